@@ -1,0 +1,4 @@
+"""``python -m waferlab`` is the ``waferlab`` command."""
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The contract between surface models and the level-set engine.
+
+A model gives the normal speed V_n of the top surface (m/s; V_n > 0 grows material
+into the vacuum, V_n < 0 removes it) in the level-set equation
+∂φ/∂t + V_n |∇φ| = 0  (Osher & Sethian, J. Comput. Phys. 79, 12, 1988).
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["VelocityModel"]
+
+
+@runtime_checkable
+class VelocityModel(Protocol):
+    """A surface model as the engine sees it.
+
+    normal_dependent  True when V_n depends on the local normal (directional etch):
+                      the engine then uses a Lax–Friedrichs flux with dissipation
+                      ``max_rate`` per axis; False: Engquist–Osher upwinding.
+    max_rate          an upper bound of |V_n| and of |∂V_n/∂n| (m/s) for the CFL
+                      limit and the Lax–Friedrichs dissipation.
+    prepare(...)      called once per time step with the current geometry (ray
+                      tracing happens here); returns an opaque per-step state.
+    speed(...)        V_n at query points: closest surface points of the narrow-band
+                      nodes, their unit normals (into vacuum) and material indices.
+    """
+
+    normal_dependent: bool
+
+    def max_rate(self) -> float: ...
+
+    def prepare(self, geometry: Any, ctx: Any, t: float) -> Any: ...
+
+    def speed(self, state: Any, points: np.ndarray, normals: np.ndarray,
+              materials: np.ndarray) -> np.ndarray: ...

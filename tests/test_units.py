@@ -1,0 +1,46 @@
+"""Units are parsed once at the boundary; errors name the family expected."""
+import math
+
+import pytest
+
+from waferlab.units import UnitError, to_si
+
+
+@pytest.mark.parametrize("text,family,expected", [
+    ("10 mTorr", "pressure", 10e-3 * 101325 / 760),
+    ("0.24 um", "length", 0.24e-6),
+    ("0.24 µm", "length", 0.24e-6),
+    ("2 min", "time", 120.0),
+    ("27 degC", "temperature", 300.15),
+    ("100 sccm", "flow", 100 * 101325 * 1e-6 / (8.314462618 * 273.15) / 60),
+    ("500 W", "power", 500.0),
+    ("100 eV", "energy", 100 * 1.602176634e-19),
+    ("13.56 MHz", "frequency", 13.56e6),
+    ("10 nm/min", "rate", 10e-9 / 60),
+    ("5 deg", "angle", math.radians(5)),
+    ("1e15 cm^-2", "area_dose", 1e19),
+    ("1e20 cm^-3", "concentration", 1e26),
+    ("30 mJ/cm^2", "exposure_dose", 300.0),
+    ("1 cm^2/s", "diffusivity", 1e-4),
+])
+def test_to_si(text, family, expected):
+    assert to_si(text, family) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("value,family,needle", [
+    (5, "length", "has no unit; a length needs one"),
+    ("5", "length", "has no unit"),
+    ("10 nm", "rate", "is a length; a rate needs"),
+    ("3 deg", "length", "is an angle"),
+    ("5 furlongz", "length", "unknown unit"),
+    ("nan nm", "length", "not a number"),
+    (True, "length", "is not a length"),
+])
+def test_unit_errors_name_the_family(value, family, needle):
+    with pytest.raises(UnitError, match=needle):
+        to_si(value, family)
+
+
+def test_dimensionless_accepts_bare_numbers():
+    assert to_si(0.5, "dimensionless") == 0.5
+    assert to_si("0.5", "dimensionless") == 0.5
