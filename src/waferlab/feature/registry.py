@@ -1,0 +1,62 @@
+"""Surface models registered by name, so a recipe can say ``model: isotropic``.
+
+A model registers a *spec* class: a frozen pydantic model (``SpecModel``) holding the
+model's recipe parameters with units, a ``model: Literal["name"]`` field, and
+
+    build(self, *, kind, materials, target) -> VelocityModel
+
+kind       "deposit" or "etch"
+materials  the wafer's material names, bottom layer first (after a deposit step has
+           added its new top layer, that layer is last)
+target     the deposited material name (deposit) or None (etch)
+
+Deposition speeds are positive and move only the new top layer; etch speeds are
+negative, per exposed material (unlisted materials do not move).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable, TypeVar
+
+from ..errors import RecipeError
+
+__all__ = ["register_model", "get_model_spec", "known_models"]
+
+# Modules whose import registers models.  Read-only after import.
+_MODEL_MODULES: tuple[str, ...] = (
+    "waferlab.feature.models_basic",
+)
+_REGISTRY: dict[str, type] = {}
+
+T = TypeVar("T", bound=type)
+
+
+def register_model(name: str) -> Callable[[T], T]:
+    """Class decorator: register a model spec class under ``name``."""
+    def deco(cls: T) -> T:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ValueError(f"model {name!r} registered twice")
+        _REGISTRY[name] = cls
+        return cls
+    return deco
+
+
+def _load_all() -> None:
+    for mod in _MODEL_MODULES:
+        importlib.import_module(mod)
+
+
+def known_models() -> tuple[str, ...]:
+    """Names of all registered surface models, sorted."""
+    _load_all()
+    return tuple(sorted(_REGISTRY))
+
+
+def get_model_spec(name: str, *, path: str = "model") -> type:
+    """The spec class registered as ``name``; a RecipeError listing the known ones otherwise."""
+    _load_all()
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise RecipeError(f"unknown model {name!r}; known models: {', '.join(sorted(_REGISTRY))}",
+                          path=path, value=name) from None
