@@ -1,14 +1,72 @@
-"""Core sub-commands: ``run``, ``demo``, ``info``."""
+"""Core sub-commands: ``run``, ``demo``, ``flux``, ``info``."""
 from __future__ import annotations
 
 import argparse
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
+from pathlib import Path
 
-__all__ = ["add_cli"]
+__all__ = ["add_cli", "demo_recipe_path"]
 
 _DEPS = ("numpy", "scipy", "numba", "pint", "pydantic", "scikit-fmm", "scikit-image",
          "meshio", "matplotlib", "rich", "xarray", "gdstk", "dask", "distributed")
+
+
+def demo_recipe_path() -> Path:
+    """The built-in demo recipe shipped inside the package."""
+    return Path(str(files("waferlab") / "data" / "demo.yaml"))
+
+
+def _print_metrics(metrics: dict, out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="metrics", show_header=True)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in metrics.items():
+        if isinstance(v, dict):
+            v = ", ".join(f"{kk}: {vv:.4g}" if isinstance(vv, float) else f"{kk}: {vv}"
+                          for kk, vv in v.items())
+        elif isinstance(v, float):
+            v = f"{v:.5g}"
+        table.add_row(k, str(v))
+    console = Console()
+    console.print(table)
+    if out is not None:
+        console.print(f"outputs written to [bold]{out.resolve()}[/bold]")
+
+
+def _context(args, recipe, out: Path | None):
+    from .context import RunContext
+
+    seed = recipe.spec.seed if args.seed is None else args.seed
+    return RunContext(seed=seed, threads=args.threads, out_dir=out,
+                      progress=not getattr(args, "quiet", False))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .recipe import load_recipe
+    from .runner import run_recipe
+
+    recipe = load_recipe(args.recipe)
+    out = Path(args.out) if args.out else Path(f"{recipe.name}-out")
+    metrics = run_recipe(recipe, _context(args, recipe, out), resume=args.resume)
+    _print_metrics(metrics, out)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .recipe import load_recipe
+    from .runner import run_recipe
+
+    recipe = load_recipe(demo_recipe_path())
+    out = Path(args.out)
+    print(f"waferlab demo: running the built-in recipe {recipe.name!r} -> {out.resolve()}")
+    metrics = run_recipe(recipe, _context(args, recipe, out))
+    _print_metrics(metrics, out)
+    return 0
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -24,10 +82,29 @@ def _info(args: argparse.Namespace) -> int:
         print(f"  {dep:14s} {v}")
     import numba
 
-    print(f"  threads        {RunContext.available_threads()} cores, numba {numba.config.NUMBA_NUM_THREADS} threads")
+    print(f"  threads        {RunContext.available_threads()} cores, "
+          f"numba {numba.config.NUMBA_NUM_THREADS} threads")
     return 0
 
 
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
+    p.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a recipe and write profile, VTK and metrics")
+    p.add_argument("recipe", help="recipe YAML file")
+    p.add_argument("--out", help="output folder (default: ./<recipe name>-out)")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    _common(p)
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("demo", help="run the built-in demo recipe into ./waferlab-demo")
+    p.add_argument("--out", default="waferlab-demo", help="output folder (default: ./waferlab-demo)")
+    _common(p)
+    p.set_defaults(func=_demo)
+
     p = sub.add_parser("info", help="version, dependencies and threads")
     p.set_defaults(func=_info)

@@ -1,1 +1,1 @@
-"""io"""
+"""Input/output: atomic files, VTK for ParaView, plots, profiles, checkpoints."""

@@ -1,0 +1,63 @@
+"""Process steps registered by kind, so a recipe step ``- deposit: {...}`` finds its parser.
+
+A parser takes (the step's mapping, the field path prefix, the recipe spec, the wafer's
+material names before the step) and returns a step object with ``kind``, ``time``,
+``materials_after(materials)``, ``apply(wafer, ctx, ...)`` and ``to_dict()``.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+from ..errors import RecipeError
+
+__all__ = ["register_step", "parse_step", "known_steps", "initial_materials"]
+
+_STEP_MODULES: tuple[str, ...] = (
+    "waferlab.process.steps",
+)
+_PARSERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_step(kind: str):
+    """Decorator registering ``parse(data, path, spec, materials) -> step`` for ``kind``."""
+    def deco(fn):
+        _PARSERS[kind] = fn
+        return fn
+    return deco
+
+
+def known_steps() -> tuple[str, ...]:
+    for mod in _STEP_MODULES:
+        importlib.import_module(mod)
+    return tuple(sorted(_PARSERS))
+
+
+def initial_materials(spec) -> tuple[str, ...]:
+    """Material names of the initial structure, bottom first."""
+    st = spec.structure
+    if st is None:
+        return ()
+    names = [st.substrate.material] + [layer.material for layer in st.layers]
+    out: list[str] = []
+    for n in names:  # consecutive duplicates merge into one layer set
+        if not out or out[-1] != n:
+            out.append(n)
+    return tuple(out)
+
+
+def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = None):
+    """Parse ``steps[index]`` of a recipe into a step object (RecipeError on problems)."""
+    kinds = known_steps()
+    path = f"steps[{index}]"
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise RecipeError(f"a step is a mapping with exactly one key, the step kind "
+                          f"({', '.join(kinds)}), e.g. '- deposit: {{...}}'", path=path, value=raw)
+    (kind, body), = raw.items()
+    if kind not in _PARSERS:
+        raise RecipeError(f"unknown step kind {kind!r}; known: {', '.join(kinds)}",
+                          path=path, value=kind)
+    if not isinstance(body, dict):
+        raise RecipeError(f"the {kind} step needs a mapping of parameters", path=f"{path}.{kind}",
+                          value=body)
+    return _PARSERS[kind](body, f"{path}.{kind}", spec, materials or initial_materials(spec))

@@ -1,0 +1,272 @@
+"""The recipe a user writes: schema (pydantic, frozen) and loading with clear errors.
+
+A recipe is YAML.  Every dimensioned value carries a unit and is converted to SI once
+(:mod:`waferlab.units`).  ``load_recipe`` returns a :class:`Recipe`: the validated
+top-level spec plus the parsed process steps.  Any problem is a
+:class:`~waferlab.errors.RecipeError` naming the field path, the value and what is
+allowed.  See docs/recipe.md for every field.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .errors import RecipeError
+from .materials import BUILTIN, is_valid_name
+from .recipe_io import SpecModel, load_yaml, validate_section
+from .units import Angle, Length, Time
+
+__all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSpec",
+           "OutputSpec", "RecipeSpec", "Recipe", "load_recipe", "recipe_from_dict",
+           "memory_estimate_bytes", "available_memory_bytes"]
+
+#: Optional top-level sections validated by the package that owns them.
+_SECTIONS: dict[str, str] = {
+}
+
+
+class GridSpec(SpecModel):
+    """The simulation grid: ``dimension`` 2 (x-y cross-section, y up) or 3 (z up)."""
+
+    dimension: Literal[2, 3]
+    spacing: Length = Field(gt=0)
+    extent: list[Length]
+    boundary: Literal["reflective", "periodic"] = "reflective"
+
+    @model_validator(mode="after")
+    def _check(self) -> "GridSpec":
+        want = self.dimension - 1
+        if len(self.extent) != want:
+            raise ValueError(f"extent needs {want} lateral value(s) for dimension "
+                             f"{self.dimension} ([Lx] in 2D, [Lx, Ly] in 3D); got {len(self.extent)}")
+        for i, L in enumerate(self.extent):
+            if L <= 0:
+                raise ValueError(f"extent[{i}] = {L:g} m must be positive")
+            n = L / self.spacing
+            if abs(n - round(n)) > 1e-6 * max(1.0, n):
+                raise ValueError(f"extent[{i}] = {L:g} m is not a whole number of spacings "
+                                 f"({self.spacing:g} m): L/h = {n:.4f}")
+            if round(n) < 4:
+                raise ValueError(f"extent[{i}] = {L:g} m gives only {round(n)} cells; at least 4 needed")
+        return self
+
+
+class SubstrateSpec(SpecModel):
+    """The substrate: top surface at height 0; semi-infinite unless ``thickness`` is given."""
+
+    material: str = "Si"
+    thickness: Length | None = Field(default=None, gt=0)
+
+
+class LayerSpec(SpecModel):
+    """One film of the initial stack (listed bottom first)."""
+
+    material: str
+    thickness: Length = Field(gt=0)
+
+
+class FeatureSpec(SpecModel):
+    """An opening cut from the top: trench (2D/3D), line (standing line) or round hole (3D)."""
+
+    type: Literal["trench", "hole", "line"]
+    width: Length | None = Field(default=None, gt=0)
+    radius: Length | None = Field(default=None, gt=0)
+    depth: Length = Field(gt=0)
+    taper: Angle = 0.0
+
+    @model_validator(mode="after")
+    def _check(self) -> "FeatureSpec":
+        if self.type == "hole":
+            if self.radius is None:
+                raise ValueError("a hole needs radius (e.g. radius: 2 um), not width")
+            if self.width is not None:
+                raise ValueError("a hole takes radius, not width")
+        else:
+            if self.width is None:
+                raise ValueError(f"a {self.type} needs width (e.g. width: 4 um)")
+            if self.radius is not None:
+                raise ValueError(f"a {self.type} takes width, not radius")
+        if not (-math.radians(45) < self.taper < math.radians(45)):
+            raise ValueError(f"taper = {math.degrees(self.taper):g} deg is outside (-45, 45) deg")
+        return self
+
+
+class StructureSpec(SpecModel):
+    """The initial wafer: substrate, film stack and an optional feature."""
+
+    substrate: SubstrateSpec = SubstrateSpec()
+    layers: list[LayerSpec] = []
+    feature: FeatureSpec | None = None
+
+
+class OutputSpec(SpecModel):
+    """What a run writes and how often it checkpoints."""
+
+    checkpoint_interval: Time = Field(default=300.0, gt=0)
+    vtk: bool = True
+    plot: bool = True
+
+
+class RecipeSpec(SpecModel):
+    """The top level of a recipe file."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    materials: list[str] = []
+    grid: GridSpec | None = None
+    structure: StructureSpec | None = None
+    steps: list[dict[str, Any]] = []
+    output: OutputSpec = OutputSpec()
+    # Sections owned by other packages; validated by them (see _SECTIONS).
+    reactor: dict[str, Any] | None = None
+    thermal: dict[str, Any] | None = None
+    optics: dict[str, Any] | None = None
+    mask: dict[str, Any] | None = None
+    image: dict[str, Any] | None = None
+    resist: dict[str, Any] | None = None
+
+    @field_validator("materials")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        for i, name in enumerate(v):
+            if not is_valid_name(name):
+                raise ValueError(f"materials[{i}] = {name!r}: a material name is letters, digits "
+                                 "and _, starting with a letter")
+            if name in BUILTIN:
+                raise ValueError(f"materials[{i}] = {name!r} is built in; declare only new names")
+        return v
+
+    @property
+    def known_materials(self) -> tuple[str, ...]:
+        return tuple(BUILTIN) + tuple(self.materials)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A validated recipe: the top-level spec, the parsed steps and the owned sections."""
+
+    spec: RecipeSpec
+    steps: tuple[Any, ...]
+    sections: dict[str, Any]
+    source: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def resolved(self) -> dict[str, Any]:
+        """The recipe as a plain mapping with every value in SI units (loads again)."""
+        data = self.spec.model_dump(mode="json", exclude_none=True)
+        data["steps"] = [s.to_dict() for s in self.steps]
+        for key, sec in self.sections.items():
+            data[key] = sec.model_dump(mode="json", exclude_none=True) if hasattr(sec, "model_dump") else sec
+        return data
+
+
+def available_memory_bytes() -> int:
+    """Physical memory of this machine (bytes)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def memory_estimate_bytes(spec: RecipeSpec) -> int:
+    """Rough peak memory of the level-set arrays: layers × nodes × 8 B × 6 work arrays.
+
+    The vertical window covers the structure, its feature and a margin of 20 cells plus
+    what deposition steps may add (rate·time for each deposit step is not known before the
+    model is built, so the margin is doubled for recipes that deposit).
+    """
+    g, st = spec.grid, spec.structure
+    if g is None:
+        return 0
+    height = sum(layer.thickness for layer in (st.layers if st else []))
+    depth = st.feature.depth if st and st.feature else 0.0
+    margin = 40 if any(isinstance(s, dict) and "deposit" in s for s in spec.steps) else 20
+    nz = (height + depth) / g.spacing + margin
+    lateral = math.prod(round(L / g.spacing) for L in g.extent)
+    layers = 1 + len(st.layers if st else []) + sum(1 for s in spec.steps if isinstance(s, dict) and "deposit" in s)
+    return int(layers * lateral * nz * 8 * 6)
+
+
+def _check_material(name: Any, path: str, spec: RecipeSpec) -> None:
+    if not isinstance(name, str) or name not in spec.known_materials:
+        raise RecipeError(f"unknown material {name!r}; known: {', '.join(spec.known_materials)} "
+                          f"(declare new ones under materials:)", path=path, value=name)
+
+
+def _check_structure(spec: RecipeSpec) -> None:
+    st = spec.structure
+    if st is None:
+        return
+    _check_material(st.substrate.material, "structure.substrate.material", spec)
+    for i, layer in enumerate(st.layers):
+        _check_material(layer.material, f"structure.layers[{i}].material", spec)
+    f, g = st.feature, spec.grid
+    if f is None or g is None:
+        return
+    if f.type == "hole" and g.dimension != 3:
+        raise RecipeError("a round hole needs a 3D grid (grid.dimension: 3); use a trench in 2D",
+                          path="structure.feature.type", value=f.type)
+    opening = 2 * f.radius if f.type == "hole" else f.width
+    smallest = min(g.extent)
+    if opening >= smallest:
+        raise RecipeError(f"the opening ({opening:g} m) does not fit in the domain "
+                          f"(extent {smallest:g} m)", path="structure.feature", value=opening)
+    if opening < 2 * g.spacing:
+        raise RecipeError(f"the opening ({opening:g} m) is narrower than two grid spacings "
+                          f"({2 * g.spacing:g} m); refine grid.spacing", path="structure.feature")
+    total = sum(layer.thickness for layer in st.layers) + (st.substrate.thickness or math.inf)
+    if f.depth > total:
+        raise RecipeError(f"the feature depth {f.depth:g} m is deeper than the domain "
+                          f"(layers + substrate = {total:g} m)", path="structure.feature.depth",
+                          value=f.depth)
+
+
+def _validate_sections(spec: RecipeSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, target in _SECTIONS.items():
+        raw = getattr(spec, key)
+        if raw is None:
+            continue
+        mod, cls = target.split(":")
+        out[key] = validate_section(getattr(importlib.import_module(mod), cls), raw, key)
+    return out
+
+
+def recipe_from_dict(data: dict[str, Any], *, source: Path | None = None,
+                     check_memory: bool = True) -> Recipe:
+    """Validate a raw recipe mapping (as loaded from YAML) into a :class:`Recipe`."""
+    from .process.registry import initial_materials, parse_step
+
+    spec = validate_section(RecipeSpec, data)
+    if spec.steps and (spec.grid is None or spec.structure is None):
+        missing = "grid" if spec.grid is None else "structure"
+        raise RecipeError("is required when the recipe has steps", path=missing)
+    _check_structure(spec)
+    if check_memory and spec.grid is not None:
+        need, have = memory_estimate_bytes(spec), available_memory_bytes()
+        if need > 0.5 * have:
+            raise RecipeError(f"this grid needs about {need / 2**30:.1f} GiB of memory "
+                              f"(estimate), more than half of this machine's "
+                              f"{have / 2**30:.1f} GiB; use a coarser spacing or a smaller extent",
+                              path="grid", value=need)
+    materials, steps = initial_materials(spec), []
+    for i, raw in enumerate(spec.steps):
+        steps.append(parse_step(raw, i, spec, materials))
+        materials = steps[-1].materials_after(materials)
+    return Recipe(spec=spec, steps=tuple(steps), sections=_validate_sections(spec), source=source)
+
+
+def load_recipe(path: str | Path, *, check_memory: bool = True) -> Recipe:
+    """Load and validate a recipe file; raises :class:`RecipeError` on any problem."""
+    p = Path(path)
+    return recipe_from_dict(load_yaml(p), source=p.resolve(), check_memory=check_memory)

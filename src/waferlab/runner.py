@@ -1,0 +1,196 @@
+"""Run a recipe: build the wafer, apply each step, checkpoint, and write the outputs.
+
+Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
+``metrics.json``, ``profile.csv``, ``final.vtp``, ``final.vtu``, ``profile.png``,
+``log.txt`` and ``checkpoint.npz`` (after every step and every
+``output.checkpoint_interval`` of wall time; ``--resume`` continues from it).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .context import RunContext
+from .errors import RecipeError, SimulationError
+from .io.atomic import write_csv, write_json, write_text
+from .io.checkpoint import load_checkpoint, save_checkpoint
+from .recipe import Recipe, recipe_from_dict
+from .wafer import Wafer
+
+__all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics"]
+
+CHECKPOINT = "checkpoint.npz"
+
+
+def recipe_hash(recipe: Recipe) -> str:
+    """Hash of the resolved recipe (a checkpoint resumes only the recipe that wrote it)."""
+    text = json.dumps(recipe.resolved(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def initial_wafer(recipe: Recipe) -> Wafer:
+    """The wafer the recipe's ``structure`` describes on its ``grid``."""
+    from .feature.builders import cut_feature, layer_stack
+    from .feature.grid import Grid
+
+    g, st = recipe.spec.grid, recipe.spec.structure
+    grid = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(g.extent),
+                boundary=g.boundary)
+    layers = [(layer.material, layer.thickness) for layer in st.layers]
+    geom = layer_stack(grid, st.substrate.material, layers)
+    f = st.feature
+    if f is not None:
+        geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,
+                           taper=f.taper)
+    return Wafer(geometry=geom)
+
+
+def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, Any]:
+    """Depth, thicknesses, CDs, sidewall angle, amounts per material (SI units)."""
+    from .feature import metrics as fm
+
+    return fm.summary(initial.geometry, final.geometry)
+
+
+class _Progress:
+    """A rich progress bar over simulated time (or nothing when disabled)."""
+
+    def __init__(self, enabled: bool, total: float, n_steps: int):
+        self.enabled, self.total, self.n = enabled, max(total, 1e-300), n_steps
+        self._bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import (BarColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.fields[sim]}"), TimeElapsedColumn(),
+                                 TextColumn("ETA"), TimeRemainingColumn())
+            self._bar.__enter__()
+            self._task = self._bar.add_task("", total=self.total, sim="")
+        return self
+
+    def update(self, step: int, label: str, sim_time: float) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=min(sim_time, self.total),
+                             description=f"step {step + 1}/{self.n} {label}",
+                             sim=f"t = {sim_time:.4g} s / {self.total:.4g} s")
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict[str, Any]:
+    """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the metrics."""
+    out = Path(ctx.out_dir) if ctx.out_dir is not None else None
+    log_lines: list[str] = []
+
+    def log(line: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        log_lines.append(f"{stamp} {line}")
+        ctx.log(line)
+        if out is not None:
+            write_text(out / "log.txt", "\n".join(log_lines) + "\n")
+
+    if recipe.spec.grid is None or recipe.spec.structure is None:
+        raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
+    ctx.apply_threads()
+    t_wall0 = time.perf_counter()
+    rhash = recipe_hash(recipe)
+    initial = initial_wafer(recipe)
+    wafer, first, step_time, n_taken = initial, 0, 0.0, 0
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_text(out / "recipe.yaml", yaml.safe_dump(recipe.resolved(), sort_keys=False))
+        ck = out / CHECKPOINT
+        if resume and ck.exists():
+            cp = load_checkpoint(ck)
+            if cp.recipe_hash != rhash:
+                raise RecipeError(f"{ck} was written by a different recipe; remove it or run "
+                                  "without --resume")
+            wafer, first, step_time, n_taken = cp.wafer, cp.next_step, cp.step_time, cp.steps_taken
+            log(f"resumed from checkpoint: step {first + 1}, {step_time:g} s into it")
+        elif resume:
+            log("no checkpoint found; starting from the beginning")
+    log(f"recipe {recipe.name!r}: {len(recipe.steps)} step(s), seed {ctx.seed}")
+    total = sum(s.time for s in recipe.steps)
+    done_before = sum(s.time for s in recipe.steps[:first])
+    interval = recipe.spec.output.checkpoint_interval
+    last_ck = [time.perf_counter()]
+    counter = [n_taken]
+
+    with _Progress(ctx.progress, total, len(recipe.steps)) as bar:
+        for i in range(first, len(recipe.steps)):
+            step = recipe.steps[i]
+            step_ctx = ctx.with_(seed=int(ctx.seed_sequence("step", i).generate_state(1)[0] >> 1))
+            log(f"step {i + 1}: {step.describe()}")
+
+            def on_step(t: float, dt: float, geometry, _i=i, _step=step) -> None:
+                counter[0] += 1
+                if not np.isfinite(dt) or dt <= 0:
+                    raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
+                bar.update(_i, _step.kind, done_before + t)
+                if out is not None and time.perf_counter() - last_ck[0] > interval:
+                    save_checkpoint(out / CHECKPOINT, Wafer(geometry=geometry, time=wafer.time,
+                                                            history=wafer.history),
+                                    next_step=_i, step_time=t, recipe_hash=rhash,
+                                    steps_taken=counter[0])
+                    last_ck[0] = time.perf_counter()
+
+            start = (wafer.geometry, step_time) if step_time > 0 else None
+            wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
+            step_time = 0.0
+            done_before += step.time
+            bar.update(i, step.kind, done_before)
+            if out is not None:
+                save_checkpoint(out / CHECKPOINT, wafer, next_step=i + 1, step_time=0.0,
+                                recipe_hash=rhash, steps_taken=counter[0])
+                last_ck[0] = time.perf_counter()
+
+    metrics = collect_metrics(recipe, initial, wafer)
+    metrics["time_steps"] = counter[0]
+    metrics["process_steps"] = len(recipe.steps)
+    metrics["simulated_time_s"] = float(wafer.time)
+    metrics["wall_time_s"] = time.perf_counter() - t_wall0
+    log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
+    if out is not None:
+        write_outputs(out, recipe, initial, wafer, metrics)
+    return metrics
+
+
+def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
+                  metrics: dict[str, Any]) -> None:
+    """metrics.json, profile.csv, final.vtp, final.vtu, profile.png."""
+    from .feature.extract import extract_surface
+    from .feature.metrics import profile_polylines
+    from .io.plots import plot_profile
+    from .io.vtk import write_vtp, write_vtu_materials
+
+    write_json(out / "metrics.json", metrics)
+    lines = profile_polylines(wafer.geometry)
+    seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
+    pts = np.concatenate(lines) if lines else np.zeros((0, 2))
+    vert = "y" if recipe.spec.grid.dimension == 2 else "z"
+    write_csv(out / "profile.csv", {"segment": seg.astype(int), "x": pts[:, 0], vert: pts[:, 1]})
+    if recipe.spec.output.vtk:
+        write_vtp(out / "final.vtp", extract_surface(wafer.geometry))
+        write_vtu_materials(out / "final.vtu", wafer.geometry)
+    if recipe.spec.output.plot:
+        plot_profile(out / "profile.png", wafer.geometry, title=recipe.name,
+                     initial=initial.geometry)
+
+
+def run_recipe_dict(data: dict[str, Any], *, seed: int, threads: int = 1,
+                    out_dir: Path | None = None) -> dict[str, float]:
+    """Run a raw recipe mapping (for studies): validate, run, return numeric metrics."""
+    recipe = recipe_from_dict(data)
+    ctx = RunContext(seed=seed, threads=threads, out_dir=out_dir)
+    metrics = run_recipe(recipe, ctx)
+    return {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
