@@ -1,0 +1,441 @@
+"""Numba kernels of the Monte Carlo flux engine (private).
+
+Rays are split into fixed chunks; chunk ``k`` draws from its own xoshiro256** stream
+seeded with ``seeds[k]`` and tallies into row ``k`` of the output arrays, so results do
+not depend on the thread count.  Geometry is binned into a uniform grid of cells (CSR
+lists); rays walk the cells with the 3D-DDA of Amanatides & Woo (Eurographics 1987).
+
+Event codes returned by the casts: HIT, SIDE_LO/SIDE_HI (left the lateral domain through
+the low/high face of axis ``axis``), TOP (lost upwards), BOTTOM (transmitted).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["bin_elements", "trace2d", "trace3d"]
+
+HIT, SIDE_LO, SIDE_HI, TOP, BOTTOM = 0, 1, 2, 3, 4
+_BARY_TOL = 1e-9
+_SLACK = 1.0 + 1e-9  # a hit this close to a cell exit belongs to the cell (walls on the domain edge)
+_U53 = 1.0 / 9007199254740992.0
+
+
+# --------------------------------------------------------------------------- RNG
+@njit(cache=True)
+def _splitmix(x):
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    z = x
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x, z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def _seed_state(seed, s):
+    x = np.uint64(seed)
+    for i in range(4):
+        x, z = _splitmix(x)
+        s[i] = z
+
+
+@njit(cache=True)
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@njit(cache=True)
+def _uniform(s):
+    """xoshiro256** (Blackman & Vigna 2018) -> double in [0, 1)."""
+    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
+    t = s[1] << np.uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return float(result >> np.uint64(11)) * _U53
+
+
+# --------------------------------------------------------------------------- binning
+@njit(cache=True)
+def bin_elements(bmin, bmax, lo, h, n):
+    """CSR cell lists of elements by bounding box. bmin/bmax (m,3); lo,h (3,); n (3,) int."""
+    m = bmin.shape[0]
+    ncell = n[0] * n[1] * n[2]
+    count = np.zeros(ncell + 1, np.int64)
+    rng = np.empty((m, 6), np.int64)
+    for e in range(m):
+        for a in range(3):
+            i0 = int(math.floor((bmin[e, a] - lo[a]) / h[a] - 1e-9))
+            i1 = int(math.floor((bmax[e, a] - lo[a]) / h[a] + 1e-9))
+            i0 = min(max(i0, 0), n[a] - 1)
+            i1 = min(max(i1, 0), n[a] - 1)
+            rng[e, 2 * a] = i0
+            rng[e, 2 * a + 1] = i1
+        for k in range(rng[e, 4], rng[e, 5] + 1):
+            for j in range(rng[e, 2], rng[e, 3] + 1):
+                for i in range(rng[e, 0], rng[e, 1] + 1):
+                    count[(k * n[1] + j) * n[0] + i + 1] += 1
+    for c in range(ncell):
+        count[c + 1] += count[c]
+    items = np.empty(count[ncell], np.int64)
+    fill = count[:ncell].copy()
+    for e in range(m):
+        for k in range(rng[e, 4], rng[e, 5] + 1):
+            for j in range(rng[e, 2], rng[e, 3] + 1):
+                for i in range(rng[e, 0], rng[e, 1] + 1):
+                    c = (k * n[1] + j) * n[0] + i
+                    items[fill[c]] = e
+                    fill[c] += 1
+    return count, items
+
+
+# --------------------------------------------------------------------------- sampling
+@njit(cache=True)
+def _source_cos(s, mode, exponent, table):
+    """cos θ of a source direction: cosⁿ law (mode 0) or tabulated inverse CDF of θ."""
+    xi = _uniform(s)
+    if mode == 0:
+        return (1.0 - xi) ** (1.0 / (exponent + 1.0))
+    f = xi * (table.shape[0] - 1)
+    i = min(int(f), table.shape[0] - 2)
+    th = table[i] + (f - i) * (table[i + 1] - table[i])
+    return math.cos(th)
+
+
+@njit(cache=True)
+def _spec_prob(table, cos_in):
+    """Specular probability at incidence angle θ (table on a uniform θ grid of [0, π/2])."""
+    if table.shape[0] == 1:
+        return table[0]
+    th = math.acos(min(1.0, max(0.0, cos_in)))
+    f = th / (0.5 * math.pi) * (table.shape[0] - 1)
+    i = min(int(f), table.shape[0] - 2)
+    return table[i] + (f - i) * (table[i + 1] - table[i])
+
+
+# --------------------------------------------------------------------------- 2D
+@njit(cache=True)
+def _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems):
+    nx, ny = gn[0], gn[1]
+    ix = min(max(int((ox - glo[0]) / gh[0]), 0), nx - 1)
+    iy = min(max(int((oy - glo[1]) / gh[1]), 0), ny - 1)
+    inf = np.inf
+    if dx > 0.0:
+        sx, tmx, tdx = 1, (glo[0] + (ix + 1) * gh[0] - ox) / dx, gh[0] / dx
+    elif dx < 0.0:
+        sx, tmx, tdx = -1, (glo[0] + ix * gh[0] - ox) / dx, -gh[0] / dx
+    else:
+        sx, tmx, tdx = 0, inf, inf
+    if dy > 0.0:
+        sy, tmy, tdy = 1, (glo[1] + (iy + 1) * gh[1] - oy) / dy, gh[1] / dy
+    elif dy < 0.0:
+        sy, tmy, tdy = -1, (glo[1] + iy * gh[1] - oy) / dy, -gh[1] / dy
+    else:
+        sy, tmy, tdy = 0, inf, inf
+    best = inf
+    be = -1
+    while True:
+        c = iy * nx + ix
+        for k in range(cstart[c], cstart[c + 1]):
+            e = citems[k]
+            if dx * nrm[e, 0] + dy * nrm[e, 1] >= 0.0:
+                continue  # back face (or grazing)
+            ex = seg[e, 2] - seg[e, 0]
+            ey = seg[e, 3] - seg[e, 1]
+            den = dx * ey - dy * ex
+            if den == 0.0:
+                continue
+            px = seg[e, 0] - ox
+            py = seg[e, 1] - oy
+            t = (px * ey - py * ex) / den
+            if t <= 0.0 or t >= best:
+                continue
+            u = (px * dy - py * dx) / den
+            if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
+                continue
+            best = t
+            be = e
+        if tmx < tmy:
+            if be >= 0 and best <= tmx * _SLACK:
+                return be, best, HIT
+            ix += sx
+            if ix < 0:
+                return -1, tmx, SIDE_LO
+            if ix >= nx:
+                return -1, tmx, SIDE_HI
+            tmx += tdx
+        else:
+            if be >= 0 and best <= tmy * _SLACK:
+                return be, best, HIT
+            iy += sy
+            if iy < 0:
+                return -1, tmy, BOTTOM
+            if iy >= ny:
+                return -1, tmy, TOP
+            tmy += tdy
+
+
+@njit(cache=True, parallel=True)
+def trace2d(seg, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+            xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
+            seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
+    """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
+
+    inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
+    transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
+    """
+    K = seeds.shape[0]
+    width = xhi - xlo
+    for k in prange(K):
+        s = np.empty(4, np.uint64)
+        _seed_state(seeds[k], s)
+        for r in range(nrays[k]):
+            ox = xlo + _uniform(s) * width
+            oy = y_launch
+            # 3D direction about -y, projected onto the (x, y) plane
+            ct = _source_cos(s, src_mode, src_exp, src_tab)
+            st = math.sqrt(max(0.0, 1.0 - ct * ct))
+            ph = 2.0 * math.pi * _uniform(s)
+            dx = st * math.cos(ph)
+            dy = -ct
+            nn = math.sqrt(dx * dx + dy * dy)
+            if nn == 0.0:
+                dx, dy = 0.0, -1.0
+            else:
+                dx /= nn
+                dy /= nn
+            w = 1.0
+            done = False
+            for ev in range(max_events):
+                e, t, code = _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems)
+                if code == HIT:
+                    n0 = nrm[e, 0]
+                    n1 = nrm[e, 1]
+                    hx = ox + t * dx
+                    hy = oy + t * dy
+                    inc[k, e] += w
+                    sp = stick[emat[e]]
+                    absb[k, e] += w * sp
+                    w *= 1.0 - sp
+                    if w < rr_threshold:
+                        if w <= 0.0 or _uniform(s) * rr_threshold >= w:
+                            done = True
+                            break
+                        w = rr_threshold
+                    cin = -(dx * n0 + dy * n1)
+                    if _uniform(s) < _spec_prob(spec_tab, cin):
+                        dx += 2.0 * cin * n0
+                        dy += 2.0 * cin * n1
+                    else:
+                        # projected cosine law: sin φ uniform in [-1, 1]
+                        sphi = 2.0 * _uniform(s) - 1.0
+                        cphi = math.sqrt(max(0.0, 1.0 - sphi * sphi))
+                        dx = cphi * n0 - sphi * n1
+                        dy = cphi * n1 + sphi * n0
+                    nn = math.sqrt(dx * dx + dy * dy)
+                    dx /= nn
+                    dy /= nn
+                    ox = hx + eps * n0
+                    oy = hy + eps * n1
+                elif code == SIDE_LO or code == SIDE_HI:
+                    oy = oy + t * dy
+                    if periodic:
+                        ox = xhi if code == SIDE_LO else xlo
+                    else:
+                        ox = xlo if code == SIDE_LO else xhi
+                        dx = -dx
+                elif code == TOP:
+                    counts[k, 0] += 1
+                    done = True
+                    break
+                else:
+                    trans[k, 0] += w
+                    trans[k, 1] += w * w
+                    counts[k, 1] += 1
+                    done = True
+                    break
+            if not done:
+                counts[k, 2] += 1
+
+
+# --------------------------------------------------------------------------- 3D
+@njit(cache=True)
+def _dda_init(o, d, lo, h, n):
+    i = min(max(int((o - lo) / h), 0), n - 1)
+    if d > 0.0:
+        return i, 1, (lo + (i + 1) * h - o) / d, h / d
+    if d < 0.0:
+        return i, -1, (lo + i * h - o) / d, -h / d
+    return i, 0, np.inf, np.inf
+
+
+@njit(cache=True)
+def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
+    nx, ny, nz = gn[0], gn[1], gn[2]
+    ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
+    iy, sy, tmy, tdy = _dda_init(oy, dy, glo[1], gh[1], ny)
+    iz, sz, tmz, tdz = _dda_init(oz, dz, glo[2], gh[2], nz)
+    best = np.inf
+    be = -1
+    while True:
+        c = (iz * ny + iy) * nx + ix
+        for k in range(cstart[c], cstart[c + 1]):
+            e = citems[k]
+            if dx * nrm[e, 0] + dy * nrm[e, 1] + dz * nrm[e, 2] >= 0.0:
+                continue
+            e1x, e1y, e1z = tri[e, 3], tri[e, 4], tri[e, 5]
+            e2x, e2y, e2z = tri[e, 6], tri[e, 7], tri[e, 8]
+            px = dy * e2z - dz * e2y
+            py = dz * e2x - dx * e2z
+            pz = dx * e2y - dy * e2x
+            det = e1x * px + e1y * py + e1z * pz
+            if det == 0.0:
+                continue
+            inv = 1.0 / det
+            tx = ox - tri[e, 0]
+            ty = oy - tri[e, 1]
+            tz = oz - tri[e, 2]
+            u = (tx * px + ty * py + tz * pz) * inv
+            if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
+                continue
+            qx = ty * e1z - tz * e1y
+            qy = tz * e1x - tx * e1z
+            qz = tx * e1y - ty * e1x
+            v = (dx * qx + dy * qy + dz * qz) * inv
+            if v < -_BARY_TOL or u + v > 1.0 + _BARY_TOL:
+                continue
+            t = (e2x * qx + e2y * qy + e2z * qz) * inv
+            if t <= 0.0 or t >= best:
+                continue
+            best = t
+            be = e
+        if tmx <= tmy and tmx <= tmz:
+            if be >= 0 and best <= tmx * _SLACK:
+                return be, best, HIT, 0
+            ix += sx
+            if ix < 0:
+                return -1, tmx, SIDE_LO, 0
+            if ix >= nx:
+                return -1, tmx, SIDE_HI, 0
+            tmx += tdx
+        elif tmy <= tmz:
+            if be >= 0 and best <= tmy * _SLACK:
+                return be, best, HIT, 1
+            iy += sy
+            if iy < 0:
+                return -1, tmy, SIDE_LO, 1
+            if iy >= ny:
+                return -1, tmy, SIDE_HI, 1
+            tmy += tdy
+        else:
+            if be >= 0 and best <= tmz * _SLACK:
+                return be, best, HIT, 2
+            iz += sz
+            if iz < 0:
+                return -1, tmz, BOTTOM, 2
+            if iz >= nz:
+                return -1, tmz, TOP, 2
+            tmz += tdz
+
+
+@njit(cache=True, parallel=True)
+def trace3d(tri, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+            blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
+            seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
+    """3D counterpart of :func:`trace2d`; tri (m, 9) = v0, e1 = v1 - v0, e2 = v2 - v0."""
+    K = seeds.shape[0]
+    for k in prange(K):
+        s = np.empty(4, np.uint64)
+        _seed_state(seeds[k], s)
+        for r in range(nrays[k]):
+            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
+            oz = z_launch
+            ct = _source_cos(s, src_mode, src_exp, src_tab)
+            st = math.sqrt(max(0.0, 1.0 - ct * ct))
+            ph = 2.0 * math.pi * _uniform(s)
+            dx = st * math.cos(ph)
+            dy = st * math.sin(ph)
+            dz = -ct
+            w = 1.0
+            done = False
+            for ev in range(max_events):
+                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn,
+                                        cstart, citems)
+                if code == HIT:
+                    n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
+                    hx = ox + t * dx
+                    hy = oy + t * dy
+                    hz = oz + t * dz
+                    inc[k, e] += w
+                    sp = stick[emat[e]]
+                    absb[k, e] += w * sp
+                    w *= 1.0 - sp
+                    if w < rr_threshold:
+                        if w <= 0.0 or _uniform(s) * rr_threshold >= w:
+                            done = True
+                            break
+                        w = rr_threshold
+                    cin = -(dx * n0 + dy * n1 + dz * n2)
+                    if _uniform(s) < _spec_prob(spec_tab, cin):
+                        dx += 2.0 * cin * n0
+                        dy += 2.0 * cin * n1
+                        dz += 2.0 * cin * n2
+                        nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                        dx /= nn
+                        dy /= nn
+                        dz /= nn
+                    else:
+                        # cosine law about n; basis of Duff et al., JCGT 6(1), 2017
+                        sg = 1.0 if n2 >= 0.0 else -1.0
+                        aa = -1.0 / (sg + n2)
+                        bb = n0 * n1 * aa
+                        b1x, b1y, b1z = 1.0 + sg * n0 * n0 * aa, sg * bb, -sg * n0
+                        b2x, b2y, b2z = bb, sg + n1 * n1 * aa, -n1
+                        xi = _uniform(s)
+                        cz = math.sqrt(1.0 - xi)
+                        sr = math.sqrt(xi)
+                        ph = 2.0 * math.pi * _uniform(s)
+                        cx = sr * math.cos(ph)
+                        cy = sr * math.sin(ph)
+                        dx = cx * b1x + cy * b2x + cz * n0
+                        dy = cx * b1y + cy * b2y + cz * n1
+                        dz = cx * b1z + cy * b2z + cz * n2
+                    ox = hx + eps * n0
+                    oy = hy + eps * n1
+                    oz = hz + eps * n2
+                elif code == SIDE_LO or code == SIDE_HI:
+                    ox += t * dx
+                    oy += t * dy
+                    oz += t * dz
+                    edge = blo[a] if code == SIDE_LO else bhi[a]
+                    other = bhi[a] if code == SIDE_LO else blo[a]
+                    if a == 0:
+                        if periodic:
+                            ox = other
+                        else:
+                            ox = edge
+                            dx = -dx
+                    else:
+                        if periodic:
+                            oy = other
+                        else:
+                            oy = edge
+                            dy = -dy
+                elif code == TOP:
+                    counts[k, 0] += 1
+                    done = True
+                    break
+                else:
+                    trans[k, 0] += w
+                    trans[k, 1] += w * w
+                    counts[k, 1] += 1
+                    done = True
+                    break
+            if not done:
+                counts[k, 2] += 1

@@ -1,0 +1,244 @@
+"""Monte Carlo flux engine: incident and absorbed flux per surface element.
+
+Rays are launched from a plane just above ``surface.top`` with positions uniform over the
+lateral domain (area A).  A flat open surface of the same extent receives N rays over A,
+so the normalised flux of element e (area a_e) is
+
+    Γ_e/Γ_0 = (A / N) Σ_hits w / a_e ,
+
+incident (weight arriving) and absorbed (weight × sticking).  Rays leaving upwards are
+lost; rays leaving below the lowest surface point (open-bottom test channels) are counted
+as transmitted.
+
+Standard error: the N rays are split into K fixed chunks (independent streams); with
+f_k the chunk estimates and N_k their sizes, σ² = K/(K−1) Σ_k (N_k/N)² (f_k − f)²
+(batch means).  Smoothing, when asked, is a linear operator applied to each chunk's
+estimate, so σ stays consistent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..surface import Surface
+from . import _kernels as K
+from .sources import Species
+
+__all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes"]
+
+_BOUNDARIES = ("reflective", "periodic")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeciesFlux:
+    """Per-element fluxes of one species, normalised to the flat-surface incident flux Γ0.
+
+    incident          Γ_in/Γ0 (1 on an open flat surface)
+    absorbed          Γ_stuck/Γ0 (= s on an open flat surface of sticking s)
+    stderr            Monte Carlo standard error of ``incident``
+    absorbed_stderr   Monte Carlo standard error of ``absorbed``
+    transmitted       fraction of launched rays (weighted) leaving through the bottom
+    transmitted_stderr its standard error (per-ray statistics)
+    """
+
+    incident: np.ndarray
+    absorbed: np.ndarray
+    stderr: np.ndarray
+    absorbed_stderr: np.ndarray
+    transmitted: float
+    transmitted_stderr: float
+    n_rays: int
+    lost_top: int
+    dropped: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FluxResult:
+    """Fluxes of all species on one surface; ``result["name"]`` is a :class:`SpeciesFlux`."""
+
+    surface: Surface
+    species: tuple[str, ...]
+    fluxes: dict
+    n_rays: int
+
+    def __getitem__(self, name: str) -> SpeciesFlux:
+        try:
+            return self.fluxes[name]
+        except KeyError:
+            raise KeyError(f"no species {name!r}; have {list(self.species)}") from None
+
+
+def _element_sizes(surface: Surface) -> np.ndarray:
+    return surface.areas
+
+
+class FluxTracer:
+    """Geometry prepared once (element arrays, cell lists) for tracing several species."""
+
+    def __init__(self, surface: Surface, *, cell_factor: float = 2.0, max_cells: int = 4_000_000):
+        if surface.boundary not in _BOUNDARIES:
+            raise ValueError(f"surface.boundary = {surface.boundary!r}; allowed: {_BOUNDARIES}")
+        d = surface.dimension
+        if d not in (2, 3):
+            raise ValueError(f"surface dimension {d} is neither 2 nor 3")
+        self.surface = surface
+        self.dim = d
+        pts = np.ascontiguousarray(surface.points, float)
+        el = np.asarray(surface.elements, np.int64)
+        if el.ndim != 2 or el.shape[1] != d or el.shape[0] == 0:
+            raise ValueError(f"surface.elements must be (m, {d}) with m > 0; got {el.shape}")
+        nrm = np.ascontiguousarray(surface.normals, float)
+        self.areas = _element_sizes(surface)
+        self.valid = self.areas > 1e-12 * max(float(np.median(self.areas)), 1e-300)
+        v = pts[el]                                   # (m, d, d)
+        lat = np.asarray(surface.lateral_bounds, float).reshape(d - 1, 2)
+        self.lateral = lat
+        zlo = float(pts[:, -1].min())
+        ztop = float(pts[:, -1].max())
+        scale = max(float(np.max(lat[:, 1] - lat[:, 0])), ztop - zlo, 1e-300)
+        self.eps = 1e-9 * scale
+        self.z_launch = ztop + 1e-7 * scale
+        hi_z = ztop + 2e-7 * scale
+        lo_z = zlo - 1e-7 * scale
+        lo = np.concatenate([lat[:, 0], [lo_z]])
+        hi = np.concatenate([lat[:, 1], [hi_z]])
+        ext = hi - lo
+        size = (float(np.median(self.areas[self.valid])) if d == 2
+                else float(np.sqrt(2.0 * np.median(self.areas[self.valid]))))
+        h = max(size * cell_factor, 1e-12 * scale)
+        n = np.maximum(1, np.ceil(ext / h)).astype(np.int64)
+        while np.prod(n) > max_cells:
+            h *= 1.25
+            n = np.maximum(1, np.ceil(ext / h)).astype(np.int64)
+        gh = ext / n
+        bmin = v.min(axis=1)
+        bmax = v.max(axis=1)
+        idx = np.flatnonzero(self.valid)
+        if d == 2:
+            b0 = np.zeros((idx.size, 3))
+            b1 = np.zeros((idx.size, 3))
+            b0[:, :2], b1[:, :2] = bmin[idx], bmax[idx]
+            lo3, h3, n3 = np.r_[lo, 0.0], np.r_[gh, 1.0], np.r_[n, 1].astype(np.int64)
+        else:
+            b0, b1, lo3, h3, n3 = bmin[idx], bmax[idx], lo, gh, n
+        cstart, items = K.bin_elements(np.ascontiguousarray(b0), np.ascontiguousarray(b1),
+                                       lo3, h3, n3)
+        self.cstart = cstart
+        self.citems = idx[items].astype(np.int64)
+        self.glo, self.gh, self.gn = lo, gh, n
+        if d == 2:
+            self.geom = np.ascontiguousarray(v.reshape(-1, 4))
+        else:
+            self.geom = np.ascontiguousarray(
+                np.concatenate([v[:, 0], v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]], axis=1))
+        self.normals = nrm
+        self.emat = np.ascontiguousarray(surface.materials, np.int64)
+        self.domain_area = float(np.prod(lat[:, 1] - lat[:, 0]))
+
+    def trace(self, species: Species, n_rays: int, seeds: np.ndarray, *,
+              rr_threshold: float = 0.05, max_events: int = 1_000_000):
+        """Raw per-chunk tallies (inc, absb, trans, counts, nrays) of one species."""
+        m = self.geom.shape[0]
+        nchunk = seeds.shape[0]
+        nrays = np.full(nchunk, n_rays // nchunk, np.int64)
+        nrays[: n_rays % nchunk] += 1
+        inc = np.zeros((nchunk, m))
+        absb = np.zeros((nchunk, m))
+        trans = np.zeros((nchunk, 2))
+        counts = np.zeros((nchunk, 3), np.int64)
+        stick = species.sticking_array(self.surface.material_names)
+        if self.emat.size and (self.emat.min() < 0 or self.emat.max() >= stick.size):
+            raise ValueError("surface.materials holds an index outside material_names")
+        mode, expo, table = species.source_params()
+        spec = species.specular_table()
+        periodic = self.surface.boundary == "periodic"
+        args = (self.geom, self.normals, self.emat, stick, spec, self.glo, self.gh, self.gn,
+                self.cstart, self.citems)
+        tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,
+                float(rr_threshold), int(max_events), inc, absb, trans, counts)
+        if self.dim == 2:
+            K.trace2d(*args, float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
+                      self.z_launch, *tail)
+        else:
+            K.trace3d(*args, np.ascontiguousarray(self.lateral[:, 0]),
+                      np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch, *tail)
+        return inc, absb, trans, counts, nrays
+
+
+def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
+           smoother=None) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and batch-means standard error of per-chunk tallies (K, m)."""
+    N = nrays.sum()
+    bad = ~np.isfinite(norm)
+    fk = tally / nrays[:, None] * np.where(bad, 0.0, norm)[None, :]
+    if smoother is not None:
+        fk = np.asarray(smoother @ fk.T).T
+    fk[:, bad] = np.nan
+    wk = nrays / N
+    mean = wk @ fk
+    Kc = tally.shape[0]
+    var = Kc / max(Kc - 1, 1) * ((wk[:, None] * (fk - mean[None, :])) ** 2).sum(axis=0)
+    return mean, np.sqrt(var)
+
+
+def smoothing_operator(surface: Surface, radius: float):
+    """Area-weighted Gaussian average over elements within 2·radius (sparse, rows sum to 1)."""
+    from scipy.sparse import coo_matrix
+    from scipy.spatial import cKDTree
+
+    c = surface.centroids
+    a = surface.areas
+    pairs = cKDTree(c).query_pairs(2.0 * radius, output_type="ndarray")
+    i = np.concatenate([np.arange(len(c)), pairs[:, 0], pairs[:, 1]])
+    j = np.concatenate([np.arange(len(c)), pairs[:, 1], pairs[:, 0]])
+    w = np.exp(-0.5 * (np.linalg.norm(c[i] - c[j], axis=1) / radius) ** 2) * a[j]
+    S = coo_matrix((w, (i, j)), shape=(len(c), len(c))).tocsr()
+    rs = np.asarray(S.sum(axis=1)).ravel()
+    rs[rs == 0] = 1.0
+    from scipy.sparse import diags
+    return diags(1.0 / rs) @ S
+
+
+def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
+                 rays_per_point: int | None = None, n_rays: int | None = None,
+                 n_chunks: int = 64, smoothing: float = 0.0,
+                 stream: tuple = ("flux",), cell_factor: float = 2.0) -> FluxResult:
+    """Trace every species on ``surface`` and return normalised fluxes per element.
+
+    rays_per_point  rays per species = rays_per_point × number of elements (as ViennaPS)
+    n_rays          or the total number of rays per species (exactly one of the two)
+    n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``)
+    smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
+    """
+    if (rays_per_point is None) == (n_rays is None):
+        raise ValueError("give exactly one of rays_per_point and n_rays")
+    species = tuple(species)
+    names = [s.name for s in species]
+    if len(set(names)) != len(names):
+        raise ValueError(f"species names must be unique; got {names}")
+    if not species:
+        raise ValueError("no species to trace")
+    ctx.apply_threads()
+    tracer = FluxTracer(surface, cell_factor=cell_factor)
+    m = tracer.geom.shape[0]
+    N = int(n_rays if n_rays is not None else rays_per_point * m)
+    if N < n_chunks:
+        raise ValueError(f"{N} rays are fewer than the {n_chunks} chunks")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        norm = np.where(tracer.valid, tracer.domain_area / tracer.areas, np.nan)
+    smoother = smoothing_operator(surface, smoothing) if smoothing > 0 else None
+    out = {}
+    for sp in species:
+        seeds = ctx.seeds(n_chunks, *stream, sp.name)
+        inc, absb, trans, counts, nrays = tracer.trace(sp, N, seeds)
+        i_mean, i_err = _batch(inc, nrays, norm, smoother)
+        a_mean, a_err = _batch(absb, nrays, norm, smoother)
+        T = trans[:, 0].sum() / N
+        T2 = trans[:, 1].sum() / N
+        out[sp.name] = SpeciesFlux(
+            incident=i_mean, absorbed=a_mean, stderr=i_err, absorbed_stderr=a_err,
+            transmitted=float(T), transmitted_stderr=float(np.sqrt(max(T2 - T * T, 0.0) / N)),
+            n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()))
+    return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N)

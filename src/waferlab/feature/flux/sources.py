@@ -1,0 +1,136 @@
+"""Particle species: source angular law, sticking per material, re-emission law.
+
+Source: directions launched downwards from a plane just above the surface with density
+per solid angle ∝ cosⁿθ about the downward normal (cos θ = ξ^{1/(n+1)}; n = 1 is the
+cosine law of thermal neutrals, n ~ 10²–10³ for ions), or a tabulated polar-angle
+distribution (``AngularTable``).  In 2D the 3D direction is projected onto the (x, y)
+plane; for n = 1 this gives the in-plane density ½ cos φ.
+
+Surface interaction: a fraction s (sticking of the hit element's material) is absorbed;
+the rest is re-emitted, specularly with probability p(θ_in), otherwise diffusely
+(cosine law).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["AngularTable", "Species", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE"]
+
+SPEC_TABLE_SIZE = 91       # specular probability tabulated on a uniform θ grid of [0, π/2]
+SOURCE_TABLE_SIZE = 4097   # inverse CDF of the source polar angle on a uniform ξ grid
+
+
+@dataclass(frozen=True, kw_only=True)
+class AngularTable:
+    """A tabulated polar-angle distribution of arriving particles.
+
+    theta  increasing polar angles from the downward normal (rad), within [0, π/2]
+    pdf    probability density per unit polar angle dθ (the sin θ Jacobian included,
+           as an ion angular distribution function is usually given); need not be
+           normalised; linear between the points, zero outside.
+    """
+
+    theta: tuple[float, ...]
+    pdf: tuple[float, ...]
+
+    def __post_init__(self):
+        th = np.asarray(self.theta, float)
+        p = np.asarray(self.pdf, float)
+        if th.ndim != 1 or th.shape != p.shape or th.size < 2:
+            raise ValueError(f"AngularTable: theta and pdf must be 1-D of equal length >= 2; "
+                             f"got shapes {th.shape} and {p.shape}")
+        if np.any(np.diff(th) <= 0) or th[0] < 0 or th[-1] > np.pi / 2 + 1e-12:
+            raise ValueError("AngularTable.theta must increase within [0, pi/2] rad")
+        if np.any(p < 0) or not np.any(p > 0):
+            raise ValueError("AngularTable.pdf must be >= 0 and not all zero")
+        object.__setattr__(self, "theta", tuple(th.tolist()))
+        object.__setattr__(self, "pdf", tuple(p.tolist()))
+
+    def inverse_cdf(self, size: int = SOURCE_TABLE_SIZE) -> np.ndarray:
+        """θ at ``size`` equally spaced CDF values (piecewise-linear pdf integrated exactly)."""
+        th = np.asarray(self.theta)
+        p = np.asarray(self.pdf)
+        fine = np.linspace(th[0], th[-1], 64 * size)
+        pf = np.interp(fine, th, p)
+        cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pf[1:] + pf[:-1]) * np.diff(fine))])
+        cdf /= cdf[-1]
+        return np.interp(np.linspace(0.0, 1.0, size), cdf, fine)
+
+
+def _prob_table(value, what: str) -> np.ndarray:
+    if isinstance(value, (int, float)):
+        v = float(value)
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{what} = {v} is outside [0, 1]")
+        return np.array([v])
+    th, p = (np.asarray(a, float) for a in value)
+    if th.shape != p.shape or th.ndim != 1 or np.any(np.diff(th) <= 0):
+        raise ValueError(f"{what}: expected (theta, probability) arrays with increasing theta")
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"{what}: probabilities must lie in [0, 1]")
+    return np.interp(np.linspace(0.0, np.pi / 2, SPEC_TABLE_SIZE), th, p)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Species:
+    """One particle species of the flux engine.
+
+    name             used in column names (``incident_<name>``) and expressions
+    sticking         s in [0, 1], one value or {material name: s}
+    default_sticking s of materials missing from a sticking mapping (None: an error)
+    source_exponent  n of the cosⁿθ source (ignored when ``angular`` is given)
+    angular          tabulated source polar-angle distribution, or None
+    specular         probability of specular (instead of diffuse) re-emission: a
+                     constant, or (theta, p) arrays giving p at incidence angle θ
+                     from the surface normal (rad)
+    """
+
+    name: str
+    sticking: float | Mapping[str, float]
+    default_sticking: float | None = None
+    source_exponent: float = 1.0
+    angular: AngularTable | None = None
+    specular: float | tuple[Sequence[float], Sequence[float]] = 0.0
+    _spec: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not self.name or not self.name.replace("_", "a").isalnum() or not self.name[0].isalpha():
+            raise ValueError(f"species name {self.name!r}: use letters, digits and underscores, "
+                             "starting with a letter")
+        values = (self.sticking.values() if isinstance(self.sticking, Mapping)
+                  else [self.sticking])
+        for v in list(values) + ([self.default_sticking] if self.default_sticking is not None else []):
+            if not 0.0 <= float(v) <= 1.0:
+                raise ValueError(f"species {self.name!r}: sticking {v} is outside [0, 1]")
+        if not self.source_exponent >= 0.0:
+            raise ValueError(f"species {self.name!r}: source_exponent {self.source_exponent} "
+                             "must be >= 0")
+        object.__setattr__(self, "_spec", _prob_table(self.specular,
+                                                      f"species {self.name!r}: specular"))
+
+    def sticking_array(self, material_names: Sequence[str]) -> np.ndarray:
+        """Sticking of each material (indexed like ``Surface.material_names``)."""
+        if not isinstance(self.sticking, Mapping):
+            return np.full(len(material_names), float(self.sticking))
+        out = np.empty(len(material_names))
+        for i, m in enumerate(material_names):
+            if m in self.sticking:
+                out[i] = float(self.sticking[m])
+            elif self.default_sticking is not None:
+                out[i] = float(self.default_sticking)
+            else:
+                raise ValueError(f"species {self.name!r}: no sticking for material {m!r} "
+                                 f"(given for {sorted(self.sticking)}; set default_sticking)")
+        return out
+
+    def source_params(self) -> tuple[int, float, np.ndarray]:
+        """(mode, exponent, inverse-CDF table) for the kernels; mode 0 cosⁿ, 1 table."""
+        if self.angular is None:
+            return 0, float(self.source_exponent), np.zeros(2)
+        return 1, 0.0, self.angular.inverse_cdf()
+
+    def specular_table(self) -> np.ndarray:
+        return self._spec
