@@ -1,0 +1,250 @@
+"""Numba kernels of the level-set engine (private).
+
+All kernels take 3D arrays (nx, ny, nz); a 2D problem passes (nx, 1, nz) with
+``ndim = 2`` (the y axis is then skipped).  Lateral indices outside the array map to
+mirror ghost nodes (reflective, cell-centred: -1 -> 0, n -> n-1) or wrap (periodic);
+vertical indices are clamped (the engine keeps the band away from the window edges).
+
+Schemes (Osher & Fedkiw, *Level Set Methods and Dynamic Implicit Surfaces*, 2003):
+Engquist–Osher upwind Hamiltonian for F|∇φ| (ch. 6, eq. 6.3–6.4), Lax–Friedrichs
+(ch. 5, eq. 5.8), HJ-WENO5 one-sided derivatives (Jiang & Peng, SIAM J. Sci. Comput.
+21, 2126, 2000; book eq. 3.28–3.35).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__: list[str] = []
+
+
+@njit(inline="always")
+def _wrap(i, n, periodic):
+    if periodic:
+        return i % n
+    if i < 0:
+        i = -1 - i
+    if i >= n:
+        i = 2 * n - 1 - i
+    if i < 0:
+        return 0
+    return i
+
+
+@njit(inline="always")
+def _at(a, i, j, k, axis, off, px, py):
+    nx, ny, nz = a.shape
+    if axis == 0:
+        return a[_wrap(i + off, nx, px), j, k]
+    if axis == 1:
+        return a[i, _wrap(j + off, ny, py), k]
+    kk = k + off
+    if kk < 0:
+        kk = 0
+    elif kk >= nz:
+        kk = nz - 1
+    return a[i, j, kk]
+
+
+@njit(inline="always")
+def _weno(v1, v2, v3, v4, v5):
+    f1 = v1 / 3.0 - 7.0 * v2 / 6.0 + 11.0 * v3 / 6.0
+    f2 = -v2 / 6.0 + 5.0 * v3 / 6.0 + v4 / 3.0
+    f3 = v3 / 3.0 + 5.0 * v4 / 6.0 - v5 / 6.0
+    s1 = 13.0 / 12.0 * (v1 - 2 * v2 + v3) ** 2 + 0.25 * (v1 - 4 * v2 + 3 * v3) ** 2
+    s2 = 13.0 / 12.0 * (v2 - 2 * v3 + v4) ** 2 + 0.25 * (v2 - v4) ** 2
+    s3 = 13.0 / 12.0 * (v3 - 2 * v4 + v5) ** 2 + 0.25 * (3 * v3 - 4 * v4 + v5) ** 2
+    m = max(v1 * v1, v2 * v2, v3 * v3, v4 * v4, v5 * v5)
+    eps = 1e-6 * m + 1e-99
+    a1 = 0.1 / (s1 + eps) ** 2
+    a2 = 0.6 / (s2 + eps) ** 2
+    a3 = 0.3 / (s3 + eps) ** 2
+    return (a1 * f1 + a2 * f2 + a3 * f3) / (a1 + a2 + a3)
+
+
+@njit(inline="always")
+def _one_sided(a, i, j, k, axis, h, order, px, py):
+    """(D⁻φ, D⁺φ) along ``axis``: first-order differences or WENO5."""
+    c = a[i, j, k]
+    if order == 1:
+        return ((c - _at(a, i, j, k, axis, -1, px, py)) / h,
+                (_at(a, i, j, k, axis, 1, px, py) - c) / h)
+    m3 = _at(a, i, j, k, axis, -3, px, py)
+    m2 = _at(a, i, j, k, axis, -2, px, py)
+    m1 = _at(a, i, j, k, axis, -1, px, py)
+    p1 = _at(a, i, j, k, axis, 1, px, py)
+    p2 = _at(a, i, j, k, axis, 2, px, py)
+    p3 = _at(a, i, j, k, axis, 3, px, py)
+    d0 = (m2 - m3) / h
+    d1 = (m1 - m2) / h
+    d2 = (c - m1) / h
+    d3 = (p1 - c) / h
+    d4 = (p2 - p1) / h
+    d5 = (p3 - p2) / h
+    dm = _weno(d0, d1, d2, d3, d4)
+    dp = _weno(d5, d4, d3, d2, d1)
+    return dm, dp
+
+
+@njit(cache=True, parallel=True)
+def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px, py):
+    """out[n] = wa·base[n] + wb·(src[n] + dt·L(src)[n]) on band nodes n.
+
+    L(φ) = −Ĥ(∇φ) with Ĥ the Engquist–Osher (lf = False) or Lax–Friedrichs
+    (lf = True, dissipation ``alpha`` per axis) numerical Hamiltonian of V|∇φ|.
+    Returns the largest |L| (for NaN detection the caller checks the result).
+    """
+    nx, ny, nz = src.shape
+    nb = band.shape[0]
+    for b in prange(nb):
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        v = speed[b]
+        gp = 0.0
+        gm = 0.0
+        gc = 0.0
+        diss = 0.0
+        for ax in range(3):
+            if ax == 1 and ndim == 2:
+                continue
+            dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
+            if lf:
+                c = 0.5 * (dm + dp)
+                gc += c * c
+                diss += 0.5 * alpha * (dp - dm)
+            else:
+                gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
+                gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
+        if lf:
+            ham = v * np.sqrt(gc) - diss
+        elif v > 0:
+            ham = v * np.sqrt(gp)
+        else:
+            ham = v * np.sqrt(gm)
+        out[i, j, k] = wa * base[i, j, k] + wb * (src[i, j, k] - dt * ham)
+
+
+@njit(inline="always")
+def _interp(a, fx, fy, fz, ndim, px, py):
+    """Multilinear interpolation of a at fractional node indices (fx, fy, fz)."""
+    nx, ny, nz = a.shape
+    # x
+    if px:
+        x0 = int(np.floor(fx))
+        tx = fx - x0
+        x1 = (x0 + 1) % nx
+        x0 = x0 % nx
+    else:
+        fx = min(max(fx, 0.0), nx - 1.0)
+        x0 = min(int(fx), nx - 2) if nx > 1 else 0
+        tx = fx - x0
+        x1 = min(x0 + 1, nx - 1)
+    if ndim == 3:
+        if py:
+            y0 = int(np.floor(fy))
+            ty = fy - y0
+            y1 = (y0 + 1) % ny
+            y0 = y0 % ny
+        else:
+            fy = min(max(fy, 0.0), ny - 1.0)
+            y0 = min(int(fy), ny - 2) if ny > 1 else 0
+            ty = fy - y0
+            y1 = min(y0 + 1, ny - 1)
+    else:
+        y0 = 0
+        y1 = 0
+        ty = 0.0
+    fz = min(max(fz, 0.0), nz - 1.0)
+    z0 = min(int(fz), nz - 2)
+    tz = fz - z0
+    z1 = z0 + 1
+    c00 = a[x0, y0, z0] * (1 - tx) + a[x1, y0, z0] * tx
+    c01 = a[x0, y0, z1] * (1 - tx) + a[x1, y0, z1] * tx
+    c10 = a[x0, y1, z0] * (1 - tx) + a[x1, y1, z0] * tx
+    c11 = a[x0, y1, z1] * (1 - tx) + a[x1, y1, z1] * tx
+    c0 = c00 * (1 - ty) + c10 * ty
+    c1 = c01 * (1 - ty) + c11 * ty
+    return c0 * (1 - tz) + c1 * tz
+
+
+@njit(cache=True, parallel=True)
+def interp_layers(phi4, fidx, ndim, px, py):
+    """(L, m) values of each layer of phi4 (L, nx, ny, nz) at fractional indices (m, 3)."""
+    L = phi4.shape[0]
+    m = fidx.shape[0]
+    out = np.empty((L, m))
+    for p in prange(m):
+        for l in range(L):
+            out[l, p] = _interp(phi4[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], ndim, px, py)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def material_index(phi4, fidx, tol, ndim, px, py):
+    """Lowest layer l with φ_l <= tol at each point (fractional indices), -1 if none."""
+    L = phi4.shape[0]
+    m = fidx.shape[0]
+    out = np.full(m, -1, dtype=np.int32)
+    for p in prange(m):
+        for l in range(L):
+            if _interp(phi4[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], ndim, px, py) <= tol:
+                out[p] = l
+                break
+    return out
+
+
+@njit(cache=True, parallel=True)
+def band_geometry(a, band, h, origin, ndim, px, py):
+    """Unit normals (central ∇φ/|∇φ|, into vacuum) and closest points x − φ n (m).
+
+    Returns (points (nb, 3), normals (nb, 3)); the y column is 0 in 2D.
+    """
+    nx, ny, nz = a.shape
+    nb = band.shape[0]
+    pts = np.zeros((nb, 3))
+    nrm = np.zeros((nb, 3))
+    for b in prange(nb):
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) / (2 * h)
+        g1 = 0.0
+        if ndim == 3:
+            g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) / (2 * h)
+        g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) / (2 * h)
+        gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
+        if gn < 1e-12:
+            g0 = 0.0
+            g1 = 0.0
+            g2 = 1.0
+            gn = 1.0
+        v = a[i, j, k]
+        nrm[b, 0] = g0 / gn
+        nrm[b, 1] = g1 / gn
+        nrm[b, 2] = g2 / gn
+        pts[b, 0] = origin[0] + i * h - v * g0 / gn
+        pts[b, 1] = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
+        pts[b, 2] = origin[2] + k * h - v * g2 / gn
+    return pts, nrm
+
+
+@njit(cache=True, parallel=True)
+def clip_below(phi4, top, band):
+    """φ_l = max(φ_l, φ_top) on band nodes for every lower layer (etching exposes)."""
+    L = phi4.shape[0]
+    nx, ny, nz = top.shape
+    for b in prange(band.shape[0]):
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        t = top[i, j, k]
+        for l in range(L):
+            if phi4[l, i, j, k] < t:
+                phi4[l, i, j, k] = t

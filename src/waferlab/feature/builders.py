@@ -1,0 +1,193 @@
+"""Initial geometries: plane, layer stack, trench/hole/line cut, polygons.
+
+Signed distances are built from exact primitives combined with min (union) and max
+(intersection), which keeps the zero set exact, then reinitialised by fast marching so
+that |∇φ| = 1 everywhere (Osher & Fedkiw 2003, ch. 1–2).
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import RecipeError
+from .grid import Grid
+from .levelset import MARGIN_NODES, LevelSetStack
+from .reinit import reinitialise
+
+__all__ = ["plane", "layer_stack", "cut_feature", "from_polygons", "FEATURE_KINDS"]
+
+FEATURE_KINDS = ("trench", "hole", "line")
+
+
+def _window(grid: Grid, z_lo: float, z_hi: float) -> tuple[float, int]:
+    h = grid.spacing
+    k0 = int(math.floor(z_lo / h + 1e-9)) - MARGIN_NODES
+    k1 = int(math.ceil(z_hi / h - 1e-9)) + MARGIN_NODES
+    return k0 * h, k1 - k0 + 1
+
+
+def _mesh(grid: Grid, z0: float, nz: int) -> tuple[np.ndarray, ...]:
+    axes = [grid.lateral_coords(a) for a in range(grid.dimension - 1)]
+    axes.append(z0 + grid.spacing * np.arange(nz))
+    return tuple(np.meshgrid(*axes, indexing="ij"))
+
+
+def plane(grid: Grid, material: str, height: float = 0.0) -> LevelSetStack:
+    """A flat ``material`` surface at ``height`` (m): φ = z − height."""
+    return layer_stack(grid, material, [], base_height=height)
+
+
+def layer_stack(grid: Grid, substrate: str, layers: Sequence[tuple[str, float]], *,
+                base_height: float = 0.0) -> LevelSetStack:
+    """Substrate with its top at ``base_height`` (default 0) and flat layers on top.
+
+    layers: [(material, thickness m), ...] bottom first; φ_k = z − (top of layer k).
+    """
+    tops = [float(base_height)]
+    for idx, (name, t) in enumerate(layers):
+        if not (float(t) > 0 and math.isfinite(float(t))):
+            raise RecipeError(f"thickness {t!r} of layer {name!r} must be positive",
+                              path=f"layers[{idx}].thickness", value=t)
+        tops.append(tops[-1] + float(t))
+    z0, nz = _window(grid, tops[0], tops[-1])
+    z = z0 + grid.spacing * np.arange(nz)
+    shape = grid.lateral_shape + (nz,)
+    phi = np.empty((len(tops),) + shape)
+    for k, top in enumerate(tops):
+        phi[k] = np.broadcast_to(z - top, shape)
+    names = (substrate,) + tuple(n for n, _ in layers)
+    return LevelSetStack(grid=grid, z0=z0, phi=phi, materials=names, reference_top=tops[-1])
+
+
+def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = None,
+                radius: float | None = None, depth: float, taper: float = 0.0) -> LevelSetStack:
+    """Cut an opening centred at x = 0 (y = 0) from the top (``reference_top``) down by ``depth``.
+
+    trench  removes |x| < w/2 (3D: extruded along y)
+    hole    removes r < radius (3D only)
+    line    leaves |x| < w/2 standing and removes the rest down to ``depth``
+    taper   sidewall angle from vertical (rad); the opening narrows towards the bottom:
+            opening half-width at height z is w/2 − (z_top − z)·tan(taper).
+    Every layer is cut: φ_k = max(φ_k, −d_cut).
+    """
+    g = geometry.grid
+    if kind not in FEATURE_KINDS:
+        raise RecipeError(f"unknown feature type {kind!r}; allowed: {', '.join(FEATURE_KINDS)}",
+                          path="type", value=kind)
+    if not (math.isfinite(depth) and depth > 0):
+        raise RecipeError(f"depth {depth!r} m must be positive", path="depth", value=depth)
+    if not (math.isfinite(taper) and 0.0 <= taper < math.pi / 2):
+        raise RecipeError(f"taper {taper!r} rad must be in [0, 90°)", path="taper", value=taper)
+    tan, cos = math.tan(taper), math.cos(taper)
+    if kind == "hole":
+        if g.dimension != 3:
+            raise RecipeError("a round hole needs a 3D grid (dimension: 3); use a trench in 2D",
+                              path="type", value=kind)
+        if radius is None or not radius > 0:
+            raise RecipeError(f"a hole needs a positive radius (got {radius!r})", path="radius",
+                              value=radius)
+        half, lim, what = float(radius), 0.5 * min(g.extent), "radius"
+    else:
+        if width is None or not width > 0:
+            raise RecipeError(f"a {kind} needs a positive width (got {width!r})", path="width",
+                              value=width)
+        half, lim, what = 0.5 * float(width), 0.5 * g.extent[0], "width"
+    if half >= lim:
+        raise RecipeError(f"{what} {2 * half if what == 'width' else half:.4g} m does not fit in "
+                          f"the lateral extent {g.extent} m", path=what,
+                          value=width if what == "width" else radius)
+    if kind != "line" and half - depth * tan <= 0:
+        raise RecipeError(f"taper {math.degrees(taper):.3g}° closes the opening above the depth "
+                          f"{depth:.4g} m", path="taper", value=taper)
+    z_top = geometry.reference_top
+    z_b = z_top - float(depth)
+    geo = geometry.with_window(z_b - MARGIN_NODES * g.spacing, geometry.z_range[1])
+    X = _mesh(g, geo.z0, geo.nz)
+    z = X[-1]
+    if kind == "trench":
+        wall = (np.abs(X[0]) - half + (z_top - z) * tan) * cos
+    elif kind == "hole":
+        wall = (np.hypot(X[0], X[1]) - half + (z_top - z) * tan) * cos
+    else:
+        wall = (half + (z_top - z) * tan - np.abs(X[0])) * cos
+    d_cut = np.maximum(wall, z_b - z)
+    phi = np.maximum(geo.phi, -d_cut[None])
+    phi = np.stack([reinitialise(p, g) for p in phi])
+    return geo.replace(phi=phi)
+
+
+def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray:
+    """Exact signed distance to a simple polygon (negative inside), vertices (n, 2)."""
+    from matplotlib.path import Path
+
+    poly = np.asarray(poly, dtype=np.float64)
+    if poly.ndim != 2 or poly.shape[1] != 2 or len(poly) < 3:
+        raise RecipeError(f"a polygon needs >= 3 (x, y) vertices, got shape {poly.shape}",
+                          path="polygons", value=None)
+    d2 = np.full(px.shape, np.inf)
+    a = poly
+    b = np.roll(poly, -1, axis=0)
+    for (ax, ay), (bx, by) in zip(a, b):
+        ex, ey = bx - ax, by - ay
+        ll = ex * ex + ey * ey
+        t = np.clip(((px - ax) * ex + (py - ay) * ey) / ll, 0.0, 1.0) if ll > 0 else 0.0
+        d2 = np.minimum(d2, (px - ax - t * ex) ** 2 + (py - ay - t * ey) ** 2)
+    inside = Path(poly).contains_points(np.column_stack([px.ravel(), py.ravel()]))
+    d = np.sqrt(d2)
+    return np.where(inside.reshape(px.shape), -d, d)
+
+
+def from_polygons(grid: Grid, polygons: Sequence[np.ndarray], material: str, *,
+                  base: LevelSetStack | None = None,
+                  z_range: tuple[float, float] | None = None) -> LevelSetStack:
+    """A material region from polygons (their union).
+
+    2D: polygons are (x, y) cross-sections in the grid's plane.  3D: polygons are (x, y)
+    masks extruded over ``z_range`` = (z_lo, z_hi).  With ``base`` the region is added on
+    top of an existing stack as a new top layer (φ_new = min(φ_top, d)); otherwise it is
+    the only layer.
+    """
+    polys = [np.asarray(p, dtype=np.float64) for p in polygons]
+    if not polys:
+        raise RecipeError("no polygons given", path="polygons", value=None)
+    if grid.dimension == 2:
+        lo = min(p[:, 1].min() for p in polys)
+        hi = max(p[:, 1].max() for p in polys)
+    else:
+        if z_range is None or not z_range[1] > z_range[0]:
+            raise RecipeError(f"3D polygons need z_range = (z_lo, z_hi), got {z_range!r}",
+                              path="z_range", value=z_range)
+        lo, hi = float(z_range[0]), float(z_range[1])
+    if base is not None:
+        lo = min(lo, base.z_range[0] + MARGIN_NODES * grid.spacing)
+        hi = max(hi, base.z_range[1] - MARGIN_NODES * grid.spacing)
+    z0, nz = _window(grid, lo, hi)
+    X = _mesh(grid, z0, nz)
+    if grid.dimension == 2:
+        d = np.min([_polygon_sdf(X[0], X[1], p) for p in polys], axis=0)
+    else:
+        d2 = np.min([_polygon_sdf(X[0][..., 0], X[1][..., 0], p) for p in polys], axis=0)
+        d2 = np.broadcast_to(d2[..., None], X[0].shape)
+        dz = np.maximum(lo - X[2], X[2] - hi)
+        d = np.where((d2 > 0) & (dz > 0), np.hypot(np.maximum(d2, 0), np.maximum(dz, 0)),
+                     np.maximum(d2, dz))
+    d = reinitialise(d, grid)
+    if base is None:
+        return LevelSetStack(grid=grid, z0=z0, phi=d[None], materials=(material,),
+                             reference_top=hi)
+    geo = base.with_window(z0, z0 + grid.spacing * (nz - 1))
+    off = int(round((z0 - geo.z0) / grid.spacing))
+    full = np.full(geo.shape, np.inf)
+    full[..., off:off + nz] = d
+    # outside the polygon window the region is absent: extend with the vertical distance
+    if off > 0:
+        full[..., :off] = d[..., :1] + grid.spacing * np.arange(off, 0, -1)
+    rest = geo.nz - off - nz
+    if rest > 0:
+        full[..., off + nz:] = d[..., -1:] + grid.spacing * np.arange(1, rest + 1)
+    top = reinitialise(np.minimum(geo.top, full), grid)
+    return geo.replace(phi=np.concatenate([geo.phi, top[None]]),
+                       materials=geo.materials + (material,),
+                       reference_top=max(geo.reference_top, hi))

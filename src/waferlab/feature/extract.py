@@ -1,0 +1,122 @@
+"""Surface extraction: marching squares (2D) / marching cubes (3D) on the top level set.
+
+Lorensen & Cline, SIGGRAPH 1987 (scikit-image ``find_contours``/``marching_cubes``).
+The lateral boundary is handled by adding one node column exactly on each boundary
+(x = ±L/2): the mirror value (reflective) or the mean of the two wrapped neighbours
+(periodic).  The surface then spans the full lateral extent; enclosed voids come out
+as separate closed contours and are kept.
+"""
+from __future__ import annotations
+
+import numpy as np
+from skimage import measure
+
+from . import _kernels as K
+from .levelset import LevelSetStack
+from .surface import Surface
+
+__all__ = ["extract_surface", "contours_2d", "padded_top"]
+
+
+def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
+    first = np.take(a, [0], axis=axis)
+    last = np.take(a, [-1], axis=axis)
+    if periodic:
+        first = last = 0.5 * (first + last)
+    return np.concatenate([first, a, last], axis=axis)
+
+
+def padded_top(field: np.ndarray, geometry: LevelSetStack) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``field`` (a layer array) with boundary columns added, and the node coordinates per axis."""
+    g = geometry.grid
+    a = field
+    coords = []
+    for ax in range(g.dimension - 1):
+        a = _pad_axis(a, ax, g.periodic)
+        L = g.extent[ax]
+        coords.append(np.concatenate([[-0.5 * L], g.lateral_coords(ax), [0.5 * L]]))
+    coords.append(geometry.z_coords)
+    return a, coords
+
+
+def _to_coords(idx: np.ndarray, coords: list[np.ndarray]) -> np.ndarray:
+    out = np.empty_like(idx, dtype=np.float64)
+    for ax, c in enumerate(coords):
+        out[:, ax] = np.interp(idx[:, ax], np.arange(len(c)), c)
+    return out
+
+
+def _top_values(geometry: LevelSetStack, pts: np.ndarray) -> np.ndarray:
+    g = geometry.grid
+    top = np.ascontiguousarray(geometry.phi4()[-1:])
+    return K.interp_layers(top, geometry.fractional_index(pts), g.dimension, g.periodic,
+                           g.periodic)[0]
+
+
+def contours_2d(field: np.ndarray, geometry: LevelSetStack) -> list[np.ndarray]:
+    """Zero contours of a 2D field (nx, ny) as (m, 2) arrays of (x, y) in metres."""
+    a, coords = padded_top(field, geometry)
+    return [_to_coords(c, coords) for c in measure.find_contours(a, 0.0) if len(c) >= 2]
+
+
+def extract_surface(geometry: LevelSetStack) -> Surface:
+    """The top surface as a :class:`Surface` (normals into vacuum, material per element)."""
+    g = geometry.grid
+    h = g.spacing
+    if g.dimension == 2:
+        pts_list, el_list, off = [], [], 0
+        for c in contours_2d(geometry.top, geometry):
+            n = len(c)
+            pts_list.append(c)
+            el_list.append(np.column_stack([np.arange(off, off + n - 1), np.arange(off + 1, off + n)]))
+            off += n
+        if not pts_list:
+            return _empty(geometry)
+        points = np.concatenate(pts_list)
+        elements = np.concatenate(el_list).astype(np.int64)
+        seg = points[elements[:, 1]] - points[elements[:, 0]]
+        length = np.hypot(seg[:, 0], seg[:, 1])
+        keep = length > 1e-9 * h
+        elements, seg, length = elements[keep], seg[keep], length[keep]
+        normals = np.column_stack([seg[:, 1], -seg[:, 0]]) / length[:, None]
+    else:
+        a, coords = padded_top(geometry.top, geometry)
+        if not (a.min() < 0 < a.max()):
+            return _empty(geometry)
+        verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
+        points = _to_coords(verts, coords)
+        elements = faces.astype(np.int64)
+        p = points[elements]
+        cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        area2 = np.linalg.norm(cr, axis=1)
+        keep = area2 > 1e-12 * h * h
+        elements, cr, area2 = elements[keep], cr[keep], area2[keep]
+        normals = cr / area2[:, None]
+    # orient into the vacuum: φ must increase along the normal (majority vote, per element
+    # where the test is clear-cut)
+    centre = points[elements].mean(axis=1)
+    eps = 0.25 * h
+    dphi = _top_values(geometry, centre + eps * normals) - _top_values(geometry, centre - eps * normals)
+    sign = np.where(dphi < 0, -1.0, 1.0)
+    normals = normals * sign[:, None]
+    flip = sign < 0
+    if g.dimension == 2:
+        elements[flip] = elements[flip][:, ::-1]
+    else:
+        elements[flip] = elements[flip][:, [0, 2, 1]]
+    mats = geometry.material_index_at(centre)
+    mats = np.where(mats < 0, geometry.n_layers - 1, mats).astype(np.int32)
+    used = np.unique(elements)
+    remap = np.full(len(points), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return Surface(points=points[used], elements=remap[elements], normals=normals,
+                   materials=mats, material_names=geometry.materials,
+                   lateral_bounds=g.lateral_bounds, boundary=g.boundary)
+
+
+def _empty(geometry: LevelSetStack) -> Surface:
+    d = geometry.grid.dimension
+    return Surface(points=np.zeros((0, d)), elements=np.zeros((0, d), dtype=np.int64),
+                   normals=np.zeros((0, d)), materials=np.zeros(0, dtype=np.int32),
+                   material_names=geometry.materials, lateral_bounds=geometry.grid.lateral_bounds,
+                   boundary=geometry.grid.boundary)
