@@ -1,0 +1,43 @@
+"""``waferlab study STUDY --out DIR [--scheduler ADDRESS] [--workers N]``."""
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["add_cli"]
+
+
+def _study(args: argparse.Namespace) -> int:
+    from .run import run_study
+
+    res = run_study(args.study, args.out, scheduler=args.scheduler, workers=args.workers,
+                    serial=args.serial, progress=not args.quiet)
+    s = res.summary
+    print(f"{s['method']}: {s['samples']} samples ({s['computed']} computed, {s['reused']} "
+          f"reused, {s['failed']} failed) on {s['workers']} worker(s) in {s['wall_time_s']:.1f} s")
+    for m, st in s.get("statistics", {}).items():
+        if st.get("n", 0) >= 2:
+            lo, hi = st["mean_ci95"]
+            print(f"  {m}: mean {st['mean']:.6g} (95% CI {lo:.6g} .. {hi:.6g}), std {st['std']:.6g}")
+    if "optimize" in s:
+        o = s["optimize"]
+        print(f"  best (J = {o['best_objective']:.3g} after {o['evaluations']} runs): "
+              + ", ".join(f"{k} = {v}" for k, v in o["best"].items()))
+    if "pareto" in s:
+        print(f"  Pareto front: {len(s['pareto']['front'])} points")
+    print(f"  wrote {res.out_dir}/study.nc, summary.json" + (f", {', '.join(s['plots'])}" if s["plots"] else ""))
+    return 0 if s["failed"] == 0 else 1
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("study", help="parameter sweeps, uncertainty quantification and "
+                                     "recipe optimisation on Dask (see docs/study.md)")
+    p.add_argument("study", help="study file (YAML with a study: section)")
+    p.add_argument("--out", required=True, help="output folder (study.nc, summary.json, plots); "
+                                                "an interrupted study resumes from it")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local cluster size (default: cores / study.threads)")
+    p.add_argument("--serial", action="store_true", help="run every sample inline, no Dask")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_study)

@@ -1,0 +1,119 @@
+"""Evaluators by name, and the pure task a study maps over its samples.
+
+An evaluator is ``evaluate(recipe_data: dict, seed: int) -> dict[str, float]``: it runs
+a whole recipe given as the raw YAML mapping and returns its metrics.  ``recipe`` (the
+default) calls :func:`waferlab.runner.run_recipe_dict`; the ``analytic.*`` ones
+(:mod:`waferlab.study.analytic`) are closed-form test problems for the machinery.
+
+A task is ``run_sample(evaluator, base, assignments, seed, ...)``: a deep copy of the base
+mapping with the sample's values written at their paths, evaluated with the sample's
+own seed.  It has no other input, so Dask may run it anywhere, twice, or again after a
+worker died, and get the same metrics.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from functools import partial
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import RecipeError, WaferlabError
+from .params import apply_assignments
+
+__all__ = ["register_evaluator", "get_evaluator", "known_evaluators", "evaluate_recipe",
+           "run_sample", "profile_distance", "Evaluator"]
+
+Evaluator = Callable[[dict, int], dict]
+_MODULES = ("waferlab.study.analytic",)
+_REGISTRY: dict[str, Evaluator] = {}
+
+
+def register_evaluator(name: str) -> Callable[[Evaluator], Evaluator]:
+    """Decorator: register ``fn(recipe_data, seed) -> metrics`` under ``name``."""
+    def deco(fn: Evaluator) -> Evaluator:
+        if name in _REGISTRY and _REGISTRY[name] is not fn:
+            raise ValueError(f"evaluator {name!r} registered twice")
+        _REGISTRY[name] = fn
+        return fn
+    return deco
+
+
+def known_evaluators() -> tuple[str, ...]:
+    for mod in _MODULES:
+        importlib.import_module(mod)
+    return tuple(sorted(_REGISTRY))
+
+
+def get_evaluator(name: str, *, threads: int = 1) -> Evaluator:
+    """The evaluator called ``name`` (``recipe`` gets ``threads``)."""
+    known = known_evaluators()
+    if name not in _REGISTRY:
+        raise RecipeError(f"unknown evaluator {name!r}; known: {', '.join(known)}",
+                          path="study.evaluator", value=name)
+    fn = _REGISTRY[name]
+    return partial(fn, threads=threads) if name == "recipe" else fn
+
+
+@register_evaluator("recipe")
+def evaluate_recipe(recipe_data: dict, seed: int, *, threads: int = 1) -> dict[str, float]:
+    """Run the recipe mapping with :func:`waferlab.runner.run_recipe_dict` (imported lazily)."""
+    from ..runner import run_recipe_dict
+
+    return run_recipe_dict(recipe_data, seed=int(seed), threads=threads)
+
+
+def _resample(poly: np.ndarray, n: int) -> np.ndarray:
+    """``n`` points equally spaced in arc length along a polyline."""
+    seg = np.hypot(*np.diff(poly, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    t = np.linspace(0.0, s[-1], n)
+    return np.column_stack([np.interp(t, s, poly[:, 0]), np.interp(t, s, poly[:, 1])])
+
+
+def profile_distance(profile: np.ndarray, target: np.ndarray, *, n: int = 200) -> float:
+    """Symmetric mean distance (m) between two polylines, each resampled to ``n`` points.
+
+    d = ½ (mean_i min_j |a_i - b_j| + mean_j min_i |a_i - b_j|)  (a symmetric Chamfer distance).
+    """
+    a, b = _resample(np.asarray(profile, float), n), _resample(np.asarray(target, float), n)
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    return 0.5 * float(d.min(axis=1).mean() + d.min(axis=0).mean())
+
+
+def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[str, Any], ...],
+               seed: int, *, metrics: tuple[str, ...], threads: int = 1,
+               profile_target: np.ndarray | None = None) -> dict[str, Any]:
+    """One study sample: write the values into a copy of ``base``, evaluate, keep ``metrics``.
+
+    Returns the metrics (floats), ``wall_time_s`` and, when the run failed with a
+    :class:`WaferlabError` (a recipe the model refuses), ``error`` with its message and
+    NaN metrics.  Other exceptions propagate (Dask retries them).
+    """
+    t0 = time.perf_counter()
+    fn = get_evaluator(evaluator, threads=threads) if isinstance(evaluator, str) else evaluator
+    data = apply_assignments(base, assignments)
+    try:
+        raw = fn(data, int(seed))
+    except WaferlabError as exc:
+        out: dict[str, Any] = {m: math.nan for m in metrics}
+        out.update(error=str(exc), wall_time_s=time.perf_counter() - t0)
+        return out
+    out = {}
+    for m in metrics:
+        if m == "profile_distance" and profile_target is not None:
+            continue
+        if m not in raw:
+            raise RecipeError(f"the evaluator returned no metric {m!r}; it has: "
+                              f"{', '.join(sorted(k for k in raw if k != 'profile'))}",
+                              path="study.metrics", value=m)
+        out[m] = float(raw[m])
+    if profile_target is not None:
+        if "profile" not in raw:
+            raise RecipeError("a target profile needs an evaluator that returns 'profile' "
+                              "(an (n, 2) polyline in m)", path="study.optimize.profile")
+        out["profile_distance"] = profile_distance(raw["profile"], profile_target)
+    out["wall_time_s"] = time.perf_counter() - t0
+    return out

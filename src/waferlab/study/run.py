@@ -1,0 +1,192 @@
+"""Run a study: design or search, execute on Dask, analyse, write study.nc/summary.json/plots."""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import xarray as xr
+
+from ..context import RunContext
+from . import analysis, plots
+from .design import make_design
+from .evaluators import Evaluator, get_evaluator
+from .executor import DaskBackend, Progress, Runner, SerialBackend, dask_client
+from .optimize import run_optimize, run_pareto, target_profile
+from .spec import Study, load_study
+from .store import StudyStore
+
+__all__ = ["run_study", "StudyResult"]
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """What a study produced: the dataset, the summary, and how many samples were run now."""
+
+    dataset: xr.Dataset
+    summary: dict[str, Any]
+    computed: int
+    reused: int
+    out_dir: Path | None
+
+
+def _seed(study: Study, name: str) -> int:
+    return int(RunContext(seed=study.spec.seed).seeds(1, "study", name)[0] % (2 ** 31))
+
+
+def _evaluator_id(evaluator: str | Evaluator) -> str:
+    if isinstance(evaluator, str):
+        return evaluator
+    return f"{getattr(evaluator, '__module__', '?')}.{getattr(evaluator, '__qualname__', repr(evaluator))}"
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = json.dumps(data, indent=2, default=_json_default, allow_nan=True)
+    tmp.write_text(text.replace("NaN", "null").replace("Infinity", "null"), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _analyse(study: Study, design, ds: xr.Dataset, out: Path | None) -> tuple[dict, list[str]]:
+    method, metrics, names = study.spec.method, study.metrics, study.names
+    seed = _seed(study, "analysis")
+    res: dict[str, Any] = {}
+    figs: list[str] = []
+    if method != "pce" or design.weights is None:
+        res["statistics"] = {m: analysis.mc_stats(ds[m].values) for m in metrics}
+    complete = all(np.isfinite(ds[m].values).all() for m in metrics)
+    sens: dict[str, dict] = {}
+    if method in ("sobol", "morris", "pce"):
+        if not complete:
+            res["sensitivity_error"] = "some samples failed; indices need every sample"
+        else:
+            for m in metrics:
+                y = ds[m].values
+                if method == "sobol":
+                    sens[m] = analysis.sobol_indices(study, y, seed=seed)
+                elif method == "morris":
+                    sens[m] = analysis.morris_indices(study, design, y, seed=seed)
+                else:
+                    sens[m] = analysis.pce_stats(study, design, y)
+            res["pce" if method == "pce" else method] = sens
+    if out is None:
+        return res, figs
+    if method in ("lhs", "montecarlo", "sobol", "pce"):
+        figs.append(plots.plot_distributions(ds, metrics, out / "distributions.png").name)
+    if sens:
+        keys = ("mu_star",) if method == "morris" else ("S1", "ST")
+        figs.append(plots.plot_sensitivity(sens, names, out / "sensitivity.png", keys=keys).name)
+    if len(names) <= 2 and method in ("grid", "lhs", "montecarlo"):
+        for m in metrics:
+            figs.append(plots.plot_response(ds, m, out / f"response-{m}.png").name)
+    return res, figs
+
+
+def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
+              scheduler: str | None = None, workers: int | None = None, client: Any = None,
+              serial: bool = False, evaluator: str | Evaluator | None = None,
+              progress: bool = False, on_result: Callable[[int, dict], None] | None = None,
+              make_plots: bool = True) -> StudyResult:
+    """Run ``study`` and write ``study.nc``, ``summary.json`` and plots into ``out_dir``.
+
+    Tasks run on ``client`` if given, else on the Dask scheduler at ``scheduler``, else on
+    a new local cluster of ``workers`` processes; ``serial=True`` runs them inline.
+    ``evaluator`` overrides the study's (a registered name or an importable function
+    ``f(recipe_data, seed) -> metrics``).  Samples already in ``out_dir/study.nc`` from
+    an interrupted run of the same study are reused, not recomputed.
+    """
+    if not isinstance(study, Study):
+        study = load_study(study)
+    spec = study.spec
+    ev = evaluator if evaluator is not None else spec.evaluator
+    if isinstance(ev, str):
+        get_evaluator(ev)                          # unknown names fail here, not on a worker
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    prof = target_profile(study) if spec.method == "optimize" else None
+    metrics = study.metrics + (("profile_distance",) if prof is not None else ())
+    fingerprint = Study(spec=spec, base=dict(study.base, __evaluator__=_evaluator_id(ev)),
+                        parameters=study.parameters, metrics=study.metrics).fingerprint()
+    store = StudyStore(out / "study.nc" if out else None, names=study.names,
+                       units=tuple(p.unit for p in study.parameters), metrics=metrics,
+                       attrs={"fingerprint": fingerprint, "method": spec.method,
+                              "study_seed": spec.seed, "evaluator": _evaluator_id(ev),
+                              "source": str(study.source or "")})
+    coarse = ()
+    if spec.optimize is not None and spec.optimize.fidelity is not None:
+        coarse = tuple(spec.optimize.fidelity.coarse.items())
+    t0 = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        if serial:
+            backend: Any = SerialBackend()
+            n_workers = 1
+        else:
+            if client is None:
+                client = stack.enter_context(dask_client(scheduler, workers, spec.threads))
+            backend = DaskBackend(client, retries=spec.retries)
+            n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        bar = Progress(f"study {spec.method}") if progress else None
+        if bar is not None:
+            stack.callback(bar.close)
+        runner = Runner(backend=backend, store=store, evaluator=ev, base=study.base,
+                        names=study.names,
+                        encode=lambda x: tuple((p.path, p.recipe_value(v))
+                                               for p, v in zip(study.parameters, x)),
+                        seed=spec.seed, metrics=metrics, threads=spec.threads,
+                        key_prefix=f"waferlab-study-{fingerprint}-{uuid.uuid4().hex[:8]}",
+                        coarse=coarse, profile_target=prof, on_result=on_result, progress=bar)
+        design = None
+        if spec.method == "optimize":
+            method_result = run_optimize(study, runner, seed=_seed(study, "optimize"))
+        elif spec.method == "pareto":
+            method_result = run_pareto(study, runner, seed=_seed(study, "pareto"))
+        else:
+            design = make_design(study)
+            runner.evaluate(design.x)
+            method_result = {}
+    wall = time.perf_counter() - t0
+    ds = store.dataset()
+    summary: dict[str, Any] = {
+        "method": spec.method, "samples": int(ds.sizes["sample"]),
+        "computed": runner.computed, "reused": runner.reused,
+        "failed": int((ds["status"].values == 2).sum()), "workers": n_workers,
+        "wall_time_s": wall,
+        "throughput_per_s": runner.computed / wall if wall > 0 and runner.computed else math.nan,
+        "parameters": [{"path": p.path, "unit": p.unit, "distribution": p.distribution}
+                       for p in study.parameters],
+        "metrics": list(metrics), "seed": spec.seed, "fingerprint": fingerprint}
+    figs: list[str] = []
+    if design is not None:
+        res, figs = _analyse(study, design, ds, out if make_plots else None)
+        summary.update(res)
+    else:
+        summary[spec.method] = method_result
+        if out is not None and make_plots:
+            if spec.method == "optimize":
+                figs.append(plots.plot_convergence(method_result["history"], out / "convergence.png").name)
+            else:
+                objs = list(spec.pareto.objectives)
+                cloud = np.column_stack([ds[m].values for m in objs[:2]])
+                figs.append(plots.plot_pareto(np.array(method_result["front"])[:, :2], tuple(objs[:2]),
+                                              out / "pareto.png", cloud=cloud).name)
+    summary["plots"] = figs
+    if out is not None:
+        _write_json(out / "summary.json", summary)
+    return StudyResult(dataset=ds, summary=summary, computed=runner.computed,
+                       reused=runner.reused, out_dir=out)
