@@ -1,0 +1,358 @@
+"""Volume-averaged (global) plasma model: species continuity and electron power balance.
+
+For every heavy species j (neutrals, positive and negative ions), electrons and the
+electron energy density W = (3/2) n_e T_e (Lieberman & Lichtenberg 2005, §10.2;
+Lee & Lieberman, J. Vac. Sci. Technol. A 13, 368, 1995):
+
+    dn_j/dt = Σ_r S_jr R_r  -  ν_j n_j  +  Σ_c P_jc ν_c n_c  +  Q_j/V  -  k_p n_j
+    dn_e/dt = Σ_r S_er R_r  -  Σ_{i+} ν_i n_i
+    dW/dt   = P_abs/(eV) - Σ_r R_r E_r - Σ_{i+} ν_i n_i (2T_e + T_e/2 + V_s,i) - (3/2)T_e L_e
+
+R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per event
+(3 m_e/M T_e for elastic collisions), L_e the volume electron loss rate (attachment,
+recombination).  Positive ions leave at the Bohm speed through the h-factor area
+A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
+f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i; f = 1 without negative ions, as in
+REFERENCE-DATA §3).  Neutrals with a wall probability γ are lost at the Chantry rate
+ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry, J. Appl. Phys. 62, 1141, 1987), 1/Λ² =
+(π/L)² + (2.405/R)², D = (π/8) λ v̄.  Pumping: k_p = S/V with the pumping speed S
+fixed by the feed and the gas pressure without plasma, S = Q k T_g / p.  Negative ions
+are confined by the sheaths (no wall loss, no pumping).  The density variable is the
+centre density n_0 of the h-factor model, as in L&L.
+
+Unknowns are x = (ln n_j, ln n_e, ln T_e); the steady state is found by integrating
+the stiff ODE with BDF (finite-difference Jacobian evaluated in one vectorised call)
+and polishing with Newton, the electron equation replaced by quasi-neutrality.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from ..constants import EV, K_B, M_E, PI
+from ..errors import SimulationError
+from .chemistry import Chemistry
+from .rates import RATE_FORMS
+
+__all__ = ["Loss", "GlobalModel", "SteadyState"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loss:
+    """An extra first-order sink of a neutral on an area (e.g. the open wafer area).
+
+    ν = γ/(1 - γ/2) · v̄ A / (4V); ``products`` return to the gas (may be empty: the
+    atoms leave with the etch products and are counted in the element balance).
+    """
+
+    species: str
+    area: float
+    probability: float
+    products: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """Raw solution of the global model (SI; T_e in eV)."""
+
+    n: np.ndarray          # heavy-species densities, m^-3 (model order)
+    n_e: float
+    T_e: float
+    t_integrated: float
+    newton_iterations: int
+
+
+class GlobalModel:
+    """The compiled global model of one chemistry in one chamber (immutable after init)."""
+
+    def __init__(self, chem: Chemistry, *, radius: float, length: float, T_gas: float,
+                 pressure: float, feeds: dict[str, float], power: float,
+                 losses: tuple[Loss, ...] = (), T_ion: float | None = None):
+        self.chem = chem
+        self.R, self.L = float(radius), float(length)
+        self.V = PI * self.R ** 2 * self.L
+        self.A_ax, self.A_rad = 2 * PI * self.R ** 2, 2 * PI * self.R * self.L
+        self.A = self.A_ax + self.A_rad
+        self.Lambda2 = 1.0 / ((PI / self.L) ** 2 + (2.405 / self.R) ** 2)
+        self.T_gas = float(T_gas)
+        self.T_ion_eV = (T_ion if T_ion is not None else T_gas) * K_B / EV
+        self.pressure = float(pressure)
+        self.power = float(power)
+        self.n_g0 = self.pressure / (K_B * self.T_gas)
+        sp = chem.species
+        self.names = tuple(s.name for s in sp)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        N = self.N = len(sp)
+        self.z = np.array([s.charge for s in sp], float)
+        self.mass = np.array([s.mass for s in sp], float)
+        self.sigma = np.array([s.sigma for s in sp], float)
+        self.pos = np.flatnonzero(self.z > 0)
+        self.neg = np.flatnonzero(self.z < 0)
+        self.neu = np.flatnonzero(self.z == 0)
+        self.vbar = np.sqrt(8 * K_B * self.T_gas / (PI * self.mass))
+        self.composition = [s.composition for s in sp]
+        self.elements = tuple(sorted({e for c in self.composition for e in c}))
+        self.elem_matrix = np.array([[c.get(e, 0) for c in self.composition] for e in self.elements], float)
+        # feeds (molecules/s) and pumping
+        self.feed = np.zeros(N)
+        for name, q in feeds.items():
+            self.feed[self.index[name]] = q
+        Q = float(self.feed.sum())
+        self.k_pump = Q * K_B * self.T_gas / self.pressure / self.V if Q > 0 else 0.0
+        self.pumped = (self.z == 0).astype(float)
+        self._compile_reactions()
+        self._compile_walls(losses)
+
+    # ------------------------------------------------------------------ compile
+    def _compile_reactions(self) -> None:
+        N, idx = self.N, self.index
+        rx = self.chem.reactions
+        self.n_rx = len(rx)
+        slots = np.full((len(rx), 3), N + 2, dtype=np.intp)     # N: n_e, N+1: M, N+2: ones
+        S = np.zeros((N, len(rx)))
+        s_e = np.zeros(len(rx))
+        loss = np.zeros(len(rx))
+        elastic = np.zeros(len(rx))
+        for r_i, r in enumerate(rx):
+            for k, name in enumerate(r.reactants):
+                slots[r_i, k] = N if name == "e" else (N + 1 if name == "M" else idx[name])
+            for name, c in r.products.items():
+                if name == "e":
+                    s_e[r_i] += c
+                else:
+                    S[idx[name], r_i] += c
+            if "e" in r.reactants:
+                if r.elastic:
+                    target = [x for x in r.reactants if x not in ("e", "M")][0]
+                    elastic[r_i] = 3.0 * M_E / self.mass[idx[target]]
+                else:
+                    loss[r_i] = r.loss_eV
+        self.slots, self.S, self.s_e = slots, S, s_e
+        self.rx_loss, self.rx_elastic = loss, elastic
+        self.e_loss_mask = np.maximum(-s_e, 0.0)
+        groups: dict[str, tuple[list[int], list]] = {}
+        for r_i, r in enumerate(rx):
+            groups.setdefault(r.form, ([], []))
+            groups[r.form][0].append(r_i)
+            groups[r.form][1].append(r.params)
+        self.rx_groups = [(form, np.array(ids), np.array(ps, float).T) for form, (ids, ps) in groups.items()]
+
+    def _compile_walls(self, losses) -> None:
+        N, idx = self.N, self.index
+        sp = self.chem.species
+        self.wall_neu = np.array([i for i in self.neu if sp[i].wall_gamma > 0], dtype=np.intp)
+        self.wall_gamma = np.array([sp[i].wall_gamma for i in self.wall_neu], float)
+        chans_species, P = [], []
+        for i in list(self.wall_neu) + list(self.pos):
+            col = np.zeros(N)
+            col[i] -= 1.0
+            for name, c in sp[i].wall_products.items():
+                col[idx[name]] += c
+            chans_species.append(i)
+            P.append(col)
+        self.extra = tuple(losses)
+        self.extra_species = np.array([idx[l.species] for l in losses], dtype=np.intp)
+        self.extra_nu = np.array([l.probability / (1 - l.probability / 2) * self.vbar[idx[l.species]]
+                                  * l.area / (4 * self.V) for l in losses], float)
+        self.extra_P = np.zeros((N, len(losses)))
+        for c, l in enumerate(losses):
+            self.extra_P[idx[l.species], c] -= 1.0
+            for name, k in l.products.items():
+                self.extra_P[idx[name], c] += k
+        self.wall_P = np.array(P).T if P else np.zeros((N, 0))
+        self.n_wall_neu = len(self.wall_neu)
+        self.V_s_coef = 0.5 * np.log(self.mass[self.pos] / (2 * PI * M_E))   # V_s = T_e ln√(M/2πm)
+
+    # ------------------------------------------------------------------ physics
+    def rate_coefficients(self, Te, M):
+        """k_r for every reaction, shape (n_rx, B)."""
+        Te = np.atleast_1d(Te)
+        k = np.empty((self.n_rx, Te.size))
+        for form, ids, P in self.rx_groups:
+            f = RATE_FORMS[form]
+            k[ids] = f(tuple(P[:, :, None]), Te[None, :], self.T_gas, np.atleast_1d(M)[None, :])
+        return k
+
+    def h_factors(self, n_g, alpha, Te):
+        """h_L, h_R of each positive ion, shape (n_pos, B)."""
+        lam = 1.0 / (np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None])
+        f = (1 + 3 * alpha / (Te / self.T_ion_eV)) / (1 + alpha)
+        hL = 0.86 / np.sqrt(3 + self.L / (2 * lam)) * f
+        hR = 0.80 / np.sqrt(4 + self.R / lam) * f
+        return hL, hR
+
+    def bohm(self, Te):
+        return np.sqrt(EV * np.atleast_1d(Te)[None, :] / self.mass[self.pos][:, None])
+
+    def frequencies(self, n, n_e, Te):
+        """Wall-loss frequencies ν (s^-1) of the channels: neutral walls, ions, extra."""
+        n_g = n[self.neu].sum(axis=0)
+        alpha = n[self.neg].sum(axis=0) / n_e if self.neg.size else np.zeros_like(n_e)
+        hL, hR = self.h_factors(n_g, alpha, Te)
+        nu_ion = self.bohm(Te) * (hL * self.A_ax + hR * self.A_rad) / self.V
+        if self.n_wall_neu:
+            i = self.wall_neu
+            lam = 1.0 / (n_g[None, :] * self.sigma[i][:, None])
+            D = PI / 8 * lam * self.vbar[i][:, None]
+            g = self.wall_gamma[:, None]
+            nu_w = 1.0 / (self.Lambda2 / D + 2 * self.V * (2 - g) / (self.A * self.vbar[i][:, None] * g))
+        else:
+            nu_w = np.zeros((0, n.shape[1]))
+        return nu_w, nu_ion, n_g, alpha
+
+    def terms(self, n, n_e, Te):
+        """All rates for batch columns: densities n (N,B), n_e (B,), Te (B,) eV."""
+        B = n.shape[1]
+        D = np.empty((self.N + 3, B))
+        D[: self.N] = n
+        D[self.N] = n_e
+        nu_w, nu_ion, n_g, alpha = self.frequencies(n, n_e, Te)
+        D[self.N + 1] = n_g
+        D[self.N + 2] = 1.0
+        k = self.rate_coefficients(Te, n_g)
+        R = k * D[self.slots[:, 0]] * D[self.slots[:, 1]] * D[self.slots[:, 2]]
+        r_wall = np.concatenate([nu_w * n[self.wall_neu], nu_ion * n[self.pos]], axis=0)
+        r_extra = self.extra_nu[:, None] * n[self.extra_species]
+        dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
+              + (self.feed / self.V)[:, None] - self.k_pump * self.pumped[:, None] * n)
+        ion_loss = r_wall[self.n_wall_neu:]
+        dne = self.s_e @ R - ion_loss.sum(axis=0)
+        P_coll = self.rx_loss @ R + (self.rx_elastic @ R) * Te
+        P_wall = (ion_loss * (2.5 * Te[None, :] + self.V_s_coef[:, None] * Te[None, :])).sum(axis=0)
+        P_att = 1.5 * Te * (self.e_loss_mask @ R)
+        P_in = self.power / (EV * self.V)
+        dW = P_in - P_coll - P_wall - P_att
+        return dict(R=R, dn=dn, dne=dne, dW=dW, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
+                    P_att=P_att, ion_loss=ion_loss, r_extra=r_extra, nu_ion=nu_ion, n_g=n_g,
+                    alpha=alpha)
+
+    def _unpack(self, x):
+        x = np.asarray(x, float)
+        X = x if x.ndim == 2 else x[:, None]
+        n = np.exp(X[: self.N])
+        return n, np.exp(X[self.N]), np.exp(X[self.N + 1]), X
+
+    def rhs(self, t, x):
+        """d x/dt for x = (ln n, ln n_e, ln T_e); accepts (M,) or (M,B)."""
+        n, n_e, Te, X = self._unpack(x)
+        tr = self.terms(n, n_e, Te)
+        dlnne = tr["dne"] / n_e
+        out = np.concatenate([tr["dn"] / n, dlnne[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]])
+        return out if np.ndim(x) == 2 else out[:, 0]
+
+    def residual(self, x):
+        """Steady-state residual, electron equation replaced by quasi-neutrality."""
+        n, n_e, Te, X = self._unpack(x)
+        tr = self.terms(n, n_e, Te)
+        dlnne = tr["dne"] / n_e
+        neutral = (self.z @ n - n_e) / n_e * self.k_scale
+        out = np.concatenate([tr["dn"] / n, neutral[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]])
+        return out if np.ndim(x) == 2 else out[:, 0]
+
+    def jacobian(self, fun, x, h=1e-7):
+        """Forward-difference Jacobian of ``fun`` from one vectorised call."""
+        m = x.size
+        X = np.repeat(x[:, None], m + 1, axis=1)
+        X[np.arange(m), np.arange(1, m + 1)] += h
+        F = fun(X)
+        return (F[:, 1:] - F[:, :1]) / h
+
+    # ------------------------------------------------------------------ solving
+    def initial_state(self, *, n_e=1e16, Te=3.0) -> np.ndarray:
+        n = np.full(self.N, 1e-6 * self.n_g0)
+        fe = self.feed / self.feed.sum() if self.feed.sum() > 0 else np.where(self.z == 0, 1.0, 0.0)
+        n[self.neu] = np.maximum(fe[self.neu] * self.n_g0, 1e-6 * self.n_g0)
+        if self.pos.size:
+            n[self.pos] = n_e * (1.0 + 0.1 * self.neg.size) / self.pos.size
+        n[self.neg] = 0.1 * n_e / max(self.neg.size, 1)
+        ne = self.z @ n
+        return np.concatenate([np.log(n), [math.log(ne), math.log(Te)]])
+
+    @property
+    def k_scale(self) -> float:
+        return 1e3
+
+    def integrate(self, x0, t_end, *, t_eval=None, rtol=1e-6, atol=1e-8):
+        """Time-dependent solution (BDF) from x0 to t_end."""
+        sol = solve_ivp(self.rhs, (0.0, t_end), x0, method="BDF", t_eval=t_eval, rtol=rtol,
+                        atol=atol, jac=lambda t, x: self.jacobian(lambda X: self.rhs(0.0, X), x),
+                        vectorized=True)
+        if sol.status < 0:
+            raise SimulationError(f"global model time integration failed: {sol.message}")
+        return sol
+
+    def newton(self, x, *, tol=1e-12, max_iter=60):
+        """Damped Newton on :meth:`residual`; returns (x, iterations)."""
+        f = self.residual(x)
+        for it in range(1, max_iter + 1):
+            J = self.jacobian(self.residual, x)
+            try:
+                dx = np.linalg.solve(J, -f)
+            except np.linalg.LinAlgError:
+                dx = np.linalg.lstsq(J, -f, rcond=None)[0]
+            step = 1.0
+            norm0 = np.linalg.norm(f * self._row_scale(x))
+            while True:
+                x_new = x + step * np.clip(dx, -2.0, 2.0)
+                f_new = self.residual(x_new)
+                if np.all(np.isfinite(f_new)) and (np.linalg.norm(f_new * self._row_scale(x_new)) < norm0
+                                                   or step < 1e-3):
+                    break
+                step *= 0.5
+            x, f = x_new, f_new
+            if np.max(np.abs(step * dx)) < tol:
+                return x, it
+        raise SimulationError(f"global model Newton iteration did not converge "
+                              f"(last step {np.max(np.abs(dx)):.2e}, power {self.power:g} W, "
+                              f"pressure {self.pressure:g} Pa)")
+
+    def _row_scale(self, x):
+        return 1.0 / self.char_rate
+
+    @property
+    def char_rate(self) -> float:
+        return max(self.k_pump, 1.0)
+
+    def steady_state(self, x0=None, *, t_end=None) -> SteadyState:
+        """Integrate to quasi-steady state, then polish with Newton."""
+        x = self.initial_state() if x0 is None else np.asarray(x0, float)
+        if t_end is None:
+            t_end = 30.0 / max(self.k_pump, 10.0)
+        t_done = 0.0
+        if t_end > 0:
+            sol = self.integrate(x, t_end, rtol=1e-4, atol=1e-6)
+            x = sol.y[:, -1]
+            t_done = float(sol.t[-1])
+        x, its = self.newton(x)
+        n = np.exp(x[: self.N])
+        return SteadyState(n=n, n_e=float(np.exp(x[self.N])), T_e=float(np.exp(x[self.N + 1])),
+                           t_integrated=t_done, newton_iterations=its)
+
+    def state_vector(self, st: SteadyState) -> np.ndarray:
+        return np.concatenate([np.log(st.n), [math.log(st.n_e), math.log(st.T_e)]])
+
+    # ------------------------------------------------------------------ checks
+    def energy_balance(self, st: SteadyState) -> dict[str, float]:
+        """Power channels (W) and the relative residual (P_abs - losses - dW/dt)/P_abs."""
+        tr = self.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]))
+        c = EV * self.V
+        out = {"P_abs_W": self.power, "collisions_W": float(tr["P_coll"][0] * c),
+               "walls_W": float(tr["P_wall"][0] * c), "attachment_W": float(tr["P_att"][0] * c)}
+        out["residual"] = float(tr["dW"][0] * c / self.power)
+        return out
+
+    def element_balance(self, st: SteadyState) -> dict[str, float]:
+        """Relative residual (in - pumped - sinks)/in of every element fed (steady state)."""
+        n = st.n[:, None]
+        tr = self.terms(n, np.array([st.n_e]), np.array([st.T_e]))
+        inflow = self.elem_matrix @ self.feed
+        pumped = self.elem_matrix @ (self.k_pump * self.pumped * st.n) * self.V
+        sink = -(self.elem_matrix @ (self.extra_P @ tr["r_extra"]))[:, 0] * self.V
+        out = {}
+        for k, el in enumerate(self.elements):
+            if inflow[k] > 0:
+                out[el] = float((inflow[k] - pumped[k] - sink[k]) / inflow[k])
+        return out

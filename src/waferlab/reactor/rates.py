@@ -1,0 +1,89 @@
+"""Rate-coefficient forms for the global model (a registry, vectorised over T_e).
+
+Every form maps parameters ``p`` (a tuple from the chemistry file) and the electron
+temperature ``Te`` (eV, any array shape) or the gas state to a rate coefficient in SI
+(m³/s for two-body, m⁶/s for three-body).  ``Te`` is clipped to [0.1, 100] eV so that
+fits are never evaluated far outside their range.
+
+Forms
+-----
+``arrhenius``  k = A T_e^B exp(-C/T_e)                      (Lieberman & Lichtenberg 2005)
+``logpoly``    k = A exp(b1 ln T_e + b2 ln² T_e + b3 ln³ T_e)  (L&L Table 3.3 elastic fit)
+``kokkoris``   k = exp(A + B ln T_e + C/T_e + D/T_e² + E/T_e³)
+               (Kokkoris et al., J. Phys. D 42, 055209, 2009, Table 1)
+``constant``   k = A (T_g/300)^B                            (heavy-particle reactions)
+``lnconstant`` k = exp(A)   (Kokkoris Table 1 prints ln k for heavy-particle reactions)
+``troe``       Troe fall-off, k0 [m⁶/s], k∞ [m³/s], F_c, with [M] = total neutral
+               density: k = k0[M]/(1+k0[M]/k∞) · F_c^{1/(1+log10²(k0[M]/k∞))}
+               (Troe, J. Phys. Chem. 83, 114, 1979)
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["RATE_FORMS", "N_PARAMS", "is_electron_form", "evaluate"]
+
+TE_MIN, TE_MAX = 0.1, 100.0
+
+
+def _te(Te):
+    return np.clip(Te, TE_MIN, TE_MAX)
+
+
+def _arrhenius(p, Te, Tg, M):
+    A, B, C = p
+    t = _te(Te)
+    return A * t ** B * np.exp(-C / t)
+
+
+def _logpoly(p, Te, Tg, M):
+    A, b1, b2, b3 = p
+    lt = np.log(_te(Te))
+    return A * np.exp(b1 * lt + b2 * lt ** 2 + b3 * lt ** 3)
+
+
+def _kokkoris(p, Te, Tg, M):
+    A, B, C, D, E = p
+    t = _te(Te)
+    return np.exp(np.minimum(A + B * np.log(t) + C / t + D / t ** 2 + E / t ** 3, 0.0))
+
+
+def _constant(p, Te, Tg, M):
+    A = p[0]
+    B = p[1] if len(p) > 1 else 0.0
+    return A * (Tg / 300.0) ** B * np.ones_like(np.asarray(M, dtype=float))
+
+
+def _lnconstant(p, Te, Tg, M):
+    return np.exp(p[0]) * np.ones_like(np.asarray(M, dtype=float))
+
+
+def _troe(p, Te, Tg, M):
+    k0, kinf, Fc = p
+    r = k0 * np.maximum(M, 1.0) / kinf
+    return (kinf * r / (1.0 + r)) * Fc ** (1.0 / (1.0 + np.log10(r) ** 2))
+
+
+RATE_FORMS: dict[str, Callable] = {
+    "arrhenius": _arrhenius,
+    "logpoly": _logpoly,
+    "kokkoris": _kokkoris,
+    "constant": _constant,
+    "lnconstant": _lnconstant,
+    "troe": _troe,
+}
+N_PARAMS = {"arrhenius": (3,), "logpoly": (4,), "kokkoris": (5,), "constant": (1, 2), "lnconstant": (1,),
+            "troe": (3,)}
+_ELECTRON_FORMS = {"arrhenius", "logpoly", "kokkoris"}
+
+
+def is_electron_form(form: str) -> bool:
+    """True if the form depends on T_e (electron-impact fits)."""
+    return form in _ELECTRON_FORMS
+
+
+def evaluate(form: str, p, Te, Tg: float, M):
+    """Rate coefficient of ``form`` with parameters ``p`` (SI)."""
+    return RATE_FORMS[form](tuple(p), Te, Tg, M)
