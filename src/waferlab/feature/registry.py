@@ -25,6 +25,7 @@ __all__ = ["register_model", "get_model_spec", "known_models"]
 # Modules whose import registers models.  Read-only after import.
 _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.models_basic",
+    "waferlab.feature.flux.models",
 )
 _REGISTRY: dict[str, type] = {}
 

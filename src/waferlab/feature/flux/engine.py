@@ -52,6 +52,20 @@ class SpeciesFlux:
     n_rays: int
     lost_top: int
     dropped: int
+    chunks: dict | None = None   # {"incident"|"absorbed": (K, m) chunk estimates, "weights": (K,)}
+
+    def region_mean(self, weights: np.ndarray, quantity: str = "incident") -> tuple[float, float]:
+        """Weighted mean Σ w_e f_e / Σ w_e over elements (e.g. areas of a region) and its
+        batch-means standard error; needs ``trace_fluxes(..., keep_chunks=True)``."""
+        if self.chunks is None:
+            raise ValueError("region_mean needs trace_fluxes(..., keep_chunks=True)")
+        w = np.asarray(weights, float)
+        fk = np.nan_to_num(self.chunks[quantity]) @ w / w.sum()
+        wk = self.chunks["weights"]
+        mean = float(wk @ fk)
+        Kc = len(wk)
+        var = Kc / max(Kc - 1, 1) * float(((wk * (fk - mean)) ** 2).sum())
+        return mean, float(np.sqrt(var))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,7 +182,7 @@ class FluxTracer:
 
 
 def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
-           smoother=None) -> tuple[np.ndarray, np.ndarray]:
+           smoother=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and batch-means standard error of per-chunk tallies (K, m)."""
     N = nrays.sum()
     bad = ~np.isfinite(norm)
@@ -180,7 +194,7 @@ def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
     mean = wk @ fk
     Kc = tally.shape[0]
     var = Kc / max(Kc - 1, 1) * ((wk[:, None] * (fk - mean[None, :])) ** 2).sum(axis=0)
-    return mean, np.sqrt(var)
+    return mean, np.sqrt(var), fk
 
 
 def smoothing_operator(surface: Surface, radius: float):
@@ -204,13 +218,15 @@ def smoothing_operator(surface: Surface, radius: float):
 def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  rays_per_point: int | None = None, n_rays: int | None = None,
                  n_chunks: int = 64, smoothing: float = 0.0,
-                 stream: tuple = ("flux",), cell_factor: float = 2.0) -> FluxResult:
+                 stream: tuple = ("flux",), cell_factor: float = 2.0,
+                 keep_chunks: bool = False) -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
     rays_per_point  rays per species = rays_per_point × number of elements (as ViennaPS)
     n_rays          or the total number of rays per species (exactly one of the two)
     n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``)
     smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
+    keep_chunks     keep the (n_chunks, m) chunk estimates (for ``region_mean``)
     """
     if (rays_per_point is None) == (n_rays is None):
         raise ValueError("give exactly one of rays_per_point and n_rays")
@@ -233,12 +249,15 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     for sp in species:
         seeds = ctx.seeds(n_chunks, *stream, sp.name)
         inc, absb, trans, counts, nrays = tracer.trace(sp, N, seeds)
-        i_mean, i_err = _batch(inc, nrays, norm, smoother)
-        a_mean, a_err = _batch(absb, nrays, norm, smoother)
+        i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
+        a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother)
+        chunks = ({"incident": i_k, "absorbed": a_k, "weights": nrays / N}
+                  if keep_chunks else None)
         T = trans[:, 0].sum() / N
         T2 = trans[:, 1].sum() / N
         out[sp.name] = SpeciesFlux(
             incident=i_mean, absorbed=a_mean, stderr=i_err, absorbed_stderr=a_err,
             transmitted=float(T), transmitted_stderr=float(np.sqrt(max(T2 - T * T, 0.0) / N)),
-            n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()))
+            n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()),
+            chunks=chunks)
     return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N)
