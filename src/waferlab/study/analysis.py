@@ -59,29 +59,32 @@ def morris_indices(study: Study, design: Design, y: np.ndarray, *, seed: int) ->
 
 
 def pce_stats(study: Study, design: Design, y: np.ndarray) -> dict[str, Any]:
-    """Mean, std and Sobol indices from a polynomial chaos expansion (chaospy).
+    """Mean, std and Sobol indices from a polynomial chaos expansion.
 
-    Orthogonal expansion of total order p in the joint input law (three-term recurrence,
-    ``chaospy.generate_expansion``), fitted by spectral projection on Gaussian nodes or
-    by least squares (Xiu, Numerical Methods for Stochastic Computations, 2010).
+    y ≈ Σ_k c_k Φ_k(x) with Φ_k orthonormal in the joint input law (products of 1D
+    polynomials from the three-term recurrence, ``chaospy.generate_expansion``); c_k by
+    spectral projection on Gaussian nodes (c_k = Σ_j w_j y_j Φ_k(x_j)) or by least
+    squares.  Then E = c_0, Var = Σ_{k>0} c_k², S_i = Σ_{k ∈ A_i} c_k² / Var with A_i the
+    terms in x_i only, and S_Ti over the terms that contain x_i (Sudret, Reliab. Eng.
+    Syst. Saf. 93, 964 (2008)).
     """
     import chaospy
 
     joint = chaospy.J(*(p.chaospy() for p in study.parameters))
-    order = study.spec.pce.order
+    order, d = study.spec.pce.order, len(study.parameters)
     expansion = chaospy.generate_expansion(order, joint, normed=True)
-    x = design.x.T
-    y = np.asarray(y, float)
+    alpha = np.array([np.asarray(term.exponents).max(axis=0) for term in expansion]).reshape(-1, d)
+    x, y = design.x.T, np.asarray(y, float)
+    phi = np.asarray(expansion(*x), dtype=float).reshape(len(alpha), -1)
     if design.weights is not None:
-        model = chaospy.fit_quadrature(expansion, x, design.weights, y)
+        coef = phi @ (design.weights * y)
     else:
         ok = np.isfinite(y)
-        model = chaospy.fit_regression(expansion, x[:, ok], y[ok])
-    out = {"order": order, "terms": len(expansion), "mean": float(chaospy.E(model, joint)),
-           "std": float(chaospy.Std(model, joint))}
-    if len(study.parameters) > 1:
-        out["S1"] = np.atleast_1d(chaospy.Sens_m(model, joint)).tolist()
-        out["ST"] = np.atleast_1d(chaospy.Sens_t(model, joint)).tolist()
-    else:
-        out["S1"] = out["ST"] = [1.0]
-    return out
+        coef = np.linalg.lstsq(phi[:, ok].T, y[ok], rcond=None)[0]
+    const = ~alpha.any(axis=1)
+    var = float(np.sum(coef[~const] ** 2))
+    active = alpha > 0
+    s1 = [float(np.sum(coef[active[:, i] & (active.sum(axis=1) == 1)] ** 2) / var) for i in range(d)]
+    st = [float(np.sum(coef[active[:, i]] ** 2) / var) for i in range(d)]
+    return {"order": order, "terms": len(alpha), "mean": float(coef[const].sum()),
+            "std": math.sqrt(var), "S1": s1, "ST": st}

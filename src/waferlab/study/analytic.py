@@ -19,13 +19,20 @@ from __future__ import annotations
 
 import math
 import time
+from functools import lru_cache
 
 import numpy as np
 
-from ..units import to_si
+from ..units import to_si as _to_si
 from .evaluators import register_evaluator
 
 __all__ = ["deposition", "ishigami", "zdt1", "ishigami_sobol", "zdt1_front"]
+
+
+@lru_cache(maxsize=4096)
+def to_si(value, family: str) -> float:
+    """Cached unit conversion (the toy model is called many thousand times)."""
+    return _to_si(value, family)
 
 
 @register_evaluator("analytic.deposition")
