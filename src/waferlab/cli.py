@@ -19,6 +19,7 @@ __all__ = ["main", "build_parser"]
 _PLUGINS = (
     "waferlab.cli_core",
     "waferlab.study.cli",
+    "waferlab.litho.cli",
 )
 
 
