@@ -1,0 +1,151 @@
+"""Recipe -> mask -> aerial image -> resist profile, and the hand-off to process steps.
+
+``resist_cross_section(spec, ctx, x)`` and ``resist_height_map(spec, ctx, x, y)`` give the
+developed resist height (m) that an ``expose`` step turns into the wafer's Resist layer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..context import RunContext
+from ..errors import RecipeError
+from ..recipe_io import load_yaml, validate_section
+from .imaging import Optics, aerial_image
+from .mask import Mask, mask_from_spec
+from .metrics import TrigCut
+from .resist import (Dill, MackRate, Peb, developed_height, development_time, dill_exposure,
+                     post_exposure_bake, threshold_height)
+from .source import SourcePoints, sample_source
+from .spec import LithoRecipe, LithoSpec
+
+__all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "develop",
+           "resist_cross_section", "resist_height_map", "RECIPE_KEYS"]
+
+RECIPE_KEYS = ("name", "seed", "optics", "mask", "image", "resist")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageResult:
+    """Aerial image (ny, nx) at the nominal focus, relative to a clear frame (dose 1)."""
+
+    mask: Mask
+    optics: Optics
+    source: SourcePoints
+    intensity: np.ndarray
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.mask.x
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.mask.y
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResistResult:
+    """Developed resist: height (ny, nx) in m; in full mode also m (nz, ny, nx) and z."""
+
+    height: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    mode: str
+    m: np.ndarray | None = None
+    z: np.ndarray | None = None
+
+
+def load_recipe(path: str | Path) -> tuple[LithoRecipe, Path]:
+    """Read a standalone litho recipe (other top-level keys are ignored)."""
+    data = load_yaml(path)
+    sub = {k: data[k] for k in RECIPE_KEYS if k in data}
+    base = Path(path).parent if "\n" not in str(path) else Path.cwd()
+    return validate_section(LithoRecipe, sub), base
+
+
+def compute_image(spec: LithoSpec, *, base_dir: Path | None = None, focus=None) -> ImageResult:
+    """Mask, source and the aerial image at nominal focus (or a focus stack with ``focus``)."""
+    mask = mask_from_spec(spec.mask, pixel=spec.image.pixel, base_dir=base_dir)
+    optics = Optics.from_spec(spec.optics)
+    source = sample_source(spec.optics.source, step=spec.image.source_step, base_dir=base_dir)
+    if optics.cutoff * (1 + float(np.max(np.hypot(source.sx, source.sy)))) * 2 * spec.image.pixel > 1.0 \
+            and spec.mask.type != "grating":
+        raise RecipeError(f"image.pixel = {spec.image.pixel:.3g} m is too coarse: it must be below "
+                          f"lambda / (2 NA (1 + sigma)) so the mask spectrum is not aliased")
+    intensity = aerial_image(mask, optics, source, method=spec.image.method, focus=focus,
+                             kernels=spec.image.kernels)
+    return ImageResult(mask=mask, optics=optics, source=source, intensity=intensity)
+
+
+def _squeeze_lateral(a: np.ndarray):
+    keep = tuple(ax for ax in range(1, a.ndim) if a.shape[ax] > 1)
+    return a.reshape((a.shape[0],) + tuple(a.shape[ax] for ax in keep)), keep
+
+
+def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) -> ResistResult:
+    """Resist height map for the recipe's ``resist`` section (threshold or full chain)."""
+    r = spec.resist
+    if r is None:
+        raise RecipeError("resist: this needs a resist section (thickness, mode, dose, ...)")
+    exposure = image.intensity * spec.image.dose
+    mask = image.mask
+    if r.mode == "threshold":
+        h = threshold_height(exposure, threshold=r.threshold, thickness=r.thickness, tone=r.tone)
+        return ResistResult(height=h, x=mask.x, y=mask.y, mode="threshold")
+    dill = Dill(A=r.dill.A, B=r.dill.B, C=r.dill.C)
+    m_exp, z = dill_exposure(exposure, dose=r.dose, dill=dill, thickness=r.thickness, dz=r.dz)
+    dz = z[1] - z[0]
+    spacing = (dz, mask.pixel[1], mask.pixel[0])
+    peb = Peb(**r.peb.model_dump())
+    m, _ = post_exposure_bake(m_exp, peb=peb, spacing=spacing)
+    if r.tone == "negative":
+        m = 1.0 - m
+    rate = MackRate(rmax=r.develop.rmax, rmin=r.develop.rmin, n=r.develop.n, m_th=r.develop.m_th)
+    speed, keep = _squeeze_lateral(rate(m))
+    sp = (dz,) + tuple(spacing[ax] for ax in keep)
+    arrival = development_time(speed, spacing=sp, periodic=True).reshape(m.shape)
+    h = developed_height(arrival, t_dev=r.develop.time, thickness=r.thickness)
+    return ResistResult(height=h, x=mask.x, y=mask.y, mode="full", m=m, z=z)
+
+
+def _periodic_interp(xq, xp, fp, period):
+    return np.interp(np.asarray(xq, float), xp, fp, period=period)
+
+
+def resist_cross_section(spec: LithoSpec, ctx: RunContext | None, x: np.ndarray, *,
+                         base_dir: Path | None = None) -> np.ndarray:
+    """Developed resist height (m) at lateral positions x (m) for a line/space pattern.
+
+    Uses the cut through the clip centre (for a grating: x = 0 at a space centre; the
+    pattern repeats with the pitch).  Threshold mode uses the exact band-limited image."""
+    image = compute_image(spec, base_dir=base_dir)
+    mask = image.mask
+    horizontal = mask.shape[1] == 1 and mask.shape[0] > 1
+    if horizontal:
+        raise RecipeError("resist_cross_section needs lines along y (mask.orientation: vertical)")
+    row = image.intensity[image.intensity.shape[0] // 2]
+    x = np.asarray(x, float)
+    if spec.resist is not None and spec.resist.mode == "threshold":
+        cut = TrigCut(mask.x, row)
+        xr = (x - mask.x[0]) % mask.period[0] + mask.x[0]
+        return threshold_height(cut(xr) * spec.image.dose, threshold=spec.resist.threshold,
+                                thickness=spec.resist.thickness, tone=spec.resist.tone)
+    res = develop(spec, image, ctx)
+    h = res.height[res.height.shape[0] // 2]
+    return _periodic_interp(x, mask.x, h, mask.period[0])
+
+
+def resist_height_map(spec: LithoSpec, ctx: RunContext | None, x: np.ndarray, y: np.ndarray, *,
+                      base_dir: Path | None = None) -> np.ndarray:
+    """Developed resist height (len(y), len(x)) in m on a 2D grid (periodic clip)."""
+    from scipy.ndimage import map_coordinates
+
+    image = compute_image(spec, base_dir=base_dir)
+    res = develop(spec, image, ctx)
+    mask = image.mask
+    X, Y = np.meshgrid(np.asarray(x, float), np.asarray(y, float))
+    u = (X - mask.x[0]) / mask.pixel[0] if mask.shape[1] > 1 else 0 * X
+    v = (Y - mask.y[0]) / mask.pixel[1] if mask.shape[0] > 1 else 0 * Y
+    return map_coordinates(res.height, [v, u], order=1, mode="grid-wrap")
