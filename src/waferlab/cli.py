@@ -20,6 +20,7 @@ _PLUGINS = (
     "waferlab.cli_core",
     "waferlab.study.cli",
     "waferlab.litho.cli",
+    "waferlab.reactor.cli",
 )
 
 

@@ -1,0 +1,179 @@
+"""``waferlab reactor RECIPE --out DIR [--sweep KNOB=A:B:N]``."""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import RecipeError
+
+__all__ = ["add_cli", "run_reactor", "parse_sweep", "KNOB_ALIASES"]
+
+#: short knob names for --sweep; any dotted path into ``reactor:`` works too
+KNOB_ALIASES = {"power": "source.power", "pressure": "pressure", "bias_voltage": "bias.voltage",
+                "bias_power": "bias.power", "bias_frequency": "bias.frequency",
+                "gas_temperature": "gas_temperature", "radius": "chamber.radius",
+                "length": "chamber.length"}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def parse_sweep(text: str) -> tuple[str, list[str]]:
+    """``"power=200W:1000W:5"`` -> ("source.power", ["200 W", ..., "1000 W"])."""
+    from ..units import parse_quantity
+
+    if "=" not in text:
+        raise RecipeError(f"--sweep {text!r}: write KNOB=START:STOP:N, e.g. power=200W:1000W:5")
+    knob, rng = text.split("=", 1)
+    parts = rng.split(":")
+    if len(parts) != 3:
+        raise RecipeError(f"--sweep {text!r}: the range must read START:STOP:N")
+    try:
+        count = int(parts[2])
+    except ValueError:
+        raise RecipeError(f"--sweep {text!r}: N = {parts[2]!r} is not an integer") from None
+    if count < 2:
+        raise RecipeError(f"--sweep {text!r}: N = {count} must be >= 2")
+    try:
+        a, b = parse_quantity(parts[0]), parse_quantity(parts[1])
+        b = b.to(a.units)
+    except Exception as exc:
+        raise RecipeError(f"--sweep {text!r}: {exc}") from None
+    unit = f"{a.units:~}"
+    values = [f"{v:.10g} {unit}".strip() for v in np.linspace(a.magnitude, b.magnitude, count)]
+    return KNOB_ALIASES.get(knob, knob), values
+
+
+def _set(data: dict, path: str, value) -> dict:
+    out = copy.deepcopy(data)
+    node = out
+    keys = path.split(".")
+    for k in keys[:-1]:
+        if not isinstance(node.get(k), dict):
+            raise RecipeError(f"--sweep: reactor.{path} is not in the recipe "
+                              f"(short names: {', '.join(KNOB_ALIASES)})")
+        node = node[k]
+    if keys[-1] not in node and path not in KNOB_ALIASES.values():
+        raise RecipeError(f"--sweep: reactor.{path} is not in the recipe "
+                          f"(short names: {', '.join(KNOB_ALIASES)})")
+    node[keys[-1]] = value
+    return out
+
+
+def _table(name: str, state) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"reactor: {name} ({state.chemistry})")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("T_e", f"{state.T_e_eV:.3f} eV")
+    t.add_row("n_e (centre / average)", f"{state.n_e_center_m3:.3e} / {state.n_e_avg_m3:.3e} m^-3")
+    t.add_row("ion flux to wafer", f"{state.ion_flux_m2s:.3e} m^-2 s^-1")
+    t.add_row("mean ion energy", f"{state.ion_energy_mean_eV:.2f} eV")
+    t.add_row("V_p / V_dc / V_rf", f"{state.V_plasma:.1f} / {state.V_dc:.1f} / {state.V_rf:.1f} V")
+    t.add_row("sheath thickness", f"{state.sheath_thickness_m * 1e3:.3f} mm")
+    t.add_row("pressure with plasma", f"{state.pressure_Pa:.4g} Pa")
+    for sp, v in state.densities_m3.items():
+        if sp != "e":
+            t.add_row(f"n[{sp}]  /  flux", f"{v:.3e} m^-3  /  {state.fluxes_to_wafer_m2s.get(sp, 0.0):.3e}")
+    Console().print(t)
+
+
+def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
+                quiet: bool = False) -> dict:
+    """The command's work; returns the reactor.json content (or the sweep table)."""
+    from ..recipe_io import load_yaml, validate_section
+    from .spec import ReactorSpec
+    from .state import solve
+
+    data = load_yaml(recipe)
+    if "reactor" not in data:
+        raise RecipeError("a reactor recipe needs a 'reactor:' section (see docs/reactor.md)")
+    name = str(data.get("name", Path(str(recipe)).stem))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    state = solve(spec)
+    result = state.to_json()
+    result["name"] = name
+    _atomic_write(out / "reactor.json", json.dumps(result, indent=2).encode())
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["energy_eV", "pdf_per_eV"])
+    w.writerows(zip(state.iedf.x.tolist(), state.iedf.pdf.tolist()))
+    _atomic_write(out / "iedf.csv", buf.getvalue().encode())
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["theta_rad", "pdf_per_rad"])
+    w.writerows(zip(state.iadf.x.tolist(), state.iadf.pdf.tolist()))
+    _atomic_write(out / "iadf.csv", buf.getvalue().encode())
+    if not quiet:
+        _table(name, state)
+    if sweep:
+        path, values = parse_sweep(sweep)
+        rows = []
+        for v in values:
+            sp = validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor")
+            s = solve(sp)
+            rows.append({"value": v, "T_e_eV": s.T_e_eV, "n_e_center_m3": s.n_e_center_m3,
+                         "n_e_avg_m3": s.n_e_avg_m3, "ion_energy_mean_eV": s.ion_energy_mean_eV})
+        _atomic_write(out / "sweep.json", json.dumps({"knob": path, "rows": rows}, indent=2).encode())
+        _plot_sweep(out / "sweep.png", path, rows)
+        result["sweep"] = rows
+        if not quiet:
+            print(f"sweep of reactor.{path}: {len(rows)} points -> {out / 'sweep.png'}")
+    return result
+
+
+def _plot_sweep(path: Path, knob: str, rows) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..units import parse_quantity
+
+    x = [parse_quantity(r["value"]).magnitude for r in rows]
+    unit = f"{parse_quantity(rows[0]['value']).units:~}"
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(x, [r["n_e_center_m3"] for r in rows], "o-", color="C0", label="n_e (centre)")
+    ax.plot(x, [r["n_e_avg_m3"] for r in rows], "s--", color="C0", alpha=0.6, label="n_e (average)")
+    ax.set_xlabel(f"{knob} ({unit})")
+    ax.set_ylabel("n_e (m$^{-3}$)", color="C0")
+    ax2 = ax.twinx()
+    ax2.plot(x, [r["T_e_eV"] for r in rows], "^-", color="C3", label="T_e")
+    ax2.set_ylabel("T_e (eV)", color="C3")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    run_reactor(args.recipe, args.out, args.sweep)
+    return 0
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reactor", help="solve the reactor (global plasma model, sheath, IEDF)",
+                       description="Solve the reactor: writes reactor.json, iedf.csv, iadf.csv "
+                                   "and, with --sweep, sweep.png (n_e and T_e against the knob).")
+    p.add_argument("recipe", help="recipe file with a reactor: section")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--sweep", default=None,
+                   help="KNOB=START:STOP:N, e.g. power=200W:1000W:5; knobs: "
+                        + ", ".join(KNOB_ALIASES) + " or a dotted path (gases.Ar)")
+    p.set_defaults(func=_cmd)

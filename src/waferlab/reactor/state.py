@@ -1,0 +1,230 @@
+"""Public entry point of the reactor scale: ``solve(spec) -> ReactorState``.
+
+The global model (:mod:`.global_model`) gives densities and T_e; the sheath module
+turns them into what the feature scale needs at the wafer (on an end wall): ion
+fluxes h_L n_i u_B,i, neutral fluxes n v̄/4, the IEDF and IADF of the ions.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import j0, j1
+
+from ..constants import EV, K_B, N_A, PI
+from ..errors import RecipeError
+from .chemistry import Chemistry, chemistry_for_gases, load_chemistry
+from .global_model import GlobalModel, Loss, SteadyState
+from .sheath import (Distribution, child_sheath_thickness, dc_self_bias, iadf, iedf,
+                     iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
+                     rf_amplitude_from_power)
+from .spec import ReactorSpec
+
+__all__ = ["ReactorState", "solve", "build_model", "simulate", "resolve_chemistry",
+           "profile_average"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactorState:
+    """What the reactor hands the feature scale (SI; energies in eV as named).
+
+    ``fluxes_to_wafer_m2s`` holds every species (ions: Bohm flux through the h-factor
+    edge density; neutrals: n v̄/4).  ``iedf`` (x = energy in eV) and ``iadf`` (x = polar
+    angle in rad from the wafer normal, density per radian) are normalised to 1.
+    """
+
+    chemistry: str
+    T_e_eV: float
+    n_e_center_m3: float
+    n_e_avg_m3: float
+    densities_m3: dict[str, float]
+    fluxes_to_wafer_m2s: dict[str, float]
+    ion_species: tuple[str, ...]
+    ion_flux_m2s: float
+    iedf: Distribution
+    iadf: Distribution
+    ion_energy_mean_eV: float
+    V_plasma: float
+    V_dc: float
+    V_rf: float
+    sheath_thickness_m: float
+    ion_transit_time_s: float
+    gas_temperature_K: float
+    wafer_temperature_K: float
+    pressure_Pa: float
+    power_W: float
+    element_balance: dict[str, float] = field(default_factory=dict)
+    energy_balance: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready summary (the ``reactor.json`` of the CLI)."""
+        return {"chemistry": self.chemistry, "T_e_eV": self.T_e_eV,
+                "n_e_center_m3": self.n_e_center_m3, "n_e_avg_m3": self.n_e_avg_m3,
+                "densities_m3": dict(self.densities_m3),
+                "fluxes_to_wafer_m2s": dict(self.fluxes_to_wafer_m2s),
+                "ion_species": list(self.ion_species), "ion_flux_m2s": self.ion_flux_m2s,
+                "ion_energy_mean_eV": self.ion_energy_mean_eV, "V_plasma_V": self.V_plasma,
+                "V_dc_V": self.V_dc, "V_rf_V": self.V_rf,
+                "sheath_thickness_m": self.sheath_thickness_m,
+                "ion_transit_time_s": self.ion_transit_time_s,
+                "gas_temperature_K": self.gas_temperature_K,
+                "wafer_temperature_K": self.wafer_temperature_K, "pressure_Pa": self.pressure_Pa,
+                "power_W": self.power_W, "element_balance": dict(self.element_balance),
+                "energy_balance": dict(self.energy_balance)}
+
+
+def resolve_chemistry(spec: ReactorSpec) -> Chemistry:
+    """The chemistry of a spec (named, a file, or chosen from the gases), restricted to
+    what the fed gases can form; checks gas names and the pressure range."""
+    chem = load_chemistry(spec.chemistry) if spec.chemistry else chemistry_for_gases(spec.gases)
+    neutrals = [s.name for s in chem.species if s.charge == 0]
+    bad = [g for g in spec.gases if g not in neutrals]
+    if bad:
+        raise RecipeError(f"reactor.gases: unknown gas {', '.join(bad)} for chemistry "
+                          f"{chem.name!r}; known gases: {', '.join(chem.feed_gases)}")
+    lo, hi = chem.pressure_range_Pa
+    p = spec.pressure
+    if p < lo / 10 or p > hi * 10:
+        raise RecipeError(f"reactor.pressure = {p:g} Pa is far outside the validity range "
+                          f"[{lo:g}, {hi:g}] Pa of chemistry {chem.name!r} (more than 10x)")
+    if p < lo or p > hi:
+        warnings.warn(f"reactor.pressure = {p:g} Pa is outside the validity range "
+                      f"[{lo:g}, {hi:g}] Pa of chemistry {chem.name!r}", RuntimeWarning, stacklevel=3)
+    for i, ld in enumerate(spec.loading):
+        if ld.species not in neutrals:
+            raise RecipeError(f"reactor.loading[{i}].species = {ld.species!r} is not a neutral of "
+                              f"chemistry {chem.name!r}; known: {', '.join(neutrals)}")
+    return chem.restricted_to({g for g, q in spec.gases.items() if q > 0})
+
+
+def _wafer_radius(spec: ReactorSpec) -> float:
+    return spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+
+
+def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel:
+    """The compiled :class:`GlobalModel` of a spec."""
+    chem = chem or resolve_chemistry(spec)
+    names = {s.name for s in chem.species}
+    losses = []
+    for i, ld in enumerate(spec.loading):
+        area = ld.area if ld.area is not None else ld.open_area_fraction * PI * _wafer_radius(spec) ** 2
+        bad = set(ld.products) - names
+        if bad:
+            raise RecipeError(f"reactor.loading[{i}].products: unknown species {sorted(bad)}")
+        if ld.species in names:
+            losses.append(Loss(species=ld.species, area=area, probability=ld.probability,
+                               products=dict(ld.products)))
+    feeds = {g: q * N_A for g, q in spec.gases.items() if g in names}
+    return GlobalModel(chem, radius=spec.chamber.radius, length=spec.chamber.length,
+                       T_gas=spec.gas_temperature, pressure=spec.pressure, feeds=feeds,
+                       power=spec.source.power, losses=tuple(losses))
+
+
+def profile_average(h_L: float, h_R: float, L: float, R: float) -> float:
+    """⟨n⟩/n_0 of cos(kz)·J0(βr) profiles whose edge-to-centre ratios are h_L and h_R.
+
+    cos(kL/2) = h_L, J0(βR) = h_R ⇒ ⟨n⟩/n_0 = [sin(kL/2)/(kL/2)]·[2 J1(βR)/(βR)].
+    """
+    a = math.acos(min(max(h_L, 0.0), 1.0))
+    ax = math.sin(a) / a if a > 0 else 1.0
+    if h_R >= 1.0:
+        rad = 1.0
+    else:
+        y = brentq(lambda t: j0(t) - h_R, 1e-12, 2.404825557695773)
+        rad = 2 * j1(y) / y
+    return ax * rad
+
+
+def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorState:
+    n, ne, Te = st.n[:, None], np.array([st.n_e]), np.array([st.T_e])
+    tr = model.terms(n, ne, Te)
+    n_g, alpha = tr["n_g"], tr["alpha"]
+    names = model.names
+    fluxes: dict[str, float] = {}
+    for i in model.neu:
+        fluxes[names[i]] = float(0.25 * st.n[i] * model.vbar[i])
+    ions = tuple(names[i] for i in model.pos)
+    if model.pos.size:
+        hL, hR = model.h_factors(n_g, alpha, Te)
+        uB = model.bohm(Te)[:, 0]
+        gam = hL[:, 0] * st.n[model.pos] * uB
+        for k, i in enumerate(model.pos):
+            fluxes[names[i]] = float(gam[k])
+        w = gam / gam.sum()
+        m_eff = float(w @ model.mass[model.pos])
+        hL_e, hR_e = float(w @ hL[:, 0]), float(w @ hR[:, 0])
+        sig_i = float(w @ model.sigma[model.pos])
+    else:
+        gam, w, m_eff, hL_e, hR_e, sig_i = np.zeros(0), np.zeros(0), 40 * 1.66e-27, 1.0, 1.0, 1e-18
+    for i in model.neg:
+        fluxes[names[i]] = 0.0
+    Gamma = float(gam.sum())
+    f_en = (1 + 3 * alpha[0] / (st.T_e / model.T_ion_eV)) / (1 + alpha[0])
+    avg = profile_average(min(hL_e / f_en, 1.0), min(hR_e / f_en, 1.0), model.L, model.R)
+    # sheath at the wafer
+    V_p = float(plasma_potential(st.T_e, m_eff))
+    A_w = PI * _wafer_radius(spec) ** 2
+    V_rf, f_rf = 0.0, 13.56e6
+    if spec.bias is not None:
+        f_rf = spec.bias.frequency
+        V_rf = (spec.bias.voltage if spec.bias.voltage is not None else
+                rf_amplitude_from_power(spec.bias.power, Gamma, A_w, st.T_e, m_eff))
+    V_bar = float(mean_sheath_voltage(V_rf, st.T_e, m_eff))
+    V_dc = float(dc_self_bias(V_rf, st.T_e, m_eff))
+    E_mean = 0.5 * st.T_e + V_bar
+    n_s = hL_e * st.n_e * (1 + alpha[0])
+    s = float(child_sheath_thickness(V_bar, n_s, st.T_e))
+    tau = float(ion_transit_time(s, V_bar, m_eff))
+    T_i = model.T_ion_eV
+    spread = max(T_i, 1e-3)
+    dEs = [float(iedf_splitting(V_rf, V_bar, s, model.mass[i], f_rf)) for i in model.pos] or [0.0]
+    A = 0.5 * max(dEs)
+    grid = np.linspace(max(E_mean - A - 6 * spread, 0.0), E_mean + A + 6 * spread, 801)
+    pdf = np.zeros_like(grid)
+    for wk, dE in zip(w if len(w) else [1.0], dEs):
+        pdf += wk * iedf(E_mean, dE, spread_eV=spread, grid=grid).pdf
+    E_dist = Distribution(x=grid, pdf=pdf / np.trapezoid(pdf, grid))
+    mfp = 1.0 / (float(n_g[0]) * sig_i)
+    A_dist = iadf(E_mean, T_i, s=s, mfp=mfp, T_gas_eV=model.T_gas * K_B / EV)
+    Tw = spec.wafer_temperature if spec.wafer_temperature is not None else spec.gas_temperature
+    return ReactorState(
+        chemistry=model.chem.name, T_e_eV=st.T_e, n_e_center_m3=st.n_e, n_e_avg_m3=st.n_e * avg,
+        densities_m3={nm: float(v) for nm, v in zip(names, st.n)} | {"e": st.n_e},
+        fluxes_to_wafer_m2s=fluxes, ion_species=ions, ion_flux_m2s=Gamma, iedf=E_dist,
+        iadf=A_dist, ion_energy_mean_eV=E_dist.mean(), V_plasma=V_p, V_dc=V_dc, V_rf=V_rf,
+        sheath_thickness_m=s, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
+        wafer_temperature_K=Tw, pressure_Pa=float(n_g[0]) * K_B * model.T_gas,
+        power_W=model.power, element_balance=model.element_balance(st),
+        energy_balance=model.energy_balance(st))
+
+
+def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
+          initial: SteadyState | None = None) -> ReactorState:
+    """Steady state of the reactor described by ``spec`` (the plasma-etch step's call).
+
+    ``chemistry`` overrides the spec's; ``initial`` (a previous ``SteadyState`` of the same
+    chemistry, e.g. along a sweep) skips most of the time integration.
+    """
+    model = build_model(spec, chemistry)
+    if initial is not None and len(initial.n) == model.N:
+        st = model.steady_state(model.state_vector(initial), t_end=0.0)
+    else:
+        st = model.steady_state()
+    return _state(spec, model, st)
+
+
+def simulate(spec: ReactorSpec, t_end: float, *, n_out: int = 200,
+             chemistry: Chemistry | None = None) -> dict[str, np.ndarray]:
+    """Time-dependent solution from ignition (low n_e, feed gas only) to ``t_end`` (s).
+
+    Returns ``t`` (s), ``n_e`` (m⁻³), ``T_e_eV`` and ``densities`` (species × time).
+    """
+    model = build_model(spec, chemistry)
+    t = np.concatenate([[0.0], np.geomspace(1e-9 * t_end, t_end, n_out - 1)])
+    sol = model.integrate(model.initial_state(n_e=1e14), t_end, t_eval=t)
+    return {"t": sol.t, "n_e": np.exp(sol.y[model.N]), "T_e_eV": np.exp(sol.y[model.N + 1]),
+            "densities": np.exp(sol.y[: model.N]), "species": np.array(model.names)}
