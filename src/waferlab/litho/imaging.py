@@ -181,8 +181,17 @@ def socs_kernels(optics: Optics, source: SourcePoints, *, shape: tuple[int, int]
                  defocus: float | None = None) -> SocsKernels:
     """Eigen-decompose the TCC (via SVD of B) and keep the ``count`` strongest kernels."""
     b, kshape = _b_matrix(optics, source, shape, period, defocus)
-    _, s, vh = np.linalg.svd(b, full_matrices=False)
-    lam = s ** 2
+    if b.shape[0] <= b.shape[1]:
+        # Gram matrix over source points: B B^H = U S^2 U^H, phi_j = S_j^-1 (U^H B)_j
+        lam, u = np.linalg.eigh(b @ b.conj().T)
+        lam, u = lam[::-1], u[:, ::-1]
+        pos = lam > max(lam[0], 0.0) * 1e-14
+        vh = (u[:, pos].conj().T @ b) / np.sqrt(lam[pos])[:, None]
+        lam = lam[pos]
+    else:
+        # more source points than harmonics: eigen-decompose the TCC itself
+        lam, w = np.linalg.eigh(b.T @ b.conj())
+        lam, vh = lam[::-1], w[:, ::-1].T
     keep = lam > lam[0] * 1e-14
     n = int(keep.sum()) if count is None else int(min(count, keep.sum()))
     return SocsKernels(eigenvalues=lam[:n], kernels=vh[:n].reshape((n,) + kshape),

@@ -173,7 +173,7 @@ def process_window(doses, focus, cd, *, target: float, tol: float = 0.1, fine: i
         for j in range(i, len(focus)):
             allowed &= ok[j]
             el = _longest_run_el(dd, allowed)
-            dof = float(focus[j] - focus[i])
+            dof = float(np.round(focus[j] - focus[i], 12))
             best[dof] = max(best.get(dof, 0.0), el)
     dof = np.array(sorted(best))
     el = np.array([best[d] for d in dof])
