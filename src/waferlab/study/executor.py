@@ -132,7 +132,7 @@ class Runner:
                                profile_target=self.profile_target)))
         if self.progress is not None:
             self.progress.add(len(xs), done=len(xs) - len(calls))
-        self.store.flush(force=True)
+        self.store.flush()
         try:
             for key, result in self.backend.run(calls):
                 i, x, seed = todo[key]
@@ -144,8 +144,9 @@ class Runner:
                     self.progress.add(0, done=1)
                 if self.on_result is not None:
                     self.on_result(i, result)
-        finally:
-            self.store.flush(force=True)
+        except BaseException:
+            self.store.flush(force=True)       # an interrupted study keeps what it has
+            raise
         return [self.results[i] for i in idx]
 
 

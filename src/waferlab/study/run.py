@@ -160,6 +160,7 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
             design = make_design(study)
             runner.evaluate(design.x)
             method_result = {}
+    store.flush(force=True)
     wall = time.perf_counter() - t0
     ds = store.dataset()
     summary: dict[str, Any] = {
