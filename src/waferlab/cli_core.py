@@ -69,6 +69,48 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _flux(args: argparse.Namespace) -> int:
+    """Trace the fluxes of every flux-model step's species on the initial structure."""
+    from .errors import RecipeError
+    from .feature.extract import extract_surface
+    from .feature.flux import trace_fluxes
+    from .feature.flux.probe import flux_table, plot_flux
+    from .io.atomic import atomic_path, write_csv
+    from .recipe import load_recipe
+    from .runner import initial_wafer
+
+    recipe = load_recipe(args.recipe)
+    out = Path(args.out)
+    ctx = _context(args, recipe, out)
+    geometry = initial_wafer(recipe).geometry
+    species, rays = [], 0
+    for i, step in enumerate(recipe.steps):
+        mats = step.materials_after(tuple(geometry.materials)) if step.kind == "deposit" \
+            else tuple(geometry.materials)
+        model = step.velocity_model(mats)
+        sp = getattr(model, "species", None)
+        if sp is None:
+            continue
+        for s in (sp if isinstance(sp, tuple) else (sp,)):
+            if s.name not in {x.name for x in species}:
+                species.append(s)
+        rays = max(rays, int(getattr(model, "rays_per_point", 1000)))
+    if not species:
+        raise RecipeError("no step of this recipe uses a flux model (single_particle, "
+                          "multi_particle, sf6o2, ...): nothing to trace", path="steps")
+    surface = extract_surface(geometry)
+    result = trace_fluxes(surface, species, ctx, rays_per_point=rays, stream=("flux-probe",))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "flux.csv", flux_table(surface, result))
+    for k, s in enumerate(species):
+        name = "flux.png" if k == 0 else f"flux_{s.name}.png"
+        with atomic_path(out / name) as tmp:
+            plot_flux(tmp, surface, result, s.name, quantity="incident")
+    print(f"traced {len(species)} species on {len(surface.elements)} surface elements "
+          f"({rays} rays per point); wrote {(out / 'flux.csv').resolve()}")
+    return 0
+
+
 def _info(args: argparse.Namespace) -> int:
     from . import __version__
     from .context import RunContext
@@ -105,6 +147,12 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="waferlab-demo", help="output folder (default: ./waferlab-demo)")
     _common(p)
     p.set_defaults(func=_demo)
+
+    p = sub.add_parser("flux", help="Monte Carlo fluxes on the recipe's initial structure")
+    p.add_argument("recipe", help="recipe YAML file (species come from its flux-model steps)")
+    p.add_argument("--out", default="waferlab-flux", help="output folder")
+    _common(p)
+    p.set_defaults(func=_flux)
 
     p = sub.add_parser("info", help="version, dependencies and threads")
     p.set_defaults(func=_info)

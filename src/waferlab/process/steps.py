@@ -21,13 +21,12 @@ from .registry import register_step
 
 __all__ = ["Deposit", "Etch", "Numerics"]
 
-SCHEMES = ("eo", "weno3", "weno5")
 
 
 class Numerics(SpecModel):
     """Level-set numerics of a step: ``scheme`` (eo: first order; weno3/weno5: higher) and ``cfl``."""
 
-    scheme: Literal["eo", "weno3", "weno5"] = "weno5"
+    scheme: Literal["eo", "weno5"] = "weno5"
     cfl: float = Field(default=0.4, gt=0, le=0.5)
 
 
@@ -106,7 +105,7 @@ class _ModelStep:
         if remaining > 0:
             geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
-                                  t0=done, on_step=on_step)
+                                  on_step=on_step)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
 
 
