@@ -120,7 +120,7 @@ def _spec_prob(table, cos_in):
 
 # --------------------------------------------------------------------------- 2D
 @njit(cache=True)
-def _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems):
+def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
     nx, ny = gn[0], gn[1]
     ix = min(max(int((ox - glo[0]) / gh[0]), 0), nx - 1)
     iy = min(max(int((oy - glo[1]) / gh[1]), 0), ny - 1)
@@ -142,16 +142,15 @@ def _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems):
     while True:
         c = iy * nx + ix
         for k in range(cstart[c], cstart[c + 1]):
-            e = citems[k]
-            if dx * nrm[e, 0] + dy * nrm[e, 1] >= 0.0:
+            if dx * cd[k, 4] + dy * cd[k, 5] >= 0.0:
                 continue  # back face (or grazing)
-            ex = seg[e, 2] - seg[e, 0]
-            ey = seg[e, 3] - seg[e, 1]
+            ex = cd[k, 2]
+            ey = cd[k, 3]
             den = dx * ey - dy * ex
             if den == 0.0:
                 continue
-            px = seg[e, 0] - ox
-            py = seg[e, 1] - oy
+            px = cd[k, 0] - ox
+            py = cd[k, 1] - oy
             t = (px * ey - py * ex) / den
             if t <= 0.0 or t >= best:
                 continue
@@ -159,7 +158,7 @@ def _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems):
             if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
                 continue
             best = t
-            be = e
+            be = citems[k]
         if tmx < tmy:
             if be >= 0 and best <= tmx * _SLACK:
                 return be, best, HIT
@@ -181,10 +180,13 @@ def _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace2d(seg, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
+
+    cd (items, 6): per cell-list entry the segment start, its edge vector and its normal
+    (packed in cell order for memory locality); citems: the element id of each entry.
 
     inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
     transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
@@ -212,7 +214,7 @@ def trace2d(seg, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             w = 1.0
             done = False
             for ev in range(max_events):
-                e, t, code = _cast2d(ox, oy, dx, dy, seg, nrm, glo, gh, gn, cstart, citems)
+                e, t, code = _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems)
                 if code == HIT:
                     n0 = nrm[e, 0]
                     n1 = nrm[e, 1]
@@ -275,7 +277,7 @@ def _dda_init(o, d, lo, h, n):
 
 
 @njit(cache=True)
-def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
+def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
     nx, ny, nz = gn[0], gn[1], gn[2]
     ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
     iy, sy, tmy, tdy = _dda_init(oy, dy, glo[1], gh[1], ny)
@@ -285,11 +287,10 @@ def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
     while True:
         c = (iz * ny + iy) * nx + ix
         for k in range(cstart[c], cstart[c + 1]):
-            e = citems[k]
-            if dx * nrm[e, 0] + dy * nrm[e, 1] + dz * nrm[e, 2] >= 0.0:
+            if dx * cd[k, 9] + dy * cd[k, 10] + dz * cd[k, 11] >= 0.0:
                 continue
-            e1x, e1y, e1z = tri[e, 3], tri[e, 4], tri[e, 5]
-            e2x, e2y, e2z = tri[e, 6], tri[e, 7], tri[e, 8]
+            e1x, e1y, e1z = cd[k, 3], cd[k, 4], cd[k, 5]
+            e2x, e2y, e2z = cd[k, 6], cd[k, 7], cd[k, 8]
             px = dy * e2z - dz * e2y
             py = dz * e2x - dx * e2z
             pz = dx * e2y - dy * e2x
@@ -297,9 +298,9 @@ def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
             if det == 0.0:
                 continue
             inv = 1.0 / det
-            tx = ox - tri[e, 0]
-            ty = oy - tri[e, 1]
-            tz = oz - tri[e, 2]
+            tx = ox - cd[k, 0]
+            ty = oy - cd[k, 1]
+            tz = oz - cd[k, 2]
             u = (tx * px + ty * py + tz * pz) * inv
             if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
                 continue
@@ -313,7 +314,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
             if t <= 0.0 or t >= best:
                 continue
             best = t
-            be = e
+            be = citems[k]
         if tmx <= tmy and tmx <= tmz:
             if be >= 0 and best <= tmx * _SLACK:
                 return be, best, HIT, 0
@@ -344,10 +345,10 @@ def _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace3d(tri, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
-    """3D counterpart of :func:`trace2d`; tri (m, 9) = v0, e1 = v1 - v0, e2 = v2 - v0."""
+    """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, e1 = v1 − v0, e2 = v2 − v0, n."""
     K = seeds.shape[0]
     for k in prange(K):
         s = np.empty(4, np.uint64)
@@ -365,7 +366,7 @@ def trace3d(tri, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             w = 1.0
             done = False
             for ev in range(max_events):
-                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, tri, nrm, glo, gh, gn,
+                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
                                         cstart, citems)
                 if code == HIT:
                     n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]

@@ -143,10 +143,11 @@ class FluxTracer:
         self.citems = idx[items].astype(np.int64)
         self.glo, self.gh, self.gn = lo, gh, n
         if d == 2:
-            self.geom = np.ascontiguousarray(v.reshape(-1, 4))
+            geom = np.concatenate([v[:, 0], v[:, 1] - v[:, 0], nrm], axis=1)
         else:
-            self.geom = np.ascontiguousarray(
-                np.concatenate([v[:, 0], v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]], axis=1))
+            geom = np.concatenate([v[:, 0], v[:, 1] - v[:, 0], v[:, 2] - v[:, 0], nrm], axis=1)
+        self.n_elements = len(el)
+        self.cdata = np.ascontiguousarray(geom[self.citems])   # packed in cell order
         self.normals = nrm
         self.emat = np.ascontiguousarray(surface.materials, np.int64)
         self.domain_area = float(np.prod(lat[:, 1] - lat[:, 0]))
@@ -154,7 +155,7 @@ class FluxTracer:
     def trace(self, species: Species, n_rays: int, seeds: np.ndarray, *,
               rr_threshold: float = 0.05, max_events: int = 1_000_000):
         """Raw per-chunk tallies (inc, absb, trans, counts, nrays) of one species."""
-        m = self.geom.shape[0]
+        m = self.n_elements
         nchunk = seeds.shape[0]
         nrays = np.full(nchunk, n_rays // nchunk, np.int64)
         nrays[: n_rays % nchunk] += 1
@@ -168,7 +169,7 @@ class FluxTracer:
         mode, expo, table = species.source_params()
         spec = species.specular_table()
         periodic = self.surface.boundary == "periodic"
-        args = (self.geom, self.normals, self.emat, stick, spec, self.glo, self.gh, self.gn,
+        args = (self.cdata, self.normals, self.emat, stick, spec, self.glo, self.gh, self.gn,
                 self.cstart, self.citems)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,
                 float(rr_threshold), int(max_events), inc, absb, trans, counts)
@@ -222,7 +223,8 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  keep_chunks: bool = False) -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
-    rays_per_point  rays per species = rays_per_point × number of elements (as ViennaPS)
+    rays_per_point  rays per species = rays_per_point × number of surface points (vertices;
+                    as ViennaPS, whose points are the surface's level-set nodes)
     n_rays          or the total number of rays per species (exactly one of the two)
     n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``)
     smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
@@ -238,8 +240,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
         raise ValueError("no species to trace")
     ctx.apply_threads()
     tracer = FluxTracer(surface, cell_factor=cell_factor)
-    m = tracer.geom.shape[0]
-    N = int(n_rays if n_rays is not None else rays_per_point * m)
+    N = int(n_rays if n_rays is not None else rays_per_point * len(surface.points))
     if N < n_chunks:
         raise ValueError(f"{N} rays are fewer than the {n_chunks} chunks")
     with np.errstate(divide="ignore", invalid="ignore"):
