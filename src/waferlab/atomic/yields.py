@@ -151,12 +151,12 @@ def cos_power_average(fn: Callable[[np.ndarray], np.ndarray], exponent: float,
                       n_nodes: int = 64) -> float:
     """<fn(cos θ)> for directions with density ∝ cosⁿθ per solid angle (3D).
 
-    u = cos θ has density (n+1)uⁿ on [0, 1]; with v = u^{n+1} uniform the average is
-    ∫₀¹ fn(v^{1/(n+1)}) dv, done by Gauss–Legendre with ``n_nodes`` nodes.
+    u = cos θ has density (n+1)uⁿ on [0, 1]; with u = exp(−s/(n+1)), s is exponentially
+    distributed, so the average is ∫₀^∞ e^{−s} fn(e^{−s/(n+1)}) ds (Gauss–Laguerre,
+    ``n_nodes`` nodes; smooth fn converge to round-off for any n, kinks more slowly).
     """
     if not exponent >= 0.0:
         raise ValueError(f"source exponent {exponent} must be >= 0")
-    x, w = np.polynomial.legendre.leggauss(int(n_nodes))
-    v = 0.5 * (x + 1.0)
-    u = v ** (1.0 / (exponent + 1.0))
-    return float(0.5 * np.sum(w * fn(u)))
+    s, w = np.polynomial.laguerre.laggauss(int(n_nodes))
+    u = np.exp(-s / (exponent + 1.0))
+    return float(np.sum(w * fn(u)))
