@@ -21,6 +21,7 @@ _PLUGINS = (
     "waferlab.study.cli",
     "waferlab.litho.cli",
     "waferlab.reactor.cli",
+    "waferlab.thermal.cli",
 )
 
 

@@ -1,1 +1,21 @@
-"""thermal"""
+"""thermal: ion implantation, dopant diffusion (intrinsic, Fermi, +1 TED), oxidation.
+
+Entry point for recipes: :func:`run_thermal` on a :class:`ThermalSpec` (the
+``thermal:`` section).  See docs/thermal.md.
+"""
+from __future__ import annotations
+
+from .diffusion import AnnealResult, TimeStepping, anneal
+from .dopants import DOPANTS, Arrhenius, ni_si
+from .electrical import junction_depths, sheet_resistance
+from .implant import Moments, implant_1d, implant_2d, range_moments
+from .mesh import Mesh, make_mesh
+from .models import MODELS, make_model
+from .oxidation import grow_oxide, oxide_thickness
+from .run import ThermalState, run_thermal, simulate
+from .spec import ThermalSpec
+
+__all__ = ["AnnealResult", "TimeStepping", "anneal", "DOPANTS", "Arrhenius", "ni_si",
+           "junction_depths", "sheet_resistance", "Moments", "implant_1d", "implant_2d",
+           "range_moments", "Mesh", "make_mesh", "MODELS", "make_model", "grow_oxide",
+           "oxide_thickness", "ThermalState", "run_thermal", "simulate", "ThermalSpec"]

@@ -1,0 +1,264 @@
+"""Run a ``thermal:`` recipe section: implant, predeposit, anneal, oxidize; write
+doping.csv, metrics.json and doping.png (atomically)."""
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..context import RunContext
+from ..errors import RecipeError, SimulationError
+from ..materials import BUILTIN
+from .diffusion import TimeStepping, anneal
+from .dopants import Arrhenius, DOPANTS
+from .electrical import junction_depths, sheet_resistance
+from .implant import implant_1d, implant_2d, implanted_species
+from .mesh import Mesh, make_mesh
+from .models import INTERSTITIAL, TED, make_model
+from .oxidation import SI_CONSUMED, grow_oxide
+from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep, ThermalSpec
+
+__all__ = ["ThermalState", "run_thermal", "simulate", "temperature_program", "write_outputs"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThermalState:
+    """Dopant fields (name -> (nz, nx) array, m⁻³) on ``mesh``, pending implant damage
+    (+1 excess interstitials, m⁻³), oxide thickness (m), dose lost to oxide (m⁻²)."""
+
+    mesh: Mesh
+    conc: dict[str, np.ndarray]
+    damage: np.ndarray
+    oxide: float = 0.0
+    dose_in_oxide: dict[str, float] = field(default_factory=dict)
+    time_steps: int = 0
+
+
+def temperature_program(step) -> tuple[float, Callable[[float], float]]:
+    """(duration, T(t)) of a step with temperature/time or a piecewise-linear profile."""
+    if getattr(step, "profile", None):
+        ts = np.array([p[0] for p in step.profile])
+        Ts = np.array([p[1] for p in step.profile])
+        return float(ts[-1]), lambda t: float(np.interp(t, ts, Ts))
+    T = float(step.temperature)
+    return float(step.time), lambda t: T
+
+
+def _mesh(spec: ThermalSpec) -> Mesh:
+    if spec.lateral is None:
+        return make_mesh(spec.depth, spec.nodes)
+    return make_mesh(spec.depth, spec.nodes, width=spec.lateral.width, nx=spec.lateral.nodes)
+
+
+def _mask_thickness(spec: ThermalSpec, x: np.ndarray) -> np.ndarray | None:
+    if spec.lateral is None or not spec.lateral.mask:
+        return None
+    thick = np.zeros(x.size)
+    si = BUILTIN["Si"].atom_density
+    for w in spec.lateral.mask:
+        inside = (x >= w.from_) & (x <= w.to)
+        t = np.inf if w.thickness is None else w.thickness * BUILTIN[w.material].atom_density / si
+        thick[inside] = np.maximum(thick[inside], t)
+    return thick
+
+
+def _override(step) -> dict[str, Arrhenius]:
+    return {k: Arrhenius(D0=v.D0, Ea=v.Ea) for k, v in step.diffusivity.items()}
+
+
+def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixed=None,
+             use_damage=False) -> ThermalState:
+    mesh = state.mesh
+    model = make_model(step.model, _override(step))
+    fields = {k: v.ravel() for k, v in state.conc.items()}
+    if use_damage and isinstance(model, TED):
+        fields[INTERSTITIAL] = state.damage.ravel() / model.ci_star(temperature(0.0))
+    res = anneal(mesh, fields, model, duration=duration, temperature=temperature,
+                 fixed=fixed, numerics=numerics)
+    conc = {k: res.fields[k].reshape(mesh.shape) for k in state.conc}
+    return ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape), oxide=state.oxide,
+                        dose_in_oxide=state.dose_in_oxide,
+                        time_steps=state.time_steps + res.steps)
+
+
+def _consume(state: ThermalState, dz: float) -> ThermalState:
+    """Remove a silicon layer dz from the top: C_new(z) = C_old(z + dz) (the bottom
+    keeps its last value); the dopant of the removed layer is booked as lost to oxide."""
+    mesh = state.mesh
+    z = mesh.z
+    zz = np.append(z[z < dz], dz)
+    wx = mesh.volumes.reshape(mesh.shape)[0] / max(mesh.volumes.reshape(mesh.shape)[0].sum(), 1e-300)
+    lost = dict(state.dose_in_oxide)
+    conc = {}
+    for k, c in state.conc.items():
+        shifted = np.empty_like(c)
+        removed = np.empty(c.shape[1])
+        for j in range(c.shape[1]):
+            shifted[:, j] = np.interp(z + dz, z, c[:, j])
+            layer = np.interp(zz, z, c[:, j])
+            removed[j] = float(np.sum(0.5 * (layer[1:] + layer[:-1]) * np.diff(zz)))
+        lost[k] = lost.get(k, 0.0) + float(np.dot(wx, removed))
+        conc[k] = shifted
+    return ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape), oxide=state.oxide,
+                        dose_in_oxide=lost, time_steps=state.time_steps)
+
+
+def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping) -> ThermalState:
+    mesh = state.mesh
+    if isinstance(step, ImplantStep):
+        sp = implanted_species(step.dopant)
+        if mesh.x.size > 1:
+            c = implant_2d(mesh.z, mesh.x, step.dopant, step.dose, step.energy_keV,
+                           mask=_mask_thickness(spec, mesh.x), shape=step.profile)
+        else:
+            c = implant_1d(mesh.z, step.dopant, step.dose, step.energy_keV,
+                           shape=step.profile)[:, None]
+        conc = dict(state.conc)
+        conc[sp] = conc.get(sp, np.zeros(mesh.shape)) + c
+        return ThermalState(mesh=mesh, conc=conc, damage=state.damage + c, oxide=state.oxide,
+                            dose_in_oxide=state.dose_in_oxide, time_steps=state.time_steps)
+    if isinstance(step, PredepositStep):
+        conc = dict(state.conc)
+        conc.setdefault(step.dopant, np.zeros(mesh.shape))
+        st = ThermalState(mesh=mesh, conc=conc, damage=state.damage, oxide=state.oxide,
+                          dose_in_oxide=state.dose_in_oxide, time_steps=state.time_steps)
+        mask = np.zeros(mesh.shape, bool)
+        thick = _mask_thickness(spec, mesh.x)
+        mask[0, :] = True if thick is None else (thick == 0)
+        T = float(step.temperature)
+        return _diffuse(st, step, duration=step.time, temperature=lambda t: T, numerics=numerics,
+                        fixed={step.dopant: (mask.ravel(), step.surface_concentration)})
+    if isinstance(step, AnnealStep):
+        duration, Tfun = temperature_program(step)
+        return _diffuse(state, step, duration=duration, temperature=Tfun, numerics=numerics,
+                        use_damage=True)
+    if isinstance(step, OxidizeStep):
+        T = float(step.temperature)
+        st = _diffuse(state, step, duration=step.time, temperature=lambda t: T, numerics=numerics)
+        x_new = grow_oxide(step.time, lambda t: T, ambient=step.ambient,
+                           orientation=spec.substrate.orientation, initial=state.oxide,
+                           pressure_atm=step.pressure / 101325.0)
+        st = _consume(st, SI_CONSUMED * (x_new - state.oxide))
+        return ThermalState(mesh=mesh, conc=st.conc, damage=st.damage, oxide=x_new,
+                            dose_in_oxide=st.dose_in_oxide, time_steps=st.time_steps)
+    raise RecipeError(f"unknown thermal step {type(step).__name__}")
+
+
+def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
+    """Run every step of ``spec`` and return the final state."""
+    log = ctx.log if ctx is not None else (lambda line: None)
+    mesh = _mesh(spec)
+    conc = {k: np.full(mesh.shape, v) for k, v in spec.substrate.background.items()}
+    state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape))
+    numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
+    for i, step in enumerate(spec.steps):
+        t0 = _time.perf_counter()
+        try:
+            state = _apply(state, step, spec, numerics)
+        except ValueError as exc:
+            raise RecipeError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
+        except SimulationError as exc:
+            raise SimulationError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
+        log(f"thermal step {i} ({step.kind}) done in {_time.perf_counter() - t0:.2f} s")
+    return state
+
+
+def _probe_column(state: ThermalState) -> int:
+    tot = sum(c for c in state.conc.values())
+    if np.isscalar(tot):
+        return 0
+    return int(np.argmax(tot.sum(axis=0)))
+
+
+def metrics_of(state: ThermalState) -> tuple[dict, dict[str, np.ndarray]]:
+    """(metrics, 1D profile columns at the probe column)."""
+    mesh = state.mesh
+    j = _probe_column(state)
+    z = mesh.z
+    prof = {k: c[:, j] for k, c in sorted(state.conc.items())}
+    donors = sum((prof[k] for k in prof if DOPANTS[k].charge > 0), np.zeros(z.size))
+    acceptors = sum((prof[k] for k in prof if DOPANTS[k].charge < 0), np.zeros(z.size))
+    xj = junction_depths(z, donors, acceptors)
+    rs = sheet_resistance(z, donors, acceptors, arsenic=prof.get("As"))
+    m = {
+        "dimension": 1 if mesh.x.size == 1 else 2,
+        "junction_depth_m": xj[0] if xj else None,
+        "junction_depths_m": xj,
+        "sheet_resistance_ohm_sq": rs if np.isfinite(rs) else None,
+        "dose_m2": {k: mesh.dose(c) for k, c in sorted(state.conc.items())},
+        "surface_concentration_m3": {k: float(v[0]) for k, v in prof.items()},
+        "oxide_thickness_m": state.oxide,
+        "dose_in_oxide_m2": dict(state.dose_in_oxide),
+        "time_steps": state.time_steps,
+    }
+    if mesh.x.size > 1:
+        m["probe_x_m"] = float(mesh.x[j])
+    cols = {"depth_m": z, **{f"{k}_m-3": v for k, v in prof.items()},
+            "net_m-3": donors - acceptors}
+    return m, cols
+
+
+def write_outputs(out: Path, state: ThermalState, metrics: dict, cols: dict) -> None:
+    """doping.csv, metrics.json, doping.png (and doping_2d.npz in 2D), each atomic."""
+    from ..io.atomic import atomic_path, write_csv, write_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "doping.csv", cols)
+    write_json(out / "metrics.json", metrics)
+    if state.mesh.x.size > 1:
+        with atomic_path(out / "doping_2d.npz") as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, z=state.mesh.z, x=state.mesh.x, **state.conc)
+    _plot(out / "doping.png", state, cols)
+
+
+def _plot(path: Path, state: ThermalState, cols: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..io.atomic import atomic_path
+
+    two = state.mesh.x.size > 1
+    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(11 if two else 6, 4.2), squeeze=False)
+    ax = axes[0, 0]
+    z_um = cols["depth_m"] * 1e6
+    for k, v in cols.items():
+        if k == "depth_m":
+            continue
+        y = np.abs(v) * 1e-6
+        ax.semilogy(z_um, np.where(y > 0, y, np.nan), "k--" if k.startswith("net") else "-",
+                    label=("|net|" if k.startswith("net") else k.split("_")[0]))
+    ax.set_xlabel("depth (µm)")
+    ax.set_ylabel("concentration (cm⁻³)")
+    ax.set_ylim(bottom=1e13)
+    ax.legend()
+    if two:
+        net = sum(DOPANTS[k].charge * c for k, c in state.conc.items())
+        ax2 = axes[0, 1]
+        v = np.sign(net) * np.log10(np.maximum(np.abs(net) * 1e-6, 1.0))
+        im = ax2.pcolormesh(state.mesh.x * 1e6, z_um, v, cmap="RdBu_r", shading="auto",
+                            vmin=-21, vmax=21)
+        ax2.invert_yaxis()
+        ax2.set_xlabel("x (µm)")
+        ax2.set_ylabel("depth (µm)")
+        fig.colorbar(im, ax=ax2, label="sign · log10|net| (cm⁻³)")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
+
+
+def run_thermal(spec: ThermalSpec, ctx: RunContext, out_dir: Path | None = None) -> dict:
+    """Run the thermal section; return metrics; write outputs to ``out_dir`` (or
+    ``ctx.out_dir``; nothing when both are None)."""
+    state = simulate(spec, ctx)
+    metrics, cols = metrics_of(state)
+    out = out_dir if out_dir is not None else ctx.out_dir
+    if out is not None:
+        write_outputs(Path(out), state, metrics, cols)
+    return metrics
