@@ -105,3 +105,10 @@ def test_time_dependent_reaches_the_steady_state():
     ne_end = math.exp(sol.y[m.N, -1])
     assert abs(ne_end / st.n_e - 1) < 1e-3
     assert abs(math.exp(sol.y[m.N + 1, -1]) / st.T_e - 1) < 1e-3
+
+
+def test_Te_falls_and_density_rises_with_pressure():
+    """L&L §10.2: T_e falls with n_g d_eff; at fixed power n_0 rises with pressure."""
+    sts = [model(0.15, 0.30, p, 800.0).steady_state() for p in (0.05, 0.2, 1.0)]
+    assert sts[0].T_e > sts[1].T_e > sts[2].T_e
+    assert sts[0].n_e < sts[1].n_e < sts[2].n_e

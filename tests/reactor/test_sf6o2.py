@@ -1,0 +1,99 @@
+"""SF6/O2 global model: conservation, power balance, trends, transient consistency.
+
+Chemistry: Kokkoris et al., J. Phys. D 42, 055209 (2009) (SF6), Pateau et al., JVST A
+32, 021303 (2014) and Lieberman & Lichtenberg (2005) (O2).  Published density points
+of those papers are not reproduced here (their figures were not available; see
+docs/reactor.md); the tests check what must hold for any correct solution.
+"""
+import math
+
+import numpy as np
+import pytest
+
+from waferlab.recipe_io import validate_section
+from waferlab.reactor import ReactorSpec, solve
+from waferlab.reactor.state import build_model
+
+
+def spec(**over):
+    d = {"chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
+         "gas_temperature": "315 K", "pressure": "0.921 Pa",
+         "gases": {"SF6": "100 sccm", "O2": "20 sccm", "Ar": "10 sccm"},
+         "source": {"type": "icp", "power": "2000 W"},
+         "bias": {"frequency": "13.56 MHz", "voltage": "150 V"}}
+    for k, v in over.items():
+        node = d
+        keys = k.split(".")
+        for kk in keys[:-1]:
+            node = node[kk]
+        node[keys[-1]] = v
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+@pytest.fixture(scope="module")
+def base():
+    return solve(spec())
+
+
+def test_element_and_energy_balance(base):
+    assert set(base.element_balance) == {"S", "F", "O", "Ar"}
+    for el, r in base.element_balance.items():
+        assert abs(r) < 1e-6, (el, r)
+    assert abs(base.energy_balance["residual"]) < 1e-6
+
+
+def test_every_reaction_conserves_elements_and_charge():
+    """The network's stoichiometry conserves S, F, O, Ar and charge column by column."""
+    m = build_model(spec())
+    E = m.elem_matrix
+    assert np.abs(E @ m.S).max() < 1e-12
+    charge = m.z @ m.S - m.s_e
+    assert np.abs(charge).max() < 1e-12
+    assert np.abs(E @ m.wall_P).max() < 1e-12
+
+
+def test_quasi_neutral_and_positive(base):
+    d = base.densities_m3
+    pos = sum(v for k, v in d.items() if k.endswith("+"))
+    neg = sum(v for k, v in d.items() if k.endswith("-"))
+    assert pos == pytest.approx(neg + d["e"], rel=1e-9)
+    assert all(v > 0 for v in d.values())
+
+
+def test_mean_ion_energy_is_e_times_Vp_minus_Vdc(base):
+    assert base.ion_energy_mean_eV == pytest.approx(base.V_plasma - base.V_dc, rel=1e-2)
+
+
+def _alpha(st):
+    d = st.densities_m3
+    return sum(v for k, v in d.items() if k.endswith("-")) / d["e"]
+
+
+def test_trends_with_power_and_pressure():
+    """n_e and [F] rise with power; the electronegativity n_-/n_e rises with pressure and
+    falls with power (the trends Thorsteinsson, Hjartarson & Gudmundsson report for
+    electronegative halogen discharges, ICOPS 2009, doi 10.1109/PLASMA.2009.5227361)."""
+    s1, s2 = solve(spec(**{"source.power": "1000 W"})), solve(spec(**{"source.power": "2500 W"}))
+    assert s2.n_e_center_m3 > s1.n_e_center_m3
+    assert s2.densities_m3["F"] > s1.densities_m3["F"]
+    assert _alpha(s2) < _alpha(s1)
+    p1, p2 = solve(spec(pressure="0.5 Pa")), solve(spec(pressure="3 Pa"))
+    assert _alpha(p2) > _alpha(p1)
+    assert p2.n_e_center_m3 < p1.n_e_center_m3
+
+
+def test_loading_sink_lowers_the_F_flux_and_closes_the_F_balance():
+    ld = [{"species": "F", "probability": 0.5, "open_area_fraction": 1.0}]
+    s0, s1 = solve(spec()), solve(spec(loading=ld))
+    assert s1.fluxes_to_wafer_m2s["F"] < s0.fluxes_to_wafer_m2s["F"]
+    assert abs(s1.element_balance["F"]) < 1e-6
+
+
+def test_transient_ends_on_the_steady_state():
+    m = build_model(spec(**{"gases": {"SF6": "100 sccm"}}))
+    st = m.steady_state()
+    sol = m.integrate(m.initial_state(n_e=1e15), 3.0, rtol=1e-7, atol=1e-9)
+    assert math.exp(sol.y[m.N, -1]) == pytest.approx(st.n_e, rel=1e-3)
+    assert math.exp(sol.y[m.N + 1, -1]) == pytest.approx(st.T_e, rel=1e-3)
+    F = m.index["F"]
+    assert math.exp(sol.y[F, -1]) == pytest.approx(st.n[F], rel=1e-3)
