@@ -106,16 +106,49 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     geo = geometry.with_window(z_b - MARGIN_NODES * g.spacing, geometry.z_range[1])
     X = _mesh(g, geo.z0, geo.nz)
     z = X[-1]
+    s = np.hypot(X[0], X[1]) if kind == "hole" else X[0]
     if kind == "trench":
         wall = (np.abs(X[0]) - half + (z_top - z) * tan) * cos
     elif kind == "hole":
-        wall = (np.hypot(X[0], X[1]) - half + (z_top - z) * tan) * cos
+        wall = (s - half + (z_top - z) * tan) * cos
     else:
         wall = (half + (z_top - z) * tan - np.abs(X[0])) * cos
     d_cut = np.maximum(wall, z_b - z)
-    phi = np.maximum(geo.phi, -d_cut[None])
-    phi = np.stack([reinitialise(p, g) for p in phi])
-    return geo.replace(phi=phi)
+    far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
+    layers = []
+    for phi_k in geo.phi:
+        t_k = _flat_top(phi_k, geo)
+        if t_k is None:                      # not flat: CSG then fast marching
+            layers.append(reinitialise(np.maximum(phi_k, -d_cut), g))
+        elif t_k <= z_b:                     # entirely below the cut
+            layers.append(phi_k)
+        else:                                # exact: distance to the (x|r, z) profile
+            poly = _profile(kind, half, tan, z_top, z_b, t_k, far)
+            layers.append(_polygon_sdf(s, z, poly))
+    return geo.replace(phi=np.stack(layers))
+
+
+def _flat_top(phi_k: np.ndarray, geo: LevelSetStack) -> float | None:
+    """Height of the zero of a laterally uniform φ_k = z − T (None if not of that form)."""
+    col = phi_k.reshape(-1, phi_k.shape[-1])
+    if not np.allclose(col, col[:1], rtol=0, atol=1e-9 * geo.grid.spacing):
+        return None
+    t = geo.z_coords - col[0]
+    if np.ptp(t) > 1e-6 * geo.grid.spacing:
+        return None
+    return float(t.mean())
+
+
+def _profile(kind: str, half: float, tan: float, z_top: float, z_b: float, t_k: float,
+             far: float) -> np.ndarray:
+    """Cross-section polygon (s = x or r mirrored, z) of a layer with top t_k after the cut."""
+    if kind == "line":
+        b = lambda zz: half + (z_top - zz) * tan          # noqa: E731
+        return np.array([(-far, -far), (far, -far), (far, z_b), (b(z_b), z_b), (b(t_k), t_k),
+                         (-b(t_k), t_k), (-b(z_b), z_b), (-far, z_b)])
+    a = lambda zz: half - (z_top - zz) * tan              # noqa: E731
+    return np.array([(-far, -far), (far, -far), (far, t_k), (a(t_k), t_k), (a(z_b), z_b),
+                     (-a(z_b), z_b), (-a(t_k), t_k), (-far, t_k)])
 
 
 def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray:
@@ -126,6 +159,7 @@ def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray
     if poly.ndim != 2 or poly.shape[1] != 2 or len(poly) < 3:
         raise RecipeError(f"a polygon needs >= 3 (x, y) vertices, got shape {poly.shape}",
                           path="polygons", value=None)
+    px, py = np.broadcast_arrays(px, py)
     d2 = np.full(px.shape, np.inf)
     a = poly
     b = np.roll(poly, -1, axis=0)
