@@ -47,7 +47,8 @@ class ImageResult:
 
 @dataclass(frozen=True, kw_only=True)
 class ResistResult:
-    """Developed resist: height (ny, nx) in m; in full mode also m (nz, ny, nx) and z."""
+    """Developed resist: height (ny, nx) in m; in full mode also the blocked fraction m and
+    the development arrival time (nz, ny, nx) on depth nodes z (0 = top)."""
 
     height: np.ndarray
     x: np.ndarray
@@ -55,6 +56,8 @@ class ResistResult:
     mode: str
     m: np.ndarray | None = None
     z: np.ndarray | None = None
+    arrival: np.ndarray | None = None
+    t_dev: float | None = None
 
 
 def load_recipe(path: str | Path) -> tuple[LithoRecipe, Path]:
@@ -107,7 +110,8 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
     sp = (dz,) + tuple(spacing[ax] for ax in keep)
     arrival = development_time(speed, spacing=sp, periodic=True).reshape(m.shape)
     h = developed_height(arrival, t_dev=r.develop.time, thickness=r.thickness)
-    return ResistResult(height=h, x=mask.x, y=mask.y, mode="full", m=m, z=z)
+    return ResistResult(height=h, x=mask.x, y=mask.y, mode="full", m=m, z=z, arrival=arrival,
+                        t_dev=r.develop.time)
 
 
 def _periodic_interp(xq, xp, fp, period):

@@ -103,13 +103,21 @@ def _figure_bossung(focus, doses, cd, dof, el):
     return fig
 
 
-def _figure_resist(x, h, thickness, title):
+def _figure_resist(x, h, thickness, title, res=None, along_y=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 2.8))
-    ax.fill_between(x * 1e9, 0, h * 1e9, color="tab:purple", alpha=0.7, step="mid", label="resist")
+    if res is not None and res.m is not None and not along_y:
+        j = res.m.shape[1] // 2
+        zz = (thickness - res.z) * 1e9
+        im = ax.pcolormesh(x * 1e9, zz, res.m[:, j, :], cmap="viridis", shading="auto", vmin=0, vmax=1)
+        fig.colorbar(im, ax=ax, label="blocked fraction m")
+        ax.contour(x * 1e9, zz, res.arrival[:, j, :], levels=[res.t_dev], colors="w", linewidths=1.5)
+        ax.plot([], [], color="w", label="developed front")
+    else:
+        ax.fill_between(x * 1e9, 0, h * 1e9, color="tab:purple", alpha=0.7, step="mid", label="resist")
     ax.set_ylim(0, thickness * 1.15e9)
     ax.set_xlabel("x (nm)")
     ax.set_ylabel("height (nm)")
@@ -191,7 +199,7 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
                              "max_height": float(hcut.max()),
                              "cleared_fraction": float(np.mean(res.height < 0.5 * r.thickness))}
         atomic_write(out_dir / "resist_profile.csv", _csv("x,height", cut_x, hcut))
-        atomic_write(out_dir / "resist.png", _png(_figure_resist(cut_x, hcut, r.thickness, recipe.name)))
+        atomic_write(out_dir / "resist.png", _png(_figure_resist(cut_x, hcut, r.thickness, recipe.name, res, along_y)))
         if ny > 1 and nx > 1:
             atomic_write(out_dir / "resist_height.npy", _npy(res.height))
         if r.stochastic is not None and grating and ny == 1:

@@ -74,14 +74,14 @@ def edge_positions(field: np.ndarray, x: np.ndarray, *, level: float, nominal, w
     cross = sgn[:, :-1] != sgn[:, 1:]
     xc_base = x[:-1]
     for e, x_e in enumerate(nominal):
-        near = np.abs(xc_base + 0.5 * dx - x_e) <= window
-        for row in range(field.shape[0]):
-            idx = np.nonzero(cross[row] & near)[0]
-            if len(idx) == 0:
-                continue
-            a, b = v[row, idx], v[row, idx + 1]
-            xs = xc_base[idx] + dx * a / (a - b)
-            out[e, row] = xs[np.argmin(np.abs(xs - x_e))]
+        cols = np.nonzero(np.abs(xc_base + 0.5 * dx - x_e) <= window)[0]
+        a, b = v[:, cols], v[:, cols + 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            xs = np.where(cross[:, cols], xc_base[cols] + dx * a / (a - b), np.nan)
+        dist = np.where(np.isnan(xs), np.inf, np.abs(xs - x_e))
+        best = np.argmin(dist, axis=1)
+        rows = np.arange(field.shape[0])
+        out[e] = np.where(np.isfinite(dist[rows, best]), xs[rows, best], np.nan)
     return out
 
 
