@@ -101,15 +101,15 @@ class Chemistry:
     def restricted_to(self, feed: set[str]) -> "Chemistry":
         """The sub-network reachable from the fed gases (unreachable species dropped)."""
         present = set(feed) | {"e"}
-        usable: list[Reaction] = []
+        used: set[int] = set()
         changed = True
         while changed:
             changed = False
-            for r in self.reactions:
-                if r in usable:
+            for k, r in enumerate(self.reactions):
+                if k in used:
                     continue
                 if all(x in present or x == "M" for x in r.reactants):
-                    usable.append(r)
+                    used.add(k)
                     new = set(r.products) - present
                     if new:
                         present |= new
@@ -123,7 +123,7 @@ class Chemistry:
                             changed = True
         keep = tuple(s for s in self.species if s.name in present)
         return Chemistry(name=self.name, source=self.source, species=keep,
-                         reactions=tuple(r for r in self.reactions if r in usable),
+                         reactions=tuple(r for k, r in enumerate(self.reactions) if k in used),
                          feed_gases=self.feed_gases, pressure_range_Pa=self.pressure_range_Pa,
                          notes=self.notes)
 

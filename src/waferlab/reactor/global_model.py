@@ -39,6 +39,8 @@ from .rates import RATE_FORMS
 
 __all__ = ["Loss", "GlobalModel", "SteadyState"]
 
+_FIXED_FORMS = ("constant", "lnconstant")     # depend on T_gas only: evaluated once
+
 
 @dataclass(frozen=True, kw_only=True)
 class Loss:
@@ -138,7 +140,13 @@ class GlobalModel:
             groups.setdefault(r.form, ([], []))
             groups[r.form][0].append(r_i)
             groups[r.form][1].append(r.params)
-        self.rx_groups = [(form, np.array(ids), np.array(ps, float).T) for form, (ids, ps) in groups.items()]
+        self.rx_groups = [(form, np.array(ids), np.array(ps, float).T) for form, (ids, ps) in groups.items()
+                          if form not in _FIXED_FORMS]
+        fixed = [(np.array(ids), RATE_FORMS[form](tuple(np.array(ps, float).T[:, :, None]), np.ones((1, 1)),
+                                                  self.T_gas, np.ones((1, 1)))[:, 0])
+                 for form, (ids, ps) in groups.items() if form in _FIXED_FORMS]
+        self.k_fixed_ids = np.concatenate([f[0] for f in fixed]) if fixed else np.zeros(0, np.intp)
+        self.k_fixed = np.concatenate([f[1] for f in fixed]) if fixed else np.zeros(0)
 
     def _compile_walls(self, losses) -> None:
         N, idx = self.N, self.index
@@ -171,6 +179,7 @@ class GlobalModel:
         """k_r for every reaction, shape (n_rx, B)."""
         Te = np.atleast_1d(Te)
         k = np.empty((self.n_rx, Te.size))
+        k[self.k_fixed_ids] = self.k_fixed[:, None]
         for form, ids, P in self.rx_groups:
             f = RATE_FORMS[form]
             k[ids] = f(tuple(P[:, :, None]), Te[None, :], self.T_gas, np.atleast_1d(M)[None, :])
@@ -317,18 +326,32 @@ class GlobalModel:
         return max(self.k_pump, 1.0)
 
     def steady_state(self, x0=None, *, t_end=None) -> SteadyState:
-        """Integrate to quasi-steady state, then polish with Newton."""
+        """Integrate towards steady state (loose BDF), then polish with Newton.
+
+        If Newton does not converge from there, integrate further (ten times longer,
+        tighter tolerances) and try again, up to three times.
+        """
         x = self.initial_state() if x0 is None else np.asarray(x0, float)
         if t_end is None:
-            t_end = 30.0 / max(self.k_pump, 10.0)
-        t_done = 0.0
-        if t_end > 0:
-            sol = self.integrate(x, t_end, rtol=1e-4, atol=1e-6)
-            x = sol.y[:, -1]
-            t_done = float(sol.t[-1])
-        x, its = self.newton(x)
-        n = np.exp(x[: self.N])
-        return SteadyState(n=n, n_e=float(np.exp(x[self.N])), T_e=float(np.exp(x[self.N + 1])),
+            t_end = 10.0 / max(self.k_pump, 10.0)
+        t_done, rtol = 0.0, 1e-3
+        last_error = None
+        for _attempt in range(4):
+            if t_end > 0:
+                sol = self.integrate(x, t_end, rtol=rtol, atol=rtol * 0.1)
+                x = sol.y[:, -1]
+                t_done += float(sol.t[-1])
+            try:
+                x_ss, its = self.newton(x)
+                break
+            except SimulationError as exc:
+                last_error = exc
+                t_end, rtol = max(10.0 * t_end, 1e-3), rtol * 0.1
+        else:
+            raise SimulationError(f"global model found no steady state after integrating "
+                                  f"{t_done:.3g} s: {last_error}")
+        n = np.exp(x_ss[: self.N])
+        return SteadyState(n=n, n_e=float(np.exp(x_ss[self.N])), T_e=float(np.exp(x_ss[self.N + 1])),
                            t_integrated=t_done, newton_iterations=its)
 
     def state_vector(self, st: SteadyState) -> np.ndarray:
