@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["steinbruchel_yield", "ANGULAR_FACTORS", "angular_factor", "IonYield",
-           "gaussian_iedf", "iedf_average", "cos_power_average"]
+           "gaussian_iedf", "iedf_average", "cos_power_average", "beam_incidence_table"]
 
 
 def steinbruchel_yield(energy_eV, A: float, threshold_eV: float):
@@ -160,3 +160,29 @@ def cos_power_average(fn: Callable[[np.ndarray], np.ndarray], exponent: float,
     s, w = np.polynomial.laguerre.laggauss(int(n_nodes))
     u = np.exp(-s / (exponent + 1.0))
     return float(np.sum(w * fn(u)))
+
+
+def beam_incidence_table(fn: Callable[[np.ndarray], np.ndarray], exponent: float, *,
+                         n_alpha: int = 181, n_s: int = 48,
+                         n_phi: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """Flux-weighted <fn(cos γ)> of a cosⁿθ beam (about the downward vertical) hitting an
+    unshadowed plane whose normal is tilted by α from the vertical, for α in [0, π].
+
+    cos γ = cos θ cos α + sin θ sin α cos φ.  The source density cosⁿθ dΩ counts rays
+    crossing a horizontal plane; per unit area of the tilted plane they arrive at the
+    rate max(cos γ, 0)/cos θ, which is the weight.  Returns (α, <fn>), <fn> = 0 where no
+    direction reaches the plane; at α = 0 it equals ``cos_power_average(fn, n)``.
+    """
+    s, ws = np.polynomial.laguerre.laggauss(int(n_s))
+    u = np.exp(-s / (exponent + 1.0))                 # cos θ of the beam directions
+    st = np.sqrt(np.maximum(0.0, 1.0 - u * u))
+    phi = (np.arange(n_phi) + 0.5) * (2.0 * np.pi / n_phi)
+    alpha = np.linspace(0.0, np.pi, int(n_alpha))
+    cg = (u[None, :, None] * np.cos(alpha)[:, None, None]
+          + st[None, :, None] * np.sin(alpha)[:, None, None] * np.cos(phi)[None, None, :])
+    w = (ws / u)[None, :, None] * np.maximum(cg, 0.0)
+    den = w.sum(axis=(1, 2))
+    num = (w * fn(np.clip(cg, 0.0, 1.0))).sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(den > 1e-300, num / np.where(den > 1e-300, den, 1.0), 0.0)
+    return alpha, out

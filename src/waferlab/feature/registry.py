@@ -26,6 +26,7 @@ __all__ = ["register_model", "get_model_spec", "known_models"]
 _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.models_basic",
     "waferlab.feature.flux.models",
+    "waferlab.feature.etch_models",
 )
 _REGISTRY: dict[str, type] = {}
 

@@ -1,0 +1,375 @@
+"""Ion-enhanced plasma etching at the feature scale: models ``sf6o2`` and ``ion_enhanced``.
+
+Each time step the flux engine traces three species on the surface — ions (cosⁿθ
+source, sticking 1), etchant and passivant (cosine sources, diffuse re-emission) — and
+the atomic-scale kinetics (``waferlab.atomic.ion_enhanced``) turn the local fluxes into
+coverages and an etch speed per element:
+
+    Γ_E = Γ_E,src · incident_E ,   Γ_P = Γ_P,src · incident_P
+    (YΓ)_x = Γ_i,src · incident_i · <A_x(√E − √E_th,x)>_IEDF · <f_x>(α)
+
+<f_x>(α) is the beam-averaged angular factor on a plane whose normal is tilted by α
+from the vertical (``atomic.yields.beam_incidence_table``): the yield of the direct
+beam.  Etched materials follow the site balance; mask materials erode by sputtering
+only; other materials do not move.  Neutral sticking in the ray tracing is per material
+β_m (1 − θ_E − θ_P) with the coverages of an open flat surface (the peer uses each
+element's own coverage; see docs/etch-models.md for this and the other differences).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..atomic.ion_enhanced import IonBeam, SurfaceKinetics, surface_rates
+from ..atomic.sf6o2 import SF6O2Parameters
+from ..atomic.yields import ANGULAR_FACTORS, IonYield, beam_incidence_table
+from ..constants import EV
+from ..errors import RecipeError
+from ..materials import material_info
+from ..recipe_io import SpecModel
+from ..units import Concentration, Energy, Flux, Length
+from .flux.engine import trace_fluxes
+from .flux.models import FluxState, surface_of
+from .flux.sources import Species
+from .registry import register_model
+
+__all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
+
+_BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative fluxes ≤ 1 + noise)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaskSputter:
+    """A material that erodes by physical sputtering only: ER = (YΓ)_sp / ρ."""
+
+    yield_: IonYield
+    density: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class IonEnhancedEtch:
+    """The engine-facing model (a ``VelocityModel``).
+
+    kinetics          site balance and yields of the etched materials
+    beam              ion energy distribution and source exponent
+    ion_flux, etchant_flux, passivant_flux   source fluxes (m⁻²s⁻¹) on an open surface
+    etched            materials etched by the kinetics
+    masks             {material: MaskSputter} eroded by sputtering only
+    etchant_sticking, passivant_sticking     β per material for the ray tracing
+    materials         the wafer's material names (indices of ``speed``'s materials)
+    """
+
+    kinetics: SurfaceKinetics
+    beam: IonBeam
+    ion_flux: float
+    etchant_flux: float
+    passivant_flux: float = 0.0
+    etched: tuple[str, ...]
+    masks: Mapping[str, MaskSputter] = field(default_factory=dict)
+    etchant_sticking: Mapping[str, float] = field(default_factory=dict)
+    passivant_sticking: Mapping[str, float] = field(default_factory=dict)
+    materials: tuple[str, ...]
+    rays_per_point: int = 1000
+    smoothing: float = 0.0
+    neighbours: int = 4
+    normal_dependent: bool = False
+    _tables: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        kin, beam = self.kinetics, self.beam
+        yields = {"sp": kin.sputter, "ie": kin.ion_enhanced}
+        if kin.passivant_removal is not None:
+            yields["P"] = kin.passivant_removal
+        for m, ms in self.masks.items():
+            yields[f"mask:{m}"] = ms.yield_
+        tables = {}
+        for key, y in yields.items():
+            alpha, f = beam_incidence_table(y.angular_part, beam.exponent)
+            tables[key] = (alpha, beam.energy_average(y) * f)
+        object.__setattr__(self, "_tables", tables)
+
+    # ------------------------------------------------------------------ kinetics
+    def yield_at(self, key: str, tilt: np.ndarray) -> np.ndarray:
+        """<Y> of the direct beam on planes tilted by ``tilt`` (rad) from the vertical."""
+        alpha, y = self._tables[key]
+        return np.interp(tilt, alpha, y)
+
+    def element_speeds(self, ion, etchant, passivant, tilt, mats) -> tuple[np.ndarray, dict]:
+        """Speed (m/s, ≤ 0) and coverages from relative incident fluxes per element."""
+        Gi = self.ion_flux * ion
+        rates = surface_rates(
+            self.kinetics, etchant_flux=self.etchant_flux * etchant,
+            passivant_flux=self.passivant_flux * passivant,
+            ion_sputter_flux=Gi * self.yield_at("sp", tilt),
+            ion_enhanced_flux=Gi * self.yield_at("ie", tilt),
+            ion_passivant_flux=(Gi * self.yield_at("P", tilt) if "P" in self._tables else 0.0))
+        v = np.zeros(len(mats))
+        names = np.array(self.materials + ("",))
+        mname = names[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)]
+        et = np.isin(mname, self.etched)
+        v[et] = -np.broadcast_to(rates.etch_rate, v.shape)[et]
+        for m, ms in self.masks.items():
+            sel = mname == m
+            v[sel] = -(Gi * self.yield_at(f"mask:{m}", tilt))[sel] / ms.density
+        return v, {"theta_etchant": rates.theta_etchant, "theta_passivant": rates.theta_passivant}
+
+    def flat_coverages(self) -> tuple[float, float]:
+        r = surface_rates(self.kinetics, etchant_flux=self.etchant_flux,
+                          passivant_flux=self.passivant_flux,
+                          ion_sputter_flux=self.ion_flux * self.yield_at("sp", 0.0),
+                          ion_enhanced_flux=self.ion_flux * self.yield_at("ie", 0.0),
+                          ion_passivant_flux=(self.ion_flux * self.yield_at("P", 0.0)
+                                              if "P" in self._tables else 0.0))
+        return float(r.theta_etchant), float(r.theta_passivant)
+
+    def flat_speed(self, material: str) -> float:
+        """V_n on an open horizontal surface of ``material`` (m/s)."""
+        i = self.materials.index(material)
+        v, _ = self.element_speeds(np.ones(1), np.ones(1), np.ones(1), np.zeros(1), np.array([i]))
+        return float(v[0])
+
+    def species(self) -> list[Species]:
+        """The traced species (those with a non-zero source flux)."""
+        thE, thP = self.flat_coverages()
+        free = max(0.0, 1.0 - thE - thP)
+        out = []
+        if self.ion_flux > 0:
+            out.append(Species(name="ion", sticking=1.0, source_exponent=self.beam.exponent))
+        if self.etchant_flux > 0:
+            out.append(Species(name="etchant", default_sticking=0.0,
+                               sticking={m: free * s for m, s in self.etchant_sticking.items()}))
+        if self.passivant_flux > 0:
+            out.append(Species(name="passivant", default_sticking=0.0,
+                               sticking={m: free * s for m, s in self.passivant_sticking.items()}))
+        return out
+
+    # ------------------------------------------------------------------ VelocityModel
+    def max_rate(self) -> float:
+        tilt = np.linspace(0.0, np.pi, 181)
+        best = 0.0
+        for i, m in enumerate(self.materials):
+            if m in self.etched or m in self.masks:
+                v, _ = self.element_speeds(np.ones_like(tilt), np.ones_like(tilt),
+                                           np.ones_like(tilt), tilt, np.full(tilt.size, i))
+                best = max(best, float(np.max(np.abs(v))))
+        return _BOUND * best
+
+    def prepare(self, geometry: Any, ctx, t: float) -> FluxState:
+        surface = surface_of(geometry)
+        m = len(surface.elements)
+        if m == 0:
+            return FluxState(result=None, tree=None, index=np.zeros(0, int),
+                             values={"v": np.zeros(0)}, eps2=1.0)
+        species = self.species()
+        res = trace_fluxes(surface, species, ctx, rays_per_point=self.rays_per_point,
+                           smoothing=self.smoothing, stream=("flux", f"t={t!r}")) if species else None
+        rel = {n: (res[n].incident if res is not None and n in res.species else np.zeros(m))
+               for n in ("ion", "etchant", "passivant")}
+        tilt = np.arccos(np.clip(surface.normals[:, -1], -1.0, 1.0))
+        ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
+        v = np.full(m, np.nan)
+        v[ok], _ = self.element_speeds(rel["ion"][ok], rel["etchant"][ok], rel["passivant"][ok],
+                                       tilt[ok], np.asarray(surface.materials)[ok])
+        from scipy.spatial import cKDTree
+        idx = np.flatnonzero(ok)
+        size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
+        return FluxState(result=res, tree=cKDTree(surface.centroids[idx]), index=idx,
+                         values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
+
+    def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
+        """V_n at query points: the speed of nearby elements, zeroed on materials that do
+        not move (a point keeps its own material's law)."""
+        v = state.at(points, self.neighbours)["v"]
+        names = np.array(self.materials + ("",))
+        mats = np.asarray(materials, int)
+        mname = names[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)]
+        moving = np.isin(mname, tuple(self.etched) + tuple(self.masks))
+        return np.where(moving, np.nan_to_num(v, nan=0.0), 0.0)
+
+
+# --------------------------------------------------------------------------- recipe specs
+def _eV(x: float) -> float:
+    return float(x) / EV
+
+
+def _check_materials(where: str, names, materials: tuple[str, ...]) -> None:
+    for m in names:
+        if m not in materials:
+            raise RecipeError(f"unknown material {m!r}; the wafer has {', '.join(materials)}",
+                              path=where, value=m)
+
+
+def _sticking_map(value, materials, where) -> dict[str, float]:
+    if isinstance(value, dict):
+        _check_materials(where, value, materials)
+        return dict(value)
+    return {m: float(value) for m in materials}
+
+
+Sticking = float | dict[str, float]
+
+
+class YieldSpec(SpecModel):
+    """Y = A·max(√E − √E_th, 0)·f(θ): ``{A: 7, threshold: 15 eV, angular: belen_ie, B: 0}``."""
+
+    A: float = Field(ge=0)
+    threshold: Energy = Field(ge=0)
+    angular: Literal[tuple(sorted(ANGULAR_FACTORS))] = "constant"   # type: ignore[valid-type]
+    B: float = 0.0
+
+    def ion_yield(self) -> IonYield:
+        return IonYield(A=self.A, threshold_eV=_eV(self.threshold), angular=self.angular, B=self.B)
+
+
+class MaskSpec(YieldSpec):
+    """A mask material's sputter yield and atom density (default: the materials table)."""
+
+    density: Concentration | None = Field(default=None, gt=0)
+
+
+class IEDFSpec(SpecModel):
+    """A tabulated ion energy distribution: energies (eV, increasing) and pdf values."""
+
+    energies_eV: list[float] = Field(min_length=1)
+    pdf: list[float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if len(self.energies_eV) != len(self.pdf):
+            raise ValueError("iedf.energies_eV and iedf.pdf must have the same length")
+        if any(p < 0 for p in self.pdf) or not any(p > 0 for p in self.pdf):
+            raise ValueError("iedf.pdf must be >= 0 and not all zero")
+        if any(b <= a for a, b in zip(self.energies_eV, self.energies_eV[1:])):
+            raise ValueError("iedf.energies_eV must increase")
+        return self
+
+
+class _Common(SpecModel):
+    ion_flux: Flux = Field(ge=0)
+    etchant_flux: Flux = Field(ge=0)
+    ion_energy: Energy = Field(default=100.0 * EV, ge=0)
+    ion_energy_sigma: Energy = Field(default=10.0 * EV, ge=0)
+    iedf: IEDFSpec | None = None
+    ion_exponent: float = Field(default=1000.0, ge=0)
+    etched: list[str] = Field(default_factory=lambda: ["Si"], min_length=1)
+    rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
+    smoothing: Length = 0.0
+
+    def _beam(self) -> IonBeam:
+        if self.iedf is not None:
+            return IonBeam(energies_eV=tuple(self.iedf.energies_eV), pdf=tuple(self.iedf.pdf),
+                           exponent=self.ion_exponent)
+        return IonBeam.gaussian(_eV(self.ion_energy), _eV(self.ion_energy_sigma), self.ion_exponent)
+
+
+def _etch_only(kind: str) -> None:
+    if kind != "etch":
+        raise RecipeError("this model etches; use it in an etch step", path="model")
+
+
+@register_model("sf6o2")
+class SF6O2Spec(_Common):
+    """SF6/O2 Si etching (Belen et al. 2005; ViennaPS defaults), see docs/etch-models.md."""
+
+    model: Literal["sf6o2"]
+    ion_flux: Flux = Field(default=1.2e20, ge=0)
+    etchant_flux: Flux = Field(default=1.8e22, ge=0)
+    oxygen_flux: Flux = Field(default=1.0e21, ge=0)
+    ion_exponent: float = Field(default=500.0, ge=0)
+    A_O: float = Field(default=3.0, ge=0)
+    A_Si: float = Field(default=7.0, ge=0)
+    etchant_sticking: Sticking = 0.7
+    oxygen_sticking: Sticking = 1.0
+    sticking_in_balance: bool = False
+    masks: list[str] = Field(default_factory=lambda: ["Mask"])
+
+    def parameters(self) -> SF6O2Parameters:
+        return SF6O2Parameters(
+            ion_flux=self.ion_flux, etchant_flux=self.etchant_flux, oxygen_flux=self.oxygen_flux,
+            ion_energy_eV=_eV(self.ion_energy), ion_energy_sigma_eV=_eV(self.ion_energy_sigma),
+            ion_exponent=self.ion_exponent, A_O=self.A_O, A_Si=self.A_Si,
+            etchant_sticking=(self.etchant_sticking if isinstance(self.etchant_sticking, float)
+                              else max(self.etchant_sticking.values(), default=0.7)),
+            oxygen_sticking=(self.oxygen_sticking if isinstance(self.oxygen_sticking, float)
+                             else max(self.oxygen_sticking.values(), default=1.0)),
+            sticking_in_balance=self.sticking_in_balance)
+
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> IonEnhancedEtch:
+        _etch_only(kind)
+        materials = tuple(materials)
+        _check_materials("etched", self.etched, materials)
+        if "masks" in self.model_fields_set:
+            _check_materials("masks", self.masks, materials)
+        mask_names = [m for m in self.masks if m in materials]
+        try:
+            p = self.parameters()
+        except ValueError as exc:
+            raise RecipeError(str(exc), path="model") from None
+        masks = {m: MaskSputter(yield_=p.mask_yield(), density=p.mask_density) for m in mask_names}
+        return IonEnhancedEtch(
+            kinetics=p.kinetics(), beam=self._beam(), ion_flux=p.ion_flux,
+            etchant_flux=p.etchant_flux, passivant_flux=p.oxygen_flux, etched=tuple(self.etched),
+            masks=masks, materials=materials,
+            etchant_sticking=_sticking_map(self.etchant_sticking, materials, "etchant_sticking"),
+            passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing)
+
+
+@register_model("ion_enhanced")
+class IonEnhancedSpec(_Common):
+    """Generic ion-enhanced etching (one etchant, one ion, optional passivant)."""
+
+    model: Literal["ion_enhanced"]
+    passivant_flux: Flux = Field(default=0.0, ge=0)
+    density: Concentration | None = Field(default=None, gt=0)
+    chemical_rate: Flux = Field(ge=0)
+    chemical_stoichiometry: float = Field(default=4.0, gt=0)
+    ie_stoichiometry: float = Field(default=2.0, gt=0)
+    etchant_sticking: float = Field(default=1.0, ge=0, le=1)
+    passivant_sticking: float = Field(default=1.0, ge=0, le=1)
+    passivant_desorption: Flux = Field(default=0.0, ge=0)
+    sputter: YieldSpec
+    ion_enhanced: YieldSpec
+    passivant_removal: YieldSpec | None = None
+    masks: dict[str, MaskSpec] = Field(default_factory=dict)
+    wall_etchant_sticking: dict[str, float] = Field(default_factory=dict)
+
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> IonEnhancedEtch:
+        _etch_only(kind)
+        materials = tuple(materials)
+        _check_materials("etched", self.etched, materials)
+        _check_materials("masks", self.masks, materials)
+        _check_materials("wall_etchant_sticking", self.wall_etchant_sticking, materials)
+        for m, s in self.wall_etchant_sticking.items():
+            if not 0.0 <= s <= 1.0:
+                raise RecipeError(f"sticking {s} is outside [0, 1]",
+                                  path=f"wall_etchant_sticking.{m}", value=s)
+        density = self.density or material_info(self.etched[0], materials).atom_density
+        try:
+            kin = SurfaceKinetics(
+                density=density, chemical_rate=self.chemical_rate,
+                chemical_stoichiometry=self.chemical_stoichiometry,
+                ie_stoichiometry=self.ie_stoichiometry, etchant_sticking=self.etchant_sticking,
+                passivant_sticking=self.passivant_sticking,
+                passivant_desorption=self.passivant_desorption,
+                sputter=self.sputter.ion_yield(), ion_enhanced=self.ion_enhanced.ion_yield(),
+                passivant_removal=(self.passivant_removal.ion_yield()
+                                   if self.passivant_removal is not None else None))
+        except ValueError as exc:
+            raise RecipeError(str(exc), path="model") from None
+        masks = {m: MaskSputter(yield_=ms.ion_yield(),
+                                density=ms.density or material_info(m, materials).atom_density)
+                 for m, ms in self.masks.items()}
+        # ray-tracing sticking: γ on etched materials, wall values (default 0) elsewhere
+        est = {m: (self.etchant_sticking if m in self.etched else 0.0) for m in materials}
+        est.update(self.wall_etchant_sticking)
+        pst = {m: self.passivant_sticking for m in materials}
+        return IonEnhancedEtch(
+            kinetics=kin, beam=self._beam(), ion_flux=self.ion_flux,
+            etchant_flux=self.etchant_flux, passivant_flux=self.passivant_flux,
+            etched=tuple(self.etched), masks=masks, materials=materials,
+            etchant_sticking=est, passivant_sticking=pst,
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing)
