@@ -150,3 +150,21 @@ def test_bias_power_inverts_to_amplitude():
     for P in (20.0, 50.0, 500.0):
         V = sh.rf_amplitude_from_power(P, flux, area, Te, M)
         assert flux * area * EV * (Te / 2 + sh.mean_sheath_voltage(V, Te, M)) == pytest.approx(P, rel=1e-8)
+
+
+def test_iadf_depth_quadrature_converges_at_second_order():
+    """Midpoint rule over the last-collision depth: error ∝ n^-2 (fit of log e vs log n)."""
+    kw = dict(s=2e-3, mfp=1e-3, T_gas_eV=0.026)
+    ref = sh.iadf(100.0, 0.05, n_depth=12800, **kw).mean()
+    ns = np.array([40, 80, 160, 320])
+    err = np.array([abs(sh.iadf(100.0, 0.05, n_depth=int(k), **kw).mean() - ref) for k in ns])
+    slope = np.polyfit(np.log(ns), np.log(err), 1)[0]
+    assert -2.3 < slope < -1.7, (slope, err)
+
+
+def test_cos_exponent_of_a_cosine_power_source():
+    """A cosⁿθ source (per solid angle) has density cosⁿθ sinθ per dθ: recover n."""
+    th = np.linspace(0, math.pi / 2, 20001)
+    for n in (1.0, 10.0, 500.0):
+        d = sh.Distribution(x=th, pdf=np.cos(th) ** n * np.sin(th) * (n + 1))
+        assert sh.cos_exponent(d) == pytest.approx(n, rel=2e-3)

@@ -16,14 +16,14 @@ from scipy.special import i0e
 from ..constants import E_CHARGE, EV, M_E, PI
 from .formulas import debye_length
 
-__all__ = ["bohm_velocity", "bohm_flux", "floating_sheath_voltage", "floating_potential",
+__all__ = ["cos_exponent", "bohm_velocity", "bohm_flux", "floating_sheath_voltage", "floating_potential",
            "plasma_potential", "mean_sheath_voltage", "dc_self_bias", "child_sheath_thickness",
            "ion_transit_time", "iedf_splitting", "Distribution", "iedf", "iadf",
            "rf_amplitude_from_power"]
 
 
 def bohm_velocity(T_e_eV, m_i):
-    """u_B = √(e T_e/M) (L&L eq. 6.2.6)."""
+    """u_B = √(e T_e/M) (L&L §6.2)."""
     return np.sqrt(EV * np.asarray(T_e_eV, float) / m_i)
 
 
@@ -33,7 +33,7 @@ def bohm_flux(n_s, T_e_eV, m_i):
 
 
 def floating_sheath_voltage(T_e_eV, m_i):
-    """Sheath drop of a floating wall V_s = T_e ln √(M/(2π m_e)) (L&L eq. 6.2.17)."""
+    """Sheath drop of a floating wall V_s = T_e ln √(M/(2π m_e)) (L&L §6.2)."""
     return np.asarray(T_e_eV, float) * 0.5 * np.log(m_i / (2 * PI * M_E))
 
 
@@ -67,7 +67,7 @@ def dc_self_bias(V_rf, T_e_eV, m_i):
 
 
 def child_sheath_thickness(V, n_s, T_e_eV):
-    """Collisionless Child-law sheath s = (√2/3) λ_De (2V/T_e)^{3/4} (L&L eq. 6.3.14)."""
+    """Collisionless Child-law sheath s = (√2/3) λ_De (2V/T_e)^{3/4} (L&L §6.3)."""
     return np.sqrt(2.0) / 3.0 * debye_length(n_s, T_e_eV) * (2.0 * np.asarray(V, float) / T_e_eV) ** 0.75
 
 
@@ -155,14 +155,16 @@ def _theta_pdf(theta, a):
 
 
 def iadf(E_mean_eV: float, T_i_eV: float, *, s: float, mfp: float, T_gas_eV: float | None = None,
-         n: int = 721) -> Distribution:
+         n: int = 721, n_depth: int = 400) -> Distribution:
     """Ion angular distribution (density in polar angle θ, radians, 0..π/2).
 
     Collisionless part, weight exp(-s/λ): transverse ion temperature T_i, parallel
     energy E: f(θ) = 2a tanθ sec²θ e^{-a tan²θ}, a = E/T_i.  Ions whose last
     charge-exchange collision was at depth x (density e^{-(s-x)/λ}/λ) restart cold
-    (T_gas) and gain E(1 - (x/s)^{4/3}) in the Child potential, broadening the
-    distribution as the sheath gets collisional (s/λ ≳ 1).
+    (T_gas, parallel energy ≈ T_gas) and gain E(1 - (x/s)^{4/3}) in the Child potential, broadening the
+    distribution as the sheath gets collisional (s/λ ≳ 1).  The depth integral uses the
+    midpoint rule in u = √(1 - x/s) on ``n_depth`` points (the substitution removes the
+    (1 - x/s)^-½ behaviour of the angular spread near the electrode).
     """
     Tg = T_i_eV if T_gas_eV is None else T_gas_eV
     theta = np.linspace(0.0, 0.5 * PI, n)[:-1]
@@ -170,9 +172,10 @@ def iadf(E_mean_eV: float, T_i_eV: float, *, s: float, mfp: float, T_gas_eV: flo
     P0 = np.exp(-s / mfp)
     f = P0 * _theta_pdf(theta, E_mean_eV / T_i_eV)
     if P0 < 1.0 - 1e-12:
-        xi = (np.arange(400) + 0.5) / 400
-        w = np.exp(-(1 - xi) * s / mfp) * (s / mfp) / 400
-        E = np.maximum(E_mean_eV * (1 - xi ** (4.0 / 3.0)), Tg)
+        u = (np.arange(n_depth) + 0.5) / n_depth        # 1 - x/s = u²: smooth near the wall
+        xi = 1.0 - u ** 2
+        w = np.exp(-(1 - xi) * s / mfp) * (s / mfp) * 2 * u / n_depth
+        E = E_mean_eV * (1 - xi ** (4.0 / 3.0)) + Tg
         f = f + (w[:, None] * _theta_pdf(theta[None, :], (E / Tg)[:, None])).sum(axis=0)
     return _normalise(theta, f)
 
@@ -190,3 +193,10 @@ def rf_amplitude_from_power(power, ion_flux, area, T_e_eV, m_i):
         if hi > 1e7:
             raise ValueError("bias power too large for the ion current")
     return brentq(f, 0.0, hi, xtol=1e-9)
+
+
+def cos_exponent(angular: Distribution) -> float:
+    """Exponent n of the cosⁿθ (per solid angle) source with the same ⟨sin²θ⟩ as ``angular``
+    (a density per dθ): for cosⁿθ, ⟨sin²θ⟩ = 2/(n+3), so n = 2/⟨sin²θ⟩ - 3."""
+    m = float(np.trapezoid(np.sin(angular.x) ** 2 * angular.pdf, angular.x))
+    return max(2.0 / max(m, 1e-300) - 3.0, 0.0)

@@ -19,7 +19,7 @@ from ..constants import EV, K_B, N_A, PI
 from ..errors import RecipeError
 from .chemistry import Chemistry, chemistry_for_gases, load_chemistry
 from .global_model import GlobalModel, Loss, SteadyState
-from .sheath import (Distribution, child_sheath_thickness, dc_self_bias, iadf, iedf,
+from .sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                      iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
                      rf_amplitude_from_power)
 from .spec import ReactorSpec
@@ -34,7 +34,9 @@ class ReactorState:
 
     ``fluxes_to_wafer_m2s`` holds every species (ions: Bohm flux through the h-factor
     edge density; neutrals: n v̄/4).  ``iedf`` (x = energy in eV) and ``iadf`` (x = polar
-    angle in rad from the wafer normal, density per radian) are normalised to 1.
+    angle in rad from the wafer normal, density per radian, the convention of
+    ``feature.flux.sources.AngularTable``) are normalised to 1.  ``ion_cos_exponent`` is
+    the cosⁿθ source exponent with the same ⟨sin²θ⟩ as the IADF.
     """
 
     chemistry: str
@@ -48,6 +50,7 @@ class ReactorState:
     iedf: Distribution
     iadf: Distribution
     ion_energy_mean_eV: float
+    ion_cos_exponent: float
     V_plasma: float
     V_dc: float
     V_rf: float
@@ -67,7 +70,8 @@ class ReactorState:
                 "densities_m3": dict(self.densities_m3),
                 "fluxes_to_wafer_m2s": dict(self.fluxes_to_wafer_m2s),
                 "ion_species": list(self.ion_species), "ion_flux_m2s": self.ion_flux_m2s,
-                "ion_energy_mean_eV": self.ion_energy_mean_eV, "V_plasma_V": self.V_plasma,
+                "ion_energy_mean_eV": self.ion_energy_mean_eV,
+                "ion_cos_exponent": self.ion_cos_exponent, "V_plasma_V": self.V_plasma,
                 "V_dc_V": self.V_dc, "V_rf_V": self.V_rf,
                 "sheath_thickness_m": self.sheath_thickness_m,
                 "ion_transit_time_s": self.ion_transit_time_s,
@@ -195,7 +199,8 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
         chemistry=model.chem.name, T_e_eV=st.T_e, n_e_center_m3=st.n_e, n_e_avg_m3=st.n_e * avg,
         densities_m3={nm: float(v) for nm, v in zip(names, st.n)} | {"e": st.n_e},
         fluxes_to_wafer_m2s=fluxes, ion_species=ions, ion_flux_m2s=Gamma, iedf=E_dist,
-        iadf=A_dist, ion_energy_mean_eV=E_dist.mean(), V_plasma=V_p, V_dc=V_dc, V_rf=V_rf,
+        iadf=A_dist, ion_energy_mean_eV=E_dist.mean(), ion_cos_exponent=cos_exponent(A_dist),
+        V_plasma=V_p, V_dc=V_dc, V_rf=V_rf,
         sheath_thickness_m=s, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
         wafer_temperature_K=Tw, pressure_Pa=float(n_g[0]) * K_B * model.T_gas,
         power_W=model.power, element_balance=model.element_balance(st),
