@@ -1,0 +1,148 @@
+"""Feature-scale ion-enhanced etch models (``sf6o2``, ``ion_enhanced``) on the flux engine.
+
+References: flat-surface rates from the atomic-scale closed forms (checked against the
+peer's equations in tests/atomic/test_sf6o2.py); aspect-ratio-dependent neutral flux
+K/[K + S(1 − K)] with K the slit Clausing transmission (Coburn & Winters, Appl. Phys.
+Lett. 55, 2730, 1989; REFERENCE-DATA §1–2); synergy (Coburn & Winters, J. Appl. Phys.
+50, 3189, 1979)."""
+import numpy as np
+import pytest
+
+from waferlab.atomic.sf6o2 import sf6o2_flat_mask_rate, sf6o2_flat_rates
+from waferlab.context import RunContext
+from waferlab.errors import RecipeError
+from waferlab.feature.etch_models import IonEnhancedEtch
+from waferlab.feature.registry import get_model_spec
+from waferlab.feature.surface import Surface
+from waferlab.feature.velocity import VelocityModel
+from waferlab.recipe_io import validate_section
+
+PEER_HOLE = {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1", "etchant_flux": "4500e15 cm^-2 s^-1",
+             "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV", "ion_energy_sigma": "10 eV",
+             "ion_exponent": 1000, "A_O": 2, "A_Si": 7, "rays_per_point": 300}
+
+# Coburn & Winters 1979 parameter set (atomic.ion_enhanced.coburn_winters_parameters) as a recipe
+CW = {"model": "ion_enhanced", "ion_flux": "4e13 cm^-2 s^-1", "etchant_flux": "6e15 cm^-2 s^-1",
+      "ion_energy": "450 eV", "ion_energy_sigma": "0 eV", "ion_exponent": 1000,
+      "chemical_rate": "1.8e14 cm^-2 s^-1", "chemical_stoichiometry": 4, "ie_stoichiometry": 2,
+      "etchant_sticking": 0.35, "density": "5.02e22 cm^-3",
+      "sputter": {"A": 0.0337, "threshold": "20 eV", "angular": "sputter", "B": 9.3},
+      "ion_enhanced": {"A": 1.3, "threshold": "15 eV", "angular": "belen_ie"}}
+
+
+def _spec(data):
+    return validate_section(get_model_spec(data["model"]), data, "steps[0].etch")
+
+
+def _polyline(parts, names, L):
+    """Surface from [(p0, p1, material, n_segments)], left to right, vacuum above."""
+    pts, mats = [np.asarray(parts[0][0], float)], []
+    for p0, p1, mat, n in parts:
+        t = np.linspace(0, 1, n + 1)[1:, None]
+        pts.extend(np.asarray(p0) + t * (np.subtract(p1, p0)))
+        mats += [mat] * n
+    pts = np.array(pts)
+    el = np.c_[np.arange(len(mats)), np.arange(1, len(mats) + 1)]
+    tang = pts[el[:, 1]] - pts[el[:, 0]]
+    nrm = np.c_[-tang[:, 1], tang[:, 0]] / np.linalg.norm(tang, axis=1)[:, None]
+    return Surface(points=pts, elements=el, normals=nrm, materials=np.array(mats, np.int32),
+                   material_names=names, lateral_bounds=((-L / 2, L / 2),), boundary="reflective")
+
+
+def _trench(w, d, L, n_per_w):
+    h = w / n_per_w
+    nn = lambda a: max(1, int(round(a / h)))
+    return _polyline([((-L / 2, 0), (-w / 2, 0), 1, nn((L - w) / 2)),
+                      ((-w / 2, 0), (-w / 2, -d), 1, nn(d)),
+                      ((-w / 2, -d), (w / 2, -d), 0, nn(w)),
+                      ((w / 2, -d), (w / 2, 0), 1, nn(d)),
+                      ((w / 2, 0), (L / 2, 0), 1, nn((L - w) / 2))], ("Si", "Mask"), L)
+
+
+def test_protocol_and_flat_speeds_are_the_atomic_closed_forms():
+    spec = _spec(PEER_HOLE)
+    m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
+    assert isinstance(m, VelocityModel)
+    p = spec.parameters()
+    assert m.flat_speed("Si") == pytest.approx(-float(sf6o2_flat_rates(p).etch_rate), rel=1e-9)
+    assert m.flat_speed("Mask") == pytest.approx(-float(sf6o2_flat_mask_rate(p)), rel=1e-9)
+    assert m.max_rate() >= abs(m.flat_speed("Si"))
+
+
+def test_flat_surface_traced_speed_equals_flat_rate():
+    """Ray-traced flat Si: mean V_n = flat-surface rate within 3σ (σ from the spread)."""
+    n, L = 200, 1e-6
+    s = _polyline([((-L / 2, 0), (L / 2, 0), 0, n)], ("Si",), L)
+    m = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
+    st = m.prepare(s, RunContext(seed=1), 0.0)
+    v = m.speed(st, s.centroids, s.normals, s.materials)
+    ref = m.flat_speed("Si")
+    sigma = v.std() / np.sqrt(n)
+    assert abs(v.mean() - ref) < 3 * sigma + 1e-3 * abs(ref), (v.mean(), ref, sigma)
+
+
+@pytest.mark.parametrize("S", [1.0, 0.1])
+def test_neutral_limited_bottom_rate_follows_coburn_winters(S):
+    """Acceptance: neutral-limited etching, non-reactive (Mask) walls, Si bottom of
+    reaction probability S: bottom rate / flat rate = K/[K + S(1 − K)] within 5 %."""
+    K = {1: 0.68438, 2: 0.54206, 5: 0.35641}       # slit, L/H = AR (REFERENCE-DATA §1)
+    data = {"model": "ion_enhanced", "ion_flux": "0 cm^-2 s^-1", "etchant_flux": "1e16 cm^-2 s^-1",
+            # k_c ≫ γΓ: θ_E ≤ 1e-4, the rate is linear in the absorbed flux
+            "chemical_rate": "1e20 cm^-2 s^-1", "etchant_sticking": S, "rays_per_point": 1000,
+            "sputter": {"A": 0.03, "threshold": "20 eV"}, "ion_enhanced": {"A": 5, "threshold": "15 eV"}}
+    m = _spec(data).build(kind="etch", materials=("Si", "Mask"), target=None)
+    S_eff = m.species()[0].sticking["Si"]
+    assert S_eff == pytest.approx(S, rel=1e-3)
+    for ar in (1, 5):
+        s = _trench(1e-6, ar * 1e-6, 2e-6, 40)
+        st = m.prepare(s, RunContext(seed=ar), 0.0)
+        bot = s.materials == 0
+        v = m.speed(st, s.centroids[bot], s.normals[bot], s.materials[bot])
+        ratio = v.mean() / m.flat_speed("Si")
+        pred = K[ar] / (K[ar] + S_eff * (1 - K[ar]))
+        assert ratio == pytest.approx(pred, rel=0.05), (ar, ratio, pred)
+        walls = ~bot & (s.centroids[:, 1] < -1e-9)
+        assert np.all(m.speed(st, s.centroids[walls], s.normals[walls], s.materials[walls]) == 0)
+
+
+def test_synergy_generic_model():
+    """Acceptance: ions + etchant ≥ 5 × (ions alone + etchant alone), documented parameters."""
+    def flat(**over):
+        m = _spec({**CW, **over}).build(kind="etch", materials=("Si",), target=None)
+        return -m.flat_speed("Si")
+    both = flat()
+    gas = flat(ion_flux="0 cm^-2 s^-1")
+    ions = flat(etchant_flux="0 cm^-2 s^-1")
+    assert both >= 5 * (gas + ions), (both, gas, ions)
+    assert both * 6e10 == pytest.approx(6.09, rel=0.01)      # nm/min, as the atomic model
+
+
+def test_tilted_sputtering_is_stronger_and_bounded():
+    m = _spec(PEER_HOLE).build(kind="etch", materials=("Si", "Mask"), target=None)
+    tilt = np.deg2rad([0.0, 45.0, 70.0, 89.0, 120.0])
+    ones = np.ones(tilt.size)
+    v, _ = m.element_speeds(ones, ones, ones, tilt, np.ones(tilt.size, int))
+    assert v[1] < v[0] < 0            # mask sputtering peaks off normal ((1 + B sin²θ) cos θ)
+    assert v[3] > v[2]                # grazing: (1 + B sin²θ) cos θ -> 0
+    assert np.all(np.abs(v) <= m.max_rate())
+
+
+def test_recipe_errors_name_the_field():
+    with pytest.raises(RecipeError, match="unknown material 'Ge'"):
+        _spec({**PEER_HOLE, "etched": ["Ge"]}).build(kind="etch", materials=("Si",), target=None)
+    with pytest.raises(RecipeError, match="etch step"):
+        _spec(PEER_HOLE).build(kind="deposit", materials=("Si", "SiO2"), target="SiO2")
+    with pytest.raises(RecipeError, match="ion_flux"):
+        _spec({**PEER_HOLE, "ion_flux": "10 nm"})
+    with pytest.raises(RecipeError, match="same length"):
+        _spec({**CW, "iedf": {"energies_eV": [1.0, 2.0], "pdf": [1.0]}})
+    with pytest.raises(RecipeError, match="typo"):
+        _spec({**CW, "typo": 1})
+
+
+def test_tabulated_iedf_equals_monoenergetic_limit():
+    a = _spec(CW).build(kind="etch", materials=("Si",), target=None)
+    b = _spec({**CW, "iedf": {"energies_eV": [449.0, 450.0, 451.0], "pdf": [0.0, 1.0, 0.0]}}
+              ).build(kind="etch", materials=("Si",), target=None)
+    assert isinstance(a, IonEnhancedEtch)
+    assert b.flat_speed("Si") == pytest.approx(a.flat_speed("Si"), rel=1e-5)
