@@ -35,6 +35,8 @@ def test_unknown_gas_lists_known_ones():
 def test_chlorine_says_rates_are_unavailable():
     with pytest.raises(RecipeError, match="Thorsteinsson"):
         load_chemistry("cl2ar")
+    with pytest.raises(RecipeError, match=r"reactor\.gases.*no usable rate constants"):
+        solve(make(gases={"Cl2": "40 sccm", "Ar": "10 sccm"}))
 
 
 def test_pressure_limits_warn_then_fail():

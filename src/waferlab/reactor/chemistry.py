@@ -279,7 +279,11 @@ def chemistry_for_gases(gases) -> Chemistry:
     for name in _BUILTIN:
         try:
             chem = load_chemistry(name)
-        except RecipeError:
+        except RecipeError as exc:
+            raw = yaml.safe_load(resources.files("waferlab.reactor").joinpath(
+                "data", f"{name}.yaml").read_text("utf-8"))
+            if gases <= set(raw.get("feed_gases", ())) and not gases <= known:
+                raise RecipeError(f"reactor.gases {sorted(gases)}: {exc}") from None
             continue
         known |= set(chem.feed_gases)
         if gases <= set(chem.feed_gases):
