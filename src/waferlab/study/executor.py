@@ -49,7 +49,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
         return
     n = workers or max(1, RunContext.available_threads() // max(1, threads))
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster, \
+                      host="127.0.0.1", dashboard_address=None,
+                      worker_dashboard_address=None, silence_logs=40) as cluster, \
             Client(cluster) as client:
         yield client
 
@@ -78,7 +79,7 @@ class DaskBackend:
                                      retries=self.retries, **kwargs)
             futures[fut] = key
         try:
-            for fut in as_completed(list(futures)):
+            for fut in as_completed(list(futures), loop=self.client.loop):
                 yield futures[fut], fut.result()
                 fut.release()
         finally:
@@ -115,6 +116,7 @@ class Runner:
         idx = list(range(self.next_index, self.next_index + len(xs)))
         self.next_index += len(xs)
         calls, todo = [], {}
+        self.store.grow(self.next_index)
         for i, x in zip(idx, xs):
             seed = sample_seed(self.seed, i)
             hit = self.store.cached(i, x, seed, fidelity)

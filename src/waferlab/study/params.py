@@ -19,10 +19,10 @@ import copy
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import RecipeError
 
@@ -33,6 +33,7 @@ DISTRIBUTIONS = ("uniform", "normal", "truncated", "log-uniform")
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]")
 
 
+@lru_cache(maxsize=1024)
 def parse_path(path: str) -> tuple[str | int, ...]:
     """``"steps[0].deposit.rate"`` -> ``("steps", 0, "deposit", "rate")``."""
     out: list[str | int] = []
@@ -154,6 +155,8 @@ class Parameter:
             return self.lo + u * (self.hi - self.lo)
         if self.distribution == "log-uniform":
             return self.lo * (self.hi / self.lo) ** u
+        from scipy import stats
+
         u = np.clip(u, 1e-12, 1 - 1e-12)
         if self.distribution == "normal":
             return self.mean + self.std * stats.norm.ppf(u)

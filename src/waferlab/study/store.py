@@ -63,7 +63,8 @@ class StudyStore:
                               "or choose another --out", path="--out")
         return ds
 
-    def _grow(self, n: int) -> None:
+    def grow(self, n: int) -> None:
+        """Make room for ``n`` rows (new rows are missing)."""
         if n <= self.n:
             return
         extra = n - self.n
@@ -89,7 +90,7 @@ class StudyStore:
         return out
 
     def record(self, i: int, x: np.ndarray, seed: int, fidelity: int, result: dict[str, Any]) -> None:
-        self._grow(i + 1)
+        self.grow(i + 1)
         self.x[i] = x
         self.seed[i], self.fidelity[i] = seed, fidelity
         for m in self.y:
@@ -103,7 +104,7 @@ class StudyStore:
 
     def reserve(self, i: int, x: np.ndarray, seed: int, fidelity: int) -> None:
         """Make row ``i`` exist (missing) so an interrupted study shows its whole design."""
-        self._grow(i + 1)
+        self.grow(i + 1)
         if self.status[i] == MISSING:
             self.x[i] = x
             self.seed[i], self.fidelity[i] = seed, fidelity
