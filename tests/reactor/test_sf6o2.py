@@ -97,3 +97,21 @@ def test_transient_ends_on_the_steady_state():
     assert math.exp(sol.y[m.N + 1, -1]) == pytest.approx(st.T_e, rel=1e-3)
     F = m.index["F"]
     assert math.exp(sol.y[F, -1]) == pytest.approx(st.n[F], rel=1e-3)
+
+
+def test_warm_start_from_a_previous_state(base):
+    """The loading loop re-solves from the previous state: same answer, Newton only."""
+    s = solve(spec(**{"source.power": "2100 W"}), initial=base)
+    ref = solve(spec(**{"source.power": "2100 W"}))
+    assert s.steady.t_integrated == 0.0
+    assert s.n_e_center_m3 == pytest.approx(ref.n_e_center_m3, rel=1e-8)
+    assert s.densities_m3["F"] == pytest.approx(ref.densities_m3["F"], rel=1e-8)
+
+
+def test_simulate_returns_a_transient_that_settles():
+    from waferlab.reactor import simulate
+    out = simulate(spec(**{"gases": {"Ar": "50 sccm"}, "pressure": "1 Pa"}), 0.5, n_out=50)
+    assert out["t"].shape == (50,) and out["densities"].shape == (2, 50)
+    ne = out["n_e"]
+    assert ne[-1] > 100 * ne[0]                      # ignition from 1e14 m^-3
+    assert abs(ne[-1] / ne[-5] - 1) < 1e-3            # settled

@@ -16,7 +16,7 @@ from scipy.optimize import brentq
 from scipy.special import j0, j1
 
 from ..constants import EV, K_B, N_A, PI
-from ..errors import RecipeError
+from ..errors import RecipeError, SimulationError
 from .chemistry import Chemistry, chemistry_for_gases, load_chemistry
 from .global_model import GlobalModel, Loss, SteadyState
 from .sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
@@ -62,6 +62,7 @@ class ReactorState:
     power_W: float
     element_balance: dict[str, float] = field(default_factory=dict)
     energy_balance: dict[str, float] = field(default_factory=dict)
+    steady: SteadyState | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready summary (the ``reactor.json`` of the CLI)."""
@@ -204,20 +205,26 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
         sheath_thickness_m=s, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
         wafer_temperature_K=Tw, pressure_Pa=float(n_g[0]) * K_B * model.T_gas,
         power_W=model.power, element_balance=model.element_balance(st),
-        energy_balance=model.energy_balance(st))
+        energy_balance=model.energy_balance(st), steady=st)
 
 
 def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
-          initial: SteadyState | None = None) -> ReactorState:
+          initial: "ReactorState | SteadyState | None" = None) -> ReactorState:
     """Steady state of the reactor described by ``spec`` (the plasma-etch step's call).
 
-    ``chemistry`` overrides the spec's; ``initial`` (a previous ``SteadyState`` of the same
-    chemistry, e.g. along a sweep) skips most of the time integration.
+    ``chemistry`` overrides the spec's; ``initial`` (a previous state of the same
+    chemistry, e.g. along a sweep or in the reactor <-> feature loading loop) starts
+    Newton from there and skips the time integration when that converges.
     """
     model = build_model(spec, chemistry)
-    if initial is not None and len(initial.n) == model.N:
-        st = model.steady_state(model.state_vector(initial), t_end=0.0)
-    else:
+    raw = initial.steady if isinstance(initial, ReactorState) else initial
+    st = None
+    if raw is not None and len(raw.n) == model.N:
+        try:
+            st = model.steady_state(model.state_vector(raw), t_end=0.0)
+        except SimulationError:
+            st = None
+    if st is None:
         st = model.steady_state()
     return _state(spec, model, st)
 
