@@ -45,7 +45,7 @@ class TimeStepping:
 
     rtol: float = 1e-3
     atol_rel: float = 1e-4
-    first_step: float = 1e-7
+    first_step: float = 1e-4
     max_steps: int = 20000
     picard_tol: float = 1e-6
     picard_max: int = 60
@@ -53,9 +53,11 @@ class TimeStepping:
 
 @dataclass(frozen=True, kw_only=True)
 class AnnealResult:
-    """Fields after the anneal (name -> flat array) and counters."""
+    """Fields after the anneal (name -> flat array), their time integrals ∫ C dt
+    (trapezoid rule over the accepted steps) and counters."""
 
     fields: dict[str, np.ndarray]
+    time_integrals: dict[str, np.ndarray]
     steps: int
     rejected: int
     factorizations: int
@@ -79,10 +81,10 @@ def assemble(mesh: Mesh, D: np.ndarray | float, psi: np.ndarray | None = None) -
     else:
         dpsi = psi[b] - psi[a]
         ba, bb = Df * bernoulli(dpsi), Df * bernoulli(-dpsi)
-    rows = np.concatenate([a, a, b, b])
-    cols = np.concatenate([a, b, a, b])
+    indices, indptr, pos, _ = mesh.pattern
     vals = np.concatenate([-ba, bb, ba, -bb])
-    return sp.csc_matrix((vals, (rows, cols)), shape=(mesh.n, mesh.n))
+    data = np.bincount(pos, weights=vals, minlength=indices.size)
+    return sp.csc_matrix((data, indices, indptr), shape=(mesh.n, mesh.n))
 
 
 class _Stepper:
@@ -102,8 +104,20 @@ class _Stepper:
         self.factorizations = 0
 
     def matrix(self, k: str, t: float, state: dict) -> sp.csc_matrix:
-        D, psi = self.model.coefficients(k, self.T(t), state)
-        return assemble(self.mesh, D, psi)
+        T = self.T(t)
+        key = ("M", k, T)
+        if key in self.cache:
+            return self.cache[key]
+        D, psi = self.model.coefficients(k, T, state)
+        M = assemble(self.mesh, D, psi)
+        if not self.model.state_dependent(k):
+            self._remember(key, M)
+        return M
+
+    def _remember(self, key, value) -> None:
+        if len(self.cache) > 48:
+            self.cache.clear()
+        self.cache[key] = value
 
     def rate(self, k: str, M, c: np.ndarray) -> np.ndarray:
         f = (M @ c) / self.V
@@ -116,16 +130,16 @@ class _Stepper:
             key = (k, coef, self.T(t))
             if key in self.cache:
                 return self.cache[key]
-        A = sp.diags(self.V) - coef * M
+        indices, indptr, _, diag = self.mesh.pattern
         fx = self.fixed[k]
-        if fx.any():
-            A = sp.diags((~fx).astype(float)) @ A + sp.diags(fx.astype(float))
-        lu = splu(sp.csc_matrix(A))
+        data = -coef * M.data
+        data[fx[indices]] = 0.0
+        data[diag] += np.where(fx, 1.0, self.V)
+        A = sp.csc_matrix((data, indices, indptr), shape=M.shape)
+        lu = splu(A, permc_spec="MMD_AT_PLUS_A")
         self.factorizations += 1
         if key is not None:
-            if len(self.cache) > 24:
-                self.cache.clear()
-            self.cache[key] = lu
+            self._remember(key, lu)
         return lu
 
     def solve_stage(self, t: float, coef: float, rhs: dict, guess: dict, opts: TimeStepping):
@@ -170,13 +184,21 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
     names = model.field_order(list(fields))
     state = {k: np.array(fields[k], float).ravel() for k in names}
     if duration <= 0:
-        return AnnealResult(fields=state, steps=0, rejected=0, factorizations=0)
-    st = _Stepper(mesh, model, temperature, fixed or {}, names)
+        return AnnealResult(fields=state, time_integrals={k: 0 * v for k, v in state.items()},
+                            steps=0, rejected=0, factorizations=0)
+    fixed = dict(fixed or {})
+    surf = np.zeros(mesh.n, bool)
+    surf[mesh.surface_nodes()] = True
+    for k, val in model.surface_values().items():
+        if k in state:
+            fixed.setdefault(k, (surf, val))
+    st = _Stepper(mesh, model, temperature, fixed, names)
     g = GAMMA
     c1 = 1.0 / (g * (2 - g))
     c0 = (1 - g) ** 2 / (g * (2 - g))
     t, h = 0.0, _quantise(max(duration * numerics.first_step, 1e-12))
     steps = rejected = 0
+    integ = {k: np.zeros(mesh.n) for k in names}
     while t < duration * (1 - 1e-12):
         if steps + rejected > numerics.max_steps:
             raise SimulationError(f"anneal needed more than {numerics.max_steps} steps "
@@ -205,9 +227,11 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
                 err = np.inf
         if err <= 1.0:
             t += hh
+            for k in names:
+                integ[k] += 0.5 * hh * (state[k] + s2[k])
             state = s2
             steps += 1
-            grow = 4.0 if err < 1e-12 else min(4.0, max(1.0, 0.9 * err ** (-1 / 3)))
+            grow = 16.0 if err < 1e-12 else min(16.0, max(1.0, 0.9 * err ** (-1 / 3)))
             h = _quantise(max(h, hh) * grow) if hh == h else h
         else:
             rejected += 1
@@ -215,5 +239,5 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
             h = _quantise(hh * shrink)
             if h < duration * 1e-16:
                 raise SimulationError(f"time step underflow at t = {t:g} s (error {err:.3g})")
-    return AnnealResult(fields=state, steps=steps, rejected=rejected,
+    return AnnealResult(fields=state, time_integrals=integ, steps=steps, rejected=rejected,
                         factorizations=st.factorizations)

@@ -5,6 +5,7 @@ sit exactly on the surface nodes (box method, e.g. Selberherr 1984 ch. 6)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -67,6 +68,23 @@ class Mesh:
     @property
     def width(self) -> float:
         return float(self.x[-1] - self.x[0]) if self.x.size > 1 else 1.0
+
+    @cached_property
+    def pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """CSC structure of an edge operator: (indices, indptr, pos, diag) where entry
+        e of the stacked edge contributions [aa, ab, ba, bb] goes to data[pos[e]] and
+        diag[k] is the data position of (k, k)."""
+        a, b, n = self.edge_a, self.edge_b, self.n
+        rows = np.concatenate([a, a, b, b])
+        cols = np.concatenate([a, b, a, b])
+        key = cols.astype(np.int64) * n + rows
+        uniq, pos = np.unique(key, return_inverse=True)
+        indices = (uniq % n).astype(np.int32)
+        indptr = np.zeros(n + 1, np.int64)
+        np.add.at(indptr, (uniq // n) + 1, 1)
+        indptr = np.cumsum(indptr).astype(np.int32)
+        diag = np.searchsorted(uniq, np.arange(n, dtype=np.int64) * n + np.arange(n))
+        return indices, indptr, pos, diag
 
     def surface_nodes(self) -> np.ndarray:
         """Flat indices of the surface row (i = 0)."""

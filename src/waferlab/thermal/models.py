@@ -39,6 +39,8 @@ class DiffusionModel(Protocol):
 
     def state_dependent(self, name: str) -> bool: ...
 
+    def surface_values(self) -> dict[str, float]: ...
+
     def coefficients(self, name: str, T: float, state: Mapping[str, np.ndarray]
                      ) -> tuple[np.ndarray | float, np.ndarray | None]: ...
 
@@ -59,6 +61,10 @@ class Intrinsic:
 
     def state_dependent(self, name):
         return False
+
+    def surface_values(self) -> dict[str, float]:
+        """Fields held at a fixed value on the silicon surface (Dirichlet)."""
+        return {}
 
     def coefficients(self, name, T, state):
         return self.d_int(name, T), None
@@ -96,6 +102,9 @@ class TED(Intrinsic):
 
     def state_dependent(self, name):
         return name != INTERSTITIAL
+
+    def surface_values(self):
+        return {INTERSTITIAL: 0.0}     # the surface is a perfect sink
 
     def ci_star(self, T: float) -> float:
         """Equilibrium interstitial density C_I* = (D_I C_I*)/D_I (m⁻³)."""

@@ -1,0 +1,98 @@
+"""The thermal: recipe section, the `waferlab thermal` command and every
+examples/thermal-*.yaml (run in full; they are small)."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from waferlab.cli import main
+from waferlab.context import RunContext
+from waferlab.errors import RecipeError
+from waferlab.recipe_io import load_yaml, validate_section
+from waferlab.thermal import ThermalSpec, run_thermal
+from waferlab.thermal.cli import load_thermal_recipe
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("thermal-*.yaml"))
+
+BASE = """
+name: t
+thermal:
+  substrate: {material: Si, background: {P: 1e16 cm^-3}}
+  depth: 1 um
+  nodes: 201
+  steps:
+"""
+
+
+def _spec(steps: str) -> ThermalSpec:
+    return validate_section(ThermalSpec, load_yaml(BASE + steps)["thermal"], "thermal")
+
+
+@pytest.mark.parametrize("steps,msg", [
+    ("    - bake: {time: 1 s}", "unknown kind 'bake'"),
+    ("    - anneal: {temperature: 1000 degC, time: 60}", "steps[0].anneal.time"),
+    ("    - anneal: {temperature: 1000 degC, time: 1 s, model: foo}", "model"),
+    ("    - anneal: {time: 1 s}", "give temperature and time"),
+    ("    - implant: {dopant: As, dose: 1e15 cm^-2, energy: 2 MeV}", "outside the range table"),
+    ("    - predeposit: {dopant: Ga, surface_concentration: 1e20 cm^-3, temperature: 1000 degC, time: 1 s}",
+     "unknown dopant 'Ga'"),
+    ("    - anneal: {temperature: 1000 degC, time: 1 s, diffusivity: {B: {D0: 1 cm^2/s}}}", "Ea"),
+])
+def test_bad_steps_name_the_field(steps, msg):
+    with pytest.raises(RecipeError) as exc:
+        _spec(steps)
+    assert msg in str(exc.value)
+    assert str(exc.value).startswith("thermal.steps")
+
+
+def test_diffusivity_override_changes_result():
+    a = _spec("    - predeposit: {dopant: B, surface_concentration: 1e20 cm^-3, "
+              "temperature: 1000 degC, time: 10 min}")
+    b = _spec("    - predeposit: {dopant: B, surface_concentration: 1e20 cm^-3, "
+              "temperature: 1000 degC, time: 10 min, diffusivity: {B: {D0: 4 cm^2/s, Ea: 3.5 eV}}}")
+    ma = run_thermal(a, RunContext(), None)
+    mb = run_thermal(b, RunContext(), None)
+    # erfc dose ∝ sqrt(D): 4x D -> 2x dose
+    assert mb["dose_m2"]["B"] / ma["dose_m2"]["B"] == pytest.approx(2.0, rel=2e-3)
+
+
+def test_oxidation_consumes_silicon_and_books_dose():
+    s = _spec("    - implant: {dopant: B, dose: 1e14 cm^-2, energy: 10 keV}\n"
+              "    - oxidize: {ambient: wet, temperature: 1000 degC, time: 30 min}")
+    m = run_thermal(s, RunContext(), None)
+    from waferlab.thermal.oxidation import oxide_thickness
+    assert m["oxide_thickness_m"] == pytest.approx(oxide_thickness(1800.0, 1273.15, ambient="wet"),
+                                                   rel=1e-6)
+    total = m["dose_m2"]["B"] + m["dose_in_oxide_m2"]["B"]
+    assert total == pytest.approx(1e18, rel=2e-3)
+    assert m["dose_in_oxide_m2"]["B"] > 0
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_thermal_example_runs(path, tmp_path):
+    rc = main(["thermal", str(path), "--out", str(tmp_path)])
+    assert rc == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("junction_depth_m", "sheet_resistance_ohm_sq", "dose_m2"):
+        assert key in metrics
+    with open(tmp_path / "doping.csv") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][0] == "depth_m" and rows[0][-1] == "net_m-3"
+    depth = np.array([float(r[0]) for r in rows[1:]])
+    assert depth[0] == 0.0 and np.all(np.diff(depth) > 0)
+    assert (tmp_path / "doping.png").stat().st_size > 1000
+    _, _, spec = load_thermal_recipe(path)
+    # doses: background + implants (+ predeposits) are all positive and finite
+    assert all(v > 0 and np.isfinite(v) for v in metrics["dose_m2"].values())
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())   # atomic writes
+
+
+def test_cli_reports_recipe_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASE + "    - anneal: {temperature: 1000 degC, time: 5}\n")
+    assert main(["thermal", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "thermal.steps[0].anneal.time" in capsys.readouterr().err
