@@ -1,0 +1,48 @@
+"""examples/study-deposition.yaml runs (with small settings) through the real runner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from waferlab.study import load_study, run_study, study_from_dict
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "study-deposition.yaml"
+
+
+def small(study, samples: int, spacing: str = "0.48 um", rays: int = 100):
+    """The example with a coarse grid, few rays and ``samples`` samples."""
+    base = dict(study.base, grid=dict(study.base["grid"], spacing=spacing,
+                                      extent=["10.08 um"]))
+    base["steps"] = [{"deposit": dict(study.base["steps"][0]["deposit"], rays_per_point=rays)}]
+    spec = study.spec.model_dump(mode="json")
+    spec.update(base=base, samples=samples)
+    return study_from_dict({"study": spec})
+
+
+def test_example_loads_with_base_relative_to_the_file():
+    study = load_study(EXAMPLE)
+    assert study.base["name"] == "trench-deposition"
+    assert [p.unit for p in study.parameters] == ["um/min", ""]
+    assert study.spec.samples == 64 and study.metrics[:2] == ("thickness_bottom", "thickness_sidewall")
+
+
+def test_example_runs_with_the_recipe_runner(tmp_path):
+    """Two samples inline: rate and sticking reach the recipe (thickness on the field
+    ≈ rate·time grows with the sampled rate)."""
+    res = run_study(small(load_study(EXAMPLE), 2), tmp_path, serial=True)
+    ds = res.dataset
+    assert (ds["status"].values == 1).all(), ds.attrs["errors"]
+    rate = ds["x"].values[:, 0] * 1e-6 / 60
+    top = ds["thickness_top"].values
+    assert np.allclose(top, rate * 300.0, rtol=0.15)
+    assert (tmp_path / "summary.json").exists()
+
+
+@pytest.mark.slow
+def test_example_64_samples_on_a_local_cluster(tmp_path):
+    """The acceptance sweep with the real runner: 64 samples on a 2-worker local cluster,
+    coarse grid (0.48 µm) and 100 rays per point."""
+    res = run_study(small(load_study(EXAMPLE), 64), tmp_path, workers=2)
+    assert res.computed == 64 and (res.dataset["status"].values == 1).all()
