@@ -221,14 +221,21 @@ def aerial_image(mask: Mask, optics: Optics, source: SourcePoints, *, method: st
     """Aerial image (ny, nx); with ``focus`` a sequence of defocus values (m), a stack
     (n_focus, ny, nx).  Dose enters linearly (I * dose) and needs no recomputation."""
     zs = [optics.defocus] if focus is None else [float(z) for z in np.atleast_1d(focus)]
-    out = []
-    for z in zs:
-        if method == "abbe":
-            out.append(abbe_image(mask, optics, source, defocus=z))
-        elif method == "hopkins":
-            k = socs_kernels(optics, source, shape=mask.shape, period=mask.period, count=kernels,
-                             defocus=z)
-            out.append(hopkins_image(mask, k))
-        else:
-            raise ValueError(f"image.method = {method!r}; allowed: abbe, hopkins")
+    try:
+        run = _METHODS[method]
+    except KeyError:
+        raise ValueError(f"image.method = {method!r}; allowed: {', '.join(sorted(_METHODS))}") from None
+    out = [run(mask, optics, source, z, kernels) for z in zs]
     return out[0] if focus is None else np.stack(out)
+
+
+def _abbe(mask, optics, source, z, kernels):
+    return abbe_image(mask, optics, source, defocus=z)
+
+
+def _hopkins(mask, optics, source, z, kernels):
+    k = socs_kernels(optics, source, shape=mask.shape, period=mask.period, count=kernels, defocus=z)
+    return hopkins_image(mask, k)
+
+
+_METHODS = {"abbe": _abbe, "hopkins": _hopkins}

@@ -21,7 +21,7 @@ from ..constants import C_LIGHT, H_PLANCK
 from .resist import _diffuse
 
 __all__ = ["photon_energy", "photons_per_area", "StochasticResist", "acid_image",
-           "edge_positions", "ler", "lwr", "edge_psd", "stochastic_lines", "EUV_PRESET"]
+           "edge_positions", "ler", "lwr", "edge_psd", "stochastic_lines"]
 
 def photon_energy(wavelength: float) -> float:
     """Photon energy h c / lambda (J)."""
@@ -131,13 +131,3 @@ def stochastic_lines(cut: np.ndarray, x: np.ndarray, *, p: StochasticResist, len
     return {"edges": edges, "ler": ler(edges), "lwr": lwr(left, right), "psd_f": f, "psd": psd,
             "level": level, "x": xs, "field": field}
 
-
-EUV_PRESET = {
-    "optics": {"wavelength": "13.5 nm", "na": 0.33,
-               "source": {"shape": "annular", "sigma_in": 0.3, "sigma_out": 0.8}},
-    "image": {"pixel": "0.5 nm", "method": "hopkins", "kernels": 12, "threshold": 0.3},
-    "resist": {"thickness": "35 nm", "mode": "threshold", "threshold": 0.3,
-               "dose": "30 mJ/cm^2", "dill": {"A": "0 1/um", "B": "5 1/um", "C": "0.05 cm^2/mJ"},
-               "stochastic": {"shot_noise": True, "acid_noise": True, "pag": 0.2,
-                              "quantum_yield": 2.0, "length": "256 nm"}},
-}
