@@ -60,6 +60,9 @@ class IonEnhancedEtch:
     masks             {material: MaskSputter} eroded by sputtering only
     etchant_sticking, passivant_sticking     β per material for the ray tracing
     materials         the wafer's material names (indices of ``speed``'s materials)
+    coverage_iterations  0: neutral sticking β_m(1 − θ) with flat-surface coverages per
+                      material; k > 0: k more neutral traces with each element's own
+                      coverage (as the peer), each from the previous trace's fluxes
     """
 
     kinetics: SurfaceKinetics
@@ -74,6 +77,7 @@ class IonEnhancedEtch:
     materials: tuple[str, ...]
     rays_per_point: int = 1000
     smoothing: float = 0.0
+    coverage_iterations: int = 0
     neighbours: int = 4
     normal_dependent: bool = False
     _tables: dict = field(init=False, repr=False, compare=False)
@@ -164,11 +168,15 @@ class IonEnhancedEtch:
             return FluxState(result=None, tree=None, index=np.zeros(0, int),
                              values={"v": np.zeros(0)}, eps2=1.0)
         species = self.species()
+        stream = ("flux", f"t={t!r}")
         res = trace_fluxes(surface, species, ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=("flux", f"t={t!r}")) if species else None
+                           smoothing=self.smoothing, stream=stream) if species else None
         rel = {n: (res[n].incident if res is not None and n in res.species else np.zeros(m))
                for n in ("ion", "etchant", "passivant")}
         tilt = np.arccos(np.clip(surface.normals[:, -1], -1.0, 1.0))
+        neutrals = [sp for sp in species if sp.name != "ion"]
+        for it in range(self.coverage_iterations if neutrals else 0):
+            rel.update(self._retrace_neutrals(surface, rel, tilt, ctx, stream + (f"cov{it}",)))
         ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
         v = np.full(m, np.nan)
         v[ok], _ = self.element_speeds(rel["ion"][ok], rel["etchant"][ok], rel["passivant"][ok],
@@ -178,6 +186,34 @@ class IonEnhancedEtch:
         size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
         return FluxState(result=res, tree=cKDTree(surface.centroids[idx]), index=idx,
                          values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
+
+    def _retrace_neutrals(self, surface, rel, tilt, ctx, stream) -> dict[str, np.ndarray]:
+        """Neutral fluxes traced with per-element sticking β_m (1 − θ_E − θ_P)_e.
+
+        Each element becomes its own pseudo-material of the flux engine (sticking is
+        per material there), so the engine's public API is enough."""
+        from dataclasses import replace as dc_replace
+
+        mats = np.asarray(surface.materials)
+        ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
+        _, cov = self.element_speeds(np.where(ok, rel["ion"], 0.0), np.where(ok, rel["etchant"], 0.0),
+                                     np.where(ok, rel["passivant"], 0.0), tilt, mats)
+        free = np.clip(1.0 - np.broadcast_to(cov["theta_etchant"], mats.shape)
+                       - np.broadcast_to(cov["theta_passivant"], mats.shape), 0.0, 1.0)
+        m = len(mats)
+        names = tuple(f"e{i}" for i in range(m))
+        pseudo = dc_replace(surface, materials=np.arange(m, dtype=np.int32), material_names=names)
+        species = []
+        for sp_name, beta in (("etchant", self.etchant_sticking),
+                              ("passivant", self.passivant_sticking)):
+            if (self.etchant_flux if sp_name == "etchant" else self.passivant_flux) <= 0:
+                continue
+            b = np.array([beta.get(n, 0.0) for n in self.materials] + [0.0])
+            be = b[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)] * free
+            species.append(Species(name=sp_name, sticking=dict(zip(names, be.tolist()))))
+        res = trace_fluxes(pseudo, species, ctx, rays_per_point=self.rays_per_point,
+                           smoothing=self.smoothing, stream=stream)
+        return {sp.name: res[sp.name].incident for sp in species}
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at query points: the speed of nearby elements, zeroed on materials that do
@@ -257,6 +293,7 @@ class _Common(SpecModel):
     etched: list[str] = Field(default_factory=lambda: ["Si"], min_length=1)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
+    coverage_iterations: int = Field(default=0, ge=0, le=10)
 
     def _beam(self) -> IonBeam:
         if self.iedf is not None:
@@ -315,7 +352,8 @@ class SF6O2Spec(_Common):
             masks=masks, materials=materials,
             etchant_sticking=_sticking_map(self.etchant_sticking, materials, "etchant_sticking"),
             passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
-            rays_per_point=self.rays_per_point, smoothing=self.smoothing)
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing,
+            coverage_iterations=self.coverage_iterations)
 
 
 @register_model("ion_enhanced")
@@ -372,4 +410,5 @@ class IonEnhancedSpec(_Common):
             etchant_flux=self.etchant_flux, passivant_flux=self.passivant_flux,
             etched=tuple(self.etched), masks=masks, materials=materials,
             etchant_sticking=est, passivant_sticking=pst,
-            rays_per_point=self.rays_per_point, smoothing=self.smoothing)
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing,
+            coverage_iterations=self.coverage_iterations)
