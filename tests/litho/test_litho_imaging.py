@@ -189,3 +189,20 @@ def test_immersion_resolves_what_dry_cannot():
     dry = abbe_image(m, Optics(wavelength=193e-9, na=0.93), s)[0]
     assert (wet.max() - wet.min()) / (wet.max() + wet.min()) > 0.3
     assert np.ptp(dry) < 1e-12                          # no first order is collected dry
+
+
+def test_horizontal_grating_is_the_transposed_vertical_one():
+    s = sample_source(QuadrupoleSource(shape="quadrupole", sigma_in=0.5, sigma_out=0.9,
+                                       orientation="cross"), step=0.1)
+    v = abbe_image(grating_mask(pitch=300e-9, duty=0.4, pixel=2e-9), ARF, s)
+    h = abbe_image(grating_mask(pitch=300e-9, duty=0.4, pixel=2e-9, orientation="horizontal"), ARF, s)
+    assert h.shape == v.T.shape and np.max(np.abs(h - v.T)) < 1e-12
+
+
+def test_freeform_file_equals_map(tmp_path):
+    arr = np.zeros((9, 9))
+    arr[4, 1] = arr[4, 7] = 1.0                                   # a two-point dipole on x
+    np.save(tmp_path / "src.npy", arr)
+    a = sample_source(FreeformSource(shape="freeform", file="src.npy"), base_dir=tmp_path)
+    b = sample_source(FreeformSource(shape="freeform", map=arr.tolist()))
+    assert len(a) == 2 and np.allclose(a.sx, b.sx) and np.allclose(np.abs(a.sx), 6 / 9)

@@ -124,3 +124,17 @@ def test_threshold_resist_tones():
     e = np.array([0.1, 0.3, 0.5])
     assert np.all(threshold_height(e, threshold=0.3, thickness=1.0) == [1.0, 0.0, 0.0])
     assert np.all(threshold_height(e, threshold=0.3, thickness=1.0, tone="negative") == [0.0, 1.0, 1.0])
+
+
+def test_spec_units_and_errors():
+    from waferlab.errors import RecipeError
+    from waferlab.litho.spec import ResistSpec
+    from waferlab.recipe_io import validate_section
+
+    r = validate_section(ResistSpec, {"thickness": "1 um", "dill": {"A": "0.8 1/um", "C": "0.015 cm^2/mJ"},
+                                      "dose": "100 mJ/cm^2"})
+    assert r.dill.A == pytest.approx(A) and r.dill.C == pytest.approx(C) and r.dose == pytest.approx(DOSE)
+    with pytest.raises(RecipeError, match=r"resist.dill.A"):
+        validate_section(ResistSpec, {"thickness": "1 um", "dill": {"A": "0.8 nm"}}, "resist")
+    with pytest.raises(RecipeError, match=r"resist.dill.C.*no unit"):
+        validate_section(ResistSpec, {"thickness": "1 um", "dill": {"C": 0.015}}, "resist")
