@@ -158,3 +158,26 @@ def test_per_element_coverage_iteration_keeps_flat_rate():
     v = m.speed(st, s.centroids, s.normals, s.materials)
     ref = m.flat_speed("Si")
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
+
+
+@pytest.mark.slow
+def test_level_set_flat_etch_moves_by_rate_times_time():
+    """Through the Etch step and the level-set engine: a flat Si surface etched for 5 s
+    moves down by the flat-surface rate × time within 1 % + 0.1 grid spacing."""
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+    from waferlab.feature.extract import extract_surface
+
+    h = 0.02e-6
+    data = {"name": "flat", "seed": 1,
+            "grid": {"dimension": 2, "spacing": "0.02 um", "extent": ["0.4 um"]},
+            "structure": {"substrate": {"material": "Si"}},
+            "steps": [{"etch": {**PEER_HOLE, "time": "5 s"}}]}
+    r = recipe_from_dict(data)
+    w = initial_wafer(r)
+    for st in r.steps:
+        w = st.apply(w, RunContext(seed=1, threads=2))
+    y = extract_surface(w.geometry).centroids[:, -1]
+    m = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
+    expected = 5.0 * m.flat_speed("Si")
+    assert abs(y.mean() - expected) < 0.01 * abs(expected) + 0.1 * h, (y.mean(), expected)
