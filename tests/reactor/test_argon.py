@@ -8,7 +8,6 @@ directly with scipy's brentq (independent of the ODE/Newton machinery).
 import math
 
 import numpy as np
-import pytest
 from scipy.optimize import brentq
 
 from waferlab.constants import AMU, EV, K_B, M_E, N_A, TORR

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..constants import C_LIGHT, E_CHARGE, EPS0, EV, K_B, M_E, PI
+from ..constants import C_LIGHT, E_CHARGE, EPS0, K_B, M_E, PI
 
 __all__ = ["plasma_frequency", "plasma_permittivity", "skin_depth", "collisionless_skin_depth",
            "collisional_skin_depth", "debye_length", "mean_free_path", "knudsen_number",
@@ -61,4 +61,3 @@ def thermal_speed(T, mass):
     return np.sqrt(8.0 * K_B * np.asarray(T, float) / (PI * mass))
 
 
-_ = EV  # (eV conversions live with the callers)

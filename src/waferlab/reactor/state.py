@@ -176,8 +176,14 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
     V_rf, f_rf = 0.0, 13.56e6
     if spec.bias is not None:
         f_rf = spec.bias.frequency
-        V_rf = (spec.bias.voltage if spec.bias.voltage is not None else
-                rf_amplitude_from_power(spec.bias.power, Gamma, A_w, st.T_e, m_eff))
+        if spec.bias.voltage is not None:
+            V_rf = spec.bias.voltage
+        else:
+            try:
+                V_rf = rf_amplitude_from_power(spec.bias.power, Gamma, A_w, st.T_e, m_eff)
+            except ValueError:
+                raise RecipeError(f"reactor.bias.power = {spec.bias.power:g} W needs an RF amplitude "
+                                  f"above 10 MV for the ion current {Gamma * A_w * EV:.3g} A") from None
     V_bar = float(mean_sheath_voltage(V_rf, st.T_e, m_eff))
     V_dc = float(dc_self_bias(V_rf, st.T_e, m_eff))
     E_mean = 0.5 * st.T_e + V_bar
