@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..errors import RecipeError
 from ..units import to_si as _to_si
 from .evaluators import register_evaluator
 
@@ -42,6 +43,8 @@ def deposition(recipe_data: dict, seed: int) -> dict:
     dep = recipe_data["steps"][0]["deposit"]
     rate, t_dep = to_si(dep["rate"], "rate"), to_si(dep["time"], "time")
     s = to_si(dep.get("sticking", 0.1), "dimensionless")
+    if not 0.0 < s <= 1.0:
+        raise RecipeError(f"sticking = {s:g} is outside (0, 1]", path="steps[0].deposit.sticking")
     feat = recipe_data["structure"]["feature"]
     w, depth = to_si(feat["width"], "length"), to_si(feat["depth"], "length")
     h = to_si(recipe_data.get("grid", {}).get("spacing", "0 nm"), "length")

@@ -55,10 +55,21 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+def _finite(o: Any) -> Any:
+    """JSON has no NaN/inf: they become null."""
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    if isinstance(o, (float, np.floating)):
+        return float(o) if math.isfinite(o) else None
+    return o
+
+
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    text = json.dumps(data, indent=2, default=_json_default, allow_nan=True)
-    tmp.write_text(text.replace("NaN", "null").replace("Infinity", "null"), encoding="utf-8")
+    tmp.write_text(json.dumps(_finite(data), indent=2, default=_json_default, allow_nan=False),
+                   encoding="utf-8")
     os.replace(tmp, path)
 
 
