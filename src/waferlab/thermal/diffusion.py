@@ -40,7 +40,7 @@ K_ERR = (-3 * GAMMA ** 2 + 4 * GAMMA - 2) / (12 * (2 - GAMMA))
 @dataclass(frozen=True, kw_only=True)
 class TimeStepping:
     """Numerics of an anneal: relative tolerance, absolute floor relative to each
-    field's maximum, first step as a fraction of the duration, step cap, Picard
+    field's largest value so far, first step as a fraction of the duration, step cap, Picard
     tolerance and iteration cap."""
 
     rtol: float = 1e-3
@@ -199,6 +199,7 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
     t, h = 0.0, _quantise(max(duration * numerics.first_step, 1e-12))
     steps = rejected = 0
     integ = {k: np.zeros(mesh.n) for k in names}
+    ref = {k: max(float(np.max(np.abs(state[k]))), 1e-300) for k in names}
     while t < duration * (1 - 1e-12):
         if steps + rejected > numerics.max_steps:
             raise SimulationError(f"anneal needed more than {numerics.max_steps} steps "
@@ -221,7 +222,8 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
             f_1 = st.rate(k, M2, s2[k])
             est = 2 * K_ERR * hh * (f_n[k] / g - f_g / (g * (1 - g)) + f_1 / (1 - g))
             e = lu.solve(st.V * est * (~st.fixed[k]))
-            scale = numerics.rtol * (np.abs(s2[k]) + numerics.atol_rel * max(np.max(np.abs(s2[k])), 1e-300))
+            ref[k] = max(ref[k], float(np.max(np.abs(s2[k]))))
+            scale = numerics.rtol * (np.abs(s2[k]) + numerics.atol_rel * ref[k])
             err = max(err, float(np.sqrt(np.mean((e / scale) ** 2))))
             if not np.all(np.isfinite(s2[k])):
                 err = np.inf

@@ -8,8 +8,11 @@
   North-Holland 1981).
 * ted: the "+1" transient-enhanced-diffusion model (M. D. Giles, J. Electrochem. Soc.
   138, 1160, 1991): each implanted ion leaves one excess interstitial.  The excess
-  supersaturation S = C_I/C_I* - 1 diffuses with D_I and recombines at the surface
-  (S = 0 there); a dopant diffuses with D_int (1 + f_I S).  Defaults:
+  interstitial density ΔC_I (field ``I``, m⁻³) diffuses with D_I and recombines at the
+  surface (ΔC_I = 0 there); a dopant diffuses with D_int (1 + f_I ΔC_I/C_I*), C_I* =
+  (D_I C_I*)/D_I.  Free interstitials only (no {311} clustering), so the integrated
+  enhancement ∫ΔC_I dt/C_I* ∝ exp(+(4.84 - 1.77) eV/kT) grows steeply at low
+  temperature: use it at furnace temperatures (>= ~750 °C), not for ramps from 600 °C.  Defaults:
   D_I C_I* = 914 exp(-4.84 eV/kT) × 5e22 cm⁻¹ s⁻¹ and D_I = 51 exp(-1.77 eV/kT) cm²/s
   (Bracht, Stolwijk & Mehrer, Phys. Rev. B 52, 16542, 1995, as used by
   Plummer et al. 2000 ch. 7); literature values scatter by several times — override.
@@ -92,7 +95,7 @@ class Fermi(Intrinsic):
 
 @dataclass(frozen=True, kw_only=True)
 class TED(Intrinsic):
-    """+1 model: field ``I`` holds the excess interstitial supersaturation S."""
+    """+1 model: field ``I`` holds the excess interstitial density ΔC_I (m⁻³)."""
 
     DI: Arrhenius = DEFAULT_DI
     DICI: Arrhenius = DEFAULT_DICI
@@ -113,7 +116,7 @@ class TED(Intrinsic):
     def coefficients(self, name, T, state):
         if name == INTERSTITIAL:
             return self.DI(T), None
-        S = np.maximum(state.get(INTERSTITIAL, 0.0), 0.0)
+        S = np.maximum(state.get(INTERSTITIAL, 0.0), 0.0) / self.ci_star(T)
         return self.d_int(name, T) * (1.0 + dopant(name).f_I * S), None
 
 

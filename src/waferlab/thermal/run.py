@@ -75,7 +75,7 @@ def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixe
     model = make_model(step.model, _override(step))
     fields = {k: v.ravel() for k, v in state.conc.items()}
     if use_damage and isinstance(model, TED):
-        fields[INTERSTITIAL] = state.damage.ravel() / model.ci_star(temperature(0.0))
+        fields[INTERSTITIAL] = state.damage.ravel()
     res = anneal(mesh, fields, model, duration=duration, temperature=temperature,
                  fixed=fixed, numerics=numerics)
     conc = {k: res.fields[k].reshape(mesh.shape) for k in state.conc}
