@@ -245,7 +245,7 @@ def _build(data: dict, origin: str) -> Chemistry:
 
 
 @lru_cache(maxsize=32)
-def _load_cached(key: str) -> Chemistry:
+def _load_cached(key: str, mtime_ns: int = 0) -> Chemistry:
     if key in _BUILTIN:
         text = resources.files("waferlab.reactor").joinpath("data", f"{key}.yaml").read_text("utf-8")
         origin = key
@@ -265,7 +265,10 @@ def _load_cached(key: str) -> Chemistry:
 def load_chemistry(name_or_path: str | Path) -> Chemistry:
     """A built-in chemistry by name or a user chemistry file by path."""
     key = str(name_or_path)
-    return _load_cached(key if key in _BUILTIN else str(Path(key).resolve()))
+    if key in _BUILTIN:
+        return _load_cached(key)
+    path = Path(key).resolve()
+    return _load_cached(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
 
 
 def builtin_chemistries() -> tuple[str, ...]:
