@@ -51,11 +51,46 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     return Wafer(geometry=geom)
 
 
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
 def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, Any]:
-    """Depth, thicknesses, CDs, sidewall angle, amounts per material (SI units)."""
+    """Profile metrics of the final wafer (SI units; angles in degrees as named).
+
+    depth                deepest point of the top surface below the top as built
+    cd_top/mid/bottom    opening (or line) width at 10 %, 50 %, 90 % of the feature depth
+    sidewall_angle_deg   from the horizontal (90 = vertical), between 10 % and 90 % depth
+    thickness_*          of the last deposited film: at the bottom centre, on the right
+                         sidewall at half the original feature depth, on the top field;
+                         also per deposited material as thickness_<where>_<material>
+    amounts              area (2D, m²) or volume (3D, m³) per material
+    """
     from .feature import metrics as fm
 
-    return fm.summary(initial.geometry, final.geometry)
+    g0, g = initial.geometry, final.geometry
+    ref = g0.reference_top
+    out: dict[str, Any] = {"depth": fm.depth(g)}
+    feature = recipe.spec.structure.feature
+    d0 = fm.depth(g0) if feature is not None else 0.0
+    if feature is not None and d0 > 0:
+        for name, frac in (("top", 0.1), ("mid", 0.5), ("bottom", 0.9)):
+            out[f"cd_{name}"] = _finite(fm.cd_at(g, ref - frac * d0))
+        out["sidewall_angle_deg"] = _finite(np.degrees(fm.sidewall_angle(
+            g, z_top=ref - 0.1 * d0, z_bottom=ref - 0.9 * d0)))
+    deposited = list(g.materials[len(g0.materials):])
+    h = g.grid.spacing
+    field_x = -0.5 * g.grid.extent[0] + h
+    for mat in dict.fromkeys(deposited):
+        vals = {"bottom": fm.bottom_thickness(g, mat),
+                "sidewall": fm.sidewall_thickness(g, ref - 0.5 * d0, mat) if d0 > 0 else None,
+                "top": fm.bottom_thickness(g, mat, x=field_x, y=field_x)}
+        for where, v in vals.items():
+            out[f"thickness_{where}_{mat}"] = v
+            if mat == deposited[-1]:
+                out[f"thickness_{where}"] = v
+    out["amounts"] = {k: float(v) for k, v in g.amounts().items()}
+    return out
 
 
 class _Progress:
@@ -132,12 +167,14 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             step_ctx = ctx.with_(seed=int(ctx.seed_sequence("step", i).generate_state(1)[0] >> 1))
             log(f"step {i + 1}: {step.describe()}")
 
-            def on_step(t: float, dt: float, geometry, _i=i, _step=step) -> None:
+            def on_step(t: float, dt: float, geometry, resumable: bool = False, _i=i,
+                        _step=step) -> None:
                 counter[0] += 1
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, done_before + t)
-                if out is not None and time.perf_counter() - last_ck[0] > interval:
+                if (out is not None and resumable
+                        and time.perf_counter() - last_ck[0] > interval):
                     save_checkpoint(out / CHECKPOINT, Wafer(geometry=geometry, time=wafer.time,
                                                             history=wafer.history),
                                     next_step=_i, step_time=t, recipe_hash=rhash,

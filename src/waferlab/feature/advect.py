@@ -122,9 +122,16 @@ class _Work:
 
 def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, kind: str,
             scheme: str = "weno5", cfl: float = 0.4,
-            on_step: Callable[[float, float, LevelSetStack], None] | None = None,
-            band: BandSettings = BandSettings()) -> tuple[LevelSetStack, int]:
-    """Move the top surface with ``model`` for ``duration`` s; returns (geometry, steps)."""
+            on_step: Callable[[float, float, LevelSetStack, bool], None] | None = None,
+            band: BandSettings = BandSettings(), t0: float = 0.0) -> tuple[LevelSetStack, int]:
+    """Move the top surface with ``model`` for ``duration`` s; returns (geometry, steps).
+
+    ``t0`` is the step time already done (a resumed step): times passed to ``model.prepare``
+    and ``on_step`` run from t0 to t0 + duration.  ``on_step(t, dt, geometry, resumable)``
+    is called after every time step; ``resumable`` is True when the next step starts with
+    a band rebuild, so that restarting ``advance`` from this geometry and ``t0 = t``
+    reproduces the uninterrupted run exactly (checkpoints are taken there).
+    """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")
     if scheme not in SCHEMES:
@@ -141,10 +148,11 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     order = SCHEMES[scheme]
     lf = bool(getattr(model, "normal_dependent", False))
     w = _Work(geometry)
-    t, steps = 0.0, 0
+    t, steps = float(t0), 0
+    t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
-    tiny = 1e-12 * max(duration, 1e-300)
-    while duration - t > tiny:
+    tiny = 1e-12 * max(t_end, 1e-300)
+    while t_end - t > tiny:
         if rebuild:
             w.rebuild(band.half_width)
             rebuild, moved, since = False, 0.0, 0
@@ -179,9 +187,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             S = float(np.max(np.abs(V) * np.abs(nrm).sum(axis=1))) if V.size else 0.0
         dt = stable_dt(S, h, cfl)
         if not math.isfinite(dt):
-            t = duration                     # nothing moves
+            t = t_end                        # nothing moves
             break
-        dt = min(dt, duration - t)
+        dt = min(dt, t_end - t)
         u = top3
         b1, b2 = as3(w.b1), as3(w.b2)
         args = (h, order, lf, alpha, d, g.periodic, g.periodic)
@@ -211,5 +219,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if moved >= band.reinit_distance * h or since >= band.reinit_steps:
             rebuild = True
         if on_step is not None:
-            on_step(t, dt, w.view())
+            on_step(t, dt, w.view(), rebuild)
     return w.finish(), steps

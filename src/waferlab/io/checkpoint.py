@@ -31,6 +31,7 @@ def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float
                     recipe_hash: str, steps_taken: int = 0) -> None:
     g = wafer.geometry
     meta = {"materials": list(g.materials), "z0": float(g.z0), "time": float(wafer.time),
+            "reference_top": float(g.reference_top),
             "history": list(wafer.history), "next_step": int(next_step),
             "step_time": float(step_time), "recipe_hash": recipe_hash,
             "steps_taken": int(steps_taken),
@@ -51,7 +52,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         meta = json.loads(str(data["meta"]))
     grid = Grid(dimension=meta["grid"]["dimension"], spacing=meta["grid"]["spacing"],
                 extent=tuple(meta["grid"]["extent"]), boundary=meta["grid"]["boundary"])
-    geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(meta["materials"]))
+    geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(meta["materials"]),
+                         reference_top=meta["reference_top"])
     wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(meta["history"]))
     return Checkpoint(wafer=wafer, next_step=meta["next_step"], step_time=meta["step_time"],
                       recipe_hash=meta["recipe_hash"], steps_taken=meta.get("steps_taken", 0))

@@ -105,7 +105,7 @@ class _ModelStep:
         if remaining > 0:
             geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
-                                  on_step=on_step)
+                                  t0=done, on_step=on_step)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
 
 
