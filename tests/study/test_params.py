@@ -95,8 +95,11 @@ def test_bad_parameters_name_the_field(param, match):
 
 def test_bad_study_errors():
     data = deposition_study()
-    data["study"]["parameters"] = {"steps[0].deposit.power": {"range": [1, 2]}}
-    with pytest.raises(RecipeError, match="power"):
+    data["study"]["parameters"] = {"steps[0].nothing.power": {"range": [1, 2]}}
+    with pytest.raises(RecipeError, match=r"no steps\[0\]\.nothing"):
+        study_from_dict(data)
+    data["study"]["parameters"] = {"steps[4].deposit.rate": {"range": [1, 2]}}
+    with pytest.raises(RecipeError, match="steps"):
         study_from_dict(data)
     data = deposition_study(method="optimize")
     with pytest.raises(RecipeError, match="optimize"):
@@ -104,3 +107,15 @@ def test_bad_study_errors():
     data = deposition_study(base="missing.yaml")
     with pytest.raises(RecipeError, match="does not exist"):
         study_from_dict(data)
+
+
+def test_new_keys_and_integer_knobs():
+    """A knob may add a key the base leaves at its default; integer knobs are rounded."""
+    data = deposition_study(method="grid")
+    data["study"]["parameters"] = {"steps[0].deposit.rays_per_point":
+                                   {"range": [100, 1000], "integer": True, "levels": 4}}
+    study = study_from_dict(data)
+    from waferlab.study.design import make_design
+    x = make_design(study).x[:, 0]
+    assert x.tolist() == [100.0, 400.0, 700.0, 1000.0]
+    assert study.parameters[0].recipe_value(399.6) == 400

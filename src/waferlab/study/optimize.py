@@ -89,7 +89,7 @@ def _sampler(study: Study, seed: int):
 def run_optimize(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     """Search, confirm (multi-fidelity) and polish; returns the best knobs and history."""
     import optuna
-    from optuna.distributions import FloatDistribution
+    from optuna.distributions import FloatDistribution, IntDistribution
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     cfg = study.spec.optimize
@@ -97,7 +97,9 @@ def run_optimize(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     prof = target_profile(study)
     pscale = float(np.hypot(*np.ptp(prof, axis=0))) if prof is not None else None
     params = study.parameters
-    dists = {f"p{j}": FloatDistribution(*p.bounds, log=p.distribution == "log-uniform")
+    dists = {f"p{j}": IntDistribution(*(int(round(b)) for b in p.bounds),
+                                      log=p.distribution == "log-uniform") if p.integer
+             else FloatDistribution(*p.bounds, log=p.distribution == "log-uniform")
              for j, p in enumerate(params)}
     search = optuna.create_study(direction="minimize", sampler=_sampler(study, seed))
     screening = 0 if cfg.fidelity is not None else 1

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import RecipeError
 
-__all__ = ["Parameter", "parse_path", "get_path", "set_path", "apply_assignments",
+__all__ = ["Parameter", "parse_path", "get_path", "set_path", "check_path", "apply_assignments",
            "split_quantity", "DISTRIBUTIONS"]
 
 DISTRIBUTIONS = ("uniform", "normal", "truncated", "log-uniform")
@@ -70,6 +70,11 @@ def _walk(data: Any, keys: tuple, path: str) -> Any:
 def get_path(data: dict, path: str) -> Any:
     """The value at ``path`` in the raw mapping (a RecipeError naming the path if absent)."""
     return _walk(data, parse_path(path), path)
+
+
+def check_path(data: dict, path: str) -> None:
+    """A RecipeError unless ``set_path(data, path, ...)`` would work (the key may be new)."""
+    set_path(copy.deepcopy(data), path, None)
 
 
 def set_path(data: dict, path: str, value: Any) -> None:
@@ -140,6 +145,7 @@ class Parameter:
     mean: float = math.nan      # normal, truncated
     std: float = math.nan
     levels: int | None = None   # grid points (method: grid)
+    integer: bool = False       # round to whole numbers (rays_per_point, ...)
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -149,8 +155,12 @@ class Parameter:
         return lo, hi
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF: points of the unit interval -> parameter values (see module doc)."""
-        u = np.asarray(u, dtype=float)
+        """Inverse CDF: points of the unit interval -> parameter values (see module doc);
+        rounded to whole numbers for an ``integer`` parameter."""
+        x = self._ppf(np.asarray(u, dtype=float))
+        return np.round(x) if self.integer else x
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
         if self.distribution == "uniform":
             return self.lo + u * (self.hi - self.lo)
         if self.distribution == "log-uniform":
@@ -176,5 +186,7 @@ class Parameter:
         return chaospy.TruncNormal(self.lo, self.hi, self.mean, self.std)
 
     def recipe_value(self, x: float) -> Any:
-        """The value written into the recipe: ``"12.3 nm/min"`` or a bare float."""
+        """The value written into the recipe: ``"12.3 nm/min"``, a bare float, or an int."""
+        if self.integer:
+            return f"{round(float(x))} {self.unit}" if self.unit else int(round(float(x)))
         return f"{float(x):.12g} {self.unit}" if self.unit else float(x)

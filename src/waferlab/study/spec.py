@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 
 from ..errors import RecipeError
 from ..recipe_io import SpecModel, load_yaml, validate_section
-from .params import DISTRIBUTIONS, Parameter, convert, get_path, split_quantity
+from .params import DISTRIBUTIONS, Parameter, check_path, convert, split_quantity
 
 __all__ = ["ParameterSpec", "PCESpec", "SobolSpec", "OptimizeSpec", "ParetoSpec",
            "FidelitySpec", "StudySpec", "Study", "load_study", "study_from_dict", "METHODS"]
@@ -42,6 +42,7 @@ class ParameterSpec(SpecModel):
     mean: Number | None = None
     std: Number | None = None
     levels: int | None = Field(default=None, ge=2)
+    integer: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "ParameterSpec":
@@ -182,7 +183,8 @@ def _parameter(path: str, p: ParameterSpec) -> Parameter:
             raise RecipeError("std must be positive", path=f"{where}.std", value=p.std)
     if law == "truncated" and not kw["lo"] < kw["mean"] < kw["hi"] + 10 * kw["std"]:
         raise RecipeError("the truncation range lies far from the mean", path=where)
-    return Parameter(path=path, distribution=law, unit=unit, levels=p.levels, **kw)
+    return Parameter(path=path, distribution=law, unit=unit, levels=p.levels, integer=p.integer,
+                     **kw)
 
 
 def study_from_dict(data: dict[str, Any], *, base_dir: Path | None = None,
@@ -201,7 +203,7 @@ def study_from_dict(data: dict[str, Any], *, base_dir: Path | None = None,
         base = dict(spec.base)
     params = tuple(_parameter(k, v) for k, v in spec.parameters.items())
     for prm in params:
-        get_path(base, prm.path)
+        check_path(base, prm.path)
     metrics = list(spec.metrics)
     if spec.optimize is not None:
         metrics += [m for m in spec.optimize.targets if m not in metrics]
