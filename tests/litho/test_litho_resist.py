@@ -138,3 +138,33 @@ def test_spec_units_and_errors():
         validate_section(ResistSpec, {"thickness": "1 um", "dill": {"A": "0.8 nm"}}, "resist")
     with pytest.raises(RecipeError, match=r"resist.dill.C.*no unit"):
         validate_section(ResistSpec, {"thickness": "1 um", "dill": {"C": 0.015}}, "resist")
+
+
+def test_depth_resolved_exposure_reduces_to_plain_and_uses_planes():
+    i0 = np.array([0.3, 1.0])
+    plain, z = dill_exposure(i0, dose=DOSE, dill=Dill(A=A, B=1e5, C=C), thickness=0.2e-6, dz=0.02e-6)
+    same, _ = dill_exposure(np.broadcast_to(i0, (len(z), 2)), dose=DOSE, dill=Dill(A=A, B=1e5, C=C),
+                            thickness=0.2e-6, dz=0.02e-6, depth_resolved=True)
+    assert np.max(np.abs(plain - same)) < 1e-15
+    ramp = np.linspace(1.0, 0.5, len(z))[:, None] * i0[None, :]   # image fading with depth
+    deep, _ = dill_exposure(ramp, dose=DOSE, dill=Dill(A=A, B=1e5, C=C), thickness=0.2e-6,
+                            dz=0.02e-6, depth_resolved=True)
+    assert np.all(deep[1:] > plain[1:]) and np.allclose(deep[0], plain[0])
+
+
+def test_image_planes_follow_focus_through_the_resist():
+    from waferlab.litho.imaging import aerial_image
+    from waferlab.litho.pipeline import _depth_images, compute_image
+    from waferlab.litho.spec import LithoSpec
+    from waferlab.recipe_io import validate_section
+
+    spec = validate_section(LithoSpec, {
+        "optics": {"wavelength": "193 nm", "na": 0.9, "source": {"shape": "circular", "sigma": 0.5}},
+        "mask": {"type": "grating", "pitch": "200 nm"}, "image": {"pixel": "2 nm"},
+        "resist": {"thickness": "300 nm", "mode": "full", "dz": "10 nm", "image_planes": 4, "index": 1.5}})
+    img = compute_image(spec)
+    stack = _depth_images(spec, img)
+    bottom = aerial_image(img.mask, img.optics, img.source, focus=[300e-9 / 1.5])[0]
+    assert np.max(np.abs(stack[0] - img.intensity)) < 1e-12
+    assert np.max(np.abs(stack[-1] - bottom)) < 1e-12
+    assert np.ptp(stack[-1]) < np.ptp(stack[0])                   # defocused at the bottom

@@ -98,7 +98,11 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
         h = threshold_height(exposure, threshold=r.threshold, thickness=r.thickness, tone=r.tone)
         return ResistResult(height=h, x=mask.x, y=mask.y, mode="threshold")
     dill = Dill(A=r.dill.A, B=r.dill.B, C=r.dill.C)
-    m_exp, z = dill_exposure(exposure, dose=r.dose, dill=dill, thickness=r.thickness, dz=r.dz)
+    depth = r.image_planes > 1
+    if depth:
+        exposure = _depth_images(spec, image)
+    m_exp, z = dill_exposure(exposure, dose=r.dose, dill=dill, thickness=r.thickness, dz=r.dz,
+                             depth_resolved=depth)
     dz = z[1] - z[0]
     spacing = (dz, mask.pixel[1], mask.pixel[0])
     peb = Peb(**r.peb.model_dump())
@@ -112,6 +116,21 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
     h = developed_height(arrival, t_dev=r.develop.time, thickness=r.thickness)
     return ResistResult(height=h, x=mask.x, y=mask.y, mode="full", m=m, z=z, arrival=arrival,
                         t_dev=r.develop.time)
+
+
+def _depth_images(spec: LithoSpec, image: ImageResult) -> np.ndarray:
+    """Relative exposure on the depth nodes from ``image_planes`` aerial images focused
+    at z (n_immersion / n_resist) below the top (paraxial focus shift), linear in z."""
+    r = spec.resist
+    nz = int(round(r.thickness / r.dz)) + 1
+    zp = np.linspace(0.0, r.thickness, r.image_planes)
+    focus = image.optics.defocus + zp * image.optics.immersion / r.index
+    stack = aerial_image(image.mask, image.optics, image.source, method=spec.image.method,
+                         focus=focus, kernels=spec.image.kernels) * spec.image.dose
+    z = np.linspace(0.0, r.thickness, nz)
+    k = np.clip(np.searchsorted(zp, z, side="right") - 1, 0, len(zp) - 2)
+    w = ((z - zp[k]) / (zp[k + 1] - zp[k])).reshape((nz,) + (1,) * (stack.ndim - 1))
+    return (1 - w) * stack[k] + w * stack[k + 1]
 
 
 def _periodic_interp(xq, xp, fp, period):

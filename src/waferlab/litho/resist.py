@@ -71,13 +71,17 @@ def _depth_intensity(m, dill: Dill, dz: float, i0):
 
 
 def dill_exposure(i0, *, dose: float, dill: Dill, thickness: float, dz: float,
-                  steps: int = 20):
+                  steps: int = 20, depth_resolved: bool = False):
     """Inhibitor fraction M (nz, *lateral) after exposing with top intensity i0 (relative,
-    lateral array) and open-frame dose ``dose`` (J/m^2); ``steps`` midpoint dose steps."""
+    lateral array) and open-frame dose ``dose`` (J/m^2); ``steps`` midpoint dose steps.
+    With ``depth_resolved`` i0 is (nz, *lateral): the unattenuated image on each depth
+    node (focus through the resist), then attenuated by the Dill absorption."""
     i0 = np.asarray(i0, float)
     nz = int(round(thickness / dz)) + 1
     dz = thickness / (nz - 1)
-    m = np.ones((nz,) + i0.shape)
+    if depth_resolved and i0.shape[0] != nz:
+        raise ValueError(f"depth-resolved i0 has {i0.shape[0]} planes; the grid has {nz} nodes")
+    m = np.ones(((nz,) + i0.shape[1:]) if depth_resolved else ((nz,) + i0.shape))
     de = dose / steps
     for _ in range(steps):
         i_half = _depth_intensity(m * np.exp(-0.5 * dill.C * _depth_intensity(m, dill, dz, i0) * de),

@@ -249,6 +249,8 @@ class ResistSpec(SpecModel):
     peb: PebSpec = Field(default_factory=PebSpec)
     develop: DevelopSpec = Field(default_factory=DevelopSpec)
     dz: Length = 2e-9
+    image_planes: int = Field(default=1, ge=1)   # aerial images through the depth (full mode)
+    index: float = Field(default=1.7, ge=1.0)    # resist refractive index (focus through depth)
     stochastic: StochasticSpec | None = None
 
 
