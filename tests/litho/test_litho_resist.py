@@ -116,7 +116,7 @@ def test_development_depth_varying_rate_converges():
         errs.append(np.max(np.abs(arrival[:, 0] - exact)))
         hs.append(z[1])
     order = np.polyfit(np.log(hs), np.log(errs), 1)[0]
-    assert order > 0.9, (errs, order)
+    assert order > 1.6, (errs, order)                       # second-order fast marching
     assert errs[-1] < 0.01 * exact[-1]
 
 
