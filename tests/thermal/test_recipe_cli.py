@@ -96,3 +96,35 @@ def test_cli_reports_recipe_errors(tmp_path, capsys):
     bad.write_text(BASE + "    - anneal: {temperature: 1000 degC, time: 5}\n")
     assert main(["thermal", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "thermal.steps[0].anneal.time" in capsys.readouterr().err
+
+
+def test_grown_oxide_screens_a_later_implant():
+    """After a wet oxidation, the implant loses the part of its profile that stops in the
+    oxide (Si-equivalent thickness x_ox · 2.27/5.02)."""
+    bare = _spec("    - implant: {dopant: B, dose: 1e14 cm^-2, energy: 10 keV, profile: gaussian}")
+    ox = _spec("    - oxidize: {ambient: wet, temperature: 1000 degC, time: 5 min}\n"
+               "    - implant: {dopant: B, dose: 1e14 cm^-2, energy: 10 keV, profile: gaussian}")
+    mb = run_thermal(bare, RunContext(), None)
+    mo = run_thermal(ox, RunContext(), None)
+    from scipy.special import erfc
+    from waferlab.thermal.implant import range_moments
+    m = range_moments("B", 10.0)
+    s = mo["oxide_thickness_m"] * 2.27 / 5.02
+    frac = erfc((s - m.Rp) / (np.sqrt(2) * m.dRp)) / erfc(-m.Rp / (np.sqrt(2) * m.dRp))
+    assert mo["dose_m2"]["B"] / mb["dose_m2"]["B"] == pytest.approx(frac, rel=2e-3)
+
+
+def test_2d_predeposition_only_in_the_window():
+    y = BASE.replace("  nodes: 201\n", "  nodes: 101\n  lateral: {width: 1 um, nodes: 41, "
+                     "mask: [{from: 0 um, to: 0.6 um}]}\n")
+    y += ("    - predeposit: {dopant: B, surface_concentration: 1e19 cm^-3, "
+          "temperature: 1000 degC, time: 20 min}\n")
+    spec = validate_section(ThermalSpec, load_yaml(y)["thermal"], "thermal")
+    from waferlab.thermal.run import simulate
+    st = simulate(spec)
+    c = st.conc["B"]
+    x = st.mesh.x
+    assert np.all(c[0, x > 0.6e-6] == pytest.approx(1e25))        # open surface held at Cs
+    assert np.all(c[0, x < 0.3e-6] < 1e-3 * 1e25)                  # masked surface: none
+    # lateral diffusion under the mask edge: decreasing away from the window
+    assert np.all(np.diff(c[0, (x > 0.3e-6) & (x < 0.62e-6)]) > 0)

@@ -175,10 +175,12 @@ def depth_profile(z: np.ndarray, m: Moments, dose: float, *, shape: str = "pears
 
 
 def implant_1d(z: np.ndarray, ion: str, dose: float, energy_keV: float, *,
-               shape: str = "pearson4", moments: Moments | None = None) -> np.ndarray:
-    """1D implanted concentration (m⁻³) on nodes ``z`` (m, 0 = silicon surface)."""
+               shape: str = "pearson4", moments: Moments | None = None,
+               screen: float = 0.0) -> np.ndarray:
+    """1D implanted concentration (m⁻³) on nodes ``z`` (m, 0 = silicon surface);
+    ``screen``: Si-equivalent thickness of a layer on top (e.g. a screen oxide)."""
     m = moments or range_moments(ion, energy_keV)
-    return depth_profile(z, m, dose, shape=shape)
+    return depth_profile(z, m, dose, shape=shape, offset=screen)
 
 
 def implant_2d(z: np.ndarray, x: np.ndarray, ion: str, dose: float, energy_keV: float, *,

@@ -110,12 +110,16 @@ def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping)
     mesh = state.mesh
     if isinstance(step, ImplantStep):
         sp = implanted_species(step.dopant)
+        # a grown oxide screens the implant: Si-equivalent thickness by atom density
+        screen = state.oxide * BUILTIN["SiO2"].atom_density / BUILTIN["Si"].atom_density
         if mesh.x.size > 1:
+            thick = _mask_thickness(spec, mesh.x)
+            thick = (np.zeros(mesh.x.size) if thick is None else thick) + screen
             c = implant_2d(mesh.z, mesh.x, step.dopant, step.dose, step.energy_keV,
-                           mask=_mask_thickness(spec, mesh.x), shape=step.profile)
+                           mask=thick, shape=step.profile)
         else:
             c = implant_1d(mesh.z, step.dopant, step.dose, step.energy_keV,
-                           shape=step.profile)[:, None]
+                           shape=step.profile, screen=screen)[:, None]
         conc = dict(state.conc)
         conc[sp] = conc.get(sp, np.zeros(mesh.shape)) + c
         return ThermalState(mesh=mesh, conc=conc, damage=state.damage + c, oxide=state.oxide,
