@@ -53,12 +53,12 @@ def main() -> None:
         spec = validate_section(ReactorSpec, d, "reactor")
         st, tmin, tmed = timed(spec)
         m = build_model(spec)
-        rows.append((name, m.N + 2, m.n_rx, st, tmin, tmed))
+        rows.append((name, m.N + 2 + m.Ns, m.n_rx + len(m.sr_prob), st, tmin, tmed))
     lines = ["## reactor: global-model steady solve (1 core)", "",
              "BDF integration to quasi-steady state + Newton polish, finite-difference Jacobian "
              "from one vectorised call; time = `reactor.solve(spec)` including sheath, IEDF and "
              "IADF (best / median of 5, after one warm-up). Target: SF6/O2 < 0.5 s.", "",
-             "| case | unknowns | reactions | T_e (eV) | n_e,0 (m⁻³) | max element residual | "
+             "| case | unknowns | reactions (volume + wall) | T_e (eV) | n_e,0 (m⁻³) | max element residual | "
              "energy residual | t best | t median |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, nu, nr, st, tmin, tmed in rows:

@@ -50,6 +50,17 @@ def test_every_reaction_conserves_elements_and_charge():
     charge = m.z @ m.S - m.s_e
     assert np.abs(charge).max() < 1e-12
     assert np.abs(E @ m.wall_P).max() < 1e-12
+    # wall-coverage reactions: gas + adsorbate stoichiometry together conserve S and F
+    from waferlab.reactor.chemistry import parse_formula
+    comp = [parse_formula(x)[0] if x != "*" else {} for x in m.sites]
+    Es = np.array([[c.get(el, 0) for c in comp] for el in m.elements], float)
+    assert m.Ns == 5 and np.abs(E @ m.sr_Sg + Es @ m.sr_Ss).max() < 1e-12
+    assert np.abs(m.sr_Ss.sum(axis=0)).max() < 1e-12          # sites are conserved
+
+
+def test_wall_coverages_are_a_steady_fraction(base):
+    th = base.steady.theta
+    assert th.sum() == pytest.approx(1.0, abs=1e-10) and np.all(th > 0)
 
 
 def test_quasi_neutral_and_positive(base):

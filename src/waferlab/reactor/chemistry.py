@@ -21,7 +21,7 @@ from ..constants import AMU
 from ..errors import RecipeError
 from .rates import N_PARAMS, RATE_FORMS, is_electron_form
 
-__all__ = ["Species", "Reaction", "Chemistry", "load_chemistry", "builtin_chemistries",
+__all__ = ["Species", "Reaction", "SurfaceReaction", "Chemistry", "load_chemistry", "builtin_chemistries",
            "parse_formula", "chemistry_for_gases", "ELEMENT_MASS_AMU"]
 
 ELEMENT_MASS_AMU = {"H": 1.008, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.998,
@@ -84,8 +84,22 @@ class Reaction:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SurfaceReaction:
+    """``gas + site -> gas products + surface products`` on the chamber walls with
+    reaction probability ``prob`` per gas particle hitting a site of that kind
+    (``site`` is ``*`` for a free site or an adsorbate such as ``F(s)``)."""
+
+    id: str
+    gas: str
+    site: str
+    prob: float
+    gas_products: dict[str, float]
+    surface_products: dict[str, float]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Chemistry:
-    """A validated chemistry set."""
+    """A validated chemistry set (``surface_*``: optional wall-coverage model)."""
 
     name: str
     source: str
@@ -94,6 +108,9 @@ class Chemistry:
     feed_gases: tuple[str, ...]
     pressure_range_Pa: tuple[float, float]
     notes: str = ""
+    surface_sites: tuple[str, ...] = ()
+    surface_reactions: tuple[SurfaceReaction, ...] = ()
+    site_density_m2: float = 1e19
 
     def species_by_name(self) -> dict[str, Species]:
         return {s.name: s for s in self.species}
@@ -121,11 +138,19 @@ class Chemistry:
                         if p not in present:
                             present.add(p)
                             changed = True
+            for sr in self.surface_reactions:
+                if sr.gas in present and not set(sr.gas_products) <= present:
+                    present |= set(sr.gas_products)
+                    changed = True
         keep = tuple(s for s in self.species if s.name in present)
+        srx = tuple(sr for sr in self.surface_reactions if sr.gas in present)
+        sites = {"*"} | {sr.site for sr in srx} | {k for sr in srx for k in sr.surface_products}
         return Chemistry(name=self.name, source=self.source, species=keep,
                          reactions=tuple(r for k, r in enumerate(self.reactions) if k in used),
                          feed_gases=self.feed_gases, pressure_range_Pa=self.pressure_range_Pa,
-                         notes=self.notes)
+                         notes=self.notes,
+                         surface_sites=tuple(x for x in self.surface_sites if x in sites) if srx else (),
+                         surface_reactions=srx, site_density_m2=self.site_density_m2)
 
 
 def _parse_side(text: str) -> dict[str, float]:
@@ -236,12 +261,58 @@ def _build(data: dict, origin: str) -> Chemistry:
                                   params=params, loss_eV=float(rd.get("loss_eV", 0.0)),
                                   elastic=bool(rd.get("elastic", False)),
                                   source=str(rd.get("source", ""))))
+    sites, srx, sigma_s = _build_surface(data.get("surface"), where, comps)
     pr = data.get("pressure_range_Pa", [0.0, float("inf")])
-    return Chemistry(name=str(data.get("name", origin)), source=str(data.get("source", "")),
+    return Chemistry(surface_sites=sites, surface_reactions=srx, site_density_m2=sigma_s,
+                     name=str(data.get("name", origin)), source=str(data.get("source", "")),
                      species=tuple(species), reactions=tuple(reactions),
                      feed_gases=tuple(data.get("feed_gases", [s.name for s in species if s.charge == 0])),
                      pressure_range_Pa=(float(pr[0]), float(pr[1])),
                      notes=str(data.get("notes", "")))
+
+
+def _build_surface(sd, where: str, comps: dict) -> tuple[tuple[str, ...], tuple[SurfaceReaction, ...], float]:
+    """The optional ``surface:`` section: sites (adsorbates, ``*`` = free) and reactions."""
+    if not sd:
+        return (), (), 1e19
+    sites = ["*"] + [str(x) for x in sd.get("sites", []) if str(x) != "*"]
+    scomp: dict[str, tuple[dict[str, int], int]] = {"*": ({}, 0)}
+    for name in sites[1:]:
+        if not name.endswith("(s)"):
+            raise RecipeError(f"{where}: surface site {name!r} must end in '(s)', e.g. F(s)")
+        try:
+            scomp[name] = parse_formula(name)
+        except ValueError as exc:
+            raise RecipeError(f"{where}: surface site {name!r}: {exc}") from None
+    allc = dict(comps) | scomp
+    out = []
+    for i, rd in enumerate(sd.get("reactions", [])):
+        rid = str(rd.get("id", i))
+        w = f"{where}: surface reaction {rid}"
+        eq = str(rd.get("eq", ""))
+        if "->" not in eq:
+            raise RecipeError(f"{w}: 'eq' must read 'F + * -> F(s)' (got {eq!r})")
+        lhs, rhs = (_parse_side(t) for t in eq.split("->"))
+        gas = [k for k in lhs if k in comps and k != "e"]
+        site = [k for k in lhs if k in scomp]
+        if len(gas) != 1 or len(site) != 1 or any(v != 1 for v in lhs.values()):
+            raise RecipeError(f"{w}: the left side must be one gas species and one site (got {eq!r})")
+        if comps[gas[0]][1] != 0:
+            raise RecipeError(f"{w}: only neutrals react on the walls here (got {gas[0]})")
+        bad = [k for k in rhs if k not in allc or k == "e"]
+        if bad:
+            raise RecipeError(f"{w}: unknown species {bad}; sites: {sites}")
+        _check_balanced(w, lhs, rhs, allc)
+        ns = sum(v for k, v in rhs.items() if k in scomp)
+        if abs(ns - 1.0) > 1e-12:
+            raise RecipeError(f"{w}: the right side must hold exactly one site (free '*' or an adsorbate)")
+        prob = float(rd.get("prob", -1))
+        if not 0 < prob <= 1:
+            raise RecipeError(f"{w}: prob = {prob} is outside (0, 1]")
+        out.append(SurfaceReaction(id=rid, gas=gas[0], site=site[0], prob=prob,
+                                   gas_products={k: v for k, v in rhs.items() if k in comps},
+                                   surface_products={k: v for k, v in rhs.items() if k in scomp}))
+    return tuple(sites), tuple(out), float(sd.get("site_density_m2", 1e19))
 
 
 @lru_cache(maxsize=32)

@@ -27,7 +27,7 @@ and polishing with Newton, the electron equation replaced by quasi-neutrality.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -65,6 +65,7 @@ class SteadyState:
     T_e: float
     t_integrated: float
     newton_iterations: int
+    theta: np.ndarray = field(default_factory=lambda: np.zeros(0))   # wall coverages (sites order)
 
 
 class GlobalModel:
@@ -107,6 +108,7 @@ class GlobalModel:
         self.pumped = (self.z == 0).astype(float)
         self._compile_reactions()
         self._compile_walls(losses)
+        self._compile_surface()
 
     # ------------------------------------------------------------------ compile
     def _compile_reactions(self) -> None:
@@ -174,6 +176,37 @@ class GlobalModel:
         self.n_wall_neu = len(self.wall_neu)
         self.V_s_coef = 0.5 * np.log(self.mass[self.pos] / (2 * PI * M_E))   # V_s = T_e ln√(M/2πm)
 
+    def _compile_surface(self) -> None:
+        """Wall-coverage model: sites ('*' free first), reactions gas + site -> products."""
+        chem, N, idx = self.chem, self.N, self.index
+        self.sites = tuple(chem.surface_sites)
+        Ns = self.Ns = len(self.sites)
+        sidx = {x: i for i, x in enumerate(self.sites)}
+        srx = chem.surface_reactions
+        self.sr_gas = np.array([idx[r.gas] for r in srx], dtype=np.intp)
+        self.sr_site = np.array([sidx[r.site] for r in srx], dtype=np.intp)
+        self.sr_prob = np.array([r.prob for r in srx], float)
+        self.sr_gases = np.unique(self.sr_gas)
+        self.sr_pos = np.searchsorted(self.sr_gases, self.sr_gas)
+        self.sr_sum = (self.sr_pos[None, :] == np.arange(self.sr_gases.size)[:, None]).astype(float)
+        self.sr_Sg = np.zeros((N, len(srx)))
+        self.sr_Ss = np.zeros((Ns, len(srx)))
+        for j, r in enumerate(srx):
+            self.sr_Sg[idx[r.gas], j] -= 1.0
+            self.sr_Ss[sidx[r.site], j] -= 1.0
+            for k, v in r.gas_products.items():
+                self.sr_Sg[idx[k], j] += v
+            for k, v in r.surface_products.items():
+                self.sr_Ss[sidx[k], j] += v
+        self.surf_factor = self.V / (self.A * chem.site_density_m2)
+
+    def chantry(self, i, gamma, n_g):
+        """Neutral wall-loss frequency for loss probability ``gamma`` (Chantry 1987)."""
+        lam = 1.0 / (n_g[None, :] * self.sigma[i][:, None])
+        D = PI / 8 * lam * self.vbar[i][:, None]
+        g = np.maximum(gamma, 1e-300)
+        return 1.0 / (self.Lambda2 / D + 2 * self.V * (2 - g) / (self.A * self.vbar[i][:, None] * g))
+
     # ------------------------------------------------------------------ physics
     def rate_coefficients(self, Te, M):
         """k_r for every reaction, shape (n_rx, B)."""
@@ -203,17 +236,14 @@ class GlobalModel:
         hL, hR = self.h_factors(n_g, alpha, Te)
         nu_ion = self.bohm(Te) * (hL * self.A_ax + hR * self.A_rad) / self.V
         if self.n_wall_neu:
-            i = self.wall_neu
-            lam = 1.0 / (n_g[None, :] * self.sigma[i][:, None])
-            D = PI / 8 * lam * self.vbar[i][:, None]
-            g = self.wall_gamma[:, None]
-            nu_w = 1.0 / (self.Lambda2 / D + 2 * self.V * (2 - g) / (self.A * self.vbar[i][:, None] * g))
+            nu_w = self.chantry(self.wall_neu, self.wall_gamma[:, None], n_g)
         else:
             nu_w = np.zeros((0, n.shape[1]))
         return nu_w, nu_ion, n_g, alpha
 
-    def terms(self, n, n_e, Te):
-        """All rates for batch columns: densities n (N,B), n_e (B,), Te (B,) eV."""
+    def terms(self, n, n_e, Te, theta=None):
+        """All rates for batch columns: densities n (N,B), n_e (B,), Te (B,) eV, wall
+        coverages theta (Ns,B)."""
         B = n.shape[1]
         D = np.empty((self.N + 3, B))
         D[: self.N] = n
@@ -227,6 +257,14 @@ class GlobalModel:
         r_extra = self.extra_nu[:, None] * n[self.extra_species]
         dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
               + (self.feed / self.V)[:, None] - self.k_pump * self.pumped[:, None] * n)
+        dtheta = None
+        if self.Ns:
+            w = self.sr_prob[:, None] * theta[self.sr_site]
+            s_tot = self.sr_sum @ w
+            nu = self.chantry(self.sr_gases, s_tot, n_g)
+            r_sr = (nu / np.maximum(s_tot, 1e-300))[self.sr_pos] * w * n[self.sr_gas]
+            dn = dn + self.sr_Sg @ r_sr
+            dtheta = self.surf_factor * (self.sr_Ss @ r_sr)
         ion_loss = r_wall[self.n_wall_neu:]
         dne = self.s_e @ R - ion_loss.sum(axis=0)
         P_coll = self.rx_loss @ R + (self.rx_elastic @ R) * Te
@@ -234,7 +272,7 @@ class GlobalModel:
         P_att = 1.5 * Te * (self.e_loss_mask @ R)
         P_in = self.power / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
-        return dict(R=R, dn=dn, dne=dne, dW=dW, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
+        return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
                     P_att=P_att, ion_loss=ion_loss, r_extra=r_extra, nu_ion=nu_ion, n_g=n_g,
                     alpha=alpha)
 
@@ -242,23 +280,33 @@ class GlobalModel:
         x = np.asarray(x, float)
         X = x if x.ndim == 2 else x[:, None]
         n = np.exp(X[: self.N])
-        return n, np.exp(X[self.N]), np.exp(X[self.N + 1]), X
+        theta = np.exp(X[self.N + 2:])
+        return n, np.exp(X[self.N]), np.exp(X[self.N + 1]), theta
 
     def rhs(self, t, x):
-        """d x/dt for x = (ln n, ln n_e, ln T_e); accepts (M,) or (M,B)."""
-        n, n_e, Te, X = self._unpack(x)
-        tr = self.terms(n, n_e, Te)
+        """d x/dt for x = (ln n, ln n_e, ln T_e, ln θ); accepts (M,) or (M,B)."""
+        n, n_e, Te, theta = self._unpack(x)
+        tr = self.terms(n, n_e, Te, theta)
         dlnne = tr["dne"] / n_e
-        out = np.concatenate([tr["dn"] / n, dlnne[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]])
+        parts = [tr["dn"] / n, dlnne[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]]
+        if self.Ns:
+            parts.append(tr["dtheta"] / theta)
+        out = np.concatenate(parts)
         return out if np.ndim(x) == 2 else out[:, 0]
 
     def residual(self, x):
-        """Steady-state residual, electron equation replaced by quasi-neutrality."""
-        n, n_e, Te, X = self._unpack(x)
-        tr = self.terms(n, n_e, Te)
+        """Steady-state residual; the electron equation is replaced by quasi-neutrality
+        and the free-site equation by Σθ = 1."""
+        n, n_e, Te, theta = self._unpack(x)
+        tr = self.terms(n, n_e, Te, theta)
         dlnne = tr["dne"] / n_e
         neutral = (self.z @ n - n_e) / n_e * self.k_scale
-        out = np.concatenate([tr["dn"] / n, neutral[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]])
+        parts = [tr["dn"] / n, neutral[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]]
+        if self.Ns:
+            ds = tr["dtheta"] / theta
+            ds[0] = (theta.sum(axis=0) - 1.0) * self.k_scale
+            parts.append(ds)
+        out = np.concatenate(parts)
         return out if np.ndim(x) == 2 else out[:, 0]
 
     def jacobian(self, fun, x, h=1e-7):
@@ -278,7 +326,10 @@ class GlobalModel:
             n[self.pos] = n_e * (1.0 + 0.1 * self.neg.size) / self.pos.size
         n[self.neg] = 0.1 * n_e / max(self.neg.size, 1)
         ne = self.z @ n
-        return np.concatenate([np.log(n), [math.log(ne), math.log(Te)]])
+        theta = np.full(self.Ns, 0.01)
+        if self.Ns:
+            theta[0] = 1.0 - 0.01 * (self.Ns - 1)
+        return np.concatenate([np.log(n), [math.log(ne), math.log(Te)], np.log(theta)])
 
     @property
     def k_scale(self) -> float:
@@ -352,15 +403,15 @@ class GlobalModel:
                                   f"{t_done:.3g} s: {last_error}")
         n = np.exp(x_ss[: self.N])
         return SteadyState(n=n, n_e=float(np.exp(x_ss[self.N])), T_e=float(np.exp(x_ss[self.N + 1])),
-                           t_integrated=t_done, newton_iterations=its)
+                           t_integrated=t_done, newton_iterations=its, theta=np.exp(x_ss[self.N + 2:]))
 
     def state_vector(self, st: SteadyState) -> np.ndarray:
-        return np.concatenate([np.log(st.n), [math.log(st.n_e), math.log(st.T_e)]])
+        return np.concatenate([np.log(st.n), [math.log(st.n_e), math.log(st.T_e)], np.log(st.theta)])
 
     # ------------------------------------------------------------------ checks
     def energy_balance(self, st: SteadyState) -> dict[str, float]:
         """Power channels (W) and the relative residual (P_abs - losses - dW/dt)/P_abs."""
-        tr = self.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]))
+        tr = self.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
         c = EV * self.V
         out = {"P_abs_W": self.power, "collisions_W": float(tr["P_coll"][0] * c),
                "walls_W": float(tr["P_wall"][0] * c), "attachment_W": float(tr["P_att"][0] * c)}
@@ -370,7 +421,7 @@ class GlobalModel:
     def element_balance(self, st: SteadyState) -> dict[str, float]:
         """Relative residual (in - pumped - sinks)/in of every element fed (steady state)."""
         n = st.n[:, None]
-        tr = self.terms(n, np.array([st.n_e]), np.array([st.T_e]))
+        tr = self.terms(n, np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
         inflow = self.elem_matrix @ self.feed
         pumped = self.elem_matrix @ (self.k_pump * self.pumped * st.n) * self.V
         sink = -(self.elem_matrix @ (self.extra_P @ tr["r_extra"]))[:, 0] * self.V

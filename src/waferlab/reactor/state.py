@@ -146,7 +146,7 @@ def profile_average(h_L: float, h_R: float, L: float, R: float) -> float:
 
 def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorState:
     n, ne, Te = st.n[:, None], np.array([st.n_e]), np.array([st.T_e])
-    tr = model.terms(n, ne, Te)
+    tr = model.terms(n, ne, Te, st.theta[:, None])
     n_g, alpha = tr["n_g"], tr["alpha"]
     names = model.names
     fluxes: dict[str, float] = {}
@@ -225,7 +225,7 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
     model = build_model(spec, chemistry)
     raw = initial.steady if isinstance(initial, ReactorState) else initial
     st = None
-    if raw is not None and len(raw.n) == model.N:
+    if raw is not None and len(raw.n) == model.N and len(raw.theta) == model.Ns:
         try:
             st = model.steady_state(model.state_vector(raw), t_end=0.0)
         except SimulationError:
