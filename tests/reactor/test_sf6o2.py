@@ -126,3 +126,21 @@ def test_simulate_returns_a_transient_that_settles():
     ne = out["n_e"]
     assert ne[-1] > 100 * ne[0]                      # ignition from 1e14 m^-3
     assert abs(ne[-1] / ne[-5] - 1) < 1e-3            # settled
+
+
+def test_sf6_ionisation_attachment_balance_temperature():
+    """Σ k_iz(SF6) = Σ k_att(SF6) (G8+G9+G10 = G17+G18) at T_e ≈ 4.96 eV, the value of
+    Kokkoris et al. (2009) as quoted by a public reproduction of that paper; checks the
+    transcribed Druyvesteyn fits as a whole (tolerance 1 %)."""
+    from scipy.optimize import brentq
+
+    from waferlab.reactor.chemistry import load_chemistry
+    from waferlab.reactor.rates import evaluate
+
+    rx = {r.id: r for r in load_chemistry("sf6o2").reactions}
+
+    def k(i, T):
+        return float(evaluate(rx[i].form, rx[i].params, np.array([T]), 300.0, np.array([1.0]))[0])
+
+    T0 = brentq(lambda T: sum(k(i, T) for i in ("G8", "G9", "G10")) - k("G17", T) - k("G18", T), 1, 20)
+    assert T0 == pytest.approx(4.96, rel=0.01)
