@@ -3,9 +3,7 @@ mismatch σ = M_f (α_s - α_f) ΔT (REFERENCE-DATA §5), and thin multilayer st
 (Freund & Suresh, *Thin Film Materials*, 2003, §2.3).  All exact."""
 from __future__ import annotations
 
-import math
 
-import numpy as np
 import pytest
 
 from waferlab.mechanics import (SI100_BIAXIAL_MODULUS, Film, bow, stack_curvature,

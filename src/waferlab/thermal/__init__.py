@@ -14,8 +14,10 @@ from .models import MODELS, make_model
 from .oxidation import grow_oxide, oxide_thickness
 from .run import ThermalState, run_thermal, simulate
 from .spec import ThermalSpec
+from .wafer_mask import mask_from_stack
 
 __all__ = ["AnnealResult", "TimeStepping", "anneal", "DOPANTS", "Arrhenius", "ni_si",
            "junction_depths", "sheet_resistance", "Moments", "implant_1d", "implant_2d",
            "range_moments", "Mesh", "make_mesh", "MODELS", "make_model", "grow_oxide",
-           "oxide_thickness", "ThermalState", "run_thermal", "simulate", "ThermalSpec"]
+           "oxide_thickness", "ThermalState", "run_thermal", "simulate", "ThermalSpec",
+           "mask_from_stack"]
