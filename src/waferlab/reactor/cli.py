@@ -104,6 +104,11 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    sweep_specs = []
+    if sweep:                                  # check the whole sweep before solving anything
+        path, values = parse_sweep(sweep)
+        sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor"))
+                       for v in values]
     state = solve(spec)
     result = state.to_json()
     result["name"] = name
@@ -121,11 +126,9 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
     if not quiet:
         _table(name, state)
     if sweep:
-        path, values = parse_sweep(sweep)
         rows = []
-        for v in values:
-            sp = validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor")
-            s = solve(sp)
+        for v, sp in sweep_specs:
+            s = solve(sp, initial=state)
             rows.append({"value": v, "T_e_eV": s.T_e_eV, "n_e_center_m3": s.n_e_center_m3,
                          "n_e_avg_m3": s.n_e_avg_m3, "ion_energy_mean_eV": s.ion_energy_mean_eV})
         _atomic_write(out / "sweep.json", json.dumps({"knob": path, "rows": rows}, indent=2).encode())

@@ -66,6 +66,7 @@ class SteadyState:
     t_integrated: float
     newton_iterations: int
     theta: np.ndarray = field(default_factory=lambda: np.zeros(0))   # wall coverages (sites order)
+    names: tuple[str, ...] = ()                                      # species order of ``n``
 
 
 class GlobalModel:
@@ -403,7 +404,8 @@ class GlobalModel:
                                   f"{t_done:.3g} s: {last_error}")
         n = np.exp(x_ss[: self.N])
         return SteadyState(n=n, n_e=float(np.exp(x_ss[self.N])), T_e=float(np.exp(x_ss[self.N + 1])),
-                           t_integrated=t_done, newton_iterations=its, theta=np.exp(x_ss[self.N + 2:]))
+                           t_integrated=t_done, newton_iterations=its, theta=np.exp(x_ss[self.N + 2:]),
+                           names=self.names)
 
     def state_vector(self, st: SteadyState) -> np.ndarray:
         return np.concatenate([np.log(st.n), [math.log(st.n_e), math.log(st.T_e)], np.log(st.theta)])

@@ -225,7 +225,7 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
     model = build_model(spec, chemistry)
     raw = initial.steady if isinstance(initial, ReactorState) else initial
     st = None
-    if raw is not None and len(raw.n) == model.N and len(raw.theta) == model.Ns:
+    if raw is not None and raw.names == model.names and len(raw.theta) == model.Ns:
         try:
             st = model.steady_state(model.state_vector(raw), t_end=0.0)
         except SimulationError:
