@@ -57,7 +57,8 @@ def main() -> None:
     lines = ["## reactor: global-model steady solve (1 core)", "",
              "BDF integration to quasi-steady state + Newton polish, finite-difference Jacobian "
              "from one vectorised call; time = `reactor.solve(spec)` including sheath, IEDF and "
-             "IADF (best / median of 5, after one warm-up). Target: SF6/O2 < 0.5 s.", "",
+             "IADF (best / median of 5, after one warm-up). Target: SF6/O2 < 0.5 s. "
+             f"Machine load average during the run: {os.getloadavg()[0]:.1f} (2 cores shared).", "",
              "| case | unknowns | reactions (volume + wall) | T_e (eV) | n_e,0 (m⁻³) | max element residual | "
              "energy residual | t best | t median |",
              "|---|---|---|---|---|---|---|---|---|"]

@@ -143,8 +143,8 @@ class GlobalModel:
             groups.setdefault(r.form, ([], []))
             groups[r.form][0].append(r_i)
             groups[r.form][1].append(r.params)
-        self.rx_groups = [(form, np.array(ids), np.array(ps, float).T) for form, (ids, ps) in groups.items()
-                          if form not in _FIXED_FORMS]
+        self.rx_groups = [(RATE_FORMS[form], np.array(ids), tuple(np.array(ps, float).T[:, :, None]))
+                          for form, (ids, ps) in groups.items() if form not in _FIXED_FORMS]
         fixed = [(np.array(ids), RATE_FORMS[form](tuple(np.array(ps, float).T[:, :, None]), np.ones((1, 1)),
                                                   self.T_gas, np.ones((1, 1)))[:, 0])
                  for form, (ids, ps) in groups.items() if form in _FIXED_FORMS]
@@ -214,9 +214,9 @@ class GlobalModel:
         Te = np.atleast_1d(Te)
         k = np.empty((self.n_rx, Te.size))
         k[self.k_fixed_ids] = self.k_fixed[:, None]
-        for form, ids, P in self.rx_groups:
-            f = RATE_FORMS[form]
-            k[ids] = f(tuple(P[:, :, None]), Te[None, :], self.T_gas, np.atleast_1d(M)[None, :])
+        Te2, M2 = Te[None, :], np.atleast_1d(M)[None, :]
+        for f, ids, P in self.rx_groups:
+            k[ids] = f(P, Te2, self.T_gas, M2)
         return k
 
     def h_factors(self, n_g, alpha, Te):
