@@ -12,8 +12,8 @@ R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per e
 (3 m_e/M T_e for elastic collisions), L_e the volume electron loss rate (attachment,
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
 A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
-f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i; f = 1 without negative ions, as in
-REFERENCE-DATA §3).  Neutrals with a wall probability γ are lost at the Chantry rate
+f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
+f = 1 without negative ions, as in REFERENCE-DATA §3).  Neutrals with a wall probability γ are lost at the Chantry rate
 ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry, J. Appl. Phys. 62, 1141, 1987), 1/Λ² =
 (π/L)² + (2.405/R)², D = (π/8) λ v̄.  Pumping: k_p = S/V with the pumping speed S
 fixed by the feed and the gas pressure without plasma, S = Q k T_g / p.  Negative ions
@@ -32,14 +32,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..constants import EV, K_B, M_E, PI
+from ..constants import EV, K_B, M_E, PI, TORR
 from ..errors import SimulationError
 from .chemistry import Chemistry
 from .rates import RATE_FORMS
 
-__all__ = ["Loss", "GlobalModel", "SteadyState"]
+__all__ = ["Loss", "GlobalModel", "SteadyState", "ion_temperature_eV"]
 
 _FIXED_FORMS = ("constant", "lnconstant")     # depend on T_gas only: evaluated once
+
+
+def ion_temperature_eV(pressure: float, T_gas: float) -> float:
+    """Ion temperature of the global model (Lee & Lieberman, JVST A 13, 368, 1995):
+    T_i = 0.5 eV for p ≤ 1 mTorr, (0.5 - T_g)/p[mTorr] + T_g above (T_g in eV)."""
+    p_mTorr = pressure / TORR * 1e3
+    Tg = T_gas * K_B / EV
+    return 0.5 if p_mTorr <= 1.0 else max((0.5 - Tg) / p_mTorr + Tg, Tg)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +90,8 @@ class GlobalModel:
         self.A = self.A_ax + self.A_rad
         self.Lambda2 = 1.0 / ((PI / self.L) ** 2 + (2.405 / self.R) ** 2)
         self.T_gas = float(T_gas)
-        self.T_ion_eV = (T_ion if T_ion is not None else T_gas) * K_B / EV
+        self.T_ion_eV = (T_ion * K_B / EV if T_ion is not None
+                         else ion_temperature_eV(float(pressure), float(T_gas)))
         self.pressure = float(pressure)
         self.power = float(power)
         self.n_g0 = self.pressure / (K_B * self.T_gas)
