@@ -36,7 +36,9 @@ class ReactorState:
     edge density; neutrals: n v̄/4).  ``iedf`` (x = energy in eV) and ``iadf`` (x = polar
     angle in rad from the wafer normal, density per radian, the convention of
     ``feature.flux.sources.AngularTable``) are normalised to 1.  ``ion_cos_exponent`` is
-    the cosⁿθ source exponent with the same ⟨sin²θ⟩ as the IADF.
+    the cosⁿθ source exponent with the same ⟨sin²θ⟩ as the IADF.  ``sheath_collisionality``
+    is s/λ_i: the IADF includes charge exchange in the sheath, the IEDF does not (its
+    low-energy tail is missing when s/λ_i ≳ 1).
     """
 
     chemistry: str
@@ -55,6 +57,7 @@ class ReactorState:
     V_dc: float
     V_rf: float
     sheath_thickness_m: float
+    sheath_collisionality: float
     ion_transit_time_s: float
     gas_temperature_K: float
     wafer_temperature_K: float
@@ -75,6 +78,7 @@ class ReactorState:
                 "ion_cos_exponent": self.ion_cos_exponent, "V_plasma_V": self.V_plasma,
                 "V_dc_V": self.V_dc, "V_rf_V": self.V_rf,
                 "sheath_thickness_m": self.sheath_thickness_m,
+                "sheath_collisionality": self.sheath_collisionality,
                 "ion_transit_time_s": self.ion_transit_time_s,
                 "gas_temperature_K": self.gas_temperature_K,
                 "wafer_temperature_K": self.wafer_temperature_K, "pressure_Pa": self.pressure_Pa,
@@ -208,7 +212,7 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
         fluxes_to_wafer_m2s=fluxes, ion_species=ions, ion_flux_m2s=Gamma, iedf=E_dist,
         iadf=A_dist, ion_energy_mean_eV=E_dist.mean(), ion_cos_exponent=cos_exponent(A_dist),
         V_plasma=V_p, V_dc=V_dc, V_rf=V_rf,
-        sheath_thickness_m=s, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
+        sheath_thickness_m=s, sheath_collisionality=s / mfp, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
         wafer_temperature_K=Tw, pressure_Pa=float(n_g[0]) * K_B * model.T_gas,
         power_W=model.power, element_balance=model.element_balance(st),
         energy_balance=model.energy_balance(st), steady=st)
