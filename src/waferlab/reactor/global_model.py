@@ -13,16 +13,20 @@ R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per e
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
 A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
 f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
-f = 1 without negative ions, as in REFERENCE-DATA §3).  Neutrals with a wall probability γ are lost at the Chantry rate
-ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry, J. Appl. Phys. 62, 1141, 1987), 1/Λ² =
-(π/L)² + (2.405/R)², D = (π/8) λ v̄.  Pumping: k_p = S/V with the pumping speed S
+f = 1 without negative ions, as in REFERENCE-DATA §3).  Neutrals with a wall
+probability γ are lost at the Chantry rate ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry,
+J. Appl. Phys. 62, 1141, 1987), 1/Λ² = (π/L)² + (2.405/R)², D = (π/8) λ v̄; with a
+wall-coverage model (sites θ, reactions gas + site -> products, probability s_j) the
+total probability Σ s_j θ_j enters the same rate and is split between the reactions
+(Kokkoris et al., J. Phys. D 42, 055209, 2009).  Pumping: k_p = S/V with the pumping speed S
 fixed by the feed and the gas pressure without plasma, S = Q k T_g / p.  Negative ions
 are confined by the sheaths (no wall loss, no pumping).  The density variable is the
 centre density n_0 of the h-factor model, as in L&L.
 
-Unknowns are x = (ln n_j, ln n_e, ln T_e); the steady state is found by integrating
-the stiff ODE with BDF (finite-difference Jacobian evaluated in one vectorised call)
-and polishing with Newton, the electron equation replaced by quasi-neutrality.
+Unknowns are x = (ln n_j, ln n_e, ln T_e, ln θ_k); the steady state is found by
+integrating the stiff ODE with BDF (finite-difference Jacobian evaluated in one
+vectorised call) and polishing with Newton, the electron equation replaced by
+quasi-neutrality and the free-site equation by Σθ = 1.
 """
 from __future__ import annotations
 
