@@ -105,3 +105,16 @@ def test_every_reactor_example_runs(example, tmp_path):
         warnings.simplefilter("error")
         out = run_reactor(example, tmp_path, quiet=True)
     assert out["T_e_eV"] > 0 and all(abs(r) < 1e-6 for r in out["element_balance"].values())
+
+
+def test_bias_power_sets_the_ion_power_on_the_wafer():
+    """P_bias = Γ_i π r_w² ⟨E_i⟩ (L&L §11.2: the bias power goes to the ions)."""
+    import math
+
+    from waferlab.constants import EV
+    st = solve(make(chamber={"radius": "15 cm", "length": "30 cm", "wafer_radius": "10 cm"},
+                    bias={"frequency": "13.56 MHz", "power": "100 W"}))
+    P = st.ion_flux_m2s * math.pi * 0.1 ** 2 * st.ion_energy_mean_eV * EV
+    assert P == pytest.approx(100.0, rel=2e-3)
+    assert st.V_dc < 0 < st.V_rf
+    assert st.ion_energy_mean_eV == pytest.approx(st.V_plasma - st.V_dc, rel=1e-2)
