@@ -111,3 +111,22 @@ def test_Te_falls_and_density_rises_with_pressure():
     sts = [model(0.15, 0.30, p, 800.0).steady_state() for p in (0.05, 0.2, 1.0)]
     assert sts[0].T_e > sts[1].T_e > sts[2].T_e
     assert sts[0].n_e < sts[1].n_e < sts[2].n_e
+
+
+def test_pulsed_power_transient():
+    """Power step 800 W -> 400 W: the transient settles on the 400 W steady state, and
+    n_e rises again after the step back (time-dependent drive, BDF)."""
+    from waferlab.recipe_io import validate_section
+    from waferlab.reactor import ReactorSpec, simulate, solve
+
+    d = {"chamber": {"radius": "15 cm", "length": "30 cm"}, "pressure": "10 mTorr",
+         "gases": {"Ar": "50 sccm"}, "source": {"power": "800 W"}}
+    spec = validate_section(ReactorSpec, d, "reactor")
+    hi = solve(spec)
+    lo = solve(validate_section(ReactorSpec, d | {"source": {"power": "400 W"}}, "reactor"))
+    t = np.linspace(0, 2e-3, 201)
+    out = simulate(spec, 2e-3, start=hi, t_eval=t, max_step=2e-5,
+                   power=lambda s: 400.0 if s < 1e-3 else 800.0)
+    k = np.searchsorted(t, 1e-3) - 1
+    assert abs(out["n_e"][k] / lo.n_e_center_m3 - 1) < 1e-2
+    assert abs(out["n_e"][-1] / hi.n_e_center_m3 - 1) < 1e-2

@@ -255,7 +255,7 @@ class GlobalModel:
             nu_w = np.zeros((0, n.shape[1]))
         return nu_w, nu_ion, n_g, alpha
 
-    def terms(self, n, n_e, Te, theta=None):
+    def terms(self, n, n_e, Te, theta=None, power=None):
         """All rates for batch columns: densities n (N,B), n_e (B,), Te (B,) eV, wall
         coverages theta (Ns,B)."""
         B = n.shape[1]
@@ -284,7 +284,7 @@ class GlobalModel:
         P_coll = self.rx_loss @ R + (self.rx_elastic @ R) * Te
         P_wall = (ion_loss * (2.5 * Te[None, :] + self.V_s_coef[:, None] * Te[None, :])).sum(axis=0)
         P_att = 1.5 * Te * (self.e_loss_mask @ R)
-        P_in = self.power / (EV * self.V)
+        P_in = (self.power if power is None else power) / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
         return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
                     P_att=P_att, ion_loss=ion_loss, r_extra=r_extra, nu_ion=nu_ion, n_g=n_g,
@@ -297,10 +297,11 @@ class GlobalModel:
         theta = np.exp(X[self.N + 2:])
         return n, np.exp(X[self.N]), np.exp(X[self.N + 1]), theta
 
-    def rhs(self, t, x):
-        """d x/dt for x = (ln n, ln n_e, ln T_e, ln θ); accepts (M,) or (M,B)."""
+    def rhs(self, t, x, power=None):
+        """d x/dt for x = (ln n, ln n_e, ln T_e, ln θ); accepts (M,) or (M,B).
+        ``power`` (W) overrides the absorbed power (time-dependent drive)."""
         n, n_e, Te, theta = self._unpack(x)
-        tr = self.terms(n, n_e, Te, theta)
+        tr = self.terms(n, n_e, Te, theta, power)
         dlnne = tr["dne"] / n_e
         parts = [tr["dn"] / n, dlnne[None], (tr["dW"] / (1.5 * n_e * Te) - dlnne)[None]]
         if self.Ns:
@@ -349,11 +350,17 @@ class GlobalModel:
     def k_scale(self) -> float:
         return 1e3
 
-    def integrate(self, x0, t_end, *, t_eval=None, rtol=1e-6, atol=1e-8):
-        """Time-dependent solution (BDF) from x0 to t_end."""
-        sol = solve_ivp(self.rhs, (0.0, t_end), x0, method="BDF", t_eval=t_eval, rtol=rtol,
-                        atol=atol, jac=lambda t, x: self.jacobian(lambda X: self.rhs(0.0, X), x),
-                        vectorized=True)
+    def integrate(self, x0, t_end, *, t_eval=None, rtol=1e-6, atol=1e-8, power=None,
+                  max_step=np.inf):
+        """Time-dependent solution (BDF) from x0 to t_end; ``power(t)`` (W) optional."""
+        if power is None:
+            fun = self.rhs
+            jac = lambda t, x: self.jacobian(lambda X: self.rhs(t, X), x)  # noqa: E731
+        else:
+            fun = lambda t, x: self.rhs(t, x, float(power(t)))  # noqa: E731
+            jac = lambda t, x: self.jacobian(lambda X: self.rhs(t, X, float(power(t))), x)  # noqa: E731
+        sol = solve_ivp(fun, (0.0, t_end), x0, method="BDF", t_eval=t_eval, rtol=rtol,
+                        atol=atol, jac=jac, vectorized=True, max_step=max_step)
         if sol.status < 0:
             raise SimulationError(f"global model time integration failed: {sol.message}")
         return sol

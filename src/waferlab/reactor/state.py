@@ -240,13 +240,21 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
 
 
 def simulate(spec: ReactorSpec, t_end: float, *, n_out: int = 200,
-             chemistry: Chemistry | None = None) -> dict[str, np.ndarray]:
-    """Time-dependent solution from ignition (low n_e, feed gas only) to ``t_end`` (s).
+             chemistry: Chemistry | None = None, power=None, start: ReactorState | None = None,
+             t_eval: np.ndarray | None = None, max_step: float = np.inf) -> dict[str, np.ndarray]:
+    """Time-dependent solution to ``t_end`` (s) from ignition (low n_e, feed gas only) or
+    from the steady state ``start``; ``power(t)`` (W) drives e.g. a pulsed source
+    (give ``max_step`` below the pulse length so no pulse is stepped over).
 
     Returns ``t`` (s), ``n_e`` (m⁻³), ``T_e_eV`` and ``densities`` (species × time).
     """
     model = build_model(spec, chemistry)
-    t = np.concatenate([[0.0], np.geomspace(1e-9 * t_end, t_end, n_out - 1)])
-    sol = model.integrate(model.initial_state(n_e=1e14), t_end, t_eval=t)
+    t = (np.concatenate([[0.0], np.geomspace(1e-9 * t_end, t_end, n_out - 1)])
+         if t_eval is None else np.asarray(t_eval, float))
+    if start is not None and start.steady is not None and start.steady.names == model.names:
+        x0 = model.state_vector(start.steady)
+    else:
+        x0 = model.initial_state(n_e=1e14)
+    sol = model.integrate(x0, t_end, t_eval=t, power=power, max_step=max_step)
     return {"t": sol.t, "n_e": np.exp(sol.y[model.N]), "T_e_eV": np.exp(sol.y[model.N + 1]),
             "densities": np.exp(sol.y[: model.N]), "species": np.array(model.names)}
