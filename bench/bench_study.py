@@ -1,7 +1,7 @@
 """Study benchmarks: Dask throughput and per-task overhead, real-runner sweeps, and the
 accuracy of the UQ / optimisation layer.  Writes bench/results/study.md.
 
-    python bench/bench_study.py            # everything (~5 min on 2 cores)
+    python bench/bench_study.py            # everything (~5 min on 2 idle cores)
     python bench/bench_study.py --quick    # skip the real-runner sweeps
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,13 @@ def _external(d: Path):
     return sfile, procs
 
 
+def _stop(procs) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+        p.wait(timeout=30)
+
+
 def real_sweeps(lines: list[str]) -> None:
     from distributed import Client
 
@@ -96,6 +104,7 @@ def real_sweeps(lines: list[str]) -> None:
         t0 = time.perf_counter()
         res = run_study(study, Path(d) / "local", workers=2)
         rows.append(("local cluster, 2 workers (incl. start-up)", res, time.perf_counter() - t0))
+        _say(f"local cluster: {rows[0][2]:.1f} s")
         sfile, procs = _external(Path(d))
         try:
             with Client(scheduler_file=str(sfile), timeout="30s") as client:
@@ -111,9 +120,7 @@ def real_sweeps(lines: list[str]) -> None:
                 rows.append(("`dask scheduler` + 2 `dask worker`, one killed after 20 results",
                              res2, time.perf_counter() - t0))
         finally:
-            for p in procs:
-                p.kill()
-                p.wait(timeout=30)
+            _stop(procs)
         same = all(np.array_equal(rows[0][1].dataset[m].values, rows[1][1].dataset[m].values)
                    for m in ("x", "seed", "thickness_bottom", "thickness_sidewall"))
     lines += ["### 64-sample sweep of the 2D trench deposition (real runner)", "",
@@ -175,7 +182,12 @@ def accuracy(lines: list[str]) -> None:
               "| case | measured | criterion |", "|---|---|---|", *out, ""]
 
 
+def _say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # run the finally blocks
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the real-runner sweeps")
     args = ap.parse_args()
@@ -183,12 +195,13 @@ def main() -> None:
     lines = ["## study (issue 8): Dask studies, UQ, optimisation", "",
              f"Machine: {os.cpu_count()} cores ({platform.machine()}), shared with other jobs "
              "while measured; times are wall-clock.", ""]
-    dask_scaling(lines)
-    if not args.quick:
-        real_sweeps(lines)
-    accuracy(lines)
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "study.md").write_text("\n".join(lines) + "\n")
+    sections = [dask_scaling, accuracy] + ([] if args.quick else [real_sweeps])
+    for section in sections:
+        _say(f"{section.__name__} ...")
+        section(lines)
+        (HERE / "results" / "study.md").write_text("\n".join(lines) + "\n")
+        _say("written")
     print("\n".join(lines))
 
 

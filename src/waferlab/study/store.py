@@ -32,6 +32,15 @@ __all__ = ["StudyStore", "MISSING", "DONE", "FAILED"]
 MISSING, DONE, FAILED = 0, 1, 2
 
 
+def _need_h5py() -> None:
+    """h5netcdf writes through h5py, which it does not always pull in."""
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        raise RecipeError("writing study.nc needs the h5py package (pip install h5py)",
+                          path="--out") from None
+
+
 class StudyStore:
     """Rows of a study, streamed to ``path`` (or kept in memory when ``path`` is None)."""
 
@@ -53,6 +62,7 @@ class StudyStore:
             self._old = self._read_old(Path(path))
 
     def _read_old(self, path: Path) -> xr.Dataset | None:
+        _need_h5py()
         try:
             ds = xr.load_dataset(path, engine="h5netcdf")
         except Exception as exc:  # an unreadable file from another program
@@ -129,6 +139,7 @@ class StudyStore:
         now = time.monotonic()
         if not force and now - self._last < self.flush_interval:
             return
+        _need_h5py()
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
