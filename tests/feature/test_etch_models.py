@@ -136,6 +136,9 @@ def test_recipe_errors_name_the_field():
         _spec({**PEER_HOLE, "ion_flux": "10 nm"})
     with pytest.raises(RecipeError, match="same length"):
         _spec({**CW, "iedf": {"energies_eV": [1.0, 2.0], "pdf": [1.0]}})
+    with pytest.raises(RecipeError, match="passivant_removal"):
+        _spec({**CW, "passivant_flux": "1e15 cm^-2 s^-1"}).build(kind="etch", materials=("Si",),
+                                                                  target=None)
     with pytest.raises(RecipeError, match="typo"):
         _spec({**CW, "typo": 1})
 

@@ -385,6 +385,12 @@ class IonEnhancedSpec(_Common):
             if not 0.0 <= s <= 1.0:
                 raise RecipeError(f"sticking {s} is outside [0, 1]",
                                   path=f"wall_etchant_sticking.{m}", value=s)
+        if self.passivant_flux > 0 and self.passivant_removal is None \
+                and self.passivant_desorption == 0:
+            raise RecipeError("a passivant flux with neither `passivant_removal` (ion yield) nor "
+                              "`passivant_desorption` covers the surface completely and stops "
+                              "all etching; give one of them", path="passivant_flux",
+                              value=self.passivant_flux)
         density = self.density or material_info(self.etched[0], materials).atom_density
         try:
             kin = SurfaceKinetics(

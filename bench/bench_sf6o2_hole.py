@@ -1,0 +1,127 @@
+"""3D SF6/O2 hole etch (the ViennaPS hole example), waferlab ``sf6o2`` beside ViennaPS.
+
+Parameters (issue 5 acceptance): spacing 0.03 µm, hole radius 0.175 µm at the mask
+bottom, mask 1.2 µm with a 1.193° taper (opening wider at the top), Γ_i/Γ_F/Γ_O =
+10/4500/800 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, ion exponent 1000, A_O 2, A_Si 7, 300 rays per
+point, 0.2 min (``--minutes`` to change), 2 threads.
+
+Domains: ViennaPS runs its quarter hole (0.5 × 0.5 µm, hole at the corner, mirror
+boundaries) — an array of holes at 1 µm pitch.  waferlab's builder centres features, so
+it runs the full hole in a 0.99 × 0.99 µm reflective domain (33 spacings): the same
+array, 4× the surface of the peer's quarter.  Recorded: depth etched into Si at the hole
+centre, the hole radius at half that depth, wall times.  Writes
+bench/results/sf6o2_hole.md.
+
+Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_hole.py [--minutes 0.2]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+
+import numpy as np  # noqa: E402
+
+OUT = Path(__file__).parent / "results" / "sf6o2_hole.md"
+H, R_BOTTOM, MASK, TAPER_DEG = 0.03, 0.175, 1.2, 1.193
+R_TOP = R_BOTTOM + MASK * math.tan(math.radians(TAPER_DEG))
+
+
+def _measure(xyz: np.ndarray) -> tuple[float, float]:
+    """(depth below z = 0 at the hole axis, mean radius at half that depth) in µm."""
+    r = np.hypot(xyz[:, 0], xyz[:, 1])
+    z = xyz[:, 2]
+    depth = -float(z[r < 0.5 * R_BOTTOM].min())
+    near = (np.abs(z + 0.5 * depth) < 0.5 * H) & (r < 0.45)
+    return depth, float(r[near].mean()) if near.any() else float("nan")
+
+
+def run_waferlab(minutes: float, rpp: int) -> tuple[tuple[float, float], float]:
+    from waferlab.context import RunContext
+    from waferlab.feature.extract import extract_surface
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+
+    data = {"name": "hole", "seed": 1,
+            "grid": {"dimension": 3, "spacing": f"{H} um", "extent": ["0.99 um", "0.99 um"]},
+            "structure": {"substrate": {"material": "Si"},
+                          "layers": [{"material": "Mask", "thickness": f"{MASK} um"}],
+                          "feature": {"type": "hole", "radius": f"{R_TOP!r} um",
+                                      "depth": f"{MASK} um", "taper": f"{TAPER_DEG} deg"}},
+            "steps": [{"etch": {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
+                                "etchant_flux": "4500e15 cm^-2 s^-1",
+                                "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV",
+                                "ion_energy_sigma": "10 eV", "ion_exponent": 1000, "A_O": 2,
+                                "A_Si": 7, "rays_per_point": rpp, "time": f"{minutes} min"}}]}
+    r = recipe_from_dict(data)
+    w = initial_wafer(r)
+    t0 = time.perf_counter()
+    for st in r.steps:
+        w = st.apply(w, RunContext(seed=1, threads=2))
+    wall = time.perf_counter() - t0
+    return _measure(extract_surface(w.geometry).points * 1e6), wall
+
+
+def run_viennaps(minutes: float, rpp: int) -> tuple[tuple[float, float], float]:
+    import viennaps as ps
+
+    ps.setDimension(3)
+    ps.setNumThreads(2)
+    ps.Length.setUnit("um")
+    ps.Time.setUnit("min")
+    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    d = ps.Domain(gridDelta=H, xExtent=1.0, yExtent=1.0)
+    ps.MakeHole(domain=d, holeRadius=R_BOTTOM, holeDepth=0.0, maskHeight=MASK,
+                maskTaperAngle=TAPER_DEG, holeShape=ps.HoleShape.QUARTER).apply()
+    mp = ps.SF6O2Etching.defaultParameters()
+    mp.ionFlux, mp.etchantFlux, mp.passivationFlux = 10.0, 4500.0, 800.0
+    mp.Ions.meanEnergy, mp.Ions.sigmaEnergy, mp.Ions.exponent = 100.0, 10.0, 1000.0
+    mp.Passivation.A_ie, mp.Substrate.A_ie = 2.0, 7.0
+    proc = ps.Process(d, ps.SF6O2Etching(mp))
+    proc.setProcessDuration(minutes)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = rpp
+    proc.setParameters(rp)
+    t0 = time.perf_counter()
+    proc.apply()
+    wall = time.perf_counter() - t0
+    return _measure(np.asarray(d.getSurfaceMesh().getNodes())), wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=0.2)
+    ap.add_argument("--rays", type=int, default=300)
+    a = ap.parse_args()
+    res = {"waferlab": run_waferlab(a.minutes, a.rays)}
+    print("waferlab", res["waferlab"], flush=True)
+    try:
+        res["ViennaPS"] = run_viennaps(a.minutes, a.rays)
+        print("ViennaPS", res["ViennaPS"], flush=True)
+    except ImportError:
+        pass
+    rows = [f"| {k} | {v[0][0]:.4f} | {v[0][1]:.4f} | {v[1]:.1f} |" for k, v in res.items()]
+    text = ["## sf6o2 3D hole (waferlab full hole vs ViennaPS quarter hole)", "",
+            f"Spacing {H} µm, radius {R_BOTTOM} µm (mask bottom), mask {MASK} µm, taper "
+            f"{TAPER_DEG}°, Γ_i/Γ_F/Γ_O = 10/4500/800 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 1000, "
+            f"A_O 2, A_Si 7, {a.rays} rays/point, {a.minutes:g} min, 2 threads. waferlab runs "
+            "the full hole (4× the peer's quarter-domain surface).", "",
+            "| code | depth into Si (µm) | radius at half depth (µm) | wall (s) |",
+            "|---|---|---|---|", *rows, ""]
+    if "ViennaPS" in res:
+        (d0, r0), w0 = res["waferlab"]
+        (d1, r1), w1 = res["ViennaPS"]
+        text += [f"depth {100 * (d0 / d1 - 1):+.1f} %, radius {(r0 - r1) / H:+.2f} spacings, "
+                 f"wall-time ratio {w0 / w1:.2f} (full hole vs quarter).", ""]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("\n".join(text))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
