@@ -13,7 +13,7 @@ and on the surface unless a surface concentration is imposed (Dirichlet).
 Time: TR-BDF2 (Bank et al., IEEE Trans. Electron Devices 32, 1992, 1985), L-stable,
 second order; both stages use the matrix V - (γh/2) M, γ = 2 - √2, so one sparse LU
 serves the whole step and, for state-independent coefficients at a fixed temperature,
-every later step of the same size (steps are powers of two of 1 s, cached).  Local
+every later step of the same size (steps are duration/2^k, factorisations cached).  Local
 (RMS) error estimate of Hosea & Shampine (Appl. Numer. Math. 20, 21, 1996), filtered by the
 same LU; nonlinear coefficients (Fermi) by a chord (frozen-LU) iteration,
 Gauss–Seidel over species.
@@ -190,8 +190,11 @@ class _Stepper:
                               f"(last relative change {change:.2e})")
 
 
-def _quantise(h: float) -> float:
-    return 2.0 ** math.floor(math.log2(h))
+def _quantise(h: float, duration: float) -> float:
+    """Largest step duration·2^-k not above h (k >= 0): a small set of step sizes, so
+    cached factorisations are reused (only a clipped last step adds one)."""
+    k = max(0, math.ceil(math.log2(duration / h) - 1e-12))
+    return duration * 2.0 ** (-k)
 
 
 def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, *,
@@ -218,11 +221,11 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
     g = GAMMA
     c1 = 1.0 / (g * (2 - g))
     c0 = (1 - g) ** 2 / (g * (2 - g))
-    t, h = 0.0, _quantise(max(duration * numerics.first_step, 1e-12))
+    t, h = 0.0, _quantise(duration * numerics.first_step, duration)
     steps = rejected = 0
     integ = {k: np.zeros(mesh.n) for k in names}
     ref = {k: max(float(np.max(np.abs(state[k]))), 1e-300) for k in names}
-    while t < duration * (1 - 1e-12):
+    while t < duration:
         if steps + rejected > numerics.max_steps:
             raise SimulationError(f"anneal needed more than {numerics.max_steps} steps "
                                   f"(t = {t:g} of {duration:g} s); loosen rtol or check inputs")
@@ -256,11 +259,11 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
             state = s2
             steps += 1
             grow = 16.0 if err < 1e-12 else min(16.0, max(1.0, 0.9 * err ** (-1 / 3)))
-            h = _quantise(max(h, hh) * grow) if hh == h else h
+            h = _quantise(min(h * grow, duration), duration) if hh == h else h
         else:
             rejected += 1
             shrink = 0.2 if not math.isfinite(err) else max(0.2, 0.9 * err ** (-1 / 3))
-            h = _quantise(hh * shrink)
+            h = _quantise(hh * shrink, duration)
             if h < duration * 1e-16:
                 raise SimulationError(f"time step underflow at t = {t:g} s (error {err:.3g})")
     return AnnealResult(fields=state, time_integrals=integ, steps=steps, rejected=rejected,
