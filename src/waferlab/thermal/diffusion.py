@@ -237,11 +237,14 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
             M = st.matrix(k, t, state)
             f_n[k] = st.rate(k, M, state[k])
             rhs1[k] = st.V * state[k] + coef * (M @ state[k])
-        s1, _ = st.solve_stage(t + g * hh, coef, rhs1, state, numerics)
-        rhs2 = {k: st.V * (c1 * s1[k] - c0 * state[k]) for k in names}
-        s2, lus = st.solve_stage(t + hh, coef, rhs2, s1, numerics)
-        err = 0.0
-        for k in names:
+        try:
+            s1, _ = st.solve_stage(t + g * hh, coef, rhs1, state, numerics)
+            rhs2 = {k: st.V * (c1 * s1[k] - c0 * state[k]) for k in names}
+            s2, lus = st.solve_stage(t + hh, coef, rhs2, s1, numerics)
+        except SimulationError:                 # nonlinear solve failed: retry smaller
+            s1 = s2 = None
+        err = 0.0 if s2 is not None else math.inf
+        for k in (names if s2 is not None else ()):
             f_g = st.rate(k, st.matrix(k, t + g * hh, s1), s1[k])
             lu, M2 = lus[k]
             f_1 = st.rate(k, M2, s2[k])
@@ -253,7 +256,7 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
             if not np.all(np.isfinite(s2[k])):
                 err = np.inf
         if err <= 1.0:
-            t += hh
+            t = duration if hh >= duration - t else t + hh
             for k in names:
                 integ[k] += 0.5 * hh * (state[k] + s2[k])
             state = s2
