@@ -62,35 +62,91 @@ def _uniform(s):
 
 # --------------------------------------------------------------------------- binning
 @njit(cache=True)
-def bin_elements(bmin, bmax, lo, h, n):
-    """CSR cell lists of elements by bounding box. bmin/bmax (m,3); lo,h (3,); n (3,) int."""
-    m = bmin.shape[0]
+def _overlaps(tri, cx, cy, cz, hx, hy, hz):
+    """Separating-axis test of a segment (2 vertices, z = 0) or triangle against the box
+    centre c, half-size h (Akenine-Möller, J. Graphics Tools 6(1), 2001)."""
+    nv = tri.shape[0]
+    ax0, ay0, az0 = tri[0, 0] - cx, tri[0, 1] - cy, tri[0, 2] - cz
+    ax1, ay1, az1 = tri[1, 0] - cx, tri[1, 1] - cy, tri[1, 2] - cz
+    if nv == 2:
+        nx, ny = -(ay1 - ay0), ax1 - ax0
+        return abs(nx * ax0 + ny * ay0) <= hx * abs(nx) + hy * abs(ny)
+    ax2, ay2, az2 = tri[2, 0] - cx, tri[2, 1] - cy, tri[2, 2] - cz
+    vx = (ax0, ax1, ax2)
+    vy = (ay0, ay1, ay2)
+    vz = (az0, az1, az2)
+    for i in range(3):
+        j = (i + 1) % 3
+        ex, ey, ez = vx[j] - vx[i], vy[j] - vy[i], vz[j] - vz[i]
+        for a in range(3):
+            # axis = unit_a × e
+            if a == 0:
+                px, py, pz = 0.0, -ez, ey
+            elif a == 1:
+                px, py, pz = ez, 0.0, -ex
+            else:
+                px, py, pz = -ey, ex, 0.0
+            p0 = px * vx[0] + py * vy[0] + pz * vz[0]
+            p1 = px * vx[1] + py * vy[1] + pz * vz[1]
+            p2 = px * vx[2] + py * vy[2] + pz * vz[2]
+            r = hx * abs(px) + hy * abs(py) + hz * abs(pz)
+            if min(p0, min(p1, p2)) > r or max(p0, max(p1, p2)) < -r:
+                return False
+    e0x, e0y, e0z = ax1 - ax0, ay1 - ay0, az1 - az0
+    e1x, e1y, e1z = ax2 - ax1, ay2 - ay1, az2 - az1
+    nx = e0y * e1z - e0z * e1y
+    ny = e0z * e1x - e0x * e1z
+    nz = e0x * e1y - e0y * e1x
+    return abs(nx * ax0 + ny * ay0 + nz * az0) <= hx * abs(nx) + hy * abs(ny) + hz * abs(nz)
+
+
+@njit(cache=True)
+def bin_elements(verts, lo, h, n):
+    """CSR cell lists: element e in every cell its segment/triangle overlaps.
+
+    verts (m, nv, 3) vertex coordinates (2D: nv = 2, z = 0); lo, h (3,); n (3,) int.
+    Boxes are padded by 1e-6 of a cell so that nothing on a cell face is missed.
+    """
+    m = verts.shape[0]
     ncell = n[0] * n[1] * n[2]
     count = np.zeros(ncell + 1, np.int64)
     rng = np.empty((m, 6), np.int64)
+    pad = 1e-6
+    hx, hy, hz = 0.5 * h[0] * (1 + pad), 0.5 * h[1] * (1 + pad), 0.5 * h[2] * (1 + pad)
     for e in range(m):
         for a in range(3):
-            i0 = int(math.floor((bmin[e, a] - lo[a]) / h[a] - 1e-9))
-            i1 = int(math.floor((bmax[e, a] - lo[a]) / h[a] + 1e-9))
-            i0 = min(max(i0, 0), n[a] - 1)
-            i1 = min(max(i1, 0), n[a] - 1)
-            rng[e, 2 * a] = i0
-            rng[e, 2 * a + 1] = i1
-        for k in range(rng[e, 4], rng[e, 5] + 1):
-            for j in range(rng[e, 2], rng[e, 3] + 1):
-                for i in range(rng[e, 0], rng[e, 1] + 1):
-                    count[(k * n[1] + j) * n[0] + i + 1] += 1
-    for c in range(ncell):
-        count[c + 1] += count[c]
-    items = np.empty(count[ncell], np.int64)
-    fill = count[:ncell].copy()
-    for e in range(m):
-        for k in range(rng[e, 4], rng[e, 5] + 1):
-            for j in range(rng[e, 2], rng[e, 3] + 1):
-                for i in range(rng[e, 0], rng[e, 1] + 1):
-                    c = (k * n[1] + j) * n[0] + i
-                    items[fill[c]] = e
-                    fill[c] += 1
+            bmin = verts[e, 0, a]
+            bmax = verts[e, 0, a]
+            for k in range(1, verts.shape[1]):
+                bmin = min(bmin, verts[e, k, a])
+                bmax = max(bmax, verts[e, k, a])
+            i0 = int(math.floor((bmin - lo[a]) / h[a] - pad))
+            i1 = int(math.floor((bmax - lo[a]) / h[a] + pad))
+            rng[e, 2 * a] = min(max(i0, 0), n[a] - 1)
+            rng[e, 2 * a + 1] = min(max(i1, 0), n[a] - 1)
+    for sweep in range(2):
+        if sweep == 1:
+            for c in range(ncell):
+                count[c + 1] += count[c]
+            items = np.empty(count[ncell], np.int64)
+            fill = count[:ncell].copy()
+        for e in range(m):
+            single = (rng[e, 0] == rng[e, 1]) and (rng[e, 2] == rng[e, 3]) and (rng[e, 4] == rng[e, 5])
+            for k in range(rng[e, 4], rng[e, 5] + 1):
+                for j in range(rng[e, 2], rng[e, 3] + 1):
+                    for i in range(rng[e, 0], rng[e, 1] + 1):
+                        if not single and n[2] > 0:
+                            cx = lo[0] + (i + 0.5) * h[0]
+                            cy = lo[1] + (j + 0.5) * h[1]
+                            cz = lo[2] + (k + 0.5) * h[2]
+                            if not _overlaps(verts[e], cx, cy, cz, hx, hy, hz):
+                                continue
+                        c = (k * n[1] + j) * n[0] + i
+                        if sweep == 0:
+                            count[c + 1] += 1
+                        else:
+                            items[fill[c]] = e
+                            fill[c] += 1
     return count, items
 
 
@@ -118,25 +174,30 @@ def _spec_prob(table, cos_in):
     return table[i] + (f - i) * (table[i + 1] - table[i])
 
 
+# --------------------------------------------------------------------------- DDA
+@njit(cache=True)
+def _dda_init(o, d, lo, h, n):
+    return _dda_at(o, d, o, lo, h, n)
+
+
+@njit(cache=True)
+def _dda_at(o, d, p, lo, h, n):
+    """DDA state along one axis for the ray o + t d, starting in the cell holding p."""
+    i = min(max(int((p - lo) / h), 0), n - 1)
+    if d > 0.0:
+        return i, 1, (lo + (i + 1) * h - o) / d, h / d
+    if d < 0.0:
+        return i, -1, (lo + i * h - o) / d, -h / d
+    return i, 0, np.inf, np.inf
+
+
 # --------------------------------------------------------------------------- 2D
 @njit(cache=True)
 def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
     nx, ny = gn[0], gn[1]
-    ix = min(max(int((ox - glo[0]) / gh[0]), 0), nx - 1)
-    iy = min(max(int((oy - glo[1]) / gh[1]), 0), ny - 1)
+    ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
+    iy, sy, tmy, tdy = _dda_init(oy, dy, glo[1], gh[1], ny)
     inf = np.inf
-    if dx > 0.0:
-        sx, tmx, tdx = 1, (glo[0] + (ix + 1) * gh[0] - ox) / dx, gh[0] / dx
-    elif dx < 0.0:
-        sx, tmx, tdx = -1, (glo[0] + ix * gh[0] - ox) / dx, -gh[0] / dx
-    else:
-        sx, tmx, tdx = 0, inf, inf
-    if dy > 0.0:
-        sy, tmy, tdy = 1, (glo[1] + (iy + 1) * gh[1] - oy) / dy, gh[1] / dy
-    elif dy < 0.0:
-        sy, tmy, tdy = -1, (glo[1] + iy * gh[1] - oy) / dy, -gh[1] / dy
-    else:
-        sy, tmy, tdy = 0, inf, inf
     best = inf
     be = -1
     while True:
@@ -266,16 +327,6 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
 
 
 # --------------------------------------------------------------------------- 3D
-@njit(cache=True)
-def _dda_init(o, d, lo, h, n):
-    i = min(max(int((o - lo) / h), 0), n - 1)
-    if d > 0.0:
-        return i, 1, (lo + (i + 1) * h - o) / d, h / d
-    if d < 0.0:
-        return i, -1, (lo + i * h - o) / d, -h / d
-    return i, 0, np.inf, np.inf
-
-
 @njit(cache=True)
 def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
     nx, ny, nz = gn[0], gn[1], gn[2]

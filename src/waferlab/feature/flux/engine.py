@@ -91,7 +91,8 @@ def _element_sizes(surface: Surface) -> np.ndarray:
 class FluxTracer:
     """Geometry prepared once (element arrays, cell lists) for tracing several species."""
 
-    def __init__(self, surface: Surface, *, cell_factor: float = 2.0, max_cells: int = 4_000_000):
+    def __init__(self, surface: Surface, *, cell_factor: float | None = None,
+                 max_cells: int = 4_000_000):
         if surface.boundary not in _BOUNDARIES:
             raise ValueError(f"surface.boundary = {surface.boundary!r}; allowed: {_BOUNDARIES}")
         d = surface.dimension
@@ -121,24 +122,22 @@ class FluxTracer:
         ext = hi - lo
         size = (float(np.median(self.areas[self.valid])) if d == 2
                 else float(np.sqrt(2.0 * np.median(self.areas[self.valid]))))
+        if cell_factor is None:     # cell edge / element size; measured best on 2 cores
+            cell_factor = 2.0 if d == 2 else 1.5
         h = max(size * cell_factor, 1e-12 * scale)
         n = np.maximum(1, np.ceil(ext / h)).astype(np.int64)
         while np.prod(n) > max_cells:
             h *= 1.25
             n = np.maximum(1, np.ceil(ext / h)).astype(np.int64)
         gh = ext / n
-        bmin = v.min(axis=1)
-        bmax = v.max(axis=1)
         idx = np.flatnonzero(self.valid)
+        verts = np.zeros((idx.size, d, 3))
+        verts[:, :, :d] = v[idx]
         if d == 2:
-            b0 = np.zeros((idx.size, 3))
-            b1 = np.zeros((idx.size, 3))
-            b0[:, :2], b1[:, :2] = bmin[idx], bmax[idx]
             lo3, h3, n3 = np.r_[lo, 0.0], np.r_[gh, 1.0], np.r_[n, 1].astype(np.int64)
         else:
-            b0, b1, lo3, h3, n3 = bmin[idx], bmax[idx], lo, gh, n
-        cstart, items = K.bin_elements(np.ascontiguousarray(b0), np.ascontiguousarray(b1),
-                                       lo3, h3, n3)
+            lo3, h3, n3 = lo, gh, n
+        cstart, items = K.bin_elements(verts, lo3, h3, n3)
         self.cstart = cstart
         self.citems = idx[items].astype(np.int64)
         self.glo, self.gh, self.gn = lo, gh, n
@@ -219,7 +218,7 @@ def smoothing_operator(surface: Surface, radius: float):
 def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  rays_per_point: int | None = None, n_rays: int | None = None,
                  n_chunks: int = 64, smoothing: float = 0.0,
-                 stream: tuple = ("flux",), cell_factor: float = 2.0,
+                 stream: tuple = ("flux",), cell_factor: float | None = None,
                  keep_chunks: bool = False) -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
