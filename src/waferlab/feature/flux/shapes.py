@@ -34,7 +34,12 @@ def _join(parts, lateral, boundary):
         nrm.append(n)
         mats.append(m)
         off += len(p)
-    return Surface(points=np.concatenate(pts), elements=np.concatenate(els).astype(np.int64),
+    pts = np.concatenate(pts)
+    els = np.concatenate(els).astype(np.int64)
+    # merge coincident vertices (pieces share their end points / rims)
+    key = np.round(pts / (1e-9 * max(float(np.abs(pts).max()), 1e-300))).astype(np.int64)
+    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return Surface(points=pts[first], elements=inv.ravel()[els],
                    normals=np.concatenate(nrm), materials=np.concatenate(mats).astype(np.int32),
                    material_names=MATERIALS, lateral_bounds=lateral, boundary=boundary)
 
