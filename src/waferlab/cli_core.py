@@ -52,7 +52,12 @@ def _run(args: argparse.Namespace) -> int:
 
     recipe = load_recipe(args.recipe)
     out = Path(args.out) if args.out else Path(f"{recipe.name}-out")
-    metrics = run_recipe(recipe, _context(args, recipe, out), resume=args.resume)
+    ctx = _context(args, recipe, out)
+    if "thermal" in recipe.sections and not recipe.steps:
+        from .thermal import run_thermal
+        metrics = run_thermal(recipe.sections["thermal"], ctx, out)
+    else:
+        metrics = run_recipe(recipe, ctx, resume=args.resume)
     _print_metrics(metrics, out)
     return 0
 

@@ -28,7 +28,11 @@ __all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSp
 
 #: Optional top-level sections validated by the package that owns them.
 _SECTIONS: dict[str, str] = {
+    "reactor": "waferlab.reactor.spec:ReactorSpec",
+    "thermal": "waferlab.thermal.spec:ThermalSpec",
 }
+#: Top-level lithography keys, validated together as one LithoSpec.
+_LITHO_KEYS = ("optics", "mask", "image", "resist")
 
 
 class GridSpec(SpecModel):
@@ -166,7 +170,11 @@ class Recipe:
         data = self.spec.model_dump(mode="json", exclude_none=True)
         data["steps"] = [s.to_dict() for s in self.steps]
         for key, sec in self.sections.items():
-            data[key] = sec.model_dump(mode="json", exclude_none=True) if hasattr(sec, "model_dump") else sec
+            dumped = sec.model_dump(mode="json", exclude_none=True)
+            if key == "litho":
+                data.update(dumped)
+            else:
+                data[key] = dumped
         return data
 
 
@@ -239,6 +247,10 @@ def _validate_sections(spec: RecipeSpec) -> dict[str, Any]:
             continue
         mod, cls = target.split(":")
         out[key] = validate_section(getattr(importlib.import_module(mod), cls), raw, key)
+    litho = {k: getattr(spec, k) for k in _LITHO_KEYS if getattr(spec, k) is not None}
+    if litho:
+        from .litho.spec import LithoSpec
+        out["litho"] = validate_section(LithoSpec, litho)
     return out
 
 

@@ -93,6 +93,18 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
     return out
 
 
+def reactor_metrics(summary: dict[str, Any]) -> dict[str, Any]:
+    """The headline reactor numbers of the last plasma step (from its summary)."""
+    load = summary.get("loading", {})
+    return {"T_e_eV": summary["T_e_eV"], "n_e_avg_m3": summary["n_e_avg_m3"],
+            "ion_flux_m2s": summary["ion_flux_m2s"],
+            "ion_energy_mean_eV": summary["ion_energy_mean_eV"],
+            "etchant_flux_m2s": load.get("etchant_flux_m2s"),
+            "etchant_flux_unloaded_m2s": load.get("etchant_flux_unloaded_m2s"),
+            "open_area_fraction": load.get("open_area_fraction"),
+            "flat_etch_rate_m_s": load.get("flat_etch_rate_m_s")}
+
+
 class _Progress:
     """A rich progress bar over simulated time (or nothing when disabled)."""
 
@@ -192,6 +204,9 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 last_ck[0] = time.perf_counter()
 
     metrics = collect_metrics(recipe, initial, wafer)
+    reactor = dict(wafer.fields).get("reactor")
+    if reactor is not None:
+        metrics.update(reactor_metrics(reactor))
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(recipe.steps)
     metrics["simulated_time_s"] = float(wafer.time)
@@ -211,6 +226,9 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     from .io.vtk import write_vtp, write_vtu_materials
 
     write_json(out / "metrics.json", metrics)
+    reactor = dict(wafer.fields).get("reactor")
+    if reactor is not None:
+        write_json(out / "reactor.json", reactor)
     lines = profile_polylines(wafer.geometry)
     seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
     pts = np.concatenate(lines) if lines else np.zeros((0, 2))

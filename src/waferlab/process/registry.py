@@ -15,6 +15,8 @@ __all__ = ["register_step", "parse_step", "known_steps", "initial_materials"]
 
 _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.steps",
+    "waferlab.process.plasma_etch",
+    "waferlab.process.expose",
 )
 _PARSERS: dict[str, Callable[..., Any]] = {}
 
