@@ -75,8 +75,8 @@ def dask_scaling(lines: list[str]) -> None:
               "Zero-cost tasks (the driver-bound limit): " + "; ".join(
                   f"{w} worker(s): 200 tasks in {wz:.2f} s = {1e3 * wz / 200:.1f} ms per task"
                   for w, wz in fast) + f".  A task's whole cost outside the evaluator is at most "
-              f"{1e3 * max(wz for _, wz in fast) / 200 * max(w for w, _ in fast):.0f} ms "
-              f"(= {100 * max(wz for _, wz in fast) / 200 * max(w for w, _ in fast) / cost:.1f} % "
+              f"{1e3 * max(wz * w / 200 for w, wz in fast):.0f} ms "
+              f"(= {100 * max(wz * w / 200 for w, wz in fast) / cost:.1f} % "
               "of a 2-s task); negative overheads above are below the timing resolution on this "
               "shared machine.", ""]
 
