@@ -74,11 +74,11 @@ def dask_scaling(lines: list[str]) -> None:
               "(ideal 2).", "",
               "Zero-cost tasks (the driver-bound limit): " + "; ".join(
                   f"{w} worker(s): 200 tasks in {wz:.2f} s = {1e3 * wz / 200:.1f} ms per task"
-                  for w, wz in fast) + f".  A task's whole cost outside the evaluator is at most "
+                  for w, wz in fast) + f".  A task's whole cost outside the evaluator, driver included: about "
               f"{1e3 * max(wz * w / 200 for w, wz in fast):.0f} ms "
               f"(= {100 * max(wz * w / 200 for w, wz in fast) / cost:.1f} % "
-              "of a 2-s task); negative overheads above are below the timing resolution on this "
-              "shared machine.", ""]
+              "of a 2-s task).  Repeated runs on this shared machine scatter by about ±20 ms per "
+              "task.", ""]
 
 
 def _external(d: Path):
