@@ -70,8 +70,31 @@ def _demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     print(f"waferlab demo: running the built-in recipe {recipe.name!r} -> {out.resolve()}")
     metrics = run_recipe(recipe, _context(args, recipe, out))
+    _print_reactor(out / "reactor.json")
     _print_metrics(metrics, out)
     return 0
+
+
+def _print_reactor(path: Path) -> None:
+    """The reactor table: densities and fluxes to the wafer of the main species."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    if not path.exists():
+        return
+    r = json.loads(path.read_text())
+    table = Table(title=f"reactor ({r['chemistry']}): T_e = {r['T_e_eV']:.3g} eV, "
+                        f"n_e = {r['n_e_avg_m3']:.3g} m^-3, <E_ion> = "
+                        f"{r['ion_energy_mean_eV']:.4g} eV")
+    table.add_column("species")
+    table.add_column("density (m^-3)", justify="right")
+    table.add_column("flux to wafer (m^-2 s^-1)", justify="right")
+    fl = r["fluxes_to_wafer_m2s"]
+    for name in sorted(fl, key=lambda k: -fl[k])[:12]:
+        table.add_row(name, f"{r['densities_m3'].get(name, float('nan')):.3e}", f"{fl[name]:.3e}")
+    Console().print(table)
 
 
 def _flux(args: argparse.Namespace) -> int:

@@ -80,10 +80,16 @@ def _registry():
     """The pint registry, built once per process (immutable after construction)."""
     import pint
 
+    import logging
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    quiet = logging.getLogger("pint.util")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)        # pint's own "slm" is a power; ours is a gas flow
     ureg.define(f"sccm = {101325e-6 / (8.314462618 * 273.15) / 60.0!r} * mol / s")  # 1 cm³/min at STP
     ureg.define("slm = 1000 * sccm")
     ureg.define("Torr = torr")
+    quiet.setLevel(level)
     return ureg
 
 

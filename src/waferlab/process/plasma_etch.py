@@ -263,11 +263,14 @@ def _parse(body: dict, path: str, spec, materials: tuple[str, ...]) -> PlasmaEtc
         raise RecipeError(f"{', '.join(given)} come from the reactor in a plasma_etch step; "
                           "give explicit fluxes in an etch step instead", path=f"{path}.{given[0]}")
     reactor = validate_section(ReactorSpec, fields.reactor, f"{path}.reactor")
+    from ..feature.registry import get_model_spec
+
+    name = model_data.get("model")
+    if name is not None and "etchant_flux" not in get_model_spec(name, path=f"{path}.model").model_fields:
+        raise RecipeError(f"model {name!r} takes no fluxes; plasma_etch needs a flux-based "
+                          "etch model (sf6o2, ion_enhanced)", path=f"{path}.model", value=name)
     placeholders = {"ion_flux": "0 m^-2 s^-1", "etchant_flux": "0 m^-2 s^-1"}
     model = _model_spec({**placeholders, **model_data}, path)
-    if not hasattr(type(model), "model_fields") or "etchant_flux" not in type(model).model_fields:
-        raise RecipeError(f"model {model.model!r} takes no fluxes; plasma_etch needs a flux-based "
-                          "etch model (sf6o2, ion_enhanced)", path=f"{path}.model")
     _build(model, path, kind="etch", materials=materials, target=None)
     return PlasmaEtch(time=fields.time, model=model, reactor=reactor, species=fields.species,
                       loading=fields.loading, raw_model=model_data,
