@@ -1,6 +1,6 @@
 """Flux engine benchmark: speed and accuracy, side by side with ViennaPS (issue 3).
 
-    python bench/bench_flux.py [--sections speed,accuracy,A,B,ref] [--quick]
+    python bench/bench_flux.py [--sections speed,accuracy,A,Aeo,refA,B] [--quick]
 
 speed     flux-only timing on the initial case A (2D trench) and case B (3D hole)
           structures: waferlab ``trace_fluxes`` vs ViennaPS ``Process.calculateFlux``
@@ -10,7 +10,8 @@ accuracy  Clausing transmissions, unit-sticking view factors, Coburn–Winters (
 A, B      full deposition runs of both codes (SingleParticle, sticking 0.1, n = 1, rate
           1 µm/min; A: 5 min, 1000 rays/point; B: 2 min, 300 rays/point), bottom and
           mid-sidewall film thickness and wall time.
-ref       converged reference for A and B (waferlab, spacing/2 and 4× the rays).
+refA/refB converged reference (waferlab, spacing/2, 4× (2D) or 2× (3D) the rays).
+Aeo/Beo   waferlab with first-order Engquist–Osher (ViennaPS's default scheme).
 
 Both codes use 2 threads and OMP_WAIT_POLICY=passive.  Extents are 10.08 µm (42 cells of
 0.24 µm: waferlab needs a whole number of cells) in both codes.  The table goes to
@@ -149,7 +150,7 @@ class _Timed:
         return self.m.speed(*a)
 
 
-def wl_run(case: str, h: float = H, rays: int | None = None, scheme: str = "eo"):
+def wl_run(case: str, h: float = H, rays: int | None = None, scheme: str = "weno5"):
     from waferlab.context import RunContext
     from waferlab.feature.advect import advance
     from waferlab.feature.extract import extract_surface
@@ -320,8 +321,9 @@ def render(store: dict) -> str:
     runs = store.get("runs", {})
     if runs:
         lines += ["## Deposition runs (SingleParticle, s = 0.1, n = 1, 1 µm/min)", "",
-                  "waferlab: first-order Engquist–Osher (ViennaPS's default scheme), CFL 0.5 "
-                  "(ViennaPS timeStepRatio 0.4999). Thickness: bottom = film on the floor at the "
+                  "waferlab: WENO5 + TVD-RK3 (the recipe default; the EO row uses first-order "
+                  "Engquist–Osher like ViennaPS's default), CFL 0.5 (ViennaPS timeStepRatio 0.4999); "
+                  "ViennaPS: its defaults. Thickness: bottom = film on the floor at the "
                   "centre; mid-sidewall = film at half the original depth. Deviations against "
                   "the converged reference where one was computed.", "",
                   "| case | code | wall (s) | of which flux (s) | steps | bottom (µm) | mid-sidewall (µm) | "
@@ -331,7 +333,7 @@ def render(store: dict) -> str:
             ref = runs.get(f"{case}:ref")
             wl = runs.get(f"{case}:waferlab")
             vp = runs.get(f"{case}:ViennaPS")
-            for code in ("waferlab", "ViennaPS", "ref"):
+            for code in ("waferlab", "waferlab-EO", "ViennaPS", "ref"):
                 r = runs.get(f"{case}:{code}")
                 if r is None:
                     continue
@@ -351,8 +353,8 @@ def render(store: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="speed,accuracy,A,B,refA",
-                    help="any of speed, accuracy, A, B, refA, refB (results accumulate in "
+    ap.add_argument("--sections", default="speed,accuracy,A,Aeo,refA,B",
+                    help="any of speed, accuracy, A, B, Aeo, Beo, refA, refB (results accumulate in "
                          "bench/results/flux.json; flux.md is rebuilt from it)")
     ap.add_argument("--quick", action="store_true", help="fewer rays in the accuracy section")
     args = ap.parse_args(argv)
@@ -397,11 +399,18 @@ def main(argv=None) -> int:
                 runs[f"{case}:ViennaPS"] = vps_run(case)
                 print(case, "ViennaPS", runs[f"{case}:ViennaPS"], flush=True)
                 save()
+        if f"{case}eo" in sections:
+            r = wl_run(case, scheme="eo")
+            r.pop("geometry")
+            r["what"] = "waferlab, first-order EO"
+            runs[f"{case}:waferlab-EO"] = r
+            print(case, "waferlab-EO", r, flush=True)
+            save()
         if f"ref{case}" in sections:
             rr = 4 * CASES[case]["rays"] if CASES[case]["dim"] == 2 else 2 * CASES[case]["rays"]
             r = wl_run(case, h=H / 2, rays=rr)
             r.pop("geometry")
-            r["what"] = f"reference: waferlab, spacing {H / 2:g} µm, {rr} rays/point"
+            r["what"] = f"reference: waferlab WENO5, spacing {H / 2:g} µm, {rr} rays/point"
             runs[f"{case}:ref"] = r
             print(case, "ref", r, flush=True)
             save()

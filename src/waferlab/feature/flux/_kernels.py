@@ -203,19 +203,15 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
     while True:
         c = iy * nx + ix
         for k in range(cstart[c], cstart[c + 1]):
-            if dx * cd[k, 4] + dy * cd[k, 5] >= 0.0:
+            dn = dx * cd[k, 4] + dy * cd[k, 5]
+            if dn >= 0.0:
                 continue  # back face (or grazing)
-            ex = cd[k, 2]
-            ey = cd[k, 3]
-            den = dx * ey - dy * ex
-            if den == 0.0:
-                continue
-            px = cd[k, 0] - ox
-            py = cd[k, 1] - oy
-            t = (px * ey - py * ex) / den
+            qx = cd[k, 0] - ox
+            qy = cd[k, 1] - oy
+            t = (qx * cd[k, 4] + qy * cd[k, 5]) / dn
             if t <= 0.0 or t >= best:
                 continue
-            u = (px * dy - py * dx) / den
+            u = (t * dx - qx) * cd[k, 2] + (t * dy - qy) * cd[k, 3]
             if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
                 continue
             best = t
@@ -246,8 +242,9 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
 
-    cd (items, 6): per cell-list entry the segment start, its edge vector and its normal
-    (packed in cell order for memory locality); citems: the element id of each entry.
+    cd (items, 6): per cell-list entry the segment start p0, e/|e|² (e = p1 − p0) and the
+    unit normal into vacuum, packed in cell order for memory locality; citems: the element
+    id of each entry.  Hit: plane t = (p0 − o)·n / (d·n), then u = (o + t d − p0)·e/|e|².
 
     inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
     transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
@@ -338,31 +335,23 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
     while True:
         c = (iz * ny + iy) * nx + ix
         for k in range(cstart[c], cstart[c + 1]):
-            if dx * cd[k, 9] + dy * cd[k, 10] + dz * cd[k, 11] >= 0.0:
+            dn = dx * cd[k, 9] + dy * cd[k, 10] + dz * cd[k, 11]
+            if dn >= 0.0:
                 continue
-            e1x, e1y, e1z = cd[k, 3], cd[k, 4], cd[k, 5]
-            e2x, e2y, e2z = cd[k, 6], cd[k, 7], cd[k, 8]
-            px = dy * e2z - dz * e2y
-            py = dz * e2x - dx * e2z
-            pz = dx * e2y - dy * e2x
-            det = e1x * px + e1y * py + e1z * pz
-            if det == 0.0:
+            qx = cd[k, 0] - ox
+            qy = cd[k, 1] - oy
+            qz = cd[k, 2] - oz
+            t = (qx * cd[k, 9] + qy * cd[k, 10] + qz * cd[k, 11]) / dn
+            if t <= 0.0 or t >= best:
                 continue
-            inv = 1.0 / det
-            tx = ox - cd[k, 0]
-            ty = oy - cd[k, 1]
-            tz = oz - cd[k, 2]
-            u = (tx * px + ty * py + tz * pz) * inv
+            px = t * dx - qx
+            py = t * dy - qy
+            pz = t * dz - qz
+            u = px * cd[k, 3] + py * cd[k, 4] + pz * cd[k, 5]
             if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
                 continue
-            qx = ty * e1z - tz * e1y
-            qy = tz * e1x - tx * e1z
-            qz = tx * e1y - ty * e1x
-            v = (dx * qx + dy * qy + dz * qz) * inv
+            v = px * cd[k, 6] + py * cd[k, 7] + pz * cd[k, 8]
             if v < -_BARY_TOL or u + v > 1.0 + _BARY_TOL:
-                continue
-            t = (e2x * qx + e2y * qy + e2z * qz) * inv
-            if t <= 0.0 or t >= best:
                 continue
             best = t
             be = citems[k]
@@ -399,7 +388,9 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
 def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
-    """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, e1 = v1 − v0, e2 = v2 − v0, n."""
+    """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
+    B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
+    u = (P − v0)·A, v = (P − v0)·B."""
     K = seeds.shape[0]
     for k in prange(K):
         s = np.empty(4, np.uint64)

@@ -141,10 +141,7 @@ class FluxTracer:
         self.cstart = cstart
         self.citems = idx[items].astype(np.int64)
         self.glo, self.gh, self.gn = lo, gh, n
-        if d == 2:
-            geom = np.concatenate([v[:, 0], v[:, 1] - v[:, 0], nrm], axis=1)
-        else:
-            geom = np.concatenate([v[:, 0], v[:, 1] - v[:, 0], v[:, 2] - v[:, 0], nrm], axis=1)
+        geom = _pack(v, nrm, self.valid)
         self.n_elements = len(el)
         self.cdata = np.ascontiguousarray(geom[self.citems])   # packed in cell order
         self.normals = nrm
@@ -179,6 +176,27 @@ class FluxTracer:
             K.trace3d(*args, np.ascontiguousarray(self.lateral[:, 0]),
                       np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch, *tail)
         return inc, absb, trans, counts, nrays
+
+
+def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-element data of the kernels (see ``_kernels.trace2d/3d``); the plane normal is the
+    geometric one, oriented like the given normal (into vacuum)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if v.shape[1] == 2:
+            e = v[:, 1] - v[:, 0]
+            g = np.stack([e[:, 1], -e[:, 0]], axis=1)
+            inv = e / (e * e).sum(axis=1, keepdims=True)
+            parts = [v[:, 0], inv]
+        else:
+            e1, e2 = v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]
+            g = np.cross(e1, e2)
+            g2 = (g * g).sum(axis=1, keepdims=True)
+            parts = [v[:, 0], np.cross(e2, g) / g2, np.cross(g, e1) / g2]
+        g = g / np.linalg.norm(g, axis=1, keepdims=True)
+    g = g * np.where((g * nrm).sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    out = np.concatenate(parts + [g], axis=1)
+    out[~valid] = 0.0
+    return out
 
 
 def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
