@@ -84,12 +84,12 @@ def test_morris_finds_the_inert_knob():
 
 def test_pce_agrees_with_monte_carlo():
     """Mean and std of the bottom thickness (rate ~ normal, sticking ~ log-uniform) from a
-    PCE (order 5, 36 Gauss nodes) lie within the Monte Carlo 95 % interval of 4000 runs,
+    PCE (order 5, 36 Gauss nodes) lie within the Monte Carlo 95 % interval of 2000 runs,
     and within 3 standard errors (σ from the delta method in ``mc_stats``)."""
     params = {"steps[0].deposit.rate": {"distribution": "normal", "mean": "10 nm/min",
                                         "std": "1 nm/min"},
               "steps[0].deposit.sticking": {"distribution": "log-uniform", "range": [0.02, 0.2]}}
-    mc = run_study(study_from_dict(deposition_study("montecarlo", 4000, parameters=params)),
+    mc = run_study(study_from_dict(deposition_study("montecarlo", 2000, parameters=params)),
                    None, serial=True).summary["statistics"]["thickness_bottom"]
     pce = run_study(study_from_dict(deposition_study("pce", 1, parameters=params,
                                                      pce={"order": 5})),
@@ -107,7 +107,7 @@ def test_monte_carlo_interval_of_a_known_law():
     mean and std of a normal law lie within 3 standard errors of the estimates."""
     params = {"steps[0].deposit.rate": {"distribution": "normal", "mean": "10 nm/min",
                                         "std": "2 nm/min"}}
-    data = deposition_study("montecarlo", 2000, parameters=params)
+    data = deposition_study("montecarlo", 1000, parameters=params)
     data["study"]["metrics"] = ["thickness_top"]
     st = run_study(study_from_dict(data), None, serial=True).summary["statistics"]["thickness_top"]
     scale = 3.0 * (1.0 + 5.0 / 40.0) * 1e-9          # T = 3 min, bias 1 + h/w
