@@ -108,7 +108,7 @@ def real_sweeps(lines: list[str]) -> None:
     from distributed import Client
 
     sys.path.insert(0, str(ROOT / "tests" / "study"))
-    from test_examples import small  # the example with a coarse grid and 100 rays
+    from test_study_examples import small  # the example with a coarse grid and 100 rays
 
     study = small(load_study(ROOT / "examples" / "study-deposition.yaml"), 64)
     rows = []
@@ -151,8 +151,8 @@ def real_sweeps(lines: list[str]) -> None:
 def accuracy(lines: list[str]) -> None:
     sys.path.insert(0, str(ROOT / "tests" / "study"))
     from waferlab.study.analytic import ishigami_sobol, zdt1_front
-    from test_uq import ishigami_study
-    from test_optimize import HIDDEN, _optimize_study, _rel_err
+    from test_study_uq import ishigami_study
+    from test_study_optimize import HIDDEN, _optimize_study, _rel_err
 
     ex = ishigami_sobol()
     out = []
