@@ -2,7 +2,7 @@
 
 Reference values: the Ishigami function's exact Sobol indices (Ishigami & Homma 1990;
 Sobol' & Levitan 1999) and the analytic trench-deposition toy model.  Runs are inline
-(``serial=True``); the Dask path is tested in test_dask.py.
+(``serial=True``); the Dask path is tested in test_study_dask.py.
 """
 from __future__ import annotations
 
