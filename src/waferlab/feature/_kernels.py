@@ -251,19 +251,22 @@ def clip_below(phi4, top, band):
 
 
 @njit(cache=True, parallel=True)
-def subcell_fix(old, new, h, ndim, px, py):
+def subcell_fix(old, new, h, keep, ndim, px, py):
     """new = old / |∇old| at nodes next to the zero set (a sign change to a neighbour).
 
     |∇φ| from central differences (one-sided maxima where those vanish, Russo &
-    Smereka, J. Comput. Phys. 163, 51, 2000).  Where old is already a distance to
-    within ``keep`` (0.8 < |∇φ| < 1.25) the node keeps its value, so repeated
-    reinitialisation of a signed distance leaves the interface exactly in place.
+    Smereka, J. Comput. Phys. 163, 51, 2000).  Nodes with |old| < ``keep`` where old
+    is already a distance to 25 % (0.8 < |∇φ| < 1.25) keep their value, so that
+    repeated reinitialisation leaves the interface exactly in place and does not
+    spoil the smoothness a high-order scheme needs near it.
     """
     nx, ny, nz = old.shape
     for i in prange(nx):
         for j in range(ny):
             for k in range(nz):
                 c = old[i, j, k]
+                if abs(c) >= keep and abs(c) >= 2 * h:
+                    continue
                 near = False
                 g2 = 0.0
                 o2 = 0.0
@@ -280,11 +283,11 @@ def subcell_fix(old, new, h, ndim, px, py):
                     g2 += d * d
                     o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
                     o2 += o * o
-                if near:
-                    g = np.sqrt(g2)
-                    if g < 0.5 * np.sqrt(o2):
-                        g = np.sqrt(o2)
-                    if g > 0.8 and g < 1.25:
-                        new[i, j, k] = c
-                    else:
-                        new[i, j, k] = c / g
+                g = np.sqrt(g2)
+                if g < 0.5 * np.sqrt(o2):
+                    g = np.sqrt(o2)
+                good = g > 0.8 and g < 1.25
+                if good and abs(c) < keep:
+                    new[i, j, k] = c
+                elif near:
+                    new[i, j, k] = c if good else c / g

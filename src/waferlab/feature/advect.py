@@ -38,9 +38,10 @@ CFL_LIMIT = 1.0
 class BandSettings:
     """Narrow-band numerics (in grid spacings / steps)."""
 
-    half_width: float = 9.0        # nodes with |φ| < half_width·h are advanced
-    reinit_distance: float = 3.0   # rebuild + reinitialise after the surface moved this far
+    half_width: float = 12.0       # nodes with |φ| < half_width·h are advanced
+    reinit_distance: float = 1.0   # rebuild + reinitialise after the surface moved this far
     reinit_steps: int = 25         # ... or after this many steps
+    keep: float = 9.0              # reinitialisation keeps near-distance values within this
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -85,28 +86,34 @@ class _Work:
         return LevelSetStack(grid=self.grid, z0=self.z0, phi=v, materials=self.materials,
                              reference_top=self.reference_top)
 
-    def rebuild(self, half_width: float) -> None:
+    def rebuild(self, half_width: float, clearance: int, keep: float) -> None:
+        """Reinitialise the top set, grow the window if the surface nears its edges
+        (closer than ``clearance`` nodes), and collect the band (kept 3 nodes inside)."""
         g = self.grid
         h = g.spacing
         W = half_width * h
-        self.final_band = W + 4 * h
-        self.phi[-1] = reinitialise(self.phi[-1], g, band=W + 4 * h)
+        self.final_band = min(W + 4 * h, 1e300)
+        self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band, keep=keep * h)
         while True:
-            near = np.abs(self.phi[-1]) < W
+            near = np.abs(self.phi[-1]) < 1.5 * h
             ks = np.nonzero(near.any(axis=tuple(range(near.ndim - 1))))[0]
             if ks.size == 0:
                 break
             nz = self.phi.shape[-1]
-            lo = MARGIN_NODES // 2 - ks[0]
-            hi = ks[-1] - (nz - 1 - MARGIN_NODES // 2)
+            lo = clearance - ks[0]
+            hi = ks[-1] - (nz - 1 - clearance)
             if lo <= 0 and hi <= 0:
                 break
             grow = max(MARGIN_NODES, nz // 4)
-            below = grow + max(lo, 0) if lo > 0 else 0
-            above = grow + max(hi, 0) if hi > 0 else 0
+            below = grow + lo if lo > 0 else 0
+            above = grow + hi if hi > 0 else 0
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
-        self.band = np.flatnonzero(np.abs(self.phi[-1]) < W).astype(np.int64)
+            self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band)
+        inband = np.abs(self.phi[-1]) < W
+        inband[..., :3] = False
+        inband[..., -3:] = False
+        self.band = np.flatnonzero(inband).astype(np.int64)
         self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), W - 3 * h, W)
         self.b1 = np.array(self.phi[-1], copy=True)
         self.b2 = np.array(self.phi[-1], copy=True)
@@ -151,10 +158,11 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
+    clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
     tiny = 1e-12 * max(t_end, 1e-300)
     while t_end - t > tiny:
         if rebuild:
-            w.rebuild(band.half_width)
+            w.rebuild(band.half_width, clearance, band.keep)
             rebuild, moved, since = False, 0.0, 0
         view = w.view()
         state = model.prepare(view, ctx, t)

@@ -131,8 +131,8 @@ class LevelSetStack:
     def with_window(self, z_lo: float, z_hi: float) -> "LevelSetStack":
         """A copy whose vertical window covers at least [z_lo, z_hi] (never shrinks).
 
-        New rows are extrapolated linearly (±h per node): right in sign, refined by the
-        next reinitialisation.
+        New rows are extrapolated linearly (|φ| + h per node, sign kept): right in sign,
+        refined by the next reinitialisation.
         """
         h = self.grid.spacing
         below = max(0, int(np.ceil((self.z0 - z_lo) / h - 1e-9)))
@@ -204,13 +204,13 @@ class LevelSetStack:
 
 
 def extend_vertical(phi: np.ndarray, below: int, above: int, h: float) -> np.ndarray:
-    """phi with ``below``/``above`` extra vertical rows, extrapolated by ∓h per row."""
+    """phi with ``below``/``above`` extra vertical rows; |φ| grows by h per row, sign kept."""
     parts = []
     if below:
-        steps = h * np.arange(below, 0, -1)
-        parts.append(phi[..., :1] - steps)
+        edge = phi[..., :1]
+        parts.append(edge + np.where(edge < 0, -1.0, 1.0) * (h * np.arange(below, 0, -1)))
     parts.append(phi)
     if above:
-        steps = h * np.arange(1, above + 1)
-        parts.append(phi[..., -1:] + steps)
+        edge = phi[..., -1:]
+        parts.append(edge + np.where(edge < 0, -1.0, 1.0) * (h * np.arange(1, above + 1)))
     return np.concatenate(parts, axis=-1)

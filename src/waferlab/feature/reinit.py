@@ -19,17 +19,19 @@ from .levelset import as3
 __all__ = ["reinitialise"]
 
 
-def reinitialise(phi: np.ndarray, grid: Grid, *, band: float | None = None) -> np.ndarray:
+def reinitialise(phi: np.ndarray, grid: Grid, *, band: float | None = None,
+                 keep: float = 0.0) -> np.ndarray:
     """Signed distance with the same zero level set as ``phi`` (a new array).
 
     band: half-width (m) of the narrow band to compute (None: the whole array, no
-    clamping).  Outside the band the result is sign(φ)·band.
+    clamping).  Outside the band the result is sign(φ)·band.  keep: nodes with
+    |φ| < keep (m) whose gradient is already within 25 % of unit keep their values.
     """
     h = grid.spacing
     periodic = (grid.periodic,) * (grid.dimension - 1) + (False,)
     if band is None:
         out = _distance(phi, h, periodic, 0.0, phi)
-        _fix(phi, out, grid)
+        _fix(phi, out, grid, keep)
         return out
     band = float(band)
     out = np.clip(phi, -band, band)
@@ -42,13 +44,14 @@ def reinitialise(phi: np.ndarray, grid: Grid, *, band: float | None = None) -> n
     k1 = min(phi.shape[-1], ks[-1] + pad + 1)
     sub = np.ascontiguousarray(phi[..., k0:k1])   # skfmm needs C order
     res = _distance(sub, h, periodic, band, out[..., k0:k1])
-    _fix(sub, res, grid)
+    _fix(sub, res, grid, keep)
     out[..., k0:k1] = res
     return out
 
 
-def _fix(old: np.ndarray, new: np.ndarray, grid: Grid) -> None:
-    K.subcell_fix(as3(np.ascontiguousarray(old)), as3(new), grid.spacing, grid.dimension,
+def _fix(old: np.ndarray, new: np.ndarray, grid: Grid, keep: float) -> None:
+    K.subcell_fix(as3(np.ascontiguousarray(old)), as3(new), grid.spacing, float(keep),
+                  grid.dimension,
                   grid.periodic, grid.periodic)
 
 
