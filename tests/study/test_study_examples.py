@@ -46,3 +46,16 @@ def test_example_64_samples_on_a_local_cluster(tmp_path):
     coarse grid (0.48 µm) and 100 rays per point."""
     res = run_study(small(load_study(EXAMPLE), 64), tmp_path, workers=2)
     assert res.computed == 64 and (res.dataset["status"].values == 1).all()
+
+
+def test_recipe_evaluator_returns_the_profile():
+    """With profile=True the runner's top-surface polyline comes back (m): it spans the
+    domain, and its highest point is the field surface at the top-thickness metric."""
+    from waferlab.study.evaluators import evaluate_recipe
+
+    study = small(load_study(EXAMPLE), 1)
+    out = evaluate_recipe(study.base, 3, profile=True)
+    prof = out["profile"]
+    assert prof.ndim == 2 and prof.shape[1] == 2 and len(prof) > 10
+    assert np.ptp(prof[:, 0]) == pytest.approx(10.08e-6, rel=0.05)
+    assert prof[:, 1].max() == pytest.approx(out["thickness_top"], rel=0.1)

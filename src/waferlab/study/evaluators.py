@@ -47,22 +47,40 @@ def known_evaluators() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def get_evaluator(name: str, *, threads: int = 1) -> Evaluator:
-    """The evaluator called ``name`` (``recipe`` gets ``threads``)."""
+def get_evaluator(name: str, *, threads: int = 1, profile: bool = False) -> Evaluator:
+    """The evaluator called ``name`` (``recipe`` gets ``threads`` and ``profile``)."""
     known = known_evaluators()
     if name not in _REGISTRY:
         raise RecipeError(f"unknown evaluator {name!r}; known: {', '.join(known)}",
                           path="study.evaluator", value=name)
     fn = _REGISTRY[name]
-    return partial(fn, threads=threads) if name == "recipe" else fn
+    return partial(fn, threads=threads, profile=profile) if name == "recipe" else fn
 
 
 @register_evaluator("recipe")
-def evaluate_recipe(recipe_data: dict, seed: int, *, threads: int = 1) -> dict[str, float]:
-    """Run the recipe mapping with :func:`waferlab.runner.run_recipe_dict` (imported lazily)."""
+def evaluate_recipe(recipe_data: dict, seed: int, *, threads: int = 1,
+                    profile: bool = False) -> dict[str, Any]:
+    """Run the recipe mapping with :func:`waferlab.runner.run_recipe_dict` (imported lazily).
+
+    With ``profile=True`` the run writes its outputs (no VTK, no picture) to a temporary
+    folder and the first open top-surface polyline of ``profile.csv`` is returned as
+    ``profile`` ((n, 2) array, m) for a target-profile fit.
+    """
     from ..runner import run_recipe_dict
 
-    return run_recipe_dict(recipe_data, seed=int(seed), threads=threads)
+    if not profile:
+        return run_recipe_dict(recipe_data, seed=int(seed), threads=threads)
+    import tempfile
+    from pathlib import Path
+
+    data = dict(recipe_data, output=dict(recipe_data.get("output") or {}, vtk=False, plot=False))
+    with tempfile.TemporaryDirectory(prefix="waferlab-study-") as tmp:
+        out: dict[str, Any] = dict(run_recipe_dict(data, seed=int(seed), threads=threads,
+                                                   out_dir=Path(tmp)))
+        table = np.loadtxt(Path(tmp) / "profile.csv", delimiter=",", skiprows=1, ndmin=2)
+    first = table[table[:, 0] == table[0, 0]] if len(table) else table
+    out["profile"] = first[:, 1:3]
+    return out
 
 
 def _resample(poly: np.ndarray, n: int) -> np.ndarray:
@@ -93,7 +111,8 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
     NaN metrics.  Other exceptions propagate (Dask retries them).
     """
     t0 = time.perf_counter()
-    fn = get_evaluator(evaluator, threads=threads) if isinstance(evaluator, str) else evaluator
+    fn = get_evaluator(evaluator, threads=threads, profile=profile_target is not None) \
+        if isinstance(evaluator, str) else evaluator
     data = apply_assignments(base, assignments)
     try:
         raw = fn(data, int(seed))
