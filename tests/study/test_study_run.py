@@ -66,3 +66,12 @@ def test_cli_serial_with_progress(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "montecarlo: 8 samples (8 computed, 0 reused, 0 failed)" in out
     assert main(["study", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_common_seed():
+    """common_seed: every sample runs with sample 0's seed (common random numbers)."""
+    data = deposition_study("lhs", 6, common_seed=True)
+    ds = run_study(study_from_dict(data), None, serial=True).dataset
+    assert set(ds["seed"].values.tolist()) == {sample_seed(7, 0)}
+    ds2 = run_study(study_from_dict(deposition_study("lhs", 6)), None, serial=True).dataset
+    assert ds2["seed"].values.tolist() == [sample_seed(7, i) for i in range(6)]

@@ -99,6 +99,7 @@ class Runner:
     encode: Callable[[np.ndarray], tuple]     # x row -> ((path, recipe value), ...)
     seed: int
     metrics: tuple[str, ...]
+    common_seed: bool = False
     threads: int = 1
     key_prefix: str = "study"
     coarse: tuple[tuple[str, Any], ...] = ()
@@ -118,7 +119,7 @@ class Runner:
         calls, todo = [], {}
         self.store.grow(self.next_index)
         for i, x in zip(idx, xs):
-            seed = sample_seed(self.seed, i)
+            seed = sample_seed(self.seed, 0 if self.common_seed else i)
             hit = self.store.cached(i, x, seed, fidelity)
             if hit is not None:
                 self.store.record(i, x, seed, fidelity, hit)

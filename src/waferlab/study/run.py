@@ -160,6 +160,7 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
                         encode=lambda x: tuple((p.path, p.recipe_value(v))
                                                for p, v in zip(study.parameters, x)),
                         seed=spec.seed, metrics=metrics, threads=spec.threads,
+                        common_seed=spec.common_seed,
                         key_prefix=f"waferlab-study-{fingerprint}-{uuid.uuid4().hex[:8]}",
                         coarse=coarse, profile_target=prof, on_result=on_result, progress=bar)
         design = None

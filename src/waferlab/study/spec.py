@@ -116,6 +116,7 @@ class StudySpec(SpecModel):
     method: Literal["grid", "lhs", "sobol", "morris", "montecarlo", "pce", "optimize", "pareto"]
     samples: int = Field(default=64, ge=1)
     seed: int = Field(default=0, ge=0)
+    common_seed: bool = False          # every sample gets sample 0's seed (common random numbers)
     evaluator: str = "recipe"
     threads: int = Field(default=1, ge=1)
     retries: int = Field(default=3, ge=0)
