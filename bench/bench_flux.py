@@ -388,7 +388,7 @@ def main(argv=None) -> int:
         print("\n".join(store["accuracy"]), flush=True)
         save()
     runs = store.setdefault("runs", {})
-    for case in ("A", "B"):
+    for case in ("B", "A"):
         if case in sections:
             r = wl_run(case)
             r.pop("geometry")

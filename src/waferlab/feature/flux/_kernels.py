@@ -239,7 +239,7 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
 @njit(cache=True, parallel=True)
 def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
-            seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
+            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
 
     cd (items, 6): per cell-list entry the segment start p0, e/|e|² (e = p1 − p0) and the
@@ -283,10 +283,12 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                     absb[k, e] += w * sp
                     w *= 1.0 - sp
                     if w < rr_threshold:
-                        if w <= 0.0 or _uniform(s) * rr_threshold >= w:
+                        # Russian roulette: survive with probability w / rr_weight at weight
+                        # rr_weight (unbiased)
+                        if w <= 0.0 or _uniform(s) * rr_weight >= w:
                             done = True
                             break
-                        w = rr_threshold
+                        w = rr_weight
                     cin = -(dx * n0 + dy * n1)
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
@@ -387,7 +389,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
 @njit(cache=True, parallel=True)
 def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
-            seeds, nrays, rr_threshold, max_events, inc, absb, trans, counts):
+            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
     u = (P − v0)·A, v = (P − v0)·B."""
@@ -420,10 +422,12 @@ def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                     absb[k, e] += w * sp
                     w *= 1.0 - sp
                     if w < rr_threshold:
-                        if w <= 0.0 or _uniform(s) * rr_threshold >= w:
+                        # Russian roulette: survive with probability w / rr_weight at weight
+                        # rr_weight (unbiased)
+                        if w <= 0.0 or _uniform(s) * rr_weight >= w:
                             done = True
                             break
-                        w = rr_threshold
+                        w = rr_weight
                     cin = -(dx * n0 + dy * n1 + dz * n2)
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0

@@ -123,7 +123,7 @@ class FluxTracer:
         size = (float(np.median(self.areas[self.valid])) if d == 2
                 else float(np.sqrt(2.0 * np.median(self.areas[self.valid]))))
         if cell_factor is None:     # cell edge / element size; measured best on 2 cores
-            cell_factor = 2.0 if d == 2 else 1.5
+            cell_factor = 2.0 if d == 2 else 1.0
         h = max(size * cell_factor, 1e-12 * scale)
         n = np.maximum(1, np.ceil(ext / h)).astype(np.int64)
         while np.prod(n) > max_cells:
@@ -149,8 +149,12 @@ class FluxTracer:
         self.domain_area = float(np.prod(lat[:, 1] - lat[:, 0]))
 
     def trace(self, species: Species, n_rays: int, seeds: np.ndarray, *,
-              rr_threshold: float = 0.05, max_events: int = 1_000_000):
-        """Raw per-chunk tallies (inc, absb, trans, counts, nrays) of one species."""
+              rr_threshold: float = 0.1, rr_weight: float = 0.3, max_events: int = 1_000_000):
+        """Raw per-chunk tallies (inc, absb, trans, counts, nrays) of one species.
+
+        A ray whose weight falls below ``rr_threshold`` survives with probability
+        w / rr_weight and continues with weight ``rr_weight`` (Russian roulette, unbiased).
+        """
         m = self.n_elements
         nchunk = seeds.shape[0]
         nrays = np.full(nchunk, n_rays // nchunk, np.int64)
@@ -168,7 +172,8 @@ class FluxTracer:
         args = (self.cdata, self.normals, self.emat, stick, spec, self.glo, self.gh, self.gn,
                 self.cstart, self.citems)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,
-                float(rr_threshold), int(max_events), inc, absb, trans, counts)
+                float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),
+                inc, absb, trans, counts)
         if self.dim == 2:
             K.trace2d(*args, float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
                       self.z_launch, *tail)
