@@ -7,7 +7,6 @@ accuracy of the UQ / optimisation layer.  Writes bench/results/study.md.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import signal

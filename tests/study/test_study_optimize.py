@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from waferlab.errors import RecipeError
-from waferlab.study import run_sample, run_study, study_from_dict
+from waferlab.study import run_study, study_from_dict
 from waferlab.study.analytic import deposition, zdt1_front
 from waferlab.study.params import apply_assignments
 
