@@ -11,7 +11,7 @@ from waferlab.feature.metrics import column_heights
 from waferlab.recipe import load_recipe
 from waferlab.runner import initial_wafer
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "litho-to-etch.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "expose-and-etch.yaml"
 
 
 def test_litho_then_etch_transfers_the_grating():
