@@ -222,7 +222,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 flat[w.band] = np.minimum(flat[w.band], w.phi[-2].reshape(-1)[w.band])
         t += dt
         steps += 1
-        moved += (S if not lf else vmax) * dt
+        moved += vmax * dt                   # the surface moves |V|·dt per step
         since += 1
         if moved >= band.reinit_distance * h or since >= band.reinit_steps:
             rebuild = True
