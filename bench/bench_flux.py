@@ -10,7 +10,8 @@ accuracy  Clausing transmissions, unit-sticking view factors, Coburn–Winters (
 A, B      full deposition runs of both codes (SingleParticle, sticking 0.1, n = 1, rate
           1 µm/min; A: 5 min, 1000 rays/point; B: 2 min, 300 rays/point), bottom and
           mid-sidewall film thickness and wall time.
-refA/refB converged reference (waferlab, spacing/2, 4× (2D) or 2× (3D) the rays).
+refA/refB converged reference (waferlab WENO5, spacing/2; 4× the rays per point in 2D,
+          the same per point in 3D, i.e. 4× the rays in total).
 Aeo/Beo   waferlab with first-order Engquist–Osher (ViennaPS's default scheme).
 
 Both codes use 2 threads and OMP_WAIT_POLICY=passive.  Extents are 10.08 µm (42 cells of
@@ -325,7 +326,8 @@ def render(store: dict) -> str:
                   "Engquist–Osher like ViennaPS's default), CFL 0.5 (ViennaPS timeStepRatio 0.4999); "
                   "ViennaPS: its defaults. Thickness: bottom = film on the floor at the "
                   "centre; mid-sidewall = film at half the original depth. Deviations against "
-                  "the converged reference where one was computed.", "",
+                  "the converged reference where one was computed. Wall times: fastest of the "
+                  "alternating repeats (all repeats in flux.json).", "",
                   "| case | code | wall (s) | of which flux (s) | steps | bottom (µm) | mid-sidewall (µm) | "
                   "Δbottom vs ref | Δsidewall vs ref | wall-time ratio wl/ViennaPS |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
@@ -357,6 +359,7 @@ def main(argv=None) -> int:
                     help="any of speed, accuracy, A, B, Aeo, Beo, refA, refB (results accumulate in "
                          "bench/results/flux.json; flux.md is rebuilt from it)")
     ap.add_argument("--quick", action="store_true", help="fewer rays in the accuracy section")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of A/B per code (fastest kept)")
     args = ap.parse_args(argv)
     sections = args.sections.split(",")
     store = _load_store()
@@ -390,15 +393,26 @@ def main(argv=None) -> int:
     runs = store.setdefault("runs", {})
     for case in ("B", "A"):
         if case in sections:
-            r = wl_run(case)
-            r.pop("geometry")
-            runs[f"{case}:waferlab"] = r
-            print(case, "waferlab", r, flush=True)
-            save()
-            if have_vps:
-                runs[f"{case}:ViennaPS"] = vps_run(case)
-                print(case, "ViennaPS", runs[f"{case}:ViennaPS"], flush=True)
+            # alternate the two codes and keep each one's fastest run: on a shared machine
+            # the minimum is the best estimate of the unloaded cost
+            for rep in range(args.repeat):
+                r = wl_run(case)
+                r.pop("geometry")
+                old = runs.get(f"{case}:waferlab") if rep else None
+                r["walls"] = (old or {}).get("walls", []) + [r["wall"]]
+                if old and old["wall"] < r["wall"]:
+                    r.update({k: old[k] for k in ("wall", "flux")})
+                runs[f"{case}:waferlab"] = r
+                print(case, "waferlab", r, flush=True)
                 save()
+                if have_vps:
+                    v = vps_run(case)
+                    old = runs.get(f"{case}:ViennaPS") if rep else None
+                    v["walls"] = (old or {}).get("walls", []) + [v["wall"]]
+                    v["wall"] = min(v["walls"])
+                    runs[f"{case}:ViennaPS"] = v
+                    print(case, "ViennaPS", v, flush=True)
+                    save()
         if f"{case}eo" in sections:
             r = wl_run(case, scheme="eo")
             r.pop("geometry")
@@ -407,7 +421,7 @@ def main(argv=None) -> int:
             print(case, "waferlab-EO", r, flush=True)
             save()
         if f"ref{case}" in sections:
-            rr = 4 * CASES[case]["rays"] if CASES[case]["dim"] == 2 else 2 * CASES[case]["rays"]
+            rr = 4 * CASES[case]["rays"] if CASES[case]["dim"] == 2 else CASES[case]["rays"]
             r = wl_run(case, h=H / 2, rays=rr)
             r.pop("geometry")
             r["what"] = f"reference: waferlab WENO5, spacing {H / 2:g} µm, {rr} rays/point"

@@ -91,3 +91,15 @@ def test_stderr_follows_inverse_sqrt_and_matches_spread(ctx):
     spread = np.std([r[0] for r in runs], ddof=1)
     mean_sig = np.mean([r[1] for r in runs])
     assert 0.5 < spread / mean_sig < 1.6, (spread, mean_sig)
+
+
+def test_angle_dependent_specular_table(ctx):
+    """p(θ) tables: all ones is fully specular (W = 1), all zeros is diffuse (Clausing)."""
+    th = (0.0, 0.5, 1.0, np.pi / 2)
+    W1, _, _ = slit_W(ctx, 5, 0.0, 20_000, specular=(th, (1.0, 1.0, 1.0, 1.0)))
+    assert W1 == pytest.approx(1.0, abs=1e-12)
+    W0, sig, _ = slit_W(ctx, 5, 0.0, 100_000, specular=(th, (0.0, 0.0, 0.0, 0.0)))
+    assert abs(W0 - SLIT[5]) < 3 * sig + 0.005 * SLIT[5]
+    # grazing-only specular (θ > 60°) lies in between: more than diffuse, less than all
+    Wg, sg, _ = slit_W(ctx, 5, 0.0, 100_000, specular=((0.0, 1.04, 1.05, np.pi / 2), (0, 0, 1, 1)))
+    assert W0 + 3 * sig < Wg < 1.0
