@@ -22,6 +22,7 @@ _PLUGINS = (
     "waferlab.litho.cli",
     "waferlab.reactor.cli",
     "waferlab.thermal.cli",
+    "waferlab.validation.cli",
 )
 
 

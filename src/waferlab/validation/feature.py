@@ -261,3 +261,35 @@ register(ReferenceProblem(
     name="levelset_trench_closure", scale="feature", source=_OS,
     description="isotropic deposition closes a trench of width w at t = w/(2r)",
     run=_run_closure))
+
+
+def _run_directional(ctx, quick):
+    from ..feature import builders as B
+    from ..feature.advect import advance
+    from ..feature.extract import extract_surface
+    from ..feature.grid import Grid
+    from ..feature.models_basic import DirectionalVelocity
+
+    h = 0.05 if quick else 0.02
+    g = Grid(dimension=2, spacing=h, extent=(3.0,))
+    mask_t, w, d0 = 0.4, 1.0, 0.6
+    geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", mask_t)]), "trench", width=w, depth=d0)
+    R, T = 1.0, 0.5
+    out, _ = advance(geo, DirectionalVelocity(layer_speed=np.array([-R, 0.0])), T, ctx, kind="etch")
+    pts = extract_surface(out).points
+    bottom = np.abs(pts[:, 0]) < 0.3 * w
+    wall = (pts[:, 1] < -0.1) & (pts[:, 1] > mask_t - d0 - R * T + 0.1) & (pts[:, 0] > 0)
+    return [
+        Check(quantity=f"bottom height (h = {h:g})", measured=float(pts[bottom, 1].mean()),
+              reference=mask_t - d0 - R * T, tolerance=0.5 * h, unit="m (grid units)",
+              basis="0.5 h"),
+        Check(quantity="max |wall x − w/2|", measured=float(np.abs(pts[wall, 0] - 0.5 * w).max()),
+              reference=0.0, tolerance=0.5 * h, unit="m (grid units)", basis="0.5 h"),
+    ]
+
+
+register(ReferenceProblem(
+    name="levelset_directional_etch", scale="feature", source=_OS,
+    description="directional etch V = −R max(0, −n·z) of a masked trench: the flat bottom moves "
+                "R·t, vertical walls and the mask stay",
+    run=_run_directional))

@@ -1,1 +1,165 @@
-"""stub"""
+"""Thermal-processing and mechanics reference problems (REFERENCE-DATA §5).
+
+* constant-source predeposition C = C_s erfc(x/2√(Dt)), Q = 2C_s√(Dt/π),
+  x_j = 2√(Dt) erfc⁻¹(N_B/C_s); fixed-dose drive-in C = Q/√(πDt) exp(−x²/4Dt)
+  (Plummer, Deal & Griffin, *Silicon VLSI Technology*, Prentice Hall, 2000, ch. 7);
+* Deal–Grove oxidation (Deal & Grove, J. Appl. Phys. 36, 3770, 1965; constants of
+  Plummer et al. 2000 Table 6-2) solved in closed form here vs the model's ODE;
+* Stoney (Proc. R. Soc. A 82, 172, 1909) with the Si(100) biaxial modulus 180.5 GPa
+  (Brantley, J. Appl. Phys. 44, 534, 1973), and the thermal-mismatch stress.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import erfc, erfcinv
+
+from ..constants import EV, K_B
+from .core import Check, ReferenceProblem, register
+
+__all__ = ["deal_grove_thickness"]
+
+D_B = 2.0e-17        # m²/s (B near 1100 °C); constant D keeps the solutions exact
+T_HOLD = 1373.15
+
+
+def _model():
+    from ..thermal import Arrhenius, make_model
+
+    return make_model("intrinsic", {"B": Arrhenius(D0=D_B, Ea=0.0)})
+
+
+def _run_erfc(ctx, quick):
+    from ..thermal import TimeStepping, anneal, junction_depths, make_mesh
+
+    t, Cs, NB = 3600.0, 1e26, 1e22
+    nz = 401 if quick else 1601
+    L = 2 * math.sqrt(D_B * t)
+    mesh = make_mesh(8 * L, nz)
+    surf = np.zeros(mesh.n, bool)
+    surf[mesh.surface_nodes()] = True
+    res = anneal(mesh, {"B": np.zeros(mesh.n)}, _model(), duration=t,
+                 temperature=lambda s: T_HOLD, fixed={"B": (surf, Cs)},
+                 numerics=TimeStepping(rtol=1e-5))
+    c = res.fields["B"]
+    exact = Cs * erfc(mesh.z / L)
+    sel = exact > 1e-3 * Cs
+    xj = junction_depths(mesh.z, np.full(mesh.n, NB), c)[0]
+    Q_ref = 2 * Cs * math.sqrt(D_B * t / math.pi)
+    return [
+        Check(quantity=f"max |C/C_exact − 1| where C > 1e-3 C_s (nz = {nz})",
+              measured=float(np.max(np.abs(c[sel] / exact[sel] - 1))), reference=0.0,
+              tolerance=0.01, basis="1 % (2nd-order FV, nz >= 401)"),
+        Check(quantity="junction depth x_j (N_B = 1e16 cm^-3)", measured=xj * 1e9,
+              reference=L * float(erfcinv(NB / Cs)) * 1e9, tolerance=5e-3 * L * float(erfcinv(NB / Cs)) * 1e9,
+              unit="nm", basis="0.5 %"),
+        Check(quantity="dose Q", measured=mesh.dose(c), reference=Q_ref, tolerance=3e-3 * Q_ref,
+              unit="m^-2", basis="0.3 % (surface half-cell)"),
+    ]
+
+
+def _gauss(z, Q, Dt):
+    return Q / math.sqrt(math.pi * Dt) * np.exp(-z * z / (4 * Dt))
+
+
+def _run_drive_in(ctx, quick):
+    from ..thermal import TimeStepping, anneal, junction_depths, make_mesh
+
+    Q, Dt0, t = 1e19, 1e-15, 7200.0
+    Dt1 = Dt0 + D_B * t
+    nz = 401 if quick else 1601
+    mesh = make_mesh(12 * math.sqrt(Dt1), nz)
+    c0 = _gauss(mesh.z, Q, Dt0)
+    res = anneal(mesh, {"B": c0}, _model(), duration=t, temperature=lambda s: T_HOLD,
+                 numerics=TimeStepping(rtol=1e-5))
+    c = res.fields["B"]
+    exact = _gauss(mesh.z, Q, Dt1)
+    sel = exact > 1e-3 * exact[0]
+    NB = 1e-3 * exact[0]
+    xj_ref = 2 * math.sqrt(Dt1) * math.sqrt(math.log(exact[0] / NB))
+    xj = junction_depths(mesh.z, np.full(mesh.n, NB), c)[0]
+    return [
+        Check(quantity="dose conserved Q(t)/Q(0)", measured=mesh.dose(c) / mesh.dose(c0),
+              reference=1.0, tolerance=1e-3, basis="1e-3 (reflecting surface; time tolerance)"),
+        Check(quantity=f"max |C/C_exact − 1| where C > 1e-3 C(0) (nz = {nz})",
+              measured=float(np.max(np.abs(c[sel] / exact[sel] - 1))), reference=0.0,
+              tolerance=0.01, basis="1 % (2nd-order FV, nz >= 401)"),
+        Check(quantity="junction depth at N_B = 1e-3 C(0)", measured=xj * 1e9,
+              reference=xj_ref * 1e9, tolerance=5e-3 * xj_ref * 1e9, unit="nm", basis="0.5 %"),
+    ]
+
+
+_PDG = "J. D. Plummer, M. D. Deal & P. B. Griffin, Silicon VLSI Technology, Prentice Hall (2000), ch. 7"
+register(ReferenceProblem(
+    name="erfc_predeposition", scale="thermal", source=_PDG,
+    description="constant surface concentration 1e20 cm^-3, D = 2e-17 m²/s, 1 h: profile, "
+                "junction depth and dose vs the erfc solution",
+    run=_run_erfc))
+register(ReferenceProblem(
+    name="gaussian_drive_in", scale="thermal", source=_PDG,
+    description="fixed-dose drive-in of a Gaussian (Q = 1e15 cm^-2), 2 h: dose, profile and "
+                "junction depth vs C = Q/√(πDt) exp(−x²/4Dt)",
+    run=_run_drive_in))
+
+
+def deal_grove_thickness(t: float, T: float, *, wet: bool, x0: float = 0.0) -> float:
+    """x² + A x = B(t + τ) with B = C1 e^{−E1/kT}, B/A = C2 e^{−E2/kT}/1.68 for (100) Si
+    (Plummer et al. 2000 Table 6-2, from Deal & Grove 1965); m."""
+    um2_h, um_h = 1e-12 / 3600.0, 1e-6 / 3600.0
+    kT = K_B * T / EV
+    C1, E1, C2, E2 = (386.0, 0.78, 1.63e8, 2.05) if wet else (772.0, 1.23, 6.23e6, 2.0)
+    B = C1 * um2_h * math.exp(-E1 / kT)
+    A = B / (C2 * um_h * math.exp(-E2 / kT) / 1.68)
+    tau = (x0 * x0 + A * x0) / B
+    return 0.5 * A * (math.sqrt(1 + 4 * B * (t + tau) / (A * A)) - 1)
+
+
+def _run_deal_grove(ctx, quick):
+    from ..thermal.oxidation import grow_oxide
+
+    cases = [("dry", 1273.15, 3600.0, 0.0), ("wet", 1373.15, 1800.0, 0.0),
+             ("dry", 1173.15, 7200.0, 20e-9)]
+    out = []
+    for amb, T, t, x0 in cases:
+        x = grow_oxide(t, lambda s, T=T: T, ambient=amb, initial=x0)
+        ref = deal_grove_thickness(t, T, wet=amb == "wet", x0=x0)
+        out.append(Check(quantity=f"{amb} {T - 273.15:.0f} °C {t / 60:.0f} min, x0 = {x0 * 1e9:g} nm",
+                         measured=x * 1e9, reference=ref * 1e9, tolerance=1e-6 * ref * 1e9,
+                         unit="nm", basis="1e-6 relative (ODE tolerance)"))
+    return out
+
+
+register(ReferenceProblem(
+    name="deal_grove", scale="thermal",
+    source="B. E. Deal & A. S. Grove, J. Appl. Phys. 36, 3770 (1965); constants Plummer, Deal "
+           "& Griffin (2000) Table 6-2",
+    description="(100) Si oxide thickness: integrated dx/dt = B/(A + 2x) vs the closed form",
+    run=_run_deal_grove))
+
+
+def _run_stoney(ctx, quick):
+    from ..mechanics import stoney_stress, thermal_mismatch_stress
+
+    hs, hf, R = 725e-6, 1e-6, 50.0
+    M_si = 180.5e9                      # Brantley (1973), Si(100) biaxial
+    ref = M_si * hs ** 2 / (6 * hf * R)
+    s = stoney_stress(1 / R, film_thickness=hf, substrate_thickness=hs)
+    E, nu, af, as_ = 70e9, 0.17, 0.5e-6, 2.6e-6       # SiO2 film on Si, grown at 1000 °C
+    ref_t = E / (1 - nu) * (as_ - af) * (300.0 - 1273.15)
+    st = thermal_mismatch_stress(300.0, T0=1273.15, film_modulus=E, film_poisson=nu,
+                                 alpha_film=af, alpha_substrate=as_)
+    return [Check(quantity="Stoney σ_f (h_s 725 µm, h_f 1 µm, R 50 m)", measured=s / 1e6,
+                  reference=ref / 1e6, tolerance=1e-12 * ref / 1e6, unit="MPa",
+                  basis="1e-12 relative (closed form)"),
+            Check(quantity="thermal mismatch σ, SiO2/Si 1000 °C -> 27 °C", measured=st / 1e6,
+                  reference=ref_t / 1e6, tolerance=1e-12 * abs(ref_t) / 1e6, unit="MPa",
+                  basis="1e-12 relative (closed form)")]
+
+
+register(ReferenceProblem(
+    name="stoney_stress", scale="mechanics",
+    source="G. G. Stoney, Proc. R. Soc. A 82, 172 (1909); W. A. Brantley, J. Appl. Phys. 44, "
+           "534 (1973)",
+    description="film stress from curvature with M_s = 180.5 GPa; σ = M_f(α_s − α_f)ΔT",
+    run=_run_stoney))
