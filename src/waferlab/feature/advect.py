@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
-from .reinit import reinitialise
+from .reinit import narrow_reinitialise, reinitialise
 
 __all__ = ["advance", "stable_dt", "BandSettings", "SCHEMES", "KINDS"]
 
@@ -42,6 +42,7 @@ class BandSettings:
     reinit_distance: float = 1.0   # rebuild + reinitialise after the surface moved this far
     reinit_steps: int = 25         # ... or after this many steps
     keep: float = 9.0              # reinitialisation keeps near-distance values within this
+    method: str = "chamfer"        # band reinitialisation: "chamfer" (fast) or "fmm" (scikit-fmm)
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -86,14 +87,22 @@ class _Work:
         return LevelSetStack(grid=self.grid, z0=self.z0, phi=v, materials=self.materials,
                              reference_top=self.reference_top)
 
-    def rebuild(self, half_width: float, clearance: int, keep: float) -> None:
+    rings = 3
+
+    def rebuild(self, half_width: float, clearance: int, keep: float, method: str) -> None:
         """Reinitialise the top set, grow the window if the surface nears its edges
         (closer than ``clearance`` nodes), and collect the band (kept 3 nodes inside)."""
         g = self.grid
         h = g.spacing
         W = half_width * h
         self.final_band = min(W + 4 * h, 1e300)
-        self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band, keep=keep * h)
+        def reinit(p):
+            if method == "chamfer":
+                return narrow_reinitialise(p, g, band=self.final_band, keep=keep * h,
+                                           rings=self.rings)
+            return reinitialise(p, g, band=self.final_band, keep=keep * h)
+
+        self.phi[-1] = reinit(self.phi[-1])
         while True:
             near = np.abs(self.phi[-1]) < 1.5 * h
             ks = np.nonzero(near.any(axis=tuple(range(near.ndim - 1))))[0]
@@ -109,7 +118,7 @@ class _Work:
             above = grow + hi if hi > 0 else 0
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
-            self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band)
+            self.phi[-1] = reinit(self.phi[-1])
         inband = np.abs(self.phi[-1]) < W
         inband[..., :3] = False
         inband[..., -3:] = False
@@ -155,6 +164,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     order = SCHEMES[scheme]
     lf = bool(getattr(model, "normal_dependent", False))
     w = _Work(geometry)
+    w.rings = int(math.ceil(band.reinit_distance)) + 2
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
@@ -162,7 +172,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     tiny = 1e-12 * max(t_end, 1e-300)
     while t_end - t > tiny:
         if rebuild:
-            w.rebuild(band.half_width, clearance, band.keep)
+            w.rebuild(band.half_width, clearance, band.keep, band.method)
             rebuild, moved, since = False, 0.0, 0
         view = w.view()
         state = model.prepare(view, ctx, t)
