@@ -87,7 +87,7 @@ def _run_sf6o2(ctx, quick):
 
 register(ReferenceProblem(
     name="sf6o2_flat_rate", scale="atomic",
-    source="Belen et al., J. Vac. Sci. Technol. A 23, 99 (2005), as implemented in ViennaPS "
+    source="R. J. Belen et al., J. Vac. Sci. Technol. A 23, 99 (2005), as implemented in ViennaPS "
            "(SF6O2Etching, defaults)",
     description="flat-surface Si etch rate and F coverage vs the peer's site-balance equations "
                 "(ViennaPS defaults: 100 ± 10 eV, cos^500)",

@@ -224,7 +224,7 @@ def _run_offset(ctx, quick):
     err = _trench_distance(pts[:, 0], pts[:, 1], 1.0, 1.0) - r * T
     return [Check(quantity=f"max |distance − r·t| over surface (h = {h:g})",
                   measured=float(np.abs(err).max()), reference=0.0, tolerance=0.5 * h,
-                  unit="m (grid units)", basis="0.5 h (Osher & Sethian; first-order interface)")]
+                  unit="m", basis="0.5 h (Osher & Sethian; first-order interface)")]
 
 
 def _run_closure(ctx, quick):
@@ -281,10 +281,10 @@ def _run_directional(ctx, quick):
     wall = (pts[:, 1] < -0.1) & (pts[:, 1] > mask_t - d0 - R * T + 0.1) & (pts[:, 0] > 0)
     return [
         Check(quantity=f"bottom height (h = {h:g})", measured=float(pts[bottom, 1].mean()),
-              reference=mask_t - d0 - R * T, tolerance=0.5 * h, unit="m (grid units)",
+              reference=mask_t - d0 - R * T, tolerance=0.5 * h, unit="m",
               basis="0.5 h"),
         Check(quantity="max |wall x − w/2|", measured=float(np.abs(pts[wall, 0] - 0.5 * w).max()),
-              reference=0.0, tolerance=0.5 * h, unit="m (grid units)", basis="0.5 h"),
+              reference=0.0, tolerance=0.5 * h, unit="m", basis="0.5 h"),
     ]
 
 
