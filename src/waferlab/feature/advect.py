@@ -8,14 +8,20 @@ Engquist–Osher upwinding ("eo"), or HJ-WENO5 ("weno5") with TVD-RK3 in time (S
 Osher, J. Comput. Phys. 77, 439, 1988); a Lax–Friedrichs flux with dissipation
 α = ``model.max_rate()`` per axis when the speed depends on the normal.  Time step:
 dt = cfl·h / max Σ_i |∂H/∂p_i|.  The band (|φ| < half_width·h) is rebuilt, and φ
-reinitialised by fast marching, after the surface has moved ``reinit_distance`` cells
-or after ``reinit_steps`` steps.  Storage is dense; computation is on the band only.
+reinitialised, after the surface has moved ``reinit_distance`` cells or after
+``reinit_steps`` steps: nodes near the surface keep their values where φ is already a
+distance (this keeps the high-order accuracy), interface nodes get φ/|∇φ|, the outer
+band a chamfer distance (``reinit.narrow_reinitialise``; ``method="fmm"`` uses
+scikit-fmm fast marching instead).  Speeds are tapered to 0 at the band edge (Peng et
+al., J. Comput. Phys. 155, 410, 1999).  Storage is dense (all layers over the lateral
+grid and the vertical window); computation runs on the band only.
 
 Etch: after every step the lower layers are clipped, φ_k = max(φ_k, φ_top), so
 removing the top exposes what lies below.  Deposit: only the top layer moves.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -38,10 +44,10 @@ CFL_LIMIT = 1.0
 class BandSettings:
     """Narrow-band numerics (in grid spacings / steps)."""
 
-    half_width: float = 12.0       # nodes with |φ| < half_width·h are advanced
+    half_width: float | None = None  # advance |φ| < half_width·h (None: 12)
     reinit_distance: float = 1.0   # rebuild + reinitialise after the surface moved this far
     reinit_steps: int = 25         # ... or after this many steps
-    keep: float = 9.0              # reinitialisation keeps near-distance values within this
+    keep: float | None = None      # reinit keeps distance values within this (None: half_width − 3)
     method: str = "chamfer"        # band reinitialisation: "chamfer" (fast) or "fmm" (scikit-fmm)
 
 
@@ -129,7 +135,11 @@ class _Work:
 
     def finish(self) -> LevelSetStack:
         g = self.grid
-        self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band)
+        if self.method == "chamfer":
+            self.phi[-1] = narrow_reinitialise(self.phi[-1], g, band=self.final_band,
+                                               keep=self.keep, rings=self.rings)
+        else:
+            self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band)
         # restore the containment invariant φ_k >= φ_{k+1} everywhere
         self.phi = np.flip(np.maximum.accumulate(np.flip(self.phi, 0), axis=0), 0).copy()
         return LevelSetStack(grid=g, z0=self.z0, phi=self.phi, materials=self.materials,
@@ -163,8 +173,15 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
     lf = bool(getattr(model, "normal_dependent", False))
+    if band.half_width is None or band.keep is None:
+        hw = band.half_width if band.half_width is not None else 12.0
+        band = dataclasses.replace(band, half_width=hw,
+                                   keep=band.keep if band.keep is not None else hw - 3.0)
     w = _Work(geometry)
     w.rings = int(math.ceil(band.reinit_distance)) + 2
+    w.method, w.keep = band.method, band.keep * g.spacing
+    if band.method not in ("chamfer", "fmm"):
+        raise ValueError(f"band.method = {band.method!r}: allowed chamfer, fmm")
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
