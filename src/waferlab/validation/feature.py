@@ -109,7 +109,6 @@ def _run_viewfactors(ctx, quick):
     s = shapes.trench(w, d, h=w / 20)
     f = trace_fluxes(s, [Species(name="n", sticking=1.0)], ctx, n_rays=n2, keep_chunks=True,
                      stream=("viewfactor", "trench"))["n"]
-    p = s.points[s.elements]
     c = s.centroids
     out = []
     regions = [("trench sidewall Γ/Γ0, y in [0, d/2]",
@@ -120,7 +119,6 @@ def _run_viewfactors(ctx, quick):
                 (_wall_integral(d, w) - _wall_integral(d / 2, w)) / (d / 2)),
                ("trench bottom Γ/Γ0 (mean)", s.materials == 2,
                 (_bottom_integral(w, w, d) - _bottom_integral(0.0, w, d)) / w)]
-    del p
     for label, sel, exact in regions:
         mean, sig = f.region_mean(np.where(sel, s.areas, 0.0))
         tol, basis = mc_tolerance(sig, exact)
