@@ -106,7 +106,7 @@ def viennaps_case(dim, h, L, kind, feat, mask, amount):
         model = D.IsotropicProcess(rate=1.0)
     else:
         direction = [0.0, -1.0, 0.0] if dim == 2 else [0.0, 0.0, -1.0]
-        model = D.DirectionalProcess(direction, 1.0, 0.0, vps.Material.Mask)
+        model = D.DirectionalProcess(direction, -1.0, 0.0, vps.Material.Mask)   # < 0: etch
     t0 = time.perf_counter()
     D.Process(d, model, amount).apply()
     wall = time.perf_counter() - t0
