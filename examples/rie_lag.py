@@ -203,8 +203,9 @@ def static_slit(ar, *, walls="Si", width=100e-9, per_width=20, rays_per_point=20
             float(v[bot].mean() / m.flat_speed("Si")))
 
 
-def write_outputs(res: RieLagResult, out: Path) -> None:
-    """rie_lag.csv, rie_lag_rates.csv and rie_lag.png in ``out``."""
+def write_outputs(res: RieLagResult, out: Path, *, slits: dict | None = None) -> None:
+    """rie_lag.csv, rie_lag_rates.csv and rie_lag.png in ``out``; ``slits``:
+    {walls: [(AR, rate / open-field rate), ...]} from ``static_slit`` to mark too."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -238,6 +239,10 @@ def write_outputs(res: RieLagResult, out: Path) -> None:
             label="model rate at the Coburn–Winters flux (bottom S(θ))")
     for i, wd in enumerate(res.widths):
         a1.plot(ar[:, i], rate[:, i], "o-", ms=4, label=f"{wd * 1e9:.0f} nm trench")
+    for (walls, pts), mk in zip((slits or {}).items(), ("s", "D")):
+        pts = np.asarray(pts)
+        a1.plot(pts[:, 0], pts[:, 1], mk, ms=7, mfc="none", mec="k",
+                label=f"fixed slit, {'inert' if walls == 'Mask' else 'Si'} walls")
     a1.set(xlabel="aspect ratio (mask + depth) / width", ylabel="etch rate / open-field rate",
            ylim=(0, 1.05), xlim=(0, grid_ar[-1]), title="RIE lag")
     a1.legend(fontsize=7, loc="lower left")
@@ -255,7 +260,12 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     res = run(**(SMALL if a.small else FULL), seed=a.seed, threads=a.threads,
               log=lambda s: print(s, flush=True))
-    write_outputs(res, a.out)
+    slits = None
+    if not a.small:
+        slits = {walls: [(x, static_slit(x, walls=walls, rays_per_point=1000, seed=a.seed)[2])
+                         for x in (3.0, 5.0)] for walls in ("Mask", "Si")}
+        print("fixed slit rate / open field:", slits)
+    write_outputs(res, a.out, slits=slits)
     print(f"flat rate {res.flat_rate * 1e9 * 60:.1f} nm/min, S = {res.sticking:.3f}, "
           f"wall {res.wall_s:.1f} s")
     for wd, d, ar in zip(res.widths, res.depth, res.aspect_ratio):
