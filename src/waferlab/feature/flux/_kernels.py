@@ -165,7 +165,8 @@ def _source_cos(s, mode, exponent, table):
 
 @njit(cache=True)
 def _spec_prob(table, cos_in):
-    """Specular probability at incidence angle θ (table on a uniform θ grid of [0, π/2])."""
+    """A probability or factor at incidence angle θ (table on a uniform θ grid of [0, π/2];
+    one entry: a constant) — the specular probability and the sticking factor."""
     if table.shape[0] == 1:
         return table[0]
     th = math.acos(min(1.0, max(0.0, cos_in)))
@@ -237,7 +238,7 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
@@ -246,6 +247,8 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
     unit normal into vacuum, packed in cell order for memory locality; citems: the element
     id of each entry.  Hit: plane t = (p0 − o)·n / (d·n), then u = (o + t d − p0)·e/|e|².
 
+    stick_tab: sticking factor against incidence angle (uniform θ grid of [0, π/2], or one
+    entry): the sticking at a hit is stick[material] · factor(θ_in).
     inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
     transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
     """
@@ -279,7 +282,8 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                     hx = ox + t * dx
                     hy = oy + t * dy
                     inc[k, e] += w
-                    sp = stick[emat[e]]
+                    cin = -(dx * n0 + dy * n1)
+                    sp = stick[emat[e]] * _spec_prob(stick_tab, cin)
                     absb[k, e] += w * sp
                     w *= 1.0 - sp
                     if w < rr_threshold:
@@ -289,7 +293,6 @@ def trace2d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                             done = True
                             break
                         w = rr_weight
-                    cin = -(dx * n0 + dy * n1)
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
@@ -387,7 +390,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
+def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
@@ -418,7 +421,8 @@ def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                     hy = oy + t * dy
                     hz = oz + t * dz
                     inc[k, e] += w
-                    sp = stick[emat[e]]
+                    cin = -(dx * n0 + dy * n1 + dz * n2)
+                    sp = stick[emat[e]] * _spec_prob(stick_tab, cin)
                     absb[k, e] += w * sp
                     w *= 1.0 - sp
                     if w < rr_threshold:
@@ -428,7 +432,6 @@ def trace3d(cd, nrm, emat, stick, spec_tab, glo, gh, gn, cstart, citems,
                             done = True
                             break
                         w = rr_weight
-                    cin = -(dx * n0 + dy * n1 + dz * n2)
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1

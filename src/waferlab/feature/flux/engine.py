@@ -169,7 +169,9 @@ class FluxTracer:
         mode, expo, table = species.source_params()
         spec = species.specular_table()
         periodic = self.surface.boundary == "periodic"
-        args = (self.cdata, self.normals, self.emat, stick, spec, self.glo, self.gh, self.gn,
+        args = (self.cdata, self.normals, self.emat, stick, spec,
+                np.ascontiguousarray(species.sticking_angle_table(), float),
+                self.glo, self.gh, self.gn,
                 self.cstart, self.citems)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,
                 float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),

@@ -6,9 +6,11 @@ cosine law of thermal neutrals, n ~ 10²–10³ for ions), or a tabulated polar-
 distribution (``AngularTable``).  In 2D the 3D direction is projected onto the (x, y)
 plane; for n = 1 this gives the in-plane density ½ cos φ.
 
-Surface interaction: a fraction s (sticking of the hit element's material) is absorbed;
-the rest is re-emitted, specularly with probability p(θ_in), otherwise diffusely
-(cosine law).
+Surface interaction: a fraction s = s_m · g(θ_in) is absorbed (s_m the sticking of the
+hit element's material, g an optional sticking factor against the incidence angle θ_in
+from the surface normal, 1 by default); the rest is re-emitted, specularly with
+probability p(θ_in), otherwise diffusely (cosine law).  ``VIENNAPS_ION_STICKING`` is the
+ion law of ViennaPS's SF6O2 model: g = 1 up to 70°, falling linearly to 0 at 90°.
 """
 from __future__ import annotations
 
@@ -17,10 +19,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["AngularTable", "Species", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE"]
+__all__ = ["AngularTable", "Species", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE",
+           "VIENNAPS_ION_STICKING"]
 
 SPEC_TABLE_SIZE = 91       # specular probability tabulated on a uniform θ grid of [0, π/2]
 SOURCE_TABLE_SIZE = 4097   # inverse CDF of the source polar angle on a uniform ξ grid
+
+# (θ, g): ion sticking factor of ViennaPS's SF6O2/plasma-etching ion (thetaRMin 70°,
+# thetaRMax 90°); both kinks lie on the 1° table grid, so the table is exact.
+VIENNAPS_ION_STICKING = ((0.0, float(np.deg2rad(70.0)), float(np.pi / 2)), (1.0, 1.0, 0.0))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +93,10 @@ class Species:
     specular         probability of specular (instead of diffuse) re-emission: a
                      constant, or (theta, p) arrays giving p at incidence angle θ
                      from the surface normal (rad)
+    sticking_angle   None, or (theta, g) arrays: the sticking at a hit is the material's
+                     s times g(θ_in), g in [0, 1] linear between the points (tabulated
+                     on a 1° grid); the unstuck weight is re-emitted as above (e.g.
+                     ``VIENNAPS_ION_STICKING`` with ``specular=1``: ion reflection)
     """
 
     name: str
@@ -94,7 +105,9 @@ class Species:
     source_exponent: float = 1.0
     angular: AngularTable | None = None
     specular: float | tuple[Sequence[float], Sequence[float]] = 0.0
+    sticking_angle: tuple[Sequence[float], Sequence[float]] | None = None
     _spec: np.ndarray = field(init=False, repr=False, compare=False)
+    _stick_ang: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.name or not self.name.replace("_", "a").isalnum() or not self.name[0].isalpha():
@@ -110,6 +123,14 @@ class Species:
                              "must be >= 0")
         object.__setattr__(self, "_spec", _prob_table(self.specular,
                                                       f"species {self.name!r}: specular"))
+        if self.sticking_angle is None:
+            tab = np.array([1.0])
+        elif isinstance(self.sticking_angle, (int, float)):
+            raise ValueError(f"species {self.name!r}: sticking_angle must be (theta, factor) "
+                             f"arrays or None; got {self.sticking_angle!r}")
+        else:
+            tab = _prob_table(self.sticking_angle, f"species {self.name!r}: sticking_angle")
+        object.__setattr__(self, "_stick_ang", tab)
 
     def sticking_array(self, material_names: Sequence[str]) -> np.ndarray:
         """Sticking of each material (indexed like ``Surface.material_names``)."""
@@ -134,3 +155,7 @@ class Species:
 
     def specular_table(self) -> np.ndarray:
         return self._spec
+
+    def sticking_angle_table(self) -> np.ndarray:
+        """Sticking factor g on a uniform θ grid of [0, π/2] (one entry 1.0: none)."""
+        return self._stick_ang
