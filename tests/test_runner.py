@@ -98,8 +98,7 @@ def test_sigkill_then_resume_gives_the_same_metrics(tmp_path):
     ck = cut / "checkpoint.npz"
     t0 = time.time()
     while not ck.exists() and time.time() - t0 < 120:
-        time.sleep(0.02)
-    time.sleep(0.3)
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"

@@ -55,6 +55,29 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
+def _floor_film(geometry, material: str, n_initial: int) -> float:
+    """Thickness of ``material`` lying directly on the floor at the centre (x = 0, y = 0).
+
+    Walks down the centre line and measures the run of ``material`` just above the first
+    layer of the initial structure met, so a void closed above the floor does not count.
+    """
+    h = geometry.grid.spacing
+    z = np.arange(geometry.z_range[1], geometry.z_range[0], -h / 20)
+    pts = np.zeros((len(z), geometry.grid.dimension))
+    pts[:, -1] = z
+    mats = geometry.material_index_at(pts, tol=0.0)
+    base = np.nonzero((mats >= 0) & (mats < n_initial))[0]
+    if base.size == 0:
+        return 0.0
+    want = {k for k, m in enumerate(geometry.materials) if m == material}
+    k = base[0] - 1
+    n = 0
+    while k >= 0 and mats[k] in want:
+        n += 1
+        k -= 1
+    return float(n * h / 20)
+
+
 def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, Any]:
     """Profile metrics of the final wafer (SI units; angles in degrees as named).
 
@@ -82,7 +105,7 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
     h = g.grid.spacing
     field_x = -0.5 * g.grid.extent[0] + h
     for mat in dict.fromkeys(deposited):
-        vals = {"bottom": fm.bottom_thickness(g, mat),
+        vals = {"bottom": _floor_film(g, mat, len(g0.materials)),
                 "sidewall": fm.sidewall_thickness(g, ref - 0.5 * d0, mat) if d0 > 0 else None,
                 "top": fm.bottom_thickness(g, mat, x=field_x, y=field_x)}
         for where, v in vals.items():
