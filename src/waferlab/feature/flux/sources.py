@@ -96,7 +96,9 @@ class Species:
     sticking_angle   None, or (theta, g) arrays: the sticking at a hit is the material's
                      s times g(θ_in), g in [0, 1] linear between the points (tabulated
                      on a 1° grid); the unstuck weight is re-emitted as above (e.g.
-                     ``VIENNAPS_ION_STICKING`` with ``specular=1``: ion reflection)
+                     ``VIENNAPS_ION_STICKING`` with ``specular=1``: ion reflection).
+                     In 2D, θ_in is the angle of the in-plane (projected) direction,
+                     as for ``specular``
     """
 
     name: str
