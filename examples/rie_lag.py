@@ -53,7 +53,7 @@ MODEL = {"model": "ion_enhanced", "ion_flux": "3e15 cm^-2 s^-1", "etchant_flux":
 FULL = {"widths": (100e-9, 200e-9, 400e-9, 800e-9), "spacing": 10e-9, "gap": 300e-9,
         "time": 480.0, "rays_per_point": 400, "intervals": 8}
 SMALL = {"widths": (100e-9, 200e-9, 800e-9), "spacing": 20e-9, "gap": 200e-9,
-         "time": 240.0, "rays_per_point": 150, "intervals": 4}
+         "time": 180.0, "rays_per_point": 150, "intervals": 3}
 
 
 def clausing_slit(ar):
