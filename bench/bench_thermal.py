@@ -78,7 +78,7 @@ def order(hs, errs):
 
 
 def fermi_case():
-    from test_models import _box_run, _similarity
+    from test_thermal_models import _box_run, _similarity
     from scipy.optimize import brentq
     mesh, c, Cs, xf = _box_run(nz=241)
     ef, sol = _similarity()
