@@ -345,8 +345,13 @@ def reinit_classify(old, out, fixed, h, keep, width, ndim, px, py):
 @njit(cache=True, parallel=True)
 def reinit_sweep(src, dst, targets, h, width, ndim, px, py):
     """One Jacobi pass over ``targets``: |φ_i| = min over same-sign neighbours j of
-    |φ_j| + |x_i − x_j| (26- or 8-neighbour chamfer with Euclidean weights)."""
+    |φ_j| + |x_i − x_j| (26- or 8-neighbour chamfer with Euclidean weights).
+    Returns the number of target nodes whose value changed."""
     nx, ny, nz = src.shape
+    w1 = h
+    w2 = h * np.sqrt(2.0)
+    w3 = h * np.sqrt(3.0)
+    changed = 0
     for b in prange(targets.shape[0]):
         n = targets[b]
         i = n // (ny * nz)
@@ -354,7 +359,7 @@ def reinit_sweep(src, dst, targets, h, width, ndim, px, py):
         j = r // nz
         k = r - j * nz
         c = src[i, j, k]
-        s = 1.0 if c > 0 else -1.0
+        pos = c > 0
         best = abs(c)
         for di in range(-1, 2):
             ii = _wrap(i + di, nx, px)
@@ -364,12 +369,18 @@ def reinit_sweep(src, dst, targets, h, width, ndim, px, py):
                 jj = _wrap(j + dj, ny, py)
                 for dk in range(-1, 2):
                     kk = k + dk
-                    if kk < 0 or kk >= nz or (di == 0 and dj == 0 and dk == 0):
+                    m = abs(di) + abs(dj) + abs(dk)
+                    if kk < 0 or kk >= nz or m == 0:
                         continue
                     v = src[ii, jj, kk]
-                    if (v > 0) != (c > 0):
+                    if (v > 0) != pos:
                         continue
-                    cand = abs(v) + h * np.sqrt(di * di + dj * dj + dk * dk)
+                    cand = abs(v) + (w1 if m == 1 else (w2 if m == 2 else w3))
                     if cand < best:
                         best = cand
-        dst[i, j, k] = s * min(best, width)
+        best = min(best, width)
+        new = best if pos else -best
+        dst[i, j, k] = new
+        if new != c:
+            changed += 1
+    return changed

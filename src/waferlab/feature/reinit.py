@@ -93,7 +93,9 @@ def narrow_reinitialise(phi: np.ndarray, grid: Grid, *, band: float, keep: float
         other = out.copy()
         n_pass = int(np.ceil((band - min(keep, band)) / h)) + 3 + int(rings)
         for _ in range(n_pass):
-            K.reinit_sweep(out, other, targets, h, float(band), grid.dimension, grid.periodic,
-                           grid.periodic)
+            changed = K.reinit_sweep(out, other, targets, h, float(band), grid.dimension,
+                                     grid.periodic, grid.periodic)
             out, other = other, out
+            if changed == 0:                 # converged: both buffers agree on the targets
+                break
     return out.reshape(phi.shape)
