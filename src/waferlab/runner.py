@@ -87,7 +87,8 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
     thickness_*          of the last deposited film: at the bottom centre, on the right
                          sidewall at half the original feature depth, on the top field;
                          also per deposited material as thickness_<where>_<material>
-    amounts              area (2D, m²) or volume (3D, m³) per material
+    amounts              area (2D, m²) or volume (3D, m³) per material above the
+                         initial window floor (the same floor for every run of a recipe)
     """
     from .feature import metrics as fm
 
@@ -112,7 +113,7 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
             out[f"thickness_{where}_{mat}"] = v
             if mat == deposited[-1]:
                 out[f"thickness_{where}"] = v
-    out["amounts"] = {k: float(v) for k, v in g.amounts().items()}
+    out["amounts"] = {k: float(v) for k, v in g.amounts(floor=g0.z_range[0]).items()}
     return out
 
 
