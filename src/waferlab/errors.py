@@ -43,8 +43,8 @@ def _clean_loc(loc: tuple) -> tuple:
 def from_validation_error(exc, prefix: str = "") -> RecipeError:
     """Convert a pydantic ``ValidationError`` into one short :class:`RecipeError` paragraph."""
     lines = []
-    first_path, first_value = "", None
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors:
         path = field_path(((prefix,) if prefix else ()) + _clean_loc(tuple(err["loc"])))
         msg = err["msg"]
         ctx_err = err.get("ctx", {}).get("error")
@@ -58,8 +58,6 @@ def from_validation_error(exc, prefix: str = "") -> RecipeError:
             msg = "is required but missing"
         val = err.get("input")
         shown = "" if err["type"] in ("missing",) or isinstance(val, dict) else f" (got {val!r})"
-        if not first_path:
-            first_path, first_value = path, val
         lines.append(f"{path}: {msg}{shown}" if path else f"{msg}{shown}")
     return RecipeError("\n".join(lines[:8]) + ("\n..." if len(lines) > 8 else ""),
-                       path="", value=first_value) if lines else RecipeError(str(exc))
+                       value=errors[0].get("input")) if lines else RecipeError(str(exc))

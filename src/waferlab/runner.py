@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -211,8 +212,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 bar.update(_i, _step.kind, done_before + t)
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
-                    save_checkpoint(out / CHECKPOINT, Wafer(geometry=geometry, time=wafer.time,
-                                                            history=wafer.history),
+                    save_checkpoint(out / CHECKPOINT, replace(wafer, geometry=geometry),
                                     next_step=_i, step_time=t, recipe_hash=rhash,
                                     steps_taken=counter[0])
                     last_ck[0] = time.perf_counter()

@@ -26,9 +26,12 @@ class Wafer:
     def materials(self) -> tuple[str, ...]:
         return tuple(self.geometry.materials)
 
-    def evolve(self, *, geometry: Any = None, dt: float = 0.0, note: str | None = None) -> "Wafer":
-        """A new wafer with the geometry replaced, time advanced and a history note added."""
+    def evolve(self, *, geometry: Any = None, dt: float = 0.0, note: str | None = None,
+               fields: tuple[tuple[str, Any], ...] = ()) -> "Wafer":
+        """A new wafer with the geometry replaced, time advanced, a history note and
+        extra named fields added."""
         return replace(self,
                        geometry=self.geometry if geometry is None else geometry,
                        time=self.time + dt,
-                       history=self.history + ((note,) if note else ()))
+                       history=self.history + ((note,) if note else ()),
+                       fields=self.fields + tuple(fields))

@@ -1,7 +1,7 @@
 """Checkpoints: the wafer and the run's position, in one .npz written atomically.
 
 A checkpoint holds the level sets, the vertical origin, material names, the grid, the
-wafer's simulated time and history, and where the run stands: ``next_step`` (index of
+wafer's simulated time, history and (JSON) fields, and where the run stands: ``next_step`` (index of
 the step in progress or to start) and ``step_time`` (seconds of it already done).
 """
 from __future__ import annotations
@@ -35,6 +35,7 @@ def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float
             "history": list(wafer.history), "next_step": int(next_step),
             "step_time": float(step_time), "recipe_hash": recipe_hash,
             "steps_taken": int(steps_taken),
+            "fields": [[name, value] for name, value in wafer.fields],
             "grid": {"dimension": g.grid.dimension, "spacing": g.grid.spacing,
                      "extent": list(g.grid.extent), "boundary": str(g.grid.boundary)}}
     with atomic_path(path, suffix=".npz") as tmp:
@@ -54,6 +55,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                 extent=tuple(meta["grid"]["extent"]), boundary=meta["grid"]["boundary"])
     geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(meta["materials"]),
                          reference_top=meta["reference_top"])
-    wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(meta["history"]))
+    wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(meta["history"]),
+                  fields=tuple((name, value) for name, value in meta.get("fields", [])))
     return Checkpoint(wafer=wafer, next_step=meta["next_step"], step_time=meta["step_time"],
                       recipe_hash=meta["recipe_hash"], steps_taken=meta.get("steps_taken", 0))

@@ -233,9 +233,9 @@ class PlasmaEtch:
                               max_iterations=self.loading.max_iterations if self.loading else 1,
                               log=log)
 
-    def velocity_model(self, materials: tuple[str, ...], geometry=None):
-        coupling, spec = self.couple(geometry) if geometry is not None else (None, self.model)
-        return spec.build(kind="etch", materials=materials, target=None)
+    def velocity_model(self, materials: tuple[str, ...]):
+        """The model with placeholder fluxes (its species and sticking; no reactor solve)."""
+        return self.model.build(kind="etch", materials=materials, target=None)
 
     def apply(self, wafer, ctx, *, start=None, on_step=None):
         from ..feature.advect import advance
@@ -247,9 +247,8 @@ class PlasmaEtch:
             geometry, _ = advance(geometry, model, self.time - done, ctx, kind="etch",
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl, t0=done,
                                   on_step=on_step)
-        w = wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
-        from dataclasses import replace
-        return replace(w, fields=w.fields + (("reactor", coupling.summary()),))
+        return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe(),
+                            fields=(("reactor", coupling.summary()),))
 
 
 @register_step("plasma_etch")
