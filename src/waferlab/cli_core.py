@@ -115,11 +115,16 @@ def _flux(args: argparse.Namespace) -> int:
     for i, step in enumerate(recipe.steps):
         mats = step.materials_after(tuple(geometry.materials)) if step.kind == "deposit" \
             else tuple(geometry.materials)
-        model = step.velocity_model(mats)
+        if hasattr(step, "couple"):          # plasma_etch: fluxes come from the reactor
+            model = step.couple(geometry)[1].build(kind="etch", materials=mats, target=None)
+        else:
+            model = step.velocity_model(mats)
         sp = getattr(model, "species", None)
-        if sp is None:
+        if callable(sp):                     # ion-enhanced models list their traced species
+            sp = tuple(sp())
+        if not sp:
             continue
-        for s in (sp if isinstance(sp, tuple) else (sp,)):
+        for s in (sp if isinstance(sp, (tuple, list)) else (sp,)):
             if s.name not in {x.name for x in species}:
                 species.append(s)
         rays = max(rays, int(getattr(model, "rays_per_point", 1000)))
