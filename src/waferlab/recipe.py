@@ -76,13 +76,19 @@ class LayerSpec(SpecModel):
 
 
 class FeatureSpec(SpecModel):
-    """An opening cut from the top: trench (2D/3D), line (standing line) or round hole (3D)."""
+    """An opening cut from the top: trench (2D/3D), line (standing line) or round hole (3D).
+
+    symmetry: full (centred in the domain), half (centre plane on the low-x boundary) or
+    quarter (3D hole: axis on the low-x, low-y corner); half/quarter need reflective
+    boundaries and simulate a domain of the grid's extent that mirrors to twice that.
+    """
 
     type: Literal["trench", "hole", "line"]
     width: Length | None = Field(default=None, gt=0)
     radius: Length | None = Field(default=None, gt=0)
     depth: Length = Field(gt=0)
     taper: Angle = 0.0
+    symmetry: Literal["full", "half", "quarter"] = "full"
 
     @model_validator(mode="after")
     def _check(self) -> "FeatureSpec":

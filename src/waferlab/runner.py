@@ -48,7 +48,7 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     f = st.feature
     if f is not None:
         geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,
-                           taper=f.taper)
+                           taper=f.taper, symmetry=f.symmetry)
     return Wafer(geometry=geom)
 
 
@@ -90,13 +90,15 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
                          also per deposited material as thickness_<where>_<material>
     amounts              area (2D, m²) or volume (3D, m³) per material above the
                          initial window floor (the same floor for every run of a recipe)
+    A half/quarter feature (structure.feature.symmetry) is measured on its mirror image
+    unfolded to the full feature (widths, amounts: of the full feature).
     """
     from .feature import metrics as fm
 
-    g0, g = initial.geometry, final.geometry
+    feature = recipe.spec.structure.feature
+    g0, g = _unfolded(recipe, initial.geometry), _unfolded(recipe, final.geometry)
     ref = g0.reference_top
     out: dict[str, Any] = {"depth": fm.depth(g)}
-    feature = recipe.spec.structure.feature
     d0 = fm.depth(g0) if feature is not None else 0.0
     if feature is not None and d0 > 0:
         for name, frac in (("top", 0.1), ("mid", 0.5), ("bottom", 0.9)):
@@ -116,6 +118,14 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
                 out[f"thickness_{where}"] = v
     out["amounts"] = {k: float(v) for k, v in g.amounts(floor=g0.z_range[0]).items()}
     return out
+
+
+def _unfolded(recipe: Recipe, geometry):
+    """The full-feature geometry of a half/quarter recipe (unchanged when full)."""
+    from .feature.builders import unfold
+
+    f = recipe.spec.structure.feature
+    return geometry if f is None else unfold(geometry, f.symmetry)
 
 
 def reactor_metrics(summary: dict[str, Any]) -> dict[str, Any]:
@@ -253,7 +263,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         write_json(out / "reactor.json", reactor)
-    lines = profile_polylines(wafer.geometry)
+    lines = profile_polylines(_unfolded(recipe, wafer.geometry))
     seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
     pts = np.concatenate(lines) if lines else np.zeros((0, 2))
     vert = "y" if recipe.spec.grid.dimension == 2 else "z"
@@ -262,8 +272,8 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
         write_vtp(out / "final.vtp", extract_surface(wafer.geometry))
         write_vtu_materials(out / "final.vtu", wafer.geometry)
     if recipe.spec.output.plot:
-        plot_profile(out / "profile.png", wafer.geometry, title=recipe.name,
-                     initial=initial.geometry)
+        plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
+                     initial=_unfolded(recipe, initial.geometry))
 
 
 def run_recipe_dict(data: dict[str, Any], *, seed: int, threads: int = 1,

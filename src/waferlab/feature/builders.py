@@ -3,6 +3,13 @@
 Signed distances are built from exact primitives combined with min (union) and max
 (intersection), which keeps the zero set exact, then reinitialised by fast marching so
 that |∇φ| = 1 everywhere (Osher & Fedkiw 2003, ch. 1–2).
+
+Symmetric features (``symmetry`` half | quarter): the feature's centre plane (axis) is
+put on the low-x (and low-y) domain boundary.  Reflective lateral boundaries mirror the
+cell-centred nodes about the domain edge (ghost node −1 = node 0, so the mirror plane is
+x = −L/2 exactly), hence the simulated half (quarter) reproduces the full feature in a
+domain twice as wide (in x, and in y), as ViennaPS ``MakeHole(..., HoleShape.QUARTER)``
+does.  :func:`unfold` mirrors a half/quarter geometry back to that full domain.
 """
 from __future__ import annotations
 
@@ -16,9 +23,66 @@ from .grid import Grid
 from .levelset import MARGIN_NODES, LevelSetStack
 from .reinit import reinitialise
 
-__all__ = ["plane", "layer_stack", "cut_feature", "from_polygons", "FEATURE_KINDS"]
+__all__ = ["plane", "layer_stack", "cut_feature", "from_polygons", "FEATURE_KINDS",
+           "SYMMETRIES", "check_symmetry", "feature_center", "unfold"]
 
 FEATURE_KINDS = ("trench", "hole", "line")
+#: full: the feature centred at x = 0 (y = 0); half: its centre plane on the low-x
+#: boundary; quarter (3D): its centre axis on the (low-x, low-y) corner.
+SYMMETRIES = ("full", "half", "quarter")
+_SYM_PATH = "structure.feature.symmetry"
+
+
+def check_symmetry(symmetry: str, *, dimension: int, boundary: str, kind: str) -> None:
+    """Raise a RecipeError naming ``structure.feature.symmetry`` for a bad combination."""
+    if symmetry not in SYMMETRIES:
+        raise RecipeError(f"unknown symmetry {symmetry!r}; allowed: {', '.join(SYMMETRIES)}",
+                          path=_SYM_PATH, value=symmetry)
+    if symmetry == "full":
+        return
+    if boundary != "reflective":
+        raise RecipeError(f"symmetry {symmetry!r} mirrors the feature at the domain boundary "
+                          f"and needs grid.boundary: reflective (got {boundary!r})",
+                          path=_SYM_PATH, value=symmetry)
+    if symmetry == "quarter":
+        if dimension != 3:
+            raise RecipeError("symmetry 'quarter' needs a 3D grid (grid.dimension: 3); in 2D "
+                              "use 'half'", path=_SYM_PATH, value=symmetry)
+        if kind != "hole":
+            raise RecipeError(f"symmetry 'quarter' is for a round hole; a {kind} is uniform "
+                              "along y: use 'half'", path=_SYM_PATH, value=symmetry)
+
+
+def feature_center(grid: Grid, symmetry: str = "full") -> tuple[float, ...]:
+    """Lateral coordinates (m) of the feature centre: 0, or the low boundary of each
+    mirrored axis (half: x; quarter: x and y)."""
+    c = [0.0] * (grid.dimension - 1)
+    n_mirror = {"full": 0, "half": 1, "quarter": 2}[symmetry]
+    for ax in range(min(n_mirror, grid.dimension - 1)):
+        c[ax] = -0.5 * grid.extent[ax]
+    return tuple(c)
+
+
+def unfold(geometry: LevelSetStack, symmetry: str) -> LevelSetStack:
+    """The full-feature geometry of a half/quarter one, mirrored about its low boundaries.
+
+    The result lives on a grid twice as wide along each mirrored axis, centred on the
+    feature (x = 0, y = 0); node values are the mirror images (exact for reflective
+    boundaries, whose mirror plane is the domain edge).  ``full`` returns ``geometry``.
+    """
+    if symmetry == "full":
+        return geometry
+    g = geometry.grid
+    n_mirror = {"half": 1, "quarter": 2}[symmetry]
+    phi = geometry.phi
+    extent = list(g.extent)
+    for ax in range(min(n_mirror, g.dimension - 1)):
+        a = ax + 1                               # array axis (0 is the layer)
+        phi = np.concatenate([np.flip(phi, axis=a), phi], axis=a)
+        extent[ax] = 2.0 * extent[ax]
+    g2 = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(extent),
+              boundary=g.boundary)
+    return geometry.replace(grid=g2, phi=np.ascontiguousarray(phi))
 
 
 def _window(grid: Grid, z_lo: float, z_hi: float) -> tuple[float, int]:
@@ -62,8 +126,14 @@ def layer_stack(grid: Grid, substrate: str, layers: Sequence[tuple[str, float]],
 
 
 def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = None,
-                radius: float | None = None, depth: float, taper: float = 0.0) -> LevelSetStack:
-    """Cut an opening centred at x = 0 (y = 0) from the top (``reference_top``) down by ``depth``.
+                radius: float | None = None, depth: float, taper: float = 0.0,
+                symmetry: str = "full") -> LevelSetStack:
+    """Cut an opening from the top (``reference_top``) down by ``depth``.
+
+    The opening is centred at :func:`feature_center` (x = 0, y = 0 for ``symmetry``
+    "full"; on the low-x boundary for "half"; on the low-x, low-y corner for "quarter",
+    3D holes only; both need reflective boundaries).  Below, x and r are measured from
+    that centre.
 
     trench  removes |x| < w/2 (3D: extruded along y)
     hole    removes r < radius (3D only)
@@ -80,6 +150,10 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
         raise RecipeError(f"depth {depth!r} m must be positive", path="depth", value=depth)
     if not (math.isfinite(taper) and 0.0 <= taper < math.pi / 2):
         raise RecipeError(f"taper {taper!r} rad must be in [0, 90°)", path="taper", value=taper)
+    check_symmetry(symmetry, dimension=g.dimension, boundary=g.boundary, kind=kind)
+    center = feature_center(g, symmetry)
+    # room from the centre to the far boundary (half the extent, or all of it when mirrored)
+    room = [0.5 * L if c == 0.0 else L for L, c in zip(g.extent, center)]
     tan, cos = math.tan(taper), math.cos(taper)
     if kind == "hole":
         if g.dimension != 3:
@@ -88,12 +162,12 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
         if radius is None or not radius > 0:
             raise RecipeError(f"a hole needs a positive radius (got {radius!r})", path="radius",
                               value=radius)
-        half, lim, what = float(radius), 0.5 * min(g.extent), "radius"
+        half, lim, what = float(radius), min(room), "radius"
     else:
         if width is None or not width > 0:
             raise RecipeError(f"a {kind} needs a positive width (got {width!r})", path="width",
                               value=width)
-        half, lim, what = 0.5 * float(width), 0.5 * g.extent[0], "width"
+        half, lim, what = 0.5 * float(width), room[0], "width"
     if half >= lim:
         raise RecipeError(f"{what} {2 * half if what == 'width' else half:.4g} m does not fit in "
                           f"the lateral extent {g.extent} m", path=what,
@@ -106,13 +180,14 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     geo = geometry.with_window(z_b - MARGIN_NODES * g.spacing, geometry.z_range[1])
     X = _mesh(g, geo.z0, geo.nz)
     z = X[-1]
-    s = np.hypot(X[0], X[1]) if kind == "hole" else X[0]
+    x = X[0] - center[0]
+    s = np.hypot(x, X[1] - center[1]) if kind == "hole" else x
     if kind == "trench":
-        wall = (np.abs(X[0]) - half + (z_top - z) * tan) * cos
+        wall = (np.abs(x) - half + (z_top - z) * tan) * cos
     elif kind == "hole":
         wall = (s - half + (z_top - z) * tan) * cos
     else:
-        wall = (half + (z_top - z) * tan - np.abs(X[0])) * cos
+        wall = (half + (z_top - z) * tan - np.abs(x)) * cos
     d_cut = np.maximum(wall, z_b - z)
     far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
     layers = []
