@@ -5,12 +5,15 @@ bottom, mask 1.2 µm with a 1.193° taper (opening wider at the top), Γ_i/Γ_F/
 10/4500/800 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, ion exponent 1000, A_O 2, A_Si 7, 300 rays per
 point, 0.2 min (``--minutes`` to change), 2 threads.
 
-Domains: ViennaPS runs its quarter hole (0.5 × 0.5 µm, hole at the corner, mirror
-boundaries) — an array of holes at 1 µm pitch.  waferlab's builder centres features, so
-it runs the full hole in a 0.99 × 0.99 µm reflective domain (33 spacings): the same
-array, 4× the surface of the peer's quarter.  Recorded: depth etched into Si at the hole
-centre, the hole radius at half that depth, wall times.  Writes
-bench/results/sf6o2_hole.md.
+Domains (like for like): ViennaPS runs its quarter hole, ``MakeHole(...,
+HoleShape.QUARTER)`` with x/yExtent 1 µm: its setup halves each axis to [0, 0.5] µm and
+its grid rounds up to whole spacings, [0, 0.51]² µm at 0.03 µm, with mirror (reflective)
+boundaries about the boundary grid points — a hole array of 1.02 µm pitch.  waferlab
+runs the same quarter (``structure.feature.symmetry: quarter``, extent 0.51 × 0.51 µm,
+reflective: the mirror planes are the domain edges), the hole's axis on the corner.
+``--domain full`` runs waferlab's full hole in the unfolded 1.02 × 1.02 µm domain
+instead (4× the surface).  Recorded: depth etched into Si at the hole centre, the hole
+radius at half that depth, wall times.  Writes bench/results/sf6o2_hole.md.
 
 waferlab runs twice: ions reflected as the peer (``ion_reflection: true``, the sf6o2
 default: sticking 1 up to 70° incidence, linear to 0 at 90°, the rest specular), and ions
@@ -18,6 +21,8 @@ sticking on their first hit (``ion_reflection: false``, the behaviour before);
 ``--reflection-only`` / ``--no-reflection`` run one of them.
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_hole.py [--minutes 0.2] [--rays 300]
+     [--domain quarter|full] [--spacing 0.03] [--out PATH]  (a coarse smoke run:
+     --spacing 0.06 --minutes 0.02 --rays 30 --out /tmp/hole.md)
 """
 from __future__ import annotations
 
@@ -37,27 +42,38 @@ H, R_BOTTOM, MASK, TAPER_DEG = 0.03, 0.175, 1.2, 1.193
 R_TOP = R_BOTTOM + MASK * math.tan(math.radians(TAPER_DEG))
 
 
-def _measure(xyz: np.ndarray) -> tuple[float, float]:
+def quarter_extent(h: float) -> float:
+    """The peer's quarter-domain side (µm): 0.5 µm rounded up to whole spacings."""
+    return math.ceil(0.5 / h - 1e-9) * h
+
+
+def _measure(xyz: np.ndarray, h: float, center=(0.0, 0.0)) -> tuple[float, float]:
     """(depth below z = 0 at the hole axis, mean radius at half that depth) in µm."""
-    r = np.hypot(xyz[:, 0], xyz[:, 1])
+    r = np.hypot(xyz[:, 0] - center[0], xyz[:, 1] - center[1])
     z = xyz[:, 2]
     depth = -float(z[r < 0.5 * R_BOTTOM].min())
-    near = (np.abs(z + 0.5 * depth) < 0.5 * H) & (r < 0.45)
+    near = (np.abs(z + 0.5 * depth) < 0.5 * h) & (r < 0.45)
     return depth, float(r[near].mean()) if near.any() else float("nan")
 
 
-def run_waferlab(minutes: float, rpp: int, refl: bool = True) -> tuple[tuple[float, float], float]:
+def run_waferlab(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
+                 domain: str = "quarter") -> tuple[tuple[float, float], float]:
     from waferlab.context import RunContext
+    from waferlab.feature.builders import feature_center
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
     from waferlab.runner import initial_wafer
 
+    side = quarter_extent(h) * (1 if domain == "quarter" else 2)
+    sym = "quarter" if domain == "quarter" else "full"
     data = {"name": "hole", "seed": 1,
-            "grid": {"dimension": 3, "spacing": f"{H} um", "extent": ["0.99 um", "0.99 um"]},
+            "grid": {"dimension": 3, "spacing": f"{h!r} um",
+                     "extent": [f"{side!r} um", f"{side!r} um"], "boundary": "reflective"},
             "structure": {"substrate": {"material": "Si"},
                           "layers": [{"material": "Mask", "thickness": f"{MASK} um"}],
                           "feature": {"type": "hole", "radius": f"{R_TOP!r} um",
-                                      "depth": f"{MASK} um", "taper": f"{TAPER_DEG} deg"}},
+                                      "depth": f"{MASK} um", "taper": f"{TAPER_DEG} deg",
+                                      "symmetry": sym}},
             "steps": [{"etch": {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
                                 "etchant_flux": "4500e15 cm^-2 s^-1",
                                 "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV",
@@ -70,10 +86,11 @@ def run_waferlab(minutes: float, rpp: int, refl: bool = True) -> tuple[tuple[flo
     for st in r.steps:
         w = st.apply(w, RunContext(seed=1, threads=2))
     wall = time.perf_counter() - t0
-    return _measure(extract_surface(w.geometry).points * 1e6), wall
+    c = [1e6 * v for v in feature_center(w.geometry.grid, sym)]
+    return _measure(extract_surface(w.geometry).points * 1e6, h, c), wall
 
 
-def run_viennaps(minutes: float, rpp: int) -> tuple[tuple[float, float], float]:
+def run_viennaps(minutes: float, rpp: int, *, h: float = H) -> tuple[tuple[float, float], float]:
     import viennaps as ps
 
     ps.setDimension(3)
@@ -81,7 +98,7 @@ def run_viennaps(minutes: float, rpp: int) -> tuple[tuple[float, float], float]:
     ps.Length.setUnit("um")
     ps.Time.setUnit("min")
     ps.Logger.setLogLevel(ps.LogLevel.ERROR)
-    d = ps.Domain(gridDelta=H, xExtent=1.0, yExtent=1.0)
+    d = ps.Domain(gridDelta=h, xExtent=1.0, yExtent=1.0)
     ps.MakeHole(domain=d, holeRadius=R_BOTTOM, holeDepth=0.0, maskHeight=MASK,
                 maskTaperAngle=TAPER_DEG, holeShape=ps.HoleShape.QUARTER).apply()
     mp = ps.SF6O2Etching.defaultParameters()
@@ -96,7 +113,7 @@ def run_viennaps(minutes: float, rpp: int) -> tuple[tuple[float, float], float]:
     t0 = time.perf_counter()
     proc.apply()
     wall = time.perf_counter() - t0
-    return _measure(np.asarray(d.getSurfaceMesh().getNodes())), wall
+    return _measure(np.asarray(d.getSurfaceMesh().getNodes()), h), wall
 
 
 def main() -> None:
@@ -107,24 +124,35 @@ def main() -> None:
                     help="only the waferlab run with ions sticking on the first hit")
     ap.add_argument("--reflection-only", action="store_true",
                     help="skip the waferlab run without ion reflection")
+    ap.add_argument("--domain", choices=("quarter", "full"), default="quarter",
+                    help="waferlab's domain: the peer's quarter (default) or the full hole")
+    ap.add_argument("--spacing", type=float, default=H, help="grid spacing (µm), both codes")
+    ap.add_argument("--out", type=Path, default=OUT, help="where the table goes")
     a = ap.parse_args()
+    h = a.spacing
     variants = ([False] if a.no_reflection else [True] if a.reflection_only else [True, False])
     names = {True: "waferlab", False: "waferlab, ion_reflection false"}
     res = {}
     for refl in variants:
-        res[names[refl]] = run_waferlab(a.minutes, a.rays, refl)
+        res[names[refl]] = run_waferlab(a.minutes, a.rays, refl, h=h, domain=a.domain)
         print(names[refl], res[names[refl]], flush=True)
     try:
-        res["ViennaPS"] = run_viennaps(a.minutes, a.rays)
+        res["ViennaPS"] = run_viennaps(a.minutes, a.rays, h=h)
         print("ViennaPS", res["ViennaPS"], flush=True)
     except ImportError:
         pass
     rows = [f"| {k} | {v[0][0]:.4f} | {v[0][1]:.4f} | {v[1]:.1f} |" for k, v in res.items()]
-    text = ["## sf6o2 3D hole (waferlab full hole vs ViennaPS quarter hole)", "",
-            f"Spacing {H} µm, radius {R_BOTTOM} µm (mask bottom), mask {MASK} µm, taper "
+    side = quarter_extent(h)
+    dom = (f"waferlab runs the same quarter domain ({side:.3g} × {side:.3g} µm, "
+           "`symmetry: quarter`, mirror boundaries)" if a.domain == "quarter" else
+           f"waferlab runs the full hole ({2 * side:.3g} × {2 * side:.3g} µm, 4× the peer's "
+           "quarter-domain surface)")
+    text = [f"## sf6o2 3D hole (waferlab {a.domain} hole vs ViennaPS quarter hole)", "",
+            f"Spacing {h:g} µm, radius {R_BOTTOM} µm (mask bottom), mask {MASK} µm, taper "
             f"{TAPER_DEG}°, Γ_i/Γ_F/Γ_O = 10/4500/800 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 1000, "
-            f"A_O 2, A_Si 7, {a.rays} rays/point, {a.minutes:g} min, 2 threads. waferlab runs "
-            "the full hole (4× the peer's quarter-domain surface). `waferlab`: ions reflected "
+            f"A_O 2, A_Si 7, {a.rays} rays/point, {a.minutes:g} min, 2 threads. ViennaPS: "
+            f"`MakeHole(..., HoleShape.QUARTER)`, extent 1 × 1 µm → [0, {side:.3g}]² µm. "
+            f"{dom}. `waferlab`: ions reflected "
             "as the peer (`ion_reflection: true`, the sf6o2 default: sticking 1 up to 70°, "
             "linear to 0 at 90°, the rest specular); `ion_reflection false`: ions stick on "
             "their first hit (the behaviour before).", "",
@@ -136,8 +164,8 @@ def main() -> None:
             if k == "ViennaPS":
                 continue
             (d0, r0), w0 = res[k]
-            text += [f"{k}: depth {100 * (d0 / d1 - 1):+.1f} %, radius {(r0 - r1) / H:+.2f} "
-                     f"spacings, wall-time ratio {w0 / w1:.2f} (full hole vs quarter).", ""]
+            text += [f"{k}: depth {100 * (d0 / d1 - 1):+.1f} %, radius {(r0 - r1) / h:+.2f} "
+                     f"spacings, wall-time ratio {w0 / w1:.2f} ({a.domain} hole vs quarter).", ""]
     text += ["Without reflection, the tapered mask's walls absorb the ions that the peer "
              "funnels to the bottom: on the initial hole (1.6 µm deep) the bottom-centre ion "
              "flux is 0.99 Γ_i with absorbing walls and 1.43 Γ_i with specular walls.", "",
@@ -145,9 +173,9 @@ def main() -> None:
              "energy and reflect exactly specularly (the peer: energy loss, to ≈ 0.8–0.9 E "
              "at 88–89° incidence, and a coned-cosine lobe about the specular direction); "
              "yields use each element's direct-beam angle.", ""]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(text))
-    print(f"wrote {OUT}")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text("\n".join(text))
+    print(f"wrote {a.out}")
 
 
 if __name__ == "__main__":

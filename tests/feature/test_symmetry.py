@@ -75,6 +75,16 @@ def test_cut_feature_mirrors_exactly():
     ref = B.cut_feature(B.plane(Grid(dimension=2, spacing=h, extent=(2.0,)), "Si"), "trench",
                         width=0.6, depth=0.5)
     assert np.abs(B.unfold(tr, "half").phi - ref.phi).max() < 1e-12
+    line = B.cut_feature(B.plane(g2, "Si"), "line", width=0.4, depth=0.5, symmetry="half")
+    ref = B.cut_feature(B.plane(Grid(dimension=2, spacing=h, extent=(2.0,)), "Si"), "line",
+                        width=0.4, depth=0.5)
+    assert np.abs(B.unfold(line, "half").phi - ref.phi).max() < 1e-12
+    assert M.cd_at(B.unfold(line, "half"), -0.25) == pytest.approx(0.4, abs=1e-6)
+    g3 = Grid(dimension=3, spacing=h, extent=(1.0, 0.5))
+    tr3 = B.cut_feature(B.plane(g3, "Si"), "trench", width=0.6, depth=0.5, symmetry="half")
+    ref = B.cut_feature(B.plane(Grid(dimension=3, spacing=h, extent=(2.0, 0.5)), "Si"),
+                        "trench", width=0.6, depth=0.5)
+    assert np.abs(B.unfold(tr3, "half").phi - ref.phi).max() < 1e-12
     # a half opening may be up to the whole extent wide from its centre plane
     B.cut_feature(B.plane(g2, "Si"), "trench", width=1.8, depth=0.5, symmetry="half")
     with pytest.raises(RecipeError, match="does not fit"):
