@@ -32,11 +32,17 @@ def test_unknown_gas_lists_known_ones():
         solve(make(gases={"Xe": "10 sccm"}))
 
 
-def test_chlorine_says_rates_are_unavailable():
-    with pytest.raises(RecipeError, match="Thorsteinsson"):
-        load_chemistry("cl2ar")
-    with pytest.raises(RecipeError, match=r"reactor\.gases.*no usable rate constants"):
-        solve(make(gases={"Cl2": "40 sccm", "Ar": "10 sccm"}))
+def test_chlorine_gases_choose_cl2ar():
+    assert load_chemistry("cl2ar").name == "cl2ar"
+    st = solve(make(gases={"Cl2": "40 sccm", "Ar": "10 sccm"}, pressure="5 mTorr"))
+    assert st.chemistry == "cl2ar" and st.densities_m3["Cl"] > 0
+
+
+def test_unavailable_chemistry_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "none.yaml"
+    f.write_text("name: none\nstatus: unavailable\nnotes: no rates for this set\n")
+    with pytest.raises(RecipeError, match="no usable rate constants: no rates for this set"):
+        load_chemistry(f)
 
 
 def test_pressure_limits_warn_then_fail():

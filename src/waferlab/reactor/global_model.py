@@ -151,16 +151,17 @@ class GlobalModel:
         self.slots, self.S, self.s_e = slots, S, s_e
         self.rx_loss, self.rx_elastic = loss, elastic
         self.e_loss_mask = np.maximum(-s_e, 0.0)
-        groups: dict[str, tuple[list[int], list]] = {}
+        groups: dict[tuple[str, int], tuple[list[int], list]] = {}   # same form and parameter count
         for r_i, r in enumerate(rx):
-            groups.setdefault(r.form, ([], []))
-            groups[r.form][0].append(r_i)
-            groups[r.form][1].append(r.params)
+            key = (r.form, len(r.params))
+            groups.setdefault(key, ([], []))
+            groups[key][0].append(r_i)
+            groups[key][1].append(r.params)
         self.rx_groups = [(RATE_FORMS[form], np.array(ids), tuple(np.array(ps, float).T[:, :, None]))
-                          for form, (ids, ps) in groups.items() if form not in _FIXED_FORMS]
+                          for (form, _), (ids, ps) in groups.items() if form not in _FIXED_FORMS]
         fixed = [(np.array(ids), RATE_FORMS[form](tuple(np.array(ps, float).T[:, :, None]), np.ones((1, 1)),
                                                   self.T_gas, np.ones((1, 1)))[:, 0])
-                 for form, (ids, ps) in groups.items() if form in _FIXED_FORMS]
+                 for (form, _), (ids, ps) in groups.items() if form in _FIXED_FORMS]
         self.k_fixed_ids = np.concatenate([f[0] for f in fixed]) if fixed else np.zeros(0, np.intp)
         self.k_fixed = np.concatenate([f[1] for f in fixed]) if fixed else np.zeros(0)
 

@@ -11,8 +11,13 @@ Forms
 ``logpoly``    k = A exp(b1 ln T_e + b2 ln² T_e + b3 ln³ T_e)  (L&L Table 3.3 elastic fit)
 ``kokkoris``   k = exp(A + B ln T_e + C/T_e + D/T_e² + E/T_e³)
                (Kokkoris et al., J. Phys. D 42, 055209, 2009, Table 1)
-``constant``   k = A (T_g/300)^B                            (heavy-particle reactions)
+``constant``   k = A (T_g/300)^B exp(C/T_g)                 (heavy-particle reactions; B, C optional)
 ``lnconstant`` k = exp(A)   (Kokkoris Table 1 prints ln k for heavy-particle reactions)
+``kemaneci``   k = A T_e^B exp(c1/T_e + c2/T_e² + c3/T_e³)   (c's optional; printed signs)
+               (Kemaneci et al., Plasma Sources Sci. Technol. 23, 045002, 2014, Table 4)
+``shifted``    k = A T_e^B exp(C/(T_e + D))                 (Kemaneci Table 4, attachment)
+``lognormal``  k = A exp(-(ln T_e + c)²/(2w²) + ΔE/T_e)     (Kemaneci Table 4, vibrational
+               excitation; ΔE optional, > 0 for the detailed-balance reverse)
 ``troe``       Troe fall-off, k0 [m⁶/s], k∞ [m³/s], F_c, with [M] = total neutral
                density: k = k0[M]/(1+k0[M]/k∞) · F_c^{1/(1+log10²(k0[M]/k∞))}
                (Troe, J. Phys. Chem. 83, 114, 1979)
@@ -53,7 +58,30 @@ def _kokkoris(p, Te, Tg, M):
 def _constant(p, Te, Tg, M):
     A = p[0]
     B = p[1] if len(p) > 1 else 0.0
-    return A * (Tg / 300.0) ** B * np.ones_like(np.asarray(M, dtype=float))
+    C = p[2] if len(p) > 2 else 0.0
+    return A * (Tg / 300.0) ** B * np.exp(C / Tg) * np.ones_like(np.asarray(M, dtype=float))
+
+
+def _kemaneci(p, Te, Tg, M):
+    t = _te(Te)
+    A, B = p[0], p[1]
+    c = tuple(p[2:]) + (0.0,) * (5 - len(p))
+    expo = np.log(A) + B * np.log(t) + c[0] / t + c[1] / t ** 2 + c[2] / t ** 3
+    return np.exp(np.minimum(expo, 0.0))
+
+
+def _shifted(p, Te, Tg, M):
+    A, B, C, D = p
+    t = _te(Te)
+    return A * t ** B * np.exp(C / (t + D))
+
+
+def _lognormal(p, Te, Tg, M):
+    A, c, w = p[0], p[1], p[2]
+    dE = p[3] if len(p) > 3 else 0.0
+    t = _te(Te)
+    expo = np.log(A) - (np.log(t) + c) ** 2 / (2.0 * w ** 2) + dE / t
+    return np.exp(np.minimum(expo, 0.0))
 
 
 def _lnconstant(p, Te, Tg, M):
@@ -73,10 +101,13 @@ RATE_FORMS: dict[str, Callable] = {
     "constant": _constant,
     "lnconstant": _lnconstant,
     "troe": _troe,
+    "kemaneci": _kemaneci,
+    "shifted": _shifted,
+    "lognormal": _lognormal,
 }
-N_PARAMS = {"arrhenius": (3,), "logpoly": (4,), "kokkoris": (5,), "constant": (1, 2), "lnconstant": (1,),
-            "troe": (3,)}
-_ELECTRON_FORMS = {"arrhenius", "logpoly", "kokkoris"}
+N_PARAMS = {"arrhenius": (3,), "logpoly": (4,), "kokkoris": (5,), "constant": (1, 2, 3), "lnconstant": (1,),
+            "troe": (3,), "kemaneci": (2, 3, 4, 5), "shifted": (4,), "lognormal": (3, 4)}
+_ELECTRON_FORMS = {"arrhenius", "logpoly", "kokkoris", "kemaneci", "shifted", "lognormal"}
 
 
 def is_electron_form(form: str) -> bool:
