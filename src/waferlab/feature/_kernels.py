@@ -18,7 +18,7 @@ from numba import njit, prange
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wrap(i, n, periodic):
     if periodic:
         return i % n
@@ -31,7 +31,7 @@ def _wrap(i, n, periodic):
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _at(a, i, j, k, axis, off, px, py):
     nx, ny, nz = a.shape
     if axis == 0:
@@ -46,7 +46,7 @@ def _at(a, i, j, k, axis, off, px, py):
     return a[i, j, kk]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _weno(v1, v2, v3, v4, v5):
     f1 = v1 / 3.0 - 7.0 * v2 / 6.0 + 11.0 * v3 / 6.0
     f2 = -v2 / 6.0 + 5.0 * v3 / 6.0 + v4 / 3.0
@@ -62,7 +62,7 @@ def _weno(v1, v2, v3, v4, v5):
     return (a1 * f1 + a2 * f2 + a3 * f3) / (a1 + a2 + a3)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _one_sided(a, i, j, k, axis, h, order, px, py):
     """(D⁻φ, D⁺φ) along ``axis``: first-order differences or WENO5."""
     c = a[i, j, k]
@@ -127,7 +127,7 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px
         out[i, j, k] = wa * base[i, j, k] + wb * (src[i, j, k] - dt * ham)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _interp(a, fx, fy, fz, ndim, px, py):
     """Multilinear interpolation of a at fractional node indices (fx, fy, fz)."""
     nx, ny, nz = a.shape

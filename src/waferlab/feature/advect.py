@@ -29,9 +29,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import SimulationError
+from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
-from .reinit import narrow_reinitialise, reinitialise
 
 __all__ = ["advance", "stable_dt", "BandSettings", "SCHEMES", "KINDS"]
 
@@ -42,13 +42,20 @@ CFL_LIMIT = 1.0
 
 @dataclass(frozen=True, kw_only=True)
 class BandSettings:
-    """Narrow-band numerics (in grid spacings / steps)."""
+    """Narrow-band numerics (in grid spacings / steps).
 
-    half_width: float | None = None  # advance |φ| < half_width·h (None: 12)
-    reinit_distance: float = 1.0   # rebuild + reinitialise after the surface moved this far
-    reinit_steps: int = 25         # ... or after this many steps
-    keep: float | None = None      # reinit keeps distance values within this (None: half_width − 3)
-    method: str = "chamfer"        # band reinitialisation: "chamfer" (fast) or "fmm" (scikit-fmm)
+    half_width       advance the nodes with |φ| < half_width·h (None: 12)
+    taper            speeds fall smoothly to 0 over the outer ``taper`` spacings
+    reinit_distance  rebuild + reinitialise after the surface moved this far
+    reinit_steps     ... or after this many steps
+    keep             a rebuild keeps distance values within this (None: half_width − 3)
+    """
+
+    half_width: float | None = None
+    taper: float = 3.0
+    reinit_distance: float = 1.0
+    reinit_steps: int = 25
+    keep: float | None = None
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -75,17 +82,24 @@ def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
 
 
 class _Work:
-    """Mutable working state of one ``advance`` call (private)."""
+    """Mutable working state of one ``advance`` call (private): dense φ, the sparse
+    band (sorted flat node indices of the top set with |φ| < W) and its marks."""
 
-    def __init__(self, geo: LevelSetStack):
+    def __init__(self, geo: LevelSetStack, band: BandSettings, scheme_order: int):
         self.grid = geo.grid
         self.materials = geo.materials
         self.reference_top = geo.reference_top
         self.z0 = geo.z0
         self.phi = np.array(geo.phi, dtype=np.float64, order="C", copy=True)
+        h = geo.grid.spacing
+        self.width = band.half_width * h
+        self.beta = max(self.width - band.taper * h, 0.0)
+        self.keep = band.keep * h
+        # the surface moves < reinit_distance + 1 spacings between rebuilds
+        self.cap = self.width + (math.ceil(band.reinit_distance) + 2) * h
+        self.need_b2 = scheme_order > 1
+        self.band = None
         self.b1 = self.b2 = None
-        self.band = np.zeros(0, dtype=np.int64)
-        self.final_band = 12 * geo.grid.spacing
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -93,30 +107,33 @@ class _Work:
         return LevelSetStack(grid=self.grid, z0=self.z0, phi=v, materials=self.materials,
                              reference_top=self.reference_top)
 
-    rings = 3
+    def _reset(self) -> None:
+        """Clamp the top set to ±W_cap (the invariant ``_band.rebuild`` relies on) and
+        copy it to the scratch arrays: at the start and after the window grew."""
+        np.clip(self.phi[-1], -self.cap, self.cap, out=self.phi[-1])
+        self.mark = np.zeros(as3(self.phi[-1]).shape, dtype=np.uint8)
+        self.b1 = np.array(self.phi[-1], copy=True)
+        self.b2 = np.array(self.phi[-1], copy=True) if self.need_b2 else None
 
-    def rebuild(self, half_width: float, clearance: int, keep: float, method: str) -> None:
-        """Reinitialise the top set, grow the window if the surface nears its edges
-        (closer than ``clearance`` nodes), and collect the band (kept 3 nodes inside)."""
+    def rebuild(self, clearance: int) -> None:
+        """Reinitialise the top set on the band (``_band.rebuild``), grow the window if
+        the surface nears its edges (closer than ``clearance`` nodes), sync scratch."""
         g = self.grid
         h = g.spacing
-        W = half_width * h
-        self.final_band = min(W + 4 * h, 1e300)
-        def reinit(p):
-            if method == "chamfer":
-                return narrow_reinitialise(p, g, band=self.final_band, keep=keep * h,
-                                           rings=self.rings)
-            return reinitialise(p, g, band=self.final_band, keep=keep * h)
-
-        self.phi[-1] = reinit(self.phi[-1])
+        if self.b1 is None:
+            self._reset()
+        old = self.band
         while True:
-            near = np.abs(self.phi[-1]) < 1.5 * h
-            ks = np.nonzero(near.any(axis=tuple(range(near.ndim - 1))))[0]
-            if ks.size == 0:
+            top3 = as3(self.phi[-1])
+            band, cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
+                                                self.width, self.keep, self.cap,
+                                                g.dimension, g.periodic, g.periodic)
+            self.band = band
+            if k_hi < 0:
                 break
             nz = self.phi.shape[-1]
-            lo = clearance - ks[0]
-            hi = ks[-1] - (nz - 1 - clearance)
+            lo = clearance - k_lo
+            hi = k_hi - (nz - 1 - clearance)
             if lo <= 0 and hi <= 0:
                 break
             grow = max(MARGIN_NODES, nz // 4)
@@ -124,22 +141,19 @@ class _Work:
             above = grow + hi if hi > 0 else 0
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
-            self.phi[-1] = reinit(self.phi[-1])
-        inband = np.abs(self.phi[-1]) < W
-        inband[..., :3] = False
-        inband[..., -3:] = False
-        self.band = np.flatnonzero(inband).astype(np.int64)
-        self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), W - 3 * h, W)
-        self.b1 = np.array(self.phi[-1], copy=True)
-        self.b2 = np.array(self.phi[-1], copy=True)
+            self._reset()
+            old = None
+        for b in (self.b1, self.b2):       # scratch = φ on every node changed since the last sync
+            if b is not None:
+                KB.copy_nodes(as3(self.phi[-1]), as3(b), cand)
+                if old is not None:
+                    KB.copy_nodes(as3(self.phi[-1]), as3(b), old)
+        self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), self.beta,
+                              self.width)
 
-    def finish(self) -> LevelSetStack:
+    def finish(self, clearance: int) -> LevelSetStack:
+        self.rebuild(clearance)
         g = self.grid
-        if self.method == "chamfer":
-            self.phi[-1] = narrow_reinitialise(self.phi[-1], g, band=self.final_band,
-                                               keep=self.keep, rings=self.rings)
-        else:
-            self.phi[-1] = reinitialise(self.phi[-1], g, band=self.final_band)
         # restore the containment invariant φ_k >= φ_{k+1} everywhere
         self.phi = np.flip(np.maximum.accumulate(np.flip(self.phi, 0), axis=0), 0).copy()
         return LevelSetStack(grid=g, z0=self.z0, phi=self.phi, materials=self.materials,
@@ -177,11 +191,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         hw = band.half_width if band.half_width is not None else 12.0
         band = dataclasses.replace(band, half_width=hw,
                                    keep=band.keep if band.keep is not None else hw - 3.0)
-    w = _Work(geometry)
-    w.rings = int(math.ceil(band.reinit_distance)) + 2
-    w.method, w.keep = band.method, band.keep * g.spacing
-    if band.method not in ("chamfer", "fmm"):
-        raise ValueError(f"band.method = {band.method!r}: allowed chamfer, fmm")
+    if not 0 <= band.taper < band.half_width:
+        raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
+    w = _Work(geometry, band, order)
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
@@ -189,7 +201,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     tiny = 1e-12 * max(t_end, 1e-300)
     while t_end - t > tiny:
         if rebuild:
-            w.rebuild(band.half_width, clearance, band.keep, band.method)
+            w.rebuild(clearance)
             rebuild, moved, since = False, 0.0, 0
         view = w.view()
         state = model.prepare(view, ctx, t)
@@ -226,7 +238,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             break
         dt = min(dt, t_end - t)
         u = top3
-        b1, b2 = as3(w.b1), as3(w.b2)
+        b1 = as3(w.b1)
+        b2 = as3(w.b2) if w.b2 is not None else None
         args = (h, order, lf, alpha, d, g.periodic, g.periodic)
         if order == 1:
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
@@ -255,4 +268,4 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             rebuild = True
         if on_step is not None:
             on_step(t, dt, w.view(), rebuild)
-    return w.finish(), steps
+    return w.finish(clearance), steps

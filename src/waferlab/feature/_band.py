@@ -1,0 +1,328 @@
+"""Numba kernels of the sparse narrow band (private).
+
+The level set is stored dense, but between two band rebuilds only the band nodes
+(|φ| < W) change, so a rebuild needs to look at the old band and a few rings of nodes
+around it, never at the whole array.  One rebuild (``rebuild``):
+
+1. candidates C = {|φ| < W_cap} (one parallel scan of the dense array) plus two rings
+   of 26-neighbours around it: every node outside C holds ±W_cap (or more), so the
+   rings bring in the nodes the surface came closer to (it moves less than two
+   spacings between rebuilds), and the distances up to W_cap keep tracking the
+   surface.  C depends on φ alone, so a run restarted from a checkpoint rebuilds
+   exactly as the uninterrupted run;
+2. classification of C against the current φ (parallel): nodes next to the zero set
+   get φ/|∇φ| (Russo & Smereka, J. Comput. Phys. 163, 51, 2000) or keep their value
+   when |∇φ| is within 25 % of 1; nodes with |φ| < ``keep`` and such a gradient keep
+   theirs (so that repeated rebuilds do not spoil the smoothness a high-order scheme
+   needs); all others are recomputed;
+3. the recomputed nodes get the chamfer distance |φ_i| = min_j |φ_j| + |x_i − x_j|
+   over same-sign 26 (8) neighbours with Euclidean weights, by forward and backward
+   Gauss–Seidel passes over C in raster order with the two half masks (Borgefors,
+   Comput. Vision Graph. Image Process. 34, 344, 1986) until nothing changes;
+   sequential, so the result does not depend on the thread count;
+4. the new band is {i ∈ C : |φ_i| < W}, away from the vertical window edges; the other
+   nodes of C are capped at ±W_cap.
+
+Every node outside C keeps its value: its sign cannot have changed.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ._kernels import _at, _wrap
+
+__all__: list[str] = []
+
+
+@njit(cache=True, inline="always")
+def _unravel(n, ny, nz):
+    i = n // (ny * nz)
+    r = n - i * ny * nz
+    j = r // nz
+    return i, j, r - j * nz
+
+
+@njit(cache=True)
+def _ring(a, mark, src, lo_val, cap, ndim, px, py, tag):
+    """Mark (with ``tag``) the unmarked 26-neighbours with |φ| >= cap of the nodes of
+    ``src`` whose |φ| >= lo_val; returns their flat indices (sorted).  Two sweeps
+    (count, then collect) instead of a growing buffer: much faster in numba."""
+    nx, ny, nz = a.shape
+    flat = a.reshape(-1)
+    mk = mark.reshape(-1)
+    count = 0
+    out = np.empty(0, dtype=np.int64)
+    for sweep in range(2):
+        if sweep == 1:
+            out = np.empty(count, dtype=np.int64)
+        size = 0
+        for b in range(src.shape[0]):
+            n = src[b]
+            if abs(flat[n]) < lo_val:
+                continue
+            i, j, k = _unravel(n, ny, nz)
+            for di in range(-1, 2):
+                ii = _wrap(i + di, nx, px)
+                for dj in range(-1, 2):
+                    if ndim == 2 and dj != 0:
+                        continue
+                    jj = _wrap(j + dj, ny, py)
+                    for dk in range(-1, 2):
+                        kk = k + dk
+                        if kk < 0 or kk >= nz:
+                            continue
+                        m = (ii * ny + jj) * nz + kk
+                        if sweep == 0:
+                            if mk[m] == 0 and abs(flat[m]) >= cap:
+                                mk[m] = tag
+                                count += 1
+                        elif mk[m] == tag:
+                            mk[m] = tag + 1
+                            out[size] = m
+                            size += 1
+    return np.sort(out)
+
+
+@njit(cache=True)
+def _merge(x, y):
+    out = np.empty(x.shape[0] + y.shape[0], dtype=np.int64)
+    p = 0
+    q = 0
+    for o in range(out.shape[0]):
+        if q >= y.shape[0] or (p < x.shape[0] and x[p] < y[q]):
+            out[o] = x[p]
+            p += 1
+        else:
+            out[o] = y[q]
+            q += 1
+    return out
+
+
+@njit(cache=True)
+def candidates(a, mark, h, cap, ndim, px, py):
+    """Sorted flat indices of {|φ| < cap} and two rings of 26-neighbours around it."""
+    inner = scan(a, cap)
+    r1 = _ring(a, mark, inner, cap - 2.0 * np.sqrt(3.0) * h, cap, ndim, px, py, 1)
+    r2 = _ring(a, mark, r1, 0.0, cap, ndim, px, py, 3)
+    mk = mark.reshape(-1)
+    for r in range(r1.shape[0]):
+        mk[r1[r]] = 0
+    for r in range(r2.shape[0]):
+        mk[r2[r]] = 0
+    return _merge(inner, _merge(r1, r2))
+
+
+@njit(cache=True, inline="always")
+def _gradient(a, i, j, k, h, ndim, px, py, nz):
+    """(|∇φ| estimate, next-to-zero-set flag) at node (i, j, k); see subcell_fix."""
+    c = a[i, j, k]
+    near = False
+    g2 = 0.0
+    o2 = 0.0
+    for ax in range(3):
+        if ax == 1 and ndim == 2:
+            continue
+        if ax == 2 and (k == 0 or k == nz - 1):
+            continue
+        m = _at(a, i, j, k, ax, -1, px, py)
+        p = _at(a, i, j, k, ax, 1, px, py)
+        if (m > 0) != (c > 0) or (p > 0) != (c > 0):
+            near = True
+        d = 0.5 * (p - m) / h
+        g2 += d * d
+        o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
+        o2 += o * o
+    g = np.sqrt(g2)
+    if g < 0.5 * np.sqrt(o2):
+        g = np.sqrt(o2)
+    return g, near
+
+
+@njit(cache=True, parallel=True)
+def classify(a, cand, h, keep, cap, ndim, px, py):
+    """New values and 'fixed' flags of the candidates (reads a, writes nothing in it)."""
+    nx, ny, nz = a.shape
+    nc = cand.shape[0]
+    val = np.empty(nc)
+    fixed = np.zeros(nc, dtype=np.bool_)
+    for c in prange(nc):
+        i, j, k = _unravel(cand[c], ny, nz)
+        v = a[i, j, k]
+        g, near = _gradient(a, i, j, k, h, ndim, px, py, nz)
+        good = g > 0.8 and g < 1.25
+        if near:
+            val[c] = v if good else v / g
+            fixed[c] = True
+        elif good and abs(v) < keep:
+            val[c] = v
+            fixed[c] = True
+        else:
+            val[c] = cap if v > 0 else -cap
+    return val, fixed
+
+
+@njit(cache=True, inline="always")
+def _relax(a, n, h, cap, ndim, px, py, half):
+    """Chamfer update of node n in place from the neighbours before it in raster order
+    (half = -1), after it (half = 1) or all (half = 0); True if its value changed."""
+    nx, ny, nz = a.shape
+    i, j, k = _unravel(n, ny, nz)
+    c = a[i, j, k]
+    pos = c > 0
+    best = abs(c)
+    w2 = h * np.sqrt(2.0)
+    w3 = h * np.sqrt(3.0)
+    for di in range(-1, 2):
+        ii = _wrap(i + di, nx, px)
+        for dj in range(-1, 2):
+            if ndim == 2 and dj != 0:
+                continue
+            jj = _wrap(j + dj, ny, py)
+            for dk in range(-1, 2):
+                m = abs(di) + abs(dj) + abs(dk)
+                if m == 0:
+                    continue
+                if half != 0:
+                    lex = di if di != 0 else (dj if dj != 0 else dk)
+                    if lex != half:
+                        continue
+                kk = k + dk
+                if kk < 0 or kk >= nz:
+                    continue
+                v = a[ii, jj, kk]
+                if (v > 0) != pos:
+                    continue
+                cand = abs(v) + (h if m == 1 else (w2 if m == 2 else w3))
+                if cand < best:
+                    best = cand
+    best = min(best, cap)
+    new = best if pos else -best
+    if new != c:
+        a[i, j, k] = new
+        return True
+    return False
+
+
+N_SLABS = 16      # fixed x-slab partition of the chamfer passes (independent of threads)
+
+
+@njit(cache=True)
+def _apply(a, cand, val, fixed, h):
+    """Write the classified values; returns (targets, k_lo, k_hi)."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    nc = cand.shape[0]
+    k_lo = nz
+    k_hi = -1
+    targets = np.empty(nc, dtype=np.int64)
+    nt = 0
+    for c in range(nc):
+        flat[cand[c]] = val[c]
+        if fixed[c]:
+            if abs(val[c]) < 1.5 * h:
+                k = cand[c] % nz
+                k_lo = min(k_lo, k)
+                k_hi = max(k_hi, k)
+        else:
+            targets[nt] = cand[c]
+            nt += 1
+    if k_hi < 0:
+        k_lo = -1
+    return targets[:nt].copy(), k_lo, k_hi
+
+
+@njit(cache=True, parallel=True)
+def chamfer(a, targets, h, cap, ndim, px, py, iterations):
+    """Chamfer distances on ``targets`` (sorted): forward then backward raster passes
+    with the half masks, ``iterations`` times.  Parallel over fixed x-slabs, even slabs
+    then odd ones (a slab at least 2 nodes wide reads only its neighbour slabs, which
+    are idle in that phase), so the result does not depend on the thread count."""
+    nx, ny, nz = a.shape
+    ns = min(N_SLABS, max(nx // 2, 1))
+    if ns > 1 and ns % 2 == 1:
+        ns -= 1
+    bounds = np.empty(ns + 1, dtype=np.int64)
+    for s in range(ns + 1):
+        bounds[s] = np.searchsorted(targets, (s * nx // ns) * ny * nz)
+    for it in range(iterations):
+        for parity in range(2):
+            for q in prange((ns + 1 - parity) // 2):
+                s = 2 * q + parity
+                lo = bounds[s]
+                hi = bounds[s + 1]
+                for t in range(lo, hi):
+                    _relax(a, targets[t], h, cap, ndim, px, py, -1)
+                for t in range(hi - 1, lo - 1, -1):
+                    _relax(a, targets[t], h, cap, ndim, px, py, 1)
+
+
+@njit(cache=True)
+def new_band(a, cand, width):
+    """Candidates with |φ| < width, away from the vertical window edges."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    out = np.empty(cand.shape[0], dtype=np.int64)
+    nb = 0
+    for c in range(cand.shape[0]):
+        n = cand[c]
+        k = n % nz
+        if abs(flat[n]) < width and k >= 3 and k < nz - 3:
+            out[nb] = n
+            nb += 1
+    return out[:nb].copy()
+
+
+def rebuild(a, mark, h, width, keep, cap, ndim, px, py, iterations=2):
+    """One band rebuild (module docstring); returns (new band, cand, k_lo, k_hi).
+
+    a: top level set (nx, ny, nz), changed in place on the candidates only; mark:
+    uint8 zeros of the same shape (scratch, left zero).
+    k_lo/k_hi: lowest/highest vertical index of a node next to the zero set (-1 if none).
+    """
+    cand = candidates(a, mark, h, cap, ndim, px, py)
+    val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
+    targets, k_lo, k_hi = _apply(a, cand, val, fixed, h)
+    chamfer(a, targets, h, cap, ndim, px, py, iterations)
+    return new_band(a, cand, width), cand, k_lo, k_hi
+
+
+@njit(cache=True, parallel=True)
+def _count_rows(a, cap, counts):
+    nx, ny, nz = a.shape
+    for i in prange(nx):
+        c = 0
+        for j in range(ny):
+            for k in range(nz):
+                if abs(a[i, j, k]) < cap:
+                    c += 1
+        counts[i] = c
+
+
+@njit(cache=True, parallel=True)
+def scan(a, cap):
+    """Sorted flat indices of the nodes with |φ| < cap (parallel over x rows)."""
+    nx, ny, nz = a.shape
+    counts = np.zeros(nx, dtype=np.int64)
+    _count_rows(a, cap, counts)
+    offs = np.zeros(nx + 1, dtype=np.int64)
+    for i in range(nx):
+        offs[i + 1] = offs[i] + counts[i]
+    out = np.empty(offs[nx], dtype=np.int64)
+    for i in prange(nx):
+        p = offs[i]
+        for j in range(ny):
+            for k in range(nz):
+                if abs(a[i, j, k]) < cap:
+                    out[p] = (i * ny + j) * nz + k
+                    p += 1
+    return out
+
+
+@njit(cache=True, parallel=True)
+def copy_nodes(src, dst, nodes):
+    """dst.flat[nodes] = src.flat[nodes]."""
+    s = src.reshape(-1)
+    d = dst.reshape(-1)
+    for b in prange(nodes.shape[0]):
+        d[nodes[b]] = s[nodes[b]]
