@@ -43,74 +43,63 @@ def _unravel(n, ny, nz):
     return i, j, r - j * nz
 
 
-@njit(cache=True)
-def _ring(a, mark, src, lo_val, cap, ndim, px, py, tag):
-    """Mark (with ``tag``) the unmarked 26-neighbours with |φ| >= cap of the nodes of
-    ``src`` whose |φ| >= lo_val; returns their flat indices (sorted).  Two sweeps
-    (count, then collect) instead of a growing buffer: much faster in numba."""
+@njit(cache=True, parallel=True)
+def _dilate(src, dst, axis, r, periodic):
+    """dst = max of src over ±r nodes along ``axis`` (uint8 masks; a box dilation is
+    three such passes)."""
+    nx, ny, nz = src.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                v = src[i, j, k]
+                if v == 0:
+                    for o in range(-r, r + 1):
+                        if axis == 0:
+                            ii = i + o
+                            if periodic:
+                                ii = ii % nx
+                            elif ii < 0 or ii >= nx:
+                                continue
+                            v = src[ii, j, k]
+                        elif axis == 1:
+                            jj = j + o
+                            if periodic:
+                                jj = jj % ny
+                            elif jj < 0 or jj >= ny:
+                                continue
+                            v = src[i, jj, k]
+                        else:
+                            kk = k + o
+                            if kk < 0 or kk >= nz:
+                                continue
+                            v = src[i, j, kk]
+                        if v != 0:
+                            break
+                dst[i, j, k] = v
+
+
+@njit(cache=True, parallel=True)
+def _threshold(a, cap, out):
     nx, ny, nz = a.shape
-    flat = a.reshape(-1)
-    mk = mark.reshape(-1)
-    count = 0
-    out = np.empty(0, dtype=np.int64)
-    for sweep in range(2):
-        if sweep == 1:
-            out = np.empty(count, dtype=np.int64)
-        size = 0
-        for b in range(src.shape[0]):
-            n = src[b]
-            if abs(flat[n]) < lo_val:
-                continue
-            i, j, k = _unravel(n, ny, nz)
-            for di in range(-1, 2):
-                ii = _wrap(i + di, nx, px)
-                for dj in range(-1, 2):
-                    if ndim == 2 and dj != 0:
-                        continue
-                    jj = _wrap(j + dj, ny, py)
-                    for dk in range(-1, 2):
-                        kk = k + dk
-                        if kk < 0 or kk >= nz:
-                            continue
-                        m = (ii * ny + jj) * nz + kk
-                        if sweep == 0:
-                            if mk[m] == 0 and abs(flat[m]) >= cap:
-                                mk[m] = tag
-                                count += 1
-                        elif mk[m] == tag:
-                            mk[m] = tag + 1
-                            out[size] = m
-                            size += 1
-    return np.sort(out)
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                out[i, j, k] = 1 if abs(a[i, j, k]) < cap else 0
 
 
-@njit(cache=True)
-def _merge(x, y):
-    out = np.empty(x.shape[0] + y.shape[0], dtype=np.int64)
-    p = 0
-    q = 0
-    for o in range(out.shape[0]):
-        if q >= y.shape[0] or (p < x.shape[0] and x[p] < y[q]):
-            out[o] = x[p]
-            p += 1
-        else:
-            out[o] = y[q]
-            q += 1
-    return out
-
-
-@njit(cache=True)
-def candidates(a, mark, h, cap, ndim, px, py):
-    """Sorted flat indices of {|φ| < cap} and two rings of 26-neighbours around it."""
-    inner = scan(a, cap)
-    r1 = _ring(a, mark, inner, cap - 2.0 * np.sqrt(3.0) * h, cap, ndim, px, py, 1)
-    r2 = _ring(a, mark, r1, 0.0, cap, ndim, px, py, 3)
-    mk = mark.reshape(-1)
-    for r in range(r1.shape[0]):
-        mk[r1[r]] = 0
-    for r in range(r2.shape[0]):
-        mk[r2[r]] = 0
-    return _merge(inner, _merge(r1, r2))
+def candidates(a, mark, h, cap, ndim, px, py, rings=2):
+    """Sorted flat indices of {|φ| < cap} dilated by ``rings`` rings of 26-neighbours
+    (a (2 rings + 1)³ box: three separable passes over uint8 masks, parallel)."""
+    other = np.empty_like(mark)
+    _threshold(a, cap, mark)
+    _dilate(mark, other, 2, rings, False)
+    if ndim == 3:
+        _dilate(other, mark, 1, rings, py)
+        _dilate(mark, other, 0, rings, px)
+    else:
+        _dilate(other, mark, 0, rings, px)
+        other, mark = mark, other
+    return scan_mask(other)
 
 
 @njit(cache=True, inline="always")
@@ -205,6 +194,7 @@ def _relax(a, n, h, cap, ndim, px, py, half):
 
 
 N_SLABS = 16      # fixed x-slab partition of the chamfer passes (independent of threads)
+ITERATIONS = 2   # forward + backward chamfer passes per rebuild
 
 
 @njit(cache=True)
@@ -273,14 +263,14 @@ def new_band(a, cand, width):
     return out[:nb].copy()
 
 
-def rebuild(a, mark, h, width, keep, cap, ndim, px, py, iterations=2):
+def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITERATIONS):
     """One band rebuild (module docstring); returns (new band, cand, k_lo, k_hi).
 
     a: top level set (nx, ny, nz), changed in place on the candidates only; mark:
     uint8 zeros of the same shape (scratch, left zero).
     k_lo/k_hi: lowest/highest vertical index of a node next to the zero set (-1 if none).
     """
-    cand = candidates(a, mark, h, cap, ndim, px, py)
+    cand = candidates(a, mark, h, cap, ndim, px, py, rings)
     val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
     targets, k_lo, k_hi = _apply(a, cand, val, fixed, h)
     chamfer(a, targets, h, cap, ndim, px, py, iterations)
@@ -288,23 +278,17 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, iterations=2):
 
 
 @njit(cache=True, parallel=True)
-def _count_rows(a, cap, counts):
-    nx, ny, nz = a.shape
+def scan_mask(m):
+    """Sorted flat indices of the non-zero entries of a uint8 mask (parallel over x)."""
+    nx, ny, nz = m.shape
+    counts = np.zeros(nx, dtype=np.int64)
     for i in prange(nx):
         c = 0
         for j in range(ny):
             for k in range(nz):
-                if abs(a[i, j, k]) < cap:
+                if m[i, j, k] != 0:
                     c += 1
         counts[i] = c
-
-
-@njit(cache=True, parallel=True)
-def scan(a, cap):
-    """Sorted flat indices of the nodes with |φ| < cap (parallel over x rows)."""
-    nx, ny, nz = a.shape
-    counts = np.zeros(nx, dtype=np.int64)
-    _count_rows(a, cap, counts)
     offs = np.zeros(nx + 1, dtype=np.int64)
     for i in range(nx):
         offs[i + 1] = offs[i] + counts[i]
@@ -313,7 +297,7 @@ def scan(a, cap):
         p = offs[i]
         for j in range(ny):
             for k in range(nz):
-                if abs(a[i, j, k]) < cap:
+                if m[i, j, k] != 0:
                     out[p] = (i * ny + j) * nz + k
                     p += 1
     return out

@@ -91,7 +91,7 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px
     """out[n] = wa·base[n] + wb·(src[n] + dt·L(src)[n]) on band nodes n.
 
     L(φ) = −Ĥ(∇φ) with Ĥ the Engquist–Osher (lf = False) or Lax–Friedrichs
-    (lf = True, dissipation ``alpha`` per axis) numerical Hamiltonian of V|∇φ|.
+    (lf = True, dissipation ``alpha[axis]``) numerical Hamiltonian of V|∇φ|.
     Returns the largest |L| (for NaN detection the caller checks the result).
     """
     nx, ny, nz = src.shape
@@ -114,7 +114,7 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px
             if lf:
                 c = 0.5 * (dm + dp)
                 gc += c * c
-                diss += 0.5 * alpha * (dp - dm)
+                diss += 0.5 * alpha[ax] * (dp - dm)
             else:
                 gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
                 gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2

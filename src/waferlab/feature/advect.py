@@ -7,14 +7,18 @@ extended off the surface (constant along normals).  Spatial schemes: first-order
 Engquist–Osher upwinding ("eo"), or HJ-WENO5 ("weno5") with TVD-RK3 in time (Shu &
 Osher, J. Comput. Phys. 77, 439, 1988); a Lax–Friedrichs flux with dissipation
 α = ``model.max_rate()`` per axis when the speed depends on the normal.  Time step:
-dt = cfl·h / max Σ_i |∂H/∂p_i|.  The band (|φ| < half_width·h) is rebuilt, and φ
-reinitialised, after the surface has moved ``reinit_distance`` cells or after
-``reinit_steps`` steps: nodes near the surface keep their values where φ is already a
-distance (this keeps the high-order accuracy), interface nodes get φ/|∇φ|, the outer
-band a chamfer distance (``reinit.narrow_reinitialise``; ``method="fmm"`` uses
-scikit-fmm fast marching instead).  Speeds are tapered to 0 at the band edge (Peng et
-al., J. Comput. Phys. 155, 410, 1999).  Storage is dense (all layers over the lateral
-grid and the vertical window); computation runs on the band only.
+the surface moves at most cfl·h per step, dt = cfl·h / max|V| (the rule of ViennaPS,
+its ``timeStepRatio``), and never beyond the monotone-scheme limit
+dt·max Σ_i|∂H/∂p_i| ≤ 0.9 h; with Lax–Friedrichs dt = cfl·h / (d·α).
+
+The band is sparse: dense storage, but only the nodes with |φ| < half_width·h are
+advanced, and rebuilds (``_band.rebuild``, after the surface moved ``reinit_distance``
+cells or ``reinit_steps`` steps) touch only the nodes within a few cells of the band:
+interface nodes get φ/|∇φ| or keep their value (Russo & Smereka 2000), nodes with
+|φ| < keep and a near-unit gradient keep theirs (this keeps the high-order accuracy),
+the rest a chamfer distance; nothing per step scans the whole array.  Speeds are
+tapered to 0 over the outer ``taper`` cells of the band (Peng et al., J. Comput. Phys.
+155, 410, 1999).  Band widths per scheme: ``BAND_DEFAULTS``.
 
 Etch: after every step the lower layers are clipped, φ_k = max(φ_k, φ_top), so
 removing the top exposes what lies below.  Deposit: only the top layer moves.
@@ -33,29 +37,37 @@ from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
 
-__all__ = ["advance", "stable_dt", "BandSettings", "SCHEMES", "KINDS"]
+__all__ = ["advance", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES", "KINDS"]
 
 SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
+STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)
 
 
 @dataclass(frozen=True, kw_only=True)
 class BandSettings:
-    """Narrow-band numerics (in grid spacings / steps).
+    """Narrow-band numerics (in grid spacings / steps); None: the scheme's default
+    (``BAND_DEFAULTS``: the thinnest band that keeps the scheme's accuracy).
 
-    half_width       advance the nodes with |φ| < half_width·h (None: 12)
+    half_width       advance the nodes with |φ| < half_width·h
     taper            speeds fall smoothly to 0 over the outer ``taper`` spacings
+    keep             a rebuild keeps distance values within this (the rest is recomputed)
     reinit_distance  rebuild + reinitialise after the surface moved this far
     reinit_steps     ... or after this many steps
-    keep             a rebuild keeps distance values within this (None: half_width − 3)
     """
 
     half_width: float | None = None
-    taper: float = 3.0
+    taper: float | None = None
+    keep: float | None = None
     reinit_distance: float = 1.0
     reinit_steps: int = 25
-    keep: float | None = None
+
+
+# EO reads one neighbour, WENO5 three: its band must hold three smooth distance layers
+# beyond the nodes the surface can reach before the next rebuild.
+BAND_DEFAULTS = {"eo": dict(half_width=4.0, taper=1.0, keep=1.0),
+                 "weno5": dict(half_width=10.0, taper=2.0, keep=8.0)}
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -96,7 +108,10 @@ class _Work:
         self.beta = max(self.width - band.taper * h, 0.0)
         self.keep = band.keep * h
         # the surface moves < reinit_distance + 1 spacings between rebuilds
-        self.cap = self.width + (math.ceil(band.reinit_distance) + 2) * h
+        self.cap = self.width + h
+        # the surface moves < reinit_distance + 1 spacings between rebuilds: that many
+        # rings of new candidates around |φ| < cap keep the computed distances ahead of it
+        self.rings = int(math.ceil(band.reinit_distance)) + 1
         self.need_b2 = scheme_order > 1
         self.band = None
         self.b1 = self.b2 = None
@@ -127,7 +142,7 @@ class _Work:
             top3 = as3(self.phi[-1])
             band, cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
                                                 self.width, self.keep, self.cap,
-                                                g.dimension, g.periodic, g.periodic)
+                                                g.dimension, g.periodic, g.periodic, self.rings)
             self.band = band
             if k_hi < 0:
                 break
@@ -187,10 +202,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
     lf = bool(getattr(model, "normal_dependent", False))
-    if band.half_width is None or band.keep is None:
-        hw = band.half_width if band.half_width is not None else 12.0
-        band = dataclasses.replace(band, half_width=hw,
-                                   keep=band.keep if band.keep is not None else hw - 3.0)
+    band = dataclasses.replace(band, **{k: v for k, v in BAND_DEFAULTS[scheme].items()
+                                        if getattr(band, k) is None})
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
     w = _Work(geometry, band, order)
@@ -223,16 +236,20 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         vmax = float(np.max(np.abs(V))) if V.size else 0.0
         if not math.isfinite(vmax):
             raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-        alpha = 0.0
+        alpha = np.zeros(3)
         if lf:
-            alpha = float(model.max_rate())
-            if vmax > alpha * (1 + 1e-9):
+            amax = float(model.max_rate())
+            if vmax > amax * (1 + 1e-9):
                 raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
-                                      f"{alpha:.6g} m/s (Lax–Friedrichs dissipation too small)")
-            S = d * alpha
+                                      f"{amax:.6g} m/s (Lax–Friedrichs dissipation too small)")
+            alpha[[0, 2] if d == 2 else [0, 1, 2]] = amax
+            S = d * amax
         else:
             S = float(np.max(np.abs(V) * np.abs(nrm).sum(axis=1))) if V.size else 0.0
-        dt = stable_dt(S, h, cfl)
+        if lf:       # Lax–Friedrichs: larger steps bow directionally etched walls
+            dt = stable_dt(S, h, cfl)
+        else:        # the surface moves cfl·h per step (ViennaPS' rule), kept stable
+            dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
         if not math.isfinite(dt):
             t = t_end                        # nothing moves
             break
