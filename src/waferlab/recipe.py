@@ -230,11 +230,17 @@ def _check_structure(spec: RecipeSpec) -> None:
     if f.type == "hole" and g.dimension != 3:
         raise RecipeError("a round hole needs a 3D grid (grid.dimension: 3); use a trench in 2D",
                           path="structure.feature.type", value=f.type)
+    from .feature.builders import check_symmetry     # lazy: the builders pull in numba
+    check_symmetry(f.symmetry, dimension=g.dimension, boundary=g.boundary, kind=f.type)
     opening = 2 * f.radius if f.type == "hole" else f.width
-    smallest = min(g.extent)
-    if opening >= smallest:
-        raise RecipeError(f"the opening ({opening:g} m) does not fit in the domain "
-                          f"(extent {smallest:g} m)", path="structure.feature", value=opening)
+    # room across each lateral axis: the full opening, or its half on a mirrored axis
+    mirrored = {"full": 0, "half": 1, "quarter": 2}[f.symmetry]
+    for ax, ext in enumerate(g.extent):
+        need = opening / 2 if ax < mirrored else opening
+        if need >= ext:
+            raise RecipeError(f"the opening ({opening:g} m) does not fit in the domain "
+                              f"(extent {ext:g} m{', mirrored' if ax < mirrored else ''})",
+                              path="structure.feature", value=opening)
     if opening < 2 * g.spacing:
         raise RecipeError(f"the opening ({opening:g} m) is narrower than two grid spacings "
                           f"({2 * g.spacing:g} m); refine grid.spacing", path="structure.feature")

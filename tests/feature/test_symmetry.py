@@ -22,7 +22,7 @@ from waferlab.feature.extract import extract_surface
 from waferlab.feature.flux import Species, trace_fluxes
 from waferlab.feature.grid import Grid
 from waferlab.recipe import recipe_from_dict
-from waferlab.runner import initial_wafer, run_recipe
+from waferlab.runner import run_recipe
 
 LENGTHS = ("depth", "cd_top", "cd_mid", "cd_bottom", "thickness_bottom", "thickness_sidewall",
            "thickness_top")
@@ -166,10 +166,20 @@ def test_flux_mirror_boundary_quarter_vs_full():
 def test_bad_combinations_name_the_field(dim, sym, kind, boundary, match):
     feat = ({"type": "hole", "radius": "0.3 um", "depth": "0.3 um"} if kind == "hole"
             else {"type": kind, "width": "0.6 um", "depth": "0.3 um"})
-    r = recipe_from_dict(_recipe(sym, 2.0, [], dim=dim, feature=feat, h=0.1, boundary=boundary))
-    with pytest.raises(RecipeError, match=match) as e:
-        initial_wafer(r)
+    with pytest.raises(RecipeError, match=match) as e:      # refused when the recipe loads
+        recipe_from_dict(_recipe(sym, 2.0, [], dim=dim, feature=feat, h=0.1, boundary=boundary))
     assert e.value.path == "structure.feature.symmetry"
     with pytest.raises(RecipeError) as e:
         recipe_from_dict(_recipe("eighth", 2.0, [], dim=dim, feature=feat, h=0.1))
     assert "structure.feature.symmetry" in str(e.value)
+
+
+def test_room_rule_counts_the_mirrored_half():
+    """A quarter hole needs its radius (not its diameter) to fit in each extent."""
+    feat = {"type": "hole", "radius": "0.4 um", "depth": "0.3 um"}
+    recipe_from_dict(_recipe("quarter", 0.5, [], dim=3, feature=feat, h=0.05))   # 0.4 < 0.5
+    with pytest.raises(RecipeError, match="mirrored") as e:
+        recipe_from_dict(_recipe("quarter", 0.35, [], dim=3, feature=feat, h=0.05))
+    assert e.value.path == "structure.feature"
+    with pytest.raises(RecipeError, match="does not fit"):                       # full: 0.8 > 0.5
+        recipe_from_dict(_recipe("full", 0.5, [], dim=3, feature=feat, h=0.05))
