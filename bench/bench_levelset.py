@@ -37,6 +37,16 @@ from waferlab.feature.models_basic import DirectionalVelocity, IsotropicVelocity
 
 UM = 1e-6
 CTX = RunContext(threads=2)
+CFL = 0.5          # ViennaPS' default timeStepRatio is 0.4999: the same step size
+
+
+def wall_error(points, dim, half, z_lo, z_hi, h):
+    """Largest lateral distance (in h) of the wall points with z_lo + 3h < z < z_hi − 3h
+    from the vertical wall s = half (directional etch must leave the walls in place)."""
+    s = np.abs(points[:, 0]) if dim == 2 else np.hypot(points[:, 0], points[:, 1])
+    z = points[:, -1]
+    sel = (z > z_lo + 3 * h) & (z < z_hi - 3 * h) & (np.abs(s - half) < 0.25 * half)
+    return float(np.abs(s[sel] - half).max() / h) if sel.any() else float("nan")
 
 
 def offset_error(points, dim, half, depth, T, top=0.0):
@@ -75,7 +85,7 @@ def waferlab_case(dim, h, L, kind, feat, mask, amount, scheme):
     else:
         model = DirectionalVelocity(layer_speed=np.array([-1.0 * UM, 0.0]))
     t0 = time.perf_counter()
-    out, n = advance(geo, model, amount, CTX, kind=kind, scheme=scheme)
+    out, n = advance(geo, model, amount, CTX, kind=kind, scheme=scheme, cfl=CFL)
     wall = time.perf_counter() - t0
     pts = extract_surface(out).points / UM
     if kind == "deposit":
@@ -84,7 +94,8 @@ def waferlab_case(dim, h, L, kind, feat, mask, amount, scheme):
         s = np.abs(pts[:, 0]) if dim == 2 else np.hypot(pts[:, 0], pts[:, 1])
         bottom = pts[s < 0.5 * feat[0], -1]
         err = np.abs(bottom - (-feat[1] - amount)).max()
-    return wall, n, err / h
+        return wall, n, err / h, wall_error(pts, dim, feat[0], -feat[1] - amount, mask, h)
+    return wall, n, err / h, float("nan")
 
 
 def viennaps_case(dim, h, L, kind, feat, mask, amount):
@@ -122,7 +133,8 @@ def viennaps_case(dim, h, L, kind, feat, mask, amount):
         s = np.abs(pts[:, 0]) if dim == 2 else np.hypot(pts[:, 0], pts[:, 1])
         bottom = pts[s < 0.5 * feat[0], -1]
         err = np.abs(bottom - (-feat[1] - amount)).max()
-    return wall, err / h
+        return wall, err / h, wall_error(pts, dim, feat[0], -feat[1] - amount, mask, h)
+    return wall, err / h, float("nan")
 
 
 def main() -> int:
@@ -137,10 +149,14 @@ def main() -> int:
         vps_version = None
     rows = []
     for name, dim, h, L, kind, feat, mask, amount in CASES:
-        res = {}
-        for scheme in ("eo", "weno5"):
-            res[scheme] = waferlab_case(dim, h, L, kind, feat, mask, amount, scheme)
-        v = viennaps_case(dim, h, L, kind, feat, mask, amount) if vps_version else None
+        res, v = {}, None
+        for _ in range(3):                   # alternate the codes, keep each one's fastest
+            for scheme in ("eo", "weno5"):
+                r = waferlab_case(dim, h, L, kind, feat, mask, amount, scheme)
+                res[scheme] = min(res.get(scheme, r), r, key=lambda x: x[0])
+            if vps_version:
+                r = viennaps_case(dim, h, L, kind, feat, mask, amount)
+                v = min(v or r, r, key=lambda x: x[0])
         rows.append((name, h, res, v))
         print(name, res, v, flush=True)
     lines = [
@@ -148,21 +164,28 @@ def main() -> int:
         "",
         f"Machine: {platform.processor() or platform.machine()}, 2 threads each "
         f"(OMP_WAIT_POLICY=passive); Python {sys.version.split()[0]}; ViennaPS {vps_version}.",
-        "Wall time of the process step only (no geometry building, no JIT).  Error: largest "
-        "distance of the final surface from the exact result (offset surface for isotropic "
-        "deposition, flat bottom for directional etch), in grid spacings h.",
+        "Wall time of the process step only (no geometry building, no JIT; best of three "
+        "alternating launches).  Error: largest distance of the final surface from the exact "
+        "result (offset surface for isotropic deposition, flat bottom for directional etch), "
+        "in grid spacings h; for the etches also the largest distance of the walls from "
+        "vertical (after `/`).  Both codes: time step 0.5 h / max|V| (waferlab cfl 0.5, "
+        "ViennaPS timeStepRatio 0.4999); waferlab's directional etch uses a Lax–Friedrichs "
+        "flux (more, smaller steps: dt = cfl·h/(d·max|V|)).",
         "",
         "| case | h (µm) | waferlab EO: s / steps / err h | waferlab WENO5: s / steps / err h "
         "| ViennaPS: s / err h | ratio EO/ViennaPS | ratio WENO5/ViennaPS |",
         "|---|---|---|---|---|---|---|",
     ]
+
+    def err(e, wall):
+        return f"{e:.2f}" + (f" / {wall:.2f}" if np.isfinite(wall) else "")
     for name, h, res, v in rows:
         eo, we = res["eo"], res["weno5"]
-        vs = f"{v[0]:.3f} / {v[1]:.2f}" if v else "n/a"
+        vs = f"{v[0]:.3f} / {err(v[1], v[2])}" if v else "n/a"
         r1 = f"{eo[0] / v[0]:.2f}" if v else "n/a"
         r2 = f"{we[0] / v[0]:.2f}" if v else "n/a"
-        lines.append(f"| {name} | {h} | {eo[0]:.3f} / {eo[1]} / {eo[2]:.2f} | "
-                     f"{we[0]:.3f} / {we[1]} / {we[2]:.2f} | {vs} | {r1} | {r2} |")
+        lines.append(f"| {name} | {h} | {eo[0]:.3f} / {eo[1]} / {err(eo[2], eo[3])} | "
+                     f"{we[0]:.3f} / {we[1]} / {err(we[2], we[3])} | {vs} | {r1} | {r2} |")
     lines.append("")
     lines.append("Target: wall-time ratio waferlab/ViennaPS <= 1.0.")
     out = Path(__file__).resolve().parent / "results" / "levelset.md"

@@ -86,13 +86,22 @@ def _one_sided(a, i, j, k, axis, h, order, px, py):
     return dm, dp
 
 
+EO, LF, BEAM = 0, 1, 2      # numerical Hamiltonians of ``stage``
+
+
 @njit(cache=True, parallel=True)
-def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px, py):
+def stage(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, px, py):
     """out[n] = wa·base[n] + wb·(src[n] + dt·L(src)[n]) on band nodes n.
 
-    L(φ) = −Ĥ(∇φ) with Ĥ the Engquist–Osher (lf = False) or Lax–Friedrichs
-    (lf = True, dissipation ``alpha[axis]``) numerical Hamiltonian of V|∇φ|.
-    Returns the largest |L| (for NaN detection the caller checks the result).
+    L(φ) = −Ĥ(D⁻φ, D⁺φ), the numerical Hamiltonian of
+      EO    V|∇φ| with V = speed[n]: Engquist–Osher upwinding;
+      LF    V|∇φ|: Lax–Friedrichs, Ĥ = V|p̄| − Σ_i α_i (D⁺_iφ − D⁻_iφ)/2, p̄ the
+            central gradient, α = ``alpha[0:3]`` per axis;
+      BEAM  s[(1 − f)·max(0, c·p) + f|p|] with s = speed[n], beam c = ``alpha[0:3]``
+            (−d̂, unit) and f = ``alpha[3]``: a directional beam evaluated exactly
+            (not V frozen at the node's normal), local Lax–Friedrichs with
+            α_i = |s|((1 − f)|c_i| + f) ≥ |∂H/∂p_i|, so an axis the beam is
+            parallel to gets no dissipation and walls along the beam stay in place.
     """
     nx, ny, nz = src.shape
     nb = band.shape[0]
@@ -106,24 +115,29 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, lf, alpha, ndim, px
         gp = 0.0
         gm = 0.0
         gc = 0.0
+        cp = 0.0
         diss = 0.0
         for ax in range(3):
             if ax == 1 and ndim == 2:
                 continue
             dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
-            if lf:
-                c = 0.5 * (dm + dp)
-                gc += c * c
-                diss += 0.5 * alpha[ax] * (dp - dm)
-            else:
+            if mode == EO:
                 gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
                 gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
-        if lf:
+            else:
+                c = 0.5 * (dm + dp)
+                gc += c * c
+                if mode == LF:
+                    diss += 0.5 * alpha[ax] * (dp - dm)
+                else:
+                    cp += alpha[ax] * c
+                    diss += 0.5 * abs(v) * ((1.0 - alpha[3]) * abs(alpha[ax]) + alpha[3]) * (dp - dm)
+        if mode == EO:
+            ham = v * np.sqrt(gp) if v > 0 else v * np.sqrt(gm)
+        elif mode == LF:
             ham = v * np.sqrt(gc) - diss
-        elif v > 0:
-            ham = v * np.sqrt(gp)
         else:
-            ham = v * np.sqrt(gm)
+            ham = v * ((1.0 - alpha[3]) * max(0.0, cp) + alpha[3] * np.sqrt(gc)) - diss
         out[i, j, k] = wa * base[i, j, k] + wb * (src[i, j, k] - dt * ham)
 
 

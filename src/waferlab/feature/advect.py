@@ -87,6 +87,48 @@ def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
     return cfl * spacing / rate_sum
 
 
+def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.ndarray,
+            cutoff: np.ndarray, d: int, t: float):
+    """(stage mode, per-node speed, α/beam vector, max |V_n|, max Σ_i|∂H/∂p_i|).
+
+    A model with ``beam(state, materials) -> (s, c, f)`` (a directional beam, c = −d̂)
+    is evaluated exactly (mode BEAM); other normal-dependent models by Lax–Friedrichs
+    with α = max_rate on every axis; the rest by Engquist–Osher.  Speeds are tapered to
+    0 at the band edge (Peng et al. 1999).
+    """
+    dims = [0, 2] if d == 2 else [0, 1, 2]
+    n = len(cutoff)
+    alpha = np.zeros(4)
+    beam = getattr(model, "beam", None)
+    if beam is not None:
+        s, c, f = beam(state, mats)
+        V = np.ascontiguousarray(s, dtype=np.float64)
+        alpha[dims] = c
+        alpha[3] = f
+        mode = K.BEAM
+    else:
+        V = np.ascontiguousarray(model.speed(state, pts, nrm[:, dims], mats), dtype=np.float64)
+        mode = K.LF if getattr(model, "normal_dependent", False) else K.EO
+    if V.shape != (n,):
+        raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
+    V = V * cutoff
+    vmax = float(np.max(np.abs(V))) if n else 0.0
+    if not math.isfinite(vmax):
+        raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
+    if mode == K.BEAM:
+        S = vmax * ((1.0 - alpha[3]) * float(np.abs(alpha[:3]).sum()) + alpha[3] * d)
+    elif mode == K.LF:
+        amax = float(model.max_rate())
+        if vmax > amax * (1 + 1e-9):
+            raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
+                                  f"{amax:.6g} m/s (Lax–Friedrichs dissipation too small)")
+        alpha[dims] = amax
+        S = d * amax
+    else:
+        S = float(np.max(np.abs(V) * np.abs(nrm).sum(axis=1))) if n else 0.0
+    return mode, V, alpha, vmax, S
+
+
 def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
     """1 for |φ| <= β, smooth cubic down to 0 at γ (Peng et al., J. Comput. Phys. 155, 410, 1999)."""
     c = (a - gamma) ** 2 * (2 * a + gamma - 3 * beta) / (gamma - beta) ** 3
@@ -201,7 +243,6 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     d = g.dimension
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
-    lf = bool(getattr(model, "normal_dependent", False))
     band = dataclasses.replace(band, **{k: v for k, v in BAND_DEFAULTS[scheme].items()
                                         if getattr(band, k) is None})
     if not 0 <= band.taper < band.half_width:
@@ -228,27 +269,11 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             mats[mats < 0] = w.phi.shape[0] - 1
         else:
             mats = np.zeros(len(w.band), dtype=np.int32)
-        V = np.ascontiguousarray(model.speed(state, pts[:, dims], nrm[:, dims], mats),
-                                 dtype=np.float64)
-        if V.shape != (len(w.band),):
-            raise SimulationError(f"model.speed returned shape {V.shape}, expected ({len(w.band)},)")
-        V = V * w.cutoff                     # band-edge taper (Peng et al. 1999)
-        vmax = float(np.max(np.abs(V))) if V.size else 0.0
-        if not math.isfinite(vmax):
-            raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-        alpha = np.zeros(3)
-        if lf:
-            amax = float(model.max_rate())
-            if vmax > amax * (1 + 1e-9):
-                raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
-                                      f"{amax:.6g} m/s (Lax–Friedrichs dissipation too small)")
-            alpha[[0, 2] if d == 2 else [0, 1, 2]] = amax
-            S = d * amax
-        else:
-            S = float(np.max(np.abs(V) * np.abs(nrm).sum(axis=1))) if V.size else 0.0
-        if lf:       # Lax–Friedrichs: larger steps bow directionally etched walls
+        mode, V, alpha, vmax, S = _speeds(model, state, pts[:, dims], nrm, mats, w.cutoff,
+                                          d, t)
+        if mode == K.LF:      # Lax–Friedrichs with a global α: larger steps bow walls
             dt = stable_dt(S, h, cfl)
-        else:        # the surface moves cfl·h per step (ViennaPS' rule), kept stable
+        else:                 # the surface moves cfl·h per step (ViennaPS' rule), kept stable
             dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
         if not math.isfinite(dt):
             t = t_end                        # nothing moves
@@ -257,7 +282,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         u = top3
         b1 = as3(w.b1)
         b2 = as3(w.b2) if w.b2 is not None else None
-        args = (h, order, lf, alpha, d, g.periodic, g.periodic)
+        args = (h, order, mode, alpha, d, g.periodic, g.periodic)
         if order == 1:
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
             flat = w.phi[-1].reshape(-1)
@@ -269,7 +294,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         vals = w.phi[-1].reshape(-1)[w.band]
         if not np.all(np.isfinite(vals)):
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
-                                  f"stable limit {stable_dt(S, h, cfl) / cfl:.6g} s)")
+                                  f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
             lower = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
             if kind == "etch":
