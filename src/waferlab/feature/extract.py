@@ -111,7 +111,7 @@ def extract_surface(geometry: LevelSetStack) -> Surface:
     remap[used] = np.arange(len(used))
     return Surface(points=points[used], elements=remap[elements], normals=normals,
                    materials=mats, material_names=geometry.materials,
-                   lateral_bounds=g.lateral_bounds, boundary=g.boundary)
+                   lateral_bounds=g.lateral_bounds, boundary=g.boundary, spacing=g.spacing)
 
 
 def _empty(geometry: LevelSetStack) -> Surface:
@@ -119,4 +119,4 @@ def _empty(geometry: LevelSetStack) -> Surface:
     return Surface(points=np.zeros((0, d)), elements=np.zeros((0, d), dtype=np.int64),
                    normals=np.zeros((0, d)), materials=np.zeros(0, dtype=np.int32),
                    material_names=geometry.materials, lateral_bounds=geometry.grid.lateral_bounds,
-                   boundary=geometry.grid.boundary)
+                   boundary=geometry.grid.boundary, spacing=geometry.grid.spacing)

@@ -23,6 +23,7 @@ class Surface:
     material_names  names of the wafer's materials, bottom layer first
     lateral_bounds  ((xmin, xmax),) in 2D, ((xmin, xmax), (ymin, ymax)) in 3D (m)
     boundary        "reflective" | "periodic" (the lateral boundary condition)
+    spacing         grid spacing h of the level set it was extracted from (m), or None
     """
 
     points: np.ndarray
@@ -32,6 +33,7 @@ class Surface:
     material_names: tuple[str, ...]
     lateral_bounds: tuple[tuple[float, float], ...]
     boundary: str
+    spacing: float | None = None
 
     @property
     def dimension(self) -> int:
@@ -49,6 +51,15 @@ class Surface:
         if self.dimension == 2:
             return np.linalg.norm(p[:, 1] - p[:, 0], axis=1)
         return 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+
+    @property
+    def grid_points(self) -> int:
+        """Surface points as a level-set code counts them: the grid nodes within h/2 of
+        the surface, on average area / h^(d−1) (ViennaPS traces ``raysPerPoint`` per such
+        node); the vertex count when the surface has no grid."""
+        if self.spacing is None:
+            return int(len(self.points))
+        return max(1, int(round(float(self.areas.sum()) / self.spacing ** (self.dimension - 1))))
 
     @property
     def top(self) -> float:

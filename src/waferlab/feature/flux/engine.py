@@ -247,8 +247,8 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  keep_chunks: bool = False) -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
-    rays_per_point  rays per species = rays_per_point × number of surface points (vertices;
-                    as ViennaPS, whose points are the surface's level-set nodes)
+    rays_per_point  rays per species = rays_per_point × ``surface.grid_points`` (the
+                    level-set nodes at the surface, area / h^(d−1), as ViennaPS counts them)
     n_rays          or the total number of rays per species (exactly one of the two)
     n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``)
     smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
@@ -264,7 +264,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
         raise ValueError("no species to trace")
     ctx.apply_threads()
     tracer = FluxTracer(surface, cell_factor=cell_factor)
-    N = int(n_rays if n_rays is not None else rays_per_point * len(surface.points))
+    N = int(n_rays if n_rays is not None else rays_per_point * surface.grid_points)
     if N < n_chunks:
         raise ValueError(f"{N} rays are fewer than the {n_chunks} chunks")
     with np.errstate(divide="ignore", invalid="ignore"):
