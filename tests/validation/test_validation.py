@@ -107,17 +107,8 @@ def test_cli_exit_codes_and_json(tmp_path, monkeypatch, capsys):
     assert main(["validate", "--scale", "mechanics"]) == 0
 
 
-# Known discrepancy at full resolution: under the directional etch the newly etched wall
-# bows out by ≈ 0.01 (w = 1) some 0.1 above the bottom, nearly independent of h
-# (0.29 h, 0.48 h, 0.57 h, 0.79 h at h = 0.05, 0.025, 0.02, 0.0125), so the 0.5 h
-# criterion fails at h = 0.02.  Reported to the feature.advect owner.
-_FULL_XFAIL = {"levelset_directional_etch": "etched wall deviates ≈ 0.57 h at h = 0.02"}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=_FULL_XFAIL[p.name]))
-    if p.name in _FULL_XFAIL else p.name for p in problems()])
+@pytest.mark.parametrize("name", [p.name for p in problems()])
 def test_problem_passes_full(name):
     r = run_problem(get_problem(name), CTX, quick=False)
     bad = [c for c in r.checks if not c.passed]
