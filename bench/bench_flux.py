@@ -349,12 +349,13 @@ def render(store: dict) -> str:
                 fl = f"{r['flux']:.1f}" if "flux" in r else ""
                 lines.append(f"| {case} | {name} | {r['wall']:.1f} | {fl} | {r.get('steps', '')} | "
                              f"{r['bottom']:.3f} | {r['side']:.3f} | {db} | {ds} | {ratio} |")
-        lines += ["", "Notes: ViennaPS 4.7 with its defaults takes ~21 steps for case B (log: "
-                  "dt ≈ 0.08–0.11 min = 0.4999·h/max|V|); waferlab's level-set engine takes 29 "
-                  "(dt = CFL·h / max(|V|·Σ|n_i|)), so about 1.4× more flux evaluations. Per flux "
+        lines += ["", "Notes: both codes take dt = 0.5·h/max|V| (ViennaPS timeStepRatio 0.4999; "
+                  "waferlab cfl 0.5 since the sparse-band engine, 29 Nov 2026 — before, waferlab "
+                  "took 29 steps for B with dt = cfl·h/max(|V|·Σ|n_i|)) and trace "
+                  "rays_per_point × the surface's level-set points (waferlab counts them as "
+                  "area/h^(d−1), ViennaPS's disks: 3477 vs 3405 on B's initial hole).  Per flux "
                   "evaluation the tracers are on par in 3D and waferlab is about 2× faster in 2D "
-                  "(flux-only table). The 3D EO row is absent: it was measured with an older kernel "
-                  "under heavy load.", ""]
+                  "(flux-only table).", ""]
     return "\n".join(lines) + "\n"
 
 
