@@ -79,6 +79,7 @@ def run_waferlab(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
                                 "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV",
                                 "ion_energy_sigma": "10 eV", "ion_exponent": 1000, "A_O": 2,
                                 "A_Si": 7, "rays_per_point": rpp, "ion_reflection": refl,
+                                "cfl": 0.5,
                                 "time": f"{minutes} min"}}]}
     r = recipe_from_dict(data)
     w = initial_wafer(r)
@@ -128,19 +129,26 @@ def main() -> None:
                     help="waferlab's domain: the peer's quarter (default) or the full hole")
     ap.add_argument("--spacing", type=float, default=H, help="grid spacing (µm), both codes")
     ap.add_argument("--out", type=Path, default=OUT, help="where the table goes")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="alternating launches per code; the fastest wall time is kept (a second "
+                         "ViennaPS launch in the same process has segfaulted here: launch the "
+                         "script again instead)")
     a = ap.parse_args()
     h = a.spacing
     variants = ([False] if a.no_reflection else [True] if a.reflection_only else [True, False])
     names = {True: "waferlab", False: "waferlab, ion_reflection false"}
     res = {}
-    for refl in variants:
-        res[names[refl]] = run_waferlab(a.minutes, a.rays, refl, h=h, domain=a.domain)
-        print(names[refl], res[names[refl]], flush=True)
-    try:
-        res["ViennaPS"] = run_viennaps(a.minutes, a.rays, h=h)
-        print("ViennaPS", res["ViennaPS"], flush=True)
-    except ImportError:
-        pass
+
+    def keep(name, r):
+        res[name] = r if name not in res or r[1] < res[name][1] else res[name]
+        print(name, r, flush=True)
+    for _ in range(a.repeat):
+        for refl in variants:
+            keep(names[refl], run_waferlab(a.minutes, a.rays, refl, h=h, domain=a.domain))
+        try:
+            keep("ViennaPS", run_viennaps(a.minutes, a.rays, h=h))
+        except ImportError:
+            pass
     rows = [f"| {k} | {v[0][0]:.4f} | {v[0][1]:.4f} | {v[1]:.1f} |" for k, v in res.items()]
     side = quarter_extent(h)
     dom = (f"waferlab runs the same quarter domain ({side:.3g} × {side:.3g} µm, "
@@ -150,7 +158,11 @@ def main() -> None:
     text = [f"## sf6o2 3D hole (waferlab {a.domain} hole vs ViennaPS quarter hole)", "",
             f"Spacing {h:g} µm, radius {R_BOTTOM} µm (mask bottom), mask {MASK} µm, taper "
             f"{TAPER_DEG}°, Γ_i/Γ_F/Γ_O = 10/4500/800 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 1000, "
-            f"A_O 2, A_Si 7, {a.rays} rays/point, {a.minutes:g} min, 2 threads. ViennaPS: "
+            f"A_O 2, A_Si 7, {a.rays} rays/point, {a.minutes:g} min, 2 threads, time step "
+            "0.5 h/max|V| in both (waferlab cfl 0.5, ViennaPS timeStepRatio 0.4999; ViennaPS "
+            "also traces 10 coverage-initialisation passes first). Wall: "
+            + (f"the fastest of {a.repeat} alternating launches per code. " if a.repeat > 1 else
+               "one launch per code. ") + "ViennaPS: "
             f"`MakeHole(..., HoleShape.QUARTER)`, extent 1 × 1 µm → [0, {side:.3g}]² µm. "
             f"{dom}. `waferlab`: ions reflected "
             "as the peer (`ion_reflection: true`, the sf6o2 default: sticking 1 up to 70°, "

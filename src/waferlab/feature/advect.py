@@ -91,7 +91,7 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
             cutoff: np.ndarray, d: int, t: float):
     """(stage mode, per-node speed, α/beam vector, max |V_n|, max Σ_i|∂H/∂p_i|).
 
-    A model with ``beam(state, materials) -> (s, c, f)`` (a directional beam, c = −d̂)
+    A model with ``beam_hamiltonian(state, materials) -> (s, c, f)`` (a beam, c = −d̂)
     is evaluated exactly (mode BEAM); other normal-dependent models by Lax–Friedrichs
     with α = max_rate on every axis; the rest by Engquist–Osher.  Speeds are tapered to
     0 at the band edge (Peng et al. 1999).
@@ -99,7 +99,7 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     dims = [0, 2] if d == 2 else [0, 1, 2]
     n = len(cutoff)
     alpha = np.zeros(4)
-    beam = getattr(model, "beam", None)
+    beam = getattr(model, "beam_hamiltonian", None)
     if beam is not None:
         s, c, f = beam(state, mats)
         V = np.ascontiguousarray(s, dtype=np.float64)
@@ -112,11 +112,15 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
     V = V * cutoff
-    vmax = float(np.max(np.abs(V))) if n else 0.0
+    Vn = V
+    if mode == K.BEAM:        # the normal speed the surface actually moves with
+        Vn = V * ((1.0 - alpha[3]) * np.maximum(0.0, nrm[:, :3] @ alpha[:3]) + alpha[3])
+    vmax = float(np.max(np.abs(Vn))) if n else 0.0
     if not math.isfinite(vmax):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
     if mode == K.BEAM:
-        S = vmax * ((1.0 - alpha[3]) * float(np.abs(alpha[:3]).sum()) + alpha[3] * d)
+        S = float(np.max(np.abs(V))) * ((1.0 - alpha[3]) * float(np.abs(alpha[:3]).sum())
+                                         + alpha[3] * d) if n else 0.0
     elif mode == K.LF:
         amax = float(model.max_rate())
         if vmax > amax * (1 + 1e-9):

@@ -155,7 +155,7 @@ class DirectionalVelocity:
             dvec = np.asarray(self.direction, dtype=np.float64)
         return IsotropicVelocity.prepare(self, geometry, ctx, t), dvec / np.linalg.norm(dvec)
 
-    def beam(self, state, materials):
+    def beam_hamiltonian(self, state, materials):
         """(s per node, c = −d̂, f): the engine evaluates H(p) = s[(1 − f)·max(0, c·p)
         + f|p|] itself, so that walls parallel to the beam stay exactly in place."""
         s, dvec = state
