@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _at, _wrap
+from ._kernels import _wrap, gradient_at
 
 __all__: list[str] = []
 
@@ -43,38 +43,36 @@ def _unravel(n, ny, nz):
     return i, j, r - j * nz
 
 
+@njit(cache=True, inline="always")
+def _shift(i, o, n, periodic):
+    """Index i + o on an axis of n nodes: wrapped (periodic) or -1 outside."""
+    i += o
+    if periodic:
+        return i % n
+    return i if 0 <= i < n else -1
+
+
 @njit(cache=True, parallel=True)
 def _dilate(src, dst, axis, r, periodic):
     """dst = max of src over ±r nodes along ``axis`` (uint8 masks; a box dilation is
-    three such passes)."""
+    three such passes; the vertical axis is never periodic)."""
     nx, ny, nz = src.shape
     for i in prange(nx):
         for j in range(ny):
             for k in range(nz):
                 v = src[i, j, k]
-                if v == 0:
-                    for o in range(-r, r + 1):
-                        if axis == 0:
-                            ii = i + o
-                            if periodic:
-                                ii = ii % nx
-                            elif ii < 0 or ii >= nx:
-                                continue
-                            v = src[ii, j, k]
-                        elif axis == 1:
-                            jj = j + o
-                            if periodic:
-                                jj = jj % ny
-                            elif jj < 0 or jj >= ny:
-                                continue
-                            v = src[i, jj, k]
-                        else:
-                            kk = k + o
-                            if kk < 0 or kk >= nz:
-                                continue
-                            v = src[i, j, kk]
-                        if v != 0:
-                            break
+                o = -r
+                while v == 0 and o <= r:
+                    if axis == 0:
+                        q = _shift(i, o, nx, periodic)
+                        v = src[q, j, k] if q >= 0 else 0
+                    elif axis == 1:
+                        q = _shift(j, o, ny, periodic)
+                        v = src[i, q, k] if q >= 0 else 0
+                    else:
+                        q = _shift(k, o, nz, False)
+                        v = src[i, j, q] if q >= 0 else 0
+                    o += 1
                 dst[i, j, k] = v
 
 
@@ -102,32 +100,6 @@ def candidates(a, mark, h, cap, ndim, px, py, rings=2):
     return scan_mask(other)
 
 
-@njit(cache=True, inline="always")
-def _gradient(a, i, j, k, h, ndim, px, py, nz):
-    """(|∇φ| estimate, next-to-zero-set flag) at node (i, j, k); see subcell_fix."""
-    c = a[i, j, k]
-    near = False
-    g2 = 0.0
-    o2 = 0.0
-    for ax in range(3):
-        if ax == 1 and ndim == 2:
-            continue
-        if ax == 2 and (k == 0 or k == nz - 1):
-            continue
-        m = _at(a, i, j, k, ax, -1, px, py)
-        p = _at(a, i, j, k, ax, 1, px, py)
-        if (m > 0) != (c > 0) or (p > 0) != (c > 0):
-            near = True
-        d = 0.5 * (p - m) / h
-        g2 += d * d
-        o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
-        o2 += o * o
-    g = np.sqrt(g2)
-    if g < 0.5 * np.sqrt(o2):
-        g = np.sqrt(o2)
-    return g, near
-
-
 @njit(cache=True, parallel=True)
 def classify(a, cand, h, keep, cap, ndim, px, py):
     """New values and 'fixed' flags of the candidates (reads a, writes nothing in it)."""
@@ -138,7 +110,7 @@ def classify(a, cand, h, keep, cap, ndim, px, py):
     for c in prange(nc):
         i, j, k = _unravel(cand[c], ny, nz)
         v = a[i, j, k]
-        g, near = _gradient(a, i, j, k, h, ndim, px, py, nz)
+        g, near = gradient_at(a, i, j, k, h, ndim, px, py)
         good = g > 0.8 and g < 1.25
         if near:
             val[c] = v if good else v / g

@@ -264,15 +264,46 @@ def clip_below(phi4, top, band):
                 phi4[l, i, j, k] = t
 
 
+@njit(cache=True, inline="always")
+def gradient_at(a, i, j, k, h, ndim, px, py):
+    """(|∇φ| estimate, next-to-the-zero-set flag) at node (i, j, k).
+
+    |∇φ| from central differences, or from the one-sided maxima where those vanish
+    (a kink; Russo & Smereka, J. Comput. Phys. 163, 51, 2000); the flag is set when an
+    axis neighbour has the other sign.
+    """
+    nz = a.shape[2]
+    c = a[i, j, k]
+    near = False
+    g2 = 0.0
+    o2 = 0.0
+    for ax in range(3):
+        if ax == 1 and ndim == 2:
+            continue
+        if ax == 2 and (k == 0 or k == nz - 1):
+            continue
+        m = _at(a, i, j, k, ax, -1, px, py)
+        p = _at(a, i, j, k, ax, 1, px, py)
+        if (m > 0) != (c > 0) or (p > 0) != (c > 0):
+            near = True
+        d = 0.5 * (p - m) / h
+        g2 += d * d
+        o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
+        o2 += o * o
+    g = np.sqrt(g2)
+    if g < 0.5 * np.sqrt(o2):
+        g = np.sqrt(o2)
+    return g, near
+
+
 @njit(cache=True, parallel=True)
 def subcell_fix(old, new, h, keep, ndim, px, py):
     """new = old / |∇old| at nodes next to the zero set (a sign change to a neighbour).
 
-    |∇φ| from central differences (one-sided maxima where those vanish, Russo &
-    Smereka, J. Comput. Phys. 163, 51, 2000).  Nodes with |old| < ``keep`` where old
-    is already a distance to 25 % (0.8 < |∇φ| < 1.25) keep their value, so that
-    repeated reinitialisation leaves the interface exactly in place and does not
-    spoil the smoothness a high-order scheme needs near it.
+    Nodes with |old| < ``keep`` where old is already a distance to 25 %
+    (0.8 < |∇φ| < 1.25) keep their value, so that repeated reinitialisation leaves the
+    interface exactly in place and does not spoil the smoothness a high-order scheme
+    needs near it.
     """
     nx, ny, nz = old.shape
     for i in prange(nx):
@@ -281,120 +312,9 @@ def subcell_fix(old, new, h, keep, ndim, px, py):
                 c = old[i, j, k]
                 if abs(c) >= keep and abs(c) >= 2 * h:
                     continue
-                near = False
-                g2 = 0.0
-                o2 = 0.0
-                for ax in range(3):
-                    if ax == 1 and ndim == 2:
-                        continue
-                    if ax == 2 and (k == 0 or k == nz - 1):
-                        continue
-                    m = _at(old, i, j, k, ax, -1, px, py)
-                    p = _at(old, i, j, k, ax, 1, px, py)
-                    if (m > 0) != (c > 0) or (p > 0) != (c > 0):
-                        near = True
-                    d = 0.5 * (p - m) / h
-                    g2 += d * d
-                    o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
-                    o2 += o * o
-                g = np.sqrt(g2)
-                if g < 0.5 * np.sqrt(o2):
-                    g = np.sqrt(o2)
+                g, near = gradient_at(old, i, j, k, h, ndim, px, py)
                 good = g > 0.8 and g < 1.25
                 if good and abs(c) < keep:
                     new[i, j, k] = c
                 elif near:
                     new[i, j, k] = c if good else c / g
-
-
-@njit(cache=True, parallel=True)
-def reinit_classify(old, out, fixed, h, keep, width, ndim, px, py):
-    """First pass of the narrow-band reinitialisation (see reinit.narrow_reinitialise).
-
-    Interface-adjacent nodes: φ/|∇φ| (kept as is when |∇φ| is within 25 % of 1);
-    nodes with |φ| < keep and a near-unit gradient: kept; all others: sign(φ)·width,
-    to be recomputed.  ``fixed`` marks the nodes that keep their value.
-    """
-    nx, ny, nz = old.shape
-    for i in prange(nx):
-        for j in range(ny):
-            for k in range(nz):
-                c = old[i, j, k]
-                s = 1.0 if c > 0 else -1.0
-                if abs(c) >= width:
-                    out[i, j, k] = s * width
-                    fixed[i, j, k] = True
-                    continue
-                near = False
-                g2 = 0.0
-                o2 = 0.0
-                for ax in range(3):
-                    if ax == 1 and ndim == 2:
-                        continue
-                    if ax == 2 and (k == 0 or k == nz - 1):
-                        continue
-                    m = _at(old, i, j, k, ax, -1, px, py)
-                    p = _at(old, i, j, k, ax, 1, px, py)
-                    if (m > 0) != (c > 0) or (p > 0) != (c > 0):
-                        near = True
-                    d = 0.5 * (p - m) / h
-                    g2 += d * d
-                    o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
-                    o2 += o * o
-                g = np.sqrt(g2)
-                if g < 0.5 * np.sqrt(o2):
-                    g = np.sqrt(o2)
-                good = g > 0.8 and g < 1.25
-                if near:
-                    out[i, j, k] = c if good else c / g
-                    fixed[i, j, k] = True
-                elif good and abs(c) < keep:
-                    out[i, j, k] = c
-                    fixed[i, j, k] = True
-                else:
-                    out[i, j, k] = s * width
-                    fixed[i, j, k] = False
-
-
-@njit(cache=True, parallel=True)
-def reinit_sweep(src, dst, targets, h, width, ndim, px, py):
-    """One Jacobi pass over ``targets``: |φ_i| = min over same-sign neighbours j of
-    |φ_j| + |x_i − x_j| (26- or 8-neighbour chamfer with Euclidean weights).
-    Returns the number of target nodes whose value changed."""
-    nx, ny, nz = src.shape
-    w1 = h
-    w2 = h * np.sqrt(2.0)
-    w3 = h * np.sqrt(3.0)
-    changed = 0
-    for b in prange(targets.shape[0]):
-        n = targets[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
-        c = src[i, j, k]
-        pos = c > 0
-        best = abs(c)
-        for di in range(-1, 2):
-            ii = _wrap(i + di, nx, px)
-            for dj in range(-1, 2):
-                if ndim == 2 and dj != 0:
-                    continue
-                jj = _wrap(j + dj, ny, py)
-                for dk in range(-1, 2):
-                    kk = k + dk
-                    m = abs(di) + abs(dj) + abs(dk)
-                    if kk < 0 or kk >= nz or m == 0:
-                        continue
-                    v = src[ii, jj, kk]
-                    if (v > 0) != pos:
-                        continue
-                    cand = abs(v) + (w1 if m == 1 else (w2 if m == 2 else w3))
-                    if cand < best:
-                        best = cand
-        best = min(best, width)
-        new = best if pos else -best
-        dst[i, j, k] = new
-        if new != c:
-            changed += 1
-    return changed

@@ -16,7 +16,7 @@ from . import _kernels as K
 from .grid import Grid
 from .levelset import as3
 
-__all__ = ["reinitialise", "narrow_reinitialise"]
+__all__ = ["reinitialise"]
 
 
 def reinitialise(phi: np.ndarray, grid: Grid, *, band: float | None = None,
@@ -63,39 +63,3 @@ def _distance(sub, h, periodic, narrow, fill):
     if isinstance(d, np.ma.MaskedArray):
         return np.where(np.ma.getmaskarray(d), fill, d.filled(0.0))
     return np.asarray(d, dtype=np.float64)
-
-
-def narrow_reinitialise(phi: np.ndarray, grid: Grid, *, band: float, keep: float,
-                        rings: int = 3) -> np.ndarray:
-    """Fast reinitialisation for the advection band (no fast marching).
-
-    Nodes next to the interface get φ/|∇φ| (Russo & Smereka 2000) or keep their value
-    when already a distance; nodes with |φ| < keep and a near-unit gradient keep theirs;
-    the rest of the band, |φ| < band, is recomputed as a chamfer distance (minimum of
-    |φ_j| + |x_i − x_j| over the 3×3(×3) neighbours, Jacobi passes; error below ~8 % of
-    the distance, which only the outer band nodes see).  Outside: ±band, except that
-    ``rings`` layers of nodes just outside the band are recomputed too (the surface may
-    have come that much closer since the last call).
-    """
-    from scipy.ndimage import binary_dilation
-
-    h = grid.spacing
-    old = as3(np.ascontiguousarray(phi, dtype=np.float64))
-    out = np.empty_like(old)
-    fixed = np.empty(old.shape, dtype=np.bool_)
-    K.reinit_classify(old, out, fixed, h, float(keep), float(band), grid.dimension,
-                      grid.periodic, grid.periodic)
-    inner = np.abs(old) < band
-    if rings > 0:
-        fixed &= ~(binary_dilation(inner, iterations=int(rings)) & ~inner)
-    targets = np.flatnonzero(~fixed).astype(np.int64)
-    if targets.size:
-        other = out.copy()
-        n_pass = int(np.ceil((band - min(keep, band)) / h)) + 3 + int(rings)
-        for _ in range(n_pass):
-            changed = K.reinit_sweep(out, other, targets, h, float(band), grid.dimension,
-                                     grid.periodic, grid.periodic)
-            out, other = other, out
-            if changed == 0:                 # converged: both buffers agree on the targets
-                break
-    return out.reshape(phi.shape)
