@@ -52,7 +52,7 @@ def _measure(xyz: np.ndarray, h: float, center=(0.0, 0.0)) -> tuple[float, float
     r = np.hypot(xyz[:, 0] - center[0], xyz[:, 1] - center[1])
     z = xyz[:, 2]
     depth = -float(z[r < 0.5 * R_BOTTOM].min())
-    near = (np.abs(z + 0.5 * depth) < 0.5 * h) & (r < 0.45)
+    near = (np.abs(z + 0.5 * depth) <= 0.5 * h * (1 + 1e-9)) & (r < 0.45)   # ≥ one node row
     return depth, float(r[near].mean()) if near.any() else float("nan")
 
 
