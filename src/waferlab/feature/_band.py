@@ -76,10 +76,10 @@ def _dilate(src, dst, axis, r, periodic):
                 dst[i, j, k] = v
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _threshold(a, cap, out):
     nx, ny, nz = a.shape
-    for i in prange(nx):
+    for i in range(nx):
         for j in range(ny):
             for k in range(nz):
                 out[i, j, k] = 1 if abs(a[i, j, k]) < cap else 0
@@ -123,7 +123,7 @@ def classify(a, cand, h, keep, cap, ndim, px, py):
     return val, fixed
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _relax(a, n, h, cap, ndim, px, py, half):
     """Chamfer update of node n in place from the neighbours before it in raster order
     (half = -1), after it (half = 1) or all (half = 0); True if its value changed."""
@@ -275,10 +275,10 @@ def scan_mask(m):
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def copy_nodes(src, dst, nodes):
     """dst.flat[nodes] = src.flat[nodes]."""
     s = src.reshape(-1)
     d = dst.reshape(-1)
-    for b in prange(nodes.shape[0]):
+    for b in range(nodes.shape[0]):
         d[nodes[b]] = s[nodes[b]]

@@ -46,7 +46,7 @@ def _at(a, i, j, k, axis, off, px, py):
     return a[i, j, kk]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _weno(v1, v2, v3, v4, v5):
     f1 = v1 / 3.0 - 7.0 * v2 / 6.0 + 11.0 * v3 / 6.0
     f2 = -v2 / 6.0 + 5.0 * v3 / 6.0 + v4 / 3.0
@@ -62,7 +62,7 @@ def _weno(v1, v2, v3, v4, v5):
     return (a1 * f1 + a2 * f2 + a3 * f3) / (a1 + a2 + a3)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _one_sided(a, i, j, k, axis, h, order, px, py):
     """(D⁻φ, D⁺φ) along ``axis``: first-order differences or WENO5."""
     c = a[i, j, k]
@@ -264,7 +264,7 @@ def clip_below(phi4, top, band):
                 phi4[l, i, j, k] = t
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def gradient_at(a, i, j, k, h, ndim, px, py):
     """(|∇φ| estimate, next-to-the-zero-set flag) at node (i, j, k).
 
