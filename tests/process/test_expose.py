@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from waferlab.context import RunContext
 from waferlab.feature.metrics import column_heights
