@@ -2,9 +2,10 @@
 ViennaPS (the peer's 1-minute case of issue 5, followed in time).
 
 Same parameters as bench_sf6o2_hole.py (spacing 0.03 µm, quarter domain, 300 rays per
-point, cfl 0.5).  waferlab runs twice: neutral sticking with the flat-surface coverages
-(``coverage_iterations: 0``, the default) and with each element's own coverages after one
-more neutral trace per step (``coverage_iterations: 1``).  Each code runs five 0.2-min
+point, cfl 0.5).  waferlab runs three times: neutral sticking with the flat-surface
+coverages (``coverage_iterations: 0``, the default), with each element's own coverages
+after one more neutral trace per step (``coverage_iterations: 1``), and the latter with
+reflected ions leaving in the peer's coned lobe (``ion_lobe: cone``).  Each code runs five 0.2-min
 steps on the same wafer and is measured after each.
 Run: python bench/bench_sf6o2_evolution.py  -> bench/results/sf6o2_evolution.md
 """
@@ -26,7 +27,7 @@ OUT = Path(__file__).parent / "results" / "sf6o2_evolution.md"
 STEPS, DT_MIN = 5, 0.2
 
 
-def waferlab(coverage_iterations: int) -> list[tuple[float, float]]:
+def waferlab(coverage_iterations: int, lobe: str = "specular") -> list[tuple[float, float]]:
     from waferlab.context import RunContext
     from waferlab.feature.builders import feature_center
     from waferlab.feature.extract import extract_surface
@@ -37,7 +38,8 @@ def waferlab(coverage_iterations: int) -> list[tuple[float, float]]:
                      "etchant_flux": "4500e15 cm^-2 s^-1", "oxygen_flux": "800e15 cm^-2 s^-1",
                      "ion_energy": "100 eV", "ion_energy_sigma": "10 eV", "ion_exponent": 1000,
                      "A_O": 2, "A_Si": 7, "rays_per_point": 300, "cfl": 0.5,
-                     "coverage_iterations": coverage_iterations, "time": f"{DT_MIN} min"}}
+                     "coverage_iterations": coverage_iterations, "ion_lobe": lobe,
+                     "time": f"{DT_MIN} min"}}
     data = {"name": "hole", "seed": 1,
             "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
                      "boundary": "reflective"},
@@ -86,7 +88,8 @@ def viennaps() -> list[tuple[float, float]]:
 
 
 def main() -> None:
-    cols = {"waferlab": waferlab(0), "waferlab, coverage_iterations 1": waferlab(1)}
+    cols = {"waferlab": waferlab(0), "waferlab, coverage_iterations 1": waferlab(1),
+            "waferlab, coverage_iterations 1, ion_lobe cone": waferlab(1, "cone")}
     try:
         cols["ViennaPS"] = viennaps()
     except ImportError:

@@ -35,7 +35,7 @@ from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux, Length
 from .flux.engine import trace_fluxes
 from .flux.models import FluxState, surface_of
-from .flux.sources import VIENNAPS_ION_STICKING, Species
+from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
 from .registry import register_model
 
 __all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
@@ -70,6 +70,9 @@ class IonEnhancedEtch:
                       rest reflected specularly.  Every hit, direct or reflected, counts
                       in the ion flux with the element's direct-beam yield (see
                       docs/etch-models.md)
+    ion_lobe          "specular": reflected ions leave exactly specularly; "cone": in
+                      ViennaPS's coned lobe about the specular direction
+                      (``Species.specular_cone`` = 80°)
     """
 
     kinetics: SurfaceKinetics
@@ -86,6 +89,7 @@ class IonEnhancedEtch:
     smoothing: float = 0.0
     coverage_iterations: int = 0
     ion_reflection: bool = False
+    ion_lobe: str = "specular"
     neighbours: int = 4
     normal_dependent: bool = False
     _tables: dict = field(init=False, repr=False, compare=False)
@@ -149,7 +153,8 @@ class IonEnhancedEtch:
         free = max(0.0, 1.0 - thE - thP)
         out = []
         if self.ion_flux > 0:
-            refl = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0)
+            cone = VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None
+            refl = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0, specular_cone=cone)
                     if self.ion_reflection else {})
             out.append(Species(name="ion", sticking=1.0, source_exponent=self.beam.exponent,
                                **refl))
@@ -307,6 +312,7 @@ class _Common(SpecModel):
     smoothing: Length = 0.0
     coverage_iterations: int = Field(default=0, ge=0, le=10)
     ion_reflection: bool = False
+    ion_lobe: Literal["specular", "cone"] = "specular"
 
     def _beam(self) -> IonBeam:
         if self.iedf is not None:
@@ -367,7 +373,8 @@ class SF6O2Spec(_Common):
             etchant_sticking=_sticking_map(self.etchant_sticking, materials, "etchant_sticking"),
             passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
-            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection)
+            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
+            ion_lobe=self.ion_lobe)
 
 
 @register_model("ion_enhanced")
@@ -431,4 +438,5 @@ class IonEnhancedSpec(_Common):
             etched=tuple(self.etched), masks=masks, materials=materials,
             etchant_sticking=est, passivant_sticking=pst,
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
-            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection)
+            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
+            ion_lobe=self.ion_lobe)

@@ -175,6 +175,37 @@ def _spec_prob(table, cos_in):
     return table[i] + (f - i) * (table[i + 1] - table[i])
 
 
+@njit(cache=True)
+def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
+    """Coned specular lobe (ViennaRay's ``ReflectionConedCosine``, the SF6O2 ion of
+    ViennaPS): a direction uniform on the spherical cap of half-angle
+    α = π/2 − min(θ_in, cone_min) about the specular direction (dx, dy, dz), redrawn
+    while it points into the surface; cone_min < 0: the specular direction itself."""
+    if cone_min < 0.0:
+        return dx, dy, dz
+    alpha = 0.5 * math.pi - min(math.acos(min(1.0, max(0.0, cin))), cone_min)
+    if alpha <= 0.0:
+        return dx, dy, dz
+    ca = math.cos(alpha)
+    sg = 1.0 if dz >= 0.0 else -1.0          # basis about d: Duff et al., JCGT 6(1), 2017
+    aa = -1.0 / (sg + dz)
+    bb = dx * dy * aa
+    b1x, b1y, b1z = 1.0 + sg * dx * dx * aa, sg * bb, -sg * dx
+    b2x, b2y, b2z = bb, sg + dy * dy * aa, -dy
+    for _ in range(64):
+        z = ca + _uniform(s) * (1.0 - ca)
+        r = math.sqrt(max(0.0, 1.0 - z * z))
+        ph = 2.0 * math.pi * _uniform(s)
+        cx = r * math.cos(ph)
+        cy = r * math.sin(ph)
+        ex = cx * b1x + cy * b2x + z * dx
+        ey = cx * b1y + cy * b2y + z * dy
+        ez = cx * b1z + cy * b2z + z * dz
+        if ex * n0 + ey * n1 + ez * n2 > 0.0:
+            return ex, ey, ez
+    return dx, dy, dz
+
+
 # --------------------------------------------------------------------------- DDA
 @njit(cache=True)
 def _dda_init(o, d, lo, h, n):
@@ -238,7 +269,7 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, citems,
+def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
@@ -248,7 +279,8 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, cite
     id of each entry.  Hit: plane t = (p0 − o)·n / (d·n), then u = (o + t d − p0)·e/|e|².
 
     stick_tab: sticking factor against incidence angle (uniform θ grid of [0, π/2], or one
-    entry): the sticking at a hit is stick[material] · factor(θ_in).
+    entry): the sticking at a hit is stick[material] · factor(θ_in).  cone_min ≥ 0: the
+    specular re-emission is spread over a cone (``_cone``).
     inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
     transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
     """
@@ -296,6 +328,10 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, cite
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
+                        if cone_min >= 0.0:          # in-plane projection of the 3D lobe
+                            nn = math.sqrt(dx * dx + dy * dy)
+                            dx, dy, dz2 = _cone(s, dx / nn, dy / nn, 0.0, n0, n1, 0.0,
+                                                cin, cone_min)
                     else:
                         # projected cosine law: sin φ uniform in [-1, 1]
                         sphi = 2.0 * _uniform(s) - 1.0
@@ -390,7 +426,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
 
 
 @njit(cache=True, parallel=True)
-def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, citems,
+def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
@@ -440,6 +476,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, glo, gh, gn, cstart, cite
                         dx /= nn
                         dy /= nn
                         dz /= nn
+                        dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
                     else:
                         # cosine law about n; basis of Duff et al., JCGT 6(1), 2017
                         sg = 1.0 if n2 >= 0.0 else -1.0

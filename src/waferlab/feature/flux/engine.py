@@ -171,6 +171,7 @@ class FluxTracer:
         periodic = self.surface.boundary == "periodic"
         args = (self.cdata, self.normals, self.emat, stick, spec,
                 np.ascontiguousarray(species.sticking_angle_table(), float),
+                -1.0 if species.specular_cone is None else float(species.specular_cone),
                 self.glo, self.gh, self.gn,
                 self.cstart, self.citems)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,

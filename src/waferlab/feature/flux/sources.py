@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["AngularTable", "Species", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE",
+__all__ = ["AngularTable", "Species", "VIENNAPS_ION_CONE", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE",
            "VIENNAPS_ION_STICKING"]
 
 SPEC_TABLE_SIZE = 91       # specular probability tabulated on a uniform θ grid of [0, π/2]
@@ -28,6 +28,7 @@ SOURCE_TABLE_SIZE = 4097   # inverse CDF of the source polar angle on a uniform 
 # (θ, g): ion sticking factor of ViennaPS's SF6O2/plasma-etching ion (thetaRMin 70°,
 # thetaRMax 90°); both kinks lie on the 1° table grid, so the table is exact.
 VIENNAPS_ION_STICKING = ((0.0, float(np.deg2rad(70.0)), float(np.pi / 2)), (1.0, 1.0, 0.0))
+VIENNAPS_ION_CONE = float(np.deg2rad(80.0))     # minAngle of ViennaPS's plasma-etching ion
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +100,10 @@ class Species:
                      ``VIENNAPS_ION_STICKING`` with ``specular=1``: ion reflection).
                      In 2D, θ_in is the angle of the in-plane (projected) direction,
                      as for ``specular``
+    specular_cone    None: exact specular re-emission; an angle θ_c (rad): ViennaPS's
+                     coned lobe, directions uniform on a cap of half-angle
+                     π/2 − min(θ_in, θ_c) about the specular direction
+                     (``VIENNAPS_ION_CONE`` = 80°, the SF6O2 ion's ``minAngle``)
     """
 
     name: str
@@ -108,6 +113,7 @@ class Species:
     angular: AngularTable | None = None
     specular: float | tuple[Sequence[float], Sequence[float]] = 0.0
     sticking_angle: tuple[Sequence[float], Sequence[float]] | None = None
+    specular_cone: float | None = None
     _spec: np.ndarray = field(init=False, repr=False, compare=False)
     _stick_ang: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -120,6 +126,9 @@ class Species:
         for v in list(values) + ([self.default_sticking] if self.default_sticking is not None else []):
             if not 0.0 <= float(v) <= 1.0:
                 raise ValueError(f"species {self.name!r}: sticking {v} is outside [0, 1]")
+        if self.specular_cone is not None and not 0.0 <= self.specular_cone <= 0.5 * np.pi:
+            raise ValueError(f"species {self.name!r}: specular_cone {self.specular_cone} rad "
+                             "must be in [0, π/2]")
         if not self.source_exponent >= 0.0:
             raise ValueError(f"species {self.name!r}: source_exponent {self.source_exponent} "
                              "must be >= 0")
