@@ -114,7 +114,8 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     V = V * cutoff
     Vn = V
     if mode == K.BEAM:        # the normal speed the surface actually moves with
-        Vn = V * ((1.0 - alpha[3]) * np.maximum(0.0, nrm[:, :3] @ alpha[:3]) + alpha[3])
+        cn = nrm[:, 0] * alpha[0] + nrm[:, 1] * alpha[1] + nrm[:, 2] * alpha[2]   # no BLAS:
+        Vn = V * ((1.0 - alpha[3]) * np.maximum(0.0, cn) + alpha[3])   # its threads spin
     vmax = float(np.max(np.abs(Vn))) if n else 0.0
     if not math.isfinite(vmax):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")

@@ -164,4 +164,5 @@ class DirectionalVelocity:
     def speed(self, state, points, normals, materials):
         s, dvec = state
         f = self.isotropic_fraction
-        return s[materials] * ((1.0 - f) * np.maximum(0.0, -(normals @ dvec)) + f)
+        cn = (normals * dvec).sum(axis=1)        # not normals @ dvec: BLAS threads would spin
+        return s[materials] * ((1.0 - f) * np.maximum(0.0, -cn) + f)

@@ -217,8 +217,8 @@ def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
         fk = np.asarray(smoother @ fk.T).T
     fk[:, bad] = np.nan
     wk = nrays / N
-    mean = wk @ fk
-    Kc = tally.shape[0]
+    mean = (wk[:, None] * fk).sum(axis=0)    # not wk @ fk: BLAS threads would spin and
+    Kc = tally.shape[0]                      # slow the next numba-parallel trace
     var = Kc / max(Kc - 1, 1) * ((wk[:, None] * (fk - mean[None, :])) ** 2).sum(axis=0)
     return mean, np.sqrt(var), fk
 
