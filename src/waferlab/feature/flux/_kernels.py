@@ -175,6 +175,18 @@ def _spec_prob(table, cos_in):
     return table[i] + (f - i) * (table[i + 1] - table[i])
 
 
+@njit(cache=True, inline="always")
+def _about(ax, ay, az, cx, cy, cz):
+    """cx·b1 + cy·b2 + cz·a with (b1, b2, a) the orthonormal basis about the unit vector a
+    of Duff et al., JCGT 6(1), 2017."""
+    sg = 1.0 if az >= 0.0 else -1.0
+    aa = -1.0 / (sg + az)
+    bb = ax * ay * aa
+    return (cx * (1.0 + sg * ax * ax * aa) + cy * bb + cz * ax,
+            cx * sg * bb + cy * (sg + ay * ay * aa) + cz * ay,
+            -cx * sg * ax - cy * ay + cz * az)
+
+
 @njit(cache=True)
 def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
     """Coned specular lobe (ViennaRay's ``ReflectionConedCosine``, the SF6O2 ion of
@@ -187,20 +199,11 @@ def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
     if alpha <= 0.0:
         return dx, dy, dz
     ca = math.cos(alpha)
-    sg = 1.0 if dz >= 0.0 else -1.0          # basis about d: Duff et al., JCGT 6(1), 2017
-    aa = -1.0 / (sg + dz)
-    bb = dx * dy * aa
-    b1x, b1y, b1z = 1.0 + sg * dx * dx * aa, sg * bb, -sg * dx
-    b2x, b2y, b2z = bb, sg + dy * dy * aa, -dy
     for _ in range(64):
         z = ca + _uniform(s) * (1.0 - ca)
         r = math.sqrt(max(0.0, 1.0 - z * z))
         ph = 2.0 * math.pi * _uniform(s)
-        cx = r * math.cos(ph)
-        cy = r * math.sin(ph)
-        ex = cx * b1x + cy * b2x + z * dx
-        ey = cx * b1y + cy * b2y + z * dy
-        ez = cx * b1z + cy * b2z + z * dz
+        ex, ey, ez = _about(dx, dy, dz, r * math.cos(ph), r * math.sin(ph), z)
         if ex * n0 + ey * n1 + ez * n2 > 0.0:
             return ex, ey, ez
     return dx, dy, dz
@@ -478,21 +481,12 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                         dz /= nn
                         dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
                     else:
-                        # cosine law about n; basis of Duff et al., JCGT 6(1), 2017
-                        sg = 1.0 if n2 >= 0.0 else -1.0
-                        aa = -1.0 / (sg + n2)
-                        bb = n0 * n1 * aa
-                        b1x, b1y, b1z = 1.0 + sg * n0 * n0 * aa, sg * bb, -sg * n0
-                        b2x, b2y, b2z = bb, sg + n1 * n1 * aa, -n1
+                        # cosine law about n
                         xi = _uniform(s)
-                        cz = math.sqrt(1.0 - xi)
                         sr = math.sqrt(xi)
                         ph = 2.0 * math.pi * _uniform(s)
-                        cx = sr * math.cos(ph)
-                        cy = sr * math.sin(ph)
-                        dx = cx * b1x + cy * b2x + cz * n0
-                        dy = cx * b1y + cy * b2y + cz * n1
-                        dz = cx * b1z + cy * b2z + cz * n2
+                        dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
+                                            math.sqrt(1.0 - xi))
                     ox = hx + eps * n0
                     oy = hy + eps * n1
                     oz = hz + eps * n2
