@@ -1,27 +1,27 @@
 """Numba kernels of the sparse narrow band (private).
 
 The level set is stored dense, but between two band rebuilds only the band nodes
-(|φ| < W) change, so a rebuild needs to look at the old band and a few rings of nodes
-around it, never at the whole array.  One rebuild (``rebuild``):
+(|φ| < W) change, so a rebuild recomputes values near the band only; the whole array is
+touched by cheap byte-mask passes alone.  One rebuild (``rebuild``):
 
-1. candidates C = {|φ| < W_cap} (one parallel scan of the dense array) plus two rings
-   of 26-neighbours around it: every node outside C holds ±W_cap (or more), so the
-   rings bring in the nodes the surface came closer to (it moves less than two
-   spacings between rebuilds), and the distances up to W_cap keep tracking the
-   surface.  C depends on φ alone, so a run restarted from a checkpoint rebuilds
-   exactly as the uninterrupted run;
+1. candidates C = {|φ| < W_cap} dilated by ``rings`` rings of 26-neighbours (three
+   separable max passes over a byte mask, parallel): every node outside {|φ| < W_cap}
+   holds ±W_cap (or more), so the rings bring in the nodes the surface came closer to
+   (it moves less than ``rings`` spacings between rebuilds), and the distances up to
+   W_cap keep tracking the surface.  C depends on φ alone, so a run restarted from a
+   checkpoint rebuilds exactly as the uninterrupted run;
 2. classification of C against the current φ (parallel): nodes next to the zero set
    get φ/|∇φ| (Russo & Smereka, J. Comput. Phys. 163, 51, 2000) or keep their value
    when |∇φ| is within 25 % of 1; nodes with |φ| < ``keep`` and such a gradient keep
    theirs (so that repeated rebuilds do not spoil the smoothness a high-order scheme
    needs); all others are recomputed;
 3. the recomputed nodes get the chamfer distance |φ_i| = min_j |φ_j| + |x_i − x_j|
-   over same-sign 26 (8) neighbours with Euclidean weights, by forward and backward
-   Gauss–Seidel passes over C in raster order with the two half masks (Borgefors,
-   Comput. Vision Graph. Image Process. 34, 344, 1986) until nothing changes;
-   sequential, so the result does not depend on the thread count;
-4. the new band is {i ∈ C : |φ_i| < W}, away from the vertical window edges; the other
-   nodes of C are capped at ±W_cap.
+   over same-sign 26 (8) neighbours with Euclidean weights, capped at W_cap, by
+   forward and backward Gauss–Seidel passes in raster order with the two half masks
+   (Borgefors, Comput. Vision Graph. Image Process. 34, 344, 1986), ``ITERATIONS``
+   times, over fixed x-slabs (even slabs, then odd ones), so the result does not
+   depend on the thread count;
+4. the new band is {i ∈ C : |φ_i| < W}, away from the vertical window edges.
 
 Every node outside C keeps its value: its sign cannot have changed.
 """
