@@ -71,6 +71,19 @@ CASES = [
 ]
 
 
+def surface_errors(pts, dim, h, kind, feat, mask, amount):
+    """(error, wall error) in h of a final surface (µm): deposition — distance from the
+    exact offset of the opening, whose top is the mask top in both codes; etch — the flat
+    bottom's distance from −depth − amount, and the walls' from vertical (nan for
+    deposition)."""
+    if kind == "deposit":
+        return offset_error(pts, dim, feat[0], feat[1], amount, top=mask) / h, float("nan")
+    s = np.abs(pts[:, 0]) if dim == 2 else np.hypot(pts[:, 0], pts[:, 1])
+    bottom = pts[s < 0.5 * feat[0], -1]
+    err = np.abs(bottom - (-feat[1] - amount)).max()
+    return err / h, wall_error(pts, dim, feat[0], -feat[1] - amount, mask, h)
+
+
 def waferlab_case(dim, h, L, kind, feat, mask, amount, scheme):
     g = Grid(dimension=dim, spacing=h * UM, extent=(L * UM,) * (dim - 1), boundary="reflective")
     layers = [("Mask", mask * UM)] if mask > 0 else []
@@ -87,15 +100,8 @@ def waferlab_case(dim, h, L, kind, feat, mask, amount, scheme):
     t0 = time.perf_counter()
     out, n = advance(geo, model, amount, CTX, kind=kind, scheme=scheme, cfl=CFL)
     wall = time.perf_counter() - t0
-    pts = extract_surface(out).points / UM
-    if kind == "deposit":
-        err = offset_error(pts, dim, feat[0], feat[1], amount, top=mask)
-    else:
-        s = np.abs(pts[:, 0]) if dim == 2 else np.hypot(pts[:, 0], pts[:, 1])
-        bottom = pts[s < 0.5 * feat[0], -1]
-        err = np.abs(bottom - (-feat[1] - amount)).max()
-        return wall, n, err / h, wall_error(pts, dim, feat[0], -feat[1] - amount, mask, h)
-    return wall, n, err / h, float("nan")
+    return (wall, n) + surface_errors(extract_surface(out).points / UM, dim, h, kind, feat,
+                                      mask, amount)
 
 
 def viennaps_case(dim, h, L, kind, feat, mask, amount):
@@ -125,16 +131,8 @@ def viennaps_case(dim, h, L, kind, feat, mask, amount):
     mesh = viennals.Mesh()
     L2 = __import__("viennals.d2" if dim == 2 else "viennals.d3", fromlist=["x"])
     L2.ToSurfaceMesh(d.getLevelSets()[-1], mesh).apply()
-    pts = np.array(mesh.getNodes())[:, :dim]
-    if kind == "deposit":
-        # ViennaPS builds the trench/hole with its mask on top: the opening starts at the mask top
-        err = offset_error(pts, dim, feat[0], feat[1], amount, top=mask)
-    else:
-        s = np.abs(pts[:, 0]) if dim == 2 else np.hypot(pts[:, 0], pts[:, 1])
-        bottom = pts[s < 0.5 * feat[0], -1]
-        err = np.abs(bottom - (-feat[1] - amount)).max()
-        return wall, err / h, wall_error(pts, dim, feat[0], -feat[1] - amount, mask, h)
-    return wall, err / h, float("nan")
+    return (wall,) + surface_errors(np.array(mesh.getNodes())[:, :dim], dim, h, kind, feat,
+                                    mask, amount)
 
 
 def main() -> int:

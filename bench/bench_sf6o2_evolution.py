@@ -19,8 +19,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 sys.path.insert(0, str(Path(__file__).parent))
 
-import numpy as np  # noqa: E402
-
 import bench_sf6o2_hole as BH  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "sf6o2_evolution.md"
@@ -28,61 +26,20 @@ STEPS, DT_MIN = 5, 0.2
 
 
 def waferlab(coverage_iterations: int, lobe: str = "specular") -> list[tuple[float, float]]:
-    from waferlab.context import RunContext
-    from waferlab.feature.builders import feature_center
-    from waferlab.feature.extract import extract_surface
-    from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
-    h, side = BH.H, BH.quarter_extent(BH.H)
-    step = {"etch": {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
-                     "etchant_flux": "4500e15 cm^-2 s^-1", "oxygen_flux": "800e15 cm^-2 s^-1",
-                     "ion_energy": "100 eV", "ion_energy_sigma": "10 eV", "ion_exponent": 1000,
-                     "A_O": 2, "A_Si": 7, "rays_per_point": 300, "cfl": 0.5,
-                     "coverage_iterations": coverage_iterations, "ion_lobe": lobe,
-                     "time": f"{DT_MIN} min"}}
-    data = {"name": "hole", "seed": 1,
-            "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
-                     "boundary": "reflective"},
-            "structure": {"substrate": {"material": "Si"},
-                          "layers": [{"material": "Mask", "thickness": f"{BH.MASK} um"}],
-                          "feature": {"type": "hole", "radius": f"{BH.R_TOP!r} um",
-                                      "depth": f"{BH.MASK} um", "taper": f"{BH.TAPER_DEG} deg",
-                                      "symmetry": "quarter"}},
-            "steps": [step] * STEPS}
-    r = recipe_from_dict(data)
-    w = initial_wafer(r)
-    c = [1e6 * v for v in feature_center(w.geometry.grid, "quarter")]
+    data = BH.hole_recipe(DT_MIN, 300, steps=STEPS, coverage_iterations=coverage_iterations,
+                          ion_lobe=lobe)
     out = []
-    for i, st in enumerate(r.steps):
-        w = st.apply(w, RunContext(seed=1 + i, threads=2))
-        out.append(BH._measure(extract_surface(w.geometry).points * 1e6, h, c))
-        print("waferlab", coverage_iterations, out[-1], flush=True)
+    for m, _ in BH.waferlab_steps(data):
+        out.append(m)
+        print("waferlab", coverage_iterations, lobe, m, flush=True)
     return out
 
 
 def viennaps() -> list[tuple[float, float]]:
-    import viennaps as ps
-    ps.setDimension(3)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("min")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
-    d = ps.Domain(gridDelta=BH.H, xExtent=1.0, yExtent=1.0)
-    ps.MakeHole(domain=d, holeRadius=BH.R_BOTTOM, holeDepth=0.0, maskHeight=BH.MASK,
-                maskTaperAngle=BH.TAPER_DEG, holeShape=ps.HoleShape.QUARTER).apply()
-    mp = ps.SF6O2Etching.defaultParameters()
-    mp.ionFlux, mp.etchantFlux, mp.passivationFlux = 10.0, 4500.0, 800.0
-    mp.Ions.meanEnergy, mp.Ions.sigmaEnergy, mp.Ions.exponent = 100.0, 10.0, 1000.0
-    mp.Passivation.A_ie, mp.Substrate.A_ie = 2.0, 7.0
+    ps, d, mp = BH.viennaps_hole()
     out = []
     for _ in range(STEPS):
-        proc = ps.Process(d, ps.SF6O2Etching(mp))
-        proc.setProcessDuration(DT_MIN)
-        rp = ps.RayTracingParameters()
-        rp.raysPerPoint = 300
-        proc.setParameters(rp)
-        proc.apply()
-        out.append(BH._measure(np.asarray(d.getSurfaceMesh().getNodes()), BH.H))
+        out.append(BH.viennaps_step(ps, d, mp, DT_MIN, 300)[0])
         print("ViennaPS", out[-1], flush=True)
     return out
 

@@ -56,42 +56,53 @@ def _measure(xyz: np.ndarray, h: float, center=(0.0, 0.0)) -> tuple[float, float
     return depth, float(r[near].mean()) if near.any() else float("nan")
 
 
-def run_waferlab(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
-                 domain: str = "quarter") -> tuple[tuple[float, float], float]:
-    from waferlab.context import RunContext
-    from waferlab.feature.builders import feature_center
-    from waferlab.feature.extract import extract_surface
-    from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
-
+def hole_recipe(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
+                domain: str = "quarter", steps: int = 1, **etch) -> dict:
+    """The waferlab recipe of the peer's hole: ``steps`` sf6o2 steps of ``minutes`` each;
+    ``etch`` adds or overrides keys of the etch step (e.g. coverage_iterations)."""
     side = quarter_extent(h) * (1 if domain == "quarter" else 2)
-    sym = "quarter" if domain == "quarter" else "full"
-    data = {"name": "hole", "seed": 1,
+    step = {"etch": {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
+                     "etchant_flux": "4500e15 cm^-2 s^-1", "oxygen_flux": "800e15 cm^-2 s^-1",
+                     "ion_energy": "100 eV", "ion_energy_sigma": "10 eV", "ion_exponent": 1000,
+                     "A_O": 2, "A_Si": 7, "rays_per_point": rpp, "ion_reflection": refl,
+                     "cfl": 0.5, "time": f"{minutes} min", **etch}}
+    return {"name": "hole", "seed": 1,
             "grid": {"dimension": 3, "spacing": f"{h!r} um",
                      "extent": [f"{side!r} um", f"{side!r} um"], "boundary": "reflective"},
             "structure": {"substrate": {"material": "Si"},
                           "layers": [{"material": "Mask", "thickness": f"{MASK} um"}],
                           "feature": {"type": "hole", "radius": f"{R_TOP!r} um",
                                       "depth": f"{MASK} um", "taper": f"{TAPER_DEG} deg",
-                                      "symmetry": sym}},
-            "steps": [{"etch": {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
-                                "etchant_flux": "4500e15 cm^-2 s^-1",
-                                "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV",
-                                "ion_energy_sigma": "10 eV", "ion_exponent": 1000, "A_O": 2,
-                                "A_Si": 7, "rays_per_point": rpp, "ion_reflection": refl,
-                                "cfl": 0.5,
-                                "time": f"{minutes} min"}}]}
+                                      "symmetry": "quarter" if domain == "quarter" else "full"}},
+            "steps": [step] * steps}
+
+
+def waferlab_steps(data: dict, h: float = H):
+    """Run the recipe step by step; yields ((depth, radius), wall s) after each step."""
+    from waferlab.context import RunContext
+    from waferlab.feature.builders import feature_center
+    from waferlab.feature.extract import extract_surface
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+
     r = recipe_from_dict(data)
     w = initial_wafer(r)
-    t0 = time.perf_counter()
-    for st in r.steps:
-        w = st.apply(w, RunContext(seed=1, threads=2))
-    wall = time.perf_counter() - t0
+    sym = data["structure"]["feature"]["symmetry"]
     c = [1e6 * v for v in feature_center(w.geometry.grid, sym)]
-    return _measure(extract_surface(w.geometry).points * 1e6, h, c), wall
+    for i, st in enumerate(r.steps):
+        t0 = time.perf_counter()
+        w = st.apply(w, RunContext(seed=1 + i, threads=2))
+        wall = time.perf_counter() - t0
+        yield _measure(extract_surface(w.geometry).points * 1e6, h, c), wall
 
 
-def run_viennaps(minutes: float, rpp: int, *, h: float = H) -> tuple[tuple[float, float], float]:
+def run_waferlab(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
+                 domain: str = "quarter") -> tuple[tuple[float, float], float]:
+    return next(waferlab_steps(hole_recipe(minutes, rpp, refl, h=h, domain=domain), h))
+
+
+def viennaps_hole(h: float = H):
+    """(viennaps, quarter-hole domain, SF6O2 parameters) of the peer's hole case."""
     import viennaps as ps
 
     ps.setDimension(3)
@@ -106,6 +117,11 @@ def run_viennaps(minutes: float, rpp: int, *, h: float = H) -> tuple[tuple[float
     mp.ionFlux, mp.etchantFlux, mp.passivationFlux = 10.0, 4500.0, 800.0
     mp.Ions.meanEnergy, mp.Ions.sigmaEnergy, mp.Ions.exponent = 100.0, 10.0, 1000.0
     mp.Passivation.A_ie, mp.Substrate.A_ie = 2.0, 7.0
+    return ps, d, mp
+
+
+def viennaps_step(ps, d, mp, minutes: float, rpp: int, h: float = H):
+    """One ViennaPS process call on domain d; ((depth, radius), wall s)."""
     proc = ps.Process(d, ps.SF6O2Etching(mp))
     proc.setProcessDuration(minutes)
     rp = ps.RayTracingParameters()
@@ -115,6 +131,10 @@ def run_viennaps(minutes: float, rpp: int, *, h: float = H) -> tuple[tuple[float
     proc.apply()
     wall = time.perf_counter() - t0
     return _measure(np.asarray(d.getSurfaceMesh().getNodes()), h), wall
+
+
+def run_viennaps(minutes: float, rpp: int, *, h: float = H) -> tuple[tuple[float, float], float]:
+    return viennaps_step(*viennaps_hole(h), minutes, rpp, h)
 
 
 def main() -> None:
