@@ -139,3 +139,18 @@ def test_extract_keeps_void_and_3d_normals():
     exact = 4.0 + 2 * math.pi * 0.5 * 0.6
     # marching cubes cuts the two circular rims (each loses < 0.4 h per unit length)
     assert 0 < exact - area < 2 * 2 * math.pi * 0.5 * 0.4 * 0.1
+
+
+def test_grid_points_count_surface_cells_as_the_peer():
+    """rays_per_point counts the surface's level-set nodes, area / h^(d−1) (ViennaPS's
+    disks): a flat surface has one per lateral node, (L/h)^(d−1), whatever the vertices."""
+    from waferlab.feature.extract import extract_surface
+    for dim, ext in ((2, (2.0,)), (3, (1.0, 1.5))):
+        g = Grid(dimension=dim, spacing=0.05, extent=ext)
+        s = extract_surface(B.plane(g, "Si", height=0.013))
+        assert s.grid_points == int(np.prod([round(e / 0.05) for e in ext]))
+    g = Grid(dimension=2, spacing=0.05, extent=(2.0,))
+    s = extract_surface(B.cut_feature(B.plane(g, "Si"), "trench", width=1.0, depth=0.5))
+    # top + bottom + two walls = 60 cells; extraction cuts each of the 4 corners by a
+    # chamfer (legs ≤ h), shortening the line by at most (2 − √2) h per corner
+    assert 60 - 4 * (2 - np.sqrt(2)) - 1 <= s.grid_points <= 60

@@ -126,7 +126,7 @@ def classify(a, cand, h, keep, cap, ndim, px, py):
 @njit(cache=True)
 def _relax(a, n, h, cap, ndim, px, py, half):
     """Chamfer update of node n in place from the neighbours before it in raster order
-    (half = -1), after it (half = 1) or all (half = 0); True if its value changed."""
+    (half = -1) or after it (half = 1)."""
     nx, ny, nz = a.shape
     i, j, k = _unravel(n, ny, nz)
     c = a[i, j, k]
@@ -144,10 +144,8 @@ def _relax(a, n, h, cap, ndim, px, py, half):
                 m = abs(di) + abs(dj) + abs(dk)
                 if m == 0:
                     continue
-                if half != 0:
-                    lex = di if di != 0 else (dj if dj != 0 else dk)
-                    if lex != half:
-                        continue
+                if (di if di != 0 else (dj if dj != 0 else dk)) != half:
+                    continue
                 kk = k + dk
                 if kk < 0 or kk >= nz:
                     continue
@@ -158,11 +156,7 @@ def _relax(a, n, h, cap, ndim, px, py, half):
                 if cand < best:
                     best = cand
     best = min(best, cap)
-    new = best if pos else -best
-    if new != c:
-        a[i, j, k] = new
-        return True
-    return False
+    a[i, j, k] = best if pos else -best
 
 
 N_SLABS = 16      # fixed x-slab partition of the chamfer passes (independent of threads)

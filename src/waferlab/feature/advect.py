@@ -290,8 +290,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         args = (h, order, mode, alpha, d, g.periodic, g.periodic)
         if order == 1:
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
-            flat = w.phi[-1].reshape(-1)
-            flat[w.band] = w.b1.reshape(-1)[w.band]
+            KB.copy_nodes(b1, u, w.band)
         else:
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
             K.stage(b1, u, b2, w.band, V, dt, 0.75, 0.25, *args)
