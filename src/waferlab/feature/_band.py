@@ -55,31 +55,40 @@ def _shift(i, o, n, periodic):
 @njit(cache=True, parallel=True)
 def _dilate(src, dst, axis, r, periodic):
     """dst = max of src over ±r nodes along ``axis`` (uint8 masks; a box dilation is
-    three such passes; the vertical axis is never periodic)."""
+    three such passes; the vertical axis is never periodic).  Inner loops run along
+    the contiguous axis, so they vectorise."""
     nx, ny, nz = src.shape
     for i in prange(nx):
         for j in range(ny):
             for k in range(nz):
-                v = src[i, j, k]
-                o = -r
-                while v == 0 and o <= r:
-                    if axis == 0:
-                        q = _shift(i, o, nx, periodic)
-                        v = src[q, j, k] if q >= 0 else 0
-                    elif axis == 1:
-                        q = _shift(j, o, ny, periodic)
-                        v = src[i, q, k] if q >= 0 else 0
-                    else:
-                        q = _shift(k, o, nz, False)
-                        v = src[i, j, q] if q >= 0 else 0
-                    o += 1
-                dst[i, j, k] = v
+                dst[i, j, k] = 0
+        for o in range(-r, r + 1):
+            if axis == 0:
+                q = _shift(i, o, nx, periodic)
+                if q < 0:
+                    continue
+                for j in range(ny):
+                    for k in range(nz):
+                        dst[i, j, k] |= src[q, j, k]
+            elif axis == 1:
+                for j in range(ny):
+                    q = _shift(j, o, ny, periodic)
+                    if q < 0:
+                        continue
+                    for k in range(nz):
+                        dst[i, j, k] |= src[i, q, k]
+            else:
+                lo = max(0, -o)
+                hi = min(nz, nz - o)
+                for j in range(ny):
+                    for k in range(lo, hi):
+                        dst[i, j, k] |= src[i, j, k + o]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _threshold(a, cap, out):
     nx, ny, nz = a.shape
-    for i in range(nx):
+    for i in prange(nx):
         for j in range(ny):
             for k in range(nz):
                 out[i, j, k] = 1 if abs(a[i, j, k]) < cap else 0
@@ -188,19 +197,59 @@ def _apply(a, cand, val, fixed, h):
     return targets[:nt].copy(), k_lo, k_hi
 
 
-@njit(cache=True, parallel=True)
-def chamfer(a, targets, h, cap, ndim, px, py, iterations):
-    """Chamfer distances on ``targets`` (sorted): forward then backward raster passes
-    with the half masks, ``iterations`` times.  Parallel over fixed x-slabs, even slabs
-    then odd ones (a slab at least 2 nodes wide reads only its neighbour slabs, which
-    are idle in that phase), so the result does not depend on the thread count."""
+def half_mask(ny, nz, h, ndim, half):
+    """Flat-index offsets and Euclidean weights of the neighbours before (half = -1) or
+    after (half = 1) a node in raster order: 13 of the 26 in 3D, 4 of the 8 in 2D."""
+    offs, wts = [], []
+    for di in (-1, 0, 1):
+        for dj in ((-1, 0, 1) if ndim == 3 else (0,)):
+            for dk in (-1, 0, 1):
+                m = abs(di) + abs(dj) + abs(dk)
+                if m == 0 or (di if di != 0 else (dj if dj != 0 else dk)) != half:
+                    continue
+                offs.append((di * ny + dj) * nz + dk)
+                wts.append(h * np.sqrt(m))
+    return np.array(offs, dtype=np.int64), np.array(wts)
+
+
+@njit(cache=True, inline="always")
+def _relax_at(a, flat, n, h, cap, ndim, px, py, half, offs, wts):
+    """_relax, reading interior nodes through flat offsets (no wrapping needed)."""
     nx, ny, nz = a.shape
+    i, j, k = _unravel(n, ny, nz)
+    if (0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1)):
+        c = flat[n]
+        pos = c > 0
+        best = abs(c)
+        for q in range(offs.shape[0]):
+            v = flat[n + offs[q]]
+            if (v > 0) == pos:
+                d = abs(v) + wts[q]
+                if d < best:
+                    best = d
+        best = min(best, cap)
+        flat[n] = best if pos else -best
+    else:
+        _relax(a, n, h, cap, ndim, px, py, half)
+
+
+@njit(cache=True, parallel=True)
+def chamfer(a, targets, h, cap, ndim, px, py, iterations, back, fwd):
+    """Chamfer distances on ``targets`` (sorted): forward then backward raster passes
+    with the half masks (``back``/``fwd`` = ``half_mask`` of -1/+1), ``iterations``
+    times.  Parallel over fixed x-slabs, even slabs then odd ones (a slab at least 2
+    nodes wide reads only its neighbour slabs, which are idle in that phase), so the
+    result does not depend on the thread count."""
+    nx, ny, nz = a.shape
+    flat = a.reshape(-1)
     ns = min(N_SLABS, max(nx // 2, 1))
     if ns > 1 and ns % 2 == 1:
         ns -= 1
     bounds = np.empty(ns + 1, dtype=np.int64)
     for s in range(ns + 1):
         bounds[s] = np.searchsorted(targets, (s * nx // ns) * ny * nz)
+    bo, bw = back
+    fo, fw = fwd
     for it in range(iterations):
         for parity in range(2):
             for q in prange((ns + 1 - parity) // 2):
@@ -208,9 +257,9 @@ def chamfer(a, targets, h, cap, ndim, px, py, iterations):
                 lo = bounds[s]
                 hi = bounds[s + 1]
                 for t in range(lo, hi):
-                    _relax(a, targets[t], h, cap, ndim, px, py, -1)
+                    _relax_at(a, flat, targets[t], h, cap, ndim, px, py, -1, bo, bw)
                 for t in range(hi - 1, lo - 1, -1):
-                    _relax(a, targets[t], h, cap, ndim, px, py, 1)
+                    _relax_at(a, flat, targets[t], h, cap, ndim, px, py, 1, fo, fw)
 
 
 @njit(cache=True)
@@ -239,7 +288,9 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITER
     cand = candidates(a, mark, h, cap, ndim, px, py, rings)
     val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
     targets, k_lo, k_hi = _apply(a, cand, val, fixed, h)
-    chamfer(a, targets, h, cap, ndim, px, py, iterations)
+    ny, nz = a.shape[1], a.shape[2]
+    chamfer(a, targets, h, cap, ndim, px, py, iterations,
+            half_mask(ny, nz, h, ndim, -1), half_mask(ny, nz, h, ndim, 1))
     return new_band(a, cand, width), cand, k_lo, k_hi
 
 

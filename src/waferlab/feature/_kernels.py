@@ -318,3 +318,59 @@ def subcell_fix(old, new, h, keep, ndim, px, py):
                     new[i, j, k] = c
                 elif near:
                     new[i, j, k] = c if good else c / g
+
+
+@njit(cache=True, parallel=True)
+def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
+    """Taper V in place (V *= cutoff) and return (max |V_n|, S = max Σ_i|∂H/∂p_i|) in
+    one parallel pass (what ``advect._speeds`` needs for the time step).
+
+    EO: V_n = V, S = max |V|·‖n‖₁.  BEAM (H = s[(1 − f)·max(0, c·p) + f|p|]):
+    V_n = s[(1 − f) max(0, c·n) + f], S = max|s|·((1 − f)‖c‖₁ + f·d).  LF: V_n = V; its
+    S (d·α) is set by the caller."""
+    n = V.shape[0]
+    f = alpha[3]
+    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
+    vmax = np.zeros(n)
+    smax = np.zeros(n)
+    for b in prange(n):
+        v = V[b] * cutoff[b]
+        V[b] = v
+        if not np.isfinite(v):
+            vmax[b] = np.inf
+            continue
+        if mode == BEAM:
+            cn = nrm[b, 0] * alpha[0] + nrm[b, 1] * alpha[1] + nrm[b, 2] * alpha[2]
+            vmax[b] = abs(v * ((1.0 - f) * max(0.0, cn) + f))
+            smax[b] = abs(v) * ((1.0 - f) * c1 + f * ndim)
+        else:
+            vmax[b] = abs(v)
+            smax[b] = abs(v) * (abs(nrm[b, 0]) + abs(nrm[b, 1]) + abs(nrm[b, 2]))
+    if n == 0:
+        return 0.0, 0.0
+    return vmax.max(), smax.max()
+
+
+@njit(cache=True, parallel=True)
+def all_finite(a, band):
+    """True when φ is finite on every band node."""
+    flat = a.reshape(-1)
+    bad = 0
+    for b in prange(band.shape[0]):
+        if not np.isfinite(flat[band[b]]):
+            bad += 1
+    return bad == 0
+
+
+@njit(cache=True, parallel=True)
+def contain(phi):
+    """φ_k = max(φ_k, φ_{k+1}, ...) for every layer k (phi: (L, N) flat), in place: each
+    material's set contains those below it."""
+    L, N = phi.shape
+    for p in prange(N):
+        m = phi[L - 1, p]
+        for l in range(L - 2, -1, -1):
+            if phi[l, p] < m:
+                phi[l, p] = m
+            else:
+                m = phi[l, p]

@@ -60,14 +60,14 @@ class BandSettings:
     half_width: float | None = None
     taper: float | None = None
     keep: float | None = None
-    reinit_distance: float = 1.0
+    reinit_distance: float | None = None
     reinit_steps: int = 25
 
 
 # EO reads one neighbour, WENO5 three: its band must hold three smooth distance layers
 # beyond the nodes the surface can reach before the next rebuild.
-BAND_DEFAULTS = {"eo": dict(half_width=4.0, taper=1.0, keep=1.0),
-                 "weno5": dict(half_width=10.0, taper=2.0, keep=8.0)}
+BAND_DEFAULTS = {"eo": dict(half_width=4.0, taper=0.5, keep=1.0, reinit_distance=1.5),
+                 "weno5": dict(half_width=10.0, taper=2.0, keep=8.0, reinit_distance=1.0)}
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -102,35 +102,25 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     beam = getattr(model, "beam_hamiltonian", None)
     if beam is not None:
         s, c, f = beam(state, mats)
-        V = np.ascontiguousarray(s, dtype=np.float64)
+        V = np.array(s, dtype=np.float64)          # tapered in place below
         alpha[dims] = c
         alpha[3] = f
         mode = K.BEAM
     else:
-        V = np.ascontiguousarray(model.speed(state, pts, nrm[:, dims], mats), dtype=np.float64)
+        V = np.array(model.speed(state, pts, nrm[:, dims], mats), dtype=np.float64)
         mode = K.LF if getattr(model, "normal_dependent", False) else K.EO
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
-    V = V * cutoff
-    Vn = V
-    if mode == K.BEAM:        # the normal speed the surface actually moves with
-        cn = nrm[:, 0] * alpha[0] + nrm[:, 1] * alpha[1] + nrm[:, 2] * alpha[2]   # no BLAS:
-        Vn = V * ((1.0 - alpha[3]) * np.maximum(0.0, cn) + alpha[3])   # its threads spin
-    vmax = float(np.max(np.abs(Vn))) if n else 0.0
-    if not math.isfinite(vmax):
+    vmax, S = K.speed_bounds(V, cutoff, nrm, mode, alpha, d)
+    if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-    if mode == K.BEAM:
-        S = float(np.max(np.abs(V))) * ((1.0 - alpha[3]) * float(np.abs(alpha[:3]).sum())
-                                         + alpha[3] * d) if n else 0.0
-    elif mode == K.LF:
+    if mode == K.LF:
         amax = float(model.max_rate())
         if vmax > amax * (1 + 1e-9):
             raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
                                   f"{amax:.6g} m/s (Lax–Friedrichs dissipation too small)")
         alpha[dims] = amax
         S = d * amax
-    else:
-        S = float(np.max(np.abs(V) * np.abs(nrm).sum(axis=1))) if n else 0.0
     return mode, V, alpha, vmax, S
 
 
@@ -217,7 +207,7 @@ class _Work:
         self.rebuild(clearance)
         g = self.grid
         # restore the containment invariant φ_k >= φ_{k+1} everywhere
-        self.phi = np.flip(np.maximum.accumulate(np.flip(self.phi, 0), axis=0), 0).copy()
+        K.contain(self.phi.reshape(self.phi.shape[0], -1))
         return LevelSetStack(grid=g, z0=self.z0, phi=self.phi, materials=self.materials,
                              reference_top=self.reference_top)
 
@@ -295,8 +285,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
             K.stage(b1, u, b2, w.band, V, dt, 0.75, 0.25, *args)
             K.stage(b2, u, u, w.band, V, dt, 1.0 / 3.0, 2.0 / 3.0, *args)
-        vals = w.phi[-1].reshape(-1)[w.band]
-        if not np.all(np.isfinite(vals)):
+        if not K.all_finite(top3, w.band):
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
