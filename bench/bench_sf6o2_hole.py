@@ -77,8 +77,9 @@ def hole_recipe(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
             "steps": [step] * steps}
 
 
-def waferlab_steps(data: dict, h: float = H):
-    """Run the recipe step by step; yields ((depth, radius), wall s) after each step."""
+def waferlab_steps(data: dict, h: float = H, seed: int = 1):
+    """Run the recipe step by step (step i with ``RunContext(seed=seed + i)``); yields
+    ((depth, radius), wall s) after each step."""
     from waferlab.context import RunContext
     from waferlab.feature.builders import feature_center
     from waferlab.feature.extract import extract_surface
@@ -91,14 +92,23 @@ def waferlab_steps(data: dict, h: float = H):
     c = [1e6 * v for v in feature_center(w.geometry.grid, sym)]
     for i, st in enumerate(r.steps):
         t0 = time.perf_counter()
-        w = st.apply(w, RunContext(seed=1 + i, threads=2))
+        w = st.apply(w, RunContext(seed=seed + i, threads=2))
         wall = time.perf_counter() - t0
         yield _measure(extract_surface(w.geometry).points * 1e6, h, c), wall
 
 
 def run_waferlab(minutes: float, rpp: int, refl: bool = True, *, h: float = H,
-                 domain: str = "quarter") -> tuple[tuple[float, float], float]:
-    return next(waferlab_steps(hole_recipe(minutes, rpp, refl, h=h, domain=domain), h))
+                 domain: str = "quarter", seed: int = 1,
+                 **etch) -> tuple[tuple[float, float], float]:
+    return next(waferlab_steps(hole_recipe(minutes, rpp, refl, h=h, domain=domain, **etch),
+                               h, seed))
+
+
+def _etch_option(text: str) -> tuple[str, object]:
+    import yaml
+
+    key, _, value = text.partition("=")
+    return key.strip(), yaml.safe_load(value)
 
 
 def viennaps_hole(h: float = H):
@@ -149,6 +159,12 @@ def main() -> None:
                     help="waferlab's domain: the peer's quarter (default) or the full hole")
     ap.add_argument("--spacing", type=float, default=H, help="grid spacing (µm), both codes")
     ap.add_argument("--out", type=Path, default=OUT, help="where the table goes")
+    ap.add_argument("--etch", type=_etch_option, action="append", default=[],
+                    metavar="KEY=VALUE", help="extra sf6o2 recipe key for the waferlab runs "
+                    "(repeatable), e.g. --etch ion_scoring=per_hit")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1],
+                    help="waferlab seeds (RunContext(seed=s)); one row per seed")
+    ap.add_argument("--no-peer", action="store_true", help="skip the ViennaPS run")
     ap.add_argument("--repeat", type=int, default=1,
                     help="alternating launches per code; the fastest wall time is kept (a second "
                          "ViennaPS launch in the same process has segfaulted here: launch the "
@@ -156,7 +172,9 @@ def main() -> None:
     a = ap.parse_args()
     h = a.spacing
     variants = ([False] if a.no_reflection else [True] if a.reflection_only else [True, False])
-    names = {True: "waferlab", False: "waferlab, ion_reflection false"}
+    etch = dict(a.etch)
+    tag = "".join(f", {k} {v}" for k, v in etch.items())
+    names = {True: f"waferlab{tag}", False: f"waferlab{tag}, ion_reflection false"}
     res = {}
 
     def keep(name, r):
@@ -164,11 +182,15 @@ def main() -> None:
         print(name, r, flush=True)
     for _ in range(a.repeat):
         for refl in variants:
-            keep(names[refl], run_waferlab(a.minutes, a.rays, refl, h=h, domain=a.domain))
-        try:
-            keep("ViennaPS", run_viennaps(a.minutes, a.rays, h=h))
-        except ImportError:
-            pass
+            for sd in a.seeds:
+                name = names[refl] + (f", seed {sd}" if len(a.seeds) > 1 else "")
+                keep(name, run_waferlab(a.minutes, a.rays, refl, h=h, domain=a.domain,
+                                        seed=sd, **etch))
+        if not a.no_peer:
+            try:
+                keep("ViennaPS", run_viennaps(a.minutes, a.rays, h=h))
+            except ImportError:
+                pass
     rows = [f"| {k} | {v[0][0]:.4f} | {v[0][1]:.4f} | {v[1]:.1f} |" for k, v in res.items()]
     side = quarter_extent(h)
     dom = (f"waferlab runs the same quarter domain ({side:.3g} × {side:.3g} µm, "

@@ -35,11 +35,13 @@ from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux, Length
 from .flux.engine import trace_fluxes
 from .flux.models import FluxState, surface_of
+from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
 from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
 from .registry import register_model
 
 __all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
 
+ION_SCORING = ("per_hit", "beam")
 _BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative fluxes ≤ 1 + noise)
 
 
@@ -73,6 +75,11 @@ class IonEnhancedEtch:
     ion_lobe          "specular": reflected ions leave exactly specularly; "cone": in
                       ViennaPS's coned lobe about the specular direction
                       (``Species.specular_cone`` = 80°)
+    ion_scoring       "beam": (YΓ) = Γ_i · incident_i · the element's direct-beam yield;
+                      "per_hit": every ion hit scores its own yield, at the ray's own
+                      energy (sampled from the IEDF, lowered at each reflection by
+                      ViennaPS's law ``VIENNAPS_ION_ENERGY_LOSS``; the ion stops below
+                      min(E_th,ie, E_th,sp)) and incidence angle (``Species.yield_channels``)
     """
 
     kinetics: SurfaceKinetics
@@ -90,12 +97,15 @@ class IonEnhancedEtch:
     coverage_iterations: int = 0
     ion_reflection: bool = False
     ion_lobe: str = "specular"
+    ion_scoring: str = "beam"
     neighbours: int = 4
     normal_dependent: bool = False
     _tables: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         kin, beam = self.kinetics, self.beam
+        if self.ion_scoring not in ION_SCORING:
+            raise ValueError(f"ion_scoring = {self.ion_scoring!r}; allowed: {ION_SCORING}")
         yields = {"sp": kin.sputter, "ie": kin.ion_enhanced}
         if kin.passivant_removal is not None:
             yields["P"] = kin.passivant_removal
@@ -113,15 +123,38 @@ class IonEnhancedEtch:
         alpha, y = self._tables[key]
         return np.interp(tilt, alpha, y)
 
-    def element_speeds(self, ion, etchant, passivant, tilt, mats) -> tuple[np.ndarray, dict]:
-        """Speed (m/s, ≤ 0) and coverages from relative incident fluxes per element."""
+    def yield_channels(self) -> dict[str, dict]:
+        """Per-hit yield channels {channel: {material: IonYield}}: "sp" (sputtering of the
+        etched materials and of the masks, each with its own yield), "ie", and "P" when
+        the kinetics remove passivant."""
+        kin = self.kinetics
+        ch = {"sp": {m: kin.sputter for m in self.etched},
+              "ie": {m: kin.ion_enhanced for m in self.etched}}
+        ch["sp"].update({m: ms.yield_ for m, ms in self.masks.items()})
+        if kin.passivant_removal is not None:
+            ch["P"] = {m: kin.passivant_removal for m in self.etched}
+        return ch
+
+    def element_speeds(self, ion, etchant, passivant, tilt, mats,
+                       ion_yields: Mapping[str, np.ndarray] | None = None
+                       ) -> tuple[np.ndarray, dict]:
+        """Speed (m/s, ≤ 0) and coverages from relative incident fluxes per element.
+
+        ion_yields: the traced per-hit ⟨YΓ⟩/Γ_i,src per channel (``yield_channels``)
+        instead of incident_i × the direct-beam yield."""
         Gi = self.ion_flux * ion
+        if ion_yields is None:
+            ysp = Gi * self.yield_at("sp", tilt)
+            yie = Gi * self.yield_at("ie", tilt)
+            yP = Gi * self.yield_at("P", tilt) if "P" in self._tables else 0.0
+        else:
+            ysp = self.ion_flux * ion_yields["sp"]
+            yie = self.ion_flux * ion_yields["ie"]
+            yP = self.ion_flux * ion_yields["P"] if "P" in ion_yields else 0.0
         rates = surface_rates(
             self.kinetics, etchant_flux=self.etchant_flux * etchant,
             passivant_flux=self.passivant_flux * passivant,
-            ion_sputter_flux=Gi * self.yield_at("sp", tilt),
-            ion_enhanced_flux=Gi * self.yield_at("ie", tilt),
-            ion_passivant_flux=(Gi * self.yield_at("P", tilt) if "P" in self._tables else 0.0))
+            ion_sputter_flux=ysp, ion_enhanced_flux=yie, ion_passivant_flux=yP)
         v = np.zeros(len(mats))
         names = np.array(self.materials + ("",))
         mname = names[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)]
@@ -129,7 +162,9 @@ class IonEnhancedEtch:
         v[et] = -np.broadcast_to(rates.etch_rate, v.shape)[et]
         for m, ms in self.masks.items():
             sel = mname == m
-            v[sel] = -(Gi * self.yield_at(f"mask:{m}", tilt))[sel] / ms.density
+            ym = (Gi * self.yield_at(f"mask:{m}", tilt) if ion_yields is None
+                  else np.broadcast_to(self.ion_flux * ion_yields["sp"], v.shape))
+            v[sel] = -ym[sel] / ms.density
         return v, {"theta_etchant": rates.theta_etchant, "theta_passivant": rates.theta_passivant}
 
     def flat_coverages(self) -> tuple[float, float]:
@@ -156,6 +191,13 @@ class IonEnhancedEtch:
             cone = VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None
             refl = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0, specular_cone=cone)
                     if self.ion_reflection else {})
+            if self.ion_scoring == "per_hit":
+                kin = self.kinetics
+                refl.update(yield_channels=self.yield_channels(),
+                            iedf=(self.beam.energies_eV, self.beam.pdf),
+                            reflected_energy=VIENNAPS_ION_ENERGY_LOSS,
+                            energy_cutoff_eV=min(kin.ion_enhanced.threshold_eV,
+                                                 kin.sputter.threshold_eV))
             out.append(Species(name="ion", sticking=1.0, source_exponent=self.beam.exponent,
                                **refl))
         if self.etchant_flux > 0:
@@ -190,6 +232,10 @@ class IonEnhancedEtch:
                            smoothing=self.smoothing, stream=stream) if species else None
         rel = {n: (res[n].incident if res is not None and n in res.species else np.zeros(m))
                for n in ("ion", "etchant", "passivant")}
+        if self.ion_scoring == "per_hit":
+            yl = (res["ion"].yields if res is not None and "ion" in res.species
+                  else {c: np.zeros(m) for c in self.yield_channels()})
+            rel.update({f"Y:{c}": y for c, y in yl.items()})
         tilt = np.arccos(np.clip(surface.normals[:, -1], -1.0, 1.0))
         neutrals = [sp for sp in species if sp.name != "ion"]
         for it in range(self.coverage_iterations if neutrals else 0):
@@ -197,12 +243,19 @@ class IonEnhancedEtch:
         ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
         v = np.full(m, np.nan)
         v[ok], _ = self.element_speeds(rel["ion"][ok], rel["etchant"][ok], rel["passivant"][ok],
-                                       tilt[ok], np.asarray(surface.materials)[ok])
+                                       tilt[ok], np.asarray(surface.materials)[ok],
+                                       self._ion_yields(rel, ok))
         from scipy.spatial import cKDTree
         idx = np.flatnonzero(ok)
         size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
         return FluxState(result=res, tree=cKDTree(surface.centroids[idx]), index=idx,
                          values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
+
+    def _ion_yields(self, rel: dict, sel) -> dict | None:
+        """The traced per-hit yields of ``rel`` (keys "Y:<channel>") at ``sel``, or None."""
+        if self.ion_scoring != "per_hit":
+            return None
+        return {k[2:]: v[sel] for k, v in rel.items() if k.startswith("Y:")}
 
     def _retrace_neutrals(self, surface, rel, tilt, ctx, stream) -> dict[str, np.ndarray]:
         """Neutral fluxes traced with per-element sticking β_m (1 − θ_E − θ_P)_e.
@@ -213,8 +266,9 @@ class IonEnhancedEtch:
 
         mats = np.asarray(surface.materials)
         ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
-        _, cov = self.element_speeds(np.where(ok, rel["ion"], 0.0), np.where(ok, rel["etchant"], 0.0),
-                                     np.where(ok, rel["passivant"], 0.0), tilt, mats)
+        z = {k: np.where(ok, v, 0.0) for k, v in rel.items()}
+        _, cov = self.element_speeds(z["ion"], z["etchant"], z["passivant"], tilt, mats,
+                                     self._ion_yields(z, np.ones(len(mats), bool)))
         free = np.clip(1.0 - np.broadcast_to(cov["theta_etchant"], mats.shape)
                        - np.broadcast_to(cov["theta_passivant"], mats.shape), 0.0, 1.0)
         m = len(mats)
@@ -313,6 +367,7 @@ class _Common(SpecModel):
     coverage_iterations: int = Field(default=0, ge=0, le=10)
     ion_reflection: bool = False
     ion_lobe: Literal["specular", "cone"] = "specular"
+    ion_scoring: Literal["per_hit", "beam"] = "beam"
 
     def _beam(self) -> IonBeam:
         if self.iedf is not None:
@@ -374,7 +429,7 @@ class SF6O2Spec(_Common):
             passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
             coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe)
+            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring)
 
 
 @register_model("ion_enhanced")
@@ -439,4 +494,4 @@ class IonEnhancedSpec(_Common):
             etchant_sticking=est, passivant_sticking=pst,
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
             coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe)
+            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring)

@@ -17,12 +17,13 @@ estimate, so σ stays consistent.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
 from ..surface import Surface
+from . import _ion_kernels as KI
 from . import _kernels as K
 from .sources import Species
 
@@ -41,6 +42,9 @@ class SpeciesFlux:
     absorbed_stderr   Monte Carlo standard error of ``absorbed``
     transmitted       fraction of launched rays (weighted) leaving through the bottom
     transmitted_stderr its standard error (per-ray statistics)
+    yields            {channel: ⟨YΓ⟩/Γ0} for species with ``yield_channels`` (per-hit
+                      yield-weighted incident flux, normalised like ``incident``), else {}
+    yields_stderr     their standard errors
     """
 
     incident: np.ndarray
@@ -52,7 +56,9 @@ class SpeciesFlux:
     n_rays: int
     lost_top: int
     dropped: int
-    chunks: dict | None = None   # {"incident"|"absorbed": (K, m) chunk estimates, "weights": (K,)}
+    chunks: dict | None = None   # {"incident"|"absorbed"|"yield:<c>": (K, m) chunk estimates, "weights": (K,)}
+    yields: dict = field(default_factory=dict)
+    yields_stderr: dict = field(default_factory=dict)
 
     def region_mean(self, weights: np.ndarray, quantity: str = "incident") -> tuple[float, float]:
         """Weighted mean Σ w_e f_e / Σ w_e over elements (e.g. areas of a region) and its
@@ -155,6 +161,16 @@ class FluxTracer:
         A ray whose weight falls below ``rr_threshold`` survives with probability
         w / rr_weight and continues with weight ``rr_weight`` (Russian roulette, unbiased).
         """
+        inc, absb, trans, counts, nrays, _ = self.trace_scored(
+            species, n_rays, seeds, rr_threshold=rr_threshold, rr_weight=rr_weight,
+            max_events=max_events)
+        return inc, absb, trans, counts, nrays
+
+    def trace_scored(self, species: Species, n_rays: int, seeds: np.ndarray, *,
+                     rr_threshold: float = 0.1, rr_weight: float = 0.3,
+                     max_events: int = 1_000_000):
+        """:meth:`trace` plus the per-hit yield tallies (K, channels, m) of a species with
+        ``yield_channels`` (None without)."""
         m = self.n_elements
         nchunk = seeds.shape[0]
         nrays = np.full(nchunk, n_rays // nchunk, np.int64)
@@ -178,12 +194,20 @@ class FluxTracer:
                 float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),
                 inc, absb, trans, counts)
         if self.dim == 2:
-            K.trace2d(*args, float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
-                      self.z_launch, *tail)
+            head = args + (float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
+                           self.z_launch)
         else:
-            K.trace3d(*args, np.ascontiguousarray(self.lateral[:, 0]),
-                      np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch, *tail)
-        return inc, absb, trans, counts, nrays
+            head = args + (np.ascontiguousarray(self.lateral[:, 0]),
+                           np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch)
+        if not species.yield_channels:
+            (K.trace2d if self.dim == 2 else K.trace3d)(*head, *tail)
+            return inc, absb, trans, counts, nrays, None
+        e_tab, yA, ysth, yf, law, cut = species.energy_params(self.surface.material_names)
+        ytal = np.zeros((nchunk, yA.shape[0], m))
+        (KI.trace2d_scored if self.dim == 2 else KI.trace3d_scored)(
+            *head, *tail[:4], e_tab, yA, ysth, np.ascontiguousarray(yf), law, float(cut),
+            *tail[4:], ytal)
+        return inc, absb, trans, counts, nrays, ytal
 
 
 def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -274,16 +298,21 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     out = {}
     for sp in species:
         seeds = ctx.seeds(n_chunks, *stream, sp.name)
-        inc, absb, trans, counts, nrays = tracer.trace(sp, N, seeds)
+        inc, absb, trans, counts, nrays, ytal = tracer.trace_scored(sp, N, seeds)
         i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
         a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother)
         chunks = ({"incident": i_k, "absorbed": a_k, "weights": nrays / N}
                   if keep_chunks else None)
+        ymean, yerr = {}, {}
+        for c, cname in enumerate(sp.yield_channels if ytal is not None else ()):
+            ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother)
+            if keep_chunks:
+                chunks[f"yield:{cname}"] = y_k
         T = trans[:, 0].sum() / N
         T2 = trans[:, 1].sum() / N
         out[sp.name] = SpeciesFlux(
             incident=i_mean, absorbed=a_mean, stderr=i_err, absorbed_stderr=a_err,
             transmitted=float(T), transmitted_stderr=float(np.sqrt(max(T2 - T * T, 0.0) / N)),
             n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()),
-            chunks=chunks)
+            chunks=chunks, yields=ymean, yields_stderr=yerr)
     return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N)

@@ -19,6 +19,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ...atomic.yields import IonYield
+from .ions import ReflectedEnergyLaw, energy_inverse_cdf, yield_tables
+
 __all__ = ["AngularTable", "Species", "VIENNAPS_ION_CONE", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE",
            "VIENNAPS_ION_STICKING"]
 
@@ -104,6 +107,16 @@ class Species:
                      coned lobe, directions uniform on a cap of half-angle
                      π/2 − min(θ_in, θ_c) about the specular direction
                      (``VIENNAPS_ION_CONE`` = 80°, the SF6O2 ion's ``minAngle``)
+    yield_channels   {channel: {material: IonYield}}: per-hit yield scoring (``ions``);
+                     each ray carries an energy from ``iedf`` and every hit adds
+                     w·A(√E − √E_th)·f(cos θ_hit) of the hit material's yield to the
+                     channel's tally (materials missing from a channel score 0).  Empty:
+                     no energies, no cost
+    iedf             (energies_eV, pdf) of the rays' energies (needed with channels)
+    reflected_energy None: re-emitted rays keep their energy; a ``ReflectedEnergyLaw``
+                     (e.g. ``VIENNAPS_ION_ENERGY_LOSS``): the energy after each re-emission
+    energy_cutoff_eV a re-emitted ray with E' at or below it stops (weight absorbed);
+                     None: the lowest threshold of the channels
     """
 
     name: str
@@ -114,6 +127,10 @@ class Species:
     specular: float | tuple[Sequence[float], Sequence[float]] = 0.0
     sticking_angle: tuple[Sequence[float], Sequence[float]] | None = None
     specular_cone: float | None = None
+    yield_channels: Mapping[str, Mapping[str, IonYield]] = field(default_factory=dict)
+    iedf: tuple[Sequence[float], Sequence[float]] | None = None
+    reflected_energy: ReflectedEnergyLaw | None = None
+    energy_cutoff_eV: float | None = None
     _spec: np.ndarray = field(init=False, repr=False, compare=False)
     _stick_ang: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -142,6 +159,19 @@ class Species:
         else:
             tab = _prob_table(self.sticking_angle, f"species {self.name!r}: sticking_angle")
         object.__setattr__(self, "_stick_ang", tab)
+        if self.yield_channels:
+            if self.iedf is None:
+                raise ValueError(f"species {self.name!r}: yield_channels need an iedf "
+                                 "(energies_eV, pdf)")
+            energy_inverse_cdf(*self.iedf, size=3)          # validates the IEDF
+            for ch, per_mat in self.yield_channels.items():
+                for m, y in per_mat.items():
+                    if not isinstance(y, IonYield):
+                        raise ValueError(f"species {self.name!r}: yield_channels[{ch!r}]"
+                                         f"[{m!r}] must be an IonYield; got {y!r}")
+        if self.energy_cutoff_eV is not None and not self.energy_cutoff_eV >= 0.0:
+            raise ValueError(f"species {self.name!r}: energy_cutoff_eV "
+                             f"{self.energy_cutoff_eV} must be >= 0")
 
     def sticking_array(self, material_names: Sequence[str]) -> np.ndarray:
         """Sticking of each material (indexed like ``Surface.material_names``)."""
@@ -170,3 +200,16 @@ class Species:
     def sticking_angle_table(self) -> np.ndarray:
         """Sticking factor g on a uniform θ grid of [0, π/2] (one entry 1.0: none)."""
         return self._stick_ang
+
+    def energy_params(self, material_names: Sequence[str]):
+        """Kernel inputs of per-hit yield scoring: (inverse-CDF energy table, A, √E_th, f
+        tables of ``ions.yield_tables``, reflected-energy parameters (θ_i, n_l, s, A) or
+        zeros(0), cutoff eV)."""
+        A, sth, f = yield_tables(self.yield_channels, material_names)
+        if self.energy_cutoff_eV is not None:
+            cut = float(self.energy_cutoff_eV)
+        else:
+            th = [y.threshold_eV for pm in self.yield_channels.values() for y in pm.values()]
+            cut = min(th) if th else 0.0
+        law = (np.zeros(0) if self.reflected_energy is None else self.reflected_energy.params())
+        return energy_inverse_cdf(*self.iedf), A, sth, f, law, cut
