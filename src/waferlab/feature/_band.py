@@ -109,6 +109,28 @@ def candidates(a, mark, h, cap, ndim, px, py, rings=2):
     return scan_mask(other)
 
 
+@njit(cache=True, inline="always")
+def _next_to_zero(a, i, j, k, ndim, px, py):
+    """An axis neighbour has the other sign (``gradient_at``'s flag, without |∇φ|)."""
+    nx, ny, nz = a.shape
+    pos = a[i, j, k] > 0
+    for ax in range(3):
+        if ax == 1 and ndim == 2:
+            continue
+        if ax == 2 and (k == 0 or k == nz - 1):
+            continue
+        for o in (-1, 1):
+            if ax == 0:
+                v = a[_wrap(i + o, nx, px), j, k]
+            elif ax == 1:
+                v = a[i, _wrap(j + o, ny, py), k]
+            else:
+                v = a[i, j, k + o]
+            if (v > 0) != pos:
+                return True
+    return False
+
+
 @njit(cache=True, parallel=True)
 def classify(a, cand, h, keep, cap, ndim, px, py):
     """New values and 'fixed' flags of the candidates (reads a, writes nothing in it)."""
@@ -119,6 +141,9 @@ def classify(a, cand, h, keep, cap, ndim, px, py):
     for c in prange(nc):
         i, j, k = _unravel(cand[c], ny, nz)
         v = a[i, j, k]
+        if abs(v) >= keep and not _next_to_zero(a, i, j, k, ndim, px, py):
+            val[c] = cap if v > 0 else -cap      # neither kept nor next to the zero set
+            continue
         g, near = gradient_at(a, i, j, k, h, ndim, px, py)
         good = g > 0.8 and g < 1.25
         if near:

@@ -46,20 +46,30 @@ def _at(a, i, j, k, axis, off, px, py):
     return a[i, j, kk]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _weno(v1, v2, v3, v4, v5):
-    f1 = v1 / 3.0 - 7.0 * v2 / 6.0 + 11.0 * v3 / 6.0
-    f2 = -v2 / 6.0 + 5.0 * v3 / 6.0 + v4 / 3.0
-    f3 = v3 / 3.0 + 5.0 * v4 / 6.0 - v5 / 6.0
-    s1 = 13.0 / 12.0 * (v1 - 2 * v2 + v3) ** 2 + 0.25 * (v1 - 4 * v2 + 3 * v3) ** 2
-    s2 = 13.0 / 12.0 * (v2 - 2 * v3 + v4) ** 2 + 0.25 * (v2 - v4) ** 2
-    s3 = 13.0 / 12.0 * (v3 - 2 * v4 + v5) ** 2 + 0.25 * (3 * v3 - 4 * v4 + v5) ** 2
+    """HJ-WENO5 combination of the five differences (Jiang & Peng 2000; Osher & Fedkiw
+    2003, eq. 3.28–3.35), with the weights' common denominator cleared:
+    α_k ∝ w_k / (ε + S_k)²  →  α_1 = w_1 t_2 t_3 etc. with t_k = (ε + S_k)²."""
+    f1 = (2.0 * v1 - 7.0 * v2 + 11.0 * v3) * _SIXTH
+    f2 = (-v2 + 5.0 * v3 + 2.0 * v4) * _SIXTH
+    f3 = (2.0 * v3 + 5.0 * v4 - v5) * _SIXTH
+    s1 = _C13 * (v1 - 2 * v2 + v3) ** 2 + 0.25 * (v1 - 4 * v2 + 3 * v3) ** 2
+    s2 = _C13 * (v2 - 2 * v3 + v4) ** 2 + 0.25 * (v2 - v4) ** 2
+    s3 = _C13 * (v3 - 2 * v4 + v5) ** 2 + 0.25 * (3 * v3 - 4 * v4 + v5) ** 2
     m = max(v1 * v1, v2 * v2, v3 * v3, v4 * v4, v5 * v5)
-    eps = 1e-6 * m + 1e-99
-    a1 = 0.1 / (s1 + eps) ** 2
-    a2 = 0.6 / (s2 + eps) ** 2
-    a3 = 0.3 / (s3 + eps) ** 2
+    eps = 1e-6 * m + 1e-30
+    t1 = (s1 + eps) ** 2
+    t2 = (s2 + eps) ** 2
+    t3 = (s3 + eps) ** 2
+    a1 = 0.1 * t2 * t3
+    a2 = 0.6 * t1 * t3
+    a3 = 0.3 * t1 * t2
     return (a1 * f1 + a2 * f2 + a3 * f3) / (a1 + a2 + a3)
+
+
+_SIXTH = 1.0 / 6.0
+_C13 = 13.0 / 12.0
 
 
 @njit(cache=True)
@@ -75,15 +85,39 @@ def _one_sided(a, i, j, k, axis, h, order, px, py):
     p1 = _at(a, i, j, k, axis, 1, px, py)
     p2 = _at(a, i, j, k, axis, 2, px, py)
     p3 = _at(a, i, j, k, axis, 3, px, py)
-    d0 = (m2 - m3) / h
-    d1 = (m1 - m2) / h
-    d2 = (c - m1) / h
-    d3 = (p1 - c) / h
-    d4 = (p2 - p1) / h
-    d5 = (p3 - p2) / h
+    ih = 1.0 / h
+    d0 = (m2 - m3) * ih
+    d1 = (m1 - m2) * ih
+    d2 = (c - m1) * ih
+    d3 = (p1 - c) * ih
+    d4 = (p2 - p1) * ih
+    d5 = (p3 - p2) * ih
     dm = _weno(d0, d1, d2, d3, d4)
     dp = _weno(d5, d4, d3, d2, d1)
     return dm, dp
+
+
+@njit(cache=True, inline="always")
+def _one_sided_flat(flat, n, st, h, order):
+    """``_one_sided`` of an interior node (no wrapping or clamping needed): the
+    neighbours are flat[n ± q·st]."""
+    c = flat[n]
+    ih = 1.0 / h
+    if order == 1:
+        return (c - flat[n - st]) * ih, (flat[n + st] - c) * ih
+    m3 = flat[n - 3 * st]
+    m2 = flat[n - 2 * st]
+    m1 = flat[n - st]
+    p1 = flat[n + st]
+    p2 = flat[n + 2 * st]
+    p3 = flat[n + 3 * st]
+    d0 = (m2 - m3) * ih
+    d1 = (m1 - m2) * ih
+    d2 = (c - m1) * ih
+    d3 = (p1 - c) * ih
+    d4 = (p2 - p1) * ih
+    d5 = (p3 - p2) * ih
+    return _weno(d0, d1, d2, d3, d4), _weno(d5, d4, d3, d2, d1)
 
 
 EO, LF, BEAM = 0, 1, 2      # numerical Hamiltonians of ``stage``
@@ -105,12 +139,15 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, 
     """
     nx, ny, nz = src.shape
     nb = band.shape[0]
+    flat = src.reshape(-1)
+    g = 3 if order > 1 else 1            # stencil reach
     for b in prange(nb):
         n = band[b]
         i = n // (ny * nz)
         r = n - i * ny * nz
         j = r // nz
         k = r - j * nz
+        inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
         v = speed[b]
         gp = 0.0
         gm = 0.0
@@ -120,7 +157,11 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, 
         for ax in range(3):
             if ax == 1 and ndim == 2:
                 continue
-            dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
+            if inner:
+                dm, dp = _one_sided_flat(flat, n, nz * ny if ax == 0 else (nz if ax == 1 else 1),
+                                         h, order)
+            else:
+                dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
             if mode == EO:
                 gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
                 gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
@@ -220,17 +261,25 @@ def band_geometry(a, band, h, origin, ndim, px, py):
     nb = band.shape[0]
     pts = np.zeros((nb, 3))
     nrm = np.zeros((nb, 3))
+    flat = a.reshape(-1)
+    i2h = 0.5 / h
     for b in prange(nb):
         n = band[b]
         i = n // (ny * nz)
         r = n - i * ny * nz
         j = r // nz
         k = r - j * nz
-        g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) / (2 * h)
         g1 = 0.0
-        if ndim == 3:
-            g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) / (2 * h)
-        g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) / (2 * h)
+        if 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1):
+            g0 = (flat[n + ny * nz] - flat[n - ny * nz]) * i2h
+            if ndim == 3:
+                g1 = (flat[n + nz] - flat[n - nz]) * i2h
+            g2 = (flat[n + 1] - flat[n - 1]) * i2h
+        else:
+            g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) * i2h
+            if ndim == 3:
+                g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) * i2h
+            g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) * i2h
         gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
         if gn < 1e-12:
             g0 = 0.0
