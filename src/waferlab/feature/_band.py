@@ -11,8 +11,11 @@ touched by cheap byte-mask passes alone.  One rebuild (``rebuild``):
    W_cap keep tracking the surface.  C depends on φ alone, so a run restarted from a
    checkpoint rebuilds exactly as the uninterrupted run;
 2. classification of C against the current φ (parallel): nodes next to the zero set
-   get φ/|∇φ| (Russo & Smereka, J. Comput. Phys. 163, 51, 2000) or keep their value
-   when |∇φ| is within 25 % of 1; nodes with |φ| < ``keep`` and such a gradient keep
+   (an axis neighbour of the other sign, or, for |φ| < h/2, any of the 26) get φ/|∇φ|
+   (Russo & Smereka, J. Comput. Phys. 163, 51, 2000) or keep their value when |∇φ| is
+   within 25 % of 1 (the 26-neighbour test catches nodes beside a convex edge that
+   touches them only diagonally — a hole's rim — which the chamfer would otherwise put
+   up to a cell too far from the surface); nodes with |φ| < ``keep`` and such a gradient keep
    theirs (so that repeated rebuilds do not spoil the smoothness a high-order scheme
    needs); all others are recomputed;
 3. the recomputed nodes get the chamfer distance |φ_i| = min_j |φ_j| + |x_i − x_j|
@@ -111,23 +114,21 @@ def candidates(a, mark, h, cap, ndim, px, py, rings=2):
 
 @njit(cache=True, inline="always")
 def _next_to_zero(a, i, j, k, ndim, px, py):
-    """An axis neighbour has the other sign (``gradient_at``'s flag, without |∇φ|)."""
+    """One of the 26 (8 in 2D) neighbours has the other sign."""
     nx, ny, nz = a.shape
     pos = a[i, j, k] > 0
-    for ax in range(3):
-        if ax == 1 and ndim == 2:
-            continue
-        if ax == 2 and (k == 0 or k == nz - 1):
-            continue
-        for o in (-1, 1):
-            if ax == 0:
-                v = a[_wrap(i + o, nx, px), j, k]
-            elif ax == 1:
-                v = a[i, _wrap(j + o, ny, py), k]
-            else:
-                v = a[i, j, k + o]
-            if (v > 0) != pos:
-                return True
+    for di in range(-1, 2):
+        ii = _wrap(i + di, nx, px)
+        for dj in range(-1, 2):
+            if ndim == 2 and dj != 0:
+                continue
+            jj = _wrap(j + dj, ny, py)
+            for dk in range(-1, 2):
+                kk = k + dk
+                if kk < 0 or kk >= nz:
+                    continue
+                if (a[ii, jj, kk] > 0) != pos:
+                    return True
     return False
 
 
@@ -141,10 +142,12 @@ def classify(a, cand, h, keep, cap, ndim, px, py):
     for c in prange(nc):
         i, j, k = _unravel(cand[c], ny, nz)
         v = a[i, j, k]
-        if abs(v) >= keep and not _next_to_zero(a, i, j, k, ndim, px, py):
+        if abs(v) >= keep and abs(v) >= 0.5 * h and not _next_to_zero(a, i, j, k, ndim, px, py):
             val[c] = cap if v > 0 else -cap      # neither kept nor next to the zero set
             continue
         g, near = gradient_at(a, i, j, k, h, ndim, px, py)
+        if not near and abs(v) < 0.5 * h:
+            near = _next_to_zero(a, i, j, k, ndim, px, py)
         good = g > 0.8 and g < 1.25
         if near:
             val[c] = v if good else v / g
