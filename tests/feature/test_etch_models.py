@@ -254,3 +254,33 @@ def test_reflected_ions_focus_on_tapered_trench_bottom():
     assert abs(m0 - 1.0) < 3 * e0 + 0.02, m0
     assert m1 > m0 + 0.3 and m1 < 2.0 + 3 * e1, (m0, m1)
     assert v1 < v0 < 0          # etch speeds are negative: faster with reflection
+
+
+def test_ion_scoring_key_builds_per_hit_channels():
+    """``ion_scoring``: sf6o2 defaults to per-hit scoring (channels sp with the mask's own
+    sputter yield, ie and P on Si; the peer's energy loss; cutoff min(E_th,ie, E_th,sp) =
+    15 eV); ``beam`` traces plain ions; anything else is a recipe error naming the key."""
+    import math
+
+    from waferlab.errors import RecipeError
+    from waferlab.feature.etch_models import SF6O2Spec
+    from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS
+    from waferlab.recipe_io import validate_section
+
+    def ion(**extra):
+        spec = validate_section(SF6O2Spec, {"model": "sf6o2", **extra}, "steps[0].etch")
+        m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
+        return m, next(sp for sp in m.species() if sp.name == "ion")
+    m, sp = ion()
+    assert m.ion_scoring == "per_hit"
+    assert set(sp.yield_channels) == {"sp", "ie", "P"}
+    assert set(sp.yield_channels["sp"]) == {"Si", "Mask"}
+    assert sp.yield_channels["sp"]["Mask"].A == pytest.approx(0.0139)
+    assert set(sp.yield_channels["ie"]) == {"Si"}
+    assert sp.reflected_energy == VIENNAPS_ION_ENERGY_LOSS
+    assert sp.energy_cutoff_eV == pytest.approx(15.0)
+    assert sum(sp.iedf[1]) > 0 and min(sp.iedf[0]) >= 0 and not math.isnan(sp.iedf[0][0])
+    m, sp = ion(ion_scoring="beam")
+    assert not sp.yield_channels
+    with pytest.raises(RecipeError, match="ion_scoring"):
+        ion(ion_scoring="hit")

@@ -396,6 +396,7 @@ class SF6O2Spec(_Common):
     oxygen_sticking: Sticking = 1.0
     sticking_in_balance: bool = False
     ion_reflection: bool = True
+    ion_scoring: Literal["per_hit", "beam"] = "per_hit"
     masks: list[str] = Field(default_factory=lambda: ["Mask"])
 
     def parameters(self) -> SF6O2Parameters:

@@ -189,24 +189,33 @@ def _about(ax, ay, az, cx, cy, cz):
 
 @njit(cache=True)
 def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
-    """Coned specular lobe (ViennaRay's ``ReflectionConedCosine``, the SF6O2 ion of
-    ViennaPS): a direction uniform on the spherical cap of half-angle
-    α = π/2 − min(θ_in, cone_min) about the specular direction (dx, dy, dz), redrawn
-    while it points into the surface; cone_min < 0: the specular direction itself."""
+    """Coned-cosine specular lobe (ViennaRay's ``ReflectionConedCosine``, the SF6O2 ion of
+    ViennaPS): the angle ψ from the specular direction (dx, dy, dz) has density per solid
+    angle ∝ cos(π ψ / 2α) on [0, α], α = π/2 − min(θ_in, cone_min), azimuth uniform; a
+    direction pointing into the surface is mirrored about its plane (as ViennaRay does).
+    Sampling: t = ψ/α with density 2t (t = √ξ), accepted with probability
+    cos(πt/2)·sin(αt)/(αt).  cone_min < 0: the specular direction itself."""
     if cone_min < 0.0:
         return dx, dy, dz
     alpha = 0.5 * math.pi - min(math.acos(min(1.0, max(0.0, cin))), cone_min)
     if alpha <= 0.0:
         return dx, dy, dz
-    ca = math.cos(alpha)
-    for _ in range(64):
-        z = ca + _uniform(s) * (1.0 - ca)
-        r = math.sqrt(max(0.0, 1.0 - z * z))
-        ph = 2.0 * math.pi * _uniform(s)
-        ex, ey, ez = _about(dx, dy, dz, r * math.cos(ph), r * math.sin(ph), z)
-        if ex * n0 + ey * n1 + ez * n2 > 0.0:
-            return ex, ey, ez
-    return dx, dy, dz
+    psi = 0.0
+    for _ in range(1000):
+        t = math.sqrt(_uniform(s))
+        psi = alpha * t
+        acc = math.cos(0.5 * math.pi * t) * (math.sin(psi) / psi if psi > 0.0 else 1.0)
+        if _uniform(s) <= acc:
+            break
+    r = math.sin(psi)
+    ph = 2.0 * math.pi * _uniform(s)
+    ex, ey, ez = _about(dx, dy, dz, r * math.cos(ph), r * math.sin(ph), math.cos(psi))
+    dn = ex * n0 + ey * n1 + ez * n2
+    if dn <= 0.0:
+        ex -= 2.0 * dn * n0
+        ey -= 2.0 * dn * n1
+        ez -= 2.0 * dn * n2
+    return ex, ey, ez
 
 
 # --------------------------------------------------------------------------- DDA

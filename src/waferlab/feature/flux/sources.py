@@ -104,8 +104,9 @@ class Species:
                      In 2D, θ_in is the angle of the in-plane (projected) direction,
                      as for ``specular``
     specular_cone    None: exact specular re-emission; an angle θ_c (rad): ViennaPS's
-                     coned lobe, directions uniform on a cap of half-angle
-                     π/2 − min(θ_in, θ_c) about the specular direction
+                     coned-cosine lobe, angle ψ from the specular direction with
+                     density per solid angle ∝ cos(πψ/2α) on [0, α],
+                     α = π/2 − min(θ_in, θ_c)
                      (``VIENNAPS_ION_CONE`` = 80°, the SF6O2 ion's ``minAngle``)
     yield_channels   {channel: {material: IonYield}}: per-hit yield scoring (``ions``);
                      each ray carries an energy from ``iedf`` and every hit adds
