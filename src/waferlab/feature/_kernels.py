@@ -85,16 +85,19 @@ def _one_sided(a, i, j, k, axis, h, order, px, py):
     p1 = _at(a, i, j, k, axis, 1, px, py)
     p2 = _at(a, i, j, k, axis, 2, px, py)
     p3 = _at(a, i, j, k, axis, 3, px, py)
-    ih = 1.0 / h
+    return _weno_pair(m3, m2, m1, c, p1, p2, p3, 1.0 / h)
+
+
+@njit(cache=True, inline="always")
+def _weno_pair(m3, m2, m1, c, p1, p2, p3, ih):
+    """(D⁻φ, D⁺φ) by WENO5 from the seven values φ_{i−3} … φ_{i+3} (ih = 1/h)."""
     d0 = (m2 - m3) * ih
     d1 = (m1 - m2) * ih
     d2 = (c - m1) * ih
     d3 = (p1 - c) * ih
     d4 = (p2 - p1) * ih
     d5 = (p3 - p2) * ih
-    dm = _weno(d0, d1, d2, d3, d4)
-    dp = _weno(d5, d4, d3, d2, d1)
-    return dm, dp
+    return _weno(d0, d1, d2, d3, d4), _weno(d5, d4, d3, d2, d1)
 
 
 @njit(cache=True, inline="always")
@@ -105,19 +108,8 @@ def _one_sided_flat(flat, n, st, h, order):
     ih = 1.0 / h
     if order == 1:
         return (c - flat[n - st]) * ih, (flat[n + st] - c) * ih
-    m3 = flat[n - 3 * st]
-    m2 = flat[n - 2 * st]
-    m1 = flat[n - st]
-    p1 = flat[n + st]
-    p2 = flat[n + 2 * st]
-    p3 = flat[n + 3 * st]
-    d0 = (m2 - m3) * ih
-    d1 = (m1 - m2) * ih
-    d2 = (c - m1) * ih
-    d3 = (p1 - c) * ih
-    d4 = (p2 - p1) * ih
-    d5 = (p3 - p2) * ih
-    return _weno(d0, d1, d2, d3, d4), _weno(d5, d4, d3, d2, d1)
+    return _weno_pair(flat[n - 3 * st], flat[n - 2 * st], flat[n - st], c, flat[n + st],
+                      flat[n + 2 * st], flat[n + 3 * st], ih)
 
 
 EO, LF, BEAM = 0, 1, 2      # numerical Hamiltonians of ``stage``
