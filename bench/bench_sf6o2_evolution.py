@@ -2,11 +2,11 @@
 ViennaPS (the peer's 1-minute case of issue 5, followed in time).
 
 Same parameters as bench_sf6o2_hole.py (spacing 0.03 µm, quarter domain, 300 rays per
-point, cfl 0.5).  waferlab runs three times: neutral sticking with the flat-surface
-coverages (``coverage_iterations: 0``, the default), with each element's own coverages
-after one more neutral trace per step (``coverage_iterations: 1``), and the latter with
-reflected ions leaving in the peer's coned lobe (``ion_lobe: cone``).  Each code runs five 0.2-min
-steps on the same wafer and is measured after each.
+point, cfl 0.5).  By default waferlab runs three times: the sf6o2 defaults, with each
+element's own coverages after one more neutral trace per step (``coverage_iterations:
+1``), and the latter with reflected ions leaving in the peer's coned lobe (``ion_lobe:
+cone``); ``--config`` chooses other configurations.  Each code runs five 0.2-min steps on
+the same wafer and is measured after each.
 Run: python bench/bench_sf6o2_evolution.py  -> bench/results/sf6o2_evolution.md
      [--config "ion_scoring=per_hit,ion_lobe=cone" ...]  only these waferlab
      configurations (comma-separated sf6o2 keys; "" the defaults), [--no-peer] without

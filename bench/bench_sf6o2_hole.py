@@ -21,7 +21,8 @@ sticking on their first hit (``ion_reflection: false``, the behaviour before);
 ``--reflection-only`` / ``--no-reflection`` run one of them.
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_hole.py [--minutes 0.2] [--rays 300]
-     [--domain quarter|full] [--spacing 0.03] [--out PATH]  (a coarse smoke run:
+     [--domain quarter|full] [--spacing 0.03] [--out PATH] [--seeds 1 2 3 4]
+     [--etch ion_scoring=beam ...] [--no-peer]  (a coarse smoke run:
      --spacing 0.06 --minutes 0.02 --rays 30 --out /tmp/hole.md)
 """
 from __future__ import annotations
