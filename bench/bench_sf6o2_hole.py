@@ -224,10 +224,12 @@ def main() -> None:
     text += ["Without reflection, the tapered mask's walls absorb the ions that the peer "
              "funnels to the bottom: on the initial hole (1.6 µm deep) the bottom-centre ion "
              "flux is 0.99 Γ_i with absorbing walls and 1.43 Γ_i with specular walls.", "",
-             "Remaining model differences (docs/etch-models.md): reflected ions keep their "
-             "energy and reflect exactly specularly (the peer: energy loss, to ≈ 0.8–0.9 E "
-             "at 88–89° incidence, and a coned-cosine lobe about the specular direction); "
-             "yields use each element's direct-beam angle.", ""]
+             "Ion yields (sf6o2 default `ion_scoring: per_hit`): each hit scores its own "
+             "yield at the ion's own energy (IEDF-sampled, lowered at each reflection by the "
+             "peer's law) and incidence angle, as the peer. Remaining model differences "
+             "(docs/etch-models.md): reflected ions leave exactly specularly by default (the "
+             "peer: a coned-cosine lobe, `ion_lobe: cone`); neutral sticking uses "
+             "flat-surface coverages (the peer: each point's own, lagged one step).", ""]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text("\n".join(text))
     print(f"wrote {a.out}")
