@@ -82,8 +82,13 @@ def fit_study(budget: int = 48, polish: int = 40):
 
 @pytest.mark.slow
 def test_real_runner_recovers_hidden_knobs_from_a_profile(tmp_path):
-    """TPE 48 + Nelder–Mead ≤ 40 on 2 workers: both knobs within 2 %."""
+    """TPE 48 + Nelder–Mead ≤ 40 on 2 workers: the rate within 2 %, the sticking within
+    5 %.  On this coarse grid (0.48 µm, 100 rays per point) the profile distance from the
+    target is not smooth in the sticking: measured at rate 1.1 µm/min it is 0 at 0.15
+    (the target's own inputs) but 0.04–0.10 h anywhere in 0.145–0.17 (0.037 h at 0.152,
+    0.097 h at 0.148, 0.061 h at 0.165) and 0.11–0.15 h at 0.12–0.135 and 0.18, so the
+    data pin the sticking to about ±5 %, not better; the rate is pinned to 0.1 %."""
     study, truth = fit_study()
     res = run_study(study, tmp_path, workers=2)
     err = np.abs(np.array(res.summary["optimize"]["best_x"]) / truth - 1)
-    assert err.max() < 0.02, err
+    assert err[0] < 0.02 and err[1] < 0.05, err
