@@ -258,7 +258,7 @@ def test_reflected_ions_focus_on_tapered_trench_bottom():
 
 def test_ion_scoring_key_builds_per_hit_channels():
     """``ion_scoring``: sf6o2 defaults to per-hit scoring (channels sp with the mask's own
-    sputter yield, ie and P on Si; the peer's energy loss; cutoff min(E_th,ie, E_th,sp) =
+    sputter yield, ie and P on every material, as the peer scores them; the peer's energy loss; cutoff min(E_th,ie, E_th,sp) =
     15 eV); ``beam`` traces plain ions; anything else is a recipe error naming the key."""
     import math
 
@@ -276,7 +276,7 @@ def test_ion_scoring_key_builds_per_hit_channels():
     assert set(sp.yield_channels) == {"sp", "ie", "P"}
     assert set(sp.yield_channels["sp"]) == {"Si", "Mask"}
     assert sp.yield_channels["sp"]["Mask"].A == pytest.approx(0.0139)
-    assert set(sp.yield_channels["ie"]) == {"Si"}
+    assert set(sp.yield_channels["ie"]) == set(sp.yield_channels["P"]) == {"Si", "Mask"}
     assert sp.reflected_energy == VIENNAPS_ION_ENERGY_LOSS
     assert sp.energy_cutoff_eV == pytest.approx(15.0)
     assert sum(sp.iedf[1]) > 0 and min(sp.iedf[0]) >= 0 and not math.isnan(sp.iedf[0][0])

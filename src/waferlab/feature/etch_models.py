@@ -126,13 +126,15 @@ class IonEnhancedEtch:
     def yield_channels(self) -> dict[str, dict]:
         """Per-hit yield channels {channel: {material: IonYield}}: "sp" (sputtering of the
         etched materials and of the masks, each with its own yield), "ie", and "P" when
-        the kinetics remove passivant."""
+        the kinetics remove passivant.  "ie" and "P" are scored on every material, as the
+        beam scoring and the peer do: they enter the coverages, which set the neutral
+        sticking everywhere (a mask's speed uses "sp" only)."""
         kin = self.kinetics
         ch = {"sp": {m: kin.sputter for m in self.etched},
-              "ie": {m: kin.ion_enhanced for m in self.etched}}
+              "ie": {m: kin.ion_enhanced for m in self.materials}}
         ch["sp"].update({m: ms.yield_ for m, ms in self.masks.items()})
         if kin.passivant_removal is not None:
-            ch["P"] = {m: kin.passivant_removal for m in self.etched}
+            ch["P"] = {m: kin.passivant_removal for m in self.materials}
         return ch
 
     def element_speeds(self, ion, etchant, passivant, tilt, mats,
