@@ -280,6 +280,30 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
             tmy += tdy
 
 
+@njit(cache=True, inline="always")
+def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
+    """A hit on element e: every species q scores its weight w[q] as incident and
+    w[q]·β_q as absorbed (β_q = stick[q, mat]·factor) and keeps w[q](1 − β_q).  Russian
+    roulette on the largest weight: below ``rr_threshold`` the ray survives with
+    probability max w / rr_weight, all weights scaled by rr_weight / max w (unbiased for
+    every species).  Returns True when the ray ends."""
+    wmax = 0.0
+    for q in range(w.shape[0]):
+        inc[k, q, e] += w[q]
+        sp = stick[q, mat] * factor
+        absb[k, q, e] += w[q] * sp
+        w[q] *= 1.0 - sp
+        if w[q] > wmax:
+            wmax = w[q]
+    if wmax < rr_threshold:
+        if wmax <= 0.0 or _uniform(s) * rr_weight >= wmax:
+            return True
+        sc = rr_weight / wmax
+        for q in range(w.shape[0]):
+            w[q] *= sc
+    return False
+
+
 @njit(cache=True, parallel=True)
 def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
@@ -293,14 +317,17 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
     stick_tab: sticking factor against incidence angle (uniform θ grid of [0, π/2], or one
     entry): the sticking at a hit is stick[material] · factor(θ_in).  cone_min ≥ 0: the
     specular re-emission is spread over a cone (``_cone``).
-    inc/absb (K, m): incident / absorbed weight per element; trans (K, 2): Σw, Σw² of
-    transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
+    Species that differ only in their sticking share the rays (``stick`` (S, materials)):
+    each ray carries one weight per species, so their paths are traced once.
+    inc/absb (K, S, m): incident / absorbed weight per element; trans (K, S, 2): Σw, Σw²
+    of transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
     """
     K = seeds.shape[0]
     width = xhi - xlo
     for k in prange(K):
         s = np.empty(4, np.uint64)
         _seed_state(seeds[k], s)
+        w = np.empty(stick.shape[0])              # one weight per species of the group
         for r in range(nrays[k]):
             ox = xlo + _uniform(s) * width
             oy = y_launch
@@ -316,7 +343,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             else:
                 dx /= nn
                 dy /= nn
-            w = 1.0
+            w[:] = 1.0
             done = False
             for ev in range(max_events):
                 e, t, code = _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems)
@@ -325,18 +352,11 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     n1 = nrm[e, 1]
                     hx = ox + t * dx
                     hy = oy + t * dy
-                    inc[k, e] += w
                     cin = -(dx * n0 + dy * n1)
-                    sp = stick[emat[e]] * _spec_prob(stick_tab, cin)
-                    absb[k, e] += w * sp
-                    w *= 1.0 - sp
-                    if w < rr_threshold:
-                        # Russian roulette: survive with probability w / rr_weight at weight
-                        # rr_weight (unbiased)
-                        if w <= 0.0 or _uniform(s) * rr_weight >= w:
-                            done = True
-                            break
-                        w = rr_weight
+                    if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
+                              rr_threshold, rr_weight, s):
+                        done = True
+                        break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
@@ -367,8 +387,9 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     done = True
                     break
                 else:
-                    trans[k, 0] += w
-                    trans[k, 1] += w * w
+                    for q in range(w.shape[0]):
+                        trans[k, q, 0] += w[q]
+                        trans[k, q, 1] += w[q] * w[q]
                     counts[k, 1] += 1
                     done = True
                     break
@@ -448,6 +469,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
     for k in prange(K):
         s = np.empty(4, np.uint64)
         _seed_state(seeds[k], s)
+        w = np.empty(stick.shape[0])              # one weight per species of the group
         for r in range(nrays[k]):
             ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
             oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
@@ -458,7 +480,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             dx = st * math.cos(ph)
             dy = st * math.sin(ph)
             dz = -ct
-            w = 1.0
+            w[:] = 1.0
             done = False
             for ev in range(max_events):
                 e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
@@ -468,18 +490,11 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hx = ox + t * dx
                     hy = oy + t * dy
                     hz = oz + t * dz
-                    inc[k, e] += w
                     cin = -(dx * n0 + dy * n1 + dz * n2)
-                    sp = stick[emat[e]] * _spec_prob(stick_tab, cin)
-                    absb[k, e] += w * sp
-                    w *= 1.0 - sp
-                    if w < rr_threshold:
-                        # Russian roulette: survive with probability w / rr_weight at weight
-                        # rr_weight (unbiased)
-                        if w <= 0.0 or _uniform(s) * rr_weight >= w:
-                            done = True
-                            break
-                        w = rr_weight
+                    if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
+                              rr_threshold, rr_weight, s):
+                        done = True
+                        break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
@@ -522,8 +537,9 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     done = True
                     break
                 else:
-                    trans[k, 0] += w
-                    trans[k, 1] += w * w
+                    for q in range(w.shape[0]):
+                        trans[k, q, 0] += w[q]
+                        trans[k, q, 1] += w[q] * w[q]
                     counts[k, 1] += 1
                     done = True
                     break

@@ -27,7 +27,7 @@ from . import _ion_kernels as KI
 from . import _kernels as K
 from .sources import Species
 
-__all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes"]
+__all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes", "groupable"]
 
 _BOUNDARIES = ("reflective", "periodic")
 
@@ -171,43 +171,88 @@ class FluxTracer:
                      max_events: int = 1_000_000):
         """:meth:`trace` plus the per-hit yield tallies (K, channels, m) of a species with
         ``yield_channels`` (None without)."""
-        m = self.n_elements
+        if not species.yield_channels:
+            inc, absb, trans, counts, nrays = self.trace_group(
+                (species,), n_rays, seeds, rr_threshold=rr_threshold, rr_weight=rr_weight,
+                max_events=max_events)
+            return inc[:, 0], absb[:, 0], trans[:, 0], counts, nrays, None
+        head, tail, nrays = self._arguments(species, species.sticking_array(
+            self.surface.material_names), n_rays, seeds, rr_threshold, rr_weight, max_events)
+        inc, absb, trans, counts = (np.zeros((len(seeds), self.n_elements)),
+                                    np.zeros((len(seeds), self.n_elements)),
+                                    np.zeros((len(seeds), 2)), np.zeros((len(seeds), 3), np.int64))
+        e_tab, yA, ysth, yf, law, cut = species.energy_params(self.surface.material_names)
+        ytal = np.zeros((len(seeds), yA.shape[0], self.n_elements))
+        (KI.trace2d_scored if self.dim == 2 else KI.trace3d_scored)(
+            *head, *tail[:4], e_tab, yA, ysth, np.ascontiguousarray(yf), law, float(cut),
+            tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),
+            inc, absb, trans, counts, ytal)
+        return inc, absb, trans, counts, nrays, ytal
+
+    def trace_group(self, group: Sequence[Species], n_rays: int, seeds: np.ndarray, *,
+                    rr_threshold: float = 0.1, rr_weight: float = 0.3,
+                    max_events: int = 1_000_000):
+        """Species that differ only in their sticking (``groupable``) traced on the same
+        rays, one weight per species: tallies inc, absb (K, S, m), trans (K, S, 2),
+        counts (K, 3) and nrays (K,)."""
+        S = len(group)
+        if S == 0 or any(groupable(sp) != groupable(group[0]) for sp in group):
+            raise ValueError("a ray group needs species that differ only in their sticking")
+        stick = np.ascontiguousarray(np.stack(
+            [sp.sticking_array(self.surface.material_names) for sp in group]))
+        head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds, rr_threshold,
+                                            rr_weight, max_events)
+        K_ = len(seeds)
+        inc = np.zeros((K_, S, self.n_elements))
+        absb = np.zeros((K_, S, self.n_elements))
+        trans = np.zeros((K_, S, 2))
+        counts = np.zeros((K_, 3), np.int64)
+        (K.trace2d if self.dim == 2 else K.trace3d)(
+            *head, *tail, nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
+            int(max_events), inc, absb, trans, counts)
+        return inc, absb, trans, counts, nrays
+
+    def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds, *_):
+        """Kernel arguments (head: geometry and species; tail: eps, source, seeds) and
+        the rays per chunk."""
         nchunk = seeds.shape[0]
         nrays = np.full(nchunk, n_rays // nchunk, np.int64)
         nrays[: n_rays % nchunk] += 1
-        inc = np.zeros((nchunk, m))
-        absb = np.zeros((nchunk, m))
-        trans = np.zeros((nchunk, 2))
-        counts = np.zeros((nchunk, 3), np.int64)
-        stick = species.sticking_array(self.surface.material_names)
-        if self.emat.size and (self.emat.min() < 0 or self.emat.max() >= stick.size):
+        if self.emat.size and (self.emat.min() < 0 or self.emat.max() >= stick.shape[-1]):
             raise ValueError("surface.materials holds an index outside material_names")
         mode, expo, table = species.source_params()
-        spec = species.specular_table()
         periodic = self.surface.boundary == "periodic"
-        args = (self.cdata, self.normals, self.emat, stick, spec,
+        args = (self.cdata, self.normals, self.emat, stick, species.specular_table(),
                 np.ascontiguousarray(species.sticking_angle_table(), float),
                 -1.0 if species.specular_cone is None else float(species.specular_cone),
-                self.glo, self.gh, self.gn,
-                self.cstart, self.citems)
-        tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64), nrays,
-                float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),
-                inc, absb, trans, counts)
+                self.glo, self.gh, self.gn, self.cstart, self.citems)
         if self.dim == 2:
             head = args + (float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
                            self.z_launch)
         else:
             head = args + (np.ascontiguousarray(self.lateral[:, 0]),
                            np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch)
-        if not species.yield_channels:
-            (K.trace2d if self.dim == 2 else K.trace3d)(*head, *tail)
-            return inc, absb, trans, counts, nrays, None
-        e_tab, yA, ysth, yf, law, cut = species.energy_params(self.surface.material_names)
-        ytal = np.zeros((nchunk, yA.shape[0], m))
-        (KI.trace2d_scored if self.dim == 2 else KI.trace3d_scored)(
-            *head, *tail[:4], e_tab, yA, ysth, np.ascontiguousarray(yf), law, float(cut),
-            *tail[4:], ytal)
-        return inc, absb, trans, counts, nrays, ytal
+        tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64))
+        return head, tail, nrays
+
+
+def groupable(sp: Species):
+    """What must be equal for species to share rays (None: traced alone — per-hit yields
+    follow each ion's own energy)."""
+    if sp.yield_channels:
+        return None
+    mode, expo, table = sp.source_params()
+    return (mode, float(expo), np.asarray(table).tobytes(), sp.specular_table().tobytes(),
+            np.asarray(sp.sticking_angle_table(), float).tobytes(), sp.specular_cone)
+
+
+def _groups(species: Sequence[Species]) -> list[tuple[Species, ...]]:
+    """Species in ray groups (``groupable``), in order of first appearance."""
+    out: dict = {}
+    for i, sp in enumerate(species):
+        key = groupable(sp)
+        out.setdefault(("alone", i) if key is None else key, []).append(sp)
+    return [tuple(g) for g in out.values()]
 
 
 def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -275,7 +320,9 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     rays_per_point  rays per species = rays_per_point × ``surface.grid_points`` (the
                     level-set nodes at the surface, area / h^(d−1), as ViennaPS counts them)
     n_rays          or the total number of rays per species (exactly one of the two)
-    n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``)
+    n_chunks        fixed chunks (independent seeds ``ctx.seeds(n_chunks, *stream, name)``;
+                    species that differ only in their sticking share rays and seeds,
+                    named "a+b": ``groupable``)
     smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
     keep_chunks     keep the (n_chunks, m) chunk estimates (for ``region_mean``)
     """
@@ -296,9 +343,17 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
         norm = np.where(tracer.valid, tracer.domain_area / tracer.areas, np.nan)
     smoother = smoothing_operator(surface, smoothing) if smoothing > 0 else None
     out = {}
+    tallies = {}
+    for group in _groups(species):
+        seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
+        if len(group) == 1:
+            tallies[group[0].name] = tracer.trace_scored(group[0], N, seeds)
+            continue
+        inc, absb, trans, counts, nrays = tracer.trace_group(group, N, seeds)
+        for q, sp in enumerate(group):
+            tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, None)
     for sp in species:
-        seeds = ctx.seeds(n_chunks, *stream, sp.name)
-        inc, absb, trans, counts, nrays, ytal = tracer.trace_scored(sp, N, seeds)
+        inc, absb, trans, counts, nrays, ytal = tallies[sp.name]
         i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
         a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother)
         chunks = ({"incident": i_k, "absorbed": a_k, "weights": nrays / N}
