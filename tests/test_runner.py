@@ -138,3 +138,37 @@ def test_mid_step_checkpoint_resumes_exactly(tmp_path, monkeypatch):
     for k in ref:
         if k not in ("wall_time_s",):
             assert got[k] == ref[k], k
+
+
+def test_lagged_coverages_resume_exactly(tmp_path, monkeypatch):
+    """A stateful model (sf6o2 with ``lagged_coverages``: each time step's neutral sticking
+    uses the previous step's coverages) keeps that state in the mid-step checkpoint, so
+    an interrupted run resumes to the same metrics as an uninterrupted one."""
+    import waferlab.runner as runner_mod
+
+    data = dict(SMALL, output={"checkpoint_interval": "1e-9 s"},
+                steps=[{"etch": {"model": "sf6o2", "rays_per_point": 30,
+                                 "lagged_coverages": True, "coverage_iterations": 1,
+                                 "time": "0.03 min"}}])
+    r = recipe_from_dict(data)
+    ref = run_recipe(r, RunContext(seed=2, threads=1, out_dir=tmp_path / "ref"))
+    assert ref["time_steps"] >= 3
+    real = runner_mod.save_checkpoint
+    carried = []
+
+    def killing_save(path, wafer, *, next_step, step_time, **kw):
+        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
+        if step_time > 0:
+            carried.append(dict(wafer.fields).get(runner_mod.CARRY_FIELD))
+            raise _Killed
+
+    monkeypatch.setattr(runner_mod, "save_checkpoint", killing_save)
+    ctx = RunContext(seed=2, threads=1, out_dir=tmp_path / "cut")
+    with pytest.raises(_Killed):
+        run_recipe(r, ctx)
+    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
+    got = run_recipe(r, ctx, resume=True)
+    assert carried and carried[0] is not None and len(carried[0]["theta_e"]) > 0
+    for k in ref:
+        if k not in ("wall_time_s",):
+            assert got[k] == ref[k], k

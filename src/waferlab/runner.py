@@ -27,6 +27,7 @@ from .wafer import Wafer
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics"]
 
 CHECKPOINT = "checkpoint.npz"
+CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkpoint
 
 
 def recipe_hash(recipe: Recipe) -> str:
@@ -50,6 +51,13 @@ def initial_wafer(recipe: Recipe) -> Wafer:
         geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,
                            taper=f.taper, symmetry=f.symmetry)
     return Wafer(geometry=geom)
+
+
+def _jsonable(carry: dict) -> dict:
+    """A model's carry with arrays as nested lists (checkpoint fields are JSON; float
+    repr round-trips exactly)."""
+    return {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else v)
+            for k, v in carry.items()}
 
 
 def _finite(x: float) -> float | None:
@@ -187,7 +195,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     t_wall0 = time.perf_counter()
     rhash = recipe_hash(recipe)
     initial = initial_wafer(recipe)
-    wafer, first, step_time, n_taken = initial, 0, 0.0, 0
+    wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_text(out / "recipe.yaml", yaml.safe_dump(recipe.resolved(), sort_keys=False))
@@ -198,6 +206,8 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 raise RecipeError(f"{ck} was written by a different recipe; remove it or run "
                                   "without --resume")
             wafer, first, step_time, n_taken = cp.wafer, cp.next_step, cp.step_time, cp.steps_taken
+            carry = dict(wafer.fields).get(CARRY_FIELD)
+            wafer = replace(wafer, fields=tuple(f for f in wafer.fields if f[0] != CARRY_FIELD))
             log(f"resumed from checkpoint: step {first + 1}, {step_time:g} s into it")
         elif resume:
             log("no checkpoint found; starting from the beginning")
@@ -215,19 +225,21 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             log(f"step {i + 1}: {step.describe()}")
 
             def on_step(t: float, dt: float, geometry, resumable: bool = False, _i=i,
-                        _step=step) -> None:
+                        _step=step, carry=None) -> None:
                 counter[0] += 1
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, done_before + t)
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
-                    save_checkpoint(out / CHECKPOINT, replace(wafer, geometry=geometry),
+                    kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
+                    save_checkpoint(out / CHECKPOINT,
+                                    replace(wafer, geometry=geometry, fields=wafer.fields + kept),
                                     next_step=_i, step_time=t, recipe_hash=rhash,
                                     steps_taken=counter[0])
                     last_ck[0] = time.perf_counter()
 
-            start = (wafer.geometry, step_time) if step_time > 0 else None
+            start = (wafer.geometry, step_time, carry) if step_time > 0 else None
             wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
             step_time = 0.0
             done_before += step.time

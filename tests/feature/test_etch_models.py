@@ -163,6 +163,28 @@ def test_per_element_coverage_iteration_keeps_flat_rate():
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
 
 
+def test_lagged_coverages_keep_flat_rate_and_carry_the_coverages():
+    """``lagged_coverages``: the second time step traces the neutrals with the first
+    step's coverages (nearest element; here the same surface).  A flat surface keeps the
+    flat rate within 3σ, and the carried coverages are the flat-surface closed forms."""
+    n, L = 100, 1e-6
+    s = _polyline([((-L / 2, 0), (L / 2, 0), 0, n)], ("Si",), L)
+    m = _spec({**PEER_HOLE, "lagged_coverages": True, "coverage_iterations": 1}).build(
+        kind="etch", materials=("Si",), target=None)
+    assert m.carries_state
+    first = m.prepare(s, RunContext(seed=2), 0.0)
+    thE, thP = m.flat_coverages()
+    for got, want in ((first.carry["theta_e"], thE), (first.carry["theta_p"], thP)):
+        # per-element Monte Carlo noise: the mean within 3σ of the mean
+        assert abs(np.mean(got) - want) < 3 * np.std(got) / np.sqrt(n) + 1e-3 * want
+    second = m.prepare(s, RunContext(seed=2), 1.0, carry=first.carry)
+    v = m.speed(second, s.centroids, s.normals, s.materials)
+    ref = m.flat_speed("Si")
+    assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
+    plain = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
+    assert not plain.carries_state
+
+
 @pytest.mark.slow
 def test_level_set_flat_etch_moves_by_rate_times_time():
     """Through the Etch step and the level-set engine: a flat Si surface etched for 5 s

@@ -214,8 +214,9 @@ class _Work:
 
 def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, kind: str,
             scheme: str = "weno5", cfl: float = 0.4,
-            on_step: Callable[[float, float, LevelSetStack, bool], None] | None = None,
-            band: BandSettings = BandSettings(), t0: float = 0.0) -> tuple[LevelSetStack, int]:
+            on_step: Callable[..., None] | None = None,
+            band: BandSettings = BandSettings(), t0: float = 0.0,
+            carry0: dict | None = None) -> tuple[LevelSetStack, int]:
     """Move the top surface with ``model`` for ``duration`` s; returns (geometry, steps).
 
     ``t0`` is the step time already done (a resumed step): times passed to ``model.prepare``
@@ -223,6 +224,12 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     is called after every time step; ``resumable`` is True when the next step starts with
     a band rebuild, so that restarting ``advance`` from this geometry and ``t0 = t``
     reproduces the uninterrupted run exactly (checkpoints are taken there).
+
+    A model with ``carries_state = True`` keeps data from one time step to the next
+    (e.g. lagged surface coverages): ``prepare(geometry, ctx, t, carry=...)`` receives
+    the previous step's ``state.carry`` (``carry0`` at the first step: None, or what a
+    checkpoint saved), and ``on_step`` gets it as the keyword ``carry`` so a checkpoint
+    can store it.
     """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")
@@ -248,12 +255,14 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     rebuild, moved, since = True, 0.0, 0
     clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
     tiny = 1e-12 * max(t_end, 1e-300)
+    stateful = bool(getattr(model, "carries_state", False))
+    carry = carry0
     while t_end - t > tiny:
         if rebuild:
             w.rebuild(clearance)
             rebuild, moved, since = False, 0.0, 0
         view = w.view()
-        state = model.prepare(view, ctx, t)
+        state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         top3 = as3(w.phi[-1])
         origin = view.origin3()
         pts, nrm = K.band_geometry(top3, w.band, h, origin, d, g.periodic, g.periodic)
@@ -301,6 +310,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         since += 1
         if moved >= band.reinit_distance * h or since >= band.reinit_steps:
             rebuild = True
+        if stateful:
+            carry = state.carry
         if on_step is not None:
-            on_step(t, dt, w.view(), rebuild)
+            on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
     return w.finish(clearance), steps

@@ -67,6 +67,10 @@ class IonEnhancedEtch:
     coverage_iterations  0: neutral sticking β_m(1 − θ) with flat-surface coverages per
                       material; k > 0: k more neutral traces with each element's own
                       coverage (as the peer), each from the previous trace's fluxes
+    lagged_coverages  True: from the second time step on, neutral sticking uses each
+                      element's coverages of the previous time step (nearest previous
+                      element), as the peer does, and no extra trace;
+                      ``coverage_iterations`` then only initialise the first step
     ion_reflection    False: ions stick on their first hit; True: ion sticking
                       ``VIENNAPS_ION_STICKING`` (1 up to 70°, linear to 0 at 90°), the
                       rest reflected specularly.  Every hit, direct or reflected, counts
@@ -95,6 +99,7 @@ class IonEnhancedEtch:
     rays_per_point: int = 1000
     smoothing: float = 0.0
     coverage_iterations: int = 0
+    lagged_coverages: bool = False
     ion_reflection: bool = False
     ion_lobe: str = "specular"
     ion_scoring: str = "beam"
@@ -222,7 +227,12 @@ class IonEnhancedEtch:
         # reflected ions can focus: a tapered hole's bottom gets ~1.4 Γ_i (sf6o2_hole.md)
         return _BOUND * best * (2.0 if self.ion_reflection else 1.0)
 
-    def prepare(self, geometry: Any, ctx, t: float) -> FluxState:
+    @property
+    def carries_state(self) -> bool:
+        """True with ``lagged_coverages`` and neutrals to trace (``advect.advance``)."""
+        return self.lagged_coverages and (self.etchant_flux > 0 or self.passivant_flux > 0)
+
+    def prepare(self, geometry: Any, ctx, t: float, carry: dict | None = None) -> FluxState:
         surface = surface_of(geometry)
         m = len(surface.elements)
         if m == 0:
@@ -230,8 +240,10 @@ class IonEnhancedEtch:
                              values={"v": np.zeros(0)}, eps2=1.0)
         species = self.species()
         stream = ("flux", f"t={t!r}")
-        res = trace_fluxes(surface, species, ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=stream) if species else None
+        lag = self.carries_state and carry is not None and len(carry["theta_e"]) > 0
+        traced = [sp for sp in species if sp.name == "ion"] if lag else species
+        res = trace_fluxes(surface, traced, ctx, rays_per_point=self.rays_per_point,
+                           smoothing=self.smoothing, stream=stream) if traced else None
         rel = {n: (res[n].incident if res is not None and n in res.species else np.zeros(m))
                for n in ("ion", "etchant", "passivant")}
         if self.ion_scoring == "per_hit":
@@ -239,19 +251,38 @@ class IonEnhancedEtch:
                   else {c: np.zeros(m) for c in self.yield_channels()})
             rel.update({f"Y:{c}": y for c, y in yl.items()})
         tilt = np.arccos(np.clip(surface.normals[:, -1], -1.0, 1.0))
-        neutrals = [sp for sp in species if sp.name != "ion"]
-        for it in range(self.coverage_iterations if neutrals else 0):
-            rel.update(self._retrace_neutrals(surface, rel, tilt, ctx, stream + (f"cov{it}",)))
+        if lag:
+            rel.update(self._trace_neutrals(surface, self._carried_free(surface, carry), ctx,
+                                            stream + ("lagged",)))
+        elif any(sp.name != "ion" for sp in species):
+            for it in range(self.coverage_iterations):
+                rel.update(self._retrace_neutrals(surface, rel, tilt, ctx, stream + (f"cov{it}",)))
         ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
         v = np.full(m, np.nan)
-        v[ok], _ = self.element_speeds(rel["ion"][ok], rel["etchant"][ok], rel["passivant"][ok],
-                                       tilt[ok], np.asarray(surface.materials)[ok],
-                                       self._ion_yields(rel, ok))
+        v[ok], cov = self.element_speeds(rel["ion"][ok], rel["etchant"][ok],
+                                         rel["passivant"][ok], tilt[ok],
+                                         np.asarray(surface.materials)[ok],
+                                         self._ion_yields(rel, ok))
+        kept = None
+        if self.carries_state:
+            th = {k: np.zeros(m) for k in ("theta_etchant", "theta_passivant")}
+            for k, a in th.items():
+                a[ok] = np.broadcast_to(cov[k], (int(ok.sum()),))
+            kept = {"centroids": surface.centroids, "theta_e": th["theta_etchant"],
+                    "theta_p": th["theta_passivant"]}
         from scipy.spatial import cKDTree
         idx = np.flatnonzero(ok)
         size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
         return FluxState(result=res, tree=cKDTree(surface.centroids[idx]), index=idx,
-                         values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
+                         values={"v": v[idx]}, eps2=(0.25 * size) ** 2, carry=kept)
+
+    @staticmethod
+    def _carried_free(surface, carry: dict) -> np.ndarray:
+        """1 − θ_E − θ_P of each element from the previous step's nearest element."""
+        from scipy.spatial import cKDTree
+        _, j = cKDTree(np.asarray(carry["centroids"], float)).query(surface.centroids)
+        return np.clip(1.0 - np.asarray(carry["theta_e"], float)[j]
+                       - np.asarray(carry["theta_p"], float)[j], 0.0, 1.0)
 
     def _ion_yields(self, rel: dict, sel) -> dict | None:
         """The traced per-hit yields of ``rel`` (keys "Y:<channel>") at ``sel``, or None."""
@@ -260,12 +291,8 @@ class IonEnhancedEtch:
         return {k[2:]: v[sel] for k, v in rel.items() if k.startswith("Y:")}
 
     def _retrace_neutrals(self, surface, rel, tilt, ctx, stream) -> dict[str, np.ndarray]:
-        """Neutral fluxes traced with per-element sticking β_m (1 − θ_E − θ_P)_e.
-
-        Each element becomes its own pseudo-material of the flux engine (sticking is
-        per material there), so the engine's public API is enough."""
-        from dataclasses import replace as dc_replace
-
+        """Neutral fluxes traced with per-element sticking β_m (1 − θ_E − θ_P)_e, the
+        coverages from the fluxes ``rel``."""
         mats = np.asarray(surface.materials)
         ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
         z = {k: np.where(ok, v, 0.0) for k, v in rel.items()}
@@ -273,6 +300,15 @@ class IonEnhancedEtch:
                                      self._ion_yields(z, np.ones(len(mats), bool)))
         free = np.clip(1.0 - np.broadcast_to(cov["theta_etchant"], mats.shape)
                        - np.broadcast_to(cov["theta_passivant"], mats.shape), 0.0, 1.0)
+        return self._trace_neutrals(surface, free, ctx, stream)
+
+    def _trace_neutrals(self, surface, free, ctx, stream) -> dict[str, np.ndarray]:
+        """Neutral fluxes with sticking β_m · free_e per element.  Each element becomes
+        its own pseudo-material of the flux engine (sticking is per material there), so
+        the engine's public API is enough."""
+        from dataclasses import replace as dc_replace
+
+        mats = np.asarray(surface.materials)
         m = len(mats)
         names = tuple(f"e{i}" for i in range(m))
         pseudo = dc_replace(surface, materials=np.arange(m, dtype=np.int32), material_names=names)
@@ -370,6 +406,7 @@ class _Common(SpecModel):
     ion_reflection: bool = False
     ion_lobe: Literal["specular", "cone"] = "specular"
     ion_scoring: Literal["per_hit", "beam"] = "beam"
+    lagged_coverages: bool = False
 
     def _beam(self) -> IonBeam:
         if self.iedf is not None:
@@ -432,7 +469,8 @@ class SF6O2Spec(_Common):
             passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
             coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring)
+            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring,
+            lagged_coverages=self.lagged_coverages)
 
 
 @register_model("ion_enhanced")
@@ -497,4 +535,5 @@ class IonEnhancedSpec(_Common):
             etchant_sticking=est, passivant_sticking=pst,
             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
             coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring)
+            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring,
+            lagged_coverages=self.lagged_coverages)

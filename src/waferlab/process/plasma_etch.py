@@ -240,13 +240,13 @@ class PlasmaEtch:
     def apply(self, wafer, ctx, *, start=None, on_step=None):
         from ..feature.advect import advance
 
-        geometry, done = (wafer.geometry, 0.0) if start is None else start
+        geometry, done, carry = (wafer.geometry, 0.0, None) if start is None else (*start, None)[:3]
         coupling, spec = self.couple(wafer.geometry, log=ctx.log)
         model = spec.build(kind="etch", materials=tuple(geometry.materials), target=None)
         if self.time - done > 0:
             geometry, _ = advance(geometry, model, self.time - done, ctx, kind="etch",
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl, t0=done,
-                                  on_step=on_step)
+                                  on_step=on_step, carry0=carry)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe(),
                             fields=(("reactor", coupling.summary()),))
 

@@ -89,23 +89,25 @@ class _ModelStep:
         body.update(self.numerics.model_dump(mode="json"))
         return {self.kind: body}
 
-    def apply(self, wafer, ctx, *, start: tuple[Any, float] | None = None,
-              on_step: Callable[[float, float, Any], None] | None = None):
-        """Run the step on ``wafer``; ``start`` = (geometry, time done) resumes mid-step."""
+    def apply(self, wafer, ctx, *, start: tuple | None = None,
+              on_step: Callable[..., None] | None = None):
+        """Run the step on ``wafer``; ``start`` = (geometry, time done[, carry]) resumes
+        mid-step (carry: what a stateful model kept, see ``advect.advance``)."""
         from ..feature.advect import advance
 
         if start is None:
             geometry = wafer.geometry.with_new_top(self.material) if self.kind == "deposit" \
                 else wafer.geometry
             done = 0.0
+            carry = None
         else:
-            geometry, done = start
+            geometry, done, carry = (*start, None)[:3]
         model = self.velocity_model(tuple(geometry.materials))
         remaining = self.time - done
         if remaining > 0:
             geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
-                                  t0=done, on_step=on_step)
+                                  t0=done, on_step=on_step, carry0=carry)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
 
 

@@ -54,6 +54,7 @@ class FluxState:
     index: np.ndarray            # vertex ids in the tree
     values: dict                 # name -> per-vertex array (only tree vertices)
     eps2: float
+    carry: dict | None = None    # what a stateful model keeps for the next time step
 
     def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
         """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
