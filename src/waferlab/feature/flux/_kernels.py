@@ -15,49 +15,14 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._ion_kernels import reflected_energy, score_yields, table_at
+from ._rng import _seed_state, _uniform
+
 __all__ = ["bin_elements", "trace2d", "trace3d"]
 
 HIT, SIDE_LO, SIDE_HI, TOP, BOTTOM = 0, 1, 2, 3, 4
 _BARY_TOL = 1e-9
 _SLACK = 1.0 + 1e-9  # a hit this close to a cell exit belongs to the cell (walls on the domain edge)
-_U53 = 1.0 / 9007199254740992.0
-
-
-# --------------------------------------------------------------------------- RNG
-@njit(cache=True)
-def _splitmix(x):
-    x = x + np.uint64(0x9E3779B97F4A7C15)
-    z = x
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x, z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True)
-def _seed_state(seed, s):
-    x = np.uint64(seed)
-    for i in range(4):
-        x, z = _splitmix(x)
-        s[i] = z
-
-
-@njit(cache=True)
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
-
-
-@njit(cache=True)
-def _uniform(s):
-    """xoshiro256** (Blackman & Vigna 2018) -> double in [0, 1)."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
-    return float(result >> np.uint64(11)) * _U53
 
 
 # --------------------------------------------------------------------------- binning
@@ -304,10 +269,21 @@ def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
     return False
 
 
+@njit(cache=True, inline="always")
+def _stopped(energy, cutoff, w, absb, k, e):
+    """An ion slowed to ``cutoff`` or below stops at element e (all its weight absorbed)."""
+    if energy > cutoff:
+        return False
+    for q in range(w.shape[0]):
+        absb[k, q, e] += w[q]
+    return True
+
+
 @njit(cache=True, parallel=True)
 def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
-            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
+            e_tab, yA, ysth, yf, law, cutoff,
+            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
     """Trace ``nrays[k]`` rays for each chunk ``k``; tallies into row ``k``.
 
     cd (items, 6): per cell-list entry the segment start p0, e/|e|² (e = p1 − p0) and the
@@ -319,6 +295,10 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
     specular re-emission is spread over a cone (``_cone``).
     Species that differ only in their sticking share the rays (``stick`` (S, materials)):
     each ray carries one weight per species, so their paths are traced once.
+    Yield channels (``yA`` (C, materials) etc., C > 0; one species): each ray gets an
+    energy from the IEDF table ``e_tab``, every hit adds w·A(√E − √E_th)·f(cos θ) to
+    ``ytal`` (K, C, m), each re-emission changes the energy by ``law``, and an ion at or
+    below ``cutoff`` stops (``_ion_kernels``).
     inc/absb (K, S, m): incident / absorbed weight per element; trans (K, S, 2): Σw, Σw²
     of transmitted rays; counts (K, 3): rays lost at the top, transmitted, dropped.
     """
@@ -328,6 +308,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
         s = np.empty(4, np.uint64)
         _seed_state(seeds[k], s)
         w = np.empty(stick.shape[0])              # one weight per species of the group
+        scored = yA.shape[0] > 0
         for r in range(nrays[k]):
             ox = xlo + _uniform(s) * width
             oy = y_launch
@@ -335,6 +316,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             ct = _source_cos(s, src_mode, src_exp, src_tab)
             st = math.sqrt(max(0.0, 1.0 - ct * ct))
             ph = 2.0 * math.pi * _uniform(s)
+            energy = table_at(e_tab, _uniform(s)) if scored else 0.0
             dx = st * math.cos(ph)
             dy = -ct
             nn = math.sqrt(dx * dx + dy * dy)
@@ -353,10 +335,17 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hx = ox + t * dx
                     hy = oy + t * dy
                     cin = -(dx * n0 + dy * n1)
+                    if scored:
+                        score_yields(ytal, k, e, emat[e], w[0], energy, cin, yA, ysth, yf)
                     if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
                               rr_threshold, rr_weight, s):
                         done = True
                         break
+                    if scored:
+                        energy = reflected_energy(s, energy, cin, law)
+                        if _stopped(energy, cutoff, w, absb, k, e):
+                            done = True
+                            break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
@@ -461,7 +450,8 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
 @njit(cache=True, parallel=True)
 def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
-            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts):
+            e_tab, yA, ysth, yf, law, cutoff,
+            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
     u = (P − v0)·A, v = (P − v0)·B."""
@@ -470,6 +460,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
         s = np.empty(4, np.uint64)
         _seed_state(seeds[k], s)
         w = np.empty(stick.shape[0])              # one weight per species of the group
+        scored = yA.shape[0] > 0
         for r in range(nrays[k]):
             ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
             oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
@@ -477,6 +468,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             ct = _source_cos(s, src_mode, src_exp, src_tab)
             st = math.sqrt(max(0.0, 1.0 - ct * ct))
             ph = 2.0 * math.pi * _uniform(s)
+            energy = table_at(e_tab, _uniform(s)) if scored else 0.0
             dx = st * math.cos(ph)
             dy = st * math.sin(ph)
             dz = -ct
@@ -491,10 +483,17 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hy = oy + t * dy
                     hz = oz + t * dz
                     cin = -(dx * n0 + dy * n1 + dz * n2)
+                    if scored:
+                        score_yields(ytal, k, e, emat[e], w[0], energy, cin, yA, ysth, yf)
                     if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
                               rr_threshold, rr_weight, s):
                         done = True
                         break
+                    if scored:
+                        energy = reflected_energy(s, energy, cin, law)
+                        if _stopped(energy, cutoff, w, absb, k, e):
+                            done = True
+                            break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1

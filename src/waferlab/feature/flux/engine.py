@@ -23,7 +23,6 @@ from typing import Sequence
 import numpy as np
 
 from ..surface import Surface
-from . import _ion_kernels as KI
 from . import _kernels as K
 from .sources import Species
 
@@ -171,23 +170,11 @@ class FluxTracer:
                      max_events: int = 1_000_000):
         """:meth:`trace` plus the per-hit yield tallies (K, channels, m) of a species with
         ``yield_channels`` (None without)."""
-        if not species.yield_channels:
-            inc, absb, trans, counts, nrays = self.trace_group(
-                (species,), n_rays, seeds, rr_threshold=rr_threshold, rr_weight=rr_weight,
-                max_events=max_events)
-            return inc[:, 0], absb[:, 0], trans[:, 0], counts, nrays, None
-        head, tail, nrays = self._arguments(species, species.sticking_array(
-            self.surface.material_names), n_rays, seeds, rr_threshold, rr_weight, max_events)
-        inc, absb, trans, counts = (np.zeros((len(seeds), self.n_elements)),
-                                    np.zeros((len(seeds), self.n_elements)),
-                                    np.zeros((len(seeds), 2)), np.zeros((len(seeds), 3), np.int64))
-        e_tab, yA, ysth, yf, law, cut = species.energy_params(self.surface.material_names)
-        ytal = np.zeros((len(seeds), yA.shape[0], self.n_elements))
-        (KI.trace2d_scored if self.dim == 2 else KI.trace3d_scored)(
-            *head, *tail[:4], e_tab, yA, ysth, np.ascontiguousarray(yf), law, float(cut),
-            tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)), int(max_events),
-            inc, absb, trans, counts, ytal)
-        return inc, absb, trans, counts, nrays, ytal
+        inc, absb, trans, counts, nrays, ytal = self._run(
+            (species,), n_rays, seeds, rr_threshold, rr_weight, max_events,
+            scored=bool(species.yield_channels))
+        return (inc[:, 0], absb[:, 0], trans[:, 0], counts, nrays,
+                ytal if species.yield_channels else None)
 
     def trace_group(self, group: Sequence[Species], n_rays: int, seeds: np.ndarray, *,
                     rr_threshold: float = 0.1, rr_weight: float = 0.3,
@@ -195,22 +182,37 @@ class FluxTracer:
         """Species that differ only in their sticking (``groupable``) traced on the same
         rays, one weight per species: tallies inc, absb (K, S, m), trans (K, S, 2),
         counts (K, 3) and nrays (K,)."""
-        S = len(group)
-        if S == 0 or any(groupable(sp) != groupable(group[0]) for sp in group):
+        if len(group) == 0 or any(groupable(sp) is None or groupable(sp) != groupable(group[0])
+                                  for sp in group):
             raise ValueError("a ray group needs species that differ only in their sticking")
-        stick = np.ascontiguousarray(np.stack(
-            [sp.sticking_array(self.surface.material_names) for sp in group]))
-        head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds, rr_threshold,
-                                            rr_weight, max_events)
-        K_ = len(seeds)
-        inc = np.zeros((K_, S, self.n_elements))
-        absb = np.zeros((K_, S, self.n_elements))
-        trans = np.zeros((K_, S, 2))
-        counts = np.zeros((K_, 3), np.int64)
+        return self._run(tuple(group), n_rays, seeds, rr_threshold, rr_weight,
+                         max_events)[:5]
+
+    def _run(self, group, n_rays, seeds, rr_threshold, rr_weight, max_events, *,
+             scored: bool = False):
+        """One kernel launch for ``group`` (yield channels of its only species if
+        ``scored``): inc, absb (K, S, m), trans (K, S, 2), counts, nrays, ytal (K, C, m)."""
+        names = self.surface.material_names
+        stick = np.ascontiguousarray(np.stack([sp.sticking_array(names) for sp in group]))
+        head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds)
+        nmat = stick.shape[1]
+        if scored:
+            e_tab, yA, ysth, yf, law, cut = group[0].energy_params(names)
+        else:
+            e_tab, yA, ysth, yf, law, cut = (np.zeros(2), np.zeros((0, nmat)),
+                                             np.zeros((0, nmat)), np.zeros((0, nmat, 2)),
+                                             np.zeros(0), -np.inf)
+        K_, S, m = len(seeds), len(group), self.n_elements
+        inc, absb = np.zeros((K_, S, m)), np.zeros((K_, S, m))
+        trans, counts = np.zeros((K_, S, 2)), np.zeros((K_, 3), np.int64)
+        ytal = np.zeros((K_, yA.shape[0], m))
         (K.trace2d if self.dim == 2 else K.trace3d)(
-            *head, *tail, nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
-            int(max_events), inc, absb, trans, counts)
-        return inc, absb, trans, counts, nrays
+            *head, *tail[:4], np.ascontiguousarray(e_tab, float),
+            np.ascontiguousarray(yA, float), np.ascontiguousarray(ysth, float),
+            np.ascontiguousarray(yf, float), np.ascontiguousarray(law, float), float(cut),
+            tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
+            int(max_events), inc, absb, trans, counts, ytal)
+        return inc, absb, trans, counts, nrays, ytal
 
     def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds, *_):
         """Kernel arguments (head: geometry and species; tail: eps, source, seeds) and
