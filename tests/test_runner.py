@@ -112,12 +112,12 @@ class _Killed(Exception):
     pass
 
 
-def test_mid_step_checkpoint_resumes_exactly(tmp_path, monkeypatch):
-    """Interrupt right after the first checkpoint taken inside a step; resume; compare."""
+def _cut_and_resume(r, tmp_path, monkeypatch):
+    """Run r uninterrupted; run it again, killed right after the first checkpoint taken
+    inside step 1; resume.  Returns (reference metrics, resumed metrics, the killed
+    checkpoint's (step_time, wafer fields))."""
     import waferlab.runner as runner_mod
 
-    data = dict(SMALL, output={"checkpoint_interval": "1e-9 s"})
-    r = recipe_from_dict(data)
     ref = run_recipe(r, RunContext(seed=2, threads=1, out_dir=tmp_path / "ref"))
     real = runner_mod.save_checkpoint
     seen = []
@@ -125,7 +125,7 @@ def test_mid_step_checkpoint_resumes_exactly(tmp_path, monkeypatch):
     def killing_save(path, wafer, *, next_step, step_time, **kw):
         real(path, wafer, next_step=next_step, step_time=step_time, **kw)
         if step_time > 0 and next_step == 0:
-            seen.append(step_time)
+            seen.append((step_time, dict(wafer.fields)))
             raise _Killed
 
     monkeypatch.setattr(runner_mod, "save_checkpoint", killing_save)
@@ -134,10 +134,18 @@ def test_mid_step_checkpoint_resumes_exactly(tmp_path, monkeypatch):
         run_recipe(r, ctx)
     monkeypatch.setattr(runner_mod, "save_checkpoint", real)
     got = run_recipe(r, ctx, resume=True)
-    assert seen and 0 < seen[0] < r.steps[0].time
+    assert seen
     for k in ref:
         if k not in ("wall_time_s",):
             assert got[k] == ref[k], k
+    return ref, got, seen[0]
+
+
+def test_mid_step_checkpoint_resumes_exactly(tmp_path, monkeypatch):
+    """Interrupt right after the first checkpoint taken inside a step; resume; compare."""
+    r = recipe_from_dict(dict(SMALL, output={"checkpoint_interval": "1e-9 s"}))
+    _, _, (t_cut, _) = _cut_and_resume(r, tmp_path, monkeypatch)
+    assert 0 < t_cut < r.steps[0].time
 
 
 def test_lagged_coverages_resume_exactly(tmp_path, monkeypatch):
@@ -150,25 +158,7 @@ def test_lagged_coverages_resume_exactly(tmp_path, monkeypatch):
                 steps=[{"etch": {"model": "sf6o2", "rays_per_point": 30,
                                  "lagged_coverages": True, "coverage_iterations": 1,
                                  "time": "0.03 min"}}])
-    r = recipe_from_dict(data)
-    ref = run_recipe(r, RunContext(seed=2, threads=1, out_dir=tmp_path / "ref"))
+    ref, _, (_, fields) = _cut_and_resume(recipe_from_dict(data), tmp_path, monkeypatch)
     assert ref["time_steps"] >= 3
-    real = runner_mod.save_checkpoint
-    carried = []
-
-    def killing_save(path, wafer, *, next_step, step_time, **kw):
-        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
-        if step_time > 0:
-            carried.append(dict(wafer.fields).get(runner_mod.CARRY_FIELD))
-            raise _Killed
-
-    monkeypatch.setattr(runner_mod, "save_checkpoint", killing_save)
-    ctx = RunContext(seed=2, threads=1, out_dir=tmp_path / "cut")
-    with pytest.raises(_Killed):
-        run_recipe(r, ctx)
-    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
-    got = run_recipe(r, ctx, resume=True)
-    assert carried and carried[0] is not None and len(carried[0]["theta_e"]) > 0
-    for k in ref:
-        if k not in ("wall_time_s",):
-            assert got[k] == ref[k], k
+    carried = fields.get(runner_mod.CARRY_FIELD)
+    assert carried is not None and len(carried["theta_e"]) > 0

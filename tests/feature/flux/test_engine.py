@@ -11,11 +11,11 @@ from waferlab.feature.surface import Surface
 
 
 def flat2d(n=20, boundary="reflective"):
-    x = np.linspace(-1, 1, n + 1)
-    return Surface(points=np.c_[x, np.zeros_like(x)],
-                   elements=np.c_[np.arange(n), np.arange(1, n + 1)],
-                   normals=np.tile([0.0, 1.0], (n, 1)), materials=np.zeros(n, np.int32),
-                   material_names=("Si",), lateral_bounds=((-1.0, 1.0),), boundary=boundary)
+    return shapes.plane2d(n, boundary)
+
+
+def flat3d(n=8):
+    return shapes.plane3d(n, "periodic")
 
 
 def test_same_seed_same_fluxes_any_thread_count(ctx):
@@ -44,18 +44,6 @@ def test_open_flat_surface_gets_unit_flux(ctx, boundary):
     assert np.abs(z).max() < 4.5
     np.testing.assert_allclose(f.absorbed, 0.25 * f.incident)
     assert f.lost_top == f.n_rays          # 75 % re-emitted upwards, weights carried away
-
-
-def flat3d(n=8):
-    x = np.linspace(-1, 1, n + 1)
-    X, Y = np.meshgrid(x, x, indexing="ij")
-    pts = np.c_[X.ravel(), Y.ravel(), np.zeros(X.size)]
-    idx = np.arange(X.size).reshape(n + 1, n + 1)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()
-    el = np.concatenate([np.c_[a, b, c], np.c_[a, c, d]])
-    return Surface(points=pts, elements=el, normals=np.tile([0.0, 0, 1], (len(el), 1)),
-                   materials=np.zeros(len(el), np.int32), material_names=("Si",),
-                   lateral_bounds=((-1.0, 1.0), (-1.0, 1.0)), boundary="periodic")
 
 
 def test_open_flat_surface_3d(ctx):

@@ -19,26 +19,13 @@ from waferlab.feature.flux import _ion_kernels as KI
 from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS, truncated_normal_mean
 from waferlab.feature.flux.sources import VIENNAPS_ION_STICKING
 
-from waferlab.feature.surface import Surface
 
-def flat2d(n):
-    x = np.linspace(-1, 1, n + 1)
-    return Surface(points=np.c_[x, np.zeros_like(x)],
-                   elements=np.c_[np.arange(n), np.arange(1, n + 1)],
-                   normals=np.tile([0.0, 1.0], (n, 1)), materials=np.zeros(n, np.int32),
-                   material_names=("Si",), lateral_bounds=((-1.0, 1.0),), boundary="periodic")
+def flat2d(n, boundary="periodic"):
+    return shapes.plane2d(n, boundary)
 
 
 def flat3d(n):
-    x = np.linspace(-1, 1, n + 1)
-    X, Y = np.meshgrid(x, x, indexing="ij")
-    pts = np.c_[X.ravel(), Y.ravel(), np.zeros(X.size)]
-    idx = np.arange(X.size).reshape(n + 1, n + 1)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()
-    el = np.concatenate([np.c_[a, b, c], np.c_[a, c, d]])
-    return Surface(points=pts, elements=el, normals=np.tile([0.0, 0, 1], (len(el), 1)),
-                   materials=np.zeros(len(el), np.int32), material_names=("Si",),
-                   lateral_bounds=((-1.0, 1.0), (-1.0, 1.0)), boundary="periodic")
+    return shapes.plane3d(n, "periodic")
 
 
 IE = IonYield(A=7.0, threshold_eV=15.0, angular="belen_ie")

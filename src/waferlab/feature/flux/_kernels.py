@@ -270,13 +270,24 @@ def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
 
 
 @njit(cache=True, inline="always")
-def _stopped(energy, cutoff, w, absb, k, e):
-    """An ion slowed to ``cutoff`` or below stops at element e (all its weight absorbed)."""
-    if energy > cutoff:
-        return False
-    for q in range(w.shape[0]):
-        absb[k, q, e] += w[q]
-    return True
+def _interact(w, inc, absb, ytal, k, e, mat, cin, energy, scored, stick, stick_tab, yA, ysth,
+              yf, law, cutoff, rr_threshold, rr_weight, s):
+    """A hit on element e at incidence cos θ = cin: yields scored (``scored``), weights
+    scored and reduced (``_score``), then the energy changed by the reflection law; an
+    ion slowed to ``cutoff`` or below stops there (its weight absorbed).  Returns
+    (ray ended, energy)."""
+    if scored:
+        score_yields(ytal, k, e, mat, w[0], energy, cin, yA, ysth, yf)
+    if _score(w, inc, absb, k, e, stick, mat, _spec_prob(stick_tab, cin), rr_threshold,
+              rr_weight, s):
+        return True, energy
+    if scored:
+        energy = reflected_energy(s, energy, cin, law)
+        if energy <= cutoff:
+            for q in range(w.shape[0]):
+                absb[k, q, e] += w[q]
+            return True, energy
+    return False, energy
 
 
 @njit(cache=True, parallel=True)
@@ -335,17 +346,12 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hx = ox + t * dx
                     hy = oy + t * dy
                     cin = -(dx * n0 + dy * n1)
-                    if scored:
-                        score_yields(ytal, k, e, emat[e], w[0], energy, cin, yA, ysth, yf)
-                    if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
-                              rr_threshold, rr_weight, s):
+                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
+                                              scored, stick, stick_tab, yA, ysth, yf, law,
+                                              cutoff, rr_threshold, rr_weight, s)
+                    if ended:
                         done = True
                         break
-                    if scored:
-                        energy = reflected_energy(s, energy, cin, law)
-                        if _stopped(energy, cutoff, w, absb, k, e):
-                            done = True
-                            break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
@@ -483,17 +489,12 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hy = oy + t * dy
                     hz = oz + t * dz
                     cin = -(dx * n0 + dy * n1 + dz * n2)
-                    if scored:
-                        score_yields(ytal, k, e, emat[e], w[0], energy, cin, yA, ysth, yf)
-                    if _score(w, inc, absb, k, e, stick, emat[e], _spec_prob(stick_tab, cin),
-                              rr_threshold, rr_weight, s):
+                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
+                                              scored, stick, stick_tab, yA, ysth, yf, law,
+                                              cutoff, rr_threshold, rr_weight, s)
+                    if ended:
                         done = True
                         break
-                    if scored:
-                        energy = reflected_energy(s, energy, cin, law)
-                        if _stopped(energy, cutoff, w, absb, k, e):
-                            done = True
-                            break
                     if _uniform(s) < _spec_prob(spec_tab, cin):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1

@@ -2,7 +2,8 @@
 
 2D: slit (open channel), trench.  3D: polygonal tube (open channel) and round hole, each
 with a top cap over the square lateral domain.  Material indices: 0 "top" (cap/field),
-1 "wall", 2 "bottom".  Normals point into the vacuum.
+1 "wall", 2 "bottom".  Normals point into the vacuum.  ``plane2d``/``plane3d``: an open
+flat Si surface on [−1, 1] (one material "Si").
 
 Round shapes are regular n-gons whose apothem equals R (so 2·area/perimeter = R, the
 circle's hydraulic radius); the relative faceting error of conductances and view factors
@@ -14,7 +15,8 @@ import numpy as np
 
 from ..surface import Surface
 
-__all__ = ["slit", "trench", "tube", "hole", "polygon_area", "MATERIALS"]
+__all__ = ["slit", "trench", "tube", "hole", "plane2d", "plane3d", "polygon_area",
+           "MATERIALS"]
 
 MATERIALS = ("top", "wall", "bottom")
 
@@ -145,3 +147,26 @@ def hole(R: float, d: float, *, h: float, n_sides: int = 96, margin: float = 1.2
                   _wall(R, n_sides, 0.0, -d, max(1, round(d / h))),
                   _disk(R, n_sides, -d, max(1, round(R / h)))],
                  ((-half, half), (-half, half)), "reflective")
+
+
+def plane2d(n: int, boundary: str = "periodic") -> Surface:
+    """The flat surface y = 0 over x ∈ [−1, 1] in n segments (material "Si")."""
+    x = np.linspace(-1, 1, n + 1)
+    return Surface(points=np.c_[x, np.zeros_like(x)],
+                   elements=np.c_[np.arange(n), np.arange(1, n + 1)],
+                   normals=np.tile([0.0, 1.0], (n, 1)), materials=np.zeros(n, np.int32),
+                   material_names=("Si",), lateral_bounds=((-1.0, 1.0),), boundary=boundary)
+
+
+def plane3d(n: int, boundary: str = "periodic") -> Surface:
+    """The flat surface z = 0 over [−1, 1]² in 2n² triangles (material "Si")."""
+    x = np.linspace(-1, 1, n + 1)
+    X, Y = np.meshgrid(x, x, indexing="ij")
+    pts = np.c_[X.ravel(), Y.ravel(), np.zeros(X.size)]
+    idx = np.arange(X.size).reshape(n + 1, n + 1)
+    a, b = idx[:-1, :-1].ravel(), idx[1:, :-1].ravel()
+    c, d = idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()
+    el = np.concatenate([np.c_[a, b, c], np.c_[a, c, d]])
+    return Surface(points=pts, elements=el, normals=np.tile([0.0, 0, 1], (len(el), 1)),
+                   materials=np.zeros(len(el), np.int32), material_names=("Si",),
+                   lateral_bounds=((-1.0, 1.0), (-1.0, 1.0)), boundary=boundary)
