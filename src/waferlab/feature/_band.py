@@ -88,10 +88,10 @@ def _dilate(src, dst, axis, r, periodic):
                         dst[i, j, k] |= src[i, j, k + o]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _threshold(a, cap, out):
     nx, ny, nz = a.shape
-    for i in prange(nx):
+    for i in range(nx):
         for j in range(ny):
             for k in range(nz):
                 out[i, j, k] = 1 if abs(a[i, j, k]) < cap else 0

@@ -361,20 +361,21 @@ def subcell_fix(old, new, h, keep, ndim, px, py):
                     new[i, j, k] = c if good else c / g
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
     """Taper V in place (V *= cutoff) and return (max |V_n|, S = max Σ_i|∂H/∂p_i|) in
     one parallel pass (what ``advect._speeds`` needs for the time step).
 
     EO: V_n = V, S = max |V|·‖n‖₁.  BEAM (H = s[(1 − f)·max(0, c·p) + f|p|]):
     V_n = s[(1 − f) max(0, c·n) + f], S = max|s|·((1 − f)‖c‖₁ + f·d).  LF: V_n = V; its
-    S (d·α) is set by the caller."""
+    S (d·α) is set by the caller.  Serial: one cheap pass over the band, and a parallel
+    loop would cost seconds of compilation in every fresh environment."""
     n = V.shape[0]
     f = alpha[3]
     c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
     vmax = np.zeros(n)
     smax = np.zeros(n)
-    for b in prange(n):
+    for b in range(n):
         v = V[b] * cutoff[b]
         V[b] = v
         if not np.isfinite(v):
@@ -392,23 +393,23 @@ def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
     return vmax.max(), smax.max()
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def all_finite(a, band):
     """True when φ is finite on every band node."""
     flat = a.reshape(-1)
     bad = 0
-    for b in prange(band.shape[0]):
+    for b in range(band.shape[0]):
         if not np.isfinite(flat[band[b]]):
             bad += 1
     return bad == 0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def contain(phi):
     """φ_k = max(φ_k, φ_{k+1}, ...) for every layer k (phi: (L, N) flat), in place: each
     material's set contains those below it."""
     L, N = phi.shape
-    for p in prange(N):
+    for p in range(N):
         m = phi[L - 1, p]
         for l in range(L - 2, -1, -1):
             if phi[l, p] < m:
