@@ -46,6 +46,10 @@ def _at(a, i, j, k, axis, off, px, py):
     return a[i, j, kk]
 
 
+_SIXTH = 1.0 / 6.0
+_C13 = 13.0 / 12.0
+
+
 @njit(cache=True, inline="always")
 def _weno(v1, v2, v3, v4, v5):
     """HJ-WENO5 combination of the five differences (Jiang & Peng 2000; Osher & Fedkiw
@@ -66,10 +70,6 @@ def _weno(v1, v2, v3, v4, v5):
     a2 = 0.6 * t1 * t3
     a3 = 0.3 * t1 * t2
     return (a1 * f1 + a2 * f2 + a3 * f3) / (a1 + a2 + a3)
-
-
-_SIXTH = 1.0 / 6.0
-_C13 = 13.0 / 12.0
 
 
 @njit(cache=True)
@@ -364,44 +364,43 @@ def subcell_fix(old, new, h, keep, ndim, px, py):
 @njit(cache=True)
 def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
     """Taper V in place (V *= cutoff) and return (max |V_n|, S = max Σ_i|∂H/∂p_i|) in
-    one parallel pass (what ``advect._speeds`` needs for the time step).
+    one pass (what ``advect._speeds`` needs for the time step); max |V_n| is inf if a
+    speed is not finite.
 
     EO: V_n = V, S = max |V|·‖n‖₁.  BEAM (H = s[(1 − f)·max(0, c·p) + f|p|]):
     V_n = s[(1 − f) max(0, c·n) + f], S = max|s|·((1 − f)‖c‖₁ + f·d).  LF: V_n = V; its
     S (d·α) is set by the caller.  Serial: one cheap pass over the band, and a parallel
     loop would cost seconds of compilation in every fresh environment."""
-    n = V.shape[0]
     f = alpha[3]
     c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
-    vmax = np.zeros(n)
-    smax = np.zeros(n)
-    for b in range(n):
+    vmax = 0.0
+    smax = 0.0
+    for b in range(V.shape[0]):
         v = V[b] * cutoff[b]
         V[b] = v
         if not np.isfinite(v):
-            vmax[b] = np.inf
+            vmax = np.inf
             continue
         if mode == BEAM:
             cn = nrm[b, 0] * alpha[0] + nrm[b, 1] * alpha[1] + nrm[b, 2] * alpha[2]
-            vmax[b] = abs(v * ((1.0 - f) * max(0.0, cn) + f))
-            smax[b] = abs(v) * ((1.0 - f) * c1 + f * ndim)
+            vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
+            sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
         else:
-            vmax[b] = abs(v)
-            smax[b] = abs(v) * (abs(nrm[b, 0]) + abs(nrm[b, 1]) + abs(nrm[b, 2]))
-    if n == 0:
-        return 0.0, 0.0
-    return vmax.max(), smax.max()
+            vn = abs(v)
+            sn = abs(v) * (abs(nrm[b, 0]) + abs(nrm[b, 1]) + abs(nrm[b, 2]))
+        vmax = max(vmax, vn)
+        smax = max(smax, sn)
+    return vmax, smax
 
 
 @njit(cache=True)
 def all_finite(a, band):
     """True when φ is finite on every band node."""
     flat = a.reshape(-1)
-    bad = 0
     for b in range(band.shape[0]):
         if not np.isfinite(flat[band[b]]):
-            bad += 1
-    return bad == 0
+            return False
+    return True
 
 
 @njit(cache=True)

@@ -73,9 +73,8 @@ class IonEnhancedEtch:
                       ``coverage_iterations`` then only initialise the first step
     ion_reflection    False: ions stick on their first hit; True: ion sticking
                       ``VIENNAPS_ION_STICKING`` (1 up to 70°, linear to 0 at 90°), the
-                      rest reflected specularly.  Every hit, direct or reflected, counts
-                      in the ion flux with the element's direct-beam yield (see
-                      docs/etch-models.md)
+                      rest reflected (``ion_lobe``); how the hits are turned into yields:
+                      ``ion_scoring`` (see docs/etch-models.md)
     ion_lobe          "specular": reflected ions leave exactly specularly; "cone": in
                       ViennaPS's coned lobe about the specular direction
                       (``Species.specular_cone`` = 80°)
@@ -264,12 +263,11 @@ class IonEnhancedEtch:
                                          np.asarray(surface.materials)[ok],
                                          self._ion_yields(rel, ok))
         kept = None
-        if self.carries_state:
-            th = {k: np.zeros(m) for k in ("theta_etchant", "theta_passivant")}
-            for k, a in th.items():
-                a[ok] = np.broadcast_to(cov[k], (int(ok.sum()),))
-            kept = {"centroids": surface.centroids, "theta_e": th["theta_etchant"],
-                    "theta_p": th["theta_passivant"]}
+        if self.carries_state:                  # elements without fluxes keep θ = 0
+            kept = {"centroids": surface.centroids, "theta_e": np.zeros(m),
+                    "theta_p": np.zeros(m)}
+            kept["theta_e"][ok] = cov["theta_etchant"]
+            kept["theta_p"][ok] = cov["theta_passivant"]
         from scipy.spatial import cKDTree
         idx = np.flatnonzero(ok)
         size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))

@@ -171,10 +171,8 @@ class FluxTracer:
         """:meth:`trace` plus the per-hit yield tallies (K, channels, m) of a species with
         ``yield_channels`` (None without)."""
         inc, absb, trans, counts, nrays, ytal = self._run(
-            (species,), n_rays, seeds, rr_threshold, rr_weight, max_events,
-            scored=bool(species.yield_channels))
-        return (inc[:, 0], absb[:, 0], trans[:, 0], counts, nrays,
-                ytal if species.yield_channels else None)
+            (species,), n_rays, seeds, rr_threshold, rr_weight, max_events)
+        return inc[:, 0], absb[:, 0], trans[:, 0], counts, nrays, ytal
 
     def trace_group(self, group: Sequence[Species], n_rays: int, seeds: np.ndarray, *,
                     rr_threshold: float = 0.1, rr_weight: float = 0.3,
@@ -182,20 +180,22 @@ class FluxTracer:
         """Species that differ only in their sticking (``groupable``) traced on the same
         rays, one weight per species: tallies inc, absb (K, S, m), trans (K, S, 2),
         counts (K, 3) and nrays (K,)."""
-        if len(group) == 0 or any(groupable(sp) is None or groupable(sp) != groupable(group[0])
-                                  for sp in group):
+        keys = [groupable(sp) for sp in group]
+        if not keys or keys[0] is None or any(k != keys[0] for k in keys):
             raise ValueError("a ray group needs species that differ only in their sticking")
         return self._run(tuple(group), n_rays, seeds, rr_threshold, rr_weight,
                          max_events)[:5]
 
-    def _run(self, group, n_rays, seeds, rr_threshold, rr_weight, max_events, *,
-             scored: bool = False):
-        """One kernel launch for ``group`` (yield channels of its only species if
-        ``scored``): inc, absb (K, S, m), trans (K, S, 2), counts, nrays, ytal (K, C, m)."""
+    def _run(self, group, n_rays, seeds, rr_threshold=0.1, rr_weight=0.3,
+             max_events=1_000_000):
+        """One kernel launch for ``group`` (one species with ``yield_channels``, or species
+        that share rays): inc, absb (K, S, m), trans (K, S, 2), counts, nrays and the
+        yield tallies ytal (K, C, m) (None without yield channels)."""
         names = self.surface.material_names
         stick = np.ascontiguousarray(np.stack([sp.sticking_array(names) for sp in group]))
         head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds)
         nmat = stick.shape[1]
+        scored = bool(group[0].yield_channels)
         if scored:
             e_tab, yA, ysth, yf, law, cut = group[0].energy_params(names)
         else:
@@ -212,9 +212,9 @@ class FluxTracer:
             np.ascontiguousarray(yf, float), np.ascontiguousarray(law, float), float(cut),
             tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
             int(max_events), inc, absb, trans, counts, ytal)
-        return inc, absb, trans, counts, nrays, ytal
+        return inc, absb, trans, counts, nrays, (ytal if scored else None)
 
-    def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds, *_):
+    def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds):
         """Kernel arguments (head: geometry and species; tail: eps, source, seeds) and
         the rays per chunk."""
         nchunk = seeds.shape[0]
@@ -348,12 +348,9 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     tallies = {}
     for group in _groups(species):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
-        if len(group) == 1:
-            tallies[group[0].name] = tracer.trace_scored(group[0], N, seeds)
-            continue
-        inc, absb, trans, counts, nrays = tracer.trace_group(group, N, seeds)
+        inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds)
         for q, sp in enumerate(group):
-            tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, None)
+            tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, ytal)
     for sp in species:
         inc, absb, trans, counts, nrays, ytal = tallies[sp.name]
         i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
