@@ -1,4 +1,4 @@
-"""Neutral transport in a deep hole: ViennaPS and waferlab against the exact radiosity.
+"""Transport in a deep hole: ViennaPS and waferlab against exact references.
 
 The sf6o2 hole benchmark's fluxes at depth decide its etch rate late in the 1-minute
 case.  This isolates the transport: a straight hole (radius 0.175 µm, depth 2 µm in Si,
@@ -13,6 +13,11 @@ open top (r > 0.35 µm), on the bottom (r < 0.12 µm) and on the wall band at mi
 At s = 1 the level-set hole's slightly different radius and rounded bottom corner matter
 (the flux scales as R²/d²); at low s the walls re-emit most of the flux and the answer is
 insensitive to those details, so it measures the tracers.
+
+Ions: the SF6O2 ion of the hole benchmark (n = 1000, 100 ± 10 eV, ViennaPS's sticking,
+energy-loss law and coned lobe) in the same hole; the bottom's ion-enhanced yield flux
+(r < 0.12 µm) relative to the open top, against ``tests/feature/flux/cylinder_ions.py``
+(the same ion traced in a perfect cylinder with exact ray–quadric hits, 2·10⁶ ions).
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_hole_transport.py [--spacings 0.03 0.02 0.015]
      [--sticking 1 0.1 0.02] [--rays 1000] [--out PATH]
@@ -77,15 +82,7 @@ def waferlab(h: float, s: float, rays: int) -> tuple[dict, float]:
     from waferlab.feature.flux.models import surface_of
     from waferlab.recipe import recipe_from_dict
     from waferlab.runner import initial_wafer
-    side = _side(h)
-    data = {"name": "hole", "seed": 1,
-            "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
-                     "boundary": "reflective"},
-            "structure": {"substrate": {"material": "Si"},
-                          "feature": {"type": "hole", "radius": f"{R} um",
-                                      "depth": f"{DEPTH} um", "symmetry": "quarter"}},
-            "steps": []}
-    w = initial_wafer(recipe_from_dict(data))
+    w = initial_wafer(recipe_from_dict(_hole_data(h)))
     surf = surface_of(w.geometry)
     c = feature_center(w.geometry.grid, "quarter")
     t0 = time.perf_counter()
@@ -104,6 +101,73 @@ def waferlab(h: float, s: float, rays: int) -> tuple[dict, float]:
     return {k: mean(m) / top for k, m in reg.items() if k != "top"}, wall
 
 
+def _hole_data(h: float) -> dict:
+    side = _side(h)
+    return {"name": "hole", "seed": 1,
+            "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
+                     "boundary": "reflective"},
+            "structure": {"substrate": {"material": "Si"},
+                          "feature": {"type": "hole", "radius": f"{R} um",
+                                      "depth": f"{DEPTH} um", "symmetry": "quarter"}},
+            "steps": []}
+
+
+def peer_ions(h: float, rays: int) -> tuple[float, float]:
+    import viennaps as ps
+    ps.setDimension(3)
+    ps.setNumThreads(2)
+    ps.Length.setUnit("um")
+    ps.Time.setUnit("min")
+    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    d = ps.Domain(gridDelta=h, xExtent=1.0, yExtent=1.0)
+    ps.MakeHole(domain=d, holeRadius=R, holeDepth=DEPTH, holeShape=ps.HoleShape.QUARTER).apply()
+    mp = ps.SF6O2Etching.defaultParameters()
+    mp.ionFlux, mp.etchantFlux, mp.passivationFlux = 10.0, 4500.0, 800.0
+    mp.Ions.meanEnergy, mp.Ions.sigmaEnergy, mp.Ions.exponent = 100.0, 10.0, 1000.0
+    mp.Passivation.A_ie, mp.Substrate.A_ie = 2.0, 7.0
+    proc = ps.Process(d, ps.SF6O2Etching(mp))
+    proc.setProcessDuration(0.01)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = rays
+    proc.setParameters(rp)
+    t0 = time.perf_counter()
+    mesh = proc.calculateFlux()
+    wall = time.perf_counter() - t0
+    cd = mesh.getCellData()
+    data = {cd.getScalarDataLabel(i): np.asarray(cd.getScalarData(i))
+            for i in range(cd.getScalarDataSize())}
+    f = data["ionEnhancedFlux"]
+    reg = _regions(np.asarray(mesh.getNodes()))
+    return f[reg["bottom"]].mean() / f[reg["top"]].mean(), wall
+
+
+def waferlab_ions(h: float, rays: int) -> tuple[float, float]:
+    from waferlab.context import RunContext
+    from waferlab.feature.builders import feature_center
+    from waferlab.feature.etch_models import SF6O2Spec
+    from waferlab.feature.flux import trace_fluxes
+    from waferlab.feature.flux.models import surface_of
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+    w = initial_wafer(recipe_from_dict(_hole_data(h)))
+    surf = surface_of(w.geometry)
+    spec = SF6O2Spec(model="sf6o2", ion_exponent=1000, A_O=2, A_Si=7, ion_lobe="cone")
+    ion = spec.build(kind="etch", materials=tuple(w.geometry.materials), target=None).species()[0]
+    t0 = time.perf_counter()
+    res = trace_fluxes(surf, [ion], RunContext(seed=1, threads=2), rays_per_point=rays)["ion"]
+    wall = time.perf_counter() - t0
+    c = feature_center(w.geometry.grid, "quarter")
+    xyz = surf.centroids * 1e6
+    xyz[:, 0] -= c[0] * 1e6
+    xyz[:, 1] -= c[1] * 1e6
+    reg = _regions(xyz)
+    a, y = surf.areas, res.yields["ie"]
+
+    def mean(m):
+        return (y[m] * a[m]).sum() / a[m].sum()
+    return mean(reg["bottom"]) / mean(reg["top"]), wall
+
+
 def main() -> None:
     from waferlab.feature.flux.radiosity import hole_transport
     ap = argparse.ArgumentParser()
@@ -111,6 +175,7 @@ def main() -> None:
     ap.add_argument("--sticking", type=float, nargs="+", default=[1.0, 0.1, 0.02])
     ap.add_argument("--rays", type=int, default=1000)
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--no-ions", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     rows = []
@@ -140,6 +205,23 @@ def main() -> None:
             "the comparison measures the tracers.", "",
             "| s | code | spacing (µm) | bottom r < 0.12 µm | vs exact | mid-depth wall | "
             "vs exact | trace (s) |", "|---|---|---|---|---|---|---|---|", *rows, ""]
+    if not a.no_ions:
+        import sys
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "feature" / "flux"))
+        from cylinder_ions import bottom_yield
+        ref, ref_sg = bottom_yield(R, DEPTH, r_max=0.12)
+        irows = [f"| exact cylinder | | {ref:.4f} ± {ref_sg:.4f} | | |"]
+        for h in a.spacings:
+            codes = [("waferlab", waferlab_ions)] + ([] if a.no_peer else [("ViennaPS", peer_ions)])
+            for name, fn in codes:
+                v, wall = fn(h, a.rays)
+                irows.append(f"| {name} | {h:g} | {v:.4f} | {100 * (v / ref - 1):+.1f} % | "
+                             f"{wall:.2f} |")
+                print(irows[-1], flush=True)
+        text += ["Ions (coned lobe; ViennaPS's calculateFlux also traces its neutrals and "
+                 "coverage passes, so its time is not comparable):", "",
+                 "| code | spacing (µm) | bottom ion-enhanced yield / top | vs exact | "
+                 "trace (s) |", "|---|---|---|---|---|", *irows, ""]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text("\n".join(text))
     print(f"wrote {a.out}")

@@ -181,8 +181,10 @@ def test_lagged_coverages_keep_flat_rate_and_carry_the_coverages():
     v = m.speed(second, s.centroids, s.normals, s.materials)
     ref = m.flat_speed("Si")
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
-    plain = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
+    plain = _spec({**PEER_HOLE, "lagged_coverages": False}).build(kind="etch", materials=("Si",),
+                                                                   target=None)
     assert not plain.carries_state
+    assert _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None).carries_state
 
 
 @pytest.mark.slow

@@ -420,7 +420,14 @@ def _etch_only(kind: str) -> None:
 
 @register_model("sf6o2")
 class SF6O2Spec(_Common):
-    """SF6/O2 Si etching (Belen et al. 2005; ViennaPS defaults), see docs/etch-models.md."""
+    """SF6/O2 Si etching (Belen et al. 2005; ViennaPS defaults), see docs/etch-models.md.
+
+    The transport closure defaults to the peer's (ViennaPS ``SF6O2Etching``): ions reflect
+    in its coned lobe (``ion_lobe: cone``) and score per hit; neutral sticking uses each
+    element's own coverages, iterated once on the first time step and then carried from
+    step to step (``coverage_iterations: 1``, ``lagged_coverages: true``).  With these the
+    3D hole benchmark converges in the grid to the depth ViennaPS approaches as its own
+    spacing is refined (bench/results/sf6o2_convergence.md)."""
 
     model: Literal["sf6o2"]
     ion_flux: Flux = Field(default=1.2e20, ge=0)
@@ -434,6 +441,9 @@ class SF6O2Spec(_Common):
     sticking_in_balance: bool = False
     ion_reflection: bool = True
     ion_scoring: Literal["per_hit", "beam"] = "per_hit"
+    ion_lobe: Literal["specular", "cone"] = "cone"
+    lagged_coverages: bool = True
+    coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] = Field(default_factory=lambda: ["Mask"])
 
     def parameters(self) -> SF6O2Parameters:

@@ -77,7 +77,7 @@ def test_cone_option_validated_and_switched_by_the_recipe():
         spec = validate_section(SF6O2Spec, {"model": "sf6o2", **extra}, "steps[0].etch")
         m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
         return next(sp for sp in m.species() if sp.name == "ion")
-    assert ion(ion_lobe="cone").specular_cone == pytest.approx(math.radians(80.0))
-    assert ion().specular_cone is None
+    assert ion().specular_cone == pytest.approx(math.radians(80.0))    # the sf6o2 default
+    assert ion(ion_lobe="specular").specular_cone is None
     with pytest.raises(RecipeError, match="ion_lobe"):
         ion(ion_lobe="wide")
