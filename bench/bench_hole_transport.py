@@ -168,6 +168,13 @@ def waferlab_ions(h: float, rays: int) -> tuple[float, float]:
     return mean(reg["bottom"]) / mean(reg["top"]), wall
 
 
+def _spread(dev: list[float]) -> str:
+    """Mean deviation (%), with the range over repeated launches."""
+    if len(dev) == 1:
+        return f"{dev[0]:+.1f} %"
+    return f"{np.mean(dev):+.1f} % ({min(dev):+.1f} … {max(dev):+.1f})"
+
+
 def main() -> None:
     from waferlab.feature.flux.radiosity import hole_transport
     ap = argparse.ArgumentParser()
@@ -176,6 +183,9 @@ def main() -> None:
     ap.add_argument("--rays", type=int, default=1000)
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-ions", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="ViennaPS launches per case (it seeds itself: the mean and the range "
+                         "are reported)")
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     rows = []
@@ -188,17 +198,20 @@ def main() -> None:
         for h in a.spacings:
             codes = [("waferlab", waferlab)] + ([] if a.no_peer else [("ViennaPS", peer)])
             for name, fn in codes:
-                v, wall = fn(h, s, a.rays)
-                rows.append(
-                    f"| {s:g} | {name} | {h:g} | {v['bottom']:.4f} | "
-                    f"{100 * (v['bottom'] / exact['bottom'] - 1):+.1f} % | {v['mid wall']:.4f} | "
-                    f"{100 * (v['mid wall'] / exact['mid wall'] - 1):+.1f} % | {wall:.2f} |")
+                runs = [fn(h, s, a.rays) for _ in range(a.repeat if name == "ViennaPS" else 1)]
+                cells = []
+                for key in ("bottom", "mid wall"):
+                    dev = [100 * (v[key] / exact[key] - 1) for v, _ in runs]
+                    cells += [f"{np.mean([v[key] for v, _ in runs]):.4f}", _spread(dev)]
+                rows.append(f"| {s:g} | {name} | {h:g} | " + " | ".join(cells)
+                            + f" | {min(w for _, w in runs):.2f} |")
                 print(rows[-1], flush=True)
     text = ["## Neutral transport in a deep hole (ViennaPS and waferlab against the exact "
             "radiosity)", "",
             f"Straight hole, radius {R} µm, depth {DEPTH} µm (d/R = {DEPTH / R:.1f}), quarter "
             "domain with mirror boundaries, diffuse neutral of uniform sticking s, "
-            f"{a.rays} rays per point, 2 threads; flux relative to the open top.  Exact: "
+            f"{a.rays} rays per point, 2 threads; flux relative to the open top; ViennaPS: the "
+            f"mean of {a.repeat} launches (it seeds itself), their range in brackets.  Exact: "
             "`waferlab.feature.flux.radiosity.hole_transport` (perfect cylinder; Clausing to "
             "0.025 %).  At s = 1 the flux scales as R²/d², so the level-set hole's geometry "
             "(radius within a cell, rounded bottom corner) moves it by several %; at low s "
@@ -214,9 +227,10 @@ def main() -> None:
         for h in a.spacings:
             codes = [("waferlab", waferlab_ions)] + ([] if a.no_peer else [("ViennaPS", peer_ions)])
             for name, fn in codes:
-                v, wall = fn(h, a.rays)
-                irows.append(f"| {name} | {h:g} | {v:.4f} | {100 * (v / ref - 1):+.1f} % | "
-                             f"{wall:.2f} |")
+                runs = [fn(h, a.rays) for _ in range(a.repeat if name == "ViennaPS" else 1)]
+                dev = [100 * (v / ref - 1) for v, _ in runs]
+                irows.append(f"| {name} | {h:g} | {np.mean([v for v, _ in runs]):.4f} | "
+                             f"{_spread(dev)} | {min(w for _, w in runs):.2f} |")
                 print(irows[-1], flush=True)
         text += ["Ions (coned lobe; ViennaPS's calculateFlux also traces its neutrals and "
                  "coverage passes, so its time is not comparable):", "",
