@@ -27,11 +27,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+sys.path.insert(0, str(Path(__file__).parent))
 
 import numpy as np  # noqa: E402
 
@@ -51,81 +53,14 @@ def _regions(xyz: np.ndarray):
             "top": (z > z.max() - 0.02) & (r > 0.35)}
 
 
-def peer(h: float, s: float, rays: int) -> tuple[dict, float]:
-    import viennaps as ps
-    ps.setDimension(3)
-    ps.setNumThreads(2)
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+def _peer(h: float, model_of, label: str, rays: int) -> tuple[dict, float]:
+    """ViennaPS's fluxes on the straight quarter hole: {region: mean of ``label``} relative
+    to the top, and the calculateFlux wall time.  ``model_of(ps)`` builds the model."""
+    from bench_sf6o2_hole import viennaps_3d
+    ps = viennaps_3d()
     d = ps.Domain(gridDelta=h, xExtent=1.0, yExtent=1.0)
     ps.MakeHole(domain=d, holeRadius=R, holeDepth=DEPTH, holeShape=ps.HoleShape.QUARTER).apply()
-    proc = ps.Process(d, ps.SingleParticleProcess(rate=1.0, stickingProbability=s,
-                                                  sourceExponent=1.0), 1.0)
-    rp = ps.RayTracingParameters()
-    rp.raysPerPoint = rays
-    proc.setParameters(rp)
-    t0 = time.perf_counter()
-    mesh = proc.calculateFlux()
-    wall = time.perf_counter() - t0
-    cd = mesh.getCellData()
-    data = {cd.getScalarDataLabel(i): np.asarray(cd.getScalarData(i))
-            for i in range(cd.getScalarDataSize())}
-    f = data["particleFlux"]
-    reg = _regions(np.asarray(mesh.getNodes()))
-    top = f[reg["top"]].mean()
-    return {k: f[m].mean() / top for k, m in reg.items() if k != "top"}, wall
-
-
-def waferlab(h: float, s: float, rays: int) -> tuple[dict, float]:
-    from waferlab.context import RunContext
-    from waferlab.feature.builders import feature_center
-    from waferlab.feature.flux import Species, trace_fluxes
-    from waferlab.feature.flux.models import surface_of
-    from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
-    w = initial_wafer(recipe_from_dict(_hole_data(h)))
-    surf = surface_of(w.geometry)
-    c = feature_center(w.geometry.grid, "quarter")
-    t0 = time.perf_counter()
-    res = trace_fluxes(surf, [Species(name="n", sticking=s)], RunContext(seed=1, threads=2),
-                       rays_per_point=rays)["n"]
-    wall = time.perf_counter() - t0
-    xyz = surf.centroids * 1e6
-    xyz[:, 0] -= c[0] * 1e6
-    xyz[:, 1] -= c[1] * 1e6
-    reg = _regions(xyz)
-    a = surf.areas
-
-    def mean(m):
-        return (res.incident[m] * a[m]).sum() / a[m].sum()
-    top = mean(reg["top"])
-    return {k: mean(m) / top for k, m in reg.items() if k != "top"}, wall
-
-
-def _hole_data(h: float) -> dict:
-    side = _side(h)
-    return {"name": "hole", "seed": 1,
-            "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
-                     "boundary": "reflective"},
-            "structure": {"substrate": {"material": "Si"},
-                          "feature": {"type": "hole", "radius": f"{R} um",
-                                      "depth": f"{DEPTH} um", "symmetry": "quarter"}},
-            "steps": []}
-
-
-def peer_ions(h: float, rays: int) -> tuple[float, float]:
-    import viennaps as ps
-    ps.setDimension(3)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("min")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
-    d = ps.Domain(gridDelta=h, xExtent=1.0, yExtent=1.0)
-    ps.MakeHole(domain=d, holeRadius=R, holeDepth=DEPTH, holeShape=ps.HoleShape.QUARTER).apply()
-    mp = ps.SF6O2Etching.defaultParameters()
-    mp.ionFlux, mp.etchantFlux, mp.passivationFlux = 10.0, 4500.0, 800.0
-    mp.Ions.meanEnergy, mp.Ions.sigmaEnergy, mp.Ions.exponent = 100.0, 10.0, 1000.0
-    mp.Passivation.A_ie, mp.Substrate.A_ie = 2.0, 7.0
-    proc = ps.Process(d, ps.SF6O2Etching(mp))
+    proc = ps.Process(d, model_of(ps))
     proc.setProcessDuration(0.01)
     rp = ps.RayTracingParameters()
     rp.raysPerPoint = rays
@@ -134,38 +69,71 @@ def peer_ions(h: float, rays: int) -> tuple[float, float]:
     mesh = proc.calculateFlux()
     wall = time.perf_counter() - t0
     cd = mesh.getCellData()
-    data = {cd.getScalarDataLabel(i): np.asarray(cd.getScalarData(i))
-            for i in range(cd.getScalarDataSize())}
-    f = data["ionEnhancedFlux"]
+    f = next(np.asarray(cd.getScalarData(i)) for i in range(cd.getScalarDataSize())
+             if cd.getScalarDataLabel(i) == label)
     reg = _regions(np.asarray(mesh.getNodes()))
-    return f[reg["bottom"]].mean() / f[reg["top"]].mean(), wall
+    top = f[reg["top"]].mean()
+    return {k: f[m].mean() / top for k, m in reg.items() if k != "top"}, wall
 
 
-def waferlab_ions(h: float, rays: int) -> tuple[float, float]:
+def _waferlab(h: float, species_of, quantity, rays: int) -> tuple[dict, float]:
+    """waferlab's fluxes on the same hole (``species_of(materials)`` the one species,
+    ``quantity(result)`` the per-element value), as ``_peer``."""
     from waferlab.context import RunContext
     from waferlab.feature.builders import feature_center
-    from waferlab.feature.etch_models import SF6O2Spec
     from waferlab.feature.flux import trace_fluxes
     from waferlab.feature.flux.models import surface_of
     from waferlab.recipe import recipe_from_dict
     from waferlab.runner import initial_wafer
-    w = initial_wafer(recipe_from_dict(_hole_data(h)))
+    side = _side(h)
+    data = {"name": "hole", "seed": 1,
+            "grid": {"dimension": 3, "spacing": f"{h!r} um", "extent": [f"{side!r} um"] * 2,
+                     "boundary": "reflective"},
+            "structure": {"substrate": {"material": "Si"},
+                          "feature": {"type": "hole", "radius": f"{R} um",
+                                      "depth": f"{DEPTH} um", "symmetry": "quarter"}},
+            "steps": []}
+    w = initial_wafer(recipe_from_dict(data))
     surf = surface_of(w.geometry)
-    spec = SF6O2Spec(model="sf6o2", ion_exponent=1000, A_O=2, A_Si=7, ion_lobe="cone")
-    ion = spec.build(kind="etch", materials=tuple(w.geometry.materials), target=None).species()[0]
+    sp = species_of(tuple(w.geometry.materials))
     t0 = time.perf_counter()
-    res = trace_fluxes(surf, [ion], RunContext(seed=1, threads=2), rays_per_point=rays)["ion"]
+    res = trace_fluxes(surf, [sp], RunContext(seed=1, threads=2), rays_per_point=rays)[sp.name]
     wall = time.perf_counter() - t0
     c = feature_center(w.geometry.grid, "quarter")
     xyz = surf.centroids * 1e6
     xyz[:, 0] -= c[0] * 1e6
     xyz[:, 1] -= c[1] * 1e6
     reg = _regions(xyz)
-    a, y = surf.areas, res.yields["ie"]
+    a, v = surf.areas, quantity(res)
+    mean = {k: (v[m] * a[m]).sum() / a[m].sum() for k, m in reg.items()}
+    return {k: x / mean["top"] for k, x in mean.items() if k != "top"}, wall
 
-    def mean(m):
-        return (y[m] * a[m]).sum() / a[m].sum()
-    return mean(reg["bottom"]) / mean(reg["top"]), wall
+
+def peer(h: float, s: float, rays: int) -> tuple[dict, float]:
+    return _peer(h, lambda ps: ps.SingleParticleProcess(rate=1.0, stickingProbability=s,
+                                                        sourceExponent=1.0),
+                 "particleFlux", rays)
+
+
+def waferlab(h: float, s: float, rays: int) -> tuple[dict, float]:
+    from waferlab.feature.flux import Species
+    return _waferlab(h, lambda mats: Species(name="n", sticking=s), lambda r: r.incident, rays)
+
+
+def peer_ions(h: float, rays: int) -> tuple[float, float]:
+    from bench_sf6o2_hole import peer_parameters
+    v, wall = _peer(h, lambda ps: ps.SF6O2Etching(peer_parameters(ps)), "ionEnhancedFlux", rays)
+    return v["bottom"], wall
+
+
+def waferlab_ions(h: float, rays: int) -> tuple[float, float]:
+    from waferlab.feature.etch_models import SF6O2Spec
+
+    def ion(mats):
+        spec = SF6O2Spec(model="sf6o2", ion_exponent=1000, A_O=2, A_Si=7)
+        return spec.build(kind="etch", materials=mats, target=None).species()[0]
+    v, wall = _waferlab(h, ion, lambda r: r.yields["ie"], rays)
+    return v["bottom"], wall
 
 
 def _spread(dev: list[float]) -> str:
@@ -219,7 +187,6 @@ def main() -> None:
             "| s | code | spacing (µm) | bottom r < 0.12 µm | vs exact | mid-depth wall | "
             "vs exact | trace (s) |", "|---|---|---|---|---|---|---|---|", *rows, ""]
     if not a.no_ions:
-        import sys
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "feature" / "flux"))
         from cylinder_ions import bottom_yield
         ref, ref_sg = bottom_yield(R, DEPTH, r_max=0.12)
