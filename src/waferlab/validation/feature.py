@@ -193,6 +193,41 @@ register(ReferenceProblem(
     run=_run_coburn_winters))
 
 
+# ---- radiosity: uniform low sticking in a deep hole
+
+def _run_radiosity(ctx, quick):
+    from ..feature.flux import Species, shapes, trace_fluxes
+    from ..feature.flux.radiosity import hole_transport
+
+    R, d = 1.0, 8.0
+    surf = shapes.hole(R, d, h=0.25, n_sides=N_SIDES)
+    depth = -surf.centroids[:, 2]
+    out = []
+    for S in ((0.02,) if quick else (0.02, 0.1)):
+        ref = hole_transport(R, d, S)
+        sp = Species(name="n", sticking={"top": 1.0, "wall": S, "bottom": S})
+        f = trace_fluxes(surf, [sp], ctx, n_rays=100_000 if quick else 1_000_000,
+                         keep_chunks=True, stream=("radiosity", S))["n"]
+        for label, region, exact in (
+                ("bottom", surf.materials == 2, ref.bottom_mean()),
+                ("wall at d/2 ± R/2", (surf.materials == 1) & (np.abs(depth - d / 2) < 0.5),
+                 ref.wall_mean(d / 2 - 0.5, d / 2 + 0.5))):
+            mean, sig = f.region_mean(np.where(region, surf.areas, 0.0))
+            tol, basis = mc_tolerance(sig, exact, systematic=TABLE_AND_FACETS)
+            out.append(Check(quantity=f"hole d/R=8 s={S:g}: Γ_{label}/Γ0", measured=mean,
+                             reference=exact, tolerance=tol, basis=basis))
+    return out
+
+
+register(ReferenceProblem(
+    name="radiosity_deep_hole", scale="feature",
+    source="R. Siegel & J. R. Howell, Thermal Radiation Heat Transfer, 4th ed. (2002), app. C "
+           "(coaxial disk view factors); radiosity solved in waferlab.feature.flux.radiosity",
+    description="diffuse neutral with uniform sticking s in a d/R = 8 hole (96-gon): bottom and "
+                "mid-wall fluxes vs the converged radiosity solution of the cylinder",
+    run=_run_radiosity))
+
+
 # ---- Osher & Sethian: exact level-set geometry
 
 def _trench_distance(x, z, half, depth):
