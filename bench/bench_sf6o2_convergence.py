@@ -69,8 +69,13 @@ def table(rows: list[dict]) -> list[str]:
             by = {r["code"]: r for r in sel if r["h"] == h}
             w, p = by.get("waferlab"), by.get("ViennaPS")
             cell = (lambda r: f"{r['depth']:.4f} / {r['radius']:.4f}" if r else "–")
-            dd = (f"{100 * (w['depth'] / p['depth'] - 1):+.1f} %" if w and p else "")
-            dr = (f"{(w['radius'] - p['radius']) / h:+.2f}" if w and p else "")
+            ref, note = w, ""
+            finest = min((r for r in sel if r["code"] == "waferlab"), key=lambda r: r["h"],
+                         default=None)
+            if w is None and finest is not None:      # waferlab is grid-converged: its finest
+                ref, note = finest, f" (vs waferlab at {finest['h']:g})"
+            dd = (f"{100 * (ref['depth'] / p['depth'] - 1):+.1f} %{note}" if ref and p else "")
+            dr = (f"{(ref['radius'] - p['radius']) / h:+.2f}" if ref and p else "")
             walls = " / ".join(f"{r['wall']:.0f}" if r else "–" for r in (w, p))
             out.append(f"| {h:g} | {cell(w)} | {cell(p)} | {dd} | {dr} | {walls} |")
         out.append("")
