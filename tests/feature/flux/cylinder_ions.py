@@ -6,9 +6,10 @@ a cosⁿ source through the mouth, energies from N(E0, σ²) truncated at 0, sti
 ``VIENNAPS_ION_STICKING`` (1 up to 70°, linear to 0 at 90°) as a weight factor, the
 reflected ion's energy from ``reflected_energy`` (ViennaPS's law) and its direction from
 ``_cone`` (the coned lobe, or exactly specular).  The bottom scores the per-hit
-ion-enhanced yield A(√E − √E_th) f(θ) with ViennaPS's f (1 below 60°, 3 − 6θ/π above),
-relative to an open flat surface under the same beam.  It shares the lobe and the energy
-law with the flux engine, but not the geometry: it measures what a tracer's surface
+ion-enhanced yield A(√E − √E_th) f(θ) with ViennaPS's f (``atomic.yields`` "belen_ie": 1 below
+60°, 3 − 6θ/π above), relative to an open flat surface under the same beam.  It shares
+the lobe, the energy law, the sticking and yield laws with the flux engine, but not the
+geometry: it measures what a tracer's surface
 representation does to grazing reflections.
 """
 from __future__ import annotations
@@ -18,29 +19,25 @@ import math
 import numpy as np
 from numba import njit
 
-from waferlab.feature.flux._ion_kernels import reflected_energy
+from waferlab.atomic.yields import angular_factor
+from waferlab.feature.flux._ion_kernels import _normal, reflected_energy, table_at
 from waferlab.feature.flux._kernels import _cone
 from waferlab.feature.flux._rng import _seed_state, _uniform
-from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS
+from waferlab.feature.flux.ions import COS_TABLE_SIZE, VIENNAPS_ION_ENERGY_LOSS
+from waferlab.feature.flux.sources import VIENNAPS_ION_STICKING
 
 __all__ = ["bottom_yield"]
 
 
 @njit(cache=True)
-def _f_ie(c):
-    """ViennaPS's ion-enhanced angular factor at incidence cos θ = c."""
-    if c > 0.5:
-        return 1.0
-    return max(3.0 - 6.0 * math.acos(max(min(c, 1.0), 0.0)) / math.pi, 0.0)
+def _y(e, c, sq_th, f_tab):
+    """A(√E − √E_th) f(θ) / A, f tabulated on a uniform cos θ grid."""
+    return max(math.sqrt(max(e, 0.0)) - sq_th, 0.0) * table_at(f_tab, c)
 
 
 @njit(cache=True)
-def _y(e, c, sq_th):
-    return max(math.sqrt(max(e, 0.0)) - sq_th, 0.0) * _f_ie(c)
-
-
-@njit(cache=True)
-def _trace(seed, n, R, D, r_max, exponent, e0, sig, sq_th, law, cone_min):
+def _trace(seed, n, R, D, r_max, exponent, e0, sig, sq_th, f_tab, st_theta, st_g, law,
+           cone_min):
     s = np.empty(4, np.uint64)
     _seed_state(seed, s)
     tally = 0.0      # Σ w·Y on bottom points with r < r_max
@@ -49,13 +46,12 @@ def _trace(seed, n, R, D, r_max, exponent, e0, sig, sq_th, law, cone_min):
     for _ in range(n):
         e = -1.0
         while e < 0.0:
-            u1 = 1.0 - _uniform(s)
-            e = e0 + sig * math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * _uniform(s))
+            e = e0 + sig * _normal(s)
         c = (1.0 - _uniform(s)) ** (1.0 / (exponent + 1.0))
         st = math.sqrt(max(0.0, 1.0 - c * c))
         ph = 2.0 * math.pi * _uniform(s)
         dx, dy, dz = st * math.cos(ph), st * math.sin(ph), -c
-        flat += _y(e, c, sq_th)
+        flat += _y(e, c, sq_th, f_tab)
         rr = R * math.sqrt(_uniform(s))
         p2 = 2.0 * math.pi * _uniform(s)
         x, y, z = rr * math.cos(p2), rr * math.sin(p2), 0.0
@@ -76,21 +72,18 @@ def _trace(seed, n, R, D, r_max, exponent, e0, sig, sq_th, law, cone_min):
             if t_bot <= t_wall:
                 xb, yb = x + t_bot * dx, y + t_bot * dy
                 if xb * xb + yb * yb < r_max * r_max:
-                    score = w * _y(e, -dz, sq_th)
+                    score = w * _y(e, -dz, sq_th, f_tab)
                 break
             x, y, z = x + t_wall * dx, y + t_wall * dy, z + t_wall * dz
             rn = math.sqrt(x * x + y * y)
             n0, n1 = -x / rn, -y / rn                 # inward normal
             x, y = R * x / rn * (1.0 - 1e-12), R * y / rn * (1.0 - 1e-12)
             cin = -(dx * n0 + dy * n1)
-            th = math.acos(min(1.0, max(0.0, cin)))
-            stick = 1.0 if th < 1.2217304763960306 else \
-                max(0.0, 1.0 - (th - 1.2217304763960306) / (0.5 * math.pi - 1.2217304763960306))
-            w *= 1.0 - stick
+            w *= 1.0 - np.interp(math.acos(min(1.0, max(0.0, cin))), st_theta, st_g)
             if w < 1e-6:
                 break
             e = reflected_energy(s, e, cin, law)
-            if e * e <= 0.0 or math.sqrt(e) <= sq_th:
+            if math.sqrt(e) <= sq_th:
                 break
             pdot = dx * n0 + dy * n1
             sx, sy, sz = dx - 2.0 * pdot * n0, dy - 2.0 * pdot * n1, dz
@@ -112,8 +105,10 @@ def bottom_yield(R: float, D: float, *, r_max: float, n: int = 2_000_000, seed: 
     stop (ViennaPS stops them below E_th,ie)."""
     law = VIENNAPS_ION_ENERGY_LOSS.params()
     cone = -1.0 if cone_deg is None else math.radians(cone_deg)
+    f_tab = angular_factor("belen_ie", np.linspace(0.0, 1.0, COS_TABLE_SIZE))
+    st_theta, st_g = (np.asarray(v, float) for v in VIENNAPS_ION_STICKING)
     tally, tally2, flat = _trace(seed, n, R, D, r_max, exponent, energy_eV, sigma_eV,
-                                 math.sqrt(threshold_eV), law, cone)
+                                 math.sqrt(threshold_eV), f_tab, st_theta, st_g, law, cone)
     frac = (r_max / R) ** 2          # rays start uniformly over the mouth; scores per bottom area
     mean = tally / n / frac
     var = (tally2 / n - (tally / n) ** 2) / n

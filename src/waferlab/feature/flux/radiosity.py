@@ -45,7 +45,6 @@ def disk_view_factor(r1, r2, h):
     ok = (h > 0) & (r1 > 0)
     R1, R2 = r1[ok] / h[ok], r2[ok] / h[ok]
     X = 1.0 + (1.0 + R2 ** 2) / R1 ** 2
-    out = np.array(out, float)
     out[ok] = 0.5 * (X - np.sqrt(np.maximum(X ** 2 - 4.0 * (R2 / R1) ** 2, 0.0)))
     return out
 
@@ -99,23 +98,21 @@ def hole_transport(radius: float, depth: float, wall_sticking: float,
     def G(a, b):                      # A F between two cross-sections at depths a, b
         return disk * disk_view_factor(R, R, np.abs(a - b))
 
-    def annulus_to(zp):               # A_k F(annulus k -> cross-section at depth zp)
-        h = np.full(M + 1, D - zp)
-        cum = np.pi * rho ** 2 * disk_view_factor(rho, R, h)
-        return np.diff(cum)
+    # T[p, k] = A_k F(bottom annulus k -> cross-section at depth z[p]), every plane at once
+    T = np.diff(np.pi * rho ** 2 * disk_view_factor(rho[None, :], R, (D - z)[:, None]), axis=1)
 
     a_w = 2.0 * np.pi * R * np.diff(z)
     a_b = np.pi * np.diff(rho ** 2)
     I, J = np.meshgrid(np.arange(N), np.arange(N), indexing="ij")
     AF_ww = G(za[I], zb[J]) + G(zb[I], za[J]) - G(za[I], za[J]) - G(zb[I], zb[J])
     AF_ww[np.diag_indices(N)] = a_w - 2.0 * (disk - G(za, zb))
-    AF_bw = np.stack([annulus_to(zb[j]) - annulus_to(za[j]) for j in range(N)], axis=1)
+    AF_bw = (T[1:] - T[:-1]).T                     # through plane b_j minus through a_j
     AF = np.zeros((N + M, N + M))
     AF[:N, :N] = AF_ww
     AF[N:, :N] = AF_bw
     AF[:N, N:] = AF_bw.T
     area = np.concatenate([a_w, a_b])
-    to_mouth = np.concatenate([G(za, 0.0) - G(zb, 0.0), annulus_to(0.0)]) / area
+    to_mouth = np.concatenate([G(za, 0.0) - G(zb, 0.0), T[0]]) / area
     F = AF / area[:, None]
     keep = np.concatenate([np.full(N, 1.0 - sw), np.full(M, 1.0 - sb)])
     q = np.linalg.solve(np.eye(N + M) - F * keep[None, :], to_mouth)
