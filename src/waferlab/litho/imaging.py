@@ -29,7 +29,7 @@ from .pupil import pupil_function
 from .source import SourcePoints
 
 __all__ = ["Optics", "SocsKernels", "abbe_image", "socs_kernels", "hopkins_image",
-           "tcc_matrix", "aerial_image"]
+           "tcc_matrix", "aerial_image", "pupil_orders"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +69,23 @@ def _axis(n: int, length: float, radius: float) -> int:
     if n == 1:
         return 0
     return int(min(np.floor(radius * length + 1e-9), (n - 1) // 2))
+
+
+def pupil_orders(mask: Mask, optics: Optics, source: SourcePoints) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets d_k = lambda k / (L NA) (sigma units, (K, 2)) and amplitudes |c_k| of every
+    mask order that can reach the pupil from some source point
+    (|k / L| <= NA (1 + sigma_max) / lambda)."""
+    ny, nx = mask.shape
+    lx, ly = mask.period
+    fc = optics.cutoff
+    smax = float(np.max(np.hypot(source.sx, source.sy)))
+    kx, ky = _axis(nx, lx, fc * (1 + smax)), _axis(ny, ly, fc * (1 + smax))
+    dx = np.arange(-kx, kx + 1) / lx / fc if nx > 1 else np.zeros(1)
+    dy = np.arange(-ky, ky + 1) / ly / fc if ny > 1 else np.zeros(1)
+    gx, gy = np.meshgrid(dx, dy)
+    amp = np.abs(_sub_spectrum(mask, kx, ky))
+    keep = np.hypot(gx, gy) <= 1.0 + smax + 1e-9
+    return np.column_stack([gx[keep], gy[keep]]), amp[keep]
 
 
 def _sub_spectrum(mask: Mask, kx: int, ky: int, pad: int = 0) -> np.ndarray:

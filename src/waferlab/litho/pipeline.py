@@ -13,12 +13,12 @@ import numpy as np
 from ..context import RunContext
 from ..errors import RecipeError
 from ..recipe_io import load_yaml, validate_section
-from .imaging import Optics, aerial_image
+from .imaging import Optics, aerial_image, pupil_orders
 from .mask import Mask, mask_from_spec
 from .metrics import TrigCut
 from .resist import (Dill, MackRate, Peb, developed_height, development_time, dill_exposure,
                      post_exposure_bake, threshold_height)
-from .source import SourcePoints, sample_source
+from .source import SourcePoints, sample_source, split_at_pupil_edges
 from .spec import LithoRecipe, LithoSpec
 
 __all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "develop",
@@ -77,6 +77,8 @@ def compute_image(spec: LithoSpec, *, base_dir: Path | None = None, focus=None) 
             and spec.mask.type != "grating":
         raise RecipeError(f"image.pixel = {spec.image.pixel:.3g} m is too coarse: it must be below "
                           f"lambda / (2 NA (1 + sigma)) so the mask spectrum is not aliased")
+    if spec.image.source_edges:
+        source = split_at_pupil_edges(source, *pupil_orders(mask, optics, source))
     intensity = aerial_image(mask, optics, source, method=spec.image.method, focus=focus,
                              kernels=spec.image.kernels)
     return ImageResult(mask=mask, optics=optics, source=source, intensity=intensity)

@@ -185,6 +185,7 @@ class ImageSpec(SpecModel):
     method: Literal["abbe", "hopkins"] = "abbe"
     kernels: int = Field(default=24, ge=1)
     source_step: float = Field(default=0.05, gt=0.0, le=1.0)
+    source_edges: bool = True
     threshold: float = Field(default=0.3, gt=0.0)
     dose: float = Field(default=1.0, gt=0.0)
     cut: Literal["x", "y"] = "x"
