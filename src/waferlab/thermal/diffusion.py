@@ -45,7 +45,7 @@ class TimeStepping:
     tolerance and iteration cap."""
 
     rtol: float = 1e-3
-    atol_rel: float = 1e-4
+    atol_rel: float = 1e-6
     first_step: float = 1e-4
     max_steps: int = 20000
     picard_tol: float = 1e-6
@@ -224,7 +224,7 @@ def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, 
     t, h = 0.0, _quantise(duration * numerics.first_step, duration)
     steps = rejected = 0
     integ = {k: np.zeros(mesh.n) for k in names}
-    ref = {k: max(float(np.max(np.abs(state[k]))), 1e-300) for k in names}
+    ref = {k: max(float(np.max(np.abs(state[k]))), abs(st.fixed_val[k]), 1e-300) for k in names}
     while t < duration:
         if steps + rejected > numerics.max_steps:
             raise SimulationError(f"anneal needed more than {numerics.max_steps} steps "

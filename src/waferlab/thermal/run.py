@@ -3,7 +3,7 @@ doping.csv, metrics.json and doping.png (atomically)."""
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -15,8 +15,10 @@ from ..materials import BUILTIN
 from .diffusion import TimeStepping, anneal
 from .dopants import Arrhenius, DOPANTS
 from .electrical import junction_depths, sheet_resistance
-from .implant import implant_1d, implant_2d, implanted_species
-from .mesh import Mesh, make_mesh
+from .implant import implant_1d, implant_2d, implanted_species, range_moments
+from .mesh import Mesh
+from .meshing import (MeshPlan, coarsen_z, depth_features, level_depth_error, plan_mesh,
+                      refine_z, transfer)
 from .models import INTERSTITIAL, TED, make_model
 from .oxidation import SI_CONSUMED, grow_oxide
 from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep, ThermalSpec
@@ -35,6 +37,8 @@ class ThermalState:
     oxide: float = 0.0
     dose_in_oxide: dict[str, float] = field(default_factory=dict)
     time_steps: int = 0
+    mesh_error: float = 0.0
+    refinements: int = 0
 
 
 def temperature_program(step) -> tuple[float, Callable[[float], float]]:
@@ -47,10 +51,42 @@ def temperature_program(step) -> tuple[float, Callable[[float], float]]:
     return float(step.time), lambda t: T
 
 
+def _step_moments(step):
+    m = range_moments(step.dopant, step.energy_keV)
+    return implanted_species(step.dopant), m.Rp, m.dRp
+
+
 def _mesh(spec: ThermalSpec) -> Mesh:
-    if spec.lateral is None:
-        return make_mesh(spec.depth, spec.nodes)
-    return make_mesh(spec.depth, spec.nodes, width=spec.lateral.width, nx=spec.lateral.nodes)
+    """Uniform when the recipe gives ``nodes``; otherwise graded for the recipe's
+    profiles (meshing.depth_features)."""
+    x = (np.zeros(1) if spec.lateral is None
+         else np.linspace(0.0, spec.lateral.width, spec.lateral.nodes))
+    if spec.nodes is not None:
+        return Mesh(z=np.linspace(0.0, spec.depth, spec.nodes), x=x)
+    models = {}
+
+    def d_int(name, step, T):
+        key = (step.model, tuple(sorted(step.diffusivity)))
+        if key not in models:
+            models[key] = make_model(step.model, _override(step))
+        return models[key].d_int(name, T)
+
+    def program(step):
+        if step.kind == "predeposit":
+            T = float(step.temperature)
+            return float(step.time), lambda t: T
+        return temperature_program(step)
+
+    plan = _plan(spec)
+    feats = depth_features(spec.steps, d_int=d_int, program=program, moments=_step_moments,
+                           per_length=plan.per_length)
+    return plan_mesh(spec.depth, x, feats, plan)
+
+
+def _plan(spec: ThermalSpec) -> MeshPlan:
+    n = spec.numerics
+    return MeshPlan(per_length=n.nodes_per_length, ratio=n.grading, mesh_tol=n.mesh_tol,
+                    max_refine=n.max_refine)
 
 
 def _mask_thickness(spec: ThermalSpec, x: np.ndarray) -> np.ndarray | None:
@@ -69,19 +105,59 @@ def _override(step) -> dict[str, Arrhenius]:
     return {k: Arrhenius(D0=v.D0, Ea=v.Ea) for k, v in step.diffusivity.items()}
 
 
-def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixed=None,
-             use_damage=False) -> ThermalState:
-    mesh = state.mesh
+def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, numerics,
+              fixed, use_damage):
+    """One anneal of the state's fields on ``mesh`` (fields already on it)."""
     model = make_model(step.model, _override(step))
     fields = {k: v.ravel() for k, v in state.conc.items()}
     if use_damage and isinstance(model, TED):
         fields[INTERSTITIAL] = state.damage.ravel()
+    fx = fixed(mesh) if fixed is not None else None
     res = anneal(mesh, fields, model, duration=duration, temperature=temperature,
-                 fixed=fixed, numerics=numerics)
-    conc = {k: res.fields[k].reshape(mesh.shape) for k in state.conc}
-    return ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape), oxide=state.oxide,
-                        dose_in_oxide=state.dose_in_oxide,
-                        time_steps=state.time_steps + res.steps)
+                 fixed=fx, numerics=numerics)
+    return {k: res.fields[k].reshape(mesh.shape) for k in state.conc}, res.steps
+
+
+def _on(state: ThermalState, mesh: Mesh) -> ThermalState:
+    """The state moved onto ``mesh`` (depth interpolation)."""
+    if mesh is state.mesh:
+        return state
+    old = state.mesh
+    return replace(state, mesh=mesh, conc={k: transfer(c, old, mesh) for k, c in state.conc.items()},
+                   damage=transfer(state.damage, old, mesh))
+
+
+def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixed=None,
+             use_damage=False, plan: MeshPlan | None = None, log=None) -> ThermalState:
+    """Diffuse for one step.  With a ``plan`` the step is repeated on every other depth
+    node and the mesh halved (the state moved onto it) while the Richardson estimate of
+    the depth error exceeds plan.mesh_tol (see meshing.py)."""
+    kw = dict(duration=duration, temperature=temperature, numerics=numerics, fixed=fixed,
+              use_damage=use_damage)
+    mesh = state.mesh
+    conc, nsteps = _run_step(mesh, state, step, **kw)
+    err, refinements = state.mesh_error, state.refinements
+    if plan is not None:
+        coarse, keep = coarsen_z(mesh)
+        cstate = ThermalState(mesh=coarse, conc={k: v[keep] for k, v in state.conc.items()},
+                              damage=state.damage[keep])
+        c_conc, _ = _run_step(coarse, cstate, step, **kw)
+        for i in range(plan.max_refine + 1):
+            e = max((level_depth_error(mesh.z, conc[k], coarse.z, c_conc[k])
+                     for k in conc), default=0.0)
+            if e <= plan.mesh_tol or i == plan.max_refine:
+                break
+            if log is not None:
+                log(f"  mesh check: depth error ~{e:.2e} > {plan.mesh_tol:g} on {mesh.z.size} "
+                    f"nodes; refining to {2 * mesh.z.size - 1}")
+            coarse, c_conc = mesh, conc
+            mesh = refine_z(mesh)
+            state = _on(state, mesh)
+            conc, nsteps = _run_step(mesh, state, step, **kw)
+            refinements += 1
+        err = max(err, e)
+    return replace(state, mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
+                   time_steps=state.time_steps + nsteps, mesh_error=err, refinements=refinements)
 
 
 def _consume(state: ThermalState, dz: float) -> ThermalState:
@@ -102,11 +178,11 @@ def _consume(state: ThermalState, dz: float) -> ThermalState:
             removed[j] = float(np.sum(0.5 * (layer[1:] + layer[:-1]) * np.diff(zz)))
         lost[k] = lost.get(k, 0.0) + float(np.dot(wx, removed))
         conc[k] = shifted
-    return ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape), oxide=state.oxide,
-                        dose_in_oxide=lost, time_steps=state.time_steps)
+    return replace(state, conc=conc, damage=np.zeros(mesh.shape), dose_in_oxide=lost)
 
 
-def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping) -> ThermalState:
+def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping, *,
+           plan: MeshPlan | None = None, log=None) -> ThermalState:
     mesh = state.mesh
     if isinstance(step, ImplantStep):
         sp = implanted_species(step.dopant)
@@ -122,32 +198,33 @@ def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping)
                            shape=step.profile, screen=screen)[:, None]
         conc = dict(state.conc)
         conc[sp] = conc.get(sp, np.zeros(mesh.shape)) + c
-        return ThermalState(mesh=mesh, conc=conc, damage=state.damage + c, oxide=state.oxide,
-                            dose_in_oxide=state.dose_in_oxide, time_steps=state.time_steps)
+        return replace(state, conc=conc, damage=state.damage + c)
     if isinstance(step, PredepositStep):
         conc = dict(state.conc)
         conc.setdefault(step.dopant, np.zeros(mesh.shape))
-        st = ThermalState(mesh=mesh, conc=conc, damage=state.damage, oxide=state.oxide,
-                          dose_in_oxide=state.dose_in_oxide, time_steps=state.time_steps)
-        mask = np.zeros(mesh.shape, bool)
+        st = replace(state, conc=conc)
         thick = _mask_thickness(spec, mesh.x)
-        mask[0, :] = True if thick is None else (thick == 0)
         T = float(step.temperature)
+
+        def fixed(m: Mesh):
+            mask = np.zeros(m.shape, bool)
+            mask[0, :] = True if thick is None else (thick == 0)
+            return {step.dopant: (mask.ravel(), step.surface_concentration)}
         return _diffuse(st, step, duration=step.time, temperature=lambda t: T, numerics=numerics,
-                        fixed={step.dopant: (mask.ravel(), step.surface_concentration)})
+                        fixed=fixed, plan=plan, log=log)
     if isinstance(step, AnnealStep):
         duration, Tfun = temperature_program(step)
         return _diffuse(state, step, duration=duration, temperature=Tfun, numerics=numerics,
-                        use_damage=True)
+                        use_damage=True, plan=plan, log=log)
     if isinstance(step, OxidizeStep):
         T = float(step.temperature)
-        st = _diffuse(state, step, duration=step.time, temperature=lambda t: T, numerics=numerics)
+        st = _diffuse(state, step, duration=step.time, temperature=lambda t: T, numerics=numerics,
+                      plan=plan, log=log)
         x_new = grow_oxide(step.time, lambda t: T, ambient=step.ambient,
                            orientation=spec.substrate.orientation, initial=state.oxide,
                            pressure_atm=step.pressure / 101325.0)
         st = _consume(st, SI_CONSUMED * (x_new - state.oxide))
-        return ThermalState(mesh=mesh, conc=st.conc, damage=st.damage, oxide=x_new,
-                            dose_in_oxide=st.dose_in_oxide, time_steps=st.time_steps)
+        return replace(st, oxide=x_new)
     raise RecipeError(f"unknown thermal step {type(step).__name__}")
 
 
@@ -158,10 +235,11 @@ def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
     conc = {k: np.full(mesh.shape, v) for k, v in spec.substrate.background.items()}
     state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape))
     numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
+    plan = _plan(spec) if spec.numerics.mesh_check else None
     for i, step in enumerate(spec.steps):
         t0 = _time.perf_counter()
         try:
-            state = _apply(state, step, spec, numerics)
+            state = _apply(state, step, spec, numerics, plan=plan, log=log)
         except ValueError as exc:
             raise RecipeError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
         except SimulationError as exc:
@@ -197,6 +275,9 @@ def metrics_of(state: ThermalState) -> tuple[dict, dict[str, np.ndarray]]:
         "oxide_thickness_m": state.oxide,
         "dose_in_oxide_m2": dict(state.dose_in_oxide),
         "time_steps": state.time_steps,
+        "depth_nodes": int(mesh.z.size),
+        "mesh_error_estimate": state.mesh_error,
+        "mesh_refinements": state.refinements,
     }
     if mesh.x.size > 1:
         m["probe_x_m"] = float(mesh.x[j])

@@ -4,7 +4,7 @@
 thermal:
   substrate: {material: Si, background: {P: 1e16 cm^-3}, orientation: "100"}
   depth: 2 um
-  nodes: 401                       # depth nodes (box method)
+  nodes: 401                       # optional: uniform depth nodes (default: graded, automatic)
   lateral:                         # optional: a 2D cross-section
     width: 1 um
     nodes: 129
@@ -90,8 +90,16 @@ class LateralSpec(SpecModel):
 
 
 class NumericsSpec(SpecModel):
+    """Time tolerance and step cap; the automatic depth mesh (nodes per √(Dt) or ΔRp,
+    growth factor) and its a-posteriori check (relative depth tolerance, halvings)."""
+
     rtol: float = Field(default=1e-3, gt=0, lt=1)
     max_steps: int = Field(default=20000, ge=10)
+    nodes_per_length: float = Field(default=16.0, ge=2, le=200)
+    grading: float = Field(default=1.05, gt=1, le=1.5)
+    mesh_check: bool = True
+    mesh_tol: float = Field(default=3e-3, gt=0, lt=0.5)
+    max_refine: int = Field(default=3, ge=0, le=6)
 
 
 class _Diffusing(SpecModel):
@@ -178,7 +186,7 @@ Step = Annotated[Union[PredepositStep, ImplantStep, AnnealStep, OxidizeStep],
 class ThermalSpec(SpecModel):
     substrate: SubstrateSpec = SubstrateSpec()
     depth: Length = Field(gt=0)
-    nodes: int = Field(default=401, ge=11, le=200001)
+    nodes: int | None = Field(default=None, ge=11, le=200001)   # None: graded (automatic)
     lateral: LateralSpec | None = None
     numerics: NumericsSpec = NumericsSpec()
     steps: list[Step] = Field(min_length=1)

@@ -18,7 +18,7 @@ from scipy.special import erfc, erfcinv
 from ..constants import EV, K_B
 from .core import Check, ReferenceProblem, register
 
-__all__ = ["deal_grove_thickness"]
+__all__ = ["deal_grove_thickness", "gaussian_implant_drive_in"]
 
 D_B = 2.0e-17        # m²/s (B near 1100 °C); constant D keeps the solutions exact
 T_HOLD = 1373.15
@@ -61,6 +61,27 @@ def _run_erfc(ctx, quick):
 
 def _gauss(z, Q, Dt):
     return Q / math.sqrt(math.pi * Dt) * np.exp(-z * z / (4 * Dt))
+
+
+def gaussian_implant_drive_in(z: np.ndarray, Q: float, Rp: float, s: float,
+                              Dt: float) -> np.ndarray:
+    """Exact drive-in (reflecting surface, constant D) of the Gaussian implant
+    Q N(z; Rp, s²)/Φ(Rp/s) kept on z >= 0: the even extension evolves on the whole line,
+
+        C = Q/Φ(Rp/s) [N(z; Rp, S²) Φ(μ₊/σ) + N(z; −Rp, S²) Φ(μ₋/σ)],
+        S² = s² + 2Dt, σ² = 2Dt s²/S², μ± = (2Dt Rp ± z s²)/S²,
+
+    which tends to Q/√(πDt) exp(−z²/4Dt) for Rp, s → 0 (Plummer et al. 2000, ch. 7)."""
+    from scipy.stats import norm
+
+    z = np.asarray(z, float)
+    S2 = s * s + 2 * Dt
+    sig = math.sqrt(2 * Dt * s * s / S2)
+    mu_p = (2 * Dt * Rp + z * s * s) / S2
+    mu_m = (2 * Dt * Rp - z * s * s) / S2
+    S = math.sqrt(S2)
+    return Q / norm.cdf(Rp / s) * (norm.pdf(z, Rp, S) * norm.cdf(mu_p / sig)
+                                   + norm.pdf(z, -Rp, S) * norm.cdf(mu_m / sig))
 
 
 def _run_drive_in(ctx, quick):
