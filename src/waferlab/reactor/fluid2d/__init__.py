@@ -3,15 +3,10 @@
 Modules: :mod:`.mesh` (finite-volume mesh and operator), :mod:`.em` (coil field E_θ),
 :mod:`.transport` (quasi-neutral plasma transport and electron energy), :mod:`.neutral`
 (gas temperature, axial Stokes flow), :mod:`.model` (the coupled steady state),
-:mod:`.output` (fields.nc, wafer.csv, reactor.png).  See docs/reactor.md.
+:mod:`.output` (fields.nc, wafer.csv, reactor.png), :mod:`.spec` (recipe keys).
+See docs/reactor.md.  Import the solver from :mod:`.model` (this package stays light so
+that the recipe schema can import :mod:`.spec`).
 """
 from __future__ import annotations
 
-__all__ = ["solve_fluid2d"]
-
-
-def solve_fluid2d(spec, **kwargs):
-    """Steady state of ``spec`` with the 2D fluid model (see :func:`.model.solve_fluid2d`)."""
-    from .model import solve_fluid2d as _solve
-
-    return _solve(spec, **kwargs)
+__all__: list[str] = []

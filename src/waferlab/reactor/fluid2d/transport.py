@@ -210,10 +210,15 @@ class TransportResidual:
 
     def gas_heating(self, lnn, Te, m_gas: float) -> np.ndarray:
         """Heat to the gas (W/m³): elastic electron collisions 3(m_e/M) ν_m n e T_e plus the
-        ion Joule heating in the ambipolar field (given to the neutrals by collisions)."""
+        ion Joule heating in the ambipolar field times the fraction Λ/(Λ + λ_i) of ions that
+        collide with a neutral before they reach a wall (Λ the chamber's diffusion length;
+        collisionless ions give their energy to the walls)."""
         _, _, d = self.evaluate(lnn, Te, details=True)
         n = np.exp(lnn)
-        return EV * (3 * M_E / m_gas * d["nu_m"] * n * Te + d["heat_ion_eV_s"] / self.V)
+        R, L = self.mesh.r_faces[-1], self.mesh.z_faces[-1] - self.mesh.z_faces[0]
+        Lam = 1.0 / np.hypot(2.405 / R, PI / L)
+        f_coll = Lam / (Lam + 1.0 / (self.n_g * self.c.sigma_i))
+        return EV * (3 * M_E / m_gas * d["nu_m"] * n * Te + f_coll * d["heat_ion_eV_s"] / self.V)
 
 
 def coloured_jacobian(fun, x: np.ndarray, f0: np.ndarray, shape: tuple[int, int],
