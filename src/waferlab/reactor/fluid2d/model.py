@@ -242,6 +242,12 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
                               f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
     lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
     _, _, det = tr.evaluate(lnn, Te, details=True)
+    k = int(np.argmax(lnn[:, -1]))                     # skin depth where the window layer is densest
+    delta = skin_depth(float(np.exp(lnn[k, -1])), float(det["nu_m"][k, -1]), setup.omega)
+    if m.dz[-1] > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: the window cell {m.dz[-1] * 1e3:.3g} mm resolves the skin depth "
+                      f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
+                      f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=2)
     n = np.exp(lnn)
     G, n_s = det["wall"]["z_min"]
     V_p = plasma_potential(Te[:, 0], setup.coef.m_i)
