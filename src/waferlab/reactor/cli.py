@@ -109,6 +109,17 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
         path, values = parse_sweep(sweep)
         sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor"))
                        for v in values]
+    if spec.model == "fluid2d":
+        from .fluid2d.cli import run_fluid2d
+
+        if sweep:
+            raise RecipeError("--sweep runs the global model; remove it or set reactor.model: global")
+        result = run_fluid2d(spec, out, name, quiet=quiet)
+        if not quiet:
+            _table(name, result.pop("_state"))
+        else:
+            result.pop("_state")
+        return result
     state = solve(spec)
     result = state.to_json()
     result["name"] = name

@@ -10,6 +10,7 @@ reactor:
   bias: {frequency: 13.56 MHz, voltage: 100 V}    # amplitude; or power: 50 W
   chemistry: sf6o2                  # optional: built-in name or a file path
   loading: [{species: F, probability: 0.3, open_area_fraction: 0.4}]   # optional sinks
+  model: global                     # or fluid2d (settings in fluid2d:, see .fluid2d.spec)
 ```
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import field_validator, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage
+from .fluid2d.spec import Fluid2DSpec
 
 __all__ = ["Chamber", "Source", "Bias", "Loading", "ReactorSpec", "load_reactor_recipe"]
 
@@ -110,6 +112,8 @@ class ReactorSpec(SpecModel):
     bias: Bias | None = None
     chemistry: str | None = None
     loading: list[Loading] = []
+    model: Literal["global", "fluid2d"] = "global"
+    fluid2d: Fluid2DSpec | None = None
 
     @field_validator("pressure")
     @classmethod

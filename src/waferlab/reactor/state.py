@@ -226,6 +226,11 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
     chemistry, e.g. along a sweep or in the reactor <-> feature loading loop) starts
     Newton from there and skips the time integration when that converges.
     """
+    if spec.model == "fluid2d" and chemistry is None:
+        from .fluid2d.model import solve_fluid2d
+        from .fluid2d.output import reactor_state
+
+        return reactor_state(solve_fluid2d(spec))           # wafer averages of the 2D fields
     model = build_model(spec, chemistry)
     raw = initial.steady if isinstance(initial, ReactorState) else initial
     st = None

@@ -1,0 +1,37 @@
+"""``waferlab reactor`` with ``model: fluid2d``: solve, then write reactor.json (the global
+model's summary keys plus a ``fluid2d`` block), fields.nc, wafer.csv and reactor.png."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...io.atomic import write_json
+from ..spec import ReactorSpec
+from .model import solve_fluid2d
+from .output import plot_reactor, reactor_state, write_fields, write_wafer_csv
+
+__all__ = ["run_fluid2d"]
+
+
+def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) -> dict:
+    """Solve and write the files; returns the reactor.json content (and ``_state``)."""
+    res = solve_fluid2d(spec)
+    state = reactor_state(res)
+    m = res.setup.mesh
+    result = state.to_json()
+    result["name"] = name
+    result["model"] = "fluid2d"
+    result["fluid2d"] = {
+        "mesh_nr": m.nr, "mesh_nz": m.nz, "em_mesh_nz": res.setup.em_mesh.nz,
+        "window_cell_m": float(m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
+        "iterations": res.iterations, "seconds": res.seconds,
+        "residual_history": list(res.residual_history),
+        "absorbed_power_W": res.absorbed_power,
+        "T_e_density_weighted_eV": res.T_e_density_weighted,
+        "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
+        "global_model": {"T_e_eV": float(res.global_state.T_e), "n_e_center_m3": float(res.global_state.n_e)}}
+    write_json(out / "reactor.json", result)
+    write_fields(res, out / "fields.nc")
+    write_wafer_csv(res, out / "wafer.csv")
+    plot_reactor(res, out / "reactor.png")
+    result["_state"] = state
+    return result

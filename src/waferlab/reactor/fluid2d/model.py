@@ -1,0 +1,260 @@
+"""The coupled steady state of the 2D ICP model: coil field, plasma transport, gas heat.
+
+Each pseudo-transient step (i) solves the coil field E_θ for the current n_e, T_e and scales
+the power density ½Re(σ)|E_θ|² to the absorbed power P of the recipe, (ii) every few steps
+solves the gas temperature with the heating of the electrons and ions and sets
+n_g = p/(k_B T_g), (iii) takes one Newton step of pseudo-transient continuation,
+
+    (M/Δt − J) δx = F(x),   Δt_{k+1} = Δt_k · clamp(‖F_{k−1}‖/‖F_k‖, ½, 4)
+
+(switched evolution relaxation; Mulder & van Leer 1985, Kelley & Keyes 1998), M = diag(1,
+3/2) for (ln n, T_e).  The start is the global model's T_e and the J0·sin density mode at
+its centre density.  Converged when the scaled residual max-norm (F divided by n V and by
+the global model's ionisation frequency ν_ref; by ν_ref T_e for the energy) is below the
+tolerance; otherwise a :class:`SimulationError` lists the residual history.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.special import j0
+
+from ...constants import PI
+from ...errors import RecipeError, SimulationError
+from ..global_model import GlobalModel
+from ..sheath import plasma_potential
+from ..spec import ReactorSpec
+from ..state import build_model, resolve_chemistry
+from .em import conductivity, skin_depth, solve_field
+from .mesh import Mesh, graded_faces
+from .neutral import ARGON_CONDUCTIVITY, gas_temperature
+from .spec import Fluid2DSpec
+from .transport import PlasmaCoefficients, TransportResidual, gas_density
+
+__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fluid2DSetup:
+    """Meshes, coil and coefficients of one recipe (immutable)."""
+
+    spec: ReactorSpec
+    settings: Fluid2DSpec
+    global_model: GlobalModel
+    coef: PlasmaCoefficients
+    mesh: Mesh                   # plasma region z ∈ [0, L] (wafer at z = 0, window at z = L)
+    em_mesh: Mesh                # plasma + window + air up to the lid
+    eps_r: np.ndarray            # relative permittivity on the EM mesh
+    coil: tuple[tuple[float, float], ...]
+    omega: float
+    skin_depth_m: float
+    neutral: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fluid2DResult:
+    """Steady fields (shape (nr, nz) on ``setup.mesh``; SI, T_e in eV) and diagnostics."""
+
+    setup: Fluid2DSetup
+    n_e: np.ndarray
+    T_e: np.ndarray
+    power: np.ndarray
+    T_gas: np.ndarray
+    n_gas: np.ndarray
+    phi: np.ndarray
+    wafer_r: np.ndarray
+    ion_flux_wafer: np.ndarray
+    T_e_wafer: np.ndarray
+    wall_flux: dict
+    residual_history: tuple[float, ...]
+    iterations: int
+    seconds: float
+    global_state: object = field(repr=False, default=None)
+
+    @property
+    def n_e_avg(self) -> float:
+        return self.setup.mesh.volume_average(self.n_e)
+
+    @property
+    def T_e_density_weighted(self) -> float:
+        return self.setup.mesh.volume_average(self.T_e, self.n_e)
+
+    @property
+    def absorbed_power(self) -> float:
+        return float((self.power * self.setup.mesh.volume).sum())
+
+
+def plasma_coefficients(gm: GlobalModel) -> PlasmaCoefficients:
+    """Per-electron rates from the chemistry file's T_e fits (via the compiled global model):
+    ν_iz = Σ s_e k n_g, energy loss Σ k n_g (E_r + 3m_e/M T_e elastic), ν_m = Σ_elastic k n_g.
+    Needs one positive ion, no negative ion and one neutral gas."""
+    if gm.pos.size != 1 or gm.neg.size or gm.neu.size != 1:
+        names = ", ".join(gm.names)
+        raise RecipeError(f"reactor.model = 'fluid2d' handles an electropositive plasma of one gas "
+                          f"and one positive ion (argon); chemistry {gm.chem.name!r} has {names}",
+                          path="reactor.model", value="fluid2d")
+    e_rx = np.array(["e" in r.reactants for r in gm.chem.reactions])
+    s_e = gm.s_e * e_rx
+    loss, el = gm.rx_loss * e_rx, gm.rx_elastic * e_rx
+    elastic = np.array([r.elastic for r in gm.chem.reactions]) & e_rx
+
+    def rates(Te, ng):
+        shape = np.shape(Te)
+        ngf = np.broadcast_to(ng, shape).ravel()
+        k = gm.rate_coefficients(np.ravel(Te), ngf) * ngf[None, :]
+        Tf = np.ravel(Te)
+        return ((s_e @ k).reshape(shape), (loss @ k + (el @ k) * Tf).reshape(shape),
+                np.maximum(elastic @ k, 1.0).reshape(shape))
+
+    i = int(gm.pos[0])
+    return PlasmaCoefficients(m_i=float(gm.mass[i]), sigma_i=float(gm.sigma[i]),
+                              T_i_eV=float(gm.T_ion_eV), rates=rates)
+
+
+def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object]:
+    """Check the recipe against the chamber and build the meshes (RecipeError naming the field)."""
+    s = spec.fluid2d or Fluid2DSpec()
+    R, L = spec.chamber.radius, spec.chamber.length
+    if spec.source.type != "icp":
+        raise RecipeError("model fluid2d models an ICP (planar coil); source.type = 'ccp' needs "
+                          "model: global", path="reactor.source.type", value=spec.source.type)
+    if spec.loading:
+        raise RecipeError("extra sinks (loading) are not in model fluid2d; remove them or use model: global",
+                          path="reactor.loading")
+    if spec.chamber.wafer_radius is not None and spec.chamber.wafer_radius > R:
+        raise RecipeError(f"wafer_radius = {spec.chamber.wafer_radius:g} m is larger than the chamber "
+                          f"radius {R:g} m", path="reactor.chamber.wafer_radius")
+    radii = tuple(s.coil.radii) if s.coil.radii is not None else tuple(R * f for f in (0.25, 0.5, 0.75))
+    for k, rk in enumerate(radii):
+        if not 0 < rk < R:
+            raise RecipeError(f"coil turn at r = {rk:g} m is outside the chamber (0, {R:g} m)",
+                              path=f"reactor.fluid2d.coil.radii[{k}]", value=rk)
+    chem = resolve_chemistry(spec)
+    gm = build_model(spec, chem)
+    coef = plasma_coefficients(gm)
+    if global_state is None:
+        global_state = gm.steady_state()
+    omega = 2 * PI * s.coil.frequency
+    _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
+    delta = skin_depth(global_state.n_e, float(nu_m[0]), omega)
+    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, L / s.mesh.nz)
+    if h_w > delta / 1.5:
+        raise RecipeError(f"the finest z cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
+                          f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "
+                          f"give window_cell <= {delta / 3 * 1e3:.3g} mm",
+                          path="reactor.fluid2d.mesh.window_cell", value=h_w)
+    if h_w > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: window cell {h_w * 1e3:.3g} mm resolves the skin depth "
+                      f"{delta * 1e3:.3g} mm with fewer than 3 cells", RuntimeWarning, stacklevel=2)
+    zf = graded_faces(L, s.mesh.nz, h_w, at="max")
+    if (np.diff(zf)[-1] > 1.5 * h_w) or zf[1] - zf[0] > L / 2:
+        raise RecipeError(f"nz = {s.mesh.nz} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
+                          f"over L = {L:g} m", path="reactor.fluid2d.mesh.nz", value=s.mesh.nz)
+    mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), zf)
+    # EM region: window (4 cells), air to the coil and as far again to the lid
+    t_w, h_c = s.window.thickness, s.coil.height
+    n_w = 4
+    n_a = max(4, int(math.ceil(2 * h_c / (t_w / n_w))))
+    z_top = np.concatenate([L + np.linspace(0, t_w, n_w + 1)[1:], L + t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
+    em_mesh = Mesh(mesh.r_faces, np.concatenate([zf, z_top]))
+    eps = np.ones(em_mesh.shape)
+    eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
+    coil = tuple((float(rk), L + t_w + h_c) for rk in radii)
+    neutral = gm.names[int(gm.neu[0])]
+    setup = Fluid2DSetup(spec=spec, settings=s, global_model=gm, coef=coef, mesh=mesh, em_mesh=em_mesh,
+                         eps_r=eps, coil=coil, omega=omega, skin_depth_m=delta, neutral=neutral)
+    return setup, global_state
+
+
+def _power(setup: Fluid2DSetup, n, Te, n_g):
+    """Power density (W/m³) on the plasma mesh, scaled to the absorbed power."""
+    m, em = setup.mesh, setup.em_mesh
+    _, _, nu_m = setup.coef.rates(Te, n_g)
+    sig = np.zeros(em.shape, complex)
+    sig[:, : m.nz] = conductivity(n, nu_m, setup.omega)
+    f = solve_field(em, sig, setup.omega, eps_r=setup.eps_r, coil=setup.coil)
+    p = f.power_density()[:, : m.nz]
+    return p * setup.spec.source.power / (p * m.volume).sum()
+
+
+def _walls(spec: ReactorSpec) -> dict:
+    Tw = spec.gas_temperature
+    Twaf = spec.wafer_temperature if spec.wafer_temperature is not None else Tw
+    return {"r_max": Tw, "z_min": Twaf, "z_max": Tw}
+
+
+def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None) -> Fluid2DResult:
+    """Steady state of the 2D model (see the module docstring)."""
+    t0 = time.perf_counter()
+    setup, gst = build(spec, global_state=global_state)
+    s, m, gm = setup.settings, setup.mesh, setup.global_model
+    max_it = max_iterations or s.max_iterations
+    nr, nz = m.shape
+    N = m.size
+    tr = TransportResidual(m, setup.coef)
+    T_g = np.full(m.shape, spec.gas_temperature)
+    n_g = gas_density(spec.pressure, T_g)
+    R, L = spec.chamber.radius, spec.chamber.length
+    shape0 = np.maximum(j0(2.405 * m.r / R)[:, None] * np.sin(PI * m.z / L)[None, :], 0.05)
+    x = np.concatenate([np.log(gst.n_e * shape0).ravel(), np.full(N, gst.T_e)])
+    nu_ref, _, _ = setup.coef.rates(np.array([gst.T_e]), np.array([gm.n_g0]))
+    scale = np.concatenate([np.full(N, 1.0 / nu_ref[0]), np.full(N, 1.0 / (nu_ref[0] * gst.T_e))])
+    M = sp.diags(np.concatenate([np.ones(N), np.full(N, 1.5)]))
+    dt, prev, history = 10.0 / nu_ref[0], None, []
+    for it in range(1, max_it + 1):
+        lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
+        if s.gas_heating:
+            tr.set_state(n_g, np.zeros(m.shape))
+            Q = tr.gas_heating(lnn, Te, gm.mass[gm.neu[0]])
+            T_g = gas_temperature(m, Q, _walls(spec), ARGON_CONDUCTIVITY)
+            n_g = gas_density(spec.pressure, T_g)
+        tr.set_state(n_g, _power(setup, np.exp(lnn), Te, n_g))
+        f = tr.scaled(x)
+        norm = float(np.max(np.abs(f * scale)))
+        history.append(norm)
+        if not np.isfinite(norm):
+            break
+        if norm < s.tolerance and it > 1:
+            break
+        if prev is not None:
+            dt *= min(max(prev / norm, 0.5), 4.0)
+        prev = norm
+        J = tr.jacobian(x, f)
+        try:
+            dx = spla.spsolve((M / dt - J).tocsc(), f)
+        except RuntimeError:
+            break
+        dx[:N] = np.clip(dx[:N], -1.0, 1.0)
+        dx[N:] = np.clip(dx[N:], -0.3 * x[N:], 0.3 * x[N:])
+        x = x + dx
+    else:
+        it = max_it + 1
+    if not (history and np.isfinite(history[-1]) and history[-1] < s.tolerance):
+        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
+            ", ".join(f"{h:.2e}" for h in history[-8:])
+        raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
+                              f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
+    lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
+    _, _, det = tr.evaluate(lnn, Te, details=True)
+    k = int(np.argmax(lnn[:, -1]))                     # skin depth where the window layer is densest
+    delta = skin_depth(float(np.exp(lnn[k, -1])), float(det["nu_m"][k, -1]), setup.omega)
+    if m.dz[-1] > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: the window cell {m.dz[-1] * 1e3:.3g} mm resolves the skin depth "
+                      f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
+                      f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=2)
+    n = np.exp(lnn)
+    G, n_s = det["wall"]["z_min"]
+    V_p = plasma_potential(Te[:, 0], setup.coef.m_i)
+    phi = (Te * (lnn - np.log(n_s)[:, None]) + V_p[:, None])        # Boltzmann relation
+    return Fluid2DResult(setup=setup, n_e=n, T_e=Te, power=tr.power, T_gas=T_g, n_gas=n_g, phi=phi,
+                         wafer_r=m.r, ion_flux_wafer=G, T_e_wafer=Te[:, 0],
+                         wall_flux={k: v[0] for k, v in det["wall"].items()},
+                         residual_history=tuple(history), iterations=len(history),
+                         seconds=time.perf_counter() - t0, global_state=gst)
+

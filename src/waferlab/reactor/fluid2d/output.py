@@ -1,0 +1,175 @@
+"""What the 2D model hands on: a :class:`ReactorState` (wafer averages, IEDF, IADF), and the
+files of ``waferlab reactor`` with ``model: fluid2d``: fields.nc, wafer.csv, reactor.png.
+
+Wafer quantities at radius r: ion flux Γ(r) = u_B n_s (sheath edge of the wafer cell),
+mean ion energy T_e/2 + V̄(V_rf, T_e(r)) (the sheath of :mod:`..sheath`), neutral flux
+n v̄/4 with the local gas temperature.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ...constants import EV, K_B, PI
+from ...errors import RecipeError
+from ...io.atomic import atomic_path, write_csv
+from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
+                      iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
+                      rf_amplitude_from_power)
+from ..state import ReactorState
+from .model import Fluid2DResult
+
+__all__ = ["wafer_profile", "reactor_state", "write_fields", "write_wafer_csv", "plot_reactor"]
+
+
+def _wafer_cells(res: Fluid2DResult) -> np.ndarray:
+    spec = res.setup.spec
+    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+    return res.setup.mesh.r_faces[:-1] < r_w
+
+
+def _bias_amplitude(res: Fluid2DResult, flux: float, Te: float) -> tuple[float, float]:
+    spec = res.setup.spec
+    if spec.bias is None:
+        return 0.0, 13.56e6
+    if spec.bias.voltage is not None:
+        return spec.bias.voltage, spec.bias.frequency
+    r_w = spec.chamber.wafer_radius or spec.chamber.radius
+    try:
+        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, res.setup.coef.m_i)
+    except ValueError:
+        raise RecipeError(f"bias.power = {spec.bias.power:g} W needs an RF amplitude above 10 MV",
+                          path="reactor.bias.power") from None
+    return V, spec.bias.frequency
+
+
+def wafer_profile(res: Fluid2DResult) -> dict[str, np.ndarray]:
+    """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV, <neutral>_flux_m2s."""
+    w = _wafer_cells(res)
+    m_i = res.setup.coef.m_i
+    ring = res.setup.mesh.ring_area[w]
+    G, Te = res.ion_flux_wafer[w], res.T_e_wafer[w]
+    V_rf, _ = _bias_amplitude(res, float((G * ring).sum() / ring.sum()), float((Te * ring).sum() / ring.sum()))
+    E = 0.5 * Te + mean_sheath_voltage(V_rf, Te, m_i)
+    gm = res.setup.global_model
+    m_n = gm.mass[gm.neu[0]]
+    Tg = res.T_gas[w, 0]
+    flux_n = 0.25 * res.n_gas[w, 0] * np.sqrt(8 * K_B * Tg / (PI * m_n))
+    return {"r_m": res.wafer_r[w], "ion_flux_m2s": G, "ion_energy_mean_eV": E,
+            f"{res.setup.neutral}_flux_m2s": flux_n}
+
+
+def reactor_state(res: Fluid2DResult) -> ReactorState:
+    """Wafer-averaged :class:`ReactorState` (T_e: density-weighted volume average)."""
+    setup, m = res.setup, res.setup.mesh
+    gm, m_i = setup.global_model, setup.coef.m_i
+    prof = wafer_profile(res)
+    ring = m.ring_area[_wafer_cells(res)]
+    avg = lambda a: float((a * ring).sum() / ring.sum())  # noqa: E731
+    Gam = avg(prof["ion_flux_m2s"])
+    Te_w = avg(res.T_e_wafer[_wafer_cells(res)])
+    V_rf, f_rf = _bias_amplitude(res, Gam, Te_w)
+    V_bar = float(mean_sheath_voltage(V_rf, Te_w, m_i))
+    E_mean = 0.5 * Te_w + V_bar
+    n_s = Gam / np.sqrt(EV * Te_w / m_i)
+    s = float(child_sheath_thickness(V_bar, n_s, Te_w))
+    dE = float(iedf_splitting(V_rf, V_bar, s, m_i, f_rf))
+    spread = max(gm.T_ion_eV, 1e-3)
+    grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
+    E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
+    n_g_w = float(res.n_gas[_wafer_cells(res), 0].mean())
+    mfp = 1.0 / (n_g_w * setup.coef.sigma_i)
+    A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
+    ion = gm.names[int(gm.pos[0])]
+    neutral = setup.neutral
+    n_avg = res.n_e_avg
+    dens = {neutral: m.volume_average(res.n_gas), ion: n_avg, "e": n_avg}
+    P_coll, P_wall = _energy_channels(res)
+    P = setup.spec.source.power
+    Tw = setup.spec.wafer_temperature if setup.spec.wafer_temperature is not None else setup.spec.gas_temperature
+    return ReactorState(
+        chemistry=gm.chem.name, T_e_eV=res.T_e_density_weighted, n_e_center_m3=float(res.n_e[0].max()),
+        n_e_avg_m3=n_avg, densities_m3=dens,
+        fluxes_to_wafer_m2s={neutral: avg(prof[f"{neutral}_flux_m2s"]), ion: Gam}, ion_species=(ion,),
+        ion_flux_m2s=Gam, iedf=E_dist, iadf=A_dist, ion_energy_mean_eV=E_dist.mean(),
+        ion_cos_exponent=cos_exponent(A_dist), V_plasma=float(plasma_potential(Te_w, m_i)),
+        V_dc=float(dc_self_bias(V_rf, Te_w, m_i)), V_rf=V_rf, sheath_thickness_m=s,
+        sheath_collisionality=s / mfp, ion_transit_time_s=float(ion_transit_time(s, V_bar, m_i)),
+        gas_temperature_K=m.volume_average(res.T_gas), wafer_temperature_K=Tw,
+        pressure_Pa=setup.spec.pressure, power_W=P,
+        element_balance={},
+        energy_balance={"P_abs_W": res.absorbed_power, "collisions_W": P_coll, "walls_W": P_wall,
+                        "attachment_W": 0.0, "residual": (res.absorbed_power - P_coll - P_wall) / P})
+
+
+def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
+    """Collisional and wall power (W) of the converged fields."""
+    from .transport import TransportResidual
+
+    tr = TransportResidual(res.setup.mesh, res.setup.coef)
+    tr.set_state(res.n_gas, res.power)
+    _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
+    P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
+    m_i = res.setup.coef.m_i
+    P_wall = 0.0
+    for side, (sl, A, _) in tr.walls.items():
+        Tp = res.T_e[sl]
+        G = d["wall"][side][0]
+        P_wall += float((A * G * (2.5 * Tp + Tp * 0.5 * np.log(m_i / (2 * PI * 9.1093837015e-31)))).sum() * EV)
+    return P_coll, P_wall
+
+
+def write_fields(res: Fluid2DResult, path: Path) -> None:
+    """fields.nc: coords r_m, z_m; n_e_m3, T_e_eV, phi_V, power_W_m3, gas_temperature_K, <species>_m3."""
+    import xarray as xr
+
+    m, gm = res.setup.mesh, res.setup.global_model
+    dims = ("r_m", "z_m")
+    ion = gm.names[int(gm.pos[0])]
+    ds = xr.Dataset({"n_e_m3": (dims, res.n_e), "T_e_eV": (dims, res.T_e), "phi_V": (dims, res.phi),
+                     "power_W_m3": (dims, res.power), "gas_temperature_K": (dims, res.T_gas),
+                     f"{res.setup.neutral}_m3": (dims, res.n_gas), f"{ion}_m3": (dims, res.n_e)},
+                    coords={"r_m": m.r, "z_m": m.z},
+                    attrs={"model": "fluid2d", "chemistry": gm.chem.name,
+                           "note": "z = 0 is the wafer, z = chamber length the window"})
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+
+
+def write_wafer_csv(res: Fluid2DResult, path: Path) -> None:
+    write_csv(path, wafer_profile(res))
+
+
+def plot_reactor(res: Fluid2DResult, path: Path) -> None:
+    """Maps of n_e, T_e, power and the neutral density, and the wafer fluxes against r."""
+    from matplotlib.figure import Figure
+
+    m = res.setup.mesh
+    fig = Figure(figsize=(11, 7))
+    axs = fig.subplots(2, 3)
+    maps = [(res.n_e, "n_e (m$^{-3}$)"), (res.T_e, "T_e (eV)"), (res.power, "power (W m$^{-3}$)"),
+            (res.n_gas, f"{res.setup.neutral} (m$^{{-3}}$)"), (res.T_gas, "gas temperature (K)")]
+    for ax, (f, label) in zip(axs.ravel(), maps):
+        pc = ax.pcolormesh(m.r_faces * 100, m.z_faces * 100, f.T, shading="flat")
+        fig.colorbar(pc, ax=ax)
+        ax.set_title(label)
+        ax.set_xlabel("r (cm)")
+        ax.set_ylabel("z (cm)")
+        ax.set_aspect("equal")
+        ax.plot([r * 100 for r, _ in res.setup.coil], [m.z_faces[-1] * 100] * len(res.setup.coil),
+                "wx", ms=6)
+    prof = wafer_profile(res)
+    ax = axs[1, 2]
+    ax.plot(prof["r_m"] * 100, prof["ion_flux_m2s"], "C0-", label="ion flux")
+    ax.set_xlabel("r (cm)")
+    ax.set_ylabel("ion flux (m$^{-2}$ s$^{-1}$)", color="C0")
+    ax2 = ax.twinx()
+    ax2.plot(prof["r_m"] * 100, prof[f"{res.setup.neutral}_flux_m2s"], "C1--")
+    ax2.set_ylabel(f"{res.setup.neutral} flux (m$^{{-2}}$ s$^{{-1}}$)", color="C1")
+    ax.set_title("at the wafer")
+    fig.suptitle(f"fluid2d {res.setup.global_model.chem.name}: {res.setup.spec.source.power:g} W, "
+                 f"{res.setup.spec.pressure:.3g} Pa (coil x above the window)")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)

@@ -1,0 +1,91 @@
+"""Recipe keys of ``reactor.fluid2d:`` (pydantic, frozen; SI floats after validation).
+
+```yaml
+reactor:
+  model: fluid2d
+  fluid2d:
+    coil: {radii: [4 cm, 7 cm, 10 cm], height: 1 cm, frequency: 13.56 MHz}
+    window: {thickness: 2 cm, permittivity: 3.8}
+    mesh: {nr: 24, nz: 32}            # optional window_cell: 1 mm (finest z cell)
+    gas_heating: true
+```
+Checks that need the chamber (coil inside it, the skin depth resolved) are made when the
+model is built (:func:`waferlab.reactor.fluid2d.model.build`).
+"""
+from __future__ import annotations
+
+from pydantic import field_validator, model_validator
+
+from ...recipe_io import SpecModel
+from ...units import Dimensionless, Frequency, Length
+
+__all__ = ["Coil", "Window", "MeshSettings", "Fluid2DSpec"]
+
+
+class Coil(SpecModel):
+    """Planar coil above the dielectric window: turn radii, height above the window."""
+
+    radii: list[Length] | None = None
+    height: Length = 0.01
+    frequency: Frequency = 13.56e6
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.radii is not None and (not self.radii or min(self.radii) <= 0):
+            raise ValueError(f"radii = {self.radii} must be a non-empty list of radii > 0")
+        if self.height <= 0 or self.frequency <= 0:
+            raise ValueError(f"height = {self.height:g} m and frequency = {self.frequency:g} Hz must be > 0")
+        return self
+
+
+class Window(SpecModel):
+    thickness: Length = 0.02
+    permittivity: Dimensionless = 3.8
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.thickness <= 0 or self.permittivity < 1:
+            raise ValueError(f"thickness = {self.thickness:g} m must be > 0 and permittivity = "
+                             f"{self.permittivity:g} >= 1")
+        return self
+
+
+class MeshSettings(SpecModel):
+    """Cells in r and in z (plasma region); ``window_cell`` the finest z cell at the window
+    (default: a quarter of the estimated skin depth)."""
+
+    nr: int = 24
+    nz: int = 32
+    window_cell: Length | None = None
+
+    @field_validator("nr", "nz")
+    @classmethod
+    def _n(cls, v):
+        if not 4 <= v <= 400:
+            raise ValueError(f"{v} cells is outside [4, 400]")
+        return v
+
+
+class Fluid2DSpec(SpecModel):
+    """Settings of ``model: fluid2d``."""
+
+    coil: Coil = Coil()
+    window: Window = Window()
+    mesh: MeshSettings = MeshSettings()
+    gas_heating: bool = True
+    max_iterations: int = 300
+    tolerance: float = 1e-7
+
+    @field_validator("max_iterations")
+    @classmethod
+    def _it(cls, v):
+        if v < 1:
+            raise ValueError(f"max_iterations = {v} must be >= 1")
+        return v
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tol(cls, v):
+        if not 0 < v < 1:
+            raise ValueError(f"tolerance = {v:g} is outside (0, 1)")
+        return v

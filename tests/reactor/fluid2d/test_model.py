@@ -1,0 +1,124 @@
+"""The coupled argon ICP model: conservation, consistency with the global model, bad input,
+non-convergence, and the files of `waferlab reactor` with model: fluid2d."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from waferlab.errors import RecipeError, SimulationError
+from waferlab.recipe_io import validate_section
+from waferlab.reactor.fluid2d.model import solve_fluid2d
+from waferlab.reactor.fluid2d.transport import TransportResidual
+from waferlab.reactor.spec import ReactorSpec
+
+
+def make(**over):
+    d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
+         "pressure": "3 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "400 W"},
+         "fluid2d": {"mesh": {"nr": 10, "nz": 14}, "gas_heating": False}}
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(d.get(k), dict):
+            d[k] = {**d[k], **v}
+        else:
+            d[k] = v
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+@pytest.fixture(scope="module")
+def argon():
+    return solve_fluid2d(make())
+
+
+def test_power_particle_and_energy_balance_close(argon):
+    """∫p dV = P; Σ wall fluxes = ∫ν_iz n dV; P = collisions + walls (to the solver tolerance)."""
+    r = argon
+    P = 400.0
+    assert r.absorbed_power == pytest.approx(P, rel=1e-9)
+    tr = TransportResidual(r.setup.mesh, r.setup.coef)
+    tr.set_state(r.n_gas, r.power)
+    _, _, d = tr.evaluate(np.log(r.n_e), r.T_e, details=True)
+    V = r.setup.mesh.volume
+    created = float((d["nu_iz"] * r.n_e * V).sum())
+    lost = sum(float((A * d["wall"][s][0]).sum()) for s, (_, A, _) in tr.walls.items())
+    assert lost == pytest.approx(created, rel=1e-5)
+    from waferlab.reactor.fluid2d.output import reactor_state
+
+    eb = reactor_state(r).energy_balance
+    assert abs(eb["residual"]) < 1e-5 and eb["collisions_W"] > eb["walls_W"] > 0
+    assert r.residual_history[-1] < r.setup.settings.tolerance < r.residual_history[0]
+
+
+def test_density_weighted_T_e_agrees_with_the_global_model(argon):
+    """Same chemistry file, same chamber: T_e within 10 % (issue #14)."""
+    assert argon.T_e_density_weighted == pytest.approx(argon.global_state.T_e, rel=0.10)
+    n = argon.n_e
+    assert n.max() > 3 * n[:, 0].min()                    # a profile, not a uniform plasma
+    assert 0.3 < argon.n_e_avg / (argon.global_state.n_e * 0.5) < 3.0
+
+
+@pytest.mark.parametrize("over, path", [
+    ({"fluid2d": {"coil": {"radii": ["5 cm", "20 cm"]}}}, "reactor.fluid2d.coil.radii[1]"),
+    ({"fluid2d": {"mesh": {"nr": 10, "nz": 14, "window_cell": "4 cm"}}}, "reactor.fluid2d.mesh.window_cell"),
+    ({"loading": [{"species": "Ar", "probability": 0.1, "area": "1 cm^2"}]}, "reactor.loading"),
+])
+def test_bad_input_names_the_field(over, path):
+    with pytest.raises(RecipeError) as exc:
+        solve_fluid2d(make(**over))
+    assert str(exc.value).startswith(path)
+
+
+def test_wafer_larger_than_the_chamber_is_refused():
+    with pytest.raises(RecipeError, match=r"reactor\.chamber.*wafer_radius"):
+        make(chamber={"radius": "15 cm", "length": "20 cm", "wafer_radius": "16 cm"})
+
+
+def test_skin_depth_error_gives_the_numbers():
+    with pytest.raises(RecipeError, match=r"cannot resolve the skin depth \d"):
+        solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14, "window_cell": "4 cm"}}))
+
+
+def test_non_convergence_reports_the_residual_history():
+    with pytest.raises(SimulationError, match=r"residual history: \d\.\d\de[+-]\d\d"):
+        solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "max_iterations": 3}))
+
+
+@pytest.mark.slow
+def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
+    import xarray as xr
+
+    from waferlab.reactor.cli import run_reactor
+
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: t\nreactor:\n  model: fluid2d\n  chamber: {radius: 15 cm, length: 20 cm, wafer_radius: 10 cm}\n"
+        "  pressure: 3 mTorr\n  gases: {Ar: 50 sccm}\n  source: {power: 400 W}\n"
+        "  bias: {frequency: 13.56 MHz, voltage: 80 V}\n"
+        "  fluid2d: {mesh: {nr: 10, nz: 14}}\n")
+    out = run_reactor(recipe, tmp_path / "out", quiet=True)
+    with xr.open_dataset(tmp_path / "out" / "fields.nc", engine="h5netcdf") as ds:
+        assert set(ds.coords) == {"r_m", "z_m"}
+        for v in ("n_e_m3", "T_e_eV", "phi_V", "power_W_m3", "gas_temperature_K", "Ar_m3", "Ar+_m3"):
+            assert ds[v].shape == (10, 14), v
+        assert float(ds["gas_temperature_K"].max()) > 300.0          # gas heating on by default
+    head = (tmp_path / "out" / "wafer.csv").read_text().splitlines()
+    assert head[0] == "r_m,ion_flux_m2s,ion_energy_mean_eV,Ar_flux_m2s"
+    rows = np.array([[float(x) for x in line.split(",")] for line in head[1:]])
+    assert rows[-1, 0] < 0.10 and np.all(rows[:, 1] > 0)
+    assert np.all(rows[:, 2] > 80)                                 # T_e/2 + V̄(80 V) > 80 eV
+    data = json.loads((tmp_path / "out" / "reactor.json").read_text())
+    from waferlab.reactor import solve
+    glob = solve(make(model="global")).to_json()
+    assert set(glob) <= set(data)
+    assert data["fluid2d"]["absorbed_power_W"] == pytest.approx(400.0, rel=1e-9)
+    assert (tmp_path / "out" / "reactor.png").stat().st_size > 20000
+    assert out["T_e_eV"] == data["T_e_eV"]
+
+
+def test_plasma_etch_entry_point_uses_the_2d_model(argon):
+    """reactor.solve(spec) with model: fluid2d returns the wafer averages of the 2D fields."""
+    from waferlab.reactor import solve
+
+    st = solve(make())
+    assert st.T_e_eV == pytest.approx(argon.T_e_density_weighted, rel=1e-6)

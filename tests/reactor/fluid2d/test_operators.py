@@ -1,0 +1,85 @@
+"""The 2D operators against analytic limits (the validation problems of
+waferlab.validation.reactor_fluid2d), and proof that a wrong reference fails."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from waferlab.reactor.fluid2d.mesh import Mesh, diffusion_operator, graded_faces
+from waferlab.reactor.fluid2d.transport import coloured_jacobian
+from waferlab.validation import reactor_fluid2d as v
+
+
+def test_mesh_metric_factors_are_exact():
+    m = Mesh(np.array([0.0, 0.01, 0.03, 0.1]), graded_faces(0.2, 7, 0.005))
+    assert m.volume.sum() == pytest.approx(np.pi * 0.1 ** 2 * 0.2, rel=1e-13)
+    assert m.dz[-1] == pytest.approx(0.005, rel=1e-9) and np.all(np.diff(m.dz) < 0)
+    # ∫∇·(∇u) dV = ∮ ∇u·dA for u = z: flux 1 through the top, -1 through the bottom -> 0
+    A, b = diffusion_operator(m, np.ones(m.shape), {"z_min": ("dirichlet", 0.0), "z_max": ("dirichlet", 0.2)})
+    assert np.abs(A @ np.broadcast_to(m.z, m.shape).ravel() + b).max() < 1e-12
+
+
+def test_em_skin_depth_field_second_order():
+    rows = v.em_errors((10, 20, 40))
+    assert rows[-1][1] < 0.01
+    assert v.observed_order(*zip(*rows)) == pytest.approx(2.0, abs=0.3)
+
+
+def test_em_wrong_reference_fails():
+    """The same solve against a skin depth 3 % off misses the 1 % tolerance."""
+    from scipy.special import j1, jn_zeros
+
+    from waferlab.reactor.fluid2d.em import C_LIGHT, MU0, conductivity, solve_field
+
+    R, L, om = 0.1, 0.05, 2 * np.pi * 13.56e6
+    sig = conductivity(5e16, 2e7, om)
+    kr = jn_zeros(1, 1)[0] / R
+    m = Mesh.uniform(R, L, 40, 40)
+    f = solve_field(m, np.full(m.shape, sig), om, boundary={"z_max": ("dirichlet", j1(kr * m.r))})
+    kap = 1.03 * np.sqrt(kr ** 2 + 1j * om * MU0 * sig - (om / C_LIGHT) ** 2)
+    ex = j1(kr * m.r)[:, None] * np.sinh(kap * m.z[None, :]) / np.sinh(kap * L)
+    assert np.abs(f.E - ex).max() / np.abs(ex).max() > 0.01
+
+
+def test_diffusion_eigenmode_second_order():
+    rows = v.eigenmode_errors((8, 16))
+    assert rows[-1][1] < 0.02 and rows[-1][2] < 0.01
+    assert v.observed_order([r[0] for r in rows], [r[1] for r in rows]) == pytest.approx(2.0, abs=0.3)
+    # a reference with the radial zero 5 % off fails both checks
+    wrong = v.eigenmode_errors((16,), zero=1.05 * 2.404825557695773)[0]
+    assert wrong[1] > 0.02 and wrong[2] > 0.01
+
+
+@pytest.mark.parametrize("which", ["poiseuille", "plates", "cylinder"])
+def test_flow_and_heat_second_order(which):
+    rows = v.poiseuille_errors() if which == "poiseuille" else v.heat_errors(which)
+    tol = 0.01 if which == "poiseuille" else 0.005
+    assert rows[-1][1] < tol
+    assert v.observed_order(*zip(*rows)) == pytest.approx(2.0, abs=0.3)
+
+
+def test_heat_with_constant_conductivity_would_miss_the_reference():
+    """k(T) matters: the constant-k solution is > 0.5 % of the rise off the k(T) reference."""
+    from waferlab.reactor.fluid2d.neutral import ARGON_CONDUCTIVITY as k, Conductivity, gas_temperature
+
+    m = Mesh.uniform(0.1, 0.05, 32, 32)
+    T = gas_temperature(m, np.full(m.shape, 2e3), {"r_max": None, "z_min": 300.0, "z_max": 300.0},
+                        Conductivity(k0=k.k0))
+    ex = k.inverse(2e3 * m.z * (0.05 - m.z) / 2)
+    assert np.abs(T[0] - ex).max() / (ex.max() - 300) > 0.005
+
+
+def test_coloured_jacobian_matches_dense_differences():
+    rng = np.random.default_rng(0)
+    shape = (5, 7)
+    N = 35
+    A, _ = diffusion_operator(Mesh.uniform(1.0, 1.0, *shape), np.ones(shape), {})
+
+    def fun(x):
+        u, w = x[:N], x[N:]
+        return np.concatenate([A @ u ** 2 + u * w, A @ w + np.sin(u)])
+
+    x = rng.random(2 * N)
+    J = coloured_jacobian(fun, x, fun(x), shape, 2).toarray()
+    Jd = np.column_stack([(fun(x + 1e-7 * e) - fun(x)) / 1e-7 for e in np.eye(2 * N)])
+    assert np.abs(J - Jd).max() < 1e-5 * np.abs(Jd).max()
