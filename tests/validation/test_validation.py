@@ -29,7 +29,9 @@ def test_registry_lists_problems_for_every_scale():
     for p in ps:
         assert re.search(r"\b(1[89]|20)\d\d\b", p.source), (p.name, p.source)   # a year
         assert p.description
-    assert [p.name for p in problems("reactor")] == ["argon_book_example", "argon_particle_balance"]
+    assert [p.name for p in problems("reactor")] == ["argon_book_example", "argon_particle_balance",
+                                                     "sf6_kokkoris_model", "sf6_kokkoris_measured",
+                                                     "cl2_malyshev"]
     with pytest.raises(ValueError, match="scale"):
         problems("galaxy")
     with pytest.raises(KeyError, match="clausing_slit"):
