@@ -1,6 +1,6 @@
-"""Reactor-scale benchmark: steady SF6/O2, Cl2/Ar and argon solves on one core, and the
-Cl2/Ar model against published Cl2 ICP measurements (Malyshev et al., J. Appl. Phys. 84,
-137, 1998; the data and conditions are those of tests/reactor/test_cl2ar.py).
+"""Reactor-scale benchmark: steady SF6, SF6/O2, Cl2/Ar and argon solves on one core, and
+every point of the plasma reference problems of waferlab.validation (Kokkoris et al.,
+J. Phys. D 42, 055209, 2009; Malyshev et al., J. Appl. Phys. 84, 137, 1998).
 Writes bench/results/reactor.md.
 
 Run:  python bench/bench_reactor.py
@@ -24,6 +24,10 @@ from waferlab.reactor.state import build_model  # noqa: E402
 HERE = Path(__file__).parent
 
 CASES = {
+    "SF6/Ar 100/10 sccm, 0.921 Pa, 2 kW, chemistry sf6 (Kokkoris 2009)": {
+        "chamber": {"radius": "19 cm", "length": "38 cm"}, "gas_temperature": "315 K",
+        "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "Ar": "10 sccm"},
+        "source": {"power": "2000 W"}, "chemistry": "sf6"},
     "SF6/O2/Ar 100/20/10 sccm, 0.921 Pa, 2 kW (Kokkoris chamber)": {
         "chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
         "gas_temperature": "315 K", "pressure": "0.921 Pa",
@@ -52,42 +56,24 @@ def timed(spec, repeat=5):
 
 
 def published_points() -> list[str]:
-    """Model vs Malyshev et al. (1998): every point of the test module, agreeing or not."""
-    import sys
-    import warnings
+    """Every point of the reference problems sf6_kokkoris_model, sf6_kokkoris_measured and
+    cl2_malyshev (waferlab.validation.plasma: data, sources, tolerances), agreeing or not."""
+    from waferlab.context import RunContext
+    from waferlab.validation import get_problem, run_problem
 
-    sys.path.insert(0, str(HERE.parent))
-    from tests.reactor import test_cl2ar as t
-
-    rows = []
-    pts = ([("T_e (eV), Fig. 3", p, P, v, 1.0) for p, P, v in t.TE_HIGH_POWER]
-           + [("T_e (eV), Fig. 3", 2.0, 298.388, 2.06611, 1.0), ("T_e (eV), Fig. 3", 10.0, 299.932, 1.55979, 1.0)]
-           + [("n_e avg (m⁻³), Fig. 11", p, P, v, 1e6) for p, P, v in t.NE_HIGH_POWER + t.NE_LOW_POWER]
-           + [("n_e avg (m⁻³), Fig. 11", 0.5, 847.820, 2.06751055e11, 1e6),
-              ("n_e avg (m⁻³), Fig. 11", 1.0, 886.483, 2.10443038e11, 1e6)]
-           + [("% Cl2 left, Table I", p, P, v, 1.0) for p, P, v in t.CL2_TABLE_I]
-           + [("% Cl2 left, Fig. 7", 0.5, 850.256, 19.9668, 1.0), ("% Cl2 left, Fig. 7", 1.0, 850.256, 25.0746, 1.0),
-              ("% Cl2 left, text Sec. III F (40 % dissociated)", 10.0, 900.0, 60.0, 1.0)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for q, p, P, v, scale in pts:
-            st = solve(t.spec(p, P))
-            m = (st.T_e_eV if q.startswith("T_e") else st.n_e_avg_m3 if q.startswith("n_e")
-                 else t.cl2_percent(st, p))
-            ref = v * scale
-            dev = m / ref - 1
-            rows.append(f"| {q} | {p:g} | {P:.0f} | {ref:.3g} | {m:.3g} | {100 * dev:+.0f} % | "
-                        f"{'yes' if abs(dev) < 0.25 else '**no**'} |")
-    return ["", "## reactor: Cl2/Ar against published Cl2 ICP data", "",
-            "Chemistry `cl2ar` (Kemaneci et al., PSST 23, 045002, 2014, Table 4; Cl wall "
-            "recombination 0.06, Koda et al. via Malyshev). Data: Malyshev et al., J. Appl. Phys. 84, "
-            "137 (1998), Lam TCP, 11 cm gap, Cl2 + 5 % rare gases (lumped as Ar), 333 K; Figs. 3/7/11 "
-            "via the marker digitisation in github.com/sdelaurentiis123/plasma-etching-code "
-            "(data/experimental/malyshev_1998_lam). Absorbed power = TCP power into the match (not "
-            "measured in the paper). Nothing was fitted. SF6/O2: no published points could be obtained "
-            "(see docs/reactor.md).", "",
-            "| quantity | p (mTorr) | TCP power (W) | published | model | deviation | within 25 % |",
-            "|---|---|---|---|---|---|---|"] + rows
+    out = ["", "## reactor: chemistries against published plasma data (waferlab.validation)", ""]
+    for name in ("sf6_kokkoris_model", "sf6_kokkoris_measured", "cl2_malyshev"):
+        r = run_problem(get_problem(name), RunContext(seed=0), quick=False)
+        out += [f"### {name}", "", f"Source: {r.problem.source}.", "",
+                "| quantity | model | reference | deviation | tolerance | basis | pass |",
+                "|---|---|---|---|---|---|---|"]
+        for c in r.checks:
+            dev = (f"{c.measured - c.reference:+.1f} points" if c.unit == "%"
+                   else f"{100 * (c.measured / c.reference - 1):+.1f} %")
+            out.append(f"| {c.quantity} | {c.measured:.4g} {c.unit} | {c.reference:.4g} | {dev} | "
+                       f"{c.tolerance:.3g} | {c.basis} | {'yes' if c.passed else '**no**'} |")
+        out.append("")
+    return out
 
 
 def main() -> None:
@@ -97,7 +83,10 @@ def main() -> None:
         st, tmin, tmed = timed(spec)
         m = build_model(spec)
         rows.append((name, m.N + 2 + m.Ns, m.n_rx + len(m.sr_prob), st, tmin, tmed))
-    lines = ["## reactor: global-model steady solve (1 core)", "",
+    import subprocess
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                            text=True).stdout.strip()
+    lines = [f"## reactor: global-model steady solve (1 core), commit {commit}", "",
              "BDF integration to quasi-steady state + Newton polish, finite-difference Jacobian "
              "from one vectorised call; time = `reactor.solve(spec)` including sheath, IEDF and "
              "IADF (best / median of 5, after one warm-up). Target: SF6/O2 < 0.5 s. "

@@ -5,7 +5,7 @@ A chemistry file (see ``reactor/data/*.yaml`` and docs/reactor.md) lists species
 wall behaviour) and reactions ``"e + SF6 -> e + SF5 + F"`` with a rate form from
 :mod:`waferlab.reactor.rates`.  Every reaction (volume and wall) is checked at load
 time for element and charge balance, so the model conserves what the file conserves.
-Built-in sets are found by name (``argon``, ``sf6o2``, ``cl2ar``); a user file by path.
+Built-in sets are found by name (``argon``, ``sf6o2``, ``sf6``, ``cl2ar``); a user file by path.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ ELEMENT_MASS_AMU = {"H": 1.008, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.9
                     "Si": 28.085, "S": 32.06, "Cl": 35.45, "Ar": 39.948, "He": 4.0026,
                     "Br": 79.904, "Xe": 131.29, "Kr": 83.798, "Ne": 20.180}
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
-_BUILTIN = ("argon", "sf6o2", "cl2ar")
+_BUILTIN = ("argon", "sf6o2", "sf6", "cl2ar")
 
 
 def parse_formula(name: str) -> tuple[dict[str, int], int]:
@@ -85,9 +85,14 @@ class Reaction:
 
 @dataclass(frozen=True, kw_only=True)
 class SurfaceReaction:
-    """``gas + site -> gas products + surface products`` on the chamber walls with
-    reaction probability ``prob`` per gas particle hitting a site of that kind
-    (``site`` is ``*`` for a free site or an adsorbate such as ``F(s)``)."""
+    """``gas + site -> gas products + surface products (+ buried film)`` on the chamber
+    walls with reaction probability ``prob`` per gas particle hitting a site of that
+    kind (``site`` is ``*`` for a free site or an adsorbate such as ``F(s)``).
+
+    ``buried`` (names ending in ``(b)``) leave the gas and the active surface for good:
+    a growing film, counted as a sink in the element balance (Kokkoris et al., J. Phys.
+    D 42, 055209, 2009: SFx + SFy(s) -> SFx(s) + P(s)).  A positive-ion ``gas`` arrives
+    with its Bohm flux and is neutralised by the wall (its charge is not balanced)."""
 
     id: str
     gas: str
@@ -95,6 +100,7 @@ class SurfaceReaction:
     prob: float
     gas_products: dict[str, float]
     surface_products: dict[str, float]
+    buried: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,12 +303,22 @@ def _build_surface(sd, where: str, comps: dict) -> tuple[tuple[str, ...], tuple[
         site = [k for k in lhs if k in scomp]
         if len(gas) != 1 or len(site) != 1 or any(v != 1 for v in lhs.values()):
             raise RecipeError(f"{w}: the left side must be one gas species and one site (got {eq!r})")
-        if comps[gas[0]][1] != 0:
-            raise RecipeError(f"{w}: only neutrals react on the walls here (got {gas[0]})")
+        charge = comps[gas[0]][1]
+        if charge < 0:
+            raise RecipeError(f"{w}: negative ions do not reach the walls (got {gas[0]})")
+        buried = {}
+        for k in [k for k in rhs if k.endswith("(b)")]:
+            try:
+                allc[k] = parse_formula(k)
+            except ValueError as exc:
+                raise RecipeError(f"{w}: buried product {k!r}: {exc}") from None
+            buried[k] = rhs[k]
         bad = [k for k in rhs if k not in allc or k == "e"]
         if bad:
-            raise RecipeError(f"{w}: unknown species {bad}; sites: {sites}")
-        _check_balanced(w, lhs, rhs, allc)
+            raise RecipeError(f"{w}: unknown species {bad}; sites: {sites} (buried film: NAME(b))")
+        if any(comps[k][1] != 0 for k in rhs if k in comps):
+            raise RecipeError(f"{w}: the products must be neutral")
+        _check_balanced(w, lhs | ({"e": float(charge)} if charge else {}), rhs, allc)
         ns = sum(v for k, v in rhs.items() if k in scomp)
         if abs(ns - 1.0) > 1e-12:
             raise RecipeError(f"{w}: the right side must hold exactly one site (free '*' or an adsorbate)")
@@ -311,7 +327,8 @@ def _build_surface(sd, where: str, comps: dict) -> tuple[tuple[str, ...], tuple[
             raise RecipeError(f"{w}: prob = {prob} is outside (0, 1]")
         out.append(SurfaceReaction(id=rid, gas=gas[0], site=site[0], prob=prob,
                                    gas_products={k: v for k, v in rhs.items() if k in comps},
-                                   surface_products={k: v for k, v in rhs.items() if k in scomp}))
+                                   surface_products={k: v for k, v in rhs.items() if k in scomp},
+                                   buried={k: float(v) for k, v in buried.items()}))
     return tuple(sites), tuple(out), float(sd.get("site_density_m2", 1e19))
 
 

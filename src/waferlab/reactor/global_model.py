@@ -38,7 +38,7 @@ from scipy.integrate import solve_ivp
 
 from ..constants import EV, K_B, M_E, PI, TORR
 from ..errors import SimulationError
-from .chemistry import Chemistry
+from .chemistry import Chemistry, parse_formula
 from .rates import RATE_FORMS
 
 __all__ = ["Loss", "GlobalModel", "SteadyState", "ion_temperature_eV"]
@@ -171,9 +171,14 @@ class GlobalModel:
         self.wall_neu = np.array([i for i in self.neu if sp[i].wall_gamma > 0], dtype=np.intp)
         self.wall_gamma = np.array([sp[i].wall_gamma for i in self.wall_neu], float)
         chans_species, P = [], []
+        surface_ions = {r.gas for r in self.chem.surface_reactions}
         for i in list(self.wall_neu) + list(self.pos):
             col = np.zeros(N)
             col[i] -= 1.0
+            if sp[i].charge > 0 and sp[i].name in surface_ions:
+                chans_species.append(i)        # loss and products in the ion-surface reactions
+                P.append(np.zeros(N))
+                continue
             for name, c in sp[i].wall_products.items():
                 col[idx[name]] += c
             chans_species.append(i)
@@ -206,7 +211,17 @@ class GlobalModel:
         self.sr_sum = (self.sr_pos[None, :] == np.arange(self.sr_gases.size)[:, None]).astype(float)
         self.sr_Sg = np.zeros((N, len(srx)))
         self.sr_Ss = np.zeros((Ns, len(srx)))
+        pos_list = list(self.pos)
+        self.sr_ion = np.array([pos_list.index(g) if self.z[g] > 0 else -1 for g in self.sr_gases],
+                               dtype=np.intp)            # ion gases: index among positive ions
+        self.sr_is_ion = self.sr_ion >= 0
+        self.sr_neu_g = np.flatnonzero(~self.sr_is_ion)
+        self.sr_ion_g = np.flatnonzero(self.sr_is_ion)
+        self.sr_Eb = np.zeros((len(self.elements), len(srx)))     # elements buried in the film
         for j, r in enumerate(srx):
+            for k, v in r.buried.items():
+                for el, c in parse_formula(k)[0].items():
+                    self.sr_Eb[self.elements.index(el), j] += v * c
             self.sr_Sg[idx[r.gas], j] -= 1.0
             self.sr_Ss[sidx[r.site], j] -= 1.0
             for k, v in r.gas_products.items():
@@ -276,8 +291,12 @@ class GlobalModel:
         if self.Ns:
             w = self.sr_prob[:, None] * theta[self.sr_site]
             s_tot = self.sr_sum @ w
-            nu = self.chantry(self.sr_gases, s_tot, n_g)
-            r_sr = (nu / np.maximum(s_tot, 1e-300))[self.sr_pos] * w * n[self.sr_gas]
+            loss = np.empty_like(s_tot)             # wall-loss rate of each gas, m^-3 s^-1
+            g_n = self.sr_neu_g
+            loss[g_n] = self.chantry(self.sr_gases[g_n], s_tot[g_n], n_g) * n[self.sr_gases[g_n]]
+            g_i = self.sr_ion_g
+            loss[g_i] = nu_ion[self.sr_ion[g_i]] * n[self.sr_gases[g_i]]
+            r_sr = (loss / np.maximum(s_tot, 1e-300))[self.sr_pos] * w
             dn = dn + self.sr_Sg @ r_sr
             dtheta = self.surf_factor * (self.sr_Ss @ r_sr)
         ion_loss = r_wall[self.n_wall_neu:]
@@ -287,7 +306,7 @@ class GlobalModel:
         P_att = 1.5 * Te * (self.e_loss_mask @ R)
         P_in = (self.power if power is None else power) / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
-        return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
+        return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, r_sr=r_sr if self.Ns else None, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
                     P_att=P_att, ion_loss=ion_loss, r_extra=r_extra, nu_ion=nu_ion, n_g=n_g,
                     alpha=alpha)
 
@@ -448,6 +467,8 @@ class GlobalModel:
         inflow = self.elem_matrix @ self.feed
         pumped = self.elem_matrix @ (self.k_pump * self.pumped * st.n) * self.V
         sink = -(self.elem_matrix @ (self.extra_P @ tr["r_extra"]))[:, 0] * self.V
+        if self.Ns:
+            sink = sink + (self.sr_Eb @ tr["r_sr"])[:, 0] * self.V         # buried in the wall film
         out = {}
         for k, el in enumerate(self.elements):
             if inflow[k] > 0:

@@ -25,6 +25,7 @@ _PROBLEM_MODULES = (
     "waferlab.validation.feature",
     "waferlab.validation.reactor",
     "waferlab.validation.reactor_fluid2d",
+    "waferlab.validation.plasma",
     "waferlab.validation.atomic",
     "waferlab.validation.litho",
     "waferlab.validation.thermal",

@@ -1,0 +1,204 @@
+"""Reactor-scale reference problems against published plasma measurements and models.
+
+* SF6 ICP: G. Kokkoris, A. Panagiotopoulos, A. Goodyear, M. Cooke & E. Gogolides,
+  J. Phys. D: Appl. Phys. 42, 055209 (2009): their global model (basic model) and their
+  measurements (pressure rise Δp, [F] by actinometry, two calibration series) at
+  p_OFF = 0.921 Pa, 100 sccm SF6 + 10 sccm Ar, T_gas = 315 K, one cylinder R = 0.19 m,
+  L = 0.38 m.  Values digitized from the paper's figures by a third party:
+  github.com/ngankait-art/DTPM, folder "Plasma Chemistry Module/
+  Kokkoris_v1and3_SF6_Global_Plasma_Model/data/kokkoris_extracted/" (CSV files).
+* Cl2 ICP: Malyshev, Donnelly, Kornblit & Ciampa, J. Appl. Phys. 84, 137 (1998):
+  Lam Alliance TCP, gap 11 cm, chamber radius 21.5 cm, walls 333 K, Cl2/rare gas
+  114/6 sccm at 2 and 10 mTorr; T_e by trace-rare-gas OES, volume-averaged n_e by
+  Langmuir probe, Cl2 dissociation by actinometry.  Digitized (pixel-audited) in
+  github.com/sdelaurentiis123/plasma-etching-code (MIT),
+  data/experimental/malyshev_1998_lam/.
+
+Tolerances are fixed numbers: the acceptance of each comparison where the model meets
+it; where it does not, a regression bound (the model's error when the problem was
+written, rounded up), named so in ``basis``; docs/reactor.md explains every miss.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..constants import K_B, TORR
+from . import reactor as _argon  # noqa: F401  (registration order: the argon problems first)
+from .core import Check, ReferenceProblem, register
+
+__all__ = ["KOKKORIS_MODEL", "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
+           "MALYSHEV_NE", "MALYSHEV_DISSOCIATION", "MALYSHEV_ABSORBED_FRACTION", "sf6_kokkoris_spec",
+           "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction"]
+
+KOKKORIS = ("G. Kokkoris et al., J. Phys. D 42, 055209 (2009); digitized: "
+            "github.com/ngankait-art/DTPM (kokkoris_extracted CSVs)")
+MALYSHEV = ("M. V. Malyshev, V. M. Donnelly, A. Kornblit & N. A. Ciampa, J. Appl. Phys. 84, 137 "
+            "(1998); digitized: github.com/sdelaurentiis123/plasma-etching-code "
+            "(data/experimental/malyshev_1998_lam)")
+
+# Kokkoris (2009) basic model at p_OFF = 0.921 Pa: power W -> (n_e m^-3, T_e eV, alpha, [F] m^-3)
+KOKKORIS_MODEL = {500.0: (1.03e16, 4.80, 9.5, 3.9e19), 1000.0: (2.30e16, 4.70, 5.5, 7.2e19),
+                  2000.0: (6.36e16, 4.54, 2.71, 1.31e20), 3000.0: (1.34e17, 4.37, 1.52, 1.84e20)}
+# measured pressure rise (W, Pa) and [F] by actinometry, two calibration series (W, m^-3, m^-3)
+KOKKORIS_DP_MEASURED = ((987.0, 0.237), (1982.0, 0.340), (2992.0, 0.380))
+KOKKORIS_F_ACTINOMETRY = ((1000.0, 8.1e19, 1.08e20), (2000.0, 1.02e20, 1.37e20),
+                          (3000.0, 1.08e20, 1.46e20))
+
+# Malyshev (1998), forward (matching-network) power W -> value
+MALYSHEV_TE = {2.0: ((99, 1.85), (149, 1.85), (199, 1.87), (298, 2.07), (499, 2.31), (698, 2.33),
+                     (869, 2.44)),
+               10.0: ((99, 1.37), (150, 1.47), (200, 1.49), (300, 1.56), (499, 1.66), (600, 1.76),
+                      (699, 1.75), (890, 1.94))}
+MALYSHEV_NE = {2.0: ((148, 2.74e16), (199, 4.01e16), (300, 5.75e16), (498, 1.04e17), (697, 1.53e17),
+                     (899, 1.99e17)),
+               10.0: ((149, 1.74e16), (300, 6.43e16), (498, 6.86e16), (885, 1.28e17))}   # m^-3
+MALYSHEV_DISSOCIATION = {2.0: ((150, 8.0), (300, 31.0), (500, 43.0), (700, 58.0), (867, 71.0))}  # %
+# Absorbed / forward power: fitted once to all n_e points (least squares in log n_e over
+# 0.6 ... 1.0); the model's n_e is below the measured one at every fraction <= 1, so the
+# fit sits at the physical bound 1.0 (rms log error 0.75 at 1.0, 1.03 at 0.8, 1.42 at 0.6).
+MALYSHEV_ABSORBED_FRACTION = 1.0
+
+
+def sf6_kokkoris_spec(power_W: float, chemistry: str = "sf6"):
+    """The reactor spec of Kokkoris et al.'s power sweep."""
+    from ..reactor import ReactorSpec
+    from ..recipe_io import validate_section
+    d = {"chamber": {"radius": "19 cm", "length": "38 cm"}, "gas_temperature": "315 K",
+         "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "Ar": "10 sccm"},
+         "source": {"type": "icp", "power": f"{power_W} W"}, "chemistry": chemistry}
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+def cl2_malyshev_spec(p_mTorr: float, forward_power_W: float, chemistry: str = "cl2ar"):
+    """Malyshev et al.'s TCP at ``MALYSHEV_ABSORBED_FRACTION`` of the forward power."""
+    from ..reactor import ReactorSpec
+    from ..recipe_io import validate_section
+    d = {"chamber": {"radius": "21.5 cm", "length": "11 cm"}, "gas_temperature": "333 K",
+         "pressure": f"{p_mTorr} mTorr", "gases": {"Cl2": "114 sccm", "Ar": "6 sccm"},
+         "source": {"type": "icp", "power": f"{forward_power_W * MALYSHEV_ABSORBED_FRACTION} W"},
+         "chemistry": chemistry}
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+def negative_ion_fraction(state) -> float:
+    """α = Σ n_- / n_e of a ReactorState."""
+    d = state.densities_m3
+    return sum(v for k, v in d.items() if k.endswith("-")) / d["e"]
+
+
+def cl2_dissociation_percent(state, p_mTorr: float) -> float:
+    """100 (1 - n(Cl2, all v) / n(Cl2, plasma off)): Malyshev's actinometric observable."""
+    n0 = p_mTorr * 1e-3 * TORR / (K_B * state.gas_temperature_K) * 114.0 / 120.0
+    cl2 = sum(v for k, v in state.densities_m3.items() if k.startswith("Cl2") and not k.endswith("+"))
+    return 100.0 * (1.0 - cl2 / n0)
+
+
+def _rel(label, measured, ref, unit, tol, basis):
+    return Check(quantity=label, measured=float(measured), reference=float(ref),
+                 tolerance=tol * abs(float(ref)), unit=unit, basis=basis)
+
+
+_MISS = "acceptance {acc} NOT met (docs/reactor.md says why); tolerance = regression bound"
+
+# Fixed tolerances (relative; dissociation in percentage points).  The acceptance of the
+# comparison where the model meets it; otherwise a regression bound set once from the
+# model's error on 2026-12-06 (rounded up), so a change that worsens the match fails.
+_SF6_MODEL_TOL = {"n_e": {500.0: 0.25, 1000.0: 0.25, 2000.0: 0.30, 3000.0: 0.40},
+                  "T_e": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.15, 3000.0: 0.15},
+                  "alpha": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.35, 3000.0: 0.55},
+                  "F": {500.0: 0.35, 1000.0: 0.30, 2000.0: 0.25, 3000.0: 0.20}}
+_SF6_DP_TOL = {987.0: 0.25, 1982.0: 0.25, 2992.0: 0.55}
+_SF6_F_SLACK = {1000.0: 0.20, 2000.0: 0.0, 3000.0: 0.0}      # fraction of the band's lower edge
+_CL2_TE_TOL = {(2.0, 298): 0.45, (2.0, 499): 0.25, (2.0, 698): 0.25, (2.0, 869): 0.25,
+               (10.0, 300): 0.65, (10.0, 499): 0.45, (10.0, 600): 0.35, (10.0, 699): 0.30,
+               (10.0, 890): 0.25}
+_CL2_NE_TOL = {(2.0, 148): 0.55, (2.0, 199): 0.55, (2.0, 300): 0.40, (2.0, 498): 0.40, (2.0, 697): 0.40,
+               (2.0, 899): 0.40, (10.0, 149): 0.75, (10.0, 300): 0.85, (10.0, 498): 0.55,
+               (10.0, 885): 0.40}
+_CL2_DIS_TOL = {150: 30.0, 300: 30.0, 500: 35.0, 700: 25.0, 867: 15.0}
+
+
+def _basis(tol, acc, acc_text):
+    return acc_text if tol <= acc else _MISS.format(acc=acc_text)
+
+
+def _run_kokkoris_model(ctx, quick):
+    from ..reactor import solve
+    out = []
+    for P in ((1000.0, 3000.0) if quick else tuple(KOKKORIS_MODEL)):
+        ne, Te, al, F = KOKKORIS_MODEL[P]
+        st = solve(sf6_kokkoris_spec(P))
+        for q, m, r, u in (("n_e", st.n_e_center_m3, ne, "m^-3"), ("T_e", st.T_e_eV, Te, "eV"),
+                           ("alpha", negative_ion_fraction(st), al, ""),
+                           ("F", st.densities_m3["F"], F, "m^-3")):
+            tol = _SF6_MODEL_TOL[q][P]
+            out.append(_rel(f"{q} at {P:g} W", m, r, u, tol,
+                            _basis(tol, 0.15, "15 % (same model; digitizing error)")))
+    return out
+
+
+def _run_kokkoris_measured(ctx, quick):
+    from ..reactor import solve
+    out = []
+    for P, dp in KOKKORIS_DP_MEASURED:
+        st = solve(sf6_kokkoris_spec(P))
+        tol = _SF6_DP_TOL[P]
+        out.append(_rel(f"pressure rise at {P:g} W", st.pressure_Pa - 0.921, dp, "Pa", tol,
+                        _basis(tol, 0.25, "25 %")))
+    for P, lo, hi in KOKKORIS_F_ACTINOMETRY:
+        st = solve(sf6_kokkoris_spec(P))
+        lo25, hi25 = 0.75 * lo, 1.25 * hi
+        slack = _SF6_F_SLACK[P] * lo25
+        out.append(Check(quantity=f"[F] at {P:g} W (two actinometry series ± 25 %)",
+                         measured=float(st.densities_m3["F"]), reference=0.5 * (lo25 + hi25),
+                         tolerance=0.5 * (hi25 - lo25) + slack, unit="m^-3",
+                         basis=_basis(slack, 0.0, "inside the spread of the two series ± 25 %")))
+    return out
+
+
+def _run_malyshev(ctx, quick):
+    from ..reactor import solve
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for p in (2.0, 10.0):
+            for P, Te in MALYSHEV_TE[p]:
+                if (p, P) not in _CL2_TE_TOL or (quick and P not in (298, 300, 869, 890)):
+                    continue
+                st = solve(cl2_malyshev_spec(p, P))
+                tol = _CL2_TE_TOL[(p, P)]
+                out.append(_rel(f"T_e at {p:g} mTorr, {P} W", st.T_e_eV, Te, "eV", tol,
+                                _basis(tol, 0.25, "25 %")))
+            for P, ne in MALYSHEV_NE[p]:
+                if quick and P not in (300, 899, 885):
+                    continue
+                st = solve(cl2_malyshev_spec(p, P))
+                tol = _CL2_NE_TOL[(p, P)]
+                out.append(_rel(f"volume-averaged n_e at {p:g} mTorr, {P} W", st.n_e_avg_m3, ne, "m^-3",
+                                tol, _basis(tol, 0.40, "40 %")))
+        for P, dis in MALYSHEV_DISSOCIATION[2.0]:
+            if quick and P not in (300, 867):
+                continue
+            st = solve(cl2_malyshev_spec(2.0, P))
+            tol = _CL2_DIS_TOL[P]
+            out.append(Check(quantity=f"Cl2 dissociation at 2 mTorr, {P} W",
+                             measured=cl2_dissociation_percent(st, 2.0), reference=dis,
+                             tolerance=tol, unit="%", basis=_basis(tol, 15.0, "±15 percentage points")))
+    return out
+
+
+register(ReferenceProblem(
+    name="sf6_kokkoris_model", scale="reactor", source=KOKKORIS,
+    description="chemistry sf6 vs the paper's global model, 500-3000 W at p_OFF = 0.921 Pa: "
+                "n_e, T_e, n_-/n_e, [F]", run=_run_kokkoris_model))
+register(ReferenceProblem(
+    name="sf6_kokkoris_measured", scale="reactor", source=KOKKORIS,
+    description="chemistry sf6 vs the paper's measurements: pressure rise when lit, [F] by "
+                "actinometry (two calibration series)", run=_run_kokkoris_measured))
+register(ReferenceProblem(
+    name="cl2_malyshev", scale="reactor", source=MALYSHEV,
+    description="chemistry cl2ar vs Malyshev's TCP at 2 and 10 mTorr, 300-900 W forward power "
+                "(absorbed fraction MALYSHEV_ABSORBED_FRACTION): T_e, volume-averaged n_e, "
+                "Cl2 dissociation", run=_run_malyshev))

@@ -1,0 +1,77 @@
+"""Chemistry ``sf6`` (Kokkoris et al., J. Phys. D 42, 055209, 2009): conservation with the
+wall film, and the comparisons with the paper's model and measurements, which live in
+``waferlab.validation`` (problems sf6_kokkoris_model, sf6_kokkoris_measured) and run
+there; here the properties any correct solution must have."""
+import numpy as np
+import pytest
+
+from waferlab.reactor import solve
+from waferlab.reactor.chemistry import load_chemistry, parse_formula
+from waferlab.reactor.state import build_model
+from waferlab.validation.plasma import KOKKORIS_MODEL, negative_ion_fraction, sf6_kokkoris_spec
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return {P: solve(sf6_kokkoris_spec(P)) for P in KOKKORIS_MODEL}
+
+
+def test_balances_close_with_the_buried_film(sweep):
+    for st in sweep.values():
+        assert set(st.element_balance) == {"S", "F", "Ar"}
+        assert max(abs(v) for v in st.element_balance.values()) < 1e-6
+        assert abs(st.energy_balance["residual"]) < 1e-6
+
+
+def test_film_is_a_real_sink():
+    """Without deposition the same model buries nothing: the S fed equals the S pumped."""
+    m = build_model(sf6_kokkoris_spec(2000.0))
+    st = m.steady_state()
+    tr = m.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
+    buried = (m.sr_Eb @ tr["r_sr"])[:, 0] * m.V
+    S = m.elements.index("S")
+    inflow = (m.elem_matrix @ m.feed)[S]
+    assert 0.05 < buried[S] / inflow < 0.9
+
+
+def test_surface_reactions_conserve_elements_and_sites():
+    m = build_model(sf6_kokkoris_spec(1000.0))
+    comp = [parse_formula(x)[0] if x != "*" else {} for x in m.sites]
+    Es = np.array([[c.get(el, 0) for c in comp] for el in m.elements], float)
+    assert np.abs(m.elem_matrix @ m.sr_Sg + Es @ m.sr_Ss + m.sr_Eb).max() < 1e-12
+    assert np.abs(m.sr_Ss.sum(axis=0)).max() < 1e-12
+    assert m.sr_is_ion.sum() == 4                  # SF5+, SF4+, SF3+, F2+ react with the wall
+
+
+def test_ions_charge_balance_at_the_wall(sweep):
+    for st in sweep.values():
+        d = st.densities_m3
+        pos = sum(v for k, v in d.items() if k.endswith("+"))
+        neg = sum(v for k, v in d.items() if k.endswith("-"))
+        assert pos == pytest.approx(neg + d["e"], rel=1e-9)
+
+
+def test_argon_is_an_inert_actinometer():
+    chem = load_chemistry("sf6")
+    assert not any("Ar" in r.reactants for r in chem.reactions)
+    assert "Ar+" not in {s.name for s in chem.species}
+
+
+def test_trends_of_the_paper(sweep):
+    """Kokkoris Fig. (power sweep): n_e and [F] rise, alpha and [SF6] fall with power."""
+    P = sorted(sweep)
+    ne = [sweep[p].n_e_center_m3 for p in P]
+    F = [sweep[p].densities_m3["F"] for p in P]
+    al = [negative_ion_fraction(sweep[p]) for p in P]
+    sf6 = [sweep[p].densities_m3["SF6"] for p in P]
+    assert np.all(np.diff(ne) > 0) and np.all(np.diff(F) > 0)
+    assert np.all(np.diff(al) < 0) and np.all(np.diff(sf6) < 0)
+
+
+def test_unknown_buried_or_charged_products_are_refused(tmp_path):
+    from waferlab.errors import RecipeError
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nspecies: [F, F2, F+]\nreactions: []\nsurface:\n  sites: ['F(s)']\n"
+                   "  reactions:\n    - {id: S1, eq: 'F+ + * -> F+(s)', prob: 1.0}\n")
+    with pytest.raises(RecipeError):
+        load_chemistry(bad)
