@@ -133,7 +133,7 @@ def real_sweeps(lines: list[str]) -> None:
         finally:
             _stop(procs)
         same = all(np.array_equal(rows[0][1].dataset[m].values, rows[1][1].dataset[m].values)
-                   for m in ("x", "seed", "thickness_bottom", "thickness_sidewall"))
+                   for m in ("x", "seed", "film_bottom_m", "film_sidewall_right_m"))
     lines += ["### 64-sample sweep of the 2D trench deposition (real runner)", "",
               "examples/study-deposition.yaml with grid 0.48 µm and 100 rays per point "
               "(single_particle model, LHS over rate and sticking).", "",
@@ -179,9 +179,9 @@ def accuracy(lines: list[str]) -> None:
     params = {"steps[0].deposit.rate": {"distribution": "normal", "mean": "10 nm/min", "std": "1 nm/min"},
               "steps[0].deposit.sticking": {"distribution": "log-uniform", "range": [0.02, 0.2]}}
     mc = run_study(study_from_dict(deposition_study("montecarlo", 4000, parameters=params)), None,
-                   serial=True).summary["statistics"]["thickness_bottom"]
+                   serial=True).summary["statistics"]["film_bottom_m"]
     pce = run_study(study_from_dict(deposition_study("pce", 1, parameters=params, pce={"order": 5})),
-                    None, serial=True).summary["pce"]["thickness_bottom"]
+                    None, serial=True).summary["pce"]["film_bottom_m"]
     out.append(f"| PCE (order 5, 36 nodes) vs MC (4000) mean of bottom thickness | "
                f"PCE {pce['mean']:.5e} m, MC 95 % CI [{mc['mean_ci95'][0]:.5e}, {mc['mean_ci95'][1]:.5e}] | inside |")
     out.append(f"| PCE vs MC std of bottom thickness | PCE {pce['std']:.4e} m, MC 95 % CI "

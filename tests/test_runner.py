@@ -54,10 +54,12 @@ def test_run_writes_every_output(tmp_path):
     m = json.loads((out / "metrics.json").read_text())
     assert m["process_steps"] == 3 and m["time_steps"] > 0
     # directional etch of 0.5 um then 0.1 um isotropic: Si bottom 0.6 um below the
-    # mask/Si interface, 0.05 um of oxide lines it; depth counts from the mask top (0.2 um)
-    assert m["depth"] == pytest.approx(0.2e-6 + 0.6e-6 - 0.05e-6, abs=0.5 * 0.05e-6)
-    assert m["thickness_bottom"] == pytest.approx(0.05e-6, abs=0.5 * 0.05e-6)
-    assert m["thickness_top"] == pytest.approx(0.05e-6, abs=0.5 * 0.05e-6)
+    # mask/Si interface (the 0.05 um oxide liner on it does not count), 0.2 um mask left
+    assert m["etched_layer"] == "Si" and m["mask_material"] == "Mask"
+    assert m["etch_depth_m"] == pytest.approx(0.6e-6, abs=0.5 * 0.05e-6)
+    assert m["mask_remaining_m"] == pytest.approx(0.2e-6, abs=0.5 * 0.05e-6)
+    assert m["film_bottom_m"] == pytest.approx(0.05e-6, abs=0.5 * 0.05e-6)
+    assert m["film_field_m"] == pytest.approx(0.05e-6, abs=0.5 * 0.05e-6)
     # no temporary files left behind (atomic writes)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 

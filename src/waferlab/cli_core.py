@@ -19,23 +19,16 @@ def demo_recipe_path() -> Path:
 
 
 def _print_metrics(metrics: dict, out: Path | None) -> None:
+    """The metrics in engineering units (files keep SI; definitions in docs/metrics.md)."""
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="metrics", show_header=True)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for k, v in metrics.items():
-        if isinstance(v, dict):
-            v = ", ".join(f"{kk}: {vv:.4g}" if isinstance(vv, float) else f"{kk}: {vv}"
-                          for kk, vv in v.items())
-        elif isinstance(v, float):
-            v = f"{v:.5g}"
-        table.add_row(k, str(v))
+    from .io.display import metrics_table
+
     console = Console()
-    console.print(table)
+    console.print(metrics_table(metrics))
     if out is not None:
-        console.print(f"outputs written to [bold]{out.resolve()}[/bold]")
+        console.print(f"outputs written to [bold]{out.resolve()}[/bold] (SI units, "
+                      "unit in each key; definitions: docs/metrics.md)")
 
 
 def _context(args, recipe, out: Path | None):
@@ -86,14 +79,15 @@ def _print_reactor(path: Path) -> None:
         return
     r = json.loads(path.read_text())
     table = Table(title=f"reactor ({r['chemistry']}): T_e = {r['T_e_eV']:.3g} eV, "
-                        f"n_e = {r['n_e_avg_m3']:.3g} m^-3, <E_ion> = "
+                        f"n_e = {r['n_e_avg_m3'] * 1e-6:.3g} cm⁻³, <E_ion> = "
                         f"{r['ion_energy_mean_eV']:.4g} eV")
     table.add_column("species")
-    table.add_column("density (m^-3)", justify="right")
-    table.add_column("flux to wafer (m^-2 s^-1)", justify="right")
+    table.add_column("density (cm⁻³)", justify="right")
+    table.add_column("flux to wafer (cm⁻² s⁻¹)", justify="right")
     fl = r["fluxes_to_wafer_m2s"]
     for name in sorted(fl, key=lambda k: -fl[k])[:12]:
-        table.add_row(name, f"{r['densities_m3'].get(name, float('nan')):.3e}", f"{fl[name]:.3e}")
+        table.add_row(name, f"{r['densities_m3'].get(name, float('nan')) * 1e-6:.3e}",
+                      f"{fl[name] * 1e-4:.3e}")
     Console().print(table)
 
 

@@ -60,71 +60,18 @@ def _jsonable(carry: dict) -> dict:
             for k, v in carry.items()}
 
 
-def _finite(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
-
-
-def _floor_film(geometry, material: str, n_initial: int) -> float:
-    """Thickness of ``material`` lying directly on the floor at the centre (x = 0, y = 0).
-
-    Walks down the centre line and measures the run of ``material`` just above the first
-    layer of the initial structure met, so a void closed above the floor does not count.
-    """
-    h = geometry.grid.spacing
-    z = np.arange(geometry.z_range[1], geometry.z_range[0], -h / 20)
-    pts = np.zeros((len(z), geometry.grid.dimension))
-    pts[:, -1] = z
-    mats = geometry.material_index_at(pts, tol=0.0)
-    base = np.nonzero((mats >= 0) & (mats < n_initial))[0]
-    if base.size == 0:
-        return 0.0
-    want = {k for k, m in enumerate(geometry.materials) if m == material}
-    k = base[0] - 1
-    n = 0
-    while k >= 0 and mats[k] in want:
-        n += 1
-        k -= 1
-    return float(n * h / 20)
-
-
-def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, Any]:
-    """Profile metrics of the final wafer (SI units; angles in degrees as named).
-
-    depth                deepest point of the top surface below the top as built
-    cd_top/mid/bottom    opening (or line) width at 10 %, 50 %, 90 % of the feature depth
-    sidewall_angle_deg   from the horizontal (90 = vertical), between 10 % and 90 % depth
-    thickness_*          of the last deposited film: at the bottom centre, on the right
-                         sidewall at half the original feature depth, on the top field;
-                         also per deposited material as thickness_<where>_<material>
-    amounts              area (2D, m²) or volume (3D, m³) per material above the
-                         initial window floor (the same floor for every run of a recipe)
-    A half/quarter feature (structure.feature.symmetry) is measured on its mirror image
-    unfolded to the full feature (widths, amounts: of the full feature).
-    """
+def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer, *,
+                    pinch_off_time: float | None = None) -> dict[str, Any]:
+    """Profile metrics of the final wafer (:func:`waferlab.feature.metrics.run_metrics`,
+    defined in docs/metrics.md) plus the amount of each material (``amounts_m2`` in 2D,
+    ``amounts_m3`` in 3D, above the initial window floor).  A half/quarter feature is
+    measured on its mirror image unfolded to the full feature."""
     from .feature import metrics as fm
 
-    feature = recipe.spec.structure.feature
     g0, g = _unfolded(recipe, initial.geometry), _unfolded(recipe, final.geometry)
-    ref = g0.reference_top
-    out: dict[str, Any] = {"depth": fm.depth(g)}
-    d0 = fm.depth(g0) if feature is not None else 0.0
-    if feature is not None and d0 > 0:
-        for name, frac in (("top", 0.1), ("mid", 0.5), ("bottom", 0.9)):
-            out[f"cd_{name}"] = _finite(fm.cd_at(g, ref - frac * d0))
-        out["sidewall_angle_deg"] = _finite(np.degrees(fm.sidewall_angle(
-            g, z_top=ref - 0.1 * d0, z_bottom=ref - 0.9 * d0)))
-    deposited = list(g.materials[len(g0.materials):])
-    h = g.grid.spacing
-    field_x = -0.5 * g.grid.extent[0] + h
-    for mat in dict.fromkeys(deposited):
-        vals = {"bottom": _floor_film(g, mat, len(g0.materials)),
-                "sidewall": fm.sidewall_thickness(g, ref - 0.5 * d0, mat) if d0 > 0 else None,
-                "top": fm.bottom_thickness(g, mat, x=field_x, y=field_x)}
-        for where, v in vals.items():
-            out[f"thickness_{where}_{mat}"] = v
-            if mat == deposited[-1]:
-                out[f"thickness_{where}"] = v
-    out["amounts"] = {k: float(v) for k, v in g.amounts(floor=g0.z_range[0]).items()}
+    out: dict[str, Any] = fm.run_metrics(g0, g, pinch_off_time=pinch_off_time)
+    out[f"amounts_m{g.grid.dimension}"] = {k: float(v) for k, v in
+                                           g.amounts(floor=g0.z_range[0]).items()}
     return out
 
 
@@ -179,6 +126,8 @@ class _Progress:
 
 def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict[str, Any]:
     """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the metrics."""
+    from .feature.metrics import has_void
+
     out = Path(ctx.out_dir) if ctx.out_dir is not None else None
     log_lines: list[str] = []
 
@@ -217,6 +166,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     interval = recipe.spec.output.checkpoint_interval
     last_ck = [time.perf_counter()]
     counter = [n_taken]
+    pinch = [None]                     # simulated time at which a void first closed
 
     with _Progress(ctx.progress, total, len(recipe.steps)) as bar:
         for i in range(first, len(recipe.steps)):
@@ -230,6 +180,8 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, done_before + t)
+                if pinch[0] is None and _step.kind == "deposit" and has_void(geometry):
+                    pinch[0] = done_before + t
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
                     kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
@@ -249,7 +201,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                                 recipe_hash=rhash, steps_taken=counter[0])
                 last_ck[0] = time.perf_counter()
 
-    metrics = collect_metrics(recipe, initial, wafer)
+    metrics = collect_metrics(recipe, initial, wafer, pinch_off_time=pinch[0])
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))

@@ -24,8 +24,8 @@ from waferlab.feature.grid import Grid
 from waferlab.recipe import recipe_from_dict
 from waferlab.runner import run_recipe
 
-LENGTHS = ("depth", "cd_top", "cd_mid", "cd_bottom", "thickness_bottom", "thickness_sidewall",
-           "thickness_top")
+LENGTHS = ("etch_depth_m", "cd_top_m", "cd_middle_m", "cd_bottom_m", "film_bottom_m",
+           "film_sidewall_left_m", "film_sidewall_right_m", "film_field_m", "mask_remaining_m")
 
 
 def _recipe(sym, extent, steps, *, dim, feature, h, boundary="reflective"):
@@ -45,8 +45,9 @@ def _compare(full, part, h):
         if a is not None:
             assert b == pytest.approx(a, abs=0.05 * h * 1e-6), key
     assert part["sidewall_angle_deg"] == pytest.approx(full["sidewall_angle_deg"], abs=0.1)
-    for mat, v in full["amounts"].items():
-        assert part["amounts"][mat] == pytest.approx(v, rel=2e-3), mat
+    key = next(k for k in full if k.startswith("amounts_m"))
+    for mat, v in full[key].items():
+        assert part[key][mat] == pytest.approx(v, rel=2e-3), mat
 
 
 def test_cut_feature_mirrors_exactly():
@@ -101,7 +102,7 @@ def test_quarter_hole_matches_full_hole():
                       RunContext(seed=1, threads=1))
     part = run_recipe(recipe_from_dict(_recipe("quarter", 1.0, steps, dim=3, feature=hole, h=h)),
                       RunContext(seed=1, threads=1))
-    assert full["thickness_sidewall"] > 0 and full["cd_mid"] > 0
+    assert full["film_sidewall_right_m"] > 0 and full["cd_middle_m"] > 0
     _compare(full, part, h)
 
 
@@ -123,8 +124,10 @@ def test_half_trench_matches_full_trench_2d(tmp_path):
         res[sym] = (run_recipe(r, ctx),
                     np.loadtxt(out / "profile.csv", delimiter=",", skiprows=1))
     _compare(res["full"][0], res["half"][0], h)
-    # 0.3 um cut + 0.3 um directional + 0.06 um isotropic − 0.03 um liner
-    assert res["half"][0]["depth"] == pytest.approx(0.63e-6, abs=0.5 * h * 1e-6)
+    # into the Si below the 0.2 um mask: 0.1 um cut + 0.3 um directional + 0.06 um
+    # isotropic (the 0.03 um liner lies on it and does not count)
+    assert res["half"][0]["etch_depth_m"] == pytest.approx(0.46e-6, abs=0.5 * h * 1e-6)
+    assert res["half"][0]["mask_remaining_m"] == pytest.approx(0.2e-6, abs=0.5 * h * 1e-6)
     pf, ph = res["full"][1], res["half"][1]
     assert ph[:, 1].min() == pytest.approx(-1e-6) and ph[:, 1].max() == pytest.approx(1e-6)
     assert ph.shape == pf.shape and np.abs(ph - pf).max() < 1e-3 * h * 1e-6

@@ -88,9 +88,11 @@ def test_plasma_etch_step_etches_silicon_not_the_mask():
     assert m["ion_flux_m2s"] > 0 and m["etchant_flux_m2s"] > 0
     # the trench went into the silicon: deeper than the 200 nm mask, by roughly the
     # flat-surface rate times the time (ion-shadowing and transport lower it in a trench)
-    etched = m["depth"] - 200e-9
+    etched = m["etch_depth_m"]
+    assert m["etched_layer"] == "Si"
+    assert m["mask_remaining_m"] == pytest.approx(200e-9, abs=0.5 * 25e-9)
     assert 0.3 * m["flat_etch_rate_m_s"] * 10 < etched < 1.5 * m["flat_etch_rate_m_s"] * 10
-    assert m["amounts"]["Mask"] == pytest.approx(2 * 300e-9 * 200e-9, rel=0.05)
+    assert m["amounts_m2"]["Mask"] == pytest.approx(2 * 300e-9 * 200e-9, rel=0.05)
 
 
 @pytest.mark.parametrize("key,value,path", [

@@ -22,7 +22,7 @@ def deposition_study(method: str = "lhs", samples: int = 64, **extra) -> dict:
              "parameters": {"steps[0].deposit.rate": {"range": ["5 nm/min", "15 nm/min"]},
                             "steps[0].deposit.sticking": {"distribution": "log-uniform",
                                                           "range": [0.01, 0.5]}},
-             "metrics": ["thickness_bottom", "thickness_sidewall"],
+             "metrics": ["film_bottom_m", "film_sidewall_right_m"],
              "method": method, "samples": samples, "seed": 7}
     study.update(extra)
     return {"study": study}

@@ -20,7 +20,7 @@ from waferlab.study import dask_client, run_study, study_from_dict
 
 from study_fixtures import deposition_study
 
-METRICS = ("thickness_bottom", "thickness_sidewall")
+METRICS = ("film_bottom_m", "film_sidewall_right_m")
 
 
 def sweep(samples: int = 64, cost: str = "0.02 s"):
@@ -50,7 +50,7 @@ def test_local_cluster_sweep(local_client, reference, tmp_path):
     on_disk = xr.load_dataset(tmp_path / "study.nc", engine="h5netcdf")
     assert (on_disk["status"].values == 1).all()
     assert same_values(on_disk, reference)
-    assert {"summary.json", "distributions.png", "response-thickness_bottom.png"} <= \
+    assert {"summary.json", "distributions.png", "response-film_bottom_m.png"} <= \
         {p.name for p in tmp_path.iterdir()}
 
 

@@ -25,7 +25,7 @@ def test_example_loads_with_base_relative_to_the_file():
     study = load_study(EXAMPLE)
     assert study.base["name"] == "trench-deposition"
     assert [p.unit for p in study.parameters] == ["um/min", ""]
-    assert study.spec.samples == 64 and study.metrics[:2] == ("thickness_bottom", "thickness_sidewall")
+    assert study.spec.samples == 64 and study.metrics[:2] == ("film_bottom_m", "film_sidewall_right_m")
 
 
 def test_example_runs_with_the_recipe_runner(tmp_path):
@@ -35,7 +35,7 @@ def test_example_runs_with_the_recipe_runner(tmp_path):
     ds = res.dataset
     assert (ds["status"].values == 1).all(), ds.attrs["errors"]
     rate = ds["x"].values[:, 0] * 1e-6 / 60
-    top = ds["thickness_top"].values
+    top = ds["film_field_m"].values
     assert np.allclose(top, rate * 300.0, rtol=0.15)
     assert (tmp_path / "summary.json").exists()
 
@@ -58,7 +58,7 @@ def test_recipe_evaluator_returns_the_profile():
     prof = out["profile"]
     assert prof.ndim == 2 and prof.shape[1] == 2 and len(prof) > 10
     assert np.ptp(prof[:, 0]) == pytest.approx(10.08e-6, rel=0.05)
-    assert prof[:, 1].max() == pytest.approx(out["thickness_top"], rel=0.1)
+    assert prof[:, 1].max() == pytest.approx(out["film_field_m"], rel=0.1)
 
 
 def fit_study(budget: int = 48, polish: int = 40):

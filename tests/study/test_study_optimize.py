@@ -26,8 +26,8 @@ def _optimize_study(**opt) -> dict:
     data = deposition_study("optimize")
     data["study"]["metrics"] = []
     hidden = _hidden_run(data)
-    opt.setdefault("targets", {"thickness_top": f"{float(hidden['thickness_top']) * 1e9!r} nm",
-                               "thickness_bottom": float(hidden["thickness_bottom"])})
+    opt.setdefault("targets", {"film_field_m": f"{float(hidden['film_field_m']) * 1e9!r} nm",
+                               "film_bottom_m": float(hidden["film_bottom_m"])})
     data["study"]["optimize"] = {"budget": 48, "batch": 4, "polish": 40, **opt}
     return data
 
@@ -70,7 +70,7 @@ def test_multi_fidelity_screens_coarse_and_confirms_fine():
     assert _rel_err(res.summary).max() < 0.02
     # the screening alone would be wrong by about the coarse bias (h/w: 25 % vs 12.5 %)
     y = res.dataset
-    j_coarse = np.argmin(np.abs(y["thickness_top"].values[:48] - y["thickness_top"].values[-1]))
+    j_coarse = np.argmin(np.abs(y["film_field_m"].values[:48] - y["film_field_m"].values[-1]))
     assert fid[j_coarse] == 0
 
 

@@ -26,11 +26,11 @@ def test_failed_samples_are_recorded_not_fatal(tmp_path):
     bad = ds["x"].values[:, 1] > 1.0
     assert bad.any() and (~bad).any()
     assert (ds["status"].values == np.where(bad, 2, 1)).all()
-    assert np.isnan(ds["thickness_bottom"].values[bad]).all()
+    assert np.isnan(ds["film_bottom_m"].values[bad]).all()
     errors = json.loads(ds.attrs["errors"])
     assert set(map(int, errors)) == set(np.flatnonzero(bad)) and "outside (0, 1]" in next(iter(errors.values()))
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["failed"] == int(bad.sum()) and summary["statistics"]["thickness_bottom"]["n"] == int((~bad).sum())
+    assert summary["failed"] == int(bad.sum()) and summary["statistics"]["film_bottom_m"]["n"] == int((~bad).sum())
 
 
 def test_seeds_are_derived_per_sample():
@@ -43,7 +43,7 @@ def test_summary_and_outputs(tmp_path):
     res = run_study(study_from_dict(deposition_study("sobol", 16)), tmp_path, serial=True)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["samples"] == 16 * 4 and summary["computed"] == 64
-    assert len(summary["sobol"]["thickness_bottom"]["S1"]) == 2
+    assert len(summary["sobol"]["film_bottom_m"]["S1"]) == 2
     assert {"distributions.png", "sensitivity.png"} <= set(summary["plots"])
     assert res.dataset["parameter_unit"].values.tolist() == ["nm/min", ""]
 
@@ -51,8 +51,11 @@ def test_summary_and_outputs(tmp_path):
 def test_unknown_metric_and_evaluator():
     data = deposition_study("lhs", 2)
     data["study"]["metrics"] = ["depth_typo"]
-    with pytest.raises(RecipeError, match="no metric 'depth_typo'.*thickness_bottom"):
+    with pytest.raises(RecipeError, match="no metric 'depth_typo'.*film_bottom_m"):
         run_study(study_from_dict(data), None, serial=True)
+    data["study"]["metrics"] = ["thickness_bottom"]
+    with pytest.raises(RecipeError, match="'thickness_bottom' was renamed: ask for 'film_bottom_m'"):
+        study_from_dict(data)
     data = deposition_study("lhs", 2, evaluator="nope")
     with pytest.raises(RecipeError, match="unknown evaluator 'nope'; known: analytic"):
         run_study(study_from_dict(data), None, serial=True)

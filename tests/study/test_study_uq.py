@@ -90,10 +90,10 @@ def test_pce_agrees_with_monte_carlo():
                                         "std": "1 nm/min"},
               "steps[0].deposit.sticking": {"distribution": "log-uniform", "range": [0.02, 0.2]}}
     mc = run_study(study_from_dict(deposition_study("montecarlo", 2000, parameters=params)),
-                   None, serial=True).summary["statistics"]["thickness_bottom"]
+                   None, serial=True).summary["statistics"]["film_bottom_m"]
     pce = run_study(study_from_dict(deposition_study("pce", 1, parameters=params,
                                                      pce={"order": 5})),
-                    None, serial=True).summary["pce"]["thickness_bottom"]
+                    None, serial=True).summary["pce"]["film_bottom_m"]
     assert abs(pce["mean"] - mc["mean"]) < 3 * mc["se_mean"]
     assert abs(pce["std"] - mc["std"]) < 3 * mc["se_std"]
     assert mc["mean_ci95"][0] < pce["mean"] < mc["mean_ci95"][1]
@@ -108,8 +108,8 @@ def test_monte_carlo_interval_of_a_known_law():
     params = {"steps[0].deposit.rate": {"distribution": "normal", "mean": "10 nm/min",
                                         "std": "2 nm/min"}}
     data = deposition_study("montecarlo", 1000, parameters=params)
-    data["study"]["metrics"] = ["thickness_top"]
-    st = run_study(study_from_dict(data), None, serial=True).summary["statistics"]["thickness_top"]
+    data["study"]["metrics"] = ["film_field_m"]
+    st = run_study(study_from_dict(data), None, serial=True).summary["statistics"]["film_field_m"]
     scale = 3.0 * (1.0 + 5.0 / 40.0) * 1e-9          # T = 3 min, bias 1 + h/w
     assert abs(st["mean"] - 10.0 * scale) < 3 * st["se_mean"]
     assert abs(st["std"] - 2.0 * scale) < 3 * st["se_std"]

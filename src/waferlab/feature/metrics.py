@@ -2,6 +2,7 @@
 
 All lengths in metres, angles in radians, plain floats.  2D measures the (x, y)
 cross-section; 3D measures the cut at y = 0 (CD is then the diameter along x).
+:func:`run_metrics` is what a run reports (keys carry their unit; docs/metrics.md).
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from .grid import Grid
 from .levelset import LevelSetStack
 
 __all__ = ["column_heights", "depth", "thickness_along", "bottom_thickness",
-           "sidewall_thickness", "cd_at", "sidewall_angle", "profile_polylines", "center_cut"]
+           "sidewall_thickness", "cd_at", "sidewall_angle", "profile_polylines", "center_cut",
+           "opening_width", "void_mask", "has_void", "run_metrics", "RESIST"]
 
 
-def column_heights(geometry: LevelSetStack) -> np.ndarray:
-    """Height (m) of the highest top-surface crossing in every lateral column (NaN: none)."""
-    t = geometry.top
+def column_heights(geometry: LevelSetStack, layer: int = -1) -> np.ndarray:
+    """Height (m) of the highest crossing of ``layer``'s set (default: the top surface)
+    in every lateral column (NaN: none)."""
+    t = geometry.phi[layer]
     nz = t.shape[-1]
     solid = t <= 0
     has = solid.any(axis=-1)
@@ -185,3 +188,266 @@ def profile_polylines(geometry: LevelSetStack) -> list[np.ndarray]:
         out.append((closed, float(c[:, 0].min()), c))
     out.sort(key=lambda t: (t[0], t[1]))
     return [c for _, _, c in out]
+
+
+# ---- run metrics: what `waferlab run` reports (definitions and sketch: docs/metrics.md) ----
+
+RESIST = "Resist"          # the layer an expose step adds; a mask, not a film
+
+
+def _row(cut: LevelSetStack, layer: int, height: float) -> np.ndarray:
+    """φ of ``layer`` along x at ``height`` (linear between the node rows)."""
+    f = (height - cut.z0) / cut.grid.spacing
+    j = int(np.clip(math.floor(f), 0, cut.nz - 2))
+    w = float(np.clip(f - j, 0.0, 1.0))
+    return (1.0 - w) * cut.phi[layer][:, j] + w * cut.phi[layer][:, j + 1]
+
+
+def _extended(cut: LevelSetStack, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A row continued one period (periodic) or one mirror image (reflective) each side."""
+    g = cut.grid
+    xs, L = g.lateral_coords(0), g.extent[0]
+    if g.periodic:
+        return np.concatenate([xs - L, xs, xs + L]), np.tile(v, 3)
+    return (np.concatenate([-L - xs[::-1], xs, L - xs[::-1]]),
+            np.concatenate([v[::-1], v, v[::-1]]))
+
+
+def opening_width(cut: LevelSetStack, layer: int, height: float, x0: float) -> float:
+    """Width (m) of the interval around ``x0`` at ``height`` outside ``layer``'s set (φ > 0).
+
+    0 when ``x0`` lies inside the set (closed); NaN when the interval has no end within a
+    period (or mirror image) either side.  Ends by linear interpolation of φ.
+    """
+    x, v = _extended(cut, _row(cut, layer, height))
+    v0 = float(np.interp(x0, x, v))
+    if v0 <= 0.0:
+        return 0.0
+    i = int(np.searchsorted(x, x0))
+    ends = []
+    for idx, sgn in ((np.arange(i, len(x)), 1), (np.arange(i - 1, -1, -1), -1)):
+        neg = np.nonzero(v[idx] <= 0.0)[0]
+        if neg.size == 0:
+            return float("nan")
+        j = idx[neg[0]]
+        xa, va = (x0, v0) if neg[0] == 0 else (x[j - sgn], v[j - sgn])
+        ends.append(xa + (x[j] - xa) * va / (va - v[j]))
+    return float(ends[0] - ends[1])
+
+
+def _stretch(cut: LevelSetStack, start, direction, n_struct: int) -> dict[int, float] | None:
+    """Lengths (m) per layer of the solid non-structure run lying directly on the structure,
+    walking from ``start`` along ``direction`` (None: no structure met)."""
+    h = cut.grid.spacing
+    ds = h / 20
+    d = np.asarray(direction, float)
+    length = 2.0 * (cut.nz * h + cut.grid.extent[0])
+    s = np.arange(0.0, length, ds)
+    pts = np.asarray(start, float)[None] + s[:, None] * d[None]
+    lo, hi = cut.z_range
+    L = 0.5 * cut.grid.extent[0]
+    pts = pts[(pts[:, 1] >= lo) & (pts[:, 1] <= hi) & (np.abs(pts[:, 0]) <= L)]
+    mats = cut.material_index_at(pts, tol=0.0)
+    hit = np.nonzero((mats >= 0) & (mats < n_struct))[0]
+    if hit.size == 0:
+        return None
+    k = hit[0] - 1
+    out: dict[int, float] = {}
+    while k >= 0 and mats[k] >= n_struct:
+        out[int(mats[k])] = out.get(int(mats[k]), 0.0) + ds
+        k -= 1
+    return out
+
+
+def void_mask(geometry: LevelSetStack) -> np.ndarray:
+    """Nodes of vacuum (φ_top > 0) not connected to the top of the window: closed voids."""
+    from scipy import ndimage
+
+    vac = geometry.top > 0
+    lab, n = ndimage.label(vac)
+    if n == 0:
+        return np.zeros_like(vac)
+    open_ids = np.unique(lab[..., -1])
+    return vac & ~np.isin(lab, open_ids[open_ids > 0])
+
+
+def has_void(geometry: LevelSetStack) -> bool:
+    """True when the top surface has closed off a void (the feature pinched off)."""
+    return bool(void_mask(geometry).any())
+
+
+def _void_metrics(final: LevelSetStack, cut: LevelSetStack, z_top: float) -> dict:
+    """void_present, void area (2D, m²) / volume (3D, m³), height, width, depth of its top."""
+    from scipy import ndimage
+
+    g = final.grid
+    mask = void_mask(final)
+    dim = "m2" if g.dimension == 2 else "m3"
+    out: dict = {"void_present": int(mask.any())}
+    if not mask.any():
+        return out
+    h = g.spacing
+    near = ndimage.binary_dilation(mask, iterations=3) & ~((final.top > 0) & ~mask)
+    s = np.clip(final.top / (1.5 * h), -1.0, 1.0)
+    H = 0.5 * (1.0 + s + np.sin(np.pi * s) / np.pi)       # smoothed Heaviside of +φ
+    out[f"void_size_{dim}"] = float((H * near).sum() * h ** g.dimension)
+    closed = [c for c in contours_2d(cut.top, cut) if np.allclose(c[0], c[-1])]
+    if closed:
+        pts = np.concatenate(closed)
+        out["void_height_m"] = float(np.ptp(pts[:, 1]))
+        out["void_width_m"] = float(np.ptp(pts[:, 0]))
+        out["void_top_depth_m"] = float(z_top - pts[:, 1].max())
+    return out
+
+
+def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
+                pinch_off_time: float | None = None) -> dict:
+    """The metrics of a run (SI floats, keys carry their unit; see docs/metrics.md).
+
+    The *etched layer* is the structure material at the floor of the deepest feature;
+    the *mask* is every structure layer above it plus developed resist; *films* are the
+    layers deposited during the run.  3D geometries are measured on the y = 0 cut
+    (void size: on the whole volume).
+    """
+    n0 = initial.n_layers
+    cut0, cut = center_cut(initial), center_cut(final)
+    h = final.grid.spacing
+    xs = cut.grid.lateral_coords(0)
+    names = final.materials
+    struct = n0 - 1
+    # the etched layer: the material under the deepest point of the structure
+    hs = column_heights(cut, struct)
+    cand = hs <= np.nanmin(hs) + 0.25 * h
+    masks = tuple(k for k in range(n0, final.n_layers) if names[k] == RESIST)
+    top_mask = max(masks) if masks else None
+    if top_mask is not None:                      # flat floor: the opening in the resist
+        hm = column_heights(cut, top_mask)
+        cand &= hm <= np.nanmin(np.where(cand, hm, np.inf)) + 0.25 * h
+    jf = int(np.argmin(np.where(cand, np.abs(xs), np.inf)))
+    x_f = float(xs[jf])
+    k_e = int(cut.material_index_at(np.array([[x_f, hs[jf] - 0.5 * h]]), tol=0.0)[0])
+    masks = tuple(range(k_e + 1, n0)) + masks
+    films = tuple(k for k in range(n0, final.n_layers) if names[k] != RESIST)
+    he = column_heights(cut, k_e)
+    e_top0 = float(np.nanmax(column_heights(cut0, k_e)))
+    etch = max(e_top0 - float(np.nanmin(he)), 0.0)
+    out: dict = {"etched_layer": names[k_e], "etch_depth_m": etch}
+    if etch >= 0.5 * h:
+        for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
+            out[f"cd_{name}_m"] = _finite(opening_width(cut, k_e, e_top0 - frac * etch, x_f))
+        out["sidewall_angle_deg"] = _angle(out["cd_top_m"], out["cd_bottom_m"], 0.8 * etch)
+    jfield = _field_column(cut, x_f)
+    if masks:
+        out.update(_mask_metrics(cut0, cut, k_e, masks, x_f, jfield, n0))
+    if films:
+        out.update(_film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time))
+    return out
+
+
+def _field_column(cut: LevelSetStack, x_f: float) -> int:
+    """The field: the column farthest from the feature centre ``x_f`` (across a periodic
+    boundary when there is one)."""
+    g = cut.grid
+    dx = np.abs(g.lateral_coords(0) - x_f)
+    if g.periodic:
+        dx = np.minimum(dx, g.extent[0] - dx)
+    return int(np.argmax(dx))
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def _angle(cd_top: float | None, cd_bottom: float | None, dz: float) -> float | None:
+    """Sidewall angle (deg) from the horizontal between two widths dz apart: 90 vertical,
+    < 90 tapered (narrower at the bottom), > 90 re-entrant (wider at the bottom)."""
+    if cd_top is None or cd_bottom is None or dz <= 0:
+        return None
+    return float(np.degrees(math.atan2(dz, 0.5 * (cd_top - cd_bottom))))
+
+
+def _mask_metrics(cut0, cut, k_e, masks, x_f, jm, n0) -> dict:
+    names = cut.materials
+    h = cut.grid.spacing
+    k_m = max(masks)
+    he, hm = column_heights(cut, k_e), column_heights(cut, k_m)
+    rem = float(hm[jm] - he[jm])
+    out: dict = {"mask_material": "+".join(dict.fromkeys(names[k] for k in masks)),
+                 "mask_remaining_m": rem}
+    if len(masks) > 1:
+        for k in masks:
+            below = column_heights(cut, k - 1)[jm] if k > 0 else np.nan
+            v = float(column_heights(cut, k)[jm] - below)
+            key = f"remaining_{names[k]}_m"
+            out[key] = out.get(key, 0.0) + v
+    structural = tuple(k for k in masks if k < n0)
+    if structural and len(structural) == len(masks):
+        t0 = column_heights(cut0, max(structural)) - column_heights(cut0, k_e)
+        out["mask_erosion_m"] = float(t0[jm]) - rem
+    if rem >= h:
+        base = float(he[jm])
+        out["cd_mask_m"] = _finite(opening_width(cut, k_m, base + 0.5 * rem, x_f))
+        top, bot = (_finite(opening_width(cut, k_m, base + f * rem, x_f)) for f in (0.8, 0.2))
+        out["mask_sidewall_angle_deg"] = _angle(top, bot, 0.6 * rem)
+    return out
+
+
+def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dict:
+    names = cut.materials
+    h = cut.grid.spacing
+    xs = cut.grid.lateral_coords(0)
+    top_z = cut.z_range[1]
+    z_field, z_floor = float(hs[jfield]), float(np.nanmin(hs))
+    z_mid = 0.5 * (z_field + z_floor)
+    walks = {"field": ((float(xs[jfield]), top_z), (0.0, -1.0)),
+             "bottom": ((x_f, top_z), (0.0, -1.0))}
+    if z_field - z_floor >= h:
+        walks["sidewall_left"] = ((x_f, z_mid), (-1.0, 0.0))
+        walks["sidewall_right"] = ((x_f, z_mid), (1.0, 0.0))
+    runs = {w: _stretch(cut, p, d, n0) for w, (p, d) in walks.items()}
+    out: dict = {}
+    last = names[films[-1]]
+    for mat in dict.fromkeys(names[k] for k in films):
+        ks = [k for k in films if names[k] == mat]
+        for where, run in runs.items():
+            v = None if run is None else sum(run.get(k, 0.0) for k in ks)
+            out[f"film_{where}_{mat}_m"] = v
+            if mat == last:
+                out[f"film_{where}_m"] = v
+    field = out.get("film_field_m")
+    if field:
+        if out.get("film_bottom_m") is not None:
+            out["step_coverage"] = out["film_bottom_m"] / field
+        sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
+        if all(v is not None for v in sides):
+            out["sidewall_coverage"] = min(sides) / field
+    if z_field - z_floor >= h:
+        sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
+        side = None if None in sides else 0.5 * (sides[0] + sides[1])
+        out.update(_neck(cut, n0, x_f, z_mid, z_field, h, side))
+    void = _void_metrics(final, cut, z_field)
+    if void["void_present"]:
+        out["neck_width_m"] = 0.0
+    out["opening_depth_m"] = max(float(np.nanmax(column_heights(cut)) - np.nanmin(column_heights(cut))), 0.0)
+    out.update(void)
+    out["pinch_off_time_s"] = pinch_off_time
+    return out
+
+
+def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
+    """Neck width: the narrowest opening of the top surface between mid-depth and the
+    field.  Overhang: how far the films close the opening at the neck beyond the
+    sidewall film at mid-depth, per wall: ½ (w_s(z_n) − w(z_n)) − t_side (≥ 0), w_s the
+    opening of the structure (films removed)."""
+    zs = np.arange(z_mid, z_field + 0.25 * h, 0.5 * h)
+    if zs.size == 0:
+        return {}
+    widths = np.array([opening_width(cut, cut.n_layers - 1, z, x_f) for z in zs])
+    if not np.isfinite(widths).any():
+        return {"neck_width_m": None}
+    i = int(np.nanargmin(widths))
+    out = {"neck_width_m": float(widths[i])}
+    w0 = opening_width(cut, n0 - 1, zs[i], x_f)
+    if sidewall is not None and np.isfinite(w0):
+        out["overhang_m"] = max(0.5 * (w0 - widths[i]) - sidewall, 0.0)
+    return out

@@ -38,7 +38,9 @@ def to_si(value, family: str) -> float:
 
 @register_evaluator("analytic.deposition")
 def deposition(recipe_data: dict, seed: int) -> dict:
-    """Toy trench deposition (see module doc): thicknesses (m), coverage and a profile."""
+    """Toy trench deposition (see module doc): film thicknesses (m) named as a run's
+    (``film_field_m``, ``film_bottom_m``, ``film_sidewall_left_m``/``_right_m``; the
+    two walls are equal here), coverages and a profile."""
     t_start = time.perf_counter()
     dep = recipe_data["steps"][0]["deposit"]
     rate, t_dep = to_si(dep["rate"], "rate"), to_si(dep["time"], "time")
@@ -66,8 +68,9 @@ def deposition(recipe_data: dict, seed: int) -> dict:
     rest = cost - (time.perf_counter() - t_start)
     if rest > 0:
         time.sleep(rest)
-    return {"thickness_top": top, "thickness_bottom": bottom, "thickness_sidewall": side,
-            "step_coverage": bottom / top, "conformality": side / top,
+    return {"film_field_m": top, "film_bottom_m": bottom, "film_sidewall_left_m": side,
+            "film_sidewall_right_m": side, "step_coverage": bottom / top,
+            "sidewall_coverage": side / top,
             "profile": np.vstack([[[-w, t0]], [[-w / 2 + t0, t0]], wall, floor])}
 
 

@@ -6,7 +6,7 @@ study:
   parameters:
     steps[0].deposit.rate: {range: [5 nm/min, 15 nm/min]}
     steps[0].deposit.time: {distribution: normal, mean: 3 min, std: 0.1 min}
-  metrics: [thickness_bottom, thickness_sidewall]
+  metrics: [film_bottom_m, film_sidewall_right_m]
   method: lhs                       # grid | lhs | sobol | morris | montecarlo | pce | optimize | pareto
   samples: 64
   seed: 1
@@ -28,7 +28,8 @@ from ..recipe_io import SpecModel, load_yaml, validate_section
 from .params import DISTRIBUTIONS, Parameter, check_path, convert, split_quantity
 
 __all__ = ["ParameterSpec", "PCESpec", "SobolSpec", "OptimizeSpec", "ParetoSpec",
-           "FidelitySpec", "StudySpec", "Study", "load_study", "study_from_dict", "METHODS"]
+           "FidelitySpec", "StudySpec", "Study", "load_study", "study_from_dict", "METHODS",
+           "renamed_metric"]
 
 METHODS = ("grid", "lhs", "sobol", "morris", "montecarlo", "pce", "optimize", "pareto")
 Number = float | str
@@ -132,7 +133,7 @@ class StudySpec(SpecModel):
         if self.method == "pareto" and self.pareto is None:
             raise ValueError("method: pareto needs a pareto: section (objectives)")
         if not self.metrics and self.method not in ("optimize", "pareto"):
-            raise ValueError("metrics: list the metrics to collect, e.g. [depth, cd_mid]")
+            raise ValueError("metrics: list the metrics to collect, e.g. [etch_depth_m, cd_middle_m]")
         return self
 
 
@@ -188,6 +189,24 @@ def _parameter(path: str, p: ParameterSpec) -> Parameter:
                      **kw)
 
 
+_RENAMED = {"depth": "etch_depth_m (now below the etched layer's top, without the mask)",
+            "cd_top": "cd_top_m", "cd_mid": "cd_middle_m", "cd_bottom": "cd_bottom_m",
+            "thickness_top": "film_field_m", "thickness_bottom": "film_bottom_m",
+            "thickness_sidewall": "film_sidewall_right_m", "conformality": "sidewall_coverage",
+            "amounts": "amounts_m2 / amounts_m3"}
+
+
+def renamed_metric(name: str) -> str | None:
+    """The new key of a metric name from before metrics carried units (None: not renamed)."""
+    if name in _RENAMED:
+        return _RENAMED[name]
+    for where, new in (("top", "field"), ("bottom", "bottom"), ("sidewall", "sidewall_right")):
+        pre = f"thickness_{where}_"
+        if name.startswith(pre):
+            return f"film_{new}_{name[len(pre):]}_m"
+    return None
+
+
 def study_from_dict(data: dict[str, Any], *, base_dir: Path | None = None,
                     source: Path | None = None) -> Study:
     """Validate a study mapping (``{"study": {...}}``) and load its base recipe."""
@@ -210,9 +229,15 @@ def study_from_dict(data: dict[str, Any], *, base_dir: Path | None = None,
         metrics += [m for m in spec.optimize.targets if m not in metrics]
     if spec.pareto is not None:
         metrics += [m for m in spec.pareto.objectives if m not in metrics]
+    for m in metrics:
+        new = renamed_metric(m)
+        if new is not None:
+            raise RecipeError(f"metric {m!r} was renamed: ask for {new!r} (metrics now carry "
+                              "their unit and are defined in docs/metrics.md)",
+                              path="study.metrics", value=m)
     if any(not m.isidentifier() for m in metrics):
         bad = next(m for m in metrics if not m.isidentifier())
-        raise RecipeError(f"metric {bad!r} is not a name like cd_mid", path="study.metrics")
+        raise RecipeError(f"metric {bad!r} is not a name like cd_middle_m", path="study.metrics")
     if not math.isfinite(spec.samples):
         raise RecipeError("samples must be finite", path="study.samples")
     return Study(spec=spec, base=base, parameters=params, metrics=tuple(metrics), source=source)

@@ -1,0 +1,120 @@
+"""Run metrics (docs/metrics.md) against geometry known by construction and by hand.
+
+* An etched trench built with a known taper through a known mask: etch depth, mask
+  remaining, CDs at the named heights and the sidewall angle are exact functions of
+  the construction (signed distances: a small fraction of h).
+* A gap fill that pinches off: an isotropic Si etch of e under a mask opening a, then
+  a conformal (isotropic) film of t > a/2.  The etched cavity is the set within e of the
+  opening; the film fills every point within t of that solid, so the void is
+  {z < 0, dist(p, opening) < e − t, dist(p, mask) > t}; it closes when t = a/2.  The
+  reference below rasterises that set on a 1 nm grid, independently of the level sets.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from waferlab.context import RunContext
+from waferlab.feature import builders as B
+from waferlab.feature import metrics as M
+from waferlab.feature.grid import Grid
+from waferlab.recipe import recipe_from_dict
+from waferlab.runner import run_recipe
+
+NM = 1e-9
+
+
+def test_etched_trench_metrics_by_construction():
+    h, w, mask, taper = 20 * NM, 400 * NM, 300 * NM, math.radians(2.0)
+    grid = Grid(dimension=2, spacing=h, extent=(1.2e-6,))
+    stack = B.layer_stack(grid, "Si", [("Mask", mask)])
+    initial = B.cut_feature(stack, "trench", width=w, depth=mask)
+    final = B.cut_feature(stack, "trench", width=w, depth=mask + 480 * NM, taper=taper)
+    m = M.run_metrics(initial, final)
+    assert m["etched_layer"] == "Si" and m["mask_material"] == "Mask"
+    assert m["etch_depth_m"] == pytest.approx(480 * NM, abs=0.05 * h)
+    assert m["mask_remaining_m"] == pytest.approx(mask, abs=0.05 * h)
+    assert m["mask_erosion_m"] == pytest.approx(0.0, abs=0.05 * h)
+
+    def width(z):                       # the builder's opening: w/2 − (z_top − z) tan(taper)
+        return w - 2.0 * (mask - z) * math.tan(taper)
+
+    for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
+        assert m[f"cd_{name}_m"] == pytest.approx(width(-frac * 480 * NM), abs=0.05 * h), name
+    assert m["cd_mask_m"] == pytest.approx(width(0.5 * mask), abs=0.05 * h)
+    assert m["sidewall_angle_deg"] == pytest.approx(88.0, abs=0.05)     # tapered: < 90
+    assert m["mask_sidewall_angle_deg"] == pytest.approx(88.0, abs=0.05)
+    assert not any(k.startswith(("film_", "void_")) for k in m)
+
+
+def test_sidewall_angle_sign_convention():
+    """90° vertical; narrower at the bottom (tapered) < 90°; wider (re-entrant) > 90°."""
+    assert M._angle(400e-9, 400e-9, 1e-7) == pytest.approx(90.0)
+    assert M._angle(400e-9, 380e-9, 1e-7) == pytest.approx(90 - math.degrees(math.atan(0.1)))
+    assert M._angle(380e-9, 400e-9, 1e-7) == pytest.approx(90 + math.degrees(math.atan(0.1)))
+
+
+A, E, T, MASK = 100.0, 400.0, 80.0, 100.0          # nm: opening, undercut etch, film, mask
+GAP = {"name": "gapfill", "seed": 1,
+       "grid": {"dimension": 2, "spacing": "10 nm", "extent": ["1.2 um"]},
+       "structure": {"substrate": {"material": "Si"},
+                     "layers": [{"material": "Mask", "thickness": f"{MASK} nm"}],
+                     "feature": {"type": "trench", "width": f"{A} nm", "depth": f"{MASK} nm"}},
+       "steps": [{"etch": {"model": "isotropic", "rates": {"Si": f"{E} nm/min"}, "time": "1 min"}},
+                 {"deposit": {"model": "isotropic", "material": "SiO2", "rate": "100 nm/min",
+                              "time": f"{T / 100.0} min"}}]}
+
+
+def _void_by_hand(step: float = 1.0):
+    """(area nm², height, width, top z) of {z<0, d(p, opening) < E−T, d(p, mask) > T}."""
+    x = np.arange(-600.0, 600.0, step) + 0.5 * step
+    z = np.arange(-500.0, 0.0, step) + 0.5 * step
+    X, Z = np.meshgrid(x, z, indexing="ij")
+    ax = np.abs(X)
+    d_open = np.hypot(np.maximum(ax - A / 2, 0.0), Z)
+    d_mask = np.where(ax >= A / 2, -Z, np.hypot(A / 2 - ax, Z))
+    void = (d_open < E - T) & (d_mask > T)
+    zs, xs = Z[void], X[void]
+    return void.sum() * step ** 2, np.ptp(zs) + step, np.ptp(xs) + step, zs.max() + 0.5 * step
+
+
+def test_gap_fill_that_pinches_off():
+    m = run_recipe(recipe_from_dict(GAP), RunContext(seed=1, threads=1))
+    h = 10.0
+    area, height, width, top = _void_by_hand()
+    assert m["void_present"] == 1
+    assert m["void_size_m2"] / NM ** 2 == pytest.approx(area, rel=0.05)
+    assert m["void_height_m"] / NM == pytest.approx(height, abs=h)
+    assert m["void_width_m"] / NM == pytest.approx(width, abs=h)
+    assert m["void_top_depth_m"] / NM == pytest.approx(MASK - top, abs=h)   # below the field
+    # closed when the film reaches a/2 = 50 nm: 60 s of etch + 30 s of deposition; the
+    # closure is seen on the nodes (within h/rate = 6 s)
+    assert m["pinch_off_time_s"] == pytest.approx(60.0 + 30.0, abs=6.0)
+    assert m["neck_width_m"] == 0.0
+    # the film: conformal T on the field and on the cavity floor
+    assert m["film_field_m"] / NM == pytest.approx(T, abs=0.5 * h)
+    assert m["film_bottom_m"] / NM == pytest.approx(T, abs=0.5 * h)
+    # the CDs describe the etched Si cavity (not the void): 2 (a/2 + √(e² − z²)); a
+    # front error of h/2 moves the width by h/2 (1 + |dw/dz|) where the wall is shallow
+    for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
+        zz = frac * E
+        slope = 2 * zz / math.sqrt(E ** 2 - zz ** 2)
+        assert m[f"cd_{name}_m"] / NM == pytest.approx(2 * (A / 2 + math.sqrt(E ** 2 - zz ** 2)),
+                                                       abs=0.5 * h * (1 + slope)), name
+    assert m["etch_depth_m"] / NM == pytest.approx(E, abs=0.5 * h)
+    # nothing negative, nothing called a depth of the void
+    for k, v in m.items():
+        if isinstance(v, (int, float)):
+            assert v >= 0, k
+    assert m["opening_depth_m"] < T * NM                      # only the dimple above the seam
+
+
+def test_open_trench_reports_no_void_and_a_neck():
+    data = dict(GAP, steps=[{"deposit": {"model": "isotropic", "material": "SiO2",
+                                         "rate": "100 nm/min", "time": "0.2 min"}}])
+    m = run_recipe(recipe_from_dict(data), RunContext(seed=1, threads=1))
+    assert m["void_present"] == 0 and m["pinch_off_time_s"] is None
+    assert m["neck_width_m"] / NM == pytest.approx(A - 2 * 20.0, abs=5.0)
+    assert m["step_coverage"] == pytest.approx(1.0, abs=0.1)
