@@ -6,10 +6,12 @@ Lee & Lieberman, J. Vac. Sci. Technol. A 13, 368, 1995):
 
     dn_j/dt = Σ_r S_jr R_r  -  ν_j n_j  +  Σ_c P_jc ν_c n_c  +  Q_j/V  -  k_p n_j
     dn_e/dt = Σ_r S_er R_r  -  Σ_{i+} ν_i n_i
-    dW/dt   = P_abs/(eV) - Σ_r R_r E_r - Σ_{i+} ν_i n_i (2T_e + T_e/2 + V_s,i) - (3/2)T_e L_e
+    dW/dt   = P_abs/(eV) - Σ_r R_r E_r - Σ_{i+} ν_i n_i (2T_e + T_e/2 + V_s,i) - Σ_a R_a ε_a
 
 R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per event
-(3 m_e/M T_e for elastic collisions), L_e the volume electron loss rate (attachment,
+(3 m_e/M T_e for elastic collisions), R_a the rates of the reactions that consume
+electrons, ε_a = 3/2 T_e + T_e² d ln k_a/dT_e the mean energy of the consumed electrons
+(exact for a Maxwellian EEDF; attachment,
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
 A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
 f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
@@ -248,6 +250,22 @@ class GlobalModel:
             k[ids] = f(P, Te2, self.T_gas, M2)
         return k
 
+    def lost_electron_energy(self, Te, M, k=None):
+        """Mean energy (eV) of the electrons consumed by each reaction, shape (n_rx, B):
+        ε = 3/2 T_e + T_e² ∂ln k/∂T_e, exact for a Maxwellian EEDF (differentiate
+        k = ⟨σv⟩ with respect to T_e); ≥ 0.  Zero-energy capture (k ∝ T_e^-3/2, e.g.
+        e + SF6 -> SF6-) removes nothing, a T_e-independent k removes 3/2 T_e.  Only the
+        reactions that consume electrons (attachment, recombination) use it."""
+        Te = np.atleast_1d(Te)
+        if not self.e_loss_mask.any():
+            return np.zeros((self.n_rx, Te.size))
+        k = self.rate_coefficients(Te, M) if k is None else k
+        h = 1e-4
+        k2 = self.rate_coefficients(Te * (1 + h), M)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dlnk = np.where(k > 0, np.log(np.maximum(k2, 1e-300) / np.maximum(k, 1e-300)), 0.0) / np.log1p(h)
+        return np.maximum(1.5 * Te[None, :] + Te[None, :] * dlnk, 0.0)
+
     def h_factors(self, n_g, alpha, Te):
         """h_L, h_R of each positive ion, shape (n_pos, B)."""
         lam = 1.0 / (np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None])
@@ -283,6 +301,7 @@ class GlobalModel:
         D[self.N + 2] = 1.0
         k = self.rate_coefficients(Te, n_g)
         R = k * D[self.slots[:, 0]] * D[self.slots[:, 1]] * D[self.slots[:, 2]]
+        eps_lost = self.lost_electron_energy(Te, n_g, k)
         r_wall = np.concatenate([nu_w * n[self.wall_neu], nu_ion * n[self.pos]], axis=0)
         r_extra = self.extra_nu[:, None] * n[self.extra_species]
         dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
@@ -303,7 +322,7 @@ class GlobalModel:
         dne = self.s_e @ R - ion_loss.sum(axis=0)
         P_coll = self.rx_loss @ R + (self.rx_elastic @ R) * Te
         P_wall = (ion_loss * (2.5 * Te[None, :] + self.V_s_coef[:, None] * Te[None, :])).sum(axis=0)
-        P_att = 1.5 * Te * (self.e_loss_mask @ R)
+        P_att = (self.e_loss_mask[:, None] * eps_lost * R).sum(axis=0)
         P_in = (self.power if power is None else power) / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
         return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, r_sr=r_sr if self.Ns else None, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
