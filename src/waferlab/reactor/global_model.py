@@ -166,6 +166,14 @@ class GlobalModel:
                  for (form, _), (ids, ps) in groups.items() if form in _FIXED_FORMS]
         self.k_fixed_ids = np.concatenate([f[0] for f in fixed]) if fixed else np.zeros(0, np.intp)
         self.k_fixed = np.concatenate([f[1] for f in fixed]) if fixed else np.zeros(0)
+        # electron-consuming reactions whose k depends on T_e (for their energy, ε = 3/2 T_e
+        # + T_e² d ln k/dT_e); T_e-independent ones remove 3/2 T_e
+        lost = set(np.flatnonzero(self.e_loss_mask).tolist())
+        self.lost_groups = []
+        for f, ids, P in self.rx_groups:
+            sel = np.array([j for j, i in enumerate(ids) if i in lost], dtype=np.intp)
+            if sel.size:
+                self.lost_groups.append((f, ids[sel], tuple(p[sel] for p in P)))
 
     def _compile_walls(self, losses) -> None:
         N, idx = self.N, self.index
@@ -250,21 +258,24 @@ class GlobalModel:
             k[ids] = f(P, Te2, self.T_gas, M2)
         return k
 
-    def lost_electron_energy(self, Te, M, k=None):
+    def lost_electron_energy(self, Te, M):
         """Mean energy (eV) of the electrons consumed by each reaction, shape (n_rx, B):
         ε = 3/2 T_e + T_e² ∂ln k/∂T_e, exact for a Maxwellian EEDF (differentiate
         k = ⟨σv⟩ with respect to T_e); ≥ 0.  Zero-energy capture (k ∝ T_e^-3/2, e.g.
         e + SF6 -> SF6-) removes nothing, a T_e-independent k removes 3/2 T_e.  Only the
         reactions that consume electrons (attachment, recombination) use it."""
         Te = np.atleast_1d(Te)
+        eps = np.zeros((self.n_rx, Te.size))
         if not self.e_loss_mask.any():
-            return np.zeros((self.n_rx, Te.size))
-        k = self.rate_coefficients(Te, M) if k is None else k
+            return eps
+        eps[:] = 1.5 * Te[None, :]
         h = 1e-4
-        k2 = self.rate_coefficients(Te * (1 + h), M)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dlnk = np.where(k > 0, np.log(np.maximum(k2, 1e-300) / np.maximum(k, 1e-300)), 0.0) / np.log1p(h)
-        return np.maximum(1.5 * Te[None, :] + Te[None, :] * dlnk, 0.0)
+        Te1, Te2, M2 = Te[None, :], Te[None, :] * (1 + h), np.atleast_1d(M)[None, :]
+        for f, ids, P in self.lost_groups:
+            k1 = np.maximum(f(P, Te1, self.T_gas, M2), 1e-300)
+            k2 = np.maximum(f(P, Te2, self.T_gas, M2), 1e-300)
+            eps[ids] += Te1 * np.log(k2 / k1) / np.log1p(h)
+        return np.maximum(eps, 0.0)
 
     def h_factors(self, n_g, alpha, Te):
         """h_L, h_R of each positive ion, shape (n_pos, B)."""
@@ -301,7 +312,7 @@ class GlobalModel:
         D[self.N + 2] = 1.0
         k = self.rate_coefficients(Te, n_g)
         R = k * D[self.slots[:, 0]] * D[self.slots[:, 1]] * D[self.slots[:, 2]]
-        eps_lost = self.lost_electron_energy(Te, n_g, k)
+        eps_lost = self.lost_electron_energy(Te, n_g)
         r_wall = np.concatenate([nu_w * n[self.wall_neu], nu_ion * n[self.pos]], axis=0)
         r_extra = self.extra_nu[:, None] * n[self.extra_species]
         dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
