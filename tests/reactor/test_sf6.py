@@ -101,3 +101,13 @@ def test_attachment_energy_is_in_the_energy_balance():
     P_att = float((m.e_loss_mask * eps * tr["R"][:, 0]).sum())
     assert tr["P_att"][0] == pytest.approx(P_att, rel=1e-12)
     assert 0 < P_att < 1.5 * st.T_e * float((m.e_loss_mask * tr["R"][:, 0]).sum())
+
+
+def test_pressure_rise_is_reported(sweep):
+    """Δp = p(plasma on) - p_OFF in reactor.json (Kokkoris' measured quantity): positive,
+    rising with power (dissociation makes more particles than the film buries)."""
+    dp = [sweep[P].pressure_rise_Pa for P in sorted(sweep)]
+    assert all(d > 0 for d in dp) and np.all(np.diff(dp) > 0)
+    st = sweep[1000.0]
+    assert st.pressure_rise_Pa == pytest.approx(st.pressure_Pa - 0.921, rel=1e-12)
+    assert st.to_json()["pressure_rise_Pa"] == st.pressure_rise_Pa
