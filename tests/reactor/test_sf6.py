@@ -75,3 +75,39 @@ def test_unknown_buried_or_charged_products_are_refused(tmp_path):
                    "  reactions:\n    - {id: S1, eq: 'F+ + * -> F+(s)', prob: 1.0}\n")
     with pytest.raises(RecipeError):
         load_chemistry(bad)
+
+
+@pytest.mark.parametrize("rid", ["G17", "G18", "G19"])
+def test_attached_electrons_carry_the_mean_energy_of_the_captured_ones(rid):
+    """Energy lost with an attached electron: ε = 3/2 T_e + T_e² d ln k/dT_e (Maxwellian;
+    k = ⟨σv⟩ differentiated in T_e).  For Kokkoris' form ln k = A + B ln T + C/T + D/T² + E/T³
+    that is (3/2 + B) T - C - 2D/T - 3E/T² (clipped at 0): zero-energy capture (G18, B = -3/2)
+    removes nothing."""
+    m = build_model(sf6_kokkoris_spec(1000.0))
+    i = [r.id for r in m.chem.reactions].index(rid)
+    _, B, C, D, E = m.chem.reactions[i].params
+    Te = np.array([2.0, 3.5, 5.0, 8.0])
+    eps = m.lost_electron_energy(Te, np.full(4, 1e20))[i]
+    exact = np.maximum((1.5 + B) * Te - C - 2 * D / Te - 3 * E / Te ** 2, 0.0)
+    np.testing.assert_allclose(eps, exact, rtol=1e-3, atol=1e-3)
+    assert m.e_loss_mask[i] == 1.0
+
+
+def test_attachment_energy_is_in_the_energy_balance():
+    m = build_model(sf6_kokkoris_spec(1000.0))
+    st = m.steady_state()
+    tr = m.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
+    eps = m.lost_electron_energy(np.array([st.T_e]), tr["n_g"])[:, 0]
+    P_att = float((m.e_loss_mask * eps * tr["R"][:, 0]).sum())
+    assert tr["P_att"][0] == pytest.approx(P_att, rel=1e-12)
+    assert 0 < P_att < 1.5 * st.T_e * float((m.e_loss_mask * tr["R"][:, 0]).sum())
+
+
+def test_pressure_rise_is_reported(sweep):
+    """Δp = p(plasma on) - p_OFF in reactor.json (Kokkoris' measured quantity): positive,
+    rising with power (dissociation makes more particles than the film buries)."""
+    dp = [sweep[P].pressure_rise_Pa for P in sorted(sweep)]
+    assert all(d > 0 for d in dp) and np.all(np.diff(dp) > 0)
+    st = sweep[1000.0]
+    assert st.pressure_rise_Pa == pytest.approx(st.pressure_Pa - 0.921, rel=1e-12)
+    assert st.to_json()["pressure_rise_Pa"] == st.pressure_rise_Pa

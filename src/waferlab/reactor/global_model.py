@@ -6,10 +6,12 @@ Lee & Lieberman, J. Vac. Sci. Technol. A 13, 368, 1995):
 
     dn_j/dt = Σ_r S_jr R_r  -  ν_j n_j  +  Σ_c P_jc ν_c n_c  +  Q_j/V  -  k_p n_j
     dn_e/dt = Σ_r S_er R_r  -  Σ_{i+} ν_i n_i
-    dW/dt   = P_abs/(eV) - Σ_r R_r E_r - Σ_{i+} ν_i n_i (2T_e + T_e/2 + V_s,i) - (3/2)T_e L_e
+    dW/dt   = P_abs/(eV) - Σ_r R_r E_r - Σ_{i+} ν_i n_i (2T_e + T_e/2 + V_s,i) - Σ_a R_a ε_a
 
 R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per event
-(3 m_e/M T_e for elastic collisions), L_e the volume electron loss rate (attachment,
+(3 m_e/M T_e for elastic collisions), R_a the rates of the reactions that consume
+electrons, ε_a = 3/2 T_e + T_e² d ln k_a/dT_e the mean energy of the consumed electrons
+(exact for a Maxwellian EEDF; attachment,
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
 A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
 f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
@@ -164,6 +166,14 @@ class GlobalModel:
                  for (form, _), (ids, ps) in groups.items() if form in _FIXED_FORMS]
         self.k_fixed_ids = np.concatenate([f[0] for f in fixed]) if fixed else np.zeros(0, np.intp)
         self.k_fixed = np.concatenate([f[1] for f in fixed]) if fixed else np.zeros(0)
+        # electron-consuming reactions whose k depends on T_e (for their energy, ε = 3/2 T_e
+        # + T_e² d ln k/dT_e); T_e-independent ones remove 3/2 T_e
+        lost = set(np.flatnonzero(self.e_loss_mask).tolist())
+        self.lost_groups = []
+        for f, ids, P in self.rx_groups:
+            sel = np.array([j for j, i in enumerate(ids) if i in lost], dtype=np.intp)
+            if sel.size:
+                self.lost_groups.append((f, ids[sel], tuple(p[sel] for p in P)))
 
     def _compile_walls(self, losses) -> None:
         N, idx = self.N, self.index
@@ -248,6 +258,25 @@ class GlobalModel:
             k[ids] = f(P, Te2, self.T_gas, M2)
         return k
 
+    def lost_electron_energy(self, Te, M):
+        """Mean energy (eV) of the electrons consumed by each reaction, shape (n_rx, B):
+        ε = 3/2 T_e + T_e² ∂ln k/∂T_e, exact for a Maxwellian EEDF (differentiate
+        k = ⟨σv⟩ with respect to T_e); ≥ 0.  Zero-energy capture (k ∝ T_e^-3/2, e.g.
+        e + SF6 -> SF6-) removes nothing, a T_e-independent k removes 3/2 T_e.  Only the
+        reactions that consume electrons (attachment, recombination) use it."""
+        Te = np.atleast_1d(Te)
+        eps = np.zeros((self.n_rx, Te.size))
+        if not self.e_loss_mask.any():
+            return eps
+        eps[:] = 1.5 * Te[None, :]
+        h = 1e-4
+        Te1, Te2, M2 = Te[None, :], Te[None, :] * (1 + h), np.atleast_1d(M)[None, :]
+        for f, ids, P in self.lost_groups:
+            k1 = np.maximum(f(P, Te1, self.T_gas, M2), 1e-300)
+            k2 = np.maximum(f(P, Te2, self.T_gas, M2), 1e-300)
+            eps[ids] += Te1 * np.log(k2 / k1) / np.log1p(h)
+        return np.maximum(eps, 0.0)
+
     def h_factors(self, n_g, alpha, Te):
         """h_L, h_R of each positive ion, shape (n_pos, B)."""
         lam = 1.0 / (np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None])
@@ -283,6 +312,7 @@ class GlobalModel:
         D[self.N + 2] = 1.0
         k = self.rate_coefficients(Te, n_g)
         R = k * D[self.slots[:, 0]] * D[self.slots[:, 1]] * D[self.slots[:, 2]]
+        eps_lost = self.lost_electron_energy(Te, n_g)
         r_wall = np.concatenate([nu_w * n[self.wall_neu], nu_ion * n[self.pos]], axis=0)
         r_extra = self.extra_nu[:, None] * n[self.extra_species]
         dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
@@ -303,7 +333,7 @@ class GlobalModel:
         dne = self.s_e @ R - ion_loss.sum(axis=0)
         P_coll = self.rx_loss @ R + (self.rx_elastic @ R) * Te
         P_wall = (ion_loss * (2.5 * Te[None, :] + self.V_s_coef[:, None] * Te[None, :])).sum(axis=0)
-        P_att = 1.5 * Te * (self.e_loss_mask @ R)
+        P_att = (self.e_loss_mask[:, None] * eps_lost * R).sum(axis=0)
         P_in = (self.power if power is None else power) / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
         return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, r_sr=r_sr if self.Ns else None, P_in=P_in, P_coll=P_coll, P_wall=P_wall,

@@ -36,7 +36,10 @@ class ReactorState:
     edge density; neutrals: n v̄/4).  ``iedf`` (x = energy in eV) and ``iadf`` (x = polar
     angle in rad from the wafer normal, density per radian, the convention of
     ``feature.flux.sources.AngularTable``) are normalised to 1.  ``ion_cos_exponent`` is
-    the cosⁿθ source exponent with the same ⟨sin²θ⟩ as the IADF.  ``sheath_collisionality``
+    the cosⁿθ source exponent with the same ⟨sin²θ⟩ as the IADF.  ``pressure_Pa`` is the
+    gas pressure with the plasma on (the recipe's pressure is the one before ignition,
+    which fixes the pumping speed); ``pressure_rise_Pa`` the difference, Δp of Kokkoris
+    et al. (J. Phys. D 42, 055209, 2009).  ``sheath_collisionality``
     is s/λ_i: the IADF includes charge exchange in the sheath, the IEDF does not (its
     low-energy tail is missing when s/λ_i ≳ 1).
     """
@@ -63,6 +66,7 @@ class ReactorState:
     wafer_temperature_K: float
     pressure_Pa: float
     power_W: float
+    pressure_rise_Pa: float = 0.0
     element_balance: dict[str, float] = field(default_factory=dict)
     energy_balance: dict[str, float] = field(default_factory=dict)
     steady: SteadyState | None = field(default=None, repr=False, compare=False)
@@ -82,6 +86,7 @@ class ReactorState:
                 "ion_transit_time_s": self.ion_transit_time_s,
                 "gas_temperature_K": self.gas_temperature_K,
                 "wafer_temperature_K": self.wafer_temperature_K, "pressure_Pa": self.pressure_Pa,
+                "pressure_rise_Pa": self.pressure_rise_Pa,
                 "power_W": self.power_W, "element_balance": dict(self.element_balance),
                 "energy_balance": dict(self.energy_balance)}
 
@@ -214,6 +219,7 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
         V_plasma=V_p, V_dc=V_dc, V_rf=V_rf,
         sheath_thickness_m=s, sheath_collisionality=s / mfp, ion_transit_time_s=tau, gas_temperature_K=model.T_gas,
         wafer_temperature_K=Tw, pressure_Pa=float(n_g[0]) * K_B * model.T_gas,
+        pressure_rise_Pa=float(n_g[0]) * K_B * model.T_gas - model.pressure,
         power_W=model.power, element_balance=model.element_balance(st),
         energy_balance=model.energy_balance(st), steady=st)
 
