@@ -18,7 +18,9 @@ def make(**over):
          "pressure": "3 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "400 W"},
          "fluid2d": {"mesh": {"nr": 10, "nz": 14}, "gas_heating": False}}
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(d.get(k), dict):
+        if v is None:
+            d.pop(k)
+        elif isinstance(v, dict) and isinstance(d.get(k), dict):
             d[k] = {**d[k], **v}
         else:
             d[k] = v
@@ -63,6 +65,11 @@ def test_bad_input_names_the_field(over, path):
     assert str(exc.value).startswith(path)
 
 
+def test_fluid2d_settings_without_the_model_are_refused():
+    with pytest.raises(RecipeError, match=r"reactor: .*add model: fluid2d"):
+        make(model="global")
+
+
 def test_wafer_larger_than_the_chamber_is_refused():
     with pytest.raises(RecipeError, match=r"reactor\.chamber.*wafer_radius"):
         make(chamber={"radius": "15 cm", "length": "20 cm", "wafer_radius": "16 cm"})
@@ -103,7 +110,7 @@ def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
     assert np.all(rows[:, 2] > 80)                                 # T_e/2 + V̄(80 V) > 80 eV
     data = json.loads((tmp_path / "out" / "reactor.json").read_text())
     from waferlab.reactor import solve
-    glob = solve(make(model="global")).to_json()
+    glob = solve(make(model="global", fluid2d=None)).to_json()
     assert set(glob) <= set(data)
     assert data["fluid2d"]["absorbed_power_W"] == pytest.approx(400.0, rel=1e-9)
     assert abs(data["fluid2d"]["particle_balance"]) < 1e-5
