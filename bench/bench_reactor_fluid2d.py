@@ -33,7 +33,9 @@ POWERS = ("200 W", "1000 W")
 def spec(shape, p, P, *, model="fluid2d", heating=False, mesh=None, T_gas="300 K"):
     d = {"model": model, "chamber": SHAPES[shape], "pressure": p, "gases": {"Ar": "50 sccm"},
          "gas_temperature": T_gas,
-         "source": {"power": P}, "fluid2d": {"gas_heating": heating, **({"mesh": mesh} if mesh else {})}}
+         "source": {"power": P}}
+    if model == "fluid2d":
+        d["fluid2d"] = {"gas_heating": heating, **({"mesh": mesh} if mesh else {})}
     return validate_section(ReactorSpec, d, "reactor")
 
 

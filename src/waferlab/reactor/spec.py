@@ -141,6 +141,12 @@ class ReactorSpec(SpecModel):
             raise ValueError("the total gas flow must be > 0")
         return v
 
+    @model_validator(mode="after")
+    def _fluid2d_needs_model(self):
+        if self.fluid2d is not None and self.model != "fluid2d":
+            raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
+        return self
+
 
 def load_reactor_recipe(path) -> tuple[str, int, ReactorSpec]:
     """Read a standalone reactor recipe (``name``, optional ``seed``, ``reactor:``)."""

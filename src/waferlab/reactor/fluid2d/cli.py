@@ -7,7 +7,7 @@ from pathlib import Path
 from ...io.atomic import write_json
 from ..spec import ReactorSpec
 from .model import solve_fluid2d
-from .output import plot_reactor, reactor_state, write_fields, write_wafer_csv
+from .output import particle_balance, plot_reactor, reactor_state, write_fields, write_wafer_csv
 
 __all__ = ["run_fluid2d"]
 
@@ -25,7 +25,7 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) 
         "window_cell_m": float(m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
         "iterations": res.iterations, "seconds": res.seconds,
         "residual_history": list(res.residual_history),
-        "absorbed_power_W": res.absorbed_power,
+        "absorbed_power_W": res.absorbed_power, "particle_balance": particle_balance(res),
         "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
         "global_model": {"T_e_eV": float(res.global_state.T_e), "n_e_center_m3": float(res.global_state.n_e)}}

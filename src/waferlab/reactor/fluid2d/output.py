@@ -20,7 +20,8 @@ from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_sel
 from ..state import ReactorState
 from .model import Fluid2DResult
 
-__all__ = ["wafer_profile", "reactor_state", "write_fields", "write_wafer_csv", "plot_reactor"]
+__all__ = ["wafer_profile", "reactor_state", "particle_balance", "write_fields", "write_wafer_csv",
+           "plot_reactor"]
 
 
 def _wafer_cells(res: Fluid2DResult) -> np.ndarray:
@@ -118,6 +119,18 @@ def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
         G = d["wall"][side][0]
         P_wall += float((A * G * (2.5 * Tp + Tp * 0.5 * np.log(m_i / (2 * PI * 9.1093837015e-31)))).sum() * EV)
     return P_coll, P_wall
+
+
+def particle_balance(res: Fluid2DResult) -> float:
+    """(created − lost)/created: volume ionisation ∫ν_iz n dV against the wall fluxes."""
+    from .transport import TransportResidual
+
+    tr = TransportResidual(res.setup.mesh, res.setup.coef)
+    tr.set_state(res.n_gas, res.power)
+    _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
+    created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
+    lost = sum(float((A * d["wall"][s][0]).sum()) for s, (_, A, _) in tr.walls.items())
+    return (created - lost) / created
 
 
 def write_fields(res: Fluid2DResult, path: Path) -> None:
