@@ -428,7 +428,7 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
         sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
         side = None if None in sides else 0.5 * (sides[0] + sides[1])
         out.update(_neck(cut, n0, x_f, z_mid, z_field, h, side))
-    void = _void_metrics(final, cut, z_field)
+    void = _void_metrics(final, cut, float(column_heights(cut)[jfield]))
     if void["void_present"]:
         out["neck_width_m"] = 0.0
     out["opening_depth_m"] = max(float(np.nanmax(column_heights(cut)) - np.nanmin(column_heights(cut))), 0.0)
