@@ -61,7 +61,7 @@ arrow(ax2, (-100, -380), (-60, -380), "film_sidewall_left_m", off=(-75, 40), ha=
 arrow(ax2, (60, -380), (100, -380), "film_sidewall_right_m", off=(75, -40), ha="center")
 ax2.text(0, -300, "void\nvoid_size_m2 (m3 in 3D)\nvoid_height_m, void_width_m",
          fontsize=7, ha="center")
-arrow(ax2, (-200, 0), (-200, -80), "void_top_depth_m", off=(6, -20))
+arrow(ax2, (-200, 60), (-200, -80), "void_top_depth_m", off=(6, -20))
 ax2.plot([-220, 0], [-80, -80], ":", color="k", lw=0.8)
 ax2.text(0, 120, "neck_width_m = 0 once closed (pinch_off_time_s: when)\n"
          "overhang_m = ½(opening − neck) − sidewall film, at the neck",

@@ -246,4 +246,5 @@ def run_recipe_dict(data: dict[str, Any], *, seed: int, threads: int = 1,
     recipe = recipe_from_dict(data)
     ctx = RunContext(seed=seed, threads=threads, out_dir=out_dir)
     metrics = run_recipe(recipe, ctx)
-    return {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+    return {k: (float("nan") if v is None else float(v)) for k, v in metrics.items()
+            if v is None or isinstance(v, (int, float))}     # None: not applicable (NaN)

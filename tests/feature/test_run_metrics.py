@@ -88,7 +88,7 @@ def test_gap_fill_that_pinches_off():
     assert m["void_size_m2"] / NM ** 2 == pytest.approx(area, rel=0.05)
     assert m["void_height_m"] / NM == pytest.approx(height, abs=h)
     assert m["void_width_m"] / NM == pytest.approx(width, abs=h)
-    assert m["void_top_depth_m"] / NM == pytest.approx(MASK - top, abs=h)   # below the field
+    assert m["void_top_depth_m"] / NM == pytest.approx(MASK + T - top, abs=h)  # below the field
     # closed when the film reaches a/2 = 50 nm: 60 s of etch + 30 s of deposition; the
     # closure is seen on the nodes (within h/rate = 6 s)
     assert m["pinch_off_time_s"] == pytest.approx(60.0 + 30.0, abs=6.0)
@@ -118,3 +118,27 @@ def test_open_trench_reports_no_void_and_a_neck():
     assert m["void_present"] == 0 and m["pinch_off_time_s"] is None
     assert m["neck_width_m"] / NM == pytest.approx(A - 2 * 20.0, abs=5.0)
     assert m["step_coverage"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_void_in_3d_is_measured_on_the_volume():
+    """A spherical void of radius R inside a film (3D): volume 4/3 π R³ (smoothed
+    Heaviside, error O(h²)), height and width 2R on the y = 0 cut, top R below its centre."""
+    from waferlab.feature.levelset import LevelSetStack
+
+    h, R, zc, top = 10 * NM, 60 * NM, 100 * NM, 200 * NM
+    grid = Grid(dimension=3, spacing=h, extent=(300 * NM, 300 * NM))
+    si = B.layer_stack(grid, "Si", [])
+    film = B.layer_stack(grid, "Si", [("SiO2", top)])
+    x, y, z = np.meshgrid(*film.coords(), indexing="ij")
+    sphere = R - np.sqrt(x ** 2 + y ** 2 + (z - zc) ** 2)
+    phi = film.phi.copy()
+    phi[1] = np.maximum(phi[1], sphere)
+    final = LevelSetStack(grid=grid, z0=film.z0, phi=phi, materials=("Si", "SiO2"),
+                          reference_top=film.reference_top)
+    m = M.run_metrics(si, final)
+    assert m["void_present"] == 1
+    assert m["void_size_m3"] == pytest.approx(4.0 / 3.0 * math.pi * R ** 3, rel=0.05)
+    assert m["void_height_m"] == pytest.approx(2 * R, abs=0.5 * h)
+    assert m["void_width_m"] == pytest.approx(2 * R, abs=0.5 * h)
+    assert m["film_field_m"] == pytest.approx(top, abs=0.05 * h)
+    assert m["void_top_depth_m"] == pytest.approx(top - zc - R, abs=0.5 * h)

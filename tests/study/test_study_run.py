@@ -78,3 +78,61 @@ def test_common_seed():
     assert set(ds["seed"].values.tolist()) == {sample_seed(7, 0)}
     ds2 = run_study(study_from_dict(deposition_study("lhs", 6)), None, serial=True).dataset
     assert ds2["seed"].values.tolist() == [sample_seed(7, i) for i in range(6)]
+
+
+def _grid_study(tmp_path, levels: int = 4) -> dict:
+    """A real (recipe evaluator) 4-level grid over the film deposition time."""
+    import copy
+
+    from study_fixtures import BASE
+
+    base = copy.deepcopy(BASE)
+    base["grid"] = {"dimension": 2, "spacing": "10 nm", "extent": ["200 nm"]}
+    return {"study": {"base": base, "method": "grid",
+                      "parameters": {"steps[0].deposit.time": {"range": ["1 min", "2.5 min"],
+                                                               "levels": levels}},
+                      "metrics": ["film_field_m", "film_bottom_m", "void_present"],
+                      "seed": 1}}
+
+
+def test_grid_study_speaks_in_a_table(tmp_path, capsys):
+    """4 levels of deposition time -> samples.csv (knobs -> metrics, the metric values of
+    study.nc), a picture per sample, an overlay, the table on the console, and no
+    confidence intervals (a grid is not a random sample)."""
+    import csv
+
+    import yaml
+
+    from waferlab.cli import main
+
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(_grid_study(tmp_path)))
+    out = tmp_path / "o"
+    assert main(["study", str(tmp_path / "s.yaml"), "--out", str(out), "--serial", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    rows = list(csv.DictReader((out / "samples.csv").open()))
+    assert [float(r["steps[0].deposit.time (min)"]) for r in rows] == [1.0, 1.5, 2.0, 2.5]
+    ds = xr.load_dataset(out / "study.nc", engine="h5netcdf")
+    field = np.array([float(r["film_field_m"]) for r in rows])
+    assert np.allclose(field, ds["film_field_m"].values, rtol=1e-8)
+    # isotropic 10 nm/min: the field film is rate x time (within half a grid spacing)
+    assert np.allclose(field, 10e-9 * np.array([1.0, 1.5, 2.0, 2.5]), atol=5e-9)
+    assert all(r["status"] == "done" for r in rows)
+    assert (out / "profiles.png").is_file()
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [f"{i:04d}.png" for i in range(4)]
+    summary = json.loads((out / "summary.json").read_text())
+    assert "statistics" not in summary
+    assert "film_field (nm)" in printed and "95% CI" not in printed
+    for f in field:
+        assert f"{f * 1e9:.4g}" in printed
+
+
+def test_all_failing_study_stops_before_launching(tmp_path):
+    """Every sample's sticking is outside (0, 1]: the recipe error of the first sample is
+    raised before any task runs (no study.nc)."""
+    data = _grid_study(tmp_path)
+    data["study"]["base"]["steps"][0]["deposit"].update(model="single_particle", sticking=0.5)
+    data["study"]["parameters"] = {"steps[0].deposit.sticking": {"range": [1.5, 2.0], "levels": 2}}
+    with pytest.raises(RecipeError, match=r"every sample is refused; the first "
+                                          r"\(steps\[0\]\.deposit\.sticking = 1\.5\).*sticking"):
+        run_study(study_from_dict(data), tmp_path / "o")
+    assert not (tmp_path / "o" / "study.nc").exists()

@@ -336,7 +336,8 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
             out[f"cd_{name}_m"] = _finite(opening_width(cut, k_e, e_top0 - frac * etch, x_f))
         out["sidewall_angle_deg"] = _angle(out["cd_top_m"], out["cd_bottom_m"], 0.8 * etch)
-    jfield = _field_column(cut, x_f)
+    top_set = max(masks) if masks else struct
+    jfield = _field_column(cut, x_f, column_heights(cut, top_set))
     if masks:
         out.update(_mask_metrics(cut0, cut, k_e, masks, x_f, jfield, n0))
     if films:
@@ -344,14 +345,16 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
     return out
 
 
-def _field_column(cut: LevelSetStack, x_f: float) -> int:
-    """The field: the column farthest from the feature centre ``x_f`` (across a periodic
+def _field_column(cut: LevelSetStack, x_f: float, heights: np.ndarray) -> int:
+    """The field: of the columns where the mask (or structure) top ``heights`` is highest
+    (within h/4), the one farthest from the feature centre ``x_f`` (across a periodic
     boundary when there is one)."""
     g = cut.grid
     dx = np.abs(g.lateral_coords(0) - x_f)
     if g.periodic:
         dx = np.minimum(dx, g.extent[0] - dx)
-    return int(np.argmax(dx))
+    high = heights >= np.nanmax(heights) - 0.25 * g.spacing
+    return int(np.argmax(np.where(high, dx, -1.0)))
 
 
 def _finite(x: float) -> float | None:
@@ -425,7 +428,7 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
         sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
         side = None if None in sides else 0.5 * (sides[0] + sides[1])
         out.update(_neck(cut, n0, x_f, z_mid, z_field, h, side))
-    void = _void_metrics(final, cut, z_field)
+    void = _void_metrics(final, cut, float(column_heights(cut)[jfield]))
     if void["void_present"]:
         out["neck_width_m"] = 0.0
     out["opening_depth_m"] = max(float(np.nanmax(column_heights(cut)) - np.nanmin(column_heights(cut))), 0.0)

@@ -17,8 +17,16 @@ def _image(args: argparse.Namespace) -> int:
     ctx = RunContext(seed=seed, threads=args.threads, out_dir=Path(args.out))
     ctx.apply_threads()
     metrics = run_image(recipe, ctx, Path(args.out), base_dir=base)
-    keys = ("i_max", "i_min", "contrast", "nils", "cd", "epe_max_abs", "pv_band_area")
-    shown = ", ".join(f"{k} {metrics[k]:.5g}" for k in keys if isinstance(metrics.get(k), float))
+    from ..io.display import engineering
+
+    keys = {"i_max": "", "i_min": "", "contrast": "", "nils": "", "cd": "_m",
+            "epe_max_abs": "_m", "pv_band_area": "_m2"}      # SI in metrics.json
+    shown = []
+    for k, suffix in keys.items():
+        if isinstance(metrics.get(k), float):
+            _, v, unit = engineering(k + suffix, metrics[k])
+            shown.append(f"{k} {v:.4g}{' ' + unit if unit else ''}")
+    shown = ", ".join(shown)
     print(f"{recipe.name}: wrote aerial.npy, aerial.png, aerial_cut.csv, metrics.json to {args.out}"
           + (f"  ({shown})" if shown else ""))
     return 0

@@ -97,7 +97,8 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
     exposure = image.intensity * spec.image.dose
     mask = image.mask
     if r.mode == "threshold":
-        h = threshold_height(exposure, threshold=r.threshold, thickness=r.thickness, tone=r.tone)
+        h = threshold_height(exposure, threshold=r.clearing_intensity, thickness=r.thickness,
+                             tone=r.tone)
         return ResistResult(height=h, x=mask.x, y=mask.y, mode="threshold")
     dill = Dill(A=r.dill.A, B=r.dill.B, C=r.dill.C)
     depth = r.image_planes > 1
@@ -155,7 +156,8 @@ def resist_cross_section(spec: LithoSpec, ctx: RunContext | None, x: np.ndarray,
     if spec.resist is not None and spec.resist.mode == "threshold":
         cut = TrigCut(mask.x, row)
         xr = (x - mask.x[0]) % mask.period[0] + mask.x[0]
-        return threshold_height(cut(xr) * spec.image.dose, threshold=spec.resist.threshold,
+        return threshold_height(cut(xr) * spec.image.dose,
+                                threshold=spec.resist.clearing_intensity,
                                 thickness=spec.resist.thickness, tone=spec.resist.tone)
     res = develop(spec, image, ctx)
     h = res.height[res.height.shape[0] // 2]

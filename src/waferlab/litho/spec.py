@@ -237,15 +237,32 @@ class StochasticSpec(SpecModel):
     length: Length = 256e-9                        # clip length along the lines
 
 
+REFERENCE_DOSE = 300.0                         # J/m^2 = 30 mJ/cm^2, the default dose
+
+
 class ResistSpec(SpecModel):
-    """Resist stack: ``threshold`` mode (dose * I >= threshold clears) or ``full``
-    (Dill -> PEB -> Mack -> development front); ``dose`` is the open-frame dose."""
+    """Resist stack: ``threshold`` mode or ``full`` (Dill -> PEB -> Mack -> development
+    front); ``dose`` is the open-frame exposure dose E (J/m², given as mJ/cm²).
+
+    Threshold mode clears where the local dose reaches the dose to clear E₀:
+    E · dose_rel · I(x) ≥ E₀ (I the aerial image relative to a clear frame, dose_rel =
+    ``image.dose``).  E₀ is ``dose_to_clear``, or ``threshold`` × 30 mJ/cm² (the
+    clearing intensity at the default dose) when only ``threshold`` is given.
+    """
 
     thickness: Length = Field(gt=0.0)
     mode: Literal["threshold", "full"] = "threshold"
     tone: Literal["positive", "negative"] = "positive"
     threshold: float = Field(default=0.3, gt=0.0)
-    dose: ExposureDose = 300.0                 # 30 mJ/cm^2
+    dose_to_clear: ExposureDose | None = Field(default=None, gt=0.0)
+    dose: ExposureDose = Field(default=REFERENCE_DOSE, gt=0.0)   # 30 mJ/cm^2
+
+    @property
+    def clearing_intensity(self) -> float:
+        """Relative intensity at which a threshold resist clears at this dose: E₀ / E."""
+        e0 = self.dose_to_clear if self.dose_to_clear is not None else \
+            self.threshold * REFERENCE_DOSE
+        return e0 / self.dose
     dill: DillSpec = Field(default_factory=DillSpec)
     peb: PebSpec = Field(default_factory=PebSpec)
     develop: DevelopSpec = Field(default_factory=DevelopSpec)

@@ -14,17 +14,29 @@ def _study(args: argparse.Namespace) -> int:
     s = res.summary
     print(f"{s['method']}: {s['samples']} samples ({s['computed']} computed, {s['reused']} "
           f"reused, {s['failed']} failed) on {s['workers']} worker(s) in {s['wall_time_s']:.1f} s")
+    if s["method"] == "grid" or s["samples"] <= 20:
+        from rich.console import Console
+
+        from .table import samples_table
+
+        Console().print(samples_table(res.dataset, tuple(s["metrics"])))
+    from ..io.display import engineering
+
     for m, st in s.get("statistics", {}).items():
         if st.get("n", 0) >= 2:
-            lo, hi = st["mean_ci95"]
-            print(f"  {m}: mean {st['mean']:.6g} (95% CI {lo:.6g} .. {hi:.6g}), std {st['std']:.6g}")
+            name, mean, unit = engineering(m, st["mean"])
+            f = mean / st["mean"] if st["mean"] else 1.0
+            lo, hi = (v * f for v in st["mean_ci95"])
+            print(f"  {name}: mean {mean:.4g} {unit} (95% CI {lo:.4g} .. {hi:.4g}), "
+                  f"std {st['std'] * f:.3g} {unit}")
     if "optimize" in s:
         o = s["optimize"]
         print(f"  best (J = {o['best_objective']:.3g} after {o['evaluations']} runs): "
               + ", ".join(f"{k} = {v}" for k, v in o["best"].items()))
     if "pareto" in s:
         print(f"  Pareto front: {len(s['pareto']['front'])} points")
-    print(f"  wrote {res.out_dir}/study.nc, summary.json" + (f", {', '.join(s['plots'])}" if s["plots"] else ""))
+    print(f"  wrote {res.out_dir}/study.nc, samples.csv, summary.json"
+          + (f", {', '.join(s['plots'])}" if s["plots"] else ""))
     return 0 if s["failed"] == 0 else 1
 
 

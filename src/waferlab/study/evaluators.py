@@ -103,15 +103,19 @@ def profile_distance(profile: np.ndarray, target: np.ndarray, *, n: int = 200) -
 
 def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[str, Any], ...],
                seed: int, *, metrics: tuple[str, ...], threads: int = 1,
-               profile_target: np.ndarray | None = None) -> dict[str, Any]:
+               profile_target: np.ndarray | None = None,
+               keep_profile: bool = False) -> dict[str, Any]:
     """One study sample: write the values into a copy of ``base``, evaluate, keep ``metrics``.
 
-    Returns the metrics (floats), ``wall_time_s`` and, when the run failed with a
+    Returns the metrics (floats), ``wall_time_s``, with ``keep_profile`` the sample's
+    top-surface polyline as ``profile`` ((n, 2), m) when the evaluator gives one, and,
+    when the run failed with a
     :class:`WaferlabError` (a recipe the model refuses), ``error`` with its message and
     NaN metrics.  Other exceptions propagate (Dask retries them).
     """
     t0 = time.perf_counter()
-    fn = get_evaluator(evaluator, threads=threads, profile=profile_target is not None) \
+    want = profile_target is not None or keep_profile
+    fn = get_evaluator(evaluator, threads=threads, profile=want) \
         if isinstance(evaluator, str) else evaluator
     data = apply_assignments(base, assignments)
     try:
@@ -134,5 +138,7 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
             raise RecipeError("a target profile needs an evaluator that returns 'profile' "
                               "(an (n, 2) polyline in m)", path="study.optimize.profile")
         out["profile_distance"] = profile_distance(raw["profile"], profile_target)
+    if keep_profile and "profile" in raw:
+        out["profile"] = np.asarray(raw["profile"], dtype=float)
     out["wall_time_s"] = time.perf_counter() - t0
     return out

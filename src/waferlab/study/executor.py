@@ -104,6 +104,7 @@ class Runner:
     key_prefix: str = "study"
     coarse: tuple[tuple[str, Any], ...] = ()
     profile_target: np.ndarray | None = None
+    keep_profiles: bool = False
     on_result: Callable[[int, dict], None] | None = None
     progress: Any = None
     computed: int = 0
@@ -132,7 +133,8 @@ class Runner:
             todo[key] = (i, x, seed)
             calls.append((key, (self.evaluator, self.base, assignments, seed),
                           dict(metrics=self.metrics, threads=self.threads,
-                               profile_target=self.profile_target)))
+                               profile_target=self.profile_target,
+                               keep_profile=self.keep_profiles)))
         if self.progress is not None:
             self.progress.add(len(xs), done=len(xs) - len(calls))
         self.store.flush()

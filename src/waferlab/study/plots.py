@@ -27,13 +27,24 @@ def _save(plt, fig, path: Path) -> Path:
     return path
 
 
+def _eng(metric: str, y: np.ndarray) -> tuple[np.ndarray, str]:
+    """Values in engineering units (waferlab.io.display) and the axis label."""
+    from ..io.display import engineering
+
+    y = np.asarray(y, float)
+    finite = y[np.isfinite(y) & (y != 0)]
+    ref = float(np.median(np.abs(finite))) if finite.size else 1.0
+    name, val, unit = engineering(metric, ref)
+    return y * (val / ref), f"{name} ({unit})" if unit else name
+
+
 def plot_distributions(ds, metrics: tuple[str, ...], path: Path) -> Path:
-    """A histogram of each metric over the successful samples."""
+    """A histogram of each metric over the successful samples (engineering units)."""
     plt, fig, axes = _fig(len(metrics))
     for ax, m in zip(axes, metrics):
-        y = ds[m].values[np.isfinite(ds[m].values)]
+        y, label = _eng(m, ds[m].values[np.isfinite(ds[m].values)])
         ax.hist(y, bins=max(5, min(40, len(y) // 4)), color="tab:blue", alpha=0.8)
-        ax.set_xlabel(m)
+        ax.set_xlabel(label)
         ax.set_ylabel("samples")
     return _save(plt, fig, path)
 
@@ -58,7 +69,8 @@ def plot_response(ds, metric: str, path: Path) -> Path:
     """The metric against one knob (line/scatter) or two knobs (filled contours)."""
     plt, fig, axes = _fig(1)
     ax = axes[0]
-    x, y = ds["x"].values, ds[metric].values
+    x = ds["x"].values
+    y, ylabel = _eng(metric, ds[metric].values)
     ok = np.isfinite(y)
     names, units = list(ds["parameter"].values), list(ds["parameter_unit"].values)
     label = [f"{n} ({u})" if u else n for n, u in zip(names, units)]
@@ -66,11 +78,11 @@ def plot_response(ds, metric: str, path: Path) -> Path:
         order = np.argsort(x[ok, 0])
         ax.plot(x[ok, 0][order], y[ok][order], "o-")
         ax.set_xlabel(label[0])
-        ax.set_ylabel(metric)
+        ax.set_ylabel(ylabel)
     else:
         if ok.sum() >= 4:
             cs = ax.tricontourf(x[ok, 0], x[ok, 1], y[ok], levels=14)
-            fig.colorbar(cs, ax=ax, label=metric)
+            fig.colorbar(cs, ax=ax, label=ylabel)
         ax.plot(x[ok, 0], x[ok, 1], "k.", ms=3)
         ax.set_xlabel(label[0])
         ax.set_ylabel(label[1])

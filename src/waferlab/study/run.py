@@ -1,4 +1,10 @@
-"""Run a study: design or search, execute on Dask, analyse, write study.nc/summary.json/plots."""
+"""Run a study: design or search, execute on Dask, analyse, write study.nc, samples.csv,
+summary.json and plots (profiles.png and samples/NNNN.png: the profile of every sample).
+
+Before any task is launched, the base recipe with the design's values is validated (the
+``recipe`` evaluator): a study whose every sample would be refused stops with the first
+sample's error instead of running, and failing, all of them.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -15,15 +21,16 @@ import numpy as np
 import xarray as xr
 
 from ..context import RunContext
-from . import analysis, plots
+from . import analysis, plots, table
 from .design import make_design
 from .evaluators import Evaluator, get_evaluator
 from .executor import DaskBackend, Progress, Runner, SerialBackend, dask_client
 from .optimize import run_optimize, run_pareto, target_profile
+from .params import apply_assignments
 from .spec import Study, load_study
 from .store import StudyStore
 
-__all__ = ["run_study", "StudyResult"]
+__all__ = ["run_study", "StudyResult", "check_recipes", "RANDOM"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,7 @@ def _analyse(study: Study, design, ds: xr.Dataset, out: Path | None) -> tuple[di
     seed = _seed(study, "analysis")
     res: dict[str, Any] = {}
     figs: list[str] = []
-    if method != "pce" or design.weights is None:
+    if method in RANDOM:                   # confidence intervals mean something only here
         res["statistics"] = {m: analysis.mc_stats(ds[m].values) for m in metrics}
     complete = all(np.isfinite(ds[m].values).all() for m in metrics)
     sens: dict[str, dict] = {}
@@ -108,6 +115,35 @@ def _analyse(study: Study, design, ds: xr.Dataset, out: Path | None) -> tuple[di
     return res, figs
 
 
+RANDOM = ("lhs", "montecarlo", "sobol", "morris", "pce")   # pce: regression on random points
+
+
+def _encode(study: Study, x) -> tuple:
+    return tuple((p.path, p.recipe_value(v)) for p, v in zip(study.parameters, x))
+
+
+def check_recipes(study: Study, xs: np.ndarray, *, limit: int = 200) -> None:
+    """Validate the base recipe with each of the first ``limit`` rows' values (schema and
+    step parsing, no simulation); when every one is refused, raise the first sample's
+    RecipeError (prefixed with its values) before anything is launched."""
+    from ..errors import RecipeError
+    from ..recipe import recipe_from_dict
+
+    first = None
+    for x in np.atleast_2d(xs)[:limit]:
+        try:
+            recipe_from_dict(apply_assignments(study.base, _encode(study, x)))
+            return
+        except RecipeError as exc:
+            if first is None:
+                first = (x, exc)
+    if first is not None:
+        x, exc = first
+        vals = ", ".join(f"{p.path} = {v:g}{' ' + p.unit if p.unit else ''}"
+                         for p, v in zip(study.parameters, x))
+        raise RecipeError(f"every sample is refused; the first ({vals}): {exc}") from exc
+
+
 def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
               scheduler: str | None = None, workers: int | None = None, client: Any = None,
               serial: bool = False, evaluator: str | Evaluator | None = None,
@@ -130,6 +166,13 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+    design = None
+    if spec.method not in ("optimize", "pareto"):
+        design = make_design(study)
+    if ev == "recipe":
+        xs = design.x if design is not None else np.array(
+            [[p.ppf(np.array([0.5]))[0] for p in study.parameters]])
+        check_recipes(study, xs)
     prof = target_profile(study) if spec.method == "optimize" else None
     metrics = study.metrics + (("profile_distance",) if prof is not None else ())
     fingerprint = Study(spec=spec, base=dict(study.base, __evaluator__=_evaluator_id(ev)),
@@ -157,19 +200,17 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
             stack.callback(bar.close)
         runner = Runner(backend=backend, store=store, evaluator=ev, base=study.base,
                         names=study.names,
-                        encode=lambda x: tuple((p.path, p.recipe_value(v))
-                                               for p, v in zip(study.parameters, x)),
+                        encode=lambda x: _encode(study, x),
                         seed=spec.seed, metrics=metrics, threads=spec.threads,
                         common_seed=spec.common_seed,
                         key_prefix=f"waferlab-study-{fingerprint}-{uuid.uuid4().hex[:8]}",
-                        coarse=coarse, profile_target=prof, on_result=on_result, progress=bar)
-        design = None
+                        coarse=coarse, profile_target=prof, on_result=on_result, progress=bar,
+                        keep_profiles=design is not None and out is not None and make_plots)
         if spec.method == "optimize":
             method_result = run_optimize(study, runner, seed=_seed(study, "optimize"))
         elif spec.method == "pareto":
             method_result = run_pareto(study, runner, seed=_seed(study, "pareto"))
         else:
-            design = make_design(study)
             runner.evaluate(design.x)
             method_result = {}
     store.flush(force=True)
@@ -185,9 +226,15 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
                        for p in study.parameters],
         "metrics": list(metrics), "seed": spec.seed, "fingerprint": fingerprint}
     figs: list[str] = []
+    if out is not None:
+        table.write_samples_csv(out / "samples.csv", ds, metrics)
     if design is not None:
         res, figs = _analyse(study, design, ds, out if make_plots else None)
         summary.update(res)
+        if out is not None and make_plots:
+            profiles = {i: r["profile"] for i, r in runner.results.items()
+                        if isinstance(r.get("profile"), np.ndarray) and len(r["profile"]) > 1}
+            figs += table.plot_profiles(out, profiles, ds, each=spec.method == "grid")
     else:
         summary[spec.method] = method_result
         if out is not None and make_plots:
