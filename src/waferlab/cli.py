@@ -2,19 +2,28 @@
 
 Sub-commands are contributed by the packages: each module listed in ``_PLUGINS``
 has ``add_cli(subparsers)`` that adds its parser and sets ``func(args) -> int``.
-A :class:`~waferlab.errors.WaferlabError` is printed as one paragraph with exit code
-2; a traceback is shown only with ``--debug``.
+
+Exit codes (docs/cli.md): 0 success; 1 ``validate``/``study`` finished but some check
+or sample failed; 2 an error the user can fix (bad input, a refused output folder, a
+run that had to stop, a full disk), printed as ONE line ``waferlab CMD: error: ...``;
+3 an internal error (a bug: one line, the traceback with ``--debug``); 130 interrupted
+(Ctrl-C).  A traceback is shown only with ``--debug``.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 import traceback
 
 from .errors import WaferlabError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_ERROR", "EXIT_INTERNAL",
+           "EXIT_INTERRUPTED", "one_line"]
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+MAX_MESSAGE = 1000
 
 _PLUGINS = (
     "waferlab.cli_core",
@@ -26,30 +35,80 @@ _PLUGINS = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2) instead of usage + error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {one_line(message)} (see {self.prog} -h)\n")
+
+
+def one_line(text: str) -> str:
+    """A message as one line of at most ``MAX_MESSAGE`` characters."""
+    s = "; ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    return s if len(s) <= MAX_MESSAGE else s[:MAX_MESSAGE - 30] + f"... ({len(s)} characters)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="waferlab",
-        description="waferlab: recipe -> plasma -> fluxes -> profile.  See docs/recipe.md.")
+        description="waferlab: recipe -> plasma -> fluxes -> profile.  See docs/recipe.md; "
+                    "exit codes and the output-folder policy: docs/cli.md.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in _PLUGINS:
         importlib.import_module(name).add_cli(sub)
     return parser
 
 
+def _os_message(exc: OSError) -> str:
+    what = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOSPC:
+        return (f"the disk is full while writing{what}; free space and run again (a run "
+                "continues with --resume)")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write{what}: {exc.strerror} (choose another --out)"
+    return f"{exc.strerror or type(exc).__name__}{':' + what if what else ''}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    args = None
     try:
+        import signal
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        except ValueError:                            # not the main thread
+            pass
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_ERROR
         return int(args.func(args) or 0)
-    except WaferlabError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"waferlab {args.command}: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:                         # argparse: --help and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except BaseException as exc:                      # noqa: BLE001 - the last line of defence
+        command = getattr(args, "command", None)
+        debug = bool(getattr(args, "debug", False))
+        if debug:
+            traceback.print_exc()
+        if isinstance(exc, WaferlabError):
+            msg, code = str(exc), EXIT_ERROR
+        elif isinstance(exc, MemoryError):
+            msg, code = ("out of memory; use a coarser grid, fewer nodes or a smaller clip"
+                         , EXIT_ERROR)
+        elif isinstance(exc, OSError):
+            msg, code = _os_message(exc), EXIT_ERROR
+        elif isinstance(exc, RecursionError):
+            msg, code = "the input is nested too deeply", EXIT_ERROR
+        elif isinstance(exc, Exception):
+            msg = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for "
+                   "the traceback and please report it")
+            code = EXIT_INTERNAL
+        else:
+            raise
+        prog = f"waferlab {command}" if command else "waferlab"
+        print(f"{prog}: error: {one_line(msg)}", file=sys.stderr)
+        return code

@@ -7,7 +7,61 @@ from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["add_cli", "demo_recipe_path"]
+__all__ = ["add_cli", "demo_recipe_path", "seed_arg", "threads_arg", "add_overwrite",
+           "prepare_run_output"]
+
+MAX_SEED = 2**63 - 1
+
+
+def seed_arg(text: str) -> int:
+    """argparse type of ``--seed``: an integer in [0, 2**63 - 1]."""
+    try:
+        v = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text!r:.40}: must be an integer in "
+                                         f"[0, {MAX_SEED}]") from None
+    if not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"--seed {v}: must be in [0, {MAX_SEED}] "
+                                         "(seeds are non-negative)")
+    return v
+
+
+def threads_arg(text: str) -> int:
+    """argparse type of ``--threads``: a positive integer."""
+    try:
+        v = int(text, 10)
+    except ValueError:
+        v = 0
+    if v < 1 or v > 4096:
+        raise argparse.ArgumentTypeError(f"--threads {text!r:.40}: must be an integer in "
+                                         "[1, 4096]")
+    return v
+
+
+def add_overwrite(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the waferlab outputs of another run in --out "
+                        "(default: refuse; see docs/cli.md)")
+
+
+def prepare_run_output(args, recipe, out: Path, command: str):
+    """Check ``out`` for a run of ``recipe`` with the effective seed (nothing written)."""
+    from .io.outdir import prepare_output
+    from .runner import recipe_hash
+
+    seed = recipe.spec.seed if args.seed is None else args.seed
+    return prepare_output(out, command=command, identity=recipe_hash(recipe, seed),
+                          label=f"recipe {recipe.name!r}, seed {seed}",
+                          overwrite=getattr(args, "overwrite", False),
+                          resume=getattr(args, "resume", False))
+
+
+def _default_out(recipe_name: str) -> Path:
+    from .io.outdir import safe_folder_name
+
+    out = Path(safe_folder_name(recipe_name))
+    print(f"waferlab: no --out given; writing to {out.resolve()}")
+    return out
 
 _DEPS = ("numpy", "scipy", "numba", "pint", "pydantic", "scikit-fmm", "scikit-image",
          "meshio", "matplotlib", "rich", "xarray", "gdstk", "dask", "distributed")
@@ -44,12 +98,24 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import run_recipe
 
     recipe = load_recipe(args.recipe)
-    out = Path(args.out) if args.out else Path(f"{recipe.name}-out")
+    out = Path(args.out) if args.out else _default_out(recipe.name)
     ctx = _context(args, recipe, out)
     if "thermal" in recipe.sections and not recipe.steps:
+        from .io.atomic import staged
+        from .io.outdir import identity_hash, prepare_output
         from .thermal import run_thermal
-        metrics = run_thermal(recipe.sections["thermal"], ctx, out)
+        from .thermal.cli import check_thermal_memory
+        spec = recipe.sections["thermal"]
+        check_thermal_memory(spec)
+        folder = prepare_output(out, command="thermal", label=f"recipe {recipe.name!r}",
+                                identity=identity_hash(["thermal", spec.model_dump(mode="json"),
+                                                        ctx.seed]),
+                                overwrite=args.overwrite)
+        folder.claim()
+        with staged(out) as stage:
+            metrics = run_thermal(spec, ctx, stage)
     else:
+        prepare_run_output(args, recipe, out, "run").claim()
         metrics = run_recipe(recipe, ctx, resume=args.resume)
     _print_metrics(metrics, out)
     return 0
@@ -61,8 +127,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     recipe = load_recipe(demo_recipe_path())
     out = Path(args.out)
+    prepare_run_output(args, recipe, out, "demo").claim()
     print(f"waferlab demo: running the built-in recipe {recipe.name!r} -> {out.resolve()}")
-    metrics = run_recipe(recipe, _context(args, recipe, out))
+    metrics = run_recipe(recipe, _context(args, recipe, out), resume=args.resume)
     _print_reactor(out / "reactor.json")
     _print_metrics(metrics, out)
     return 0
@@ -97,13 +164,14 @@ def _flux(args: argparse.Namespace) -> int:
     from .feature.extract import extract_surface
     from .feature.flux import trace_fluxes
     from .feature.flux.probe import flux_table, plot_flux
-    from .io.atomic import atomic_path, write_csv
+    from .io.atomic import atomic_path, staged, write_csv
     from .recipe import load_recipe
     from .runner import initial_wafer
 
     recipe = load_recipe(args.recipe)
     out = Path(args.out)
     ctx = _context(args, recipe, out)
+    folder = prepare_run_output(args, recipe, out, "flux")
     geometry = initial_wafer(recipe).geometry
     species, rays = [], 0
     for i, step in enumerate(recipe.steps):
@@ -127,12 +195,13 @@ def _flux(args: argparse.Namespace) -> int:
                           "multi_particle, sf6o2, ...): nothing to trace", path="steps")
     surface = extract_surface(geometry)
     result = trace_fluxes(surface, species, ctx, rays_per_point=rays, stream=("flux-probe",))
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "flux.csv", flux_table(surface, result))
-    for k, s in enumerate(species):
-        name = "flux.png" if k == 0 else f"flux_{s.name}.png"
-        with atomic_path(out / name) as tmp:
-            plot_flux(tmp, surface, result, s.name, quantity="incident")
+    folder.claim()
+    with staged(out) as stage:
+        write_csv(stage / "flux.csv", flux_table(surface, result))
+        for k, s in enumerate(species):
+            name = "flux.png" if k == 0 else f"flux_{s.name}.png"
+            with atomic_path(stage / name) as tmp:
+                plot_flux(tmp, surface, result, s.name, quantity="incident")
     print(f"traced {len(species)} species on {len(surface.elements)} surface elements "
           f"({rays} rays per point); wrote {(out / 'flux.csv').resolve()}")
     return 0
@@ -157,21 +226,26 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
-    p.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
+    p.add_argument("--seed", type=seed_arg, default=None,
+                   help="override the recipe's seed (recorded in recipe.yaml and metrics.json)")
+    p.add_argument("--threads", type=threads_arg, default=None,
+                   help="numba threads (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(p)
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a recipe and write profile, VTK and metrics")
     p.add_argument("recipe", help="recipe YAML file")
-    p.add_argument("--out", help="output folder (default: ./<recipe name>-out)")
+    p.add_argument("--out", help="output folder (default: ./<recipe name>-out, the name "
+                                 "reduced to letters, digits, '.', '-' and '_')")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     _common(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("demo", help="run the built-in demo recipe into ./waferlab-demo")
     p.add_argument("--out", default="waferlab-demo", help="output folder (default: ./waferlab-demo)")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     _common(p)
     p.set_defaults(func=_demo)
 

@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-__all__ = ["WaferlabError", "RecipeError", "SimulationError", "field_path", "from_validation_error"]
+__all__ = ["WaferlabError", "RecipeError", "SimulationError", "field_path", "from_validation_error",
+           "short_repr"]
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters (an error never echoes a whole input)."""
+    try:
+        text = repr(value)
+    except Exception:                      # pragma: no cover - a broken __repr__
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}...({len(text)} characters)"
 
 
 class WaferlabError(Exception):
@@ -57,7 +69,9 @@ def from_validation_error(exc, prefix: str = "") -> RecipeError:
         elif err["type"] == "missing":
             msg = "is required but missing"
         val = err.get("input")
-        shown = "" if err["type"] in ("missing",) or isinstance(val, dict) else f" (got {val!r})"
+        shown = "" if err["type"] in ("missing",) or isinstance(val, dict) \
+            else f" (got {short_repr(val)})"
+        msg = msg if len(msg) <= 300 else msg[:280] + "..."
         lines.append(f"{path}: {msg}{shown}" if path else f"{msg}{shown}")
     return RecipeError("\n".join(lines[:8]) + ("\n..." if len(lines) > 8 else ""),
                        value=errors[0].get("input")) if lines else RecipeError(str(exc))

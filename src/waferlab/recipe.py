@@ -184,12 +184,46 @@ class Recipe:
         return data
 
 
-def available_memory_bytes() -> int:
-    """Physical memory of this machine (bytes)."""
+def _address_space_left() -> float:
+    """Room left under ``ulimit -v`` (RLIMIT_AS) for this process (inf if unlimited)."""
     try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        import resource
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return math.inf
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return math.inf
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return max(0.0, float(soft - used))
+
+
+def _cgroup_left() -> float:
+    """A cgroup v2 memory limit (inf where there is none)."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit == "max":
+            return math.inf
+        return float(int(limit))
+    except (OSError, ValueError):
+        return math.inf
+
+
+def available_memory_bytes() -> int:
+    """Memory this process may use (bytes): the machine's physical memory, or less when
+    an address-space limit (``ulimit -v``, ``resource.setrlimit``) or a cgroup limit
+    leaves less room."""
+    try:
+        phys = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):
-        return 8 << 30
+        phys = float(8 << 30)
+    return int(min(phys, _address_space_left(), _cgroup_left()))
 
 
 def memory_estimate_bytes(spec: RecipeSpec) -> int:
@@ -280,8 +314,8 @@ def recipe_from_dict(data: dict[str, Any], *, source: Path | None = None,
         need, have = memory_estimate_bytes(spec), available_memory_bytes()
         if need > 0.5 * have:
             raise RecipeError(f"this grid needs about {need / 2**30:.1f} GiB of memory "
-                              f"(estimate), more than half of this machine's "
-                              f"{have / 2**30:.1f} GiB; use a coarser spacing or a smaller extent",
+                              f"(estimate), more than half of the {have / 2**30:.1f} GiB "
+                              "available; use a coarser spacing or a smaller extent",
                               path="grid", value=need)
     materials, steps = initial_materials(spec), []
     for i, raw in enumerate(spec.steps):

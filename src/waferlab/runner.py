@@ -4,11 +4,18 @@ Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, S
 ``metrics.json``, ``profile.csv``, ``final.vtp``, ``final.vtu``, ``profile.png``,
 ``log.txt`` and ``checkpoint.npz`` (after every step and every
 ``output.checkpoint_interval`` of wall time; ``--resume`` continues from it).
+
+The resolved recipe holds the effective seed (``--seed`` included), and the checkpoint's
+identity is the hash of that resolved recipe: a resume with another seed or recipe is
+refused before anything is written.  ``--resume`` appends to ``log.txt``.  The final
+outputs are written into a staging folder and moved in together (a full disk leaves
+the folder with its checkpoint, ready for ``--resume``).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,21 +26,95 @@ import yaml
 
 from .context import RunContext
 from .errors import RecipeError, SimulationError
-from .io.atomic import write_csv, write_json, write_text
-from .io.checkpoint import load_checkpoint, save_checkpoint
+from .io.atomic import staged, write_csv, write_json, write_text
+from .io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .recipe import Recipe, recipe_from_dict
 from .wafer import Wafer
 
-__all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics"]
+__all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
+           "resolved_with_seed", "estimate_time_steps", "MAX_TIME_STEPS"]
 
 CHECKPOINT = "checkpoint.npz"
 CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkpoint
+#: A step estimated to need more time steps than this is refused before it starts.
+MAX_TIME_STEPS = 10**8
+#: ... and one above this is announced in the log with its estimate.
+WARN_TIME_STEPS = 10**6
 
 
-def recipe_hash(recipe: Recipe) -> str:
-    """Hash of the resolved recipe (a checkpoint resumes only the recipe that wrote it)."""
-    text = json.dumps(recipe.resolved(), sort_keys=True)
+def resolved_with_seed(recipe: Recipe, seed: int | None = None) -> dict[str, Any]:
+    """The resolved recipe with the seed the run uses (``--seed`` overrides the recipe's)."""
+    data = recipe.resolved()
+    if seed is not None:
+        data["seed"] = int(seed)
+    return data
+
+
+def recipe_hash(recipe: Recipe, seed: int | None = None) -> str:
+    """Hash of the resolved recipe with its effective seed (a checkpoint resumes only the
+    recipe and seed that wrote it)."""
+    text = json.dumps(resolved_with_seed(recipe, seed), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
+    """(step index, estimated number of time steps) of each step with a rate bound.
+
+    n ≈ time · max_rate / (cfl · h): the CFL limit with the model's largest speed (a
+    lower bound of what the step needs).  Steps whose model cannot be built without
+    the reactor (plasma_etch) or that have no speed bound are left out.
+    """
+    from .process.registry import initial_materials
+
+    out: list[tuple[int, float]] = []
+    h = recipe.spec.grid.spacing
+    materials = initial_materials(recipe.spec)
+    for i, step in enumerate(recipe.steps):
+        after = step.materials_after(materials)
+        try:
+            if hasattr(step, "couple") or not hasattr(step, "velocity_model"):
+                continue
+            model = step.velocity_model(after if step.kind == "deposit" else materials)
+            vmax = float(model.max_rate())
+            cfl = float(getattr(getattr(step, "numerics", None), "cfl", 0.4))
+        except Exception:
+            continue
+        finally:
+            materials = after
+        if math.isfinite(vmax) and vmax > 0:
+            out.append((i, step.time * vmax / (cfl * h)))
+        elif not math.isfinite(vmax):
+            out.append((i, math.inf))
+    return out
+
+
+def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
+    """Refuse a checkpoint of another recipe or seed, or one whose position is impossible."""
+    if cp.seed is not None and cp.seed != seed:
+        raise RecipeError(f"{ck} was written with seed {cp.seed}, this run has seed {seed}; "
+                          f"resume with --seed {cp.seed} (or run without --resume into "
+                          "another folder)", path="--seed", value=seed)
+    if cp.recipe_hash != rhash:
+        raise RecipeError(f"{ck} was written by a different recipe; remove it or run "
+                          "without --resume")
+    n = len(recipe.steps)
+    g, rg = cp.wafer.geometry.grid, recipe.spec.grid
+    if (g.dimension != rg.dimension or g.spacing != rg.spacing
+            or tuple(g.extent) != tuple(rg.extent) or str(g.boundary) != rg.boundary):
+        raise CheckpointError(f"checkpoint {ck} has a grid that is not the recipe's; remove it")
+    if cp.next_step > n or (cp.next_step == n and cp.step_time > 0):
+        raise CheckpointError(f"checkpoint {ck}: next_step = {cp.next_step} is past the last "
+                              f"of the recipe's {n} step(s); remove it")
+    if cp.next_step < n and cp.step_time >= recipe.steps[cp.next_step].time:
+        raise CheckpointError(f"checkpoint {ck}: step_time = {cp.step_time!r} s is not inside "
+                              f"step {cp.next_step + 1} ({recipe.steps[cp.next_step].time!r} s)")
+    done = sum(s.time for s in recipe.steps[:cp.next_step])     # the wafer's time at the step start
+    if not math.isclose(cp.wafer.time, done, rel_tol=1e-9, abs_tol=1e-9 * max(done, 1.0)):
+        raise CheckpointError(f"checkpoint {ck}: wafer time {cp.wafer.time!r} s does not match "
+                              f"its position (step {cp.next_step + 1}, {done!r} s); remove it")
+    known = set(recipe.spec.known_materials) | {"Resist"}
+    if not set(cp.wafer.geometry.materials) <= known:
+        raise CheckpointError(f"checkpoint {ck} names materials the recipe does not know")
 
 
 def initial_wafer(recipe: Recipe) -> Wafer:
@@ -130,6 +211,11 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
 
     out = Path(ctx.out_dir) if ctx.out_dir is not None else None
     log_lines: list[str] = []
+    if resume and out is not None and (out / "log.txt").is_file():
+        try:                                   # --resume appends to the interrupted run's log
+            log_lines = (out / "log.txt").read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError):
+            log_lines = []
 
     def log(line: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -142,18 +228,25 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
         raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
     ctx.apply_threads()
     t_wall0 = time.perf_counter()
-    rhash = recipe_hash(recipe)
+    rhash = recipe_hash(recipe, ctx.seed)
+    estimates = estimate_time_steps(recipe)
+    for i, n_est in estimates:
+        if n_est > MAX_TIME_STEPS:
+            raise RecipeError(f"step {i + 1} ({recipe.steps[i].describe()}) would need about "
+                              f"{n_est:.3g} time steps (time × max rate / (cfl × spacing)); "
+                              f"at most {MAX_TIME_STEPS:.0e} are allowed: check the rates and "
+                              "the time", path=f"steps[{i}]", value=n_est)
     initial = initial_wafer(recipe)
     wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
+    cp = None
+    if out is not None and resume and (out / CHECKPOINT).exists():
+        cp = load_checkpoint(out / CHECKPOINT)       # checked before anything is written
+        _check_resume(cp, recipe, rhash, int(ctx.seed), out / CHECKPOINT)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        write_text(out / "recipe.yaml", yaml.safe_dump(recipe.resolved(), sort_keys=False))
-        ck = out / CHECKPOINT
-        if resume and ck.exists():
-            cp = load_checkpoint(ck)
-            if cp.recipe_hash != rhash:
-                raise RecipeError(f"{ck} was written by a different recipe; remove it or run "
-                                  "without --resume")
+        write_text(out / "recipe.yaml", yaml.safe_dump(resolved_with_seed(recipe, ctx.seed),
+                                                       sort_keys=False))
+        if cp is not None:
             wafer, first, step_time, n_taken = cp.wafer, cp.next_step, cp.step_time, cp.steps_taken
             carry = dict(wafer.fields).get(CARRY_FIELD)
             wafer = replace(wafer, fields=tuple(f for f in wafer.fields if f[0] != CARRY_FIELD))
@@ -161,6 +254,9 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
         elif resume:
             log("no checkpoint found; starting from the beginning")
     log(f"recipe {recipe.name!r}: {len(recipe.steps)} step(s), seed {ctx.seed}")
+    for i, n_est in estimates:
+        if n_est > WARN_TIME_STEPS:
+            log(f"warning: step {i + 1} needs about {n_est:.3g} time steps")
     total = sum(s.time for s in recipe.steps)
     done_before = sum(s.time for s in recipe.steps[:first])
     interval = recipe.spec.output.checkpoint_interval
@@ -188,7 +284,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                     save_checkpoint(out / CHECKPOINT,
                                     replace(wafer, geometry=geometry, fields=wafer.fields + kept),
                                     next_step=_i, step_time=t, recipe_hash=rhash,
-                                    steps_taken=counter[0])
+                                    steps_taken=counter[0], seed=int(ctx.seed))
                     last_ck[0] = time.perf_counter()
 
             start = (wafer.geometry, step_time, carry) if step_time > 0 else None
@@ -198,7 +294,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             bar.update(i, step.kind, done_before)
             if out is not None:
                 save_checkpoint(out / CHECKPOINT, wafer, next_step=i + 1, step_time=0.0,
-                                recipe_hash=rhash, steps_taken=counter[0])
+                                recipe_hash=rhash, steps_taken=counter[0], seed=int(ctx.seed))
                 last_ck[0] = time.perf_counter()
 
     metrics = collect_metrics(recipe, initial, wafer, pinch_off_time=pinch[0])
@@ -208,10 +304,12 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(recipe.steps)
     metrics["simulated_time_s"] = float(wafer.time)
+    metrics["seed"] = int(ctx.seed)
     metrics["wall_time_s"] = time.perf_counter() - t_wall0
     log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
     if out is not None:
-        write_outputs(out, recipe, initial, wafer, metrics)
+        with staged(out) as stage:             # all final outputs, or none of them
+            write_outputs(stage, recipe, initial, wafer, metrics)
     return metrics
 
 

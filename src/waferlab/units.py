@@ -171,9 +171,12 @@ def to_si(value: Any, family: str) -> float:
 
 
 def format_si(x: float, family: str) -> str:
-    """Render an SI float back as a recipe string (used when writing resolved recipes)."""
+    """Render an SI float back as a recipe string (used when writing resolved recipes).
+
+    ``repr`` gives the shortest text that reads back to the same float, so a resolved
+    recipe reproduces the run exactly (and resumes its checkpoint)."""
     si = FAMILIES[family].si
-    return f"{x:.12g} {si}".strip() if si else f"{x:.12g}"
+    return f"{float(x)!r} {si}".strip() if si else f"{float(x)!r}"
 
 
 def unit_type(family: str):

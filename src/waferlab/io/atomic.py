@@ -1,8 +1,15 @@
-"""Atomic file writes: write to a temporary file in the same folder, then ``os.replace``."""
+"""Atomic file writes: write to a temporary file in the same folder, then ``os.replace``.
+
+Files get the mode a plain ``open()`` would give them (0666 less the umask), not the
+0600 of :func:`tempfile.mkstemp`.  :func:`staged` writes a whole set of outputs into a
+hidden staging folder and moves them in only when every one was written, so a run that
+fails while writing (a full disk) leaves the folder as it was.
+"""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +17,42 @@ from typing import Any, Iterator
 
 import numpy as np
 
-__all__ = ["atomic_path", "write_text", "write_json", "write_csv"]
+__all__ = ["atomic_path", "write_text", "write_json", "write_csv", "staged", "file_mode"]
+
+
+def file_mode() -> int:
+    """0o666 less the process umask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def staged(out: str | Path) -> Iterator[Path]:
+    """Yield a fresh hidden folder inside ``out``; on success move its files into ``out``.
+
+    On an exception the staging folder is removed and ``out`` keeps its previous files.
+    The final moves are renames in one file system (no new data is written).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        yield stage
+        for f in sorted(stage.rglob("*")):
+            if f.is_file():
+                dest = out / f.relative_to(stage)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 @contextmanager
@@ -23,6 +65,8 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        if os.path.exists(tmp):
+            os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

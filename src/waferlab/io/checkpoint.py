@@ -2,20 +2,36 @@
 
 A checkpoint holds the level sets, the vertical origin, material names, the grid, the
 wafer's simulated time, history and (JSON) fields, and where the run stands: ``next_step`` (index of
-the step in progress or to start) and ``step_time`` (seconds of it already done).
+the step in progress or to start) and ``step_time`` (seconds of it already done), the
+``recipe_hash`` (resolved recipe with its effective seed) and ``seed``.
+
+``checksum`` is the SHA-256 of the level-set bytes and the metadata text; a checkpoint
+whose checksum, type or any field does not check out is refused with a
+:class:`~waferlab.errors.SimulationError` that names the file and what is wrong
+(truncated, empty, random or flipped bytes, edited metadata), never a traceback.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import SimulationError
 from .atomic import atomic_path
 
-__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint"]
+__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "CheckpointError"]
+
+FORMAT = 2
+
+
+class CheckpointError(SimulationError):
+    """A checkpoint that cannot be trusted."""
 
 
 @dataclass(frozen=True)
@@ -25,37 +41,128 @@ class Checkpoint:
     step_time: float
     recipe_hash: str
     steps_taken: int
+    seed: int | None = None
+
+
+def _checksum(phi: np.ndarray, meta_text: str) -> str:
+    h = hashlib.sha256()
+    h.update(str(phi.dtype.str).encode())
+    h.update(repr(phi.shape).encode())
+    h.update(np.ascontiguousarray(phi).tobytes())
+    h.update(meta_text.encode("utf-8"))
+    return h.hexdigest()
 
 
 def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float,
-                    recipe_hash: str, steps_taken: int = 0) -> None:
+                    recipe_hash: str, steps_taken: int = 0, seed: int | None = None) -> None:
     g = wafer.geometry
-    meta = {"materials": list(g.materials), "z0": float(g.z0), "time": float(wafer.time),
+    meta = {"format": FORMAT, "materials": list(g.materials), "z0": float(g.z0),
+            "time": float(wafer.time),
             "reference_top": float(g.reference_top),
             "history": list(wafer.history), "next_step": int(next_step),
             "step_time": float(step_time), "recipe_hash": recipe_hash,
-            "steps_taken": int(steps_taken),
+            "steps_taken": int(steps_taken), "seed": None if seed is None else int(seed),
             "fields": [[name, value] for name, value in wafer.fields],
             "grid": {"dimension": g.grid.dimension, "spacing": g.grid.spacing,
                      "extent": list(g.grid.extent), "boundary": str(g.grid.boundary)}}
+    phi = np.ascontiguousarray(np.asarray(g.phi, dtype=np.float64))
+    text = json.dumps(meta)
     with atomic_path(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, phi=np.asarray(g.phi), meta=np.array(json.dumps(meta)))
+            np.savez_compressed(fh, phi=phi, meta=np.array(text),
+                                checksum=np.array(_checksum(phi, text)))
+
+
+def _bad(path: Path, why: str) -> CheckpointError:
+    return CheckpointError(f"checkpoint {path} is damaged or not a waferlab checkpoint "
+                           f"({why}); remove it (or run with --overwrite) to start again")
+
+
+def _num(meta: dict, key: str, kind: type, path: Path, *, lo: float | None = None) -> Any:
+    v = meta.get(key)
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) if kind is float \
+        else isinstance(v, int) and not isinstance(v, bool)
+    if not ok or (kind is float and not math.isfinite(v)) or (lo is not None and v < lo):
+        raise _bad(path, f"field {key!r} = {v!r:.40} is not a valid {kind.__name__}")
+    return v
+
+
+def _read(path: Path) -> tuple[np.ndarray, dict]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _bad(path, exc.strerror or "unreadable") from None
+    if size == 0:
+        raise _bad(path, "the file is empty")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            names = set(data.files)
+            if not {"phi", "meta", "checksum"} <= names:
+                raise _bad(path, f"it lacks {sorted({'phi', 'meta', 'checksum'} - names)}")
+            phi = data["phi"]
+            text = str(data["meta"])
+            checksum = str(data["checksum"])
+    except CheckpointError:
+        raise
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile,
+            RuntimeError, UnicodeError, NotImplementedError, TypeError) as exc:
+        raise _bad(path, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    except Exception as exc:                       # zlib.error and friends
+        raise _bad(path, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    if phi.dtype != np.float64 or phi.ndim not in (3, 4):
+        raise _bad(path, f"level sets of dtype {phi.dtype} and {phi.ndim} dimensions")
+    if _checksum(phi, text) != checksum:
+        raise _bad(path, "checksum mismatch: the file was changed after it was written")
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        raise _bad(path, "metadata is not JSON") from None
+    if not isinstance(meta, dict):
+        raise _bad(path, "metadata is not a mapping")
+    return phi, meta
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read and check a checkpoint; raises :class:`CheckpointError` when it is not sound."""
     from ..feature.grid import Grid
     from ..feature.levelset import LevelSetStack
     from ..wafer import Wafer
 
-    with np.load(path, allow_pickle=False) as data:
-        phi = data["phi"].copy()
-        meta = json.loads(str(data["meta"]))
-    grid = Grid(dimension=meta["grid"]["dimension"], spacing=meta["grid"]["spacing"],
-                extent=tuple(meta["grid"]["extent"]), boundary=meta["grid"]["boundary"])
-    geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(meta["materials"]),
-                         reference_top=meta["reference_top"])
-    wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(meta["history"]),
-                  fields=tuple((name, value) for name, value in meta.get("fields", [])))
+    path = Path(path)
+    phi, meta = _read(path)
+    if meta.get("format") != FORMAT:
+        raise _bad(path, f"format {meta.get('format')!r}, expected {FORMAT}")
+    for key in ("z0", "time", "reference_top", "step_time"):
+        _num(meta, key, float, path)
+    _num(meta, "next_step", int, path, lo=0)
+    _num(meta, "steps_taken", int, path, lo=0)
+    if meta["step_time"] < 0 or meta["time"] < 0:
+        raise _bad(path, "negative time")
+    mats, hist, fields = meta.get("materials"), meta.get("history"), meta.get("fields")
+    if not (isinstance(mats, list) and mats and all(isinstance(m, str) for m in mats)):
+        raise _bad(path, "materials is not a list of names")
+    if not isinstance(hist, list) or not isinstance(fields, list) or not all(
+            isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) for f in fields):
+        raise _bad(path, "history or fields malformed")
+    if not isinstance(meta.get("recipe_hash"), str):
+        raise _bad(path, "recipe_hash missing")
+    seed = meta.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise _bad(path, "seed is not an integer")
+    g = meta.get("grid")
+    try:
+        grid = Grid(dimension=g["dimension"], spacing=g["spacing"],
+                    extent=tuple(g["extent"]), boundary=g["boundary"])
+        if phi.shape[0] != len(mats):
+            raise ValueError(f"{phi.shape[0]} level sets for {len(mats)} materials")
+        geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi.copy(), materials=tuple(mats),
+                             reference_top=meta["reference_top"])
+        wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(hist),
+                      fields=tuple((name, value) for name, value in fields))
+    except CheckpointError:
+        raise
+    except Exception as exc:
+        raise _bad(path, f"inconsistent grid or level sets: {str(exc)[:100]}") from None
     return Checkpoint(wafer=wafer, next_step=meta["next_step"], step_time=meta["step_time"],
-                      recipe_hash=meta["recipe_hash"], steps_taken=meta.get("steps_taken", 0))
+                      recipe_hash=meta["recipe_hash"], steps_taken=meta["steps_taken"],
+                      seed=seed)

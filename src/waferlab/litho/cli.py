@@ -4,19 +4,67 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["add_cli"]
+__all__ = ["add_cli", "image_memory_estimate_bytes", "check_image_memory"]
+
+
+def image_memory_estimate_bytes(spec) -> int:
+    """Peak memory of ``waferlab image``, estimated from the recipe before allocating.
+
+    pixels = clip / pixel per axis (a grating: one period); per pixel ~128 B for the
+    mask (complex transmission, coverage, clear map), its spectrum, the FFT work arrays
+    and the intensity, plus 8 B per focus plane (dose-focus matrix, PV band); the full
+    resist chain holds ~10 float arrays of (thickness/dz + 1) depth nodes per pixel.
+    """
+    px = float(spec.image.pixel)
+    m = spec.mask
+    if m.type == "grating":
+        npx = max(round(m.pitch / px), 2)
+    else:
+        size = list(m.size) * (2 if len(m.size) == 1 else 1)
+        npx = max(round(size[0] / px), 1) * max(round(size[1] / px), 1)
+    planes = 2 + len(spec.image.focus or ())
+    total = npx * (128 + 8 * planes)
+    r = spec.resist
+    if r is not None and r.mode == "full":
+        nz = r.thickness / r.dz + 1
+        total += npx * nz * 8 * (10 + r.image_planes)
+    return int(total)
+
+
+def check_image_memory(spec) -> None:
+    """Refuse an image whose estimate exceeds half the memory available."""
+    from ..errors import RecipeError
+    from ..recipe import available_memory_bytes
+
+    need, have = image_memory_estimate_bytes(spec), available_memory_bytes()
+    if need > 0.5 * have:
+        raise RecipeError(f"image.pixel = {spec.image.pixel!r} m on this clip needs about "
+                          f"{need / 2**30:.1f} GiB of memory (estimate), more than half of the "
+                          f"{have / 2**30:.1f} GiB available; use a larger pixel or a smaller "
+                          "clip", path="image.pixel", value=need)
 
 
 def _image(args: argparse.Namespace) -> int:
     from ..context import RunContext
-    from .pipeline import load_recipe
+    from ..io.atomic import staged
+    from ..io.outdir import identity_hash, prepare_output
+    from .pipeline import check_pixel, load_recipe
     from .report import run_image
 
     recipe, base = load_recipe(args.recipe)
+    check_image_memory(recipe)
+    check_pixel(recipe, base_dir=base)
     seed = recipe.seed if args.seed is None else args.seed
-    ctx = RunContext(seed=seed, threads=args.threads, out_dir=Path(args.out))
+    out = Path(args.out)
+    folder = prepare_output(out, command="image", label=f"recipe {recipe.name!r}, seed {seed}",
+                            identity=identity_hash(["image", recipe.model_dump(mode="json"),
+                                                    seed, str(base.resolve())]),
+                            overwrite=args.overwrite)
+    ctx = RunContext(seed=seed, threads=args.threads, out_dir=out)
     ctx.apply_threads()
-    metrics = run_image(recipe, ctx, Path(args.out), base_dir=base)
+    folder.claim()
+    with staged(out) as stage:
+        metrics = run_image(recipe, ctx, stage, base_dir=base)
     from ..io.display import engineering
 
     keys = {"i_max": "", "i_min": "", "contrast": "", "nils": "", "cd": "_m",
@@ -33,9 +81,12 @@ def _image(args: argparse.Namespace) -> int:
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
+    from ..cli_core import add_overwrite, seed_arg, threads_arg
+
     p = sub.add_parser("image", help="aerial image (and resist profile) of a litho recipe")
     p.add_argument("recipe", help="recipe YAML with optics, mask, image (and resist) sections")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--seed", type=int, default=None, help="override the recipe seed")
-    p.add_argument("--threads", type=int, default=None, help="numba threads")
+    p.add_argument("--seed", type=seed_arg, default=None, help="override the recipe seed")
+    p.add_argument("--threads", type=threads_arg, default=None, help="numba threads")
+    add_overwrite(p)
     p.set_defaults(func=_image)

@@ -21,7 +21,7 @@ from .resist import (Dill, MackRate, Peb, developed_height, development_time, di
 from .source import SourcePoints, sample_source, split_at_pupil_edges
 from .spec import LithoRecipe, LithoSpec
 
-__all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "develop",
+__all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "check_pixel", "develop",
            "resist_cross_section", "resist_height_map", "RECIPE_KEYS"]
 
 RECIPE_KEYS = ("name", "seed", "optics", "mask", "image", "resist")
@@ -68,15 +68,30 @@ def load_recipe(path: str | Path) -> tuple[LithoRecipe, Path]:
     return validate_section(LithoRecipe, sub), base
 
 
-def compute_image(spec: LithoSpec, *, base_dir: Path | None = None, focus=None) -> ImageResult:
-    """Mask, source and the aerial image at nominal focus (or a focus stack with ``focus``)."""
-    mask = mask_from_spec(spec.mask, pixel=spec.image.pixel, base_dir=base_dir)
+def check_pixel(spec: LithoSpec, *, base_dir: Path | None = None) -> tuple[Optics, SourcePoints]:
+    """Refuse a pixel too coarse for the optics (before any image array is allocated).
+
+    The pixel actually used (a grating's is pitch / round(pitch / pixel)) must resolve
+    the mask spectrum the pupil collects: pixel < lambda / (2 NA (1 + sigma)).
+    Returns the optics and the sampled source."""
     optics = Optics.from_spec(spec.optics)
     source = sample_source(spec.optics.source, step=spec.image.source_step, base_dir=base_dir)
-    if optics.cutoff * (1 + float(np.max(np.hypot(source.sx, source.sy)))) * 2 * spec.image.pixel > 1.0 \
-            and spec.mask.type != "grating":
-        raise RecipeError(f"image.pixel = {spec.image.pixel:.3g} m is too coarse: it must be below "
-                          f"lambda / (2 NA (1 + sigma)) so the mask spectrum is not aliased")
+    used = float(spec.image.pixel)
+    if spec.mask.type == "grating":
+        used = spec.mask.pitch / max(int(round(spec.mask.pitch / used)), 2)
+    sigma = float(np.max(np.hypot(source.sx, source.sy)))
+    if optics.cutoff * (1 + sigma) * 2 * used > 1.0:
+        limit = 1.0 / (2 * optics.cutoff * (1 + sigma))
+        raise RecipeError(f"{used:.4g} m is too coarse for these optics: the pixel must be "
+                          f"below lambda / (2 NA (1 + sigma)) = {limit:.4g} m so the mask "
+                          "spectrum is not aliased", path="image.pixel", value=used)
+    return optics, source
+
+
+def compute_image(spec: LithoSpec, *, base_dir: Path | None = None, focus=None) -> ImageResult:
+    """Mask, source and the aerial image at nominal focus (or a focus stack with ``focus``)."""
+    optics, source = check_pixel(spec, base_dir=base_dir)
+    mask = mask_from_spec(spec.mask, pixel=spec.image.pixel, base_dir=base_dir)
     if spec.image.source_edges:
         source = split_at_pupil_edges(source, *pupil_orders(mask, optics, source))
     intensity = aerial_image(mask, optics, source, method=spec.image.method, focus=focus,

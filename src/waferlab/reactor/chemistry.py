@@ -338,11 +338,27 @@ def _load_cached(key: str, mtime_ns: int = 0) -> Chemistry:
         text = resources.files("waferlab.reactor").joinpath("data", f"{key}.yaml").read_text("utf-8")
         origin = key
     else:
+        from ..recipe_io import load_yaml
+
         path = Path(key)
         if not path.is_file():
             raise RecipeError(f"chemistry {key!r} is neither a built-in set "
-                              f"({', '.join(_BUILTIN)}) nor an existing file")
-        text, origin = path.read_text("utf-8"), str(path)
+                              f"({', '.join(_BUILTIN)}) nor an existing file",
+                              path="reactor.chemistry")
+        try:
+            data = load_yaml(path)               # size, binary, duplicate-key and alias checks
+        except RecipeError as exc:
+            raise RecipeError(f"chemistry {key!r}: {exc}", path="reactor.chemistry") from None
+        origin = str(path)
+        try:
+            return _build(data, origin)
+        except RecipeError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise RecipeError(f"{key!r} is not a chemistry file ({type(exc).__name__}: "
+                              f"{str(exc)[:80]}); see docs/reactor.md for the format or use a "
+                              f"built-in set ({', '.join(_BUILTIN)})",
+                              path="reactor.chemistry") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

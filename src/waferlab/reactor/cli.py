@@ -102,13 +102,15 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
         raise RecipeError("a reactor recipe needs a 'reactor:' section (see docs/reactor.md)")
     name = str(data.get("name", Path(str(recipe)).stem))
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     spec = validate_section(ReactorSpec, data["reactor"], "reactor")
     sweep_specs = []
     if sweep:                                  # check the whole sweep before solving anything
         path, values = parse_sweep(sweep)
         sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor"))
                        for v in values]
+    if spec.chemistry:                         # a bad chemistry file fails before any output
+        from .chemistry import load_chemistry
+        load_chemistry(spec.chemistry)
     if spec.model == "fluid2d":
         from .fluid2d.cli import run_fluid2d
 
@@ -121,6 +123,7 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
             result.pop("_state")
         return result
     state = solve(spec)
+    out.mkdir(parents=True, exist_ok=True)
     result = state.to_json()
     result["name"] = name
     _atomic_write(out / "reactor.json", json.dumps(result, indent=2).encode())
@@ -177,7 +180,28 @@ def _plot_sweep(path: Path, knob: str, rows) -> None:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    run_reactor(args.recipe, args.out, args.sweep)
+    from ..io.atomic import staged
+    from ..io.outdir import identity_hash, prepare_output
+    from ..recipe_io import load_yaml, validate_section
+    from .spec import ReactorSpec
+
+    data = load_yaml(args.recipe)               # validated before the folder is touched
+    if "reactor" not in data:
+        raise RecipeError("a reactor recipe needs a 'reactor:' section (see docs/reactor.md)")
+    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    if args.sweep:
+        parse_sweep(args.sweep)
+    if spec.chemistry:
+        from .chemistry import load_chemistry
+        load_chemistry(spec.chemistry)
+    folder = prepare_output(args.out, command="reactor",
+                            label=f"recipe {str(data.get('name', ''))[:60]!r}",
+                            identity=identity_hash(["reactor", spec.model_dump(mode="json"),
+                                                    args.sweep]),
+                            overwrite=args.overwrite)
+    folder.claim()
+    with staged(args.out) as stage:
+        run_reactor(args.recipe, stage, args.sweep)
     return 0
 
 
@@ -190,4 +214,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sweep", default=None,
                    help="KNOB=START:STOP:N, e.g. power=200W:1000W:5; knobs: "
                         + ", ".join(KNOB_ALIASES) + " or a dotted path (gases.Ar)")
+    from ..cli_core import add_overwrite
+
+    add_overwrite(p)
     p.set_defaults(func=_cmd)

@@ -6,10 +6,31 @@ import argparse
 __all__ = ["add_cli"]
 
 
-def _study(args: argparse.Namespace) -> int:
-    from .run import run_study
+def _positive(text: str) -> int:
+    try:
+        v = int(text, 10)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"--workers {text!r:.40}: must be a positive integer")
+    return v
 
-    res = run_study(args.study, args.out, scheduler=args.scheduler, workers=args.workers,
+
+def _study(args: argparse.Namespace) -> int:
+    from ..io.outdir import prepare_output
+    from .run import run_study, study_fingerprint
+    from .spec import load_study
+
+    study = load_study(args.study)
+    fp = study_fingerprint(study)
+    folder = prepare_output(args.out, command="study", identity=fp,
+                            label=f"study of {str(study.source or '')[-60:]!r}",
+                            overwrite=args.overwrite)
+    if args.scheduler:
+        from .executor import check_scheduler
+        check_scheduler(args.scheduler)
+    folder.claim()
+    res = run_study(study, args.out, scheduler=args.scheduler, workers=args.workers,
                     serial=args.serial, progress=not args.quiet)
     s = res.summary
     print(f"{s['method']}: {s['samples']} samples ({s['computed']} computed, {s['reused']} "
@@ -29,6 +50,9 @@ def _study(args: argparse.Namespace) -> int:
             lo, hi = (v * f for v in st["mean_ci95"])
             print(f"  {name}: mean {mean:.4g} {unit} (95% CI {lo:.4g} .. {hi:.4g}), "
                   f"std {st['std'] * f:.3g} {unit}")
+    if s.get("missing_metrics"):
+        print(f"  {len(s['missing_metrics'])} sample(s) left a metric undefined (NaN; reasons "
+              "in summary.json 'missing_metrics')")
     if "optimize" in s:
         o = s["optimize"]
         print(f"  best (J = {o['best_objective']:.3g} after {o['evaluations']} runs): "
@@ -48,8 +72,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                                                 "an interrupted study resumes from it")
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler (default: a local cluster)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive, default=None,
                    help="local cluster size (default: cores / study.threads)")
     p.add_argument("--serial", action="store_true", help="run every sample inline, no Dask")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the outputs of another study or run in --out (see docs/cli.md)")
     p.set_defaults(func=_study)

@@ -111,7 +111,10 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
     top-surface polyline as ``profile`` ((n, 2), m) when the evaluator gives one, and,
     when the run failed with a
     :class:`WaferlabError` (a recipe the model refuses), ``error`` with its message and
-    NaN metrics.  Other exceptions propagate (Dask retries them).
+    NaN metrics.  A metric the run did not define (null, absent or not finite, e.g.
+    ``cd_mid`` once a trench has closed) is NaN with its reason in ``missing``
+    ({metric: reason}); the sample still counts as done.  Other exceptions propagate
+    (Dask retries them).
     """
     t0 = time.perf_counter()
     want = profile_target is not None or keep_profile
@@ -125,14 +128,27 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
         out.update(error=str(exc), wall_time_s=time.perf_counter() - t0)
         return out
     out = {}
+    missing: dict[str, str] = {}
     for m in metrics:
         if m == "profile_distance" and profile_target is not None:
             continue
+        v = raw.get(m)
         if m not in raw:
-            raise RecipeError(f"the evaluator returned no metric {m!r}; it has: "
-                              f"{', '.join(sorted(k for k in raw if k != 'profile'))}",
-                              path="study.metrics", value=m)
-        out[m] = float(raw[m])
+            missing[m] = (f"the run gave no metric {m!r} (it has: "
+                          f"{', '.join(sorted(k for k in raw if k != 'profile'))[:200]})")
+            out[m] = math.nan
+            continue
+        try:
+            out[m] = math.nan if v is None else float(v)
+        except (TypeError, ValueError):
+            missing[m] = f"{m} is not a number ({type(v).__name__})"
+            out[m] = math.nan
+            continue
+        if not math.isfinite(out[m]):
+            missing[m] = (f"{m} is undefined for this sample's result (e.g. cd_mid of a "
+                          "trench that closed)")
+    if missing:
+        out["missing"] = missing
     if profile_target is not None:
         if "profile" not in raw:
             raise RecipeError("a target profile needs an evaluator that returns 'profile' "

@@ -20,7 +20,33 @@ from ..context import RunContext
 from .evaluators import run_sample
 from .store import StudyStore
 
-__all__ = ["dask_client", "DaskBackend", "SerialBackend", "Runner", "sample_seed"]
+__all__ = ["dask_client", "DaskBackend", "SerialBackend", "Runner", "sample_seed",
+           "check_scheduler"]
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Refuse (RecipeError naming the address) a Dask scheduler that cannot be reached."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from ..errors import RecipeError
+
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls", "ws", "wss") or not host or port is None:
+        raise RecipeError(f"--scheduler {address[:100]!r}: write the scheduler's address as "
+                          "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)", path="--scheduler")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise RecipeError(f"cannot reach the Dask scheduler at {address[:100]} "
+                          f"({exc.strerror or type(exc).__name__}); is `dask scheduler` "
+                          "running there?", path="--scheduler") from None
 
 
 def sample_seed(study_seed: int, index: int) -> int:
@@ -41,7 +67,13 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     from distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            from ..errors import RecipeError
+            raise RecipeError(f"cannot connect to the Dask scheduler at {scheduler[:100]} "
+                              f"({type(exc).__name__})", path="--scheduler") from None
         try:
             yield client
         finally:

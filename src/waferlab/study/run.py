@@ -30,7 +30,7 @@ from .params import apply_assignments
 from .spec import Study, load_study
 from .store import StudyStore
 
-__all__ = ["run_study", "StudyResult", "check_recipes", "RANDOM"]
+__all__ = ["run_study", "StudyResult", "check_recipes", "RANDOM", "study_fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,13 @@ def _evaluator_id(evaluator: str | Evaluator) -> str:
     if isinstance(evaluator, str):
         return evaluator
     return f"{getattr(evaluator, '__module__', '?')}.{getattr(evaluator, '__qualname__', repr(evaluator))}"
+
+
+def study_fingerprint(study: Study, evaluator: str | Evaluator | None = None) -> str:
+    """The identity of a study's results (spec, base recipe, evaluator)."""
+    ev = evaluator if evaluator is not None else study.spec.evaluator
+    return Study(spec=study.spec, base=dict(study.base, __evaluator__=_evaluator_id(ev)),
+                 parameters=study.parameters, metrics=study.metrics).fingerprint()
 
 
 def _json_default(o: Any) -> Any:
@@ -175,8 +182,7 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
         check_recipes(study, xs)
     prof = target_profile(study) if spec.method == "optimize" else None
     metrics = study.metrics + (("profile_distance",) if prof is not None else ())
-    fingerprint = Study(spec=spec, base=dict(study.base, __evaluator__=_evaluator_id(ev)),
-                        parameters=study.parameters, metrics=study.metrics).fingerprint()
+    fingerprint = study_fingerprint(study, ev)
     store = StudyStore(out / "study.nc" if out else None, names=study.names,
                        units=tuple(p.unit for p in study.parameters), metrics=metrics,
                        attrs={"fingerprint": fingerprint, "method": spec.method,
@@ -219,7 +225,9 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
     summary: dict[str, Any] = {
         "method": spec.method, "samples": int(ds.sizes["sample"]),
         "computed": runner.computed, "reused": runner.reused,
-        "failed": int((ds["status"].values == 2).sum()), "workers": n_workers,
+        "failed": int((ds["status"].values == 2).sum()),
+        "missing_metrics": {str(k): v for k, v in sorted(store.notes.items())},
+        "workers": n_workers,
         "wall_time_s": wall,
         "throughput_per_s": runner.computed / wall if wall > 0 and runner.computed else math.nan,
         "parameters": [{"path": p.path, "unit": p.unit, "distribution": p.distribution}

@@ -218,9 +218,21 @@ def study_from_dict(data: dict[str, Any], *, base_dir: Path | None = None,
         if not path.is_file():
             raise RecipeError(f"base recipe {str(path)!r} does not exist (paths are relative "
                               "to the study file)", path="study.base", value=spec.base)
-        base = load_yaml(path)
+        try:
+            base = load_yaml(path)
+        except RecipeError as exc:
+            raise RecipeError(f"base recipe {str(path)!r}: {exc}", path="study.base",
+                              value=spec.base) from None
     else:
         base = dict(spec.base)
+    if spec.evaluator == "recipe":             # the base must be a recipe (not a study, ...)
+        from ..recipe import RecipeSpec
+        try:
+            validate_section(RecipeSpec, base)
+        except RecipeError as exc:
+            where = spec.base if isinstance(spec.base, str) else "the inline mapping"
+            raise RecipeError(f"{str(where)[:100]!r} is not a recipe: {exc}",
+                              path="study.base") from None
     params = tuple(_parameter(k, v) for k, v in spec.parameters.items())
     for prm in params:
         check_path(base, prm.path)

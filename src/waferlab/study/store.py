@@ -9,6 +9,8 @@ wall_time_s(sample)    time inside the task
 seed(sample)           the sample's seed (derived from the study seed, RunContext.seeds)
 fidelity(sample)       1 = the base recipe's settings, 0 = the coarse screening settings
 status(sample)         0 missing, 1 done, 2 failed (message in the ``errors`` attribute)
+                       (a done sample whose run left a metric undefined has it NaN, the
+                       reason in the ``notes`` attribute: {sample: {metric: reason}})
 
 Every write goes to a temporary file renamed over ``study.nc`` (atomic), so a killed
 study leaves a readable file; a re-run with the same study (attribute ``fingerprint``)
@@ -56,6 +58,7 @@ class StudyStore:
         self.fidelity = np.zeros(0, dtype=np.int8)
         self.status = np.zeros(0, dtype=np.int8)
         self.errors: dict[int, str] = {}
+        self.notes: dict[int, dict] = {}
         self._old: xr.Dataset | None = None
         self._dirty, self._last = False, 0.0
         if path is not None and Path(path).exists():
@@ -97,6 +100,9 @@ class StudyStore:
         out: dict[str, Any] = {m: float(old[m].values[i]) for m in self.y}
         if int(old["status"][i]) == FAILED:
             out["error"] = json.loads(old.attrs.get("errors", "{}")).get(str(i), "failed")
+        note = json.loads(old.attrs.get("notes", "{}")).get(str(i))
+        if note:
+            out["missing"] = note
         return out
 
     def record(self, i: int, x: np.ndarray, seed: int, fidelity: int, result: dict[str, Any]) -> None:
@@ -110,6 +116,8 @@ class StudyStore:
             self.errors[i] = str(result["error"])
         else:
             self.status[i] = DONE
+        if result.get("missing"):
+            self.notes[i] = dict(result["missing"])
         self._dirty = True
 
     def reserve(self, i: int, x: np.ndarray, seed: int, fidelity: int) -> None:
@@ -126,7 +134,8 @@ class StudyStore:
             data[m] = (("sample",), v.copy())
         data.update(seed=(("sample",), self.seed.copy()), fidelity=(("sample",), self.fidelity.copy()),
                     status=(("sample",), self.status.copy()))
-        attrs = dict(self.attrs, errors=json.dumps({str(k): v for k, v in sorted(self.errors.items())}))
+        attrs = dict(self.attrs, errors=json.dumps({str(k): v for k, v in sorted(self.errors.items())}),
+                     notes=json.dumps({str(k): v for k, v in sorted(self.notes.items())}))
         return xr.Dataset(data, coords={"sample": np.arange(self.n),
                                         "parameter": list(self.names),
                                         "parameter_unit": ("parameter", list(self.units))},

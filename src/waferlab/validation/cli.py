@@ -77,10 +77,18 @@ def _run(args: argparse.Namespace) -> int:
     from ..io.atomic import write_json
 
     quick = not args.full
+    folder = None
+    if args.out:                               # checked before any problem runs
+        from ..io.outdir import identity_hash, prepare_output
+        folder = prepare_output(args.out, command="validate", label="waferlab validate",
+                                identity=identity_hash(["validate", quick, args.only,
+                                                        args.scale, args.seed]),
+                                overwrite=args.overwrite)
     results = run_validation(args.only, scales=args.scale, quick=quick, seed=args.seed,
                              threads=args.threads)
     print_results(results)
-    if args.out:
+    if folder is not None:
+        folder.claim()
         write_json(Path(args.out) / "validation.json",
                    {"mode": "quick" if quick else "full", "seed": args.seed,
                     "passed": all(r.passed for r in results),
@@ -105,7 +113,10 @@ def add_cli(sub) -> None:
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these problems")
     p.add_argument("--scale", nargs="+", metavar="SCALE", help="run only problems of these scales")
     p.add_argument("--out", metavar="DIR", help="write DIR/validation.json")
-    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    p.add_argument("--threads", type=int, default=None, help="numba threads")
+    from ..cli_core import add_overwrite, seed_arg, threads_arg
+
+    p.add_argument("--seed", type=seed_arg, default=0, help="base seed (default 0)")
+    p.add_argument("--threads", type=threads_arg, default=None, help="numba threads")
+    add_overwrite(p)
     p.add_argument("--list", action="store_true", help="list the problems and exit")
     p.set_defaults(func=lambda a: _list(a) if a.list else _run(a))
