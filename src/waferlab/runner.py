@@ -2,11 +2,14 @@
 
 Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
 ``metrics.json``, ``profile.csv``, ``final.vtp``, ``final.vtu``, ``profile.png``,
-``log.txt`` and ``checkpoint.npz`` (after every step and every
-``output.checkpoint_interval`` of wall time; ``--resume`` continues from it).
+``log.txt`` and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
+at a step's end or inside it, and at the end of the run; ``--resume`` continues from
+it).  Nothing per step grows with the number of steps done: checkpoints and the log
+file are written on wall-clock intervals, not after every short step.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -28,6 +31,7 @@ __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "col
 
 CHECKPOINT = "checkpoint.npz"
 CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkpoint
+LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
 
 
 def recipe_hash(recipe: Recipe) -> str:
@@ -181,13 +185,21 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the metrics."""
     out = Path(ctx.out_dir) if ctx.out_dir is not None else None
     log_lines: list[str] = []
+    log_state = {"written": 0, "at": -LOG_INTERVAL}
+
+    def flush_log(force: bool = False) -> None:
+        """Rewrite log.txt (atomically) if lines wait and LOG_INTERVAL passed (or force)."""
+        now = time.perf_counter()
+        if (out is not None and len(log_lines) > log_state["written"]
+                and (force or now - log_state["at"] >= LOG_INTERVAL)):
+            write_text(out / "log.txt", "\n".join(log_lines) + "\n")
+            log_state.update(written=len(log_lines), at=now)
 
     def log(line: str) -> None:
         stamp = time.strftime("%H:%M:%S")
         log_lines.append(f"{stamp} {line}")
         ctx.log(line)
-        if out is not None:
-            write_text(out / "log.txt", "\n".join(log_lines) + "\n")
+        flush_log()
 
     if recipe.spec.grid is None or recipe.spec.structure is None:
         raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
@@ -211,16 +223,18 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             log(f"resumed from checkpoint: step {first + 1}, {step_time:g} s into it")
         elif resume:
             log("no checkpoint found; starting from the beginning")
-    log(f"recipe {recipe.name!r}: {len(recipe.steps)} step(s), seed {ctx.seed}")
-    total = sum(s.time for s in recipe.steps)
-    done_before = sum(s.time for s in recipe.steps[:first])
+    steps = recipe.leaf_steps                 # cycles unrolled
+    log(f"recipe {recipe.name!r}: {len(steps)} step(s), seed {ctx.seed}")
+    total = sum(s.time for s in steps)
+    done_before = sum(s.time for s in steps[:first])
     interval = recipe.spec.output.checkpoint_interval
     last_ck = [time.perf_counter()]
     counter = [n_taken]
 
-    with _Progress(ctx.progress, total, len(recipe.steps)) as bar:
-        for i in range(first, len(recipe.steps)):
-            step = recipe.steps[i]
+    with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
+        final.callback(flush_log, True)
+        for i in range(first, len(steps)):
+            step = steps[i]
             step_ctx = ctx.with_(seed=int(ctx.seed_sequence("step", i).generate_state(1)[0] >> 1))
             log(f"step {i + 1}: {step.describe()}")
 
@@ -230,6 +244,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, done_before + t)
+                flush_log()
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
                     kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
@@ -244,7 +259,8 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             step_time = 0.0
             done_before += step.time
             bar.update(i, step.kind, done_before)
-            if out is not None:
+            if out is not None and (i == len(steps) - 1
+                                    or time.perf_counter() - last_ck[0] > interval):
                 save_checkpoint(out / CHECKPOINT, wafer, next_step=i + 1, step_time=0.0,
                                 recipe_hash=rhash, steps_taken=counter[0])
                 last_ck[0] = time.perf_counter()
@@ -254,10 +270,11 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
     metrics["time_steps"] = counter[0]
-    metrics["process_steps"] = len(recipe.steps)
+    metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
     metrics["wall_time_s"] = time.perf_counter() - t_wall0
     log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
+    flush_log(force=True)
     if out is not None:
         write_outputs(out, recipe, initial, wafer, metrics)
     return metrics
