@@ -131,7 +131,7 @@ def waferlab_ions(h: float, rays: int) -> tuple[float, float]:
 
     def ion(mats):
         spec = SF6O2Spec(model="sf6o2", ion_exponent=1000, A_O=2, A_Si=7)
-        return spec.build(kind="etch", materials=mats, target=None).species()[0]
+        return spec.build(kind="etch", materials=mats, target=None).model.species()[0]
     v, wall = _waferlab(h, ion, lambda r: r.yields["ie"], rays)
     return v["bottom"], wall
 

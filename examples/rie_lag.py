@@ -73,7 +73,8 @@ def coburn_winters(ar, S):
 
 
 def etch_model(rays_per_point: int):
-    """The ion_enhanced model of this example (MODEL) on Si under Mask."""
+    """The ion_enhanced model of this example (MODEL) on Si under Mask (the traced
+    adapter; its physics is ``.model``)."""
     spec = validate_section(get_model_spec("ion_enhanced"),
                             {**MODEL, "rays_per_point": int(rays_per_point)}, "rie_lag")
     return spec.build(kind="etch", materials=("Si", "Mask"), target=None)
@@ -140,7 +141,8 @@ def run(*, widths, spacing, gap, time, rays_per_point, intervals, seed=0, thread
     extent, openings = layout_openings(widths, gap=gap, spacing=spacing)
     grid = Grid(dimension=2, spacing=spacing, extent=(extent,), boundary="reflective")
     geom = masked_openings(grid, openings, substrate="Si", mask="Mask", mask_thickness=MASK)
-    model = etch_model(rays_per_point)
+    traced = etch_model(rays_per_point)
+    model = traced.model
     flat = -model.flat_speed("Si")
     S = next(sp for sp in model.species() if sp.name == "etchant").sticking["Si"]
 
@@ -151,7 +153,7 @@ def run(*, widths, spacing, gap, time, rays_per_point, intervals, seed=0, thread
     t0 = _time.perf_counter()
     seg = float(time) / intervals
     for k in range(intervals):
-        geom, steps = advance(geom, model, seg, ctx.with_(seed=seed * 1000 + k), kind="etch",
+        geom, steps = advance(geom, traced, seg, ctx.with_(seed=seed * 1000 + k), kind="etch",
                               t0=k * seg)
         times.append((k + 1) * seg)
         depths.append(opening_depths(geom, openings))
@@ -167,11 +169,11 @@ def static_slit(ar, *, walls="Si", width=100e-9, per_width=20, rays_per_point=20
     """Bottom-averaged (etchant flux, ion flux, rate) / open field in a fixed slit of
     (mask + Si depth)/width = ``ar`` with ``walls`` of Si (reactive) or Mask (inert):
     the Coburn–Winters check without profile evolution.  Uses the model's own
-    per-element coverage iteration (IonEnhancedEtch._retrace_neutrals)."""
-    from waferlab.feature.flux import trace_fluxes
+    per-element coverage iteration (``TracedTransport``, one coverage iteration)."""
+    from waferlab.feature.flux.transport import RayTracing, TracedTransport
     from waferlab.feature.surface import Surface
 
-    m = etch_model(rays_per_point)
+    m = etch_model(rays_per_point).model
     w, L, t = width, 6 * width, MASK
     d = ar * w - t
     wm = 0 if walls == "Si" else 1
@@ -192,12 +194,10 @@ def static_slit(ar, *, walls="Si", width=100e-9, per_width=20, rays_per_point=20
                 material_names=("Si", "Mask"), lateral_bounds=((-L / 2, L / 2),),
                 boundary="reflective")
     ctx = RunContext(seed=seed)
-    res = trace_fluxes(s, m.species(), ctx, rays_per_point=rays_per_point, stream=("slit",))
-    rel = {k: (res[k].incident if k in res.species else np.zeros(len(mats)))
-           for k in ("ion", "etchant", "passivant")}
-    tilt = np.arccos(np.clip(s.normals[:, -1], -1.0, 1.0))
-    rel.update(m._retrace_neutrals(s, rel, tilt, ctx, ("slit", "cov")))
-    v, _ = m.element_speeds(rel["ion"], rel["etchant"], rel["passivant"], tilt, np.asarray(mats))
+    er = TracedTransport(model=m, tracing=RayTracing(rays_per_point=rays_per_point,
+                                                     coverage_iterations=1)
+                         ).element_rates(s, ctx, ("slit",))
+    rel, v = er.fields, er.velocity
     bot = np.abs(s.centroids[:, 1] + d) < 1e-3 * w
     return (float(rel["etchant"][bot].mean()), float(rel["ion"][bot].mean()),
             float(v[bot].mean() / m.flat_speed("Si")))

@@ -64,9 +64,9 @@ def test_protocol_and_flat_speeds_are_the_atomic_closed_forms():
     m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
     assert isinstance(m, VelocityModel)
     p = spec.parameters()
-    assert m.flat_speed("Si") == pytest.approx(-float(sf6o2_flat_rates(p).etch_rate), rel=1e-9)
-    assert m.flat_speed("Mask") == pytest.approx(-float(sf6o2_flat_mask_rate(p)), rel=1e-9)
-    assert m.max_rate() >= abs(m.flat_speed("Si"))
+    assert m.model.flat_speed("Si") == pytest.approx(-float(sf6o2_flat_rates(p).etch_rate), rel=1e-9)
+    assert m.model.flat_speed("Mask") == pytest.approx(-float(sf6o2_flat_mask_rate(p)), rel=1e-9)
+    assert m.max_rate() >= abs(m.model.flat_speed("Si"))
 
 
 def test_flat_surface_traced_speed_equals_flat_rate():
@@ -76,7 +76,7 @@ def test_flat_surface_traced_speed_equals_flat_rate():
     m = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
     st = m.prepare(s, RunContext(seed=1), 0.0)
     v = m.speed(st, s.centroids, s.normals, s.materials)
-    ref = m.flat_speed("Si")
+    ref = m.model.flat_speed("Si")
     sigma = v.std() / np.sqrt(n)
     assert abs(v.mean() - ref) < 3 * sigma + 1e-3 * abs(ref), (v.mean(), ref, sigma)
 
@@ -91,14 +91,14 @@ def test_neutral_limited_bottom_rate_follows_coburn_winters(S):
             "chemical_rate": "1e20 cm^-2 s^-1", "etchant_sticking": S, "rays_per_point": 1000,
             "sputter": {"A": 0.03, "threshold": "20 eV"}, "ion_enhanced": {"A": 5, "threshold": "15 eV"}}
     m = _spec(data).build(kind="etch", materials=("Si", "Mask"), target=None)
-    S_eff = m.species()[0].sticking["Si"]
+    S_eff = m.model.species()[0].sticking["Si"]
     assert S_eff == pytest.approx(S, rel=1e-3)
     for ar in (1, 5):
         s = _trench(1e-6, ar * 1e-6, 2e-6, 40)
         st = m.prepare(s, RunContext(seed=ar), 0.0)
         bot = s.materials == 0
         v = m.speed(st, s.centroids[bot], s.normals[bot], s.materials[bot])
-        ratio = v.mean() / m.flat_speed("Si")
+        ratio = v.mean() / m.model.flat_speed("Si")
         pred = K[ar] / (K[ar] + S_eff * (1 - K[ar]))
         assert ratio == pytest.approx(pred, rel=0.05), (ar, ratio, pred)
         walls = ~bot & (s.centroids[:, 1] < -1e-9)
@@ -109,7 +109,7 @@ def test_synergy_generic_model():
     """Acceptance: ions + etchant ≥ 5 × (ions alone + etchant alone), documented parameters."""
     def flat(**over):
         m = _spec({**CW, **over}).build(kind="etch", materials=("Si",), target=None)
-        return -m.flat_speed("Si")
+        return -m.model.flat_speed("Si")
     both = flat()
     gas = flat(ion_flux="0 cm^-2 s^-1")
     ions = flat(etchant_flux="0 cm^-2 s^-1")
@@ -121,7 +121,7 @@ def test_tilted_sputtering_is_stronger_and_bounded():
     m = _spec(PEER_HOLE).build(kind="etch", materials=("Si", "Mask"), target=None)
     tilt = np.deg2rad([0.0, 45.0, 70.0, 89.0, 120.0])
     ones = np.ones(tilt.size)
-    v, _ = m.element_speeds(ones, ones, ones, tilt, np.ones(tilt.size, int))
+    v, _ = m.model.element_speeds(ones, ones, ones, tilt, np.ones(tilt.size, int))
     assert v[1] < v[0] < 0            # mask sputtering peaks off normal ((1 + B sin²θ) cos θ)
     assert v[3] > v[2]                # grazing: (1 + B sin²θ) cos θ -> 0
     assert np.all(np.abs(v) <= m.max_rate())
@@ -147,8 +147,8 @@ def test_tabulated_iedf_equals_monoenergetic_limit():
     a = _spec(CW).build(kind="etch", materials=("Si",), target=None)
     b = _spec({**CW, "iedf": {"energies_eV": [449.0, 450.0, 451.0], "pdf": [0.0, 1.0, 0.0]}}
               ).build(kind="etch", materials=("Si",), target=None)
-    assert isinstance(a, IonEnhancedEtch)
-    assert b.flat_speed("Si") == pytest.approx(a.flat_speed("Si"), rel=1e-5)
+    assert isinstance(a.model, IonEnhancedEtch)
+    assert b.model.flat_speed("Si") == pytest.approx(a.model.flat_speed("Si"), rel=1e-5)
 
 
 def test_per_element_coverage_iteration_keeps_flat_rate():
@@ -159,7 +159,7 @@ def test_per_element_coverage_iteration_keeps_flat_rate():
     m = _spec({**PEER_HOLE, "coverage_iterations": 1}).build(kind="etch", materials=("Si",), target=None)
     st = m.prepare(s, RunContext(seed=2), 0.0)
     v = m.speed(st, s.centroids, s.normals, s.materials)
-    ref = m.flat_speed("Si")
+    ref = m.model.flat_speed("Si")
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
 
 
@@ -173,13 +173,13 @@ def test_lagged_coverages_keep_flat_rate_and_carry_the_coverages():
         kind="etch", materials=("Si",), target=None)
     assert m.carries_state
     first = m.prepare(s, RunContext(seed=2), 0.0)
-    thE, thP = m.flat_coverages()
-    for got, want in ((first.carry["theta_e"], thE), (first.carry["theta_p"], thP)):
+    thE, thP = m.model.flat_coverages()
+    for got, want in ((first.carry["theta_etchant"], thE), (first.carry["theta_passivant"], thP)):
         # per-element Monte Carlo noise: the mean within 3σ of the mean
         assert abs(np.mean(got) - want) < 3 * np.std(got) / np.sqrt(n) + 1e-3 * want
     second = m.prepare(s, RunContext(seed=2), 1.0, carry=first.carry)
     v = m.speed(second, s.centroids, s.normals, s.materials)
-    ref = m.flat_speed("Si")
+    ref = m.model.flat_speed("Si")
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(n) + 1e-3 * abs(ref)
     plain = _spec({**PEER_HOLE, "lagged_coverages": False}).build(kind="etch", materials=("Si",),
                                                                    target=None)
@@ -206,7 +206,7 @@ def test_level_set_flat_etch_moves_by_rate_times_time():
         w = st.apply(w, RunContext(seed=1, threads=2))
     y = extract_surface(w.geometry).centroids[:, -1]
     m = _spec(PEER_HOLE).build(kind="etch", materials=("Si",), target=None)
-    expected = 5.0 * m.flat_speed("Si")
+    expected = 5.0 * m.model.flat_speed("Si")
     assert abs(y.mean() - expected) < 0.01 * abs(expected) + 0.1 * h, (y.mean(), expected)
 
 
@@ -225,7 +225,7 @@ def test_3d_flat_surface_and_tilt_from_last_axis():
     m = _spec({**PEER_HOLE, "rays_per_point": 500}).build(kind="etch", materials=("Si",), target=None)
     st = m.prepare(s, RunContext(seed=4), 0.0)
     v = m.speed(st, s.centroids, s.normals, s.materials)
-    ref = m.flat_speed("Si")
+    ref = m.model.flat_speed("Si")
     assert abs(v.mean() - ref) < 3 * v.std() / np.sqrt(len(v)) + 1e-3 * abs(ref)
 
 
@@ -236,7 +236,7 @@ def test_ion_reflection_default_and_switch():
 
     def ion(data):
         m = _spec(data).build(kind="etch", materials=("Si", "Mask"), target=None)
-        return next(sp for sp in m.species() if sp.name == "ion")
+        return next(sp for sp in m.model.species() if sp.name == "ion")
 
     on = ion(PEER_HOLE)
     assert on.sticking_angle == VIENNAPS_ION_STICKING and on.specular == 1.0
@@ -293,7 +293,7 @@ def test_ion_scoring_key_builds_per_hit_channels():
 
     def ion(**extra):
         spec = validate_section(SF6O2Spec, {"model": "sf6o2", **extra}, "steps[0].etch")
-        m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
+        m = spec.build(kind="etch", materials=("Si", "Mask"), target=None).model
         return m, next(sp for sp in m.species() if sp.name == "ion")
     m, sp = ion()
     assert m.ion_scoring == "per_hit"

@@ -57,7 +57,7 @@ def test_loading_solution_is_self_consistent(loaded):
     model_spec = _model_with_fluxes(SF6O2Spec, BASE, state,
                                     {"ion": state.ion_flux_m2s, "etchant": f["F"],
                                      "passivant": f["O"]}, "oxygen_flux")
-    rate, gamma = _flat(model_spec.build(kind="etch", materials=MATS, target=None))
+    rate, gamma = _flat(model_spec.build(kind="etch", materials=MATS, target=None).model)
     assert gamma == pytest.approx(c.gamma_eff, rel=1e-3)
     assert rate == pytest.approx(c.flat_rate, rel=1e-3)
 

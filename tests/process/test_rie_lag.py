@@ -113,7 +113,7 @@ def test_static_slit_bottom_flux_and_wall_loss():
     the slit formula at a given S, tests/feature/test_etch_models.py: 1.1 %); reactive
     Si walls (θ_E ≈ 0.995) take a further share, more than 3σ."""
     ex = _example()
-    m = ex.etch_model(100)
+    m = ex.etch_model(100).model
     ar, rays = 5.0, 1000
     inert = np.array([ex.static_slit(ar, walls="Mask", rays_per_point=rays, seed=s)[0]
                       for s in (0, 1, 2)])

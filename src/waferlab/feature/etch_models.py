@@ -20,7 +20,7 @@ element's own coverage; see docs/etch-models.md for this and the other differenc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import ClassVar, Literal, Mapping
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -33,10 +33,11 @@ from ..errors import RecipeError
 from ..materials import material_info
 from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux, Length
-from .flux.engine import trace_fluxes
-from .flux.models import FluxState, surface_of
+from .flux.engine import SpeciesFlux
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
+from .flux.models import step_label
 from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
+from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
 __all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
@@ -55,7 +56,8 @@ class MaskSputter:
 
 @dataclass(frozen=True, kw_only=True)
 class IonEnhancedEtch:
-    """The engine-facing model (a ``VelocityModel``).
+    """The physics of ion-enhanced etching (a ``transport.SurfaceModel``, coverage-coupled
+    and selective); ``transport.TracedTransport`` traces it.
 
     kinetics          site balance and yields of the etched materials
     beam              ion energy distribution and source exponent
@@ -64,13 +66,9 @@ class IonEnhancedEtch:
     masks             {material: MaskSputter} eroded by sputtering only
     etchant_sticking, passivant_sticking     β per material for the ray tracing
     materials         the wafer's material names (indices of ``speed``'s materials)
-    coverage_iterations  0: neutral sticking β_m(1 − θ) with flat-surface coverages per
-                      material; k > 0: k more neutral traces with each element's own
-                      coverage (as the peer), each from the previous trace's fluxes
-    lagged_coverages  True: from the second time step on, neutral sticking uses each
-                      element's coverages of the previous time step (nearest previous
-                      element), as the peer does, and no extra trace;
-                      ``coverage_iterations`` then only initialise the first step
+    (the neutral sticking of the first trace is β_m(1 − θ) with flat-surface coverages;
+    ``RayTracing.coverage_iterations`` / ``lagged_coverages`` re-trace the neutrals with
+    each element's own coverages, as the peer does)
     ion_reflection    False: ions stick on their first hit; True: ion sticking
                       ``VIENNAPS_ION_STICKING`` (1 up to 70°, linear to 0 at 90°), the
                       rest reflected (``ion_lobe``); how the hits are turned into yields:
@@ -95,15 +93,11 @@ class IonEnhancedEtch:
     etchant_sticking: Mapping[str, float] = field(default_factory=dict)
     passivant_sticking: Mapping[str, float] = field(default_factory=dict)
     materials: tuple[str, ...]
-    rays_per_point: int = 1000
-    smoothing: float = 0.0
-    coverage_iterations: int = 0
-    lagged_coverages: bool = False
     ion_reflection: bool = False
     ion_lobe: str = "specular"
     ion_scoring: str = "beam"
-    neighbours: int = 4
-    normal_dependent: bool = False
+    name: str = "ion_enhanced"
+    evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _tables: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -214,7 +208,7 @@ class IonEnhancedEtch:
                                sticking={m: free * s for m, s in self.passivant_sticking.items()}))
         return out
 
-    # ------------------------------------------------------------------ VelocityModel
+    # ------------------------------------------------------------------ SurfaceModel
     def max_rate(self) -> float:
         tilt = np.linspace(0.0, np.pi, 181)
         best = 0.0
@@ -226,111 +220,54 @@ class IonEnhancedEtch:
         # reflected ions can focus: a tapered hole's bottom gets ~1.4 Γ_i (sf6o2_hole.md)
         return _BOUND * best * (2.0 if self.ion_reflection else 1.0)
 
-    @property
-    def carries_state(self) -> bool:
-        """True with ``lagged_coverages`` and neutrals to trace (``advect.advance``)."""
-        return self.lagged_coverages and (self.etchant_flux > 0 or self.passivant_flux > 0)
-
-    def prepare(self, geometry: Any, ctx, t: float, carry: dict | None = None) -> FluxState:
-        surface = surface_of(geometry)
+    def fields(self, fluxes: Mapping[str, SpeciesFlux], surface) -> dict[str, np.ndarray]:
+        """Relative incident fluxes "ion", "etchant", "passivant" per element (0 for a
+        species not traced) and, with per-hit scoring, the yields "Y:<channel>"."""
         m = len(surface.elements)
-        if m == 0:
-            return FluxState(result=None, tree=None, index=np.zeros(0, int),
-                             values={"v": np.zeros(0)}, eps2=1.0)
-        species = self.species()
-        stream = ("flux", f"t={t!r}")
-        lag = self.carries_state and carry is not None and len(carry["theta_e"]) > 0
-        traced = [sp for sp in species if sp.name == "ion"] if lag else species
-        res = trace_fluxes(surface, traced, ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=stream) if traced else None
-        rel = {n: (res[n].incident if res is not None and n in res.species else np.zeros(m))
+        rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m))
                for n in ("ion", "etchant", "passivant")}
         if self.ion_scoring == "per_hit":
-            yl = (res["ion"].yields if res is not None and "ion" in res.species
+            yl = (fluxes["ion"].yields if "ion" in fluxes
                   else {c: np.zeros(m) for c in self.yield_channels()})
             rel.update({f"Y:{c}": y for c, y in yl.items()})
-        tilt = np.arccos(np.clip(surface.normals[:, -1], -1.0, 1.0))
-        if lag:
-            rel.update(self._trace_neutrals(surface, self._carried_free(surface, carry), ctx,
-                                            stream + ("lagged",)))
-        elif any(sp.name != "ion" for sp in species):
-            for it in range(self.coverage_iterations):
-                rel.update(self._retrace_neutrals(surface, rel, tilt, ctx, stream + (f"cov{it}",)))
-        ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
-        v = np.full(m, np.nan)
-        v[ok], cov = self.element_speeds(rel["ion"][ok], rel["etchant"][ok],
-                                         rel["passivant"][ok], tilt[ok],
-                                         np.asarray(surface.materials)[ok],
-                                         self._ion_yields(rel, ok))
-        kept = None
-        if self.carries_state:                  # elements without fluxes keep θ = 0
-            kept = {"centroids": surface.centroids, "theta_e": np.zeros(m),
-                    "theta_p": np.zeros(m)}
-            kept["theta_e"][ok] = cov["theta_etchant"]
-            kept["theta_p"][ok] = cov["theta_passivant"]
-        from scipy.spatial import cKDTree
-        idx = np.flatnonzero(ok)
-        size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
-        return FluxState(result=res, tree=cKDTree(surface.centroids[idx]), index=idx,
-                         values={"v": v[idx]}, eps2=(0.25 * size) ** 2, carry=kept)
+        return rel
 
-    @staticmethod
-    def _carried_free(surface, carry: dict) -> np.ndarray:
-        """1 − θ_E − θ_P of each element from the previous step's nearest element."""
-        from scipy.spatial import cKDTree
-        _, j = cKDTree(np.asarray(carry["centroids"], float)).query(surface.centroids)
-        return np.clip(1.0 - np.asarray(carry["theta_e"], float)[j]
-                       - np.asarray(carry["theta_p"], float)[j], 0.0, 1.0)
+    def rates(self, fields, normals, materials) -> SurfaceRates:
+        """``element_speeds`` with the tilt of each normal from the vertical."""
+        tilt = np.arccos(np.clip(np.asarray(normals)[:, -1], -1.0, 1.0))
+        yl = ({k[2:]: v for k, v in fields.items() if k.startswith("Y:")}
+              if self.ion_scoring == "per_hit" else None)
+        v, cov = self.element_speeds(fields["ion"], fields["etchant"], fields["passivant"],
+                                     tilt, np.asarray(materials), yl)
+        return SurfaceRates(v, cov)
 
-    def _ion_yields(self, rel: dict, sel) -> dict | None:
-        """The traced per-hit yields of ``rel`` (keys "Y:<channel>") at ``sel``, or None."""
-        if self.ion_scoring != "per_hit":
-            return None
-        return {k[2:]: v[sel] for k, v in rel.items() if k.startswith("Y:")}
+    @property
+    def coupled(self) -> tuple[str, ...]:
+        """The neutrals traced (their sticking β_m (1 − θ_E − θ_P) follows the coverages)."""
+        return tuple(n for n, f in (("etchant", self.etchant_flux),
+                                    ("passivant", self.passivant_flux)) if f > 0)
 
-    def _retrace_neutrals(self, surface, rel, tilt, ctx, stream) -> dict[str, np.ndarray]:
-        """Neutral fluxes traced with per-element sticking β_m (1 − θ_E − θ_P)_e, the
-        coverages from the fluxes ``rel``."""
-        mats = np.asarray(surface.materials)
-        ok = np.all([np.isfinite(v) for v in rel.values()], axis=0)
-        z = {k: np.where(ok, v, 0.0) for k, v in rel.items()}
-        _, cov = self.element_speeds(z["ion"], z["etchant"], z["passivant"], tilt, mats,
-                                     self._ion_yields(z, np.ones(len(mats), bool)))
-        free = np.clip(1.0 - np.broadcast_to(cov["theta_etchant"], mats.shape)
-                       - np.broadcast_to(cov["theta_passivant"], mats.shape), 0.0, 1.0)
-        return self._trace_neutrals(surface, free, ctx, stream)
-
-    def _trace_neutrals(self, surface, free, ctx, stream) -> dict[str, np.ndarray]:
-        """Neutral fluxes with sticking β_m · free_e per element.  Each element becomes
-        its own pseudo-material of the flux engine (sticking is per material there), so
-        the engine's public API is enough."""
-        from dataclasses import replace as dc_replace
-
-        mats = np.asarray(surface.materials)
-        m = len(mats)
-        names = tuple(f"e{i}" for i in range(m))
-        pseudo = dc_replace(surface, materials=np.arange(m, dtype=np.int32), material_names=names)
-        species = []
+    def coupled_species(self, coverages, materials) -> tuple[Species, ...]:
+        """Neutrals with per-element sticking β_m · (1 − θ_E − θ_P)_e."""
+        mats = np.asarray(materials)
+        free = np.clip(1.0 - np.broadcast_to(coverages["theta_etchant"], mats.shape)
+                       - np.broadcast_to(coverages["theta_passivant"], mats.shape), 0.0, 1.0)
+        out = []
         for sp_name, beta in (("etchant", self.etchant_sticking),
                               ("passivant", self.passivant_sticking)):
-            if (self.etchant_flux if sp_name == "etchant" else self.passivant_flux) <= 0:
+            if sp_name not in self.coupled:
                 continue
             b = np.array([beta.get(n, 0.0) for n in self.materials] + [0.0])
             be = b[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)] * free
-            species.append(Species(name=sp_name, sticking=dict(zip(names, be.tolist()))))
-        res = trace_fluxes(pseudo, species, ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=stream)
-        return {sp.name: res[sp.name].incident for sp in species}
+            out.append(Species(name=sp_name, sticking=be))
+        return tuple(out)
 
-    def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
-        """V_n at query points: the speed of nearby elements, zeroed on materials that do
-        not move (a point keeps its own material's law)."""
-        v = state.at(points, self.neighbours)["v"]
+    def moving(self, materials) -> np.ndarray:
+        """Etched and mask materials move; a query point keeps its own material's law."""
         names = np.array(self.materials + ("",))
         mats = np.asarray(materials, int)
         mname = names[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)]
-        moving = np.isin(mname, tuple(self.etched) + tuple(self.masks))
-        return np.where(moving, np.nan_to_num(v, nan=0.0), 0.0)
+        return np.isin(mname, tuple(self.etched) + tuple(self.masks))
 
 
 # --------------------------------------------------------------------------- recipe specs
@@ -406,6 +343,11 @@ class _Common(SpecModel):
     ion_scoring: Literal["per_hit", "beam"] = "beam"
     lagged_coverages: bool = False
 
+    def tracing(self) -> RayTracing:
+        return RayTracing(rays_per_point=self.rays_per_point, smoothing=self.smoothing,
+                          coverage_iterations=self.coverage_iterations,
+                          lagged_coverages=self.lagged_coverages)
+
     def _beam(self) -> IonBeam:
         if self.iedf is not None:
             return IonBeam(energies_eV=tuple(self.iedf.energies_eV), pdf=tuple(self.iedf.pdf),
@@ -457,7 +399,8 @@ class SF6O2Spec(_Common):
                              else max(self.oxygen_sticking.values(), default=1.0)),
             sticking_in_balance=self.sticking_in_balance)
 
-    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> IonEnhancedEtch:
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None
+              ) -> TracedTransport:
         _etch_only(kind)
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
@@ -469,16 +412,15 @@ class SF6O2Spec(_Common):
         except ValueError as exc:
             raise RecipeError(str(exc), path="model") from None
         masks = {m: MaskSputter(yield_=p.mask_yield(), density=p.mask_density) for m in mask_names}
-        return IonEnhancedEtch(
+        model = IonEnhancedEtch(
             kinetics=p.kinetics(), beam=self._beam(), ion_flux=p.ion_flux,
             etchant_flux=p.etchant_flux, passivant_flux=p.oxygen_flux, etched=tuple(self.etched),
             masks=masks, materials=materials,
             etchant_sticking=_sticking_map(self.etchant_sticking, materials, "etchant_sticking"),
             passivant_sticking=_sticking_map(self.oxygen_sticking, materials, "oxygen_sticking"),
-            rays_per_point=self.rays_per_point, smoothing=self.smoothing,
-            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring,
-            lagged_coverages=self.lagged_coverages)
+            ion_reflection=self.ion_reflection, ion_lobe=self.ion_lobe,
+            ion_scoring=self.ion_scoring, name=self.model)
+        return TracedTransport(model=model, tracing=self.tracing(), step=step_label(kind, None))
 
 
 @register_model("ion_enhanced")
@@ -500,7 +442,8 @@ class IonEnhancedSpec(_Common):
     masks: dict[str, MaskSpec] = Field(default_factory=dict)
     wall_etchant_sticking: dict[str, float] = Field(default_factory=dict)
 
-    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> IonEnhancedEtch:
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None
+              ) -> TracedTransport:
         _etch_only(kind)
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
@@ -536,12 +479,11 @@ class IonEnhancedSpec(_Common):
         est = {m: (self.etchant_sticking if m in self.etched else 0.0) for m in materials}
         est.update(self.wall_etchant_sticking)
         pst = {m: self.passivant_sticking for m in materials}
-        return IonEnhancedEtch(
+        model = IonEnhancedEtch(
             kinetics=kin, beam=self._beam(), ion_flux=self.ion_flux,
             etchant_flux=self.etchant_flux, passivant_flux=self.passivant_flux,
             etched=tuple(self.etched), masks=masks, materials=materials,
             etchant_sticking=est, passivant_sticking=pst,
-            rays_per_point=self.rays_per_point, smoothing=self.smoothing,
-            coverage_iterations=self.coverage_iterations, ion_reflection=self.ion_reflection,
-            ion_lobe=self.ion_lobe, ion_scoring=self.ion_scoring,
-            lagged_coverages=self.lagged_coverages)
+            ion_reflection=self.ion_reflection, ion_lobe=self.ion_lobe,
+            ion_scoring=self.ion_scoring, name=self.model)
+        return TracedTransport(model=model, tracing=self.tracing(), step=step_label(kind, None))

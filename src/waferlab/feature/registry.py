@@ -27,6 +27,7 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.models_basic",
     "waferlab.feature.flux.models",
     "waferlab.feature.etch_models",
+    "waferlab.feature.deposition_models",
 )
 _REGISTRY: dict[str, type] = {}
 

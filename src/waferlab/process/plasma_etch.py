@@ -96,7 +96,7 @@ def _model_with_fluxes(spec_cls, base: dict, state, fluxes: dict[str, float], pa
 
 
 def _flat(model) -> tuple[float, float]:
-    """(etch rate m/s, etchant loss probability) of a built IonEnhancedEtch on a flat surface."""
+    """(etch rate m/s, etchant loss probability) of an IonEnhancedEtch (physics) on a flat surface."""
     from ..atomic.ion_enhanced import flat_surface_rates
 
     kin = model.kinetics
@@ -132,7 +132,7 @@ def couple_reactor(reactor_spec, spec_cls, base: dict, species: SpeciesMap, mate
     def surface(state):
         fl = fluxes_of(state)
         spec = _model_with_fluxes(spec_cls, base, state, fl, passivant_key)
-        model = spec.build(kind="etch", materials=materials, target=None)
+        model = spec.build(kind="etch", materials=materials, target=None).model
         rate, gamma = _flat(model)
         return fl, spec, rate, gamma
 

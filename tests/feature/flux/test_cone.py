@@ -76,7 +76,7 @@ def test_cone_option_validated_and_switched_by_the_recipe():
     def ion(**extra):
         spec = validate_section(SF6O2Spec, {"model": "sf6o2", **extra}, "steps[0].etch")
         m = spec.build(kind="etch", materials=("Si", "Mask"), target=None)
-        return next(sp for sp in m.species() if sp.name == "ion")
+        return next(sp for sp in m.model.species() if sp.name == "ion")
     assert ion().specular_cone == pytest.approx(math.radians(80.0))    # the sf6o2 default
     assert ion(ion_lobe="specular").specular_cone is None
     with pytest.raises(RecipeError, match="ion_lobe"):

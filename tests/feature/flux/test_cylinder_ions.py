@@ -24,7 +24,7 @@ def test_reflected_ion_yield_matches_exact_cylinder(ctx, lobe, cone_deg):
     s = shapes.hole(R, D, h=0.2, n_sides=96)
     spec = SF6O2Spec(model="sf6o2", ion_exponent=1000, ion_lobe=lobe,
                      etched=list(s.material_names), masks=[])
-    ion = spec.build(kind="etch", materials=s.material_names, target=None).species()[0]
+    ion = spec.build(kind="etch", materials=s.material_names, target=None).model.species()[0]
     r = trace_fluxes(s, [ion], ctx, n_rays=400_000, keep_chunks=True)["ion"]
     flat, _ = r.region_mean(np.where(s.materials == 0, s.areas, 0.0), "yield:ie")
     rr = np.hypot(s.centroids[:, 0], s.centroids[:, 1])

@@ -46,7 +46,7 @@ def test_single_particle_trench_deposit(ctx):
     assert abs(np.mean(v[far]) / UM_MIN - 1) < 4 * np.mean(f.stderr[far]) / np.sqrt(far.sum()) + 0.01
     # at the vertices with k = 1: rate × the vertex-pooled absorbed/s, exactly
     from dataclasses import replace
-    m1 = replace(m, neighbours=1)
+    m1 = replace(m, tracing=replace(m.tracing, neighbours=1))
     vv = m1.speed(state, s.points, np.zeros_like(s.points), np.zeros(len(s.points), int))
     np.testing.assert_allclose(vv, UM_MIN * pooled(s, f.absorbed / 0.1), rtol=1e-12)
     # k = 4 interpolation stays within the range of the vertex values
@@ -66,7 +66,7 @@ def test_single_particle_etch_rates_per_material(ctx):
     assert np.all(v[s.materials != 0] < 0.0)
     f = state.result["particle"]
     from dataclasses import replace
-    vv = replace(m, neighbours=1).speed(state, s.points, np.zeros_like(s.points),
+    vv = replace(m, tracing=replace(m.tracing, neighbours=1)).speed(state, s.points, np.zeros_like(s.points),
                                         np.full(len(s.points), 2))
     np.testing.assert_allclose(vv, -2 * UM_MIN * pooled(s, f.absorbed / 0.5), rtol=1e-12)
 
@@ -111,7 +111,7 @@ def test_multi_particle_expression_matches_callable(ctx):
     st = m.prepare(s, ctx, 0.0)
     c = s.centroids
     v = m.speed(st, c, s.normals, s.materials)
-    env = st.at(c, m.neighbours)
+    env = st.at(c, m.tracing.neighbours)
     expect = UM_MIN * (0.7 * env["absorbed_ion"] + 0.3 * env["absorbed_neutral"])
     np.testing.assert_allclose(v, expect, rtol=1e-12)
     # ions (n = 1000) hit the floor almost fully, the walls hardly at all
@@ -120,7 +120,8 @@ def test_multi_particle_expression_matches_callable(ctx):
     assert ion.incident[s.materials == 1].mean() < 0.05
     # the same through the Python API with a callable
     from dataclasses import replace
-    m2 = replace(m, velocity=lambda e: e["rate"] * (0.7 * e["absorbed_ion"] + 0.3 * e["absorbed_neutral"]))
+    m2 = replace(m, model=replace(m.model, velocity=lambda e: e["rate"] * (0.7 * e["absorbed_ion"]
+                                                                     + 0.3 * e["absorbed_neutral"])))
     np.testing.assert_allclose(m2.speed(st, c, s.normals, s.materials), v)
     assert m.max_rate() == pytest.approx(1.5 * UM_MIN * (0.7 * 1.0 + 0.3 * 0.1))
 

@@ -192,12 +192,21 @@ class FluxTracer:
         that share rays): inc, absb (K, S, m), trans (K, S, 2), counts, nrays and the
         yield tallies ytal (K, C, m) (None without yield channels)."""
         names = self.surface.material_names
-        stick = np.ascontiguousarray(np.stack([sp.sticking_array(names) for sp in group]))
-        head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds)
+        per_element = any(sp.per_element for sp in group)
+        if per_element:         # every element its own sticking: index the kernels by element
+            emat = np.arange(self.n_elements, dtype=np.int64)
+            stick = np.stack([sp.element_sticking(names, self.emat) for sp in group])
+        else:
+            emat = self.emat
+            stick = np.stack([sp.sticking_array(names) for sp in group])
+        stick = np.ascontiguousarray(stick)
+        head, tail, nrays = self._arguments(group[0], stick, n_rays, seeds, emat)
         nmat = stick.shape[1]
         scored = bool(group[0].yield_channels)
         if scored:
             e_tab, yA, ysth, yf, law, cut = group[0].energy_params(names)
+            if per_element:     # per-material yield tables read at each element's material
+                yA, ysth, yf = yA[:, self.emat], ysth[:, self.emat], yf[:, self.emat]
         else:
             e_tab, yA, ysth, yf, law, cut = (np.zeros(2), np.zeros((0, nmat)),
                                              np.zeros((0, nmat)), np.zeros((0, nmat, 2)),
@@ -214,17 +223,20 @@ class FluxTracer:
             int(max_events), inc, absb, trans, counts, ytal)
         return inc, absb, trans, counts, nrays, (ytal if scored else None)
 
-    def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds):
+    def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds,
+                   emat: np.ndarray):
         """Kernel arguments (head: geometry and species; tail: eps, source, seeds) and
-        the rays per chunk."""
+        the rays per chunk; ``emat`` indexes ``stick``'s columns per element (the
+        material, or the element itself with per-element sticking)."""
         nchunk = seeds.shape[0]
         nrays = np.full(nchunk, n_rays // nchunk, np.int64)
         nrays[: n_rays % nchunk] += 1
-        if self.emat.size and (self.emat.min() < 0 or self.emat.max() >= stick.shape[-1]):
+        if self.emat.size and (self.emat.min() < 0
+                               or self.emat.max() >= len(self.surface.material_names)):
             raise ValueError("surface.materials holds an index outside material_names")
         mode, expo, table = species.source_params()
         periodic = self.surface.boundary == "periodic"
-        args = (self.cdata, self.normals, self.emat, stick, species.specular_table(),
+        args = (self.cdata, self.normals, emat, stick, species.specular_table(),
                 np.ascontiguousarray(species.sticking_angle_table(), float),
                 -1.0 if species.specular_cone is None else float(species.specular_cone),
                 self.glo, self.gh, self.gn, self.cstart, self.citems)

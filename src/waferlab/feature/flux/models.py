@@ -10,14 +10,13 @@ with f a Python callable (API) or a safe expression (recipe, see ``expression.py
 Fluxes are normalised to each species' flat-surface incident flux Γ0 (absorbed on a flat
 surface = s).
 
-Fluxes live on surface elements; they are pooled onto the vertices (area-weighted mean
-over each vertex's elements) and a query point takes the inverse-square-distance weighted
-mean of its k nearest vertices (scipy cKDTree).
+Both are physics classes (``transport.SurfaceModel``) evaluated at the query points;
+``transport.TracedTransport`` traces, pools and interpolates their fields.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Callable, ClassVar, Literal, Mapping
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -27,83 +26,30 @@ from ...recipe_io import SpecModel
 from ...units import Length, Rate
 from ..registry import register_model
 from ..surface import Surface
-from .engine import FluxResult, trace_fluxes
+from .engine import SpeciesFlux
 from .expression import compile_expression
 from .sources import Species
+from .transport import (Evaluation, FluxState, RayTracing, SurfaceRates, TracedTransport,
+                        surface_of)
 
 __all__ = ["SingleParticle", "MultiParticle", "FluxState", "SingleParticleSpec",
-           "MultiParticleSpec", "SpeciesSpec", "surface_of"]
+           "MultiParticleSpec", "SpeciesSpec", "surface_of", "step_label", "rate_table"]
 
 _FLAT_BOUND = 1.5   # max_rate = 1.5 × the flat-surface speed: relative flux ≤ 1 plus MC noise
 
 
-def surface_of(geometry: Any) -> Surface:
-    """The Surface to trace: ``geometry`` itself, or extracted from a level-set stack."""
-    if isinstance(geometry, Surface):
-        return geometry
-    from ..extract import extract_surface
-    return extract_surface(geometry)
-
-
-@dataclass(frozen=True, eq=False)
-class FluxState:
-    """Per-step state: the traced fluxes and a nearest-element lookup."""
-
-    result: FluxResult | None
-    tree: Any
-    index: np.ndarray            # vertex ids in the tree
-    values: dict                 # name -> per-vertex array (only tree vertices)
-    eps2: float
-    carry: dict | None = None    # what a stateful model keeps for the next time step
-
-    def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
-        """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
-        n = len(points)
-        if self.tree is None or n == 0:
-            return {name: np.zeros(n) for name in self.values}
-        k = min(k, len(self.index))
-        d, j = self.tree.query(np.asarray(points, float), k=k)
-        if k == 1:
-            d, j = d[:, None], j[:, None]
-        w = 1.0 / (d * d + self.eps2)
-        w /= w.sum(axis=1, keepdims=True)
-        return {name: (v[j] * w).sum(axis=1) for name, v in self.values.items()}
-
-
-def _state(result: FluxResult | None, values: dict, surface: Surface) -> FluxState:
-    """Lookup state on the surface vertices: each vertex takes the area-weighted mean of its
-    elements (Σ a_e f_e / Σ a_e over the star), which pools the rays of ~6 triangles (3D)
-    or 2 segments (2D) and tames sliver elements with few hits."""
-    if result is None or len(surface.elements) == 0:
-        return FluxState(result=result, tree=None, index=np.zeros(0, int), values=values, eps2=1.0)
-    from scipy.spatial import cKDTree
-    el = np.asarray(surface.elements)
-    a = np.asarray(surface.areas, float)
-    ok = np.all([np.isfinite(v) for v in values.values()], axis=0)
-    aw = np.where(ok, a, 0.0)
-    nv = len(surface.points)
-    A = np.zeros(nv)
-    for k in range(el.shape[1]):
-        A += np.bincount(el[:, k], weights=aw, minlength=nv)
-    vals = {}
-    for name, v in values.items():
-        W = np.zeros(nv)
-        fv = np.where(ok, v, 0.0) * aw
-        for k in range(el.shape[1]):
-            W += np.bincount(el[:, k], weights=fv, minlength=nv)
-        vals[name] = W
-    idx = np.flatnonzero(A > 0)
-    vals = {k: v[idx] / A[idx] for k, v in vals.items()}
-    size = float(np.median(a)) ** (1.0 / (surface.dimension - 1))
-    return FluxState(result=result, tree=cKDTree(surface.points[idx]), index=idx, values=vals,
-                     eps2=(0.25 * size) ** 2)
-
-
-def _rates(rates: Mapping[str, float], names: tuple[str, ...], materials: np.ndarray) -> np.ndarray:
+def rate_table(rates: Mapping[str, float], names: tuple[str, ...],
+               materials: np.ndarray) -> np.ndarray:
+    """rates[material name] at each material index (0 for unlisted or out-of-range ones)."""
     table = np.array([rates.get(m, 0.0) for m in names] + [0.0])
     mats = np.asarray(materials, int)
     mats = np.where((mats >= 0) & (mats < len(names)), mats, len(names))
     return table[mats]
+
+
+def step_label(kind: str, target: str | None) -> str:
+    """How error messages name a step: "deposit SiO2", "etch"."""
+    return f"{kind} {target}" if target else kind
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,64 +59,60 @@ class SingleParticle:
     rates           {material: rate (m/s)} (etch: unlisted materials do not move), or
     rate            one rate for every material (deposition)
     sign            +1 deposit, −1 etch
-    materials       the wafer's material names (indices of ``speed``'s ``materials``)
+    materials       the wafer's material names (indices of the query materials)
     """
 
-    species: Species
+    name: ClassVar[str] = "single_particle"
+    evaluation: ClassVar[Evaluation] = Evaluation.POINTS
+    particle: Species
     materials: tuple[str, ...]
     sign: float
     rate: float | None = None
-    rates: Mapping[str, float] = field(default_factory=dict)
-    rays_per_point: int = 1000
-    smoothing: float = 0.0
-    neighbours: int = 4
-    normal_dependent: bool = False
+    material_rates: Mapping[str, float] = field(default_factory=dict)
 
     def _rate_table(self) -> dict[str, float]:
-        return {m: self.rate for m in self.materials} if self.rate is not None else dict(self.rates)
+        return ({m: self.rate for m in self.materials} if self.rate is not None
+                else dict(self.material_rates))
 
     def max_rate(self) -> float:
         return _FLAT_BOUND * max([abs(v) for v in self._rate_table().values()] + [0.0])
 
-    def prepare(self, geometry: Any, ctx, t: float) -> FluxState:
-        surface = surface_of(geometry)
-        if len(surface.elements) == 0:
-            return _state(None, {"rel": np.zeros(0)}, surface)
-        res = trace_fluxes(surface, [self.species], ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=("flux", f"t={t!r}"))
-        s = self.species.sticking_array(surface.material_names)[surface.materials]
-        f = res[self.species.name]
+    def species(self) -> tuple[Species, ...]:
+        return (self.particle,)
+
+    def fields(self, fluxes: Mapping[str, SpeciesFlux], surface: Surface) -> dict[str, np.ndarray]:
+        """rel = Γ_abs/(s_e Γ0) per element (NaN where the element got no rays)."""
+        s = self.particle.sticking_array(surface.material_names)[surface.materials]
+        f = fluxes[self.particle.name]
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.where(s > 0, f.absorbed / s, 0.0)
-        rel = np.where(np.isfinite(f.absorbed), rel, np.nan)
-        return _state(res, {"rel": rel}, surface)
+        return {"rel": np.where(np.isfinite(f.absorbed), rel, np.nan)}
 
-    def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
-        rel = state.at(points, self.neighbours)["rel"]
-        return self.sign * _rates(self._rate_table(), self.materials, materials) * rel
+    def rates(self, fields, normals, materials) -> SurfaceRates:
+        return SurfaceRates(self.sign * rate_table(self._rate_table(), self.materials, materials)
+                            * fields["rel"])
 
 
 @dataclass(frozen=True, kw_only=True)
 class MultiParticle:
     """V_n = sign · f(env) with env = {rate, incident_<name>, absorbed_<name>} per point."""
 
-    species: tuple[Species, ...]
+    name: ClassVar[str] = "multi_particle"
+    evaluation: ClassVar[Evaluation] = Evaluation.POINTS
+    particles: tuple[Species, ...]
     velocity: Callable[[Mapping[str, np.ndarray]], np.ndarray]
     materials: tuple[str, ...]
     sign: float
     rate: float | None = None
-    rates: Mapping[str, float] = field(default_factory=dict)
-    rays_per_point: int = 1000
-    smoothing: float = 0.0
-    neighbours: int = 4
-    normal_dependent: bool = False
+    material_rates: Mapping[str, float] = field(default_factory=dict)
 
     def _rate_table(self) -> dict[str, float]:
-        return {m: self.rate for m in self.materials} if self.rate is not None else dict(self.rates)
+        return ({m: self.rate for m in self.materials} if self.rate is not None
+                else dict(self.material_rates))
 
     def _flat_env(self, rate: float) -> dict[str, np.ndarray]:
         env = {"rate": np.array([rate])}
-        for sp in self.species:
+        for sp in self.particles:
             st = sp.sticking_array(self.materials)
             env[f"incident_{sp.name}"] = np.array([1.0])
             env[f"absorbed_{sp.name}"] = np.array([float(st.max()) if st.size else 0.0])
@@ -182,24 +124,21 @@ class MultiParticle:
                 for r in self._rate_table().values()] or [0.0]
         return _FLAT_BOUND * max(vals)
 
-    def prepare(self, geometry: Any, ctx, t: float) -> FluxState:
-        surface = surface_of(geometry)
-        names = [f"{q}_{sp.name}" for sp in self.species for q in ("incident", "absorbed")]
-        if len(surface.elements) == 0:
-            return _state(None, {n: np.zeros(0) for n in names}, surface)
-        res = trace_fluxes(surface, self.species, ctx, rays_per_point=self.rays_per_point,
-                           smoothing=self.smoothing, stream=("flux", f"t={t!r}"))
-        vals = {}
-        for sp in self.species:
-            vals[f"incident_{sp.name}"] = res[sp.name].incident
-            vals[f"absorbed_{sp.name}"] = res[sp.name].absorbed
-        return _state(res, vals, surface)
+    def species(self) -> tuple[Species, ...]:
+        return tuple(self.particles)
 
-    def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
-        env = state.at(points, self.neighbours)
-        env["rate"] = _rates(self._rate_table(), self.materials, materials)
-        v = np.broadcast_to(np.asarray(self.velocity(env), float), (len(points),))
-        return self.sign * np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0)
+    def fields(self, fluxes: Mapping[str, SpeciesFlux], surface: Surface) -> dict[str, np.ndarray]:
+        vals = {}
+        for sp in self.particles:
+            vals[f"incident_{sp.name}"] = fluxes[sp.name].incident
+            vals[f"absorbed_{sp.name}"] = fluxes[sp.name].absorbed
+        return vals
+
+    def rates(self, fields, normals, materials) -> SurfaceRates:
+        env = dict(fields)
+        env["rate"] = rate_table(self._rate_table(), self.materials, materials)
+        v = np.broadcast_to(np.asarray(self.velocity(env), float), (len(materials),))
+        return SurfaceRates(self.sign * v)
 
 
 # --------------------------------------------------------------------------- recipe specs
@@ -232,7 +171,7 @@ def _rate_args(spec, kind: str, materials) -> dict:
                           path="rates", value=spec.rates)
     if spec.rates is not None:
         _check_names("rates", spec.rates, materials)
-        return {"rates": dict(spec.rates), "sign": -1.0}
+        return {"material_rates": dict(spec.rates), "sign": -1.0}
     return {"rate": spec.rate, "sign": -1.0}
 
 
@@ -276,7 +215,8 @@ class SingleParticleSpec(SpecModel):
     def _sticking_range(cls, v):
         return _check_sticking(v, allow_zero=False)
 
-    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> SingleParticle:
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None
+              ) -> TracedTransport:
         materials = tuple(materials)
         if isinstance(self.sticking, dict):
             _check_names("sticking", self.sticking, materials)
@@ -286,8 +226,9 @@ class SingleParticleSpec(SpecModel):
                                   "every material", path="sticking", value=self.sticking)
         sp = Species(name=self.species, sticking=self.sticking,
                      source_exponent=self.source_exponent)
-        return SingleParticle(species=sp, materials=materials, rays_per_point=self.rays_per_point,
-                              smoothing=self.smoothing, **_rate_args(self, kind, materials))
+        model = SingleParticle(particle=sp, materials=materials, **_rate_args(self, kind, materials))
+        return TracedTransport(model=model, step=step_label(kind, target), tracing=RayTracing(
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing))
 
 
 @register_model("multi_particle")
@@ -304,7 +245,8 @@ class MultiParticleSpec(SpecModel):
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
 
-    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None) -> MultiParticle:
+    def build(self, *, kind: str, materials: tuple[str, ...], target: str | None
+              ) -> TracedTransport:
         materials = tuple(materials)
         names = [s.name for s in self.species]
         if len(set(names)) != len(names):
@@ -320,6 +262,7 @@ class MultiParticleSpec(SpecModel):
             fn = compile_expression(self.velocity, allowed)
         except ValueError as exc:
             raise RecipeError(str(exc), path="velocity", value=self.velocity) from None
-        return MultiParticle(species=species, velocity=fn, materials=materials,
-                             rays_per_point=self.rays_per_point, smoothing=self.smoothing,
-                             **_rate_args(self, kind, materials))
+        model = MultiParticle(particles=species, velocity=fn, materials=materials,
+                              **_rate_args(self, kind, materials))
+        return TracedTransport(model=model, step=step_label(kind, target), tracing=RayTracing(
+            rays_per_point=self.rays_per_point, smoothing=self.smoothing))

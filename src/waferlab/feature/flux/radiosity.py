@@ -21,9 +21,21 @@ ring i = [a_i, b_i] sees ring j = [a_j, b_j] with
     A_i F_ii = A_i − 2 (πR² − G(a_i, b_i)).
 
 The solution converges with the number of elements (rows sum to 1 to round-off); it is
-the exact reference REFERENCE-DATA asks for ("radiosity with exact view factors") for
-the flux engine, and it reproduces Clausing's tube transmissions (wall s = 0, bottom
+the exact reference ("radiosity with exact view factors") for the flux engine, and it
+reproduces Clausing's tube transmissions (wall s = 0, bottom
 s = 1) and Coburn & Winters's K/(K + S(1 − K)).
+
+The 2D analogue (``trench_transport``): a trench of width W and depth D (flat bottom),
+infinitely long, under the in-plane cosine flux ½ cos φ Γ0 through its mouth (what a 3D
+cosine source projects onto the cross-section, as the 2D flux engine launches it).  The
+walls and the bottom are cut into strips; the view factor between two strips of a 2D
+enclosure is Hottel's crossed-strings rule (Hottel & Sarofim, *Radiative Transfer*,
+1967; Siegel & Howell 2002, §4.3.2):
+
+    F_12 = [(crossed strings) − (uncrossed strings)] / (2 L_1),
+
+exact for strips that see each other unobstructed (every pair in a rectangular trench),
+and the same balance q_i = E_i + Σ_j F_ij (1 − s_j) q_j is solved.
 """
 from __future__ import annotations
 
@@ -31,7 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["HoleTransport", "disk_view_factor", "hole_transport"]
+__all__ = ["HoleTransport", "disk_view_factor", "hole_transport", "TrenchTransport",
+           "strip_view_factor", "trench_transport"]
 
 
 def disk_view_factor(r1, r2, h):
@@ -120,3 +133,77 @@ def hole_transport(radius: float, depth: float, wall_sticking: float,
     return HoleTransport(z_wall=0.5 * (za + zb), wall=q[:N], area_wall=a_w,
                          r_bottom=np.sqrt(0.5 * (rho[:-1] ** 2 + rho[1:] ** 2)),
                          bottom=q[N:], area_bottom=a_b, closure=closure)
+
+
+def strip_view_factor(a1, b1, a2, b2) -> np.ndarray:
+    """View factor from strip a1–b1 to strip a2–b2 (2D points, broadcast over leading
+    axes) by Hottel's crossed strings: |(|a1 b2| + |b1 a2|) − (|a1 a2| + |b1 b2|)| / (2 |a1 b1|);
+    exact for strips that see each other unobstructed (0 for collinear strips)."""
+    a1, b1, a2, b2 = (np.asarray(p, float) for p in (a1, b1, a2, b2))
+    d = lambda p, q: np.linalg.norm(p - q, axis=-1)       # noqa: E731
+    L1 = d(a1, b1)
+    return np.abs(d(a1, b2) + d(b1, a2) - d(a1, a2) - d(b1, b2)) / (2.0 * L1)
+
+
+@dataclass(frozen=True)
+class TrenchTransport:
+    """Incident flux Γ/Γ0 on the trench's wall strips (depth ``z_wall`` below the mouth,
+    lengths ``len_wall``; both walls alike by symmetry) and bottom strips (centre
+    ``x_bottom`` from the trench axis, lengths ``len_bottom``)."""
+
+    z_wall: np.ndarray
+    wall: np.ndarray
+    len_wall: np.ndarray
+    x_bottom: np.ndarray
+    bottom: np.ndarray
+    len_bottom: np.ndarray
+    closure: float          # max |Σ_j F_ij + F_i→mouth − 1| (round-off)
+
+    def bottom_mean(self, x_max: float = np.inf) -> float:
+        """Length-weighted mean incident flux on the bottom strips with |x| < x_max."""
+        m = np.abs(self.x_bottom) < x_max
+        return float((self.bottom[m] * self.len_bottom[m]).sum() / self.len_bottom[m].sum())
+
+    def wall_mean(self, z0: float, z1: float) -> float:
+        """Length-weighted mean incident flux on the wall strips with z0 ≤ depth ≤ z1."""
+        m = (self.z_wall >= z0) & (self.z_wall <= z1)
+        return float((self.wall[m] * self.len_wall[m]).sum() / self.len_wall[m].sum())
+
+
+def trench_transport(width: float, depth: float, wall_sticking: float,
+                     bottom_sticking: float | None = None, *, n_wall: int = 400,
+                     n_bottom: int = 80) -> TrenchTransport:
+    """Solve the radiosity balance of a rectangular 2D trench (module docstring).
+
+    Wall strips are graded toward the mouth and the bottom (cosine spacing), bottom strips
+    toward the corners.  ``bottom_sticking`` defaults to ``wall_sticking``.
+    """
+    W, D = float(width), float(depth)
+    if W <= 0 or D <= 0:
+        raise ValueError(f"width and depth must be positive; got {W}, {D}")
+    sw = float(wall_sticking)
+    sb = sw if bottom_sticking is None else float(bottom_sticking)
+    for name, s in (("wall_sticking", sw), ("bottom_sticking", sb)):
+        if not 0.0 <= s <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1]; got {s}")
+    N, M = int(n_wall), int(n_bottom)
+    z = D * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, N + 1)))
+    x = W * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, M + 1)))
+    # strips as (start, end) points; y = −depth; left wall x = 0, right wall x = W
+    left = np.stack([np.c_[np.zeros(N), -z[:-1]], np.c_[np.zeros(N), -z[1:]]], axis=1)
+    right = np.stack([np.c_[np.full(N, W), -z[:-1]], np.c_[np.full(N, W), -z[1:]]], axis=1)
+    bottom = np.stack([np.c_[x[:-1], np.full(M, -D)], np.c_[x[1:], np.full(M, -D)]], axis=1)
+    strips = np.concatenate([left, right, bottom])
+    a, b = strips[:, 0], strips[:, 1]
+    F = strip_view_factor(a[:, None], b[:, None], a[None, :], b[None, :])
+    same_side = np.zeros_like(F, bool)                     # collinear strips: no exchange
+    side = np.r_[np.zeros(N), np.ones(N), np.full(M, 2)]
+    same_side[side[:, None] == side[None, :]] = True
+    F[same_side] = 0.0
+    to_mouth = strip_view_factor(a, b, np.array([0.0, 0.0]), np.array([W, 0.0]))
+    keep = np.concatenate([np.full(2 * N, 1.0 - sw), np.full(M, 1.0 - sb)])
+    q = np.linalg.solve(np.eye(2 * N + M) - F * keep[None, :], to_mouth)
+    closure = float(np.abs(F.sum(axis=1) + to_mouth - 1.0).max())
+    return TrenchTransport(z_wall=0.5 * (z[:-1] + z[1:]), wall=q[:N], len_wall=np.diff(z),
+                           x_bottom=0.5 * (x[:-1] + x[1:]) - 0.5 * W, bottom=q[2 * N:],
+                           len_bottom=np.diff(x), closure=closure)

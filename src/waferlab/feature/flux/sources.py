@@ -90,7 +90,9 @@ class Species:
     """One particle species of the flux engine.
 
     name             used in column names (``incident_<name>``) and expressions
-    sticking         s in [0, 1], one value or {material name: s}
+    sticking         s in [0, 1]: one value, {material name: s}, or an array with one
+                     value per element of the surface it is traced on (e.g. sticking
+                     that depends on each element's own surface coverage)
     default_sticking s of materials missing from a sticking mapping (None: an error)
     source_exponent  n of the cosⁿθ source (ignored when ``angular`` is given)
     angular          tabulated source polar-angle distribution, or None
@@ -121,7 +123,7 @@ class Species:
     """
 
     name: str
-    sticking: float | Mapping[str, float]
+    sticking: float | Mapping[str, float] | np.ndarray
     default_sticking: float | None = None
     source_exponent: float = 1.0
     angular: AngularTable | None = None
@@ -139,8 +141,18 @@ class Species:
         if not self.name or not self.name.replace("_", "a").isalnum() or not self.name[0].isalpha():
             raise ValueError(f"species name {self.name!r}: use letters, digits and underscores, "
                              "starting with a letter")
-        values = (self.sticking.values() if isinstance(self.sticking, Mapping)
-                  else [self.sticking])
+        if isinstance(self.sticking, np.ndarray):
+            st = np.array(self.sticking, dtype=float)         # a private, read-only copy
+            if st.ndim != 1 or not np.all((st >= 0.0) & (st <= 1.0)):
+                raise ValueError(f"species {self.name!r}: per-element sticking must be a 1-D "
+                                 "array of values in [0, 1]")
+            st.flags.writeable = False
+            object.__setattr__(self, "sticking", st)
+            values = []
+        elif isinstance(self.sticking, Mapping):
+            values = self.sticking.values()
+        else:
+            values = [self.sticking]
         for v in list(values) + ([self.default_sticking] if self.default_sticking is not None else []):
             if not 0.0 <= float(v) <= 1.0:
                 raise ValueError(f"species {self.name!r}: sticking {v} is outside [0, 1]")
@@ -174,8 +186,25 @@ class Species:
             raise ValueError(f"species {self.name!r}: energy_cutoff_eV "
                              f"{self.energy_cutoff_eV} must be >= 0")
 
+    @property
+    def per_element(self) -> bool:
+        """True when the sticking is given per surface element."""
+        return isinstance(self.sticking, np.ndarray)
+
+    def element_sticking(self, material_names: Sequence[str], materials: np.ndarray) -> np.ndarray:
+        """Sticking of each surface element (``materials``: the elements' material indices)."""
+        if self.per_element:
+            if self.sticking.shape != (len(materials),):
+                raise ValueError(f"species {self.name!r}: {self.sticking.size} per-element "
+                                 f"sticking values for {len(materials)} elements")
+            return self.sticking
+        return self.sticking_array(material_names)[np.asarray(materials)]
+
     def sticking_array(self, material_names: Sequence[str]) -> np.ndarray:
         """Sticking of each material (indexed like ``Surface.material_names``)."""
+        if self.per_element:
+            raise ValueError(f"species {self.name!r} has per-element sticking; use "
+                             "element_sticking")
         if not isinstance(self.sticking, Mapping):
             return np.full(len(material_names), float(self.sticking))
         out = np.empty(len(material_names))
