@@ -174,9 +174,10 @@ def _flux(args: argparse.Namespace) -> int:
     folder = prepare_run_output(args, recipe, out, "flux")
     geometry = initial_wafer(recipe).geometry
     species, rays = [], 0
-    for i, step in enumerate(recipe.steps):
-        mats = step.materials_after(tuple(geometry.materials)) if step.kind == "deposit" \
-            else tuple(geometry.materials)
+    for step in {id(s): s for s in recipe.leaf_steps}.values():
+        if not hasattr(step, "velocity_model"):     # e.g. ald: traces its own reactants
+            continue
+        mats = tuple(geometry.materials) + ((step.material,) if step.kind == "deposit" else ())
         if hasattr(step, "couple"):          # plasma_etch: fluxes come from the reactor
             model = step.couple(geometry)[1].build(kind="etch", materials=mats, target=None)
         else:

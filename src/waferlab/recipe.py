@@ -8,6 +8,7 @@ allowed.  See docs/recipe.md for every field.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import os
@@ -171,6 +172,15 @@ class Recipe:
     def name(self) -> str:
         return self.spec.name
 
+    @functools.cached_property
+    def leaf_steps(self) -> tuple[Any, ...]:
+        """The steps as run, in order: every ``cycle`` unrolled into its repetitions."""
+        out: list[Any] = []
+        for s in self.steps:
+            leaves = getattr(s, "leaves", None)
+            out.extend(leaves() if leaves is not None else (s,))
+        return tuple(out)
+
     def resolved(self) -> dict[str, Any]:
         """The recipe as a plain mapping with every value in SI units (loads again)."""
         data = self.spec.model_dump(mode="json", exclude_none=True)
@@ -226,23 +236,27 @@ def available_memory_bytes() -> int:
     return int(min(phys, _address_space_left(), _cgroup_left()))
 
 
-def memory_estimate_bytes(spec: RecipeSpec) -> int:
+def memory_estimate_bytes(spec: RecipeSpec, n_layers: int | None = None) -> int:
     """Rough peak memory of the level-set arrays: layers × nodes × 8 B × 6 work arrays.
 
-    The vertical window covers the structure, its feature and a margin of 20 cells plus
-    what deposition steps may add (rate·time for each deposit step is not known before the
-    model is built, so the margin is doubled for recipes that deposit).
+    ``n_layers``: the most level-set layers the run holds (default: one per initial layer
+    and per top-level deposit step).  The vertical window covers the structure, its
+    feature and a margin of 20 cells plus what deposition steps may add (rate·time for
+    each deposit step is not known before the model is built, so the margin is doubled
+    for recipes that add layers).
     """
     g, st = spec.grid, spec.structure
     if g is None:
         return 0
     height = sum(layer.thickness for layer in (st.layers if st else []))
     depth = st.feature.depth if st and st.feature else 0.0
-    margin = 40 if any(isinstance(s, dict) and "deposit" in s for s in spec.steps) else 20
+    base = 1 + len(st.layers if st else [])
+    if n_layers is None:
+        n_layers = base + sum(1 for s in spec.steps if isinstance(s, dict) and "deposit" in s)
+    margin = 40 if n_layers > base else 20
     nz = (height + depth) / g.spacing + margin
     lateral = math.prod(round(L / g.spacing) for L in g.extent)
-    layers = 1 + len(st.layers if st else []) + sum(1 for s in spec.steps if isinstance(s, dict) and "deposit" in s)
-    return int(layers * lateral * nz * 8 * 6)
+    return int(n_layers * lateral * nz * 8 * 6)
 
 
 def _check_material(name: Any, path: str, spec: RecipeSpec) -> None:
@@ -310,17 +324,20 @@ def recipe_from_dict(data: dict[str, Any], *, source: Path | None = None,
         missing = "grid" if spec.grid is None else "structure"
         raise RecipeError("is required when the recipe has steps", path=missing)
     _check_structure(spec)
+    materials, steps = initial_materials(spec), []
+    for i, raw in enumerate(spec.steps):
+        steps.append(parse_step(raw, i, spec, materials))
+        materials = steps[-1].materials_after(materials)
     if check_memory and spec.grid is not None:
-        need, have = memory_estimate_bytes(spec), available_memory_bytes()
+        # layers never disappear (adjacent ones of one material merge): the most a run
+        # holds is its final count plus the new top of a deposit step in progress
+        n_layers = len(materials) + (1 if steps else 0)
+        need, have = memory_estimate_bytes(spec, n_layers), available_memory_bytes()
         if need > 0.5 * have:
             raise RecipeError(f"this grid needs about {need / 2**30:.1f} GiB of memory "
                               f"(estimate), more than half of the {have / 2**30:.1f} GiB "
                               "available; use a coarser spacing or a smaller extent",
                               path="grid", value=need)
-    materials, steps = initial_materials(spec), []
-    for i, raw in enumerate(spec.steps):
-        steps.append(parse_step(raw, i, spec, materials))
-        materials = steps[-1].materials_after(materials)
     return Recipe(spec=spec, steps=tuple(steps), sections=_validate_sections(spec), source=source)
 
 

@@ -2,8 +2,10 @@
 
 Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
 ``metrics.json``, ``profile.csv``, ``final.vtp``, ``final.vtu``, ``profile.png``,
-``log.txt`` and ``checkpoint.npz`` (after every step and every
-``output.checkpoint_interval`` of wall time; ``--resume`` continues from it).
+``log.txt`` and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
+at a step's end or inside it, and at the end of the run; ``--resume`` continues from
+it).  Nothing per step grows with the number of steps done: checkpoints and the log
+file are written on wall-clock intervals, not after every short step.
 
 The resolved recipe holds the effective seed (``--seed`` included), and the checkpoint's
 identity is the hash of that resolved recipe: a resume with another seed or recipe is
@@ -13,6 +15,7 @@ the folder with its checkpoint, ready for ``--resume``).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -40,6 +43,7 @@ CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkp
 MAX_TIME_STEPS = 10**8
 #: ... and one above this is announced in the log with its estimate.
 WARN_TIME_STEPS = 10**6
+LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
 
 
 def resolved_with_seed(recipe: Recipe, seed: int | None = None) -> dict[str, Any]:
@@ -69,7 +73,7 @@ def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
     out: list[tuple[int, float]] = []
     h = recipe.spec.grid.spacing
     materials = initial_materials(recipe.spec)
-    for i, step in enumerate(recipe.steps):
+    for i, step in enumerate(recipe.leaf_steps):
         after = step.materials_after(materials)
         try:
             if hasattr(step, "couple") or not hasattr(step, "velocity_model"):
@@ -97,7 +101,7 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
     if cp.recipe_hash != rhash:
         raise RecipeError(f"{ck} was written by a different recipe; remove it or run "
                           "without --resume")
-    n = len(recipe.steps)
+    n = len(recipe.leaf_steps)
     g, rg = cp.wafer.geometry.grid, recipe.spec.grid
     if (g.dimension != rg.dimension or g.spacing != rg.spacing
             or tuple(g.extent) != tuple(rg.extent) or str(g.boundary) != rg.boundary):
@@ -105,10 +109,10 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
     if cp.next_step > n or (cp.next_step == n and cp.step_time > 0):
         raise CheckpointError(f"checkpoint {ck}: next_step = {cp.next_step} is past the last "
                               f"of the recipe's {n} step(s); remove it")
-    if cp.next_step < n and cp.step_time >= recipe.steps[cp.next_step].time:
+    if cp.next_step < n and cp.step_time >= recipe.leaf_steps[cp.next_step].time:
         raise CheckpointError(f"checkpoint {ck}: step_time = {cp.step_time!r} s is not inside "
-                              f"step {cp.next_step + 1} ({recipe.steps[cp.next_step].time!r} s)")
-    done = sum(s.time for s in recipe.steps[:cp.next_step])     # the wafer's time at the step start
+                              f"step {cp.next_step + 1} ({recipe.leaf_steps[cp.next_step].time!r} s)")
+    done = sum(s.time for s in recipe.leaf_steps[:cp.next_step])     # the wafer's time at the step start
     if not math.isclose(cp.wafer.time, done, rel_tol=1e-9, abs_tol=1e-9 * max(done, 1.0)):
         raise CheckpointError(f"checkpoint {ck}: wafer time {cp.wafer.time!r} s does not match "
                               f"its position (step {cp.next_step + 1}, {done!r} s); remove it")
@@ -217,12 +221,21 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
         except (OSError, UnicodeError):
             log_lines = []
 
+    log_state = {"written": 0, "at": -LOG_INTERVAL}
+
+    def flush_log(force: bool = False) -> None:
+        """Rewrite log.txt (atomically) if lines wait and LOG_INTERVAL passed (or force)."""
+        now = time.perf_counter()
+        if (out is not None and len(log_lines) > log_state["written"]
+                and (force or now - log_state["at"] >= LOG_INTERVAL)):
+            write_text(out / "log.txt", "\n".join(log_lines) + "\n")
+            log_state.update(written=len(log_lines), at=now)
+
     def log(line: str) -> None:
         stamp = time.strftime("%H:%M:%S")
         log_lines.append(f"{stamp} {line}")
         ctx.log(line)
-        if out is not None:
-            write_text(out / "log.txt", "\n".join(log_lines) + "\n")
+        flush_log()
 
     if recipe.spec.grid is None or recipe.spec.structure is None:
         raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
@@ -232,7 +245,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     estimates = estimate_time_steps(recipe)
     for i, n_est in estimates:
         if n_est > MAX_TIME_STEPS:
-            raise RecipeError(f"step {i + 1} ({recipe.steps[i].describe()}) would need about "
+            raise RecipeError(f"step {i + 1} ({recipe.leaf_steps[i].describe()}) would need about "
                               f"{n_est:.3g} time steps (time × max rate / (cfl × spacing)); "
                               f"at most {MAX_TIME_STEPS:.0e} are allowed: check the rates and "
                               "the time", path=f"steps[{i}]", value=n_est)
@@ -253,20 +266,22 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             log(f"resumed from checkpoint: step {first + 1}, {step_time:g} s into it")
         elif resume:
             log("no checkpoint found; starting from the beginning")
-    log(f"recipe {recipe.name!r}: {len(recipe.steps)} step(s), seed {ctx.seed}")
+    steps = recipe.leaf_steps                 # cycles unrolled
+    log(f"recipe {recipe.name!r}: {len(steps)} step(s), seed {ctx.seed}")
     for i, n_est in estimates:
         if n_est > WARN_TIME_STEPS:
             log(f"warning: step {i + 1} needs about {n_est:.3g} time steps")
-    total = sum(s.time for s in recipe.steps)
-    done_before = sum(s.time for s in recipe.steps[:first])
+    total = sum(s.time for s in steps)
+    done_before = sum(s.time for s in steps[:first])
     interval = recipe.spec.output.checkpoint_interval
     last_ck = [time.perf_counter()]
     counter = [n_taken]
     pinch = [None]                     # simulated time at which a void first closed
 
-    with _Progress(ctx.progress, total, len(recipe.steps)) as bar:
-        for i in range(first, len(recipe.steps)):
-            step = recipe.steps[i]
+    with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
+        final.callback(flush_log, True)
+        for i in range(first, len(steps)):
+            step = steps[i]
             step_ctx = ctx.with_(seed=int(ctx.seed_sequence("step", i).generate_state(1)[0] >> 1))
             log(f"step {i + 1}: {step.describe()}")
 
@@ -278,6 +293,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 bar.update(_i, _step.kind, done_before + t)
                 if pinch[0] is None and _step.kind == "deposit" and has_void(geometry):
                     pinch[0] = done_before + t
+                flush_log()
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
                     kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
@@ -292,7 +308,8 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
             step_time = 0.0
             done_before += step.time
             bar.update(i, step.kind, done_before)
-            if out is not None:
+            if out is not None and (i == len(steps) - 1
+                                    or time.perf_counter() - last_ck[0] > interval):
                 save_checkpoint(out / CHECKPOINT, wafer, next_step=i + 1, step_time=0.0,
                                 recipe_hash=rhash, steps_taken=counter[0], seed=int(ctx.seed))
                 last_ck[0] = time.perf_counter()
@@ -302,11 +319,12 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
     metrics["time_steps"] = counter[0]
-    metrics["process_steps"] = len(recipe.steps)
+    metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
     metrics["seed"] = int(ctx.seed)
     metrics["wall_time_s"] = time.perf_counter() - t_wall0
     log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
+    flush_log(force=True)
     if out is not None:
         with staged(out) as stage:             # all final outputs, or none of them
             write_outputs(stage, recipe, initial, wafer, metrics)

@@ -26,7 +26,7 @@ __all__ = [
     "Length", "Time", "Pressure", "Temperature", "Power", "Energy", "Frequency",
     "Voltage", "Flow", "Rate", "Angle", "AreaDose", "Concentration", "Diffusivity",
     "ExposureDose", "Flux", "Area", "Volume", "Mass", "Current", "Stress",
-    "Modulus", "ThermalExpansion", "Dimensionless", "unit_type",
+    "Modulus", "ThermalExpansion", "GasExposure", "Dimensionless", "unit_type",
 ]
 
 
@@ -67,6 +67,7 @@ _FAMILY_LIST = (
     Family("stress", "Pa", "200 MPa"),
     Family("modulus", "Pa", "130 GPa"),
     Family("thermal_expansion", "1/K", "2.6e-6 1/K"),
+    Family("gas_exposure", "Pa*s", "0.1 Torr*s"),
     Family("dimensionless", "", "0.5"),
 )
 FAMILIES = {f.name: f for f in _FAMILY_LIST}
@@ -151,23 +152,31 @@ def to_si(value: Any, family: str) -> float:
             raise UnitError(f"{value!r} has no unit; {_a(fam.name)} "
                             f"needs one, e.g. \"{fam.example}\"")
     elif isinstance(value, str):
-        q = parse_quantity(value)
-        ureg = _registry()
-        if q.unitless and fam.name != "dimensionless":
-            raise UnitError(f'"{value}" has no unit; {_a(fam.name)} needs one, '
-                            f'e.g. "{fam.example}"')
-        target = ureg.Quantity(1, fam.si)
-        if q.dimensionality != target.dimensionality:
-            got = _family_of(q)
-            what = f"is {_a(got)}" if got else f"has units of {q.units:~}"
-            raise UnitError(f'"{value}" {what}; {_a(fam.name)} needs '
-                            f'{fam.si or "no unit"}-compatible units, e.g. "{fam.example}"')
-        x = float(q.to(fam.si).magnitude) if fam.si else float(q.to("").magnitude)
+        x = _str_to_si(value, family)
     else:
         raise UnitError(f"{value!r} is not {_a(fam.name)}; write e.g. \"{fam.example}\"")
     if not math.isfinite(x):
         raise UnitError(f"{value!r} is not a finite number")
     return x
+
+
+@lru_cache(maxsize=4096)
+def _str_to_si(value: str, family: str) -> float:
+    """``to_si`` of a string, memoised: a recipe of many similar steps repeats the same
+    strings, and pint needs about a millisecond per conversion."""
+    fam = FAMILIES[family]
+    q = parse_quantity(value)
+    ureg = _registry()
+    if q.unitless and fam.name != "dimensionless":
+        raise UnitError(f'"{value}" has no unit; {_a(fam.name)} needs one, '
+                        f'e.g. "{fam.example}"')
+    target = ureg.Quantity(1, fam.si)
+    if q.dimensionality != target.dimensionality:
+        got = _family_of(q)
+        what = f"is {_a(got)}" if got else f"has units of {q.units:~}"
+        raise UnitError(f'"{value}" {what}; {_a(fam.name)} needs '
+                        f'{fam.si or "no unit"}-compatible units, e.g. "{fam.example}"')
+    return float(q.to(fam.si).magnitude) if fam.si else float(q.to("").magnitude)
 
 
 def format_si(x: float, family: str) -> str:
@@ -211,4 +220,5 @@ Current = unit_type("current")
 Stress = unit_type("stress")
 Modulus = unit_type("modulus")
 ThermalExpansion = unit_type("thermal_expansion")
+GasExposure = unit_type("gas_exposure")
 Dimensionless = unit_type("dimensionless")

@@ -128,6 +128,21 @@ class LevelSetStack:
         phi = np.concatenate([self.phi, self.phi[-1:]], axis=0)
         return self.replace(phi=phi, materials=self.materials + (material,))
 
+    def merged(self) -> "LevelSetStack":
+        """The same material map with adjacent layers of one material merged into one.
+
+        Layer k+1 contains layer k, so dropping layer k when both hold the same material
+        leaves every point's material unchanged (the points of layer k now belong to
+        layer k+1).  Keeps the number of layers bounded by the number of material
+        changes, so N deposition steps of one material cost O(N), not O(N²).
+        """
+        m = self.materials
+        keep = [k for k in range(len(m)) if k == len(m) - 1 or m[k] != m[k + 1]]
+        if len(keep) == len(m):
+            return self
+        return self.replace(phi=np.ascontiguousarray(self.phi[keep]),
+                            materials=tuple(m[k] for k in keep))
+
     def with_window(self, z_lo: float, z_hi: float) -> "LevelSetStack":
         """A copy whose vertical window covers at least [z_lo, z_hi] (never shrinks).
 

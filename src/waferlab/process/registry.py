@@ -11,12 +11,13 @@ from typing import Any, Callable
 
 from ..errors import RecipeError
 
-__all__ = ["register_step", "parse_step", "known_steps", "initial_materials"]
+__all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials"]
 
 _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.steps",
     "waferlab.process.plasma_etch",
     "waferlab.process.expose",
+    "waferlab.process.cycle",
 )
 _PARSERS: dict[str, Callable[..., Any]] = {}
 
@@ -50,8 +51,12 @@ def initial_materials(spec) -> tuple[str, ...]:
 
 def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = None):
     """Parse ``steps[index]`` of a recipe into a step object (RecipeError on problems)."""
+    return parse_step_at(raw, f"steps[{index}]", spec, materials)
+
+
+def parse_step_at(raw: Any, path: str, spec, materials: tuple[str, ...] | None = None):
+    """Parse one step mapping found at field path ``path`` (e.g. inside a cycle)."""
     kinds = known_steps()
-    path = f"steps[{index}]"
     if not isinstance(raw, dict) or len(raw) != 1:
         raise RecipeError(f"a step is a mapping with exactly one key, the step kind "
                           f"({', '.join(kinds)}), e.g. '- deposit: {{...}}'", path=path, value=raw)
@@ -62,4 +67,5 @@ def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = N
     if not isinstance(body, dict):
         raise RecipeError(f"the {kind} step needs a mapping of parameters", path=f"{path}.{kind}",
                           value=body)
-    return _PARSERS[kind](body, f"{path}.{kind}", spec, materials or initial_materials(spec))
+    return _PARSERS[kind](body, f"{path}.{kind}", spec,
+                          initial_materials(spec) if materials is None else materials)

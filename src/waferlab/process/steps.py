@@ -71,7 +71,11 @@ class _ModelStep:
     material: str | None = None
 
     def materials_after(self, materials: tuple[str, ...]) -> tuple[str, ...]:
-        return materials + (self.material,) if self.kind == "deposit" else materials
+        """Layers after the step: a deposit adds its material on top, merged into the
+        top layer when that holds the same material (see ``LevelSetStack.merged``)."""
+        if self.kind != "deposit" or (materials and materials[-1] == self.material):
+            return materials
+        return materials + (self.material,)
 
     def velocity_model(self, materials: tuple[str, ...]):
         """The engine-facing model for a wafer whose layers are ``materials``."""
@@ -108,6 +112,8 @@ class _ModelStep:
             geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
                                   t0=done, on_step=on_step, carry0=carry)
+        if self.kind == "deposit":
+            geometry = geometry.merged()
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
 
 
