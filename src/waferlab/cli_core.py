@@ -115,6 +115,9 @@ def _run(args: argparse.Namespace) -> int:
         with staged(out) as stage:
             metrics = run_thermal(spec, ctx, stage)
     else:
+        if recipe.spec.grid is None or recipe.spec.structure is None:
+            from .errors import RecipeError
+            raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
         prepare_run_output(args, recipe, out, "run").claim()
         metrics = run_recipe(recipe, ctx, resume=args.resume)
     _print_metrics(metrics, out)
@@ -171,6 +174,8 @@ def _flux(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe)
     out = Path(args.out)
     ctx = _context(args, recipe, out)
+    if recipe.spec.grid is None or recipe.spec.structure is None:
+        raise RecipeError("flux needs a recipe with grid: and structure:")
     folder = prepare_run_output(args, recipe, out, "flux")
     geometry = initial_wafer(recipe).geometry
     species, rays = [], 0

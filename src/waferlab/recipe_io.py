@@ -90,6 +90,8 @@ def _expanded_size(node, limit: int) -> int:
 
 def _read_text(path: Path) -> str:
     shown = short_repr(str(path))
+    if "\x00" in str(path) or not str(path):
+        raise RecipeError(f"recipe file {shown} is not a valid file name")
     try:
         st = path.stat()
     except FileNotFoundError:

@@ -84,15 +84,22 @@ class OutputFolder:
     def claim(self) -> Path:
         """Create the folder, remove what --overwrite replaces and stale temporaries,
         and write the stamp.  Call it only once the inputs are known to be good."""
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RecipeError(f"cannot create the folder {short_repr(str(self.path))}: "
+                              f"{exc.strerror or type(exc).__name__}", path="--out") from None
         for p in self.remove:
             _unlink(p)
         for pattern in _TEMPS:
             for p in self.path.glob(pattern):
                 _unlink(p)
-        from .atomic import write_json
-        write_json(self.path / STAMP, {"command": self.command, "identity": self.identity,
-                                       "label": self.label})
+        old = _read_stamp(self.path / STAMP)
+        if old is None or old.get("command") != self.command \
+                or old.get("identity") != self.identity:
+            from .atomic import write_json
+            write_json(self.path / STAMP, {"command": self.command, "identity": self.identity,
+                                           "label": self.label})
         return self.path
 
 
@@ -126,6 +133,8 @@ def prepare_output(path: str | Path, *, command: str, identity: str, label: str 
     """
     out = Path(path)
     shown = short_repr(str(out))
+    if "\x00" in str(path) or not str(path).strip():
+        raise RecipeError(f"{shown} is not a valid folder name", path="--out")
     if len(str(out)) > 4000 or any(len(part) > 255 for part in out.parts):
         raise RecipeError(f"the folder name {shown} is too long (at most 255 characters per "
                           "name)", path="--out")

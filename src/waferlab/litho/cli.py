@@ -54,6 +54,10 @@ def _image(args: argparse.Namespace) -> int:
     recipe, base = load_recipe(args.recipe)
     check_image_memory(recipe)
     check_pixel(recipe, base_dir=base)
+    if recipe.mask.type == "gds":              # a bad layout fails before the folder is touched
+        from .mask import read_layout
+        m = recipe.mask
+        read_layout(m.file, cell=m.cell, layer=m.layer, datatype=m.datatype, base_dir=base)
     seed = recipe.seed if args.seed is None else args.seed
     out = Path(args.out)
     folder = prepare_output(out, command="image", label=f"recipe {recipe.name!r}, seed {seed}",

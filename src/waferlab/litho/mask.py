@@ -155,14 +155,43 @@ def _resolve(file: str, base_dir: Path | None) -> Path:
                       f"{', '.join(str(c.parent) for c in candidates)})")
 
 
+def _read_library(gdstk, path: Path, shown: str):
+    """gdstk's reader behind a header check; a malformed or truncated file is a RecipeError
+    (gdstk's own complaint on stderr is captured, not shown)."""
+    import os
+    import tempfile
+
+    oasis = path.suffix.lower() in (".oas", ".oasis")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if oasis and not head.startswith(b"%SEMI-OASIS"):
+        raise RecipeError(f"mask.file = {shown!r} is not an OASIS file (no %SEMI-OASIS header)")
+    if not oasis and not head.startswith(b"\x00\x06\x00\x02"):
+        raise RecipeError(f"mask.file = {shown!r} is not a GDSII file (it does not start with a "
+                          "HEADER record); give a .gds or .oas layout")
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as err:
+        os.dup2(err.fileno(), 2)
+        try:
+            return gdstk.read_oas(str(path)) if oasis else gdstk.read_gds(str(path))
+        except Exception as exc:
+            err.seek(0)
+            said = err.read(300).decode("utf-8", "replace").strip().replace("\n", " ")
+            raise RecipeError(f"mask.file = {shown!r} cannot be read as "
+                              f"{'OASIS' if oasis else 'GDSII'}: {said or type(exc).__name__} "
+                              "(a truncated or damaged file?)") from None
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def read_layout(file: str | Path, *, cell: str | None = None, layer: int = 1, datatype: int = 0,
                 base_dir: Path | None = None) -> list[np.ndarray]:
     """Polygons (m) of one layer/datatype of a GDSII or OASIS file, read with gdstk."""
     import gdstk
 
     path = _resolve(str(file), base_dir)
-    lib = gdstk.read_oas(str(path)) if path.suffix.lower() in (".oas", ".oasis") \
-        else gdstk.read_gds(str(path))
+    lib = _read_library(gdstk, path, str(file))
     cells = {c.name: c for c in lib.cells}
     if cell is None:
         tops = lib.top_level()

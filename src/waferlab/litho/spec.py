@@ -113,7 +113,7 @@ SourceSpec = Annotated[Union[CircularSource, AnnularSource, DipoleSource, Quadru
 class OpticsSpec(SpecModel):
     """Projection optics: wavelength, NA, immersion index, source, defocus, Fringe Zernikes (waves)."""
 
-    wavelength: Length
+    wavelength: Length = Field(gt=0.0)
     na: float = Field(gt=0.0)
     immersion: float = Field(default=1.0, ge=1.0)
     source: SourceSpec = Field(default_factory=lambda: CircularSource(shape="circular", sigma=0.0))

@@ -352,10 +352,11 @@ def _load_cached(key: str, mtime_ns: int = 0) -> Chemistry:
         origin = str(path)
         try:
             return _build(data, origin)
-        except RecipeError:
-            raise
+        except RecipeError as exc:
+            raise RecipeError(f"{key!r} is not a valid chemistry file: {exc}",
+                              path="reactor.chemistry") from None
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise RecipeError(f"{key!r} is not a chemistry file ({type(exc).__name__}: "
+            raise RecipeError(f"{key!r} is not a valid chemistry file ({type(exc).__name__}: "
                               f"{str(exc)[:80]}); see docs/reactor.md for the format or use a "
                               f"built-in set ({', '.join(_BUILTIN)})",
                               path="reactor.chemistry") from None
