@@ -118,6 +118,9 @@ def test_open_trench_reports_no_void_and_a_neck():
     assert m["void_present"] == 0 and m["pinch_off_time_s"] is None
     assert m["neck_width_m"] / NM == pytest.approx(A - 2 * 20.0, abs=5.0)
     assert m["step_coverage"] == pytest.approx(1.0, abs=0.1)
+    # conformal: the film closes the opening at the neck by no more than on the wall
+    assert m["overhang_m"] < 0.5 * 10 * NM
+    assert m["film_sidewall_left_m"] / NM == pytest.approx(20.0, abs=5.0)
 
 
 def test_void_in_3d_is_measured_on_the_volume():

@@ -442,7 +442,7 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     field.  Overhang: how far the films close the opening at the neck beyond the
     sidewall film at mid-depth, per wall: ½ (w_s(z_n) − w(z_n)) − t_side (≥ 0), w_s the
     opening of the structure (films removed)."""
-    zs = np.arange(z_mid, z_field + 0.25 * h, 0.5 * h)
+    zs = np.arange(z_mid, z_field - 0.25 * h, 0.5 * h)     # below the field's own level
     if zs.size == 0:
         return {}
     widths = np.array([opening_width(cut, cut.n_layers - 1, z, x_f) for z in zs])
@@ -452,5 +452,5 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     out = {"neck_width_m": float(widths[i])}
     w0 = opening_width(cut, n0 - 1, zs[i], x_f)
     if sidewall is not None and np.isfinite(w0):
-        out["overhang_m"] = max(0.5 * (w0 - widths[i]) - sidewall, 0.0)
+        out["overhang_m"] = max(float(0.5 * (w0 - widths[i]) - sidewall), 0.0)
     return out
