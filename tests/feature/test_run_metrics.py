@@ -145,3 +145,17 @@ def test_void_in_3d_is_measured_on_the_volume():
     assert m["void_width_m"] == pytest.approx(2 * R, abs=0.5 * h)
     assert m["film_field_m"] == pytest.approx(top, abs=0.05 * h)
     assert m["void_top_depth_m"] == pytest.approx(top - zc - R, abs=0.5 * h)
+
+
+def test_film_thinner_than_half_a_cell_is_reported_below_resolution():
+    """A 4 nm film on a 10 nm grid is not reported as 4 nm of film: 0 and named in
+    ``below_resolution``; a 30 nm film is measured (to a small fraction of h)."""
+    h = 10 * NM
+    grid = Grid(dimension=2, spacing=h, extent=(200 * NM,))
+    si = B.layer_stack(grid, "Si", [])
+    thin = M.run_metrics(si, B.layer_stack(grid, "Si", [("SiO2", 4 * NM)]))
+    assert thin["film_field_m"] == 0.0 and "film_field_SiO2_m" in thin["below_resolution"]
+    assert thin["grid_spacing_m"] == h
+    thick = M.run_metrics(si, B.layer_stack(grid, "Si", [("SiO2", 30 * NM)]))
+    assert thick["film_field_m"] == pytest.approx(30 * NM, abs=0.05 * h)
+    assert thick["below_resolution"] == []

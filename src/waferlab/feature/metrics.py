@@ -342,6 +342,13 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         out.update(_mask_metrics(cut0, cut, k_e, masks, x_f, jfield, n0))
     if films:
         out.update(_film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time))
+    below = list(out.pop("below_resolution", []))
+    for k in [k for k in out if k.startswith(("remaining_", "mask_remaining"))]:
+        if out[k] is not None and 0 < out[k] < 0.5 * h:   # a sub-cell sliver: not a mask
+            out[k] = 0.0
+            below.append(k)
+    out["grid_spacing_m"] = h
+    out["below_resolution"] = below
     return out
 
 
@@ -409,11 +416,15 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
         walks["sidewall_right"] = ((x_f, z_mid), (1.0, 0.0))
     runs = {w: _stretch(cut, p, d, n0) for w, (p, d) in walks.items()}
     out: dict = {}
+    below: list[str] = []
     last = names[films[-1]]
     for mat in dict.fromkeys(names[k] for k in films):
         ks = [k for k in films if names[k] == mat]
         for where, run in runs.items():
             v = None if run is None else sum(run.get(k, 0.0) for k in ks)
+            if v is not None and 0 < v < 0.5 * h:    # a sub-cell sliver is not a film
+                below.append(f"film_{where}_{mat}_m")
+                v = 0.0
             out[f"film_{where}_{mat}_m"] = v
             if mat == last:
                 out[f"film_{where}_m"] = v
@@ -434,6 +445,7 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
     out["opening_depth_m"] = max(float(np.nanmax(column_heights(cut)) - np.nanmin(column_heights(cut))), 0.0)
     out.update(void)
     out["pinch_off_time_s"] = pinch_off_time
+    out["below_resolution"] = below
     return out
 
 
