@@ -324,8 +324,8 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         hm = column_heights(cut, top_mask)
         cand &= hm <= np.nanmin(np.where(cand, hm, np.inf)) + 0.25 * h
     jf = int(np.argmin(np.where(cand, np.abs(xs), np.inf)))
-    x_f = float(xs[jf])
-    k_e = int(cut.material_index_at(np.array([[x_f, hs[jf] - 0.5 * h]]), tol=0.0)[0])
+    x_f = _floor_centre(cut, cand, jf)
+    k_e = int(cut.material_index_at(np.array([[float(xs[jf]), hs[jf] - 0.5 * h]]), tol=0.0)[0])
     masks = tuple(range(k_e + 1, n0)) + masks
     films = tuple(k for k in range(n0, final.n_layers) if names[k] != RESIST)
     he = column_heights(cut, k_e)
@@ -350,6 +350,29 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
     out["grid_spacing_m"] = h
     out["below_resolution"] = below
     return out
+
+
+def _floor_centre(cut: LevelSetStack, cand: np.ndarray, j0: int) -> float:
+    """x of the middle of the run of floor columns ``cand`` that holds column ``j0``: the
+    feature centre.  A run reaching a mirror boundary is centred on it (the opening
+    continues in the mirror image); across a periodic boundary it wraps."""
+    g = cut.grid
+    xs, n, L = g.lateral_coords(0), len(cand), g.extent[0]
+    per = g.periodic
+    a = b = j0
+    while b - a + 1 < n and (per or a > 0) and cand[(a - 1) % n]:
+        a -= 1
+    while b - a + 1 < n and (per or b < n - 1) and cand[(b + 1) % n]:
+        b += 1
+    if b - a + 1 >= n or (not per and a == 0 and b == n - 1):
+        return float(xs[j0])                 # flat everywhere: the column nearest x = 0
+    if not per and a == 0:
+        return -0.5 * L
+    if not per and b == n - 1:
+        return 0.5 * L
+    x_a = xs[a % n] + (a // n) * L
+    x_b = xs[b % n] + (b // n) * L
+    return float((0.5 * (x_a + x_b) + 0.5 * L) % L - 0.5 * L)
 
 
 def _field_column(cut: LevelSetStack, x_f: float, heights: np.ndarray) -> int:
