@@ -118,6 +118,9 @@ def test_open_trench_reports_no_void_and_a_neck():
     assert m["void_present"] == 0 and m["pinch_off_time_s"] is None
     assert m["neck_width_m"] / NM == pytest.approx(A - 2 * 20.0, abs=5.0)
     assert m["step_coverage"] == pytest.approx(1.0, abs=0.1)
+    # conformal: the film closes the opening at the neck by no more than on the wall
+    assert m["overhang_m"] < 0.5 * 10 * NM
+    assert m["film_sidewall_left_m"] / NM == pytest.approx(20.0, abs=5.0)
 
 
 def test_void_in_3d_is_measured_on_the_volume():
@@ -142,3 +145,38 @@ def test_void_in_3d_is_measured_on_the_volume():
     assert m["void_width_m"] == pytest.approx(2 * R, abs=0.5 * h)
     assert m["film_field_m"] == pytest.approx(top, abs=0.05 * h)
     assert m["void_top_depth_m"] == pytest.approx(top - zc - R, abs=0.5 * h)
+
+
+def test_film_thinner_than_half_a_cell_is_reported_below_resolution():
+    """A 4 nm film on a 10 nm grid is not reported as 4 nm of film: 0 and named in
+    ``below_resolution``; a 30 nm film is measured (to a small fraction of h)."""
+    h = 10 * NM
+    grid = Grid(dimension=2, spacing=h, extent=(200 * NM,))
+    si = B.layer_stack(grid, "Si", [])
+    thin = M.run_metrics(si, B.layer_stack(grid, "Si", [("SiO2", 4 * NM)]))
+    assert thin["film_field_m"] == 0.0 and "film_field_SiO2_m" in thin["below_resolution"]
+    assert thin["grid_spacing_m"] == h
+    thick = M.run_metrics(si, B.layer_stack(grid, "Si", [("SiO2", 30 * NM)]))
+    assert thick["film_field_m"] == pytest.approx(30 * NM, abs=0.05 * h)
+    assert thick["below_resolution"] == []
+
+
+def test_spacer_on_a_line_is_measured_in_the_space_beside_it():
+    """A 200 nm line (structure.feature.type: line) with a 50 nm conformal film etched
+    back 20 % over: the space beside the line is the feature (its centre on the mirror
+    boundary), the spacer on the line's wall is the sidewall film (50 nm), and what the
+    level sets leave on the field and the floor is below resolution, not film."""
+    data = {"name": "spacer", "seed": 1,
+            "grid": {"dimension": 2, "spacing": "20 nm", "extent": ["600 nm"]},
+            "structure": {"substrate": {"material": "Si"},
+                          "feature": {"type": "line", "width": "200 nm", "depth": "200 nm"}},
+            "steps": [{"deposit": {"model": "isotropic", "material": "SiO2",
+                                   "rate": "50 nm/min", "time": "1 min"}},
+                      {"etch": {"model": "directional", "rates": {"SiO2": "50 nm/min"},
+                                "direction": [0, -1], "time": "1.2 min"}}]}
+    m = run_recipe(recipe_from_dict(data), RunContext(seed=1, threads=1))
+    h = 20.0
+    assert m["etch_depth_m"] / NM == pytest.approx(200.0, abs=0.5 * h)
+    assert m["cd_middle_m"] / NM == pytest.approx(600.0 - 200.0, abs=0.5 * h)
+    assert m["film_sidewall_left_m"] / NM == pytest.approx(50.0, abs=0.5 * h)
+    assert m["film_field_m"] < 0.5 * h * NM and m["film_bottom_m"] < 0.5 * h * NM

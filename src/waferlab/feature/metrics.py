@@ -324,8 +324,8 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         hm = column_heights(cut, top_mask)
         cand &= hm <= np.nanmin(np.where(cand, hm, np.inf)) + 0.25 * h
     jf = int(np.argmin(np.where(cand, np.abs(xs), np.inf)))
-    x_f = float(xs[jf])
-    k_e = int(cut.material_index_at(np.array([[x_f, hs[jf] - 0.5 * h]]), tol=0.0)[0])
+    x_f = _floor_centre(cut, cand, jf)
+    k_e = int(cut.material_index_at(np.array([[float(xs[jf]), hs[jf] - 0.5 * h]]), tol=0.0)[0])
     masks = tuple(range(k_e + 1, n0)) + masks
     films = tuple(k for k in range(n0, final.n_layers) if names[k] != RESIST)
     he = column_heights(cut, k_e)
@@ -342,7 +342,37 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         out.update(_mask_metrics(cut0, cut, k_e, masks, x_f, jfield, n0))
     if films:
         out.update(_film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time))
+    below = list(out.pop("below_resolution", []))
+    for k in [k for k in out if k.startswith(("remaining_", "mask_remaining"))]:
+        if out[k] is not None and 0 < out[k] < 0.5 * h:   # a sub-cell sliver: not a mask
+            out[k] = 0.0
+            below.append(k)
+    out["grid_spacing_m"] = h
+    out["below_resolution"] = below
     return out
+
+
+def _floor_centre(cut: LevelSetStack, cand: np.ndarray, j0: int) -> float:
+    """x of the middle of the run of floor columns ``cand`` that holds column ``j0``: the
+    feature centre.  A run reaching a mirror boundary is centred on it (the opening
+    continues in the mirror image); across a periodic boundary it wraps."""
+    g = cut.grid
+    xs, n, L = g.lateral_coords(0), len(cand), g.extent[0]
+    per = g.periodic
+    a = b = j0
+    while b - a + 1 < n and (per or a > 0) and cand[(a - 1) % n]:
+        a -= 1
+    while b - a + 1 < n and (per or b < n - 1) and cand[(b + 1) % n]:
+        b += 1
+    if b - a + 1 >= n or (not per and a == 0 and b == n - 1):
+        return float(xs[j0])                 # flat everywhere: the column nearest x = 0
+    if not per and a == 0:
+        return -0.5 * L
+    if not per and b == n - 1:
+        return 0.5 * L
+    x_a = xs[a % n] + (a // n) * L
+    x_b = xs[b % n] + (b // n) * L
+    return float((0.5 * (x_a + x_b) + 0.5 * L) % L - 0.5 * L)
 
 
 def _field_column(cut: LevelSetStack, x_f: float, heights: np.ndarray) -> int:
@@ -409,11 +439,15 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
         walks["sidewall_right"] = ((x_f, z_mid), (1.0, 0.0))
     runs = {w: _stretch(cut, p, d, n0) for w, (p, d) in walks.items()}
     out: dict = {}
+    below: list[str] = []
     last = names[films[-1]]
     for mat in dict.fromkeys(names[k] for k in films):
         ks = [k for k in films if names[k] == mat]
         for where, run in runs.items():
             v = None if run is None else sum(run.get(k, 0.0) for k in ks)
+            if v is not None and 0 < v < 0.5 * h:    # a sub-cell sliver is not a film
+                below.append(f"film_{where}_{mat}_m")
+                v = 0.0
             out[f"film_{where}_{mat}_m"] = v
             if mat == last:
                 out[f"film_{where}_m"] = v
@@ -434,6 +468,7 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
     out["opening_depth_m"] = max(float(np.nanmax(column_heights(cut)) - np.nanmin(column_heights(cut))), 0.0)
     out.update(void)
     out["pinch_off_time_s"] = pinch_off_time
+    out["below_resolution"] = below
     return out
 
 
@@ -442,7 +477,7 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     field.  Overhang: how far the films close the opening at the neck beyond the
     sidewall film at mid-depth, per wall: ½ (w_s(z_n) − w(z_n)) − t_side (≥ 0), w_s the
     opening of the structure (films removed)."""
-    zs = np.arange(z_mid, z_field + 0.25 * h, 0.5 * h)
+    zs = np.arange(z_mid, z_field - 0.25 * h, 0.5 * h)     # below the field's own level
     if zs.size == 0:
         return {}
     widths = np.array([opening_width(cut, cut.n_layers - 1, z, x_f) for z in zs])
@@ -452,5 +487,5 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     out = {"neck_width_m": float(widths[i])}
     w0 = opening_width(cut, n0 - 1, zs[i], x_f)
     if sidewall is not None and np.isfinite(w0):
-        out["overhang_m"] = max(0.5 * (w0 - widths[i]) - sidewall, 0.0)
+        out["overhang_m"] = max(float(0.5 * (w0 - widths[i]) - sidewall), 0.0)
     return out

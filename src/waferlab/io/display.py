@@ -97,7 +97,9 @@ def metric_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str]]:
             name, val, unit = engineering(key, float(v))
             rows.append((name, _fmt(val, unit), unit))
         elif isinstance(v, (list, tuple)):
-            if v and all(isinstance(x, (int, float)) for x in v):
+            if not v:
+                continue
+            if all(isinstance(x, (int, float)) for x in v):
                 name, _, unit = engineering(key, float(v[0]))
                 rows.append((name, ", ".join(_fmt(engineering(key, float(x))[1], unit)
                                              for x in v), unit))
