@@ -167,7 +167,6 @@ def main() -> None:
             rows.append(row(f"{args.baseline_label}: {n} steps (list)",
                             run_in(args.baseline, n, False, args.timeout), args.timeout))
     import numba
-    import waferlab  # noqa: F401
     text = [
         "# Runner overhead per step (many short steps)", "",
         f"Commit {commit()}; machine: {platform.machine()}, 1 numba thread, Python "

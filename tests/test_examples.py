@@ -29,7 +29,7 @@ def _small(data):
 def test_example_runs(path, tmp_path):
     recipe = recipe_from_dict(_small(load_yaml(path)), source=path)
     m = run_recipe(recipe, RunContext(seed=0, threads=1, out_dir=tmp_path))
-    assert m["process_steps"] == len(recipe.steps)
+    assert m["process_steps"] == len(recipe.leaf_steps)
     assert json.loads((tmp_path / "metrics.json").read_text())["simulated_time_s"] == \
         pytest.approx(sum(s.time for s in recipe.steps))
     assert (tmp_path / "profile.png").stat().st_size > 1000

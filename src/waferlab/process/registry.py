@@ -18,6 +18,7 @@ _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.plasma_etch",
     "waferlab.process.expose",
     "waferlab.process.cycle",
+    "waferlab.process.ald",
 )
 _PARSERS: dict[str, Callable[..., Any]] = {}
 

@@ -24,6 +24,7 @@ SCALES = ("reactor", "feature", "atomic", "litho", "thermal", "mechanics")
 _PROBLEM_MODULES = (
     "waferlab.validation.feature",
     "waferlab.validation.deposition",
+    "waferlab.validation.ald",
     "waferlab.validation.reactor",
     "waferlab.validation.reactor_fluid2d",
     "waferlab.validation.plasma",
