@@ -194,7 +194,7 @@ def test_checkpoint_position_is_checked_against_the_recipe(tmp_path, capsys):
 
 # ---------------------------------------------------------------- 6. study NaN metric
 def test_study_sample_with_an_undefined_metric_is_nan_with_its_reason(tmp_path):
-    """Deposition closes the 40 nm trench: cd_mid is null.  The study completes."""
+    """A deposition that leaves no void has no pinch-off time (null).  The study completes."""
     from waferlab.study.run import run_study
     from waferlab.study.spec import study_from_dict
 
@@ -207,17 +207,17 @@ def test_study_sample_with_an_undefined_metric_is_nan_with_its_reason(tmp_path):
     data = {"study": {"base": base, "evaluator": "recipe",
                       "parameters": {"steps[0].deposit.rate": {"range": ["10 nm/min",
                                                                            "15 nm/min"]}},
-                      "metrics": ["cd_mid", "depth"], "method": "grid", "samples": 2,
+                      "metrics": ["pinch_off_time_s", "film_field_m"], "method": "grid", "samples": 2,
                       "seed": 3}}
     res = run_study(study_from_dict(data), tmp_path, serial=True, make_plots=False)
     s = res.summary
     assert s["failed"] == 0 and s["samples"] == 2      # was: the study aborted
-    assert np.isnan(res.dataset["cd_mid"].values).all()
-    assert np.isfinite(res.dataset["depth"].values).all()
+    assert np.isnan(res.dataset["pinch_off_time_s"].values).all()
+    assert np.isfinite(res.dataset["film_field_m"].values).all()
     assert set(s["missing_metrics"]) == {"0", "1"}
-    assert "cd_mid" in s["missing_metrics"]["0"]
+    assert "pinch_off_time_s" in s["missing_metrics"]["0"]
     notes = json.loads(res.dataset.attrs["notes"])
-    assert "undefined" in notes["0"]["cd_mid"]
+    assert "undefined" in notes["0"]["pinch_off_time_s"]
 
 
 def test_run_sample_records_absent_and_null_metrics():
@@ -226,9 +226,11 @@ def test_run_sample_records_absent_and_null_metrics():
     def ev(data, seed):
         return {"a": None, "b": 2.0}
 
-    out = run_sample(ev, {}, (), 1, metrics=("a", "b", "c"))
-    assert math.isnan(out["a"]) and out["b"] == 2.0 and math.isnan(out["c"])
-    assert set(out["missing"]) == {"a", "c"} and "error" not in out
+    out = run_sample(ev, {}, (), 1, metrics=("a", "b"))
+    assert math.isnan(out["a"]) and out["b"] == 2.0
+    assert set(out["missing"]) == {"a"} and "error" not in out
+    with pytest.raises(RecipeError, match="no metric 'c'.*a, b"):      # a typo, not a NaN
+        run_sample(ev, {}, (), 1, metrics=("a", "b", "c"))
 
 
 # ---------------------------------------------------------------- 8. alias bomb

@@ -100,7 +100,7 @@ def test_deposits_of_one_material_share_one_layer():
         wafer = step.apply(wafer, RunContext(seed=k, threads=1))
         assert wafer.geometry.n_layers == 2, k
     m = run_recipe(r, RunContext(seed=1, threads=1))
-    assert m["thickness_top"] == pytest.approx(12 * 5e-9, abs=0.25 * 0.05e-6)
+    assert m["film_field_m"] == pytest.approx(12 * 5e-9, abs=0.25 * 0.05e-6)
     assert r.steps[0].materials_after(("Si",)) == ("Si", "SiO2")
 
 

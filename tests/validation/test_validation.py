@@ -100,7 +100,8 @@ def test_cli_exit_codes_and_json(tmp_path, monkeypatch, capsys):
     assert "deal_grove" in text and "pass" in text
 
     monkeypatch.setitem(core._REGISTRY, "wrong_on_purpose", _failing_problem())
-    assert main(["validate", "--only", "wrong_on_purpose", "deal_grove", "--out", str(out)]) == 1
+    assert main(["validate", "--only", "wrong_on_purpose", "deal_grove", "--out", str(out),
+                 "--overwrite"]) == 1       # another run into the same folder
     data = json.loads((out / "validation.json").read_text())
     assert data["passed"] is False
     assert [p["passed"] for p in data["problems"]] == [False, True]

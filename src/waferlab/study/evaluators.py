@@ -113,7 +113,8 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
     :class:`WaferlabError` (a recipe the model refuses), ``error`` with its message and
     NaN metrics.  A metric the run did not define (null, absent or not finite, e.g.
     ``cd_mid`` once a trench has closed) is NaN with its reason in ``missing``
-    ({metric: reason}); the sample still counts as done.  Other exceptions propagate
+    ({metric: reason}); the sample still counts as done.  A metric name that the run does
+    not know at all is a RecipeError (a typo in ``study.metrics``).  Other exceptions propagate
     (Dask retries them).
     """
     t0 = time.perf_counter()
@@ -133,11 +134,10 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
         if m == "profile_distance" and profile_target is not None:
             continue
         v = raw.get(m)
-        if m not in raw:
-            missing[m] = (f"the run gave no metric {m!r} (it has: "
-                          f"{', '.join(sorted(k for k in raw if k != 'profile'))[:200]})")
-            out[m] = math.nan
-            continue
+        if m not in raw:                        # a name no run defines: a typo
+            have = ", ".join(sorted(k for k in raw if k != "profile"))
+            raise RecipeError(f"the run gave no metric {m!r} (it has: {have[:1500]})",
+                              path="study.metrics", value=m)
         try:
             out[m] = math.nan if v is None else float(v)
         except (TypeError, ValueError):
