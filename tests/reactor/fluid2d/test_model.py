@@ -121,6 +121,9 @@ def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
     assert set(glob) <= set(data)
     assert data["fluid2d"]["absorbed_power_W"] == pytest.approx(400.0, rel=1e-9)
     assert abs(data["fluid2d"]["particle_balance"]) < 1e-5
+    edge = data["fluid2d"]["wafer_ion_flux_edge_to_centre"]
+    assert edge == pytest.approx(rows[-1, 1] / rows[0, 1]) and 0 < edge < 1      # peaked on the axis
+    assert data["fluid2d"]["wafer_ion_flux_nonuniformity"] == pytest.approx((1 - edge) / (1 + edge))
     assert (tmp_path / "out" / "reactor.png").stat().st_size > 20000
     assert out["T_e_eV"] == data["T_e_eV"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from ...io.atomic import write_json
 from ..spec import ReactorSpec
 from .model import solve_fluid2d
-from .output import particle_balance, plot_reactor, reactor_state, write_fields, write_wafer_csv
+from .output import (particle_balance, plot_reactor, reactor_state, wafer_profile, write_fields,
+                     write_wafer_csv)
 
 __all__ = ["run_fluid2d"]
 
@@ -29,6 +30,10 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) 
         "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
         "global_model": {"T_e_eV": float(res.global_state.T_e), "n_e_center_m3": float(res.global_state.n_e)}}
+    prof = wafer_profile(res)
+    G = prof["ion_flux_m2s"]
+    result["fluid2d"]["wafer_ion_flux_edge_to_centre"] = float(G[-1] / G[0])
+    result["fluid2d"]["wafer_ion_flux_nonuniformity"] = float((G.max() - G.min()) / (G.max() + G.min()))
     write_json(out / "reactor.json", result)
     write_fields(res, out / "fields.nc")
     write_wafer_csv(res, out / "wafer.csv")
