@@ -58,11 +58,27 @@ def test_density_weighted_T_e_agrees_with_the_global_model(argon):
     ({"fluid2d": {"coil": {"radii": ["5 cm", "20 cm"]}}}, "reactor.fluid2d.coil.radii[1]"),
     ({"fluid2d": {"mesh": {"nr": 10, "nz": 14, "window_cell": "4 cm"}}}, "reactor.fluid2d.mesh.window_cell"),
     ({"loading": [{"species": "Ar", "probability": 0.1, "area": "1 cm^2"}]}, "reactor.loading"),
+    ({"fluid2d": {"coil": {"type": "cylindrical", "heights": ["5 cm", "25 cm"]}}}, "reactor.fluid2d.coil.heights[1]"),
+    ({"fluid2d": {"coil": {"type": "cylindrical", "radii": ["5 cm"]}}}, "reactor.fluid2d.coil.radii"),
 ])
 def test_bad_input_names_the_field(over, path):
     with pytest.raises(RecipeError) as exc:
         solve_fluid2d(make(**over))
     assert str(exc.value).startswith(path)
+
+
+def test_cylindrical_coil_heats_at_the_side_wall():
+    """Coil around a dielectric side wall: the power sits in a skin layer at r = R, between
+    the lowest and highest turn, and still integrates to the recipe's power."""
+    r = solve_fluid2d(make(fluid2d={"coil": {"type": "cylindrical", "heights": ["8 cm", "12 cm"]},
+                                    "mesh": {"nr": 14, "nz": 12}, "gas_heating": False}))
+    m = r.setup.mesh
+    assert r.absorbed_power == pytest.approx(400.0, rel=1e-9)
+    w = r.power * m.volume
+    r_c = float((w.sum(axis=1) * m.r).sum() / w.sum())
+    z_c = float((w.sum(axis=0) * m.z).sum() / w.sum())
+    assert r_c > 0.85 * 0.15 and 0.08 < z_c < 0.12
+    assert r.T_e_density_weighted == pytest.approx(r.global_state.T_e, rel=0.10)
 
 
 def test_fluid2d_settings_without_the_model_are_refused():

@@ -23,7 +23,7 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) 
     result["model"] = "fluid2d"
     result["fluid2d"] = {
         "mesh_nr": m.nr, "mesh_nz": m.nz, "em_mesh_nz": res.setup.em_mesh.nz,
-        "window_cell_m": float(m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
+        "window_cell_m": float(m.dr[-1] if res.setup.settings.coil.type == "cylindrical" else m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
         "iterations": res.iterations, "seconds": res.seconds,
         "residual_history": list(res.residual_history),
         "absorbed_power_W": res.absorbed_power, "particle_balance": particle_balance(res),

@@ -49,7 +49,7 @@ class Fluid2DSetup:
     global_model: GlobalModel
     coef: PlasmaCoefficients
     mesh: Mesh                   # plasma region z ∈ [0, L] (wafer at z = 0, window at z = L)
-    em_mesh: Mesh                # plasma + window + air up to the lid
+    em_mesh: Mesh                # plasma + window + air up to the lid (or the outer shield)
     eps_r: np.ndarray            # relative permittivity on the EM mesh
     coil: tuple[tuple[float, float], ...]
     omega: float
@@ -130,11 +130,21 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
     if spec.chamber.wafer_radius is not None and spec.chamber.wafer_radius > R:
         raise RecipeError(f"wafer_radius = {spec.chamber.wafer_radius:g} m is larger than the chamber "
                           f"radius {R:g} m", path="reactor.chamber.wafer_radius")
-    radii = tuple(s.coil.radii) if s.coil.radii is not None else tuple(R * f for f in (0.25, 0.5, 0.75))
-    for k, rk in enumerate(radii):
-        if not 0 < rk < R:
-            raise RecipeError(f"coil turn at r = {rk:g} m is outside the chamber (0, {R:g} m)",
-                              path=f"reactor.fluid2d.coil.radii[{k}]", value=rk)
+    cyl = s.coil.type == "cylindrical"
+    if cyl:
+        if s.coil.radii is not None:
+            raise RecipeError("a cylindrical coil is placed by heights, not radii", path="reactor.fluid2d.coil.radii")
+        places = tuple(s.coil.heights) if s.coil.heights is not None else tuple(L * f for f in (0.3, 0.5, 0.7))
+        bound, what = L, "heights"
+    else:
+        if s.coil.heights is not None:
+            raise RecipeError("a planar coil is placed by radii, not heights", path="reactor.fluid2d.coil.heights")
+        places = tuple(s.coil.radii) if s.coil.radii is not None else tuple(R * f for f in (0.25, 0.5, 0.75))
+        bound, what = R, "radii"
+    for k, x in enumerate(places):
+        if not 0 < x < bound:
+            raise RecipeError(f"coil turn at {'z' if cyl else 'r'} = {x:g} m is outside the chamber (0, {bound:g} m)",
+                              path=f"reactor.fluid2d.coil.{what}[{k}]", value=x)
     chem = resolve_chemistry(spec)
     gm = build_model(spec, chem)
     coef = plasma_coefficients(gm)
@@ -143,29 +153,38 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
     omega = 2 * PI * s.coil.frequency
     _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
     delta = skin_depth(global_state.n_e, float(nu_m[0]), omega)
-    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, L / s.mesh.nz)
+    n_side = s.mesh.nr if cyl else s.mesh.nz
+    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, (R if cyl else L) / n_side)
     if h_w > delta / 1.5:
-        raise RecipeError(f"the finest z cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
+        raise RecipeError(f"the finest cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
                           f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "
                           f"give window_cell <= {delta / 3 * 1e3:.3g} mm",
                           path="reactor.fluid2d.mesh.window_cell", value=h_w)
     if h_w > delta / 3:
         warnings.warn(f"reactor.fluid2d.mesh: window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"{delta * 1e3:.3g} mm with fewer than 3 cells", RuntimeWarning, stacklevel=2)
-    zf = graded_faces(L, s.mesh.nz, h_w, at="max")
-    if (np.diff(zf)[-1] > 1.5 * h_w) or zf[1] - zf[0] > L / 2:
-        raise RecipeError(f"nz = {s.mesh.nz} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
-                          f"over L = {L:g} m", path="reactor.fluid2d.mesh.nz", value=s.mesh.nz)
-    mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), zf)
-    # EM region: window (4 cells), air to the coil and as far again to the lid
+    faces = graded_faces(R if cyl else L, n_side, h_w, at="max")
+    if (np.diff(faces)[-1] > 1.5 * h_w) or faces[1] - faces[0] > (R if cyl else L) / 2:
+        key = "nr" if cyl else "nz"
+        raise RecipeError(f"{key} = {n_side} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
+                          f"over {(R if cyl else L):g} m", path=f"reactor.fluid2d.mesh.{key}", value=n_side)
+    # EM region beyond the window (4 cells): air to the coil and as far again to the metal
     t_w, h_c = s.window.thickness, s.coil.height
     n_w = 4
     n_a = max(4, int(math.ceil(2 * h_c / (t_w / n_w))))
-    z_top = np.concatenate([L + np.linspace(0, t_w, n_w + 1)[1:], L + t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
-    em_mesh = Mesh(mesh.r_faces, np.concatenate([zf, z_top]))
-    eps = np.ones(em_mesh.shape)
-    eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
-    coil = tuple((float(rk), L + t_w + h_c) for rk in radii)
+    outer = np.concatenate([np.linspace(0, t_w, n_w + 1)[1:], t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
+    if cyl:                                        # dielectric tube on the side wall, metal lid on top
+        mesh = Mesh(faces, np.linspace(0.0, L, s.mesh.nz + 1))
+        em_mesh = Mesh(np.concatenate([faces, R + outer]), mesh.z_faces)
+        eps = np.ones(em_mesh.shape)
+        eps[mesh.nr: mesh.nr + n_w, :] = s.window.permittivity
+        coil = tuple((R + t_w + h_c, float(zk)) for zk in places)
+    else:                                          # dielectric window on top
+        mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), faces)
+        em_mesh = Mesh(mesh.r_faces, np.concatenate([faces, L + outer]))
+        eps = np.ones(em_mesh.shape)
+        eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
+        coil = tuple((float(rk), L + t_w + h_c) for rk in places)
     neutral = gm.names[int(gm.neu[0])]
     setup = Fluid2DSetup(spec=spec, settings=s, global_model=gm, coef=coef, mesh=mesh, em_mesh=em_mesh,
                          eps_r=eps, coil=coil, omega=omega, skin_depth_m=delta, neutral=neutral)
@@ -177,9 +196,9 @@ def _power(setup: Fluid2DSetup, n, Te, n_g):
     m, em = setup.mesh, setup.em_mesh
     _, _, nu_m = setup.coef.rates(Te, n_g)
     sig = np.zeros(em.shape, complex)
-    sig[:, : m.nz] = conductivity(n, nu_m, setup.omega)
+    sig[: m.nr, : m.nz] = conductivity(n, nu_m, setup.omega)
     f = solve_field(em, sig, setup.omega, eps_r=setup.eps_r, coil=setup.coil)
-    p = f.power_density()[:, : m.nz]
+    p = f.power_density()[: m.nr, : m.nz]
     return p * setup.spec.source.power / (p * m.volume).sum()
 
 
@@ -242,10 +261,12 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
                               f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
     lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
     _, _, det = tr.evaluate(lnn, Te, details=True)
-    k = int(np.argmax(lnn[:, -1]))                     # skin depth where the window layer is densest
-    delta = skin_depth(float(np.exp(lnn[k, -1])), float(det["nu_m"][k, -1]), setup.omega)
-    if m.dz[-1] > delta / 3:
-        warnings.warn(f"reactor.fluid2d.mesh: the window cell {m.dz[-1] * 1e3:.3g} mm resolves the skin depth "
+    layer = np.s_[-1, :] if s.coil.type == "cylindrical" else np.s_[:, -1]
+    k = int(np.argmax(lnn[layer]))                     # skin depth where the window layer is densest
+    delta = skin_depth(float(np.exp(lnn[layer][k])), float(det["nu_m"][layer][k]), setup.omega)
+    h_w = float(m.dr[-1] if s.coil.type == "cylindrical" else m.dz[-1])
+    if h_w > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: the window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
                       f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=2)
     n = np.exp(lnn)
