@@ -91,7 +91,7 @@ def _table(name: str, state) -> None:
 
 
 def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
-                quiet: bool = False) -> dict:
+                quiet: bool = False, resume: bool = False) -> dict:
     """The command's work; returns the reactor.json content (or the sweep table)."""
     from ..recipe_io import load_yaml, validate_section
     from .spec import ReactorSpec
@@ -114,7 +114,7 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
 
         if sweep:
             raise RecipeError("--sweep runs the global model; remove it or set reactor.model: global")
-        result = run_fluid2d(spec, out, name, quiet=quiet)
+        result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume)
         if not quiet:
             _table(name, result.pop("_state"))
         else:
@@ -177,7 +177,7 @@ def _plot_sweep(path: Path, knob: str, rows) -> None:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    run_reactor(args.recipe, args.out, args.sweep)
+    run_reactor(args.recipe, args.out, args.sweep, resume=args.resume)
     return 0
 
 
@@ -190,4 +190,6 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sweep", default=None,
                    help="KNOB=START:STOP:N, e.g. power=200W:1000W:5; knobs: "
                         + ", ".join(KNOB_ALIASES) + " or a dotted path (gases.Ar)")
+    p.add_argument("--resume", action="store_true",
+                   help="model fluid2d: continue from the checkpoint in --out (after a stopped run)")
     p.set_defaults(func=_cmd)

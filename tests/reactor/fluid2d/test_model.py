@@ -108,6 +108,19 @@ def test_non_convergence_reports_the_residual_history():
         solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "max_iterations": 3}))
 
 
+def test_a_stopped_run_resumes_from_its_checkpoint(argon, tmp_path):
+    ck = tmp_path / "ck.npz"
+    with pytest.raises(SimulationError):
+        solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "gas_heating": False, "max_iterations": 6}),
+                      checkpoint=ck)
+    r = solve_fluid2d(make(), checkpoint=ck, resume=True)
+    assert r.residual_history[:6] == pytest.approx(argon.residual_history[:6], rel=1e-6)
+    assert len(r.residual_history) == pytest.approx(len(argon.residual_history), abs=1)
+    assert r.T_e_density_weighted == pytest.approx(argon.T_e_density_weighted, rel=1e-6)
+    with pytest.raises(RecipeError, match="another reactor recipe"):
+        solve_fluid2d(make(pressure="5 mTorr"), checkpoint=ck, resume=True)
+
+
 @pytest.mark.slow
 def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
     import xarray as xr
@@ -141,6 +154,7 @@ def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
     assert edge == pytest.approx(rows[-1, 1] / rows[0, 1]) and 0 < edge < 1      # peaked on the axis
     assert data["fluid2d"]["wafer_ion_flux_nonuniformity"] == pytest.approx((1 - edge) / (1 + edge))
     assert (tmp_path / "out" / "reactor.png").stat().st_size > 20000
+    assert (tmp_path / "out" / "fluid2d_checkpoint.npz").is_file()
     assert out["T_e_eV"] == data["T_e_eV"]
 
 

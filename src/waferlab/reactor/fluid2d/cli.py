@@ -13,9 +13,13 @@ from .output import (particle_balance, plot_reactor, reactor_state, wafer_profil
 __all__ = ["run_fluid2d"]
 
 
-def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) -> dict:
-    """Solve and write the files; returns the reactor.json content (and ``_state``)."""
-    res = solve_fluid2d(spec)
+CHECKPOINT = "fluid2d_checkpoint.npz"
+
+
+def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, resume: bool = False) -> dict:
+    """Solve and write the files; returns the reactor.json content (and ``_state``).  The
+    iterate is checkpointed in ``out/fluid2d_checkpoint.npz``; ``resume`` continues from it."""
+    res = solve_fluid2d(spec, checkpoint=out / CHECKPOINT, resume=resume)
     state = reactor_state(res)
     m = res.setup.mesh
     result = state.to_json()

@@ -15,10 +15,13 @@ tolerance; otherwise a :class:`SimulationError` lists the residual history.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +30,7 @@ from scipy.special import j0
 
 from ...constants import PI
 from ...errors import RecipeError, SimulationError
+from ...io.atomic import atomic_path
 from ..global_model import GlobalModel
 from ..sheath import plasma_potential
 from ..spec import ReactorSpec
@@ -37,7 +41,7 @@ from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
-__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d"]
+__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,8 +212,36 @@ def _walls(spec: ReactorSpec) -> dict:
     return {"r_max": Tw, "z_min": Twaf, "z_max": Tw}
 
 
-def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None) -> Fluid2DResult:
-    """Steady state of the 2D model (see the module docstring)."""
+def spec_hash(spec: ReactorSpec) -> str:
+    """Hash of what fixes the solution (the iteration limit and tolerance are left out, so a
+    checkpoint of a stopped run resumes with more iterations)."""
+    data = spec.model_dump(mode="json")
+    f2 = dict(data.get("fluid2d") or {})
+    f2.pop("max_iterations", None)
+    f2.pop("tolerance", None)
+    data["fluid2d"] = f2
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _save_checkpoint(path: Path, key: str, x, dt, history) -> None:
+    with atomic_path(path, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, x=x, dt=np.array(dt), history=np.array(history), key=np.array(key))
+
+
+def _load_checkpoint(path: Path, key: str, size: int):
+    with np.load(path, allow_pickle=False) as d:
+        if str(d["key"]) != key or d["x"].size != size:
+            raise RecipeError(f"the checkpoint {str(path)!r} was written by another reactor recipe or mesh; "
+                              f"remove it or run without --resume", path="--resume")
+        return d["x"].copy(), float(d["dt"]), [float(h) for h in d["history"]]
+
+
+def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None,
+                  checkpoint: Path | None = None, resume: bool = False) -> Fluid2DResult:
+    """Steady state of the 2D model (see the module docstring).  With ``checkpoint`` the
+    iterate is saved there every 5 steps and when the run stops; ``resume`` continues from
+    it (same recipe and mesh; the iteration limit and tolerance may differ)."""
     t0 = time.perf_counter()
     setup, gst = build(spec, global_state=global_state)
     s, m, gm = setup.settings, setup.mesh, setup.global_model
@@ -226,7 +258,13 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     scale = np.concatenate([np.full(N, 1.0 / nu_ref[0]), np.full(N, 1.0 / (nu_ref[0] * gst.T_e))])
     M = sp.diags(np.concatenate([np.ones(N), np.full(N, 1.5)]))
     dt, prev, history = 10.0 / nu_ref[0], None, []
+    key = spec_hash(spec) if checkpoint is not None else ""
+    if resume and checkpoint is not None and Path(checkpoint).is_file():
+        x, dt, history = _load_checkpoint(Path(checkpoint), key, x.size)
+        prev = history[-1] if history else None
     for it in range(1, max_it + 1):
+        if checkpoint is not None and it % 5 == 0:
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
         lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
         if s.gas_heating:
             tr.set_state(n_g, np.zeros(m.shape))
@@ -239,7 +277,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
         history.append(norm)
         if not np.isfinite(norm):
             break
-        if norm < s.tolerance and it > 1:
+        if norm < s.tolerance and len(history) > 1:
             break
         if prev is not None:
             dt *= min(max(prev / norm, 0.5), 4.0)
@@ -255,6 +293,8 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     else:
         it = max_it + 1
     if not (history and np.isfinite(history[-1]) and history[-1] < s.tolerance):
+        if checkpoint is not None and np.all(np.isfinite(x)):
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
         shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
             ", ".join(f"{h:.2e}" for h in history[-8:])
         raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
