@@ -91,7 +91,7 @@ def _table(name: str, state) -> None:
 
 
 def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
-                quiet: bool = False) -> dict:
+                quiet: bool = False, resume: bool = False) -> dict:
     """The command's work; returns the reactor.json content (or the sweep table)."""
     from ..recipe_io import load_yaml, validate_section
     from .spec import ReactorSpec
@@ -116,7 +116,7 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
 
         if sweep:
             raise RecipeError("--sweep runs the global model; remove it or set reactor.model: global")
-        result = run_fluid2d(spec, out, name, quiet=quiet)
+        result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume)
         if not quiet:
             _table(name, result.pop("_state"))
         else:
@@ -200,6 +200,12 @@ def _cmd(args: argparse.Namespace) -> int:
                                                     args.sweep]),
                             overwrite=args.overwrite)
     folder.claim()
+    if spec.model == "fluid2d":               # checkpoints (--resume) need the folder itself
+        run_reactor(args.recipe, args.out, args.sweep, resume=args.resume)
+        return 0
+    if args.resume:
+        raise RecipeError("--resume continues a stopped model: fluid2d run; the global model "
+                          "solves in well under a second", path="--resume")
     with staged(args.out) as stage:
         run_reactor(args.recipe, stage, args.sweep)
     return 0
@@ -217,4 +223,6 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     from ..cli_core import add_overwrite
 
     add_overwrite(p)
+    p.add_argument("--resume", action="store_true",
+                   help="model fluid2d: continue from the checkpoint in --out (after a stopped run)")
     p.set_defaults(func=_cmd)

@@ -58,11 +58,27 @@ def test_density_weighted_T_e_agrees_with_the_global_model(argon):
     ({"fluid2d": {"coil": {"radii": ["5 cm", "20 cm"]}}}, "reactor.fluid2d.coil.radii[1]"),
     ({"fluid2d": {"mesh": {"nr": 10, "nz": 14, "window_cell": "4 cm"}}}, "reactor.fluid2d.mesh.window_cell"),
     ({"loading": [{"species": "Ar", "probability": 0.1, "area": "1 cm^2"}]}, "reactor.loading"),
+    ({"fluid2d": {"coil": {"type": "cylindrical", "heights": ["5 cm", "25 cm"]}}}, "reactor.fluid2d.coil.heights[1]"),
+    ({"fluid2d": {"coil": {"type": "cylindrical", "radii": ["5 cm"]}}}, "reactor.fluid2d.coil.radii"),
 ])
 def test_bad_input_names_the_field(over, path):
     with pytest.raises(RecipeError) as exc:
         solve_fluid2d(make(**over))
     assert str(exc.value).startswith(path)
+
+
+def test_cylindrical_coil_heats_at_the_side_wall():
+    """Coil around a dielectric side wall: the power sits in a skin layer at r = R, between
+    the lowest and highest turn, and still integrates to the recipe's power."""
+    r = solve_fluid2d(make(fluid2d={"coil": {"type": "cylindrical", "heights": ["8 cm", "12 cm"]},
+                                    "mesh": {"nr": 14, "nz": 12}, "gas_heating": False}))
+    m = r.setup.mesh
+    assert r.absorbed_power == pytest.approx(400.0, rel=1e-9)
+    w = r.power * m.volume
+    r_c = float((w.sum(axis=1) * m.r).sum() / w.sum())
+    z_c = float((w.sum(axis=0) * m.z).sum() / w.sum())
+    assert r_c > 0.85 * 0.15 and 0.08 < z_c < 0.12
+    assert r.T_e_density_weighted == pytest.approx(r.global_state.T_e, rel=0.10)
 
 
 def test_fluid2d_settings_without_the_model_are_refused():
@@ -90,6 +106,19 @@ def test_a_coarse_window_cell_warns_with_the_numbers():
 def test_non_convergence_reports_the_residual_history():
     with pytest.raises(SimulationError, match=r"residual history: \d\.\d\de[+-]\d\d"):
         solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "max_iterations": 3}))
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(argon, tmp_path):
+    ck = tmp_path / "ck.npz"
+    with pytest.raises(SimulationError):
+        solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "gas_heating": False, "max_iterations": 6}),
+                      checkpoint=ck)
+    r = solve_fluid2d(make(), checkpoint=ck, resume=True)
+    assert r.residual_history[:6] == pytest.approx(argon.residual_history[:6], rel=1e-6)
+    assert len(r.residual_history) == pytest.approx(len(argon.residual_history), abs=1)
+    assert r.T_e_density_weighted == pytest.approx(argon.T_e_density_weighted, rel=1e-6)
+    with pytest.raises(RecipeError, match="another reactor recipe"):
+        solve_fluid2d(make(pressure="5 mTorr"), checkpoint=ck, resume=True)
 
 
 @pytest.mark.slow
@@ -121,7 +150,11 @@ def test_cli_writes_fields_wafer_csv_png_and_json(tmp_path):
     assert set(glob) <= set(data)
     assert data["fluid2d"]["absorbed_power_W"] == pytest.approx(400.0, rel=1e-9)
     assert abs(data["fluid2d"]["particle_balance"]) < 1e-5
+    edge = data["fluid2d"]["wafer_ion_flux_edge_to_centre"]
+    assert edge == pytest.approx(rows[-1, 1] / rows[0, 1]) and 0 < edge < 1      # peaked on the axis
+    assert data["fluid2d"]["wafer_ion_flux_nonuniformity"] == pytest.approx((1 - edge) / (1 + edge))
     assert (tmp_path / "out" / "reactor.png").stat().st_size > 20000
+    assert (tmp_path / "out" / "fluid2d_checkpoint.npz").is_file()
     assert out["T_e_eV"] == data["T_e_eV"]
 
 

@@ -7,14 +7,19 @@ from pathlib import Path
 from ...io.atomic import write_json
 from ..spec import ReactorSpec
 from .model import solve_fluid2d
-from .output import particle_balance, plot_reactor, reactor_state, write_fields, write_wafer_csv
+from .output import (particle_balance, plot_reactor, reactor_state, wafer_profile, write_fields,
+                     write_wafer_csv)
 
 __all__ = ["run_fluid2d"]
 
 
-def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) -> dict:
-    """Solve and write the files; returns the reactor.json content (and ``_state``)."""
-    res = solve_fluid2d(spec)
+CHECKPOINT = "fluid2d_checkpoint.npz"
+
+
+def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, resume: bool = False) -> dict:
+    """Solve and write the files; returns the reactor.json content (and ``_state``).  The
+    iterate is checkpointed in ``out/fluid2d_checkpoint.npz``; ``resume`` continues from it."""
+    res = solve_fluid2d(spec, checkpoint=out / CHECKPOINT, resume=resume)
     state = reactor_state(res)
     m = res.setup.mesh
     result = state.to_json()
@@ -22,13 +27,17 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True) 
     result["model"] = "fluid2d"
     result["fluid2d"] = {
         "mesh_nr": m.nr, "mesh_nz": m.nz, "em_mesh_nz": res.setup.em_mesh.nz,
-        "window_cell_m": float(m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
+        "window_cell_m": float(m.dr[-1] if res.setup.settings.coil.type == "cylindrical" else m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
         "iterations": res.iterations, "seconds": res.seconds,
         "residual_history": list(res.residual_history),
         "absorbed_power_W": res.absorbed_power, "particle_balance": particle_balance(res),
         "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
         "global_model": {"T_e_eV": float(res.global_state.T_e), "n_e_center_m3": float(res.global_state.n_e)}}
+    prof = wafer_profile(res)
+    G = prof["ion_flux_m2s"]
+    result["fluid2d"]["wafer_ion_flux_edge_to_centre"] = float(G[-1] / G[0])
+    result["fluid2d"]["wafer_ion_flux_nonuniformity"] = float((G.max() - G.min()) / (G.max() + G.min()))
     write_json(out / "reactor.json", result)
     write_fields(res, out / "fields.nc")
     write_wafer_csv(res, out / "wafer.csv")

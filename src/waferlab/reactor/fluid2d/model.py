@@ -15,10 +15,13 @@ tolerance; otherwise a :class:`SimulationError` lists the residual history.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +30,7 @@ from scipy.special import j0
 
 from ...constants import PI
 from ...errors import RecipeError, SimulationError
+from ...io.atomic import atomic_path
 from ..global_model import GlobalModel
 from ..sheath import plasma_potential
 from ..spec import ReactorSpec
@@ -37,7 +41,7 @@ from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
-__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d"]
+__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +53,7 @@ class Fluid2DSetup:
     global_model: GlobalModel
     coef: PlasmaCoefficients
     mesh: Mesh                   # plasma region z ∈ [0, L] (wafer at z = 0, window at z = L)
-    em_mesh: Mesh                # plasma + window + air up to the lid
+    em_mesh: Mesh                # plasma + window + air up to the lid (or the outer shield)
     eps_r: np.ndarray            # relative permittivity on the EM mesh
     coil: tuple[tuple[float, float], ...]
     omega: float
@@ -130,11 +134,21 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
     if spec.chamber.wafer_radius is not None and spec.chamber.wafer_radius > R:
         raise RecipeError(f"wafer_radius = {spec.chamber.wafer_radius:g} m is larger than the chamber "
                           f"radius {R:g} m", path="reactor.chamber.wafer_radius")
-    radii = tuple(s.coil.radii) if s.coil.radii is not None else tuple(R * f for f in (0.25, 0.5, 0.75))
-    for k, rk in enumerate(radii):
-        if not 0 < rk < R:
-            raise RecipeError(f"coil turn at r = {rk:g} m is outside the chamber (0, {R:g} m)",
-                              path=f"reactor.fluid2d.coil.radii[{k}]", value=rk)
+    cyl = s.coil.type == "cylindrical"
+    if cyl:
+        if s.coil.radii is not None:
+            raise RecipeError("a cylindrical coil is placed by heights, not radii", path="reactor.fluid2d.coil.radii")
+        places = tuple(s.coil.heights) if s.coil.heights is not None else tuple(L * f for f in (0.3, 0.5, 0.7))
+        bound, what = L, "heights"
+    else:
+        if s.coil.heights is not None:
+            raise RecipeError("a planar coil is placed by radii, not heights", path="reactor.fluid2d.coil.heights")
+        places = tuple(s.coil.radii) if s.coil.radii is not None else tuple(R * f for f in (0.25, 0.5, 0.75))
+        bound, what = R, "radii"
+    for k, x in enumerate(places):
+        if not 0 < x < bound:
+            raise RecipeError(f"coil turn at {'z' if cyl else 'r'} = {x:g} m is outside the chamber (0, {bound:g} m)",
+                              path=f"reactor.fluid2d.coil.{what}[{k}]", value=x)
     chem = resolve_chemistry(spec)
     gm = build_model(spec, chem)
     coef = plasma_coefficients(gm)
@@ -143,29 +157,38 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
     omega = 2 * PI * s.coil.frequency
     _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
     delta = skin_depth(global_state.n_e, float(nu_m[0]), omega)
-    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, L / s.mesh.nz)
+    n_side = s.mesh.nr if cyl else s.mesh.nz
+    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, (R if cyl else L) / n_side)
     if h_w > delta / 1.5:
-        raise RecipeError(f"the finest z cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
+        raise RecipeError(f"the finest cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
                           f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "
                           f"give window_cell <= {delta / 3 * 1e3:.3g} mm",
                           path="reactor.fluid2d.mesh.window_cell", value=h_w)
     if h_w > delta / 3:
         warnings.warn(f"reactor.fluid2d.mesh: window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"{delta * 1e3:.3g} mm with fewer than 3 cells", RuntimeWarning, stacklevel=2)
-    zf = graded_faces(L, s.mesh.nz, h_w, at="max")
-    if (np.diff(zf)[-1] > 1.5 * h_w) or zf[1] - zf[0] > L / 2:
-        raise RecipeError(f"nz = {s.mesh.nz} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
-                          f"over L = {L:g} m", path="reactor.fluid2d.mesh.nz", value=s.mesh.nz)
-    mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), zf)
-    # EM region: window (4 cells), air to the coil and as far again to the lid
+    faces = graded_faces(R if cyl else L, n_side, h_w, at="max")
+    if (np.diff(faces)[-1] > 1.5 * h_w) or faces[1] - faces[0] > (R if cyl else L) / 2:
+        key = "nr" if cyl else "nz"
+        raise RecipeError(f"{key} = {n_side} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
+                          f"over {(R if cyl else L):g} m", path=f"reactor.fluid2d.mesh.{key}", value=n_side)
+    # EM region beyond the window (4 cells): air to the coil and as far again to the metal
     t_w, h_c = s.window.thickness, s.coil.height
     n_w = 4
     n_a = max(4, int(math.ceil(2 * h_c / (t_w / n_w))))
-    z_top = np.concatenate([L + np.linspace(0, t_w, n_w + 1)[1:], L + t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
-    em_mesh = Mesh(mesh.r_faces, np.concatenate([zf, z_top]))
-    eps = np.ones(em_mesh.shape)
-    eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
-    coil = tuple((float(rk), L + t_w + h_c) for rk in radii)
+    outer = np.concatenate([np.linspace(0, t_w, n_w + 1)[1:], t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
+    if cyl:                                        # dielectric tube on the side wall, metal lid on top
+        mesh = Mesh(faces, np.linspace(0.0, L, s.mesh.nz + 1))
+        em_mesh = Mesh(np.concatenate([faces, R + outer]), mesh.z_faces)
+        eps = np.ones(em_mesh.shape)
+        eps[mesh.nr: mesh.nr + n_w, :] = s.window.permittivity
+        coil = tuple((R + t_w + h_c, float(zk)) for zk in places)
+    else:                                          # dielectric window on top
+        mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), faces)
+        em_mesh = Mesh(mesh.r_faces, np.concatenate([faces, L + outer]))
+        eps = np.ones(em_mesh.shape)
+        eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
+        coil = tuple((float(rk), L + t_w + h_c) for rk in places)
     neutral = gm.names[int(gm.neu[0])]
     setup = Fluid2DSetup(spec=spec, settings=s, global_model=gm, coef=coef, mesh=mesh, em_mesh=em_mesh,
                          eps_r=eps, coil=coil, omega=omega, skin_depth_m=delta, neutral=neutral)
@@ -177,9 +200,9 @@ def _power(setup: Fluid2DSetup, n, Te, n_g):
     m, em = setup.mesh, setup.em_mesh
     _, _, nu_m = setup.coef.rates(Te, n_g)
     sig = np.zeros(em.shape, complex)
-    sig[:, : m.nz] = conductivity(n, nu_m, setup.omega)
+    sig[: m.nr, : m.nz] = conductivity(n, nu_m, setup.omega)
     f = solve_field(em, sig, setup.omega, eps_r=setup.eps_r, coil=setup.coil)
-    p = f.power_density()[:, : m.nz]
+    p = f.power_density()[: m.nr, : m.nz]
     return p * setup.spec.source.power / (p * m.volume).sum()
 
 
@@ -189,8 +212,36 @@ def _walls(spec: ReactorSpec) -> dict:
     return {"r_max": Tw, "z_min": Twaf, "z_max": Tw}
 
 
-def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None) -> Fluid2DResult:
-    """Steady state of the 2D model (see the module docstring)."""
+def spec_hash(spec: ReactorSpec) -> str:
+    """Hash of what fixes the solution (the iteration limit and tolerance are left out, so a
+    checkpoint of a stopped run resumes with more iterations)."""
+    data = spec.model_dump(mode="json")
+    f2 = dict(data.get("fluid2d") or {})
+    f2.pop("max_iterations", None)
+    f2.pop("tolerance", None)
+    data["fluid2d"] = f2
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _save_checkpoint(path: Path, key: str, x, dt, history) -> None:
+    with atomic_path(path, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, x=x, dt=np.array(dt), history=np.array(history), key=np.array(key))
+
+
+def _load_checkpoint(path: Path, key: str, size: int):
+    with np.load(path, allow_pickle=False) as d:
+        if str(d["key"]) != key or d["x"].size != size:
+            raise RecipeError(f"the checkpoint {str(path)!r} was written by another reactor recipe or mesh; "
+                              f"remove it or run without --resume", path="--resume")
+        return d["x"].copy(), float(d["dt"]), [float(h) for h in d["history"]]
+
+
+def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None,
+                  checkpoint: Path | None = None, resume: bool = False) -> Fluid2DResult:
+    """Steady state of the 2D model (see the module docstring).  With ``checkpoint`` the
+    iterate is saved there every 5 steps and when the run stops; ``resume`` continues from
+    it (same recipe and mesh; the iteration limit and tolerance may differ)."""
     t0 = time.perf_counter()
     setup, gst = build(spec, global_state=global_state)
     s, m, gm = setup.settings, setup.mesh, setup.global_model
@@ -207,7 +258,13 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     scale = np.concatenate([np.full(N, 1.0 / nu_ref[0]), np.full(N, 1.0 / (nu_ref[0] * gst.T_e))])
     M = sp.diags(np.concatenate([np.ones(N), np.full(N, 1.5)]))
     dt, prev, history = 10.0 / nu_ref[0], None, []
+    key = spec_hash(spec) if checkpoint is not None else ""
+    if resume and checkpoint is not None and Path(checkpoint).is_file():
+        x, dt, history = _load_checkpoint(Path(checkpoint), key, x.size)
+        prev = history[-1] if history else None
     for it in range(1, max_it + 1):
+        if checkpoint is not None and it % 5 == 0:
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
         lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
         if s.gas_heating:
             tr.set_state(n_g, np.zeros(m.shape))
@@ -220,7 +277,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
         history.append(norm)
         if not np.isfinite(norm):
             break
-        if norm < s.tolerance and it > 1:
+        if norm < s.tolerance and len(history) > 1:
             break
         if prev is not None:
             dt *= min(max(prev / norm, 0.5), 4.0)
@@ -236,16 +293,20 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     else:
         it = max_it + 1
     if not (history and np.isfinite(history[-1]) and history[-1] < s.tolerance):
+        if checkpoint is not None and np.all(np.isfinite(x)):
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
         shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
             ", ".join(f"{h:.2e}" for h in history[-8:])
         raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
                               f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
     lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
     _, _, det = tr.evaluate(lnn, Te, details=True)
-    k = int(np.argmax(lnn[:, -1]))                     # skin depth where the window layer is densest
-    delta = skin_depth(float(np.exp(lnn[k, -1])), float(det["nu_m"][k, -1]), setup.omega)
-    if m.dz[-1] > delta / 3:
-        warnings.warn(f"reactor.fluid2d.mesh: the window cell {m.dz[-1] * 1e3:.3g} mm resolves the skin depth "
+    layer = np.s_[-1, :] if s.coil.type == "cylindrical" else np.s_[:, -1]
+    k = int(np.argmax(lnn[layer]))                     # skin depth where the window layer is densest
+    delta = skin_depth(float(np.exp(lnn[layer][k])), float(det["nu_m"][layer][k]), setup.omega)
+    h_w = float(m.dr[-1] if s.coil.type == "cylindrical" else m.dz[-1])
+    if h_w > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: the window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
                       f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=2)
     n = np.exp(lnn)

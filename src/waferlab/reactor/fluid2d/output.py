@@ -170,8 +170,9 @@ def plot_reactor(res: Fluid2DResult, path: Path) -> None:
         ax.set_xlabel("r (cm)")
         ax.set_ylabel("z (cm)")
         ax.set_aspect("equal")
-        ax.plot([r * 100 for r, _ in res.setup.coil], [m.z_faces[-1] * 100] * len(res.setup.coil),
-                "wx", ms=6)
+        cyl = res.setup.settings.coil.type == "cylindrical"
+        ax.plot([(m.r_faces[-1] if cyl else r) * 100 for r, _ in res.setup.coil],
+                [(z if cyl else m.z_faces[-1]) * 100 for _, z in res.setup.coil], "wx", ms=6)
     prof = wafer_profile(res)
     ax = axs[1, 2]
     ax.plot(prof["r_m"] * 100, prof["ion_flux_m2s"], "C0-", label="ion flux")
@@ -182,7 +183,7 @@ def plot_reactor(res: Fluid2DResult, path: Path) -> None:
     ax2.set_ylabel(f"{res.setup.neutral} flux (m$^{{-2}}$ s$^{{-1}}$)", color="C1")
     ax.set_title("at the wafer")
     fig.suptitle(f"fluid2d {res.setup.global_model.chem.name}: {res.setup.spec.source.power:g} W, "
-                 f"{res.setup.spec.pressure:.3g} Pa (coil x above the window)")
+                 f"{res.setup.spec.pressure:.3g} Pa (x: coil turns, outside the window)")
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110)

@@ -5,6 +5,7 @@ reactor:
   model: fluid2d
   fluid2d:
     coil: {radii: [4 cm, 7 cm, 10 cm], height: 1 cm, frequency: 13.56 MHz}
+    # or coil: {type: cylindrical, heights: [5 cm, 10 cm, 15 cm]}  (window = side-wall tube)
     window: {thickness: 2 cm, permittivity: 3.8}
     mesh: {nr: 24, nz: 32}            # optional window_cell: 1 mm (finest z cell)
     gas_heating: true
@@ -13,6 +14,8 @@ Checks that need the chamber (coil inside it, the skin depth resolved) are made 
 model is built (:func:`waferlab.reactor.fluid2d.model.build`).
 """
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import field_validator, model_validator
 
@@ -23,16 +26,22 @@ __all__ = ["Coil", "Window", "MeshSettings", "Fluid2DSpec"]
 
 
 class Coil(SpecModel):
-    """Planar coil above the dielectric window: turn radii, height above the window."""
+    """Planar coil above the dielectric window (turn ``radii``) or cylindrical coil around a
+    dielectric side wall (turn ``heights`` above the wafer); ``height``: distance of the turns
+    from the outside of the window."""
 
+    type: Literal["planar", "cylindrical"] = "planar"
     radii: list[Length] | None = None
+    heights: list[Length] | None = None
     height: Length = 0.01
     frequency: Frequency = 13.56e6
 
     @model_validator(mode="after")
     def _check(self):
-        if self.radii is not None and (not self.radii or min(self.radii) <= 0):
-            raise ValueError(f"radii = {self.radii} must be a non-empty list of radii > 0")
+        for key in ("radii", "heights"):
+            v = getattr(self, key)
+            if v is not None and (not v or min(v) <= 0):
+                raise ValueError(f"{key} = {v} must be a non-empty list of lengths > 0")
         if self.height <= 0 or self.frequency <= 0:
             raise ValueError(f"height = {self.height:g} m and frequency = {self.frequency:g} Hz must be > 0")
         return self
