@@ -44,6 +44,12 @@ MAX_TIME_STEPS = 10**8
 #: ... and one above this is announced in the log with its estimate.
 WARN_TIME_STEPS = 10**6
 LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
+PINCH_FIELD = "pinch_off_time_s"  # when a void first closed (kept across a resume)
+
+
+def _pinch(wafer: Wafer, t: float | None) -> tuple:
+    """The pinch-off field to add to ``wafer`` (empty when unknown or already there)."""
+    return () if t is None or PINCH_FIELD in dict(wafer.fields) else ((PINCH_FIELD, t),)
 
 
 def resolved_with_seed(recipe: Recipe, seed: int | None = None) -> dict[str, Any]:
@@ -276,7 +282,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     interval = recipe.spec.output.checkpoint_interval
     last_ck = [time.perf_counter()]
     counter = [n_taken]
-    pinch = [None]                     # simulated time at which a void first closed
+    pinch = [dict(wafer.fields).get(PINCH_FIELD)]      # when a void first closed
 
     with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
         final.callback(flush_log, True)
@@ -297,6 +303,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
                     kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
+                    kept += _pinch(wafer, pinch[0])
                     save_checkpoint(out / CHECKPOINT,
                                     replace(wafer, geometry=geometry, fields=wafer.fields + kept),
                                     next_step=_i, step_time=t, recipe_hash=rhash,
@@ -305,6 +312,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
 
             start = (wafer.geometry, step_time, carry) if step_time > 0 else None
             wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
+            wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
             step_time = 0.0
             done_before += step.time
             bar.update(i, step.kind, done_before)
