@@ -159,12 +159,23 @@ def _damage(path: Path, how: str) -> None:
         path.write_text("name: not a checkpoint\n")
 
 
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A finished run of SMALL (recipe file, output folder), made once for the module."""
+    root = tmp_path_factory.mktemp("finished")
+    r = _write(root / "r.yaml", SMALL)
+    assert main(["run", str(r), "--out", str(root / "out"), "--quiet"]) == 0
+    return r, root / "out"
+
+
 @pytest.mark.parametrize("how", ["empty", "truncated", "random", "flipped", "next_step",
                                  "step_time", "seed", "no_checksum", "not_npz"])
-def test_damaged_checkpoint_is_a_clear_error(tmp_path, capsys, how):
-    r = _write(tmp_path / "r.yaml", SMALL)
+def test_damaged_checkpoint_is_a_clear_error(tmp_path, capsys, how, finished_run):
+    import shutil
+
+    r, done = finished_run
     out = tmp_path / "out"
-    assert _run(["run", r, "--out", out, "--quiet"], capsys)[0] == 0
+    shutil.copytree(done, out)
     (out / "metrics.json").unlink()
     _damage(out / "checkpoint.npz", how)
     with pytest.raises(CheckpointError):
