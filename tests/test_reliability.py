@@ -231,15 +231,17 @@ def test_study_sample_with_an_undefined_metric_is_nan_with_its_reason(tmp_path):
     assert "undefined" in notes["0"]["cd_mid"]
 
 
-def test_run_sample_records_absent_and_null_metrics():
+def test_run_sample_records_null_and_nan_metrics_and_refuses_a_typo():
     from waferlab.study.evaluators import run_sample
 
     def ev(data, seed):
-        return {"a": None, "b": 2.0}
+        return {"a": None, "b": 2.0, "c": math.nan}
 
     out = run_sample(ev, {}, (), 1, metrics=("a", "b", "c"))
     assert math.isnan(out["a"]) and out["b"] == 2.0 and math.isnan(out["c"])
     assert set(out["missing"]) == {"a", "c"} and "error" not in out
+    with pytest.raises(RecipeError, match="no metric 'typo'"):
+        run_sample(ev, {}, (), 1, metrics=("typo",))
 
 
 # ---------------------------------------------------------------- 8. alias bomb

@@ -108,10 +108,11 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
 
     Returns the metrics (floats), ``wall_time_s`` and, when the run failed with a
     :class:`WaferlabError` (a recipe the model refuses), ``error`` with its message and
-    NaN metrics.  A metric the run did not define (null, absent or not finite, e.g.
-    ``cd_mid`` once a trench has closed) is NaN with its reason in ``missing``
-    ({metric: reason}); the sample still counts as done.  Other exceptions propagate
-    (Dask retries them).
+    NaN metrics.  A metric the run left undefined (null or not finite, e.g. ``cd_mid``
+    once a trench has closed) is NaN with its reason in ``missing`` ({metric: reason});
+    the sample still counts as done.  A metric name the evaluator does not give at all
+    is a RecipeError (a typo in ``study.metrics``).  Other exceptions propagate (Dask
+    retries them).
     """
     t0 = time.perf_counter()
     fn = get_evaluator(evaluator, threads=threads, profile=profile_target is not None) \
@@ -129,11 +130,10 @@ def run_sample(evaluator: str | Evaluator, base: dict, assignments: tuple[tuple[
         if m == "profile_distance" and profile_target is not None:
             continue
         v = raw.get(m)
-        if m not in raw:
-            missing[m] = (f"the run gave no metric {m!r} (it has: "
-                          f"{', '.join(sorted(k for k in raw if k != 'profile'))[:200]})")
-            out[m] = math.nan
-            continue
+        if m not in raw:                       # a name the evaluator never gives: a typo
+            raise RecipeError(f"the evaluator returned no metric {m!r}; it has: "
+                              f"{', '.join(sorted(k for k in raw if k != 'profile'))}",
+                              path="study.metrics", value=m)
         try:
             out[m] = math.nan if v is None else float(v)
         except (TypeError, ValueError):
