@@ -431,23 +431,31 @@ def test_duplicate_keys_nested_and_load_yaml_text():
     ["thermal", EXAMPLES / "thermal-1d-quick.yaml"], ["reactor", EXAMPLES / "reactor-argon.yaml"],
     ["study", EXAMPLES / "study-deposition.yaml"], ["validate", "--only", "none"]])
 @pytest.mark.parametrize("where", ["file", "readonly"])
-def test_out_that_cannot_be_used_is_refused_first(tmp_path, capsys, command, where):
+def test_out_that_cannot_be_used_is_refused_first(tmp_path, capsys, request, command, where):
     small = _write(tmp_path / "r.yaml", SMALL)
     argv = [small if a == "SMALL" else a for a in command]
     if where == "file":
         out = tmp_path / "afile"
         out.write_text("x")
     else:
-        if os.geteuid() == 0:
-            pytest.skip("root writes anywhere; the read-only case needs a normal user")
         ro = tmp_path / "ro"
         ro.mkdir()
-        ro.chmod(0o555)
+        if os.geteuid() == 0:                           # root: a read-only file system
+            import subprocess
+            if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
+                              capture_output=True).returncode != 0:
+                pytest.skip("root writes anywhere and no read-only tmpfs can be mounted")
+            request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(ro)],
+                                                        capture_output=True))
+        else:
+            ro.chmod(0o555)
         out = ro / "out"
     rc, err = _run([*argv, "--out", out], capsys)
     assert rc == 2 and _one_line_error(err) and "--out" in err
     if where == "file":
         assert out.read_text() == "x"
+    else:
+        assert not out.exists()
 
 
 def test_read_only_file_system_is_refused(tmp_path, capsys):
