@@ -159,12 +159,23 @@ def _damage(path: Path, how: str) -> None:
         path.write_text("name: not a checkpoint\n")
 
 
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A finished run of SMALL (recipe file, output folder), made once for the module."""
+    root = tmp_path_factory.mktemp("finished")
+    r = _write(root / "r.yaml", SMALL)
+    assert main(["run", str(r), "--out", str(root / "out"), "--quiet"]) == 0
+    return r, root / "out"
+
+
 @pytest.mark.parametrize("how", ["empty", "truncated", "random", "flipped", "next_step",
                                  "step_time", "seed", "no_checksum", "not_npz"])
-def test_damaged_checkpoint_is_a_clear_error(tmp_path, capsys, how):
-    r = _write(tmp_path / "r.yaml", SMALL)
+def test_damaged_checkpoint_is_a_clear_error(tmp_path, capsys, how, finished_run):
+    import shutil
+
+    r, done = finished_run
     out = tmp_path / "out"
-    assert _run(["run", r, "--out", out, "--quiet"], capsys)[0] == 0
+    shutil.copytree(done, out)
     (out / "metrics.json").unlink()
     _damage(out / "checkpoint.npz", how)
     with pytest.raises(CheckpointError):
@@ -220,17 +231,17 @@ def test_study_sample_with_an_undefined_metric_is_nan_with_its_reason(tmp_path):
     assert "undefined" in notes["0"]["pinch_off_time_s"]
 
 
-def test_run_sample_records_absent_and_null_metrics():
+def test_run_sample_records_null_and_nan_metrics_and_refuses_a_typo():
     from waferlab.study.evaluators import run_sample
 
     def ev(data, seed):
-        return {"a": None, "b": 2.0}
+        return {"a": None, "b": 2.0, "c": math.nan}
 
-    out = run_sample(ev, {}, (), 1, metrics=("a", "b"))
-    assert math.isnan(out["a"]) and out["b"] == 2.0
-    assert set(out["missing"]) == {"a"} and "error" not in out
-    with pytest.raises(RecipeError, match="no metric 'c'.*a, b"):      # a typo, not a NaN
-        run_sample(ev, {}, (), 1, metrics=("a", "b", "c"))
+    out = run_sample(ev, {}, (), 1, metrics=("a", "b", "c"))
+    assert math.isnan(out["a"]) and out["b"] == 2.0 and math.isnan(out["c"])
+    assert set(out["missing"]) == {"a", "c"} and "error" not in out
+    with pytest.raises(RecipeError, match="no metric 'typo'"):
+        run_sample(ev, {}, (), 1, metrics=("typo",))
 
 
 # ---------------------------------------------------------------- 8. alias bomb
@@ -420,23 +431,31 @@ def test_duplicate_keys_nested_and_load_yaml_text():
     ["thermal", EXAMPLES / "thermal-1d-quick.yaml"], ["reactor", EXAMPLES / "reactor-argon.yaml"],
     ["study", EXAMPLES / "study-deposition.yaml"], ["validate", "--only", "none"]])
 @pytest.mark.parametrize("where", ["file", "readonly"])
-def test_out_that_cannot_be_used_is_refused_first(tmp_path, capsys, command, where):
+def test_out_that_cannot_be_used_is_refused_first(tmp_path, capsys, request, command, where):
     small = _write(tmp_path / "r.yaml", SMALL)
     argv = [small if a == "SMALL" else a for a in command]
     if where == "file":
         out = tmp_path / "afile"
         out.write_text("x")
     else:
-        if os.geteuid() == 0:
-            pytest.skip("root writes anywhere; the read-only case needs a normal user")
         ro = tmp_path / "ro"
         ro.mkdir()
-        ro.chmod(0o555)
+        if os.geteuid() == 0:                           # root: a read-only file system
+            import subprocess
+            if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
+                              capture_output=True).returncode != 0:
+                pytest.skip("root writes anywhere and no read-only tmpfs can be mounted")
+            request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(ro)],
+                                                        capture_output=True))
+        else:
+            ro.chmod(0o555)
         out = ro / "out"
     rc, err = _run([*argv, "--out", out], capsys)
     assert rc == 2 and _one_line_error(err) and "--out" in err
     if where == "file":
         assert out.read_text() == "x"
+    else:
+        assert not out.exists()
 
 
 def test_read_only_file_system_is_refused(tmp_path, capsys):

@@ -152,6 +152,8 @@ def prepare_output(path: str | Path, *, command: str, identity: str, label: str 
     stamp = _read_stamp(out / STAMP)
     same = stamp is not None and stamp.get("command") == command \
         and stamp.get("identity") == identity
+    if stamp is None and command == "study" and (out / "study.nc").is_file():
+        same = True              # a study folder of an earlier version: study.nc checks its fingerprint
     if same:
         if command in ("run", "demo") and (out / "checkpoint.npz").exists() \
                 and not (out / "metrics.json").exists() and not resume and not overwrite:

@@ -38,7 +38,7 @@ def check_image_memory(spec) -> None:
 
     need, have = image_memory_estimate_bytes(spec), available_memory_bytes()
     if need > 0.5 * have:
-        raise RecipeError(f"image.pixel = {spec.image.pixel!r} m on this clip needs about "
+        raise RecipeError(f"{spec.image.pixel!r} m on this clip needs about "
                           f"{need / 2**30:.1f} GiB of memory (estimate), more than half of the "
                           f"{have / 2**30:.1f} GiB available; use a larger pixel or a smaller "
                           "clip", path="image.pixel", value=need)

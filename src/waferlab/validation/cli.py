@@ -81,8 +81,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.out:                               # checked before any problem runs
         from ..io.outdir import identity_hash, prepare_output
         folder = prepare_output(args.out, command="validate", label="waferlab validate",
-                                identity=identity_hash(["validate", quick, args.only,
-                                                        args.scale, args.seed]),
+                                # one report: a new validate run replaces validation.json
+                                identity=identity_hash(["validate"]),
                                 overwrite=args.overwrite)
     results = run_validation(args.only, scales=args.scale, quick=quick, seed=args.seed,
                              threads=args.threads)
