@@ -161,4 +161,4 @@ def test_lagged_coverages_resume_exactly(tmp_path, monkeypatch):
     ref, _, (_, fields) = _cut_and_resume(recipe_from_dict(data), tmp_path, monkeypatch)
     assert ref["time_steps"] >= 3
     carried = fields.get(runner_mod.CARRY_FIELD)
-    assert carried is not None and len(carried["theta_e"]) > 0
+    assert carried is not None and len(carried["theta_etchant"]) > 0

@@ -152,7 +152,7 @@ def test_tabulated_iedf_equals_monoenergetic_limit():
 
 
 def test_per_element_coverage_iteration_keeps_flat_rate():
-    """With per-element sticking (pseudo-material per element) a flat surface still etches
+    """With per-element neutral sticking (the coverage iteration) a flat surface still etches
     at the flat rate within 3σ, and every element gets the flat coverage's sticking."""
     n, L = 100, 1e-6
     s = _polyline([((-L / 2, 0), (L / 2, 0), 0, n)], ("Si",), L)
