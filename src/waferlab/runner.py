@@ -97,7 +97,8 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer) -> dict[str, A
     depth                deepest point of the top surface below the top as built
     cd_top/mid/bottom    opening (or line) width at 10 %, 50 %, 90 % of the feature depth
     sidewall_angle_deg   from the horizontal (90 = vertical), between 10 % and 90 % depth
-    thickness_*          of the last deposited film: at the bottom centre, on the right
+    thickness_*          of the last deposited film (consecutive deposits of one material
+                         merge into one film): at the bottom centre, on the right
                          sidewall at half the original feature depth, on the top field;
                          also per deposited material as thickness_<where>_<material>
     amounts              area (2D, m²) or volume (3D, m³) per material above the
