@@ -191,7 +191,7 @@ def main() -> None:
     if b is not None:
         text.insert(-1, f"Case B: {b['time_steps']} time steps, top film "
                         f"{1e9 * (b['thickness_top'] or float('nan')):.1f} nm "
-                        f"(expected {args.steps_b * 1e-3:.1f} nm = steps x 1 nm).")
+                        f"(expected {args.steps_b * 1.0:.1f} nm = steps x 1 nm).")
         text.insert(-1, "")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "steps.md").write_text("\n".join(text))
