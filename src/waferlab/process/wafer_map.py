@@ -35,7 +35,8 @@ from ..recipe_io import SpecModel
 from ..units import Length
 
 __all__ = ["WaferMapSpec", "RadialProfile", "global_profile", "fluid_profile", "local_state",
-           "map_radii", "run_wafer_map", "write_wafer_map", "CHI01", "METRICS"]
+           "map_radii", "run_wafer_map", "write_wafer_map", "plot_wafer_map", "nonuniformity",
+           "reactor_profile", "demo_wafer_map_recipe", "CHI01", "METRICS"]
 
 CHI01 = 2.404825557695773            # first zero of J0
 #: per-radius metrics of wafer_map.csv (names of waferlab.feature.metrics.run_metrics)
@@ -288,3 +289,23 @@ def nonuniformity(values) -> float:
     v = np.array([_fmt(x) for x in values])
     v = v[np.isfinite(v)]
     return float((v.max() - v.min()) / (v.max() + v.min())) if v.size and v.max() + v.min() else math.nan
+
+
+#: the centre/mid/edge settings of ``waferlab demo --wafer-map`` (coarser than the demo)
+DEMO_MAP = {"radii": ["0 mm", "50 mm", "95 mm"]}
+DEMO_COARSE = {"spacing": "25 nm", "rays_per_point": 100}
+
+
+def demo_wafer_map_recipe(recipe):
+    """The built-in demo with a centre/mid/edge wafer map on its plasma_etch step (a
+    25 nm grid and 100 rays per point so that four feature runs take about one demo's time)."""
+    from ..recipe import recipe_from_dict
+
+    data = recipe.resolved()
+    data["name"] = f"{data['name']}-wafer-map"
+    data["grid"]["spacing"] = DEMO_COARSE["spacing"]
+    for step in data["steps"]:
+        if "plasma_etch" in step:
+            step["plasma_etch"]["rays_per_point"] = DEMO_COARSE["rays_per_point"]
+            step["plasma_etch"]["wafer_map"] = dict(DEMO_MAP)
+    return recipe_from_dict(data)
