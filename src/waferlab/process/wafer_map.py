@@ -277,7 +277,7 @@ def plot_wafer_map(path: Path, data: dict) -> None:
     ax2.set_ylabel("flux relative to the centre")
     h1, l1 = axd.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    axd.legend(h1 + h2, l1 + l2, fontsize=7, loc="best")
+    axd.legend(h1 + h2, l1 + l2, fontsize=7, loc="center left")
     fig.suptitle(f"wafer map ({data['source']})", fontsize=9)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
