@@ -134,7 +134,7 @@ def test_wafer_map_only_on_plasma_etch():
                                "wafer_map": {"count": 3}}}]
     with pytest.raises(RecipeError) as err:
         recipe_from_dict(data)
-    assert "steps[0].etch.wafer_map" in str(err.value)
+    assert "steps[0].etch.wafer_map" in str(err.value) and "plasma_etch" in str(err.value)
 
 
 def test_count_spreads_radii_to_the_edge():
