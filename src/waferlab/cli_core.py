@@ -129,7 +129,11 @@ def _demo(args: argparse.Namespace) -> int:
     from .runner import run_recipe
 
     recipe = load_recipe(demo_recipe_path())
-    out = Path(args.out)
+    if getattr(args, "wafer_map", False):
+        from .process.wafer_map import demo_wafer_map_recipe
+        recipe = demo_wafer_map_recipe(recipe)
+    out = Path(args.out or ("waferlab-demo-wafer-map" if getattr(args, "wafer_map", False)
+                            else "waferlab-demo"))
     prepare_run_output(args, recipe, out, "demo").claim()
     print(f"waferlab demo: running the built-in recipe {recipe.name!r} -> {out.resolve()}")
     metrics = run_recipe(recipe, _context(args, recipe, out), resume=args.resume)
@@ -250,8 +254,11 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
     p = sub.add_parser("demo", help="run the built-in demo recipe into ./waferlab-demo")
-    p.add_argument("--out", default="waferlab-demo", help="output folder (default: ./waferlab-demo)")
+    p.add_argument("--out", help="output folder (default: ./waferlab-demo, with --wafer-map "
+                                 "./waferlab-demo-wafer-map)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--wafer-map", action="store_true",
+                   help="also etch at the wafer centre, mid-radius and edge (wafer_map.csv/.png)")
     _common(p)
     p.set_defaults(func=_demo)
 

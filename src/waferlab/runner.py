@@ -359,6 +359,8 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     if recipe.spec.output.vtk:
         write_vtp(out / "final.vtp", extract_surface(wafer.geometry))
         write_vtu_materials(out / "final.vtu", wafer.geometry)
+    from .process.wafer_map import write_wafer_map
+    write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))

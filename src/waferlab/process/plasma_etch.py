@@ -25,6 +25,7 @@ from ..recipe_io import SpecModel, validate_section
 from ..units import Time
 from .registry import register_step
 from .steps import Numerics, _build, _model_spec, _split
+from .wafer_map import WaferMapSpec, map_radii, reactor_profile, run_wafer_map
 
 __all__ = ["PlasmaEtch", "SpeciesMap", "LoadingSpec", "couple_reactor"]
 
@@ -52,6 +53,7 @@ class _Fields(Numerics):
     reactor: dict[str, Any]
     species: SpeciesMap = SpeciesMap()
     loading: LoadingSpec | None = None
+    wafer_map: WaferMapSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,8 @@ class PlasmaEtch:
     loading: LoadingSpec | None
     numerics: Numerics
     raw_model: dict
+    wafer_map: WaferMapSpec | None = None
+    symmetry: str = "full"          # of the recipe's feature (the wafer map unfolds it)
     kind: str = "etch"
     material: None = None
 
@@ -218,6 +222,8 @@ class PlasmaEtch:
         body["species"] = self.species.model_dump(mode="json")
         if self.loading is not None:
             body["loading"] = self.loading.model_dump(mode="json")
+        if self.wafer_map is not None:
+            body["wafer_map"] = self.wafer_map.model_dump(mode="json", exclude_none=True)
         body.update(self.numerics.model_dump(mode="json"))
         return {"plasma_etch": body}
 
@@ -242,13 +248,21 @@ class PlasmaEtch:
 
         geometry, done, carry = (wafer.geometry, 0.0, None) if start is None else (*start, None)[:3]
         coupling, spec = self.couple(wafer.geometry, log=ctx.log)
+        fields = [("reactor", coupling.summary())]
+        if self.wafer_map is not None and start is None:      # the map starts from the step's start
+            ch = self.reactor.chamber
+            radii = map_radii(self.wafer_map, ch.wafer_radius or ch.radius)
+            fields.append(("wafer_map", run_wafer_map(self, coupling, geometry, ctx, radii,
+                                                      reactor_profile(self.reactor))))
+        elif self.wafer_map is not None:
+            ctx.log("wafer map skipped: the step was resumed from a mid-step checkpoint")
         model = spec.build(kind="etch", materials=tuple(geometry.materials), target=None)
         if self.time - done > 0:
             geometry, _ = advance(geometry, model, self.time - done, ctx, kind="etch",
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl, t0=done,
                                   on_step=on_step, carry0=carry)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe(),
-                            fields=(("reactor", coupling.summary()),))
+                            fields=tuple(fields))
 
 
 @register_step("plasma_etch")
@@ -268,9 +282,15 @@ def _parse(body: dict, path: str, spec, materials: tuple[str, ...]) -> PlasmaEtc
     if name is not None and "etchant_flux" not in get_model_spec(name, path=f"{path}.model").model_fields:
         raise RecipeError(f"model {name!r} takes no fluxes; plasma_etch needs a flux-based "
                           "etch model (sf6o2, ion_enhanced)", path=f"{path}.model", value=name)
+    if fields.wafer_map is not None:
+        ch = reactor.chamber
+        map_radii(fields.wafer_map, ch.wafer_radius or ch.radius, f"{path}.wafer_map")
     placeholders = {"ion_flux": "0 m^-2 s^-1", "etchant_flux": "0 m^-2 s^-1"}
     model = _model_spec({**placeholders, **model_data}, path)
     _build(model, path, kind="etch", materials=materials, target=None)
     return PlasmaEtch(time=fields.time, model=model, reactor=reactor, species=fields.species,
                       loading=fields.loading, raw_model=model_data,
-                      numerics=Numerics(scheme=fields.scheme, cfl=fields.cfl))
+                      numerics=Numerics(scheme=fields.scheme, cfl=fields.cfl),
+                      wafer_map=fields.wafer_map,
+                      symmetry=spec.structure.feature.symmetry
+                      if getattr(getattr(spec, "structure", None), "feature", None) else "full")

@@ -68,5 +68,8 @@ def parse_step_at(raw: Any, path: str, spec, materials: tuple[str, ...] | None =
     if not isinstance(body, dict):
         raise RecipeError(f"the {kind} step needs a mapping of parameters", path=f"{path}.{kind}",
                           value=body)
+    if "wafer_map" in body and kind != "plasma_etch":
+        raise RecipeError("wafer_map needs the reactor's fluxes: it is a key of plasma_etch "
+                          f"steps only, not of {kind}", path=f"{path}.{kind}.wafer_map")
     return _PARSERS[kind](body, f"{path}.{kind}", spec,
                           initial_materials(spec) if materials is None else materials)
