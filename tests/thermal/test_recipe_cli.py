@@ -72,7 +72,9 @@ def test_oxidation_consumes_silicon_and_books_dose():
     assert m["dose_in_oxide_m2"]["B"] > 0
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=(pytest.mark.slow,) if "tsuprem4" in p.stem
+                                                else ()) for p in EXAMPLES],
+                         ids=[p.stem for p in EXAMPLES])
 def test_every_thermal_example_runs(path, tmp_path):
     rc = main(["thermal", str(path), "--out", str(tmp_path)])
     assert rc == 0

@@ -1,8 +1,9 @@
 """Stiff implicit integrator for coupled reaction–diffusion systems (five-stream).
 
-    V ∂X_f/∂t = D_f(T) (L X_f) + V R_f(X, T)
+    V ∂X_f/∂t = (M_f X_f) + V R_f(X, T)
 
-on the box mesh (L: the unit-diffusivity operator of diffusion.assemble), with Dirichlet
+on the box mesh (M_f: field f's transport matrix on diffusion.assemble's pattern; it may
+depend on the state, then it is frozen in the Newton Jacobian), with Dirichlet
 values on the surface row for some fields.  Time: variable-step BDF2 (second order,
 A- and L-stable; backward Euler for the first step),
 
@@ -37,9 +38,12 @@ class CoupledSystem(Protocol):
     nf: int
     names: list[str]
 
-    def diffusivities(self, T: float) -> np.ndarray: ...
+    def edge_data(self, X: np.ndarray, T: float, mesh: Mesh) -> np.ndarray:
+        """(nf, nnz) values of each field's transport matrix on diffusion.assemble's
+        pattern (zero rows for immobile fields)."""
+        ...
 
-    def surface_values(self, T: float) -> dict[int, float]: ...
+    def surface_values(self, T: float, X: np.ndarray | None = None) -> dict[int, np.ndarray | float]: ...
 
     def reactions(self, X: np.ndarray, T: float, *, jacobian: bool = True): ...
 
@@ -73,7 +77,7 @@ class _Assembler:
         n = mesh.n
         self.n, self.nf = n, nf
         L = assemble(mesh, 1.0).tocoo()
-        self.L = L.tocsr()
+        self.Lrow, self.Lcol = L.row, L.col
         k = np.arange(n)
         f, g = np.meshgrid(np.arange(nf), np.arange(nf), indexing="ij")
         rows_loc = (k[None, None, :] * nf + f[:, :, None]).ravel()
@@ -109,30 +113,39 @@ class _Assembler:
             self.band_flat = bi.astype(np.int64) * N + cols
             self.band_shape = (3 * nf + 1, N)
 
-    def solve(self, V, D, Jloc, bh, rhs) -> np.ndarray:
-        """Solve J x = rhs (banded LU in 1D, SuperLU otherwise)."""
-        vals = self._values(V, D, Jloc, bh)
+    def apply(self, E: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """(M_f Y_f) for every field: E (nf, nnz) edge data, Y (nf, n)."""
+        c = E * Y[:, self.Lcol]
+        return np.stack([np.bincount(self.Lrow, weights=c[f], minlength=self.n)
+                         for f in range(self.nf)])
+
+    def factor(self, V, E, Jloc, bh):
+        """A solver for J x = rhs: banded LU (LAPACK gbtrf) in 1D, SuperLU otherwise."""
+        vals = self._values(V, E, Jloc, bh)
         if self.banded:
-            from scipy.linalg.lapack import dgbsv
+            from scipy.linalg.lapack import dgbtrf, dgbtrs
 
             ab = np.bincount(self.band_flat, weights=vals,
                              minlength=self.band_shape[0] * self.band_shape[1])
-            ab = ab.reshape(self.band_shape)
-            _, _, x, info = dgbsv(self.bw, self.bw, ab, rhs, overwrite_ab=1, overwrite_b=0)
+            lu, piv, info = dgbtrf(ab.reshape(self.band_shape), self.bw, self.bw, overwrite_ab=1)
             if info != 0:
                 raise np.linalg.LinAlgError(f"banded LU failed (info {info})")
-            return x
+
+            def solve(rhs):
+                x, info2 = dgbtrs(lu, self.bw, self.bw, rhs, piv)
+                return x
+            return solve
         data = np.bincount(self.pos, weights=vals, minlength=self.indices.size)
         N = self.n * self.nf
         A = sp.csc_matrix((data, self.indices, self.indptr), shape=(N, N))
-        return splu(A, permc_spec="COLAMD").solve(rhs)
+        return splu(A, permc_spec="COLAMD").solve
 
-    def _values(self, V, D, Jloc, bh) -> np.ndarray:
+    def _values(self, V, E, Jloc, bh) -> np.ndarray:
         nf = self.nf
         loc = -bh * Jloc * V[None, None, :]
         idx = np.arange(nf)
         loc[idx, idx, :] += V[None, :]
-        dif = (-bh * D[:, None] * self.Ldata[None, :]).ravel()
+        dif = (-bh * E).ravel()
         vals = np.concatenate([loc.ravel(), dif])[self.keep]
         return np.concatenate([vals, np.ones(self.ndir)])
 
@@ -153,7 +166,6 @@ def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: fl
     asm = _Assembler(mesh, nf, dirichlet)
     V = mesh.volumes
     surf = mesh.surface_nodes()
-    L = asm.L
     ref = np.maximum(np.max(np.abs(X), axis=1), 1e-300)
     if scales is not None:
         ref = np.maximum(ref, scales)
@@ -170,7 +182,6 @@ def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: fl
         h = min(h, duration - t)
         t1 = t + h
         T = temperature(t1)
-        D = system.diffusivities(T)
         if h_prev is None:
             a1, a2, beta = 1.0, 0.0, 1.0
             rhs = X
@@ -178,7 +189,7 @@ def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: fl
             w = h / h_prev
             a1, a2, beta = (1 + w) ** 2 / (1 + 2 * w), w * w / (1 + 2 * w), (1 + w) / (1 + 2 * w)
             rhs = a1 * X - a2 * hist[-2][1]
-        Y, ok, its = _newton(system, asm, L, V, D, rhs, X, beta * h, T, surf, ref, numerics)
+        Y, ok, its = _newton(system, asm, mesh, V, rhs, X, beta * h, T, surf, ref, numerics)
         newton_total += its
         err = math.inf
         if ok:
@@ -186,7 +197,7 @@ def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: fl
             scale = numerics.rtol * (np.abs(Y) + numerics.atol_rel * ref[:, None])
             if pred is None:                                 # first step: BE vs explicit Euler
                 R, _ = system.reactions(X, T, jacobian=False)
-                f0 = (D[:, None] * (L @ X.T).T) / V + R
+                f0 = asm.apply(system.edge_data(X, T, mesh), X) / V + R
                 est = 0.5 * (Y - X - h * f0)
             else:
                 est = (2.0 / 11.0) * (Y - pred)
@@ -229,26 +240,38 @@ def _predict(hist, t1):
     return la * Xa + lb * Xb + lc * Xc
 
 
-def _newton(system, asm, L, V, D, rhs, X0, bh, T, surf, ref, numerics):
-    """Solve V (Y − rhs) − bh (D L Y + V R(Y)) = 0 (Dirichlet rows: Y = value)."""
+def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
+    """Solve V (Y − rhs) − bh (M Y + V R(Y)) = 0 (Dirichlet rows: Y = value) by a
+    modified Newton iteration: the Jacobian is factored at the first iterate and again
+    only when the iteration contracts slowly; the transport matrices M (which depend on
+    the Fermi level through the charged defects) are taken at the step's start."""
     nf = system.nf
     Y = X0.copy()
-    sv = system.surface_values(T)
-    for fi, val in sv.items():
-        Y[fi, surf] = val
     wt = 1.0 / (numerics.rtol * (np.abs(X0) + numerics.atol_rel * ref[:, None]))
+    E = system.edge_data(X0, T, mesh)
+    solve = None
+    last = math.inf
     for it in range(1, numerics.newton_max + 1):
-        R, J = system.reactions(Y, T)
-        G = V * (Y - rhs) - bh * ((D[:, None] * (L @ Y.T).T) + V * R)
+        sv = system.surface_values(T, Y)
+        for fi, val in sv.items():
+            Y[fi, surf] = val if np.isscalar(val) else val[surf]
+        R, J = system.reactions(Y, T, jacobian=solve is None)
+        G = V * (Y - rhs) - bh * (asm.apply(E, Y) + V * R)
         for fi in sv:
             G[fi, surf] = 0.0
         try:
-            dY = -asm.solve(V, D, J, bh, G.T.ravel()).reshape(-1, nf).T
+            if solve is None:
+                solve = asm.factor(V, E, J, bh)
+            dY = -solve(G.T.ravel()).reshape(-1, nf).T
         except (RuntimeError, np.linalg.LinAlgError):
             return Y, False, it
         if not np.all(np.isfinite(dY)):
             return Y, False, it
         Y = np.maximum(Y + dY, 0.0)
-        if float(np.max(np.abs(dY) * wt)) < numerics.newton_tol:
+        size = float(np.max(np.abs(dY) * wt))
+        if size < numerics.newton_tol:
             return Y, True, it
+        if size > 0.3 * last:
+            solve = None                 # slow contraction: refresh the Jacobian
+        last = size
     return Y, False, numerics.newton_max

@@ -64,16 +64,19 @@ class PointDefectParams:
     """Point-defect, pairing and {311} parameters (SI: m²/s, m⁻³, m³, s⁻¹); sources in
     the module docstring."""
 
-    DI: Arrhenius = _arr(0.138e-4, 1.37)
-    CI: Arrhenius = _arr(3.6484e27 * 1e6, 3.7)
-    DV: Arrhenius = _arr(1.18e-4 * 1e-4, 0.1)
-    CV: Arrhenius = _arr(4.0515e26 * 1e6, 3.97)
+    DI: Arrhenius = _arr(3.65e-4 * 1e-4, 1.58)
+    CI: Arrhenius = _arr(1.25e29 * 1e6, 3.26)
+    DV: Arrhenius = _arr(3.65e-4 * 1e-4, 1.58)
+    CV: Arrhenius = _arr(1.25e29 * 1e6, 3.26)
     capture_radius: float = 2.714e-10
     Kfc: Arrhenius = _arr(5.207e14, 3.774)
     Kr: Arrhenius = _arr(9.431e13, 3.017)
+    cluster_power: float = 1.0
     binding_I: Mapping[str, Arrhenius] = field(default_factory=lambda: {
         "B": _arr(8e-23 * _CM3, -1.0), "P": _arr(8e-23 * _CM3, -1.49),
         "As": _arr(8e-23 * _CM3, 0.0), "Sb": _arr(8e-23 * _CM3, 0.0)})
+    charge_I: tuple = ((1, _arr(5.68, 0.50)), (-1, _arr(5.68, 0.26)))
+    charge_V: tuple = ((1, _arr(5.68, 0.145)), (2, _arr(32.47, 0.62)), (-1, _arr(5.68, 0.455)))
     solubility: Mapping[str, Arrhenius] = field(default_factory=lambda: {
         "B": _arr(7.68e22 * 1e6, 0.7086), "P": _arr(3.89e21 * 1e6, 0.265),
         "As": _arr(2.24e22 * 1e6, 0.494)})
@@ -106,6 +109,8 @@ class _Coef:
     Kr: float
     K0: tuple        # per dopant (K0_I, K0_V)
     Css: tuple       # per dopant solid solubility (m⁻³) or None
+    betaI: tuple     # ((k, β_k), ...): I*(n) ∝ 1 + Σ β_k (n/ni)^k
+    betaV: tuple
     paths: tuple     # per dopant (weights_I, weights_V)
     D: np.ndarray    # per field diffusivity (0 = immobile)
 
@@ -157,7 +162,9 @@ class FiveStream:
                   kV=4 * math.pi * a * DV, kIV=4 * math.pi * a * (DI + DV), Kfc=p.Kfc(T),
                   Kr=p.Kr(T), K0=tuple(K0), paths=tuple(paths), D=D,
                   Css=tuple(p.solubility[d](T) if d in p.solubility else None
-                            for d in self.dopants))
+                            for d in self.dopants),
+                  betaI=tuple((k, a(T)) for k, a in p.charge_I),
+                  betaV=tuple((k, a(T)) for k, a in p.charge_V))
         if len(self._cache) > 4096:
             self._cache.clear()
         self._cache[T] = c
@@ -166,9 +173,35 @@ class FiveStream:
     def diffusivities(self, T: float) -> np.ndarray:
         return self.coef(T).D
 
-    def surface_values(self, T: float) -> dict[int, float]:
+    def defect_equilibria(self, X: np.ndarray, T: float) -> tuple[np.ndarray, np.ndarray]:
+        """Fermi-level-dependent I*(n), V*(n) (m⁻³) at every node."""
         c = self.coef(T)
-        return {self.iI: c.CI, self.iV: c.CV}
+        r = self._r(X, c)
+        return c.CI * _charge_states(c.betaI, r)[0], c.CV * _charge_states(c.betaV, r)[0]
+
+    def surface_values(self, T: float, X: np.ndarray | None = None) -> dict[int, np.ndarray | float]:
+        """Dirichlet values on the surface row: I = I*(n), V = V*(n) (a perfect sink)."""
+        c = self.coef(T)
+        if X is None:
+            return {self.iI: c.CI, self.iV: c.CV}
+        Ie, Ve = self.defect_equilibria(X, T)
+        return {self.iI: Ie, self.iV: Ve}
+
+    def edge_data(self, X: np.ndarray, T: float, mesh) -> np.ndarray:
+        """Transport matrices: pairs −D∇P; defects −D_X X*(n) ∇(X/X*(n)), i.e. the
+        Scharfetter–Gummel flux with ψ = −ln(X*(n)/X*) (charged defects drift in the
+        built-in field; FLOOXS/TSUPREM-4 form)."""
+        from .diffusion import assemble
+
+        c = self.coef(T)
+        if getattr(self, "_base_mesh", None) is not mesh:
+            self._base_mesh, self._base = mesh, assemble(mesh, 1.0).data
+        E = c.D[:, None] * self._base[None, :]
+        r = self._r(X, c)
+        for i, beta, D in ((self.iI, c.betaI, c.DI), (self.iV, c.betaV, c.DV)):
+            G = _charge_states(beta, r)[0]
+            E[i] = assemble(mesh, D, -np.log(G)).data
+        return E
 
     def equilibrium(self, conc: Mapping[str, np.ndarray], T: float) -> np.ndarray:
         """Fields (nf, n) in equilibrium at T with total dopant ``conc`` (pairs in
@@ -176,19 +209,20 @@ class FiveStream:
         c = self.coef(T)
         n = next(iter(conc.values())).size
         X = np.zeros((self.nf, n))
-        X[self.iI], X[self.iV] = c.CI, c.CV
         r = self._r_of_net(sum(self.table[d].charge
                                * self._active(np.asarray(conc[d], float), j, c)[0]
                                for j, d in enumerate(self.dopants)), c)
         for j, d in enumerate(self.dopants):
             FI, _ = _fermi(c.paths[j][0], r)
             FV, _ = _fermi(c.paths[j][1], r)
-            kI, kV = c.K0[j][0] * FI * c.CI, c.K0[j][1] * FV * c.CV
+            kI, kV = c.K0[j][0] * FI * c.CI, c.K0[j][1] * FV * c.CV   # G(n) cancels
             tot = np.asarray(conc[d], float)
             a, _ = self._active(tot, j, c)
             X[3 * j + 1] = a * kI
             X[3 * j + 2] = a * kV
             X[3 * j] = tot - X[3 * j + 1] - X[3 * j + 2]
+        X[self.iI] = c.CI * _charge_states(c.betaI, r)[0]
+        X[self.iV] = c.CV * _charge_states(c.betaV, r)[0]
         return X
 
     def scales(self, X: np.ndarray, T: float) -> np.ndarray:
@@ -241,7 +275,10 @@ class FiveStream:
             n_e = r * c.ni
             p_h = c.ni * c.ni / n_e
             drdN = n_e / ((n_e + p_h) * c.ni)
-        IV = c.CI * c.CV
+        GI, dGI = _charge_states(c.betaI, r)
+        GV, _ = _charge_states(c.betaV, r)
+        Ieq, Veq = c.CI * GI, c.CV * GV          # I*(n), V*(n); frozen in the Jacobian
+        IV = Ieq * Veq
         for j in range(len(self.dopants)):
             iA = 3 * j
             A, da = self._active(X[iA], j, c)
@@ -251,7 +288,12 @@ class FiveStream:
                 if not w:
                     continue
                 F, dF = _fermi(w, r)
-                K = c.K0[j][path] * F
+                if path == 0:            # pairs in equilibrium with I/I*(n): K = K0 F/G_I
+                    K = c.K0[j][path] * F / GI
+                    dKdr = c.K0[j][path] * (dF * GI - F * dGI) / (GI * GI)
+                else:
+                    K = c.K0[j][path] * F / GV
+                    dKdr = c.K0[j][path] * dF / GV
                 P, Xd, Yd = X[iP], X[iX], X[iY]
                 Rf = kX * (A * Xd - P / K)
                 Rr = kY * (P * Yd - K * A * IV)
@@ -264,7 +306,7 @@ class FiveStream:
                 # d/dA, dX, dP, dY at frozen K, then the Fermi dependence of K
                 dRf = {iA: kX * Xd * da, iX: kX * A, iP: -kX / K}
                 dRr = {iP: kY * Yd, iY: kY * P, iA: -kY * K * IV * da}
-                dK = c.K0[j][path] * dF * drdN          # dK/dN_net
+                dK = dKdr * drdN                         # dK/dN_net
                 for e in range(nd):
                     ch = self.charge[e]
                     if ch == 0:
@@ -284,8 +326,13 @@ class FiveStream:
         Riv = c.kIV * (I * V - IV)
         R[iI] -= Riv
         R[iV] -= Riv
-        S = I / c.CI
-        Rcl = c.Kfc * S * (Cl + I) - c.Kr * Cl
+        S = I / Ieq
+        # growth Kfc S (Cl + I)^CF with concentrations in cm⁻³ (TSUPREM-4 units)
+        CF = self.params.cluster_power
+        base = np.maximum(Cl + I, 1e-30) * 1e-6
+        grow = 1e6 * c.Kfc * base ** CF
+        dgrow = c.Kfc * CF * base ** (CF - 1.0)           # d grow / d(Cl + I)
+        Rcl = S * grow - c.Kr * Cl
         R[iI] -= Rcl
         R[iC] += Rcl
         if jacobian:
@@ -293,8 +340,8 @@ class FiveStream:
             J[iI, iV] -= c.kIV * I
             J[iV, iI] -= c.kIV * V
             J[iV, iV] -= c.kIV * I
-            dI = c.Kfc * (Cl + 2 * I) / c.CI
-            dC = c.Kfc * S - c.Kr
+            dI = grow / Ieq + S * dgrow
+            dC = S * dgrow - c.Kr
             J[iI, iI] -= dI
             J[iI, iC] -= dC
             J[iC, iI] += dI
@@ -313,6 +360,15 @@ class FiveStream:
         j = self.dopants.index(d)
         tot = np.maximum(self.total(X, d), 1e-300)
         return (c.D[3 * j + 1] * X[3 * j + 1] + c.D[3 * j + 2] * X[3 * j + 2]) / tot
+
+
+def _charge_states(beta, r):
+    """G(r) = (1 + Σ β_k r^k)/(1 + Σ β_k) and dG/dr: the charge-state factor of a
+    defect's equilibrium density, r = n/ni."""
+    s = 1.0 + sum(b for _, b in beta)
+    G = (1.0 + sum(b * r ** k for k, b in beta)) / s
+    dG = sum(k * b * r ** (k - 1) for k, b in beta) / s
+    return G, dG
 
 
 def _fermi(w, r):
