@@ -138,7 +138,11 @@ class _Assembler:
         data = np.bincount(self.pos, weights=vals, minlength=self.indices.size)
         N = self.n * self.nf
         A = sp.csc_matrix((data, self.indices, self.indptr), shape=(N, N))
-        return splu(A, permc_spec="COLAMD").solve
+        # equilibrate (rows by their largest entry) so the diagonal pivots can be kept
+        rs = 1.0 / np.maximum(abs(A).max(axis=1).toarray().ravel(), 1e-300)
+        lu = splu(sp.diags(rs) @ A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.01,
+                  options={"SymmetricMode": True})
+        return lambda rhs: lu.solve(rs * rhs)
 
     def _values(self, V, E, Jloc, bh) -> np.ndarray:
         nf = self.nf
@@ -251,8 +255,8 @@ def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
     E = system.edge_data(X0, T, mesh)
     solve = None
     last = math.inf
+    sv = system.surface_values(T, X0)            # the surface Fermi level of the step start
     for it in range(1, numerics.newton_max + 1):
-        sv = system.surface_values(T, Y)
         for fi, val in sv.items():
             Y[fi, surf] = val if np.isscalar(val) else val[surf]
         R, J = system.reactions(Y, T, jacobian=solve is None)

@@ -366,9 +366,20 @@ def _charge_states(beta, r):
     """G(r) = (1 + Σ β_k r^k)/(1 + Σ β_k) and dG/dr: the charge-state factor of a
     defect's equilibrium density, r = n/ni."""
     s = 1.0 + sum(b for _, b in beta)
-    G = (1.0 + sum(b * r ** k for k, b in beta)) / s
-    dG = sum(k * b * r ** (k - 1) for k, b in beta) / s
-    return G, dG
+    inv = 1.0 / r
+    G = np.ones_like(r)
+    dG = np.zeros_like(r)
+    for k, b in beta:
+        if k == 1:
+            G += b * r
+            dG += b
+        elif k == -1:
+            G += b * inv
+            dG -= b * inv * inv
+        else:
+            G += b * r ** k
+            dG += k * b * r ** (k - 1)
+    return G / s, dG / s
 
 
 def _fermi(w, r):
