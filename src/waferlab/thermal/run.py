@@ -300,7 +300,10 @@ def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
     state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
                          oxide=spec.substrate.oxide)
     numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
-    plan = _plan(spec) if spec.numerics.mesh_check else None
+    check = spec.numerics.mesh_check
+    if check is None:
+        check = spec.lateral is None
+    plan = _plan(spec) if check else None
     for i, step in enumerate(spec.steps):
         t0 = _time.perf_counter()
         try:

@@ -98,7 +98,7 @@ class NumericsSpec(SpecModel):
     max_steps: int = Field(default=20000, ge=10)
     nodes_per_length: float = Field(default=16.0, ge=2, le=200)
     grading: float = Field(default=1.05, gt=1, le=1.5)
-    mesh_check: bool = True
+    mesh_check: bool | None = None      # None: in 1D yes, in 2D no (it doubles the cost)
     mesh_tol: float = Field(default=3e-3, gt=0, lt=0.5)
     max_refine: int = Field(default=3, ge=0, le=6)
 
