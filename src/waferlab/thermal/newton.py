@@ -113,11 +113,13 @@ class _Assembler:
             self.band_flat = bi.astype(np.int64) * N + cols
             self.band_shape = (3 * nf + 1, N)
 
-    def apply(self, E: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """(M_f Y_f) for every field: E (nf, nnz) edge data, Y (nf, n)."""
-        c = E * Y[:, self.Lcol]
-        return np.stack([np.bincount(self.Lrow, weights=c[f], minlength=self.n)
-                         for f in range(self.nf)])
+    def operator(self, E: np.ndarray):
+        """Y (nf, n) -> (M_f Y_f) for every field, E (nf, nnz) the edge data."""
+        n, nf = self.n, self.nf
+        off = (np.arange(nf) * n)[:, None]
+        M = sp.csr_matrix((E.ravel(), ((self.Lrow[None, :] + off).ravel(),
+                                        (self.Lcol[None, :] + off).ravel())), shape=(nf * n, nf * n))
+        return lambda Y: (M @ Y.ravel()).reshape(nf, n)
 
     def factor(self, V, E, Jloc, bh):
         """A solver for J x = rhs: banded LU (LAPACK gbtrf) in 1D, SuperLU otherwise."""
@@ -201,7 +203,7 @@ def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: fl
             scale = numerics.rtol * (np.abs(Y) + numerics.atol_rel * ref[:, None])
             if pred is None:                                 # first step: BE vs explicit Euler
                 R, _ = system.reactions(X, T, jacobian=False)
-                f0 = asm.apply(system.edge_data(X, T, mesh), X) / V + R
+                f0 = asm.operator(system.edge_data(X, T, mesh))(X) / V + R
                 est = 0.5 * (Y - X - h * f0)
             else:
                 est = (2.0 / 11.0) * (Y - pred)
@@ -253,6 +255,7 @@ def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
     Y = X0.copy()
     wt = 1.0 / (numerics.rtol * (np.abs(X0) + numerics.atol_rel * ref[:, None]))
     E = system.edge_data(X0, T, mesh)
+    transport = asm.operator(E)
     solve = None
     last = math.inf
     sv = system.surface_values(T, X0)            # the surface Fermi level of the step start
@@ -260,7 +263,7 @@ def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
         for fi, val in sv.items():
             Y[fi, surf] = val if np.isscalar(val) else val[surf]
         R, J = system.reactions(Y, T, jacobian=solve is None)
-        G = V * (Y - rhs) - bh * (asm.apply(E, Y) + V * R)
+        G = V * (Y - rhs) - bh * (transport(Y) + V * R)
         for fi in sv:
             G[fi, surf] = 0.0
         try:

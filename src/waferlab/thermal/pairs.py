@@ -282,8 +282,8 @@ class FiveStream:
         for j in range(len(self.dopants)):
             iA = 3 * j
             A, da = self._active(X[iA], j, c)
-            for path, (iP, iX, iY, kX, kY, Xeq_other) in enumerate((
-                    (iA + 1, iI, iV, c.kI, c.kV, None), (iA + 2, iV, iI, c.kV, c.kI, None))):
+            for path, (iP, iX, iY, kX, kY) in enumerate((
+                    (iA + 1, iI, iV, c.kI, c.kV), (iA + 2, iV, iI, c.kV, c.kI))):
                 w = c.paths[j][path]
                 if not w:
                     continue
@@ -387,8 +387,19 @@ def _fermi(w, r):
     if not w:
         return np.ones_like(r), np.zeros_like(r)
     s = sum(v for _, v in w)
-    F = sum(v * r ** k for k, v in w) / s
-    dF = sum(k * v * r ** (k - 1) for k, v in w if k != 0) / s
-    if np.isscalar(dF):
-        dF = np.zeros_like(r) + dF
-    return F, dF
+    F = np.zeros_like(r)
+    dF = np.zeros_like(r)
+    for k, v in w:
+        if k == 0:
+            F += v
+        elif k == 1:
+            F += v * r
+            dF += v
+        elif k == -1:
+            inv = 1.0 / r
+            F += v * inv
+            dF -= v * inv * inv
+        else:
+            F += v * r ** k
+            dF += k * v * r ** (k - 1)
+    return F / s, dF / s
