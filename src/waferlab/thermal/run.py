@@ -17,7 +17,7 @@ from .diffusion import TimeStepping, anneal
 from .dopants import Arrhenius, DOPANTS
 from .electrical import junction_depths, sheet_resistance
 from .implant import Moments, implant_1d, implant_2d, implanted_species, range_moments
-from .mesh import Mesh
+from .mesh import Feature, Mesh, graded_nodes
 from .meshing import (MeshPlan, coarsen_z, depth_features, level_depth_error, plan_mesh,
                       refine_z, transfer)
 from .models import INTERSTITIAL, TED, make_model
@@ -72,10 +72,6 @@ def _step_moments(step):
 def _mesh(spec: ThermalSpec) -> Mesh:
     """Uniform when the recipe gives ``nodes``; otherwise graded for the recipe's
     profiles (meshing.depth_features)."""
-    x = (np.zeros(1) if spec.lateral is None
-         else np.linspace(0.0, spec.lateral.width, spec.lateral.nodes))
-    if spec.nodes is not None:
-        return Mesh(z=np.linspace(0.0, spec.depth, spec.nodes), x=x)
     models = {}
 
     def d_int(name, step, T):
@@ -95,6 +91,23 @@ def _mesh(spec: ThermalSpec) -> Mesh:
     plan = _plan(spec)
     feats = depth_features(spec.steps, d_int=d_int, program=program, moments=_step_moments,
                            per_length=plan.per_length)
+    x = np.zeros(1)
+    lat = spec.lateral
+    if lat is not None and lat.nodes is not None:
+        x = np.linspace(0.0, lat.width, lat.nodes)
+    elif lat is not None:
+        # graded along x about every mask edge: each profile width W (ΔRp, √(W₀² + Dt))
+        # and each implant's lateral straggle σ⊥ resolved by 8 nodes over ±4 W
+        edges = sorted({e for w in lat.mask for e in (w.from_, w.to) if 0 < e < lat.width})
+        widths = [f.h * plan.per_length for f in feats]
+        widths += [range_moments(st.dopant, st.energy_keV).lateral for st in spec.steps
+                   if st.kind == "implant"]
+        xf = [Feature(start=e - 4 * W, end=e + 4 * W, h=W / 8) for e in edges for W in widths
+              if W > 0]
+        x = (graded_nodes(lat.width, xf, ratio=plan.ratio, h_max=lat.width / 32) if xf
+             else np.linspace(0.0, lat.width, 33))
+    if spec.nodes is not None:
+        return Mesh(z=np.linspace(0.0, spec.depth, spec.nodes), x=x)
     return plan_mesh(spec.depth, x, feats, plan)
 
 

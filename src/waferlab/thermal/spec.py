@@ -86,7 +86,7 @@ class MaskWindow(SpecModel):
 
 class LateralSpec(SpecModel):
     width: Length = Field(gt=0)
-    nodes: int = Field(default=129, ge=3, le=4097)
+    nodes: int | None = Field(default=None, ge=3, le=4097)   # None: graded at the mask edges
     mask: list[MaskWindow] = []
 
 
