@@ -174,7 +174,7 @@ class _Stepper:
         chord = self.cache.setdefault(("chord", coef), {})
         change = math.inf
         for it in range(opts.picard_max):
-            if it and it % 8 == 0:
+            if it and it % 2 == 0:
                 chord.clear()                    # slow: refresh the factorisations
             change = 0.0
             for k in self.names:
