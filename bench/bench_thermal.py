@@ -127,8 +127,139 @@ def bench_2d(n=256, repeats=2):
     return best, cpu, r.steps, r.factorizations, drift
 
 
+def mesh_acceptance():
+    """Default graded mesh: max |x_j/exact - 1| over B, P, As, Sb and sqrt(Dt) 5 nm..2 um
+    (erfc predeposition and Gaussian-implant drive-in, tests/thermal/test_mesh.py)."""
+    import test_mesh as tm
+    worst_p = worst_d = 0.0
+    for d in ("B", "P", "As", "Sb"):
+        for L in tm.LENGTHS:
+            for fn, store in ((tm.test_predeposition_junction_default_mesh, "p"),
+                              (tm.test_drive_in_junction_default_mesh, "d")):
+                err = _junction_error(tm, fn, d, L)
+                if store == "p":
+                    worst_p = max(worst_p, err)
+                else:
+                    worst_d = max(worst_d, err)
+    return worst_p, worst_d
+
+
+def _junction_error(tm, fn, d, L):
+    """Run one acceptance case and return its relative junction error (from the assert)."""
+    from scipy.special import erfcinv
+    from waferlab.thermal import simulate
+    from waferlab.thermal.dopants import DOPANTS
+    from waferlab.validation.thermal import gaussian_implant_drive_in
+    D = DOPANTS[d].intrinsic(tm.T_C + 273.15)
+    t = L * L / D
+    if fn is tm.test_predeposition_junction_default_mesh:
+        spec = tm._spec(tm.OPPOSITE[d], max(2e-6, 12 * L), [{"predeposit": {
+            "dopant": d, "surface_concentration": "1e20 cm^-3", "temperature": f"{tm.T_C} degC",
+            "time": f"{t:.10g} s"}}])
+        return abs(tm._xj(simulate(spec), d) / (2 * L * erfcinv(1e-5)) - 1)
+    m = tm.range_moments(d, 10.0)
+    spec = tm._spec(tm.OPPOSITE[d], max(2e-6, 12 * L + m.Rp), [
+        {"implant": {"dopant": d, "dose": "1e14 cm^-2", "energy": "10 keV", "profile": "gaussian"}},
+        {"anneal": {"temperature": f"{tm.T_C} degC", "time": f"{t:.10g} s"}}])
+    zz = np.linspace(0, spec.depth, 400001)
+    ex = gaussian_implant_drive_in(zz, 1e18, m.Rp, m.dRp, L * L) - 1e21
+    k = np.nonzero(ex > 0)[0][-1]
+    exact = zz[k] + ex[k] / (ex[k] - ex[k + 1]) * (zz[k + 1] - zz[k])
+    return abs(tm._xj(simulate(spec), d) / exact - 1)
+
+
+def tsuprem4_cases():
+    """x_j (um) of the TSUPREM-4 TED case per model, and the five-stream anneal time."""
+    from waferlab.thermal.run import metrics_of, simulate
+    from waferlab.validation.thermal import tsuprem4_case_spec
+    out = {}
+    for model in ("five_stream", "fermi", "ted", "intrinsic"):
+        spec = tsuprem4_case_spec(model)
+        if model in ("ted", "intrinsic"):
+            spec = spec.model_copy(update={"steps": [spec.steps[0], spec.steps[1].model_copy(
+                update={"calibration": None})]})
+        t0 = time.perf_counter()
+        m, _ = metrics_of(simulate(spec))
+        out[model] = (m["junction_depth_m"] * 1e6, time.perf_counter() - t0,
+                      m["mesh_refinements"], m["depth_nodes"])
+    spec = tsuprem4_case_spec("five_stream")
+    spec = spec.model_copy(update={"numerics": spec.numerics.model_copy(update={"mesh_check": False})})
+    t0 = time.perf_counter()
+    simulate(spec)
+    out["five_stream_nocheck_s"] = time.perf_counter() - t0
+    return out
+
+
+def solmi_kim():
+    """Time-averaged TED diffusivity (∫(⟨D⟩-⟨D⟩*)dt over the time t90 in which 90 % of it
+    accrues) of B 2e14 cm^-2 20 keV at 800/900/1000 °C vs Solmi et al. (1991)
+    D = 2.2e-2 exp(-2.5 eV/kT) cm²/s; Kim et al. (1990): 1e13 cm^-2 at 1000 °C."""
+    from waferlab.thermal.mesh import Feature, Mesh, graded_nodes
+    from waferlab.thermal.pairs import hobler_moroz_plus_n
+    from waferlab.thermal.ted import five_stream_anneal
+    from waferlab.validation.thermal import kim_enhancement_history
+    z = graded_nodes(2e-6, [Feature(start=0.0, end=0.4e-6, h=2e-9)], ratio=1.05)
+    mesh = Mesh(z=z, x=np.zeros(1))
+    B = implant_1d(z, "B", 2e18, 20.0)
+    rows = []
+    for TC, dur in ((800, 20000.0), (900, 1200.0), (1000, 60.0)):
+        T = TC + 273.15
+        r = five_stream_anneal(mesh, {"B": B, "P": np.full(z.size, 1.4e21)}, duration=dur,
+                               temperature=lambda s: T, excess=hobler_moroz_plus_n(10.81, 20.0) * B)
+        t, cum = r.enhancement_integral("B")
+        t90 = float(t[np.searchsorted(cum, 0.9 * cum[-1])])
+        Dm = 0.9 * cum[-1] / t90 * 1e4
+        Ds = 2.2e-2 * math.exp(-2.5 / (8.617333e-5 * T))
+        peak = float(np.max(r.mean_D["B"] / r.mean_D_eq["B"]))
+        rows.append((TC, Dm, Ds, t90, peak))
+    t, cum = kim_enhancement_history(duration=30.0)
+    frac = float(np.interp(10.0, t, cum) / cum[-1])
+    t90 = float(t[np.searchsorted(cum, 0.9 * cum[-1])])
+    return rows, frac, t90
+
+
+def bench_2d_five_stream(n=32):
+    """A masked B implant (2e14 cm^-2, 20 keV) annealed 10 s at 1000 °C with the
+    five-stream model in 2D (n × n nodes, SuperLU per Newton factorisation)."""
+    from waferlab.thermal.pairs import hobler_moroz_plus_n
+    from waferlab.thermal.ted import five_stream_anneal
+    mesh = make_mesh(0.6e-6, n, width=0.6e-6, nx=n)
+    mask = mesh.x < 0.3e-6
+    c = implant_2d(mesh.z, mesh.x, "B", 2e18, 20.0, mask=mask)
+    t0 = time.perf_counter()
+    r = five_stream_anneal(mesh, {"B": c.ravel(), "P": np.full(mesh.n, 1.4e21)}, duration=10.0,
+                           temperature=lambda s: 1273.15,
+                           excess=hobler_moroz_plus_n(10.81, 20.0) * c.ravel())
+    return time.perf_counter() - t0, r.steps, r.newton_iterations
+
+
 def main() -> None:
     rows = []
+    wp, wd = mesh_acceptance()
+    rows.append(("default graded mesh: max |x_j/exact - 1|, erfc predeposition, B/P/As/Sb, "
+                 "sqrt(Dt) = 5 nm, 50 nm, 500 nm, 2 um", f"{wp:.2e}", "< 5e-3"))
+    rows.append(("default graded mesh: max |x_j/exact - 1|, Gaussian-implant drive-in, same grid",
+                 f"{wd:.2e}", "< 5e-3"))
+    ts = tsuprem4_cases()
+    rows.append(("TSUPREM-4 TED case (B 2e15 20 keV, 25 nm oxide, ramp to 1000 °C): x_j five_stream (um)",
+                 f"{ts['five_stream'][0]:.3f} ({ts['five_stream'][0] / 0.880 - 1:+.1%})", "0.880 ± 10 %"))
+    rows.append(("  x_j fermi, calibration tsuprem4 (um)",
+                 f"{ts['fermi'][0]:.3f} ({ts['fermi'][0] / 0.560 - 1:+.1%})", "FLOOXS 0.560 ± 25 %"))
+    rows.append(("  x_j ted (+1) / intrinsic, calibration plummer (um)",
+                 f"{ts['ted'][0]:.3f} / {ts['intrinsic'][0]:.3f}", "—"))
+    rows.append(("1D five-stream anneal (the case above, 2 h ramp): wall time without / with the "
+                 "mesh check (s)", f"{ts['five_stream_nocheck_s']:.2f} / {ts['five_stream'][1]:.2f} "
+                 f"({ts['five_stream'][3]} nodes)", "< 5"))
+    sk, frac, t90 = solmi_kim()
+    for TC, Dm, Ds, t9, peak in sk:
+        rows.append((f"TED ⟨D⟩ over t90, B 2e14 20 keV, {TC} °C (cm²/s; t90, peak ⟨D⟩/⟨D⟩*)",
+                     f"{Dm:.2e} = {Dm / Ds:.2f} × Solmi (t90 {t9:.3g} s, peak {peak:.0f})",
+                     f"Solmi {Ds:.2e}, factor 2"))
+    rows.append(("Kim 1990: B 1e13 at 1000 °C, TED accrued by 10 s / t90",
+                 f"{frac:.3f} / {t90:.2f} s", ">= 0.9 / < 10 s"))
+    s2, st2, nit2 = bench_2d_five_stream()
+    rows.append(("2D five-stream, masked implant, 10 s at 1000 °C, 32 × 32 nodes: wall (s) / steps / "
+                 "Newton iterations", f"{s2:.1f} / {st2} / {nit2}", "—"))
     e = [erfc_case(nz) for nz in (81, 161, 321, 641)]
     _, rel, _, xj, dose = erfc_case(401)
     rows.append(("erfc predeposition, 401 nodes: max |C/C_exact - 1| where C > 1e-3 Cs", f"{rel:.2e}", "< 1e-2"))
@@ -162,7 +293,13 @@ def main() -> None:
     rows.append(("2D masked implant + 30 min anneal, 256 × 256 nodes: wall / CPU time (s)",
                  f"{best:.2f} / {cpu:.2f} (load avg {load:.1f})", "< 10"))
     rows.append(("2D: time steps / LU factorisations / dose drift", f"{steps} / {nfac} / {drift:+.0e}", "—"))
-    lines = ["## thermal (issue 7)", "",
+    import subprocess
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    lines = ["## thermal (issues 7, 19)", "", f"commit {commit}.", "",
              f"`python bench/bench_thermal.py` on {platform.node() or 'this machine'}, "
              f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} "
              f"(machine shared; wall times are upper bounds). {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",

@@ -41,6 +41,14 @@ def _spec(steps: str) -> ThermalSpec:
     ("    - predeposit: {dopant: Ga, surface_concentration: 1e20 cm^-3, temperature: 1000 degC, time: 1 s}",
      "unknown dopant 'Ga'"),
     ("    - anneal: {temperature: 1000 degC, time: 1 s, diffusivity: {B: {D0: 1 cm^2/s}}}", "Ea"),
+    ("    - implant: {dopant: B, dose: 1e15, energy: 20 keV}", "steps[0].implant.dose"),
+    ("    - implant: {dopant: B, dose: 1e15 cm^-2, energy: 1 keV}", "outside the range table"),
+    ("    - anneal: {profile: [[0 s, 800 degC], [20 s, 1000 degC], [10 s, 800 degC]]}",
+     "profile times must start at 0 s and increase"),
+    ("    - anneal: {temperature: 1000 degC, time: 1 s, model: five_stream, calibration: x}",
+     "steps[0].anneal.calibration"),
+    ("    - implant: {dopant: B, dose: 1e15 cm^-2, energy: 20 keV, tilt: 90 deg}",
+     "steps[0].implant.tilt"),
 ])
 def test_bad_steps_name_the_field(steps, msg):
     with pytest.raises(RecipeError) as exc:
@@ -72,7 +80,9 @@ def test_oxidation_consumes_silicon_and_books_dose():
     assert m["dose_in_oxide_m2"]["B"] > 0
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=(pytest.mark.slow,) if "tsuprem4" in p.stem
+                                                else ()) for p in EXAMPLES],
+                         ids=[p.stem for p in EXAMPLES])
 def test_every_thermal_example_runs(path, tmp_path):
     rc = main(["thermal", str(path), "--out", str(tmp_path)])
     assert rc == 0

@@ -136,7 +136,12 @@ class _Stepper:
 
     def factor(self, A):
         self.factorizations += 1
-        return splu(A, permc_spec="MMD_AT_PLUS_A")
+        if not np.all(np.isfinite(A.data)):
+            raise SimulationError("non-finite matrix entries (the iteration diverged)")
+        try:
+            return splu(A, permc_spec="MMD_AT_PLUS_A")
+        except RuntimeError as exc:             # singular: let the caller retry smaller
+            raise SimulationError(f"sparse factorisation failed: {exc}") from None
 
     def lu(self, k: str, M, coef: float, t: float):
         key = None
@@ -169,7 +174,7 @@ class _Stepper:
         chord = self.cache.setdefault(("chord", coef), {})
         change = math.inf
         for it in range(opts.picard_max):
-            if it and it % 8 == 0:
+            if it and it % 2 == 0:
                 chord.clear()                    # slow: refresh the factorisations
             change = 0.0
             for k in self.names:

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..constants import EV, K_B
 
-__all__ = ["Arrhenius", "Dopant", "DOPANTS", "dopant", "ni_si", "charge_neutral_n"]
+__all__ = ["Arrhenius", "Dopant", "DOPANTS", "DOPANTS_TSUPREM4", "CALIBRATIONS", "dopant",
+           "ni_si", "charge_neutral_n"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +52,8 @@ class Dopant:
     intrinsic   intrinsic diffusivity (Arrhenius)
     charged     ((power k, Arrhenius w_k), ...): D ∝ Σ w_k (n/ni)^k (Fair)
     f_I         interstitial fraction of the diffusion mechanism (TED coupling)
+    via_I/via_V the charged components of the interstitial and vacancy paths
+                (default: ``charged`` split by f_I); used by the five-stream model
     """
 
     name: str
@@ -58,6 +61,21 @@ class Dopant:
     intrinsic: Arrhenius
     charged: tuple[tuple[int, Arrhenius], ...]
     f_I: float
+    via_I: tuple[tuple[int, Arrhenius], ...] | None = None
+    via_V: tuple[tuple[int, Arrhenius], ...] | None = None
+
+    def path_weights(self, T: float) -> tuple[tuple[tuple[int, float], ...], ...]:
+        """((k, w_k) of the I path, (k, w_k) of the V path), normalised so that all
+        weights of both paths sum to 1: D_path(n) = D_int Σ_k w_k (n/ni)^k."""
+        if self.via_I is None:
+            w = self.fermi_weights(T)
+            paths = (tuple((k, v * self.f_I) for k, v in w),
+                     tuple((k, v * (1 - self.f_I)) for k, v in w))
+            return paths
+        wi = [(k, a(T)) for k, a in self.via_I]
+        wv = [(k, a(T)) for k, a in (self.via_V or ())]
+        s = sum(v for _, v in wi) + sum(v for _, v in wv)
+        return tuple((k, v / s) for k, v in wi), tuple((k, v / s) for k, v in wv)
 
     def fermi_weights(self, T: float) -> tuple[tuple[int, float], ...]:
         """Normalised weights w_k/Σw of the charged components at temperature T."""
@@ -79,6 +97,30 @@ DOPANTS: Mapping[str, Dopant] = MappingProxyType({
                charged=((0, _arr(0.214, 3.65)), (1, _arr(15.0, 4.08)))),
     )
 })
+
+
+def _tsuprem4() -> Mapping[str, Dopant]:
+    """TSUPREM-4's default dopant diffusivities (TSUPREM-4 User Guide, Appendix A; the same
+    numbers are FLOOXS's silicon defaults), split into interstitial and vacancy paths:
+    B DIX.0 0.743, DIP.0 0.617, DVX.0 0.186, DVP.0 0.154 cm²/s, all 3.56 eV (I fraction
+    0.8); P through interstitials only (Fair's components); As DIX.0 0.0666 cm²/s 3.45 eV,
+    DVM.0 12.8 cm²/s 4.05 eV.  Sb as in ``DOPANTS``."""
+    B = Dopant(name="B", charge=-1, intrinsic=_arr(1.7, 3.56), f_I=0.8,
+               charged=((0, _arr(0.929, 3.56)), (-1, _arr(0.771, 3.56))),
+               via_I=((0, _arr(0.743, 3.56)), (-1, _arr(0.617, 3.56))),
+               via_V=((0, _arr(0.186, 3.56)), (-1, _arr(0.154, 3.56))))
+    P0 = DOPANTS["P"]
+    P = Dopant(name="P", charge=1, intrinsic=P0.intrinsic, f_I=1.0, charged=P0.charged,
+               via_I=P0.charged, via_V=())
+    As = Dopant(name="As", charge=1, intrinsic=_arr(9.17, 3.99), f_I=0.4,
+                charged=((0, _arr(0.0666, 3.45)), (1, _arr(12.8, 4.05))),
+                via_I=((0, _arr(0.0666, 3.45)),), via_V=((1, _arr(12.8, 4.05)),))
+    return MappingProxyType({"B": B, "P": P, "As": As, "Sb": DOPANTS["Sb"]})
+
+
+DOPANTS_TSUPREM4 = _tsuprem4()
+CALIBRATIONS: Mapping[str, Mapping[str, Dopant]] = MappingProxyType(
+    {"plummer": DOPANTS, "tsuprem4": DOPANTS_TSUPREM4})
 
 
 def dopant(name: str) -> Dopant:

@@ -35,7 +35,7 @@ import numpy as np
 
 __all__ = ["Moments", "range_moments", "gaussian_profile", "pearson4_profile",
            "depth_profile", "implant_1d", "implant_2d", "implanted_species",
-           "pearson4_beta_limit", "TABLE_DOPANTS"]
+           "pearson4_beta_limit", "lateral_kernel", "TABLE_DOPANTS"]
 
 M_B = 10.81
 M_BF2 = 10.81 + 2 * 18.998
@@ -208,7 +208,38 @@ def implant_2d(z: np.ndarray, x: np.ndarray, ion: str, dose: float, energy_keV: 
     for off in np.unique(thick):
         cols = thick == off
         out[:, cols] = depth_profile(z, m, dose, shape=shape, offset=off)[:, None]
-    dx = x[1] - x[0] if x.size > 1 else 1.0
     if x.size > 1 and m.lateral > 0:
-        out = gaussian_filter1d(out, sigma=m.lateral / dx, axis=1, mode="reflect", truncate=5.0)
+        dx = np.diff(x)
+        if np.allclose(dx, dx[0], rtol=1e-9):
+            out = gaussian_filter1d(out, sigma=m.lateral / dx[0], axis=1, mode="reflect",
+                                    truncate=5.0)
+        else:
+            out = out @ lateral_kernel(x, m.lateral).T
     return out
+
+
+def lateral_kernel(x: np.ndarray, sigma: float) -> np.ndarray:
+    """W[i, j]: the share of column j's boxed dose that straggles into the box of node i,
+    for a Gaussian of s.d. ``sigma`` and reflecting ends (images at both walls), on any
+    increasing nodes x:  W_ij = Σ_images [Φ((b_i⁺ − y_j)/σ) − Φ((b_i⁻ − y_j)/σ)] w_j/w_i
+    integrated over box j (box edges b, widths w; exact for a boxwise-constant profile)."""
+    from scipy.special import ndtr
+
+    x = np.asarray(x, float)
+    edges = np.concatenate([[x[0]], 0.5 * (x[1:] + x[:-1]), [x[-1]]])
+    w = np.diff(edges)
+    L0, L1 = x[0], x[-1]
+    W = np.zeros((x.size, x.size))
+
+    def box_to_box(lo_src, hi_src):
+        # ∫_{src box} ∫_{dst box} N(y' - y) dy' dy / w_src, via the antiderivative of Φ
+        def G(u):
+            return u * ndtr(u / sigma) + sigma * np.exp(-0.5 * (u / sigma) ** 2) / np.sqrt(2 * np.pi)
+        a, b = edges[:-1][:, None], edges[1:][:, None]
+        return (G(b - lo_src) - G(a - lo_src) - G(b - hi_src) + G(a - hi_src))
+
+    lo, hi = edges[:-1][None, :], edges[1:][None, :]
+    for sgn, shift in ((1, 0.0), (-1, 2 * L0), (-1, 2 * L1)):
+        s_lo, s_hi = (lo, hi) if sgn > 0 else (shift - hi, shift - lo)
+        W += box_to_box(s_lo, s_hi)
+    return W / w[:, None]

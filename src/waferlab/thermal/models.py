@@ -25,7 +25,7 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
-from .dopants import Arrhenius, charge_neutral_n, dopant, ni_si
+from .dopants import DOPANTS, Arrhenius, Dopant, charge_neutral_n, ni_si
 
 __all__ = ["DiffusionModel", "Intrinsic", "Fermi", "TED", "MODELS", "make_model",
            "INTERSTITIAL", "DEFAULT_DI", "DEFAULT_DICI"]
@@ -53,10 +53,17 @@ class Intrinsic:
     """Arrhenius diffusivity per dopant; ``override`` replaces the built-in table."""
 
     override: Mapping[str, Arrhenius] = field(default_factory=dict)
+    table: Mapping[str, Dopant] = field(default_factory=lambda: DOPANTS)
     nonlinear = False
 
+    def dopant(self, name: str) -> Dopant:
+        try:
+            return self.table[name]
+        except KeyError:
+            raise ValueError(f"unknown dopant {name!r}; known: {', '.join(self.table)}") from None
+
     def d_int(self, name: str, T: float) -> float:
-        a = self.override.get(name) or dopant(name).intrinsic
+        a = self.override.get(name) or self.dopant(name).intrinsic
         return a(T)
 
     def field_order(self, names):
@@ -84,11 +91,11 @@ class Fermi(Intrinsic):
 
     def coefficients(self, name, T, state):
         ni = ni_si(T)
-        net = sum(dopant(k).charge * np.maximum(v, 0.0) for k, v in state.items()
+        net = sum(self.dopant(k).charge * np.maximum(v, 0.0) for k, v in state.items()
                   if k != INTERSTITIAL)
         n = charge_neutral_n(net, ni)
         r = n / ni
-        d = dopant(name)
+        d = self.dopant(name)
         shape = sum(w * r ** k for k, w in d.fermi_weights(T))
         return self.d_int(name, T) * shape, d.charge * np.log(r)
 
@@ -117,17 +124,23 @@ class TED(Intrinsic):
         if name == INTERSTITIAL:
             return self.DI(T), None
         S = np.maximum(state.get(INTERSTITIAL, 0.0), 0.0) / self.ci_star(T)
-        return self.d_int(name, T) * (1.0 + dopant(name).f_I * S), None
+        return self.d_int(name, T) * (1.0 + self.dopant(name).f_I * S), None
 
 
 MODELS = {"intrinsic": Intrinsic, "fermi": Fermi, "ted": TED}
 
 
-def make_model(name: str, override: Mapping[str, Arrhenius] | None = None) -> DiffusionModel:
-    """Build the model called ``name`` (ValueError lists the known ones)."""
+def make_model(name: str, override: Mapping[str, Arrhenius] | None = None, *,
+               calibration: str = "plummer") -> DiffusionModel:
+    """Build the model called ``name`` with the dopant table ``calibration`` (``plummer``
+    or ``tsuprem4``, see dopants.py); ValueError lists the known ones."""
+    from .dopants import CALIBRATIONS
+
     if name not in MODELS:
         raise ValueError(f"unknown diffusion model {name!r}; known: {', '.join(MODELS)}")
-    return MODELS[name](override=dict(override or {}))
+    if calibration not in CALIBRATIONS:
+        raise ValueError(f"unknown calibration {calibration!r}; known: {', '.join(CALIBRATIONS)}")
+    return MODELS[name](override=dict(override or {}), table=CALIBRATIONS[calibration])
 
 
 

@@ -2,6 +2,7 @@
 doping.csv, metrics.json and doping.png (atomically)."""
 from __future__ import annotations
 
+import math
 import time as _time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,20 +16,29 @@ from ..materials import BUILTIN
 from .diffusion import TimeStepping, anneal
 from .dopants import Arrhenius, DOPANTS
 from .electrical import junction_depths, sheet_resistance
-from .implant import implant_1d, implant_2d, implanted_species, range_moments
-from .mesh import Mesh
+from .implant import Moments, implant_1d, implant_2d, implanted_species, range_moments
+from .mesh import Feature, Mesh, graded_nodes
 from .meshing import (MeshPlan, coarsen_z, depth_features, level_depth_error, plan_mesh,
                       refine_z, transfer)
 from .models import INTERSTITIAL, TED, make_model
+from .newton import NewtonStepping
+from .pairs import hobler_moroz_plus_n
+from .ted import five_stream_anneal
 from .oxidation import SI_CONSUMED, grow_oxide
 from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep, ThermalSpec
 
 __all__ = ["ThermalState", "run_thermal", "simulate", "temperature_program", "write_outputs"]
 
+FIVE_STREAM = "five_stream"
+ION_MASS_AMU = {"B": 10.81, "BF2": 48.81, "P": 30.97, "As": 74.92, "Sb": 121.76}
+
 
 @dataclass(frozen=True, kw_only=True)
 class ThermalState:
     """Dopant fields (name -> (nz, nx) array, m⁻³) on ``mesh``, pending implant damage
+    (``damage``: +1 per ion for ``ted``; ``damage_n``: the Hobler–Moroz +n for
+    ``five_stream``), the five-stream defect fields I, V, Cl carried between five-stream
+    anneals, the last five-stream transient read-out (``ted``) and the
     (+1 excess interstitials, m⁻³), oxide thickness (m), dose lost to oxide (m⁻²)."""
 
     mesh: Mesh
@@ -39,6 +49,9 @@ class ThermalState:
     time_steps: int = 0
     mesh_error: float = 0.0
     refinements: int = 0
+    damage_n: np.ndarray | None = None
+    defects: dict[str, np.ndarray] | None = None
+    ted: dict = field(default_factory=dict)
 
 
 def temperature_program(step) -> tuple[float, Callable[[float], float]]:
@@ -59,16 +72,14 @@ def _step_moments(step):
 def _mesh(spec: ThermalSpec) -> Mesh:
     """Uniform when the recipe gives ``nodes``; otherwise graded for the recipe's
     profiles (meshing.depth_features)."""
-    x = (np.zeros(1) if spec.lateral is None
-         else np.linspace(0.0, spec.lateral.width, spec.lateral.nodes))
-    if spec.nodes is not None:
-        return Mesh(z=np.linspace(0.0, spec.depth, spec.nodes), x=x)
     models = {}
 
     def d_int(name, step, T):
-        key = (step.model, tuple(sorted(step.diffusivity)))
+        key = (step.model, step.calibration, tuple(sorted(step.diffusivity)))
         if key not in models:
-            models[key] = make_model(step.model, _override(step))
+            five = step.model == FIVE_STREAM
+            models[key] = make_model("intrinsic", _override(step), calibration=step.calibration
+                                     or ("tsuprem4" if five else "plummer"))
         return models[key].d_int(name, T)
 
     def program(step):
@@ -80,6 +91,23 @@ def _mesh(spec: ThermalSpec) -> Mesh:
     plan = _plan(spec)
     feats = depth_features(spec.steps, d_int=d_int, program=program, moments=_step_moments,
                            per_length=plan.per_length)
+    x = np.zeros(1)
+    lat = spec.lateral
+    if lat is not None and lat.nodes is not None:
+        x = np.linspace(0.0, lat.width, lat.nodes)
+    elif lat is not None:
+        # graded along x about every mask edge: each profile width W (ΔRp, √(W₀² + Dt))
+        # and each implant's lateral straggle σ⊥ resolved by 8 nodes over ±4 W
+        edges = sorted({e for w in lat.mask for e in (w.from_, w.to) if 0 < e < lat.width})
+        widths = [f.h * plan.per_length for f in feats]
+        widths += [range_moments(st.dopant, st.energy_keV).lateral for st in spec.steps
+                   if st.kind == "implant"]
+        xf = [Feature(start=e - 4 * W, end=e + 4 * W, h=W / 8) for e in edges for W in widths
+              if W > 0]
+        x = (graded_nodes(lat.width, xf, ratio=plan.ratio, h_max=lat.width / 32) if xf
+             else np.linspace(0.0, lat.width, 33))
+    if spec.nodes is not None:
+        return Mesh(z=np.linspace(0.0, spec.depth, spec.nodes), x=x)
     return plan_mesh(spec.depth, x, feats, plan)
 
 
@@ -105,17 +133,52 @@ def _override(step) -> dict[str, Arrhenius]:
     return {k: Arrhenius(D0=v.D0, Ea=v.Ea) for k, v in step.diffusivity.items()}
 
 
+def _model_of(step):
+    """The diffusion model of a step (five_stream: None; see ted.py)."""
+    if step.model == FIVE_STREAM:
+        return None
+    return make_model(step.model, _override(step), calibration=step.calibration or "plummer")
+
+
 def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, numerics,
               fixed, use_damage):
-    """One anneal of the state's fields on ``mesh`` (fields already on it)."""
-    model = make_model(step.model, _override(step))
+    """One anneal of the state's fields on ``mesh`` (fields already on it):
+    (conc, time steps, defect fields or None, transient read-out)."""
+    if step.model == FIVE_STREAM:
+        if fixed is not None:
+            raise ValueError("model five_stream is for anneals after implants; use intrinsic, "
+                             "fermi or ted for a predeposition")
+        res = five_stream_anneal(
+            mesh, {k: v.ravel() for k, v in state.conc.items()}, duration=duration,
+            temperature=temperature,
+            excess=state.damage_n.ravel() if (use_damage and state.damage_n is not None) else None,
+            defects=({k: v.ravel() for k, v in state.defects.items()}
+                     if state.defects else None),
+            calibration=step.calibration or "tsuprem4", override=_override(step),
+            numerics=NewtonStepping(rtol=numerics.rtol, max_steps=numerics.max_steps))
+        conc = {k: res.conc[k].reshape(mesh.shape) for k in state.conc}
+        defects = {k: v.reshape(mesh.shape) for k, v in res.defects.items()} or None
+        return conc, res.steps, defects, _ted_readout(res)
+    model = _model_of(step)
     fields = {k: v.ravel() for k, v in state.conc.items()}
     if use_damage and isinstance(model, TED):
         fields[INTERSTITIAL] = state.damage.ravel()
     fx = fixed(mesh) if fixed is not None else None
     res = anneal(mesh, fields, model, duration=duration, temperature=temperature,
                  fixed=fx, numerics=numerics)
-    return {k: res.fields[k].reshape(mesh.shape) for k in state.conc}, res.steps
+    return {k: res.fields[k].reshape(mesh.shape) for k in state.conc}, res.steps, None, {}
+
+
+def _ted_readout(res) -> dict:
+    """Per paired dopant: ∫(⟨D⟩ − ⟨D⟩*) dt (m²) and the time by which 90 % of it had
+    accumulated (s)."""
+    out = {}
+    for d in res.mean_D:
+        t, cum = res.enhancement_integral(d)
+        total = float(cum[-1])
+        t90 = float(t[np.searchsorted(cum, 0.9 * total)]) if total > 0 else 0.0
+        out[d] = {"enhanced_Dt_m2": total, "t90_s": t90}
+    return out
 
 
 def _on(state: ThermalState, mesh: Mesh) -> ThermalState:
@@ -124,7 +187,10 @@ def _on(state: ThermalState, mesh: Mesh) -> ThermalState:
         return state
     old = state.mesh
     return replace(state, mesh=mesh, conc={k: transfer(c, old, mesh) for k, c in state.conc.items()},
-                   damage=transfer(state.damage, old, mesh))
+                   damage=transfer(state.damage, old, mesh),
+                   damage_n=None if state.damage_n is None else transfer(state.damage_n, old, mesh),
+                   defects=None if not state.defects else
+                   {k: transfer(v, old, mesh) for k, v in state.defects.items()})
 
 
 def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixed=None,
@@ -135,13 +201,16 @@ def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixe
     kw = dict(duration=duration, temperature=temperature, numerics=numerics, fixed=fixed,
               use_damage=use_damage)
     mesh = state.mesh
-    conc, nsteps = _run_step(mesh, state, step, **kw)
+    conc, nsteps, defects, ted = _run_step(mesh, state, step, **kw)
     err, refinements = state.mesh_error, state.refinements
     if plan is not None:
         coarse, keep = coarsen_z(mesh)
-        cstate = ThermalState(mesh=coarse, conc={k: v[keep] for k, v in state.conc.items()},
-                              damage=state.damage[keep])
-        c_conc, _ = _run_step(coarse, cstate, step, **kw)
+        cstate = ThermalState(
+            mesh=coarse, conc={k: v[keep] for k, v in state.conc.items()},
+            damage=state.damage[keep],
+            damage_n=None if state.damage_n is None else state.damage_n[keep],
+            defects=None if not state.defects else {k: v[keep] for k, v in state.defects.items()})
+        c_conc = _run_step(coarse, cstate, step, **kw)[0]
         for i in range(plan.max_refine + 1):
             e = max((level_depth_error(mesh.z, conc[k], coarse.z, c_conc[k])
                      for k in conc), default=0.0)
@@ -153,10 +222,12 @@ def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixe
             coarse, c_conc = mesh, conc
             mesh = refine_z(mesh)
             state = _on(state, mesh)
-            conc, nsteps = _run_step(mesh, state, step, **kw)
+            conc, nsteps, defects, ted = _run_step(mesh, state, step, **kw)
             refinements += 1
         err = max(err, e)
     return replace(state, mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
+                   damage_n=None if use_damage else state.damage_n, defects=defects,
+                   ted=ted or state.ted,
                    time_steps=state.time_steps + nsteps, mesh_error=err, refinements=refinements)
 
 
@@ -188,17 +259,23 @@ def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping,
         sp = implanted_species(step.dopant)
         # a grown oxide screens the implant: Si-equivalent thickness by atom density
         screen = state.oxide * BUILTIN["SiO2"].atom_density / BUILTIN["Si"].atom_density
+        # a tilted beam: the range moments along the path, projected on the depth axis
+        m = range_moments(step.dopant, step.energy_keV)
+        ct = math.cos(step.tilt)
+        m = Moments(Rp=m.Rp * ct, dRp=m.dRp * ct, gamma=m.gamma, beta=m.beta, lateral=m.lateral)
         if mesh.x.size > 1:
             thick = _mask_thickness(spec, mesh.x)
             thick = (np.zeros(mesh.x.size) if thick is None else thick) + screen
             c = implant_2d(mesh.z, mesh.x, step.dopant, step.dose, step.energy_keV,
-                           mask=thick, shape=step.profile)
+                           mask=thick, shape=step.profile, moments=m)
         else:
             c = implant_1d(mesh.z, step.dopant, step.dose, step.energy_keV,
-                           shape=step.profile, screen=screen)[:, None]
+                           shape=step.profile, screen=screen, moments=m)[:, None]
         conc = dict(state.conc)
         conc[sp] = conc.get(sp, np.zeros(mesh.shape)) + c
-        return replace(state, conc=conc, damage=state.damage + c)
+        dn = hobler_moroz_plus_n(ION_MASS_AMU[step.dopant], step.energy_keV) * c
+        return replace(state, conc=conc, damage=state.damage + c,
+                       damage_n=dn if state.damage_n is None else state.damage_n + dn)
     if isinstance(step, PredepositStep):
         conc = dict(state.conc)
         conc.setdefault(step.dopant, np.zeros(mesh.shape))
@@ -233,9 +310,13 @@ def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
     log = ctx.log if ctx is not None else (lambda line: None)
     mesh = _mesh(spec)
     conc = {k: np.full(mesh.shape, v) for k, v in spec.substrate.background.items()}
-    state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape))
+    state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
+                         oxide=spec.substrate.oxide)
     numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
-    plan = _plan(spec) if spec.numerics.mesh_check else None
+    check = spec.numerics.mesh_check
+    if check is None:
+        check = spec.lateral is None
+    plan = _plan(spec) if check else None
     for i, step in enumerate(spec.steps):
         t0 = _time.perf_counter()
         try:
@@ -275,6 +356,7 @@ def metrics_of(state: ThermalState) -> tuple[dict, dict[str, np.ndarray]]:
         "oxide_thickness_m": state.oxide,
         "dose_in_oxide_m2": dict(state.dose_in_oxide),
         "time_steps": state.time_steps,
+        "ted": state.ted,
         "depth_nodes": int(mesh.z.size),
         "mesh_error_estimate": state.mesh_error,
         "mesh_refinements": state.refinements,

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator, model_validator
 from ..constants import EV
 from ..materials import BUILTIN
 from ..recipe_io import SpecModel
-from ..units import AreaDose, Concentration, Diffusivity, Energy, Length, Pressure, Temperature, Time
+from ..units import Angle, AreaDose, Concentration, Diffusivity, Energy, Length, Pressure, Temperature, Time
 from .dopants import DOPANTS
 from .implant import TABLE_DOPANTS, range_moments
 from .models import MODELS
@@ -54,6 +54,7 @@ class SubstrateSpec(SpecModel):
     material: Literal["Si"] = "Si"
     background: dict[str, Concentration] = {}
     orientation: Literal["100", "111"] = "100"
+    oxide: Length = Field(default=0.0, ge=0)      # initial (screen) oxide on the surface
 
     @field_validator("background")
     @classmethod
@@ -85,7 +86,7 @@ class MaskWindow(SpecModel):
 
 class LateralSpec(SpecModel):
     width: Length = Field(gt=0)
-    nodes: int = Field(default=129, ge=3, le=4097)
+    nodes: int | None = Field(default=None, ge=3, le=4097)   # None: graded at the mask edges
     mask: list[MaskWindow] = []
 
 
@@ -97,13 +98,14 @@ class NumericsSpec(SpecModel):
     max_steps: int = Field(default=20000, ge=10)
     nodes_per_length: float = Field(default=16.0, ge=2, le=200)
     grading: float = Field(default=1.05, gt=1, le=1.5)
-    mesh_check: bool = True
+    mesh_check: bool | None = None      # None: in 1D yes, in 2D no (it doubles the cost)
     mesh_tol: float = Field(default=3e-3, gt=0, lt=0.5)
     max_refine: int = Field(default=3, ge=0, le=6)
 
 
 class _Diffusing(SpecModel):
-    model: Literal[tuple(MODELS)] = "intrinsic"  # type: ignore[valid-type]
+    model: Literal[tuple(MODELS) + ("five_stream",)] = "intrinsic"  # type: ignore[valid-type]
+    calibration: Literal["plummer", "tsuprem4"] | None = None   # default: tsuprem4 for five_stream
     diffusivity: dict[str, DiffusivitySpec] = {}
 
     @field_validator("diffusivity")
@@ -132,6 +134,7 @@ class ImplantStep(SpecModel):
     dose: AreaDose = Field(gt=0)
     energy: Energy = Field(gt=0)
     profile: Literal["pearson4", "gaussian"] = "pearson4"
+    tilt: Angle = Field(default=0.0, ge=0, lt=1.5)   # rad after parsing; < 86 degrees
 
     @model_validator(mode="after")
     def _table(self):
