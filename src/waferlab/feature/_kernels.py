@@ -289,6 +289,32 @@ def band_geometry(a, band, h, origin, ndim, px, py):
 
 
 @njit(cache=True, parallel=True)
+def material_index_tols(phi4, fidx, tols, ndim, px, py):
+    """``material_index`` with a tolerance per layer (tols[l] for layer l)."""
+    L = phi4.shape[0]
+    m = fidx.shape[0]
+    out = np.full(m, -1, dtype=np.int32)
+    for p in prange(m):
+        for l in range(L):
+            if _interp(phi4[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], ndim, px, py) <= tols[l]:
+                out[p] = l
+                break
+    return out
+
+
+@njit(cache=True, parallel=True)
+def hold_top(top, held, band):
+    """φ_top = min(φ_top, φ_held) on band nodes: the solid keeps the held region (a
+    Boolean union; flat node indices, both arrays of one shape)."""
+    t = top.reshape(-1)
+    s = held.reshape(-1)
+    for b in prange(band.shape[0]):
+        n = band[b]
+        if s[n] < t[n]:
+            t[n] = s[n]
+
+
+@njit(cache=True, parallel=True)
 def clip_below(phi4, top, band):
     """φ_l = max(φ_l, φ_top) on band nodes for every lower layer (etching exposes)."""
     L = phi4.shape[0]

@@ -22,6 +22,15 @@ tapered to 0 over the outer ``taper`` cells of the band (Peng et al., J. Comput.
 
 Etch: after every step the lower layers are clipped, φ_k = max(φ_k, φ_top), so
 removing the top exposes what lies below.  Deposit: only the top layer moves.
+
+Etch stop (the Boolean-stack rule of ViennaLS, Manstetten et al., Solid-State
+Electron. 2017): the bottom layers 0..K−1 that the model does not etch (its
+``held_layers(state, n_layers)``; K counts from the bottom up to the first etched
+layer) are a solid the step cannot remove: after every step φ_top = min(φ_top,
+φ_{K−1}) on the band (the top set is the union of itself and the held block), and a
+surface point counts as a held material only once it lies on or inside it
+(tolerance 0, not h/2).  So an etch ends exactly on the interface and a film etched
+through leaves nothing behind; a step with no held block runs as before.
 """
 from __future__ import annotations
 
@@ -37,7 +46,8 @@ from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
 
-__all__ = ["advance", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES", "KINDS"]
+__all__ = ["advance", "held_block", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES",
+           "KINDS"]
 
 SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
@@ -152,6 +162,7 @@ class _Work:
         self.need_b2 = scheme_order > 1
         self.band = None
         self.b1 = self.b2 = None
+        self.held = 0          # bottom layers the current etch step leaves in place
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -203,13 +214,34 @@ class _Work:
         self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), self.beta,
                               self.width)
 
+    def hold(self) -> None:
+        """φ_top = min(φ_top, φ_{K−1}) on the band (K = ``held``; no-op when 0)."""
+        if self.held:
+            K.hold_top(self.phi[-1], self.phi[self.held - 1], self.band)
+
     def finish(self, clearance: int) -> LevelSetStack:
         self.rebuild(clearance)
+        self.hold()
         g = self.grid
         # restore the containment invariant φ_k >= φ_{k+1} everywhere
         K.contain(self.phi.reshape(self.phi.shape[0], -1))
         return LevelSetStack(grid=g, z0=self.z0, phi=self.phi, materials=self.materials,
                              reference_top=self.reference_top)
+
+
+def held_block(model: Any, state: Any, n_layers: int, kind: str) -> int:
+    """Number K of bottom layers an etch step leaves in place: the model's
+    ``held_layers(state, n_layers)`` (a bool per layer) counted from the bottom up to
+    the first etched layer, at most n_layers − 1; 0 for deposits and for models
+    without ``held_layers``."""
+    f = getattr(model, "held_layers", None)
+    if kind != "etch" or n_layers < 2 or f is None:
+        return 0
+    held = np.asarray(f(state, n_layers), dtype=bool).reshape(-1)
+    k = 0
+    while k < min(n_layers - 1, held.size) and held[k]:
+        k += 1
+    return k
 
 
 def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, kind: str,
@@ -266,10 +298,16 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         top3 = as3(w.phi[-1])
         origin = view.origin3()
         pts, nrm = K.band_geometry(top3, w.band, h, origin, d, g.periodic, g.periodic)
+        w.held = held_block(model, state, w.phi.shape[0], kind)
         if w.phi.shape[0] > 1:
             phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
             f = (pts - origin) / h
-            mats = K.material_index(phi4, f, 0.5 * h, d, g.periodic, g.periodic)
+            if w.held:
+                tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
+                tols[:w.held] = 0.0
+                mats = K.material_index_tols(phi4, f, tols, d, g.periodic, g.periodic)
+            else:
+                mats = K.material_index(phi4, f, 0.5 * h, d, g.periodic, g.periodic)
             mats[mats < 0] = w.phi.shape[0] - 1
         else:
             mats = np.zeros(len(w.band), dtype=np.int32)
@@ -300,6 +338,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if w.phi.shape[0] > 1:
             lower = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
             if kind == "etch":
+                w.hold()
                 K.clip_below(lower, top3, w.band)
             elif float(V.min()) < 0:
                 flat = w.phi[-1].reshape(-1)

@@ -126,6 +126,10 @@ class IsotropicVelocity:
             s[len(self.layer_speed):] = self.layer_speed[-1] if self.layer_speed.size else 0.0
         return s
 
+    def held_layers(self, state, n_layers):
+        """Layers this step does not move (speed 0): an etch stops on them."""
+        return np.asarray(state)[:n_layers] == 0.0
+
     def speed(self, state, points, normals, materials):
         return state[materials]
 
@@ -154,6 +158,10 @@ class DirectionalVelocity:
                                   value=list(self.direction))
             dvec = np.asarray(self.direction, dtype=np.float64)
         return IsotropicVelocity.prepare(self, geometry, ctx, t), dvec / np.linalg.norm(dvec)
+
+    def held_layers(self, state, n_layers):
+        """Layers this step does not move (speed 0): an etch stops on them."""
+        return np.asarray(state[0])[:n_layers] == 0.0
 
     def beam_hamiltonian(self, state, materials):
         """(s per node, c = −d̂, f): the engine evaluates H(p) = s[(1 − f)·max(0, c·p)
