@@ -52,3 +52,12 @@ def test_a_process_recipe_without_the_step_is_a_recipe_error():
         pick_step(expose, "expose", command="image", index=1)
     two = {"steps": [expose["steps"][0], expose["steps"][0]]}
     assert pick_step(two, "expose", command="image")[1] == "steps[0].expose (first of 2)"
+
+
+def test_a_bad_reactor_key_in_the_step_is_named_by_its_path(tmp_path):
+    data = yaml.safe_load(DEMO.read_text())
+    data["steps"][0]["plasma_etch"]["reactor"]["pressure_control"] = "valve"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    with pytest.raises(RecipeError, match=r"steps\[0\]\.plasma_etch\.reactor\.pressure_control"):
+        run_reactor(bad, tmp_path / "out", quiet=True)

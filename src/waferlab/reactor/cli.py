@@ -123,11 +123,12 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
     if label and not quiet:
         print(f"solving the reactor of {label}")
     out = Path(out)
-    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    where = f"{label.split(' ')[0]}.reactor" if label else "reactor"
+    spec = validate_section(ReactorSpec, data["reactor"], where)
     sweep_specs = []
     if sweep:                                  # check the whole sweep before solving anything
         path, values = parse_sweep(sweep)
-        sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor"))
+        sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), where))
                        for v in values]
     if spec.chemistry:                         # a bad chemistry file fails before any output
         from .chemistry import load_chemistry
@@ -206,8 +207,9 @@ def _cmd(args: argparse.Namespace) -> int:
     from ..recipe_io import load_yaml, validate_section
     from .spec import ReactorSpec
 
-    data, _ = reactor_recipe_data(load_yaml(args.recipe))   # validated before the folder
-    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    data, label = reactor_recipe_data(load_yaml(args.recipe))   # validated before the folder
+    spec = validate_section(ReactorSpec, data["reactor"],
+                            f"{label.split(' ')[0]}.reactor" if label else "reactor")
     if args.sweep:
         parse_sweep(args.sweep)
     if spec.chemistry:
