@@ -13,7 +13,8 @@ coverages and an etch speed per element:
 <f_x>(α) is the beam-averaged angular factor on a plane whose normal is tilted by α
 from the vertical (``atomic.yields.beam_incidence_table``): the yield of the direct
 beam.  Etched materials follow the site balance; mask materials erode by sputtering
-only; other materials do not move.  Neutral sticking in the ray tracing is per material
+and, if organic, by O-atom ashing (``atomic.mask_erosion``: ER = (YΓ)_sp/ρ + V_O Γ_O,
+Γ_O the passivant flux arriving there); other materials do not move.  Neutral sticking in the ray tracing is per material
 β_m (1 − θ_E − θ_P) with the coverages of an open flat surface (the peer uses each
 element's own coverage; see docs/etch-models.md for this and the other differences).
 """
@@ -26,13 +27,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..atomic.ion_enhanced import IonBeam, SurfaceKinetics, surface_rates
+from ..atomic.mask_erosion import ORGANIC, MaskErosion, default_mask_erosion
 from ..atomic.sf6o2 import SF6O2Parameters
 from ..atomic.yields import ANGULAR_FACTORS, IonYield, beam_incidence_table
 from ..constants import EV
 from ..errors import RecipeError
 from ..materials import material_info
 from ..recipe_io import SpecModel
-from ..units import Concentration, Energy, Flux, Length
+from ..units import Concentration, Energy, Flux, Length, Volume
 from .flux.engine import SpeciesFlux
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
 from .flux.models import step_label
@@ -48,10 +50,14 @@ _BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative flux
 
 @dataclass(frozen=True, kw_only=True)
 class MaskSputter:
-    """A material that erodes by physical sputtering only: ER = (YΓ)_sp / ρ."""
+    """A mask material: ER = (YΓ)_sp / ρ + V_O Γ_P (``atomic.mask_erosion``).
+
+    o_erosion  V_O, volume removed per incident passivant (O) atom (m³); 0: sputter only
+    """
 
     yield_: IonYield
     density: float
+    o_erosion: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +171,9 @@ class IonEnhancedEtch:
             ym = (Gi * self.yield_at(f"mask:{m}", tilt) if ion_yields is None
                   else np.broadcast_to(self.ion_flux * ion_yields["sp"], v.shape))
             v[sel] = -ym[sel] / ms.density
+            if ms.o_erosion > 0:
+                o = np.broadcast_to(self.passivant_flux * np.asarray(passivant, float), v.shape)
+                v[sel] -= ms.o_erosion * o[sel]
         return v, {"theta_etchant": rates.theta_etchant, "theta_passivant": rates.theta_passivant}
 
     def flat_coverages(self) -> tuple[float, float]:
@@ -386,7 +395,8 @@ class SF6O2Spec(_Common):
     ion_lobe: Literal["specular", "cone"] = "cone"
     lagged_coverages: bool = True
     coverage_iterations: int = Field(default=1, ge=0, le=10)
-    masks: list[str] = Field(default_factory=lambda: ["Mask"])
+    masks: list[str] | None = None
+    O_erosion_yield: dict[str, Volume] = Field(default_factory=dict)
 
     def parameters(self) -> SF6O2Parameters:
         return SF6O2Parameters(
@@ -404,14 +414,28 @@ class SF6O2Spec(_Common):
         _etch_only(kind)
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
-        if "masks" in self.model_fields_set:
+        if self.masks is not None:
             _check_materials("masks", self.masks, materials)
-        mask_names = [m for m in self.masks if m in materials]
+            mask_names = list(self.masks)
+        else:       # the default: the hard mask and the organic materials the wafer has
+            mask_names = [m for m in ("Mask",) + ORGANIC
+                          if m in materials and m not in self.etched]
+        _check_materials("O_erosion_yield", self.O_erosion_yield, materials)
+        for m, vo in self.O_erosion_yield.items():
+            if m not in mask_names or not vo >= 0:
+                raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
+                                  f"({', '.join(mask_names) or 'none'}) and must be >= 0",
+                                  path=f"O_erosion_yield.{m}", value=vo)
         try:
             p = self.parameters()
         except ValueError as exc:
             raise RecipeError(str(exc), path="model") from None
-        masks = {m: MaskSputter(yield_=p.mask_yield(), density=p.mask_density) for m in mask_names}
+        masks = {}
+        for m in mask_names:
+            law = (MaskErosion(sputter=p.mask_yield(), density=p.mask_density) if m == "Mask"
+                   else default_mask_erosion(m, material_info(m, materials).atom_density))
+            masks[m] = MaskSputter(yield_=law.sputter, density=law.density,
+                                   o_erosion=self.O_erosion_yield.get(m, law.o_erosion))
         model = IonEnhancedEtch(
             kinetics=p.kinetics(), beam=self._beam(), ion_flux=p.ion_flux,
             etchant_flux=p.etchant_flux, passivant_flux=p.oxygen_flux, etched=tuple(self.etched),

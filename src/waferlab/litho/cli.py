@@ -48,10 +48,12 @@ def _image(args: argparse.Namespace) -> int:
     from ..context import RunContext
     from ..io.atomic import staged
     from ..io.outdir import identity_hash, prepare_output
-    from .pipeline import check_pixel, load_recipe
+    from .pipeline import check_pixel, load_recipe_step
     from .report import run_image
 
-    recipe, base = load_recipe(args.recipe)
+    recipe, base, label = load_recipe_step(args.recipe)
+    if label:
+        print(f"imaging {label} of the process recipe")
     check_image_memory(recipe)
     check_pixel(recipe, base_dir=base)
     if recipe.mask.type == "gds":              # a bad layout fails before the folder is touched

@@ -22,7 +22,8 @@ from .source import SourcePoints, sample_source, split_at_pupil_edges
 from .spec import LithoRecipe, LithoSpec
 
 __all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "check_pixel", "develop",
-           "resist_cross_section", "resist_height_map", "RECIPE_KEYS"]
+           "resist_cross_section", "resist_height_map", "RECIPE_KEYS",
+           "load_recipe_step"]
 
 RECIPE_KEYS = ("name", "seed", "optics", "mask", "image", "resist")
 
@@ -61,11 +62,26 @@ class ResistResult:
 
 
 def load_recipe(path: str | Path) -> tuple[LithoRecipe, Path]:
-    """Read a standalone litho recipe (other top-level keys are ignored)."""
+    """Read a standalone litho recipe (other top-level keys are ignored), or the first
+    ``expose`` step of a process recipe (``load_recipe_step`` names it)."""
+    recipe, base, _ = load_recipe_step(path)
+    return recipe, base
+
+
+def load_recipe_step(path: str | Path) -> tuple[LithoRecipe, Path, str]:
+    """(recipe, base folder, label): a standalone litho recipe (label "") or, when the
+    file has no ``optics:`` but ``steps:``, its first ``expose`` step with the process
+    recipe's name and seed (label ``steps[i].expose``; RecipeError if it has none)."""
     data = load_yaml(path)
-    sub = {k: data[k] for k in RECIPE_KEYS if k in data}
     base = Path(path).parent if "\n" not in str(path) else Path.cwd()
-    return validate_section(LithoRecipe, sub), base
+    if "optics" not in data and "steps" in data:
+        from ..process.pick import pick_step
+
+        body, label = pick_step(data, "expose", command="image")
+        sub = {k: data[k] for k in ("name", "seed") if k in data} | dict(body)
+        return validate_section(LithoRecipe, sub, label.split(" ")[0]), base, label
+    sub = {k: data[k] for k in RECIPE_KEYS if k in data}
+    return validate_section(LithoRecipe, sub), base, ""
 
 
 def check_pixel(spec: LithoSpec, *, base_dir: Path | None = None) -> tuple[Optics, SourcePoints]:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import RecipeError
 
-__all__ = ["add_cli", "run_reactor", "parse_sweep", "KNOB_ALIASES"]
+__all__ = ["add_cli", "run_reactor", "parse_sweep", "reactor_recipe_data", "KNOB_ALIASES"]
 
 #: short knob names for --sweep; any dotted path into ``reactor:`` works too
 KNOB_ALIASES = {"power": "source.power", "pressure": "pressure", "bias_voltage": "bias.voltage",
@@ -90,6 +90,27 @@ def _table(name: str, state) -> None:
     Console().print(t)
 
 
+def reactor_recipe_data(data: dict) -> tuple[dict, str]:
+    """A reactor recipe ``{name, seed, reactor}`` from a standalone reactor recipe (label
+    "") or from the ``reactor:`` of a process recipe's ``plasma_etch`` step (its label).
+    The step's feature loading (open area) is not applied: this is the bare reactor."""
+    if "reactor" in data:
+        return data, ""
+    if "steps" not in data:
+        raise RecipeError("a reactor recipe needs a 'reactor:' section, or a process recipe "
+                          "with a plasma_etch step (see docs/reactor.md)", path="reactor")
+    from ..process.pick import pick_step
+
+    body, label = pick_step(data, "plasma_etch", command="reactor")
+    i = label.split("]")[0] + "]"
+    if "reactor" not in body:
+        raise RecipeError("the plasma_etch step has no reactor: section",
+                          path=f"{i}.plasma_etch.reactor")
+    out = {k: data[k] for k in ("name", "seed") if k in data}
+    out["reactor"] = body["reactor"]
+    return out, label
+
+
 def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
                 quiet: bool = False, resume: bool = False) -> dict:
     """The command's work; returns the reactor.json content (or the sweep table)."""
@@ -97,16 +118,17 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
     from .spec import ReactorSpec
     from .state import solve
 
-    data = load_yaml(recipe)
-    if "reactor" not in data:
-        raise RecipeError("a reactor recipe needs a 'reactor:' section (see docs/reactor.md)")
+    data, label = reactor_recipe_data(load_yaml(recipe))
     name = str(data.get("name", Path(str(recipe)).stem))
+    if label and not quiet:
+        print(f"solving the reactor of {label}")
     out = Path(out)
-    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    where = f"{label.split(' ')[0]}.reactor" if label else "reactor"
+    spec = validate_section(ReactorSpec, data["reactor"], where)
     sweep_specs = []
     if sweep:                                  # check the whole sweep before solving anything
         path, values = parse_sweep(sweep)
-        sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), "reactor"))
+        sweep_specs = [(v, validate_section(ReactorSpec, _set(data["reactor"], path, v), where))
                        for v in values]
     if spec.chemistry:                         # a bad chemistry file fails before any output
         from .chemistry import load_chemistry
@@ -185,10 +207,9 @@ def _cmd(args: argparse.Namespace) -> int:
     from ..recipe_io import load_yaml, validate_section
     from .spec import ReactorSpec
 
-    data = load_yaml(args.recipe)               # validated before the folder is touched
-    if "reactor" not in data:
-        raise RecipeError("a reactor recipe needs a 'reactor:' section (see docs/reactor.md)")
-    spec = validate_section(ReactorSpec, data["reactor"], "reactor")
+    data, label = reactor_recipe_data(load_yaml(args.recipe))   # validated before the folder
+    spec = validate_section(ReactorSpec, data["reactor"],
+                            f"{label.split(' ')[0]}.reactor" if label else "reactor")
     if args.sweep:
         parse_sweep(args.sweep)
     if spec.chemistry:

@@ -107,6 +107,7 @@ class ReactorSpec(SpecModel):
     gas_temperature: Temperature = 300.0
     wafer_temperature: Temperature | None = None
     pressure: Pressure
+    pressure_control: Literal["fixed_pumping", "throttle"] = "fixed_pumping"
     gases: dict[str, Flow]
     source: Source
     bias: Bias | None = None

@@ -247,7 +247,49 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
             st = None
     if st is None:
         st = model.steady_state()
+    if spec.pressure_control == "throttle":
+        st = _throttle(model, st)
     return _state(spec, model, st)
+
+
+def _plasma_pressure(model: GlobalModel, st: SteadyState) -> float:
+    """Total gas pressure with the plasma on, n_g k T_g (Pa)."""
+    tr = model.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
+    return float(tr["n_g"][0]) * K_B * model.T_gas
+
+
+def _throttle(model: GlobalModel, st: SteadyState, *, rtol: float = 1e-9,
+              max_iter: int = 60) -> SteadyState:
+    """``pressure_control: throttle``: set the pumping rate k_p = S/V so that the gas
+    pressure with the plasma on equals the set point, as a throttle valve does.
+
+    p(k_p) falls as k_p rises (p ≈ (feed + dissociation) k T / (k_p V)); the update
+    k_p ← k_p · p(k_p)/p_set is Newton's step for p ∝ 1/k_p, damped to a factor in
+    [0.8, 1.25] and safeguarded by a bracket (bisection in log k_p when it leaves it); each
+    steady state starts from the last.
+    """
+    p_set = model.pressure
+    lo, hi = 0.0, np.inf
+    for _ in range(max_iter):
+        p = _plasma_pressure(model, st)
+        if abs(p / p_set - 1.0) < rtol:
+            return st
+        k = model.k_pump
+        if p > p_set:
+            lo = k
+        else:
+            hi = k
+        k_new = k * min(max(p / p_set, 0.8), 1.25)       # damped: Newton stays in reach
+        if not lo < k_new < hi:
+            k_new = np.sqrt(lo * hi) if np.isfinite(hi) and lo > 0 else k_new
+        model.k_pump = float(k_new)
+        x0 = model.state_vector(st)
+        try:
+            st = model.steady_state(x0, t_end=0.0)
+        except SimulationError:
+            st = model.steady_state(x0)
+    raise SimulationError(f"pressure_control: throttle did not reach {p_set:g} Pa "
+                          f"(last {p:g} Pa, pumping rate {model.k_pump:g} 1/s)")
 
 
 def simulate(spec: ReactorSpec, t_end: float, *, n_out: int = 200,
