@@ -32,6 +32,7 @@ from .errors import RecipeError, SimulationError
 from .io.atomic import staged, write_csv, write_json, write_text
 from .io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .recipe import Recipe, recipe_from_dict
+from .process.expose import expose_metrics, write_expose_outputs
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -326,6 +327,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
+    metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
@@ -361,6 +363,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
         write_vtu_materials(out / "final.vtu", wafer.geometry)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
+    write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))

@@ -34,7 +34,7 @@ def test_coherent_grating_reference_values():
     assert abs(g["contrast"] - 0.97152) < 1e-4
     assert abs(g["edge_intensity"] - 0.25) < 1e-4
     assert abs(g["nils"] - 8.0) < 1e-4
-    assert abs(g["cd"] - 200e-9) < 1e-13                 # edge at I = 0.25 exactly at p/4
+    assert abs(g["cd_m"] - 200e-9) < 1e-13                 # edge at I = 0.25 exactly at p/4
     ref = (0.5 + 2 / np.pi * np.cos(2 * np.pi * m.x / 400e-9)) ** 2
     assert np.max(np.abs(image - ref)) < 1e-12
 

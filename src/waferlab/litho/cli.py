@@ -73,13 +73,12 @@ def _image(args: argparse.Namespace) -> int:
         metrics = run_image(recipe, ctx, stage, base_dir=base)
     from ..io.display import engineering
 
-    keys = {"i_max": "", "i_min": "", "contrast": "", "nils": "", "cd": "_m",
-            "epe_max_abs": "_m", "pv_band_area": "_m2"}      # SI in metrics.json
-    shown = []
-    for k, suffix in keys.items():
+    keys = ("i_max", "i_min", "contrast", "nils", "cd_m", "epe_max_abs_m", "pv_band_area_m2")
+    shown = []                                   # metrics.json: SI, unit in the key
+    for k in keys:
         if isinstance(metrics.get(k), float):
-            _, v, unit = engineering(k + suffix, metrics[k])
-            shown.append(f"{k} {v:.4g}{' ' + unit if unit else ''}")
+            name, v, unit = engineering(k, metrics[k])
+            shown.append(f"{name} {v:.4g}{' ' + unit if unit else ''}")
     shown = ", ".join(shown)
     print(f"{recipe.name}: wrote aerial.npy, aerial.png, aerial_cut.csv, metrics.json to {args.out}"
           + (f"  ({shown})" if shown else ""))

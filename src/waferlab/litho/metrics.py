@@ -89,11 +89,11 @@ def grating_metrics(x: np.ndarray, intensity: np.ndarray, *, pitch: float, duty:
     i_space, i_line = float(cut(space_c)), float(cut(line_c))
     i_max, i_min = max(i_space, i_line), min(i_space, i_line)
     out = {"i_max": i_max, "i_min": i_min, "contrast": contrast(i_max, i_min),
-           "edge_intensity": float(cut(edge)), "ils": ils(cut, edge),
+           "edge_intensity": float(cut(edge)), "ils_per_m": ils(cut, edge),
            "nils": ils(cut, edge) * duty * pitch}
     if threshold is not None:
         level = threshold / dose
-        out["cd"] = cd_from_cut(cut, level, center=line_c, half_range=0.5 * pitch)
+        out["cd_m"] = cd_from_cut(cut, level, center=line_c, half_range=0.5 * pitch)
         out["threshold"] = threshold
     return out
 

@@ -152,7 +152,7 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
     cut_i = img.intensity[:, nx // 2] if along_y else img.intensity[ny // 2]
     level = spec_i.threshold / spec_i.dose
     metrics: dict = {"name": recipe.name, "method": spec_i.method, "source_points": len(img.source),
-                     "shape": [ny, nx], "pixel": list(m.pixel),
+                     "shape": [ny, nx], "pixel_m": list(m.pixel),
                      "clear_frame": 1.0, "i_cut_max": float(cut_i.max()),
                      "i_cut_min": float(cut_i.min())}
     grating = recipe.mask.type == "grating"
@@ -171,11 +171,11 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
                                         kernels=spec_i.kernels)[0])
         printed = [c * spec_i.dose * f >= spec_i.threshold for c in corners
                    for f in (1 - spec_i.pv_dose, 1.0, 1 + spec_i.pv_dose)]
-        metrics.update({"epe_samples": int(len(e)), "epe_mean": float(np.nanmean(e)) if len(e) else None,
-                        "epe_max_abs": float(np.nanmax(np.abs(e))) if len(e) else None,
+        metrics.update({"epe_samples": int(len(e)), "epe_mean_m": float(np.nanmean(e)) if len(e) else None,
+                        "epe_max_abs_m": float(np.nanmax(np.abs(e))) if len(e) else None,
                         "epe_violations_15nm": int(np.sum(~(np.abs(e) <= 15e-9))),
-                        "pv_band_area": pv_band(printed, m.pixel[0] * m.pixel[1]),
-                        "printed_area": float((printed[1]).sum() * m.pixel[0] * m.pixel[1])})
+                        "pv_band_area_m2": pv_band(printed, m.pixel[0] * m.pixel[1]),
+                        "printed_area_m2": float((printed[1]).sum() * m.pixel[0] * m.pixel[1])})
     atomic_write(out_dir / "aerial.npy", _npy(img.intensity))
     atomic_write(out_dir / "aerial_cut.csv", _csv("x,intensity", cut_x, cut_i))
     atomic_write(out_dir / "aerial.png", _png(_figure_aerial(img, cut_x, cut_i, level, recipe.name)))
@@ -187,16 +187,16 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
                            center=0.5 * recipe.mask.pitch, half_range=0.5 * recipe.mask.pitch)
         target = spec_i.target_cd or recipe.mask.duty * recipe.mask.pitch
         dof, el = process_window(spec_i.doses, spec_i.focus, cd, target=target, tol=spec_i.cd_tolerance)
-        metrics["dose_focus"] = {"focus": list(spec_i.focus), "doses": list(spec_i.doses), "cd": cd,
-                                 "target_cd": target, "dof": dof, "el": el,
-                                 "dof_at_el_5pct": dof_at_el(dof, el, 0.05)}
+        metrics["dose_focus"] = {"focus_m": list(spec_i.focus), "doses": list(spec_i.doses), "cd_m": cd,
+                                 "target_cd_m": target, "dof_m": dof, "el": el,
+                                 "dof_at_el_5pct_m": dof_at_el(dof, el, 0.05)}
         atomic_write(out_dir / "bossung.png", _png(_figure_bossung(spec_i.focus, spec_i.doses, cd, dof, el)))
     if recipe.resist is not None:
         r = recipe.resist
         res = develop(recipe, img, ctx)
         hcut = res.height[:, nx // 2] if along_y else res.height[ny // 2]
-        metrics["resist"] = {"mode": r.mode, "min_height": float(hcut.min()),
-                             "max_height": float(hcut.max()),
+        metrics["resist"] = {"mode": r.mode, "min_height_m": float(hcut.min()),
+                             "max_height_m": float(hcut.max()),
                              "cleared_fraction": float(np.mean(res.height < 0.5 * r.thickness))}
         atomic_write(out_dir / "resist_profile.csv", _csv("x,height", cut_x, hcut))
         atomic_write(out_dir / "resist.png", _png(_figure_resist(cut_x, hcut, r.thickness, recipe.name, res, along_y)))
@@ -211,7 +211,7 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
                                  shot_noise=st.shot_noise, acid_noise=st.acid_noise)
             out = stochastic_lines(cut_i, cut_x, p=p, length=st.length, pitch=recipe.mask.pitch,
                                    duty=recipe.mask.duty, rng=ctx.rng("litho", "stochastic"))
-            metrics["stochastic"] = {"ler_3sigma": out["ler"], "lwr_3sigma": out["lwr"]}
+            metrics["stochastic"] = {"ler_3sigma_m": out["ler"], "lwr_3sigma_m": out["lwr"]}
             keep = out["psd_f"] > 0
             atomic_write(out_dir / "edge_psd.csv", _csv("f,psd", out["psd_f"][keep], out["psd"][keep]))
     metrics = _jsonable(metrics)
