@@ -29,7 +29,9 @@ import numpy as np
 import waferlab
 
 t_start = time.perf_counter()
-root = Path(waferlab.__file__).resolve().parents[2]
+# the repository: the notebook runs from docs/ (Jupyter, or the test suite)
+root = next(p for p in (Path.cwd(), *Path.cwd().parents)
+            if (p / "examples" / "calibrate_sf6o2.py").is_file())
 spec = importlib.util.spec_from_file_location("calibrate_sf6o2", root / "examples" / "calibrate_sf6o2.py")
 cal = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(cal)

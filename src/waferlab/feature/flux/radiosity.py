@@ -86,6 +86,20 @@ class HoleTransport:
         return float((self.wall[m] * self.area_wall[m]).sum() / self.area_wall[m].sum())
 
 
+def _checked(size: tuple[str, float], depth: float, wall_sticking: float,
+             bottom_sticking: float | None) -> tuple[float, float]:
+    """Check the geometry (positive) and the stickings (in [0, 1]); the bottom's defaults
+    to the wall's."""
+    if size[1] <= 0 or depth <= 0:
+        raise ValueError(f"{size[0]} and depth must be positive; got {size[1]}, {depth}")
+    sw = float(wall_sticking)
+    sb = sw if bottom_sticking is None else float(bottom_sticking)
+    for name, s in (("wall_sticking", sw), ("bottom_sticking", sb)):
+        if not 0.0 <= s <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1]; got {s}")
+    return sw, sb
+
+
 def hole_transport(radius: float, depth: float, wall_sticking: float,
                    bottom_sticking: float | None = None, *, n_wall: int = 400,
                    n_bottom: int = 40) -> HoleTransport:
@@ -95,13 +109,7 @@ def hole_transport(radius: float, depth: float, wall_sticking: float,
     have equal areas.  ``bottom_sticking`` defaults to ``wall_sticking``.
     """
     R, D = float(radius), float(depth)
-    if R <= 0 or D <= 0:
-        raise ValueError(f"radius and depth must be positive; got {R}, {D}")
-    sw = float(wall_sticking)
-    sb = sw if bottom_sticking is None else float(bottom_sticking)
-    for name, s in (("wall_sticking", sw), ("bottom_sticking", sb)):
-        if not 0.0 <= s <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1]; got {s}")
+    sw, sb = _checked(("radius", R), D, wall_sticking, bottom_sticking)
     N, M = int(n_wall), int(n_bottom)
     z = D * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, N + 1)))
     rho = R * np.sqrt(np.linspace(0.0, 1.0, M + 1))
@@ -179,13 +187,7 @@ def trench_transport(width: float, depth: float, wall_sticking: float,
     toward the corners.  ``bottom_sticking`` defaults to ``wall_sticking``.
     """
     W, D = float(width), float(depth)
-    if W <= 0 or D <= 0:
-        raise ValueError(f"width and depth must be positive; got {W}, {D}")
-    sw = float(wall_sticking)
-    sb = sw if bottom_sticking is None else float(bottom_sticking)
-    for name, s in (("wall_sticking", sw), ("bottom_sticking", sb)):
-        if not 0.0 <= s <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1]; got {s}")
+    sw, sb = _checked(("width", W), D, wall_sticking, bottom_sticking)
     N, M = int(n_wall), int(n_bottom)
     z = D * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, N + 1)))
     x = W * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, M + 1)))
