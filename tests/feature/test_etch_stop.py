@@ -128,3 +128,80 @@ def test_held_block_counts_unetched_layers_from_the_bottom():
     all_held = IsotropicVelocity(layer_speed=np.zeros(3))
     assert held_block(all_held, all_held.layer_speed, 3, "etch") == 2
     assert held_block(object(), None, 3, "etch") == 0
+
+
+# --------------------------------------------------------------------------- flux models
+def _flux_film_recipe(substrate: str, film: str, etch: dict) -> dict:
+    """50 nm of ``film`` (isotropic deposit) on ``substrate``, then ``etch``."""
+    return {"name": "stop", "seed": 1,
+            "grid": {"dimension": 2, "spacing": f"{H} nm", "extent": ["200 nm"]},
+            "structure": {"substrate": {"material": substrate}},
+            "steps": [{"deposit": {"model": "isotropic", "material": film,
+                                   "rate": "50 nm/min", "time": "1 min"}},
+                      {"etch": etch}]}
+
+
+_SP_ETCH = {"model": "single_particle", "rates": {"SiO2": "50 nm/min"}, "sticking": 1.0,
+            "rays_per_point": 50}
+
+
+def _sf6o2_etch(over: float) -> dict:
+    """sf6o2 (defaults, few rays) for ``over`` × the time to clear 50 nm of flat Si."""
+    from waferlab.feature.etch_models import SF6O2Spec
+    tt = SF6O2Spec(model="sf6o2").build(kind="etch", materials=("SiO2", "Si"), target=None)
+    t = over * 50 * NM / abs(tt.model.flat_speed("Si"))
+    return {"model": "sf6o2", "rays_per_point": 20, "time": f"{t!r} s"}
+
+
+@pytest.mark.parametrize("case", ["single_particle", "sf6o2"])
+def test_flux_etch_of_a_film_stops_on_the_layer_it_does_not_etch(case):
+    """single_particle with ``rates: {SiO2}`` through 50 nm SiO2 on Si, and sf6o2
+    (etches Si only) through 50 nm Si on SiO2, both with 20 % over-etch at h = 20 nm:
+    the top ends on the stop layer's surface (z = 0) within 0.1 h, the stop layer is
+    untouched and no film is left.  Before the rule reached the flux models the front
+    stopped above the interface: 2.2–9.5 nm of SiO2 (single_particle), 3.6–9.9 nm of
+    Si (sf6o2)."""
+    if case == "single_particle":
+        data, film = _flux_film_recipe("Si", "SiO2", {**_SP_ETCH, "time": "1.2 min"}), "SiO2"
+    else:
+        data, film = _flux_film_recipe("SiO2", "Si", _sf6o2_etch(1.2)), "Si"
+    g0, g, m = _run(data)
+    h = H * NM
+    assert np.abs(M.column_heights(g, -1)).max() <= 0.1 * h
+    assert np.abs(M.column_heights(g, 0)).max() <= 0.1 * h
+    assert m["film_field_m"] == 0.0 and m["below_resolution"] == []
+    assert m["amounts_m2"][film] < 0.01 * h * g.grid.extent[0]
+
+
+@pytest.mark.parametrize("case", ["single_particle", "sf6o2"])
+def test_flux_etch_is_bit_identical_until_the_interface_is_reached(case, monkeypatch):
+    """Half-way through the film (no held interface reached) the flux models give the
+    same φ with and without the held block (``TracedTransport.held_layers`` → none)."""
+    from waferlab.feature.flux.transport import TracedTransport
+    if case == "single_particle":
+        data = _flux_film_recipe("Si", "SiO2", {**_SP_ETCH, "time": "0.5 min"})
+    else:
+        data = _flux_film_recipe("SiO2", "Si", _sf6o2_etch(0.5))
+    _, a, _ = _run(data)
+    monkeypatch.setattr(TracedTransport, "held_layers",
+                        lambda self, state, n: np.zeros(n, bool))
+    _, b, _ = _run(data)
+    assert np.array_equal(a.phi, b.phi)
+    # the film is still there (the comparison is not vacuous): 20-30 nm of 50 nm left
+    assert 0.4 * 50 * NM < M.column_heights(a, -1).min() < 0.6 * 50 * NM
+
+
+def test_flux_models_hold_the_layers_they_do_not_etch():
+    from waferlab.feature.etch_models import SF6O2Spec
+    from waferlab.feature.flux.models import SingleParticleSpec
+    mats = ("Si", "SiO2", "Mask")
+    sf = SF6O2Spec(model="sf6o2").build(kind="etch", materials=mats, target=None)
+    assert sf.held_layers(None, 3).tolist() == [False, True, False]   # Mask erodes
+    assert held_block(sf, None, 3, "etch") == 0                       # Si substrate etched
+    sp = SingleParticleSpec(model="single_particle", rates={"SiO2": "1 nm/s"}).build(
+        kind="etch", materials=mats, target=None)
+    assert sp.held_layers(None, 3).tolist() == [True, False, True]
+    assert held_block(sp, None, 3, "etch") == 1
+    dep = SingleParticleSpec(model="single_particle", rate="1 nm/s").build(
+        kind="deposit", materials=mats, target="SiO2")
+    assert not dep.held_layers(None, 3).any()

@@ -59,8 +59,12 @@ def contours_2d(field: np.ndarray, geometry: LevelSetStack) -> list[np.ndarray]:
     return [_to_coords(c, coords) for c in measure.find_contours(a, 0.0) if len(c) >= 2]
 
 
-def extract_surface(geometry: LevelSetStack) -> Surface:
-    """The top surface as a :class:`Surface` (normals into vacuum, material per element)."""
+def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
+    """The top surface as a :class:`Surface` (normals into vacuum, material per element).
+
+    An element takes the lowest layer whose set contains its centroid within h/2; for
+    the ``held`` bottom layers an etch step does not remove, only on or inside the set
+    (tolerance 0, as the engine's query points: docs/levelset.md, "Etch stop")."""
     g = geometry.grid
     h = g.spacing
     if g.dimension == 2:
@@ -104,7 +108,14 @@ def extract_surface(geometry: LevelSetStack) -> Surface:
         elements[flip] = elements[flip][:, ::-1]
     else:
         elements[flip] = elements[flip][:, [0, 2, 1]]
-    mats = geometry.material_index_at(centre)
+    if held > 0 and geometry.n_layers > 1:
+        tols = np.full(geometry.n_layers, 0.5 * h)
+        tols[:held] = 0.0
+        mats = K.material_index_tols(np.ascontiguousarray(geometry.phi4()),
+                                     geometry.fractional_index(centre), tols, g.dimension,
+                                     g.periodic, g.periodic)
+    else:
+        mats = geometry.material_index_at(centre)
     mats = np.where(mats < 0, geometry.n_layers - 1, mats).astype(np.int32)
     used = np.unique(elements)
     remap = np.full(len(points), -1, dtype=np.int64)

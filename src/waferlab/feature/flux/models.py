@@ -80,6 +80,12 @@ class SingleParticle:
     def species(self) -> tuple[Species, ...]:
         return (self.particle,)
 
+    def held_layers(self, n_layers: int) -> np.ndarray:
+        """An etch with ``rates``: the layers with no rate (V_n = 0 there) are held."""
+        if self.sign >= 0 or self.rate is not None:
+            return np.zeros(n_layers, bool)
+        return rate_table(self.material_rates, self.materials, np.arange(n_layers)) == 0.0
+
     def fields(self, fluxes: Mapping[str, SpeciesFlux], surface: Surface) -> dict[str, np.ndarray]:
         """rel = Γ_abs/(s_e Γ0) per element (NaN where the element got no rays)."""
         s = self.particle.sticking_array(surface.material_names)[surface.materials]

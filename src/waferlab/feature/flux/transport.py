@@ -133,12 +133,13 @@ class Selective(Protocol):
     def moving(self, materials: np.ndarray) -> np.ndarray: ...
 
 
-def surface_of(geometry: Any) -> Surface:
-    """The Surface to trace: ``geometry`` itself, or extracted from a level-set stack."""
+def surface_of(geometry: Any, held: int = 0) -> Surface:
+    """The Surface to trace: ``geometry`` itself, or extracted from a level-set stack
+    (the ``held`` bottom layers classified at tolerance 0: ``extract_surface``)."""
     if isinstance(geometry, Surface):
         return geometry
     from ..extract import extract_surface
-    return extract_surface(geometry)
+    return extract_surface(geometry, held) if held else extract_surface(geometry)
 
 
 @dataclass(frozen=True, eq=False)
@@ -327,9 +328,25 @@ class TracedTransport:
                 f"{v.size} {where}{when} (check its parameters or expression)")
 
     # ------------------------------------------------------------------ VelocityModel
+    def held_layers(self, state: Any, n_layers: int) -> np.ndarray:
+        """Layers this etch does not move (the engine's etch stop, docs/levelset.md):
+        those a ``Selective`` model does not move, or the model's own
+        ``held_layers(n_layers)``; none otherwise."""
+        if isinstance(self.model, Selective):
+            return ~np.asarray(self.model.moving(np.arange(n_layers)), bool)
+        f = getattr(self.model, "held_layers", None)
+        return np.asarray(f(n_layers), bool) if f is not None else np.zeros(n_layers, bool)
+
     def prepare(self, geometry: Any, ctx, t: float, carry: Mapping | None = None) -> FluxState:
-        """Trace the current surface (time ``t`` keys the random stream)."""
-        surface = surface_of(geometry)
+        """Trace the current surface (time ``t`` keys the random stream).  The bottom
+        layers the etch holds (``held_layers``) are told apart from the etched ones at
+        tolerance 0, as the engine does: an element on the etched film within h/2 of
+        the stop layer keeps the film's rate, so no residue is left."""
+        held = 0
+        if not isinstance(geometry, Surface) and geometry.n_layers > 1:
+            from ..advect import held_block
+            held = held_block(self, None, geometry.n_layers, "etch")
+        surface = surface_of(geometry, held)
         if len(surface.elements) == 0:
             return FluxState(result=None, tree=None, index=np.zeros(0, int),
                              values={}, eps2=1.0)
