@@ -86,6 +86,13 @@ def metric_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str]]:
                 if isinstance(vv, (int, float)) and not isinstance(vv, bool):
                     name, val, unit = engineering(key, float(vv))
                     rows.append((f"{name} {sub}", _fmt(val, unit), unit))
+                elif isinstance(vv, dict):          # e.g. ted: {B: {t90_s, enhanced_Dt_m2}}
+                    for k3, v3 in vv.items():
+                        if isinstance(v3, (int, float)) and not isinstance(v3, bool):
+                            name, val, unit = engineering(k3, float(v3))
+                            rows.append((f"{key} {sub} {name}", _fmt(val, unit), unit))
+                        else:
+                            rows.append((f"{key} {sub} {k3}", str(v3), ""))
                 else:
                     rows.append((f"{key} {sub}", str(vv), ""))
         elif v is None:

@@ -20,8 +20,13 @@ def thermal_memory_estimate_bytes(spec) -> int:
     """
     import math
 
-    nz = int(spec.nodes)
-    nx = int(spec.lateral.nodes) if spec.lateral is not None else 1
+    # an automatic (graded) mesh is planned by the solver at ~16 nodes per √(Dt) or ΔRp and
+    # refined by its mesh check: a few hundred nodes per axis; 1025 deep and 257 wide bound it
+    nz = int(spec.nodes) if spec.nodes is not None else 1025
+    if spec.lateral is None:
+        nx = 1
+    else:
+        nx = int(spec.lateral.nodes) if spec.lateral.nodes is not None else 257
     n = nz * nx
     species = set(spec.substrate.background)
     ted = False
