@@ -33,18 +33,31 @@ def cross_section(geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return coords[0], coords[2], (1 - w) * phi[:, :, j, :] + w * phi[:, :, j + 1, :]
 
 
+def subplots(*grid: int, figsize=None, dpi=None, layout=None, **kw):
+    """(Figure, axes) from matplotlib's object API: no pyplot state and no backend switch,
+    so the library never changes the process's matplotlib settings; ``Figure.savefig``
+    renders with Agg."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
+    return fig, fig.subplots(*grid, **kw)
+
+
+def figure(*, figsize=None, dpi=None, layout=None):
+    """An empty Figure (object API, as :func:`subplots`)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, dpi=dpi, layout=layout)
+
+
 def plot_profile(path: str | Path, geometry, *, title: str = "", initial=None) -> None:
     """Write the cross-section picture (materials filled, voids left empty)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     x, v, phi = cross_section(geometry)
     span = max(x[-1] - x[0], v[-1] - v[0])
     f, unit = length_scale(span)
-    fig, ax = plt.subplots(figsize=(6.4, 5.2), dpi=120)
+    fig, ax = subplots(figsize=(6.4, 5.2), dpi=120)
     X, V = np.meshgrid(x * f, v * f, indexing="ij")
     names = list(geometry.materials)
     handles = []
@@ -67,4 +80,3 @@ def plot_profile(path: str | Path, geometry, *, title: str = "", initial=None) -
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-    plt.close(fig)

@@ -45,21 +45,16 @@ def _csv(header: str, *cols) -> bytes:
 
 
 def _png(fig) -> bytes:
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
 def _figure_aerial(image, cut_x, cut_i, threshold, title):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
     if image.intensity.shape[0] == 1 or image.intensity.shape[1] == 1:
-        fig, ax = plt.subplots(figsize=(6, 3.2))
+        fig, ax = _subplots(figsize=(6, 3.2))
         p = image.mask.period[0] if image.intensity.shape[0] == 1 else image.mask.period[1]
         xx = np.concatenate([cut_x - p, cut_x, cut_x + p])
         ax.plot(xx * 1e9, np.tile(cut_i, 3), lw=1.5)
@@ -68,7 +63,7 @@ def _figure_aerial(image, cut_x, cut_i, threshold, title):
         ax.set_ylabel("intensity (clear frame = 1)")
         ax.legend(loc="upper right")
     else:
-        fig, ax = plt.subplots(figsize=(5.2, 4.4))
+        fig, ax = _subplots(figsize=(5.2, 4.4))
         m = image.mask
         ext = [(m.x[0] - m.pixel[0] / 2) * 1e9, (m.x[-1] + m.pixel[0] / 2) * 1e9,
                (m.y[0] - m.pixel[1] / 2) * 1e9, (m.y[-1] + m.pixel[1] / 2) * 1e9]
@@ -85,11 +80,9 @@ def _figure_aerial(image, cut_x, cut_i, threshold, title):
 
 
 def _figure_bossung(focus, doses, cd, dof, el):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig, (a1, a2) = _subplots(1, 2, figsize=(9, 3.6))
     for j, d in enumerate(doses):
         a1.plot(np.asarray(focus) * 1e9, cd[:, j] * 1e9, marker="o", ms=3, label=f"dose {d:g}")
     a1.set_xlabel("focus (nm)")
@@ -104,11 +97,9 @@ def _figure_bossung(focus, doses, cd, dof, el):
 
 
 def _figure_resist(x, h, thickness, title, res=None, along_y=False):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
-    fig, ax = plt.subplots(figsize=(6, 2.8))
+    fig, ax = _subplots(figsize=(6, 2.8))
     if res is not None and res.m is not None and not along_y:
         j = res.m.shape[1] // 2
         zz = (thickness - res.z) * 1e9

@@ -152,12 +152,10 @@ def expose_metrics(wafer) -> dict:
 
 
 def _figure(rec: dict, title: str):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
     two_d = "image" in rec
-    fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(10.5 if two_d else 6, 3.4))
+    fig, axes = _subplots(1, 2 if two_d else 1, figsize=(10.5 if two_d else 6, 3.4))
     ax = axes[0] if two_d else axes
     x, i = np.asarray(rec["x_m"]), np.asarray(rec["intensity"])
     xr = np.asarray(rec["resist_x_m"])

@@ -236,15 +236,13 @@ def write_wafer_map(out: Path, wafer) -> None:
 
 def plot_wafer_map(path: Path, data: dict) -> None:
     """Profiles side by side (one panel per radius) and depth/CD against radius."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import figure as _figure
 
     from ..io.atomic import atomic_path
 
     rows = data["radii"]
     n = len(rows)
-    fig = plt.figure(figsize=(3.0 * n + 4.5, 4.2), layout="constrained")
+    fig = _figure(figsize=(3.0 * n + 4.5, 4.2), layout="constrained")
     gs = fig.add_gridspec(1, n + 2)
     ax0 = None
     for k, row in enumerate(rows):
@@ -281,7 +279,6 @@ def plot_wafer_map(path: Path, data: dict) -> None:
     fig.suptitle(f"wafer map ({data['source']})", fontsize=9)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
 
 
 def nonuniformity(values) -> float:

@@ -176,16 +176,13 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
 
 
 def _plot_sweep(path: Path, knob: str, rows) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
     from ..units import parse_quantity
 
     x = [parse_quantity(r["value"]).magnitude for r in rows]
     unit = f"{parse_quantity(rows[0]['value']).units:~}"
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = _subplots(figsize=(6, 4))
     ax.plot(x, [r["n_e_center_m3"] for r in rows], "o-", color="C0", label="n_e (centre)")
     ax.plot(x, [r["n_e_avg_m3"] for r in rows], "s--", color="C0", alpha=0.6, label="n_e (average)")
     ax.set_xlabel(f"{knob} ({unit})")
@@ -197,7 +194,6 @@ def _plot_sweep(path: Path, knob: str, rows) -> None:
     fig.tight_layout()
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.png")
     fig.savefig(tmp, dpi=120)
-    plt.close(fig)
     os.replace(tmp, path)
 
 

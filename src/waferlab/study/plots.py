@@ -11,19 +11,15 @@ __all__ = ["plot_distributions", "plot_sensitivity", "plot_response", "plot_pare
 
 
 def _fig(n: int = 1):
-    import matplotlib
+    from ..io.plots import subplots
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
-    return plt, fig, axes[0]
+    fig, axes = subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
+    return fig, axes[0]
 
 
-def _save(plt, fig, path: Path) -> Path:
+def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -40,19 +36,19 @@ def _eng(metric: str, y: np.ndarray) -> tuple[np.ndarray, str]:
 
 def plot_distributions(ds, metrics: tuple[str, ...], path: Path) -> Path:
     """A histogram of each metric over the successful samples (engineering units)."""
-    plt, fig, axes = _fig(len(metrics))
+    fig, axes = _fig(len(metrics))
     for ax, m in zip(axes, metrics):
         y, label = _eng(m, ds[m].values[np.isfinite(ds[m].values)])
         ax.hist(y, bins=max(5, min(40, len(y) // 4)), color="tab:blue", alpha=0.8)
         ax.set_xlabel(label)
         ax.set_ylabel("samples")
-    return _save(plt, fig, path)
+    return _save(fig, path)
 
 
 def plot_sensitivity(indices: dict[str, dict[str, Any]], names: tuple[str, ...], path: Path,
                      *, keys: tuple[str, ...] = ("S1", "ST")) -> Path:
     """Grouped bars of each index (S1, ST or μ*) per parameter, one panel per metric."""
-    plt, fig, axes = _fig(len(indices))
+    fig, axes = _fig(len(indices))
     pos = np.arange(len(names))
     for ax, (metric, idx) in zip(axes, indices.items()):
         present = [k for k in keys if k in idx]
@@ -62,12 +58,12 @@ def plot_sensitivity(indices: dict[str, dict[str, Any]], names: tuple[str, ...],
         ax.set_xticks(pos + 0.4 - width / 2, [n.split(".")[-1] for n in names], rotation=30)
         ax.set_title(metric)
         ax.legend()
-    return _save(plt, fig, path)
+    return _save(fig, path)
 
 
 def plot_response(ds, metric: str, path: Path) -> Path:
     """The metric against one knob (line/scatter) or two knobs (filled contours)."""
-    plt, fig, axes = _fig(1)
+    fig, axes = _fig(1)
     ax = axes[0]
     x = ds["x"].values
     y, ylabel = _eng(metric, ds[metric].values)
@@ -86,12 +82,12 @@ def plot_response(ds, metric: str, path: Path) -> Path:
         ax.plot(x[ok, 0], x[ok, 1], "k.", ms=3)
         ax.set_xlabel(label[0])
         ax.set_ylabel(label[1])
-    return _save(plt, fig, path)
+    return _save(fig, path)
 
 
 def plot_pareto(front: np.ndarray, names: tuple[str, str], path: Path, *,
                 reference: np.ndarray | None = None, cloud: np.ndarray | None = None) -> Path:
-    plt, fig, axes = _fig(1)
+    fig, axes = _fig(1)
     ax = axes[0]
     if cloud is not None:
         ax.plot(cloud[:, 0], cloud[:, 1], ".", color="0.8", ms=3, label="evaluated")
@@ -101,12 +97,12 @@ def plot_pareto(front: np.ndarray, names: tuple[str, str], path: Path, *,
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.legend()
-    return _save(plt, fig, path)
+    return _save(fig, path)
 
 
 def plot_convergence(history: list[tuple[int, int, float]], path: Path) -> Path:
     """Objective per evaluation and the running best (log scale)."""
-    plt, fig, axes = _fig(1)
+    fig, axes = _fig(1)
     ax = axes[0]
     j = np.array([h[2] for h in history], float)
     j[~np.isfinite(j)] = np.nan
@@ -115,4 +111,4 @@ def plot_convergence(history: list[tuple[int, int, float]], path: Path) -> Path:
     ax.set_xlabel("evaluation")
     ax.set_ylabel("objective")
     ax.legend()
-    return _save(plt, fig, path)
+    return _save(fig, path)

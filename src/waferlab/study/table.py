@@ -78,13 +78,9 @@ def samples_table(ds, metrics: tuple[str, ...], *, title: str = "samples"):
 
 
 def _axes():
-    import matplotlib
+    from ..io.plots import subplots
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.6, 4.6), dpi=110)
-    return plt, fig, ax
+    return subplots(figsize=(5.6, 4.6), dpi=110)
 
 
 def _scale(profiles: list[np.ndarray]) -> tuple[float, str]:
@@ -109,8 +105,10 @@ def plot_profiles(out: Path, profiles: dict[int, np.ndarray], ds, *,
         return ", ".join(f"{n} {v:.3g}{' ' + u if u else ''}" for n, v, u in zip(names, x[i], units))
 
     written = []
-    plt, fig, ax = _axes()
-    cmap = plt.get_cmap("viridis")
+    import matplotlib
+
+    fig, ax = _axes()
+    cmap = matplotlib.colormaps["viridis"]
     keys = sorted(profiles)
     for k, i in enumerate(keys):
         p = profiles[i]
@@ -125,12 +123,11 @@ def plot_profiles(out: Path, profiles: dict[int, np.ndarray], ds, *,
     fig.tight_layout()
     with atomic_path(out / "profiles.png") as tmp:
         fig.savefig(tmp, format="png")
-    plt.close(fig)
     written.append("profiles.png")
     if each and len(keys) <= each_limit:
         (out / "samples").mkdir(exist_ok=True)
         pts = np.concatenate([profiles[i] for i in keys]) * f
-        plt, fig, ax = _axes()
+        fig, ax = _axes()
         (line,) = ax.plot([], [], "k-", lw=1.2)
         pad = 0.03 * float(np.ptp(pts))
         ax.set_xlim(pts[:, 0].min() - pad, pts[:, 0].max() + pad)
@@ -144,6 +141,5 @@ def plot_profiles(out: Path, profiles: dict[int, np.ndarray], ds, *,
             ax.set_title(f"sample {i}: {label(i)}", fontsize=8)
             with atomic_path(out / "samples" / f"{i:04d}.png") as tmp:
                 fig.savefig(tmp, format="png")
-        plt.close(fig)
         written.append("samples/")
     return written

@@ -383,15 +383,12 @@ def write_outputs(out: Path, state: ThermalState, metrics: dict, cols: dict) -> 
 
 
 def _plot(path: Path, state: ThermalState, cols: dict) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..io.plots import subplots as _subplots
 
     from ..io.atomic import atomic_path
 
     two = state.mesh.x.size > 1
-    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(11 if two else 6, 4.2), squeeze=False)
+    fig, axes = _subplots(1, 2 if two else 1, figsize=(11 if two else 6, 4.2), squeeze=False)
     ax = axes[0, 0]
     z_um = cols["depth_m"] * 1e6
     for k, v in cols.items():
@@ -417,7 +414,6 @@ def _plot(path: Path, state: ThermalState, cols: dict) -> None:
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
 
 
 def run_thermal(spec: ThermalSpec, ctx: RunContext, out_dir: Path | None = None) -> dict:

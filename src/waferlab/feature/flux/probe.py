@@ -56,8 +56,7 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
               quantity: str = "incident") -> Path:
     """Save a picture of the surface coloured by ``quantity`` (incident|absorbed) of ``species``."""
     import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ...io.plots import subplots as _subplots, figure as _figure
     from matplotlib.collections import LineCollection
 
     if quantity not in ("incident", "absorbed"):
@@ -72,7 +71,7 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
     cmap = matplotlib.colormaps["viridis"]
     label = f"{quantity} flux of {species} / flat-surface flux"
     if surface.dimension == 2:
-        fig, ax = plt.subplots(figsize=(6, 5))
+        fig, ax = _subplots(figsize=(6, 5))
         lc = LineCollection(seg, array=vals, cmap=cmap, norm=norm, linewidths=3)
         ax.add_collection(lc)
         ax.autoscale()
@@ -82,7 +81,7 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
         fig.colorbar(lc, ax=ax, label=label)
     else:
         from mpl_toolkits.mplot3d.art3d import Poly3DCollection
-        fig = plt.figure(figsize=(7, 6))
+        fig = _figure(figsize=(7, 6))
         ax = fig.add_subplot(projection="3d")
         keep = seg[:, :, 1].mean(axis=1) <= 0.0     # cut away the front half (y > 0)
         pc = Poly3DCollection(seg[keep], facecolors=cmap(norm(np.nan_to_num(vals[keep]))),
@@ -101,5 +100,4 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
     ax.set_title(f"{species}: {result.n_rays} rays")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
