@@ -267,13 +267,21 @@ def void_mask(geometry: LevelSetStack) -> np.ndarray:
     lab, n = ndimage.label(vac)
     if n == 0:
         return np.zeros_like(vac)
-    open_ids = np.unique(lab[..., -1])
-    return vac & ~np.isin(lab, open_ids[open_ids > 0])
+    closed = np.ones(n + 1, bool)
+    closed[0] = False
+    closed[np.unique(lab[..., -1])] = False          # components open to the top
+    return closed[lab]
 
 
 def has_void(geometry: LevelSetStack) -> bool:
-    """True when the top surface has closed off a void (the feature pinched off)."""
-    return bool(void_mask(geometry).any())
+    """True when the top surface has closed off a void (the feature pinched off): a vacuum
+    component that does not reach the top of the window.  Called every deposit time step,
+    so it counts components instead of building the void mask."""
+    from scipy import ndimage
+
+    lab, n = ndimage.label(geometry.top > 0)
+    top = np.unique(lab[..., -1])
+    return bool(n > np.count_nonzero(top))
 
 
 def _void_metrics(final: LevelSetStack, cut: LevelSetStack, z_top: float) -> dict:
