@@ -5,7 +5,7 @@
 speed     flux-only timing on the initial case A (2D trench) and case B (3D hole)
           structures: waferlab ``trace_fluxes`` vs ViennaPS ``Process.calculateFlux``
           (``SingleParticleProcess``, CPU disk engine), rays per second.
-accuracy  Clausing transmissions, unit-sticking view factors, Coburn–Winters (REFERENCE-DATA
+accuracy  Clausing transmissions, unit-sticking view factors, Coburn–Winters (Clausing,
           §1–2) at large ray counts.
 A, B      full deposition runs of both codes (SingleParticle, sticking 0.1, n = 1, rate
           1 µm/min; A: 5 min, 1000 rays/point; B: 2 min, 300 rays/point), bottom and
@@ -316,7 +316,7 @@ def render(store: dict) -> str:
                   "| case | code | surface points | rays | time (s) | rays/s |", "|---|---|---|---|---|---|"]
         lines += store["speed"] + [""]
     if "accuracy" in store:
-        lines += ["## Accuracy (REFERENCE-DATA §1–2)", "",
+        lines += ["## Accuracy (Clausing 1932, unit-sticking view factors, Coburn & Winters 1989)", "",
                   "σ: per-ray statistics (transmission) or batch means over 64 ray chunks (fluxes).", ""]
         lines += store["accuracy"] + [""]
     runs = store.get("runs", {})

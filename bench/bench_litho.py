@@ -1,5 +1,5 @@
 """Lithography benchmark: speed (2048^2 clip, 24 SOCS kernels; Abbe with ~100 source
-points) and accuracy against the REFERENCE-DATA §4 checks.  Writes bench/results/litho.md.
+points) and accuracy against the closed forms of docs/litho.md (Mack 2007, Dill 1975, Hopkins 1953).  Writes bench/results/litho.md.
 
 Run: python bench/bench_litho.py   (2 threads; ~1 min)
 """

@@ -2,7 +2,7 @@
 
     python bench/bench_thermal.py          # writes bench/results/thermal.md
 
-Accuracy: erfc / Gaussian drive-in (REFERENCE-DATA §5), observed spatial order, Deal–Grove,
+Accuracy: erfc / Gaussian drive-in (Plummer, Deal & Griffin 2000, ch. 7), observed spatial order, Deal–Grove,
 Stoney and thermal mismatch, arsenic box profile (Fermi model) against Fair's similarity
 solution, +1 TED.  Speed: a masked B implant annealed on 256 × 256 nodes (2 threads).
 """

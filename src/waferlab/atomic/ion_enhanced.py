@@ -169,8 +169,8 @@ def coburn_winters_parameters() -> tuple[SurfaceKinetics, IonBeam, dict[str, flo
     surface), SiF₂ product (n_ie = 2), SiF₄ for spontaneous etching (n_c = 4).  Fluxes:
     F atoms 6e19 m⁻²s⁻¹ (2 × a XeF₂ flux of 3e15 cm⁻²s⁻¹) with γ_E = 0.35; Ar⁺ 4e17 m⁻²s⁻¹
     (6.4 µA/cm²).  A_ie, γ_E and k_c = 1.8e18 m⁻²s⁻¹ are chosen so the three rates land
-    near the measured ones (gas ≈ 0.5, ions ≈ 0.25, both ≈ 5.5–6 nm/min; REFERENCE-DATA
-    §2); the synergy then follows from the site balance, it is not a parameter.
+    near the measured ones (gas ≈ 0.5, ions ≈ 0.25, both ≈ 5.5–6 nm/min; Coburn & Winters, J. Appl.
+    Phys. 50, 3189 (1979)); the synergy then follows from the site balance, it is not a parameter.
     """
     kin = SurfaceKinetics(
         density=5.02e28, chemical_rate=1.8e18, chemical_stoichiometry=4.0,

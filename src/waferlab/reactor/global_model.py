@@ -15,7 +15,7 @@ electrons, ε_a = 3/2 T_e + T_e² d ln k_a/dT_e the mean energy of the consumed 
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
 A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
 f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
-f = 1 without negative ions, as in REFERENCE-DATA §3).  Neutrals with a wall
+f = 1 without negative ions, as in Lieberman & Lichtenberg 2005 ch. 10).  Neutrals with a wall
 probability γ are lost at the Chantry rate ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry,
 J. Appl. Phys. 62, 1141, 1987), 1/Λ² = (π/L)² + (2.405/R)², D = (π/8) λ v̄; with a
 wall-coverage model (sites θ, reactions gas + site -> products, probability s_j) the

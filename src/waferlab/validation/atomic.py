@@ -1,4 +1,4 @@
-"""Atomic-scale reference problems (REFERENCE-DATA §2).
+"""Atomic-scale reference problems.
 
 * SF6/O2 flat-surface silicon etch rate against the peer's equations (ViennaPS
   ``SF6O2Etching``, after Belen et al., J. Vac. Sci. Technol. A 23, 99, 2005), written here

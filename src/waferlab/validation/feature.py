@@ -1,5 +1,5 @@
 """Feature-scale reference problems: Knudsen transport through the flux engine, exact view
-factors, Coburn–Winters bottom flux, and exact level-set geometry (REFERENCE-DATA §1–2)."""
+factors, Coburn–Winters bottom flux, and exact level-set geometry."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from .core import Check, ReferenceProblem, mc_tolerance, register
 __all__ = ["CLAUSING_SLIT", "CLAUSING_TUBE", "clausing_checks", "slit_transmission",
            "tube_transmission"]
 
-# Clausing transmission W (REFERENCE-DATA §1, computed; Berman 1965 to 5 digits)
+# Clausing transmission W (computed; Berman, J. Appl. Phys. 36, 3356 (1965), to 5 digits)
 CLAUSING_SLIT = {0.5: 0.80472, 1: 0.68438, 2: 0.54206, 3: 0.45715, 5: 0.35641, 10: 0.24056,
                  20: 0.15389}
 CLAUSING_TUBE = {0.5: 0.80127, 1: 0.67198, 2: 0.51423, 3: 0.42006, 4: 0.35657, 10: 0.19094,

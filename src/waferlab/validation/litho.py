@@ -1,4 +1,4 @@
-"""Lithography reference problems (REFERENCE-DATA §4): coherent 1:1 grating image,
+"""Lithography reference problems: coherent 1:1 grating image,
 Dill exposure with B = 0, Mack development rate."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .core import Check, ReferenceProblem, register
 
 __all__ = ["DILL_CHECK", "grating_partial_coherence"]
 
-# Dill B = 0 check values at A = 0.8 µm⁻¹, C = 0.015 cm²/mJ, 100 mJ/cm² (REFERENCE-DATA §4)
+# Dill B = 0 check values at A = 0.8 µm⁻¹, C = 0.015 cm²/mJ, 100 mJ/cm²
 DILL_CHECK = {0.0: 0.22313, 0.5e-6: 0.29995, 1.0e-6: 0.38995}
 
 

@@ -1,5 +1,5 @@
 """Reactor-scale reference problems: the argon global model against Lieberman &
-Lichtenberg's §3 formulas solved independently here with brentq (REFERENCE-DATA §3).
+Lichtenberg's §3 formulas solved independently here with brentq.
 
 Reference: M. A. Lieberman & A. J. Lichtenberg, *Principles of Plasma Discharges and
 Materials Processing*, 2nd ed., Wiley (2005), §3.5 and §10.2; rate fits of their Table 3.3

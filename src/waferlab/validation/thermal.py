@@ -1,4 +1,4 @@
-"""Thermal-processing and mechanics reference problems (REFERENCE-DATA §5).
+"""Thermal-processing and mechanics reference problems.
 
 * constant-source predeposition C = C_s erfc(x/2√(Dt)), Q = 2C_s√(Dt/π),
   x_j = 2√(Dt) erfc⁻¹(N_B/C_s); fixed-dose drive-in C = Q/√(πDt) exp(−x²/4Dt)
