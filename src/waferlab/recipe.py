@@ -280,7 +280,9 @@ def _check_structure(spec: RecipeSpec) -> None:
                           path="structure.feature.type", value=f.type)
     from .feature.builders import check_symmetry     # lazy: the builders pull in numba
     check_symmetry(f.symmetry, dimension=g.dimension, boundary=g.boundary, kind=f.type)
-    opening = 2 * f.radius if f.type == "hole" else f.width
+    size = f.radius if f.type == "hole" else f.width
+    assert size is not None                          # the FeatureSpec validator requires it
+    opening = 2 * size if f.type == "hole" else size
     # room across each lateral axis: the full opening, or its half on a mirrored axis
     mirrored = {"full": 0, "half": 1, "quarter": 2}[f.symmetry]
     for ax, ext in enumerate(g.extent):

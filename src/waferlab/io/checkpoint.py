@@ -82,7 +82,7 @@ def _num(meta: dict, key: str, kind: type, path: Path, *, lo: float | None = Non
     v = meta.get(key)
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) if kind is float \
         else isinstance(v, int) and not isinstance(v, bool)
-    if not ok or (kind is float and not math.isfinite(v)) or (lo is not None and v < lo):
+    if not ok or (kind is float and not math.isfinite(v)) or (lo is not None and v < lo):  # type: ignore[arg-type,operator]
         raise _bad(path, f"field {key!r} = {v!r:.40} is not a valid {kind.__name__}")
     return v
 
@@ -149,7 +149,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     seed = meta.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise _bad(path, "seed is not an integer")
-    g = meta.get("grid")
+    g: Any = meta.get("grid")
     try:
         grid = Grid(dimension=g["dimension"], spacing=g["spacing"],
                     extent=tuple(g["extent"]), boundary=g["boundary"])

@@ -171,7 +171,7 @@ def prepare_output(path: str | Path, *, command: str, identity: str, label: str 
             why = f"holds the outputs of another run ({short_repr(str(other), 60)})"
         raise RecipeError(f"{shown} {why}; choose another --out or add --overwrite to replace "
                           "its waferlab outputs", path="--out")
-    remove = []
+    remove: list[Path] = []
     for pattern in OUTPUT_NAMES:
         remove.extend(out.glob(pattern))
     folder.remove = tuple(dict.fromkeys(remove))

@@ -212,7 +212,7 @@ def socs_kernels(optics: Optics, source: SourcePoints, *, shape: tuple[int, int]
     keep = lam > lam[0] * 1e-14
     n = int(keep.sum()) if count is None else int(min(count, keep.sum()))
     return SocsKernels(eigenvalues=lam[:n], kernels=vh[:n].reshape((n,) + kshape),
-                       shape=tuple(shape), period=tuple(period))
+                       shape=(int(shape[0]), int(shape[1])), period=(float(period[0]), float(period[1])))
 
 
 def hopkins_image(mask: Mask, kernels: SocsKernels) -> np.ndarray:

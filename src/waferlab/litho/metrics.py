@@ -175,10 +175,10 @@ def process_window(doses, focus, cd, *, target: float, tol: float = 0.1, fine: i
             el = _longest_run_el(dd, allowed)
             dof = float(np.round(focus[j] - focus[i], 12))
             best[dof] = max(best.get(dof, 0.0), el)
-    dof = np.array(sorted(best))
-    el = np.array([best[d] for d in dof])
-    el = np.maximum.accumulate(el[::-1])[::-1]          # a wider window never has more EL
-    return dof, el
+    dofs = np.array(sorted(best))
+    els = np.array([best[d] for d in dofs])
+    els = np.maximum.accumulate(els[::-1])[::-1]        # a wider window never has more EL
+    return dofs, els
 
 
 def _longest_run_el(dd: np.ndarray, allowed: np.ndarray) -> float:

@@ -156,6 +156,7 @@ def _depth_images(spec: LithoSpec, image: ImageResult) -> np.ndarray:
     """Relative exposure on the depth nodes from ``image_planes`` aerial images focused
     at z (n_immersion / n_resist) below the top (paraxial focus shift), linear in z."""
     r = spec.resist
+    assert r is not None                              # called only with a resist section
     nz = int(round(r.thickness / r.dz)) + 1
     zp = np.linspace(0.0, r.thickness, r.image_planes)
     focus = image.optics.defocus + zp * image.optics.immersion / r.index

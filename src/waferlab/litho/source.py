@@ -19,6 +19,7 @@ coherent images).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -126,7 +127,7 @@ def sample_source(spec, *, step: float = 0.05, sub: int = 8,
                           "use a smaller image.source_step")
     ww = w[keep]
     return SourcePoints(sx=gx[keep], sy=gy[keep], weight=ww / ww.sum(), step=step,
-                        density=lambda x, y, _f=fn, _s=spec: _f(_s, x, y))
+                        density=functools.partial(fn, spec))
 
 
 _FINE = 32          # sub-samples per axis in a cell that a pupil edge crosses
@@ -189,7 +190,7 @@ def split_at_pupil_edges(source: SourcePoints, shifts: np.ndarray, amplitudes: n
         sx.append(np.bincount(group, weights=r * px[inside]) / gw)
         sy.append(np.bincount(group, weights=r * py[inside]) / gw)
         # the cell's weight shared in proportion to the fine areas of its groups
-        w.append(source.weight[i] * gw / gw.sum() * _fine_fraction(rho, source, i))
+        w.append(source.weight[i] * gw / gw.sum() * _fine_fraction(rho, source, int(i)))
     ww = np.concatenate(w)
     return SourcePoints(sx=np.concatenate(sx), sy=np.concatenate(sy), weight=ww / ww.sum(),
                         step=None, density=None)
@@ -197,6 +198,7 @@ def split_at_pupil_edges(source: SourcePoints, shifts: np.ndarray, amplitudes: n
 
 def _fine_fraction(rho: np.ndarray, source: SourcePoints, i: int) -> float:
     """The fine-sampled mass of cell i over its 8 x 8 mass (1 inside the shape)."""
+    assert source.step is not None and source.density is not None   # a sampled grid
     o = (np.arange(8) + 0.5) / 8 - 0.5
     oy, ox = (a.ravel() for a in np.meshgrid(o * source.step, o * source.step, indexing="ij"))
     coarse = np.asarray(source.density(source.sx[i] + ox, source.sy[i] + oy), float).mean()

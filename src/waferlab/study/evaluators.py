@@ -26,7 +26,7 @@ from .params import apply_assignments
 __all__ = ["register_evaluator", "get_evaluator", "known_evaluators", "evaluate_recipe",
            "run_sample", "profile_distance", "Evaluator"]
 
-Evaluator = Callable[[dict, int], dict]
+Evaluator = Callable[..., dict]     # (assignments: dict, seed: int, **options) -> metrics
 _MODULES = ("waferlab.study.analytic",)
 _REGISTRY: dict[str, Evaluator] = {}
 

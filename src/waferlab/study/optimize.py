@@ -44,7 +44,9 @@ def _si(value: Any, where: str) -> float:
 
 def target_values(study: Study) -> dict[str, float]:
     """Target metrics as SI floats ("1 um" -> 1e-6)."""
-    return {m: _si(v, f"study.optimize.targets.{m}") for m, v in study.spec.optimize.targets.items()}
+    cfg = study.spec.optimize
+    assert cfg is not None
+    return {m: _si(v, f"study.optimize.targets.{m}") for m, v in cfg.targets.items()}
 
 
 def target_profile(study: Study) -> np.ndarray | None:
@@ -75,6 +77,7 @@ def _sampler(study: Study, seed: int):
     import optuna
 
     cfg = study.spec.optimize
+    assert cfg is not None
     if cfg.sampler == "cmaes":
         try:
             import cmaes  # noqa: F401
@@ -89,18 +92,20 @@ def _sampler(study: Study, seed: int):
 def run_optimize(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     """Search, confirm (multi-fidelity) and polish; returns the best knobs and history."""
     import optuna
-    from optuna.distributions import FloatDistribution, IntDistribution
+    from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     cfg = study.spec.optimize
+    assert cfg is not None
     targets, weights = target_values(study), dict(cfg.weights)
     prof = target_profile(study)
     pscale = float(np.hypot(*np.ptp(prof, axis=0))) if prof is not None else None
     params = study.parameters
-    dists = {f"p{j}": IntDistribution(*(int(round(b)) for b in p.bounds),
-                                      log=p.distribution == "log-uniform") if p.integer
-             else FloatDistribution(*p.bounds, log=p.distribution == "log-uniform")
-             for j, p in enumerate(params)}
+    dists: dict[str, BaseDistribution] = {
+        f"p{j}": IntDistribution(int(round(p.bounds[0])), int(round(p.bounds[1])),
+                                 log=p.distribution == "log-uniform") if p.integer
+        else FloatDistribution(p.bounds[0], p.bounds[1], log=p.distribution == "log-uniform")
+        for j, p in enumerate(params)}
     search = optuna.create_study(direction="minimize", sampler=_sampler(study, seed))
     screening = 0 if cfg.fidelity is not None else 1
     history: list[tuple[int, int, float]] = []       # (sample, fidelity, J)
@@ -172,6 +177,7 @@ def run_pareto(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     from pymoo.problems.static import StaticProblem
 
     cfg = study.spec.pareto
+    assert cfg is not None
     objs = list(cfg.objectives.items())
     lo, hi = np.array([p.bounds for p in study.parameters]).T
     problem = Problem(n_var=len(lo), n_obj=len(objs), xl=lo, xu=hi)

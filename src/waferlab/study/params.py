@@ -87,7 +87,7 @@ def set_path(data: dict, path: str, value: Any) -> None:
             raise RecipeError(f"index [{last}] is outside the list", path=f"study.parameters.{path}")
     elif not isinstance(parent, dict):
         raise RecipeError(f"{path} does not address a mapping key", path="study.parameters")
-    parent[last] = value
+    parent[last] = value                           # type: ignore[index]  # checked above
 
 
 def apply_assignments(base: dict, assignments: tuple[tuple[str, Any], ...]) -> dict:

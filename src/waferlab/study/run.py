@@ -136,14 +136,14 @@ def check_recipes(study: Study, xs: np.ndarray, *, limit: int = 200) -> None:
     from ..errors import RecipeError
     from ..recipe import recipe_from_dict
 
-    first = None
+    first: tuple[np.ndarray, RecipeError] | None = None
     for x in np.atleast_2d(xs)[:limit]:
         try:
             recipe_from_dict(apply_assignments(study.base, _encode(study, x)))
             return
-        except RecipeError as exc:
+        except RecipeError as refused:
             if first is None:
-                first = (x, exc)
+                first = (x, refused)
     if first is not None:
         x, exc = first
         vals = ", ".join(f"{p.path} = {v:g}{' ' + p.unit if p.unit else ''}"
@@ -188,7 +188,7 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
                        attrs={"fingerprint": fingerprint, "method": spec.method,
                               "study_seed": spec.seed, "evaluator": _evaluator_id(ev),
                               "source": str(study.source or "")})
-    coarse = ()
+    coarse: tuple[tuple[str, Any], ...] = ()
     if spec.optimize is not None and spec.optimize.fidelity is not None:
         coarse = tuple(spec.optimize.fidelity.coarse.items())
     t0 = time.perf_counter()
@@ -217,6 +217,7 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
         elif spec.method == "pareto":
             method_result = run_pareto(study, runner, seed=_seed(study, "pareto"))
         else:
+            assert design is not None
             runner.evaluate(design.x)
             method_result = {}
     store.flush(force=True)
@@ -249,9 +250,10 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
             if spec.method == "optimize":
                 figs.append(plots.plot_convergence(method_result["history"], out / "convergence.png").name)
             else:
+                assert spec.pareto is not None
                 objs = list(spec.pareto.objectives)
                 cloud = np.column_stack([ds[m].values for m in objs[:2]])
-                figs.append(plots.plot_pareto(np.array(method_result["front"])[:, :2], tuple(objs[:2]),
+                figs.append(plots.plot_pareto(np.array(method_result["front"])[:, :2], (objs[0], objs[1]),
                                               out / "pareto.png", cloud=cloud).name)
     summary["plots"] = figs
     if out is not None:

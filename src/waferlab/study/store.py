@@ -129,7 +129,8 @@ class StudyStore:
             self._dirty = True
 
     def dataset(self) -> xr.Dataset:
-        data = {"x": (("sample", "parameter"), self.x.copy())}
+        data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+            "x": (("sample", "parameter"), self.x.copy())}
         for m, v in self.y.items():
             data[m] = (("sample",), v.copy())
         data.update(seed=(("sample",), self.seed.copy()), fidelity=(("sample",), self.fidelity.copy()),

@@ -53,6 +53,7 @@ def gordon_front_problem(ctx, quick: bool):
     hc = half_cycle(surf, r, ctx, numerics=AldNumerics(dose_step=step),
                     tracing=RayTracing(rays_per_point=20), stream=("gordon",),
                     keep_history=True)
+    assert hc.history is not None                    # keep_history=True
     fronts = np.array([coated_depth(surf, th, R, R) for th in hc.history])
     return hc.doses, fronts
 

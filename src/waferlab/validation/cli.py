@@ -7,6 +7,7 @@ atomically.  Exit code 0 when every check passes, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+from typing import Literal
 from pathlib import Path
 
 __all__ = ["add_cli", "run_validation", "print_results"]
@@ -55,6 +56,7 @@ def print_results(results, console=None) -> None:
         if not console.is_terminal:          # files and pipes: do not wrap at 80 columns
             console = Console(width=200)
     table = Table(title="waferlab validate", show_header=True, show_lines=False)
+    just: Literal["left", "right", "center"]
     for col, just in (("problem", "left"), ("quantity", "left"), ("measured", "right"),
                       ("reference", "right"), ("tolerance", "right"), ("unit", "left"),
                       ("result", "center")):

@@ -11,6 +11,8 @@ bottom s = 1; Berman, J. Appl. Phys. 36, 3356, 1965, 5 digits).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .core import Check, ReferenceProblem, register
@@ -25,7 +27,7 @@ def _cvd(sticking: float, rays: int):
     from ..feature.registry import get_model_spec
     from ..recipe_io import validate_section
     data = {"model": "cvd", "rate": "1 um/min", "sticking": sticking, "rays_per_point": rays}
-    spec = validate_section(get_model_spec("cvd"), data, "cvd")
+    spec: Any = validate_section(get_model_spec("cvd"), data, "cvd")
     return spec.build(kind="deposit", materials=("top", "wall", "bottom"), target="bottom")
 
 
