@@ -59,9 +59,9 @@ def chi2_evaluator(recipe_data: dict, seed: int) -> dict:
 
 
 def _register() -> None:
-    from waferlab.study.evaluators import _REGISTRY, register_evaluator
+    from waferlab.study.evaluators import known_evaluators, register_evaluator
 
-    if EVALUATOR not in _REGISTRY:
+    if EVALUATOR not in known_evaluators():
         register_evaluator(EVALUATOR)(chi2_evaluator)
 
 

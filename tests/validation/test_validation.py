@@ -99,7 +99,8 @@ def test_cli_exit_codes_and_json(tmp_path, monkeypatch, capsys):
     text = capsys.readouterr().out
     assert "deal_grove" in text and "pass" in text
 
-    monkeypatch.setitem(core._REGISTRY, "wrong_on_purpose", _failing_problem())
+    core.problems()                          # built-ins first, then the extra problem
+    monkeypatch.setitem(core._REGISTRY._items, "wrong_on_purpose", _failing_problem())
     assert main(["validate", "--only", "wrong_on_purpose", "deal_grove", "--out", str(out),
                  "--overwrite"]) == 1       # another run into the same folder
     data = json.loads((out / "validation.json").read_text())

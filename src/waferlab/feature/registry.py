@@ -15,10 +15,9 @@ negative, per exposed material (unlisted materials do not move).
 """
 from __future__ import annotations
 
-import importlib
 from typing import Callable, TypeVar
 
-from ..errors import RecipeError
+from ..registry import Registry
 
 __all__ = ["register_model", "get_model_spec", "known_models"]
 
@@ -29,37 +28,21 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.etch_models",
     "waferlab.feature.deposition_models",
 )
-_REGISTRY: dict[str, type] = {}
+_MODELS: Registry[type] = Registry("model", _MODEL_MODULES, group="waferlab.models")
 
 T = TypeVar("T", bound=type)
 
 
 def register_model(name: str) -> Callable[[T], T]:
-    """Class decorator: register a model spec class under ``name``."""
-    def deco(cls: T) -> T:
-        if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise ValueError(f"model {name!r} registered twice")
-        _REGISTRY[name] = cls
-        return cls
-    return deco
-
-
-def _load_all() -> None:
-    for mod in _MODEL_MODULES:
-        importlib.import_module(mod)
+    """Class decorator: register a model spec class under ``name`` (once)."""
+    return _MODELS.decorator(name)
 
 
 def known_models() -> tuple[str, ...]:
-    """Names of all registered surface models, sorted."""
-    _load_all()
-    return tuple(sorted(_REGISTRY))
+    """Names of all registered surface models (built-in and plug-in), sorted."""
+    return _MODELS.names()
 
 
 def get_model_spec(name: str, *, path: str = "model") -> type:
     """The spec class registered as ``name``; a RecipeError listing the known ones otherwise."""
-    _load_all()
-    try:
-        return _REGISTRY[name]
-    except (KeyError, TypeError):
-        raise RecipeError(f"unknown model {name!r}; known models: {', '.join(sorted(_REGISTRY))}",
-                          path=path, value=name) from None
+    return _MODELS.get(name, path=path, known_label="known models")

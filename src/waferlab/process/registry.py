@@ -6,10 +6,10 @@ material names before the step) and returns a step object with ``kind``, ``time`
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
 from ..errors import RecipeError
+from ..registry import Registry
 
 __all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials"]
 
@@ -20,21 +20,17 @@ _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.cycle",
     "waferlab.process.ald",
 )
-_PARSERS: dict[str, Callable[..., Any]] = {}
+_PARSERS: Registry[Callable[..., Any]] = Registry("step kind", _STEP_MODULES, group="waferlab.steps")
 
 
-def register_step(kind: str):
-    """Decorator registering ``parse(data, path, spec, materials) -> step`` for ``kind``."""
-    def deco(fn):
-        _PARSERS[kind] = fn
-        return fn
-    return deco
+def register_step(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering ``parse(data, path, spec, materials) -> step`` for ``kind`` (once)."""
+    return _PARSERS.decorator(kind)
 
 
 def known_steps() -> tuple[str, ...]:
-    for mod in _STEP_MODULES:
-        importlib.import_module(mod)
-    return tuple(sorted(_PARSERS))
+    """Step kinds a recipe can use (built-in and plug-in), sorted."""
+    return _PARSERS.names()
 
 
 def initial_materials(spec) -> tuple[str, ...]:

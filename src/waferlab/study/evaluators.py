@@ -12,7 +12,6 @@ worker died, and get the same metrics.
 """
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from functools import partial
@@ -21,39 +20,29 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import RecipeError, WaferlabError
+from ..registry import Registry
 from .params import apply_assignments
 
 __all__ = ["register_evaluator", "get_evaluator", "known_evaluators", "evaluate_recipe",
            "run_sample", "profile_distance", "Evaluator"]
 
 Evaluator = Callable[..., dict]     # (assignments: dict, seed: int, **options) -> metrics
-_MODULES = ("waferlab.study.analytic",)
-_REGISTRY: dict[str, Evaluator] = {}
+_EVALUATORS: Registry[Evaluator] = Registry("evaluator", ("waferlab.study.analytic",),
+                                            group="waferlab.evaluators")
 
 
 def register_evaluator(name: str) -> Callable[[Evaluator], Evaluator]:
-    """Decorator: register ``fn(recipe_data, seed) -> metrics`` under ``name``."""
-    def deco(fn: Evaluator) -> Evaluator:
-        if name in _REGISTRY and _REGISTRY[name] is not fn:
-            raise ValueError(f"evaluator {name!r} registered twice")
-        _REGISTRY[name] = fn
-        return fn
-    return deco
+    """Decorator: register ``fn(recipe_data, seed) -> metrics`` under ``name`` (once)."""
+    return _EVALUATORS.decorator(name)
 
 
 def known_evaluators() -> tuple[str, ...]:
-    for mod in _MODULES:
-        importlib.import_module(mod)
-    return tuple(sorted(_REGISTRY))
+    return _EVALUATORS.names()
 
 
 def get_evaluator(name: str, *, threads: int = 1, profile: bool = False) -> Evaluator:
     """The evaluator called ``name`` (``recipe`` gets ``threads`` and ``profile``)."""
-    known = known_evaluators()
-    if name not in _REGISTRY:
-        raise RecipeError(f"unknown evaluator {name!r}; known: {', '.join(known)}",
-                          path="study.evaluator", value=name)
-    fn = _REGISTRY[name]
+    fn = _EVALUATORS.get(name, path="study.evaluator", known_label="known")
     return partial(fn, threads=threads, profile=profile) if name == "recipe" else fn
 
 

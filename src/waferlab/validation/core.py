@@ -8,13 +8,13 @@ scale are imported on first use (``_PROBLEM_MODULES``).  ``waferlab validate`` a
 """
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..context import RunContext
+from ..registry import Registry
 
 __all__ = ["Check", "ReferenceProblem", "ProblemResult", "SCALES", "register", "problems",
            "get_problem", "run_problem", "mc_tolerance"]
@@ -33,7 +33,8 @@ _PROBLEM_MODULES = (
     "waferlab.validation.thermal",
 )
 
-_REGISTRY: dict[str, "ReferenceProblem"] = {}
+_REGISTRY: Registry[ReferenceProblem] = Registry("reference problem", _PROBLEM_MODULES,
+                                                group="waferlab.validation")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,31 +115,21 @@ class ProblemResult:
 
 def register(problem: ReferenceProblem) -> ReferenceProblem:
     """Add ``problem`` to the registry (a name may be registered once)."""
-    if problem.name in _REGISTRY and _REGISTRY[problem.name] is not problem:
-        raise ValueError(f"reference problem {problem.name!r} is already registered")
-    _REGISTRY[problem.name] = problem
-    return problem
-
-
-def _load() -> None:
-    for mod in _PROBLEM_MODULES:
-        importlib.import_module(mod)
+    return _REGISTRY.add(problem.name, problem)
 
 
 def problems(scale: str | None = None) -> tuple[ReferenceProblem, ...]:
     """All registered problems (of one scale if given), in registration order."""
-    _load()
     if scale is not None and scale not in SCALES:
         raise ValueError(f"scale = {scale!r}; allowed: {', '.join(SCALES)}")
     return tuple(p for p in _REGISTRY.values() if scale is None or p.scale == scale)
 
 
 def get_problem(name: str) -> ReferenceProblem:
-    _load()
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"no reference problem {name!r}; known: {', '.join(_REGISTRY)}") from None
+        raise KeyError(f"no reference problem {name!r}; known: {', '.join(_REGISTRY.names())}") from None
 
 
 def run_problem(problem: ReferenceProblem, ctx: RunContext, *, quick: bool = True) -> ProblemResult:
