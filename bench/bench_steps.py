@@ -95,7 +95,7 @@ def measure(n: int, cycle: bool) -> dict:
     advect.advance = timed_advance
     runner.write_outputs, runner.save_checkpoint = timed_outputs, timed_ck
     for klass, fn in originals.items():
-        setattr(klass, "apply", wrap(fn))
+        klass.apply = wrap(fn)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
@@ -105,7 +105,7 @@ def measure(n: int, cycle: bool) -> dict:
         advect.advance = real_adv
         runner.write_outputs, runner.save_checkpoint = real_out, real_ck
         for klass, fn in originals.items():
-            setattr(klass, "apply", fn)
+            klass.apply = fn
     return {"n": n, "cycle": cycle, "parse_s": parse, "wall_s": wall,
             "physics_s": clock["advance"], "apply_other_s": clock["apply"] - clock["advance"],
             "runner_s": wall - clock["outputs"] - clock["apply"],
@@ -135,7 +135,8 @@ def run_in(src: str | None, n: int, cycle: bool, timeout: float) -> dict | None:
 def commit() -> str:
     def git(*a):
         return subprocess.run(["git", *a], cwd=HERE, capture_output=True, text=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + (" (+ local changes)" if git("status", "--porcelain", "--", "../src") else "")
+    dirty = git("status", "--porcelain", "--", "../src")
+    return git("rev-parse", "--short", "HEAD") + (" (+ local changes)" if dirty else "")
 
 
 def row(label: str, r: dict | None, timeout: float) -> str:

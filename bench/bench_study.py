@@ -122,9 +122,10 @@ def real_sweeps(lines: list[str]) -> None:
                 client.wait_for_workers(2, timeout=60)
                 victim = procs[2]
 
-                def kill(i, r, _n=[0]):
-                    _n[0] += 1
-                    if _n[0] == 20:
+                calls = iter(range(1, 10**9))
+
+                def kill(i, r):
+                    if next(calls) == 20:
                         victim.kill()
                 t0 = time.perf_counter()
                 res2 = run_study(study, Path(d) / "ext", client=client, on_result=kill)

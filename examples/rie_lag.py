@@ -57,7 +57,7 @@ SMALL = {"widths": (100e-9, 200e-9, 800e-9), "spacing": 20e-9, "gap": 200e-9,
 
 
 def clausing_slit(ar):
-    """Clausing transmission K of a slit of length/gap ``ar`` (REFERENCE-DATA §1 table,
+    """Clausing transmission K of a slit of length/gap ``ar`` (docs/reference-data.md §1 table,
     K(0) = 1; monotone cubic interpolation in ln K against ln(1 + ar))."""
     from scipy.interpolate import PchipInterpolator
 

@@ -9,7 +9,7 @@ import yaml
 from waferlab.cli import main
 from waferlab.errors import RecipeError
 from waferlab.litho.pipeline import load_recipe_step
-from waferlab.process.pick import pick_step
+from waferlab.recipe_pick import pick_step
 from waferlab.reactor.cli import reactor_recipe_data, run_reactor
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,5 @@
 """Generic ion-enhanced etching: limits of the site balance and the ion–neutral synergy
-of Coburn & Winters (J. Appl. Phys. 50, 3189, 1979; REFERENCE-DATA §2)."""
+of Coburn & Winters (J. Appl. Phys. 50, 3189, 1979; docs/reference-data.md §2)."""
 import math
 
 import numpy as np

@@ -137,7 +137,8 @@ def test_isotropic_undercut_circle_under_mask():
     assert np.allclose(mask_top[:, 1], 0.3, atol=0.05 * h)
 
 
-def _circle(h, scheme, T=0.5, R0=1.0, band=BandSettings()):
+def _circle(h, scheme, T=0.5, R0=1.0, band: BandSettings | None = None):
+    band = band if band is not None else BandSettings()
     g = Grid(dimension=2, spacing=h, extent=(4.0,))
     k0 = int(round(-2.0 / h))
     z = k0 * h + h * np.arange(int(round(4.0 / h)) + 1)

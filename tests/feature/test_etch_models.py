@@ -3,7 +3,7 @@
 References: flat-surface rates from the atomic-scale closed forms (checked against the
 peer's equations in tests/atomic/test_sf6o2.py); aspect-ratio-dependent neutral flux
 K/[K + S(1 − K)] with K the slit Clausing transmission (Coburn & Winters, Appl. Phys.
-Lett. 55, 2730, 1989; REFERENCE-DATA §1–2); synergy (Coburn & Winters, J. Appl. Phys.
+Lett. 55, 2730, 1989; docs/reference-data.md §1–2); synergy (Coburn & Winters, J. Appl. Phys.
 50, 3189, 1979)."""
 import numpy as np
 import pytest
@@ -85,7 +85,7 @@ def test_flat_surface_traced_speed_equals_flat_rate():
 def test_neutral_limited_bottom_rate_follows_coburn_winters(S):
     """Acceptance: neutral-limited etching, non-reactive (Mask) walls, Si bottom of
     reaction probability S: bottom rate / flat rate = K/[K + S(1 − K)] within 5 %."""
-    K = {1: 0.68438, 2: 0.54206, 5: 0.35641}       # slit, L/H = AR (REFERENCE-DATA §1)
+    K = {1: 0.68438, 2: 0.54206, 5: 0.35641}       # slit, L/H = AR (docs/reference-data.md §1)
     data = {"model": "ion_enhanced", "ion_flux": "0 cm^-2 s^-1", "etchant_flux": "1e16 cm^-2 s^-1",
             # k_c ≫ γΓ: θ_E ≤ 1e-4, the rate is linear in the absorbed flux
             "chemical_rate": "1e20 cm^-2 s^-1", "etchant_sticking": S, "rays_per_point": 1000,
@@ -282,8 +282,8 @@ def test_reflected_ions_focus_on_tapered_trench_bottom():
 
 def test_ion_scoring_key_builds_per_hit_channels():
     """``ion_scoring``: sf6o2 defaults to per-hit scoring (channels sp with the mask's own
-    sputter yield, ie and P on every material, as the peer scores them; the peer's energy loss; cutoff min(E_th,ie, E_th,sp) =
-    15 eV); ``beam`` traces plain ions; anything else is a recipe error naming the key."""
+    sputter yield, ie and P on every material, as the peer scores them; the peer's energy loss;
+    cutoff min(E_th,ie, E_th,sp) = 15 eV); ``beam`` traces plain ions; anything else is a recipe error naming the key."""
     import math
 
     from waferlab.errors import RecipeError

@@ -1,4 +1,4 @@
-"""Imaging against analytic references (REFERENCE-DATA §4).
+"""Imaging against analytic references (docs/reference-data.md §4).
 
 Coherent 1:1 grating: I(x) = [1/2 + (2/pi) cos(2 pi x / p)]^2 (Mack, Fundamental
 Principles of Optical Lithography, Wiley 2007, ch. 2).  Partial coherence: Hopkins,

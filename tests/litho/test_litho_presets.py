@@ -1,4 +1,4 @@
-"""Presets validate and carry the ICCAD-2013 / EUV numbers (REFERENCE-DATA §4)."""
+"""Presets validate and carry the ICCAD-2013 / EUV numbers (docs/reference-data.md §4)."""
 import pytest
 
 from waferlab.errors import RecipeError

@@ -1,6 +1,6 @@
 """Resist chain against closed forms.
 
-Dill B = 0 (Dill et al., IEEE Trans. Electron Devices 22, 445, 1975; REFERENCE-DATA §4):
+Dill B = 0 (Dill et al., IEEE Trans. Electron Devices 22, 445, 1975; docs/reference-data.md §4):
 M = 1 / [1 + (e^{C E} - 1) e^{-A z}]; Mack rate (Mack, J. Electrochem. Soc. 134, 148, 1987).
 """
 import numpy as np

@@ -1,6 +1,6 @@
 """Stochastics: EUV photon counting, LER/LWR/PSD estimators, shot-noise LER scaling.
 
-Photon energy at 13.5 nm is 91.84 eV; 1 mJ/cm^2 is 0.680 photons/nm^2 (REFERENCE-DATA §4).
+Photon energy at 13.5 nm is 91.84 eV; 1 mJ/cm^2 is 0.680 photons/nm^2 (docs/reference-data.md §4).
 Shot-noise-limited LER scales as dose^-1/2 (Gallatin, Proc. SPIE 5754, 38, 2005).
 """
 import numpy as np

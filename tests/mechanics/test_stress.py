@@ -1,5 +1,5 @@
 """Stoney's equation (Stoney, Proc. R. Soc. A 82, 172, 1909) both ways, thermal
-mismatch σ = M_f (α_s - α_f) ΔT (REFERENCE-DATA §5), and thin multilayer stacks
+mismatch σ = M_f (α_s - α_f) ΔT (docs/reference-data.md §5), and thin multilayer stacks
 (Freund & Suresh, *Thin Film Materials*, 2003, §2.3).  All exact."""
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ BASE = {"model": "sf6o2", "rays_per_point": 50}
 MATS = ("Si", "Mask")
 
 
-def _couple(reactor: dict, area: float | None, species=SpeciesMap()):
+def _couple(reactor: dict, area: float | None, species: SpeciesMap | None = None):
+    species = species if species is not None else SpeciesMap()
     spec = validate_section(ReactorSpec, reactor)
     return couple_reactor(spec, SF6O2Spec, BASE, species, MATS, area)
 

@@ -2,7 +2,7 @@
 
 Reference: aspect-ratio-dependent etching, bottom neutral flux K/[K + S(1 − K)] with K
 the slit Clausing transmission (Coburn & Winters, Appl. Phys. Lett. 55, 2730, 1989;
-REFERENCE-DATA §1–2).  The Monte Carlo σ of a trench depth is estimated from two seeds.
+docs/reference-data.md §1–2).  The Monte Carlo σ of a trench depth is estimated from two seeds.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Argon global model against Lieberman & Lichtenberg's formulas (REFERENCE-DATA §3).
+"""Argon global model against Lieberman & Lichtenberg's formulas (docs/reference-data.md §3).
 
 Reference: M. A. Lieberman and A. J. Lichtenberg, *Principles of Plasma Discharges and
 Materials Processing*, 2nd ed. (Wiley, 2005), §3.5 and §10.2, rate fits of their

@@ -58,9 +58,10 @@ def test_interrupted_study_recomputes_only_missing(local_client, reference, tmp_
     class Interrupt(Exception):
         pass
 
-    def stop_after_20(i, result, _n=[0]):
-        _n[0] += 1
-        if _n[0] == 20:
+    calls = iter(range(1, 10**9))
+
+    def stop_after_20(i, result):
+        if next(calls) == 20:
             raise Interrupt
 
     with pytest.raises(Interrupt):
@@ -137,9 +138,10 @@ def test_external_scheduler_kill_a_worker_then_one_worker(external, reference, t
 
     victim = procs[2]
 
-    def kill_b(i, result, _n=[0]):
-        _n[0] += 1
-        if _n[0] == 10:
+    calls = iter(range(1, 10**9))
+
+    def kill_b(i, result):
+        if next(calls) == 10:
             os.kill(victim.pid, signal.SIGKILL)
 
     killed = run_study(sweep(), tmp_path / "killed", client=client, on_result=kill_b, make_plots=False)

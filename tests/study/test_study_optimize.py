@@ -82,9 +82,10 @@ def test_optimisation_resumes_without_recomputing(tmp_path):
     class Stop(Exception):
         pass
 
-    def stop_after(i, _result, _n=[0]):
-        _n[0] += 1
-        if _n[0] == 10:
+    calls = iter(range(1, 10**9))
+
+    def stop_after(i, _result):
+        if next(calls) == 10:
             raise Stop
 
     with pytest.raises(Stop):

@@ -21,7 +21,7 @@ def test_failed_samples_are_recorded_not_fatal(tmp_path):
     are stored as failed with the message, the others complete."""
     data = deposition_study("lhs", 16)
     data["study"]["parameters"]["steps[0].deposit.sticking"] = {"range": [0.5, 1.5]}
-    res = run_study(study_from_dict(data), tmp_path, serial=True)
+    run_study(study_from_dict(data), tmp_path, serial=True)
     ds = xr.load_dataset(tmp_path / "study.nc", engine="h5netcdf")
     bad = ds["x"].values[:, 1] > 1.0
     assert bad.any() and (~bad).any()

@@ -1,4 +1,4 @@
-"""Intrinsic diffusion against the analytic solutions of REFERENCE-DATA §5
+"""Intrinsic diffusion against the analytic solutions of docs/reference-data.md §5
 (Plummer, Deal & Griffin, *Silicon VLSI Technology*, 2000, ch. 7):
 
 * constant surface concentration: C = Cs erfc(x/2√(Dt)), Q = 2 Cs √(Dt/π),

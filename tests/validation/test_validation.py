@@ -68,7 +68,7 @@ def test_wrong_clausing_reference_fails():
 
 
 def test_wrong_argon_reference_fails():
-    """The book's figure-read T_e ≈ 3.5 V is not what its own fits give (REFERENCE-DATA §3):
+    """The book's figure-read T_e ≈ 3.5 V is not what its own fits give (docs/reference-data.md §3):
     the model, held to the brentq solution's tolerance, does not match 3.5 V."""
     r = run_problem(get_problem("argon_book_example"), CTX)
     te = r.checks[0]

@@ -75,7 +75,7 @@ def load_recipe_step(path: str | Path) -> tuple[LithoRecipe, Path, str]:
     data = load_yaml(path)
     base = Path(path).parent if "\n" not in str(path) else Path.cwd()
     if "optics" not in data and "steps" in data:
-        from ..process.pick import pick_step
+        from ..recipe_pick import pick_step
 
         body, label = pick_step(data, "expose", command="image")
         sub = {k: data[k] for k in ("name", "seed") if k in data} | dict(body)

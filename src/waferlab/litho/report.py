@@ -147,7 +147,6 @@ def run_image(recipe: LithoRecipe, ctx: RunContext, out_dir: Path, *,
                      "clear_frame": 1.0, "i_cut_max": float(cut_i.max()),
                      "i_cut_min": float(cut_i.min())}
     gm = recipe.mask if isinstance(recipe.mask, GratingMask) else None
-    grating = gm is not None
     if gm is not None:
         metrics.update(grating_metrics(cut_x, cut_i, pitch=gm.pitch, duty=gm.duty,
                                        clear=gm.clear, threshold=spec_i.threshold,

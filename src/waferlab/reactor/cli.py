@@ -99,7 +99,7 @@ def reactor_recipe_data(data: dict) -> tuple[dict, str]:
     if "steps" not in data:
         raise RecipeError("a reactor recipe needs a 'reactor:' section, or a process recipe "
                           "with a plasma_etch step (see docs/reactor.md)", path="reactor")
-    from ..process.pick import pick_step
+    from ..recipe_pick import pick_step
 
     body, label = pick_step(data, "plasma_etch", command="reactor")
     i = label.split("]")[0] + "]"

@@ -1,4 +1,4 @@
-"""Knudsen transmission of open channels against Clausing's table (REFERENCE-DATA §1).
+"""Knudsen transmission of open channels against Clausing's table (docs/reference-data.md §1).
 
 P. Clausing, Ann. Phys. (Leipzig) 12, 961 (1932); A. S. Berman, J. Appl. Phys. 36, 3356
 (1965).  Tolerance: 3σ (σ from per-ray statistics) + 0.5 % of W (table rounding and,

@@ -1,6 +1,6 @@
 """Bottom-averaged flux with non-reactive (diffuse) walls and reaction probability S at
 the bottom: Γ_b/Γ_0 = K/[K + S(1 − K)], K the Clausing transmission of the feature
-(Coburn & Winters, Appl. Phys. Lett. 55, 2730, 1989; K from REFERENCE-DATA §1).
+(Coburn & Winters, Appl. Phys. Lett. 55, 2730, 1989; K from docs/reference-data.md §1).
 Tolerance 2 % + 3σ (σ: batch means over the ray chunks)."""
 import numpy as np
 import pytest

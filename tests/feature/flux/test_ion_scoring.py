@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from waferlab.atomic.yields import IonYield, angular_factor, gaussian_iedf
+from waferlab.atomic.yields import IonYield, gaussian_iedf
 from waferlab.feature.flux import AngularTable, Species, shapes, trace_fluxes
 from waferlab.feature.flux import _ion_kernels as KI
 from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS, truncated_normal_mean

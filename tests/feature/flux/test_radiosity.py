@@ -1,6 +1,6 @@
 """The radiosity reference for a cylindrical hole, and the flux engine against it.
 
-Reference values: Clausing's tube transmissions (REFERENCE-DATA §1: P. Clausing, Ann.
+Reference values: Clausing's tube transmissions (docs/reference-data.md §1: P. Clausing, Ann.
 Phys. (Leipzig) 12, 961, 1932; A. S. Berman, J. Appl. Phys. 36, 3356, 1965), the exact
 unit-sticking bottom centre R²/(R² + d²) (Lieberman & Lichtenberg, 2005, ch. 16) and
 Coburn & Winters's K/(K + S(1 − K)) (Appl. Phys. Lett. 55, 2730, 1989).  The radiosity

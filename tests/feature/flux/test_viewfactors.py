@@ -1,4 +1,4 @@
-"""Unit sticking, no re-emission: exact view-factor fluxes (REFERENCE-DATA §2).
+"""Unit sticking, no re-emission: exact view-factor fluxes (docs/reference-data.md §2).
 
 Lieberman & Lichtenberg, Principles of Plasma Discharges and Materials Processing, 2nd ed.
 (2005), ch. 16: trench sidewall Γ/Γ0 = ½(1 − y/√(y² + w²)); bottom
@@ -102,7 +102,7 @@ def test_hole_bottom_unit_sticking(ctx):
 @pytest.mark.slow
 def test_viewfactors_within_two_percent(ctx):
     """Acceptance: each trench element within 2 % at w/40 (40 M rays)."""
-    for inc, err, ex, _ in trench_profiles(ctx, 40_000_000):
+    for inc, _err, ex, _ in trench_profiles(ctx, 40_000_000):
         assert np.max(np.abs(inc / ex - 1)) < 0.02
     s, f, bot, ex, r = hole_bottom(ctx, 200_000_000)
     centre = r < 0.1

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import gdstk
 
+__all__ = ["build"]
+
 W = 70        # wire width (nm)
 P = 140       # track pitch (nm)
 

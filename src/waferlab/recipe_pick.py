@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import RecipeError
+from .errors import RecipeError
 
 __all__ = ["pick_step"]
 
