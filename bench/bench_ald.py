@@ -26,6 +26,7 @@ the sidewall at 10 … 90 % of the depth (horizontal line from the trench axis).
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import math
 import os
@@ -319,7 +320,7 @@ def main_hole() -> None:
         f"| case | code | {' | '.join(KEYS)} | Δ % | wall (s) |",
         "|---|---|" + "---|" * len(KEYS) + "---|---|", *rows, ""])
     out = OUT.with_name("ald_hole.md")
-    out.write_text(text)
+    harness.write_text(out, text)
     print(text)
 
 
@@ -384,7 +385,7 @@ def main() -> None:
         f"| case | code | {hdr} | Δ % ({', '.join(KEYS)}) | wall (s) |",
         "|---|---|" + "---|" * len(KEYS) + "---|---|", *rows, ""])
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
+    harness.write_text(OUT, text)
     print(text)
 
 

@@ -14,6 +14,7 @@ bench/results/cvd.md, stamped with the commit.
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import os
 import subprocess
@@ -157,7 +158,7 @@ def main() -> None:
         "| case | code | field | bottom | mid-side | Δ field | Δ bottom | Δ side | wall (s) |",
         "|---|---|---|---|---|---|---|---|---|", *rows, ""])
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
+    harness.write_text(OUT, text)
     print(text)
 
 

@@ -20,6 +20,7 @@ bench/results/flux.md.
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import os
 import sys
@@ -256,17 +257,16 @@ def accuracy(quick: bool) -> list[str]:
         rows.append(f"| Clausing tube (96-gon) | L/R={LR} | {W:.5f} | {ref} | {(W / ref - 1) * 100:+.2f} % | "
                     f"{300 * sig / ref:.2f} % | {n:.1e} |")
     # unit sticking view factors, trench w = 1, d = 2, elements w/40
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "feature" / "flux"))
-    import test_viewfactors as vf
+    from waferlab.validation import feature as vf
     n = int(4e7 * f)
     for name, (inc, err, ex, _) in zip(("trench left wall", "trench right wall", "trench bottom"),
-                                       vf.trench_profiles(ctx, n)):
+                                       vf.viewfactor_trench_profiles(ctx, n)):
         rows.append(f"| unit sticking {name} | 40 el./w, max over elements | "
                     f"max dev {np.max(np.abs(inc / ex - 1)) * 100:.2f} % | exact | "
                     f"rms {np.sqrt(np.mean((inc / ex - 1) ** 2)) * 100:.2f} % | "
                     f"max 3σ {np.max(3 * err / ex) * 100:.2f} % | {n:.1e} |")
     n = int(1e8 * f)
-    s, r, bot, ex, rr = vf.hole_bottom(ctx, n, keep=True)
+    s, r, bot, ex, rr = vf.viewfactor_hole_bottom(ctx, n, keep=True)
     for rad in (0.05, 0.1):
         c = rr < rad + 1e-9
         w = np.zeros(len(bot))
@@ -378,7 +378,7 @@ def main(argv=None) -> int:
 
     def save():
         _save_store(store)
-        OUT.write_text(render(store), encoding="utf-8")
+        harness.write_text(OUT, render(store))
 
     if "speed" in sections:
         rows = []

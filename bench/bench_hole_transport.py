@@ -16,7 +16,7 @@ insensitive to those details, so it measures the tracers.
 
 Ions: the SF6O2 ion of the hole benchmark (n = 1000, 100 ± 10 eV, ViennaPS's sticking,
 energy-loss law and coned lobe) in the same hole; the bottom's ion-enhanced yield flux
-(r < 0.12 µm) relative to the open top, against ``tests/feature/flux/cylinder_ions.py``
+(r < 0.12 µm) relative to the open top, against ``waferlab.validation.cylinder_ions``
 (the same ion traced in a perfect cylinder with exact ray–quadric hits, 2·10⁶ ions).
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_hole_transport.py [--spacings 0.03 0.02 0.015]
@@ -24,6 +24,7 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_hole_transport.py [--spacings 0.
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import math
 import os
@@ -187,8 +188,7 @@ def main() -> None:
             "| s | code | spacing (µm) | bottom r < 0.12 µm | vs exact | mid-depth wall | "
             "vs exact | trace (s) |", "|---|---|---|---|---|---|---|---|", *rows, ""]
     if not a.no_ions:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "feature" / "flux"))
-        from cylinder_ions import bottom_yield
+        from waferlab.validation.cylinder_ions import bottom_yield
         ref, ref_sg = bottom_yield(R, DEPTH, r_max=0.12)
         irows = [f"| exact cylinder | | {ref:.4f} ± {ref_sg:.4f} | | |"]
         for h in a.spacings:
@@ -204,7 +204,7 @@ def main() -> None:
                  "| code | spacing (µm) | bottom ion-enhanced yield / top | vs exact | "
                  "trace (s) |", "|---|---|---|---|---|", *irows, ""]
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text("\n".join(text))
+    harness.write_text(a.out, "\n".join(text))
     print(f"wrote {a.out}")
 
 

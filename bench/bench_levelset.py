@@ -18,6 +18,7 @@ passive).  Run: python bench/bench_levelset.py  -> bench/results/levelset.md
 """
 from __future__ import annotations
 
+import harness
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -200,7 +201,7 @@ def main() -> int:
     lines.append("Target: wall-time ratio waferlab/ViennaPS <= 1.0.")
     out = Path(__file__).resolve().parent / "results" / "levelset.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    harness.write_text(out, "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 

@@ -6,6 +6,7 @@ Run: python bench/bench_litho.py   (2 threads; ~1 min)
 """
 from __future__ import annotations
 
+import harness
 import os
 import time
 from pathlib import Path
@@ -125,7 +126,7 @@ def main() -> None:
              "| case | measured | target | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(lines) + "\n")
+    harness.write_text(OUT, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -7,6 +7,7 @@ Run:  python bench/bench_reactor.py
 """
 from __future__ import annotations
 
+import harness
 import os
 
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -104,7 +105,7 @@ def main() -> None:
     lines += published_points()
     (HERE / "results").mkdir(exist_ok=True)
     out = HERE / "results" / "reactor.md"
-    out.write_text("\n".join(lines) + "\n")
+    harness.write_text(out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -10,6 +10,7 @@ Run:  python bench/bench_reactor_fluid2d.py
 """
 from __future__ import annotations
 
+import harness
 import os
 
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -112,7 +113,7 @@ def main() -> None:
         lines.append(f"Machine load average during the run: {load:.1f} (2 cores shared).")
     except OSError:
         pass
-    (HERE / "results" / "reactor_fluid2d.md").write_text("\n".join(lines) + "\n")
+    harness.write_text((HERE / "results" / "reactor_fluid2d.md"), "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

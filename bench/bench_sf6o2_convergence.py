@@ -18,6 +18,7 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_convergence.py --minutes 0
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import json
 import os
@@ -100,7 +101,7 @@ def main() -> None:
                                                    and x["h"] == h)] + [r]
                 _save(rows)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(table(rows)))
+    harness.write_text(OUT, "\n".join(table(rows)))
     print(f"wrote {OUT}")
 
 

@@ -14,6 +14,7 @@ Run: python bench/bench_sf6o2_evolution.py  -> bench/results/sf6o2_evolution.md
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import os
 import re
@@ -120,7 +121,7 @@ def main() -> None:
         lines += ["", "Depth at 1 min against ViennaPS: " + ", ".join(
             f"{n} {100 * (cols[n][-1][0] / ref - 1):+.1f} %" for n in names if n != "ViennaPS")
             + "."]
-    a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    harness.write_text(a.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

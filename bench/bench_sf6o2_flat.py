@@ -10,6 +10,7 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_flat.py
 """
 from __future__ import annotations
 
+import harness
 import os
 import time
 from pathlib import Path
@@ -91,7 +92,7 @@ def main() -> None:
             "| Γ_i | Γ_F | Γ_O | waferlab (nm/s) | ViennaPS (nm/s) | dev. % | t waferlab | t ViennaPS |",
             "|---|---|---|---|---|---|---|---|", *rows, ""]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(text))
+    harness.write_text(OUT, "\n".join(text))
     print(f"wrote {OUT}")
 
 

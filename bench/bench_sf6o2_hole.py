@@ -27,6 +27,7 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_hole.py [--minutes 0.2] [-
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import math
 import os
@@ -241,7 +242,7 @@ def main() -> None:
              "(hole_transport.md), and refined it approaches waferlab's grid-converged depth "
              "(sf6o2_convergence.md; docs/etch-models.md, \"Comparison with the peer\").", ""]
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text("\n".join(text))
+    harness.write_text(a.out, "\n".join(text))
     print(f"wrote {a.out}")
 
 

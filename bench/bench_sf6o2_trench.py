@@ -17,6 +17,7 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_sf6o2_trench.py
 """
 from __future__ import annotations
 
+import harness
 import os
 import time
 from pathlib import Path
@@ -129,7 +130,7 @@ def main() -> None:
                         f"{o[2] / p[2]:.2f}.")
         text.append("")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(text))
+    harness.write_text(OUT, "\n".join(text))
     print(f"wrote {OUT}")
 
 

@@ -16,6 +16,7 @@ for the before/after table.)
 """
 from __future__ import annotations
 
+import harness
 import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
@@ -195,7 +196,7 @@ def main() -> None:
                         f"(expected {args.steps_b * 1.0:.1f} nm = steps x 1 nm).")
         text.insert(-1, "")
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "steps.md").write_text("\n".join(text))
+    harness.write_text((HERE / "results" / "steps.md"), "\n".join(text))
     print("\n".join(text))
 
 

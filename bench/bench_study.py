@@ -6,6 +6,7 @@ accuracy of the UQ / optimisation layer.  Writes bench/results/study.md.
 """
 from __future__ import annotations
 
+import harness
 import argparse
 import os
 import platform
@@ -20,10 +21,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests" / "study"))
 
-from study_fixtures import deposition_study  # noqa: E402
 from waferlab.study import dask_client, load_study, run_study, study_from_dict  # noqa: E402
+from waferlab.study.cases import deposition_study  # noqa: E402
 
 
 def analytic_sweep(samples: int, cost: float, method: str = "lhs"):
@@ -106,8 +106,7 @@ def _stop(procs) -> None:
 def real_sweeps(lines: list[str]) -> None:
     from distributed import Client
 
-    sys.path.insert(0, str(ROOT / "tests" / "study"))
-    from test_study_examples import small  # the example with a coarse grid and 100 rays
+    from waferlab.study.cases import coarse_example as small  # coarse grid and 100 rays
 
     study = small(load_study(ROOT / "examples" / "study-deposition.yaml"), 64)
     rows = []
@@ -146,9 +145,9 @@ def real_sweeps(lines: list[str]) -> None:
                      f"{int((ds['status'].values == 2).sum())} | {wall:.1f} | {64 / wall:.2f} | "
                      f"{np.nanmean(ds['wall_time_s'].values):.2f} |")
     lines += ["", f"Identical study.nc values (x, seeds, thicknesses) in both runs: {same}.", ""]
-    from test_study_examples import fit_study
+    from waferlab.study.cases import profile_fit_study
 
-    fit, truth = fit_study()
+    fit, truth = profile_fit_study(ROOT / "examples" / "study-deposition.yaml")
     t0 = time.perf_counter()
     res = run_study(fit, None, workers=2, make_plots=False)
     wall = time.perf_counter() - t0
@@ -164,10 +163,10 @@ def real_sweeps(lines: list[str]) -> None:
 
 
 def accuracy(lines: list[str]) -> None:
-    sys.path.insert(0, str(ROOT / "tests" / "study"))
     from waferlab.study.analytic import ishigami_sobol, zdt1_front
-    from test_study_uq import ishigami_study
-    from test_study_optimize import HIDDEN, _optimize_study, _rel_err
+    from waferlab.study.cases import HIDDEN, ishigami_study
+    from waferlab.study.cases import hidden_knob_error as _rel_err
+    from waferlab.study.cases import hidden_knob_study as _optimize_study
 
     ex = ishigami_sobol()
     out = []
@@ -236,7 +235,7 @@ def main() -> None:
         part: list[str] = []
         section(part)
         blocks[section.__name__] = "\n".join(part)
-        out.write_text("\n".join(lines + [b for b in (blocks[f.__name__] for f in order) if b]) + "\n")
+        harness.write_text(out, "\n".join(lines + [b for b in (blocks[f.__name__] for f in order) if b]) + "\n")
         _say("written")
     print(out.read_text())
 

@@ -8,6 +8,7 @@ solution, +1 TED.  Speed: a masked B implant annealed on 256 × 256 nodes (2 thr
 """
 from __future__ import annotations
 
+import harness
 import math
 import os
 import platform
@@ -307,7 +308,7 @@ def main() -> None:
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     out = ROOT / "bench" / "results" / "thermal.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
+    harness.write_text(out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -18,7 +18,7 @@ import xarray as xr
 
 from waferlab.study import dask_client, run_study, study_from_dict
 
-from study_fixtures import deposition_study
+from waferlab.study.cases import deposition_study
 
 METRICS = ("film_bottom_m", "film_sidewall_right_m")
 

@@ -6,19 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from waferlab.study import load_study, run_study, study_from_dict
+from waferlab.study import load_study, run_study
+from waferlab.study.cases import coarse_example as small
+from waferlab.study.cases import profile_fit_study
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "study-deposition.yaml"
-
-
-def small(study, samples: int, spacing: str = "0.48 um", rays: int = 100):
-    """The example with a coarse grid, few rays and ``samples`` samples."""
-    base = dict(study.base, grid=dict(study.base["grid"], spacing=spacing,
-                                      extent=["10.08 um"]))
-    base["steps"] = [{"deposit": dict(study.base["steps"][0]["deposit"], rays_per_point=rays)}]
-    spec = study.spec.model_dump(mode="json")
-    spec.update(base=base, samples=samples)
-    return study_from_dict({"study": spec})
 
 
 def test_example_loads_with_base_relative_to_the_file():
@@ -62,22 +54,7 @@ def test_recipe_evaluator_returns_the_profile():
 
 
 def fit_study(budget: int = 48, polish: int = 40):
-    """Hidden knobs (rate 1.1 µm/min, sticking 0.15) on the coarse example with a 1.5-min
-    deposition (the trench stays open, so its shape depends on the sticking); the target
-    is that run's profile; common random numbers (one seed for every run)."""
-    from waferlab.study.evaluators import evaluate_recipe
-    from waferlab.study.executor import sample_seed
-    from waferlab.study.params import apply_assignments
-
-    st = small(load_study(EXAMPLE), 1)
-    st.base["steps"][0]["deposit"]["time"] = "1.5 min"
-    hidden = (("steps[0].deposit.rate", "1.1 um/min"), ("steps[0].deposit.sticking", 0.15))
-    target = evaluate_recipe(apply_assignments(st.base, hidden), sample_seed(5, 0), profile=True)
-    spec = st.spec.model_dump(mode="json")
-    spec.update(method="optimize", seed=5, common_seed=True, metrics=[],
-                optimize={"profile": target["profile"].tolist(), "budget": budget, "batch": 4,
-                          "polish": polish})
-    return study_from_dict({"study": spec}), (1.1, 0.15)
+    return profile_fit_study(EXAMPLE, budget, polish)
 
 
 @pytest.mark.slow

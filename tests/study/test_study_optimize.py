@@ -9,32 +9,11 @@ import pytest
 
 from waferlab.errors import RecipeError
 from waferlab.study import run_study, study_from_dict
-from waferlab.study.analytic import deposition, zdt1_front
-from waferlab.study.params import apply_assignments
+from waferlab.study.analytic import zdt1_front
 
-from study_fixtures import deposition_study
-
-HIDDEN = {"steps[0].deposit.rate": 11.3, "steps[0].deposit.sticking": 0.137}
-
-
-def _hidden_run(data: dict) -> dict:
-    assign = (("steps[0].deposit.rate", "11.3 nm/min"), ("steps[0].deposit.sticking", 0.137))
-    return deposition(apply_assignments(data["study"]["base"], assign), 0)
-
-
-def _optimize_study(**opt) -> dict:
-    data = deposition_study("optimize")
-    data["study"]["metrics"] = []
-    hidden = _hidden_run(data)
-    opt.setdefault("targets", {"film_field_m": f"{float(hidden['film_field_m']) * 1e9!r} nm",
-                               "film_bottom_m": float(hidden["film_bottom_m"])})
-    data["study"]["optimize"] = {"budget": 48, "batch": 4, "polish": 40, **opt}
-    return data
-
-
-def _rel_err(summary: dict) -> np.ndarray:
-    best = summary["optimize"]["best_x"]
-    return np.abs(np.array(best) / np.array(list(HIDDEN.values())) - 1.0)
+from waferlab.study.cases import deposition_study, hidden_run
+from waferlab.study.cases import hidden_knob_error as _rel_err
+from waferlab.study.cases import hidden_knob_study as _optimize_study
 
 
 def test_recovers_hidden_knobs_from_target_metrics(tmp_path):
@@ -52,7 +31,7 @@ def test_recovers_hidden_knobs_from_a_target_profile():
     """The target is the hidden run's film-surface polyline (m); the objective is the
     symmetric polyline distance.  Knobs within 2 %."""
     data = deposition_study("optimize")
-    prof = _hidden_run(data)["profile"]
+    prof = hidden_run(data)["profile"]
     data = _optimize_study(targets={}, profile=prof.tolist(), budget=48, polish=60)
     res = run_study(study_from_dict(data), None, serial=True)
     assert "profile_distance" in res.dataset

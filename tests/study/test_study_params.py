@@ -12,7 +12,8 @@ from waferlab.study import get_path, parse_path, set_path, study_from_dict
 from waferlab.study.params import Parameter, apply_assignments
 from waferlab.units import to_si
 
-from study_fixtures import BASE, deposition_study
+from waferlab.study.cases import DEPOSITION_BASE as BASE
+from waferlab.study.cases import deposition_study
 
 
 def test_parse_path():

@@ -13,7 +13,7 @@ from waferlab.errors import RecipeError
 from waferlab.study import run_study, study_from_dict
 from waferlab.study.executor import sample_seed
 
-from study_fixtures import deposition_study
+from waferlab.study.cases import deposition_study
 
 
 def test_failed_samples_are_recorded_not_fatal(tmp_path):
@@ -84,7 +84,7 @@ def _grid_study(tmp_path, levels: int = 4) -> dict:
     """A real (recipe evaluator) 4-level grid over the film deposition time."""
     import copy
 
-    from study_fixtures import BASE
+    from waferlab.study.cases import DEPOSITION_BASE as BASE
 
     base = copy.deepcopy(BASE)
     base["grid"] = {"dimension": 2, "spacing": "10 nm", "extent": ["200 nm"]}

@@ -6,7 +6,6 @@ Sobol' & Levitan 1999) and the analytic trench-deposition toy model.  Runs are i
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -15,15 +14,7 @@ from waferlab.study import run_study, study_from_dict
 from waferlab.study.analytic import ishigami_sobol
 from waferlab.study.design import make_design
 
-from study_fixtures import deposition_study
-
-
-def ishigami_study(method: str, samples: int, **extra) -> dict:
-    study = {"base": {"x": [0.0, 0.0, 0.0]}, "evaluator": "analytic.ishigami",
-             "parameters": {f"x[{i}]": {"range": [-math.pi, math.pi]} for i in range(3)},
-             "metrics": ["y"], "method": method, "samples": samples, "seed": 1}
-    study.update(extra)
-    return {"study": study}
+from waferlab.study.cases import deposition_study, ishigami_study
 
 
 def test_grid_includes_range_ends():

@@ -9,7 +9,8 @@ import numpy as np
 from .core import Check, ReferenceProblem, mc_tolerance, register
 
 __all__ = ["CLAUSING_SLIT", "CLAUSING_TUBE", "clausing_checks", "slit_transmission",
-           "tube_transmission"]
+           "tube_transmission", "wall_exact", "bottom_exact", "hole_exact",
+           "viewfactor_trench_profiles", "viewfactor_hole_bottom", "coburn_winters"]
 
 # Clausing transmission W (computed; Berman, J. Appl. Phys. 36, 3356 (1965), to 5 digits)
 CLAUSING_SLIT = {0.5: 0.80472, 1: 0.68438, 2: 0.54206, 3: 0.45715, 5: 0.35641, 10: 0.24056,
@@ -89,7 +90,7 @@ def _bottom_integral(x, w, d):
     return 0.5 * (np.sqrt(x * x + d * d) - np.sqrt((w - x) ** 2 + d * d))
 
 
-def _hole_exact(r, R, d):
+def hole_exact(r, R, d):
     """View factor of the mouth disk from a floor point at radius r (R²/(R² + d²) at r = 0)."""
     return 0.5 * (1 - (d * d + r * r - R * R) / np.sqrt((d * d + r * r + R * R) ** 2 - 4 * r * r * R * R))
 
@@ -99,6 +100,61 @@ _A1, _B1, _A2, _B2 = 0.816847572980459, 0.091576213509771, 0.108103018168070, 0.
 _BARY = np.array([[_A1, _B1, _B1], [_B1, _A1, _B1], [_B1, _B1, _A1],
                   [_A2, _B2, _B2], [_B2, _A2, _B2], [_B2, _B2, _A2]])
 _WTS = np.array([0.109951743655322] * 3 + [0.223381589678011] * 3)
+
+
+_G8 = np.polynomial.legendre.leggauss(8)
+
+
+def _segment_mean(fun, a, b):
+    """Mean of ``fun`` over each segment [a, b] (8-point Gauss–Legendre)."""
+    x = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * _G8[0][None, :]
+    return (fun(x) * _G8[1]).sum(1) / 2
+
+
+def wall_exact(y, w):
+    """Trench sidewall Γ/Γ0 at depth y, s = 1: ½(1 − y/√(y² + w²))."""
+    return 0.5 * (1 - y / np.sqrt(y * y + w * w))
+
+
+def bottom_exact(x, w, d):
+    """Trench bottom Γ/Γ0 at x, s = 1: ½[x/√(x² + d²) + (w − x)/√((w − x)² + d²)]."""
+    return 0.5 * (x / np.sqrt(x * x + d * d) + (w - x) / np.sqrt((w - x) ** 2 + d * d))
+
+
+def viewfactor_trench_profiles(ctx, n_rays: int, w: float = 1.0, d: float = 2.0):
+    """Per element of a w × d trench (elements w/40), unit sticking, no re-emission:
+    [(incident, σ, exact element mean, absorbed)] for the left wall, right wall, bottom."""
+    from ..feature.flux import Species, shapes, trace_fluxes
+
+    s = shapes.trench(w, d, h=w / 40)
+    f = trace_fluxes(s, [Species(name="n", sticking=1.0)], ctx, n_rays=n_rays)["n"]
+    p = s.points[s.elements]
+    c = s.centroids
+    left = (s.materials == 1) & (c[:, 0] < 0.5 * w)
+    right = (s.materials == 1) & (c[:, 0] > 0.5 * w)
+    bot = s.materials == 2
+    ya, yb, xa = -p[left][:, :, 1], -p[right][:, :, 1], p[bot][:, :, 0]
+    out = []
+    for m, ex in ((left, _segment_mean(lambda y: wall_exact(y, w), ya.min(1), ya.max(1))),
+                  (right, _segment_mean(lambda y: wall_exact(y, w), yb.min(1), yb.max(1))),
+                  (bot, _segment_mean(lambda x: bottom_exact(x, w, d), xa.min(1), xa.max(1)))):
+        out.append((f.incident[m], f.stderr[m], ex, f.absorbed[m]))
+    return out
+
+
+def viewfactor_hole_bottom(ctx, n_rays: int, R: float = 1.0, d: float = 2.0, keep: bool = False):
+    """A hole of radius R and depth d (96-gon, elements 2R/40), unit sticking: (surface,
+    fluxes, floor mask, exact element means of the floor, floor element radii)."""
+    from ..feature.flux import Species, shapes, trace_fluxes
+
+    s = shapes.hole(R, d, h=2 * R / 40, n_sides=96)
+    f = trace_fluxes(s, [Species(name="n", sticking=1.0)], ctx, n_rays=n_rays,
+                     keep_chunks=keep)["n"]
+    bot = s.materials == 2
+    q = np.einsum("qk,mkd->mqd", _BARY, s.points[s.elements[bot]])
+    ex = (hole_exact(np.hypot(q[..., 0], q[..., 1]), R, d) * _WTS).sum(1)
+    r = np.hypot(*s.centroids[bot][:, :2].T)
+    return s, f, bot, ex, r
 
 
 def _run_viewfactors(ctx, quick):
@@ -132,7 +188,7 @@ def _run_viewfactors(ctx, quick):
     r = np.hypot(*hs.centroids[:, :2].T)
     sel = bot & (r < 0.3 * R)
     q = np.einsum("qk,mkd->mqd", _BARY, hs.points[hs.elements[sel]])
-    ex_e = (_hole_exact(np.hypot(q[..., 0], q[..., 1]), R, dh) * _WTS).sum(1)
+    ex_e = (hole_exact(np.hypot(q[..., 0], q[..., 1]), R, dh) * _WTS).sum(1)
     exact = float((ex_e * hs.areas[sel]).sum() / hs.areas[sel].sum())
     mean, sig = fh.region_mean(np.where(sel, hs.areas, 0.0))
     tol, basis = mc_tolerance(sig, exact)

@@ -13,7 +13,7 @@ faithful surface from that.
 import numpy as np
 import pytest
 
-from cylinder_ions import bottom_yield
+from waferlab.validation.cylinder_ions import bottom_yield
 from waferlab.feature.etch_models import SF6O2Spec
 from waferlab.feature.flux import shapes, trace_fluxes
 

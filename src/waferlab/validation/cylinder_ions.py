@@ -1,4 +1,5 @@
-"""Reference Monte Carlo of reflected ions in an exact cylindrical hole (test/bench helper).
+"""Reference Monte Carlo of reflected ions in an exact cylindrical hole (used by the tests and
+bench/bench_hole_transport.py).
 
 The ion of ViennaPS's SF6O2 model in a straight hole of radius R and depth D with a flat
 bottom, traced against the exact cylinder (ray–quadric intersection, no surface mesh):
