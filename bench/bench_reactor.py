@@ -75,6 +75,15 @@ def published_points() -> list[str]:
             out.append(f"| {c.quantity} | {c.measured:.4g} {c.unit} | {c.reference:.4g} | {dev} | "
                        f"{c.tolerance:.3g} | {c.basis} | {'yes' if c.passed else '**no**'} |")
         out.append("")
+    from waferlab.validation.plasma import KOKKORIS_S_BURIED, sulfur_buried_fraction
+    out += ["### sf6: wall-film sink (the one fitted input, S32-S40 probability 0.06)", "",
+            "S buried in the film / S fed. Paper: implied by its own digitized densities "
+            "(S fed - S pumped, k_p = 5.40 1/s).", "",
+            "| power (W) | model | paper (implied) | difference |", "|---|---|---|---|"]
+    for P, ref in KOKKORIS_S_BURIED.items():
+        f = sulfur_buried_fraction(P)
+        out.append(f"| {P:g} | {f:.3f} | {ref:.2f} | {f - ref:+.3f} |")
+    out.append("")
     return out
 
 

@@ -16,7 +16,7 @@ from waferlab.validation import plasma as d  # noqa: E402
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 warnings.simplefilter("ignore", RuntimeWarning)
 
-P = np.array([300, 500, 750, 1000, 1500, 2000, 2500, 3000, 3500], float)
+P = np.array([300, 500, 548, 750, 1000, 1500, 2000, 2500, 3000, 3500], float)
 st = [solve(d.sf6_kokkoris_spec(p)) for p in P]
 ref = np.array([[p, *v] for p, v in d.KOKKORIS_MODEL.items()])
 fig, ax = plt.subplots(1, 4, figsize=(15, 3.4))
@@ -24,6 +24,8 @@ for a, (k, lab, f) in zip(ax, [(1, "n_e (m⁻³)", lambda s: s.n_e_center_m3), (
                                (3, "α = n₋/n_e", d.negative_ion_fraction), (4, "[F] (m⁻³)", lambda s: s.densities_m3["F"])]):
     a.plot(P, [f(s) for s in st], "-", label="waferlab sf6")
     a.plot(ref[:, 0], ref[:, k], "ks", label="Kokkoris 2009 model")
+    if k == 1:                                  # the digitized n_e curve starts at 548 W
+        a.plot(*d.KOKKORIS_NE_FIRST, "ks")
     if k == 4:
         for p, lo, hi in d.KOKKORIS_F_ACTINOMETRY:
             a.plot([p, p], [lo, hi], "r-", lw=3)

@@ -88,13 +88,21 @@ class GlobalModel:
 
     def __init__(self, chem: Chemistry, *, radius: float, length: float, T_gas: float,
                  pressure: float, feeds: dict[str, float], power: float,
-                 losses: tuple[Loss, ...] = (), T_ion: float | None = None):
+                 losses: tuple[Loss, ...] = (), T_ion: float | None = None,
+                 neutral_volume: float | None = None, neutral_area: float | None = None):
         self.chem = chem
         self.R, self.L = float(radius), float(length)
         self.V = PI * self.R ** 2 * self.L
         self.A_ax, self.A_rad = 2 * PI * self.R ** 2, 2 * PI * self.R * self.L
         self.A = self.A_ax + self.A_rad
         self.Lambda2 = 1.0 / ((PI / self.L) ** 2 + (2.405 / self.R) ** 2)
+        # neutral zone (two-volume option): neutrals fill V_n >= V and meet the walls A_n
+        self.V_n = self.V if neutral_volume is None else float(neutral_volume)
+        self.A_n = self.A if neutral_area is None else float(neutral_area)
+        if self.V_n < self.V * (1 - 1e-12) or self.A_n <= 0:
+            raise ValueError(f"neutral_volume = {self.V_n:g} m³ must be >= the plasma volume "
+                             f"{self.V:g} m³ and neutral_area > 0")
+        self.two_volume = neutral_volume is not None or neutral_area is not None
         self.T_gas = float(T_gas)
         self.T_ion_eV = (T_ion * K_B / EV if T_ion is not None
                          else ion_temperature_eV(float(pressure), float(T_gas)))
@@ -120,7 +128,7 @@ class GlobalModel:
         for name, q in feeds.items():
             self.feed[self.index[name]] = q
         Q = float(self.feed.sum())
-        self.k_pump = Q * K_B * self.T_gas / self.pressure / self.V if Q > 0 else 0.0
+        self.k_pump = Q * K_B * self.T_gas / self.pressure / self.V_n if Q > 0 else 0.0
         self.pumped = (self.z == 0).astype(float)
         self._compile_reactions()
         self._compile_walls(losses)
@@ -151,6 +159,12 @@ class GlobalModel:
                 else:
                     loss[r_i] = r.loss_eV
         self.slots, self.S, self.s_e = slots, S, s_e
+        # two-volume option: reactions with an electron or ion happen in the plasma volume V;
+        # their neutral products (and losses) spread over the neutral volume V_n
+        charged = np.array([any(x == "e" or (x != "M" and self.z[idx[x]] != 0) for x in r.reactants)
+                            for r in rx], bool)
+        neutral_row = (self.z == 0)[:, None]
+        self.S_eff = np.where(neutral_row & charged[None, :], S * (self.V / self.V_n), S)
         self.rx_loss, self.rx_elastic = loss, elastic
         self.e_loss_mask = np.maximum(-s_e, 0.0)
         groups: dict[tuple[str, int], tuple[list[int], list]] = {}   # same form and parameter count
@@ -196,13 +210,18 @@ class GlobalModel:
         self.extra = tuple(losses)
         self.extra_species = np.array([idx[l.species] for l in losses], dtype=np.intp)
         self.extra_nu = np.array([l.probability / (1 - l.probability / 2) * self.vbar[idx[l.species]]
-                                  * l.area / (4 * self.V) for l in losses], float)
+                                  * l.area / (4 * self.V_n) for l in losses], float)
         self.extra_P = np.zeros((N, len(losses)))
         for c, l in enumerate(losses):
             self.extra_P[idx[l.species], c] -= 1.0
             for name, k in l.products.items():
                 self.extra_P[idx[name], c] += k
         self.wall_P = np.array(P).T if P else np.zeros((N, 0))
+        if P and self.V_n != self.V:          # ions return as neutrals into V_n
+            ion_col = np.array([sp[i].charge > 0 for i in chans_species], bool)
+            neutral_row = (self.z == 0)[:, None]
+            self.wall_P = np.where(neutral_row & ion_col[None, :], self.wall_P * (self.V / self.V_n),
+                                   self.wall_P)
         self.n_wall_neu = len(self.wall_neu)
         self.V_s_coef = 0.5 * np.log(self.mass[self.pos] / (2 * PI * M_E))   # V_s = T_e ln√(M/2πm)
 
@@ -238,6 +257,9 @@ class GlobalModel:
                 self.sr_Sg[idx[k], j] += v
             for k, v in r.surface_products.items():
                 self.sr_Ss[sidx[k], j] += v
+        if self.Ns and self.V_n != self.V:
+            raise ValueError("a neutral_volume larger than the plasma is not supported with a "
+                             "wall-coverage chemistry (surface sites)")
         self.surf_factor = self.V / (self.A * chem.site_density_m2)
 
     def chantry(self, i, gamma, n_g):
@@ -245,7 +267,7 @@ class GlobalModel:
         lam = 1.0 / (n_g[None, :] * self.sigma[i][:, None])
         D = PI / 8 * lam * self.vbar[i][:, None]
         g = np.maximum(gamma, 1e-300)
-        return 1.0 / (self.Lambda2 / D + 2 * self.V * (2 - g) / (self.A * self.vbar[i][:, None] * g))
+        return 1.0 / (self.Lambda2 / D + 2 * self.V_n * (2 - g) / (self.A_n * self.vbar[i][:, None] * g))
 
     # ------------------------------------------------------------------ physics
     def rate_coefficients(self, Te, M):
@@ -315,8 +337,8 @@ class GlobalModel:
         eps_lost = self.lost_electron_energy(Te, n_g)
         r_wall = np.concatenate([nu_w * n[self.wall_neu], nu_ion * n[self.pos]], axis=0)
         r_extra = self.extra_nu[:, None] * n[self.extra_species]
-        dn = (self.S @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
-              + (self.feed / self.V)[:, None] - self.k_pump * self.pumped[:, None] * n)
+        dn = (self.S_eff @ R + self.wall_P @ r_wall + self.extra_P @ r_extra
+              + (self.feed / self.V_n)[:, None] - self.k_pump * self.pumped[:, None] * n)
         dtheta = None
         if self.Ns:
             w = self.sr_prob[:, None] * theta[self.sr_site]
@@ -495,8 +517,8 @@ class GlobalModel:
         n = st.n[:, None]
         tr = self.terms(n, np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
         inflow = self.elem_matrix @ self.feed
-        pumped = self.elem_matrix @ (self.k_pump * self.pumped * st.n) * self.V
-        sink = -(self.elem_matrix @ (self.extra_P @ tr["r_extra"]))[:, 0] * self.V
+        pumped = self.elem_matrix @ (self.k_pump * self.pumped * st.n) * self.V_n
+        sink = -(self.elem_matrix @ (self.extra_P @ tr["r_extra"]))[:, 0] * self.V_n
         if self.Ns:
             sink = sink + (self.sr_Eb @ tr["r_sr"])[:, 0] * self.V         # buried in the wall film
         out = {}

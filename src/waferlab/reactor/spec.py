@@ -20,24 +20,33 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from ..recipe_io import SpecModel
-from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage
+from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage, Volume
 from .fluid2d.spec import Fluid2DSpec
 
 __all__ = ["Chamber", "Source", "Bias", "Loading", "ReactorSpec", "load_reactor_recipe"]
 
 
 class Chamber(SpecModel):
-    """Cylindrical chamber; the wafer sits on one end wall."""
+    """Cylindrical chamber; the wafer sits on one end wall.
+
+    ``neutral_volume`` (optional, global model): the whole vessel the neutrals fill when
+    it is larger than the plasma cylinder (radius × length) — electron and ion reactions
+    stay in the plasma, neutrals are spread over ``neutral_volume`` and lost on the walls
+    of a cylinder of the same radius holding it, and the pumping acts on it."""
 
     radius: Length
     length: Length
     wafer_radius: Length | None = None
     wall_material: str = "anodized_aluminum"
+    neutral_volume: Volume | None = None
 
     @model_validator(mode="after")
     def _check(self):
         if self.radius <= 0 or self.length <= 0:
             raise ValueError(f"radius and length must be > 0 (got {self.radius:g} m, {self.length:g} m)")
+        if self.neutral_volume is not None and self.neutral_volume < 3.141592653589793 * self.radius ** 2 * self.length * (1 - 1e-9):
+            raise ValueError(f"neutral_volume = {self.neutral_volume:g} m³ must be >= the plasma volume "
+                             f"pi radius² length = {3.141592653589793 * self.radius ** 2 * self.length:g} m³")
         if self.wafer_radius is not None and not (0 < self.wafer_radius <= self.radius):
             raise ValueError(f"wafer_radius = {self.wafer_radius:g} m must be in (0, radius = {self.radius:g} m]")
         return self

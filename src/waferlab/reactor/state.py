@@ -133,9 +133,17 @@ def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel
             losses.append(Loss(species=ld.species, area=area, probability=ld.probability,
                                products=dict(ld.products)))
     feeds = {g: q * N_A for g, q in spec.gases.items() if g in names}
-    return GlobalModel(chem, radius=spec.chamber.radius, length=spec.chamber.length,
-                       T_gas=spec.gas_temperature, pressure=spec.pressure, feeds=feeds,
-                       power=spec.source.power, losses=tuple(losses))
+    Vn = spec.chamber.neutral_volume
+    extra = {}
+    if Vn is not None:
+        R = spec.chamber.radius
+        extra = dict(neutral_volume=Vn, neutral_area=2 * PI * R ** 2 + 2 * Vn / R)
+    try:
+        return GlobalModel(chem, radius=spec.chamber.radius, length=spec.chamber.length,
+                           T_gas=spec.gas_temperature, pressure=spec.pressure, feeds=feeds,
+                           power=spec.source.power, losses=tuple(losses), **extra)
+    except ValueError as exc:
+        raise RecipeError(f"reactor.chamber.neutral_volume: {exc}") from None
 
 
 def profile_average(h_L: float, h_R: float, L: float, R: float) -> float:

@@ -28,7 +28,7 @@ from ..constants import K_B, TORR
 from . import reactor as _argon  # noqa: F401  (registration order: the argon problems first)
 from .core import Check, ReferenceProblem, register
 
-__all__ = ["KOKKORIS_MODEL", "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
+__all__ = ["KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction", "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
            "MALYSHEV_NE", "MALYSHEV_DISSOCIATION", "MALYSHEV_ABSORBED_FRACTION", "sf6_kokkoris_spec",
            "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction"]
 
@@ -38,9 +38,18 @@ MALYSHEV = ("M. V. Malyshev, V. M. Donnelly, A. Kornblit & N. A. Ciampa, J. Appl
             "(1998); digitized: github.com/sdelaurentiis123/plasma-etching-code "
             "(data/experimental/malyshev_1998_lam)")
 
-# Kokkoris (2009) basic model at p_OFF = 0.921 Pa: power W -> (n_e m^-3, T_e eV, alpha, [F] m^-3)
-KOKKORIS_MODEL = {500.0: (1.03e16, 4.80, 9.5, 3.9e19), 1000.0: (2.30e16, 4.70, 5.5, 7.2e19),
+# Kokkoris (2009) basic model at p_OFF = 0.921 Pa: power W -> (n_e m^-3, T_e eV, alpha, [F] m^-3).
+# The digitized n_e curve starts at 548 W (1.03e16 m^-3 there; its slope, d ln n_e/dP =
+# 2.8e-3 1/W, puts 500 W at 0.90e16): 1.03e16 is the 548 W point, so n_e is compared at
+# 548 W (KOKKORIS_NE_FIRST) and the 500 W entry is NaN.
+KOKKORIS_MODEL = {500.0: (float("nan"), 4.80, 9.5, 3.9e19), 1000.0: (2.30e16, 4.70, 5.5, 7.2e19),
                   2000.0: (6.36e16, 4.54, 2.71, 1.31e20), 3000.0: (1.34e17, 4.37, 1.52, 1.84e20)}
+KOKKORIS_NE_FIRST = (548.0, 1.03e16)           # first point of the digitized n_e curve (W, m^-3)
+# Fraction of the S fed that the paper's model buries in the wall film, implied by its own
+# digitized densities alone: 1 - k_p V (n_SF6 + n_SF5 + n_SF4 + n_SF3) / Q_SF6 with
+# k_p = Q k T_g / (p_OFF V) = 5.40 1/s (S leaves only by pumping and the film).  The
+# target of the one fitted input of chemistry sf6 (the S32-S40 deposition probability).
+KOKKORIS_S_BURIED = {500.0: 0.29, 1000.0: 0.35, 2000.0: 0.42, 3000.0: 0.47}
 # measured pressure rise (W, Pa) and [F] by actinometry, two calibration series (W, m^-3, m^-3)
 KOKKORIS_DP_MEASURED = ((987.0, 0.237), (1982.0, 0.340), (2992.0, 0.380))
 KOKKORIS_F_ACTINOMETRY = ((1000.0, 8.1e19, 1.08e20), (2000.0, 1.02e20, 1.37e20),
@@ -95,6 +104,18 @@ def cl2_dissociation_percent(state, p_mTorr: float) -> float:
     return 100.0 * (1.0 - cl2 / n0)
 
 
+def sulfur_buried_fraction(power_W: float, chemistry: str = "sf6") -> float:
+    """Fraction of the S fed that the model buries in the wall film at Kokkoris'
+    conditions: (S buried by the surface reactions) / (S fed), from the model's own terms
+    (equal to 1 - S pumped / S fed to the element-balance residual)."""
+    from ..reactor.state import build_model
+    m = build_model(sf6_kokkoris_spec(power_W, chemistry))
+    st = m.steady_state()
+    tr = m.terms(st.n[:, None], np.array([st.n_e]), np.array([st.T_e]), st.theta[:, None])
+    k = m.elements.index("S")
+    return float((m.sr_Eb @ tr["r_sr"])[k, 0] * m.V / (m.elem_matrix @ m.feed)[k])
+
+
 def _rel(label, measured, ref, unit, tol, basis):
     return Check(quantity=label, measured=float(measured), reference=float(ref),
                  tolerance=tol * abs(float(ref)), unit=unit, basis=basis)
@@ -104,13 +125,14 @@ _MISS = "acceptance {acc} NOT met (docs/reactor.md says why); tolerance = regres
 
 # Fixed tolerances (relative; dissociation in percentage points).  The acceptance of the
 # comparison where the model meets it; otherwise a regression bound set once from the
-# model's error on 2026-12-06 (rounded up), so a change that worsens the match fails.
-_SF6_MODEL_TOL = {"n_e": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.25, 3000.0: 0.35},
+# model's error (rounded up; SF6 on 2026-12-06 after the film probability was fitted,
+# Cl2 on 2026-12-06), so a change that worsens the match fails.
+_SF6_MODEL_TOL = {"n_e": {548.0: 0.15, 1000.0: 0.15, 2000.0: 0.15, 3000.0: 0.15},
                   "T_e": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.15, 3000.0: 0.15},
-                  "alpha": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.25, 3000.0: 0.40},
-                  "F": {500.0: 0.30, 1000.0: 0.25, 2000.0: 0.20, 3000.0: 0.15}}
-_SF6_DP_TOL = {987.0: 0.25, 1982.0: 0.25, 2992.0: 0.60}
-_SF6_F_SLACK = {1000.0: 0.10, 2000.0: 0.0, 3000.0: 0.0}      # fraction of the band's lower edge
+                  "alpha": {500.0: 0.15, 1000.0: 0.15, 2000.0: 0.15, 3000.0: 0.15},
+                  "F": {500.0: 0.25, 1000.0: 0.20, 2000.0: 0.15, 3000.0: 0.15}}
+_SF6_DP_TOL = {987.0: 0.45, 1982.0: 0.25, 2992.0: 0.50}
+_SF6_F_SLACK = {1000.0: 0.05, 2000.0: 0.0, 3000.0: 0.0}      # fraction of the band's lower edge
 _CL2_TE_TOL = {(2.0, 298): 0.45, (2.0, 499): 0.25, (2.0, 698): 0.25, (2.0, 869): 0.25,
                (10.0, 300): 0.65, (10.0, 499): 0.45, (10.0, 600): 0.35, (10.0, 699): 0.30,
                (10.0, 890): 0.25}
@@ -130,11 +152,17 @@ def _run_kokkoris_model(ctx, quick):
     for P in ((1000.0, 3000.0) if quick else tuple(KOKKORIS_MODEL)):
         ne, Te, al, F = KOKKORIS_MODEL[P]
         st = solve(sf6_kokkoris_spec(P))
-        for q, m, r, u in (("n_e", st.n_e_center_m3, ne, "m^-3"), ("T_e", st.T_e_eV, Te, "eV"),
-                           ("alpha", negative_ion_fraction(st), al, ""),
-                           ("F", st.densities_m3["F"], F, "m^-3")):
-            tol = _SF6_MODEL_TOL[q][P]
-            out.append(_rel(f"{q} at {P:g} W", m, r, u, tol,
+        P_ne = P
+        if not np.isfinite(ne):                     # 500 W: the n_e curve starts at 548 W
+            P_ne, ne = KOKKORIS_NE_FIRST
+            st_ne = solve(sf6_kokkoris_spec(P_ne))
+        else:
+            st_ne = st
+        for q, m, r, u, Pq in (("n_e", st_ne.n_e_center_m3, ne, "m^-3", P_ne), ("T_e", st.T_e_eV, Te, "eV", P),
+                               ("alpha", negative_ion_fraction(st), al, "", P),
+                               ("F", st.densities_m3["F"], F, "m^-3", P)):
+            tol = _SF6_MODEL_TOL[q][Pq]
+            out.append(_rel(f"{q} at {Pq:g} W", m, r, u, tol,
                             _basis(tol, 0.15, "15 % (same model; digitizing error)")))
     return out
 
