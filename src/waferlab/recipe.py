@@ -21,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from .errors import RecipeError
 from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
+from .process.layout import PatternSpec
 from .units import Angle, Length, Time
 
 __all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSpec",
@@ -109,11 +110,20 @@ class FeatureSpec(SpecModel):
 
 
 class StructureSpec(SpecModel):
-    """The initial wafer: substrate, film stack and an optional feature."""
+    """The initial wafer: substrate, film stack and an optional feature or layout pattern
+    (``pattern``: a GDS layer or polygons as a film on top, process/layout.py)."""
 
     substrate: SubstrateSpec = SubstrateSpec()
     layers: list[LayerSpec] = []
     feature: FeatureSpec | None = None
+    pattern: PatternSpec | None = None
+
+    @model_validator(mode="after")
+    def _feature_or_pattern(self) -> "StructureSpec":
+        if self.feature is not None and self.pattern is not None:
+            raise ValueError("give a feature (a cut opening) or a pattern (a layout film on top), "
+                             "not both")
+        return self
 
 
 class OutputSpec(SpecModel):
@@ -249,8 +259,9 @@ def memory_estimate_bytes(spec: RecipeSpec, n_layers: int | None = None) -> int:
     if g is None:
         return 0
     height = sum(layer.thickness for layer in (st.layers if st else []))
+    height += st.pattern.thickness if st and st.pattern else 0.0
     depth = st.feature.depth if st and st.feature else 0.0
-    base = 1 + len(st.layers if st else [])
+    base = 1 + len(st.layers if st else []) + (1 if st and st.pattern else 0)
     if n_layers is None:
         n_layers = base + sum(1 for s in spec.steps if isinstance(s, dict) and "deposit" in s)
     margin = 40 if n_layers > base else 20
@@ -272,6 +283,8 @@ def _check_structure(spec: RecipeSpec) -> None:
     _check_material(st.substrate.material, "structure.substrate.material", spec)
     for i, layer in enumerate(st.layers):
         _check_material(layer.material, f"structure.layers[{i}].material", spec)
+    if st.pattern is not None:
+        _check_material(st.pattern.material, "structure.pattern.material", spec)
     f, g = st.feature, spec.grid
     if f is None or g is None:
         return

@@ -142,6 +142,10 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     if f is not None:
         geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,
                            taper=f.taper, symmetry=f.symmetry)
+    if st.pattern is not None:
+        from .process.layout import apply_pattern
+
+        geom = apply_pattern(geom, st.pattern, base_dir=recipe.source.parent if recipe.source else None)
     return Wafer(geometry=geom)
 
 

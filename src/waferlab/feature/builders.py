@@ -250,11 +250,13 @@ def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray
 
 def from_polygons(grid: Grid, polygons: Sequence[np.ndarray], material: str, *,
                   base: LevelSetStack | None = None,
-                  z_range: tuple[float, float] | None = None) -> LevelSetStack:
+                  z_range: tuple[float, float] | None = None,
+                  invert: bool = False) -> LevelSetStack:
     """A material region from polygons (their union).
 
     2D: polygons are (x, y) cross-sections in the grid's plane.  3D: polygons are (x, y)
-    masks extruded over ``z_range`` = (z_lo, z_hi).  With ``base`` the region is added on
+    masks extruded over ``z_range`` = (z_lo, z_hi); ``invert`` extrudes the complement of
+    the polygons instead (a film with the polygons as openings).  With ``base`` the region is added on
     top of an existing stack as a new top layer (φ_new = min(φ_top, d)); otherwise it is
     the only layer.
     """
@@ -278,6 +280,8 @@ def from_polygons(grid: Grid, polygons: Sequence[np.ndarray], material: str, *,
         d = np.min([_polygon_sdf(X[0], X[1], p) for p in polys], axis=0)
     else:
         d2 = np.min([_polygon_sdf(X[0][..., 0], X[1][..., 0], p) for p in polys], axis=0)
+        if invert:
+            d2 = -d2
         d2 = np.broadcast_to(d2[..., None], X[0].shape)
         dz = np.maximum(lo - X[2], X[2] - hi)
         d = np.where((d2 > 0) & (dz > 0), np.hypot(np.maximum(d2, 0), np.maximum(dz, 0)),

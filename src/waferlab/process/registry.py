@@ -39,6 +39,8 @@ def initial_materials(spec) -> tuple[str, ...]:
     if st is None:
         return ()
     names = [st.substrate.material] + [layer.material for layer in st.layers]
+    if st.pattern is not None:
+        names.append(st.pattern.material)
     out: list[str] = []
     for n in names:  # consecutive duplicates merge into one layer set
         if not out or out[-1] != n:
