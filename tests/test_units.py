@@ -44,3 +44,16 @@ def test_unit_errors_name_the_family(value, family, needle):
 def test_dimensionless_accepts_bare_numbers():
     assert to_si(0.5, "dimensionless") == 0.5
     assert to_si("0.5", "dimensionless") == 0.5
+
+
+def test_si_floats_pass_through_without_a_unit_string():
+    """Computed SI values (the reactor's fluxes) are handed on as ``SI`` floats, not as
+    strings parsed again; a plain bare number for a dimensioned field stays an error."""
+    from waferlab.units import SI, UnitError, to_si
+
+    assert to_si(SI(1.25e20), "flux") == 1.25e20
+    assert type(to_si(SI(3e-9), "length")) is float
+    with pytest.raises(UnitError):
+        to_si(1.25e20, "flux")
+    with pytest.raises(UnitError):
+        to_si(SI(float("nan")), "length")

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer
 
 __all__ = [
+    "SI",
     "UnitError", "Family", "FAMILIES", "to_si", "parse_quantity", "format_si",
     "Length", "Time", "Pressure", "Temperature", "Power", "Energy", "Frequency",
     "Voltage", "Flow", "Rate", "Angle", "AreaDose", "Concentration", "Diffusivity",
@@ -135,6 +136,15 @@ def _a(name: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
+class SI(float):
+    """A float that is already in SI units: code that hands computed values to a recipe
+    model (the reactor's fluxes to a surface model) wraps them in ``SI`` instead of
+    writing a unit string to be parsed again; :func:`to_si` passes it through.  Recipe
+    files cannot produce it (YAML gives plain numbers and strings)."""
+
+    __slots__ = ()
+
+
 def to_si(value: Any, family: str) -> float:
     """Convert a recipe value with a unit to an SI float of the given family.
 
@@ -143,6 +153,11 @@ def to_si(value: Any, family: str) -> float:
     family and gives an example.
     """
     fam = FAMILIES[family]
+    if isinstance(value, SI):
+        x = float(value)
+        if not math.isfinite(x):
+            raise UnitError(f"{x!r} is not a finite number")
+        return x
     if isinstance(value, bool):
         raise UnitError(f"{value!r} is not {_a(fam.name)}; write e.g. \"{fam.example}\"")
     if isinstance(value, (int, float)):

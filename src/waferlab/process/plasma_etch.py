@@ -22,7 +22,7 @@ from pydantic import Field
 
 from ..errors import RecipeError, SimulationError
 from ..recipe_io import SpecModel, validate_section
-from ..units import Time
+from ..units import SI, Time
 from .registry import register_step
 from .steps import Numerics, _build, _model_spec, _split
 from .wafer_map import WaferMapSpec, map_radii, reactor_profile, run_wafer_map
@@ -87,10 +87,10 @@ class Coupling:
 def _model_with_fluxes(spec_cls, base: dict, state, fluxes: dict[str, float], passivant_key: str):
     """The model spec with the reactor's fluxes and ion distributions filled in."""
     data = dict(base)
-    data["ion_flux"] = f"{fluxes['ion']!r} m^-2 s^-1"
-    data["etchant_flux"] = f"{fluxes['etchant']!r} m^-2 s^-1"
+    data["ion_flux"] = SI(fluxes["ion"])                      # SI floats, not unit strings
+    data["etchant_flux"] = SI(fluxes["etchant"])
     if passivant_key in spec_cls.model_fields:
-        data[passivant_key] = f"{fluxes['passivant']!r} m^-2 s^-1"
+        data[passivant_key] = SI(fluxes["passivant"])
     iedf = state.iedf
     data["iedf"] = {"energies_eV": [float(x) for x in iedf.x], "pdf": [float(p) for p in iedf.pdf]}
     data["ion_exponent"] = float(state.ion_cos_exponent)
