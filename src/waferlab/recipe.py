@@ -22,6 +22,7 @@ from .errors import RecipeError
 from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
 from .process.layout import PatternSpec
+from .process.tiles import TilingSpec
 from .units import Angle, Length, Time
 
 __all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSpec",
@@ -145,6 +146,7 @@ class RecipeSpec(SpecModel):
     structure: StructureSpec | None = None
     steps: list[dict[str, Any]] = []
     output: OutputSpec = OutputSpec()
+    tiling: TilingSpec | None = None            # split a layout into tiles run on Dask
     # Sections owned by other packages; validated by them (see _SECTIONS).
     reactor: dict[str, Any] | None = None
     thermal: dict[str, Any] | None = None
