@@ -28,6 +28,8 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.flux.models",
     "waferlab.feature.etch_models",
     "waferlab.feature.deposition_models",
+    "waferlab.feature.fluorocarbon",
+    "waferlab.feature.bosch",
 )
 _REGISTRY: dict[str, type] = {}
 
