@@ -251,7 +251,7 @@ class FluorocarbonSpec(SpecModel):
     ion_reflection: bool = True
     polymer: str = "Polymer"
     etched: list[str] | None = None
-    masks: list[str] = Field(default_factory=lambda: ["Mask"])
+    masks: list[str] | None = None      # default: Mask, when the wafer has it
     materials: dict[str, FluorocarbonMaterialSpec] = Field(default_factory=dict)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
@@ -290,7 +290,9 @@ class FluorocarbonSpec(SpecModel):
                 params[m] = ms.apply(base)
             except ValueError as exc:
                 raise RecipeError(str(exc), path=f"materials.{m}") from None
-        for where, names in (("masks", self.masks), ("etched", self.etched or [])):
+        mask_names = self.masks if self.masks is not None else \
+            [m for m in ("Mask",) if m in materials]
+        for where, names in (("masks", mask_names), ("etched", self.etched or [])):
             for m in names:
                 if m not in materials:
                     raise RecipeError(f"unknown material {m!r}; the wafer has "
@@ -298,7 +300,7 @@ class FluorocarbonSpec(SpecModel):
                 if m == self.polymer:
                     raise RecipeError("the polymer is not a mask or an etched material",
                                       path=where, value=m)
-        masks = tuple(m for m in self.masks if m in materials)
+        masks = tuple(mask_names)
         for m in masks:
             params.setdefault(m, DEFAULT_MATERIALS["Mask"])
         if self.etched is not None:
