@@ -344,7 +344,8 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
             out[f"cd_{name}_m"] = _finite(opening_width(cut, k_e, e_top0 - frac * etch, x_f))
         out["sidewall_angle_deg"] = _angle(out["cd_top_m"], out["cd_bottom_m"], 0.8 * etch)
-        out.update(scallops(cut, k_e, x_f, e_top0, e_top0 - etch))
+        top_w = opening_width(cut, masks[0], e_top0 + 0.5 * h, x_f) if masks else None
+        out.update(scallops(cut, k_e, x_f, e_top0, e_top0 - etch, top_width=top_w))
     top_set = max(masks) if masks else struct
     jfield = _field_column(cut, x_f, column_heights(cut, top_set))
     if masks:
@@ -500,13 +501,17 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     return out
 
 
-def scallops(cut: LevelSetStack, layer: int, x0: float, z_top: float, z_bottom: float) -> dict:
+def scallops(cut: LevelSetStack, layer: int, x0: float, z_top: float, z_bottom: float, *,
+             top_width: float | None = None) -> dict:
     """Scallops of an etched sidewall (Bosch process): bulges of the opening width.
 
     The width w(z) of the opening around ``x0`` outside ``layer``'s set (the etched
     material; films in the opening count as open) is sampled every h/4 from ``z_top``
     down to ``z_bottom``; a scallop is a local maximum of w(z) with a prominence of at
-    least one grid spacing h (``scipy.signal.find_peaks``).
+    least one grid spacing h (``scipy.signal.find_peaks``).  Above ``z_top`` the width
+    continues as ``top_width`` (the mask opening; default: w at z_top), below
+    ``z_bottom`` the floor closes it: a first scallop undercutting the mask counts, a
+    straight wall as wide as the opening does not.
 
     scallop_count       number of scallops
     scallop_period_m    mean vertical distance between consecutive scallop maxima
@@ -523,9 +528,8 @@ def scallops(cut: LevelSetStack, layer: int, x0: float, z_top: float, z_bottom: 
     z = np.arange(z_top - 0.25 * h, z_bottom + 0.25 * h, -0.25 * h)
     w = np.array([opening_width(cut, layer, float(zi), x0) for zi in z])
     w = np.where(np.isfinite(w), w, 0.0)
-    # the top continues flat (an undercut right under the mask is a scallop only once
-    # the width falls again below it); the floor closes the opening
-    peaks, _ = find_peaks(np.concatenate([[w[0] - h], w, [0.0]]), prominence=h)
+    top = w[0] if top_width is None or not np.isfinite(top_width) else float(top_width)
+    peaks, _ = find_peaks(np.concatenate([[top], w, [0.0]]), prominence=h)
     peaks = peaks - 1
     out["scallop_count"] = int(len(peaks))
     if len(peaks) >= 2:
