@@ -16,7 +16,7 @@ from .levelset import LevelSetStack
 
 __all__ = ["column_heights", "depth", "thickness_along", "bottom_thickness",
            "sidewall_thickness", "cd_at", "sidewall_angle", "profile_polylines", "center_cut",
-           "opening_width", "void_mask", "has_void", "run_metrics", "RESIST"]
+           "opening_width", "void_mask", "has_void", "run_metrics", "RESIST", "scallops"]
 
 
 def column_heights(geometry: LevelSetStack, layer: int = -1) -> np.ndarray:
@@ -344,6 +344,8 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
             out[f"cd_{name}_m"] = _finite(opening_width(cut, k_e, e_top0 - frac * etch, x_f))
         out["sidewall_angle_deg"] = _angle(out["cd_top_m"], out["cd_bottom_m"], 0.8 * etch)
+        top_w = opening_width(cut, masks[0], e_top0 + 0.5 * h, x_f) if masks else None
+        out.update(scallops(cut, k_e, x_f, e_top0, e_top0 - etch, top_width=top_w))
     top_set = max(masks) if masks else struct
     jfield = _field_column(cut, x_f, column_heights(cut, top_set))
     if masks:
@@ -496,4 +498,43 @@ def _neck(cut, n0, x_f, z_mid, z_field, h, sidewall) -> dict:
     w0 = opening_width(cut, n0 - 1, zs[i], x_f)
     if sidewall is not None and np.isfinite(w0):
         out["overhang_m"] = max(float(0.5 * (w0 - widths[i]) - sidewall), 0.0)
+    return out
+
+
+def scallops(cut: LevelSetStack, layer: int, x0: float, z_top: float, z_bottom: float, *,
+             top_width: float | None = None) -> dict:
+    """Scallops of an etched sidewall (Bosch process): bulges of the opening width.
+
+    The width w(z) of the opening around ``x0`` outside ``layer``'s set (the etched
+    material; films in the opening count as open) is sampled every h/4 from ``z_top``
+    down to ``z_bottom``; a scallop is a local maximum of w(z) with a prominence of at
+    least one grid spacing h (``scipy.signal.find_peaks``).  Above ``z_top`` the width
+    continues as ``top_width`` (the mask opening; default: w at z_top), below
+    ``z_bottom`` the floor closes it: a first scallop undercutting the mask counts, a
+    straight wall as wide as the opening does not.
+
+    scallop_count       number of scallops
+    scallop_period_m    mean vertical distance between consecutive scallop maxima
+                        (None with fewer than 2)
+    scallop_depth_m     mean lateral depth per side of the ridges between consecutive
+                        scallops, (min(w_i, w_i+1) − w_ridge)/2 (None with fewer than 2)
+    """
+    from scipy.signal import find_peaks
+
+    h = cut.grid.spacing
+    out = {"scallop_count": 0, "scallop_period_m": None, "scallop_depth_m": None}
+    if z_top - z_bottom < 2 * h:
+        return out
+    z = np.arange(z_top - 0.25 * h, z_bottom + 0.25 * h, -0.25 * h)
+    w = np.array([opening_width(cut, layer, float(zi), x0) for zi in z])
+    w = np.where(np.isfinite(w), w, 0.0)
+    top = w[0] if top_width is None or not np.isfinite(top_width) else float(top_width)
+    peaks, _ = find_peaks(np.concatenate([[top], w, [0.0]]), prominence=h)
+    peaks = peaks - 1
+    out["scallop_count"] = int(len(peaks))
+    if len(peaks) >= 2:
+        out["scallop_period_m"] = float(np.mean(-np.diff(z[peaks])))
+        ridges = [min(w[a], w[b]) - float(np.min(w[a:b + 1]))
+                  for a, b in zip(peaks[:-1], peaks[1:])]
+        out["scallop_depth_m"] = float(0.5 * np.mean(ridges))
     return out

@@ -27,6 +27,8 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.flux.models",
     "waferlab.feature.etch_models",
     "waferlab.feature.deposition_models",
+    "waferlab.feature.fluorocarbon",
+    "waferlab.feature.bosch",
 )
 _MODELS: Registry[type] = Registry("model", _MODEL_MODULES, group="waferlab.models")
 

@@ -62,6 +62,12 @@ def _build(spec, path: str, **kw):
         raise RecipeError(exc.message, path=sub, value=exc.value) from None
 
 
+def _film(model) -> str | None:
+    """The film an etch model keeps on top of the wafer (``film_material``, e.g. the
+    fluorocarbon polymer): added with zero thickness before the step; None: none."""
+    return getattr(model, "film_material", None)
+
+
 @dataclass(frozen=True)
 class _ModelStep:
     kind: str
@@ -73,9 +79,10 @@ class _ModelStep:
     def materials_after(self, materials: tuple[str, ...]) -> tuple[str, ...]:
         """Layers after the step: a deposit adds its material on top, merged into the
         top layer when that holds the same material (see ``LevelSetStack.merged``)."""
-        if self.kind != "deposit" or (materials and materials[-1] == self.material):
+        top = self.material if self.kind == "deposit" else _film(self.model)
+        if top is None or (materials and materials[-1] == top):
             return materials
-        return materials + (self.material,)
+        return materials + (top,)
 
     def velocity_model(self, materials: tuple[str, ...]):
         """The engine-facing model for a wafer whose layers are ``materials``."""
@@ -100,8 +107,10 @@ class _ModelStep:
         from ..feature.advect import advance
 
         if start is None:
-            geometry = wafer.geometry.with_new_top(self.material) if self.kind == "deposit" \
-                else wafer.geometry
+            top = self.material if self.kind == "deposit" else _film(self.model)
+            geometry = wafer.geometry
+            if top is not None and (self.kind == "deposit" or geometry.materials[-1] != top):
+                geometry = geometry.with_new_top(top)
             done = 0.0
             carry = None
         else:
@@ -112,7 +121,7 @@ class _ModelStep:
             geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
                                   t0=done, on_step=on_step, carry0=carry)
-        if self.kind == "deposit":
+        if self.kind == "deposit" or _film(self.model) is not None:
             geometry = geometry.merged()
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe())
 
@@ -145,6 +154,9 @@ def _parse_etch(body: dict, path: str, spec, materials: tuple[str, ...]):
     own, model_data = _split(body, set(_EtchFields.model_fields))
     fields = validate_section(_EtchFields, own, path)
     model = _model_spec(model_data, path)
+    film = _film(model)
+    if film is not None and film in spec.known_materials and materials[-1:] != (film,):
+        materials = materials + (film,)
     _build(model, path, kind="etch", materials=materials, target=None)
     return Etch(kind="etch", time=fields.time, model=model,
                 numerics=Numerics(scheme=fields.scheme, cfl=fields.cfl))

@@ -1,0 +1,143 @@
+"""2D Bosch process, waferlab (``cycle`` of an ``isotropic`` Polymer deposit and an
+``sf6c4f8`` etch) side by side with ViennaPS (``IsotropicProcess`` on a duplicated Polymer
+level set and ``SF6C4F8Etching``), issue #17.
+
+Same parameters in both codes: grid ``H`` nm, extent 800 nm (reflective), trench 300 nm
+in a 100 nm mask on Si; ``CYCLES`` × (20 nm polymer at 20 nm/s, then ``T_ETCH`` s of
+SF6C4F8 etching with the peer's defaults except Γ_E 1e4 and k_σ 3e3 (10¹⁵ cm⁻²s⁻¹) and
+the polymer sputter yield A 10); 300 rays per point, 2 threads each, one launch,
+interleaved.  Recorded: depth into Si at the centre, width at half depth, scallops
+(waferlab's metric on both profiles), wall and CPU time.  Writes bench/results/bosch.md.
+
+Run: python bench/bench_bosch.py [spacing nm, default 10]
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+
+import numpy as np  # noqa: E402
+
+OUT = Path(__file__).parent / "results" / "bosch.md"
+EXTENT, WIDTH, MASK, CYCLES, T_DEP, T_ETCH = 800.0, 300.0, 100.0, 3, 1.0, 1.0
+ETCHANT, K_SIGMA, A_POLY = 1.0e4, 3.0e3, 10.0          # 1e15 cm^-2 s^-1, -, -
+
+
+def _measure(xy: np.ndarray, h: float) -> tuple[float, float]:
+    x, y = xy[:, 0], xy[:, 1]
+    depth = -float(y[np.abs(x) < 0.25 * WIDTH].min())
+    near = np.abs(y + 0.5 * depth) < 0.75 * h
+    return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))
+
+
+def recipe(h: float, t_etch: float = T_ETCH, cycles: int = CYCLES, rays: int = 300) -> dict:
+    etch = {"model": "sf6c4f8", "etchant_flux": f"{ETCHANT}e15 cm^-2 s^-1",
+            "k_sigma": f"{K_SIGMA}e15 cm^-2 s^-1",
+            "polymer_yield": {"A": A_POLY, "threshold": "15 eV", "B": 8.5,
+                              "density": "5e22 cm^-3"},
+            "rays_per_point": rays, "time": f"{t_etch} s"}
+    return {"name": "bosch", "seed": 1,
+            "grid": {"dimension": 2, "spacing": f"{h} nm", "extent": [f"{EXTENT} nm"]},
+            "structure": {"substrate": {"material": "Si"},
+                          "layers": [{"material": "Mask", "thickness": f"{MASK} nm"}],
+                          "feature": {"type": "trench", "width": f"{WIDTH} nm",
+                                      "depth": f"{MASK} nm"}},
+            "steps": [{"cycle": {"repeat": cycles, "steps": [
+                {"deposit": {"model": "isotropic", "material": "Polymer",
+                             "rate": "20 nm/s", "time": f"{T_DEP} s"}},
+                {"etch": etch}]}}]}
+
+
+def run_waferlab(h: float):
+    from waferlab.context import RunContext
+    from waferlab.feature.extract import extract_surface
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import collect_metrics, initial_wafer
+
+    r = recipe_from_dict(recipe(h))
+    w0 = w = initial_wafer(r)
+    ctx = RunContext(seed=1, threads=2)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for st in r.leaf_steps:
+        w = st.apply(w, ctx)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    m = collect_metrics(r, w0, w)
+    return (_measure(extract_surface(w.geometry).centroids * 1e9, h), wall, cpu,
+            (m["scallop_count"], m["scallop_period_m"]))
+
+
+def run_viennaps(h: float):
+    import viennaps as ps
+
+    ps.setDimension(2)
+    ps.setNumThreads(2)
+    ps.Length.setUnit("nm")
+    ps.Time.setUnit("s")
+    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    d = ps.Domain(gridDelta=h, xExtent=EXTENT, yExtent=EXTENT)
+    ps.MakeTrench(domain=d, trenchWidth=WIDTH, trenchDepth=0.0, maskHeight=MASK).apply()
+    d.duplicateTopLevelSet(ps.Material.Polymer)
+    p = ps.SF6C4F8Etching.defaultParameters()
+    p.etchantFlux = ETCHANT
+    p.Substrate.k_sigma = K_SIGMA
+    p.Polymer.A_sp = A_POLY
+    etch = ps.SF6C4F8Etching(p)
+    dep = ps.IsotropicProcess(materialRates={}, defaultRate=20.0)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = 300
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(CYCLES):
+        ps.Process(d, dep, T_DEP).apply()
+        pr = ps.Process(d, etch, T_ETCH)
+        pr.setParameters(rp)
+        pr.apply()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return _measure(np.asarray(d.getSurfaceMesh().getNodes())[:, :2], h), wall, cpu, None
+
+
+def main() -> None:
+    hs = [float(a) for a in sys.argv[1:]] or [10.0]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=Path(__file__).parent).stdout.strip()
+    run_waferlab(20.0)                                    # numba warm-up
+    rows, res = [], {}
+    for h in hs:
+        for name, fn in (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps)):
+            (depth, width), wall, cpu, sc = fn(h)
+            res[(name, h)] = (depth, width, wall, cpu)
+            s = f"{sc[0]}, {sc[1] * 1e9:.0f} nm" if sc and sc[1] else "—"
+            rows.append(f"| {h:g} | {name} | {depth:.1f} | {width:.1f} | {s} | {wall:.1f} | "
+                        f"{cpu:.1f} |")
+            print(rows[-1], flush=True)
+    load = os.getloadavg()
+    text = ["# Bosch process (cycle of C4F8 deposit + SF6C4F8 etch) vs ViennaPS (issue #17)",
+            "",
+            f"Commit {commit}, `python bench/bench_bosch.py {' '.join(map(str, hs))}`. "
+            f"Trench {WIDTH:g} nm in a {MASK:g} nm mask on Si, extent {EXTENT:g} nm; "
+            f"{CYCLES} × (polymer 20 nm/s × {T_DEP:g} s, isotropic; SF6C4F8 {T_ETCH:g} s: the "
+            f"peer's defaults with Γ_E {ETCHANT:g}, k_σ {K_SIGMA:g} ×10¹⁵ cm⁻²s⁻¹, polymer "
+            f"A_sp {A_POLY:g}); 300 rays/point, 2 threads each, one launch (load average "
+            f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} at the end).  Depth into Si at the "
+            "centre and width at half depth (nm) of the top surface (polymer included); CPU = "
+            "process time of the launching process.", "",
+            "| h (nm) | code | depth (nm) | width (nm) | scallops (count, period) | wall (s) | "
+            "CPU (s) |", "|---|---|---|---|---|---|---|", *rows, ""]
+    for h in hs:
+        o, p = res[("waferlab", h)], res[("ViennaPS 4.7", h)]
+        text.append(f"- h = {h:g} nm: depth {100 * (o[0] / p[0] - 1):+.1f} %, width "
+                    f"{(o[1] - p[1]) / h:+.2f} grid spacings, wall-time ratio waferlab/ViennaPS "
+                    f"**{o[2] / p[2]:.2f}** (CPU {o[3] / max(p[3], 1e-9):.2f}).")
+    text.append("")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("\n".join(text))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

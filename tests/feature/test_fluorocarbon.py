@@ -1,0 +1,89 @@
+"""Model ``fluorocarbon`` at the feature scale: recipe validation, the traced flat-surface
+speed against the kinetics, and the etch stop at low ion energy in a contact."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from waferlab.context import RunContext
+from waferlab.errors import RecipeError
+from waferlab.feature.extract import extract_surface
+from waferlab.recipe import recipe_from_dict
+from waferlab.runner import collect_metrics, initial_wafer
+
+NM = 1e-9
+
+
+def _recipe(etch: dict, *, feature: bool = True, extent="120 nm", h="5 nm", materials=None):
+    st = {"substrate": {"material": "Si"},
+          "layers": [{"material": "SiO2", "thickness": "150 nm"},
+                     {"material": "Mask", "thickness": "30 nm"}]}
+    if feature:
+        st["feature"] = {"type": "trench", "width": "50 nm", "depth": "30 nm"}
+    else:
+        st["layers"] = st["layers"][:1]
+    data = {"name": "fc", "seed": 2, "grid": {"dimension": 2, "spacing": h, "extent": [extent]},
+            "structure": st, "steps": [{"etch": dict({"model": "fluorocarbon"}, **etch)}],
+            "output": {"vtk": False, "plot": False}}
+    if materials:
+        data["materials"] = materials
+    return recipe_from_dict(data)
+
+
+@pytest.mark.parametrize("etch, path, words", [
+    ({"polymer": "Polymr", "time": "1 s"}, "steps[0].etch.polymer", "does not exist"),
+    ({"masks": ["Resist"], "time": "1 s"}, "steps[0].etch.masks", "unknown material"),
+    ({"materials": {"SiO2": {"beta_e": 1.5}}, "time": "1 s"},
+     "steps[0].etch.materials.SiO2.beta_e", "less than or equal to 1"),
+    ({"etched": ["Polymer"], "time": "1 s"}, "steps[0].etch.etched", "polymer"),
+    ({"materials": {"GaN": {"density": "4e22 cm^-3"}}, "time": "1 s"},
+     "steps[0].etch.materials.GaN", "unknown material"),
+])
+def test_bad_input_is_a_recipe_error_naming_the_field(etch, path, words):
+    with pytest.raises(RecipeError) as e:
+        _recipe(etch)
+    assert str(e.value).startswith(path + ":") and words in str(e.value)
+
+
+def test_a_declared_polymer_material_is_accepted_and_added_on_top():
+    step = _recipe({"polymer": "CFx", "time": "1 s"}, materials=["CFx"]).leaf_steps[0]
+    assert step.materials_after(("Si", "SiO2", "Mask")) == ("Si", "SiO2", "Mask", "CFx")
+
+
+def test_traced_flat_speed_equals_the_kinetics():
+    """An open SiO2 plane, ions of exponent 5000 (near-normal), ion reflection off: every
+    ray hits once, so the traced speed is the flat-surface speed of the kinetics up to the
+    angular spread (<0.1 %) and the energy sampling (4097-point inverse CDF).
+    6.09 nm/s = the hand evaluation of tests/atomic/test_fluorocarbon.py."""
+    r = _recipe({"ion_exponent": 5000, "ion_reflection": False, "rays_per_point": 400,
+                 "etchant_flux": "1.5e21 m^-2 s^-1", "polymer_flux": "5e19 m^-2 s^-1",
+                 "time": "1 s"}, feature=False, extent="100 nm")
+    w = initial_wafer(r)
+    geo = w.geometry.with_new_top("Polymer")
+    tt = r.leaf_steps[0].velocity_model(tuple(geo.materials))
+    er = tt.element_rates(extract_surface(geo), RunContext(seed=3, threads=1), ("t",))
+    flat = tt.model.flat_speed("SiO2")
+    v = er.velocity[er.ok]
+    assert flat == pytest.approx(-6.09e-9, rel=0.01)
+    # Monte Carlo: the mean of n elements within 3σ/√n (+0.2 % for the tables)
+    assert abs(np.mean(v) - flat) <= 3 * np.std(v) / np.sqrt(v.size) + 2e-3 * abs(flat)
+    assert np.std(v) / abs(flat) < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("energy, stops", [("40 eV", True), ("150 eV", False)])
+def test_contact_etch_stops_at_low_ion_energy(energy, stops):
+    """At 40 eV the polymer wins (θ_p ≥ 1 at the bottom: net deposition); at 150 eV the
+    SiO2 etches.  Paper defaults (E* = 76.5 eV on a flat surface)."""
+    r = _recipe({"ion_energy": energy, "rays_per_point": 100, "ion_exponent": 100,
+                 "time": "10 s"})
+    ctx = RunContext(seed=2, threads=1)
+    w0 = w = initial_wafer(r)
+    for s in r.leaf_steps:
+        w = s.apply(w, ctx, start=None, on_step=None)
+    m = collect_metrics(r, w0, w)
+    if stops:
+        assert m["etch_depth_m"] < 1e-3 * NM
+        assert m["film_bottom_m"] > 5 * NM           # polymer grown on the contact floor
+    else:
+        assert m["etch_depth_m"] > 10 * NM           # 18.8 nm (flat: 46.7 nm)
