@@ -28,6 +28,7 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.flux.models",
     "waferlab.feature.etch_models",
     "waferlab.feature.deposition_models",
+    "waferlab.feature.etch_chemistries",
 )
 _REGISTRY: dict[str, type] = {}
 
