@@ -73,6 +73,7 @@ class CoverageEtch:
     name: str = "coverage_etch"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _tables: dict = field(init=False, repr=False, compare=False)
+    _ion: list = field(init=False, repr=False, compare=False, default_factory=list)
 
     def __post_init__(self):
         if self.ion_scoring not in ("per_hit", "beam"):
@@ -170,23 +171,27 @@ class CoverageEtch:
         th = self.flat_coverages()
         out = []
         if self.ion_flux > 0:
-            kw = {}
-            if self.ion_sticking is not None:
-                kw = dict(sticking_angle=self.ion_sticking, specular=1.0,
-                          specular_cone=VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None)
-            if self.ion_scoring == "per_hit":
-                ch = self.chemistry.channels()
-                cut = (self.energy_cutoff_eV if self.energy_cutoff_eV is not None
-                       else min(ch["ie"].threshold_eV, ch["sp"].threshold_eV))
-                kw.update(yield_channels=self.yield_channels(),
-                          iedf=(self.beam.energies_eV, self.beam.pdf),
-                          reflected_energy=VIENNAPS_ION_ENERGY_LOSS, energy_cutoff_eV=cut)
-            out.append(Species(name="ion", sticking=1.0, source_exponent=self.beam.exponent,
-                               **kw))
+            if not self._ion:              # built once: its yield tables are kept with it
+                self._ion.append(self._ion_species())
+            out.append(self._ion[0])
         for n in self.coupled:
             out.append(Species(name=n, default_sticking=0.0, sticking={
                 m: float(self.chemistry.sticking(n, m, th)) for m in self.materials}))
         return out
+
+    def _ion_species(self) -> Species:
+        kw = {}
+        if self.ion_sticking is not None:
+            kw = dict(sticking_angle=self.ion_sticking, specular=1.0,
+                      specular_cone=VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None)
+        if self.ion_scoring == "per_hit":
+            ch = self.chemistry.channels()
+            cut = (self.energy_cutoff_eV if self.energy_cutoff_eV is not None
+                   else min(ch["ie"].threshold_eV, ch["sp"].threshold_eV))
+            kw.update(yield_channels=self.yield_channels(),
+                      iedf=(self.beam.energies_eV, self.beam.pdf),
+                      reflected_energy=VIENNAPS_ION_ENERGY_LOSS, energy_cutoff_eV=cut)
+        return Species(name="ion", sticking=1.0, source_exponent=self.beam.exponent, **kw)
 
     def coupled_species(self, coverages, materials) -> tuple[Species, ...]:
         mats = np.asarray(materials)
