@@ -1,11 +1,12 @@
 """ALD side by side with ViennaPS ``SingleParticleALD`` (issue #16).
 
-    python bench/bench_ald.py [--cases S,U] [--no-reference]
+    python bench/bench_ald.py [--cases S,U,HS] [--no-reference]
 
 Geometry: 2D trench 0.5 µm wide, 2.5 µm deep (AR 5), extent 1.5 µm, spacing 0.025 µm;
 20 cycles of 5 nm (0.1 µm on the field) in one coverage block, one precursor (no
 co-reactant: taken as saturating), 300 rays per point in both codes, 2 threads each,
-OMP_WAIT_POLICY=passive, one run each (waferlab after a numba warm-up).
+OMP_WAIT_POLICY=passive, each code 3 times interleaved (waferlab after a numba warm-up);
+HS, the saturated 3D hole, below (``HOLE``).  All cases in one launch.
 
 S  saturated: sticking 0.1, flat-surface exponent s·D/S = 30 (exact answer: 20 × 5 nm
    everywhere)
@@ -18,16 +19,16 @@ ViennaPS integrates dθ/dt = Φ s F (1 − θ)/s0 (``incomingFlux`` Φ, ``s0``) 
 steps of ``coverageTimeStep`` over ``pulseTime``, F the traced flux normalised to an open flat
 surface in both codes.  So s0 = 1 and Φ·pulseTime = D/S; Φ·coverageTimeStep sets the
 coverage increment of one ViennaPS trace on a flat surface (s Φ dt = 0.5 in S, 0.25 in U;
-waferlab chooses its sub-doses itself: coverage 0.2 first, then ``dose_step`` = 20 % of the
-dose done, Heun, two traces each).  Cycle blocks: waferlab computes the coverage once per
+waferlab chooses its sub-doses itself: coverage 0.2 first, then adaptive, one trace each,
+its default; see ``waferlab.feature.ald``).  Cycle blocks: waferlab computes the coverage once per
 block of ``film_per_update`` spacings of film (4 → all 20 cycles in one block); ViennaPS
 once per ALP "cycle", so it runs 1 ALP cycle with growthPerCycle = 20 × 5 nm.  Thickness: film on the field, at the bottom centre and along
 the sidewall at 10 … 90 % of the depth (horizontal line from the trench axis).
 """
 from __future__ import annotations
 
-import harness
 import argparse
+import harness
 import math
 import os
 import subprocess
@@ -49,7 +50,8 @@ UM = 1e-6
 OUT = Path(__file__).resolve().parent / "results" / "ald.md"
 WIDTH, DEPTH, EXT, H = 0.5, 2.5, 1.5, 0.025          # µm
 CYCLES, GPC_NM, BLOCKS = 20, 5.0, 1
-RAYS, DOSE_STEP = 300, 0.2
+RAYS, DOSE_STEP = 300, None                           # None: waferlab's default (adaptive)
+REPEATS = 3                                           # interleaved launches per code (median)
 MASS_AMU, T_K, SITES_CM2 = 144.0, 523.15, 4e14
 # sticking s, flat-surface exponent s·D/S, ViennaPS flat coverage increment s·Φ·dt per trace
 CASES = {"S": dict(s=0.1, E=30.0, vstep=0.5), "U": dict(s=1.0, E=6.0, vstep=0.25)}
@@ -143,11 +145,11 @@ def wl_run(case: str, h: float, rays: int, dose_step: float = DOSE_STEP, seed: i
         "output": {"vtk": False, "plot": False}, "steps": [{"ald": ald}]})
     step = r.steps[0]
     w0 = initial_wafer(r)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     w = step.apply(w0, RunContext(seed=seed, threads=THREADS))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     s = extract_surface(w.geometry)
-    return dict(wall=wall, **profile(s.points / UM, s.elements))
+    return dict(wall=wall, cpu=cpu, **profile(s.points / UM, s.elements))
 
 
 def vps_run(case: str, vstep: float | None = None) -> dict:
@@ -179,13 +181,13 @@ def vps_run(case: str, vstep: float | None = None) -> dict:
     proc.setParameters(rt)
     proc.setParameters(alp)
     proc.setFluxEngineType(ps.FluxEngineType.CPU_DISK)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     proc.apply()
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     mesh = dom.getSurfaceMesh(addInterfaces=False)
     pts = np.asarray(mesh.getNodes(), float)[:, :2]
     el = np.asarray(mesh.getLines(), np.int64)
-    return dict(wall=wall, traces=n * BLOCKS, **profile(pts, el))
+    return dict(wall=wall, cpu=cpu, traces=n * BLOCKS, **profile(pts, el))
 
 
 # 3D hole, saturated (HS): r 0.25 µm, 1 µm deep (AR 2), extent 1 µm, spacing 0.05 µm,
@@ -238,11 +240,11 @@ def wl_hole(case: str, h: float, rays: int, seed: int = 1, dose_step: float = DO
                                   "depth": f"{g['depth']} um"}},
         "output": {"vtk": False, "plot": False}, "steps": [{"ald": ald}]})
     w0 = initial_wafer(r)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     w = r.steps[0].apply(w0, RunContext(seed=seed, threads=THREADS))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     s, s0 = extract_surface(w.geometry), extract_surface(w0.geometry)
-    return dict(wall=wall, **_minus_initial(hole_profile(s.points / UM, s.elements),
+    return dict(wall=wall, cpu=cpu, **_minus_initial(hole_profile(s.points / UM, s.elements),
                                             hole_profile(s0.points / UM, s0.elements)))
 
 
@@ -275,118 +277,158 @@ def vps_hole(case: str) -> dict:
     proc.setParameters(rt)
     proc.setParameters(alp)
     proc.setFluxEngineType(ps.FluxEngineType.CPU_DISK)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     proc.apply()
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     mesh = dom.getSurfaceMesh(addInterfaces=False)
     pts = np.asarray(mesh.getNodes(), float)[:, :3]
     el = np.asarray(mesh.getTriangles(), np.int64)
-    return dict(wall=wall, traces=n, **_minus_initial(hole_profile(pts, el), initial))
+    return dict(wall=wall, cpu=cpu, traces=n, **_minus_initial(hole_profile(pts, el), initial))
 
 
-def main_hole() -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=Path(__file__).parent).stdout.strip()
-    g = HOLE
-    wl_hole("HS", 2 * g["h"], 10)                        # warm up numba
-    w = wl_hole("HS", g["h"], g["rays"])
-    print("waferlab", w, flush=True)
-    v = vps_hole("HS")
-    print("ViennaPS", v, flush=True)
-    w1 = wl_hole("HS", g["h"], g["rays"], dose_step=1.0)
-    print("waferlab dose_step 1", w1, flush=True)
-    exact = CYCLES * g["gpc_nm"] * 1e-3
+def _median(runs: list[dict]) -> dict:
+    """Profile of the first run, median wall and CPU over the runs."""
+    out = dict(runs[0])
+    out["wall"] = float(np.median([r["wall"] for r in runs]))
+    out["cpu"] = float(np.median([r["cpu"] for r in runs]))
+    out["walls"] = [r["wall"] for r in runs]
+    return out
+
+
+def _row(case, name, r, ref):
+    vals = " | ".join(f"{1e3 * r[k]:.1f}" for k in KEYS)
+    dev = "—" if ref is None or r is ref else ", ".join(
+        f"{100 * (r[k] / ref[k] - 1):+.1f}" for k in KEYS)
+    wall = "—" if math.isnan(r.get("wall", float("nan"))) else f"{r['wall']:.2f}"
+    cpu = f"{r['cpu']:.2f}" if "cpu" in r else "—"
+    return f"| {case} | {name} | {vals} | {dev} | {wall} | {cpu} |"
+
+
+def _ratio(case, name, w, v):
+    return (f"| {case} | **ratio {name}** |{' |' * len(KEYS)} | **{w['wall'] / v['wall']:.2f}** "
+            f"| **{w['cpu'] / v['cpu']:.2f}** |")
+
+
+def run_trench_case(case: str, reference: bool) -> list[str]:
+    exact = CYCLES * GPC_NM * 1e-3
+    wl, vp = [], []
+    for _ in range(REPEATS):                            # interleaved, same load
+        wl.append(wl_run(case, H, RAYS))
+        print("waferlab", wl[-1], flush=True)
+        vp.append(vps_run(case))
+        print("ViennaPS", vp[-1], flush=True)
+    w, v = _median(wl), _median(vp)
+    vf = vps_run(case, FINE_VSTEP) if case == "U" else None
+    if case == "S":
+        ref, refname = {k: exact for k in KEYS}, "exact (cycles × gpc)"
+    else:
+        t0 = time.perf_counter()
+        ref = radiosity_reference(case)
+        ref["wall"] = time.perf_counter() - t0
+        refname = "exact radiosity + coverage ODE"
+    wf = wfix = None
+    if case == "U" and reference:
+        wf = wl_run(case, H / 2, 2 * RAYS, dose_step=0.05, seed=7)
+        wfix = wl_run(case, H, RAYS, dose_step=0.05)
     rows = []
-    for name, r in (("waferlab", w), ("waferlab dose_step 1", w1), ("ViennaPS", v)):
-        vals = " | ".join(f"{1e3 * r[k]:.1f}" for k in KEYS)
-        dev = ", ".join(f"{100 * (r[k] / exact - 1):+.1f}" for k in KEYS)
-        rows.append(f"| HS | {name} | {vals} | {dev} | {r['wall']:.2f} |")
-    rows.append(f"| HS | exact (cycles × gpc) |{f' {1e3 * exact:.1f} |' * len(KEYS)} — | — |")
-    rows.append(f"| HS | **ratio waferlab / ViennaPS** |{' |' * len(KEYS)} | "
-                f"**{w['wall'] / v['wall']:.2f}** |")
-    rows.append(f"| HS | **ratio waferlab dose_step 1 / ViennaPS** |{' |' * len(KEYS)} | "
-                f"**{w1['wall'] / v['wall']:.2f}** |")
-    text = "\n".join([
-        "# ALD in a 3D hole vs ViennaPS SingleParticleALD (issue #16)", "",
-        f"Commit {commit}. `python bench/bench_ald.py --cases HS`.  3D hole r = "
-        f"{g['radius']} µm, {g['depth']} µm deep (AR {g['depth'] / (2 * g['radius']):g}), "
-        f"extent {g['ext']} µm, spacing {g['h']} µm; {CYCLES} cycles × {g['gpc_nm']} nm in "
-        f"one coverage block, {g['rays']} rays per point, sticking 0.1, s·D/S = 30 "
-        "(saturated; ViennaPS s·Φ·dt = 1), waferlab dose_step 0.2; 2 threads each, one run.  "
-        "Film in nm (field, bottom centre, wall at 10–90 % of the depth in the x–z plane: "
-        "initial minus final wall position, both on the code's own surface mesh), "
-        "deviation in % from the exact cycles × growth per cycle.  Shared 2-core machine "
-        "under load: wall times are noisy.", "",
-        f"| case | code | {' | '.join(KEYS)} | Δ % | wall (s) |",
-        "|---|---|" + "---|" * len(KEYS) + "---|---|", *rows, ""])
-    out = OUT.with_name("ald_hole.md")
-    harness.write_text(out, text)
-    print(text)
+    for name, r in (("waferlab (default, median of 3)", w), ("ViennaPS (median of 3)", v),
+                    (f"ViennaPS s·Φ·dt = {FINE_VSTEP}", vf),
+                    ("waferlab fixed dose_step 0.05", wfix),
+                    ("waferlab h/2, 2× rays, dose_step 0.05", wf), (refname, ref)):
+        if r is not None:
+            rows.append(_row(case, name, r, ref))
+            print(rows[-1], flush=True)
+    rows.append(_ratio(case, "waferlab / ViennaPS", w, v))
+    if vf is not None:
+        rows.append(_ratio(case, f"waferlab / ViennaPS s·Φ·dt = {FINE_VSTEP}", w, vf))
+    if wfix is not None:
+        rows.append(_ratio(case, "waferlab fixed dose_step 0.05 / ViennaPS", wfix, v))
+    rows.append(f"| {case} | wall times of the repeats (s) | waferlab "
+                f"{', '.join(f'{x:.2f}' for x in w['walls'])}; ViennaPS "
+                f"{', '.join(f'{x:.2f}' for x in v['walls'])} |{' |' * (len(KEYS) + 1)}")
+    return rows
+
+
+def run_hole_case() -> list[str]:
+    g = HOLE
+    exact = CYCLES * g["gpc_nm"] * 1e-3
+    wl, vp = [], []
+    for _ in range(REPEATS):
+        wl.append(wl_hole("HS", g["h"], g["rays"]))
+        print("waferlab", wl[-1], flush=True)
+        vp.append(vps_hole("HS"))
+        print("ViennaPS", vp[-1], flush=True)
+    w, v = _median(wl), _median(vp)
+    w1 = wl_hole("HS", g["h"], g["rays"], dose_step=1.0)
+    wh = wl_hole("HS", g["h"] / 2, g["rays"])
+    ref = {k: exact for k in KEYS}
+    rows = [_row("HS", name, r, ref) for name, r in (
+        ("waferlab (default, median of 3)", w), ("ViennaPS (median of 3)", v),
+        ("waferlab fixed dose_step 1", w1), (f"waferlab h/2 = {g['h'] / 2:g} µm", wh))]
+    rows.append(f"| HS | exact (cycles × gpc) |{f' {1e3 * exact:.1f} |' * len(KEYS)} — | — | — |")
+    rows.append(_ratio("HS", "waferlab / ViennaPS", w, v))
+    rows.append(_ratio("HS", "waferlab fixed dose_step 1 / ViennaPS", w1, v))
+    rows.append(f"| HS | wall times of the repeats (s) | waferlab "
+                f"{', '.join(f'{x:.2f}' for x in w['walls'])}; ViennaPS "
+                f"{', '.join(f'{x:.2f}' for x in v['walls'])} |{' |' * (len(KEYS) + 1)}")
+    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cases", default="S,U")
+    ap.add_argument("--cases", default="S,U,HS")
     ap.add_argument("--no-reference", action="store_true")
     args = ap.parse_args()
-    if args.cases == "HS":
-        return main_hole()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=Path(__file__).parent).stdout.strip()
-    rows = []
+    cases = args.cases.split(",")
+    load0 = os.getloadavg()[0]
     wl_run("S", 4 * H, 20)                               # warm up numba
-    exact = CYCLES * GPC_NM * 1e-3
-    for case in args.cases.split(","):
-        w = wl_run(case, H, RAYS)
-        print("waferlab", w, flush=True)
-        v = vps_run(case)
-        print("ViennaPS", v, flush=True)
-        vf = vps_run(case, FINE_VSTEP) if case == "U" else None
-        print("ViennaPS fine", vf, flush=True)
-        if case == "S":
-            ref, refname = {k: exact for k in KEYS}, "exact (cycles × gpc)"
-            ref["wall"] = float("nan")
+    if "HS" in cases:
+        wl_hole("HS", 2 * HOLE["h"], 10)
+    rows, hole_rows = [], []
+    for case in cases:
+        if case == "HS":
+            hole_rows = run_hole_case()
         else:
-            t0 = time.perf_counter()
-            ref = radiosity_reference(case)
-            ref["wall"] = time.perf_counter() - t0
-            refname = "exact radiosity + coverage ODE"
-        wf = None
-        if case == "U" and not args.no_reference:
-            wf = wl_run(case, H / 2, 2 * RAYS, dose_step=0.05, seed=7)
-            print("waferlab fine", wf, flush=True)
-        for name, r in (("waferlab", w), ("ViennaPS", v),
-                        (f"ViennaPS s·Φ·dt = {FINE_VSTEP}", vf),
-                        ("waferlab h/2, 2× rays, dose_step 0.05", wf), (refname, ref)):
-            if r is None:
-                continue
-            vals = " | ".join(f"{1e3 * r[k]:.1f}" for k in KEYS)
-            dev = "—" if ref is None or r is ref else ", ".join(
-                f"{100 * (r[k] / ref[k] - 1):+.1f}" for k in KEYS)
-            wall = "—" if math.isnan(r["wall"]) else f"{r['wall']:.2f}"
-            rows.append(f"| {case} | {name} | {vals} | {dev} | {wall} |")
-            print(rows[-1], flush=True)
-        rows.append(f"| {case} | **ratio waferlab / ViennaPS** |{' |' * len(KEYS)} | "
-                    f"**{w['wall'] / v['wall']:.2f}** |")
-        if vf is not None:
-            rows.append(f"| {case} | **ratio waferlab / ViennaPS s·Φ·dt = {FINE_VSTEP}** |"
-                        f"{' |' * len(KEYS)} | **{w['wall'] / vf['wall']:.2f}** |")
-    hdr = " | ".join(KEYS)
-    text = "\n".join([
-        "# ALD vs ViennaPS SingleParticleALD (issue #16)", "",
-        f"Commit {commit}. `python bench/bench_ald.py --cases {args.cases}`.  2D trench "
-        f"{WIDTH} × {DEPTH} µm (AR {DEPTH / WIDTH:g}), extent {EXT} µm, spacing {H} µm; "
-        f"{CYCLES} cycles × {GPC_NM:g} nm in {BLOCKS} coverage block(s), {RAYS} rays per "
-        f"point, waferlab dose_step {DOSE_STEP}; 2 threads each, one run (see the script's "
-        "docstring for the parameter mapping).  S: sticking 0.1, s·D/S = 30 (saturated; "
-        "ViennaPS s·Φ·dt = 0.5), U: sticking 1, s·D/S = 6 (under-dosed; s·Φ·dt = 0.25).  Film thickness in nm: field, bottom centre, sidewall at 10–90 % "
-        "of the depth; deviations in % against the reference.  The machine has 2 cores "
-        "shared with other jobs (load average 6–16 during the run): wall times are noisy.", "",
-        f"| case | code | {hdr} | Δ % ({', '.join(KEYS)}) | wall (s) |",
-        "|---|---|" + "---|" * len(KEYS) + "---|---|", *rows, ""])
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    harness.write_text(OUT, text)
-    print(text)
+            rows += run_trench_case(case, not args.no_reference)
+    load = f"load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    head = ["| case | code | " + " | ".join(KEYS) + " | Δ % | wall (s) | CPU (s) |",
+            "|---|---|" + "---|" * len(KEYS) + "---|---|---|"]
+    cmd = f"`python bench/bench_ald.py --cases {args.cases}` (one launch)"
+    if rows:
+        text = "\n".join([
+            "# ALD vs ViennaPS SingleParticleALD (issue #16)", "",
+            f"Commit {commit}. {cmd}.  2D trench {WIDTH} × {DEPTH} µm (AR {DEPTH / WIDTH:g}), "
+            f"extent {EXT} µm, spacing {H} µm; {CYCLES} cycles × {GPC_NM:g} nm in {BLOCKS} "
+            f"coverage block(s), {RAYS} rays per point, waferlab's default dose stepping "
+            "(adaptive, tolerance 0.05); 2 threads each; each code run 3 times, interleaved "
+            "(median wall and CPU of the step: waferlab `ALD.apply`, ViennaPS `Process.apply`; "
+            "see the script's docstring for the parameter mapping).  S: sticking 0.1, "
+            "s·D/S = 30 (saturated; ViennaPS s·Φ·dt = 0.5), U: sticking 1, s·D/S = 6 "
+            "(under-dosed; s·Φ·dt = 0.25).  Film thickness in nm: field, bottom centre, "
+            "sidewall at 10–90 % of the depth; deviations in % against the reference.  "
+            f"Shared 2-core machine, {load}.", "", *head, *rows, ""])
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        harness.write_text(OUT, text)
+        print(text)
+    if hole_rows:
+        g = HOLE
+        text = "\n".join([
+            "# ALD in a 3D hole vs ViennaPS SingleParticleALD (issue #16)", "",
+            f"Commit {commit}. {cmd}.  3D hole r = {g['radius']} µm, {g['depth']} µm deep "
+            f"(AR {g['depth'] / (2 * g['radius']):g}), extent {g['ext']} µm, spacing "
+            f"{g['h']} µm; {CYCLES} cycles × {g['gpc_nm']} nm in one coverage block, "
+            f"{g['rays']} rays per point, sticking 0.1, s·D/S = 30 (saturated; ViennaPS "
+            "s·Φ·dt = 1), waferlab's default dose stepping (adaptive); 2 threads each; each "
+            "code 3 times, interleaved (median wall and CPU of the step).  Film in nm (field, "
+            "bottom centre, wall at 10–90 % of the depth in the x–z plane: initial minus final "
+            "wall position, both on the code's own surface mesh), deviation in % from the "
+            f"exact cycles × growth per cycle.  Shared 2-core machine, {load}.", "",
+            *head, *hole_rows, ""])
+        out = OUT.with_name("ald_hole.md")
+        harness.write_text(out, text)
+        print(text)
 
 
 if __name__ == "__main__":

@@ -68,3 +68,51 @@ def test_reactant_refuses_bad_values(bad):
     args = dict(name="P", sticking=0.5, dose=1.0, site_density=1.0) | bad
     with pytest.raises(ValueError):
         Reactant(**args)
+
+
+def _front(surf, theta, d):
+    """Depth (fraction of d) where the wall coverage (x < 0 wall) crosses 1/2."""
+    c = surf.centroids
+    wall = (np.abs(surf.normals[:, 0]) > 0.9) & (c[:, 1] < 0)
+    z = -c[wall, 1]
+    o = np.argsort(z)
+    z, t = z[o], theta[wall][o]
+    below = np.nonzero(t < 0.5)[0]
+    if below.size == 0:
+        return 1.0
+    i = int(below[0])
+    if i == 0:
+        return float(z[0] / d)
+    return float(np.interp(0.5, [t[i], t[i - 1]], [z[i], z[i - 1]]) / d)
+
+
+def test_adaptive_dose_stepping_matches_fine_fixed_steps():
+    """The default (adaptive, one trace per sub-dose) puts an under-dosed front in a
+    trench of aspect ratio 8 where fine fixed Heun sub-doses (10 % of the dose done, two
+    traces each) put it, within 3σ of two seeds of the fine run (+ one wall
+    element), with at most a third of the traces."""
+    w, d, h = 1.0, 8.0, 0.25
+    surf = shapes.trench(w, d, h=h, field=1.0)
+    r = Reactant(name="P", sticking=1.0, dose=12.0, site_density=1.0)
+    tr = RayTracing(rays_per_point=100)
+    fine = [half_cycle(surf, r, RunContext(seed=s, threads=1), tracing=tr,
+                       numerics=AldNumerics(dose_step=0.1)) for s in (1, 2)]
+    fronts = [_front(surf, hc.coverage, d) for hc in fine]
+    ad = half_cycle(surf, r, RunContext(seed=4, threads=1), tracing=tr)
+    got = _front(surf, ad.coverage, d)
+    assert 0.15 < np.mean(fronts) < 0.9                  # a front inside the trench
+    assert abs(got - np.mean(fronts)) <= 3 * np.std(fronts, ddof=1) + h / d, (got, fronts)
+    assert ad.traces * 3 <= fine[0].traces, (ad.traces, fine[0].traces)
+    assert np.all(np.diff(ad.doses) > 0) and ad.doses[-1] == pytest.approx(r.dose)
+
+
+def test_adaptive_sub_doses_grow_once_saturated():
+    """A saturating dose in a trench: the sub-doses grow (geometrically, at most ×3) once
+    the surface saturates, and the half-cycle stops with every element covered."""
+    surf = shapes.trench(1.0, 3.0, h=0.125, field=1.0)
+    r = Reactant(name="P", sticking=0.1, dose=1e4, site_density=1.0)
+    hc = half_cycle(surf, r, CTX, tracing=RayTracing(rays_per_point=100))
+    assert np.all(hc.coverage >= 1 - AldNumerics().saturation_tolerance)
+    steps = np.diff(np.r_[0.0, hc.doses])
+    assert np.all(steps[1:] <= 3.0 * steps[:-1] * (1 + 1e-12))
+    assert steps[-1] > 20 * steps[0] and hc.traces < 40

@@ -133,7 +133,7 @@ def test_resume_inside_an_ald_step_is_exact(tmp_path, monkeypatch):
             assert got[k] == ref[k], k
 
 
-SATURATED = _with(lambda a: a.update(cycles=40, film_per_update=4, dose_step=0.05))
+SATURATED = _with(lambda a: a.update(cycles=40, film_per_update=4, dose_step=None))  # default
 
 
 def _unfolded_thickness(r, geometry, field):

@@ -49,6 +49,7 @@ class SF6O2Parameters:
     A_sp, E_th_sp_eV, B_sp                Si sputtering;  A_sp_mask (mask)
     A_Si, E_th_ie_eV                      Si ion-enhanced etching
     A_O, E_th_O_eV                        ion removal of O
+    E_th_sp_mask_eV                       mask sputter threshold (None: E_th_sp_eV)
     """
 
     ion_flux: float = 12.0 * VIENNAPS_FLUX_UNIT
@@ -72,6 +73,7 @@ class SF6O2Parameters:
     E_th_ie_eV: float = 15.0
     A_O: float = 3.0
     E_th_O_eV: float = 10.0
+    E_th_sp_mask_eV: float | None = None      # mask sputter threshold; None: E_th_sp_eV
 
     def __post_init__(self):
         for name in ("ion_flux", "etchant_flux", "oxygen_flux", "ion_energy_eV",
@@ -107,8 +109,8 @@ class SF6O2Parameters:
         return IonYield(A=self.A_sp, threshold_eV=self.E_th_sp_eV, angular="sputter", B=self.B_sp)
 
     def mask_yield(self) -> IonYield:
-        return IonYield(A=self.A_sp_mask, threshold_eV=self.E_th_sp_eV, angular="sputter",
-                        B=self.B_sp)
+        th = self.E_th_sp_eV if self.E_th_sp_mask_eV is None else self.E_th_sp_mask_eV
+        return IonYield(A=self.A_sp_mask, threshold_eV=th, angular="sputter", B=self.B_sp)
 
     def beam(self) -> IonBeam:
         return IonBeam.gaussian(self.ion_energy_eV, self.ion_energy_sigma_eV, self.ion_exponent)

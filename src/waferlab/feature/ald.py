@@ -21,10 +21,20 @@ of ΔD and at its predicted end (Heun's trapezoid rule; a front moving into a fe
 needs the second trace: with the start fluxes alone, a sub-dose of 5 % of the dose done
 lags Gordon's front by 8 % at depth/diameter 14, with the trapezoid and 10 % by 2.4 %;
 at depth/diameter 40 the trapezoid lags by 10 % with 10 % steps and 3 % with 5 %).
-ΔD starts where an open flat surface would
-reach θ = ``first_coverage`` and then grows with the dose done (ΔD = ``dose_step`` × D);
-a half-cycle ends at its full dose, or as soon as every element is within
-``saturation_tolerance`` of its sites (the rest of the dose changes nothing).
+ΔD starts where an open flat surface would reach θ = ``first_coverage``.
+
+Adaptive stepping (the default, ``dose_step`` None): the flux traced at the predicted end
+of a sub-dose is the start flux of the next one (one trace per sub-dose), and ΔD follows
+an error estimate: the difference between the trapezoid and the start-flux (Euler)
+coverages, area-weighted and summed with its sign over the surface (Monte Carlo noise
+cancels in the sum, the lag of a moving front does not), relative to the coverage the
+sub-dose added, e = |Σ a_e(θ_trap − θ_Euler)| / Σ a_e(θ_trap − θ_0).  ΔD is rescaled by
+0.9 √(tol/e) (the Euler error is second order in ΔD), at most ×``max_growth``; a sub-dose
+with e > 3 tol is redone with the smaller ΔD.  Once the coverage saturates, e falls and
+the sub-doses grow geometrically.  The traced geometry (``FluxTracer``) is built once per
+half-cycle.  Fixed stepping (``dose_step`` given): ΔD = dose_step × (dose done), two
+traces per sub-dose.  A half-cycle ends at its full dose, or as soon as every element is
+within ``saturation_tolerance`` of its sites (the rest of the dose changes nothing).
 """
 from __future__ import annotations
 
@@ -34,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import K_B
-from .flux.engine import trace_fluxes
+from .flux.engine import FluxTracer, trace_fluxes
 from .flux.sources import Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates
 from .surface import Surface
@@ -87,16 +97,21 @@ class AldNumerics:
     are a ``RayTracing``).
 
     first_coverage        the first sub-dose brings an open flat surface to this coverage
-    dose_step             later sub-doses: ΔD = dose_step × (dose done)
+    dose_step             None: adaptive sub-doses (module docstring); a number: fixed
+                          sub-doses ΔD = dose_step × (dose done)
+    tolerance             adaptive: target of the relative error estimate e per sub-dose
+    max_growth            adaptive: largest factor between two sub-doses
     saturation_tolerance  stop once every element has θ_e ≥ a_e − tolerance
     max_traces            hard limit on the traces of one half-cycle
-    integrator            "euler": the fluxes at the start of each sub-dose; "heun": the
-                          mean of the fluxes at its start and at its predicted end (two
-                          traces per sub-dose, second order in the sub-dose)
+    integrator            fixed steps: "euler" (the fluxes at the start of each sub-dose)
+                          or "heun" (the mean of the fluxes at its start and at its
+                          predicted end: two traces per sub-dose, second order)
     """
 
     first_coverage: float = 0.2
-    dose_step: float = 0.05
+    dose_step: float | None = None
+    tolerance: float = 0.05
+    max_growth: float = 3.0
     saturation_tolerance: float = 1e-4
     max_traces: int = 2000
     integrator: str = "heun"
@@ -119,12 +134,12 @@ class HalfCycle:
 
 
 def _incident(surface: Surface, name: str, sticking: np.ndarray, ctx, tracing: RayTracing,
-              stream: tuple) -> np.ndarray:
+              stream: tuple, tracer: FluxTracer | None = None) -> np.ndarray:
     """Incident flux Γ_e/Γ0 traced with per-element ``sticking`` (diffuse re-emission);
     elements without rays (zero area) get 0."""
     sp = Species(name=name, sticking=np.asarray(sticking, float))
     res = trace_fluxes(surface, [sp], ctx, rays_per_point=tracing.rays_per_point,
-                       smoothing=tracing.smoothing, stream=stream)
+                       smoothing=tracing.smoothing, stream=stream, tracer=tracer)
     return np.nan_to_num(res[name].incident, nan=0.0)
 
 
@@ -145,6 +160,9 @@ def half_cycle(surface: Surface, reactant: Reactant, ctx, *, available: np.ndarr
         return HalfCycle(coverage=theta, doses=np.zeros(0), history=None, traces=0)
     # first sub-dose: an open flat surface (F = 1) reaches first_coverage
     step = -math.log1p(-numerics.first_coverage) * S / s
+    if numerics.dose_step is None:
+        return _adaptive(surface, reactant, a, ctx, numerics, tracing, stream, keep_history,
+                         step)
     while done < D_total * (1 - 1e-12):
         if np.all(theta >= a - tol):
             break                                   # saturated: the rest changes nothing
@@ -164,6 +182,51 @@ def half_cycle(surface: Surface, reactant: Reactant, ctx, *, available: np.ndarr
         doses.append(done)
         if keep_history:
             hist.append(theta.copy())
+    return HalfCycle(coverage=theta, doses=np.array(doses),
+                     history=np.array(hist) if keep_history else None, traces=k)
+
+
+def _adaptive(surface: Surface, reactant: Reactant, a: np.ndarray, ctx, numerics: AldNumerics,
+              tracing: RayTracing, stream: tuple, keep_history: bool, dD: float) -> HalfCycle:
+    """The adaptive half-cycle of the module docstring."""
+    s, S, D_total = reactant.sticking, reactant.site_density, reactant.dose
+    tol, sat = numerics.tolerance, numerics.saturation_tolerance
+    tracer = FluxTracer(surface)
+    w = np.asarray(surface.areas, float) * tracer.valid
+    theta = np.zeros(len(a))
+    done, k = 0.0, 0
+    doses, hist = [], []
+
+    def trace(stick):
+        nonlocal k
+        if k >= numerics.max_traces:
+            raise RuntimeError(f"ALD half-cycle of {reactant.name!r} needs more than "
+                               f"{numerics.max_traces} traces (tolerance too small?)")
+        k += 1
+        return _incident(surface, reactant.name, stick, ctx, tracing, stream + (k - 1,), tracer)
+
+    F0 = trace(s * (a - theta))
+    while done < D_total * (1 - 1e-12):
+        if np.all(theta >= a - sat):
+            break                                   # saturated: the rest changes nothing
+        dD = min(dD, D_total - done)
+        while True:
+            euler = a - (a - theta) * np.exp(-s * F0 * dD / S)
+            F1 = trace(s * (a - euler))
+            new = a - (a - theta) * np.exp(-s * 0.5 * (F0 + F1) * dD / S)
+            gain = float(np.dot(w, new - theta))
+            err = abs(float(np.dot(w, new - euler))) / gain if gain > 0 else 0.0
+            fac = 0.9 * math.sqrt(tol / err) if err > 0 else numerics.max_growth
+            if err <= 3.0 * tol or dD <= 1e-3 * done:
+                break
+            dD *= max(fac, 0.2)                     # redo the sub-dose, smaller
+        theta = new
+        done += dD
+        doses.append(done)
+        if keep_history:
+            hist.append(theta.copy())
+        F0 = F1                                     # the end flux starts the next sub-dose
+        dD *= min(max(fac, 0.2), numerics.max_growth)
     return HalfCycle(coverage=theta, doses=np.array(doses),
                      history=np.array(hist) if keep_history else None, traces=k)
 

@@ -29,6 +29,7 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.deposition_models",
     "waferlab.feature.fluorocarbon",
     "waferlab.feature.bosch",
+    "waferlab.feature.etch_chemistries",
 )
 _MODELS: Registry[type] = Registry("model", _MODEL_MODULES, group="waferlab.models")
 

@@ -63,7 +63,8 @@ class _AldFields(Numerics):
     coreactant: ReactantSpec | None = None
     purge: PurgeSpec | None = None
     rays_per_point: int = Field(default=100, ge=1)
-    dose_step: float = Field(default=0.05, gt=0, le=1)
+    dose_step: float | None = Field(default=None, gt=0, le=1)
+    dose_tolerance: float = Field(default=0.05, gt=0, lt=1)
     film_per_update: float = Field(default=1.0, gt=0)
 
 
@@ -118,7 +119,8 @@ class ALD:
         from ..feature.ald import AldNumerics
         from ..feature.flux.transport import RayTracing
 
-        return (AldNumerics(dose_step=self.fields.dose_step),
+        return (AldNumerics(dose_step=self.fields.dose_step,
+                            tolerance=self.fields.dose_tolerance),
                 RayTracing(rays_per_point=self.fields.rays_per_point))
 
     def block_cycles(self, spacing: float) -> int:

@@ -46,11 +46,11 @@ def gordon_front_problem(ctx, quick: bool):
     from ..feature.flux.transport import RayTracing
 
     R = 1.0
-    depth_ar, a_max, step = (8.0, 6.0, 0.1) if quick else (60.0, 50.0, 0.05)
+    depth_ar, a_max = (8.0, 6.0) if quick else (60.0, 50.0)
     surf = replace(shapes.hole(R, 2 * R * depth_ar, h=R, n_sides=8), spacing=R)
     lam_max = 1.0 + 19.0 / 4.0 * a_max + 1.5 * a_max ** 2
     r = Reactant(name="P", sticking=1.0, dose=lam_max, site_density=1.0)
-    hc = half_cycle(surf, r, ctx, numerics=AldNumerics(dose_step=step),
+    hc = half_cycle(surf, r, ctx, numerics=AldNumerics(),      # the default: adaptive
                     tracing=RayTracing(rays_per_point=20), stream=("gordon",),
                     keep_history=True)
     assert hc.history is not None                    # keep_history=True

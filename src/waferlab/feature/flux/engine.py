@@ -328,7 +328,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  rays_per_point: int | None = None, n_rays: int | None = None,
                  n_chunks: int = 64, smoothing: float = 0.0,
                  stream: tuple = ("flux",), cell_factor: float | None = None,
-                 keep_chunks: bool = False) -> FluxResult:
+                 keep_chunks: bool = False, tracer: "FluxTracer | None" = None) -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
     rays_per_point  rays per species = rays_per_point × ``surface.grid_points`` (the
@@ -339,6 +339,8 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                     named "a+b": ``groupable``)
     smoothing       Gaussian smoothing radius (m) applied to the estimates; 0: none
     keep_chunks     keep the (n_chunks, m) chunk estimates (for ``region_mean``)
+    tracer          a ``FluxTracer`` already built on ``surface`` (reused when the same
+                    surface is traced again, e.g. the sub-doses of an ALD half-cycle)
     """
     if (rays_per_point is None) == (n_rays is None):
         raise ValueError("give exactly one of rays_per_point and n_rays")
@@ -349,7 +351,8 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     if not species:
         raise ValueError("no species to trace")
     ctx.apply_threads()
-    tracer = FluxTracer(surface, cell_factor=cell_factor)
+    if tracer is None or tracer.surface is not surface:
+        tracer = FluxTracer(surface, cell_factor=cell_factor)
     N = int(n_rays if n_rays is not None else rays_per_point * surface.grid_points)
     if N < n_chunks:
         raise ValueError(f"{N} rays are fewer than the {n_chunks} chunks")

@@ -136,6 +136,7 @@ class Species:
     energy_cutoff_eV: float | None = None
     _spec: np.ndarray = field(init=False, repr=False, compare=False)
     _stick_ang: np.ndarray = field(init=False, repr=False, compare=False)
+    _energy_memo: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self):
         if not self.name or not self.name.replace("_", "a").isalnum() or not self.name[0].isalpha():
@@ -234,7 +235,14 @@ class Species:
     def energy_params(self, material_names: Sequence[str]):
         """Kernel inputs of per-hit yield scoring: (inverse-CDF energy table, A, √E_th, f
         tables of ``ions.yield_tables``, reflected-energy parameters (θ_i, n_l, s, A) or
-        zeros(0), cutoff eV)."""
+        zeros(0), cutoff eV); computed once per material list (a model that keeps its
+        Species from one time step to the next pays for the tables once)."""
+        key = tuple(material_names)
+        if key not in self._energy_memo:
+            self._energy_memo[key] = self._energy_params(key)
+        return self._energy_memo[key]
+
+    def _energy_params(self, material_names: Sequence[str]):
         A, sth, f = yield_tables(self.yield_channels, material_names)
         if self.energy_cutoff_eV is not None:
             cut = float(self.energy_cutoff_eV)
