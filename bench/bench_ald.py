@@ -22,7 +22,8 @@ coverage increment of one ViennaPS trace on a flat surface (s Φ dt = 0.5 in S, 
 waferlab chooses its sub-doses itself: coverage 0.2 first, then adaptive, one trace each,
 its default; see ``waferlab.feature.ald``).  Cycle blocks: waferlab computes the coverage once per
 block of ``film_per_update`` spacings of film (4 → all 20 cycles in one block); ViennaPS
-once per ALP "cycle", so it runs 1 ALP cycle with growthPerCycle = 20 × 5 nm.  Thickness: film on the field, at the bottom centre and along
+once per ALP "cycle", so it runs 1 ALP cycle with growthPerCycle = 20 × 5 nm.  Thickness: film on
+the field, at the bottom centre and along
 the sidewall at 10 … 90 % of the depth (horizontal line from the trench axis).
 """
 from __future__ import annotations

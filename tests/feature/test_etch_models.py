@@ -283,7 +283,8 @@ def test_reflected_ions_focus_on_tapered_trench_bottom():
 def test_ion_scoring_key_builds_per_hit_channels():
     """``ion_scoring``: sf6o2 defaults to per-hit scoring (channels sp with the mask's own
     sputter yield, ie and P on every material, as the peer scores them; the peer's energy loss;
-    cutoff min(E_th,ie, E_th,sp) = 15 eV); ``beam`` traces plain ions; anything else is a recipe error naming the key."""
+    cutoff min(E_th,ie, E_th,sp) = 15 eV); ``beam`` traces plain ions; anything else is a recipe
+    error naming the key."""
     import math
 
     from waferlab.errors import RecipeError

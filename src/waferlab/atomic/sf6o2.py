@@ -1,6 +1,7 @@
 """SF6/O2 etching of silicon (Belen et al., J. Vac. Sci. Technol. A 23, 99, 2005).
 
-Equations as in Belen et al., J. Vac. Sci. Technol. A 23, 99 (2005) and as implemented in ViennaPS (``psPlasmaEtching.hpp``,
+Equations as in Belen et al., J. Vac. Sci. Technol. A 23, 99 (2005) and as implemented in ViennaPS
+(``psPlasmaEtching.hpp``,
 ``SF6O2Etching``), parameters "ViennaPS defaults" (not Belen's tables).  With
 Γ_E, Γ_O the incident F and O fluxes and (YΓ)_x the yield-weighted ion fluxes:
 

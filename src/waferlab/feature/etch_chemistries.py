@@ -97,7 +97,7 @@ class HBrO2Spec(_Chemistry):
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
         for key in ("etchant_sticking", "oxygen_sticking"):
-            for m, s in _sticking_map(getattr(self, key), materials, key).items():
+            for s in _sticking_map(getattr(self, key), materials, key).values():
                 if not 0.0 <= s <= 1.0:
                     raise RecipeError(f"sticking {s} is outside [0, 1]", path=key, value=s)
         p = self.parameters()

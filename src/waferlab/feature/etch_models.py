@@ -14,7 +14,8 @@ coverages and an etch speed per element:
 from the vertical (``atomic.yields.beam_incidence_table``): the yield of the direct
 beam.  Etched materials follow the site balance; mask materials erode by sputtering
 and, if organic, by O-atom ashing (``atomic.mask_erosion``: ER = (YΓ)_sp/ρ + V_O Γ_O,
-Γ_O the passivant flux arriving there); other materials do not move.  Neutral sticking in the ray tracing is per material
+Γ_O the passivant flux arriving there); other materials do not move.  Neutral sticking in the ray
+tracing is per material
 β_m (1 − θ_E − θ_P) with the coverages of an open flat surface (the peer uses each
 element's own coverage; see docs/etch-models.md for this and the other differences).
 """

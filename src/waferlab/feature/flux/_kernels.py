@@ -320,7 +320,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
         _seed_state(seeds[k], s)
         w = np.empty(stick.shape[0])              # one weight per species of the group
         scored = yA.shape[0] > 0
-        for r in range(nrays[k]):
+        for _r in range(nrays[k]):
             ox = xlo + _uniform(s) * width
             oy = y_launch
             # 3D direction about -y, projected onto the (x, y) plane
@@ -338,7 +338,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                 dy /= nn
             w[:] = 1.0
             done = False
-            for ev in range(max_events):
+            for _ev in range(max_events):
                 e, t, code = _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems)
                 if code == HIT:
                     n0 = nrm[e, 0]
@@ -467,7 +467,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
         _seed_state(seeds[k], s)
         w = np.empty(stick.shape[0])              # one weight per species of the group
         scored = yA.shape[0] > 0
-        for r in range(nrays[k]):
+        for _r in range(nrays[k]):
             ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
             oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
             oz = z_launch
@@ -480,7 +480,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             dz = -ct
             w[:] = 1.0
             done = False
-            for ev in range(max_events):
+            for _ev in range(max_events):
                 e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
                                         cstart, citems)
                 if code == HIT:
