@@ -17,7 +17,7 @@ from waferlab.recipe_io import validate_section
 
 UM_MIN = 1e-6 / 60.0
 KOH = {"100": "0.797 um/min", "110": "1.455 um/min", "111": "0.005 um/min",
-       "311": "1.436 um/min"}         # 30 % KOH, 70 °C (Shikida et al. 2000; ViennaPS defaults)
+       "311": "1.436 um/min"}         # 30 % KOH, 70 °C (Sato et al. 1998; ViennaPS defaults)
 ANGLE_111 = math.degrees(math.atan(math.sqrt(2.0)))       # 54.7356°
 
 

@@ -6,7 +6,9 @@ the vacuum) and the material there; ``model.speed`` at those points is the veloc
 extended off the surface (constant along normals).  Spatial schemes: first-order
 Engquist–Osher upwinding ("eo"), or HJ-WENO5 ("weno5") with TVD-RK3 in time (Shu &
 Osher, J. Comput. Phys. 77, 439, 1988); a Lax–Friedrichs flux with dissipation
-α = ``model.max_rate()`` per axis when the speed depends on the normal.  Time step:
+α = ``model.max_rate()`` per axis when the speed depends on the normal (a model with
+``hamiltonian_stage(state, materials, cutoff, alpha)`` supplies that Lax–Friedrichs
+stage itself, evaluating H at every stage: ``wet_etch``).  Time step:
 the surface moves at most cfl·h per step, dt = cfl·h / max|V| (the rule of ViennaPS,
 its ``timeStepRatio``), and never beyond the monotone-scheme limit
 dt·max Σ_i|∂H/∂p_i| ≤ 0.9 h; with Lax–Friedrichs dt = cfl·h / (d·α).

@@ -165,6 +165,11 @@ class IonBeamEtch:
 class BeamTransport(TracedTransport):
     """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``)."""
 
+    def species(self) -> tuple[Species, ...]:
+        """Nothing for ``waferlab flux`` to probe: its sources are the engine's vertical
+        ones, not this beam (the model's own ``species`` are traced by ``_trace``)."""
+        return ()
+
     def _trace(self, surface, species, ctx, stream) -> FluxResult | None:
         if not species:
             return None
