@@ -6,9 +6,11 @@ Same parameters in both codes: grid h, extent 10 µm (reflective), a 5 µm trenc
 n = 100, 100 ± 10 eV, E_th 10 eV, yield Y(θ) = (1.075 c − 1.55 c² + 0.65 c³)/0.175
 (c = cos θ; peak 1.33 near 60°), sticking 1 below 70° falling to 0 at 90°, coned
 reflection (min angle 85°) with the peer's energy-loss law, mask not etched, no
-redeposition, 2 min, 300 rays per point, 2 threads.  Rates: the peer's plane-wafer rate
-is the flat-wafer rate at the beam's tilt (1 µm/min); waferlab's ``rates`` is the
-normal-beam rate, so Si: 1/(cos 35° · Y(35°)) µm/min gives the same flat rate.
+redeposition, 2 min, 300 rays per point, 2 threads; time step: the surface moves at most
+h/2 per step in both codes (waferlab ``cfl: 0.5``, the peer's default time-step ratio).
+Rates: the peer's plane-wafer rate is the flat-wafer rate at the beam's tilt (1 µm/min);
+waferlab's ``rates`` is the normal-beam rate, so Si: 1/(cos 35° · Y(35°)) µm/min gives
+the same flat rate.
 Also a flat wafer at 60° tilt in both codes (the rate normalisation).
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_ion_beam.py
@@ -72,7 +74,7 @@ def run_waferlab(dim: int, h: float, *, flat: bool = False, tilt: float = TILT,
                                 "exponent": EXPONENT, "energy": f"{E0} eV",
                                 "energy_sigma": f"{SIG} eV", "threshold": f"{ETH} eV",
                                 "yield_coefficients": list(A), "rays_per_point": RPP,
-                                "time": f"{TIME} min"}}]}
+                                "cfl": 0.5, "time": f"{TIME} min"}}]}
     r = recipe_from_dict(data)
     ctx = RunContext(seed=1, threads=2)
     c0, t0 = time.process_time(), time.perf_counter()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar, Literal, Mapping
 
 import numpy as np
@@ -79,7 +80,11 @@ class Beam:
         return max(math.sqrt(energy_eV) - math.sqrt(self.threshold_eV), 0.0)
 
     def energy_table(self) -> np.ndarray:
-        """Inverse CDF of the Gaussian energy distribution truncated to E ≥ 0."""
+        """Inverse CDF of the Gaussian energy distribution truncated to E ≥ 0 (cached)."""
+        return self._energy_table
+
+    @cached_property
+    def _energy_table(self) -> np.ndarray:
         if self.energy_sigma_eV <= 0:
             return np.full(2, self.energy_eV)
         e = np.linspace(max(0.0, self.energy_eV - 6 * self.energy_sigma_eV),
