@@ -101,3 +101,25 @@ def test_mask_erodes_with_its_own_rate_and_errors_name_the_field():
     with pytest.raises(RecipeError) as e:
         _spec(energy="5 eV").build(kind="etch", materials=("Si",))
     assert e.value.path == "energy"
+
+
+def test_redeposition_puts_sputtered_material_on_the_walls():
+    """Reflecting ions (sticking ramp 0°–30°) carry sputtered material to their next hit:
+    with redeposition on, the trench walls gain material (net V_n > 0) where a normal
+    beam without it etches them; without redeposition nothing deposits."""
+    geo = _trench()
+    surf = extract_surface(geo)
+    c = surf.centroids
+    wall = (np.abs(np.abs(c[:, 0]) - 0.5e-6) < 0.03e-6) & (c[:, 1] < -0.05e-6)
+    out = {}
+    for red in ("0 nm/min", "200 nm/min"):
+        m = _spec(rates={"Si": "0.4 um/min"}, exponent=100, redeposition=red,
+                  theta_min="0 deg", theta_max="30 deg",
+                  rays_per_point=200).build(kind="etch", materials=geo.materials)
+        er = m.element_rates(surf, RunContext(seed=1), ("t",))
+        out[red] = (er.velocity, er.result["ion"].yields["redep"])
+    v0, r0 = out["0 nm/min"]
+    v1, r1 = out["200 nm/min"]
+    assert np.all(r0 == 0) and np.all(v0 <= 0)
+    assert v0[wall].mean() < 0 < v1[wall].mean()
+    assert r1[wall].mean() > 0
