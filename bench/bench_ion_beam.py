@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 OUT = Path(__file__).parent / "results" / "ion_beam.md"
 EXTENT, WIDTH, MASK, PRE, TIME = 10.0, 5.0, 1.0, 1.0, 2.0     # µm, µm, µm, µm, min
@@ -56,7 +56,6 @@ def run_waferlab(dim: int, h: float, *, flat: bool = False, tilt: float = TILT,
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
 
     rate = 1.0 / (math.cos(math.radians(tilt)) * yield_cos4(math.cos(math.radians(tilt))))
     ext = [f"{EXTENT} um"]
@@ -152,7 +151,7 @@ def _wafer(recipe, dim: int, h: float):
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, check=False,
                               text=True, cwd=Path(__file__).parent).stdout.strip()
     except OSError:
         return "unknown"

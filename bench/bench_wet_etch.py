@@ -30,7 +30,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 OUT = Path(__file__).parent / "results" / "wet_etch.md"
 RATES = {"100": 0.797, "110": 1.455, "111": 0.005, "311": 1.436}     # µm/min
@@ -68,7 +68,6 @@ def run_waferlab(dim: int, h: float) -> tuple[dict, float, float]:
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
 
     ext = [f"{EXTENT} um"]
     data = {"name": "wet", "seed": 1,
@@ -142,7 +141,7 @@ def _wafer(recipe, dim: int, h: float):
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, check=False,
                               text=True, cwd=Path(__file__).parent).stdout.strip()
     except OSError:
         return "unknown"

@@ -10,16 +10,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from waferlab.context import RunContext  # noqa: E402
-from waferlab.feature import builders as B  # noqa: E402
-from waferlab.feature.advect import advance  # noqa: E402
-from waferlab.feature.grid import Grid  # noqa: E402
-from waferlab.feature.metrics import profile_polylines  # noqa: E402
-from waferlab.feature.registry import get_model_spec  # noqa: E402
-from waferlab.recipe_io import validate_section  # noqa: E402
+from waferlab.context import RunContext
+from waferlab.feature import builders as B
+from waferlab.feature.advect import advance
+from waferlab.feature.grid import Grid
+from waferlab.feature.metrics import profile_polylines
+from waferlab.feature.registry import get_model_spec
+from waferlab.recipe_io import validate_section
 
 HERE = Path(__file__).parent
 KOH = {"100": "0.797 um/min", "110": "1.455 um/min", "111": "0.005 um/min",

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from .flux._ion_kernels import reflected_energy, table_at
-from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone)
+from .flux._kernels import HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone
 from .flux._rng import _seed_state, _uniform
 
 __all__: list[str] = []

@@ -28,9 +28,10 @@ convention); the redeposited film takes the top layer's material.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar, Literal, Mapping
+from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -47,8 +48,14 @@ from .flux.sources import Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
-__all__ = ["IonBeamSpec", "Beam", "IonBeamEtch", "BeamTransport", "cos4_yield",
-           "flat_rate"]
+__all__ = [
+    "Beam",
+    "BeamTransport",
+    "IonBeamEtch",
+    "IonBeamSpec",
+    "cos4_yield",
+    "flat_rate",
+]
 
 _TABLE = 2049          # yield table on a uniform cos θ grid
 

@@ -33,10 +33,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal, Optional, Union
+from typing import Literal
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from ..errors import RecipeError
 from ..recipe_io import SpecModel
@@ -44,8 +44,15 @@ from ..units import Rate
 from . import _wet_kernels as KW
 from .registry import register_model
 
-__all__ = ["CRYSTAL_DIRECTIONS", "WetAnisotropicSpec", "CrystalRates", "WetEtchVelocity",
-           "crystal_rate", "parse_direction", "crystal_frame"]
+__all__ = [
+    "CRYSTAL_DIRECTIONS",
+    "CrystalRates",
+    "WetAnisotropicSpec",
+    "WetEtchVelocity",
+    "crystal_frame",
+    "crystal_rate",
+    "parse_direction",
+]
 
 CRYSTAL_DIRECTIONS = ("100", "110", "111", "311")
 _DEFAULT_X = {"100": "011", "110": "001", "111": "1-10"}
@@ -142,16 +149,18 @@ class WetAnisotropicSpec(SpecModel):
     """``{model: wet_anisotropic, rates: {"100": 0.797 um/min, "110": 1.455 um/min,
     "111": 0.005 um/min, "311": 1.436 um/min}, wafer_orientation: "100", x_direction: "011"}``.
 
+    wafer_orientation, x_direction  Miller indices: "100", "1-10", "[0 1 1]", [1, -1, 0]
+                      (quote them in YAML: 011 unquoted is the octal number 9)
     material          the crystalline material etched with these rates (default Si)
     isotropic_rates   other materials etched isotropically (e.g. an oxide mask in KOH)
     """
 
     model: Literal["wet_anisotropic"]
     rates: dict[str, Rate]
-    wafer_orientation: Union[str, list[float]] = "100"
-    x_direction: Optional[Union[str, list[float]]] = None
+    wafer_orientation: str | int | list[float] = "100"
+    x_direction: str | int | list[float] | None = None
     material: str = "Si"
-    isotropic_rates: dict[str, Rate] = {}
+    isotropic_rates: dict[str, Rate] = Field(default_factory=dict)
 
     @field_validator("rates", mode="before")
     @classmethod
@@ -180,7 +189,7 @@ class WetAnisotropicSpec(SpecModel):
         parse_direction(self.wafer_orientation, "wafer_orientation")
         if x is None:
             wo = self.wafer_orientation
-            key = wo.replace(" ", "") if isinstance(wo, str) else None
+            key = str(wo).replace(" ", "") if isinstance(wo, (str, int)) else None
             x = _DEFAULT_X.get(key) if key is not None else None
             if x is None:
                 raise RecipeError(f"wafer_orientation {wo!r} needs an explicit x_direction "
