@@ -6,7 +6,9 @@ the vacuum) and the material there; ``model.speed`` at those points is the veloc
 extended off the surface (constant along normals).  Spatial schemes: first-order
 Engquist–Osher upwinding ("eo"), or HJ-WENO5 ("weno5") with TVD-RK3 in time (Shu &
 Osher, J. Comput. Phys. 77, 439, 1988); a Lax–Friedrichs flux with dissipation
-α = ``model.max_rate()`` per axis when the speed depends on the normal.  Time step:
+α = ``model.max_rate()`` per axis when the speed depends on the normal (a model with
+``hamiltonian_stage(state, materials, cutoff, alpha)`` supplies that Lax–Friedrichs
+stage itself, evaluating H at every stage: ``wet_etch``).  Time step:
 the surface moves at most cfl·h per step, dt = cfl·h / max|V| (the rule of ViennaPS,
 its ``timeStepRatio``), and never beyond the monotone-scheme limit
 dt·max Σ_i|∂H/∂p_i| ≤ 0.9 h; with Lax–Friedrichs dt = cfl·h / (d·α).
@@ -53,6 +55,7 @@ SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided de
 KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
 STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)
+CUSTOM = 3           # a normal-dependent model with ``hamiltonian_stage``: its own LF stage
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,12 +122,14 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     else:
         V = np.array(model.speed(state, pts, nrm[:, dims], mats), dtype=np.float64)
         mode = K.LF if getattr(model, "normal_dependent", False) else K.EO
+        if mode == K.LF and getattr(model, "hamiltonian_stage", None) is not None:
+            mode = CUSTOM
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
     vmax, S = K.speed_bounds(V, cutoff, nrm, mode, alpha, d)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-    if mode == K.LF:
+    if mode == K.LF or mode == CUSTOM:
         amax = float(model.max_rate())
         if vmax > amax * (1 + 1e-9):
             raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
@@ -313,7 +318,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             mats = np.zeros(len(w.band), dtype=np.int32)
         mode, V, alpha, vmax, S = _speeds(model, state, pts[:, dims], nrm, mats, w.cutoff,
                                           d, t)
-        if mode == K.LF:      # Lax–Friedrichs with a global α: larger steps bow walls
+        if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs, global α: larger steps bow walls
             dt = stable_dt(S, h, cfl)
         else:                 # the surface moves cfl·h per step (ViennaPS' rule), kept stable
             dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
@@ -325,7 +330,16 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         b1 = as3(w.b1)
         b2 = as3(w.b2) if w.b2 is not None else None
         args = (h, order, mode, alpha, d, g.periodic, g.periodic)
-        if order == 1:
+        if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
+            _stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
+            if order == 1:
+                _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
+                KB.copy_nodes(b1, u, w.band)
+            else:
+                _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
+                _stage(b1, u, b2, w.band, dt, 0.75, 0.25, h, order, d, g.periodic)
+                _stage(b2, u, u, w.band, dt, 1.0 / 3.0, 2.0 / 3.0, h, order, d, g.periodic)
+        elif order == 1:
             K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
             KB.copy_nodes(b1, u, w.band)
         else:

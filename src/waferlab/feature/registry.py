@@ -30,6 +30,8 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.fluorocarbon",
     "waferlab.feature.bosch",
     "waferlab.feature.etch_chemistries",
+    "waferlab.feature.wet_etch",
+    "waferlab.feature.ion_beam",
 )
 _MODELS: Registry[type] = Registry("model", _MODEL_MODULES, group="waferlab.models")
 

@@ -1,0 +1,153 @@
+"""Numba kernel of the ion-beam tracer (private; model ``ion_beam``).
+
+Rays start on a plane above the surface (positions uniform over the lateral domain) and
+travel along a beam axis a = (sin α cos ψ, sin α sin ψ, −cos α) — tilt α, azimuth ψ
+(uniform in [0, 2π) per ray for a rotating wafer) — spread by a cosⁿ law about a
+(n < 0: exactly along a); a direction pointing upwards is reversed.  In 2D the 3D
+direction is projected onto the (x, vertical) plane.  The geometry (cell lists, ray
+casting, coned specular lobe) is the flux engine's (``flux._kernels``).
+
+At every hit the ray (weight w, energy E) scores w into ``inc``, w·g(E)·Y(cos θ) into
+``ytal`` (g = max(√E − √E_th, 0), Y tabulated on a uniform cos θ grid) and, after a
+reflection, its carried sputtered amount r into ``redep``; it sticks with probability
+S(θ) = 1 below θ_min, falling linearly to 0 at θ_max, and the rest is reflected into
+the coned specular lobe with the reflected-energy law (``flux.ions``); on reflection
+r = w·g(E)·Y(cos θ) of the reflection site (the redeposition convention of ViennaPS
+``IonBeamEtching``).  A ray stops when its energy is at or below E_th and it carries
+nothing to redeposit, when its weight is lost (Russian roulette), or when it leaves.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .flux._ion_kernels import reflected_energy, table_at
+from .flux._kernels import HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone
+from .flux._rng import _seed_state, _uniform
+
+__all__: list[str] = []
+
+
+@njit(cache=True, inline="always")
+def _beam_direction(s, p):
+    """One source direction (3D): p = (tilt, azimuth, rotating, exponent)."""
+    psi = 2.0 * math.pi * _uniform(s) if p[2] > 0.0 else p[1]
+    sa = math.sin(p[0])
+    ax, ay, az = sa * math.cos(psi), sa * math.sin(psi), -math.cos(p[0])
+    if p[3] < 0.0:
+        return ax, ay, az
+    ct = (1.0 - _uniform(s)) ** (1.0 / (p[3] + 1.0))
+    st = math.sqrt(max(0.0, 1.0 - ct * ct))
+    ph = 2.0 * math.pi * _uniform(s)
+    dx, dy, dz = _about(ax, ay, az, st * math.cos(ph), st * math.sin(ph), ct)
+    if dz >= 0.0:
+        dx, dy, dz = -dx, -dy, -dz
+    return dx, dy, dz
+
+
+@njit(cache=True, inline="always")
+def _yield(ytab, cin):
+    return table_at(ytab, min(max(cin, 0.0), 1.0))
+
+
+@njit(cache=True, inline="always")
+def _sticking(cin, th_min, th_max):
+    th = math.acos(min(1.0, max(0.0, cin)))
+    if th <= th_min:
+        return 1.0
+    if th >= th_max:
+        return 0.0
+    return 1.0 - (th - th_min) / (th_max - th_min)
+
+
+@njit(cache=True, parallel=True)
+def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_launch, eps,
+               beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
+               inc, ytal, redep, counts):
+    """Trace ``nrays[k]`` beam rays per chunk k; tallies (K, m) in inc, ytal, redep.
+
+    beam = (tilt, azimuth, rotating, exponent); refl = (θ_min, θ_max, cone, redeposit,
+    redeposition threshold); e_tab the inverse CDF of the energy; law the reflected-energy
+    parameters; counts (K, 2): rays lost at the top, rays dropped.
+    """
+    K = seeds.shape[0]
+    for k in prange(K):
+        s = np.empty(4, np.uint64)
+        _seed_state(seeds[k], s)
+        for r in range(nrays[k]):
+            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+            oz = z_launch
+            dx, dy, dz = _beam_direction(s, beam)
+            energy = table_at(e_tab, _uniform(s))
+            if dim == 2:
+                nn = math.sqrt(dx * dx + dz * dz)
+                dx, dy, dz = dx / nn, 0.0, dz / nn
+            w = 1.0
+            carried = 0.0
+            done = False
+            for ev in range(max_events):
+                if dim == 2:
+                    e, t, code = _cast2d(ox, oz, dx, dz, cd, glo, gh, gn, cstart, citems)
+                    a = 0
+                else:
+                    e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
+                                            cstart, citems)
+                if code == HIT:
+                    n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
+                    hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
+                    cin = -(dx * n0 + dy * n1 + dz * n2)
+                    inc[k, e] += w
+                    y = max(math.sqrt(max(energy, 0.0)) - sqrt_eth, 0.0) * _yield(ytab, cin)
+                    ytal[k, e] += w * y
+                    if carried > 0.0:
+                        redep[k, e] += carried
+                    carried = w * y if refl[3] > 0.0 else 0.0
+                    w *= 1.0 - _sticking(cin, refl[0], refl[1])
+                    energy = reflected_energy(s, energy, cin, law)
+                    if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
+                        done = True
+                        break
+                    if w < 0.1 and carried <= refl[4]:      # Russian roulette (unbiased)
+                        if w <= 0.0 or _uniform(s) * 0.3 >= w:
+                            done = True
+                            break
+                        w = 0.3
+                    dx += 2.0 * cin * n0
+                    dy += 2.0 * cin * n1
+                    dz += 2.0 * cin * n2
+                    nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                    dx, dy, dz = _cone(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, cin, refl[2])
+                    if dim == 2:
+                        nn = math.sqrt(dx * dx + dz * dz)
+                        dx, dy, dz = dx / nn, 0.0, dz / nn
+                    ox, oy, oz = hx + eps * n0, hy + eps * n1, hz + eps * n2
+                elif code == SIDE_LO or code == SIDE_HI:
+                    ox += t * dx
+                    oy += t * dy
+                    oz += t * dz
+                    edge = blo[a] if code == SIDE_LO else bhi[a]
+                    other = bhi[a] if code == SIDE_LO else blo[a]
+                    if a == 0:
+                        if periodic:
+                            ox = other
+                        else:
+                            ox = edge
+                            dx = -dx
+                    else:
+                        if periodic:
+                            oy = other
+                        else:
+                            oy = edge
+                            dy = -dy
+                elif code == TOP:
+                    counts[k, 0] += 1
+                    done = True
+                    break
+                else:
+                    done = True
+                    break
+            if not done:
+                counts[k, 1] += 1

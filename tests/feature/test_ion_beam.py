@@ -1,0 +1,125 @@
+"""Ion beam etching (``ion_beam``): the flat-surface rate against tilt follows the model's
+yield curve, a rotating tilted beam etches symmetrically, bad input names the field."""
+import math
+
+import numpy as np
+import pytest
+
+from waferlab.context import RunContext
+from waferlab.errors import RecipeError
+from waferlab.feature import builders as B
+from waferlab.feature.advect import advance
+from waferlab.feature.extract import extract_surface
+from waferlab.feature.grid import Grid
+from waferlab.feature.ion_beam import cos4_yield, flat_rate
+from waferlab.feature.metrics import column_heights
+from waferlab.feature.registry import get_model_spec, known_models
+from waferlab.recipe_io import validate_section
+
+A = [1.075, -1.55, 0.65, 0.0]       # a cos⁴ yield with a peak near 60° (Y(0) = 1)
+
+
+def _spec(**kw):
+    data = {"model": "ion_beam", "rates": {"Si": "60 nm/min"}, "yield_coefficients": A, **kw}
+    return validate_section(get_model_spec("ion_beam"), data)
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_flat_rate_against_tilt_is_the_yield_curve(dim):
+    """V_n on a flat wafer = R cos α Y(α) ⟨g⟩/g(E0) (collimated beam): within 1 % (the
+    acceptance) and within 3σ of the traced estimate (σ from the batch means)."""
+    g = Grid(dimension=dim, spacing=10e-9, extent=(200e-9,) * (dim - 1), boundary="periodic")
+    surf = extract_surface(B.plane(g, "Si"))
+    a = surf.areas / surf.areas.sum()
+    tilts = [0.0, 20.0, 40.0, 60.0, 75.0]
+    got, want = [], []
+    for t in tilts:
+        m = _spec(tilt=f"{t} deg", rays_per_point=200).build(kind="etch", materials=("Si",))
+        er = m.element_rates(surf, RunContext(seed=3), ("t",))
+        v = float(a @ er.velocity)
+        f = er.result["ion"]
+        rel_sigma = float(np.sqrt(a ** 2 @ f.yields_stderr["sputter"] ** 2)) / float(
+            a @ f.yields["sputter"])
+        exp = -flat_rate(1e-9, m.model.beam)
+        got.append(v)
+        want.append(exp)
+        assert v == pytest.approx(exp, rel=min(0.01, 3 * rel_sigma + 1e-4))
+    # the curve is not trivially flat: Y cos α falls by 5x from 0° to 75°
+    y = [math.cos(math.radians(t)) * float(cos4_yield(math.cos(math.radians(t)), A))
+         for t in tilts]
+    assert np.allclose(np.array(got) / got[0], np.array(y) / y[0], rtol=0.01)
+    assert got[-1] / got[0] < 0.3
+
+
+def _trench(h=0.05e-6):
+    g = Grid(dimension=2, spacing=h, extent=(2.0e-6,), boundary="reflective")
+    geo = B.layer_stack(g, "Si", [("Mask", 4 * h)])
+    return B.cut_feature(geo, "trench", width=1.0e-6, depth=4 * h + 0.2e-6)
+
+
+def _asymmetry(geo):
+    """RMS of z(x) − z(−x) of the Si profile (m) and its spacing."""
+    z = column_heights(geo, 0)
+    return float(np.sqrt(np.mean((z - z[::-1]) ** 2))), geo.grid.spacing
+
+
+def test_rotating_tilted_beam_etches_a_symmetric_profile():
+    """Tilt 40°: a rotating wafer gives a profile symmetric to ½h (Monte Carlo noise);
+    the same beam without rotation is asymmetric by more than 2h (the test can fail)."""
+    geo = _trench()
+    out = {}
+    for rot in (True, False):
+        m = _spec(rates={"Si": "0.4 um/min"}, tilt="40 deg", rotating=rot, exponent=200,
+                  rays_per_point=200).build(kind="etch", materials=geo.materials)
+        fin, _ = advance(geo, m, 30.0, RunContext(seed=5), kind="etch")
+        out[rot] = _asymmetry(fin)
+    (rms_rot, h), (rms_fixed, _) = out[True], out[False]
+    assert rms_rot < 0.5 * h
+    assert rms_fixed > 2 * h
+
+
+def test_mask_erodes_with_its_own_rate_and_errors_name_the_field():
+    assert "ion_beam" in known_models()
+    geo = _trench()
+    m = _spec(rates={"Si": "0.4 um/min", "Mask": "0.1 um/min"},
+              rays_per_point=100).build(kind="etch", materials=geo.materials)
+    fin, _ = advance(geo, m, 30.0, RunContext(seed=1), kind="etch")
+    top = column_heights(fin)
+    x = geo.grid.lateral_coords(0)
+    field = np.abs(x) > 0.75e-6
+    # a normal collimated beam: the mask field loses 0.05 µm in 30 s (± h/2)
+    assert np.mean(0.2e-6 - top[field]) == pytest.approx(0.05e-6, abs=0.025e-6)
+    with pytest.raises(RecipeError) as e:
+        _spec(rates={"Foo": "1 nm/min"}).build(kind="etch", materials=("Si",))
+    assert e.value.path == "rates.Foo"
+    with pytest.raises(RecipeError) as e:
+        _spec(tilt="95 deg").build(kind="etch", materials=("Si",))
+    assert e.value.path == "tilt"
+    with pytest.raises(RecipeError) as e:
+        _spec(yield_coefficients=[1, -2, 0, 0]).build(kind="etch", materials=("Si",))
+    assert e.value.path == "yield_coefficients"
+    with pytest.raises(RecipeError) as e:
+        _spec(energy="5 eV").build(kind="etch", materials=("Si",))
+    assert e.value.path == "energy"
+
+
+def test_redeposition_puts_sputtered_material_on_the_walls():
+    """Reflecting ions (sticking ramp 0°–30°) carry sputtered material to their next hit:
+    with redeposition on, the trench walls gain material (net V_n > 0) where a normal
+    beam without it etches them; without redeposition nothing deposits."""
+    geo = _trench()
+    surf = extract_surface(geo)
+    c = surf.centroids
+    wall = (np.abs(np.abs(c[:, 0]) - 0.5e-6) < 0.03e-6) & (c[:, 1] < -0.05e-6)
+    out = {}
+    for red in ("0 nm/min", "200 nm/min"):
+        m = _spec(rates={"Si": "0.4 um/min"}, exponent=100, redeposition=red,
+                  theta_min="0 deg", theta_max="30 deg",
+                  rays_per_point=200).build(kind="etch", materials=geo.materials)
+        er = m.element_rates(surf, RunContext(seed=1), ("t",))
+        out[red] = (er.velocity, er.result["ion"].yields["redep"])
+    v0, r0 = out["0 nm/min"]
+    v1, r1 = out["200 nm/min"]
+    assert np.all(r0 == 0) and np.all(v0 <= 0)
+    assert v0[wall].mean() < 0 < v1[wall].mean()
+    assert r1[wall].mean() > 0
