@@ -5,7 +5,8 @@ Same parameters in both codes (the peer's stack-etching example): a trench ``WID
 through a ``MASK`` mask into SiO2, Γ_i 56, Γ_e 150, Γ_p 5 (10¹⁵ cm⁻²s⁻¹), 100 ± 10 eV,
 ion exponent 100, ρ SiO2 2.2, polymer 2.0 (β_e 0.6, A_ie 0.0722), mask 500 (β_e 0.1,
 β_p 0.01, E_th,sp 20 eV) ×10²² cm⁻³, the rest the La Magna & Garozzo defaults; 300 rays
-per point, ``TIME`` s, 2 threads each, one launch, waferlab and ViennaPS interleaved.
+per point, ``TIME`` s, 2 threads each, one launch, waferlab and ViennaPS interleaved;
+time step 0.5 h/max|V| in both (waferlab ``cfl: 0.5``, the peer's default ratio 0.4999).
 The peer starts with a polymer level set duplicated on top (as waferlab's step adds
 its zero-thickness polymer layer) and iterates its coverages 10 times on the first
 step (waferlab: ``coverage_iterations 1`` then carried coverages, the default).
@@ -55,7 +56,7 @@ def run_waferlab(h: float, k_ie: float = 2.0):
                                       "depth": f"{MASK} nm"}},
             "steps": [{"etch": {"model": "fluorocarbon", "ion_flux": f["ion"],
                                 "etchant_flux": f["etchant"], "polymer_flux": f["poly"],
-                                "ion_exponent": 100, "rays_per_point": 300, "k_ie": k_ie,
+                                "ion_exponent": 100, "rays_per_point": 300, "k_ie": k_ie, "cfl": 0.5,
                                 "time": f"{TIME} s"}}]}
     r = recipe_from_dict(data)
     w = initial_wafer(r)
