@@ -134,7 +134,15 @@ def main() -> None:
         text.append(f"- h = {h:g} nm: depth {100 * (o[0] / p[0] - 1):+.1f} %, width "
                     f"{(o[1] - p[1]) / h:+.2f} grid spacings, wall-time ratio waferlab/ViennaPS "
                     f"**{o[2] / p[2]:.2f}** (CPU {o[3] / max(p[3], 1e-9):.2f}).")
-    text.append("")
+    text += ["", "Notes.",
+             "- Width: the top surface includes the polymer left on the walls.  waferlab keeps "
+             "every film it deposits as a level set (adjacent Polymer layers merge; "
+             "film_sidewall_*_Polymer ≈ 40 nm after 3 cycles); the comparison of the Si wall "
+             "alone was not made (the peer's lower level sets are not clipped by its etch "
+             "in this set-up: its Si level set stays at y = 0).",
+             "- Scallops: waferlab's metric on its own profile (count, mean period); the peer's "
+             "profile was not measured with it.",
+             ""]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(text))
     print(f"wrote {OUT}")
