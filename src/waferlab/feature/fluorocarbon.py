@@ -64,6 +64,7 @@ class FluorocarbonEtch:
     name: str = "fluorocarbon"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _kind: np.ndarray = field(init=False, repr=False, compare=False)
+    _species: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         kind = []
@@ -71,6 +72,7 @@ class FluorocarbonEtch:
             kind.append(2 if m == self.polymer else 1 if m in self.masks
                         else 0 if m in self.etched else 3)
         object.__setattr__(self, "_kind", np.array(kind + [3]))
+        object.__setattr__(self, "_species", tuple(self._first_species()))
 
     def _params(self, m: str) -> FluorocarbonMaterial | None:
         if m == self.polymer:
@@ -140,7 +142,11 @@ class FluorocarbonEtch:
             return {m: float(b[i] * free) for i, m in enumerate(self.materials)}
         return b[self._index(mats)] * free
 
-    def species(self) -> list[Species]:
+    def species(self) -> tuple[Species, ...]:
+        """The species of the first trace (built once: their tables are reused)."""
+        return self._species
+
+    def _first_species(self) -> list[Species]:
         k = self.kinetics
         out = []
         if k.ion_flux > 0:

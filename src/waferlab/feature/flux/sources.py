@@ -137,6 +137,7 @@ class Species:
     _spec: np.ndarray = field(init=False, repr=False, compare=False)
     _stick_ang: np.ndarray = field(init=False, repr=False, compare=False)
     _energy_memo: dict = field(init=False, repr=False, compare=False, default_factory=dict)
+    _ecdf: np.ndarray | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
         if not self.name or not self.name.replace("_", "a").isalnum() or not self.name[0].isalpha():
@@ -177,7 +178,8 @@ class Species:
             if self.iedf is None:
                 raise ValueError(f"species {self.name!r}: yield_channels need an iedf "
                                  "(energies_eV, pdf)")
-            energy_inverse_cdf(*self.iedf, size=3)          # validates the IEDF
+            # validates the IEDF; built once per species (``energy_params`` reuses it)
+            object.__setattr__(self, "_ecdf", energy_inverse_cdf(*self.iedf))
             for ch, per_mat in self.yield_channels.items():
                 for m, y in per_mat.items():
                     if not isinstance(y, IonYield):
@@ -250,4 +252,5 @@ class Species:
             th = [y.threshold_eV for pm in self.yield_channels.values() for y in pm.values()]
             cut = min(th) if th else 0.0
         law = (np.zeros(0) if self.reflected_energy is None else self.reflected_energy.params())
-        return energy_inverse_cdf(*self.iedf), A, sth, f, law, cut
+        ecdf = self._ecdf if self._ecdf is not None else energy_inverse_cdf(*self.iedf)
+        return ecdf, A, sth, f, law, cut
