@@ -17,6 +17,9 @@ bench/results/etch_chemistries.md.
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_etch_chemistries.py [--models hbro2 cf4o2]
      [--dims 2 3] [--h2 0.02 0.01] [--h3 0.03] [--rays 300] [--out PATH]
+The 3D refinement (bench/results/etch_chemistries_3d.md):
+     python bench/bench_etch_chemistries.py --dims 3 --h3 0.02 0.015 \
+         --out bench/results/etch_chemistries_3d.md
 """
 from __future__ import annotations
 

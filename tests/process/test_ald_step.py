@@ -48,6 +48,8 @@ def _with(change):
     (lambda a: a["precursor"].pop("mass"), "steps[0].ald.precursor.mass", "required"),
     (lambda a: a.update(material="Unobtainium"), "steps[0].ald.material", "unknown material"),
     (lambda a: a.update(sticking=0.5), "steps[0].ald.sticking", "unknown key"),
+    (lambda a: a.update(dose_tolerance=0), "steps[0].ald.dose_tolerance", "greater than 0"),
+    (lambda a: a.update(dose_step=0), "steps[0].ald.dose_step", "greater than 0"),
 ])
 def test_malformed_ald_settings_name_the_field(change, path, words):
     with pytest.raises(RecipeError) as exc:
