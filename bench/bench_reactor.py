@@ -57,6 +57,29 @@ def timed(spec, repeat=5):
     return st, min(ts), statistics.median(ts), min(cs)
 
 
+def why(problem: str, quantity: str, passed_acceptance: bool) -> str:
+    """Short reason for a point outside its acceptance (docs/reactor.md has the numbers)."""
+    if passed_acceptance:
+        return ""
+    q = quantity
+    if problem == "sf6_kokkoris_model" and q.startswith("F at"):
+        return ("low-power SF5 -> SF4 + F conversion weaker than the paper's (SF5 +60-80 %); "
+                "the lever, G35-G37 (not legible), cannot also match the paper's pressure rise")
+    if problem == "sf6_kokkoris_measured" and q.startswith("pressure rise"):
+        return ("the paper's own model misses this point too (-27/+27 % at 1/3 kW); "
+                "this model follows it within -17/+14 %")
+    if problem == "sf6_kokkoris_measured" and q.startswith("[F]"):
+        return "1.5 % below the band's lower edge; the paper's model is inside"
+    if problem == "cl2_malyshev" and q.startswith("T_e"):
+        return ("Maxwellian T_e falls with power (attachment share falls as Cl2 dissociates); "
+                "the measured OES T_e is the EEDF tail slope, below the Maxwellian at low n_e")
+    if problem == "cl2_malyshev" and q.startswith("volume-averaged n_e"):
+        return "T_e too high at low power: more energy per electron-ion pair lost"
+    if problem == "cl2_malyshev" and q.startswith("Cl2 dissociation"):
+        return "T_e too high at low power dissociates 2-3x faster (k_diss x2.8 at 2.8 vs 2.07 eV)"
+    return "see docs/reactor.md"
+
+
 def published_points() -> list[str]:
     """Every point of the reference problems sf6_kokkoris_model, sf6_kokkoris_measured and
     cl2_malyshev (waferlab.validation.plasma: data, sources, tolerances), agreeing or not."""
@@ -67,13 +90,15 @@ def published_points() -> list[str]:
     for name in ("sf6_kokkoris_model", "sf6_kokkoris_measured", "cl2_malyshev"):
         r = run_problem(get_problem(name), RunContext(seed=0), quick=False)
         out += [f"### {name}", "", f"Source: {r.problem.source}.", "",
-                "| quantity | model | reference | deviation | tolerance | basis | pass |",
-                "|---|---|---|---|---|---|---|"]
+                "| quantity | model | reference | deviation | tolerance | basis | pass | acceptance met | why not |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for c in r.checks:
             dev = (f"{c.measured - c.reference:+.1f} points" if c.unit == "%"
                    else f"{100 * (c.measured / c.reference - 1):+.1f} %")
+            acc = "NOT met" not in c.basis
             out.append(f"| {c.quantity} | {c.measured:.4g} {c.unit} | {c.reference:.4g} | {dev} | "
-                       f"{c.tolerance:.3g} | {c.basis} | {'yes' if c.passed else '**no**'} |")
+                       f"{c.tolerance:.3g} | {c.basis} | {'yes' if c.passed else '**no**'} | "
+                       f"{'yes' if acc else '**no**'} | {why(name, c.quantity, acc)} |")
         out.append("")
     from waferlab.validation.plasma import KOKKORIS_S_BURIED, sulfur_buried_fraction
     out += ["### sf6: wall-film sink (the one fitted input, S32-S40 probability 0.06)", "",

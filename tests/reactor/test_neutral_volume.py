@@ -51,7 +51,7 @@ def test_balances_close_and_the_vessel_dilutes_dissociation():
 
 
 def test_neutral_volume_smaller_than_the_plasma_is_refused():
-    with pytest.raises(Exception, match="neutral_volume"):
+    with pytest.raises(RecipeError, match=r"reactor\.chamber: neutral_volume = 0\.001 m³ must be >= the plasma volume"):
         _spec({"Ar": "50 sccm"}, "5 mTorr", "600 W", Vn="1 L")
 
 

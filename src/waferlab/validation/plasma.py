@@ -140,6 +140,10 @@ _CL2_NE_TOL = {(2.0, 148): 0.55, (2.0, 199): 0.55, (2.0, 300): 0.40, (2.0, 498):
                (2.0, 899): 0.40, (10.0, 149): 0.75, (10.0, 300): 0.85, (10.0, 498): 0.55,
                (10.0, 885): 0.40}
 _CL2_DIS_TOL = {150: 30.0, 300: 30.0, 500: 35.0, 700: 25.0, 867: 15.0}
+# T_e slope (least squares over the measured powers >= 298 W): acceptance "within a factor
+# 2", checked as |slope - measured| <= 0.5 measured; the model's slope has the wrong sign
+# (-0.46/-0.56 vs +0.59/+0.62 meV/W), regression bound 2.1 x the measured slope.
+_CL2_SLOPE_TOL = 2.1
 
 
 def _basis(tol, acc, acc_text):
@@ -192,13 +196,20 @@ def _run_malyshev(ctx, quick):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for p in (2.0, 10.0):
+            pts = []
             for P, Te in MALYSHEV_TE[p]:
                 if (p, P) not in _CL2_TE_TOL or (quick and P not in (298, 300, 869, 890)):
                     continue
                 st = solve(cl2_malyshev_spec(p, P))
+                pts.append((P, st.T_e_eV, Te))
                 tol = _CL2_TE_TOL[(p, P)]
                 out.append(_rel(f"T_e at {p:g} mTorr, {P} W", st.T_e_eV, Te, "eV", tol,
                                 _basis(tol, 0.25, "25 %")))
+            x = np.array([q[0] for q in pts], float)
+            s_m, s_d = (1e3 * np.polyfit(x, [q[k] for q in pts], 1)[0] for k in (1, 2))
+            out.append(Check(quantity=f"T_e slope at {p:g} mTorr, {x.min():g}-{x.max():g} W",
+                             measured=float(s_m), reference=float(s_d), tolerance=_CL2_SLOPE_TOL * s_d,
+                             unit="meV/W", basis=_basis(_CL2_SLOPE_TOL, 0.5, "factor 2 (checked as ±50 %)")))
             for P, ne in MALYSHEV_NE[p]:
                 if quick and P not in (300, 899, 885):
                     continue
