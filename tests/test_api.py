@@ -203,3 +203,36 @@ def test_the_python_api_page_runs(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "seed: -1 must be an integer" in printed
     assert (tmp_path / "runs" / "api-trench" / "report.html").is_file()
+
+
+def test_apply_threads_as_a_context_manager_restores_numba():
+    import numba
+
+    from waferlab.context import RunContext
+
+    before = numba.get_num_threads()
+    with RunContext(threads=1).apply_threads():
+        assert numba.get_num_threads() == 1
+    assert numba.get_num_threads() == before
+    with RunContext().apply_threads():                  # None: leaves the count alone
+        assert numba.get_num_threads() == before
+
+
+def test_a_3d_run_has_a_3d_picture_beside_its_vtk_files(tmp_path):
+    from matplotlib.figure import Figure
+
+    recipe = {"name": "box3d", "seed": 1,
+              "grid": {"dimension": 3, "spacing": "40 nm", "extent": ["400 nm", "400 nm"]},
+              "structure": {"substrate": {"material": "Si"},
+                            "layers": [{"material": "Mask", "thickness": "80 nm"}],
+                            "feature": {"type": "hole", "radius": "100 nm", "depth": "80 nm"}},
+              "steps": [{"etch": {"model": "directional", "rates": {"Si": "200 nm/min"},
+                                  "direction": [0, 0, -1], "time": "0.5 min"}}]}
+    r = waferlab.run(recipe, out=tmp_path, threads=1)
+    fig = r.plot_3d()
+    assert isinstance(fig, Figure) and fig.axes[0].name == "3d"
+    assert (tmp_path / "profile_3d.png").stat().st_size > 10_000
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "3D surface of the final profile" in html
+    with pytest.raises(waferlab.RecipeError, match="3D run"):
+        waferlab.run(SMALL, threads=1).plot_3d()

@@ -40,6 +40,10 @@ figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
 figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}
 .meta{color:#666;font-size:.9em}
+.row{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}
+.row>div{flex:1 1 420px;min-width:0}
+.row>div:first-child{flex:0 0 auto;max-width:30em}
+figure{max-width:100%}figure img{height:auto}
 """
 
 #: Captions of the pictures waferlab writes (others get their file name).
@@ -123,6 +127,19 @@ class HtmlReport:
                           f"{html.escape(caption)}</figcaption></figure>")
         return self
 
+    def open_row(self) -> "HtmlReport":
+        """Start side-by-side blocks (each :meth:`cell` is one); :meth:`close_row` ends them."""
+        self.parts.append("<div class=row><div>")
+        return self
+
+    def cell(self) -> "HtmlReport":
+        self.parts.append("</div><div>")
+        return self
+
+    def close_row(self) -> "HtmlReport":
+        self.parts.append("</div></div>")
+        return self
+
     def pre(self, text: str) -> "HtmlReport":
         self.parts.append(f"<pre>{html.escape(text)}</pre>")
         return self
@@ -157,7 +174,7 @@ def _metrics_section(report: HtmlReport, metrics: dict[str, Any]) -> None:
 
 def _reactor_section(report: HtmlReport, reactor: dict[str, Any]) -> None:
     """The reactor table (densities and fluxes to the wafer) and the IEDF picture."""
-    report.heading(f"Reactor ({reactor.get('chemistry', '')})")
+    report.heading(f"Reactor ({reactor.get('chemistry', '')})").open_row()
     head = []
     for k in ("T_e_eV", "n_e_avg_m3", "n_e_center_m3", "ion_flux_m2s", "ion_energy_mean_eV",
               "V_dc_V", "sheath_thickness_m", "pressure_Pa"):
@@ -167,22 +184,23 @@ def _reactor_section(report: HtmlReport, reactor: dict[str, Any]) -> None:
                 v, unit = float(reactor[k]) * 1e-6, "cm⁻³"
             head.append((name, f"{v:.4g}", unit))
     report.table(("quantity", "value", "unit"), head, numeric=(1,))
+    iedf = _iedf(reactor)
+    if iedf is not None:
+        report.cell().image(iedf, _CAPTIONS["iedf.png"])
+    report.close_row()
     fl = reactor.get("fluxes_to_wafer_m2s", {}) or {}
     dens = reactor.get("densities_m3", {}) or {}
     rows = [(sp, f"{dens.get(sp, float('nan')) * 1e-6:.3e}", f"{fl[sp] * 1e-4:.3e}")
             for sp in sorted(fl, key=lambda k: -fl[k])]
     if rows:
-        report.paragraph("Densities and fluxes to the wafer (fluxes where traced at the "
-                         "reactor scale: ions by the Bohm flux, neutrals n v̄/4).")
+        report.paragraph("Densities in the plasma and fluxes to the wafer (ions: the Bohm "
+                         "flux at the sheath edge; neutrals: n v̄/4).")
         report.table(("species", "density (cm⁻³)", "flux to wafer (cm⁻² s⁻¹)"), rows,
                      numeric=(1, 2))
     load = reactor.get("loading")
     if isinstance(load, dict):
-        report.table(("loading", "value"), [(k, f"{v:.4g}" if isinstance(v, float) else v)
-                                            for k, v in load.items()], numeric=(1,))
-    iedf = _iedf(reactor)
-    if iedf is not None:
-        report.image(iedf, _CAPTIONS["iedf.png"])
+        report.table(("loading of the plasma by the wafer", "value", "unit"),
+                     metric_rows(load), numeric=(1,))
 
 
 def _iedf(reactor: dict[str, Any]) -> bytes | None:
@@ -220,9 +238,11 @@ def write_run_report(folder: str | Path, *, recipe: dict[str, Any], metrics: dic
     folder = Path(folder)
     name = str(recipe.get("name", folder.name))
     report = HtmlReport(title or f"waferlab run: {name}", f"seed {metrics.get('seed', '')}")
+    report.open_row()
     _metrics_section(report, metrics)
-    report.heading("Pictures")
+    report.cell().heading("Pictures")
     _pictures(report, folder)
+    report.close_row()
     if reactor:
         _reactor_section(report, reactor)
     _timings(report, timings)

@@ -21,7 +21,7 @@ from ..context import RunContext
 from .imaging import aerial_image
 from .metrics import (TrigCut, dose_focus_cd, dof_at_el, epe, grating_metrics, process_window,
                       pv_band)
-from .pipeline import compute_image, develop
+from .pipeline import ImageResult, compute_image, develop
 from .spec import LithoRecipe
 from .stochastic import StochasticResist, stochastic_lines
 
