@@ -68,12 +68,15 @@ def test_reactor_and_image_need_no_out(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["reactor", str(EX / "reactor-argon.yaml"), "--quiet"]) == 0
     assert json.loads((tmp_path / "reactor-argon-out" / "reactor.json").read_text())["T_e_eV"] > 0
+    page = (tmp_path / "reactor-argon-out" / "report.html").read_text(encoding="utf-8")
+    assert "Reactor (" in page and "Ion energy distribution" in page
     assert main(["image", str(EX / "litho-grating.yaml"), "--quiet"]) == 0
     out = capsys.readouterr().out
     folder = tmp_path / "litho-grating-out"
     written = {p.name for p in folder.iterdir()} - {"waferlab-run.json"}
     listed = out.split("wrote ", 1)[1].split(" to ", 1)[0].split(", ")
     assert set(listed) == written and "bossung.png" in written     # every file, listed
+    assert "report.html" in written
 
 
 def test_ctrl_c_prints_the_resume_command(tmp_path, monkeypatch, capsys):

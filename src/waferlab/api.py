@@ -340,13 +340,31 @@ def solve_reactor(recipe: "str | os.PathLike[str] | Mapping[str, Any]",
         folder.claim()
         if spec.model == "fluid2d":           # checkpoints (resume) need the folder itself
             res = run_reactor(source, path, sweep, quiet=quiet, resume=resume, keep_state=True)
+            _reactor_report(path, res, data)
         else:
             with staged(path) as stage:
                 res = run_reactor(source, stage, sweep, quiet=quiet, keep_state=True)
+                _reactor_report(stage, res, data)
     state = res.pop("_state")
     rows = tuple(res.get("sweep", ()))
     return ReactorResult(name=str(res.get("name", "reactor")), state=state, metrics=res,
                          sweep=rows, knob=res.get("sweep_knob"), out_dir=path)
+
+
+def _reactor_report(folder: Path, res: dict[str, Any], data: dict[str, Any]) -> None:
+    """report.html of a reactor folder: the reactor table, its IEDF and the sweep."""
+    from .io.report import write_run_report
+
+    reactor = {k: v for k, v in res.items() if k != "_state"}
+    state = res.get("_state")
+    if state is not None:
+        reactor["iedf"] = {"energies_eV": [float(x) for x in state.iedf.x],
+                           "pdf": [float(p) for p in state.iedf.pdf]}
+    head = {k: v for k, v in reactor.items() if isinstance(v, (int, float, str))
+            and not isinstance(v, bool)}
+    write_run_report(folder, recipe={k: data[k] for k in ("name", "seed", "reactor") if k in data},
+                     metrics=head, reactor=reactor,
+                     title=f"waferlab reactor: {reactor.get('name', '')}")
 
 
 def run_study(study: Any, out: "str | os.PathLike[str] | None" = None, *,
@@ -460,6 +478,12 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
                 name = "flux.png" if k == 0 else f"flux_{s.name}.png"
                 with atomic_path(stage / name) as tmp:
                     probe.plot(s.name).savefig(tmp, dpi=120, format="png")
+            from .io.report import write_run_report
+            write_run_report(stage, recipe=r.resolved() | {"seed": int(seed)},
+                             metrics={"traced_species": ", ".join(probe.names),
+                                      "surface_elements": len(surface.elements),
+                                      "rays_per_point": rays, "seed": int(seed)},
+                             title=f"waferlab flux: {r.name}")
     return probe
 
 

@@ -225,7 +225,7 @@ def _flux(args: argparse.Namespace) -> int:
     probe = probe_fluxes(args.recipe, out, seed=args.seed, threads=args.threads,
                          overwrite=args.overwrite)
     files = ["flux.csv"] + ["flux.png" if k == 0 else f"flux_{n}.png"
-                            for k, n in enumerate(probe.names)]
+                            for k, n in enumerate(probe.names)] + ["report.html"]
     print(f"traced {len(probe.species)} species on {len(probe.surface.elements)} surface "
           f"elements ({probe.rays} rays per point); wrote {', '.join(files)} to {out.resolve()}")
     return 0

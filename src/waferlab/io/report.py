@@ -227,19 +227,35 @@ def _timings(report: HtmlReport, timings: Sequence[tuple[str, float]]) -> None:
                                         numeric=(1,))
 
 
-def write_run_report(folder: str | Path, *, recipe: dict[str, Any], metrics: dict[str, Any],
+def _flat(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics without nested tables (lists of lists: a dose-focus matrix)."""
+    def table(v: Any) -> bool:
+        return isinstance(v, (list, tuple)) and any(isinstance(x, (list, tuple)) for x in v)
+
+    out: dict[str, Any] = {}
+    for k, v in metrics.items():
+        if isinstance(v, dict):
+            v = {kk: vv for kk, vv in v.items() if not table(vv)}
+        if not table(v):
+            out[k] = v
+    return out
+
+
+def write_run_report(folder: str | Path, *, recipe: dict[str, Any] | None, metrics: dict[str, Any],
                      reactor: dict[str, Any] | None = None, log: Sequence[str] = (),
                      timings: Sequence[tuple[str, float]] = (), title: str | None = None
                      ) -> Path:
     """Write ``folder/report.html`` of a run whose other outputs are already in ``folder``
-    (its pictures are inlined).  ``recipe`` is the resolved recipe mapping."""
+    (its pictures are inlined).  ``recipe`` is the resolved recipe mapping (None: not
+    shown); also the page of ``image``, ``reactor`` and ``flux`` folders."""
     import yaml
 
     folder = Path(folder)
-    name = str(recipe.get("name", folder.name))
-    report = HtmlReport(title or f"waferlab run: {name}", f"seed {metrics.get('seed', '')}")
+    name = str((recipe or {}).get("name", metrics.get("name", folder.name)))
+    seed = metrics.get("seed", (recipe or {}).get("seed", ""))
+    report = HtmlReport(title or f"waferlab run: {name}", f"seed {seed}" if seed != "" else "")
     report.open_row()
-    _metrics_section(report, metrics)
+    _metrics_section(report, _flat(metrics))
     report.cell().heading("Pictures")
     _pictures(report, folder)
     report.close_row()
@@ -248,8 +264,9 @@ def write_run_report(folder: str | Path, *, recipe: dict[str, Any], metrics: dic
     _timings(report, timings)
     if log:
         report.heading("Step log").pre("\n".join(log))
-    report.heading("Recipe (resolved, SI units)").pre(
-        yaml.safe_dump(recipe, sort_keys=False, allow_unicode=True))
+    if recipe:
+        report.heading("Recipe (resolved, SI units)").pre(
+            yaml.safe_dump(recipe, sort_keys=False, allow_unicode=True))
     return report.write(folder / REPORT)
 
 

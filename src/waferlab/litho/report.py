@@ -356,4 +356,9 @@ def image(recipe: "str | os.PathLike[str] | Mapping[str, Any] | LithoRecipe",
     folder.claim()
     with staged(out) as stage:
         files = write_litho(result, stage)
+        from ..io.report import write_run_report
+        write_run_report(stage, recipe=spec.model_dump(mode="json", exclude_none=True),
+                         metrics=dict(result.metrics, seed=seed),
+                         title=f"waferlab image: {spec.name}")
+        files.append("report.html")
     return replace(result, out_dir=Path(out), files=tuple(files))
