@@ -1,6 +1,11 @@
 """Every notebook under docs/ runs (nbclient, kernel python3, a timeout per cell), and the
 calibration notebook recovers its known parameters within the uncertainty it reports.
 
+The notebooks check their own numbers with ``assert`` cells (a failing cell fails the
+test): plasma-etch (reactor knobs -> fluxes -> profile), layout-to-etch (a gdstk clip ->
+aerial image -> expose -> 3D etch), uq-study (Monte Carlo and polynomial chaos against
+the variance computed by hand).
+
 docs/calibration.ipynb prints one line per fitted parameter,
 ``NAME: VALUE ± SIGMA, true TRUE, ...``; the test parses them and checks
 |VALUE − TRUE| < 2 SIGMA (95 % band of a Gaussian estimate, weighted least squares with
@@ -35,12 +40,16 @@ def _stdout(nb) -> str:
 
 
 def test_there_are_notebooks():
-    assert DOCS / "calibration.ipynb" in NOTEBOOKS
+    for name in ("calibration", "plasma-etch", "layout-to-etch", "uq-study"):
+        assert DOCS / f"{name}.ipynb" in NOTEBOOKS, name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path):
     nb = _run(path)                    # a failing cell raises CellExecutionError
+    if path.stem == "uq-study":
+        out = _stdout(nb)
+        assert "by hand" in out and "S1 main etch" in out
     if path.stem == "calibration":
         fits = {m[0]: tuple(map(float, m[1:])) for m in _FIT.findall(_stdout(nb))}
         assert set(fits) == {"A_Si", "sticking"}, fits

@@ -43,7 +43,7 @@ def test_run_writes_every_output(tmp_path):
     recipe = _write(tmp_path, SMALL)
     out = tmp_path / "out"
     assert main(["run", str(recipe), "--out", str(out), "--quiet"]) == 0
-    for f in ("recipe.yaml", "metrics.json", "profile.csv", "final.vtp", "final.vtu",
+    for f in ("recipe.yaml", "metrics.json", "profile.csv", "final_surface.vtu", "final.vtu", "report.html",
               "profile.png", "log.txt", "checkpoint.npz"):
         assert (out / f).is_file(), f
     # the resolved recipe is SI and loads again

@@ -1,4 +1,11 @@
-"""waferlab — a multi-scale simulator of semiconductor fabrication processes."""
+"""waferlab — a multi-scale simulator of semiconductor fabrication processes.
+
+The Python API (docs/python-api.md): :func:`load_recipe`, :func:`run` (a :class:`Result`
+with metrics, profile arrays, the wafer and ``plot()``), :func:`solve_reactor`,
+:func:`image` (litho), :func:`probe_fluxes` and :func:`run_study`.  Importing waferlab changes nothing in the
+process (no environment variables, no signal handlers, no thread settings) unless it is
+the ``waferlab`` command itself.
+"""
 from __future__ import annotations
 
 import os as _os
@@ -6,11 +13,27 @@ import signal as _signal
 import sys as _sys
 
 
-def _quiet_interrupt_while_starting() -> None:
-    """The ``waferlab`` command: Ctrl-C while the imports run exits 130 without a
-    traceback (``waferlab.cli.main`` puts Python's handler back once it is running)."""
-    if not _sys.argv or _os.path.basename(_sys.argv[0]) not in ("waferlab", "waferlab.exe"):
+def _is_command() -> bool:
+    """True when this process is the ``waferlab`` command (or ``python -m waferlab``)."""
+    if not _sys.argv or not _sys.argv[0]:
+        return False
+    a0 = _os.path.basename(_sys.argv[0])
+    return a0 in ("waferlab", "waferlab.exe") or (
+        a0 == "__main__.py" and _os.path.basename(_os.path.dirname(_sys.argv[0])) == "waferlab")
+
+
+def _command_start_up() -> None:
+    """The ``waferlab`` command only: Ctrl-C while the imports run exits 130 without a
+    traceback (``waferlab.cli.main`` puts Python's handler back once it is running), and
+    one BLAS thread unless the user set it — the hot loops run in numba's thread pool and
+    an idle multi-threaded BLAS pool spins after every small numpy matmul and steals those
+    cores (a 30-70 % slowdown measured on 2 cores); effective because this runs before
+    numpy is imported.  A library import does neither (see :func:`blas_threads` for a
+    scoped setting in Python)."""
+    if not _is_command():
         return
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        _os.environ.setdefault(var, "1")
 
     def _interrupted(signum, frame):          # pragma: no cover - exercised in a subprocess
         _os.write(2, b"interrupted\n")
@@ -21,15 +44,9 @@ def _quiet_interrupt_while_starting() -> None:
         pass
 
 
-_quiet_interrupt_while_starting()
+_command_start_up()
 
 from importlib.metadata import PackageNotFoundError, version as _version  # noqa: E402
-
-# The hot loops run in numba's thread pool; an idle multi-threaded BLAS pool spins after
-# every small numpy matmul and steals those cores (a 30-70 % slowdown measured on 2 cores).
-# One BLAS thread unless the user set it; effective when waferlab is imported before numpy.
-for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    _os.environ.setdefault(_var, "1")
 
 from .context import RunContext  # noqa: E402
 from .errors import RecipeError, SimulationError, WaferlabError  # noqa: E402
@@ -40,4 +57,25 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+src"
 
-__all__ = ["RunContext", "RecipeError", "SimulationError", "WaferlabError", "to_si", "__version__"]
+__all__ = ["RunContext", "RecipeError", "SimulationError", "WaferlabError", "to_si", "__version__",
+           "load_recipe", "run", "Result", "solve_reactor", "ReactorResult", "image",
+           "LithoResult", "run_study", "StudyResult", "Recipe", "blas_threads", "probe_fluxes",
+           "FluxProbe"]
+
+# the API is imported on first use (``import waferlab`` stays light for the CLI's start-up)
+_LAZY = {"load_recipe": "api", "run": "api", "Result": "api", "solve_reactor": "api",
+         "ReactorResult": "api", "run_study": "api", "image": "litho.report",
+         "LithoResult": "litho.report", "StudyResult": "study.run", "Recipe": "recipe",
+         "blas_threads": "context", "probe_fluxes": "api", "FluxProbe": "api"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

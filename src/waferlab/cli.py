@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in _PLUGINS:
         importlib.import_module(name).add_cli(sub)
+    for p in sub.choices.values():       # `waferlab run --debug ...` works as `waferlab --debug run`
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show Python tracebacks")
     return parser
 
 

@@ -8,7 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 
 __all__ = ["add_cli", "demo_recipe_path", "seed_arg", "threads_arg", "add_overwrite",
-           "prepare_run_output"]
+           "prepare_run_output", "kernels_cached", "resume_command", "add_common", "default_out"]
 
 MAX_SEED = 2**63 - 1
 
@@ -56,12 +56,80 @@ def prepare_run_output(args, recipe, out: Path, command: str):
                           resume=getattr(args, "resume", False))
 
 
-def _default_out(recipe_name: str) -> Path:
+def default_out(recipe_name: str) -> Path:
     from .io.outdir import safe_folder_name
 
-    out = Path(safe_folder_name(recipe_name))
+    out = Path(safe_folder_name(recipe_name or "waferlab"))
     print(f"waferlab: no --out given; writing to {out.resolve()}")
     return out
+
+def kernels_cached() -> bool:
+    """Whether numba's on-disk cache holds the feature kernels (the first run compiles
+    them: 10-30 s, cached afterwards)."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("waferlab.feature._kernels")
+    if spec is None or not spec.origin:
+        return True
+    places = [Path(spec.origin).parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        places.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    places.append(Path.home() / ".cache" / "numba")
+    for place in places:
+        try:
+            if place.is_dir() and any(place.rglob("_kernels*.nbi")):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _announce_compilation(args) -> None:
+    """Tell the user, once, that the first run compiles the kernels."""
+    import sys
+
+    if not getattr(args, "quiet", False) and not kernels_cached():
+        print("waferlab: first run on this installation: compiling the numba kernels "
+              "(10-30 s, cached for later runs)", file=sys.stderr)
+
+
+def resume_command(args, out: Path, command: str) -> str:
+    """The command line that continues an interrupted ``run``/``demo`` in ``out``."""
+    import shlex
+
+    parts = ["waferlab", command]
+    if command == "run":
+        parts.append(str(args.recipe))
+    parts += ["--out", str(out), "--resume"]
+    if getattr(args, "seed", None) is not None:
+        parts += ["--seed", str(args.seed)]
+    if getattr(args, "wafer_map", False):
+        parts.append("--wafer-map")
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+class _resume_hint:
+    """On Ctrl-C: print the command that continues the run (or that nothing was saved)."""
+
+    def __init__(self, args, out: Path, command: str):
+        self.args, self.out, self.command = args, out, command
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        import sys
+
+        if kind is KeyboardInterrupt:
+            if (self.out / "checkpoint.npz").is_file():
+                print(f"interrupted; continue with: "
+                      f"{resume_command(self.args, self.out, self.command)}", file=sys.stderr)
+            else:
+                print("interrupted before the first checkpoint; nothing to resume (run the "
+                      "command again)", file=sys.stderr)
+        return False
+
 
 _DEPS = ("numpy", "scipy", "numba", "pint", "pydantic", "scikit-fmm", "scikit-image",
          "meshio", "matplotlib", "rich", "xarray", "gdstk", "dask", "distributed")
@@ -94,39 +162,20 @@ def _context(args, recipe, out: Path | None):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .recipe import load_recipe
-    from .runner import run_recipe
+    from .api import load_recipe, run
 
     recipe = load_recipe(args.recipe)
-    out = Path(args.out) if args.out else _default_out(recipe.name)
-    ctx = _context(args, recipe, out)
-    if "thermal" in recipe.sections and not recipe.steps:
-        from .io.atomic import staged
-        from .io.outdir import identity_hash, prepare_output
-        from .thermal import run_thermal
-        from .thermal.cli import check_thermal_memory
-        spec = recipe.sections["thermal"]
-        check_thermal_memory(spec)
-        folder = prepare_output(out, command="thermal", label=f"recipe {recipe.name!r}",
-                                identity=identity_hash(["thermal", spec.model_dump(mode="json"),
-                                                        ctx.seed]),
-                                overwrite=args.overwrite)
-        folder.claim()
-        with staged(out) as stage:
-            metrics = run_thermal(spec, ctx, stage)
-    else:
-        if recipe.spec.grid is None or recipe.spec.structure is None:
-            from .errors import RecipeError
-            raise RecipeError("a run needs grid: and structure: (or a thermal: section)")
-        prepare_run_output(args, recipe, out, "run").claim()
-        metrics = run_recipe(recipe, ctx, resume=args.resume)
-    _print_metrics(metrics, out)
+    out = Path(args.out) if args.out else default_out(recipe.name)
+    _announce_compilation(args)
+    with _resume_hint(args, out, "run"):
+        result = run(recipe, out, seed=args.seed, threads=args.threads, resume=args.resume,
+                     overwrite=args.overwrite, progress=not args.quiet)
+    _print_metrics(result.metrics, out)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .recipe import load_recipe
-    from .runner import run_recipe
+    from .api import load_recipe, run
 
     recipe = load_recipe(demo_recipe_path())
     if getattr(args, "wafer_map", False):
@@ -134,11 +183,14 @@ def _demo(args: argparse.Namespace) -> int:
         recipe = demo_wafer_map_recipe(recipe)
     out = Path(args.out or ("waferlab-demo-wafer-map" if getattr(args, "wafer_map", False)
                             else "waferlab-demo"))
-    prepare_run_output(args, recipe, out, "demo").claim()
+    prepare_run_output(args, recipe, out, "demo")      # refused folders fail before the banner
     print(f"waferlab demo: running the built-in recipe {recipe.name!r} -> {out.resolve()}")
-    metrics = run_recipe(recipe, _context(args, recipe, out), resume=args.resume)
+    _announce_compilation(args)
+    with _resume_hint(args, out, "demo"):
+        result = run(recipe, out, seed=args.seed, threads=args.threads, resume=args.resume,
+                     overwrite=args.overwrite, progress=not args.quiet, command="demo")
     _print_reactor(out / "reactor.json")
-    _print_metrics(metrics, out)
+    _print_metrics(result.metrics, out)
     return 0
 
 
@@ -167,53 +219,15 @@ def _print_reactor(path: Path) -> None:
 
 def _flux(args: argparse.Namespace) -> int:
     """Trace the fluxes of every flux-model step's species on the initial structure."""
-    from .errors import RecipeError
-    from .feature.extract import extract_surface
-    from .feature.flux import trace_fluxes
-    from .feature.flux.probe import flux_table, plot_flux
-    from .io.atomic import atomic_path, staged, write_csv
-    from .recipe import load_recipe
-    from .runner import initial_wafer
+    from .api import probe_fluxes
 
-    recipe = load_recipe(args.recipe)
     out = Path(args.out)
-    ctx = _context(args, recipe, out)
-    if recipe.spec.grid is None or recipe.spec.structure is None:
-        raise RecipeError("flux needs a recipe with grid: and structure:")
-    folder = prepare_run_output(args, recipe, out, "flux")
-    geometry = initial_wafer(recipe).geometry
-    species, rays = [], 0
-    for step in {id(s): s for s in recipe.leaf_steps}.values():
-        if not hasattr(step, "velocity_model"):     # e.g. ald: traces its own reactants
-            continue
-        mats = tuple(geometry.materials) + ((step.material,) if step.kind == "deposit" else ())
-        if hasattr(step, "couple"):          # plasma_etch: fluxes come from the reactor
-            model = step.couple(geometry)[1].build(kind="etch", materials=mats, target=None)
-        else:
-            model = step.velocity_model(mats)
-        sp = getattr(model, "species", None)
-        if callable(sp):                     # ion-enhanced models list their traced species
-            sp = tuple(sp())
-        if not sp:
-            continue
-        for s in (sp if isinstance(sp, (tuple, list)) else (sp,)):
-            if s.name not in {x.name for x in species}:
-                species.append(s)
-        rays = max(rays, int(getattr(model, "rays_per_point", 1000)))
-    if not species:
-        raise RecipeError("no step of this recipe uses a flux model (single_particle, "
-                          "multi_particle, sf6o2, ...): nothing to trace", path="steps")
-    surface = extract_surface(geometry)
-    result = trace_fluxes(surface, species, ctx, rays_per_point=rays, stream=("flux-probe",))
-    folder.claim()
-    with staged(out) as stage:
-        write_csv(stage / "flux.csv", flux_table(surface, result))
-        for k, s in enumerate(species):
-            name = "flux.png" if k == 0 else f"flux_{s.name}.png"
-            with atomic_path(stage / name) as tmp:
-                plot_flux(tmp, surface, result, s.name, quantity="incident")
-    print(f"traced {len(species)} species on {len(surface.elements)} surface elements "
-          f"({rays} rays per point); wrote {(out / 'flux.csv').resolve()}")
+    probe = probe_fluxes(args.recipe, out, seed=args.seed, threads=args.threads,
+                         overwrite=args.overwrite)
+    files = ["flux.csv"] + ["flux.png" if k == 0 else f"flux_{n}.png"
+                            for k, n in enumerate(probe.names)] + ["report.html"]
+    print(f"traced {len(probe.species)} species on {len(probe.surface.elements)} surface "
+          f"elements ({probe.rays} rays per point); wrote {', '.join(files)} to {out.resolve()}")
     return 0
 
 
@@ -235,13 +249,24 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_common(p: argparse.ArgumentParser, *, seed: bool = True, threads: bool = True,
+               quiet: bool = True, overwrite: bool = True,
+               seed_help: str = "override the recipe's seed (recorded in the outputs)") -> None:
+    """The flags every command shares where they apply (the table in docs/cli.md)."""
+    if seed:
+        p.add_argument("--seed", type=seed_arg, default=None, help=seed_help)
+    if threads:
+        p.add_argument("--threads", type=threads_arg, default=None,
+                       help="numba threads (default: all cores)")
+    if quiet:
+        p.add_argument("--quiet", action="store_true",
+                       help="no progress bar and no notices (results and errors still print)")
+    if overwrite:
+        add_overwrite(p)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=seed_arg, default=None,
-                   help="override the recipe's seed (recorded in recipe.yaml and metrics.json)")
-    p.add_argument("--threads", type=threads_arg, default=None,
-                   help="numba threads (default: all cores)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_overwrite(p)
+    add_common(p, seed_help="override the recipe's seed (recorded in recipe.yaml and metrics.json)")
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
@@ -264,7 +289,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("flux", help="Monte Carlo fluxes on the recipe's initial structure")
     p.add_argument("recipe", help="recipe YAML file (species come from its flux-model steps)")
-    p.add_argument("--out", default="waferlab-flux", help="output folder")
+    p.add_argument("--out", default="waferlab-flux", help="output folder (default: ./waferlab-flux)")
     _common(p)
     p.set_defaults(func=_flux)
 

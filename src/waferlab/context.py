@@ -5,11 +5,67 @@ import os
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import numpy as np
 
-__all__ = ["RunContext"]
+__all__ = ["RunContext", "check_seed_threads", "MAX_SEED", "blas_threads"]
+
+_BLAS_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def blas_threads(n: int = 1) -> Iterator[None]:
+    """Set ``OPENBLAS_NUM_THREADS``/``MKL_NUM_THREADS`` to ``n`` inside the block and put
+    the previous values back after it.  BLAS reads them when it starts: they govern the
+    processes started inside the block (a local Dask cluster's workers) and a numpy first
+    imported there.  The ``waferlab`` command sets 1 for itself at start-up; importing
+    waferlab as a library sets nothing."""
+    old = {v: os.environ.get(v) for v in _BLAS_VARS}
+    try:
+        for v in _BLAS_VARS:
+            os.environ[v] = str(int(n))
+        yield
+    finally:
+        for v, val in old.items():
+            if val is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = val
+
+MAX_SEED = 2**63 - 1
+
+
+def check_seed_threads(seed: object, threads: object) -> None:
+    """RecipeError unless ``seed`` is an integer in [0, 2**63 - 1] and ``threads`` is None
+    or an integer in [1, 4096] (the Python API's check of what the CLI's flags allow)."""
+    from .errors import RecipeError, short_repr
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise RecipeError(f"{short_repr(seed)} must be an integer in [0, {MAX_SEED}] (seeds "
+                          "are non-negative)", path="seed", value=seed)
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
+                                or not 1 <= threads <= 4096):
+        raise RecipeError(f"{short_repr(threads)} must be None (all cores) or an integer in "
+                          "[1, 4096]", path="threads", value=threads)
+
+
+class _ThreadScope:
+    """The numba thread count set by :meth:`RunContext.apply_threads`; as a context
+    manager it puts the previous count back on exit."""
+
+    def __init__(self, previous: int | None):
+        self.previous = previous
+
+    def __enter__(self) -> "_ThreadScope":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            import numba
+
+            numba.set_num_threads(self.previous)
 
 
 def _key(name: str) -> int:
@@ -51,13 +107,18 @@ class RunContext:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
-    def apply_threads(self) -> None:
-        """Set numba's thread count for kernels launched from this context."""
+    def apply_threads(self) -> _ThreadScope:
+        """Set numba's thread count for kernels launched from this context.
+
+        ``with ctx.apply_threads(): ...`` restores the previous count at the end (the
+        Python API does this, so a call never changes the caller's numba settings)."""
         if self.threads is None:
-            return
+            return _ThreadScope(None)
         import numba
 
+        previous = numba.get_num_threads()
         numba.set_num_threads(max(1, min(int(self.threads), numba.config.NUMBA_NUM_THREADS)))
+        return _ThreadScope(previous)
 
     @staticmethod
     def available_threads() -> int:

@@ -1,7 +1,8 @@
 """Run a recipe: build the wafer, apply each step, checkpoint, and write the outputs.
 
 Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
-``metrics.json``, ``profile.csv``, ``final.vtp``, ``final.vtu``, ``profile.png``,
+``metrics.json``, ``profile.csv``, ``final_surface.vtu``, ``final.vtu``, ``profile.png``,
+``report.html``,
 ``log.txt`` and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
 at a step's end or inside it, and at the end of the run; ``--resume`` continues from
 it).  Nothing per step grows with the number of steps done: checkpoints and the log
@@ -20,7 +21,7 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ from .process.expose import expose_metrics, write_expose_outputs
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
-           "resolved_with_seed", "estimate_time_steps", "MAX_TIME_STEPS"]
+           "resolved_with_seed", "estimate_time_steps", "MAX_TIME_STEPS", "RunOutcome",
+           "execute_recipe", "profile_columns"]
 
 CHECKPOINT = "checkpoint.npz"
 CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkpoint
@@ -220,8 +222,25 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a run produced: metrics, the initial and final wafers, the log lines and the
+    wall time of each step run in this call (label, seconds)."""
+
+    metrics: dict[str, Any]
+    initial: Wafer
+    wafer: Wafer
+    log: tuple[str, ...]
+    timings: tuple[tuple[str, float], ...]
+
+
 def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict[str, Any]:
     """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the metrics."""
+    return execute_recipe(recipe, ctx, resume=resume).metrics
+
+
+def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOutcome:
+    """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the outcome."""
     from .feature.metrics import has_void
 
     out = Path(ctx.out_dir) if ctx.out_dir is not None else None
@@ -288,6 +307,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     last_ck = [time.perf_counter()]
     counter = [n_taken]
     pinch = [dict(wafer.fields).get(PINCH_FIELD)]      # when a void first closed
+    timings: list[tuple[str, float]] = []
 
     with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
         final.callback(flush_log, True)
@@ -316,7 +336,9 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                     last_ck[0] = time.perf_counter()
 
             start = (wafer.geometry, step_time, carry) if step_time > 0 else None
+            t_step = time.perf_counter()
             wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
+            timings.append((f"step {i + 1}: {step.describe()}", time.perf_counter() - t_step))
             wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
             step_time = 0.0
             done_before += step.time
@@ -339,31 +361,45 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     metrics["wall_time_s"] = time.perf_counter() - t_wall0
     log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
     flush_log(force=True)
+    outcome = RunOutcome(metrics=metrics, initial=initial, wafer=wafer, log=tuple(log_lines),
+                         timings=tuple(timings))
     if out is not None:
         with staged(out) as stage:             # all final outputs, or none of them
             write_outputs(stage, recipe, initial, wafer, metrics)
-    return metrics
+            from .io.report import write_run_report
+            write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
+                             reactor=dict(wafer.fields).get("reactor"), log=outcome.log,
+                             timings=outcome.timings)
+    return outcome
+
+
+def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
+    """The final profile as columns ``segment``, ``x`` and ``y`` (2D) or ``z`` (3D, the
+    y = 0 cut), in m: what profile.csv holds."""
+    from .feature.metrics import profile_polylines
+
+    lines = profile_polylines(_unfolded(recipe, wafer.geometry))
+    seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
+    pts = np.concatenate(lines) if lines else np.zeros((0, 2))
+    vert = "y" if recipe.spec.grid.dimension == 2 else "z"
+    return {"segment": seg.astype(int), "x": pts[:, 0], vert: pts[:, 1]}
 
 
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
                   metrics: dict[str, Any]) -> None:
-    """metrics.json, profile.csv, final.vtp, final.vtu, profile.png."""
+    """metrics.json, profile.csv, final_surface.vtu, final.vtu, profile.png."""
     from .feature.extract import extract_surface
-    from .feature.metrics import profile_polylines
     from .io.plots import plot_profile
-    from .io.vtk import write_vtp, write_vtu_materials
+    from .io.vtk import write_vtu_materials, write_vtu_surface
 
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         write_json(out / "reactor.json", reactor)
-    lines = profile_polylines(_unfolded(recipe, wafer.geometry))
-    seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
-    pts = np.concatenate(lines) if lines else np.zeros((0, 2))
-    vert = "y" if recipe.spec.grid.dimension == 2 else "z"
-    write_csv(out / "profile.csv", {"segment": seg.astype(int), "x": pts[:, 0], vert: pts[:, 1]})
+    write_csv(out / "profile.csv", profile_columns(recipe, wafer))
     if recipe.spec.output.vtk:
-        write_vtp(out / "final.vtp", extract_surface(wafer.geometry))
+        write_vtu_surface(out / "final_surface.vtu", extract_surface(wafer.geometry),
+                          wafer.geometry.materials)
         write_vtu_materials(out / "final.vtu", wafer.geometry)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
@@ -371,6 +407,14 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))
+        if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
+            from .io.atomic import atomic_path
+            from .io.plots import surface_figure
+
+            full = _unfolded(recipe, wafer.geometry)
+            with atomic_path(out / "profile_3d.png") as tmp:
+                surface_figure(extract_surface(full), full.materials,
+                               title=recipe.name).savefig(tmp, format="png")
 
 
 def run_recipe_dict(data: dict[str, Any], *, seed: int, threads: int = 1,

@@ -17,6 +17,8 @@ key ends with      SI quantity             shown as
 ``_Pa``            pressure (Pa)           mTorr
 ``_deg``, ``_eV``, ``_K``, ``_ohm_sq``     as named
 =================  ======================  ==================================
+
+``_V`` (volts) and ``_W`` (watts) are shown as named too.
 """
 from __future__ import annotations
 
@@ -57,7 +59,8 @@ def engineering(key: str, value: float) -> tuple[str, float, str]:
         return k[:-3], value / _PA_PER_MTORR, "mTorr"
     if k.endswith("_s"):
         return (k[:-2], value / 60.0, "min") if abs(value) >= 600 else (k[:-2], value, "s")
-    for suffix, unit in (("_deg", "°"), ("_eV", "eV"), ("_K", "K"), ("_ohm_sq", "Ω/□")):
+    for suffix, unit in (("_deg", "°"), ("_eV", "eV"), ("_K", "K"), ("_ohm_sq", "Ω/□"),
+                         ("_V", "V"), ("_W", "W")):
         if k.endswith(suffix):
             return k[: -len(suffix)], value, unit
     return k, value, ""

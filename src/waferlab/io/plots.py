@@ -8,7 +8,8 @@ import numpy as np
 from ..materials import BUILTIN, COLOR_CYCLE
 from .atomic import atomic_path
 
-__all__ = ["cross_section", "plot_profile", "length_scale"]
+__all__ = ["cross_section", "plot_profile", "profile_figure", "length_scale", "subplots",
+           "figure", "surface_figure"]
 
 
 def length_scale(span: float) -> tuple[float, str]:
@@ -52,12 +53,22 @@ def figure(*, figsize=None, dpi=None, layout=None):
 
 def plot_profile(path: str | Path, geometry, *, title: str = "", initial=None) -> None:
     """Write the cross-section picture (materials filled, voids left empty)."""
+    fig = profile_figure(geometry, title=title, initial=initial)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+
+
+def profile_figure(geometry, *, title: str = "", initial=None, ax=None):
+    """The cross-section picture as a matplotlib Figure (on ``ax`` when given)."""
     from matplotlib.patches import Patch
 
     x, v, phi = cross_section(geometry)
     span = max(x[-1] - x[0], v[-1] - v[0])
     f, unit = length_scale(span)
-    fig, ax = subplots(figsize=(6.4, 5.2), dpi=120)
+    if ax is None:
+        fig, ax = subplots(figsize=(6.4, 5.2), dpi=120)
+    else:
+        fig = ax.figure
     X, V = np.meshgrid(x * f, v * f, indexing="ij")
     names = list(geometry.materials)
     handles = []
@@ -78,5 +89,44 @@ def plot_profile(path: str | Path, geometry, *, title: str = "", initial=None) -
     ax.set_title(title or "cross-section")
     ax.legend(handles=handles[::-1], loc="upper right", fontsize=8, framealpha=0.9)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+    return fig
+
+
+def surface_figure(surface, names, *, title: str = "", elev: float = 35.0, azim: float = -60.0):
+    """A 3D picture of a triangulated surface, each triangle in its material's colour
+    (matplotlib's mplot3d, no OpenGL: renders anywhere), lit by a fixed light so the
+    shape reads; lengths in nm below 2 µm, else µm."""
+    from matplotlib.colors import LightSource, to_rgb
+    from matplotlib.patches import Patch
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    pts = np.asarray(surface.points, float)
+    tri = np.asarray(surface.elements, np.int64)
+    mats = np.asarray(surface.materials, np.int64)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    f, unit = length_scale(float(np.max(hi - lo)))
+    seg = pts[tri] * f
+    n = np.cross(seg[:, 1] - seg[:, 0], seg[:, 2] - seg[:, 0])
+    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-300)
+    light = LightSource(azdeg=315, altdeg=45).direction
+    shade = 0.45 + 0.55 * np.abs(n @ np.asarray(light))
+    base = np.array([to_rgb(_color(names[m], m)) if 0 <= m < len(names) else (0.5, 0.5, 0.5)
+                     for m in mats]).reshape(-1, 3)
+    fig = figure(figsize=(6.4, 5.2), dpi=120)
+    ax = fig.add_subplot(projection="3d")
+    rgb = np.clip(base * shade[:, None], 0, 1)
+    ax.add_collection3d(Poly3DCollection(seg, facecolors=rgb, edgecolors=rgb,   # no seams
+                                         linewidths=0.3))
+    ax.set_xlim(lo[0] * f, hi[0] * f)
+    ax.set_ylim(lo[1] * f, hi[1] * f)
+    ax.set_zlim(lo[2] * f, hi[2] * f)
+    ax.set_box_aspect(np.maximum(hi - lo, 1e-12))
+    ax.view_init(elev=elev, azim=azim)
+    ax.set_xlabel(f"x ({unit})")
+    ax.set_ylabel(f"y ({unit})")
+    ax.set_zlabel(f"z ({unit})")
+    shown = sorted({int(m) for m in np.unique(mats) if 0 <= m < len(names)})
+    ax.legend(handles=[Patch(color=_color(names[m], m), label=names[m]) for m in shown],
+              loc="upper left", fontsize=8)
+    ax.set_title(title or "surface")
+    return fig

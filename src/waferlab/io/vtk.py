@@ -1,7 +1,12 @@
-"""ParaView output: the surface as VTK PolyData (.vtp) and the materials as .vtu (meshio).
+"""ParaView output, written by meshio so meshio (and ParaView) read every file back:
+the surface as ``final_surface.vtu`` (lines in 2D, triangles in 3D) and the materials
+as ``final.vtu`` (quads / hexahedra).
 
-meshio has no PolyData writer, so ``write_vtp`` writes the small XML format directly
-(VTK file formats, Kitware, "VTK XML PolyData", ASCII data arrays).
+Each file has a ``material`` cell array (the layer index, bottom layer first) and names
+the materials in its FieldData: one integer entry per material, ``Si = 0``,
+``SiO2 = 1``, ... (all its layer indices; meshio: ``mesh.field_data``).  ``write_vtp`` (VTK XML PolyData,
+written directly since meshio has no PolyData format) is kept for callers that want a
+.vtp; meshio cannot read it.
 """
 from __future__ import annotations
 
@@ -12,7 +17,51 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["write_vtp", "write_vtu_materials"]
+__all__ = ["write_vtp", "write_vtu_materials", "write_vtu_surface", "material_field_data"]
+
+
+def material_field_data(names) -> dict[str, np.ndarray]:
+    """{material name: its layer indices} (a name can hold several layers)."""
+    out: dict[str, list[int]] = {}
+    for k, n in enumerate(names):
+        out.setdefault(str(n), []).append(k)
+    return {n: np.array(v, dtype=np.int32) for n, v in out.items()}
+
+
+def _write_mesh(path: str | Path, mesh, names) -> None:
+    """meshio's VTU with the material names as FieldData (meshio's writer leaves
+    ``field_data`` out of VTU files, its reader reads it)."""
+    import meshio
+
+    fields = "".join(f'<DataArray type="Int32" Name="{n}" NumberOfTuples="{len(v)}" '
+                     f'format="ascii">{" ".join(str(int(i)) for i in v)}</DataArray>'
+                     for n, v in material_field_data(names).items())
+    with atomic_path(path) as tmp:
+        meshio.write(tmp, mesh, file_format="vtu")
+        text = tmp.read_text(encoding="utf-8")
+        i = text.index("<UnstructuredGrid>") + len("<UnstructuredGrid>")
+        tmp.write_text(f"{text[:i]}\n<FieldData>{fields}</FieldData>{text[i:]}", encoding="utf-8")
+
+
+def write_vtu_surface(path: str | Path, surface, names=(),
+                      cell_data: dict[str, np.ndarray] | None = None) -> None:
+    """Write a :class:`~waferlab.feature.surface.Surface` as an unstructured grid of lines
+    (2D) or triangles (3D) with ``material`` and ``normal`` cell arrays; ``names`` are the
+    material names of the indices."""
+    import meshio
+
+    pts = np.asarray(surface.points, dtype=float)
+    if pts.shape[1] == 2:
+        pts = np.column_stack([pts, np.zeros(len(pts))])
+    el = np.asarray(surface.elements, dtype=np.int64)
+    normals = np.asarray(surface.normals, dtype=float)
+    if normals.shape[1] == 2:
+        normals = np.column_stack([normals, np.zeros(len(normals))])
+    data = {"material": [np.asarray(surface.materials, dtype=np.int32)], "normal": [normals]}
+    for k, v in (cell_data or {}).items():
+        data[k] = [np.asarray(v)]
+    mesh = meshio.Mesh(pts, [("line" if el.shape[1] == 2 else "triangle", el)], cell_data=data)
+    _write_mesh(path, mesh, names)
 
 
 def _arr(name: str, data: np.ndarray, ncomp: int = 1) -> str:
@@ -84,5 +133,4 @@ def write_vtu_materials(path: str | Path, geometry) -> None:
                          b + sz, b + sx + sz, b + sx + sy + sz, b + sy + sz], axis=1)
         cells = [("hexahedron", conn)]
     mesh = meshio.Mesh(pts, cells, cell_data={"material": [mat[tuple(idx.T)].astype(np.int32)]})
-    with atomic_path(path) as tmp:
-        meshio.write(tmp, mesh, file_format="vtu")
+    _write_mesh(path, mesh, geometry.materials)

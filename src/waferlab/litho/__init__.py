@@ -9,6 +9,7 @@ from .imaging import Optics, SocsKernels, abbe_image, aerial_image, hopkins_imag
 from .mask import Mask, grating_mask, layout_mask, read_layout
 from .pipeline import (ImageResult, ResistResult, compute_image, develop, load_recipe,
                        resist_cross_section, resist_height_map)
+from .report import LithoResult, image
 from .source import SourcePoints, sample_source
 from .spec import ImageSpec, LithoRecipe, LithoSpec, MaskSpec, OpticsSpec, ResistSpec
 
@@ -16,4 +17,4 @@ __all__ = ["Optics", "SocsKernels", "abbe_image", "aerial_image", "hopkins_image
            "Mask", "grating_mask", "layout_mask", "read_layout", "ImageResult", "ResistResult",
            "compute_image", "develop", "load_recipe", "resist_cross_section", "resist_height_map",
            "SourcePoints", "sample_source", "ImageSpec", "LithoRecipe", "LithoSpec", "MaskSpec",
-           "OpticsSpec", "ResistSpec"]
+           "OpticsSpec", "ResistSpec", "image", "LithoResult"]

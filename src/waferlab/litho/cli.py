@@ -45,53 +45,37 @@ def check_image_memory(spec) -> None:
 
 
 def _image(args: argparse.Namespace) -> int:
-    from ..context import RunContext
-    from ..io.atomic import staged
-    from ..io.outdir import identity_hash, prepare_output
-    from .pipeline import check_pixel, load_recipe_step
-    from .report import run_image
+    from ..cli_core import default_out
+    from .pipeline import load_recipe_step
+    from .report import image
 
     recipe, base, label = load_recipe_step(args.recipe)
-    if label:
+    if label and not args.quiet:
         print(f"imaging {label} of the process recipe")
-    check_image_memory(recipe)
-    check_pixel(recipe, base_dir=base)
-    if recipe.mask.type == "gds":              # a bad layout fails before the folder is touched
-        from .mask import read_layout
-        m = recipe.mask
-        read_layout(m.file, cell=m.cell, layer=m.layer, datatype=m.datatype, base_dir=base)
-    seed = recipe.seed if args.seed is None else args.seed
-    out = Path(args.out)
-    folder = prepare_output(out, command="image", label=f"recipe {recipe.name!r}, seed {seed}",
-                            identity=identity_hash(["image", recipe.model_dump(mode="json"),
-                                                    seed, str(base.resolve())]),
-                            overwrite=args.overwrite)
-    ctx = RunContext(seed=seed, threads=args.threads, out_dir=out)
-    ctx.apply_threads()
-    folder.claim()
-    with staged(out) as stage:
-        metrics = run_image(recipe, ctx, stage, base_dir=base)
+    out = Path(args.out) if args.out else default_out(recipe.name)
+    result = image(recipe, out, seed=args.seed, threads=args.threads, overwrite=args.overwrite,
+                   base_dir=base)
     from ..io.display import engineering
 
+    metrics = result.metrics
     keys = ("i_max", "i_min", "contrast", "nils", "cd_m", "epe_max_abs_m", "pv_band_area_m2")
     shown = []                                   # metrics.json: SI, unit in the key
     for k in keys:
         if isinstance(metrics.get(k), float):
             name, v, unit = engineering(k, metrics[k])
             shown.append(f"{name} {v:.4g}{' ' + unit if unit else ''}")
-    summary = ", ".join(shown)
-    print(f"{recipe.name}: wrote aerial.npy, aerial.png, aerial_cut.csv, metrics.json to {args.out}"
-          + (f"  ({summary})" if summary else ""))
+    shown = ", ".join(shown)
+    print(f"{recipe.name}: wrote {', '.join(result.files)} to {out}"
+          + (f"  ({shown})" if shown else ""))
     return 0
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
-    from ..cli_core import add_overwrite, seed_arg, threads_arg
+    from ..cli_core import add_common
 
     p = sub.add_parser("image", help="aerial image (and resist profile) of a litho recipe")
     p.add_argument("recipe", help="recipe YAML with optics, mask, image (and resist) sections")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--seed", type=seed_arg, default=None, help="override the recipe seed")
-    p.add_argument("--threads", type=threads_arg, default=None, help="numba threads")
-    add_overwrite(p)
+    p.add_argument("--out", default=None, help="output folder (default: ./<recipe name>-out, "
+                                               "as run)")
+    add_common(p, seed_help="override the recipe seed (stochastic resist)")
     p.set_defaults(func=_image)

@@ -23,7 +23,7 @@ from .spec import LithoRecipe, LithoSpec
 
 __all__ = ["ImageResult", "ResistResult", "load_recipe", "compute_image", "check_pixel", "develop",
            "resist_cross_section", "resist_height_map", "RECIPE_KEYS",
-           "load_recipe_step"]
+           "load_recipe_step", "litho_recipe_from_data"]
 
 RECIPE_KEYS = ("name", "seed", "optics", "mask", "image", "resist")
 
@@ -74,14 +74,21 @@ def load_recipe_step(path: str | Path) -> tuple[LithoRecipe, Path, str]:
     recipe's name and seed (label ``steps[i].expose``; RecipeError if it has none)."""
     data = load_yaml(path)
     base = Path(path).parent if "\n" not in str(path) else Path.cwd()
+    recipe, label = litho_recipe_from_data(data)
+    return recipe, base, label
+
+
+def litho_recipe_from_data(data: dict) -> tuple[LithoRecipe, str]:
+    """(recipe, label) of a litho recipe mapping, or of the first ``expose`` step of a
+    process recipe mapping (see :func:`load_recipe_step`)."""
     if "optics" not in data and "steps" in data:
         from ..recipe_pick import pick_step
 
         body, label = pick_step(data, "expose", command="image")
         sub = {k: data[k] for k in ("name", "seed") if k in data} | dict(body)
-        return validate_section(LithoRecipe, sub, label.split(" ")[0]), base, label
+        return validate_section(LithoRecipe, sub, label.split(" ")[0]), label
     sub = {k: data[k] for k in RECIPE_KEYS if k in data}
-    return validate_section(LithoRecipe, sub), base, ""
+    return validate_section(LithoRecipe, sub), ""
 
 
 def check_pixel(spec: LithoSpec, *, base_dir: Path | None = None) -> tuple[Optics, SourcePoints]:

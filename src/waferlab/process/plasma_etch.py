@@ -73,6 +73,9 @@ class Coupling:
 
     def summary(self) -> dict[str, Any]:
         s = self.state.to_json()
+        iedf = self.state.iedf                  # the report's IEDF picture (reactor.json)
+        s["iedf"] = {"energies_eV": [float(x) for x in iedf.x],
+                     "pdf": [float(p) for p in iedf.pdf]}
         s["loading"] = {"open_area_fraction": self.open_area_fraction,
                         "gamma_eff": self.gamma_eff, "iterations": self.iterations,
                         "etchant_flux_m2s": self.etchant_flux,

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..errors import RecipeError
 
-__all__ = ["add_cli", "run_reactor", "parse_sweep", "reactor_recipe_data", "KNOB_ALIASES"]
+__all__ = ["add_cli", "run_reactor", "parse_sweep", "reactor_recipe_data", "KNOB_ALIASES",
+           "sweep_figure"]
 
 #: short knob names for --sweep; any dotted path into ``reactor:`` works too
 KNOB_ALIASES = {"power": "source.power", "pressure": "pressure", "bias_voltage": "bias.voltage",
@@ -111,18 +112,21 @@ def reactor_recipe_data(data: dict) -> tuple[dict, str]:
     return out, label
 
 
-def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
-                quiet: bool = False, resume: bool = False) -> dict:
-    """The command's work; returns the reactor.json content (or the sweep table)."""
+def run_reactor(recipe, out: str | Path | None, sweep: str | None = None,
+                quiet: bool = False, resume: bool = False, *, keep_state: bool = False) -> dict:
+    """The command's work; returns the reactor.json content (and the sweep rows under
+    ``sweep``; the ReactorState under ``_state`` with ``keep_state``).  ``recipe`` is a
+    file or a mapping; ``out`` None writes nothing."""
     from ..recipe_io import load_yaml, validate_section
     from .spec import ReactorSpec
     from .state import solve
 
-    data, label = reactor_recipe_data(load_yaml(recipe))
-    name = str(data.get("name", Path(str(recipe)).stem))
+    raw = dict(recipe) if isinstance(recipe, dict) else load_yaml(recipe)
+    data, label = reactor_recipe_data(raw)
+    name = str(data.get("name", "reactor" if isinstance(recipe, dict) else Path(str(recipe)).stem))
     if label and not quiet:
         print(f"solving the reactor of {label}")
-    out = Path(out)
+    out = Path(out) if out is not None else None
     where = f"{label.split(' ')[0]}.reactor" if label else "reactor"
     spec = validate_section(ReactorSpec, data["reactor"], where)
     sweep_specs = []
@@ -138,27 +142,31 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
 
         if sweep:
             raise RecipeError("--sweep runs the global model; remove it or set reactor.model: global")
-        result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume)
-        if not quiet:
-            _table(name, result.pop("_state"))
+        if out is None:
+            st = solve(spec)                    # the wafer averages of the 2D fields
+            result = dict(st.to_json(), name=name, model="fluid2d", _state=st)
         else:
-            result.pop("_state")
+            result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume)
+        state = result["_state"] if keep_state else result.pop("_state")
+        if not quiet:
+            _table(name, state)
         return result
     state = solve(spec)
-    out.mkdir(parents=True, exist_ok=True)
     result = state.to_json()
     result["name"] = name
-    _atomic_write(out / "reactor.json", json.dumps(result, indent=2).encode())
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["energy_eV", "pdf_per_eV"])
-    w.writerows(zip(state.iedf.x.tolist(), state.iedf.pdf.tolist()))
-    _atomic_write(out / "iedf.csv", buf.getvalue().encode())
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["theta_rad", "pdf_per_rad"])
-    w.writerows(zip(state.iadf.x.tolist(), state.iadf.pdf.tolist()))
-    _atomic_write(out / "iadf.csv", buf.getvalue().encode())
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / "reactor.json", json.dumps(result, indent=2).encode())
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["energy_eV", "pdf_per_eV"])
+        w.writerows(zip(state.iedf.x.tolist(), state.iedf.pdf.tolist()))
+        _atomic_write(out / "iedf.csv", buf.getvalue().encode())
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["theta_rad", "pdf_per_rad"])
+        w.writerows(zip(state.iadf.x.tolist(), state.iadf.pdf.tolist()))
+        _atomic_write(out / "iadf.csv", buf.getvalue().encode())
     if not quiet:
         _table(name, state)
     if sweep:
@@ -167,15 +175,27 @@ def run_reactor(recipe: str | Path, out: str | Path, sweep: str | None = None,
             s = solve(sp, initial=state)
             rows.append({"value": v, "T_e_eV": s.T_e_eV, "n_e_center_m3": s.n_e_center_m3,
                          "n_e_avg_m3": s.n_e_avg_m3, "ion_energy_mean_eV": s.ion_energy_mean_eV})
-        _atomic_write(out / "sweep.json", json.dumps({"knob": path, "rows": rows}, indent=2).encode())
-        _plot_sweep(out / "sweep.png", path, rows)
+        if out is not None:
+            _atomic_write(out / "sweep.json", json.dumps({"knob": path, "rows": rows}, indent=2).encode())
+            _plot_sweep(out / "sweep.png", path, rows)
         result["sweep"] = rows
-        if not quiet:
+        result["sweep_knob"] = path
+        if not quiet and out is not None:
             print(f"sweep of reactor.{path}: {len(rows)} points -> {out / 'sweep.png'}")
+    if keep_state:
+        result["_state"] = state
     return result
 
 
 def _plot_sweep(path: Path, knob: str, rows) -> None:
+    fig = sweep_figure(knob, rows)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.png")
+    fig.savefig(tmp, dpi=120)
+    os.replace(tmp, path)
+
+
+def sweep_figure(knob: str, rows):
+    """n_e and T_e against the swept knob (a matplotlib Figure)."""
     from ..io.plots import subplots as _subplots
 
     from ..units import parse_quantity
@@ -192,39 +212,25 @@ def _plot_sweep(path: Path, knob: str, rows) -> None:
     ax2.set_ylabel("T_e (eV)", color="C3")
     ax.legend(loc="upper left")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.png")
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, path)
+    return fig
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    from ..io.atomic import staged
-    from ..io.outdir import identity_hash, prepare_output
-    from ..recipe_io import load_yaml, validate_section
-    from .spec import ReactorSpec
+    from ..api import solve_reactor
+    from ..cli_core import default_out
+    from ..recipe_io import load_yaml
 
-    data, label = reactor_recipe_data(load_yaml(args.recipe))   # validated before the folder
-    spec = validate_section(ReactorSpec, data["reactor"],
-                            f"{label.split(' ')[0]}.reactor" if label else "reactor")
-    if args.sweep:
-        parse_sweep(args.sweep)
-    if spec.chemistry:
-        from .chemistry import load_chemistry
-        load_chemistry(spec.chemistry)
-    folder = prepare_output(args.out, command="reactor",
-                            label=f"recipe {str(data.get('name', ''))[:60]!r}",
-                            identity=identity_hash(["reactor", spec.model_dump(mode="json"),
-                                                    args.sweep]),
-                            overwrite=args.overwrite)
-    folder.claim()
-    if spec.model == "fluid2d":               # checkpoints (--resume) need the folder itself
-        run_reactor(args.recipe, args.out, args.sweep, resume=args.resume)
-        return 0
-    if args.resume:
-        raise RecipeError("--resume continues a stopped model: fluid2d run; the global model "
-                          "solves in well under a second", path="--resume")
-    with staged(args.out) as stage:
-        run_reactor(args.recipe, stage, args.sweep)
+    raw = load_yaml(args.recipe)
+    data, label = reactor_recipe_data(raw)       # a bad recipe fails before --out is named
+    if label and not args.quiet:
+        print(f"solving the reactor of {label}")
+    out = Path(args.out) if args.out else default_out(
+        str(raw.get("name") or Path(str(args.recipe)).stem))
+    res = solve_reactor(args.recipe, out, sweep=args.sweep, overwrite=args.overwrite,
+                        resume=args.resume, quiet=True)
+    _table(res.name, res.state)
+    if res.sweep:
+        print(f"sweep of reactor.{res.knob}: {len(res.sweep)} points -> {out / 'sweep.png'}")
     return 0
 
 
@@ -233,13 +239,14 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                        description="Solve the reactor: writes reactor.json, iedf.csv, iadf.csv "
                                    "and, with --sweep, sweep.png (n_e and T_e against the knob).")
     p.add_argument("recipe", help="recipe file with a reactor: section")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", default=None, help="output folder (default: ./<recipe name>-out, "
+                                               "as run)")
     p.add_argument("--sweep", default=None,
                    help="KNOB=START:STOP:N, e.g. power=200W:1000W:5; knobs: "
                         + ", ".join(KNOB_ALIASES) + " or a dotted path (gases.Ar)")
-    from ..cli_core import add_overwrite
+    from ..cli_core import add_common
 
-    add_overwrite(p)
+    add_common(p, seed=False, threads=False)
     p.add_argument("--resume", action="store_true",
                    help="model fluid2d: continue from the checkpoint in --out (after a stopped run)")
     p.set_defaults(func=_cmd)

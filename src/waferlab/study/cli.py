@@ -17,21 +17,17 @@ def _positive(text: str) -> int:
 
 
 def _study(args: argparse.Namespace) -> int:
-    from ..io.outdir import prepare_output
-    from .run import run_study, study_fingerprint
+    from pathlib import Path
+
+    from ..api import run_study
+    from ..cli_core import default_out
     from .spec import load_study
 
     study = load_study(args.study)
-    fp = study_fingerprint(study)
-    folder = prepare_output(args.out, command="study", identity=fp,
-                            label=f"study of {str(study.source or '')[-60:]!r}",
-                            overwrite=args.overwrite)
-    if args.scheduler:
-        from .executor import check_scheduler
-        check_scheduler(args.scheduler)
-    folder.claim()
-    res = run_study(study, args.out, scheduler=args.scheduler, workers=args.workers,
-                    serial=args.serial, progress=not args.quiet)
+    out = Path(args.out) if args.out else default_out(Path(str(args.study)).stem)
+    res = run_study(study, out, seed=args.seed, threads=args.threads, scheduler=args.scheduler,
+                    workers=args.workers, serial=args.serial, overwrite=args.overwrite,
+                    progress=not args.quiet)
     s = res.summary
     print(f"{s['method']}: {s['samples']} samples ({s['computed']} computed, {s['reused']} "
           f"reused, {s['failed']} failed) on {s['workers']} worker(s) in {s['wall_time_s']:.1f} s")
@@ -59,7 +55,7 @@ def _study(args: argparse.Namespace) -> int:
               + ", ".join(f"{k} = {v}" for k, v in o["best"].items()))
     if "pareto" in s:
         print(f"  Pareto front: {len(s['pareto']['front'])} points")
-    print(f"  wrote {res.out_dir}/study.nc, samples.csv, summary.json"
+    print(f"  wrote {res.out_dir}/study.nc, samples.csv, summary.json, report.html"
           + (f", {', '.join(s['plots'])}" if s["plots"] else ""))
     return 0 if s["failed"] == 0 else 1
 
@@ -68,14 +64,15 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("study", help="parameter sweeps, uncertainty quantification and "
                                      "recipe optimisation on Dask (see docs/study.md)")
     p.add_argument("study", help="study file (YAML with a study: section)")
-    p.add_argument("--out", required=True, help="output folder (study.nc, summary.json, plots); "
-                                                "an interrupted study resumes from it")
+    p.add_argument("--out", default=None,
+                   help="output folder (study.nc, summary.json, plots, report.html; default "
+                        "./<study file name>-out); an interrupted study resumes from it")
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive, default=None,
                    help="local cluster size (default: cores / study.threads)")
     p.add_argument("--serial", action="store_true", help="run every sample inline, no Dask")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the outputs of another study or run in --out (see docs/cli.md)")
+    from ..cli_core import add_common
+
+    add_common(p, seed_help="override study.seed (the design and the samples' seeds)")
     p.set_defaults(func=_study)

@@ -80,7 +80,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
             client.close()
         return
     n = workers or max(1, RunContext.available_threads() // max(1, threads))
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+    from ..context import blas_threads
+
+    with blas_threads(1), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address=None,
                       worker_dashboard_address=None, silence_logs=40) as cluster, \
             Client(cluster) as client:

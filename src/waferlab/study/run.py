@@ -43,6 +43,36 @@ class StudyResult:
     reused: int
     out_dir: Path | None
 
+    def plot(self, metric: str | None = None):
+        """A histogram of each metric over the successful samples (or of ``metric``), in
+        engineering units: a matplotlib Figure."""
+        from ..io.display import engineering
+        from ..io.plots import subplots
+
+        names = [metric] if metric else list(self.summary.get("metrics", ()))
+        fig, axes = subplots(1, max(1, len(names)), figsize=(4.2 * max(1, len(names)), 3.4),
+                             squeeze=False)
+        for ax, m in zip(axes[0], names):
+            y = np.asarray(self.dataset[m].values, float)
+            y = y[np.isfinite(y)]
+            ref = float(np.median(np.abs(y))) if y.size and np.any(y != 0) else 1.0
+            name, val, unit = engineering(m, ref)
+            ax.hist(y * (val / ref if ref else 1.0), bins=max(5, min(40, len(y) // 4)),
+                    color="tab:blue", alpha=0.8)
+            ax.set_xlabel(f"{name} ({unit})" if unit else name)
+            ax.set_ylabel("samples")
+        fig.tight_layout()
+        return fig
+
+    def _repr_html_(self) -> str:
+        from ..io.report import metrics_html
+
+        st = self.summary.get("statistics", {})
+        rows = {f"{m} mean": s["mean"] for m, s in st.items() if isinstance(s.get("mean"), float)}
+        rows = {**{k: self.summary[k] for k in ("method", "samples", "failed") if k in self.summary},
+                **{k.replace(" mean", ""): v for k, v in rows.items()}}
+        return metrics_html(rows, title="study (means of the metrics)")
+
 
 def _seed(study: Study, name: str) -> int:
     return int(RunContext(seed=study.spec.seed).seeds(1, "study", name)[0] % (2 ** 31))
@@ -258,5 +288,8 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
     summary["plots"] = figs
     if out is not None:
         _write_json(out / "summary.json", summary)
+        from ..io.report import write_study_report
+        write_study_report(out, summary=_finite(summary),
+                           study={"study": study.spec.model_dump(mode="json", exclude_none=True)})
     return StudyResult(dataset=ds, summary=summary, computed=runner.computed,
                        reused=runner.reused, out_dir=out)

@@ -75,42 +75,29 @@ def load_thermal_recipe(path):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..cli_core import _print_metrics
-    from ..context import RunContext
-    from .run import run_thermal
+    from ..api import run
+    from ..cli_core import _print_metrics, default_out
+    from ..recipe import recipe_from_dict
+    from ..recipe_io import load_yaml
 
-    from ..io.atomic import staged
-    from ..io.outdir import identity_hash, prepare_output, safe_folder_name
-
-    name, seed, spec = load_thermal_recipe(args.recipe)
+    name, seed, spec = load_thermal_recipe(args.recipe)   # the thermal recipe's own checks
     check_thermal_memory(spec)
-    if args.out:
-        out = Path(args.out)
-    else:
-        out = Path(safe_folder_name(name))
-        print(f"waferlab: no --out given; writing to {out.resolve()}")
-    seed = seed if args.seed is None else args.seed
-    folder = prepare_output(out, command="thermal", label=f"recipe {name!r}, seed {seed}",
-                            identity=identity_hash(["thermal", spec.model_dump(mode="json"),
-                                                    seed]),
-                            overwrite=args.overwrite)
-    ctx = RunContext(seed=seed, threads=args.threads,
-                     out_dir=out, log=print if args.verbose else (lambda line: None))
-    folder.claim()
-    with staged(out) as stage:
-        metrics = run_thermal(spec, ctx, stage)
-    _print_metrics(metrics, out)
+    data = load_yaml(args.recipe)
+    data["name"] = name                                  # the file's stem when unnamed
+    recipe = recipe_from_dict(data, source=Path(args.recipe).resolve())
+    out = Path(args.out) if args.out else default_out(name)
+    result = run(recipe, out, seed=args.seed, threads=args.threads, overwrite=args.overwrite,
+                 log=print if args.verbose and not args.quiet else None)
+    _print_metrics(result.metrics, out)
     return 0
 
 
 def add_cli(sub) -> None:
     p = sub.add_parser("thermal", help="run a thermal recipe (implant, anneal, oxidize)")
     p.add_argument("recipe", help="YAML recipe with a thermal: section")
-    p.add_argument("--out", default=None, help="output folder (default NAME-out)")
-    from ..cli_core import add_overwrite, seed_arg, threads_arg
+    p.add_argument("--out", default=None, help="output folder (default: ./<recipe name>-out)")
+    from ..cli_core import add_common
 
-    p.add_argument("--seed", type=seed_arg, default=None)
-    p.add_argument("--threads", type=threads_arg, default=None)
-    add_overwrite(p)
+    add_common(p)
     p.add_argument("-v", "--verbose", action="store_true", help="log each step")
     p.set_defaults(func=_run)

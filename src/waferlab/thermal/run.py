@@ -27,7 +27,8 @@ from .ted import five_stream_anneal
 from .oxidation import SI_CONSUMED, grow_oxide
 from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep, ThermalSpec
 
-__all__ = ["ThermalState", "run_thermal", "simulate", "temperature_program", "write_outputs"]
+__all__ = ["ThermalState", "run_thermal", "simulate", "temperature_program", "write_outputs",
+           "metrics_of", "doping_figure"]
 
 FIVE_STREAM = "five_stream"
 ION_MASS_AMU = {"B": 10.81, "BF2": 48.81, "P": 30.97, "As": 74.92, "Sb": 121.76}
@@ -383,9 +384,16 @@ def write_outputs(out: Path, state: ThermalState, metrics: dict, cols: dict) -> 
 
 
 def _plot(path: Path, state: ThermalState, cols: dict) -> None:
-    from ..io.plots import subplots as _subplots
-
     from ..io.atomic import atomic_path
+
+    fig = doping_figure(state, cols)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+
+
+def doping_figure(state: ThermalState, cols: dict):
+    """The dopant profiles (and the 2D net doping) as a matplotlib Figure."""
+    from ..io.plots import subplots as _subplots
 
     two = state.mesh.x.size > 1
     fig, axes = _subplots(1, 2 if two else 1, figsize=(11 if two else 6, 4.2), squeeze=False)
@@ -412,8 +420,7 @@ def _plot(path: Path, state: ThermalState, cols: dict) -> None:
         ax2.set_ylabel("depth (µm)")
         fig.colorbar(im, ax=ax2, label="sign · log10|net| (cm⁻³)")
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+    return fig
 
 
 def run_thermal(spec: ThermalSpec, ctx: RunContext, out_dir: Path | None = None) -> dict:

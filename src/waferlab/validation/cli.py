@@ -88,7 +88,12 @@ def _run(args: argparse.Namespace) -> int:
                                 overwrite=args.overwrite)
     results = run_validation(args.only, scales=args.scale, quick=quick, seed=args.seed,
                              threads=args.threads)
-    print_results(results)
+    if args.quiet:
+        n_fail = sum(not r.passed for r in results)
+        print(f"{len(results)} problems, {sum(len(r.checks) for r in results)} checks, "
+              f"{'all passed' if n_fail == 0 else f'{n_fail} problem(s) FAILED'}")
+    else:
+        print_results(results)
     if folder is not None:
         folder.claim()
         write_json(Path(args.out) / "validation.json",
@@ -119,6 +124,7 @@ def add_cli(sub) -> None:
 
     p.add_argument("--seed", type=seed_arg, default=0, help="base seed (default 0)")
     p.add_argument("--threads", type=threads_arg, default=None, help="numba threads")
+    p.add_argument("--quiet", action="store_true", help="print only the summary line, not the table")
     add_overwrite(p)
     p.add_argument("--list", action="store_true", help="list the problems and exit")
     p.set_defaults(func=lambda a: _list(a) if a.list else _run(a))

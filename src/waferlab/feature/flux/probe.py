@@ -15,7 +15,7 @@ import numpy as np
 from ..surface import Surface
 from .engine import FluxResult
 
-__all__ = ["flux_table", "write_flux_csv", "plot_flux"]
+__all__ = ["flux_table", "write_flux_csv", "plot_flux", "flux_figure"]
 
 
 def flux_table(surface: Surface, result: FluxResult) -> dict[str, np.ndarray]:
@@ -55,6 +55,14 @@ def write_flux_csv(path: str | Path, table: dict[str, np.ndarray]) -> Path:
 def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: str, *,
               quantity: str = "incident") -> Path:
     """Save a picture of the surface coloured by ``quantity`` (incident|absorbed) of ``species``."""
+    path = Path(path)
+    flux_figure(surface, result, species, quantity=quantity).savefig(path, dpi=120)
+    return path
+
+
+def flux_figure(surface: Surface, result: FluxResult, species: str, *,
+                quantity: str = "incident"):
+    """The surface coloured by ``quantity`` (incident|absorbed) of ``species`` (a Figure)."""
     import matplotlib
     from ...io.plots import subplots as _subplots, figure as _figure
     from matplotlib.collections import LineCollection
@@ -62,7 +70,6 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
     if quantity not in ("incident", "absorbed"):
         raise ValueError(f"quantity {quantity!r}; allowed: incident, absorbed")
     vals = np.asarray(getattr(result[species], quantity), float)
-    path = Path(path)
     pts = np.asarray(surface.points) * 1e6
     seg = pts[np.asarray(surface.elements)]
     finite = vals[np.isfinite(vals)]
@@ -99,5 +106,4 @@ def plot_flux(path: str | Path, surface: Surface, result: FluxResult, species: s
                      shrink=0.7)
     ax.set_title(f"{species}: {result.n_rays} rays")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return path
+    return fig
