@@ -22,7 +22,7 @@ from .errors import RecipeError
 from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
 from .process.layout import PatternSpec
-from .process.tiles import TilingSpec
+from .tiling import TilingSpec
 from .units import Angle, Length, Time
 
 __all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSpec",

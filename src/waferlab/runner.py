@@ -279,6 +279,8 @@ def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> 
                               f"{n_est:.3g} time steps (time × max rate / (cfl × spacing)); "
                               f"at most {MAX_TIME_STEPS:.0e} are allowed: check the rates and "
                               "the time", path=f"steps[{i}]", value=n_est)
+    if recipe.spec.tiling is not None:                 # a layout split into tiles on Dask
+        return _execute_tiled(recipe, ctx, out, log, flush_log, log_lines, t_wall0)
     initial = initial_wafer(recipe)
     wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
     cp = None
@@ -370,6 +372,43 @@ def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> 
             write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
                              reactor=dict(wafer.fields).get("reactor"), log=outcome.log,
                              timings=outcome.timings)
+    return outcome
+
+
+def _execute_tiled(recipe: Recipe, ctx: RunContext, out: Path | None, log, flush_log,
+                   log_lines: list[str], t_wall0: float) -> RunOutcome:
+    """The tiled run (waferlab/tiling.py): tiles on Dask, stitched, then the whole run's
+    metrics and outputs; finished tiles stay in ``<out>/tiles/`` for ``--resume``."""
+    from .tiling import run_tiled
+
+    tiling = recipe.spec.tiling
+    assert tiling is not None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_text(out / "recipe.yaml", yaml.safe_dump(resolved_with_seed(recipe, ctx.seed),
+                                                       sort_keys=False))
+    log(f"recipe {recipe.name!r}: {len(recipe.leaf_steps)} step(s) in "
+        f"{'x'.join(map(str, tiling.tiles))} tiles (halo {tiling.halo * 1e9:g} nm), seed {ctx.seed}")
+    tiled_ctx = RunContext(seed=ctx.seed, threads=ctx.threads, out_dir=ctx.out_dir, log=log)
+    t0 = time.perf_counter()
+    initial, wafer, tiles = run_tiled(recipe, tiled_ctx)
+    timings = [("tiles", time.perf_counter() - t0)]
+    metrics = collect_metrics(recipe, initial, wafer)
+    metrics["tiles"] = len(tiles)
+    metrics["process_steps"] = len(recipe.leaf_steps)
+    metrics["simulated_time_s"] = float(sum(s.time for s in recipe.leaf_steps))
+    metrics["seed"] = int(ctx.seed)
+    metrics["wall_time_s"] = time.perf_counter() - t_wall0
+    log(f"done in {metrics['wall_time_s']:.2f} s wall ({len(tiles)} tiles)")
+    flush_log(force=True)
+    outcome = RunOutcome(metrics=metrics, initial=initial, wafer=wafer, log=tuple(log_lines),
+                         timings=tuple(timings))
+    if out is not None:
+        with staged(out) as stage:
+            write_outputs(stage, recipe, initial, wafer, metrics)
+            from .io.report import write_run_report
+            write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
+                             reactor=None, log=outcome.log, timings=outcome.timings)
     return outcome
 
 

@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from ..errors import RecipeError
-from ..recipe_io import SpecModel
-from ..units import Length
+from .errors import RecipeError
+from .recipe_io import SpecModel
+from .units import Length
 
 __all__ = ["TilingSpec", "Tile", "plan_tiles", "tile_recipe_data", "run_tiled", "stitch"]
 
@@ -125,9 +125,9 @@ def tile_recipe_data(data: dict[str, Any], tile: Tile, spacing: float, nodes: tu
 
 def _tile_task(data: dict, source: str | None, seed: int) -> dict[str, Any]:
     """Run one tile (in a Dask worker); its final stack as arrays."""
-    from ..context import RunContext
-    from ..recipe import recipe_from_dict
-    from ..runner import execute_recipe
+    from .context import RunContext
+    from .recipe import recipe_from_dict
+    from .runner import execute_recipe
 
     r = recipe_from_dict(data, source=Path(source) if source else None)
     out = execute_recipe(r, RunContext(seed=seed, threads=1, out_dir=None))
@@ -139,7 +139,7 @@ def _tile_task(data: dict, source: str | None, seed: int) -> dict[str, Any]:
 def stitch(grid, tiles: list[Tile], results: list[dict[str, Any]]):
     """The global stack from the tiles' own nodes (vertical windows aligned, extended
     linearly where a tile's window is shorter)."""
-    from ..feature.levelset import LevelSetStack
+    from .feature.levelset import LevelSetStack
 
     h = grid.spacing
     mats = results[0]["materials"]
@@ -169,9 +169,9 @@ def stitch(grid, tiles: list[Tile], results: list[dict[str, Any]]):
 def run_tiled(recipe, ctx) -> tuple[Any, Any, list[Tile]]:
     """Run the tiles (inline, on a local cluster or at ``tiling.scheduler``) and stitch
     them; returns (initial wafer, final wafer, tiles)."""
-    from ..feature.grid import Grid
-    from ..runner import initial_wafer, resolved_with_seed
-    from ..wafer import Wafer
+    from .feature.grid import Grid
+    from .runner import initial_wafer, resolved_with_seed
+    from .wafer import Wafer
 
     g, tiling = _check(recipe)
     grid = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(g.extent), boundary=g.boundary)
@@ -200,7 +200,7 @@ def run_tiled(recipe, ctx) -> tuple[Any, Any, list[Tile]]:
         results[i] = res
         ctx.log(f"tile {tiles[i].index} done ({len(results)}/{len(tiles)})")
         if store is not None:
-            from ..io.atomic import atomic_path
+            from .io.atomic import atomic_path
 
             store.mkdir(parents=True, exist_ok=True)
             f = store / f"tile_{'_'.join(map(str, tiles[i].index))}_{calls[i][2]}.npz"
@@ -215,7 +215,7 @@ def run_tiled(recipe, ctx) -> tuple[Any, Any, list[Tile]]:
     elif todo:
         from distributed import as_completed
 
-        from ..study.executor import dask_client
+        from .study.executor import dask_client
 
         with dask_client(tiling.scheduler, workers=min(tiling.workers, len(todo)), threads=1) as client:
             futs = {client.submit(_tile_task, *calls[i], key=f"waferlab-tile-{ctx.seed}-{i}",
@@ -233,7 +233,7 @@ def _pattern_center(recipe) -> tuple[float, float] | None:
         return None
     if pat.center is not None:
         return (float(pat.center[0]), float(pat.center[1]))
-    from .layout import pattern_polygons
+    from .process.layout import pattern_polygons
 
     polys = pattern_polygons(pat, base_dir=recipe.source.parent if recipe.source else None)
     allp = np.concatenate(polys)
