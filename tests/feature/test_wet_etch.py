@@ -165,3 +165,16 @@ def test_3d_slot_extruded_along_y_is_the_2d_profile():
     assert np.allclose(z3[:, 0], z3[:, 1], atol=1e-12, rtol=0)
     assert np.allclose(z2, z3[:, 0], atol=0.15 * h, rtol=0)
     assert z2.min() < -0.2e-6          # it did etch
+
+
+@pytest.mark.parametrize("wafer, x, rate", [("100", "011", 0.797), ("110", "001", 1.455),
+                                            ("111", "1-10", 0.005)])
+def test_flat_wafers_etch_at_their_plane_rate(wafer, x, rate):
+    """A flat (hkl) wafer recedes at R_hkl (a plane moves exactly: no dissipation; to
+    1e-5 relative or 1e-5 h, the rounding at the {111} cusp)."""
+    h = 0.1e-6
+    geo = B.plane(Grid(dimension=2, spacing=h, extent=(1.0e-6,), boundary="periodic"), "Si")
+    m = _spec(wafer_orientation=wafer, x_direction=x).build(kind="etch", materials=("Si",))
+    fin, _ = advance(geo, m, 30.0, RunContext(seed=1), kind="etch", cfl=0.5)
+    z = column_heights(fin, 0)
+    assert np.allclose(-z, rate * 1e-6 * 0.5, rtol=1e-5, atol=1e-5 * h)
