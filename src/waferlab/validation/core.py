@@ -29,6 +29,7 @@ _PROBLEM_MODULES = (
     "waferlab.validation.reactor_fluid2d",
     "waferlab.validation.plasma",
     "waferlab.validation.atomic",
+    "waferlab.validation.fluorocarbon",
     "waferlab.validation.litho",
     "waferlab.validation.thermal",
 )
