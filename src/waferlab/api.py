@@ -196,7 +196,8 @@ def run(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
     ``seed`` overrides the recipe's; ``threads`` numba threads for this call (None: all
     cores); ``resume`` continues an interrupted run in ``out`` from its checkpoint;
     ``overwrite`` replaces the waferlab outputs of another run in ``out``; ``progress``
-    shows a progress bar; ``log`` receives each log line.  Nothing is written unless
+    shows a progress bar; ``log`` receives each log line; ``command`` is the name the
+    folder's stamp records (``"demo"`` for ``waferlab demo``).  Nothing is written unless
     ``out`` is given (then: recipe.yaml, metrics.json, profile.csv/png, final.vtu, final_surface.vtu,
     log.txt, checkpoint.npz and report.html, as ``waferlab run``)."""
     from .io.atomic import staged
