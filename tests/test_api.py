@@ -236,3 +236,16 @@ def test_a_3d_run_has_a_3d_picture_beside_its_vtk_files(tmp_path):
     assert "3D surface of the final profile" in html
     with pytest.raises(waferlab.RecipeError, match="3D run"):
         waferlab.run(SMALL, threads=1).plot_3d()
+
+
+@pytest.mark.slow
+def test_the_api_modules_type_check():
+    """mypy on the public API (the package ships py.typed)."""
+    pytest.importorskip("mypy")
+    src = ROOT / "src" / "waferlab"
+    files = [src / f for f in ("api.py", "__init__.py", "context.py", "io/report.py",
+                               "io/vtk.py", "io/plots.py")]
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports",
+                           "--follow-imports=silent", "--no-incremental", *map(str, files)],
+                          capture_output=True, text=True, check=False, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:]

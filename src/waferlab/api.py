@@ -54,7 +54,7 @@ def load_recipe(source: RecipeLike, *, check_memory: bool = True) -> Recipe:
     if not isinstance(source, (str, os.PathLike)):
         raise RecipeError("must be a recipe file, a mapping or a Recipe", path="recipe",
                           value=type(source).__name__)
-    return _load(source, check_memory=check_memory)
+    return _load(os.fspath(source), check_memory=check_memory)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +95,7 @@ class Result:
             return {k: np.asarray(v) for k, v in metrics_of(self.thermal)[1].items()}
         from .runner import profile_columns
 
-        return profile_columns(self.recipe, self.wafer)
+        return profile_columns(self.recipe, self._wafers()[1])
 
     def to_xarray(self) -> "xarray.Dataset":
         """The profile as an ``xarray.Dataset`` (points along ``point``; for a thermal
@@ -127,13 +127,21 @@ class Result:
         from .io.plots import profile_figure
         from .runner import _unfolded
 
-        return profile_figure(_unfolded(self.recipe, self.wafer.geometry), title=self.recipe.name,
-                              initial=_unfolded(self.recipe, self.initial.geometry), ax=ax)
+        initial, final = self._wafers()
+        return profile_figure(_unfolded(self.recipe, final.geometry), title=self.recipe.name,
+                              initial=_unfolded(self.recipe, initial.geometry), ax=ax)
+
+    def _wafers(self) -> "tuple[Wafer, Wafer]":
+        """(initial, final) wafers of a process run."""
+        if self.wafer is None or self.initial is None:
+            raise RecipeError("a thermal recipe has no wafer geometry", path="thermal")
+        return self.initial, self.wafer
 
     def plot_3d(self, *, elev: float = 35.0, azim: float = -60.0) -> "Figure":
         """The final 3D surface, each material in its colour (matplotlib mplot3d; the
         profile_3d.png of a 3D run).  A 2D run has no 3D surface: RecipeError."""
-        if self.wafer is None or self.recipe.spec.grid.dimension != 3:
+        grid = self.recipe.spec.grid
+        if self.wafer is None or grid is None or grid.dimension != 3:
             raise RecipeError("plot_3d needs a 3D run (grid.dimension: 3); use plot()",
                               path="grid.dimension")
         from .feature.extract import extract_surface
@@ -188,7 +196,8 @@ def run(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
     ``seed`` overrides the recipe's; ``threads`` numba threads for this call (None: all
     cores); ``resume`` continues an interrupted run in ``out`` from its checkpoint;
     ``overwrite`` replaces the waferlab outputs of another run in ``out``; ``progress``
-    shows a progress bar; ``log`` receives each log line.  Nothing is written unless
+    shows a progress bar; ``log`` receives each log line; ``command`` is the name the
+    folder's stamp records (``"demo"`` for ``waferlab demo``).  Nothing is written unless
     ``out`` is given (then: recipe.yaml, metrics.json, profile.csv/png, final.vtu, final_surface.vtu,
     log.txt, checkpoint.npz and report.html, as ``waferlab run``)."""
     from .io.atomic import staged
@@ -218,7 +227,7 @@ def run(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
         metrics, cols = metrics_of(state)
         if folder is not None:
             folder.claim()
-            with staged(path) as stage:
+            with staged(folder.path) as stage:
                 write_outputs(stage, state, metrics, cols)
                 _thermal_report(stage, r, metrics, seed)
         return Result(recipe=r, metrics=metrics, out_dir=path, thermal=state)
@@ -314,7 +323,7 @@ def solve_reactor(recipe: "str | os.PathLike[str] | Mapping[str, Any]",
     from .reactor.spec import ReactorSpec
     from .recipe_io import load_yaml, validate_section
 
-    raw = dict(recipe) if isinstance(recipe, Mapping) else load_yaml(recipe)
+    raw = dict(recipe) if isinstance(recipe, Mapping) else load_yaml(os.fspath(recipe))
     data, label = reactor_recipe_data(raw)                   # validated before the folder
     spec = validate_section(ReactorSpec, data["reactor"],
                             f"{label.split(' ')[0]}.reactor" if label else "reactor")
@@ -472,7 +481,7 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
         from .io.atomic import atomic_path, staged, write_csv
 
         folder.claim()
-        with staged(path) as stage:
+        with staged(folder.path) as stage:
             write_csv(stage / "flux.csv", probe.table)
             for k, s in enumerate(species):
                 name = "flux.png" if k == 0 else f"flux_{s.name}.png"

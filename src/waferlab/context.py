@@ -117,7 +117,8 @@ class RunContext:
         import numba
 
         previous = numba.get_num_threads()
-        numba.set_num_threads(max(1, min(int(self.threads), numba.config.NUMBA_NUM_THREADS)))
+        most = int(getattr(numba.config, "NUMBA_NUM_THREADS"))
+        numba.set_num_threads(max(1, min(int(self.threads), most)))
         return _ThreadScope(previous)
 
     @staticmethod

@@ -183,10 +183,10 @@ class LithoResult:
                                              self.recipe.name)}
         if self.dose_focus is not None:
             figs["bossung.png"] = _figure_bossung(*self.dose_focus)
-        if self.resist is not None:
-            figs["resist.png"] = _figure_resist(self.cut_x, self.resist_cut,
-                                                self.recipe.resist.thickness, self.recipe.name,
-                                                self.resist, self.along_y)
+        coat = self.recipe.resist
+        if self.resist is not None and coat is not None:
+            figs["resist.png"] = _figure_resist(self.cut_x, self.resist_cut, coat.thickness,
+                                                self.recipe.name, self.resist, self.along_y)
         return figs
 
     def plot(self):
@@ -329,7 +329,7 @@ def image(recipe: "str | os.PathLike[str] | Mapping[str, Any] | LithoRecipe",
         spec, label = litho_recipe_from_data(dict(recipe))
         base = Path(base_dir) if base_dir is not None else Path.cwd()
     else:
-        spec, base, label = load_recipe_step(recipe)
+        spec, base, label = load_recipe_step(os.fspath(recipe))
         base = Path(base_dir) if base_dir is not None else base
     if label and not quiet:
         print(f"imaging {label} of the process recipe")
@@ -344,21 +344,21 @@ def image(recipe: "str | os.PathLike[str] | Mapping[str, Any] | LithoRecipe",
     check_seed_threads(seed, threads)
     folder = None
     if out is not None:
-        folder = prepare_output(out, command="image", label=f"recipe {spec.name!r}, seed {seed}",
+        folder = prepare_output(Path(out), command="image", label=f"recipe {spec.name!r}, seed {seed}",
                                 identity=identity_hash(["image", spec.model_dump(mode="json"),
                                                         seed, str(base.resolve())]),
                                 overwrite=overwrite)
-    ctx = RunContext(seed=seed, threads=threads, out_dir=Path(out) if out is not None else None)
+    ctx = RunContext(seed=seed, threads=threads, out_dir=None if folder is None else folder.path)
     with ctx.apply_threads():
         result = compute_litho(spec, ctx, base_dir=base)
     if folder is None:
         return result
     folder.claim()
-    with staged(out) as stage:
+    with staged(folder.path) as stage:
         files = write_litho(result, stage)
         from ..io.report import write_run_report
         write_run_report(stage, recipe=spec.model_dump(mode="json", exclude_none=True),
                          metrics=dict(result.metrics, seed=seed),
                          title=f"waferlab image: {spec.name}")
         files.append("report.html")
-    return replace(result, out_dir=Path(out), files=tuple(files))
+    return replace(result, out_dir=folder.path, files=tuple(files))
