@@ -33,6 +33,7 @@ from .io.atomic import staged, write_csv, write_json, write_text
 from .io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .recipe import Recipe, recipe_from_dict
 from .process.expose import expose_metrics, write_expose_outputs
+from .process.doping import doping_metrics, write_doping_outputs
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -116,7 +117,8 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
     if cp.next_step > n or (cp.next_step == n and cp.step_time > 0):
         raise CheckpointError(f"checkpoint {ck}: next_step = {cp.next_step} is past the last "
                               f"of the recipe's {n} step(s); remove it")
-    if cp.next_step < n and cp.step_time >= recipe.leaf_steps[cp.next_step].time:
+    if (cp.next_step < n and cp.step_time > 0
+            and cp.step_time >= recipe.leaf_steps[cp.next_step].time):
         raise CheckpointError(f"checkpoint {ck}: step_time = {cp.step_time!r} s is not inside "
                               f"step {cp.next_step + 1} ({recipe.leaf_steps[cp.next_step].time!r} s)")
     done = sum(s.time for s in recipe.leaf_steps[:cp.next_step])     # the wafer's time at the step start
@@ -328,6 +330,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
     metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
+    metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
@@ -364,6 +367,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
+    write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))
