@@ -192,3 +192,150 @@ def test_recipe_errors_name_the_field():
                           "structure": {"substrate": {"material": "Si",
                                                       "doping": {"Q": "1e16 cm^-3"}}}})
     assert "structure.substrate.doping" in str(e.value)
+
+
+def _surface_height(g, k, j):
+    z = g.z_coords
+    p = g.phi[k][j]
+    i = np.nonzero(p < 0)[0][-1]
+    return z[i] + (z[i + 1] - z[i]) * p[i] / (p[i] - p[i + 1])
+
+
+def test_oxidation_consumes_silicon_by_deal_grove():
+    """Flat Si, wet 1000 degC: the oxide is the analytic Deal–Grove thickness (Deal & Grove
+    1965); the silicon surface moves down 0.44 x, the oxide top up 0.56 x.  Two 10 min
+    steps equal one of 20 min (the second starts from the oxide the first grew).  Under a
+    nitride mask the silicon stays."""
+    from waferlab.thermal.oxidation import oxide_thickness
+
+    ox = {"ambient": "wet", "temperature": "1000 degC"}
+    one = _run(_recipe([{"oxidize": dict(ox, time="20 min")}], extent=("0.4 um",)))
+    two = _run(_recipe([{"oxidize": dict(ox, time="10 min")}] * 2, extent=("0.4 um",)))
+    x = oxide_thickness(1200.0, 1273.15, ambient="wet")
+    for w in (one, two):
+        g = w.geometry
+        assert g.materials == ("Si", "SiO2")
+        assert _surface_height(g, 0, 5) == pytest.approx(-0.44 * x, abs=0.01 * 20e-9)
+        assert _surface_height(g, 1, 5) == pytest.approx(0.56 * x, abs=0.01 * 20e-9)
+    masked = _run(_recipe([{"oxidize": dict(ox, time="20 min")}], extent=("1.2 um",),
+                          layers=[{"material": "Si3N4", "thickness": "100 nm"}],
+                          feature={"type": "trench", "width": "400 nm", "depth": "100 nm"}))
+    g = masked.geometry
+    assert g.materials == ("Si", "SiO2", "Si3N4")
+    x_lat = g.grid.lateral_coords(0)
+    assert _surface_height(g, 0, int(np.argmin(np.abs(x_lat)))) == pytest.approx(-0.44 * x,
+                                                                                  abs=0.2e-9)
+    assert _surface_height(g, 0, 2) == pytest.approx(0.0, abs=0.2e-9)
+
+
+def test_doping_checkpoint_and_netcdf(tmp_path):
+    """The doping survives a checkpoint bit for bit and doping.nc holds the coordinates,
+    one field per dopant and the net doping."""
+    import xarray as xr
+
+    from waferlab.io.checkpoint import load_checkpoint, save_checkpoint
+    from waferlab.process.doping import write_doping_outputs
+
+    w = _run(_junction_recipe(2))
+    save_checkpoint(tmp_path / "c.npz", w, next_step=2, step_time=0.0, recipe_hash="x")
+    back = doping_of(load_checkpoint(tmp_path / "c.npz").wafer)
+    d = doping_of(w)
+    for k in d.conc:
+        assert np.array_equal(back.conc[k], d.conc[k])
+    write_doping_outputs(tmp_path, w)
+    ds = xr.open_dataset(tmp_path / "doping.nc")
+    assert set(ds.data_vars) == {"B", "P", "net"}
+    assert ds["net"].dims == ("x", "z") and ds["z"].size == d.shape[-1]
+    np.testing.assert_array_equal(ds["net"].values, d.conc["P"] - d.conc["B"])
+    ds.close()
+    assert (tmp_path / "doping.png").stat().st_size > 5000
+
+
+RESUME = {
+    "name": "implant-anneal-resume", "seed": 3,
+    "grid": {"dimension": 2, "spacing": "40 nm", "extent": ["1.2 um"]},
+    "structure": {"substrate": {"material": "Si", "doping": {"P": "1e16 cm^-3"}},
+                  "layers": [{"material": "Mask", "thickness": "300 nm"}],
+                  "feature": {"type": "trench", "width": "400 nm", "depth": "500 nm"}},
+    "steps": [{"implant": {"dopant": "B", "dose": "5e13 cm^-2", "energy": "15 keV"}}]
+    + [{"anneal": {"temperature": "1000 degC", "time": "3 min", "model": "fermi"}},
+       {"implant": {"dopant": "As", "dose": "1e14 cm^-2", "energy": "20 keV", "tilt": "7 deg"}},
+       {"oxidize": {"ambient": "dry", "temperature": "950 degC", "time": "5 min"}}] * 3,
+    "output": {"checkpoint_interval": "0.2 s", "vtk": False, "plot": False},
+}
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_gives_the_same_doping(tmp_path):
+    """Killed after a checkpoint inside the thermal steps, resumed: the same doping.nc
+    (bit for bit) and the same metrics as the uninterrupted run."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import xarray as xr
+    import yaml
+
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(RESUME))
+    ref, cut = tmp_path / "ref", tmp_path / "cut"
+    cmd = [sys.executable, "-m", "waferlab", "run", str(path), "--quiet", "--threads", "1"]
+    subprocess.run(cmd + ["--out", str(ref)], check=True, capture_output=True, timeout=600)
+    proc = subprocess.Popen(cmd + ["--out", str(cut)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    ck = cut / "checkpoint.npz"
+    t0 = time.time()
+    while not ck.exists() and time.time() - t0 < 300:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert not (cut / "doping.nc").exists()
+    done = subprocess.run(cmd + ["--out", str(cut), "--resume"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "resumed from checkpoint" in (cut / "log.txt").read_text()
+    a, b = xr.open_dataset(ref / "doping.nc"), xr.open_dataset(cut / "doping.nc")
+    for k in ("B", "As", "P", "net"):
+        np.testing.assert_array_equal(a[k].values, b[k].values)
+    a.close()
+    b.close()
+    ma = json.loads((ref / "metrics.json").read_text())
+    mb = json.loads((cut / "metrics.json").read_text())
+    for m in (ma, mb):
+        m.pop("wall_time_s")
+    assert ma == mb
+    assert ma["junction_depth_m"] > 0 and ma["sheet_resistance_ohm_sq"] > 0
+
+
+def test_resume_mid_recipe_in_process_gives_the_same_doping(tmp_path, monkeypatch):
+    """The same check without a subprocess: a run stopped right after the checkpoint of
+    its third step (an implant: zero process time) resumes to the same doping."""
+    import waferlab.runner as runner_mod
+    from waferlab.runner import run_recipe
+
+    data = dict(RESUME, steps=RESUME["steps"][:4])
+    r = recipe_from_dict(data)
+    ref = run_recipe(r, RunContext(seed=3, threads=1, out_dir=tmp_path / "ref"))
+    real = runner_mod.save_checkpoint
+
+    class Stop(Exception):
+        pass
+
+    def stopping(path, wafer, *, next_step, step_time, **kw):
+        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
+        if next_step == 2:
+            raise Stop
+
+    monkeypatch.setattr(runner_mod, "save_checkpoint", stopping)
+    monkeypatch.setattr(runner_mod.time, "perf_counter", lambda c=[0.0]: c.__setitem__(0, c[0] + 1) or c[0])
+    ctx = RunContext(seed=3, threads=1, out_dir=tmp_path / "cut")
+    with pytest.raises(Stop):
+        run_recipe(r, ctx)
+    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
+    got = run_recipe(r, ctx, resume=True)
+    for k in ref:
+        if k != "wall_time_s":
+            assert got[k] == ref[k], k

@@ -16,10 +16,10 @@ and the oxide's outer surface out by 0.56 Δx,
 
     φ_Si ← φ_Si + 0.44 Δx·a,   φ_(Si+SiO2) ← φ_(Si+SiO2) − 0.56 Δx·a,
 
-both along their normals (exact offsets of signed distances where a = 1), with
-a = 1 where no other solid (mask, nitride, resist) lies within a grid spacing of
-the surface and 0 under it (a ramp of one spacing at the mask edge; the lateral
-bird's-beak growth under the mask edge of LOCOS is not modelled).  A ``SiO2`` layer is
+both along their normals (exact offsets of signed distances where a = 1), with a = 1
+where the surface is free (oxide or vacuum on its outer side) and 0 where another
+solid (mask, nitride, resist) covers it, extended from the surface along its normal
+(the lateral bird's-beak growth under the mask edge of LOCOS is not modelled).  A ``SiO2`` layer is
 inserted above the silicon when there is none.  Dopants diffuse during the step on
 the silicon of the start; the dopant in the consumed silicon is removed and booked in
 ``dose_lost_m2`` (segregation and oxidation-enhanced diffusion are not modelled).
@@ -46,24 +46,32 @@ class OxidizeSpec(AnnealSpec):
     orientation: Literal["100", "111"] = "100"
 
 
-def exposed_factor(geometry) -> np.ndarray:
-    """a ∈ [0, 1] on the level-set nodes: 1 farther than 1.5 h from any solid other than
-    Si and SiO2, 0 within 0.5 h of one (a linear ramp between)."""
-    from scipy.ndimage import distance_transform_edt
-
-    h = geometry.grid.spacing
-    mats = geometry.materials
+def _blocking(geometry) -> np.ndarray:
+    """Nodes of a solid other than Si and SiO2 (masks, nitride, resist)."""
     phi = geometry.phi
     inside = phi < 0
     idx = np.where(inside.any(axis=0), np.argmax(inside, axis=0), -1)
-    blocking = np.zeros(idx.shape, bool)
-    for k, m in enumerate(mats):
+    out = np.zeros(idx.shape, bool)
+    for k, m in enumerate(geometry.materials):
         if m not in ("Si", "SiO2"):
-            blocking |= idx == k
-    if not blocking.any():
-        return np.ones(idx.shape)
-    dist = distance_transform_edt(~blocking) * h
-    return np.clip((dist - 0.5 * h) / h, 0.0, 1.0)
+            out |= idx == k
+    return out
+
+
+def exposed_factor(phi: np.ndarray, blocking: np.ndarray) -> np.ndarray:
+    """a ∈ {0, 1} on the nodes: whether the nearest node just outside the surface φ = 0
+    (a node with φ ≥ 0 next to one with φ < 0) is free (oxide or vacuum: 1) or held by
+    a blocking solid (0); every node takes the value of its nearest such surface node
+    (a constant extension along the normal)."""
+    from scipy.ndimage import binary_dilation, distance_transform_edt
+
+    inside = phi < 0
+    outer = ~inside & binary_dilation(inside)
+    if not outer.any():
+        return np.ones(phi.shape)
+    _, ind = distance_transform_edt(~outer, return_indices=True)
+    a_s = np.where(blocking, 0.0, 1.0)
+    return a_s[tuple(ind)]
 
 
 def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientation: str,
@@ -81,20 +89,23 @@ def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientati
     if k + 1 >= len(mats) or mats[k + 1] != "SiO2":
         geometry = geometry.replace(phi=np.insert(geometry.phi, k + 1, geometry.phi[k], axis=0),
                                     materials=tuple(mats[:k + 1] + ["SiO2"] + mats[k + 1:]))
-    a = exposed_factor(geometry)
     phi = geometry.phi
-    near = (np.abs(phi[k]) < 0.5 * h) & (a > 0.5)
-    x0 = float(np.median(np.maximum(-phi[k + 1][near], 0.0))) if near.any() else 0.0
+    a = exposed_factor(phi[k], _blocking(geometry))
+    # oxide thickness normal to the silicon: φ_Si − φ_(Si+SiO2) at oxide nodes within h
+    # of the silicon (exact between planar or concentric interfaces)
+    near = (phi[k] >= 0) & (phi[k] < h) & (phi[k + 1] <= 0) & (a > 0.5)
+    x0 = float(np.median(phi[k][near] - phi[k + 1][near])) if near.any() else 0.0
     x0 = 0.0 if x0 < 0.25 * h else x0          # below the grid's resolution: bare silicon
     x1 = grow_oxide(duration, Tfun, ambient=ambient, orientation=orientation, initial=x0,
                     pressure_atm=pressure_atm)
     dx = x1 - x0
     lo, hi = geometry.z_range
     geometry = geometry.with_window(lo - SI_CONSUMED * dx - 4 * h, hi + dx + 4 * h)
-    a = exposed_factor(geometry)
     phi = geometry.phi.copy()
-    phi[k] = reinitialise(phi[k] + SI_CONSUMED * dx * a, geometry.grid)
-    phi[k + 1] = reinitialise(phi[k + 1] - (1.0 - SI_CONSUMED) * dx * a, geometry.grid)
+    block = _blocking(geometry)
+    a_si, a_ox = exposed_factor(phi[k], block), exposed_factor(phi[k + 1], block)
+    phi[k] = reinitialise(phi[k] + SI_CONSUMED * dx * a_si, geometry.grid)
+    phi[k + 1] = reinitialise(phi[k + 1] - (1.0 - SI_CONSUMED) * dx * a_ox, geometry.grid)
     if k:                                             # layers below the silicon
         phi[:k] = np.maximum(phi[:k], phi[k][None])
     phi = np.minimum.accumulate(phi, axis=0)          # each layer contains those below
