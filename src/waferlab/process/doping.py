@@ -305,7 +305,8 @@ def _plot(path: Path, wafer, d: Doping) -> None:
         net, idx = net[:, mid], idx[:, mid]
     x = g.grid.lateral_coords(0) * 1e6
     z = d.z * 1e6
-    fig, ax = subplots(1, 1, figsize=(7, 4.6))
+    aspect = float(np.ptp(x) / max(np.ptp(z), 1e-30))
+    fig, ax = subplots(1, 1, figsize=(min(max(2.2 + 4.4 * aspect, 4.0), 12.0), 4.8))
     si = np.array(list(g.materials) + ["<vacuum>"])[idx] == "Si"
     solid = np.where(idx >= 0, 1.0, np.nan)
     ax.pcolormesh(x, z, np.where(si, np.nan, solid).T, cmap="Greys", vmin=0, vmax=4,
