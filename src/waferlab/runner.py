@@ -34,6 +34,7 @@ from .io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .recipe import Recipe, recipe_from_dict
 from .process.expose import expose_metrics, write_expose_outputs
 from .process.doping import doping_metrics, write_doping_outputs
+from .process.film_stress import stress_metrics, track_films
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -258,7 +259,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
                               f"{n_est:.3g} time steps (time × max rate / (cfl × spacing)); "
                               f"at most {MAX_TIME_STEPS:.0e} are allowed: check the rates and "
                               "the time", path=f"steps[{i}]", value=n_est)
-    initial = initial_wafer(recipe)
+    initial = track_films(initial_wafer(recipe))
     wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
     cp = None
     if out is not None and resume and (out / CHECKPOINT).exists():
@@ -315,6 +316,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
 
             start = (wafer.geometry, step_time, carry) if step_time > 0 else None
             wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
+            wafer = track_films(wafer, step)          # film stress records (Stoney bow)
             wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
             step_time = 0.0
             done_before += step.time
@@ -331,6 +333,7 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
         metrics.update(reactor_metrics(reactor))
     metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
     metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
+    metrics.update(stress_metrics(wafer))          # film stresses, wafer curvature and bow
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
