@@ -65,6 +65,21 @@ def test_flat_implant_is_the_1d_profile_along_the_path(tilt_deg, rot_deg):
     assert c.sum() * 5e-9 == pytest.approx(1e18, rel=2e-3)
 
 
+def test_flat_implant_3d_tilted_and_rotated():
+    """The same check in 3D, the beam tilted 30 deg and rotated 45 deg out of the x axis."""
+    r = _recipe([{"implant": {"dopant": "P", "dose": "1e14 cm^-2", "energy": "50 keV",
+                              "tilt": "30 deg", "rotation": "45 deg"}}],
+                dim=3, h="10 nm", extent=("0.1 um", "0.1 um"))
+    w = _run(r)
+    d = doping_of(w)
+    si = silicon_nodes(w.geometry, d)[4, 6]
+    depth, c = -d.z[si], d.conc["P"][4, 6][si]
+    t = math.radians(30)
+    want = 1e18 / math.cos(t) * depth_profile(depth / math.cos(t), range_moments("P", 50.0), 1.0)
+    assert np.max(np.abs(c[:-1] - want[:-1])) < 0.01 * want.max()
+    assert d.conc["P"].sum() * 1e-24 / 1e-14 == pytest.approx(1e18, rel=3e-3)
+
+
 def test_path_length_through_a_screen_layer_is_si_equivalent():
     """A 50 nm SiO2 screen adds 50 nm · n_SiO2/n_Si to every path below it (planar
     interfaces at arbitrary heights within the cells); tilted: divided by cos θ."""

@@ -276,6 +276,8 @@ def write_doping_outputs(out: Path, wafer, *, plot: bool = True) -> None:
 
     from ..io.atomic import atomic_path
 
+    si = silicon_nodes(wafer.geometry, d)            # dopant in etched silicon is gone
+    d = d.replace(conc={k: np.where(si, c, 0.0) for k, c in d.conc.items()})
     g = wafer.geometry.grid
     names = ["x", "y"][:g.dimension - 1] + ["z"]
     coords = {n: g.lateral_coords(a) for a, n in enumerate(names[:-1])}
