@@ -23,7 +23,7 @@ from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
 from .process.layout import PatternSpec
 from .tiling import TilingSpec
-from .units import Angle, Length, Time
+from .units import Angle, Concentration, Length, Time
 
 __all__ = ["GridSpec", "LayerSpec", "SubstrateSpec", "FeatureSpec", "StructureSpec",
            "OutputSpec", "RecipeSpec", "Recipe", "load_recipe", "recipe_from_dict",
@@ -69,6 +69,18 @@ class SubstrateSpec(SpecModel):
 
     material: str = "Si"
     thickness: Length | None = Field(default=None, gt=0)
+    doping: dict[str, Concentration] | None = None   # background dopants (m^-3), implant/anneal
+
+    @field_validator("doping")
+    @classmethod
+    def _dopants(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        from .thermal.dopants import DOPANTS
+        for k, c in (v or {}).items():
+            if k not in DOPANTS:
+                raise ValueError(f"unknown dopant {k!r}; known: {', '.join(DOPANTS)}")
+            if c < 0:
+                raise ValueError(f"doping {k} = {c:g} m^-3 must be >= 0")
+        return v
 
 
 class LayerSpec(SpecModel):

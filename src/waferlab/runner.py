@@ -34,6 +34,8 @@ from .io.atomic import staged, write_csv, write_json, write_text
 from .io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .recipe import Recipe, recipe_from_dict
 from .process.expose import expose_metrics, write_expose_outputs
+from .process.doping import doping_metrics, write_doping_outputs
+from .process.film_stress import stress_metrics, track_films
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -118,7 +120,8 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
     if cp.next_step > n or (cp.next_step == n and cp.step_time > 0):
         raise CheckpointError(f"checkpoint {ck}: next_step = {cp.next_step} is past the last "
                               f"of the recipe's {n} step(s); remove it")
-    if cp.next_step < n and cp.step_time >= recipe.leaf_steps[cp.next_step].time:
+    if (cp.next_step < n and cp.step_time > 0
+            and cp.step_time >= recipe.leaf_steps[cp.next_step].time):
         raise CheckpointError(f"checkpoint {ck}: step_time = {cp.step_time!r} s is not inside "
                               f"step {cp.next_step + 1} ({recipe.leaf_steps[cp.next_step].time!r} s)")
     done = sum(s.time for s in recipe.leaf_steps[:cp.next_step])     # the wafer's time at the step start
@@ -281,7 +284,7 @@ def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> 
                               "the time", path=f"steps[{i}]", value=n_est)
     if recipe.spec.tiling is not None:                 # a layout split into tiles on Dask
         return _execute_tiled(recipe, ctx, out, log, flush_log, log_lines, t_wall0)
-    initial = initial_wafer(recipe)
+    initial = track_films(initial_wafer(recipe))
     wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
     cp = None
     if out is not None and resume and (out / CHECKPOINT).exists():
@@ -341,6 +344,7 @@ def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> 
             t_step = time.perf_counter()
             wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
             timings.append((f"step {i + 1}: {step.describe()}", time.perf_counter() - t_step))
+            wafer = track_films(wafer, step)          # film stress records (Stoney bow)
             wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
             step_time = 0.0
             done_before += step.time
@@ -356,6 +360,8 @@ def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> 
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
     metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
+    metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
+    metrics.update(stress_metrics(wafer))          # film stresses, wafer curvature and bow
     metrics["time_steps"] = counter[0]
     metrics["process_steps"] = len(steps)
     metrics["simulated_time_s"] = float(wafer.time)
@@ -443,6 +449,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
+    write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))

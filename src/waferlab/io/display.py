@@ -14,7 +14,8 @@ key ends with      SI quantity             shown as
 ``_m2s``           flux (m⁻² s⁻¹)          cm⁻² s⁻¹
 ``_m_s``           rate (m/s)              nm/min
 ``_s``             time (s)                s (min above 10 min)
-``_Pa``            pressure (Pa)           mTorr
+``_Pa``            pressure (Pa)           mTorr; a stress ``*stress*_Pa``: MPa
+``_per_m``         curvature (1/m)         1/m
 ``_deg``, ``_eV``, ``_K``, ``_ohm_sq``     as named
 =================  ======================  ==================================
 
@@ -52,9 +53,13 @@ def engineering(key: str, value: float) -> tuple[str, float, str]:
             return k[:-3], value * 1e-4, "cm⁻²"
         f, u = (1e18, "nm²") if abs(value) < 1e-14 else (1e12, "µm²")
         return k[:-3], value * f, u
+    if k.endswith("_per_m"):                       # curvature
+        return k[:-6], value, "1/m"
     if k.endswith("_m"):
         v, u = _length(value)
         return k[:-2], v, u
+    if k.endswith("_Pa") and "stress" in k:        # film stress
+        return k[:-3], value * 1e-6, "MPa"
     if k.endswith("_Pa"):
         return k[:-3], value / _PA_PER_MTORR, "mTorr"
     if k.endswith("_s"):

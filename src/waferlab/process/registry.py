@@ -19,6 +19,9 @@ _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.expose",
     "waferlab.process.cycle",
     "waferlab.process.ald",
+    "waferlab.process.implant",
+    "waferlab.process.anneal",
+    "waferlab.process.oxidize",
 )
 _PARSERS: Registry[Callable[..., Any]] = Registry("step kind", _STEP_MODULES, group="waferlab.steps")
 

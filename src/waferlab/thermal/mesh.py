@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Mesh", "make_mesh", "Feature", "graded_nodes"]
+__all__ = ["Mesh", "make_mesh", "Feature", "graded_nodes", "csc_pattern"]
 
 
 def _box_widths(nodes: np.ndarray) -> np.ndarray:
@@ -20,6 +20,22 @@ def _box_widths(nodes: np.ndarray) -> np.ndarray:
     w[:-1] += 0.5 * d
     w[1:] += 0.5 * d
     return w
+
+
+def csc_pattern(a: np.ndarray, b: np.ndarray, n: int):
+    """CSC structure of an edge operator on n nodes with edges a-b: (indices, indptr, pos,
+    diag) where entry e of the stacked edge contributions [aa, ab, ba, bb] goes to
+    data[pos[e]] and diag[k] is the data position of (k, k)."""
+    rows = np.concatenate([a, a, b, b])
+    cols = np.concatenate([a, b, a, b])
+    key = cols.astype(np.int64) * n + rows
+    uniq, pos = np.unique(key, return_inverse=True)
+    indices = (uniq % n).astype(np.int32)
+    indptr = np.zeros(n + 1, np.int64)
+    np.add.at(indptr, (uniq // n) + 1, 1)
+    indptr = np.cumsum(indptr).astype(np.int32)
+    diag = np.searchsorted(uniq, np.arange(n, dtype=np.int64) * n + np.arange(n))
+    return indices, indptr, pos, diag
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -71,20 +87,8 @@ class Mesh:
 
     @cached_property
     def pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """CSC structure of an edge operator: (indices, indptr, pos, diag) where entry
-        e of the stacked edge contributions [aa, ab, ba, bb] goes to data[pos[e]] and
-        diag[k] is the data position of (k, k)."""
-        a, b, n = self.edge_a, self.edge_b, self.n
-        rows = np.concatenate([a, a, b, b])
-        cols = np.concatenate([a, b, a, b])
-        key = cols.astype(np.int64) * n + rows
-        uniq, pos = np.unique(key, return_inverse=True)
-        indices = (uniq % n).astype(np.int32)
-        indptr = np.zeros(n + 1, np.int64)
-        np.add.at(indptr, (uniq // n) + 1, 1)
-        indptr = np.cumsum(indptr).astype(np.int32)
-        diag = np.searchsorted(uniq, np.arange(n, dtype=np.int64) * n + np.arange(n))
-        return indices, indptr, pos, diag
+        """CSC structure of an edge operator (see :func:`csc_pattern`)."""
+        return csc_pattern(self.edge_a, self.edge_b, self.n)
 
     def surface_nodes(self) -> np.ndarray:
         """Flat indices of the surface row (i = 0)."""
