@@ -136,3 +136,16 @@ def test_bad_input_names_the_field(over, path):
 def test_non_convergence_is_a_simulation_error_with_the_history():
     with pytest.raises(SimulationError, match="scaled residual history"):
         solve_fluid2d(make({"O2": "50 sccm"}), max_iterations=3)
+
+
+def test_checkpoint_resume_of_a_stopped_multi_species_run(tmp_path, oxygen):
+    """A run stopped by max_iterations leaves a checkpoint; --resume continues it to the same
+    steady state (to the solver tolerance)."""
+    ck = tmp_path / "fluid2d_checkpoint.npz"
+    spec = make({"O2": "50 sccm"})
+    with pytest.raises(SimulationError):
+        solve_fluid2d(spec, max_iterations=8, checkpoint=ck)
+    assert ck.is_file()
+    r = solve_fluid2d(spec, checkpoint=ck, resume=True)
+    assert r.iterations > 8
+    assert np.allclose(r.n_e, oxygen.n_e, rtol=1e-5)

@@ -284,6 +284,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     power = None
     it = 0
     x_prev = x
+    heating = False
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
@@ -292,9 +293,19 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
         Te = x[sl_T].reshape(m.shape)
-        if s.gas_heating and (it <= 3 or it % 3 == 0) and power is not None:
+        start = not heating and s.gas_heating and prev is not None and prev < 1e-2
+        heating = heating or start
+        if heating:                     # switched on once the cold-gas solution is close
             Q = _gas_heating(sysm, x, ne)
-            T_g = gas_temperature(m, Q, _walls(spec), ARGON_CONDUCTIVITY)
+            T_new = 0.5 * (T_g + gas_temperature(m, Q, _walls(spec), ARGON_CONDUCTIVITY))   # damped Picard
+            # neutrals keep their partial pressure n T_g: the new temperature's first guess
+            x = x.copy()
+            x[sl_n].reshape(N, Nc)[gm.z == 0] += np.log(T_g / T_new).ravel()[None, :]
+            T_g = T_new
+            lnn = x[sl_n].reshape((N,) + m.shape)
+            n_g = np.exp(lnn[gm.neu]).sum(axis=0)
+            if start:
+                prev = None             # a new problem: restart the step-size control
         nu_m = sysm.chemistry(np.exp(lnn), ne, np.maximum(Te, 0.05))[4]
         power = _power(setup, ne, nu_m)
         sysm.set_state(n_g, T_g, power)
@@ -308,7 +319,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         if _LOG.isEnabledFor(logging.DEBUG):
             fs = np.abs(f * scale).reshape(nf, Nc)
             k = int(np.argmax(fs.max(axis=1)))
-            _LOG.debug("step %d residual %.2e dt %.2e worst field %d cell %d", it, norm, dt, k, int(np.argmax(fs[k])))
+            _LOG.debug("step %d residual %.2e dt %.2e worst field %d cell %d T_g max %.0f", it, norm, dt, k,
+                       int(np.argmax(fs[k])), float(T_g.max()))
         if not np.isfinite(norm):
             break
         if norm < s.tolerance and len(history) > 1:

@@ -93,8 +93,9 @@ def energy_channels_multi(res) -> dict[str, float]:
     P = res.absorbed_power
     P_coll = float((det["eloss"] * m.volume).sum() * EV)
     P_wall = det["wall_eV_s"] * EV
+    P_field = float(det["heat_ion_eV_s"].sum()) * EV          # work against the ambipolar field
     return {"P_abs_W": P, "collisions_W": P_coll, "walls_W": P_wall, "attachment_W": 0.0,
-            "residual": (P - P_coll - P_wall) / res.setup.spec.source.power}
+            "ion_joule_W": P_field, "residual": (P - P_coll - P_wall - P_field) / res.setup.spec.source.power}
 
 
 def _ports(res):

@@ -254,9 +254,13 @@ class SpeciesSystem:
             Q = 2.5 * Tf * Ge - kap * (Te[b2] - Te[a2]) / d
             FE[a2] -= A * Q
             FE[b2] += A * Q
-            w = 0.5 * A * np.abs((zch * Gi * dphi).sum(axis=0))       # ion Joule heating eV/s
-            heat_i[a2] += w
-            heat_i[b2] += w
+            # work of the field: the electrons climb the ambipolar potential (Γ_e dφ per unit
+            # area, half to each cell) and the ions gain exactly that (zero net current)
+            w = 0.5 * A * Ge * dphi                                    # eV/s
+            FE[a2] += w
+            FE[b2] += w
+            heat_i[a2] -= w
+            heat_i[b2] -= w
             Ge_faces.append(Ge)
         # walls
         th = np.exp(lnth)
