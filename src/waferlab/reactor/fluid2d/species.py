@@ -21,8 +21,8 @@ large that the core–halo edge (width ≈ λ_De·√α) is unresolved, and belo
 the electrons are no longer collisional enough for a local field.  Positive ions leave
 the walls at the Bohm speed u_B = √(eT_e/M_k) (negative ions are held back by the sheath:
 their sheath-edge density ∝ e^{−eV/T_i} vanishes, so u_B is the electropositive one), with
-the half-cell presheath in series, Γ = n_P/(1/u_B + d/(μ_k(T_e + T_i))); negative ions do
-not reach the walls.  Each ion–electron pair takes 2T_e + T_e/2 + V_s from the electrons.
+the half-cell presheath in series, Γ = n_P/(1/u_B + d/(μ_k(T_e + T_i))), on every boundary face
+(the inlet nozzle and the pump baffle included); negative ions do not reach the walls.  Each ion–electron pair takes 2T_e + T_e/2 + V_s from the electrons.
 
 **Neutrals** — convection–diffusion–reaction, Γ_j = n_j u − (D_j/T_g)∇(n_j T_g)
 (Fick's law on the partial pressure; D_j = (π/8)λ_j v̄_j as in the global model), upwind
@@ -104,15 +104,14 @@ class SpeciesSystem:
         # wall faces per cell (m²) and their half distances; ports excluded
         A_side = 2 * PI * rf[-1] * mesh.dz
         A_end = mesh.ring_area
-        self.faces = []                                     # (slice, area array, half distance)
-        side_w = A_side * ~ports.pump_side
-        bot_w = A_end * ~ports.pump_bottom
-        top_w = A_end * ~ports.inlet
-        self.faces.append((np.s_[-1, :], side_w, rf[-1] - rc[-1]))
-        self.faces.append((np.s_[:, 0], bot_w, zc[0] - zf[0]))
-        self.faces.append((np.s_[:, -1], top_w, zf[-1] - zc[-1]))
+        # (slice, face area for the ions, face area for the neutrals, half distance): the ions
+        # reach every boundary face (a nozzle, a pump baffle are plasma-facing surfaces too);
+        # the neutrals' wall reactions and coverages leave out the ports (convection there)
+        self.faces = [(np.s_[-1, :], A_side, A_side * ~ports.pump_side, rf[-1] - rc[-1]),
+                      (np.s_[:, 0], A_end, A_end * ~ports.pump_bottom, zc[0] - zf[0]),
+                      (np.s_[:, -1], A_end, A_end * ~ports.inlet, zf[-1] - zc[-1])]
         self.wall_area = np.zeros((nr, nz))
-        for sl, A, _ in self.faces:
+        for sl, _, A, _ in self.faces:
             self.wall_area[sl] += A
         self.is_wall = self.wall_area > 0
         # ports: inlet feed (molecules/s per cell), pumped volume flow per cell (m³/s)
@@ -270,7 +269,7 @@ class SpeciesSystem:
         e_wall = 0.0
         pos, neu = self.pos, gm.z == 0
         allk = slice(None)
-        for sl, A, d in self.faces:
+        for sl, A, A_n, d in self.faces:
             nP = n[(allk,) + sl]
             Tp = Te[sl]
             # positive ions: Bohm speed with the half-cell presheath in series
@@ -290,7 +289,7 @@ class SpeciesSystem:
             h = s_tot / np.maximum(1 - s_tot / 2, 1e-12) * vb / 4
             Gn = np.where(s_tot > 0, nP / (1.0 / np.maximum(h, 1e-300) + d / Dw), 0.0)
             loss[neu] = Gn[neu]
-            rate = loss * A[None]                                        # particles/s per wall cell
+            rate = loss * np.where(neu[:, None], A_n[None], A[None])    # particles/s per wall cell
             ret = rate * np.where(neu[:, None], self.gamma[:, None] / np.maximum(s_tot, 1e-300), 1.0)
             F[(allk,) + sl] += self.wall_prod @ ret - rate
             if self.Ns:
