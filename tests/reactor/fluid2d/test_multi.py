@@ -74,10 +74,11 @@ def argon_both():
 def test_multi_species_model_reproduces_the_argon_model(argon_both):
     """The general model (all species, Scharfetter–Gummel ions in the Boltzmann field, Bohm walls
     with the presheath in series, gas flow) on argon against the argon model (ambipolar flux,
-    sheath-edge density by flux continuity): T_e within 5 %, ⟨n_e⟩ within 20 % (measured
-    +3 % and −14 %: the two wall boundary treatments differ at this coarse mesh)."""
+    sheath-edge density by flux continuity): T_e within 10 %, ⟨n_e⟩ within 30 % (measured
+    +4.8 % and −24 %: the multi-species model charges the electrons the work against the
+    ambipolar field, which the argon model omits, and the wall boundaries differ)."""
     a, b = argon_both
-    assert b.T_e_density_weighted == pytest.approx(a.T_e_density_weighted, rel=0.05)
+    assert b.T_e_density_weighted == pytest.approx(a.T_e_density_weighted, rel=0.10)
     assert b.n_e_avg == pytest.approx(a.n_e_avg, rel=0.30)
     assert abs(b.element_balance["Ar"]) < 1e-6
     assert b.absorbed_power == pytest.approx(400.0, rel=1e-9)

@@ -5,7 +5,7 @@ collision frequency and scales ½Re(σ)|E_θ|² to the absorbed power, (ii) ever
 solves the gas temperature with the electron elastic and ion Joule heating, (iii) takes one
 Newton step of pseudo-transient continuation on every species, T_e and the wall coverages
 (:mod:`.species`), (M/Δt − J)δx = F(x) with switched evolution relaxation as in
-:mod:`.model`; M is 1 for the species and coverages, 3/2 for T_e and 0 for the algebraic rows
+:mod:`.model` (but at least ×1.5 per step while the residual falls); M is 1 for the species and coverages, 3/2 for T_e and 0 for the algebraic rows
 (quasi-neutrality, Σθ = 1).  The gas flow (:mod:`.flow`) is solved once: the normal speeds
 at the inlet and at the pump port carry the global model's pumping speed S = Q k_B T_g/p.
 A step whose residual is not finite or grows 100-fold is rejected and Δt quartered.

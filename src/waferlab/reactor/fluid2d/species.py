@@ -17,12 +17,17 @@ n_e = Σ_k z_k n_k (its row), and the electron flux by zero net current, Γ_e = 
 — the ambipolar approximation.  It holds where the Debye length is small against the
 mesh (λ_De/h ≪ 1) and the electrons are far more mobile than the ions; it stops holding
 in the sheaths (not resolved: the walls are Bohm boundaries) and where α = n_−/n_e is so
-large that the core–halo edge (width ≈ λ_De·√α) is unresolved, and below ≈ 0.5 mTorr where
+large that the core–halo edge is steeper than a cell, and below ≈ 0.5 mTorr where
 the electrons are no longer collisional enough for a local field.  Positive ions leave
 the walls at the Bohm speed u_B = √(eT_e/M_k) (negative ions are held back by the sheath:
 their sheath-edge density ∝ e^{−eV/T_i} vanishes, so u_B is the electropositive one), with
 the half-cell presheath in series, Γ = n_P/(1/u_B + d/(μ_k(T_e + T_i))), on every boundary face
-(the inlet nozzle and the pump baffle included); negative ions do not reach the walls.  Each ion–electron pair takes 2T_e + T_e/2 + V_s from the electrons.
+(the inlet nozzle and the pump baffle included); negative ions do not reach the walls.
+Each ion–electron pair leaving takes 2T_e + T_e/2 + V_s from the electrons, and the electrons
+do the work Γ_e·∇φ against the ambipolar field, which the ions gain (their Joule heating,
+handed to the gas):
+
+    ∇·(5/2 T_e Γ_e − κ_e∇T_e) = p/e − Σ_r R_r ε_r + Γ_e·∇φ,   κ_e = 5/2 n_e e T_e/(m_e ν_m).
 
 **Neutrals** — convection–diffusion–reaction, Γ_j = n_j u − (D_j/T_g)∇(n_j T_g)
 (Fick's law on the partial pressure; D_j = (π/8)λ_j v̄_j as in the global model), upwind
