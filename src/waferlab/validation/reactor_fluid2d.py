@@ -9,6 +9,9 @@ of each operator, each with the observed order of convergence under mesh refinem
   ionisation ∝ n_e in the diffusion limit: n = J0(2.405 r/R) sin(πz/L) and
   ν_iz = D_a[(2.405/R)² + (π/L)²] (L&L 2005, §5.2).
 - ``fluid2d_poiseuille``: fully developed flow in a tube u = G(R² − r²)/(4μ).
+- ``fluid2d_poiseuille_slip``: the 2D Stokes solver (staggered grid, inlet to outlet) in a
+  tube of length 10R with Maxwell slip ℓ = 0.2R: mid-length u = G(R² − r² + 2ℓR)/(4μ) and
+  G = 8μU/(R²(1 + 4ℓ/R)) (Karniadakis, Beskok & Aluru 2005, §4.1).
 - ``fluid2d_heat_plates`` / ``fluid2d_heat_cylinder``: steady conduction with uniform
   heating and k = k₀(T/T₀)^a (argon) between two plates and in a cylinder, exact through
   the Kirchhoff transform (Carslaw & Jaeger 1959, §1.7).
@@ -24,7 +27,8 @@ from scipy.special import j0, j1, jn_zeros
 from ..constants import AMU, EV, PI
 from .core import Check, ReferenceProblem, register
 
-__all__ = ["observed_order", "em_errors", "eigenmode_errors", "poiseuille_errors", "heat_errors"]
+__all__ = ["observed_order", "em_errors", "eigenmode_errors", "poiseuille_errors", "heat_errors",
+           "slip_poiseuille_errors"]
 
 J01 = 2.404825557695773
 ORDER_TOL = 0.3
@@ -99,6 +103,26 @@ def poiseuille_errors(ns=(8, 16, 32, 64)):
     return out
 
 
+def slip_poiseuille_errors(ns=(8, 16, 32), *, slip: float = 0.2):
+    """(h, max |u − u_exact|/max u_exact, |G/G_exact − 1|) at mid-length of a tube R × 10R fed
+    with a uniform speed U at one end and drained at the other, slip length ``slip`` R."""
+    from ..reactor.fluid2d.flow import stokes_flow
+    from ..reactor.fluid2d.mesh import Mesh
+
+    R, mu, U = 0.05, 2.0e-5, 1.0
+    ell = slip * R
+    out = []
+    for n in ns:
+        m = Mesh.uniform(R, 10 * R, n, 10 * n)
+        f = stokes_flow(m, mu, u_z_bottom=np.full(n, U), u_z_top=np.full(n, U), slip_length=ell)
+        j = m.nz // 2
+        ex = 2 * U * (1 - m.r ** 2 / R ** 2 + 2 * ell / R) / (1 + 4 * ell / R)
+        G = -(f.p[:, j] - f.p[:, j - 1]) / (m.z[j] - m.z[j - 1])
+        G_ex = 8 * mu * U / (R ** 2 * (1 + 4 * ell / R))
+        out.append((m.h, float(np.abs(f.u_z[:, j] - ex).max() / ex.max()), float(abs(G.mean() / G_ex - 1))))
+    return out
+
+
 def heat_errors(geometry: str, ns=(8, 16, 32, 64)):
     """(h, max |T − T_exact| / max(T_exact − T_wall)) for plates or a cylinder."""
     from ..reactor.fluid2d.mesh import Mesh
@@ -145,6 +169,14 @@ def _run_pois(ctx, quick):
     return _checks("Poiseuille u(r)", poiseuille_errors(), 0.01)
 
 
+def _run_slip(ctx, quick):
+    rows = slip_poiseuille_errors()
+    out = _checks("Stokes flow with slip u(r)", rows, 0.01)
+    out.append(Check(quantity="pressure gradient / 8μU/(R²(1 + 4ℓ/R))", measured=1 + rows[-1][2], reference=1.0,
+                     tolerance=0.01, basis="1 % (O(h^2))"))
+    return out
+
+
 def _run_heat(geometry):
     def run(ctx, quick):
         return _checks(f"heat conduction ({geometry})", heat_errors(geometry), 0.005)
@@ -161,6 +193,10 @@ register(ReferenceProblem(name="fluid2d_diffusion_eigenmode", scale="reactor", s
 register(ReferenceProblem(name="fluid2d_poiseuille", scale="reactor", source=_SRC,
                           description="axial Stokes flow in a tube vs Hagen–Poiseuille; 1 %, order 2",
                           run=_run_pois))
+register(ReferenceProblem(name="fluid2d_poiseuille_slip", scale="reactor",
+                          source="Karniadakis, Beskok & Aluru, Microflows and Nanoflows (2005) §4.1",
+                          description="2D Stokes solver (staggered grid, inlet to outlet) with Maxwell slip vs "
+                                      "slip Poiseuille flow in a tube; 1 %, order 2", run=_run_slip))
 register(ReferenceProblem(name="fluid2d_heat_plates", scale="reactor", source=_SRC,
                           description="gas heat equation k(T), uniform heating between two plates; 0.5 %, "
                                       "order 2", run=_run_heat("plates")))

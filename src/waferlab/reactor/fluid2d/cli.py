@@ -38,6 +38,19 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
     G = prof["ion_flux_m2s"]
     result["fluid2d"]["wafer_ion_flux_edge_to_centre"] = float(G[-1] / G[0])
     result["fluid2d"]["wafer_ion_flux_nonuniformity"] = float((G.max() - G.min()) / (G.max() + G.min()))
+    if res.setup.coef is None:                  # multi-species model
+        rad = res.setup.neutral
+        F = prof[f"{rad}_flux_m2s"]
+        gm = res.setup.global_model
+        result["fluid2d"] |= {
+            "species": list(res.names), "unknowns": int(res.x.size), "element_balance": dict(res.element_balance),
+            "main_radical": rad, f"wafer_{rad}_flux_edge_to_centre": float(F[-1] / F[0]),
+            f"wafer_{rad}_flux_nonuniformity": float((F.max() - F.min()) / (F.max() + F.min())),
+            "reynolds": res.reynolds, "knudsen": res.knudsen,
+            "alpha_avg": float(res.setup.mesh.volume_average(res.n[gm.neg].sum(axis=0)) / res.n_e_avg)
+            if gm.neg.size else 0.0}
+        result["fluid2d"]["global_model"] |= {
+            "densities_m3": {nm: float(v) for nm, v in zip(gm.names, res.global_state.n)}}
     write_json(out / "reactor.json", result)
     write_fields(res, out / "fields.nc")
     write_wafer_csv(res, out / "wafer.csv")

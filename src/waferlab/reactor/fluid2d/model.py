@@ -41,7 +41,8 @@ from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
-__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash"]
+__all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash",
+           "is_electropositive", "global_collision_frequency"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +52,7 @@ class Fluid2DSetup:
     spec: ReactorSpec
     settings: Fluid2DSpec
     global_model: GlobalModel
-    coef: PlasmaCoefficients
+    coef: PlasmaCoefficients | None     # None: the multi-species model of .species
     mesh: Mesh                   # plasma region z ∈ [0, L] (wafer at z = 0, window at z = L)
     em_mesh: Mesh                # plasma + window + air up to the lid (or the outer shield)
     eps_r: np.ndarray            # relative permittivity on the EM mesh
@@ -121,7 +122,34 @@ def plasma_coefficients(gm: GlobalModel) -> PlasmaCoefficients:
                               T_i_eV=float(gm.T_ion_eV), rates=rates)
 
 
-def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object]:
+def is_electropositive(gm: GlobalModel) -> bool:
+    """One positive ion, no negative ion, one neutral: the argon-type model of :mod:`.transport`."""
+    return gm.pos.size == 1 and not gm.neg.size and gm.neu.size == 1 and not gm.Ns
+
+
+def global_collision_frequency(gm: GlobalModel, st) -> float:
+    """Electron momentum-transfer frequency ν_m (s⁻¹) of the global state: Σ k_el n_target
+    over the chemistry's elastic electron reactions."""
+    ng = float(st.n[gm.neu].sum())
+    k = gm.rate_coefficients(np.array([st.T_e]), np.array([ng]))[:, 0]
+    nu = 0.0
+    for r_i, r in enumerate(gm.chem.reactions):
+        if r.elastic and "e" in r.reactants:
+            target = [x for x in r.reactants if x not in ("e", "M")][0]
+            nu += k[r_i] * st.n[gm.index[target]]
+    return max(float(nu), 1.0)
+
+
+def _main_neutral(spec, gm, st) -> str:
+    """The neutral to show on the maps: the most abundant atomic radical, else the densest
+    neutral of the global state."""
+    neu = [int(i) for i in gm.neu]
+    atoms = [i for i in neu if sum(gm.composition[i].values()) == 1 and gm.names[i] not in spec.gases]
+    pick = atoms or neu
+    return gm.names[max(pick, key=lambda i: st.n[i])]
+
+
+def build(spec: ReactorSpec, *, global_state=None, multi: bool = False) -> tuple[Fluid2DSetup, object]:
     """Check the recipe against the chamber and build the meshes (RecipeError naming the field)."""
     s = spec.fluid2d or Fluid2DSpec()
     R, L = spec.chamber.radius, spec.chamber.length
@@ -151,12 +179,23 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
                               path=f"reactor.fluid2d.coil.{what}[{k}]", value=x)
     chem = resolve_chemistry(spec)
     gm = build_model(spec, chem)
-    coef = plasma_coefficients(gm)
+    ion_surface = sorted({r.gas for r in chem.surface_reactions if r.gas in {x.name for x in chem.species
+                                                                               if x.charge > 0}})
+    if ion_surface:
+        raise RecipeError(f"reactor.model = 'fluid2d' has no ion-surface reactions (chemistry {chem.name!r}: "
+                          f"{', '.join(ion_surface)} react with the wall sites); use model: global or a "
+                          f"chemistry whose ions return as neutrals (e.g. sf6o2)", path="reactor.chemistry",
+                          value=chem.name)
+    coef = plasma_coefficients(gm) if is_electropositive(gm) and not multi else None
     if global_state is None:
         global_state = gm.steady_state()
     omega = 2 * PI * s.coil.frequency
-    _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
-    delta = skin_depth(global_state.n_e, float(nu_m[0]), omega)
+    if coef is not None:
+        _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
+        nu_m = float(nu_m[0])
+    else:
+        nu_m = global_collision_frequency(gm, global_state)
+    delta = skin_depth(global_state.n_e, nu_m, omega)
     n_side = s.mesh.nr if cyl else s.mesh.nz
     h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, (R if cyl else L) / n_side)
     if h_w > delta / 1.5:
@@ -189,7 +228,7 @@ def build(spec: ReactorSpec, *, global_state=None) -> tuple[Fluid2DSetup, object
         eps = np.ones(em_mesh.shape)
         eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity
         coil = tuple((float(rk), L + t_w + h_c) for rk in places)
-    neutral = gm.names[int(gm.neu[0])]
+    neutral = gm.names[int(gm.neu[0])] if coef is not None else _main_neutral(spec, gm, global_state)
     setup = Fluid2DSetup(spec=spec, settings=s, global_model=gm, coef=coef, mesh=mesh, em_mesh=em_mesh,
                          eps_r=eps, coil=coil, omega=omega, skin_depth_m=delta, neutral=neutral)
     return setup, global_state
@@ -238,12 +277,19 @@ def _load_checkpoint(path: Path, key: str, size: int):
 
 
 def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None,
-                  checkpoint: Path | None = None, resume: bool = False) -> Fluid2DResult:
+                  checkpoint: Path | None = None, resume: bool = False, multi: bool = False) -> Fluid2DResult:
     """Steady state of the 2D model (see the module docstring).  With ``checkpoint`` the
     iterate is saved there every 5 steps and when the run stops; ``resume`` continues from
-    it (same recipe and mesh; the iteration limit and tolerance may differ)."""
+    it (same recipe and mesh; the iteration limit and tolerance may differ).  Chemistries with
+    several species (negative ions, several neutrals, wall coverages) go to :mod:`.multi`;
+    ``multi`` sends an argon recipe there too (a consistency check of the two models)."""
     t0 = time.perf_counter()
-    setup, gst = build(spec, global_state=global_state)
+    setup, gst = build(spec, global_state=global_state, multi=multi)
+    if setup.coef is None:                              # electronegative / several species
+        from .multi import solve_multi
+
+        return solve_multi(setup, gst, t0=t0, max_iterations=max_iterations, checkpoint=checkpoint,
+                           resume=resume)
     s, m, gm = setup.settings, setup.mesh, setup.global_model
     max_it = max_iterations or s.max_iterations
     nr, nz = m.shape

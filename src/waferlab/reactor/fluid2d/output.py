@@ -24,6 +24,10 @@ __all__ = ["wafer_profile", "reactor_state", "particle_balance", "write_fields",
            "plot_reactor"]
 
 
+def _multi(res) -> bool:
+    return res.setup.coef is None              # the multi-species model (.multi)
+
+
 def _wafer_cells(res: Fluid2DResult) -> np.ndarray:
     spec = res.setup.spec
     r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
@@ -47,6 +51,10 @@ def _bias_amplitude(res: Fluid2DResult, flux: float, Te: float) -> tuple[float, 
 
 def wafer_profile(res: Fluid2DResult) -> dict[str, np.ndarray]:
     """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV, <neutral>_flux_m2s."""
+    if _multi(res):
+        from . import output_multi
+
+        return output_multi.wafer_profile_multi(res)
     w = _wafer_cells(res)
     m_i = res.setup.coef.m_i
     ring = res.setup.mesh.ring_area[w]
@@ -63,6 +71,10 @@ def wafer_profile(res: Fluid2DResult) -> dict[str, np.ndarray]:
 
 def reactor_state(res: Fluid2DResult) -> ReactorState:
     """Wafer-averaged :class:`ReactorState` (T_e: density-weighted volume average)."""
+    if _multi(res):
+        from . import output_multi
+
+        return output_multi.reactor_state_multi(res)
     setup, m = res.setup, res.setup.mesh
     gm, m_i = setup.global_model, setup.coef.m_i
     prof = wafer_profile(res)
@@ -122,7 +134,10 @@ def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
 
 
 def particle_balance(res: Fluid2DResult) -> float:
-    """(created − lost)/created: volume ionisation ∫ν_iz n dV against the wall fluxes."""
+    """(created − lost)/created: volume ionisation ∫ν_iz n dV against the wall fluxes
+    (the multi-species model: the largest element-balance residual)."""
+    if _multi(res):
+        return max((abs(v) for v in res.element_balance.values()), default=0.0)
     from .transport import TransportResidual
 
     tr = TransportResidual(res.setup.mesh, res.setup.coef)
@@ -135,6 +150,10 @@ def particle_balance(res: Fluid2DResult) -> float:
 
 def write_fields(res: Fluid2DResult, path: Path) -> None:
     """fields.nc: coords r_m, z_m; n_e_m3, T_e_eV, phi_V, power_W_m3, gas_temperature_K, <species>_m3."""
+    if _multi(res):
+        from . import output_multi
+
+        return output_multi.write_fields_multi(res, path)
     import xarray as xr
 
     m, gm = res.setup.mesh, res.setup.global_model
@@ -156,6 +175,10 @@ def write_wafer_csv(res: Fluid2DResult, path: Path) -> None:
 
 def plot_reactor(res: Fluid2DResult, path: Path) -> None:
     """Maps of n_e, T_e, power and the neutral density, and the wafer fluxes against r."""
+    if _multi(res):
+        from . import output_multi
+
+        return output_multi.plot_multi(res, path)
     from matplotlib.figure import Figure
 
     m = res.setup.mesh

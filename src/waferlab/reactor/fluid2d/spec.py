@@ -22,7 +22,7 @@ from pydantic import field_validator, model_validator
 from ...recipe_io import SpecModel
 from ...units import Dimensionless, Frequency, Length
 
-__all__ = ["Coil", "Window", "MeshSettings", "Fluid2DSpec"]
+__all__ = ["Coil", "Window", "MeshSettings", "FlowSettings", "Fluid2DSpec"]
 
 
 class Coil(SpecModel):
@@ -75,12 +75,36 @@ class MeshSettings(SpecModel):
         return v
 
 
+class FlowSettings(SpecModel):
+    """Gas inlet and pump port of the multi-species model (see :mod:`.flow`): the feed enters
+    through the window for r < ``inlet_radius`` (default R/5, a centre nozzle); the pump port
+    is the bottom ring outside the wafer (``pump: bottom``, width ``pump_width``, default
+    R − wafer radius) or the lowest ``pump_width`` of the side wall (``pump: side``, default
+    L/5); ``auto`` takes the ring when the wafer leaves one.  ``slip``: Maxwell slip on
+    the walls; ``convection: false`` drops the flow (feed and pumping stay)."""
+
+    inlet_radius: Length | None = None
+    pump: Literal["auto", "bottom", "side"] = "auto"
+    pump_width: Length | None = None
+    slip: bool = True
+    convection: bool = True
+
+    @model_validator(mode="after")
+    def _check(self):
+        for key in ("inlet_radius", "pump_width"):
+            v = getattr(self, key)
+            if v is not None and v <= 0:
+                raise ValueError(f"{key} = {v:g} m must be > 0")
+        return self
+
+
 class Fluid2DSpec(SpecModel):
     """Settings of ``model: fluid2d``."""
 
     coil: Coil = Coil()
     window: Window = Window()
     mesh: MeshSettings = MeshSettings()
+    flow: FlowSettings = FlowSettings()
     gas_heating: bool = True
     max_iterations: int = 300
     tolerance: float = 1e-7

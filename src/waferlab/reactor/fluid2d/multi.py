@@ -1,0 +1,432 @@
+"""Steady state of the multi-species (electronegative) 2D model: SF6/O2, Cl2/Ar, ...
+
+Each pseudo-transient step (i) solves the coil field for the current n_e and the electron
+collision frequency and scales ½Re(σ)|E_θ|² to the absorbed power, (ii) every few steps
+solves the gas temperature with the electron elastic and ion Joule heating, (iii) takes one
+Newton step of pseudo-transient continuation on every species, T_e and the wall coverages
+(:mod:`.species`), (M/Δt − J)δx = F(x) with switched evolution relaxation as in
+:mod:`.model` (but at least ×1.5 per step while the residual falls); M is 1 for the species and coverages, 3/2 for T_e and 0 for the algebraic rows
+(quasi-neutrality, Σθ = 1).  The gas flow (:mod:`.flow`) is solved once: the normal speeds
+at the inlet and at the pump port carry the global model's pumping speed S = Q k_B T_g/p.
+A step whose residual is not finite or grows 100-fold is rejected and Δt quartered.
+Converged when the scaled residual max-norm (charged species and energy per ν_ref, the
+global model's ionisation frequency; neutrals and coverages per the pumping rate S/V, so
+that the element balance closes to about the tolerance) is below the tolerance; otherwise a
+:class:`SimulationError` lists the residual history.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.special import j0
+
+from ...constants import EV, PI
+from ...errors import SimulationError
+from .em import conductivity, skin_depth, solve_field
+from .flow import FlowField, knudsen_regime, stokes_flow
+from .neutral import ARGON_CONDUCTIVITY, gas_temperature
+from .species import Ports, SpeciesSystem
+from .transport import colour_groups
+
+_LOG = logging.getLogger(__name__)
+
+__all__ = ["MultiResult", "solve_multi", "ports_of", "gas_flow", "VISCOSITY_300K"]
+
+# Dynamic viscosity at 300 K (Pa s), CRC Handbook of Chemistry and Physics (97th ed., 2016),
+# "Viscosity of gases"; the mixture takes the feed's mole-fraction average (the velocity field
+# does not depend on μ when the boundary speeds are given; μ sets the pressure drop).
+VISCOSITY_300K = {"Ar": 2.27e-5, "O2": 2.07e-5, "N2": 1.79e-5, "SF6": 1.53e-5, "Cl2": 1.34e-5,
+                  "He": 2.00e-5, "CF4": 1.74e-5, "C4F8": 1.2e-5, "H2": 0.90e-5}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultiResult:
+    """Steady fields of the multi-species model (shape (nr, nz); SI, T_e in eV)."""
+
+    setup: object
+    names: tuple[str, ...]
+    n: np.ndarray                 # (N, nr, nz) heavy species
+    n_e: np.ndarray
+    T_e: np.ndarray
+    theta: np.ndarray             # (Ns, nr, nz) wall coverages (wall cells)
+    power: np.ndarray
+    T_gas: np.ndarray
+    n_gas: np.ndarray
+    phi: np.ndarray
+    flow: FlowField
+    wall_flux: tuple              # per side (r_max, z_min, z_max): (N, m) m⁻²s⁻¹
+    element_balance: dict
+    buried: np.ndarray
+    residual_history: tuple[float, ...]
+    iterations: int
+    seconds: float
+    global_state: object = field(repr=False, default=None)
+    reynolds: float = 0.0
+    knudsen: float = 0.0
+    x: np.ndarray = field(repr=False, default=None)
+
+    def state_vector(self) -> np.ndarray:
+        """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
+        return self.x
+
+    @property
+    def n_e_avg(self) -> float:
+        return self.setup.mesh.volume_average(self.n_e)
+
+    @property
+    def T_e_density_weighted(self) -> float:
+        return self.setup.mesh.volume_average(self.T_e, self.n_e)
+
+    @property
+    def absorbed_power(self) -> float:
+        return float((self.power * self.setup.mesh.volume).sum())
+
+    def density(self, name: str) -> np.ndarray:
+        return self.n[self.names.index(name)]
+
+
+def ports_of(setup) -> Ports:
+    """Inlet and pump faces from ``fluid2d.flow`` (RecipeError naming the field)."""
+    from ...errors import RecipeError
+
+    spec, m, f = setup.spec, setup.mesh, setup.settings.flow
+    R, L = spec.chamber.radius, spec.chamber.length
+    Rw = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else R
+    r_in = f.inlet_radius if f.inlet_radius is not None else R / 5
+    if r_in > R:
+        raise RecipeError(f"inlet_radius = {r_in:g} m is larger than the chamber radius {R:g} m",
+                          path="reactor.fluid2d.flow.inlet_radius", value=r_in)
+    inlet = m.r_faces[:-1] < r_in - 1e-12
+    if not inlet.any():
+        inlet[0] = True
+    pump = f.pump
+    if pump == "auto":
+        pump = "bottom" if R - Rw > 1e-3 * R else "side"
+    bottom = np.zeros(m.nr, bool)
+    side = np.zeros(m.nz, bool)
+    if pump == "bottom":
+        w = f.pump_width if f.pump_width is not None else R - Rw
+        if w > R - Rw + 1e-12 or w <= 0:
+            raise RecipeError(f"pump_width = {w:g} m: the bottom pump ring must lie between the wafer "
+                              f"(r = {Rw:g} m) and the wall (r = {R:g} m)", path="reactor.fluid2d.flow.pump_width",
+                              value=w)
+        bottom = m.r_faces[1:] > R - w + 1e-12
+        if not bottom.any():
+            bottom[-1] = True
+    else:
+        w = f.pump_width if f.pump_width is not None else L / 5
+        if w > L:
+            raise RecipeError(f"pump_width = {w:g} m is longer than the chamber ({L:g} m)",
+                              path="reactor.fluid2d.flow.pump_width", value=w)
+        side = m.z_faces[:-1] < w - 1e-12
+        if not side.any():
+            side[0] = True
+    S = setup.global_model.k_pump * setup.global_model.V            # m³/s
+    A_in = float(m.ring_area[inlet].sum())
+    A_out = float(m.ring_area[bottom].sum() + (2 * PI * R * m.dz[side]).sum())
+    return Ports(inlet=inlet, pump_bottom=bottom, pump_side=side, u_in=S / A_in, u_out=S / A_out)
+
+
+def _mixture(spec, table):
+    q = sum(spec.gases.values())
+    return sum(table.get(g, 2.0e-5) * v for g, v in spec.gases.items()) / q
+
+
+def gas_flow(setup, ports: Ports) -> tuple[FlowField, float, float]:
+    """Stokes flow from the inlet to the pump port; returns (flow, Reynolds, Knudsen)."""
+    spec, m, gm = setup.spec, setup.mesh, setup.global_model
+    mu = _mixture(spec, VISCOSITY_300K) * (spec.gas_temperature / 300.0) ** 0.7
+    sig = float(np.mean([gm.sigma[gm.index[g]] for g in spec.gases if g in gm.index]))
+    lam = 1.0 / (gm.n_g0 * sig)
+    L_c = min(spec.chamber.radius, spec.chamber.length)
+    kn = lam / L_c
+    ell = lam if setup.settings.flow.slip else 0.0
+    fl = stokes_flow(m, mu, u_z_top=np.where(ports.inlet, -ports.u_in, 0.0),
+                     u_z_bottom=np.where(ports.pump_bottom, -ports.u_out, 0.0),
+                     u_r_wall=np.where(ports.pump_side, ports.u_out, 0.0), slip_length=ell)
+    m_mix = float(np.dot([spec.gases[g] for g in spec.gases], [gm.mass[gm.index[g]] for g in spec.gases])
+                  / sum(spec.gases.values()))
+    rho = gm.n_g0 * m_mix
+    re = rho * float(fl.cell_speed().max()) * L_c / mu
+    if kn > 0.1:
+        warnings.warn(f"reactor.fluid2d.flow: Knudsen number λ/L = {kn:.2g} ({knudsen_regime(kn)} regime): "
+                      f"the Stokes flow with first-order slip is an approximation there (Kn < 0.1)",
+                      RuntimeWarning, stacklevel=3)
+    return fl, re, kn
+
+
+def _coloured_jacobian(fun, x, f0, shape, nf):
+    """Forward-difference Jacobian, 5-point cell coupling, all fields of a cell coupled;
+    exact zeros (no dependence) are dropped."""
+    nr, nz = shape
+    N = nr * nz
+    col = colour_groups(shape).ravel()
+    idx = np.arange(N).reshape(nr, nz)
+    nb = np.full((5, nr, nz), -1)
+    nb[0] = idx
+    nb[1, :-1], nb[2, 1:] = idx[1:], idx[:-1]
+    nb[3, :, :-1], nb[4, :, 1:] = idx[:, 1:], idx[:, :-1]
+    nb = nb.reshape(5, N).T
+    rows, cols, vals = [], [], []
+    fr_off = (np.arange(nf) * N)[:, None]
+    for fld in range(nf):
+        for k in range(5):
+            cells = np.flatnonzero(col == k)
+            h = 1e-7 * np.maximum(1.0, np.abs(x[fld * N + cells]))
+            xp = x.copy()
+            xp[fld * N + cells] += h
+            df = (fun(xp) - f0).reshape(nf, N)
+            r = nb[cells]
+            ok = r >= 0
+            rr = r[ok]
+            cc = np.repeat(cells, 5).reshape(-1, 5)[ok] + fld * N
+            hh = np.repeat(h, 5).reshape(-1, 5)[ok]
+            v = df[:, rr] / hh[None, :]
+            nz_ = v != 0
+            rows.append((fr_off + rr[None, :])[nz_])
+            cols.append(np.broadcast_to(cc[None, :], v.shape)[nz_])
+            vals.append(v[nz_])
+    n = nf * N
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+
+
+def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
+    gm, m = setup.global_model, setup.mesh
+    R, L = setup.spec.chamber.radius, setup.spec.chamber.length
+    shape = np.maximum(j0(2.405 * m.r / R)[:, None] * np.sin(PI * m.z / L)[None, :], 0.05)
+    lnn = np.empty((gm.N,) + m.shape)
+    for k in range(gm.N):
+        f = shape if gm.z[k] > 0 else (shape ** 2 if gm.z[k] < 0 else 1.0)
+        lnn[k] = np.log(max(gst.n[k], 1e-6) * f)
+    ne = np.maximum(np.tensordot(gm.z, np.exp(lnn), axes=1), 1e-3 * gst.n_e * shape)
+    # make the positive ions carry n_e + n_-: rescale them where the sum falls short
+    neg = np.exp(lnn[gm.neg]).sum(axis=0) if gm.neg.size else 0.0
+    pos = np.exp(lnn[gm.pos]).sum(axis=0)
+    lnn[gm.pos] += np.log((ne + neg) / pos)[None]
+    th = np.empty((gm.Ns,) + m.shape)
+    for s in range(gm.Ns):
+        th[s] = math.log(max(float(gst.theta[s]), 1e-12))
+    return np.concatenate([lnn.ravel(), np.log(ne).ravel(), np.full(m.size, gst.T_e), th.ravel()])
+
+
+def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path | None = None,
+                resume: bool = False):
+    """Steady state (see the module docstring)."""
+    from .model import _load_checkpoint, _save_checkpoint, _walls, spec_hash
+
+    s, m, gm, spec = setup.settings, setup.mesh, setup.global_model, setup.spec
+    max_it = max_iterations or s.max_iterations
+    nr, nz = m.shape
+    Nc = m.size
+    N, Ns = gm.N, gm.Ns
+    nf = N + 2 + Ns
+    ports = ports_of(setup)
+    fl, re, kn = gas_flow(setup, ports)
+    sysm = SpeciesSystem(m, gm, ports, flow_fluxes=fl.volume_fluxes() if s.flow.convection else None)
+    x = _initial(setup, gst, sysm)
+    T_g = np.full(m.shape, spec.gas_temperature)
+    nu_ref = _ionisation_frequency(gm, gst)
+    k_ref = max(gm.k_pump, 1.0)
+    sl_n = slice(0, N * Nc)
+    sl_q = slice(N * Nc, (N + 1) * Nc)
+    sl_T = slice((N + 1) * Nc, (N + 2) * Nc)
+    sl_s = slice((N + 2) * Nc, nf * Nc)
+    charged_rows = np.zeros(N * Nc, bool).reshape(N, Nc)
+    charged_rows[gm.z != 0] = True
+    charged_rows = charged_rows.ravel()
+    wall = np.tile(sysm.is_wall.ravel(), Ns) if Ns else np.zeros(0, bool)
+    free_row = np.zeros(Ns * Nc, bool)
+    if Ns:
+        free_row[:Nc] = True
+    site_dyn = wall & ~free_row
+
+    def scaled(xv):
+        F = sysm.residual(xv).reshape(nf, Nc)
+        lnn = xv[sl_n].reshape(N, Nc)
+        ne = np.exp(xv[sl_q])
+        out = np.empty(nf * Nc)
+        out[sl_n] = (F[:N] / (np.exp(lnn) * m.volume.ravel()[None])).ravel()
+        out[sl_q] = F[N] * nu_ref
+        out[sl_T] = F[N + 1] / (ne * m.volume.ravel())
+        if Ns:
+            th = np.exp(xv[sl_s])
+            fs = F[N + 2:].ravel()
+            o = np.where(site_dyn, fs / np.maximum(th, 1e-300), fs * nu_ref)
+            o = np.where(wall, o, -(xv[sl_s] + math.log(Ns)) * nu_ref)     # no wall: θ = 1/Ns
+            out[sl_s] = o
+        return out
+
+    Te_ref = float(gst.T_e)
+    scale = np.empty(nf * Nc)
+    scale[sl_n] = np.where(charged_rows, 1.0 / nu_ref, 1.0 / k_ref)
+    scale[sl_q] = 1.0 / nu_ref
+    scale[sl_T] = 1.0 / (nu_ref * Te_ref)
+    scale[sl_s] = 1.0 / k_ref if Ns else 0.0
+    Mdiag = np.zeros(nf * Nc)
+    Mdiag[sl_n] = 1.0
+    Mdiag[sl_T] = 1.5
+    if Ns:
+        Mdiag[sl_s] = site_dyn.astype(float)
+    Msp = sp.diags(Mdiag)
+    dt, prev, history = 10.0 / nu_ref, None, []
+    key = spec_hash(spec) if checkpoint is not None else ""
+    if resume and checkpoint is not None and Path(checkpoint).is_file():
+        x, dt, history = _load_checkpoint(Path(checkpoint), key, x.size)
+        prev = history[-1] if history else None
+    power = None
+    it = 0
+    x_prev = x
+    heating = False
+    while it < max_it:
+        it += 1
+        if checkpoint is not None and it % 5 == 0:
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
+        lnn = x[sl_n].reshape((N,) + m.shape)
+        n_g = np.exp(lnn[gm.neu]).sum(axis=0)
+        ne = np.exp(x[sl_q]).reshape(m.shape)
+        Te = x[sl_T].reshape(m.shape)
+        start = not heating and s.gas_heating and prev is not None and prev < 1e-2
+        heating = heating or start
+        if heating:                     # switched on once the cold-gas solution is close
+            Q = _gas_heating(sysm, x, ne)
+            T_new = 0.5 * (T_g + gas_temperature(m, Q, _walls(spec), ARGON_CONDUCTIVITY))   # damped Picard
+            # neutrals keep their partial pressure n T_g: the new temperature's first guess
+            x = x.copy()
+            x[sl_n].reshape(N, Nc)[gm.z == 0] += np.log(T_g / T_new).ravel()[None, :]
+            T_g = T_new
+            lnn = x[sl_n].reshape((N,) + m.shape)
+            n_g = np.exp(lnn[gm.neu]).sum(axis=0)
+            if start:
+                prev = None             # a new problem: restart the step-size control
+        nu_m = sysm.chemistry(np.exp(lnn), ne, np.maximum(Te, 0.05))[4]
+        power = _power(setup, ne, nu_m)
+        sysm.set_state(n_g, T_g, power)
+        f = scaled(x)
+        norm = float(np.max(np.abs(f * scale)))
+        if prev is not None and (not np.isfinite(norm) or norm > 3 * prev) and dt > 1e-3 / nu_ref:
+            x, dt = x_prev, dt / 4                       # reject the step
+            history.append(norm if np.isfinite(norm) else float("inf"))
+            continue
+        history.append(norm)
+        if _LOG.isEnabledFor(logging.DEBUG):
+            fs = np.abs(f * scale).reshape(nf, Nc)
+            k = int(np.argmax(fs.max(axis=1)))
+            _LOG.debug("step %d residual %.2e dt %.2e worst field %d cell %d T_g max %.0f", it, norm, dt, k,
+                       int(np.argmax(fs[k])), float(T_g.max()))
+        if not np.isfinite(norm):
+            break
+        if norm < s.tolerance and len(history) > 1:
+            break
+        if prev is not None:                     # SER, at least ×1.5 while the residual falls
+            ratio = prev / norm
+            dt *= min(max(ratio, 1.5 if ratio > 1 else 0.5), 4.0)
+        prev = norm
+        J = _coloured_jacobian(scaled, x, f, m.shape, nf)
+        try:
+            dx = spla.spsolve((Msp / dt - J).tocsc(), f)
+        except RuntimeError:
+            dx = np.full_like(x, np.nan)
+        if not np.all(np.isfinite(dx)):
+            dt /= 4
+            continue
+        dx[sl_n] = np.clip(dx[sl_n], -1.0, 1.0)
+        dx[sl_q] = np.clip(dx[sl_q], -1.0, 1.0)
+        dx[sl_T] = np.clip(dx[sl_T], -0.3 * x[sl_T], 0.3 * x[sl_T])
+        if Ns:
+            dx[sl_s] = np.clip(dx[sl_s], -1.0, 1.0)
+        x_prev = x
+        x = x + dx
+    converged = bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
+    if not converged:
+        if checkpoint is not None and np.all(np.isfinite(x)):
+            _save_checkpoint(Path(checkpoint), key, x, dt, history)
+        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
+            ", ".join(f"{h:.2e}" for h in history[-8:])
+        raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
+                              f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
+    _, det = sysm.residual(x, details=True)
+    n = det["n"]
+    Te = det["Te"]
+    lnne = np.log(det["n_e"])
+    G_w = det["wall_flux"][1]
+    m_pos = gm.mass[gm.pos]
+    from ..sheath import plasma_potential
+
+    w = G_w[gm.pos] / np.maximum(G_w[gm.pos].sum(axis=0), 1e-300)
+    m_eff = (w * m_pos[:, None]).sum(axis=0)
+    n_s = G_w[gm.pos].sum(axis=0) / np.sqrt(EV * Te[:, 0] / m_eff)
+    V_p = plasma_potential(Te[:, 0], m_eff)
+    phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
+    _check_skin_depth(setup, det)
+    res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
+                      power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
+                      wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
+                      residual_history=tuple(history), iterations=len(history),
+                      seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x)
+    return _with_balance(res, sysm)
+
+
+def _with_balance(res: MultiResult, sysm: SpeciesSystem) -> MultiResult:
+    """Element balance (fed − pumped − buried)/fed of every element fed."""
+    gm = res.setup.global_model
+    E = gm.elem_matrix
+    fed = E @ gm.feed
+    pumped = E @ ((sysm.pump_flow[None] * res.n * (gm.z == 0)[:, None, None]).sum(axis=(1, 2)))
+    out = {}
+    for k, el in enumerate(gm.elements):
+        if fed[k] > 0:
+            out[el] = float((fed[k] - pumped[k] - res.buried[k]) / fed[k])
+    return MultiResult(**{**res.__dict__, "element_balance": out})
+
+
+def _ionisation_frequency(gm, gst) -> float:
+    """Σ k_iz n_g of the global state (s⁻¹): the scale of the charged-species residuals."""
+    ng = float(gst.n[gm.neu].sum())
+    k = gm.rate_coefficients(np.array([gst.T_e]), np.array([ng]))[:, 0]
+    nu = 0.0
+    for r_i in np.flatnonzero((gm.s_e > 0) & np.any(gm.slots == gm.N, axis=1)):
+        others = [j for j in gm.slots[r_i] if j < gm.N]
+        nu += k[r_i] * gm.s_e[r_i] * float(np.prod([gst.n[j] for j in others]))
+    return max(nu, 1e3)
+
+
+def _power(setup, n_e, nu_m):
+    m, em = setup.mesh, setup.em_mesh
+    sig = np.zeros(em.shape, complex)
+    sig[: m.nr, : m.nz] = conductivity(n_e, nu_m, setup.omega)
+    f = solve_field(em, sig, setup.omega, eps_r=setup.eps_r, coil=setup.coil)
+    p = f.power_density()[: m.nr, : m.nz]
+    return p * setup.spec.source.power / (p * m.volume).sum()
+
+
+def _gas_heating(sysm: SpeciesSystem, x, ne) -> np.ndarray:
+    """W/m³: electron elastic collisions plus the ion Joule heating of the ions that collide
+    before they reach a wall (the fraction Λ/(Λ + λ_i), as in :mod:`.transport`)."""
+    _, det = sysm.residual(x, details=True)
+    m = sysm.mesh
+    R, L = m.r_faces[-1], m.z_faces[-1] - m.z_faces[0]
+    Lam = 1.0 / np.hypot(2.405 / R, PI / L)
+    lam_i = sysm.lam[sysm.pos].mean(axis=0)
+    f_coll = Lam / (Lam + lam_i)
+    return EV * (det["elastic_eV_m3s"] + f_coll * det["heat_ion_eV_s"] / m.volume)
+
+
+def _check_skin_depth(setup, det) -> None:
+    cyl = setup.settings.coil.type == "cylindrical"
+    layer = np.s_[-1, :] if cyl else np.s_[:, -1]
+    ne = det["n_e"][layer]
+    k = int(np.argmax(ne))
+    delta = skin_depth(float(ne[k]), float(det["nu_m"][layer][k]), setup.omega)
+    h_w = float(setup.mesh.dr[-1] if cyl else setup.mesh.dz[-1])
+    if h_w > delta / 3:
+        warnings.warn(f"reactor.fluid2d.mesh: the window cell {h_w * 1e3:.3g} mm resolves the skin depth "
+                      f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
+                      f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=3)

@@ -1,0 +1,320 @@
+"""Multi-species (electronegative) plasma on the (r, z) mesh: every heavy species, the
+electrons and the electron energy, and the wall coverages, as one residual for Newton.
+
+Unknowns per cell (field-major): ln n_k of every heavy species k (neutrals, positive and
+negative ions), ln n_e, T_e (eV) and ln θ_s of the wall sites (wall cells only).
+
+**Charged species** — quasi-neutral drift–diffusion with Boltzmann electrons.  The electron
+momentum balance without inertia, e n_e E = −∇(n_e e T_e), fixes the field
+E = −(T_e ∇ln n_e + ∇T_e) (Lieberman & Lichtenberg 2005, §5.2 and §10.3); every ion k drifts
+and diffuses in it, Γ_k = z_k μ_k n_k E − D_k ∇n_k with D_k = μ_k T_i, discretised with the
+Scharfetter–Gummel exponential fitting (IEEE Trans. Electron Devices 16, 64, 1969) so that
+the Boltzmann-like negative ions, whose density falls by e^{−eΔφ/T_i} towards the walls,
+stay positive and conservative on a coarse mesh.  μ_k uses the variable collision
+frequency (v̄_k + π|u|/2)/λ_k of :mod:`.transport` (constant mobility at low field,
+u² = 2eλE/(πm) in the presheath).  The electron density is fixed by quasi-neutrality,
+n_e = Σ_k z_k n_k (its row), and the electron flux by zero net current, Γ_e = Σ_k z_k Γ_k
+— the ambipolar approximation.  It holds where the Debye length is small against the
+mesh (λ_De/h ≪ 1) and the electrons are far more mobile than the ions; it stops holding
+in the sheaths (not resolved: the walls are Bohm boundaries) and where α = n_−/n_e is so
+large that the core–halo edge is steeper than a cell, and below ≈ 0.5 mTorr where
+the electrons are no longer collisional enough for a local field.  Positive ions leave
+the walls at the Bohm speed u_B = √(eT_e/M_k) (negative ions are held back by the sheath:
+their sheath-edge density ∝ e^{−eV/T_i} vanishes, so u_B is the electropositive one), with
+the half-cell presheath in series, Γ = n_P/(1/u_B + d/(μ_k(T_e + T_i))), on every boundary face
+(the inlet nozzle and the pump baffle included); negative ions do not reach the walls.
+Each ion–electron pair leaving takes 2T_e + T_e/2 + V_s from the electrons, and the electrons
+do the work Γ_e·∇φ against the ambipolar field, which the ions gain (their Joule heating,
+handed to the gas):
+
+    ∇·(5/2 T_e Γ_e − κ_e∇T_e) = p/e − Σ_r R_r ε_r + Γ_e·∇φ,   κ_e = 5/2 n_e e T_e/(m_e ν_m).
+
+**Neutrals** — convection–diffusion–reaction, Γ_j = n_j u − (D_j/T_g)∇(n_j T_g)
+(Fick's law on the partial pressure; D_j = (π/8)λ_j v̄_j as in the global model), upwind
+convection with the Stokes face flows of :mod:`.flow`; the feed enters through the inlet
+faces, the pump port removes n_j u_out A (the global model's pumping speed).  At the walls a
+neutral with loss probability s (the chemistry's ``wall_gamma`` plus the surface reactions
+Σ s_j θ_j) is lost at the Motz–Wise flux Γ = s/(1 − s/2) n v̄/4 (Chantry, J. Appl. Phys. 62,
+1141, 1987), the half cell in series; the products return into the wall cell.  Wall
+coverages θ obey the site balances of Kokkoris et al. (J. Phys. D 42, 055209, 2009) face by
+face (Σθ = 1); buried film is an element sink.
+
+Every volume reaction, wall return and surface reaction balances elements (checked when the
+chemistry is loaded) and the fluxes are conservative, so at a steady state the elements fed
+equal those pumped plus those buried, to the solver's residual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...constants import EV, K_B, M_E, PI
+from ..global_model import GlobalModel
+from .mesh import Mesh
+
+__all__ = ["Ports", "SpeciesSystem", "bernoulli", "SIGMA_M_FALLBACK"]
+
+# Electron momentum-transfer cross-section (m²) for chemistries without elastic reactions:
+# ν_m = n_g σ_m v̄_e.  1e-19 m² is the order of the momentum-transfer cross-sections of O2
+# (≈ 7e-20 m² at 5 eV; Itikawa, J. Phys. Chem. Ref. Data 38, 1, 2009) and of the heavier
+# fluorides at 2–10 eV; ν_m sets only the electron heat conduction and the plasma
+# conductivity (the absorbed power is scaled to the recipe's).
+SIGMA_M_FALLBACK = 1.0e-19
+
+
+def bernoulli(x):
+    """B(x) = x/(e^x − 1), stable for any x (B(0) = 1)."""
+    x = np.asarray(x, float)
+    out = np.empty_like(x)
+    small = np.abs(x) < 1e-8
+    pos = (x > 0) & ~small
+    neg = (x <= 0) & ~small
+    out[small] = 1.0 - 0.5 * x[small]
+    xp = x[pos]
+    out[pos] = xp * np.exp(-xp) / (-np.expm1(-xp))
+    xn = x[neg]
+    out[neg] = xn / np.expm1(xn)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ports:
+    """Boundary faces: ``inlet`` (nr,) bool on the top (z_max) faces; ``pump_bottom`` (nr,)
+    bool on the bottom faces or ``pump_side`` (nz,) bool on the side wall; ``u_in``/``u_out``
+    the normal speeds (m/s) there; the face flows of the interior come with ``flow``."""
+
+    inlet: np.ndarray
+    pump_bottom: np.ndarray
+    pump_side: np.ndarray
+    u_in: float
+    u_out: float
+
+
+class SpeciesSystem:
+    """Residual of the multi-species model for a fixed power density, gas temperature and
+    gas flow (those are updated between Newton steps)."""
+
+    def __init__(self, mesh: Mesh, gm: GlobalModel, ports: Ports, flow_fluxes=None):
+        self.mesh, self.gm, self.ports = mesh, gm, ports
+        nr, nz = mesh.shape
+        self.N, self.Ns = gm.N, gm.Ns
+        self.nf = gm.N + 2 + gm.Ns
+        rf, rc, zc, zf = mesh.r_faces, mesh.r, mesh.z, mesh.z_faces
+        self.V = mesh.volume
+        self.Ar = 2 * PI * rf[1:-1, None] * mesh.dz[None, :]
+        self.dR = (rc[1:] - rc[:-1])[:, None]
+        self.Az = np.broadcast_to(mesh.ring_area[:, None], (nr, nz - 1))
+        self.dZ = (zc[1:] - zc[:-1])[None, :]
+        # wall faces per cell (m²) and their half distances; ports excluded
+        A_side = 2 * PI * rf[-1] * mesh.dz
+        A_end = mesh.ring_area
+        # (slice, face area for the ions, face area for the neutrals, half distance): the ions
+        # reach every boundary face (a nozzle, a pump baffle are plasma-facing surfaces too);
+        # the neutrals' wall reactions and coverages leave out the ports (convection there)
+        self.faces = [(np.s_[-1, :], A_side, A_side * ~ports.pump_side, rf[-1] - rc[-1]),
+                      (np.s_[:, 0], A_end, A_end * ~ports.pump_bottom, zc[0] - zf[0]),
+                      (np.s_[:, -1], A_end, A_end * ~ports.inlet, zf[-1] - zc[-1])]
+        self.wall_area = np.zeros((nr, nz))
+        for sl, _, A, _ in self.faces:
+            self.wall_area[sl] += A
+        self.is_wall = self.wall_area > 0
+        # ports: inlet feed (molecules/s per cell), pumped volume flow per cell (m³/s)
+        inlet_A = A_end * ports.inlet
+        self.feed = np.zeros((gm.N, nr, nz))
+        if inlet_A.sum() > 0:
+            self.feed[:, :, -1] = gm.feed[:, None] * (inlet_A / inlet_A.sum())[None, :]
+        self.pump_flow = np.zeros((nr, nz))
+        self.pump_flow[:, 0] += A_end * ports.pump_bottom * ports.u_out
+        self.pump_flow[-1, :] += A_side * ports.pump_side * ports.u_out
+        self.flow = flow_fluxes                             # (F_r (nr+1, nz), F_z (nr, nz+1)) m³/s
+        z = gm.z
+        self.neu, self.pos, self.neg = gm.neu, gm.pos, gm.neg
+        self.charged = np.flatnonzero(z != 0)
+        self.m = gm.mass
+        self.sig = gm.sigma
+        self.T_i = gm.T_ion_eV
+        # wall channels of the neutrals with wall_gamma
+        self.gamma = np.zeros(gm.N)
+        self.gamma[gm.wall_neu] = gm.wall_gamma
+        self.wall_prod = np.zeros((gm.N, gm.N))           # products per particle lost (column: lost species)
+        for c, i in enumerate(list(gm.wall_neu) + list(gm.pos)):
+            self.wall_prod[:, i] = gm.wall_P[:, c]
+            self.wall_prod[i, i] += 1.0                    # wall_P holds the loss itself as −1
+        self.sr_prod = gm.sr_Sg.copy()                     # gas products of each surface reaction
+        if self.Ns:
+            self.sr_prod[gm.sr_gas, np.arange(gm.sr_gas.size)] += 1.0
+        self.Vs = 0.5 * np.log(gm.mass[gm.pos] / (2 * PI * M_E))
+        self.el_rx = (np.array([r.elastic for r in gm.chem.reactions], bool) & (gm.slots[:, 0] == gm.N)
+                      if gm.n_rx else np.zeros(0, bool))
+        self.fallback_neutral = 0.0 if self.el_rx.any() else 1.0
+        self.n_g = None
+        self.T_g = None
+        self.power = None
+        self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
+
+    # ------------------------------------------------------------------ state
+    def set_state(self, n_g, T_g, power) -> None:
+        """Lagged fields: total neutral density (m⁻³) for the mean free paths, gas
+        temperature (K), power density (W/m³)."""
+        self.T_g = np.asarray(T_g, float)
+        self.power = np.asarray(power, float)
+        self.vbar = np.sqrt(8 * K_B * self.T_g[None] / (PI * self.m[:, None, None]))
+        self.vbar_i = np.sqrt(8 * EV * self.T_i / (PI * self.m))[:, None, None]
+        self._mfp(np.asarray(n_g, float))
+
+    def _mfp(self, n_g) -> None:
+        """Mean free paths and neutral diffusivities for the neutral density n_g (m⁻³)."""
+        self.n_g = n_g
+        self.lam = 1.0 / (n_g[None] * self.sig[:, None, None])
+        self.D_neu = PI / 8 * self.lam * self.vbar                   # (N, nr, nz)
+
+    def unpack(self, x):
+        nr, nz = self.mesh.shape
+        X = x.reshape(self.nf, nr, nz)
+        return X[: self.N], X[self.N], X[self.N + 1], X[self.N + 2:]
+
+    # ------------------------------------------------------------------ chemistry
+    def chemistry(self, n, n_e, Te):
+        """Volume rates per cell: dn (N, nr, nz) m⁻³s⁻¹, electron energy loss (eV m⁻³ s⁻¹),
+        elastic energy to the gas (eV m⁻³ s⁻¹), electron source, ν_m."""
+        gm = self.gm
+        shape = n_e.shape
+        B = n_e.size
+        D = np.empty((gm.N + 3, B))
+        D[: gm.N] = n.reshape(gm.N, B)
+        D[gm.N] = n_e.ravel()
+        ng = n[self.neu].sum(axis=0).ravel()
+        D[gm.N + 1] = ng
+        D[gm.N + 2] = 1.0
+        T = Te.ravel()
+        k = gm.rate_coefficients(T, ng)
+        R = k * D[gm.slots[:, 0]] * D[gm.slots[:, 1]] * D[gm.slots[:, 2]]
+        dn = (gm.S @ R).reshape((gm.N,) + shape)
+        el = (gm.rx_elastic @ R) * T
+        loss = gm.rx_loss @ R + el
+        if gm.e_loss_mask.any():
+            eps = gm.lost_electron_energy(T, ng)
+            loss = loss + (gm.e_loss_mask[:, None] * eps * R).sum(axis=0)
+        dne = gm.s_e @ R
+        nu_m = (k[self.el_rx] * D[gm.slots[self.el_rx, 1]]).sum(axis=0)
+        nu_m = nu_m + self.fallback_neutral * ng * SIGMA_M_FALLBACK * np.sqrt(8 * EV * T / (PI * M_E))
+        return dn, loss.reshape(shape), el.reshape(shape), dne.reshape(shape), np.maximum(nu_m, 1.0).reshape(shape)
+
+    # ------------------------------------------------------------------ residual
+    def residual(self, x, *, details: bool = False):
+        """Per-cell residuals (field-major, shape (nf, nr, nz)): particles s⁻¹, quasi-neutrality
+        (m⁻³ per n_e, ×1), energy eV/s, site balances s⁻¹ per site."""
+        gm = self.gm
+        lnn, lnne, Te, lnth = self.unpack(x)
+        Te = np.maximum(Te, 0.05)
+        n = np.exp(lnn)
+        n_e = np.exp(lnne)
+        V = self.V
+        if self.live_ng:
+            self._mfp(n[self.neu].sum(axis=0))
+        dn, eloss, el_gas, dne, nu_m = self.chemistry(n, n_e, Te)
+        F = dn * V[None] + self.feed
+        F -= self.pump_flow[None] * n * (gm.z == 0)[:, None, None]
+        power = self.power
+        FE = (power / EV - eloss) * V
+        De = EV * Te / (M_E * nu_m)
+        heat_i = np.zeros_like(Te)
+        Ge_faces = []
+        ch = self.charged
+        zch = gm.z[ch][:, None, None]
+        for axis, A, d in ((0, self.Ar, self.dR), (1, self.Az, self.dZ)):
+            a = np.s_[:, :-1, :] if axis == 0 else np.s_[:, :, :-1]
+            b = np.s_[:, 1:, :] if axis == 0 else np.s_[:, :, 1:]
+            a2, b2 = a[1:], b[1:]
+            # potential difference from the Boltzmann electrons, φ_b − φ_a (V)
+            Tf = 0.5 * (Te[a2] + Te[b2])
+            dphi = Tf * (lnne[b2] - lnne[a2]) + (Te[b2] - Te[a2])
+            # neutrals: diffusion on the partial pressure + upwind convection
+            Dn = 0.5 * (self.D_neu[a] + self.D_neu[b])
+            Tg = self.T_g
+            Tgf = 0.5 * (Tg[a2] + Tg[b2])
+            G = -Dn * (n[b] * Tg[b2] - n[a] * Tg[a2]) / (Tgf * d)
+            if self.flow is not None:
+                Fl = self.flow[axis][1:-1] if axis == 0 else self.flow[axis][:, 1:-1]
+                up = np.where(Fl >= 0, n[a], n[b])
+                G = G + up * Fl / A
+            # ions: Scharfetter–Gummel in the field, variable mobility
+            E = np.abs(dphi) / d
+            lam_f = 0.5 * (self.lam[ch][a] + self.lam[ch][b])
+            vb = self.vbar_i[ch]
+            aa = EV * lam_f / self.m[ch][:, None, None] * E
+            u = 2 * aa / (vb + np.sqrt(vb ** 2 + 2 * PI * aa))
+            mu = np.where(E > 0, u / np.maximum(E, 1e-300), EV * lam_f / (self.m[ch][:, None, None] * vb))
+            Dk = mu * self.T_i
+            Pe = -zch * dphi / self.T_i
+            Gi = Dk / d * (bernoulli(-Pe) * n[ch][a] - bernoulli(Pe) * n[ch][b])
+            G = G * (gm.z == 0)[:, None, None]
+            G[ch] = Gi
+            F[a] -= A * G
+            F[b] += A * G
+            Ge = (zch * Gi).sum(axis=0)
+            kap = 2.5 * 0.5 * (n_e[a2] * De[a2] + n_e[b2] * De[b2])
+            Q = 2.5 * Tf * Ge - kap * (Te[b2] - Te[a2]) / d
+            FE[a2] -= A * Q
+            FE[b2] += A * Q
+            # work of the field: the electrons climb the ambipolar potential (Γ_e dφ per unit
+            # area, half to each cell) and the ions gain exactly that (zero net current)
+            w = 0.5 * A * Ge * dphi                                    # eV/s
+            FE[a2] += w
+            FE[b2] += w
+            heat_i[a2] -= w
+            heat_i[b2] -= w
+            Ge_faces.append(Ge)
+        # walls
+        th = np.exp(lnth)
+        FS = np.zeros_like(th)
+        wall_flux = []
+        buried = np.zeros(len(gm.elements))
+        e_wall = 0.0
+        pos, neu = self.pos, gm.z == 0
+        allk = slice(None)
+        for sl, A, A_n, d in self.faces:
+            nP = n[(allk,) + sl]
+            Tp = Te[sl]
+            # positive ions: Bohm speed with the half-cell presheath in series
+            uB = np.sqrt(EV * Tp[None] / self.m[pos][:, None])
+            mu0 = EV * self.lam[pos][(allk,) + sl] / (self.m[pos][:, None] * self.vbar_i[pos][:, :, 0])
+            Gp = nP[pos] / (1.0 / uB + d / (mu0 * (Tp[None] + self.T_i)))
+            loss = np.zeros_like(nP)
+            loss[pos] = Gp
+            # neutrals: wall_gamma and surface reactions (Motz–Wise), half cell in series
+            vb = self.vbar[(allk,) + sl]
+            Dw = self.D_neu[(allk,) + sl]
+            s_tot = np.repeat(self.gamma[:, None], nP.shape[1], axis=1)
+            if self.Ns:
+                th_w = th[(allk,) + sl]
+                wj = gm.sr_prob[:, None] * th_w[gm.sr_site]             # (n_sr, m)
+                s_tot[gm.sr_gases] += gm.sr_sum @ wj
+            h = s_tot / np.maximum(1 - s_tot / 2, 1e-12) * vb / 4
+            Gn = np.where(s_tot > 0, nP / (1.0 / np.maximum(h, 1e-300) + d / Dw), 0.0)
+            loss[neu] = Gn[neu]
+            rate = loss * np.where(neu[:, None], A_n[None], A[None])    # particles/s per wall cell
+            ret = rate * np.where(neu[:, None], self.gamma[:, None] / np.maximum(s_tot, 1e-300), 1.0)
+            F[(allk,) + sl] += self.wall_prod @ ret - rate
+            if self.Ns:
+                r_sr = rate[gm.sr_gas] * wj / np.maximum(s_tot[gm.sr_gas], 1e-300)
+                F[(allk,) + sl] += self.sr_prod @ r_sr
+                Aw = np.maximum(self.wall_area[sl], 1e-300)
+                FS[(allk,) + sl] += (gm.sr_Ss @ r_sr) / (Aw * gm.chem.site_density_m2)
+                buried += (gm.sr_Eb @ r_sr).sum(axis=1)
+            ew = A * (Gp * (2.5 + self.Vs[:, None]) * Tp[None]).sum(axis=0)
+            FE[sl] -= ew
+            e_wall += float(ew.sum())
+            wall_flux.append(loss)
+        # quasi-neutrality and site rows
+        FQ = (np.tensordot(gm.z, n, axes=1) - n_e) / n_e
+        if self.Ns:
+            FS[0] = np.where(self.is_wall, th.sum(axis=0) - 1.0, 0.0)
+            FS[:, ~self.is_wall] = 0.0
+        out = np.concatenate([F, FQ[None], FE[None], FS])
+        if details:
+            return out, dict(power=power, n=n, n_e=n_e, Te=Te, theta=th, wall_flux=wall_flux, heat_ion_eV_s=heat_i,
+                             elastic_eV_m3s=el_gas, nu_m=nu_m, buried=buried, eloss=eloss, dne=dne,
+                             wall_eV_s=e_wall)
+        return out
