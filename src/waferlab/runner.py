@@ -343,11 +343,11 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
 
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
                   metrics: dict[str, Any]) -> None:
-    """metrics.json, profile.csv, final.vtp, final.vtu, profile.png."""
+    """metrics.json, profile.csv, final.vtp, final.vtu or .vti (``output.volume``), profile.png."""
     from .feature.extract import extract_surface
     from .feature.metrics import profile_polylines
     from .io.plots import plot_profile
-    from .io.vtk import write_vtp, write_vtu_materials
+    from .io.vtk import write_materials, write_vtp
 
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")
@@ -360,7 +360,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     write_csv(out / "profile.csv", {"segment": seg.astype(int), "x": pts[:, 0], vert: pts[:, 1]})
     if recipe.spec.output.vtk:
         write_vtp(out / "final.vtp", extract_surface(wafer.geometry))
-        write_vtu_materials(out / "final.vtu", wafer.geometry)
+        write_materials(out, wafer.geometry, recipe.spec.output.volume)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*

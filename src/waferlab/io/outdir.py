@@ -41,7 +41,7 @@ __all__ = ["STAMP", "OUTPUT_NAMES", "identity_hash", "safe_folder_name", "prepar
 STAMP = "waferlab-run.json"
 #: Names (glob patterns) of the files waferlab commands write; --overwrite removes these.
 OUTPUT_NAMES = (
-    STAMP, "recipe.yaml", "metrics.json", "profile.csv", "final.vtp", "final.vtu",
+    STAMP, "recipe.yaml", "metrics.json", "profile.csv", "final.vtp", "final.vtu", "final.vti",
     "profile.png", "log.txt", "checkpoint.npz", "reactor.json", "iedf.csv", "iadf.csv",
     "sweep.json", "sweep.png", "flux.csv", "flux*.png", "aerial*", "resist*", "bossung*",
     "dose_focus*", "process_window*", "stochastic*", "doping*", "study.nc", "summary.json",

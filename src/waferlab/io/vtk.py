@@ -1,25 +1,42 @@
-"""ParaView output: the surface as VTK PolyData (.vtp) and the materials as .vtu (meshio).
+"""ParaView output: the surface as VTK PolyData (.vtp), the materials as .vtu (meshio) or
+as ImageData (.vti).
 
-meshio has no PolyData writer, so ``write_vtp`` writes the small XML format directly
-(VTK file formats, Kitware, "VTK XML PolyData", ASCII data arrays).
+meshio has no PolyData or ImageData writer, so ``write_vtp`` and ``write_vti_materials``
+write the small XML formats directly (VTK file formats, Kitware: "VTK XML PolyData",
+"ImageData"; data arrays inline in base64 ``binary`` format with a UInt64 size header,
+the ImageData array zlib-compressed in blocks as vtkZLibDataCompressor writes it).
+The .vtu of the materials stores a hexahedron (8 connectivity entries) per solid cell,
+so it grows to gigabytes on large grids; the .vti stores one byte per cell, compressed
+(the uniform regions away from the surface cost almost nothing).
 """
 from __future__ import annotations
 
+import base64
 import itertools
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["write_vtp", "write_vtu_materials"]
+__all__ = ["write_vtp", "write_vtu_materials", "write_vti_materials", "write_materials",
+           "VOLUME_FORMATS", "VTU_MAX_CELLS"]
+
+VOLUME_FORMATS = ("auto", "vtu", "vti", "none")
+#: ``auto`` writes final.vtu up to this many grid cells, final.vti above
+VTU_MAX_CELLS = 1_000_000
 
 
 def _arr(name: str, data: np.ndarray, ncomp: int = 1) -> str:
-    kind = "Float64" if data.dtype.kind == "f" else "Int64"
-    flat = " ".join(f"{v:.9g}" if kind == "Float64" else str(int(v)) for v in data.ravel())
+    """A DataArray in base64 ``binary`` format, zlib-compressed (``_compressed``)."""
+    if data.dtype.kind == "f":
+        kind, raw = "Float64", np.ascontiguousarray(data, dtype="<f8")
+    else:
+        kind, raw = "Int64", np.ascontiguousarray(data, dtype="<i8")
+    enc = _compressed(raw.tobytes())
     return (f'<DataArray type="{kind}" Name="{name}" NumberOfComponents="{ncomp}" '
-            f'format="ascii">{flat}</DataArray>')
+            f'format="binary">{enc}</DataArray>')
 
 
 def write_vtp(path: str | Path, surface, cell_data: dict[str, np.ndarray] | None = None) -> None:
@@ -39,7 +56,8 @@ def write_vtp(path: str | Path, surface, cell_data: dict[str, np.ndarray] | None
     cells.append(_arr("normal", normals, 3))
     n_lines, n_polys = (len(el), 0) if k == 2 else (0, len(el))
     xml = (
-        '<?xml version="1.0"?>\n<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian">\n'
+        '<?xml version="1.0"?>\n<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian" header_type="UInt64" '
+        'compressor="vtkZLibDataCompressor">\n'
         f'<PolyData><Piece NumberOfPoints="{len(pts)}" NumberOfVerts="0" NumberOfLines="{n_lines}" '
         f'NumberOfStrips="0" NumberOfPolys="{n_polys}">\n'
         f'<Points>{_arr("points", pts, 3)}</Points>\n'
@@ -86,3 +104,68 @@ def write_vtu_materials(path: str | Path, geometry) -> None:
     mesh = meshio.Mesh(pts, cells, cell_data={"material": [mat[tuple(idx.T)].astype(np.int32)]})
     with atomic_path(path) as tmp:
         meshio.write(tmp, mesh, file_format="vtu")
+
+
+ZLIB_BLOCK = 1 << 20     # bytes per compressed block of a .vti data array
+ZLIB_LEVEL = 1           # fastest: the material array is mostly long runs
+
+
+def _compressed(b: bytes) -> str:
+    """base64 of a vtkZLibDataCompressor stream: header [blocks, block size, last block
+    size, compressed sizes…] (UInt64, encoded on its own), then the compressed blocks."""
+    blocks = [zlib.compress(b[i:i + ZLIB_BLOCK], ZLIB_LEVEL) for i in range(0, len(b), ZLIB_BLOCK)]
+    n = len(blocks)
+    last = len(b) - (n - 1) * ZLIB_BLOCK if n else 0
+    head = np.array([n, ZLIB_BLOCK, last] + [len(c) for c in blocks], dtype="<u8").tobytes()
+    return base64.b64encode(head).decode("ascii") + base64.b64encode(b"".join(blocks)).decode("ascii")
+
+
+def write_vti_materials(path: str | Path, geometry) -> None:
+    """The material of every grid cell as VTK ImageData (``material`` Int8 cell array:
+    index into ``geometry.materials``, bottom layer first; −1 = vacuum).  Points are the
+    level-set nodes (spacing h from the first node), cells lie between them, as in
+    :func:`write_vtu_materials`; a cell's material is the lowest layer whose φ averaged
+    over the cell's corners is negative.  In 2D the (x, y) section lies in the VTK x–y
+    plane."""
+    from ..feature import _kernels as K
+
+    g = geometry.grid
+    h = g.spacing
+    mat = K.cell_materials(np.ascontiguousarray(geometry.phi4()), g.dimension)
+    o = [float(v) for v in geometry.origin3()]
+    nx, nz = geometry.shape[0], geometry.shape[-1]
+    if g.dimension == 3:
+        ny = geometry.shape[1]
+        extent = f"0 {nx - 1} 0 {ny - 1} 0 {nz - 1}"
+        origin = f"{o[0]!r} {o[1]!r} {o[2]!r}"
+    else:
+        extent = f"0 {nx - 1} 0 {nz - 1} 0 0"
+        origin = f"{o[0]!r} {o[2]!r} 0.0"
+    data = _compressed(mat.tobytes())
+    names = " ".join(f"{k}:{m}" for k, m in enumerate(geometry.materials))
+    xml = ('<?xml version="1.0"?>\n<VTKFile type="ImageData" version="1.0" '
+           'byte_order="LittleEndian" header_type="UInt64" compressor="vtkZLibDataCompressor">\n'
+           f'<ImageData WholeExtent="{extent}" Origin="{origin}" Spacing="{h!r} {h!r} {h!r}">\n'
+           f'<Piece Extent="{extent}">\n<PointData></PointData>\n'
+           f'<CellData Scalars="material"><DataArray type="Int8" Name="material" '
+           f'NumberOfComponents="1" format="binary" RangeMin="-1" '
+           f'RangeMax="{len(geometry.materials) - 1}">{data}</DataArray></CellData>\n'
+           f'</Piece>\n</ImageData>\n<!-- materials {names} -->\n</VTKFile>\n')
+    with atomic_path(path) as tmp:
+        tmp.write_text(xml, encoding="ascii")
+
+
+def write_materials(out_dir: str | Path, geometry, volume: str = "auto") -> str | None:
+    """Write the material volume into ``out_dir`` as ``volume`` says (auto: final.vtu up
+    to ``VTU_MAX_CELLS`` cells, else final.vti; vtu; vti; none); returns the file name."""
+    if volume not in VOLUME_FORMATS:
+        raise ValueError(f"volume = {volume!r}: allowed {', '.join(VOLUME_FORMATS)}")
+    if volume == "none":
+        return None
+    if volume == "auto":
+        cells = int(np.prod([n - 1 for n in geometry.shape]))
+        volume = "vtu" if cells <= VTU_MAX_CELLS else "vti"
+    name = f"final.{volume}"
+    (write_vtu_materials if volume == "vtu" else write_vti_materials)(Path(out_dir) / name,
+                                                                      geometry)
+    return name
