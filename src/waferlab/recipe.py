@@ -144,6 +144,7 @@ class OutputSpec(SpecModel):
 
     checkpoint_interval: Time = Field(default=300.0, gt=0)
     vtk: bool = True
+    volume: Literal["auto", "vtu", "vti", "none"] = "auto"
     plot: bool = True
 
 

@@ -432,10 +432,11 @@ def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
 
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
                   metrics: dict[str, Any]) -> None:
-    """metrics.json, profile.csv, final_surface.vtu, final.vtu, profile.png."""
+    """metrics.json, profile.csv, final_surface.vtu, final.vtu or .vti (``output.volume``),
+    profile.png (and profile_3d.png in 3D)."""
     from .feature.extract import extract_surface
     from .io.plots import plot_profile
-    from .io.vtk import write_vtu_materials, write_vtu_surface
+    from .io.vtk import write_materials, write_vtu_surface
 
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")
@@ -445,7 +446,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     if recipe.spec.output.vtk:
         write_vtu_surface(out / "final_surface.vtu", extract_surface(wafer.geometry),
                           wafer.geometry.materials)
-        write_vtu_materials(out / "final.vtu", wafer.geometry)
+        write_materials(out, wafer.geometry, recipe.spec.output.volume)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*

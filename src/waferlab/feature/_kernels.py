@@ -90,7 +90,12 @@ def _one_sided(a, i, j, k, axis, h, order, px, py):
 
 @njit(cache=True, inline="always")
 def _weno_pair(m3, m2, m1, c, p1, p2, p3, ih):
-    """(D⁻φ, D⁺φ) by WENO5 from the seven values φ_{i−3} … φ_{i+3} (ih = 1/h)."""
+    """(D⁻φ, D⁺φ) by WENO5 from the seven values φ_{i−3} … φ_{i+3} (ih = 1/h).
+
+    Seven equal values (a flat surface seen along the surface) give exactly (0, 0) —
+    what the WENO combination of six zero differences returns — without computing it."""
+    if m3 == c and m2 == c and m1 == c and p1 == c and p2 == c and p3 == c:
+        return 0.0, 0.0
     d0 = (m2 - m3) * ih
     d1 = (m1 - m2) * ih
     d2 = (c - m1) * ih
@@ -115,6 +120,53 @@ def _one_sided_flat(flat, n, st, h, order):
 EO, LF, BEAM = 0, 1, 2      # numerical Hamiltonians of ``stage``
 
 
+@njit(cache=True, inline="always")
+def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
+    """Numerical Hamiltonian Ĥ(D⁻φ, D⁺φ) at band node n (flat index) for ``stage``.
+
+    Nothing moves where the speed is 0 (EO and BEAM: Ĥ = 0·(…) exactly, so the
+    derivatives are not computed; LF keeps its dissipation and always computes them).
+    """
+    nx, ny, nz = src.shape
+    if v == 0.0 and mode != LF:
+        return 0.0
+    i = n // (ny * nz)
+    r = n - i * ny * nz
+    j = r // nz
+    k = r - j * nz
+    g = 3 if order > 1 else 1            # stencil reach
+    inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
+    gp = 0.0
+    gm = 0.0
+    gc = 0.0
+    cp = 0.0
+    diss = 0.0
+    for ax in range(3):
+        if ax == 1 and ndim == 2:
+            continue
+        if inner:
+            dm, dp = _one_sided_flat(flat, n, nz * ny if ax == 0 else (nz if ax == 1 else 1),
+                                     h, order)
+        else:
+            dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
+        if mode == EO:
+            gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
+            gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
+        else:
+            c = 0.5 * (dm + dp)
+            gc += c * c
+            if mode == LF:
+                diss += 0.5 * alpha[ax] * (dp - dm)
+            else:
+                cp += alpha[ax] * c
+                diss += 0.5 * abs(v) * ((1.0 - alpha[3]) * abs(alpha[ax]) + alpha[3]) * (dp - dm)
+    if mode == EO:
+        return v * np.sqrt(gp) if v > 0 else v * np.sqrt(gm)
+    if mode == LF:
+        return v * np.sqrt(gc) - diss
+    return v * ((1.0 - alpha[3]) * max(0.0, cp) + alpha[3] * np.sqrt(gc)) - diss
+
+
 @njit(cache=True, parallel=True)
 def stage(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, px, py):
     """out[n] = wa·base[n] + wb·(src[n] + dt·L(src)[n]) on band nodes n.
@@ -129,49 +181,45 @@ def stage(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, 
             α_i = |s|((1 − f)|c_i| + f) ≥ |∂H/∂p_i|, so an axis the beam is
             parallel to gets no dissipation and walls along the beam stay in place.
     """
-    nx, ny, nz = src.shape
     nb = band.shape[0]
     flat = src.reshape(-1)
-    g = 3 if order > 1 else 1            # stencil reach
+    bf = base.reshape(-1)
+    of = out.reshape(-1)
     for b in prange(nb):
         n = band[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
-        inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
-        v = speed[b]
-        gp = 0.0
-        gm = 0.0
-        gc = 0.0
-        cp = 0.0
-        diss = 0.0
-        for ax in range(3):
-            if ax == 1 and ndim == 2:
-                continue
-            if inner:
-                dm, dp = _one_sided_flat(flat, n, nz * ny if ax == 0 else (nz if ax == 1 else 1),
-                                         h, order)
-            else:
-                dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
-            if mode == EO:
-                gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
-                gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
-            else:
-                c = 0.5 * (dm + dp)
-                gc += c * c
-                if mode == LF:
-                    diss += 0.5 * alpha[ax] * (dp - dm)
-                else:
-                    cp += alpha[ax] * c
-                    diss += 0.5 * abs(v) * ((1.0 - alpha[3]) * abs(alpha[ax]) + alpha[3]) * (dp - dm)
-        if mode == EO:
-            ham = v * np.sqrt(gp) if v > 0 else v * np.sqrt(gm)
-        elif mode == LF:
-            ham = v * np.sqrt(gc) - diss
-        else:
-            ham = v * ((1.0 - alpha[3]) * max(0.0, cp) + alpha[3] * np.sqrt(gc)) - diss
-        out[i, j, k] = wa * base[i, j, k] + wb * (src[i, j, k] - dt * ham)
+        ham = _hamiltonian(src, flat, n, h, order, mode, speed[b], alpha, ndim, px, py)
+        of[n] = wa * bf[n] + wb * (flat[n] - dt * ham)
+
+
+@njit(cache=True, parallel=True)
+def stage_band(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim, px, py):
+    """``stage`` with the base and the result held on the band only:
+    out[b] = wa·base[b] + wb·(src[n] + dt·L(src)[n]), n = band[b] (same arithmetic, so
+    the same numbers; no dense scratch array)."""
+    nb = band.shape[0]
+    flat = src.reshape(-1)
+    for b in prange(nb):
+        n = band[b]
+        ham = _hamiltonian(src, flat, n, h, order, mode, speed[b], alpha, ndim, px, py)
+        out[b] = wa * base[b] + wb * (flat[n] - dt * ham)
+
+
+@njit(cache=True, parallel=True)
+def gather(a, band):
+    """a.flat[band] (a compact copy of the band values)."""
+    flat = a.reshape(-1)
+    out = np.empty(band.shape[0])
+    for b in prange(band.shape[0]):
+        out[b] = flat[band[b]]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def scatter(a, band, vals):
+    """a.flat[band] = vals."""
+    flat = a.reshape(-1)
+    for b in prange(band.shape[0]):
+        flat[band[b]] = vals[b]
 
 
 @njit(cache=True, inline="always")
@@ -441,3 +489,46 @@ def contain(phi):
                 phi[l, p] = m
             else:
                 m = phi[l, p]
+
+
+@njit(cache=True, parallel=True)
+def cell_materials(phi4, ndim):
+    """Material of each grid cell (between 2^d nodes): the lowest layer whose φ averaged
+    over the cell's corners is negative, -1 for none.  Returned in VTK order (x fastest):
+    (nz−1, ny−1, nx−1) in 3D, (nz−1, 1, nx−1) in 2D (phi4: (L, nx, ny, nz), ny = 1 in 2D)."""
+    L, nx, ny, nz = phi4.shape
+    cy = ny - 1 if ndim == 3 else 1
+    dy = 1 if ndim == 3 else 0
+    w = 1.0 / (8.0 if ndim == 3 else 4.0)
+    out = np.full((nz - 1, cy, nx - 1), -1, dtype=np.int8)
+    for k in prange(nz - 1):
+        for j in range(cy):
+            for i in range(nx - 1):
+                for l in range(L):
+                    s = phi4[l, i, j, k] + phi4[l, i + 1, j, k] + phi4[l, i, j, k + 1] \
+                        + phi4[l, i + 1, j, k + 1]
+                    if dy:
+                        s += (phi4[l, i, j + 1, k] + phi4[l, i + 1, j + 1, k]
+                              + phi4[l, i, j + 1, k + 1] + phi4[l, i + 1, j + 1, k + 1])
+                    if s * w < 0.0:
+                        out[k, j, i] = l
+                        break
+    return out
+
+
+@njit(cache=True, parallel=True)
+def material_index_pts(phi4, pts, origin, h, tols, ndim, px, py):
+    """``material_index_tols`` at points (m, 3) in metres of the kernel layout: the
+    fractional indices (p − origin)/h are formed per point (no (m, 3) temporary)."""
+    L = phi4.shape[0]
+    m = pts.shape[0]
+    out = np.full(m, -1, dtype=np.int32)
+    for p in prange(m):
+        fx = (pts[p, 0] - origin[0]) / h
+        fy = (pts[p, 1] - origin[1]) / h
+        fz = (pts[p, 2] - origin[2]) / h
+        for l in range(L):
+            if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
+                out[p] = l
+                break
+    return out

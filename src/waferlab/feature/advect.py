@@ -120,7 +120,8 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
         alpha[3] = f
         mode = K.BEAM
     else:
-        V = np.array(model.speed(state, pts, nrm[:, dims], mats), dtype=np.float64)
+        V = np.array(model.speed(state, pts, nrm if d == 3 else nrm[:, dims], mats),
+                     dtype=np.float64)
         mode = K.LF if getattr(model, "normal_dependent", False) else K.EO
         if mode == K.LF and getattr(model, "hamiltonian_stage", None) is not None:
             mode = CUSTOM
@@ -164,9 +165,8 @@ class _Work:
         # the surface moves < reinit_distance + 1 spacings between rebuilds: that many
         # rings of new candidates around |φ| < cap keep the computed distances ahead of it
         self.rings = int(math.ceil(band.reinit_distance)) + 1
-        self.need_b2 = scheme_order > 1
         self.band = None
-        self.b1 = self.b2 = None
+        self.mark = None
         self.held = 0          # bottom layers the current etch step leaves in place
 
     def view(self) -> LevelSetStack:
@@ -176,24 +176,21 @@ class _Work:
                              reference_top=self.reference_top)
 
     def _reset(self) -> None:
-        """Clamp the top set to ±W_cap (the invariant ``_band.rebuild`` relies on) and
-        copy it to the scratch arrays: at the start and after the window grew."""
+        """Clamp the top set to ±W_cap (the invariant ``_band.rebuild`` relies on): at
+        the start and after the window grew."""
         np.clip(self.phi[-1], -self.cap, self.cap, out=self.phi[-1])
         self.mark = np.zeros(as3(self.phi[-1]).shape, dtype=np.uint8)
-        self.b1 = np.array(self.phi[-1], copy=True)
-        self.b2 = np.array(self.phi[-1], copy=True) if self.need_b2 else None
 
     def rebuild(self, clearance: int) -> None:
         """Reinitialise the top set on the band (``_band.rebuild``), grow the window if
-        the surface nears its edges (closer than ``clearance`` nodes), sync scratch."""
+        the surface nears its edges (closer than ``clearance`` nodes)."""
         g = self.grid
         h = g.spacing
-        if self.b1 is None:
+        if self.mark is None:
             self._reset()
-        old = self.band
         while True:
             top3 = as3(self.phi[-1])
-            band, cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
+            band, _cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
                                                 self.width, self.keep, self.cap,
                                                 g.dimension, g.periodic, g.periodic, self.rings)
             self.band = band
@@ -210,12 +207,6 @@ class _Work:
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
             self._reset()
-            old = None
-        for b in (self.b1, self.b2):       # scratch = φ on every node changed since the last sync
-            if b is not None:
-                KB.copy_nodes(as3(self.phi[-1]), as3(b), cand)
-                if old is not None:
-                    KB.copy_nodes(as3(self.phi[-1]), as3(b), old)
         self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), self.beta,
                               self.width)
 
@@ -306,17 +297,14 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         w.held = held_block(model, state, w.phi.shape[0], kind)
         if w.phi.shape[0] > 1:
             phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
-            f = (pts - origin) / h
-            if w.held:
-                tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
-                tols[:w.held] = 0.0
-                mats = K.material_index_tols(phi4, f, tols, d, g.periodic, g.periodic)
-            else:
-                mats = K.material_index(phi4, f, 0.5 * h, d, g.periodic, g.periodic)
+            tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
+            tols[:w.held] = 0.0
+            mats = K.material_index_pts(phi4, pts, origin, h, tols, d, g.periodic, g.periodic)
             mats[mats < 0] = w.phi.shape[0] - 1
         else:
             mats = np.zeros(len(w.band), dtype=np.int32)
-        mode, V, alpha, vmax, S = _speeds(model, state, pts[:, dims], nrm, mats, w.cutoff,
+        mode, V, alpha, vmax, S = _speeds(model, state, pts if d == 3 else pts[:, dims], nrm,
+                                          mats, w.cutoff,
                                           d, t)
         if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs, global α: larger steps bow walls
             dt = stable_dt(S, h, cfl)
@@ -326,26 +314,34 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             t = t_end                        # nothing moves
             break
         dt = min(dt, t_end - t)
+        # the stages write their band values into φ_top itself (a stage reads only its
+        # source); φⁿ on the band is kept compact for the Runge–Kutta combinations
         u = top3
-        b1 = as3(w.b1)
-        b2 = as3(w.b2) if w.b2 is not None else None
         args = (h, order, mode, alpha, d, g.periodic, g.periodic)
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             _stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
+            b1 = u.copy()
             if order == 1:
                 _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
                 KB.copy_nodes(b1, u, w.band)
             else:
+                b2 = u.copy()
                 _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
                 _stage(b1, u, b2, w.band, dt, 0.75, 0.25, h, order, d, g.periodic)
                 _stage(b2, u, u, w.band, dt, 1.0 / 3.0, 2.0 / 3.0, h, order, d, g.periodic)
-        elif order == 1:
-            K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
-            KB.copy_nodes(b1, u, w.band)
+                del b2
+            del b1
         else:
-            K.stage(u, u, b1, w.band, V, dt, 0.0, 1.0, *args)
-            K.stage(b1, u, b2, w.band, V, dt, 0.75, 0.25, *args)
-            K.stage(b2, u, u, w.band, V, dt, 1.0 / 3.0, 2.0 / 3.0, *args)
+            u0 = K.gather(u, w.band)
+            new = np.empty_like(u0)
+            K.stage_band(u, u0, new, w.band, V, dt, 0.0, 1.0, *args)
+            K.scatter(u, w.band, new)
+            if order > 1:
+                K.stage_band(u, u0, new, w.band, V, dt, 0.75, 0.25, *args)
+                K.scatter(u, w.band, new)
+                K.stage_band(u, u0, new, w.band, V, dt, 1.0 / 3.0, 2.0 / 3.0, *args)
+                K.scatter(u, w.band, new)
+            del u0, new
         if not K.all_finite(top3, w.band):
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")

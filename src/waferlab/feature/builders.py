@@ -178,28 +178,44 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     z_top = geometry.reference_top
     z_b = z_top - float(depth)
     geo = geometry.with_window(z_b - MARGIN_NODES * g.spacing, geometry.z_range[1])
-    X = _mesh(g, geo.z0, geo.nz)
-    z = X[-1]
-    x = X[0] - center[0]
-    s = np.hypot(x, X[1] - center[1]) if kind == "hole" else x
-    if kind == "trench":
-        wall = (np.abs(x) - half + (z_top - z) * tan) * cos
-    elif kind == "hole":
-        wall = (s - half + (z_top - z) * tan) * cos
-    else:
-        wall = (half + (z_top - z) * tan - np.abs(x)) * cos
-    d_cut = np.maximum(wall, z_b - z)
+    axes = [g.lateral_coords(a) for a in range(g.dimension - 1)] + [geo.z_coords]
+
+    def slabs():
+        """(x slice, s, z) over slabs of x rows: the full-size coordinate arrays and
+        their temporaries are never all alive at once (the numbers are the same)."""
+        rows = max(1, (1 << 20) // max(1, int(np.prod([len(a) for a in axes[1:]]))))
+        for i0 in range(0, len(axes[0]), rows):
+            X = np.meshgrid(axes[0][i0:i0 + rows], *axes[1:], indexing="ij")
+            x = X[0] - center[0]
+            s = np.hypot(x, X[1] - center[1]) if kind == "hole" else x
+            yield slice(i0, i0 + rows), x, s, X[-1]
+
+    def cut_distance():
+        d_cut = np.empty(geo.shape)
+        for sl, x, s, z in slabs():
+            if kind == "trench":
+                wall = (np.abs(x) - half + (z_top - z) * tan) * cos
+            elif kind == "hole":
+                wall = (s - half + (z_top - z) * tan) * cos
+            else:
+                wall = (half + (z_top - z) * tan - np.abs(x)) * cos
+            d_cut[sl] = np.maximum(wall, z_b - z)
+        return d_cut
+
     far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
     layers = []
     for phi_k in geo.phi:
         t_k = _flat_top(phi_k, geo)
         if t_k is None:                      # not flat: CSG then fast marching
-            layers.append(reinitialise(np.maximum(phi_k, -d_cut), g))
+            layers.append(reinitialise(np.maximum(phi_k, -cut_distance()), g))
         elif t_k <= z_b:                     # entirely below the cut
             layers.append(phi_k)
         else:                                # exact: distance to the (x|r, z) profile
             poly = _profile(kind, half, tan, z_top, z_b, t_k, far)
-            layers.append(_polygon_sdf(s, z, poly))
+            out = np.empty(geo.shape)
+            for sl, _x, s, z in slabs():
+                out[sl] = _polygon_sdf(s, z, poly)
+            layers.append(out)
     return geo.replace(phi=np.stack(layers))
 
 

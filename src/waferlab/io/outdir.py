@@ -41,7 +41,8 @@ __all__ = ["STAMP", "OUTPUT_NAMES", "identity_hash", "safe_folder_name", "prepar
 STAMP = "waferlab-run.json"
 #: Names (glob patterns) of the files waferlab commands write; --overwrite removes these.
 OUTPUT_NAMES = (
-    STAMP, "recipe.yaml", "metrics.json", "profile.csv", "final.vtp", "final.vtu", "final_surface.vtu",
+    STAMP, "recipe.yaml", "metrics.json", "profile.csv", "final.vtp", "final.vtu", "final.vti",
+    "final_surface.vtu",
     "profile.png", "log.txt", "checkpoint.npz", "reactor.json", "iedf.csv", "iadf.csv",
     "sweep.json", "sweep.png", "flux.csv", "flux*.png", "aerial*", "resist*", "bossung*",
     "dose_focus*", "process_window*", "stochastic*", "doping*", "study.nc", "summary.json",

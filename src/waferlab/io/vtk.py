@@ -1,23 +1,34 @@
 """ParaView output, written by meshio so meshio (and ParaView) read every file back:
 the surface as ``final_surface.vtu`` (lines in 2D, triangles in 3D) and the materials
-as ``final.vtu`` (quads / hexahedra).
+as ``final.vtu`` (quads / hexahedra); on large grids the materials go to ``final.vti``
+(VTK ImageData, one compressed byte per cell — ``output.volume``), which ParaView, VTK
+and pyvista read but meshio does not.
 
-Each file has a ``material`` cell array (the layer index, bottom layer first) and names
+Each .vtu has a ``material`` cell array (the layer index, bottom layer first) and names
 the materials in its FieldData: one integer entry per material, ``Si = 0``,
-``SiO2 = 1``, ... (all its layer indices; meshio: ``mesh.field_data``).  ``write_vtp`` (VTK XML PolyData,
-written directly since meshio has no PolyData format) is kept for callers that want a
-.vtp; meshio cannot read it.
+``SiO2 = 1``, ... (all its layer indices; meshio: ``mesh.field_data``); the .vti names
+them in a comment.  ``write_vtp`` (VTK XML PolyData, written directly since meshio has no
+PolyData format) is kept for callers that want a .vtp; meshio cannot read it.  The .vti
+is written directly too (VTK file formats, Kitware: "ImageData"; the array
+zlib-compressed in blocks as vtkZLibDataCompressor writes it).
 """
 from __future__ import annotations
 
+import base64
 import itertools
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["write_vtp", "write_vtu_materials", "write_vtu_surface", "material_field_data"]
+__all__ = ["write_vtp", "write_vtu_materials", "write_vtu_surface", "material_field_data",
+           "write_vti_materials", "write_materials", "VOLUME_FORMATS", "VTU_MAX_CELLS"]
+
+VOLUME_FORMATS = ("auto", "vtu", "vti", "none")
+#: ``auto`` writes final.vtu up to this many grid cells, final.vti above
+VTU_MAX_CELLS = 1_000_000
 
 
 def material_field_data(names) -> dict[str, np.ndarray]:
@@ -134,3 +145,68 @@ def write_vtu_materials(path: str | Path, geometry) -> None:
         cells = [("hexahedron", conn)]
     mesh = meshio.Mesh(pts, cells, cell_data={"material": [mat[tuple(idx.T)].astype(np.int32)]})
     _write_mesh(path, mesh, geometry.materials)
+
+
+ZLIB_BLOCK = 1 << 20     # bytes per compressed block of a .vti data array
+ZLIB_LEVEL = 1           # fastest: the material array is mostly long runs
+
+
+def _compressed(b: bytes) -> str:
+    """base64 of a vtkZLibDataCompressor stream: header [blocks, block size, last block
+    size, compressed sizes…] (UInt64, encoded on its own), then the compressed blocks."""
+    blocks = [zlib.compress(b[i:i + ZLIB_BLOCK], ZLIB_LEVEL) for i in range(0, len(b), ZLIB_BLOCK)]
+    n = len(blocks)
+    last = len(b) - (n - 1) * ZLIB_BLOCK if n else 0
+    head = np.array([n, ZLIB_BLOCK, last] + [len(c) for c in blocks], dtype="<u8").tobytes()
+    return base64.b64encode(head).decode("ascii") + base64.b64encode(b"".join(blocks)).decode("ascii")
+
+
+def write_vti_materials(path: str | Path, geometry) -> None:
+    """The material of every grid cell as VTK ImageData (``material`` Int8 cell array:
+    index into ``geometry.materials``, bottom layer first; −1 = vacuum).  Points are the
+    level-set nodes (spacing h from the first node), cells lie between them, as in
+    :func:`write_vtu_materials`; a cell's material is the lowest layer whose φ averaged
+    over the cell's corners is negative.  In 2D the (x, y) section lies in the VTK x–y
+    plane."""
+    from ..feature import _kernels as K
+
+    g = geometry.grid
+    h = g.spacing
+    mat = K.cell_materials(np.ascontiguousarray(geometry.phi4()), g.dimension)
+    o = [float(v) for v in geometry.origin3()]
+    nx, nz = geometry.shape[0], geometry.shape[-1]
+    if g.dimension == 3:
+        ny = geometry.shape[1]
+        extent = f"0 {nx - 1} 0 {ny - 1} 0 {nz - 1}"
+        origin = f"{o[0]!r} {o[1]!r} {o[2]!r}"
+    else:
+        extent = f"0 {nx - 1} 0 {nz - 1} 0 0"
+        origin = f"{o[0]!r} {o[2]!r} 0.0"
+    data = _compressed(mat.tobytes())
+    names = " ".join(f"{k}:{m}" for k, m in enumerate(geometry.materials))
+    xml = ('<?xml version="1.0"?>\n<VTKFile type="ImageData" version="1.0" '
+           'byte_order="LittleEndian" header_type="UInt64" compressor="vtkZLibDataCompressor">\n'
+           f'<ImageData WholeExtent="{extent}" Origin="{origin}" Spacing="{h!r} {h!r} {h!r}">\n'
+           f'<Piece Extent="{extent}">\n<PointData></PointData>\n'
+           f'<CellData Scalars="material"><DataArray type="Int8" Name="material" '
+           f'NumberOfComponents="1" format="binary" RangeMin="-1" '
+           f'RangeMax="{len(geometry.materials) - 1}">{data}</DataArray></CellData>\n'
+           f'</Piece>\n</ImageData>\n<!-- materials {names} -->\n</VTKFile>\n')
+    with atomic_path(path) as tmp:
+        tmp.write_text(xml, encoding="ascii")
+
+
+def write_materials(out_dir: str | Path, geometry, volume: str = "auto") -> str | None:
+    """Write the material volume into ``out_dir`` as ``volume`` says (auto: final.vtu up
+    to ``VTU_MAX_CELLS`` cells, else final.vti; vtu; vti; none); returns the file name."""
+    if volume not in VOLUME_FORMATS:
+        raise ValueError(f"volume = {volume!r}: allowed {', '.join(VOLUME_FORMATS)}")
+    if volume == "none":
+        return None
+    if volume == "auto":
+        cells = int(np.prod([n - 1 for n in geometry.shape]))
+        volume = "vtu" if cells <= VTU_MAX_CELLS else "vti"
+    name = f"final.{volume}"
+    (write_vtu_materials if volume == "vtu" else write_vti_materials)(Path(out_dir) / name,
+                                                                      geometry)
+    return name

@@ -1,0 +1,209 @@
+"""Whole-process time and peak memory against the lateral cell size, side by side with ViennaPS.
+
+Case (issue #18): a 3D periodic cell L × L with a hole of radius L/4 through a 0.3 µm mask
+on Si, directional etch of Si at 1 µm/min straight down for 0.5 min (0.5 µm), grid
+spacing 0.02 µm, every numerical setting at its default (waferlab: WENO5 + TVD-RK3,
+cfl 0.4, all outputs: metrics.json, profile.csv, final.vtp, the material volume,
+profile.png, checkpoint; ViennaPS 4.7: ``MakeHole`` + ``DirectionalProcess`` with its
+default first-order scheme, the final surface written with ``saveSurfaceMesh``).
+
+Whole process: each run is its own process (``waferlab run recipe.yaml`` on the CLI, and
+a Python process for ViennaPS), measured with ``/usr/bin/time -v``: wall time, CPU time
+(user + system) and peak resident memory.  Both with 2 threads (NUMBA_NUM_THREADS /
+OMP_NUM_THREADS = 2, OMP_WAIT_POLICY = passive), interleaved in one launch (waferlab,
+ViennaPS, waferlab, ...), best wall time of ``--repeat`` launches each; the load average
+is recorded (the machine is shared).  The numba cache is warmed once before timing (as
+after installation).
+
+Run: python bench/bench_scale.py [--sizes 2.56 5.12 10.24] [--only-waferlab 40.96]
+     [--repeat 2] [--tag after]  -> bench/results/scale.md (+ scale.json)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results"
+ENV = dict(os.environ, NUMBA_NUM_THREADS="2", OMP_NUM_THREADS="2", OMP_WAIT_POLICY="passive")
+
+MASK_UM = 0.3
+H_UM = 0.02
+RATE_UM_MIN = 1.0
+TIME_MIN = 0.5
+
+
+def recipe(L: float) -> dict:
+    """The waferlab recipe of an L µm cell (defaults everywhere else)."""
+    return {"name": f"scale-hole-{L:g}", "seed": 1,
+            "grid": {"dimension": 3, "spacing": f"{H_UM} um", "extent": [f"{L} um", f"{L} um"],
+                     "boundary": "periodic"},
+            "structure": {"substrate": {"material": "Si"},
+                          "layers": [{"material": "Mask", "thickness": f"{MASK_UM} um"}],
+                          "feature": {"type": "hole", "radius": f"{L / 4} um",
+                                      "depth": f"{MASK_UM} um"}},
+            "steps": [{"etch": {"model": "directional", "rates": {"Si": f"{RATE_UM_MIN} um/min"},
+                                "direction": [0, 0, -1], "isotropic_fraction": 0,
+                                "time": f"{TIME_MIN} min"}}]}
+
+
+VIENNAPS = """
+import sys
+import viennaps as vps
+import viennaps.d3 as D
+vps.Logger.setLogLevel(vps.LogLevel.ERROR)
+L, out = float(sys.argv[1]), sys.argv[2]
+d = D.Domain({h}, L, L, vps.BoundaryType.PERIODIC_BOUNDARY)
+D.MakeHole(d, L / 4, 0.0, 0.0, {mask}, 0.0, vps.HoleShape.FULL, vps.Material.Si,
+           vps.Material.Mask).apply()
+model = D.DirectionalProcess([0.0, 0.0, -1.0], -{rate}, 0.0, vps.Material.Mask)
+D.Process(d, model, {time}).apply()
+d.saveSurfaceMesh(out + "/final.vtp")
+""".format(h=H_UM, mask=MASK_UM, rate=RATE_UM_MIN, time=TIME_MIN)
+
+
+def timed(cmd: list[str], cwd: Path) -> dict:
+    """Run ``cmd`` under /usr/bin/time -v: wall s, cpu s, peak RSS MB, rc."""
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=ENV, capture_output=True,
+                       text=True)
+    err = p.stderr
+
+    def grab(pat, conv=float):
+        m = re.search(pat, err)
+        return conv(m.group(1)) if m else float("nan")
+    el = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", err)
+    parts = [float(x) for x in el.group(1).split(":")] if el else [float("nan")]
+    wall = 0.0
+    for x in parts:
+        wall = wall * 60 + x
+    cpu = grab(r"User time \(seconds\): ([\d.]+)") + grab(r"System time \(seconds\): ([\d.]+)")
+    rss = grab(r"Maximum resident set size \(kbytes\): (\d+)") / 1024
+    if p.returncode != 0:
+        print(err[-3000:], file=sys.stderr)
+    return {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss, "rc": p.returncode}
+
+
+def run_waferlab(L: float, work: Path) -> dict:
+    import yaml
+    d = work / f"wl-{L:g}"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L), sort_keys=False))
+    r = timed(["waferlab", "run", "recipe.yaml", "--out", "out", "--threads", "2", "--quiet",
+               "--overwrite"], d)
+    m = json.loads((d / "out" / "metrics.json").read_text()) if r["rc"] == 0 else {}
+    r["time_steps"] = m.get("time_steps")
+    r["depth_um"] = m["etch_depth_m"] * 1e6 if m.get("etch_depth_m") else None
+    r["inner_s"] = m.get("wall_time_s")
+    r["files_mb"] = sum(f.stat().st_size for f in (d / "out").iterdir()) / 2**20 \
+        if (d / "out").is_dir() else None
+    return r
+
+
+def run_viennaps(L: float, work: Path) -> dict:
+    d = work / f"vps-{L:g}"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "run.py").write_text(VIENNAPS)
+    return timed([sys.executable, "run.py", str(L), str(d)], d)
+
+
+def commit() -> str:
+    try:
+        c = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+                           capture_output=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                               text=True, capture_output=True).stdout.strip()
+        return c + ("+dirty" if dirty else "")
+    except OSError:
+        return "?"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=float, nargs="*", default=[2.56, 5.12, 10.24])
+    ap.add_argument("--only-waferlab", type=float, nargs="*", default=[],
+                    help="sizes run with waferlab alone (e.g. 40.96)")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--tag", default="after", help="label of this run in scale.json")
+    ap.add_argument("--no-viennaps", action="store_true")
+    a = ap.parse_args()
+    try:
+        import viennaps
+        vver = getattr(viennaps, "__version__", "?")
+    except ImportError:
+        vver = None
+    if a.no_viennaps:
+        vver = None
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    run_waferlab(0.64, work)                       # warm the numba cache
+    load0 = os.getloadavg()
+    rows = []
+    for L in a.sizes + a.only_waferlab:
+        wl, vp = [], []
+        for _ in range(a.repeat):
+            wl.append(run_waferlab(L, work))
+            print("waferlab", L, wl[-1], flush=True)
+            if vver and L not in a.only_waferlab:
+                vp.append(run_viennaps(L, work))
+                print("viennaps", L, vp[-1], flush=True)
+        best = min(wl, key=lambda r: r["wall_s"])
+        bv = min(vp, key=lambda r: r["wall_s"]) if vp else None
+        rows.append({"L_um": L, "waferlab": best, "viennaps": bv,
+                     "waferlab_all": wl, "viennaps_all": vp})
+    load1 = os.getloadavg()
+    stamp = commit()
+    RESULTS.mkdir(exist_ok=True)
+    js = RESULTS / "scale.json"
+    data = json.loads(js.read_text()) if js.exists() else {}
+    data[a.tag] = {"commit": stamp, "load": [load0[0], load1[0]], "rows": rows,
+                   "viennaps": vver}
+    js.write_text(json.dumps(data, indent=1))
+    write_md(data)
+    return 0
+
+
+def _cell(r):
+    if r is None:
+        return "n/a"
+    if r["rc"] != 0:
+        return f"failed (rc {r['rc']}, {r['wall_s']:.0f} s, {r['rss_mb'] / 1024:.2f} GB)"
+    return f"{r['wall_s']:.1f} s / {r['cpu_s']:.1f} s / {r['rss_mb']:.0f} MB"
+
+
+def write_md(data: dict) -> None:
+    lines = ["# Whole process against the lateral cell size (issue #18)", "",
+             __doc__.split("Run:")[0].strip().replace("\n", " "), "",
+             f"Machine: {platform.machine()}, 2 cores shared with other jobs; Python "
+             f"{sys.version.split()[0]}.  Cells: wall / CPU (user + system) / peak RSS of the "
+             "whole process; best wall of the launches (each launch's numbers in scale.json).",
+             ""]
+    for tag, d in data.items():
+        lines += [f"## {tag}: commit {d['commit']}, load average {d['load'][0]:.1f} → "
+                  f"{d['load'][1]:.1f}, ViennaPS {d.get('viennaps')}", "",
+                  "| lateral size | waferlab wall / CPU / peak | time steps | output files "
+                  "| ViennaPS wall / CPU / peak | wall ratio | CPU ratio |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in d["rows"]:
+            w, v = row["waferlab"], row["viennaps"]
+            ok = v is not None and v["rc"] == 0 and w["rc"] == 0
+            lines.append(
+                f"| {row['L_um']:g} µm | {_cell(w)} | {w.get('time_steps')} | "
+                f"{w['files_mb']:.1f} MB | " if w.get("files_mb") is not None else
+                f"| {row['L_um']:g} µm | {_cell(w)} | {w.get('time_steps')} | n/a | ")
+            lines[-1] += (f"{_cell(v)} | " + (f"**{w['wall_s'] / v['wall_s']:.2f}** | "
+                                              f"{w['cpu_s'] / v['cpu_s']:.2f} |" if ok
+                                              else "n/a | n/a |"))
+        lines.append("")
+    lines += ["Targets (issue #18): at 10.24 µm peak memory < 500 MB and wall ratio ≤ 1.0; "
+              "a 40.96 µm cell within 4 GB.", ""]
+    (RESULTS / "scale.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
