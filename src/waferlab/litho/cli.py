@@ -64,9 +64,9 @@ def _image(args: argparse.Namespace) -> int:
         if isinstance(metrics.get(k), float):
             name, v, unit = engineering(k, metrics[k])
             shown.append(f"{name} {v:.4g}{' ' + unit if unit else ''}")
-    shown = ", ".join(shown)
+    summary = ", ".join(shown)
     print(f"{recipe.name}: wrote {', '.join(result.files)} to {out}"
-          + (f"  ({shown})" if shown else ""))
+          + (f"  ({summary})" if summary else ""))
     return 0
 
 

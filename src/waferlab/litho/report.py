@@ -22,7 +22,7 @@ from .imaging import aerial_image
 from .metrics import (TrigCut, dose_focus_cd, dof_at_el, epe, grating_metrics, process_window,
                       pv_band)
 from .pipeline import ImageResult, compute_image, develop
-from .spec import LithoRecipe
+from .spec import GratingMask, LithoRecipe
 from .stochastic import StochasticResist, stochastic_lines
 
 __all__ = ["run_image", "atomic_write", "LithoResult", "compute_litho", "write_litho",
@@ -221,12 +221,13 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
                      "shape": [ny, nx], "pixel_m": list(m.pixel),
                      "clear_frame": 1.0, "i_cut_max": float(cut_i.max()),
                      "i_cut_min": float(cut_i.min())}
-    grating = recipe.mask.type == "grating"
-    if grating:
-        metrics.update(grating_metrics(cut_x, cut_i, pitch=recipe.mask.pitch, duty=recipe.mask.duty,
-                                       clear=recipe.mask.clear, threshold=spec_i.threshold,
+    gm = recipe.mask if isinstance(recipe.mask, GratingMask) else None
+    if gm is not None:
+        metrics.update(grating_metrics(cut_x, cut_i, pitch=gm.pitch, duty=gm.duty,
+                                       clear=gm.clear, threshold=spec_i.threshold,
                                        dose=spec_i.dose))
     else:
+        assert not isinstance(recipe.mask, GratingMask)
         tone = "clear"
         e = epe(img.intensity, x=m.x, y=m.y, polygons=m.polygons, level=level,
                 tone=tone if recipe.mask.tone == "clear" else "dark")
@@ -243,13 +244,13 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
                         "pv_band_area_m2": pv_band(printed, m.pixel[0] * m.pixel[1]),
                         "printed_area_m2": float((printed[1]).sum() * m.pixel[0] * m.pixel[1])})
     dose_focus = resist = hcut = psd = None
-    if spec_i.focus and spec_i.doses and grating and not along_y:
+    if spec_i.focus and spec_i.doses and gm is not None and not along_y:
         stack = aerial_image(m, img.optics, img.source, method=spec_i.method, focus=spec_i.focus,
                              kernels=spec_i.kernels)
         cuts = [TrigCut(m.x, s[0]) for s in stack]
         cd = dose_focus_cd(cuts, spec_i.doses, threshold=spec_i.threshold,
-                           center=0.5 * recipe.mask.pitch, half_range=0.5 * recipe.mask.pitch)
-        target = spec_i.target_cd or recipe.mask.duty * recipe.mask.pitch
+                           center=0.5 * gm.pitch, half_range=0.5 * gm.pitch)
+        target = spec_i.target_cd or gm.duty * gm.pitch
         dof, el = process_window(spec_i.doses, spec_i.focus, cd, target=target, tol=spec_i.cd_tolerance)
         metrics["dose_focus"] = {"focus_m": list(spec_i.focus), "doses": list(spec_i.doses), "cd_m": cd,
                                  "target_cd_m": target, "dof_m": dof, "el": el,
@@ -263,15 +264,15 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
                              "max_height_m": float(hcut.max()),
                              "cleared_fraction": float(np.mean(res.height < 0.5 * r.thickness))}
         resist = res
-        if r.stochastic is not None and grating and ny == 1:
+        if r.stochastic is not None and gm is not None and ny == 1:
             st = r.stochastic
             p = StochasticResist(wavelength=recipe.optics.wavelength, dose=r.dose * spec_i.dose,
                                  thickness=r.thickness, absorption=r.dill.A + r.dill.B,
                                  pag=st.pag * 1e27, quantum_yield=st.quantum_yield,
                                  diffusion_length=float(np.sqrt(2 * r.peb.acid_diffusivity * r.peb.time)),
                                  shot_noise=st.shot_noise, acid_noise=st.acid_noise)
-            out = stochastic_lines(cut_i, cut_x, p=p, length=st.length, pitch=recipe.mask.pitch,
-                                   duty=recipe.mask.duty, rng=ctx.rng("litho", "stochastic"))
+            out = stochastic_lines(cut_i, cut_x, p=p, length=st.length, pitch=gm.pitch,
+                                   duty=gm.duty, rng=ctx.rng("litho", "stochastic"))
             metrics["stochastic"] = {"ler_3sigma_m": out["ler"], "lwr_3sigma_m": out["lwr"]}
             keep = out["psd_f"] > 0
             psd = (out["psd_f"][keep], out["psd"][keep])
