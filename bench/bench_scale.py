@@ -185,8 +185,9 @@ def write_md(data: dict) -> None:
              "At a load average far above the 2 cores the wall times measure the queue more "
              "than the codes: compare the CPU times.", ""]
     for tag, d in data.items():
-        lines += [f"## {tag}: commit {d['commit']}, load average {d['load'][0]:.1f} → "
-                  f"{d['load'][1]:.1f}, ViennaPS {d.get('viennaps')}", "",
+        load = (f"load average {d['load'][0]:.1f} → {d['load'][1]:.1f}" if d.get("load")
+                else d.get("note", "load not recorded"))
+        lines += [f"## {tag}: commit {d['commit']}, {load}, ViennaPS {d.get('viennaps')}", "",
                   "| lateral size | waferlab wall / CPU / peak | time steps | output files "
                   "| ViennaPS wall / CPU / peak | wall ratio | CPU ratio |",
                   "|---|---|---|---|---|---|---|"]

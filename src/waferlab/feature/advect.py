@@ -140,7 +140,7 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     return mode, V, alpha, vmax, S
 
 
-def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: "_Work",
+def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: _Work,
                  d: int, t: float):
     """``_speeds`` of a beam model with the normals formed per node in the bound
     (``K.speed_bounds_beam``): the same numbers without (nb, 3) point/normal arrays."""

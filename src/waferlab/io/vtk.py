@@ -103,8 +103,8 @@ def write_vtp(path: str | Path, surface, cell_data: dict[str, np.ndarray] | None
     cells.append(_arr("normal", normals, 3))
     n_lines, n_polys = (len(el), 0) if k == 2 else (0, len(el))
     xml = (
-        '<?xml version="1.0"?>\n<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian" header_type="UInt64" '
-        'compressor="vtkZLibDataCompressor">\n'
+        '<?xml version="1.0"?>\n<VTKFile type="PolyData" version="1.0" '
+        'byte_order="LittleEndian" header_type="UInt64" compressor="vtkZLibDataCompressor">\n'
         f'<PolyData><Piece NumberOfPoints="{len(pts)}" NumberOfVerts="0" NumberOfLines="{n_lines}" '
         f'NumberOfStrips="0" NumberOfPolys="{n_polys}">\n'
         f'<Points>{_arr("points", pts, 3)}</Points>\n'
