@@ -159,13 +159,15 @@ def _junction_recipe(dim, steps_extra=()):
 def test_masked_trench_junction_2d_equals_3d_and_spreads_under_the_mask():
     """Implant through the mask opening into the bottom of a trench, anneal: a junction
     under the opening, the p region reaching under the mask edge, and the 3D domain
-    (trench extruded along y) gives the 2D cross-section to round-off."""
+    (trench extruded along y) gives the 2D cross-section (to 1e-6 of the peak: the 3D
+    linear solver is iterative)."""
     w2 = _run(_junction_recipe(2))
     w3 = _run(_junction_recipe(3))
     d2, d3 = doping_of(w2), doping_of(w3)
+    # 3D solves with Jacobi-GMRES (relative residual 1e-11), 2D with SuperLU
     np.testing.assert_allclose(d3.conc["B"], np.repeat(d2.conc["B"][:, None, :],
                                                        d3.shape[1], axis=1),
-                               rtol=1e-9, atol=1e-12 * d2.conc["B"].max())
+                               rtol=0, atol=1e-6 * d2.conc["B"].max())
     net = d2.conc["P"] - d2.conc["B"]
     si = silicon_nodes(w2.geometry, d2)
     x = w2.geometry.grid.lateral_coords(0)
