@@ -150,3 +150,25 @@ def test_checkpoint_resume_of_a_stopped_multi_species_run(tmp_path, oxygen):
     r = solve_fluid2d(spec, checkpoint=ck, resume=True)
     assert r.iterations > 8
     assert np.allclose(r.n_e, oxygen.n_e, rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_sf6o2_example_writes_every_file(tmp_path):
+    """examples/fluid2d/reactor-sf6o2-fluid2d.yaml through `waferlab reactor` (≈ 40 s CPU; kept
+    out of examples/ so that the default example tests stay fast)."""
+    from pathlib import Path
+
+    from waferlab.reactor.cli import run_reactor
+
+    ex = Path(__file__).parents[3] / "examples" / "fluid2d" / "reactor-sf6o2-fluid2d.yaml"
+    out = run_reactor(ex, tmp_path, quiet=True)
+    assert all(abs(v) < 1e-6 for v in out["element_balance"].values())
+    assert abs(out["energy_balance"]["residual"]) < 1e-6
+    for f in ("fields.nc", "wafer.csv", "reactor.png", "reactor.json"):
+        assert (tmp_path / f).stat().st_size > 100
+    import xarray as xr
+
+    ds = xr.open_dataset(tmp_path / "fields.nc", engine="h5netcdf")
+    assert {"n_e_m3", "T_e_eV", "phi_V", "power_W_m3", "gas_temperature_K", "F_m3", "SF6-_m3",
+            "u_z_m_s"} <= set(ds.data_vars)
+    ds.close()

@@ -159,6 +159,10 @@ def build(spec: ReactorSpec, *, global_state=None, multi: bool = False) -> tuple
     if spec.loading:
         raise RecipeError("extra sinks (loading) are not in model fluid2d; remove them or use model: global",
                           path="reactor.loading")
+    if getattr(spec.chamber, "neutral_volume", None) is not None:
+        raise RecipeError("model fluid2d meshes the chamber cylinder itself (gas flow from the inlet to the "
+                          "pump); remove chamber.neutral_volume or use model: global",
+                          path="reactor.chamber.neutral_volume")
     if spec.chamber.wafer_radius is not None and spec.chamber.wafer_radius > R:
         raise RecipeError(f"wafer_radius = {spec.chamber.wafer_radius:g} m is larger than the chamber "
                           f"radius {R:g} m", path="reactor.chamber.wafer_radius")

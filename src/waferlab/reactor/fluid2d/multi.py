@@ -129,7 +129,8 @@ def ports_of(setup) -> Ports:
         side = m.z_faces[:-1] < w - 1e-12
         if not side.any():
             side[0] = True
-    S = setup.global_model.k_pump * setup.global_model.V            # m³/s
+    gm = setup.global_model
+    S = gm.k_pump * getattr(gm, "V_n", gm.V)                        # pumping speed, m³/s
     A_in = float(m.ring_area[inlet].sum())
     A_out = float(m.ring_area[bottom].sum() + (2 * PI * R * m.dz[side]).sum())
     return Ports(inlet=inlet, pump_bottom=bottom, pump_side=side, u_in=S / A_in, u_out=S / A_out)
