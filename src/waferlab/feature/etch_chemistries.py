@@ -9,7 +9,7 @@ coverages (iterated once on the first time step, then carried from step to step)
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -139,7 +139,7 @@ class CF4O2Spec(_Chemistry):
     gamma_C_oxidized: Sticking = 0.3
 
     def parameters(self, materials: tuple[str, ...]) -> CF4O2Parameters:
-        gam = {}
+        gam: dict[str, Any] = {}         # the gamma_* sticking maps of CF4O2Parameters
         for key in _GAMMA_KEYS:
             gam[key] = _sticking_map(getattr(self, key), materials, key)
             for m, s in gam[key].items():
