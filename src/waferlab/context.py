@@ -117,7 +117,7 @@ class RunContext:
         import numba
 
         previous = numba.get_num_threads()
-        most = int(getattr(numba.config, "NUMBA_NUM_THREADS"))
+        most = int(numba.config.NUMBA_NUM_THREADS)
         numba.set_num_threads(max(1, min(int(self.threads), most)))
         return _ThreadScope(previous)
 
