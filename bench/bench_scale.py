@@ -181,8 +181,9 @@ def write_md(data: dict) -> None:
              __doc__.split("Run:")[0].strip().replace("\n", " "), "",
              f"Machine: {platform.machine()}, 2 cores shared with other jobs; Python "
              f"{sys.version.split()[0]}.  Cells: wall / CPU (user + system) / peak RSS of the "
-             "whole process; best wall of the launches (each launch's numbers in scale.json).",
-             ""]
+             "whole process; best wall of the launches (each launch's numbers in scale.json).  "
+             "At a load average far above the 2 cores the wall times measure the queue more "
+             "than the codes: compare the CPU times.", ""]
     for tag, d in data.items():
         lines += [f"## {tag}: commit {d['commit']}, load average {d['load'][0]:.1f} → "
                   f"{d['load'][1]:.1f}, ViennaPS {d.get('viennaps')}", "",

@@ -249,3 +249,15 @@ def test_the_api_modules_type_check():
                            "--follow-imports=silent", "--no-incremental", *map(str, files)],
                           capture_output=True, text=True, check=False, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_run_recipe_puts_numba_threads_back():
+    import numba
+
+    from waferlab.context import RunContext
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import run_recipe
+
+    before = numba.get_num_threads()
+    run_recipe(recipe_from_dict(dict(SMALL, steps=SMALL["steps"][:1])), RunContext(threads=1))
+    assert numba.get_num_threads() == before

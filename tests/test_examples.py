@@ -41,3 +41,17 @@ def test_demo_recipe_is_valid():
     data = load_yaml(demo_recipe_path())
     r = recipe_from_dict(data)
     assert [s.kind for s in r.steps] == ["etch"] and "reactor" in data["steps"][0]["plasma_etch"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_resolved_recipe_loads_again(path):
+    """The recipe.yaml a run archives (every value in SI with its unit) is a valid recipe
+    that resolves to itself, so re-running it reproduces the run."""
+    import yaml
+
+    from waferlab.runner import resolved_with_seed
+
+    recipe = recipe_from_dict(load_yaml(path), source=path)
+    first = resolved_with_seed(recipe, 3)
+    again = recipe_from_dict(yaml.safe_load(yaml.safe_dump(first, sort_keys=False)), source=path)
+    assert resolved_with_seed(again, 3) == first

@@ -243,7 +243,13 @@ def run_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> dict
 
 
 def execute_recipe(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOutcome:
-    """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the outcome."""
+    """Run ``recipe``; write outputs to ``ctx.out_dir`` (if set); return the outcome.
+    numba's thread count is ``ctx.threads`` during the run and put back after it."""
+    with ctx.apply_threads():
+        return _execute(recipe, ctx, resume=resume)
+
+
+def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOutcome:
     from .feature.metrics import has_void
 
     out = Path(ctx.out_dir) if ctx.out_dir is not None else None

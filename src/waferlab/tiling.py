@@ -16,11 +16,13 @@ tiles are kept in ``<out>/tiles/`` so ``--resume`` only runs the missing ones.
 
 Transport across tile edges is handled by the halo: a tile's own nodes see the geometry
 within ``halo`` of them exactly, and what lies further away only through the mirror image
-of the halo. For models without particle transport (isotropic, directional, wet,
-ion-beam without redeposition) a halo of a few grid spacings makes the stitched result
-equal the single-process one; for ray-traced models the error falls with the halo as
-the view factor of the missing geometry does (measured in docs/scale.md). The stitched
-wafer gets the whole run's metrics and outputs.
+of the halo. For models without particle transport (isotropic, directional, wet etching)
+a halo of a few grid spacings gives the single run's surface to a fraction of a spacing
+(0.3 h in tests/test_tiling.py: each tile reinitialises its own level set); for
+ray-traced models the halo must cover what sends flux to a tile's own surface — the
+measured difference from the single run, next to the seed-to-seed Monte Carlo
+difference, is in bench/results/tiling.md. The stitched wafer gets the whole run's
+metrics and outputs.
 
 Tiling needs a layout (``structure.pattern``) or a flat stack — a feature cut at the
 domain centre is one feature, not a layout — and reflective boundaries.

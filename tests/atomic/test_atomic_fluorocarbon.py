@@ -1,4 +1,4 @@
-"""Fluorocarbon kinetics (La Magna & Garozzo, J. Electrochem. Soc. 150, F178, 2003) on an
+"""Fluorocarbon kinetics (La Magna & Garozzo, J. Electrochem. Soc. 150 (10), 2003) on an
 open flat surface: hand-evaluated balances, the etch-stop energy in closed form, and the
 SiO2/Si3N4/Si selectivity the model gives."""
 from __future__ import annotations

@@ -57,3 +57,28 @@ def test_material_index_at_points_equals_fractional_index_query():
     got = K.material_index_pts(phi4, pts, origin, h, tols, 3, False, True)
     np.testing.assert_array_equal(got, ref)
     assert set(np.unique(got)) >= {0, 1}
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_beam_path_equals_points_and_normals_path(ndim):
+    a, h = _field(16)
+    if ndim == 2:
+        a = np.ascontiguousarray(a[:, 8:9, :])
+    lower = np.stack([a + 0.15, a + 0.05])
+    band = np.nonzero(np.abs(a.ravel()) < 3 * h)[0].astype(np.int64)
+    origin = np.array([-0.7, -0.75 if ndim == 3 else 0.0, -0.8])
+    tols = np.array([0.0, 0.5 * h])
+    pts, nrm = K.band_geometry(a, band, h, origin, ndim, True, False)
+    ref = K.material_index_pts(lower, pts, origin, h, tols, ndim, True, False)
+    got = K.band_materials(a, band, h, origin, lower, tols, ndim, True, False)
+    np.testing.assert_array_equal(got, ref)
+    assert (K.band_materials(a, band, h, origin, lower[:0], tols[:0], ndim, True, False)
+            == -1).all()
+    rng = np.random.default_rng(2)
+    V = rng.uniform(-1, 1, band.size)
+    cut = rng.uniform(0, 1, band.size)
+    alpha = np.array([0.3, 0.0 if ndim == 2 else 0.4, -0.866, 0.2])
+    V1, V2 = V.copy(), V.copy()
+    assert K.speed_bounds(V1, cut, nrm, K.BEAM, alpha, ndim) == \
+        K.speed_bounds_beam(V2, cut, a, band, h, alpha, ndim, True, False)
+    np.testing.assert_array_equal(V1, V2)

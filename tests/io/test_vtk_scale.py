@@ -101,3 +101,12 @@ def test_volume_format_choice(tmp_path):
     assert (tmp_path / "final.vtu").is_file() and (tmp_path / "final.vti").is_file()
     with pytest.raises(ValueError, match="volume"):
         write_materials(tmp_path, geo, "vtk")
+
+
+def test_auto_writes_imagedata_above_the_cell_limit(tmp_path, monkeypatch):
+    import waferlab.io.vtk as V
+
+    geo = _geometry(3)
+    monkeypatch.setattr(V, "VTU_MAX_CELLS", 10)
+    assert V.write_materials(tmp_path, geo, "auto") == "final.vti"
+    assert not (tmp_path / "final.vtu").exists()

@@ -1,7 +1,7 @@
 """Fluorocarbon-plasma surface kinetics: SiO2, Si3N4 and Si etched through a polymer film.
 
 The model of La Magna & Garozzo, "Factors affecting profile evolution in plasma etching
-of SiO2: modeling and experimental verification", J. Electrochem. Soc. 150 (10), F178
+of SiO2: modeling and experimental verification", J. Electrochem. Soc. 150 (10)
 (2003), as ViennaPS implements it (``FluorocarbonEtching``).  A CFx polymer film covers
 the surface; its steady thickness in units of the thickness that blocks the etchant,
 θ_p, sets the etch.  With fluxes Γ (m⁻²s⁻¹) and ion yields per incident ion Y (each an

@@ -532,3 +532,88 @@ def material_index_pts(phi4, pts, origin, h, tols, ndim, px, py):
                 out[p] = l
                 break
     return out
+
+
+@njit(cache=True, inline="always")
+def _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py):
+    """(g0, g1, g2, |g|) of the central gradient at node (i, j, k), (0, 0, 1, 1) where it
+    vanishes: the arithmetic of ``band_geometry``."""
+    nx, ny, nz = a.shape
+    g1 = 0.0
+    if 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1):
+        g0 = (flat[n + ny * nz] - flat[n - ny * nz]) * i2h
+        if ndim == 3:
+            g1 = (flat[n + nz] - flat[n - nz]) * i2h
+        g2 = (flat[n + 1] - flat[n - 1]) * i2h
+    else:
+        g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) * i2h
+        if ndim == 3:
+            g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) * i2h
+        g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) * i2h
+    gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
+    if gn < 1e-12:
+        return 0.0, 0.0, 1.0, 1.0
+    return g0, g1, g2, gn
+
+
+@njit(cache=True, parallel=True)
+def band_materials(a, band, h, origin, phi4, tols, ndim, px, py):
+    """``material_index_pts`` at the closest points of ``band_geometry``, formed per node
+    (no (nb, 3) points or normals are stored): the same numbers for a model that needs
+    only the material (a beam).  phi4: the lower layers (may be empty: -1 everywhere)."""
+    nx, ny, nz = a.shape
+    L = phi4.shape[0]
+    nb = band.shape[0]
+    out = np.full(nb, -1, dtype=np.int32)
+    flat = a.reshape(-1)
+    i2h = 0.5 / h
+    for b in prange(nb):
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
+        v = a[i, j, k]
+        p0 = origin[0] + i * h - v * g0 / gn
+        p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
+        p2 = origin[2] + k * h - v * g2 / gn
+        fx = (p0 - origin[0]) / h
+        fy = (p1 - origin[1]) / h
+        fz = (p2 - origin[2]) / h
+        for l in range(L):
+            if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
+                out[b] = l
+                break
+    return out
+
+
+@njit(cache=True)
+def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
+    """``speed_bounds`` in BEAM mode with the normals recomputed per node (as
+    ``band_geometry`` forms them) instead of read from an (nb, 3) array."""
+    nx, ny, nz = a.shape
+    flat = a.reshape(-1)
+    i2h = 0.5 / h
+    f = alpha[3]
+    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
+    vmax = 0.0
+    smax = 0.0
+    for b in range(V.shape[0]):
+        v = V[b] * cutoff[b]
+        V[b] = v
+        if not np.isfinite(v):
+            vmax = np.inf
+            continue
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
+        cn = g0 / gn * alpha[0] + g1 / gn * alpha[1] + g2 / gn * alpha[2]
+        vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
+        sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
+        vmax = max(vmax, vn)
+        smax = max(smax, sn)
+    return vmax, smax

@@ -140,6 +140,27 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     return mode, V, alpha, vmax, S
 
 
+def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: "_Work",
+                 d: int, t: float):
+    """``_speeds`` of a beam model with the normals formed per node in the bound
+    (``K.speed_bounds_beam``): the same numbers without (nb, 3) point/normal arrays."""
+    g = w.grid
+    dims = [0, 2] if d == 2 else [0, 1, 2]
+    alpha = np.zeros(4)
+    s, c, f = model.beam_hamiltonian(state, mats)
+    V = np.array(s, dtype=np.float64)
+    alpha[dims] = c
+    alpha[3] = f
+    n = len(w.band)
+    if V.shape != (n,):
+        raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
+    vmax, S = K.speed_bounds_beam(V, w.cutoff, top3, w.band, g.spacing, alpha, d, g.periodic,
+                                  g.periodic)
+    if not (math.isfinite(vmax) and math.isfinite(S)):
+        raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
+    return K.BEAM, V, alpha, vmax, S
+
+
 def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
     """1 for |φ| <= β, smooth cubic down to 0 at γ (Peng et al., J. Comput. Phys. 155, 410, 1999)."""
     c = (a - gamma) ** 2 * (2 * a + gamma - 3 * beta) / (gamma - beta) ** 3
@@ -293,19 +314,27 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         top3 = as3(w.phi[-1])
         origin = view.origin3()
-        pts, nrm = K.band_geometry(top3, w.band, h, origin, d, g.periodic, g.periodic)
         w.held = held_block(model, state, w.phi.shape[0], kind)
-        if w.phi.shape[0] > 1:
-            phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
-            tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
-            tols[:w.held] = 0.0
-            mats = K.material_index_pts(phi4, pts, origin, h, tols, d, g.periodic, g.periodic)
+        phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
+        tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
+        tols[:w.held] = 0.0
+        if getattr(model, "beam_hamiltonian", None) is not None:
+            # a beam needs only the material at the closest points: no (nb, 3) arrays
+            mats = K.band_materials(top3, w.band, h, origin, phi4, tols, d, g.periodic,
+                                    g.periodic)
             mats[mats < 0] = w.phi.shape[0] - 1
+            mode, V, alpha, vmax, S = _beam_speeds(model, state, mats, top3, w, d, t)
         else:
-            mats = np.zeros(len(w.band), dtype=np.int32)
-        mode, V, alpha, vmax, S = _speeds(model, state, pts if d == 3 else pts[:, dims], nrm,
-                                          mats, w.cutoff,
-                                          d, t)
+            pts, nrm = K.band_geometry(top3, w.band, h, origin, d, g.periodic, g.periodic)
+            if w.phi.shape[0] > 1:
+                mats = K.material_index_pts(phi4, pts, origin, h, tols, d, g.periodic,
+                                            g.periodic)
+                mats[mats < 0] = w.phi.shape[0] - 1
+            else:
+                mats = np.zeros(len(w.band), dtype=np.int32)
+            mode, V, alpha, vmax, S = _speeds(model, state, pts if d == 3 else pts[:, dims],
+                                              nrm, mats, w.cutoff, d, t)
+            del pts, nrm
         if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs, global α: larger steps bow walls
             dt = stable_dt(S, h, cfl)
         else:                 # the surface moves cfl·h per step (ViennaPS' rule), kept stable

@@ -99,7 +99,8 @@ class HBrO2Spec(_Chemistry):
         for key in ("etchant_sticking", "oxygen_sticking"):
             for s in _sticking_map(getattr(self, key), materials, key).values():
                 if not 0.0 <= s <= 1.0:
-                    raise RecipeError(f"sticking {s} is outside [0, 1]", path=key, value=s)
+                    where = f"{key}.{m}" if isinstance(getattr(self, key), dict) else key
+                    raise RecipeError(f"sticking {s} is outside [0, 1]", path=where, value=s)
         p = self.parameters()
         chem = BelenChemistry(
             kinetics=p.kinetics(),

@@ -1,7 +1,7 @@
 """Fluorocarbon plasma etching at the feature scale: model ``fluorocarbon``.
 
 SiO2, Si3N4 and Si etched through a CFx polymer film (La Magna & Garozzo, J.
-Electrochem. Soc. 150 (10), F178, 2003; the kinetics and their equations are in
+Electrochem. Soc. 150 (10), 2003; the kinetics and their equations are in
 ``waferlab.atomic.fluorocarbon``).  Each time step the flux engine traces
 
     ion       cosⁿθ source; every hit scores the three yields Y_sp, Y_ie (of the hit

@@ -48,7 +48,7 @@ def _checksum(phi: np.ndarray, meta_text: str) -> str:
     h = hashlib.sha256()
     h.update(str(phi.dtype.str).encode())
     h.update(repr(phi.shape).encode())
-    h.update(np.ascontiguousarray(phi).tobytes())
+    h.update(np.ascontiguousarray(phi).reshape(-1).view(np.uint8))   # the bytes, no copy
     h.update(meta_text.encode("utf-8"))
     return h.hexdigest()
 

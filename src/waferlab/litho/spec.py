@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Angle, Diffusivity, ExposureDose, Frequency, Length, Rate, Time, parse_quantity
@@ -43,9 +43,17 @@ def _derived_unit(value, *, unit: str, example: str) -> float:
         raise ValueError(f"\"{value}\" is not compatible with {unit}; write e.g. \"{example}\"") from None
 
 
-InverseLength = Annotated[float, BeforeValidator(partial(_derived_unit, unit="1/m", example="0.8 1/um"))]
+def _with_unit(x: float, *, unit: str) -> str:
+    """JSON form of a derived-unit value: the SI float with its unit, so a dumped recipe
+    (the run's recipe.yaml) loads again."""
+    return f"{float(x)!r} {unit}"
+
+
+InverseLength = Annotated[float, BeforeValidator(partial(_derived_unit, unit="1/m", example="0.8 1/um")),
+                          PlainSerializer(partial(_with_unit, unit="1/m"), when_used="json")]
 Sensitivity = Annotated[float, BeforeValidator(partial(_derived_unit, unit="m**2/J",
-                                                       example="0.015 cm^2/mJ"))]
+                                                       example="0.015 cm^2/mJ")),
+                        PlainSerializer(partial(_with_unit, unit="m**2/J"), when_used="json")]
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 

@@ -33,13 +33,13 @@ def run_validation(names=None, *, scales=None, quick: bool = True, seed: int = 0
             raise RecipeError(f"--scale {bad[0]!r}: allowed {', '.join(SCALES)}")
         selected = [p for p in selected if p.scale in scales]
     ctx = RunContext(seed=seed, threads=threads)
-    ctx.apply_threads()
     results = []
-    for p in selected:
-        r = run_problem(p, ctx, quick=quick)
-        if log is not None:
-            log(f"{p.name}: {'pass' if r.passed else 'FAIL'} ({r.seconds:.1f} s)")
-        results.append(r)
+    with ctx.apply_threads():                 # numba's count is put back afterwards
+        for p in selected:
+            r = run_problem(p, ctx, quick=quick)
+            if log is not None:
+                log(f"{p.name}: {'pass' if r.passed else 'FAIL'} ({r.seconds:.1f} s)")
+            results.append(r)
     return results
 
 

@@ -1,5 +1,5 @@
 """Fluorocarbon etching reference problems (La Magna & Garozzo, J. Electrochem. Soc. 150
-(10), F178, 2003; the parameters as ViennaPS's ``FluorocarbonEtching`` lists them).
+(10), 2003; the parameters as ViennaPS's ``FluorocarbonEtching`` lists them).
 
 * ``fluorocarbon_flat_rate``: the flat-surface SiO2 etch rate and coverages of the model
   (``atomic.fluorocarbon``) against the balances written out here in the paper's units
@@ -89,7 +89,7 @@ def _run_stop(ctx, quick):
 
 register(ReferenceProblem(
     name="fluorocarbon_flat_rate", scale="atomic",
-    source="A. La Magna & G. Garozzo, J. Electrochem. Soc. 150 (10), F178 (2003), parameters "
+    source="A. La Magna & G. Garozzo, J. Electrochem. Soc. 150 (10) (2003), parameters "
            "as in ViennaPS FluorocarbonEtching",
     description="flat SiO2 rate and polymer coverage at 40/100/300 eV vs the balances in the "
                 "paper's units",
@@ -97,7 +97,7 @@ register(ReferenceProblem(
 
 register(ReferenceProblem(
     name="fluorocarbon_etch_stop", scale="atomic",
-    source="A. La Magna & G. Garozzo, J. Electrochem. Soc. 150 (10), F178 (2003)",
+    source="A. La Magna & G. Garozzo, J. Electrochem. Soc. 150 (10) (2003)",
     description="ion energy of the etch stop (theta_p = 1) in closed form vs the model; "
                 "SiO2/Si selectivity 2.5",
     run=_run_stop))
