@@ -97,7 +97,7 @@ class HBrO2Spec(_Chemistry):
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
         for key in ("etchant_sticking", "oxygen_sticking"):
-            for s in _sticking_map(getattr(self, key), materials, key).values():
+            for m, s in _sticking_map(getattr(self, key), materials, key).items():
                 if not 0.0 <= s <= 1.0:
                     where = f"{key}.{m}" if isinstance(getattr(self, key), dict) else key
                     raise RecipeError(f"sticking {s} is outside [0, 1]", path=where, value=s)
