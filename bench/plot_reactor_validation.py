@@ -21,7 +21,8 @@ st = [solve(d.sf6_kokkoris_spec(p)) for p in P]
 ref = np.array([[p, *v] for p, v in d.KOKKORIS_MODEL.items()])
 fig, ax = plt.subplots(1, 4, figsize=(15, 3.4))
 for a, (k, lab, f) in zip(ax, [(1, "n_e (m⁻³)", lambda s: s.n_e_center_m3), (2, "T_e (eV)", lambda s: s.T_e_eV),
-                               (3, "α = n₋/n_e", d.negative_ion_fraction), (4, "[F] (m⁻³)", lambda s: s.densities_m3["F"])]):
+                               (3, "α = n₋/n_e", d.negative_ion_fraction),
+                               (4, "[F] (m⁻³)", lambda s: s.densities_m3["F"])]):
     a.plot(P, [f(s) for s in st], "-", label="waferlab sf6")
     a.plot(ref[:, 0], ref[:, k], "ks", label="Kokkoris 2009 model")
     if k == 1:                                  # the digitized n_e curve starts at 548 W
@@ -30,16 +31,21 @@ for a, (k, lab, f) in zip(ax, [(1, "n_e (m⁻³)", lambda s: s.n_e_center_m3), (
         for p, lo, hi in d.KOKKORIS_F_ACTINOMETRY:
             a.plot([p, p], [lo, hi], "r-", lw=3)
         a.plot([], [], "r-", lw=3, label="actinometry (2 series)")
-    a.set_xlabel("power (W)"); a.set_ylabel(lab); a.grid(alpha=.3)
-ax[0].legend(fontsize=8); ax[3].legend(fontsize=8)
+    a.set_xlabel("power (W)")
+    a.set_ylabel(lab)
+    a.grid(alpha=.3)
+ax[0].legend(fontsize=8)
+ax[3].legend(fontsize=8)
 fig.suptitle("SF6/Ar 100/10 sccm, p_OFF = 0.921 Pa, R = 0.19 m, L = 0.38 m")
-fig.tight_layout(); fig.savefig(IMG / "reactor_sf6_kokkoris.png", dpi=90)
+fig.tight_layout()
+fig.savefig(IMG / "reactor_sf6_kokkoris.png", dpi=90)
 
 fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
 Pc = np.array([100, 200, 300, 500, 700, 900], float)
 for p, c in ((2.0, "C0"), (10.0, "C1")):
     s = [solve(d.cl2_malyshev_spec(p, x)) for x in Pc]
-    te = np.array(d.MALYSHEV_TE[p]); ne = np.array(d.MALYSHEV_NE[p])
+    te = np.array(d.MALYSHEV_TE[p])
+    ne = np.array(d.MALYSHEV_NE[p])
     ax[0].plot(Pc, [x.T_e_eV for x in s], "-", color=c, label=f"model {p:g} mTorr")
     ax[0].plot(te[:, 0], te[:, 1], "s", color=c, label=f"Malyshev {p:g} mTorr")
     ax[1].plot(Pc, [x.n_e_avg_m3 for x in s], "-", color=c)
@@ -49,7 +55,11 @@ for p, c in ((2.0, "C0"), (10.0, "C1")):
         ax[2].plot(Pc, [d.cl2_dissociation_percent(x, 2.0) for x in s], "-", color=c, label="model 2 mTorr")
         ax[2].plot(ds[:, 0], ds[:, 1], "s", color=c, label="Malyshev 2 mTorr")
 for a, lab in zip(ax, ["T_e (eV)", "volume-averaged n_e (m⁻³)", "Cl2 dissociation (%)"]):
-    a.set_xlabel(f"forward power (W) × {d.MALYSHEV_ABSORBED_FRACTION:g}"); a.set_ylabel(lab); a.grid(alpha=.3)
-ax[0].legend(fontsize=8); ax[2].legend(fontsize=8)
+    a.set_xlabel(f"forward power (W) × {d.MALYSHEV_ABSORBED_FRACTION:g}")
+    a.set_ylabel(lab)
+    a.grid(alpha=.3)
+ax[0].legend(fontsize=8)
+ax[2].legend(fontsize=8)
 fig.suptitle("Cl2/Ar 114/6 sccm, Lam TCP (R = 21.5 cm, gap 11 cm), chemistry cl2ar")
-fig.tight_layout(); fig.savefig(IMG / "reactor_cl2_malyshev.png", dpi=90)
+fig.tight_layout()
+fig.savefig(IMG / "reactor_cl2_malyshev.png", dpi=90)

@@ -117,7 +117,8 @@ class RunContext:
         import numba
 
         previous = numba.get_num_threads()
-        most = int(getattr(numba.config, "NUMBA_NUM_THREADS"))
+        # numba.config sets NUMBA_NUM_THREADS at import (from the environment): not in its types
+        most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
         numba.set_num_threads(max(1, min(int(self.threads), most)))
         return _ThreadScope(previous)
 

@@ -179,6 +179,7 @@ def test_cf4o2_oxygen_and_polymer_slow_the_etch():
     ({"model": "cf4o2", "gamma_C": {"Oxide": 0.5}}, "gamma_C"),
     ({"model": "cf4o2", "etched": ["Nope"]}, "etched"),
     ({"model": "hbro2", "etchant_sticking": 2.0}, "etchant_sticking"),
+    ({"model": "hbro2", "oxygen_sticking": {"Si": 1.5}}, "oxygen_sticking.Si"),
     ({"model": "hbro2", "masks": ["Resist"]}, "masks"),
 ])
 def test_bad_settings_name_the_field(data, path):

@@ -46,22 +46,28 @@ class CoverageChemistry(Protocol):
     sticking(neutral, material, theta)   S_n on ``material`` at coverages θ (in [0, 1])
     """
 
-    neutrals: tuple[str, ...]
-    oxidant: str | None
-    density: float
+    @property
+    def neutrals(self) -> tuple[str, ...]: ...
+
+    @property
+    def oxidant(self) -> str | None: ...
+
+    @property
+    def density(self) -> float: ...
 
     def channels(self) -> dict[str, IonYield]: ...
 
-    def rates(self, neutral: Mapping[str, np.ndarray], ion: Mapping[str, np.ndarray]
+    def rates(self, neutral: Mapping[str, np.ndarray | float],
+              ion: Mapping[str, np.ndarray | float]
               ) -> tuple[np.ndarray, dict[str, np.ndarray]]: ...
 
-    def sticking(self, neutral: str, material: str, theta: Mapping[str, np.ndarray]
+    def sticking(self, neutral: str, material: str, theta: Mapping[str, np.ndarray | float]
                  ) -> np.ndarray: ...
 
 
-def free_sites(theta: Mapping[str, np.ndarray]) -> np.ndarray:
+def free_sites(theta: Mapping[str, np.ndarray | float]) -> np.ndarray:
     """1 − θ_1 − θ_2 − …, clipped to [0, 1]."""
-    free = 1.0
+    free: np.ndarray | float = 1.0
     for v in theta.values():
         free = free - np.asarray(v, float)
     return np.clip(free, 0.0, 1.0)

@@ -127,7 +127,7 @@ def sf6o2_flat_rates(p: SF6O2Parameters, *, ion_flux=None, etchant_flux=None,
         passivant_flux=p.oxygen_flux if oxygen_flux is None else oxygen_flux)
 
 
-def sf6o2_flat_mask_rate(p: SF6O2Parameters, *, ion_flux=None) -> float:
+def sf6o2_flat_mask_rate(p: SF6O2Parameters, *, ion_flux=None) -> np.ndarray:
     """Mask erosion rate (m/s) on an open flat surface: Γ_i <Y_sp,mask> / ρ_mask."""
     g = p.ion_flux if ion_flux is None else ion_flux
     return np.asarray(g, dtype=float) * p.beam().flat_yield(p.mask_yield()) / p.mask_density

@@ -76,7 +76,7 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
     for k in prange(K):
         s = np.empty(4, np.uint64)
         _seed_state(seeds[k], s)
-        for r in range(nrays[k]):
+        for _r in range(nrays[k]):
             ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
             oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
             oz = z_launch
@@ -88,7 +88,7 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
             w = 1.0
             carried = 0.0
             done = False
-            for ev in range(max_events):
+            for _ev in range(max_events):
                 if dim == 2:
                     e, t, code = _cast2d(ox, oz, dx, dz, cd, glo, gh, gn, cstart, citems)
                     a = 0

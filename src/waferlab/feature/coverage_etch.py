@@ -24,7 +24,7 @@ with its energy-loss law, stopping at ``energy_cutoff_eV``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Mapping
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
@@ -180,7 +180,7 @@ class CoverageEtch:
         return out
 
     def _ion_species(self) -> Species:
-        kw = {}
+        kw: dict[str, Any] = {}
         if self.ion_sticking is not None:
             kw = dict(sticking_angle=self.ion_sticking, specular=1.0,
                       specular_cone=VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None)

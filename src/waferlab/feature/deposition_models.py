@@ -218,8 +218,11 @@ class CVDSpec(_Tracing):
             for k in ("rate", "sticking"):
                 if k not in short:
                     raise RecipeError(f"one-precursor cvd needs `{k}`", path=k)
-            pre = (Precursor(name="precursor", rate=self.rate, sticking=self.sticking,
-                             order=1.0 if self.order is None else self.order),)
+            # the loop above raised unless both are given
+            assert self.rate is not None and self.sticking is not None
+            pre: tuple[Precursor, ...] = (
+                Precursor(name="precursor", rate=self.rate, sticking=self.sticking,
+                          order=1.0 if self.order is None else self.order),)
         else:
             pre = tuple(p.precursor() for p in self.precursors)
             names = [p.name for p in pre]

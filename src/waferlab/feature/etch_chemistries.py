@@ -9,7 +9,7 @@ coverages (iterated once on the first time step, then carried from step to step)
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -97,7 +97,7 @@ class HBrO2Spec(_Chemistry):
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
         for key in ("etchant_sticking", "oxygen_sticking"):
-            for s in _sticking_map(getattr(self, key), materials, key).values():
+            for m, s in _sticking_map(getattr(self, key), materials, key).items():
                 if not 0.0 <= s <= 1.0:
                     where = f"{key}.{m}" if isinstance(getattr(self, key), dict) else key
                     raise RecipeError(f"sticking {s} is outside [0, 1]", path=where, value=s)
@@ -140,7 +140,7 @@ class CF4O2Spec(_Chemistry):
     gamma_C_oxidized: Sticking = 0.3
 
     def parameters(self, materials: tuple[str, ...]) -> CF4O2Parameters:
-        gam = {}
+        gam: dict[str, Any] = {}         # the gamma_* sticking maps of CF4O2Parameters
         for key in _GAMMA_KEYS:
             gam[key] = _sticking_map(getattr(self, key), materials, key)
             for m, s in gam[key].items():

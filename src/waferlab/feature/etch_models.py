@@ -22,7 +22,7 @@ element's own coverage; see docs/etch-models.md for this and the other differenc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Mapping
+from typing import Any, ClassVar, Literal, Mapping
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -123,7 +123,7 @@ class IonEnhancedEtch:
         object.__setattr__(self, "_tables", tables)
 
     # ------------------------------------------------------------------ kinetics
-    def yield_at(self, key: str, tilt: np.ndarray) -> np.ndarray:
+    def yield_at(self, key: str, tilt: np.ndarray | float) -> np.ndarray | float:
         """<Y> of the direct beam on planes tilted by ``tilt`` (rad) from the vertical."""
         alpha, y = self._tables[key]
         return np.interp(tilt, alpha, y)
@@ -199,7 +199,7 @@ class IonEnhancedEtch:
         out = []
         if self.ion_flux > 0:
             cone = VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None
-            refl = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0, specular_cone=cone)
+            refl: dict[str, Any] = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0, specular_cone=cone)
                     if self.ion_reflection else {})
             if self.ion_scoring == "per_hit":
                 kin = self.kinetics

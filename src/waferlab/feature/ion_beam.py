@@ -269,7 +269,8 @@ class IonBeamSpec(SpecModel):
         if not self.energy * eV > self.threshold * eV >= 0:
             raise RecipeError(f"energy {self.energy * eV:g} eV must exceed the threshold "
                               f"{self.threshold * eV:g} eV", path="energy", value=self.energy)
-        a = tuple(float(x) for x in self.yield_coefficients)
+        a0, a1, a2, a3 = self.yield_coefficients
+        a = (float(a0), float(a1), float(a2), float(a3))
         yt = cos4_yield(np.linspace(0, 1, 201), a)
         if sum(a) != 0 and (np.any(yt < -1e-12) or not np.all(np.isfinite(yt))):
             raise RecipeError(f"yield_coefficients {list(a)} give a negative yield Y(θ)",

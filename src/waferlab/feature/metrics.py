@@ -146,6 +146,7 @@ def cd_at(geometry: LevelSetStack, height: float) -> float:
     if right is None and left is None:
         return float("nan")
     if right is None:                  # symmetric about x = 0 by construction
+        assert left is not None        # both None returned above
         right = -left
     if left is None:
         left = -right
@@ -465,12 +466,12 @@ def _film_metrics(final, cut, n0, films, hs, x_f, jfield, pinch_off_time) -> dic
     if field:
         if out.get("film_bottom_m") is not None:
             out["step_coverage"] = out["film_bottom_m"] / field
-        sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
-        if all(v is not None for v in sides):
-            out["sidewall_coverage"] = min(sides) / field
+        sl, sr = out.get("film_sidewall_left_m"), out.get("film_sidewall_right_m")
+        if sl is not None and sr is not None:
+            out["sidewall_coverage"] = min(sl, sr) / field
     if z_field - z_floor >= h:
-        sides = [out.get(f"film_sidewall_{s}_m") for s in ("left", "right")]
-        side = None if None in sides else 0.5 * (sides[0] + sides[1])
+        sl, sr = out.get("film_sidewall_left_m"), out.get("film_sidewall_right_m")
+        side = None if sl is None or sr is None else 0.5 * (sl + sr)
         out.update(_neck(cut, n0, x_f, z_mid, z_field, h, side))
     void = _void_metrics(final, cut, float(column_heights(cut)[jfield]))
     if void["void_present"]:
@@ -522,7 +523,8 @@ def scallops(cut: LevelSetStack, layer: int, x0: float, z_top: float, z_bottom: 
     from scipy.signal import find_peaks
 
     h = cut.grid.spacing
-    out = {"scallop_count": 0, "scallop_period_m": None, "scallop_depth_m": None}
+    out: dict[str, float | None] = {"scallop_count": 0, "scallop_period_m": None,
+                                    "scallop_depth_m": None}
     if z_top - z_bottom < 2 * h:
         return out
     z = np.arange(z_top - 0.25 * h, z_bottom + 0.25 * h, -0.25 * h)

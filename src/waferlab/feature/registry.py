@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from pydantic import BaseModel
+
 from ..registry import Registry
 
 __all__ = ["register_model", "get_model_spec", "known_models"]
@@ -33,9 +35,9 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.wet_etch",
     "waferlab.feature.ion_beam",
 )
-_MODELS: Registry[type] = Registry("model", _MODEL_MODULES, group="waferlab.models")
+_MODELS: Registry[type[BaseModel]] = Registry("model", _MODEL_MODULES, group="waferlab.models")
 
-T = TypeVar("T", bound=type)
+T = TypeVar("T", bound=type[BaseModel])
 
 
 def register_model(name: str) -> Callable[[T], T]:
@@ -48,6 +50,6 @@ def known_models() -> tuple[str, ...]:
     return _MODELS.names()
 
 
-def get_model_spec(name: str, *, path: str = "model") -> type:
+def get_model_spec(name: str, *, path: str = "model") -> type[BaseModel]:
     """The spec class registered as ``name``; a RecipeError listing the known ones otherwise."""
     return _MODELS.get(name, path=path, known_label="known models")

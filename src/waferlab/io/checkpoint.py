@@ -48,7 +48,9 @@ def _checksum(phi: np.ndarray, meta_text: str) -> str:
     h = hashlib.sha256()
     h.update(str(phi.dtype.str).encode())
     h.update(repr(phi.shape).encode())
-    h.update(np.ascontiguousarray(phi).reshape(-1).view(np.uint8))   # the bytes, no copy
+    # the bytes, no copy; ndarray exports the buffer protocol, which numpy's stubs declare
+    # (__buffer__) only for Python >= 3.12
+    h.update(np.ascontiguousarray(phi).reshape(-1).view(np.uint8))  # type: ignore[arg-type]
     h.update(meta_text.encode("utf-8"))
     return h.hexdigest()
 

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["FIELD", "Doping", "doping_of", "with_doping", "node_materials", "new_doping",
-           "doping_metrics", "write_doping_outputs", "silicon_fraction", "silicon_nodes", "encode_array", "decode_array"]
+           "doping_metrics", "write_doping_outputs", "silicon_fraction", "silicon_nodes", "encode_array",
+           "decode_array"]
 
 FIELD = "doping"
 #: Default depth of the doping grid below the lowest silicon surface (m).

@@ -233,10 +233,10 @@ class PlasmaEtch:
     def couple(self, geometry, log: Callable[[str], None] = lambda s: None):
         """Self-consistent reactor ↔ surface solution for this wafer."""
         etched = tuple(getattr(self.model, "etched", ("Si",)))
-        f = None
+        f: float | None = None
         if self.loading is not None:
-            f = self.loading.open_area_fraction
-            f = open_area_auto(geometry, etched) if f == "auto" else float(f)
+            oaf = self.loading.open_area_fraction
+            f = open_area_auto(geometry, etched) if oaf == "auto" else float(oaf)
         return couple_reactor(self.reactor, type(self.model), self.raw_model, self.species,
                               tuple(geometry.materials), f,
                               max_iterations=self.loading.max_iterations if self.loading else 1,

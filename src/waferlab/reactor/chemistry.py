@@ -39,7 +39,8 @@ def parse_formula(name: str) -> tuple[dict[str, int], int]:
     tail = name[len(base):]
     charge = tail.count("+") - tail.count("-")
     base = re.sub(r"\(.*\)$", "", base)          # O(1D) -> O (excited states)
-    pos, comp = 0, {}
+    pos = 0
+    comp: dict[str, int] = {}
     for m in _TOKEN.finditer(base):
         if m.start() != pos:
             raise ValueError(f"cannot read the formula {name!r}")

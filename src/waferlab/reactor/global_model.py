@@ -358,9 +358,9 @@ class GlobalModel:
         P_att = (self.e_loss_mask[:, None] * eps_lost * R).sum(axis=0)
         P_in = (self.power if power is None else power) / (EV * self.V)
         dW = P_in - P_coll - P_wall - P_att
-        return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, r_sr=r_sr if self.Ns else None, P_in=P_in, P_coll=P_coll, P_wall=P_wall,
-                    P_att=P_att, ion_loss=ion_loss, r_extra=r_extra, nu_ion=nu_ion, n_g=n_g,
-                    alpha=alpha)
+        return dict(R=R, dn=dn, dne=dne, dW=dW, dtheta=dtheta, r_sr=r_sr if self.Ns else None,
+                    P_in=P_in, P_coll=P_coll, P_wall=P_wall, P_att=P_att, ion_loss=ion_loss, r_extra=r_extra,
+                    nu_ion=nu_ion, n_g=n_g, alpha=alpha)
 
     def _unpack(self, x):
         x = np.asarray(x, float)

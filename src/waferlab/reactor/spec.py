@@ -44,7 +44,8 @@ class Chamber(SpecModel):
     def _check(self):
         if self.radius <= 0 or self.length <= 0:
             raise ValueError(f"radius and length must be > 0 (got {self.radius:g} m, {self.length:g} m)")
-        if self.neutral_volume is not None and self.neutral_volume < 3.141592653589793 * self.radius ** 2 * self.length * (1 - 1e-9):
+        if (self.neutral_volume is not None
+                and self.neutral_volume < 3.141592653589793 * self.radius ** 2 * self.length * (1 - 1e-9)):
             raise ValueError(f"neutral_volume = {self.neutral_volume:g} m³ must be >= the plasma volume "
                              f"pi radius² length = {3.141592653589793 * self.radius ** 2 * self.length:g} m³")
         if self.wafer_radius is not None and not (0 < self.wafer_radius <= self.radius):

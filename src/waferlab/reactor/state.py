@@ -125,7 +125,11 @@ def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel
     names = {s.name for s in chem.species}
     losses = []
     for i, ld in enumerate(spec.loading):
-        area = ld.area if ld.area is not None else ld.open_area_fraction * PI * _wafer_radius(spec) ** 2
+        if ld.area is not None:
+            area = ld.area
+        else:
+            assert ld.open_area_fraction is not None   # the Loading validator: exactly one given
+            area = ld.open_area_fraction * PI * _wafer_radius(spec) ** 2
         bad = set(ld.products) - names
         if bad:
             raise RecipeError(f"reactor.loading[{i}].products: unknown species {sorted(bad)}")

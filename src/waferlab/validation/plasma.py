@@ -28,7 +28,8 @@ from ..constants import K_B, TORR
 from . import reactor as _argon  # noqa: F401  (registration order: the argon problems first)
 from .core import Check, ReferenceProblem, register
 
-__all__ = ["KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction", "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
+__all__ = ["KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction",
+           "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
            "MALYSHEV_NE", "MALYSHEV_DISSOCIATION", "MALYSHEV_ABSORBED_FRACTION", "sf6_kokkoris_spec",
            "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction"]
 

@@ -18,7 +18,7 @@ estimate, so σ stays consistent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -240,6 +240,7 @@ class FluxTracer:
                 np.ascontiguousarray(species.sticking_angle_table(), float),
                 -1.0 if species.specular_cone is None else float(species.specular_cone),
                 self.glo, self.gh, self.gn, self.cstart, self.citems)
+        head: tuple[Any, ...]
         if self.dim == 2:
             head = args + (float(self.lateral[0, 0]), float(self.lateral[0, 1]), periodic,
                            self.z_launch)
@@ -353,7 +354,11 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     ctx.apply_threads()
     if tracer is None or tracer.surface is not surface:
         tracer = FluxTracer(surface, cell_factor=cell_factor)
-    N = int(n_rays if n_rays is not None else rays_per_point * surface.grid_points)
+    if n_rays is not None:
+        N = int(n_rays)
+    else:
+        assert rays_per_point is not None          # exactly one of the two (checked above)
+        N = int(rays_per_point * surface.grid_points)
     if N < n_chunks:
         raise ValueError(f"{N} rays are fewer than the {n_chunks} chunks")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -375,7 +380,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
         ymean, yerr = {}, {}
         for c, cname in enumerate(sp.yield_channels if ytal is not None else ()):
             ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother)
-            if keep_chunks:
+            if chunks is not None:                 # keep_chunks
                 chunks[f"yield:{cname}"] = y_k
         T = trans[:, 0].sum() / N
         T2 = trans[:, 1].sum() / N

@@ -72,9 +72,12 @@ def _eval(node: ast.AST, env: Mapping[str, np.ndarray]):
     if isinstance(node, ast.UnaryOp):
         return _UNARY[type(node.op)](_eval(node.operand, env))
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, (int, float))      # _check admits numbers only
         return float(node.value)
     if isinstance(node, ast.Name):
         return env[node.id]
+    # the rest _check admits: a call of a named function of FUNCTIONS
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     fn = FUNCTIONS[node.func.id][0]
     return fn(*(_eval(a, env) for a in node.args))
 

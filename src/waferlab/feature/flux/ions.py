@@ -97,7 +97,7 @@ def truncated_normal_mean(mu, sigma: float, lo: float, hi: float) -> np.ndarray:
     return mu + sigma * (phi(a) - phi(b)) / (ndtr(b) - ndtr(a))
 
 
-def energy_inverse_cdf(energies_eV: Sequence[float], pdf: Sequence[float],
+def energy_inverse_cdf(energies_eV: Sequence[float] | np.ndarray, pdf: Sequence[float] | np.ndarray,
                        size: int = ENERGY_TABLE_SIZE) -> np.ndarray:
     """E (eV) at ``size`` equally spaced CDF values of the piecewise-linear pdf (one point:
     a monoenergetic beam, a constant table)."""

@@ -196,11 +196,12 @@ class Species:
 
     def element_sticking(self, material_names: Sequence[str], materials: np.ndarray) -> np.ndarray:
         """Sticking of each surface element (``materials``: the elements' material indices)."""
-        if self.per_element:
-            if self.sticking.shape != (len(materials),):
-                raise ValueError(f"species {self.name!r}: {self.sticking.size} per-element "
+        st = self.sticking
+        if isinstance(st, np.ndarray):                   # self.per_element
+            if st.shape != (len(materials),):
+                raise ValueError(f"species {self.name!r}: {st.size} per-element "
                                  f"sticking values for {len(materials)} elements")
-            return self.sticking
+            return st
         return self.sticking_array(material_names)[np.asarray(materials)]
 
     def sticking_array(self, material_names: Sequence[str]) -> np.ndarray:
@@ -252,5 +253,9 @@ class Species:
             th = [y.threshold_eV for pm in self.yield_channels.values() for y in pm.values()]
             cut = min(th) if th else 0.0
         law = (np.zeros(0) if self.reflected_energy is None else self.reflected_energy.params())
-        ecdf = self._ecdf if self._ecdf is not None else energy_inverse_cdf(*self.iedf)
+        if self._ecdf is not None:
+            ecdf = self._ecdf
+        else:
+            assert self.iedf is not None        # __post_init__: yield_channels need an iedf
+            ecdf = energy_inverse_cdf(*self.iedf)
         return ecdf, A, sth, f, law, cut

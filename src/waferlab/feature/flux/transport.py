@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -98,10 +98,13 @@ class SurfaceModel(Protocol):
     max_rate()    an upper bound of |V_n| (m/s): the time-step and Lax–Friedrichs bound
     """
 
-    name: str
-    evaluation: Evaluation
+    @property
+    def name(self) -> str: ...
 
-    def species(self) -> tuple[Species, ...]: ...
+    @property
+    def evaluation(self) -> Evaluation: ...
+
+    def species(self) -> Sequence[Species]: ...
 
     def fields(self, fluxes: Mapping[str, SpeciesFlux], surface: Surface
                ) -> dict[str, np.ndarray]: ...
@@ -120,7 +123,8 @@ class CoverageCoupled(Protocol):
     coupled_species()  those species with per-element sticking from per-element coverages
     """
 
-    coupled: tuple[str, ...]
+    @property
+    def coupled(self) -> Sequence[str]: ...
 
     def coupled_species(self, coverages: Mapping[str, np.ndarray],
                         materials: np.ndarray) -> tuple[Species, ...]: ...
@@ -278,22 +282,24 @@ class TracedTransport:
         m = len(surface.elements)
         mats = np.asarray(surface.materials)
         lag = (self.carries_state and carry is not None and len(carry["centroids"]) > 0)
-        skip = set(self.model.coupled) if lag else set()
+        cc = self.model if isinstance(self.model, CoverageCoupled) else None
+        skip = set(cc.coupled) if lag and cc is not None else set()
         res = self._trace(surface, [sp for sp in self.model.species() if sp.name not in skip],
                           ctx, stream)
         fluxes = dict(res.fluxes) if res is not None else {}
         if lag:
-            cov = self._carried(surface, carry)
-            more = self._trace(surface, self.model.coupled_species(cov, mats), ctx,
-                               stream + ("lagged",))
+            # carries_state implies a CoverageCoupled model, and lag a carry
+            assert cc is not None and carry is not None
+            more = self._trace(surface, cc.coupled_species(self._carried(surface, carry), mats),
+                               ctx, stream + ("lagged",))
             fluxes.update(more.fluxes if more is not None else {})
-        elif self._coupled():
+        elif cc is not None and cc.coupled:        # self._coupled()
             for it in range(self.tracing.coverage_iterations):
                 f = self.model.fields(fluxes, surface)
                 ok = np.all([np.isfinite(v) for v in f.values()], axis=0)
                 z = {k: np.where(ok, v, 0.0) for k, v in f.items()}
-                cov = self._rates(z, np.ones(m, bool), surface).coverages
-                more = self._trace(surface, self.model.coupled_species(cov, mats), ctx,
+                theta = self._rates(z, np.ones(m, bool), surface).coverages
+                more = self._trace(surface, cc.coupled_species(theta, mats), ctx,
                                    stream + (f"cov{it}",))
                 if more is None:
                     break
