@@ -47,6 +47,7 @@ from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
+from .velocity import BeamModel, CustomStage, HoldsLayers, Stateful
 
 __all__ = ["advance", "held_block", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES",
            "KINDS"]
@@ -112,9 +113,8 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     dims = [0, 2] if d == 2 else [0, 1, 2]
     n = len(cutoff)
     alpha = np.zeros(4)
-    beam = getattr(model, "beam_hamiltonian", None)
-    if beam is not None:
-        s, c, f = beam(state, mats)
+    if isinstance(model, BeamModel):
+        s, c, f = model.beam_hamiltonian(state, mats)
         V = np.array(s, dtype=np.float64)          # tapered in place below
         alpha[dims] = c
         alpha[3] = f
@@ -122,8 +122,8 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     else:
         V = np.array(model.speed(state, pts, nrm if d == 3 else nrm[:, dims], mats),
                      dtype=np.float64)
-        mode = K.LF if getattr(model, "normal_dependent", False) else K.EO
-        if mode == K.LF and getattr(model, "hamiltonian_stage", None) is not None:
+        mode = K.LF if model.normal_dependent else K.EO
+        if mode == K.LF and isinstance(model, CustomStage):
             mode = CUSTOM
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
@@ -251,10 +251,9 @@ def held_block(model: Any, state: Any, n_layers: int, kind: str) -> int:
     ``held_layers(state, n_layers)`` (a bool per layer) counted from the bottom up to
     the first etched layer, at most n_layers − 1; 0 for deposits and for models
     without ``held_layers``."""
-    f = getattr(model, "held_layers", None)
-    if kind != "etch" or n_layers < 2 or f is None:
+    if kind != "etch" or n_layers < 2 or not isinstance(model, HoldsLayers):
         return 0
-    held = np.asarray(f(state, n_layers), dtype=bool).reshape(-1)
+    held = np.asarray(model.held_layers(state, n_layers), dtype=bool).reshape(-1)
     k = 0
     while k < min(n_layers - 1, held.size) and held[k]:
         k += 1
@@ -304,7 +303,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     rebuild, moved, since = True, 0.0, 0
     clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
     tiny = 1e-12 * max(t_end, 1e-300)
-    stateful = bool(getattr(model, "carries_state", False))
+    stateful = isinstance(model, Stateful) and bool(model.carries_state)
     carry = carry0
     while t_end - t > tiny:
         if rebuild:
@@ -318,7 +317,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
         tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
         tols[:w.held] = 0.0
-        if getattr(model, "beam_hamiltonian", None) is not None:
+        if isinstance(model, BeamModel):
             # a beam needs only the material at the closest points: no (nb, 3) arrays
             mats = K.band_materials(top3, w.band, h, origin, phi4, tols, d, g.periodic,
                                     g.periodic)

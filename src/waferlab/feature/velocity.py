@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["VelocityModel"]
+__all__ = ["VelocityModel", "BeamModel", "CustomStage", "HoldsLayers", "Stateful"]
 
 
 @runtime_checkable
@@ -36,3 +36,40 @@ class VelocityModel(Protocol):
 
     def speed(self, state: Any, points: np.ndarray, normals: np.ndarray,
               materials: np.ndarray) -> np.ndarray: ...
+
+
+# ---- optional capabilities: the engine asks ``isinstance(model, Capability)`` -----------
+
+@runtime_checkable
+class BeamModel(Protocol):
+    """V_n = s·max(0, c·n̂)-type beam speeds evaluated exactly (mode BEAM):
+    ``beam_hamiltonian(state, materials) -> (s per node, c = −d̂, isotropic part f)``."""
+
+    def beam_hamiltonian(self, state: Any, materials: np.ndarray) -> tuple[Any, Any, Any]: ...
+
+
+@runtime_checkable
+class CustomStage(Protocol):
+    """A normal-dependent model with its own Runge–Kutta stage kernel, H evaluated from
+    the current gradient at every stage (wet anisotropic etching):
+    ``hamiltonian_stage(state, materials, cutoff, alpha) -> stage(src, base, out, band,
+    dt, wa, wb, h, order, ndim, periodic)``."""
+
+    def hamiltonian_stage(self, state: Any, materials: np.ndarray, cutoff: np.ndarray,
+                          alpha: np.ndarray) -> Any: ...
+
+
+@runtime_checkable
+class HoldsLayers(Protocol):
+    """An etch that leaves some bottom layers in place (the etch stop):
+    ``held_layers(state, n_layers)`` — a bool per layer."""
+
+    def held_layers(self, state: Any, n_layers: int) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Stateful(Protocol):
+    """A model whose per-step state carries data to the next step (coverages, ALD
+    dose): ``prepare(..., carry=...)`` and ``state.carry``; ``carries_state`` is True."""
+
+    carries_state: bool

@@ -131,6 +131,14 @@ class CoverageCoupled(Protocol):
 
 
 @runtime_checkable
+class _OwnStop(Protocol):
+    """A surface model with its own etch stop: ``held_layers(n_layers)``, a bool per
+    layer (the fluorocarbon and ion-enhanced models)."""
+
+    def held_layers(self, n_layers: int) -> np.ndarray: ...
+
+
+@runtime_checkable
 class Selective(Protocol):
     """Capability: only some materials move (the rest get V_n = 0 at query points)."""
 
@@ -340,8 +348,9 @@ class TracedTransport:
         ``held_layers(n_layers)``; none otherwise."""
         if isinstance(self.model, Selective):
             return ~np.asarray(self.model.moving(np.arange(n_layers)), bool)
-        f = getattr(self.model, "held_layers", None)
-        return np.asarray(f(n_layers), bool) if f is not None else np.zeros(n_layers, bool)
+        if isinstance(self.model, _OwnStop):
+            return np.asarray(self.model.held_layers(n_layers), bool)
+        return np.zeros(n_layers, bool)
 
     def prepare(self, geometry: Any, ctx, t: float, carry: Mapping | None = None) -> FluxState:
         """Trace the current surface (time ``t`` keys the random stream).  The bottom
