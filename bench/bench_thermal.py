@@ -12,7 +12,6 @@ import harness
 import math
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +23,6 @@ import numpy as np  # noqa: E402
 from scipy.special import erfc, erfcinv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "thermal"))
 
 from waferlab.mechanics import stoney_curvature, stoney_stress, thermal_mismatch_stress  # noqa: E402
 from waferlab.thermal import Arrhenius, anneal, implant_1d, implant_2d, make_mesh, make_model  # noqa: E402
@@ -79,7 +77,8 @@ def order(hs, errs):
 
 
 def fermi_case():
-    from test_thermal_models import _box_run, _similarity
+    from waferlab.validation.thermal_cases import arsenic_box_run as _box_run
+    from waferlab.validation.thermal_cases import fair_similarity as _similarity
     from scipy.optimize import brentq
     mesh, c, Cs, xf = _box_run(nz=241)
     ef, sol = _similarity()
@@ -130,43 +129,17 @@ def bench_2d(n=256, repeats=2):
 
 def mesh_acceptance():
     """Default graded mesh: max |x_j/exact - 1| over B, P, As, Sb and sqrt(Dt) 5 nm..2 um
-    (erfc predeposition and Gaussian-implant drive-in, tests/thermal/test_mesh.py)."""
-    import test_mesh as tm
+    (erfc predeposition and Gaussian-implant drive-in, waferlab.validation.thermal_cases)."""
+    from waferlab.validation.thermal_cases import LENGTHS, drive_in_junction, predeposition_junction
+
     worst_p = worst_d = 0.0
     for d in ("B", "P", "As", "Sb"):
-        for L in tm.LENGTHS:
-            for fn, store in ((tm.test_predeposition_junction_default_mesh, "p"),
-                              (tm.test_drive_in_junction_default_mesh, "d")):
-                err = _junction_error(tm, fn, d, L)
-                if store == "p":
-                    worst_p = max(worst_p, err)
-                else:
-                    worst_d = max(worst_d, err)
+        for L in LENGTHS:
+            _, xj, exact = predeposition_junction(d, L)
+            worst_p = max(worst_p, abs(xj / exact - 1))
+            _, xj, exact = drive_in_junction(d, L)
+            worst_d = max(worst_d, abs(xj / exact - 1))
     return worst_p, worst_d
-
-
-def _junction_error(tm, fn, d, L):
-    """Run one acceptance case and return its relative junction error (from the assert)."""
-    from scipy.special import erfcinv
-    from waferlab.thermal import simulate
-    from waferlab.thermal.dopants import DOPANTS
-    from waferlab.validation.thermal import gaussian_implant_drive_in
-    D = DOPANTS[d].intrinsic(tm.T_C + 273.15)
-    t = L * L / D
-    if fn is tm.test_predeposition_junction_default_mesh:
-        spec = tm._spec(tm.OPPOSITE[d], max(2e-6, 12 * L), [{"predeposit": {
-            "dopant": d, "surface_concentration": "1e20 cm^-3", "temperature": f"{tm.T_C} degC",
-            "time": f"{t:.10g} s"}}])
-        return abs(tm._xj(simulate(spec), d) / (2 * L * erfcinv(1e-5)) - 1)
-    m = tm.range_moments(d, 10.0)
-    spec = tm._spec(tm.OPPOSITE[d], max(2e-6, 12 * L + m.Rp), [
-        {"implant": {"dopant": d, "dose": "1e14 cm^-2", "energy": "10 keV", "profile": "gaussian"}},
-        {"anneal": {"temperature": f"{tm.T_C} degC", "time": f"{t:.10g} s"}}])
-    zz = np.linspace(0, spec.depth, 400001)
-    ex = gaussian_implant_drive_in(zz, 1e18, m.Rp, m.dRp, L * L) - 1e21
-    k = np.nonzero(ex > 0)[0][-1]
-    exact = zz[k] + ex[k] / (ex[k] - ex[k + 1]) * (zz[k + 1] - zz[k])
-    return abs(tm._xj(simulate(spec), d) / exact - 1)
 
 
 def tsuprem4_cases():

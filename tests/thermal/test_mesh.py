@@ -16,15 +16,13 @@ from scipy.special import erfcinv
 
 from waferlab.thermal import ThermalSpec, simulate
 from waferlab.thermal.dopants import DOPANTS
-from waferlab.thermal.electrical import junction_depths
 from waferlab.thermal.implant import range_moments
 from waferlab.thermal.mesh import Feature, graded_nodes
 from waferlab.thermal.meshing import coarsen_z, level_depths, refine_z
 from waferlab.validation.thermal import gaussian_implant_drive_in
+from waferlab.validation.thermal_cases import LENGTHS, T_C, drive_in_junction, predeposition_junction
+from waferlab.validation.thermal_cases import junction_depth_of as _xj
 
-T_C = 1100.0
-OPPOSITE = {"B": "P", "P": "B", "As": "B", "Sb": "B"}
-LENGTHS = (5e-9, 50e-9, 500e-9, 2e-6)
 FAST = {("As", 5e-9), ("B", 2e-6), ("P", 50e-9), ("Sb", 500e-9)}
 
 
@@ -35,46 +33,19 @@ def _cases():
             yield pytest.param(d, L, marks=marks, id=f"{d}-{L * 1e9:g}nm")
 
 
-def _xj(state, d):
-    z = state.mesh.z
-    c, b = state.conc[d][:, 0], state.conc[OPPOSITE[d]][:, 0]
-    return junction_depths(z, b, c)[0] if d == "B" else junction_depths(z, c, b)[0]
-
-
-def _spec(bg: str, depth: float, steps: list) -> ThermalSpec:
-    return ThermalSpec.model_validate({"substrate": {"background": {bg: "1e15 cm^-3"}},
-                                       "depth": f"{depth * 1e6:.6g} um", "steps": steps})
-
-
 @pytest.mark.parametrize("d,L", list(_cases()))
 def test_predeposition_junction_default_mesh(d, L):
     """C_s 1e20, N_B 1e15 cm^-3: x_j = 2√(Dt) erfc⁻¹(1e-5) = 6.2 √(Dt)."""
-    D = DOPANTS[d].intrinsic(T_C + 273.15)
-    t = L * L / D
-    spec = _spec(OPPOSITE[d], max(2e-6, 12 * L), [{"predeposit": {
-        "dopant": d, "surface_concentration": "1e20 cm^-3", "temperature": f"{T_C} degC",
-        "time": f"{t:.10g} s"}}])
-    st = simulate(spec)
-    exact = 2 * L * erfcinv(1e15 / 1e20)
-    assert abs(_xj(st, d) / exact - 1) < 5e-3, (_xj(st, d), exact, st.mesh.z.size)
+    st, xj, exact = predeposition_junction(d, L)
+    assert abs(xj / exact - 1) < 5e-3, (xj, exact, st.mesh.z.size)
 
 
 @pytest.mark.parametrize("d,L", list(_cases()))
 def test_drive_in_junction_default_mesh(d, L):
     """Gaussian implant (lowest table energy, 1e14 cm^-2) driven in by √(Dt) = L
     against the exact reflecting-surface solution."""
-    D = DOPANTS[d].intrinsic(T_C + 273.15)
-    t = L * L / D
-    m = range_moments(d, 10.0)
-    spec = _spec(OPPOSITE[d], max(2e-6, 12 * L + m.Rp), [
-        {"implant": {"dopant": d, "dose": "1e14 cm^-2", "energy": "10 keV", "profile": "gaussian"}},
-        {"anneal": {"temperature": f"{T_C} degC", "time": f"{t:.10g} s"}}])
-    st = simulate(spec)
-    zz = np.linspace(0, spec.depth, 400001)
-    ex = gaussian_implant_drive_in(zz, 1e18, m.Rp, m.dRp, L * L) - 1e21
-    k = np.nonzero(ex > 0)[0][-1]
-    exact = zz[k] + ex[k] / (ex[k] - ex[k + 1]) * (zz[k + 1] - zz[k])
-    assert abs(_xj(st, d) / exact - 1) < 5e-3, (_xj(st, d), exact, st.mesh.z.size)
+    st, xj, exact = drive_in_junction(d, L)
+    assert abs(xj / exact - 1) < 5e-3, (xj, exact, st.mesh.z.size)
 
 
 def test_exact_drive_in_limits():

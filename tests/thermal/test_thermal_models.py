@@ -15,30 +15,19 @@ equation in time), which the solver must reproduce.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from waferlab.thermal import anneal, implant_1d, make_mesh, make_model, ni_si
+from waferlab.thermal import anneal, implant_1d, make_mesh, make_model
 from waferlab.thermal.diffusion import TimeStepping
-from waferlab.thermal.dopants import DOPANTS, charge_neutral_n
 from waferlab.thermal.electrical import junction_depths
 from waferlab.thermal.models import INTERSTITIAL
+from waferlab.validation.thermal_cases import arsenic_box_run, fair_similarity
 
 
-def _similarity():
-    """Front position and solution of (u u')' + (η/2) u' = 0, u(0) = 1, by shooting
-    back from the front where u = 0, u' = -η_f/2."""
-    def shoot(ef):
-        eps = 1e-7 * ef
-        return solve_ivp(lambda e, y: [y[1] / y[0], -(e / 2) * y[1] / y[0]], (ef - eps, 0.0),
-                         [ef / 2 * eps, -(ef / 2) ** 2 * eps], rtol=1e-11, atol=1e-14,
-                         dense_output=True)
-    ef = brentq(lambda ef: shoot(ef).y[0, -1] - 1.0, 0.5, 3.0)
-    return ef, shoot(ef).sol
+_similarity = fair_similarity
 
 
 def test_similarity_front_is_fairs_1616():
@@ -46,23 +35,7 @@ def test_similarity_front_is_fairs_1616():
     assert ef == pytest.approx(1.616, abs=5e-4)
 
 
-def _box_run(nz=161):
-    T, t = 1273.15, 3600.0
-    ni = ni_si(T)
-    Cs = 100 * ni
-    d = DOPANTS["As"]
-    w = dict(d.fermi_weights(T))
-    h = 1 + Cs / math.sqrt(Cs * Cs + 4 * ni * ni)
-    n = float(charge_neutral_n(np.array([Cs]), ni)[0])
-    Ds = d.intrinsic(T) * (w[0] + w[1] * n / ni) * h
-    xf = 1.616 * math.sqrt(Ds * t)
-    mesh = make_mesh(2.5 * xf, nz)
-    surf = np.zeros(mesh.n, bool)
-    surf[0] = True
-    res = anneal(mesh, {"As": np.zeros(mesh.n)}, make_model("fermi"), duration=t,
-                 temperature=lambda s: T, fixed={"As": (surf, Cs)},
-                 numerics=TimeStepping(rtol=1e-3))
-    return mesh, res.fields["As"], Cs, xf
+_box_run = arsenic_box_run
 
 
 def test_arsenic_fermi_box_profile_matches_fair():
