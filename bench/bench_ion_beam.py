@@ -18,9 +18,9 @@ Writes bench/results/ion_beam.md (stamped with the commit).
 """
 from __future__ import annotations
 
+import harness
 import math
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -129,32 +129,11 @@ def run_viennaps(dim: int, h: float, *, flat: bool = False, tilt: float = TILT
 
 
 def _wafer(recipe, dim: int, h: float):
-    """The recipe's wafer; in 3D its 2D structure extruded along y over a narrow y extent
-    (the recipe check wants the opening to fit along y too, so the 3D grid is built here)."""
-    from waferlab.feature.builders import cut_feature, layer_stack
-    from waferlab.feature.grid import Grid
-    from waferlab.runner import initial_wafer
-    from waferlab.wafer import Wafer
-
-    if dim == 2:
-        return initial_wafer(recipe)
-    g, st = recipe.spec.grid, recipe.spec.structure
-    grid = Grid(dimension=3, spacing=g.spacing, extent=(g.extent[0], 4 * h * 1e-6),
-                boundary=g.boundary)
-    geom = layer_stack(grid, st.substrate.material,
-                       [(la.material, la.thickness) for la in st.layers])
-    f = st.feature
-    if f is not None:
-        geom = cut_feature(geom, kind=f.type, width=f.width, depth=f.depth)
-    return Wafer(geometry=geom)
+    return harness.extruded_wafer(recipe, dim, 4 * h * 1e-6)
 
 
 def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, check=False,
-                              text=True, cwd=Path(__file__).parent).stdout.strip()
-    except OSError:
-        return "unknown"
+    return harness.commit()
 
 
 def main() -> None:

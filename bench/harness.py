@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "Timer", "measure_command",
-           "Measured", "viennaps", "write_results", "write_text"]
+           "Measured", "viennaps", "write_results", "write_text", "extruded_wafer"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -127,6 +127,25 @@ def measure_command(cmd: list[str], *, env: dict[str, str] | None = None,
         out = log.read()
     return Measured(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_rss_MB=ru.ru_maxrss / 1024.0,
                     returncode=proc.returncode, stdout=out)
+
+
+def extruded_wafer(recipe, dim: int, y_extent: float):
+    """The recipe's wafer; in 3D its 2D structure extruded along y over ``y_extent`` (m)
+    (the recipe check wants an opening to fit along y too, so the 3D grid is built here)."""
+    from waferlab.feature.builders import cut_feature, layer_stack
+    from waferlab.feature.grid import Grid
+    from waferlab.runner import initial_wafer
+    from waferlab.wafer import Wafer
+
+    if dim == 2:
+        return initial_wafer(recipe)
+    g, st = recipe.spec.grid, recipe.spec.structure
+    grid = Grid(dimension=3, spacing=g.spacing, extent=(g.extent[0], y_extent), boundary=g.boundary)
+    geom = layer_stack(grid, st.substrate.material, [(la.material, la.thickness) for la in st.layers])
+    f = st.feature
+    if f is not None:
+        geom = cut_feature(geom, kind=f.type, width=f.width, depth=f.depth)
+    return Wafer(geometry=geom)
 
 
 def viennaps(threads: int = 2):
