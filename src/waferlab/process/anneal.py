@@ -123,11 +123,12 @@ def sync_silicon(d, geometry):
 def _deepen(d, geometry, duration: float, Tfun, model: str, calibration: str):
     """Add rows at the bottom of the doping grid (substrate background) when the
     diffusion length would reach it."""
-    from ..thermal.models import make_model
+    from ..thermal.models import Intrinsic, make_model
 
     if not d.conc:
         return d
     m = make_model("intrinsic", calibration=calibration)
+    assert isinstance(m, Intrinsic)               # the "intrinsic" model has d_int
     ts = np.linspace(0.0, duration, 65)
     L = 0.0
     for k in d.conc:
@@ -184,9 +185,9 @@ def diffuse_on_wafer(d, geometry, s, duration: float, Tfun):
         model = make_model(s.model, override, calibration=cal)
         if s.model == "ted":
             fields[INTERSTITIAL] = mesh.gather(d.damage)
-        res = anneal(mesh, fields, model, duration=duration, temperature=Tfun,
-                     numerics=TimeStepping(rtol=s.rtol))
-        out, steps = res.fields, res.steps
+        ares = anneal(mesh, fields, model, duration=duration, temperature=Tfun,
+                      numerics=TimeStepping(rtol=s.rtol))
+        out, steps = ares.fields, ares.steps
     conc = {k: mesh.scatter(np.maximum(out[k], 0.0)) for k in d.conc}
     zero = np.zeros(d.shape)
     return d.replace(conc=conc, damage=zero, damage_n=zero.copy(),

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from ..errors import SimulationError
-from .mesh import Mesh
+from .mesh import DiffusionMesh
 from .models import DiffusionModel
 
 __all__ = ["TimeStepping", "AnnealResult", "anneal", "assemble", "bernoulli", "Krylov"]
@@ -73,7 +73,7 @@ def bernoulli(x: np.ndarray) -> np.ndarray:
     return np.where(small, 1.0 - 0.5 * x, safe / np.expm1(safe))
 
 
-def assemble(mesh: Mesh, D: np.ndarray | float, psi: np.ndarray | None = None) -> sp.csc_matrix:
+def assemble(mesh: DiffusionMesh, D: np.ndarray | float, psi: np.ndarray | None = None) -> sp.csc_matrix:
     """Matrix M with (M C)_a = Σ_b fluxes into box a (m³/s per m³ of concentration)."""
     a, b, T = mesh.edge_a, mesh.edge_b, mesh.trans
     D = np.broadcast_to(np.asarray(D, float), (mesh.n,))
@@ -92,7 +92,7 @@ def assemble(mesh: Mesh, D: np.ndarray | float, psi: np.ndarray | None = None) -
 class _Stepper:
     """Holds the mesh, model, Dirichlet data and the LU cache of one anneal."""
 
-    def __init__(self, mesh: Mesh, model: DiffusionModel, temperature: Callable[[float], float],
+    def __init__(self, mesh: DiffusionMesh, model: DiffusionModel, temperature: Callable[[float], float],
                  fixed: Mapping[str, tuple[np.ndarray, float]], names: list[str],
                  iterative: bool = False):
         self.mesh, self.model, self.T = mesh, model, temperature
@@ -243,7 +243,7 @@ def _quantise(h: float, duration: float) -> float:
     return duration * 2.0 ** (-k)
 
 
-def anneal(mesh: Mesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, *,
+def anneal(mesh: DiffusionMesh, fields: Mapping[str, np.ndarray], model: DiffusionModel, *,
            duration: float, temperature: Callable[[float], float],
            fixed: Mapping[str, tuple[np.ndarray, float]] | None = None,
            numerics: TimeStepping = TimeStepping()) -> AnnealResult:

@@ -93,7 +93,7 @@ class GridMesh:
         return tuple(self.active.shape)
 
     @cached_property
-    def pattern(self):
+    def pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return csc_pattern(self.edge_a, self.edge_b, self.n)
 
     @cached_property
@@ -104,7 +104,7 @@ class GridMesh:
         for ax in range(d):
             for shift in (1, -1):
                 nb = np.roll(act, shift, axis=ax)
-                edge = [slice(None)] * d
+                edge: list[int | slice] = [slice(None)] * d
                 edge[ax] = 0 if shift == 1 else -1
                 if not (self.periodic and ax < d - 1):
                     nb[tuple(edge)] = True          # outside the grid: not a surface

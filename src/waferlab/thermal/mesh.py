@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Mesh", "make_mesh", "Feature", "graded_nodes", "csc_pattern"]
+__all__ = ["Mesh", "DiffusionMesh", "make_mesh", "Feature", "graded_nodes", "csc_pattern"]
 
 
 def _box_widths(nodes: np.ndarray) -> np.ndarray:
@@ -36,6 +37,28 @@ def csc_pattern(a: np.ndarray, b: np.ndarray, n: int):
     indptr = np.cumsum(indptr).astype(np.int32)
     diag = np.searchsorted(uniq, np.arange(n, dtype=np.int64) * n + np.arange(n))
     return indices, indptr, pos, diag
+
+
+class DiffusionMesh(Protocol):
+    """What the solvers use of a mesh: nodes 0..n-1 with box volumes, edges a-b with their
+    transmissibilities, the CSC pattern of an edge operator and the surface nodes.
+    :class:`Mesh` (tensor grid) and :class:`~.gridmesh.GridMesh` (masked grid) provide it."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def x(self) -> np.ndarray: ...
+    @property
+    def volumes(self) -> np.ndarray: ...
+    @property
+    def edge_a(self) -> np.ndarray: ...
+    @property
+    def edge_b(self) -> np.ndarray: ...
+    @property
+    def trans(self) -> np.ndarray: ...
+    @property
+    def pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
+    def surface_nodes(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

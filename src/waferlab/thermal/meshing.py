@@ -65,16 +65,16 @@ def depth_features(steps, *, d_int, program, moments, per_length: float) -> list
             continue
         duration, _ = program(step)
         if kind == "predeposit":
-            Dt = _dt_integral(lambda T: d_int(step.dopant, step, T), program(step))
+            Dt = _dt_integral(lambda T, s=step: d_int(s.dopant, s, T), program(step))
             W0, E0 = width.get(step.dopant, (0.0, 0.0))
             W = math.sqrt(W0 * W0 + Dt)
             width[step.dopant] = (W, max(E0 + 8 * (W - W0), 8 * W))
         else:
             for sp, (W0, E0) in list(width.items()):
-                Dt = _dt_integral(lambda T: d_int(sp, step, T), program(step))
+                Dt = _dt_integral(lambda T, sp=sp, s=step: d_int(sp, s, T), program(step))
                 W = math.sqrt(W0 * W0 + Dt)
                 width[sp] = (W, E0 + 8 * (W - W0))
-        for sp, (W, E) in width.items():
+        for _sp, (W, E) in width.items():
             if W > 0:
                 feats.append(Feature(start=0.0, end=E, h=W / k))
     return feats
@@ -117,7 +117,10 @@ def transfer(c: np.ndarray, old: Mesh, new: Mesh) -> np.ndarray:
     return out
 
 
-def level_depths(z: np.ndarray, c: np.ndarray, decades=np.arange(1.0, 6.01, 0.5)) -> np.ndarray:
+_DECADES = np.arange(1.0, 6.01, 0.5)
+
+
+def level_depths(z: np.ndarray, c: np.ndarray, decades: np.ndarray = _DECADES) -> np.ndarray:
     """Deepest depth at which each column of c (nz, nx) falls to 10^-d of its maximum,
     log-linear between nodes; NaN where the column never falls that low (or the level
     lies within a factor 10 of the column's minimum, e.g. a uniform background)."""

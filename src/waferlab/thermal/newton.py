@@ -29,7 +29,7 @@ from scipy.sparse.linalg import splu
 
 from ..errors import SimulationError
 from .diffusion import assemble
-from .mesh import Mesh
+from .mesh import DiffusionMesh
 
 __all__ = ["CoupledSystem", "NewtonStepping", "CoupledResult", "integrate"]
 
@@ -38,7 +38,7 @@ class CoupledSystem(Protocol):
     nf: int
     names: list[str]
 
-    def edge_data(self, X: np.ndarray, T: float, mesh: Mesh) -> np.ndarray:
+    def edge_data(self, X: np.ndarray, T: float, mesh: DiffusionMesh) -> np.ndarray:
         """(nf, nnz) values of each field's transport matrix on diffusion.assemble's
         pattern (zero rows for immobile fields)."""
         ...
@@ -73,7 +73,7 @@ class CoupledResult:
 class _Assembler:
     """The sparse pattern of J = V ⊗ 1 − βh (D ⊗ L + V · ∂R/∂X), node-major unknowns."""
 
-    def __init__(self, mesh: Mesh, nf: int, dirichlet: list[int]):
+    def __init__(self, mesh: DiffusionMesh, nf: int, dirichlet: list[int]):
         n = mesh.n
         self.n, self.nf = n, nf
         L = assemble(mesh, 1.0).tocoo()
@@ -156,7 +156,7 @@ class _Assembler:
         return np.concatenate([vals, np.ones(self.ndir)])
 
 
-def integrate(mesh: Mesh, system: CoupledSystem, X0: np.ndarray, *, duration: float,
+def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, duration: float,
               temperature: Callable[[float], float],
               numerics: NewtonStepping = NewtonStepping(),
               monitor: Callable[[float, float, np.ndarray, np.ndarray], None] | None = None,

@@ -303,6 +303,7 @@ class FiveStream:
                 R[iY] -= Rr
                 if not jacobian:
                     continue
+                assert J is not None                     # allocated when jacobian
                 # d/dA, dX, dP, dY at frozen K, then the Fermi dependence of K
                 dRf = {iA: kX * Xd * da, iX: kX * A, iP: -kX / K}
                 dRr = {iP: kY * Yd, iY: kY * P, iA: -kY * K * IV * da}
@@ -336,6 +337,7 @@ class FiveStream:
         R[iI] -= Rcl
         R[iC] += Rcl
         if jacobian:
+            assert J is not None                         # allocated when jacobian
             J[iI, iI] -= c.kIV * V
             J[iI, iV] -= c.kIV * I
             J[iV, iI] -= c.kIV * V

@@ -6,7 +6,7 @@ import math
 import time as _time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -165,9 +165,9 @@ def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, n
     if use_damage and isinstance(model, TED):
         fields[INTERSTITIAL] = state.damage.ravel()
     fx = fixed(mesh) if fixed is not None else None
-    res = anneal(mesh, fields, model, duration=duration, temperature=temperature,
-                 fixed=fx, numerics=numerics)
-    return {k: res.fields[k].reshape(mesh.shape) for k in state.conc}, res.steps, None, {}
+    ares = anneal(mesh, fields, model, duration=duration, temperature=temperature,
+                  fixed=fx, numerics=numerics)
+    return {k: ares.fields[k].reshape(mesh.shape) for k in state.conc}, ares.steps, None, {}
 
 
 def _ted_readout(res) -> dict:
@@ -332,7 +332,7 @@ def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
 
 def _probe_column(state: ThermalState) -> int:
     tot = sum(c for c in state.conc.values())
-    if np.isscalar(tot):
+    if not isinstance(tot, np.ndarray):           # no dopant (0) or scalar fields
         return 0
     return int(np.argmax(tot.sum(axis=0)))
 
@@ -379,7 +379,8 @@ def write_outputs(out: Path, state: ThermalState, metrics: dict, cols: dict) -> 
     if state.mesh.x.size > 1:
         with atomic_path(out / "doping_2d.npz") as tmp:
             with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, z=state.mesh.z, x=state.mesh.x, **state.conc)
+                arrays: dict[str, Any] = {"z": state.mesh.z, "x": state.mesh.x, **state.conc}
+                np.savez_compressed(fh, **arrays)
     _plot(out / "doping.png", state, cols)
 
 

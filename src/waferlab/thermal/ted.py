@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .dopants import CALIBRATIONS, Arrhenius
-from .mesh import Mesh
+from .mesh import DiffusionMesh
 from .newton import NewtonStepping, integrate
 from .pairs import FiveStream, PointDefectParams
 
@@ -48,14 +48,18 @@ class FiveStreamResult:
         return self.times, cum
 
 
-def five_stream_anneal(mesh: Mesh, conc: Mapping[str, np.ndarray], *, duration: float,
+_DEFAULT_PARAMS = PointDefectParams()
+_DEFAULT_NUMERICS = NewtonStepping()
+
+
+def five_stream_anneal(mesh: DiffusionMesh, conc: Mapping[str, np.ndarray], *, duration: float,
                        temperature: Callable[[float], float],
                        excess: np.ndarray | None = None,
                        defects: Mapping[str, np.ndarray] | None = None,
                        calibration: str = "tsuprem4",
                        override: Mapping[str, Arrhenius] | None = None,
-                       params: PointDefectParams = PointDefectParams(),
-                       numerics: NewtonStepping = NewtonStepping()) -> FiveStreamResult:
+                       params: PointDefectParams = _DEFAULT_PARAMS,
+                       numerics: NewtonStepping = _DEFAULT_NUMERICS) -> FiveStreamResult:
     """Anneal total dopant fields ``conc`` (name -> flat m⁻³) with the five-stream model.
     ``excess``: implant-damage interstitials to add (m⁻³); ``defects``: I, V, Cl carried
     over from a previous five-stream anneal (then ``excess`` is added to I)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from ...io.atomic import write_json
 from ..spec import ReactorSpec
 from .model import solve_fluid2d
-from .output import (particle_balance, plot_reactor, reactor_state, wafer_profile, write_fields,
+from .output import (_multi, particle_balance, plot_reactor, reactor_state, wafer_profile, write_fields,
                      write_wafer_csv)
 
 __all__ = ["run_fluid2d"]
@@ -22,12 +22,14 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
     res = solve_fluid2d(spec, checkpoint=out / CHECKPOINT, resume=resume)
     state = reactor_state(res)
     m = res.setup.mesh
+    assert res.global_state is not None           # solve_fluid2d() always records it
     result = state.to_json()
     result["name"] = name
     result["model"] = "fluid2d"
     result["fluid2d"] = {
         "mesh_nr": m.nr, "mesh_nz": m.nz, "em_mesh_nz": res.setup.em_mesh.nz,
-        "window_cell_m": float(m.dr[-1] if res.setup.settings.coil.type == "cylindrical" else m.dz[-1]), "skin_depth_m": res.setup.skin_depth_m,
+        "window_cell_m": float(m.dr[-1] if res.setup.settings.coil.type == "cylindrical" else m.dz[-1]),
+        "skin_depth_m": res.setup.skin_depth_m,
         "iterations": res.iterations, "seconds": res.seconds,
         "residual_history": list(res.residual_history),
         "absorbed_power_W": res.absorbed_power, "particle_balance": particle_balance(res),
@@ -38,7 +40,7 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
     G = prof["ion_flux_m2s"]
     result["fluid2d"]["wafer_ion_flux_edge_to_centre"] = float(G[-1] / G[0])
     result["fluid2d"]["wafer_ion_flux_nonuniformity"] = float((G.max() - G.min()) / (G.max() + G.min()))
-    if res.setup.coef is None:                  # multi-species model
+    if _multi(res):                             # multi-species model
         rad = res.setup.neutral
         F = prof[f"{rad}_flux_m2s"]
         gm = res.setup.global_model

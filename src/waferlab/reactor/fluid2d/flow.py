@@ -100,7 +100,9 @@ def stokes_flow(mesh: Mesh, mu: float, *, u_r_wall: np.ndarray | None = None,
 
     def add(r, c, v):
         r, c, v = np.broadcast_arrays(r, c, v)
-        rows.append(r.ravel()); cols.append(c.ravel()); vals.append(np.asarray(v, float).ravel())
+        rows.append(r.ravel())
+        cols.append(c.ravel())
+        vals.append(np.asarray(v, float).ravel())
 
     # ---- r momentum at r face i+1 (between cells i, i+1), i = 0..nr-2
     if nr > 1:
@@ -132,8 +134,10 @@ def stokes_flow(mesh: Mesh, mu: float, *, u_r_wall: np.ndarray | None = None,
         dzc = zc[1:] - zc[:-1]
         g = mu * wid * np.ones((1, nz - 1)) / dzc[None, :] if nz > 1 else np.zeros((nr - 1, 0))
         if nz > 1:
-            add(iur[:, :-1], iur[:, 1:], g); add(iur[:, :-1], iur[:, :-1], -g)
-            add(iur[:, 1:], iur[:, :-1], g); add(iur[:, 1:], iur[:, 1:], -g)
+            add(iur[:, :-1], iur[:, 1:], g)
+            add(iur[:, :-1], iur[:, :-1], -g)
+            add(iur[:, 1:], iur[:, :-1], g)
+            add(iur[:, 1:], iur[:, 1:], -g)
         for jb, h in ((0, zc[0] - zf[0]), (nz - 1, zf[-1] - zc[-1])):   # end walls: slip
             add(iur[:, jb], iur[:, jb], -mu * wid[:, 0] / (h + slip_length))
         # (∂_r((1/r)∂_r(r u)) holds the vector Laplacian's −u_r/r²); pressure −r_f Δz (p_{i+1} − p_i)
@@ -163,8 +167,10 @@ def stokes_flow(mesh: Mesh, mu: float, *, u_r_wall: np.ndarray | None = None,
         # radial viscous terms at r faces, height dz_c, area r_f dz_c
         if nr > 1:
             g = mu * rf[1:-1][:, None] * dzc / (rc[1:] - rc[:-1])[:, None]
-            add(iuz[:-1], iuz[1:], g); add(iuz[:-1], iuz[:-1], -g)
-            add(iuz[1:], iuz[:-1], g); add(iuz[1:], iuz[1:], -g)
+            add(iuz[:-1], iuz[1:], g)
+            add(iuz[:-1], iuz[:-1], -g)
+            add(iuz[1:], iuz[:-1], g)
+            add(iuz[1:], iuz[1:], -g)
         h = rf[-1] - rc[-1]
         add(iuz[-1], iuz[-1], -mu * rf[-1] * dzc[0] / (h + slip_length))
         add(iuz, ip[:, 1:], -ring[:, None] * np.ones((1, nz - 1)))
@@ -173,9 +179,11 @@ def stokes_flow(mesh: Mesh, mu: float, *, u_r_wall: np.ndarray | None = None,
     Ar = rf[:, None] * dz[None, :]
     Az = np.broadcast_to(ring[:, None], (nr, nz + 1))
     if nr > 1:
-        add(ip[:-1], iur, Ar[1:-1]); add(ip[1:], iur, -Ar[1:-1])
+        add(ip[:-1], iur, Ar[1:-1])
+        add(ip[1:], iur, -Ar[1:-1])
     if nz > 1:
-        add(ip[:, :-1], iuz, Az[:, 1:-1]); add(ip[:, 1:], iuz, -Az[:, 1:-1])
+        add(ip[:, :-1], iuz, Az[:, 1:-1])
+        add(ip[:, 1:], iuz, -Az[:, 1:-1])
     rhs[ip[-1, :]] -= Ar[-1] * ur_w
     rhs[ip[:, -1]] -= Az[:, -1] * uzt
     rhs[ip[:, 0]] += Az[:, 0] * uzb

@@ -114,7 +114,7 @@ def _harmonic(a, b):
     return 2.0 * a * b / np.maximum(a + b, 1e-300)
 
 
-def diffusion_operator(mesh: Mesh, k: np.ndarray, bc: dict, *, axisym: bool = True,
+def diffusion_operator(mesh: Mesh, k: np.ndarray | float | None, bc: dict, *, axisym: bool = True,
                        k_face_r: np.ndarray | None = None, k_face_z: np.ndarray | None = None):
     """(A, b) with A u + b = ∫∇·(k∇u) dV per cell (``axisym``: annular cells; otherwise
     planar cells of unit depth, for operators whose metric is in ``k``).
@@ -135,6 +135,8 @@ def diffusion_operator(mesh: Mesh, k: np.ndarray, bc: dict, *, axisym: bool = Tr
     else:
         Ar = np.broadcast_to(dz[None, :], (nr + 1, nz))
         Az = np.broadcast_to(mesh.dr[:, None], (nr, nz + 1))
+    kr: np.ndarray
+    kz: np.ndarray
     if k_face_r is None:
         k = np.broadcast_to(np.asarray(k, float), (nr, nz))
         kr = np.empty((nr + 1, nz))
@@ -144,6 +146,8 @@ def diffusion_operator(mesh: Mesh, k: np.ndarray, bc: dict, *, axisym: bool = Tr
         kz[:, 1:-1] = _harmonic(k[:, 1:], k[:, :-1])
         kz[:, 0], kz[:, -1] = k[:, 0], k[:, -1]
     else:
+        # explicit face values come as a pair (documented above)
+        assert k_face_z is not None
         kr, kz = k_face_r, k_face_z
     idx = np.arange(nr * nz).reshape(nr, nz)
     diag = np.zeros((nr, nz))
@@ -152,15 +156,20 @@ def diffusion_operator(mesh: Mesh, k: np.ndarray, bc: dict, *, axisym: bool = Tr
     # interior r faces
     g = Ar[1:-1] * kr[1:-1] / (rc[1:] - rc[:-1])[:, None]
     for a, c in ((idx[:-1], idx[1:]), (idx[1:], idx[:-1])):
-        rows.append(a.ravel()); cols.append(c.ravel()); vals.append(g.ravel())
+        rows.append(a.ravel())
+        cols.append(c.ravel())
+        vals.append(g.ravel())
     diag[:-1] -= g
     diag[1:] -= g
     g = Az[:, 1:-1] * kz[:, 1:-1] / (zc[1:] - zc[:-1])[None, :]
     for a, c in ((idx[:, :-1], idx[:, 1:]), (idx[:, 1:], idx[:, :-1])):
-        rows.append(a.ravel()); cols.append(c.ravel()); vals.append(g.ravel())
+        rows.append(a.ravel())
+        cols.append(c.ravel())
+        vals.append(g.ravel())
     diag[:, :-1] -= g
     diag[:, 1:] -= g
     # boundaries: (side, cell slice, face area, face k, half distance)
+    sides: dict[str, tuple[tuple[int | slice, int | slice], np.ndarray, np.ndarray, float]]
     sides = {"r_max": (np.s_[-1, :], Ar[-1], kr[-1], rf[-1] - rc[-1]),
              "z_min": (np.s_[:, 0], Az[:, 0], kz[:, 0], zc[0] - zf[0]),
              "z_max": (np.s_[:, -1], Az[:, -1], kz[:, -1], zf[-1] - zc[-1])}
@@ -177,7 +186,9 @@ def diffusion_operator(mesh: Mesh, k: np.ndarray, bc: dict, *, axisym: bool = Tr
             diag[sl] -= A * a * (kf / d) / (a + kf / d)
         elif kind != "neumann":
             raise ValueError(f"boundary {side}: kind {kind!r}; allowed: dirichlet, robin, neumann")
-    rows.append(idx.ravel()); cols.append(idx.ravel()); vals.append(diag.ravel())
+    rows.append(idx.ravel())
+    cols.append(idx.ravel())
+    vals.append(diag.ravel())
     A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(nr * nz, nr * nz))
     return A, b.ravel()

@@ -22,6 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +32,7 @@ from scipy.special import j0
 from ...constants import PI
 from ...errors import RecipeError, SimulationError
 from ...io.atomic import atomic_path
-from ..global_model import GlobalModel
+from ..global_model import GlobalModel, SteadyState
 from ..sheath import plasma_potential
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
@@ -40,6 +41,9 @@ from .mesh import Mesh, graded_faces
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
+
+if TYPE_CHECKING:
+    from .multi import MultiResult
 
 __all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash",
            "is_electropositive", "global_collision_frequency"]
@@ -80,7 +84,7 @@ class Fluid2DResult:
     residual_history: tuple[float, ...]
     iterations: int
     seconds: float
-    global_state: object = field(repr=False, default=None)
+    global_state: SteadyState | None = field(repr=False, default=None)
 
     @property
     def n_e_avg(self) -> float:
@@ -149,7 +153,8 @@ def _main_neutral(spec, gm, st) -> str:
     return gm.names[max(pick, key=lambda i: st.n[i])]
 
 
-def build(spec: ReactorSpec, *, global_state=None, multi: bool = False) -> tuple[Fluid2DSetup, object]:
+def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
+          multi: bool = False) -> tuple[Fluid2DSetup, SteadyState]:
     """Check the recipe against the chamber and build the meshes (RecipeError naming the field)."""
     s = spec.fluid2d or Fluid2DSpec()
     R, L = spec.chamber.radius, spec.chamber.length
@@ -195,8 +200,8 @@ def build(spec: ReactorSpec, *, global_state=None, multi: bool = False) -> tuple
         global_state = gm.steady_state()
     omega = 2 * PI * s.coil.frequency
     if coef is not None:
-        _, _, nu_m = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
-        nu_m = float(nu_m[0])
+        _, _, nu_m_arr = coef.rates(np.array([global_state.T_e]), np.array([gm.n_g0]))
+        nu_m = float(nu_m_arr[0])
     else:
         nu_m = global_collision_frequency(gm, global_state)
     delta = skin_depth(global_state.n_e, nu_m, omega)
@@ -241,6 +246,7 @@ def build(spec: ReactorSpec, *, global_state=None, multi: bool = False) -> tuple
 def _power(setup: Fluid2DSetup, n, Te, n_g):
     """Power density (W/m³) on the plasma mesh, scaled to the absorbed power."""
     m, em = setup.mesh, setup.em_mesh
+    assert setup.coef is not None                 # the single-ion model only
     _, _, nu_m = setup.coef.rates(Te, n_g)
     sig = np.zeros(em.shape, complex)
     sig[: m.nr, : m.nz] = conductivity(n, nu_m, setup.omega)
@@ -280,8 +286,9 @@ def _load_checkpoint(path: Path, key: str, size: int):
         return d["x"].copy(), float(d["dt"]), [float(h) for h in d["history"]]
 
 
-def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int | None = None,
-                  checkpoint: Path | None = None, resume: bool = False, multi: bool = False) -> Fluid2DResult:
+def solve_fluid2d(spec: ReactorSpec, *, global_state: SteadyState | None = None,
+                  max_iterations: int | None = None, checkpoint: Path | None = None, resume: bool = False,
+                  multi: bool = False) -> Fluid2DResult | MultiResult:
     """Steady state of the 2D model (see the module docstring).  With ``checkpoint`` the
     iterate is saved there every 5 steps and when the run stops; ``resume`` continues from
     it (same recipe and mesh; the iteration limit and tolerance may differ).  Chemistries with
@@ -298,6 +305,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     max_it = max_iterations or s.max_iterations
     nr, nz = m.shape
     N = m.size
+    assert setup.coef is not None                 # build() sets it unless the model is multi
     tr = TransportResidual(m, setup.coef)
     T_g = np.full(m.shape, spec.gas_temperature)
     n_g = gas_density(spec.pressure, T_g)
@@ -363,6 +371,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state=None, max_iterations: int |
     G, n_s = det["wall"]["z_min"]
     V_p = plasma_potential(Te[:, 0], setup.coef.m_i)
     phi = (Te * (lnn - np.log(n_s)[:, None]) + V_p[:, None])        # Boltzmann relation
+    assert tr.power is not None                   # set_state() in the iteration
     return Fluid2DResult(setup=setup, n_e=n, T_e=Te, power=tr.power, T_gas=T_g, n_gas=n_g, phi=phi,
                          wafer_r=m.r, ion_flux_wafer=G, T_e_wafer=Te[:, 0],
                          wall_flux={k: v[0] for k, v in det["wall"].items()},

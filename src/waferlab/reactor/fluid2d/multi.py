@@ -5,7 +5,8 @@ collision frequency and scales ½Re(σ)|E_θ|² to the absorbed power, (ii) ever
 solves the gas temperature with the electron elastic and ion Joule heating, (iii) takes one
 Newton step of pseudo-transient continuation on every species, T_e and the wall coverages
 (:mod:`.species`), (M/Δt − J)δx = F(x) with switched evolution relaxation as in
-:mod:`.model` (but at least ×1.5 per step while the residual falls); M is 1 for the species and coverages, 3/2 for T_e and 0 for the algebraic rows
+:mod:`.model` (but at least ×1.5 per step while the residual falls); M is 1 for the species and
+coverages, 3/2 for T_e and 0 for the algebraic rows
 (quasi-neutrality, Σθ = 1).  The gas flow (:mod:`.flow`) is solved once: the normal speeds
 at the inlet and at the pump port carry the global model's pumping speed S = Q k_B T_g/p.
 A step whose residual is not finite or grows 100-fold is rejected and Δt quartered.
@@ -22,6 +23,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +37,10 @@ from .flow import FlowField, knudsen_regime, stokes_flow
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .species import Ports, SpeciesSystem
 from .transport import colour_groups
+
+if TYPE_CHECKING:
+    from ..global_model import SteadyState
+    from .model import Fluid2DSetup
 
 _LOG = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ VISCOSITY_300K = {"Ar": 2.27e-5, "O2": 2.07e-5, "N2": 1.79e-5, "SF6": 1.53e-5, "
 class MultiResult:
     """Steady fields of the multi-species model (shape (nr, nz); SI, T_e in eV)."""
 
-    setup: object
+    setup: Fluid2DSetup
     names: tuple[str, ...]
     n: np.ndarray                 # (N, nr, nz) heavy species
     n_e: np.ndarray
@@ -68,10 +74,10 @@ class MultiResult:
     residual_history: tuple[float, ...]
     iterations: int
     seconds: float
-    global_state: object = field(repr=False, default=None)
+    global_state: SteadyState | None = field(repr=False, default=None)
     reynolds: float = 0.0
     knudsen: float = 0.0
-    x: np.ndarray = field(repr=False, default=None)
+    x: np.ndarray = field(repr=False)
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -240,7 +246,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     sl_q = slice(N * Nc, (N + 1) * Nc)
     sl_T = slice((N + 1) * Nc, (N + 2) * Nc)
     sl_s = slice((N + 2) * Nc, nf * Nc)
-    charged_rows = np.zeros(N * Nc, bool).reshape(N, Nc)
+    charged_rows: np.ndarray = np.zeros(N * Nc, bool).reshape(N, Nc)
     charged_rows[gm.z != 0] = True
     charged_rows = charged_rows.ravel()
     wall = np.tile(sysm.is_wall.ravel(), Ns) if Ns else np.zeros(0, bool)
@@ -367,6 +373,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     V_p = plasma_potential(Te[:, 0], m_eff)
     phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
     _check_skin_depth(setup, det)
+    assert sysm.power is not None                 # set_state() in the iteration
     res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
                       power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
                       wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],

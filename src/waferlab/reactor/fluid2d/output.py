@@ -8,6 +8,7 @@ n v̄/4 with the local gas temperature.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,16 +20,28 @@ from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_sel
                       rf_amplitude_from_power)
 from ..state import ReactorState
 from .model import Fluid2DResult
+from .transport import PlasmaCoefficients
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from .multi import MultiResult
 
 __all__ = ["wafer_profile", "reactor_state", "particle_balance", "write_fields", "write_wafer_csv",
            "plot_reactor"]
 
 
-def _multi(res) -> bool:
+def _multi(res: Fluid2DResult | MultiResult) -> TypeIs[MultiResult]:
     return res.setup.coef is None              # the multi-species model (.multi)
 
 
-def _wafer_cells(res: Fluid2DResult) -> np.ndarray:
+def _coef(res: Fluid2DResult) -> PlasmaCoefficients:
+    """The single-ion model's coefficients (build() sets them unless the model is multi)."""
+    assert res.setup.coef is not None
+    return res.setup.coef
+
+
+def _wafer_cells(res: Fluid2DResult | MultiResult) -> np.ndarray:
     spec = res.setup.spec
     r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
     return res.setup.mesh.r_faces[:-1] < r_w
@@ -42,21 +55,21 @@ def _bias_amplitude(res: Fluid2DResult, flux: float, Te: float) -> tuple[float, 
         return spec.bias.voltage, spec.bias.frequency
     r_w = spec.chamber.wafer_radius or spec.chamber.radius
     try:
-        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, res.setup.coef.m_i)
+        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, _coef(res).m_i)
     except ValueError:
         raise RecipeError(f"bias.power = {spec.bias.power:g} W needs an RF amplitude above 10 MV",
                           path="reactor.bias.power") from None
     return V, spec.bias.frequency
 
 
-def wafer_profile(res: Fluid2DResult) -> dict[str, np.ndarray]:
+def wafer_profile(res: Fluid2DResult | MultiResult) -> dict[str, np.ndarray]:
     """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV, <neutral>_flux_m2s."""
     if _multi(res):
         from . import output_multi
 
         return output_multi.wafer_profile_multi(res)
     w = _wafer_cells(res)
-    m_i = res.setup.coef.m_i
+    m_i = _coef(res).m_i
     ring = res.setup.mesh.ring_area[w]
     G, Te = res.ion_flux_wafer[w], res.T_e_wafer[w]
     V_rf, _ = _bias_amplitude(res, float((G * ring).sum() / ring.sum()), float((Te * ring).sum() / ring.sum()))
@@ -69,14 +82,14 @@ def wafer_profile(res: Fluid2DResult) -> dict[str, np.ndarray]:
             f"{res.setup.neutral}_flux_m2s": flux_n}
 
 
-def reactor_state(res: Fluid2DResult) -> ReactorState:
+def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
     """Wafer-averaged :class:`ReactorState` (T_e: density-weighted volume average)."""
     if _multi(res):
         from . import output_multi
 
         return output_multi.reactor_state_multi(res)
     setup, m = res.setup, res.setup.mesh
-    gm, m_i = setup.global_model, setup.coef.m_i
+    gm, m_i = setup.global_model, _coef(res).m_i
     prof = wafer_profile(res)
     ring = m.ring_area[_wafer_cells(res)]
     avg = lambda a: float((a * ring).sum() / ring.sum())  # noqa: E731
@@ -92,7 +105,7 @@ def reactor_state(res: Fluid2DResult) -> ReactorState:
     grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
     E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
     n_g_w = float(res.n_gas[_wafer_cells(res), 0].mean())
-    mfp = 1.0 / (n_g_w * setup.coef.sigma_i)
+    mfp = 1.0 / (n_g_w * _coef(res).sigma_i)
     A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
     ion = gm.names[int(gm.pos[0])]
     neutral = setup.neutral
@@ -120,11 +133,11 @@ def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
     """Collisional and wall power (W) of the converged fields."""
     from .transport import TransportResidual
 
-    tr = TransportResidual(res.setup.mesh, res.setup.coef)
+    tr = TransportResidual(res.setup.mesh, _coef(res))
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
-    m_i = res.setup.coef.m_i
+    m_i = _coef(res).m_i
     P_wall = 0.0
     for side, (sl, A, _) in tr.walls.items():
         Tp = res.T_e[sl]
@@ -133,14 +146,14 @@ def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
     return P_coll, P_wall
 
 
-def particle_balance(res: Fluid2DResult) -> float:
+def particle_balance(res: Fluid2DResult | MultiResult) -> float:
     """(created − lost)/created: volume ionisation ∫ν_iz n dV against the wall fluxes
     (the multi-species model: the largest element-balance residual)."""
     if _multi(res):
         return max((abs(v) for v in res.element_balance.values()), default=0.0)
     from .transport import TransportResidual
 
-    tr = TransportResidual(res.setup.mesh, res.setup.coef)
+    tr = TransportResidual(res.setup.mesh, _coef(res))
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
@@ -148,7 +161,7 @@ def particle_balance(res: Fluid2DResult) -> float:
     return (created - lost) / created
 
 
-def write_fields(res: Fluid2DResult, path: Path) -> None:
+def write_fields(res: Fluid2DResult | MultiResult, path: Path) -> None:
     """fields.nc: coords r_m, z_m; n_e_m3, T_e_eV, phi_V, power_W_m3, gas_temperature_K, <species>_m3."""
     if _multi(res):
         from . import output_multi
@@ -169,11 +182,11 @@ def write_fields(res: Fluid2DResult, path: Path) -> None:
         ds.to_netcdf(tmp, engine="h5netcdf")
 
 
-def write_wafer_csv(res: Fluid2DResult, path: Path) -> None:
+def write_wafer_csv(res: Fluid2DResult | MultiResult, path: Path) -> None:
     write_csv(path, wafer_profile(res))
 
 
-def plot_reactor(res: Fluid2DResult, path: Path) -> None:
+def plot_reactor(res: Fluid2DResult | MultiResult, path: Path) -> None:
     """Maps of n_e, T_e, power and the neutral density, and the wafer fluxes against r."""
     if _multi(res):
         from . import output_multi

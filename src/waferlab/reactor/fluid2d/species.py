@@ -112,6 +112,7 @@ class SpeciesSystem:
         # (slice, face area for the ions, face area for the neutrals, half distance): the ions
         # reach every boundary face (a nozzle, a pump baffle are plasma-facing surfaces too);
         # the neutrals' wall reactions and coverages leave out the ports (convection there)
+        self.faces: list[tuple[tuple[int | slice, int | slice], np.ndarray, np.ndarray, float]]
         self.faces = [(np.s_[-1, :], A_side, A_side * ~ports.pump_side, rf[-1] - rc[-1]),
                       (np.s_[:, 0], A_end, A_end * ~ports.pump_bottom, zc[0] - zf[0]),
                       (np.s_[:, -1], A_end, A_end * ~ports.inlet, zf[-1] - zc[-1])]
@@ -148,9 +149,9 @@ class SpeciesSystem:
         self.el_rx = (np.array([r.elastic for r in gm.chem.reactions], bool) & (gm.slots[:, 0] == gm.N)
                       if gm.n_rx else np.zeros(0, bool))
         self.fallback_neutral = 0.0 if self.el_rx.any() else 1.0
-        self.n_g = None
-        self.T_g = None
-        self.power = None
+        self.n_g: np.ndarray | None = None
+        self.T_g: np.ndarray | None = None
+        self.power: np.ndarray | None = None
         self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
 
     # ------------------------------------------------------------------ state
@@ -217,6 +218,8 @@ class SpeciesSystem:
         F = dn * V[None] + self.feed
         F -= self.pump_flow[None] * n * (gm.z == 0)[:, None, None]
         power = self.power
+        # set_state() gives the lagged fields before any residual
+        assert power is not None and self.T_g is not None
         FE = (power / EV - eloss) * V
         De = EV * Te / (M_E * nu_m)
         heat_i = np.zeros_like(Te)

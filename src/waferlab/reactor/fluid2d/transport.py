@@ -23,6 +23,7 @@ Numer. Anal. 35, 508, 1998) with Newton steps on a coloured finite-difference Ja
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ class PlasmaCoefficients:
     m_i: float
     sigma_i: float
     T_i_eV: float
-    rates: object
+    rates: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def _expm1_ratio(d):
@@ -83,16 +84,18 @@ class TransportResidual:
         self.Az = np.broadcast_to(mesh.ring_area[:, None], (nr, nz - 1))
         self.dZ = (zc[1:] - zc[:-1])[None, :]
         # walls: (cell slice, face area, half distance)
+        self.walls: dict[str, tuple[tuple[int | slice, int | slice], np.ndarray, float]]
         self.walls = {"r_max": (np.s_[-1, :], 2 * PI * rf[-1] * mesh.dz, rf[-1] - rc[-1]),
                       "z_min": (np.s_[:, 0], mesh.ring_area, zc[0] - zf[0]),
                       "z_max": (np.s_[:, -1], mesh.ring_area, zf[-1] - zc[-1])}
-        self.n_g = None
-        self.power = None
+        self.n_g: np.ndarray | None = None
+        self.power: np.ndarray | None = None
 
-    def set_state(self, n_g: np.ndarray, power_W_m3: np.ndarray) -> None:
-        """Gas density (m⁻³) and power density (W/m³) held fixed in a Newton step."""
+    def set_state(self, n_g: np.ndarray, power_W_m3: np.ndarray | None) -> None:
+        """Gas density (m⁻³) and power density (W/m³, None: no power, F_E not used)
+        held fixed in a Newton step."""
         self.n_g = np.asarray(n_g, float)
-        self.power = np.asarray(power_W_m3, float)
+        self.power = None if power_W_m3 is None else np.asarray(power_W_m3, float)
 
     # -------------------------------------------------------------- fluxes
     def _face_flux(self, lnn_a, lnn_b, Te_a, Te_b, d, ng_f):
@@ -126,6 +129,7 @@ class TransportResidual:
     def evaluate(self, lnn: np.ndarray, Te: np.ndarray, *, details: bool = False):
         """(F_n, F_E): net particle (s⁻¹) and energy (eV/s) sources per cell, shape (nr, nz)."""
         c, ng = self.c, self.n_g
+        assert ng is not None, "set_state() first"    # the gas density is the caller's state
         n = np.exp(lnn)
         Te = np.maximum(Te, 0.05)
         nu_iz, loss, nu_m = c.rates(Te, ng)
@@ -163,6 +167,7 @@ class TransportResidual:
     def flux_divergence(self, lnn: np.ndarray, Te: np.ndarray) -> np.ndarray:
         """Σ_faces A Γ·n̂ per cell (s⁻¹): the particle loss by transport."""
         Fn, _ = self.evaluate(lnn, Te)
+        assert self.n_g is not None                   # evaluate() has checked it
         nu_iz, _, _ = self.c.rates(np.maximum(Te, 0.05), self.n_g)
         return nu_iz * np.exp(lnn) * self.V - Fn
 
@@ -214,6 +219,7 @@ class TransportResidual:
         collide with a neutral before they reach a wall (Λ the chamber's diffusion length;
         collisionless ions give their energy to the walls)."""
         _, _, d = self.evaluate(lnn, Te, details=True)
+        assert self.n_g is not None                   # evaluate() has checked it
         n = np.exp(lnn)
         R, L = self.mesh.r_faces[-1], self.mesh.z_faces[-1] - self.mesh.z_faces[0]
         Lam = 1.0 / np.hypot(2.405 / R, PI / L)
@@ -230,7 +236,7 @@ def coloured_jacobian(fun, x: np.ndarray, f0: np.ndarray, shape: tuple[int, int]
     N = nr * nz
     col = colour_groups(shape).ravel()
     idx = np.arange(N).reshape(nr, nz)
-    nb = np.full((5, nr, nz), -1)
+    nb: np.ndarray = np.full((5, nr, nz), -1)
     nb[0] = idx
     nb[1, :-1], nb[2, 1:] = idx[1:], idx[:-1]
     nb[3, :, :-1], nb[4, :, 1:] = idx[:, 1:], idx[:, :-1]
