@@ -244,8 +244,10 @@ def _info(args: argparse.Namespace) -> int:
         print(f"  {dep:14s} {v}")
     import numba
 
+    # numba.config sets NUMBA_NUM_THREADS at import (from the environment): not in its types
+    n_numba = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
     print(f"  threads        {RunContext.available_threads()} cores, "
-          f"numba {numba.config.NUMBA_NUM_THREADS} threads")
+          f"numba {n_numba} threads")
     return 0
 
 

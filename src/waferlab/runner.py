@@ -82,6 +82,7 @@ def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
     from .process.registry import initial_materials
 
     out: list[tuple[int, float]] = []
+    assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
     h = recipe.spec.grid.spacing
     materials = initial_materials(recipe.spec)
     for i, step in enumerate(recipe.leaf_steps):
@@ -114,6 +115,7 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
                           "without --resume")
     n = len(recipe.leaf_steps)
     g, rg = cp.wafer.geometry.grid, recipe.spec.grid
+    assert rg is not None  # recipe_from_dict: steps need grid, structure
     if (g.dimension != rg.dimension or g.spacing != rg.spacing
             or tuple(g.extent) != tuple(rg.extent) or str(g.boundary) != rg.boundary):
         raise CheckpointError(f"checkpoint {ck} has a grid that is not the recipe's; remove it")
@@ -139,6 +141,7 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     from .feature.grid import Grid
 
     g, st = recipe.spec.grid, recipe.spec.structure
+    assert g is not None and st is not None  # recipe_from_dict: steps need grid, structure
     grid = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(g.extent),
                 boundary=g.boundary)
     layers = [(layer.material, layer.thickness) for layer in st.layers]
@@ -180,6 +183,7 @@ def _unfolded(recipe: Recipe, geometry):
     """The full-feature geometry of a half/quarter recipe (unchanged when full)."""
     from .feature.builders import unfold
 
+    assert recipe.spec.structure is not None  # recipe_from_dict: steps need grid, structure
     f = recipe.spec.structure.feature
     return geometry if f is None else unfold(geometry, f.symmetry)
 
@@ -328,20 +332,20 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
             log(f"step {i + 1}: {step.describe()}")
 
             def on_step(t: float, dt: float, geometry, resumable: bool = False, _i=i,
-                        _step=step, carry=None) -> None:
+                        _step=step, carry=None, _done=done_before, _wafer=wafer) -> None:
                 counter[0] += 1
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
-                bar.update(_i, _step.kind, done_before + t)
+                bar.update(_i, _step.kind, _done + t)
                 if pinch[0] is None and _step.kind == "deposit" and has_void(geometry):
-                    pinch[0] = done_before + t
+                    pinch[0] = _done + t
                 flush_log()
                 if (out is not None and resumable
                         and time.perf_counter() - last_ck[0] > interval):
                     kept = () if carry is None else ((CARRY_FIELD, _jsonable(carry)),)
-                    kept += _pinch(wafer, pinch[0])
+                    kept += _pinch(_wafer, pinch[0])
                     save_checkpoint(out / CHECKPOINT,
-                                    replace(wafer, geometry=geometry, fields=wafer.fields + kept),
+                                    replace(_wafer, geometry=geometry, fields=_wafer.fields + kept),
                                     next_step=_i, step_time=t, recipe_hash=rhash,
                                     steps_taken=counter[0], seed=int(ctx.seed))
                     last_ck[0] = time.perf_counter()
@@ -432,6 +436,7 @@ def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
     lines = profile_polylines(_unfolded(recipe, wafer.geometry))
     seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
     pts = np.concatenate(lines) if lines else np.zeros((0, 2))
+    assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
     vert = "y" if recipe.spec.grid.dimension == 2 else "z"
     return {"segment": seg.astype(int), "x": pts[:, 0], vert: pts[:, 1]}
 
@@ -460,6 +465,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     if recipe.spec.output.plot:
         plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))
+        assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
         if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
             from .io.atomic import atomic_path
             from .io.plots import surface_figure

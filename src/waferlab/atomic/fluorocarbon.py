@@ -155,6 +155,7 @@ def fluorocarbon_rates(kin: FluorocarbonKinetics, mat: FluorocarbonMaterial | No
         th_p = np.where(pf > 0, pf * bp / (GYp * th_pe + kin.delta_p), 0.0)
         net_p = pf * P.beta_p - GYp * th_pe
         if kind == "etched":
+            assert mat is not None                     # only an inert material has None
             Fev = kin.thermal_rate(mat)
             be = e * mat.beta_e
             th_e = np.where((th_p < 1) & (e > 0),
@@ -162,6 +163,7 @@ def fluorocarbon_rates(kin: FluorocarbonKinetics, mat: FluorocarbonMaterial | No
                             0.0)
             v = -(Fev * th_e + GYie * th_e + GYsp * (1 - th_e)) / mat.density
         elif kind == "mask":
+            assert mat is not None                     # only an inert material has None
             th_e = np.zeros_like(th_p)
             v = -GYsp / mat.density
         elif kind == "polymer":
@@ -180,5 +182,6 @@ def flat_yields(kin: FluorocarbonKinetics, mat: FluorocarbonMaterial, energies_e
     """(Y_sp, Y_ie, Y_p) of normally incident ions (f = 1) with the IEDF (energies_eV,
     pdf) on an open horizontal surface of ``mat``."""
     e, w = np.asarray(energies_eV, float), np.asarray(pdf, float)
-    return tuple(y.mean_energy_part(e, w) for y in
-                 (mat.sputter_yield(), mat.ie_yield(), kin.polymer.ie_yield()))
+    y_sp, y_ie, y_p = (y.mean_energy_part(e, w) for y in
+                       (mat.sputter_yield(), mat.ie_yield(), kin.polymer.ie_yield()))
+    return y_sp, y_ie, y_p

@@ -278,7 +278,7 @@ def chamfer(a, targets, h, cap, ndim, px, py, iterations, back, fwd):
         bounds[s] = np.searchsorted(targets, (s * nx // ns) * ny * nz)
     bo, bw = back
     fo, fw = fwd
-    for it in range(iterations):
+    for _it in range(iterations):
         for parity in range(2):
             for q in prange((ns + 1 - parity) // 2):
                 s = 2 * q + parity

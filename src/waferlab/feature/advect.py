@@ -80,8 +80,9 @@ class BandSettings:
 
 # EO reads one neighbour, WENO5 three: its band must hold three smooth distance layers
 # beyond the nodes the surface can reach before the next rebuild.
-BAND_DEFAULTS = {"eo": dict(half_width=4.0, taper=0.5, keep=1.0, reinit_distance=1.5),
-                 "weno5": dict(half_width=10.0, taper=2.0, keep=8.0, reinit_distance=1.0)}
+BAND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "eo": dict(half_width=4.0, taper=0.5, keep=1.0, reinit_distance=1.5),
+    "weno5": dict(half_width=10.0, taper=2.0, keep=8.0, reinit_distance=1.0)}
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -178,6 +179,9 @@ class _Work:
         self.z0 = geo.z0
         self.phi = np.array(geo.phi, dtype=np.float64, order="C", copy=True)
         h = geo.grid.spacing
+        # advance() passes the band with BAND_DEFAULTS filled in
+        assert (band.half_width is not None and band.taper is not None and band.keep is not None
+                and band.reinit_distance is not None)
         self.width = band.half_width * h
         self.beta = max(self.width - band.taper * h, 0.0)
         self.keep = band.keep * h
@@ -186,8 +190,8 @@ class _Work:
         # the surface moves < reinit_distance + 1 spacings between rebuilds: that many
         # rings of new candidates around |φ| < cap keep the computed distances ahead of it
         self.rings = int(math.ceil(band.reinit_distance)) + 1
-        self.band = None
-        self.mark = None
+        self.band: np.ndarray                # the first rebuild() sets it
+        self.mark: np.ndarray | None = None
         self.held = 0          # bottom layers the current etch step leaves in place
 
     def view(self) -> LevelSetStack:
@@ -295,6 +299,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     order = SCHEMES[scheme]
     band = dataclasses.replace(band, **{k: v for k, v in BAND_DEFAULTS[scheme].items()
                                         if getattr(band, k) is None})
+    assert (band.half_width is not None and band.taper is not None and band.keep is not None
+            and band.reinit_distance is not None)      # filled from BAND_DEFAULTS
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
     w = _Work(geometry, band, order)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Mapping
+from typing import Any, ClassVar, Literal, Mapping
 
 import numpy as np
 from pydantic import Field
@@ -120,7 +120,7 @@ class FluorocarbonEtch:
 
     # ------------------------------------------------------------------ SurfaceModel
     def yield_channels(self) -> dict[str, dict]:
-        out = {"sp": {}, "ie": {}, "p": {}}
+        out: dict[str, dict[str, Any]] = {"sp": {}, "ie": {}, "p": {}}
         P = self.kinetics.polymer
         for m in self.materials:
             mat = self._params(m)
@@ -133,10 +133,10 @@ class FluorocarbonEtch:
 
     def _min_threshold(self) -> float:
         return min([self.kinetics.polymer.Eth_ie] +
-                   [self._params(m).Eth_ie for m in self.materials if self._params(m)])
+                   [p.Eth_ie for m in self.materials if (p := self._params(m))])
 
     def _neutral_sticking(self, free: np.ndarray | float, mats=None):
-        b = np.array([(self._params(m).beta_e if self._params(m) else 0.0)
+        b = np.array([(p.beta_e if (p := self._params(m)) else 0.0)
                       for m in self.materials] + [0.0])
         if mats is None:
             return {m: float(b[i] * free) for i, m in enumerate(self.materials)}
@@ -150,10 +150,10 @@ class FluorocarbonEtch:
         k = self.kinetics
         out = []
         if k.ion_flux > 0:
-            refl = (dict(specular=1.0, specular_cone=VIENNAPS_ION_CONE,
-                         reflected_energy=VIENNAPS_ION_ENERGY_LOSS,
-                         energy_cutoff_eV=self._min_threshold())
-                    if self.ion_reflection else {})
+            refl: dict[str, Any] = (dict(specular=1.0, specular_cone=VIENNAPS_ION_CONE,
+                                         reflected_energy=VIENNAPS_ION_ENERGY_LOSS,
+                                         energy_cutoff_eV=self._min_threshold())
+                                    if self.ion_reflection else {})
             out.append(Species(name="ion", sticking=0.0 if self.ion_reflection else 1.0,
                                source_exponent=self.beam.exponent,
                                yield_channels=self.yield_channels(),

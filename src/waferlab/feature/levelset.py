@@ -187,7 +187,7 @@ class LevelSetStack:
         cell = h ** self.grid.dimension
         out: dict[str, float] = {}
         prev = 0.0
-        Hw = np.empty(self.phi.shape[1:])
+        Hw: np.ndarray = np.empty(self.phi.shape[1:])
         rows = max(1, (1 << 22) // max(1, int(np.prod(Hw.shape[1:]))))
         for k, name in enumerate(self.materials):
             # H·w_z by slabs of x rows into one array (few full-size temporaries), then
