@@ -2,7 +2,9 @@
 deviation from the exact radiosity reference per probe (the bias) and the seed-to-seed
 scatter (the Monte Carlo noise of 300 rays per point).  Prints the table appended to
 bench/results/ald.md.  Run: python bench/ald_seeds_u.py"""
-import sys, numpy as np
+import sys
+
+import numpy as np
 sys.path.insert(0, __import__('os').path.dirname(__file__))
 import bench_ald as b
 REF = dict(field=99.8, bottom=48.5, w10=91.6, w30=61.8, w50=32.2, w70=17.5, w90=13.8)

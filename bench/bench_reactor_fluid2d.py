@@ -87,7 +87,8 @@ def main() -> None:
                 lines.append(f"| {shape} | {p} | {P} | {g.T_e_eV:.3f} | {g.n_e_center_m3:.3e} | {g.n_e_avg_m3:.3e} | "
                              f"{a.T_e_density_weighted:.3f} | {rT:.3f} | {a.n_e_avg:.3e} | {rn:.3f} | {r0:.3f} | "
                              f"{b.T_e_density_weighted:.3f} | {hT:.3f} | {b.n_e_avg:.3e} | {hn:.3f} | {h0:.3f} | "
-                             f"{Tg:.0f} / {b.T_gas.max():.0f} | {hTg:.3f} | {b.absorbed_power / float(P.split()[0]) - 1:.1e} | "
+                             f"{Tg:.0f} / {b.T_gas.max():.0f} | {hTg:.3f} | "
+                             f"{b.absorbed_power / float(P.split()[0]) - 1:.1e} | "
                              f"{a.iterations}/{b.iterations} | {a.seconds:.1f}/{b.seconds:.1f} |")
                 print(lines[-1], flush=True)
     lines += ["", f"Fixed T_g: T_e within 10 % in {n_ok[0]}/{n_ok[2]} cases; ⟨n_e⟩ within 30 % of the "

@@ -103,7 +103,8 @@ def main() -> None:
                 assert abs(particle_balance(a)) < 1e-5
                 lines.append(f"| {shape} | {p} | {P} | {g.T_e_eV:.3f} | {Te:.3f} | {rT:.3f} | "
                              f"{g.n_e_center_m3:.3e} | {g.n_e_avg_m3:.3e} | {res_avg:+.3f} | {a.n_e_avg:.3e} | "
-                             f"{n_bal / a.n_e_avg:.3f} | {r0:.3f} | {ravg:.3f} | {h2d / hglob:.3f} | {rT2:.3f} | {r02:.3f} | "
+                             f"{n_bal / a.n_e_avg:.3f} | {r0:.3f} | {ravg:.3f} | {h2d / hglob:.3f} | "
+                             f"{rT2:.3f} | {r02:.3f} | "
                              f"{dP:.1e} |")
                 print(lines[-1], flush=True)
     n = ok["all"]

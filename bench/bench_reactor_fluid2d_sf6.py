@@ -45,7 +45,8 @@ def nonunif(a) -> float:
 def main(quick: bool) -> None:
     lines = [f"## reactor: SF6/O2 in the 2D model (fluid2d) — commit {commit()}", "",
              "Kokkoris et al. (2009) chamber: R 19 cm, L 38 cm, SF6/O2 100/20 sccm, 0.921 Pa, 2 kW, wafer "
-             "radius 7.5 cm, bias 150 V; gas at 315 K (with gas heating this case runs away, see docs/reactor.md); feed through a 3 cm centre nozzle in the window, "
+             "radius 7.5 cm, bias 150 V; gas at 315 K (with gas heating this case runs away, see "
+             "docs/reactor.md); feed through a 3 cm centre nozzle in the window, "
              "pump ring around the wafer (Stokes flow with Maxwell slip).  Unknowns per cell: 20 species, "
              "n_e, T_e, 5 wall-site coverages.  Element balance: (fed − pumped)/fed.  Non-uniformity "
              "(max − min)/(max + min) over the wafer cells.", ""]

@@ -85,7 +85,8 @@ def fermi_case():
     out = {}
     for frac in (0.5, 0.1, 0.01):
         x = junction_depths(mesh.z, np.full(mesh.n, frac * Cs), c)[0]
-        eta = brentq(lambda e: sol(e)[0] - frac, 0.0, ef * (1 - 1e-9)) if frac > 0.01 else ef * sol_root(sol, ef, frac)
+        eta = (brentq(lambda e, frac=frac: sol(e)[0] - frac, 0.0, ef * (1 - 1e-9)) if frac > 0.01
+               else ef * sol_root(sol, ef, frac))
         out[frac] = (x / xf, eta / ef)
     return out
 
@@ -179,7 +180,7 @@ def solmi_kim():
     for TC, dur in ((800, 20000.0), (900, 1200.0), (1000, 60.0)):
         T = TC + 273.15
         r = five_stream_anneal(mesh, {"B": B, "P": np.full(z.size, 1.4e21)}, duration=dur,
-                               temperature=lambda s: T, excess=hobler_moroz_plus_n(10.81, 20.0) * B)
+                               temperature=lambda s, T=T: T, excess=hobler_moroz_plus_n(10.81, 20.0) * B)
         t, cum = r.enhancement_integral("B")
         t90 = float(t[np.searchsorted(cum, 0.9 * cum[-1])])
         Dm = 0.9 * cum[-1] / t90 * 1e4
@@ -239,14 +240,16 @@ def main() -> None:
     rows.append(("erfc predeposition, 401 nodes: max |C/C_exact - 1| where C > 1e-3 Cs", f"{rel:.2e}", "< 1e-2"))
     rows.append(("erfc: junction depth error (N_B = 1e-4 Cs)", f"{xj:+.2e}", "< 5e-3"))
     rows.append(("erfc: dose vs 2Cs sqrt(Dt/pi)", f"{dose:+.2e}", "—"))
-    rows.append(("erfc: observed spatial order (81..641 nodes)", f"{order([x[0] for x in e], [x[2] for x in e]):.2f}", "2"))
+    rows.append(("erfc: observed spatial order (81..641 nodes)",
+                 f"{order([x[0] for x in e], [x[2] for x in e]):.2f}", "2"))
     g = [drive_in_case(nz) for nz in (61, 121, 241, 481)]
     _, rel, _, xj, dose = drive_in_case(401)
     rows.append(("Gaussian drive-in, 401 nodes: max |C/C_exact - 1| where C > 1e-3 C(0)", f"{rel:.2e}", "< 1e-2"))
     rows.append(("drive-in: junction depth error", f"{xj:+.2e}", "< 5e-3"))
     rows.append(("drive-in: dose drift", f"{dose:+.1e}", "< 1e-3"))
-    rows.append(("drive-in: observed spatial order (61..481 nodes)", f"{order([x[0] for x in g], [x[2] for x in g]):.2f}", "2"))
-    dg = max(abs(grow_oxide(t, lambda s: Tk, ambient=a) / oxide_thickness(t, Tk, ambient=a) - 1)
+    rows.append(("drive-in: observed spatial order (61..481 nodes)",
+                 f"{order([x[0] for x in g], [x[2] for x in g]):.2f}", "2"))
+    dg = max(abs(grow_oxide(t, lambda s, Tk=Tk: Tk, ambient=a) / oxide_thickness(t, Tk, ambient=a) - 1)
              for a in ("dry", "wet") for Tk in (1173.15, 1273.15, 1373.15) for t in (600.0, 7200.0))
     rows.append(("Deal–Grove: ODE integration vs analytic, max rel. diff", f"{dg:.1e}", "exact"))
     k = stoney_curvature(2e8, film_thickness=1e-6, substrate_thickness=725e-6)

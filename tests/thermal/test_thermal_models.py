@@ -46,7 +46,7 @@ def test_arsenic_fermi_box_profile_matches_fair():
         return junction_depths(mesh.z, np.full(mesh.n, frac * Cs), c)[0]
 
     for frac in (0.5, 0.1):
-        eta = brentq(lambda e: sol(e)[0] - frac, 0.0, ef * (1 - 1e-6))
+        eta = brentq(lambda e, frac=frac: sol(e)[0] - frac, 0.0, ef * (1 - 1e-6))
         assert depth_at(frac) / (eta / ef * xf) == pytest.approx(1.0, abs=0.04), frac
     # the front (C = 1e-2 Cs) within 5 % of Fair's x_f = 1.616 sqrt(D_s t)
     assert depth_at(0.01) / xf == pytest.approx(1.0, abs=0.05)

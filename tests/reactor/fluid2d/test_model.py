@@ -98,7 +98,8 @@ def test_skin_depth_error_gives_the_numbers():
 
 def test_a_coarse_window_cell_warns_with_the_numbers():
     """δ ≈ 13 mm here: a 6 mm window cell is accepted (< 2δ/3) with a warning (> δ/3)."""
-    with pytest.warns(RuntimeWarning, match=r"window cell 6 mm resolves the skin depth (of the solution, )?\d+(\.\d+)? mm"):
+    with pytest.warns(RuntimeWarning,
+                      match=r"window cell 6 mm resolves the skin depth (of the solution, )?\d+(\.\d+)? mm"):
         solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14, "window_cell": "6 mm"}, "gas_heating": False,
                                     "max_iterations": 300}))
 

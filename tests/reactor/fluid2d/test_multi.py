@@ -122,7 +122,8 @@ def test_sf6_o2_conserves_elements_and_resolves_the_wafer_profile():
 
 
 @pytest.mark.parametrize("over, path", [
-    ({"fluid2d": {"mesh": {"nr": 8, "nz": 10}, "flow": {"inlet_radius": "30 cm"}}}, "reactor.fluid2d.flow.inlet_radius"),
+    ({"fluid2d": {"mesh": {"nr": 8, "nz": 10}, "flow": {"inlet_radius": "30 cm"}}},
+     "reactor.fluid2d.flow.inlet_radius"),
     ({"fluid2d": {"mesh": {"nr": 8, "nz": 10}, "flow": {"pump": "bottom", "pump_width": "8 cm"}}},
      "reactor.fluid2d.flow.pump_width"),
     ({"chemistry": "sf6", "gases": {"SF6": "50 sccm"}}, "reactor.chemistry"),
