@@ -100,3 +100,10 @@ def test_ruff_passes():
     r = subprocess.run(_tool("ruff") + ["check", "--no-cache", "src", "tests", "bench", "examples"],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+
+
+def test_mypy_passes(tmp_path):
+    """The type checker on the package (configuration: [tool.mypy] in pyproject.toml)."""
+    r = subprocess.run(_tool("mypy") + ["--cache-dir", str(tmp_path / "mypy-cache")],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
