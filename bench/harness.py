@@ -1,15 +1,13 @@
-"""What every benchmark shares: the environment, the stamp, timing, peak memory, the
-peer's set-up and the results file.
+"""What every benchmark shares: the thread environment, the stamp (commit, versions,
+machine, load) and the results file, and the 3D wafer the etch benches extrude.
 
-Import it first in a bench script (it sets the thread environment before NumPy, Numba or
-ViennaPS start their thread pools)::
+Import it first in a bench script (``configure`` sets the thread environment before
+NumPy, Numba or ViennaPS start their thread pools)::
 
     import harness                      # bench/ is the script's folder, so this resolves
     harness.configure(threads=2)
     ...
-    with harness.Timer() as t:
-        run()
-    harness.write_results("my_bench", lines)   # bench/results/my_bench.md, stamped
+    harness.write_text(harness.RESULTS / "my_bench.md", text)   # stamped, atomic
 
 Run `python bench/collect.py` to merge bench/results/*.md into bench/RESULTS.md.
 """
@@ -18,13 +16,11 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "Timer", "measure_command",
-           "Measured", "viennaps", "write_results", "write_text", "extruded_wafer"]
+__all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
+           "extruded_wafer"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -75,60 +71,6 @@ def stamp() -> str:
             f"{os.environ.get('OMP_NUM_THREADS', '?')} threads, load average {load:.1f}.")
 
 
-@dataclass
-class Timer:
-    """Wall and CPU seconds (this process) of a ``with`` block."""
-    wall: float = 0.0
-    cpu: float = 0.0
-    _t: tuple[float, float] = field(default=(0.0, 0.0), repr=False)
-
-    def __enter__(self) -> "Timer":
-        self._t = (time.perf_counter(), time.process_time())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self._t[0]
-        self.cpu = time.process_time() - self._t[1]
-
-
-@dataclass(frozen=True)
-class Measured:
-    """A whole-process measurement of one command."""
-    wall_s: float
-    cpu_s: float
-    peak_rss_MB: float
-    returncode: int
-    stdout: str
-
-
-def measure_command(cmd: list[str], *, env: dict[str, str] | None = None,
-                    cwd: Path | None = None, timeout: float | None = None) -> Measured:
-    """Run ``cmd`` as its own process: wall time, CPU time (user + system) and peak
-    resident memory of that process alone (``wait4``), and its standard output."""
-    import tempfile
-
-    with tempfile.TemporaryFile(mode="w+") as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
-        deadline = None if timeout is None else t0 + timeout
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, ru = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        out = log.read()
-    return Measured(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_rss_MB=ru.ru_maxrss / 1024.0,
-                    returncode=proc.returncode, stdout=out)
-
-
 def extruded_wafer(recipe, dim: int, y_extent: float):
     """The recipe's wafer; in 3D its 2D structure extruded along y over ``y_extent`` (m)
     (the recipe check wants an opening to fit along y too, so the 3D grid is built here)."""
@@ -148,18 +90,6 @@ def extruded_wafer(recipe, dim: int, y_extent: float):
     return Wafer(geometry=geom)
 
 
-def viennaps(threads: int = 2):
-    """The peer, imported and set to ``threads`` threads, or None when not installed."""
-    try:
-        import viennaps as vps
-    except ImportError:
-        return None
-    set_threads = getattr(vps, "setNumThreads", None)
-    if set_threads is not None:
-        set_threads(threads)
-    return vps
-
-
 def write_text(path: Path, text: str) -> Path:
     """Write a results file: ``text``, then the stamp line, atomically."""
     path = Path(path)
@@ -167,16 +97,4 @@ def write_text(path: Path, text: str) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text.rstrip("\n") + "\n\n" + stamp() + "\n", encoding="utf-8")
     os.replace(tmp, path)
-    return path
-
-
-def write_results(name: str, lines: list[str]) -> Path:
-    """Write bench/results/<name>.md (the lines, then the stamp), atomically."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.md"
-    text = "\n".join([*lines, "", stamp(), ""])
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    print(text if "--quiet" not in sys.argv else f"wrote {path}")
     return path

@@ -75,7 +75,7 @@ def test_repository_is_self_contained():
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
     if files.returncode != 0:
         pytest.skip("not a git checkout")
-    needles = ("../shared", "REFERENCE-DATA", "PLASMA-DATA", "THERMAL-DATA", "STYLE.md",
+    needles = ("../shared", "REFERENCE-DATA", "PLASMA-DATA", "THERMAL-DATA", "STYLE.md", "STYLE rule",
                "ARCHITECTURE.md")
     hits = []
     for name in files.stdout.split():

@@ -1,4 +1,4 @@
-"""The reference problems of ``waferlab.validation`` (STYLE rule 10): every scale has
+"""The reference problems of ``waferlab.validation`` (docs/contributing.md, rule 1): every scale has
 problems, every problem passes at quick settings, and the machinery can fail.
 
 Each problem cites its source (author, journal, year) in ``ReferenceProblem.source``;
