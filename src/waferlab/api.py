@@ -498,25 +498,28 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
 
 def _flux_species(recipe: Recipe, geometry) -> tuple[list, int]:
     """The species the recipe's flux-model steps trace, and the most rays per point."""
+    from .feature.velocity import TracesFluxes
+    from .process.registry import ModelDriven, ReactorCoupled
+
     species: list = []
     rays = 0
     for step in {id(s): s for s in recipe.leaf_steps}.values():
-        if not hasattr(step, "velocity_model"):     # e.g. ald: traces its own reactants
+        if not isinstance(step, ModelDriven):     # e.g. ald: traces its own reactants
             continue
         mats = tuple(geometry.materials) + ((step.material,) if step.kind == "deposit" else ())
-        if hasattr(step, "couple"):          # plasma_etch: fluxes come from the reactor
+        if isinstance(step, ReactorCoupled):      # plasma_etch: fluxes come from the reactor
             model = step.couple(geometry)[1].build(kind="etch", materials=mats, target=None)
         else:
             model = step.velocity_model(mats)
-        sp = getattr(model, "species", None)
-        if callable(sp):                     # ion-enhanced models list their traced species
-            sp = tuple(sp())
+        if not isinstance(model, TracesFluxes):   # directional, isotropic, wet: no fluxes
+            continue
+        sp = tuple(model.species())
         if not sp:
             continue
-        for s in (sp if isinstance(sp, (tuple, list)) else (sp,)):
+        for s in sp:
             if s.name not in {x.name for x in species}:
                 species.append(s)
-        rays = max(rays, int(getattr(model, "rays_per_point", 1000)))
+        rays = max(rays, int(model.rays_per_point))
     if not species:
         raise RecipeError("no step of this recipe uses a flux model (single_particle, "
                           "multi_particle, sf6o2, ...): nothing to trace", path="steps")

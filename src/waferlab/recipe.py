@@ -22,6 +22,7 @@ from .errors import RecipeError
 from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
 from .process.layout import PatternSpec
+from .process.registry import Compound
 from .tiling import TilingSpec
 from .units import Angle, Concentration, Length, Time
 
@@ -202,8 +203,7 @@ class Recipe:
         """The steps as run, in order: every ``cycle`` unrolled into its repetitions."""
         out: list[Any] = []
         for s in self.steps:
-            leaves = getattr(s, "leaves", None)
-            out.extend(leaves() if leaves is not None else (s,))
+            out.extend(s.leaves() if isinstance(s, Compound) else (s,))
         return tuple(out)
 
     def resolved(self) -> dict[str, Any]:

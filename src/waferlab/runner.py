@@ -79,7 +79,7 @@ def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
     lower bound of what the step needs).  Steps whose model cannot be built without
     the reactor (plasma_etch) or that have no speed bound are left out.
     """
-    from .process.registry import initial_materials
+    from .process.registry import HasNumerics, ModelDriven, ReactorCoupled, initial_materials
 
     out: list[tuple[int, float]] = []
     assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
@@ -88,11 +88,11 @@ def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
     for i, step in enumerate(recipe.leaf_steps):
         after = step.materials_after(materials)
         try:
-            if hasattr(step, "couple") or not hasattr(step, "velocity_model"):
+            if isinstance(step, ReactorCoupled) or not isinstance(step, ModelDriven):
                 continue
             model = step.velocity_model(after if step.kind == "deposit" else materials)
             vmax = float(model.max_rate())
-            cfl = float(getattr(getattr(step, "numerics", None), "cfl", 0.4))
+            cfl = float(step.numerics.cfl) if isinstance(step, HasNumerics) else 0.4
         except Exception:
             continue
         finally:

@@ -43,6 +43,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..context import RunContext
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
@@ -290,7 +291,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     if not (duration >= 0 and math.isfinite(duration)):
         raise ValueError(f"duration = {duration!r} s must be a finite non-negative time")
     stable_dt(0.0, geometry.grid.spacing, cfl)          # validates cfl
-    if ctx is not None and hasattr(ctx, "apply_threads"):
+    if isinstance(ctx, RunContext):
         ctx.apply_threads()
     g = geometry.grid
     h = g.spacing

@@ -15,13 +15,33 @@ negative, per exposed material (unlisted materials do not move).
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Callable, Protocol, Sequence, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
 from ..registry import Registry
 
-__all__ = ["register_model", "get_model_spec", "known_models"]
+__all__ = ["register_model", "get_model_spec", "known_models", "KeepsFilm", "EtchTargets"]
+
+
+# ---- optional capabilities of a model spec: callers ask ``isinstance(spec, Capability)`` ----
+
+@runtime_checkable
+class KeepsFilm(Protocol):
+    """An etch model that keeps a film on top of the wafer (the fluorocarbon polymer):
+    ``film_material``, added with zero thickness before the step."""
+
+    @property
+    def film_material(self) -> str: ...
+
+
+@runtime_checkable
+class EtchTargets(Protocol):
+    """An etch model that names the materials it etches (``etched``; the open-area
+    fraction of ``plasma_etch`` loading counts them)."""
+
+    @property
+    def etched(self) -> Sequence[str] | None: ...
 
 # Modules whose import registers models.  Read-only after import.
 _MODEL_MODULES: tuple[str, ...] = (

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..mechanics.stress import SI100_BIAXIAL_MODULUS, Film, bow, stack_curvature
+from .registry import HeatTreatment
 
 __all__ = ["FILM_CONSTANTS", "FilmConstants", "track_films", "stress_metrics", "FIELD"]
 
@@ -70,11 +71,12 @@ def _records(wafer) -> list[dict]:
 
 
 def _peak_temperature(step) -> float | None:
-    spec = getattr(step, "spec", None)
-    if step.kind not in ("anneal", "oxidize") or spec is None:
+    if step.kind not in ("anneal", "oxidize") or not isinstance(step, HeatTreatment):
         return None
-    if getattr(spec, "profile", None):
+    spec = step.spec
+    if spec.profile:
         return float(max(p[1] for p in spec.profile))
+    assert spec.temperature is not None      # check_program: temperature/time or a profile
     return float(spec.temperature)
 
 

@@ -45,9 +45,8 @@ class ImplantSpec(SpecModel):
 
 def substrate_background(spec) -> dict[str, float]:
     """The recipe's substrate doping (m⁻³ per dopant; {} when none is given)."""
-    st = getattr(spec, "structure", None)
-    sub = getattr(st, "substrate", None)
-    return dict(getattr(sub, "doping", None) or {})
+    st = spec.structure
+    return dict(st.substrate.doping or {}) if st is not None else {}
 
 
 def ensure_doping(wafer, background: dict[str, float], depth: float):

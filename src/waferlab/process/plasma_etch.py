@@ -23,6 +23,7 @@ from pydantic import Field
 from ..errors import RecipeError, SimulationError
 from ..recipe_io import SpecModel, validate_section
 from ..units import SI, Time
+from ..feature.registry import EtchTargets
 from .registry import register_step
 from .steps import Numerics, _build, _model_spec, _split
 from .wafer_map import WaferMapSpec, map_radii, reactor_profile, run_wafer_map
@@ -232,7 +233,7 @@ class PlasmaEtch:
 
     def couple(self, geometry, log: Callable[[str], None] = lambda s: None):
         """Self-consistent reactor ↔ surface solution for this wafer."""
-        etched = tuple(getattr(self.model, "etched", ("Si",)))
+        etched = tuple(self.model.etched or ()) if isinstance(self.model, EtchTargets) else ("Si",)
         f: float | None = None
         if self.loading is not None:
             oaf = self.loading.open_area_fraction
@@ -296,4 +297,5 @@ def _parse(body: dict, path: str, spec, materials: tuple[str, ...]) -> PlasmaEtc
                       numerics=Numerics(scheme=fields.scheme, cfl=fields.cfl),
                       wafer_map=fields.wafer_map,
                       symmetry=spec.structure.feature.symmetry
-                      if getattr(getattr(spec, "structure", None), "feature", None) else "full")
+                      if spec.structure is not None and spec.structure.feature is not None
+                      else "full")

@@ -6,12 +6,99 @@ material names before the step) and returns a step object with ``kind``, ``time`
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from ..errors import RecipeError
 from ..registry import Registry
 
-__all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials"]
+__all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials",
+           "Step", "Compound", "ModelDriven", "ReactorCoupled", "HasNumerics", "HeatTreatment"]
+
+
+@runtime_checkable
+class Step(Protocol):
+    """What a parser returns and the runner runs (``kind``, ``time`` in s)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def time(self) -> float: ...
+
+    def materials_after(self, materials: tuple[str, ...]) -> tuple[str, ...]: ...
+
+    def describe(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def apply(self, wafer: Any, ctx: Any, *, start: tuple | None = None,
+              on_step: Callable[..., None] | None = None) -> Any: ...
+
+
+# ---- optional capabilities: callers ask ``isinstance(step, Capability)`` -----------------
+
+@runtime_checkable
+class Compound(Protocol):
+    """A step made of steps (``cycle``): ``leaves()`` is the unrolled sequence of plain steps."""
+
+    def leaves(self) -> tuple[Any, ...]: ...
+
+
+@runtime_checkable
+class ModelDriven(Step, Protocol):
+    """A step that moves the surface with a surface model (deposit, etch, plasma_etch):
+    ``velocity_model(materials)`` is the engine-facing model for a wafer with those
+    layers (for plasma_etch with placeholder fluxes); ``material`` the deposited one
+    (None for an etch)."""
+
+    @property
+    def material(self) -> str | None: ...
+
+    def velocity_model(self, materials: tuple[str, ...]) -> Any: ...
+
+
+@runtime_checkable
+class ReactorCoupled(Protocol):
+    """A step whose fluxes come from a reactor solve (plasma_etch):
+    ``couple(geometry, log) -> (coupling, model spec with the solved fluxes)``."""
+
+    def couple(self, geometry: Any, log: Callable[[str], None] = ...) -> tuple[Any, Any]: ...
+
+
+class _Numerics(Protocol):
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def cfl(self) -> float: ...
+
+
+@runtime_checkable
+class HasNumerics(Protocol):
+    """A step with level-set numerics: ``numerics.scheme`` and ``numerics.cfl``."""
+
+    @property
+    def numerics(self) -> _Numerics: ...
+
+
+class _Programme(Protocol):
+    @property
+    def temperature(self) -> float | None: ...
+
+    @property
+    def profile(self) -> Sequence[tuple[float, float]] | None: ...
+
+
+@runtime_checkable
+class HeatTreatment(Protocol):
+    """A step with a temperature programme (anneal, oxidize): ``spec.temperature`` (K)
+    held for the step, or a ramp ``spec.profile`` [(t s, T K), ...]."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def spec(self) -> _Programme: ...
 
 _STEP_MODULES: tuple[str, ...] = (
     "waferlab.process.steps",

@@ -16,7 +16,7 @@ from pydantic import Field
 from ..errors import RecipeError
 from ..recipe_io import SpecModel, validate_section
 from ..units import Time
-from ..feature.registry import get_model_spec
+from ..feature.registry import KeepsFilm, get_model_spec
 from .registry import register_step
 
 __all__ = ["Deposit", "Etch", "Numerics"]
@@ -65,7 +65,7 @@ def _build(spec, path: str, **kw):
 def _film(model) -> str | None:
     """The film an etch model keeps on top of the wafer (``film_material``, e.g. the
     fluorocarbon polymer): added with zero thickness before the step; None: none."""
-    return getattr(model, "film_material", None)
+    return model.film_material if isinstance(model, KeepsFilm) else None
 
 
 @dataclass(frozen=True)
