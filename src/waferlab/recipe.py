@@ -19,6 +19,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .errors import RecipeError
+from .feature.modes import Boundary, FeatureShape, Symmetry
+from .io.vtk import OutputVolume
 from .materials import BUILTIN, is_valid_name
 from .recipe_io import SpecModel, load_yaml, validate_section
 from .process.layout import PatternSpec
@@ -45,7 +47,7 @@ class GridSpec(SpecModel):
     dimension: Literal[2, 3]
     spacing: Length = Field(gt=0)
     extent: list[Length]
-    boundary: Literal["reflective", "periodic"] = "reflective"
+    boundary: Boundary = Boundary.REFLECTIVE
 
     @model_validator(mode="after")
     def _check(self) -> "GridSpec":
@@ -99,16 +101,16 @@ class FeatureSpec(SpecModel):
     boundaries and simulate a domain of the grid's extent that mirrors to twice that.
     """
 
-    type: Literal["trench", "hole", "line"]
+    type: FeatureShape
     width: Length | None = Field(default=None, gt=0)
     radius: Length | None = Field(default=None, gt=0)
     depth: Length = Field(gt=0)
     taper: Angle = 0.0
-    symmetry: Literal["full", "half", "quarter"] = "full"
+    symmetry: Symmetry = Symmetry.FULL
 
     @model_validator(mode="after")
     def _check(self) -> "FeatureSpec":
-        if self.type == "hole":
+        if self.type == FeatureShape.HOLE:
             if self.radius is None:
                 raise ValueError("a hole needs radius (e.g. radius: 2 um), not width")
             if self.width is not None:
@@ -145,7 +147,7 @@ class OutputSpec(SpecModel):
 
     checkpoint_interval: Time = Field(default=300.0, gt=0)
     vtk: bool = True
-    volume: Literal["auto", "vtu", "vti", "none"] = "auto"
+    volume: OutputVolume = OutputVolume.AUTO
     plot: bool = True
 
 
@@ -303,16 +305,16 @@ def _check_structure(spec: RecipeSpec) -> None:
     f, g = st.feature, spec.grid
     if f is None or g is None:
         return
-    if f.type == "hole" and g.dimension != 3:
+    if f.type == FeatureShape.HOLE and g.dimension != 3:
         raise RecipeError("a round hole needs a 3D grid (grid.dimension: 3); use a trench in 2D",
                           path="structure.feature.type", value=f.type)
     from .feature.builders import check_symmetry     # lazy: the builders pull in numba
     check_symmetry(f.symmetry, dimension=g.dimension, boundary=g.boundary, kind=f.type)
-    size = f.radius if f.type == "hole" else f.width
+    size = f.radius if f.type == FeatureShape.HOLE else f.width
     assert size is not None                          # the FeatureSpec validator requires it
-    opening = 2 * size if f.type == "hole" else size
+    opening = 2 * size if f.type == FeatureShape.HOLE else size
     # room across each lateral axis: the full opening, or its half on a mirrored axis
-    mirrored = {"full": 0, "half": 1, "quarter": 2}[f.symmetry]
+    mirrored = {Symmetry.FULL: 0, Symmetry.HALF: 1, Symmetry.QUARTER: 2}[f.symmetry]
     for ax, ext in enumerate(g.extent):
         need = opening / 2 if ax < mirrored else opening
         if need >= ext:

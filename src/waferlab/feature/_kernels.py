@@ -12,6 +12,8 @@ Engquist–Osher upwind Hamiltonian for F|∇φ| (ch. 6, eq. 6.3–6.4), Lax–F
 """
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 from numba import njit, prange
 
@@ -117,7 +119,19 @@ def _one_sided_flat(flat, n, st, h, order):
                       flat[n + 2 * st], flat[n + 3 * st], ih)
 
 
-EO, LF, BEAM = 0, 1, 2      # numerical Hamiltonians of ``stage``
+class Hamiltonian(IntEnum):
+    """Numerical Hamiltonians of ``stage`` (the kernels take ``int(mode)``): Engquist–
+    Osher, Lax–Friedrichs, the exact beam form, and CUSTOM — a normal-dependent model
+    with its own Lax–Friedrichs stage kernel (``hamiltonian_stage``, run by ``advect``)."""
+
+    EO = 0
+    LF = 1
+    BEAM = 2
+    CUSTOM = 3
+
+
+# plain ints for the jitted code (numba freezes module globals as compile-time constants)
+EO, LF, BEAM = int(Hamiltonian.EO), int(Hamiltonian.LF), int(Hamiltonian.BEAM)
 
 
 @njit(cache=True, inline="always")

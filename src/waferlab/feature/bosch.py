@@ -37,6 +37,7 @@ from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux
 from .etch_models import IonEnhancedEtch, MaskSputter, _Common, _check_materials, _etch_only
 from .flux.models import step_label
+from .modes import IonLobe, IonScoring
 from .flux.transport import TracedTransport
 from .registry import register_model
 
@@ -81,8 +82,8 @@ class SF6C4F8Spec(_Common):
     polymer_yield: SputteredFilmSpec = Field(default_factory=_polymer_default)
     masks: dict[str, SputteredFilmSpec] = Field(default_factory=lambda: {"Mask": _mask_default()})
     ion_reflection: bool = True
-    ion_scoring: Literal["per_hit", "beam"] = "per_hit"
-    ion_lobe: Literal["specular", "cone"] = "cone"
+    ion_scoring: IonScoring = IonScoring.PER_HIT
+    ion_lobe: IonLobe = IonLobe.CONE
     lagged_coverages: bool = True
     coverage_iterations: int = Field(default=1, ge=0, le=10)
 

@@ -33,6 +33,7 @@ from ..atomic.kinetics import CoverageChemistry
 from ..atomic.yields import beam_incidence_table
 from .etch_models import MaskSputter
 from .flux.engine import SpeciesFlux
+from .modes import IonLobe, IonScoring
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
 from .flux.sources import VIENNAPS_ION_CONE, Species
 from .flux.transport import Evaluation, SurfaceRates
@@ -67,8 +68,8 @@ class CoverageEtch:
     masks: Mapping[str, MaskSputter] = field(default_factory=dict)
     materials: tuple[str, ...]
     ion_sticking: tuple | None = None
-    ion_lobe: str = "cone"
-    ion_scoring: str = "per_hit"
+    ion_lobe: str = IonLobe.CONE
+    ion_scoring: str = IonScoring.PER_HIT
     energy_cutoff_eV: float | None = None
     name: str = "coverage_etch"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
@@ -76,7 +77,7 @@ class CoverageEtch:
     _ion: list = field(init=False, repr=False, compare=False, default_factory=list)
 
     def __post_init__(self):
-        if self.ion_scoring not in ("per_hit", "beam"):
+        if self.ion_scoring not in tuple(IonScoring):
             raise ValueError(f"ion_scoring = {self.ion_scoring!r}; allowed: per_hit, beam")
         unknown = set(self.neutral_fluxes) - set(self.chemistry.neutrals)
         if unknown:
@@ -122,7 +123,7 @@ class CoverageEtch:
         yields "Y:<channel>" (``per_hit``, default: ``ion_scoring`` is "per_hit") or the
         relative ion flux "ion" times the direct beam's yield at the tilt."""
         mats = np.asarray(mats)
-        per_hit = self.ion_scoring == "per_hit" if per_hit is None else per_hit
+        per_hit = self.ion_scoring == IonScoring.PER_HIT if per_hit is None else per_hit
         neutral = {n: self.neutral_fluxes.get(n, 0.0) * np.asarray(fields[n], float)
                    for n in self.chemistry.neutrals}
         ion = self._ions(fields, tilt, per_hit)
@@ -183,8 +184,8 @@ class CoverageEtch:
         kw: dict[str, Any] = {}
         if self.ion_sticking is not None:
             kw = dict(sticking_angle=self.ion_sticking, specular=1.0,
-                      specular_cone=VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None)
-        if self.ion_scoring == "per_hit":
+                      specular_cone=VIENNAPS_ION_CONE if self.ion_lobe == IonLobe.CONE else None)
+        if self.ion_scoring == IonScoring.PER_HIT:
             ch = self.chemistry.channels()
             cut = (self.energy_cutoff_eV if self.energy_cutoff_eV is not None
                    else min(ch["ie"].threshold_eV, ch["sp"].threshold_eV))
@@ -211,7 +212,7 @@ class CoverageEtch:
         m = len(surface.elements)
         rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m))
                for n in ("ion",) + self.chemistry.neutrals}
-        if self.ion_scoring == "per_hit":
+        if self.ion_scoring == IonScoring.PER_HIT:
             yl = (fluxes["ion"].yields if "ion" in fluxes
                   else {c: np.zeros(m) for c in self.yield_channels()})
             rel.update({f"Y:{c}": y for c, y in yl.items()})

@@ -25,6 +25,7 @@ from .coverage_etch import NO_ION_STICKING, CoverageEtch
 from .etch_models import (MaskSputter, Sticking, _check_materials, _Common, _etch_only, _eV,
                           _sticking_map)
 from .flux.models import step_label
+from .modes import IonLobe, IonScoring
 from .flux.sources import VIENNAPS_ION_STICKING
 from .flux.transport import TracedTransport
 from .registry import register_model
@@ -61,8 +62,8 @@ class _Chemistry(_Common):
     oxygen_flux: Flux = Field(default=1.0e21, ge=0)
     ion_exponent: float = Field(default=500.0, ge=0)
     ion_reflection: bool = True
-    ion_scoring: Literal["per_hit", "beam"] = "per_hit"
-    ion_lobe: Literal["specular", "cone"] = "cone"
+    ion_scoring: IonScoring = IonScoring.PER_HIT
+    ion_lobe: IonLobe = IonLobe.CONE
     lagged_coverages: bool = True
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] | None = None

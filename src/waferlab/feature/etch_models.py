@@ -37,6 +37,7 @@ from ..materials import material_info
 from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux, Length, Volume
 from .flux.engine import SpeciesFlux
+from .modes import IonLobe, IonScoring
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
 from .flux.models import step_label
 from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
@@ -45,7 +46,7 @@ from .registry import register_model
 
 __all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
 
-ION_SCORING = ("per_hit", "beam")
+ION_SCORING = tuple(IonScoring)
 _BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative fluxes ≤ 1 + noise)
 
 
@@ -101,8 +102,8 @@ class IonEnhancedEtch:
     passivant_sticking: Mapping[str, float] = field(default_factory=dict)
     materials: tuple[str, ...]
     ion_reflection: bool = False
-    ion_lobe: str = "specular"
-    ion_scoring: str = "beam"
+    ion_lobe: str = IonLobe.SPECULAR
+    ion_scoring: str = IonScoring.BEAM
     name: str = "ion_enhanced"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _tables: dict = field(init=False, repr=False, compare=False)
@@ -198,10 +199,10 @@ class IonEnhancedEtch:
         free = max(0.0, 1.0 - thE - thP)
         out = []
         if self.ion_flux > 0:
-            cone = VIENNAPS_ION_CONE if self.ion_lobe == "cone" else None
+            cone = VIENNAPS_ION_CONE if self.ion_lobe == IonLobe.CONE else None
             refl: dict[str, Any] = (dict(sticking_angle=VIENNAPS_ION_STICKING, specular=1.0, specular_cone=cone)
                     if self.ion_reflection else {})
-            if self.ion_scoring == "per_hit":
+            if self.ion_scoring == IonScoring.PER_HIT:
                 kin = self.kinetics
                 refl.update(yield_channels=self.yield_channels(),
                             iedf=(self.beam.energies_eV, self.beam.pdf),
@@ -236,7 +237,7 @@ class IonEnhancedEtch:
         m = len(surface.elements)
         rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m))
                for n in ("ion", "etchant", "passivant")}
-        if self.ion_scoring == "per_hit":
+        if self.ion_scoring == IonScoring.PER_HIT:
             yl = (fluxes["ion"].yields if "ion" in fluxes
                   else {c: np.zeros(m) for c in self.yield_channels()})
             rel.update({f"Y:{c}": y for c, y in yl.items()})
@@ -246,7 +247,7 @@ class IonEnhancedEtch:
         """``element_speeds`` with the tilt of each normal from the vertical."""
         tilt = np.arccos(np.clip(np.asarray(normals)[:, -1], -1.0, 1.0))
         yl = ({k[2:]: v for k, v in fields.items() if k.startswith("Y:")}
-              if self.ion_scoring == "per_hit" else None)
+              if self.ion_scoring == IonScoring.PER_HIT else None)
         v, cov = self.element_speeds(fields["ion"], fields["etchant"], fields["passivant"],
                                      tilt, np.asarray(materials), yl)
         return SurfaceRates(v, cov)
@@ -349,8 +350,8 @@ class _Common(SpecModel):
     smoothing: Length = 0.0
     coverage_iterations: int = Field(default=0, ge=0, le=10)
     ion_reflection: bool = False
-    ion_lobe: Literal["specular", "cone"] = "specular"
-    ion_scoring: Literal["per_hit", "beam"] = "beam"
+    ion_lobe: IonLobe = IonLobe.SPECULAR
+    ion_scoring: IonScoring = IonScoring.BEAM
     lagged_coverages: bool = False
 
     def tracing(self) -> RayTracing:
@@ -392,8 +393,8 @@ class SF6O2Spec(_Common):
     oxygen_sticking: Sticking = 1.0
     sticking_in_balance: bool = False
     ion_reflection: bool = True
-    ion_scoring: Literal["per_hit", "beam"] = "per_hit"
-    ion_lobe: Literal["specular", "cone"] = "cone"
+    ion_scoring: IonScoring = IonScoring.PER_HIT
+    ion_lobe: IonLobe = IonLobe.CONE
     lagged_coverages: bool = True
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] | None = None

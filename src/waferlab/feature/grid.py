@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .modes import Boundary
+
 __all__ = ["Grid", "BOUNDARIES"]
 
-BOUNDARIES = ("reflective", "periodic")
+BOUNDARIES = tuple(Boundary)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +33,7 @@ class Grid:
     dimension: int
     spacing: float
     extent: tuple[float, ...]
-    boundary: str = "reflective"
+    boundary: str = Boundary.REFLECTIVE
 
     def __post_init__(self) -> None:
         if self.dimension not in (2, 3):
@@ -57,7 +59,7 @@ class Grid:
 
     @property
     def periodic(self) -> bool:
-        return self.boundary == "periodic"
+        return self.boundary == Boundary.PERIODIC
 
     @property
     def lateral_shape(self) -> tuple[int, ...]:

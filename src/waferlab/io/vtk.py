@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import itertools
 import zlib
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +25,19 @@ import numpy as np
 from .atomic import atomic_path
 
 __all__ = ["write_vtp", "write_vtu_materials", "write_vtu_surface", "material_field_data",
-           "write_vti_materials", "write_materials", "VOLUME_FORMATS", "VTU_MAX_CELLS"]
+           "write_vti_materials", "write_materials", "VOLUME_FORMATS", "VTU_MAX_CELLS", "OutputVolume"]
 
-VOLUME_FORMATS = ("auto", "vtu", "vti", "none")
+class OutputVolume(StrEnum):
+    """The material volume a run writes (``output.volume``): ``vtu`` up to
+    ``VTU_MAX_CELLS`` cells and ``vti`` above (``auto``), either one, or none."""
+
+    AUTO = "auto"
+    VTU = "vtu"
+    VTI = "vti"
+    NONE = "none"
+
+
+VOLUME_FORMATS = tuple(OutputVolume)
 #: ``auto`` writes final.vtu up to this many grid cells, final.vti above
 VTU_MAX_CELLS = 1_000_000
 
@@ -201,17 +212,19 @@ def write_vti_materials(path: str | Path, geometry) -> None:
         tmp.write_text(xml, encoding="ascii")
 
 
-def write_materials(out_dir: str | Path, geometry, volume: str = "auto") -> str | None:
+def write_materials(out_dir: str | Path, geometry, volume: str = OutputVolume.AUTO
+                    ) -> str | None:
     """Write the material volume into ``out_dir`` as ``volume`` says (auto: final.vtu up
     to ``VTU_MAX_CELLS`` cells, else final.vti; vtu; vti; none); returns the file name."""
     if volume not in VOLUME_FORMATS:
         raise ValueError(f"volume = {volume!r}: allowed {', '.join(VOLUME_FORMATS)}")
-    if volume == "none":
+    fmt = OutputVolume(volume)
+    if fmt is OutputVolume.NONE:
         return None
-    if volume == "auto":
+    if fmt is OutputVolume.AUTO:
         cells = int(np.prod([n - 1 for n in geometry.shape]))
-        volume = "vtu" if cells <= VTU_MAX_CELLS else "vti"
-    name = f"final.{volume}"
-    (write_vtu_materials if volume == "vtu" else write_vti_materials)(Path(out_dir) / name,
-                                                                      geometry)
+        fmt = OutputVolume.VTU if cells <= VTU_MAX_CELLS else OutputVolume.VTI
+    name = f"final.{fmt}"
+    (write_vtu_materials if fmt is OutputVolume.VTU else write_vti_materials)(
+        Path(out_dir) / name, geometry)
     return name
