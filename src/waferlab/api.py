@@ -320,6 +320,7 @@ def solve_reactor(recipe: "str | os.PathLike[str] | Mapping[str, Any]",
     from .io.atomic import staged
     from .io.outdir import identity_hash, prepare_output
     from .reactor.cli import parse_sweep, reactor_recipe_data, run_reactor
+    from .reactor.modes import ReactorModel
     from .reactor.spec import ReactorSpec
     from .recipe_io import load_yaml, validate_section
 
@@ -332,7 +333,7 @@ def solve_reactor(recipe: "str | os.PathLike[str] | Mapping[str, Any]",
     if spec.chemistry:
         from .reactor.chemistry import load_chemistry
         load_chemistry(spec.chemistry)
-    if resume and (out is None or spec.model != "fluid2d"):
+    if resume and (out is None or spec.model != ReactorModel.FLUID2D):
         raise RecipeError("resume continues a stopped model: fluid2d run in its output folder; "
                           "the global model solves in well under a second", path="resume")
     name = raw.get("name") if isinstance(recipe, Mapping) else None
@@ -347,7 +348,7 @@ def solve_reactor(recipe: "str | os.PathLike[str] | Mapping[str, Any]",
                                                         sweep]),
                                 overwrite=overwrite)
         folder.claim()
-        if spec.model == "fluid2d":           # checkpoints (resume) need the folder itself
+        if spec.model == ReactorModel.FLUID2D:           # checkpoints (resume) need the folder itself
             res = run_reactor(source, path, sweep, quiet=quiet, resume=resume, keep_state=True)
             _reactor_report(path, res, data)
         else:

@@ -41,8 +41,8 @@ def check_symmetry(symmetry: str, *, dimension: int, boundary: str, kind: str) -
     if symmetry == "full":
         return
     if boundary != "reflective":
-        raise RecipeError(f"symmetry {symmetry!r} mirrors the feature at the domain boundary "
-                          f"and needs grid.boundary: reflective (got {boundary!r})",
+        raise RecipeError(f"symmetry '{symmetry}' mirrors the feature at the domain boundary "
+                          f"and needs grid.boundary: reflective (got '{boundary}')",
                           path=_SYM_PATH, value=symmetry)
     if symmetry == "quarter":
         if dimension != 3:

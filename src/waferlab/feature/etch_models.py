@@ -111,7 +111,7 @@ class IonEnhancedEtch:
     def __post_init__(self):
         kin, beam = self.kinetics, self.beam
         if self.ion_scoring not in ION_SCORING:
-            raise ValueError(f"ion_scoring = {self.ion_scoring!r}; allowed: {ION_SCORING}")
+            raise ValueError(f"ion_scoring = {self.ion_scoring!r}; allowed: {', '.join(ION_SCORING)}")
         yields = {"sp": kin.sputter, "ie": kin.ion_enhanced}
         if kin.passivant_removal is not None:
             yields["P"] = kin.passivant_removal

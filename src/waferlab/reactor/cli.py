@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import RecipeError
+from .modes import ReactorModel
 
 __all__ = ["add_cli", "run_reactor", "parse_sweep", "reactor_recipe_data", "KNOB_ALIASES",
            "sweep_figure"]
@@ -138,7 +139,7 @@ def run_reactor(recipe, out: str | Path | None, sweep: str | None = None,
     if spec.chemistry:                         # a bad chemistry file fails before any output
         from .chemistry import load_chemistry
         load_chemistry(spec.chemistry)
-    if spec.model == "fluid2d":
+    if spec.model == ReactorModel.FLUID2D:
         from .fluid2d.cli import run_fluid2d
 
         if sweep:

@@ -15,13 +15,12 @@ reactor:
 """
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import field_validator, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage, Volume
 from .fluid2d.spec import Fluid2DSpec
+from .modes import PressureControl, ReactorModel, SourceType
 
 __all__ = ["Chamber", "Source", "Bias", "Loading", "ReactorSpec", "load_reactor_recipe"]
 
@@ -56,7 +55,7 @@ class Chamber(SpecModel):
 class Source(SpecModel):
     """Power absorbed by the electrons (ICP coil or CCP electrode)."""
 
-    type: Literal["icp", "ccp"] = "icp"
+    type: SourceType = SourceType.ICP
     power: Power
 
     @field_validator("power")
@@ -117,13 +116,13 @@ class ReactorSpec(SpecModel):
     gas_temperature: Temperature = 300.0
     wafer_temperature: Temperature | None = None
     pressure: Pressure
-    pressure_control: Literal["fixed_pumping", "throttle"] = "fixed_pumping"
+    pressure_control: PressureControl = PressureControl.FIXED_PUMPING
     gases: dict[str, Flow]
     source: Source
     bias: Bias | None = None
     chemistry: str | None = None
     loading: list[Loading] = []
-    model: Literal["global", "fluid2d"] = "global"
+    model: ReactorModel = ReactorModel.GLOBAL
     fluid2d: Fluid2DSpec | None = None
 
     @field_validator("pressure")
@@ -154,7 +153,7 @@ class ReactorSpec(SpecModel):
 
     @model_validator(mode="after")
     def _fluid2d_needs_model(self):
-        if self.fluid2d is not None and self.model != "fluid2d":
+        if self.fluid2d is not None and self.model != ReactorModel.FLUID2D:
             raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
         return self
 
