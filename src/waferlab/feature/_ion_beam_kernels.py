@@ -24,13 +24,14 @@ import numpy as np
 from numba import njit, prange
 
 from .flux._ion_kernels import reflected_energy, table_at
-from .flux._kernels import HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone
+from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone,
+                            side_exit)
 from .flux._rng import _seed_state, _uniform
 
 __all__: list[str] = []
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _beam_direction(s, p):
     """One source direction (3D): p = (tilt, azimuth, rotating, exponent)."""
     psi = 2.0 * math.pi * _uniform(s) if p[2] > 0.0 else p[1]
@@ -47,12 +48,12 @@ def _beam_direction(s, p):
     return dx, dy, dz
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _yield(ytab, cin):
     return table_at(ytab, min(max(cin, 0.0), 1.0))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _sticking(cin, th_min, th_max):
     th = math.acos(min(1.0, max(0.0, cin)))
     if th <= th_min:
@@ -62,7 +63,7 @@ def _sticking(cin, th_min, th_max):
     return 1.0 - (th - th_min) / (th_max - th_min)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_launch, eps,
                beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
                inc, ytal, redep, counts):
@@ -125,23 +126,8 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
                         dx, dy, dz = dx / nn, 0.0, dz / nn
                     ox, oy, oz = hx + eps * n0, hy + eps * n1, hz + eps * n2
                 elif code == SIDE_LO or code == SIDE_HI:
-                    ox += t * dx
-                    oy += t * dy
-                    oz += t * dz
-                    edge = blo[a] if code == SIDE_LO else bhi[a]
-                    other = bhi[a] if code == SIDE_LO else blo[a]
-                    if a == 0:
-                        if periodic:
-                            ox = other
-                        else:
-                            ox = edge
-                            dx = -dx
-                    else:
-                        if periodic:
-                            oy = other
-                        else:
-                            oy = edge
-                            dy = -dy
+                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                                   bhi, periodic)
                 elif code == TOP:
                     counts[k, 0] += 1
                     done = True

@@ -15,7 +15,7 @@ from ._rng import _seed_state, _uniform
 __all__ = ["reflected_energy", "sample_reflected", "score_yields", "table_at"]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def table_at(tab, x01):
     """Linear interpolation of a table on a uniform grid of [0, 1] at x01."""
     f = min(max(x01, 0.0), 1.0) * (tab.shape[0] - 1)
@@ -23,7 +23,7 @@ def table_at(tab, x01):
     return tab[i] + (f - i) * (tab[i + 1] - tab[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def score_yields(ytal, k, e, mat, w, energy, cin, yA, ysth, yf):
     """ytal[k, c, e] += w·A(√E − √E_th)·f(cos θ) for every channel c of material mat."""
     se = math.sqrt(max(energy, 0.0))
@@ -40,7 +40,7 @@ def score_yields(ytal, k, e, mat, w, energy, cin, yA, ysth, yf):
         ytal[k, c, e] += w * a * d * f
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _normal(s):
     """A standard normal deviate (Box–Muller)."""
     u1 = 1.0 - _uniform(s)
@@ -48,7 +48,7 @@ def _normal(s):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def reflected_energy(s, energy, cin, law):
     """New energy after a re-emission at incidence cos θ = cin (law: θ_i, n_l, s, A; empty:
     unchanged): N(p(θ)E, (sE)²) truncated to [0, E] by rejection (module ``ions``)."""
@@ -67,7 +67,7 @@ def reflected_energy(s, energy, cin, law):
     return min(max(p, 0.0), 1.0) * energy
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sample_reflected(seed, energy, cin, law, n):
     """n draws of ``reflected_energy`` (for tests of the law)."""
     s = np.empty(4, np.uint64)

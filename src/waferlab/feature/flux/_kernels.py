@@ -18,7 +18,7 @@ from numba import njit, prange
 from ._ion_kernels import reflected_energy, score_yields, table_at
 from ._rng import _seed_state, _uniform
 
-__all__ = ["bin_elements", "trace2d", "trace3d"]
+__all__ = ["bin_elements", "side_exit", "trace2d", "trace3d"]
 
 HIT, SIDE_LO, SIDE_HI, TOP, BOTTOM = 0, 1, 2, 3, 4
 _BARY_TOL = 1e-9
@@ -26,7 +26,7 @@ _SLACK = 1.0 + 1e-9  # a hit this close to a cell exit belongs to the cell (wall
 
 
 # --------------------------------------------------------------------------- binning
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _overlaps(tri, cx, cy, cz, hx, hy, hz):
     """Separating-axis test of a segment (2 vertices, z = 0) or triangle against the box
     centre c, half-size h (Akenine-Möller, J. Graphics Tools 6(1), 2001)."""
@@ -65,7 +65,7 @@ def _overlaps(tri, cx, cy, cz, hx, hy, hz):
     return abs(nx * ax0 + ny * ay0 + nz * az0) <= hx * abs(nx) + hy * abs(ny) + hz * abs(nz)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bin_elements(verts, lo, h, n):
     """CSR cell lists: element e in every cell its segment/triangle overlaps.
 
@@ -116,7 +116,7 @@ def bin_elements(verts, lo, h, n):
 
 
 # --------------------------------------------------------------------------- sampling
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _source_cos(s, mode, exponent, table):
     """cos θ of a source direction: cosⁿ law (mode 0) or tabulated inverse CDF of θ."""
     xi = _uniform(s)
@@ -128,7 +128,7 @@ def _source_cos(s, mode, exponent, table):
     return math.cos(th)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _spec_prob(table, cos_in):
     """A probability or factor at incidence angle θ (table on a uniform θ grid of [0, π/2];
     one entry: a constant) — the specular probability and the sticking factor."""
@@ -140,7 +140,7 @@ def _spec_prob(table, cos_in):
     return table[i] + (f - i) * (table[i + 1] - table[i])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _about(ax, ay, az, cx, cy, cz):
     """cx·b1 + cy·b2 + cz·a with (b1, b2, a) the orthonormal basis about the unit vector a
     of Duff et al., JCGT 6(1), 2017."""
@@ -152,7 +152,7 @@ def _about(ax, ay, az, cx, cy, cz):
             -cx * sg * ax - cy * ay + cz * az)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
     """Coned-cosine specular lobe (ViennaRay's ``ReflectionConedCosine``, the SF6O2 ion of
     ViennaPS): the angle ψ from the specular direction (dx, dy, dz) has density per solid
@@ -184,12 +184,12 @@ def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
 
 
 # --------------------------------------------------------------------------- DDA
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dda_init(o, d, lo, h, n):
     return _dda_at(o, d, o, lo, h, n)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dda_at(o, d, p, lo, h, n):
     """DDA state along one axis for the ray o + t d, starting in the cell holding p."""
     i = min(max(int((p - lo) / h), 0), n - 1)
@@ -201,7 +201,7 @@ def _dda_at(o, d, p, lo, h, n):
 
 
 # --------------------------------------------------------------------------- 2D
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
     nx, ny = gn[0], gn[1]
     ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
@@ -245,7 +245,7 @@ def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
             tmy += tdy
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
     """A hit on element e: every species q scores its weight w[q] as incident and
     w[q]·β_q as absorbed (β_q = stick[q, mat]·factor) and keeps w[q](1 − β_q).  Russian
@@ -269,7 +269,7 @@ def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _interact(w, inc, absb, ytal, k, e, mat, cin, energy, scored, stick, stick_tab, yA, ysth,
               yf, law, cutoff, rr_threshold, rr_weight, s):
     """A hit on element e at incidence cos θ = cin: yields scored (``scored``), weights
@@ -290,7 +290,7 @@ def _interact(w, inc, absb, ytal, k, e, mat, cin, energy, scored, stick, stick_t
     return False, energy
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
             e_tab, yA, ysth, yf, law, cutoff,
@@ -392,8 +392,32 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                 counts[k, 2] += 1
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo, bhi, periodic):
+    """A ray o + t d that left the lateral domain through face ``code`` (SIDE_LO/SIDE_HI)
+    of axis ``a`` (0: x, 1: y) at distance t: re-enters on the opposite face (periodic)
+    or mirrored at this face (reflective).  Returns the new (ox, oy, oz, dx, dy)."""
+    ox += t * dx
+    oy += t * dy
+    oz += t * dz
+    edge = blo[a] if code == SIDE_LO else bhi[a]
+    other = bhi[a] if code == SIDE_LO else blo[a]
+    if a == 0:
+        if periodic:
+            ox = other
+        else:
+            ox = edge
+            dx = -dx
+    elif periodic:
+        oy = other
+    else:
+        oy = edge
+        dy = -dy
+    return ox, oy, oz, dx, dy
+
+
 # --------------------------------------------------------------------------- 3D
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
     nx, ny, nz = gn[0], gn[1], gn[2]
     ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
@@ -453,7 +477,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
             tmz += tdz
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
             e_tab, yA, ysth, yf, law, cutoff,
@@ -515,23 +539,8 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     oy = hy + eps * n1
                     oz = hz + eps * n2
                 elif code == SIDE_LO or code == SIDE_HI:
-                    ox += t * dx
-                    oy += t * dy
-                    oz += t * dz
-                    edge = blo[a] if code == SIDE_LO else bhi[a]
-                    other = bhi[a] if code == SIDE_LO else blo[a]
-                    if a == 0:
-                        if periodic:
-                            ox = other
-                        else:
-                            ox = edge
-                            dx = -dx
-                    else:
-                        if periodic:
-                            oy = other
-                        else:
-                            oy = edge
-                            dy = -dy
+                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                                   bhi, periodic)
                 elif code == TOP:
                     counts[k, 0] += 1
                     done = True

@@ -11,7 +11,7 @@ __all__: list[str] = []
 _U53 = 1.0 / 9007199254740992.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _splitmix(x):
     x = x + np.uint64(0x9E3779B97F4A7C15)
     z = x
@@ -20,7 +20,7 @@ def _splitmix(x):
     return x, z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _seed_state(seed, s):
     x = np.uint64(seed)
     for i in range(4):
@@ -28,12 +28,12 @@ def _seed_state(seed, s):
         s[i] = z
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _uniform(s):
     """xoshiro256** (Blackman & Vigna 2018) -> double in [0, 1)."""
     result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)

@@ -165,6 +165,7 @@ class FluxState:
     eps2: float
     carry: dict | None = None    # what a stateful model keeps for the next time step
     rates: "ElementRates | None" = None
+    weights: np.ndarray | None = None   # per tree entry (element areas); None: all 1
 
     def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
         """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
@@ -176,6 +177,8 @@ class FluxState:
         if k == 1:
             d, j = d[:, None], j[:, None]
         w = 1.0 / (d * d + self.eps2)
+        if self.weights is not None:
+            w *= self.weights[j]
         w /= w.sum(axis=1, keepdims=True)
         return {name: (v[j] * w).sum(axis=1) for name, v in self.values.items()}
 
@@ -225,8 +228,9 @@ def _at_centroids(v: np.ndarray, ok: np.ndarray, surface: Surface, result) -> Fl
     from scipy.spatial import cKDTree
     idx = np.flatnonzero(ok)
     size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
+    a = np.asarray(surface.areas, float)[idx]
     return FluxState(result=result, tree=cKDTree(surface.centroids[idx]), index=idx,
-                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
+                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2, weights=a / a.max())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -375,7 +379,8 @@ class TracedTransport:
         if self.carries_state:
             kept = {"centroids": surface.centroids, **er.coverages}
         return FluxState(result=state.result, tree=state.tree, index=state.index,
-                         values=state.values, eps2=state.eps2, carry=kept, rates=er)
+                         values=state.values, eps2=state.eps2, carry=kept, rates=er,
+                         weights=state.weights)
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at query points (nearest surface points of the level-set nodes)."""
