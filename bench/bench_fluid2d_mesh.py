@@ -1,8 +1,9 @@
 """Mesh convergence of the wafer fluxes of ``reactor.model: fluid2d`` on the graded mesh.
 
-One family of meshes per case: nr × nz = (12 × 16)·1.5^k, every end cell (wafer, window,
-side wall) a quarter of the uniform cell (``wafer_cell``/``wall_cell``/``window_cell`` =
-0.25 L/nz or 0.25 R/nr), so the meshes are one smooth Vinokur mapping refined by 1.5.
+One family of meshes per case: nr × nz = (12 × 16)·1.5^k, r uniform, z graded towards the
+wafer and the window with both end cells a quarter of the uniform cell (``wafer_cell`` =
+``window_cell`` = 0.25 L/nz, the default grading), so the meshes are one smooth Vinokur
+mapping refined by 1.5.
 Quantities: the positive-ion and F fluxes at the wafer centre (r = 0, extrapolated in r² from
 the first two cells) and at the wafer edge (r = R_wafer, linear between the bottom cells), and
 their wafer averages.  From the three finest meshes: observed order p = ln(e₁₂/e₂₃)/ln 1.5,
@@ -40,19 +41,18 @@ FRACTION = 0.25
 
 def spec(case: str, nr: int, nz: int) -> ReactorSpec:
     if case.startswith("sf6"):
-        R, L = 0.19, 0.38
+        L = 0.38
         d = {"model": "fluid2d", "chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
              "gas_temperature": "315 K", "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "O2": "20 sccm"},
              "source": {"power": "2000 W"}, "bias": {"frequency": "13.56 MHz", "voltage": "150 V"}}
         extra = {"flow": {"inlet_radius": "3 cm", "pump": "bottom"}, "gas_heating": case == "sf6heat"}
     else:
-        R, L = 0.15, 0.30
+        L = 0.30
         d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "30 cm", "wafer_radius": "10 cm"},
              "pressure": "1 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "800 W"}}
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
-    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz),
-            "wall_cell": mm(FRACTION * R / nr)}
+    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 

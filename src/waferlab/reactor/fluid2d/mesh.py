@@ -49,8 +49,9 @@ def _vinokur(n: int, s0: float, s1: float) -> np.ndarray:
     *Numerical Grid Generation*, 1985, §8.5): with the end slopes S_i = 1/(n s_i), A = √(S0/S1),
     B = √(S0 S1), Δy from sinh(Δy)/Δy = B (sin(Δy)/Δy = B when B < 1),
     u(η) = ½[1 + tanh(Δy(η − ½))/tanh(Δy/2)] and ξ = u/(A + (1 − A)u) at η = k/n.
-    The map η → ξ depends on n only through n·s_i, so end cells given as fractions of L/n
-    make one smooth mapping for every n (the condition for the observed order)."""
+    The map η → ξ depends on n only through n·s_i: end cells given as fractions of L/n make
+    one smooth mapping for every n (:func:`stretched_faces` then corrects the slopes by O(1/n)
+    to match the end cells exactly, so a refinement converges to that mapping)."""
     S0, S1 = 1.0 / (n * s0), 1.0 / (n * s1)
     A, B = np.sqrt(S0 / S1), np.sqrt(S0 * S1)
     eta = np.arange(n + 1) / n

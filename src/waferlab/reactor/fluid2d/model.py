@@ -176,9 +176,11 @@ def _window_graded(m, cyl: bool, R: float, L: float, h_window: float) -> tuple[n
 def plasma_faces(s: Fluid2DSpec, R: float, L: float, h_window: float) -> tuple[np.ndarray, np.ndarray]:
     """(r_faces, z_faces) of the plasma mesh.  ``mesh.graded`` (default): z graded towards the
     wafer (first cell ``wafer_cell``, default ``WAFER_FRACTION`` L/nz) and towards the window
-    (``h_window``), r towards the side wall (``wall_cell``, default ``WALL_FRACTION`` R/nr), by
-    Vinokur's stretching; a cylindrical coil grades r towards its dielectric tube instead and
-    z towards the lid (``wall_cell``).  ``graded: false``: the geometric grading towards the
+    (``h_window``) by Vinokur's stretching, r uniform unless ``wall_cell`` grades it towards
+    the side wall (uniform r keeps the coil field second order: on an r-stretched mesh its
+    observed order is 1.7); a cylindrical coil grades r towards its dielectric tube instead
+    and z towards the wafer and the lid (``wall_cell``, default ``WALL_FRACTION`` L/nz).
+    ``graded: false``: the geometric grading towards the
     window of earlier versions, uniform elsewhere.  RecipeError naming the field when a cell is
     not finer than the uniform one or neighbouring cells differ by more than MAX_GROWTH."""
     from .spec import WAFER_FRACTION, WALL_FRACTION
@@ -203,7 +205,8 @@ def plasma_faces(s: Fluid2DSpec, R: float, L: float, h_window: float) -> tuple[n
             r_faces = stretched_faces(R, m.nr, None, h_window)
             z_faces = stretched_faces(L, m.nz, h_waf, h_wall)
         else:
-            r_faces = stretched_faces(R, m.nr, None, h_wall)
+            r_faces = stretched_faces(R, m.nr, None, h_wall) if m.wall_cell is not None else \
+                np.linspace(0.0, R, m.nr + 1)
             z_faces = stretched_faces(L, m.nz, h_waf, h_window)
         growth = {"nr": max_growth(r_faces), "nz": max_growth(z_faces)}
         if max(growth.values()) <= MAX_GROWTH:
@@ -272,7 +275,12 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
         nu_m = global_collision_frequency(gm, global_state)
     delta = skin_depth(global_state.n_e, nu_m, omega)
     n_side = s.mesh.nr if cyl else s.mesh.nz
-    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, (R if cyl else L) / n_side)
+    from .spec import WAFER_FRACTION
+
+    # default window cell: a quarter of the skin depth, and on the graded mesh at most the
+    # wafer end's fraction of the uniform cell (one mapping for every nz, see plasma_faces)
+    h_u = (R if cyl else L) / n_side * (WAFER_FRACTION if s.mesh.graded else 1.0)
+    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, h_u)
     if h_w > delta / 1.5:
         raise RecipeError(f"the finest cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
                           f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "

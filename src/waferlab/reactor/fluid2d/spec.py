@@ -24,8 +24,9 @@ from ...units import Dimensionless, Frequency, Length
 
 __all__ = ["Coil", "Window", "MeshSettings", "FlowSettings", "Fluid2DSpec", "WAFER_FRACTION", "WALL_FRACTION"]
 
-# Default finest cells of the graded mesh, as fractions of the uniform cell (L/nz at the wafer,
-# R/nr at the side wall): chosen by the mesh-convergence study (bench/bench_fluid2d_mesh.py).
+# Default finest cells of the graded mesh, as fractions of the uniform cell L/nz (at the wafer;
+# at the lid of a cylindrical-coil chamber): the mesh-convergence study's family
+# (bench/bench_fluid2d_mesh.py).
 WAFER_FRACTION = 0.25
 WALL_FRACTION = 0.25
 
@@ -67,8 +68,9 @@ class Window(SpecModel):
 class MeshSettings(SpecModel):
     """Cells in r and in z (plasma region); ``window_cell`` the finest z cell at the window
     (default: a quarter of the estimated skin depth); ``graded`` (default true): also graded
-    towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz) and the side wall
-    (``wall_cell``, default WALL_FRACTION·R/nr)."""
+    towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz); ``wall_cell`` grades r
+    towards the side wall (default: r uniform; a cylindrical coil: the lid's z cell, default
+    WALL_FRACTION·L/nz)."""
 
     nr: int = 24
     nz: int = 32
