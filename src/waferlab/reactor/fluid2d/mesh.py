@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import brentq
 
-__all__ = ["Mesh", "graded_faces", "diffusion_operator", "SIDES"]
+__all__ = ["Mesh", "graded_faces", "stretched_faces", "max_growth", "diffusion_operator", "SIDES"]
 
 SIDES = ("r_max", "z_min", "z_max")
 
@@ -41,6 +41,57 @@ def graded_faces(length: float, n: int, h_end: float | None = None, *, at: str =
     faces = np.concatenate([[0.0], np.cumsum(h)])
     faces *= length / faces[-1]
     return faces if at == "min" else length - faces[::-1]
+
+
+def _vinokur(n: int, s0: float, s1: float) -> np.ndarray:
+    """Faces ξ_k ∈ [0, 1], k = 0..n, of Vinokur's two-sided stretching for the normalised end
+    spacings s0, s1 (Vinokur, J. Comput. Phys. 50, 215, 1983; Thompson, Warsi & Mastin,
+    *Numerical Grid Generation*, 1985, §8.5): with the end slopes S_i = 1/(n s_i), A = √(S0/S1),
+    B = √(S0 S1), Δy from sinh(Δy)/Δy = B (sin(Δy)/Δy = B when B < 1),
+    u(η) = ½[1 + tanh(Δy(η − ½))/tanh(Δy/2)] and ξ = u/(A + (1 − A)u) at η = k/n.
+    The map η → ξ depends on n only through n·s_i: end cells given as fractions of L/n make
+    one smooth mapping for every n (:func:`stretched_faces` then corrects the slopes by O(1/n)
+    to match the end cells exactly, so a refinement converges to that mapping)."""
+    S0, S1 = 1.0 / (n * s0), 1.0 / (n * s1)
+    A, B = np.sqrt(S0 / S1), np.sqrt(S0 * S1)
+    eta = np.arange(n + 1) / n
+    if abs(B - 1.0) < 1e-6:
+        u = eta * (1 + 2 * (B - 1) * (eta - 0.5) * (1 - eta))
+    elif B > 1:
+        dy = brentq(lambda y: np.sinh(y) / y - B, 1e-9, 50.0)
+        u = 0.5 * (1 + np.tanh(dy * (eta - 0.5)) / np.tanh(dy / 2))
+    else:
+        dy = brentq(lambda y: np.sin(y) / y - B, 1e-9, np.pi - 1e-9)
+        u = 0.5 * (1 + np.tan(dy * (eta - 0.5)) / np.tan(dy / 2))
+    xi = u / (A + (1 - A) * u)
+    xi[0], xi[-1] = 0.0, 1.0
+    return xi
+
+
+def stretched_faces(length: float, n: int, h_min: float | None, h_max: float | None) -> np.ndarray:
+    """n + 1 face positions on [0, length], the first cell ``h_min`` and the last ``h_max``
+    thick (None: the uniform cell length/n), smoothly graded between them by Vinokur's
+    stretching (:func:`_vinokur`); the end spacings are matched to 1e-6 by a fixed-point
+    correction of the requested slopes."""
+    h0 = length / n if h_min is None else h_min
+    h1 = length / n if h_max is None else h_max
+    t0, t1 = h0 / length, h1 / length
+    s0, s1 = t0, t1
+    for _ in range(60):
+        xi = _vinokur(n, s0, s1)
+        a0, a1 = xi[1] - xi[0], xi[-1] - xi[-2]
+        if abs(a0 / t0 - 1) < 1e-6 and abs(a1 / t1 - 1) < 1e-6:
+            break
+        s0 *= (t0 / a0) ** 0.8
+        s1 *= (t1 / a1) ** 0.8
+    return length * xi
+
+
+def max_growth(faces: np.ndarray) -> float:
+    """Largest ratio of neighbouring cell sizes (≥ 1)."""
+    h = np.diff(faces)
+    q = h[1:] / h[:-1]
+    return float(np.max(np.maximum(q, 1 / q))) if q.size else 1.0
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from ..sheath import plasma_potential
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .em import conductivity, skin_depth, solve_field
-from .mesh import Mesh, graded_faces
+from .mesh import Mesh, graded_faces, max_growth, stretched_faces
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from .multi import MultiResult
 
 __all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash",
-           "is_electropositive", "global_collision_frequency"]
+           "is_electropositive", "global_collision_frequency", "plasma_faces",
+           "MAX_GROWTH"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +154,74 @@ def _main_neutral(spec, gm, st) -> str:
     return gm.names[max(pick, key=lambda i: st.n[i])]
 
 
+# Largest ratio of neighbouring cells a graded mesh may have: the two-point flux stays second
+# order on smooth stretchings, but its error constant grows with the ratio (Ferziger & Perić,
+# *Computational Methods for Fluid Dynamics*, 3rd ed., 2002, §3.3.3); 1.6 admits the coarsest
+# mesh of the convergence study (12 × 16, end cells a quarter of the uniform cell: 1.50).
+MAX_GROWTH = 1.6
+
+
+def _window_graded(m, cyl: bool, R: float, L: float, h_window: float) -> tuple[np.ndarray, np.ndarray]:
+    """Geometric grading towards the window only, uniform elsewhere (``graded: false``)."""
+    n_win, l_win = (m.nr, R) if cyl else (m.nz, L)
+    faces = graded_faces(l_win, n_win, h_window, at="max")
+    if (np.diff(faces)[-1] > 1.5 * h_window) or faces[1] - faces[0] > l_win / 2:
+        key = "nr" if cyl else "nz"
+        raise RecipeError(f"{key} = {n_win} cells cannot grade from {h_window * 1e3:.3g} mm at the window "
+                          f"over {l_win:g} m", path=f"reactor.fluid2d.mesh.{key}", value=n_win)
+    other = np.linspace(0.0, L if cyl else R, (m.nz if cyl else m.nr) + 1)
+    return (faces, other) if cyl else (other, faces)
+
+
+def plasma_faces(s: Fluid2DSpec, R: float, L: float, h_window: float) -> tuple[np.ndarray, np.ndarray]:
+    """(r_faces, z_faces) of the plasma mesh.  ``mesh.graded`` (default): z graded towards the
+    wafer (first cell ``wafer_cell``, default ``WAFER_FRACTION`` L/nz) and towards the window
+    (``h_window``) by Vinokur's stretching, r uniform unless ``wall_cell`` grades it towards
+    the side wall (uniform r keeps the coil field second order: on an r-stretched mesh its
+    observed order is 1.7); a cylindrical coil grades r towards its dielectric tube instead
+    and z towards the wafer and the lid (``wall_cell``, default ``WALL_FRACTION`` L/nz).
+    ``graded: false``: the geometric grading towards the
+    window of earlier versions, uniform elsewhere.  RecipeError naming the field when a cell is
+    not finer than the uniform one or neighbouring cells differ by more than MAX_GROWTH."""
+    from .spec import WAFER_FRACTION, WALL_FRACTION
+
+    m, cyl = s.mesh, s.coil.type == "cylindrical"
+    if not m.graded:
+        return _window_graded(m, cyl, R, L, h_window)
+    h_uz, h_ur = L / m.nz, R / m.nr
+    h_u_wall = h_uz if cyl else h_ur
+    for key, h, h_u, what in (("wafer_cell", m.wafer_cell, h_uz, "L/nz"),
+                              ("wall_cell", m.wall_cell, h_u_wall, "L/nz" if cyl else "R/nr")):
+        if h is not None and h > h_u * (1 + 1e-9):
+            raise RecipeError(f"{key} = {h * 1e3:.4g} mm is not finer than the uniform cell {what} = "
+                              f"{h_u * 1e3:.4g} mm; give a smaller cell or more cells",
+                              path=f"reactor.fluid2d.mesh.{key}", value=h)
+    # defaults: the fractions of the convergence study, relaxed on coarse meshes until
+    # neighbouring cells stay within MAX_GROWTH (given cells are never changed)
+    for relax in (1.0, 1.2, 1.6, 2.0, 2.8, 4.0):
+        h_waf = m.wafer_cell if m.wafer_cell is not None else min(WAFER_FRACTION * relax, 1.0) * h_uz
+        h_wall = m.wall_cell if m.wall_cell is not None else min(WALL_FRACTION * relax, 1.0) * h_u_wall
+        if cyl:
+            r_faces = stretched_faces(R, m.nr, None, h_window)
+            z_faces = stretched_faces(L, m.nz, h_waf, h_wall)
+        else:
+            r_faces = stretched_faces(R, m.nr, None, h_wall) if m.wall_cell is not None else \
+                np.linspace(0.0, R, m.nr + 1)
+            z_faces = stretched_faces(L, m.nz, h_waf, h_window)
+        growth = {"nr": max_growth(r_faces), "nz": max_growth(z_faces)}
+        if max(growth.values()) <= MAX_GROWTH:
+            break
+    if max(growth.values()) > MAX_GROWTH and m.wafer_cell is None and m.wall_cell is None:
+        return _window_graded(m, cyl, R, L, h_window)      # too few cells to grade: as before
+    for key, n in (("nr", m.nr), ("nz", m.nz)):
+        if growth[key] > MAX_GROWTH:
+            raise RecipeError(f"{key} = {n} cells grade to the finest cells (wafer {h_waf * 1e3:.3g} mm, window "
+                              f"{h_window * 1e3:.3g} mm, wall {h_wall * 1e3:.3g} mm) with neighbouring cells up to "
+                              f"{growth[key]:.2f} x apart (allowed {MAX_GROWTH}); give more cells or coarser end cells",
+                              path=f"reactor.fluid2d.mesh.{key}", value=n)
+    return r_faces, z_faces
+
+
 def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
           multi: bool = False) -> tuple[Fluid2DSetup, SteadyState]:
     """Check the recipe against the chamber and build the meshes (RecipeError naming the field)."""
@@ -206,7 +275,12 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
         nu_m = global_collision_frequency(gm, global_state)
     delta = skin_depth(global_state.n_e, nu_m, omega)
     n_side = s.mesh.nr if cyl else s.mesh.nz
-    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, (R if cyl else L) / n_side)
+    from .spec import WAFER_FRACTION
+
+    # default window cell: a quarter of the skin depth, and on the graded mesh at most the
+    # wafer end's fraction of the uniform cell (one mapping for every nz, see plasma_faces)
+    h_u = (R if cyl else L) / n_side * (WAFER_FRACTION if s.mesh.graded else 1.0)
+    h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, h_u)
     if h_w > delta / 1.5:
         raise RecipeError(f"the finest cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
                           f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "
@@ -215,24 +289,21 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     if h_w > delta / 3:
         warnings.warn(f"reactor.fluid2d.mesh: window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"{delta * 1e3:.3g} mm with fewer than 3 cells", RuntimeWarning, stacklevel=2)
-    faces = graded_faces(R if cyl else L, n_side, h_w, at="max")
-    if (np.diff(faces)[-1] > 1.5 * h_w) or faces[1] - faces[0] > (R if cyl else L) / 2:
-        key = "nr" if cyl else "nz"
-        raise RecipeError(f"{key} = {n_side} cells cannot grade from {h_w * 1e3:.3g} mm at the window "
-                          f"over {(R if cyl else L):g} m", path=f"reactor.fluid2d.mesh.{key}", value=n_side)
+    r_faces, z_faces = plasma_faces(s, R, L, h_w)
+    faces = r_faces if cyl else z_faces
     # EM region beyond the window (4 cells): air to the coil and as far again to the metal
     t_w, h_c = s.window.thickness, s.coil.height
     n_w = 4
     n_a = max(4, int(math.ceil(2 * h_c / (t_w / n_w))))
     outer = np.concatenate([np.linspace(0, t_w, n_w + 1)[1:], t_w + np.linspace(0, 2 * h_c, n_a + 1)[1:]])
     if cyl:                                        # dielectric tube on the side wall, metal lid on top
-        mesh = Mesh(faces, np.linspace(0.0, L, s.mesh.nz + 1))
+        mesh = Mesh(r_faces, z_faces)
         em_mesh = Mesh(np.concatenate([faces, R + outer]), mesh.z_faces)
         eps = np.ones(em_mesh.shape)
         eps[mesh.nr: mesh.nr + n_w, :] = s.window.permittivity
         coil = tuple((R + t_w + h_c, float(zk)) for zk in places)
     else:                                          # dielectric window on top
-        mesh = Mesh(np.linspace(0.0, R, s.mesh.nr + 1), faces)
+        mesh = Mesh(r_faces, z_faces)
         em_mesh = Mesh(mesh.r_faces, np.concatenate([faces, L + outer]))
         eps = np.ones(em_mesh.shape)
         eps[:, mesh.nz: mesh.nz + n_w] = s.window.permittivity

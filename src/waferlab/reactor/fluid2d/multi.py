@@ -34,6 +34,7 @@ from ...constants import EV, PI
 from ...errors import SimulationError
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
+from .heat import HEAT_UPDATE_RESIDUAL, GasTemperatureIteration
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .species import Ports, SpeciesSystem
 from .transport import colour_groups
@@ -291,7 +292,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     power = None
     it = 0
     x_prev = x
-    heating = False
+    heat = GasTemperatureIteration()
+    conductivity = ARGON_CONDUCTIVITY
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
@@ -300,19 +302,18 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
         Te = x[sl_T].reshape(m.shape)
-        start = not heating and s.gas_heating and prev is not None and prev < 1e-2
-        heating = heating or start
-        if heating:                     # switched on once the cold-gas solution is close
+        if s.gas_heating and prev is not None and prev < HEAT_UPDATE_RESIDUAL:
+            # outer fixed point on T_g, only from a nearly steady plasma (the heating of a
+            # transient state is not bounded by the absorbed power)
             Q = _gas_heating(sysm, x, ne)
-            T_new = 0.5 * (T_g + gas_temperature(m, Q, _walls(spec), ARGON_CONDUCTIVITY))   # damped Picard
+            T_new = heat.update(T_g, gas_temperature(m, Q, _walls(spec), conductivity))
             # neutrals keep their partial pressure n T_g: the new temperature's first guess
             x = x.copy()
             x[sl_n].reshape(N, Nc)[gm.z == 0] += np.log(T_g / T_new).ravel()[None, :]
             T_g = T_new
             lnn = x[sl_n].reshape((N,) + m.shape)
             n_g = np.exp(lnn[gm.neu]).sum(axis=0)
-            if start:
-                prev = None             # a new problem: restart the step-size control
+            prev = None                 # the update changes the problem: no rejection test now
         nu_m = sysm.chemistry(np.exp(lnn), ne, np.maximum(Te, 0.05))[4]
         power = _power(setup, ne, nu_m)
         sysm.set_state(n_g, T_g, power)
@@ -330,7 +331,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
                        int(np.argmax(fs[k])), float(T_g.max()))
         if not np.isfinite(norm):
             break
-        if norm < s.tolerance and len(history) > 1:
+        if norm < s.tolerance and len(history) > 1 and (not s.gas_heating or heat.converged):
             break
         if prev is not None:                     # SER, at least ×1.5 while the residual falls
             ratio = prev / norm
@@ -351,7 +352,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
             dx[sl_s] = np.clip(dx[sl_s], -1.0, 1.0)
         x_prev = x
         x = x + dx
-    converged = bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
+    converged = (bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
+                 and (not s.gas_heating or heat.converged))
     if not converged:
         if checkpoint is not None and np.all(np.isfinite(x)):
             _save_checkpoint(Path(checkpoint), key, x, dt, history)

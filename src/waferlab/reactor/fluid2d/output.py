@@ -76,8 +76,10 @@ def wafer_profile(res: Fluid2DResult | MultiResult) -> dict[str, np.ndarray]:
     E = 0.5 * Te + mean_sheath_voltage(V_rf, Te, m_i)
     gm = res.setup.global_model
     m_n = gm.mass[gm.neu[0]]
-    Tg = res.T_gas[w, 0]
-    flux_n = 0.25 * res.n_gas[w, 0] * np.sqrt(8 * K_B * Tg / (PI * m_n))
+    from .output_multi import wafer_face_temperature
+
+    T_f = wafer_face_temperature(res.setup.spec)     # at the wafer face: n = p/(k_B T_wafer)
+    flux_n = 0.25 * res.n_gas[w, 0] * res.T_gas[w, 0] / T_f * np.sqrt(8 * K_B * T_f / (PI * m_n))
     return {"r_m": res.wafer_r[w], "ion_flux_m2s": G, "ion_energy_mean_eV": E,
             f"{res.setup.neutral}_flux_m2s": flux_n}
 

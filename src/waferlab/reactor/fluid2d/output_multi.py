@@ -20,7 +20,7 @@ from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_sel
 from ..state import ReactorState
 
 __all__ = ["wafer_profile_multi", "reactor_state_multi", "write_fields_multi", "plot_multi",
-           "energy_channels_multi", "nonuniformity"]
+           "energy_channels_multi", "nonuniformity", "wafer_face_temperature"]
 
 
 def nonuniformity(a) -> float:
@@ -59,9 +59,21 @@ def wafer_profile_multi(res) -> dict[str, np.ndarray]:
     for k, i in enumerate(gm.pos):
         out[f"{gm.names[i]}_flux_m2s"] = Gi[k]
     Tg = res.T_gas[w, 0]
+    T_f = wafer_face_temperature(res.setup.spec)
+    d = 0.5 * float(res.setup.mesh.dz[0])
     for i in gm.neu:
-        out[f"{gm.names[i]}_flux_m2s"] = 0.25 * res.n[i][w, 0] * np.sqrt(8 * K_B * Tg / (PI * gm.mass[i]))
+        # density at the wafer face, not in the wall cell (a first-order offset): the wall cell's
+        # partial pressure carried across the half cell with the wall loss flux Γ_w (the
+        # boundary flux of .species), n_f = (n_P − Γ_w d/D_P) T_P/T_wafer
+        D = PI / 8 * np.sqrt(8 * K_B * Tg / (PI * gm.mass[i])) / (res.n_gas[w, 0] * gm.sigma[i])
+        n_f = (res.n[i][w, 0] - Gw[i] * d / D) * Tg / T_f
+        out[f"{gm.names[i]}_flux_m2s"] = 0.25 * n_f * np.sqrt(8 * K_B * T_f / (PI * gm.mass[i]))
     return out
+
+
+def wafer_face_temperature(spec) -> float:
+    """The wafer's temperature (K), the heat equation's boundary value there."""
+    return float(spec.wafer_temperature if spec.wafer_temperature is not None else spec.gas_temperature)
 
 
 def _bias_amplitude_multi(res, flux, Te, m_i):

@@ -22,7 +22,13 @@ from pydantic import field_validator, model_validator
 from ...recipe_io import SpecModel
 from ...units import Dimensionless, Frequency, Length
 
-__all__ = ["Coil", "Window", "MeshSettings", "FlowSettings", "Fluid2DSpec"]
+__all__ = ["Coil", "Window", "MeshSettings", "FlowSettings", "Fluid2DSpec", "WAFER_FRACTION", "WALL_FRACTION"]
+
+# Default finest cells of the graded mesh, as fractions of the uniform cell L/nz (at the wafer;
+# at the lid of a cylindrical-coil chamber): the mesh-convergence study's family
+# (bench/bench_fluid2d_mesh.py).
+WAFER_FRACTION = 0.25
+WALL_FRACTION = 0.25
 
 
 class Coil(SpecModel):
@@ -61,11 +67,30 @@ class Window(SpecModel):
 
 class MeshSettings(SpecModel):
     """Cells in r and in z (plasma region); ``window_cell`` the finest z cell at the window
-    (default: a quarter of the estimated skin depth)."""
+    (default: a quarter of the estimated skin depth); ``graded`` (default true): also graded
+    towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz); ``wall_cell`` grades r
+    towards the side wall (default: r uniform; a cylindrical coil: the lid's z cell, default
+    WALL_FRACTION·L/nz)."""
 
     nr: int = 24
     nz: int = 32
     window_cell: Length | None = None
+    graded: bool = True
+    wafer_cell: Length | None = None
+    wall_cell: Length | None = None
+
+    @field_validator("window_cell", "wafer_cell", "wall_cell")
+    @classmethod
+    def _cell(cls, v):
+        if v is not None and not v > 0:
+            raise ValueError(f"{v:g} m must be a length > 0")
+        return v
+
+    @model_validator(mode="after")
+    def _graded(self):
+        if not self.graded and (self.wafer_cell is not None or self.wall_cell is not None):
+            raise ValueError("wafer_cell and wall_cell need graded: true")
+        return self
 
     @field_validator("nr", "nz")
     @classmethod

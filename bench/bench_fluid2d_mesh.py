@@ -1,0 +1,152 @@
+"""Mesh convergence of the wafer fluxes of ``reactor.model: fluid2d`` on the graded mesh.
+
+One family of meshes per case: nr × nz = (12 × 16)·1.5^k, r uniform, z graded towards the
+wafer and the window with both end cells a quarter of the uniform cell (``wafer_cell`` =
+``window_cell`` = 0.25 L/nz, the default grading), so the meshes are one smooth Vinokur
+mapping refined by 1.5.
+Quantities: the positive-ion and F fluxes at the wafer centre (r = 0, extrapolated in r² from
+the first two cells) and at the wafer edge (r = R_wafer, linear between the bottom cells), and
+their wafer averages.  From the three finest meshes: observed order p = ln(e₁₂/e₂₃)/ln 1.5,
+the Richardson estimate f₃ + (f₃ − f₂)/(1.5^p − 1), each mesh's difference from it; CPU
+(time.process_time) and wall times and the pseudo-time steps of every solve.
+
+Cases: ``sf6`` — the Kokkoris et al. (J. Phys. D 42, 055209, 2009) chamber (R 19 cm × 38 cm,
+SF6/O2 100/20 sccm, 0.921 Pa, 2 kW, wafer 7.5 cm, gas at 315 K; ``sf6heat``: with gas
+heating); ``argon`` — R 15 cm × 30 cm, 1 mTorr, 800 W, gas heating.
+
+Run:  python bench/bench_fluid2d_mesh.py run CASE NR NZ   (appends to bench/results/fluid2d_mesh.json)
+      python bench/bench_fluid2d_mesh.py report           (writes bench/results/fluid2d_mesh.md)
+"""
+from __future__ import annotations
+
+import harness
+
+harness.configure(threads=2)
+
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from waferlab.reactor.spec import ReactorSpec  # noqa: E402
+from waferlab.recipe_io import validate_section  # noqa: E402
+
+RAW = harness.RESULTS / "fluid2d_mesh.json"
+FRACTION = 0.25
+
+
+def spec(case: str, nr: int, nz: int) -> ReactorSpec:
+    if case.startswith("sf6"):
+        L = 0.38
+        d = {"model": "fluid2d", "chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
+             "gas_temperature": "315 K", "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "O2": "20 sccm"},
+             "source": {"power": "2000 W"}, "bias": {"frequency": "13.56 MHz", "voltage": "150 V"}}
+        extra = {"flow": {"inlet_radius": "3 cm", "pump": "bottom"}, "gas_heating": case == "sf6heat"}
+    else:
+        L = 0.30
+        d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "30 cm", "wafer_radius": "10 cm"},
+             "pressure": "1 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "800 W"}}
+        extra = {}
+    mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
+    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
+    d["fluid2d"] = {"mesh": mesh, **extra}
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+def wafer_quantities(res) -> dict[str, float]:
+    """Ion and F (argon: Ar) fluxes of wafer.csv at the wafer centre (r = 0, extrapolated in
+    r² from the first two cells) and edge (r = R_wafer, linear through the last two cells),
+    and their wafer averages (∫f 2πr dr/πR², f linear between the cell centres)."""
+    from waferlab.reactor.fluid2d.output import wafer_profile
+
+    prof = wafer_profile(res)
+    Rw = res.setup.spec.chamber.wafer_radius
+    r = prof["r_m"]
+    name = "F" if "F_flux_m2s" in prof else "Ar"
+    out = {}
+    for key, f in (("ion", prof["ion_flux_m2s"]), (name, prof[f"{name}_flux_m2s"])):
+        c = f[0] - (f[1] - f[0]) * r[0] ** 2 / (r[1] ** 2 - r[0] ** 2)
+        e = f[-1] + (f[-1] - f[-2]) * (Rw - r[-1]) / (r[-1] - r[-2])
+        out[f"{key}_centre"], out[f"{key}_edge"] = float(c), float(e)
+        rr = np.linspace(0.0, Rw, 2001)
+        ff = np.interp(rr, np.concatenate([[0.0], r, [Rw]]), np.concatenate([[c], f, [e]]))
+        out[f"{key}_avg"] = float(np.trapezoid(ff * rr, rr) * 2 / Rw ** 2)
+    return out
+
+
+def run(case: str, nr: int, nz: int) -> None:
+    from waferlab.reactor.fluid2d.model import solve_fluid2d
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        res = solve_fluid2d(spec(case, nr, nz))
+    row = {"case": case, "nr": nr, "nz": nz, "wall_s": time.perf_counter() - t0,
+           "cpu_s": time.process_time() - c0, "steps": res.iterations, "unknowns": int(np.size(res.x))
+           if hasattr(res, "x") else 2 * nr * nz, "load": os.getloadavg()[0],
+           "T_g_max": float(res.T_gas.max()), "T_g_avg": float(res.setup.mesh.volume_average(res.T_gas)),
+           "T_e": float(res.T_e_density_weighted), "n_e_avg": float(res.n_e_avg),
+           "dz_wafer_mm": float(res.setup.mesh.dz[0] * 1e3), "warnings": [str(x.message) for x in w],
+           "history": [float(h) for h in res.residual_history], "commit": harness.commit(),
+           **wafer_quantities(res)}
+    if hasattr(res, "element_balance"):
+        row["element_balance"] = res.element_balance
+    rows = json.loads(RAW.read_text()) if RAW.is_file() else []
+    rows = [x for x in rows if not (x["case"] == case and x["nr"] == nr and x["nz"] == nz)] + [row]
+    RAW.write_text(json.dumps(rows, indent=1))
+    print(case, nr, nz, f"{row['cpu_s']:.0f} s CPU", row["steps"], "steps", flush=True)
+
+
+def richardson(f: list[float], ratio: float = 1.5) -> tuple[float, float]:
+    """(observed order, Richardson extrapolate) from three values, coarse to fine."""
+    e12, e23 = f[0] - f[1], f[1] - f[2]
+    if e12 == 0 or e23 == 0 or e12 / e23 <= 0:
+        return float("nan"), float("nan")
+    p = math.log(abs(e12 / e23)) / math.log(ratio)
+    return p, f[2] + (f[2] - f[1]) / (ratio ** p - 1)
+
+
+def report() -> None:
+    rows = json.loads(RAW.read_text())
+    lines = ["## fluid2d: mesh convergence of the wafer fluxes (graded mesh)", "",
+             __doc__.split("\n\n")[1].replace("\n", " "), ""]
+    for case in ("sf6", "sf6heat", "argon"):
+        rs = sorted((x for x in rows if x["case"] == case), key=lambda x: x["nr"])
+        if len(rs) < 3:
+            continue
+        keys = [k for k in rs[0] if k.startswith(("ion_", "F_", "Ar_"))]
+        lines += [f"### {case}", "", "| mesh | unknowns | steps | CPU s | wall s | load | wafer cell mm | T_e eV | "
+                  "⟨n_e⟩ m⁻³ | T_g max/avg K | " + " | ".join(keys) + " |",
+                  "|---" * (10 + len(keys)) + "|"]
+        for x in rs:
+            lines.append(f"| {x['nr']} × {x['nz']} | {x['unknowns']} | {x['steps']} | {x['cpu_s']:.0f} | "
+                         f"{x['wall_s']:.0f} | {x['load']:.1f} | {x['dz_wafer_mm']:.2f} | {x['T_e']:.3f} | "
+                         f"{x['n_e_avg']:.3e} | {x['T_g_max']:.0f}/{x['T_g_avg']:.0f} | "
+                         + " | ".join(f"{x[k]:.4e}" for k in keys) + " |")
+        pr, rich, errs = [], [], []
+        for k in keys:
+            p, fR = richardson([x[k] for x in rs[-3:]])
+            pr.append(f"{p:.2f}")
+            rich.append(f"{fR:.4e}")
+            errs.append(" / ".join(f"{(x[k] / fR - 1) * 100:+.1f}" for x in rs) if np.isfinite(fR) else "—")
+        lines += ["| observed order (3 finest) | | | | | | | | | | " + " | ".join(pr) + " |",
+                  "| Richardson estimate | | | | | | | | | | " + " | ".join(rich) + " |",
+                  "| each mesh − estimate (%) | | | | | | | | | | " + " | ".join(errs) + " |", ""]
+        for x in rs:
+            lines.append(f"Residual history {x['nr']} × {x['nz']}: " + ", ".join(f"{h:.1e}" for h in x["history"]))
+            if x.get("element_balance"):
+                lines.append(f"Element balance {x['nr']} × {x['nz']}: "
+                             + ", ".join(f"{k} {v:.1e}" for k, v in x["element_balance"].items()))
+            lines.append("")
+    harness.write_text(harness.RESULTS / "fluid2d_mesh.md", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "run":
+        run(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        report()
