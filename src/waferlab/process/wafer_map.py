@@ -151,6 +151,9 @@ def reactor_profile(reactor_spec) -> RadialProfile:
     """The radial profile of a ReactorSpec (solves the 2D model when it is fluid2d)."""
     ch = reactor_spec.chamber
     r_w = ch.wafer_radius if ch.wafer_radius is not None else ch.radius
+    if reactor_spec.model == "fluid2d" and reactor_spec.source.type == "ccp":
+        from ..reactor.fluid2d.ccp_output import ccp_wafer
+        return fluid_profile(*ccp_wafer(reactor_spec))
     if reactor_spec.model == "fluid2d":
         from ..reactor.fluid2d.model import solve_fluid2d
         from ..reactor.fluid2d.output import _wafer_cells, wafer_profile

@@ -245,6 +245,9 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
     Newton from there and skips the time integration when that converges.
     """
     if spec.model == "fluid2d" and chemistry is None:
+        if spec.source.type == "ccp":                       # the parallel-plate reactor
+            from .fluid2d.ccp_output import reactor_state_ccp, solve_ccp
+            return reactor_state_ccp(solve_ccp(spec))
         from .fluid2d.model import solve_fluid2d
         from .fluid2d.output import reactor_state
 
