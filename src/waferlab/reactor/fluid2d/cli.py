@@ -19,6 +19,9 @@ CHECKPOINT = "fluid2d_checkpoint.npz"
 def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, resume: bool = False) -> dict:
     """Solve and write the files; returns the reactor.json content (and ``_state``).  The
     iterate is checkpointed in ``out/fluid2d_checkpoint.npz``; ``resume`` continues from it."""
+    if spec.source.type == "ccp":                   # the parallel-plate reactor (.ccp)
+        from .ccp_output import run_ccp
+        return run_ccp(spec, out, name, checkpoint=out / CHECKPOINT, resume=resume)
     res = solve_fluid2d(spec, checkpoint=out / CHECKPOINT, resume=resume)
     state = reactor_state(res)
     m = res.setup.mesh

@@ -228,8 +228,10 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     s = spec.fluid2d or Fluid2DSpec()
     R, L = spec.chamber.radius, spec.chamber.length
     if spec.source.type != "icp":
-        raise RecipeError("model fluid2d models an ICP (planar coil); source.type = 'ccp' needs "
-                          "model: global", path="reactor.source.type", value=spec.source.type)
+        raise RecipeError("this is the ICP solver; source.type = 'ccp' is solved by "
+                          "waferlab.reactor.fluid2d.ccp.solve_ccp", path="reactor.source.type", value=spec.source.type)
+    if s.ccp is not None:
+        raise RecipeError("fluid2d.ccp settings need source.type: ccp", path="reactor.fluid2d.ccp")
     if spec.loading:
         raise RecipeError("extra sinks (loading) are not in model fluid2d; remove them or use model: global",
                           path="reactor.loading")

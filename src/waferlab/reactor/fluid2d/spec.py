@@ -21,6 +21,7 @@ from pydantic import field_validator, model_validator
 
 from ...recipe_io import SpecModel
 from ...units import Dimensionless, Frequency, Length
+from .ccp_spec import CCPSettings
 
 __all__ = ["Coil", "Window", "MeshSettings", "FlowSettings", "Fluid2DSpec", "WAFER_FRACTION", "WALL_FRACTION"]
 
@@ -130,6 +131,7 @@ class Fluid2DSpec(SpecModel):
     window: Window = Window()
     mesh: MeshSettings = MeshSettings()
     flow: FlowSettings = FlowSettings()
+    ccp: CCPSettings | None = None        # source.type: ccp (see .ccp_spec)
     gas_heating: bool = True
     max_iterations: int = 300
     tolerance: float = 1e-7

@@ -1,0 +1,330 @@
+"""The 2D (r, z) capacitively coupled parallel-plate reactor (``source.type: ccp`` with
+``model: fluid2d``).
+
+Geometry.  The powered electrode (radius R_e, holding the wafer) at z = 0, the grounded top
+electrode at z = gap, the grounded side wall at r = R.  The RF sheaths of both electrodes
+(:mod:`.ccp_sheath`: the project's sheath model for V̄, the Child-law RF sheath of Lieberman
+1988 for the thickness s_m and the capacitance) are boundary layers: the mesh covers the bulk
+plasma between the sheath edges, z ∈ [s_m,bottom, gap − s_m,top] (the electrode-averaged
+widths), and moves with them while the steady state is found.
+
+Bulk.  The quasi-neutral transport of :mod:`.transport` (ions by drift–diffusion in the
+ambipolar field of Boltzmann electrons, leaving at the Bohm speed; electron energy equation
+with the chemistry's collisional losses) — with one change at the walls: an escaping pair
+takes 2T_e + T_e/2 from the electrons (L&L 2005 §11.2); the ions' sheath energy e V̄ is given
+by the RF source, not by the electrons.  Heating: ohmic ½J₁²m_eν_m/(e²n) in the columns r < R_e
+and stochastic S_stoc = ½m_e v̄_e J₁²/(e²n_s) in the cells at each sheath edge, with the RF
+amplitude set so that the discharge absorbs ``source.power`` (electrons + ions, or electrons
+alone, ``fluid2d.ccp.power_absorbed_by``).
+
+Steady state: pseudo-transient continuation with Newton steps (as :mod:`.model`), the power,
+the sheaths and the bulk length updated before each step; converged when the scaled residual
+is below the tolerance and the bulk length moved by less than 1e-7 of the gap.  The start is
+the homogeneous CCP model (:func:`.ccp_sheath.homogeneous_ccp`), also the reference of the tests.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.special import j0
+
+from ...constants import EV, M_E, PI
+from ...errors import RecipeError, SimulationError
+from ..global_model import GlobalModel
+from ..sheath import plasma_potential
+from ..spec import ReactorSpec
+from ..state import build_model, resolve_chemistry
+from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
+from .ccp_spec import CCPSettings
+from .mesh import Mesh
+from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
+from .neutral import ARGON_CONDUCTIVITY, gas_temperature
+from .spec import Fluid2DSpec
+from .transport import PlasmaCoefficients, TransportResidual, gas_density
+
+RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
+
+__all__ = ["CCPSetup", "CCPResult", "CCPTransport", "build_ccp", "solve_ccp", "bulk_mesh", "energy_channels"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CCPSetup:
+    """What one CCP recipe fixes (``mesh``: the bulk mesh of the converged sheaths in a result)."""
+
+    spec: ReactorSpec
+    settings: Fluid2DSpec
+    ccp: CCPSettings
+    gap: float
+    electrode_radius: float
+    omega: float
+    global_model: GlobalModel
+    coef: PlasmaCoefficients
+    reference: HomogeneousCCP
+    mesh: Mesh
+    neutral: str
+
+    @property
+    def electrode(self) -> np.ndarray:
+        """Columns above the powered electrode (bool, (nr,))."""
+        return self.mesh.r < self.electrode_radius
+
+    @property
+    def electrons_only(self) -> bool:
+        return self.ccp.power_absorbed_by == "electrons"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CCPResult:
+    """Steady fields (shape (nr, nz) on ``setup.mesh``, the bulk between the sheath edges; SI,
+    T_e in eV), the sheaths of each column and diagnostics."""
+
+    setup: CCPSetup
+    n_e: np.ndarray
+    T_e: np.ndarray
+    power: np.ndarray
+    heating: ColumnHeating
+    T_gas: np.ndarray
+    n_gas: np.ndarray
+    phi: np.ndarray
+    wafer_r: np.ndarray
+    ion_flux_wafer: np.ndarray
+    ion_flux_top: np.ndarray
+    n_s_wafer: np.ndarray
+    T_e_wafer: np.ndarray
+    wall_flux: dict
+    residual_history: tuple[float, ...]
+    iterations: int
+    seconds: float
+    global_state: object = field(repr=False, default=None)
+
+    @property
+    def z_m(self) -> np.ndarray:
+        """Cell-centre heights above the powered electrode (m)."""
+        return self.z_offset + self.setup.mesh.z
+
+    @property
+    def z_offset(self) -> float:
+        """Height of the bulk's lower edge (the powered sheath's electrode-averaged s_m)."""
+        return _mean_width(self.setup, self.heating.s_bottom)
+
+    @property
+    def n_e_avg(self) -> float:
+        return self.setup.mesh.volume_average(self.n_e)
+
+    @property
+    def T_e_density_weighted(self) -> float:
+        return self.setup.mesh.volume_average(self.T_e, self.n_e)
+
+    @property
+    def electron_power(self) -> float:
+        return float((self.power * self.setup.mesh.volume).sum())
+
+    @property
+    def absorbed_power(self) -> float:
+        """Power absorbed by the discharge (W): electrons, plus the ions' sheath energy unless
+        ``power_absorbed_by: electrons``."""
+        return self.electron_power + (0.0 if self.setup.electrons_only else self.heating.ion_power)
+
+
+class CCPTransport(TransportResidual):
+    """:class:`TransportResidual` whose walls take 2T_e + T_e/2 per pair from the electrons
+    (the floating-sheath drop V_s of the ICP walls is given back: in a CCP the RF source,
+    not the electrons, gives the ions their sheath energy)."""
+
+    def evaluate(self, lnn, Te, *, details: bool = False):
+        Fn, FE, d = super().evaluate(lnn, Te, details=True)
+        k = 0.5 * np.log(self.c.m_i / (2 * PI * M_E))
+        for side, (sl, A, _) in self.walls.items():
+            FE[sl] += A * d["wall"][side][0] * np.maximum(Te[sl], 0.05) * k
+        return (Fn, FE, d) if details else (Fn, FE)
+
+
+def bulk_mesh(R: float, d: float, nr: int, nz: int) -> Mesh:
+    """Uniform mesh of the bulk r ∈ [0, R], z ∈ [0, d] (z measured from the lower sheath edge)."""
+    return Mesh.uniform(R, d, nr, nz)
+
+
+def _mean_width(setup: CCPSetup, s: np.ndarray) -> float:
+    e = setup.electrode
+    w = setup.mesh.ring_area[e]
+    return float((s[e] * w).sum() / w.sum())
+
+
+def build_ccp(spec: ReactorSpec) -> CCPSetup:
+    """Check the recipe (RecipeError naming the field) and solve the homogeneous model."""
+    s = spec.fluid2d or Fluid2DSpec()
+    c = s.ccp or CCPSettings()
+    R, L = spec.chamber.radius, spec.chamber.length
+    if spec.source.type != "ccp":
+        raise RecipeError("fluid2d.ccp settings describe a capacitive reactor; set source.type: ccp "
+                          "or remove them", path="reactor.fluid2d.ccp")
+    if spec.bias is not None:
+        raise RecipeError("a single-frequency CCP has no separate bias: the powered electrode's sheath "
+                          "voltage follows from source.power; remove bias", path="reactor.bias")
+    if spec.loading:
+        raise RecipeError("extra sinks (loading) are not in model fluid2d; remove them or use model: global",
+                          path="reactor.loading")
+    if spec.chamber.neutral_volume is not None:
+        raise RecipeError("model fluid2d meshes the chamber itself; remove chamber.neutral_volume",
+                          path="reactor.chamber.neutral_volume")
+    gap = c.gap if c.gap is not None else L
+    if gap > L * (1 + 1e-12):
+        raise RecipeError(f"gap = {gap:g} m is larger than the chamber length {L:g} m",
+                          path="reactor.fluid2d.ccp.gap", value=gap)
+    R_e = c.electrode_radius if c.electrode_radius is not None else R
+    if R_e > R * (1 + 1e-12):
+        raise RecipeError(f"electrode_radius = {R_e:g} m is larger than the chamber radius {R:g} m",
+                          path="reactor.fluid2d.ccp.electrode_radius", value=R_e)
+    r_w = spec.chamber.wafer_radius
+    if r_w is not None and r_w > R_e * (1 + 1e-12):
+        raise RecipeError(f"wafer_radius = {r_w:g} m is larger than the powered electrode (electrode_radius "
+                          f"{R_e:g} m)", path="reactor.chamber.wafer_radius", value=r_w)
+    if R_e < R / s.mesh.nr:
+        raise RecipeError(f"electrode_radius = {R_e:g} m is narrower than one radial cell ({R / s.mesh.nr:g} m)",
+                          path="reactor.fluid2d.ccp.electrode_radius", value=R_e)
+    chem = resolve_chemistry(spec)
+    gm = build_model(spec, chem)
+    if not is_electropositive(gm):
+        raise RecipeError(f"the 2D CCP models an electropositive plasma of one gas and one positive ion "
+                          f"(argon); chemistry {chem.name!r} has {', '.join(gm.names)}; use model: global",
+                          path="reactor.chemistry", value=chem.name)
+    coef = plasma_coefficients(gm)
+    omega = 2 * PI * c.frequency
+    try:
+        ref = homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
+                              electrons_only=c.power_absorbed_by == "electrons")
+    except ValueError as exc:
+        raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa): "
+                          f"give a larger gap or less power", path="reactor.fluid2d.ccp.gap", value=gap) from None
+    mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
+    return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
+                    coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])])
+
+
+def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
+    m = setup.mesh
+    (sl_a, _, d_a), (sl_b, _, d_b) = tr.walls["z_min"], tr.walls["z_max"]
+    Te = np.maximum(Te, 0.05)
+    y_a, _ = tr.wall_edge(lnn[sl_a], Te[sl_a], d_a, n_g[sl_a])
+    y_b, _ = tr.wall_edge(lnn[sl_b], Te[sl_b], d_b, n_g[sl_b])
+    _, _, nu_m = setup.coef.rates(Te, n_g)
+    try:
+        return column_heating(float(m.dz[0]), float(m.dz[-1]), m.volume, m.ring_area, np.exp(lnn), Te, nu_m,
+                              np.exp(lnn[sl_a] - y_a), np.exp(lnn[sl_b] - y_b), setup.electrode,
+                              setup.spec.source.power, setup.coef.m_i, setup.omega,
+                              electrons_only=setup.electrons_only, V_guess=V_guess)
+    except ValueError as exc:
+        raise SimulationError(f"CCP: {exc}") from None
+
+
+def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
+              resume: bool = False) -> CCPResult:
+    """Steady state of the 2D CCP (module docstring).  ``checkpoint``/``resume`` as
+    :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved)."""
+    t0 = time.perf_counter()
+    setup = build_ccp(spec)
+    s, ref, gm, coef = setup.settings, setup.reference, setup.global_model, setup.coef
+    R, gap = spec.chamber.radius, setup.gap
+    nr, nz = s.mesh.nr, s.mesh.nz
+    N = nr * nz
+    max_it = max_iterations or s.max_iterations
+    d, V_T = ref.d_m, 2 * ref.V1_V
+    m = bulk_mesh(R, d, nr, nz)
+    T_g = np.full(m.shape, spec.gas_temperature)
+    n_g = gas_density(spec.pressure, T_g)
+    hl, hR = h_factors(d, R, 1.0 / (gm.n_g0 * coef.sigma_i))
+    shape0 = ((hR + (1 - hR) * j0(2.405 * m.r / R))[:, None] * (hl + (1 - hl) * np.sin(PI * m.z / d))[None, :])
+    x = np.concatenate([np.log(ref.n0_m3 * shape0).ravel(), np.full(N, ref.T_e_eV)])
+    nu_ref, _, _ = coef.rates(np.array([ref.T_e_eV]), np.array([gm.n_g0]))
+    scale = np.concatenate([np.full(N, 1.0 / nu_ref[0]), np.full(N, 1.0 / (nu_ref[0] * ref.T_e_eV))])
+    M = sp.diags(np.concatenate([np.ones(N), np.full(N, 1.5)]))
+    dt, prev, history = 10.0 / nu_ref[0], None, []
+    key = spec_hash(spec) if checkpoint is not None else ""
+    if resume and checkpoint is not None and Path(checkpoint).is_file():
+        xs, dt, history = _load_checkpoint(Path(checkpoint), key, x.size + 2)
+        x, d, V_T = xs[:-2], float(xs[-2]), float(xs[-1])
+        prev = history[-1] if history else None
+    moved = np.inf
+    heat, p_used = None, None
+    for it in range(1, max_it + 1):
+        if checkpoint is not None and it % 5 == 0:
+            _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
+        m = bulk_mesh(R, d, nr, nz)
+        setup = dataclasses.replace(setup, mesh=m)
+        tr = CCPTransport(m, coef)
+        lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
+        if s.gas_heating:
+            tr.set_state(n_g, np.zeros(m.shape))
+            T_g = gas_temperature(m, tr.gas_heating(lnn, Te, gm.mass[gm.neu[0]]), _walls(spec), ARGON_CONDUCTIVITY)
+            n_g = gas_density(spec.pressure, T_g)
+        heat = _heating(setup, tr, lnn, Te, n_g, V_T)
+        V_T = heat.V_T
+        p_used = heat.power if p_used is None else p_used + RELAX * (heat.power - p_used)
+        tr.set_state(n_g, p_used)
+        f = tr.scaled(x)
+        norm = float(np.max(np.abs(f * scale)))
+        history.append(norm)
+        d_new = gap - _mean_width(setup, heat.s_bottom) - _mean_width(setup, heat.s_top)
+        moved = abs(d_new - d)
+        if not np.isfinite(norm):
+            break
+        if norm < s.tolerance and moved < 1e-7 * gap and len(history) > 1:
+            break
+        if prev is not None:
+            dt *= min(max(prev / norm, 0.5), 4.0)
+        prev = norm
+        J = tr.jacobian(x, f)
+        try:
+            dx = spla.spsolve((M / dt - J).tocsc(), f)
+        except RuntimeError:
+            break
+        dx[:N] = np.clip(dx[:N], -1.0, 1.0)
+        dx[N:] = np.clip(dx[N:], -0.3 * x[N:], 0.3 * x[N:])
+        x = x + dx
+        d_new = max(d_new, 0.1 * gap)
+        d = d + float(np.clip(RELAX * (d_new - d), -0.05 * gap, 0.05 * gap))     # relaxed
+    ok = bool(history and np.isfinite(history[-1]) and history[-1] < s.tolerance and moved < 1e-7 * gap)
+    if not ok or heat is None:
+        if checkpoint is not None and np.all(np.isfinite(x)):
+            _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
+        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + ", ".join(f"{h:.2e}" for h in history[-8:])
+        raise SimulationError(f"fluid2d CCP did not reach a steady state in {len(history)} pseudo-time steps "
+                              f"(tolerance {s.tolerance:g}, bulk length change {moved / gap:.1e} of the gap); "
+                              f"scaled residual history: {shown}")
+    return _result(setup, tr, x, heat, T_g, n_g, history, t0)
+
+
+def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g, history, t0) -> CCPResult:
+    m = setup.mesh
+    nr, nz = m.shape
+    lnn, Te = x[: nr * nz].reshape(nr, nz), x[nr * nz:].reshape(nr, nz)
+    _, _, det = tr.evaluate(lnn, Te, details=True)
+    G_a, ns_a = det["wall"]["z_min"]
+    _, ns_b = det["wall"]["z_max"]
+    V_ref = np.where(setup.electrode, heat.Vbar_top, plasma_potential(Te[:, -1], setup.coef.m_i))
+    phi = V_ref[:, None] + Te * (lnn - np.log(ns_b)[:, None])              # Boltzmann relation
+    return CCPResult(setup=setup, n_e=np.exp(lnn), T_e=Te, power=heat.power, heating=heat, T_gas=T_g, n_gas=n_g,
+                     phi=phi, wafer_r=m.r, ion_flux_wafer=G_a, ion_flux_top=det["wall"]["z_max"][0],
+                     n_s_wafer=ns_a, T_e_wafer=Te[:, 0], wall_flux={k: v[0] for k, v in det["wall"].items()},
+                     residual_history=tuple(history), iterations=len(history),
+                     seconds=time.perf_counter() - t0, global_state=setup.reference)
+
+
+def energy_channels(res: CCPResult) -> dict[str, float]:
+    """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair)."""
+    tr = CCPTransport(res.setup.mesh, res.setup.coef)
+    tr.set_state(res.n_gas, res.power)
+    _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
+    P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
+    P_wall = sum(float((A * d["wall"][sd][0] * 2.5 * res.T_e[sl]).sum()) * EV for sd, (sl, A, _) in tr.walls.items())
+    created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
+    lost = sum(float((A * d["wall"][sd][0]).sum()) for sd, (_, A, _) in tr.walls.items())
+    return {"P_electrons_W": res.electron_power, "collisions_W": P_coll, "walls_W": P_wall,
+            "residual": (res.electron_power - P_coll - P_wall) / res.electron_power,
+            "particle_balance": (created - lost) / created}

@@ -1,0 +1,47 @@
+"""Recipe keys of the 2D capacitively coupled (parallel-plate) reactor, ``reactor.fluid2d.ccp:``.
+
+```yaml
+reactor:
+  model: fluid2d
+  source: {type: ccp, power: 100 W}      # power absorbed by the electrons (ohmic + stochastic)
+  chamber: {radius: 15 cm, length: 4 cm, wafer_radius: 10 cm}
+  fluid2d:
+    ccp: {gap: 4 cm, electrode_radius: 15 cm, frequency: 13.56 MHz}
+    mesh: {nr: 16, nz: 16}
+```
+``gap`` (default: the chamber length) is the distance of the powered electrode, which holds
+the wafer at z = 0, from the grounded top electrode; ``electrode_radius`` (default: the
+chamber radius) the powered electrode's radius.  ``power_absorbed_by``: ``discharge`` (default)
+— ``source.power`` is what the discharge absorbs, electrons (ohmic + stochastic heating) and
+ions (their sheath energy, Lieberman & Lichtenberg 2005 §11.2); ``electrons`` — the electrons
+alone, the convention of ``model: global``.  The checks against the chamber are made
+when the model is built (:func:`waferlab.reactor.fluid2d.ccp.build_ccp`).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from ...recipe_io import SpecModel
+from ...units import Frequency, Length
+
+__all__ = ["CCPSettings"]
+
+
+class CCPSettings(SpecModel):
+    """Parallel plates: electrode ``gap``, powered ``electrode_radius``, RF ``frequency``, and
+    what ``source.power`` counts (``power_absorbed_by``)."""
+
+    gap: Length | None = None
+    electrode_radius: Length | None = None
+    frequency: Frequency = 13.56e6
+    power_absorbed_by: Literal["discharge", "electrons"] = "discharge"
+
+    @model_validator(mode="after")
+    def _check(self):
+        for key in ("gap", "electrode_radius", "frequency"):
+            v = getattr(self, key)
+            if v is not None and v <= 0:
+                raise ValueError(f"{key} = {v:g} must be > 0")
+        return self
