@@ -217,7 +217,7 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
     cut_x = m.y if along_y else m.x
     cut_i = img.intensity[:, nx // 2] if along_y else img.intensity[ny // 2]
     level = spec_i.threshold / spec_i.dose
-    metrics: dict = {"name": recipe.name, "method": spec_i.method, "source_points": len(img.source),
+    metrics: dict = {"name": recipe.name, "method": str(spec_i.method), "source_points": len(img.source),
                      "shape": [ny, nx], "pixel_m": list(m.pixel),
                      "clear_frame": 1.0, "i_cut_max": float(cut_i.max()),
                      "i_cut_min": float(cut_i.min())}
@@ -259,7 +259,7 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
         r = recipe.resist
         res = develop(recipe, img, ctx)
         hcut = res.height[:, nx // 2] if along_y else res.height[ny // 2]
-        metrics["resist"] = {"mode": r.mode, "min_height_m": float(hcut.min()),
+        metrics["resist"] = {"mode": str(r.mode), "min_height_m": float(hcut.min()),
                              "max_height_m": float(hcut.max()),
                              "cleared_fraction": float(np.mean(res.height < 0.5 * r.thickness))}
         resist = res
