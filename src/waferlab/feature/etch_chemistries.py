@@ -22,10 +22,9 @@ from ..errors import RecipeError
 from ..materials import material_info
 from ..units import Energy, Flux, Volume
 from .coverage_etch import NO_ION_STICKING, CoverageEtch
-from .etch_models import (MaskSputter, Sticking, _check_materials, _Common, _etch_only, _eV,
+from .etch_models import (MaskSputter, Sticking, _check_materials, _PeerClosure, _etch_only, _eV,
                           _sticking_map)
 from .flux.models import step_label
-from .modes import IonLobe, IonScoring
 from .flux.sources import VIENNAPS_ION_STICKING
 from .flux.transport import TracedTransport
 from .registry import register_model
@@ -56,16 +55,8 @@ def _masks(spec, materials, mask_yield, mask_density) -> dict[str, MaskSputter]:
     return out
 
 
-class _Chemistry(_Common):
-    ion_flux: Flux = Field(default=1.2e20, ge=0)
-    etchant_flux: Flux = Field(default=1.8e22, ge=0)
+class _Chemistry(_PeerClosure):
     oxygen_flux: Flux = Field(default=1.0e21, ge=0)
-    ion_exponent: float = Field(default=500.0, ge=0)
-    ion_reflection: bool = True
-    ion_scoring: IonScoring = IonScoring.PER_HIT
-    ion_lobe: IonLobe = IonLobe.CONE
-    lagged_coverages: bool = True
-    coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] | None = None
     O_erosion_yield: dict[str, Volume] = Field(default_factory=dict)
 
