@@ -45,7 +45,7 @@ from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTranspor
 from .registry import register_model
 
 __all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec",
-           "incident_fields"]
+           "incident_fields", "eroded_masks", "mask_sputters"]
 
 ION_SCORING = tuple(IonScoring)
 _BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative fluxes ≤ 1 + noise)
@@ -389,6 +389,36 @@ class _PeerClosure(_Common):
     coverage_iterations: int = Field(default=1, ge=0, le=10)
 
 
+def eroded_masks(spec: Any, materials: tuple[str, ...]) -> list[str]:
+    """The mask materials an etch erodes: ``spec.masks``, or by default the hard mask and
+    the organic materials the wafer has; checks ``spec.O_erosion_yield`` against them."""
+    if spec.masks is not None:
+        _check_materials("masks", spec.masks, materials)
+        names = list(spec.masks)
+    else:
+        names = [m for m in ("Mask",) + ORGANIC if m in materials and m not in spec.etched]
+    _check_materials("O_erosion_yield", spec.O_erosion_yield, materials)
+    for m, vo in spec.O_erosion_yield.items():
+        if m not in names or not vo >= 0:
+            raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
+                              f"({', '.join(names) or 'none'}) and must be >= 0",
+                              path=f"O_erosion_yield.{m}", value=vo)
+    return names
+
+
+def mask_sputters(spec: Any, names: list[str], materials: tuple[str, ...], mask_yield: Any,
+                  mask_density: float) -> dict[str, MaskSputter]:
+    """Each eroded mask's law: "Mask" by the chemistry's mask yield and density, an organic
+    material by its own (``atomic.mask_erosion``); ``spec.O_erosion_yield`` overrides V_O."""
+    out = {}
+    for m in names:
+        law = (MaskErosion(sputter=mask_yield, density=mask_density) if m == "Mask"
+               else default_mask_erosion(m, material_info(m, materials).atom_density))
+        out[m] = MaskSputter(yield_=law.sputter, density=law.density,
+                             o_erosion=spec.O_erosion_yield.get(m, law.o_erosion))
+    return out
+
+
 def _etch_only(kind: str) -> None:
     if kind != "etch":
         raise RecipeError("this model etches; use it in an etch step", path="model")
@@ -431,28 +461,12 @@ class SF6O2Spec(_PeerClosure):
         _etch_only(kind)
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
-        if self.masks is not None:
-            _check_materials("masks", self.masks, materials)
-            mask_names = list(self.masks)
-        else:       # the default: the hard mask and the organic materials the wafer has
-            mask_names = [m for m in ("Mask",) + ORGANIC
-                          if m in materials and m not in self.etched]
-        _check_materials("O_erosion_yield", self.O_erosion_yield, materials)
-        for m, vo in self.O_erosion_yield.items():
-            if m not in mask_names or not vo >= 0:
-                raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
-                                  f"({', '.join(mask_names) or 'none'}) and must be >= 0",
-                                  path=f"O_erosion_yield.{m}", value=vo)
+        mask_names = eroded_masks(self, materials)
         try:
             p = self.parameters()
         except ValueError as exc:
             raise RecipeError(str(exc), path="model") from None
-        masks = {}
-        for m in mask_names:
-            law = (MaskErosion(sputter=p.mask_yield(), density=p.mask_density) if m == "Mask"
-                   else default_mask_erosion(m, material_info(m, materials).atom_density))
-            masks[m] = MaskSputter(yield_=law.sputter, density=law.density,
-                                   o_erosion=self.O_erosion_yield.get(m, law.o_erosion))
+        masks = mask_sputters(self, mask_names, materials, p.mask_yield(), p.mask_density)
         model = IonEnhancedEtch(
             kinetics=p.kinetics(), beam=self._beam(), ion_flux=p.ion_flux,
             etchant_flux=p.etchant_flux, passivant_flux=p.oxygen_flux, etched=tuple(self.etched),

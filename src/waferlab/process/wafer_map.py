@@ -149,11 +149,9 @@ def local_state(state, profile: RadialProfile, r: float):
 
 def reactor_profile(reactor_spec) -> RadialProfile:
     """The radial profile of a ReactorSpec (solves the 2D model when it is fluid2d)."""
-    from ..reactor.modes import ReactorModel
-
     ch = reactor_spec.chamber
     r_w = ch.wafer_radius if ch.wafer_radius is not None else ch.radius
-    if reactor_spec.model == ReactorModel.FLUID2D:
+    if reactor_spec.model == "fluid2d":
         from ..reactor.fluid2d.model import solve_fluid2d
         from ..reactor.fluid2d.output import _wafer_cells, wafer_profile
 

@@ -22,7 +22,7 @@ from .global_model import GlobalModel, Loss, SteadyState
 from .sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                      iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
                      rf_amplitude_from_power)
-from .modes import PressureControl, ReactorModel
+from .modes import PressureControl
 from .spec import ReactorSpec
 
 __all__ = ["ReactorState", "solve", "build_model", "simulate", "resolve_chemistry",
@@ -245,7 +245,7 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
     chemistry, e.g. along a sweep or in the reactor <-> feature loading loop) starts
     Newton from there and skips the time integration when that converges.
     """
-    if spec.model == ReactorModel.FLUID2D and chemistry is None:
+    if spec.model == "fluid2d" and chemistry is None:
         from .fluid2d.model import solve_fluid2d
         from .fluid2d.output import reactor_state
 
