@@ -13,24 +13,12 @@ import numpy as np
 import pytest
 
 import waferlab
+from small_recipes import small_trench
 from waferlab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SMALL = {
-    "name": "api-small",
-    "seed": 3,
-    "grid": {"dimension": 2, "spacing": "0.05 um", "extent": ["2 um"]},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "0.2 um"}],
-                  "feature": {"type": "trench", "width": "0.6 um", "depth": "0.2 um"}},
-    "steps": [
-        {"etch": {"model": "directional", "rates": {"Si": "1 um/min"}, "direction": [0, -1],
-                  "time": "0.5 min"}},
-        {"deposit": {"model": "isotropic", "material": "SiO2", "rate": "0.1 um/min",
-                     "time": "0.5 min"}},
-    ],
-}
+SMALL = small_trench("api-small", seed=3)
 
 
 def _listing(folder: Path) -> set[str]:

@@ -23,25 +23,12 @@ from waferlab.io.checkpoint import CheckpointError, load_checkpoint
 from waferlab.io.outdir import STAMP, safe_folder_name
 from waferlab.recipe import load_recipe, recipe_from_dict
 from waferlab.recipe_io import MAX_NODES, load_yaml
+from small_recipes import small_trench
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 # two short steps on a coarse grid: a run takes about a second
-SMALL = {
-    "name": "rel-trench",
-    "seed": 7,
-    "grid": {"dimension": 2, "spacing": "0.05 um", "extent": ["2 um"]},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "0.2 um"}],
-                  "feature": {"type": "trench", "width": "0.6 um", "depth": "0.2 um"}},
-    "steps": [
-        {"etch": {"model": "directional", "rates": {"Si": "1 um/min"}, "direction": [0, -1],
-                  "time": "0.3 min"}},
-        {"deposit": {"model": "isotropic", "material": "SiO2", "rate": "0.1 um/min",
-                     "time": "0.2 min"}},
-    ],
-    "output": {"vtk": False, "plot": False},
-}
+SMALL = small_trench("rel-trench", seed=7, etch="0.3 min", deposit="0.2 min", quiet=True)
 
 
 def _write(path: Path, data) -> Path:

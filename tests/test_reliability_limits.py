@@ -16,26 +16,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from small_recipes import small_trench
 from waferlab.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
-SMALL = {
-    "name": "rel-limits",
-    "seed": 7,
-    "grid": {"dimension": 2, "spacing": "0.05 um", "extent": ["2 um"]},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "0.2 um"}],
-                  "feature": {"type": "trench", "width": "0.6 um", "depth": "0.2 um"}},
-    "steps": [
-        {"etch": {"model": "directional", "rates": {"Si": "1 um/min"}, "direction": [0, -1],
-                  "time": "0.3 min"}},
-        {"deposit": {"model": "isotropic", "material": "SiO2", "rate": "0.1 um/min",
-                     "time": "0.2 min"}},
-    ],
-    "output": {"vtk": False, "plot": False},
-}
+SMALL = small_trench("rel-limits", seed=7, etch="0.3 min", deposit="0.2 min", quiet=True)
 
 
 def _write(path: Path, data) -> Path:

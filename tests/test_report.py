@@ -17,17 +17,10 @@ import pytest
 
 import waferlab
 from waferlab.io.report import HtmlReport, write_run_report
+from small_recipes import small_trench
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = {
-    "name": "report-small", "seed": 3,
-    "grid": {"dimension": 2, "spacing": "0.05 um", "extent": ["2 um"]},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "0.2 um"}],
-                  "feature": {"type": "trench", "width": "0.6 um", "depth": "0.2 um"}},
-    "steps": [{"etch": {"model": "directional", "rates": {"Si": "1 um/min"},
-                        "direction": [0, -1], "time": "0.5 min"}}],
-}
+SMALL = small_trench("report-small", seed=3, deposit=None)
 PLASMA = {
     "name": "report-plasma", "seed": 42,
     "grid": {"dimension": 2, "spacing": "25 nm", "extent": ["1.2 um"], "boundary": "reflective"},

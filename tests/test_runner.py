@@ -15,22 +15,9 @@ from waferlab.cli import main
 from waferlab.context import RunContext
 from waferlab.recipe import load_recipe, recipe_from_dict
 from waferlab.runner import run_recipe
+from small_recipes import small_trench
 
-SMALL = {
-    "name": "small-trench",
-    "seed": 3,
-    "grid": {"dimension": 2, "spacing": "0.05 um", "extent": ["2 um"]},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "0.2 um"}],
-                  "feature": {"type": "trench", "width": "0.6 um", "depth": "0.2 um"}},
-    "steps": [
-        {"etch": {"model": "directional", "rates": {"Si": "1 um/min"}, "direction": [0, -1],
-                  "time": "0.5 min"}},
-        {"etch": {"model": "isotropic", "rates": {"Si": "0.2 um/min"}, "time": "0.5 min"}},
-        {"deposit": {"model": "isotropic", "material": "SiO2", "rate": "0.1 um/min",
-                     "time": "0.5 min"}},
-    ],
-}
+SMALL = small_trench("small-trench", seed=3, isotropic_etch="0.5 min")
 
 
 def _write(tmp_path: Path, data: dict, name: str = "r.yaml") -> Path:

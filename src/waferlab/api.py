@@ -499,7 +499,7 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
 
 def _flux_species(recipe: Recipe, geometry) -> tuple[list, int]:
     """The species the recipe's flux-model steps trace, and the most rays per point."""
-    from .feature.velocity import TracesFluxes
+    from .feature.registry import TracesFluxes
     from .process.registry import ModelDriven, ReactorCoupled
 
     species: list = []

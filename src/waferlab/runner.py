@@ -373,11 +373,24 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
     metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
     metrics.update(stress_metrics(wafer))          # film stresses, wafer curvature and bow
     metrics["time_steps"] = counter[0]
-    metrics["process_steps"] = len(steps)
-    metrics["simulated_time_s"] = float(wafer.time)
+    return _finish(recipe, ctx, out, initial, wafer, metrics, steps=len(steps),
+                   simulated=float(wafer.time), t_wall0=t_wall0,
+                   done=f", {counter[0]} time steps", log=log, flush_log=flush_log,
+                   log_lines=log_lines, timings=timings,
+                   reactor=dict(wafer.fields).get("reactor"))
+
+
+def _finish(recipe: Recipe, ctx: RunContext, out: Path | None, initial: Wafer, wafer: Wafer,
+            metrics: dict, *, steps: int, simulated: float, t_wall0: float, done: str, log,
+            flush_log, log_lines: list[str], timings: list, reactor) -> RunOutcome:
+    """The end of a run, plain or tiled: the step count, simulated time, seed and wall
+    time in ``metrics``, the closing log line (``done`` follows the wall time) and, with
+    ``out``, every final output staged and moved in together (or none of them)."""
+    metrics["process_steps"] = steps
+    metrics["simulated_time_s"] = simulated
     metrics["seed"] = int(ctx.seed)
     metrics["wall_time_s"] = time.perf_counter() - t_wall0
-    log(f"done in {metrics['wall_time_s']:.2f} s wall, {counter[0]} time steps")
+    log(f"done in {metrics['wall_time_s']:.2f} s wall{done}")
     flush_log(force=True)
     outcome = RunOutcome(metrics=metrics, initial=initial, wafer=wafer, log=tuple(log_lines),
                          timings=tuple(timings))
@@ -386,8 +399,7 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
             write_outputs(stage, recipe, initial, wafer, metrics)
             from .io.report import write_run_report
             write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
-                             reactor=dict(wafer.fields).get("reactor"), log=outcome.log,
-                             timings=outcome.timings)
+                             reactor=reactor, log=outcome.log, timings=outcome.timings)
     return outcome
 
 
@@ -411,21 +423,10 @@ def _execute_tiled(recipe: Recipe, ctx: RunContext, out: Path | None, log, flush
     timings = [("tiles", time.perf_counter() - t0)]
     metrics = collect_metrics(recipe, initial, wafer)
     metrics["tiles"] = len(tiles)
-    metrics["process_steps"] = len(recipe.leaf_steps)
-    metrics["simulated_time_s"] = float(sum(s.time for s in recipe.leaf_steps))
-    metrics["seed"] = int(ctx.seed)
-    metrics["wall_time_s"] = time.perf_counter() - t_wall0
-    log(f"done in {metrics['wall_time_s']:.2f} s wall ({len(tiles)} tiles)")
-    flush_log(force=True)
-    outcome = RunOutcome(metrics=metrics, initial=initial, wafer=wafer, log=tuple(log_lines),
-                         timings=tuple(timings))
-    if out is not None:
-        with staged(out) as stage:
-            write_outputs(stage, recipe, initial, wafer, metrics)
-            from .io.report import write_run_report
-            write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
-                             reactor=None, log=outcome.log, timings=outcome.timings)
-    return outcome
+    return _finish(recipe, ctx, out, initial, wafer, metrics, steps=len(recipe.leaf_steps),
+                   simulated=float(sum(s.time for s in recipe.leaf_steps)), t_wall0=t_wall0,
+                   done=f" ({len(tiles)} tiles)", log=log, flush_log=flush_log,
+                   log_lines=log_lines, timings=timings, reactor=None)
 
 
 def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:

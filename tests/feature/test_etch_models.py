@@ -12,14 +12,9 @@ from waferlab.atomic.sf6o2 import sf6o2_flat_mask_rate, sf6o2_flat_rates
 from waferlab.context import RunContext
 from waferlab.errors import RecipeError
 from waferlab.feature.etch_models import IonEnhancedEtch
-from waferlab.feature.registry import get_model_spec
 from waferlab.feature.surface import Surface
 from waferlab.feature.velocity import VelocityModel
-from waferlab.recipe_io import validate_section
-
-PEER_HOLE = {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1", "etchant_flux": "4500e15 cm^-2 s^-1",
-             "oxygen_flux": "800e15 cm^-2 s^-1", "ion_energy": "100 eV", "ion_energy_sigma": "10 eV",
-             "ion_exponent": 1000, "A_O": 2, "A_Si": 7, "rays_per_point": 300}
+from etch_cases import PEER_HOLE, polyline as _polyline, spec as _spec, trench as _trench
 
 # Coburn & Winters 1979 parameter set (atomic.ion_enhanced.coburn_winters_parameters) as a recipe
 CW = {"model": "ion_enhanced", "ion_flux": "4e13 cm^-2 s^-1", "etchant_flux": "6e15 cm^-2 s^-1",
@@ -28,35 +23,6 @@ CW = {"model": "ion_enhanced", "ion_flux": "4e13 cm^-2 s^-1", "etchant_flux": "6
       "etchant_sticking": 0.35, "density": "5.02e22 cm^-3",
       "sputter": {"A": 0.0337, "threshold": "20 eV", "angular": "sputter", "B": 9.3},
       "ion_enhanced": {"A": 1.3, "threshold": "15 eV", "angular": "belen_ie"}}
-
-
-def _spec(data):
-    return validate_section(get_model_spec(data["model"]), data, "steps[0].etch")
-
-
-def _polyline(parts, names, L):
-    """Surface from [(p0, p1, material, n_segments)], left to right, vacuum above."""
-    pts, mats = [np.asarray(parts[0][0], float)], []
-    for p0, p1, mat, n in parts:
-        t = np.linspace(0, 1, n + 1)[1:, None]
-        pts.extend(np.asarray(p0) + t * (np.subtract(p1, p0)))
-        mats += [mat] * n
-    pts = np.array(pts)
-    el = np.c_[np.arange(len(mats)), np.arange(1, len(mats) + 1)]
-    tang = pts[el[:, 1]] - pts[el[:, 0]]
-    nrm = np.c_[-tang[:, 1], tang[:, 0]] / np.linalg.norm(tang, axis=1)[:, None]
-    return Surface(points=pts, elements=el, normals=nrm, materials=np.array(mats, np.int32),
-                   material_names=names, lateral_bounds=((-L / 2, L / 2),), boundary="reflective")
-
-
-def _trench(w, d, L, n_per_w):
-    h = w / n_per_w
-    nn = lambda a: max(1, int(round(a / h)))
-    return _polyline([((-L / 2, 0), (-w / 2, 0), 1, nn((L - w) / 2)),
-                      ((-w / 2, 0), (-w / 2, -d), 1, nn(d)),
-                      ((-w / 2, -d), (w / 2, -d), 0, nn(w)),
-                      ((w / 2, -d), (w / 2, 0), 1, nn(d)),
-                      ((w / 2, 0), (L / 2, 0), 1, nn((L - w) / 2))], ("Si", "Mask"), L)
 
 
 def test_protocol_and_flat_speeds_are_the_atomic_closed_forms():

@@ -12,21 +12,11 @@ from waferlab.atomic.mask_erosion import (KAPTON_O_EROSION_YIELD, MaskErosion,
                                           default_mask_erosion, flat_mask_erosion_rate)
 from waferlab.context import RunContext
 from waferlab.errors import RecipeError
-from waferlab.feature.registry import get_model_spec
 from waferlab.feature.surface import Surface
-from waferlab.recipe_io import validate_section
+from etch_cases import PEER_HOLE, spec as _spec
 from waferlab.runner import run_recipe_dict
 
 MATS = ("Si", "Mask", "Resist")
-# the peer's hole-benchmark fluxes (as tests/feature/test_etch_models.py)
-PEER_HOLE = {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
-             "etchant_flux": "4500e15 cm^-2 s^-1", "oxygen_flux": "800e15 cm^-2 s^-1",
-             "ion_energy": "100 eV", "ion_energy_sigma": "10 eV", "ion_exponent": 1000,
-             "A_O": 2, "A_Si": 7, "rays_per_point": 300}
-
-
-def _spec(data):
-    return validate_section(get_model_spec(data["model"]), data, "steps[0].etch")
 
 
 def _flat(n, L, material):

@@ -43,22 +43,20 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..context import RunContext
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
-from ._kernels import Hamiltonian
-from .modes import Scheme
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
 from .velocity import BeamModel, CustomStage, HoldsLayers, Stateful
 
 __all__ = ["advance", "held_block", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES",
            "KINDS"]
 
-SCHEMES: dict[str, int] = {Scheme.EO: 1, Scheme.WENO5: 5}      # spatial order of the one-sided derivatives
+SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
 STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)
+CUSTOM = 3           # a normal-dependent model with ``hamiltonian_stage``: its own LF stage
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,19 +119,19 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
         V = np.array(s, dtype=np.float64)          # tapered in place below
         alpha[dims] = c
         alpha[3] = f
-        mode = Hamiltonian.BEAM
+        mode = K.BEAM
     else:
         V = np.array(model.speed(state, pts, nrm if d == 3 else nrm[:, dims], mats),
                      dtype=np.float64)
-        mode = Hamiltonian.LF if model.normal_dependent else Hamiltonian.EO
-        if mode is Hamiltonian.LF and isinstance(model, CustomStage):
-            mode = Hamiltonian.CUSTOM
+        mode = K.LF if model.normal_dependent else K.EO
+        if mode == K.LF and isinstance(model, CustomStage):
+            mode = CUSTOM
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
-    vmax, S = K.speed_bounds(V, cutoff, nrm, int(mode), alpha, d)
+    vmax, S = K.speed_bounds(V, cutoff, nrm, mode, alpha, d)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-    if mode in (Hamiltonian.LF, Hamiltonian.CUSTOM):
+    if mode == K.LF or mode == CUSTOM:
         amax = float(model.max_rate())
         if vmax > amax * (1 + 1e-9):
             raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
@@ -161,7 +159,7 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
                                   g.periodic)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-    return Hamiltonian.BEAM, V, alpha, vmax, S
+    return K.BEAM, V, alpha, vmax, S
 
 
 def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
@@ -292,6 +290,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     if not (duration >= 0 and math.isfinite(duration)):
         raise ValueError(f"duration = {duration!r} s must be a finite non-negative time")
     stable_dt(0.0, geometry.grid.spacing, cfl)          # validates cfl
+    from ..context import RunContext
     if isinstance(ctx, RunContext):
         ctx.apply_threads()
     g = geometry.grid
@@ -342,7 +341,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             mode, V, alpha, vmax, S = _speeds(model, state, pts if d == 3 else pts[:, dims],
                                               nrm, mats, w.cutoff, d, t)
             del pts, nrm
-        if mode in (Hamiltonian.LF, Hamiltonian.CUSTOM):   # Lax–Friedrichs, global α: larger steps bow walls
+        if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs, global α: larger steps bow walls
             dt = stable_dt(S, h, cfl)
         else:                 # the surface moves cfl·h per step (ViennaPS' rule), kept stable
             dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
@@ -353,8 +352,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         # the stages write their band values into φ_top itself (a stage reads only its
         # source); φⁿ on the band is kept compact for the Runge–Kutta combinations
         u = top3
-        args = (h, order, int(mode), alpha, d, g.periodic, g.periodic)
-        if mode is Hamiltonian.CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
+        args = (h, order, mode, alpha, d, g.periodic, g.periodic)
+        if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             _stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
             b1 = u.copy()
             if order == 1:

@@ -35,9 +35,8 @@ from ..constants import EV
 from ..errors import RecipeError
 from ..recipe_io import SpecModel
 from ..units import Concentration, Energy, Flux
-from .etch_models import IonEnhancedEtch, MaskSputter, _Common, _check_materials, _etch_only
+from .etch_models import IonEnhancedEtch, MaskSputter, _check_materials, _etch_only, _PeerClosure
 from .flux.models import step_label
-from .modes import IonLobe, IonScoring
 from .flux.transport import TracedTransport
 from .registry import register_model
 
@@ -66,26 +65,18 @@ def _mask_default() -> SputteredFilmSpec:
 
 
 @register_model("sf6c4f8")
-class SF6C4F8Spec(_Common):
+class SF6C4F8Spec(_PeerClosure):
     """SF6 etching of Si with a C4F8 polymer film removed by ions (ViennaPS
     ``SF6C4F8Etching``); the etch sub-step of a Bosch ``cycle`` (docs/etch-models.md)."""
 
     model: Literal["sf6c4f8"]
-    ion_flux: Flux = Field(default=1.2e20, ge=0)
-    etchant_flux: Flux = Field(default=1.8e22, ge=0)
     k_sigma: Flux = Field(default=3.0e21, ge=0)
-    ion_exponent: float = Field(default=500.0, ge=0)
     A_Si: float = Field(default=7.0, ge=0)
     etchant_sticking: dict[str, float] = Field(
         default_factory=lambda: {"Si": 0.7, "Mask": 0.02, "Polymer": 0.02})
     polymer: str = "Polymer"
     polymer_yield: SputteredFilmSpec = Field(default_factory=_polymer_default)
     masks: dict[str, SputteredFilmSpec] = Field(default_factory=lambda: {"Mask": _mask_default()})
-    ion_reflection: bool = True
-    ion_scoring: IonScoring = IonScoring.PER_HIT
-    ion_lobe: IonLobe = IonLobe.CONE
-    lagged_coverages: bool = True
-    coverage_iterations: int = Field(default=1, ge=0, le=10)
 
     def build(self, *, kind: str, materials: tuple[str, ...], target: str | None
               ) -> TracedTransport:

@@ -31,7 +31,7 @@ import numpy as np
 from ..atomic.ion_enhanced import IonBeam
 from ..atomic.kinetics import CoverageChemistry
 from ..atomic.yields import beam_incidence_table
-from .etch_models import MaskSputter
+from .etch_models import MaskSputter, incident_fields
 from .flux.engine import SpeciesFlux
 from .modes import IonLobe, IonScoring
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
@@ -209,14 +209,8 @@ class CoverageEtch:
         return tuple(out)
 
     def fields(self, fluxes: Mapping[str, SpeciesFlux], surface) -> dict[str, np.ndarray]:
-        m = len(surface.elements)
-        rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m))
-               for n in ("ion",) + self.chemistry.neutrals}
-        if self.ion_scoring == IonScoring.PER_HIT:
-            yl = (fluxes["ion"].yields if "ion" in fluxes
-                  else {c: np.zeros(m) for c in self.yield_channels()})
-            rel.update({f"Y:{c}": y for c, y in yl.items()})
-        return rel
+        return incident_fields(fluxes, len(surface.elements), ("ion",) + self.chemistry.neutrals,
+                               self.ion_scoring == IonScoring.PER_HIT, self.yield_channels)
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         tilt = np.arccos(np.clip(np.asarray(normals)[:, -1], -1.0, 1.0))

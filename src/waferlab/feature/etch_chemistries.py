@@ -16,16 +16,13 @@ from pydantic import Field
 from ..atomic.cf4o2 import CF4O2Parameters
 from ..atomic.hbro2 import HBrO2Parameters
 from ..atomic.kinetics import BelenChemistry
-from ..atomic.mask_erosion import ORGANIC, MaskErosion, default_mask_erosion
 from ..constants import EV
 from ..errors import RecipeError
-from ..materials import material_info
 from ..units import Energy, Flux, Volume
 from .coverage_etch import NO_ION_STICKING, CoverageEtch
-from .etch_models import (MaskSputter, Sticking, _check_materials, _Common, _etch_only, _eV,
-                          _sticking_map)
+from .etch_models import (MaskSputter, Sticking, _check_materials, _etch_only, _eV, _PeerClosure,
+                          _sticking_map, eroded_masks, mask_sputters)
 from .flux.models import step_label
-from .modes import IonLobe, IonScoring
 from .flux.sources import VIENNAPS_ION_STICKING
 from .flux.transport import TracedTransport
 from .registry import register_model
@@ -34,38 +31,12 @@ __all__ = ["HBrO2Spec", "CF4O2Spec"]
 
 
 def _masks(spec, materials, mask_yield, mask_density) -> dict[str, MaskSputter]:
-    """The eroded masks: ``spec.masks`` or the hard mask and the organic materials the
-    wafer has; "Mask" erodes by the chemistry's mask yield, organics by their own law."""
-    if spec.masks is not None:
-        _check_materials("masks", spec.masks, materials)
-        names = list(spec.masks)
-    else:
-        names = [m for m in ("Mask",) + ORGANIC if m in materials and m not in spec.etched]
-    _check_materials("O_erosion_yield", spec.O_erosion_yield, materials)
-    for m, vo in spec.O_erosion_yield.items():
-        if m not in names or not vo >= 0:
-            raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
-                              f"({', '.join(names) or 'none'}) and must be >= 0",
-                              path=f"O_erosion_yield.{m}", value=vo)
-    out = {}
-    for m in names:
-        law = (MaskErosion(sputter=mask_yield, density=mask_density) if m == "Mask"
-               else default_mask_erosion(m, material_info(m, materials).atom_density))
-        out[m] = MaskSputter(yield_=law.sputter, density=law.density,
-                             o_erosion=spec.O_erosion_yield.get(m, law.o_erosion))
-    return out
+    """The eroded masks (``etch_models.eroded_masks``) and their laws."""
+    return mask_sputters(spec, eroded_masks(spec, materials), materials, mask_yield, mask_density)
 
 
-class _Chemistry(_Common):
-    ion_flux: Flux = Field(default=1.2e20, ge=0)
-    etchant_flux: Flux = Field(default=1.8e22, ge=0)
+class _Chemistry(_PeerClosure):
     oxygen_flux: Flux = Field(default=1.0e21, ge=0)
-    ion_exponent: float = Field(default=500.0, ge=0)
-    ion_reflection: bool = True
-    ion_scoring: IonScoring = IonScoring.PER_HIT
-    ion_lobe: IonLobe = IonLobe.CONE
-    lagged_coverages: bool = True
-    coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] | None = None
     O_erosion_yield: dict[str, Volume] = Field(default_factory=dict)
 

@@ -44,10 +44,24 @@ from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
-__all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec"]
+__all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec",
+           "incident_fields", "eroded_masks", "mask_sputters"]
 
 ION_SCORING = tuple(IonScoring)
 _BOUND = 1.5      # max_rate: 1.5 × the largest unshadowed speed (relative fluxes ≤ 1 + noise)
+
+
+def incident_fields(fluxes: Mapping[str, SpeciesFlux], m: int, species: tuple[str, ...],
+                    per_hit: bool, channels: Any) -> dict[str, np.ndarray]:
+    """The local fields of an ion-enhanced model on ``m`` elements: the relative incident
+    flux of each of ``species`` (0 for a species not traced) and, with per-hit scoring,
+    the ion yields "Y:<channel>" (0 for every one of ``channels()`` if no ion was traced)."""
+    rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m)) for n in species}
+    if per_hit:
+        yl = (fluxes["ion"].yields if "ion" in fluxes
+              else {c: np.zeros(m) for c in channels()})
+        rel.update({f"Y:{c}": y for c, y in yl.items()})
+    return rel
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,14 +248,8 @@ class IonEnhancedEtch:
     def fields(self, fluxes: Mapping[str, SpeciesFlux], surface) -> dict[str, np.ndarray]:
         """Relative incident fluxes "ion", "etchant", "passivant" per element (0 for a
         species not traced) and, with per-hit scoring, the yields "Y:<channel>"."""
-        m = len(surface.elements)
-        rel = {n: (fluxes[n].incident if n in fluxes else np.zeros(m))
-               for n in ("ion", "etchant", "passivant")}
-        if self.ion_scoring == IonScoring.PER_HIT:
-            yl = (fluxes["ion"].yields if "ion" in fluxes
-                  else {c: np.zeros(m) for c in self.yield_channels()})
-            rel.update({f"Y:{c}": y for c, y in yl.items()})
-        return rel
+        return incident_fields(fluxes, len(surface.elements), ("ion", "etchant", "passivant"),
+                               self.ion_scoring == IonScoring.PER_HIT, self.yield_channels)
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         """``element_speeds`` with the tilt of each normal from the vertical."""
@@ -366,13 +374,58 @@ class _Common(SpecModel):
         return IonBeam.gaussian(_eV(self.ion_energy), _eV(self.ion_energy_sigma), self.ion_exponent)
 
 
+class _PeerClosure(_Common):
+    """The peer's (ViennaPS) flux defaults and transport closure, shared by ``sf6o2``,
+    ``sf6c4f8`` and the coverage chemistries: ions reflect in its coned lobe and score per
+    hit; coverages are iterated once on the first time step, then carried."""
+
+    ion_flux: Flux = Field(default=1.2e20, ge=0)
+    etchant_flux: Flux = Field(default=1.8e22, ge=0)
+    ion_exponent: float = Field(default=500.0, ge=0)
+    ion_reflection: bool = True
+    ion_scoring: IonScoring = IonScoring.PER_HIT
+    ion_lobe: IonLobe = IonLobe.CONE
+    lagged_coverages: bool = True
+    coverage_iterations: int = Field(default=1, ge=0, le=10)
+
+
+def eroded_masks(spec: Any, materials: tuple[str, ...]) -> list[str]:
+    """The mask materials an etch erodes: ``spec.masks``, or by default the hard mask and
+    the organic materials the wafer has; checks ``spec.O_erosion_yield`` against them."""
+    if spec.masks is not None:
+        _check_materials("masks", spec.masks, materials)
+        names = list(spec.masks)
+    else:
+        names = [m for m in ("Mask",) + ORGANIC if m in materials and m not in spec.etched]
+    _check_materials("O_erosion_yield", spec.O_erosion_yield, materials)
+    for m, vo in spec.O_erosion_yield.items():
+        if m not in names or not vo >= 0:
+            raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
+                              f"({', '.join(names) or 'none'}) and must be >= 0",
+                              path=f"O_erosion_yield.{m}", value=vo)
+    return names
+
+
+def mask_sputters(spec: Any, names: list[str], materials: tuple[str, ...], mask_yield: Any,
+                  mask_density: float) -> dict[str, MaskSputter]:
+    """Each eroded mask's law: "Mask" by the chemistry's mask yield and density, an organic
+    material by its own (``atomic.mask_erosion``); ``spec.O_erosion_yield`` overrides V_O."""
+    out = {}
+    for m in names:
+        law = (MaskErosion(sputter=mask_yield, density=mask_density) if m == "Mask"
+               else default_mask_erosion(m, material_info(m, materials).atom_density))
+        out[m] = MaskSputter(yield_=law.sputter, density=law.density,
+                             o_erosion=spec.O_erosion_yield.get(m, law.o_erosion))
+    return out
+
+
 def _etch_only(kind: str) -> None:
     if kind != "etch":
         raise RecipeError("this model etches; use it in an etch step", path="model")
 
 
 @register_model("sf6o2")
-class SF6O2Spec(_Common):
+class SF6O2Spec(_PeerClosure):
     """SF6/O2 Si etching (Belen et al. 2005; ViennaPS defaults), see docs/etch-models.md.
 
     The transport closure defaults to the peer's (ViennaPS ``SF6O2Etching``): ions reflect
@@ -383,20 +436,12 @@ class SF6O2Spec(_Common):
     spacing is refined (bench/results/sf6o2_convergence.md)."""
 
     model: Literal["sf6o2"]
-    ion_flux: Flux = Field(default=1.2e20, ge=0)
-    etchant_flux: Flux = Field(default=1.8e22, ge=0)
     oxygen_flux: Flux = Field(default=1.0e21, ge=0)
-    ion_exponent: float = Field(default=500.0, ge=0)
     A_O: float = Field(default=3.0, ge=0)
     A_Si: float = Field(default=7.0, ge=0)
     etchant_sticking: Sticking = 0.7
     oxygen_sticking: Sticking = 1.0
     sticking_in_balance: bool = False
-    ion_reflection: bool = True
-    ion_scoring: IonScoring = IonScoring.PER_HIT
-    ion_lobe: IonLobe = IonLobe.CONE
-    lagged_coverages: bool = True
-    coverage_iterations: int = Field(default=1, ge=0, le=10)
     masks: list[str] | None = None
     O_erosion_yield: dict[str, Volume] = Field(default_factory=dict)
 
@@ -416,28 +461,12 @@ class SF6O2Spec(_Common):
         _etch_only(kind)
         materials = tuple(materials)
         _check_materials("etched", self.etched, materials)
-        if self.masks is not None:
-            _check_materials("masks", self.masks, materials)
-            mask_names = list(self.masks)
-        else:       # the default: the hard mask and the organic materials the wafer has
-            mask_names = [m for m in ("Mask",) + ORGANIC
-                          if m in materials and m not in self.etched]
-        _check_materials("O_erosion_yield", self.O_erosion_yield, materials)
-        for m, vo in self.O_erosion_yield.items():
-            if m not in mask_names or not vo >= 0:
-                raise RecipeError(f"O_erosion_yield applies to eroded mask materials "
-                                  f"({', '.join(mask_names) or 'none'}) and must be >= 0",
-                                  path=f"O_erosion_yield.{m}", value=vo)
+        mask_names = eroded_masks(self, materials)
         try:
             p = self.parameters()
         except ValueError as exc:
             raise RecipeError(str(exc), path="model") from None
-        masks = {}
-        for m in mask_names:
-            law = (MaskErosion(sputter=p.mask_yield(), density=p.mask_density) if m == "Mask"
-                   else default_mask_erosion(m, material_info(m, materials).atom_density))
-            masks[m] = MaskSputter(yield_=law.sputter, density=law.density,
-                                   o_erosion=self.O_erosion_yield.get(m, law.o_erosion))
+        masks = mask_sputters(self, mask_names, materials, p.mask_yield(), p.mask_density)
         model = IonEnhancedEtch(
             kinetics=p.kinetics(), beam=self._beam(), ion_flux=p.ion_flux,
             etchant_flux=p.etchant_flux, passivant_flux=p.oxygen_flux, etched=tuple(self.etched),

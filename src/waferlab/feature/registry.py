@@ -15,13 +15,17 @@ negative, per exposed material (unlisted materials do not move).
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
 from ..registry import Registry
 
-__all__ = ["register_model", "get_model_spec", "known_models", "KeepsFilm", "EtchTargets"]
+if TYPE_CHECKING:
+    from .flux.engine import Species
+
+__all__ = ["register_model", "get_model_spec", "known_models", "KeepsFilm", "EtchTargets",
+           "TracesFluxes"]
 
 
 # ---- optional capabilities of a model spec: callers ask ``isinstance(spec, Capability)`` ----
@@ -43,6 +47,19 @@ class EtchTargets(Protocol):
     @property
     def etched(self) -> Sequence[str] | None: ...
 
+
+@runtime_checkable
+class TracesFluxes(Protocol):
+    """A built model that traces particle fluxes (every flux-based model,
+    ``TracedTransport``): ``species()``, the species traced first (what ``waferlab flux``
+    probes; empty: none from the engine's sources), and ``rays_per_point``."""
+
+    def species(self) -> Sequence[Species]: ...
+
+    @property
+    def rays_per_point(self) -> int: ...
+
+
 # Modules whose import registers models.  Read-only after import.
 _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.models_basic",
@@ -56,6 +73,7 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.ion_beam",
 )
 _MODELS: Registry[type[BaseModel]] = Registry("model", _MODEL_MODULES, group="waferlab.models")
+
 
 T = TypeVar("T", bound=type[BaseModel])
 

@@ -6,14 +6,11 @@ into the vacuum, V_n < 0 removes it) in the level-set equation
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .flux.engine import Species
-
-__all__ = ["VelocityModel", "BeamModel", "CustomStage", "HoldsLayers", "Stateful", "TracesFluxes"]
+__all__ = ["VelocityModel", "BeamModel", "CustomStage", "HoldsLayers", "Stateful"]
 
 
 @runtime_checkable
@@ -76,15 +73,3 @@ class Stateful(Protocol):
     dose): ``prepare(..., carry=...)`` and ``state.carry``; ``carries_state`` is True."""
 
     carries_state: bool
-
-
-@runtime_checkable
-class TracesFluxes(Protocol):
-    """A model that traces particle fluxes (every flux-based model): ``species()``, the
-    species traced first (what ``waferlab flux`` probes; empty: none of the engine's
-    sources), and ``rays_per_point``."""
-
-    def species(self) -> Sequence[Species]: ...
-
-    @property
-    def rays_per_point(self) -> int: ...

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .modes import ResistMode
+
 __all__ = ["add_cli", "image_memory_estimate_bytes", "check_image_memory"]
 
 
@@ -25,7 +27,7 @@ def image_memory_estimate_bytes(spec) -> int:
     planes = 2 + len(spec.image.focus or ())
     total = npx * (128 + 8 * planes)
     r = spec.resist
-    if r is not None and r.mode == "full":
+    if r is not None and r.mode == ResistMode.FULL:
         nz = r.thickness / r.dz + 1
         total += npx * nz * 8 * (10 + r.image_planes)
     return int(total)

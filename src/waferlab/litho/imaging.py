@@ -20,11 +20,13 @@ plus small FFTs per source point or kernel.  Intensity is normalised to a clear 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.fft as sfft
 
 from .mask import Mask
+from .modes import ImagingMethod
 from .pupil import pupil_function
 from .source import SourcePoints
 
@@ -233,7 +235,7 @@ def hopkins_image(mask: Mask, kernels: SocsKernels) -> np.ndarray:
     return _fold_to_grid(intensity, (ny, nx))
 
 
-def aerial_image(mask: Mask, optics: Optics, source: SourcePoints, *, method: str = "abbe",
+def aerial_image(mask: Mask, optics: Optics, source: SourcePoints, *, method: str = ImagingMethod.ABBE,
                  focus=None, kernels: int | None = 24) -> np.ndarray:
     """Aerial image (ny, nx); with ``focus`` a sequence of defocus values (m), a stack
     (n_focus, ny, nx).  Dose enters linearly (I * dose) and needs no recomputation."""
@@ -255,4 +257,4 @@ def _hopkins(mask, optics, source, z, kernels):
     return hopkins_image(mask, k)
 
 
-_METHODS = {"abbe": _abbe, "hopkins": _hopkins}
+_METHODS: dict[str, Any] = {ImagingMethod.ABBE: _abbe, ImagingMethod.HOPKINS: _hopkins}

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import RecipeError
 from ._kernels import polygon_coverage
+from .modes import GratingClear, GratingOrientation, LayoutTone, MaskKind
 
 __all__ = ["Mask", "absorber_amplitude", "coverage_map", "grating_mask", "layout_mask",
            "read_layout", "mask_from_spec", "DATA_DIR"]
@@ -64,7 +65,7 @@ class Mask:
 
 def absorber_amplitude(kind: str, transmission: float | None, phase: float) -> complex:
     """Amplitude a of the absorber: binary 0 (or sqrt(T) if T given), attpsm sqrt(T) e^{i phi}."""
-    if kind == "binary":
+    if kind == MaskKind.BINARY:
         return complex(np.sqrt(transmission)) if transmission else 0j
     t = 0.06 if transmission is None else transmission
     return complex(np.sqrt(t) * np.exp(1j * phase))
@@ -101,8 +102,8 @@ def coverage_map(polygons, *, shape: tuple[int, int], pixel: tuple[float, float]
     return np.minimum(out, 1.0)
 
 
-def grating_mask(*, pitch: float, duty: float = 0.5, clear: str = "spaces", pixel: float,
-                 orientation: str = "vertical", absorber: complex = 0j) -> Mask:
+def grating_mask(*, pitch: float, duty: float = 0.5, clear: str = GratingClear.SPACES,
+                 pixel: float, orientation: str = GratingOrientation.VERTICAL, absorber: complex = 0j) -> Mask:
     """One period of a line/space grating; x = 0 at a space centre; exact spectrum attached.
 
     c_k = a delta_k0 + (1 - a) (w/p) sinc(k w/p) e^{2 pi i k (x0 - x_c)/p}, with w the clear
@@ -112,8 +113,8 @@ def grating_mask(*, pitch: float, duty: float = 0.5, clear: str = "spaces", pixe
     dx = pitch / n
     x0 = -(n // 2) * dx
     x = x0 + dx * np.arange(n)
-    width = (1.0 - duty) * pitch if clear == "spaces" else duty * pitch
-    centre = 0.0 if clear == "spaces" else 0.5 * pitch
+    width = (1.0 - duty) * pitch if clear == GratingClear.SPACES else duty * pitch
+    centre = 0.0 if clear == GratingClear.SPACES else 0.5 * pitch
     # exact clear coverage of each pixel (periodic distance to the clear centre)
     d = np.abs((x - centre + 0.5 * pitch) % pitch - 0.5 * pitch)
     cov = np.clip((0.5 * width - (d - 0.5 * dx)) / dx, 0.0, 1.0)
@@ -122,7 +123,7 @@ def grating_mask(*, pitch: float, duty: float = 0.5, clear: str = "spaces", pixe
         * np.exp(2j * np.pi * k * (x0 - centre) / pitch)
     c[0] += absorber
     t = cov + (1.0 - cov) * absorber
-    if orientation == "vertical":
+    if orientation == GratingOrientation.VERTICAL:
         return Mask(transmission=t[None, :].astype(complex), pixel=(dx, dx), origin=(x0, 0.0),
                     clear=cov[None, :], exact=c[None, :])
     return Mask(transmission=t[:, None].astype(complex), pixel=(dx, dx), origin=(0.0, x0),
@@ -130,7 +131,7 @@ def grating_mask(*, pitch: float, duty: float = 0.5, clear: str = "spaces", pixe
 
 
 def layout_mask(polygons, *, size: tuple[float, float], center: tuple[float, float],
-                pixel: float, tone: str = "clear", absorber: complex = 0j,
+                pixel: float, tone: str = LayoutTone.CLEAR, absorber: complex = 0j,
                 periodic: bool = True) -> Mask:
     """Rasterise polygons (m) into a clip of ``size`` centred at ``center``."""
     nx = max(int(round(size[0] / pixel)), 1)
@@ -138,7 +139,7 @@ def layout_mask(polygons, *, size: tuple[float, float], center: tuple[float, flo
     origin = (center[0] - 0.5 * nx * pixel + 0.5 * pixel, center[1] - 0.5 * ny * pixel + 0.5 * pixel)
     cov = coverage_map(polygons, shape=(ny, nx), pixel=(pixel, pixel), origin=origin,
                        periodic=periodic)
-    clear = cov if tone == "clear" else 1.0 - cov
+    clear = cov if tone == LayoutTone.CLEAR else 1.0 - cov
     t = clear + (1.0 - clear) * absorber
     return Mask(transmission=t.astype(complex), pixel=(pixel, pixel), origin=origin, clear=clear,
                 polygons=tuple(np.asarray(p, float) for p in polygons))

@@ -13,6 +13,8 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 from scipy.optimize import brentq
 
+from .modes import GratingClear, LayoutTone
+
 __all__ = ["TrigCut", "contrast", "ils", "cd_from_cut", "grating_metrics", "edge_samples",
            "epe", "pv_band", "dose_focus_cd", "process_window", "dof_at_el"]
 
@@ -76,7 +78,7 @@ def cd_from_cut(cut: TrigCut, level: float, *, center: float, half_range: float)
 
 
 def grating_metrics(x: np.ndarray, intensity: np.ndarray, *, pitch: float, duty: float,
-                    clear: str = "spaces", threshold: float | None = None,
+                    clear: str = GratingClear.SPACES, threshold: float | None = None,
                     dose: float = 1.0) -> dict:
     """Metrics of a one-period grating cut with x = 0 at the space centre.
 
@@ -121,7 +123,7 @@ def edge_samples(polygons, spacing: float = 40e-9):
 
 
 def epe(intensity: np.ndarray, *, x: np.ndarray, y: np.ndarray, polygons, level: float,
-        tone: str = "clear", spacing: float = 40e-9, search: float = 60e-9) -> np.ndarray:
+        tone: str = LayoutTone.CLEAR, spacing: float = 40e-9, search: float = 60e-9) -> np.ndarray:
     """Edge placement error (m) at sample points of the target polygons: signed distance
     along the outward normal from the target edge to the printed contour I = level
     (positive: printed feature larger).  Clear polygons print where I >= level."""
@@ -131,7 +133,7 @@ def epe(intensity: np.ndarray, *, x: np.ndarray, y: np.ndarray, polygons, level:
     px = pts[:, None, 0] + t[None, :] * nrm[:, None, 0]
     py = pts[:, None, 1] + t[None, :] * nrm[:, None, 1]
     vals = map_coordinates(intensity, [(py - y[0]) / dy, (px - x[0]) / dx], order=3, mode="grid-wrap")
-    inside = vals >= level if tone == "clear" else vals < level
+    inside = vals >= level if tone == LayoutTone.CLEAR else vals < level
     out = np.full(len(pts), np.nan)
     for i in range(len(pts)):
         change = np.nonzero(inside[i, :-1] & ~inside[i, 1:])[0]

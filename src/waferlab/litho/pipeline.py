@@ -16,6 +16,7 @@ from ..recipe_io import load_yaml, validate_section
 from .imaging import Optics, aerial_image, pupil_orders
 from .mask import Mask, mask_from_spec
 from .metrics import TrigCut
+from .modes import ResistMode, ResistTone
 from .resist import (Dill, MackRate, Peb, developed_height, development_time, dill_exposure,
                      post_exposure_bake, threshold_height)
 from .source import SourcePoints, sample_source, split_at_pupil_edges
@@ -134,7 +135,7 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
         raise RecipeError("resist: this needs a resist section (thickness, mode, dose, ...)")
     exposure = image.intensity * spec.image.dose
     mask = image.mask
-    if r.mode == "threshold":
+    if r.mode == ResistMode.THRESHOLD:
         h = threshold_height(exposure, threshold=r.clearing_intensity, thickness=r.thickness,
                              tone=r.tone)
         return ResistResult(height=h, x=mask.x, y=mask.y, mode="threshold")
@@ -148,7 +149,7 @@ def develop(spec: LithoSpec, image: ImageResult, ctx: RunContext | None = None) 
     spacing = (dz, mask.pixel[1], mask.pixel[0])
     peb = Peb(**r.peb.model_dump())
     m, _ = post_exposure_bake(m_exp, peb=peb, spacing=spacing)
-    if r.tone == "negative":
+    if r.tone == ResistTone.NEGATIVE:
         m = 1.0 - m
     rate = MackRate(rmax=r.develop.rmax, rmin=r.develop.rmin, n=r.develop.n, m_th=r.develop.m_th)
     speed, keep = _squeeze_lateral(rate(m))
@@ -192,7 +193,7 @@ def resist_cross_section(spec: LithoSpec, ctx: RunContext | None, x: np.ndarray,
         raise RecipeError("resist_cross_section needs lines along y (mask.orientation: vertical)")
     row = image.intensity[image.intensity.shape[0] // 2]
     x = np.asarray(x, float)
-    if spec.resist is not None and spec.resist.mode == "threshold":
+    if spec.resist is not None and spec.resist.mode == ResistMode.THRESHOLD:
         cut = TrigCut(mask.x, row)
         xr = (x - mask.x[0]) % mask.period[0] + mask.x[0]
         return threshold_height(cut(xr) * spec.image.dose,

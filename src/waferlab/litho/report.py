@@ -19,8 +19,8 @@ import numpy as np
 
 from ..context import RunContext
 from .imaging import aerial_image
-from .metrics import (TrigCut, dose_focus_cd, dof_at_el, epe, grating_metrics, process_window,
-                      pv_band)
+from .metrics import TrigCut, dof_at_el, dose_focus_cd, epe, grating_metrics, process_window, pv_band
+from .modes import Axis
 from .pipeline import ImageResult, compute_image, develop
 from .spec import GratingMask, LithoRecipe
 from .stochastic import StochasticResist, stochastic_lines
@@ -213,11 +213,11 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
     img = compute_image(recipe, base_dir=base_dir)
     spec_i, m = recipe.image, img.mask
     ny, nx = img.intensity.shape
-    along_y = spec_i.cut == "y" or (nx == 1 and ny > 1)
+    along_y = spec_i.cut == Axis.Y or (nx == 1 and ny > 1)
     cut_x = m.y if along_y else m.x
     cut_i = img.intensity[:, nx // 2] if along_y else img.intensity[ny // 2]
     level = spec_i.threshold / spec_i.dose
-    metrics: dict = {"name": recipe.name, "method": spec_i.method, "source_points": len(img.source),
+    metrics: dict = {"name": recipe.name, "method": str(spec_i.method), "source_points": len(img.source),
                      "shape": [ny, nx], "pixel_m": list(m.pixel),
                      "clear_frame": 1.0, "i_cut_max": float(cut_i.max()),
                      "i_cut_min": float(cut_i.min())}
@@ -228,9 +228,8 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
                                        dose=spec_i.dose))
     else:
         assert not isinstance(recipe.mask, GratingMask)
-        tone = "clear"
         e = epe(img.intensity, x=m.x, y=m.y, polygons=m.polygons, level=level,
-                tone=tone if recipe.mask.tone == "clear" else "dark")
+                tone=recipe.mask.tone)
         corners = [img.intensity]
         if spec_i.pv_defocus:
             corners.append(aerial_image(m, img.optics, img.source, method=spec_i.method,
@@ -260,7 +259,7 @@ def compute_litho(recipe: LithoRecipe, ctx: RunContext, *,
         r = recipe.resist
         res = develop(recipe, img, ctx)
         hcut = res.height[:, nx // 2] if along_y else res.height[ny // 2]
-        metrics["resist"] = {"mode": r.mode, "min_height_m": float(hcut.min()),
+        metrics["resist"] = {"mode": str(r.mode), "min_height_m": float(hcut.min()),
                              "max_height_m": float(hcut.max()),
                              "cleared_fraction": float(np.mean(res.height < 0.5 * r.thickness))}
         resist = res

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft as sfft
 
+from .modes import ResistTone
+
 __all__ = ["Dill", "Peb", "MackRate", "dill_exposure", "dill_closed_form", "post_exposure_bake",
            "development_time", "developed_height", "threshold_height"]
 
@@ -179,10 +181,11 @@ def developed_height(arrival, *, t_dev: float, thickness: float):
     return np.where(all_gone, 0.0, thickness - depth)
 
 
-def threshold_height(exposure, *, threshold: float, thickness: float, tone: str = "positive"):
+def threshold_height(exposure, *, threshold: float, thickness: float,
+                     tone: str = ResistTone.POSITIVE):
     """Threshold resist: a positive resist clears where the relative exposure reaches
     ``threshold`` (negative: stays there)."""
     cleared = np.asarray(exposure) >= threshold
-    if tone == "negative":
+    if tone == ResistTone.NEGATIVE:
         cleared = ~cleared
     return np.where(cleared, 0.0, thickness)

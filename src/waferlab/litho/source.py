@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import RecipeError
+from .modes import Axis, QuadrupoleOrientation
 
 __all__ = ["SourcePoints", "sample_source", "source_shapes", "split_at_pupil_edges"]
 
@@ -66,13 +67,13 @@ def _annular(spec, sx, sy):
 
 
 def _dipole(spec, sx, sy):
-    centres = (0.0, np.pi) if spec.axis == "x" else (0.5 * np.pi, 1.5 * np.pi)
+    centres = (0.0, np.pi) if spec.axis == Axis.X else (0.5 * np.pi, 1.5 * np.pi)
     ok = _ring(spec, np.hypot(sx, sy)) & _angle_ok(np.arctan2(sy, sx), centres, 0.5 * spec.opening)
     return ok.astype(float)
 
 
 def _quadrupole(spec, sx, sy):
-    base = 0.0 if spec.orientation == "cross" else 0.25 * np.pi
+    base = 0.0 if spec.orientation == QuadrupoleOrientation.CROSS else 0.25 * np.pi
     centres = [base + k * 0.5 * np.pi for k in range(4)]
     ok = _ring(spec, np.hypot(sx, sy)) & _angle_ok(np.arctan2(sy, sx), centres, 0.5 * spec.opening)
     return ok.astype(float)

@@ -19,6 +19,8 @@ from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Angle, Diffusivity, ExposureDose, Frequency, Length, Rate, Time, parse_quantity
+from .modes import (Axis, GratingClear, GratingOrientation, ImagingMethod, LayoutTone, MaskKind,
+                    QuadrupoleOrientation, ResistMode, ResistTone)
 
 __all__ = [
     "InverseLength", "Sensitivity",
@@ -85,7 +87,7 @@ class DipoleSource(SpecModel):
     sigma_in: Fraction
     sigma_out: Fraction
     opening: Angle = 0.6108652381980153          # 35 deg
-    axis: Literal["x", "y"] = "x"
+    axis: Axis = Axis.X
 
 
 class QuadrupoleSource(SpecModel):
@@ -95,7 +97,7 @@ class QuadrupoleSource(SpecModel):
     sigma_in: Fraction
     sigma_out: Fraction
     opening: Angle = 0.5235987755982988          # 30 deg
-    orientation: Literal["cross", "quasar"] = "quasar"
+    orientation: QuadrupoleOrientation = QuadrupoleOrientation.QUASAR
 
 
 class FreeformSource(SpecModel):
@@ -141,7 +143,7 @@ class OpticsSpec(SpecModel):
 
 # ---------------------------------------------------------------- masks
 class _MaskCommon(SpecModel):
-    kind: Literal["binary", "attpsm"] = "binary"
+    kind: MaskKind = MaskKind.BINARY
     transmission: Fraction | None = None     # absorber intensity transmission (attpsm: 0.06)
     phase: Angle = 3.141592653589793         # absorber phase (attpsm)
 
@@ -153,12 +155,12 @@ class GratingMask(_MaskCommon):
     type: Literal["grating"]
     pitch: Length = Field(gt=0.0)
     duty: float = Field(default=0.5, gt=0.0, lt=1.0)
-    clear: Literal["spaces", "lines"] = "spaces"
-    orientation: Literal["vertical", "horizontal"] = "vertical"
+    clear: GratingClear = GratingClear.SPACES
+    orientation: GratingOrientation = GratingOrientation.VERTICAL
 
 
 class _LayoutCommon(_MaskCommon):
-    tone: Literal["clear", "dark"] = "clear"     # polygons are openings (clear) or absorber (dark)
+    tone: LayoutTone = LayoutTone.CLEAR     # polygons are openings (clear) or absorber (dark)
     size: list[Length] = Field(min_length=1, max_length=2)   # clip size [x, y] (or one for both)
     center: list[Length] | None = Field(default=None, min_length=2, max_length=2)
     periodic: bool = True
@@ -190,13 +192,13 @@ class ImageSpec(SpecModel):
     """Numerics and outputs of the aerial image (dose is relative to the nominal dose)."""
 
     pixel: Length = 1e-9
-    method: Literal["abbe", "hopkins"] = "abbe"
+    method: ImagingMethod = ImagingMethod.ABBE
     kernels: int = Field(default=24, ge=1)
     source_step: float = Field(default=0.05, gt=0.0, le=1.0)
     source_edges: bool = True
     threshold: float = Field(default=0.3, gt=0.0)
     dose: float = Field(default=1.0, gt=0.0)
-    cut: Literal["x", "y"] = "x"
+    cut: Axis = Axis.X
     target_cd: Length | None = None
     focus: list[Length] | None = None
     doses: list[float] | None = None
@@ -259,8 +261,8 @@ class ResistSpec(SpecModel):
     """
 
     thickness: Length = Field(gt=0.0)
-    mode: Literal["threshold", "full"] = "threshold"
-    tone: Literal["positive", "negative"] = "positive"
+    mode: ResistMode = ResistMode.THRESHOLD
+    tone: ResistTone = ResistTone.POSITIVE
     threshold: float = Field(default=0.3, gt=0.0)
     dose_to_clear: ExposureDose | None = Field(default=None, gt=0.0)
     dose: ExposureDose = Field(default=REFERENCE_DOSE, gt=0.0)   # 30 mJ/cm^2

@@ -112,12 +112,13 @@ def image_record(litho, geometry, heights: np.ndarray, *, base_dir: Path | None 
     intensity E₀/E: the resist line of a positive resist) and ``nils`` (I'/I · CD at the
     nominal edge)."""
     from ..litho.metrics import grating_metrics
+    from ..litho.modes import Axis
     from ..litho.pipeline import compute_image
 
     img = compute_image(litho, base_dir=base_dir)
     m, spec_i = img.mask, litho.image
     ny, nx = img.intensity.shape
-    along_y = spec_i.cut == "y" or (nx == 1 and ny > 1)
+    along_y = spec_i.cut == Axis.Y or (nx == 1 and ny > 1)
     cut_x = m.y if along_y else m.x
     cut_i = img.intensity[:, nx // 2] if along_y else img.intensity[ny // 2]
     level = litho.resist.clearing_intensity / spec_i.dose

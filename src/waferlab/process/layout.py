@@ -23,7 +23,7 @@ periodic domain repeats the clip.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from enum import StrEnum
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -32,8 +32,16 @@ from ..errors import RecipeError
 from ..recipe_io import SpecModel
 from ..units import Length
 
-__all__ = ["PatternSpec", "pattern_polygons", "apply_pattern", "polygons_from_gdsfactory",
-           "line_intervals"]
+__all__ = ["PatternSpec", "PatternTone", "pattern_polygons", "apply_pattern",
+           "polygons_from_gdsfactory", "line_intervals"]
+
+
+class PatternTone(StrEnum):
+    """What the layout polygons of ``structure.pattern`` are: the film (``dark``) or the
+    openings in it (``clear``)."""
+
+    DARK = "dark"
+    CLEAR = "clear"
 
 
 class PatternSpec(SpecModel):
@@ -47,7 +55,7 @@ class PatternSpec(SpecModel):
     unit: Length = Field(default=1e-9, gt=0)
     material: str = "Mask"
     thickness: Length = Field(gt=0)
-    tone: Literal["dark", "clear"] = "dark"
+    tone: PatternTone = PatternTone.DARK
     center: list[Length] | None = Field(default=None, min_length=2, max_length=2)
     cut_y: Length | None = None
 
@@ -130,11 +138,11 @@ def apply_pattern(geometry, spec: PatternSpec, *, base_dir: Path | None = None):
     half = 0.5 * np.asarray(grid.extent, float)
     if grid.dimension == 3:
         return from_polygons(grid, polys, spec.material, base=geometry, z_range=z_range,
-                             invert=spec.tone == "clear")     # clear: the film minus the openings
+                             invert=spec.tone == PatternTone.CLEAR)     # clear: the film minus the openings
     y = (spec.cut_y - center[1]) if spec.cut_y is not None else 0.0
     spans = line_intervals(polys, y)
     lo, hi = -half[0] - 2 * grid.spacing, half[0] + 2 * grid.spacing
-    if spec.tone == "clear":
+    if spec.tone == PatternTone.CLEAR:
         edges = [lo] + [v for s in spans for v in s] + [hi]
         spans = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
     spans = [(max(a, lo), min(b, hi)) for a, b in spans if min(b, hi) > max(a, lo)]

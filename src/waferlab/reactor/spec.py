@@ -15,12 +15,14 @@ reactor:
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import field_validator, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage, Volume
 from .fluid2d.spec import Fluid2DSpec
-from .modes import PressureControl, ReactorModel, SourceType
+from .modes import PressureControl, SourceType
 
 __all__ = ["Chamber", "Source", "Bias", "Loading", "ReactorSpec", "load_reactor_recipe"]
 
@@ -122,7 +124,7 @@ class ReactorSpec(SpecModel):
     bias: Bias | None = None
     chemistry: str | None = None
     loading: list[Loading] = []
-    model: ReactorModel = ReactorModel.GLOBAL
+    model: Literal["global", "fluid2d"] = "global"
     fluid2d: Fluid2DSpec | None = None
 
     @field_validator("pressure")
@@ -153,7 +155,7 @@ class ReactorSpec(SpecModel):
 
     @model_validator(mode="after")
     def _fluid2d_needs_model(self):
-        if self.fluid2d is not None and self.model != ReactorModel.FLUID2D:
+        if self.fluid2d is not None and self.model != "fluid2d":
             raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
         return self
 

@@ -19,7 +19,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..context import RunContext
-from .spec import Study
+from .params import Distribution
+from .spec import PceRule, Study
 
 __all__ = ["Design", "make_design", "register_design", "salib_problem", "DESIGNS"]
 
@@ -60,7 +61,7 @@ def _grid(study: Study, rng: np.random.Generator, seed: int) -> Design:
     axes = []
     for p in study.parameters:
         n = p.levels or default
-        ranged = p.distribution in ("uniform", "log-uniform")
+        ranged = p.distribution in (Distribution.UNIFORM, Distribution.LOG_UNIFORM)
         axes.append(np.linspace(0.0, 1.0, n) if ranged else (np.arange(n) + 0.5) / n)
     u = np.array(list(itertools.product(*axes)), dtype=float)
     return Design(_map(study, u), meta={"levels": [len(a) for a in axes]})
@@ -102,7 +103,7 @@ def _pce(study: Study, rng: np.random.Generator, seed: int) -> Design:
 
     joint = chaospy.J(*(p.chaospy() for p in study.parameters))
     cfg = study.spec.pce
-    if cfg.rule == "quadrature":
+    if cfg.rule == PceRule.QUADRATURE:
         nodes, weights = chaospy.generate_quadrature(cfg.order, joint, rule="gaussian")
         return Design(np.asarray(nodes).T.reshape(-1, len(study.parameters)), weights=np.asarray(weights))
     from scipy.stats import qmc

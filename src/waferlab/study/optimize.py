@@ -24,7 +24,8 @@ import numpy as np
 
 from ..errors import RecipeError
 from .executor import Runner
-from .spec import Study
+from .params import Distribution
+from .spec import Sampler, Sense, Study
 
 __all__ = ["run_optimize", "run_pareto", "target_values", "objective"]
 
@@ -78,7 +79,7 @@ def _sampler(study: Study, seed: int):
 
     cfg = study.spec.optimize
     assert cfg is not None
-    if cfg.sampler == "cmaes":
+    if cfg.sampler == Sampler.CMAES:
         try:
             import cmaes  # noqa: F401
         except ImportError:
@@ -103,8 +104,8 @@ def run_optimize(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     params = study.parameters
     dists: dict[str, BaseDistribution] = {
         f"p{j}": IntDistribution(int(round(p.bounds[0])), int(round(p.bounds[1])),
-                                 log=p.distribution == "log-uniform") if p.integer
-        else FloatDistribution(p.bounds[0], p.bounds[1], log=p.distribution == "log-uniform")
+                                 log=p.distribution == Distribution.LOG_UNIFORM) if p.integer
+        else FloatDistribution(p.bounds[0], p.bounds[1], log=p.distribution == Distribution.LOG_UNIFORM)
         for j, p in enumerate(params)}
     search = optuna.create_study(direction="minimize", sampler=_sampler(study, seed))
     screening = 0 if cfg.fidelity is not None else 1
@@ -186,14 +187,14 @@ def run_pareto(study: Study, runner: Runner, *, seed: int) -> dict[str, Any]:
     while algo.has_next():
         pop = algo.ask()
         results = runner.evaluate(pop.get("X"))
-        F = np.array([[(-1.0 if sense == "max" else 1.0) * r[m] for m, sense in objs]
+        F = np.array([[(-1.0 if sense == Sense.MAX else 1.0) * r[m] for m, sense in objs]
                       for r in results])
         F[~np.isfinite(F)] = _PENALTY
         Evaluator().eval(StaticProblem(problem, F=F), pop)
         algo.tell(infills=pop)
     res = algo.result()
     X, F = np.atleast_2d(res.X), np.atleast_2d(res.F)
-    sign = np.array([-1.0 if s == "max" else 1.0 for _, s in objs])
+    sign = np.array([-1.0 if s == Sense.MAX else 1.0 for _, s in objs])
     order = np.argsort(F[:, 0])
     return {"objectives": dict(objs), "front_x": X[order].tolist(),
             "front": (F[order] * sign).tolist(), "evaluations": runner.next_index}

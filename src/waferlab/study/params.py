@@ -19,6 +19,7 @@ import copy
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -27,9 +28,19 @@ import numpy as np
 from ..errors import RecipeError
 
 __all__ = ["Parameter", "parse_path", "get_path", "set_path", "check_path", "apply_assignments",
-           "split_quantity", "DISTRIBUTIONS"]
+           "split_quantity", "DISTRIBUTIONS", "Distribution"]
 
-DISTRIBUTIONS = ("uniform", "normal", "truncated", "log-uniform")
+
+class Distribution(StrEnum):
+    """The law of a study parameter (``study.parameters.<path>.distribution``)."""
+
+    UNIFORM = "uniform"
+    NORMAL = "normal"
+    TRUNCATED = "truncated"
+    LOG_UNIFORM = "log-uniform"
+
+
+DISTRIBUTIONS = tuple(Distribution)
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]")
 
 
@@ -161,14 +172,14 @@ class Parameter:
         return np.round(x) if self.integer else x
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
-        if self.distribution == "uniform":
+        if self.distribution == Distribution.UNIFORM:
             return self.lo + u * (self.hi - self.lo)
-        if self.distribution == "log-uniform":
+        if self.distribution == Distribution.LOG_UNIFORM:
             return self.lo * (self.hi / self.lo) ** u
         from scipy import stats
 
         u = np.clip(u, 1e-12, 1 - 1e-12)
-        if self.distribution == "normal":
+        if self.distribution == Distribution.NORMAL:
             return self.mean + self.std * stats.norm.ppf(u)
         a, b = (self.lo - self.mean) / self.std, (self.hi - self.mean) / self.std
         return stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.std)
@@ -177,11 +188,11 @@ class Parameter:
         """The same distribution as a chaospy object (for polynomial chaos)."""
         import chaospy
 
-        if self.distribution == "uniform":
+        if self.distribution == Distribution.UNIFORM:
             return chaospy.Uniform(self.lo, self.hi)
-        if self.distribution == "log-uniform":
+        if self.distribution == Distribution.LOG_UNIFORM:
             return chaospy.LogUniform(math.log(self.lo), math.log(self.hi))
-        if self.distribution == "normal":
+        if self.distribution == Distribution.NORMAL:
             return chaospy.Normal(self.mean, self.std)
         return chaospy.TruncNormal(self.lo, self.hi, self.mean, self.std)
 

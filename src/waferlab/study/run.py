@@ -27,7 +27,7 @@ from .evaluators import Evaluator, get_evaluator
 from .executor import DaskBackend, Progress, Runner, SerialBackend, dask_client
 from .optimize import run_optimize, run_pareto, target_profile
 from .params import apply_assignments
-from .spec import Study, load_study
+from .spec import Study, StudyMethod, load_study
 from .store import StudyStore
 
 __all__ = ["run_study", "StudyResult", "check_recipes", "RANDOM", "study_fingerprint"]
@@ -126,33 +126,34 @@ def _analyse(study: Study, design, ds: xr.Dataset, out: Path | None) -> tuple[di
         res["statistics"] = {m: analysis.mc_stats(ds[m].values) for m in metrics}
     complete = all(np.isfinite(ds[m].values).all() for m in metrics)
     sens: dict[str, dict] = {}
-    if method in ("sobol", "morris", "pce"):
+    if method in (StudyMethod.SOBOL, StudyMethod.MORRIS, StudyMethod.PCE):
         if not complete:
             res["sensitivity_error"] = "some samples failed; indices need every sample"
         else:
             for m in metrics:
                 y = ds[m].values
-                if method == "sobol":
+                if method == StudyMethod.SOBOL:
                     sens[m] = analysis.sobol_indices(study, y, seed=seed)
-                elif method == "morris":
+                elif method == StudyMethod.MORRIS:
                     sens[m] = analysis.morris_indices(study, design, y, seed=seed)
                 else:
                     sens[m] = analysis.pce_stats(study, design, y)
-            res["pce" if method == "pce" else method] = sens
+            res[str(method)] = sens
     if out is None:
         return res, figs
-    if method in ("lhs", "montecarlo", "sobol", "pce"):
+    if method in (StudyMethod.LHS, StudyMethod.MONTECARLO, StudyMethod.SOBOL, StudyMethod.PCE):
         figs.append(plots.plot_distributions(ds, metrics, out / "distributions.png").name)
     if sens:
-        keys = ("mu_star",) if method == "morris" else ("S1", "ST")
+        keys = ("mu_star",) if method == StudyMethod.MORRIS else ("S1", "ST")
         figs.append(plots.plot_sensitivity(sens, names, out / "sensitivity.png", keys=keys).name)
-    if len(names) <= 2 and method in ("grid", "lhs", "montecarlo"):
+    if len(names) <= 2 and method in (StudyMethod.GRID, StudyMethod.LHS, StudyMethod.MONTECARLO):
         for m in metrics:
             figs.append(plots.plot_response(ds, m, out / f"response-{m}.png").name)
     return res, figs
 
 
-RANDOM = ("lhs", "montecarlo", "sobol", "morris", "pce")   # pce: regression on random points
+RANDOM = (StudyMethod.LHS, StudyMethod.MONTECARLO, StudyMethod.SOBOL, StudyMethod.MORRIS,
+          StudyMethod.PCE)   # pce: regression on random points
 
 
 def _encode(study: Study, x) -> tuple:
@@ -204,18 +205,18 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     design = None
-    if spec.method not in ("optimize", "pareto"):
+    if spec.method not in (StudyMethod.OPTIMIZE, StudyMethod.PARETO):
         design = make_design(study)
     if ev == "recipe":
         xs = design.x if design is not None else np.array(
             [[p.ppf(np.array([0.5]))[0] for p in study.parameters]])
         check_recipes(study, xs)
-    prof = target_profile(study) if spec.method == "optimize" else None
+    prof = target_profile(study) if spec.method == StudyMethod.OPTIMIZE else None
     metrics = study.metrics + (("profile_distance",) if prof is not None else ())
     fingerprint = study_fingerprint(study, ev)
     store = StudyStore(out / "study.nc" if out else None, names=study.names,
                        units=tuple(p.unit for p in study.parameters), metrics=metrics,
-                       attrs={"fingerprint": fingerprint, "method": spec.method,
+                       attrs={"fingerprint": fingerprint, "method": str(spec.method),
                               "study_seed": spec.seed, "evaluator": _evaluator_id(ev),
                               "source": str(study.source or "")})
     coarse: tuple[tuple[str, Any], ...] = ()
@@ -242,9 +243,9 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
                         key_prefix=f"waferlab-study-{fingerprint}-{uuid.uuid4().hex[:8]}",
                         coarse=coarse, profile_target=prof, on_result=on_result, progress=bar,
                         keep_profiles=design is not None and out is not None and make_plots)
-        if spec.method == "optimize":
+        if spec.method == StudyMethod.OPTIMIZE:
             method_result = run_optimize(study, runner, seed=_seed(study, "optimize"))
-        elif spec.method == "pareto":
+        elif spec.method == StudyMethod.PARETO:
             method_result = run_pareto(study, runner, seed=_seed(study, "pareto"))
         else:
             assert design is not None
@@ -254,14 +255,14 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
     wall = time.perf_counter() - t0
     ds = store.dataset()
     summary: dict[str, Any] = {
-        "method": spec.method, "samples": int(ds.sizes["sample"]),
+        "method": str(spec.method), "samples": int(ds.sizes["sample"]),
         "computed": runner.computed, "reused": runner.reused,
         "failed": int((ds["status"].values == 2).sum()),
         "missing_metrics": {str(k): v for k, v in sorted(store.notes.items())},
         "workers": n_workers,
         "wall_time_s": wall,
         "throughput_per_s": runner.computed / wall if wall > 0 and runner.computed else math.nan,
-        "parameters": [{"path": p.path, "unit": p.unit, "distribution": p.distribution}
+        "parameters": [{"path": p.path, "unit": p.unit, "distribution": str(p.distribution)}
                        for p in study.parameters],
         "metrics": list(metrics), "seed": spec.seed, "fingerprint": fingerprint}
     figs: list[str] = []
@@ -273,11 +274,11 @@ def run_study(study: Study | str | Path, out_dir: str | Path | None = None, *,
         if out is not None and make_plots:
             profiles = {i: r["profile"] for i, r in runner.results.items()
                         if isinstance(r.get("profile"), np.ndarray) and len(r["profile"]) > 1}
-            figs += table.plot_profiles(out, profiles, ds, each=spec.method == "grid")
+            figs += table.plot_profiles(out, profiles, ds, each=spec.method == StudyMethod.GRID)
     else:
         summary[spec.method] = method_result
         if out is not None and make_plots:
-            if spec.method == "optimize":
+            if spec.method == StudyMethod.OPTIMIZE:
                 figs.append(plots.plot_convergence(method_result["history"], out / "convergence.png").name)
             else:
                 assert spec.pareto is not None

@@ -18,27 +18,63 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
 from ..errors import RecipeError
 from ..recipe_io import SpecModel, load_yaml, validate_section
-from .params import DISTRIBUTIONS, Parameter, check_path, convert, split_quantity
+from .params import DISTRIBUTIONS, Distribution, Parameter, check_path, convert, split_quantity
 
 __all__ = ["ParameterSpec", "PCESpec", "SobolSpec", "OptimizeSpec", "ParetoSpec",
            "FidelitySpec", "StudySpec", "Study", "load_study", "study_from_dict", "METHODS",
-           "renamed_metric"]
+           "renamed_metric", "StudyMethod", "PceRule", "Sampler", "Sense"]
 
-METHODS = ("grid", "lhs", "sobol", "morris", "montecarlo", "pce", "optimize", "pareto")
+class StudyMethod(StrEnum):
+    """``study.method``: a design (grid, Latin hypercube, Sobol', Morris, Monte Carlo,
+    polynomial chaos) or a search (single-objective optimisation, Pareto front)."""
+
+    GRID = "grid"
+    LHS = "lhs"
+    SOBOL = "sobol"
+    MORRIS = "morris"
+    MONTECARLO = "montecarlo"
+    PCE = "pce"
+    OPTIMIZE = "optimize"
+    PARETO = "pareto"
+
+
+class PceRule(StrEnum):
+    """How the chaos coefficients are found: Gauss quadrature or least-squares regression."""
+
+    QUADRATURE = "quadrature"
+    REGRESSION = "regression"
+
+
+class Sampler(StrEnum):
+    """The optuna sampler of ``optimize``: TPE or CMA-ES."""
+
+    TPE = "tpe"
+    CMAES = "cmaes"
+
+
+class Sense(StrEnum):
+    """Direction of a Pareto objective."""
+
+    MIN = "min"
+    MAX = "max"
+
+
+METHODS = tuple(StudyMethod)
 Number = float | str
 
 
 class ParameterSpec(SpecModel):
     """One knob: ``range`` alone means uniform; ``distribution`` picks another law."""
 
-    distribution: Literal["uniform", "normal", "truncated", "log-uniform"] | None = None
+    distribution: Distribution | None = None
     range: list[Number] | None = Field(default=None, min_length=2, max_length=2)
     mean: Number | None = None
     std: Number | None = None
@@ -47,11 +83,12 @@ class ParameterSpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ParameterSpec":
-        law = self.distribution or ("uniform" if self.range is not None else None)
+        law = self.distribution or (Distribution.UNIFORM if self.range is not None else None)
         if law is None:
             raise ValueError(f"give range: [lo, hi] or a distribution ({', '.join(DISTRIBUTIONS)})")
-        need = {"uniform": ("range",), "log-uniform": ("range",), "normal": ("mean", "std"),
-                "truncated": ("mean", "std", "range")}[law]
+        need = {Distribution.UNIFORM: ("range",), Distribution.LOG_UNIFORM: ("range",),
+                Distribution.NORMAL: ("mean", "std"),
+                Distribution.TRUNCATED: ("mean", "std", "range")}[law]
         for key in need:
             if getattr(self, key) is None:
                 raise ValueError(f"a {law} parameter needs {key}")
@@ -62,7 +99,7 @@ class PCESpec(SpecModel):
     """Polynomial chaos: total ``order``; nodes by Gaussian ``quadrature`` or ``regression``."""
 
     order: int = Field(default=3, ge=1, le=12)
-    rule: Literal["quadrature", "regression"] = "quadrature"
+    rule: PceRule = PceRule.QUADRATURE
 
 
 class SobolSpec(SpecModel):
@@ -87,7 +124,7 @@ class OptimizeSpec(SpecModel):
     targets: dict[str, Number] = {}
     weights: dict[str, float] = {}
     profile: list[list[Number]] | None = None
-    sampler: Literal["tpe", "cmaes"] = "tpe"
+    sampler: Sampler = Sampler.TPE
     budget: int = Field(default=64, ge=2)
     batch: int = Field(default=4, ge=1)
     polish: int = Field(default=0, ge=0)
@@ -103,7 +140,7 @@ class OptimizeSpec(SpecModel):
 class ParetoSpec(SpecModel):
     """NSGA-II: ``objectives`` maps each metric to min or max."""
 
-    objectives: dict[str, Literal["min", "max"]] = Field(min_length=2)
+    objectives: dict[str, Sense] = Field(min_length=2)
     population: int = Field(default=40, ge=4)
     generations: int = Field(default=50, ge=1)
 
@@ -114,7 +151,7 @@ class StudySpec(SpecModel):
     base: str | dict[str, Any]
     parameters: dict[str, ParameterSpec] = Field(min_length=1)
     metrics: list[str] = Field(default=[], min_length=0)
-    method: Literal["grid", "lhs", "sobol", "morris", "montecarlo", "pce", "optimize", "pareto"]
+    method: StudyMethod
     samples: int = Field(default=64, ge=1)
     seed: int = Field(default=0, ge=0)
     common_seed: bool = False          # every sample gets sample 0's seed (common random numbers)
@@ -128,11 +165,11 @@ class StudySpec(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> "StudySpec":
-        if self.method == "optimize" and self.optimize is None:
+        if self.method == StudyMethod.OPTIMIZE and self.optimize is None:
             raise ValueError("method: optimize needs an optimize: section (targets, budget)")
-        if self.method == "pareto" and self.pareto is None:
+        if self.method == StudyMethod.PARETO and self.pareto is None:
             raise ValueError("method: pareto needs a pareto: section (objectives)")
-        if not self.metrics and self.method not in ("optimize", "pareto"):
+        if not self.metrics and self.method not in (StudyMethod.OPTIMIZE, StudyMethod.PARETO):
             raise ValueError("metrics: list the metrics to collect, e.g. [etch_depth_m, cd_middle_m]")
         return self
 
@@ -167,14 +204,14 @@ def _parameter(path: str, p: ParameterSpec) -> Parameter:
     given = [v for v in (*(p.range or ()), p.mean, p.std) if v is not None]
     unit = next((split_quantity(v, where=where)[1] for v in given
                  if isinstance(v, str) and split_quantity(v, where=where)[1]), "")
-    law = p.distribution or "uniform"
+    law = p.distribution or Distribution.UNIFORM
     kw: dict[str, Any] = {}
     if p.range is not None:
         lo, hi = (convert(v, unit, where=f"{where}.range") for v in p.range)
         if not lo < hi:
             raise RecipeError(f"range [{lo:g}, {hi:g}] {unit} is empty; write [low, high]",
                               path=f"{where}.range")
-        if law == "log-uniform" and lo <= 0:
+        if law == Distribution.LOG_UNIFORM and lo <= 0:
             raise RecipeError("a log-uniform range must be positive", path=f"{where}.range")
         kw.update(lo=lo, hi=hi)
     if p.mean is not None:
@@ -183,7 +220,7 @@ def _parameter(path: str, p: ParameterSpec) -> Parameter:
         kw["std"] = convert(p.std, unit, where=f"{where}.std")
         if not kw["std"] > 0:
             raise RecipeError("std must be positive", path=f"{where}.std", value=p.std)
-    if law == "truncated" and not kw["lo"] < kw["mean"] < kw["hi"] + 10 * kw["std"]:
+    if law == Distribution.TRUNCATED and not kw["lo"] < kw["mean"] < kw["hi"] + 10 * kw["std"]:
         raise RecipeError("the truncation range lies far from the mean", path=where)
     return Parameter(path=path, distribution=law, unit=unit, levels=p.levels, integer=p.integer,
                      **kw)
