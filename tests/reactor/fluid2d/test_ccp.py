@@ -24,18 +24,16 @@ M_AR = 39.948 * 1.66053906660e-27
 OMEGA = 2 * PI * 13.56e6
 
 
-def make(**over):
-    d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "5 cm", "wafer_radius": "10 cm"},
-         "pressure": "10 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"type": "ccp", "power": "30 W"},
-         "fluid2d": {"mesh": {"nr": 10, "nz": 12}, "gas_heating": False}}
-    for k, v in over.items():
-        if v is None:
-            d.pop(k)
-        elif isinstance(v, dict) and isinstance(d.get(k), dict):
-            d[k] = {**d[k], **v}
-        else:
-            d[k] = v
-    return validate_section(ReactorSpec, d, "reactor")
+BASE = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "5 cm", "wafer_radius": "10 cm"},
+        "pressure": "10 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"type": "ccp", "power": "30 W"}}
+SMALL = {"mesh": {"nr": 10, "nz": 12}, "gas_heating": False}
+
+
+def make(fluid2d: dict | None = None, **over):
+    """The test CCP (10 × 12 cells, no gas heating); ``fluid2d`` keys are added to SMALL's,
+    other keys replace BASE's (None: removed)."""
+    d = {**BASE, "fluid2d": {**SMALL, **(fluid2d or {})}, **over}
+    return validate_section(ReactorSpec, {k: v for k, v in d.items() if v is not None}, "reactor")
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +158,7 @@ def test_a_smaller_powered_electrode_heats_only_above_it():
     """R_e = 9 cm of R = 15 cm: no RF current, no power in the outer columns; the power still
     integrates to the recipe's; the top sheath (same current, denser edge) differs."""
     r = solve_ccp(make(chamber={"radius": "15 cm", "length": "5 cm", "wafer_radius": "7.5 cm"},
-                       fluid2d={"ccp": {"electrode_radius": "9 cm"}, "mesh": {"nr": 10, "nz": 12},
-                                "gas_heating": False}))
+                       fluid2d={"ccp": {"electrode_radius": "9 cm"}}))
     outer = r.setup.mesh.r > 0.09
     assert np.all(r.power[outer] == 0) and np.all(r.heating.J1[outer] == 0)
     assert r.absorbed_power == pytest.approx(30.0, rel=1e-9)
@@ -193,14 +190,14 @@ def test_bad_ccp_values_are_refused_by_the_schema():
 
 def test_non_convergence_reports_the_residual_history():
     with pytest.raises(SimulationError, match=r"residual history: \d\.\d\de[+-]\d\d"):
-        solve_ccp(make(fluid2d={"mesh": {"nr": 10, "nz": 12}, "gas_heating": False, "max_iterations": 3}))
+        solve_ccp(make(fluid2d={"max_iterations": 3}))
 
 
+@pytest.mark.slow
 def test_a_stopped_run_resumes_from_its_checkpoint(ccp, tmp_path):
     ck = tmp_path / "ck.npz"
     with pytest.raises(SimulationError):
-        solve_ccp(make(fluid2d={"mesh": {"nr": 10, "nz": 12}, "gas_heating": False, "max_iterations": 6}),
-                  checkpoint=ck)
+        solve_ccp(make(fluid2d={"max_iterations": 6}), checkpoint=ck)
     r = solve_ccp(make(), checkpoint=ck, resume=True)
     assert r.residual_history[:6] == pytest.approx(ccp.residual_history[:6], rel=1e-6)
     assert r.n_e_avg == pytest.approx(ccp.n_e_avg, rel=1e-6)
@@ -251,7 +248,7 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
     assert f2["T_e_density_weighted_eV"] == pytest.approx(f2["homogeneous_model"]["T_e_eV"], rel=0.10)
     assert f2["n_e_avg_m3"] == pytest.approx(f2["homogeneous_model"]["n0_m3"], rel=0.30)
     from waferlab.reactor import solve
-    glob = solve(make(model="global", fluid2d=None)).to_json()
+    glob = solve(validate_section(ReactorSpec, {**BASE, "model": "global"}, "reactor")).to_json()
     assert set(glob) <= set(data)
     assert (tmp_path / "out" / "reactor.png").stat().st_size > 20000
     assert out["T_e_eV"] == data["T_e_eV"]
@@ -265,8 +262,7 @@ def test_homogeneous_model_agreement_over_conditions(pressure, power, gap, mode)
     """The same tolerances over pressure, power, gap and both power conventions."""
     r = solve_ccp(make(pressure=pressure, source={"type": "ccp", "power": power},
                        chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
-                       fluid2d={"ccp": {"power_absorbed_by": mode}, "mesh": {"nr": 10, "nz": 12},
-                                "gas_heating": False}))
+                       fluid2d={"ccp": {"power_absorbed_by": mode}}))
     ref = r.setup.reference
     P = float(power.split()[0])
     assert r.absorbed_power == pytest.approx(P, rel=1e-9)

@@ -115,14 +115,19 @@ class CCPResult:
 
     @property
     def n_e_avg(self) -> float:
-        return self.setup.mesh.volume_average(self.n_e)
+        """Volume-averaged n_e of the bulk (m⁻³)."""
+        V = self.setup.mesh.volume
+        return float((self.n_e * V).sum() / V.sum())
 
     @property
     def T_e_density_weighted(self) -> float:
-        return self.setup.mesh.volume_average(self.T_e, self.n_e)
+        """n_e-weighted volume average of T_e (eV)."""
+        w = self.setup.mesh.volume * self.n_e
+        return float((self.T_e * w).sum() / w.sum())
 
     @property
     def electron_power(self) -> float:
+        """Power absorbed by the electrons (W): ohmic + stochastic."""
         return float((self.power * self.setup.mesh.volume).sum())
 
     @property
@@ -252,6 +257,7 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
         prev = history[-1] if history else None
     moved = np.inf
     heat, p_used = None, None
+    cap = np.concatenate([np.ones(N), 0.3 * x[N:]])
     for it in range(1, max_it + 1):
         if checkpoint is not None and it % 5 == 0:
             _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
@@ -276,17 +282,14 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
             break
         if norm < s.tolerance and moved < 1e-7 * gap and len(history) > 1:
             break
-        if prev is not None:
-            dt *= min(max(prev / norm, 0.5), 4.0)
+        dt = dt if prev is None else dt * float(np.clip(prev / norm, 0.5, 4.0))      # SER
         prev = norm
-        J = tr.jacobian(x, f)
         try:
-            dx = spla.spsolve((M / dt - J).tocsc(), f)
+            step = spla.spsolve((M / dt - tr.jacobian(x, f)).tocsc(), f)
         except RuntimeError:
             break
-        dx[:N] = np.clip(dx[:N], -1.0, 1.0)
-        dx[N:] = np.clip(dx[N:], -0.3 * x[N:], 0.3 * x[N:])
-        x = x + dx
+        x = x + np.clip(step, -cap, cap)        # |δ ln n| ≤ 1, |δT_e| ≤ 0.3 T_e
+        cap[N:] = 0.3 * x[N:]
         d_new = max(d_new, 0.1 * gap)
         d = d + float(np.clip(RELAX * (d_new - d), -0.05 * gap, 0.05 * gap))     # relaxed
     ok = bool(history and np.isfinite(history[-1]) and history[-1] < s.tolerance and moved < 1e-7 * gap)

@@ -1,0 +1,90 @@
+"""2D parallel-plate CCP (``source.type: ccp``, ``model: fluid2d``): speed, mesh refinement and
+agreement with the homogeneous CCP model (Lieberman & Lichtenberg 2005, ch. 10-11).
+
+Speed: the example recipe (examples/fluid2d/reactor-argon-ccp.yaml, 16 × 16) — mesh size,
+iterations, the residual history and CPU time (time.process_time of this process) beside wall
+time and the load average.  Mesh: 10 × 12 → 16 × 16 → 24 × 24 → 32 × 32 of the same case.
+Agreement: argon at 10-100 mTorr, 5-30 W, 5 and 10 cm gaps, both power conventions; ratios 2D /
+homogeneous of ⟨n_e⟩ (volume average vs n₀), T_e (density-weighted), the powered sheath's V₁ and
+s_m at the centre, and the absorbed power.  Writes bench/results/reactor_fluid2d_ccp.md.
+
+Run:  python bench/bench_reactor_fluid2d_ccp.py
+"""
+from __future__ import annotations
+
+import harness
+
+harness.configure(2)
+
+import os  # noqa: E402
+import time  # noqa: E402
+
+from waferlab.recipe_io import load_yaml, validate_section  # noqa: E402
+from waferlab.reactor import ReactorSpec  # noqa: E402
+from waferlab.reactor.fluid2d.ccp import energy_channels, solve_ccp  # noqa: E402
+
+EXAMPLE = harness.ROOT / "examples" / "fluid2d" / "reactor-argon-ccp.yaml"
+CASES = [("10 mTorr", "30 W", "5 cm", "discharge"), ("10 mTorr", "10 W", "5 cm", "discharge"),
+         ("30 mTorr", "30 W", "10 cm", "discharge"), ("100 mTorr", "10 W", "10 cm", "discharge"),
+         ("10 mTorr", "5 W", "5 cm", "electrons"), ("30 mTorr", "5 W", "10 cm", "electrons")]
+
+
+def example(mesh=None, **over):
+    d = load_yaml(EXAMPLE)["reactor"]
+    if mesh is not None:
+        d["fluid2d"]["mesh"] = {"nr": mesh[0], "nz": mesh[1]}
+    d.update(over)
+    return validate_section(ReactorSpec, d, "reactor")
+
+
+def timed(spec):
+    c, w = time.process_time(), time.perf_counter()
+    r = solve_ccp(spec)
+    return r, time.process_time() - c, time.perf_counter() - w
+
+
+def main() -> None:
+    out = ["## reactor: 2D CCP (fluid2d, source.type: ccp)", ""]
+    r, cpu, wall = timed(example())
+    m = r.setup.mesh
+    ch = energy_channels(r)
+    out += ["### Speed: the example recipe (argon, 10 mTorr, 30 W, 5 cm gap, R = 15 cm, gas heating on)", "",
+            f"- mesh {m.nr} × {m.nz} = {m.size} cells ({2 * m.size} unknowns), {r.iterations} pseudo-time steps, "
+            f"**CPU {cpu:.1f} s**, wall {wall:.1f} s at load {os.getloadavg()[0]:.1f}",
+            f"- absorbed power {r.absorbed_power:.9g} W (electrons {r.electron_power:.4g} W = ohmic "
+            f"{float((r.heating.ohmic * m.volume).sum()):.3g} + stochastic "
+            f"{float((r.heating.stochastic * m.volume).sum()):.3g}; ions' sheath energy {r.heating.ion_power:.4g} W); "
+            f"particle balance {ch['particle_balance']:.1e}, electron energy balance {ch['residual']:.1e}",
+            f"- V_rf {r.heating.V_T:.1f} V (two sheaths in series), powered sheath at the centre V₁ "
+            f"{r.heating.V1_bottom[0]:.1f} V, s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m²",
+            "- scaled residual history: " + ", ".join(f"{h:.1e}" for h in r.residual_history), ""]
+    out += ["### Mesh refinement (example, gas heating off)", "",
+            "| mesh | steps | CPU s | ⟨n_e⟩ m⁻³ | T_e eV | Γ_i(0) m⁻²s⁻¹ | V₁(0) V | s_m(0) mm | E_i(0) eV |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for mesh in ((10, 12), (16, 16), (24, 24), (32, 32)):
+        r, cpu, _ = timed(example(mesh, fluid2d={**load_yaml(EXAMPLE)["reactor"]["fluid2d"],
+                                                 "mesh": {"nr": mesh[0], "nz": mesh[1]}, "gas_heating": False}))
+        h = r.heating
+        out.append(f"| {mesh[0]} × {mesh[1]} | {r.iterations} | {cpu:.1f} | {r.n_e_avg:.4g} | "
+                   f"{r.T_e_density_weighted:.4g} | {r.ion_flux_wafer[0]:.4g} | {h.V1_bottom[0]:.1f} | "
+                   f"{h.s_bottom[0] * 1e3:.3f} | {0.5 * r.T_e_wafer[0] + h.Vbar_bottom[0]:.1f} |")
+    out += ["", "### Against the homogeneous CCP model (2D / homogeneous; criteria ⟨n_e⟩ ±30 %, T_e ±10 %)", "",
+            "| pressure | power | gap | power counts | ⟨n_e⟩ | T_e | V₁(0) | s_m(0) | P_abs / P | CPU s |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for p, P, gap, mode in CASES:
+        spec = example((10, 12), pressure=p, source={"type": "ccp", "power": P},
+                       chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
+                       fluid2d={"ccp": {"power_absorbed_by": mode}, "mesh": {"nr": 10, "nz": 12},
+                                "gas_heating": False})
+        r, cpu, _ = timed(spec)
+        ref = r.setup.reference
+        out.append(f"| {p} | {P} | {gap} | {mode} | {r.n_e_avg / ref.n0_m3:.3f} | "
+                   f"{r.T_e_density_weighted / ref.T_e_eV:.3f} | {r.heating.V1_bottom[0] / ref.V1_V:.3f} | "
+                   f"{r.heating.s_bottom[0] / ref.s_m_m:.3f} | {r.absorbed_power / float(P.split()[0]):.9f} | "
+                   f"{cpu:.1f} |")
+    path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp.md", "\n".join(out))
+    print(path.read_text())
+
+
+if __name__ == "__main__":
+    main()
