@@ -302,7 +302,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
         Te = x[sl_T].reshape(m.shape)
-        if s.gas_heating and prev is not None and prev < HEAT_UPDATE_RESIDUAL:
+        if s.gas_heating and not heat.converged and prev is not None and prev < HEAT_UPDATE_RESIDUAL:
             # outer fixed point on T_g, only from a nearly steady plasma (the heating of a
             # transient state is not bounded by the absorbed power)
             Q = _gas_heating(sysm, x, ne)
@@ -313,7 +313,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
             T_g = T_new
             lnn = x[sl_n].reshape((N,) + m.shape)
             n_g = np.exp(lnn[gm.neu]).sum(axis=0)
-            prev = None                 # the update changes the problem: no rejection test now
+            prev, dt = None, dt / 8     # a changed problem: no rejection test now, a shorter step
         nu_m = sysm.chemistry(np.exp(lnn), ne, np.maximum(Te, 0.05))[4]
         power = _power(setup, ne, nu_m)
         sysm.set_state(n_g, T_g, power)

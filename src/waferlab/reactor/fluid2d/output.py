@@ -113,7 +113,7 @@ def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
     neutral = setup.neutral
     n_avg = res.n_e_avg
     dens = {neutral: m.volume_average(res.n_gas), ion: n_avg, "e": n_avg}
-    P_coll, P_wall = _energy_channels(res)
+    P_coll, P_wall, P_field = _energy_channels(res)
     P = setup.spec.source.power
     Tw = setup.spec.wafer_temperature if setup.spec.wafer_temperature is not None else setup.spec.gas_temperature
     return ReactorState(
@@ -128,11 +128,12 @@ def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
         pressure_Pa=setup.spec.pressure, power_W=P,
         element_balance={},
         energy_balance={"P_abs_W": res.absorbed_power, "collisions_W": P_coll, "walls_W": P_wall,
-                        "attachment_W": 0.0, "residual": (res.absorbed_power - P_coll - P_wall) / P})
+                        "attachment_W": 0.0, "ion_joule_W": P_field,
+                        "residual": (res.absorbed_power - P_coll - P_wall - P_field) / P})
 
 
-def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
-    """Collisional and wall power (W) of the converged fields."""
+def _energy_channels(res: Fluid2DResult) -> tuple[float, float, float]:
+    """Collisional, wall and ambipolar-field (ion Joule) power (W) of the converged fields."""
     from .transport import TransportResidual
 
     tr = TransportResidual(res.setup.mesh, _coef(res))
@@ -145,7 +146,8 @@ def _energy_channels(res: Fluid2DResult) -> tuple[float, float]:
         Tp = res.T_e[sl]
         G = d["wall"][side][0]
         P_wall += float((A * G * (2.5 * Tp + Tp * 0.5 * np.log(m_i / (2 * PI * 9.1093837015e-31)))).sum() * EV)
-    return P_coll, P_wall
+    P_field = float(d["heat_ion_eV_s"].sum()) * EV           # work against the ambipolar field
+    return P_coll, P_wall, P_field
 
 
 def particle_balance(res: Fluid2DResult | MultiResult) -> float:

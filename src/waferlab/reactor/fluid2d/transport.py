@@ -11,7 +11,13 @@ variable mobility u² = 2eλ_iE/(π m_i) at high field (Lieberman & Lichtenberg 
     (π/2) u² + v̄_i u = (e λ_i/m_i) (T_e + T_i) |∂ ln n/∂ξ|.
 
     ∇·Γ = ν_iz n                                              (continuity)
-    ∇·(5/2 T_e Γ − κ_e ∇T_e) = p/e − n Σ_r ν_r E_r            (electron energy, eV units)
+    ∇·(5/2 T_e Γ − κ_e ∇T_e) = p/e − n Σ_r ν_r E_r − Γ·∇φ     (electron energy, eV units)
+
+with −Γ·∇φ = T_e Γ·∇ln n ≤ 0 the electrons' work against the ambipolar field, which the ions
+gain (zero net current) and hand to the gas by collisions (their Joule heating; Hagelaar &
+Pitchford, Plasma Sources Sci. Technol. 14, 722, 2005, eq. 13 form of the energy equation).
+Between the wall cell and the sheath edge (the unresolved half cell) the ions' energy is the
+Bohm presheath's T_e/2 of the wall loss below.
 
 κ_e = 5/2 n D_e, D_e = T_e e/(m_e ν_m) (L&L §2.4); the collision sum carries the
 chemistry's inelastic losses and 3 m_e/M T_e per elastic collision.  At a wall the ions
@@ -148,9 +154,13 @@ class TransportResidual:
             Fn[b] += A * G
             FE[a] -= A * Q
             FE[b] += A * Q
+            # work of the ambipolar field on the ions, |Γ| T_e |Δ ln n| per face (eV/s), half to
+            # each cell: the electrons pay it (zero net current: Γ_e·∇φ = Γ_i·E), the ions gain it
             w = 0.5 * A * np.abs(G) * Tf * np.abs(g) * d
             heat_i[a] += w
             heat_i[b] += w
+            FE[a] -= w
+            FE[b] -= w
         wall = {}
         for side, (sl, A, d) in self.walls.items():
             Tp = Te[sl]
@@ -158,7 +168,6 @@ class TransportResidual:
             Vs = Tp * 0.5 * np.log(c.m_i / (2 * PI * M_E))
             Fn[sl] -= A * G
             FE[sl] -= A * G * (2.5 * Tp + Vs)
-            heat_i[sl] += A * G * Tp * y
             wall[side] = (G, np.exp(lnn[sl] - y))
         if details:
             return Fn, FE, dict(wall=wall, heat_ion_eV_s=heat_i, nu_iz=nu_iz, loss=loss, nu_m=nu_m)
