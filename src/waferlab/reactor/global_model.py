@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -108,6 +109,8 @@ class GlobalModel:
                          else ion_temperature_eV(float(pressure), float(T_gas)))
         self.pressure = float(pressure)
         self.power = float(power)
+        # k_r -> k_r · factor(T_e)[r] (shape (n_rx, B)); None: the Maxwellian fits as printed
+        self.rate_factor: Callable[[np.ndarray], np.ndarray] | None = None
         self.n_g0 = self.pressure / (K_B * self.T_gas)
         sp = chem.species
         self.names = tuple(s.name for s in sp)
@@ -278,6 +281,8 @@ class GlobalModel:
         Te2, M2 = Te[None, :], np.atleast_1d(M)[None, :]
         for f, ids, P in self.rx_groups:
             k[ids] = f(P, Te2, self.T_gas, M2)
+        if self.rate_factor is not None:      # EEDF correction (reactor.eedf: boltzmann)
+            k *= self.rate_factor(Te)
         return k
 
     def lost_electron_energy(self, Te, M):

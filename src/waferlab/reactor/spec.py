@@ -11,6 +11,7 @@ reactor:
   chemistry: sf6o2                  # optional: built-in name or a file path
   loading: [{species: F, probability: 0.3, open_area_fraction: 0.4}]   # optional sinks
   model: global                     # or fluid2d (settings in fluid2d:, see .fluid2d.spec)
+  eedf: maxwellian                  # or boltzmann (global model: two-term EEDF, see docs/reactor.md)
 ```
 """
 from __future__ import annotations
@@ -125,6 +126,7 @@ class ReactorSpec(SpecModel):
     chemistry: str | None = None
     loading: list[Loading] = []
     model: Literal["global", "fluid2d"] = "global"
+    eedf: Literal["maxwellian", "boltzmann"] = "maxwellian"
     fluid2d: Fluid2DSpec | None = None
 
     @field_validator("pressure")
@@ -157,6 +159,8 @@ class ReactorSpec(SpecModel):
     def _fluid2d_needs_model(self):
         if self.fluid2d is not None and self.model != "fluid2d":
             raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
+        if self.eedf == "boltzmann" and self.model != "global":
+            raise ValueError("eedf: boltzmann needs model: global (the 2D model is Maxwellian)")
         return self
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -68,13 +68,15 @@ class ReactorState:
     pressure_Pa: float
     power_W: float
     pressure_rise_Pa: float = 0.0
+    T_e_optical_eV: float | None = None
     element_balance: dict[str, float] = field(default_factory=dict)
     energy_balance: dict[str, float] = field(default_factory=dict)
     steady: SteadyState | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready summary (the ``reactor.json`` of the CLI)."""
-        return {"chemistry": self.chemistry, "T_e_eV": self.T_e_eV,
+        extra = {} if self.T_e_optical_eV is None else {"T_e_optical_eV": self.T_e_optical_eV}
+        return {"chemistry": self.chemistry, "T_e_eV": self.T_e_eV, **extra,
                 "n_e_center_m3": self.n_e_center_m3, "n_e_avg_m3": self.n_e_avg_m3,
                 "densities_m3": dict(self.densities_m3),
                 "fluxes_to_wafer_m2s": dict(self.fluxes_to_wafer_m2s),
@@ -265,6 +267,13 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
         st = model.steady_state()
     if spec.pressure_control == PressureControl.THROTTLE:
         st = _throttle(model, st)
+    if spec.eedf == "boltzmann":
+        if spec.pressure_control == "throttle":
+            raise RecipeError("reactor.eedf = 'boltzmann' is not combined with pressure_control: "
+                              "throttle; use fixed_pumping")
+        from .eedf_global import solve_with_eedf
+        res = solve_with_eedf(model, st)
+        return replace(_state(spec, model, res.steady), T_e_optical_eV=res.T_optical_eV)
     return _state(spec, model, st)
 
 

@@ -28,6 +28,7 @@ _PROBLEM_MODULES = (
     "waferlab.validation.reactor",
     "waferlab.validation.reactor_fluid2d",
     "waferlab.validation.plasma",
+    "waferlab.validation.plasma_eedf",
     "waferlab.validation.atomic",
     "waferlab.validation.fluorocarbon",
     "waferlab.validation.litho",
