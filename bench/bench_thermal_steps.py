@@ -3,7 +3,7 @@
 Cases (B 5e14 cm^-2 15 keV through a 400 nm opening in a 400 nm hard mask, into the
 bottom of a 200 nm silicon trench, substrate P 1e16 cm^-3; 1000 °C 10 min):
   2D  256 lateral nodes × 256 doping rows (h = 4.7 nm): fermi and intrinsic
-  3D  the 2D case extruded along y (48 × 12 × ~60 nodes at 25 nm): fermi
+  3D  the 2D case extruded along y (48 × 20 × ~60 nodes at 25 nm): fermi
 Wall and CPU times (time.process_time) of the anneal step alone, the load average, and
 x_j / R_s at the probe column.  Run: python bench/bench_thermal_steps.py
 -> bench/results/thermal_steps.md
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _recipe(dim: int, h_nm: float, model: str, width_nm: float):
     from waferlab.recipe import recipe_from_dict
 
-    ext = [f"{width_nm} nm"] + ([f"{12 * h_nm} nm"] if dim == 3 else [])
+    ext = [f"{width_nm} nm"] + ([f"{20 * h_nm} nm"] if dim == 3 else [])   # the recipe check asks y > opening
     return recipe_from_dict({
         "name": "bench", "grid": {"dimension": dim, "spacing": f"{h_nm} nm", "extent": ext},
         "structure": {"substrate": {"material": "Si", "doping": {"P": "1e16 cm^-3"}},

@@ -77,7 +77,10 @@ def _gauss_B(z, peak_cm3, Rp=0.2e-6, s=0.04e-6):
 def test_equilibrium_pairs_reproduce_the_fermi_model():
     """No damage, no solubility limit: the five-stream B profile after 30 min at 1000 °C
     equals the Fermi model's with the same (TSUPREM-4) diffusivities — Fair's field and
-    charge enhancement come out of the pairing constants K(n)."""
+    charge enhancement come out of the pairing constants K(n).  Within 2 %: with Bracht's
+    small C_I* (6e11 cm⁻³ at 1000 °C) the B–I pairs in the 5e19 cm⁻³ peak hold ~500 I*,
+    and the pair flux leaves the peak slightly undersaturated (1.1 % shallower; within 1 % with
+    TSUPREM-4's larger C_I*) — a departure from local equilibrium, not discretisation."""
     z = graded_nodes(1.5e-6, [Feature(start=0, end=0.6e-6, h=3e-9)], ratio=1.05)
     mesh = Mesh(z=z, x=np.zeros(1))
     B = _gauss_B(z, 5e19)
@@ -96,7 +99,7 @@ def test_equilibrium_pairs_reproduce_the_fermi_model():
     fe = _apply(st, spec.steps[0], spec, TimeStepping(rtol=1e-4))
     xj_fs = junction_depths(z, P, fs.conc["B"])[-1]
     xj_fe = junction_depths(z, P, fe.conc["B"][:, 0])[-1]
-    assert abs(xj_fs / xj_fe - 1) < 0.01, (xj_fs, xj_fe)
+    assert abs(xj_fs / xj_fe - 1) < 0.02, (xj_fs, xj_fe)
     assert mesh.dose(fs.conc["B"]) == pytest.approx(mesh.dose(B), rel=1e-10)
     assert xj_fe > 0.2e-6 + 6 * 0.04e-6          # it did diffuse
 
@@ -128,6 +131,19 @@ def test_kim_transient_is_over_within_10_s():
     t, cum = kim_enhancement_history(duration=20.0)
     assert cum[-1] > 0
     assert np.interp(10.0, t, cum) / cum[-1] > 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("T_C,duration", [(800.0, 20000.0), (900.0, 1200.0), (1000.0, 60.0)])
+def test_ted_diffusivity_within_a_factor_2_of_solmi(T_C, duration):
+    """Acceptance: the time-averaged TED diffusivity of B 2e14 cm⁻² 20 keV over the
+    transient (t90) within a factor 2 of Solmi et al.'s fit 2.2e-2 exp(−2.5 eV/kT) cm²/s
+    (measured 0.68 / 0.80 / 0.79 at 800 / 900 / 1000 °C).  Validation problem
+    ``solmi_ted_diffusivity``."""
+    from waferlab.validation.thermal import solmi_ted_diffusivity
+    D, ref, t90 = solmi_ted_diffusivity(T_C, duration)
+    assert 0.5 < D / ref < 2.0, (D / ref, t90)
+    assert t90 < 0.5 * duration                  # the transient is over within the anneal
 
 
 def test_recipe_rejects_five_stream_predeposition():

@@ -29,14 +29,27 @@ charged-species model with its built-in field and the defect supersaturation —
 I = I*, V = V* this model is the ``fermi`` model (checked in the tests).
 
 Parameters (``PointDefectParams`` defaults), the published calibrations they come from:
-* D_I = 0.138 exp(−1.37 eV/kT) cm²/s, C_I* = 3.6484e27 exp(−3.7 eV/kT) cm⁻³,
-  D_V = 1.18e-4 exp(−0.1 eV/kT) cm²/s, C_V* = 4.0515e26 exp(−3.97 eV/kT) cm⁻³, capture
-  radius a = 2.714 Å, pair binding K0 = 8e-23 exp(E_b/kT) cm³ with E_b(BI) = 1.0,
+* interstitials: D_I = 51 exp(−1.77 eV/kT) cm²/s and D_I C_I* = 914 exp(−4.84 eV/kT)
+  × 5e22 cm⁻¹s⁻¹, i.e. C_I* = 8.96e23 exp(−3.07 eV/kT) cm⁻³ (Bracht, Stolwijk & Mehrer,
+  Phys. Rev. B 52, 16542, 1995 — measured; TSUPREM-4's D_I C_I* has the same value, but its
+  split, C_I* = 1.25e29 exp(−3.26 eV/kT) cm⁻³, puts 2·10³ times more of the excess into free
+  interstitials at a given supersaturation, so its {311} clusters cannot hold the transient's
+  plateau at 1000 °C);
+* vacancies: D_V = 1.18e-4 exp(−0.1 eV/kT) cm²/s, C_V* = 4.0515e26 exp(−3.97 eV/kT) cm⁻³;
+  capture radius a = 2.714 Å; pair binding K0 = 8e-23 exp(E_b/kT) cm³ with E_b(BI) = 1.0,
   E_b(BV) = 0.5, E_b(PI) = 1.49, E_b(AsI) = 0, E_b(AsV) = 0.5 eV (FLOOXS default silicon
-  parameters, University of Florida, M. E. Law et al.);
-* {311}: K_fc = 5.207e14 exp(−3.774 eV/kT) s⁻¹, K_r = 9.431e13 exp(−3.017 eV/kT) s⁻¹
-  (TSUPREM-4 defaults, User Guide Table A-24), so the plateau supersaturation
-  I/I* = K_r/K_fc: 650, 320, 180 at 800, 900, 1000 °C;
+  parameters, University of Florida, M. E. Law et al.); the I-pair constants are rescaled
+  by C_I*(FLOOXS)/C_I* = 3.6484e27 exp(−3.7 eV/kT)/C_I* = 4072 exp(−0.63 eV/kT), so the
+  equilibrium pair fraction K0_I C_I* — what FLOOXS calibrates — is FLOOXS's;
+* {311}: K_r = 9.431e13 exp(−3.017 eV/kT) s⁻¹ (TSUPREM-4 default, User Guide Table A-24)
+  and K_fc = K_r/S with the plateau supersaturation S = K_r/K_fc = 180 at 1000 °C (TSUPREM-4's
+  value there) and an activation energy E_S = E(D_I C_I*) − E_τ = 4.84 − 3.8 = 1.04 eV: the
+  transient lasts τ ∝ 1/(D_I C_I* S) (interstitials leaving to the surface at the plateau)
+  and the {311} defects dissolve with E_τ = 3.8 eV (Eaglesham, Stolk, Gossmann & Poate, Appl.
+  Phys. Lett. 65, 2305, 1994; Stolk et al., J. Appl. Phys. 81, 6031, 1997), so K_fc =
+  6.868e15 exp(−4.057 eV/kT) s⁻¹; S = 1050, 400, 180 at 800, 900, 1000 °C (TSUPREM-4's
+  0.757 eV gives 650, 320, 180), and ⟨D⟩_TED ≈ D* S ∝ exp(−(3.56 − 1.04) eV/kT), the 2.5 eV
+  of Solmi et al.'s measured TED diffusivity (J. Appl. Phys. 69, 2135, 1991; bench);
 * dopant diffusivity split into I and V paths: ``calibration: tsuprem4`` (dopants.py).
 """
 from __future__ import annotations
@@ -53,6 +66,7 @@ from .dopants import DOPANTS_TSUPREM4, Arrhenius, Dopant, ni_si
 __all__ = ["PointDefectParams", "FiveStream", "hobler_moroz_plus_n"]
 
 _CM3 = 1e-6
+_FLOOXS_CI_RATIO = 3.6484e27 / (914.0 * 5e22 / 51.0)   # C_I*(FLOOXS)/C_I*, × exp(−0.63 eV/kT)
 
 
 def _arr(D0: float, Ea_eV: float) -> Arrhenius:
@@ -64,17 +78,17 @@ class PointDefectParams:
     """Point-defect, pairing and {311} parameters (SI: m²/s, m⁻³, m³, s⁻¹); sources in
     the module docstring."""
 
-    DI: Arrhenius = _arr(3.65e-4 * 1e-4, 1.58)
-    CI: Arrhenius = _arr(1.25e29 * 1e6, 3.26)
-    DV: Arrhenius = _arr(3.65e-4 * 1e-4, 1.58)
-    CV: Arrhenius = _arr(1.25e29 * 1e6, 3.26)
+    DI: Arrhenius = _arr(51.0 * 1e-4, 1.77)
+    CI: Arrhenius = _arr(914.0 * 5e22 / 51.0 * 1e6, 3.07)
+    DV: Arrhenius = _arr(1.18e-4 * 1e-4, 0.1)
+    CV: Arrhenius = _arr(4.0515e26 * 1e6, 3.97)
     capture_radius: float = 2.714e-10
-    Kfc: Arrhenius = _arr(5.207e14, 3.774)
+    Kfc: Arrhenius = _arr(6.868e15, 3.017 + 1.04)
     Kr: Arrhenius = _arr(9.431e13, 3.017)
     cluster_power: float = 1.0
     binding_I: Mapping[str, Arrhenius] = field(default_factory=lambda: {
-        "B": _arr(8e-23 * _CM3, -1.0), "P": _arr(8e-23 * _CM3, -1.49),
-        "As": _arr(8e-23 * _CM3, 0.0), "Sb": _arr(8e-23 * _CM3, 0.0)})
+        d: _arr(8e-23 * _CM3 * _FLOOXS_CI_RATIO, 0.63 - eb)
+        for d, eb in (("B", 1.0), ("P", 1.49), ("As", 0.0), ("Sb", 0.0))})
     charge_I: tuple = ((1, _arr(5.68, 0.50)), (-1, _arr(5.68, 0.26)))
     charge_V: tuple = ((1, _arr(5.68, 0.145)), (2, _arr(32.47, 0.62)), (-1, _arr(5.68, 0.455)))
     solubility: Mapping[str, Arrhenius] = field(default_factory=lambda: {
