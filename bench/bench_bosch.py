@@ -15,26 +15,23 @@ Run: python bench/bench_bosch.py [spacing nm, default 10]
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+import harness
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")   # not harness.configure: the tests
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")       # import this module's recipe
 
 import numpy as np  # noqa: E402
 
-OUT = Path(__file__).parent / "results" / "bosch.md"
+OUT = harness.RESULTS / "bosch.md"
 EXTENT, WIDTH, MASK, CYCLES, T_DEP, T_ETCH = 800.0, 300.0, 100.0, 3, 1.0, 1.0
 ETCHANT, K_SIGMA, A_POLY = 1.0e4, 3.0e3, 10.0          # 1e15 cm^-2 s^-1, -, -
 
 
 def _measure(xy: np.ndarray, h: float) -> tuple[float, float]:
-    x, y = xy[:, 0], xy[:, 1]
-    depth = -float(y[np.abs(x) < 0.25 * WIDTH].min())
-    near = np.abs(y + 0.5 * depth) < 0.75 * h
-    return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))
+    return harness.trench_depth_width(xy, WIDTH, h)
 
 
 def recipe(h: float, t_etch: float = T_ETCH, cycles: int = CYCLES, rays: int = 300) -> dict:
@@ -107,8 +104,7 @@ def run_viennaps(h: float):
 
 def main() -> None:
     hs = [float(a) for a in sys.argv[1:]] or [10.0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=Path(__file__).parent).stdout.strip()
+    load0 = os.getloadavg()[0]
     run_waferlab(20.0)                                    # numba warm-up
     rows, res = [], {}
     for h in hs:
@@ -124,12 +120,12 @@ def main() -> None:
     load = os.getloadavg()
     text = ["# Bosch process (cycle of C4F8 deposit + SF6C4F8 etch) vs ViennaPS (issue #17)",
             "",
-            f"Commit {commit}, `python bench/bench_bosch.py {' '.join(map(str, hs))}`. "
+            f"`python bench/bench_bosch.py {' '.join(map(str, hs))}`. "
             f"Trench {WIDTH:g} nm in a {MASK:g} nm mask on Si, extent {EXTENT:g} nm; "
             f"{CYCLES} × (polymer 20 nm/s × {T_DEP:g} s, isotropic; SF6C4F8 {T_ETCH:g} s: the "
             f"peer's defaults with Γ_E {ETCHANT:g}, k_σ {K_SIGMA:g} ×10¹⁵ cm⁻²s⁻¹, polymer "
-            f"A_sp {A_POLY:g}); 300 rays/point, 2 threads each, one launch (load average "
-            f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} at the end).  Depth into Si at the "
+            f"A_sp {A_POLY:g}); 300 rays/point, 2 threads each, one launch, interleaved (load average "
+            f"{load0:.1f} at the start, {load[0]:.1f} at the end).  Depth into Si at the "
             "centre and width at half depth (nm) of the top surface (polymer included); CPU = "
             "process time of the launching process.", "",
             "| h (nm) | code | depth (nm) | width (nm) | scallops (count, period) | wall (s) | "
@@ -153,8 +149,7 @@ def main() -> None:
              "- Scallops: waferlab's metric on its own profile (count, mean period); the peer's "
              "profile was not measured with it.",
              ""]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(text))
+    harness.write_text(OUT, "\n".join(text))
     print(f"wrote {OUT}")
 
 

@@ -19,17 +19,15 @@ Writes bench/results/ion_beam.md (stamped with the commit).
 from __future__ import annotations
 
 import harness
-import math
-import os
-import time
-from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+harness.configure(threads=2)
 
-import numpy as np
+import math  # noqa: E402
+import os  # noqa: E402
 
-OUT = Path(__file__).parent / "results" / "ion_beam.md"
+import numpy as np  # noqa: E402
+
+OUT = harness.RESULTS / "ion_beam.md"
 EXTENT, WIDTH, MASK, PRE, TIME = 10.0, 5.0, 1.0, 1.0, 2.0     # µm, µm, µm, µm, min
 TILT, EXPONENT, E0, SIG, ETH, RPP = 35.0, 100.0, 100.0, 10.0, 10.0, 300
 A = (1.075, -1.55, 0.65, 0.0)
@@ -51,8 +49,8 @@ def measure(xz: np.ndarray) -> dict:
     return out
 
 
-def run_waferlab(dim: int, h: float, *, flat: bool = False, tilt: float = TILT,
-                 rotating: bool = False) -> tuple[dict, float, float]:
+def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
+                 rotating: bool = False) -> dict:
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
@@ -76,26 +74,22 @@ def run_waferlab(dim: int, h: float, *, flat: bool = False, tilt: float = TILT,
                                 "cfl": 0.5, "time": f"{TIME} min"}}]}
     r = recipe_from_dict(data)
     ctx = RunContext(seed=1, threads=2)
-    c0, t0 = time.process_time(), time.perf_counter()
-    w = _wafer(r, dim, h)
+    w = harness.extruded_wafer(r, dim, 4 * h * 1e-6)
     for st in r.steps:
         w = st.apply(w, ctx)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     xz = extract_surface(w.geometry).centroids * 1e6
     if flat:
-        return {"depth": -float(np.mean(xz[:, -1]))}, wall, cpu
+        return {"depth": -float(np.mean(xz[:, -1]))}
     xz[:, -1] += PRE          # the initial Si floor (z = −PRE) as the origin
-    return measure(xz), wall, cpu
+    return measure(xz)
 
 
-def run_viennaps(dim: int, h: float, *, flat: bool = False, tilt: float = TILT
-                 ) -> tuple[dict, float, float]:
+def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT) -> dict:
     import viennaps as ps
 
     ps.setDimension(dim)
     ps.setNumThreads(2)
     ps.Logger.setLogLevel(ps.LogLevel.ERROR)
-    c0, t0 = time.process_time(), time.perf_counter()
     d = ps.Domain(gridDelta=h, xExtent=EXTENT, yExtent=4 * h if dim == 3 else EXTENT)
     if flat:
         ps.MakePlane(d, 0.0, ps.Material.Si).apply()
@@ -120,56 +114,54 @@ def run_viennaps(dim: int, h: float, *, flat: bool = False, tilt: float = TILT
     rp.raysPerPoint = RPP
     proc.setParameters(rp)
     proc.apply()
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     xz = np.asarray(d.getSurfaceMesh().getNodes())[:, [0, dim - 1]]
     if flat:
-        return {"depth": -float(np.mean(xz[:, -1]))}, wall, cpu
+        return {"depth": -float(np.mean(xz[:, -1]))}
     xz[:, -1] -= floor        # the initial Si floor as the origin
-    return measure(xz), wall, cpu
+    return measure(xz)
 
 
-def _wafer(recipe, dim: int, h: float):
-    return harness.extruded_wafer(recipe, dim, 4 * h * 1e-6)
+CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
 
 
-def commit() -> str:
-    return harness.commit()
+def _row(case, name, m, wall, cpu) -> str:
+    dim, h, flat = case[:3]
+    if flat:    # the rate normalisation: a flat wafer at 60° (1 µm/min × ⟨g⟩/g(E0))
+        return (f"| 2D flat, tilt 60° | {h:g} | {name} | {m['depth']:.4f} | – | – | "
+                f"{wall:.1f} | {cpu:.1f} |")
+    return (f"| {dim}D trench | {h:g} | {name} | {m['depth']:.4f} | {m['lowest']:.4f} | "
+            f"{m['cd']:.4f} | {wall:.1f} | {cpu:.1f} |")
 
 
 def main() -> None:
-    rows, notes = [], []
-    # the rate normalisation: a flat wafer at 60° in both codes (1 µm/min × ⟨g⟩/g(E0))
-    for name, fn in (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps)):
-        m, wall, cpu = fn(2, 0.1, flat=True, tilt=60.0)
-        rows.append(f"| 2D flat, tilt 60° | 0.1 | {name} | {m['depth']:.4f} | – | – | "
-                    f"{wall:.1f} | {cpu:.1f} |")
-        print(rows[-1], flush=True)
-    for dim, h in ((2, 0.1), (2, 0.05), (3, 0.1)):
-        res = {}
-        for name, fn in (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps)):
-            m, wall, cpu = fn(dim, h)
-            res[name] = (m, wall, cpu)
-            rows.append(f"| {dim}D trench | {h:g} | {name} | {m['depth']:.4f} | "
-                        f"{m['lowest']:.4f} | {m['cd']:.4f} | {wall:.1f} | {cpu:.1f} |")
-            print(rows[-1], flush=True)
-        (a, wa, ca), (b, wb, cb) = res["waferlab"], res["ViennaPS 4.7"]
+    load0 = os.getloadavg()[0]
+    run_waferlab(2, 0.2)                                  # numba warm-up
+    cases = [(2, 0.1, True, 60.0), (2, 0.1, False, TILT), (2, 0.05, False, TILT),
+             (3, 0.1, False, TILT)]
+    res = harness.side_by_side(cases, CODES, _row)
+    rows = [_row(c, name, *v) for (c, name), v in res.items()]
+    notes = []
+    for c in cases[1:]:
+        (a, wa, ca), (b, wb, cb) = res[(c, "waferlab")], res[(c, "ViennaPS 4.7")]
+        dim, h = c[:2]
         notes.append(f"{dim}D h = {h:g} µm: depth {100 * (a['depth'] / b['depth'] - 1):+.2f} %, "
                      f"lowest point {100 * (a['lowest'] / b['lowest'] - 1):+.2f} %, opening "
                      f"{(a['cd'] - b['cd']) / h:+.2f} h; wall-time ratio {wa / wb:.2f} "
                      f"(CPU {ca / cb:.2f}).")
     load = os.getloadavg()[0]
     text = ["## Ion beam etching, masked Si trench at 35° tilt (waferlab vs ViennaPS)", "",
-            f"Commit {commit()}. Extent {EXTENT} µm, trench {WIDTH} µm through a {MASK} µm "
+            f"Extent {EXTENT} µm, trench {WIDTH} µm through a {MASK} µm "
             f"mask and {PRE} µm into Si, tilt {TILT:g}°, n = {EXPONENT:g}, {E0:g} ± {SIG:g} eV, "
             f"E_th {ETH:g} eV, cos⁴ yield a = {list(A)}, {RPP} rays/point, {TIME:g} min, "
-            f"flat-wafer rate at the tilt 1 µm/min, 2 threads, one launch; load average "
-            f"{load:.1f} on 2 cores. Depth: below the initial floor at the centre; lowest: "
+            f"flat-wafer rate at the tilt 1 µm/min, 2 threads, one launch, interleaved "
+            f"(waferlab after a numba warm-up run); wall and CPU (process time, all "
+            f"threads) of each run; load average {load0:.1f} at the start, {load:.1f} at the "
+            f"end on 2 cores. Depth: below the initial floor at the centre; lowest: "
             "the floor's lowest point; opening: Si width at 0.5 µm below the initial floor. "
             "3D: the trench extruded along y (4 spacings).", "",
             "| case | h (µm) | code | depth (µm) | lowest (µm) | opening (µm) | wall (s) | "
             "CPU (s) |", "|---|---|---|---|---|---|---|---|", *rows, "", *notes, ""]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(text))
+    harness.write_text(OUT, "\n".join(text))
     print("\n".join(notes))
     print(f"wrote {OUT}")
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer"]
+           "extruded_wafer", "timed", "side_by_side", "trench_depth_width"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -98,3 +98,35 @@ def write_text(path: Path, text: str) -> Path:
     tmp.write_text(text.rstrip("\n") + "\n\n" + stamp() + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def timed(fn, *args, **kwargs):
+    """(fn(*args, **kwargs), wall seconds, CPU seconds of this process, all threads)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def side_by_side(cases, codes, row=None) -> dict:
+    """Every case (a tuple of arguments) run by every code ((name, fn) pairs) in this
+    process, interleaved case by case, so both codes see the same machine load:
+    {(case, name): (result, wall s, CPU s)}.  ``row(case, name, result, wall, cpu)``, when
+    given, returns a table row that is printed as each run ends."""
+    out = {}
+    for case in cases:
+        for name, fn in codes:
+            out[(case, name)] = timed(fn, *case)
+            if row is not None:
+                print(row(case, name, *out[(case, name)]), flush=True)
+    return out
+
+
+def trench_depth_width(xy, width: float, h: float) -> tuple[float, float]:
+    """(depth below y = 0 at the centre |x| < width/4, width at half that depth) of a 2D
+    surface's points xy (same unit as width and h; the band |y + depth/2| < 0.75 h)."""
+    import numpy as np
+
+    x, y = xy[:, 0], xy[:, 1]
+    depth = -float(y[np.abs(x) < 0.25 * width].min())
+    near = np.abs(y + 0.5 * depth) < 0.75 * h
+    return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))

@@ -107,6 +107,9 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
                         redep[k, e] += carried
                     carried = w * y if refl[3] > 0.0 else 0.0
                     w *= 1.0 - _sticking(cin, refl[0], refl[1])
+                    if w <= 0.0 and carried <= refl[4]:     # stuck, nothing to carry
+                        done = True
+                        break
                     energy = reflected_energy(s, energy, cin, law)
                     if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
                         done = True

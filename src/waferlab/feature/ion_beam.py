@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar, Literal
 
+import numba
 import numpy as np
 from pydantic import Field
 
@@ -201,15 +202,16 @@ class BeamTransport(TracedTransport):
         lat = tr.lateral
         blo = np.ascontiguousarray(lat[:, 0])
         bhi = np.ascontiguousarray(lat[:, 1])
-        KB.trace_beam(tr.dim, tr.cdata, tr.normals, tr.glo, tr.gh, tr.gn, tr.cstart,
-                      tr.citems, blo, bhi, surface.boundary == "periodic", tr.z_launch, tr.eps,
-                      np.array([b.tilt, b.azimuth, 1.0 if b.rotating else 0.0, b.exponent]),
-                      b.energy_table(), math.sqrt(b.threshold_eV), ytab,
-                      np.array([model.theta_min, model.theta_max, model.cone,
-                                1.0 if model.redeposition > 0 else 0.0,
-                                model.redeposition_threshold]),
-                      VIENNAPS_ION_ENERGY_LOSS.params(), seeds, nrays, 1_000_000,
-                      inc, ytal, red, counts)
+        with numba.parallel_chunksize(1):    # chunks handed out one at a time
+            KB.trace_beam(tr.dim, tr.cdata, tr.normals, tr.glo, tr.gh, tr.gn, tr.cstart,
+                          tr.citems, blo, bhi, surface.boundary == "periodic", tr.z_launch, tr.eps,
+                          np.array([b.tilt, b.azimuth, 1.0 if b.rotating else 0.0, b.exponent]),
+                          b.energy_table(), math.sqrt(b.threshold_eV), ytab,
+                          np.array([model.theta_min, model.theta_max, model.cone,
+                                    1.0 if model.redeposition > 0 else 0.0,
+                                    model.redeposition_threshold]),
+                          VIENNAPS_ION_ENERGY_LOSS.params(), seeds, nrays, 1_000_000,
+                          inc, ytal, red, counts)
         with np.errstate(divide="ignore", invalid="ignore"):
             norm = np.where(tr.valid, tr.domain_area / tr.areas, np.nan)
         i_mean, i_err, _ = _batch(inc, nrays, norm)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import numba
 import numpy as np
 
 from ..surface import Surface
@@ -215,12 +216,13 @@ class FluxTracer:
         inc, absb = np.zeros((K_, S, m)), np.zeros((K_, S, m))
         trans, counts = np.zeros((K_, S, 2)), np.zeros((K_, 3), np.int64)
         ytal = np.zeros((K_, yA.shape[0], m))
-        (K.trace2d if self.dim == 2 else K.trace3d)(
-            *head, *tail[:4], np.ascontiguousarray(e_tab, float),
-            np.ascontiguousarray(yA, float), np.ascontiguousarray(ysth, float),
-            np.ascontiguousarray(yf, float), np.ascontiguousarray(law, float), float(cut),
-            tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
-            int(max_events), inc, absb, trans, counts, ytal)
+        with numba.parallel_chunksize(1):    # chunks handed out one at a time (busy cores)
+            (K.trace2d if self.dim == 2 else K.trace3d)(
+                *head, *tail[:4], np.ascontiguousarray(e_tab, float),
+                np.ascontiguousarray(yA, float), np.ascontiguousarray(ysth, float),
+                np.ascontiguousarray(yf, float), np.ascontiguousarray(law, float), float(cut),
+                tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
+                int(max_events), inc, absb, trans, counts, ytal)
         return inc, absb, trans, counts, nrays, (ytal if scored else None)
 
     def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds,

@@ -18,7 +18,11 @@ which pools the rays of ~6 triangles or 2 segments) and a query point takes the
 inverse-square-distance weighted mean of its k nearest vertices, 1/(d² + ε²) with
 ε = h/4 (scipy cKDTree); the model is evaluated there.  A model evaluated at
 ``ELEMENTS`` gets its velocity per element, interpolated the same way from the
-element centroids.
+element centroids, each weight multiplied by min(a_e/ã, 1) (ã the median element area):
+an element's Monte Carlo variance grows as 1/a_e, so a marching-cubes sliver counts in
+proportion to its area instead of setting a noisy maximum speed (and with it the time
+step); elements of typical size keep equal weights, so no large element outweighs the
+small ones of a wall next to it.
 
 NaN policy.  Elements without rays (zero area) have non-finite fields by construction
 and are left out of the interpolation.  A non-finite velocity from the model itself
@@ -165,7 +169,7 @@ class FluxState:
     eps2: float
     carry: dict | None = None    # what a stateful model keeps for the next time step
     rates: "ElementRates | None" = None
-    weights: np.ndarray | None = None   # per tree entry (element areas); None: all 1
+    weights: np.ndarray | None = None   # per tree entry (ELEMENTS: min(a/ã, 1)); None: 1
 
     def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
         """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
@@ -229,8 +233,9 @@ def _at_centroids(v: np.ndarray, ok: np.ndarray, surface: Surface, result) -> Fl
     idx = np.flatnonzero(ok)
     size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
     a = np.asarray(surface.areas, float)[idx]
+    wt = np.minimum(a / np.median(a), 1.0) if a.size else a    # slivers: inverse variance
     return FluxState(result=result, tree=cKDTree(surface.centroids[idx]), index=idx,
-                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2, weights=a / a.max())
+                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2, weights=wt)
 
 
 @dataclass(frozen=True, kw_only=True)
