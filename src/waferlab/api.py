@@ -65,7 +65,7 @@ class Result:
     metrics   what metrics.json holds (SI units, the unit in each key; docs/metrics.md)
     out_dir   the output folder, or None when nothing was written
     wafer     the final :class:`~waferlab.wafer.Wafer` (None for a thermal recipe)
-    initial   the wafer before the first step
+    initial   the wafer before the first step (3D: its y = 0 cut, ``runner.initial_record``)
     thermal   the final thermal state of a thermal recipe (None otherwise)
     log       the step log (``log.txt``); timings: (step, wall seconds) of this call
     """

@@ -38,7 +38,7 @@ from .process.doping import doping_metrics, write_doping_outputs
 from .process.film_stress import stress_metrics, track_films
 from .wafer import Wafer
 
-__all__ = ["initial_wafer", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
+__all__ = ["initial_wafer", "initial_record", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
            "resolved_with_seed", "estimate_time_steps", "MAX_TIME_STEPS", "RunOutcome",
            "execute_recipe", "profile_columns"]
 
@@ -180,12 +180,29 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer, *,
 
 
 def _unfolded(recipe: Recipe, geometry):
-    """The full-feature geometry of a half/quarter recipe (unchanged when full)."""
+    """The full-feature geometry of a half/quarter recipe (unchanged when full, and
+    for the y = 0 cut of :func:`initial_record`, which is unfolded already)."""
     from .feature.builders import unfold
 
     assert recipe.spec.structure is not None  # recipe_from_dict: steps need grid, structure
+    assert recipe.spec.grid is not None
     f = recipe.spec.structure.feature
-    return geometry if f is None else unfold(geometry, f.symmetry)
+    if f is None or geometry.grid.dimension != recipe.spec.grid.dimension:
+        return geometry
+    return unfold(geometry, f.symmetry)
+
+
+def initial_record(recipe: Recipe, initial: Wafer) -> Wafer:
+    """What the metrics and the profile plot read of the initial wafer: in 3D the y = 0
+    cut of the unfolded geometry (a 2D stack, :func:`feature.metrics.center_cut`, the
+    cut the metrics take; the window floor is unchanged), so no dense copy of the
+    initial volume lives through the run (#18); 2D wafers are returned unchanged."""
+    from .feature.metrics import center_cut
+
+    g = initial.geometry
+    if g.grid.dimension != 3:
+        return initial
+    return replace(initial, geometry=center_cut(_unfolded(recipe, g)))
 
 
 def reactor_metrics(summary: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +249,8 @@ class _Progress:
 @dataclass(frozen=True)
 class RunOutcome:
     """What a run produced: metrics, the initial and final wafers, the log lines and the
-    wall time of each step run in this call (label, seconds)."""
+    wall time of each step run in this call (label, seconds).  In 3D ``initial`` is
+    :func:`initial_record`'s y = 0 cut (what the metrics and the plot read)."""
 
     metrics: dict[str, Any]
     initial: Wafer
@@ -294,8 +312,8 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
                               "the time", path=f"steps[{i}]", value=n_est)
     if recipe.spec.tiling is not None:                 # a layout split into tiles on Dask
         return _execute_tiled(recipe, ctx, out, log, flush_log, log_lines, t_wall0)
-    initial = track_films(initial_wafer(recipe))
-    wafer, first, step_time, n_taken, carry = initial, 0, 0.0, 0, None
+    wafer, first, step_time, n_taken, carry = track_films(initial_wafer(recipe)), 0, 0.0, 0, None
+    initial = initial_record(recipe, wafer)        # no dense copy kept for the metrics
     cp = None
     if out is not None and resume and (out / CHECKPOINT).exists():
         cp = load_checkpoint(out / CHECKPOINT)       # checked before anything is written
@@ -331,8 +349,10 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
             step_ctx = ctx.with_(seed=int(ctx.seed_sequence("step", i).generate_state(1)[0] >> 1))
             log(f"step {i + 1}: {step.describe()}")
 
+            shell = replace(wafer, geometry=None)   # the step's wafer without its volume
+
             def on_step(t: float, dt: float, geometry, resumable: bool = False, _i=i,
-                        _step=step, carry=None, _done=done_before, _wafer=wafer) -> None:
+                        _step=step, carry=None, _done=done_before, _wafer=shell) -> None:
                 counter[0] += 1
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")

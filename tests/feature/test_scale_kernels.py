@@ -59,8 +59,9 @@ def test_material_index_at_points_equals_fractional_index_query():
     assert set(np.unique(got)) >= {0, 1}
 
 
+@pytest.mark.parametrize("f", [0.2, 0.0, 1.0])
 @pytest.mark.parametrize("ndim", [2, 3])
-def test_beam_path_equals_points_and_normals_path(ndim):
+def test_beam_path_equals_points_and_normals_path(ndim, f):
     a, h = _field(16)
     if ndim == 2:
         a = np.ascontiguousarray(a[:, 8:9, :])
@@ -76,8 +77,9 @@ def test_beam_path_equals_points_and_normals_path(ndim):
             == -1).all()
     rng = np.random.default_rng(2)
     V = rng.uniform(-1, 1, band.size)
+    V[::3] = 0.0            # zero-speed nodes (a mask) and bounds below vmax skip the normal
     cut = rng.uniform(0, 1, band.size)
-    alpha = np.array([0.3, 0.0 if ndim == 2 else 0.4, -0.866, 0.2])
+    alpha = np.array([0.3, 0.0 if ndim == 2 else 0.4, -0.866, f])
     V1, V2 = V.copy(), V.copy()
     assert K.speed_bounds(V1, cut, nrm, K.BEAM, alpha, ndim) == \
         K.speed_bounds_beam(V2, cut, a, band, h, alpha, ndim, True, False)

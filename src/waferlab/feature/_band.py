@@ -316,9 +316,11 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITER
     cand = candidates(a, mark, h, cap, ndim, px, py, rings)
     val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
     targets, k_lo, k_hi = _apply(a, cand, val, fixed, h)
+    del val, fixed                       # per-candidate arrays freed as soon as done
     ny, nz = a.shape[1], a.shape[2]
     chamfer(a, targets, h, cap, ndim, px, py, iterations,
             half_mask(ny, nz, h, ndim, -1), half_mask(ny, nz, h, ndim, 1))
+    del targets
     return new_band(a, cand, width), cand, k_lo, k_hi
 
 

@@ -120,6 +120,10 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
     i2h = 0.5 / h
     f = alpha[3]
     c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
+    # |c·n| <= |c| for a unit normal: a node whose bound cannot raise vmax skips the
+    # gradient (the margin covers rounding; the maximum is the same number)
+    cb = (abs(1.0 - f) * np.sqrt(alpha[0] ** 2 + alpha[1] ** 2 + alpha[2] ** 2) + abs(f)) \
+        * (1.0 + 1e-9)
     vmax = 0.0
     smax = 0.0
     for b in range(V.shape[0]):
@@ -127,6 +131,10 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
         V[b] = v
         if not np.isfinite(v):
             vmax = np.inf
+            continue
+        sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
+        smax = max(smax, sn)
+        if abs(v) * cb <= vmax:
             continue
         n = band[b]
         i = n // (ny * nz)
@@ -136,7 +144,5 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
         g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
         cn = g0 / gn * alpha[0] + g1 / gn * alpha[1] + g2 / gn * alpha[2]
         vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
-        sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
         vmax = max(vmax, vn)
-        smax = max(smax, sn)
     return vmax, smax

@@ -213,11 +213,14 @@ class _Work:
         h = g.spacing
         if self.mark is None:
             self._reset()
+        # the old band and its taper are not needed while the new ones are built
+        self.band = self.cutoff = np.empty(0, dtype=np.int64)
         while True:
             top3 = as3(self.phi[-1])
             band, _cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
                                                 self.width, self.keep, self.cap,
                                                 g.dimension, g.periodic, g.periodic, self.rings)
+            del _cand
             self.band = band
             if k_hi < 0:
                 break
@@ -398,4 +401,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             carry = state.carry
         if on_step is not None:
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
+        del mats, V, state            # per-node arrays freed before the next rebuild
     return w.finish(clearance), steps
