@@ -268,3 +268,32 @@ def test_homogeneous_model_agreement_over_conditions(pressure, power, gap, mode)
     assert r.absorbed_power == pytest.approx(P, rel=1e-9)
     assert r.n_e_avg == pytest.approx(ref.n0_m3, rel=0.30)
     assert r.T_e_density_weighted == pytest.approx(ref.T_e_eV, rel=0.10)
+
+
+@pytest.mark.slow
+def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
+    """examples/fluid2d/wafer-map-argon-ccp.yaml (fewer rays, shorter, two radii) through the
+    runner: each radius gets the CCP's ion flux ratio and mean ion energy, and the Ar⁺ sputter
+    etch reaches every radius."""
+    import csv
+
+    from waferlab.context import RunContext
+    from waferlab.process.wafer_map import reactor_profile
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.recipe_io import load_yaml
+    from waferlab.runner import run_recipe
+
+    data = load_yaml(ROOT / "examples/fluid2d/wafer-map-argon-ccp.yaml")
+    step = data["steps"][0]["plasma_etch"]
+    step.update(rays_per_point=20, time="300 s", wafer_map={"radii": ["0 mm", "95 mm"]})
+    data["output"] = {"vtk": False, "plot": False}
+    run_recipe(recipe_from_dict(data), RunContext(seed=3, threads=1, out_dir=tmp_path))
+    with open(tmp_path / "wafer_map.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    G = [float(x["ion_flux_m2s"]) for x in rows]
+    E = [float(x["ion_energy_mean_eV"]) for x in rows]
+    prof = reactor_profile(validate_section(ReactorSpec, step["reactor"], "reactor"))
+    (i0, dE0, _), (i1, dE1, _) = prof.at(0.0), prof.at(0.095)
+    assert G[1] / G[0] == pytest.approx(i1 / i0, rel=1e-6)
+    assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 200 < E[0] < 400
+    assert all(float(x["etch_depth_m"]) > 5e-9 for x in rows)
