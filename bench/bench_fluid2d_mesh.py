@@ -143,7 +143,10 @@ def report() -> None:
             pr.append(f"{p:.2f}")
             rich.append(f"{fR:.4e}")
             errs.append(" / ".join(f"{(x[k] / fR - 1) * 100:+.1f}" for x in rs) if np.isfinite(fR) else "—")
-        lines += ["| observed order (3 finest) | | | | | | | | | | " + " | ".join(pr) + " |",
+        fine = rs[-1]
+        dev = [" / ".join(f"{(x[k] / fine[k] - 1) * 100:+.2f}" for x in rs[:-1]) for k in keys]
+        lines += ["| each mesh − finest (%) | | | | | | | | | | " + " | ".join(dev) + " |",
+                  "| observed order (3 finest; nan: not monotone) | | | | | | | | | | " + " | ".join(pr) + " |",
                   "| Richardson estimate | | | | | | | | | | " + " | ".join(rich) + " |",
                   "| each mesh − estimate (%) | | | | | | | | | | " + " | ".join(errs) + " |", ""]
         for x in rs:

@@ -165,3 +165,35 @@ def test_plasma_etch_entry_point_uses_the_2d_model(argon):
 
     st = solve(make())
     assert st.T_e_eV == pytest.approx(argon.T_e_density_weighted, rel=1e-6)
+
+
+# --- graded mesh: defaults, bad values
+@pytest.mark.parametrize("mesh, path", [
+    ({"nr": 10, "nz": 14, "wafer_cell": "0 mm"}, "reactor.fluid2d.mesh.wafer_cell"),
+    ({"nr": 10, "nz": 14, "wafer_cell": "3 cm"}, "reactor.fluid2d.mesh.wafer_cell"),      # L/nz = 1.43 cm
+    ({"nr": 10, "nz": 14, "wall_cell": "-1 mm"}, "reactor.fluid2d.mesh.wall_cell"),
+    ({"nr": 10, "nz": 14, "wall_cell": "2 cm"}, "reactor.fluid2d.mesh.wall_cell"),        # R/nr = 1.5 cm
+    ({"nr": 10, "nz": 14, "wafer_cell": "0.1 mm"}, "reactor.fluid2d.mesh.nz"),            # growth > 1.6
+    ({"nr": 10, "nz": 14, "wall_cell": "0.1 mm"}, "reactor.fluid2d.mesh.nr"),
+    ({"nr": 10, "nz": 14, "graded": False, "wafer_cell": "2 mm"}, "reactor.fluid2d.mesh"),
+])
+def test_bad_mesh_cells_name_the_field(mesh, path):
+    with pytest.raises(RecipeError) as exc:
+        solve_fluid2d(make(fluid2d={"mesh": mesh, "gas_heating": False}))
+    assert str(exc.value).startswith(path)
+
+
+def test_default_mesh_is_graded_towards_the_wafer_and_the_window():
+    from waferlab.reactor.fluid2d.mesh import max_growth
+    from waferlab.reactor.fluid2d.model import build
+
+    setup, _ = build(make(fluid2d={"mesh": {"nr": 24, "nz": 32}, "gas_heating": False}))
+    m = setup.mesh
+    assert m.dz[0] == pytest.approx(0.25 * 0.2 / 32, rel=1e-5)                  # wafer_cell = L/(4 nz)
+    assert m.dz[-1] <= 0.25 * 0.2 / 32 * (1 + 1e-5) and m.dz[-1] <= setup.skin_depth_m / 4 * (1 + 1e-5)
+    assert np.allclose(np.diff(m.r_faces), 0.15 / 24) and max_growth(m.z_faces) < 1.6
+    given, _ = build(make(fluid2d={"mesh": {"nr": 24, "nz": 32, "wafer_cell": "2 mm", "wall_cell": "3 mm"},
+                                   "gas_heating": False}))
+    assert given.mesh.dz[0] == pytest.approx(2e-3, rel=1e-5) and given.mesh.dr[-1] == pytest.approx(3e-3, rel=1e-5)
+    old, _ = build(make(fluid2d={"mesh": {"nr": 24, "nz": 32, "graded": False}, "gas_heating": False}))
+    assert old.mesh.dz[0] == old.mesh.dz.max() and old.mesh.dz[0] > 5 * m.dz[0]      # graded: false, as before

@@ -15,7 +15,8 @@ the last m iterates,
 
     γ = argmin ‖g_k − ΔG γ‖₂,   T_{k+1} = T_k + β g_k − (ΔT + β ΔG) γ,
 
-β the mixing (damping) factor; each update is limited to ±``max_change`` of T so that a
+β the mixing (damping) factor, used once the damped step T + βg stays within ±``max_change``
+of T (farther out the damped step is limited to that and the history restarts), so that a
 poor first heating cannot push the plasma out of the Newton basin.  Converged when
 max |g_k|/T_k < ``tolerance`` (1e-4: 0.1 K at 1000 K); T_g is then held and the plasma
 converged at it to the solver's tolerance (so the element balance does not wait for T_g).
@@ -37,8 +38,8 @@ class GasTemperatureIteration:
     """Anderson-accelerated, damped and limited fixed-point iteration on T_g (K)."""
 
     tolerance: float = 1e-4
-    mixing: float = 0.7
-    max_change: float = 0.5
+    mixing: float = 0.5
+    max_change: float = 0.2
     depth: int = 3
     change: float = float("inf")
     updates: int = 0
@@ -59,11 +60,17 @@ class GasTemperatureIteration:
         self._g.append(g.ravel().copy())
         del self._T[: -self.depth - 1], self._g[: -self.depth - 1]
         b = self.mixing
-        new = T.ravel() + b * g.ravel()
+        t = T.ravel()
+        lo, hi = t * (1 - self.max_change), t * (1 + self.max_change)
+        new = t + b * g.ravel()
+        if np.any(new < lo) or np.any(new > hi):
+            # far from the fixed point: the limited damped step, and the history starts afresh
+            # (Anderson's secant model holds only for unlimited steps)
+            del self._T[:-1], self._g[:-1]
+            return np.clip(new, lo, hi).reshape(T.shape)
         if len(self._g) > 1:
             dG = np.diff(np.array(self._g), axis=0).T
             dT = np.diff(np.array(self._T), axis=0).T
             gamma = np.linalg.lstsq(dG, g.ravel(), rcond=None)[0]
             new = new - (dT + b * dG) @ gamma
-        new = np.clip(new, T.ravel() * (1 - self.max_change), T.ravel() * (1 + self.max_change))
-        return new.reshape(T.shape)
+        return np.clip(new, lo, hi).reshape(T.shape)
