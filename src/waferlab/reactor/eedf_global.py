@@ -64,7 +64,7 @@ def _fractions(model: GlobalModel, st: SteadyState, procs) -> tuple[list[float],
 
 def rate_factor_table(model: GlobalModel, st: SteadyState, grid: Grid = GRID):
     """(T_e points, factors (n_rx, n_T), EEDFs) around the state's T_e."""
-    eprocs = electron_processes(model.chem.name, grid)
+    eprocs = electron_processes(model.chem, grid)
     procs = [p.process for p in eprocs]
     xs, n_g = _fractions(model, st, eprocs)
     omega_N = 2 * PI * RF_FREQUENCY_HZ / n_g
