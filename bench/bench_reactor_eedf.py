@@ -56,7 +56,8 @@ def main(quick: bool) -> None:
     rows.append(("Cl2/Ar 2 mTorr 499 W, Boltzmann EEDF", *timed(lambda: solve(clb), 1)))
     lines = [f"## reactor: Boltzmann EEDF (commit {harness.commit()})",
              "", f"Load average {os.getloadavg()[0]:.1f} on 2 shared cores; CPU time is the "
-             "load-independent figure. Best of 5 (3 for one table, 1+1 for the Boltzmann solve).", "",
+             "load-independent figure. Best of 5 after a warm-up (1 after a warm-up for the "
+             "factor table and the Boltzmann solve).", "",
              "| case | wall best | CPU best |", "|---|---|---|"]
     lines += [f"| {n} | {t:.3f} s | {c:.3f} s |" for n, t, c in rows]
     # every point: Maxwellian T_e vs optical T_e (Boltzmann) vs Malyshev

@@ -164,3 +164,15 @@ def test_cl2_boltzmann_state_balances_and_optical_temperature():
     assert abs(st.energy_balance["residual"]) < 1e-6
     assert st.T_e_optical_eV < 0.85 * st.T_e_eV
     assert st.to_json()["T_e_optical_eV"] == st.T_e_optical_eV
+
+
+def test_processes_follow_a_restricted_chemistry():
+    """A Cl2-only recipe restricts cl2ar to a sub-network: every cross section points at
+    its own reaction in that sub-network (no index carried over from the full set)."""
+    from waferlab.reactor.chemistry import load_chemistry
+    full = load_chemistry("cl2ar")
+    sub = full.restricted_to({"Cl2"})
+    assert len(sub.reactions) < len(full.reactions)
+    procs = electron_processes(sub)
+    assert all(sub.reactions[p.rx].id == p.process.name for p in procs if p.rx >= 0)
+    assert not any(p.target == "Ar" for p in procs)

@@ -118,18 +118,28 @@ def _mass_ratio(target: str, chem: Chemistry) -> float:
     return M_E / (_MASS_AMU.get(target, 40.0) * AMU)
 
 
-@lru_cache(maxsize=8)
-def _processes_cached(chem_name: str, grid: Grid) -> tuple[ElectronProcess, ...]:
-    return _build(load_chemistry(chem_name), grid)
+_CACHE: dict[tuple, tuple[ElectronProcess, ...]] = {}     # pure memo: same chemistry -> same fits
+
+
+def _key(chem: Chemistry, grid: Grid) -> tuple:
+    rx = tuple((r.id, r.form, tuple(r.params), r.loss_eV, r.elastic, r.reactants,
+                tuple(sorted(r.products.items()))) for r in chem.reactions)
+    return (chem.name, rx, tuple((s.name, s.mass) for s in chem.species), grid)
 
 
 def electron_processes(chem: Chemistry | str, grid: Grid = _DEFAULT_GRID) -> tuple[ElectronProcess, ...]:
-    """Cross sections of every electron reaction of ``chem`` (cached per built-in name),
-    plus constant elastic momentum transfer (rx = -1) for the species in
-    ``ELASTIC_MOMENTUM_M2`` without an elastic reaction."""
+    """Cross sections of every electron reaction of ``chem`` (``rx`` = its index in
+    ``chem.reactions``), plus constant elastic momentum transfer (rx = -1) for the
+    species in ``ELASTIC_MOMENTUM_M2`` without an elastic reaction.  Memoised on the
+    chemistry's content (a sub-network restricted to the fed gases gets its own indices)."""
     if isinstance(chem, str):
-        return _processes_cached(chem, grid)
-    return _build(chem, grid)
+        chem = load_chemistry(chem)
+    key = _key(chem, grid)
+    if key not in _CACHE:
+        if len(_CACHE) >= 16:
+            _CACHE.clear()
+        _CACHE[key] = _build(chem, grid)
+    return _CACHE[key]
 
 
 def _build(chem: Chemistry, grid: Grid) -> tuple[ElectronProcess, ...]:

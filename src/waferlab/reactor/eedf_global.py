@@ -12,7 +12,8 @@ of angular frequency ω = 2π·13.56 MHz) and F0_M the Maxwellian of the same me
 T_e of the global model is then 2/3 of the mean energy.  The factors are tabulated on
 T_e·(0.85, 1, 1.15) around the current state (interpolated in ln T_e) and the global
 model re-solved; the loop stops when T_e and n_e change by < 1e-3 between passes (the
-factors then belong to the composition they were computed for).  The energy of the
+factors then belong to the composition they were computed for to that tolerance; the
+model keeps the factors the state was solved with, so its balances hold exactly).  The energy of the
 electrons consumed by attachment keeps the Maxwellian expression.
 
 The optical temperature (:func:`.boltzmann.optical_temperature`, EEDF slope over
@@ -63,7 +64,7 @@ def _fractions(model: GlobalModel, st: SteadyState, procs) -> tuple[list[float],
 
 def rate_factor_table(model: GlobalModel, st: SteadyState, grid: Grid = GRID):
     """(T_e points, factors (n_rx, n_T), EEDFs) around the state's T_e."""
-    eprocs = electron_processes(model.chem.name, grid)
+    eprocs = electron_processes(model.chem, grid)
     procs = [p.process for p in eprocs]
     xs, n_g = _fractions(model, st, eprocs)
     omega_N = 2 * PI * RF_FREQUENCY_HZ / n_g
@@ -114,8 +115,7 @@ def solve_with_eedf(model: GlobalModel, st: SteadyState | None = None, *, rtol: 
         dT, dn = abs(new.T_e / st.T_e - 1), abs(new.n_e / st.n_e - 1)
         st = new
         T, fac, eedfs = rate_factor_table(model, st, grid)
-        if dT < rtol and dn < rtol:
-            model.rate_factor = _interpolator(T, fac)
+        if dT < rtol and dn < rtol:           # the model keeps the factors it was solved with
             e = eedfs[int(np.argmin(np.abs(FACTOR_POINTS - 1.0)))]
             return BoltzmannResult(steady=st, eedf=e, T_optical_eV=optical_temperature(grid, e.F0),
                                    passes=it)

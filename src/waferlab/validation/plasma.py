@@ -31,7 +31,7 @@ from .core import Check, ReferenceProblem, register
 __all__ = ["KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction",
            "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
            "MALYSHEV_NE", "MALYSHEV_DISSOCIATION", "MALYSHEV_ABSORBED_FRACTION", "sf6_kokkoris_spec",
-           "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction"]
+           "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction", "slope_check"]
 
 KOKKORIS = ("G. Kokkoris et al., J. Phys. D 42, 055209 (2009); digitized: "
             "github.com/ngankait-art/DTPM (kokkoris_extracted CSVs)")
@@ -151,6 +151,16 @@ def _basis(tol, acc, acc_text):
     return acc_text if tol <= acc else _MISS.format(acc=acc_text)
 
 
+def slope_check(label: str, pts, tol: float) -> Check:
+    """Least-squares slope (meV/W) of (power W, model, measured) points, model against
+    measured: acceptance "within a factor 2", checked as |Δ| <= 0.5 measured."""
+    x = np.array([q[0] for q in pts], float)
+    s_m, s_d = (1e3 * np.polyfit(x, [q[k] for q in pts], 1)[0] for k in (1, 2))
+    return Check(quantity=f"{label}, {x.min():g}-{x.max():g} W", measured=float(s_m),
+                 reference=float(s_d), tolerance=tol * s_d, unit="meV/W",
+                 basis=_basis(tol, 0.5, "factor 2 (checked as ±50 %)"))
+
+
 def _run_kokkoris_model(ctx, quick):
     from ..reactor import solve
     out = []
@@ -206,11 +216,7 @@ def _run_malyshev(ctx, quick):
                 tol = _CL2_TE_TOL[(p, P)]
                 out.append(_rel(f"T_e at {p:g} mTorr, {P} W", st.T_e_eV, Te, "eV", tol,
                                 _basis(tol, 0.25, "25 %")))
-            x = np.array([q[0] for q in pts], float)
-            s_m, s_d = (1e3 * np.polyfit(x, [q[k] for q in pts], 1)[0] for k in (1, 2))
-            out.append(Check(quantity=f"T_e slope at {p:g} mTorr, {x.min():g}-{x.max():g} W",
-                             measured=float(s_m), reference=float(s_d), tolerance=_CL2_SLOPE_TOL * s_d,
-                             unit="meV/W", basis=_basis(_CL2_SLOPE_TOL, 0.5, "factor 2 (checked as ±50 %)")))
+            out.append(slope_check(f"T_e slope at {p:g} mTorr", pts, _CL2_SLOPE_TOL))
             for P, ne in MALYSHEV_NE[p]:
                 if quick and P not in (300, 899, 885):
                     continue

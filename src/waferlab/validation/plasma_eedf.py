@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 
 from .core import Check, ReferenceProblem, register
 from .plasma import (MALYSHEV, MALYSHEV_DISSOCIATION, MALYSHEV_NE, MALYSHEV_TE, _basis, _rel,
-                     cl2_dissociation_percent, cl2_malyshev_spec)
+                     cl2_dissociation_percent, cl2_malyshev_spec, slope_check)
 
 __all__ = ["cl2_malyshev_eedf_spec"]
 
 # relative tolerances (dissociation: percentage points); see the module docstring
 _TE_TOL = {(2.0, 298): 0.35, (2.0, 499): 0.25, (2.0, 698): 0.25, (2.0, 869): 0.25,
-           (10.0, 300): 0.65, (10.0, 600): 0.45, (10.0, 890): 0.35}
-_NE_TOL = {(2.0, 300): 0.40, (2.0, 498): 0.40, (2.0, 697): 0.40, (2.0, 899): 0.40,
-           (10.0, 300): 0.85, (10.0, 885): 0.40}
-_DIS_TOL = {300: 30.0, 500: 30.0, 700: 25.0, 867: 15.0}
-_SLOPE_TOL = 1.6          # |slope - measured| <= tol * measured; acceptance factor 2 = 0.5
+           (10.0, 300): 0.40, (10.0, 499): 0.30, (10.0, 600): 0.25, (10.0, 890): 0.25}
+_NE_TOL = {(2.0, 300): 0.45, (2.0, 498): 0.40, (2.0, 697): 0.40, (2.0, 899): 0.40,
+           (10.0, 300): 0.85, (10.0, 498): 0.55, (10.0, 885): 0.40}
+_DIS_TOL = {300: 35.0, 500: 35.0, 700: 30.0, 867: 20.0}
+# optical T_e slope: -0.20 / -0.15 meV/W against +0.59 / +0.64 measured (wrong sign, a
+# regression bound of 1.4 x the measured slope; the acceptance is 0.5)
+_SLOPE_TOL = 1.4
 
 
 def cl2_malyshev_eedf_spec(p_mTorr: float, forward_power_W: float):
@@ -58,11 +59,7 @@ def _run(ctx, quick):
                 out.append(_rel(f"optical T_e at {p:g} mTorr, {P} W", st.T_e_optical_eV, Te, "eV", tol,
                                 _basis(tol, 0.25, "25 %")))
             if len(pts) > 1:
-                x = np.array([q[0] for q in pts], float)
-                s_m, s_d = (1e3 * np.polyfit(x, [q[k] for q in pts], 1)[0] for k in (1, 2))
-                out.append(Check(quantity=f"optical T_e slope at {p:g} mTorr, {x.min():g}-{x.max():g} W",
-                                 measured=float(s_m), reference=float(s_d), tolerance=_SLOPE_TOL * s_d,
-                                 unit="meV/W", basis=_basis(_SLOPE_TOL, 0.5, "factor 2 (checked as ±50 %)")))
+                out.append(slope_check(f"optical T_e slope at {p:g} mTorr", pts, _SLOPE_TOL))
             for P, ne in MALYSHEV_NE[p]:
                 if (p, P) not in _NE_TOL or (quick and P != 899):
                     continue
