@@ -138,3 +138,35 @@ def test_2d_predeposition_only_in_the_window():
     assert np.all(c[0, x < 0.3e-6] < 1e-3 * 1e25)                  # masked surface: none
     # lateral diffusion under the mask edge: decreasing away from the window
     assert np.all(np.diff(c[0, (x > 0.3e-6) & (x < 0.62e-6)]) > 0)
+
+
+def test_the_section_runs_through_the_process_runner_bit_for_bit():
+    """One runner: ``simulate`` (and ``waferlab thermal``) run the section as a flat-wafer
+    process flow in ``runner.execute_recipe``; the step-by-step loop of the section's own
+    physics (graded mesh, mesh check) gives the same fields bit for bit, in 1D (with the
+    mesh check) and in 2D (a masked cross-section)."""
+    from waferlab.process.thermal_flow import THERMAL_FIELD, run_section, thermal_process_recipe
+    from waferlab.thermal.diffusion import TimeStepping
+    from waferlab.thermal.run import apply_step, initial_state, mesh_plan, metrics_of, simulate
+
+    lateral = ("  nodes: 81\n  lateral: {width: 0.6 um, nodes: 17, "
+               "mask: [{from: 0 um, to: 0.3 um}]}\n")
+    steps = ("    - implant: {dopant: B, dose: 1e14 cm^-2, energy: 20 keV}\n"
+             "    - anneal: {temperature: 1000 degC, time: 10 s, model: fermi}\n"
+             "    - oxidize: {ambient: dry, temperature: 900 degC, time: 1 min}\n")
+    for extra in ("", lateral):
+        data = load_yaml(BASE.replace("  nodes: 201\n", extra) + steps)
+        spec = validate_section(ThermalSpec, data["thermal"], "thermal")
+        st, plan = initial_state(spec), mesh_plan(spec)
+        num = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
+        for s in spec.steps:
+            st = apply_step(st, s, spec, num, plan=plan)
+        new = simulate(spec)
+        assert set(new.conc) == set(st.conc)
+        assert all(np.array_equal(new.conc[k], st.conc[k]) for k in st.conc)
+        assert np.array_equal(new.mesh.z, st.mesh.z) and new.oxide == st.oxide
+        assert metrics_of(new)[0] == metrics_of(st)[0]
+        recipe = thermal_process_recipe(spec)
+        assert [s.kind for s in recipe.leaf_steps] == ["implant", "anneal", "oxidize"]
+        assert run_section(spec, RunContext(seed=3)).conc.keys() == st.conc.keys()
+        assert THERMAL_FIELD == "thermal_column"

@@ -3,7 +3,6 @@ doping.csv, metrics.json and doping.png (atomically)."""
 from __future__ import annotations
 
 import math
-import time as _time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -11,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..context import RunContext
-from ..errors import RecipeError, SimulationError
+from ..errors import RecipeError
 from ..materials import BUILTIN
 from .diffusion import TimeStepping, anneal
 from .dopants import Arrhenius, DOPANTS
@@ -28,7 +27,7 @@ from .oxidation import SI_CONSUMED, grow_oxide
 from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep, ThermalSpec
 
 __all__ = ["ThermalState", "run_thermal", "simulate", "temperature_program", "write_outputs",
-           "metrics_of", "doping_figure"]
+           "metrics_of", "doping_figure", "initial_state", "mesh_plan", "apply_step"]
 
 FIVE_STREAM = "five_stream"
 ION_MASS_AMU = {"B": 10.81, "BF2": 48.81, "P": 30.97, "As": 74.92, "Sb": 121.76}
@@ -306,28 +305,32 @@ def _apply(state: ThermalState, step, spec: ThermalSpec, numerics: TimeStepping,
     raise RecipeError(f"unknown thermal step {type(step).__name__}")
 
 
-def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
-    """Run every step of ``spec`` and return the final state."""
-    log = ctx.log if ctx is not None else (lambda line: None)
+def initial_state(spec: ThermalSpec) -> ThermalState:
+    """The substrate before the first step, on the section's (graded) mesh."""
     mesh = _mesh(spec)
     conc = {k: np.full(mesh.shape, v) for k, v in spec.substrate.background.items()}
-    state = ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
-                         oxide=spec.substrate.oxide)
-    numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
+    return ThermalState(mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),
+                        oxide=spec.substrate.oxide)
+
+
+def mesh_plan(spec: ThermalSpec) -> MeshPlan | None:
+    """The mesh check's plan (None when ``numerics.mesh_check`` is off; default: on in 1D)."""
     check = spec.numerics.mesh_check
     if check is None:
         check = spec.lateral is None
-    plan = _plan(spec) if check else None
-    for i, step in enumerate(spec.steps):
-        t0 = _time.perf_counter()
-        try:
-            state = _apply(state, step, spec, numerics, plan=plan, log=log)
-        except ValueError as exc:
-            raise RecipeError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
-        except SimulationError as exc:
-            raise SimulationError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
-        log(f"thermal step {i} ({step.kind}) done in {_time.perf_counter() - t0:.2f} s")
-    return state
+    return _plan(spec) if check else None
+
+
+apply_step = _apply
+
+
+def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
+    """Run every step of ``spec`` and return the final state: a thin wrapper of the
+    process runner (:func:`waferlab.process.thermal_flow.run_section`, one step of the
+    flat-wafer flow per section step)."""
+    from ..process.thermal_flow import run_section
+
+    return run_section(spec, ctx)
 
 
 def _probe_column(state: ThermalState) -> int:
