@@ -1,7 +1,5 @@
 """The transport ↔ surface-kinetics seam: per-element sticking in the flux engine, the
 NaN policy of the traced adapter, ray-tracing settings."""
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -103,30 +101,3 @@ def test_ported_models_satisfy_the_protocols():
         TracedTransport(model=object())
     with pytest.raises(ValueError):
         RayTracing(rays_per_point=0)
-
-
-def test_element_interpolation_weights_a_sliver_by_its_area():
-    """ELEMENTS evaluation: an element's Monte Carlo variance grows as 1/area, so a sliver
-    (area 1e-3 of its neighbours) with an outlier velocity counts by its area: at its own
-    centroid the interpolated speed is the neighbours' value within 1 % of the outlier's
-    excess (99), where equal weights give the outlier most of the weight.  Elements of typical size keep equal
-    weights (a query between two of them gets their mean)."""
-    from waferlab.feature.flux.transport import _at_centroids
-    from waferlab.feature.surface import Surface
-
-    x = np.array([0.0, 1.0, 2.0, 2.001, 3.0, 4.0])
-    pts = np.stack([x, np.zeros_like(x)], axis=1)
-    el = np.array([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]])
-    s = Surface(points=pts, elements=el, normals=np.tile([0.0, 1.0], (5, 1)),
-                materials=np.zeros(5, np.int32), material_names=("Si",),
-                lateral_bounds=((0.0, 4.0),), boundary="reflective", spacing=1.0)
-    v = np.array([1.0, 1.0, 100.0, 1.0, 1.0])
-    st = _at_centroids(v, np.ones(5, bool), s, None)
-    at_sliver = st.at(np.array([[2.0005, 0.0]]), 4)["v"][0]
-    assert abs(at_sliver - 1.0) < 1e-2 * 99
-    assert st.weights is not None and st.weights[2] == pytest.approx(1e-3, rel=1e-6)
-    plain = dataclasses.replace(st, weights=None).at(np.array([[2.0005, 0.0]]), 4)["v"][0]
-    assert plain > 50.0                        # what equal weights would give
-    v2 = np.array([1.0, 3.0, 1.0, 1.0, 1.0])
-    mid = _at_centroids(v2, np.ones(5, bool), s, None).at(np.array([[1.0, 0.0]]), 2)["v"][0]
-    assert mid == pytest.approx(2.0, rel=1e-12)

@@ -290,6 +290,44 @@ def _interact(w, inc, absb, ytal, k, e, mat, cin, energy, scored, stick, stick_t
     return False, energy
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo, bhi, periodic):
+    """A ray o + t d that left the lateral domain through face ``code`` (SIDE_LO/SIDE_HI)
+    of axis ``a`` (0: x, 1: y) at distance t: re-enters on the opposite face (periodic)
+    or mirrored at this face (reflective).  Returns the new (ox, oy, oz, dx, dy)."""
+    ox += t * dx
+    oy += t * dy
+    oz += t * dz
+    edge = blo[a] if code == SIDE_LO else bhi[a]
+    other = bhi[a] if code == SIDE_LO else blo[a]
+    if a == 0:
+        if periodic:
+            ox = other
+        else:
+            ox = edge
+            dx = -dx
+    elif periodic:
+        oy = other
+    else:
+        oy = edge
+        dy = -dy
+    return ox, oy, oz, dx, dy
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _left(code, w, k, trans, counts):
+    """A ray that left the domain: lost at the top (counts[k, 0]) or transmitted through
+    the bottom (its weights into trans[k, :, 0] and their squares into trans[k, :, 1];
+    counts[k, 1])."""
+    if code == TOP:
+        counts[k, 0] += 1
+        return
+    for q in range(w.shape[0]):
+        trans[k, q, 0] += w[q]
+        trans[k, q, 1] += w[q] * w[q]
+    counts[k, 1] += 1
+
+
 @njit(cache=True, error_model="numpy", parallel=True)
 def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             xlo, xhi, periodic, y_launch, eps, src_mode, src_exp, src_tab,
@@ -371,49 +409,14 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     ox = hx + eps * n0
                     oy = hy + eps * n1
                 elif code == SIDE_LO or code == SIDE_HI:
-                    oy = oy + t * dy
-                    if periodic:
-                        ox = xhi if code == SIDE_LO else xlo
-                    else:
-                        ox = xlo if code == SIDE_LO else xhi
-                        dx = -dx
-                elif code == TOP:
-                    counts[k, 0] += 1
-                    done = True
-                    break
-                else:
-                    for q in range(w.shape[0]):
-                        trans[k, q, 0] += w[q]
-                        trans[k, q, 1] += w[q] * w[q]
-                    counts[k, 1] += 1
+                    ox, oy, _, dx, _ = side_exit(code, 0, t, ox, oy, 0.0, dx, dy, 0.0, (xlo,),
+                                                 (xhi,), periodic)
+                else:                                    # TOP or BOTTOM
+                    _left(code, w, k, trans, counts)
                     done = True
                     break
             if not done:
                 counts[k, 2] += 1
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo, bhi, periodic):
-    """A ray o + t d that left the lateral domain through face ``code`` (SIDE_LO/SIDE_HI)
-    of axis ``a`` (0: x, 1: y) at distance t: re-enters on the opposite face (periodic)
-    or mirrored at this face (reflective).  Returns the new (ox, oy, oz, dx, dy)."""
-    ox += t * dx
-    oy += t * dy
-    oz += t * dz
-    edge = blo[a] if code == SIDE_LO else bhi[a]
-    other = bhi[a] if code == SIDE_LO else blo[a]
-    if a == 0:
-        if periodic:
-            ox = other
-        else:
-            ox = edge
-            dx = -dx
-    elif periodic:
-        oy = other
-    else:
-        oy = edge
-        dy = -dy
-    return ox, oy, oz, dx, dy
 
 
 # --------------------------------------------------------------------------- 3D
@@ -541,15 +544,8 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                 elif code == SIDE_LO or code == SIDE_HI:
                     ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
                                                    bhi, periodic)
-                elif code == TOP:
-                    counts[k, 0] += 1
-                    done = True
-                    break
-                else:
-                    for q in range(w.shape[0]):
-                        trans[k, q, 0] += w[q]
-                        trans[k, q, 1] += w[q] * w[q]
-                    counts[k, 1] += 1
+                else:                                    # TOP or BOTTOM
+                    _left(code, w, k, trans, counts)
                     done = True
                     break
             if not done:

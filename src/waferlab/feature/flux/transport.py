@@ -18,11 +18,7 @@ which pools the rays of ~6 triangles or 2 segments) and a query point takes the
 inverse-square-distance weighted mean of its k nearest vertices, 1/(d² + ε²) with
 ε = h/4 (scipy cKDTree); the model is evaluated there.  A model evaluated at
 ``ELEMENTS`` gets its velocity per element, interpolated the same way from the
-element centroids, each weight multiplied by min(a_e/ã, 1) (ã the median element area):
-an element's Monte Carlo variance grows as 1/a_e, so a marching-cubes sliver counts in
-proportion to its area instead of setting a noisy maximum speed (and with it the time
-step); elements of typical size keep equal weights, so no large element outweighs the
-small ones of a wall next to it.
+element centroids.
 
 NaN policy.  Elements without rays (zero area) have non-finite fields by construction
 and are left out of the interpolation.  A non-finite velocity from the model itself
@@ -169,7 +165,6 @@ class FluxState:
     eps2: float
     carry: dict | None = None    # what a stateful model keeps for the next time step
     rates: "ElementRates | None" = None
-    weights: np.ndarray | None = None   # per tree entry (ELEMENTS: min(a/ã, 1)); None: 1
 
     def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
         """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
@@ -181,8 +176,6 @@ class FluxState:
         if k == 1:
             d, j = d[:, None], j[:, None]
         w = 1.0 / (d * d + self.eps2)
-        if self.weights is not None:
-            w *= self.weights[j]
         w /= w.sum(axis=1, keepdims=True)
         return {name: (v[j] * w).sum(axis=1) for name, v in self.values.items()}
 
@@ -232,10 +225,8 @@ def _at_centroids(v: np.ndarray, ok: np.ndarray, surface: Surface, result) -> Fl
     from scipy.spatial import cKDTree
     idx = np.flatnonzero(ok)
     size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
-    a = np.asarray(surface.areas, float)[idx]
-    wt = np.minimum(a / np.median(a), 1.0) if a.size else a    # slivers: inverse variance
     return FluxState(result=result, tree=cKDTree(surface.centroids[idx]), index=idx,
-                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2, weights=wt)
+                     values={"v": v[idx]}, eps2=(0.25 * size) ** 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -384,8 +375,7 @@ class TracedTransport:
         if self.carries_state:
             kept = {"centroids": surface.centroids, **er.coverages}
         return FluxState(result=state.result, tree=state.tree, index=state.index,
-                         values=state.values, eps2=state.eps2, carry=kept, rates=er,
-                         weights=state.weights)
+                         values=state.values, eps2=state.eps2, carry=kept, rates=er)
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at query points (nearest surface points of the level-set nodes)."""
