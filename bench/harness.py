@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer"]
+           "extruded_wafer", "Timing", "timed", "interleaved"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -98,3 +101,55 @@ def write_text(path: Path, text: str) -> Path:
     tmp.write_text(text.rstrip("\n") + "\n\n" + stamp() + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One code on one case: its result (the last run's), the median wall and CPU time
+    (s; CPU = user + system of the whole process, all threads) over the timed runs, the
+    load average (1 min) around them and the first run's wall/CPU (with compilation or
+    cache loading, when ``warmup``)."""
+
+    result: Any
+    wall: float
+    cpu: float
+    load: float
+    runs: int
+    first_wall: float = float("nan")
+    first_cpu: float = float("nan")
+
+
+def timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """(fn(*args), wall s, CPU s of the whole process) of one call."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def interleaved(cases: list, codes: dict[str, Callable[[Any], Any]], repeats: int = 3,
+                warmup: bool = True) -> dict[tuple[Any, str], Timing]:
+    """Run every code on every case in one launch, the codes alternating within each case
+    and the whole round repeated ``repeats`` times, so that the machine's load falls on
+    all of them alike; ``warmup`` runs each code once per case first (numba compilation
+    and cache loading; reported as ``first_*``).  Returns {(case, code name): Timing}."""
+    first: dict[tuple[Any, str], tuple[float, float]] = {}
+    if warmup:
+        for case in cases:
+            for name, fn in codes.items():
+                _, w, c = timed(fn, case)
+                first[(case, name)] = (w, c)
+    runs: dict[tuple[Any, str], list] = {(case, name): [] for case in cases for name in codes}
+    loads: dict[tuple[Any, str], list] = {k: [] for k in runs}
+    for _ in range(repeats):
+        for case in cases:
+            for name, fn in codes.items():
+                runs[(case, name)].append(timed(fn, case))
+                loads[(case, name)].append(os.getloadavg()[0])
+    out = {}
+    for key, rs in runs.items():
+        fw, fc = first.get(key, (float("nan"), float("nan")))
+        out[key] = Timing(result=rs[-1][0], wall=statistics.median(r[1] for r in rs),
+                          cpu=statistics.median(r[2] for r in rs),
+                          load=statistics.mean(loads[key]), runs=len(rs),
+                          first_wall=fw, first_cpu=fc)
+    return out

@@ -24,9 +24,10 @@ __all__ = ["Deposit", "Etch", "Numerics"]
 
 
 class Numerics(SpecModel):
-    """Level-set numerics of a step: ``scheme`` (eo: first order; weno3/weno5: higher) and ``cfl``."""
+    """Level-set numerics of a step: ``scheme`` (eo: first order; weno5: higher; None: the
+    model's choice, ``advect.default_scheme``) and ``cfl``."""
 
-    scheme: Literal["eo", "weno5"] = "weno5"
+    scheme: Literal["eo", "weno5"] | None = None
     cfl: float = Field(default=0.4, gt=0, le=0.5)
 
 
