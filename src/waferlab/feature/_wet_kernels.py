@@ -115,7 +115,7 @@ def stage(src, base, out, band, speed, cweight, cut, dt, wa, wb, h, order, alpha
         if w == 0.0 or (local and v == 0.0 and cw == 0.0):
             continue
         dm0, dp0, dm1, dp1, dm2, dp2 = _derivatives(src, flat, n, h, order, ndim, px, py)
-        ham = _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, abs(v), alpha, prm, ndim, local)
+        ham, _vn = _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, abs(v), alpha, prm, ndim, local)
         out[b] -= wb * dt * w * ham
 
 
@@ -133,8 +133,9 @@ def hgrad_max(dirs, prm):
 
 @njit(cache=True, inline="always")
 def _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, s, alpha, prm, ndim, local):
-    """Ĥ of the module docstring (untapered) from the one-sided differences; v the
-    node's total isotropic speed, cw its crystal weight, s = |isotropic speed|."""
+    """(Ĥ of the module docstring, untapered, from the one-sided differences; the normal
+    speed V_n = v + c·R(p̄)); v the node's isotropic speed, cw its crystal weight,
+    s = |v|."""
     p0 = 0.5 * (dm0 + dp0)
     p1 = 0.5 * (dm1 + dp1)
     p2 = 0.5 * (dm2 + dp2)
@@ -160,22 +161,22 @@ def _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, s, alpha, prm, ndim, local):
         a1 += s
         a2 += s
     diss = 0.5 * (a0 * (dp0 - dm0) + a1 * (dp1 - dm1) + a2 * (dp2 - dm2))
-    return v * math.sqrt(p0 * p0 + p1 * p1 + p2 * p2) - diss
+    return v * math.sqrt(p0 * p0 + p1 * p1 + p2 * p2) - diss, v
 
 
-def _euler_steps(top, low, band, cut, tols, lay_v, lay_c, held, origin, h, prm, alpha,
-                 ndim, px, py, local, dt, t, t_end, tiny, max_steps, vmax, move_cap, new):
+def _euler_steps(top, low, lowf, band, cut, tols, lay_v, lay_c, held, origin, h, prm, alpha,
+                 ndim, px, py, local, dt, t, t_end, tiny, max_steps, move_cap, new, spd):
     """Forward-Euler steps of the first-order scheme on a fixed band, fused (materials,
     Ĥ, the etch stop and the clipping of the lower layers in two passes per step; no
     Python between steps).  Stops at t_end, after ``max_steps`` steps or once the surface
-    may have moved ``move_cap`` (vmax·Σdt): the engine's rebuild points.
+    may have moved ``move_cap`` (Σ max|V_n|·dt): the engine's rebuild points.
 
-    top (nx, ny, nz) the top φ, low (L−1, nx, ny, nz) the lower layers (both updated in
-    place), tols the material tolerances, lay_v / lay_c the isotropic speed and crystal
+    top (nx, ny, nz) the top φ, low (L−1, nx, ny, nz) the lower layers and lowf the same
+    memory as (L−1, nx·ny·nz) (both updated in place), new and spd (nb,) scratch,
+    tols the material tolerances, lay_v / lay_c the isotropic speed and crystal
     weight per layer, held the number of held bottom layers (φ_top = min(φ_top,
     φ_{held−1})).  Returns (steps, t, moved, finite)."""
     flat = top.reshape(-1)
-    nx, ny, nz = top.shape
     L = low.shape[0]
     nb = band.shape[0]
     steps = 0
@@ -187,6 +188,7 @@ def _euler_steps(top, low, band, cut, tols, lay_v, lay_c, held, origin, h, prm, 
             n = band[b]
             w = cut[b]
             new[b] = flat[n]
+            spd[b] = 0.0
             if w == 0.0:
                 continue
             lay = material_at(top, flat, n, h, origin, low, tols, ndim, px, py)
@@ -197,23 +199,24 @@ def _euler_steps(top, low, band, cut, tols, lay_v, lay_c, held, origin, h, prm, 
             if local and v == 0.0 and cw == 0.0:
                 continue
             dm0, dp0, dm1, dp1, dm2, dp2 = _derivatives(top, flat, n, h, 1, ndim, px, py)
-            ham = _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, abs(v), alpha, prm, ndim, local)
+            ham, vn = _lf(dm0, dp0, dm1, dp1, dm2, dp2, v, cw, abs(v), alpha, prm, ndim,
+                          local)
             new[b] = flat[n] - step * w * ham
+            spd[b] = w * abs(vn)
         for b in prange(nb):
             n = band[b]
-            i = n // (ny * nz)
-            r = n - i * ny * nz
-            j = r // nz
-            k = r - j * nz
             val = new[b]
             if not np.isfinite(val):
                 bad[0] = 1
-            if held > 0 and low[held - 1, i, j, k] < val:
-                val = low[held - 1, i, j, k]
+            if held > 0 and lowf[held - 1, n] < val:
+                val = lowf[held - 1, n]
             flat[n] = val
             for l in range(L):
-                if low[l, i, j, k] < val:
-                    low[l, i, j, k] = val
+                if lowf[l, n] < val:
+                    lowf[l, n] = val
+        vmax = 0.0
+        for b in range(nb):
+            vmax = max(vmax, spd[b])
         t += step
         steps += 1
         moved += vmax * step

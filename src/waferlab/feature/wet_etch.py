@@ -314,12 +314,15 @@ class WetEtchVelocity:
         cr, s = state
         lay_v = np.where(cr, 0.0, s)
         lay_c = np.where(cr, -1.0, 0.0)
-        vmax, a = self.stage_bounds(ndim)
+        _vmax, a = self.stage_bounds(ndim)
         fn = KW.euler_steps_parallel if band.size >= PARALLEL_NODES else KW.euler_steps
-        return fn(top, low, band, np.asarray(cutoff, float), tols, lay_v, lay_c, held,
+        lowf = low.reshape(low.shape[0], int(np.prod(low.shape[1:])))   # a view
+        if low.size and not np.may_share_memory(lowf, low):
+            raise ValueError("the lower layers must be contiguous over the nodes")
+        return fn(top, low, lowf, band, np.asarray(cutoff, float), tols, lay_v, lay_c, held,
                   np.asarray(origin, float), h, _params(self.rates, self.frame),
                   np.asarray(a, float), ndim, periodic, periodic, self.local, dt, t, t_end,
-                  tiny, max_steps, vmax, move_cap, np.empty(band.size))
+                  tiny, max_steps, move_cap, np.empty(band.size), np.empty(band.size))
 
     def speed(self, state, points, normals, materials):
         cr, s = state
