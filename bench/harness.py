@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer", "timed", "side_by_side", "trench_depth_width"]
+           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "Timing", "interleaved"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -130,3 +133,48 @@ def trench_depth_width(xy, width: float, h: float) -> tuple[float, float]:
     depth = -float(y[np.abs(x) < 0.25 * width].min())
     near = np.abs(y + 0.5 * depth) < 0.75 * h
     return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One code on one case: its result (the last run's), the median wall and CPU time
+    (s; CPU = user + system of the whole process, all threads) over the timed runs, the
+    load average (1 min) around them and the first run's wall/CPU (with compilation or
+    cache loading, when ``warmup``)."""
+
+    result: Any
+    wall: float
+    cpu: float
+    load: float
+    runs: int
+    first_wall: float = float("nan")
+    first_cpu: float = float("nan")
+
+
+def interleaved(cases: list, codes: dict[str, Callable[[Any], Any]], repeats: int = 3,
+                warmup: bool = True) -> dict[tuple[Any, str], Timing]:
+    """Run every code on every case in one launch, the codes alternating within each case
+    and the whole round repeated ``repeats`` times, so that the machine's load falls on
+    all of them alike; ``warmup`` runs each code once per case first (numba compilation
+    and cache loading; reported as ``first_*``).  Returns {(case, code name): Timing}."""
+    first: dict[tuple[Any, str], tuple[float, float]] = {}
+    if warmup:
+        for case in cases:
+            for name, fn in codes.items():
+                _, w, c = timed(fn, case)
+                first[(case, name)] = (w, c)
+    runs: dict[tuple[Any, str], list] = {(case, name): [] for case in cases for name in codes}
+    loads: dict[tuple[Any, str], list] = {k: [] for k in runs}
+    for _ in range(repeats):
+        for case in cases:
+            for name, fn in codes.items():
+                runs[(case, name)].append(timed(fn, case))
+                loads[(case, name)].append(os.getloadavg()[0])
+    out = {}
+    for key, rs in runs.items():
+        fw, fc = first.get(key, (float("nan"), float("nan")))
+        out[key] = Timing(result=rs[-1][0], wall=statistics.median(r[1] for r in rs),
+                          cpu=statistics.median(r[2] for r in rs),
+                          load=statistics.mean(loads[key]), runs=len(rs),
+                          first_wall=fw, first_cpu=fc)
+    return out

@@ -135,21 +135,42 @@ EO, LF, BEAM = int(Hamiltonian.EO), int(Hamiltonian.LF), int(Hamiltonian.BEAM)
 
 
 @njit(cache=True, inline="always")
-def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
-    """Numerical Hamiltonian Ĥ(D⁻φ, D⁺φ) at band node n (flat index) for ``stage``.
-
-    Nothing moves where the speed is 0 (EO and BEAM: Ĥ = 0·(…) exactly, so the
-    derivatives are not computed; LF keeps its dissipation and always computes them).
-    """
+def _derivatives(src, flat, n, h, order, ndim, px, py):
+    """(D⁻ₓφ, D⁺ₓφ, D⁻ᵧφ, D⁺ᵧφ, D⁻_zφ, D⁺_zφ) at band node n (flat index): one-sided
+    differences of ``order`` (1 or WENO5); the y pair is (0, 0) in 2D."""
     nx, ny, nz = src.shape
-    if v == 0.0 and mode != LF:
-        return 0.0
     i = n // (ny * nz)
     r = n - i * ny * nz
     j = r // nz
     k = r - j * nz
     g = 3 if order > 1 else 1            # stencil reach
     inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
+    if inner:
+        dm0, dp0 = _one_sided_flat(flat, n, nz * ny, h, order)
+        dm2, dp2 = _one_sided_flat(flat, n, 1, h, order)
+    else:
+        dm0, dp0 = _one_sided(src, i, j, k, 0, h, order, px, py)
+        dm2, dp2 = _one_sided(src, i, j, k, 2, h, order, px, py)
+    dm1 = 0.0
+    dp1 = 0.0
+    if ndim == 3:
+        if inner:
+            dm1, dp1 = _one_sided_flat(flat, n, nz, h, order)
+        else:
+            dm1, dp1 = _one_sided(src, i, j, k, 1, h, order, px, py)
+    return dm0, dp0, dm1, dp1, dm2, dp2
+
+
+@njit(cache=True, inline="always")
+def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
+    """Numerical Hamiltonian Ĥ(D⁻φ, D⁺φ) at band node n (flat index) for ``stage``.
+
+    Nothing moves where the speed is 0 (EO and BEAM: Ĥ = 0·(…) exactly, so the
+    derivatives are not computed; LF keeps its dissipation and always computes them).
+    """
+    if v == 0.0 and mode != LF:
+        return 0.0
+    d = _derivatives(src, flat, n, h, order, ndim, px, py)
     gp = 0.0
     gm = 0.0
     gc = 0.0
@@ -158,11 +179,8 @@ def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
     for ax in range(3):
         if ax == 1 and ndim == 2:
             continue
-        if inner:
-            dm, dp = _one_sided_flat(flat, n, nz * ny if ax == 0 else (nz if ax == 1 else 1),
-                                     h, order)
-        else:
-            dm, dp = _one_sided(src, i, j, k, ax, h, order, px, py)
+        dm = d[2 * ax]
+        dp = d[2 * ax + 1]
         if mode == EO:
             gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
             gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2

@@ -79,35 +79,39 @@ def _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py):
     return g0, g1, g2, gn
 
 
+@njit(cache=True, inline="always")
+def material_at(a, flat, n, h, origin, phi4, tols, ndim, px, py):
+    """The lowest layer l with φ_l <= tols[l] at the closest point x − φ∇φ/|∇φ| of band
+    node n (flat index; central gradient as ``band_geometry``), -1 if none."""
+    nx, ny, nz = a.shape
+    i = n // (ny * nz)
+    r = n - i * ny * nz
+    j = r // nz
+    k = r - j * nz
+    g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, 0.5 / h, ndim, px, py)
+    v = a[i, j, k]
+    p0 = origin[0] + i * h - v * g0 / gn
+    p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
+    p2 = origin[2] + k * h - v * g2 / gn
+    fx = (p0 - origin[0]) / h
+    fy = (p1 - origin[1]) / h
+    fz = (p2 - origin[2]) / h
+    for l in range(phi4.shape[0]):
+        if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
+            return l
+    return -1
+
+
 @njit(cache=True, parallel=True)
 def band_materials(a, band, h, origin, phi4, tols, ndim, px, py):
     """``material_index_pts`` at the closest points of ``band_geometry``, formed per node
     (no (nb, 3) points or normals are stored): the same numbers for a model that needs
     only the material (a beam).  phi4: the lower layers (may be empty: -1 everywhere)."""
-    nx, ny, nz = a.shape
-    L = phi4.shape[0]
     nb = band.shape[0]
     out = np.full(nb, -1, dtype=np.int32)
     flat = a.reshape(-1)
-    i2h = 0.5 / h
     for b in prange(nb):
-        n = band[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
-        g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
-        v = a[i, j, k]
-        p0 = origin[0] + i * h - v * g0 / gn
-        p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
-        p2 = origin[2] + k * h - v * g2 / gn
-        fx = (p0 - origin[0]) / h
-        fy = (p1 - origin[1]) / h
-        fz = (p2 - origin[2]) / h
-        for l in range(L):
-            if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
-                out[b] = l
-                break
+        out[b] = material_at(a, flat, band[b], h, origin, phi4, tols, ndim, px, py)
     return out
 
 

@@ -8,7 +8,9 @@ Engquist–Osher upwinding ("eo"), or HJ-WENO5 ("weno5") with TVD-RK3 in time (S
 Osher, J. Comput. Phys. 77, 439, 1988); a Lax–Friedrichs flux with dissipation
 α = ``model.max_rate()`` per axis when the speed depends on the normal (a model with
 ``hamiltonian_stage(state, materials, cutoff, alpha)`` supplies that Lax–Friedrichs
-stage itself, evaluating H at every stage: ``wet_etch``).  Time step:
+stage itself, evaluating H at every stage: ``wet_etch``; with ``FusedSteps`` its
+first-order forward-Euler steps run in one kernel call per band rebuild, on the model's
+band, ``fused_band``, and are the default scheme, ``default_scheme``).  Time step:
 the surface moves at most cfl·h per step, dt = cfl·h / max|V| (the rule of ViennaPS,
 its ``timeStepRatio``), and never beyond the monotone-scheme limit
 dt·max Σ_i|∂H/∂p_i| ≤ 0.9 h; with Lax–Friedrichs dt = cfl·h / (d·α).
@@ -47,10 +49,10 @@ from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
-from .velocity import BeamModel, CustomStage, HoldsLayers, Stateful
+from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
-__all__ = ["advance", "held_block", "stable_dt", "BandSettings", "BAND_DEFAULTS", "SCHEMES",
-           "KINDS"]
+__all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
+           "BAND_DEFAULTS", "SCHEMES", "KINDS"]
 
 SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
@@ -124,14 +126,12 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
         V = np.array(model.speed(state, pts, nrm if d == 3 else nrm[:, dims], mats),
                      dtype=np.float64)
         mode = K.LF if model.normal_dependent else K.EO
-        if mode == K.LF and isinstance(model, CustomStage):
-            mode = CUSTOM
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
     vmax, S = K.speed_bounds(V, cutoff, nrm, mode, alpha, d)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
-    if mode == K.LF or mode == CUSTOM:
+    if mode == K.LF:
         amax = float(model.max_rate())
         if vmax > amax * (1 + 1e-9):
             raise SimulationError(f"speed |V| = {vmax:.6g} m/s exceeds model.max_rate() = "
@@ -267,8 +267,16 @@ def held_block(model: Any, state: Any, n_layers: int, kind: str) -> int:
     return k
 
 
+def default_scheme(model: Any) -> str:
+    """The scheme of a step that names none: "eo" for a model with fused first-order steps
+    (``FusedSteps``, wet etching: exact on facets, 1 stage per step), else "weno5"."""
+    if isinstance(model, FusedSteps) and model.normal_dependent:
+        return "eo"
+    return "weno5"
+
+
 def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, kind: str,
-            scheme: str = "weno5", cfl: float = 0.4,
+            scheme: str | None = None, cfl: float = 0.4,
             on_step: Callable[..., None] | None = None,
             band: BandSettings = BandSettings(), t0: float = 0.0,
             carry0: dict | None = None) -> tuple[LevelSetStack, int]:
@@ -288,6 +296,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")
+    if scheme is None:
+        scheme = default_scheme(model)
     if scheme not in SCHEMES:
         raise ValueError(f"scheme = {scheme!r}: allowed {', '.join(SCHEMES)}")
     if not (duration >= 0 and math.isfinite(duration)):
@@ -301,7 +311,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     d = g.dimension
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
-    band = dataclasses.replace(band, **{k: v for k, v in BAND_DEFAULTS[scheme].items()
+    fused = order == 1 and isinstance(model, FusedSteps) and bool(model.normal_dependent)
+    defaults = model.fused_band() if fused else BAND_DEFAULTS[scheme]
+    band = dataclasses.replace(band, **{k: v for k, v in defaults.items()
                                         if getattr(band, k) is None})
     assert (band.half_width is not None and band.taper is not None and band.keep is not None
             and band.reinit_distance is not None)      # filled from BAND_DEFAULTS
@@ -327,12 +339,34 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         phi4 = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
         tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
         tols[:w.held] = 0.0
-        if isinstance(model, BeamModel):
-            # a beam needs only the material at the closest points: no (nb, 3) arrays
+        custom = isinstance(model, CustomStage) and bool(model.normal_dependent)
+        if fused:
+            # forward-Euler steps fused in one kernel call up to the next rebuild point
+            S = float(np.sum(np.asarray(model.stage_bounds(d)[1])[dims]))
+            n, t1, dm, ok = model.euler_steps(
+                state, top3, phi4, w.band, w.cutoff, tols, w.held, origin, h,
+                stable_dt(S, h, cfl), t, t_end, tiny, band.reinit_steps - since,
+                band.reinit_distance * h - moved, d, g.periodic)
+            if not ok:
+                raise SimulationError(f"NaN in the level set at t = {t1:.6g} s")
+            dt, t = t1 - t, t1
+            steps, since, moved = steps + n, since + n, moved + dm
+            rebuild = moved >= band.reinit_distance * h or since >= band.reinit_steps
+            if on_step is not None:
+                on_step(t, dt, w.view(), rebuild)
+            continue
+        if isinstance(model, BeamModel) or custom:
+            # a beam or a custom stage needs only the material at the closest points
             mats = K.band_materials(top3, w.band, h, origin, phi4, tols, d, g.periodic,
                                     g.periodic)
             mats[mats < 0] = w.phi.shape[0] - 1
-            mode, V, alpha, vmax, S = _beam_speeds(model, state, mats, top3, w, d, t)
+            if custom:          # the stage evaluates H itself; bounds from the model
+                vmax, a3 = model.stage_bounds(d)
+                mode, V, alpha = CUSTOM, np.zeros(1), np.zeros(4)
+                alpha[dims] = np.asarray(a3)[dims]
+                S = float(alpha[:3].sum())
+            else:
+                mode, V, alpha, vmax, S = _beam_speeds(model, state, mats, top3, w, d, t)
         else:
             pts, nrm = K.band_geometry(top3, w.band, h, origin, d, g.periodic, g.periodic)
             if w.phi.shape[0] > 1:
@@ -344,7 +378,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             mode, V, alpha, vmax, S = _speeds(model, state, pts if d == 3 else pts[:, dims],
                                               nrm, mats, w.cutoff, d, t)
             del pts, nrm
-        if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs, global α: larger steps bow walls
+        if mode == K.LF or mode == CUSTOM:   # Lax–Friedrichs: dt·Σ_i α_i = cfl·h
             dt = stable_dt(S, h, cfl)
         else:                 # the surface moves cfl·h per step (ViennaPS' rule), kept stable
             dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
@@ -357,29 +391,20 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         u = top3
         args = (h, order, mode, alpha, d, g.periodic, g.periodic)
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
-            _stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
-            b1 = u.copy()
-            if order == 1:
-                _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
-                KB.copy_nodes(b1, u, w.band)
-            else:
-                b2 = u.copy()
-                _stage(u, u, b1, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
-                _stage(b1, u, b2, w.band, dt, 0.75, 0.25, h, order, d, g.periodic)
-                _stage(b2, u, u, w.band, dt, 1.0 / 3.0, 2.0 / 3.0, h, order, d, g.periodic)
-                del b2
-            del b1
+            stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
         else:
-            u0 = K.gather(u, w.band)
-            new = np.empty_like(u0)
-            K.stage_band(u, u0, new, w.band, V, dt, 0.0, 1.0, *args)
+            def stage(src, base, out, band, dt, wa, wb, *_, V=V, args=args):
+                K.stage_band(src, base, out, band, V, dt, wa, wb, *args)
+        u0 = K.gather(u, w.band)
+        new = np.empty_like(u0)
+        stage(u, u0, new, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
+        K.scatter(u, w.band, new)
+        if order > 1:
+            stage(u, u0, new, w.band, dt, 0.75, 0.25, h, order, d, g.periodic)
             K.scatter(u, w.band, new)
-            if order > 1:
-                K.stage_band(u, u0, new, w.band, V, dt, 0.75, 0.25, *args)
-                K.scatter(u, w.band, new)
-                K.stage_band(u, u0, new, w.band, V, dt, 1.0 / 3.0, 2.0 / 3.0, *args)
-                K.scatter(u, w.band, new)
-            del u0, new
+            stage(u, u0, new, w.band, dt, 1.0 / 3.0, 2.0 / 3.0, h, order, d, g.periodic)
+            K.scatter(u, w.band, new)
+        del u0, new
         if not K.all_finite(top3, w.band):
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")

@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["VelocityModel", "BeamModel", "CustomStage", "HoldsLayers", "Stateful"]
+__all__ = ["VelocityModel", "BeamModel", "CustomStage", "FusedSteps", "HoldsLayers", "Stateful"]
 
 
 @runtime_checkable
@@ -53,10 +53,33 @@ class CustomStage(Protocol):
     """A normal-dependent model with its own Runge–Kutta stage kernel, H evaluated from
     the current gradient at every stage (wet anisotropic etching):
     ``hamiltonian_stage(state, materials, cutoff, alpha) -> stage(src, base, out, band,
-    dt, wa, wb, h, order, ndim, periodic)``."""
+    dt, wa, wb, h, order, ndim, periodic)``; ``stage_bounds(d) -> (max |V_n|, α (3,))``
+    bounds the speed and |∂H/∂p_i| per axis for the time step dt = cfl·h/Σ_i α_i."""
+
+    normal_dependent: bool
 
     def hamiltonian_stage(self, state: Any, materials: np.ndarray, cutoff: np.ndarray,
                           alpha: np.ndarray) -> Any: ...
+
+    def stage_bounds(self, d: int) -> tuple[float, np.ndarray]: ...
+
+
+@runtime_checkable
+class FusedSteps(Protocol):
+    """A ``CustomStage`` model whose first-order steps run fused in one kernel call up to
+    the next band rebuild: ``euler_steps(state, top, low, band, cutoff, tols, held,
+    origin, h, dt, t, t_end, tiny, max_steps, move_cap, ndim, periodic) -> (steps, t,
+    moved, finite)``; the engine then calls ``on_step`` once for those steps.
+    ``fused_band()`` gives the band defaults (``advect.BandSettings`` fields) it needs."""
+
+    normal_dependent: bool
+
+    def fused_band(self) -> dict[str, float]: ...
+
+    def euler_steps(self, state: Any, top: np.ndarray, low: np.ndarray, band: np.ndarray,
+                    cutoff: np.ndarray, tols: np.ndarray, held: int, origin: Any, h: float,
+                    dt: float, t: float, t_end: float, tiny: float, max_steps: int,
+                    move_cap: float, ndim: int, periodic: bool) -> tuple[int, float, float, bool]: ...
 
 
 @runtime_checkable

@@ -25,9 +25,10 @@ __all__ = ["Deposit", "Etch", "Numerics"]
 
 
 class Numerics(SpecModel):
-    """Level-set numerics of a step: ``scheme`` (eo: first order; weno5: fifth order) and ``cfl``."""
+    """Level-set numerics of a step: ``scheme`` (eo: first order; weno5: higher; None: the
+    model's choice, ``advect.default_scheme``) and ``cfl``."""
 
-    scheme: Scheme = Scheme.WENO5
+    scheme: Scheme | None = None
     cfl: float = Field(default=0.4, gt=0, le=0.5)
 
 
