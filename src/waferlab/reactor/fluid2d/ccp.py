@@ -320,7 +320,8 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
 
 
 def energy_channels(res: CCPResult) -> dict[str, float]:
-    """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair)."""
+    """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair) + the work
+    against the ambipolar field (the ions' Joule heating)."""
     tr = CCPTransport(res.setup.mesh, res.setup.coef)
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
@@ -328,6 +329,8 @@ def energy_channels(res: CCPResult) -> dict[str, float]:
     P_wall = sum(float((A * d["wall"][sd][0] * 2.5 * res.T_e[sl]).sum()) * EV for sd, (sl, A, _) in tr.walls.items())
     created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
     lost = sum(float((A * d["wall"][sd][0]).sum()) for sd, (_, A, _) in tr.walls.items())
+    P_field = float(d["heat_ion_eV_s"].sum()) * EV          # work against the ambipolar field
     return {"P_electrons_W": res.electron_power, "collisions_W": P_coll, "walls_W": P_wall,
-            "residual": (res.electron_power - P_coll - P_wall) / res.electron_power,
+            "ion_joule_W": P_field,
+            "residual": (res.electron_power - P_coll - P_wall - P_field) / res.electron_power,
             "particle_balance": (created - lost) / created}

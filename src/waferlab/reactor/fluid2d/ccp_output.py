@@ -87,7 +87,8 @@ def reactor_state_ccp(res: CCPResult) -> ReactorState:
         gas_temperature_K=m.volume_average(res.T_gas), wafer_temperature_K=Tw, pressure_Pa=setup.spec.pressure,
         power_W=setup.spec.source.power, element_balance={},
         energy_balance={"P_abs_W": ch["P_electrons_W"], "collisions_W": ch["collisions_W"],
-                        "walls_W": ch["walls_W"], "attachment_W": 0.0, "residual": ch["residual"],
+                        "walls_W": ch["walls_W"], "attachment_W": 0.0, "ion_joule_W": ch["ion_joule_W"],
+                        "residual": ch["residual"],
                         "ion_sheath_W": h.ion_power})
 
 
