@@ -175,8 +175,8 @@ def test_flat_wafers_etch_at_their_plane_rate(wafer, x, rate, scheme, rtol):
     """A flat (hkl) wafer recedes at R_hkl (a plane moves exactly: no dissipation).  WENO5
     to 1e-5 relative or 1e-5 h (the rounding at the {111} cusp); the default fused
     first-order steps to 3e-4: the band's tapered edge, frozen while the plane moves,
-    leaks in through the Lax–Friedrichs stencil (measured −0.6e-4 on (100), −1.5e-4 on
-    (110) with the half width 6; −5e-4/−9e-4 with 5)."""
+    leaks in through the Lax–Friedrichs stencil (measured −0.9e-4 on (100), −0.5e-4 on
+    (110) with the band's half width 6 h; −5e-4/−9e-4 with 5 h)."""
     h = 0.1e-6
     geo = B.plane(Grid(dimension=2, spacing=h, extent=(1.0e-6,), boundary="periodic"), "Si")
     m = _spec(wafer_orientation=wafer, x_direction=x).build(kind="etch", materials=("Si",))
