@@ -148,9 +148,10 @@ def test_narrow_slot_gives_a_self_terminating_v_groove():
 @pytest.mark.slow
 def test_3d_slot_extruded_along_y_is_the_2d_profile():
     """The 3D kernel and crystal frame: a slot invariant along y (reflective, two spacings)
-    etches as the 2D cross-section.  Not bit for bit: the 3D dissipation α bounds
-    |∂H/∂p_i| over the sphere (4.42 against 3.79 µm/min on the circle), so the steps and
-    the smoothing differ; measured 0.10 h at most, tolerance 0.15 h."""
+    etches as the 2D cross-section.  Not bit for bit: the 3D bound Σ_i ᾱ_i covers
+    |∂H/∂p_i| over the sphere (12.5 against 6.5 µm/min on the circle), so the time steps
+    differ; measured 0.024 h at most (0.10 h with the earlier WENO5 default), tolerance
+    0.15 h."""
     h, width = 0.1e-6, 2.0e-6
     geo2 = _slot(width, 3.0e-6, h)
     g3 = Grid(dimension=3, spacing=h, extent=(3.0e-6, 2 * h), boundary="reflective")
@@ -175,8 +176,8 @@ def test_flat_wafers_etch_at_their_plane_rate(wafer, x, rate, scheme, rtol):
     """A flat (hkl) wafer recedes at R_hkl (a plane moves exactly: no dissipation).  WENO5
     to 1e-5 relative or 1e-5 h (the rounding at the {111} cusp); the default fused
     first-order steps to 3e-4: the band's tapered edge, frozen while the plane moves,
-    leaks in through the Lax–Friedrichs stencil (measured −0.6e-4 on (100), −1.5e-4 on
-    (110) with the half width 6; −5e-4/−9e-4 with 5)."""
+    leaks in through the Lax–Friedrichs stencil (measured −0.9e-4 on (100), −0.5e-4 on
+    (110) with the band's half width 6 h; −5e-4/−9e-4 with 5 h)."""
     h = 0.1e-6
     geo = B.plane(Grid(dimension=2, spacing=h, extent=(1.0e-6,), boundary="periodic"), "Si")
     m = _spec(wafer_orientation=wafer, x_direction=x).build(kind="etch", materials=("Si",))

@@ -342,10 +342,13 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         custom = isinstance(model, CustomStage) and bool(model.normal_dependent)
         if fused:
             # forward-Euler steps fused in one kernel call up to the next rebuild point
-            S = float(np.sum(np.asarray(model.stage_bounds(d)[1])[dims]))
+            # the surface moves cfl·h per step (ViennaPS' rule), kept monotone
+            vbound, a3 = model.stage_bounds(d)
+            S = float(np.sum(np.asarray(a3)[dims]))
+            dt = min(stable_dt(vbound, h, cfl), stable_dt(S, h, STABILITY))
             n, t1, dm, ok = model.euler_steps(
                 state, top3, phi4, w.band, w.cutoff, tols, w.held, origin, h,
-                stable_dt(S, h, cfl), t, t_end, tiny, band.reinit_steps - since,
+                dt, t, t_end, tiny, band.reinit_steps - since,
                 band.reinit_distance * h - moved, d, g.periodic)
             if not ok:
                 raise SimulationError(f"NaN in the level set at t = {t1:.6g} s")
