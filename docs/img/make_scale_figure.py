@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def main() -> None:
     data = json.loads((ROOT / "bench" / "results" / "scale.json").read_text())
     fig, axes = subplots(1, 3, figsize=(13, 4), layout="constrained")
-    styles = {"before": ("tab:red", "s--"), "after": ("tab:blue", "o-")}
+    styles = {"before": ("tab:red", "s--"), "after": ("tab:blue", "o-"),
+              "after, waferlab only": ("tab:cyan", "v-"), "session 7": ("tab:green", "D-")}
     peer_done = False
     for tag, d in data.items():
         color, mark = styles.get(tag, ("tab:green", "^-"))
@@ -25,12 +26,13 @@ def main() -> None:
         for ax, key, scale in zip(axes, ("cpu_s", "wall_s", "rss_mb"), (1, 1, 1 / 1024)):
             ax.plot(L, [r["waferlab"][key] * scale for r in rows], mark, color=color,
                     label=f"waferlab ({tag}, {d['commit']})")
+    for tag, d in reversed(list(data.items())):     # the peer of the newest launch
         vrows = [r for r in d["rows"] if r.get("viennaps") and r["viennaps"]["rc"] == 0]
         if vrows and not peer_done:
             Lv = [r["L_um"] for r in vrows]
             for ax, key, scale in zip(axes, ("cpu_s", "wall_s", "rss_mb"), (1, 1, 1 / 1024)):
                 ax.plot(Lv, [r["viennaps"][key] * scale for r in vrows], "k^:",
-                        label=f"ViennaPS {d.get('viennaps')}")
+                        label=f"ViennaPS {d.get('viennaps')} ({tag} launch)")
             peer_done = True
     for ax, title, unit in zip(axes, ("CPU time (user + system)", "wall time (shared machine)",
                                       "peak memory (RSS)"), ("s", "s", "GB")):
