@@ -10,7 +10,7 @@ import pytest
 from small_recipes import small_trench
 from waferlab.errors import RecipeError
 from waferlab.feature import _kernels as K
-from waferlab.feature.modes import Boundary, FeatureShape, Scheme, Symmetry
+from waferlab.feature.modes import Boundary, FeatureShape, Symmetry
 from waferlab.feature.registry import EtchTargets, KeepsFilm, TracesFluxes, get_model_spec
 from waferlab.process.registry import (Compound, HasNumerics, HeatTreatment, ModelDriven,
                                        ReactorCoupled, Step)
@@ -64,19 +64,18 @@ def test_modes_keep_the_recipe_strings():
     g, f = r.spec.grid, r.spec.structure.feature
     assert g.boundary is Boundary.PERIODIC and g.boundary == "periodic"
     assert f.type is FeatureShape.TRENCH and f.symmetry is Symmetry.FULL
-    assert r.steps[0].numerics.scheme is Scheme.WENO5
     text = json.dumps(r.resolved())
     assert '"boundary": "periodic"' in text and '"type": "trench"' in text
     # the archived recipe holds plain strings (yaml.safe_dump refuses an Enum member)
     resolved = r.resolved()
     assert type(resolved["grid"]["boundary"]) is str
-    assert type(resolved["steps"][0]["etch"]["scheme"]) is str
+    assert type(resolved["structure"]["feature"]["symmetry"]) is str
 
 
 def test_a_bad_mode_names_the_allowed_values():
     data = small_trench("bad", seed=1)
-    data["steps"][0]["etch"]["scheme"] = "weno3"
-    with pytest.raises(RecipeError, match=r"steps\[0\]\.etch\.scheme.*'eo' or 'weno5'"):
+    data["structure"]["feature"]["symmetry"] = "third"
+    with pytest.raises(RecipeError, match=r"feature\.symmetry.*'full', 'half' or 'quarter'"):
         recipe_from_dict(data)
     data = small_trench("bad", seed=1)
     data["grid"]["boundary"] = "open"

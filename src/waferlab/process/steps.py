@@ -9,14 +9,13 @@ key belongs to the model named by ``model`` (see waferlab.feature.registry).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from pydantic import Field
 
 from ..errors import RecipeError
 from ..recipe_io import SpecModel, validate_section
 from ..units import Time
-from ..feature.modes import Scheme
 from ..feature.registry import KeepsFilm, get_model_spec
 from .registry import register_step
 
@@ -25,9 +24,9 @@ __all__ = ["Deposit", "Etch", "Numerics"]
 
 
 class Numerics(SpecModel):
-    """Level-set numerics of a step: ``scheme`` (eo: first order; weno5: fifth order) and ``cfl``."""
+    """Level-set numerics of a step: ``scheme`` (eo: first order; weno3/weno5: higher) and ``cfl``."""
 
-    scheme: Scheme = Scheme.WENO5
+    scheme: Literal["eo", "weno5"] = "weno5"
     cfl: float = Field(default=0.4, gt=0, le=0.5)
 
 
