@@ -1,6 +1,6 @@
 """Named modes of the feature scale: the strings a recipe gives, as ``enum.StrEnum``.
 
-A member is equal to its string (``Scheme.EO == "eo"``), so recipes keep their
+A member is equal to its string (``Boundary.PERIODIC == "periodic"``), so recipes keep their
 spelling, pydantic lists the allowed values in its errors ("Input should be 'eo' or
 'weno5'"), and ``model_dump(mode="json")`` (the archived ``recipe.yaml``) writes plain
 strings.  This module imports nothing heavy, so the recipe schema can use it.
@@ -13,9 +13,8 @@ __all__ = ["Scheme", "Boundary", "FeatureShape", "Symmetry", "IonScoring", "IonL
 
 
 class Scheme(StrEnum):
-    """Spatial scheme of the level-set derivatives (``steps[i].scheme``): first-order
-    Engquist–Osher one-sided differences or fifth-order WENO (Jiang & Peng, SIAM J.
-    Sci. Comput. 21, 2126, 2000)."""
+    """Spatial scheme of the level-set step (``numerics.scheme``): first-order
+    Engquist–Osher or fifth-order WENO one-sided derivatives."""
 
     EO = "eo"
     WENO5 = "weno5"
