@@ -213,7 +213,8 @@ def run(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
                      log=log or (lambda line: None))
     if "thermal" in r.sections and not r.steps:
         from .thermal.cli import check_thermal_memory
-        from .thermal.run import metrics_of, simulate, write_outputs
+        from .process.thermal_flow import run_section
+        from .thermal.run import metrics_of, write_outputs
 
         spec = r.sections["thermal"]
         check_thermal_memory(spec)
@@ -223,7 +224,7 @@ def run(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
                                     identity=identity_hash(["thermal", spec.model_dump(mode="json"),
                                                             ctx.seed]), overwrite=overwrite)
         with ctx.apply_threads():
-            state = simulate(spec, ctx)
+            state = run_section(spec, ctx)        # the process runner (one runner)
         metrics, cols = metrics_of(state)
         if folder is not None:
             folder.claim()

@@ -1,6 +1,6 @@
 """The standalone ``thermal:`` recipe as a process flow run by the process runner.
 
-``waferlab thermal`` (and :func:`waferlab.thermal.run.simulate`) build a flat-wafer
+``waferlab thermal`` (and :func:`waferlab.run` with a ``thermal:`` recipe) build a flat-wafer
 process recipe — bare silicon on a small 2D grid, nothing to etch — whose steps are the
 section's steps, and run it with :func:`waferlab.runner.execute_recipe`, the runner of
 ``waferlab run``: one step loop, one log, one set of step seeds, the film-stress and
@@ -9,7 +9,8 @@ cross-section with the graded lateral nodes of the mask edges) in the wafer fiel
 ``thermal_column`` instead of the wafer grid's uniform doping rows, with the section's
 mesh check, so its junction accuracy (0.5 % for √(Dt) = 5 nm … 2 µm) is kept; the
 physics per step is :func:`waferlab.thermal.run.apply_step`, so the results are those
-of the former thermal-only loop bit for bit (tests/thermal/test_recipe_cli.py).
+of the thermal layer's own step loop (:func:`waferlab.thermal.run.simulate`, which the
+layer rule keeps from importing the runner) bit for bit (tests/thermal/test_recipe_cli.py).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..context import RunContext
-from ..errors import RecipeError
+from ..errors import RecipeError, SimulationError
 from ..materials import BUILTIN
 from .diffusion import TimeStepping, anneal
 from .dopants import Arrhenius, DOPANTS
@@ -325,12 +325,22 @@ apply_step = _apply
 
 
 def simulate(spec: ThermalSpec, ctx: RunContext | None = None) -> ThermalState:
-    """Run every step of ``spec`` and return the final state: a thin wrapper of the
-    process runner (:func:`waferlab.process.thermal_flow.run_section`, one step of the
-    flat-wafer flow per section step)."""
-    from ..process.thermal_flow import run_section
-
-    return run_section(spec, ctx)
+    """Run every step of ``spec`` and return the final state (the section's physics, step
+    by step).  ``waferlab thermal`` and :func:`waferlab.run` run a section through the
+    process runner instead (:func:`waferlab.process.thermal_flow.run_section`, one step of
+    a flat-wafer flow per section step: the same :func:`apply_step` calls, the same
+    result bit for bit); this lower-layer loop serves the library and the validation."""
+    log = ctx.log if ctx is not None else (lambda line: None)
+    state, plan = initial_state(spec), mesh_plan(spec)
+    numerics = TimeStepping(rtol=spec.numerics.rtol, max_steps=spec.numerics.max_steps)
+    for i, step in enumerate(spec.steps):
+        try:
+            state = apply_step(state, step, spec, numerics, plan=plan, log=log)
+        except ValueError as exc:
+            raise RecipeError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
+        except SimulationError as exc:
+            raise SimulationError(f"thermal.steps[{i}].{step.kind}: {exc}") from None
+    return state
 
 
 def _probe_column(state: ThermalState) -> int:
