@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["SourceType", "PressureControl", "ReactorModel"]
+__all__ = ["SourceType", "PressureControl", "ReactorModel", "EEDFModel"]
 
 
 class SourceType(StrEnum):
@@ -26,6 +26,13 @@ class PressureControl(StrEnum):
 
     FIXED_PUMPING = "fixed_pumping"
     THROTTLE = "throttle"
+
+
+class EEDFModel(StrEnum):
+    """``reactor.eedf``: Maxwellian electrons, or rates from the two-term Boltzmann EEDF."""
+
+    MAXWELLIAN = "maxwellian"
+    BOLTZMANN = "boltzmann"
 
 
 class ReactorModel(StrEnum):

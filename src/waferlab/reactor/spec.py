@@ -16,14 +16,13 @@ reactor:
 """
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import field_validator, model_validator
 
 from ..recipe_io import SpecModel
 from ..units import Area, Dimensionless, Flow, Frequency, Length, Power, Pressure, Temperature, Voltage, Volume
 from .fluid2d.spec import Fluid2DSpec
-from .modes import PressureControl, SourceType
+from .modes import EEDFModel, PressureControl, ReactorModel, SourceType
 
 __all__ = ["Chamber", "Source", "Bias", "Loading", "ReactorSpec", "load_reactor_recipe"]
 
@@ -125,8 +124,8 @@ class ReactorSpec(SpecModel):
     bias: Bias | None = None
     chemistry: str | None = None
     loading: list[Loading] = []
-    model: Literal["global", "fluid2d"] = "global"
-    eedf: Literal["maxwellian", "boltzmann"] = "maxwellian"
+    model: ReactorModel = ReactorModel.GLOBAL
+    eedf: EEDFModel = EEDFModel.MAXWELLIAN
     fluid2d: Fluid2DSpec | None = None
 
     @field_validator("pressure")
@@ -159,7 +158,7 @@ class ReactorSpec(SpecModel):
     def _fluid2d_needs_model(self):
         if self.fluid2d is not None and self.model != "fluid2d":
             raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
-        if self.eedf == "boltzmann" and self.model != "global":
+        if self.eedf == EEDFModel.BOLTZMANN and self.model != ReactorModel.GLOBAL:
             raise ValueError("eedf: boltzmann needs model: global (the 2D model is Maxwellian)")
         return self
 

@@ -22,7 +22,7 @@ from .global_model import GlobalModel, Loss, SteadyState
 from .sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                      iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
                      rf_amplitude_from_power)
-from .modes import PressureControl, ReactorModel, SourceType
+from .modes import EEDFModel, PressureControl, ReactorModel, SourceType
 from .spec import ReactorSpec
 
 __all__ = ["ReactorState", "solve", "build_model", "simulate", "resolve_chemistry",
@@ -267,7 +267,7 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
         st = model.steady_state()
     if spec.pressure_control == PressureControl.THROTTLE:
         st = _throttle(model, st)
-    if spec.eedf == "boltzmann":
+    if spec.eedf == EEDFModel.BOLTZMANN:
         if spec.pressure_control == "throttle":
             raise RecipeError("reactor.eedf = 'boltzmann' is not combined with pressure_control: "
                               "throttle; use fixed_pumping")
