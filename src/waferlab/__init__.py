@@ -27,13 +27,16 @@ def _command_start_up() -> None:
     traceback (``waferlab.cli.main`` puts Python's handler back once it is running), and
     one BLAS thread unless the user set it — the hot loops run in numba's thread pool and
     an idle multi-threaded BLAS pool spins after every small numpy matmul and steals those
-    cores (a 30-70 % slowdown measured on 2 cores); effective because this runs before
-    numpy is imported.  A library import does neither (see :func:`blas_threads` for a
+    cores (a 30-70 % slowdown measured on 2 cores); passive OpenMP waiting unless the user
+    set it (numba's OpenMP pool otherwise spins between parallel loops: about 20x the CPU
+    of the band rebuild on a loaded 2-core machine, and what the benchmarks in bench/
+    measure with); effective because this runs before numpy and numba are imported.  A library import does neither (see :func:`blas_threads` for a
     scoped setting in Python)."""
     if not _is_command():
         return
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         _os.environ.setdefault(var, "1")
+    _os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
     def _interrupted(signum, frame):          # pragma: no cover - exercised in a subprocess
         _os.write(2, b"interrupted\n")
