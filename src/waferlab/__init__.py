@@ -30,8 +30,8 @@ def _command_start_up() -> None:
     cores (a 30-70 % slowdown measured on 2 cores); passive OpenMP waiting unless the user
     set it (numba's OpenMP pool otherwise spins between parallel loops: about 20x the CPU
     of the band rebuild on a loaded 2-core machine, and what the benchmarks in bench/
-    measure with); effective because this runs before numpy and numba are imported.  A library import does neither (see :func:`blas_threads` for a
-    scoped setting in Python)."""
+    measure with); effective because this runs before numpy and numba are imported.  A
+    library import does neither (see :func:`blas_threads` for a scoped setting in Python)."""
     if not _is_command():
         return
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

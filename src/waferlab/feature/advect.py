@@ -49,16 +49,17 @@ from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
 from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
+from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
 __all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
            "BAND_DEFAULTS", "SCHEMES", "KINDS"]
 
-SCHEMES = {"eo": 1, "weno5": 5}      # name -> spatial order of the one-sided derivatives
+SCHEMES = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
 STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)
-CUSTOM = 3           # a normal-dependent model with ``hamiltonian_stage``: its own LF stage
+CUSTOM = int(K.Hamiltonian.CUSTOM)   # a normal-dependent model with ``hamiltonian_stage``: its own LF stage
 
 
 @dataclass(frozen=True, kw_only=True)
