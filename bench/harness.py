@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer", "timed", "side_by_side", "trench_depth_width"]
+           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "peer_process"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -130,3 +130,16 @@ def trench_depth_width(xy, width: float, h: float) -> tuple[float, float]:
     depth = -float(y[np.abs(x) < 0.25 * width].min())
     near = np.abs(y + 0.5 * depth) < 0.75 * h
     return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))
+
+
+def peer_process(ps, domain, model, duration: float, rays: int, *params) -> None:
+    """Run a ViennaPS ``Process`` of ``model`` on ``domain`` for ``duration`` (the peer's
+    time unit) with ``rays`` rays per point and any further parameter objects (e.g.
+    ``CoverageParameters``); ``ps`` is the imported viennaps module."""
+    proc = ps.Process(domain, model)
+    proc.setProcessDuration(duration)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = rays
+    for par in (*params, rp):
+        proc.setParameters(par)
+    proc.apply()
