@@ -1,5 +1,8 @@
 """What every benchmark shares: the thread environment, the stamp (commit, versions,
-machine, load) and the results file, and the 3D wafer the etch benches extrude.
+machine, load) and the results file, the 3D wafer the etch benches extrude, and the
+side-by-side loop of the peer benches (``timed``, ``side_by_side``: every case run by
+each code in turn in one process, wall and CPU time; ``peer_process``: a ViennaPS
+process with rays per point; ``trench_depth_width``: the 2D trench measure).
 
 Import it first in a bench script (``configure`` sets the thread environment before
 NumPy, Numba or ViennaPS start their thread pools)::
