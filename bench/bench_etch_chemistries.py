@@ -38,6 +38,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 
+import harness  # noqa: E402
+
 OUT = Path(__file__).parent / "results" / "etch_chemistries.md"
 IMG = Path(__file__).parents[1] / "docs" / "img" / "etch-chemistries.png"
 WIDTH, MASK, EXTENT, TIME2 = 0.3, 0.3, 1.0, 10.0      # µm, µm, µm, s
@@ -124,12 +126,7 @@ def worker_viennaps(model: str, dim: int, h: float, rays: int) -> dict:
         m = ps.HBrO2Etching(ps.HBrO2Etching.defaultParameters())
     else:
         m = ps.CF4O2Etching(ps.CF4O2Parameters())
-    proc = ps.Process(d, m)
-    proc.setProcessDuration(t)
-    rp = ps.RayTracingParameters()
-    rp.raysPerPoint = rays
-    proc.setParameters(rp)
-    proc.apply()
+    harness.peer_process(ps, d, m, t, rays)
     nodes = np.asarray(d.getSurfaceMesh().getNodes())
     if dim == 2:
         return {**measure2(nodes[:, :2], h), "pts": nodes[:, :2].round(5).tolist()}

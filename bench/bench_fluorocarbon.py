@@ -102,14 +102,9 @@ def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     p.ionFlux, p.etchantFlux, p.polyFlux = FLUX["ion"], FLUX["etchant"], FLUX["poly"]
     p.Ions.meanEnergy, p.Ions.sigmaEnergy, p.Ions.exponent = 100.0, 10.0, 100.0
     p.k_ie = k_ie
-    proc = ps.Process(d, ps.FluorocarbonEtching(p), time_s)
     cov = ps.CoverageParameters()
     cov.maxIterations, cov.tolerance = 10, 1e-4
-    proc.setParameters(cov)
-    rp = ps.RayTracingParameters()
-    rp.raysPerPoint = rays
-    proc.setParameters(rp)
-    proc.apply()
+    harness.peer_process(ps, d, ps.FluorocarbonEtching(p), time_s, rays, cov)
     nodes = np.asarray(d.getSurfaceMesh().getNodes())
     return _measure(nodes if dim == 3 else nodes[:, :2], dim, h)
 

@@ -108,12 +108,7 @@ def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT) -> 
     direction[0] = math.sin(math.radians(tilt))
     direction[dim - 1] = -math.cos(math.radians(tilt))
     model.setPrimaryDirection(direction)
-    proc = ps.Process(d, model)
-    proc.setProcessDuration(TIME)
-    rp = ps.RayTracingParameters()
-    rp.raysPerPoint = RPP
-    proc.setParameters(rp)
-    proc.apply()
+    harness.peer_process(ps, d, model, TIME, RPP)
     xz = np.asarray(d.getSurfaceMesh().getNodes())[:, [0, dim - 1]]
     if flat:
         return {"depth": -float(np.mean(xz[:, -1]))}

@@ -1,5 +1,8 @@
 """What every benchmark shares: the thread environment, the stamp (commit, versions,
-machine, load) and the results file, and the 3D wafer the etch benches extrude.
+machine, load) and the results file, the 3D wafer the etch benches extrude, and the
+side-by-side loop of the peer benches (``timed``, ``side_by_side``: every case run by
+each code in turn in one process, wall and CPU time; ``peer_process``: a ViennaPS
+process with rays per point; ``trench_depth_width``: the 2D trench measure).
 
 Import it first in a bench script (``configure`` sets the thread environment before
 NumPy, Numba or ViennaPS start their thread pools)::
@@ -23,7 +26,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "Timing", "interleaved"]
+           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "peer_process", "Timing",
+           "interleaved"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -178,3 +182,16 @@ def interleaved(cases: list, codes: dict[str, Callable[[Any], Any]], repeats: in
                           load=statistics.mean(loads[key]), runs=len(rs),
                           first_wall=fw, first_cpu=fc)
     return out
+
+
+def peer_process(ps, domain, model, duration: float, rays: int, *params) -> None:
+    """Run a ViennaPS ``Process`` of ``model`` on ``domain`` for ``duration`` (the peer's
+    time unit) with ``rays`` rays per point and any further parameter objects (e.g.
+    ``CoverageParameters``); ``ps`` is the imported viennaps module."""
+    proc = ps.Process(domain, model)
+    proc.setProcessDuration(duration)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = rays
+    for par in (*params, rp):
+        proc.setParameters(par)
+    proc.apply()
