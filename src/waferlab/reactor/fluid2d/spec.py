@@ -7,7 +7,7 @@ reactor:
     coil: {radii: [4 cm, 7 cm, 10 cm], height: 1 cm, frequency: 13.56 MHz}
     # or coil: {type: cylindrical, heights: [5 cm, 10 cm, 15 cm]}  (window = side-wall tube)
     window: {thickness: 2 cm, permittivity: 3.8}
-    mesh: {nr: 24, nz: 32}            # optional window_cell: 1 mm (finest z cell)
+    mesh: {nr: 24, nz: 32}            # graded in z; optional wafer_cell, window_cell, wall_cell, graded
     gas_heating: true
 ```
 Checks that need the chamber (coil inside it, the skin depth resolved) are made when the
