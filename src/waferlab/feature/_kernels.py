@@ -323,6 +323,28 @@ def material_index(phi4, fidx, tol, ndim, px, py):
     return out
 
 
+@njit(cache=True, inline="always")
+def _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py):
+    """(g0, g1, g2, |g|) of the central gradient at node (i, j, k), (0, 0, 1, 1) where it
+    vanishes: shared by ``band_geometry`` and the material queries."""
+    nx, ny, nz = a.shape
+    g1 = 0.0
+    if 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1):
+        g0 = (flat[n + ny * nz] - flat[n - ny * nz]) * i2h
+        if ndim == 3:
+            g1 = (flat[n + nz] - flat[n - nz]) * i2h
+        g2 = (flat[n + 1] - flat[n - 1]) * i2h
+    else:
+        g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) * i2h
+        if ndim == 3:
+            g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) * i2h
+        g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) * i2h
+    gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
+    if gn < 1e-12:
+        return 0.0, 0.0, 1.0, 1.0
+    return g0, g1, g2, gn
+
+
 @njit(cache=True, parallel=True)
 def band_geometry(a, band, h, origin, ndim, px, py):
     """Unit normals (central ∇φ/|∇φ|, into vacuum) and closest points x − φ n (m).
@@ -341,23 +363,7 @@ def band_geometry(a, band, h, origin, ndim, px, py):
         r = n - i * ny * nz
         j = r // nz
         k = r - j * nz
-        g1 = 0.0
-        if 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1):
-            g0 = (flat[n + ny * nz] - flat[n - ny * nz]) * i2h
-            if ndim == 3:
-                g1 = (flat[n + nz] - flat[n - nz]) * i2h
-            g2 = (flat[n + 1] - flat[n - 1]) * i2h
-        else:
-            g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) * i2h
-            if ndim == 3:
-                g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) * i2h
-            g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) * i2h
-        gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
-        if gn < 1e-12:
-            g0 = 0.0
-            g1 = 0.0
-            g2 = 1.0
-            gn = 1.0
+        g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
         v = a[i, j, k]
         nrm[b, 0] = g0 / gn
         nrm[b, 1] = g1 / gn

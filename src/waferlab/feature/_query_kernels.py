@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _at, _interp
+from ._kernels import _interp, _unit_gradient
 
 __all__: list[str] = []
 
@@ -55,28 +55,6 @@ def material_index_pts(phi4, pts, origin, h, tols, ndim, px, py):
                 out[p] = l
                 break
     return out
-
-
-@njit(cache=True, inline="always")
-def _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py):
-    """(g0, g1, g2, |g|) of the central gradient at node (i, j, k), (0, 0, 1, 1) where it
-    vanishes: the arithmetic of ``band_geometry``."""
-    nx, ny, nz = a.shape
-    g1 = 0.0
-    if 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1):
-        g0 = (flat[n + ny * nz] - flat[n - ny * nz]) * i2h
-        if ndim == 3:
-            g1 = (flat[n + nz] - flat[n - nz]) * i2h
-        g2 = (flat[n + 1] - flat[n - 1]) * i2h
-    else:
-        g0 = (_at(a, i, j, k, 0, 1, px, py) - _at(a, i, j, k, 0, -1, px, py)) * i2h
-        if ndim == 3:
-            g1 = (_at(a, i, j, k, 1, 1, px, py) - _at(a, i, j, k, 1, -1, px, py)) * i2h
-        g2 = (_at(a, i, j, k, 2, 1, px, py) - _at(a, i, j, k, 2, -1, px, py)) * i2h
-    gn = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
-    if gn < 1e-12:
-        return 0.0, 0.0, 1.0, 1.0
-    return g0, g1, g2, gn
 
 
 @njit(cache=True, inline="always")
