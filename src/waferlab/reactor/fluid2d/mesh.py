@@ -17,12 +17,13 @@ condition (outward flux = a·u_face) or no flux; the axis r = 0 has zero face ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import brentq
 
-__all__ = ["Mesh", "graded_faces", "stretched_faces", "max_growth", "diffusion_operator", "SIDES"]
+__all__ = ["FieldAverages", "Mesh", "graded_faces", "stretched_faces", "max_growth", "diffusion_operator", "SIDES"]
 
 SIDES = ("r_max", "z_min", "z_max")
 
@@ -243,3 +244,26 @@ def diffusion_operator(mesh: Mesh, k: np.ndarray | float | None, bc: dict, *, ax
     A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(nr * nz, nr * nz))
     return A, b.ravel()
+
+
+class FieldAverages:
+    """Volume averages of a steady result's fields on ``setup.mesh`` (a mixin of the ICP
+    result types): ⟨n_e⟩ = Σ n_e V / Σ V (m⁻³), the density-weighted T_e = Σ n_e T_e V /
+    Σ n_e V (eV) and the absorbed power Σ p V (W)."""
+
+    setup: Any
+    n_e: np.ndarray
+    T_e: np.ndarray
+    power: np.ndarray
+
+    @property
+    def n_e_avg(self) -> float:
+        return self.setup.mesh.volume_average(self.n_e)
+
+    @property
+    def T_e_density_weighted(self) -> float:
+        return self.setup.mesh.volume_average(self.T_e, self.n_e)
+
+    @property
+    def absorbed_power(self) -> float:
+        return float((self.power * self.setup.mesh.volume).sum())

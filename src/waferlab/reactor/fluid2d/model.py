@@ -37,7 +37,7 @@ from ..sheath import plasma_potential
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .em import conductivity, skin_depth, solve_field
-from .mesh import Mesh, graded_faces, max_growth, stretched_faces
+from .mesh import FieldAverages, Mesh, graded_faces, max_growth, stretched_faces
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
@@ -68,7 +68,7 @@ class Fluid2DSetup:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Fluid2DResult:
+class Fluid2DResult(FieldAverages):
     """Steady fields (shape (nr, nz) on ``setup.mesh``; SI, T_e in eV) and diagnostics."""
 
     setup: Fluid2DSetup
@@ -86,18 +86,6 @@ class Fluid2DResult:
     iterations: int
     seconds: float
     global_state: SteadyState | None = field(repr=False, default=None)
-
-    @property
-    def n_e_avg(self) -> float:
-        return self.setup.mesh.volume_average(self.n_e)
-
-    @property
-    def T_e_density_weighted(self) -> float:
-        return self.setup.mesh.volume_average(self.T_e, self.n_e)
-
-    @property
-    def absorbed_power(self) -> float:
-        return float((self.power * self.setup.mesh.volume).sum())
 
 
 def plasma_coefficients(gm: GlobalModel) -> PlasmaCoefficients:

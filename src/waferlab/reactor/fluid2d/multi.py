@@ -35,6 +35,7 @@ from ...errors import SimulationError
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .heat import HEAT_UPDATE_RESIDUAL, GasTemperatureIteration
+from .mesh import FieldAverages
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .species import Ports, SpeciesSystem
 from .transport import colour_groups
@@ -55,7 +56,7 @@ VISCOSITY_300K = {"Ar": 2.27e-5, "O2": 2.07e-5, "N2": 1.79e-5, "SF6": 1.53e-5, "
 
 
 @dataclass(frozen=True, kw_only=True)
-class MultiResult:
+class MultiResult(FieldAverages):
     """Steady fields of the multi-species model (shape (nr, nz); SI, T_e in eV)."""
 
     setup: Fluid2DSetup
@@ -83,18 +84,6 @@ class MultiResult:
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
         return self.x
-
-    @property
-    def n_e_avg(self) -> float:
-        return self.setup.mesh.volume_average(self.n_e)
-
-    @property
-    def T_e_density_weighted(self) -> float:
-        return self.setup.mesh.volume_average(self.T_e, self.n_e)
-
-    @property
-    def absorbed_power(self) -> float:
-        return float((self.power * self.setup.mesh.volume).sum())
 
     def density(self, name: str) -> np.ndarray:
         return self.n[self.names.index(name)]

@@ -47,15 +47,23 @@ def _wafer_cells(res: Fluid2DResult | MultiResult) -> np.ndarray:
     return res.setup.mesh.r_faces[:-1] < r_w
 
 
-def _bias_amplitude(res: Fluid2DResult, flux: float, Te: float) -> tuple[float, float]:
+def _bias_amplitude(res: Fluid2DResult | MultiResult, flux: float, Te: float,
+                    m_i: float | None = None) -> tuple[float, float]:
+    """(RF amplitude V, frequency Hz) of the wafer bias: the recipe's voltage, or the
+    amplitude that delivers ``bias.power`` to the wafer's ion flux (``m_i``: the ions'
+    mass, kg; default the single ion of the argon model)."""
     spec = res.setup.spec
     if spec.bias is None:
         return 0.0, 13.56e6
     if spec.bias.voltage is not None:
         return spec.bias.voltage, spec.bias.frequency
     r_w = spec.chamber.wafer_radius or spec.chamber.radius
+    if m_i is None:
+        if _multi(res):
+            raise ValueError("a multi-species result needs the ions' mass m_i")
+        m_i = _coef(res).m_i
     try:
-        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, _coef(res).m_i)
+        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, m_i)
     except ValueError:
         raise RecipeError(f"bias.power = {spec.bias.power:g} W needs an RF amplitude above 10 MV",
                           path="reactor.bias.power") from None

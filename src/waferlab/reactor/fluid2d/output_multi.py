@@ -18,6 +18,7 @@ from ...io.atomic import atomic_path
 from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                       iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential)
 from ..state import ReactorState
+from .output import _bias_amplitude
 
 __all__ = ["wafer_profile_multi", "reactor_state_multi", "write_fields_multi", "plot_multi",
            "energy_channels_multi", "nonuniformity", "wafer_face_temperature"]
@@ -53,7 +54,7 @@ def wafer_profile_multi(res) -> dict[str, np.ndarray]:
     Te = res.T_e[w, 0]
     m_i = _ion_mass(res, Gi)
     avg = lambda a: float((a * ring).sum() / ring.sum())      # noqa: E731
-    V_rf, _ = _bias_amplitude_multi(res, avg(G), avg(Te), float(avg(m_i)))
+    V_rf, _ = _bias_amplitude(res, avg(G), avg(Te), float(avg(m_i)))
     E = 0.5 * Te + mean_sheath_voltage(V_rf, Te, m_i)
     out = {"r_m": res.setup.mesh.r[w], "ion_flux_m2s": G, "ion_energy_mean_eV": E}
     for k, i in enumerate(gm.pos):
@@ -74,24 +75,6 @@ def wafer_profile_multi(res) -> dict[str, np.ndarray]:
 def wafer_face_temperature(spec) -> float:
     """The wafer's temperature (K), the heat equation's boundary value there."""
     return float(spec.wafer_temperature if spec.wafer_temperature is not None else spec.gas_temperature)
-
-
-def _bias_amplitude_multi(res, flux, Te, m_i):
-    from ...errors import RecipeError
-    from ..sheath import rf_amplitude_from_power
-
-    spec = res.setup.spec
-    if spec.bias is None:
-        return 0.0, 13.56e6
-    if spec.bias.voltage is not None:
-        return spec.bias.voltage, spec.bias.frequency
-    r_w = spec.chamber.wafer_radius or spec.chamber.radius
-    try:
-        V = rf_amplitude_from_power(spec.bias.power, flux, PI * r_w ** 2, Te, m_i)
-    except ValueError:
-        raise RecipeError(f"bias.power = {spec.bias.power:g} W needs an RF amplitude above 10 MV",
-                          path="reactor.bias.power") from None
-    return V, spec.bias.frequency
 
 
 def energy_channels_multi(res) -> dict[str, float]:
@@ -129,7 +112,7 @@ def reactor_state_multi(res) -> ReactorState:
     Gi = np.array([avg(prof[f"{gm.names[i]}_flux_m2s"]) for i in gm.pos])
     wts = Gi / Gi.sum()
     m_eff = float(wts @ gm.mass[gm.pos])
-    V_rf, f_rf = _bias_amplitude_multi(res, Gam, Te_w, m_eff)
+    V_rf, f_rf = _bias_amplitude(res, Gam, Te_w, m_eff)
     V_bar = float(mean_sheath_voltage(V_rf, Te_w, m_eff))
     E_mean = 0.5 * Te_w + V_bar
     n_s = Gam / np.sqrt(EV * Te_w / m_eff)
