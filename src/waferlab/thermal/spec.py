@@ -178,6 +178,12 @@ class OxidizeStep(_Diffusing):
     time: Time = Field(gt=0)
     pressure: Pressure = Field(default=101325.0, gt=0)
 
+    @property
+    def profile(self) -> None:
+        """No ramp: an oxidation is held at ``temperature`` (the temperature programme of
+        ``process.registry.HeatTreatment``)."""
+        return None
+
 
 STEP_KINDS = {"predeposit": PredepositStep, "implant": ImplantStep, "anneal": AnnealStep,
               "oxidize": OxidizeStep}
