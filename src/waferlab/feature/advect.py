@@ -55,7 +55,7 @@ from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 __all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
            "BAND_DEFAULTS", "SCHEMES", "KINDS"]
 
-SCHEMES = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
+SCHEMES: dict[str, int] = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
 STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)

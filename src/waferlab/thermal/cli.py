@@ -20,6 +20,8 @@ def thermal_memory_estimate_bytes(spec) -> int:
     """
     import math
 
+    from .spec import AnnealStep, ImplantStep, OxidizeStep, PredepositStep
+
     # an automatic (graded) mesh is planned by the solver at ~16 nodes per √(Dt) or ΔRp and
     # refined by its mesh check: a few hundred nodes per axis; 1025 deep and 257 wide bound it
     nz = int(spec.nodes) if spec.nodes is not None else 1025
@@ -31,10 +33,9 @@ def thermal_memory_estimate_bytes(spec) -> int:
     species = set(spec.substrate.background)
     ted = False
     for st in spec.steps:
-        d = getattr(st, "dopant", None)
-        if d is not None:
-            species.add(str(d))
-        ted = ted or str(getattr(st, "model", "")).lower() == "ted"
+        if isinstance(st, (PredepositStep, ImplantStep)):
+            species.add(str(st.dopant))
+        ted = ted or (isinstance(st, (PredepositStep, AnnealStep, OxidizeStep)) and str(st.model).lower() == "ted")
     k = max(1, len(species)) + (1 if ted else 0)
     per = 2000.0 if nx == 1 else 600.0 * math.log2(max(n, 2))
     return int(n * (1024 + per * k))

@@ -270,7 +270,9 @@ def anneal(mesh: DiffusionMesh, fields: Mapping[str, np.ndarray], model: Diffusi
             fixed.setdefault(k, (surf, val))
     linear = numerics.linear
     if linear == "auto":
-        is3d = getattr(getattr(mesh, "active", None), "ndim", 2) == 3
+        from .gridmesh import GridMesh
+
+        is3d = isinstance(mesh, GridMesh) and mesh.active.ndim == 3
         linear = "iterative" if is3d else "direct"
     st = _Stepper(mesh, model, temperature, fixed, names, iterative=linear == "iterative")
     g = GAMMA

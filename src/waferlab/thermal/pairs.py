@@ -132,6 +132,8 @@ class _Coef:
 class FiveStream:
     """The coupled system for ``dopants`` (names; order fixes the field layout)."""
 
+    _base_mesh: object = None          # the mesh whose unit-diffusivity operator is cached
+
     def __init__(self, dopants: list[str], *, params: PointDefectParams = PointDefectParams(),
                  table: Mapping[str, Dopant] = DOPANTS_TSUPREM4,
                  override: Mapping[str, Arrhenius] | None = None,
@@ -208,7 +210,7 @@ class FiveStream:
         from .diffusion import assemble
 
         c = self.coef(T)
-        if getattr(self, "_base_mesh", None) is not mesh:
+        if self._base_mesh is not mesh:
             self._base_mesh, self._base = mesh, assemble(mesh, 1.0).data
         E = c.D[:, None] * self._base[None, :]
         r = self._r(X, c)

@@ -56,7 +56,7 @@ class ThermalState:
 
 def temperature_program(step) -> tuple[float, Callable[[float], float]]:
     """(duration, T(t)) of a step with temperature/time or a piecewise-linear profile."""
-    if getattr(step, "profile", None):
+    if step.profile:
         ts = np.array([p[0] for p in step.profile])
         Ts = np.array([p[1] for p in step.profile])
         return float(ts[-1]), lambda t: float(np.interp(t, ts, Ts))

@@ -127,6 +127,11 @@ class PredepositStep(_Diffusing):
 
     _d = field_validator("dopant")(classmethod(lambda cls, v: _check_dopant(v)))
 
+    @property
+    def profile(self) -> None:
+        """No ramp: a predeposition is held at ``temperature``."""
+        return None
+
 
 class ImplantStep(SpecModel):
     kind: Literal["implant"] = "implant"

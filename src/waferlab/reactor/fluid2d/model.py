@@ -223,7 +223,7 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     if spec.loading:
         raise RecipeError("extra sinks (loading) are not in model fluid2d; remove them or use model: global",
                           path="reactor.loading")
-    if getattr(spec.chamber, "neutral_volume", None) is not None:
+    if spec.chamber.neutral_volume is not None:
         raise RecipeError("model fluid2d meshes the chamber cylinder itself (gas flow from the inlet to the "
                           "pump); remove chamber.neutral_volume or use model: global",
                           path="reactor.chamber.neutral_volume")

@@ -126,7 +126,7 @@ def ports_of(setup) -> Ports:
         if not side.any():
             side[0] = True
     gm = setup.global_model
-    S = gm.k_pump * getattr(gm, "V_n", gm.V)                        # pumping speed, m³/s
+    S = gm.k_pump * gm.V_n                        # pumping speed, m³/s
     A_in = float(m.ring_area[inlet].sum())
     A_out = float(m.ring_area[bottom].sum() + (2 * PI * R * m.dz[side]).sum())
     return Ports(inlet=inlet, pump_bottom=bottom, pump_side=side, u_in=S / A_in, u_out=S / A_out)
