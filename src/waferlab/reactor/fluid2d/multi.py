@@ -38,7 +38,7 @@ from .heat import HEAT_UPDATE_RESIDUAL, GasTemperatureIteration
 from .mesh import FieldAverages
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .species import Ports, SpeciesSystem
-from .transport import colour_groups
+from .transport import coloured_jacobian
 
 if TYPE_CHECKING:
     from ..global_model import SteadyState
@@ -158,41 +158,6 @@ def gas_flow(setup, ports: Ports) -> tuple[FlowField, float, float]:
                       f"the Stokes flow with first-order slip is an approximation there (Kn < 0.1)",
                       RuntimeWarning, stacklevel=3)
     return fl, re, kn
-
-
-def _coloured_jacobian(fun, x, f0, shape, nf):
-    """Forward-difference Jacobian, 5-point cell coupling, all fields of a cell coupled;
-    exact zeros (no dependence) are dropped."""
-    nr, nz = shape
-    N = nr * nz
-    col = colour_groups(shape).ravel()
-    idx = np.arange(N).reshape(nr, nz)
-    nb = np.full((5, nr, nz), -1)
-    nb[0] = idx
-    nb[1, :-1], nb[2, 1:] = idx[1:], idx[:-1]
-    nb[3, :, :-1], nb[4, :, 1:] = idx[:, 1:], idx[:, :-1]
-    nb = nb.reshape(5, N).T
-    rows, cols, vals = [], [], []
-    fr_off = (np.arange(nf) * N)[:, None]
-    for fld in range(nf):
-        for k in range(5):
-            cells = np.flatnonzero(col == k)
-            h = 1e-7 * np.maximum(1.0, np.abs(x[fld * N + cells]))
-            xp = x.copy()
-            xp[fld * N + cells] += h
-            df = (fun(xp) - f0).reshape(nf, N)
-            r = nb[cells]
-            ok = r >= 0
-            rr = r[ok]
-            cc = np.repeat(cells, 5).reshape(-1, 5)[ok] + fld * N
-            hh = np.repeat(h, 5).reshape(-1, 5)[ok]
-            v = df[:, rr] / hh[None, :]
-            nz_ = v != 0
-            rows.append((fr_off + rr[None, :])[nz_])
-            cols.append(np.broadcast_to(cc[None, :], v.shape)[nz_])
-            vals.append(v[nz_])
-    n = nf * N
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
 
 
 def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
@@ -326,7 +291,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
             ratio = prev / norm
             dt *= min(max(ratio, 1.5 if ratio > 1 else 0.5), 4.0)
         prev = norm
-        J = _coloured_jacobian(scaled, x, f, m.shape, nf)
+        J = coloured_jacobian(scaled, x, f, m.shape, nf, drop_zeros=True)
         try:
             dx = spla.spsolve((Msp / dt - J).tocsc(), f)
         except RuntimeError:

@@ -237,10 +237,11 @@ class TransportResidual:
 
 
 def coloured_jacobian(fun, x: np.ndarray, f0: np.ndarray, shape: tuple[int, int],
-                      nfields: int) -> sp.csr_matrix:
+                      nfields: int, drop_zeros: bool = False) -> sp.csr_matrix:
     """Jacobian of ``fun`` (nfields per cell, 5-point coupling between cells, any coupling
     between the fields of one cell) by forward differences, 5·nfields calls
-    (Curtis, Powell & Reid, IMA J. Appl. Math. 13, 117, 1974)."""
+    (Curtis, Powell & Reid, IMA J. Appl. Math. 13, 117, 1974); ``drop_zeros`` leaves out
+    the entries that are exactly zero (fields that do not depend on each other)."""
     nr, nz = shape
     N = nr * nz
     col = colour_groups(shape).ravel()
@@ -251,24 +252,26 @@ def coloured_jacobian(fun, x: np.ndarray, f0: np.ndarray, shape: tuple[int, int]
     nb[3, :, :-1], nb[4, :, 1:] = idx[:, 1:], idx[:, :-1]
     nb = nb.reshape(5, N).T                                   # rows touched by each column
     rows, cols, vals = [], [], []
+    fr_off = (np.arange(nfields) * N)[:, None]
     for field in range(nfields):
         for k in range(5):
             cells = np.flatnonzero(col == k)
             h = 1e-7 * np.maximum(1.0, np.abs(x[field * N + cells]))
             xp = x.copy()
             xp[field * N + cells] += h
-            df = fun(xp) - f0
+            df = (fun(xp) - f0).reshape(nfields, N)
             r = nb[cells]
             ok = r >= 0
             rr = r[ok]
-            cc = np.repeat(cells, 5).reshape(-1, 5)[ok]
+            cc = np.repeat(cells, 5).reshape(-1, 5)[ok] + field * N
             hh = np.repeat(h, 5).reshape(-1, 5)[ok]
-            for fr in range(nfields):
-                rows.append(fr * N + rr)
-                cols.append(field * N + cc)
-                vals.append(df[fr * N + rr] / hh)
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(nfields * N, nfields * N))
+            v = df[:, rr] / hh[None, :]
+            keep = v != 0 if drop_zeros else np.ones(v.shape, bool)
+            rows.append((fr_off + rr[None, :])[keep])
+            cols.append(np.broadcast_to(cc[None, :], v.shape)[keep])
+            vals.append(v[keep])
+    n = nfields * N
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
 
 
 def gas_density(pressure: float, T_gas: np.ndarray) -> np.ndarray:
