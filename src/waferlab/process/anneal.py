@@ -92,13 +92,11 @@ def check_program(body: dict, spec_cls, path: str):
 
 
 def program(s) -> tuple[float, Any]:
-    """(duration s, T(t) K) of a hold or a piecewise-linear profile."""
-    if s.profile:
-        ts = np.array([p[0] for p in s.profile])
-        Ts = np.array([p[1] for p in s.profile])
-        return float(ts[-1]), lambda t: float(np.interp(t, ts, Ts))
-    T = float(s.temperature)
-    return float(s.time), lambda t: T
+    """(duration s, T(t) K) of a hold or a piecewise-linear profile (the thermal layer's
+    :func:`waferlab.thermal.run.temperature_program`)."""
+    from ..thermal.run import temperature_program
+
+    return temperature_program(s)
 
 
 def sync_silicon(d, geometry):

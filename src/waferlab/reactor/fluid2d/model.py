@@ -333,6 +333,17 @@ def spec_hash(spec: ReactorSpec) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _not_converged(checkpoint, key: str, x, dt, history: list, tolerance: float) -> None:
+    """Save the last finite state (for --resume) and raise the SimulationError that shows
+    the residual history."""
+    if checkpoint is not None and np.all(np.isfinite(x)):
+        _save_checkpoint(Path(checkpoint), key, x, dt, history)
+    shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
+        ", ".join(f"{h:.2e}" for h in history[-8:])
+    raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
+                          f"(tolerance {tolerance:g}); scaled residual history: {shown}")
+
+
 def _save_checkpoint(path: Path, key: str, x, dt, history) -> None:
     with atomic_path(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
@@ -412,12 +423,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     else:
         it = max_it + 1
     if not (history and np.isfinite(history[-1]) and history[-1] < s.tolerance):
-        if checkpoint is not None and np.all(np.isfinite(x)):
-            _save_checkpoint(Path(checkpoint), key, x, dt, history)
-        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
-            ", ".join(f"{h:.2e}" for h in history[-8:])
-        raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
-                              f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
+        _not_converged(checkpoint, key, x, dt, history, s.tolerance)
     lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
     _, _, det = tr.evaluate(lnn, Te, details=True)
     layer = np.s_[-1, :] if s.coil.type == "cylindrical" else np.s_[:, -1]

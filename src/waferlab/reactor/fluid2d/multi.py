@@ -31,7 +31,6 @@ import scipy.sparse.linalg as spla
 from scipy.special import j0
 
 from ...constants import EV, PI
-from ...errors import SimulationError
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .heat import HEAT_UPDATE_RESIDUAL, GasTemperatureIteration
@@ -182,7 +181,7 @@ def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
 def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path | None = None,
                 resume: bool = False):
     """Steady state (see the module docstring)."""
-    from .model import _load_checkpoint, _save_checkpoint, _walls, spec_hash
+    from .model import _load_checkpoint, _not_converged, _save_checkpoint, _walls, spec_hash
 
     s, m, gm, spec = setup.settings, setup.mesh, setup.global_model, setup.spec
     max_it = max_iterations or s.max_iterations
@@ -309,12 +308,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     converged = (bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
                  and (not s.gas_heating or heat.converged))
     if not converged:
-        if checkpoint is not None and np.all(np.isfinite(x)):
-            _save_checkpoint(Path(checkpoint), key, x, dt, history)
-        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
-            ", ".join(f"{h:.2e}" for h in history[-8:])
-        raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
-                              f"(tolerance {s.tolerance:g}); scaled residual history: {shown}")
+        _not_converged(checkpoint, key, x, dt, history, s.tolerance)
     _, det = sysm.residual(x, details=True)
     n = det["n"]
     Te = det["Te"]
