@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -73,27 +70,13 @@ def _metrics(out: Path) -> dict:
     return m
 
 
-def test_sigkill_then_resume_gives_the_same_metrics(tmp_path):
+def test_sigkill_then_resume_gives_the_same_metrics(tmp_path, kill_then_resume):
     data = dict(SMALL, output={"checkpoint_interval": "0.2 s"})
     data["steps"] = SMALL["steps"] * 3
     recipe = _write(tmp_path, data)
     ref, cut = tmp_path / "ref", tmp_path / "cut"
     cmd = [sys.executable, "-m", "waferlab", "run", str(recipe), "--quiet", "--threads", "1"]
-    subprocess.run(cmd + ["--out", str(ref)], check=True, capture_output=True, timeout=300)
-    proc = subprocess.Popen(cmd + ["--out", str(cut)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    ck = cut / "checkpoint.npz"
-    t0 = time.time()
-    while not ck.exists() and time.time() - t0 < 120:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    assert not (cut / "metrics.json").exists()
-    done = subprocess.run(cmd + ["--out", str(cut), "--resume"], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "resumed from checkpoint" in (cut / "log.txt").read_text()
+    kill_then_resume(cmd, ref, cut, "metrics.json", wait_s=120, timeout_s=300)
     assert _metrics(cut) == _metrics(ref)
 
 

@@ -182,28 +182,15 @@ def test_spacer_on_a_line_is_measured_in_the_space_beside_it():
     assert m["film_field_m"] < 0.5 * h * NM and m["film_bottom_m"] < 0.5 * h * NM
 
 
-def test_pinch_off_time_survives_a_resume(tmp_path, monkeypatch):
+def test_pinch_off_time_survives_a_resume(tmp_path, stop_then_resume):
     """Killed at a mid-step checkpoint taken after the void closed, the resumed run reports
     the pinch-off time of the uninterrupted one (it travels in the checkpoint)."""
     import waferlab.runner as runner_mod
 
     r = recipe_from_dict(dict(GAP, output={"checkpoint_interval": "1e-9 s"}))
     ref = run_recipe(r, RunContext(seed=1, threads=1, out_dir=tmp_path / "ref"))
-    real = runner_mod.save_checkpoint
-
-    class Killed(Exception):
-        pass
-
-    def killing_save(path, wafer, *, next_step, step_time, **kw):
-        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
-        if step_time > 0 and runner_mod.PINCH_FIELD in dict(wafer.fields):
-            raise Killed
-
-    monkeypatch.setattr(runner_mod, "save_checkpoint", killing_save)
     ctx = RunContext(seed=1, threads=1, out_dir=tmp_path / "cut")
-    with pytest.raises(Killed):
-        run_recipe(r, ctx)
-    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
-    got = run_recipe(r, ctx, resume=True)
+    got = stop_then_resume(r, ctx, lambda next_step, step_time, wafer:
+                           step_time > 0 and runner_mod.PINCH_FIELD in dict(wafer.fields))
     assert ref["pinch_off_time_s"] is not None
     assert got["pinch_off_time_s"] == ref["pinch_off_time_s"]

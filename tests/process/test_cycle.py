@@ -125,30 +125,14 @@ def test_checkpoints_follow_the_wall_clock_not_the_steps(tmp_path, monkeypatch):
     assert "done in" in log[-1]
 
 
-def test_resume_inside_a_cycle_is_exact(tmp_path, monkeypatch):
+def test_resume_inside_a_cycle_is_exact(tmp_path, stop_then_resume):
     """Killed at the checkpoint after leaf step 3 of a cycle, the resumed run ends with the
     metrics of the uninterrupted one."""
-    import waferlab.runner as runner_mod
-
     r = _recipe([{"cycle": {"repeat": 3, "steps": [DEP, ETCH]}}],
                 output={"checkpoint_interval": "1e-9 s", "vtk": False, "plot": False})
     ref = run_recipe(r, RunContext(seed=2, threads=1, out_dir=tmp_path / "ref"))
-    real = runner_mod.save_checkpoint
-
-    class Killed(Exception):
-        pass
-
-    def killing(path, wafer, *, next_step, step_time, **kw):
-        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
-        if next_step == 3 and step_time == 0:
-            raise Killed
-
-    monkeypatch.setattr(runner_mod, "save_checkpoint", killing)
     ctx = RunContext(seed=2, threads=1, out_dir=tmp_path / "cut")
-    with pytest.raises(Killed):
-        run_recipe(r, ctx)
-    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
-    got = run_recipe(r, ctx, resume=True)
+    got = stop_then_resume(r, ctx, lambda next_step, step_time, wafer: next_step == 3 and step_time == 0)
     assert "resumed from checkpoint: step 4" in (tmp_path / "cut" / "log.txt").read_text()
     for k in ref:
         if k != "wall_time_s":

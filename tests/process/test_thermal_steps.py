@@ -283,14 +283,11 @@ RESUME = {
 
 
 @pytest.mark.slow
-def test_sigkill_then_resume_gives_the_same_doping(tmp_path):
+def test_sigkill_then_resume_gives_the_same_doping(tmp_path, kill_then_resume):
     """Killed after a checkpoint inside the thermal steps, resumed: the same doping.nc
     (bit for bit) and the same metrics as the uninterrupted run."""
     import json
-    import signal
-    import subprocess
     import sys
-    import time
 
     import xarray as xr
     import yaml
@@ -299,21 +296,7 @@ def test_sigkill_then_resume_gives_the_same_doping(tmp_path):
     path.write_text(yaml.safe_dump(RESUME))
     ref, cut = tmp_path / "ref", tmp_path / "cut"
     cmd = [sys.executable, "-m", "waferlab", "run", str(path), "--quiet", "--threads", "1"]
-    subprocess.run(cmd + ["--out", str(ref)], check=True, capture_output=True, timeout=600)
-    proc = subprocess.Popen(cmd + ["--out", str(cut)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    ck = cut / "checkpoint.npz"
-    t0 = time.time()
-    while not ck.exists() and time.time() - t0 < 300:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    assert not (cut / "doping.nc").exists()
-    done = subprocess.run(cmd + ["--out", str(cut), "--resume"], capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert "resumed from checkpoint" in (cut / "log.txt").read_text()
+    kill_then_resume(cmd, ref, cut, "doping.nc", wait_s=300, timeout_s=600)
     a, b = xr.open_dataset(ref / "doping.nc"), xr.open_dataset(cut / "doping.nc")
     for k in ("B", "As", "P", "net"):
         np.testing.assert_array_equal(a[k].values, b[k].values)
@@ -327,7 +310,7 @@ def test_sigkill_then_resume_gives_the_same_doping(tmp_path):
     assert ma["junction_depth_m"] > 0 and ma["sheet_resistance_ohm_sq"] > 0
 
 
-def test_resume_mid_recipe_in_process_gives_the_same_doping(tmp_path, monkeypatch):
+def test_resume_mid_recipe_in_process_gives_the_same_doping(tmp_path, monkeypatch, stop_then_resume):
     """The same check without a subprocess: a run stopped right after the checkpoint of
     its third step (an implant: zero process time) resumes to the same doping."""
     import waferlab.runner as runner_mod
@@ -336,23 +319,9 @@ def test_resume_mid_recipe_in_process_gives_the_same_doping(tmp_path, monkeypatc
     data = dict(RESUME, steps=RESUME["steps"][:4])
     r = recipe_from_dict(data)
     ref = run_recipe(r, RunContext(seed=3, threads=1, out_dir=tmp_path / "ref"))
-    real = runner_mod.save_checkpoint
-
-    class Stop(Exception):
-        pass
-
-    def stopping(path, wafer, *, next_step, step_time, **kw):
-        real(path, wafer, next_step=next_step, step_time=step_time, **kw)
-        if next_step == 2:
-            raise Stop
-
-    monkeypatch.setattr(runner_mod, "save_checkpoint", stopping)
     monkeypatch.setattr(runner_mod.time, "perf_counter", lambda c=[0.0]: c.__setitem__(0, c[0] + 1) or c[0])
     ctx = RunContext(seed=3, threads=1, out_dir=tmp_path / "cut")
-    with pytest.raises(Stop):
-        run_recipe(r, ctx)
-    monkeypatch.setattr(runner_mod, "save_checkpoint", real)
-    got = run_recipe(r, ctx, resume=True)
+    got = stop_then_resume(r, ctx, lambda next_step, step_time, wafer: next_step == 2)
     for k in ref:
         if k != "wall_time_s":
             assert got[k] == ref[k], k
