@@ -473,6 +473,14 @@ def subcell_fix(old, new, h, keep, ndim, px, py):
                     new[i, j, k] = c if good else c / g
 
 
+@njit(cache=True, inline="always")
+def _tapered(V, cutoff, b):
+    """V[b] *= cutoff[b] (the band-edge taper), returned: the speed-bound passes' first step."""
+    v = V[b] * cutoff[b]
+    V[b] = v
+    return v
+
+
 @njit(cache=True)
 def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
     """Taper V in place (V *= cutoff) and return (max |V_n|, S = max Σ_i|∂H/∂p_i|) in
@@ -488,8 +496,7 @@ def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
     vmax = 0.0
     smax = 0.0
     for b in range(V.shape[0]):
-        v = V[b] * cutoff[b]
-        V[b] = v
+        v = _tapered(V, cutoff, b)
         if not np.isfinite(v):
             vmax = np.inf
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _interp, _unit_gradient
+from ._kernels import _interp, _tapered, _unit_gradient
 
 __all__: list[str] = []
 
@@ -109,8 +109,7 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
     vmax = 0.0
     smax = 0.0
     for b in range(V.shape[0]):
-        v = V[b] * cutoff[b]
-        V[b] = v
+        v = _tapered(V, cutoff, b)
         if not np.isfinite(v):
             vmax = np.inf
             continue
