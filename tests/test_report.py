@@ -14,26 +14,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 import waferlab
+from waferlab.cli_core import demo_recipe_path
 from waferlab.io.report import HtmlReport, write_run_report
 from small_recipes import small_trench
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = small_trench("report-small", seed=3, deposit=None)
-PLASMA = {
-    "name": "report-plasma", "seed": 42,
-    "grid": {"dimension": 2, "spacing": "25 nm", "extent": ["1.2 um"], "boundary": "reflective"},
-    "structure": {"substrate": {"material": "Si"},
-                  "layers": [{"material": "Mask", "thickness": "300 nm"}],
-                  "feature": {"type": "trench", "width": "400 nm", "depth": "300 nm"}},
-    "steps": [{"plasma_etch": {
-        "model": "sf6o2",
-        "reactor": {"chamber": {"radius": "15 cm", "length": "30 cm", "wafer_radius": "10 cm"},
-                    "pressure": "10 mTorr", "gases": {"SF6": "100 sccm", "O2": "20 sccm"},
-                    "source": {"type": "icp", "power": "800 W"},
-                    "bias": {"frequency": "13.56 MHz", "voltage": "100 V"}},
-        "rays_per_point": 50, "time": "5 s"}}]}
+def _plasma() -> dict:
+    """The built-in demo recipe (ICP SF6/O2 trench from the reactor knobs), cut to 5 s with
+    50 rays per point: a run with a reactor table, an IEDF and traced fluxes."""
+    data = yaml.safe_load(demo_recipe_path().read_text(encoding="utf-8"))
+    data["name"] = "report-plasma"
+    data["grid"]["spacing"] = "25 nm"
+    data["steps"][0]["plasma_etch"].update(rays_per_point=50, time="5 s")
+    data["steps"][0]["plasma_etch"].pop("loading")
+    return data
 
 
 def _external_references(html: str) -> list[str]:
@@ -147,7 +145,7 @@ def test_report_opens_in_headless_chromium_without_console_errors(tmp_path):
     assert _chromium(bad, tmp_path / "bad.png", tmp_path / "profile-bad")
 
     out = tmp_path / "run"
-    waferlab.run(PLASMA, out=out, threads=1)
+    waferlab.run(_plasma(), out=out, threads=1)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Reactor (" in html and "Ion energy distribution" in html
     shot = tmp_path / "report.png"
