@@ -76,11 +76,7 @@ def run_waferlab(h: float):
 def run_viennaps(h: float):
     import viennaps as ps
 
-    ps.setDimension(2)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("nm")
-    ps.Time.setUnit("s")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, 2, "nm")
     d = ps.Domain(gridDelta=h, xExtent=EXTENT, yExtent=EXTENT)
     ps.MakeTrench(domain=d, trenchWidth=WIDTH, trenchDepth=0.0, maskHeight=MASK).apply()
     d.duplicateTopLevelSet(ps.Material.Polymer)

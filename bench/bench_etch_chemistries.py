@@ -108,11 +108,7 @@ def worker_waferlab(model: str, dim: int, h: float, rays: int, seed: int = 1) ->
 def worker_viennaps(model: str, dim: int, h: float, rays: int) -> dict:
     import viennaps as ps
 
-    ps.setDimension(dim)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("s")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, dim, "um")
     if dim == 2:
         d = ps.Domain(gridDelta=h, xExtent=EXTENT, yExtent=EXTENT)
         ps.MakeTrench(domain=d, trenchWidth=WIDTH, trenchDepth=0.0, maskHeight=MASK).apply()

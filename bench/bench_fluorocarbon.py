@@ -76,11 +76,7 @@ def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
 def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     import viennaps as ps
 
-    ps.setDimension(dim)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("nm")
-    ps.Time.setUnit("s")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, dim, "nm")
     d = ps.Domain(gridDelta=h, xExtent=EXTENT, yExtent=EXTENT)
     if dim == 2:
         ps.MakeTrench(domain=d, trenchWidth=WIDTH, trenchDepth=0.0, maskHeight=MASK,

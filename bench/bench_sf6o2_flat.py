@@ -40,11 +40,7 @@ def waferlab_rate(ion, et, ox) -> float:
 def viennaps_rate(ion, et, ox, guess_nm_s) -> tuple[float, float]:
     import viennaps as ps
 
-    ps.setDimension(2)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("s")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, 2, "um")
     d = ps.Domain(gridDelta=GRID_DELTA, xExtent=0.5, yExtent=0.5)
     ps.MakePlane(domain=d, height=0.0, material=ps.Material.Si).apply()
     mp = ps.SF6O2Etching.defaultParameters()

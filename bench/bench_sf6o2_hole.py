@@ -117,11 +117,7 @@ def viennaps_3d():
     """viennaps set up as in every run here: 3D, 2 threads, µm and minutes, quiet."""
     import viennaps as ps
 
-    ps.setDimension(3)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("min")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, 3, "um", time_unit="min")
     return ps
 
 

@@ -76,11 +76,7 @@ def run_waferlab(rpp: int, cov_it: int = 0, refl: bool = True) -> tuple[tuple[fl
 def run_viennaps(rpp: int) -> tuple[tuple[float, float, float], float]:
     import viennaps as ps
 
-    ps.setDimension(2)
-    ps.setNumThreads(2)
-    ps.Length.setUnit("um")
-    ps.Time.setUnit("s")
-    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
+    harness.peer_setup(ps, 2, "um")
     d = ps.Domain(gridDelta=H, xExtent=EXTENT, yExtent=EXTENT)
     ps.MakeTrench(domain=d, trenchWidth=WIDTH, trenchDepth=0.0, maskHeight=MASK).apply()
     mp = ps.SF6O2Etching.defaultParameters()

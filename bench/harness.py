@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
-           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "peer_process", "Timing",
+           "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "peer_setup", "peer_process", "Timing",
            "interleaved"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,6 +182,17 @@ def interleaved(cases: list, codes: dict[str, Callable[[Any], Any]], repeats: in
                           load=statistics.mean(loads[key]), runs=len(rs),
                           first_wall=fw, first_cpu=fc)
     return out
+
+
+def peer_setup(ps, dim: int, length_unit: str, time_unit: str = "s", threads: int = 2) -> None:
+    """ViennaPS's global settings for one case: dimension, threads, length and time units
+    (the unit names the peer takes, e.g. "um", "nm", "s", "min"), errors only in its log;
+    ``ps`` is the imported viennaps module."""
+    ps.setDimension(dim)
+    ps.setNumThreads(threads)
+    ps.Length.setUnit(length_unit)
+    ps.Time.setUnit(time_unit)
+    ps.Logger.setLogLevel(ps.LogLevel.ERROR)
 
 
 def peer_process(ps, domain, model, duration: float, rays: int, *params) -> None:
