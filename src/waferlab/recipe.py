@@ -315,7 +315,9 @@ def _check_structure(spec: RecipeSpec) -> None:
     opening = 2 * size if f.type == FeatureShape.HOLE else size
     # room across each lateral axis: the full opening, or its half on a mirrored axis
     mirrored = {Symmetry.FULL: 0, Symmetry.HALF: 1, Symmetry.QUARTER: 2}[f.symmetry]
-    for ax, ext in enumerate(g.extent):
+    # a trench or line is uniform along y (extruded): only x bounds its opening
+    axes = g.extent if f.type == FeatureShape.HOLE else g.extent[:1]
+    for ax, ext in enumerate(axes):
         need = opening / 2 if ax < mirrored else opening
         if need >= ext:
             raise RecipeError(f"the opening ({opening:g} m) does not fit in the domain "

@@ -186,3 +186,15 @@ def test_room_rule_counts_the_mirrored_half():
     assert e.value.path == "structure.feature"
     with pytest.raises(RecipeError, match="does not fit"):                       # full: 0.8 > 0.5
         recipe_from_dict(_recipe("full", 0.5, [], dim=3, feature=feat, h=0.05))
+
+
+def test_trench_opening_is_bounded_by_x_only():
+    """A 3D trench is extruded along y: a short y extent is allowed, a short x is not."""
+    feat = {"type": "trench", "width": "0.6 um", "depth": "0.3 um"}
+    data = _recipe("full", 1.0, [], dim=3, feature=feat, h=0.05)
+    data["grid"]["extent"] = ["1.0 um", "0.2 um"]                 # y narrower than the trench
+    recipe_from_dict(data)
+    data["grid"]["extent"] = ["0.5 um", "1.0 um"]                 # x narrower than the trench
+    with pytest.raises(RecipeError, match="does not fit") as e:
+        recipe_from_dict(data)
+    assert e.value.path == "structure.feature"
