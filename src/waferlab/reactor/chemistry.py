@@ -5,7 +5,7 @@ A chemistry file (see ``reactor/data/*.yaml`` and docs/reactor.md) lists species
 wall behaviour) and reactions ``"e + SF6 -> e + SF5 + F"`` with a rate form from
 :mod:`waferlab.reactor.rates`.  Every reaction (volume and wall) is checked at load
 time for element and charge balance, so the model conserves what the file conserves.
-Built-in sets are found by name (``argon``, ``sf6o2``, ``sf6``, ``cl2ar``); a user file by path.
+Built-in sets are found by name (``argon``, ``sf6o2``, ``sf6``, ``cl2ar``, ``cl2ar_ll``); a user file by path.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ ELEMENT_MASS_AMU = {"H": 1.008, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.9
                     "Si": 28.085, "S": 32.06, "Cl": 35.45, "Ar": 39.948, "He": 4.0026,
                     "Br": 79.904, "Xe": 131.29, "Kr": 83.798, "Ne": 20.180}
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
-_BUILTIN = ("argon", "sf6o2", "sf6", "cl2ar")
+_BUILTIN = ("argon", "sf6o2", "sf6", "cl2ar", "cl2ar_ll")
 
 
 def parse_formula(name: str) -> tuple[dict[str, int], int]:
