@@ -86,3 +86,34 @@ def test_both_rate_sets_put_the_maxwellian_floor_above_malyshevs_10_mtorr_te():
     # undissociated Cl2: 2.26 and 2.14 eV
     assert _floor(kem, ("K2", "K3", "K4", "K4"), ("K5a", "K5b"), "K19", 0.0) == pytest.approx(2.26, abs=0.01)
     assert _floor(ll, ("LL1", "LL2"), ("LL5",), "LL6", 0.0) == pytest.approx(2.14, abs=0.01)
+
+
+def test_guha_wall_probability_follows_the_gas_and_keeps_the_balances():
+    """cl2ar_guha = cl2ar (extends) with log10 γ_Cl = -0.82 - 1.59 exp(-1.81 n_Cl/n_Cl2)
+    (Kemaneci et al. 2014 Eq. 26, after Guha et al. 2008): the model's γ is that formula at
+    its own densities, the rest of the set is cl2ar's, and the balances close."""
+    base, g = load_chemistry("cl2ar"), load_chemistry("cl2ar_guha")
+    assert [r.id for r in g.reactions] == [r.id for r in base.reactions]
+    assert [s.name for s in g.species] == [s.name for s in base.species]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spec = cl2_malyshev_spec(2.0, 500.0, "cl2ar_guha")
+        st = solve(spec)
+        m = build_model(spec)
+    d = st.densities_m3
+    ratio = d["Cl"] / sum(v for k, v in d.items() if k.startswith("Cl2") and not k.endswith("+"))
+    n = np.array([[d[k]] for k in m.names])
+    k = list(m.wall_neu).index(m.index["Cl"])
+    assert m.wall_gammas(n)[k, 0] == pytest.approx(10 ** (-0.82 - 1.59 * math.exp(-1.81 * ratio)), rel=1e-12)
+    assert 0.06 < m.wall_gammas(n)[k, 0] < 10 ** -0.82
+    for el, r in st.element_balance.items():
+        assert abs(r) < 1e-6, (el, r)
+    assert abs(st.energy_balance["residual"]) < 1e-6
+
+
+def test_extends_refuses_an_unknown_base(tmp_path):
+    from waferlab.errors import RecipeError
+    f = tmp_path / "x.yaml"
+    f.write_text("extends: nope\nname: x\nspecies: []\nreactions: []\n")
+    with pytest.raises(RecipeError, match="extends 'nope'"):
+        load_chemistry(str(f))

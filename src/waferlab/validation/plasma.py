@@ -155,6 +155,15 @@ _LL_NE_TOL = {(2.0, 148): 0.40, (2.0, 199): 0.40, (2.0, 300): 0.40, (2.0, 498): 
               (10.0, 885): 1.95}
 _LL_DIS_TOL = {150: 60.0, 300: 55.0, 500: 50.0, 700: 40.0, 867: 25.0}
 _LL_SLOPE_TOL = {2.0: 1.2, 10.0: 1.55}
+# chemistry cl2ar_guha (cl2ar with the gas-dependent Cl wall probability), same basis
+_GUHA_TE_TOL = {(2.0, 298): 0.45, (2.0, 499): 0.25, (2.0, 698): 0.25, (2.0, 869): 0.25,
+                (10.0, 300): 0.65, (10.0, 499): 0.50, (10.0, 600): 0.40, (10.0, 699): 0.40,
+                (10.0, 890): 0.25}
+_GUHA_NE_TOL = {(2.0, 148): 0.55, (2.0, 199): 0.55, (2.0, 300): 0.45, (2.0, 498): 0.45, (2.0, 697): 0.40,
+                (2.0, 899): 0.40, (10.0, 149): 0.70, (10.0, 300): 0.85, (10.0, 498): 0.70,
+                (10.0, 885): 0.55}
+_GUHA_DIS_TOL = {150: 30.0, 300: 15.0, 500: 15.0, 700: 15.0, 867: 15.0}
+_GUHA_SLOPE_TOL = {2.0: 1.7, 10.0: 1.5}
 
 
 def _basis(tol, acc, acc_text):
@@ -253,6 +262,11 @@ def _run_malyshev_ll(ctx, quick):
     return _run_malyshev(ctx, quick, "cl2ar_ll", _LL_TE_TOL, _LL_NE_TOL, _LL_DIS_TOL, _LL_SLOPE_TOL)
 
 
+def _run_malyshev_guha(ctx, quick):
+    return _run_malyshev(ctx, quick, "cl2ar_guha", _GUHA_TE_TOL, _GUHA_NE_TOL, _GUHA_DIS_TOL,
+                         _GUHA_SLOPE_TOL)
+
+
 register(ReferenceProblem(
     name="sf6_kokkoris_model", scale="reactor", source=KOKKORIS,
     description="chemistry sf6 vs the paper's global model, 500-3000 W at p_OFF = 0.921 Pa: "
@@ -271,3 +285,8 @@ register(ReferenceProblem(
     "J. Vac. Sci. Technol. A 13, 368 (1995) Table II",
     description="chemistry cl2ar_ll (the second, independent Cl2 rate set) vs Malyshev's TCP, "
                 "as cl2_malyshev: T_e, volume-averaged n_e, Cl2 dissociation", run=_run_malyshev_ll))
+register(ReferenceProblem(
+    name="cl2_malyshev_guha", scale="reactor", source=MALYSHEV + "; Cl wall recombination: Kemaneci "
+    "et al., PSST 23, 045002 (2014) Eq. 26 after J. Guha et al., J. Appl. Phys. 103, 013306 (2008)",
+    description="chemistry cl2ar_guha (Cl wall probability rising with n_Cl/n_Cl2, anodized Al) vs "
+                "Malyshev's TCP, as cl2_malyshev", run=_run_malyshev_guha))
