@@ -117,3 +117,22 @@ def test_extends_refuses_an_unknown_base(tmp_path):
     f.write_text("extends: nope\nname: x\nspecies: []\nreactions: []\n")
     with pytest.raises(RecipeError, match="extends 'nope'"):
         load_chemistry(str(f))
+
+
+def test_rate_sets_against_christophorou_olthoffs_recommended_cross_sections():
+    """Maxwellian rates of Christophorou & Olthoff's (1999) recommended Cl2 attachment and
+    ionisation cross sections against both sets' fits, and the T_e floor they give."""
+    from waferlab.validation.plasma import CO_CL2_ATTACHMENT, CO_CL2_IONIZATION, co_maxwellian_rate
+    kem, ll = load_chemistry("cl2ar"), load_chemistry("cl2ar_ll")
+    for T in (1.5, 2.0, 3.0):
+        att = co_maxwellian_rate(CO_CL2_ATTACHMENT, T)
+        iz = co_maxwellian_rate(CO_CL2_IONIZATION, T)
+        # attachment: C&O between the two sets (LL 0.81-0.85x, Kemaneci 1.10-1.31x)
+        assert 0.75 < _k(ll, "LL5", T) / att < 0.9, T
+        assert 1.05 < (_k(kem, "K5a", T) + _k(kem, "K5b", T)) / att < 1.4, T
+        # ionisation: both sets above C&O's total (1.2-1.5x at 1.5-3 eV)
+        assert 1.15 < (_k(ll, "LL1", T) + _k(ll, "LL2", T)) / iz < 1.6, T
+    f_co = brentq(lambda T: co_maxwellian_rate(CO_CL2_IONIZATION, T) - co_maxwellian_rate(CO_CL2_ATTACHMENT, T),
+                  1.0, 5.0)
+    assert f_co == pytest.approx(2.35, abs=0.02)
+    assert f_co > max(te for _, te in MALYSHEV_TE[10.0])

@@ -28,7 +28,8 @@ from ..constants import K_B, TORR
 from . import reactor as _argon  # noqa: F401  (registration order: the argon problems first)
 from .core import Check, ReferenceProblem, register
 
-__all__ = ["KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction",
+__all__ = ["CO_CL2_ATTACHMENT", "CO_CL2_IONIZATION", "co_maxwellian_rate",
+           "KOKKORIS_MODEL", "KOKKORIS_NE_FIRST", "KOKKORIS_S_BURIED", "sulfur_buried_fraction",
            "KOKKORIS_DP_MEASURED", "KOKKORIS_F_ACTINOMETRY", "MALYSHEV_TE",
            "MALYSHEV_NE", "MALYSHEV_DISSOCIATION", "MALYSHEV_ABSORBED_FRACTION", "sf6_kokkoris_spec",
            "cl2_malyshev_spec", "cl2_dissociation_percent", "negative_ion_fraction", "slope_check"]
@@ -71,6 +72,39 @@ MALYSHEV_DISSOCIATION = {2.0: ((150, 8.0), (300, 31.0), (500, 43.0), (700, 58.0)
 # The same fit with chemistry cl2ar_ll also ends at the bound (0.577 at 1.0, 0.620 at 0.9,
 # 0.717 at 0.8, 1.078 at 0.6): one fraction, 1.0, for both rate sets.
 MALYSHEV_ABSORBED_FRACTION = 1.0
+
+# Recommended e-Cl2 cross sections (energy eV, 1e-20 m^2) of L. G. Christophorou & J. K.
+# Olthoff, "Electron interactions with Cl2", J. Phys. Chem. Ref. Data 28, 131 (1999):
+# Table 16 (total dissociative attachment, 0.05-11.8 eV) and Table 12 (total
+# ionisation, 11.5-100 eV).  Read from the pixel-audited transcription in
+# github.com/sdelaurentiis123/plasma-etching-code (research_sources/digitized/).  A third,
+# measurement-based source beside the rate sets cl2ar (Kemaneci 2014) and cl2ar_ll (Lee &
+# Lieberman 1995).
+CO_CL2_ATTACHMENT = (
+    (0.05, 1.83), (0.10, 1.04), (0.20, 0.32), (0.30, 0.081), (0.40, 0.026), (0.50, 0.013),
+    (0.60, 0.0088), (0.80, 0.0065), (1.0, 0.0055), (1.2, 0.0062), (1.6, 0.011), (2.0, 0.024),
+    (2.2, 0.032), (2.6, 0.036), (3.0, 0.025), (3.2, 0.018), (3.6, 0.012), (4.0, 0.017),
+    (4.2, 0.022), (4.6, 0.033), (5.0, 0.047), (5.2, 0.053), (5.6, 0.062), (6.0, 0.062),
+    (6.2, 0.060), (6.6, 0.052), (7.0, 0.039), (7.2, 0.030), (7.6, 0.018), (8.0, 0.0091),
+    (8.2, 0.0066), (8.6, 0.0053), (9.0, 0.0051), (9.2, 0.0049), (9.6, 0.0051), (10.0, 0.0049),
+    (10.2, 0.0048), (10.6, 0.0046), (11.0, 0.0045), (11.2, 0.0042), (11.6, 0.0041), (11.8, 0.0043))
+CO_CL2_IONIZATION = (
+    (11.5, 0.03), (12, 0.11), (13, 0.25), (14, 0.43), (15, 0.69), (16, 0.99), (17, 1.32),
+    (18, 1.67), (19, 2.06), (20, 2.47), (22, 3.25), (24, 3.79), (26, 4.17), (28, 4.51), (30, 4.80),
+    (35, 5.26), (40, 5.49), (45, 5.68), (50, 5.87), (55, 6.03), (60, 6.15), (65, 6.25), (70, 6.32),
+    (75, 6.33), (80, 6.31), (85, 6.28), (90, 6.25), (95, 6.22), (100, 6.19))
+
+
+def co_maxwellian_rate(table, T_e_eV: float) -> float:
+    """Maxwellian rate coefficient (m³/s) of a Christophorou & Olthoff cross-section table
+    (log-log interpolation inside it, zero outside; below 0.05 eV the attachment,
+    which peaks at zero energy, is left out: < 4 % of the rate at T_e >= 1.5 eV)."""
+    from ..reactor.boltzmann import Grid, maxwellian, rate_coefficient
+    g = Grid(n=12000, u_max=120.0)
+    E, sig = (np.array(c, float) for c in zip(*table))
+    inside = (g.u >= E[0]) & (g.u <= E[-1])
+    sigma = np.where(inside, np.exp(np.interp(np.log(g.u), np.log(E), np.log(sig))), 0.0) * 1e-20
+    return rate_coefficient(g, maxwellian(g, T_e_eV), sigma)
 
 
 def sf6_kokkoris_spec(power_W: float, chemistry: str = "sf6"):
