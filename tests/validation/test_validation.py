@@ -32,7 +32,8 @@ def test_registry_lists_problems_for_every_scale():
     assert {"argon_book_example", "argon_particle_balance", "fluid2d_em_skin_depth",
             "fluid2d_diffusion_eigenmode", "fluid2d_poiseuille", "fluid2d_poiseuille_slip", "fluid2d_heat_plates",
             "fluid2d_heat_cylinder", "sf6_kokkoris_model", "sf6_kokkoris_measured",
-            "cl2_malyshev", "cl2_malyshev_eedf"} == {p.name for p in problems("reactor")}
+            "cl2_malyshev", "cl2_malyshev_eedf", "cl2_malyshev_ll",
+            "cl2_malyshev_guha"} == {p.name for p in problems("reactor")}
     with pytest.raises(ValueError, match="scale"):
         problems("galaxy")
     with pytest.raises(KeyError, match="clausing_slit"):

@@ -5,7 +5,10 @@ A chemistry file (see ``reactor/data/*.yaml`` and docs/reactor.md) lists species
 wall behaviour) and reactions ``"e + SF6 -> e + SF5 + F"`` with a rate form from
 :mod:`waferlab.reactor.rates`.  Every reaction (volume and wall) is checked at load
 time for element and charge balance, so the model conserves what the file conserves.
-Built-in sets are found by name (``argon``, ``sf6o2``, ``sf6``, ``cl2ar``); a user file by path.
+Built-in sets are found by name (``argon``, ``sf6o2``, ``sf6``, ``cl2ar``, ``cl2ar_ll``,
+``cl2ar_guha``); a user file by path.  A file may start from a built-in set with
+``extends: <name>`` (its species entries then replace or join the base's, its
+reactions are appended).
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ ELEMENT_MASS_AMU = {"H": 1.008, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.9
                     "Si": 28.085, "S": 32.06, "Cl": 35.45, "Ar": 39.948, "He": 4.0026,
                     "Br": 79.904, "Xe": 131.29, "Kr": 83.798, "Ne": 20.180}
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
-_BUILTIN = ("argon", "sf6o2", "sf6", "cl2ar")
+_BUILTIN = ("argon", "sf6o2", "sf6", "cl2ar", "cl2ar_ll", "cl2ar_guha")
 
 
 def parse_formula(name: str) -> tuple[dict[str, int], int]:
@@ -58,6 +61,11 @@ class Species:
     ``wall_gamma`` is the wall loss probability of a neutral (Chantry rate) and
     ``wall_products`` what returns to the gas; positive ions always reach the wall
     (Bohm flux with h-factors) and return ``wall_products`` (default: the neutral).
+    ``wall_gamma_fit`` (optional, global model): the probability follows the gas,
+    log10 γ = a + b exp(c n_self / Σ n_over) with ``(a, b, c, over)`` — the form of
+    Kemaneci et al., PSST 23, 045002 (2014) Eq. 26 for Cl on anodized Al (Guha et al.,
+    J. Appl. Phys. 103, 013306, 2008); ``wall_gamma`` is then the value models without
+    the fit (the 2D model) use.
     """
 
     name: str
@@ -67,6 +75,7 @@ class Species:
     sigma: float
     wall_gamma: float = 0.0
     wall_products: dict[str, float] = field(default_factory=dict)
+    wall_gamma_fit: tuple[float, float, float, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,8 +203,36 @@ def _check_balanced(where: str, lhs, rhs, comps) -> None:
         raise RecipeError(f"{where}: charge is not conserved ({q_l:+g} -> {q_r:+g})")
 
 
+def _extend(data: dict, where: str) -> dict:
+    """``extends: <built-in name>``: the base set's species and reactions, with the
+    species this file lists replacing (key by key) or joining the base's, and this
+    file's reactions appended."""
+    base_name = data.get("extends")
+    if base_name is None:
+        return data
+    if base_name not in _BUILTIN:
+        raise RecipeError(f"{where}: extends {base_name!r} is not a built-in set ({', '.join(_BUILTIN)})")
+    base = yaml.safe_load(resources.files("waferlab.reactor").joinpath(
+        "data", f"{base_name}.yaml").read_text("utf-8"))
+    base = _extend(base, f"chemistry {base_name!r}")
+    species = [dict(x) if isinstance(x, dict) else {"name": x} for x in base["species"]]
+    pos = {sd["name"]: k for k, sd in enumerate(species)}
+    for sd in data.get("species", []) or []:
+        sd = dict(sd) if isinstance(sd, dict) else {"name": sd}
+        if sd.get("name") in pos:
+            species[pos[sd["name"]]].update(sd)
+        else:
+            species.append(sd)
+    out = {**base, **{k: v for k, v in data.items() if k not in ("extends", "species", "reactions")}}
+    out["species"] = species
+    out["reactions"] = list(base["reactions"]) + list(data.get("reactions", []) or [])
+    return out
+
+
 def _build(data: dict, origin: str) -> Chemistry:
     where = f"chemistry {origin!r}"
+    if isinstance(data, dict):
+        data = _extend(data, where)
     if data.get("status") == "unavailable":
         raise RecipeError(f"{where} has no usable rate constants: {data.get('notes', '').strip()}")
     try:
@@ -220,12 +257,28 @@ def _build(data: dict, origin: str) -> Chemistry:
             wp = ({name.rstrip("+"): 1.0} if charge > 0 else {})
         elif isinstance(wp, str):
             wp = _parse_side(wp)
+        fit = sd.get("wall_gamma_fit")
+        if fit is not None:
+            try:
+                a, b, c = (float(x) for x in fit["log10"])
+                over = tuple(str(x) for x in fit["over"])
+            except (KeyError, TypeError, ValueError):
+                raise RecipeError(f"{where}: species[{i}] {name}: wall_gamma_fit needs "
+                                  f"log10: [a, b, c] and over: [species, ...]") from None
+            if float(sd.get("wall_gamma", 0.0)) <= 0 or charge != 0:
+                raise RecipeError(f"{where}: species[{i}] {name}: wall_gamma_fit needs a neutral "
+                                  f"with wall_gamma > 0 (the value without the fit)")
+            fit = (a, b, c, over)
         species.append(Species(name=name, composition=comp, charge=charge, mass=mass,
                                sigma=float(sd.get("sigma_m2", 1e-18)),
                                wall_gamma=float(sd.get("wall_gamma", 0.0)),
-                               wall_products={k: float(v) for k, v in wp.items()}))
+                               wall_products={k: float(v) for k, v in wp.items()},
+                               wall_gamma_fit=fit))
     known = set(comps)
     for s in species:
+        if s.wall_gamma_fit is not None and not set(s.wall_gamma_fit[3]) <= known:
+            raise RecipeError(f"{where}: wall_gamma_fit of {s.name}: "
+                              f"{sorted(set(s.wall_gamma_fit[3]) - known)} are not species")
         if s.charge > 0 or s.wall_gamma > 0:
             missing = set(s.wall_products) - known
             if missing:

@@ -197,6 +197,11 @@ class GlobalModel:
         sp = self.chem.species
         self.wall_neu = np.array([i for i in self.neu if sp[i].wall_gamma > 0], dtype=np.intp)
         self.wall_gamma = np.array([sp[i].wall_gamma for i in self.wall_neu], float)
+        # gas-dependent probabilities (Species.wall_gamma_fit): (row in wall_neu, species,
+        # a, b, c, indices of the 'over' species)
+        self.wall_fits = [(k, int(i), *sp[i].wall_gamma_fit[:3],
+                           np.array([idx[o] for o in sp[i].wall_gamma_fit[3]], dtype=np.intp))
+                          for k, i in enumerate(self.wall_neu) if sp[i].wall_gamma_fit is not None]
         chans_species, P = [], []
         surface_ions = {r.gas for r in self.chem.surface_reactions}
         for i in list(self.wall_neu) + list(self.pos):
@@ -315,6 +320,15 @@ class GlobalModel:
     def bohm(self, Te):
         return np.sqrt(EV * np.atleast_1d(Te)[None, :] / self.mass[self.pos][:, None])
 
+    def wall_gammas(self, n):
+        """Wall probabilities of the neutrals with walls, shape (n_wall, B): constant, or
+        log10 γ = a + b exp(c n_i / Σ n_over) where the chemistry gives a fit."""
+        g = np.repeat(self.wall_gamma[:, None], n.shape[1], axis=1)
+        for k, i, a, b, c, over in self.wall_fits:
+            ratio = n[i] / np.maximum(n[over].sum(axis=0), 1e-300)
+            g[k] = 10.0 ** (a + b * np.exp(c * ratio))
+        return g
+
     def frequencies(self, n, n_e, Te):
         """Wall-loss frequencies ν (s^-1) of the channels: neutral walls, ions, extra."""
         n_g = n[self.neu].sum(axis=0)
@@ -322,7 +336,7 @@ class GlobalModel:
         hL, hR = self.h_factors(n_g, alpha, Te)
         nu_ion = self.bohm(Te) * (hL * self.A_ax + hR * self.A_rad) / self.V
         if self.n_wall_neu:
-            nu_w = self.chantry(self.wall_neu, self.wall_gamma[:, None], n_g)
+            nu_w = self.chantry(self.wall_neu, self.wall_gammas(n), n_g)
         else:
             nu_w = np.zeros((0, n.shape[1]))
         return nu_w, nu_ion, n_g, alpha

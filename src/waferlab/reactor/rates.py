@@ -18,6 +18,11 @@ Forms
 ``shifted``    k = A T_e^B exp(C/(T_e + D))                 (Kemaneci Table 4, attachment)
 ``lognormal``  k = A exp(-(ln T_e + c)²/(2w²) + ΔE/T_e)     (Kemaneci Table 4, vibrational
                excitation; ΔE optional, > 0 for the detailed-balance reverse)
+``expinv``     k = A T_e^B exp(c1/T_e + ... + c5/T_e^5)     (c's optional; Lee & Lieberman,
+               J. Vac. Sci. Technol. A 13, 368, 1995, Table II, Cl2 attachment)
+``lennon``     k = (T_e/I)^½ e^{−I/T_e} Σ_j a_j log10^j(T_e/I), p = (I, a_0 … a_5)
+               (Lennon et al., J. Phys. Chem. Ref. Data 17, 1285, 1988, Eq. 6; atomic
+               ionisation, valid for 0.1 < T_e/I < 10)
 ``troe``       Troe fall-off, k0 [m⁶/s], k∞ [m³/s], F_c, with [M] = total neutral
                density: k = k0[M]/(1+k0[M]/k∞) · F_c^{1/(1+log10²(k0[M]/k∞))}
                (Troe, J. Phys. Chem. 83, 114, 1979)
@@ -84,6 +89,22 @@ def _lognormal(p, Te, Tg, M):
     return np.exp(np.minimum(expo, 0.0))
 
 
+def _expinv(p, Te, Tg, M):
+    t = _te(Te)
+    expo = np.log(p[0]) + p[1] * np.log(t)
+    for j, c in enumerate(p[2:], start=1):
+        expo = expo + c / t ** j
+    return np.exp(np.minimum(expo, 0.0))
+
+
+def _lennon(p, Te, Tg, M):
+    ip = p[0]
+    x = _te(Te) / ip
+    lx = np.log10(np.clip(x, 0.1, 10.0))
+    poly = sum(a * lx ** j for j, a in enumerate(p[1:]))
+    return np.maximum(np.sqrt(x) * np.exp(-1.0 / x) * poly, 0.0)
+
+
 def _lnconstant(p, Te, Tg, M):
     return np.exp(p[0]) * np.ones_like(np.asarray(M, dtype=float))
 
@@ -104,10 +125,14 @@ RATE_FORMS: dict[str, Callable] = {
     "kemaneci": _kemaneci,
     "shifted": _shifted,
     "lognormal": _lognormal,
+    "expinv": _expinv,
+    "lennon": _lennon,
 }
 N_PARAMS = {"arrhenius": (3,), "logpoly": (4,), "kokkoris": (5,), "constant": (1, 2, 3), "lnconstant": (1,),
-            "troe": (3,), "kemaneci": (2, 3, 4, 5), "shifted": (4,), "lognormal": (3, 4)}
-_ELECTRON_FORMS = {"arrhenius", "logpoly", "kokkoris", "kemaneci", "shifted", "lognormal"}
+            "troe": (3,), "kemaneci": (2, 3, 4, 5), "shifted": (4,), "lognormal": (3, 4),
+            "expinv": (2, 3, 4, 5, 6, 7), "lennon": (7,)}
+_ELECTRON_FORMS = {"arrhenius", "logpoly", "kokkoris", "kemaneci", "shifted", "lognormal", "expinv",
+                   "lennon"}
 
 
 def is_electron_form(form: str) -> bool:
