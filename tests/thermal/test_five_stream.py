@@ -166,3 +166,33 @@ def test_tsuprem4_case_as_recipe():
     assert m5["ted"]["B"]["enhanced_Dt_m2"] > 0
     mf, _ = metrics_of(simulate(tsuprem4_case_spec("fermi")))
     assert abs(mf["junction_depth_m"] / 0.560e-6 - 1) < 0.25, mf["junction_depth_m"]
+
+
+def test_mesh_check_coarse_run_follows_the_fine_steps():
+    """The mesh check's coarse run (every other depth node) takes the fine run's time
+    steps, started from its own state plus the fine increments: it must land where an
+    independent adaptive coarse run lands (within the time tolerance), so the Richardson
+    difference fine − coarse is the depth error, not the stepper's."""
+    from waferlab.thermal.meshing import coarsen_z
+    z = graded_nodes(2e-6, [Feature(start=0.0, end=0.4e-6, h=4e-9)], ratio=1.08)
+    mesh = Mesh(z=z, x=np.zeros(1))
+    B = implant_1d(z, "B", 2e18, 20.0)
+    exc = hobler_moroz_plus_n(10.81, 20.0) * B
+    P = np.full(z.size, 1.4e21)
+    kw = dict(duration=60.0, temperature=lambda t: 1173.15 + 2.0 * t)
+    coarse, keep = coarsen_z(mesh)
+    fine = five_stream_anneal(mesh, {"B": B, "P": P}, excess=exc, track=keep, **kw)
+    times, states = fine.schedule
+    assert len(times) == fine.steps and len(states) == fine.steps + 1
+    args = ({"B": B[keep], "P": P[keep]},)
+    followed = five_stream_anneal(coarse, *args, excess=exc[keep], follow=fine.schedule,
+                                  readout=False, **kw)
+    free = five_stream_anneal(coarse, *args, excess=exc[keep], readout=False, **kw)
+    assert followed.steps == fine.steps          # no sub-steps were needed here
+    assert followed.steps != free.steps          # the free run chose its own steps
+    big = free.conc["B"] > 1e-3 * free.conc["B"].max()
+    d_time = np.max(np.abs(followed.conc["B"][big] / free.conc["B"][big] - 1))
+    d_mesh = np.max(np.abs(fine.conc["B"][keep][big] / followed.conc["B"][big] - 1))
+    assert d_time < 0.05 * d_mesh, (d_time, d_mesh)  # what the check measures is the mesh
+    assert mesh.dose(fine.conc["B"]) == pytest.approx(mesh.dose(B), rel=1e-9)
+    assert coarse.dose(followed.conc["B"]) == pytest.approx(coarse.dose(B[keep]), rel=1e-9)

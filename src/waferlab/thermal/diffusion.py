@@ -32,7 +32,8 @@ from ..errors import SimulationError
 from .mesh import DiffusionMesh
 from .models import DiffusionModel
 
-__all__ = ["TimeStepping", "AnnealResult", "anneal", "assemble", "bernoulli", "Krylov"]
+__all__ = ["TimeStepping", "AnnealResult", "anneal", "assemble", "assemble_values", "bernoulli",
+           "Krylov"]
 
 GAMMA = 2.0 - math.sqrt(2.0)
 K_ERR = (-3 * GAMMA ** 2 + 4 * GAMMA - 2) / (12 * (2 - GAMMA))
@@ -76,6 +77,13 @@ def bernoulli(x: np.ndarray) -> np.ndarray:
 
 def assemble(mesh: DiffusionMesh, D: np.ndarray | float, psi: np.ndarray | None = None) -> sp.csc_matrix:
     """Matrix M with (M C)_a = Σ_b fluxes into box a (m³/s per m³ of concentration)."""
+    indices, indptr, _, _ = mesh.pattern
+    return sp.csc_matrix((assemble_values(mesh, D, psi), indices, indptr), shape=(mesh.n, mesh.n))
+
+
+def assemble_values(mesh: DiffusionMesh, D: np.ndarray | float,
+                    psi: np.ndarray | None = None) -> np.ndarray:
+    """The data of :func:`assemble`'s matrix on ``mesh.pattern`` (no matrix built)."""
     a, b, T = mesh.edge_a, mesh.edge_b, mesh.trans
     D = np.broadcast_to(np.asarray(D, float), (mesh.n,))
     Df = 0.5 * (D[a] + D[b]) * T
@@ -84,10 +92,9 @@ def assemble(mesh: DiffusionMesh, D: np.ndarray | float, psi: np.ndarray | None 
     else:
         dpsi = psi[b] - psi[a]
         ba, bb = Df * bernoulli(dpsi), Df * bernoulli(-dpsi)
-    indices, indptr, pos, _ = mesh.pattern
+    indices, _, pos, _ = mesh.pattern
     vals = np.concatenate([-ba, bb, ba, -bb])
-    data = np.bincount(pos, weights=vals, minlength=indices.size)
-    return sp.csc_matrix((data, indices, indptr), shape=(mesh.n, mesh.n))
+    return np.bincount(pos, weights=vals, minlength=indices.size)
 
 
 class _Stepper:

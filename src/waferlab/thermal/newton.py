@@ -64,10 +64,15 @@ class NewtonStepping:
 
 @dataclass(frozen=True, kw_only=True)
 class CoupledResult:
+    """Final state, counters; with ``track``: the accepted step times and the states at
+    the tracked nodes (a schedule for :func:`integrate`'s ``follow``)."""
+
     X: np.ndarray
     steps: int
     rejected: int
     newton_iterations: int
+    track_times: tuple = ()
+    track_states: tuple = ()
 
 
 class _Assembler:
@@ -78,6 +83,7 @@ class _Assembler:
         self.n, self.nf = n, nf
         L = assemble(mesh, 1.0).tocoo()
         self.Lrow, self.Lcol = L.row, L.col
+        self._op_rows: np.ndarray | None = None
         k = np.arange(n)
         f, g = np.meshgrid(np.arange(nf), np.arange(nf), indexing="ij")
         rows_loc = (k[None, None, :] * nf + f[:, :, None]).ravel()
@@ -116,10 +122,11 @@ class _Assembler:
     def operator(self, E: np.ndarray):
         """Y (nf, n) -> (M_f Y_f) for every field, E (nf, nnz) the edge data."""
         n, nf = self.n, self.nf
-        off = (np.arange(nf) * n)[:, None]
-        M = sp.csr_matrix((E.ravel(), ((self.Lrow[None, :] + off).ravel(),
-                                        (self.Lcol[None, :] + off).ravel())), shape=(nf * n, nf * n))
-        return lambda Y: (M @ Y.ravel()).reshape(nf, n)
+        if self._op_rows is None:
+            self._op_rows = ((np.arange(nf) * n)[:, None] + self.Lrow[None, :]).ravel()
+        rows, cols = self._op_rows, self.Lcol
+        return lambda Y: np.bincount(rows, weights=(E * Y[:, cols]).ravel(),
+                                     minlength=nf * n).reshape(nf, n)
 
     def factor(self, V, E, Jloc, bh):
         """A solver for J x = rhs: banded LU (LAPACK gbtrf) in 1D, SuperLU otherwise."""
@@ -160,10 +167,17 @@ def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, dur
               temperature: Callable[[float], float],
               numerics: NewtonStepping = NewtonStepping(),
               monitor: Callable[[float, float, np.ndarray, np.ndarray], None] | None = None,
-              scales: np.ndarray | None = None) -> CoupledResult:
+              scales: np.ndarray | None = None, track: np.ndarray | None = None,
+              follow: tuple | None = None) -> CoupledResult:
     """Advance X0 (nf, n) for ``duration`` s; ``monitor(t0, t1, X0, X1)`` after each
     accepted step; ``scales`` (nf,): each field's magnitude for the absolute error floor
-    (default: its initial maximum)."""
+    (default: its initial maximum).  ``track`` (flat node indices): keep the accepted
+    step times and the states at those nodes (initial state first) in the result.
+    ``follow`` = (times, states): take exactly those steps (no error test), each Newton
+    iteration started from this run's state plus the increment of the given states over
+    the step (another mesh's tracked run, so that the two runs differ only by their
+    spatial discretisation: the mesh check); a step whose Newton iteration fails is
+    taken in adaptive sub-steps instead."""
     nf, n = system.nf, mesh.n
     X = np.array(X0, float).reshape(nf, n)
     if duration <= 0:
@@ -178,13 +192,23 @@ def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, dur
     for fi, val in system.surface_values(temperature(0.0)).items():
         ref[fi] = max(ref[fi], val)
     hist: list[tuple[float, np.ndarray]] = [(0.0, X.copy())]
+    lu: dict = {}                                   # the last factored iteration matrix
     t, h = 0.0, min(numerics.first_step, duration)
     h_prev = None
     steps = rejected = newton_total = 0
+    ft, fs = follow if follow is not None else ((), ())
+    n_follow, k, on_schedule = len(ft), 0, True
+    times: list[float] = []
+    states: list[np.ndarray] = [] if track is None else [X[:, track].copy()]
     while t < duration * (1 - 1e-14):
         if steps + rejected > numerics.max_steps:
             raise SimulationError(f"five-stream anneal needed more than {numerics.max_steps} "
                                   f"steps (t = {t:g} of {duration:g} s)")
+        scheduled = on_schedule and k < n_follow
+        if scheduled:
+            h = ft[k] - t
+        elif k < n_follow:                       # adaptive sub-steps up to the next time
+            h = min(h, ft[k] - t)
         h = min(h, duration - t)
         t1 = t + h
         T = temperature(t1)
@@ -195,11 +219,19 @@ def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, dur
             w = h / h_prev
             a1, a2, beta = (1 + w) ** 2 / (1 + 2 * w), w * w / (1 + 2 * w), (1 + w) / (1 + 2 * w)
             rhs = a1 * X - a2 * hist[-2][1]
-        Y, ok, its = _newton(system, asm, mesh, V, rhs, X, beta * h, T, surf, ref, numerics)
+        pred = _predict(hist, t1)
+        guess = X if pred is None else np.maximum(pred, 0.0)
+        if scheduled:                 # this run's state plus the followed run's increment
+            guess = np.maximum(X + fs[k + 1] - fs[k], 0.0)
+        Y, ok, its = _newton(system, asm, mesh, V, rhs, X, beta * h, T, surf, ref, numerics,
+                             guess=guess, lu=lu)
         newton_total += its
         err = math.inf
-        if ok:
-            pred = _predict(hist, t1)
+        if scheduled and not ok:
+            on_schedule = False                # sub-steps, adaptive, to the scheduled time
+        elif scheduled:
+            err = 0.0
+        elif ok:
             scale = numerics.rtol * (np.abs(Y) + numerics.atol_rel * ref[:, None])
             if pred is None:                                 # first step: BE vs explicit Euler
                 R, _ = system.reactions(X, T, jacobian=False)
@@ -217,10 +249,15 @@ def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, dur
             if monitor is not None:
                 monitor(t, t1, X, Y)
             hist = (hist + [(t1, Y.copy())])[-3:]
+            if track is not None:
+                times.append(t1)
+                states.append(Y[:, track].copy())
             X = Y
             ref = np.maximum(ref, np.max(X, axis=1))
             t, h_prev = t1, h
             steps += 1
+            if k < n_follow and t >= ft[k] - 1e-12 * duration:
+                t, k, on_schedule = ft[k], k + 1, True
             fac = 4.0 if err < 1e-10 else min(4.0, max(0.5, 0.9 * err ** (-1 / 3)))
             h = h * fac
         else:
@@ -229,7 +266,8 @@ def integrate(mesh: DiffusionMesh, system: CoupledSystem, X0: np.ndarray, *, dur
             h = h * fac
             if h < 1e-18 * max(duration, 1.0):
                 raise SimulationError(f"five-stream time step underflow at t = {t:g} s")
-    return CoupledResult(X=X, steps=steps, rejected=rejected, newton_iterations=newton_total)
+    return CoupledResult(X=X, steps=steps, rejected=rejected, newton_iterations=newton_total,
+                         track_times=tuple(times), track_states=tuple(states))
 
 
 def _predict(hist, t1):
@@ -246,17 +284,35 @@ def _predict(hist, t1):
     return la * Xa + lb * Xb + lc * Xc
 
 
-def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
+def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics, *, guess, lu):
     """Solve V (Y − rhs) − bh (M Y + V R(Y)) = 0 (Dirichlet rows: Y = value) by a
-    modified Newton iteration: the Jacobian is factored at the first iterate and again
-    only when the iteration contracts slowly; the transport matrices M (which depend on
-    the Fermi level through the charged defects) are taken at the step's start."""
+    modified Newton iteration from ``guess`` (the predictor).  The factored iteration
+    matrix of an earlier step (``lu``: solve, bh, T) is reused while βh is within 25 %
+    and T within 2 K of where it was factored; it is factored afresh at the current
+    iterate when the iteration contracts slowly (by less than 0.3 per iteration), and a
+    step that fails to converge on a reused matrix is retried with a fresh one (the
+    converged state meets the same Newton tolerance either way).  The transport matrices
+    M (which depend on the Fermi level through the charged defects) are taken at the
+    step's start X0."""
+    reuse = (lu.get("solve") is not None and abs(bh / lu["bh"] - 1.0) < 0.25
+             and abs(T - lu["T"]) < 2.0)
+    Y, ok, its = _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics,
+                                 guess, lu, reuse)
+    if ok or not reuse:
+        return Y, ok, its
+    Y, ok, its2 = _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics,
+                                  guess, lu, False)
+    return Y, ok, its + its2
+
+
+def _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics, guess, lu,
+                    reuse):
     nf = system.nf
-    Y = X0.copy()
+    Y = guess.copy()
     wt = 1.0 / (numerics.rtol * (np.abs(X0) + numerics.atol_rel * ref[:, None]))
     E = system.edge_data(X0, T, mesh)
     transport = asm.operator(E)
-    solve = None
+    solve = lu["solve"] if reuse else None
     last = math.inf
     sv = system.surface_values(T, X0)            # the surface Fermi level of the step start
     for it in range(1, numerics.newton_max + 1):
@@ -269,6 +325,7 @@ def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics):
         try:
             if solve is None:
                 solve = asm.factor(V, E, J, bh)
+                lu.update(solve=solve, bh=bh, T=T)
             dY = -solve(G.T.ravel()).reshape(-1, nf).T
         except (RuntimeError, np.linalg.LinAlgError):
             return Y, False, it

@@ -207,16 +207,16 @@ class FiveStream:
         """Transport matrices: pairs −D∇P; defects −D_X X*(n) ∇(X/X*(n)), i.e. the
         Scharfetter–Gummel flux with ψ = −ln(X*(n)/X*) (charged defects drift in the
         built-in field; FLOOXS/TSUPREM-4 form)."""
-        from .diffusion import assemble
+        from .diffusion import assemble_values
 
         c = self.coef(T)
         if self._base_mesh is not mesh:
-            self._base_mesh, self._base = mesh, assemble(mesh, 1.0).data
+            self._base_mesh, self._base = mesh, assemble_values(mesh, 1.0)
         E = c.D[:, None] * self._base[None, :]
         r = self._r(X, c)
         for i, beta, D in ((self.iI, c.betaI, c.DI), (self.iV, c.betaV, c.DV)):
             G = _charge_states(beta, r)[0]
-            E[i] = assemble(mesh, D, -np.log(G)).data
+            E[i] = assemble_values(mesh, D, -np.log(G))
         return E
 
     def equilibrium(self, conc: Mapping[str, np.ndarray], T: float) -> np.ndarray:

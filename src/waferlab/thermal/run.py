@@ -141,9 +141,11 @@ def _model_of(step):
 
 
 def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, numerics,
-              fixed, use_damage):
+              fixed, use_damage, readout=True, track=None, follow=None):
     """One anneal of the state's fields on ``mesh`` (fields already on it):
-    (conc, time steps, defect fields or None, transient read-out)."""
+    (conc, time steps, defect fields or None, transient read-out, schedule).  For the
+    mesh check (five_stream): ``readout=False`` skips the transient read-out, ``track``
+    (flat node indices) returns the step schedule at those nodes, ``follow`` takes one."""
     if step.model == FIVE_STREAM:
         if fixed is not None:
             raise ValueError("model five_stream is for anneals after implants; use intrinsic, "
@@ -155,10 +157,11 @@ def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, n
             defects=({k: v.ravel() for k, v in state.defects.items()}
                      if state.defects else None),
             calibration=step.calibration or "tsuprem4", override=_override(step),
-            numerics=NewtonStepping(rtol=numerics.rtol, max_steps=numerics.max_steps))
+            numerics=NewtonStepping(rtol=numerics.rtol, max_steps=numerics.max_steps),
+            readout=readout, track=track, follow=follow)
         conc = {k: res.conc[k].reshape(mesh.shape) for k in state.conc}
         defects = {k: v.reshape(mesh.shape) for k, v in res.defects.items()} or None
-        return conc, res.steps, defects, _ted_readout(res)
+        return conc, res.steps, defects, _ted_readout(res), res.schedule
     model = _model_of(step)
     fields = {k: v.ravel() for k, v in state.conc.items()}
     if use_damage and isinstance(model, TED):
@@ -166,7 +169,8 @@ def _run_step(mesh: Mesh, state: ThermalState, step, *, duration, temperature, n
     fx = fixed(mesh) if fixed is not None else None
     ares = anneal(mesh, fields, model, duration=duration, temperature=temperature,
                   fixed=fx, numerics=numerics)
-    return {k: ares.fields[k].reshape(mesh.shape) for k in state.conc}, ares.steps, None, {}
+    return ({k: ares.fields[k].reshape(mesh.shape) for k in state.conc}, ares.steps, None, {},
+            None)
 
 
 def _ted_readout(res) -> dict:
@@ -197,20 +201,26 @@ def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixe
              use_damage=False, plan: MeshPlan | None = None, log=None) -> ThermalState:
     """Diffuse for one step.  With a ``plan`` the step is repeated on every other depth
     node and the mesh halved (the state moved onto it) while the Richardson estimate of
-    the depth error exceeds plan.mesh_tol (see meshing.py)."""
+    the depth error exceeds plan.mesh_tol (see meshing.py).  A five-stream coarse run
+    takes the fine run's time steps, each Newton iteration started from the fine
+    solution at its nodes: the two runs then differ only by the depth mesh, and the
+    coarse run costs a fraction of an adaptive one."""
     kw = dict(duration=duration, temperature=temperature, numerics=numerics, fixed=fixed,
               use_damage=use_damage)
     mesh = state.mesh
-    conc, nsteps, defects, ted = _run_step(mesh, state, step, **kw)
-    err, refinements = state.mesh_error, state.refinements
+    track = None
     if plan is not None:
         coarse, keep = coarsen_z(mesh)
+        track = np.arange(mesh.n).reshape(mesh.shape)[keep].ravel()
+    conc, nsteps, defects, ted, schedule = _run_step(mesh, state, step, **kw, track=track)
+    err, refinements = state.mesh_error, state.refinements
+    if plan is not None:
         cstate = ThermalState(
             mesh=coarse, conc={k: v[keep] for k, v in state.conc.items()},
             damage=state.damage[keep],
             damage_n=None if state.damage_n is None else state.damage_n[keep],
             defects=None if not state.defects else {k: v[keep] for k, v in state.defects.items()})
-        c_conc = _run_step(coarse, cstate, step, **kw)[0]
+        c_conc = _run_step(coarse, cstate, step, **kw, readout=False, follow=schedule)[0]
         for i in range(plan.max_refine + 1):
             e = max((level_depth_error(mesh.z, conc[k], coarse.z, c_conc[k])
                      for k in conc), default=0.0)
@@ -222,7 +232,7 @@ def _diffuse(state: ThermalState, step, *, duration, temperature, numerics, fixe
             coarse, c_conc = mesh, conc
             mesh = refine_z(mesh)
             state = _on(state, mesh)
-            conc, nsteps, defects, ted = _run_step(mesh, state, step, **kw)
+            conc, nsteps, defects, ted, _ = _run_step(mesh, state, step, **kw)
             refinements += 1
         err = max(err, e)
     return replace(state, mesh=mesh, conc=conc, damage=np.zeros(mesh.shape),

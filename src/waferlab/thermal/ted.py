@@ -40,6 +40,7 @@ class FiveStreamResult:
     times: np.ndarray
     mean_D: dict[str, np.ndarray] = field(default_factory=dict)
     mean_D_eq: dict[str, np.ndarray] = field(default_factory=dict)
+    schedule: tuple | None = None     # (step times, states at the tracked nodes)
 
     def enhancement_integral(self, d: str) -> tuple[np.ndarray, np.ndarray]:
         """(t, ∫₀ᵗ (⟨D⟩ − ⟨D⟩*) dt'), trapezoid over the accepted steps."""
@@ -59,10 +60,16 @@ def five_stream_anneal(mesh: DiffusionMesh, conc: Mapping[str, np.ndarray], *, d
                        calibration: str = "tsuprem4",
                        override: Mapping[str, Arrhenius] | None = None,
                        params: PointDefectParams = _DEFAULT_PARAMS,
-                       numerics: NewtonStepping = _DEFAULT_NUMERICS) -> FiveStreamResult:
+                       numerics: NewtonStepping = _DEFAULT_NUMERICS,
+                       readout: bool = True, track: np.ndarray | None = None,
+                       follow: tuple | None = None) -> FiveStreamResult:
     """Anneal total dopant fields ``conc`` (name -> flat m⁻³) with the five-stream model.
     ``excess``: implant-damage interstitials to add (m⁻³); ``defects``: I, V, Cl carried
-    over from a previous five-stream anneal (then ``excess`` is added to I)."""
+    over from a previous five-stream anneal (then ``excess`` is added to I).
+    ``readout=False`` skips the transient history (⟨D⟩ per step; the mesh check's
+    coarse run needs only the fields).  ``track``/``follow``: see
+    :func:`waferlab.thermal.newton.integrate` (the result's ``schedule`` is what a
+    coarser run's ``follow`` takes)."""
     names = list(conc)
     flat = {k: np.asarray(v, float).ravel() for k, v in conc.items()}
     paired = [k for k in names if np.ptp(flat[k]) > 1e-9 * max(np.max(np.abs(flat[k])), 1e-300)]
@@ -101,7 +108,8 @@ def five_stream_anneal(mesh: DiffusionMesh, conc: Mapping[str, np.ndarray], *, d
         record(X1, temperature(t1))
 
     res = integrate(mesh, fs, X, duration=duration, temperature=temperature,
-                    numerics=numerics, monitor=monitor, scales=fs.scales(X, T0))
+                    numerics=numerics, monitor=monitor if readout else None,
+                    scales=fs.scales(X, T0), track=track, follow=follow)
     Y = res.X
     out = {k: fs.total(Y, k) for k in paired}
     out.update({k: flat[k] for k in background})
@@ -109,4 +117,5 @@ def five_stream_anneal(mesh: DiffusionMesh, conc: Mapping[str, np.ndarray], *, d
         conc=out, defects={k: Y[i].copy() for k, i in zip(DEFECT_FIELDS, (fs.iI, fs.iV, fs.iC))},
         steps=res.steps, newton_iterations=res.newton_iterations, times=np.array(times),
         mean_D={d: np.array(v) for d, v in hist.items()},
-        mean_D_eq={d: np.array(v) for d, v in hist_eq.items()})
+        mean_D_eq={d: np.array(v) for d, v in hist_eq.items()},
+        schedule=(res.track_times, res.track_states) if track is not None else None)
