@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 __all__ = ["ROOT", "RESULTS", "configure", "stamp", "commit", "versions", "write_text",
            "extruded_wafer", "timed", "side_by_side", "trench_depth_width", "peer_setup", "peer_process", "Timing",
-           "interleaved"]
+           "interleaved", "process"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -206,3 +206,22 @@ def peer_process(ps, domain, model, duration: float, rays: int, *params) -> None
     for par in (*params, rp):
         proc.setParameters(par)
     proc.apply()
+
+
+def process(cmd: list[str], *, cwd=None, env: dict | None = None) -> dict:
+    """Run ``cmd`` as a child process (the whole process, as a user pays it): wall s,
+    CPU s (user + system, all its threads, from ``os.wait4``), peak RSS MB, the load
+    average (1 min) when it started, exit code and the tail of its stderr."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as err:
+        load = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-3000:].decode("utf-8", "replace")
+    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024,
+            "load": load, "rc": p.returncode, "stderr": tail}

@@ -16,7 +16,9 @@ Groups: ``waferlab.models``, ``waferlab.steps``, ``waferlab.evaluators`` and
 ``waferlab.validation`` (see docs/contributing.md).  A name may be registered once: a
 second, different object under the same name is a ``ValueError`` naming both owners, so a
 plug-in cannot silently replace a built-in model.  A plug-in that fails to import is
-reported with its entry point and left out; the built-ins keep working.
+reported with its entry point and left out; the built-ins keep working.  A lookup by
+name (``get``: a recipe's model) imports the built-in modules only until the name is
+found; listing or testing names loads everything, plug-ins included.
 
 The tables are filled at import time and read-only afterwards (no run state lives here).
 """
@@ -92,6 +94,24 @@ class Registry(Generic[V]):
         finally:
             self._loading = False
 
+    def _load_until(self, name: Any) -> None:
+        """Import the built-in modules in order until one has registered ``name``; the full
+        :meth:`load` (every module, then the plug-ins) when none has.  A recipe's lookup of
+        a built-in model imports that model's module, not all of them (a fixed cost of
+        every run); any other read loads everything."""
+        if self._loaded or self._loading:
+            return
+        self._loading = True
+        try:
+            for mod in self.modules:
+                if isinstance(name, str) and name in self._items:
+                    return
+                importlib.import_module(mod)
+        finally:
+            self._loading = False
+        if not (isinstance(name, str) and name in self._items):
+            self.load()
+
     def _load_entry_point(self, ep: metadata.EntryPoint) -> None:
         try:
             obj = ep.load()
@@ -126,7 +146,7 @@ class Registry(Generic[V]):
         known names."""
         from .errors import RecipeError
 
-        self.load()
+        self._load_until(name)
         try:
             return self._items[name]
         except (KeyError, TypeError):

@@ -194,3 +194,20 @@ def test_pinch_off_time_survives_a_resume(tmp_path, stop_then_resume):
                            step_time > 0 and runner_mod.PINCH_FIELD in dict(wafer.fields))
     assert ref["pinch_off_time_s"] is not None
     assert got["pinch_off_time_s"] == ref["pinch_off_time_s"]
+
+
+def test_prominent_peaks_equals_scipy_find_peaks():
+    """The scallop peak finder is scipy.signal.find_peaks(x, prominence=p) written out (no
+    scipy.signal import per run): equal indices on random walks, integer signals with
+    plateaus (flat tops, edges) and rounded sines, at several prominences."""
+    from scipy.signal import find_peaks
+
+    rng = np.random.default_rng(0)
+    for t in range(1500):
+        n = int(rng.integers(1, 80))
+        x = (rng.integers(0, 5, n).astype(float) if t % 3 == 0 else
+             np.cumsum(rng.normal(size=n)) if t % 3 == 1 else
+             np.round(np.sin(np.linspace(0, rng.uniform(1, 30), n)) * rng.uniform(1, 5), 1))
+        p = float(rng.choice([0.0, 0.5, 1.0, 2.0]))
+        np.testing.assert_array_equal(M.prominent_peaks(x, p), find_peaks(x, prominence=p)[0])
+    assert M.prominent_peaks(np.array([0.0, 2.0, 2.0, 2.0, 0.5, 1.0, 0.0]), 1.0).tolist() == [2]

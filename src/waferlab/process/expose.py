@@ -191,10 +191,13 @@ def _figure(rec: dict, title: str):
 def write_expose_outputs(out: Path, wafer, *, plot: bool = True) -> None:
     """``expose_<k>_aerial_cut.csv``, ``expose_<k>_resist_profile.csv`` and
     ``expose_<k>_aerial.png`` (with ``plot``) of each expose step on the wafer."""
+    records = _records(wafer)
+    if not records:                   # no expose step: nothing to import (litho, matplotlib)
+        return
     from ..io.atomic import write_csv
     from ..litho.report import _png, atomic_write
 
-    for k, rec in enumerate(_records(wafer)):
+    for k, rec in enumerate(records):
         write_csv(Path(out) / f"expose_{k}_aerial_cut.csv",
                   {"x": rec["x_m"], "intensity": rec["intensity"]})
         write_csv(Path(out) / f"expose_{k}_resist_profile.csv",

@@ -5,19 +5,43 @@ Entry point for recipes: :func:`run_thermal` on a :class:`ThermalSpec` (the
 """
 from __future__ import annotations
 
-from .diffusion import AnnealResult, TimeStepping, anneal
-from .dopants import DOPANTS, Arrhenius, ni_si
-from .electrical import junction_depths, sheet_resistance
-from .implant import Moments, implant_1d, implant_2d, range_moments
-from .mesh import Mesh, make_mesh
-from .models import MODELS, make_model
-from .oxidation import grow_oxide, oxide_thickness
-from .run import ThermalState, run_thermal, simulate
-from .spec import ThermalSpec
-from .wafer_mask import mask_from_stack
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .diffusion import AnnealResult, TimeStepping, anneal
+    from .dopants import DOPANTS, Arrhenius, ni_si
+    from .electrical import junction_depths, sheet_resistance
+    from .implant import Moments, implant_1d, implant_2d, range_moments
+    from .mesh import Mesh, make_mesh
+    from .models import MODELS, make_model
+    from .oxidation import grow_oxide, oxide_thickness
+    from .run import ThermalState, run_thermal, simulate
+    from .spec import ThermalSpec
+    from .wafer_mask import mask_from_stack
 
 __all__ = ["AnnealResult", "TimeStepping", "anneal", "DOPANTS", "Arrhenius", "ni_si",
            "junction_depths", "sheet_resistance", "Moments", "implant_1d", "implant_2d",
            "range_moments", "Mesh", "make_mesh", "MODELS", "make_model", "grow_oxide",
            "oxide_thickness", "ThermalState", "run_thermal", "simulate", "ThermalSpec",
            "mask_from_stack"]
+
+# imported on first use: importing one module of the package (a sub-command's parser, a
+# recipe's spec) does not import all of them (the start-up time of the command)
+_WHERE = {"AnnealResult": "diffusion", "TimeStepping": "diffusion", "anneal": "diffusion",
+          "DOPANTS": "dopants", "Arrhenius": "dopants", "ni_si": "dopants", "junction_depths":
+          "electrical", "sheet_resistance": "electrical", "Moments": "implant", "implant_1d":
+          "implant", "implant_2d": "implant", "range_moments": "implant", "Mesh": "mesh",
+          "make_mesh": "mesh", "MODELS": "models", "make_model": "models", "grow_oxide":
+          "oxidation", "oxide_thickness": "oxidation", "ThermalState": "run", "run_thermal":
+          "run", "simulate": "run", "ThermalSpec": "spec", "mask_from_stack": "wafer_mask"}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
