@@ -139,6 +139,25 @@ def trench_depth_width(xy, width: float, h: float) -> tuple[float, float]:
     return depth, (float(np.ptp(x[near])) if near.sum() >= 2 else float("nan"))
 
 
+def peer_layer_width(ps, domain, material, depth: float) -> float:
+    """Width of a 2D ViennaPS domain's ``material`` level set at half ``depth`` below y = 0
+    (the wall under films above it; the extent of its points in the band |y + depth/2| <
+    0.75 h).  The peer's ``getSurfaceMesh()`` adds every material interface by default;
+    ``getSurfaceMesh(addInterfaces=False)`` is its top surface alone."""
+    import numpy as np
+    import viennals as vls
+
+    mm = domain.getMaterialMap()
+    for i, ls in enumerate(domain.getLevelSets()):
+        if mm.getMaterialAtIdx(i) == material:
+            mesh = vls.Mesh()
+            vls.ToSurfaceMesh(ls, mesh).apply()
+            xy = np.asarray(mesh.getNodes())[:, :2]
+            sel = np.abs(xy[:, 1] + 0.5 * depth) < 0.75 * domain.getGridDelta()
+            return float(np.ptp(xy[sel, 0])) if sel.sum() >= 2 else float("nan")
+    return float("nan")
+
+
 @dataclass(frozen=True)
 class Timing:
     """One code on one case: its result (the last run's), the median wall and CPU time
