@@ -73,24 +73,35 @@ def _set(data: dict, path: str, value) -> dict:
 
 
 def _table(name: str, state) -> None:
+    """The console table of either model, in engineering units (cm⁻³, cm⁻² s⁻¹, mTorr: the
+    demo's and the metrics' units, one conversion in :mod:`waferlab.io.display`); the files
+    stay SI."""
     from rich.console import Console
     from rich.table import Table
+
+    from ..io.display import engineering
+
+    def eng(key: str, v: float, fmt: str = ".3e") -> str:
+        return f"{engineering(key, v)[1]:{fmt}}"
 
     t = Table(title=f"reactor: {name} ({state.chemistry})")
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_row("T_e", f"{state.T_e_eV:.3f} eV")
-    t.add_row("n_e (centre / average)", f"{state.n_e_center_m3:.3e} / {state.n_e_avg_m3:.3e} m^-3")
-    t.add_row("ion flux to wafer", f"{state.ion_flux_m2s:.3e} m^-2 s^-1")
+    t.add_row("n_e (centre / average)", f"{eng('n_e_m3', state.n_e_center_m3)} / "
+              f"{eng('n_e_m3', state.n_e_avg_m3)} cm⁻³")
+    t.add_row("ion flux to wafer", f"{eng('ion_flux_m2s', state.ion_flux_m2s)} cm⁻² s⁻¹")
     t.add_row("mean ion energy", f"{state.ion_energy_mean_eV:.2f} eV")
     v_dc = round(state.V_dc, 1) + 0.0                      # a symmetric CCP: 0.0, not -0.0
     t.add_row("V_p / V_dc / V_rf", f"{state.V_plasma:.1f} / {v_dc:.1f} / {state.V_rf:.1f} V")
     t.add_row("sheath thickness / s/λ_i",
               f"{state.sheath_thickness_m * 1e3:.3f} mm / {state.sheath_collisionality:.2f}")
-    t.add_row("pressure with plasma", f"{state.pressure_Pa:.4g} Pa")
+    t.add_row("pressure with plasma", f"{eng('p_Pa', state.pressure_Pa, '.4g')} mTorr "
+              f"({state.pressure_Pa:.4g} Pa)")
     for sp, v in state.densities_m3.items():
         if sp != "e":
-            t.add_row(f"n[{sp}]  /  flux", f"{v:.3e} m^-3  /  {state.fluxes_to_wafer_m2s.get(sp, 0.0):.3e}")
+            t.add_row(f"n[{sp}] (cm⁻³)  /  flux (cm⁻² s⁻¹)",
+                      f"{eng('n_m3', v)}  /  {eng('flux_m2s', state.fluxes_to_wafer_m2s.get(sp, 0.0))}")
     Console().print(t)
 
 

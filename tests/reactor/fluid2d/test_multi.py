@@ -2,6 +2,8 @@
 consistency with the argon model and the global model, bad input, non-convergence."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,79 @@ def test_sf6o2_example_writes_every_file(tmp_path):
     assert {"n_e_m3", "T_e_eV", "phi_V", "power_W_m3", "gas_temperature_K", "F_m3", "SF6-_m3",
             "u_z_m_s"} <= set(ds.data_vars)
     ds.close()
+
+
+def _heated(**fl):
+    return make({"O2": "50 sccm"}, fluid2d={"mesh": {"nr": 8, "nz": 10}, "gas_heating": True,
+                                             "max_iterations": 80, **fl})
+
+
+@pytest.fixture(scope="module")
+def oxygen_heated():
+    return solve_fluid2d(_heated())
+
+
+def test_gas_temperature_inside_newton_solves_the_validated_heat_equation(oxygen_heated):
+    """T_g is a Newton field: the converged T_g equals the Kirchhoff heat solve of
+    :func:`.neutral.gas_temperature` (checked against the analytic plate and cylinder
+    conduction, fluid2d_heat_*) for the converged heating, to 1e-6 (the solver's tolerance
+    1e-7 on the T_g row, a rate per the pumping rate, allows δT/T ≈ 1e-7·k_pump/(thermal
+    relaxation rate) ≪ 1e-6); the heat conducted to the walls equals the heating (1e-8); the
+    elements balance (1e-6); the gas is heated above the walls."""
+    from waferlab.reactor.fluid2d.model import _walls
+    from waferlab.reactor.fluid2d.multi import ports_of, species_system
+    from waferlab.reactor.fluid2d.neutral import ARGON_CONDUCTIVITY, gas_temperature
+
+    r = oxygen_heated
+    m = r.setup.mesh
+    sysm = species_system(r.setup, ports_of(r.setup), r.flow)
+    sysm.set_state(r.n_gas, r.T_gas, r.power)
+    _, det = sysm.residual(r.state_vector(), details=True)
+    q_e, q_i = sysm.heating(det["elastic_eV_m3s"], det["heat_ion_eV_s"])
+    T = gas_temperature(m, (q_e + q_i) / m.volume, _walls(r.setup.spec), ARGON_CONDUCTIVITY)
+    assert np.abs(T / r.T_gas - 1).max() < 1e-6
+    assert r.T_gas.max() > r.setup.spec.gas_temperature + 20
+    assert abs(r.gas_heat["residual"]) < 1e-8 and r.gas_heat["walls_W"] > 0
+    assert abs(r.element_balance["O"]) < 1e-6
+    assert r.residual_history[-1] < r.setup.settings.tolerance
+
+
+def test_checkpoint_stores_the_gas_temperature_and_resumes_exactly(tmp_path, oxygen_heated):
+    """The checkpoint's state vector carries T_g (its last field); a run stopped after 8 steps
+    and resumed reaches the uninterrupted run's T_g and n_e (to 1e-10: the same steps)."""
+    ck = tmp_path / "fluid2d_checkpoint.npz"
+    spec = _heated()
+    with pytest.raises(SimulationError):
+        solve_fluid2d(spec, max_iterations=8, checkpoint=ck)
+    r0 = oxygen_heated
+    with np.load(ck) as d:
+        x = d["x"]
+    Nc = r0.setup.mesh.size
+    assert x.size == r0.x.size and x.size % Nc == 0
+    T_saved = x[-Nc:]
+    assert T_saved.min() >= spec.gas_temperature - 1e-9 and T_saved.max() > spec.gas_temperature + 1
+    r = solve_fluid2d(spec, checkpoint=ck, resume=True)
+    assert r.iterations == r0.iterations
+    assert np.allclose(r.T_gas, r0.T_gas, rtol=1e-10) and np.allclose(r.n_e, r0.n_e, rtol=1e-10)
+
+
+def test_electronegative_sheath_edge_limits():
+    """edge_factors: electropositive (α = 0) and isothermal-ion (T_i = T_e, no separation of the
+    negative ions) limits give the plain Bohm boundary (1, 1); for T_e/T_i ≫ 1 the edge is
+    electropositive (Braithwaite & Allen 1988), the flux follows n_e = n_+/(1 + α) and u_B; at
+    moderate T_e/T_i the edge keeps α_s = α e^{−(γ−1)/2} and the electronegative Bohm speed
+    √((1 + α_s)/(1 + γα_s)) u_B."""
+    from waferlab.reactor.fluid2d.species import edge_factors
+
+    a = np.array([0.0, 0.5, 3.0, 19.0])
+    f, u = edge_factors(a, np.full(4, 1.0))
+    assert np.allclose(f, 1.0) and np.allclose(u, 1.0)
+    f, u = edge_factors(np.zeros(1), np.array([40.0]))
+    assert f[0] == 1.0 and u[0] == 1.0
+    f, u = edge_factors(a, np.full(4, 40.0))
+    assert np.allclose(f, 1.0 / (1.0 + a), rtol=1e-7) and np.allclose(u, 1.0, atol=1e-6)
+    g = 3.0
+    a_s = 3.0 * math.exp(-0.5 * (g - 1.0))
+    f, u = edge_factors(np.array([3.0]), np.array([g]))
+    assert f[0] == pytest.approx((1 + a_s) / 4.0, rel=1e-12)
+    assert u[0] == pytest.approx(math.sqrt((1 + a_s) / (1 + g * a_s)), rel=1e-12)

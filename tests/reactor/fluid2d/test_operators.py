@@ -132,27 +132,3 @@ def test_stretched_faces_match_the_end_cells_and_refine_one_mapping():
         b = stretched_faces(1.0, 2 * n, 0.25 / (2 * n), 0.25 / (2 * n))
         d.append(np.abs(b[::2] - a).max())
     assert d[0] < 0.01 and d[1] / d[0] == pytest.approx(0.5, abs=0.05) and d[2] / d[1] == pytest.approx(0.5, abs=0.05)
-
-
-def test_gas_temperature_iteration_finds_the_fixed_point_of_a_contraction():
-    """Anderson on T = G(T) = T_w + c/T^a (a heating that falls as the gas heats): the fixed
-    point to the tolerance, in fewer updates than the damped plain iteration; a step is never
-    larger than max_change."""
-    from scipy.optimize import brentq
-
-    from waferlab.reactor.fluid2d.heat import GasTemperatureIteration
-
-    c = np.array([2e5, 5e5, 1e6])
-    G = lambda T: 300.0 + c / T ** 0.5                                     # noqa: E731
-    exact = np.array([brentq(lambda t, ci=ci: t - 300.0 - ci / t ** 0.5, 300, 1e5) for ci in c])
-    counts = []
-    for depth in (3, 0):
-        it = GasTemperatureIteration(depth=depth, tolerance=1e-8)
-        T = np.full(3, 300.0)
-        while not it.converged and it.updates < 400:
-            new = it.update(T, G(T))
-            assert np.all(np.abs(new / T - 1) <= it.max_change + 1e-12)
-            T = new
-        counts.append(it.updates)
-        assert np.abs(T / exact - 1).max() < 1e-7
-    assert counts[0] < counts[1]

@@ -1,17 +1,20 @@
 """Steady state of the multi-species (electronegative) 2D model: SF6/O2, Cl2/Ar, ...
 
 Each pseudo-transient step (i) solves the coil field for the current n_e and the electron
-collision frequency and scales ½Re(σ)|E_θ|² to the absorbed power, (ii) every few steps
-solves the gas temperature with the electron elastic and ion Joule heating, (iii) takes one
-Newton step of pseudo-transient continuation on every species, T_e and the wall coverages
-(:mod:`.species`), (M/Δt − J)δx = F(x) with switched evolution relaxation as in
-:mod:`.model` (but at least ×1.5 per step while the residual falls); M is 1 for the species and
-coverages, 3/2 for T_e and 0 for the algebraic rows
-(quasi-neutrality, Σθ = 1).  The gas flow (:mod:`.flow`) is solved once: the normal speeds
+collision frequency and scales ½Re(σ)|E_θ|² to the absorbed power, (ii) takes one
+Newton step of pseudo-transient continuation on every species, T_e, the wall coverages and,
+with gas heating, the gas temperature (:mod:`.species`), (M/Δt − J)δx = F(x) with switched
+evolution relaxation as in :mod:`.model` (but at least ×1.5 per step while the residual
+falls); M is 1 for the species, coverages and T_g (its row scaled to a relative rate,
+F_T/(n_g k_B T_g V): a pseudo heat capacity of k_B per molecule, which leaves the steady
+state unchanged), 3/2 for T_e and 0 for the algebraic rows (quasi-neutrality, Σθ = 1).
+T_g inside Newton replaces the earlier outer fixed point on T_g, which had to wait for a
+nearly steady plasma (the heating of a transient iterate is not bounded by the absorbed
+power) and did not converge for SF6/O2.  The gas flow (:mod:`.flow`) is solved once: the normal speeds
 at the inlet and at the pump port carry the global model's pumping speed S = Q k_B T_g/p.
 A step whose residual is not finite or grows 100-fold is rejected and Δt quartered.
 Converged when the scaled residual max-norm (charged species and energy per ν_ref, the
-global model's ionisation frequency; neutrals and coverages per the pumping rate S/V, so
+global model's ionisation frequency; neutrals, coverages and T_g per the pumping rate S/V, so
 that the element balance closes to about the tolerance) is below the tolerance; otherwise a
 :class:`SimulationError` lists the residual history.
 """
@@ -30,12 +33,11 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import j0
 
-from ...constants import EV, PI
+from ...constants import EV, K_B, PI
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
-from .heat import HEAT_UPDATE_RESIDUAL, GasTemperatureIteration
 from .mesh import FieldAverages
-from .neutral import ARGON_CONDUCTIVITY, gas_temperature
+from .neutral import ARGON_CONDUCTIVITY
 from .species import Ports, SpeciesSystem
 from .transport import coloured_jacobian
 
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 
 _LOG = logging.getLogger(__name__)
 
-__all__ = ["MultiResult", "solve_multi", "ports_of", "gas_flow", "VISCOSITY_300K"]
+__all__ = ["MultiResult", "solve_multi", "ports_of", "gas_flow", "species_system", "VISCOSITY_300K"]
 
 # Dynamic viscosity at 300 K (Pa s), CRC Handbook of Chemistry and Physics (97th ed., 2016),
 # "Viscosity of gases"; the mixture takes the feed's mole-fraction average (the velocity field
@@ -79,6 +81,7 @@ class MultiResult(FieldAverages):
     reynolds: float = 0.0
     knudsen: float = 0.0
     x: np.ndarray = field(repr=False)
+    gas_heat: dict = field(default_factory=dict)   # W: electrons_W, ions_W, walls_W, residual
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -131,6 +134,17 @@ def ports_of(setup) -> Ports:
     return Ports(inlet=inlet, pump_bottom=bottom, pump_side=side, u_in=S / A_in, u_out=S / A_out)
 
 
+def species_system(setup, ports: Ports, fl: FlowField | None) -> SpeciesSystem:
+    """The residual of ``setup`` (T_g a field when ``gas_heating``; walls at their
+    temperatures; the gas conductivity of :data:`.neutral.ARGON_CONDUCTIVITY`)."""
+    from .model import _walls
+
+    s = setup.settings
+    return SpeciesSystem(setup.mesh, setup.global_model, ports,
+                         flow_fluxes=fl.volume_fluxes() if fl is not None and s.flow.convection else None,
+                         heat=ARGON_CONDUCTIVITY if s.gas_heating else None, T_walls=_walls(setup.spec))
+
+
 def _mixture(spec, table):
     q = sum(spec.gases.values())
     return sum(table.get(g, 2.0e-5) * v for g, v in spec.gases.items()) / q
@@ -175,23 +189,27 @@ def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
     th = np.empty((gm.Ns,) + m.shape)
     for s in range(gm.Ns):
         th[s] = math.log(max(float(gst.theta[s]), 1e-12))
-    return np.concatenate([lnn.ravel(), np.log(ne).ravel(), np.full(m.size, gst.T_e), th.ravel()])
+    parts = [lnn.ravel(), np.log(ne).ravel(), np.full(m.size, gst.T_e), th.ravel()]
+    if sysm.heat is not None:
+        parts.append(np.full(m.size, setup.spec.gas_temperature))
+    return np.concatenate(parts)
 
 
 def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path | None = None,
                 resume: bool = False):
     """Steady state (see the module docstring)."""
-    from .model import _load_checkpoint, _not_converged, _save_checkpoint, _walls, spec_hash
+    from .model import _load_checkpoint, _not_converged, _save_checkpoint, spec_hash
 
     s, m, gm, spec = setup.settings, setup.mesh, setup.global_model, setup.spec
     max_it = max_iterations or s.max_iterations
     nr, nz = m.shape
     Nc = m.size
     N, Ns = gm.N, gm.Ns
-    nf = N + 2 + Ns
     ports = ports_of(setup)
     fl, re, kn = gas_flow(setup, ports)
-    sysm = SpeciesSystem(m, gm, ports, flow_fluxes=fl.volume_fluxes() if s.flow.convection else None)
+    sysm = species_system(setup, ports, fl)
+    nf = sysm.nf
+    heating = sysm.heat is not None
     x = _initial(setup, gst, sysm)
     T_g = np.full(m.shape, spec.gas_temperature)
     nu_ref = _ionisation_frequency(gm, gst)
@@ -199,7 +217,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     sl_n = slice(0, N * Nc)
     sl_q = slice(N * Nc, (N + 1) * Nc)
     sl_T = slice((N + 1) * Nc, (N + 2) * Nc)
-    sl_s = slice((N + 2) * Nc, nf * Nc)
+    sl_s = slice((N + 2) * Nc, (N + 2 + Ns) * Nc)
+    sl_g = slice((N + 2 + Ns) * Nc, nf * Nc)               # T_g (empty without gas heating)
     charged_rows: np.ndarray = np.zeros(N * Nc, bool).reshape(N, Nc)
     charged_rows[gm.z != 0] = True
     charged_rows = charged_rows.ravel()
@@ -219,10 +238,13 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         out[sl_T] = F[N + 1] / (ne * m.volume.ravel())
         if Ns:
             th = np.exp(xv[sl_s])
-            fs = F[N + 2:].ravel()
+            fs = F[N + 2: N + 2 + Ns].ravel()
             o = np.where(site_dyn, fs / np.maximum(th, 1e-300), fs * nu_ref)
             o = np.where(wall, o, -(xv[sl_s] + math.log(Ns)) * nu_ref)     # no wall: θ = 1/Ns
             out[sl_s] = o
+        if heating:
+            ng = np.exp(lnn[gm.neu]).sum(axis=0)
+            out[sl_g] = F[-1] / (ng * K_B * xv[sl_g] * m.volume.ravel())
         return out
 
     Te_ref = float(gst.T_e)
@@ -231,9 +253,11 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     scale[sl_q] = 1.0 / nu_ref
     scale[sl_T] = 1.0 / (nu_ref * Te_ref)
     scale[sl_s] = 1.0 / k_ref if Ns else 0.0
+    scale[sl_g] = 1.0 / k_ref
     Mdiag = np.zeros(nf * Nc)
     Mdiag[sl_n] = 1.0
     Mdiag[sl_T] = 1.5
+    Mdiag[sl_g] = 1.0
     if Ns:
         Mdiag[sl_s] = site_dyn.astype(float)
     Msp = sp.diags(Mdiag)
@@ -245,8 +269,6 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     power = None
     it = 0
     x_prev = x
-    heat = GasTemperatureIteration()
-    conductivity = ARGON_CONDUCTIVITY
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
@@ -255,18 +277,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
         Te = x[sl_T].reshape(m.shape)
-        if s.gas_heating and not heat.converged and prev is not None and prev < HEAT_UPDATE_RESIDUAL:
-            # outer fixed point on T_g, only from a nearly steady plasma (the heating of a
-            # transient state is not bounded by the absorbed power)
-            Q = _gas_heating(sysm, x, ne)
-            T_new = heat.update(T_g, gas_temperature(m, Q, _walls(spec), conductivity))
-            # neutrals keep their partial pressure n T_g: the new temperature's first guess
-            x = x.copy()
-            x[sl_n].reshape(N, Nc)[gm.z == 0] += np.log(T_g / T_new).ravel()[None, :]
-            T_g = T_new
-            lnn = x[sl_n].reshape((N,) + m.shape)
-            n_g = np.exp(lnn[gm.neu]).sum(axis=0)
-            prev = None                 # the update changes the problem: no rejection test now
+        if heating:
+            T_g = x[sl_g].reshape(m.shape)
         nu_m = sysm.chemistry(np.exp(lnn), ne, np.maximum(Te, 0.05))[4]
         power = _power(setup, ne, nu_m)
         sysm.set_state(n_g, T_g, power)
@@ -284,7 +296,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
                        int(np.argmax(fs[k])), float(T_g.max()))
         if not np.isfinite(norm):
             break
-        if norm < s.tolerance and len(history) > 1 and (not s.gas_heating or heat.converged):
+        if norm < s.tolerance and len(history) > 1:
             break
         if prev is not None:                     # SER, at least ×1.5 while the residual falls
             ratio = prev / norm
@@ -303,15 +315,21 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         dx[sl_T] = np.clip(dx[sl_T], -0.3 * x[sl_T], 0.3 * x[sl_T])
         if Ns:
             dx[sl_s] = np.clip(dx[sl_s], -1.0, 1.0)
+        if heating:
+            dx[sl_g] = np.clip(dx[sl_g], -0.2 * x[sl_g], 0.2 * x[sl_g])
         x_prev = x
         x = x + dx
-    converged = (bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
-                 and (not s.gas_heating or heat.converged))
+    converged = bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
     if not converged:
         _not_converged(checkpoint, key, x, dt, history, s.tolerance)
     _, det = sysm.residual(x, details=True)
     n = det["n"]
     Te = det["Te"]
+    T_g = np.array(sysm.T_g)
+    gh = dict(det["gas_heat"])
+    if gh:
+        heat_in = gh["electrons_W"] + gh["ions_W"]
+        gh["residual"] = (heat_in - gh["walls_W"]) / max(heat_in, 1e-300)
     lnne = np.log(det["n_e"])
     G_w = det["wall_flux"][1]
     m_pos = gm.mass[gm.pos]
@@ -328,7 +346,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
                       power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
                       wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
                       residual_history=tuple(history), iterations=len(history),
-                      seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x)
+                      seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x,
+                      gas_heat=gh)
     return _with_balance(res, sysm)
 
 
@@ -363,18 +382,6 @@ def _power(setup, n_e, nu_m):
     f = solve_field(em, sig, setup.omega, eps_r=setup.eps_r, coil=setup.coil)
     p = f.power_density()[: m.nr, : m.nz]
     return p * setup.spec.source.power / (p * m.volume).sum()
-
-
-def _gas_heating(sysm: SpeciesSystem, x, ne) -> np.ndarray:
-    """W/m³: electron elastic collisions plus the ion Joule heating of the ions that collide
-    before they reach a wall (the fraction Λ/(Λ + λ_i), as in :mod:`.transport`)."""
-    _, det = sysm.residual(x, details=True)
-    m = sysm.mesh
-    R, L = m.r_faces[-1], m.z_faces[-1] - m.z_faces[0]
-    Lam = 1.0 / np.hypot(2.405 / R, PI / L)
-    lam_i = sysm.lam[sysm.pos].mean(axis=0)
-    f_coll = Lam / (Lam + lam_i)
-    return EV * (det["elastic_eV_m3s"] + f_coll * det["heat_ion_eV_s"] / m.volume)
 
 
 def _check_skin_depth(setup, det) -> None:

@@ -79,10 +79,10 @@ def wafer_face_temperature(spec) -> float:
 
 def energy_channels_multi(res) -> dict[str, float]:
     """Absorbed power, collisional and wall losses (W) and the residual of the balance."""
-    from .species import SpeciesSystem
+    from .multi import species_system
 
     m = res.setup.mesh
-    sysm = SpeciesSystem(m, res.setup.global_model, _ports(res), flow_fluxes=res.flow.volume_fluxes())
+    sysm = species_system(res.setup, _ports(res), res.flow)
     sysm.set_state(res.n_gas, res.T_gas, res.power)
     _, det = sysm.residual(res.state_vector(), details=True)
     P = res.absorbed_power

@@ -2,7 +2,10 @@
 electrons and the electron energy, and the wall coverages, as one residual for Newton.
 
 Unknowns per cell (field-major): ln n_k of every heavy species k (neutrals, positive and
-negative ions), ln n_e, T_e (eV) and ln θ_s of the wall sites (wall cells only).
+negative ions), ln n_e, T_e (eV), ln θ_s of the wall sites (wall cells only) and, with gas
+heating, the gas temperature T_g (K), whose row is the steady heat equation
+∇·(k(T_g)∇T_g) + Q = 0 with the electrons' elastic losses and the ions' Joule heating as Q
+(:meth:`SpeciesSystem.gas_heat`) — so T_g is inside the Newton system.
 
 **Charged species** — quasi-neutral drift–diffusion with Boltzmann electrons.  The electron
 momentum balance without inertia, e n_e E = −∇(n_e e T_e), fixes the field
@@ -19,10 +22,11 @@ mesh (λ_De/h ≪ 1) and the electrons are far more mobile than the ions; it sto
 in the sheaths (not resolved: the walls are Bohm boundaries) and where α = n_−/n_e is so
 large that the core–halo edge is steeper than a cell, and below ≈ 0.5 mTorr where
 the electrons are no longer collisional enough for a local field.  Positive ions leave
-the walls at the Bohm speed u_B = √(eT_e/M_k) (negative ions are held back by the sheath:
-their sheath-edge density ∝ e^{−eV/T_i} vanishes, so u_B is the electropositive one), with
-the half-cell presheath in series, Γ = n_P/(1/u_B + d/(μ_k(T_e + T_i))), on every boundary face
-(the inlet nozzle and the pump baffle included); negative ions do not reach the walls.
+the walls at the Bohm speed u_B = √(eT_e/M_k) from an electropositive sheath edge (negative
+ions are held back: their edge density ∝ e^{−eV/T_i} vanishes, :func:`edge_factors`), with
+the half-cell presheath in series, Γ = f_s n_P/(1/u_B + d/(μ_k(T_e + T_i))),
+f_s = (1 + α_s)/(1 + α_P) ≈ 1/(1 + α_P), on every boundary face (the inlet nozzle and the
+pump baffle included); negative ions do not reach the walls.
 Each ion–electron pair leaving takes 2T_e + T_e/2 + V_s from the electrons, and the electrons
 do the work Γ_e·∇φ against the ambipolar field, which the ions gain (their Joule heating,
 handed to the gas):
@@ -52,8 +56,9 @@ import numpy as np
 from ...constants import EV, K_B, M_E, PI
 from ..global_model import GlobalModel
 from .mesh import Mesh
+from .neutral import Conductivity
 
-__all__ = ["Ports", "SpeciesSystem", "bernoulli", "SIGMA_M_FALLBACK"]
+__all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "SIGMA_M_FALLBACK"]
 
 # Electron momentum-transfer cross-section (m²) for chemistries without elastic reactions:
 # ν_m = n_g σ_m v̄_e.  1e-19 m² is the order of the momentum-transfer cross-sections of O2
@@ -61,6 +66,24 @@ __all__ = ["Ports", "SpeciesSystem", "bernoulli", "SIGMA_M_FALLBACK"]
 # fluorides at 2–10 eV; ν_m sets only the electron heat conduction and the plasma
 # conductivity (the absorbed power is scaled to the recipe's).
 SIGMA_M_FALLBACK = 1.0e-19
+
+
+def edge_factors(alpha_P, gamma):
+    """Sheath edge of an electronegative plasma seen from the wall cell P: (f_s, u_fac) with
+    the positive ions reaching the sheath edge at density f_s n_+P and speed u_fac u_B.
+
+    Between P and the sheath edge s both negative species are Boltzmann,
+    n_− ∝ e^{φ/T_i} and n_e ∝ e^{φ/T_e}, so α_s = α_P e^{−(γ−1)η} with γ = T_e/T_i and η the
+    presheath drop in units of T_e, taken as the Bohm presheath's 1/2; the positive ions at
+    the edge carry only the electrons' and the surviving negative ions' charge,
+    n_+s/n_+P = (1 + α_s)/(1 + α_P), and enter the sheath at the electronegative Bohm speed
+    u_B* = u_B √((1 + α_s)/(1 + γα_s)) (Braithwaite & Allen, J. Phys. D 21, 1733, 1988).
+    For T_e/T_i ≫ 1 the edge is electropositive (α_s ≈ 0: the thin electropositive edge
+    layer of Lichtenberg et al., J. Appl. Phys. 81, 2539, 1997): the flux follows n_e of
+    the wall cell, not the core's n_+ — a cell that straddles the edge layer no longer
+    counts the negative ions' positive partners as wall flux.  α_P = 0 gives (1, 1)."""
+    a_s = alpha_P * np.exp(-0.5 * (gamma - 1.0))
+    return (1.0 + a_s) / (1.0 + alpha_P), np.sqrt((1.0 + a_s) / (1.0 + gamma * a_s))
 
 
 def bernoulli(x):
@@ -95,11 +118,16 @@ class SpeciesSystem:
     """Residual of the multi-species model for a fixed power density, gas temperature and
     gas flow (those are updated between Newton steps)."""
 
-    def __init__(self, mesh: Mesh, gm: GlobalModel, ports: Ports, flow_fluxes=None):
+    def __init__(self, mesh: Mesh, gm: GlobalModel, ports: Ports, flow_fluxes=None,
+                 heat: Conductivity | None = None, T_walls: dict | None = None):
         self.mesh, self.gm, self.ports = mesh, gm, ports
         nr, nz = mesh.shape
         self.N, self.Ns = gm.N, gm.Ns
-        self.nf = gm.N + 2 + gm.Ns
+        # with ``heat`` (the gas conductivity k(T)) the gas temperature is the last field and its
+        # row the steady heat equation, walls held at ``T_walls[side]`` (see gas_heat)
+        self.heat = heat
+        self.T_walls = dict(T_walls or {})
+        self.nf = gm.N + 2 + gm.Ns + (heat is not None)
         rf, rc, zc, zf = mesh.r_faces, mesh.r, mesh.z, mesh.z_faces
         self.V = mesh.volume
         self.Ar = 2 * PI * rf[1:-1, None] * mesh.dz[None, :]
@@ -157,12 +185,15 @@ class SpeciesSystem:
     # ------------------------------------------------------------------ state
     def set_state(self, n_g, T_g, power) -> None:
         """Lagged fields: total neutral density (m⁻³) for the mean free paths, gas
-        temperature (K), power density (W/m³)."""
-        self.T_g = np.asarray(T_g, float)
+        temperature (K; the iterate's own when T_g is a field), power density (W/m³)."""
         self.power = np.asarray(power, float)
-        self.vbar = np.sqrt(8 * K_B * self.T_g[None] / (PI * self.m[:, None, None]))
         self.vbar_i = np.sqrt(8 * EV * self.T_i / (PI * self.m))[:, None, None]
+        self._gas_temperature(np.asarray(T_g, float))
         self._mfp(np.asarray(n_g, float))
+
+    def _gas_temperature(self, T_g) -> None:
+        self.T_g = T_g
+        self.vbar = np.sqrt(8 * K_B * self.T_g[None] / (PI * self.m[:, None, None]))
 
     def _mfp(self, n_g) -> None:
         """Mean free paths and neutral diffusivities for the neutral density n_g (m⁻³)."""
@@ -173,7 +204,7 @@ class SpeciesSystem:
     def unpack(self, x):
         nr, nz = self.mesh.shape
         X = x.reshape(self.nf, nr, nz)
-        return X[: self.N], X[self.N], X[self.N + 1], X[self.N + 2:]
+        return X[: self.N], X[self.N], X[self.N + 1], X[self.N + 2: self.N + 2 + self.Ns]
 
     # ------------------------------------------------------------------ chemistry
     def chemistry(self, n, n_e, Te):
@@ -202,12 +233,20 @@ class SpeciesSystem:
         nu_m = nu_m + self.fallback_neutral * ng * SIGMA_M_FALLBACK * np.sqrt(8 * EV * T / (PI * M_E))
         return dn, loss.reshape(shape), el.reshape(shape), dne.reshape(shape), np.maximum(nu_m, 1.0).reshape(shape)
 
+    def alpha_of(self, n, n_e):
+        """Electronegativity α = Σ|z_−| n_− / n_e of cells (n shape (N, ...))."""
+        if not self.neg.size:
+            return np.zeros_like(n_e)
+        return np.tensordot(-self.gm.z[self.neg], n[self.neg], axes=1) / n_e
+
     # ------------------------------------------------------------------ residual
     def residual(self, x, *, details: bool = False):
         """Per-cell residuals (field-major, shape (nf, nr, nz)): particles s⁻¹, quasi-neutrality
         (m⁻³ per n_e, ×1), energy eV/s, site balances s⁻¹ per site."""
         gm = self.gm
         lnn, lnne, Te, lnth = self.unpack(x)
+        if self.heat is not None:
+            self._gas_temperature(np.maximum(x.reshape((self.nf,) + self.mesh.shape)[-1], 10.0))
         Te = np.maximum(Te, 0.05)
         n = np.exp(lnn)
         n_e = np.exp(lnne)
@@ -280,10 +319,12 @@ class SpeciesSystem:
         for sl, A, A_n, d in self.faces:
             nP = n[(allk,) + sl]
             Tp = Te[sl]
-            # positive ions: Bohm speed with the half-cell presheath in series
-            uB = np.sqrt(EV * Tp[None] / self.m[pos][:, None])
+            # positive ions: electronegative sheath edge (see edge_factors), Bohm speed with the
+            # half-cell presheath in series
+            f_s, u_fac = edge_factors(self.alpha_of(nP, n_e[sl]), Tp / self.T_i)
+            uB = np.sqrt(EV * Tp[None] / self.m[pos][:, None]) * u_fac[None]
             mu0 = EV * self.lam[pos][(allk,) + sl] / (self.m[pos][:, None] * self.vbar_i[pos][:, :, 0])
-            Gp = nP[pos] / (1.0 / uB + d / (mu0 * (Tp[None] + self.T_i)))
+            Gp = f_s[None] * nP[pos] / (1.0 / uB + d / (mu0 * (Tp[None] + self.T_i)))
             loss = np.zeros_like(nP)
             loss[pos] = Gp
             # neutrals: wall_gamma and surface reactions (Motz–Wise), half cell in series
@@ -315,9 +356,47 @@ class SpeciesSystem:
         if self.Ns:
             FS[0] = np.where(self.is_wall, th.sum(axis=0) - 1.0, 0.0)
             FS[:, ~self.is_wall] = 0.0
-        out = np.concatenate([F, FQ[None], FE[None], FS])
+        parts = [F, FQ[None], FE[None], FS]
+        heat: dict = {}
+        if self.heat is not None:
+            FH, heat = self.gas_heat(el_gas, heat_i)
+            parts.append(FH[None])
+        out = np.concatenate(parts)
         if details:
             return out, dict(power=power, n=n, n_e=n_e, Te=Te, theta=th, wall_flux=wall_flux, heat_ion_eV_s=heat_i,
                              elastic_eV_m3s=el_gas, nu_m=nu_m, buried=buried, eloss=eloss, dne=dne,
-                             wall_eV_s=e_wall)
+                             wall_eV_s=e_wall, T_g=self.T_g, gas_heat=heat)
         return out
+
+    def heating(self, el_gas, heat_i):
+        """Gas heating per cell (W): (electron elastic W, ion Joule W).  The ions hand the
+        gas the field work they gain where they collide before a wall, the fraction
+        Λ/(Λ + λ_i) (Λ the diffusion length of the chamber, λ_i their mean free path)."""
+        m = self.mesh
+        R, L = m.r_faces[-1], m.z_faces[-1] - m.z_faces[0]
+        Lam = 1.0 / np.hypot(2.405 / R, PI / L)
+        f_coll = Lam / (Lam + self.lam[self.pos].mean(axis=0))
+        return EV * el_gas * self.V, EV * f_coll * heat_i
+
+    def gas_heat(self, el_gas, heat_i):
+        """Residual of the steady heat equation ∫∇·(k(T)∇T) dV + ∫Q dV per cell (W), in the
+        Kirchhoff form Φ(T) = ∫k dT of :func:`.neutral.gas_temperature` (the same discrete
+        operator: −ΔΦ/d across a face, (Φ_P − Φ(T_w))/d_half to a wall held at T_w), and the
+        channels: heating by electrons and ions, conduction to the walls (W)."""
+        assert self.heat is not None and self.T_g is not None
+        q_e, q_i = self.heating(el_gas, heat_i)
+        Phi = self.heat.kirchhoff(self.T_g)
+        FH = q_e + q_i
+        for axis, A, d in ((0, self.Ar, self.dR), (1, self.Az, self.dZ)):
+            a = np.s_[:-1, :] if axis == 0 else np.s_[:, :-1]
+            b = np.s_[1:, :] if axis == 0 else np.s_[:, 1:]
+            q = -A * (Phi[b] - Phi[a]) / d
+            FH[a] -= q
+            FH[b] += q
+        walls = 0.0
+        for side, (sl, A, _, d) in zip(("r_max", "z_min", "z_max"), self.faces):
+            qw = A * (Phi[sl] - self.heat.kirchhoff(self.T_walls[side])) / d
+            FH[sl] -= qw
+            walls += float(qw.sum())
+        heat = {"electrons_W": float(q_e.sum()), "ions_W": float(q_i.sum()), "walls_W": walls}
+        return FH, heat
