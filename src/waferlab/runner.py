@@ -36,6 +36,7 @@ from .recipe import Recipe, recipe_from_dict
 from .process.expose import expose_metrics, write_expose_outputs
 from .process.doping import doping_metrics, write_doping_outputs
 from .process.film_stress import stress_metrics, track_films
+from .process.oxidize import oxidation_metrics
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "initial_record", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -392,6 +393,7 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
     metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
     metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
     metrics.update(stress_metrics(wafer))          # film stresses, wafer curvature and bow
+    metrics.update(oxidation_metrics(wafer))       # oxide grown, LOCOS bird's beak
     metrics["time_steps"] = counter[0]
     return _finish(recipe, ctx, out, initial, wafer, metrics, steps=len(steps),
                    simulated=float(wafer.time), t_wall0=t_wall0,

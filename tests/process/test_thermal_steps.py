@@ -325,3 +325,55 @@ def test_resume_mid_recipe_in_process_gives_the_same_doping(tmp_path, monkeypatc
     for k in ref:
         if k != "wall_time_s":
             assert got[k] == ref[k], k
+
+
+def test_locos_birds_beak_on_the_wafer():
+    """A 20 nm pad oxide under a 100 nm nitride with a 2 µm opening, wet 1000 degC 30 min
+    (thermal/locos.py): the opening grows the Deal–Grove oxide (Deal & Grove 1965; its
+    centre is 1 µm ≈ 5 oxidant decay lengths from the edges: within 1 %), the silicon
+    under the nitride edge is consumed by 0.44 of the bird's beak, the nitride is lifted
+    by 0.56 of it and stays put far under the mask; the metrics carry the beak."""
+    from waferlab.process.oxidize import oxidation_metrics
+    from waferlab.thermal.oxidation import oxide_thickness
+
+    w = _run(_recipe([{"oxidize": {"ambient": "wet", "temperature": "1000 degC",
+                                   "time": "30 min"}}], h="10 nm", extent=("4 um",),
+                     layers=[{"material": "SiO2", "thickness": "20 nm"},
+                             {"material": "Si3N4", "thickness": "100 nm"}],
+                     feature={"type": "trench", "width": "2 um", "depth": "100 nm"}))
+    g = w.geometry
+    assert g.materials == ("Si", "SiO2", "Si3N4")
+    x = g.grid.lateral_coords(0)
+    mid = int(np.argmin(np.abs(x)))
+    dx = oxide_thickness(1800.0, 1273.15, ambient="wet", initial=20e-9) - 20e-9
+    assert _surface_height(g, 0, mid) == pytest.approx(-0.44 * dx, rel=0.01)
+    assert _surface_height(g, 1, mid) == pytest.approx(20e-9 + 0.56 * dx, rel=0.01)
+    # far under the mask: silicon, pad and nitride where they were
+    assert _surface_height(g, 0, 0) == pytest.approx(0.0, abs=0.5e-9)
+    assert _surface_height(g, 2, 0) == pytest.approx(120e-9, abs=0.5e-9)
+    m = oxidation_metrics(w)
+    L = m["birds_beak_length_m"]
+    assert len(m["birds_beak_lengths_m"]) == 2 and 50e-9 < L < 1e-6
+    # the geometry's beak: silicon consumed under the mask 0.44 Δe(x); the nitride lifted
+    j_edge = int(np.argmin(np.abs(x - 1e-6 - 5e-9)))           # first column under it
+    sink = -_surface_height(g, 0, j_edge)
+    lift = _surface_height(g, 2, j_edge) - 120e-9
+    assert lift == pytest.approx(m["nitride_lift_max_m"], rel=0.02)
+    assert sink == pytest.approx(0.44 / 0.56 * lift, rel=0.05)
+    assert 0.05 * dx < sink / 0.44 < dx                         # a beak, thinner than the field
+    beyond = int(np.argmin(np.abs(x - 1e-6 - 2 * L)))          # twice the beak length in
+    assert -_surface_height(g, 0, beyond) < 0.1 * 0.44 * dx
+
+
+@pytest.mark.parametrize("bad,field", [({"ambient": "steam"}, "ambient"),
+                                       ({"pressure": "-1 atm"}, "pressure"),
+                                       ({"time": "10"}, "time")])
+def test_locos_recipe_bad_input_names_the_field(bad, field):
+    import yaml
+    from pathlib import Path
+
+    d = yaml.safe_load((Path(__file__).parents[2] / "examples" / "locos-birds-beak.yaml")
+                       .read_text())
+    d["steps"][0]["oxidize"].update(bad)
+    with pytest.raises(RecipeError, match=rf"steps\[0\]\.oxidize\.{field}"):
+        recipe_from_dict(d)

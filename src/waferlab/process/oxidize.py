@@ -18,9 +18,16 @@ and the oxide's outer surface out by 0.56 Δx,
 
 both along their normals (exact offsets of signed distances where a = 1), with a = 1
 where the surface is free (oxide or vacuum on its outer side) and 0 where another
-solid (mask, nitride, resist) covers it, extended from the surface along its normal
-(the lateral bird's-beak growth under the mask edge of LOCOS is not modelled).  A ``SiO2`` layer is
-inserted above the silicon when there is none.  Dopants diffuse during the step on
+solid (mask, nitride, resist) covers it, extended from the surface along its normal.
+A ``SiO2`` layer is inserted above the silicon when there is none.
+
+LOCOS (2D, planar silicon with an oxidant-blocking film — nitride, resist, mask — on
+the oxide over part of it): the oxide thickness of every column comes from
+:func:`waferlab.thermal.locos.locos_oxidation` (Deal–Grove per column with the oxidant
+diffusing sideways through the pad oxide under the mask: the bird's beak), and each
+column moves vertically: the silicon down by 0.44 Δe(x), the oxide top and whatever
+lies on it (the nitride, lifted) up by 0.56 Δe(x).  The step records the open field's
+oxide, the bird's-beak length at each mask edge and the largest nitride lift.  Dopants diffuse during the step on
 the silicon of the start; the dopant in the consumed silicon is removed and booked in
 ``dose_lost_m2`` (segregation and oxidation-enhanced diffusion are not modelled).
 """
@@ -37,7 +44,7 @@ from ..units import Pressure
 from .anneal import AnnealSpec, check_program, diffuse_on_wafer, program, sync_silicon
 from .registry import register_step
 
-__all__ = ["OxidizeSpec", "Oxidize", "oxidize_geometry", "exposed_factor"]
+__all__ = ["OxidizeSpec", "Oxidize", "oxidize_geometry", "exposed_factor", "oxidation_metrics"]
 
 
 class OxidizeSpec(AnnealSpec):
@@ -76,8 +83,9 @@ def exposed_factor(phi: np.ndarray, blocking: np.ndarray) -> np.ndarray:
 
 def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientation: str,
                      pressure_atm: float):
-    """(new geometry, initial oxide thickness, grown thickness Δx) of a uniform
-    Deal–Grove oxidation of ``geometry``'s exposed silicon."""
+    """(new geometry, initial oxide thickness, grown thickness Δx, LOCOS read-out or
+    None) of a Deal–Grove oxidation of ``geometry``'s exposed silicon (uniform, or
+    LOCOS where a mask edge asks for it)."""
     from ..feature.reinit import reinitialise
     from ..thermal.oxidation import SI_CONSUMED, grow_oxide
 
@@ -89,6 +97,11 @@ def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientati
     if k + 1 >= len(mats) or mats[k + 1] != "SiO2":
         geometry = geometry.replace(phi=np.insert(geometry.phi, k + 1, geometry.phi[k], axis=0),
                                     materials=tuple(mats[:k + 1] + ["SiO2"] + mats[k + 1:]))
+    locos = _locos_columns(geometry, k)
+    if locos is not None:
+        return _oxidize_locos(geometry, k, locos, duration=duration, Tfun=Tfun,
+                              ambient=ambient, orientation=orientation,
+                              pressure_atm=pressure_atm)
     phi = geometry.phi
     a = exposed_factor(phi[k], _blocking(geometry))
     # oxide thickness normal to the silicon: φ_Si − φ_(Si+SiO2) at oxide nodes within h
@@ -109,7 +122,82 @@ def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientati
     if k:                                             # layers below the silicon
         phi[:k] = np.maximum(phi[:k], phi[k][None])
     phi = np.minimum.accumulate(phi, axis=0)          # each layer contains those below
-    return geometry.replace(phi=np.ascontiguousarray(phi)), x0, dx
+    return geometry.replace(phi=np.ascontiguousarray(phi)), x0, dx, None
+
+
+def _heights(phi: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Per column (2D φ (nx, nz)): height of the topmost zero crossing (NaN: none)."""
+    inside = phi < 0
+    out = np.full(phi.shape[0], np.nan)
+    for j in range(phi.shape[0]):
+        idx = np.nonzero(inside[j])[0]
+        if idx.size == 0 or idx[-1] + 1 >= z.size:
+            continue
+        i = idx[-1]
+        a, b = phi[j, i], phi[j, i + 1]
+        out[j] = z[i] + (z[i + 1] - z[i]) * a / (a - b)
+    return out
+
+
+def _locos_columns(geometry, k: int):
+    """(Si heights, oxide-top heights, masked columns) when the LOCOS model applies: a
+    2D wafer whose silicon top is planar (within 2 h) with a blocking solid on the
+    oxide over some columns but not all; else None."""
+    if geometry.grid.dimension != 2 or k + 2 > len(geometry.materials) - 1:
+        return None
+    h = geometry.grid.spacing
+    z = geometry.z_coords
+    zs, zo = _heights(geometry.phi[k], z), _heights(geometry.phi[k + 1], z)
+    zt = _heights(geometry.phi[-1], z)
+    if not (np.all(np.isfinite(zs)) and np.all(np.isfinite(zo)) and np.all(np.isfinite(zt))):
+        return None
+    if np.ptp(zs) > 2 * h:
+        return None
+    block = _blocking(geometry)
+    iz = np.clip(np.searchsorted(z, zo + 0.75 * h), 0, z.size - 1)
+    masked = (zt - zo > 0.5 * h) & block[np.arange(zo.size), iz]
+    if not masked.any() or masked.all():
+        return None
+    return zs, zo, masked
+
+
+def _shift_columns(phi: np.ndarray, z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """φ of the same 2D shape with column j translated up by d[j] (down when < 0)."""
+    out = np.empty_like(phi)
+    for j in range(phi.shape[0]):
+        out[j] = np.interp(z - d[j], z, phi[j])
+    return out
+
+
+def _oxidize_locos(geometry, k, cols, *, duration, Tfun, ambient, orientation, pressure_atm):
+    from ..feature.reinit import reinitialise
+    from ..thermal.locos import NITRIDE_LIFT, locos_oxidation
+    from ..thermal.oxidation import SI_CONSUMED
+
+    zs, zo, masked = cols
+    h = geometry.grid.spacing
+    x = geometry.grid.lateral_coords(0)
+    e0 = np.maximum(zo - zs, 0.0)
+    e0 = np.where(e0 < 0.25 * h, 0.0, e0)       # below the grid's resolution: bare silicon
+    res = locos_oxidation(x, e0, masked, duration=duration, temperature=Tfun, ambient=ambient,
+                          orientation=orientation, pressure_atm=pressure_atm)
+    grown = res.growth
+    lo, hi = geometry.z_range
+    geometry = geometry.with_window(lo - SI_CONSUMED * grown.max() - 4 * h,
+                                    hi + grown.max() + 4 * h)
+    z = geometry.z_coords
+    phi = geometry.phi.copy()
+    for j in range(phi.shape[0]):
+        d = -SI_CONSUMED * grown if j <= k else NITRIDE_LIFT * grown
+        phi[j] = reinitialise(_shift_columns(phi[j], z, d), geometry.grid)
+    phi = np.minimum.accumulate(phi, axis=0)
+    free = ~masked
+    x0 = float(np.median(e0[free]))
+    info = {"field_oxide_m": float(np.max(res.e[free])),
+            "beak_lengths_m": [L for _, L in res.beak],
+            "mask_edges_m": [xe for xe, _ in res.beak],
+            "nitride_lift_max_m": float(res.lift.max())}
+    return geometry.replace(phi=np.ascontiguousarray(phi)), x0, res.field_growth, info
 
 
 @dataclass(frozen=True)
@@ -145,13 +233,17 @@ class Oxidize:
         if d is not None:
             d = diffuse_on_wafer(d, wafer.geometry, s, dur, Tfun)
         try:
-            geometry, x0, dx = oxidize_geometry(wafer.geometry, duration=dur, Tfun=Tfun,
+            geometry, x0, dx, locos = oxidize_geometry(wafer.geometry, duration=dur, Tfun=Tfun,
                                                 ambient=s.ambient, orientation=s.orientation,
                                                 pressure_atm=s.pressure / 101325.0)
         except ValueError as exc:
             raise RecipeError(str(exc)) from None
         note = f"{self.describe()}: oxide {x0 * 1e9:.4g} -> {(x0 + dx) * 1e9:.4g} nm"
-        rec = ("oxidation", {"initial_m": x0, "grown_m": dx, "final_m": x0 + dx})
+        rec = ("oxidation", {"initial_m": x0, "grown_m": dx, "final_m": x0 + dx,
+                             **(locos or {})})
+        if locos:
+            note += "; bird's beak " + ", ".join(f"{L * 1e9:.4g}" for L in
+                                                  locos["beak_lengths_m"]) + " nm"
         if on_step is not None:
             on_step(dur, dur, geometry)
         if d is None:
@@ -159,6 +251,22 @@ class Oxidize:
         d, _ = sync_silicon(d, geometry)
         w = with_doping(wafer.evolve(geometry=geometry), d, dt=dur, note=note)
         return w.evolve(fields=(rec,))
+
+
+def oxidation_metrics(wafer) -> dict[str, Any]:
+    """The last oxidize step's oxide (m) and, for LOCOS, the bird's-beak length per mask
+    edge and the largest nitride lift (m); {} without an oxidize step."""
+    recs = [v for k, v in wafer.fields if k == "oxidation"]
+    if not recs:
+        return {}
+    r = recs[-1]
+    out = {"oxide_grown_m": r["grown_m"], "oxide_final_m": r["final_m"]}
+    if "beak_lengths_m" in r:
+        out.update(birds_beak_lengths_m=list(r["beak_lengths_m"]),
+                   birds_beak_length_m=float(np.mean(r["beak_lengths_m"])),
+                   nitride_lift_max_m=r["nitride_lift_max_m"],
+                   field_oxide_m=r["field_oxide_m"])
+    return out
 
 
 @register_step("oxidize")

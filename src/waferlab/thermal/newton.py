@@ -293,7 +293,10 @@ def _newton(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics, *, guess,
     step that fails to converge on a reused matrix is retried with a fresh one (the
     converged state meets the same Newton tolerance either way).  The transport matrices
     M (which depend on the Fermi level through the charged defects) are taken at the
-    step's start X0."""
+    step's start X0.  Converged when the correction, or the remaining error it implies
+    at the observed contraction θ = |ΔY_k|/|ΔY_k−1| on one matrix, θ/(1 − θ)|ΔY_k|
+    (Hairer & Wanner, *Solving ODEs II*, §IV.8), is below ``newton_tol`` in units of the
+    error weights."""
     reuse = (lu.get("solve") is not None and abs(bh / lu["bh"] - 1.0) < 0.25
              and abs(T - lu["T"]) < 2.0)
     Y, ok, its = _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics,
@@ -322,6 +325,7 @@ def _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics, g
         G = V * (Y - rhs) - bh * (transport(Y) + V * R)
         for fi in sv:
             G[fi, surf] = 0.0
+        same = solve is not None and it > 1          # the matrix of the last iteration
         try:
             if solve is None:
                 solve = asm.factor(V, E, J, bh)
@@ -335,6 +339,9 @@ def _newton_iterate(system, asm, mesh, V, rhs, X0, bh, T, surf, ref, numerics, g
         size = float(np.max(np.abs(dY) * wt))
         if size < numerics.newton_tol:
             return Y, True, it
+        theta = size / last if same else 1.0
+        if theta < 1.0 and theta / (1.0 - theta) * size < numerics.newton_tol:
+            return Y, True, it       # the remaining error θ/(1−θ)|ΔY| is below the tolerance
         if size > 0.3 * last:
             solve = None                 # slow contraction: refresh the Jacobian
         last = size
