@@ -3,7 +3,8 @@
 Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
 ``metrics.json``, ``profile.csv``, ``final_surface.vtu``, ``final.vtu``, ``profile.png``,
 ``report.html``,
-``log.txt`` and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
+``log.txt`` (with a progress line every ``PROGRESS_INTERVAL`` of wall time inside long
+steps) and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
 at a step's end or inside it, and at the end of the run; ``--resume`` continues from
 it).  Nothing per step grows with the number of steps done: checkpoints and the log
 file are written on wall-clock intervals, not after every short step.
@@ -49,6 +50,10 @@ MAX_TIME_STEPS = 10**8
 #: ... and one above this is announced in the log with its estimate.
 WARN_TIME_STEPS = 10**6
 LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
+#: s of wall time between the progress lines of a long run in log.txt (simulated time,
+#: time steps, wall time, estimated time left): a batch run without a terminal shows its
+#: progress there; one clock read per time step
+PROGRESS_INTERVAL = 60.0
 PINCH_FIELD = "pinch_off_time_s"  # when a void first closed (kept across a resume)
 
 
@@ -230,7 +235,8 @@ class _Progress:
                                        TimeRemainingColumn)
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.fields[sim]}"), TimeElapsedColumn(),
-                                 TextColumn("ETA"), TimeRemainingColumn())
+                                 TextColumn("ETA"), TimeRemainingColumn(),
+                                 refresh_per_second=2)   # a redraw costs ~1 ms of CPU
             self._bar.__enter__()
             self._task = self._bar.add_task("", total=self.total, sim="")
         return self
@@ -341,6 +347,19 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
     counter = [n_taken]
     pinch = [dict(wafer.fields).get(PINCH_FIELD)]      # when a void first closed
     timings: list[tuple[str, float]] = []
+    progress_at = [time.perf_counter()]
+
+    def progress(step: int, sim_time: float) -> None:
+        """A progress line in log.txt every PROGRESS_INTERVAL of wall time."""
+        now = time.perf_counter()
+        if now - progress_at[0] < PROGRESS_INTERVAL:
+            return
+        progress_at[0] = now
+        frac = min(sim_time / total, 1.0) if total > 0 else 1.0
+        wall = now - t_wall0
+        left = f", about {wall * (1 - frac) / frac:.0f} s left" if frac > 0 else ""
+        log(f"progress: step {step + 1}/{len(steps)}, t = {sim_time:.4g} s of {total:.4g} s "
+            f"({100 * frac:.1f} %), {counter[0]} time steps, {wall:.0f} s wall{left}")
 
     with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
         final.callback(flush_log, True)
@@ -357,6 +376,7 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, _done + t)
+                progress(_i, _done + t)
                 if pinch[0] is None and _step.kind == "deposit" and has_void(geometry):
                     pinch[0] = _done + t
                 flush_log()
