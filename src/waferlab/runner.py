@@ -469,12 +469,13 @@ def _execute_tiled(recipe: Recipe, ctx: RunContext, out: Path | None, log, flush
                    log_lines=log_lines, timings=timings, reactor=None)
 
 
-def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
+def profile_columns(recipe: Recipe, wafer: Wafer, *, full=None) -> dict[str, np.ndarray]:
     """The final profile as columns ``segment``, ``x`` and ``y`` (2D) or ``z`` (3D, the
-    y = 0 cut), in m: what profile.csv holds."""
+    y = 0 cut), in m: what profile.csv holds (``full``: the unfolded final geometry, when
+    the caller has it already)."""
     from .feature.metrics import profile_polylines
 
-    lines = profile_polylines(_unfolded(recipe, wafer.geometry))
+    lines = profile_polylines(_unfolded(recipe, wafer.geometry) if full is None else full)
     seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
     pts = np.concatenate(lines) if lines else np.zeros((0, 2))
     assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
@@ -485,35 +486,39 @@ def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
                   metrics: dict[str, Any]) -> None:
     """metrics.json, profile.csv, final_surface.vtu, final.vtu or .vti (``output.volume``),
-    profile.png (and profile_3d.png in 3D)."""
+    profile.png (and profile_3d.png in 3D).  The unfolded geometry of a half/quarter run
+    and the extracted surface of a full one are computed once for all of them."""
     from .feature.extract import extract_surface
     from .io.plots import plot_profile
     from .io.vtk import write_materials, write_vtu_surface
 
+    full = _unfolded(recipe, wafer.geometry)
+    surface = None
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         write_json(out / "reactor.json", reactor)
-    write_csv(out / "profile.csv", profile_columns(recipe, wafer))
+    write_csv(out / "profile.csv", profile_columns(recipe, wafer, full=full))
     if recipe.spec.output.vtk:
-        write_vtu_surface(out / "final_surface.vtu", extract_surface(wafer.geometry),
-                          wafer.geometry.materials)
+        surface = extract_surface(wafer.geometry)
+        write_vtu_surface(out / "final_surface.vtu", surface, wafer.geometry.materials)
         write_materials(out, wafer.geometry, recipe.spec.output.volume)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
     write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:
-        plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
+        plot_profile(out / "profile.png", full, title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))
         assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
         if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
             from .io.atomic import atomic_path
             from .io.plots import surface_figure
 
-            full = _unfolded(recipe, wafer.geometry)
+            if surface is None or full is not wafer.geometry:
+                surface = extract_surface(full)
             with atomic_path(out / "profile_3d.png") as tmp:
-                surface_figure(extract_surface(full), full.materials,
+                surface_figure(surface, full.materials,
                                title=recipe.name).savefig(tmp, format="png")
 
 
