@@ -3,11 +3,12 @@
 Each command runs as its own process (``harness.process``: wall, CPU from ``os.wait4``,
 peak RSS, load average), the commands interleaved and repeated; the median is reported:
 
-    import      python -c "import waferlab"
+    import      python -c "import waferlab" (and "import viennaps": the peer's start-up)
     help        waferlab --help (every sub-command's parser)
     run 2D      waferlab run of case A (2D trench deposition, 10.08 µm at 0.24 µm, 1000
                 rays per point) cut to 0.1 min: two time steps, every default output
     run 3D      waferlab run of examples/hole-quarter.yaml cut to 0.05 min: two time steps
+    run 2D, no pictures/VTK   the 2D run with ``output: {plot: false, vtk: false}``
 
 For the runs, "in run" is the run's own wall time (``wall_time_s`` of metrics.json: from
 the parsed recipe to the last step's end); the rest of the process (start-up, recipe
@@ -41,15 +42,25 @@ def _recipe(path: Path, time: str) -> dict:
     return data
 
 
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
 def commands(work: Path) -> dict[str, list[str]]:
     exe = [sys.executable, "-m", "waferlab"]
     out = {"import": [sys.executable, "-c", "import waferlab"],
+           "import viennaps (the peer)": [sys.executable, "-c", "import viennaps"],
            "help": exe + ["--help"]}
     for name, path, t in (("run 2D", EXAMPLES / "trench-deposition.yaml", "0.1 min"),
+                          ("run 2D, no pictures/VTK", EXAMPLES / "trench-deposition.yaml",
+                           "0.1 min"),
                           ("run 3D", EXAMPLES / "hole-quarter.yaml", "0.05 min")):
-        rec = work / (name.replace(" ", "_") + ".yaml")
-        rec.write_text(yaml.safe_dump(_recipe(path, t), sort_keys=False), encoding="utf-8")
-        out[name] = exe + ["run", str(rec), "--out", str(work / name.replace(" ", "_")),
+        rec = work / (_slug(name) + ".yaml")
+        data = _recipe(path, t)
+        if "no pictures" in name:
+            data["output"] = {"plot": False, "vtk": False}
+        rec.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        out[name] = exe + ["run", str(rec), "--out", str(work / _slug(name)),
                            "--threads", "2", "--quiet", "--overwrite"]
     return out
 
@@ -58,8 +69,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--src", type=Path, default=harness.ROOT / "src",
+                    help="the waferlab source tree to measure (e.g. an older commit's clone)")
     a = ap.parse_args(argv)
-    env = dict(os.environ, PYTHONPATH=str(harness.ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=str(a.src))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cmds = commands(work)
@@ -73,7 +86,7 @@ def main(argv=None) -> int:
             for name, cmd in cmds.items():
                 r = harness.process(cmd, env=env)
                 if name.startswith("run"):
-                    m = json.loads((work / name.replace(" ", "_") / "metrics.json").read_text())
+                    m = json.loads((work / _slug(name) / "metrics.json").read_text())
                     r["in_run_s"] = float(m["wall_time_s"])
                 runs[name].append(r)
                 print(name, {k: v for k, v in r.items() if k != "stderr"}, flush=True)
@@ -87,7 +100,7 @@ def main(argv=None) -> int:
         rows.append(f"| {name} | {med['wall_s']:.2f} | {med['cpu_s']:.2f} | {inrun} | {outside} "
                     f"| {med['rss_mb']:.0f} | {med['load']:.1f} |")
     text = ["# Fixed cost of a waferlab process (issue #18 item 3)", "",
-            f"Median of {a.repeat} interleaved launches per command, numba cache warm, 2 threads. "
+            f"Source: {a.src}.  Median of {a.repeat} interleaved launches per command, numba cache warm, 2 threads. "
             "CPU: user + system of the whole process (all threads). \"in run\": the run's own "
             "wall time (metrics.json `wall_time_s`); \"outside\": process wall − in run "
             "(start-up, recipe parsing, metrics, outputs).", "",

@@ -134,3 +134,18 @@ def test_lagged_coverages_resume_exactly(tmp_path, monkeypatch):
     assert ref["time_steps"] >= 3
     carried = fields.get(runner_mod.CARRY_FIELD)
     assert carried is not None and len(carried["theta_etchant"]) > 0
+
+
+def test_long_run_writes_progress_lines_to_the_log(tmp_path, monkeypatch):
+    """Every PROGRESS_INTERVAL of wall time a run adds a progress line to log.txt (step,
+    simulated time, time steps, wall time, time left); interval 0: one per time step."""
+    import waferlab.runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "PROGRESS_INTERVAL", 0.0)
+    data = small_trench("progress", seed=3, deposit=None, quiet=True)
+    out = tmp_path / "out"
+    m = run_recipe(recipe_from_dict(data), RunContext(seed=3, threads=1, out_dir=out))
+    lines = [ln for ln in (out / "log.txt").read_text().splitlines() if " progress: " in ln]
+    assert len(lines) == m["time_steps"]
+    assert "step 1/1, t = " in lines[0] and "s left" in lines[0]
+    assert "(100.0 %)" in lines[-1] and f"{m['time_steps']} time steps" in lines[-1]

@@ -3,7 +3,8 @@
 Outputs in the run folder (all written atomically): ``recipe.yaml`` (resolved, SI),
 ``metrics.json``, ``profile.csv``, ``final_surface.vtu``, ``final.vtu``, ``profile.png``,
 ``report.html``,
-``log.txt`` and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
+``log.txt`` (with a progress line every ``PROGRESS_INTERVAL`` of wall time inside long
+steps) and ``checkpoint.npz`` (every ``output.checkpoint_interval`` of wall time,
 at a step's end or inside it, and at the end of the run; ``--resume`` continues from
 it).  Nothing per step grows with the number of steps done: checkpoints and the log
 file are written on wall-clock intervals, not after every short step.
@@ -50,6 +51,10 @@ MAX_TIME_STEPS = 10**8
 #: ... and one above this is announced in the log with its estimate.
 WARN_TIME_STEPS = 10**6
 LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
+#: s of wall time between the progress lines of a long run in log.txt (simulated time,
+#: time steps, wall time, estimated time left): a batch run without a terminal shows its
+#: progress there; one clock read per time step
+PROGRESS_INTERVAL = 60.0
 PINCH_FIELD = "pinch_off_time_s"  # when a void first closed (kept across a resume)
 
 
@@ -231,7 +236,8 @@ class _Progress:
                                        TimeRemainingColumn)
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.fields[sim]}"), TimeElapsedColumn(),
-                                 TextColumn("ETA"), TimeRemainingColumn())
+                                 TextColumn("ETA"), TimeRemainingColumn(),
+                                 refresh_per_second=2)   # a redraw costs ~1 ms of CPU
             self._bar.__enter__()
             self._task = self._bar.add_task("", total=self.total, sim="")
         return self
@@ -342,6 +348,19 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
     counter = [n_taken]
     pinch = [dict(wafer.fields).get(PINCH_FIELD)]      # when a void first closed
     timings: list[tuple[str, float]] = []
+    progress_at = [time.perf_counter()]
+
+    def progress(step: int, sim_time: float) -> None:
+        """A progress line in log.txt every PROGRESS_INTERVAL of wall time."""
+        now = time.perf_counter()
+        if now - progress_at[0] < PROGRESS_INTERVAL:
+            return
+        progress_at[0] = now
+        frac = min(sim_time / total, 1.0) if total > 0 else 1.0
+        wall = now - t_wall0
+        left = f", about {wall * (1 - frac) / frac:.0f} s left" if frac > 0 else ""
+        log(f"progress: step {step + 1}/{len(steps)}, t = {sim_time:.4g} s of {total:.4g} s "
+            f"({100 * frac:.1f} %), {counter[0]} time steps, {wall:.0f} s wall{left}")
 
     with _Progress(ctx.progress, total, len(steps)) as bar, contextlib.ExitStack() as final:
         final.callback(flush_log, True)
@@ -358,6 +377,7 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, _done + t)
+                progress(_i, _done + t)
                 if pinch[0] is None and _step.kind == "deposit" and has_void(geometry):
                     pinch[0] = _done + t
                 flush_log()
@@ -451,12 +471,13 @@ def _execute_tiled(recipe: Recipe, ctx: RunContext, out: Path | None, log, flush
                    log_lines=log_lines, timings=timings, reactor=None)
 
 
-def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
+def profile_columns(recipe: Recipe, wafer: Wafer, *, full=None) -> dict[str, np.ndarray]:
     """The final profile as columns ``segment``, ``x`` and ``y`` (2D) or ``z`` (3D, the
-    y = 0 cut), in m: what profile.csv holds."""
+    y = 0 cut), in m: what profile.csv holds (``full``: the unfolded final geometry, when
+    the caller has it already)."""
     from .feature.metrics import profile_polylines
 
-    lines = profile_polylines(_unfolded(recipe, wafer.geometry))
+    lines = profile_polylines(_unfolded(recipe, wafer.geometry) if full is None else full)
     seg = np.concatenate([np.full(len(p), k) for k, p in enumerate(lines)]) if lines else np.zeros(0)
     pts = np.concatenate(lines) if lines else np.zeros((0, 2))
     assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
@@ -467,35 +488,39 @@ def profile_columns(recipe: Recipe, wafer: Wafer) -> dict[str, np.ndarray]:
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
                   metrics: dict[str, Any]) -> None:
     """metrics.json, profile.csv, final_surface.vtu, final.vtu or .vti (``output.volume``),
-    profile.png (and profile_3d.png in 3D)."""
+    profile.png (and profile_3d.png in 3D).  The unfolded geometry of a half/quarter run
+    and the extracted surface of a full one are computed once for all of them."""
     from .feature.extract import extract_surface
     from .io.plots import plot_profile
     from .io.vtk import write_materials, write_vtu_surface
 
+    full = _unfolded(recipe, wafer.geometry)
+    surface = None
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         write_json(out / "reactor.json", reactor)
-    write_csv(out / "profile.csv", profile_columns(recipe, wafer))
+    write_csv(out / "profile.csv", profile_columns(recipe, wafer, full=full))
     if recipe.spec.output.vtk:
-        write_vtu_surface(out / "final_surface.vtu", extract_surface(wafer.geometry),
-                          wafer.geometry.materials)
+        surface = extract_surface(wafer.geometry)
+        write_vtu_surface(out / "final_surface.vtu", surface, wafer.geometry.materials)
         write_materials(out, wafer.geometry, recipe.spec.output.volume)
     from .process.wafer_map import write_wafer_map
     write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
     write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:
-        plot_profile(out / "profile.png", _unfolded(recipe, wafer.geometry), title=recipe.name,
+        plot_profile(out / "profile.png", full, title=recipe.name,
                      initial=_unfolded(recipe, initial.geometry))
         assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
         if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
             from .io.atomic import atomic_path
             from .io.plots import surface_figure
 
-            full = _unfolded(recipe, wafer.geometry)
+            if surface is None or full is not wafer.geometry:
+                surface = extract_surface(full)
             with atomic_path(out / "profile_3d.png") as tmp:
-                surface_figure(extract_surface(full), full.materials,
+                surface_figure(surface, full.materials,
                                title=recipe.name).savefig(tmp, format="png")
 
 

@@ -7,8 +7,9 @@ See docs/litho.md.
 """
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .imaging import Optics, SocsKernels, abbe_image, aerial_image, hopkins_image, socs_kernels
@@ -25,8 +26,7 @@ __all__ = ["Optics", "SocsKernels", "abbe_image", "aerial_image", "hopkins_image
            "SourcePoints", "sample_source", "ImageSpec", "LithoRecipe", "LithoSpec", "MaskSpec",
            "OpticsSpec", "ResistSpec", "image", "LithoResult"]
 
-# imported on first use: importing one module of the package (a sub-command's parser, a
-# recipe's spec) does not import all of them (the start-up time of the command)
+# imported on first use (waferlab/_lazy.py: the start-up time of the command)
 _WHERE = {"Optics": "imaging", "SocsKernels": "imaging", "abbe_image": "imaging",
           "aerial_image": "imaging", "hopkins_image": "imaging", "socs_kernels": "imaging",
           "Mask": "mask", "grating_mask": "mask", "layout_mask": "mask", "read_layout": "mask",
@@ -37,12 +37,4 @@ _WHERE = {"Optics": "imaging", "SocsKernels": "imaging", "abbe_image": "imaging"
           "LithoRecipe": "spec", "LithoSpec": "spec", "MaskSpec": "spec", "OpticsSpec": "spec",
           "ResistSpec": "spec"}
 
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE, __all__)

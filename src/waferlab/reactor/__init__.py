@@ -4,8 +4,9 @@
 """
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .chemistry import Chemistry, load_chemistry
@@ -16,18 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["ReactorSpec", "ReactorState", "solve", "simulate", "load_chemistry", "Chemistry",
            "Distribution", "load_reactor_recipe"]
 
-# imported on first use: importing one module of the package (a sub-command's parser, a
-# recipe's spec) does not import all of them (the start-up time of the command)
+# imported on first use (waferlab/_lazy.py: the start-up time of the command)
 _WHERE = {"Chemistry": "chemistry", "load_chemistry": "chemistry", "Distribution": "sheath",
           "ReactorSpec": "spec", "load_reactor_recipe": "spec", "ReactorState": "state",
           "simulate": "state", "solve": "state"}
 
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE, __all__)

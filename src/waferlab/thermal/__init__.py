@@ -5,8 +5,9 @@ Entry point for recipes: :func:`run_thermal` on a :class:`ThermalSpec` (the
 """
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .diffusion import AnnealResult, TimeStepping, anneal
@@ -26,8 +27,7 @@ __all__ = ["AnnealResult", "TimeStepping", "anneal", "DOPANTS", "Arrhenius", "ni
            "oxide_thickness", "ThermalState", "run_thermal", "simulate", "ThermalSpec",
            "mask_from_stack"]
 
-# imported on first use: importing one module of the package (a sub-command's parser, a
-# recipe's spec) does not import all of them (the start-up time of the command)
+# imported on first use (waferlab/_lazy.py: the start-up time of the command)
 _WHERE = {"AnnealResult": "diffusion", "TimeStepping": "diffusion", "anneal": "diffusion",
           "DOPANTS": "dopants", "Arrhenius": "dopants", "ni_si": "dopants", "junction_depths":
           "electrical", "sheet_resistance": "electrical", "Moments": "implant", "implant_1d":
@@ -36,12 +36,4 @@ _WHERE = {"AnnealResult": "diffusion", "TimeStepping": "diffusion", "anneal": "d
           "oxidation", "oxide_thickness": "oxidation", "ThermalState": "run", "run_thermal":
           "run", "simulate": "run", "ThermalSpec": "spec", "mask_from_stack": "wafer_mask"}
 
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE, __all__)
