@@ -70,7 +70,11 @@ def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     ctx = RunContext(seed=1, threads=2)
     for st in r.steps:
         w = st.apply(w, ctx)
-    return _measure(extract_surface(w.geometry).centroids * 1e9, dim, h)   # mask bottom at 0
+    depth, width = _measure(extract_surface(w.geometry).centroids * 1e9, dim, h)  # mask bottom at 0
+    if dim == 3:
+        return depth, width
+    from waferlab.feature.metrics import opening_width
+    return depth, width, opening_width(w.geometry, 0, -0.5e-9 * depth, 0.0) * 1e9
 
 
 def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
@@ -101,8 +105,12 @@ def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     cov = ps.CoverageParameters()
     cov.maxIterations, cov.tolerance = 10, 1e-4
     harness.peer_process(ps, d, ps.FluorocarbonEtching(p), time_s, rays, cov)
-    nodes = np.asarray(d.getSurfaceMesh().getNodes())
-    return _measure(nodes if dim == 3 else nodes[:, :2], dim, h)
+    # the top surface alone (getSurfaceMesh() adds the SiO2/polymer interface by default)
+    nodes = np.asarray(d.getSurfaceMesh(addInterfaces=False).getNodes())
+    if dim == 3:
+        return _measure(nodes, dim, h)
+    depth, width = _measure(nodes[:, :2], dim, h)
+    return depth, width, harness.peer_layer_width(ps, d, ps.Material.SiO2, depth)
 
 
 CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
@@ -131,39 +139,49 @@ NOTES = [
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dim", type=int, choices=(2, 3), default=2)
+    ap.add_argument("--kie", type=float, nargs="+", help="k_ie values (2D default: 2 0)")
+    ap.add_argument("--rays", type=int, help="rays per point (default 300 in 2D, 100 in 3D)")
+    ap.add_argument("--out", help="results file name under bench/results")
     ap.add_argument("spacings", nargs="*", type=float)
     a = ap.parse_args()
     dim = a.dim
     hs = a.spacings or ([4.0, 2.0] if dim == 2 else [5.0])
     t, rays, kies = (TIME, 300, (2.0, 0.0)) if dim == 2 else (TIME3, RAYS3, (0.0,))
+    rays, kies = a.rays or rays, tuple(a.kie or kies)
     run_waferlab(dim, hs[0], kies[-1], 1.0, rays)          # numba warm-up
     cases = [(dim, h, k, t, rays) for k in kies for h in hs]
-    res = harness.side_by_side(
-        cases, CODES, lambda c, name, m, wall, cpu: f"| {c[2]:g} | {c[1]:g} | {name} | "
-        f"{m[0]:.2f} | {m[1]:.2f} | {wall:.1f} | {cpu:.1f} |")
-    rows = [f"| {c[2]:g} | {c[1]:g} | {name} | {m[0]:.2f} | {m[1]:.2f} | {wall:.1f} | {cpu:.1f} |"
-            for (c, name), (m, wall, cpu) in res.items()]
+    def row(c, name, m, wall, cpu):
+        sio2 = f" {m[2]:.2f} |" if dim == 2 else ""
+        return (f"| {c[2]:g} | {c[1]:g} | {name} | {m[0]:.2f} | {m[1]:.2f} |{sio2} {wall:.1f} | "
+                f"{cpu:.1f} |")
+    res = harness.side_by_side(cases, CODES, row)
+    rows = [row(c, name, *v) for (c, name), v in res.items()]
     what = (f"Trench {WIDTH:g} nm" if dim == 2 else f"Hole r = {R:g} nm") + \
         f" in a {MASK:g} nm mask over SiO2, extent {EXTENT:g} nm" + ("" if dim == 2 else " square")
-    args = " ".join(f"{h:g}" for h in hs)
+    args = " ".join([f"--kie {' '.join(f'{k:g}' for k in kies)}"] * bool(a.kie)
+                    + [f"--rays {rays}"] * bool(a.rays) + [f"{h:g}" for h in hs])
     text = [f"# fluorocarbon {dim}D contact etch vs ViennaPS FluorocarbonEtching (issue #17)", "",
             f"`python bench/bench_fluorocarbon.py{' --dim 3' if dim == 3 else ''} {args}`. "
             f"{what}, Γ_i/Γ_e/Γ_p = 56/150/5 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 100, {rays} "
             f"rays/point, {t:g} s, 2 threads each, one launch, interleaved (waferlab after a "
             "1 s warm-up run).  Depth below the mask at the centre and "
             f"{'width' if dim == 2 else 'diameter'} at half that depth (nm) of the top surface "
-            "(polymer included); wall and CPU (process time, all threads) of the etch.", "",
-            f"| k_ie | h (nm) | code | depth (nm) | {'width' if dim == 2 else 'diameter'} (nm) "
-            "| wall (s) | CPU (s) |", "|---|---|---|---|---|---|---|", *rows, ""]
+            "(polymer included; the peer's from `getSurfaceMesh(addInterfaces=False)`)"
+            + (", and of the SiO2 level set under the polymer" if dim == 2 else "")
+            + "; wall and CPU (process time, all threads) of the etch.", "",
+            f"| k_ie | h (nm) | code | depth (nm) | {'width' if dim == 2 else 'diameter'} (nm) |"
+            + (" SiO2 width (nm) |" if dim == 2 else "") + " wall (s) | CPU (s) |",
+            "|---|---|---|---|---|" + ("---|" if dim == 2 else "") + "---|---|", *rows, ""]
     for c in cases:
         (o, wo, co), (p, wp, cp) = res[(c, CODES[0][0])], res[(c, CODES[1][0])]
         text.append(f"- k_ie = {c[2]:g}, h = {c[1]:g} nm: depth {100 * (o[0] / p[0] - 1):+.1f} %, "
                     f"{'width' if dim == 2 else 'diameter'} {(o[1] - p[1]) / c[1]:+.2f} grid "
-                    f"spacings, wall-time ratio waferlab/ViennaPS **{wo / wp:.2f}** "
+                    "spacings" + (f", SiO2 width {(o[2] - p[2]) / c[1]:+.2f}" if dim == 2 else "")
+                    + f", wall-time ratio waferlab/ViennaPS **{wo / wp:.2f}** "
                     f"(CPU {co / max(cp, 1e-9):.2f}).")
     if dim == 2:
         text += ["", "Notes.", *NOTES]
-    out = harness.RESULTS / ("fluorocarbon.md" if dim == 2 else "fluorocarbon_3d.md")
+    out = harness.RESULTS / (a.out or ("fluorocarbon.md" if dim == 2 else "fluorocarbon_3d.md"))
     harness.write_text(out, "\n".join(text))
     print(f"wrote {out}")
 

@@ -15,6 +15,13 @@ Also a flat wafer at 60° tilt in both codes (the rate normalisation).
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_ion_beam.py
 Writes bench/results/ion_beam.md (stamped with the commit).
+
+``--flat``: the flat-wafer rate at 60° against the exact value (``flat_exact``: the
+model's yield averaged over the beam's cosⁿ cone, projected onto the plane in 2D as both
+codes do, and over the energy spread), both codes over seeds and ray counts, after one
+time step (``FLAT_SHORT`` min: the plane still flat) and after the full time (the
+surface roughens under the oblique beam, and the reflective side walls shape its ends).
+Writes bench/results/ion_beam_flat.md.
 """
 from __future__ import annotations
 
@@ -37,6 +44,30 @@ def yield_cos4(c: float) -> float:
     return (A[0] * c + A[1] * c ** 2 + A[2] * c ** 3 + A[3] * c ** 4) / sum(A)
 
 
+FLAT_TILT, FLAT_SHORT, FLAT_SEEDS = 60.0, 0.04, 5
+
+
+def flat_exact(tilt: float, minutes: float, n: int = 4_000_000, seed: int = 0
+               ) -> tuple[float, float]:
+    """(depth µm, its relative standard error) of a flat wafer after ``minutes`` under the
+    bench's beam (plane-wafer rate 1 µm/min at ``tilt``): minutes · ⟨Y(θ)⟩/Y(tilt) ·
+    ⟨g(E)⟩/g(E₀), θ over n directions of the cosⁿ cone about the beam axis, projected
+    onto the (x, vertical) plane (2D), g = √E − √E_th over the Gaussian energies."""
+    from waferlab.feature.ion_beam import Beam
+
+    rng = np.random.default_rng(seed)
+    a = math.radians(tilt)
+    axis, e1 = np.array([math.sin(a), -math.cos(a)]), np.array([math.cos(a), math.sin(a)])
+    ct = (1.0 - rng.random(n)) ** (1.0 / (EXPONENT + 1.0))
+    st = np.sqrt(1.0 - ct * ct)
+    d = (st * np.cos(2.0 * np.pi * rng.random(n)))[:, None] * e1 + ct[:, None] * axis
+    d[d[:, 1] >= 0] *= -1.0                   # (the y component drops out of the projection)
+    c = -d[:, 1] / np.linalg.norm(d, axis=1)
+    y = yield_cos4(c) / yield_cos4(math.cos(a))
+    b = Beam(energy_eV=E0, energy_sigma_eV=SIG, threshold_eV=ETH)
+    return minutes * float(y.mean()) * b.mean_g() / b.g(E0), float(y.std() / y.mean()) / math.sqrt(n)
+
+
 def measure(xz: np.ndarray) -> dict:
     """Depth below the Si top (z = 0) at the centre and the trench floor's lowest point,
     the Si opening at z = −0.5 µm (lit right wall − shadowed left wall), µm."""
@@ -50,7 +81,8 @@ def measure(xz: np.ndarray) -> dict:
 
 
 def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
-                 rotating: bool = False) -> dict:
+                 rotating: bool = False, minutes: float = TIME, rays: int = RPP,
+                 seed: int = 1) -> dict:
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
@@ -70,10 +102,10 @@ def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
                                 "tilt": f"{tilt} deg", "rotating": rotating,
                                 "exponent": EXPONENT, "energy": f"{E0} eV",
                                 "energy_sigma": f"{SIG} eV", "threshold": f"{ETH} eV",
-                                "yield_coefficients": list(A), "rays_per_point": RPP,
-                                "cfl": 0.5, "time": f"{TIME} min"}}]}
+                                "yield_coefficients": list(A), "rays_per_point": rays,
+                                "cfl": 0.5, "time": f"{minutes} min"}}]}
     r = recipe_from_dict(data)
-    ctx = RunContext(seed=1, threads=2)
+    ctx = RunContext(seed=seed, threads=2)
     w = harness.extruded_wafer(r, dim, 4 * h * 1e-6)
     for st in r.steps:
         w = st.apply(w, ctx)
@@ -84,7 +116,8 @@ def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
     return measure(xz)
 
 
-def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT) -> dict:
+def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT,
+                 minutes: float = TIME, rays: int = RPP) -> dict:
     import viennaps as ps
 
     ps.setDimension(dim)
@@ -108,7 +141,7 @@ def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT) -> 
     direction[0] = math.sin(math.radians(tilt))
     direction[dim - 1] = -math.cos(math.radians(tilt))
     model.setPrimaryDirection(direction)
-    harness.peer_process(ps, d, model, TIME, RPP)
+    harness.peer_process(ps, d, model, minutes, rays)
     xz = np.asarray(d.getSurfaceMesh().getNodes())[:, [0, dim - 1]]
     if flat:
         return {"depth": -float(np.mean(xz[:, -1]))}
@@ -128,7 +161,55 @@ def _row(case, name, m, wall, cpu) -> str:
             f"{m['cd']:.4f} | {wall:.1f} | {cpu:.1f} |")
 
 
+def flat_main() -> None:
+    """The flat-wafer rate at 60° over seeds and ray counts (module docstring)."""
+    import time
+    load0 = os.getloadavg()[0]
+    run_waferlab(2, 0.2)                                  # numba warm-up
+    rows, devs = [], {}
+    for minutes in (FLAT_SHORT, TIME):
+        ref, ref_se = flat_exact(FLAT_TILT, minutes)
+        rows.append(f"| {minutes:g} | exact | | {ref:.5f} | ± {100 * ref_se:.3f} % | | |")
+        for rays in (RPP, 10 * RPP):
+            for name in ("waferlab", "ViennaPS 4.7"):
+                vals, cpus = [], []
+                for s in range(1, FLAT_SEEDS + 1):       # ViennaPS seeds itself per launch
+                    c0 = time.process_time()
+                    m = (run_waferlab(2, 0.1, True, FLAT_TILT, minutes=minutes, rays=rays, seed=s)
+                         if name == "waferlab" else
+                         run_viennaps(2, 0.1, True, FLAT_TILT, minutes=minutes, rays=rays))
+                    cpus.append(time.process_time() - c0)
+                    vals.append(m["depth"])
+                v = 100 * (np.array(vals) / ref - 1)
+                sem = v.std(ddof=1) / math.sqrt(v.size)
+                devs[(minutes, rays, name)] = (v.mean(), sem)
+                rows.append(f"| {minutes:g} | {name} | {rays} | {np.mean(vals):.5f} | "
+                            f"{v.mean():+.3f} ± {sem:.3f} % | {v.std(ddof=1):.3f} % | "
+                            f"{np.median(cpus):.1f} |")
+                print(rows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam: flat-wafer rate at 60° tilt against the exact yield average", "",
+            f"`python bench/bench_ion_beam.py --flat`. Flat Si, extent {EXTENT} µm "
+            f"(reflective), h 0.1 µm, tilt {FLAT_TILT:g}°, n = {EXPONENT:g}, {E0:g} ± {SIG:g} "
+            f"eV, E_th {ETH:g} eV, the bench's cos⁴ yield, plane-wafer rate 1 µm/min at the "
+            f"tilt; {FLAT_SEEDS} runs per row (waferlab seeds 1…{FLAT_SEEDS}, ViennaPS seeds "
+            f"itself), 2 threads.  Exact: `flat_exact` (4·10⁶ directions; its standard "
+            f"error in the row).  Deviation: mean over the runs ± the standard error of the "
+            f"mean; sd: one run's spread.  {FLAT_SHORT:g} min is one time step (the plane "
+            f"still flat); {TIME:g} min is the trench bench's time.  CPU: median per run "
+            f"(s).  Load average {load0:.1f} at the start, {load:.1f} at the end.", "",
+            "| time (min) | code | rays/point | depth (µm) | vs exact | sd of a run | CPU (s) |",
+            "|---|---|---|---|---|---|---|", *rows, ""]
+    out = harness.RESULTS / "ion_beam_flat.md"
+    harness.write_text(out, "\n".join(text))
+    print(f"wrote {out}")
+
+
 def main() -> None:
+    import sys
+    if "--flat" in sys.argv[1:]:
+        flat_main()
+        return
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
     cases = [(2, 0.1, True, 60.0), (2, 0.1, False, TILT), (2, 0.05, False, TILT),

@@ -86,27 +86,30 @@ class HoleTransport:
         return float((self.wall[m] * self.area_wall[m]).sum() / self.area_wall[m].sum())
 
 
-def _checked(size: tuple[str, float], depth: float, wall_sticking: float,
-             bottom_sticking: float | None) -> tuple[float, float]:
-    """Check the geometry (positive) and the stickings (in [0, 1]); the bottom's defaults
-    to the wall's."""
+def _checked(size: tuple[str, float], depth: float, wall_sticking, bottom_sticking):
+    """Check the geometry (positive) and the stickings (in [0, 1]: a number, or one per
+    element); the bottom's defaults to the wall's (a number)."""
     if size[1] <= 0 or depth <= 0:
         raise ValueError(f"{size[0]} and depth must be positive; got {size[1]}, {depth}")
-    sw = float(wall_sticking)
-    sb = sw if bottom_sticking is None else float(bottom_sticking)
+    sw = np.asarray(wall_sticking, float)
+    sb = sw if bottom_sticking is None else np.asarray(bottom_sticking, float)
+    if bottom_sticking is None and sw.ndim:
+        raise ValueError("bottom_sticking must be given with per-element wall stickings")
     for name, s in (("wall_sticking", sw), ("bottom_sticking", sb)):
-        if not 0.0 <= s <= 1.0:
+        if not np.all((s >= 0.0) & (s <= 1.0)):
             raise ValueError(f"{name} must be in [0, 1]; got {s}")
     return sw, sb
 
 
-def hole_transport(radius: float, depth: float, wall_sticking: float,
-                   bottom_sticking: float | None = None, *, n_wall: int = 400,
+def hole_transport(radius: float, depth: float, wall_sticking: float | np.ndarray,
+                   bottom_sticking: float | np.ndarray | None = None, *, n_wall: int = 400,
                    n_bottom: int = 40) -> HoleTransport:
     """Solve the radiosity balance of a cylindrical hole (module docstring).
 
     Wall rings are graded toward the mouth and the bottom (cosine spacing), bottom annuli
-    have equal areas.  ``bottom_sticking`` defaults to ``wall_sticking``.
+    have equal areas.  ``bottom_sticking`` defaults to ``wall_sticking``.  Either may be
+    an array with one sticking per ring (top to bottom, ``n_wall``) / annulus (centre
+    outwards, ``n_bottom``): the elements of the result (``z_wall``, ``r_bottom``).
     """
     R, D = float(radius), float(depth)
     sw, sb = _checked(("radius", R), D, wall_sticking, bottom_sticking)
@@ -135,7 +138,7 @@ def hole_transport(radius: float, depth: float, wall_sticking: float,
     area = np.concatenate([a_w, a_b])
     to_mouth = np.concatenate([G(za, 0.0) - G(zb, 0.0), T[0]]) / area
     F = AF / area[:, None]
-    keep = np.concatenate([np.full(N, 1.0 - sw), np.full(M, 1.0 - sb)])
+    keep = np.concatenate([np.broadcast_to(1.0 - sw, N), np.broadcast_to(1.0 - sb, M)])
     q = np.linalg.solve(np.eye(N + M) - F * keep[None, :], to_mouth)
     closure = float(np.abs(F.sum(axis=1) + to_mouth - 1.0).max())
     return HoleTransport(z_wall=0.5 * (za + zb), wall=q[:N], area_wall=a_w,
@@ -178,13 +181,14 @@ class TrenchTransport:
         return float((self.wall[m] * self.len_wall[m]).sum() / self.len_wall[m].sum())
 
 
-def trench_transport(width: float, depth: float, wall_sticking: float,
-                     bottom_sticking: float | None = None, *, n_wall: int = 400,
+def trench_transport(width: float, depth: float, wall_sticking: float | np.ndarray,
+                     bottom_sticking: float | np.ndarray | None = None, *, n_wall: int = 400,
                      n_bottom: int = 80) -> TrenchTransport:
     """Solve the radiosity balance of a rectangular 2D trench (module docstring).
 
     Wall strips are graded toward the mouth and the bottom (cosine spacing), bottom strips
-    toward the corners.  ``bottom_sticking`` defaults to ``wall_sticking``.
+    toward the corners.  ``bottom_sticking`` defaults to ``wall_sticking``; per-element
+    arrays as in ``hole_transport`` (one per strip of a wall, both walls alike).
     """
     W, D = float(width), float(depth)
     sw, sb = _checked(("width", W), D, wall_sticking, bottom_sticking)
@@ -203,7 +207,7 @@ def trench_transport(width: float, depth: float, wall_sticking: float,
     same_side[side[:, None] == side[None, :]] = True
     F[same_side] = 0.0
     to_mouth = strip_view_factor(a, b, np.array([0.0, 0.0]), np.array([W, 0.0]))
-    keep = np.concatenate([np.full(2 * N, 1.0 - sw), np.full(M, 1.0 - sb)])
+    keep = np.concatenate([np.tile(np.broadcast_to(1.0 - sw, N), 2), np.broadcast_to(1.0 - sb, M)])
     q = np.linalg.solve(np.eye(2 * N + M) - F * keep[None, :], to_mouth)
     closure = float(np.abs(F.sum(axis=1) + to_mouth - 1.0).max())
     return TrenchTransport(z_wall=0.5 * (z[:-1] + z[1:]), wall=q[:N], len_wall=np.diff(z),
