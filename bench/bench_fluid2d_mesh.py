@@ -53,6 +53,8 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
     mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
+    if case.startswith("sf6_wafer_cell_"):           # sensitivity: sf6_wafer_cell_<mm>mm
+        mesh["wafer_cell"] = case.removeprefix("sf6_wafer_cell_").replace("mm", " mm")
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 

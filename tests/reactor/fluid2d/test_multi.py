@@ -174,7 +174,14 @@ def test_sf6o2_example_writes_every_file(tmp_path):
     ds = xr.open_dataset(tmp_path / "fields.nc", engine="h5netcdf")
     assert {"n_e_m3", "T_e_eV", "phi_V", "power_W_m3", "gas_temperature_K", "F_m3", "SF6-_m3",
             "u_z_m_s"} <= set(ds.data_vars)
+    T = ds["gas_temperature_K"].values
     ds.close()
+    # gas heating on (the example's setting): T_g above the 315 K walls, heat balance closed
+    import json
+
+    f2 = json.loads((tmp_path / "reactor.json").read_text())["fluid2d"]
+    assert T.max() > 400 and abs(f2["gas_heat_W"]["residual"]) < 1e-6
+    assert f2["T_gas_max_K"] == pytest.approx(T.max(), rel=1e-12)
 
 
 def _heated(**fl):
