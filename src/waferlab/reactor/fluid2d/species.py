@@ -100,7 +100,7 @@ def edge_factors(alpha_P, gamma, a):
         yg1 = y ** (g - 1.0)
         h = a * y - (1.0 - y) - b * (1.0 - yg1 * y)
         step = h / (a + 1.0 + b * g * yg1)
-        y = y - step
+        y = np.clip(y - step, 1e-12, 1.0)          # (T_e < T_i, a concave h: stay in (0, 1])
         if np.all(np.abs(step) <= 1e-15 * y):
             break
     return y * (1.0 + a) / (1.0 + alpha_P)
