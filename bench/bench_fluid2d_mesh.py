@@ -53,6 +53,8 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
     mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
+    if case.startswith("sf6_wafer_cell_"):           # sensitivity: sf6_wafer_cell_<mm>mm
+        mesh["wafer_cell"] = case.removeprefix("sf6_wafer_cell_").replace("mm", " mm")
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 
@@ -95,6 +97,11 @@ def run(case: str, nr: int, nz: int) -> None:
            **wafer_quantities(res)}
     if hasattr(res, "element_balance"):
         row["element_balance"] = res.element_balance
+    if getattr(res, "gas_heat", None):              # T_g a Newton field: the converged field
+        m = res.setup.mesh
+        row["gas_heat"] = res.gas_heat
+        row["T_g_field"] = {"r_mm": (m.r * 1e3).round(2).tolist(), "z_mm": (m.z * 1e3).round(2).tolist(),
+                            "T_K": res.T_gas.round(1).tolist()}
     rows = json.loads(RAW.read_text()) if RAW.is_file() else []
     rows = [x for x in rows if not (x["case"] == case and x["nr"] == nr and x["nz"] == nz)] + [row]
     RAW.write_text(json.dumps(rows, indent=1))
@@ -156,6 +163,20 @@ def report() -> None:
                   "| each mesh − estimate (%) | | | | | | | | | | " + " | ".join(errs) + " |", ""]
         for x in rs:
             lines.append(f"Residual history {x['nr']} × {x['nz']}: " + ", ".join(f"{h:.1e}" for h in x["history"]))
+            if x.get("gas_heat"):
+                g = x["gas_heat"]
+                lines.append(f"Gas heat balance {x['nr']} × {x['nz']}: electrons {g['electrons_W']:.2f} W + ions "
+                             f"{g['ions_W']:.2f} W = conduction to the walls {g['walls_W']:.2f} W (residual "
+                             f"{g['residual']:.1e})")
+                lines.append("")
+                f = x["T_g_field"]
+                step = max(1, len(f["z_mm"]) // 10)
+                lines += [f"Converged T_g (K) {x['nr']} × {x['nz']}, rows z (mm, wafer at 0), columns r (mm):", "",
+                          "| z \\ r | " + " | ".join(f"{r:.0f}" for r in f["r_mm"][::2]) + " |",
+                          "|---" * (1 + len(f["r_mm"][::2])) + "|"]
+                for k in range(len(f["z_mm"]) - 1, -1, -step):
+                    lines.append(f"| {f['z_mm'][k]:.0f} | " + " | ".join(f"{f['T_K'][i][k]:.0f}"
+                                                                   for i in range(0, len(f["r_mm"]), 2)) + " |")
             if x.get("element_balance"):
                 lines.append(f"Element balance {x['nr']} × {x['nz']}: "
                              + ", ".join(f"{k} {v:.1e}" for k, v in x["element_balance"].items()))

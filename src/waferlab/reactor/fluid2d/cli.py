@@ -51,7 +51,8 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
             "species": list(res.names), "unknowns": int(res.x.size), "element_balance": dict(res.element_balance),
             "main_radical": rad, f"wafer_{rad}_flux_edge_to_centre": float(F[-1] / F[0]),
             f"wafer_{rad}_flux_nonuniformity": float((F.max() - F.min()) / (F.max() + F.min())),
-            "reynolds": res.reynolds, "knudsen": res.knudsen,
+            "reynolds": res.reynolds, "knudsen": res.knudsen, "gas_heat_W": dict(res.gas_heat),
+            "T_gas_avg_K": float(res.setup.mesh.volume_average(res.T_gas)),
             "alpha_avg": float(res.setup.mesh.volume_average(res.n[gm.neg].sum(axis=0)) / res.n_e_avg)
             if gm.neg.size else 0.0}
         result["fluid2d"]["global_model"] |= {

@@ -25,8 +25,9 @@ the electrons are no longer collisional enough for a local field.  Positive ions
 the walls at the Bohm speed u_B = √(eT_e/M_k) from an electropositive sheath edge (negative
 ions are held back: their edge density ∝ e^{−eV/T_i} vanishes, :func:`edge_factors`), with
 the half-cell presheath in series, Γ = f_s n_P/(1/u_B + d/(μ_k(T_e + T_i))),
-f_s = (1 + α_s)/(1 + α_P) ≈ 1/(1 + α_P), on every boundary face (the inlet nozzle and the
-pump baffle included); negative ions do not reach the walls.
+f_s from the half-cell solution with Boltzmann negative ions and an electropositive sheath
+edge (:func:`edge_factors`; 1 without negative ions), on every boundary face (the inlet
+nozzle and the pump baffle included); negative ions do not reach the walls.
 Each ion–electron pair leaving takes 2T_e + T_e/2 + V_s from the electrons, and the electrons
 do the work Γ_e·∇φ against the ambipolar field, which the ions gain (their Joule heating,
 handed to the gas):
@@ -68,22 +69,41 @@ __all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "SIGMA_M_FALLB
 SIGMA_M_FALLBACK = 1.0e-19
 
 
-def edge_factors(alpha_P, gamma):
-    """Sheath edge of an electronegative plasma seen from the wall cell P: (f_s, u_fac) with
-    the positive ions reaching the sheath edge at density f_s n_+P and speed u_fac u_B.
+def edge_factors(alpha_P, gamma, a):
+    """Electronegative wall boundary seen from the wall cell P: f_s (shape of ``a``) in
+    Γ_k = f_s n_k,P/(1/u_B,k + d/(μ_k(T_e + T_i))), the half-cell form of the electropositive
+    Bohm boundary (f_s = 1 at α = 0); ``alpha_P`` = n_−/n_e of the wall cell, ``gamma`` =
+    T_e/T_i, ``a`` = u_B d/(μ(T_e + T_i)) per positive species (rows).
 
-    Between P and the sheath edge s both negative species are Boltzmann,
-    n_− ∝ e^{φ/T_i} and n_e ∝ e^{φ/T_e}, so α_s = α_P e^{−(γ−1)η} with γ = T_e/T_i and η the
-    presheath drop in units of T_e, taken as the Bohm presheath's 1/2; the positive ions at
-    the edge carry only the electrons' and the surviving negative ions' charge,
-    n_+s/n_+P = (1 + α_s)/(1 + α_P), and enter the sheath at the electronegative Bohm speed
-    u_B* = u_B √((1 + α_s)/(1 + γα_s)) (Braithwaite & Allen, J. Phys. D 21, 1733, 1988).
-    For T_e/T_i ≫ 1 the edge is electropositive (α_s ≈ 0: the thin electropositive edge
-    layer of Lichtenberg et al., J. Appl. Phys. 81, 2539, 1997): the flux follows n_e of
-    the wall cell, not the core's n_+ — a cell that straddles the edge layer no longer
-    counts the negative ions' positive partners as wall flux.  α_P = 0 gives (1, 1)."""
-    a_s = alpha_P * np.exp(-0.5 * (gamma - 1.0))
-    return (1.0 + a_s) / (1.0 + alpha_P), np.sqrt((1.0 + a_s) / (1.0 + gamma * a_s))
+    The ions leave the diffusive half cell at p into the inertial Bohm presheath; its drop
+    ≥ T_e/2 leaves α_s = α_p e^{−(γ−1)/2} ≈ 0 at the sheath edge for γ ≫ 1 (the
+    electropositive edge of Braithwaite & Allen, J. Phys. D 21, 1733, 1988, and the edge
+    layer of Lichtenberg et al., J. Appl. Phys. 81, 2539, 1997), so the positive ions leave
+    with the electrons only: Γ = n_e,p u_B (a floating wall: Γ_+ = Γ_e).  Across the half cell
+    (no sources; μ, T_e, T_i constant) the electrons and negative ions are Boltzmann,
+    n_− ∝ n_e^γ, and the positive ions drift and diffuse in −T_e∇ln n_e:
+    Γ = −μ∇n_e (T_e + T_i + 2αT_e).  Integrated from P to p, with y = n_e,p/n_e,P,
+
+        a y = (1 − y) + b (1 − y^γ),   b = 2α_P/(γ + 1),
+
+    (increasing and convex in y: one root in (0, 1], Newton from y = 1 converges monotonically),
+    and f_s = y (1 + a)/(1 + α_P).  The b term is the negative ions' partners diffusing out
+    with the ion–ion coefficient 2μT_i, amplified by γ because n_− falls as n_e^γ.  The earlier
+    boundary took f_s = 1, i.e. the whole n_+ = n_e(1 + α) of a cell straddling the edge layer
+    as if it were at the sheath edge (a first-order, 20 %-per-refinement error in SF6/O2).
+    α_P = 0 gives y = 1/(1 + a), f_s = 1: the electropositive boundary exactly."""
+    a = np.asarray(a, float)
+    b = np.broadcast_to(2.0 * alpha_P / (gamma + 1.0), a.shape)
+    g = np.broadcast_to(gamma, a.shape)
+    y = np.ones_like(a)
+    for _ in range(60):
+        yg1 = y ** (g - 1.0)
+        h = a * y - (1.0 - y) - b * (1.0 - yg1 * y)
+        step = h / (a + 1.0 + b * g * yg1)
+        y = np.clip(y - step, 1e-12, 1.0)          # (T_e < T_i, a concave h: stay in (0, 1])
+        if np.all(np.abs(step) <= 1e-15 * y):
+            break
+    return y * (1.0 + a) / (1.0 + alpha_P)
 
 
 def bernoulli(x):
@@ -319,12 +339,13 @@ class SpeciesSystem:
         for sl, A, A_n, d in self.faces:
             nP = n[(allk,) + sl]
             Tp = Te[sl]
-            # positive ions: electronegative sheath edge (see edge_factors), Bohm speed with the
-            # half-cell presheath in series
-            f_s, u_fac = edge_factors(self.alpha_of(nP, n_e[sl]), Tp / self.T_i)
-            uB = np.sqrt(EV * Tp[None] / self.m[pos][:, None]) * u_fac[None]
+            # positive ions: Bohm speed with the half-cell presheath in series, from an
+            # electronegative wall cell (edge_factors)
+            uB = np.sqrt(EV * Tp[None] / self.m[pos][:, None])
             mu0 = EV * self.lam[pos][(allk,) + sl] / (self.m[pos][:, None] * self.vbar_i[pos][:, :, 0])
-            Gp = f_s[None] * nP[pos] / (1.0 / uB + d / (mu0 * (Tp[None] + self.T_i)))
+            Da = mu0 * (Tp[None] + self.T_i)
+            f_s = edge_factors(self.alpha_of(nP, n_e[sl])[None], Tp[None] / self.T_i, uB * d / Da)
+            Gp = f_s * nP[pos] / (1.0 / uB + d / Da)
             loss = np.zeros_like(nP)
             loss[pos] = Gp
             # neutrals: wall_gamma and surface reactions (Motz–Wise), half cell in series
