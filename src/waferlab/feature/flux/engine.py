@@ -82,6 +82,7 @@ class FluxResult:
     species: tuple[str, ...]
     fluxes: dict
     n_rays: int
+    tracer: "FluxTracer | None" = field(default=None, repr=False, compare=False)  # for re-traces
 
     def __getitem__(self, name: str) -> SpeciesFlux:
         try:
@@ -295,9 +296,13 @@ def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
            smoother=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and batch-means standard error of per-chunk tallies (K, m)."""
-    N = nrays.sum()
+    """Mean and batch-means standard error of per-chunk tallies (K, m) (without smoothing
+    in one kernel pass, ``_kernels.batch_stats``: the same numbers)."""
     bad = ~np.isfinite(norm)
+    if smoother is None:
+        return K.batch_stats(np.ascontiguousarray(tally, float), np.asarray(nrays, np.int64),
+                             np.ascontiguousarray(norm, float), bad)
+    N = nrays.sum()
     fk = tally / nrays[:, None] * np.where(bad, 0.0, norm)[None, :]
     if smoother is not None:
         fk = np.asarray(smoother @ fk.T).T
@@ -391,4 +396,5 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
             transmitted=float(T), transmitted_stderr=float(np.sqrt(max(T2 - T * T, 0.0) / N)),
             n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()),
             chunks=chunks, yields=ymean, yields_stderr=yerr)
-    return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N)
+    return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N,
+                      tracer=tracer)

@@ -268,11 +268,19 @@ class TracedTransport:
         return self.tracing.rays_per_point
 
     # ------------------------------------------------------------------ tracing
-    def _trace(self, surface, species, ctx, stream) -> FluxResult | None:
+    def _trace(self, surface, species, ctx, stream, tracer=None) -> FluxResult | None:
         if not species:
             return None
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
-                            smoothing=self.tracing.smoothing, stream=stream)
+                            smoothing=self.tracing.smoothing, stream=stream, tracer=tracer)
+
+    def _retrace(self, surface, species, ctx, stream, first) -> FluxResult | None:
+        """A further trace of the same surface: the first trace's geometry (cell lists)
+        reused when this adapter traces with the flux engine (``_trace`` not overridden)."""
+        tracer = first.tracer if first is not None else None
+        if tracer is None or type(self)._trace is not TracedTransport._trace:
+            return self._trace(surface, species, ctx, stream)
+        return self._trace(surface, species, ctx, stream, tracer=tracer)
 
     def _rates(self, fields, ok, surface) -> SurfaceRates:
         sel = {k: v[ok] for k, v in fields.items()}
@@ -298,8 +306,8 @@ class TracedTransport:
         if lag:
             # carries_state implies a CoverageCoupled model, and lag a carry
             assert cc is not None and carry is not None
-            more = self._trace(surface, cc.coupled_species(self._carried(surface, carry), mats),
-                               ctx, stream + ("lagged",))
+            more = self._retrace(surface, cc.coupled_species(self._carried(surface, carry), mats),
+                                 ctx, stream + ("lagged",), res)
             fluxes.update(more.fluxes if more is not None else {})
         elif cc is not None and cc.coupled:        # self._coupled()
             for it in range(self.tracing.coverage_iterations):
@@ -307,8 +315,8 @@ class TracedTransport:
                 ok = np.all([np.isfinite(v) for v in f.values()], axis=0)
                 z = {k: np.where(ok, v, 0.0) for k, v in f.items()}
                 theta = self._rates(z, np.ones(m, bool), surface).coverages
-                more = self._trace(surface, cc.coupled_species(theta, mats), ctx,
-                                   stream + (f"cov{it}",))
+                more = self._retrace(surface, cc.coupled_species(theta, mats), ctx,
+                                     stream + (f"cov{it}",), res)
                 if more is None:
                     break
                 fluxes.update(more.fluxes)
