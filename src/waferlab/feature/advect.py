@@ -163,12 +163,6 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     return K.BEAM, V, alpha, vmax, S
 
 
-def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
-    """1 for |φ| <= β, smooth cubic down to 0 at γ (Peng et al., J. Comput. Phys. 155, 410, 1999)."""
-    c = (a - gamma) ** 2 * (2 * a + gamma - 3 * beta) / (gamma - beta) ** 3
-    return np.where(a <= beta, 1.0, np.where(a >= gamma, 0.0, c))
-
-
 class _Work:
     """Mutable working state of one ``advance`` call (private): dense φ, the sparse
     band (sorted flat node indices of the top set with |φ| < W) and its marks."""
@@ -236,8 +230,8 @@ class _Work:
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
             self._reset()
-        self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), self.beta,
-                              self.width)
+        self.cutoff = K.band_cutoff(as3(self.phi[-1]), self.band, self.beta, self.width,
+                                    (self.width - self.beta) ** 3)
 
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (K = ``held``; no-op when 0)."""
