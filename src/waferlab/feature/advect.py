@@ -151,6 +151,7 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     alpha = np.zeros(4)
     s, c, f = model.beam_hamiltonian(state, mats)
     V = np.array(s, dtype=np.float64)
+    del s                                # the per-node rates are in V now
     alpha[dims] = c
     alpha[3] = f
     n = len(w.band)
@@ -393,6 +394,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         else:
             def stage(src, base, out, band, dt, wa, wb, *_, V=V, args=args):
                 K.stage_band(src, base, out, band, V, dt, wa, wb, *args)
+        del mats                          # the materials are in V (or the custom stage)
         u0 = K.gather(u, w.band)
         new = np.empty_like(u0)
         stage(u, u0, new, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
@@ -424,5 +426,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             carry = state.carry
         if on_step is not None:
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
-        del mats, V, state            # per-node arrays freed before the next rebuild
+        del V, state                  # per-node arrays freed before the next rebuild
     return w.finish(clearance), steps
