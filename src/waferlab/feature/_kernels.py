@@ -49,6 +49,10 @@ def _at(a, i, j, k, axis, off, px, py):
 
 
 _SIXTH = 1.0 / 6.0
+# relative spread of the differences below which a WENO5 stencil counts as linear: the
+# first-order difference it then returns differs from the WENO5 combination by at most
+# (2 + 7 + 11)/6 · LINEAR_TOL relative — round-off, not truncation error
+LINEAR_TOL = 1e-12
 _C13 = 13.0 / 12.0
 
 
@@ -104,6 +108,15 @@ def _weno_pair(m3, m2, m1, c, p1, p2, p3, ih):
     d3 = (p1 - c) * ih
     d4 = (p2 - p1) * ih
     d5 = (p3 - p2) * ih
+    # adaptive order: where the four inner differences agree to LINEAR_TOL the stencil
+    # is linear up to round-off and WENO5 returns the first-order difference itself
+    lo = min(d1, d2, d3, d4)
+    hi = max(d1, d2, d3, d4)
+    tol = LINEAR_TOL * max(hi, -lo)
+    if hi - lo <= tol:
+        dm = d2 if abs(d0 - d2) <= tol else _weno(d0, d1, d2, d3, d4)
+        dp = d3 if abs(d5 - d3) <= tol else _weno(d5, d4, d3, d2, d1)
+        return dm, dp
     return _weno(d0, d1, d2, d3, d4), _weno(d5, d4, d3, d2, d1)
 
 
@@ -135,9 +148,19 @@ EO, LF, BEAM = int(Hamiltonian.EO), int(Hamiltonian.LF), int(Hamiltonian.BEAM)
 
 
 @njit(cache=True, inline="always")
-def _derivatives(src, flat, n, h, order, ndim, px, py):
-    """(D⁻ₓφ, D⁺ₓφ, D⁻ᵧφ, D⁺ᵧφ, D⁻_zφ, D⁺_zφ) at band node n (flat index): one-sided
-    differences of ``order`` (1 or WENO5); the y pair is (0, 0) in 2D."""
+def _axis_pair(src, flat, n, i, j, k, inner, ax, h, order, px, py):
+    """(D⁻φ, D⁺φ) along axis ``ax`` at band node n = (i, j, k) (``inner``: the whole
+    stencil lies inside the array, read through flat offsets)."""
+    nx, ny, nz = src.shape
+    if inner:
+        st = nz * ny if ax == 0 else (nz if ax == 1 else 1)
+        return _one_sided_flat(flat, n, st, h, order)
+    return _one_sided(src, i, j, k, ax, h, order, px, py)
+
+
+@njit(cache=True, inline="always")
+def _node_ijk(src, n, order, ndim):
+    """(i, j, k, inner) of flat index n: inner when the stencil of ``order`` fits."""
     nx, ny, nz = src.shape
     i = n // (ny * nz)
     r = n - i * ny * nz
@@ -145,19 +168,20 @@ def _derivatives(src, flat, n, h, order, ndim, px, py):
     k = r - j * nz
     g = 3 if order > 1 else 1            # stencil reach
     inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
-    if inner:
-        dm0, dp0 = _one_sided_flat(flat, n, nz * ny, h, order)
-        dm2, dp2 = _one_sided_flat(flat, n, 1, h, order)
-    else:
-        dm0, dp0 = _one_sided(src, i, j, k, 0, h, order, px, py)
-        dm2, dp2 = _one_sided(src, i, j, k, 2, h, order, px, py)
+    return i, j, k, inner
+
+
+@njit(cache=True, inline="always")
+def _derivatives(src, flat, n, h, order, ndim, px, py):
+    """(D⁻ₓφ, D⁺ₓφ, D⁻ᵧφ, D⁺ᵧφ, D⁻_zφ, D⁺_zφ) at band node n (flat index): one-sided
+    differences of ``order`` (1 or WENO5); the y pair is (0, 0) in 2D."""
+    i, j, k, inner = _node_ijk(src, n, order, ndim)
+    dm0, dp0 = _axis_pair(src, flat, n, i, j, k, inner, 0, h, order, px, py)
+    dm2, dp2 = _axis_pair(src, flat, n, i, j, k, inner, 2, h, order, px, py)
     dm1 = 0.0
     dp1 = 0.0
     if ndim == 3:
-        if inner:
-            dm1, dp1 = _one_sided_flat(flat, n, nz, h, order)
-        else:
-            dm1, dp1 = _one_sided(src, i, j, k, 1, h, order, px, py)
+        dm1, dp1 = _axis_pair(src, flat, n, i, j, k, inner, 1, h, order, px, py)
     return dm0, dp0, dm1, dp1, dm2, dp2
 
 
@@ -167,10 +191,13 @@ def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
 
     Nothing moves where the speed is 0 (EO and BEAM: Ĥ = 0·(…) exactly, so the
     derivatives are not computed; LF keeps its dissipation and always computes them).
+    A beam without isotropic part (f = 0) weighs axis i by c_i only, so the
+    derivatives along axes with c_i = 0 (e.g. x and y under a vertical beam) are not
+    computed: their terms are exactly 0 for finite φ.
     """
     if v == 0.0 and mode != LF:
         return 0.0
-    d = _derivatives(src, flat, n, h, order, ndim, px, py)
+    i, j, k, inner = _node_ijk(src, n, order, ndim)
     gp = 0.0
     gm = 0.0
     gc = 0.0
@@ -179,8 +206,9 @@ def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
     for ax in range(3):
         if ax == 1 and ndim == 2:
             continue
-        dm = d[2 * ax]
-        dp = d[2 * ax + 1]
+        if mode == BEAM and alpha[3] == 0.0 and alpha[ax] == 0.0:
+            continue
+        dm, dp = _axis_pair(src, flat, n, i, j, k, inner, ax, h, order, px, py)
         if mode == EO:
             gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
             gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
@@ -510,6 +538,26 @@ def speed_bounds(V, cutoff, nrm, mode, alpha, ndim):
         vmax = max(vmax, vn)
         smax = max(smax, sn)
     return vmax, smax
+
+
+@njit(cache=True, parallel=True)
+def band_cutoff(a, band, beta, gamma, den):
+    """Taper 1 for |φ| <= β, (|φ| − γ)²(2|φ| + γ − 3β)/den (den = (γ − β)³) between, 0
+    from γ on, at the band nodes of ``a`` (Peng et al., J. Comput. Phys. 155, 410, 1999):
+    one array, no temporaries; the arithmetic of the NumPy expression it replaced."""
+    flat = a.reshape(-1)
+    out = np.empty(band.shape[0])
+    b3 = 3 * beta
+    for b in prange(band.shape[0]):
+        x = abs(flat[band[b]])
+        if x <= beta:
+            out[b] = 1.0
+        elif x >= gamma:
+            out[b] = 0.0
+        else:
+            d = x - gamma
+            out[b] = d * d * (2 * x + gamma - b3) / den
+    return out
 
 
 @njit(cache=True)

@@ -151,6 +151,7 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     alpha = np.zeros(4)
     s, c, f = model.beam_hamiltonian(state, mats)
     V = np.array(s, dtype=np.float64)
+    del s                                # the per-node rates are in V now
     alpha[dims] = c
     alpha[3] = f
     n = len(w.band)
@@ -161,12 +162,6 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
     return K.BEAM, V, alpha, vmax, S
-
-
-def _cutoff(a: np.ndarray, beta: float, gamma: float) -> np.ndarray:
-    """1 for |φ| <= β, smooth cubic down to 0 at γ (Peng et al., J. Comput. Phys. 155, 410, 1999)."""
-    c = (a - gamma) ** 2 * (2 * a + gamma - 3 * beta) / (gamma - beta) ** 3
-    return np.where(a <= beta, 1.0, np.where(a >= gamma, 0.0, c))
 
 
 class _Work:
@@ -236,8 +231,8 @@ class _Work:
             self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
             self.z0 -= below * h
             self._reset()
-        self.cutoff = _cutoff(np.abs(self.phi[-1].reshape(-1)[self.band]), self.beta,
-                              self.width)
+        self.cutoff = K.band_cutoff(as3(self.phi[-1]), self.band, self.beta, self.width,
+                                    (self.width - self.beta) ** 3)
 
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (K = ``held``; no-op when 0)."""
@@ -399,6 +394,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         else:
             def stage(src, base, out, band, dt, wa, wb, *_, V=V, args=args):
                 K.stage_band(src, base, out, band, V, dt, wa, wb, *args)
+        del mats                          # the materials are in V (or the custom stage)
         u0 = K.gather(u, w.band)
         new = np.empty_like(u0)
         stage(u, u0, new, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
@@ -430,5 +426,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             carry = state.carry
         if on_step is not None:
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
-        del mats, V, state            # per-node arrays freed before the next rebuild
+        del V, state                  # per-node arrays freed before the next rebuild
     return w.finish(clearance), steps
