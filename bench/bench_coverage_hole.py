@@ -152,7 +152,9 @@ def main() -> None:
     ap.add_argument("--depths", nargs="+", type=float, default=[0.14, 0.28])
     ap.add_argument("--spacings", nargs="+", type=float, default=[0.02, 0.015])
     ap.add_argument("--rays", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=2, help="waferlab runs (seeds 1…N)")
+    ap.add_argument("--peer-repeat", type=int, default=1, help="ViennaPS launches")
+    ap.add_argument("--out", default=OUT.name, help="file name under bench/results")
     ap.add_argument("--no-peer", action="store_true")
     a = ap.parse_args()
     load0 = os.getloadavg()[0]
@@ -179,7 +181,7 @@ def main() -> None:
                     codes.append(("ViennaPS 4.7", lambda s, c=case: viennaps(*c)))
                 for name, fn in codes:
                     vs, cpus, fl = [], [], []
-                    for s in range(1, a.repeat + 1):
+                    for s in range(1, (a.repeat if name == "waferlab" else a.peer_repeat) + 1):
                         c0 = time.process_time()
                         v, f = fn(s)
                         vs.append(-v)
@@ -188,6 +190,7 @@ def main() -> None:
                     notes.append(f"- {model}, D_si {d_si:g} µm, {name}, h {h:g} µm: bottom "
                                  "relative neutral fluxes " + ", ".join(
                                      f"{k} {np.mean([f[k] for f in fl]):.4f}" for k in fl[0]))
+                    print(notes[-1], flush=True)
                     dev = [100 * (v / -v_ref - 1) for v in vs]
                     rows.append(f"| {model} | {d_si:g} | {name} | {h:g} | {np.mean(vs):.5f} | "
                                 f"{np.mean(dev):+.2f} % ({min(dev):+.2f} … {max(dev):+.2f}) | "
@@ -198,8 +201,8 @@ def main() -> None:
             "exact reference", "",
             f"Quarter hole r = {R} µm through a {MASK} µm mask, D_si into Si (straight walls, "
             f"flat bottom), each model's defaults (the peer's); {a.rays} rays per point, "
-            f"2 threads; {a.repeat} runs per code (waferlab seeds 1…{a.repeat}; ViennaPS "
-            "seeds itself): the mean, and the range in brackets.  Speed of the bottom "
+            f"2 threads; waferlab seeds 1…{a.repeat}, ViennaPS {a.peer_repeat} launch(es) "
+            "(it seeds itself): the mean, and the range in brackets.  Speed of the bottom "
             f"r < {R_BOT} µm (µm/s, positive = etching); waferlab: element rates with "
             f"coverages iterated 8 times; ViennaPS: the bottom's displacement over a {DT} s "
             "process.  Exact: `waferlab.validation.coverage_hole` (module docstring).  CPU: "
@@ -207,8 +210,9 @@ def main() -> None:
             f"{load1:.1f} at the end.", "",
             "| model | D_si (µm) | code | h (µm) | bottom speed (µm/s) | vs exact | CPU (s) |",
             "|---|---|---|---|---|---|---|", *rows, "", *notes, ""]
-    harness.write_text(OUT, "\n".join(text))
-    print(f"wrote {OUT}")
+    out = harness.RESULTS / a.out
+    harness.write_text(out, "\n".join(text))
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def flat_main() -> None:
     import time
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
-    rows, devs = [], {}
+    rows = []
     for minutes in (FLAT_SHORT, TIME):
         ref, ref_se = flat_exact(FLAT_TILT, minutes)
         rows.append(f"| {minutes:g} | exact | | {ref:.5f} | ± {100 * ref_se:.3f} % | | |")
@@ -182,7 +182,6 @@ def flat_main() -> None:
                     vals.append(m["depth"])
                 v = 100 * (np.array(vals) / ref - 1)
                 sem = v.std(ddof=1) / math.sqrt(v.size)
-                devs[(minutes, rays, name)] = (v.mean(), sem)
                 rows.append(f"| {minutes:g} | {name} | {rays} | {np.mean(vals):.5f} | "
                             f"{v.mean():+.3f} ± {sem:.3f} % | {v.std(ddof=1):.3f} % | "
                             f"{np.median(cpus):.1f} |")
