@@ -24,6 +24,7 @@ import numba
 import numpy as np
 
 from ..surface import Surface
+from . import _batch_kernels as KS
 from . import _kernels as K
 from .sources import Species
 
@@ -340,10 +341,10 @@ def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
 def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
            smoother=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and batch-means standard error of per-chunk tallies (K, m) (without smoothing
-    in one kernel pass, ``_kernels.batch_stats``: the same numbers)."""
+    in one kernel pass, ``_batch_kernels.batch_stats``: the same numbers)."""
     bad = ~np.isfinite(norm)
     if smoother is None:
-        return K.batch_stats(np.ascontiguousarray(tally, float), np.asarray(nrays, np.int64),
+        return KS.batch_stats(np.ascontiguousarray(tally, float), np.asarray(nrays, np.int64),
                              np.ascontiguousarray(norm, float), bad)
     N = nrays.sum()
     fk = tally / nrays[:, None] * np.where(bad, 0.0, norm)[None, :]
