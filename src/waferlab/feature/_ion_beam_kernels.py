@@ -95,7 +95,7 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
                     a = 0
                 else:
                     e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                            cstart, citems)
+                                            cstart, citems, blo, bhi)
                 if code == HIT:
                     n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
                     hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz

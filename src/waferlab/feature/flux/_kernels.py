@@ -18,7 +18,7 @@ from numba import njit, prange
 from ._ion_kernels import reflected_energy, score_yields, table_at
 from ._rng import _seed_state, _uniform
 
-__all__ = ["batch_stats", "bin_elements", "side_exit", "trace2d", "trace3d"]
+__all__ = ["bin_elements", "side_exit", "trace2d", "trace3d"]
 
 HIT, SIDE_LO, SIDE_HI, TOP, BOTTOM = 0, 1, 2, 3, 4
 _BARY_TOL = 1e-9
@@ -420,12 +420,30 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
 
 
 # --------------------------------------------------------------------------- 3D
+@njit(cache=True, error_model="numpy", inline="always")
+def _edge(tm, i, s, n, o, d, b_lo, b_hi, clip):
+    """The exit parameter of cell i along one lateral axis: its far face ``tm``, or, in a
+    voxel grid that overhangs the domain (``clip``), the domain side inside an edge cell."""
+    if clip:
+        if s > 0 and i == n - 1:
+            return (b_hi - o) / d
+        if s < 0 and i == 0:
+            return (b_lo - o) / d
+    return tm
+
+
 @njit(cache=True, error_model="numpy")
-def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
+def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
+    """First hit of o + t d (t > 0): (element, t, HIT, axis) or (−1, t, exit code, axis).
+    A grid whose cells overhang the lateral domain (the level set's voxels, glo < blo:
+    ``engine._voxel_grid``) ends the ray at the domain side inside its edge cells."""
     nx, ny, nz = gn[0], gn[1], gn[2]
+    clip = glo[0] < blo[0]
     ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
     iy, sy, tmy, tdy = _dda_init(oy, dy, glo[1], gh[1], ny)
     iz, sz, tmz, tdz = _dda_init(oz, dz, glo[2], gh[2], nz)
+    tmx = _edge(tmx, ix, sx, nx, ox, dx, blo[0], bhi[0], clip)
+    tmy = _edge(tmy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
     best = np.inf
     be = -1
     while True:
@@ -459,7 +477,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
                 return -1, tmx, SIDE_LO, 0
             if ix >= nx:
                 return -1, tmx, SIDE_HI, 0
-            tmx += tdx
+            tmx = _edge(tmx + tdx, ix, sx, nx, ox, dx, blo[0], bhi[0], clip)
         elif tmy <= tmz:
             if be >= 0 and best <= tmy * _SLACK:
                 return be, best, HIT, 1
@@ -468,7 +486,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems):
                 return -1, tmy, SIDE_LO, 1
             if iy >= ny:
                 return -1, tmy, SIDE_HI, 1
-            tmy += tdy
+            tmy = _edge(tmy + tdy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
         else:
             if be >= 0 and best <= tmz * _SLACK:
                 return be, best, HIT, 2
@@ -509,7 +527,7 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             done = False
             for _ev in range(max_events):
                 e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                        cstart, citems)
+                                        cstart, citems, blo, bhi)
                 if code == HIT:
                     n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
                     hx = ox + t * dx
@@ -551,45 +569,3 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
             if not done:
                 counts[k, 2] += 1
 
-
-# --------------------------------------------------------------------------- statistics
-@njit(cache=True, error_model="numpy")
-def batch_stats(tally, nrays, norm, bad):
-    """Batch means of per-chunk tallies (K, m): fk = tally/nrays·norm (0 where ``bad``),
-    mean = Σ_k w_k fk, var = K/(K−1) Σ_k (w_k (fk − mean))², w_k = nrays_k/N; the same
-    operations in the same order as the NumPy expressions of ``engine._batch`` (one pass
-    per row instead of five (K, m) temporaries).  Returns (mean, σ, fk)."""
-    K, m = tally.shape
-    N = 0
-    for k in range(K):
-        N += nrays[k]
-    fk = np.empty((K, m))
-    mean = np.zeros(m)
-    for k in range(K):
-        wk = nrays[k] / N
-        for j in range(m):
-            nj = 0.0 if bad[j] else norm[j]
-            f = tally[k, j] / nrays[k] * nj
-            fk[k, j] = f
-            if k == 0:
-                mean[j] = wk * f
-            else:
-                mean[j] += wk * f
-    var = np.zeros(m)
-    for k in range(K):
-        wk = nrays[k] / N
-        for j in range(m):
-            d = wk * (fk[k, j] - mean[j])
-            if k == 0:
-                var[j] = d * d
-            else:
-                var[j] += d * d
-    c = K / max(K - 1, 1)
-    for j in range(m):
-        var[j] = np.sqrt(c * var[j])
-        if bad[j]:
-            mean[j] = np.nan
-            var[j] = np.nan
-            for k in range(K):
-                fk[k, j] = np.nan
-    return mean, var, fk

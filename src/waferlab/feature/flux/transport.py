@@ -268,19 +268,20 @@ class TracedTransport:
         return self.tracing.rays_per_point
 
     # ------------------------------------------------------------------ tracing
-    def _trace(self, surface, species, ctx, stream, tracer=None) -> FluxResult | None:
+    def _trace(self, surface, species, ctx, stream) -> FluxResult | None:
         if not species:
             return None
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
-                            smoothing=self.tracing.smoothing, stream=stream, tracer=tracer)
+                            smoothing=self.tracing.smoothing, stream=stream)
 
     def _retrace(self, surface, species, ctx, stream, first) -> FluxResult | None:
         """A further trace of the same surface: the first trace's geometry (cell lists)
         reused when this adapter traces with the flux engine (``_trace`` not overridden)."""
         tracer = first.tracer if first is not None else None
-        if tracer is None or type(self)._trace is not TracedTransport._trace:
+        if not species or tracer is None or type(self)._trace is not TracedTransport._trace:
             return self._trace(surface, species, ctx, stream)
-        return self._trace(surface, species, ctx, stream, tracer=tracer)
+        return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
+                            smoothing=self.tracing.smoothing, stream=stream, tracer=tracer)
 
     def _rates(self, fields, ok, surface) -> SurfaceRates:
         sel = {k: v[ok] for k, v in fields.items()}
