@@ -353,6 +353,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             rebuild = moved >= band.reinit_distance * h or since >= band.reinit_steps
             if on_step is not None:
                 on_step(t, dt, w.view(), rebuild)
+            del state, view, top3, phi4        # no view of φ kept across a rebuild
             continue
         if isinstance(model, BeamModel) or custom:
             # a beam or a custom stage needs only the material at the closest points
@@ -409,13 +410,13 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
-            lower = w.phi[:-1, :, None, :] if d == 2 else w.phi[:-1]
             if kind == "etch":
                 w.hold()
-                K.clip_below(lower, top3, w.band)
+                K.clip_below(phi4, top3, w.band)
             elif float(V.min()) < 0:
                 flat = w.phi[-1].reshape(-1)
                 flat[w.band] = np.minimum(flat[w.band], w.phi[-2].reshape(-1)[w.band])
+                del flat
         t += dt
         steps += 1
         moved += vmax * dt                   # the surface moves |V|·dt per step
@@ -426,5 +427,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             carry = state.carry
         if on_step is not None:
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
-        del V, state                  # per-node arrays freed before the next rebuild
+        # per-node arrays freed before the next rebuild, and every view of φ: a rebuild
+        # that grows the window would otherwise keep the old array alive beside the new
+        del V, state, stage, view, top3, u, phi4
     return w.finish(clearance), steps
