@@ -55,7 +55,7 @@ def plot_profile(path: str | Path, geometry, *, title: str = "", initial=None) -
     """Write the cross-section picture (materials filled, voids left empty)."""
     fig = profile_figure(geometry, title=title, initial=initial)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+        fig.savefig(tmp, format="png", bbox_inches="tight")   # wide cells: keep the axis labels
 
 
 def profile_figure(geometry, *, title: str = "", initial=None, ax=None):
