@@ -125,30 +125,17 @@ def oxidize_geometry(geometry, *, duration: float, Tfun, ambient: str, orientati
     return geometry.replace(phi=np.ascontiguousarray(phi)), x0, dx, None
 
 
-def _heights(phi: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Per column (2D φ (nx, nz)): height of the topmost zero crossing (NaN: none)."""
-    inside = phi < 0
-    out = np.full(phi.shape[0], np.nan)
-    for j in range(phi.shape[0]):
-        idx = np.nonzero(inside[j])[0]
-        if idx.size == 0 or idx[-1] + 1 >= z.size:
-            continue
-        i = idx[-1]
-        a, b = phi[j, i], phi[j, i + 1]
-        out[j] = z[i] + (z[i + 1] - z[i]) * a / (a - b)
-    return out
-
-
 def _locos_columns(geometry, k: int):
     """(Si heights, oxide-top heights, masked columns) when the LOCOS model applies: a
     2D wafer whose silicon top is planar (within 2 h) with a blocking solid on the
     oxide over some columns but not all; else None."""
+    from ..feature.metrics import column_heights
+
     if geometry.grid.dimension != 2 or k + 2 > len(geometry.materials) - 1:
         return None
     h = geometry.grid.spacing
     z = geometry.z_coords
-    zs, zo = _heights(geometry.phi[k], z), _heights(geometry.phi[k + 1], z)
-    zt = _heights(geometry.phi[-1], z)
+    zs, zo, zt = (column_heights(geometry, j) for j in (k, k + 1, -1))
     if not (np.all(np.isfinite(zs)) and np.all(np.isfinite(zo)) and np.all(np.isfinite(zt))):
         return None
     if np.ptp(zs) > 2 * h:

@@ -138,17 +138,12 @@ def locos_oxidation(x: np.ndarray, e0: np.ndarray, masked: np.ndarray, *, durati
     if pads.size:
         lam = math.sqrt(A0 * float(pads.min()) / 2.0)
         r = int(min(32, max(1, math.ceil(nodes_per_length * h / lam))))
-    if r > 1:
-        xf = (x[:, None] - 0.5 * h + (np.arange(r)[None, :] + 0.5) * h / r).ravel()
-        fine = _grow(xf, np.repeat(e0, r), np.repeat(m, r), duration, temperature, k,
-                     orientation, pressure_atm, rtol)
-        e = fine.reshape(x.size, r).mean(axis=1)
-        field = _field_growth(np.repeat(e0, r), fine, np.repeat(m, r))
-        beak = beak_lengths(xf, fine - np.repeat(e0, r), np.repeat(m, r), field)
-    else:
-        e = _grow(x, e0, m, duration, temperature, k, orientation, pressure_atm, rtol)
-        field = _field_growth(e0, e, m)
-        beak = beak_lengths(x, e - e0, m, field)
+    xf = x if r == 1 else (x[:, None] - 0.5 * h + (np.arange(r)[None, :] + 0.5) * h / r).ravel()
+    ef0, mf = np.repeat(e0, r), np.repeat(m, r)
+    fine = _grow(xf, ef0, mf, duration, temperature, k, orientation, pressure_atm, rtol)
+    e = fine.reshape(x.size, r).mean(axis=1)
+    field = _field_growth(ef0, fine, mf)
+    beak = beak_lengths(xf, fine - ef0, mf, field)
     growth = e - e0
     return LocosResult(x=x, e0=e0, e=e, masked=m, field_growth=field, beak=beak,
                        lift=np.where(m, NITRIDE_LIFT * growth, 0.0))

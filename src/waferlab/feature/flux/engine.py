@@ -348,8 +348,7 @@ def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
                              np.ascontiguousarray(norm, float), bad)
     N = nrays.sum()
     fk = tally / nrays[:, None] * np.where(bad, 0.0, norm)[None, :]
-    if smoother is not None:
-        fk = np.asarray(smoother @ fk.T).T
+    fk = np.asarray(smoother @ fk.T).T
     fk[:, bad] = np.nan
     wk = nrays / N
     mean = (wk[:, None] * fk).sum(axis=0)    # not wk @ fk: BLAS threads would spin and
