@@ -4,9 +4,13 @@ agreement with the homogeneous CCP model (Lieberman & Lichtenberg 2005, ch. 10-1
 Speed: the example recipe (examples/fluid2d/reactor-argon-ccp.yaml, 16 × 16) — mesh size,
 iterations, the residual history and CPU time (time.process_time of this process) beside wall
 time and the load average.  Mesh: 10 × 12 → 16 × 16 → 24 × 24 → 32 × 32 of the same case.
-Agreement: argon at 10-100 mTorr, 5-30 W, 5 and 10 cm gaps, both power conventions; ratios 2D /
-homogeneous of ⟨n_e⟩ (volume average vs n₀), T_e (density-weighted), the powered sheath's V₁ and
-s_m at the centre, and the absorbed power.  Writes bench/results/reactor_fluid2d_ccp.md.
+Agreement: argon at 10-100 mTorr, 5-30 W, 5 and 10 cm gaps, both power conventions, equal plates
+(rf_return: electrode, the homogeneous model's geometry); ratios 2D / homogeneous of ⟨n_e⟩ (volume
+average vs n₀), T_e (density-weighted), the powered sheath's V₁ and s_m at the centre, and the
+absorbed power.  Self-bias: the capacitive divider alone against the area law V_a/V_b =
+(A_b/A_a)^q (L&L 2005 §11.4; q = 4 Child law, 5/2 collisional) with equal edge densities, and
+the 2D runs' self-bias with their effective q = ln(V_a/V_b)/ln(A_b/A_a).
+Writes bench/results/reactor_fluid2d_ccp.md.
 
 Run:  python bench/bench_reactor_fluid2d_ccp.py
 """
@@ -21,7 +25,15 @@ import time  # noqa: E402
 
 from waferlab.recipe_io import load_yaml, validate_section  # noqa: E402
 from waferlab.reactor import ReactorSpec  # noqa: E402
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
 from waferlab.reactor.fluid2d.ccp import energy_channels, solve_ccp  # noqa: E402
+from waferlab.reactor.fluid2d.ccp_sheath import Surface, capacitive_split  # noqa: E402
+
+M_AR = 39.948 * 1.66053906660e-27
+OMEGA = 2 * math.pi * 13.56e6
 
 EXAMPLE = harness.ROOT / "examples" / "fluid2d" / "reactor-argon-ccp.yaml"
 CASES = [("10 mTorr", "30 W", "5 cm", "discharge"), ("10 mTorr", "10 W", "5 cm", "discharge"),
@@ -43,6 +55,16 @@ def timed(spec):
     return r, time.process_time() - c, time.perf_counter() - w
 
 
+def continuity(r) -> float:
+    """(I_powered − I_grounded)/I_powered of the RF current."""
+    m, h = r.setup.mesh, r.heating
+    A_side = 2 * math.pi * m.r_faces[-1] * m.dz
+    I_a = float((m.ring_area * h.J1)[r.setup.electrode].sum())
+    I_b = float((m.ring_area * h.J1_top).sum() + (m.ring_area * h.J1)[~r.setup.electrode].sum()
+                + (A_side * h.J1_side).sum())
+    return (I_a - I_b) / I_a
+
+
 def main() -> None:
     out = ["## reactor: 2D CCP (fluid2d, source.type: ccp)", ""]
     r, cpu, wall = timed(example())
@@ -55,8 +77,12 @@ def main() -> None:
             f"{float((r.heating.ohmic * m.volume).sum()):.3g} + stochastic "
             f"{float((r.heating.stochastic * m.volume).sum()):.3g}; ions' sheath energy {r.heating.ion_power:.4g} W); "
             f"particle balance {ch['particle_balance']:.1e}, electron energy balance {ch['residual']:.1e}",
-            f"- V_rf {r.heating.V_T:.1f} V (two sheaths in series), powered sheath at the centre V₁ "
-            f"{r.heating.V1_bottom[0]:.1f} V, s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m²",
+            f"- V_rf {r.heating.V_T:.1f} V = powered sheaths {r.heating.V_a:.1f} V + grounded {r.heating.V_b:.1f} V "
+            f"(rf_return {r.setup.ccp.rf_return}); **DC self-bias {r.heating.self_bias:.1f} V**; powered sheath at "
+            f"the centre s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m², mean ion energy "
+            f"{0.5 * r.T_e_wafer[0] + r.heating.Vbar_bottom[0]:.1f} eV; {r.setup.sheath_regime} sheaths "
+            f"(λ_i {r.setup.lambda_i * 1e3:.2f} mm, λ_i/s_m {r.setup.lambda_i / r.heating.s_bottom[0]:.2f})",
+            f"- RF current continuity (powered − grounded)/powered: {continuity(r):.1e}",
             "- scaled residual history: " + ", ".join(f"{h:.1e}" for h in r.residual_history), ""]
     out += ["### Mesh refinement (example, gas heating off)", "",
             "| mesh | steps | CPU s | ⟨n_e⟩ m⁻³ | T_e eV | Γ_i(0) m⁻²s⁻¹ | V₁(0) V | s_m(0) mm | E_i(0) eV |",
@@ -69,19 +95,50 @@ def main() -> None:
                    f"{r.T_e_density_weighted:.4g} | {r.ion_flux_wafer[0]:.4g} | {h.V1_bottom[0]:.1f} | "
                    f"{h.s_bottom[0] * 1e3:.3f} | {0.5 * r.T_e_wafer[0] + h.Vbar_bottom[0]:.1f} |")
     out += ["", "### Against the homogeneous CCP model (2D / homogeneous; criteria ⟨n_e⟩ ±30 %, T_e ±10 %)", "",
-            "| pressure | power | gap | power counts | ⟨n_e⟩ | T_e | V₁(0) | s_m(0) | P_abs / P | CPU s |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            "| pressure | power | gap | power counts | sheath law (λ_i/s_m) | ⟨n_e⟩ | T_e | V₁(0) | s_m(0) | "
+            "P_abs / P | CPU s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for p, P, gap, mode in CASES:
         spec = example((10, 12), pressure=p, source={"type": "ccp", "power": P},
                        chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
-                       fluid2d={"ccp": {"power_absorbed_by": mode}, "mesh": {"nr": 10, "nz": 12},
-                                "gas_heating": False})
+                       fluid2d={"ccp": {"power_absorbed_by": mode, "rf_return": "electrode"},
+                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False})
         r, cpu, _ = timed(spec)
         ref = r.setup.reference
-        out.append(f"| {p} | {P} | {gap} | {mode} | {r.n_e_avg / ref.n0_m3:.3f} | "
+        out.append(f"| {p} | {P} | {gap} | {mode} | {r.setup.sheath_regime} "
+                   f"({r.setup.lambda_i / ref.s_m_m:.2f}) | {r.n_e_avg / ref.n0_m3:.3f} | "
                    f"{r.T_e_density_weighted / ref.T_e_eV:.3f} | {r.heating.V1_bottom[0] / ref.V1_V:.3f} | "
                    f"{r.heating.s_bottom[0] / ref.s_m_m:.3f} | {r.absorbed_power / float(P.split()[0]):.9f} | "
                    f"{cpu:.1f} |")
+    out += ["", "### Self-bias: the capacitive divider against the area law (equal edge densities "
+            "1e15 m⁻³, T_e 1 eV, V_T 4e5 V)", "",
+            "| A_b/A_a | q (collisionless) | q (collisional) | V_a/V_b collisionless | (A_b/A_a)^4 |",
+            "|---|---|---|---|---|"]
+    for k in (1.0, 1.5, 2.0, 3.0):
+        qs = []
+        for lam in (None, np.array([1e-4])):
+            a = Surface(np.array([1.0]), np.array([1e15]), np.array([1.0]), lam)
+            b = Surface(np.array([k]), np.array([1e15]), np.array([1.0]), lam)
+            f = capacitive_split(4e5, a, b, M_AR, OMEGA)
+            qs.append((math.log(f / (1 - f)) / math.log(k) if k > 1 else float("nan"), f / (1 - f)))
+        out.append(f"| {k:g} | {qs[0][0]:.3f} | {qs[1][0]:.3f} | {qs[0][1]:.4g} | {k ** 4:.4g} |")
+    out += ["", "### Self-bias in 2D (example conditions, 10 × 12, gas heating off)", "",
+            "| R_e | rf_return | sheath law | A_b/A_a | V_a V | V_b V | self-bias V | effective q | "
+            "mean ion energy (0) eV | CPU s |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for R_e, ret, law in (("15 cm", "electrode", "auto"), ("15 cm", "chamber", "auto"),
+                          ("15 cm", "chamber", "collisionless"), ("9 cm", "electrode", "auto"),
+                          ("9 cm", "chamber", "auto")):
+        spec = example((10, 12), chamber={"radius": "15 cm", "length": "5 cm", "wafer_radius": "7.5 cm"},
+                       fluid2d={"ccp": {"electrode_radius": R_e, "rf_return": ret, "sheath": law},
+                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False})
+        r, cpu, _ = timed(spec)
+        h, R, Re, L = r.heating, 0.15, r.setup.electrode_radius, r.setup.gap
+        A_b = R ** 2 + ((R ** 2 - Re ** 2) + 2 * R * L if ret == "chamber" else 0.0)
+        ratio = A_b / Re ** 2
+        q = math.log(h.V_a / h.V_b) / math.log(ratio) if ratio > 1 + 1e-9 else float("nan")
+        out.append(f"| {R_e} | {ret} | {r.setup.sheath_regime} | {ratio:.3f} | {h.V_a:.1f} | {h.V_b:.1f} | "
+                   f"{h.self_bias:.1f} | {q:.2f} | {0.5 * r.T_e_wafer[0] + h.Vbar_bottom[0]:.1f} | {cpu:.1f} |")
     path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp.md", "\n".join(out))
     print(path.read_text())
 

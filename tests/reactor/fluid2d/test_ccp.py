@@ -14,7 +14,7 @@ import pytest
 from waferlab.constants import E_CHARGE, EPS0, EV, M_E, PI
 from waferlab.errors import RecipeError, SimulationError
 from waferlab.reactor.fluid2d.ccp import build_ccp, energy_channels, solve_ccp
-from waferlab.reactor.fluid2d.ccp_sheath import column_heating, rf_sheath, sheath_voltage
+from waferlab.reactor.fluid2d.ccp_sheath import Surface, capacitive_split, column_heating, rf_sheath, sheath_voltage
 from waferlab.reactor.sheath import mean_sheath_voltage
 from waferlab.reactor.spec import ReactorSpec
 from waferlab.recipe_io import validate_section
@@ -38,7 +38,14 @@ def make(fluid2d: dict | None = None, **over):
 
 @pytest.fixture(scope="module")
 def ccp():
+    """The default: metal chamber (top, side wall, ring grounded), sheath law chosen by λ_i/s_m."""
     return solve_ccp(make())
+
+
+@pytest.fixture(scope="module")
+def ccp_sym():
+    """Equal plates: the RF current returns through the top electrode alone."""
+    return solve_ccp(make(fluid2d={"ccp": {"rf_return": "electrode"}}))
 
 
 def test_sheath_closure_is_liebermans_child_law_rf_sheath():
@@ -56,24 +63,75 @@ def test_sheath_closure_is_liebermans_child_law_rf_sheath():
     assert math.log(J2 / J[-1]) / math.log(2) == pytest.approx(0.25, abs=0.01)
 
 
-def test_series_sheaths_split_the_voltage_by_the_child_law():
-    """Two sheaths in series carry one current: equal edge densities share V_T equally; at
-    V ≫ T_e, J ∝ V^¼ n_s^½ gives V_a/V_b → (n_b/n_a)² (4× the density: 1/16, within the
-    T_e-terms of V̄: 10 %).  The power is the requested one."""
-    nr, nz = 3, 4
-    vol = np.full((nr, nz), 1e-4)
-    n, Te, nu = np.full((nr, nz), 1e15), np.full((nr, nz), 3.0), np.full((nr, nz), 1e7)
-    e = np.ones(nr, bool)
-    for nb, ratio in ((1e15, 1.0), (4e15, 1 / 16)):
-        h = column_heating(0.01, 0.01, vol, np.full(nr, 1e-2), n, Te, nu, np.full(nr, nb), np.full(nr, 1e15),
-                           e, 5.0, M_AR, OMEGA, electrons_only=True)
-        assert h.V1_bottom + h.V1_top == pytest.approx(np.full(nr, h.V_T), rel=1e-12)
-        assert h.V1_bottom / h.V1_top == pytest.approx(np.full(nr, ratio), rel=0.10 if ratio < 1 else 1e-9)
-        assert float((h.power * vol).sum()) == pytest.approx(5.0, rel=1e-12)
-        # both sheaths carry the same RF current
-        Ja, _, _ = rf_sheath(h.V1_bottom, nb, 3.0, M_AR, OMEGA)
-        Jb, _, _ = rf_sheath(h.V1_top, 1e15, 3.0, M_AR, OMEGA)
-        assert Ja == pytest.approx(Jb, rel=1e-9) and Ja == pytest.approx(h.J1, rel=1e-9)
+def test_collisional_sheath_closure_is_liebermans_1989_law():
+    """J₁ = C_coll ε₀ω V₁/s_m with e n_s u_B = K ε₀(2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} (written out);
+    the inversion returns V₁; J₁ ∝ V₁^{2/5} at V₁ ≫ T_e (±0.01) and ∝ λ_i^{-1/5} (1e-9)."""
+    from waferlab.reactor.fluid2d.ccp_sheath import C_COLLISIONAL
+
+    V1, n_s, Te, lam = np.array([5.0, 80.0, 300.0, 3000.0]), 2e15, 3.0, 1e-3
+    Vbar = mean_sheath_voltage(V1, Te, M_AR)
+    uB = math.sqrt(EV * Te / M_AR)
+    s_m = (2.9744 * EPS0 * math.sqrt(2 * E_CHARGE * lam / (PI * M_AR)) * Vbar ** 1.5 / (E_CHARGE * n_s * uB)) ** 0.4
+    J, Vb, s = rf_sheath(V1, n_s, Te, M_AR, OMEGA, lam)
+    assert s == pytest.approx(s_m, rel=1e-12) and Vb == pytest.approx(Vbar, rel=1e-12)
+    assert J == pytest.approx(C_COLLISIONAL * EPS0 * OMEGA * V1 / s_m, rel=1e-12)
+    assert sheath_voltage(J, n_s, Te, M_AR, OMEGA, lam) == pytest.approx(V1, rel=1e-9)
+    J2, _, _ = rf_sheath(2 * 3000.0, n_s, Te, M_AR, OMEGA, lam)
+    assert math.log(J2 / J[-1]) / math.log(2) == pytest.approx(0.4, abs=0.01)
+    J3, _, _ = rf_sheath(V1, n_s, Te, M_AR, OMEGA, 32 * lam)
+    assert J3 / J == pytest.approx(np.full(4, 0.5), rel=1e-9)
+
+
+def _surfaces(A_a, A_b, n_a=1e15, n_b=1e15, Te=1.0, lam=None):
+    lam_a = None if lam is None else np.array([lam])
+    return (Surface(np.array([A_a]), np.array([n_a]), np.array([Te]), lam_a),
+            Surface(np.array([A_b]), np.array([n_b]), np.array([Te]), lam_a))
+
+
+@pytest.mark.parametrize("lam, q", [(None, 4.0), (1e-4, 2.5)])
+def test_capacitive_divider_follows_the_area_law(lam, q):
+    """L&L 2005 §11.4: equal edge densities, V ≫ T_e: V_a/V_b = (A_b/A_a)^q with q = 4 (Child
+    law) and 5/2 (collisional law); the exponent to ±0.02 (the T_e terms of V̄ at T_e/V ≈ 1e-5:
+    ln(V̄/V₁) ≈ 2e-4 per sheath over ln 2 ≈ 0.7).  Equal areas: V_a = V_b (1e-12).  The RF
+    current is continuous (1e-12)."""
+    a, b = _surfaces(1.0, 1.0, lam=lam)
+    assert capacitive_split(1e5, a, b, M_AR, OMEGA) == pytest.approx(0.5, rel=1e-12)
+    for k in (1.5, 2.0):
+        a, b = _surfaces(1.0, k, lam=lam)
+        f = capacitive_split(4e5, a, b, M_AR, OMEGA)
+        assert math.log(f / (1 - f)) / math.log(k) == pytest.approx(q, abs=0.02)
+        assert a.current(f * 4e5, M_AR, OMEGA) == pytest.approx(b.current((1 - f) * 4e5, M_AR, OMEGA), rel=1e-12)
+    # a denser edge at the grounded side (4×) balances the area: J ∝ n_s^{1/2} (Child) or n_s^{2/5}
+    a, b = _surfaces(1.0, 4.0 ** (-0.5 if lam is None else -0.4), n_b=4e15, lam=lam)
+    assert capacitive_split(4e5, a, b, M_AR, OMEGA) == pytest.approx(0.5, abs=2e-4)
+
+
+def test_divider_heating_on_a_mesh_keeps_current_and_power():
+    """column_heating on a 3 × 4 mesh, the powered electrode the inner two columns, the grounded
+    top, side wall and bottom ring: the power is the requested one (1e-12), the currents balance
+    (1e-9), the self-bias is negative and equals ⟨V̄_b⟩ − ⟨V̄_a⟩; with the top alone and equal
+    plates the bias vanishes."""
+    from waferlab.reactor.fluid2d.mesh import Mesh
+
+    m = Mesh.uniform(0.15, 0.03, 3, 4)
+    n, Te, nu = np.full(m.shape, 1e15), np.full(m.shape, 3.0), np.full(m.shape, 1e7)
+    ns = np.full(3, 5e14)
+    e = np.array([True, True, False])
+    h = column_heating(m, n, Te, nu, ns, ns, np.full(4, 5e14), e, 5.0, M_AR, OMEGA)
+    assert float((h.power * m.volume).sum()) + h.ion_power == pytest.approx(5.0, rel=1e-12)
+    A_side = 2 * PI * 0.15 * m.dz
+    I_a = float((m.ring_area[e] * h.J1[e]).sum())
+    I_b = float((m.ring_area * h.J1_top).sum() + (m.ring_area[~e] * h.J1[~e]).sum() + (A_side * h.J1_side).sum())
+    assert I_a == pytest.approx(I_b, rel=1e-9)
+    assert h.V_a > 2 * h.V_b and h.self_bias < -0.5 * h.V_a
+    A_g = np.concatenate([m.ring_area, m.ring_area[~e], A_side])
+    V_g = np.concatenate([h.Vbar_top, h.Vbar_bottom[~e], h.Vbar_side])
+    assert h.self_bias == pytest.approx((A_g * V_g).sum() / A_g.sum()
+                                        - (m.ring_area[e] * h.Vbar_bottom[e]).sum() / m.ring_area[e].sum(), rel=1e-12)
+    sym = column_heating(m, n, Te, nu, ns, ns, np.full(4, 5e14), np.ones(3, bool), 5.0, M_AR, OMEGA,
+                         side_grounded=False)
+    assert sym.V_a == pytest.approx(sym.V_b, rel=1e-9) and abs(sym.self_bias) < 1e-9 * sym.V_a
+    assert np.all(sym.J1 == pytest.approx(sym.J1_top, rel=1e-9))
 
 
 def test_homogeneous_model_closes_its_balances():
@@ -101,15 +159,20 @@ def test_homogeneous_model_closes_its_balances():
 
 def test_power_particle_and_energy_balances_close(ccp):
     """Absorbed power = recipe's (acceptance 1 %; here 1e-9): electrons (ohmic + stochastic)
-    plus the ions' sheath energy e V̄ Γ at both electrodes; ionisation = wall losses; electron
-    power = collisions + 5T_e/2 per lost pair."""
+    plus the ions' sheath energy e V̄ Γ at every RF sheath (electrodes and side wall);
+    ionisation = wall losses; electron power = collisions + 5T_e/2 per lost pair; the RF
+    current leaving the powered electrode returns through the grounded sheaths (1e-9)."""
     r = ccp
     h, m = r.heating, r.setup.mesh
     assert r.absorbed_power == pytest.approx(30.0, rel=1e-9)
     assert float(((h.ohmic + h.stochastic) * m.volume).sum()) == pytest.approx(r.electron_power, rel=1e-12)
-    G_top = r.ion_flux_top
+    G_top, G_side = r.ion_flux_top, r.wall_flux["r_max"]
+    A_side = 2 * PI * m.r_faces[-1] * m.dz
     assert h.ion_power == pytest.approx(EV * float((m.ring_area * (r.ion_flux_wafer * h.Vbar_bottom
-                                                                    + G_top * h.Vbar_top)).sum()), rel=1e-6)
+                                                                    + G_top * h.Vbar_top)).sum()
+                                                   + (A_side * G_side * h.Vbar_side).sum()), rel=1e-6)
+    I_powered = float((m.ring_area * h.J1).sum())
+    assert I_powered == pytest.approx(float((m.ring_area * h.J1_top).sum() + (A_side * h.J1_side).sum()), rel=1e-9)
     ch = energy_channels(r)
     assert abs(ch["particle_balance"]) < 1e-6 and abs(ch["residual"]) < 1e-6
     assert r.residual_history[-1] < r.setup.settings.tolerance < r.residual_history[0]
@@ -118,22 +181,28 @@ def test_power_particle_and_energy_balances_close(ccp):
     assert m.z_faces[-1] + (w * h.s_bottom).sum() + (w * h.s_top).sum() == pytest.approx(0.05, rel=1e-6)
 
 
-def test_2d_ccp_agrees_with_the_homogeneous_model(ccp):
+def test_2d_ccp_agrees_with_the_homogeneous_model(ccp_sym):
     """Volume-averaged n_e within 30 % and density-weighted T_e within 10 % of the homogeneous
     CCP model (the issue's global-model tolerances: its Godyak h-factors, L&L eqs. 10.2.1-2, are
     fits to fluid solutions good to ≈ 20-30 %), and the powered sheath (V₁, s_m) within 25 %
-    (both scale as n_s^-½ ... n_s^-2 of the edge density that the h-factor sets)."""
+    (both scale as n_s^-½ ... n_s^-2 of the edge density that the h-factor sets).  Equal
+    plates (the homogeneous model's), the sheath law of both chosen by λ_i/s_m; symmetric:
+    no self-bias (1e-6 of V_T)."""
+    ccp = ccp_sym
     ref = ccp.setup.reference
+    assert ccp.setup.sheath_regime == "collisional" and ccp.setup.lambda_i < ref.s_m_m
     assert ccp.n_e_avg == pytest.approx(ref.n0_m3, rel=0.30)
     assert ccp.T_e_density_weighted == pytest.approx(ref.T_e_eV, rel=0.10)
     assert ccp.heating.V1_bottom[0] == pytest.approx(ref.V1_V, rel=0.25)
     assert ccp.heating.s_bottom[0] == pytest.approx(ref.s_m_m, rel=0.25)
+    assert abs(ccp.heating.self_bias) < 1e-6 * ccp.heating.V_T
 
 
 def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     """E(r) = T_e/2 + V̄(V₁(r), T_e(r)) of the sheath model; the column's current is the
-    sheath's J₁(V₁, n_s); the ReactorState's IEDF has that mean (ring average); symmetric
-    plates: no self-bias."""
+    sheath's J₁(V₁, n_s) (the collisional law: λ_i = 1.0 mm < s_m); the ReactorState's IEDF
+    has that mean (ring average); the metal chamber's larger grounded area gives the wafer a
+    negative self-bias, V_dc = ⟨V̄_grounded⟩ − ⟨V̄_powered⟩, between −V_a and 0."""
     from waferlab.reactor.fluid2d.ccp_output import reactor_state_ccp, wafer_profile_ccp
 
     r, h = ccp, ccp.heating
@@ -142,27 +211,34 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     Te = r.T_e_wafer[:k]
     assert wp["ion_energy_mean_eV"] == pytest.approx(0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR),
                                                      rel=1e-4)
-    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA)
+    assert r.setup.collisional
+    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i)
     assert J == pytest.approx(h.J1[:k], rel=1e-6)
     st = reactor_state_ccp(r)
     ring = r.setup.mesh.ring_area[:k]
     E_avg = float((wp["ion_energy_mean_eV"] * ring).sum() / ring.sum())
     assert st.ion_energy_mean_eV == pytest.approx(E_avg, rel=1e-3)
     assert st.ion_energy_mean_eV > st.V_rf > 100.0
-    assert abs(st.V_dc) < 1e-6 * st.V_rf
+    assert st.V_dc == h.self_bias and -h.V_a < h.self_bias < -0.2 * h.V_a
+    assert h.V_a > h.V_b
     assert st.ion_flux_m2s == pytest.approx(float((wp["ion_flux_m2s"] * ring).sum() / ring.sum()), rel=1e-12)
 
 
 @pytest.mark.slow
-def test_a_smaller_powered_electrode_heats_only_above_it():
-    """R_e = 9 cm of R = 15 cm: no RF current, no power in the outer columns; the power still
-    integrates to the recipe's; the top sheath (same current, denser edge) differs."""
+def test_a_smaller_powered_electrode_is_self_biased():
+    """R_e = 9 cm of R = 15 cm, the RF current returning through the top electrode alone: the
+    powered sheath is the only one in the outer bottom cells' place (no current there), the top
+    sheath carries the current everywhere, the current is continuous (1e-9), the power is the
+    recipe's, and the area ratio (15/9)² = 2.8 makes the powered sheath the larger with a
+    negative self-bias."""
     r = solve_ccp(make(chamber={"radius": "15 cm", "length": "5 cm", "wafer_radius": "7.5 cm"},
-                       fluid2d={"ccp": {"electrode_radius": "9 cm"}}))
-    outer = r.setup.mesh.r > 0.09
-    assert np.all(r.power[outer] == 0) and np.all(r.heating.J1[outer] == 0)
+                       fluid2d={"ccp": {"electrode_radius": "9 cm", "rf_return": "electrode"}}))
+    h, m = r.heating, r.setup.mesh
+    outer = m.r > 0.09
+    assert np.all(h.J1[outer] == 0) and np.all(h.J1[~outer] > 0) and np.all(h.J1_top > 0)
+    assert float((m.ring_area * h.J1).sum()) == pytest.approx(float((m.ring_area * h.J1_top).sum()), rel=1e-9)
     assert r.absorbed_power == pytest.approx(30.0, rel=1e-9)
-    assert np.all(r.heating.J1[~outer] > 0)
+    assert h.V_a > 1.5 * h.V_b and h.self_bias < -0.3 * h.V_a
 
 
 @pytest.mark.parametrize("over, path", [
@@ -186,6 +262,34 @@ def test_bad_ccp_input_names_the_field(over, path):
 def test_bad_ccp_values_are_refused_by_the_schema():
     with pytest.raises(RecipeError, match=r"reactor\.fluid2d\.ccp.*gap"):
         make(fluid2d={"ccp": {"gap": "-1 cm"}})
+    for key in ("rf_return", "sheath"):
+        with pytest.raises(RecipeError, match=rf"reactor\.fluid2d\.ccp\.{key}"):
+            make(fluid2d={"ccp": {key: "bogus"}})
+
+
+@pytest.mark.parametrize("pressure, sheath, regime", [
+    ("2 mTorr", "auto", "collisionless"), ("100 mTorr", "auto", "collisional"),
+    ("100 mTorr", "collisionless", "collisionless"), ("2 mTorr", "collisional", "collisional")])
+def test_sheath_law_is_chosen_by_the_ion_mean_free_path(pressure, sheath, regime):
+    """auto: collisional where λ_i = 1/(n_g σ_i) is shorter than the homogeneous model's s_m
+    (2 mTorr: λ_i = 15.5 mm > s_m ≈ 11 mm; 100 mTorr: 0.31 mm < s_m); the homogeneous model's
+    sheath then obeys that law (written out, 1e-9); a forced law is kept."""
+    from waferlab.reactor.fluid2d.ccp_sheath import collisional_sheath_width
+
+    st = build_ccp(make(pressure=pressure, chamber={"radius": "15 cm", "length": "10 cm", "wafer_radius": "10 cm"},
+                        fluid2d={"ccp": {"sheath": sheath}}))
+    ref = st.reference
+    assert st.sheath_regime == regime
+    if sheath == "auto":
+        assert (st.lambda_i < ref.s_m_m) == (regime == "collisional")
+    lam = 1 / (st.global_model.n_g0 * st.coef.sigma_i)
+    assert st.lambda_i == pytest.approx(lam, rel=1e-12)
+    if regime == "collisional":
+        s_m = collisional_sheath_width(ref.Vbar_V, ref.n_s_m3, ref.T_e_eV, M_AR, lam)
+    else:
+        s_m = math.sqrt(50 / 27) * math.sqrt(2) / 3 * math.sqrt(EPS0 * ref.T_e_eV / (E_CHARGE * ref.n_s_m3)) * (
+            2 * ref.Vbar_V / ref.T_e_eV) ** 0.75
+    assert ref.s_m_m == pytest.approx(float(s_m), rel=1e-9)
 
 
 def test_non_convergence_reports_the_residual_history():
@@ -244,6 +348,10 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
     data = json.loads((tmp_path / "out" / "reactor.json").read_text())
     f2 = data["fluid2d"]
     assert f2["absorbed_power_W"] == pytest.approx(30.0, rel=1e-9)
+    assert f2["sheath_regime"] == "collisional" and f2["ion_mean_free_path_over_sheath"] < 1
+    assert f2["self_bias_V"] == data["V_dc"] < -50 and f2["rf_return"] == "chamber"
+    with xr.open_dataset(tmp_path / "out" / "fields.nc", engine="h5netcdf") as ds:
+        assert ds.attrs["self_bias_V"] == f2["self_bias_V"] and ds["sheath_mean_voltage_side_V"].shape == (16,)
     assert f2["ohmic_W"] + f2["stochastic_W"] + f2["ion_sheath_power_W"] == pytest.approx(30.0, rel=1e-9)
     assert f2["T_e_density_weighted_eV"] == pytest.approx(f2["homogeneous_model"]["T_e_eV"], rel=0.10)
     assert f2["n_e_avg_m3"] == pytest.approx(f2["homogeneous_model"]["n0_m3"], rel=0.30)
@@ -262,7 +370,7 @@ def test_homogeneous_model_agreement_over_conditions(pressure, power, gap, mode)
     """The same tolerances over pressure, power, gap and both power conventions."""
     r = solve_ccp(make(pressure=pressure, source={"type": "ccp", "power": power},
                        chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
-                       fluid2d={"ccp": {"power_absorbed_by": mode}}))
+                       fluid2d={"ccp": {"power_absorbed_by": mode, "rf_return": "electrode"}}))
     ref = r.setup.reference
     P = float(power.split()[0])
     assert r.absorbed_power == pytest.approx(P, rel=1e-9)

@@ -2,9 +2,10 @@
 ``model: fluid2d``).
 
 Geometry.  The powered electrode (radius R_e, holding the wafer) at z = 0, the grounded top
-electrode at z = gap, the grounded side wall at r = R.  The RF sheaths of both electrodes
-(:mod:`.ccp_sheath`: the project's sheath model for V̄, the Child-law RF sheath of Lieberman
-1988 for the thickness s_m and the capacitance) are boundary layers: the mesh covers the bulk
+electrode at z = gap, the grounded side wall at r = R.  The RF sheaths (:mod:`.ccp_sheath`: the
+project's sheath model for V̄, Lieberman's collisionless (1988) or collisional (1989) RF sheath
+for the thickness s_m and the capacitance, the capacitive divider of the powered and grounded
+areas for the self-bias) are boundary layers: the mesh covers the bulk
 plasma between the sheath edges, z ∈ [s_m,bottom, gap − s_m,top] (the electrode-averaged
 widths), and moves with them while the steady state is found.
 
@@ -68,6 +69,13 @@ class CCPSetup:
     reference: HomogeneousCCP
     mesh: Mesh
     neutral: str
+    collisional: bool = False
+    lambda_i: float = 0.0
+
+    @property
+    def sheath_regime(self) -> str:
+        """``collisional`` or ``collisionless`` (the RF sheath law in use)."""
+        return "collisional" if self.collisional else "collisionless"
 
     @property
     def electrode(self) -> np.ndarray:
@@ -201,28 +209,42 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
                           path="reactor.chemistry", value=chem.name)
     coef = plasma_coefficients(gm)
     omega = 2 * PI * c.frequency
-    try:
-        ref = homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
-                              electrons_only=c.power_absorbed_by == "electrons")
-    except ValueError as exc:
-        raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa): "
-                          f"give a larger gap or less power", path="reactor.fluid2d.ccp.gap", value=gap) from None
+    lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
+
+    def reference(collisional: bool) -> HomogeneousCCP:
+        try:
+            return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
+                                   electrons_only=c.power_absorbed_by == "electrons", collisional=collisional)
+        except ValueError as exc:
+            raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa, "
+                              f"{'collisional' if collisional else 'collisionless'} sheaths): give a larger gap "
+                              f"or less power", path="reactor.fluid2d.ccp.gap", value=gap) from None
+
+    collisional = c.sheath == "collisional"
+    ref = reference(collisional)
+    if c.sheath == "auto" and lam_i < ref.s_m_m:          # the ions collide while crossing the sheath
+        collisional = True
+        ref = reference(True)
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
     return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
-                    coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])])
+                    coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])],
+                    collisional=collisional, lambda_i=lam_i)
 
 
 def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
-    m = setup.mesh
-    (sl_a, _, d_a), (sl_b, _, d_b) = tr.walls["z_min"], tr.walls["z_max"]
     Te = np.maximum(Te, 0.05)
-    y_a, _ = tr.wall_edge(lnn[sl_a], Te[sl_a], d_a, n_g[sl_a])
-    y_b, _ = tr.wall_edge(lnn[sl_b], Te[sl_b], d_b, n_g[sl_b])
+    ns = {}
+    for side in ("z_min", "z_max", "r_max"):
+        sl, _, dw = tr.walls[side]
+        y, _ = tr.wall_edge(lnn[sl], Te[sl], dw, n_g[sl])
+        ns[side] = np.exp(lnn[sl] - y)
     _, _, nu_m = setup.coef.rates(Te, n_g)
+    chamber = setup.ccp.rf_return == "chamber"
     try:
-        return column_heating(float(m.dz[0]), float(m.dz[-1]), m.volume, m.ring_area, np.exp(lnn), Te, nu_m,
-                              np.exp(lnn[sl_a] - y_a), np.exp(lnn[sl_b] - y_b), setup.electrode,
-                              setup.spec.source.power, setup.coef.m_i, setup.omega,
+        return column_heating(setup.mesh, np.exp(lnn), Te, nu_m, ns["z_min"], ns["z_max"], ns["r_max"],
+                              setup.electrode, setup.spec.source.power, setup.coef.m_i, setup.omega,
+                              lam=1.0 / (n_g * setup.coef.sigma_i) if setup.collisional else None,
+                              side_grounded=chamber, ring_grounded=chamber,
                               electrons_only=setup.electrons_only, V_guess=V_guess)
     except ValueError as exc:
         raise SimulationError(f"CCP: {exc}") from None
@@ -310,7 +332,7 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
     _, _, det = tr.evaluate(lnn, Te, details=True)
     G_a, ns_a = det["wall"]["z_min"]
     _, ns_b = det["wall"]["z_max"]
-    V_ref = np.where(setup.electrode, heat.Vbar_top, plasma_potential(Te[:, -1], setup.coef.m_i))
+    V_ref = np.where(heat.Vbar_top > 0, heat.Vbar_top, plasma_potential(Te[:, -1], setup.coef.m_i))
     phi = V_ref[:, None] + Te * (lnn - np.log(ns_b)[:, None])              # Boltzmann relation
     return CCPResult(setup=setup, n_e=np.exp(lnn), T_e=Te, power=heat.power, heating=heat, T_gas=T_g, n_gas=n_g,
                      phi=phi, wafer_r=m.r, ion_flux_wafer=G_a, ion_flux_top=det["wall"]["z_max"][0],

@@ -20,7 +20,7 @@ from ..sheath import Distribution, cos_exponent, iadf, iedf, iedf_splitting, ion
 from ..spec import ReactorSpec
 from ..state import ReactorState
 from .ccp import CCPResult, energy_channels, solve_ccp
-from .ccp_sheath import SM_OVER_CHILD
+from .ccp_sheath import SM_OVER_CHILD, SM_OVER_DC_COLLISIONAL
 
 __all__ = ["wafer_profile_ccp", "reactor_state_ccp", "ccp_wafer", "write_fields_ccp", "plot_ccp", "run_ccp"]
 
@@ -64,7 +64,7 @@ def reactor_state_ccp(res: CCPResult) -> ReactorState:
     Gam, Te_w = avg(prof["ion_flux_m2s"]), avg(res.T_e_wafer[w])
     V_rf, V_bar = avg(h.V1_bottom[w]), avg(h.Vbar_bottom[w])
     E_mean = avg(prof["ion_energy_mean_eV"])
-    s = avg(h.s_bottom[w]) / SM_OVER_CHILD                  # DC Child-law thickness at V̄
+    s = avg(h.s_bottom[w]) / (SM_OVER_DC_COLLISIONAL if setup.collisional else SM_OVER_CHILD)  # DC law's width
     dE = float(iedf_splitting(V_rf, V_bar, s, coef.m_i, setup.ccp.frequency))
     spread = max(gm.T_ion_eV, 1e-3)
     grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
@@ -81,7 +81,7 @@ def reactor_state_ccp(res: CCPResult) -> ReactorState:
         n_e_avg_m3=n_avg, densities_m3={neutral: m.volume_average(res.n_gas), ion: n_avg, "e": n_avg},
         fluxes_to_wafer_m2s={neutral: avg(prof[f"{neutral}_flux_m2s"]), ion: Gam}, ion_species=(ion,),
         ion_flux_m2s=Gam, iedf=E_dist, iadf=A_dist, ion_energy_mean_eV=E_dist.mean(),
-        ion_cos_exponent=cos_exponent(A_dist), V_plasma=V_top + 0.5 * Te_w, V_dc=V_top - V_bar, V_rf=V_rf,
+        ion_cos_exponent=cos_exponent(A_dist), V_plasma=V_top + 0.5 * Te_w, V_dc=h.self_bias, V_rf=V_rf,
         sheath_thickness_m=s, sheath_collisionality=s / mfp,
         ion_transit_time_s=float(ion_transit_time(s, V_bar, coef.m_i)),
         gas_temperature_K=m.volume_average(res.T_gas), wafer_temperature_K=Tw, pressure_Pa=setup.spec.pressure,
@@ -108,10 +108,15 @@ def write_fields_ccp(res: CCPResult, path: Path) -> None:
                      "power_W_m3": (dims, res.power), "power_ohmic_W_m3": (dims, h.ohmic),
                      "power_stochastic_W_m3": (dims, h.stochastic), "gas_temperature_K": (dims, res.T_gas),
                      f"{res.setup.neutral}_m3": (dims, res.n_gas), f"{ion}_m3": (dims, res.n_e)}
-                    | {k: (("r_m",), v) for k, v in col.items()},
+                    | {k: (("r_m",), v) for k, v in col.items()}
+                    | {"rf_current_side_A_m2": (("z_m",), h.J1_side),
+                       "sheath_mean_voltage_side_V": (("z_m",), h.Vbar_side),
+                       "sheath_width_side_m": (("z_m",), h.s_side)},
                     coords={"r_m": m.r, "z_m": res.z_m},
                     attrs={"model": "fluid2d", "source": "ccp", "chemistry": gm.chem.name,
                            "gap_m": res.setup.gap, "electrode_radius_m": res.setup.electrode_radius,
+                           "self_bias_V": h.self_bias, "rf_return": res.setup.ccp.rf_return,
+                           "sheath_regime": res.setup.sheath_regime,
                            "note": "z = 0 is the powered electrode (wafer), z = gap the grounded electrode; "
                                    "the cells cover the bulk between the sheath edges"})
     with atomic_path(path) as tmp:
@@ -152,7 +157,8 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
     ax.plot(st.iedf.x, st.iedf.pdf, "C3-")
     ax.set(xlabel="ion energy (eV)", ylabel="IEDF (1/eV)", title="IEDF at the wafer (average)")
     fig.suptitle(f"fluid2d CCP {setup.global_model.chem.name}: {setup.spec.source.power:g} W, "
-                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_rf {h.V_T:.0f} V "
+                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_rf {h.V_T:.0f} V, "
+                 f"self-bias {h.self_bias:.0f} V, {setup.sheath_regime} sheaths\n"
                  f"(red: powered electrode, black: grounded, grey: sheaths, dashed: s_m of each column)")
     fig.tight_layout()
     with atomic_path(path) as tmp:
@@ -177,7 +183,11 @@ def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume
         "ion_sheath_power_W": h.ion_power, "particle_balance": ch["particle_balance"],
         "energy_balance_residual": ch["residual"], "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_avg_m3": res.n_e_avg, "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
-        "rf_voltage_V": h.V_T, "gap_m": res.setup.gap, "bulk_length_m": float(m.z_faces[-1]),
+        "rf_voltage_V": h.V_T, "self_bias_V": h.self_bias, "sheath_rf_voltage_powered_V": h.V_a,
+        "sheath_rf_voltage_grounded_V": h.V_b, "rf_return": res.setup.ccp.rf_return,
+        "sheath_regime": res.setup.sheath_regime, "ion_mean_free_path_m": res.setup.lambda_i,
+        "ion_mean_free_path_over_sheath": res.setup.lambda_i / float(h.s_bottom[0]),
+        "gap_m": res.setup.gap, "bulk_length_m": float(m.z_faces[-1]),
         "sheath_width_wafer_centre_m": float(h.s_bottom[0]), "sheath_width_top_centre_m": float(h.s_top[0]),
         "sheath_rf_voltage_wafer_centre_V": float(h.V1_bottom[0]), "rf_current_centre_A_m2": float(h.J1[0]),
         "wafer_ion_flux_edge_to_centre": float(G[-1] / G[0]),

@@ -22,13 +22,29 @@ S_stoc = ½ m_e v̄_e n_s ū² with the edge velocity ū = J₁/(e n_s):
 
     S_stoc = ½ m_e v̄_e J₁² / (e² n_s),   v̄_e = √(8 e T_e/(π m_e)).             (2)
 
-Columns.  The RF current flows axially from the powered electrode through the two sheaths of
-each column r < R_e to the grounded top electrode; the columns are in parallel between the
-two (equipotential) electrodes, so each carries the current J₁(r) whose sheath drops add up
-to the same amplitude V_T (the bulk impedance is neglected beside the sheaths').  V_T is set
-so that the electrons absorb the recipe's power.  The DC self-bias of the powered electrode
-is V̄_top − V̄_bottom (equal sheaths: 0); the area asymmetry of a real chamber (L&L §11.4) is
-not in this column model.
+Collisional sheaths (λ_i < s_m).  With mobility-limited ions of constant mean free path the
+same current-driven sheath (Lieberman, IEEE Trans. Plasma Sci. 17, 338, 1989; L&L 2005 §11.2)
+has J̄_i = e n_s u_B = K ε₀ (2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} with K = 2.974, and a fundamental
+capacitance 1.238 times the collisionless one per ε₀/s_m (both numbers from the numerical
+solution of the two models, :func:`..sheath_rf.rf_sheath_numbers`); J₁ ∝ V₁^{2/5} n_s^{2/5} at
+V₁ ≫ T_e.  (That solution gives the collisionless fundamental capacitance 1.226 ε₀/s_m for
+J₁ = ωq₀; the 1988 paper states 2.452, which the model keeps — the collisional one is scaled by
+the same ratio, 3.036 ε₀/s_m.)  ``regime`` picks the law; the CCP chooses it once per recipe
+from λ_i/s_m of its homogeneous model.
+
+Capacitive divider (L&L 2005 §11.4).  The bulk is an RF equipotential (its impedance is
+neglected beside the sheaths'): every powered sheath (the electrode's face, r < R_e) has the
+amplitude V_a, every grounded one (the top electrode; with ``rf_return: chamber`` also the side
+wall and the bottom ring r > R_e) V_b, V_a + V_b = V_T, and the RF current is continuous,
+
+    Σ_powered A J₁(V_a; n_s, T_e) = Σ_grounded A J₁(V_b; n_s, T_e).                (3)
+
+With equal edge densities J₁ ∝ V^{1/q} gives V_a/V_b = (A_b/A_a)^q, q = 4 (Child law) or 5/2
+(collisional).  The DC self-bias of the electrode (blocking capacitor, zero net current per
+period at each sheath) is V_dc = ⟨V̄_b⟩ − ⟨V̄_a⟩ (area averages).  In the bulk the axial current
+density of a column goes linearly from the powered (or bottom-ring) sheath's to the top sheath's;
+the difference flows radially to the side wall (J_r from the enclosed current), and the ohmic
+heating takes |J|² = J_z² + J_r².  V_T is set so that the discharge absorbs the recipe's power.
 """
 from __future__ import annotations
 
@@ -41,30 +57,45 @@ from scipy.optimize import brentq
 from ...constants import E_CHARGE, EPS0, EV, M_E, PI
 from ..sheath import child_sheath_thickness, mean_sheath_voltage
 
-__all__ = ["SM_OVER_CHILD", "C_FUNDAMENTAL", "rf_sheath", "sheath_voltage", "ohmic_power_density",
-           "stochastic_heating", "ColumnHeating", "column_heating", "HomogeneousCCP", "homogeneous_ccp",
-           "h_factors"]
+__all__ = ["SM_OVER_CHILD", "C_FUNDAMENTAL", "K_COLLISIONAL", "C_COLLISIONAL", "SM_OVER_DC_COLLISIONAL", "rf_sheath",
+           "sheath_voltage",
+           "collisional_sheath_width", "ohmic_power_density", "stochastic_heating", "Surface", "capacitive_split",
+           "ColumnHeating", "column_heating", "HomogeneousCCP", "homogeneous_ccp", "h_factors"]
 
 SM_OVER_CHILD = math.sqrt(50.0 / 27.0)     # s_m / s_Child(V̄), Lieberman 1988
 C_FUNDAMENTAL = 2.452                      # fundamental sheath capacitance × s_m/ε₀, Lieberman 1988
+K_COLLISIONAL = 2.9744                     # J̄_i = K ε₀(2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2}, Lieberman 1989 model
+C_COLLISIONAL = C_FUNDAMENTAL * 1.51782 / 1.22617   # collisional / collisionless capacitance (sheath_rf)
+SM_OVER_DC_COLLISIONAL = 1.33872             # s_m / the collisional Child law's width at (V̄, J̄_i)
 
 
-def rf_sheath(V1, n_s, Te, m_i: float, omega: float):
-    """(J₁ (A/m²), V̄ (V), s_m (m)) of a sheath with RF amplitude V₁ (eq. 1)."""
+def collisional_sheath_width(Vbar, n_s, Te, m_i: float, lam_i):
+    """s_m (m) of the collisional RF sheath: e n_s u_B = K ε₀ (2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2}."""
+    Ji = E_CHARGE * np.asarray(n_s, float) * np.sqrt(EV * np.asarray(Te, float) / m_i)
+    k = np.sqrt(2 * E_CHARGE * np.asarray(lam_i, float) / (PI * m_i))
+    return (K_COLLISIONAL * EPS0 * k * np.asarray(Vbar, float) ** 1.5 / Ji) ** 0.4
+
+
+def rf_sheath(V1, n_s, Te, m_i: float, omega: float, lam_i=None):
+    """(J₁ (A/m²), V̄ (V), s_m (m)) of a sheath with RF amplitude V₁ (eq. 1); ``lam_i`` (m): the
+    ions' mean free path for the collisional law, None: collisionless."""
     V1 = np.asarray(V1, float)
     Vbar = mean_sheath_voltage(V1, Te, m_i)
-    s_m = SM_OVER_CHILD * child_sheath_thickness(Vbar, n_s, Te)
-    return C_FUNDAMENTAL * EPS0 * omega * V1 / s_m, Vbar, s_m
+    if lam_i is None:
+        s_m = SM_OVER_CHILD * child_sheath_thickness(Vbar, n_s, Te)
+        return C_FUNDAMENTAL * EPS0 * omega * V1 / s_m, Vbar, s_m
+    s_m = collisional_sheath_width(Vbar, n_s, Te, m_i, lam_i)
+    return C_COLLISIONAL * EPS0 * omega * V1 / s_m, Vbar, s_m
 
 
-def sheath_voltage(J1, n_s, Te, m_i: float, omega: float, *, iterations: int = 80):
+def sheath_voltage(J1, n_s, Te, m_i: float, omega: float, lam_i=None, *, iterations: int = 80):
     """RF amplitude V₁ (V) whose sheath carries J₁ (eq. 1 inverted by bisection in ln V₁)."""
     J1 = np.asarray(J1, float)
     shape = np.broadcast(J1, n_s, Te).shape
     lo, hi = np.full(shape, math.log(1e-6)), np.full(shape, math.log(1e7))
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        J, _, _ = rf_sheath(np.exp(mid), n_s, Te, m_i, omega)
+        J, _, _ = rf_sheath(np.exp(mid), n_s, Te, m_i, omega, lam_i)
         up = J > J1
         hi, lo = np.where(up, mid, hi), np.where(up, lo, mid)
     return np.where(J1 > 0, np.exp(0.5 * (lo + hi)), 0.0)
@@ -81,70 +112,129 @@ def stochastic_heating(J1, n_s, Te):
     return 0.5 * M_E * vbar * np.asarray(J1, float) ** 2 / (E_CHARGE ** 2 * np.asarray(n_s, float))
 
 
+@dataclass(frozen=True)
+class Surface:
+    """Sheath-covered wall faces: area ``A`` (m²), edge density ``n_s`` (m⁻³), ``Te`` (eV) and the
+    ions' mean free path ``lam`` (m; None: collisionless sheaths), arrays of one shape."""
+
+    A: np.ndarray
+    n_s: np.ndarray
+    Te: np.ndarray
+    lam: np.ndarray | None = None
+
+    def sheath(self, V1: float, m_i: float, omega: float):
+        """(J₁, V̄, s_m) of every face at the common amplitude V₁."""
+        return rf_sheath(V1, self.n_s, self.Te, m_i, omega, self.lam)
+
+    def current(self, V1: float, m_i: float, omega: float) -> float:
+        """RF current amplitude Σ A J₁(V₁) (A)."""
+        return float((self.A * self.sheath(V1, m_i, omega)[0]).sum())
+
+
+def capacitive_split(V_T: float, a: Surface, b: Surface, m_i: float, omega: float) -> float:
+    """Fraction f of V_T across the powered sheaths ``a`` (V_a = f V_T, V_b = (1 − f)V_T) that
+    makes the RF current continuous, eq. (3) (Brent's method in f)."""
+    def g(f):
+        return math.log(a.current(f * V_T, m_i, omega) / b.current((1 - f) * V_T, m_i, omega))
+    return brentq(g, 1e-12, 1 - 1e-12, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ColumnHeating:
-    """Power densities (W/m³, (nr, nz)) and the sheaths of each column ((nr,) arrays; bottom
-    = powered electrode, top = grounded; zero outside the electrode); ``electron_power`` and
-    ``ion_power`` (W, the ions' sheath energy e V̄ Γ at both electrodes) and the common RF
-    amplitude ``V_T`` (V) of the two sheaths in series."""
+    """Power densities (W/m³, (nr, nz)) and the sheaths: per column ((nr,); bottom = the
+    powered electrode r < R_e and, when grounded, the ring r > R_e; top = the grounded
+    electrode; zero where no RF sheath) and along the side wall ((nz,)).  ``J1`` is the bottom
+    sheath's current density, ``V_a``/``V_b`` the powered/grounded amplitudes (V_T = V_a + V_b),
+    ``self_bias`` V_dc = ⟨V̄_b⟩ − ⟨V̄_a⟩ (V); ``electron_power`` and ``ion_power`` (W, the ions'
+    sheath energy e V̄ Γ at every RF sheath)."""
 
     power: np.ndarray
     ohmic: np.ndarray
     stochastic: np.ndarray
     J1: np.ndarray
+    J1_top: np.ndarray
+    J1_side: np.ndarray
     V1_bottom: np.ndarray
     V1_top: np.ndarray
     Vbar_bottom: np.ndarray
     Vbar_top: np.ndarray
+    Vbar_side: np.ndarray
     s_bottom: np.ndarray
     s_top: np.ndarray
+    s_side: np.ndarray
     V_T: float
+    V_a: float
+    V_b: float
+    self_bias: float
     electron_power: float
     ion_power: float
 
 
-def _split(V_T, ns_a, Te_a, ns_b, Te_b, m_i, omega, iterations=60):
-    """Fraction f of V_T across the bottom sheath with J₁(fV_T; a) = J₁((1−f)V_T; b)."""
-    lo, hi = np.zeros_like(ns_a), np.ones_like(ns_a)
-    for _ in range(iterations):
-        f = 0.5 * (lo + hi)
-        Ja, _, _ = rf_sheath(f * V_T, ns_a, Te_a, m_i, omega)
-        Jb, _, _ = rf_sheath((1 - f) * V_T, ns_b, Te_b, m_i, omega)
-        up = Ja > Jb
-        hi, lo = np.where(up, f, hi), np.where(up, lo, f)
-    return 0.5 * (lo + hi)
-
-
-def column_heating(dz_first: float, dz_last: float, volume: np.ndarray, ring_area: np.ndarray,
-                   n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bottom: np.ndarray, ns_top: np.ndarray,
-                   electrode: np.ndarray, power: float, m_i: float, omega: float, *, electrons_only: bool = False,
+def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bottom: np.ndarray,
+                   ns_top: np.ndarray, ns_side: np.ndarray, electrode: np.ndarray, power: float, m_i: float,
+                   omega: float, *, lam: np.ndarray | None = None, side_grounded: bool = True,
+                   ring_grounded: bool = True, electrons_only: bool = False,
                    V_guess: float = 300.0) -> ColumnHeating:
-    """Ohmic + stochastic power of the columns ``electrode`` (bool (nr,)) whose common RF
-    amplitude V_T gives the absorbed ``power`` (W): electrons + ions (the ions' sheath energy
-    e V̄ u_B n_s at both electrodes, L&L §11.2), or the electrons alone (``electrons_only``).
-    The stochastic power of each sheath goes to the cell row next to it.  V_T by Brent's method
-    in ln V_T (the power rises with V_T); the electron power is then scaled by 1 ± 1e-12 so that
-    the total is exact."""
-    e = electrode
-    Ta, Tb = Te[e, 0], Te[e, -1]
-    Ga = ns_bottom[e] * np.sqrt(EV * Ta / m_i)
-    Gb = ns_top[e] * np.sqrt(EV * Tb / m_i)
+    """Ohmic + stochastic power of the capacitive divider (module docstring) on ``mesh`` (the
+    bulk's :class:`.mesh.Mesh`) whose amplitude V_T gives the absorbed ``power`` (W): electrons +
+    ions (e V̄ u_B n_s at every RF sheath, L&L §11.2), or the electrons alone
+    (``electrons_only``).  Edge densities of the bottom/top rows and the side column; ``lam``:
+    the cells' ion mean free path (m) for collisional sheaths (None: collisionless).  The
+    stochastic power of a sheath goes to the cell next to it.  V_T by Brent's method in ln V_T;
+    the electron power is then scaled by 1 ± 1e-12 so that the total is exact."""
+    e = np.asarray(electrode, bool)
+    nr, nz = n.shape
+    ring = ~e if ring_grounded else np.zeros(nr, bool)
+    A_side = 2 * PI * mesh.r_faces[-1] * mesh.dz
+    Tb, Tt, Ts = Te[:, 0], Te[:, -1], Te[-1, :]
+    lb, lt, ls = (None, None, None) if lam is None else (lam[:, 0], lam[:, -1], lam[-1, :])
+    pick = (lambda a, k: None if a is None else a[k])   # noqa: E731
+    powered = Surface(mesh.ring_area[e], ns_bottom[e], Tb[e], pick(lb, e))
+    parts_b = [Surface(mesh.ring_area, ns_top, Tt, lt)]
+    if ring.any():
+        parts_b.append(Surface(mesh.ring_area[ring], ns_bottom[ring], Tb[ring], pick(lb, ring)))
+    if side_grounded:
+        parts_b.append(Surface(A_side, ns_side, Ts, ls))
+    cat = [np.concatenate([getattr(p, k) for p in parts_b]) for k in ("A", "n_s", "Te")]
+    grounded = Surface(cat[0], cat[1], cat[2], None if lam is None else np.concatenate([p.lam for p in parts_b]))
+    zc = (mesh.z - mesh.z_faces[0]) / (mesh.z_faces[-1] - mesh.z_faces[0])
+    d = mesh.z_faces[-1] - mesh.z_faces[0]
+    Gb, Gt, Gs = (ns * np.sqrt(EV * T / m_i) for ns, T in ((ns_bottom, Tb), (ns_top, Tt), (ns_side, Ts)))
+
+    def sheaths(V_T):
+        f = capacitive_split(V_T, powered, grounded, m_i, omega)
+        Va, Vb = f * V_T, (1 - f) * V_T
+        bot = [np.zeros(nr) for _ in range(4)]                  # J, V1, V̄, s of the bottom row
+        for mask, V, surf in ((e, Va, powered), (ring, Vb, None)):
+            if mask.any():
+                J, Vbar, s = (surf or Surface(mesh.ring_area[mask], ns_bottom[mask], Tb[mask],
+                                              pick(lb, mask))).sheath(V, m_i, omega)
+                for arr, val in zip(bot, (J, np.full(J.shape, V), Vbar, s)):
+                    arr[mask] = val
+        top = Surface(mesh.ring_area, ns_top, Tt, lt).sheath(Vb, m_i, omega)
+        side = Surface(A_side, ns_side, Ts, ls).sheath(Vb, m_i, omega) if side_grounded else \
+            tuple(np.zeros(nz) for _ in range(3))
+        return Va, Vb, bot, top, side
 
     def parts(V_T):
-        f = _split(V_T, ns_bottom[e], Ta, ns_top[e], Tb, m_i, omega)
-        J, Vb_a, s_a = rf_sheath(f * V_T, ns_bottom[e], Ta, m_i, omega)
-        _, Vb_b, s_b = rf_sheath((1 - f) * V_T, ns_top[e], Tb, m_i, omega)
-        ohm = np.zeros_like(n)
-        ohm[e] = ohmic_power_density(J[:, None], n[e], nu_m[e])
+        Va, Vb, (Jb, _, Vbb, _), (Jt, Vbt, _), (Js, Vbs, _) = sheaths(V_T)
+        Jz = Jb[:, None] + (Jt - Jb)[:, None] * zc[None, :]
+        I_r = np.cumsum((Jb - Jt) * mesh.ring_area) / d                # radial current per height, outer faces
+        Jr_f = np.concatenate([[0.0], I_r / (2 * PI * mesh.r_faces[1:])])
+        Jr = 0.5 * (Jr_f[:-1] + Jr_f[1:])
+        ohm = ohmic_power_density(np.hypot(Jz, Jr[:, None]), n, nu_m)
         sto = np.zeros_like(n)
-        sto[e, 0] = stochastic_heating(J, ns_bottom[e], Ta) / dz_first
-        sto[e, -1] += stochastic_heating(J, ns_top[e], Tb) / dz_last
-        P_i = 0.0 if electrons_only else EV * float((ring_area[e] * (Ga * Vb_a + Gb * Vb_b)).sum())
-        return ohm, sto, P_i, (f, J, Vb_a, Vb_b, s_a, s_b)
+        sto[:, 0] = stochastic_heating(Jb, ns_bottom, Tb) / mesh.dz[0]
+        sto[:, -1] += stochastic_heating(Jt, ns_top, Tt) / mesh.dz[-1]
+        if side_grounded:
+            sto[-1, :] += stochastic_heating(Js, ns_side, Ts) * A_side / mesh.volume[-1, :]
+        P_i = 0.0 if electrons_only else EV * float((mesh.ring_area * (Gb * Vbb + Gt * Vbt)).sum()
+                                                    + (A_side * Gs * Vbs).sum())
+        return ohm, sto, P_i
 
     def excess(lnV):
-        ohm, sto, P_i, _ = parts(math.exp(lnV))
-        return math.log((float(((ohm + sto) * volume).sum()) + P_i) / power)
+        ohm, sto, P_i = parts(math.exp(lnV))
+        return math.log((float(((ohm + sto) * mesh.volume).sum()) + P_i) / power)
 
     lo = hi = math.log(V_guess)
     while excess(lo) > 0:
@@ -154,19 +244,16 @@ def column_heating(dz_first: float, dz_last: float, volume: np.ndarray, ring_are
         if hi > math.log(1e7):
             raise ValueError("no RF amplitude below 10 MV gives the power")
     V_T = math.exp(brentq(excess, lo, hi, xtol=1e-13, rtol=1e-13))
-    ohm, sto, P_i, (f, J, Vb_a, Vb_b, s_a, s_b) = parts(V_T)
-    P_e = float(((ohm + sto) * volume).sum())
+    ohm, sto, P_i = parts(V_T)
+    Va, Vb, (Jb, V1b, Vbb, sb), (Jt, Vbt, st), (Js, Vbs, ss) = sheaths(V_T)
+    P_e = float(((ohm + sto) * mesh.volume).sum())
     k = (power - P_i) / P_e                      # 1 ± 1e-12: the total is exact
-    nr = n.shape[0]
-
-    def full(a):
-        out = np.zeros(nr)
-        out[e] = a
-        return out
-
-    return ColumnHeating(power=(ohm + sto) * k, ohmic=ohm * k, stochastic=sto * k, J1=full(J),
-                         V1_bottom=full(f * V_T), V1_top=full((1 - f) * V_T), Vbar_bottom=full(Vb_a),
-                         Vbar_top=full(Vb_b), s_bottom=full(s_a), s_top=full(s_b), V_T=V_T,
+    A_g = np.concatenate([mesh.ring_area, mesh.ring_area[ring]] + ([A_side] if side_grounded else []))
+    V_g = np.concatenate([Vbt, Vbb[ring]] + ([Vbs] if side_grounded else []))
+    bias = float((A_g * V_g).sum() / A_g.sum() - (mesh.ring_area[e] * Vbb[e]).sum() / mesh.ring_area[e].sum())
+    return ColumnHeating(power=(ohm + sto) * k, ohmic=ohm * k, stochastic=sto * k, J1=Jb, J1_top=Jt, J1_side=Js,
+                         V1_bottom=V1b, V1_top=np.full(nr, Vb), Vbar_bottom=Vbb, Vbar_top=Vbt, Vbar_side=Vbs,
+                         s_bottom=sb, s_top=st, s_side=ss, V_T=V_T, V_a=Va, V_b=Vb, self_bias=bias,
                          electron_power=P_e * k, ion_power=P_i)
 
 
@@ -195,7 +282,8 @@ class HomogeneousCCP:
 
 
 def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap: float, power: float,
-                    omega: float, *, electrons_only: bool = False, iterations: int = 200) -> HomogeneousCCP:
+                    omega: float, *, electrons_only: bool = False, collisional: bool = False,
+                    iterations: int = 200) -> HomogeneousCCP:
     """Symmetric parallel plates of radius R (electrodes = chamber), bulk d = gap − 2 s_m of
     uniform density n₀ (the global-model convention of L&L 2005 §10.2, §11.2):
 
@@ -207,12 +295,13 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
     E_c = (collisional loss per electron)/ν_iz, 5T_e/2 per pair at the walls (2T_e electron,
     T_e/2 presheath); the ions' sheath energy e V̄ comes from the RF source (P_i).
     ``electrons_only``: P = P_e (the global model's convention).  The sheath V₁(J₁, n_s) of
-    eq. (1) gives s_m, so d; iterated to a fixed point.  ``rates`` is
+    eq. (1) (``collisional``: its collisional law with λ_i = 1/(n_g σ_i)) gives s_m, so d;
+    iterated to a fixed point.  ``rates`` is
     :attr:`PlasmaCoefficients.rates`."""
     lam = 1.0 / (n_g * sigma_i)
     d = 0.8 * gap
     for _ in range(iterations):
-        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only)
+        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional)
         d_new = gap - 2 * st["s_m"]
         if d_new <= 0.05 * gap:
             raise ValueError(f"the sheaths (s_m = {st['s_m'] * 1e3:.3g} mm each) fill the gap {gap * 1e3:.3g} mm")
@@ -226,7 +315,7 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
                           P_ohmic_W=P_ohm, P_stochastic_W=st["P_e"] - P_ohm, P_ion_W=st["P_i"])
 
 
-def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only) -> dict[str, float]:
+def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional) -> dict[str, float]:
     """The homogeneous model's balances at a fixed bulk length d."""
     ng = np.array([n_g])
     A = PI * R ** 2
@@ -247,8 +336,9 @@ def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only) ->
         n_s = hl * n0
         per_J2 = A * (float(ohmic_power_density(1.0, n0, nu_m)) * d + 2 * float(stochastic_heating(1.0, n_s, Te)))
         J1 = math.sqrt(P_e / per_J2)
-        V1 = float(sheath_voltage(J1, n_s, Te, m_i, omega))
-        _, Vbar, s_m = (float(v) for v in rf_sheath(V1, n_s, Te, m_i, omega))
+        lam_s = lam if collisional else None
+        V1 = float(sheath_voltage(J1, n_s, Te, m_i, omega, lam_s))
+        _, Vbar, s_m = (float(v) for v in rf_sheath(V1, n_s, Te, m_i, omega, lam_s))
         return P_e, 2 * EV * n_s * uB * A * Vbar, J1, V1, Vbar, s_m
 
     n_e_only = power / (EV * uB * A_eff * (E_c + 2.5 * Te))

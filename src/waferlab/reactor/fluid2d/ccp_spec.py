@@ -6,7 +6,7 @@ reactor:
   source: {type: ccp, power: 100 W}      # power absorbed by the electrons (ohmic + stochastic)
   chamber: {radius: 15 cm, length: 4 cm, wafer_radius: 10 cm}
   fluid2d:
-    ccp: {gap: 4 cm, electrode_radius: 15 cm, frequency: 13.56 MHz}
+    ccp: {gap: 4 cm, electrode_radius: 15 cm, frequency: 13.56 MHz, rf_return: chamber, sheath: auto}
     mesh: {nr: 16, nz: 16}
 ```
 ``gap`` (default: the chamber length) is the distance of the powered electrode, which holds
@@ -14,7 +14,14 @@ the wafer at z = 0, from the grounded top electrode; ``electrode_radius`` (defau
 chamber radius) the powered electrode's radius.  ``power_absorbed_by``: ``discharge`` (default)
 — ``source.power`` is what the discharge absorbs, electrons (ohmic + stochastic heating) and
 ions (their sheath energy, Lieberman & Lichtenberg 2005 §11.2); ``electrons`` — the electrons
-alone, the convention of ``model: global``.  The checks against the chamber are made
+alone, the convention of ``model: global``.  ``rf_return``: which grounded surfaces carry
+the RF current back — ``chamber`` (default: the top electrode, the metal side wall and the
+bottom ring outside the powered electrode; their larger area gives the powered electrode a
+negative DC self-bias, L&L §11.4) or ``electrode`` (the top electrode alone, as behind an
+insulating confinement ring; equal electrodes: no self-bias).  ``sheath``: the RF sheath law —
+``auto`` (default: collisional where the ions' mean free path is shorter than the sheath of the
+homogeneous model, λ_i < s_m), ``collisionless`` (Lieberman 1988) or ``collisional``
+(Lieberman 1989).  The checks against the chamber are made
 when the model is built (:func:`waferlab.reactor.fluid2d.ccp.build_ccp`).
 """
 from __future__ import annotations
@@ -31,12 +38,15 @@ __all__ = ["CCPSettings"]
 
 class CCPSettings(SpecModel):
     """Parallel plates: electrode ``gap``, powered ``electrode_radius``, RF ``frequency``, and
-    what ``source.power`` counts (``power_absorbed_by``)."""
+    what ``source.power`` counts (``power_absorbed_by``), the RF return path (``rf_return``)
+    and the sheath law (``sheath``)."""
 
     gap: Length | None = None
     electrode_radius: Length | None = None
     frequency: Frequency = 13.56e6
     power_absorbed_by: Literal["discharge", "electrons"] = "discharge"
+    rf_return: Literal["chamber", "electrode"] = "chamber"
+    sheath: Literal["auto", "collisionless", "collisional"] = "auto"
 
     @model_validator(mode="after")
     def _check(self):
