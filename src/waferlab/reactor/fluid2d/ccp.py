@@ -13,8 +13,9 @@ Bulk.  The quasi-neutral transport of :mod:`.transport` (ions by drift–diffusi
 ambipolar field of Boltzmann electrons, leaving at the Bohm speed; electron energy equation
 with the chemistry's collisional losses) — with one change at the walls: an escaping pair
 takes 2T_e + T_e/2 from the electrons (L&L 2005 §11.2); the ions' sheath energy e V̄ is given
-by the RF source, not by the electrons.  Heating: ohmic ½J₁²m_eν_m/(e²n) in the columns r < R_e
-and stochastic S_stoc = ½m_e v̄_e J₁²/(e²n_s) in the cells at each sheath edge, with the RF
+by the RF source, not by the electrons.  Heating: ohmic ½|J|²m_eν_m/(e²n) of the RF current
+between the powered and the grounded sheaths and stochastic S_stoc = ½m_e v̄_e J₁²/(e²n_s) in
+the cells at each RF sheath's edge (electrodes; side wall with ``rf_return: chamber``), with the RF
 amplitude set so that the discharge absorbs ``source.power`` (electrons + ions, or electrons
 alone, ``fluid2d.ccp.power_absorbed_by``).
 
