@@ -183,8 +183,9 @@ def test_the_step_frees_its_input_volume(monkeypatch):
 
 
 def test_scallop_metrics_only_for_cyclic_etches():
-    """A plain etch reports no scallop keys (docs/metrics.md); a recipe with a ``cycle``
-    step does, and a plain run's other metrics are those run_metrics gives with them."""
+    """A run with one etch step reports no scallop keys (docs/metrics.md); a ``cycle``
+    of etches does, and the plain run's other metrics are those run_metrics gives with
+    them."""
     from waferlab.feature.metrics import run_metrics
     from waferlab.runner import collect_metrics, execute_recipe, is_cyclic
 

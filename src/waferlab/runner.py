@@ -193,14 +193,12 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer, *,
 
 
 def is_cyclic(recipe: Recipe) -> bool:
-    """Whether the recipe etches in cycles (a ``cycle`` step, or an etch with a cyclic
-    model such as Bosch's ``sf6c4f8``): the runs whose metrics include the scallops."""
-    from .process.registry import Compound
-
-    if any(isinstance(s, Compound) for s in recipe.steps):
-        return True
-    return any(getattr(getattr(s, "model", None), "model", None) in CYCLIC_MODELS
-               for s in recipe.leaf_steps if getattr(s, "kind", None) == "etch")
+    """Whether the recipe etches in cycles: two or more etch steps once cycles are
+    unrolled (a ``cycle`` step or the same steps written out), or an etch with a cyclic
+    model such as Bosch's ``sf6c4f8``.  These runs' metrics include the scallops."""
+    etches = [s for s in recipe.leaf_steps if getattr(s, "kind", None) == "etch"]
+    return len(etches) >= 2 or any(
+        getattr(getattr(s, "model", None), "model", None) in CYCLIC_MODELS for s in etches)
 
 
 def _unfolded(recipe: Recipe, geometry):
