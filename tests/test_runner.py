@@ -149,3 +149,57 @@ def test_long_run_writes_progress_lines_to_the_log(tmp_path, monkeypatch):
     assert len(lines) == m["time_steps"]
     assert "step 1/1, t = " in lines[0] and "s left" in lines[0]
     assert "(100.0 %)" in lines[-1] and f"{m['time_steps']} time steps" in lines[-1]
+
+
+def test_the_step_frees_its_input_volume(monkeypatch):
+    """The runner hands the input wafer to the step (#18): once the engine has copied the
+    input φ, nothing else holds it, so its memory is free during the step.  The probe
+    records, at the engine's first band rebuild of each step, whether the input φ still
+    lives.  In 2D the first step's input is the initial wafer, which the metrics keep;
+    every later input (the previous step's output) must be gone."""
+    import weakref
+
+    from waferlab.feature import advect
+
+    alive: list[bool] = []
+    init, rebuild = advect._Work.__init__, advect._Work.rebuild
+
+    def probe_init(self, geo, *a, **k):
+        init(self, geo, *a, **k)
+        self._probe = weakref.ref(geo.phi)
+
+    def probe_rebuild(self, *a, **k):
+        if hasattr(self, "_probe"):
+            alive.append(self._probe() is not None)
+            del self._probe
+        return rebuild(self, *a, **k)
+
+    monkeypatch.setattr(advect._Work, "__init__", probe_init)
+    monkeypatch.setattr(advect._Work, "rebuild", probe_rebuild)
+    r = recipe_from_dict(small_trench("hand-over", seed=3, isotropic_etch="0.2 min",
+                                      deposit="0.2 min", quiet=True))
+    run_recipe(r, RunContext(seed=3, threads=1))
+    assert alive == [True, False, False]
+
+
+def test_scallop_metrics_only_for_cyclic_etches():
+    """A run with one etch step reports no scallop keys (docs/metrics.md); a ``cycle``
+    of etches does, and the plain run's other metrics are those run_metrics gives with
+    them."""
+    from waferlab.feature.metrics import run_metrics
+    from waferlab.runner import collect_metrics, execute_recipe, is_cyclic
+
+    plain = recipe_from_dict(small_trench("plain", seed=3, deposit=None, quiet=True))
+    assert not is_cyclic(plain)
+    o = execute_recipe(plain, RunContext(seed=3, threads=1))
+    assert not any(k.startswith("scallop") for k in o.metrics)
+    both = run_metrics(o.initial.geometry, o.wafer.geometry, with_scallops=True)
+    assert both["scallop_count"] == 0          # a straight directional wall
+    m = collect_metrics(plain, o.initial, o.wafer)
+    assert m == {k: v for k, v in both.items() if not k.startswith("scallop")} | {
+        "amounts_m2": m["amounts_m2"]}
+    data = small_trench("cyc", seed=3, deposit=None, quiet=True)
+    data["steps"] = [{"cycle": {"repeat": 2, "steps": data["steps"]}}]
+    cyc = recipe_from_dict(data)
+    assert is_cyclic(cyc)
+    assert collect_metrics(cyc, o.initial, o.wafer)["scallop_count"] == 0

@@ -42,7 +42,7 @@ from .wafer import Wafer
 
 __all__ = ["initial_wafer", "initial_record", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
            "resolved_with_seed", "estimate_time_steps", "MAX_TIME_STEPS", "RunOutcome",
-           "execute_recipe", "profile_columns"]
+           "execute_recipe", "profile_columns", "is_cyclic", "CYCLIC_MODELS"]
 
 CHECKPOINT = "checkpoint.npz"
 CARRY_FIELD = "model_carry"       # a stateful model's data in a mid-step checkpoint
@@ -56,6 +56,9 @@ LOG_INTERVAL = 1.0                # s of wall time between rewrites of log.txt
 #: progress there; one clock read per time step
 PROGRESS_INTERVAL = 60.0
 PINCH_FIELD = "pinch_off_time_s"  # when a void first closed (kept across a resume)
+#: Etch models that cut one scallop per cycle themselves (Bosch): their runs get the
+#: scallop metrics even without a ``cycle`` step (:func:`is_cyclic`).
+CYCLIC_MODELS = frozenset({"sf6c4f8"})
 
 
 def _pinch(wafer: Wafer, t: float | None) -> tuple:
@@ -171,18 +174,31 @@ def _jsonable(carry: dict) -> dict:
 
 
 def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer, *,
-                    pinch_off_time: float | None = None) -> dict[str, Any]:
+                    pinch_off_time: float | None = None, full=None) -> dict[str, Any]:
     """Profile metrics of the final wafer (:func:`waferlab.feature.metrics.run_metrics`,
     defined in docs/metrics.md) plus the amount of each material (``amounts_m2`` in 2D,
     ``amounts_m3`` in 3D, above the initial window floor).  A half/quarter feature is
-    measured on its mirror image unfolded to the full feature."""
+    measured on its mirror image unfolded to the full feature (``full``: that unfolded
+    final geometry, when the caller has it already).  The scallop metrics are computed
+    for cyclic etches only (:func:`is_cyclic`)."""
     from .feature import metrics as fm
 
-    g0, g = _unfolded(recipe, initial.geometry), _unfolded(recipe, final.geometry)
-    out: dict[str, Any] = fm.run_metrics(g0, g, pinch_off_time=pinch_off_time)
+    g0 = _unfolded(recipe, initial.geometry)
+    g = _unfolded(recipe, final.geometry) if full is None else full
+    out: dict[str, Any] = fm.run_metrics(g0, g, pinch_off_time=pinch_off_time,
+                                         with_scallops=is_cyclic(recipe))
     out[f"amounts_m{g.grid.dimension}"] = {k: float(v) for k, v in
                                            g.amounts(floor=g0.z_range[0]).items()}
     return out
+
+
+def is_cyclic(recipe: Recipe) -> bool:
+    """Whether the recipe etches in cycles: two or more etch steps once cycles are
+    unrolled (a ``cycle`` step or the same steps written out), or an etch with a cyclic
+    model such as Bosch's ``sf6c4f8``.  These runs' metrics include the scallops."""
+    etches = [s for s in recipe.leaf_steps if getattr(s, "kind", None) == "etch"]
+    return len(etches) >= 2 or any(
+        getattr(getattr(s, "model", None), "model", None) in CYCLIC_MODELS for s in etches)
 
 
 def _unfolded(recipe: Recipe, geometry):
@@ -393,7 +409,12 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
 
             start = (wafer.geometry, step_time, carry) if step_time > 0 else None
             t_step = time.perf_counter()
-            wafer = step.apply(wafer, step_ctx, start=start, on_step=on_step)
+            # the step gets the only reference to its input wafer: a step that replaces
+            # the geometry frees the input's volume once it has read it (#18)
+            handed = [wafer]
+            del wafer
+            wafer = step.apply(handed.pop(), step_ctx, start=start, on_step=on_step)
+            del start
             timings.append((f"step {i + 1}: {step.describe()}", time.perf_counter() - t_step))
             wafer = track_films(wafer, step)          # film stress records (Stoney bow)
             wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
@@ -406,7 +427,8 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
                                 recipe_hash=rhash, steps_taken=counter[0], seed=int(ctx.seed))
                 last_ck[0] = time.perf_counter()
 
-    metrics = collect_metrics(recipe, initial, wafer, pinch_off_time=pinch[0])
+    full = _unfolded(recipe, wafer.geometry)       # one unfolding for metrics and outputs
+    metrics = collect_metrics(recipe, initial, wafer, pinch_off_time=pinch[0], full=full)
     reactor = dict(wafer.fields).get("reactor")
     if reactor is not None:
         metrics.update(reactor_metrics(reactor))
@@ -419,15 +441,16 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
                    simulated=float(wafer.time), t_wall0=t_wall0,
                    done=f", {counter[0]} time steps", log=log, flush_log=flush_log,
                    log_lines=log_lines, timings=timings,
-                   reactor=dict(wafer.fields).get("reactor"))
+                   reactor=dict(wafer.fields).get("reactor"), full=full)
 
 
 def _finish(recipe: Recipe, ctx: RunContext, out: Path | None, initial: Wafer, wafer: Wafer,
             metrics: dict, *, steps: int, simulated: float, t_wall0: float, done: str, log,
-            flush_log, log_lines: list[str], timings: list, reactor) -> RunOutcome:
+            flush_log, log_lines: list[str], timings: list, reactor, full=None) -> RunOutcome:
     """The end of a run, plain or tiled: the step count, simulated time, seed and wall
     time in ``metrics``, the closing log line (``done`` follows the wall time) and, with
-    ``out``, every final output staged and moved in together (or none of them)."""
+    ``out``, every final output staged and moved in together (or none of them);
+    ``full``: the unfolded final geometry, when the caller has it."""
     metrics["process_steps"] = steps
     metrics["simulated_time_s"] = simulated
     metrics["seed"] = int(ctx.seed)
@@ -438,7 +461,7 @@ def _finish(recipe: Recipe, ctx: RunContext, out: Path | None, initial: Wafer, w
                          timings=tuple(timings))
     if out is not None:
         with staged(out) as stage:             # all final outputs, or none of them
-            write_outputs(stage, recipe, initial, wafer, metrics)
+            write_outputs(stage, recipe, initial, wafer, metrics, full=full)
             from .io.report import write_run_report
             write_run_report(stage, recipe=resolved_with_seed(recipe, ctx.seed), metrics=metrics,
                              reactor=reactor, log=outcome.log, timings=outcome.timings)
@@ -486,15 +509,16 @@ def profile_columns(recipe: Recipe, wafer: Wafer, *, full=None) -> dict[str, np.
 
 
 def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
-                  metrics: dict[str, Any]) -> None:
+                  metrics: dict[str, Any], *, full=None) -> None:
     """metrics.json, profile.csv, final_surface.vtu, final.vtu or .vti (``output.volume``),
     profile.png (and profile_3d.png in 3D).  The unfolded geometry of a half/quarter run
-    and the extracted surface of a full one are computed once for all of them."""
+    and the extracted surface of a full one are computed once for all of them (``full``:
+    the unfolded geometry, when the caller has it)."""
     from .feature.extract import extract_surface
     from .io.plots import plot_profile
     from .io.vtk import write_materials, write_vtu_surface
 
-    full = _unfolded(recipe, wafer.geometry)
+    full = _unfolded(recipe, wafer.geometry) if full is None else full
     surface = None
     write_json(out / "metrics.json", metrics)
     reactor = dict(wafer.fields).get("reactor")

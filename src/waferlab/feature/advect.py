@@ -316,6 +316,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
     w = _Work(geometry, band, order)
+    del geometry       # a caller that handed its geometry over frees it here (#18, runner)
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0

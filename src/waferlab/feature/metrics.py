@@ -310,13 +310,14 @@ def _void_metrics(final: LevelSetStack, cut: LevelSetStack, z_top: float) -> dic
 
 
 def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
-                pinch_off_time: float | None = None) -> dict:
+                pinch_off_time: float | None = None, with_scallops: bool = True) -> dict:
     """The metrics of a run (SI floats, keys carry their unit; see docs/metrics.md).
 
     The *etched layer* is the structure material at the floor of the deepest feature;
     the *mask* is every structure layer above it plus developed resist; *films* are the
     layers deposited during the run.  3D geometries are measured on the y = 0 cut
-    (void size: on the whole volume).
+    (void size: on the whole volume).  ``with_scallops``: add the scallop metrics
+    (:func:`scallops`; the runner asks for them on cyclic etches only).
     """
     n0 = initial.n_layers
     cut0, cut = center_cut(initial), center_cut(final)
@@ -345,8 +346,9 @@ def run_metrics(initial: LevelSetStack, final: LevelSetStack, *,
         for name, frac in (("top", 0.1), ("middle", 0.5), ("bottom", 0.9)):
             out[f"cd_{name}_m"] = _finite(opening_width(cut, k_e, e_top0 - frac * etch, x_f))
         out["sidewall_angle_deg"] = _angle(out["cd_top_m"], out["cd_bottom_m"], 0.8 * etch)
-        top_w = opening_width(cut, masks[0], e_top0 + 0.5 * h, x_f) if masks else None
-        out.update(scallops(cut, k_e, x_f, e_top0, e_top0 - etch, top_width=top_w))
+        if with_scallops:
+            top_w = opening_width(cut, masks[0], e_top0 + 0.5 * h, x_f) if masks else None
+            out.update(scallops(cut, k_e, x_f, e_top0, e_top0 - etch, top_width=top_w))
     top_set = max(masks) if masks else struct
     jfield = _field_column(cut, x_f, column_heights(cut, top_set))
     if masks:

@@ -144,20 +144,20 @@ def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = N
 
 
 def parse_step_at(raw: Any, path: str, spec, materials: tuple[str, ...] | None = None):
-    """Parse one step mapping found at field path ``path`` (e.g. inside a cycle)."""
-    kinds = known_steps()
+    """Parse one step mapping found at field path ``path`` (e.g. inside a cycle).  A
+    known kind imports the step modules up to its own (a deposit or etch: only
+    ``process.steps``), not every step module (a fixed cost of every run)."""
     if not isinstance(raw, dict) or len(raw) != 1:
         raise RecipeError(f"a step is a mapping with exactly one key, the step kind "
-                          f"({', '.join(kinds)}), e.g. '- deposit: {{...}}'", path=path, value=raw)
+                          f"({', '.join(known_steps())}), e.g. '- deposit: {{...}}'",
+                          path=path, value=raw)
     (kind, body), = raw.items()
-    if kind not in _PARSERS:
-        raise RecipeError(f"unknown step kind {kind!r}; known: {', '.join(kinds)}",
-                          path=path, value=kind)
+    parser = _PARSERS.get(kind, path=path, known_label="known")
     if not isinstance(body, dict):
         raise RecipeError(f"the {kind} step needs a mapping of parameters", path=f"{path}.{kind}",
                           value=body)
     if "wafer_map" in body and kind != "plasma_etch":
         raise RecipeError("wafer_map needs the reactor's fluxes: it is a key of plasma_etch "
                           f"steps only, not of {kind}", path=f"{path}.{kind}.wafer_map")
-    return _PARSERS[kind](body, f"{path}.{kind}", spec,
-                          initial_materials(spec) if materials is None else materials)
+    return parser(body, f"{path}.{kind}", spec,
+                  initial_materials(spec) if materials is None else materials)

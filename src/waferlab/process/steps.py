@@ -8,7 +8,7 @@ key belongs to the model named by ``model`` (see waferlab.feature.registry).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from pydantic import Field
@@ -117,10 +117,15 @@ class _ModelStep:
             carry = None
         else:
             geometry, done, carry = (*start, None)[:3]
+        wafer = replace(wafer, geometry=None)   # the input's volume: only `geometry` holds it
         model = self.velocity_model(tuple(geometry.materials))
         remaining = self.time - done
         if remaining > 0:
-            geometry, _ = advance(geometry, model, remaining, ctx, kind=self.kind,
+            # advance gets the only reference this frame holds (a caller that handed its
+            # wafer over lets the engine free the input once copied, #18)
+            handed = [geometry]
+            del geometry
+            geometry, _ = advance(handed.pop(), model, remaining, ctx, kind=self.kind,
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl,
                                   t0=done, on_step=on_step, carry0=carry)
         if self.kind == "deposit" or _film(self.model) is not None:
