@@ -109,7 +109,13 @@ def candidates(a, mark, h, cap, ndim, px, py, rings=2):
     else:
         _dilate(other, mark, 0, rings, px)
         other, mark = mark, other
-    return scan_mask(other)
+    return scan_mask(other, index_like(a.size))
+
+
+def index_like(size: int) -> np.ndarray:
+    """An empty array of the flat-index type of an array of ``size`` nodes: int32 while
+    every index fits (half the memory of the band's index arrays), else int64."""
+    return np.empty(0, dtype=np.int32 if size < 2**31 else np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -208,7 +214,7 @@ def _apply(a, cand, val, fixed, h):
     nc = cand.shape[0]
     k_lo = nz
     k_hi = -1
-    targets = np.empty(nc, dtype=np.int64)
+    targets = np.empty(nc, dtype=cand.dtype)
     nt = 0
     for c in range(nc):
         flat[cand[c]] = val[c]
@@ -295,7 +301,7 @@ def new_band(a, cand, width):
     """Candidates with |φ| < width, away from the vertical window edges."""
     nz = a.shape[2]
     flat = a.reshape(-1)
-    out = np.empty(cand.shape[0], dtype=np.int64)
+    out = np.empty(cand.shape[0], dtype=cand.dtype)
     nb = 0
     for c in range(cand.shape[0]):
         n = cand[c]
@@ -325,8 +331,9 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITER
 
 
 @njit(cache=True, parallel=True)
-def scan_mask(m):
-    """Sorted flat indices of the non-zero entries of a uint8 mask (parallel over x)."""
+def scan_mask(m, like):
+    """Sorted flat indices of the non-zero entries of a uint8 mask (parallel over x), of
+    the integer type of ``like``."""
     nx, ny, nz = m.shape
     counts = np.zeros(nx, dtype=np.int64)
     for i in prange(nx):
@@ -339,7 +346,7 @@ def scan_mask(m):
     offs = np.zeros(nx + 1, dtype=np.int64)
     for i in range(nx):
         offs[i + 1] = offs[i] + counts[i]
-    out = np.empty(offs[nx], dtype=np.int64)
+    out = np.empty(offs[nx], dtype=like.dtype)
     for i in prange(nx):
         p = offs[i]
         for j in range(ny):

@@ -48,7 +48,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
-from .levelset import MARGIN_NODES, LevelSetStack, as3, extend_vertical
+from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
@@ -228,7 +228,12 @@ class _Work:
             grow = max(MARGIN_NODES, nz // 4)
             below = grow + lo if lo > 0 else 0
             above = grow + hi if hi > 0 else 0
-            self.phi = np.ascontiguousarray(extend_vertical(self.phi, below, above, h))
+            # the window grows in place (no old and new window at once), then the
+            # scratch mask of the old size goes before the new one is made
+            box, self.phi = [self.phi], np.empty(0)
+            del top3
+            self.mark = None
+            self.phi = grow_vertical(box, below, above, h)
             self.z0 -= below * h
             self._reset()
         self.cutoff = K.band_cutoff(as3(self.phi[-1]), self.band, self.beta, self.width,

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 from . import _kernels as K
 from .grid import Grid
 
-__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS"]
+__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS", "extend_vertical", "grow_vertical"]
 
 MARGIN_NODES = 16      # vertical nodes kept between the surface and the window edges
 WORK_ARRAYS = 4        # dense scratch arrays the engine allocates besides the layers
@@ -234,3 +235,53 @@ def extend_vertical(phi: np.ndarray, below: int, above: int, h: float) -> np.nda
         edge = phi[..., -1:]
         parts.append(edge + np.where(edge < 0, -1.0, 1.0) * (h * np.arange(1, above + 1)))
     return np.concatenate(parts, axis=-1)
+
+
+@njit(cache=True)
+def _shift_rows(flat, rows, nz, below, above, h):
+    """Spread ``rows`` rows of ``nz`` values at the start of ``flat`` to rows of
+    nz + below + above (in place, last row first: every value moves to a higher index)
+    and fill the new nodes as ``extend_vertical`` does (the same arithmetic)."""
+    n2 = nz + below + above
+    for r in range(rows - 1, -1, -1):
+        src = r * nz
+        dst = r * n2 + below
+        e_lo = flat[src]
+        e_hi = flat[src + nz - 1]
+        for k in range(nz - 1, -1, -1):
+            flat[dst + k] = flat[src + k]
+        s_lo = -1.0 if e_lo < 0 else 1.0
+        for m in range(below):
+            flat[r * n2 + m] = e_lo + s_lo * (h * (below - m))
+        s_hi = -1.0 if e_hi < 0 else 1.0
+        for m in range(above):
+            flat[dst + nz + m] = e_hi + s_hi * (h * (m + 1))
+
+
+def grow_vertical(box: list[np.ndarray], below: int, above: int, h: float) -> np.ndarray:
+    """``extend_vertical`` without holding the old and the new window at once.
+
+    The array's buffer is enlarged by ``ndarray.resize`` (``realloc``: a large buffer is
+    remapped by the C library, not copied) and the rows are spread in place, so the peak
+    is the new window alone; the values equal ``extend_vertical``'s bit for bit.  Falls
+    back to ``extend_vertical`` when ``phi`` does not own its C-contiguous buffer or
+    another object refers to it (a view of it is alive).  ``phi`` must not be used
+    afterwards: use the returned array.  ``box`` is a one-element list holding φ, emptied
+    here, so that the caller keeps no reference of its own (numpy's reference check
+    would refuse the resize).
+    """
+    phi = box.pop()
+    if below == 0 and above == 0:
+        return phi
+    shape = phi.shape
+    nz = shape[-1]
+    rows = int(np.prod(shape[:-1]))
+    new_shape = shape[:-1] + (nz + below + above,)
+    if not (phi.flags.owndata and phi.flags.c_contiguous and phi.dtype == np.float64):
+        return np.ascontiguousarray(extend_vertical(phi, below, above, h))
+    try:
+        phi.resize(rows * (nz + below + above), refcheck=True)
+    except ValueError:                      # referenced elsewhere: copy instead
+        return np.ascontiguousarray(extend_vertical(phi, below, above, h))
+    _shift_rows(phi, rows, nz, below, above, float(h))
+    return phi.reshape(new_shape)

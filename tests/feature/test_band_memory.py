@@ -1,0 +1,74 @@
+"""Memory of the band engine (issue #18): the vertical window grows in place and the
+band's index arrays are int32 — the same numbers as before, bit for bit."""
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from waferlab.feature import _band as KB
+from waferlab.feature.levelset import extend_vertical, grow_vertical
+
+
+def _layers(shape=(2, 9, 7, 12), seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=shape) * 0.05
+
+
+@pytest.mark.parametrize("below,above", [(3, 4), (0, 5), (6, 0), (0, 0)])
+def test_grow_vertical_equals_extend_vertical_bit_for_bit(below, above):
+    phi = _layers()
+    ref = extend_vertical(phi, below, above, 0.02)
+    got = grow_vertical([phi.copy()], below, above, 0.02)
+    assert got.shape == ref.shape and got.flags.c_contiguous
+    np.testing.assert_array_equal(got, ref)
+
+
+def test_grow_vertical_with_a_live_view_copies_and_leaves_the_view_intact():
+    phi = _layers()
+    view = phi[1]                       # a view keeps the old buffer: no in-place resize
+    before = view.copy()
+    got = grow_vertical([phi], 2, 3, 0.02)
+    assert got is not phi
+    np.testing.assert_array_equal(got, extend_vertical(_layers(), 2, 3, 0.02))
+    np.testing.assert_array_equal(view, before)
+
+
+def test_grow_vertical_never_holds_the_old_and_the_new_window():
+    """The traced peak of the growth is the new window (plus a few bytes), where copying
+    would hold old + new: here 48 → 82 vertical nodes, 2 layers."""
+    phi = np.full((2, 64, 64, 48), -0.3)
+    phi[..., 20:] = 0.3
+    new_bytes = phi.nbytes * 82 // 48
+    box = [phi]
+    del phi
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    got = grow_vertical(box, 10, 24, 0.02)
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    assert got.shape == (2, 64, 64, 82)
+    assert peak < new_bytes * 1.02 + 65536
+    # the copy it replaced peaks at old + new
+    tracemalloc.start()
+    old = np.full((2, 64, 64, 48), 0.3)
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    extend_vertical(old, 10, 24, 0.02)
+    assert tracemalloc.get_traced_memory()[1] - base > new_bytes
+    tracemalloc.stop()
+
+
+def test_band_indices_are_int32_and_equal_the_int64_scan():
+    rng = np.random.default_rng(4)
+    m = (rng.uniform(size=(11, 6, 13)) < 0.3).astype(np.uint8)
+    ref = np.flatnonzero(m)
+    i32 = KB.scan_mask(m, KB.index_like(m.size))
+    i64 = KB.scan_mask(m, np.empty(0, dtype=np.int64))
+    assert i32.dtype == np.int32 and i64.dtype == np.int64
+    np.testing.assert_array_equal(i32, ref)
+    np.testing.assert_array_equal(i64, ref)
+    assert KB.index_like(2**31 - 1).dtype == np.int32
+    assert KB.index_like(2**31).dtype == np.int64
