@@ -168,3 +168,28 @@ def test_mutated_recipe_only_raises_recipe_error(path, value):
     d[path[-1]] = value
     with contextlib.suppress(RecipeError):
         recipe_from_dict(data)
+
+
+def test_memory_estimate_follows_the_measured_peaks():
+    """The estimate of the #18 scale cell (bench/bench_scale.py: hole through 0.3 µm of
+    mask, 0.5 µm directional etch, 20 nm grid) against the peak RSS of whole `waferlab
+    run` processes measured on this code (bench/results/scale.md, session 9: 287 MB at
+    2.56 µm, 477 MB at 5.12 µm): the estimate is above each peak by at most 25 % (it
+    counts the steps' vertical travel, 0.5 µm here, with the structure)."""
+    import sys
+    from pathlib import Path
+
+    from waferlab.process.registry import initial_materials, vertical_travel
+    from waferlab.recipe import memory_estimate_bytes
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    try:
+        from bench_scale import recipe
+    finally:
+        sys.path.pop(0)
+    for L, peak_mb in ((2.56, 287), (5.12, 477)):
+        r = recipe_from_dict(recipe(L))
+        travel = vertical_travel(r.leaf_steps, initial_materials(r.spec))
+        assert travel == pytest.approx(0.5e-6)
+        est = memory_estimate_bytes(r.spec, 2, travel) / 2**20
+        assert peak_mb <= est <= 1.25 * peak_mb, (L, est)

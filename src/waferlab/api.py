@@ -145,10 +145,10 @@ class Result:
             raise RecipeError("plot_3d needs a 3D run (grid.dimension: 3); use plot()",
                               path="grid.dimension")
         from .feature.extract import extract_surface
-        from .io.plots import surface_figure
+        from .io.plots import picture_geometry, surface_figure
         from .runner import _unfolded
 
-        full = _unfolded(self.recipe, self.wafer.geometry)
+        full = picture_geometry(_unfolded(self.recipe, self.wafer.geometry))
         return surface_figure(extract_surface(full), full.materials, title=self.recipe.name,
                               elev=elev, azim=azim)
 

@@ -263,15 +263,29 @@ def available_memory_bytes() -> int:
     return int(min(phys, _address_space_left(), _cgroup_left()))
 
 
-def memory_estimate_bytes(spec: RecipeSpec, n_layers: int | None = None) -> int:
-    """Rough peak memory of the level-set arrays: layers × nodes × 8 B × 6 work arrays.
+#: Resident memory of a run before its level sets: the interpreter and the libraries a
+#: run imports (numpy, numba and its cached kernels, scipy, matplotlib, pydantic, pint),
+#: measured ≈ 250 MB (bench/results/scale.md, the 0.64 µm cell).
+BASE_BYTES = 260 * 2**20
+
+
+def memory_estimate_bytes(spec: RecipeSpec, n_layers: int | None = None,
+                          travel: float = 0.0) -> int:
+    """Peak resident memory of a run (bytes): ``BASE_BYTES`` plus what the level-set
+    engine holds for ``n_layers`` layers over the vertical span the run covers
+    (:meth:`LevelSetStack.memory_estimate`, the engine's own count of its storage:
+    dense layers and scratch arrays today, so this follows the engine when its storage
+    changes).  The span is the structure, its feature and ``travel``, how far the steps
+    may move the surface (:func:`process.registry.vertical_travel`; the window grows
+    with it).  Measured peaks of the #18 scale cell (bench/results/scale.md): 2.56, 5.12
+    and 10.24 µm lie 0–25 % under this estimate.
 
     ``n_layers``: the most level-set layers the run holds (default: one per initial layer
-    and per top-level deposit step).  The vertical window covers the structure, its
-    feature and a margin of 20 cells plus what deposition steps may add (rate·time for
-    each deposit step is not known before the model is built, so the margin is doubled
-    for recipes that add layers).
+    and per top-level deposit step).
     """
+    from .feature.grid import Grid
+    from .feature.levelset import LevelSetStack
+
     g, st = spec.grid, spec.structure
     if g is None:
         return 0
@@ -281,10 +295,9 @@ def memory_estimate_bytes(spec: RecipeSpec, n_layers: int | None = None) -> int:
     base = 1 + len(st.layers if st else []) + (1 if st and st.pattern else 0)
     if n_layers is None:
         n_layers = base + sum(1 for s in spec.steps if isinstance(s, dict) and "deposit" in s)
-    margin = 40 if n_layers > base else 20
-    nz = (height + depth) / g.spacing + margin
-    lateral = math.prod(round(L / g.spacing) for L in g.extent)
-    return int(n_layers * lateral * nz * 8 * 6)
+    grid = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(g.extent),
+                boundary=g.boundary)
+    return BASE_BYTES + LevelSetStack.memory_estimate(grid, height + depth + travel, n_layers)
 
 
 def _check_material(name: Any, path: str, spec: RecipeSpec) -> None:
@@ -365,8 +378,14 @@ def recipe_from_dict(data: dict[str, Any], *, source: Path | None = None,
     if check_memory and spec.grid is not None:
         # layers never disappear (adjacent ones of one material merge): the most a run
         # holds is its final count plus the new top of a deposit step in progress
-        n_layers = len(materials) + (1 if steps else 0)
-        need, have = memory_estimate_bytes(spec, n_layers), available_memory_bytes()
+        from .process.registry import vertical_travel
+
+        leaves = [leaf for s in steps for leaf in (s.leaves() if isinstance(s, Compound) else (s,))]
+        n_layers = len(materials) + (1 if any(getattr(s, "kind", None) == "deposit"
+                                              for s in leaves) else 0)
+        travel = vertical_travel(leaves, initial_materials(spec))
+        need = memory_estimate_bytes(spec, n_layers, travel)
+        have = available_memory_bytes()
         if need > 0.5 * have:
             raise RecipeError(f"this grid needs about {need / 2**30:.1f} GiB of memory "
                               f"(estimate), more than half of the {have / 2**30:.1f} GiB "

@@ -539,12 +539,13 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
         assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
         if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
             from .io.atomic import atomic_path
-            from .io.plots import surface_figure
+            from .io.plots import picture_geometry, surface_figure
 
-            if surface is None or full is not wafer.geometry:
-                surface = extract_surface(full)
+            shown = picture_geometry(full)      # a large cell is drawn averaged down
+            if surface is None or shown is not wafer.geometry:
+                surface = extract_surface(shown)
             with atomic_path(out / "profile_3d.png") as tmp:
-                surface_figure(surface, full.materials,
+                surface_figure(surface, shown.materials,
                                title=recipe.name).savefig(tmp, format="png")
 
 

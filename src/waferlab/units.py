@@ -94,7 +94,7 @@ def _registry():
 
     hide = "dask" not in sys.modules
     if hide:
-        sys.modules["dask"] = None  # type: ignore[assignment]
+        sys.modules["dask"] = None
     try:
         import pint
     finally:

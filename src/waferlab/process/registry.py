@@ -12,7 +12,8 @@ from ..errors import RecipeError
 from ..registry import Registry
 
 __all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials",
-           "Step", "Compound", "ModelDriven", "ReactorCoupled", "HasNumerics", "HeatTreatment"]
+           "Step", "Compound", "ModelDriven", "ReactorCoupled", "HasNumerics", "HeatTreatment",
+           "vertical_travel"]
 
 
 @runtime_checkable
@@ -136,6 +137,29 @@ def initial_materials(spec) -> tuple[str, ...]:
         if not out or out[-1] != n:
             out.append(n)
     return tuple(out)
+
+
+def vertical_travel(steps: Sequence[Any], materials: tuple[str, ...]) -> float:
+    """How far (m) the steps may move the surface: Σ max rate × time over the
+    model-driven steps (``steps`` as run, cycles unrolled, from a wafer whose layers are
+    ``materials``) whose model gives a finite rate bound; reactor-coupled steps and
+    models without a bound add nothing.  A repeated step object is built once."""
+    import math
+
+    total, seen = 0.0, {}
+    for step in steps:
+        after = step.materials_after(materials)
+        if isinstance(step, ModelDriven) and not isinstance(step, ReactorCoupled):
+            if id(step) not in seen:
+                try:
+                    model = step.velocity_model(after if step.kind == "deposit" else materials)
+                    v = float(model.max_rate())
+                except Exception:     # noqa: BLE001 - no bound: the run's own checks apply
+                    v = 0.0
+                seen[id(step)] = v * step.time if math.isfinite(v) and v > 0 else 0.0
+            total += seen[id(step)]
+        materials = after
+    return total
 
 
 def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = None):
