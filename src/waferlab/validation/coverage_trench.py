@@ -36,8 +36,10 @@ and 1/A_ie ≈ 28× (θ_e) the published ones.  With these balances the open fla
 under the fluxes of bench/bench_fluorocarbon.py is 7.25 nm/s at k_ie = 0 and 2.87 nm/s
 at k_ie = 2, where the peer measures 7.27 and 3.02 (the published balances: 7.06 and
 6.09).  Its source (4.6.1) also sets θ_p = 1 where the polymer yield's relative flux or
-θ_pe is below 1e-6 (the published balance gives Γ_p β_p q_p/δ_p there).  So the
-reference can hold each code to its own balances.
+θ_pe is below 1e-6 (the published balance gives Γ_p β_p q_p/δ_p there), and solves the
+F balance on a mask as well (waferlab: θ_e = 0 on a mask, whose rate does not use it), so
+that a mask fills with F and stops absorbing neutrals (its sticking β_e (1 − θ_e − θ_p)
+≈ 1e-5 instead of ≈ 0.1).  So the reference can hold each code to its own balances.
 """
 from __future__ import annotations
 
@@ -168,7 +170,7 @@ def viennaps_rules(model, fields: dict[str, np.ndarray], mats: np.ndarray, v: np
     """(V, coverages) of ViennaPS 4.7's ``FluorocarbonEtching`` balances from the same
     fields (module docstring): the ion terms of θ_pe, θ_p and θ_e take the yields without
     their factors A (Ŷ_p = Y_p/A_ie,p, Ŷ_ie = Y_ie/A_ie,m), θ_p = 1 where Ŷ_p or θ_pe is
-    below 1e-6, and the rate is the model's with these coverages; ``v``, ``cov``: the
+    below 1e-6, θ_e on masks too, and the rate is the model's with these coverages; ``v``, ``cov``: the
     model's own result (kept on inert materials)."""
     kin = model.kinetics
     P = kin.polymer
@@ -188,15 +190,16 @@ def viennaps_rules(model, fields: dict[str, np.ndarray], mats: np.ndarray, v: np
         tp[sel] = np.where(pf[sel] < _EPS_PEER, 0.0, np.where(
             (th_pe[sel] < _EPS_PEER) | (yp[sel] / P.A_ie < _EPS_PEER), 1.0,
             pf[sel] * kin.polymer_flux * mat.beta_p / (GYp_hat[sel] * th_pe[sel] + kin.delta_p)))
-        if name in model.etched:
+        if name in model.etched or name in model.masks:
             be = e[sel] * mat.beta_e
             yie_hat = np.asarray(fields["Y:ie"], float)[sel] / max(mat.A_ie, 1e-300)
             Fev = kin.thermal_rate(mat)
             te[sel] = np.where((tp[sel] < 1.0) & (e[sel] > 0), be * (1.0 - np.minimum(tp[sel], 1.0))
                                / (kin.k_ie * yie_hat * kin.ion_flux + kin.k_ev * Fev + be), 0.0)
-            GYie = np.asarray(fields["Y:ie"], float)[sel] * kin.ion_flux
-            GYsp = np.asarray(fields["Y:sp"], float)[sel] * kin.ion_flux
-            v[sel] = -(Fev * te[sel] + GYie * te[sel] + GYsp * (1 - te[sel])) / mat.density
+            if name in model.etched:
+                GYie = np.asarray(fields["Y:ie"], float)[sel] * kin.ion_flux
+                GYsp = np.asarray(fields["Y:sp"], float)[sel] * kin.ion_flux
+                v[sel] = -(Fev * te[sel] + GYie * te[sel] + GYsp * (1 - te[sel])) / mat.density
         else:
             te[sel] = 0.0
     net = pf * kin.polymer_flux * P.beta_p - yp * kin.ion_flux * th_pe
