@@ -59,6 +59,22 @@ def recipe(dim: int, h: float, k_ie: float, time_s: float, rays: int) -> dict:
                                 "cfl": 0.5, "time": f"{time_s} s"}}]}
 
 
+def viennaps_balances() -> None:
+    """Make waferlab's ``fluorocarbon`` solve ViennaPS 4.7's coverage balances
+    (``validation.coverage_trench.viennaps_rules``) in this process: a like-with-like
+    check of the transport and profile evolution (``--balances viennaps``)."""
+    from waferlab.feature.fluorocarbon import FluorocarbonEtch
+    from waferlab.validation.coverage_trench import viennaps_rules
+
+    own = FluorocarbonEtch.element_speeds
+
+    def element_speeds(self, fields, mats):
+        v, cov = own(self, fields, mats)
+        return viennaps_rules(self, fields, self._index(mats), v, cov)
+
+    FluorocarbonEtch.element_speeds = element_speeds      # type: ignore[method-assign]
+
+
 def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
@@ -142,23 +158,34 @@ def main() -> None:
     ap.add_argument("--kie", type=float, nargs="+", help="k_ie values (2D default: 2 0)")
     ap.add_argument("--rays", type=int, help="rays per point (default 300 in 2D, 100 in 3D)")
     ap.add_argument("--out", help="results file name under bench/results")
+    ap.add_argument("--balances", choices=("published", "viennaps"), default="published",
+                    help="waferlab's coverage balances: the published ones (default) or "
+                         "ViennaPS 4.7's (validation.coverage_trench.viennaps_rules)")
+    ap.add_argument("--only", choices=("waferlab", "ViennaPS 4.7"),
+                    help="run one code (each code in its own process at 2 nm)")
     ap.add_argument("spacings", nargs="*", type=float)
     a = ap.parse_args()
     dim = a.dim
     hs = a.spacings or ([4.0, 2.0] if dim == 2 else [5.0])
     t, rays, kies = (TIME, 300, (2.0, 0.0)) if dim == 2 else (TIME3, RAYS3, (0.0,))
     rays, kies = a.rays or rays, tuple(a.kie or kies)
-    run_waferlab(dim, hs[0], kies[-1], 1.0, rays)          # numba warm-up
+    if a.balances == "viennaps":
+        viennaps_balances()
+    codes = tuple(c for c in CODES if a.only in (None, c[0]))
+    if a.only != "ViennaPS 4.7":
+        run_waferlab(dim, hs[0], kies[-1], 1.0, rays)      # numba warm-up
     cases = [(dim, h, k, t, rays) for k in kies for h in hs]
     def row(c, name, m, wall, cpu):
         sio2 = f" {m[2]:.2f} |" if dim == 2 else ""
         return (f"| {c[2]:g} | {c[1]:g} | {name} | {m[0]:.2f} | {m[1]:.2f} |{sio2} {wall:.1f} | "
                 f"{cpu:.1f} |")
-    res = harness.side_by_side(cases, CODES, row)
+    res = harness.side_by_side(cases, codes, row)
     rows = [row(c, name, *v) for (c, name), v in res.items()]
     what = (f"Trench {WIDTH:g} nm" if dim == 2 else f"Hole r = {R:g} nm") + \
         f" in a {MASK:g} nm mask over SiO2, extent {EXTENT:g} nm" + ("" if dim == 2 else " square")
-    args = " ".join([f"--kie {' '.join(f'{k:g}' for k in kies)}"] * bool(a.kie)
+    args = " ".join([f"--balances {a.balances}"] * (a.balances != "published")
+                    + [f"--only '{a.only}'"] * bool(a.only)
+                    + [f"--kie {' '.join(f'{k:g}' for k in kies)}"] * bool(a.kie)
                     + [f"--rays {rays}"] * bool(a.rays) + [f"{h:g}" for h in hs])
     text = [f"# fluorocarbon {dim}D contact etch vs ViennaPS FluorocarbonEtching (issue #17)", "",
             f"`python bench/bench_fluorocarbon.py{' --dim 3' if dim == 3 else ''} {args}`. "
@@ -168,11 +195,15 @@ def main() -> None:
             f"{'width' if dim == 2 else 'diameter'} at half that depth (nm) of the top surface "
             "(polymer included; the peer's from `getSurfaceMesh(addInterfaces=False)`)"
             + (", and of the SiO2 level set under the polymer" if dim == 2 else "")
-            + "; wall and CPU (process time, all threads) of the etch.", "",
+            + "; wall and CPU (process time, all threads) of the etch."
+            + (" **waferlab with ViennaPS 4.7's coverage balances** (`--balances viennaps`)."
+               if a.balances == "viennaps" else ""), "",
             f"| k_ie | h (nm) | code | depth (nm) | {'width' if dim == 2 else 'diameter'} (nm) |"
             + (" SiO2 width (nm) |" if dim == 2 else "") + " wall (s) | CPU (s) |",
             "|---|---|---|---|---|" + ("---|" if dim == 2 else "") + "---|---|", *rows, ""]
     for c in cases:
+        if len(codes) < 2:
+            break
         (o, wo, co), (p, wp, cp) = res[(c, CODES[0][0])], res[(c, CODES[1][0])]
         text.append(f"- k_ie = {c[2]:g}, h = {c[1]:g} nm: depth {100 * (o[0] / p[0] - 1):+.1f} %, "
                     f"{'width' if dim == 2 else 'diameter'} {(o[1] - p[1]) / c[1]:+.2f} grid "

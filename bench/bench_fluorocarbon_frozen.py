@@ -1,0 +1,210 @@
+"""Fluorocarbon 2D trench, frozen: both codes' per-element fields and rates on the first
+step against the exact reference (``waferlab.validation.coverage_trench``), issue #17.
+
+The trench of bench_fluorocarbon.py (60 nm wide, 50 nm mask, SiO2; its fluxes, 100 ±
+10 eV, n = 100, k_ie = 0), frozen with straight walls D_si below the mask (0 and 40 nm:
+the peer's ``MakeTrench(trenchDepth=D_si)``, waferlab's trench 50 + D_si deep).  Recorded
+per band of elements (mask wall, SiO2 wall, bottom centre and corner): the relative
+polymer-neutral flux q_p, the polymer yield flux Y_p, θ_p and the speed V.
+
+- exact, "model": the published balances (waferlab's); exact, "viennaps": ViennaPS 4.7's
+  (``coverage_trench.viennaps_rules``);
+- waferlab: ``element_rates`` (1000 rays per point, coverages iterated 8 times);
+- ViennaPS: ``Process.calculateFlux`` (1000 rays per point, its coverage initialisation
+  of up to 10 passes); its ion tallies times the yield factors A it leaves out, and its
+  rate from them with its balances.
+
+Each code and spacing runs in its own process (a two-code launch at 2 nm ended in a stack
+overflow in libc).  Run: python bench/bench_fluorocarbon_frozen.py [spacings, default 4 2]
+Writes bench/results/fluorocarbon_frozen.md.
+"""
+from __future__ import annotations
+
+import harness
+
+harness.configure(threads=2)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+W, MASK, EXT, RAYS = 60.0, 50.0, 120.0, 1000
+FLUX = {"ion_flux": "56e15 cm^-2 s^-1", "etchant_flux": "150e15 cm^-2 s^-1",
+        "polymer_flux": "5e15 cm^-2 s^-1", "ion_exponent": 100, "k_ie": 0}
+QS = ("polymer", "Y:p", "theta_polymer", "v")
+
+
+def _spec(**kw):
+    from waferlab.feature.registry import get_model_spec
+    from waferlab.recipe_io import validate_section
+    return validate_section(get_model_spec("fluorocarbon"), {"model": "fluorocarbon", **FLUX, **kw})
+
+
+def waferlab(h: float, dsi: float) -> dict:
+    from waferlab.context import RunContext
+    from waferlab.feature.flux.models import surface_of
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+    data = {"name": "t", "seed": 1, "grid": {"dimension": 2, "spacing": f"{h} nm",
+                                            "extent": [f"{EXT} nm"]},
+            "structure": {"substrate": {"material": "SiO2", "thickness": "200 nm"},
+                          "layers": [{"material": "Mask", "thickness": f"{MASK} nm"}],
+                          "feature": {"type": "trench", "width": f"{W} nm",
+                                      "depth": f"{MASK + dsi} nm"}}, "steps": []}
+    w = initial_wafer(recipe_from_dict(data))
+    surf = surface_of(w.geometry)
+    tr = _spec(rays_per_point=RAYS, coverage_iterations=8, lagged_coverages=False).build(
+        kind="etch", materials=tuple(w.geometry.materials), target=None)
+    er = tr.element_rates(surf, RunContext(seed=1, threads=2), ("probe",))
+    xy = surf.centroids * 1e9
+    xy[:, 1] -= xy[:, 1].max()
+    xy[:, 0] -= 0.5 * (xy[:, 0].min() + xy[:, 0].max())
+    return dict(x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), v=(er.velocity * 1e9).tolist(),
+                theta_polymer=er.coverages["theta_polymer"].tolist(),
+                **{k: np.asarray(er.fields[k]).tolist() for k in ("polymer", "Y:p")})
+
+
+def viennaps(h: float, dsi: float) -> dict:
+    import viennaps as ps
+
+    from waferlab.validation.coverage_trench import viennaps_rules
+    harness.peer_setup(ps, 2, "nm")
+    d = ps.Domain(gridDelta=h, xExtent=EXT, yExtent=EXT)
+    ps.MakeTrench(domain=d, trenchWidth=W, trenchDepth=dsi, maskHeight=MASK,
+                  material=ps.Material.SiO2).apply()
+    d.duplicateTopLevelSet(ps.Material.Polymer)
+    p = ps.FluorocarbonParameters()
+    for mat, rho, extra in ((ps.Material.SiO2, 2.2, {}), (ps.Material.Si, 5.5, {}),
+                            (ps.Material.Polymer, 2.0, dict(beta_e=0.6, A_ie=0.0361 * 2)),
+                            (ps.Material.Mask, 500.0, dict(beta_e=0.1, beta_p=0.01,
+                                                           Eth_sp=20.0))):
+        m = ps.FluorocarbonMaterialParameters()
+        m.id, m.density = mat, rho
+        for k, v in extra.items():
+            setattr(m, k, v)
+        p.addMaterial(m)
+    p.ionFlux, p.etchantFlux, p.polyFlux = 56.0, 150.0, 5.0
+    p.Ions.meanEnergy, p.Ions.sigmaEnergy, p.Ions.exponent = 100.0, 10.0, 100.0
+    p.k_ie = 0.0
+    proc = ps.Process(d, ps.FluorocarbonEtching(p))
+    proc.setProcessDuration(1.0)
+    rp = ps.RayTracingParameters()
+    rp.raysPerPoint = RAYS
+    cov = ps.CoverageParameters()
+    cov.maxIterations, cov.tolerance = 10, 1e-4
+    proc.setParameters(rp)
+    proc.setParameters(cov)
+    mesh = proc.calculateFlux()
+    cd = mesh.getCellData()
+    raw = {cd.getScalarDataLabel(i): np.asarray(cd.getScalarData(i)) for i in
+           range(cd.getScalarDataSize())}
+    xy = np.asarray(mesh.getNodes())[:, :2]
+    xy[:, 1] -= xy[:, 1].max()
+    model = _spec().build(kind="etch", materials=("SiO2", "Mask"), target=None).model
+    mask = raw["MaterialIds"] == int(ps.Material.Mask)
+    mats = np.where(mask, model.materials.index("Mask"), model.materials.index("SiO2"))
+    f = {"etchant": raw["etchantFlux"], "polymer": raw["polyFlux"],
+         "Y:p": raw["ionpeFlux"] * 0.0361 * 2, "Y:ie": raw["ionEnhancedFlux"] * 0.0361,
+         "Y:sp": raw["ionSputterFlux"] * 0.0139}
+    v0, c0 = model.element_speeds(f, mats)
+    v, c = viennaps_rules(model, f, mats, v0, c0)
+    return dict(x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), v=(v * 1e9).tolist(),
+                theta_polymer=c["theta_polymer"].tolist(),
+                **{k: f[k].tolist() for k in ("polymer", "Y:p")})
+
+
+def bands(dsi: float) -> list[tuple[str, str, float, float]]:
+    D = MASK + dsi
+    out = [("mask wall 2–48 nm", "w", 2.0, 48.0)]
+    if dsi > 0:
+        out.append((f"SiO2 wall 52–{D - 10:g} nm", "w", 52.0, D - 10))
+    return out + [("bottom |x| < 20 nm", "b", 0.0, 20.0), ("bottom 20–26 nm", "b", 20.0, 26.0),
+                  ("bottom corner 26–29 nm", "b", 26.0, 29.0)]
+
+
+def band_of_points(d: dict, dsi: float, kind: str, a: float, b: float) -> dict:
+    x, y = np.asarray(d["x"]), np.asarray(d["y"])
+    sel = (((np.abs(x) > 29.0) & (-y > a) & (-y < b)) if kind == "w" else
+           ((np.abs(y + MASK + dsi) < 0.5) & (np.abs(x) >= a) & (np.abs(x) < b)))
+    return {k: float(np.mean(np.asarray(d[k])[sel])) if sel.any() else float("nan") for k in QS}
+
+
+def band_of_exact(r, kind: str, a: float, b: float) -> dict:
+    vals = {"polymer": r.fields["polymer"], "Y:p": r.fields["Y:p"],
+            "theta_polymer": r.theta["theta_polymer"], "v": r.speed * 1e9}
+    f = r.wall_mean if kind == "w" else r.bottom_mean
+    return {k: f(v, a * 1e-9, b * 1e-9) for k, v in vals.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("spacings", nargs="*", type=float)
+    ap.add_argument("--depths", nargs="+", type=float, default=[0.0, 40.0])
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)     # code h dsi out.json
+    a = ap.parse_args()
+    if a.child:
+        code, h, dsi, out = a.child
+        c0 = time.process_time()
+        d = (waferlab if code == "waferlab" else viennaps)(float(h), float(dsi))
+        d["cpu"] = time.process_time() - c0
+        json.dump(d, open(out, "w"))
+        return
+    from waferlab.validation.coverage_trench import coverage_trench
+    hs = a.spacings or [4.0, 2.0]
+    load0 = os.getloadavg()[0]
+    model = _spec().build(kind="etch", materials=("SiO2", "Mask"), target=None).model
+    rows = []
+    tmp = tempfile.mkdtemp()
+    for dsi in a.depths:
+        c0 = time.process_time()
+        ex = {r: coverage_trench(model, W * 1e-9, (MASK + dsi) * 1e-9, MASK * 1e-9, rules=r)
+              for r in ("model", "viennaps")}
+        cpu_exact = time.process_time() - c0
+        runs = {}
+        for h in hs:
+            for code in ("waferlab", "ViennaPS 4.7"):
+                out = os.path.join(tmp, f"{code[0]}_{h:g}_{dsi:g}.json")
+                subprocess.run([sys.executable, __file__, "--child",
+                                "waferlab" if code == "waferlab" else "viennaps", str(h),
+                                str(dsi), out], check=True)
+                runs[(code, h)] = json.load(open(out))
+        for label, kind, lo, hi in bands(dsi):
+            def row(name, vals, dsi=dsi, label=label):
+                return (f"| {dsi:g} | {label} | {name} | " + " | ".join(
+                    f"{vals[k]:.4g}" for k in QS) + " |")
+            for r in ("model", "viennaps"):
+                rows.append(row(f"exact, {r} balances", band_of_exact(ex[r], kind, lo, hi)))
+            for (code, h), d in runs.items():
+                rows.append(row(f"{code}, h {h:g} nm", band_of_points(d, dsi, kind, lo, hi)))
+        rows.append(f"| {dsi:g} | (CPU: exact {cpu_exact:.0f} s; " + ", ".join(
+            f"{c} h {h:g} {d['cpu']:.1f} s" for (c, h), d in runs.items()) + ") | | | | | |")
+        print("\n".join(rows[-20:]), flush=True)
+    load1 = os.getloadavg()[0]
+    text = ["# fluorocarbon 2D trench, frozen: per-element fields against the exact reference "
+            "(issue #17)", "",
+            f"`python bench/bench_fluorocarbon_frozen.py {' '.join(f'{h:g}' for h in hs)}`. "
+            "The trench of bench_fluorocarbon.py (60 nm, 50 nm mask over SiO2, Γ_i/Γ_e/Γ_p = "
+            "56/150/5 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 100, k_ie = 0) frozen with straight walls "
+            "D_si below the mask; band means of the relative polymer-neutral flux q_p, the "
+            "polymer yield flux Y_p (per source ion), θ_p and the speed V (nm/s, < 0 etches).  "
+            "Exact: `validation.coverage_trench` with the published balances (waferlab's) or "
+            "ViennaPS 4.7's (ion terms without the yield factors A, θ_p = 1 without ions, "
+            "F balance on masks); waferlab: `element_rates`, 1000 rays/point, 8 coverage "
+            "passes; ViennaPS: `calculateFlux`, 1000 rays/point, its tallies times the A it "
+            "leaves out and its balances.  Each code in its own process.", "",
+            "| D_si (nm) | band | source | q_p | Y_p | θ_p | V (nm/s) |",
+            "|---|---|---|---|---|---|---|", *rows, "",
+            f"Load average {load0:.1f} → {load1:.1f}."]
+    out = harness.RESULTS / "fluorocarbon_frozen.md"
+    harness.write_text(out, "\n".join(text))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
