@@ -73,6 +73,7 @@ class CoverageEtch:
     energy_cutoff_eV: float | None = None
     name: str = "coverage_etch"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
+    _yields: dict = field(init=False, repr=False, compare=False)
     _tables: dict = field(init=False, repr=False, compare=False)
     _ion: list = field(init=False, repr=False, compare=False, default_factory=list)
 
@@ -85,11 +86,20 @@ class CoverageEtch:
                              f"{self.chemistry.neutrals}")
         yields = dict(self.chemistry.channels())
         yields.update({f"mask:{m}": ms.yield_ for m, ms in self.masks.items()})
-        tables = {}
-        for key, y in yields.items():
-            alpha, f = beam_incidence_table(y.angular_part, self.beam.exponent)
-            tables[key] = (alpha, self.beam.energy_average(y) * f)
-        object.__setattr__(self, "_tables", tables)
+        object.__setattr__(self, "_yields", yields)
+        object.__setattr__(self, "_tables", {})
+
+    def _table(self, key: str, flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(α, ⟨Y⟩(α)) of channel ``key`` for the direct beam, built on first use (the
+        per-hit scoring needs only the normal-incidence row: ``flat``, the same numbers
+        as row 0 of the full table)."""
+        tk = (key, flat)
+        if tk not in self._tables:
+            y = self._yields[key]
+            alpha, f = beam_incidence_table(y.angular_part, self.beam.exponent,
+                                            **({"n_alpha": 1} if flat else {}))
+            self._tables[tk] = (alpha, self.beam.energy_average(y) * f)
+        return self._tables[tk]
 
     # ------------------------------------------------------------------ kinetics
     def _names(self, mats) -> np.ndarray:
@@ -98,7 +108,9 @@ class CoverageEtch:
         return names[np.where((mats >= 0) & (mats < len(self.materials)), mats, -1)]
 
     def yield_at(self, key: str, tilt) -> np.ndarray:
-        alpha, y = self._tables[key]
+        if np.ndim(tilt) == 0 and tilt == 0.0:      # an open flat surface
+            return self._table(key, flat=True)[1][0]
+        alpha, y = self._table(key)
         return np.interp(tilt, alpha, y)
 
     def yield_channels(self) -> dict[str, dict]:

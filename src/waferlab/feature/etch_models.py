@@ -120,10 +120,11 @@ class IonEnhancedEtch:
     ion_scoring: str = IonScoring.BEAM
     name: str = "ion_enhanced"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
+    _yields: dict = field(init=False, repr=False, compare=False)
     _tables: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        kin, beam = self.kinetics, self.beam
+        kin = self.kinetics
         if self.ion_scoring not in ION_SCORING:
             raise ValueError(f"ion_scoring = {self.ion_scoring!r}; allowed: {', '.join(ION_SCORING)}")
         yields = {"sp": kin.sputter, "ie": kin.ion_enhanced}
@@ -131,16 +132,27 @@ class IonEnhancedEtch:
             yields["P"] = kin.passivant_removal
         for m, ms in self.masks.items():
             yields[f"mask:{m}"] = ms.yield_
-        tables = {}
-        for key, y in yields.items():
-            alpha, f = beam_incidence_table(y.angular_part, beam.exponent)
-            tables[key] = (alpha, beam.energy_average(y) * f)
-        object.__setattr__(self, "_tables", tables)
+        object.__setattr__(self, "_yields", yields)
+        object.__setattr__(self, "_tables", {})
 
     # ------------------------------------------------------------------ kinetics
+    def _table(self, key: str, flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(α, <Y>(α)) of the direct beam for channel ``key``, built on first use;
+        ``flat``: the normal-incidence row alone (the same numbers as row 0 of the full
+        table, all that per-hit scoring needs)."""
+        tk = (key, flat)
+        if tk not in self._tables:
+            y = self._yields[key]
+            alpha, f = beam_incidence_table(y.angular_part, self.beam.exponent,
+                                            **({"n_alpha": 1} if flat else {}))
+            self._tables[tk] = (alpha, self.beam.energy_average(y) * f)
+        return self._tables[tk]
+
     def yield_at(self, key: str, tilt: np.ndarray | float) -> np.ndarray | float:
         """<Y> of the direct beam on planes tilted by ``tilt`` (rad) from the vertical."""
-        alpha, y = self._tables[key]
+        if np.ndim(tilt) == 0 and tilt == 0.0:       # an open flat surface
+            return self._table(key, flat=True)[1][0]
+        alpha, y = self._table(key)
         return np.interp(tilt, alpha, y)
 
     def yield_channels(self) -> dict[str, dict]:
@@ -168,7 +180,7 @@ class IonEnhancedEtch:
         if ion_yields is None:
             ysp = Gi * self.yield_at("sp", tilt)
             yie = Gi * self.yield_at("ie", tilt)
-            yP = Gi * self.yield_at("P", tilt) if "P" in self._tables else 0.0
+            yP = Gi * self.yield_at("P", tilt) if "P" in self._yields else 0.0
         else:
             ysp = self.ion_flux * ion_yields["sp"]
             yie = self.ion_flux * ion_yields["ie"]
@@ -198,7 +210,7 @@ class IonEnhancedEtch:
                           ion_sputter_flux=self.ion_flux * self.yield_at("sp", 0.0),
                           ion_enhanced_flux=self.ion_flux * self.yield_at("ie", 0.0),
                           ion_passivant_flux=(self.ion_flux * self.yield_at("P", 0.0)
-                                              if "P" in self._tables else 0.0))
+                                              if "P" in self._yields else 0.0))
         return float(r.theta_etchant), float(r.theta_passivant)
 
     def flat_speed(self, material: str) -> float:

@@ -40,6 +40,7 @@ from .flux.models import step_label
 from .flux.sources import VIENNAPS_ION_CONE, Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
+from .small_elements import pool_small_elements
 
 __all__ = ["FluorocarbonEtch", "FluorocarbonSpec", "FluorocarbonMaterialSpec"]
 
@@ -188,7 +189,7 @@ class FluorocarbonEtch:
                for n in ("etchant", "polymer")}
         yl = fluxes["ion"].yields if "ion" in fluxes else {}
         rel.update({f"Y:{c}": yl.get(c, np.zeros(m)) for c in ("sp", "ie", "p")})
-        return rel
+        return pool_small_elements(rel, surface)
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         v, cov = self.element_speeds(fields, materials)
