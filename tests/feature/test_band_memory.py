@@ -23,6 +23,11 @@ def test_grow_vertical_equals_extend_vertical_bit_for_bit(below, above):
     got = grow_vertical([phi.copy()], below, above, 0.02)
     assert got.shape == ref.shape and got.flags.c_contiguous
     np.testing.assert_array_equal(got, ref)
+    # the result owns its buffer, so the next growth is in place as well
+    assert got.flags.owndata
+    again = grow_vertical([got], 2, 1, 0.02)
+    assert again.flags.owndata
+    np.testing.assert_array_equal(again, extend_vertical(ref, 2, 1, 0.02))
 
 
 def test_grow_vertical_with_a_live_view_copies_and_leaves_the_view_intact():
@@ -46,7 +51,10 @@ def test_grow_vertical_never_holds_the_old_and_the_new_window():
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
-    got = grow_vertical(box, 10, 24, 0.02)
+    got = grow_vertical(box, 4, 10, 0.02)
+    box = [got]
+    del got
+    got = grow_vertical(box, 6, 14, 0.02)   # a second growth: again in place
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     assert got.shape == (2, 64, 64, 82)

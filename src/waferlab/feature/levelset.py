@@ -284,4 +284,5 @@ def grow_vertical(box: list[np.ndarray], below: int, above: int, h: float) -> np
     except ValueError:                      # referenced elsewhere: copy instead
         return np.ascontiguousarray(extend_vertical(phi, below, above, h))
     _shift_rows(phi, rows, nz, below, above, float(h))
-    return phi.reshape(new_shape)
+    phi.shape = new_shape                   # in place: the array keeps owning its buffer
+    return phi
