@@ -61,11 +61,11 @@ class Species:
     ``wall_gamma`` is the wall loss probability of a neutral (Chantry rate) and
     ``wall_products`` what returns to the gas; positive ions always reach the wall
     (Bohm flux with h-factors) and return ``wall_products`` (default: the neutral).
-    ``wall_gamma_fit`` (optional, global model): the probability follows the gas,
-    log10 γ = a + b exp(c n_self / Σ n_over) with ``(a, b, c, over)`` — the form of
-    Kemaneci et al., PSST 23, 045002 (2014) Eq. 26 for Cl on anodized Al (Guha et al.,
-    J. Appl. Phys. 103, 013306, 2008); ``wall_gamma`` is then the value models without
-    the fit (the 2D model) use.
+    ``wall_gamma_fit`` (optional; the global model and the 2D model, face by face): the
+    probability follows the gas, log10 γ = a + b exp(c n_self / Σ n_over) with
+    ``(a, b, c, over)`` — the form of Kemaneci et al., PSST 23, 045002 (2014) Eq. 26 for Cl
+    on anodized Al (Guha et al., J. Appl. Phys. 103, 013306, 2008); ``wall_gamma`` must
+    still be given (it marks the neutral as lost at walls).
     """
 
     name: str

@@ -201,7 +201,7 @@ def test_gas_temperature_inside_newton_solves_the_validated_heat_equation(oxygen
     elements balance (1e-6); the gas is heated above the walls."""
     from waferlab.reactor.fluid2d.model import _walls
     from waferlab.reactor.fluid2d.multi import ports_of, species_system
-    from waferlab.reactor.fluid2d.neutral import ARGON_CONDUCTIVITY, gas_temperature
+    from waferlab.reactor.fluid2d.neutral import PURE_GASES, gas_temperature
 
     r = oxygen_heated
     m = r.setup.mesh
@@ -209,7 +209,8 @@ def test_gas_temperature_inside_newton_solves_the_validated_heat_equation(oxygen
     sysm.set_state(r.n_gas, r.T_gas, r.power)
     _, det = sysm.residual(r.state_vector(), details=True)
     q_e, q_i = sysm.heating(det["elastic_eV_m3s"], det["heat_ion_eV_s"])
-    T = gas_temperature(m, (q_e + q_i) / m.volume, _walls(r.setup.spec), ARGON_CONDUCTIVITY)
+    assert sysm.heat is PURE_GASES["O2"][2]                    # the feed's conductivity
+    T = gas_temperature(m, (q_e + q_i) / m.volume, _walls(r.setup.spec), sysm.heat)
     assert np.abs(T / r.T_gas - 1).max() < 1e-6
     assert r.T_gas.max() > r.setup.spec.gas_temperature + 20
     assert abs(r.gas_heat["residual"]) < 1e-8 and r.gas_heat["walls_W"] > 0
@@ -260,3 +261,41 @@ def test_electronegative_wall_flux_is_the_half_cell_solution():
         assert 1.0 / (1.0 + alP) < f <= 1.0
     f0 = edge_factors(np.zeros(3), np.full(3, 40.0), np.array([[0.01, 0.3, 5.0]]))
     assert np.allclose(f0, 1.0, atol=1e-14)
+
+
+def test_wall_gamma_fit_is_read_face_by_face():
+    """A chemistry with ``wall_gamma_fit`` (cl2ar_guha: Cl on anodized Al, log10 γ = −0.82 −
+    1.59 exp(−1.81 n_Cl/n_Cl2), Kemaneci et al., PSST 23, 045002, 2014, Eq. 26): on every wall
+    face the 2D model loses Cl at the Motz–Wise flux Γ = n_P/(1/h + d/D), h = γ/(1 − γ/2) v̄/4,
+    with γ of the fit at that wall cell's n_Cl/Σn_Cl2 (not the constant wall_gamma 0.06), and
+    returns the Cl2 it makes (2 Cl → Cl2) into the same cell."""
+    from waferlab.reactor.fluid2d import model, multi
+
+    spec = make({"Cl2": "40 sccm", "Ar": "10 sccm"}, chemistry="cl2ar_guha")
+    setup, gst = model.build(spec)
+    ports = multi.ports_of(setup)
+    sysm = multi.species_system(setup, ports, None)
+    gm, m = setup.global_model, setup.mesh
+    x = multi._initial(setup, gst, sysm)
+    rng = np.random.default_rng(3)
+    lnn = x[: gm.N * m.size].reshape(gm.N, m.size)
+    iCl = gm.index["Cl"]
+    lnn[iCl] += np.log(rng.uniform(0.02, 1.0, m.size))   # n_Cl/n_Cl2 spread over the cells
+    sysm.set_state(np.exp(lnn[gm.neu]).sum(axis=0).reshape(m.shape), np.full(m.shape, 300.0),
+                   np.full(m.shape, 1e4))
+    _, det = sysm.residual(x, details=True)
+    n = det["n"]
+    over = [gm.index[s] for s in ("Cl2", "Cl2(v=1)", "Cl2(v=2)", "Cl2(v=3)")]
+    checked = 0
+    for (sl, _, A_n, d), loss in zip(sysm.faces, det["wall_flux"]):
+        nP = n[(slice(None),) + sl]
+        ratio = nP[iCl] / nP[over].sum(axis=0)
+        g = 10 ** (-0.82 - 1.59 * np.exp(-1.81 * ratio))
+        vb = sysm.vbar[(iCl,) + sl]
+        h = g / (1 - g / 2) * vb / 4
+        want = nP[iCl] / (1 / h + d / sysm.D_neu[(iCl,) + sl])
+        ok = A_n > 0
+        assert np.allclose(loss[iCl][ok], want[ok], rtol=1e-12)
+        checked += int(ok.sum())
+        assert np.ptp(g[ok]) > 0.03                      # γ varies, not one constant
+    assert checked > 20

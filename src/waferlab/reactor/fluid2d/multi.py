@@ -37,7 +37,7 @@ from ...constants import EV, K_B, PI
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .mesh import FieldAverages
-from .neutral import ARGON_CONDUCTIVITY
+from .neutral import feed_conductivity
 from .species import Ports, SpeciesSystem
 from .transport import coloured_jacobian
 
@@ -136,13 +136,14 @@ def ports_of(setup) -> Ports:
 
 def species_system(setup, ports: Ports, fl: FlowField | None) -> SpeciesSystem:
     """The residual of ``setup`` (T_g a field when ``gas_heating``; walls at their
-    temperatures; the gas conductivity of :data:`.neutral.ARGON_CONDUCTIVITY`)."""
+    temperatures; the feed's gas conductivity, :func:`.neutral.feed_conductivity`)."""
     from .model import _walls
 
     s = setup.settings
     return SpeciesSystem(setup.mesh, setup.global_model, ports,
                          flow_fluxes=fl.volume_fluxes() if fl is not None and s.flow.convection else None,
-                         heat=ARGON_CONDUCTIVITY if s.gas_heating else None, T_walls=_walls(setup.spec))
+                         heat=feed_conductivity(setup.spec.gases) if s.gas_heating else None,
+                         T_walls=_walls(setup.spec))
 
 
 def _mixture(spec, table):

@@ -38,7 +38,8 @@ handed to the gas):
 (Fick's law on the partial pressure; D_j = (π/8)λ_j v̄_j as in the global model), upwind
 convection with the Stokes face flows of :mod:`.flow`; the feed enters through the inlet
 faces, the pump port removes n_j u_out A (the global model's pumping speed).  At the walls a
-neutral with loss probability s (the chemistry's ``wall_gamma`` plus the surface reactions
+neutral with loss probability s (the chemistry's ``wall_gamma``, or its ``wall_gamma_fit`` γ(n) of the wall cell's
+gas (:meth:`GlobalModel.wall_gammas`), plus the surface reactions
 Σ s_j θ_j) is lost at the Motz–Wise flux Γ = s/(1 − s/2) n v̄/4 (Chantry, J. Appl. Phys. 62,
 1141, 1987), the half cell in series; the products return into the wall cell.  Wall
 coverages θ obey the site balances of Kokkoris et al. (J. Phys. D 42, 055209, 2009) face by
@@ -57,7 +58,7 @@ import numpy as np
 from ...constants import EV, K_B, M_E, PI
 from ..global_model import GlobalModel
 from .mesh import Mesh
-from .neutral import Conductivity
+from .neutral import GasConductivity
 
 __all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "SIGMA_M_FALLBACK"]
 
@@ -139,7 +140,7 @@ class SpeciesSystem:
     gas flow (those are updated between Newton steps)."""
 
     def __init__(self, mesh: Mesh, gm: GlobalModel, ports: Ports, flow_fluxes=None,
-                 heat: Conductivity | None = None, T_walls: dict | None = None):
+                 heat: GasConductivity | None = None, T_walls: dict | None = None):
         self.mesh, self.gm, self.ports = mesh, gm, ports
         nr, nz = mesh.shape
         self.N, self.Ns = gm.N, gm.Ns
@@ -351,7 +352,10 @@ class SpeciesSystem:
             # neutrals: wall_gamma and surface reactions (Motz–Wise), half cell in series
             vb = self.vbar[(allk,) + sl]
             Dw = self.D_neu[(allk,) + sl]
-            s_tot = np.repeat(self.gamma[:, None], nP.shape[1], axis=1)
+            gam = np.repeat(self.gamma[:, None], nP.shape[1], axis=1)
+            if gm.wall_fits:                                            # γ(gas) of the wall cell
+                gam[gm.wall_neu] = gm.wall_gammas(nP)
+            s_tot = gam.copy()
             if self.Ns:
                 th_w = th[(allk,) + sl]
                 wj = gm.sr_prob[:, None] * th_w[gm.sr_site]             # (n_sr, m)
@@ -360,7 +364,7 @@ class SpeciesSystem:
             Gn = np.where(s_tot > 0, nP / (1.0 / np.maximum(h, 1e-300) + d / Dw), 0.0)
             loss[neu] = Gn[neu]
             rate = loss * np.where(neu[:, None], A_n[None], A[None])    # particles/s per wall cell
-            ret = rate * np.where(neu[:, None], self.gamma[:, None] / np.maximum(s_tot, 1e-300), 1.0)
+            ret = rate * np.where(neu[:, None], gam / np.maximum(s_tot, 1e-300), 1.0)
             F[(allk,) + sl] += self.wall_prod @ ret - rate
             if self.Ns:
                 r_sr = rate[gm.sr_gas] * wj / np.maximum(s_tot[gm.sr_gas], 1e-300)
