@@ -7,6 +7,12 @@ own the accuracy settings; this script only times them side by side (and lists e
 code's depth / CD in the bench's units, to show the results did not move).  The per-ray
 cost of the tracer is bench_tracer_rays.py's.
 
+For the in-process cases the share of waferlab's CPU spent in the Monte Carlo tracer is
+listed too: the process time inside the ray kernels (``flux._kernels.trace2d/trace3d``
+and the ion-beam kernel ``trace_beam``, both threads) and inside the whole flux engine
+(``trace_fluxes``: binning, kernels, batch statistics, smoothing; the ion beam does not
+call it: "—"), as fractions of the run's CPU.
+
 Run: python bench/bench_speed17.py [--only ion_beam fluorocarbon bosch chem] [--dims 2 3]
      [--out PATH]      (default bench/results/speed_issue17_runs.md, stamped)
 """
@@ -28,16 +34,43 @@ import bench_ion_beam as ib  # noqa: E402
 OUT = harness.RESULTS / "speed_issue17_runs.md"
 
 
+SPENT = {"kernel": 0.0, "engine": 0.0}
+
+
+def _counted(fn, key):
+    """fn with its process time added to SPENT[key]."""
+    def wrapped(*args, **kwargs):
+        c0 = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SPENT[key] += time.process_time() - c0
+    return wrapped
+
+
+def _count_tracer() -> None:
+    """Time the ray kernels and the flux engine (module attributes, looked up per call)."""
+    from waferlab.feature import _ion_beam_kernels as KB
+    from waferlab.feature.flux import _kernels as K
+    from waferlab.feature.flux import transport as T
+    for mod, name in ((K, "trace2d"), (K, "trace3d"), (KB, "trace_beam")):
+        setattr(mod, name, _counted(getattr(mod, name), "kernel"))
+    T.trace_fluxes = _counted(T.trace_fluxes, "engine")
+
+
 def _inproc(fn):
     def run(*args):
-        return harness.timed(fn, *args)
+        for k in SPENT:
+            SPENT[k] = 0.0
+        out = harness.timed(fn, *args)
+        return out + (dict(SPENT),)
     return run
 
 
 def _proc(code, model):
     def run(dim, h):
         r = chem.launch(code, model, dim, h, 300)
-        return r, r["wall"], r["cpu"]
+        return r, r["wall"], r["cpu"], None
     return run
 
 
@@ -70,6 +103,7 @@ def main() -> None:
     ap.add_argument("--dims", nargs="+", type=int, default=[2, 3])
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args()
+    _count_tracer()
     ib.run_waferlab(2, 0.2)                                  # numba warm-up (cache)
     fc.run_waferlab(3, 5.0, 0.0, 0.5, 20)
     chem.launch("waferlab", "hbro2", 2, 0.05, 20)
@@ -81,12 +115,16 @@ def main() -> None:
             out = {}
             for code, fn in (("waferlab", wl), ("ViennaPS", peer)):
                 l0 = os.getloadavg()[0]
-                res, wall, cpu = fn(*args)
-                out[code] = (wall, cpu, 0.5 * (l0 + os.getloadavg()[0]), _fmt(res))
-            (wa, ca, la, ra), (wp, cp, lp, rp) = out["waferlab"], out["ViennaPS"]
+                res, wall, cpu, spent = fn(*args)
+                out[code] = (wall, cpu, 0.5 * (l0 + os.getloadavg()[0]), _fmt(res), spent)
+            (wa, ca, la, ra, sa), (wp, cp, lp, rp, _) = out["waferlab"], out["ViennaPS"]
+            share = "—"
+            if sa and ca > 0:
+                eng = f"{100 * sa['engine'] / ca:.0f} %" if sa["engine"] > 0 else "—"
+                share = f"{100 * sa['kernel'] / ca:.0f} % / {eng}"
             rows.append(f"| {name} | {ca:.1f} / {wa:.1f} | {cp:.1f} / {wp:.1f} | "
                         f"**{ca / cp:.2f}** | **{wa / wp:.2f}** | {la:.1f} / {lp:.1f} | "
-                        f"{ra} | {rp} |")
+                        f"{share} | {ra} | {rp} |")
             print(rows[-1], flush=True)
     text = ["# #17 speed side by side (waferlab vs ViennaPS 4.7, one launch, interleaved)", "",
             "`python bench/bench_speed17.py`.  2 threads each; CPU = process time (all threads) "
@@ -94,8 +132,9 @@ def main() -> None:
             "the whole process, imports and numba cache loading included); load = 1-min load "
             "average around each run (shared 2-core machine).", "",
             "| case | waferlab CPU / wall (s) | ViennaPS CPU / wall (s) | CPU ratio | wall ratio "
-            "| load (waferlab / peer run) | waferlab depth / CD | peer depth / CD |",
-            "|---|---|---|---|---|---|---|---|", *rows, "",
+            "| load (waferlab / peer run) | tracer share of waferlab CPU: kernels / flux engine "
+            "| waferlab depth / CD | peer depth / CD |",
+            "|---|---|---|---|---|---|---|---|---|", *rows, "",
             f"Finished {time.strftime('%H:%M UTC', time.gmtime())}."]
     harness.write_text(a.out, "\n".join(text))
     print(f"wrote {a.out}")

@@ -446,8 +446,10 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
     tmy = _edge(tmy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
     best = np.inf
     be = -1
+    c = (iz * ny + iy) * nx + ix        # cell index, stepped with the DDA
+    cy = sy * nx
+    cz = sz * nx * ny
     while True:
-        c = (iz * ny + iy) * nx + ix
         for k in range(cstart[c], cstart[c + 1]):
             dn = dx * cd[k, 9] + dy * cd[k, 10] + dz * cd[k, 11]
             if dn >= 0.0:
@@ -455,7 +457,10 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
             qx = cd[k, 0] - ox
             qy = cd[k, 1] - oy
             qz = cd[k, 2] - oz
-            t = (qx * cd[k, 9] + qy * cd[k, 10] + qz * cd[k, 11]) / dn
+            num = qx * cd[k, 9] + qy * cd[k, 10] + qz * cd[k, 11]
+            if num >= 0.0:
+                continue                # t = num/dn <= 0 (dn < 0): no division
+            t = num / dn
             if t <= 0.0 or t >= best:
                 continue
             px = t * dx - qx
@@ -477,6 +482,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
                 return -1, tmx, SIDE_LO, 0
             if ix >= nx:
                 return -1, tmx, SIDE_HI, 0
+            c += sx
             tmx = _edge(tmx + tdx, ix, sx, nx, ox, dx, blo[0], bhi[0], clip)
         elif tmy <= tmz:
             if be >= 0 and best <= tmy * _SLACK:
@@ -486,6 +492,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
                 return -1, tmy, SIDE_LO, 1
             if iy >= ny:
                 return -1, tmy, SIDE_HI, 1
+            c += cy
             tmy = _edge(tmy + tdy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
         else:
             if be >= 0 and best <= tmz * _SLACK:
@@ -495,6 +502,7 @@ def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
                 return -1, tmz, BOTTOM, 2
             if iz >= nz:
                 return -1, tmz, TOP, 2
+            c += cz
             tmz += tdz
 
 
