@@ -157,7 +157,8 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
     ax.plot(st.iedf.x, st.iedf.pdf, "C3-")
     ax.set(xlabel="ion energy (eV)", ylabel="IEDF (1/eV)", title="IEDF at the wafer (average)")
     fig.suptitle(f"fluid2d CCP {setup.global_model.chem.name}: {setup.spec.source.power:g} W, "
-                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_rf {h.V_T:.0f} V, "
+                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_rf {h.V_T:.0f} V "
+                 f"(wafer sheath {h.V_a:.0f} V), "
                  f"self-bias {h.self_bias:.0f} V, {setup.sheath_regime} sheaths\n"
                  f"(red: powered electrode, black: grounded, grey: sheaths, dashed: s_m of each column)")
     fig.tight_layout()
