@@ -252,12 +252,14 @@ def test_errors_never_echo_a_whole_input(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- 10. absurd rates
-def test_absurd_finite_rate_is_refused_with_the_step_count(tmp_path, capsys):
+def test_absurd_finite_rate_is_refused_naming_the_step(tmp_path, capsys):
     data = copy.deepcopy(SMALL)
     data["steps"][0]["etch"]["rates"]["Si"] = "1e100 m/s"
     rc, err = _run(["run", _write(tmp_path / "r.yaml", data), "--out", tmp_path / "o"], capsys)
     assert rc == 2 and _one_line_error(err)            # was: ran forever
-    assert "time steps" in err and "e+1" in err and "steps[0]" in err
+    # refused at load: the travel (rate × time) the window would have to follow
+    assert "move the surface" in err and "e+1" in err and "steps[0]" in err
+    assert len(err) < 400                              # no 300-digit GiB figure
     assert not (tmp_path / "o" / "metrics.json").exists()
 
 

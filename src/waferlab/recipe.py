@@ -383,11 +383,23 @@ def recipe_from_dict(data: dict[str, Any], *, source: Path | None = None,
         leaves = [leaf for s in steps for leaf in (s.leaves() if isinstance(s, Compound) else (s,))]
         n_layers = len(materials) + (1 if any(getattr(s, "kind", None) == "deposit"
                                               for s in leaves) else 0)
-        travel = vertical_travel(leaves, initial_materials(spec))
-        need = memory_estimate_bytes(spec, n_layers, travel)
+        mats, moves = initial_materials(spec), []
+        for s in steps:             # each top-level step's travel, to name the one at fault
+            s_leaves = s.leaves() if isinstance(s, Compound) else (s,)
+            moves.append(vertical_travel(s_leaves, mats))
+            mats = s.materials_after(mats)
+        need = memory_estimate_bytes(spec, n_layers, sum(moves))
         have = available_memory_bytes()
         if need > 0.5 * have:
-            raise RecipeError(f"this grid needs about {need / 2**30:.1f} GiB of memory "
+            worst = max(range(len(moves)), key=moves.__getitem__, default=None)
+            if worst is not None and memory_estimate_bytes(spec, n_layers) <= 0.5 * have:
+                raise RecipeError(f"may move the surface by up to {moves[worst]:.3g} m "
+                                  "(its largest rate × time), and the level-set window "
+                                  f"that follows it would need about {need / 2**30:.3g} GiB "
+                                  f"of memory, more than half of the {have / 2**30:.1f} GiB "
+                                  "available; check the rates and times",
+                                  path=f"steps[{worst}]", value=moves[worst])
+            raise RecipeError(f"this grid needs about {need / 2**30:.3g} GiB of memory "
                               f"(estimate), more than half of the {have / 2**30:.1f} GiB "
                               "available; use a coarser spacing or a smaller extent",
                               path="grid", value=need)
