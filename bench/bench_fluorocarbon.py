@@ -93,6 +93,24 @@ def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     return depth, width, opening_width(w.geometry, 0, -0.5e-9 * depth, 0.0) * 1e9
 
 
+def peer_parameters(ps, ion: float, etchant: float, poly: float):
+    """ViennaPS's FluorocarbonParameters of this bench (the materials of the module
+    docstring, 100 eV ions) with the given ion, etchant and polymer fluxes."""
+    p = ps.FluorocarbonParameters()
+    for mat, rho, extra in ((ps.Material.SiO2, 2.2, {}), (ps.Material.Si, 5.5, {}),
+                            (ps.Material.Polymer, 2.0, dict(beta_e=0.6, A_ie=0.0361 * 2)),
+                            (ps.Material.Mask, 500.0, dict(beta_e=0.1, beta_p=0.01,
+                                                           Eth_sp=20.0))):
+        m = ps.FluorocarbonMaterialParameters()
+        m.id, m.density = mat, rho
+        for k, v in extra.items():
+            setattr(m, k, v)
+        p.addMaterial(m)
+    p.ionFlux, p.etchantFlux, p.polyFlux = ion, etchant, poly
+    p.Ions.meanEnergy, p.Ions.sigmaEnergy, p.Ions.exponent = 100.0, 10.0, 100.0
+    return p
+
+
 def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     import viennaps as ps
 
@@ -105,18 +123,7 @@ def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
         ps.MakeHole(domain=d, holeRadius=R, holeDepth=0.0, maskHeight=MASK,
                     material=ps.Material.SiO2).apply()
     d.duplicateTopLevelSet(ps.Material.Polymer)
-    p = ps.FluorocarbonParameters()
-    for mat, rho, extra in ((ps.Material.SiO2, 2.2, {}), (ps.Material.Si, 5.5, {}),
-                            (ps.Material.Polymer, 2.0, dict(beta_e=0.6, A_ie=0.0361 * 2)),
-                            (ps.Material.Mask, 500.0, dict(beta_e=0.1, beta_p=0.01,
-                                                           Eth_sp=20.0))):
-        m = ps.FluorocarbonMaterialParameters()
-        m.id, m.density = mat, rho
-        for k, v in extra.items():
-            setattr(m, k, v)
-        p.addMaterial(m)
-    p.ionFlux, p.etchantFlux, p.polyFlux = FLUX["ion"], FLUX["etchant"], FLUX["poly"]
-    p.Ions.meanEnergy, p.Ions.sigmaEnergy, p.Ions.exponent = 100.0, 10.0, 100.0
+    p = peer_parameters(ps, FLUX["ion"], FLUX["etchant"], FLUX["poly"])
     p.k_ie = k_ie
     cov = ps.CoverageParameters()
     cov.maxIterations, cov.tolerance = 10, 1e-4

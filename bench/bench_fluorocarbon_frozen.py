@@ -79,18 +79,8 @@ def viennaps(h: float, dsi: float) -> dict:
     ps.MakeTrench(domain=d, trenchWidth=W, trenchDepth=dsi, maskHeight=MASK,
                   material=ps.Material.SiO2).apply()
     d.duplicateTopLevelSet(ps.Material.Polymer)
-    p = ps.FluorocarbonParameters()
-    for mat, rho, extra in ((ps.Material.SiO2, 2.2, {}), (ps.Material.Si, 5.5, {}),
-                            (ps.Material.Polymer, 2.0, dict(beta_e=0.6, A_ie=0.0361 * 2)),
-                            (ps.Material.Mask, 500.0, dict(beta_e=0.1, beta_p=0.01,
-                                                           Eth_sp=20.0))):
-        m = ps.FluorocarbonMaterialParameters()
-        m.id, m.density = mat, rho
-        for k, v in extra.items():
-            setattr(m, k, v)
-        p.addMaterial(m)
-    p.ionFlux, p.etchantFlux, p.polyFlux = 56.0, 150.0, 5.0
-    p.Ions.meanEnergy, p.Ions.sigmaEnergy, p.Ions.exponent = 100.0, 10.0, 100.0
+    from bench_fluorocarbon import peer_parameters
+    p = peer_parameters(ps, 56.0, 150.0, 5.0)
     p.k_ie = 0.0
     proc = ps.Process(d, ps.FluorocarbonEtching(p))
     proc.setProcessDuration(1.0)

@@ -30,8 +30,7 @@ import numpy as np
 
 from ..atomic.ion_enhanced import IonBeam
 from ..atomic.kinetics import CoverageChemistry
-from ..atomic.yields import beam_incidence_table
-from .etch_models import MaskSputter, incident_fields
+from .etch_models import MaskSputter, direct_beam_table, incident_fields
 from .flux.engine import SpeciesFlux
 from .modes import IonLobe, IonScoring
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
@@ -90,16 +89,8 @@ class CoverageEtch:
         object.__setattr__(self, "_tables", {})
 
     def _table(self, key: str, flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """(α, ⟨Y⟩(α)) of channel ``key`` for the direct beam, built on first use (the
-        per-hit scoring needs only the normal-incidence row: ``flat``, the same numbers
-        as row 0 of the full table)."""
-        tk = (key, flat)
-        if tk not in self._tables:
-            y = self._yields[key]
-            alpha, f = beam_incidence_table(y.angular_part, self.beam.exponent,
-                                            **({"n_alpha": 1} if flat else {}))
-            self._tables[tk] = (alpha, self.beam.energy_average(y) * f)
-        return self._tables[tk]
+        """(α, ⟨Y⟩(α)) of the direct beam for channel ``key`` (:func:`direct_beam_table`)."""
+        return direct_beam_table(self._tables, self._yields, self.beam, key, flat)
 
     # ------------------------------------------------------------------ kinetics
     def _names(self, mats) -> np.ndarray:

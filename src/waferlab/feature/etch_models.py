@@ -44,7 +44,7 @@ from .flux.sources import VIENNAPS_ION_CONE, VIENNAPS_ION_STICKING, Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
-__all__ = ["IonEnhancedEtch", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec",
+__all__ = ["IonEnhancedEtch", "direct_beam_table", "MaskSputter", "SF6O2Spec", "IonEnhancedSpec", "YieldSpec",
            "incident_fields", "eroded_masks", "mask_sputters"]
 
 ION_SCORING = tuple(IonScoring)
@@ -63,6 +63,19 @@ def incident_fields(fluxes: Mapping[str, SpeciesFlux], m: int, species: tuple[st
         rel.update({f"Y:{c}": y for c, y in yl.items()})
     return rel
 
+
+def direct_beam_table(tables: dict, yields: Mapping[str, Any], beam: IonBeam, key: str,
+                      flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(α, <Y>(α)) of the direct beam for yield channel ``key``, built on first use and
+    kept in ``tables``; ``flat``: the normal-incidence row alone (the same numbers as row
+    0 of the full table, all that per-hit scoring needs)."""
+    tk = (key, flat)
+    if tk not in tables:
+        y = yields[key]
+        alpha, f = beam_incidence_table(y.angular_part, beam.exponent,
+                                        **({"n_alpha": 1} if flat else {}))
+        tables[tk] = (alpha, beam.energy_average(y) * f)
+    return tables[tk]
 
 @dataclass(frozen=True, kw_only=True)
 class MaskSputter:
@@ -137,16 +150,8 @@ class IonEnhancedEtch:
 
     # ------------------------------------------------------------------ kinetics
     def _table(self, key: str, flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """(α, <Y>(α)) of the direct beam for channel ``key``, built on first use;
-        ``flat``: the normal-incidence row alone (the same numbers as row 0 of the full
-        table, all that per-hit scoring needs)."""
-        tk = (key, flat)
-        if tk not in self._tables:
-            y = self._yields[key]
-            alpha, f = beam_incidence_table(y.angular_part, self.beam.exponent,
-                                            **({"n_alpha": 1} if flat else {}))
-            self._tables[tk] = (alpha, self.beam.energy_average(y) * f)
-        return self._tables[tk]
+        """(α, <Y>(α)) of the direct beam for channel ``key`` (:func:`direct_beam_table`)."""
+        return direct_beam_table(self._tables, self._yields, self.beam, key, flat)
 
     def yield_at(self, key: str, tilt: np.ndarray | float) -> np.ndarray | float:
         """<Y> of the direct beam on planes tilted by ``tilt`` (rad) from the vertical."""
