@@ -128,6 +128,8 @@ def external(tmp_path_factory):
             _stop(p)
 
 
+@pytest.mark.slow   # ≈ 35–45 s of the default run's 10-minute budget (standard 7): run by
+                    # pytest -m slow; the local-cluster sweep covers Dask by default
 def test_external_scheduler_kill_a_worker_then_one_worker(external, reference, tmp_path):
     """2 workers: all 64 samples; kill worker B (SIGKILL) after 10 results: every sample
     still completes (its tasks are rescheduled); then the same study on the 1 remaining
