@@ -88,27 +88,15 @@ def estimate_time_steps(recipe: Recipe) -> list[tuple[int, float]]:
     lower bound of what the step needs).  Steps whose model cannot be built without
     the reactor (plasma_etch) or that have no speed bound are left out.
     """
-    from .process.registry import HasNumerics, ModelDriven, ReactorCoupled, initial_materials
+    from .process.registry import HasNumerics, initial_materials, rate_bounds
 
-    out: list[tuple[int, float]] = []
     assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
     h = recipe.spec.grid.spacing
-    materials = initial_materials(recipe.spec)
-    for i, step in enumerate(recipe.leaf_steps):
-        after = step.materials_after(materials)
-        try:
-            if isinstance(step, ReactorCoupled) or not isinstance(step, ModelDriven):
-                continue
-            model = step.velocity_model(after if step.kind == "deposit" else materials)
-            vmax = float(model.max_rate())
+    steps = recipe.leaf_steps
+    out: list[tuple[int, float]] = []
+    for i, (step, vmax) in enumerate(zip(steps, rate_bounds(steps, initial_materials(recipe.spec)))):
+        if vmax > 0:        # a non-finite bound is left to the run's NaN policy
             cfl = float(step.numerics.cfl) if isinstance(step, HasNumerics) else 0.4
-        except Exception:
-            continue
-        finally:
-            materials = after
-        # a non-finite bound (a velocity law that divides by zero) is left to the run's
-        # NaN policy, which names the model and the elements
-        if math.isfinite(vmax) and vmax > 0:
             out.append((i, step.time * vmax / (cfl * h)))
     return out
 

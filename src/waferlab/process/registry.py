@@ -13,7 +13,7 @@ from ..registry import Registry
 
 __all__ = ["register_step", "parse_step", "parse_step_at", "known_steps", "initial_materials",
            "Step", "Compound", "ModelDriven", "ReactorCoupled", "HasNumerics", "HeatTreatment",
-           "vertical_travel"]
+           "vertical_travel", "rate_bounds"]
 
 
 @runtime_checkable
@@ -139,27 +139,37 @@ def initial_materials(spec) -> tuple[str, ...]:
     return tuple(out)
 
 
-def vertical_travel(steps: Sequence[Any], materials: tuple[str, ...]) -> float:
-    """How far (m) the steps may move the surface: Σ max rate × time over the
-    model-driven steps (``steps`` as run, cycles unrolled, from a wafer whose layers are
-    ``materials``) whose model gives a finite rate bound; reactor-coupled steps and
-    models without a bound add nothing.  A repeated step object is built once."""
+def rate_bounds(steps: Sequence[Any], materials: tuple[str, ...]) -> list[float]:
+    """The largest speed (m/s) of each step's velocity model (``steps`` as run, cycles
+    unrolled, from a wafer whose layers are ``materials``): the model's ``max_rate()``;
+    0 for reactor-coupled steps, steps without a model and models without a finite,
+    positive bound (those are left to the run's own checks).  A repeated step on the same
+    layers is built once."""
     import math
 
-    total, seen = 0.0, {}
+    out, seen = [], {}
     for step in steps:
         after = step.materials_after(materials)
+        v = 0.0
         if isinstance(step, ModelDriven) and not isinstance(step, ReactorCoupled):
-            if id(step) not in seen:
+            key = (id(step), tuple(materials))
+            if key not in seen:
                 try:
                     model = step.velocity_model(after if step.kind == "deposit" else materials)
-                    v = float(model.max_rate())
+                    b = float(model.max_rate())
                 except Exception:     # noqa: BLE001 - no bound: the run's own checks apply
-                    v = 0.0
-                seen[id(step)] = v * step.time if math.isfinite(v) and v > 0 else 0.0
-            total += seen[id(step)]
+                    b = 0.0
+                seen[key] = b if math.isfinite(b) and b > 0 else 0.0
+            v = seen[key]
+        out.append(v)
         materials = after
-    return total
+    return out
+
+
+def vertical_travel(steps: Sequence[Any], materials: tuple[str, ...]) -> float:
+    """How far (m) the steps may move the surface: Σ max rate × time over the steps
+    (:func:`rate_bounds`; steps without a bound add nothing)."""
+    return sum(v * step.time for step, v in zip(steps, rate_bounds(steps, materials)))
 
 
 def parse_step(raw: Any, index: int, spec, materials: tuple[str, ...] | None = None):
