@@ -8,6 +8,7 @@ as its checkpoint file exists.
 """
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -15,6 +16,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+
+# As the ``waferlab`` command does at start-up (waferlab/__init__.py): one BLAS thread and
+# passive OpenMP waiting, set before numpy and numba load.  The suite runs one pytest-xdist
+# worker per core, and spinning thread pools in each worker would steal the other's core.
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
 @pytest.fixture
