@@ -29,6 +29,7 @@ import math  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from waferlab.errors import RecipeError, SimulationError  # noqa: E402
 from waferlab.reactor.fluid2d.ccp import energy_channels, solve_ccp  # noqa: E402
 from waferlab.reactor.fluid2d.ccp_sheath import Surface, capacitive_split  # noqa: E402
 
@@ -38,7 +39,7 @@ OMEGA = 2 * math.pi * 13.56e6
 EXAMPLE = harness.ROOT / "examples" / "fluid2d" / "reactor-argon-ccp.yaml"
 CASES = [("10 mTorr", "30 W", "5 cm", "discharge"), ("10 mTorr", "10 W", "5 cm", "discharge"),
          ("30 mTorr", "30 W", "10 cm", "discharge"), ("100 mTorr", "10 W", "10 cm", "discharge"),
-         ("10 mTorr", "5 W", "5 cm", "electrons"), ("30 mTorr", "5 W", "10 cm", "electrons")]
+         ("10 mTorr", "2 W", "5 cm", "electrons"), ("30 mTorr", "5 W", "10 cm", "electrons")]
 
 
 def example(mesh=None, **over):
@@ -50,8 +51,12 @@ def example(mesh=None, **over):
 
 
 def timed(spec):
+    """(result, CPU s, wall s); (None, the error, 0) where the run fails."""
     c, w = time.process_time(), time.perf_counter()
-    r = solve_ccp(spec)
+    try:
+        r = solve_ccp(spec)
+    except (SimulationError, RecipeError) as exc:
+        return None, f"failed: {str(exc)[:160]}", 0.0
     return r, time.process_time() - c, time.perf_counter() - w
 
 
@@ -89,7 +94,11 @@ def main() -> None:
             "|---|---|---|---|---|---|---|---|---|"]
     for mesh in ((10, 12), (16, 16), (24, 24), (32, 32)):
         r, cpu, _ = timed(example(mesh, fluid2d={**load_yaml(EXAMPLE)["reactor"]["fluid2d"],
-                                                 "mesh": {"nr": mesh[0], "nz": mesh[1]}, "gas_heating": False}))
+                                                 "mesh": {"nr": mesh[0], "nz": mesh[1]}, "gas_heating": False,
+                                                 "max_iterations": 600}))
+        if r is None:
+            out.append(f"| {mesh[0]} × {mesh[1]} | {cpu} |")
+            continue
         h = r.heating
         out.append(f"| {mesh[0]} × {mesh[1]} | {r.iterations} | {cpu:.1f} | {r.n_e_avg:.4g} | "
                    f"{r.T_e_density_weighted:.4g} | {r.ion_flux_wafer[0]:.4g} | {h.V1_bottom[0]:.1f} | "
@@ -102,8 +111,11 @@ def main() -> None:
         spec = example((10, 12), pressure=p, source={"type": "ccp", "power": P},
                        chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
                        fluid2d={"ccp": {"power_absorbed_by": mode, "rf_return": "electrode"},
-                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False})
+                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False, "max_iterations": 600})
         r, cpu, _ = timed(spec)
+        if r is None:
+            out.append(f"| {p} | {P} | {gap} | {mode} | {cpu} |")
+            continue
         ref = r.setup.reference
         out.append(f"| {p} | {P} | {gap} | {mode} | {r.setup.sheath_regime} "
                    f"({r.setup.lambda_i / ref.s_m_m:.2f}) | {r.n_e_avg / ref.n0_m3:.3f} | "
@@ -123,21 +135,26 @@ def main() -> None:
             qs.append((math.log(f / (1 - f)) / math.log(k) if k > 1 else float("nan"), f / (1 - f)))
         out.append(f"| {k:g} | {qs[0][0]:.3f} | {qs[1][0]:.3f} | {qs[0][1]:.4g} | {k ** 4:.4g} |")
     out += ["", "### Self-bias in 2D (example conditions, 10 × 12, gas heating off)", "",
-            "| R_e | rf_return | sheath law | A_b/A_a | V_a V | V_b V | self-bias V | effective q | "
+            "| power | R_e | rf_return | sheath law | A_b/A_a | V_a V | V_b V | self-bias V | effective q | "
             "mean ion energy (0) eV | CPU s |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
-    for R_e, ret, law in (("15 cm", "electrode", "auto"), ("15 cm", "chamber", "auto"),
-                          ("15 cm", "chamber", "collisionless"), ("9 cm", "electrode", "auto"),
-                          ("9 cm", "chamber", "auto")):
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    # collisionless sheaths fill the 5 cm gap at 30 W (homogeneous model: 44 mm each): both laws at 5 W
+    for P, R_e, ret, law in (("30 W", "15 cm", "electrode", "auto"), ("30 W", "15 cm", "chamber", "auto"),
+                             ("5 W", "15 cm", "chamber", "collisional"), ("5 W", "15 cm", "chamber", "collisionless"),
+                             ("30 W", "9 cm", "electrode", "auto"), ("30 W", "9 cm", "chamber", "auto")):
         spec = example((10, 12), chamber={"radius": "15 cm", "length": "5 cm", "wafer_radius": "7.5 cm"},
+                       source={"type": "ccp", "power": P},
                        fluid2d={"ccp": {"electrode_radius": R_e, "rf_return": ret, "sheath": law},
-                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False})
+                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False, "max_iterations": 600})
         r, cpu, _ = timed(spec)
+        if r is None:
+            out.append(f"| {P} | {R_e} | {ret} | {law} | {cpu} |")
+            continue
         h, R, Re, L = r.heating, 0.15, r.setup.electrode_radius, r.setup.gap
         A_b = R ** 2 + ((R ** 2 - Re ** 2) + 2 * R * L if ret == "chamber" else 0.0)
         ratio = A_b / Re ** 2
         q = math.log(h.V_a / h.V_b) / math.log(ratio) if ratio > 1 + 1e-9 else float("nan")
-        out.append(f"| {R_e} | {ret} | {r.setup.sheath_regime} | {ratio:.3f} | {h.V_a:.1f} | {h.V_b:.1f} | "
+        out.append(f"| {P} | {R_e} | {ret} | {r.setup.sheath_regime} | {ratio:.3f} | {h.V_a:.1f} | {h.V_b:.1f} | "
                    f"{h.self_bias:.1f} | {q:.2f} | {0.5 * r.T_e_wafer[0] + h.Vbar_bottom[0]:.1f} | {cpu:.1f} |")
     path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp.md", "\n".join(out))
     print(path.read_text())

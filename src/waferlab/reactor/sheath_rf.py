@@ -23,6 +23,23 @@ or the collisional Child law (2/3)(5/3)^{3/2}ε₀(2eλ_i/πM)^½V^{3/2}/s^{5/2}
 coefficient K of J̄_i = K ε₀(…)^½ V̄^{3/2}/s_m^{2 or 5/2}, V̄/V_peak, V̄/V₁, the harmonics
 V₂/V₁ and V₃/V₁, and the fundamental capacitance c = J₁/(ωV₁) · s_m/ε₀.  Collisionless, this
 reproduces the 1988 paper's √(50/27), 54/125, 12.3 % and 4.2 % (tests/reactor/test_sheath_rf.py).
+
+The fundamental's capacitance (the convention of the CCP, J₁ = C₁ ω V₁ per sheath).  V(ωt) is
+even in ωt, so its fundamental is V₁ cos ωt with V₁ = (2/π)∫₀^π V cos θ dθ; exchanging the
+order of the integrals (the front is inside x for |θ| < φ(x)),
+
+    V₁ = (q₀/πε₀) ∫₀^{s_m} (φ − sin φ cos φ) dx = (q₀/ε₀) ∫₀^{s_m} k(φ(x)) dx,            (3)
+
+k(φ) = (φ − ½ sin 2φ)/π rising from 0 at the plasma edge to 1 at the electrode.  So, with
+J₁ = ωq₀, C₁ = J₁/(ωV₁) = ε₀/∫₀^{s_m} k dx: uniform ions (x = ½s_m(1 − cos φ)) give
+∫k dx = ½s_m, C₁ = 2ε₀/s_m = ε₀/s̄ — L&L 2005 §11.1's homogeneous sheath; any sheath whose
+ion density does not rise towards the electrode (accelerating ions: collisionless or
+collisional) has dx/dq non-decreasing, so ∫k dx ≥ ½s_m (Chebyshev's inequality, k and dx/dq
+both non-decreasing in q) and ≤ s_m (k ≤ 1):  ε₀/s_m ≤ C₁ ≤ 2ε₀/s_m.  (3) gives 1.2262
+(collisionless) and 1.5178 (collisional) ε₀/s_m; the 1988 abstract's 2.452 = 2 × 1.2262 lies
+outside these bounds, so it is not J₁/(ωV₁) with J₁ = ωq₀: it is the peak uncovered charge
+2q₀ over V₁ (or a fundamental amplitude without the factor 2 of the Fourier series) and is
+not the current–voltage relation the CCP needs (docs/reactor.md, the CCP's sheaths).
 """
 from __future__ import annotations
 
@@ -31,7 +48,7 @@ import math
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-__all__ = ["rf_sheath_numbers"]
+__all__ = ["rf_sheath_numbers", "fundamental_capacitance"]
 
 
 def _g(p):
@@ -83,4 +100,16 @@ def rf_sheath_numbers(ions: str, *, n_phase: int = 720) -> dict[str, float]:
     V1 = 2 * abs(F[1])
     return {"s_m_over_dc": s_m / s_dc, "K": K, "Vbar_over_Vpeak": Vbar / V(0.0), "Vbar_over_V1": Vbar / V1,
             "V2_over_V1": abs(F[2] / F[1]), "V3_over_V1": abs(F[3] / F[1]), "capacitance": s_m / V1,
-            "Vbar_check": float(F[0].real) / Vbar}
+            "Vbar_check": float(F[0].real) / Vbar, "capacitance_eq3": s_m / _v1_eq3(xp)}
+
+
+def _v1_eq3(xp) -> float:
+    """V₁/(q₀/ε₀) by eq. (3): ∫₀^π k(φ) (dx/dφ) dφ, k = (φ − sin φ cos φ)/π."""
+    return quad(lambda p: (p - math.sin(p) * math.cos(p)) / math.pi * xp(p), 0.0, math.pi,
+                epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+
+
+def fundamental_capacitance(ions: str) -> float:
+    """C₁ s_m/ε₀ of the fundamental, J₁ = C₁ ω V₁ with J₁ = ωq₀ (eq. 3; the Fourier series of
+    V(ωt) gives the same, ``rf_sheath_numbers(...)["capacitance"]``)."""
+    return rf_sheath_numbers(ions, n_phase=8)["capacitance_eq3"]

@@ -44,19 +44,25 @@ def ccp():
 
 @pytest.fixture(scope="module")
 def ccp_sym():
-    """Equal plates: the RF current returns through the top electrode alone."""
-    return solve_ccp(make(fluid2d={"ccp": {"rf_return": "electrode"}}))
+    """Equal plates: the RF current returns through the top electrode alone (10 W: at 30 W the
+    sheaths take 70 % of the 5 cm gap and the heating's fixed point needs 375 steps)."""
+    return solve_ccp(make(source={"type": "ccp", "power": "10 W"}, fluid2d={"ccp": {"rf_return": "electrode"}}))
 
 
 def test_sheath_closure_is_liebermans_child_law_rf_sheath():
-    """J₁ = 2.452 ε₀ω V₁/s_m, s_m = √(50/27)(√2/3)λ_De(2V̄/T_e)^¾ (Lieberman 1988), V̄ the sheath
-    model's; written out here independently; the inversion returns V₁; J₁ ∝ V₁^¼ at V₁ ≫ T_e."""
+    """J₁ = C₁ ε₀ω V₁/s_m with C₁ the current-driven sheath's fundamental capacitance computed
+    here by sheath_rf (eq. 3: 1.226, not the 1988 abstract's 2.452 — docs/reactor.md),
+    s_m = √(50/27)(√2/3)λ_De(2V̄/T_e)^¾ (Lieberman 1988), V̄ the sheath model's; written out here
+    independently; the inversion returns V₁; J₁ ∝ V₁^¼ at V₁ ≫ T_e."""
+    from waferlab.reactor.sheath_rf import fundamental_capacitance
+
     V1, n_s, Te = np.array([5.0, 80.0, 300.0, 3000.0]), 2e15, 3.0
     Vbar = mean_sheath_voltage(V1, Te, M_AR)
     lam = np.sqrt(EPS0 * Te / (E_CHARGE * n_s))
     s_m = math.sqrt(50 / 27) * math.sqrt(2) / 3 * lam * (2 * Vbar / Te) ** 0.75
     J, Vb, s = rf_sheath(V1, n_s, Te, M_AR, OMEGA)
-    assert J == pytest.approx(2.452 * EPS0 * OMEGA * V1 / s_m, rel=1e-12)
+    # the constant's 6 printed digits: 1e-5
+    assert J == pytest.approx(fundamental_capacitance("collisionless") * EPS0 * OMEGA * V1 / s_m, rel=1e-5)
     assert Vb == pytest.approx(Vbar, rel=1e-12) and s == pytest.approx(s_m, rel=1e-12)
     assert sheath_voltage(J, n_s, Te, M_AR, OMEGA) == pytest.approx(V1, rel=1e-9)
     J2, _, _ = rf_sheath(2 * 3000.0, n_s, Te, M_AR, OMEGA)
@@ -64,9 +70,12 @@ def test_sheath_closure_is_liebermans_child_law_rf_sheath():
 
 
 def test_collisional_sheath_closure_is_liebermans_1989_law():
-    """J₁ = C_coll ε₀ω V₁/s_m with e n_s u_B = K ε₀(2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} (written out);
+    """J₁ = C₁ ε₀ω V₁/s_m with e n_s u_B = K ε₀(2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} (written out; C₁
+    the collisional sheath's fundamental capacitance computed here by sheath_rf, 1.518);
     the inversion returns V₁; J₁ ∝ V₁^{2/5} at V₁ ≫ T_e (±0.01) and ∝ λ_i^{-1/5} (1e-9)."""
-    from waferlab.reactor.fluid2d.ccp_sheath import C_COLLISIONAL
+    from waferlab.reactor.sheath_rf import fundamental_capacitance
+
+    C_COLLISIONAL = fundamental_capacitance("collisional")
 
     V1, n_s, Te, lam = np.array([5.0, 80.0, 300.0, 3000.0]), 2e15, 3.0, 1e-3
     Vbar = mean_sheath_voltage(V1, Te, M_AR)
@@ -74,7 +83,7 @@ def test_collisional_sheath_closure_is_liebermans_1989_law():
     s_m = (2.9744 * EPS0 * math.sqrt(2 * E_CHARGE * lam / (PI * M_AR)) * Vbar ** 1.5 / (E_CHARGE * n_s * uB)) ** 0.4
     J, Vb, s = rf_sheath(V1, n_s, Te, M_AR, OMEGA, lam)
     assert s == pytest.approx(s_m, rel=1e-12) and Vb == pytest.approx(Vbar, rel=1e-12)
-    assert J == pytest.approx(C_COLLISIONAL * EPS0 * OMEGA * V1 / s_m, rel=1e-12)
+    assert J == pytest.approx(C_COLLISIONAL * EPS0 * OMEGA * V1 / s_m, rel=1e-5)
     assert sheath_voltage(J, n_s, Te, M_AR, OMEGA, lam) == pytest.approx(V1, rel=1e-9)
     J2, _, _ = rf_sheath(2 * 3000.0, n_s, Te, M_AR, OMEGA, lam)
     assert math.log(J2 / J[-1]) / math.log(2) == pytest.approx(0.4, abs=0.01)
@@ -267,17 +276,19 @@ def test_bad_ccp_values_are_refused_by_the_schema():
             make(fluid2d={"ccp": {key: "bogus"}})
 
 
-@pytest.mark.parametrize("pressure, sheath, regime", [
-    ("2 mTorr", "auto", "collisionless"), ("100 mTorr", "auto", "collisional"),
-    ("100 mTorr", "collisionless", "collisionless"), ("2 mTorr", "collisional", "collisional")])
-def test_sheath_law_is_chosen_by_the_ion_mean_free_path(pressure, sheath, regime):
+@pytest.mark.parametrize("pressure, power, sheath, regime", [
+    ("1 mTorr", "30 W", "auto", "collisionless"), ("100 mTorr", "30 W", "auto", "collisional"),
+    ("10 mTorr", "30 W", "auto", "collisional"), ("10 mTorr", "10 W", "collisionless", "collisionless"),
+    ("1 mTorr", "30 W", "collisional", "collisional")])
+def test_sheath_law_is_chosen_by_the_ion_mean_free_path(pressure, power, sheath, regime):
     """auto: collisional where λ_i = 1/(n_g σ_i) is shorter than the homogeneous model's s_m
-    (2 mTorr: λ_i = 15.5 mm > s_m ≈ 11 mm; 100 mTorr: 0.31 mm < s_m); the homogeneous model's
-    sheath then obeys that law (written out, 1e-9); a forced law is kept."""
+    (1 mTorr: λ_i = 31 mm > s_m ≈ 25 mm; 100 mTorr: 0.31 mm < s_m) or, where collisionless
+    sheaths would fill the gap (10 mTorr, 30 W, 10 cm: 60 mm each), shorter than 0.475 gap; the
+    homogeneous model's sheath then obeys that law (written out, 1e-9); a forced law is kept."""
     from waferlab.reactor.fluid2d.ccp_sheath import collisional_sheath_width
 
     st = build_ccp(make(pressure=pressure, chamber={"radius": "15 cm", "length": "10 cm", "wafer_radius": "10 cm"},
-                        fluid2d={"ccp": {"sheath": sheath}}))
+                        source={"type": "ccp", "power": power}, fluid2d={"ccp": {"sheath": sheath}}))
     ref = st.reference
     assert st.sheath_regime == regime
     if sheath == "auto":
@@ -349,7 +360,12 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
     f2 = data["fluid2d"]
     assert f2["absorbed_power_W"] == pytest.approx(30.0, rel=1e-9)
     assert f2["sheath_regime"] == "collisional" and f2["ion_mean_free_path_over_sheath"] < 1
-    assert f2["self_bias_V"] == data["V_dc"] < -50 and f2["rf_return"] == "chamber"
+    assert f2["self_bias_V"] == data["V_dc_V"] < -50 and f2["rf_return"] == "chamber"
+    # V_T between the plates (new key, and the old one kept) = powered + grounded sheaths' amplitudes;
+    # the global model's V_rf_V is the wafer sheath's
+    assert f2["rf_voltage_between_plates_V"] == f2["rf_voltage_V"] == pytest.approx(
+        f2["sheath_rf_voltage_powered_V"] + f2["sheath_rf_voltage_grounded_V"], rel=1e-12)
+    assert data["V_rf_V"] < f2["rf_voltage_between_plates_V"]
     with xr.open_dataset(tmp_path / "out" / "fields.nc", engine="h5netcdf") as ds:
         assert ds.attrs["self_bias_V"] == f2["self_bias_V"] and ds["sheath_mean_voltage_side_V"].shape == (16,)
     assert f2["ohmic_W"] + f2["stochastic_W"] + f2["ion_sheath_power_W"] == pytest.approx(30.0, rel=1e-9)
@@ -365,7 +381,7 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("pressure, power, gap, mode", [
     ("10 mTorr", "10 W", "5 cm", "discharge"), ("30 mTorr", "30 W", "10 cm", "discharge"),
-    ("10 mTorr", "5 W", "5 cm", "electrons"), ("100 mTorr", "10 W", "10 cm", "discharge")])
+    ("10 mTorr", "2 W", "5 cm", "electrons"), ("100 mTorr", "10 W", "10 cm", "discharge")])
 def test_homogeneous_model_agreement_over_conditions(pressure, power, gap, mode):
     """The same tolerances over pressure, power, gap and both power conventions."""
     r = solve_ccp(make(pressure=pressure, source={"type": "ccp", "power": power},
@@ -403,5 +419,5 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
     prof = reactor_profile(validate_section(ReactorSpec, step["reactor"], "reactor"))
     (i0, dE0, _), (i1, dE1, _) = prof.at(0.0), prof.at(0.095)
     assert G[1] / G[0] == pytest.approx(i1 / i0, rel=1e-6)
-    assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 200 < E[0] < 400
+    assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 300 < E[0] < 600
     assert all(float(x["etch_depth_m"]) > 5e-9 for x in rows)

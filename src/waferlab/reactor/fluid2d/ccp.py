@@ -222,8 +222,15 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
                               f"or less power", path="reactor.fluid2d.ccp.gap", value=gap) from None
 
     collisional = c.sheath == "collisional"
-    ref = reference(collisional)
-    if c.sheath == "auto" and lam_i < ref.s_m_m:          # the ions collide while crossing the sheath
+    ref: HomogeneousCCP | None = None
+    try:
+        ref = reference(collisional)
+    except RecipeError:
+        # auto: collisionless sheaths that would fill the gap are wider than 0.475 gap; where the
+        # ions' mean free path is shorter than that, the law is the collisional one
+        if c.sheath != "auto" or lam_i >= 0.475 * gap:
+            raise
+    if ref is None or (c.sheath == "auto" and lam_i < ref.s_m_m):   # the ions collide while crossing the sheath
         collisional = True
         ref = reference(True)
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)

@@ -157,8 +157,8 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
     ax.plot(st.iedf.x, st.iedf.pdf, "C3-")
     ax.set(xlabel="ion energy (eV)", ylabel="IEDF (1/eV)", title="IEDF at the wafer (average)")
     fig.suptitle(f"fluid2d CCP {setup.global_model.chem.name}: {setup.spec.source.power:g} W, "
-                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_rf {h.V_T:.0f} V "
-                 f"(wafer sheath {h.V_a:.0f} V), "
+                 f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_T {h.V_T:.0f} V between the plates "
+                 f"(wafer sheath V_a {h.V_a:.0f} V), "
                  f"self-bias {h.self_bias:.0f} V, {setup.sheath_regime} sheaths\n"
                  f"(red: powered electrode, black: grounded, grey: sheaths, dashed: s_m of each column)")
     fig.tight_layout()
@@ -184,7 +184,8 @@ def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume
         "ion_sheath_power_W": h.ion_power, "particle_balance": ch["particle_balance"],
         "energy_balance_residual": ch["residual"], "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_avg_m3": res.n_e_avg, "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
-        "rf_voltage_V": h.V_T, "self_bias_V": h.self_bias, "sheath_rf_voltage_powered_V": h.V_a,
+        "rf_voltage_between_plates_V": h.V_T, "rf_voltage_V": h.V_T, "self_bias_V": h.self_bias,
+        "sheath_rf_voltage_powered_V": h.V_a,
         "sheath_rf_voltage_grounded_V": h.V_b, "rf_return": res.setup.ccp.rf_return,
         "sheath_regime": res.setup.sheath_regime, "ion_mean_free_path_m": res.setup.lambda_i,
         "ion_mean_free_path_over_sheath": res.setup.lambda_i / float(h.s_bottom[0]),

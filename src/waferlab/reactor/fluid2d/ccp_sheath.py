@@ -9,10 +9,17 @@ zero net current per period, Boltzmann electrons; L&L 2005 §11.1)
 and the collisionless Child-law sheath driven by a sinusoidal current (Lieberman, IEEE Trans.
 Plasma Sci. 16, 638, 1988) has the maximum ion-sheath thickness s_m = √(50/27) s_Child(V̄),
 s_Child = (√2/3) λ_De (2V̄/T_e)^{3/4} (:func:`..sheath.child_sheath_thickness`), and for the
-fundamental the capacitance 2.452 ε₀/s_m per unit area, so the RF current density is
+fundamental harmonic the capacitance C₁ = 1.2262 ε₀/s_m per unit area, so the RF current
+density is
 
-    J₁ = 2.452 ε₀ ω V₁ / s_m(V₁, n_s, T_e).                                      (1)
+    J₁ = C₁ ω V₁ = 1.2262 ε₀ ω V₁ / s_m(V₁, n_s, T_e).                                (1)
 
+C₁ is J₁/(ωV₁) of the current-driven sheath solved by :mod:`..sheath_rf` (its eq. 3), J₁ the
+amplitude of the RF current J₁ sin ωt and V₁ that of the sheath voltage's fundamental; it lies
+between ε₀/s_m and 2ε₀/s_m (the uniform-ion sheath, L&L 2005 §11.1: C = ε₀/s̄).  The 1988
+abstract's "2.452 ε₀/s_m" is twice this (the peak sheath charge 2J₁/ω over V₁) and outside
+those bounds; it was used here until session 10 (each sheath then carried twice the current per
+volt that its own model gives).
 J₁ rises monotonically with V₁ (∝ V₁^{1/4} n_s^{1/2} at V₁ ≫ T_e): (1) is inverted by bisection.
 
 Heating.  Ohmic, in the bulk with the collisional conductivity σ = e²n/(m_e(ν_m + iω)):
@@ -24,13 +31,10 @@ S_stoc = ½ m_e v̄_e n_s ū² with the edge velocity ū = J₁/(e n_s):
 
 Collisional sheaths (λ_i < s_m).  With mobility-limited ions of constant mean free path the
 same current-driven sheath (Lieberman, IEEE Trans. Plasma Sci. 17, 338, 1989; L&L 2005 §11.2)
-has J̄_i = e n_s u_B = K ε₀ (2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} with K = 2.974, and a fundamental
-capacitance 1.238 times the collisionless one per ε₀/s_m (both numbers from the numerical
-solution of the two models, :func:`..sheath_rf.rf_sheath_numbers`); J₁ ∝ V₁^{2/5} n_s^{2/5} at
-V₁ ≫ T_e.  (That solution gives the collisionless fundamental capacitance 1.226 ε₀/s_m for
-J₁ = ωq₀; the 1988 paper states 2.452, which the model keeps — the collisional one is scaled by
-the same ratio, 3.036 ε₀/s_m.)  ``regime`` picks the law; the CCP chooses it once per recipe
-from λ_i/s_m of its homogeneous model.
+has J̄_i = e n_s u_B = K ε₀ (2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2} with K = 2.974 and the fundamental
+capacitance C₁ = 1.5178 ε₀/s_m (both from the numerical solution of the model,
+:func:`..sheath_rf.rf_sheath_numbers`); J₁ ∝ V₁^{2/5} n_s^{2/5} at V₁ ≫ T_e.  ``lam_i`` picks
+the law; the CCP chooses it once per recipe from λ_i/s_m of its homogeneous model.
 
 Capacitive divider (L&L 2005 §11.4).  The bulk is an RF equipotential (its impedance is
 neglected beside the sheaths'): every powered sheath (the electrode's face, r < R_e) has the
@@ -63,9 +67,9 @@ __all__ = ["SM_OVER_CHILD", "C_FUNDAMENTAL", "K_COLLISIONAL", "C_COLLISIONAL", "
            "ColumnHeating", "column_heating", "HomogeneousCCP", "homogeneous_ccp", "h_factors"]
 
 SM_OVER_CHILD = math.sqrt(50.0 / 27.0)     # s_m / s_Child(V̄), Lieberman 1988
-C_FUNDAMENTAL = 2.452                      # fundamental sheath capacitance × s_m/ε₀, Lieberman 1988
+C_FUNDAMENTAL = 1.22617                    # J₁ s_m/(ε₀ωV₁), collisionless (Lieberman 1988 model; sheath_rf eq. 3)
 K_COLLISIONAL = 2.9744                     # J̄_i = K ε₀(2eλ_i/πM)^½ V̄^{3/2}/s_m^{5/2}, Lieberman 1989 model
-C_COLLISIONAL = C_FUNDAMENTAL * 1.51782 / 1.22617   # collisional / collisionless capacitance (sheath_rf)
+C_COLLISIONAL = 1.51782                    # J₁ s_m/(ε₀ωV₁), collisional (Lieberman 1989 model; sheath_rf eq. 3)
 SM_OVER_DC_COLLISIONAL = 1.33872             # s_m / the collisional Child law's width at (V̄, J̄_i)
 
 
