@@ -65,7 +65,7 @@ def test_fundamental_capacitance_is_bounded_by_the_uniform_sheath(numbers):
     """Ion density falling towards the electrode (accelerating ions) ⇒ ε₀/s_m ≤ C₁ ≤ 2ε₀/s_m
     (sheath_rf eq. 3 with Chebyshev's inequality).  Both solutions obey it, the collisional one
     between the collisionless and the uniform ones.  The 1988 abstract's 2.452 ε₀/s_m is outside
-    the bound: it cannot be J₁/(ωV₁) of this sheath — it is 2J₁/(ωV₁), twice the solution (1e-3:
+    the bound: it cannot be J₁/(ωV₁) of this sheath — it equals 2J₁/(ωV₁), twice the solution (1e-3:
     its four printed digits)."""
     cl, co, u = (numbers[k]["capacitance"] for k in ("collisionless", "collisional", "uniform"))
     assert 1.0 <= cl < co < u <= 2.0 + 1e-12

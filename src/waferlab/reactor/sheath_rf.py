@@ -37,9 +37,9 @@ ion density does not rise towards the electrode (accelerating ions: collisionles
 collisional) has dx/dq non-decreasing, so ∫k dx ≥ ½s_m (Chebyshev's inequality, k and dx/dq
 both non-decreasing in q) and ≤ s_m (k ≤ 1):  ε₀/s_m ≤ C₁ ≤ 2ε₀/s_m.  (3) gives 1.2262
 (collisionless) and 1.5178 (collisional) ε₀/s_m; the 1988 abstract's 2.452 = 2 × 1.2262 lies
-outside these bounds, so it is not J₁/(ωV₁) with J₁ = ωq₀: it is the peak uncovered charge
-2q₀ over V₁ (or a fundamental amplitude without the factor 2 of the Fourier series) and is
-not the current–voltage relation the CCP needs (docs/reactor.md, the CCP's sheaths).
+outside these bounds, so it is not J₁/(ωV₁) with J₁ = ωq₀: it equals the peak uncovered
+charge 2q₀ over V₁ (or a fundamental amplitude without the factor 2 of the Fourier series) and
+is not the current–voltage relation the CCP needs (docs/reactor.md, the CCP's sheaths).
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ density is
 C₁ is J₁/(ωV₁) of the current-driven sheath solved by :mod:`..sheath_rf` (its eq. 3), J₁ the
 amplitude of the RF current J₁ sin ωt and V₁ that of the sheath voltage's fundamental; it lies
 between ε₀/s_m and 2ε₀/s_m (the uniform-ion sheath, L&L 2005 §11.1: C = ε₀/s̄).  The 1988
-abstract's "2.452 ε₀/s_m" is twice this (the peak sheath charge 2J₁/ω over V₁) and outside
+abstract's "2.452 ε₀/s_m" equals twice this (the peak sheath charge 2J₁/ω over V₁) and is outside
 those bounds; it was used here until session 10 (each sheath then carried twice the current per
 volt that its own model gives).
 J₁ rises monotonically with V₁ (∝ V₁^{1/4} n_s^{1/2} at V₁ ≫ T_e): (1) is inverted by bisection.
