@@ -50,11 +50,12 @@ __all__ = ["FluorocarbonHole", "hole_ions", "fluorocarbon_hole"]
 
 
 @njit(cache=True)
-def _trace(seed, n, R, D, Dm, exponent, e_tab, z_edges, r_edges, par, law, cutoff,
+def _trace(seed, n, R, D, Dm, ta, exponent, e_tab, z_edges, r_edges, par, law, cutoff,
            cone_min, out):
     """Trace n ions; out[c, e] += Y_c at every hit (c: sp, ie, p; e: wall rings top to
     bottom, then bottom annuli from the centre).  par (3, 5): rows mask, etched, polymer;
-    columns A_sp, B_sp, √E_th,sp, A_ie, √E_th,ie.  z is the depth below the mouth."""
+    columns A_sp, B_sp, √E_th,sp, A_ie, √E_th,ie.  z is the depth below the mouth; the
+    wall radius is R − z·ta (ta = tan of the taper, 0: a cylinder)."""
     s = np.empty(4, np.uint64)
     _seed_state(seed, s)
     N = z_edges.shape[0] - 1
@@ -70,12 +71,20 @@ def _trace(seed, n, R, D, Dm, exponent, e_tab, z_edges, r_edges, par, law, cutof
         x, y, z = r0 * math.cos(p0), r0 * math.sin(p0), 0.0
         for _b in range(100000):
             t, kind = 1e300, -1                     # 0 wall, 1 bottom, 2 mouth
-            a = dx * dx + dy * dy
-            if a > 0.0:
-                b = x * dx + y * dy
-                disc = b * b - a * (x * x + y * y - R * R)
-                tw = (-b + math.sqrt(max(disc, 0.0))) / a
-                if tw > 0.0:
+            # wall: x² + y² = (c0 + cd t)², c0 = R − z ta, cd = −dz ta (the upper nappe)
+            c0, cd = R - z * ta, -dz * ta
+            a = dx * dx + dy * dy - cd * cd
+            b = x * dx + y * dy - c0 * cd
+            cc = x * x + y * y - c0 * c0
+            disc = b * b - a * cc
+            if disc >= 0.0 and a != 0.0:
+                sq = math.sqrt(disc)
+                for tw in ((-b - sq) / a, (-b + sq) / a):
+                    if 1e-9 * R < tw < t and c0 + cd * tw > 0.0:
+                        t, kind = tw, 0
+            elif a == 0.0 and b != 0.0:
+                tw = -0.5 * cc / b
+                if tw > 1e-9 * R and c0 + cd * tw > 0.0:
                     t, kind = tw, 0
             if dz > 0.0:
                 tb = (D - z) / dz
@@ -96,8 +105,10 @@ def _trace(seed, n, R, D, Dm, exponent, e_tab, z_edges, r_edges, par, law, cutof
                 z = D
             else:
                 rr = math.sqrt(x * x + y * y)
-                n0, n1, n2 = -x / rr, -y / rr, 0.0
-                x, y = x * R / rr, y * R / rr
+                nn = math.sqrt(1.0 + ta * ta)
+                n0, n1, n2 = -x / rr / nn, -y / rr / nn, -ta / nn
+                rz = R - z * ta
+                x, y = x * rz / rr, y * rz / rr
                 el = min(max(np.searchsorted(z_edges, z) - 1, 0), N - 1)
                 m = 0 if z < Dm else 1
             cin = min(1.0, max(0.0, -(dx * n0 + dy * n1 + dz * n2)))
@@ -118,21 +129,34 @@ def _trace(seed, n, R, D, Dm, exponent, e_tab, z_edges, r_edges, par, law, cutof
 
 
 def _edges(R: float, D: float, n_wall: int, n_bottom: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ring and annulus edges of ``hole_transport`` (depths from the mouth, radii)."""
+    """The ring and annulus edges of ``hole_transport`` (depths from the mouth, radii of
+    a bottom of radius R)."""
     z = D * 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, n_wall + 1)))
     return z, R * np.sqrt(np.linspace(0.0, 1.0, n_bottom + 1))
 
 
+def _areas(R: float, ta: float, z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Areas of the wall bands (frustum slices, radius R − z·ta) and the bottom annuli."""
+    rz = R - z * ta
+    wall = np.pi * (rz[:-1] + rz[1:]) * np.diff(z) * math.sqrt(1.0 + ta * ta)
+    return np.concatenate([wall, np.pi * np.diff(r ** 2)])
+
+
 def hole_ions(model, radius: float, depth: float, mask_depth: float, *, etched: str = "SiO2",
               mask: str = "Mask", n_wall: int = 120, n_bottom: int = 30,
-              n_ions: int = 2_000_000, batches: int = 8, seed: int = 1
+              n_ions: int = 2_000_000, batches: int = 8, seed: int = 1, taper: float = 0.0
               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """({c: ⟨Y_c Γ_i,local⟩/Γ_i}, {c: its standard error}) per element (wall rings top to
     bottom, then bottom annuli from the centre) for c in sp, ie, p: the ion fields of
     ``model`` (a ``feature.fluorocarbon.FluorocarbonEtch``) in the hole (module
-    docstring)."""
+    docstring).  ``taper`` (rad, ≥ 0): the wall narrows towards the bottom, radius
+    R − z·tan(taper) at depth z (``radius`` is the mouth's; a frustum, the bottom's radius
+    R − D·tan(taper) > 0)."""
     R, D, Dm = float(radius), float(depth), float(mask_depth)
-    z, r = _edges(R, D, n_wall, n_bottom)
+    ta = math.tan(float(taper))
+    if not (0.0 <= ta and R - D * ta > 0.0):
+        raise ValueError(f"taper {taper!r} rad closes the hole above its depth or is < 0")
+    z, r = _edges(R - D * ta, D, n_wall, n_bottom)
     kin = model.kinetics
     rows = [kin.materials[mask], kin.materials[etched], kin.polymer]
     par = np.array([[p.A_sp, p.B_sp, math.sqrt(p.Eth_sp), p.A_ie, math.sqrt(p.Eth_ie)]
@@ -140,13 +164,13 @@ def hole_ions(model, radius: float, depth: float, mask_depth: float, *, etched: 
     e_tab = energy_inverse_cdf(model.beam.energies_eV, model.beam.pdf)
     law = VIENNAPS_ION_ENERGY_LOSS.params() if model.ion_reflection else np.zeros(0)
     cutoff = model._min_threshold() if model.ion_reflection else 1e300
-    area = np.concatenate([2.0 * np.pi * R * np.diff(z), np.pi * np.diff(r ** 2)])
+    area = _areas(R, ta, z, r)
     runs = []
     per = max(1, n_ions // batches)
     for b in range(batches):
         out = np.zeros((3, n_wall + n_bottom))
-        _trace(seed * 1000 + b, per, R, D, Dm, float(model.beam.exponent), e_tab, z, r, par,
-               law, cutoff, VIENNAPS_ION_CONE, out)
+        _trace(seed * 1000 + b, per, R, D, Dm, ta, float(model.beam.exponent), e_tab, z, r,
+               par, law, cutoff, VIENNAPS_ION_CONE, out)
         runs.append(out * np.pi * R * R / (per * area[None, :]))
     arr = np.array(runs)
     mean, se = arr.mean(axis=0), arr.std(axis=0, ddof=1) / math.sqrt(batches)
