@@ -36,6 +36,7 @@ from .modes import IonLobe, IonScoring
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS
 from .flux.sources import VIENNAPS_ION_CONE, Species
 from .flux.transport import Evaluation, SurfaceRates
+from .small_elements import pool_small_elements
 
 __all__ = ["CoverageEtch", "NO_ION_STICKING"]
 
@@ -212,8 +213,12 @@ class CoverageEtch:
         return tuple(out)
 
     def fields(self, fluxes: Mapping[str, SpeciesFlux], surface) -> dict[str, np.ndarray]:
-        return incident_fields(fluxes, len(surface.elements), ("ion",) + self.chemistry.neutrals,
-                               self.ion_scoring == IonScoring.PER_HIT, self.yield_channels)
+        """The relative fields per element, those of sliver elements pooled with their
+        same-material one-ring (``small_elements.pool_small_elements``)."""
+        return pool_small_elements(
+            incident_fields(fluxes, len(surface.elements), ("ion",) + self.chemistry.neutrals,
+                            self.ion_scoring == IonScoring.PER_HIT, self.yield_channels),
+            surface)
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         tilt = np.arccos(np.clip(np.asarray(normals)[:, -1], -1.0, 1.0))
