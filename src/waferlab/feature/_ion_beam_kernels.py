@@ -64,13 +64,14 @@ def _sticking(cin, th_min, th_max):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_launch, eps,
-               beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
+def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
+               eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
                inc, ytal, redep, counts):
     """Trace ``nrays[k]`` beam rays per chunk k; tallies (K, m) in inc, ytal, redep.
 
     beam = (tilt, azimuth, rotating, exponent); refl = (θ_min, θ_max, cone, redeposit,
-    redeposition threshold); e_tab the inverse CDF of the energy; law the reflected-energy
+    redeposition threshold); skip the empty layers per cell of the 3D cast
+    (``FluxTracer.skip``); e_tab the inverse CDF of the energy; law the reflected-energy
     parameters; counts (K, 2): rays lost at the top, rays dropped.
     """
     K = seeds.shape[0]
@@ -95,7 +96,7 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_
                     a = 0
                 else:
                     e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                            cstart, citems, blo, bhi)
+                                            cstart, citems, blo, bhi, skip)
                 if code == HIT:
                     n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
                     hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
