@@ -131,7 +131,7 @@ def _land(p, lo, h, i, f, s):
     return i
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi, skip):
     """First hit of o + t d (t > 0): (element, t, HIT, axis) or (−1, t, exit code, axis).
 

@@ -431,66 +431,78 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
     u = (P − v0)·A, v = (P − v0)·B; ``skip`` the empty layers per cell of the cast's
     empty-space skipping (``_cast3d``)."""
-    K = seeds.shape[0]
-    for k in prange(K):
-        s = np.empty(4, np.uint64)
-        _seed_state(seeds[k], s)
-        w = np.empty(stick.shape[0])              # one weight per species of the group
-        scored = yA.shape[0] > 0
-        for _r in range(nrays[k]):
-            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
-            oz = z_launch
-            ct = _source_cos(s, src_mode, src_exp, src_tab)
-            st = math.sqrt(max(0.0, 1.0 - ct * ct))
-            ph = 2.0 * math.pi * _uniform(s)
-            energy = table_at(e_tab, _uniform(s)) if scored else 0.0
-            dx = st * math.cos(ph)
-            dy = st * math.sin(ph)
-            dz = -ct
-            w[:] = 1.0
-            done = False
-            for _ev in range(max_events):
-                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                        cstart, citems, blo, bhi, skip)
-                if code == HIT:
-                    n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
-                    hx = ox + t * dx
-                    hy = oy + t * dy
-                    hz = oz + t * dz
-                    cin = -(dx * n0 + dy * n1 + dz * n2)
-                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
-                                              scored, stick, stick_tab, yA, ysth, yf, law,
-                                              cutoff, rr_threshold, rr_weight, s)
-                    if ended:
-                        done = True
-                        break
-                    if _uniform(s) < _spec_prob(spec_tab, cin):
-                        dx += 2.0 * cin * n0
-                        dy += 2.0 * cin * n1
-                        dz += 2.0 * cin * n2
-                        nn = math.sqrt(dx * dx + dy * dy + dz * dz)
-                        dx /= nn
-                        dy /= nn
-                        dz /= nn
-                        dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
-                    else:
-                        # cosine law about n
-                        xi = _uniform(s)
-                        sr = math.sqrt(xi)
-                        ph = 2.0 * math.pi * _uniform(s)
-                        dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
-                                            math.sqrt(1.0 - xi))
-                    ox = hx + eps * n0
-                    oy = hy + eps * n1
-                    oz = hz + eps * n2
-                elif code == SIDE_LO or code == SIDE_HI:
-                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
-                                                   bhi, periodic)
-                else:                                    # TOP or BOTTOM
-                    _left(code, w, k, trans, counts)
+    for k in prange(seeds.shape[0]):
+        _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart,
+                 citems, blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+                 e_tab, yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold, rr_weight,
+                 max_events, inc, absb, trans, counts, ytal)
+
+
+@njit(cache=True, error_model="numpy")
+def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
+             blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+             e_tab, yA, ysth, yf, law, cutoff,
+             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
+    """The rays of chunk k (the body of :func:`trace3d`'s parallel loop: a small parallel
+    region compiles fast while the cast is inlined here)."""
+    s = np.empty(4, np.uint64)
+    _seed_state(seeds[k], s)
+    w = np.empty(stick.shape[0])              # one weight per species of the group
+    scored = yA.shape[0] > 0
+    for _r in range(nrays[k]):
+        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
+        oz = z_launch
+        ct = _source_cos(s, src_mode, src_exp, src_tab)
+        st = math.sqrt(max(0.0, 1.0 - ct * ct))
+        ph = 2.0 * math.pi * _uniform(s)
+        energy = table_at(e_tab, _uniform(s)) if scored else 0.0
+        dx = st * math.cos(ph)
+        dy = st * math.sin(ph)
+        dz = -ct
+        w[:] = 1.0
+        done = False
+        for _ev in range(max_events):
+            e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
+                                    cstart, citems, blo, bhi, skip)
+            if code == HIT:
+                n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
+                hx = ox + t * dx
+                hy = oy + t * dy
+                hz = oz + t * dz
+                cin = -(dx * n0 + dy * n1 + dz * n2)
+                ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
+                                          scored, stick, stick_tab, yA, ysth, yf, law,
+                                          cutoff, rr_threshold, rr_weight, s)
+                if ended:
                     done = True
                     break
-            if not done:
-                counts[k, 2] += 1
+                if _uniform(s) < _spec_prob(spec_tab, cin):
+                    dx += 2.0 * cin * n0
+                    dy += 2.0 * cin * n1
+                    dz += 2.0 * cin * n2
+                    nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                    dx /= nn
+                    dy /= nn
+                    dz /= nn
+                    dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
+                else:
+                    # cosine law about n
+                    xi = _uniform(s)
+                    sr = math.sqrt(xi)
+                    ph = 2.0 * math.pi * _uniform(s)
+                    dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
+                                        math.sqrt(1.0 - xi))
+                ox = hx + eps * n0
+                oy = hy + eps * n1
+                oz = hz + eps * n2
+            elif code == SIDE_LO or code == SIDE_HI:
+                ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                               bhi, periodic)
+            else:                                    # TOP or BOTTOM
+                _left(code, w, k, trans, counts)
+                done = True
+                break
+        if not done:
+            counts[k, 2] += 1
 
