@@ -5,7 +5,8 @@ child process, 2 threads each.  Fluorocarbon 3D and Bosch: the CPU and wall of t
 etch in the child (as bench_speed17), with the engine's time-step count; hbro2/cf4o2:
 whole processes (bench_etch_chemistries workers).  The settings are the model benches'.
 
-Run: python bench/bench_etchspeed17.py --before /path/to/old/src [--only fc3 bosch chem]
+Run: python bench/bench_etchspeed17.py --before /path/to/old/src [--after SRC]
+     [--only ib3 fc3 fc2 bosch chem]
 Writes bench/results/speed_issue17_etchspeed_runs.md (stamped).
 """
 from __future__ import annotations
@@ -41,10 +42,17 @@ def _worker(case: str, code: str) -> dict:
     if case == "warm":                       # numba caches of this checkout
         import bench_bosch as bo
         import bench_fluorocarbon as fc
+        import bench_ion_beam as ib
+        ib.run_waferlab(2, 0.2)
         fc.run_waferlab(3, 5.0, 0.0, 0.5, 20)
         bo.run_waferlab(20.0)
         return {"depth": 0.0, "cd": 0.0}
-    if case in ("fc3", "fc2"):
+    if case == "ib3":
+        import bench_ion_beam as ib
+        fn = ib.run_waferlab if code == "waferlab" else ib.run_viennaps
+        res, wall, cpu = harness.timed(fn, 3, 0.1)
+        out = {"depth": res["depth"], "cd": res.get("cd", float("nan"))}
+    elif case in ("fc3", "fc2"):
         import bench_fluorocarbon as fc
         fn = fc.run_waferlab if code == "waferlab" else fc.run_viennaps
         args = (3, 5.0, 0.0, fc.TIME3, fc.RAYS3) if case == "fc3" else (2, 4.0, 0.0, fc.TIME, 300)
@@ -82,12 +90,13 @@ def main() -> None:
     ap.add_argument("--worker", nargs=2)
     ap.add_argument("--before", help="src directory of the code before")
     ap.add_argument("--only", nargs="+", default=["chem", "bosch", "fc3"])
+    ap.add_argument("--after", help="src directory of the code after (default: this checkout's)")
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args()
     if a.worker:
         print(json.dumps(_worker(*a.worker)))
         return
-    after = str(HERE.parent / "src")
+    after = a.after or str(HERE.parent / "src")
     codes = [("before", a.before, "waferlab"), ("after", after, "waferlab"),
              ("ViennaPS", after, "viennaps")]
     cases = []
@@ -96,7 +105,8 @@ def main() -> None:
                    lambda src, code, m=m: _child(
                        ["bench_etch_chemistries.py", "--worker", code, "--models", m, "--dims",
                         "2", "--h2", "0.02", "--rays", "300"], src)) for m in ("hbro2", "cf4o2")]
-    for key, name in (("bosch", "Bosch 2D h 10 nm, 3 cycles (etch)"),
+    for key, name in (("ib3", "ion beam 3D h 0.1 µm (etch)"),
+                      ("bosch", "Bosch 2D h 10 nm, 3 cycles (etch)"),
                       ("fc2", "fluorocarbon 2D h 4 nm, k_ie 0 (etch)"),
                       ("fc3", "fluorocarbon 3D h 5 nm, k_ie 0 (etch)")):
         if key in a.only:

@@ -64,79 +64,90 @@ def _sticking(cin, th_min, th_max):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, blo, bhi, periodic, z_launch, eps,
-               beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
+def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
+               eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
                inc, ytal, redep, counts):
     """Trace ``nrays[k]`` beam rays per chunk k; tallies (K, m) in inc, ytal, redep.
 
     beam = (tilt, azimuth, rotating, exponent); refl = (θ_min, θ_max, cone, redeposit,
-    redeposition threshold); e_tab the inverse CDF of the energy; law the reflected-energy
+    redeposition threshold); skip the empty layers per cell of the 3D cast
+    (``FluxTracer.skip``); e_tab the inverse CDF of the energy; law the reflected-energy
     parameters; counts (K, 2): rays lost at the top, rays dropped.
     """
-    K = seeds.shape[0]
-    for k in prange(K):
-        s = np.empty(4, np.uint64)
-        _seed_state(seeds[k], s)
-        for _r in range(nrays[k]):
-            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
-            oz = z_launch
-            dx, dy, dz = _beam_direction(s, beam)
-            energy = table_at(e_tab, _uniform(s))
+    for k in prange(seeds.shape[0]):
+        _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
+                   eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
+                   inc, ytal, redep, counts)
+
+
+@njit(cache=True, error_model="numpy")
+def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
+                eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
+                inc, ytal, redep, counts):
+    """The rays of chunk k (the body of :func:`trace_beam`'s parallel loop: a small
+    parallel region compiles fast while the cast is inlined here)."""
+    s = np.empty(4, np.uint64)
+    _seed_state(seeds[k], s)
+    for _r in range(nrays[k]):
+        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+        oz = z_launch
+        dx, dy, dz = _beam_direction(s, beam)
+        energy = table_at(e_tab, _uniform(s))
+        if dim == 2:
+            nn = math.sqrt(dx * dx + dz * dz)
+            dx, dy, dz = dx / nn, 0.0, dz / nn
+        w = 1.0
+        carried = 0.0
+        done = False
+        for _ev in range(max_events):
             if dim == 2:
-                nn = math.sqrt(dx * dx + dz * dz)
-                dx, dy, dz = dx / nn, 0.0, dz / nn
-            w = 1.0
-            carried = 0.0
-            done = False
-            for _ev in range(max_events):
+                e, t, code = _cast2d(ox, oz, dx, dz, cd, glo, gh, gn, cstart, citems)
+                a = 0
+            else:
+                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
+                                        cstart, citems, blo, bhi, skip)
+            if code == HIT:
+                n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
+                hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
+                cin = -(dx * n0 + dy * n1 + dz * n2)
+                inc[k, e] += w
+                y = max(math.sqrt(max(energy, 0.0)) - sqrt_eth, 0.0) * _yield(ytab, cin)
+                ytal[k, e] += w * y
+                if carried > 0.0:
+                    redep[k, e] += carried
+                carried = w * y if refl[3] > 0.0 else 0.0
+                w *= 1.0 - _sticking(cin, refl[0], refl[1])
+                if w <= 0.0 and carried <= refl[4]:     # stuck, nothing to carry
+                    done = True
+                    break
+                energy = reflected_energy(s, energy, cin, law)
+                if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
+                    done = True
+                    break
+                if w < 0.1 and carried <= refl[4]:      # Russian roulette (unbiased)
+                    if w <= 0.0 or _uniform(s) * 0.3 >= w:
+                        done = True
+                        break
+                    w = 0.3
+                dx += 2.0 * cin * n0
+                dy += 2.0 * cin * n1
+                dz += 2.0 * cin * n2
+                nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                dx, dy, dz = _cone(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, cin, refl[2])
                 if dim == 2:
-                    e, t, code = _cast2d(ox, oz, dx, dz, cd, glo, gh, gn, cstart, citems)
-                    a = 0
-                else:
-                    e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                            cstart, citems, blo, bhi)
-                if code == HIT:
-                    n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
-                    hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
-                    cin = -(dx * n0 + dy * n1 + dz * n2)
-                    inc[k, e] += w
-                    y = max(math.sqrt(max(energy, 0.0)) - sqrt_eth, 0.0) * _yield(ytab, cin)
-                    ytal[k, e] += w * y
-                    if carried > 0.0:
-                        redep[k, e] += carried
-                    carried = w * y if refl[3] > 0.0 else 0.0
-                    w *= 1.0 - _sticking(cin, refl[0], refl[1])
-                    if w <= 0.0 and carried <= refl[4]:     # stuck, nothing to carry
-                        done = True
-                        break
-                    energy = reflected_energy(s, energy, cin, law)
-                    if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
-                        done = True
-                        break
-                    if w < 0.1 and carried <= refl[4]:      # Russian roulette (unbiased)
-                        if w <= 0.0 or _uniform(s) * 0.3 >= w:
-                            done = True
-                            break
-                        w = 0.3
-                    dx += 2.0 * cin * n0
-                    dy += 2.0 * cin * n1
-                    dz += 2.0 * cin * n2
-                    nn = math.sqrt(dx * dx + dy * dy + dz * dz)
-                    dx, dy, dz = _cone(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, cin, refl[2])
-                    if dim == 2:
-                        nn = math.sqrt(dx * dx + dz * dz)
-                        dx, dy, dz = dx / nn, 0.0, dz / nn
-                    ox, oy, oz = hx + eps * n0, hy + eps * n1, hz + eps * n2
-                elif code == SIDE_LO or code == SIDE_HI:
-                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
-                                                   bhi, periodic)
-                elif code == TOP:
-                    counts[k, 0] += 1
-                    done = True
-                    break
-                else:
-                    done = True
-                    break
-            if not done:
-                counts[k, 1] += 1
+                    nn = math.sqrt(dx * dx + dz * dz)
+                    dx, dy, dz = dx / nn, 0.0, dz / nn
+                ox, oy, oz = hx + eps * n0, hy + eps * n1, hz + eps * n2
+            elif code == SIDE_LO or code == SIDE_HI:
+                ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                               bhi, periodic)
+            elif code == TOP:
+                counts[k, 0] += 1
+                done = True
+                break
+            else:
+                done = True
+                break
+        if not done:
+            counts[k, 1] += 1

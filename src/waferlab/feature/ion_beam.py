@@ -204,7 +204,7 @@ class BeamTransport(TracedTransport):
         bhi = np.ascontiguousarray(lat[:, 1])
         with numba.parallel_chunksize(1):    # chunks handed out one at a time
             KB.trace_beam(tr.dim, tr.cdata, tr.normals, tr.glo, tr.gh, tr.gn, tr.cstart,
-                          tr.citems, blo, bhi, surface.boundary == "periodic", tr.z_launch, tr.eps,
+                          tr.citems, tr.skip, blo, bhi, surface.boundary == "periodic", tr.z_launch, tr.eps,
                           np.array([b.tilt, b.azimuth, 1.0 if b.rotating else 0.0, b.exponent]),
                           b.energy_table(), math.sqrt(b.threshold_eV), ytab,
                           np.array([model.theta_min, model.theta_max, model.cone,

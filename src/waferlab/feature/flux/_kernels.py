@@ -3,7 +3,8 @@
 Rays are split into fixed chunks; chunk ``k`` draws from its own xoshiro256** stream
 seeded with ``seeds[k]`` and tallies into row ``k`` of the output arrays, so results do
 not depend on the thread count.  Geometry is binned into a uniform grid of cells (CSR
-lists); rays walk the cells with the 3D-DDA of Amanatides & Woo (Eurographics 1987).
+lists); rays walk the cells with the 3D-DDA of Amanatides & Woo (Eurographics 1987),
+in 3D skipping runs of empty cells (``_cast3d``).
 
 Event codes returned by the casts: HIT, SIDE_LO/SIDE_HI (left the lateral domain through
 the low/high face of axis ``axis``), TOP (lost upwards), BOTTOM (transmitted).
@@ -15,6 +16,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._cast3d import cast3d as _cast3d
 from ._ion_kernels import reflected_energy, score_yields, table_at
 from ._rng import _seed_state, _uniform
 
@@ -420,160 +422,87 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
 
 
 # --------------------------------------------------------------------------- 3D
-@njit(cache=True, error_model="numpy", inline="always")
-def _edge(tm, i, s, n, o, d, b_lo, b_hi, clip):
-    """The exit parameter of cell i along one lateral axis: its far face ``tm``, or, in a
-    voxel grid that overhangs the domain (``clip``), the domain side inside an edge cell."""
-    if clip:
-        if s > 0 and i == n - 1:
-            return (b_hi - o) / d
-        if s < 0 and i == 0:
-            return (b_lo - o) / d
-    return tm
-
-
-@njit(cache=True, error_model="numpy")
-def _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi):
-    """First hit of o + t d (t > 0): (element, t, HIT, axis) or (−1, t, exit code, axis).
-    A grid whose cells overhang the lateral domain (the level set's voxels, glo < blo:
-    ``engine._voxel_grid``) ends the ray at the domain side inside its edge cells."""
-    nx, ny, nz = gn[0], gn[1], gn[2]
-    clip = glo[0] < blo[0]
-    ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
-    iy, sy, tmy, tdy = _dda_init(oy, dy, glo[1], gh[1], ny)
-    iz, sz, tmz, tdz = _dda_init(oz, dz, glo[2], gh[2], nz)
-    tmx = _edge(tmx, ix, sx, nx, ox, dx, blo[0], bhi[0], clip)
-    tmy = _edge(tmy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
-    best = np.inf
-    be = -1
-    c = (iz * ny + iy) * nx + ix        # cell index, stepped with the DDA
-    cy = sy * nx
-    cz = sz * nx * ny
-    while True:
-        for k in range(cstart[c], cstart[c + 1]):
-            dn = dx * cd[k, 9] + dy * cd[k, 10] + dz * cd[k, 11]
-            if dn >= 0.0:
-                continue
-            qx = cd[k, 0] - ox
-            qy = cd[k, 1] - oy
-            qz = cd[k, 2] - oz
-            num = qx * cd[k, 9] + qy * cd[k, 10] + qz * cd[k, 11]
-            if num >= 0.0:
-                continue                # t = num/dn <= 0 (dn < 0): no division
-            t = num / dn
-            if t <= 0.0 or t >= best:
-                continue
-            px = t * dx - qx
-            py = t * dy - qy
-            pz = t * dz - qz
-            u = px * cd[k, 3] + py * cd[k, 4] + pz * cd[k, 5]
-            if u < -_BARY_TOL or u > 1.0 + _BARY_TOL:
-                continue
-            v = px * cd[k, 6] + py * cd[k, 7] + pz * cd[k, 8]
-            if v < -_BARY_TOL or u + v > 1.0 + _BARY_TOL:
-                continue
-            best = t
-            be = citems[k]
-        if tmx <= tmy and tmx <= tmz:
-            if be >= 0 and best <= tmx * _SLACK:
-                return be, best, HIT, 0
-            ix += sx
-            if ix < 0:
-                return -1, tmx, SIDE_LO, 0
-            if ix >= nx:
-                return -1, tmx, SIDE_HI, 0
-            c += sx
-            tmx = _edge(tmx + tdx, ix, sx, nx, ox, dx, blo[0], bhi[0], clip)
-        elif tmy <= tmz:
-            if be >= 0 and best <= tmy * _SLACK:
-                return be, best, HIT, 1
-            iy += sy
-            if iy < 0:
-                return -1, tmy, SIDE_LO, 1
-            if iy >= ny:
-                return -1, tmy, SIDE_HI, 1
-            c += cy
-            tmy = _edge(tmy + tdy, iy, sy, ny, oy, dy, blo[1], bhi[1], clip)
-        else:
-            if be >= 0 and best <= tmz * _SLACK:
-                return be, best, HIT, 2
-            iz += sz
-            if iz < 0:
-                return -1, tmz, BOTTOM, 2
-            if iz >= nz:
-                return -1, tmz, TOP, 2
-            c += cz
-            tmz += tdz
-
-
 @njit(cache=True, error_model="numpy", parallel=True)
 def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
-            blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab,
+            blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
             e_tab, yA, ysth, yf, law, cutoff,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
-    u = (P − v0)·A, v = (P − v0)·B."""
-    K = seeds.shape[0]
-    for k in prange(K):
-        s = np.empty(4, np.uint64)
-        _seed_state(seeds[k], s)
-        w = np.empty(stick.shape[0])              # one weight per species of the group
-        scored = yA.shape[0] > 0
-        for _r in range(nrays[k]):
-            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
-            oz = z_launch
-            ct = _source_cos(s, src_mode, src_exp, src_tab)
-            st = math.sqrt(max(0.0, 1.0 - ct * ct))
-            ph = 2.0 * math.pi * _uniform(s)
-            energy = table_at(e_tab, _uniform(s)) if scored else 0.0
-            dx = st * math.cos(ph)
-            dy = st * math.sin(ph)
-            dz = -ct
-            w[:] = 1.0
-            done = False
-            for _ev in range(max_events):
-                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
-                                        cstart, citems, blo, bhi)
-                if code == HIT:
-                    n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
-                    hx = ox + t * dx
-                    hy = oy + t * dy
-                    hz = oz + t * dz
-                    cin = -(dx * n0 + dy * n1 + dz * n2)
-                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
-                                              scored, stick, stick_tab, yA, ysth, yf, law,
-                                              cutoff, rr_threshold, rr_weight, s)
-                    if ended:
-                        done = True
-                        break
-                    if _uniform(s) < _spec_prob(spec_tab, cin):
-                        dx += 2.0 * cin * n0
-                        dy += 2.0 * cin * n1
-                        dz += 2.0 * cin * n2
-                        nn = math.sqrt(dx * dx + dy * dy + dz * dz)
-                        dx /= nn
-                        dy /= nn
-                        dz /= nn
-                        dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
-                    else:
-                        # cosine law about n
-                        xi = _uniform(s)
-                        sr = math.sqrt(xi)
-                        ph = 2.0 * math.pi * _uniform(s)
-                        dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
-                                            math.sqrt(1.0 - xi))
-                    ox = hx + eps * n0
-                    oy = hy + eps * n1
-                    oz = hz + eps * n2
-                elif code == SIDE_LO or code == SIDE_HI:
-                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
-                                                   bhi, periodic)
-                else:                                    # TOP or BOTTOM
-                    _left(code, w, k, trans, counts)
+    u = (P − v0)·A, v = (P − v0)·B; ``skip`` the empty layers per cell of the cast's
+    empty-space skipping (``_cast3d``)."""
+    for k in prange(seeds.shape[0]):
+        _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart,
+                 citems, blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+                 e_tab, yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold, rr_weight,
+                 max_events, inc, absb, trans, counts, ytal)
+
+
+@njit(cache=True, error_model="numpy")
+def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
+             blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+             e_tab, yA, ysth, yf, law, cutoff,
+             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
+    """The rays of chunk k (the body of :func:`trace3d`'s parallel loop: a small parallel
+    region compiles fast while the cast is inlined here)."""
+    s = np.empty(4, np.uint64)
+    _seed_state(seeds[k], s)
+    w = np.empty(stick.shape[0])              # one weight per species of the group
+    scored = yA.shape[0] > 0
+    for _r in range(nrays[k]):
+        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
+        oz = z_launch
+        ct = _source_cos(s, src_mode, src_exp, src_tab)
+        st = math.sqrt(max(0.0, 1.0 - ct * ct))
+        ph = 2.0 * math.pi * _uniform(s)
+        energy = table_at(e_tab, _uniform(s)) if scored else 0.0
+        dx = st * math.cos(ph)
+        dy = st * math.sin(ph)
+        dz = -ct
+        w[:] = 1.0
+        done = False
+        for _ev in range(max_events):
+            e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
+                                    cstart, citems, blo, bhi, skip)
+            if code == HIT:
+                n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
+                hx = ox + t * dx
+                hy = oy + t * dy
+                hz = oz + t * dz
+                cin = -(dx * n0 + dy * n1 + dz * n2)
+                ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
+                                          scored, stick, stick_tab, yA, ysth, yf, law,
+                                          cutoff, rr_threshold, rr_weight, s)
+                if ended:
                     done = True
                     break
-            if not done:
-                counts[k, 2] += 1
+                if _uniform(s) < _spec_prob(spec_tab, cin):
+                    dx += 2.0 * cin * n0
+                    dy += 2.0 * cin * n1
+                    dz += 2.0 * cin * n2
+                    nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                    dx /= nn
+                    dy /= nn
+                    dz /= nn
+                    dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
+                else:
+                    # cosine law about n
+                    xi = _uniform(s)
+                    sr = math.sqrt(xi)
+                    ph = 2.0 * math.pi * _uniform(s)
+                    dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
+                                        math.sqrt(1.0 - xi))
+                ox = hx + eps * n0
+                oy = hy + eps * n1
+                oz = hz + eps * n2
+            elif code == SIDE_LO or code == SIDE_HI:
+                ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                               bhi, periodic)
+            else:                                    # TOP or BOTTOM
+                _left(code, w, k, trans, counts)
+                done = True
+                break
+        if not done:
+            counts[k, 2] += 1
 

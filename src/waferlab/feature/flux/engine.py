@@ -26,6 +26,7 @@ import numpy as np
 from ..surface import Surface
 from . import _batch_kernels as KS
 from . import _kernels as K
+from ._cast3d import skip_field
 from .sources import Species
 
 __all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes", "groupable"]
@@ -152,6 +153,9 @@ class FluxTracer:
                 lo3, h3, n3 = lo, gh, n
             cstart, items = K.bin_elements(verts, lo3, h3, n3)
         self.cstart = cstart
+        # empty layers per cell for the 3D cast's empty-space skipping (2D: unused)
+        self.skip = (skip_field(cstart, np.asarray(n, np.int64)) if d == 3
+                     else np.zeros(1, np.int8))
         self.citems = idx[items].astype(np.int64)
         self.glo, self.gh, self.gn = lo, gh, n
         geom = _pack(v, nrm, self.valid)
@@ -255,7 +259,8 @@ class FluxTracer:
                            self.z_launch)
         else:
             head = args + (np.ascontiguousarray(self.lateral[:, 0]),
-                           np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch)
+                           np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch,
+                           self.skip)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64))
         return head, tail, nrays
 
@@ -289,7 +294,7 @@ def _voxel_grid(verts: np.ndarray, h: float | None, lat: np.ndarray, lo_z: float
     about half the triangle tests per cast.  The voxels are those of ``extract``: node
     columns at the cell centres of the lateral grid (−L/2 + (i + ½) h) plus the domain
     sides, so the cells overhang the domain by h/2 and the kernels end rays at the domain
-    side inside the edge cells (``_kernels._edge``); vertical nodes at z₀ + k h, z₀ the
+    side inside the edge cells (``_cast3d._edge``); vertical nodes at z₀ + k h, z₀ the
     most common vertex height modulo h.  Used only when every element lies inside its
     cell (within 1e-7 h); otherwise (not a level-set surface) the overlap lists are."""
     if h is None or not h > 0 or len(verts) == 0:
