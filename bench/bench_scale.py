@@ -69,10 +69,10 @@ d.saveSurfaceMesh(out + "/final.vtp")
 """.format(h=H_UM, mask=MASK_UM, rate=RATE_UM_MIN, time=TIME_MIN)
 
 
-def timed(cmd: list[str], cwd: Path) -> dict:
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Run ``cmd`` under /usr/bin/time -v: wall s, cpu s, peak RSS MB, rc."""
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=ENV, capture_output=True,
-                       text=True)
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=env or ENV,
+                       capture_output=True, text=True)
     err = p.stderr
 
     def grab(pat, conv=float):
@@ -90,13 +90,16 @@ def timed(cmd: list[str], cwd: Path) -> dict:
     return {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss, "rc": p.returncode}
 
 
-def run_waferlab(L: float, work: Path) -> dict:
+def run_waferlab(L: float, work: Path, src: str | None = None) -> dict:
+    """One waferlab run; ``src``: another checkout's src directory (a baseline) on
+    PYTHONPATH instead of the present one."""
     import yaml
-    d = work / f"wl-{L:g}"
+    d = work / (f"wl-{L:g}" if src is None else f"base-{L:g}")
     d.mkdir(parents=True, exist_ok=True)
     (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L), sort_keys=False))
-    r = timed(["waferlab", "run", "recipe.yaml", "--out", "out", "--threads", "2", "--quiet",
-               "--overwrite"], d)
+    env = None if src is None else dict(ENV, PYTHONPATH=src)
+    r = timed([sys.executable, "-m", "waferlab", "run", "recipe.yaml", "--out", "out",
+               "--threads", "2", "--quiet", "--overwrite"], d, env)
     m = json.loads((d / "out" / "metrics.json").read_text()) if r["rc"] == 0 else {}
     r["time_steps"] = m.get("time_steps")
     r["depth_um"] = m["etch_depth_m"] * 1e6 if m.get("etch_depth_m") else None
@@ -132,6 +135,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--tag", default="after", help="label of this run in scale.json")
     ap.add_argument("--no-viennaps", action="store_true")
+    ap.add_argument("--baseline", default=None,
+                    help="src directory of a baseline checkout, run in the same launch")
     a = ap.parse_args()
     try:
         import viennaps
@@ -142,11 +147,16 @@ def main() -> int:
         vver = None
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     run_waferlab(0.64, work)                       # warm the numba cache
+    if a.baseline:
+        run_waferlab(0.64, work, a.baseline)
     load0 = os.getloadavg()
     rows = []
     for L in a.sizes + a.only_waferlab:
-        wl, vp = [], []
+        wl, vp, base = [], [], []
         for _ in range(a.repeat):
+            if a.baseline:
+                base.append(run_waferlab(L, work, a.baseline))
+                print("baseline", L, base[-1], flush=True)
             wl.append(run_waferlab(L, work))
             print("waferlab", L, wl[-1], flush=True)
             if vver and L not in a.only_waferlab:
@@ -156,6 +166,9 @@ def main() -> int:
         bv = min(vp, key=lambda r: r["wall_s"]) if vp else None
         rows.append({"L_um": L, "waferlab": best, "viennaps": bv,
                      "waferlab_all": wl, "viennaps_all": vp})
+        if base:
+            rows[-1]["baseline"] = min(base, key=lambda r: r["wall_s"])
+            rows[-1]["baseline_all"] = base
     load1 = os.getloadavg()
     stamp = commit()
     RESULTS.mkdir(exist_ok=True)
@@ -163,6 +176,8 @@ def main() -> int:
     data = json.loads(js.read_text()) if js.exists() else {}
     data[a.tag] = {"commit": stamp, "load": [load0[0], load1[0]], "rows": rows,
                    "viennaps": vver}
+    if a.baseline:
+        data[a.tag]["baseline"] = a.baseline
     js.write_text(json.dumps(data, indent=1))
     write_md(data)
     return 0
@@ -201,6 +216,12 @@ def write_md(data: dict) -> None:
             lines[-1] += (f"{_cell(v)} | " + (f"**{w['wall_s'] / v['wall_s']:.2f}** | "
                                               f"{w['cpu_s'] / v['cpu_s']:.2f} |" if ok
                                               else "n/a | n/a |"))
+        if any("baseline" in row for row in d["rows"]):
+            lines += ["", f"Baseline in the same launch ({d.get('baseline')}):", "",
+                      "| lateral size | baseline wall / CPU / peak | this commit wall / CPU / "
+                      "peak |", "|---|---|---|"]
+            lines += [f"| {row['L_um']:g} µm | {_cell(row.get('baseline'))} | "
+                      f"{_cell(row['waferlab'])} |" for row in d["rows"]]
         lines.append("")
     lines += ["Targets (issue #18): at 10.24 µm peak memory < 500 MB and wall ratio ≤ 1.0; "
               "a 40.96 µm cell within 4 GB.", ""]

@@ -2,8 +2,9 @@
 cell size, waferlab and ViennaPS, from bench/results/scale.json (bench/bench_scale.py).
 
 Curves: waferlab before issue #18 (tag ``before``), at the end of session 8
-(``session8-sparse``) and now (tag ``s9-merged``: one launch, every size), and the
-peer measured in the same launches as the newest waferlab rows.  docs/scale.md reads it.
+(``session8-sparse``), session 9 (``s9-merged``) and now (tag ``s10-sparse``: one
+launch, every size, main as a baseline beside it), and the peer measured in the same
+launch as the newest waferlab rows.  docs/scale.md reads it.
 
 Run: python docs/img/make_scale_figure.py
 """
@@ -39,7 +40,8 @@ def main() -> None:
     curves = [("before", "waferlab", "tab:red", "s--", "waferlab before #18"),
               ("session8-sparse", "waferlab", "tab:green", "D-", "waferlab session 8"),
               ("s9-merged", "waferlab", "tab:blue", "o-", "waferlab session 9"),
-              ("s9-merged", "viennaps", "k", "^:", "ViennaPS 4.7 (same launch)")]
+              ("s10-sparse", "waferlab", "tab:purple", "v-", "waferlab session 10"),
+              ("s10-sparse", "viennaps", "k", "^:", "ViennaPS 4.7 (same launch)")]
     for prefix, code, color, mark, label in curves:
         sizes, rows, commits = series(data, prefix, code)
         if not rows:

@@ -80,3 +80,50 @@ def test_band_indices_are_int32_and_equal_the_int64_scan():
     np.testing.assert_array_equal(i64, ref)
     assert KB.index_like(2**31 - 1).dtype == np.int32
     assert KB.index_like(2**31).dtype == np.int64
+
+
+def _hole_run(monkeypatch=None, dense_taper=False, copy_rates=False):
+    """A short directional etch of a masked hole (3D, periodic) through ``advance``."""
+    from waferlab import api
+    from waferlab.feature import advect
+    r = {"name": "taper", "seed": 1,
+         "grid": {"dimension": 3, "spacing": "0.02 um", "extent": ["0.32 um", "0.32 um"],
+                  "boundary": "periodic"},
+         "structure": {"substrate": {"material": "Si"},
+                       "layers": [{"material": "Mask", "thickness": "0.1 um"}],
+                       "feature": {"type": "hole", "radius": "0.08 um", "depth": "0.1 um"}},
+         "steps": [{"etch": {"model": "directional", "rates": {"Si": "1 um/min"},
+                             "direction": [0, 0, -1], "isotropic_fraction": 0,
+                             "time": "0.05 min"}}],
+         "output": {"plot": False, "vtk": False}}
+    if dense_taper:     # the taper as a dense per-node array, as before
+        monkeypatch.setattr(advect._Work, "sparse_taper",
+                            property(lambda self: False, lambda self, v: None), raising=False)
+    if copy_rates:      # the model's rates copied, as before
+        monkeypatch.setattr(advect, "_own", lambda s: np.array(s, dtype=np.float64))
+    res = api.run(api.load_recipe(r))
+    return res.wafer.geometry.phi, res.metrics
+
+
+def test_sparse_taper_and_uncopied_rates_give_the_same_numbers(monkeypatch):
+    # the beam's taper held at its nodes only, the model's rate array not copied, the
+    # candidates' mask made per rebuild, the material query bounded by blocks: bit for bit
+    phi, met = _hole_run()
+    with monkeypatch.context() as m:
+        ref_phi, ref_met = _hole_run(m, dense_taper=True, copy_rates=True)
+    np.testing.assert_array_equal(phi, ref_phi)
+    met.pop("wall_time_s")
+    ref_met.pop("wall_time_s")
+    assert met == ref_met
+    assert met["etch_depth_m"] > 0.04e-6
+
+
+def test_own_takes_a_fresh_array_and_copies_a_shared_one():
+    from waferlab.feature.advect import _own
+    rates = np.array([1.0, 0.0])
+    fresh = rates[np.array([0, 1, 1])]
+    assert _own(fresh) is fresh
+    kept = rates
+    got = _own(kept)                     # the caller keeps it elsewhere: copied
+    assert got is not kept and np.array_equal(got, kept)
+    assert _own([1.0, 2.0]).dtype == np.float64

@@ -84,3 +84,62 @@ def test_beam_path_equals_points_and_normals_path(ndim, f):
     assert K.speed_bounds(V1, cut, nrm, K.BEAM, alpha, ndim) == \
         K.speed_bounds_beam(V2, cut, a, band, h, alpha, ndim, True, False)
     np.testing.assert_array_equal(V1, V2)
+
+
+def _block_min_brute(phi4, ndim, px, py, s=8):
+    L, nx, ny, nz = phi4.shape
+    out = np.empty((L, -(-nx // s), -(-ny // s), -(-nz // s)))
+    for idx in np.ndindex(out.shape):
+        l, I, J, Kb = idx
+        ii = np.arange(I * s, I * s + s + 1)
+        jj = np.arange(J * s, J * s + s + 1) if ndim == 3 else np.array([0])
+        kk = np.arange(Kb * s, min(Kb * s + s + 1, nz))
+        ii = ii % nx if px else np.minimum(ii, nx - 1)
+        jj = jj % ny if (py and ndim == 3) else np.minimum(jj, ny - 1)
+        out[idx] = phi4[l][np.ix_(ii, jj, kk)].min()
+    return out
+
+
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_bounded_material_query_equals_the_full_query(ndim, periodic):
+    # the block lower bounds skip only layers they prove absent: the same materials,
+    # also after the lower layers were raised (an etch's clip) with the bounds kept
+    a, h = _field(21)
+    if ndim == 2:
+        a = np.ascontiguousarray(a[:, 10:11, :])
+    z = (np.arange(a.shape[-1]) - 10.7) * h
+    lower = np.stack([np.broadcast_to(z + 0.35, a.shape), np.maximum(a + 0.05, z - 0.2)])
+    lower = np.ascontiguousarray(lower)
+    band = np.nonzero(np.abs(a.ravel()) < 6 * h)[0].astype(np.int32)
+    origin = np.array([-1.0, -1.05 if ndim == 3 else 0.0, -1.1])
+    bmin = K.block_min(lower, ndim, periodic, periodic)
+    np.testing.assert_array_equal(bmin, _block_min_brute(lower, ndim, periodic, periodic))
+    for tols in (np.array([0.0, 0.5 * h]), np.array([0.5 * h, 0.5 * h])):
+        ref = K.band_materials(a, band, h, origin, lower, tols, ndim, periodic, periodic)
+        got = K.band_materials_bounded(a, band, h, origin, lower, tols, bmin, ndim, periodic,
+                                       periodic)
+        np.testing.assert_array_equal(got, ref)
+        assert len(set(np.unique(ref))) >= 2 and (ref == 0).any()
+    raised = np.maximum(lower, a[None] + 0.1)            # what clip_below does on a band
+    ref = K.band_materials(a, band, h, origin, raised, tols, ndim, periodic, periodic)
+    got = K.band_materials_bounded(a, band, h, origin, raised, tols, bmin, ndim, periodic,
+                                   periodic)
+    np.testing.assert_array_equal(got, ref)
+    # the bound does exclude layers: blocks far above the lower layers' surfaces
+    assert (bmin[0] > 0.5 * h).mean() > 0.2
+
+
+def test_bounded_material_query_at_a_bound_equal_to_the_tolerance():
+    # corners exactly at the tolerance: the bound does not decide (the interpolant may
+    # round to either side of tol), the full query does
+    a, h = _field(12)
+    lower = np.full((1,) + a.shape, 0.5 * h)
+    band = np.nonzero(np.abs(a.ravel()) < 3 * h)[0].astype(np.int64)
+    origin = np.zeros(3)
+    tols = np.array([0.5 * h])
+    bmin = K.block_min(lower, 3, True, True)
+    got = K.band_materials_bounded(a, band, h, origin, lower, tols, bmin, 3, True, True)
+    ref = K.band_materials(a, band, h, origin, lower, tols, 3, True, True)
+    np.testing.assert_array_equal(got, ref)
+    assert (ref == 0).any()

@@ -586,5 +586,6 @@ def contain(phi):
 
 # the material and speed queries at band points live in _query_kernels (module size);
 # re-exported so callers keep using ``_kernels.name``
-from ._query_kernels import (band_materials, cell_materials, material_index_pts,  # noqa: E402, F401
-                             speed_bounds_beam)
+from ._query_kernels import (band_materials, band_materials_bounded, block_min,  # noqa: E402, F401
+                             cell_materials, material_index_pts, speed_bounds_beam,
+                             taper_at)

@@ -13,6 +13,59 @@ from ._kernels import _interp, _tapered, _unit_gradient
 
 __all__: list[str] = []
 
+BLOCK_SHIFT = 3          # lower-bound blocks of 2**3 = 8 nodes per axis (``block_min``)
+# relative rounding margin of the skip test: a trilinear interpolant of corners >= m > 0
+# computes to >= m(1 − 9ε) (three levels of a·(1 − t) + b·t, ε = 2⁻⁵³)
+_SKIP_MARGIN = 1e-12
+
+
+@njit(cache=True, parallel=True)
+def block_min(phi4, ndim, px, py):
+    """Lower bounds of every layer over blocks of 8 nodes per axis: out[l, I, J, K] =
+    min of φ_l over the nodes 8I … 8I + 8 (one node into the next block, wrapped on a
+    periodic axis, clamped otherwise; likewise J, K), so that the 2ᵈ corners of an
+    interpolation cell whose low corner lies in block (I, J, K) are all covered
+    (``material_at_bounded``).  phi4: (L, nx, ny, nz)."""
+    L, nx, ny, nz = phi4.shape
+    s = BLOCK_SHIFT
+    bx = (nx + (1 << s) - 1) >> s
+    by = (ny + (1 << s) - 1) >> s
+    bz = (nz + (1 << s) - 1) >> s
+    out = np.empty((L, bx, by, bz))
+    for q in prange(L * bx):
+        l = q // bx
+        I = q - l * bx
+        for J in range(by):
+            for Kb in range(bz):
+                m = np.inf
+                for ii in range((I << s), (I << s) + (1 << s) + 1):
+                    if px:
+                        i = ii % nx
+                    else:
+                        i = min(ii, nx - 1)
+                    for jj in range((J << s), (J << s) + (1 << s) + 1):
+                        if ndim == 2:
+                            j = 0
+                        elif py:
+                            j = jj % ny
+                        else:
+                            j = min(jj, ny - 1)
+                        for k in range((Kb << s), min((Kb << s) + (1 << s) + 1, nz)):
+                            v = phi4[l, i, j, k]
+                            if v < m:
+                                m = v
+                out[l, I, J, Kb] = m
+    return out
+
+
+@njit(cache=True, inline="always")
+def _low_corner(f, n, periodic):
+    """The low corner index of ``_interp`` along one axis (the same arithmetic)."""
+    if periodic:
+        return int(np.floor(f)) % n
+    f = min(max(f, 0.0), n - 1.0)
+    return min(int(f), n - 2) if n > 1 else 0
+
 
 @njit(cache=True, parallel=True)
 def cell_materials(phi4, ndim):
@@ -80,6 +133,58 @@ def material_at(a, flat, n, h, origin, phi4, tols, ndim, px, py):
     return -1
 
 
+@njit(cache=True, inline="always")
+def material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py):
+    """``material_at`` that skips the interpolation of layer l where the block lower
+    bound of ``block_min`` already proves φ_l > tols[l] at the point (every corner of
+    its cell >= m with m(1 − 10⁻¹²) > tol and m > 0: the interpolant is a convex
+    combination of the corners, computed to within 9 roundings).  The same result."""
+    nx, ny, nz = a.shape
+    i = n // (ny * nz)
+    r = n - i * ny * nz
+    j = r // nz
+    k = r - j * nz
+    g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, 0.5 / h, ndim, px, py)
+    v = a[i, j, k]
+    p0 = origin[0] + i * h - v * g0 / gn
+    p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
+    p2 = origin[2] + k * h - v * g2 / gn
+    fx = (p0 - origin[0]) / h
+    fy = (p1 - origin[1]) / h
+    fz = (p2 - origin[2]) / h
+    s = BLOCK_SHIFT
+    ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
+    I = J = Kb = 0
+    if ok:
+        I = _low_corner(fx, nx, px) >> s
+        J = (_low_corner(fy, ny, py) >> s) if ndim == 3 else 0
+        fzc = min(max(fz, 0.0), nz - 1.0)
+        Kb = min(int(fzc), nz - 2) >> s
+        ok = (0 <= I < bmin.shape[1] and 0 <= J < bmin.shape[2] and 0 <= Kb < bmin.shape[3])
+    for l in range(phi4.shape[0]):
+        if ok:
+            m = bmin[l, I, J, Kb]
+            if m > 0.0 and m * (1.0 - _SKIP_MARGIN) > tols[l]:
+                continue
+        if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
+            return l
+    return -1
+
+
+@njit(cache=True, parallel=True)
+def band_materials_bounded(a, band, h, origin, phi4, tols, bmin, ndim, px, py):
+    """``band_materials`` with the block lower bounds ``bmin`` of ``block_min(phi4)``
+    (valid as long as the lower layers only grew since: the etch's clip raises them):
+    the same numbers, without interpolating layers the bound excludes."""
+    nb = band.shape[0]
+    out = np.full(nb, -1, dtype=np.int32)
+    flat = a.reshape(-1)
+    for b in prange(nb):
+        out[b] = material_at_bounded(a, flat, band[b], h, origin, phi4, tols, bmin, ndim,
+                                     px, py)
+    return out
+
+
 @njit(cache=True, parallel=True)
 def band_materials(a, band, h, origin, phi4, tols, ndim, px, py):
     """``material_index_pts`` at the closest points of ``band_geometry``, formed per node
@@ -93,10 +198,19 @@ def band_materials(a, band, h, origin, phi4, tols, ndim, px, py):
     return out
 
 
+@njit(cache=True, parallel=True)
+def taper_at(V, idx, val):
+    """V[idx] *= val (the band-edge taper held at the nodes where it is not 1; the
+    product ``_tapered`` forms, so the same numbers)."""
+    for q in prange(idx.shape[0]):
+        V[idx[q]] = V[idx[q]] * val[q]
+
+
 @njit(cache=True)
 def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
     """``speed_bounds`` in BEAM mode with the normals recomputed per node (as
-    ``band_geometry`` forms them) instead of read from an (nb, 3) array."""
+    ``band_geometry`` forms them) instead of read from an (nb, 3) array.  An empty
+    ``cutoff``: V is tapered already (``taper_at``)."""
     nx, ny, nz = a.shape
     flat = a.reshape(-1)
     i2h = 0.5 / h
@@ -108,8 +222,9 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
         * (1.0 + 1e-9)
     vmax = 0.0
     smax = 0.0
+    tapered = cutoff.shape[0] == 0
     for b in range(V.shape[0]):
-        v = _tapered(V, cutoff, b)
+        v = V[b] if tapered else _tapered(V, cutoff, b)
         if not np.isfinite(v):
             vmax = np.inf
             continue

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -142,6 +143,17 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     return mode, V, alpha, vmax, S
 
 
+def _own(s: Any) -> np.ndarray:
+    """``np.array(s, dtype=float64)``, tapered in place by the caller; a fresh float64
+    array that nothing else refers to (a model's ``s[materials]``) is taken as it is,
+    not copied (one band-size array less at the speed-bound peak)."""
+    if (isinstance(s, np.ndarray) and s.dtype == np.float64 and s.ndim == 1
+            and s.flags.owndata and s.flags.c_contiguous and s.flags.writeable
+            and sys.getrefcount(s) <= 3):        # the caller's name and this argument
+        return s
+    return np.array(s, dtype=np.float64)
+
+
 def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: _Work,
                  d: int, t: float):
     """``_speeds`` of a beam model with the normals formed per node in the bound
@@ -150,13 +162,15 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     dims = [0, 2] if d == 2 else [0, 1, 2]
     alpha = np.zeros(4)
     s, c, f = model.beam_hamiltonian(state, mats)
-    V = np.array(s, dtype=np.float64)
+    V = _own(s)
     del s                                # the per-node rates are in V now
     alpha[dims] = c
     alpha[3] = f
     n = len(w.band)
     if V.shape != (n,):
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
+    if w.sparse_taper:       # the taper held at its nodes only: applied first, same products
+        K.taper_at(V, w.taper_idx, w.taper_val)
     vmax, S = K.speed_bounds_beam(V, w.cutoff, top3, w.band, g.spacing, alpha, d, g.periodic,
                                   g.periodic)
     if not (math.isfinite(vmax) and math.isfinite(S)):
@@ -166,7 +180,7 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
 
 class _Work:
     """Mutable working state of one ``advance`` call (private): dense φ, the sparse
-    band (sorted flat node indices of the top set with |φ| < W) and its marks."""
+    band (sorted flat node indices of the top set with |φ| < W)."""
 
     def __init__(self, geo: LevelSetStack, band: BandSettings, scheme_order: int):
         self.grid = geo.grid
@@ -187,8 +201,15 @@ class _Work:
         # rings of new candidates around |φ| < cap keep the computed distances ahead of it
         self.rings = int(math.ceil(band.reinit_distance)) + 1
         self.band: np.ndarray                # the first rebuild() sets it
-        self.mark: np.ndarray | None = None
+        self.clamped = False     # the top set is clamped to ±W_cap (``_reset``)
+        # a beam model's taper is held sparse (``rebuild``); advance() sets the flag
+        self.sparse_taper = False
+        self.taper_idx = self.taper_val = np.empty(0)
         self.held = 0          # bottom layers the current etch step leaves in place
+        # block lower bounds of the lower layers (``K.block_min``) for the material
+        # query; valid while those layers only grow (the etch clip raises them), so
+        # made once per window
+        self.bmin: np.ndarray | None = None
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -200,23 +221,26 @@ class _Work:
         """Clamp the top set to ±W_cap (the invariant ``_band.rebuild`` relies on): at
         the start and after the window grew."""
         np.clip(self.phi[-1], -self.cap, self.cap, out=self.phi[-1])
-        self.mark = np.zeros(as3(self.phi[-1]).shape, dtype=np.uint8)
+        self.clamped = True
 
     def rebuild(self, clearance: int) -> None:
         """Reinitialise the top set on the band (``_band.rebuild``), grow the window if
         the surface nears its edges (closer than ``clearance`` nodes)."""
         g = self.grid
         h = g.spacing
-        if self.mark is None:
+        if not self.clamped:
             self._reset()
         # the old band and its taper are not needed while the new ones are built
-        self.band = self.cutoff = np.empty(0, dtype=np.int64)
+        self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         while True:
             top3 = as3(self.phi[-1])
-            band, _cand, k_lo, k_hi = KB.rebuild(top3, self.mark, h,
+            # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
+            # not resident between rebuilds, 1 B per node of the window)
+            mark = np.zeros(top3.shape, dtype=np.uint8)
+            band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h,
                                                 self.width, self.keep, self.cap,
                                                 g.dimension, g.periodic, g.periodic, self.rings)
-            del _cand
+            del _cand, mark
             self.band = band
             if k_hi < 0:
                 break
@@ -232,12 +256,20 @@ class _Work:
             # scratch mask of the old size goes before the new one is made
             box, self.phi = [self.phi], np.empty(0)
             del top3
-            self.mark = None
+            self.clamped = False
+            self.bmin = None
             self.phi = grow_vertical(box, below, above, h)
             self.z0 -= below * h
             self._reset()
         self.cutoff = K.band_cutoff(as3(self.phi[-1]), self.band, self.beta, self.width,
                                     (self.width - self.beta) ** 3)
+        if self.sparse_taper:
+            # a beam reads the taper once per step (V ·= cutoff): kept as the nodes where it
+            # is not 1 (≈ the outer taper/half_width of the band) and their values; the
+            # empty ``cutoff`` tells ``speed_bounds_beam`` that V is tapered already
+            self.taper_idx = np.flatnonzero(self.cutoff != 1.0).astype(self.band.dtype)
+            self.taper_val = self.cutoff[self.taper_idx]
+            self.cutoff = np.empty(0)
 
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (K = ``held``; no-op when 0)."""
@@ -321,6 +353,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
     w = _Work(geometry, band, order)
+    w.sparse_taper = (isinstance(model, BeamModel) and not fused
+                      and not (isinstance(model, CustomStage) and bool(model.normal_dependent)))
     del geometry       # a caller that handed its geometry over frees it here (#18, runner)
     t, steps = float(t0), 0
     t_end = t + duration
@@ -363,8 +397,10 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             continue
         if isinstance(model, BeamModel) or custom:
             # a beam or a custom stage needs only the material at the closest points
-            mats = K.band_materials(top3, w.band, h, origin, phi4, tols, d, g.periodic,
-                                    g.periodic)
+            if w.bmin is None:
+                w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
+            mats = K.band_materials_bounded(top3, w.band, h, origin, phi4, tols, w.bmin, d,
+                                            g.periodic, g.periodic)
             mats[mats < 0] = w.phi.shape[0] - 1
             if custom:          # the stage evaluates H itself; bounds from the model
                 vmax, a3 = model.stage_bounds(d)

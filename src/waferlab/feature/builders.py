@@ -203,27 +203,30 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
         return d_cut
 
     far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
-    layers = []
-    for phi_k in geo.phi:
+    # the layers are written into one new array (no list of layers and its stacked copy
+    # alive at once: the builder's peak was input + layers + stack, #18)
+    phi = np.empty(geo.phi.shape)
+    for k, phi_k in enumerate(geo.phi):
         t_k = _flat_top(phi_k, geo)
         if t_k is None:                      # not flat: CSG then fast marching
-            layers.append(reinitialise(np.maximum(phi_k, -cut_distance()), g))
+            phi[k] = reinitialise(np.maximum(phi_k, -cut_distance()), g)
         elif t_k <= z_b:                     # entirely below the cut
-            layers.append(phi_k)
+            phi[k] = phi_k
         else:                                # exact: distance to the (x|r, z) profile
             poly = _profile(kind, half, tan, z_top, z_b, t_k, far)
-            out = np.empty(geo.shape)
             for sl, _x, s, z in slabs():
-                out[sl] = _polygon_sdf(s, z, poly)
-            layers.append(out)
-    return geo.replace(phi=np.stack(layers))
+                phi[k][sl] = _polygon_sdf(s, z, poly)
+    return geo.replace(phi=phi)
 
 
 def _flat_top(phi_k: np.ndarray, geo: LevelSetStack) -> float | None:
     """Height of the zero of a laterally uniform φ_k = z − T (None if not of that form)."""
     col = phi_k.reshape(-1, phi_k.shape[-1])
-    if not np.allclose(col, col[:1], rtol=0, atol=1e-9 * geo.grid.spacing):
-        return None
+    atol = 1e-9 * geo.grid.spacing
+    rows = max(1, (1 << 20) // col.shape[1])     # by slabs: no full-size temporaries
+    for r0 in range(0, col.shape[0], rows):
+        if not np.allclose(col[r0:r0 + rows], col[:1], rtol=0, atol=atol):
+            return None
     t = geo.z_coords - col[0]
     if np.ptp(t) > 1e-6 * geo.grid.spacing:
         return None

@@ -29,13 +29,29 @@ def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
 def padded_top(field: np.ndarray, geometry: LevelSetStack) -> tuple[np.ndarray, list[np.ndarray]]:
     """``field`` (a layer array) with boundary columns added, and the node coordinates per axis."""
     g = geometry.grid
-    a = field
     coords = []
     for ax in range(g.dimension - 1):
-        a = _pad_axis(a, ax, g.periodic)
         L = g.extent[ax]
         coords.append(np.concatenate([[-0.5 * L], g.lateral_coords(ax), [0.5 * L]]))
     coords.append(geometry.z_coords)
+    if g.dimension == 2:
+        return _pad_axis(field, 0, g.periodic), coords
+    # 3D: one padded array filled in place (the values of padding x, then y, with
+    # ``_pad_axis``; no second full-size temporary while the first is alive)
+    nx, ny, nz = field.shape
+    a = np.empty((nx + 2, ny + 2, nz), dtype=np.float64)
+    a[1:-1, 1:-1] = field
+    first, last = field[:1], field[-1:]
+    if g.periodic:
+        first = last = 0.5 * (first + last)
+    a[:1, 1:-1] = first
+    a[-1:, 1:-1] = last
+    first, last = a[:, 1:2], a[:, -2:-1]
+    if g.periodic:
+        a[:, :1] = a[:, -1:] = 0.5 * (first + last)
+    else:
+        a[:, :1] = first
+        a[:, -1:] = last
     return a, coords
 
 
