@@ -20,7 +20,9 @@ bench_sf6o2_hole._measure), outside the timed processes.  The numba cache is war
 one short waferlab launch of each case first (``--no-warmup`` to skip).
 
 Run: python bench/bench_shared_cases.py [--cases A,B,H0.2,H1] [--repeat 1]
-     [--out bench/results/shared_cases.md]
+     [--out bench/results/shared_cases.md] [--base OTHER_TREE/src]
+(``--base``: a second waferlab source tree, e.g. the commit before, run in the same
+launch, alternating: rows "(before)")
 """
 from __future__ import annotations
 
@@ -139,6 +141,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-warmup", action="store_true")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="process times × this in both codes (a smoke run: 0.05)")
+    ap.add_argument("--base", type=Path, default=None,
+                    help="also run waferlab from this source tree (e.g. a worktree of the "
+                         "commit before), alternating with this tree and the peer: rows "
+                         "'waferlab (before)'")
     ap.add_argument("--peer", help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -149,12 +155,15 @@ def main(argv=None) -> int:
 
     cases = a.cases.split(",")
     env = dict(os.environ, PYTHONPATH=str(harness.ROOT / "src"))
+    trees = {"waferlab": env}
+    if a.base is not None:
+        trees["waferlab (before)"] = dict(os.environ, PYTHONPATH=str(a.base.resolve()))
     res: dict[tuple[str, str], list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
 
-        def wl_cmd(case: str, scale: float = 1.0) -> tuple[list[str], Path]:
-            d = work / f"wl-{case}-{scale:g}"
+        def wl_cmd(case: str, scale: float = 1.0, tag: str = "") -> tuple[list[str], Path]:
+            d = work / f"wl{tag}-{case}-{scale:g}"
             d.mkdir(exist_ok=True)
             (d / "case.yaml").write_text(yaml.safe_dump(recipe(case, scale), sort_keys=False))
             return ([sys.executable, "-m", "waferlab", "run", str(d / "case.yaml"), "--out",
@@ -162,18 +171,20 @@ def main(argv=None) -> int:
 
         if not a.no_warmup:
             for case in cases:
-                cmd, _ = wl_cmd(case, 0.02)
-                r = harness.process(cmd, env=env)
-                print("warm-up", case, f"{r['wall_s']:.1f} s", flush=True)
+                for k, (code, tree_env) in enumerate(trees.items()):
+                    cmd, _ = wl_cmd(case, 0.02, str(k))
+                    r = harness.process(cmd, env=tree_env)
+                    print("warm-up", code, case, f"{r['wall_s']:.1f} s", flush=True)
         for rep in range(a.repeat):
             for case in cases:
-                cmd, out = wl_cmd(case, a.scale)
-                r = harness.process(cmd, env=env)
-                if r["rc"] == 0:
-                    r["in_run_s"] = json.loads((out / "metrics.json").read_text())["wall_time_s"]
-                    r["acc"] = wl_surface(case, out)
-                res.setdefault((case, "waferlab"), []).append(r)
-                print(case, "waferlab", {k: v for k, v in r.items() if k != "stderr"}, flush=True)
+                for k, (code, tree_env) in enumerate(trees.items()):
+                    cmd, out = wl_cmd(case, a.scale, str(k))
+                    r = harness.process(cmd, env=tree_env)
+                    if r["rc"] == 0:
+                        r["in_run_s"] = json.loads((out / "metrics.json").read_text())["wall_time_s"]
+                        r["acc"] = wl_surface(case, out)
+                    res.setdefault((case, code), []).append(r)
+                    print(case, code, {k: v for k, v in r.items() if k != "stderr"}, flush=True)
                 pd = work / f"vps-{case}-{rep}"
                 pd.mkdir()
                 r = harness.process([sys.executable, str(HERE / "bench_shared_cases.py"),
@@ -183,31 +194,33 @@ def main(argv=None) -> int:
                     r["acc"] = vps_surface(case, pd)
                 res.setdefault((case, "ViennaPS"), []).append(r)
                 print(case, "ViennaPS", {k: v for k, v in r.items() if k != "stderr"}, flush=True)
-                for code in ("waferlab", "ViennaPS"):
+                for code in (*trees, "ViennaPS"):
                     if res[(case, code)][-1]["rc"] != 0:
                         print(res[(case, code)][-1]["stderr"], file=sys.stderr)
-    harness.write_text(a.out, render(res, cases, a.repeat))
+    harness.write_text(a.out, render(res, cases, a.repeat, list(trees)))
     print(f"wrote {a.out}")
     return 0
 
 
-def render(res: dict, cases: list[str], repeat: int) -> str:
+def render(res: dict, cases: list[str], repeat: int, codes=("waferlab",)) -> str:
     def med(case, code, key):
         return statistics.median(r[key] for r in res[(case, code)])
 
     rows = []
     for case in cases:
-        wl, vp = res[(case, "waferlab")][-1], res[(case, "ViennaPS")][-1]
-        if wl["rc"] or vp["rc"]:
-            rows.append(f"| {case} | failed (rc {wl['rc']} / {vp['rc']}) | | | | | | |")
-            continue
-        w = {k: med(case, "waferlab", k) for k in ("wall_s", "cpu_s", "rss_mb", "load", "in_run_s")}
-        v = {k: med(case, "ViennaPS", k) for k in ("wall_s", "cpu_s", "rss_mb", "load")}
-        acc = "; ".join(f"{k} {wl['acc'][k]:.4f} / {vp['acc'][k]:.4f}" for k in wl["acc"])
-        rows.append(f"| {case} | {w['wall_s']:.1f} / {w['cpu_s']:.1f} ({w['in_run_s']:.1f}) | "
-                    f"{v['wall_s']:.1f} / {v['cpu_s']:.1f} | **{w['wall_s'] / v['wall_s']:.2f}** | "
-                    f"{w['cpu_s'] / v['cpu_s']:.2f} | {w['rss_mb']:.0f} / {v['rss_mb']:.0f} | "
-                    f"{0.5 * (w['load'] + v['load']):.1f} | {acc} |")
+        for code in codes:
+            wl, vp = res[(case, code)][-1], res[(case, "ViennaPS")][-1]
+            name = case + (f" {code[9:]}" if code != "waferlab" else "")
+            if wl["rc"] or vp["rc"]:
+                rows.append(f"| {name} | failed (rc {wl['rc']} / {vp['rc']}) | | | | | | |")
+                continue
+            w = {k: med(case, code, k) for k in ("wall_s", "cpu_s", "rss_mb", "load", "in_run_s")}
+            v = {k: med(case, "ViennaPS", k) for k in ("wall_s", "cpu_s", "rss_mb", "load")}
+            acc = "; ".join(f"{k} {wl['acc'][k]:.4f} / {vp['acc'][k]:.4f}" for k in wl["acc"])
+            rows.append(f"| {name} | {w['wall_s']:.1f} / {w['cpu_s']:.2f} ({w['in_run_s']:.1f}) | "
+                        f"{v['wall_s']:.1f} / {v['cpu_s']:.2f} | **{w['wall_s'] / v['wall_s']:.2f}** | "
+                        f"{w['cpu_s'] / v['cpu_s']:.2f} | {w['rss_mb']:.0f} / {v['rss_mb']:.0f} | "
+                        f"{w['load']:.1f} / {v['load']:.1f} | {acc} |")
     return "\n".join([
         "# Shared cases against ViennaPS, whole process (issue #18)", "",
         "Each code launched as its own process, the two alternating case by case in one "
@@ -220,7 +233,7 @@ def render(res: dict, cases: list[str], repeat: int) -> str:
         "The machine is a shared 2-core one: compare ratios (both codes queue alike); the "
         "load average is given per case.", "",
         "| case | waferlab wall / CPU s (in run) | ViennaPS wall / CPU s | wall ratio | CPU ratio "
-        "| peak RSS MB wl / vps | load | accuracy waferlab / ViennaPS |",
+        "| peak RSS MB wl / vps | load wl / vps | accuracy waferlab / ViennaPS |",
         "|---|---|---|---|---|---|---|---|", *rows])
 
 

@@ -16,6 +16,7 @@ parsing, metrics, outputs) is "outside".  The numba cache is warm (one untimed l
 of each first).
 
 Run: python bench/bench_startup.py [--repeat 3] [--out bench/results/startup.md]
+     [--base OTHER_TREE/src]   (a second tree, interleaved: rows "(before)")
 """
 from __future__ import annotations
 
@@ -71,22 +72,35 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--src", type=Path, default=harness.ROOT / "src",
                     help="the waferlab source tree to measure (e.g. an older commit's clone)")
+    ap.add_argument("--base", type=Path, default=None,
+                    help="a second source tree measured in the same launch, interleaved "
+                         "(rows '(before)')")
     a = ap.parse_args(argv)
-    env = dict(os.environ, PYTHONPATH=str(a.src))
+    envs = {"": dict(os.environ, PYTHONPATH=str(a.src))}
+    if a.base is not None:
+        envs[" (before)"] = dict(os.environ, PYTHONPATH=str(a.base.resolve()))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        cmds = commands(work)
-        for cmd in cmds.values():                       # warm the numba cache
+        cmds = {}
+        for tag, env in envs.items():
+            sub = work / (_slug(tag) or "this")
+            sub.mkdir()
+            for name, cmd in commands(sub).items():
+                if tag and name.startswith("import viennaps"):
+                    continue                            # the peer's row once
+                cmds[name + tag] = (cmd, env, sub)
+        for cmd, env, _ in cmds.values():               # warm the numba cache
             r = harness.process(cmd, env=env)
             if r["rc"] != 0:
                 print(r["stderr"], file=sys.stderr)
                 return 1
         runs: dict[str, list[dict]] = {k: [] for k in cmds}
         for _ in range(a.repeat):
-            for name, cmd in cmds.items():
+            for name, (cmd, env, sub) in cmds.items():
                 r = harness.process(cmd, env=env)
                 if name.startswith("run"):
-                    m = json.loads((work / _slug(name) / "metrics.json").read_text())
+                    base = name.replace(" (before)", "")
+                    m = json.loads((sub / _slug(base) / "metrics.json").read_text())
                     r["in_run_s"] = float(m["wall_time_s"])
                 runs[name].append(r)
                 print(name, {k: v for k, v in r.items() if k != "stderr"}, flush=True)
@@ -100,7 +114,9 @@ def main(argv=None) -> int:
         rows.append(f"| {name} | {med['wall_s']:.2f} | {med['cpu_s']:.2f} | {inrun} | {outside} "
                     f"| {med['rss_mb']:.0f} | {med['load']:.1f} |")
     text = ["# Fixed cost of a waferlab process (issue #18 item 3)", "",
-            f"Source: {a.src}.  Median of {a.repeat} interleaved launches per command, numba cache warm, 2 threads. "
+            f"Source: {a.src}" + (f" (before: {a.base})" if a.base else "")
+            + f".  Median of {a.repeat} interleaved launches per command, numba cache warm, "
+            "2 threads. "
             "CPU: user + system of the whole process (all threads). \"in run\": the run's own "
             "wall time (metrics.json `wall_time_s`); \"outside\": process wall − in run "
             "(start-up, recipe parsing, metrics, outputs).", "",

@@ -65,9 +65,43 @@ def test_the_unit_registry_does_not_import_dask():
     import subprocess
     import sys
 
-    code = ("import sys; from waferlab.units import to_si; v = to_si('2 um', 'length'); "
+    code = ("import sys; from waferlab.units import to_si; v = to_si('2 micrometer', 'length'); "
             "assert 'dask' not in sys.modules, 'dask imported'; import dask.base; "
             "print(v)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) == 2e-6
+
+
+def test_common_unit_spellings_are_converted_as_pint_does_bit_for_bit():
+    """``units._FAST`` (the spellings converted without importing pint) gives exactly
+    pint's float for every entry and a spread of numbers: the factor is pint's, and pint
+    converts a multiplicative unit as ``value * factor``."""
+    from waferlab import units as U
+
+    numbers = ["1", "0.24", "10.08", "1.193", "10e15", "4500e15", "0.2", "5.0", "-3",
+               "1e-3", "123.456", "7", "0.175", "2.5e-7"]
+    assert set(U._FAST) <= set(U.FAMILIES)
+    for family, table in U._FAST.items():
+        for unit, factor in table.items():
+            assert U._pint_to_si(f"1 {unit}".strip(), family) == factor, (family, unit)
+            for n in numbers:
+                text = f"{n} {unit}".strip()
+                fast, slow = U._str_to_si.__wrapped__(text, family), U._pint_to_si(text, family)
+                assert fast == slow and type(fast) is float, (text, family, fast, slow)
+
+
+def test_a_recipe_in_common_units_does_not_import_pint():
+    """pint costs ~0.2 s CPU of every run; values in ``_FAST`` spellings never load it,
+    and an unusual spelling or a wrong family still goes through pint (and its message)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from waferlab.units import to_si, UnitError\n"
+            "v = [to_si(t, f) for t, f in [('0.24 um', 'length'), ('5.0 min', 'time'), "
+            "('10e15 cm^-2 s^-1', 'flux'), ('100 eV', 'energy'), ('1.193 deg', 'angle')]]\n"
+            "assert 'pint' not in sys.modules, 'pint imported'\n"
+            "try:\n    to_si('10 nm', 'rate')\nexcept UnitError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "is a length; a rate needs" in out.stdout

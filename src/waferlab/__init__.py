@@ -49,30 +49,38 @@ def _command_start_up() -> None:
 
 _command_start_up()
 
-from importlib.metadata import PackageNotFoundError, version as _version  # noqa: E402
-
-from .context import RunContext  # noqa: E402
 from .errors import RecipeError, SimulationError, WaferlabError  # noqa: E402
-from .units import to_si  # noqa: E402
 
-try:
-    __version__ = _version("waferlab")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+src"
+
+def _package_version() -> str:
+    """The installed distribution's version (importlib.metadata: ~0.03 s CPU to import,
+    so read on first use of ``__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("waferlab")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0+src"
 
 __all__ = ["RunContext", "RecipeError", "SimulationError", "WaferlabError", "to_si", "__version__",
            "load_recipe", "run", "Result", "solve_reactor", "ReactorResult", "image",
            "LithoResult", "run_study", "StudyResult", "Recipe", "blas_threads", "probe_fluxes",
            "FluxProbe"]
 
-# the API is imported on first use (``import waferlab`` stays light for the CLI's start-up)
-_LAZY = {"load_recipe": "api", "run": "api", "Result": "api", "solve_reactor": "api",
+# the API is imported on first use (``import waferlab`` stays light for the CLI's start-up:
+# RunContext (NumPy) and to_si (pydantic) too, which ``waferlab --help`` does not need)
+_LAZY = {"RunContext": "context", "to_si": "units", "load_recipe": "api", "run": "api",
+         "Result": "api", "solve_reactor": "api",
          "ReactorResult": "api", "run_study": "api", "image": "litho.report",
          "LithoResult": "litho.report", "StudyResult": "study.run", "Recipe": "recipe",
          "blas_threads": "context", "probe_fluxes": "api", "FluxProbe": "api"}
 
 
 def __getattr__(name: str):
+    if name == "__version__":
+        value = _package_version()
+        globals()["__version__"] = value
+        return value
     if name in _LAZY:
         import importlib
 

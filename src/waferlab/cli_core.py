@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import platform
-from importlib.metadata import PackageNotFoundError, version
-from importlib.resources import files
 from pathlib import Path
 
 __all__ = ["add_cli", "demo_recipe_path", "seed_arg", "threads_arg", "add_overwrite",
@@ -137,6 +134,8 @@ _DEPS = ("numpy", "scipy", "numba", "pint", "pydantic", "scikit-fmm", "scikit-im
 
 def demo_recipe_path() -> Path:
     """The built-in demo recipe shipped inside the package."""
+    from importlib.resources import files
+
     return Path(str(files("waferlab") / "data" / "demo.yaml"))
 
 
@@ -232,6 +231,9 @@ def _flux(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
     from . import __version__
     from .context import RunContext
 

@@ -503,7 +503,7 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     and the extracted surface of a full one are computed once for all of them (``full``:
     the unfolded geometry, when the caller has it)."""
     from .feature.extract import extract_surface
-    from .io.plots import plot_profile
+    from .io.raster import write_profile_png, write_surface_png
     from .io.vtk import write_materials, write_vtu_surface
 
     full = _unfolded(recipe, wafer.geometry) if full is None else full
@@ -522,19 +522,17 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
     write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:
-        plot_profile(out / "profile.png", full, title=recipe.name,
-                     initial=_unfolded(recipe, initial.geometry))
+        write_profile_png(out / "profile.png", full, title=recipe.name,   # Pillow, not
+                          initial=_unfolded(recipe, initial.geometry))       # matplotlib
         assert recipe.spec.grid is not None  # recipe_from_dict: steps need grid, structure
         if recipe.spec.grid.dimension == 3:      # the 3D surface beside the ParaView files
-            from .io.atomic import atomic_path
-            from .io.plots import picture_geometry, surface_figure
+            from .io.plots import picture_geometry
 
             shown = picture_geometry(full)      # a large cell is drawn averaged down
             if surface is None or shown is not wafer.geometry:
                 surface = extract_surface(shown)
-            with atomic_path(out / "profile_3d.png") as tmp:
-                surface_figure(surface, shown.materials,
-                               title=recipe.name).savefig(tmp, format="png")
+            write_surface_png(out / "profile_3d.png", surface, shown.materials,
+                              title=recipe.name)
 
 
 def run_recipe_dict(data: dict[str, Any], *, seed: int, threads: int = 1,

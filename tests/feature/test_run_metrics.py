@@ -211,3 +211,22 @@ def test_prominent_peaks_equals_scipy_find_peaks():
         p = float(rng.choice([0.0, 0.5, 1.0, 2.0]))
         np.testing.assert_array_equal(M.prominent_peaks(x, p), find_peaks(x, prominence=p)[0])
     assert M.prominent_peaks(np.array([0.0, 2.0, 2.0, 2.0, 0.5, 1.0, 0.0]), 1.0).tolist() == [2]
+
+
+@pytest.mark.parametrize("shape, seed", [((40, 30), 0), ((37, 23), 1), ((12, 9, 15), 2), ((9, 14, 11), 3)])
+def test_the_void_flood_fill_finds_the_components_scipy_label_finds(shape, seed):
+    """``open_to_top`` (the numba flood fill behind void_mask/has_void) against
+    scipy.ndimage.label's face-connected components: a vacuum node is closed off exactly
+    when its component holds no node of the top plane.  Random vacuum at ~55 % density
+    (near the percolation threshold: many closed components of all sizes)."""
+    from scipy import ndimage
+
+    from waferlab.feature._metrics_kernels import open_to_top
+
+    vac = np.random.default_rng(seed).random(shape) < 0.55
+    lab, n = ndimage.label(vac)
+    open_labels = np.unique(lab[..., -1])
+    expected = np.isin(lab, open_labels[open_labels > 0])
+    got = open_to_top(vac)
+    assert (vac & ~expected).any()                    # the case has closed components
+    np.testing.assert_array_equal(got, expected)

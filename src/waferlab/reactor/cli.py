@@ -9,8 +9,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import RecipeError
 from .modes import ReactorModel
 
@@ -52,6 +50,8 @@ def parse_sweep(text: str) -> tuple[str, list[str]]:
     except Exception as exc:
         raise RecipeError(f"--sweep {text!r}: {exc}") from None
     unit = f"{a.units:~}"
+    import numpy as np          # here: `waferlab --help` does not import NumPy
+
     values = [f"{v:.10g} {unit}".strip() for v in np.linspace(a.magnitude, b.magnitude, count)]
     return KNOB_ALIASES.get(knob, knob), values
 
