@@ -299,3 +299,47 @@ def test_wall_gamma_fit_is_read_face_by_face():
         checked += int(ok.sum())
         assert np.ptp(g[ok]) > 0.03                      # γ varies, not one constant
     assert checked > 20
+
+
+def test_potential_steps_per_cell_are_the_boltzmann_steps():
+    """potential_steps on n_e = n_0 e^{−(z_top − z)/ℓ}, uniform T_e (a Boltzmann layer with
+    E = T_e/ℓ): every z step is T_e Δz/(ℓ T_i) exactly, r steps are zero; the wafer step is
+    the first interior face's, the largest step the widest cell spacing's."""
+    from waferlab.reactor.fluid2d.mesh import stretched_faces
+    from waferlab.reactor.fluid2d.species import potential_steps
+
+    m = Mesh(np.linspace(0.0, 0.1, 6), stretched_faces(0.2, 12, 1e-3, 4e-3))
+    ell, Te, Ti = 0.03, 4.0, 0.05
+    n_e = 1e17 * np.exp(-(0.2 - m.z) / ell)[None, :].repeat(5, axis=0)
+    T = np.full(m.shape, Te)
+    ps = potential_steps(m, n_e, T, Ti, np.array([True, True, True, False, False]))
+    dzc = np.diff(m.z)
+    assert ps["wafer"] == pytest.approx(Te * dzc[0] / (ell * Ti), rel=1e-12)
+    assert ps["max"] == pytest.approx(Te * dzc.max() / (ell * Ti), rel=1e-12)
+    assert ps["max_z_m"] == pytest.approx(m.z_faces[1 + int(np.argmax(dzc))], rel=1e-12)
+    assert ps["wafer_cell_m"] == pytest.approx(1e-3, rel=1e-5)
+
+
+def test_result_carries_the_potential_steps_and_warns_with_numbers(oxygen):
+    """The solve reports the potential steps of its own converged fields; an unresolved wafer
+    layer (> 1 T_i per cell) is a RuntimeWarning naming the step, the cell and a cell that
+    resolves it."""
+    import warnings
+
+    from waferlab.reactor.fluid2d.multi import WAFER_STEP_TI, _check_sheath_edge
+
+    ps = oxygen.potential_steps
+    lnne = np.log(oxygen.n_e[:, :2])
+    Te = oxygen.T_e[:, :2]
+    step = np.abs(0.5 * (Te[:, 0] + Te[:, 1]) * (lnne[:, 1] - lnne[:, 0]) + Te[:, 1] - Te[:, 0]) / ps["T_i_eV"]
+    wafer = oxygen.setup.mesh.r_faces[:-1] < oxygen.setup.spec.chamber.wafer_radius
+    assert ps["wafer"] == pytest.approx(step[wafer].max(), rel=1e-12)
+    assert ps["max"] >= ps["wafer"]
+    det = {"n_e": oxygen.n_e, "Te": oxygen.T_e}
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        _check_sheath_edge(oxygen.setup, det, ps["T_i_eV"] * ps["wafer"] / (0.5 * WAFER_STEP_TI))
+        assert not [x for x in w if "first two cells above the wafer" in str(x.message)]
+        _check_sheath_edge(oxygen.setup, det, ps["T_i_eV"] * ps["wafer"] / (2 * WAFER_STEP_TI))
+    msg = [str(x.message) for x in w if "first two cells above the wafer" in str(x.message)]
+    assert len(msg) == 1 and "falls by 2 T_i" in msg[0] and "wafer_cell <=" in msg[0]

@@ -38,7 +38,7 @@ from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .mesh import FieldAverages
 from .neutral import feed_conductivity
-from .species import Ports, SpeciesSystem
+from .species import Ports, SpeciesSystem, potential_steps
 from .transport import coloured_jacobian
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class MultiResult(FieldAverages):
     knudsen: float = 0.0
     x: np.ndarray = field(repr=False)
     gas_heat: dict = field(default_factory=dict)   # W: electrons_W, ions_W, walls_W, residual
+    potential_steps: dict = field(default_factory=dict)  # eΔφ/T_i per cell (species.potential_steps)
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -342,13 +343,14 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     V_p = plasma_potential(Te[:, 0], m_eff)
     phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
     _check_skin_depth(setup, det)
+    steps = _check_sheath_edge(setup, det, sysm.T_i)
     assert sysm.power is not None                 # set_state() in the iteration
     res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
                       power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
                       wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
                       residual_history=tuple(history), iterations=len(history),
                       seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x,
-                      gas_heat=gh)
+                      gas_heat=gh, potential_steps=steps)
     return _with_balance(res, sysm)
 
 
@@ -396,3 +398,29 @@ def _check_skin_depth(setup, det) -> None:
         warnings.warn(f"reactor.fluid2d.mesh: the window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
                       f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=3)
+
+
+# Largest potential step between the first two cells above the wafer, in T_i, that the
+# wafer-cell check accepts: on the exact 1D ion–ion edge layer the Scharfetter–Gummel flux is
+# +0.08 % at 0.1 T_i, +5 % at 0.8 T_i and +34 % at 2.2 T_i (docs/reactor.md, "Graded mesh").
+WAFER_STEP_TI = 1.0
+
+
+def _check_sheath_edge(setup, det, T_i: float) -> dict:
+    """Potential steps per cell (:func:`.species.potential_steps`); a RuntimeWarning with the
+    numbers when the step between the first two cells above the wafer exceeds WAFER_STEP_TI
+    (the sheath edge's ion–ion layer is not resolved), with the wafer cell that would resolve it
+    (the step scales with the cell near the wall)."""
+    spec, m = setup.spec, setup.mesh
+    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+    ps = potential_steps(m, det["n_e"], det["Te"], T_i, m.r_faces[:-1] < r_w)
+    if ps["wafer"] > WAFER_STEP_TI:
+        h = ps["wafer_cell_m"]
+        warnings.warn(f"reactor.fluid2d.mesh: the potential falls by {ps['wafer']:.2g} T_i (T_i = {T_i:.3g} eV) "
+                      f"between the first two cells above the wafer (r = {ps['wafer_r_m'] * 1e3:.0f} mm, wafer "
+                      f"cell {h * 1e3:.3g} mm): the sheath edge is not resolved and the wafer ion flux is "
+                      f"over-estimated there (1D edge layer: +5 % at 0.8 T_i, +34 % at 2.2 T_i per cell); give "
+                      f"wafer_cell <= {h * WAFER_STEP_TI / ps['wafer'] * 1e3:.2g} mm.  Largest step in the "
+                      f"plasma: {ps['max']:.3g} T_i at r = {ps['max_r_m'] * 1e3:.0f} mm, "
+                      f"z = {ps['max_z_m'] * 1e3:.0f} mm", RuntimeWarning, stacklevel=3)
+    return ps

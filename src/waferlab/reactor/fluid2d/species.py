@@ -60,7 +60,7 @@ from ..global_model import GlobalModel
 from .mesh import Mesh
 from .neutral import GasConductivity
 
-__all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "SIGMA_M_FALLBACK"]
+__all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "potential_steps", "SIGMA_M_FALLBACK"]
 
 # Electron momentum-transfer cross-section (m²) for chemistries without elastic reactions:
 # ν_m = n_g σ_m v̄_e.  1e-19 m² is the order of the momentum-transfer cross-sections of O2
@@ -105,6 +105,37 @@ def edge_factors(alpha_P, gamma, a):
         if np.all(np.abs(step) <= 1e-15 * y):
             break
     return y * (1.0 + a) / (1.0 + alpha_P)
+
+
+def potential_steps(mesh: Mesh, n_e, T_e, T_i: float, wafer: np.ndarray) -> dict:
+    """Potential steps between neighbouring cells in units of the ion temperature, the Péclet
+    number |eΔφ|/T_i of the ions' Scharfetter–Gummel face fluxes, with Δφ = T̄_e Δln n_e + ΔT_e
+    (the Boltzmann electrons' potential, as in :meth:`SpeciesSystem.residual`).  Keys:
+    ``wafer`` — the largest step over the first interior z face above the wafer cells
+    (``wafer`` (nr,) bool), at radius ``wafer_r_m``, with the wafer cell ``wafer_cell_m``;
+    ``max`` — the largest step over every interior face, at ``max_r_m``, ``max_z_m`` (the
+    face centre).  SG is exact for a Boltzmann-like species at any step; the positive ions of
+    an ion–ion edge layer are not (their partners of the negative ions fall as n_e^γ), and on
+    the exact 1D edge layer (T_e 4 eV, T_i 0.05 eV) the SG flux is high by +0.08 / +5 / +34 /
+    +101 % at steps of 0.1 / 0.8 / 2.2 / 4.3 T_i."""
+    lnne = np.log(n_e)
+    out = {"T_i_eV": float(T_i), "wafer_cell_m": float(mesh.dz[0])}
+    best = (0.0, 0.0, 0.0)
+    for axis in (0, 1):
+        a = np.s_[:-1, :] if axis == 0 else np.s_[:, :-1]
+        b = np.s_[1:, :] if axis == 0 else np.s_[:, 1:]
+        step = np.abs(0.5 * (T_e[a] + T_e[b]) * (lnne[b] - lnne[a]) + (T_e[b] - T_e[a])) / T_i
+        if axis == 1:
+            w = np.where(wafer, step[:, 0], -1.0)
+            k = int(np.argmax(w))
+            out["wafer"], out["wafer_r_m"] = float(max(w[k], 0.0)), float(mesh.r[k])
+        if step.size and step.max() > best[0]:
+            i, j = np.unravel_index(int(np.argmax(step)), step.shape)
+            rr = mesh.r_faces[i + 1] if axis == 0 else mesh.r[i]
+            zz = mesh.z[j] if axis == 0 else mesh.z_faces[j + 1]
+            best = (float(step[i, j]), float(rr), float(zz))
+    out["max"], out["max_r_m"], out["max_z_m"] = best
+    return out
 
 
 def bernoulli(x):
