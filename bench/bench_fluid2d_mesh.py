@@ -45,7 +45,7 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
         d = {"model": "fluid2d", "chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
              "gas_temperature": "315 K", "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "O2": "20 sccm"},
              "source": {"power": "2000 W"}, "bias": {"frequency": "13.56 MHz", "voltage": "150 V"}}
-        extra = {"flow": {"inlet_radius": "3 cm", "pump": "bottom"}, "gas_heating": case == "sf6heat"}
+        extra = {"flow": {"inlet_radius": "3 cm", "pump": "bottom"}, "gas_heating": case.startswith("sf6heat")}
     else:
         L = 0.30
         d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "30 cm", "wafer_radius": "10 cm"},
@@ -53,8 +53,8 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
     mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
-    if case.startswith("sf6_wafer_cell_"):           # sensitivity: sf6_wafer_cell_<mm>mm
-        mesh["wafer_cell"] = case.removeprefix("sf6_wafer_cell_").replace("mm", " mm")
+    if "_wafer_cell_" in case:           # sensitivity: sf6[heat]_wafer_cell_<mm>mm
+        mesh["wafer_cell"] = case.split("_wafer_cell_")[1].replace("mm", " mm")
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 
@@ -127,6 +127,68 @@ def richardson(f: list[float], n: list[int]) -> tuple[float, float]:
     return p, f[2] + (f[2] - f[1]) / ((h[1] / h[2]) ** p - 1)
 
 
+SERIES = ("_z8", "_r16")
+
+
+def power_fit(f: list[float], n: list[int]) -> tuple[float, float, float, float]:
+    """(f*, C, p, GCI) of f = f* + C n^−p through the three finest values (:func:`richardson`);
+    GCI = 1.25 |f₃ − f₂|/((n₃/n₂)^p − 1), Roache's grid convergence index of the finest value
+    (the band that holds the limit with a safety factor of 1.25 for a three-mesh study)."""
+    p, fR = richardson(f[-3:], n[-3:])
+    C = (f[-1] - fR) * n[-1] ** p if np.isfinite(p) else float("nan")
+    gci = 1.25 * abs(f[-1] - f[-2]) / ((n[-1] / n[-2]) ** p - 1) if np.isfinite(p) else float("nan")
+    return fR, C, p, gci
+
+
+def separable(rows: list[dict]) -> list[str]:
+    """The error split into its z and r parts, f(n_r, n_z) = f* + a(n_r) + b(n_z): a z series
+    at n_r = 8 (``<case>_z8``: 8 × 16 … 8 × 54) gives b = C_z n_z^−q and f*(n_r = 8); an r
+    series at n_z = 16 (``<case>_r16``: 8 … 27 × 16) gives a = C_r n_r^−p; together
+    f* = f_z*(8) + f_r*(16) − f(8, 16), and the error of any mesh a(n_r) + b(n_z).  A second z
+    series at a fixed 0.5 mm wafer cell (``<case>_wafer_cell_0.5mm``, n_r = 8) separates the
+    wafer layer's part of b from the bulk's."""
+    out: list[str] = []
+    for base in ("sf6", "sf6heat"):
+        zs = sorted((x for x in rows if x["case"] == base + "_z8"), key=lambda x: x["nz"])
+        rs = sorted((x for x in rows if x["case"] == base + "_r16"), key=lambda x: x["nr"])
+        if len(zs) < 2:
+            continue
+        out += [f"### {base}: the z and r parts of the error (separable)", "",
+                " ".join((separable.__doc__ or "").split()), "",
+                "| series | mesh | steps | CPU s | load | wafer cell mm | ion_centre | ion_avg | F_centre | F_avg |",
+                "|---" * 10 + "|"]
+        ws = sorted((x for x in rows if x["case"] == base + "_wafer_cell_0.5mm" and x["nr"] == 8),
+                    key=lambda x: x["nz"])
+        for tag, ser in (("z (n_r 8)", zs), ("z, wafer cell 0.5 mm", ws), ("r (n_z 16)", rs)):
+            for x in ser:
+                out.append(f"| {tag} | {x['nr']} × {x['nz']} | {x['steps']} | {x['cpu_s']:.0f} | {x['load']:.1f} | "
+                           f"{x['dz_wafer_mm']:.2f} | {x['ion_centre']:.4e} | {x['ion_avg']:.4e} | "
+                           f"{x['F_centre']:.4e} | {x['F_avg']:.4e} |")
+        out.append("")
+        for key in ("ion_centre", "ion_avg", "F_centre", "F_avg"):
+            fz, Cz, q, gz = power_fit([x[key] for x in zs], [x["nz"] for x in zs]) if len(zs) >= 3 else nan4()
+            txt = f"- {key}: z part b = {Cz:.3e} n_z^−{q:.2f}, f*(n_r 8) = {fz:.4e} (GCI {gz:.2e})"
+            if len(rs) >= 3 and np.isfinite(fz):
+                fr, Cr, p, gr = power_fit([x[key] for x in rs], [x["nr"] for x in rs])
+                f88 = next((x[key] for x in zs if x["nz"] == 16), float("nan"))
+                fs = fz + fr - f88
+                txt += (f"; r part a = {Cr:.3e} n_r^−{p:.2f}, f*(n_z 16) = {fr:.4e} (GCI {gr:.2e}); "
+                        f"**f* = {fs:.4e} ± {gz + gr:.2e}**; "
+                        "error of a mesh, a + b: " + ", ".join(
+                            f"{nr} × {nz} {(Cr * nr ** -p + Cz * nz ** -q) / fs * 100:+.1f} %"
+                            for nr, nz in ((12, 16), (16, 20), (22, 28), (24, 32), (32, 40), (48, 64))))
+            if len(ws) >= 3:
+                fw, Cw, qw, gw = power_fit([x[key] for x in ws], [x["nz"] for x in ws])
+                txt += f"; with the 0.5 mm wafer cell: {Cw:.3e} n_z^−{qw:.2f}, f*(n_r 8) = {fw:.4e} (GCI {gw:.2e})"
+            out.append(txt)
+        out.append("")
+    return out
+
+
+def nan4() -> tuple[float, float, float, float]:
+    return float("nan"), float("nan"), float("nan"), float("nan")
+
+
 def report() -> None:
     rows = json.loads(RAW.read_text())
     lines = ["## fluid2d: mesh convergence of the wafer fluxes (graded mesh)", "",
@@ -182,7 +244,9 @@ def report() -> None:
                 lines.append(f"Element balance {x['nr']} × {x['nz']}: "
                              + ", ".join(f"{k} {v:.1e}" for k, v in x["element_balance"].items()))
             lines.append("")
-    extra = [x for x in rows if x["case"] not in ("sf6", "sf6heat", "argon")]
+    lines += separable(rows)
+    extra = [x for x in rows if x["case"] not in ("sf6", "sf6heat", "argon") and not x["case"].endswith(SERIES)
+             and not (x["case"] == "sf6heat_wafer_cell_0.5mm" and x["nr"] == 8)]
     if extra:
         lines += ["### Sensitivity runs", ""]
         for x in extra:

@@ -299,3 +299,82 @@ def test_wall_gamma_fit_is_read_face_by_face():
         checked += int(ok.sum())
         assert np.ptp(g[ok]) > 0.03                      # γ varies, not one constant
     assert checked > 20
+
+
+def test_potential_steps_per_cell_are_the_boltzmann_steps():
+    """potential_steps on n_e = n_0 e^{−(z_top − z)/ℓ}, uniform T_e (a Boltzmann layer with
+    E = T_e/ℓ): every z step is T_e Δz/(ℓ T_i) exactly, r steps are zero; the wafer step is
+    the first interior face's, the largest step the widest cell spacing's."""
+    from waferlab.reactor.fluid2d.mesh import stretched_faces
+    from waferlab.reactor.fluid2d.species import potential_steps
+
+    m = Mesh(np.linspace(0.0, 0.1, 6), stretched_faces(0.2, 12, 1e-3, 4e-3))
+    ell, Te, Ti = 0.03, 4.0, 0.05
+    n_e = 1e17 * np.exp(-(0.2 - m.z) / ell)[None, :].repeat(5, axis=0)
+    T = np.full(m.shape, Te)
+    ps = potential_steps(m, n_e, T, Ti, np.array([True, True, True, False, False]))
+    dzc = np.diff(m.z)
+    assert ps["wafer"] == pytest.approx(Te * dzc[0] / (ell * Ti), rel=1e-12)
+    assert ps["max"] == pytest.approx(Te * dzc.max() / (ell * Ti), rel=1e-12)
+    assert ps["max_z_m"] == pytest.approx(m.z_faces[1 + int(np.argmax(dzc))], rel=1e-12)
+    assert ps["wafer_cell_m"] == pytest.approx(1e-3, rel=1e-5)
+
+
+def _system_at(res):
+    from waferlab.reactor.fluid2d.multi import gas_flow, ports_of, species_system
+
+    ports = ports_of(res.setup)
+    sysm = species_system(res.setup, ports, gas_flow(res.setup, ports)[0])
+    sysm.set_state(res.n_gas, res.T_gas, res.power)
+    sysm.residual(res.x)
+    return sysm
+
+
+def test_first_face_excess_is_the_scharfetter_gummel_error_of_an_electropositive_layer(oxygen):
+    """No negative ions, one positive ion, uniform T_e: the exact constant-flux layer carries
+    Γ = μ(T_e + T_i)(n_a − n_b)/d (n_e = n_+ Boltzmann), SG μT_i[B(−Pe)n_a − B(Pe)n_b]/d with
+    Pe = T_e ln(n_a/n_b)/T_i, so the excess is their ratio − 1, whatever μ: checked at
+    n_a/n_b = 0.99 (SG exact to O(step²)) and 0.5 (SG high by ≈ Δln n/2)."""
+    sysm = _system_at(oxygen)
+    gm = oxygen.setup.global_model
+    nf, (nr, nz) = sysm.nf, oxygen.setup.mesh.shape
+    Te, Ti = 3.0, sysm.T_i
+    for ratio in (0.99, 0.5):
+        X = oxygen.x.reshape(nf, nr, nz).copy()
+        X[: gm.N, 0, :2] = np.log(1e-30)                       # only one positive ion, no negative ions
+        k = int(gm.pos[0])
+        X[k, 0, :2] = np.log([1e16, 1e16 / ratio])              # a: the wafer cell, b: the next one
+        X[gm.N, 0, :2] = X[k, 0, :2]
+        X[gm.N + 1, 0, :2] = Te
+        exc = sysm.first_face_excess(X.ravel())[0]
+        Pe = Te * np.log(ratio) / Ti                              # −Δφ/T_i from a to b (a lower)
+        sg = Ti * (bernoulli(-Pe) * 1.0 - bernoulli(Pe) / ratio)
+        exact = (Te + Ti) * (1.0 - 1.0 / ratio)
+        assert exc == pytest.approx(sg / exact - 1.0, rel=1e-9, abs=1e-12)
+    assert 0.3 < exc < 0.4                                      # ≈ ln 2/2 at the 0.5 step
+
+
+def test_result_carries_the_potential_steps_and_warns_with_numbers(oxygen):
+    """The solve reports the potential steps of its own converged fields and the excess of the
+    first wafer face; a excess above WAFER_EXCESS is a RuntimeWarning with the numbers."""
+    import warnings
+
+    from waferlab.reactor.fluid2d import multi
+
+    ps = oxygen.potential_steps
+    lnne = np.log(oxygen.n_e[:, :2])
+    Te = oxygen.T_e[:, :2]
+    step = np.abs(0.5 * (Te[:, 0] + Te[:, 1]) * (lnne[:, 1] - lnne[:, 0]) + Te[:, 1] - Te[:, 0]) / ps["T_i_eV"]
+    wafer = oxygen.setup.mesh.r_faces[:-1] < oxygen.setup.spec.chamber.wafer_radius
+    assert ps["wafer"] == pytest.approx(step[wafer].max(), rel=1e-12)
+    assert ps["max"] >= ps["wafer"]
+    sysm = _system_at(oxygen)
+    assert ps["wafer_face_excess"] == pytest.approx(sysm.first_face_excess(oxygen.x)[wafer].max(), rel=1e-9)
+    det = {"n_e": oxygen.n_e, "Te": oxygen.T_e, "n": oxygen.n}
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        multi._check_sheath_edge(oxygen.setup, det, sysm, oxygen.x)
+    msg = [str(x.message) for x in w if "sheath edge above the wafer is not resolved" in str(x.message)]
+    assert len(msg) == int(ps["wafer_face_excess"] > multi.WAFER_EXCESS)
+    if msg:
+        assert f"{ps['wafer_face_excess'] * 100:.0f} % above" in msg[0] and "T_i" in msg[0]

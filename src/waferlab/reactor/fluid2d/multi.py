@@ -38,7 +38,7 @@ from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .mesh import FieldAverages
 from .neutral import feed_conductivity
-from .species import Ports, SpeciesSystem
+from .species import Ports, SpeciesSystem, potential_steps
 from .transport import coloured_jacobian
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class MultiResult(FieldAverages):
     knudsen: float = 0.0
     x: np.ndarray = field(repr=False)
     gas_heat: dict = field(default_factory=dict)   # W: electrons_W, ions_W, walls_W, residual
+    potential_steps: dict = field(default_factory=dict)  # eΔφ/T_i per cell (species.potential_steps)
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -342,13 +343,14 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     V_p = plasma_potential(Te[:, 0], m_eff)
     phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
     _check_skin_depth(setup, det)
+    steps = _check_sheath_edge(setup, det, sysm, x)
     assert sysm.power is not None                 # set_state() in the iteration
     res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
                       power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
                       wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
                       residual_history=tuple(history), iterations=len(history),
                       seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x,
-                      gas_heat=gh)
+                      gas_heat=gh, potential_steps=steps)
     return _with_balance(res, sysm)
 
 
@@ -396,3 +398,34 @@ def _check_skin_depth(setup, det) -> None:
         warnings.warn(f"reactor.fluid2d.mesh: the window cell {h_w * 1e3:.3g} mm resolves the skin depth "
                       f"of the solution, {delta * 1e3:.3g} mm, with fewer than 3 cells; give window_cell <= "
                       f"{delta / 4 * 1e3:.3g} mm", RuntimeWarning, stacklevel=3)
+
+
+# Largest excess of the Scharfetter–Gummel ion flux over the exact edge-layer flux through the
+# first interior face above the wafer that the check accepts (the issue's 5 % on the wafer fluxes).
+WAFER_EXCESS = 0.05
+
+
+def _check_sheath_edge(setup, det, sysm: SpeciesSystem, x) -> dict:
+    """Potential steps per cell (:func:`.species.potential_steps`) and the excess of the SG ion
+    flux through the first interior face above the wafer over the exact edge-layer flux
+    (:meth:`.species.SpeciesSystem.first_face_excess`); a RuntimeWarning with the numbers when
+    the excess is above WAFER_EXCESS on a wafer column (the sheath edge's layer is not resolved
+    by the wafer cells)."""
+    spec, m = setup.spec, setup.mesh
+    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+    wafer = m.r_faces[:-1] < r_w
+    ps = potential_steps(m, det["n_e"], det["Te"], sysm.T_i, wafer)
+    exc = np.where(wafer, sysm.first_face_excess(x), -np.inf)
+    k = int(np.argmax(exc))
+    ps["wafer_face_excess"], ps["wafer_face_excess_r_m"] = float(exc[k]), float(m.r[k])
+    if exc[k] > WAFER_EXCESS:
+        alpha = sysm.alpha_of(det["n"][:, k, :2], det["n_e"][k, :2])
+        warnings.warn(f"reactor.fluid2d.mesh: the sheath edge above the wafer is not resolved: at r = "
+                      f"{m.r[k] * 1e3:.0f} mm the ion flux from the second cell into the wafer cell "
+                      f"({m.dz[0] * 1e3:.3g} mm) is {exc[k] * 100:.0f} % above the exact flux of the edge layer "
+                      f"through the same two cells (potential step {ps['wafer']:.2g} T_i, T_i = {sysm.T_i:.3g} eV; "
+                      f"n_-/n_e {alpha[0]:.2g} -> {alpha[1]:.2g}), so the wafer ion flux is over-estimated; "
+                      f"give a finer wafer_cell and check the wafer fluxes on two meshes.  Largest step in the "
+                      f"plasma: {ps['max']:.3g} T_i at r = {ps['max_r_m'] * 1e3:.0f} mm, z = "
+                      f"{ps['max_z_m'] * 1e3:.0f} mm", RuntimeWarning, stacklevel=3)
+    return ps
