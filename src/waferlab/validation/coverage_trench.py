@@ -56,7 +56,7 @@ from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS, energy_inverse_
 from waferlab.feature.flux.radiosity import trench_transport
 from waferlab.feature.flux.sources import VIENNAPS_ION_CONE
 
-__all__ = ["CoverageTrench", "trench_ions", "coverage_trench", "viennaps_rules"]
+__all__ = ["CoverageTrench", "trench_ions", "coverage_trench", "viennaps_rules", "solve_balances"]
 
 _EPS_PEER = 1e-6          # ViennaPS's threshold on relative fluxes and θ_pe
 
@@ -247,6 +247,39 @@ class CoverageTrench:
         return float((np.asarray(values)[:n][m] * a).sum() / a.sum())
 
 
+def solve_balances(model, fields: dict[str, np.ndarray], mats: np.ndarray, transport,
+                   n_wall: int, *, rules: str = "model", tol: float = 1e-10,
+                   max_iter: int = 500) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
+    """The fixed point of neutral transport and site balances on a frozen feature, shared
+    by the trench and the hole references.  ``fields`` holds the ion yields ``Y:<c>`` per
+    element (walls first, ``n_wall`` of them, then the bottom) and receives the neutral
+    fluxes; ``transport(sticking_wall, sticking_bottom)`` returns the radiosity result
+    (``.wall``, ``.bottom``).  Each sweep takes the sticking from the coverages, solves the
+    transport, then the balances (``model.element_speeds``, or with ``viennaps_rules``),
+    and under-relaxes the coverages by ½ until they move less than ``tol``.  Returns the
+    coverages, the sticking, the speeds and the number of sweeps."""
+    n = len(mats)
+    theta = {"theta_etchant": np.zeros(n), "theta_polymer": np.zeros(n)}
+    sticking = np.zeros(n)
+    v = np.zeros(n)
+    iterations = 0
+    for _ in range(max_iter):
+        iterations += 1
+        sticking = np.asarray(model.coupled_species(theta, mats)[0].sticking, float)
+        res = transport(sticking[:n_wall], sticking[n_wall:])
+        q = np.concatenate([res.wall, res.bottom])
+        fields["etchant"] = q
+        fields["polymer"] = q                    # same sticking law: the same transport
+        v, new = model.element_speeds(fields, mats)
+        if rules == "viennaps":
+            v, new = viennaps_rules(model, fields, mats, v, new)
+        delta = max(float(np.max(np.abs(new[k] - theta[k]))) for k in theta)
+        theta = {k: 0.5 * (theta[k] + np.asarray(new[k], float)) for k in theta}
+        if delta < tol:
+            break
+    return theta, sticking, np.asarray(v, float), iterations
+
+
 def coverage_trench(model, width: float, depth: float, mask_depth: float, *,
                     etched: str = "SiO2", mask: str = "Mask", rules: str = "model",
                     n_wall: int = 200, n_bottom: int = 60, n_ions: int = 2_000_000,
@@ -266,24 +299,10 @@ def coverage_trench(model, width: float, depth: float, mask_depth: float, *,
     ions, ion_se = trench_ions(model, W, D, mask_depth, etched=etched, mask=mask, n_wall=N,
                                n_bottom=M, n_ions=n_ions, seed=seed)
     fields = {f"Y:{c}": v for c, v in ions.items()}
-    theta = {"theta_etchant": np.zeros(N + M), "theta_polymer": np.zeros(N + M)}
-    sticking = np.zeros(N + M)
-    v = np.zeros(N + M)
-    iterations = 0
-    for _ in range(max_iter):
-        iterations += 1
-        sticking = np.asarray(model.coupled_species(theta, mats)[0].sticking, float)
-        res = trench_transport(W, D, sticking[:N], sticking[N:], n_wall=N, n_bottom=M)
-        q = np.concatenate([res.wall, res.bottom])
-        fields["etchant"] = q
-        fields["polymer"] = q                    # same sticking law: the same transport
-        v, new = model.element_speeds(fields, mats)
-        if rules == "viennaps":
-            v, new = viennaps_rules(model, fields, mats, v, new)
-        delta = max(float(np.max(np.abs(new[k] - theta[k]))) for k in theta)
-        theta = {k: 0.5 * (theta[k] + np.asarray(new[k], float)) for k in theta}
-        if delta < tol:
-            break
+    theta, sticking, v, iterations = solve_balances(
+        model, fields, mats, lambda s_wall, s_bottom: trench_transport(
+            W, D, s_wall, s_bottom, n_wall=N, n_bottom=M), N, rules=rules, tol=tol,
+        max_iter=max_iter)
     return CoverageTrench(z_wall=zc, x_bottom=0.5 * (x[:-1] + x[1:]) - 0.5 * W,
                           length=np.concatenate([np.diff(z), np.diff(x)]), material=names,
                           fields=fields, ion_se=ion_se, theta=theta, sticking=sticking,

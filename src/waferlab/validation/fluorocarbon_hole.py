@@ -44,7 +44,7 @@ from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS, energy_inverse_
 from waferlab.feature.flux.radiosity import hole_transport
 from waferlab.feature.flux.sources import VIENNAPS_ION_CONE
 
-from .coverage_trench import viennaps_rules
+from .coverage_trench import solve_balances
 
 __all__ = ["FluorocarbonHole", "hole_ions", "fluorocarbon_hole"]
 
@@ -233,24 +233,10 @@ def fluorocarbon_hole(model, radius: float, depth: float, mask_depth: float, *,
     ions, ion_se = hole_ions(model, R, D, mask_depth, etched=etched, mask=mask, n_wall=N,
                              n_bottom=M, n_ions=n_ions, seed=seed)
     fields = {f"Y:{c}": v for c, v in ions.items()}
-    theta = {"theta_etchant": np.zeros(N + M), "theta_polymer": np.zeros(N + M)}
-    sticking = np.zeros(N + M)
-    v = np.zeros(N + M)
-    iterations = 0
-    for _ in range(max_iter):
-        iterations += 1
-        sticking = np.asarray(model.coupled_species(theta, mats)[0].sticking, float)
-        res = hole_transport(R, D, sticking[:N], sticking[N:], n_wall=N, n_bottom=M)
-        q = np.concatenate([res.wall, res.bottom])
-        fields["etchant"] = q
-        fields["polymer"] = q                    # same sticking law: the same transport
-        v, new = model.element_speeds(fields, mats)
-        if rules == "viennaps":
-            v, new = viennaps_rules(model, fields, mats, v, new)
-        delta = max(float(np.max(np.abs(new[k] - theta[k]))) for k in theta)
-        theta = {k: 0.5 * (theta[k] + np.asarray(new[k], float)) for k in theta}
-        if delta < tol:
-            break
+    theta, sticking, v, iterations = solve_balances(
+        model, fields, mats, lambda s_wall, s_bottom: hole_transport(
+            R, D, s_wall, s_bottom, n_wall=N, n_bottom=M), N, rules=rules, tol=tol,
+        max_iter=max_iter)
     area = np.concatenate([2.0 * np.pi * R * np.diff(z), np.pi * np.diff(r ** 2)])
     return FluorocarbonHole(z_wall=zc, r_bottom=0.5 * (r[:-1] + r[1:]), area=area,
                             material=names, fields=fields, ion_se=ion_se, theta=theta,
