@@ -111,9 +111,9 @@ def material_index_pts(phi4, pts, origin, h, tols, ndim, px, py):
 
 
 @njit(cache=True, inline="always")
-def material_at(a, flat, n, h, origin, phi4, tols, ndim, px, py):
-    """The lowest layer l with φ_l <= tols[l] at the closest point x − φ∇φ/|∇φ| of band
-    node n (flat index; central gradient as ``band_geometry``), -1 if none."""
+def _closest_point(a, flat, n, h, origin, ndim, px, py):
+    """The closest point x − φ∇φ/|∇φ| of band node n (flat index; central gradient as
+    ``band_geometry``) in grid units (fractional node indices fx, fy, fz)."""
     nx, ny, nz = a.shape
     i = n // (ny * nz)
     r = n - i * ny * nz
@@ -127,6 +127,14 @@ def material_at(a, flat, n, h, origin, phi4, tols, ndim, px, py):
     fx = (p0 - origin[0]) / h
     fy = (p1 - origin[1]) / h
     fz = (p2 - origin[2]) / h
+    return fx, fy, fz
+
+
+@njit(cache=True, inline="always")
+def material_at(a, flat, n, h, origin, phi4, tols, ndim, px, py):
+    """The lowest layer l with φ_l <= tols[l] at the closest point x − φ∇φ/|∇φ| of band
+    node n (flat index; central gradient as ``band_geometry``), -1 if none."""
+    fx, fy, fz = _closest_point(a, flat, n, h, origin, ndim, px, py)
     for l in range(phi4.shape[0]):
         if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
             return l
@@ -140,18 +148,7 @@ def material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py):
     its cell >= m with m(1 − 10⁻¹²) > tol and m > 0: the interpolant is a convex
     combination of the corners, computed to within 9 roundings).  The same result."""
     nx, ny, nz = a.shape
-    i = n // (ny * nz)
-    r = n - i * ny * nz
-    j = r // nz
-    k = r - j * nz
-    g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, 0.5 / h, ndim, px, py)
-    v = a[i, j, k]
-    p0 = origin[0] + i * h - v * g0 / gn
-    p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
-    p2 = origin[2] + k * h - v * g2 / gn
-    fx = (p0 - origin[0]) / h
-    fy = (p1 - origin[1]) / h
-    fz = (p2 - origin[2]) / h
+    fx, fy, fz = _closest_point(a, flat, n, h, origin, ndim, px, py)
     s = BLOCK_SHIFT
     ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
     I = J = Kb = 0
