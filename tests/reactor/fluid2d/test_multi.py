@@ -180,6 +180,7 @@ def test_sf6o2_example_writes_every_file(tmp_path):
     f2 = json.loads((tmp_path / "reactor.json").read_text())["fluid2d"]
     assert T.max() > 400 and abs(f2["gas_heat_W"]["residual"]) < 1e-6
     assert f2["T_gas_max_K"] == pytest.approx(T.max(), rel=1e-12)
+    assert {"wafer", "max", "wafer_face_excess", "T_i_eV"} <= set(f2["sheath_edge_check"])
 
 
 def _heated(**fl):
