@@ -82,7 +82,8 @@ def main() -> None:
             f"{float((r.heating.ohmic * m.volume).sum()):.3g} + stochastic "
             f"{float((r.heating.stochastic * m.volume).sum()):.3g}; ions' sheath energy {r.heating.ion_power:.4g} W); "
             f"particle balance {ch['particle_balance']:.1e}, electron energy balance {ch['residual']:.1e}",
-            f"- V_T (between the plates) {r.heating.V_T:.1f} V = powered sheaths {r.heating.V_a:.1f} V + grounded {r.heating.V_b:.1f} V "
+            f"- V_T (between the plates) {r.heating.V_T:.1f} V = powered sheaths {r.heating.V_a:.1f} V "
+            f"+ grounded {r.heating.V_b:.1f} V "
             f"(rf_return {r.setup.ccp.rf_return}); **DC self-bias {r.heating.self_bias:.1f} V**; powered sheath at "
             f"the centre s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m², mean ion energy "
             f"{0.5 * r.T_e_wafer[0] + r.heating.Vbar_bottom[0]:.1f} eV; {r.setup.sheath_regime} sheaths "
