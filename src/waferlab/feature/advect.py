@@ -143,11 +143,18 @@ def _speeds(model: Any, state: Any, pts: np.ndarray, nrm: np.ndarray, mats: np.n
     return mode, V, alpha, vmax, S
 
 
+# sys.getrefcount counts every reference up to CPython 3.13; from 3.14 the interpreter
+# skips some stack references ("What's New in Python 3.14"), so a low count no longer
+# proves that nothing else holds the array, and ``_own`` copies there.
+_REFCOUNT_EXACT = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
 def _own(s: Any) -> np.ndarray:
     """``np.array(s, dtype=float64)``, tapered in place by the caller; a fresh float64
     array that nothing else refers to (a model's ``s[materials]``) is taken as it is,
-    not copied (one band-size array less at the speed-bound peak)."""
-    if (isinstance(s, np.ndarray) and s.dtype == np.float64 and s.ndim == 1
+    not copied (one band-size array less at the speed-bound peak), where the reference
+    count can prove it (``_REFCOUNT_EXACT``): a model's own array must never be tapered."""
+    if (_REFCOUNT_EXACT and isinstance(s, np.ndarray) and s.dtype == np.float64 and s.ndim == 1
             and s.flags.owndata and s.flags.c_contiguous and s.flags.writeable
             and sys.getrefcount(s) <= 3):        # the caller's name and this argument
         return s
