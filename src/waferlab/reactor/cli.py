@@ -161,7 +161,7 @@ def run_reactor(recipe, out: str | Path | None, sweep: str | None = None,
             st = solve(spec)                    # the wafer averages of the 2D fields
             result = dict(st.to_json(), name=name, model="fluid2d", _state=st)
         else:
-            result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume)
+            result = run_fluid2d(spec, out, name, quiet=quiet, resume=resume, seed=int(data.get("seed", 0) or 0))
         state = result["_state"] if keep_state else result.pop("_state")
         if not quiet:
             _table(name, state)

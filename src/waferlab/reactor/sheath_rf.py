@@ -48,7 +48,7 @@ import math
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-__all__ = ["rf_sheath_numbers", "fundamental_capacitance"]
+__all__ = ["rf_sheath_numbers", "fundamental_capacitance", "charge_profile"]
 
 
 def _g(p):
@@ -113,3 +113,31 @@ def fundamental_capacitance(ions: str) -> float:
     """C₁ s_m/ε₀ of the fundamental, J₁ = C₁ ω V₁ with J₁ = ωq₀ (eq. 3; the Fourier series of
     V(ωt) gives the same, ``rf_sheath_numbers(...)["capacitance"]``)."""
     return rf_sheath_numbers(ions, n_phase=8)["capacitance_eq3"]
+
+
+def charge_profile(ions: str, n: int = 2049) -> np.ndarray:
+    """The time-averaged uncovered ion charge q(x)/q₀ = 1 − cos φ(x) of the sheath ``ions``
+    (``collisionless`` (2a), ``collisional`` (2b) or ``uniform``) on the uniform grid
+    x/s_m = 0, 1/(n−1), …, 1 (plasma edge to electrode); it rises from 0 to 2.  The field of
+    the ion space charge beyond the electron front s(t) is E(x, t) = (q(x) − q(s(t)))/ε₀
+    (x > s(t)); :mod:`..iedf_mc` moves ions through it."""
+    p = np.linspace(0.0, math.pi, 40001)
+    if ions == "uniform":
+        x = 0.5 * (1.0 - np.cos(p))
+    elif ions == "collisional":
+        dx = np.sin(p) * np.sqrt(np.maximum(_g(p) / math.pi, 0.0))
+        x = np.concatenate([[0.0], np.cumsum(0.5 * (dx[1:] + dx[:-1]) * np.diff(p))])
+    elif ions == "collisionless":
+        p0 = 1e-3
+
+        def rhs(pp, y):
+            d = math.sin(pp) * math.sqrt(max(y[1], 0.0))
+            return [d, _g(pp) / math.pi * d]
+        r0 = p0 ** 5 / (30 * math.pi)
+        sol = solve_ivp(rhs, (p0, math.pi), [p0 ** 7 / (7 * 30 * math.pi), r0 * r0], rtol=1e-11, atol=1e-30,
+                        t_eval=p[p >= p0])
+        x = np.concatenate([p[p < p0] ** 7 / (7 * 30 * math.pi), sol.y[0]])
+    else:
+        raise ValueError(f"ions = {ions!r}: collisionless, collisional or uniform")
+    xg = np.linspace(0.0, 1.0, n)
+    return np.interp(xg, x / x[-1], 1.0 - np.cos(p))

@@ -3,10 +3,12 @@
 reactor.png and reactor.json of ``waferlab reactor``.
 
 At the wafer (radius r, columns above the powered electrode): ion flux Γ = u_B n_s at the
-sheath edge; mean ion energy T_e/2 + V̄(V₁(r), T_e(r)) with V̄ the sheath model's
-:func:`..sheath.mean_sheath_voltage` of the column's RF sheath amplitude V₁(r); the IEDF of the
-wafer-averaged sheath (:func:`..sheath.iedf`, splitting :func:`..sheath.iedf_splitting` with
-the DC Child-law thickness s_m/√(50/27)); neutral flux n v̄/4.
+sheath edge; neutral flux n v̄/4.  Collisionless sheaths: mean ion energy T_e/2 + V̄(V₁(r), T_e(r))
+with V̄ the sheath model's :func:`..sheath.mean_sheath_voltage` of the column's RF sheath amplitude
+V₁(r); the IEDF of the wafer-averaged sheath (:func:`..sheath.iedf`, splitting
+:func:`..sheath.iedf_splitting` with the DC Child-law thickness s_m/√(50/27)) and the IADF of
+:func:`..sheath.iadf`.  Collisional sheaths (the CCP's collisional law): the mean ion energy,
+IEDF and IADF of the ion Monte Carlo through each column's sheath (:mod:`.ccp_iedf`).
 """
 from __future__ import annotations
 
@@ -20,9 +22,13 @@ from ..sheath import Distribution, cos_exponent, iadf, iedf, iedf_splitting, ion
 from ..spec import ReactorSpec
 from ..state import ReactorState
 from .ccp import CCPResult, energy_channels, solve_ccp
+from .ccp_iedf import CCPIons, ccp_ions
 from .ccp_sheath import SM_OVER_CHILD, SM_OVER_DC_COLLISIONAL
 
-__all__ = ["wafer_profile_ccp", "reactor_state_ccp", "ccp_wafer", "write_fields_ccp", "plot_ccp", "run_ccp"]
+__all__ = ["wafer_profile_ccp", "reactor_state_ccp", "ccp_wafer", "write_fields_ccp", "plot_ccp", "run_ccp",
+           "wafer_ions"]
+
+_NOT_GIVEN = object()
 
 
 def _wafer(res: CCPResult) -> np.ndarray:
@@ -31,36 +37,54 @@ def _wafer(res: CCPResult) -> np.ndarray:
     return res.setup.mesh.r_faces[:-1] < r_w
 
 
-def wafer_profile_ccp(res: CCPResult) -> dict[str, np.ndarray]:
-    """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV, <neutral>_flux_m2s, and the
-    powered sheath: sheath_rf_voltage_V (V₁), sheath_mean_voltage_V (V̄), sheath_width_m (s_m),
-    rf_current_A_m2 (J₁)."""
+def wafer_ions(res: CCPResult, *, seed: int = 0) -> CCPIons | None:
+    """The ion Monte Carlo of the wafer columns (:func:`.ccp_iedf.ccp_ions`); None where the
+    sheaths are collisionless."""
+    return ccp_ions(res, _wafer(res), seed=seed)
+
+
+def _ions(res: CCPResult, ions) -> CCPIons | None:
+    return wafer_ions(res) if ions is _NOT_GIVEN else ions
+
+
+def wafer_profile_ccp(res: CCPResult, ions=_NOT_GIVEN) -> dict[str, np.ndarray]:
+    """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV (collisional sheaths: the ion
+    Monte Carlo's mean, ``ions`` from :func:`wafer_ions`, computed when not given), <neutral>_flux_m2s,
+    and the powered sheath: sheath_rf_voltage_V (V₁), sheath_mean_voltage_V (V̄), sheath_width_m
+    (s_m), rf_current_A_m2 (J₁), sheath_energy_eV (T_e/2 + V̄, the collisionless ion energy) and
+    sheath_collisionality (s_m/λ_i)."""
+    ions = _ions(res, ions)
     w, h = _wafer(res), res.heating
     gm = res.setup.global_model
     m_n = gm.mass[gm.neu[0]]
     Tg = res.T_gas[w, 0]
     flux_n = 0.25 * res.n_gas[w, 0] * np.sqrt(8 * K_B * Tg / (PI * m_n))
+    E_sheath = 0.5 * res.T_e_wafer[w] + h.Vbar_bottom[w]
     return {"r_m": res.wafer_r[w], "ion_flux_m2s": res.ion_flux_wafer[w],
-            "ion_energy_mean_eV": 0.5 * res.T_e_wafer[w] + h.Vbar_bottom[w],
+            "ion_energy_mean_eV": E_sheath if ions is None else ions.mean_energy_eV,
             f"{res.setup.neutral}_flux_m2s": flux_n, "sheath_rf_voltage_V": h.V1_bottom[w],
             "sheath_mean_voltage_V": h.Vbar_bottom[w], "sheath_width_m": h.s_bottom[w],
-            "rf_current_A_m2": h.J1[w]}
+            "rf_current_A_m2": h.J1[w], "sheath_energy_eV": E_sheath,
+            "sheath_collisionality": h.s_bottom[w] * res.n_gas[w, 0] * res.setup.coef.sigma_i}
 
 
-def ccp_wafer(spec: ReactorSpec) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def ccp_wafer(spec: ReactorSpec, *, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Solve and return the wafer profile with the ring areas of its columns (the wafer map's input)."""
     res = solve_ccp(spec)
-    return wafer_profile_ccp(res), res.setup.mesh.ring_area[_wafer(res)]
+    return wafer_profile_ccp(res, wafer_ions(res, seed=seed)), res.setup.mesh.ring_area[_wafer(res)]
 
 
-def reactor_state_ccp(res: CCPResult) -> ReactorState:
-    """Wafer-averaged :class:`ReactorState` (T_e: density-weighted volume average)."""
+def reactor_state_ccp(res: CCPResult, ions=_NOT_GIVEN) -> ReactorState:
+    """Wafer-averaged :class:`ReactorState` (T_e: density-weighted volume average); IEDF and IADF
+    of the collisionless sheath model, or of the ion Monte Carlo ``ions`` (:func:`wafer_ions`,
+    computed when not given) where the sheaths are collisional."""
+    ions = _ions(res, ions)
     setup, m, h = res.setup, res.setup.mesh, res.heating
     gm, coef = setup.global_model, setup.coef
     w = _wafer(res)
     ring = m.ring_area[w]
     avg = lambda a: float((a * ring).sum() / ring.sum())  # noqa: E731
-    prof = wafer_profile_ccp(res)
+    prof = wafer_profile_ccp(res, ions)
     Gam, Te_w = avg(prof["ion_flux_m2s"]), avg(res.T_e_wafer[w])
     V_rf, V_bar = avg(h.V1_bottom[w]), avg(h.Vbar_bottom[w])
     E_mean = avg(prof["ion_energy_mean_eV"])
@@ -71,6 +95,8 @@ def reactor_state_ccp(res: CCPResult) -> ReactorState:
     E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
     mfp = 1.0 / (float(res.n_gas[w, 0].mean()) * coef.sigma_i)
     A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
+    if ions is not None:
+        E_dist, A_dist = ions.iedf, ions.iadf
     ion, neutral = gm.names[int(gm.pos[0])], setup.neutral
     n_avg = res.n_e_avg
     ch = energy_channels(res)
@@ -123,10 +149,12 @@ def write_fields_ccp(res: CCPResult, path: Path) -> None:
         ds.to_netcdf(tmp, engine="h5netcdf")
 
 
-def plot_ccp(res: CCPResult, path: Path) -> None:
-    """Maps of n_e, T_e, power and φ with the sheaths (grey), and the wafer ion flux and energy."""
+def plot_ccp(res: CCPResult, path: Path, ions=_NOT_GIVEN) -> None:
+    """Maps of n_e, T_e, power and φ with the sheaths (grey), and the wafer ion flux and energy;
+    the IEDF (collisional sheaths: the ion Monte Carlo's, with the collisionless one dashed)."""
     from matplotlib.figure import Figure
 
+    ions = _ions(res, ions)
     m, h, setup = res.setup.mesh, res.heating, res.setup
     zf = (res.z_offset + m.z_faces) * 100
     rf = m.r_faces * 100
@@ -144,7 +172,7 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
         ax.plot([0, setup.electrode_radius * 100], [0, 0], "r-", lw=4)
         ax.plot([0, rf[-1]], [setup.gap * 100] * 2, "k-", lw=4)
         ax.set(title=label, xlabel="r (cm)", ylabel="z (cm)", ylim=(-0.2, setup.gap * 100 + 0.2))
-    prof = wafer_profile_ccp(res)
+    prof = wafer_profile_ccp(res, ions)
     ax = axs[1, 1]
     ax.plot(prof["r_m"] * 100, prof["ion_flux_m2s"], "C0-")
     ax.set(xlabel="r (cm)", title="at the wafer")
@@ -152,9 +180,14 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
     ax2 = ax.twinx()
     ax2.plot(prof["r_m"] * 100, prof["ion_energy_mean_eV"], "C3--")
     ax2.set_ylabel("mean ion energy (eV)", color="C3")
-    st = reactor_state_ccp(res)
+    st = reactor_state_ccp(res, ions)
     ax = axs[1, 2]
-    ax.plot(st.iedf.x, st.iedf.pdf, "C3-")
+    ax.plot(st.iedf.x, st.iedf.pdf, "C3-", label="collisional sheath (MC)" if ions is not None else None)
+    if ions is not None:
+        ax2.plot(prof["r_m"] * 100, prof["sheath_energy_eV"], "C3:", label="T_e/2 + V̄")
+        c = reactor_state_ccp(res, None).iedf
+        ax.plot(c.x, c.pdf * st.iedf.pdf.max() / c.pdf.max(), "k--", lw=0.8, label="collisionless (scaled)")
+        ax.legend(fontsize=7)
     ax.set(xlabel="ion energy (eV)", ylabel="IEDF (1/eV)", title="IEDF at the wafer (average)")
     fig.suptitle(f"fluid2d CCP {setup.global_model.chem.name}: {setup.spec.source.power:g} W, "
                  f"{setup.spec.pressure:.3g} Pa, gap {setup.gap * 100:.3g} cm, V_T {h.V_T:.0f} V between the plates "
@@ -166,14 +199,17 @@ def plot_ccp(res: CCPResult, path: Path) -> None:
         fig.savefig(tmp, dpi=110)
 
 
-def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume: bool = False) -> dict:
+def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume: bool = False,
+            seed: int = 0) -> dict:
     """Solve and write reactor.json (the global model's keys plus a ``fluid2d`` block), fields.nc,
-    wafer.csv and reactor.png; returns the reactor.json content (and ``_state``)."""
+    wafer.csv and reactor.png; returns the reactor.json content (and ``_state``).  ``seed``: the
+    ion Monte Carlo's (collisional sheaths)."""
     res = solve_ccp(spec, checkpoint=checkpoint, resume=resume)
-    state = reactor_state_ccp(res)
+    ions = wafer_ions(res, seed=seed)
+    state = reactor_state_ccp(res, ions)
     m, h, ref = res.setup.mesh, res.heating, res.setup.reference
     ch = energy_channels(res)
-    prof = wafer_profile_ccp(res)
+    prof = wafer_profile_ccp(res, ions)
     G = prof["ion_flux_m2s"]
     result = state.to_json() | {"name": name, "model": "fluid2d"}
     result["fluid2d"] = {
@@ -195,10 +231,16 @@ def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume
         "wafer_ion_flux_edge_to_centre": float(G[-1] / G[0]),
         "wafer_ion_flux_nonuniformity": float((G.max() - G.min()) / (G.max() + G.min())),
         "homogeneous_model": {"T_e_eV": ref.T_e_eV, "n0_m3": ref.n0_m3, "V1_V": ref.V1_V, "Vbar_V": ref.Vbar_V,
-                              "s_m_m": ref.s_m_m, "J1_A_m2": ref.J1_A_m2, "ion_power_W": ref.P_ion_W}}
+                              "s_m_m": ref.s_m_m, "J1_A_m2": ref.J1_A_m2, "ion_power_W": ref.P_ion_W},
+        "iedf_model": "collisionless" if ions is None else "monte_carlo"}
+    if ions is not None:
+        result["fluid2d"]["iedf_monte_carlo"] = {
+            "ions": ions.n_ions, "lost": ions.lost, "cpu_s": ions.cpu_s, "seed": seed,
+            "sheath_collisionality_centre": float(ions.collisionality[0]),
+            "ion_energy_collisionless_eV": float((ions.weights * ions.sheath_energy_eV).sum())} | ions.shape
     write_json(out / "reactor.json", result)
     write_fields_ccp(res, out / "fields.nc")
     write_csv(out / "wafer.csv", prof)
-    plot_ccp(res, out / "reactor.png")
+    plot_ccp(res, out / "reactor.png", ions)
     result["_state"] = state
     return result

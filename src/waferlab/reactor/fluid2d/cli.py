@@ -16,12 +16,14 @@ __all__ = ["run_fluid2d"]
 CHECKPOINT = "fluid2d_checkpoint.npz"
 
 
-def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, resume: bool = False) -> dict:
+def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, resume: bool = False,
+                seed: int = 0) -> dict:
     """Solve and write the files; returns the reactor.json content (and ``_state``).  The
-    iterate is checkpointed in ``out/fluid2d_checkpoint.npz``; ``resume`` continues from it."""
+    iterate is checkpointed in ``out/fluid2d_checkpoint.npz``; ``resume`` continues from it.
+    ``seed`` (the recipe's): the CCP's ion Monte Carlo."""
     if spec.source.type == "ccp":                   # the parallel-plate reactor (.ccp)
         from .ccp_output import run_ccp
-        return run_ccp(spec, out, name, checkpoint=out / CHECKPOINT, resume=resume)
+        return run_ccp(spec, out, name, checkpoint=out / CHECKPOINT, resume=resume, seed=seed)
     res = solve_fluid2d(spec, checkpoint=out / CHECKPOINT, resume=resume)
     state = reactor_state(res)
     m = res.setup.mesh
