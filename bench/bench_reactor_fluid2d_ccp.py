@@ -12,7 +12,13 @@ absorbed power.  Self-bias: the capacitive divider alone against the area law V_
 the 2D runs' self-bias with their effective q = ln(V_a/V_b)/ln(A_b/A_a).
 Writes bench/results/reactor_fluid2d_ccp.md.
 
-Run:  python bench/bench_reactor_fluid2d_ccp.py
+Ion energy and angle at the wafer through the collisional sheath (the ion Monte Carlo of
+waferlab.reactor.iedf_mc, `iedf` section, bench/results/reactor_fluid2d_ccp_iedf.md): the example's
+IEDF shape, IADF width and CPU; the example's sheath at s_m/λ_i = 0 … 8 (mean energy, uncollided
+fraction, angles); the DC sheath against Davis & Vanderslice (Phys. Rev. 131, 219, 1963).
+
+Run:  python bench/bench_reactor_fluid2d_ccp.py          (both)
+      python bench/bench_reactor_fluid2d_ccp.py iedf     (the ion Monte Carlo only)
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ import numpy as np  # noqa: E402
 from waferlab.errors import RecipeError, SimulationError  # noqa: E402
 from waferlab.reactor.fluid2d.ccp import energy_channels, solve_ccp  # noqa: E402
 from waferlab.reactor.fluid2d.ccp_sheath import Surface, capacitive_split  # noqa: E402
+from waferlab.reactor import iedf_mc  # noqa: E402
+from waferlab.reactor.fluid2d.ccp_output import reactor_state_ccp, wafer_ions  # noqa: E402
 
 M_AR = 39.948 * 1.66053906660e-27
 OMEGA = 2 * math.pi * 13.56e6
@@ -161,5 +169,84 @@ def main() -> None:
     print(path.read_text())
 
 
+def iedf() -> None:
+    """The ion Monte Carlo section (bench/results/reactor_fluid2d_ccp_iedf.md)."""
+    out = ["## reactor: 2D CCP — ion energy and angle through the collisional sheath (ion Monte Carlo)", ""]
+    r, cpu, wall = timed(example())
+    c0, w0 = time.process_time(), time.perf_counter()
+    ions = wafer_ions(r)
+    mc_cpu, mc_wall = time.process_time() - c0, time.perf_counter() - w0
+    assert ions is not None
+    st, st0 = reactor_state_ccp(r, ions), reactor_state_ccp(r, None)
+    sh_ = ions.shape
+    E0 = float((ions.weights * ions.sheath_energy_eV).sum())
+    lo0, hi0 = (float(np.interp(q, st0.iedf.cdf(), st0.iedf.x)) for q in (0.005, 0.995))
+    out += ["### The example (examples/fluid2d/reactor-argon-ccp.yaml: 10 mTorr, 30 W, 5 cm, metal chamber)", "",
+            f"- CCP solve: CPU {cpu:.1f} s (wall {wall:.1f} s); ion Monte Carlo {ions.n_ions} ions "
+            f"({len(ions.columns)} wafer columns × {ions.columns[0].injected}), **CPU {mc_cpu:.2f} s** "
+            f"(kernel {ions.cpu_s:.2f} s; wall {mc_wall:.2f} s) at load {os.getloadavg()[0]:.1f}; "
+            f"lost ions {ions.lost}",
+            f"- powered sheath at the centre: V̄ {r.heating.Vbar_bottom[0]:.1f} V, V₁ {r.heating.V1_bottom[0]:.1f} V, "
+            f"s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, λ_i {ions.columns[0].mfp * 1e3:.2f} mm: "
+            f"**s_m/λ_i = {ions.collisionality[0]:.2f}** (wafer {ions.collisionality.min():.2f}–"
+            f"{ions.collisionality.max():.2f})",
+            "", "| wafer average | collisionless (before; still used where the sheaths are collisionless) | "
+            "collisional sheath (Monte Carlo) |", "|---|---|---|",
+            f"| mean ion energy eV | {st0.ion_energy_mean_eV:.1f} | **{st.ion_energy_mean_eV:.1f}** |",
+            f"| median eV | {float(np.interp(0.5, st0.iedf.cdf(), st0.iedf.x)):.1f} | {sh_['median_eV']:.1f} |",
+            f"| energy range (0.5–99.5 %) eV | {lo0:.0f}–{hi0:.0f} | "
+            f"{float(np.percentile(np.concatenate([c.energy_eV for c in ions.columns]), 0.5)):.1f}–"
+            f"{float(np.percentile(np.concatenate([c.energy_eV for c in ions.columns]), 99.5)):.0f} |",
+            f"| fraction above 0.9 (T_e/2 + V̄) = {0.9 * E0:.0f} eV | 1 | {sh_['fraction_above_0.9E']:.4f} |",
+            f"| fraction below 0.5 (T_e/2 + V̄) | 0 | {sh_['fraction_below_0.5E']:.3f} |",
+            f"| collisions per ion | 0 | {sh_['collisions_mean']:.2f} |",
+            f"| IADF median / 90 % / mean (deg) | "
+            f"{math.degrees(float(np.interp(0.5, st0.iadf.cdf(), st0.iadf.x))):.2f} / "
+            f"{math.degrees(float(np.interp(0.9, st0.iadf.cdf(), st0.iadf.x))):.2f} / "
+            f"{math.degrees(st0.iadf.mean()):.2f} | {sh_['angle_median_deg']:.2f} / {sh_['angle_p90_deg']:.2f} / "
+            f"{sh_['angle_mean_deg']:.2f} |",
+            f"| cosⁿ exponent of the IADF | {st0.ion_cos_exponent:.0f} | {st.ion_cos_exponent:.0f} |",
+            "", "wafer columns: r mm, s_m/λ_i, mean ion energy eV (T_e/2 + V̄ eV): " + "; ".join(
+                f"{x * 1e3:.0f}, {c:.2f}, {e:.1f} ({e0:.1f})" for x, c, e, e0 in
+                zip(r.wafer_r, ions.collisionality, ions.mean_energy_eV, ions.sheath_energy_eV)), ""]
+    h = r.heating
+    Vbar, V1, s, Te = float(h.Vbar_bottom[0]), float(h.V1_bottom[0]), float(h.s_bottom[0]), float(r.T_e_wafer[0])
+    out += ["### The example's centre sheath at other mean free paths (20 000 ions each)", "",
+            "| s_m/λ_i | mean eV | σ_mean eV | median eV | above 0.9 E₀ | e^{−s/λ} | below 0.5 E₀ | collisions | "
+            "angle median / 90 % deg | lost | CPU s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for sl in (0.0, 0.5, 1.0, 2.0, 4.0, ions.collisionality[0], 8.0):
+        q = iedf_mc.sheath_ions(Vbar=Vbar, V1=V1, s_m=s, mfp=s / sl if sl else math.inf, m_i=M_AR, T_e_eV=Te,
+                                frequency=13.56e6, ions="collisional", n_ions=20000, seed=1)
+        d = iedf_mc.iedf_shape(q.energy_eV, q.angle_rad, Vbar + Te / 2)
+        out.append(f"| {sl:.2f} | {q.mean_energy_eV:.1f} | {q.mean_energy_sigma_eV:.2f} | {d['median_eV']:.1f} | "
+                   f"{d['fraction_above_0.9E']:.4f} | {math.exp(-sl):.4f} | {d['fraction_below_0.5E']:.3f} | "
+                   f"{q.collisions.mean():.3f} | {d['angle_median_deg']:.2f} / {d['angle_p90_deg']:.2f} | "
+                   f"{q.lost} | {q.cpu_s:.2f} |")
+    out += ["", "### DC sheath against Davis & Vanderslice 1963 (linear field, V_c 250 V, ions born at rest; "
+            "100 000 ions, 12 energy bins + the uncollided peak)", "",
+            "| s/λ | max abs z (bins) | χ² (12 dof) | mean MC eV | mean eq. (2) eV | 3σ_mean eV | CPU s |",
+            "|---|---|---|---|---|---|---|"]
+    for sl in (1.0, 2.0, 5.0, 10.0):
+        N, Vc = 100000, 250.0
+        q = iedf_mc.sheath_ions(Vbar=Vc, s_m=5e-3, mfp=5e-3 / sl, m_i=M_AR, T_e_eV=0.05, frequency=0.0,
+                                ions="uniform", drive="dc", T_ion_eV=0.0, T_gas_K=0.0, n_ions=N, seed=2)
+        edges = np.append(np.linspace(0.0, Vc, 13)[:-1], [Vc - 0.02, 1e9])
+        c, _ = np.histogram(q.energy_eV, edges)
+        p = np.diff(iedf_mc.davis_vanderslice_cdf(edges, Vc, sl))
+        z = (c - N * p) / np.sqrt(N * p * (1 - p))
+        E = np.linspace(0.0, Vc, 200001)
+        mean = float(np.trapezoid(1 - iedf_mc.davis_vanderslice_cdf(E, Vc, sl), E)) + math.exp(-sl) * 0.025
+        out.append(f"| {sl:g} | {np.abs(z).max():.2f} | {float((z ** 2).sum()):.1f} | {q.mean_energy_eV:.2f} | "
+                   f"{mean:.2f} | {3 * q.mean_energy_sigma_eV:.2f} | {q.cpu_s:.2f} |")
+    path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp_iedf.md", "\n".join(out))
+    print(path.read_text())
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["iedf"]:
+        iedf()
+    else:
+        main()
+        iedf()

@@ -1,6 +1,6 @@
 """Ion Monte Carlo through a (collisional) RF sheath (waferlab.reactor.iedf_mc).
 
-References: Davis & Vanderslice, J. Chem. Phys. 38, 568 (1963) — the charge-exchange energy
+References: Davis & Vanderslice, Phys. Rev. 131, 219 (1963) — the charge-exchange energy
 distribution at the cathode of a DC sheath with a linear field and a constant mean free path
 (eq. 2 of the module); Lieberman, IEEE Trans. Plasma Sci. 16, 638 (1988) and 17, 338 (1989) —
 the sheaths' ion charge, checked through V̄/V_peak of sheath_rf; the collisionless bimodal IEDF

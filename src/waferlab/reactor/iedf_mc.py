@@ -27,7 +27,7 @@ x = 0 are returned by the presheath field (reflected).  Every injected ion reach
 lost).  Random numbers: xoshiro256** seeded from the caller's seed, one stream for the run.
 
 Validation (tests/reactor/test_iedf_mc.py): the DC sheath of uniform ion density (linear field)
-against Davis & Vanderslice, J. Chem. Phys. 38, 568 (1963): ions that made their last charge
+against Davis & Vanderslice, Phys. Rev. 131, 219 (1963): ions that made their last charge
 exchange at distance y from the sheath edge arrive with E = eV_c(1 − (1 − y/s)²), so
 
     F(E) = 1 − exp[−(s/λ)(1 − √(1 − E/eV_c))]  (E < eV_c),  and e^{−s/λ} at eV_c;          (2)

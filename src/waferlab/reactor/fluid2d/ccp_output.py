@@ -22,7 +22,7 @@ from ..sheath import Distribution, cos_exponent, iadf, iedf, iedf_splitting, ion
 from ..spec import ReactorSpec
 from ..state import ReactorState
 from .ccp import CCPResult, energy_channels, solve_ccp
-from .ccp_iedf import CCPIons, ccp_ions
+from .ccp_iedf import N_IONS, CCPIons, ccp_ions
 from .ccp_sheath import SM_OVER_CHILD, SM_OVER_DC_COLLISIONAL
 
 __all__ = ["wafer_profile_ccp", "reactor_state_ccp", "ccp_wafer", "write_fields_ccp", "plot_ccp", "run_ccp",
@@ -37,10 +37,10 @@ def _wafer(res: CCPResult) -> np.ndarray:
     return res.setup.mesh.r_faces[:-1] < r_w
 
 
-def wafer_ions(res: CCPResult, *, seed: int = 0) -> CCPIons | None:
-    """The ion Monte Carlo of the wafer columns (:func:`.ccp_iedf.ccp_ions`); None where the
-    sheaths are collisionless."""
-    return ccp_ions(res, _wafer(res), seed=seed)
+def wafer_ions(res: CCPResult, *, seed: int = 0, n_ions: int = N_IONS) -> CCPIons | None:
+    """The ion Monte Carlo of the wafer columns (:func:`.ccp_iedf.ccp_ions`, ``n_ions`` per column);
+    None where the sheaths are collisionless."""
+    return ccp_ions(res, _wafer(res), seed=seed, n_ions=n_ions)
 
 
 def _ions(res: CCPResult, ions) -> CCPIons | None:
