@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from waferlab.reactor.fluid2d import ccp_sheath
@@ -76,3 +77,46 @@ def test_fundamental_capacitance_is_bounded_by_the_uniform_sheath(numbers):
 def test_unknown_ion_model_is_refused():
     with pytest.raises(ValueError, match="collisionless, collisional or uniform"):
         rf_sheath_numbers("ballistic")
+
+
+def test_sheath_pair_of_uniform_sheaths_is_solved_by_hand():
+    """Uniform ions: w(u) = u², so ρu² − (1 − u)² = V_dc + V_T cos ωt is a quadratic in u; equal
+    sheaths give u = (1 + cos ωt)/2, V̄ = ¾V₁ (L&L 2005 §11.1's homogeneous sheath) and a
+    sinusoidal current; at ρ = 3 the numbers equal those of the closed-form u(ωt) (1e-5)."""
+    from waferlab.reactor.sheath_rf import sheath_pair
+
+    d = sheath_pair(1.0, "uniform")
+    assert d["kappa_a"] == pytest.approx(0.75, abs=1e-6) and d["kappa_b"] == pytest.approx(0.75, abs=1e-6)
+    assert d["current_h2"] < 1e-12 and d["current_h3"] < 1e-12
+    rho, n = 3.0, 1024
+    th = 2 * np.pi * np.arange(n) / n
+    g = -1 + (rho + 1) * 0.5 * (1 + np.cos(th))
+    u = (-1 + np.sqrt(1 + (rho - 1) * (1 + g))) / (rho - 1)
+    Va, Vb = rho * u ** 2, (1 - u) ** 2
+    Fa, Fb = np.fft.rfft(Va) / n, np.fft.rfft(Vb) / n
+    d = sheath_pair(rho, "uniform", n_phase=n)
+    assert d["kappa_a"] == pytest.approx(Va.mean() / (2 * abs(Fa[1])), rel=1e-5)
+    assert d["kappa_b"] == pytest.approx(Vb.mean() / (2 * abs(Fb[1])), rel=1e-5)
+    assert d["V1_ratio"] == pytest.approx(abs(Fa[1]) / abs(Fb[1]), rel=1e-5)
+
+
+@pytest.mark.parametrize("ions", ["collisionless", "collisional"])
+def test_sheath_pair_between_the_current_driven_and_the_voltage_driven_sheath(ions, numbers):
+    """Equal sheaths driven by a sinusoidal voltage carry a current whose third harmonic is, to
+    first order, 3 V₃/V₁ of the current-driven sheath (the same relation read backwards; within
+    5 %), and their V̄/V₁ is near the current-driven sheath's (0.852 / 0.792 against 0.828 /
+    0.782); as the powered sheath takes more of the voltage (ρ → ∞) its voltage becomes the
+    applied sinusoid (κ_a → 1, > 0.99 at ρ = 100) and κ_a rises monotonically; pair_mean_ratio
+    inverts the fundamentals' ratio."""
+    from waferlab.reactor.sheath_rf import _charge_voltage, pair_mean_ratio, sheath_pair
+
+    num = numbers[ions]
+    tab = _charge_voltage(ions)
+    d = sheath_pair(1.0, ions, table=tab)
+    assert d["current_h3"] == pytest.approx(3 * num["V3_over_V1"], rel=0.05)
+    assert d["kappa_a"] == pytest.approx(num["Vbar_over_V1"], rel=0.04)
+    ks = [sheath_pair(r, ions, n_phase=256, table=tab)["kappa_a"] for r in (1.0, 1.5, 3.0, 10.0, 100.0)]
+    assert np.all(np.diff(ks) > 0) and ks[-1] > 0.99
+    d2 = sheath_pair(2.0, ions, table=tab)
+    ka, kb = pair_mean_ratio(d2["V1_ratio"], ions)
+    assert ka == pytest.approx(d2["kappa_a"], rel=1e-6) and kb == pytest.approx(d2["kappa_b"], rel=1e-6) and kb < ka

@@ -48,7 +48,7 @@ import math
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-__all__ = ["rf_sheath_numbers", "fundamental_capacitance", "charge_profile"]
+__all__ = ["rf_sheath_numbers", "fundamental_capacitance", "charge_profile", "sheath_pair", "pair_mean_ratio"]
 
 
 def _g(p):
@@ -141,3 +141,57 @@ def charge_profile(ions: str, n: int = 2049) -> np.ndarray:
         raise ValueError(f"ions = {ions!r}: collisionless, collisional or uniform")
     xg = np.linspace(0.0, 1.0, n)
     return np.interp(xg, x / x[-1], 1.0 - np.cos(p))
+
+
+def _charge_voltage(ions: str, n: int = 2001) -> tuple[np.ndarray, np.ndarray]:
+    """(u, w): the sheath voltage over its maximum, w(u), against the uncovered ion charge over its
+    maximum, u = (2 − q̂_f)/2 (front at the electrode: u = 0, w = 0; at the plasma edge: 1, 1)."""
+    q = charge_profile(ions)
+    xs = np.linspace(0.0, 1.0, q.size)
+    u = np.linspace(0.0, 1.0, n)
+    w = np.array([np.trapezoid(np.maximum(q - 2.0 * (1.0 - c), 0.0), xs) for c in u])
+    return u, w / w[-1]
+
+
+def sheath_pair(rho: float, ions: str, *, n_phase: int = 1024,
+                table: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """Two sheaths in series driven by a sinusoidal voltage (the CCP's powered sheath a and
+    grounded sheath b, the bulk an RF equipotential), each with the charge–voltage relation
+    V_k = V_k,max w(u_k) of the sheath ``ions`` (:func:`_charge_voltage`).  The RF current moves
+    the uncovered ion charge from one sheath to the other, so Q_a u_a + Q_b u_b is constant; each
+    sheath collapses once a period (zero net current with electrons reaching the electrode only
+    then), so Q_a = Q_b and u_b = 1 − u_a.  The applied voltage V_a − V_b = ρ w(u) − w(1 − u)
+    (units V_b,max = 1, ρ = V_a,max/V_b,max) is monotone in u = u_a, so a sinusoidal applied voltage
+    V_dc + V_T cos ωt fixes u(ωt) and both sheath waveforms.  Returned: V̄/V₁ of each sheath
+    (``kappa_a``, ``kappa_b``), the ratio of their fundamentals ``V1_ratio`` = V_a1/V_b1, and the
+    current's (du/dt) harmonics ``current_h2``/``current_h3`` over its fundamental.  Uniform ions
+    (w = u²) are solvable by hand: ρ = 1 gives u = (1 + cos ωt)/2, V̄ = ¾V₁, a sinusoidal current.
+    Equal sheaths: κ = 0.852 (collisionless) / 0.792 (collisional); ρ → ∞: the powered sheath's
+    voltage is the applied sinusoid, κ_a → 1.  ``table``: (u, w) of :func:`_charge_voltage` for
+    ``ions`` when the caller has it."""
+    u, w = _charge_voltage(ions) if table is None else table
+    G = rho * w - w[::-1]
+    th = 2.0 * math.pi * np.arange(n_phase) / n_phase
+    ua = np.interp(-1.0 + (rho + 1.0) * 0.5 * (1.0 + np.cos(th)), G, u)
+    Va, Vb = rho * np.interp(ua, u, w), np.interp(1.0 - ua, u, w)
+    Fa, Fb = np.fft.rfft(Va) / n_phase, np.fft.rfft(Vb) / n_phase
+    Fu = np.fft.rfft(ua) / n_phase
+    return {"kappa_a": float(Va.mean() / (2 * abs(Fa[1]))), "kappa_b": float(Vb.mean() / (2 * abs(Fb[1]))),
+            "V1_ratio": float(abs(Fa[1]) / abs(Fb[1])), "current_h2": float(2 * abs(Fu[2]) / abs(Fu[1])),
+            "current_h3": float(3 * abs(Fu[3]) / abs(Fu[1]))}
+
+
+def pair_mean_ratio(V1_ratio: float, ions: str) -> tuple[float, float]:
+    """(κ_a, κ_b) = V̄/V₁ of the powered and grounded sheaths of :func:`sheath_pair` whose
+    fundamentals are in the ratio ``V1_ratio`` = V_a1/V_b1 ≥ 1 (ρ by Brent's method)."""
+    from scipy.optimize import brentq
+
+    if V1_ratio < 1.0:
+        b, a = pair_mean_ratio(1.0 / V1_ratio, ions)
+        return a, b
+    tab = _charge_voltage(ions)
+    rho = 1.0 if V1_ratio == 1.0 else brentq(
+        lambda r: math.log(sheath_pair(r, ions, n_phase=256, table=tab)["V1_ratio"] / V1_ratio), 1.0, 1e4,
+        xtol=1e-10)
+    d = sheath_pair(rho, ions, table=tab)
+    return d["kappa_a"], d["kappa_b"]
