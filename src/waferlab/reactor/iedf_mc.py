@@ -213,17 +213,20 @@ def sheath_ions(*, Vbar: float, s_m: float, mfp: float, m_i: float, T_e_eV: floa
                 ions: str = "collisional", drive: str = "voltage", V1: float | None = None,
                 T_ion_eV: float = 0.026, T_gas_K: float = 300.0, elastic_fraction: float = 0.0,
                 n_ions: int = 40000, seed: int = 0, steps_per_period: int = 100,
-                steps_per_transit: int = 200, max_periods: float = 4000.0) -> SheathIons:
+                steps_per_transit: int = 200, max_periods: float = 4000.0,
+                front: np.ndarray | None = None) -> SheathIons:
     """Monte Carlo of ``n_ions`` ions across the sheath of the module docstring.  ``Vbar``: the
     time-averaged sheath drop (V); ``V1``: the RF amplitude of the voltage drive (default V̄);
     ``mfp``: the ions' mean free path (m; ``math.inf``: collisionless); ``frequency`` (Hz; ignored
     for ``drive='dc'``).  The step is the smaller of T_rf/steps_per_period and the collisionless
-    transit's s_m/(v_max·steps_per_transit)."""
+    transit's s_m/(v_max·steps_per_transit).  ``front``: q̂_f(ωt) on uniform phases (e.g.
+    :func:`.sheath_rf.pair_front`), overriding ``drive``'s."""
     if not (Vbar > 0 and s_m > 0 and m_i > 0 and mfp > 0):
         raise ValueError("Vbar, s_m, m_i and mfp must be positive")
     qx = charge_profile(ions)
     omega = 0.0 if drive == "dc" else _TWO_PI * frequency
-    qf = front_table(qx, drive, (V1 if V1 is not None else Vbar) / Vbar)
+    qf = front_table(qx, drive, (V1 if V1 is not None else Vbar) / Vbar) if front is None else \
+        np.ascontiguousarray(front, float)
     A = Vbar / (s_m * _mean_voltage_factor(qx, qf, omega > 0))        # V/m per unit q̂
     k_acc = E_CHARGE * A / m_i
     V_max = A * s_m * float(np.sum(0.5 * (qx[1:] + qx[:-1])) / (qx.size - 1))

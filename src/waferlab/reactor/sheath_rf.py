@@ -44,11 +44,13 @@ is not the current–voltage relation the CCP needs (docs/reactor.md, the CCP's 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-__all__ = ["rf_sheath_numbers", "fundamental_capacitance", "charge_profile", "sheath_pair", "pair_mean_ratio"]
+__all__ = ["rf_sheath_numbers", "fundamental_capacitance", "charge_profile", "sheath_pair", "pair_mean_ratio",
+           "SeriesKappa", "pair_front"]
 
 
 def _g(p):
@@ -184,14 +186,59 @@ def sheath_pair(rho: float, ions: str, *, n_phase: int = 1024,
 def pair_mean_ratio(V1_ratio: float, ions: str) -> tuple[float, float]:
     """(κ_a, κ_b) = V̄/V₁ of the powered and grounded sheaths of :func:`sheath_pair` whose
     fundamentals are in the ratio ``V1_ratio`` = V_a1/V_b1 ≥ 1 (ρ by Brent's method)."""
-    from scipy.optimize import brentq
-
     if V1_ratio < 1.0:
         b, a = pair_mean_ratio(1.0 / V1_ratio, ions)
         return a, b
     tab = _charge_voltage(ions)
-    rho = 1.0 if V1_ratio == 1.0 else brentq(
-        lambda r: math.log(sheath_pair(r, ions, n_phase=256, table=tab)["V1_ratio"] / V1_ratio), 1.0, 1e4,
-        xtol=1e-10)
-    d = sheath_pair(rho, ions, table=tab)
+    d = sheath_pair(_rho(V1_ratio, ions, tab), ions, table=tab)
     return d["kappa_a"], d["kappa_b"]
+
+
+def _rho(V1_ratio: float, ions: str, tab) -> float:
+    """ρ = V_a,max/V_b,max of :func:`sheath_pair` whose fundamentals have the ratio V1_ratio ≥ 1."""
+    from scipy.optimize import brentq
+
+    if V1_ratio <= 1.0:
+        return 1.0
+    return brentq(lambda r: math.log(sheath_pair(r, ions, n_phase=256, table=tab)["V1_ratio"] / V1_ratio),
+                  1.0, 1e4, xtol=1e-10)
+
+
+def pair_front(V1_ratio: float, ions: str, n_phase: int = 1024) -> np.ndarray:
+    """The powered sheath's electron front as q̂_f = q(s(t))/q₀ = 2(1 − u_a) on the phases
+    ωt = 2πk/n_phase of :func:`sheath_pair` with V_a1/V_b1 = ``V1_ratio`` (the drive of
+    :func:`..iedf_mc.sheath_ions` for ``mean_voltage: series``); ratios below 1 give the grounded
+    sheath's view (u_b = 1 − u_a of the swapped pair)."""
+    tab = _charge_voltage(ions)
+    u, w = tab
+    rho = _rho(max(V1_ratio, 1.0 / V1_ratio), ions, tab)
+    G = rho * w - w[::-1]
+    th = 2.0 * math.pi * np.arange(n_phase) / n_phase
+    ua = np.interp(-1.0 + (rho + 1.0) * 0.5 * (1.0 + np.cos(th)), G, u)
+    if V1_ratio < 1.0:
+        ua = 1.0 - ua
+    return 2.0 * (1.0 - ua)
+
+
+@dataclass(frozen=True)
+class SeriesKappa:
+    """V̄/V₁ of the powered and grounded sheaths of :func:`sheath_pair` against the ratio of their
+    fundamentals V_a1/V_b1, tabulated (``of(ions)``: ρ = 1 … 10⁴ on 121 points) and interpolated
+    in ln(V_a1/V_b1); a ratio below 1 swaps the two."""
+
+    log_ratio: np.ndarray
+    kappa_a: np.ndarray
+    kappa_b: np.ndarray
+
+    @classmethod
+    def of(cls, ions: str) -> "SeriesKappa":
+        tab = _charge_voltage(ions)
+        rows = [sheath_pair(float(r), ions, n_phase=512, table=tab) for r in np.logspace(0.0, 4.0, 121)]
+        return cls(log_ratio=np.log([d["V1_ratio"] for d in rows]), kappa_a=np.array([d["kappa_a"] for d in rows]),
+                   kappa_b=np.array([d["kappa_b"] for d in rows]))
+
+    def __call__(self, ratio: float) -> tuple[float, float]:
+        x = abs(math.log(ratio))
+        a = float(np.interp(x, self.log_ratio, self.kappa_a))
+        b = float(np.interp(x, self.log_ratio, self.kappa_b))
+        return (a, b) if ratio >= 1.0 else (b, a)

@@ -40,6 +40,7 @@ from ...constants import EV, M_E, PI
 from ...errors import RecipeError, SimulationError
 from ..global_model import GlobalModel
 from ..sheath import plasma_potential
+from ..sheath_rf import SeriesKappa
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
@@ -72,6 +73,7 @@ class CCPSetup:
     neutral: str
     collisional: bool = False
     lambda_i: float = 0.0
+    kappa: SeriesKappa | None = None
 
     @property
     def sheath_regime(self) -> str:
@@ -212,10 +214,15 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
     omega = 2 * PI * c.frequency
     lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
 
+    series = c.mean_voltage == "series"
+    tables = {k: SeriesKappa.of("collisional" if k else "collisionless") if series else None for k in (False, True)}
+
     def reference(collisional: bool) -> HomogeneousCCP:
+        tab = tables[collisional]
         try:
             return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
-                                   electrons_only=c.power_absorbed_by == "electrons", collisional=collisional)
+                                   electrons_only=c.power_absorbed_by == "electrons", collisional=collisional,
+                                   kappa=1.0 if tab is None else tab(1.0)[0])
         except ValueError as exc:
             raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa, "
                               f"{'collisional' if collisional else 'collisionless'} sheaths): give a larger gap "
@@ -236,7 +243,7 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
     return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
                     coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])],
-                    collisional=collisional, lambda_i=lam_i)
+                    collisional=collisional, lambda_i=lam_i, kappa=tables[collisional])
 
 
 def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
@@ -253,7 +260,7 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
                               setup.electrode, setup.spec.source.power, setup.coef.m_i, setup.omega,
                               lam=1.0 / (n_g * setup.coef.sigma_i) if setup.collisional else None,
                               side_grounded=chamber, ring_grounded=chamber,
-                              electrons_only=setup.electrons_only, V_guess=V_guess)
+                              electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa)
     except ValueError as exc:
         raise SimulationError(f"CCP: {exc}") from None
 

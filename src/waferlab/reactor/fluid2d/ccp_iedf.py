@@ -7,7 +7,9 @@ T_e/2 + V̄ ± ΔE/2) no longer describes them.  Each wafer column's sheath — 
 column (:class:`.ccp_sheath.ColumnHeating`), λ_i = 1/(n_g σ_i) of the gas next to it, T_e,
 the ion temperature and the gas temperature — is then crossed by ``n_ions`` test ions of
 :func:`..iedf_mc.sheath_ions` (collisional ion space charge of Lieberman 1989, the electron
-front driven so that the sheath voltage is V̄ + V₁ cos ωt, the CCP's own closure).  The column's
+front driven so that the sheath voltage is V̄ + V₁ cos ωt, the CCP's own closure; with
+``mean_voltage: series`` the powered sheath's front of the two-sheath waveform,
+:func:`..sheath_rf.pair_front`).  The column's
 mean ion energy replaces T_e/2 + V̄ in wafer.csv; the wafer's IEDF and IADF are the histograms of
 all columns' ions, each column weighted by its ion current Γ(r) A(r).  Column k draws from the
 stream ``("reactor", "iedf", k)`` of the run's seed.  With collisionless sheaths nothing here
@@ -22,6 +24,7 @@ import numpy as np
 from ...context import RunContext
 from ..iedf_mc import SheathIons, iedf_shape, ion_distributions, sheath_ions
 from ..sheath import Distribution
+from ..sheath_rf import pair_front
 
 __all__ = ["CCPIons", "ccp_ions", "N_IONS"]
 
@@ -65,6 +68,8 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
     idx = np.flatnonzero(wafer)
     seeds = RunContext(seed=seed).seeds(idx.size, "reactor", "iedf")
     T_i = float(setup.global_model.T_ion_eV)
+    # mean_voltage: series — the powered sheath's front of the two-sheath waveform (sheath_rf.pair_front)
+    front = None if setup.kappa is None else pair_front(h.V_a / h.V_b, "collisional")
     cols = []
     for k, c in enumerate(idx):
         mfp = 1.0 / (float(res.n_gas[c, 0]) * setup.coef.sigma_i)
@@ -72,7 +77,7 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
                                 mfp=mfp, m_i=setup.coef.m_i, T_e_eV=float(res.T_e_wafer[c]),
                                 frequency=setup.ccp.frequency, ions="collisional", drive="voltage",
                                 T_ion_eV=T_i, T_gas_K=float(res.T_gas[c, 0]), n_ions=n_ions,
-                                seed=int(seeds[k])))
+                                seed=int(seeds[k]), front=front))
     G = res.ion_flux_wafer[idx] * m.ring_area[idx]
     wk = G / G.sum()
     E = np.concatenate([c.energy_eV for c in cols])

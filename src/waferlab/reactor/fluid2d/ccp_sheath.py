@@ -53,13 +53,14 @@ heating takes |J|² = J_z² + J_r².  V_T is set so that the discharge absorbs t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import brentq
 
 from ...constants import E_CHARGE, EPS0, EV, M_E, PI
 from ..sheath import child_sheath_thickness, mean_sheath_voltage
+from ..sheath_rf import SeriesKappa
 
 __all__ = ["SM_OVER_CHILD", "C_FUNDAMENTAL", "K_COLLISIONAL", "C_COLLISIONAL", "SM_OVER_DC_COLLISIONAL", "rf_sheath",
            "sheath_voltage",
@@ -80,11 +81,14 @@ def collisional_sheath_width(Vbar, n_s, Te, m_i: float, lam_i):
     return (K_COLLISIONAL * EPS0 * k * np.asarray(Vbar, float) ** 1.5 / Ji) ** 0.4
 
 
-def rf_sheath(V1, n_s, Te, m_i: float, omega: float, lam_i=None):
+def rf_sheath(V1, n_s, Te, m_i: float, omega: float, lam_i=None, kappa=1.0):
     """(J₁ (A/m²), V̄ (V), s_m (m)) of a sheath with RF amplitude V₁ (eq. 1); ``lam_i`` (m): the
-    ions' mean free path for the collisional law, None: collisionless."""
+    ions' mean free path for the collisional law, None: collisionless.  ``kappa``: V̄/V₁ of the
+    step-front sheath's waveform (1: a sinusoidal sheath voltage, the default; below 1 for the
+    series-sheath waveform of :func:`..sheath_rf.sheath_pair`), V̄ = mean_sheath_voltage(V₁) −
+    (1 − κ)V₁ (the Boltzmann electrons' correction of a few T_e kept)."""
     V1 = np.asarray(V1, float)
-    Vbar = mean_sheath_voltage(V1, Te, m_i)
+    Vbar = mean_sheath_voltage(V1, Te, m_i) - (1.0 - np.asarray(kappa, float)) * V1
     if lam_i is None:
         s_m = SM_OVER_CHILD * child_sheath_thickness(Vbar, n_s, Te)
         return C_FUNDAMENTAL * EPS0 * omega * V1 / s_m, Vbar, s_m
@@ -92,14 +96,14 @@ def rf_sheath(V1, n_s, Te, m_i: float, omega: float, lam_i=None):
     return C_COLLISIONAL * EPS0 * omega * V1 / s_m, Vbar, s_m
 
 
-def sheath_voltage(J1, n_s, Te, m_i: float, omega: float, lam_i=None, *, iterations: int = 80):
+def sheath_voltage(J1, n_s, Te, m_i: float, omega: float, lam_i=None, *, iterations: int = 80, kappa=1.0):
     """RF amplitude V₁ (V) whose sheath carries J₁ (eq. 1 inverted by bisection in ln V₁)."""
     J1 = np.asarray(J1, float)
     shape = np.broadcast(J1, n_s, Te).shape
     lo, hi = np.full(shape, math.log(1e-6)), np.full(shape, math.log(1e7))
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        J, _, _ = rf_sheath(np.exp(mid), n_s, Te, m_i, omega, lam_i)
+        J, _, _ = rf_sheath(np.exp(mid), n_s, Te, m_i, omega, lam_i, kappa)
         up = J > J1
         hi, lo = np.where(up, mid, hi), np.where(up, lo, mid)
     return np.where(J1 > 0, np.exp(0.5 * (lo + hi)), 0.0)
@@ -119,16 +123,18 @@ def stochastic_heating(J1, n_s, Te):
 @dataclass(frozen=True)
 class Surface:
     """Sheath-covered wall faces: area ``A`` (m²), edge density ``n_s`` (m⁻³), ``Te`` (eV) and the
-    ions' mean free path ``lam`` (m; None: collisionless sheaths), arrays of one shape."""
+    ions' mean free path ``lam`` (m; None: collisionless sheaths), arrays of one shape; ``kappa``
+    the faces' V̄/V₁ (:func:`rf_sheath`)."""
 
     A: np.ndarray
     n_s: np.ndarray
     Te: np.ndarray
     lam: np.ndarray | None = None
+    kappa: float = 1.0
 
     def sheath(self, V1: float, m_i: float, omega: float):
         """(J₁, V̄, s_m) of every face at the common amplitude V₁."""
-        return rf_sheath(V1, self.n_s, self.Te, m_i, omega, self.lam)
+        return rf_sheath(V1, self.n_s, self.Te, m_i, omega, self.lam, self.kappa)
 
     def current(self, V1: float, m_i: float, omega: float) -> float:
         """RF current amplitude Σ A J₁(V₁) (A)."""
@@ -150,7 +156,7 @@ class ColumnHeating:
     electrode; zero where no RF sheath) and along the side wall ((nz,)).  ``J1`` is the bottom
     sheath's current density, ``V_a``/``V_b`` the powered/grounded amplitudes (V_T = V_a + V_b),
     ``self_bias`` V_dc = ⟨V̄_b⟩ − ⟨V̄_a⟩ (V); ``electron_power`` and ``ion_power`` (W, the ions'
-    sheath energy e V̄ Γ at every RF sheath)."""
+    sheath energy e V̄ Γ at every RF sheath); ``kappa_a``/``kappa_b`` the sheaths' V̄/V₁ factor."""
 
     power: np.ndarray
     ohmic: np.ndarray
@@ -172,20 +178,25 @@ class ColumnHeating:
     self_bias: float
     electron_power: float
     ion_power: float
+    kappa_a: float = 1.0
+    kappa_b: float = 1.0
 
 
 def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bottom: np.ndarray,
                    ns_top: np.ndarray, ns_side: np.ndarray, electrode: np.ndarray, power: float, m_i: float,
                    omega: float, *, lam: np.ndarray | None = None, side_grounded: bool = True,
                    ring_grounded: bool = True, electrons_only: bool = False,
-                   V_guess: float = 300.0) -> ColumnHeating:
+                   V_guess: float = 300.0, kappa: SeriesKappa | None = None) -> ColumnHeating:
     """Ohmic + stochastic power of the capacitive divider (module docstring) on ``mesh`` (the
     bulk's :class:`.mesh.Mesh`) whose amplitude V_T gives the absorbed ``power`` (W): electrons +
     ions (e V̄ u_B n_s at every RF sheath, L&L §11.2), or the electrons alone
     (``electrons_only``).  Edge densities of the bottom/top rows and the side column; ``lam``:
     the cells' ion mean free path (m) for collisional sheaths (None: collisionless).  The
     stochastic power of a sheath goes to the cell next to it.  V_T by Brent's method in ln V_T;
-    the electron power is then scaled by 1 ± 1e-12 so that the total is exact."""
+    the electron power is then scaled by 1 ± 1e-12 so that the total is exact.  ``kappa``
+    (``mean_voltage: series``): V̄/V₁ of the powered and the grounded sheaths from the ratio of
+    their amplitudes (:class:`..sheath_rf.SeriesKappa`), iterated with the split to 1e-10;
+    None: V̄ of a sinusoidal sheath voltage (κ = 1)."""
     e = np.asarray(electrode, bool)
     nr, nz = n.shape
     ring = ~e if ring_grounded else np.zeros(nr, bool)
@@ -205,23 +216,35 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     d = mesh.z_faces[-1] - mesh.z_faces[0]
     Gb, Gt, Gs = (ns * np.sqrt(EV * T / m_i) for ns, T in ((ns_bottom, Tb), (ns_top, Tt), (ns_side, Ts)))
 
+    def split(V_T):
+        if kappa is None:
+            return capacitive_split(V_T, powered, grounded, m_i, omega), 1.0, 1.0
+        ka = kb = kappa(1.0)[0]
+        for _ in range(60):
+            f = capacitive_split(V_T, replace(powered, kappa=ka), replace(grounded, kappa=kb), m_i, omega)
+            ka_new, kb_new = kappa(f / (1 - f))
+            if abs(ka_new - ka) + abs(kb_new - kb) < 1e-10:
+                break
+            ka, kb = ka_new, kb_new
+        return f, ka, kb
+
     def sheaths(V_T):
-        f = capacitive_split(V_T, powered, grounded, m_i, omega)
+        f, ka, kb = split(V_T)
         Va, Vb = f * V_T, (1 - f) * V_T
         bot = [np.zeros(nr) for _ in range(4)]                  # J, V1, V̄, s of the bottom row
-        for mask, V, surf in ((e, Va, powered), (ring, Vb, None)):
+        for mask, V, k in ((e, Va, ka), (ring, Vb, kb)):
             if mask.any():
-                J, Vbar, s = (surf or Surface(mesh.ring_area[mask], ns_bottom[mask], Tb[mask],
-                                              pick(lb, mask))).sheath(V, m_i, omega)
+                J, Vbar, s = Surface(mesh.ring_area[mask], ns_bottom[mask], Tb[mask], pick(lb, mask),
+                                     k).sheath(V, m_i, omega)
                 for arr, val in zip(bot, (J, np.full(J.shape, V), Vbar, s)):
                     arr[mask] = val
-        top = Surface(mesh.ring_area, ns_top, Tt, lt).sheath(Vb, m_i, omega)
-        side = Surface(A_side, ns_side, Ts, ls).sheath(Vb, m_i, omega) if side_grounded else \
+        top = Surface(mesh.ring_area, ns_top, Tt, lt, kb).sheath(Vb, m_i, omega)
+        side = Surface(A_side, ns_side, Ts, ls, kb).sheath(Vb, m_i, omega) if side_grounded else \
             tuple(np.zeros(nz) for _ in range(3))
-        return Va, Vb, bot, top, side
+        return Va, Vb, bot, top, side, ka, kb
 
     def parts(V_T):
-        Va, Vb, (Jb, _, Vbb, _), (Jt, Vbt, _), (Js, Vbs, _) = sheaths(V_T)
+        Va, Vb, (Jb, _, Vbb, _), (Jt, Vbt, _), (Js, Vbs, _), _, _ = sheaths(V_T)
         Jz = Jb[:, None] + (Jt - Jb)[:, None] * zc[None, :]
         I_r = np.cumsum((Jb - Jt) * mesh.ring_area) / d                # radial current per height, outer faces
         Jr_f = np.concatenate([[0.0], I_r / (2 * PI * mesh.r_faces[1:])])
@@ -249,7 +272,7 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
             raise ValueError("no RF amplitude below 10 MV gives the power")
     V_T = math.exp(brentq(excess, lo, hi, xtol=1e-13, rtol=1e-13))
     ohm, sto, P_i = parts(V_T)
-    Va, Vb, (Jb, V1b, Vbb, sb), (Jt, Vbt, st), (Js, Vbs, ss) = sheaths(V_T)
+    Va, Vb, (Jb, V1b, Vbb, sb), (Jt, Vbt, st), (Js, Vbs, ss), ka, kb = sheaths(V_T)
     P_e = float(((ohm + sto) * mesh.volume).sum())
     k = (power - P_i) / P_e                      # 1 ± 1e-12: the total is exact
     A_g = np.concatenate([mesh.ring_area, mesh.ring_area[ring]] + ([A_side] if side_grounded else []))
@@ -258,7 +281,7 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     return ColumnHeating(power=(ohm + sto) * k, ohmic=ohm * k, stochastic=sto * k, J1=Jb, J1_top=Jt, J1_side=Js,
                          V1_bottom=V1b, V1_top=np.full(nr, Vb), Vbar_bottom=Vbb, Vbar_top=Vbt, Vbar_side=Vbs,
                          s_bottom=sb, s_top=st, s_side=ss, V_T=V_T, V_a=Va, V_b=Vb, self_bias=bias,
-                         electron_power=P_e * k, ion_power=P_i)
+                         electron_power=P_e * k, ion_power=P_i, kappa_a=ka, kappa_b=kb)
 
 
 def h_factors(d: float, R: float, lam_i: float) -> tuple[float, float]:
@@ -287,7 +310,7 @@ class HomogeneousCCP:
 
 def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap: float, power: float,
                     omega: float, *, electrons_only: bool = False, collisional: bool = False,
-                    iterations: int = 200) -> HomogeneousCCP:
+                    iterations: int = 200, kappa: float = 1.0) -> HomogeneousCCP:
     """Symmetric parallel plates of radius R (electrodes = chamber), bulk d = gap − 2 s_m of
     uniform density n₀ (the global-model convention of L&L 2005 §10.2, §11.2):
 
@@ -301,11 +324,12 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
     ``electrons_only``: P = P_e (the global model's convention).  The sheath V₁(J₁, n_s) of
     eq. (1) (``collisional``: its collisional law with λ_i = 1/(n_g σ_i)) gives s_m, so d;
     iterated to a fixed point.  ``rates`` is
-    :attr:`PlasmaCoefficients.rates`."""
+    :attr:`PlasmaCoefficients.rates`; ``kappa``: the sheaths' V̄/V₁ factor (:func:`rf_sheath`; equal
+    sheaths of ``mean_voltage: series``: :class:`..sheath_rf.SeriesKappa` at ratio 1)."""
     lam = 1.0 / (n_g * sigma_i)
     d = 0.8 * gap
     for _ in range(iterations):
-        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional)
+        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional, kappa)
         d_new = gap - 2 * st["s_m"]
         if d_new <= 0.05 * gap:
             raise ValueError(f"the sheaths (s_m = {st['s_m'] * 1e3:.3g} mm each) fill the gap {gap * 1e3:.3g} mm")
@@ -319,7 +343,8 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
                           P_ohmic_W=P_ohm, P_stochastic_W=st["P_e"] - P_ohm, P_ion_W=st["P_i"])
 
 
-def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional) -> dict[str, float]:
+def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional,
+                    kappa=1.0) -> dict[str, float]:
     """The homogeneous model's balances at a fixed bulk length d."""
     ng = np.array([n_g])
     A = PI * R ** 2
@@ -341,8 +366,8 @@ def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, co
         per_J2 = A * (float(ohmic_power_density(1.0, n0, nu_m)) * d + 2 * float(stochastic_heating(1.0, n_s, Te)))
         J1 = math.sqrt(P_e / per_J2)
         lam_s = lam if collisional else None
-        V1 = float(sheath_voltage(J1, n_s, Te, m_i, omega, lam_s))
-        _, Vbar, s_m = (float(v) for v in rf_sheath(V1, n_s, Te, m_i, omega, lam_s))
+        V1 = float(sheath_voltage(J1, n_s, Te, m_i, omega, lam_s, kappa=kappa))
+        _, Vbar, s_m = (float(v) for v in rf_sheath(V1, n_s, Te, m_i, omega, lam_s, kappa))
         return P_e, 2 * EV * n_s * uB * A * Vbar, J1, V1, Vbar, s_m
 
     n_e_only = power / (EV * uB * A_eff * (E_c + 2.5 * Te))
