@@ -444,3 +444,50 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
     # collisional sheath (s_m/λ_i ≈ 6): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 470 eV
     assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 60 < E[0] < 300
     assert all(float(x["etch_depth_m"]) > 5e-9 for x in rows)
+
+
+def test_series_mean_voltage_factor_of_the_sheaths():
+    """mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ)V₁ (κ = 1: the default,
+    bit-identical); the table's κ(ratio) is sheath_pair's (1e-4 between its points), swaps the
+    sheaths below ratio 1, and equal sheaths split 1 : 1 with κ_a = κ_b = κ(1) in the divider."""
+    from waferlab.reactor.sheath_rf import SeriesKappa, pair_mean_ratio, sheath_pair
+
+    V1, ns, Te = np.array([300.0, 800.0]), np.array([1e15, 2e15]), np.array([3.0, 3.5])
+    J0, Vb0, s0 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3)
+    J1, Vb1, s1 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3, 1.0)
+    assert np.array_equal(Vb0, Vb1) and np.array_equal(J0, J1)
+    _, Vk, _ = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3, 0.8)
+    assert Vk == pytest.approx(mean_sheath_voltage(V1, Te, M_AR) - 0.2 * V1, rel=1e-12)
+    tab = SeriesKappa.of("collisional")
+    assert tab(1.0)[0] == pytest.approx(sheath_pair(1.0, "collisional")["kappa_a"], rel=1e-6)
+    ka, kb = pair_mean_ratio(1.7, "collisional")
+    assert tab(1.7) == pytest.approx((ka, kb), rel=1e-4) and tab(1 / 1.7) == pytest.approx((kb, ka), rel=1e-4)
+    a = Surface(np.array([1.0]), np.array([1e15]), np.array([3.0]), np.array([1e-3]))
+    f = capacitive_split(600.0, a, a, M_AR, OMEGA)
+    assert f == pytest.approx(0.5, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_series_mean_voltage_in_2d():
+    """The 2D CCP with mean_voltage: series (5 W, 10 × 12): equal plates have κ_a = κ_b = κ(1)
+    (0.792, collisional) and no self-bias, and agree with the homogeneous model of the same
+    closure within the criteria (⟨n_e⟩ ±30 %, T_e ±10 %); the metal chamber's powered sheath
+    has κ_a > κ(1) > κ_b (0.841 / 0.752 measured), V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁ at the wafer, and the absorbed power
+    is the recipe's (1e-9)."""
+    from waferlab.reactor.sheath_rf import SeriesKappa
+
+    k1 = SeriesKappa.of("collisional")(1.0)[0]
+    sym = solve_ccp(make(source=P_CCP, fluid2d={"ccp": {"rf_return": "electrode", "mean_voltage": "series"}}))
+    h = sym.heating
+    assert sym.setup.collisional
+    assert h.kappa_a == pytest.approx(k1, rel=1e-6) and h.kappa_b == pytest.approx(k1, rel=1e-6)
+    assert abs(h.self_bias) < 1e-6 * h.V_T
+    ref = sym.setup.reference
+    assert sym.n_e_avg == pytest.approx(ref.n0_m3, rel=0.30)
+    assert sym.T_e_density_weighted == pytest.approx(ref.T_e_eV, rel=0.10)
+    r = solve_ccp(make(source=P_CCP, fluid2d={"ccp": {"mean_voltage": "series"}}))
+    h = r.heating
+    assert 0.70 < h.kappa_b < k1 < h.kappa_a < 1.0          # the smaller (grounded) sheath's V̄/V₁ falls
+    assert h.Vbar_bottom[0] == pytest.approx(float(mean_sheath_voltage(h.V1_bottom[0], r.T_e_wafer[0], M_AR))
+                                             - (1 - h.kappa_a) * h.V1_bottom[0], rel=1e-9)
+    assert r.absorbed_power == pytest.approx(5.0, rel=1e-9)
