@@ -238,8 +238,50 @@ def iedf() -> None:
         mean = float(np.trapezoid(1 - iedf_mc.davis_vanderslice_cdf(E, Vc, sl), E)) + math.exp(-sl) * 0.025
         out.append(f"| {sl:g} | {np.abs(z).max():.2f} | {float((z ** 2).sum()):.1f} | {q.mean_energy_eV:.2f} | "
                    f"{mean:.2f} | {3 * q.mean_energy_sigma_eV:.2f} | {q.cpu_s:.2f} |")
+    out += series()
     path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp_iedf.md", "\n".join(out))
     print(path.read_text())
+
+
+def series() -> list[str]:
+    """``mean_voltage: series`` against the default (``sinusoidal``): the example, and the
+    homogeneous-model agreement of CASES with the same closure in both models."""
+    out = ["", "### The sheaths' mean voltage: `mean_voltage: sinusoidal` (default) and `series`", "",
+           "| example | κ_a / κ_b | V_a V | V_b V | self-bias V | V̄_a(0) V | T_e/2 + V̄ (0) eV | s_m(0) mm | "
+           "⟨n_e⟩ m⁻³ | T_e eV | Γ_i(0) m⁻²s⁻¹ | MC mean eV | steps | CPU s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for mv in ("sinusoidal", "series"):
+        d = load_yaml(EXAMPLE)["reactor"]
+        d["fluid2d"]["ccp"]["mean_voltage"] = mv
+        r, cpu, _ = timed(validate_section(ReactorSpec, d, "reactor"))
+        if r is None:
+            out.append(f"| {mv} | {cpu} |")
+            continue
+        h = r.heating
+        ions = wafer_ions(r)
+        E = reactor_state_ccp(r, ions).ion_energy_mean_eV
+        out.append(f"| {mv} | {h.kappa_a:.3f} / {h.kappa_b:.3f} | {h.V_a:.1f} | {h.V_b:.1f} | {h.self_bias:.1f} | "
+                   f"{h.Vbar_bottom[0]:.1f} | {0.5 * r.T_e_wafer[0] + h.Vbar_bottom[0]:.1f} | "
+                   f"{h.s_bottom[0] * 1e3:.2f} | {r.n_e_avg:.4g} | {r.T_e_density_weighted:.4g} | "
+                   f"{r.ion_flux_wafer[0]:.4g} | {E:.1f} | {r.iterations} | {cpu:.1f} |")
+    out += ["", "Against the homogeneous CCP model with `mean_voltage: series` in both (2D / homogeneous; criteria "
+            "⟨n_e⟩ ±30 %, T_e ±10 %; equal plates, so κ_a = κ_b = κ(1) = 0.792 collisional)", "",
+            "| pressure | power | gap | power counts | ⟨n_e⟩ | T_e | V₁(0) | P_abs / P | steps | CPU s |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for p, P, gap, mode in CASES:
+        spec = example((10, 12), pressure=p, source={"type": "ccp", "power": P},
+                       chamber={"radius": "15 cm", "length": gap, "wafer_radius": "10 cm"},
+                       fluid2d={"ccp": {"power_absorbed_by": mode, "rf_return": "electrode", "mean_voltage": "series"},
+                                "mesh": {"nr": 10, "nz": 12}, "gas_heating": False, "max_iterations": 600})
+        r, cpu, _ = timed(spec)
+        if r is None:
+            out.append(f"| {p} | {P} | {gap} | {mode} | {cpu} |")
+            continue
+        ref = r.setup.reference
+        out.append(f"| {p} | {P} | {gap} | {mode} | {r.n_e_avg / ref.n0_m3:.3f} | "
+                   f"{r.T_e_density_weighted / ref.T_e_eV:.3f} | {r.heating.V1_bottom[0] / ref.V1_V:.3f} | "
+                   f"{r.absorbed_power / float(P.split()[0]):.9f} | {r.iterations} | {cpu:.1f} |")
+    return out
 
 
 if __name__ == "__main__":

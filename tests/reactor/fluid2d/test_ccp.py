@@ -472,8 +472,8 @@ def test_series_mean_voltage_in_2d():
     """The 2D CCP with mean_voltage: series (5 W, 10 × 12): equal plates have κ_a = κ_b = κ(1)
     (0.792, collisional) and no self-bias, and agree with the homogeneous model of the same
     closure within the criteria (⟨n_e⟩ ±30 %, T_e ±10 %); the metal chamber's powered sheath
-    has κ_a > κ(1) > κ_b (0.841 / 0.752 measured), V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁ at the wafer, and the absorbed power
-    is the recipe's (1e-9)."""
+    has κ_a > κ(1) > κ_b (0.841 / 0.752 measured), V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁ at
+    the wafer, and the absorbed power is the recipe's (1e-9)."""
     from waferlab.reactor.sheath_rf import SeriesKappa
 
     k1 = SeriesKappa.of("collisional")(1.0)[0]
