@@ -42,7 +42,8 @@ class ReactorState:
     which fixes the pumping speed); ``pressure_rise_Pa`` the difference, Δp of Kokkoris
     et al. (J. Phys. D 42, 055209, 2009).  ``sheath_collisionality``
     is s/λ_i: the IADF includes charge exchange in the sheath, the IEDF does not (its
-    low-energy tail is missing when s/λ_i ≳ 1).
+    low-energy tail is missing when s/λ_i ≳ 1) — except in the 2D CCP with collisional sheaths,
+    whose IEDF and IADF come from an ion Monte Carlo through the sheath (``reactor.iedf_mc``).
     """
 
     chemistry: str
