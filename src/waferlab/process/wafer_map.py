@@ -7,7 +7,8 @@ step's self-consistent wafer-average state and a radial profile:
   mean ion energy, neutral fluxes), linearly interpolated in r (held constant beyond the
   outermost cell centre) and normalised to their wafer (ring-area) average:
   Γ_i(r) = Γ̄_i · Γ_i,2D(r)/⟨Γ_i,2D⟩, Γ_n(r) = Γ̄_n · Γ_n,2D(r)/⟨Γ_n,2D⟩; the IEDF is the
-  wafer average's shifted by E(r) − ⟨E⟩.  Species the 2D model does not resolve are
+  wafer average's shifted by E(r) − ⟨E⟩ (stretched instead where the shift would cut it at
+  0 eV).  Species the 2D model does not resolve are
   uniform.
 * ``reactor.model: global`` (0D) — the lowest diffusion eigenmode of a cylinder for the
   ion flux, Γ_i(r) = Γ̄_i J0(χ01 r/R) / ⟨J0(χ01 r/R)⟩_wafer with χ01 = 2.405, R the chamber
@@ -125,12 +126,18 @@ def fluid_profile(wafer: dict[str, np.ndarray], ring_area: np.ndarray) -> Radial
 
 
 def _shifted(dist, dE: float):
-    """A distribution moved by dE (eV), cut at 0 and renormalised."""
+    """A distribution moved by dE (eV), cut at 0 and renormalised — or, where moving it would cut
+    it (a broad IEDF that reaches 0 eV, the 2D CCP's collisional sheath), stretched by
+    (⟨E⟩ + dE)/⟨E⟩, which keeps its shape and gives the mean ⟨E⟩ + dE."""
     from ..reactor.sheath import Distribution
 
     if dE == 0.0:
         return dist
     x = np.asarray(dist.x) + dE
+    if x[0] < 0.0 <= float(dist.x[0]):
+        f = (dist.mean() + dE) / dist.mean()
+        xs = np.asarray(dist.x) * f
+        return Distribution(x=xs, pdf=np.asarray(dist.pdf) / f)
     keep = x >= 0
     x, p = x[keep], np.asarray(dist.pdf)[keep]
     return Distribution(x=x, pdf=p / np.trapezoid(p, x))
