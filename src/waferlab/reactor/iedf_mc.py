@@ -7,13 +7,15 @@ x = s_m).  The time-averaged ion space charge q(x) is that of the current-driven
 collisionless ions, 17, 338, 1989 for mobility-limited ions; ``uniform`` gives the DC sheath of
 constant ion density, a linear field).  Electrons fill x < s(t) (the step front); beyond it
 
-    E(x, t) = (q(x) − q(s(t)))/ε₀ = A s_m-scaled · (q̂(x) − q̂_f(ωt)),   q̂ = q/q₀ ∈ [0, 2],       (1)
+    E(x, t) = (q(x) − q(s(t)))/ε₀ = A · max(q̂(x) − q̂_f(ωt), 0),   q̂ = q/q₀ ∈ [0, 2],        (1)
 
-and the sheath voltage is V(t) = A s_m ∫_{ŝ(t)}^1 (q̂ − q̂_f) dx̂.  The front q̂_f(ωt) follows either
-the sheath's own current drive (``current``: q̂_f = 1 − cos ωt, Lieberman's sheath, whose voltage
-has V̄ = 0.83 V₁ collisionless / 0.78 V₁ collisional) or a sinusoidal voltage
-V(t) = V̄ + V₁ cos ωt (``voltage``: the CCP's own closure, V̄ from :func:`.sheath.mean_sheath_voltage`);
-A is set so that V̄ is the given mean drop.  ``dc``: no oscillation, q̂_f = 0, V = V̄.
+with A = q₀/ε₀ (V/m) and x̂ = x/s_m; the sheath voltage is V(t) = A s_m ∫_{ŝ(t)}^1 (q̂ − q̂_f) dx̂.
+The front q̂_f(ωt) follows either the sheath's own current drive (``current``: q̂_f = 1 − cos ωt,
+Lieberman's sheath, whose voltage has V̄ = 0.83 V₁ collisionless / 0.78 V₁ collisional) or a
+sinusoidal voltage V(t) = V̄ + V₁ cos ωt (``voltage``: the CCP's default closure, V̄ from
+:func:`.sheath.mean_sheath_voltage`), or is given (``front``, e.g. the two-sheath waveform of
+:func:`.sheath_rf.pair_front`); A is set so that V̄ is the given mean drop.  ``dc``: no
+oscillation, q̂_f = 0, V = V̄.
 
 Ions.  Entering at x = 0 at the Bohm speed u_B (energy T_e/2) with a transverse Maxwellian of
 temperature T_i at uniformly distributed RF phases (a steady flux), moved by velocity Verlet in
