@@ -93,13 +93,13 @@ def main() -> None:
             f"- V_T (between the plates) {r.heating.V_T:.1f} V = powered sheaths {r.heating.V_a:.1f} V "
             f"+ grounded {r.heating.V_b:.1f} V "
             f"(rf_return {r.setup.ccp.rf_return}); **DC self-bias {r.heating.self_bias:.1f} V**; powered sheath at "
-            f"the centre s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m², mean ion energy "
+            f"the centre s_m {r.heating.s_bottom[0] * 1e3:.2f} mm, J₁ {r.heating.J1[0]:.1f} A/m², T_e/2 + V̄ "
             f"{0.5 * r.T_e_wafer[0] + r.heating.Vbar_bottom[0]:.1f} eV; {r.setup.sheath_regime} sheaths "
             f"(λ_i {r.setup.lambda_i * 1e3:.2f} mm, λ_i/s_m {r.setup.lambda_i / r.heating.s_bottom[0]:.2f})",
             f"- RF current continuity (powered − grounded)/powered: {continuity(r):.1e}",
             "- scaled residual history: " + ", ".join(f"{h:.1e}" for h in r.residual_history), ""]
     out += ["### Mesh refinement (example, gas heating off)", "",
-            "| mesh | steps | CPU s | ⟨n_e⟩ m⁻³ | T_e eV | Γ_i(0) m⁻²s⁻¹ | V₁(0) V | s_m(0) mm | E_i(0) eV |",
+            "| mesh | steps | CPU s | ⟨n_e⟩ m⁻³ | T_e eV | Γ_i(0) m⁻²s⁻¹ | V₁(0) V | s_m(0) mm | T_e/2 + V̄ (0) eV |",
             "|---|---|---|---|---|---|---|---|---|"]
     for mesh in ((10, 12), (16, 16), (24, 24), (32, 32)):
         r, cpu, _ = timed(example(mesh, fluid2d={**load_yaml(EXAMPLE)["reactor"]["fluid2d"],
@@ -145,7 +145,7 @@ def main() -> None:
         out.append(f"| {k:g} | {qs[0][0]:.3f} | {qs[1][0]:.3f} | {qs[0][1]:.4g} | {k ** 4:.4g} |")
     out += ["", "### Self-bias in 2D (example conditions, 10 × 12, gas heating off)", "",
             "| power | R_e | rf_return | sheath law | A_b/A_a | V_a V | V_b V | self-bias V | effective q | "
-            "mean ion energy (0) eV | CPU s |",
+            "T_e/2 + V̄ (0) eV | CPU s |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     # collisionless sheaths fill the 5 cm gap at 30 W (homogeneous model: 44 mm each): both laws at 5 W
     for P, R_e, ret, law in (("30 W", "15 cm", "electrode", "auto"), ("30 W", "15 cm", "chamber", "auto"),
