@@ -141,7 +141,7 @@ def replay(rev: str, reps: int, path: Path, out: Path) -> None:
         fb, fn = _kernel(base, name), _kernel(new, name)
         best = {"base": 1e9, "new": 1e9}
         res = {}
-        for key, f in (("base", fb), ("new", fn)):          # compile / warm
+        for f in (fb, fn):                                   # compile / warm
             _run(f, name, args)
         for _ in range(reps):
             for key, f in (("base", fb), ("new", fn)):

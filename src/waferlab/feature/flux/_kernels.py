@@ -302,9 +302,9 @@ def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
 def _interact(w, inc, absb, ytal, k, e, mat, cin, th, energy, scored, stick, stick_tab, yA,
               ysth, yf, law, cutoff, rr_threshold, rr_weight, s):
     """A hit on element e at incidence cos θ = cin (θ: its angle where ``_needs_th``):
-    yields scored (``scored``), weights scored and reduced (``_score``), then the energy changed by the reflection law; an
-    ion slowed to ``cutoff`` or below stops there (its weight absorbed).  Returns
-    (ray ended, energy)."""
+    yields scored (``scored``), weights scored and reduced (``_score``), then the energy
+    changed by the reflection law; an ion slowed to ``cutoff`` or below stops there (its
+    weight absorbed).  Returns (ray ended, energy)."""
     if scored:
         score_yields(ytal, k, e, mat, w[0], energy, cin, yA, ysth, yf)
     if _score(w, inc, absb, k, e, stick, mat, _table_th(stick_tab, th), rr_threshold,
