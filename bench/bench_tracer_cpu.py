@@ -44,6 +44,9 @@ _FILES = {"_kernels": "src/waferlab/feature/flux/_kernels.py",
 # the arguments that are tallies (zeroed before each run) and the rays per chunk
 _OUTS = {"trace2d": (-5, 0), "trace3d": (-5, 0), "trace_beam": (-4, 0)}
 _NRAYS = {"trace2d": -9, "trace3d": -9, "trace_beam": -6}
+# where the 3D kernels take (gn, cstart, skip): each side recomputes ``skip`` with its own
+# ``_cast3d.skip_field`` (the engine builds it from the cell lists)
+_SKIP = {"trace3d": (9, 10, 16), "trace_beam": (5, 6, 8)}
 
 
 class _Stop(Exception):
@@ -109,11 +112,21 @@ def base_package(rev: str):
             (pkg / f"{mod}.py").write_text(src)
         (pkg / "__init__.py").write_text("")
     sys.path.insert(0, str(root))
-    return sha, {m: importlib.import_module(f"{name}.{m}") for m in ("_kernels", "_ion_beam_kernels")}
+    return sha, {m: importlib.import_module(f"{name}.{m}")
+                 for m in ("_kernels", "_ion_beam_kernels", "_cast3d")}
 
 
 def _kernel(mods, name):
     return getattr(mods["_ion_beam_kernels" if name == "trace_beam" else "_kernels"], name)
+
+
+def _own_skip(mods, name, args):
+    """The call's arguments with the skip field of this side's ``skip_field``."""
+    a = list(args)
+    if name in _SKIP and (name == "trace3d" or a[0] == 3):
+        gn, cs, sk = _SKIP[name]
+        a[sk] = mods["_cast3d"].skip_field(a[cs], np.asarray(a[gn], np.int64))
+    return a
 
 
 def _run(fn, name, args):
@@ -126,26 +139,30 @@ def _run(fn, name, args):
     return time.process_time() - c0, a[len(a) + lo: len(a) + hi if hi else len(a)]
 
 
-def replay(rev: str, reps: int, path: Path, out: Path) -> None:
+def replay(rev: str, reps: int, path: Path, out: Path, only=None) -> None:
     from waferlab.feature import _ion_beam_kernels as KB
+    from waferlab.feature.flux import _cast3d as KC
     from waferlab.feature.flux import _kernels as K
 
     sha, base = base_package(rev)
-    new = {"_kernels": K, "_ion_beam_kernels": KB}
+    new = {"_kernels": K, "_ion_beam_kernels": KB, "_cast3d": KC}
     with open(path, "rb") as f:
         calls = pickle.load(f)
     rows = []
     totals = {}
     for case, name, args in calls:
+        if only and not any(case.startswith(o) for o in only):
+            continue
         nr = int(np.sum(args[_NRAYS[name]]))
         fb, fn = _kernel(base, name), _kernel(new, name)
+        argv = {"base": _own_skip(base, name, args), "new": _own_skip(new, name, args)}
         best = {"base": 1e9, "new": 1e9}
         res = {}
-        for f in (fb, fn):                                   # compile / warm
-            _run(f, name, args)
+        for key, f in (("base", fb), ("new", fn)):          # compile / warm
+            _run(f, name, argv[key])
         for _ in range(reps):
             for key, f in (("base", fb), ("new", fn)):
-                dt, res[key] = _run(f, name, args)
+                dt, res[key] = _run(f, name, argv[key])
                 best[key] = min(best[key], dt)
         same = all(np.array_equal(x, y) for x, y in zip(res["base"], res["new"]))
         t = totals.setdefault((case, name), [0.0, 0.0, 0, True])
@@ -181,11 +198,12 @@ def main() -> None:
     ap.add_argument("--base", default="main")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--only", nargs="+", help="case name prefixes to replay")
     a = ap.parse_args()
     if a.capture:
         capture(a.every, a.per_case, Path(a.file))
     else:
-        replay(a.base, a.reps, Path(a.file), Path(a.out))
+        replay(a.base, a.reps, Path(a.file), Path(a.out), a.only)
 
 
 if __name__ == "__main__":
