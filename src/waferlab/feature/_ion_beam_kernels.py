@@ -23,8 +23,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .flux._ion_kernels import reflected_energy, table_at
-from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone,
+from .flux._ion_kernels import reflected_energy_th, table_at
+from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone_th,
                             side_exit)
 from .flux._rng import _seed_state, _uniform
 
@@ -54,8 +54,8 @@ def _yield(ytab, cin):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _sticking(cin, th_min, th_max):
-    th = math.acos(min(1.0, max(0.0, cin)))
+def _sticking(th, th_min, th_max):
+    """S(θ) at θ = acos(clip(cos θ, 0, 1)) (the caller's one acos per hit)."""
     if th <= th_min:
         return 1.0
     if th >= th_max:
@@ -111,17 +111,18 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
                 n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
                 hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
                 cin = -(dx * n0 + dy * n1 + dz * n2)
+                th = math.acos(min(1.0, max(0.0, cin)))   # shared by S(θ), the law, the lobe
                 inc[k, e] += w
                 y = max(math.sqrt(max(energy, 0.0)) - sqrt_eth, 0.0) * _yield(ytab, cin)
                 ytal[k, e] += w * y
                 if carried > 0.0:
                     redep[k, e] += carried
                 carried = w * y if refl[3] > 0.0 else 0.0
-                w *= 1.0 - _sticking(cin, refl[0], refl[1])
+                w *= 1.0 - _sticking(th, refl[0], refl[1])
                 if w <= 0.0 and carried <= refl[4]:     # stuck, nothing to carry
                     done = True
                     break
-                energy = reflected_energy(s, energy, cin, law)
+                energy = reflected_energy_th(s, energy, th, law)
                 if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
                     done = True
                     break
@@ -134,7 +135,7 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
                 dy += 2.0 * cin * n1
                 dz += 2.0 * cin * n2
                 nn = math.sqrt(dx * dx + dy * dy + dz * dz)
-                dx, dy, dz = _cone(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, cin, refl[2])
+                dx, dy, dz = _cone_th(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, th, refl[2])
                 if dim == 2:
                     nn = math.sqrt(dx * dx + dz * dz)
                     dx, dy, dz = dx / nn, 0.0, dz / nn

@@ -12,7 +12,8 @@ from numba import njit
 
 from ._rng import _seed_state, _uniform
 
-__all__ = ["reflected_energy", "sample_reflected", "score_yields", "table_at"]
+__all__ = ["reflected_energy", "reflected_energy_th", "sample_reflected", "score_yields",
+           "table_at"]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -23,7 +24,7 @@ def table_at(tab, x01):
     return tab[i] + (f - i) * (tab[i + 1] - tab[i])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def score_yields(ytal, k, e, mat, w, energy, cin, yA, ysth, yf):
     """ytal[k, c, e] += w·A(√E − √E_th)·f(cos θ) for every channel c of material mat."""
     se = math.sqrt(max(energy, 0.0))
@@ -40,7 +41,7 @@ def score_yields(ytal, k, e, mat, w, energy, cin, yA, ysth, yf):
         ytal[k, c, e] += w * a * d * f
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _normal(s):
     """A standard normal deviate (Box–Muller)."""
     u1 = 1.0 - _uniform(s)
@@ -54,7 +55,15 @@ def reflected_energy(s, energy, cin, law):
     unchanged): N(p(θ)E, (sE)²) truncated to [0, E] by rejection (module ``ions``)."""
     if law.shape[0] == 0:
         return energy
-    th = math.acos(min(1.0, max(0.0, cin)))
+    return reflected_energy_th(s, energy, math.acos(min(1.0, max(0.0, cin))), law)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def reflected_energy_th(s, energy, th, law):
+    """``reflected_energy`` at the incidence angle θ = acos(clip(cin, 0, 1)) already
+    computed by the caller (the kernels take one acos per hit)."""
+    if law.shape[0] == 0:
+        return energy
     ti, nl, spread, amp = law[0], law[1], law[2], law[3]
     if th < ti:
         p = amp * (th / ti) ** nl

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._cast3d import cast3d as _cast3d
-from ._ion_kernels import reflected_energy, score_yields, table_at
+from ._ion_kernels import reflected_energy_th, score_yields, table_at
 from ._rng import _seed_state, _uniform
 
 __all__ = ["bin_elements", "side_exit", "trace2d", "trace3d"]
@@ -118,7 +118,7 @@ def bin_elements(verts, lo, h, n):
 
 
 # --------------------------------------------------------------------------- sampling
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _source_cos(s, mode, exponent, table):
     """cos θ of a source direction: cosⁿ law (mode 0) or tabulated inverse CDF of θ."""
     xi = _uniform(s)
@@ -143,6 +143,24 @@ def _spec_prob(table, cos_in):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _table_th(table, th):
+    """``_spec_prob`` at the incidence angle θ = acos(clip(cos θ, 0, 1)) already computed
+    by the caller (one acos per hit, shared by the tables, the lobe and the energy law)."""
+    if table.shape[0] == 1:
+        return table[0]
+    f = th / (0.5 * math.pi) * (table.shape[0] - 1)
+    i = min(int(f), table.shape[0] - 2)
+    return table[i] + (f - i) * (table[i + 1] - table[i])
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _needs_th(stick_tab, spec_tab, cone_min, energy_law):
+    """Whether a hit needs its incidence angle θ (a tabulated factor, the coned lobe or
+    the reflected-energy law): the kernels then take acos once per hit."""
+    return stick_tab.shape[0] > 1 or spec_tab.shape[0] > 1 or cone_min >= 0.0 or energy_law
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _about(ax, ay, az, cx, cy, cz):
     """cx·b1 + cy·b2 + cz·a with (b1, b2, a) the orthonormal basis about the unit vector a
     of Duff et al., JCGT 6(1), 2017."""
@@ -164,7 +182,16 @@ def _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min):
     cos(πt/2)·sin(αt)/(αt).  cone_min < 0: the specular direction itself."""
     if cone_min < 0.0:
         return dx, dy, dz
-    alpha = 0.5 * math.pi - min(math.acos(min(1.0, max(0.0, cin))), cone_min)
+    return _cone_th(s, dx, dy, dz, n0, n1, n2, math.acos(min(1.0, max(0.0, cin))), cone_min)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _cone_th(s, dx, dy, dz, n0, n1, n2, th, cone_min):
+    """``_cone`` at the incidence angle θ = acos(clip(cin, 0, 1)) already computed by the
+    caller."""
+    if cone_min < 0.0:
+        return dx, dy, dz
+    alpha = 0.5 * math.pi - min(th, cone_min)
     if alpha <= 0.0:
         return dx, dy, dz
     psi = 0.0
@@ -203,7 +230,7 @@ def _dda_at(o, d, p, lo, h, n):
 
 
 # --------------------------------------------------------------------------- 2D
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _cast2d(ox, oy, dx, dy, cd, glo, gh, gn, cstart, citems):
     nx, ny = gn[0], gn[1]
     ix, sx, tmx, tdx = _dda_init(ox, dx, glo[0], gh[0], nx)
@@ -272,19 +299,19 @@ def _score(w, inc, absb, k, e, stick, mat, factor, rr_threshold, rr_weight, s):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _interact(w, inc, absb, ytal, k, e, mat, cin, energy, scored, stick, stick_tab, yA, ysth,
-              yf, law, cutoff, rr_threshold, rr_weight, s):
-    """A hit on element e at incidence cos θ = cin: yields scored (``scored``), weights
-    scored and reduced (``_score``), then the energy changed by the reflection law; an
-    ion slowed to ``cutoff`` or below stops there (its weight absorbed).  Returns
-    (ray ended, energy)."""
+def _interact(w, inc, absb, ytal, k, e, mat, cin, th, energy, scored, stick, stick_tab, yA,
+              ysth, yf, law, cutoff, rr_threshold, rr_weight, s):
+    """A hit on element e at incidence cos θ = cin (θ: its angle where ``_needs_th``):
+    yields scored (``scored``), weights scored and reduced (``_score``), then the energy
+    changed by the reflection law; an ion slowed to ``cutoff`` or below stops there (its
+    weight absorbed).  Returns (ray ended, energy)."""
     if scored:
         score_yields(ytal, k, e, mat, w[0], energy, cin, yA, ysth, yf)
-    if _score(w, inc, absb, k, e, stick, mat, _spec_prob(stick_tab, cin), rr_threshold,
+    if _score(w, inc, absb, k, e, stick, mat, _table_th(stick_tab, th), rr_threshold,
               rr_weight, s):
         return True, energy
     if scored:
-        energy = reflected_energy(s, energy, cin, law)
+        energy = reflected_energy_th(s, energy, th, law)
         if energy <= cutoff:
             for q in range(w.shape[0]):
                 absb[k, q, e] += w[q]
@@ -360,6 +387,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
         _seed_state(seeds[k], s)
         w = np.empty(stick.shape[0])              # one weight per species of the group
         scored = yA.shape[0] > 0
+        need_th = _needs_th(stick_tab, spec_tab, cone_min, scored and law.shape[0] > 0)
         for _r in range(nrays[k]):
             ox = xlo + _uniform(s) * width
             oy = y_launch
@@ -386,19 +414,20 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                     hx = ox + t * dx
                     hy = oy + t * dy
                     cin = -(dx * n0 + dy * n1)
-                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
-                                              scored, stick, stick_tab, yA, ysth, yf, law,
-                                              cutoff, rr_threshold, rr_weight, s)
+                    th = math.acos(min(1.0, max(0.0, cin))) if need_th else 0.0
+                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, th,
+                                              energy, scored, stick, stick_tab, yA, ysth, yf,
+                                              law, cutoff, rr_threshold, rr_weight, s)
                     if ended:
                         done = True
                         break
-                    if _uniform(s) < _spec_prob(spec_tab, cin):
+                    if _uniform(s) < _table_th(spec_tab, th):
                         dx += 2.0 * cin * n0
                         dy += 2.0 * cin * n1
                         if cone_min >= 0.0:          # in-plane projection of the 3D lobe
                             nn = math.sqrt(dx * dx + dy * dy)
-                            dx, dy, dz2 = _cone(s, dx / nn, dy / nn, 0.0, n0, n1, 0.0,
-                                                cin, cone_min)
+                            dx, dy, dz2 = _cone_th(s, dx / nn, dy / nn, 0.0, n0, n1, 0.0,
+                                                   th, cone_min)
                     else:
                         # projected cosine law: sin φ uniform in [-1, 1]
                         sphi = 2.0 * _uniform(s) - 1.0
@@ -449,6 +478,7 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
     _seed_state(seeds[k], s)
     w = np.empty(stick.shape[0])              # one weight per species of the group
     scored = yA.shape[0] > 0
+    need_th = _needs_th(stick_tab, spec_tab, cone_min, scored and law.shape[0] > 0)
     for _r in range(nrays[k]):
         ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
         oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
@@ -471,13 +501,14 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
                 hy = oy + t * dy
                 hz = oz + t * dz
                 cin = -(dx * n0 + dy * n1 + dz * n2)
-                ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, energy,
+                th = math.acos(min(1.0, max(0.0, cin))) if need_th else 0.0
+                ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, th, energy,
                                           scored, stick, stick_tab, yA, ysth, yf, law,
                                           cutoff, rr_threshold, rr_weight, s)
                 if ended:
                     done = True
                     break
-                if _uniform(s) < _spec_prob(spec_tab, cin):
+                if _uniform(s) < _table_th(spec_tab, th):
                     dx += 2.0 * cin * n0
                     dy += 2.0 * cin * n1
                     dz += 2.0 * cin * n2
@@ -485,7 +516,7 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
                     dx /= nn
                     dy /= nn
                     dz /= nn
-                    dx, dy, dz = _cone(s, dx, dy, dz, n0, n1, n2, cin, cone_min)
+                    dx, dy, dz = _cone_th(s, dx, dy, dz, n0, n1, n2, th, cone_min)
                 else:
                     # cosine law about n
                     xi = _uniform(s)
