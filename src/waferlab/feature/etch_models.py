@@ -21,6 +21,7 @@ element's own coverage; see docs/etch-models.md for this and the other differenc
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Mapping
 
@@ -72,10 +73,27 @@ def direct_beam_table(tables: dict, yields: Mapping[str, Any], beam: IonBeam, ke
     tk = (key, flat)
     if tk not in tables:
         y = yields[key]
-        alpha, f = beam_incidence_table(y.angular_part, beam.exponent,
-                                        **({"n_alpha": 1} if flat else {}))
+        if isinstance(y, IonYield):      # the table depends on the law, B and n alone
+            alpha, f = _angular_table(y.angular, float(y.B), float(beam.exponent), flat)
+        else:
+            alpha, f = beam_incidence_table(y.angular_part, beam.exponent,
+                                            **({"n_alpha": 1} if flat else {}))
         tables[tk] = (alpha, beam.energy_average(y) * f)
     return tables[tk]
+
+
+@functools.lru_cache(maxsize=64)
+def _angular_table(angular: str, B: float, exponent: float, flat: bool
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``beam_incidence_table`` of the angular law ``angular`` (parameter B) for a
+    cosⁿθ beam, read-only: the same numbers for every model and step that asks (a pure
+    function of its arguments; ~25 ms each, several per sf6o2 model and run)."""
+    alpha, f = beam_incidence_table(IonYield(A=0.0, threshold_eV=0.0, angular=angular,
+                                             B=B).angular_part, exponent,
+                                    **({"n_alpha": 1} if flat else {}))
+    alpha.flags.writeable = False
+    f.flags.writeable = False
+    return alpha, f
 
 @dataclass(frozen=True, kw_only=True)
 class MaskSputter:

@@ -5,11 +5,17 @@ elements are triangles.  Normals point out of the material into the vacuum.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = ["Surface"]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,18 +45,22 @@ class Surface:
     def dimension(self) -> int:
         return int(self.points.shape[1])
 
-    @property
+    # centroids and areas are computed once per surface (a surface is immutable: its
+    # arrays are never changed in place) and handed out read-only
+
+    @functools.cached_property
     def centroids(self) -> np.ndarray:
         """(m, d) element centres."""
-        return self.points[self.elements].mean(axis=1)
+        return _frozen(self.points[self.elements].mean(axis=1))
 
-    @property
+    @functools.cached_property
     def areas(self) -> np.ndarray:
         """(m,) segment lengths (2D, m) or triangle areas (3D, m²)."""
         p = self.points[self.elements]
         if self.dimension == 2:
-            return np.linalg.norm(p[:, 1] - p[:, 0], axis=1)
-        return 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+            return _frozen(np.linalg.norm(p[:, 1] - p[:, 0], axis=1))
+        return _frozen(0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]),
+                                            axis=1))
 
     @property
     def grid_points(self) -> int:

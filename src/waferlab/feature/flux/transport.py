@@ -145,6 +145,15 @@ class Selective(Protocol):
     def moving(self, materials: np.ndarray) -> np.ndarray: ...
 
 
+_PARALLEL_QUERY = 4096    # query points from which the k-nearest search uses the threads
+
+
+def _threads() -> int:
+    """numba's current thread count (set for the step by ``RunContext.apply_threads``)."""
+    import numba
+    return int(numba.get_num_threads())
+
+
 def surface_of(geometry: Any, held: int = 0) -> Surface:
     """The Surface to trace: ``geometry`` itself, or extracted from a level-set stack
     (the ``held`` bottom layers classified at tolerance 0: ``extract_surface``)."""
@@ -172,7 +181,10 @@ class FluxState:
         if self.tree is None or n == 0:
             return {name: np.zeros(n) for name in self.values}
         k = min(k, len(self.index))
-        d, j = self.tree.query(np.asarray(points, float), k=k)
+        # the kernels' thread count (``RunContext.apply_threads``); each query point is
+        # independent, so the result does not depend on it
+        d, j = self.tree.query(np.asarray(points, float), k=k,
+                               workers=_threads() if n >= _PARALLEL_QUERY else 1)
         if k == 1:
             d, j = d[:, None], j[:, None]
         w = 1.0 / (d * d + self.eps2)
