@@ -90,17 +90,52 @@ def test_float32_padding_equals_the_float64_padding_rounded(boundary):
     assert np.array_equal(a32, ref.astype(np.float32))
 
 
+def _surface_whole(geo: LevelSetStack):
+    """``extract_surface`` (3D, no held layers) with whole-array expressions on the
+    float64 padding: the code before #18's chunking, written out."""
+    from waferlab.feature import _kernels as K
+
+    h = geo.grid.spacing
+    a = _padded_whole(geo.top, geo.grid.periodic)
+    verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
+    points = extract._to_coords(verts, padded_top(geo.top, geo)[1])
+    elements = faces.astype(np.int64)
+    p = points[elements]
+    cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    area2 = np.linalg.norm(cr, axis=1)
+    keep = area2 > 1e-12 * h * h
+    elements, cr, area2 = elements[keep], cr[keep], area2[keep]
+    normals = cr / area2[:, None]
+    centre = points[elements].mean(axis=1)
+    eps = 0.25 * h
+    top = np.ascontiguousarray(geo.phi[-1:])
+    g = geo.grid
+
+    def val(q):
+        return K.interp_layers(top, geo.fractional_index(q), 3, g.periodic, g.periodic)[0]
+    sign = np.where(val(centre + eps * normals) - val(centre - eps * normals) < 0, -1.0, 1.0)
+    normals = normals * sign[:, None]
+    flip = sign < 0
+    elements[flip] = elements[flip][:, [0, 2, 1]]
+    mats = geo.material_index_at(centre)
+    used = np.unique(elements)
+    remap = np.full(len(points), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return points[used], remap[elements], normals, mats
+
+
 @pytest.mark.parametrize("boundary", ["periodic", "reflective"])
-def test_extracted_surface_equals_marching_cubes_on_the_float64_padding(boundary):
+@pytest.mark.parametrize("chunk", [1000, 1 << 16])
+def test_extracted_surface_equals_the_whole_array_extraction(boundary, chunk, monkeypatch):
+    monkeypatch.setattr(extract, "FACE_CHUNK", chunk)
     geo = _geo(boundary)
     surf = extract_surface(geo)
-    verts, faces, _, _ = measure.marching_cubes(_padded_whole(geo.top, boundary == "periodic"),
-                                                level=0.0, allow_degenerate=False)
-    _, coords = padded_top(geo.top, geo)
-    pts = extract._to_coords(verts, coords)
-    used = np.unique(faces)
-    assert np.array_equal(surf.points, pts[used])
-    assert len(surf.elements) == len(faces)
+    pts, els, nrm, mats = _surface_whole(geo)
+    assert len(els) > 3 * chunk or chunk > len(els)
+    assert np.array_equal(surf.points, pts)
+    assert np.array_equal(surf.elements, els)
+    assert np.array_equal(surf.normals, nrm)
+    assert np.array_equal(surf.materials, np.where(mats < 0, 1, mats))
 
 
 @pytest.mark.parametrize("periodic", [True, False])

@@ -113,16 +113,15 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
         verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
         del a
         points = _to_coords(verts, coords)
+        del verts
         elements = faces.astype(np.int64)
-        p = points[elements]
-        cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
-        area2 = np.linalg.norm(cr, axis=1)
-        keep = area2 > 1e-12 * h * h
-        elements, cr, area2 = elements[keep], cr[keep], area2[keep]
-        normals = cr / area2[:, None]
+        del faces
+        keep, normals = _face_normals(points, elements, h)
+        elements = elements[keep]
+        del keep
     # orient into the vacuum: φ must increase along the normal (majority vote, per element
     # where the test is clear-cut)
-    centre = points[elements].mean(axis=1)
+    centre = _centroids(points, elements)
     eps = 0.25 * h
     dphi = _top_values(geometry, centre + eps * normals) - _top_values(geometry, centre - eps * normals)
     sign = np.where(dphi < 0, -1.0, 1.0)
@@ -147,6 +146,35 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
     return Surface(points=points[used], elements=remap[elements], normals=normals,
                    materials=mats, material_names=geometry.materials,
                    lateral_bounds=g.lateral_bounds, boundary=g.boundary, spacing=g.spacing)
+
+
+FACE_CHUNK = 1 << 16     # triangles per chunk of the per-face arithmetic (no (n, 3, 3) arrays)
+
+
+def _face_normals(points: np.ndarray, elements: np.ndarray, h: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, unit normals of the kept triangles): triangles of area² > 10⁻¹² h² kept,
+    normal (b − a) × (c − a) / |…|; row by row, so by chunks of triangles the numbers
+    are those of the whole-array expressions."""
+    n = len(elements)
+    keep = np.empty(n, dtype=bool)
+    parts = []
+    for i0 in range(0, n, FACE_CHUNK):
+        p = points[elements[i0:i0 + FACE_CHUNK]]
+        cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        area2 = np.linalg.norm(cr, axis=1)
+        k = area2 > 1e-12 * h * h
+        keep[i0:i0 + FACE_CHUNK] = k
+        parts.append(cr[k] / area2[k][:, None])
+    return keep, (np.concatenate(parts) if parts else np.zeros((0, points.shape[1])))
+
+
+def _centroids(points: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """Mean of each element's vertices (by chunks of elements: the same numbers)."""
+    if len(elements) == 0:
+        return np.zeros((0, points.shape[1]))
+    return np.concatenate([points[elements[i0:i0 + FACE_CHUNK]].mean(axis=1)
+                           for i0 in range(0, len(elements), FACE_CHUNK)])
 
 
 def _empty(geometry: LevelSetStack) -> Surface:
