@@ -2,9 +2,9 @@
 cell size, waferlab and ViennaPS, from bench/results/scale.json (bench/bench_scale.py).
 
 Curves: waferlab before issue #18 (tag ``before``), at the end of session 8
-(``session8-sparse``), session 9 (``s9-merged``) and now (tag ``s10-sparse``: one
-launch, every size, main as a baseline beside it), and the peer measured in the same
-launch as the newest waferlab rows.  docs/scale.md reads it.
+(``session8-sparse``), session 9 (``s9-merged``), session 10 (``s10-sparse``) and now
+(tags ``s11-sparse*``: one launch of every size with main as a baseline beside it, and
+20.48 µm alone), and the peer measured in the same launch as the newest waferlab rows.  docs/scale.md reads it.
 
 Run: python docs/img/make_scale_figure.py
 """
@@ -41,7 +41,8 @@ def main() -> None:
               ("session8-sparse", "waferlab", "tab:green", "D-", "waferlab session 8"),
               ("s9-merged", "waferlab", "tab:blue", "o-", "waferlab session 9"),
               ("s10-sparse", "waferlab", "tab:purple", "v-", "waferlab session 10"),
-              ("s10-sparse", "viennaps", "k", "^:", "ViennaPS 4.7 (same launch)")]
+              ("s11-sparse", "waferlab", "tab:orange", "P-", "waferlab session 11"),
+              ("s11-sparse", "viennaps", "k", "^:", "ViennaPS 4.7 (same launch)")]
     for prefix, code, color, mark, label in curves:
         sizes, rows, commits = series(data, prefix, code)
         if not rows:

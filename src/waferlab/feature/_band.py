@@ -312,6 +312,65 @@ def new_band(a, cand, width):
     return out[:nb].copy()
 
 
+CLASSIFY_CHUNKS = 16    # the candidates are classified in about this many chunks of x-planes
+
+
+def classify_apply(a, cand, h, keep, cap, ndim, px, py):
+    """``classify`` then ``_apply`` (targets, k_lo, k_hi), by chunks of x-planes: the
+    per-candidate values and flags are held for a chunk at a time, not for all
+    candidates (#18).
+
+    A candidate's class reads φ at most one x-plane away (26 neighbours and the central
+    gradient; wrapped or mirrored into the first and last plane), so the chunk [a, b) is
+    classified before any of planes [a − 1, nx) or the first one is written; then the
+    planes below b − 1 (but the first) are written, the last waits for the next chunk,
+    the first for the end.  The targets keep the candidates' order and every value is the
+    one the whole-array pass writes.
+    """
+    nx, ny, nz = a.shape
+    if nx < 16:
+        val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
+        return _apply(a, cand, val, fixed, h)
+    planes = np.searchsorted(cand, (np.arange(nx + 1) * (ny * nz)).astype(cand.dtype))
+    step = max(4, -(-nx // CLASSIFY_CHUNKS))
+    head = int(planes[1])
+    pieces = []
+    lims = [nz, -1]
+
+    def put(lo, hi, v, f):
+        t, k0, k1 = _apply(a, cand[lo:hi], v, f, h)
+        if k1 >= 0:
+            lims[0] = min(lims[0], k0)
+            lims[1] = max(lims[1], k1)
+        return t
+
+    first = pending = None
+    for a0 in range(0, nx, step):
+        b = min(a0 + step, nx)
+        sa, sb = int(planes[a0]), int(planes[b])
+        val, fixed = classify(a, cand[sa:sb], h, keep, cap, ndim, px, py)
+        if a0 == 0:
+            first = (val[:head].copy(), fixed[:head].copy())
+        if pending is not None:
+            pieces.append(put(*pending))
+        lo = max(sa, head)
+        hi = max(lo, int(planes[max(b - 1, a0)]))
+        if hi > lo:
+            pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
+        pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
+        del val, fixed
+    if pending is not None:
+        pieces.append(put(*pending))
+    del pending
+    if first is not None and head > 0:
+        pieces.insert(0, put(0, head, *first))
+    del first
+    targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
+    del pieces
+    k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
+    return targets, k_lo, k_hi
+
+
 def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITERATIONS):
     """One band rebuild (module docstring); returns (new band, cand, k_lo, k_hi).
 
@@ -320,9 +379,7 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITER
     k_lo/k_hi: lowest/highest vertical index of a node next to the zero set (-1 if none).
     """
     cand = candidates(a, mark, h, cap, ndim, px, py, rings)
-    val, fixed = classify(a, cand, h, keep, cap, ndim, px, py)
-    targets, k_lo, k_hi = _apply(a, cand, val, fixed, h)
-    del val, fixed                       # per-candidate arrays freed as soon as done
+    targets, k_lo, k_hi = classify_apply(a, cand, h, keep, cap, ndim, px, py)
     ny, nz = a.shape[1], a.shape[2]
     chamfer(a, targets, h, cap, ndim, px, py, iterations,
             half_mask(ny, nz, h, ndim, -1), half_mask(ny, nz, h, ndim, 1))

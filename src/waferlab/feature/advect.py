@@ -54,7 +54,7 @@ from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
 __all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
-           "BAND_DEFAULTS", "SCHEMES", "KINDS"]
+           "BAND_DEFAULTS", "SCHEMES", "KINDS", "plane_starts", "stage_chunked"]
 
 SCHEMES: dict[str, int] = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
@@ -185,6 +185,62 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     return K.BEAM, V, alpha, vmax, S
 
 
+STAGE_CHUNKS = 16     # a stage runs over the band's x-planes in about this many chunks
+_REACH = 3            # x-planes a stage reads on each side of a node (WENO5; EO reads 1)
+
+
+def plane_starts(band: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """Band index at which each x-plane of a (nx, ny, nz) array starts (nx + 1 entries;
+    the band is sorted), or None for grids too small to stage by chunks."""
+    nx = shape[0]
+    if nx < 4 * _REACH * 2:
+        return None
+    per = int(np.prod(shape[1:]))
+    return np.searchsorted(band, (np.arange(nx + 1) * per).astype(band.dtype))
+
+
+def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray,
+                  planes: np.ndarray | None, dt: float, wa: float, wb: float,
+                  args: tuple) -> None:
+    """One Runge–Kutta stage, u[band] = wa·u0 + wb·(u + dt·L(u)) (``K.stage_band``), with
+    the results held for a few x-planes at a time instead of a band-size array (#18).
+
+    A node reads u at most ``_REACH`` x-planes away (wrapped or mirrored into the first
+    and last three planes), so the chunk of planes [a, b) is computed from u before any
+    of planes [a − 3, nx) or the first three is written; after it, the planes below
+    b − 3 (but the first three) are written back, the last three wait for the next
+    chunk, and the first three for the end.  Every node gets exactly the numbers of the
+    whole-band stage."""
+    if planes is None:
+        new = np.empty_like(u0)
+        K.stage_band(u, u0, new, band, V, dt, wa, wb, *args)
+        K.scatter(u, band, new)
+        return
+    nx = len(planes) - 1
+    step = max(2 * _REACH + 2, -(-nx // STAGE_CHUNKS))
+    head = int(planes[_REACH])                # nodes of the first three planes
+    first = pending = None
+    for a in range(0, nx, step):
+        b = min(a + step, nx)
+        sa, sb = int(planes[a]), int(planes[b])
+        cur = np.empty(sb - sa)
+        if sb > sa:
+            K.stage_band(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
+        if a == 0:
+            first = cur[:head].copy()
+        if pending is not None:               # the previous chunk's last three planes
+            K.scatter(u, band[pending[0]:pending[1]], pending[2])
+        lo = max(sa, head)
+        hi = max(lo, int(planes[max(b - _REACH, a)]))
+        if hi > lo:
+            K.scatter(u, band[lo:hi], cur[lo - sa:hi - sa])
+        pending = (hi, sb, cur[hi - sa:])
+    if pending is not None:
+        K.scatter(u, band[pending[0]:pending[1]], pending[2])
+    if first is not None and head > 0:
+        K.scatter(u, band[:head], first)
+
+
 class _Work:
     """Mutable working state of one ``advance`` call (private): dense φ, the sparse
     band (sorted flat node indices of the top set with |φ| < W)."""
@@ -217,6 +273,8 @@ class _Work:
         # query; valid while those layers only grow (the etch clip raises them), so
         # made once per window
         self.bmin: np.ndarray | None = None
+        # band index where each x-plane starts (``plane_starts``), made per band
+        self.planes: np.ndarray | None = None
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -239,6 +297,7 @@ class _Work:
             self._reset()
         # the old band and its taper are not needed while the new ones are built
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        self.planes = None
         while True:
             top3 = as3(self.phi[-1])
             # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
@@ -439,22 +498,23 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         # source); φⁿ on the band is kept compact for the Runge–Kutta combinations
         u = top3
         args = (h, order, mode, alpha, d, g.periodic, g.periodic)
+        weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
-        else:
-            def stage(src, base, out, band, dt, wa, wb, *_, V=V, args=args):
-                K.stage_band(src, base, out, band, V, dt, wa, wb, *args)
         del mats                          # the materials are in V (or the custom stage)
         u0 = K.gather(u, w.band)
-        new = np.empty_like(u0)
-        stage(u, u0, new, w.band, dt, 0.0, 1.0, h, order, d, g.periodic)
-        K.scatter(u, w.band, new)
-        if order > 1:
-            stage(u, u0, new, w.band, dt, 0.75, 0.25, h, order, d, g.periodic)
-            K.scatter(u, w.band, new)
-            stage(u, u0, new, w.band, dt, 1.0 / 3.0, 2.0 / 3.0, h, order, d, g.periodic)
-            K.scatter(u, w.band, new)
-        del u0, new
+        if mode == CUSTOM:
+            new = np.empty_like(u0)
+            for wa, wb in weights:
+                stage(u, u0, new, w.band, dt, wa, wb, h, order, d, g.periodic)
+                K.scatter(u, w.band, new)
+            del new, stage
+        else:                 # by chunks of x-planes, each written back once no chunk reads it
+            if w.planes is None:
+                w.planes = plane_starts(w.band, u.shape)
+            for wa, wb in weights:
+                stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args)
+        del u0
         if not K.all_finite(top3, w.band):
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
@@ -478,5 +538,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
         # per-node arrays freed before the next rebuild, and every view of φ: a rebuild
         # that grows the window would otherwise keep the old array alive beside the new
-        del V, state, stage, view, top3, u, phi4
+        del V, state, view, top3, u, phi4
     return w.finish(clearance), steps

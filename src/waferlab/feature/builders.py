@@ -31,6 +31,7 @@ FEATURE_KINDS = ("trench", "hole", "line")
 #: boundary; quarter (3D): its centre axis on the (low-x, low-y) corner.
 SYMMETRIES = ("full", "half", "quarter")
 _SYM_PATH = "structure.feature.symmetry"
+SLAB_NODES = 1 << 20     # nodes per slab of the builders' coordinate arrays and temporaries
 
 
 def check_symmetry(symmetry: str, *, dimension: int, boundary: str, kind: str) -> None:
@@ -127,7 +128,7 @@ def layer_stack(grid: Grid, substrate: str, layers: Sequence[tuple[str, float]],
 
 def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = None,
                 radius: float | None = None, depth: float, taper: float = 0.0,
-                symmetry: str = "full") -> LevelSetStack:
+                symmetry: str = "full", overwrite: bool = False) -> LevelSetStack:
     """Cut an opening from the top (``reference_top``) down by ``depth``.
 
     The opening is centred at :func:`feature_center` (x = 0, y = 0 for ``symmetry``
@@ -141,6 +142,11 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     taper   sidewall angle from vertical (rad); the opening narrows towards the bottom:
             opening half-width at height z is w/2 − (z_top − z)·tan(taper).
     Every layer is cut: φ_k = max(φ_k, −d_cut).
+
+    The result is written into a new array, or into ``geometry.phi`` itself with
+    ``overwrite`` (the caller hands its stack over and must not use it afterwards: the
+    builder then holds one volume instead of two, #18) and whenever the window had to be
+    extended (the extended copy is the builder's own).  The numbers are the same.
     """
     g = geometry.grid
     if kind not in FEATURE_KINDS:
@@ -183,7 +189,7 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     def slabs():
         """(x slice, s, z) over slabs of x rows: the full-size coordinate arrays and
         their temporaries are never all alive at once (the numbers are the same)."""
-        rows = max(1, (1 << 20) // max(1, int(np.prod([len(a) for a in axes[1:]]))))
+        rows = max(1, SLAB_NODES // max(1, int(np.prod([len(a) for a in axes[1:]]))))
         for i0 in range(0, len(axes[0]), rows):
             X = np.meshgrid(axes[0][i0:i0 + rows], *axes[1:], indexing="ij")
             x = X[0] - center[0]
@@ -203,15 +209,20 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
         return d_cut
 
     far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
-    # the layers are written into one new array (no list of layers and its stacked copy
-    # alive at once: the builder's peak was input + layers + stack, #18)
-    phi = np.empty(geo.phi.shape)
+    # the layers are written into one array (no list of layers and its stacked copy
+    # alive at once: the builder's peak was input + layers + stack, #18); a layer's new
+    # values never read another layer and are computed from the layer before they are
+    # written, so they can go into the input when it is ours
+    own = (overwrite or geo is not geometry) and geo.phi.flags.writeable \
+        and geo.phi.flags.c_contiguous
+    phi = geo.phi if own else np.empty(geo.phi.shape)
     for k, phi_k in enumerate(geo.phi):
         t_k = _flat_top(phi_k, geo)
         if t_k is None:                      # not flat: CSG then fast marching
             phi[k] = reinitialise(np.maximum(phi_k, -cut_distance()), g)
         elif t_k <= z_b:                     # entirely below the cut
-            phi[k] = phi_k
+            if not own:
+                phi[k] = phi_k
         else:                                # exact: distance to the (x|r, z) profile
             poly = _profile(kind, half, tan, z_top, z_b, t_k, far)
             for sl, _x, s, z in slabs():
@@ -223,7 +234,7 @@ def _flat_top(phi_k: np.ndarray, geo: LevelSetStack) -> float | None:
     """Height of the zero of a laterally uniform φ_k = z − T (None if not of that form)."""
     col = phi_k.reshape(-1, phi_k.shape[-1])
     atol = 1e-9 * geo.grid.spacing
-    rows = max(1, (1 << 20) // col.shape[1])     # by slabs: no full-size temporaries
+    rows = max(1, SLAB_NODES // col.shape[1])    # by slabs: no full-size temporaries
     for r0 in range(0, col.shape[0], rows):
         if not np.allclose(col[r0:r0 + rows], col[:1], rtol=0, atol=atol):
             return None

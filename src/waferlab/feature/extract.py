@@ -26,8 +26,12 @@ def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
     return np.concatenate([first, a, last], axis=axis)
 
 
-def padded_top(field: np.ndarray, geometry: LevelSetStack) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``field`` (a layer array) with boundary columns added, and the node coordinates per axis."""
+def padded_top(field: np.ndarray, geometry: LevelSetStack,
+               dtype: type = np.float64) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``field`` (a layer array) with boundary columns added, and the node coordinates per
+    axis.  In 3D the padded array may be ``dtype`` float32 (what marching cubes reads):
+    the padding values are formed in float64 from ``field`` and rounded once, so the
+    result equals the float64 padding cast to float32, without that float64 copy (#18)."""
     g = geometry.grid
     coords = []
     for ax in range(g.dimension - 1):
@@ -35,23 +39,25 @@ def padded_top(field: np.ndarray, geometry: LevelSetStack) -> tuple[np.ndarray, 
         coords.append(np.concatenate([[-0.5 * L], g.lateral_coords(ax), [0.5 * L]]))
     coords.append(geometry.z_coords)
     if g.dimension == 2:
-        return _pad_axis(field, 0, g.periodic), coords
+        return _pad_axis(field, 0, g.periodic).astype(dtype, copy=False), coords
     # 3D: one padded array filled in place (the values of padding x, then y, with
-    # ``_pad_axis``; no second full-size temporary while the first is alive)
+    # ``_pad_axis``'s arithmetic; no second full-size temporary)
     nx, ny, nz = field.shape
-    a = np.empty((nx + 2, ny + 2, nz), dtype=np.float64)
+    a = np.empty((nx + 2, ny + 2, nz), dtype=dtype)
     a[1:-1, 1:-1] = field
     first, last = field[:1], field[-1:]
     if g.periodic:
         first = last = 0.5 * (first + last)
     a[:1, 1:-1] = first
     a[-1:, 1:-1] = last
-    first, last = a[:, 1:2], a[:, -2:-1]
+    # the y padding from the float64 end columns of the x-padded field
+    c0 = np.concatenate([first[:, :1], field[:, :1], last[:, :1]], axis=0)
+    c1 = np.concatenate([first[:, -1:], field[:, -1:], last[:, -1:]], axis=0)
     if g.periodic:
-        a[:, :1] = a[:, -1:] = 0.5 * (first + last)
+        a[:, :1] = a[:, -1:] = 0.5 * (c0 + c1)
     else:
-        a[:, :1] = first
-        a[:, -1:] = last
+        a[:, :1] = c0
+        a[:, -1:] = c1
     return a, coords
 
 
@@ -100,21 +106,22 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
         elements, seg, length = elements[keep], seg[keep], length[keep]
         normals = np.column_stack([seg[:, 1], -seg[:, 0]]) / length[:, None]
     else:
-        a, coords = padded_top(geometry.top, geometry)
+        # float32: what marching cubes computes in (it would make that copy itself)
+        a, coords = padded_top(geometry.top, geometry, np.float32)
         if not (a.min() < 0 < a.max()):
             return _empty(geometry)
         verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
+        del a
         points = _to_coords(verts, coords)
+        del verts
         elements = faces.astype(np.int64)
-        p = points[elements]
-        cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
-        area2 = np.linalg.norm(cr, axis=1)
-        keep = area2 > 1e-12 * h * h
-        elements, cr, area2 = elements[keep], cr[keep], area2[keep]
-        normals = cr / area2[:, None]
+        del faces
+        keep, normals = _face_normals(points, elements, h)
+        elements = elements[keep]
+        del keep
     # orient into the vacuum: φ must increase along the normal (majority vote, per element
     # where the test is clear-cut)
-    centre = points[elements].mean(axis=1)
+    centre = _centroids(points, elements)
     eps = 0.25 * h
     dphi = _top_values(geometry, centre + eps * normals) - _top_values(geometry, centre - eps * normals)
     sign = np.where(dphi < 0, -1.0, 1.0)
@@ -139,6 +146,35 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
     return Surface(points=points[used], elements=remap[elements], normals=normals,
                    materials=mats, material_names=geometry.materials,
                    lateral_bounds=g.lateral_bounds, boundary=g.boundary, spacing=g.spacing)
+
+
+FACE_CHUNK = 1 << 16     # triangles per chunk of the per-face arithmetic (no (n, 3, 3) arrays)
+
+
+def _face_normals(points: np.ndarray, elements: np.ndarray, h: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, unit normals of the kept triangles): triangles of area² > 10⁻¹² h² kept,
+    normal (b − a) × (c − a) / |…|; row by row, so by chunks of triangles the numbers
+    are those of the whole-array expressions."""
+    n = len(elements)
+    keep = np.empty(n, dtype=bool)
+    parts = []
+    for i0 in range(0, n, FACE_CHUNK):
+        p = points[elements[i0:i0 + FACE_CHUNK]]
+        cr = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        area2 = np.linalg.norm(cr, axis=1)
+        k = area2 > 1e-12 * h * h
+        keep[i0:i0 + FACE_CHUNK] = k
+        parts.append(cr[k] / area2[k][:, None])
+    return keep, (np.concatenate(parts) if parts else np.zeros((0, points.shape[1])))
+
+
+def _centroids(points: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """Mean of each element's vertices (by chunks of elements: the same numbers)."""
+    if len(elements) == 0:
+        return np.zeros((0, points.shape[1]))
+    return np.concatenate([points[elements[i0:i0 + FACE_CHUNK]].mean(axis=1)
+                           for i0 in range(0, len(elements), FACE_CHUNK)])
 
 
 def _empty(geometry: LevelSetStack) -> Surface:

@@ -21,7 +21,8 @@ from numba import njit
 from . import _kernels as K
 from .grid import Grid
 
-__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS", "extend_vertical", "grow_vertical"]
+__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS", "extend_vertical", "grow_vertical",
+           "pairwise_sum"]
 
 MARGIN_NODES = 16      # vertical nodes kept between the surface and the window edges
 WORK_ARRAYS = 4        # dense scratch arrays the engine allocates besides the layers
@@ -188,15 +189,21 @@ class LevelSetStack:
         cell = h ** self.grid.dimension
         out: dict[str, float] = {}
         prev = 0.0
-        Hw: np.ndarray = np.empty(self.phi.shape[1:])
-        rows = max(1, (1 << 22) // max(1, int(np.prod(Hw.shape[1:]))))
+        nz = self.nz
         for k, name in enumerate(self.materials):
-            # H·w_z by slabs of x rows into one array (few full-size temporaries), then
-            # summed as a whole: the same numbers and the same sum as in one expression
-            for i0 in range(0, Hw.shape[0], rows):
-                s = np.clip(-self.phi[k, i0:i0 + rows] / eps, -1.0, 1.0)
-                Hw[i0:i0 + rows] = 0.5 * (1.0 + s + np.sin(np.pi * s) / np.pi) * wz
-            tot = float(Hw.sum() * cell)
+            flat = self.phi[k].reshape(-1)
+
+            def hw(i: int, j: int, flat=flat) -> np.ndarray:
+                """H·w_z of the flat node range [i, j) of layer k (whole z rows computed,
+                then cut: elementwise, so the same numbers as over the whole layer)."""
+                r0, r1 = i // nz, -(-j // nz)
+                s = np.clip(-flat[r0 * nz:r1 * nz].reshape(-1, nz) / eps, -1.0, 1.0)
+                v = 0.5 * (1.0 + s + np.sin(np.pi * s) / np.pi) * wz
+                return v.reshape(-1)[i - r0 * nz:j - r0 * nz]
+
+            # summed by chunks in numpy's own pairwise order: the same sum, bit for bit,
+            # as ``Hw.sum()`` of the whole layer, without that full-window scratch (#18)
+            tot = float(pairwise_sum(hw, flat.size) * cell)
             out[name] = out.get(name, 0.0) + max(tot - prev, 0.0)
             prev = max(tot, prev)
         return out
@@ -222,6 +229,32 @@ class LevelSetStack:
         nz = int(np.ceil(max(z_range, 0.0) / grid.spacing)) + 2 * MARGIN_NODES + 1
         nodes = grid.lateral_nodes() * nz
         return int(nodes * 8 * (n_layers + WORK_ARRAYS))
+
+
+PAIRWISE_CHUNK = 1 << 18     # values materialised at once by ``pairwise_sum`` (2 MB)
+
+
+def pairwise_sum(values, n: int, chunk: int | None = None) -> float:
+    """``np.add.reduce`` of an n-value float64 array given by ranges, in NumPy's order.
+
+    NumPy sums a contiguous float64 array pairwise (``pairwise_sum`` in its loops: a range
+    of more than 128 values is split at n2 = ⌊n/2⌋ rounded down to a multiple of 8, and
+    each half summed the same way; 128 or fewer with eight partial sums).  Following that
+    split down to ranges of at most ``chunk`` values and handing each to ``np.add.reduce``
+    gives the whole array's sum bit for bit, while only ``values(i, j)`` (the values of
+    the range [i, j), a 1D float64 array) is ever materialised.  ``chunk`` >= 128
+    (default ``PAIRWISE_CHUNK``).
+    """
+    chunk = max(int(PAIRWISE_CHUNK if chunk is None else chunk), 128)
+
+    def rec(i: int, m: int) -> float:
+        if m <= chunk:
+            return float(np.add.reduce(values(i, i + m))) if m else 0.0
+        m2 = m // 2
+        m2 -= m2 % 8
+        return rec(i, m2) + rec(i + m2, m - m2)
+
+    return rec(0, int(n))
 
 
 def extend_vertical(phi: np.ndarray, below: int, above: int, h: float) -> np.ndarray:
