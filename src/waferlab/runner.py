@@ -146,7 +146,7 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     f = st.feature
     if f is not None:
         geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,
-                           taper=f.taper, symmetry=f.symmetry)
+                           taper=f.taper, symmetry=f.symmetry, overwrite=True)
     if st.pattern is not None:
         from .process.layout import apply_pattern
 
