@@ -245,7 +245,7 @@ def main() -> None:
     # exact on the polyline refined to ≤ h/4 per element
     fine = [poly[0]]
     for p, q in zip(poly[:-1], poly[1:]):
-        k = max(1, int(np.ceil(np.hypot(*(q - p)) / (0.25 * a.h))))
+        k = max(1, int(np.ceil(np.hypot(*(q - p)) / max(0.25 * a.h, 0.5))))
         fine += [p + (q - p) * (i + 1) / k for i in range(k)]
     P = np.asarray(fine) * 1e-9
     cen = 0.5 * (P[:-1] + P[1:])
@@ -301,7 +301,7 @@ def main() -> None:
             f"{a.source} at h = {a.h:g} nm (300 rays/point) for {a.time:g} s: depth below the "
             f"mask {depth:.1f} nm, half-width {', '.join(f'{v:.2f}' for v in hw.values())} nm "
             f"at {', '.join(f'{-k:g}' for k in hw)} nm below the mask.  Its top surface frozen "
-            f"({len(poly)} points; exact on {len(P) - 1} elements ≤ h/4, "
+            f"({len(poly)} points; exact on {len(P) - 1} elements ≤ max(h/4, 0.5 nm), "
             f"{a.ions:.0e} ions, both walls band-averaged by arc length from the mask's bottom "
             "corner, < 0 on the mask wall).  Speed V (nm/s, < 0 etches) / θ_p; waferlab "
             "element_rates on the polygon's level set at the same h (1000 rays/point, 8 "
