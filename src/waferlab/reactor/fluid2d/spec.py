@@ -79,6 +79,7 @@ class MeshSettings(SpecModel):
     graded: bool = True
     wafer_cell: Length | None = None
     wall_cell: Length | None = None
+    adapt: bool | Literal["auto"] = "auto"
 
     @field_validator("window_cell", "wafer_cell", "wall_cell")
     @classmethod
@@ -91,6 +92,8 @@ class MeshSettings(SpecModel):
     def _graded(self):
         if not self.graded and (self.wafer_cell is not None or self.wall_cell is not None):
             raise ValueError("wafer_cell and wall_cell need graded: true")
+        if self.adapt is True and not self.graded:
+            raise ValueError("adapt: true needs graded: true")
         return self
 
     @field_validator("nr", "nz")

@@ -1,0 +1,91 @@
+"""The solution-adaptive z grading of the multi-species model (:mod:`waferlab.reactor.fluid2d.adapt`):
+equidistribution of a known monitor, the end-cell and growth limits, the state transfer."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from waferlab.reactor.fluid2d.adapt import equidistributed_faces, potential_monitor, transfer_state
+from waferlab.reactor.fluid2d.mesh import Mesh, max_growth
+
+L, Z0, W, PHI = 0.38, 0.20, 0.01, 80.0        # m, m, m, T_i: a tanh front of 80 T_i, 1 cm wide
+
+
+def _front(z):
+    """m = |φ'|/T_i of φ = PHI tanh((z − Z0)/W)."""
+    return PHI / W / np.cosh((z - Z0) / W) ** 2
+
+
+def _cumulative(z, alpha):
+    """∫_0^z (α + m) ds, analytic."""
+    return alpha * z + PHI * (np.tanh((z - Z0) / W) - np.tanh(-Z0 / W))
+
+
+def test_faces_equidistribute_an_analytic_monitor():
+    """Without active end or growth limits the faces are the levels k/n of the analytic
+    ∫(α + m) (α the mean of m, exact): each face within 0.5 % of its cell of the exact face, and
+    every cell carries ∫ρ/n to 1 %."""
+    n = 40
+    zs = np.linspace(0.0, L, 20001)
+    alpha = (_cumulative(L, 0.0)) / L
+    faces = equidistributed_faces(zs, _front(zs), L, n, h_first=None, h_last=None, growth=1e6)
+    total = _cumulative(L, alpha)
+    exact = np.array([brentq(lambda z: _cumulative(z, alpha) - k * total / n, 0.0, L) for k in range(n + 1)])
+    h = np.diff(faces)
+    assert np.abs(faces - exact)[1:-1].max() < 0.005 * h.min()
+    share = np.diff(_cumulative(faces, alpha)) / (total / n)
+    assert np.abs(share - 1).max() < 0.01
+    # the front's share of the cells: n ∫_{Z0-3W}^{Z0+3W} ρ / ∫ρ (= 23.0; α, the mean of the
+    # monitor, leaves half of ∫ρ to the uniform part)
+    inside = np.sum(np.abs(0.5 * (faces[1:] + faces[:-1]) - Z0) < 3 * W)
+    share_front = n * (_cumulative(Z0 + 3 * W, alpha) - _cumulative(Z0 - 3 * W, alpha)) / total
+    assert abs(inside - share_front) <= 1.0
+
+
+def test_end_cells_and_growth_limit_hold():
+    """The first and last cells are the requested ones (to the O(γ²) of the continuous grading:
+    5 %), neighbouring cells are at most the growth ratio apart (+5 %), and the front still
+    gets the finest interior cells."""
+    n, q = 40, 1.3
+    zs = np.linspace(0.0, L, 2001)
+    faces = equidistributed_faces(zs, _front(zs), L, n, h_first=0.5e-3, h_last=2e-3, growth=q)
+    h = np.diff(faces)
+    assert h[0] == pytest.approx(0.5e-3, rel=0.05) and h[-1] == pytest.approx(2e-3, rel=0.05)
+    assert max_growth(faces) < q * 1.05
+    zc = 0.5 * (faces[1:] + faces[:-1])
+    front = np.abs(zc - Z0) < W
+    assert h[front].max() < 0.3 * h[~front & (zc > 0.05) & (zc < 0.35)].max()
+
+
+def test_too_few_cells_for_the_end_cells_is_an_error():
+    zs = np.linspace(0.0, L, 101)
+    with pytest.raises(ValueError, match="cannot grade"):
+        equidistributed_faces(zs, np.zeros_like(zs), L, 8, h_first=1e-5, h_last=1e-5, growth=1.05)
+
+
+def test_potential_monitor_is_the_boltzmann_field():
+    """For n_e = n0 exp(φ/T_e) with φ linear in z and uniform T_e, |∂φ/∂z|/T_i exactly."""
+    m = Mesh(np.linspace(0, 0.1, 5), np.sort(np.concatenate([[0.0, 0.2], np.random.default_rng(1).uniform(0, 0.2, 9)])))
+    Te, Ti, g = 3.0, 0.05, 40.0                  # eV, eV, V/m
+    n_e = 1e16 * np.exp(g * m.z[None, :] / Te) * np.ones((m.nr, 1))
+    z, mon = potential_monitor(m, n_e, np.full(m.shape, Te), Ti, np.ones(m.nr, bool))
+    assert z[0] == 0.0 and z[-1] == pytest.approx(0.2)
+    assert np.allclose(mon, g / Ti, rtol=1e-12)
+
+
+def test_state_transfer_is_exact_for_linear_fields():
+    """Bilinear transfer: a field linear in r and z is reproduced inside the old centres, and
+    held at the end values beyond them (wall cells keep wall values)."""
+    old = Mesh(np.linspace(0, 0.15, 7), np.linspace(0, 0.2, 9))
+    new = Mesh(np.linspace(0, 0.15, 13), np.concatenate([[0.0, 0.0005], np.linspace(0.002, 0.2, 15)]))
+    f1 = 2.0 + 3.0 * old.r[:, None] + 5.0 * old.z[None, :]
+    f2 = -1.0 + 0.0 * f1
+    x = np.concatenate([f1.ravel(), f2.ravel()])
+    y = transfer_state(x, old, new, 2).reshape((2,) + new.shape)
+    inside = (new.r[:, None] >= old.r[0]) & (new.r[:, None] <= old.r[-1]) & \
+             (new.z[None, :] >= old.z[0]) & (new.z[None, :] <= old.z[-1])
+    exact = 2.0 + 3.0 * new.r[:, None] + 5.0 * new.z[None, :]
+    assert np.allclose(y[0][inside], np.broadcast_to(exact, new.shape)[inside], rtol=1e-12)
+    assert np.allclose(y[1], -1.0)
+    assert np.allclose(y[0][-1, 0], 2.0 + 3.0 * old.r[-1] + 5.0 * old.z[0])
