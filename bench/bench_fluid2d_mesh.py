@@ -52,9 +52,12 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
              "pressure": "1 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "800 W"}}
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
-    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
+    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz),
+            "adapt": False}
     if "_wafer_cell_" in case:           # sensitivity: sf6[heat]_wafer_cell_<mm>mm
         mesh["wafer_cell"] = case.split("_wafer_cell_")[1].replace("mm", " mm")
+    if case.endswith("_adapt"):          # the adaptive z grading with its defaults (mesh.adapt)
+        mesh = {"nr": nr, "nz": nz}
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 
@@ -97,6 +100,9 @@ def run(case: str, nr: int, nz: int) -> None:
            **wafer_quantities(res)}
     if hasattr(res, "element_balance"):
         row["element_balance"] = res.element_balance
+        row["stages"] = [[*x["mesh"], x["steps"]] for x in res.stages]
+        row["wafer_face_excess"] = res.potential_steps.get("wafer_face_excess")
+        row["max_step_Ti"] = res.potential_steps.get("max")
     if getattr(res, "gas_heat", None):              # T_g a Newton field: the converged field
         m = res.setup.mesh
         row["gas_heat"] = res.gas_heat

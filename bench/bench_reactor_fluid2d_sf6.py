@@ -3,7 +3,8 @@
 The chamber of Kokkoris et al. (J. Phys. D 42, 055209, 2009): R = 19 cm, L = 38 cm, 100 sccm
 SF6 + 20 sccm O2, 0.921 Pa, 2 kW, wafer radius 7.5 cm, gas at 315 K, feed through a 3 cm
 centre nozzle, pump ring around the wafer; the global model (same chemistry file) alongside.
-The 2D model runs with its defaults: the default mesh (24 x 32, graded) and gas heating (T_g a
+The 2D model runs with its defaults: the default mesh (24 x 32, z graded by the adaptive
+equidistribution of the potential after a 12 x 16 coarse solve) and gas heating (T_g a
 Newton field, walls at 315 K).  Then the argon L&L case on the default mesh (speed target
 < 2 min).  Wall and CPU times (time.process_time) and the load average are reported.  Writes
 bench/results/reactor_fluid2d_sf6.md, stamped with the commit.
@@ -75,7 +76,13 @@ def main(quick: bool) -> None:
 
     gm_alpha = sum(g.densities_m3[k] for k in ("SF6-", "F-", "O-")) / g.densities_m3["e"]
     row("unknowns", "—", lambda x: f"{x[1].x.size}")
-    row("pseudo-time steps", "—", lambda x: f"{x[1].iterations}")
+    row("pseudo-time steps (adapted mesh; coarse stage mesh: steps)", "—",
+        lambda x: f"{x[1].iterations}" + "".join(f"; {st['mesh'][0]} × {st['mesh'][1]}: {st['steps']}"
+                                                  for st in x[1].stages))
+    row("wafer cell / largest z cell (mm)", "—",
+        lambda x: f"{x[1].setup.mesh.dz[0] * 1e3:.2f} / {x[1].setup.mesh.dz.max() * 1e3:.1f}")
+    row("sheath-edge check: first-face excess; largest potential step (T_i)", "—",
+        lambda x: f"{x[1].potential_steps['wafer_face_excess'] * 100:+.0f} %; {x[1].potential_steps['max']:.1f}")
     row("wall time (s)", "—", lambda x: f"{x[4]:.0f}")
     row("CPU time (s)", "—", lambda x: f"{x[5]:.0f}")
     row("element balance F / S / O", " / ".join(f"{g.element_balance[e]:.1e}" for e in ("F", "S", "O")),

@@ -31,7 +31,7 @@ def test_faces_equidistribute_an_analytic_monitor():
     alpha = (_cumulative(L, 0.0)) / L
     faces = equidistributed_faces(zs, _front(zs), L, n, h_first=None, h_last=None, growth=1e6)
     total = _cumulative(L, alpha)
-    exact = np.array([brentq(lambda z: _cumulative(z, alpha) - k * total / n, 0.0, L) for k in range(n + 1)])
+    exact = np.array([brentq(lambda z, k=k: _cumulative(z, alpha) - k * total / n, 0.0, L) for k in range(n + 1)])
     h = np.diff(faces)
     assert np.abs(faces - exact)[1:-1].max() < 0.005 * h.min()
     share = np.diff(_cumulative(faces, alpha)) / (total / n)
