@@ -89,3 +89,54 @@ def test_state_transfer_is_exact_for_linear_fields():
     assert np.allclose(y[0][inside], np.broadcast_to(exact, new.shape)[inside], rtol=1e-12)
     assert np.allclose(y[1], -1.0)
     assert np.allclose(y[0][-1, 0], 2.0 + 3.0 * old.r[-1] + 5.0 * old.z[0])
+
+
+def _oxygen(**mesh):
+    from waferlab.reactor.spec import ReactorSpec
+    from waferlab.recipe_io import validate_section
+
+    return validate_section(ReactorSpec, {
+        "model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
+        "pressure": "10 mTorr", "gases": {"O2": "50 sccm"}, "source": {"power": "500 W"}, "chemistry": "sf6o2",
+        "fluid2d": {"mesh": {"nr": 6, "nz": 16, **mesh}, "gas_heating": False, "max_iterations": 80}}, "reactor")
+
+
+@pytest.fixture(scope="module")
+def oxygen_adapted():
+    from waferlab.reactor.fluid2d.model import solve_fluid2d
+
+    return solve_fluid2d(_oxygen())
+
+
+def test_adapted_solve_converges_on_the_regraded_mesh_and_resumes(tmp_path, oxygen_adapted):
+    """``adapt: auto`` on an electronegative chemistry: one coarse stage (3 × 8), then the
+    z faces of the equidistribution with the 0.5 mm wafer cell; the steady state conserves O to
+    1e-6; a run stopped on the adapted mesh resumes from its checkpoint (which carries the
+    faces) to the same state."""
+    from waferlab.errors import SimulationError
+    from waferlab.reactor.fluid2d.model import solve_fluid2d
+
+    r = oxygen_adapted
+    assert [tuple(s["mesh"]) for s in r.stages] == [(3, 8)]
+    assert r.setup.mesh.dz[0] == pytest.approx(0.5e-3, rel=0.05)
+    assert max_growth(r.setup.mesh.z_faces) < 1.3 * 1.05
+    assert abs(r.element_balance["O"]) < 1e-6
+    assert r.residual_history[-1] < r.setup.settings.tolerance
+    ck = tmp_path / "fluid2d_checkpoint.npz"
+    spec = _oxygen()
+    with pytest.raises(SimulationError):
+        solve_fluid2d(spec, max_iterations=6, checkpoint=ck)
+    with np.load(ck) as d:
+        assert np.allclose(d["z_faces"], r.setup.mesh.z_faces, rtol=0, atol=1e-15)
+    again = solve_fluid2d(spec, checkpoint=ck, resume=True)
+    assert np.allclose(again.n_e, r.n_e, rtol=1e-5)
+
+
+def test_adapt_off_keeps_the_fixed_grading():
+    """``adapt: false`` is the Vinokur grading of :func:`.model.plasma_faces` (no stage)."""
+    from waferlab.reactor.fluid2d.model import build, plasma_faces
+
+    setup, _ = build(_oxygen(adapt=False), multi=True)
+    s = setup.settings
+    _, zf = plasma_faces(s, 0.15, 0.20, float(setup.mesh.dz[-1]))
+    assert np.allclose(setup.mesh.z_faces, zf)

@@ -210,6 +210,7 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     max_it = max_iterations or s.max_iterations
     key = spec_hash(spec) if checkpoint is not None else ""
     x, dt, history, stages = None, None, [], []
+    adapt = _adapts(setup)
     saved = _load_checkpoint_faces(Path(checkpoint), key, None) if resume and checkpoint is not None \
         and Path(checkpoint).is_file() else None
     if saved is not None:
@@ -217,11 +218,11 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
             setup = _regraded(setup, saved[3])
         x, dt, history = saved[0], saved[1], saved[2]
         if x.size != _pseudo_transient(setup, gst, None, None, [], 0, None, "", size_only=True) or \
-                (saved[3] is None) == _adapts(setup):
+                (saved[3] is None) == adapt:
             from ...errors import RecipeError
             raise RecipeError(f"the checkpoint {str(checkpoint)!r} was written by another reactor recipe or mesh; "
                               f"remove it or run without --resume", path="--resume")
-    elif _adapts(setup):
+    elif adapt:
         coarse = _coarse_setup(setup)
         st = _pseudo_transient(coarse, gst, None, None, [], max_it, None, "")
         if not st["converged"]:
@@ -232,10 +233,10 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         x = _transfer(st, coarse, setup)
         dt = ADAPT_DT / _ionisation_frequency(setup.global_model, gst)
     st = _pseudo_transient(setup, gst, x, dt, history, max_it, checkpoint, key,
-                           z_faces=setup.mesh.z_faces if _adapts(setup) else None)
+                           z_faces=setup.mesh.z_faces if adapt else None)
     if not st["converged"]:
         _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance,
-                       z_faces=setup.mesh.z_faces if _adapts(setup) else None)
+                       z_faces=setup.mesh.z_faces if adapt else None)
     x, sysm, fl = st["x"], st["sysm"], st["flow"]
     gm = setup.global_model
     history = st["history"]
@@ -411,11 +412,27 @@ ADAPT_MIN_NZ = 16
 
 def _adapts(setup) -> bool:
     """``mesh.adapt``: true, or "auto" (the default): an electronegative chemistry on a graded
-    mesh of at least ADAPT_MIN_NZ cells in z."""
+    mesh of at least ADAPT_MIN_NZ cells in z whose nz cells can grade from the wafer cell and the
+    top cell within ADAPT_GROWTH (otherwise a RuntimeWarning and the fixed grading; with
+    ``adapt: true`` a RecipeError naming ``mesh.nz``)."""
     m = setup.settings.mesh
-    if m.adapt != "auto":
-        return bool(m.adapt)
-    return m.graded and m.nz >= ADAPT_MIN_NZ and setup.global_model.neg.size > 0
+    if m.adapt is False or (m.adapt == "auto" and not (m.graded and m.nz >= ADAPT_MIN_NZ
+                                                        and setup.global_model.neg.size > 0)):
+        return False
+    L = setup.spec.chamber.length
+    h0 = m.wafer_cell if m.wafer_cell is not None else ADAPT_WAFER_CELL
+    try:
+        equidistributed_faces(np.array([0.0, L]), np.zeros(2), L, m.nz, h0, float(setup.mesh.dz[-1]),
+                              samples=1001)
+    except ValueError as e:
+        if m.adapt is True:
+            from ...errors import RecipeError
+            raise RecipeError(f"mesh.adapt: {e}; give more cells (nz) or a coarser wafer_cell",
+                              path="reactor.fluid2d.mesh.nz", value=m.nz) from None
+        warnings.warn(f"reactor.fluid2d.mesh: adapt: auto is off: {e}; the fixed grading is used "
+                      f"(give more cells in z for the adaptive grading)", RuntimeWarning, stacklevel=4)
+        return False
+    return True
 
 
 def _coarse_setup(setup):

@@ -7,7 +7,7 @@ reactor:
     coil: {radii: [4 cm, 7 cm, 10 cm], height: 1 cm, frequency: 13.56 MHz}
     # or coil: {type: cylindrical, heights: [5 cm, 10 cm, 15 cm]}  (window = side-wall tube)
     window: {thickness: 2 cm, permittivity: 3.8}
-    mesh: {nr: 24, nz: 32}            # graded in z; optional wafer_cell, window_cell, wall_cell, graded
+    mesh: {nr: 24, nz: 32}            # graded in z; optional wafer_cell, window_cell, wall_cell, graded, adapt
     gas_heating: true
 ```
 Checks that need the chamber (coil inside it, the skin depth resolved) are made when the
@@ -71,7 +71,10 @@ class MeshSettings(SpecModel):
     (default: a quarter of the estimated skin depth); ``graded`` (default true): also graded
     towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz); ``wall_cell`` grades r
     towards the side wall (default: r uniform; a cylindrical coil: the lid's z cell, default
-    WALL_FRACTION·L/nz)."""
+    WALL_FRACTION·L/nz).  ``adapt`` (default "auto": on for an electronegative chemistry with
+    nz >= 16): the z faces are placed by equidistributing the potential gradient of a first
+    steady state on a coarse mesh, with ``wafer_cell`` (default 0.5 mm) at the wafer
+    (:mod:`.adapt`)."""
 
     nr: int = 24
     nz: int = 32
