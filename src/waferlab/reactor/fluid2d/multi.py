@@ -213,30 +213,34 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     adapt = _adapts(setup)
     saved = _load_checkpoint_faces(Path(checkpoint), key, None) if resume and checkpoint is not None \
         and Path(checkpoint).is_file() else None
-    if saved is not None:
-        if saved[3] is not None:
-            setup = _regraded(setup, saved[3])
-        x, dt, history = saved[0], saved[1], saved[2]
-        if x.size != _pseudo_transient(setup, gst, None, None, [], 0, None, "", size_only=True) or \
-                (saved[3] is None) == adapt:
-            from ...errors import RecipeError
-            raise RecipeError(f"the checkpoint {str(checkpoint)!r} was written by another reactor recipe or mesh; "
-                              f"remove it or run without --resume", path="--resume")
-    elif adapt:
+    if saved is not None and (saved[4] is not None) != adapt:
+        _foreign_checkpoint(checkpoint)
+    if adapt and (saved is None or saved[4] == 0):          # the coarse stage (fresh or resumed)
         coarse = _coarse_setup(setup)
-        st = _pseudo_transient(coarse, gst, None, None, [], max_it, None, "")
+        x0, dt0, h0 = (None, None, []) if saved is None else saved[:3]
+        if saved is not None and (x0.size != _unknowns(coarse, gst) or not np.allclose(saved[3], coarse.mesh.z_faces)):
+            _foreign_checkpoint(checkpoint)
+        st = _pseudo_transient(coarse, gst, x0, dt0, h0, max_it, checkpoint, key, z_faces=coarse.mesh.z_faces,
+                               stage=0)
         if not st["converged"]:
-            _not_converged(None, key, st["x"], st["dt"], st["history"], s.tolerance)
+            _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance,
+                           z_faces=coarse.mesh.z_faces, stage=0)
         stages.append({"mesh": list(coarse.mesh.shape), "steps": len(st["history"]),
                        "z_faces_m": coarse.mesh.z_faces.tolist()})
         setup = _regraded(setup, _adapted_z(coarse, st))
         x = _transfer(st, coarse, setup)
         dt = ADAPT_DT / _ionisation_frequency(setup.global_model, gst)
-    st = _pseudo_transient(setup, gst, x, dt, history, max_it, checkpoint, key,
-                           z_faces=setup.mesh.z_faces if adapt else None)
+    elif saved is not None:                                   # the adapted (stage 1) or the only mesh
+        if saved[3] is not None:
+            setup = _regraded(setup, saved[3])
+        x, dt, history = saved[0], saved[1], saved[2]
+        if x.size != _unknowns(setup, gst):
+            _foreign_checkpoint(checkpoint)
+    stage = 1 if adapt else None
+    zf = setup.mesh.z_faces if adapt else None
+    st = _pseudo_transient(setup, gst, x, dt, history, max_it, checkpoint, key, z_faces=zf, stage=stage)
     if not st["converged"]:
-        _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance,
-                       z_faces=setup.mesh.z_faces if adapt else None)
+        _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance, z_faces=zf, stage=stage)
     x, sysm, fl = st["x"], st["sysm"], st["flow"]
     gm = setup.global_model
     history = st["history"]
@@ -271,8 +275,19 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     return _with_balance(res, sysm)
 
 
+def _unknowns(setup, gst) -> int:
+    return int(_pseudo_transient(setup, gst, None, None, [], 0, None, "", size_only=True))
+
+
+def _foreign_checkpoint(checkpoint) -> None:
+    from ...errors import RecipeError
+
+    raise RecipeError(f"the checkpoint {str(checkpoint)!r} was written by another reactor recipe or mesh; "
+                      f"remove it or run without --resume", path="--resume")
+
+
 def _pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
-                      z_faces=None, size_only: bool = False):
+                      z_faces=None, stage: int | None = None, size_only: bool = False):
     """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
     profile, :func:`_initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with the
     final x, dt, history, whether it converged, the residual system, flow, Reynolds and Knudsen
@@ -349,7 +364,7 @@ def _pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoi
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
-            _save_checkpoint(Path(checkpoint), key, x, dt, history, z_faces=z_faces)
+            _save_checkpoint(Path(checkpoint), key, x, dt, history, z_faces=z_faces, stage=stage)
         lnn = x[sl_n].reshape((N,) + m.shape)
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
