@@ -109,10 +109,11 @@ def oxygen_adapted():
 
 
 def test_adapted_solve_converges_on_the_regraded_mesh_and_resumes(tmp_path, oxygen_adapted):
-    """``adapt: auto`` on an electronegative chemistry: one coarse stage (4 × 10: half the cells,
-    at least 4 in r), then the z faces of the equidistribution with the 0.5 mm wafer cell; the
-    steady state conserves O to 1e-6; a run stopped in the coarse stage resumes from its checkpoint (which carries the stage
-    and the coarse faces) to the same adapted mesh and state."""
+    """``adapt: auto`` on an electronegative chemistry: one coarse stage (4 × 10: half the
+    cells, at least 4 in r), then the z faces of the equidistribution with the 0.5 mm wafer
+    cell; the steady state conserves O to 1e-6; a run stopped in the coarse stage resumes from
+    its checkpoint (which carries the stage and the coarse faces) to the same adapted mesh and
+    state."""
     from waferlab.errors import SimulationError
     from waferlab.reactor.fluid2d.model import solve_fluid2d
 
