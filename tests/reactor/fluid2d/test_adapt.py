@@ -1,12 +1,13 @@
 """The solution-adaptive z grading of the multi-species model (:mod:`waferlab.reactor.fluid2d.adapt`):
-equidistribution of a known monitor, the end-cell and growth limits, the state transfer."""
+equidistribution of a known monitor, the end-cell and growth limits, the monitor, the two-stage
+solve and its checkpoint."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from waferlab.reactor.fluid2d.adapt import equidistributed_faces, potential_monitor, transfer_state
+from waferlab.reactor.fluid2d.adapt import equidistributed_faces, potential_monitor
 from waferlab.reactor.fluid2d.mesh import Mesh, max_growth
 
 L, Z0, W, PHI = 0.38, 0.20, 0.01, 80.0        # m, m, m, T_i: a tanh front of 80 T_i, 1 cm wide
@@ -72,23 +73,6 @@ def test_potential_monitor_is_the_boltzmann_field():
     z, mon = potential_monitor(m, n_e, np.full(m.shape, Te), Ti, np.ones(m.nr, bool))
     assert z[0] == 0.0 and z[-1] == pytest.approx(0.2)
     assert np.allclose(mon, g / Ti, rtol=1e-12)
-
-
-def test_state_transfer_is_exact_for_linear_fields():
-    """Bilinear transfer: a field linear in r and z is reproduced inside the old centres, and
-    held at the end values beyond them (wall cells keep wall values)."""
-    old = Mesh(np.linspace(0, 0.15, 7), np.linspace(0, 0.2, 9))
-    new = Mesh(np.linspace(0, 0.15, 13), np.concatenate([[0.0, 0.0005], np.linspace(0.002, 0.2, 15)]))
-    f1 = 2.0 + 3.0 * old.r[:, None] + 5.0 * old.z[None, :]
-    f2 = -1.0 + 0.0 * f1
-    x = np.concatenate([f1.ravel(), f2.ravel()])
-    y = transfer_state(x, old, new, 2).reshape((2,) + new.shape)
-    inside = (new.r[:, None] >= old.r[0]) & (new.r[:, None] <= old.r[-1]) & \
-             (new.z[None, :] >= old.z[0]) & (new.z[None, :] <= old.z[-1])
-    exact = 2.0 + 3.0 * new.r[:, None] + 5.0 * new.z[None, :]
-    assert np.allclose(y[0][inside], np.broadcast_to(exact, new.shape)[inside], rtol=1e-12)
-    assert np.allclose(y[1], -1.0)
-    assert np.allclose(y[0][-1, 0], 2.0 + 3.0 * old.r[-1] + 5.0 * old.z[0])
 
 
 def _oxygen(**mesh):

@@ -20,8 +20,9 @@ z faces are placed so that every cell carries the same share of the monitor
 Huang & Russell's choice, gives about half of the cells to the potential and half uniformly),
 with the cell size h = 1/(c ρ) bounded by the end cells and the growth rate: h(z) ≤ h_0 + γz,
 h(z) ≤ h_L + γ(L − z) and |dh/dz| ≤ γ = ln q (neighbouring cells at most q apart), c chosen so
-that ∫dz/h = n_z (:func:`equidistributed_faces`).  The steady state is then continued on the
-new mesh from the coarse state interpolated to it (:func:`transfer_state`).
+that ∫dz/h = n_z (:func:`equidistributed_faces`).  The steady state is then solved on the
+new mesh from the same start as a plain run (the coarse state interpolated to it was further
+from its steady state: see docs/reactor.md).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from scipy.optimize import brentq
 
 from .mesh import Mesh
 
-__all__ = ["equidistributed_faces", "potential_monitor", "transfer_state", "with_mesh", "ADAPT_GROWTH",
+__all__ = ["equidistributed_faces", "potential_monitor", "with_mesh", "ADAPT_GROWTH",
            "ADAPT_WAFER_CELL"]
 
 # Largest ratio of neighbouring cells of the adapted grading (below model.MAX_GROWTH = 1.6; from
@@ -100,32 +101,18 @@ def potential_monitor(mesh: Mesh, n_e: np.ndarray, T_e: np.ndarray, T_i: float, 
                       ) -> tuple[np.ndarray, np.ndarray]:
     """(z of the interior faces, m = max over ``columns`` of |∂φ/∂z|/T_i there) with
     ∂φ/∂z = T̄_e Δln n_e/Δz + ΔT_e/Δz between neighbouring cell centres (the potential steps of
-    :func:`.species.potential_steps` per unit length); the end points repeat the end values."""
+    :func:`.species.potential_steps` per unit length); the end points repeat the end values.  The
+    first and last interior faces (more than 4 faces) take their neighbours' values: the
+    presheath there steepens without bound as the wall cell shrinks, and the end cells and the
+    growth limit grade it (:func:`equidistributed_faces`)."""
     dz = np.diff(mesh.z)
     lnne = np.log(n_e)
     grad = np.abs(0.5 * (T_e[:, 1:] + T_e[:, :-1]) * np.diff(lnne, axis=1) + np.diff(T_e, axis=1)) / dz / T_i
     m = grad[columns].max(axis=0)
+    if m.size > 4:                  # the faces next to the walls: the presheath, graded by the end cells
+        m[0], m[-1] = m[1], m[-2]
     zf = mesh.z_faces
     return (np.concatenate([[zf[0]], zf[1:-1], [zf[-1]]]), np.concatenate([[m[0]], m, [m[-1]]]))
-
-
-def _interp_axis(f: np.ndarray, x_old: np.ndarray, x_new: np.ndarray, axis: int) -> np.ndarray:
-    """Linear interpolation along ``axis`` (constant beyond the end centres)."""
-    g = np.moveaxis(f, axis, -1)
-    flat = g.reshape(-1, g.shape[-1])
-    out = np.stack([np.interp(x_new, x_old, row) for row in flat]).reshape(g.shape[:-1] + (x_new.size,))
-    return np.moveaxis(out, -1, axis)
-
-
-def transfer_state(x: np.ndarray, old: Mesh, new: Mesh, nf: int) -> np.ndarray:
-    """The unknowns ``x`` (``nf`` fields, field-major, each (nr, nz) C-order) of mesh ``old``
-    interpolated bilinearly to the cell centres of ``new`` (log densities, T_e, log coverages,
-    T_g: all smooth variables; constant beyond the outermost centres, so wall cells stay wall
-    values)."""
-    f = x.reshape((nf,) + old.shape)
-    f = _interp_axis(f, old.r, new.r, 1)
-    f = _interp_axis(f, old.z, new.z, 2)
-    return np.ascontiguousarray(f).ravel()
 
 
 def with_mesh(setup, r_faces: np.ndarray, z_faces: np.ndarray):
