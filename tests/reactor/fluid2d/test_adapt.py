@@ -82,7 +82,7 @@ def _oxygen(**mesh):
     return validate_section(ReactorSpec, {
         "model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
         "pressure": "10 mTorr", "gases": {"O2": "50 sccm"}, "source": {"power": "500 W"}, "chemistry": "sf6o2",
-        "fluid2d": {"mesh": {"nr": 6, "nz": 20, **mesh}, "gas_heating": False, "max_iterations": 80}}, "reactor")
+        "fluid2d": {"mesh": {"nr": 6, "nz": 20, **mesh}, "gas_heating": False, "max_iterations": 200}}, "reactor")
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +92,7 @@ def oxygen_adapted():
     return solve_fluid2d(_oxygen())
 
 
+@pytest.mark.slow
 def test_adapted_solve_converges_on_the_regraded_mesh_and_resumes(tmp_path, oxygen_adapted):
     """``adapt: auto`` on an electronegative chemistry: one coarse stage (4 × 10: half the
     cells, at least 4 in r), then the z faces of the equidistribution with the 0.5 mm wafer
