@@ -1,8 +1,8 @@
-"""SF6/O2 wafer fluxes on the adaptive z grading (``mesh.adapt``, the default for electronegative
-chemistries) against the converged value of the fixed-grading families (bench_fluid2d_mesh.py).
+"""SF6/O2 wafer fluxes on the adaptive z grading (``mesh.adapt: true``, experimental, off by
+default) against the converged value of the fixed-grading families (bench_fluid2d_mesh.py).
 
 Case: the Kokkoris et al. (J. Phys. D 42, 055209, 2009) chamber with gas heating (``sf6heat`` of
-bench_fluid2d_mesh.py), the mesh given only by nr × nz (every other mesh key at its default:
+bench_fluid2d_mesh.py), the mesh given by nr × nz and ``adapt: true`` (every other mesh key at its default:
 coarse stage nr/2 × nz/2, 0.5 mm wafer cell, growth ≤ 1.5).  Per mesh: CPU (time.process_time)
 and wall time, load, the coarse stage's steps, the adapted mesh's steps, the wafer cell and the
 largest z cell, the centre / edge / average ion and F fluxes (wafer_quantities of

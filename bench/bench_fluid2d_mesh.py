@@ -57,7 +57,7 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
     if "_wafer_cell_" in case:           # sensitivity: sf6[heat]_wafer_cell_<mm>mm
         mesh["wafer_cell"] = case.split("_wafer_cell_")[1].replace("mm", " mm")
     if case.endswith("_adapt"):          # the adaptive z grading with its defaults (mesh.adapt)
-        mesh = {"nr": nr, "nz": nz}
+        mesh = {"nr": nr, "nz": nz, "adapt": True}
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 

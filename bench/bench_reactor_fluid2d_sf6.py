@@ -3,8 +3,7 @@
 The chamber of Kokkoris et al. (J. Phys. D 42, 055209, 2009): R = 19 cm, L = 38 cm, 100 sccm
 SF6 + 20 sccm O2, 0.921 Pa, 2 kW, wafer radius 7.5 cm, gas at 315 K, feed through a 3 cm
 centre nozzle, pump ring around the wafer; the global model (same chemistry file) alongside.
-The 2D model runs with its defaults: the default mesh (24 x 32, z graded by the adaptive
-equidistribution of the potential after a 12 x 16 coarse solve) and gas heating (T_g a
+The 2D model runs with its defaults: the default mesh (24 x 32, graded) and gas heating (T_g a
 Newton field, walls at 315 K).  Then the argon L&L case on the default mesh (speed target
 < 2 min).  Wall and CPU times (time.process_time) and the load average are reported.  Writes
 bench/results/reactor_fluid2d_sf6.md, stamped with the commit.

@@ -82,7 +82,8 @@ def _oxygen(**mesh):
     return validate_section(ReactorSpec, {
         "model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
         "pressure": "10 mTorr", "gases": {"O2": "50 sccm"}, "source": {"power": "500 W"}, "chemistry": "sf6o2",
-        "fluid2d": {"mesh": {"nr": 6, "nz": 20, **mesh}, "gas_heating": False, "max_iterations": 200}}, "reactor")
+        "fluid2d": {"mesh": {"nr": 6, "nz": 20, "adapt": True, **mesh}, "gas_heating": False,
+                    "max_iterations": 200}}, "reactor")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def oxygen_adapted():
 
 @pytest.mark.slow
 def test_adapted_solve_converges_on_the_regraded_mesh_and_resumes(tmp_path, oxygen_adapted):
-    """``adapt: auto`` on an electronegative chemistry: one coarse stage (4 × 10: half the
+    """``adapt: true`` on an electronegative chemistry: one coarse stage (4 × 10: half the
     cells, at least 4 in r), then the z faces of the equidistribution with the 0.5 mm wafer
     cell; the steady state conserves O to 1e-6; a run stopped in the coarse stage resumes from
     its checkpoint (which carries the stage and the coarse faces) to the same adapted mesh and
@@ -120,10 +121,14 @@ def test_adapted_solve_converges_on_the_regraded_mesh_and_resumes(tmp_path, oxyg
 
 
 def test_adapt_off_keeps_the_fixed_grading():
-    """``adapt: false`` is the Vinokur grading of :func:`.model.plasma_faces` (no stage)."""
+    """``adapt: false`` (the default) is the Vinokur grading of :func:`.model.plasma_faces`."""
     from waferlab.reactor.fluid2d.model import build, plasma_faces
+    from waferlab.reactor.fluid2d.multi import _adapts
+    from waferlab.reactor.fluid2d.spec import MeshSettings
 
+    assert MeshSettings().adapt is False
     setup, _ = build(_oxygen(adapt=False), multi=True)
+    assert not _adapts(setup)
     s = setup.settings
     _, zf = plasma_faces(s, 0.15, 0.20, float(setup.mesh.dz[-1]))
     assert np.allclose(setup.mesh.z_faces, zf)
@@ -136,7 +141,7 @@ def test_too_few_cells_to_adapt():
     from waferlab.reactor.fluid2d.model import build
     from waferlab.reactor.fluid2d.multi import _adapts
 
-    setup, _ = build(_oxygen(nz=16), multi=True)
+    setup, _ = build(_oxygen(nz=16, adapt="auto"), multi=True)
     with pytest.warns(RuntimeWarning, match="adapt: auto is off"):
         assert not _adapts(setup)
     setup, _ = build(_oxygen(nz=16, adapt=True), multi=True)

@@ -201,9 +201,9 @@ def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
 
 def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path | None = None,
                 resume: bool = False):
-    """Steady state (see the module docstring).  With ``mesh.adapt`` (the default for this
-    model) a first steady state on the coarse mesh of :func:`_coarse_setup` places the z faces
-    (:mod:`.adapt`), and the solve continues on the adapted mesh from that state interpolated."""
+    """Steady state (see the module docstring).  With ``mesh.adapt`` a first steady state on
+    the coarse mesh of :func:`_coarse_setup` places the z faces
+    (:mod:`.adapt`), and the steady state is then solved on the adapted mesh."""
     from .model import _load_checkpoint_faces, _not_converged, spec_hash
 
     s, spec = setup.settings, setup.spec
@@ -424,7 +424,7 @@ ADAPT_MIN_NZ = 16
 
 
 def _adapts(setup) -> bool:
-    """``mesh.adapt``: true, or "auto" (the default): an electronegative chemistry on a graded
+    """``mesh.adapt``: true, or "auto": an electronegative chemistry on a graded
     mesh of at least ADAPT_MIN_NZ cells in z whose nz cells can grade from the wafer cell and the
     top cell within ADAPT_GROWTH (otherwise a RuntimeWarning and the fixed grading; with
     ``adapt: true`` a RecipeError naming ``mesh.nz``)."""

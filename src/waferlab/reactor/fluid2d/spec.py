@@ -71,10 +71,10 @@ class MeshSettings(SpecModel):
     (default: a quarter of the estimated skin depth); ``graded`` (default true): also graded
     towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz); ``wall_cell`` grades r
     towards the side wall (default: r uniform; a cylindrical coil: the lid's z cell, default
-    WALL_FRACTION·L/nz).  ``adapt`` (default "auto": on for an electronegative chemistry with
-    nz >= 16): the z faces are placed by equidistributing the potential gradient of a first
-    steady state on a coarse mesh, with ``wafer_cell`` (default 0.5 mm) at the wafer
-    (:mod:`.adapt`)."""
+    WALL_FRACTION·L/nz).  ``adapt`` (default false; "auto": on for an electronegative chemistry
+    with nz >= 16): the z faces are placed by equidistributing the potential gradient of a
+    first steady state on a coarse mesh, with ``wafer_cell`` (default 0.5 mm) at the wafer
+    (:mod:`.adapt`; experimental: see docs/reactor.md)."""
 
     nr: int = 24
     nz: int = 32
@@ -82,7 +82,7 @@ class MeshSettings(SpecModel):
     graded: bool = True
     wafer_cell: Length | None = None
     wall_cell: Length | None = None
-    adapt: bool | Literal["auto"] = "auto"
+    adapt: bool | Literal["auto"] = False
 
     @field_validator("window_cell", "wafer_cell", "wall_cell")
     @classmethod
