@@ -53,7 +53,8 @@ def run(nr: int, nz: int) -> None:
 
 
 def report() -> None:
-    rows = sorted(json.loads(RAW.read_text()), key=lambda x: (x["nr"], x["nz"]))
+    allrows = sorted(json.loads(RAW.read_text()), key=lambda x: (x["nr"], x["nz"]))
+    rows = [x for x in allrows if "failed" not in x]
     lines = ["## fluid2d: SF6/O2 wafer fluxes on the adaptive z grading (mesh.adapt)", "",
              " ".join(__doc__.split("\n\n")[1].split()), "",
              "| mesh | coarse stage: steps | steps | CPU s | wall s | load | wafer / largest z cell mm | ion_centre "
@@ -72,12 +73,15 @@ def report() -> None:
     lines.append(f"Converged centre ion flux {ION_CONVERGED:.2e} ± {ION_BAND:.1e} m⁻²s⁻¹ "
                  f"(±{ION_BAND / ION_CONVERGED:.0%}); centre F flux {F_CONVERGED:.3e} m⁻²s⁻¹ (session 10).")
     lines.append("")
+    for x in allrows:
+        if "failed" in x:
+            lines += [f"Not converged, {x['nr']} × {x['nz']} (commit {x['commit']}): {x['failed']}", ""]
     for x in rows:
         lines.append(f"Adapted z cells (mm) {x['nr']} × {x['nz']}: " + ", ".join(f"{d:.2f}" for d in x["dz_mm"]))
         lines.append("")
         lines.append(f"Residual history {x['nr']} × {x['nz']} (adapted mesh): " + ", ".join(x["hist"]))
         lines.append("")
-    commits = sorted({x["commit"] for x in rows})
+    commits = sorted({x["commit"] for x in allrows})
     lines.append(f"Commits of the runs: {', '.join(commits)}.")
     harness.write_text(harness.RESULTS / "fluid2d_adapt.md", "\n".join(lines))
 
