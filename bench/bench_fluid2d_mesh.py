@@ -13,7 +13,9 @@ Richardson estimate (:func:`richardson`), each mesh's difference from it; CPU
 
 Cases: ``sf6`` — the Kokkoris et al. (J. Phys. D 42, 055209, 2009) chamber (R 19 cm × 38 cm,
 SF6/O2 100/20 sccm, 0.921 Pa, 2 kW, wafer 7.5 cm, gas at 315 K; ``sf6heat``: with gas
-heating); ``argon`` — R 15 cm × 30 cm, 1 mTorr, 800 W, gas heating.
+heating); ``argon`` — R 15 cm × 30 cm, 1 mTorr, 800 W, gas heating.  Every family fixes
+``adapt: false``; a case ending in ``_adapt`` takes nr × nz with ``adapt: true`` and every
+other mesh key at its default (the adaptive grading; bench_fluid2d_adapt.py reports those).
 
 Run:  python bench/bench_fluid2d_mesh.py run CASE NR NZ   (appends to bench/results/fluid2d_mesh.json)
       python bench/bench_fluid2d_mesh.py report           (writes bench/results/fluid2d_mesh.md)
