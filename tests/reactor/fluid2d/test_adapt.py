@@ -148,3 +148,30 @@ def test_too_few_cells_to_adapt():
     with pytest.raises(RecipeError) as exc:
         _adapts(setup)
     assert str(exc.value).startswith("reactor.fluid2d.mesh.nz")
+
+
+@pytest.mark.parametrize("coil", [{}, {"type": "cylindrical"}])
+def test_with_mesh_keeps_the_window_and_air_layers(coil):
+    """The regraded setup's EM mesh is the new plasma mesh plus the same window and air layers
+    (planar coil: above the window; cylindrical: outside the tube), with the same permittivity."""
+    from waferlab.reactor.fluid2d.adapt import with_mesh
+    from waferlab.reactor.fluid2d.model import build
+    from waferlab.reactor.spec import ReactorSpec
+    from waferlab.recipe_io import validate_section
+
+    d = _oxygen().model_dump(mode="json")
+    d["fluid2d"]["coil"] = {**d["fluid2d"]["coil"], **coil, "radii": None, "heights": None}
+    setup, _ = build(validate_section(ReactorSpec, d, "reactor"), multi=True)
+    z_new = np.concatenate([[0.0], np.geomspace(5e-4, 0.2, 27)])
+    new = with_mesh(setup, setup.mesh.r_faces, z_new)
+    old_em, em = setup.em_mesh, new.em_mesh
+    if coil:
+        assert np.array_equal(em.r_faces, old_em.r_faces) and np.array_equal(em.z_faces, z_new)
+        assert np.array_equal(new.eps_r[setup.mesh.nr:, 0], setup.eps_r[setup.mesh.nr:, 0])
+        assert np.all(new.eps_r[: setup.mesh.nr] == 1.0)
+    else:
+        assert np.array_equal(em.z_faces[: z_new.size], z_new)
+        assert np.array_equal(em.z_faces[z_new.size:], old_em.z_faces[setup.mesh.nz + 1:])
+        assert np.array_equal(new.eps_r[0, 27:], setup.eps_r[0, setup.mesh.nz:])
+        assert np.all(new.eps_r[:, :27] == 1.0)
+    assert new.coil == setup.coil and new.mesh.shape == (setup.mesh.nr, 27)
