@@ -13,7 +13,9 @@ Richardson estimate (:func:`richardson`), each mesh's difference from it; CPU
 
 Cases: ``sf6`` — the Kokkoris et al. (J. Phys. D 42, 055209, 2009) chamber (R 19 cm × 38 cm,
 SF6/O2 100/20 sccm, 0.921 Pa, 2 kW, wafer 7.5 cm, gas at 315 K; ``sf6heat``: with gas
-heating); ``argon`` — R 15 cm × 30 cm, 1 mTorr, 800 W, gas heating.
+heating); ``argon`` — R 15 cm × 30 cm, 1 mTorr, 800 W, gas heating.  Every family fixes
+``adapt: false``; a case ending in ``_adapt`` takes nr × nz with ``adapt: true`` and every
+other mesh key at its default (the adaptive grading; bench_fluid2d_adapt.py reports those).
 
 Run:  python bench/bench_fluid2d_mesh.py run CASE NR NZ   (appends to bench/results/fluid2d_mesh.json)
       python bench/bench_fluid2d_mesh.py report           (writes bench/results/fluid2d_mesh.md)
@@ -52,9 +54,12 @@ def spec(case: str, nr: int, nz: int) -> ReactorSpec:
              "pressure": "1 mTorr", "gases": {"Ar": "50 sccm"}, "source": {"power": "800 W"}}
         extra = {}
     mm = lambda x: f"{x * 1e3!r} mm"         # noqa: E731
-    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz)}
+    mesh = {"nr": nr, "nz": nz, "wafer_cell": mm(FRACTION * L / nz), "window_cell": mm(FRACTION * L / nz),
+            "adapt": False}
     if "_wafer_cell_" in case:           # sensitivity: sf6[heat]_wafer_cell_<mm>mm
         mesh["wafer_cell"] = case.split("_wafer_cell_")[1].replace("mm", " mm")
+    if case.endswith("_adapt"):          # the adaptive z grading with its defaults (mesh.adapt)
+        mesh = {"nr": nr, "nz": nz, "adapt": True}
     d["fluid2d"] = {"mesh": mesh, **extra}
     return validate_section(ReactorSpec, d, "reactor")
 
@@ -97,6 +102,9 @@ def run(case: str, nr: int, nz: int) -> None:
            **wafer_quantities(res)}
     if hasattr(res, "element_balance"):
         row["element_balance"] = res.element_balance
+        row["stages"] = [[*x["mesh"], x["steps"]] for x in res.stages]
+        row["wafer_face_excess"] = res.potential_steps.get("wafer_face_excess")
+        row["max_step_Ti"] = res.potential_steps.get("max")
     if getattr(res, "gas_heat", None):              # T_g a Newton field: the converged field
         m = res.setup.mesh
         row["gas_heat"] = res.gas_heat

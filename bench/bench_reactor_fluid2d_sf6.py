@@ -75,7 +75,13 @@ def main(quick: bool) -> None:
 
     gm_alpha = sum(g.densities_m3[k] for k in ("SF6-", "F-", "O-")) / g.densities_m3["e"]
     row("unknowns", "—", lambda x: f"{x[1].x.size}")
-    row("pseudo-time steps", "—", lambda x: f"{x[1].iterations}")
+    row("pseudo-time steps (adapted mesh; coarse stage mesh: steps)", "—",
+        lambda x: f"{x[1].iterations}" + "".join(f"; {st['mesh'][0]} × {st['mesh'][1]}: {st['steps']}"
+                                                  for st in x[1].stages))
+    row("wafer cell / largest z cell (mm)", "—",
+        lambda x: f"{x[1].setup.mesh.dz[0] * 1e3:.2f} / {x[1].setup.mesh.dz.max() * 1e3:.1f}")
+    row("sheath-edge check: first-face excess; largest potential step (T_i)", "—",
+        lambda x: f"{x[1].potential_steps['wafer_face_excess'] * 100:+.0f} %; {x[1].potential_steps['max']:.1f}")
     row("wall time (s)", "—", lambda x: f"{x[4]:.0f}")
     row("CPU time (s)", "—", lambda x: f"{x[5]:.0f}")
     row("element balance F / S / O", " / ".join(f"{g.element_balance[e]:.1e}" for e in ("F", "S", "O")),

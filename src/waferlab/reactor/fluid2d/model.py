@@ -333,29 +333,47 @@ def spec_hash(spec: ReactorSpec) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _not_converged(checkpoint, key: str, x, dt, history: list, tolerance: float) -> None:
+def _not_converged(checkpoint, key: str, x, dt, history: list, tolerance: float, *, z_faces=None,
+                   stage: int | None = None) -> None:
     """Save the last finite state (for --resume) and raise the SimulationError that shows
     the residual history."""
     if checkpoint is not None and np.all(np.isfinite(x)):
-        _save_checkpoint(Path(checkpoint), key, x, dt, history)
+        _save_checkpoint(Path(checkpoint), key, x, dt, history, z_faces=z_faces, stage=stage)
     shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
         ", ".join(f"{h:.2e}" for h in history[-8:])
     raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
                           f"(tolerance {tolerance:g}); scaled residual history: {shown}")
 
 
-def _save_checkpoint(path: Path, key: str, x, dt, history) -> None:
+def _save_checkpoint(path: Path, key: str, x, dt, history, *, z_faces=None, stage: int | None = None) -> None:
+    """The iterate for --resume (with ``mesh.adapt`` also its z faces and its stage: 0 the
+    coarse solve, 1 the adapted mesh)."""
+    arrays = {"x": x, "dt": np.array(dt), "history": np.array(history), "key": np.array(key)}
+    if z_faces is not None:
+        arrays["z_faces"] = np.asarray(z_faces)
+    if stage is not None:
+        arrays["stage"] = np.array(stage)
     with atomic_path(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, x=x, dt=np.array(dt), history=np.array(history), key=np.array(key))
+            np.savez(fh, **arrays)
 
 
-def _load_checkpoint(path: Path, key: str, size: int):
+def _load_checkpoint(path: Path, key: str, size: int | None):
+    """(x, dt, history); RecipeError when the recipe (or, with ``size``, the number of
+    unknowns) differs."""
+    return _load_checkpoint_faces(path, key, size)[:3]
+
+
+def _load_checkpoint_faces(path: Path, key: str, size: int | None):
+    """(x, dt, history, z faces or None, stage or None) (:func:`_load_checkpoint`,
+    :func:`_save_checkpoint`)."""
     with np.load(path, allow_pickle=False) as d:
-        if str(d["key"]) != key or d["x"].size != size:
+        if str(d["key"]) != key or (size is not None and d["x"].size != size):
             raise RecipeError(f"the checkpoint {str(path)!r} was written by another reactor recipe or mesh; "
                               f"remove it or run without --resume", path="--resume")
-        return d["x"].copy(), float(d["dt"]), [float(h) for h in d["history"]]
+        zf = d["z_faces"].copy() if "z_faces" in d else None
+        stage = int(d["stage"]) if "stage" in d else None
+        return d["x"].copy(), float(d["dt"]), [float(h) for h in d["history"]], zf, stage
 
 
 def solve_fluid2d(spec: ReactorSpec, *, global_state: SteadyState | None = None,

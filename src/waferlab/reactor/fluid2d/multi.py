@@ -34,6 +34,7 @@ import scipy.sparse.linalg as spla
 from scipy.special import j0
 
 from ...constants import EV, K_B, PI
+from .adapt import ADAPT_WAFER_CELL, equidistributed_faces, potential_monitor, with_mesh
 from .em import conductivity, skin_depth, solve_field
 from .flow import FlowField, knudsen_regime, stokes_flow
 from .mesh import FieldAverages
@@ -83,6 +84,7 @@ class MultiResult(FieldAverages):
     x: np.ndarray = field(repr=False)
     gas_heat: dict = field(default_factory=dict)   # W: electrons_W, ions_W, walls_W, residual
     potential_steps: dict = field(default_factory=dict)  # eΔφ/T_i per cell (species.potential_steps)
+    stages: tuple = ()            # the coarse solves before the adapted mesh (mesh, steps, z faces)
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -199,20 +201,113 @@ def _initial(setup, gst, sysm: SpeciesSystem) -> np.ndarray:
 
 def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path | None = None,
                 resume: bool = False):
-    """Steady state (see the module docstring)."""
-    from .model import _load_checkpoint, _not_converged, _save_checkpoint, spec_hash
+    """Steady state (see the module docstring).  With ``mesh.adapt`` a first steady state on
+    the coarse mesh of :func:`_coarse_setup` places the z faces
+    (:mod:`.adapt`), and the steady state is then solved on the adapted mesh."""
+    from .model import _load_checkpoint_faces, _not_converged, spec_hash
+
+    s, spec = setup.settings, setup.spec
+    max_it = max_iterations or s.max_iterations
+    key = spec_hash(spec) if checkpoint is not None else ""
+    x, dt, history, stages = None, None, [], []
+    adapt = _adapts(setup)
+    saved = _load_checkpoint_faces(Path(checkpoint), key, None) if resume and checkpoint is not None \
+        and Path(checkpoint).is_file() else None
+    if saved is not None and (saved[4] is not None) != adapt:
+        _foreign_checkpoint(checkpoint)
+    if adapt and (saved is None or saved[4] == 0):          # the coarse stage (fresh or resumed)
+        coarse = _coarse_setup(setup)
+        x0, dt0, h0 = (None, None, []) if saved is None else saved[:3]
+        if saved is not None and (x0.size != _unknowns(coarse, gst) or not np.allclose(saved[3], coarse.mesh.z_faces)):
+            _foreign_checkpoint(checkpoint)
+        st = _pseudo_transient(coarse, gst, x0, dt0, h0, max_it, checkpoint, key, z_faces=coarse.mesh.z_faces,
+                               stage=0)
+        if not st["converged"]:
+            _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance,
+                           z_faces=coarse.mesh.z_faces, stage=0)
+        stages.append({"mesh": list(coarse.mesh.shape), "steps": len(st["history"]),
+                       "z_faces_m": coarse.mesh.z_faces.tolist()})
+        setup = _regraded(setup, _adapted_z(coarse, st))
+        _LOG.debug("coarse stage %s: %d steps; adapted z cells (mm): %s", coarse.mesh.shape, len(st["history"]),
+                   np.array2string(setup.mesh.dz * 1e3, precision=2))
+        # the adapted mesh starts from the global state's profile, as a plain run: the coarse
+        # state interpolated to it (0.5 mm wafer cell against 6 mm) was further from its steady
+        # state than that (scaled residual 4e5 against 1.5e5; 8 × 32 SF6/O2 stalled at Δt 5e-6)
+    elif saved is not None:                                   # the adapted (stage 1) or the only mesh
+        if saved[3] is not None:
+            setup = _regraded(setup, saved[3])
+        x, dt, history = saved[0], saved[1], saved[2]
+        if x.size != _unknowns(setup, gst):
+            _foreign_checkpoint(checkpoint)
+    stage = 1 if adapt else None
+    zf = setup.mesh.z_faces if adapt else None
+    st = _pseudo_transient(setup, gst, x, dt, history, max_it, checkpoint, key, z_faces=zf, stage=stage)
+    if not st["converged"]:
+        _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance, z_faces=zf, stage=stage)
+    x, sysm, fl = st["x"], st["sysm"], st["flow"]
+    gm = setup.global_model
+    history = st["history"]
+    _, det = sysm.residual(x, details=True)
+    n = det["n"]
+    Te = det["Te"]
+    T_g = np.array(sysm.T_g)
+    gh = dict(det["gas_heat"])
+    if gh:
+        heat_in = gh["electrons_W"] + gh["ions_W"]
+        gh["residual"] = (heat_in - gh["walls_W"]) / max(heat_in, 1e-300)
+    lnne = np.log(det["n_e"])
+    G_w = det["wall_flux"][1]
+    m_pos = gm.mass[gm.pos]
+    from ..sheath import plasma_potential
+
+    w = G_w[gm.pos] / np.maximum(G_w[gm.pos].sum(axis=0), 1e-300)
+    m_eff = (w * m_pos[:, None]).sum(axis=0)
+    n_s = G_w[gm.pos].sum(axis=0) / np.sqrt(EV * Te[:, 0] / m_eff)
+    V_p = plasma_potential(Te[:, 0], m_eff)
+    phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
+    _check_skin_depth(setup, det)
+    steps = _check_sheath_edge(setup, det, sysm, x)
+    assert sysm.power is not None                 # set_state() in the iteration
+    res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
+                      power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
+                      wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
+                      residual_history=tuple(history), iterations=len(history),
+                      seconds=time.perf_counter() - t0, global_state=gst, reynolds=st["reynolds"],
+                      knudsen=st["knudsen"], x=x, gas_heat=gh, potential_steps=steps,
+                      stages=tuple(stages))
+    return _with_balance(res, sysm)
+
+
+def _unknowns(setup, gst) -> int:
+    return int(_pseudo_transient(setup, gst, None, None, [], 0, None, "", size_only=True))
+
+
+def _foreign_checkpoint(checkpoint) -> None:
+    from ...errors import RecipeError
+
+    raise RecipeError(f"the checkpoint {str(checkpoint)!r} was written by another reactor recipe or mesh; "
+                      f"remove it or run without --resume", path="--resume")
+
+
+def _pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
+                      z_faces=None, stage: int | None = None, size_only: bool = False):
+    """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
+    profile, :func:`_initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with the
+    final x, dt, history, whether it converged, the residual system, flow, Reynolds and Knudsen
+    numbers (``size_only``: the number of unknowns)."""
+    from .model import _save_checkpoint
 
     s, m, gm, spec = setup.settings, setup.mesh, setup.global_model, setup.spec
-    max_it = max_iterations or s.max_iterations
-    nr, nz = m.shape
     Nc = m.size
     N, Ns = gm.N, gm.Ns
     ports = ports_of(setup)
     fl, re, kn = gas_flow(setup, ports)
     sysm = species_system(setup, ports, fl)
     nf = sysm.nf
+    if size_only:
+        return nf * Nc
     heating = sysm.heat is not None
-    x = _initial(setup, gst, sysm)
+    x = _initial(setup, gst, sysm) if x0 is None else np.array(x0, float)
     T_g = np.full(m.shape, spec.gas_temperature)
     nu_ref = _ionisation_frequency(gm, gst)
     k_ref = max(gm.k_pump, 1.0)
@@ -263,18 +358,16 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     if Ns:
         Mdiag[sl_s] = site_dyn.astype(float)
     Msp = sp.diags(Mdiag)
-    dt, prev, history = 10.0 / nu_ref, None, []
-    key = spec_hash(spec) if checkpoint is not None else ""
-    if resume and checkpoint is not None and Path(checkpoint).is_file():
-        x, dt, history = _load_checkpoint(Path(checkpoint), key, x.size)
-        prev = history[-1] if history else None
+    dt = 10.0 / nu_ref if dt0 is None else float(dt0)
+    history = list(history0)
+    prev = history[-1] if history else None
     power = None
     it = 0
     x_prev = x
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
-            _save_checkpoint(Path(checkpoint), key, x, dt, history)
+            _save_checkpoint(Path(checkpoint), key, x, dt, history, z_faces=z_faces, stage=stage)
         lnn = x[sl_n].reshape((N,) + m.shape)
         n_g = np.exp(lnn[gm.neu]).sum(axis=0)
         ne = np.exp(x[sl_q]).reshape(m.shape)
@@ -322,36 +415,84 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
         x_prev = x
         x = x + dx
     converged = bool(history) and np.isfinite(history[-1]) and history[-1] < s.tolerance
-    if not converged:
-        _not_converged(checkpoint, key, x, dt, history, s.tolerance)
-    _, det = sysm.residual(x, details=True)
-    n = det["n"]
-    Te = det["Te"]
-    T_g = np.array(sysm.T_g)
-    gh = dict(det["gas_heat"])
-    if gh:
-        heat_in = gh["electrons_W"] + gh["ions_W"]
-        gh["residual"] = (heat_in - gh["walls_W"]) / max(heat_in, 1e-300)
-    lnne = np.log(det["n_e"])
-    G_w = det["wall_flux"][1]
-    m_pos = gm.mass[gm.pos]
-    from ..sheath import plasma_potential
+    return {"x": x, "dt": dt, "history": history, "converged": converged, "sysm": sysm, "flow": fl,
+            "reynolds": re, "knudsen": kn}
 
-    w = G_w[gm.pos] / np.maximum(G_w[gm.pos].sum(axis=0), 1e-300)
-    m_eff = (w * m_pos[:, None]).sum(axis=0)
-    n_s = G_w[gm.pos].sum(axis=0) / np.sqrt(EV * Te[:, 0] / m_eff)
-    V_p = plasma_potential(Te[:, 0], m_eff)
-    phi = Te * (lnne - np.log(np.maximum(n_s, 1e-300))[:, None]) + V_p[:, None]
-    _check_skin_depth(setup, det)
-    steps = _check_sheath_edge(setup, det, sysm, x)
-    assert sysm.power is not None                 # set_state() in the iteration
-    res = MultiResult(setup=setup, names=gm.names, n=n, n_e=det["n_e"], T_e=Te, theta=det["theta"],
-                      power=sysm.power, T_gas=T_g, n_gas=n[gm.neu].sum(axis=0), phi=phi, flow=fl,
-                      wall_flux=tuple(det["wall_flux"]), element_balance={}, buried=det["buried"],
-                      residual_history=tuple(history), iterations=len(history),
-                      seconds=time.perf_counter() - t0, global_state=gst, reynolds=re, knudsen=kn, x=x,
-                      gas_heat=gh, potential_steps=steps)
-    return _with_balance(res, sysm)
+
+# Fewest z cells that ``adapt: auto`` regrades (the coarse stage takes half of them).
+ADAPT_MIN_NZ = 16
+
+
+def _adapts(setup) -> bool:
+    """``mesh.adapt``: true, or "auto": an electronegative chemistry on a graded
+    mesh of at least ADAPT_MIN_NZ cells in z whose nz cells can grade from the wafer cell and the
+    top cell within ADAPT_GROWTH (otherwise a RuntimeWarning and the fixed grading; with
+    ``adapt: true`` a RecipeError naming ``mesh.nz``)."""
+    m = setup.settings.mesh
+    if m.adapt is False or (m.adapt == "auto" and not (m.graded and m.nz >= ADAPT_MIN_NZ
+                                                        and setup.global_model.neg.size > 0)):
+        return False
+    L = setup.spec.chamber.length
+    h0 = m.wafer_cell if m.wafer_cell is not None else ADAPT_WAFER_CELL
+    try:
+        equidistributed_faces(np.array([0.0, L]), np.zeros(2), L, m.nz, h0, float(setup.mesh.dz[-1]),
+                              samples=1001)
+    except ValueError as e:
+        if m.adapt is True:
+            from ...errors import RecipeError
+            raise RecipeError(f"mesh.adapt: {e}; give more cells (nz) or a coarser wafer_cell",
+                              path="reactor.fluid2d.mesh.nz", value=m.nz) from None
+        warnings.warn(f"reactor.fluid2d.mesh: adapt: auto is off: {e}; the fixed grading is used "
+                      f"(give more cells in z for the adaptive grading)", RuntimeWarning, stacklevel=4)
+        return False
+    return True
+
+
+def _coarse_setup(setup):
+    """The first stage's mesh: half the cells in r and in z (at least 4 and 8), graded as
+    the default mesh (:func:`.model.plasma_faces`) with the same window cell."""
+    from .model import plasma_faces
+
+    s, spec = setup.settings, setup.spec
+    nr, nz = max(4, (s.mesh.nr + 1) // 2), max(8, (s.mesh.nz + 1) // 2)
+    cs = s.model_copy(update={"mesh": s.mesh.model_copy(update={"nr": nr, "nz": nz, "wafer_cell": None})})
+    cyl = s.coil.type == "cylindrical"
+    h_w = float(setup.mesh.dr[-1] if cyl else setup.mesh.dz[-1])
+    rf, zf = plasma_faces(cs, spec.chamber.radius, spec.chamber.length, h_w)
+    return with_mesh(setup, rf, zf)
+
+
+def _adapted_z(coarse, st) -> tuple[np.ndarray, np.ndarray, float]:
+    """z faces of the final mesh from the coarse steady state (:mod:`.adapt`): the potential
+    monitor over the wafer columns, the wafer cell ``mesh.wafer_cell`` (default
+    ADAPT_WAFER_CELL), the top cell of the default mesh."""
+    s, spec = coarse.settings, coarse.spec
+    m = coarse.mesh
+    _, det = st["sysm"].residual(st["x"], details=True)
+    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+    cols = m.r_faces[:-1] < r_w
+    z, mon = potential_monitor(m, det["n_e"], det["Te"], st["sysm"].T_i, cols)
+    _LOG.debug("monitor (z mm, |dphi/dz|/T_i per mm): %s", np.array2string(np.c_[z * 1e3, mon * 1e-3], precision=2))
+    h0 = s.mesh.wafer_cell if s.mesh.wafer_cell is not None else ADAPT_WAFER_CELL
+    return z, mon, h0
+
+
+def _regraded(setup, z_info):
+    """``setup`` on the adapted z faces (``z_info``: the faces, or (z, monitor, wafer cell))."""
+    if isinstance(z_info, tuple):
+        z, mon, h0 = z_info
+        s = setup.settings
+        h_top = float(setup.mesh.dz[-1])
+        L = setup.spec.chamber.length
+        try:
+            faces = equidistributed_faces(z, mon, L, s.mesh.nz, h0, h_top)
+        except ValueError as e:
+            from ...errors import RecipeError
+            raise RecipeError(f"mesh.adapt: {e}; give more cells (nz) or a coarser wafer_cell",
+                              path="reactor.fluid2d.mesh.nz", value=s.mesh.nz) from None
+    else:
+        faces = np.asarray(z_info, float)
+    return with_mesh(setup, setup.mesh.r_faces, faces)
 
 
 def _with_balance(res: MultiResult, sysm: SpeciesSystem) -> MultiResult:

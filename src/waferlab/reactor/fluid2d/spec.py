@@ -7,7 +7,7 @@ reactor:
     coil: {radii: [4 cm, 7 cm, 10 cm], height: 1 cm, frequency: 13.56 MHz}
     # or coil: {type: cylindrical, heights: [5 cm, 10 cm, 15 cm]}  (window = side-wall tube)
     window: {thickness: 2 cm, permittivity: 3.8}
-    mesh: {nr: 24, nz: 32}            # graded in z; optional wafer_cell, window_cell, wall_cell, graded
+    mesh: {nr: 24, nz: 32}            # graded in z; optional wafer_cell, window_cell, wall_cell, graded, adapt
     gas_heating: true
 ```
 Checks that need the chamber (coil inside it, the skin depth resolved) are made when the
@@ -71,7 +71,10 @@ class MeshSettings(SpecModel):
     (default: a quarter of the estimated skin depth); ``graded`` (default true): also graded
     towards the wafer (``wafer_cell``, default WAFER_FRACTION·L/nz); ``wall_cell`` grades r
     towards the side wall (default: r uniform; a cylindrical coil: the lid's z cell, default
-    WALL_FRACTION·L/nz)."""
+    WALL_FRACTION·L/nz).  ``adapt`` (default false; "auto": on for an electronegative chemistry
+    with nz >= 16): the z faces are placed by equidistributing the potential gradient of a
+    first steady state on a coarse mesh, with ``wafer_cell`` (default 0.5 mm) at the wafer
+    (:mod:`.adapt`; experimental: see docs/reactor.md)."""
 
     nr: int = 24
     nz: int = 32
@@ -79,6 +82,7 @@ class MeshSettings(SpecModel):
     graded: bool = True
     wafer_cell: Length | None = None
     wall_cell: Length | None = None
+    adapt: bool | Literal["auto"] = False
 
     @field_validator("window_cell", "wafer_cell", "wall_cell")
     @classmethod
@@ -91,6 +95,8 @@ class MeshSettings(SpecModel):
     def _graded(self):
         if not self.graded and (self.wafer_cell is not None or self.wall_cell is not None):
             raise ValueError("wafer_cell and wall_cell need graded: true")
+        if self.adapt is True and not self.graded:
+            raise ValueError("adapt: true needs graded: true")
         return self
 
     @field_validator("nr", "nz")
