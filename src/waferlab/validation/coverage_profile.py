@@ -37,13 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from waferlab.feature.flux._ion_kernels import reflected_energy, table_at
-from waferlab.feature.flux._kernels import _cone
+from waferlab.feature.flux._ion_kernels import table_at
 from waferlab.feature.flux._rng import _seed_state, _uniform
 from waferlab.feature.flux.ions import VIENNAPS_ION_ENERGY_LOSS, energy_inverse_cdf
 from waferlab.feature.flux.sources import VIENNAPS_ION_CONE
 
-from .coverage_trench import solve_balances
+from .coverage_trench import _hit, solve_balances
 
 __all__ = ["CoverageProfile", "coverage_profile", "profile_view_factors", "profile_ions",
            "resample", "evolve_profile",
@@ -121,23 +120,10 @@ def _trace(seed, nions, ax, ay, bx, by, nx, ny, emat, exponent, e_tab, par, ppar
                 break
             x, y = x + _t * dx, y + _t * dy
             n0, n1 = nx[j], ny[j]
-            cin = min(1.0, max(0.0, -(dx * n0 + dy * n1)))
-            se = math.sqrt(max(e, 0.0))
-            s2 = 1.0 - cin * cin
-            k = emat[j]
-            out[0, j] += par[k, 0] * max(se - par[k, 2], 0.0) * (1.0 + par[k, 1] * s2) * cin
-            out[1, j] += par[k, 3] * max(se - par[k, 4], 0.0) * cin
-            out[2, j] += ppar[3] * max(se - ppar[4], 0.0) * cin
-            e = reflected_energy(s, e, cin, law)
-            if e <= cutoff:
+            alive, e, dx, dy = _hit(s, out, j, par[emat[j]], ppar, e, dx, dy, n0, n1, law, cutoff,
+                                    cone_min)
+            if not alive:
                 break
-            sx, sy = dx + 2.0 * cin * n0, dy + 2.0 * cin * n1
-            nn = math.sqrt(sx * sx + sy * sy)
-            ex, ey, _ez = _cone(s, sx / nn, sy / nn, 0.0, n0, n1, 0.0, cin, cone_min)
-            nn = math.sqrt(ex * ex + ey * ey)
-            if nn == 0.0:
-                break
-            dx, dy = ex / nn, ey / nn
             x, y = x + 1e-12 * W * n0, y + 1e-12 * W * n1
             skip = j
 

@@ -61,6 +61,30 @@ __all__ = ["CoverageTrench", "trench_ions", "coverage_trench", "viennaps_rules",
 _EPS_PEER = 1e-6          # ViennaPS's threshold on relative fluxes and θ_pe
 
 
+@njit(cache=True, inline="always")
+def _hit(s, out, el, row, pol, e, dx, dy, n0, n1, law, cutoff, cone_min):
+    """An ion of energy ``e`` (eV) and direction (dx, dy) hits element ``el`` of unit normal
+    (n0, n1): out[c, el] += Y_c for c in sp, ie, p (``row``: A_sp, B_sp, √E_th,sp, A_ie,
+    √E_th,ie of the element's material; ``pol``: the polymer's), then the reflection.
+    Returns (alive, e, dx, dy) of the reflected ion."""
+    cin = min(1.0, max(0.0, -(dx * n0 + dy * n1)))
+    se = math.sqrt(max(e, 0.0))
+    s2 = 1.0 - cin * cin
+    out[0, el] += row[0] * max(se - row[2], 0.0) * (1.0 + row[1] * s2) * cin
+    out[1, el] += row[3] * max(se - row[4], 0.0) * cin
+    out[2, el] += pol[3] * max(se - pol[4], 0.0) * cin
+    e = reflected_energy(s, e, cin, law)
+    if e <= cutoff:
+        return False, e, dx, dy
+    sx, sy = dx + 2.0 * cin * n0, dy + 2.0 * cin * n1
+    nn = math.sqrt(sx * sx + sy * sy)
+    ex, ey, _ez = _cone(s, sx / nn, sy / nn, 0.0, n0, n1, 0.0, cin, cone_min)
+    nn = math.sqrt(ex * ex + ey * ey)
+    if nn == 0.0:
+        return False, e, dx, dy
+    return True, e, ex / nn, ey / nn
+
+
 @njit(cache=True)
 def _trace(seed, n, W, D, Dm, exponent, e_tab, z_edges, x_edges, par, law, cutoff,
            cone_min, out):
@@ -107,22 +131,10 @@ def _trace(seed, n, W, D, Dm, exponent, e_tab, z_edges, x_edges, par, law, cutof
                 el = min(max(np.searchsorted(z_edges, z) - 1, 0), N - 1)
                 m = 0 if z < Dm else 1
                 x = 0.0 if kind == 0 else W
-            cin = min(1.0, max(0.0, -(dx * n0 + dy * n1)))
-            se = math.sqrt(max(e, 0.0))
-            s2 = 1.0 - cin * cin
-            out[0, el] += par[m, 0] * max(se - par[m, 2], 0.0) * (1.0 + par[m, 1] * s2) * cin
-            out[1, el] += par[m, 3] * max(se - par[m, 4], 0.0) * cin
-            out[2, el] += par[2, 3] * max(se - par[2, 4], 0.0) * cin
-            e = reflected_energy(s, e, cin, law)
-            if e <= cutoff:
+            alive, e, dx, dy = _hit(s, out, el, par[m], par[2], e, dx, dy, n0, n1, law, cutoff,
+                                    cone_min)
+            if not alive:
                 break
-            sx, sy = dx + 2.0 * cin * n0, dy + 2.0 * cin * n1
-            nn = math.sqrt(sx * sx + sy * sy)
-            ex, ey, _ez = _cone(s, sx / nn, sy / nn, 0.0, n0, n1, 0.0, cin, cone_min)
-            nn = math.sqrt(ex * ex + ey * ey)
-            if nn == 0.0:
-                break
-            dx, dy = ex / nn, ey / nn
             x, y = x + 1e-12 * W * n0, y + 1e-12 * W * n1
 
 
