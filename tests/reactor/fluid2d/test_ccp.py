@@ -230,13 +230,15 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     wp = wafer_profile_ccp(r, ions)
     k = wp["r_m"].size
     Te = r.T_e_wafer[:k]
-    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR)
+    # the default mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁, κ_a < 1
+    assert r.setup.kappa is not None and 0.79 < h.kappa_a < 1.0
+    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR) - (1.0 - h.kappa_a) * h.V1_bottom[:k]
     assert wp["sheath_energy_eV"] == pytest.approx(E_sheath, rel=1e-4)
     assert r.setup.collisional and ions is not None and ions.lost == 0
     assert np.array_equal(wp["ion_energy_mean_eV"], ions.mean_energy_eV)
     assert wp["sheath_collisionality"] == pytest.approx(ions.collisionality, rel=1e-12)
     assert np.all(ions.collisionality > 1.5) and np.all(wp["ion_energy_mean_eV"] < 0.8 * E_sheath)
-    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i)
+    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i, h.kappa_a)
     assert J == pytest.approx(h.J1[:k], rel=1e-6)
     st = reactor_state_ccp(r, ions)
     ring = r.setup.mesh.ring_area[:k]
@@ -448,11 +450,14 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
 
 
 def test_series_mean_voltage_factor_of_the_sheaths():
-    """mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ)V₁ (κ = 1: the default,
-    bit-identical); the table's κ(ratio) is sheath_pair's (1e-4 between its points), swaps the
-    sheaths below ratio 1, and equal sheaths split 1 : 1 with κ_a = κ_b = κ(1) in the divider."""
+    """mean_voltage: series (the default; ``sinusoidal`` selectable: no κ table) — V̄ =
+    mean_sheath_voltage(V₁) − (1 − κ)V₁ (κ = 1: ``sinusoidal``, bit-identical); the table's
+    κ(ratio) is sheath_pair's (1e-4 between its points), swaps the sheaths below ratio 1, and equal
+    sheaths split 1 : 1 with κ_a = κ_b = κ(1) in the divider."""
     from waferlab.reactor.sheath_rf import SeriesKappa, pair_mean_ratio, sheath_pair
 
+    assert build_ccp(make()).kappa is not None
+    assert build_ccp(make(fluid2d={"ccp": {"mean_voltage": "sinusoidal"}})).kappa is None
     V1, ns, Te = np.array([300.0, 800.0]), np.array([1e15, 2e15]), np.array([3.0, 3.5])
     J0, Vb0, s0 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3)
     J1, Vb1, s1 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3, 1.0)
