@@ -249,7 +249,8 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     assert st.V_rf > st.ion_energy_mean_eV
     st0 = reactor_state_ccp(r, None)                          # the collisionless path, unchanged
     assert st0.ion_energy_mean_eV == pytest.approx(float((E_sheath * ring).sum() / ring.sum()), rel=1e-3)
-    assert st0.ion_energy_mean_eV > st0.V_rf > 100.0
+    # V̄ = κ_a V₁ + a few T_e (series): between κ_a V_rf and V_rf (sinusoidal: V̄ > V₁)
+    assert h.kappa_a * st0.V_rf < st0.ion_energy_mean_eV < st0.V_rf and st0.V_rf > 100.0
     assert ccp_ions(dataclasses.replace(r, setup=dataclasses.replace(r.setup, collisional=False)),
                     np.ones(k, bool)) is None
     assert st.V_dc == h.self_bias and -h.V_a < h.self_bias < -0.2 * h.V_a
