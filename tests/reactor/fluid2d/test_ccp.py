@@ -444,9 +444,9 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
     prof = reactor_profile(validate_section(ReactorSpec, step["reactor"], "reactor"))
     (i0, dE0, _), (i1, dE1, _) = prof.at(0.0), prof.at(0.095)
     assert G[1] / G[0] == pytest.approx(i1 / i0, rel=1e-6)
-    # collisional sheath (s_m/λ_i ≈ 6): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 470 eV
+    # collisional sheath (s_m/λ_i ≈ 5): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 445 eV
     assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 60 < E[0] < 300
-    # ≈ 130 eV mean (was 475 eV collisionless): the 600 s example etches 7–9 nm, so 300 s ≈ 3.5–4.7 nm
+    # ≈ 140 eV mean (collisionless: ≈ 447 eV): the 600 s example etches 8.8–10.9 nm, so 300 s ≈ 4.4–5.5 nm
     assert all(float(x["etch_depth_m"]) > 2e-9 for x in rows)
 
 
