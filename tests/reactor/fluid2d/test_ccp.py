@@ -230,13 +230,15 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     wp = wafer_profile_ccp(r, ions)
     k = wp["r_m"].size
     Te = r.T_e_wafer[:k]
-    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR)
+    # the default mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁, κ_a < 1
+    assert r.setup.kappa is not None and 0.79 < h.kappa_a < 1.0
+    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR) - (1.0 - h.kappa_a) * h.V1_bottom[:k]
     assert wp["sheath_energy_eV"] == pytest.approx(E_sheath, rel=1e-4)
     assert r.setup.collisional and ions is not None and ions.lost == 0
     assert np.array_equal(wp["ion_energy_mean_eV"], ions.mean_energy_eV)
     assert wp["sheath_collisionality"] == pytest.approx(ions.collisionality, rel=1e-12)
     assert np.all(ions.collisionality > 1.5) and np.all(wp["ion_energy_mean_eV"] < 0.8 * E_sheath)
-    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i)
+    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i, h.kappa_a)
     assert J == pytest.approx(h.J1[:k], rel=1e-6)
     st = reactor_state_ccp(r, ions)
     ring = r.setup.mesh.ring_area[:k]
@@ -247,7 +249,8 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     assert st.V_rf > st.ion_energy_mean_eV
     st0 = reactor_state_ccp(r, None)                          # the collisionless path, unchanged
     assert st0.ion_energy_mean_eV == pytest.approx(float((E_sheath * ring).sum() / ring.sum()), rel=1e-3)
-    assert st0.ion_energy_mean_eV > st0.V_rf > 100.0
+    # V̄ = κ_a V₁ + a few T_e (series): between κ_a V_rf and V_rf (sinusoidal: V̄ > V₁)
+    assert h.kappa_a * st0.V_rf < st0.ion_energy_mean_eV < st0.V_rf and st0.V_rf > 100.0
     assert ccp_ions(dataclasses.replace(r, setup=dataclasses.replace(r.setup, collisional=False)),
                     np.ones(k, bool)) is None
     assert st.V_dc == h.self_bias and -h.V_a < h.self_bias < -0.2 * h.V_a
@@ -441,18 +444,21 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
     prof = reactor_profile(validate_section(ReactorSpec, step["reactor"], "reactor"))
     (i0, dE0, _), (i1, dE1, _) = prof.at(0.0), prof.at(0.095)
     assert G[1] / G[0] == pytest.approx(i1 / i0, rel=1e-6)
-    # collisional sheath (s_m/λ_i ≈ 6): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 470 eV
+    # collisional sheath (s_m/λ_i ≈ 5): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 445 eV
     assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 60 < E[0] < 300
-    # ≈ 130 eV mean (was 475 eV collisionless): the 600 s example etches 7–9 nm, so 300 s ≈ 3.5–4.7 nm
+    # ≈ 140 eV mean (collisionless: ≈ 447 eV): the 600 s example etches 8.8–10.9 nm, so 300 s ≈ 4.4–5.5 nm
     assert all(float(x["etch_depth_m"]) > 2e-9 for x in rows)
 
 
 def test_series_mean_voltage_factor_of_the_sheaths():
-    """mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ)V₁ (κ = 1: the default,
-    bit-identical); the table's κ(ratio) is sheath_pair's (1e-4 between its points), swaps the
-    sheaths below ratio 1, and equal sheaths split 1 : 1 with κ_a = κ_b = κ(1) in the divider."""
+    """mean_voltage: series (the default; ``sinusoidal`` selectable: no κ table) — V̄ =
+    mean_sheath_voltage(V₁) − (1 − κ)V₁ (κ = 1: ``sinusoidal``, bit-identical); the table's
+    κ(ratio) is sheath_pair's (1e-4 between its points), swaps the sheaths below ratio 1, and equal
+    sheaths split 1 : 1 with κ_a = κ_b = κ(1) in the divider."""
     from waferlab.reactor.sheath_rf import SeriesKappa, pair_mean_ratio, sheath_pair
 
+    assert build_ccp(make()).kappa is not None
+    assert build_ccp(make(fluid2d={"ccp": {"mean_voltage": "sinusoidal"}})).kappa is None
     V1, ns, Te = np.array([300.0, 800.0]), np.array([1e15, 2e15]), np.array([3.0, 3.5])
     J0, Vb0, s0 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3)
     J1, Vb1, s1 = rf_sheath(V1, ns, Te, M_AR, OMEGA, 1e-3, 1.0)

@@ -84,9 +84,10 @@ def collisional_sheath_width(Vbar, n_s, Te, m_i: float, lam_i):
 def rf_sheath(V1, n_s, Te, m_i: float, omega: float, lam_i=None, kappa=1.0):
     """(J₁ (A/m²), V̄ (V), s_m (m)) of a sheath with RF amplitude V₁ (eq. 1); ``lam_i`` (m): the
     ions' mean free path for the collisional law, None: collisionless.  ``kappa``: V̄/V₁ of the
-    step-front sheath's waveform (1: a sinusoidal sheath voltage, the default; below 1 for the
-    series-sheath waveform of :func:`..sheath_rf.sheath_pair`), V̄ = mean_sheath_voltage(V₁) −
-    (1 − κ)V₁ (the Boltzmann electrons' correction of a few T_e kept)."""
+    step-front sheath's waveform (1: a sinusoidal sheath voltage, ``mean_voltage: sinusoidal``;
+    below 1 for the series-sheath waveform of :func:`..sheath_rf.sheath_pair`, the default
+    ``series``), V̄ = mean_sheath_voltage(V₁) − (1 − κ)V₁ (the Boltzmann electrons' correction of
+    a few T_e kept)."""
     V1 = np.asarray(V1, float)
     Vbar = mean_sheath_voltage(V1, Te, m_i) - (1.0 - np.asarray(kappa, float)) * V1
     if lam_i is None:
@@ -194,9 +195,9 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     the cells' ion mean free path (m) for collisional sheaths (None: collisionless).  The
     stochastic power of a sheath goes to the cell next to it.  V_T by Brent's method in ln V_T;
     the electron power is then scaled by 1 ± 1e-12 so that the total is exact.  ``kappa``
-    (``mean_voltage: series``): V̄/V₁ of the powered and the grounded sheaths from the ratio of
+    (``mean_voltage: series``, the default): V̄/V₁ of the powered and the grounded sheaths from the ratio of
     their amplitudes (:class:`..sheath_rf.SeriesKappa`), iterated with the split to 1e-10;
-    None: V̄ of a sinusoidal sheath voltage (κ = 1)."""
+    None (``sinusoidal``): V̄ of a sinusoidal sheath voltage (κ = 1)."""
     e = np.asarray(electrode, bool)
     nr, nz = n.shape
     ring = ~e if ring_grounded else np.zeros(nr, bool)

@@ -21,10 +21,11 @@ negative DC self-bias, L&L §11.4) or ``electrode`` (the top electrode alone, as
 insulating confinement ring; equal electrodes: no self-bias).  ``sheath``: the RF sheath law —
 ``auto`` (default: collisional where the ions' mean free path is shorter than the sheath of the
 homogeneous model, λ_i < s_m), ``collisionless`` (Lieberman 1988) or ``collisional``
-(Lieberman 1989).  ``mean_voltage``: the sheaths' time-averaged drop V̄ — ``sinusoidal``
-(default: the sheath voltage V̄ + V₁ sin ωt, V̄ = V₁ + a few T_e at V₁ ≫ T_e) or ``series`` (the
-waveform of two sheaths in series driven by a sinusoidal voltage, :func:`..sheath_rf.sheath_pair`:
-V̄/V₁ from 0.79–0.85 for equal sheaths to 1 for a dominant powered sheath; docs/reactor.md).
+(Lieberman 1989).  ``mean_voltage``: the sheaths' time-averaged drop V̄ — ``series``
+(default: the waveform of two sheaths in series driven by a sinusoidal voltage,
+:func:`..sheath_rf.sheath_pair`: V̄/V₁ from 0.79–0.85 for equal sheaths to 1 for a dominant
+powered sheath; docs/reactor.md) or ``sinusoidal`` (each sheath voltage V̄ + V₁ sin ωt,
+V̄ = V₁ + a few T_e at V₁ ≫ T_e: the dominant-powered-sheath limit of ``series``).
 The checks against the chamber are made
 when the model is built (:func:`waferlab.reactor.fluid2d.ccp.build_ccp`).
 """
@@ -51,7 +52,7 @@ class CCPSettings(SpecModel):
     power_absorbed_by: Literal["discharge", "electrons"] = "discharge"
     rf_return: Literal["chamber", "electrode"] = "chamber"
     sheath: Literal["auto", "collisionless", "collisional"] = "auto"
-    mean_voltage: Literal["sinusoidal", "series"] = "sinusoidal"
+    mean_voltage: Literal["sinusoidal", "series"] = "series"
 
     @model_validator(mode="after")
     def _check(self):
