@@ -178,13 +178,14 @@ def plot_ccp(res: CCPResult, path: Path, ions=_NOT_GIVEN) -> None:
     ax.set(xlabel="r (cm)", title="at the wafer")
     ax.set_ylabel("ion flux (m$^{-2}$ s$^{-1}$)", color="C0")
     ax2 = ax.twinx()
-    ax2.plot(prof["r_m"] * 100, prof["ion_energy_mean_eV"], "C3--")
+    ax2.plot(prof["r_m"] * 100, prof["ion_energy_mean_eV"], "C3--", label="mean ion energy")
     ax2.set_ylabel("mean ion energy (eV)", color="C3")
     st = reactor_state_ccp(res, ions)
     ax = axs[1, 2]
     ax.plot(st.iedf.x, st.iedf.pdf, "C3-", label="collisional sheath (MC)" if ions is not None else None)
     if ions is not None:
         ax2.plot(prof["r_m"] * 100, prof["sheath_energy_eV"], "C3:", label="T_e/2 + V̄")
+        ax2.legend(fontsize=7, loc="center right")
         c = reactor_state_ccp(res, None).iedf
         ax.plot(c.x, c.pdf * st.iedf.pdf.max() / c.pdf.max(), "k--", lw=0.8, label="collisionless (scaled)")
         ax.legend(fontsize=7)
