@@ -225,3 +225,90 @@ def test_cut_feature_overwriting_its_input_gives_the_same_stack(kind, symmetry, 
     _, peak_new = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak_new > volume
+
+
+@pytest.mark.parametrize("boundary", ["periodic", "reflective"])
+def test_extraction_without_the_vacuum_planes_equals_the_whole_array(boundary):
+    """Marching cubes on the planes up to one above the highest φ ≤ 0 gives the whole
+    array's vertices and triangles bit for bit (the reference pads and reads every
+    plane), here with 50 vacuum planes left out; also when the top plane holds values
+    that round to 0 in float32 (kept: they are not > 0 for marching cubes)."""
+    geo = _geo(boundary, nz=80)
+    nzc = extract.planes_below_vacuum(geo.top)
+    assert 10 < nzc < 30
+    assert geo.top[:, :, nzc - 1:].min() > 0 and geo.top[:, :, nzc - 2].min() <= 0
+    surf = extract_surface(geo)
+    pts, els, nrm, mats = _surface_whole(geo)
+    assert len(els) > 1000
+    assert np.array_equal(surf.points, pts)
+    assert np.array_equal(surf.elements, els)
+    assert np.array_equal(surf.normals, nrm)
+    assert np.array_equal(surf.materials, np.where(mats < 0, 1, mats))
+    # a node of 1e-40 (0 in float32) near the top: every plane is kept, same surface
+    geo.phi[-1][3, 4, 70] = 1e-40
+    assert extract.planes_below_vacuum(geo.top) == 72
+    surf = extract_surface(geo)
+    pts, els, nrm, _ = _surface_whole(geo)
+    assert np.array_equal(surf.points, pts) and np.array_equal(surf.elements, els)
+    assert np.array_equal(surf.normals, nrm)
+
+
+def test_no_surface_gives_the_empty_surface_with_or_without_the_crop():
+    geo = _geo("periodic")
+    geo.phi[...] = np.abs(geo.phi) + 1e-9                # all vacuum: nothing kept
+    assert extract.planes_below_vacuum(geo.top) == 0
+    assert len(extract_surface(geo).elements) == 0
+    geo.phi[...] = -geo.phi                              # all solid: all planes, no sign change
+    assert extract.planes_below_vacuum(geo.top) == geo.top.shape[2]
+    assert len(extract_surface(geo).elements) == 0
+
+
+def _rebuild_case(periodic: bool):
+    geo = _geo("periodic" if periodic else "reflective", nz=60, seed=5)
+    h = geo.grid.spacing
+    a = np.clip(np.ascontiguousarray(geo.top) * 1.3, -5 * h, 5 * h)
+    return a, h
+
+
+@pytest.mark.parametrize("periodic", [True, False])
+def test_rebuild_with_its_own_mask_equals_the_given_mask(periodic):
+    """``_band.rebuild(a, None, …)`` (the mask freed after the candidates) gives the
+    band, candidates, window limits and the rebuilt φ of a caller-given zero mask."""
+    from waferlab.feature import _band as KB
+    a, h = _rebuild_case(periodic)
+    b = a.copy()
+    args = (h, 3 * h, 1.0 * h, 4 * h, 3, periodic, periodic)
+    r1 = KB.rebuild(a, np.zeros(a.shape, dtype=np.uint8), *args)
+    r2 = KB.rebuild(b, None, *args)
+    assert np.array_equal(a, b)
+    assert np.array_equal(r1[0], r2[0]) and np.array_equal(r1[1], r2[1])
+    assert r1[2:] == r2[2:] and len(r1[0]) > 0
+
+
+def test_rebuild_frees_its_mask_before_the_classification(monkeypatch):
+    """While the candidates are classified and the chamfer runs, no byte mask of the
+    window is held: the traced memory at the classification is one mask (1 B per node)
+    below that of a caller-held mask (the candidates, ≈ 10 % of the nodes, alike)."""
+    from waferlab.feature import _band as KB
+    geo = _geo("periodic", nz=200, seed=5)
+    h = geo.grid.spacing
+    a0 = np.clip(np.ascontiguousarray(geo.top) * 1.3, -5 * h, 5 * h)
+    args = (h, 3 * h, 1.0 * h, 4 * h, 3, True, True)
+    KB.rebuild(a0.copy(), None, *args)                   # warm-up (compilation)
+    held = []
+    orig = KB.classify_apply
+
+    def spy(*x):
+        held.append(tracemalloc.get_traced_memory()[0])
+        return orig(*x)
+    monkeypatch.setattr(KB, "classify_apply", spy)
+    grown = []
+    for own in (True, False):
+        a = a0.copy()
+        tracemalloc.start()
+        t0 = tracemalloc.get_traced_memory()[0]
+        KB.rebuild(a, None if own else np.zeros(a.shape, dtype=np.uint8), *args)
+        tracemalloc.stop()
+        grown.append(held[-1] - t0)
+    assert grown[0] < 0.6 * a0.size, (grown, a0.size)
+    assert grown[1] - grown[0] >= a0.size, (grown, a0.size)
