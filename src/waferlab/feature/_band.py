@@ -112,11 +112,6 @@ def candidates(a, mark, h, cap, ndim, px, py, rings=2):
     return scan_mask(other, index_like(a.size))
 
 
-def _candidates_scratch(a, h, cap, ndim, px, py, rings):
-    """:func:`candidates` with its byte mask allocated here (released on return)."""
-    return candidates(a, np.empty(a.shape, dtype=np.uint8), h, cap, ndim, px, py, rings)
-
-
 def index_like(size: int) -> np.ndarray:
     """An empty array of the flat-index type of an array of ``size`` nodes: int32 while
     every index fits (half the memory of the band's index arrays), else int64."""
@@ -380,13 +375,10 @@ def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITER
     """One band rebuild (module docstring); returns (new band, cand, k_lo, k_hi).
 
     a: top level set (nx, ny, nz), changed in place on the candidates only; mark:
-    uint8 scratch of the same shape, or None: the byte mask is then allocated here and
-    freed as soon as the candidates are found (not held through the classification and
-    the chamfer passes, #18; the candidates are the same either way).
+    uint8 zeros of the same shape (scratch, left zero).
     k_lo/k_hi: lowest/highest vertical index of a node next to the zero set (-1 if none).
     """
-    cand = candidates(a, mark, h, cap, ndim, px, py, rings) if mark is not None \
-        else _candidates_scratch(a, h, cap, ndim, px, py, rings)
+    cand = candidates(a, mark, h, cap, ndim, px, py, rings)
     targets, k_lo, k_hi = classify_apply(a, cand, h, keep, cap, ndim, px, py)
     ny, nz = a.shape[1], a.shape[2]
     chamfer(a, targets, h, cap, ndim, px, py, iterations,

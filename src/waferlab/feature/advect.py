@@ -300,12 +300,13 @@ class _Work:
         self.planes = None
         while True:
             top3 = as3(self.phi[-1])
-            # mark=None: the candidates' byte mask (1 B per node of the window) lives only
-            # while the candidates are found, not through the rest of the rebuild (#18)
-            band, _cand, k_lo, k_hi = KB.rebuild(top3, None, h,
+            # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
+            # not resident between rebuilds, 1 B per node of the window)
+            mark = np.zeros(top3.shape, dtype=np.uint8)
+            band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h,
                                                 self.width, self.keep, self.cap,
                                                 g.dimension, g.periodic, g.periodic, self.rings)
-            del _cand
+            del _cand, mark
             self.band = band
             if k_hi < 0:
                 break
