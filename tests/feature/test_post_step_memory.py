@@ -225,3 +225,39 @@ def test_cut_feature_overwriting_its_input_gives_the_same_stack(kind, symmetry, 
     _, peak_new = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak_new > volume
+
+
+@pytest.mark.parametrize("boundary", ["periodic", "reflective"])
+def test_extraction_without_the_vacuum_planes_equals_the_whole_array(boundary):
+    """Marching cubes on the planes up to one above the highest φ ≤ 0 gives the whole
+    array's vertices and triangles bit for bit (the reference pads and reads every
+    plane), here with 50 vacuum planes left out; also when the top plane holds values
+    that round to 0 in float32 (kept: they are not > 0 for marching cubes)."""
+    geo = _geo(boundary, nz=80)
+    nzc = extract.planes_below_vacuum(geo.top)
+    assert 10 < nzc < 30
+    assert geo.top[:, :, nzc - 1:].min() > 0 and geo.top[:, :, nzc - 2].min() <= 0
+    surf = extract_surface(geo)
+    pts, els, nrm, mats = _surface_whole(geo)
+    assert len(els) > 1000
+    assert np.array_equal(surf.points, pts)
+    assert np.array_equal(surf.elements, els)
+    assert np.array_equal(surf.normals, nrm)
+    assert np.array_equal(surf.materials, np.where(mats < 0, 1, mats))
+    # a node of 1e-40 (0 in float32) near the top: every plane is kept, same surface
+    geo.phi[-1][3, 4, 70] = 1e-40
+    assert extract.planes_below_vacuum(geo.top) == 72
+    surf = extract_surface(geo)
+    pts, els, nrm, _ = _surface_whole(geo)
+    assert np.array_equal(surf.points, pts) and np.array_equal(surf.elements, els)
+    assert np.array_equal(surf.normals, nrm)
+
+
+def test_no_surface_gives_the_empty_surface_with_or_without_the_crop():
+    geo = _geo("periodic")
+    geo.phi[...] = np.abs(geo.phi) + 1e-9                # all vacuum: nothing kept
+    assert extract.planes_below_vacuum(geo.top) == 0
+    assert len(extract_surface(geo).elements) == 0
+    geo.phi[...] = -geo.phi                              # all solid: all planes, no sign change
+    assert extract.planes_below_vacuum(geo.top) == geo.top.shape[2]
+    assert len(extract_surface(geo).elements) == 0

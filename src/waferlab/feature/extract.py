@@ -15,7 +15,7 @@ from . import _kernels as K
 from .levelset import LevelSetStack
 from .surface import Surface
 
-__all__ = ["extract_surface", "contours_2d", "padded_top"]
+__all__ = ["extract_surface", "contours_2d", "padded_top", "planes_below_vacuum"]
 
 
 def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
@@ -59,6 +59,21 @@ def padded_top(field: np.ndarray, geometry: LevelSetStack,
         a[:, :1] = c0
         a[:, -1:] = c1
     return a, coords
+
+
+VACUUM_FLOOR = 1e-30     # a node above it is > 0 in float32, and so is any periodic mean
+
+
+def planes_below_vacuum(top: np.ndarray) -> int:
+    """The number of bottom z planes of ``top`` (nx, ny, nz) marching cubes needs: up to
+    the plane above the highest one with a node ≤ ``VACUUM_FLOOR``.  Above it every cell
+    has its eight corners > 0 in float32 (the padding values are the nodes or means of
+    two of them), so it is case 0 of Lewiner et al. (J. Graphics Tools 8(2), 2003) and
+    emits nothing; the cells kept are visited in the same order with the same indices
+    (z, the fastest axis, starts at 0 either way), so the vertices and triangles are
+    those of the whole array, bit for bit, without the vacuum planes' float32 copy."""
+    low = np.flatnonzero(top.min(axis=(0, 1)) <= VACUUM_FLOOR)
+    return 0 if len(low) == 0 else min(top.shape[2], int(low[-1]) + 2)
 
 
 def _to_coords(idx: np.ndarray, coords: list[np.ndarray]) -> np.ndarray:
@@ -106,8 +121,14 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
         elements, seg, length = elements[keep], seg[keep], length[keep]
         normals = np.column_stack([seg[:, 1], -seg[:, 0]]) / length[:, None]
     else:
-        # float32: what marching cubes computes in (it would make that copy itself)
-        a, coords = padded_top(geometry.top, geometry, np.float32)
+        # float32: what marching cubes computes in (it would make that copy itself); only
+        # the planes up to one above the highest one holding φ ≤ 0 (#18, below)
+        top = geometry.top
+        nzc = planes_below_vacuum(top)
+        if nzc == 0:
+            return _empty(geometry)
+        a, coords = padded_top(top[:, :, :nzc], geometry, np.float32)
+        del top
         if not (a.min() < 0 < a.max()):
             return _empty(geometry)
         verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
