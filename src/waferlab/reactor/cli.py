@@ -95,7 +95,7 @@ def _table(name: str, state) -> None:
     v_dc = round(state.V_dc, 1) + 0.0                      # a symmetric CCP: 0.0, not -0.0
     t.add_row("V_p / V_dc / V_rf at the wafer sheath",
               f"{state.V_plasma:.1f} / {v_dc:.1f} / {state.V_rf:.1f} V")
-    t.add_row("sheath thickness / s/λ_i",
+    t.add_row("DC-law sheath thickness / s/λ_i",
               f"{state.sheath_thickness_m * 1e3:.3f} mm / {state.sheath_collisionality:.2f}")
     t.add_row("pressure with plasma", f"{eng('p_Pa', state.pressure_Pa, '.4g')} mTorr "
               f"({state.pressure_Pa:.4g} Pa)")
