@@ -115,8 +115,9 @@ def _flat(model) -> tuple[float, float]:
 
 def couple_reactor(reactor_spec, spec_cls, base: dict, species: SpeciesMap, materials,
                    open_area: float | None, *, max_iterations: int = 50, rtol: float = 1e-4,
-                   log: Callable[[str], None] = lambda s: None) -> tuple[Coupling, Any]:
-    """Solve reactor ↔ surface to self-consistency; returns (coupling, model spec)."""
+                   log: Callable[[str], None] = lambda s: None, seed: int = 0) -> tuple[Coupling, Any]:
+    """Solve reactor ↔ surface to self-consistency; returns (coupling, model spec).  ``seed``: the
+    base seed of the reactor's random streams (the 2D CCP's ion Monte Carlo), the step's RunContext seed."""
     from ..reactor import solve
     from ..reactor.spec import Loading
 
@@ -142,7 +143,7 @@ def couple_reactor(reactor_spec, spec_cls, base: dict, species: SpeciesMap, mate
         rate, gamma = _flat(model)
         return fl, spec, rate, gamma
 
-    state0 = solve(reactor_spec)
+    state0 = solve(reactor_spec, seed=seed)
     fl0, spec, rate0, gamma = surface(state0)
     state, fl, rate, it = state0, fl0, rate0, 0
     if open_area:
@@ -155,7 +156,7 @@ def couple_reactor(reactor_spec, spec_cls, base: dict, species: SpeciesMap, mate
             sink = Loading(species=species.etchant, probability=min(max(g, 1e-12), 1.0),
                            open_area_fraction=open_area)
             st = solve(reactor_spec.model_copy(update={"loading": base_loading + [sink]}),
-                       initial=prev)
+                       initial=prev, seed=seed)
             prev = st
             return st, surface(st)
 
@@ -231,8 +232,9 @@ class PlasmaEtch:
         body.update(self.numerics.model_dump(mode="json"))
         return {"plasma_etch": body}
 
-    def couple(self, geometry, log: Callable[[str], None] = lambda s: None):
-        """Self-consistent reactor ↔ surface solution for this wafer."""
+    def couple(self, geometry, log: Callable[[str], None] = lambda s: None, seed: int = 0):
+        """Self-consistent reactor ↔ surface solution for this wafer; ``seed``: the base seed of
+        the reactor's random streams (``apply`` passes its RunContext's seed)."""
         etched = tuple(self.model.etched or ()) if isinstance(self.model, EtchTargets) else ("Si",)
         f: float | None = None
         if self.loading is not None:
@@ -241,7 +243,7 @@ class PlasmaEtch:
         return couple_reactor(self.reactor, type(self.model), self.raw_model, self.species,
                               tuple(geometry.materials), f,
                               max_iterations=self.loading.max_iterations if self.loading else 1,
-                              log=log)
+                              log=log, seed=seed)
 
     def velocity_model(self, materials: tuple[str, ...]):
         """The model with placeholder fluxes (its species and sticking; no reactor solve)."""
@@ -251,13 +253,13 @@ class PlasmaEtch:
         from ..feature.advect import advance
 
         geometry, done, carry = (wafer.geometry, 0.0, None) if start is None else (*start, None)[:3]
-        coupling, spec = self.couple(wafer.geometry, log=ctx.log)
+        coupling, spec = self.couple(wafer.geometry, log=ctx.log, seed=int(ctx.seed))
         fields = [("reactor", coupling.summary())]
         if self.wafer_map is not None and start is None:      # the map starts from the step's start
             ch = self.reactor.chamber
             radii = map_radii(self.wafer_map, ch.wafer_radius or ch.radius)
             fields.append(("wafer_map", run_wafer_map(self, coupling, geometry, ctx, radii,
-                                                      reactor_profile(self.reactor))))
+                                                      reactor_profile(self.reactor, seed=int(ctx.seed)))))
         elif self.wafer_map is not None:
             ctx.log("wafer map skipped: the step was resumed from a mid-step checkpoint")
         model = spec.build(kind="etch", materials=tuple(geometry.materials), target=None)

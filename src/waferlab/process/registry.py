@@ -61,9 +61,10 @@ class ModelDriven(Step, Protocol):
 @runtime_checkable
 class ReactorCoupled(Protocol):
     """A step whose fluxes come from a reactor solve (plasma_etch):
-    ``couple(geometry, log) -> (coupling, model spec with the solved fluxes)``."""
+    ``couple(geometry, log, seed) -> (coupling, model spec with the solved fluxes)``; ``seed``: the
+    base seed of the reactor's random streams (the step's RunContext seed)."""
 
-    def couple(self, geometry: Any, log: Callable[[str], None] = ...) -> tuple[Any, Any]: ...
+    def couple(self, geometry: Any, log: Callable[[str], None] = ..., seed: int = ...) -> tuple[Any, Any]: ...
 
 
 class _Numerics(Protocol):

@@ -154,15 +154,16 @@ def local_state(state, profile: RadialProfile, r: float):
                    iedf=E, ion_energy_mean_eV=E.mean(), steady=None)
 
 
-def reactor_profile(reactor_spec) -> RadialProfile:
-    """The radial profile of a ReactorSpec (solves the 2D model when it is fluid2d)."""
+def reactor_profile(reactor_spec, *, seed: int = 0) -> RadialProfile:
+    """The radial profile of a ReactorSpec (solves the 2D model when it is fluid2d); ``seed``: the
+    base seed of the 2D CCP's ion Monte Carlo (the step's RunContext seed)."""
     from ..reactor.modes import ReactorModel, SourceType
 
     ch = reactor_spec.chamber
     r_w = ch.wafer_radius if ch.wafer_radius is not None else ch.radius
     if reactor_spec.model == ReactorModel.FLUID2D and reactor_spec.source.type == SourceType.CCP:
         from ..reactor.fluid2d.ccp_output import ccp_wafer
-        return fluid_profile(*ccp_wafer(reactor_spec))
+        return fluid_profile(*ccp_wafer(reactor_spec, seed=seed))
     if reactor_spec.model == ReactorModel.FLUID2D:
         from ..reactor.fluid2d.model import solve_fluid2d
         from ..reactor.fluid2d.output import _wafer_cells, wafer_profile

@@ -241,17 +241,20 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
 
 
 def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
-          initial: "ReactorState | SteadyState | None" = None) -> ReactorState:
+          initial: "ReactorState | SteadyState | None" = None, seed: int = 0) -> ReactorState:
     """Steady state of the reactor described by ``spec`` (the plasma-etch step's call).
 
     ``chemistry`` overrides the spec's; ``initial`` (a previous state of the same
     chemistry, e.g. along a sweep or in the reactor <-> feature loading loop) starts
-    Newton from there and skips the time integration when that converges.
+    Newton from there and skips the time integration when that converges.  ``seed``: the base
+    seed of the random streams (the 2D CCP's ion Monte Carlo draws ``("reactor", "iedf", k)`` of
+    it; a plasma_etch step passes its RunContext's seed).
     """
     if spec.model == ReactorModel.FLUID2D and chemistry is None:
         if spec.source.type == SourceType.CCP:               # the parallel-plate reactor
-            from .fluid2d.ccp_output import reactor_state_ccp, solve_ccp
-            return reactor_state_ccp(solve_ccp(spec))
+            from .fluid2d.ccp_output import reactor_state_ccp, solve_ccp, wafer_ions
+            ccp = solve_ccp(spec)
+            return reactor_state_ccp(ccp, wafer_ions(ccp, seed=seed))
         from .fluid2d.model import solve_fluid2d
         from .fluid2d.output import reactor_state
 
