@@ -52,7 +52,38 @@ from .sheath import Distribution
 from .sheath_rf import charge_profile
 
 __all__ = ["SheathIons", "sheath_ions", "front_table", "davis_vanderslice_cdf", "ion_distributions",
-           "iedf_shape"]
+           "iedf_shape", "phelps_ar_ion_cross_sections", "CROSS_SECTIONS"]
+
+CROSS_SECTIONS = ("constant", "phelps_ar")
+
+
+def phelps_ar_ion_cross_sections(E_lab_eV):
+    """Ar⁺ on Ar at rest, lab-frame energy E (eV): (σ_iso, σ_cx) in m², the isotropic part of the
+    elastic scattering and the backward part (resonant charge transfer: the ion leaves with the
+    atom's velocity) — the fits of A. V. Phelps, J. Appl. Phys. 76, 747 (1994):
+
+        Q_m = 1.15e-18 E^-0.1 (1 + 0.015/E)^0.6,
+        Q_i = 2e-19 E^-0.5/(1 + E) + 3e-19 E/(1 + E/3)²,      σ_iso = Q_i,  σ_cx = (Q_m − Q_i)/2
+
+    (Q_m the momentum-transfer cross section = Q_i + 2σ_cx; as coded in the eduPIC reference
+    case, Donkó et al., Plasma Sources Sci. Technol. 30, 095017, 2021).  σ_cx falls from 5.9e-19
+    at 0.01 eV to 3.7e-19 at 30 eV and 3.2e-19 at 300 eV; the constant σ_i = 1e-18 m² of the
+    argon chemistry (L&L 2005 §3.5) is a low-energy total."""
+    E = np.asarray(E_lab_eV, float)
+    q_m = 1.15e-18 * E ** -0.1 * (1.0 + 0.015 / E) ** 0.6
+    q_i = 2e-19 * E ** -0.5 / (1.0 + E) + 3e-19 * E / (1.0 + E / 3.0) ** 2
+    return q_i, 0.5 * (q_m - q_i)
+
+
+def _phelps_table(m_i: float, n: int = 600, E_lo: float = 1e-2, E_hi: float = 1e4):
+    """(ln ½v² at E_lo, step, σ_cx/σ_max, σ_iso/σ_max, σ_max) on a grid uniform in ln E; below
+    E_lo the cross sections are held at E_lo's (thermal ions: the target's motion, not modelled
+    in the rate, dominates there)."""
+    E = np.geomspace(E_lo, E_hi, n)
+    s_iso, s_cx = phelps_ar_ion_cross_sections(E)
+    s_max = float((s_iso + s_cx).max())
+    l0 = math.log(E_lo * EV / m_i)
+    return l0, math.log(E_hi / E_lo) / (n - 1), s_cx / s_max, s_iso / s_max, s_max
 
 _TWO_PI = 2.0 * math.pi
 
@@ -84,9 +115,14 @@ def _accel(x, t, qx, qf, k_acc, s_m, omega):
 
 @njit(cache=True, error_model="numpy")
 def _cross(qx, qf, k_acc, s_m, omega, lam, u0, v_edge, v_gas, elastic, n_ions, seed, dt, max_steps,
-           out_e, out_v, out_nc):
+           out_e, out_v, out_nc, tab_l0, tab_dl, tab_cx, tab_iso):
     """Move ``n_ions`` ions across the sheath; out_e: kinetic energy ½v² (m²/s²), out_v: (v_x,
-    v_perp) at the electrode, out_nc: collisions (−1: not arrived within max_steps)."""
+    v_perp) at the electrode, out_nc: collisions (−1: not arrived within max_steps).  With an
+    energy-dependent cross section (``tab_cx.size > 0``) ``lam`` is the null-collision path
+    1/(n_g σ_max) and a candidate collision is charge exchange with probability tab_cx, isotropic
+    elastic with tab_iso (σ/σ_max on a uniform grid in ln(½v²) from ``tab_l0`` step ``tab_dl``),
+    else nothing (null collision)."""
+    ntab = tab_cx.size
     st = np.empty(4, np.uint64)
     _seed_state(seed, st)
     period = 2.0 * math.pi / omega if omega > 0.0 else 0.0
@@ -111,8 +147,23 @@ def _cross(qx, qf, k_acc, s_m, omega, lam, u0, v_edge, v_gas, elastic, n_ions, s
                 t += f_col * dt
                 if x < 0.0:
                     x = -x
+                u = _uniform(st)
+                kind = 2 if u >= elastic else 1            # 2: charge exchange, 1: elastic
+                if ntab > 0:                               # energy-dependent: real or null collision
+                    li = (math.log(max(0.5 * (vh * vh + vy * vy + vz * vz), 1e-300)) - tab_l0) / tab_dl
+                    li = min(max(li, 0.0), ntab - 1.0)
+                    i0 = min(int(li), ntab - 2)
+                    fr = li - i0
+                    pc = tab_cx[i0] + (tab_cx[i0 + 1] - tab_cx[i0]) * fr
+                    pi_ = tab_iso[i0] + (tab_iso[i0 + 1] - tab_iso[i0]) * fr
+                    kind = 2 if u < pc else (1 if u < pc + pi_ else 0)
+                if kind == 0:                              # null collision: the velocity there
+                    vx = vx + a * f_col * dt
+                    rem = -lam * math.log(1.0 - _uniform(st))
+                    a = _accel(x, t, qx, qf, k_acc, s_m, omega)
+                    continue
                 nc += 1
-                if _uniform(st) < elastic:                # isotropic in the CM frame, equal masses
+                if kind == 1:                             # isotropic in the CM frame, equal masses
                     cx, cy, cz = 0.5 * vh, 0.5 * vy, 0.5 * vz
                     g = math.sqrt(vh * vh + vy * vy + vz * vz) * 0.5
                     mu = 2.0 * _uniform(st) - 1.0
@@ -216,15 +267,30 @@ def sheath_ions(*, Vbar: float, s_m: float, mfp: float, m_i: float, T_e_eV: floa
                 T_ion_eV: float = 0.026, T_gas_K: float = 300.0, elastic_fraction: float = 0.0,
                 n_ions: int = 40000, seed: int = 0, steps_per_period: int = 100,
                 steps_per_transit: int = 200, max_periods: float = 4000.0,
-                front: np.ndarray | None = None) -> SheathIons:
+                front: np.ndarray | None = None, cross_section: str = "constant",
+                n_gas: float | None = None) -> SheathIons:
     """Monte Carlo of ``n_ions`` ions across the sheath of the module docstring.  ``Vbar``: the
     time-averaged sheath drop (V); ``V1``: the RF amplitude of the voltage drive (default V̄);
     ``mfp``: the ions' mean free path (m; ``math.inf``: collisionless); ``frequency`` (Hz; ignored
     for ``drive='dc'``).  The step is the smaller of T_rf/steps_per_period and the collisionless
     transit's s_m/(v_max·steps_per_transit).  ``front``: q̂_f(ωt) on uniform phases (e.g.
-    :func:`.sheath_rf.pair_front`), overriding ``drive``'s."""
+    :func:`.sheath_rf.pair_front`), overriding ``drive``'s.  ``cross_section``: ``constant``
+    (collisions at the mean free path ``mfp``) or ``phelps_ar`` (Ar⁺ in Ar: charge exchange and
+    isotropic scattering with the energy-dependent cross sections of
+    :func:`phelps_ar_ion_cross_sections` at the gas density ``n_gas`` (m⁻³), by null collisions
+    at 1/(n_gas σ_max); ``mfp`` then only labels the result and ``elastic_fraction`` is unused)."""
     if not (Vbar > 0 and s_m > 0 and m_i > 0 and mfp > 0):
         raise ValueError("Vbar, s_m, m_i and mfp must be positive")
+    if cross_section not in CROSS_SECTIONS:
+        raise ValueError(f"cross_section = {cross_section!r}: one of {', '.join(CROSS_SECTIONS)}")
+    empty = np.zeros(0)
+    tab: tuple = (0.0, 1.0, empty, empty)
+    if cross_section == "phelps_ar":
+        if n_gas is None or not n_gas > 0:
+            raise ValueError("cross_section 'phelps_ar' needs the gas density n_gas > 0")
+        l0, dl, p_cx, p_iso, s_max = _phelps_table(m_i)
+        tab = (l0, dl, p_cx, p_iso)
+        lam_null = 1.0 / (float(n_gas) * s_max)
     qx = charge_profile(ions)
     omega = 0.0 if drive == "dc" else _TWO_PI * frequency
     qf = front_table(qx, drive, (V1 if V1 is not None else Vbar) / Vbar) if front is None else \
@@ -246,9 +312,11 @@ def sheath_ions(*, Vbar: float, s_m: float, mfp: float, m_i: float, T_e_eV: floa
     v_edge = math.sqrt(EV * max(T_ion_eV, 0.0) / m_i)
     v_gas = math.sqrt(K_B * max(T_gas_K, 0.0) / m_i)
     lam = float(mfp) if math.isfinite(mfp) else 0.0
+    if cross_section == "phelps_ar":
+        lam = lam_null
     c0 = time.process_time()
     _cross(qx, qf, k_acc, s_m, omega, lam, u0, v_edge, v_gas, float(elastic_fraction), int(n_ions),
-           np.uint64(int(seed) & 0xFFFFFFFFFFFFFFFF), dt, max_steps, e, v, nc)
+           np.uint64(int(seed) & 0xFFFFFFFFFFFFFFFF), dt, max_steps, e, v, nc, *tab)
     cpu = time.process_time() - c0
     ok = nc >= 0
     return SheathIons(energy_eV=e[ok] * m_i / EV, angle_rad=np.arctan2(v[ok, 1], v[ok, 0]),

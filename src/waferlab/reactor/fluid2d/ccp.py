@@ -210,6 +210,10 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
         raise RecipeError(f"the 2D CCP models an electropositive plasma of one gas and one positive ion "
                           f"(argon); chemistry {chem.name!r} has {', '.join(gm.names)}; use model: global",
                           path="reactor.chemistry", value=chem.name)
+    if c.ion_cross_section == "phelps" and gm.names[int(gm.neu[0])] != "Ar":
+        raise RecipeError(f"ion_cross_section 'phelps' is the Ar+ / Ar cross section (Phelps 1994); the gas is "
+                          f"{gm.names[int(gm.neu[0])]!r}: use 'constant'",
+                          path="reactor.fluid2d.ccp.ion_cross_section", value=c.ion_cross_section)
     coef = plasma_coefficients(gm)
     omega = 2 * PI * c.frequency
     lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)

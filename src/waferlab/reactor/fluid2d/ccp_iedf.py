@@ -12,7 +12,9 @@ front driven so that the sheath voltage is V̄ + V₁ cos ωt, the CCP's own clo
 :func:`..sheath_rf.pair_front`).  The column's
 mean ion energy replaces T_e/2 + V̄ in wafer.csv; the wafer's IEDF and IADF are the histograms of
 all columns' ions, each column weighted by its ion current Γ(r) A(r).  Column k draws from the
-stream ``("reactor", "iedf", k)`` of the run's seed.  With collisionless sheaths nothing here
+stream ``("reactor", "iedf", k)`` of the run's seed.
+``fluid2d.ccp.ion_cross_section: phelps`` (argon) replaces the constant σ_i by the
+energy-dependent Ar⁺/Ar cross sections of Phelps (1994).  With collisionless sheaths nothing here
 runs: the IEDF stays :func:`..sheath.iedf` (identical to before).
 """
 from __future__ import annotations
@@ -70,6 +72,7 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
     T_i = float(setup.global_model.T_ion_eV)
     # mean_voltage: series — the powered sheath's front of the two-sheath waveform (sheath_rf.pair_front)
     front = None if setup.kappa is None else pair_front(h.V_a / h.V_b, "collisional")
+    xs = "phelps_ar" if setup.ccp.ion_cross_section == "phelps" else "constant"
     cols = []
     for k, c in enumerate(idx):
         mfp = 1.0 / (float(res.n_gas[c, 0]) * setup.coef.sigma_i)
@@ -77,7 +80,8 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
                                 mfp=mfp, m_i=setup.coef.m_i, T_e_eV=float(res.T_e_wafer[c]),
                                 frequency=setup.ccp.frequency, ions="collisional", drive="voltage",
                                 T_ion_eV=T_i, T_gas_K=float(res.T_gas[c, 0]), n_ions=n_ions,
-                                seed=int(seeds[k]), front=front))
+                                seed=int(seeds[k]), front=front, cross_section=xs,
+                                n_gas=float(res.n_gas[c, 0])))
     G = res.ion_flux_wafer[idx] * m.ring_area[idx]
     wk = G / G.sum()
     E = np.concatenate([c.energy_eV for c in cols])

@@ -26,6 +26,10 @@ homogeneous model, λ_i < s_m), ``collisionless`` (Lieberman 1988) or ``collisio
 :func:`..sheath_rf.sheath_pair`: V̄/V₁ from 0.79–0.85 for equal sheaths to 1 for a dominant
 powered sheath; docs/reactor.md) or ``sinusoidal`` (each sheath voltage V̄ + V₁ sin ωt,
 V̄ = V₁ + a few T_e at V₁ ≫ T_e: the dominant-powered-sheath limit of ``series``).
+``ion_cross_section`` (collisional sheaths' ion Monte Carlo): ``constant`` (default: the
+chemistry's σ_i at every energy, all charge exchange) or ``phelps`` (argon only: charge exchange
+and isotropic scattering with the energy-dependent Ar⁺/Ar cross sections of Phelps, J. Appl.
+Phys. 76, 747, 1994; :func:`..iedf_mc.phelps_ar_ion_cross_sections`).
 The checks against the chamber are made
 when the model is built (:func:`waferlab.reactor.fluid2d.ccp.build_ccp`).
 """
@@ -44,7 +48,8 @@ __all__ = ["CCPSettings"]
 class CCPSettings(SpecModel):
     """Parallel plates: electrode ``gap``, powered ``electrode_radius``, RF ``frequency``, and
     what ``source.power`` counts (``power_absorbed_by``), the RF return path (``rf_return``),
-    the sheath law (``sheath``) and the sheaths' mean-voltage model (``mean_voltage``)."""
+    the sheath law (``sheath``), the sheaths' mean-voltage model (``mean_voltage``) and the ion
+    Monte Carlo's cross section (``ion_cross_section``)."""
 
     gap: Length | None = None
     electrode_radius: Length | None = None
@@ -53,6 +58,7 @@ class CCPSettings(SpecModel):
     rf_return: Literal["chamber", "electrode"] = "chamber"
     sheath: Literal["auto", "collisionless", "collisional"] = "auto"
     mean_voltage: Literal["sinusoidal", "series"] = "series"
+    ion_cross_section: Literal["constant", "phelps"] = "constant"
 
     @model_validator(mode="after")
     def _check(self):
