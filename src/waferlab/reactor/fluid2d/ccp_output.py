@@ -237,6 +237,7 @@ def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume
     if ions is not None:
         result["fluid2d"]["iedf_monte_carlo"] = {
             "ions": ions.n_ions, "lost": ions.lost, "cpu_s": ions.cpu_s, "seed": seed,
+            "ion_cross_section": res.setup.ccp.ion_cross_section,
             "sheath_collisionality_centre": float(ions.collisionality[0]),
             "ion_energy_collisionless_eV": float((ions.weights * ions.sheath_energy_eV).sum())} | ions.shape
     write_json(out / "reactor.json", result)
