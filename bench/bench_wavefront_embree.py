@@ -16,13 +16,18 @@ sf6o2 hole at 10 nm spacing (≈ 14 000 triangles).  Each ``trace3d`` call is ru
   no back-face culling: a back-face hit lets the ray pass; origins are moved 1e-4 h along
   the normal after a hit (Embree is single precision).
 
+- fused: numba's per-ray loop (``_chunk3d``'s physics) with each cast one
+  ``rtcIntersect1`` call, through ctypes, into the libembree4 that the embreex wheel
+  bundles — no Python and no ray arrays between casts (the best an Embree backend could
+  do from numba), same origin offset and back-face handling as the wavefront.
+
 Reported per call: CPU µs per launched ray of each (process time, best of ``--reps``,
 1 thread, alternating), their ratio, the casts per ray, Embree's own ``run`` time per
 cast (what a faster wrapper could not go below), the numba cast alone per cast on the
 wavefront's recorded casts, and the incident flux per ray of each with its σ-distance.
 
-Run: python bench/bench_tracer_cpu.py --capture     (once)
-     python bench/bench_wavefront_embree.py [--big] [--reps 3]
+Run: python bench/bench_tracer_cpu.py --capture     (once; or --file a capture of your own)
+     python bench/bench_wavefront_embree.py [--big] [--reps 3] [--file PATH]
 → bench/results/wavefront_embree.md
 """
 from __future__ import annotations
@@ -262,6 +267,195 @@ class Wavefront:
         counts[0, 2] += n
 
 
+def _fused_kernel():
+    """The numba kernel of ``_chunk3d`` with each cast an ``rtcIntersect1`` call into the
+    libembree4 that the embreex wheel bundles (ctypes; no Python between casts): the
+    fused design, without the wavefront's memory traffic.  Returns (scene builder,
+    chunk kernel)."""
+    import ctypes
+    import glob
+
+    import embreex
+
+    root = os.path.dirname(os.path.dirname(embreex.__file__))
+    lib = ctypes.CDLL(glob.glob(os.path.join(root, "embreex.libs", "libembree4*"))[0])
+    sz = ctypes.c_size_t
+    for name, args, res in (("rtcNewDevice", [ctypes.c_char_p], sz), ("rtcNewScene", [sz], sz),
+                            ("rtcNewGeometry", [sz, ctypes.c_int], sz),
+                            ("rtcSetSharedGeometryBuffer",
+                             [sz, ctypes.c_int, ctypes.c_uint, ctypes.c_int, sz, sz, sz, sz], None),
+                            ("rtcCommitGeometry", [sz], None),
+                            ("rtcAttachGeometry", [sz, sz], ctypes.c_uint),
+                            ("rtcCommitScene", [sz], None), ("rtcIntersect1", [sz, sz, sz], None)):
+        getattr(lib, name).argtypes = args
+        getattr(lib, name).restype = res
+    device = lib.rtcNewDevice(None)
+    intersect1 = lib.rtcIntersect1
+    keep = []
+
+    def scene(v32, idx):
+        sc = lib.rtcNewScene(device)
+        g = lib.rtcNewGeometry(device, 0)                              # triangles
+        lib.rtcSetSharedGeometryBuffer(g, 1, 0, 0x9003, v32.ctypes.data, 0, 12, len(v32))
+        lib.rtcSetSharedGeometryBuffer(g, 0, 0, 0x5003, idx.ctypes.data, 0, 12, len(idx))
+        lib.rtcCommitGeometry(g)
+        lib.rtcAttachGeometry(sc, g)
+        lib.rtcCommitScene(sc)
+        keep.append((v32, idx))
+        return sc
+
+    @njit(error_model="numpy", inline="always")
+    def ecast(sc, rh, ru, ox, oy, oz, dx, dy, dz, org, invh, blo, bhi, zlo, zhi, pn):
+        """First front-face hit (e, t, HIT, 0) before the box exit, else the exit."""
+        tb = np.inf
+        code = TOP
+        a = 2
+        if dz > 0.0:
+            tb = (zhi - oz) / dz
+        elif dz < 0.0:
+            tb = (zlo - oz) / dz
+            code = BOTTOM
+        for ax in range(2):
+            da = dx if ax == 0 else dy
+            oa = ox if ax == 0 else oy
+            if da > 0.0:
+                ta = (bhi[ax] - oa) / da
+                if ta < tb:
+                    tb, code, a = ta, SIDE_HI, ax
+            elif da < 0.0:
+                ta = (blo[ax] - oa) / da
+                if ta < tb:
+                    tb, code, a = ta, SIDE_LO, ax
+        tnear = 0.0
+        while True:
+            rh[0] = (ox - org[0]) * invh
+            rh[1] = (oy - org[1]) * invh
+            rh[2] = (oz - org[2]) * invh
+            rh[3] = tnear
+            rh[4] = dx
+            rh[5] = dy
+            rh[6] = dz
+            rh[7] = 0.0
+            rh[8] = tb * invh * 1.0001 + 1e-3
+            ru[9] = 0xFFFFFFFF
+            ru[10] = 0
+            ru[11] = 0
+            ru[18] = 0xFFFFFFFF
+            intersect1(sc, rh.ctypes.data, 0)
+            if ru[18] == 0xFFFFFFFF:
+                return -1, tb, code, a
+            e = np.int64(ru[17])
+            t = rh[8] / invh
+            if t > tb:
+                return -1, tb, code, a
+            if dx * pn[e, 0] + dy * pn[e, 1] + dz * pn[e, 2] < 0.0:
+                return e, t, HIT, 0
+            tnear = rh[8] * 1.000001 + 1e-6                             # back face: pass
+
+    @njit(error_model="numpy")
+    def chunk(sc, rh, ru, org, invh, zlo, zhi, pn, k, nrm, emat, stick, spec_tab, stick_tab,
+              cone_min, blo, bhi, periodic, z_launch, eps, src_mode, src_exp, src_tab, e_tab,
+              yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold, rr_weight, max_events,
+              inc, absb, trans, counts, ytal):
+        s = np.empty(4, np.uint64)
+        _seed_state(seeds[k], s)
+        w = np.empty(stick.shape[0])
+        scored = yA.shape[0] > 0
+        need_th = _needs_th(stick_tab, spec_tab, cone_min, scored and law.shape[0] > 0)
+        for _r in range(nrays[k]):
+            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
+            oz = z_launch
+            ct = _source_cos(s, src_mode, src_exp, src_tab)
+            st = math.sqrt(max(0.0, 1.0 - ct * ct))
+            ph = 2.0 * math.pi * _uniform(s)
+            energy = table_at(e_tab, _uniform(s)) if scored else 0.0
+            dx = st * math.cos(ph)
+            dy = st * math.sin(ph)
+            dz = -ct
+            w[:] = 1.0
+            done = False
+            for _ev in range(max_events):
+                e, t, code, a = ecast(sc, rh, ru, ox, oy, oz, dx, dy, dz, org, invh, blo, bhi,
+                                      zlo, zhi, pn)
+                if code == HIT:
+                    n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
+                    hx = ox + t * dx
+                    hy = oy + t * dy
+                    hz = oz + t * dz
+                    cin = -(dx * n0 + dy * n1 + dz * n2)
+                    th = math.acos(min(1.0, max(0.0, cin))) if need_th else 0.0
+                    ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, th,
+                                              energy, scored, stick, stick_tab, yA, ysth, yf,
+                                              law, cutoff, rr_threshold, rr_weight, s)
+                    if ended:
+                        done = True
+                        break
+                    if _uniform(s) < _table_th(spec_tab, th):
+                        dx += 2.0 * cin * n0
+                        dy += 2.0 * cin * n1
+                        dz += 2.0 * cin * n2
+                        nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                        dx /= nn
+                        dy /= nn
+                        dz /= nn
+                        dx, dy, dz = _cone_th(s, dx, dy, dz, n0, n1, n2, th, cone_min)
+                    else:
+                        xi = _uniform(s)
+                        sr = math.sqrt(xi)
+                        ph = 2.0 * math.pi * _uniform(s)
+                        dx, dy, dz = _about(n0, n1, n2, sr * math.cos(ph), sr * math.sin(ph),
+                                            math.sqrt(1.0 - xi))
+                    ox = hx + eps * n0
+                    oy = hy + eps * n1
+                    oz = hz + eps * n2
+                elif code == SIDE_LO or code == SIDE_HI:
+                    ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                                   bhi, periodic)
+                else:
+                    _left(code, w, k, trans, counts)
+                    done = True
+                    break
+            if not done:
+                counts[k, 2] += 1
+
+    return scene, chunk
+
+
+class Fused:
+    """``trace3d``'s signature, each chunk in the fused Embree kernel (1 thread)."""
+
+    def __init__(self):
+        self.build, self.chunk = _fused_kernel()
+        self.key = None
+
+    def __call__(self, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn,
+                 cstart, citems, blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp,
+                 src_tab, e_tab, yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold,
+                 rr_weight, max_events, inc, absb, trans, counts, ytal):
+        m = nrm.shape[0]
+        h = float(gh[0])
+        org = np.asarray(glo, float)
+        key = (cd.ctypes.data, cd.shape, m)
+        if key != self.key:
+            v, ok, self.pn = triangles(cd, citems, m)
+            v[~ok] = 0.0
+            v32 = np.ascontiguousarray(((v.reshape(-1, 3) - org) / h).astype(np.float32))
+            idx = np.arange(3 * m, dtype=np.uint32).reshape(m, 3).copy()
+            self.sc, self.key = self.build(v32, idx), key
+        buf = np.zeros(64, np.float32)                     # one RTCRayHit, 16-byte aligned
+        off = ((16 - buf.ctypes.data % 16) % 16) // 4
+        rh = buf[off:off + 32]
+        ru = rh.view(np.uint32)
+        zlo, zhi = float(glo[2]), float(glo[2] + gn[2] * gh[2])
+        for k in range(seeds.shape[0]):
+            self.chunk(self.sc, rh, ru, org, 1.0 / h, zlo, zhi, self.pn, k, nrm, emat, stick,
+                       spec_tab, stick_tab, cone_min, blo, bhi, periodic, z_launch, 1e-4 * h,
+                       src_mode, src_exp, src_tab, e_tab, yA, ysth, yf, law, cutoff, seeds,
+                       nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts,
+                       ytal)
+
+
 def _run(fn, args):
     a = list(args)
     for i in range(len(a) - 5, len(a)):
@@ -318,6 +512,7 @@ def main() -> None:
         with open(BIG, "rb") as f:
             calls += pickle.load(f)
     wf = Wavefront()
+    fu = Fused()
     rows = []
     for case, _name, args in calls:
         nr = int(np.sum(args[-9]))
@@ -325,10 +520,11 @@ def main() -> None:
         kind = "ion" if args[22].shape[0] > 0 else f"neutral ×{args[3].shape[0]}"
         _run(K.trace3d, args)
         _run(wf, args)                                        # compile, scene build
-        best = {"numba": 1e9, "wf": 1e9}
+        _run(fu, args)
+        best = {"numba": 1e9, "wf": 1e9, "fused": 1e9}
         res = {}
         for _ in range(a.reps):
-            for key, fn in (("numba", K.trace3d), ("wf", wf)):
+            for key, fn in (("numba", K.trace3d), ("wf", wf), ("fused", fu)):
                 if key == "wf":
                     wf.stats[:] = [0.0, 0]
                 dt, res[key] = _run(fn, args)
@@ -345,19 +541,16 @@ def main() -> None:
         cast_all(O[:8], D[:8], *geo)
         t_cast = min(_timed(cast_all, O, D, *geo) for _ in range(a.reps))
         # incident flux per ray (first species), σ from the per-chunk spread
-        zs = []
-        for key in ("numba", "wf"):
-            inc = res[key][0][:, 0, :].sum(axis=1)            # per chunk
-            zs.append(inc)
-        mean_n, mean_w = zs[0].sum() / nr, zs[1].sum() / nr
-        chunks = args[-9]
-        per = zs[0] / np.maximum(chunks, 1)
+        means = {key: res[key][0][:, 0, :].sum() / nr for key in res}
+        per = res["numba"][0][:, 0, :].sum(axis=1) / np.maximum(args[-9], 1)   # per chunk
         sig = float(np.std(per, ddof=1) / math.sqrt(len(per))) * math.sqrt(2.0)
-        z = (mean_w - mean_n) / sig if sig > 0 else float("nan")
+        z = {key: (means[key] - means["numba"]) / sig for key in ("wf", "fused")}
         row = (f"| {case} | {kind} | {m} | {nr} | {casts / nr:.2f} | "
-               f"{1e6 * best['numba'] / nr:.3f} | {1e6 * best['wf'] / nr:.3f} | "
-               f"{best['numba'] / best['wf']:.2f} | {1e9 * t_embree / casts:.0f} | "
-               f"{1e9 * t_cast / len(O):.0f} | {mean_n:.4f} / {mean_w:.4f} ({z:+.1f} σ) |")
+               f"{1e6 * best['numba'] / nr:.3f} | {1e6 * best['wf'] / nr:.3f} "
+               f"({best['numba'] / best['wf']:.2f}) | {1e6 * best['fused'] / nr:.3f} "
+               f"({best['numba'] / best['fused']:.2f}) | {1e9 * t_embree / casts:.0f} | "
+               f"{1e9 * t_cast / len(O):.0f} | {means['numba']:.4f} / {means['wf']:.4f} "
+               f"({z['wf']:+.1f} σ) / {means['fused']:.4f} ({z['fused']:+.1f} σ) |")
         print(row, flush=True)
         rows.append(row)
     text = ["# Wavefront tracer on Embree against the numba trace3d (issue #17/#18)", "",
@@ -366,15 +559,18 @@ def main() -> None:
             "captured trace3d calls (bench_tracer_cpu.py --capture; --big: the sf6o2 hole "
             "at 10 nm) run whole by numba's trace3d and by a wavefront tracer (all rays "
             "of the call in flight, one Embree `run` per bounce, the same physics in numba "
-            "between bounces), 1 thread, alternating, best of the repetitions, CPU = "
-            "process time.  ratio = numba / wavefront (> 1: the wavefront is faster).  "
+            "between bounces) and by a fused kernel (numba's per-ray loop with each cast an "
+            "`rtcIntersect1` call into the wheel's libembree4), 1 thread, alternating, best "
+            "of the repetitions, CPU = process time; (ratio) = numba / that tracer (> 1: "
+            "faster than numba).  "
             "Embree run = its `run` call alone per cast (float32 rays in, output dict "
             "out); numba cast = `cast3d` alone on the wavefront's recorded casts.  "
             "inc/ray = incident weight per launched ray of the first species (numba / "
-            "wavefront; σ of the difference from the per-chunk spread).  Load average "
+            "wavefront / fused; σ of the difference from the per-chunk spread).  Load average "
             f"{os.getloadavg()[0]:.1f} at the end (shared 2-core machine).", "",
             "| case | call | triangles | rays | casts/ray | numba µs/ray | wavefront µs/ray "
-            "| ratio | Embree run ns/cast | numba cast ns/cast | inc/ray |",
+            "(ratio) | fused µs/ray (ratio) | Embree run ns/cast | numba cast ns/cast "
+            "| inc/ray |",
             "|---|---|---|---|---|---|---|---|---|---|---|", *rows]
     harness.write_text(OUT, "\n".join(text))
     print(f"wrote {OUT}")
