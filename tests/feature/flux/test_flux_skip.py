@@ -51,13 +51,19 @@ def _surfaces():
         trench = cut_feature(layer_stack(g, "Si", [("Mask", 0.5e-6)]), "trench",
                              width=1.6e-6, depth=1.2e-6)
         out.append(extract_surface(trench))
+    # a quarter hole: its mirror planes cut through the open hole, so rays cross the
+    # overhanging edge cells of the voxel grid (and jump from them) all the time
+    g = Grid(dimension=3, spacing=10e-9, extent=(120e-9, 120e-9), boundary="reflective")
+    out.append(extract_surface(cut_feature(layer_stack(g, "Si", [("Mask", 40e-9)]), "hole",
+                                           radius=60e-9, depth=120e-9, symmetry="quarter")))
     return out
 
 
 @pytest.mark.parametrize("cell_factor", [None, 1.0])
 def test_skipping_changes_no_tally(cell_factor):
     """Traces with the skip field and with an all-zero one (the plain DDA) give the same
-    tallies bit for bit: voxel and overlap cell lists, mirror and periodic sides,
+    tallies bit for bit: voxel and overlap cell lists, mirror and periodic sides (a
+    quarter hole's mirror planes through the open hole: jumps from the edge cells),
     diffuse neutrals and a coned specular ion; the field does let rays jump."""
     sp = [(Species(name="a", sticking=0.05), Species(name="b", sticking=0.5)),
           (Species(name="ion", sticking=0.2, source_exponent=50.0, specular=1.0,
@@ -83,6 +89,7 @@ def _cast_many(O, D, cd, glo, gh, gn, cstart, citems, blo, bhi, skip, out):
         out[i, 0], out[i, 1], out[i, 2], out[i, 3] = e, t, code, a
 
 
+@pytest.mark.slow          # its own compile of the inlined cast: ~8 s CPU on a cold cache
 def test_edge_cells_jump_like_the_plain_dda():
     """Rays that start in the overhanging edge cells of a voxel grid (a quarter hole: its
     mirror planes cut through the open hole) return the same element, t, exit code and
