@@ -2,9 +2,10 @@
 #17 benches (issue #17/#18).
 
 ``--capture``: runs the waferlab side of the #17 cases (fluorocarbon 2D / 3D, ion beam
-2D / 3D, Bosch 2D) with the kernels ``flux._kernels.trace2d/trace3d`` and
-``_ion_beam_kernels.trace_beam`` wrapped so that a few of their calls (every
-``--every``-th, at most ``--per-case`` per case) are stored with all their arguments,
+2D / 3D, Bosch 2D) and the shared case H1 (the 1-min sf6o2 quarter hole) with the
+kernels ``flux._kernels.trace2d/trace3d`` and ``_ion_beam_kernels.trace_beam`` wrapped
+so that a few of their calls (every ``--every``-th, at most ``--per-case`` per case) are
+stored with all their arguments,
 then stops each case; the calls go to ``--file`` (a pickle outside the repository).
 
 Replay (default): the kernels of a base commit (``--base``, default ``main``; their source
@@ -57,6 +58,7 @@ def capture(every: int, per_case: int, path: Path) -> None:
     import bench_bosch as bosch
     import bench_fluorocarbon as fc
     import bench_ion_beam as ib
+    import bench_sf6o2_hole as hole
 
     from waferlab.feature import _ion_beam_kernels as KB
     from waferlab.feature.flux import _kernels as K
@@ -84,7 +86,8 @@ def capture(every: int, per_case: int, path: Path) -> None:
              ("fluorocarbon 3D h 5 nm", fc.run_waferlab, (3, 5.0, 0.0, fc.TIME3, fc.RAYS3)),
              ("ion beam 2D h 0.05 µm", ib.run_waferlab, (2, 0.05)),
              ("ion beam 3D h 0.1 µm", ib.run_waferlab, (3, 0.1)),
-             ("Bosch 2D h 10 nm", bosch.run_waferlab, (10.0,))]
+             ("Bosch 2D h 10 nm", bosch.run_waferlab, (10.0,)),
+             ("sf6o2 hole 3D (H1) h 30 nm", hole.run_waferlab, (1.0, 300))]
     for case, fn, args in cases:
         state.update(n=0, case=case)
         try:

@@ -103,12 +103,23 @@ def _edge(tm, i, s, n, o, d, b_lo, b_hi, clip):
 @njit(cache=True, error_model="numpy", inline="always")
 def _far(i, s, r, lo_i, hi_i):
     """The last cell of the empty cube (half-width r) ahead along an axis of step s,
-    kept inside [lo_i, hi_i]; −1 when the ray cannot jump along this axis."""
+    kept inside [lo_i, hi_i]; i itself in an edge cell (outside [lo_i, hi_i]) that the
+    ray leaves through the domain side."""
     if s > 0:
-        return min(i + r, hi_i)
+        return i if i > hi_i else min(i + r, hi_i)
     if s < 0:
-        return max(i - r, lo_i)
+        return i if i < lo_i else max(i - r, lo_i)
     return i
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _face_lat(f, i, s, tm, o, d, lo, h, lo_i, hi_i):
+    """t at the far face of the cube along a lateral axis: in an edge cell (outside
+    [lo_i, hi_i]) that the ray leaves through the domain side, the cell's own exit ``tm``
+    (``_edge``: the side itself, where the plain DDA ends the ray too); else ``_face``."""
+    if (s > 0 and i > hi_i) or (s < 0 and i < lo_i):
+        return tm
+    return _face(f, s, o, d, lo, h)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -140,9 +151,12 @@ def cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi, sk
     u = (P − v0)·A, v = (P − v0)·B) and n the unit normal into vacuum; back faces are
     skipped.  A grid whose cells overhang the lateral domain (the level set's voxels,
     glo < blo: ``engine._voxel_grid``) ends the ray at the domain side inside its edge
-    cells.  ``skip``: empty layers per cell (``skip_field``); jumps stay inside the
+    cells.  ``skip``: empty layers per cell (``skip_field``); jumps land inside the
     inner cells (lateral 1 … n − 2 with overhanging cells, else 0 … n − 1; vertical
-    0 … n − 1), so the exits are those of the plain DDA."""
+    0 … n − 1).  A ray in an edge cell jumps too: along an axis where it leaves that
+    cell through the domain side, its cube ends at that side (the cell's exit ``_edge``),
+    and a jump through it ends the ray there, at the t the plain DDA returns; so the
+    exits are those of the plain DDA."""
     nx, ny, nz = gn[0], gn[1], gn[2]
     clip = glo[0] < blo[0]
     lat_lo = 1 if clip else 0
@@ -163,13 +177,12 @@ def cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi, sk
         k0 = cstart[c]
         k1 = cstart[c + 1]
         r = skip[c]
-        if r > 0 and be < 0 and lat_lo <= ix <= nx - 1 - lat_lo \
-                and lat_lo <= iy <= ny - 1 - lat_lo:
+        if r > 0 and be < 0:
             fx = _far(ix, sx, r, lat_lo, nx - 1 - lat_lo)
             fy = _far(iy, sy, r, lat_lo, ny - 1 - lat_lo)
             fz = _far(iz, sz, r, 0, nz - 1)
-            tx = _face(fx, sx, ox, dx, glo[0], gh[0])
-            ty = _face(fy, sy, oy, dy, glo[1], gh[1])
+            tx = _face_lat(fx, ix, sx, tmx, ox, dx, glo[0], gh[0], lat_lo, nx - 1 - lat_lo)
+            ty = _face_lat(fy, iy, sy, tmy, oy, dy, glo[1], gh[1], lat_lo, ny - 1 - lat_lo)
             tz = _face(fz, sz, oz, dz, glo[2], gh[2])
             tj = min(tx, min(ty, tz))
             if tj > min(tmx, min(tmy, tmz)) and tj < np.inf:
@@ -190,15 +203,14 @@ def cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn, cstart, citems, blo, bhi, sk
                         return -1, tj, BOTTOM, 2
                     if iz >= nz:
                         return -1, tj, TOP, 2
-                if not clip:
-                    if ix < 0:
-                        return -1, tj, SIDE_LO, 0
-                    if ix >= nx:
-                        return -1, tj, SIDE_HI, 0
-                    if iy < 0:
-                        return -1, tj, SIDE_LO, 1
-                    if iy >= ny:
-                        return -1, tj, SIDE_HI, 1
+                if ix < 0:
+                    return -1, tj, SIDE_LO, 0
+                if ix >= nx:
+                    return -1, tj, SIDE_HI, 0
+                if iy < 0:
+                    return -1, tj, SIDE_LO, 1
+                if iy >= ny:
+                    return -1, tj, SIDE_HI, 1
                 tmx = _edge(_face(ix, sx, ox, dx, glo[0], gh[0]), ix, sx, nx, ox, dx,
                             blo[0], bhi[0], clip)
                 tmy = _edge(_face(iy, sy, oy, dy, glo[1], gh[1]), iy, sy, ny, oy, dy,
