@@ -21,7 +21,12 @@ parents, so the rows add up to the process's CPU:
     level set        the rest of ``advect.advance``: band geometry, materials, stages
     outputs          metrics and every default output
 
-Run: python bench/bench_shared_phases.py [--cases A,B,H0.2] [--scale 1]
+Besides the shared cases, the #17 whole-process 2D cases of bench_etch_chemistries.py
+(``hbro2``, ``cf4o2``: the 2D masked trench, h 0.02 µm, 300 rays per point, 10 s; the
+same recipe as its ``--worker``, run here through ``waferlab run`` with every default
+output) can be split the same way.
+
+Run: python bench/bench_shared_phases.py [--cases A,B,H0.2,hbro2,cf4o2] [--scale 1]
      [--out bench/results/shared_phases.md]
 """
 from __future__ import annotations
@@ -137,7 +142,7 @@ def main(argv=None) -> int:
         child(*map(Path, a.child))
         return 0
     import yaml
-    from bench_shared_cases import _byte_compile, recipe
+    from bench_shared_cases import _byte_compile
 
     _byte_compile([harness.ROOT / "src", HERE])
     env = dict(os.environ, PYTHONPATH=str(harness.ROOT / "src"))
@@ -146,7 +151,8 @@ def main(argv=None) -> int:
         for case in a.cases.split(","):
             d = Path(tmp) / case
             d.mkdir()
-            (d / "case.yaml").write_text(yaml.safe_dump(recipe(case, a.scale), sort_keys=False))
+            (d / "case.yaml").write_text(yaml.safe_dump(case_recipe(case, a.scale),
+                                                        sort_keys=False))
             r = harness.process([sys.executable, __file__, "--child", str(d / "case.yaml"),
                                  str(d / "out"), str(d / "phases.json")], env=env)
             if r["rc"] != 0:
@@ -161,6 +167,26 @@ def main(argv=None) -> int:
     harness.write_text(a.out, render(res, a.scale))
     print(f"wrote {a.out}")
     return 0
+
+
+def case_recipe(case: str, scale: float = 1.0) -> dict:
+    """The recipe of a shared case (bench_shared_cases.recipe) or of a #17 2D chemistry
+    case (``hbro2``/``cf4o2``: bench_etch_chemistries.py's 2D worker recipe, h 0.02 µm)."""
+    if case in ("hbro2", "cf4o2"):
+        import bench_etch_chemistries as chem
+
+        h = 0.02
+        return {"name": f"{case}-2D", "seed": 1,
+                "grid": {"dimension": 2, "spacing": f"{h!r} um", "extent": [f"{chem.EXTENT} um"]},
+                "structure": {"substrate": {"material": "Si"},
+                              "layers": [{"material": "Mask", "thickness": f"{chem.MASK} um"}],
+                              "feature": {"type": "trench", "width": f"{chem.WIDTH} um",
+                                          "depth": f"{chem.MASK} um"}},
+                "steps": [{"etch": {"model": case, "rays_per_point": 300, "cfl": 0.5,
+                                    "time": f"{chem.TIME2 * scale} s"}}]}
+    from bench_shared_cases import recipe
+
+    return recipe(case, scale)
 
 
 def render(res: dict, scale: float) -> str:

@@ -32,14 +32,14 @@ __all__: list[str] = []
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _beam_direction(s, p):
-    """One source direction (3D): p = (tilt, azimuth, rotating, exponent)."""
+def _beam_direction(s, p, sa, ca, inv_n1):
+    """One source direction (3D): p = (tilt, azimuth, rotating, exponent); sa, ca = sin,
+    cos of the tilt and inv_n1 = 1/(n + 1), computed once per chunk by the caller."""
     psi = 2.0 * math.pi * _uniform(s) if p[2] > 0.0 else p[1]
-    sa = math.sin(p[0])
-    ax, ay, az = sa * math.cos(psi), sa * math.sin(psi), -math.cos(p[0])
+    ax, ay, az = sa * math.cos(psi), sa * math.sin(psi), -ca
     if p[3] < 0.0:
         return ax, ay, az
-    ct = (1.0 - _uniform(s)) ** (1.0 / (p[3] + 1.0))
+    ct = (1.0 - _uniform(s)) ** inv_n1
     st = math.sqrt(max(0.0, 1.0 - ct * ct))
     ph = 2.0 * math.pi * _uniform(s)
     dx, dy, dz = _about(ax, ay, az, st * math.cos(ph), st * math.sin(ph), ct)
@@ -88,11 +88,12 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
     parallel region compiles fast while the cast is inlined here)."""
     s = np.empty(4, np.uint64)
     _seed_state(seeds[k], s)
+    sa, ca, inv_n1 = math.sin(beam[0]), math.cos(beam[0]), 1.0 / (beam[3] + 1.0)
     for _r in range(nrays[k]):
         ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
         oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
         oz = z_launch
-        dx, dy, dz = _beam_direction(s, beam)
+        dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
         energy = table_at(e_tab, _uniform(s))
         if dim == 2:
             nn = math.sqrt(dx * dx + dz * dz)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 import numpy as np
 
@@ -255,10 +255,18 @@ class TracedTransport:
     tracing: RayTracing = RayTracing()
     step: str = ""
     normal_dependent: bool = False
+    _is_cc: bool = field(init=False, repr=False, compare=False, default=False)
+    _is_sel: bool = field(init=False, repr=False, compare=False, default=False)
+    _is_own: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self):
         if not isinstance(self.model, SurfaceModel):
             raise TypeError(f"{type(self.model).__name__} is not a SurfaceModel")
+        # the model's capabilities, checked once: an isinstance against a runtime Protocol
+        # costs ≈ 20 µs and the steps asked ≈ 18 times each (2D Bosch: 2546 checks)
+        for name, proto in (("_is_cc", CoverageCoupled), ("_is_sel", Selective),
+                            ("_is_own", _OwnStop)):
+            object.__setattr__(self, name, isinstance(self.model, proto))
 
     @property
     def carries_state(self) -> bool:
@@ -266,7 +274,7 @@ class TracedTransport:
         return self.tracing.lagged_coverages and self._coupled()
 
     def _coupled(self) -> bool:
-        return isinstance(self.model, CoverageCoupled) and bool(self.model.coupled)
+        return self._is_cc and bool(cast(CoverageCoupled, self.model).coupled)
 
     def max_rate(self) -> float:
         return float(self.model.max_rate())
@@ -311,7 +319,7 @@ class TracedTransport:
         m = len(surface.elements)
         mats = np.asarray(surface.materials)
         lag = (self.carries_state and carry is not None and len(carry["centroids"]) > 0)
-        cc = self.model if isinstance(self.model, CoverageCoupled) else None
+        cc = cast(CoverageCoupled, self.model) if self._is_cc else None
         skip = set(cc.coupled) if lag and cc is not None else set()
         res = self._trace(surface, [sp for sp in self.model.species() if sp.name not in skip],
                           ctx, stream)
@@ -367,10 +375,10 @@ class TracedTransport:
         """Layers this etch does not move (the engine's etch stop, docs/levelset.md):
         those a ``Selective`` model does not move, or the model's own
         ``held_layers(n_layers)``; none otherwise."""
-        if isinstance(self.model, Selective):
-            return ~np.asarray(self.model.moving(np.arange(n_layers)), bool)
-        if isinstance(self.model, _OwnStop):
-            return np.asarray(self.model.held_layers(n_layers), bool)
+        if self._is_sel:
+            return ~np.asarray(cast(Selective, self.model).moving(np.arange(n_layers)), bool)
+        if self._is_own:
+            return np.asarray(cast(_OwnStop, self.model).held_layers(n_layers), bool)
         return np.zeros(n_layers, bool)
 
     def prepare(self, geometry: Any, ctx, t: float, carry: Mapping | None = None) -> FluxState:
@@ -411,6 +419,6 @@ class TracedTransport:
             self._police(v, "surface points")
         else:
             v = env.get("v", np.zeros(n))
-        if isinstance(self.model, Selective):
-            v = np.where(self.model.moving(np.asarray(materials, int)), v, 0.0)
+        if self._is_sel:
+            v = np.where(cast(Selective, self.model).moving(np.asarray(materials, int)), v, 0.0)
         return v
