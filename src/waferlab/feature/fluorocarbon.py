@@ -40,7 +40,7 @@ from .flux.models import step_label
 from .flux.sources import VIENNAPS_ION_CONE, Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
-from .small_elements import pool_small_elements
+from .small_elements import pool_small_elements, smooth_fields
 
 __all__ = ["FluorocarbonEtch", "FluorocarbonSpec", "FluorocarbonMaterialSpec"]
 
@@ -62,6 +62,7 @@ class FluorocarbonEtch:
     etched: tuple[str, ...]
     masks: tuple[str, ...]
     ion_reflection: bool = True
+    field_smoothing_h: float = 0.0
     name: str = "fluorocarbon"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _kind: np.ndarray = field(init=False, repr=False, compare=False)
@@ -189,7 +190,8 @@ class FluorocarbonEtch:
                for n in ("etchant", "polymer")}
         yl = fluxes["ion"].yields if "ion" in fluxes else {}
         rel.update({f"Y:{c}": yl.get(c, np.zeros(m)) for c in ("sp", "ie", "p")})
-        return pool_small_elements(rel, surface)
+        return smooth_fields(pool_small_elements(rel, surface), surface,
+                             self.field_smoothing_h)
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         v, cov = self.element_speeds(fields, materials)
@@ -262,6 +264,7 @@ class FluorocarbonSpec(SpecModel):
     materials: dict[str, FluorocarbonMaterialSpec] = Field(default_factory=dict)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
+    field_smoothing_h: float = Field(default=0.0, ge=0, le=4)
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     lagged_coverages: bool = True
 
@@ -328,7 +331,8 @@ class FluorocarbonSpec(SpecModel):
                                 self.ion_exponent)
         model = FluorocarbonEtch(kinetics=kin, beam=beam, materials=materials,
                                  polymer=self.polymer, etched=etched, masks=masks,
-                                 ion_reflection=self.ion_reflection)
+                                 ion_reflection=self.ion_reflection,
+                                 field_smoothing_h=self.field_smoothing_h)
         tracing = RayTracing(rays_per_point=self.rays_per_point, smoothing=self.smoothing,
                              coverage_iterations=self.coverage_iterations,
                              lagged_coverages=self.lagged_coverages)
