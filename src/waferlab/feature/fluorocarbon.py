@@ -190,8 +190,10 @@ class FluorocarbonEtch:
                for n in ("etchant", "polymer")}
         yl = fluxes["ion"].yields if "ion" in fluxes else {}
         rel.update({f"Y:{c}": yl.get(c, np.zeros(m)) for c in ("sp", "ie", "p")})
+        # the incident fluxes and Y_p (the polymer's yield wherever the ion hits) are
+        # smoothed across materials, Y_sp and Y_ie (the hit material's) within each
         return smooth_fields(pool_small_elements(rel, surface), surface,
-                             self.field_smoothing_h)
+                             self.field_smoothing_h, per_material=("Y:sp", "Y:ie"))
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         v, cov = self.element_speeds(fields, materials)
