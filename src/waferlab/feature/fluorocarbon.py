@@ -266,7 +266,7 @@ class FluorocarbonSpec(SpecModel):
     materials: dict[str, FluorocarbonMaterialSpec] = Field(default_factory=dict)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
-    field_smoothing_h: float = Field(default=0.0, ge=0, le=4)
+    field_smoothing_h: float = Field(default=0.5, ge=0, le=4)
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     lagged_coverages: bool = True
 
