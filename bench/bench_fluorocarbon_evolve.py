@@ -105,8 +105,9 @@ def main() -> None:
                     help="spacings run by waferlab alone (the peer's is too slow there)")
     ap.add_argument("--rules", nargs="+", default=["model", "viennaps"],
                     choices=("model", "viennaps"), help="the references' balance rules")
-    ap.add_argument("--seeds", type=int, default=1,
-                    help="waferlab runs per spacing, seeds 1 … N (their CD mean and σ)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1],
+                    help="waferlab runs per spacing, seeds 1 … N (their CD mean and σ); "
+                         "one N for every spacing or one per --h value")
     ap.add_argument("--old", action="store_true",
                     help="also run waferlab with field_smoothing_h 0 (the setting before "
                          "session 12)")
@@ -129,9 +130,12 @@ def main() -> None:
     variants = ([("field_smoothing_h 0 (before session 12)", "0")] if a.old else []) + \
         [("default", "")]
     groups: dict[str, list[str]] = {}
+    if len(a.seeds) not in (1, len(a.h)):
+        ap.error("--seeds takes one value or one per --h value")
+    n_seeds = dict(zip(a.h, a.seeds * len(a.h) if len(a.seeds) == 1 else a.seeds))
     for h in a.h:
         for what, fs in variants:
-            for seed in range(1, a.seeds + 1):
+            for seed in range(1, n_seeds[h] + 1):
                 label = f"waferlab, h {h:g} nm, {what}, seed {seed}"
                 groups.setdefault(f"waferlab, h {h:g} nm, {what}", []).append(label)
                 # the child's arguments: h T out [seed [field_smoothing_h]]
@@ -165,7 +169,8 @@ def main() -> None:
             + (f" --only-waferlab {' '.join(f'{h:g}' for h in a.only_waferlab)}"
                if a.only_waferlab else "")
             + (f" --rules {' '.join(a.rules)}" if len(a.rules) < 2 else "")
-            + (f" --seeds {a.seeds}" if a.seeds > 1 else "") + (" --old" if a.old else "") + "`"
+            + (f" --seeds {' '.join(map(str, a.seeds))}" if max(a.seeds) > 1 else "")
+            + (" --old" if a.old else "") + "`"
             + (" (its files reused from an earlier run of the same commands)" if a.reuse else "")
             + ".  The trench of bench_fluorocarbon.py (k_ie = 0) etched for "
             f"{T:g} s.  Reference: `validation.coverage_profile.evolve_profile` (string of "
