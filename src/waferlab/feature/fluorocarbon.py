@@ -12,7 +12,16 @@ Electrochem. Soc. 150 (10), 2003; the kinetics and their equations are in
     etchant   cosine source, diffuse re-emission, sticking β_e,m (1 − θ_e − θ_p)₊
     polymer   the same (the peer also uses β_e for the polymer neutral's sticking)
 
-and the per-element coverages θ_pe, θ_p, θ_e and speeds follow.  Where θ_p ≥ 1 the
+and the per-element coverages θ_pe, θ_p, θ_e and speeds follow, from the traced fields
+averaged over a patch of radius r = ``field_smoothing_h``·h first (recipe default 0.5):
+
+    F̃_e = Σ_j a_j exp(−|c_e − c_j|²/2r²) F_j / Σ_j a_j exp(−|c_e − c_j|²/2r²),  |c_e − c_j| ≤ 2r
+
+(``small_elements.smooth_fields``; the incident fluxes and Y_p over all neighbours, Y_sp
+and Y_ie over those of the same material).  The balances are nonlinear and the walls sit
+near the θ_p = 1 jump of the speed law, so evaluating them on the raw per-element Monte
+Carlo means biases the profile (Jensen's inequality; docs/fluorocarbon-bosch.md, "Noise
+at the knife edge").  Where θ_p ≥ 1 the
 surface grows polymer: the step keeps a ``polymer`` layer on top of the wafer (added
 with zero thickness when the wafer has none, as a deposit step adds its film), so a
 surface the polymer wins is covered by a film of it and an etch front stops.
@@ -53,7 +62,9 @@ class FluorocarbonEtch:
     """The physics (a ``transport.SurfaceModel``, coverage-coupled); see the module
     docstring.  ``materials``: the wafer's material names; ``polymer``: the polymer's
     name; ``etched``/``masks``: names with their parameters in ``kinetics.materials``;
-    other materials are inert (only polymer deposition moves them)."""
+    other materials are inert (only polymer deposition moves them);
+    ``field_smoothing_h``: the radius (in grid spacings) of the fields' smoothing before
+    the balances (0: none; the recipe's default is 0.5)."""
 
     kinetics: FluorocarbonKinetics
     beam: IonBeam

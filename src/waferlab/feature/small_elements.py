@@ -18,6 +18,10 @@ per-vertex pooling the ``POINTS`` evaluation already does (``transport._pooled``
 applied to the small elements of an ``ELEMENTS`` model; ViennaPS avoids the problem by
 tracing on equal disks of radius ≈ 0.87 h (one per level-set point) and averaging each
 disk's flux with its neighbours'.
+
+``smooth_fields`` goes one step further for models whose rate law is nonlinear near a
+threshold (``fluorocarbon``): every element's fields are replaced by an area-weighted
+Gaussian mean over its neighbours within a radius of a fraction of h (its docstring).
 """
 from __future__ import annotations
 
