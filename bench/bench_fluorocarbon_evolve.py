@@ -108,6 +108,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1],
                     help="waferlab runs per spacing, seeds 1 … N (their CD mean and σ); "
                          "one N for every spacing or one per --h value")
+    ap.add_argument("--old-seeds", type=int, nargs="+",
+                    help="as --seeds, for the --old runs (default: --seeds)")
     ap.add_argument("--old", action="store_true",
                     help="also run waferlab with field_smoothing_h 0 (the setting before "
                          "session 12)")
@@ -133,9 +135,13 @@ def main() -> None:
     if len(a.seeds) not in (1, len(a.h)):
         ap.error("--seeds takes one value or one per --h value")
     n_seeds = dict(zip(a.h, a.seeds * len(a.h) if len(a.seeds) == 1 else a.seeds))
+    olds = a.old_seeds or a.seeds
+    if len(olds) not in (1, len(a.h)):
+        ap.error("--old-seeds takes one value or one per --h value")
+    n_old = dict(zip(a.h, olds * len(a.h) if len(olds) == 1 else olds))
     for h in a.h:
         for what, fs in variants:
-            for seed in range(1, n_seeds[h] + 1):
+            for seed in range(1, (n_old if fs else n_seeds)[h] + 1):
                 label = f"waferlab, h {h:g} nm, {what}, seed {seed}"
                 groups.setdefault(f"waferlab, h {h:g} nm, {what}", []).append(label)
                 # the child's arguments: h T out [seed [field_smoothing_h]]
@@ -170,7 +176,8 @@ def main() -> None:
                if a.only_waferlab else "")
             + (f" --rules {' '.join(a.rules)}" if len(a.rules) < 2 else "")
             + (f" --seeds {' '.join(map(str, a.seeds))}" if max(a.seeds) > 1 else "")
-            + (" --old" if a.old else "") + "`"
+            + (" --old" if a.old else "")
+            + (f" --old-seeds {' '.join(map(str, a.old_seeds))}" if a.old_seeds else "") + "`"
             + (" (its files reused from an earlier run of the same commands)" if a.reuse else "")
             + ".  The trench of bench_fluorocarbon.py (k_ie = 0) etched for "
             f"{T:g} s.  Reference: `validation.coverage_profile.evolve_profile` (string of "

@@ -13,7 +13,8 @@ Electrochem. Soc. 150 (10), 2003; the kinetics and their equations are in
     polymer   the same (the peer also uses β_e for the polymer neutral's sticking)
 
 and the per-element coverages θ_pe, θ_p, θ_e and speeds follow, from the traced fields
-averaged over a patch of radius r = ``field_smoothing_h``·h first (recipe default 0.5):
+averaged over a patch of radius r = ``field_smoothing_h``·h first (recipe default:
+r = max(h/2, 1 nm), ``FIELD_SMOOTHING_MIN``):
 
     F̃_e = Σ_j a_j exp(−|c_e − c_j|²/2r²) F_j / Σ_j a_j exp(−|c_e − c_j|²/2r²),  |c_e − c_j| ≤ 2r
 
@@ -54,6 +55,10 @@ from .small_elements import pool_small_elements, smooth_fields
 __all__ = ["FluorocarbonEtch", "FluorocarbonSpec", "FluorocarbonMaterialSpec"]
 
 _KINDS = ("etched", "mask", "polymer", "inert")
+# the smallest smoothing radius of the default (m): at h = 1 nm, r = h/2 left the floor of
+# the 30 s contact flat where the exact reference closes to a V, r = 1 nm did not
+# (docs/fluorocarbon-bosch.md, "Noise at the knife edge")
+FIELD_SMOOTHING_MIN = 1e-9
 _BOUND = 1.5
 
 
@@ -64,7 +69,8 @@ class FluorocarbonEtch:
     name; ``etched``/``masks``: names with their parameters in ``kinetics.materials``;
     other materials are inert (only polymer deposition moves them);
     ``field_smoothing_h``: the radius (in grid spacings) of the fields' smoothing before
-    the balances (0: none; the recipe's default is 0.5)."""
+    the balances (0: none; None: max(0.5, ``FIELD_SMOOTHING_MIN``/h), the recipe's
+    default)."""
 
     kinetics: FluorocarbonKinetics
     beam: IonBeam
@@ -73,7 +79,7 @@ class FluorocarbonEtch:
     etched: tuple[str, ...]
     masks: tuple[str, ...]
     ion_reflection: bool = True
-    field_smoothing_h: float = 0.0
+    field_smoothing_h: float | None = 0.0
     name: str = "fluorocarbon"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _kind: np.ndarray = field(init=False, repr=False, compare=False)
@@ -204,7 +210,15 @@ class FluorocarbonEtch:
         # the incident fluxes and Y_p (the polymer's yield wherever the ion hits) are
         # smoothed across materials, Y_sp and Y_ie (the hit material's) within each
         return smooth_fields(pool_small_elements(rel, surface), surface,
-                             self.field_smoothing_h, per_material=("Y:sp", "Y:ie"))
+                             self._smoothing_h(surface), per_material=("Y:sp", "Y:ie"))
+
+    def _smoothing_h(self, surface) -> float:
+        """The smoothing radius in grid spacings: ``field_smoothing_h``, or when None
+        max(0.5, FIELD_SMOOTHING_MIN / h)."""
+        if self.field_smoothing_h is not None:
+            return self.field_smoothing_h
+        h = getattr(surface, "spacing", None)
+        return max(0.5, FIELD_SMOOTHING_MIN / h) if h else 0.0
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         v, cov = self.element_speeds(fields, materials)
@@ -277,7 +291,7 @@ class FluorocarbonSpec(SpecModel):
     materials: dict[str, FluorocarbonMaterialSpec] = Field(default_factory=dict)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
-    field_smoothing_h: float = Field(default=0.5, ge=0, le=4)
+    field_smoothing_h: float | None = Field(default=None, ge=0, le=4)
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     lagged_coverages: bool = True
 
