@@ -84,14 +84,22 @@ def summary(groups: dict[str, list[str]], cds: dict, rules, spacing: float) -> l
     published-balance reference, and the depth."""
     ref = next((v for k, v in cds.items() if k.startswith("exact (published")), None)
     out = ["| waferlab setting | seeds | depth mean (nm) | CD mean ± σ (nm) | CD − exact (nm) "
-           "| standard error of the mean (nm) |", "|---|---|---|---|---|---|"]
+           "| standard error of the mean (nm) | width at the exact ½ depth, mean ± σ (nm) "
+           "| − exact (nm) |", "|---|---|---|---|---|---|---|---|"]
     for g, labels in groups.items():
         d = np.array([cds[k][0] for k in labels])
         c = np.array([cds[k][1] for k in labels])
         sd = float(c.std(ddof=1)) if len(c) > 1 else float("nan")
         diff = f"{c.mean() - ref[1]:+.2f}" if ref else "—"
+        if ref:
+            wr = np.array([2.0 * half_widths(cds[k][2], (0.5 * ref[0],))[1][0] for k in labels])
+            r2 = 2.0 * half_widths(ref[2], (0.5 * ref[0],))[1][0]
+            sw = float(wr.std(ddof=1)) if len(wr) > 1 else float("nan")
+            at = f"{wr.mean():.2f} ± {sw:.2f} | {wr.mean() - r2:+.2f}"
+        else:
+            at = "— | —"
         out.append(f"| {g} | {len(c)} | {d.mean():.2f} | {c.mean():.2f} ± {sd:.2f} | {diff} | "
-                   f"{sd / np.sqrt(len(c)):.2f} |")
+                   f"{sd / np.sqrt(len(c)):.2f} | {at} |")
     return out
 
 
@@ -164,7 +172,7 @@ def main() -> None:
     cds = {}
     for label, d in res.items():
         depth, hw, cd = half_widths(np.asarray(d["poly"]), depths)
-        cds[label] = (depth, cd)
+        cds[label] = (depth, cd, np.asarray(d["poly"]))
         cpu = d.get("cpu", d.get("cpu_run", float("nan")))
         rows.append(f"| {label} | {depth:.2f} | " + " | ".join(f"{v:.2f}" for v in hw)
                     + f" | {cd:.2f} | {cpu:.0f} |")
