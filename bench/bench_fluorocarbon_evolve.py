@@ -79,6 +79,30 @@ def half_widths(poly: np.ndarray, depths=DEPTHS) -> tuple[float, list[float], fl
     return depth, [at(-d) for d in depths], 2.0 * at(-0.5 * depth)
 
 
+def summary(groups: dict[str, list[str]], cds: dict, rules, spacing: float) -> list[str]:
+    """Per waferlab setting: CD mean ± sample σ over the seeds, its difference from the
+    published-balance reference, and the depth."""
+    ref = next((v for k, v in cds.items() if k.startswith("exact (published")), None)
+    out = ["| waferlab setting | seeds | depth mean (nm) | CD mean ± σ (nm) | CD − exact (nm) "
+           "| standard error of the mean (nm) | width at the exact ½ depth, mean ± σ (nm) "
+           "| − exact (nm) |", "|---|---|---|---|---|---|---|---|"]
+    for g, labels in groups.items():
+        d = np.array([cds[k][0] for k in labels])
+        c = np.array([cds[k][1] for k in labels])
+        sd = float(c.std(ddof=1)) if len(c) > 1 else float("nan")
+        diff = f"{c.mean() - ref[1]:+.2f}" if ref else "—"
+        if ref:
+            wr = np.array([2.0 * half_widths(cds[k][2], (0.5 * ref[0],))[1][0] for k in labels])
+            r2 = 2.0 * half_widths(ref[2], (0.5 * ref[0],))[1][0]
+            sw = float(wr.std(ddof=1)) if len(wr) > 1 else float("nan")
+            at = f"{wr.mean():.2f} ± {sw:.2f} | {wr.mean() - r2:+.2f}"
+        else:
+            at = "— | —"
+        out.append(f"| {g} | {len(c)} | {d.mean():.2f} | {c.mean():.2f} ± {sd:.2f} | {diff} | "
+                   f"{sd / np.sqrt(len(c)):.2f} | {at} |")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time", type=float, default=5.0)
@@ -89,6 +113,14 @@ def main() -> None:
                     help="spacings run by waferlab alone (the peer's is too slow there)")
     ap.add_argument("--rules", nargs="+", default=["model", "viennaps"],
                     choices=("model", "viennaps"), help="the references' balance rules")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1],
+                    help="waferlab runs per spacing, seeds 1 … N (their CD mean and σ); "
+                         "one N for every spacing or one per --h value")
+    ap.add_argument("--old-seeds", type=int, nargs="+",
+                    help="as --seeds, for the --old runs (default: --seeds)")
+    ap.add_argument("--old", action="store_true",
+                    help="also run waferlab with field_smoothing_h 0 (the setting before "
+                         "session 12)")
     ap.add_argument("--from", dest="reuse", help="directory of a previous run's JSON files")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -105,22 +137,42 @@ def main() -> None:
              f"spacing {a.spacing:g} nm"] = (
             f"ref_{rules}_{a.spacing:g}_{T:g}.json",
             [sys.executable, __file__, "--child", rules, str(T), str(a.spacing), str(a.ions)])
+    variants = ([("field_smoothing_h 0 (before session 12)", "0")] if a.old else []) + \
+        [("default", "")]
+    groups: dict[str, list[str]] = {}
+    if len(a.seeds) not in (1, len(a.h)):
+        ap.error("--seeds takes one value or one per --h value")
+    n_seeds = dict(zip(a.h, a.seeds * len(a.h) if len(a.seeds) == 1 else a.seeds))
+    olds = a.old_seeds or a.seeds
+    if len(olds) not in (1, len(a.h)):
+        ap.error("--old-seeds takes one value or one per --h value")
+    n_old = dict(zip(a.h, olds * len(a.h) if len(olds) == 1 else olds))
     for h in a.h:
-        for code in ("waferlab", "viennaps")[:2 if h not in a.only_waferlab else 1]:
-            jobs[f"{'waferlab' if code == 'waferlab' else 'ViennaPS 4.7'}, h {h:g} nm"] = (
-                f"{code}_{h:g}_{T:g}.json",
-                [sys.executable, PROFILE, "--child", code, str(h), str(T)])
+        for what, fs in variants:
+            for seed in range(1, (n_old if fs else n_seeds)[h] + 1):
+                label = f"waferlab, h {h:g} nm, {what}, seed {seed}"
+                groups.setdefault(f"waferlab, h {h:g} nm, {what}", []).append(label)
+                # the child's arguments: h T out [seed [field_smoothing_h]]
+                jobs[label] = (f"waferlab_{h:g}_{T:g}_s{seed}_fs{fs or 'default'}.json",
+                               [sys.executable, PROFILE, "--child", "waferlab", str(h), str(T)],
+                               [str(seed)] + ([fs] if fs else []))
+        if h not in a.only_waferlab:
+            jobs[f"ViennaPS 4.7, h {h:g} nm"] = (
+                f"viennaps_{h:g}_{T:g}.json",
+                [sys.executable, PROFILE, "--child", "viennaps", str(h), str(T)])
     res = {}
-    for label, (name, cmd) in jobs.items():
+    for label, (name, cmd, *tail) in jobs.items():
         path = os.path.join(tmp, name)
         if not os.path.exists(path):
-            subprocess.run(cmd + [path], check=True)
+            subprocess.run(cmd + [path] + (tail[0] if tail else []), check=True)
         res[label] = json.load(open(path))
     load1 = os.getloadavg()[0]
     depths = DEPTHS if T <= 10 else DEPTHS_LONG
     rows = []
+    cds = {}
     for label, d in res.items():
         depth, hw, cd = half_widths(np.asarray(d["poly"]), depths)
+        cds[label] = (depth, cd, np.asarray(d["poly"]))
         cpu = d.get("cpu", d.get("cpu_run", float("nan")))
         rows.append(f"| {label} | {depth:.2f} | " + " | ".join(f"{v:.2f}" for v in hw)
                     + f" | {cd:.2f} | {cpu:.0f} |")
@@ -130,17 +182,22 @@ def main() -> None:
             f"{' '.join(f'{h:g}' for h in a.h)} --spacing {a.spacing:g} --ions {a.ions}"
             + (f" --only-waferlab {' '.join(f'{h:g}' for h in a.only_waferlab)}"
                if a.only_waferlab else "")
-            + (f" --rules {' '.join(a.rules)}" if len(a.rules) < 2 else "") + "`"
+            + (f" --rules {' '.join(a.rules)}" if len(a.rules) < 2 else "")
+            + (f" --seeds {' '.join(map(str, a.seeds))}" if max(a.seeds) > 1 else "")
+            + (" --old" if a.old else "")
+            + (f" --old-seeds {' '.join(map(str, a.old_seeds))}" if a.old_seeds else "") + "`"
             + (" (its files reused from an earlier run of the same commands)" if a.reuse else "")
             + ".  The trench of bench_fluorocarbon.py (k_ie = 0) etched for "
             f"{T:g} s.  Reference: `validation.coverage_profile.evolve_profile` (string of "
             f"nodes {a.spacing:g} nm apart, exact rates each step, {a.ions} ions per step, "
-            "≤ spacing/2 per step).  The codes at 300 rays/point.  Depth below the mask, "
+            "≤ spacing/2 per step).  The codes at 300 rays/point (waferlab with its default "
+            "field_smoothing_h unless the row says otherwise).  Depth below the mask, "
             "half-width (nm) at the depths below the mask's bottom edge, width at half "
             "depth (the bench's CD), CPU s of the run.", "",
             "| source | depth | " + " | ".join(f"½w at {d:g}" for d in depths)
             + " | width at ½ depth | CPU (s) |",
             "|---|---|" + "---|" * len(depths) + "---|---|", *rows, "",
+            *summary(groups, cds, a.rules, a.spacing), "",
             f"Load average {load0:.1f} → {load1:.1f} (2 shared cores)."]
     out = harness.RESULTS / f"fluorocarbon_evolve_{T:g}.md"
     harness.write_text(out, "\n".join(text))

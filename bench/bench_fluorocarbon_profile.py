@@ -142,18 +142,24 @@ def _wafer(h: float):
     return r, initial_wafer(r)
 
 
-def run_waferlab(h: float, T: float, out: str) -> None:
-    """waferlab's etch to T and its frozen top surface (the mask bottom at y = 0, nm)."""
+def run_waferlab(h: float, T: float, out: str, seed: int = 1,
+                 field_smoothing_h: float | None = None) -> None:
+    """waferlab's etch to T and its frozen top surface (the mask bottom at y = 0, nm);
+    ``seed`` the run's seed, ``field_smoothing_h`` the model's key (None: its default)."""
     from waferlab.context import RunContext
     from waferlab.feature.extract import contours_2d
     from bench_fluorocarbon import recipe
     from waferlab.recipe import recipe_from_dict
     from waferlab.runner import initial_wafer
     c0 = time.process_time()
-    r = recipe_from_dict(recipe(2, h, 0.0, T, 300))
+    rd = recipe(2, h, 0.0, T, 300)
+    rd["seed"] = seed
+    if field_smoothing_h is not None:
+        rd["steps"][0]["etch"]["field_smoothing_h"] = field_smoothing_h
+    r = recipe_from_dict(rd)
     w = initial_wafer(r)
     for st in r.steps:
-        w = st.apply(w, RunContext(seed=1, threads=2))
+        w = st.apply(w, RunContext(seed=seed, threads=2))
     g = w.geometry
     c = max(contours_2d(g.top, g), key=len) * 1e9
     poly = clip_profile(c, MASK - CLIP)
@@ -227,7 +233,8 @@ def main() -> None:
     if a.child:
         kind, *args = a.child
         {"viennaps": lambda h, T, o: run_viennaps(float(h), float(T), o),
-         "waferlab": lambda h, T, o: run_waferlab(float(h), float(T), o),
+         "waferlab": lambda h, T, o, seed=1, fs=None: run_waferlab(
+             float(h), float(T), o, int(seed), None if fs is None else float(fs)),
          "on": lambda f, h, o: waferlab_on(f, float(h), o)}[kind](*args)
         return
     from waferlab.validation.coverage_profile import (coverage_profile, profile_ions,

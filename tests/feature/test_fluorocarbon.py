@@ -87,3 +87,74 @@ def test_contact_etch_stops_at_low_ion_energy(energy, stops):
         assert m["film_bottom_m"] > 5 * NM           # polymer grown on the contact floor
     else:
         assert m["etch_depth_m"] > 10 * NM           # 18.8 nm (flat: 46.7 nm)
+
+
+# The contact of bench/bench_fluorocarbon.py (k_ie = 0) for 30 s: the exact evolving
+# reference (``validation.coverage_profile.evolve_profile``, the published balances,
+# nodes 2 nm apart, 1e5 ions per step; bench/results/fluorocarbon_evolve_30.md) has its
+# width at half depth at 51.99 nm.  Computing it takes ≈ 340 s, so its number is kept here.
+EXACT_CD_30S_NM = 51.99
+
+
+def _width_at_half_depth(geometry) -> tuple[float, float]:
+    """(depth below the mask's bottom edge, width of the top surface at half that depth)
+    in nm: the first crossing of the level from the mouth down on each side, as
+    bench_fluorocarbon_evolve.py measures it."""
+    from waferlab.feature.extract import contours_2d
+    c = max(contours_2d(geometry.top, geometry), key=len) / NM
+    c = c[c[:, 1] < 49.5]                       # below the mask's top (the mouth)
+    depth = -float(c[:, 1].min())
+    y = -0.5 * depth
+    xs = []
+    for side in (c[c[:, 0] <= 0], c[c[:, 0] >= 0] * [-1, 1]):
+        side = side[np.argsort(-side[:, 1], kind="stable")]
+        k = int(np.argmax(side[:, 1] < y))
+        a, b = side[k - 1], side[k]
+        xs.append(-(a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])))
+    return depth, xs[0] + xs[1]
+
+
+@pytest.mark.slow
+def test_contact_width_at_2nm_and_300_rays_lands_on_the_exact_evolving_reference():
+    """h 2 nm, 300 rays/point, the default ``field_smoothing_h`` (0.5 here): the width at half
+    depth within one grid spacing (2 nm, issue #17's criterion) of the exact reference.
+    Its scatter over seeds is σ ≈ 1 nm (bench/results/fluorocarbon_evolve_30.md), so a
+    single run is inside ±2 nm unless its mean is off by more than ≈ 1 nm.  With
+    field_smoothing_h 0 (the fields' ray noise through the θ_p = 1 knife edge of the
+    walls) this seed gives 54.61 nm (+2.6 nm) and seed 2 57.09 nm."""
+    r = recipe_from_dict({
+        "name": "fc30", "seed": 1,
+        "grid": {"dimension": 2, "spacing": "2 nm", "extent": ["120 nm"]},
+        "structure": {"substrate": {"material": "SiO2", "thickness": "200 nm"},
+                      "layers": [{"material": "Mask", "thickness": "50 nm"}],
+                      "feature": {"type": "trench", "width": "60 nm", "depth": "50 nm"}},
+        "steps": [{"etch": {"model": "fluorocarbon", "ion_flux": "56e15 cm^-2 s^-1",
+                            "etchant_flux": "150e15 cm^-2 s^-1",
+                            "polymer_flux": "5e15 cm^-2 s^-1", "ion_exponent": 100,
+                            "rays_per_point": 300, "k_ie": 0.0, "cfl": 0.5,
+                            "time": "30 s"}}],
+        "output": {"vtk": False, "plot": False}})
+    w = initial_wafer(r)
+    ctx = RunContext(seed=1, threads=2)
+    for s in r.steps:
+        w = s.apply(w, ctx)
+    depth, cd = _width_at_half_depth(w.geometry)
+    assert 200.0 < depth < 235.0                    # reference 213.5 nm (waferlab ≈ +4 %)
+    assert abs(cd - EXACT_CD_30S_NM) <= 2.0
+
+
+def test_default_field_smoothing_is_half_a_spacing_and_at_least_1nm():
+    """The recipe's default smoothing radius r = max(h/2, 1 nm) in grid spacings; an
+    explicit value is kept, 0 switches it off."""
+    from types import SimpleNamespace
+
+    from waferlab.feature.fluorocarbon import FIELD_SMOOTHING_MIN
+    mats = ("SiO2", "Mask")
+    model = _recipe({"time": "1 s"}).leaf_steps[0].velocity_model(mats + ("Polymer",)).model
+    assert model.field_smoothing_h is None and FIELD_SMOOTHING_MIN == 1e-9
+    for h, want in ((4e-9, 0.5), (2e-9, 0.5), (1e-9, 1.0), (0.5e-9, 2.0)):
+        assert model._smoothing_h(SimpleNamespace(spacing=h)) == pytest.approx(want)
+    for v in (0.0, 1.5):
+        m = _recipe({"time": "1 s", "field_smoothing_h": v}).leaf_steps[0].velocity_model(
+            mats + ("Polymer",)).model
+        assert m._smoothing_h(SimpleNamespace(spacing=1e-9)) == v

@@ -12,7 +12,17 @@ Electrochem. Soc. 150 (10), 2003; the kinetics and their equations are in
     etchant   cosine source, diffuse re-emission, sticking β_e,m (1 − θ_e − θ_p)₊
     polymer   the same (the peer also uses β_e for the polymer neutral's sticking)
 
-and the per-element coverages θ_pe, θ_p, θ_e and speeds follow.  Where θ_p ≥ 1 the
+and the per-element coverages θ_pe, θ_p, θ_e and speeds follow, from the traced fields
+averaged over a patch of radius r = ``field_smoothing_h``·h first (recipe default:
+r = max(h/2, 1 nm), ``FIELD_SMOOTHING_MIN``):
+
+    F̃_e = Σ_j a_j exp(−|c_e − c_j|²/2r²) F_j / Σ_j a_j exp(−|c_e − c_j|²/2r²),  |c_e − c_j| ≤ 2r
+
+(``small_elements.smooth_fields``; the incident fluxes and Y_p over all neighbours, Y_sp
+and Y_ie over those of the same material).  The balances are nonlinear and the walls sit
+near the θ_p = 1 jump of the speed law, so evaluating them on the raw per-element Monte
+Carlo means biases the profile (Jensen's inequality; docs/fluorocarbon-bosch.md, "Noise
+at the knife edge").  Where θ_p ≥ 1 the
 surface grows polymer: the step keeps a ``polymer`` layer on top of the wafer (added
 with zero thickness when the wafer has none, as a deposit step adds its film), so a
 surface the polymer wins is covered by a film of it and an etch front stops.
@@ -40,11 +50,15 @@ from .flux.models import step_label
 from .flux.sources import VIENNAPS_ION_CONE, Species
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
-from .small_elements import pool_small_elements
+from .small_elements import pool_small_elements, smooth_fields
 
 __all__ = ["FluorocarbonEtch", "FluorocarbonSpec", "FluorocarbonMaterialSpec"]
 
 _KINDS = ("etched", "mask", "polymer", "inert")
+# the smallest smoothing radius of the default (m): at h = 1 nm, r = h/2 left the floor of
+# the 30 s contact flat where the exact reference closes to a V, r = 1 nm did not
+# (docs/fluorocarbon-bosch.md, "Noise at the knife edge")
+FIELD_SMOOTHING_MIN = 1e-9
 _BOUND = 1.5
 
 
@@ -53,7 +67,10 @@ class FluorocarbonEtch:
     """The physics (a ``transport.SurfaceModel``, coverage-coupled); see the module
     docstring.  ``materials``: the wafer's material names; ``polymer``: the polymer's
     name; ``etched``/``masks``: names with their parameters in ``kinetics.materials``;
-    other materials are inert (only polymer deposition moves them)."""
+    other materials are inert (only polymer deposition moves them);
+    ``field_smoothing_h``: the radius (in grid spacings) of the fields' smoothing before
+    the balances (0: none; None: max(0.5, ``FIELD_SMOOTHING_MIN``/h), the recipe's
+    default)."""
 
     kinetics: FluorocarbonKinetics
     beam: IonBeam
@@ -62,6 +79,7 @@ class FluorocarbonEtch:
     etched: tuple[str, ...]
     masks: tuple[str, ...]
     ion_reflection: bool = True
+    field_smoothing_h: float | None = 0.0
     name: str = "fluorocarbon"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _kind: np.ndarray = field(init=False, repr=False, compare=False)
@@ -189,7 +207,18 @@ class FluorocarbonEtch:
                for n in ("etchant", "polymer")}
         yl = fluxes["ion"].yields if "ion" in fluxes else {}
         rel.update({f"Y:{c}": yl.get(c, np.zeros(m)) for c in ("sp", "ie", "p")})
-        return pool_small_elements(rel, surface)
+        # the incident fluxes and Y_p (the polymer's yield wherever the ion hits) are
+        # smoothed across materials, Y_sp and Y_ie (the hit material's) within each
+        return smooth_fields(pool_small_elements(rel, surface), surface,
+                             self._smoothing_h(surface), per_material=("Y:sp", "Y:ie"))
+
+    def _smoothing_h(self, surface) -> float:
+        """The smoothing radius in grid spacings: ``field_smoothing_h``, or when None
+        max(0.5, FIELD_SMOOTHING_MIN / h)."""
+        if self.field_smoothing_h is not None:
+            return self.field_smoothing_h
+        h = getattr(surface, "spacing", None)
+        return max(0.5, FIELD_SMOOTHING_MIN / h) if h else 0.0
 
     def rates(self, fields, normals, materials) -> SurfaceRates:
         v, cov = self.element_speeds(fields, materials)
@@ -262,6 +291,7 @@ class FluorocarbonSpec(SpecModel):
     materials: dict[str, FluorocarbonMaterialSpec] = Field(default_factory=dict)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
     smoothing: Length = 0.0
+    field_smoothing_h: float | None = Field(default=None, ge=0, le=4)
     coverage_iterations: int = Field(default=1, ge=0, le=10)
     lagged_coverages: bool = True
 
@@ -328,7 +358,8 @@ class FluorocarbonSpec(SpecModel):
                                 self.ion_exponent)
         model = FluorocarbonEtch(kinetics=kin, beam=beam, materials=materials,
                                  polymer=self.polymer, etched=etched, masks=masks,
-                                 ion_reflection=self.ion_reflection)
+                                 ion_reflection=self.ion_reflection,
+                                 field_smoothing_h=self.field_smoothing_h)
         tracing = RayTracing(rays_per_point=self.rays_per_point, smoothing=self.smoothing,
                              coverage_iterations=self.coverage_iterations,
                              lagged_coverages=self.lagged_coverages)
