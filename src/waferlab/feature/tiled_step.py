@@ -1,0 +1,502 @@
+"""The time step with the top level set stored in tiles (#18: memory that grows with the
+surface).
+
+The top set φ_top is clamped to ±W_cap outside its narrow band (``advect``), so stored
+in 8³ tiles (``tiles.TiledVolume``) only the tiles the band and the rebuild's
+candidates touch hold values; every other tile is one number.  The band kernels read a
+dense copy of a few x-planes at a time (a *slab*, with the ghost planes of the lateral
+boundary) and write back into the tiles, in the order of the dense engine's chunked
+passes (``advect.stage_chunked``, ``_band.classify_apply``, the chamfer's fixed
+slabs), and every node's arithmetic is that of the dense kernels
+(``_tile_kernels``): the level sets, and so every output, are bit-identical to the
+dense engine's.  The lower layers stay dense (they are read at the closest points of
+the band, up to W away).  Used for 3D beam models (``directional``: the default 3D
+path of the scale benchmark, bench/bench_scale.py); the geometry handed to the model
+and to ``on_step`` is a view whose dense φ is formed only if something reads it (a
+checkpoint); the step returns a dense stack.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import SimulationError
+from . import _band as KB
+from . import _kernels as K
+from . import _tile_kernels as T
+from .levelset import LevelSetStack, extend_vertical, grow_vertical
+from .tiles import TiledVolume, ghost_planes
+
+__all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
+
+SLAB_CHUNKS = 16      # a pass runs over the x-planes in about this many slabs
+
+
+class LazyStack(LevelSetStack):
+    """A ``LevelSetStack`` of the tiled engine whose dense φ is formed on first access
+    (``phi``); the shape, the layers and the coordinates are answered without it."""
+
+    def __init__(self, work: "TiledWork"):      # noqa: D107 - frozen: set directly
+        for name, v in (("grid", work.grid), ("z0", float(work.z0)),
+                        ("materials", tuple(work.materials)),
+                        ("reference_top", work.reference_top), ("_work", work),
+                        ("_dense", None)):
+            object.__setattr__(self, name, v)
+
+    @property  # type: ignore[override]
+    def phi(self) -> np.ndarray:
+        if self._dense is None:
+            d = self._work.dense()
+            d.flags.writeable = False
+            object.__setattr__(self, "_dense", d)
+        return self._dense
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.materials)
+
+    def replace(self, **changes) -> LevelSetStack:
+        """A plain (dense) ``LevelSetStack`` with ``changes``."""
+        kw = dict(grid=self.grid, z0=self.z0, materials=self.materials,
+                  reference_top=self.reference_top)
+        kw.update(changes)
+        if "phi" not in kw:
+            kw["phi"] = self.phi
+        return LevelSetStack(**kw)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        s = self._work.top.shape
+        return s if self.grid.dimension == 3 else (s[0], s[2])
+
+    @property
+    def nz(self) -> int:
+        return int(self._work.top.shape[2])
+
+
+class TiledWork:
+    """``advect._Work`` with the top set in tiles (3D): the same attributes and passes."""
+
+    def __init__(self, geo: LevelSetStack, width: float, beta: float, keep: float, cap: float,
+                 rings: int):
+        self.grid = geo.grid
+        self.materials = geo.materials
+        self.reference_top = geo.reference_top
+        self.z0 = geo.z0
+        self.width, self.beta, self.keep, self.cap, self.rings = width, beta, keep, cap, rings
+        # the lower layers dense (read at the band's closest points); the top set clamped
+        # to ±W_cap (``advect._Work._reset``) and tiled, a slab at a time
+        self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
+        top = geo.phi[-1]
+        self.top = TiledVolume(top.shape, fill=cap)
+        self.top.fill_from(lambda i0, i1: np.clip(top[i0:i1], -cap, cap))
+        del top
+        self.band: np.ndarray = np.empty(0, dtype=np.int64)
+        self.cutoff = np.empty(0)
+        self.taper_idx = self.taper_val = np.empty(0)
+        self.held = 0
+        self.bmin: np.ndarray | None = None
+        self.planes: np.ndarray | None = None
+
+    # ---- views ---------------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        return len(self.materials)
+
+    def view(self) -> LazyStack:
+        return LazyStack(self)
+
+    def dense(self) -> np.ndarray:
+        """(L, nx, ny, nz) dense copy of every layer."""
+        out = np.empty((self.n_layers,) + self.top.shape)
+        out[:-1] = self.low
+        self.top.to_dense(out[-1])
+        return out
+
+    # ---- slabs ---------------------------------------------------------------------
+    def slab(self, a: int, b: int, reach: int) -> tuple[np.ndarray, int]:
+        """Dense planes [a − reach, b + reach) of the top set (ghost planes wrapped or
+        mirrored) and the plane index of its first plane."""
+        nx = self.top.shape[0]
+        x0 = a - reach
+        return self.top.read_planes(ghost_planes(x0, b + reach, nx, self.grid.periodic)), x0
+
+    def chunks(self, starts: np.ndarray):
+        """(a, b, sa, sb): the x-plane chunks [a, b) and their band ranges [sa, sb)."""
+        nx = self.top.shape[0]
+        step = max(8, -(-nx // SLAB_CHUNKS))
+        for a in range(0, nx, step):
+            b = min(a + step, nx)
+            yield a, b, int(starts[a]), int(starts[b])
+
+    def plane_starts(self, idx: np.ndarray) -> np.ndarray:
+        nx, ny, nz = self.top.shape
+        return np.searchsorted(idx, (np.arange(nx + 1) * (ny * nz)).astype(idx.dtype))
+
+    # ---- rebuild -------------------------------------------------------------------
+    def rebuild(self, clearance: int) -> None:
+        """``advect._Work.rebuild`` on the tiles: candidates, classification by slabs,
+        chamfer by the fixed slabs, the new band; the window grows when the surface nears
+        its edges."""
+        g = self.grid
+        h = g.spacing
+        px, py = g.periodic, g.periodic
+        self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        self.planes = None
+        while True:
+            tv = self.top
+            nx, ny, nz = tv.shape
+            mark = np.zeros(tv.shape, dtype=np.uint8)
+            T.threshold(tv.tmap, tv.const, tv.pool, nx, ny, nz, self.cap, mark)
+            other = np.empty_like(mark)
+            KB._dilate(mark, other, 2, self.rings, False)
+            KB._dilate(other, mark, 1, self.rings, py)
+            KB._dilate(mark, other, 0, self.rings, px)
+            del mark
+            cand = KB.scan_mask(other, KB.index_like(other.size))
+            del other
+            tv.ensure(cand)
+            targets, k_lo, k_hi = self._classify_apply(cand)
+            self._chamfer(targets)
+            del targets
+            self.band = T.new_band(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width)
+            del cand
+            tv.compact()
+            if k_hi < 0:
+                break
+            lo = clearance - k_lo
+            hi = k_hi - (nz - 1 - clearance)
+            if lo <= 0 and hi <= 0:
+                break
+            from .levelset import MARGIN_NODES
+            grow = max(MARGIN_NODES, nz // 4)
+            below = grow + lo if lo > 0 else 0
+            above = grow + hi if hi > 0 else 0
+            self.band = np.empty(0, dtype=np.int64)
+            cap = self.cap
+            new = TiledVolume((nx, ny, nz + below + above), fill=cap)
+            new.fill_from(lambda i0, i1: np.clip(
+                extend_vertical(tv.read_planes(np.arange(i0, i1)), below, above, h), -cap, cap))
+            self.top = new
+            del tv, new
+            box, self.low = [self.low], np.empty(0)
+            self.low = grow_vertical(box, below, above, h)
+            self.z0 -= below * h
+            self.bmin = None
+        tv = self.top
+        self.cutoff = T.band_cutoff(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
+                                    self.band, self.beta, self.width,
+                                    (self.width - self.beta) ** 3)
+        # a beam's taper held at its nodes where it is not 1 (``advect._Work.rebuild``)
+        self.taper_idx = np.flatnonzero(self.cutoff != 1.0).astype(self.band.dtype)
+        self.taper_val = self.cutoff[self.taper_idx]
+        self.cutoff = np.empty(0)
+
+    def _classify_apply(self, cand: np.ndarray):
+        """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
+        and the values written into the tiles, in the same order."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx, ny, nz = tv.shape
+        starts = self.plane_starts(cand)
+        step = max(4, -(-nx // KB.CLASSIFY_CHUNKS))
+        head = int(starts[1])
+        pieces = []
+        lims = [nz, -1]
+
+        def put(lo, hi, v, f):
+            t, k0, k1 = T.apply_meta(cand[lo:hi], v, f, h, nz)
+            tv.scatter(cand[lo:hi], v)
+            if k1 >= 0:
+                lims[0] = min(lims[0], k0)
+                lims[1] = max(lims[1], k1)
+            return t
+
+        first = pending = None
+        for a0 in range(0, nx, step):
+            b = min(a0 + step, nx)
+            sa, sb = int(starts[a0]), int(starts[b])
+            loc, x0 = self.slab(a0, b, 1)
+            cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
+            val, fixed = KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
+                                     g.periodic)
+            del loc, cl
+            if a0 == 0:
+                first = (val[:head].copy(), fixed[:head].copy())
+            if pending is not None:
+                pieces.append(put(*pending))
+            lo = max(sa, head)
+            hi = max(lo, int(starts[max(b - 1, a0)]))
+            if hi > lo:
+                pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
+            pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
+            del val, fixed
+        if pending is not None:
+            pieces.append(put(*pending))
+        del pending
+        if first is not None and head > 0:
+            pieces.insert(0, put(0, head, *first))
+        del first
+        targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
+        k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
+        return targets, k_lo, k_hi
+
+    def _chamfer(self, targets: np.ndarray) -> None:
+        """``_band.chamfer`` by its fixed x-slabs (even slabs, then odd ones), each on a
+        dense copy of the slab and one plane on each side: a slab reads only planes of
+        the idle slabs beside it, so the sequence is that of the dense kernel.  On a
+        reflective boundary the edge slab is copied without ghost planes, so the
+        mirrored reads see the slab's own updated values as in the dense array."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx, ny, nz = tv.shape
+        ns = min(KB.N_SLABS, max(nx // 2, 1))
+        if ns > 1 and ns % 2 == 1:
+            ns -= 1
+        bounds = [int(np.searchsorted(targets, (s * nx // ns) * ny * nz)) for s in range(ns + 1)]
+        back = KB.half_mask(ny, nz, h, g.dimension, -1)
+        fwd = KB.half_mask(ny, nz, h, g.dimension, 1)
+        for _it in range(KB.ITERATIONS):
+            for parity in range(2):
+                for s in range(parity, ns, 2):
+                    lo, hi = bounds[s], bounds[s + 1]
+                    if hi <= lo:
+                        continue
+                    a, b = s * nx // ns, (s + 1) * nx // ns
+                    if g.periodic:
+                        r0, r1 = a - 1, b + 1
+                    else:
+                        r0, r1 = max(a - 1, 0), min(b + 1, nx)
+                    loc = tv.read_planes(ghost_planes(r0, r1, nx, g.periodic))
+                    T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
+                                   g.periodic, back, fwd)
+                    tv.write_planes(a, loc[a - r0:b - r0])
+                    del loc
+
+    # ---- per step ------------------------------------------------------------------
+    def materials_at(self, h: float, origin: np.ndarray, phi4: np.ndarray, tols: np.ndarray,
+                     bmin: np.ndarray) -> np.ndarray:
+        """``K.band_materials_bounded`` by slabs."""
+        g = self.grid
+        out = np.full(len(self.band), -1, dtype=np.int32)
+        if self.planes is None:
+            self.planes = self.plane_starts(self.band)
+        for a, b, sa, sb in self.chunks(self.planes):
+            if sb > sa:
+                loc, x0 = self.slab(a, b, 1)
+                T.materials_slab(loc, x0, self.band[sa:sb], h, origin, phi4, tols, bmin,
+                                 g.dimension, g.periodic, g.periodic, out[sa:sb])
+        return out
+
+    def speed_bounds(self, V: np.ndarray, alpha: np.ndarray) -> tuple[float, float]:
+        """``K.speed_bounds_beam`` (V tapered) by slabs, in band order."""
+        g = self.grid
+        vmax = smax = 0.0
+        if self.planes is None:
+            self.planes = self.plane_starts(self.band)
+        for a, b, sa, sb in self.chunks(self.planes):
+            if sb > sa:
+                loc, x0 = self.slab(a, b, 1)
+                vmax, smax = T.speed_bounds_slab(V[sa:sb], loc, x0, self.band[sa:sb],
+                                                 g.spacing, alpha, g.dimension, g.periodic,
+                                                 vmax, smax)
+        return vmax, smax
+
+    def stage(self, u0: np.ndarray, V: np.ndarray, dt: float, wa: float, wb: float,
+              order: int, mode: int, alpha: np.ndarray) -> None:
+        """``advect.stage_chunked`` on the tiles: the chunk [a, b) is computed from a slab
+        of planes [a − 3, b + 3) read before any plane it reads is written; its results
+        go back once no later chunk reads them (the last three planes of a chunk with
+        the next chunk, the first three planes of the array at the end)."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx = tv.shape[0]
+        reach = 3
+        band = self.band
+        if self.planes is None:
+            self.planes = self.plane_starts(band)
+        planes = self.planes
+        head = int(planes[min(reach, nx)])
+        first = pending = None
+        for a, b, sa, sb in self.chunks(planes):
+            cur = np.empty(sb - sa)
+            if sb > sa:
+                loc, x0 = self.slab(a, b, reach)
+                T.stage_slab(loc, x0, nx, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb,
+                             h, order, mode, alpha, g.dimension, g.periodic)
+                del loc
+            if a == 0:
+                first = cur[:head].copy()
+            if pending is not None:
+                tv.scatter(band[pending[0]:pending[1]], pending[2])
+            lo = max(sa, head)
+            hi = max(lo, int(planes[max(b - reach, a)]))
+            if hi > lo:
+                tv.scatter(band[lo:hi], cur[lo - sa:hi - sa])
+            pending = (hi, sb, cur[hi - sa:])
+        if pending is not None:
+            tv.scatter(band[pending[0]:pending[1]], pending[2])
+        if first is not None and head > 0:
+            tv.scatter(band[:head], first)
+
+    def gather(self) -> np.ndarray:
+        return self.top.gather(self.band)
+
+    def all_finite(self) -> bool:
+        tv = self.top
+        return bool(T.all_finite(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
+                                 self.band))
+
+    def hold(self) -> None:
+        """φ_top = min(φ_top, φ_{K−1}) on the band (``advect._Work.hold``)."""
+        if self.held:
+            tv = self.top
+            tv.ensure(self.band)
+            T.hold_top(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
+                       self.low[self.held - 1], self.band)
+
+    def clip_below(self) -> None:
+        tv = self.top
+        T.clip_below(self.low, tv.tmap, tv.const, tv.pool, self.band)
+
+    def floor_top(self) -> None:
+        """φ_top = min(φ_top, φ_{L−2}) on the band (a deposit with negative speeds)."""
+        vals = self.top.gather(self.band)
+        vals = np.minimum(vals, self.low[-1].reshape(-1)[self.band])
+        self.top.scatter(self.band, vals)
+
+    def finish(self, clearance: int) -> LevelSetStack:
+        """The last rebuild, the hold, the dense stack (the containment restored)."""
+        self.rebuild(clearance)
+        self.hold()
+        self.band = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        L = self.n_layers
+        shape = self.top.shape
+        n = int(np.prod(shape))
+        phi, self.low = self.low, np.empty(0)
+        try:                                  # in place: the lower layers' buffer grows
+            phi.resize(L * n, refcheck=True)
+        except ValueError:
+            grown = np.empty(L * n)
+            grown[:(L - 1) * n] = phi.reshape(-1)
+            phi = grown
+        phi.shape = (L,) + shape
+        self.top.to_dense(phi[-1])
+        self.top = TiledVolume((1, 1, 1))
+        K.contain(phi.reshape(L, -1))
+        return LevelSetStack(grid=self.grid, z0=self.z0, phi=phi, materials=self.materials,
+                             reference_top=self.reference_top)
+
+
+def beam_speeds(model: Any, state: Any, mats: np.ndarray, w: TiledWork, d: int, t: float,
+                own):
+    """``advect._beam_speeds`` with the bound by slabs."""
+    dims = [0, 2] if d == 2 else [0, 1, 2]
+    alpha = np.zeros(4)
+    s, c, f = model.beam_hamiltonian(state, mats)
+    V = own(s)
+    del s
+    alpha[dims] = c
+    alpha[3] = f
+    n = len(w.band)
+    if V.shape != (n,):
+        raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
+    K.taper_at(V, w.taper_idx, w.taper_val)
+    vmax, S = w.speed_bounds(V, alpha)
+    if not (math.isfinite(vmax) and math.isfinite(S)):
+        raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
+    return K.BEAM, V, alpha, vmax, S
+
+
+def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | None) -> bool:
+    """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
+    or (None) automatically for 3D beam models (no custom stage, no fused steps) whose
+    window is at least ``TILED_MIN_NODES`` nodes per layer."""
+    from .velocity import BeamModel, CustomStage
+    if storage not in (None, "dense", "tiled"):
+        raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
+    ok = (geometry.grid.dimension == 3 and isinstance(model, BeamModel) and not fused
+          and not (isinstance(model, CustomStage) and bool(model.normal_dependent)))
+    if storage == "tiled" and not ok:
+        raise ValueError("storage = 'tiled' needs a 3D grid and a beam model")
+    if storage is not None:
+        return storage == "tiled"
+    return ok and int(np.prod(geometry.shape)) >= TILED_MIN_NODES
+
+
+TILED_MIN_NODES = 1 << 18      # automatic choice: windows from 2^18 nodes per layer
+
+
+def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: float,
+        kind: str, order: int, cfl: float, band: Any, clearance: int, on_step: Any,
+        carry0: Any) -> tuple[LevelSetStack, int]:
+    """The time loop of ``advect.advance`` for a beam model with the top set in tiles
+    (the same sequence of operations, each on the tiles: see the module docstring)."""
+    from .advect import STABILITY, _own, held_block, stable_dt
+    from .velocity import Stateful
+    g = geometry.grid
+    h = g.spacing
+    d = g.dimension
+    w = TiledWork(geometry, band.half_width * h, max(band.half_width * h - band.taper * h, 0.0),
+                  band.keep * h, band.half_width * h + h, int(math.ceil(band.reinit_distance)) + 1)
+    del geometry
+    t, steps = float(t0), 0
+    t_end = t + duration
+    rebuild, moved, since = True, 0.0, 0
+    tiny = 1e-12 * max(t_end, 1e-300)
+    stateful = isinstance(model, Stateful) and bool(model.carries_state)
+    carry = carry0
+    L = w.n_layers
+    while t_end - t > tiny:
+        if rebuild:
+            w.rebuild(clearance)
+            rebuild, moved, since = False, 0.0, 0
+        view = w.view()
+        state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
+        origin = view.origin3()
+        w.held = held_block(model, state, L, kind)
+        phi4 = w.low
+        tols = np.full(L - 1, 0.5 * h)
+        tols[:w.held] = 0.0
+        if w.bmin is None:
+            w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
+        mats = w.materials_at(h, origin, phi4, tols, w.bmin)
+        mats[mats < 0] = L - 1
+        mode, V, alpha, vmax, S = beam_speeds(model, state, mats, w, d, t, _own)
+        dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
+        if not math.isfinite(dt):
+            t = t_end
+            break
+        dt = min(dt, t_end - t)
+        weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
+        del mats
+        u0 = w.gather()
+        for wa, wb in weights:
+            w.stage(u0, V, dt, wa, wb, order, mode, alpha)
+        del u0
+        if not w.all_finite():
+            raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
+                                  f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
+        if L > 1:
+            if kind == "etch":
+                w.hold()
+                w.clip_below()
+            elif float(V.min()) < 0:
+                w.floor_top()
+        t += dt
+        steps += 1
+        moved += vmax * dt
+        since += 1
+        if moved >= band.reinit_distance * h or since >= band.reinit_steps:
+            rebuild = True
+        if stateful:
+            carry = state.carry
+        if on_step is not None:
+            on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
+        del V, state, view, phi4
+    return w.finish(clearance), steps
