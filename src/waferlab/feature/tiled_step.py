@@ -38,6 +38,9 @@ class LazyStack(LevelSetStack):
     """A ``LevelSetStack`` of the tiled engine whose dense φ is formed on first access
     (``phi``); the shape, the layers and the coordinates are answered without it."""
 
+    _work: "TiledWork"
+    _dense: np.ndarray | None
+
     def __init__(self, work: "TiledWork"):      # noqa: D107 - frozen: set directly
         for name, v in (("grid", work.grid), ("z0", float(work.z0)),
                         ("materials", tuple(work.materials)),
@@ -45,13 +48,14 @@ class LazyStack(LevelSetStack):
                         ("_dense", None)):
             object.__setattr__(self, name, v)
 
-    @property  # type: ignore[override]
+    @property
     def phi(self) -> np.ndarray:
-        if self._dense is None:
+        d = self._dense
+        if d is None:
             d = self._work.dense()
             d.flags.writeable = False
             object.__setattr__(self, "_dense", d)
-        return self._dense
+        return d
 
     @property
     def n_layers(self) -> int:
@@ -59,7 +63,7 @@ class LazyStack(LevelSetStack):
 
     def replace(self, **changes) -> LevelSetStack:
         """A plain (dense) ``LevelSetStack`` with ``changes``."""
-        kw = dict(grid=self.grid, z0=self.z0, materials=self.materials,
+        kw: dict[str, Any] = dict(grid=self.grid, z0=self.z0, materials=self.materials,
                   reference_top=self.reference_top)
         kw.update(changes)
         if "phi" not in kw:
@@ -76,6 +80,18 @@ class LazyStack(LevelSetStack):
         return int(self._work.top.shape[2])
 
 
+def _clamped(a: np.ndarray, cap: float):
+    """Planes [i0, i1) of ``a`` clamped to ±cap (``advect._Work._reset``)."""
+    return lambda i0, i1: np.clip(a[i0:i1], -cap, cap)
+
+
+def _extended(tv: TiledVolume, below: int, above: int, h: float, cap: float):
+    """Planes [i0, i1) of ``tv`` with the vertical rows of ``extend_vertical`` added, then
+    clamped to ±cap (the dense engine's ``grow_vertical`` and ``_reset``)."""
+    return lambda i0, i1: np.clip(
+        extend_vertical(tv.read_planes(np.arange(i0, i1)), below, above, h), -cap, cap)
+
+
 class TiledWork:
     """``advect._Work`` with the top set in tiles (3D): the same attributes and passes."""
 
@@ -89,10 +105,8 @@ class TiledWork:
         # the lower layers dense (read at the band's closest points); the top set clamped
         # to ±W_cap (``advect._Work._reset``) and tiled, a slab at a time
         self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
-        top = geo.phi[-1]
-        self.top = TiledVolume(top.shape, fill=cap)
-        self.top.fill_from(lambda i0, i1: np.clip(top[i0:i1], -cap, cap))
-        del top
+        self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
+        self.top.fill_from(_clamped(geo.phi[-1], cap))
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff = np.empty(0)
         self.taper_idx = self.taper_val = np.empty(0)
@@ -177,8 +191,7 @@ class TiledWork:
             self.band = np.empty(0, dtype=np.int64)
             cap = self.cap
             new = TiledVolume((nx, ny, nz + below + above), fill=cap)
-            new.fill_from(lambda i0, i1: np.clip(
-                extend_vertical(tv.read_planes(np.arange(i0, i1)), below, above, h), -cap, cap))
+            new.fill_from(_extended(tv, below, above, h, cap))
             self.top = new
             del tv, new
             box, self.low = [self.low], np.empty(0)

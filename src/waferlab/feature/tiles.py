@@ -240,7 +240,8 @@ class TiledVolume:
         if self.n_slots == 0:
             return
         uni = np.zeros(self.n_slots, dtype=np.uint8)
-        _uniform_slots(self.tmap, self.pool[:self.n_slots].view(np.int64), *self.shape, uni)
+        nx, ny, nz = self.shape
+        _uniform_slots(self.tmap, self.pool[:self.n_slots].view(np.int64), nx, ny, nz, uni)
         if not uni.any() and self.pool.shape[0] == self.n_slots:
             return
         tm = self.tmap.reshape(-1)
