@@ -250,18 +250,12 @@ def band_cutoff(tmap, const, pool, ny, nz, band, beta, gamma, den):
     return out
 
 
-@njit(cache=True)
-def all_finite(tmap, const, pool, ny, nz, band):
-    for b in range(band.shape[0]):
-        if not np.isfinite(_get(tmap, const, pool, band[b], ny, nz)):
-            return False
-    return True
-
-
 @njit(cache=True, parallel=True)
-def hold_top(tmap, const, pool, ny, nz, held, band):
-    """``_kernels.hold_top`` with the top set in tiles (its band tiles are stored)."""
-    s_ = held.reshape(-1)
+def positions(tmap, ny, nz, band, out):
+    """Flat pool position (slot·512 + offset in the tile) of every band node, -1 where
+    its tile is uniform: the band's values are read and written through it between two
+    rebuilds (no slot moves then) without the index arithmetic per access (into
+    ``out``, int32 or int64)."""
     for b in prange(band.shape[0]):
         n = band[b]
         i = n // (ny * nz)
@@ -269,21 +263,49 @@ def hold_top(tmap, const, pool, ny, nz, held, band):
         j = r // nz
         k = r - j * nz
         s = tmap[i >> _S, j >> _S, k >> _S]
-        if s >= 0 and s_[n] < pool[s, i & _M, j & _M, k & _M]:
-            pool[s, i & _M, j & _M, k & _M] = s_[n]
+        out[b] = -1 if s < 0 else (np.int64(s) << 9) + ((i & _M) << 6) + ((j & _M) << 3) + (k & _M)
 
 
 @njit(cache=True, parallel=True)
-def clip_below(phi4, tmap, const, pool, band):
-    """``_kernels.clip_below`` with the top set in tiles."""
-    L, nx, ny, nz = phi4.shape
+def put_at(pool_flat, pos, vals):
+    for b in prange(pos.shape[0]):
+        pool_flat[pos[b]] = vals[b]
+
+
+@njit(cache=True, parallel=True)
+def take_at(pool_flat, pos):
+    out = np.empty(pos.shape[0])
+    for b in prange(pos.shape[0]):
+        out[b] = pool_flat[pos[b]]
+    return out
+
+
+@njit(cache=True)
+def finite_at(pool_flat, pos):
+    for b in range(pos.shape[0]):
+        if not np.isfinite(pool_flat[pos[b]]):
+            return False
+    return True
+
+
+@njit(cache=True, parallel=True)
+def clip_below_at(phi4, pool_flat, pos, band):
+    """``_kernels.clip_below`` with the top's band values at pool positions ``pos``."""
+    L = phi4.shape[0]
+    for l in range(L):
+        low = phi4[l].reshape(-1)
+        for b in prange(band.shape[0]):
+            t = pool_flat[pos[b]]
+            n = band[b]
+            if low[n] < t:
+                low[n] = t
+
+
+@njit(cache=True, parallel=True)
+def hold_at(pool_flat, pos, held, band):
+    """``_kernels.hold_top`` with the top's band values at pool positions ``pos``."""
+    s_ = held.reshape(-1)
     for b in prange(band.shape[0]):
-        n = band[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
-        t = _get(tmap, const, pool, n, ny, nz)
-        for l in range(L):
-            if phi4[l, i, j, k] < t:
-                phi4[l, i, j, k] = t
+        p = pos[b]
+        if s_[band[b]] < pool_flat[p]:
+            pool_flat[p] = s_[band[b]]

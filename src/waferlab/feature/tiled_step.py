@@ -80,6 +80,17 @@ class LazyStack(LevelSetStack):
         return int(self._work.top.shape[2])
 
 
+def _trim() -> None:
+    """Hand the C library's free heap pages back to the system (glibc ``malloc_trim``;
+    a no-op elsewhere): the band arrays freed before the dense stack is formed would
+    otherwise stay resident beside it."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _clamped(a: np.ndarray, cap: float):
     """Planes [i0, i1) of ``a`` clamped to ±cap (``advect._Work._reset``)."""
     return lambda i0, i1: np.clip(a[i0:i1], -cap, cap)
@@ -110,6 +121,8 @@ class TiledWork:
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff = np.empty(0)
         self.taper_idx = self.taper_val = np.empty(0)
+        self.pos = np.empty(0, dtype=np.int64)
+        self._buf = np.empty(0)
         self.held = 0
         self.bmin: np.ndarray | None = None
         self.planes: np.ndarray | None = None
@@ -135,7 +148,16 @@ class TiledWork:
         mirrored) and the plane index of its first plane."""
         nx = self.top.shape[0]
         x0 = a - reach
-        return self.top.read_planes(ghost_planes(x0, b + reach, nx, self.grid.periodic)), x0
+        return self.planes_of(ghost_planes(x0, b + reach, nx, self.grid.periodic)), x0
+
+    def planes_of(self, gi: np.ndarray) -> np.ndarray:
+        """Dense copy of the top set's planes gi, in one buffer reused by every pass (a
+        slab is used before the next is read; no allocator churn per slab)."""
+        _, ny, nz = self.top.shape
+        n = len(gi) * ny * nz
+        if self._buf.size < n:
+            self._buf = np.empty(n)
+        return self.top.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz))
 
     def chunks(self, starts: np.ndarray):
         """(a, b, sa, sb): the x-plane chunks [a, b) and their band ranges [sa, sb)."""
@@ -158,6 +180,7 @@ class TiledWork:
         h = g.spacing
         px, py = g.periodic, g.periodic
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        self.pos = np.empty(0, dtype=np.int64)
         self.planes = None
         while True:
             tv = self.top
@@ -199,6 +222,10 @@ class TiledWork:
             self.z0 -= below * h
             self.bmin = None
         tv = self.top
+        tv.ensure(self.band)          # (the band's tiles are stored: |φ| < W there)
+        # the band's pool positions, fixed until the next rebuild (no slot moves)
+        self.pos = np.empty(len(self.band), dtype=np.int32 if tv.pool.size < 2**31 else np.int64)
+        T.positions(tv.tmap, tv.shape[1], tv.shape[2], self.band, self.pos)
         self.cutoff = T.band_cutoff(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
                                     self.band, self.beta, self.width,
                                     (self.width - self.beta) ** 3)
@@ -284,7 +311,7 @@ class TiledWork:
                         r0, r1 = a - 1, b + 1
                     else:
                         r0, r1 = max(a - 1, 0), min(b + 1, nx)
-                    loc = tv.read_planes(ghost_planes(r0, r1, nx, g.periodic))
+                    loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
                     T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
                                    g.periodic, back, fwd)
                     tv.write_planes(a, loc[a - r0:b - r0])
@@ -335,6 +362,7 @@ class TiledWork:
             self.planes = self.plane_starts(band)
         planes = self.planes
         head = int(planes[min(reach, nx)])
+        pool, pos = tv.pool.reshape(-1), self.pos
         first = pending = None
         for a, b, sa, sb in self.chunks(planes):
             cur = np.empty(sb - sa)
@@ -346,48 +374,46 @@ class TiledWork:
             if a == 0:
                 first = cur[:head].copy()
             if pending is not None:
-                tv.scatter(band[pending[0]:pending[1]], pending[2])
+                T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
             lo = max(sa, head)
             hi = max(lo, int(planes[max(b - reach, a)]))
             if hi > lo:
-                tv.scatter(band[lo:hi], cur[lo - sa:hi - sa])
+                T.put_at(pool, pos[lo:hi], cur[lo - sa:hi - sa])
             pending = (hi, sb, cur[hi - sa:])
         if pending is not None:
-            tv.scatter(band[pending[0]:pending[1]], pending[2])
+            T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
         if first is not None and head > 0:
-            tv.scatter(band[:head], first)
+            T.put_at(pool, pos[:head], first)
 
     def gather(self) -> np.ndarray:
-        return self.top.gather(self.band)
+        return T.take_at(self.top.pool.reshape(-1), self.pos)
 
     def all_finite(self) -> bool:
-        tv = self.top
-        return bool(T.all_finite(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
-                                 self.band))
+        return bool(T.finite_at(self.top.pool.reshape(-1), self.pos))
 
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (``advect._Work.hold``)."""
         if self.held:
-            tv = self.top
-            tv.ensure(self.band)
-            T.hold_top(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
-                       self.low[self.held - 1], self.band)
+            T.hold_at(self.top.pool.reshape(-1), self.pos, self.low[self.held - 1], self.band)
 
     def clip_below(self) -> None:
-        tv = self.top
-        T.clip_below(self.low, tv.tmap, tv.const, tv.pool, self.band)
+        T.clip_below_at(self.low, self.top.pool.reshape(-1), self.pos, self.band)
 
     def floor_top(self) -> None:
         """φ_top = min(φ_top, φ_{L−2}) on the band (a deposit with negative speeds)."""
-        vals = self.top.gather(self.band)
-        vals = np.minimum(vals, self.low[-1].reshape(-1)[self.band])
-        self.top.scatter(self.band, vals)
+        pool = self.top.pool.reshape(-1)
+        vals = np.minimum(T.take_at(pool, self.pos), self.low[-1].reshape(-1)[self.band])
+        T.put_at(pool, self.pos, vals)
 
     def finish(self, clearance: int) -> LevelSetStack:
         """The last rebuild, the hold, the dense stack (the containment restored)."""
         self.rebuild(clearance)
         self.hold()
-        self.band = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
+        self.cutoff = np.empty(0)
+        self.planes = self.bmin = None
+        self._buf = np.empty(0)
+        _trim()
         L = self.n_layers
         shape = self.top.shape
         n = int(np.prod(shape))
@@ -401,6 +427,7 @@ class TiledWork:
         phi.shape = (L,) + shape
         self.top.to_dense(phi[-1])
         self.top = TiledVolume((1, 1, 1))
+        self._buf = np.empty(0)
         K.contain(phi.reshape(L, -1))
         return LevelSetStack(grid=self.grid, z0=self.z0, phi=phi, materials=self.materials,
                              reference_top=self.reference_top)

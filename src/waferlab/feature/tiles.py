@@ -183,12 +183,24 @@ def _uniform_slots(tmap, pool_bits, nx, ny, nz, out):
         out[s] = 1 if same else 0
 
 
+@njit(cache=True)
+def _pack(pool, keep):
+    """pool[q] = pool[keep[q]] for q in order (keep ascending, so keep[q] >= q)."""
+    for q in range(keep.shape[0]):
+        s = keep[q]
+        if s != q:
+            for a in range(TILE):
+                for b in range(TILE):
+                    for c in range(TILE):
+                        pool[q, a, b, c] = pool[s, a, b, c]
+
+
 class TiledVolume:
     """A (nx, ny, nz) float64 field in 8³ tiles (module docstring).
 
     shape  (nx, ny, nz);  tmap  int32 (tx, ty, tz), slot or -1;  const  float64 (tx, ty,
-    tz), the value of a uniform tile;  pool  float64 (capacity, 8, 8, 8), the stored
-    tiles (slots 0 … n_slots − 1 in use).
+    tz), the value of a uniform tile;  pool  float64 (tiles, 8, 8, 8), reserved for
+    every tile, the stored tiles in slots 0 … n_slots − 1 (only those pages resident).
     """
 
     def __init__(self, shape: tuple[int, int, int], fill: float = 0.0):
@@ -198,7 +210,10 @@ class TiledVolume:
         tshape = tuple(-(-s // TILE) for s in self.shape)
         self.tmap = np.full(tshape, -1, dtype=np.int32)
         self.const = np.full(tshape, float(fill))
-        self.pool = np.empty((0, TILE, TILE, TILE))
+        # room for every tile, reserved, not touched: the pages of a large np.empty are
+        # mapped by the C library on first write, so only the slots in use (kept packed
+        # at the start by ``compact``) are resident, and the pool never moves
+        self.pool = np.empty((self.tmap.size, TILE, TILE, TILE))
         self.n_slots = 0
 
     # ---- size ------------------------------------------------------------------
@@ -219,11 +234,6 @@ class TiledVolume:
         tiles = np.flatnonzero(need.reshape(-1))
         n0 = self.n_slots
         n1 = n0 + tiles.size
-        if n1 > self.pool.shape[0]:
-            cap = max(n1, int(self.pool.shape[0] * 1.5) + 64)
-            pool = np.empty((cap, TILE, TILE, TILE))
-            pool[:n0] = self.pool[:n0]
-            self.pool = pool
         tm = self.tmap.reshape(-1)
         tm[tiles] = np.arange(n0, n1, dtype=np.int32)
         self.pool[n0:n1] = self.const.reshape(-1)[tiles][:, None, None, None]
@@ -242,7 +252,7 @@ class TiledVolume:
         uni = np.zeros(self.n_slots, dtype=np.uint8)
         nx, ny, nz = self.shape
         _uniform_slots(self.tmap, self.pool[:self.n_slots].view(np.int64), nx, ny, nz, uni)
-        if not uni.any() and self.pool.shape[0] == self.n_slots:
+        if not uni.any():
             return
         tm = self.tmap.reshape(-1)
         stored = np.flatnonzero(tm >= 0)
@@ -255,9 +265,7 @@ class TiledVolume:
         remap[keep] = np.arange(keep.size, dtype=np.int32)
         live = stored[~gone]
         tm[live] = remap[tm[live]]
-        pool = np.empty((keep.size, TILE, TILE, TILE))
-        pool[:] = self.pool[keep]
-        self.pool = pool
+        _pack(self.pool, keep)                # in place, towards the start (order kept)
         self.n_slots = int(keep.size)
 
     # ---- planes ----------------------------------------------------------------
