@@ -119,8 +119,9 @@ class TiledWork:
         self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
         self.top.fill_from(_clamped(geo.phi[-1], cap))
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
-        self.cutoff = np.empty(0)
-        self.taper_idx = self.taper_val = np.empty(0)
+        self.cutoff: np.ndarray = np.empty(0)
+        self.taper_idx: np.ndarray = np.empty(0)
+        self.taper_val: np.ndarray = np.empty(0)
         self.pos = np.empty(0, dtype=np.int64)
         self._buf = np.empty(0)
         self.held = 0
