@@ -134,3 +134,21 @@ def test_storage_choice():
     assert use_tiles(geo, m, False, "tiled")
     with pytest.raises(ValueError, match="storage"):
         use_tiles(geo, m, False, "sparse")
+
+
+def test_step_views_are_lazy_and_equal_the_dense_views():
+    """What ``on_step`` sees (a checkpoint writes it): the layer count without forming φ,
+    and, when read, the dense engine's φ of the same step to the last bit."""
+    geo = _hole(0.32, "periodic", [("Mask", 0.1)], 0.1)
+    m = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]) * UM / 60)
+    seen: dict[str, list] = {"dense": [], "tiled": []}
+    for st in seen:
+        def on_step(t, dt, g, resumable, _st=st):
+            if _st == "tiled":
+                assert g._dense is None and g.n_layers == 2 and g.nz == g._work.top.shape[2]
+            if resumable:
+                seen[_st].append((t, g.z0, g.phi.copy()))
+        advance(geo, m, 6.0, None, kind="etch", storage=st, on_step=on_step)
+    assert len(seen["dense"]) == len(seen["tiled"]) > 0
+    for (ta, za, a), (tb, zb, b) in zip(seen["dense"], seen["tiled"]):
+        assert ta == tb and za == zb and np.array_equal(bits(a), bits(b))

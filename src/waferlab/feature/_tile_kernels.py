@@ -219,18 +219,15 @@ def threshold(tmap, const, pool, nx, ny, nz, cap, mark):
                 mark[i, j, k] = 1 if abs(v) < cap else 0
 
 
-@njit(cache=True)
-def new_band(tmap, const, pool, ny, nz, cand, width):
-    """``_band.new_band`` from the tiles."""
-    out = np.empty(cand.shape[0], dtype=cand.dtype)
-    nb = 0
-    for c in range(cand.shape[0]):
+@njit(cache=True, parallel=True)
+def band_mask(tmap, const, pool, ny, nz, cand, width, out):
+    """out[c] = 1 for the candidates of ``_band.new_band`` (|φ| < width, away from the
+    window's vertical edges), from the tiles."""
+    for c in prange(cand.shape[0]):
         n = cand[c]
         k = n % nz
-        if abs(_get(tmap, const, pool, n, ny, nz)) < width and k >= 3 and k < nz - 3:
-            out[nb] = n
-            nb += 1
-    return out[:nb].copy()
+        out[c] = 1 if (abs(_get(tmap, const, pool, n, ny, nz)) < width and k >= 3
+                       and k < nz - 3) else 0
 
 
 @njit(cache=True, parallel=True)

@@ -40,12 +40,13 @@ class LazyStack(LevelSetStack):
 
     _work: "TiledWork"
     _dense: np.ndarray | None
+    _shape3: tuple[int, ...]
 
     def __init__(self, work: "TiledWork"):      # noqa: D107 - frozen: set directly
         for name, v in (("grid", work.grid), ("z0", float(work.z0)),
                         ("materials", tuple(work.materials)),
                         ("reference_top", work.reference_top), ("_work", work),
-                        ("_dense", None)):
+                        ("_dense", None), ("_shape3", tuple(work.top.shape))):
             object.__setattr__(self, name, v)
 
     @property
@@ -72,12 +73,12 @@ class LazyStack(LevelSetStack):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        s = self._work.top.shape
+        s = self._shape3
         return s if self.grid.dimension == 3 else (s[0], s[2])
 
     @property
     def nz(self) -> int:
-        return int(self._work.top.shape[2])
+        return int(self._shape3[2])
 
 
 def _trim() -> None:
@@ -89,6 +90,12 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def _planes(phi: np.ndarray, layer: int):
+    """Planes [i0, i1) of layer ``layer`` of ``phi`` (a view; the closure dies with the
+    call it is handed to)."""
+    return lambda i0, i1: phi[layer, i0:i1]
 
 
 def _clamped(a: np.ndarray, cap: float):
@@ -124,6 +131,8 @@ class TiledWork:
         self.taper_val: np.ndarray = np.empty(0)
         self.pos = np.empty(0, dtype=np.int64)
         self._buf = np.empty(0)
+        self.at_rebuild = False
+        self.dense_phi: np.ndarray | None = None
         self.held = 0
         self.bmin: np.ndarray | None = None
         self.planes: np.ndarray | None = None
@@ -133,15 +142,71 @@ class TiledWork:
     def n_layers(self) -> int:
         return len(self.materials)
 
-    def view(self) -> LazyStack:
+    def view(self, resumable: bool = False) -> LazyStack:
+        """The geometry handed to the model and to ``on_step``; at a ``resumable`` point
+        (the next step starts with a rebuild) its dense φ, if read, is formed in place
+        (``densify``) instead of copied."""
+        self.at_rebuild = resumable
         return LazyStack(self)
 
     def dense(self) -> np.ndarray:
-        """(L, nx, ny, nz) dense copy of every layer."""
+        """(L, nx, ny, nz) dense φ of every layer: formed in place at a resumable point
+        (``densify``; ``retile`` restores the tiles), else a copy."""
+        if self.at_rebuild:
+            return self.densify().view()
         out = np.empty((self.n_layers,) + self.top.shape)
         out[:-1] = self.low
         self.top.to_dense(out[-1])
         return out
+
+    def densify(self) -> np.ndarray:
+        """Turn the storage dense in place: the band arrays freed (the next step rebuilds
+        them), the lower layers' buffer grown to every layer and the top set written
+        into it, the tiles freed.  A checkpoint inside the step then holds one dense
+        stack, as the dense engine does, not the tiles, the lower layers and a copy."""
+        if self.dense_phi is not None:
+            return self.dense_phi
+        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
+        self.cutoff = np.empty(0)
+        self.planes = None
+        self._buf = np.empty(0)
+        _trim()
+        L = self.n_layers
+        shape = self.top.shape
+        n = int(np.prod(shape))
+        phi, self.low = self.low, np.empty(0)
+        try:                                  # in place: the lower layers' buffer grows
+            phi.resize(L * n, refcheck=True)
+        except ValueError:
+            grown = np.empty(L * n)
+            grown[:(L - 1) * n] = phi.reshape(-1)
+            phi = grown
+        phi.shape = (L,) + shape
+        self.top.to_dense(phi[-1])
+        self.top = TiledVolume((1, 1, 1))
+        self.dense_phi = phi
+        return phi
+
+    def retile(self) -> None:
+        """Back from ``densify``: the top set tiled again (the same bits), the buffer
+        shrunk to the lower layers."""
+        phi = self.dense_phi
+        if phi is None:
+            return
+        self.dense_phi = None
+        L = self.n_layers
+        shape = phi.shape[1:]
+        n = int(np.prod(shape))
+        self.top = TiledVolume(shape, fill=self.cap)
+        self.top.fill_from(_planes(phi, L - 1))
+        try:
+            phi.resize((L - 1) * n, refcheck=True)
+            phi.shape = (L - 1,) + shape
+            self.low = phi
+        except ValueError:
+            self.low = np.array(phi[:-1], copy=True)
+        del phi
+        _trim()
 
     # ---- slabs ---------------------------------------------------------------------
     def slab(self, a: int, b: int, reach: int) -> tuple[np.ndarray, int]:
@@ -199,7 +264,10 @@ class TiledWork:
             targets, k_lo, k_hi = self._classify_apply(cand)
             self._chamfer(targets)
             del targets
-            self.band = T.new_band(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width)
+            keep = np.empty(len(cand), dtype=np.uint8)
+            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep)
+            self.band = cand[keep.view(np.bool_)]
+            del keep
             del cand
             tv.compact()
             if k_hi < 0:
@@ -410,25 +478,10 @@ class TiledWork:
         """The last rebuild, the hold, the dense stack (the containment restored)."""
         self.rebuild(clearance)
         self.hold()
-        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
-        self.cutoff = np.empty(0)
-        self.planes = self.bmin = None
-        self._buf = np.empty(0)
-        _trim()
+        self.bmin = None
         L = self.n_layers
-        shape = self.top.shape
-        n = int(np.prod(shape))
-        phi, self.low = self.low, np.empty(0)
-        try:                                  # in place: the lower layers' buffer grows
-            phi.resize(L * n, refcheck=True)
-        except ValueError:
-            grown = np.empty(L * n)
-            grown[:(L - 1) * n] = phi.reshape(-1)
-            phi = grown
-        phi.shape = (L,) + shape
-        self.top.to_dense(phi[-1])
-        self.top = TiledVolume((1, 1, 1))
-        self._buf = np.empty(0)
+        phi = self.densify()
+        self.dense_phi = None
         K.contain(phi.reshape(L, -1))
         return LevelSetStack(grid=self.grid, z0=self.z0, phi=phi, materials=self.materials,
                              reference_top=self.reference_top)
@@ -538,6 +591,11 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         if stateful:
             carry = state.carry
         if on_step is not None:
-            on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
+            sv = w.view(rebuild)
+            on_step(t, dt, sv, rebuild, **({"carry": carry} if stateful else {}))
+            object.__setattr__(sv, "_dense", None)
+            del sv
+            w.retile()                  # if a checkpoint read the dense φ
+        w.at_rebuild = False
         del V, state, view, phi4
     return w.finish(clearance), steps

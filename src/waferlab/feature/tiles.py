@@ -67,12 +67,12 @@ def _read_planes(tmap, const, pool, ny, nz, gi, out):
                         out[p, j, k] = pool[s, ii, jj, k - k0]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need):
     """need[ti, tj, tk] = 1 for the uniform tiles of planes i0 … i0 + n − 1 where
-    ``src`` (int64 bits) differs from the tile's constant; returns their number."""
-    cnt = 0
-    for p in range(src_bits.shape[0]):
+    ``src`` (int64 bits) differs from the tile's constant (parallel: the flags are only
+    ever set to 1)."""
+    for p in prange(src_bits.shape[0]):
         i = i0 + p
         ti = i >> _S
         for j in range(ny):
@@ -82,8 +82,6 @@ def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need):
                 if tmap[ti, tj, tk] < 0 and need[ti, tj, tk] == 0 \
                         and src_bits[p, j, k] != cbits[ti, tj, tk]:
                     need[ti, tj, tk] = 1
-                    cnt += 1
-    return cnt
 
 
 @njit(cache=True, parallel=True)
@@ -136,10 +134,10 @@ def _scatter(tmap, pool, ny, nz, idx, vals):
     return bad
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _mark_nodes(tmap, ny, nz, idx, need):
-    cnt = 0
-    for b in range(idx.shape[0]):
+    """need = 1 for the uniform tiles holding a node of ``idx`` (flags only set to 1)."""
+    for b in prange(idx.shape[0]):
         n = idx[b]
         i = n // (ny * nz)
         r = n - i * ny * nz
@@ -148,8 +146,6 @@ def _mark_nodes(tmap, ny, nz, idx, need):
         ti, tj, tk = i >> _S, j >> _S, k >> _S
         if tmap[ti, tj, tk] < 0 and need[ti, tj, tk] == 0:
             need[ti, tj, tk] = 1
-            cnt += 1
-    return cnt
 
 
 @njit(cache=True, parallel=True)
@@ -227,11 +223,11 @@ class TiledVolume:
         return int(self.n_slots)
 
     # ---- slots -----------------------------------------------------------------
-    def _alloc(self, need: np.ndarray, count: int) -> None:
+    def _alloc(self, need: np.ndarray) -> None:
         """Store the uniform tiles flagged in ``need`` (their constant in every node)."""
-        if count == 0:
-            return
         tiles = np.flatnonzero(need.reshape(-1))
+        if tiles.size == 0:
+            return
         n0 = self.n_slots
         n1 = n0 + tiles.size
         tm = self.tmap.reshape(-1)
@@ -242,7 +238,8 @@ class TiledVolume:
     def ensure(self, idx: np.ndarray) -> None:
         """Store every tile holding one of the flat node indices ``idx``."""
         need = np.zeros(self.tmap.shape, dtype=np.uint8)
-        self._alloc(need, _mark_nodes(self.tmap, self.shape[1], self.shape[2], idx, need))
+        _mark_nodes(self.tmap, self.shape[1], self.shape[2], idx, need)
+        self._alloc(need)
 
     def compact(self) -> None:
         """Make the stored tiles whose nodes all hold one bit pattern uniform again and
@@ -286,9 +283,9 @@ class TiledVolume:
         if src.shape[1:] != (ny, nz) or not 0 <= i0 <= nx - src.shape[0]:
             raise ValueError(f"planes {i0} + {src.shape} do not fit {self.shape}")
         need = np.zeros(self.tmap.shape, dtype=np.uint8)
-        cnt = _mark_changed(self.tmap, self.const.view(np.int64), nx, ny, nz, int(i0),
-                            src.view(np.int64), need)
-        self._alloc(need, cnt)
+        _mark_changed(self.tmap, self.const.view(np.int64), nx, ny, nz, int(i0),
+                      src.view(np.int64), need)
+        self._alloc(need)
         _write_planes(self.tmap, self.pool, ny, nz, int(i0), src)
 
     # ---- nodes -----------------------------------------------------------------
