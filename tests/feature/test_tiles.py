@@ -10,7 +10,8 @@ from waferlab.feature.advect import advance
 from waferlab.feature.grid import Grid
 from waferlab.feature.models_basic import DirectionalVelocity
 from waferlab.feature.tiles import TILE, TiledVolume, ghost_planes
-from waferlab.feature.tiled_step import TiledWork, use_tiles
+from waferlab.feature.tiled_run import use_tiles
+from waferlab.feature.tiled_step import TiledWork
 
 UM = 1e-6
 

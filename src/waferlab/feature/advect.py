@@ -49,7 +49,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
-from . import tiled_step
+from . import tiled_run
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
@@ -395,9 +395,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     checkpoint saved), and ``on_step`` gets it as the keyword ``carry`` so a checkpoint
     can store it.
 
-    ``storage``: "dense", "tiled" (the top set in 8³ tiles, ``tiled_step``: 3D beam
+    ``storage``: "dense", "tiled" (the top set in 8³ tiles, ``tiled_run``: 3D beam
     models; bit-identical results) or None (tiled for 3D beam models on windows of at
-    least ``tiled_step.TILED_MIN_NODES`` nodes).
+    least ``tiled_run.TILED_MIN_NODES`` nodes).
     """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")
@@ -425,10 +425,10 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
     clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
-    if tiled_step.use_tiles(geometry, model, fused, storage):
+    if tiled_run.use_tiles(geometry, model, fused, storage):
         handed = [geometry]      # the tiled engine gets the only reference (frees it)
         del geometry
-        return tiled_step.run(handed.pop(), model, ctx, t0=t0, duration=duration, kind=kind,
+        return tiled_run.run(handed.pop(), model, ctx, t0=t0, duration=duration, kind=kind,
                               order=order, cfl=cfl, band=band, clearance=clearance,
                               on_step=on_step, carry0=carry0)
     w = _Work(geometry, band, order)
