@@ -52,7 +52,7 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     return ok and int(np.prod(geometry.shape)) >= TILED_MIN_NODES
 
 
-TILED_MIN_NODES = 1 << 18      # automatic choice: windows from 2^18 nodes per layer
+TILED_MIN_NODES = 1 << 22      # automatic choice: windows from 2^22 nodes per layer
 
 
 def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: float,
