@@ -396,8 +396,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     can store it.
 
     ``storage``: "dense", "tiled" (the top set in 8³ tiles, ``tiled_run``: 3D beam
-    models; bit-identical results) or None (tiled for 3D beam models on windows of at
-    least ``tiled_run.TILED_MIN_NODES`` nodes).
+    models; bit-identical results) or None (``tiled_run.use_tiles``: dense for now).
     """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")

@@ -13,7 +13,7 @@ from . import _kernels as K
 from .levelset import LevelSetStack
 from .tiled_step import TiledWork
 
-__all__ = ["run", "use_tiles", "TILED_MIN_NODES"]
+__all__ = ["run", "use_tiles", "AUTO_TILES", "TILED_MIN_NODES"]
 
 
 def beam_speeds(model: Any, state: Any, mats: np.ndarray, w: TiledWork, d: int, t: float,
@@ -38,8 +38,11 @@ def beam_speeds(model: Any, state: Any, mats: np.ndarray, w: TiledWork, d: int, 
 
 def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | None) -> bool:
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
-    or (None) automatically for 3D beam models (no custom stage, no fused steps) whose
-    window is at least ``TILED_MIN_NODES`` nodes per layer."""
+    or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
+    steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
+    ``AUTO_TILES`` — off for now: with the lower layers and the post-step passes still
+    dense, the tiled step saved no whole-process memory and cost CPU (10.24 µm scale
+    cell: 725 MB / 104 s against 694 MB / 89 s, docs/scale.md "Session 12")."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
@@ -49,10 +52,11 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
         raise ValueError("storage = 'tiled' needs a 3D grid and a beam model")
     if storage is not None:
         return storage == "tiled"
-    return ok and int(np.prod(geometry.shape)) >= TILED_MIN_NODES
+    return AUTO_TILES and ok and int(np.prod(geometry.shape)) >= TILED_MIN_NODES
 
 
-TILED_MIN_NODES = 1 << 22      # automatic choice: windows from 2^22 nodes per layer
+AUTO_TILES = False             # automatic choice of the tiled step (see ``use_tiles``)
+TILED_MIN_NODES = 1 << 22      # ... from 2^22 nodes per layer
 
 
 def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: float,
