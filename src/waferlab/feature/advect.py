@@ -49,6 +49,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
+from . import tiled_run
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
@@ -378,7 +379,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             scheme: str | None = None, cfl: float = 0.4,
             on_step: Callable[..., None] | None = None,
             band: BandSettings = BandSettings(), t0: float = 0.0,
-            carry0: dict | None = None) -> tuple[LevelSetStack, int]:
+            carry0: dict | None = None,
+            storage: str | None = None) -> tuple[LevelSetStack, int]:
     """Move the top surface with ``model`` for ``duration`` s; returns (geometry, steps).
 
     ``t0`` is the step time already done (a resumed step): times passed to ``model.prepare``
@@ -392,6 +394,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     the previous step's ``state.carry`` (``carry0`` at the first step: None, or what a
     checkpoint saved), and ``on_step`` gets it as the keyword ``carry`` so a checkpoint
     can store it.
+
+    ``storage``: "dense", "tiled" (the top set in 8³ tiles, ``tiled_run``: 3D beam
+    models; bit-identical results) or None (``tiled_run.use_tiles``: dense for now).
     """
     if kind not in KINDS:
         raise ValueError(f"kind = {kind!r}: allowed {', '.join(KINDS)}")
@@ -418,6 +423,13 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             and band.reinit_distance is not None)      # filled from BAND_DEFAULTS
     if not 0 <= band.taper < band.half_width:
         raise ValueError(f"band.taper = {band.taper!r} must be in [0, half_width)")
+    clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
+    if tiled_run.use_tiles(geometry, model, fused, storage):
+        handed = [geometry]      # the tiled engine gets the only reference (frees it)
+        del geometry
+        return tiled_run.run(handed.pop(), model, ctx, t0=t0, duration=duration, kind=kind,
+                              order=order, cfl=cfl, band=band, clearance=clearance,
+                              on_step=on_step, carry0=carry0)
     w = _Work(geometry, band, order)
     w.sparse_taper = (isinstance(model, BeamModel) and not fused
                       and not (isinstance(model, CustomStage) and bool(model.normal_dependent)))
@@ -425,7 +437,6 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     t, steps = float(t0), 0
     t_end = t + duration
     rebuild, moved, since = True, 0.0, 0
-    clearance = int(min(band.half_width, MARGIN_NODES) + min(math.ceil(band.reinit_distance), MARGIN_NODES)) + 4
     tiny = 1e-12 * max(t_end, 1e-300)
     stateful = isinstance(model, Stateful) and bool(model.carries_state)
     carry = carry0

@@ -1,0 +1,308 @@
+"""Numba kernels of the tiled engine (private): the band kernels of ``_kernels``,
+``_query_kernels`` and ``_band`` run on a dense copy of a few x-planes of the top set
+(``tiles.TiledVolume.read_planes``, ghost planes included) instead of the whole window.
+
+A slab holds the array planes x0 … x0 + n − 1 (x0 may be negative or run past nx: those
+planes hold the wrapped or mirrored planes the kernels' ``_wrap`` reads), band nodes
+keep their global flat indices, and every stencil decision that depends on the
+position (interior node read through flat offsets or a boundary node read through
+``_wrap``; the node's coordinates) is taken from the *global* index, so each node gets
+the numbers of the dense kernels bit for bit.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ._band import _relax_at
+from ._kernels import BEAM, EO, LF, _axis_pair, _interp, _unit_gradient
+from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner
+
+__all__: list[str] = []
+
+_S = 3
+_M = 7
+
+
+@njit(cache=True, parallel=True)
+def stage_slab(loc, x0, nx, base, out, band, speed, dt, wa, wb, h, order, mode, alpha,
+               ndim, py):
+    """``_kernels.stage_band`` for the band nodes ``band`` (global flat indices, all in
+    the slab's planes at least the stencil reach from its ends), reading the slab ``loc``
+    (``_hamiltonian``'s arithmetic, interior test on the global index)."""
+    _, ny, nz = loc.shape
+    plane = ny * nz
+    flat = loc.reshape(-1)
+    g = 3 if order > 1 else 1
+    for b in prange(band.shape[0]):
+        n = band[b]
+        nl = n - x0 * plane
+        v = speed[b]
+        ham = 0.0
+        if not (v == 0.0 and mode != LF):
+            i = n // plane
+            r = n - i * plane
+            j = r // nz
+            k = r - j * nz
+            inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
+            il = i - x0
+            gp = 0.0
+            gm = 0.0
+            gc = 0.0
+            cp = 0.0
+            diss = 0.0
+            for ax in range(3):
+                if ax == 1 and ndim == 2:
+                    continue
+                if mode == BEAM and alpha[3] == 0.0 and alpha[ax] == 0.0:
+                    continue
+                dm, dp = _axis_pair(loc, flat, nl, il, j, k, inner, ax, h, order, False, py)
+                if mode == EO:
+                    gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
+                    gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
+                else:
+                    c = 0.5 * (dm + dp)
+                    gc += c * c
+                    if mode == LF:
+                        diss += 0.5 * alpha[ax] * (dp - dm)
+                    else:
+                        cp += alpha[ax] * c
+                        diss += 0.5 * abs(v) * ((1.0 - alpha[3]) * abs(alpha[ax]) + alpha[3]) \
+                            * (dp - dm)
+            if mode == EO:
+                ham = v * np.sqrt(gp) if v > 0 else v * np.sqrt(gm)
+            elif mode == LF:
+                ham = v * np.sqrt(gc) - diss
+            else:
+                ham = v * ((1.0 - alpha[3]) * max(0.0, cp) + alpha[3] * np.sqrt(gc)) - diss
+        out[b] = wa * base[b] + wb * (flat[nl] - dt * ham)
+
+
+@njit(cache=True, parallel=True)
+def materials_slab(loc, x0, band, h, origin, phi4, tols, bmin, ndim, px, py, out):
+    """``_query_kernels.band_materials_bounded`` for band nodes in the slab (the top
+    set's central gradient from ``loc``, the lower layers ``phi4`` dense)."""
+    _, ny, nz = loc.shape
+    nx = phi4.shape[1]
+    plane = ny * nz
+    flat = loc.reshape(-1)
+    s = BLOCK_SHIFT
+    for b in prange(band.shape[0]):
+        n = band[b]
+        i = n // plane
+        r = n - i * plane
+        j = r // nz
+        k = r - j * nz
+        nl = n - x0 * plane
+        il = i - x0
+        g0, g1, g2, gn = _unit_gradient(loc, flat, nl, il, j, k, 0.5 / h, ndim, False, py)
+        v = loc[il, j, k]
+        p0 = origin[0] + i * h - v * g0 / gn
+        p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
+        p2 = origin[2] + k * h - v * g2 / gn
+        fx = (p0 - origin[0]) / h
+        fy = (p1 - origin[1]) / h
+        fz = (p2 - origin[2]) / h
+        ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
+        I = J = Kb = 0
+        if ok:
+            I = _low_corner(fx, nx, px) >> s
+            J = (_low_corner(fy, ny, py) >> s) if ndim == 3 else 0
+            fzc = min(max(fz, 0.0), nz - 1.0)
+            Kb = min(int(fzc), nz - 2) >> s
+            ok = (0 <= I < bmin.shape[1] and 0 <= J < bmin.shape[2] and 0 <= Kb < bmin.shape[3])
+        res = -1
+        for l in range(phi4.shape[0]):
+            if ok:
+                m = bmin[l, I, J, Kb]
+                if m > 0.0 and m * (1.0 - _SKIP_MARGIN) > tols[l]:
+                    continue
+            if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
+                res = l
+                break
+        out[b] = res
+
+
+@njit(cache=True)
+def speed_bounds_slab(V, loc, x0, band, h, alpha, ndim, py, vmax, smax):
+    """``_query_kernels.speed_bounds_beam`` (V tapered already) over the band nodes of
+    one slab, continuing the running (vmax, smax) of the slabs before: the same serial
+    pass, so the same numbers."""
+    _, ny, nz = loc.shape
+    plane = ny * nz
+    flat = loc.reshape(-1)
+    i2h = 0.5 / h
+    f = alpha[3]
+    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
+    cb = (abs(1.0 - f) * np.sqrt(alpha[0] ** 2 + alpha[1] ** 2 + alpha[2] ** 2) + abs(f)) \
+        * (1.0 + 1e-9)
+    for b in range(V.shape[0]):
+        v = V[b]
+        if not np.isfinite(v):
+            vmax = np.inf
+            continue
+        sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
+        smax = max(smax, sn)
+        if abs(v) * cb <= vmax:
+            continue
+        n = band[b]
+        i = n // plane
+        r = n - i * plane
+        j = r // nz
+        k = r - j * nz
+        g0, g1, g2, gn = _unit_gradient(loc, flat, n - x0 * plane, i - x0, j, k, i2h, ndim,
+                                        False, py)
+        cn = g0 / gn * alpha[0] + g1 / gn * alpha[1] + g2 / gn * alpha[2]
+        vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
+        vmax = max(vmax, vn)
+    return vmax, smax
+
+
+@njit(cache=True)
+def chamfer_slab(loc, targets, x0, h, cap, ndim, py, back, fwd):
+    """One slab's forward then backward chamfer pass of ``_band.chamfer`` (targets:
+    global flat indices, sorted, in the slab's inner planes)."""
+    _, ny, nz = loc.shape
+    flat = loc.reshape(-1)
+    off = x0 * ny * nz
+    bo, bw = back
+    fo, fw = fwd
+    for t in range(targets.shape[0]):
+        _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, -1, bo, bw)
+    for t in range(targets.shape[0] - 1, -1, -1):
+        _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, 1, fo, fw)
+
+
+@njit(cache=True)
+def apply_meta(cand, val, fixed, h, nz):
+    """``_band._apply`` without the writes (the caller scatters ``val``): (targets,
+    k_lo, k_hi)."""
+    nc = cand.shape[0]
+    k_lo = nz
+    k_hi = -1
+    targets = np.empty(nc, dtype=cand.dtype)
+    nt = 0
+    for c in range(nc):
+        if fixed[c]:
+            if abs(val[c]) < 1.5 * h:
+                k = cand[c] % nz
+                k_lo = min(k_lo, k)
+                k_hi = max(k_hi, k)
+        else:
+            targets[nt] = cand[c]
+            nt += 1
+    if k_hi < 0:
+        k_lo = -1
+    return targets[:nt].copy(), k_lo, k_hi
+
+
+@njit(cache=True, inline="always")
+def _get(tmap, const, pool, n, ny, nz):
+    i = n // (ny * nz)
+    r = n - i * ny * nz
+    j = r // nz
+    k = r - j * nz
+    s = tmap[i >> _S, j >> _S, k >> _S]
+    return const[i >> _S, j >> _S, k >> _S] if s < 0 else pool[s, i & _M, j & _M, k & _M]
+
+
+@njit(cache=True, parallel=True)
+def threshold(tmap, const, pool, nx, ny, nz, cap, mark):
+    """mark = 1 where |φ| < cap (``_band._threshold``), from the tiles."""
+    for i in prange(nx):
+        ti = i >> _S
+        for j in range(ny):
+            tj = j >> _S
+            for k in range(nz):
+                s = tmap[ti, tj, k >> _S]
+                v = const[ti, tj, k >> _S] if s < 0 else pool[s, i & _M, j & _M, k & _M]
+                mark[i, j, k] = 1 if abs(v) < cap else 0
+
+
+@njit(cache=True, parallel=True)
+def band_mask(tmap, const, pool, ny, nz, cand, width, out):
+    """out[c] = 1 for the candidates of ``_band.new_band`` (|φ| < width, away from the
+    window's vertical edges), from the tiles."""
+    for c in prange(cand.shape[0]):
+        n = cand[c]
+        k = n % nz
+        out[c] = 1 if (abs(_get(tmap, const, pool, n, ny, nz)) < width and k >= 3
+                       and k < nz - 3) else 0
+
+
+@njit(cache=True, parallel=True)
+def band_cutoff(tmap, const, pool, ny, nz, band, beta, gamma, den):
+    """``_kernels.band_cutoff`` from the tiles (the same arithmetic)."""
+    out = np.empty(band.shape[0])
+    b3 = 3 * beta
+    for b in prange(band.shape[0]):
+        x = abs(_get(tmap, const, pool, band[b], ny, nz))
+        if x <= beta:
+            out[b] = 1.0
+        elif x >= gamma:
+            out[b] = 0.0
+        else:
+            d = x - gamma
+            out[b] = d * d * (2 * x + gamma - b3) / den
+    return out
+
+
+@njit(cache=True, parallel=True)
+def positions(tmap, ny, nz, band, out):
+    """Flat pool position (slot·512 + offset in the tile) of every band node, -1 where
+    its tile is uniform: the band's values are read and written through it between two
+    rebuilds (no slot moves then) without the index arithmetic per access (into
+    ``out``, int32 or int64)."""
+    for b in prange(band.shape[0]):
+        n = band[b]
+        i = n // (ny * nz)
+        r = n - i * ny * nz
+        j = r // nz
+        k = r - j * nz
+        s = tmap[i >> _S, j >> _S, k >> _S]
+        out[b] = -1 if s < 0 else (np.int64(s) << 9) + ((i & _M) << 6) + ((j & _M) << 3) + (k & _M)
+
+
+@njit(cache=True, parallel=True)
+def put_at(pool_flat, pos, vals):
+    for b in prange(pos.shape[0]):
+        pool_flat[pos[b]] = vals[b]
+
+
+@njit(cache=True, parallel=True)
+def take_at(pool_flat, pos):
+    out = np.empty(pos.shape[0])
+    for b in prange(pos.shape[0]):
+        out[b] = pool_flat[pos[b]]
+    return out
+
+
+@njit(cache=True)
+def finite_at(pool_flat, pos):
+    for b in range(pos.shape[0]):
+        if not np.isfinite(pool_flat[pos[b]]):
+            return False
+    return True
+
+
+@njit(cache=True, parallel=True)
+def clip_below_at(phi4, pool_flat, pos, band):
+    """``_kernels.clip_below`` with the top's band values at pool positions ``pos``."""
+    L = phi4.shape[0]
+    for l in range(L):
+        low = phi4[l].reshape(-1)
+        for b in prange(band.shape[0]):
+            t = pool_flat[pos[b]]
+            n = band[b]
+            if low[n] < t:
+                low[n] = t
+
+
+@njit(cache=True, parallel=True)
+def hold_at(pool_flat, pos, held, band):
+    """``_kernels.hold_top`` with the top's band values at pool positions ``pos``."""
+    s_ = held.reshape(-1)
+    for b in prange(band.shape[0]):
+        p = pos[b]
+        if s_[band[b]] < pool_flat[p]:
+            pool_flat[p] = s_[band[b]]

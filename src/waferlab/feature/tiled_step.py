@@ -1,0 +1,485 @@
+"""The time step with the top level set stored in tiles (#18: memory that grows with the
+surface).
+
+The top set φ_top is clamped to ±W_cap outside its narrow band (``advect``), so stored
+in 8³ tiles (``tiles.TiledVolume``) only the tiles the band and the rebuild's
+candidates touch hold values; every other tile is one number.  The band kernels read a
+dense copy of a few x-planes at a time (a *slab*, with the ghost planes of the lateral
+boundary) and write back into the tiles, in the order of the dense engine's chunked
+passes (``advect.stage_chunked``, ``_band.classify_apply``, the chamfer's fixed
+slabs), and every node's arithmetic is that of the dense kernels
+(``_tile_kernels``): the level sets, and so every output, are bit-identical to the
+dense engine's.  The lower layers stay dense (they are read at the closest points of
+the band, up to W away).  Used for 3D beam models (``directional``: the default 3D
+path of the scale benchmark, bench/bench_scale.py); the geometry handed to the model
+and to ``on_step`` is a view whose dense φ is formed only if something reads it (a
+checkpoint); the step returns a dense stack.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _band as KB
+from . import _kernels as K
+from . import _tile_kernels as T
+from .levelset import LevelSetStack, extend_vertical, grow_vertical
+from .tiles import TiledVolume, ghost_planes
+
+__all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
+
+SLAB_CHUNKS = 16      # a pass runs over the x-planes in about this many slabs
+
+
+class LazyStack(LevelSetStack):
+    """A ``LevelSetStack`` of the tiled engine whose dense φ is formed on first access
+    (``phi``); the shape, the layers and the coordinates are answered without it."""
+
+    _work: "TiledWork"
+    _dense: np.ndarray | None
+    _shape3: tuple[int, ...]
+
+    def __init__(self, work: "TiledWork"):      # noqa: D107 - frozen: set directly
+        for name, v in (("grid", work.grid), ("z0", float(work.z0)),
+                        ("materials", tuple(work.materials)),
+                        ("reference_top", work.reference_top), ("_work", work),
+                        ("_dense", None), ("_shape3", tuple(work.top.shape))):
+            object.__setattr__(self, name, v)
+
+    @property
+    def phi(self) -> np.ndarray:
+        d = self._dense
+        if d is None:
+            d = self._work.dense()
+            d.flags.writeable = False
+            object.__setattr__(self, "_dense", d)
+        return d
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.materials)
+
+    def replace(self, **changes) -> LevelSetStack:
+        """A plain (dense) ``LevelSetStack`` with ``changes``."""
+        kw: dict[str, Any] = dict(grid=self.grid, z0=self.z0, materials=self.materials,
+                  reference_top=self.reference_top)
+        kw.update(changes)
+        if "phi" not in kw:
+            kw["phi"] = self.phi
+        return LevelSetStack(**kw)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        s = self._shape3
+        return s if self.grid.dimension == 3 else (s[0], s[2])
+
+    @property
+    def nz(self) -> int:
+        return int(self._shape3[2])
+
+
+def _trim() -> None:
+    """Hand the C library's free heap pages back to the system (glibc ``malloc_trim``;
+    a no-op elsewhere): the band arrays freed before the dense stack is formed would
+    otherwise stay resident beside it."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _planes(phi: np.ndarray, layer: int):
+    """Planes [i0, i1) of layer ``layer`` of ``phi`` (a view; the closure dies with the
+    call it is handed to)."""
+    return lambda i0, i1: phi[layer, i0:i1]
+
+
+def _clamped(a: np.ndarray, cap: float):
+    """Planes [i0, i1) of ``a`` clamped to ±cap (``advect._Work._reset``)."""
+    return lambda i0, i1: np.clip(a[i0:i1], -cap, cap)
+
+
+def _extended(tv: TiledVolume, below: int, above: int, h: float, cap: float):
+    """Planes [i0, i1) of ``tv`` with the vertical rows of ``extend_vertical`` added, then
+    clamped to ±cap (the dense engine's ``grow_vertical`` and ``_reset``)."""
+    return lambda i0, i1: np.clip(
+        extend_vertical(tv.read_planes(np.arange(i0, i1)), below, above, h), -cap, cap)
+
+
+class TiledWork:
+    """``advect._Work`` with the top set in tiles (3D): the same attributes and passes."""
+
+    def __init__(self, geo: LevelSetStack, width: float, beta: float, keep: float, cap: float,
+                 rings: int):
+        self.grid = geo.grid
+        self.materials = geo.materials
+        self.reference_top = geo.reference_top
+        self.z0 = geo.z0
+        self.width, self.beta, self.keep, self.cap, self.rings = width, beta, keep, cap, rings
+        # the lower layers dense (read at the band's closest points); the top set clamped
+        # to ±W_cap (``advect._Work._reset``) and tiled, a slab at a time
+        self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
+        self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
+        self.top.fill_from(_clamped(geo.phi[-1], cap))
+        self.band: np.ndarray = np.empty(0, dtype=np.int64)
+        self.cutoff: np.ndarray = np.empty(0)
+        self.taper_idx: np.ndarray = np.empty(0)
+        self.taper_val: np.ndarray = np.empty(0)
+        self.pos = np.empty(0, dtype=np.int64)
+        self._buf = np.empty(0)
+        self.at_rebuild = False
+        self.dense_phi: np.ndarray | None = None
+        self.held = 0
+        self.bmin: np.ndarray | None = None
+        self.planes: np.ndarray | None = None
+
+    # ---- views ---------------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        return len(self.materials)
+
+    def view(self, resumable: bool = False) -> LazyStack:
+        """The geometry handed to the model and to ``on_step``; at a ``resumable`` point
+        (the next step starts with a rebuild) its dense φ, if read, is formed in place
+        (``densify``) instead of copied."""
+        self.at_rebuild = resumable
+        return LazyStack(self)
+
+    def dense(self) -> np.ndarray:
+        """(L, nx, ny, nz) dense φ of every layer: formed in place at a resumable point
+        (``densify``; ``retile`` restores the tiles), else a copy."""
+        if self.at_rebuild:
+            return self.densify().view()
+        out = np.empty((self.n_layers,) + self.top.shape)
+        out[:-1] = self.low
+        self.top.to_dense(out[-1])
+        return out
+
+    def densify(self) -> np.ndarray:
+        """Turn the storage dense in place: the band arrays freed (the next step rebuilds
+        them), the lower layers' buffer grown to every layer and the top set written
+        into it, the tiles freed.  A checkpoint inside the step then holds one dense
+        stack, as the dense engine does, not the tiles, the lower layers and a copy."""
+        if self.dense_phi is not None:
+            return self.dense_phi
+        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
+        self.cutoff = np.empty(0)
+        self.planes = None
+        self._buf = np.empty(0)
+        _trim()
+        L = self.n_layers
+        shape = self.top.shape
+        n = int(np.prod(shape))
+        phi, self.low = self.low, np.empty(0)
+        try:                                  # in place: the lower layers' buffer grows
+            phi.resize(L * n, refcheck=True)
+        except ValueError:
+            grown = np.empty(L * n)
+            grown[:(L - 1) * n] = phi.reshape(-1)
+            phi = grown
+        phi.shape = (L,) + shape
+        self.top.to_dense(phi[-1])
+        self.top = TiledVolume((1, 1, 1))
+        self.dense_phi = phi
+        return phi
+
+    def retile(self) -> None:
+        """Back from ``densify``: the top set tiled again (the same bits), the buffer
+        shrunk to the lower layers."""
+        phi = self.dense_phi
+        if phi is None:
+            return
+        self.dense_phi = None
+        L = self.n_layers
+        shape = phi.shape[1:]
+        n = int(np.prod(shape))
+        self.top = TiledVolume(shape, fill=self.cap)
+        self.top.fill_from(_planes(phi, L - 1))
+        try:
+            phi.resize((L - 1) * n, refcheck=True)
+            phi.shape = (L - 1,) + shape
+            self.low = phi
+        except ValueError:
+            self.low = np.array(phi[:-1], copy=True)
+        del phi
+        _trim()
+
+    # ---- slabs ---------------------------------------------------------------------
+    def slab(self, a: int, b: int, reach: int) -> tuple[np.ndarray, int]:
+        """Dense planes [a − reach, b + reach) of the top set (ghost planes wrapped or
+        mirrored) and the plane index of its first plane."""
+        nx = self.top.shape[0]
+        x0 = a - reach
+        return self.planes_of(ghost_planes(x0, b + reach, nx, self.grid.periodic)), x0
+
+    def planes_of(self, gi: np.ndarray) -> np.ndarray:
+        """Dense copy of the top set's planes gi, in one buffer reused by every pass (a
+        slab is used before the next is read; no allocator churn per slab)."""
+        _, ny, nz = self.top.shape
+        n = len(gi) * ny * nz
+        if self._buf.size < n:
+            self._buf = np.empty(n)
+        return self.top.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz))
+
+    def chunks(self, starts: np.ndarray):
+        """(a, b, sa, sb): the x-plane chunks [a, b) and their band ranges [sa, sb)."""
+        nx = self.top.shape[0]
+        step = max(8, -(-nx // SLAB_CHUNKS))
+        for a in range(0, nx, step):
+            b = min(a + step, nx)
+            yield a, b, int(starts[a]), int(starts[b])
+
+    def plane_starts(self, idx: np.ndarray) -> np.ndarray:
+        nx, ny, nz = self.top.shape
+        return np.searchsorted(idx, (np.arange(nx + 1) * (ny * nz)).astype(idx.dtype))
+
+    # ---- rebuild -------------------------------------------------------------------
+    def rebuild(self, clearance: int) -> None:
+        """``advect._Work.rebuild`` on the tiles: candidates, classification by slabs,
+        chamfer by the fixed slabs, the new band; the window grows when the surface nears
+        its edges."""
+        g = self.grid
+        h = g.spacing
+        px, py = g.periodic, g.periodic
+        self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
+        self.pos = np.empty(0, dtype=np.int64)
+        self.planes = None
+        while True:
+            tv = self.top
+            nx, ny, nz = tv.shape
+            mark = np.zeros(tv.shape, dtype=np.uint8)
+            T.threshold(tv.tmap, tv.const, tv.pool, nx, ny, nz, self.cap, mark)
+            other = np.empty_like(mark)
+            KB._dilate(mark, other, 2, self.rings, False)
+            KB._dilate(other, mark, 1, self.rings, py)
+            KB._dilate(mark, other, 0, self.rings, px)
+            del mark
+            cand = KB.scan_mask(other, KB.index_like(other.size))
+            del other
+            tv.ensure(cand)
+            targets, k_lo, k_hi = self._classify_apply(cand)
+            self._chamfer(targets)
+            del targets
+            keep = np.empty(len(cand), dtype=np.uint8)
+            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep)
+            self.band = cand[keep.view(np.bool_)]
+            del keep
+            del cand
+            tv.compact()
+            if k_hi < 0:
+                break
+            lo = clearance - k_lo
+            hi = k_hi - (nz - 1 - clearance)
+            if lo <= 0 and hi <= 0:
+                break
+            from .levelset import MARGIN_NODES
+            grow = max(MARGIN_NODES, nz // 4)
+            below = grow + lo if lo > 0 else 0
+            above = grow + hi if hi > 0 else 0
+            self.band = np.empty(0, dtype=np.int64)
+            cap = self.cap
+            new = TiledVolume((nx, ny, nz + below + above), fill=cap)
+            new.fill_from(_extended(tv, below, above, h, cap))
+            self.top = new
+            del tv, new
+            box, self.low = [self.low], np.empty(0)
+            self.low = grow_vertical(box, below, above, h)
+            self.z0 -= below * h
+            self.bmin = None
+        tv = self.top
+        tv.ensure(self.band)          # (the band's tiles are stored: |φ| < W there)
+        # the band's pool positions, fixed until the next rebuild (no slot moves)
+        self.pos = np.empty(len(self.band), dtype=np.int32 if tv.pool.size < 2**31 else np.int64)
+        T.positions(tv.tmap, tv.shape[1], tv.shape[2], self.band, self.pos)
+        self.cutoff = T.band_cutoff(tv.tmap, tv.const, tv.pool, tv.shape[1], tv.shape[2],
+                                    self.band, self.beta, self.width,
+                                    (self.width - self.beta) ** 3)
+        # a beam's taper held at its nodes where it is not 1 (``advect._Work.rebuild``)
+        self.taper_idx = np.flatnonzero(self.cutoff != 1.0).astype(self.band.dtype)
+        self.taper_val = self.cutoff[self.taper_idx]
+        self.cutoff = np.empty(0)
+
+    def _classify_apply(self, cand: np.ndarray):
+        """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
+        and the values written into the tiles, in the same order."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx, ny, nz = tv.shape
+        starts = self.plane_starts(cand)
+        step = max(4, -(-nx // KB.CLASSIFY_CHUNKS))
+        head = int(starts[1])
+        pieces = []
+        lims = [nz, -1]
+
+        def put(lo, hi, v, f):
+            t, k0, k1 = T.apply_meta(cand[lo:hi], v, f, h, nz)
+            tv.scatter(cand[lo:hi], v)
+            if k1 >= 0:
+                lims[0] = min(lims[0], k0)
+                lims[1] = max(lims[1], k1)
+            return t
+
+        first = pending = None
+        for a0 in range(0, nx, step):
+            b = min(a0 + step, nx)
+            sa, sb = int(starts[a0]), int(starts[b])
+            loc, x0 = self.slab(a0, b, 1)
+            cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
+            val, fixed = KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
+                                     g.periodic)
+            del loc, cl
+            if a0 == 0:
+                first = (val[:head].copy(), fixed[:head].copy())
+            if pending is not None:
+                pieces.append(put(*pending))
+            lo = max(sa, head)
+            hi = max(lo, int(starts[max(b - 1, a0)]))
+            if hi > lo:
+                pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
+            pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
+            del val, fixed
+        if pending is not None:
+            pieces.append(put(*pending))
+        del pending
+        if first is not None and head > 0:
+            pieces.insert(0, put(0, head, *first))
+        del first
+        targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
+        k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
+        return targets, k_lo, k_hi
+
+    def _chamfer(self, targets: np.ndarray) -> None:
+        """``_band.chamfer`` by its fixed x-slabs (even slabs, then odd ones), each on a
+        dense copy of the slab and one plane on each side: a slab reads only planes of
+        the idle slabs beside it, so the sequence is that of the dense kernel.  On a
+        reflective boundary the edge slab is copied without ghost planes, so the
+        mirrored reads see the slab's own updated values as in the dense array."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx, ny, nz = tv.shape
+        ns = min(KB.N_SLABS, max(nx // 2, 1))
+        if ns > 1 and ns % 2 == 1:
+            ns -= 1
+        bounds = [int(np.searchsorted(targets, (s * nx // ns) * ny * nz)) for s in range(ns + 1)]
+        back = KB.half_mask(ny, nz, h, g.dimension, -1)
+        fwd = KB.half_mask(ny, nz, h, g.dimension, 1)
+        for _it in range(KB.ITERATIONS):
+            for parity in range(2):
+                for s in range(parity, ns, 2):
+                    lo, hi = bounds[s], bounds[s + 1]
+                    if hi <= lo:
+                        continue
+                    a, b = s * nx // ns, (s + 1) * nx // ns
+                    if g.periodic:
+                        r0, r1 = a - 1, b + 1
+                    else:
+                        r0, r1 = max(a - 1, 0), min(b + 1, nx)
+                    loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
+                    T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
+                                   g.periodic, back, fwd)
+                    tv.write_planes(a, loc[a - r0:b - r0])
+                    del loc
+
+    # ---- per step ------------------------------------------------------------------
+    def materials_at(self, h: float, origin: np.ndarray, phi4: np.ndarray, tols: np.ndarray,
+                     bmin: np.ndarray) -> np.ndarray:
+        """``K.band_materials_bounded`` by slabs."""
+        g = self.grid
+        out = np.full(len(self.band), -1, dtype=np.int32)
+        if self.planes is None:
+            self.planes = self.plane_starts(self.band)
+        for a, b, sa, sb in self.chunks(self.planes):
+            if sb > sa:
+                loc, x0 = self.slab(a, b, 1)
+                T.materials_slab(loc, x0, self.band[sa:sb], h, origin, phi4, tols, bmin,
+                                 g.dimension, g.periodic, g.periodic, out[sa:sb])
+        return out
+
+    def speed_bounds(self, V: np.ndarray, alpha: np.ndarray) -> tuple[float, float]:
+        """``K.speed_bounds_beam`` (V tapered) by slabs, in band order."""
+        g = self.grid
+        vmax = smax = 0.0
+        if self.planes is None:
+            self.planes = self.plane_starts(self.band)
+        for a, b, sa, sb in self.chunks(self.planes):
+            if sb > sa:
+                loc, x0 = self.slab(a, b, 1)
+                vmax, smax = T.speed_bounds_slab(V[sa:sb], loc, x0, self.band[sa:sb],
+                                                 g.spacing, alpha, g.dimension, g.periodic,
+                                                 vmax, smax)
+        return vmax, smax
+
+    def stage(self, u0: np.ndarray, V: np.ndarray, dt: float, wa: float, wb: float,
+              order: int, mode: int, alpha: np.ndarray) -> None:
+        """``advect.stage_chunked`` on the tiles: the chunk [a, b) is computed from a slab
+        of planes [a − 3, b + 3) read before any plane it reads is written; its results
+        go back once no later chunk reads them (the last three planes of a chunk with
+        the next chunk, the first three planes of the array at the end)."""
+        g = self.grid
+        h = g.spacing
+        tv = self.top
+        nx = tv.shape[0]
+        reach = 3
+        band = self.band
+        if self.planes is None:
+            self.planes = self.plane_starts(band)
+        planes = self.planes
+        head = int(planes[min(reach, nx)])
+        pool, pos = tv.pool.reshape(-1), self.pos
+        first = pending = None
+        for a, b, sa, sb in self.chunks(planes):
+            cur = np.empty(sb - sa)
+            if sb > sa:
+                loc, x0 = self.slab(a, b, reach)
+                T.stage_slab(loc, x0, nx, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb,
+                             h, order, mode, alpha, g.dimension, g.periodic)
+                del loc
+            if a == 0:
+                first = cur[:head].copy()
+            if pending is not None:
+                T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
+            lo = max(sa, head)
+            hi = max(lo, int(planes[max(b - reach, a)]))
+            if hi > lo:
+                T.put_at(pool, pos[lo:hi], cur[lo - sa:hi - sa])
+            pending = (hi, sb, cur[hi - sa:])
+        if pending is not None:
+            T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
+        if first is not None and head > 0:
+            T.put_at(pool, pos[:head], first)
+
+    def gather(self) -> np.ndarray:
+        return T.take_at(self.top.pool.reshape(-1), self.pos)
+
+    def all_finite(self) -> bool:
+        return bool(T.finite_at(self.top.pool.reshape(-1), self.pos))
+
+    def hold(self) -> None:
+        """φ_top = min(φ_top, φ_{K−1}) on the band (``advect._Work.hold``)."""
+        if self.held:
+            T.hold_at(self.top.pool.reshape(-1), self.pos, self.low[self.held - 1], self.band)
+
+    def clip_below(self) -> None:
+        T.clip_below_at(self.low, self.top.pool.reshape(-1), self.pos, self.band)
+
+    def floor_top(self) -> None:
+        """φ_top = min(φ_top, φ_{L−2}) on the band (a deposit with negative speeds)."""
+        pool = self.top.pool.reshape(-1)
+        vals = np.minimum(T.take_at(pool, self.pos), self.low[-1].reshape(-1)[self.band])
+        T.put_at(pool, self.pos, vals)
+
+    def finish(self, clearance: int) -> LevelSetStack:
+        """The last rebuild, the hold, the dense stack (the containment restored)."""
+        self.rebuild(clearance)
+        self.hold()
+        self.bmin = None
+        L = self.n_layers
+        phi = self.densify()
+        self.dense_phi = None
+        K.contain(phi.reshape(L, -1))
+        return LevelSetStack(grid=self.grid, z0=self.z0, phi=phi, materials=self.materials,
+                             reference_top=self.reference_top)
