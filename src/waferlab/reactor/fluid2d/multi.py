@@ -143,10 +143,12 @@ def species_system(setup, ports: Ports, fl: FlowField | None) -> SpeciesSystem:
     from .model import _walls
 
     s = setup.settings
-    return SpeciesSystem(setup.mesh, setup.global_model, ports,
+    sysm = SpeciesSystem(setup.mesh, setup.global_model, ports,
                          flow_fluxes=fl.volume_fluxes() if fl is not None and s.flow.convection else None,
                          heat=feed_conductivity(setup.spec.gases) if s.gas_heating else None,
                          T_walls=_walls(setup.spec))
+    sysm.ion_flux = "sg" if s.ion_flux == "scharfetter_gummel" else "pressure"
+    return sysm
 
 
 def _mixture(spec, table):
