@@ -353,7 +353,7 @@ def test_first_face_excess_is_the_scharfetter_gummel_error_of_an_electropositive
         sg = Ti * (bernoulli(-Pe) * 1.0 - bernoulli(Pe) / ratio)
         exact = (Te + Ti) * (1.0 - 1.0 / ratio)
         assert exc == pytest.approx(sg / exact - 1.0, rel=1e-9, abs=1e-12)
-        sysm.ion_flux = "pressure"                                # the default: exact on this layer
+        sysm.ion_flux = "pressure"                                # exact on this layer
         assert abs(sysm.first_face_excess(X.ravel())[0]) < 1e-12
         sysm.ion_flux = "sg"
     assert 0.3 < exc < 0.4                                      # ≈ ln 2/2 at the 0.5 step

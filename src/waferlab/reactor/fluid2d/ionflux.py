@@ -1,5 +1,6 @@
 """Positive-ion face flux of the multi-species (electronegative) model from the charge-weighted
-momentum balance — the "pressure" form (``reactor.fluid2d.ion_flux: pressure``, the default).
+momentum balance — the "pressure" form (``reactor.fluid2d.ion_flux: pressure``; opt-in, the
+default stays ``scharfetter_gummel``: see docs/reactor.md for why).
 
 Every ion k drifts and diffuses in the Boltzmann electrons' field,
 Γ_k = −μ_k(T_i∇n_k + z_k n_k∇φ) (T_i in eV, φ in V; :mod:`.species`).  Pointwise, with

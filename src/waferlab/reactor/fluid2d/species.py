@@ -234,7 +234,7 @@ class SpeciesSystem:
         self.T_g: np.ndarray | None = None
         self.power: np.ndarray | None = None
         self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
-        self.ion_flux = "pressure"      # positive-ion face flux: "pressure" (.ionflux) or "sg"
+        self.ion_flux = "sg"            # positive-ion face flux: "sg" or "pressure" (.ionflux)
 
     # ------------------------------------------------------------------ state
     def set_state(self, n_g, T_g, power) -> None:
