@@ -337,6 +337,7 @@ def test_first_face_excess_is_the_scharfetter_gummel_error_of_an_electropositive
     Pe = T_e ln(n_a/n_b)/T_i, so the excess is their ratio − 1, whatever μ: checked at
     n_a/n_b = 0.99 (SG exact to O(step²)) and 0.5 (SG high by ≈ Δln n/2)."""
     sysm = _system_at(oxygen)
+    sysm.ion_flux = "sg"
     gm = oxygen.setup.global_model
     nf, (nr, nz) = sysm.nf, oxygen.setup.mesh.shape
     Te, Ti = 3.0, sysm.T_i
@@ -352,6 +353,9 @@ def test_first_face_excess_is_the_scharfetter_gummel_error_of_an_electropositive
         sg = Ti * (bernoulli(-Pe) * 1.0 - bernoulli(Pe) / ratio)
         exact = (Te + Ti) * (1.0 - 1.0 / ratio)
         assert exc == pytest.approx(sg / exact - 1.0, rel=1e-9, abs=1e-12)
+        sysm.ion_flux = "pressure"                                # exact on this layer
+        assert abs(sysm.first_face_excess(X.ravel())[0]) < 1e-12
+        sysm.ion_flux = "sg"
     assert 0.3 < exc < 0.4                                      # ≈ ln 2/2 at the 0.5 step
 
 

@@ -139,6 +139,10 @@ class Fluid2DSpec(SpecModel):
     flow: FlowSettings = FlowSettings()
     ccp: CCPSettings | None = None        # source.type: ccp (see .ccp_spec)
     gas_heating: bool = True
+    # positive-ion face flux of the multi-species model: "scharfetter_gummel" (the default) or
+    # "pressure" (the charge-weighted momentum balance of .ionflux; session 12, opt-in: more
+    # accurate on coarse meshes, not yet robust enough to be the default — docs/reactor.md)
+    ion_flux: Literal["pressure", "scharfetter_gummel"] = "scharfetter_gummel"
     max_iterations: int = 300
     tolerance: float = 1e-7
 

@@ -57,6 +57,7 @@ import numpy as np
 
 from ...constants import EV, K_B, M_E, PI
 from ..global_model import GlobalModel
+from .ionflux import charged_pressure_flux
 from .mesh import Mesh
 from .neutral import GasConductivity
 
@@ -233,6 +234,7 @@ class SpeciesSystem:
         self.T_g: np.ndarray | None = None
         self.power: np.ndarray | None = None
         self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
+        self.ion_flux = "sg"            # positive-ion face flux: "sg" or "pressure" (.ionflux)
 
     # ------------------------------------------------------------------ state
     def set_state(self, n_g, T_g, power) -> None:
@@ -343,6 +345,9 @@ class SpeciesSystem:
             Dk = mu * self.T_i
             Pe = -zch * dphi / self.T_i
             Gi = Dk / d * (bernoulli(-Pe) * n[ch][a] - bernoulli(Pe) * n[ch][b])
+            if self.ion_flux == "pressure":
+                Gi = charged_pressure_flux(Gi, mu, zch[:, 0, 0], n[ch][a], n[ch][b], n_e[a2], n_e[b2],
+                                           Te[a2], Te[b2], self.T_i, d)
             G = G * (gm.z == 0)[:, None, None]
             G[ch] = Gi
             F[a] -= A * G
@@ -425,16 +430,18 @@ class SpeciesSystem:
         return out
 
     def first_face_excess(self, x) -> np.ndarray:
-        """Per column (nr,): the Scharfetter–Gummel flux of all positive ions through the first
-        interior z face above the bottom wall, relative to the exact flux of a 1D edge layer
-        through the same two cells, minus 1.  The layer (constant flux, Boltzmann electrons and
-        negative ions, constant μ_k) integrates, per species with the face share s_k of the
-        positive ions, to
+        """Per column (nr,): the face flux of all positive ions through the first interior z
+        face above the bottom wall, by the scheme in use (``ion_flux``: "sg" or "pressure"),
+        relative to the exact flux of a 1D edge layer through the same two cells, minus 1.
+        The layer (constant flux, Boltzmann electrons and negative ions, constant μ_k)
+        integrates, per species with the face share s_k of the positive ions, to
         Γ_k d/μ_k = T_i(n_k,a − n_k,b) + s_k[T̄_e(n_e,a − n_e,b) − n̄_e ΔT_e + T_i(n_−,a − n_−,b)]
-        (n_k∇φ = s_k(n_e∇φ + n_−∇φ), n_e∇φ = T_e∇n_e + n_e∇T_e, n_−∇φ = T_i∇n_−); the
-        positive-ion part of the wall boundary's half-cell integral (:func:`edge_factors`) on
-        an interior face.  0 where SG is exact (small steps); on the 1D edge layer of
-        docs/reactor.md it is the SG error (+5 % at 0.8 T_i, +34 % at 2.2 T_i)."""
+        (n_k∇φ = s_k(n_e∇φ + n_−∇φ), n_e∇φ = T_e∇n_e + n_e∇T_e, n_−∇φ = T_i∇n_−): the pressure
+        form of :mod:`.ionflux` with the negative ions' fluxes set to zero, and the positive-ion
+        part of the wall boundary's half-cell integral (:func:`edge_factors`) on an interior
+        face.  With "sg" it is the SG error (0 for small steps; +5 % at 0.8 T_i, +34 % at
+        2.2 T_i on the 1D edge layer of docs/reactor.md); with "pressure" what the negative
+        ions' own (SG) flux adds to the Boltzmann layer."""
         lnn, lnne, Te, _ = self.unpack(x)
         n, ne = np.exp(lnn), np.exp(lnne)
         gm = self.gm
@@ -443,22 +450,24 @@ class SpeciesSystem:
         Tf = 0.5 * (Te[a] + Te[b])
         dphi = Tf * (lnne[b] - lnne[a]) + (Te[b] - Te[a])
         E = np.abs(dphi) / d
-        npos = n[self.pos].sum(axis=0)
-        nneg = (-gm.z[self.neg][:, None, None] * n[self.neg]).sum(axis=0) if self.neg.size else np.zeros_like(ne)
-        sg = np.zeros_like(Tf)
-        lay = np.zeros_like(Tf)
-        for k in self.pos:
-            lam_f = 0.5 * (self.lam[k][a] + self.lam[k][b])
-            vb = self.vbar_i[k, 0, 0]
-            aa = EV * lam_f / self.m[k] * E
-            u = 2 * aa / (vb + np.sqrt(vb ** 2 + 2 * PI * aa))
-            mu = np.where(E > 0, u / np.maximum(E, 1e-300), EV * lam_f / (self.m[k] * vb))
-            Pe = -dphi / self.T_i
-            sg += mu * self.T_i / d * (bernoulli(-Pe) * n[k][a] - bernoulli(Pe) * n[k][b])
-            sk = 0.5 * (n[k][a] / npos[a] + n[k][b] / npos[b])
-            drive = Tf * (ne[a] - ne[b]) - 0.5 * (ne[a] + ne[b]) * (Te[b] - Te[a]) + self.T_i * (nneg[a] - nneg[b])
-            lay += mu / d * (self.T_i * (n[k][a] - n[k][b]) + sk * drive)
-        return sg / np.where(np.abs(lay) > 0, lay, np.inf) - 1.0
+        ch = self.charged
+        zc = gm.z[ch]
+        lam_f = 0.5 * (self.lam[ch][:, :, 0] + self.lam[ch][:, :, 1])
+        vb = self.vbar_i[ch, 0]
+        mk = self.m[ch][:, None]
+        aa = EV * lam_f / mk * E
+        u = 2 * aa / (vb + np.sqrt(vb ** 2 + 2 * PI * aa))
+        mu = np.where(E > 0, u / np.maximum(E, 1e-300), EV * lam_f / (mk * vb))
+        Pe = -zc[:, None] * dphi / self.T_i
+        na, nb = n[ch][:, :, 0], n[ch][:, :, 1]
+        G = mu * self.T_i / d * (bernoulli(-Pe) * na - bernoulli(Pe) * nb)
+        args = (mu, zc, na, nb, ne[a], ne[b], Te[a], Te[b], self.T_i, d)
+        if self.ion_flux == "pressure":
+            G = charged_pressure_flux(G, *args)
+        lay = charged_pressure_flux(np.where((zc < 0)[:, None], 0.0, G), *args)
+        pos = zc > 0
+        scheme, exact = G[pos].sum(axis=0), lay[pos].sum(axis=0)
+        return scheme / np.where(np.abs(exact) > 0, exact, np.inf) - 1.0
 
     def heating(self, el_gas, heat_i):
         """Gas heating per cell (W): (electron elastic W, ion Joule W).  The ions hand the
