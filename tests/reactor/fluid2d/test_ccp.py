@@ -385,7 +385,7 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
     f2 = data["fluid2d"]
     assert f2["absorbed_power_W"] == pytest.approx(30.0, rel=1e-9)
     assert f2["sheath_regime"] == "collisional" and f2["ion_mean_free_path_over_sheath"] < 1
-    assert f2["iedf_monte_carlo"]["ion_cross_section"] == "constant" and f2["iedf_monte_carlo"]["seed"] == 0
+    assert f2["iedf_monte_carlo"]["ion_cross_section"] == "phelps" and f2["iedf_monte_carlo"]["seed"] == 0
     assert f2["self_bias_V"] == data["V_dc_V"] < -50 and f2["rf_return"] == "chamber"
     # V_T between the plates (new key, and the old one kept) = powered + grounded sheaths' amplitudes;
     # the global model's V_rf_V is the wafer sheath's

@@ -49,7 +49,8 @@ from .mesh import Mesh
 from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
-from .transport import PlasmaCoefficients, TransportResidual, gas_density
+from .ccp_xs import PHELPS_GASES, field_sigma, low_field_sigma, resolve_ion_cross_section
+from .transport import PlasmaCoefficients, TransportResidual, _expm1_ratio, gas_density, ion_drift
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
 
@@ -74,6 +75,19 @@ class CCPSetup:
     collisional: bool = False
     lambda_i: float = 0.0
     kappa: SeriesKappa | None = None
+    ion_cross_section: str = "constant"
+
+    @property
+    def phelps(self) -> bool:
+        """Ar⁺/Ar momentum transfer of Phelps 1994 (:mod:`.ccp_xs`) in the sheath law, the bulk
+        drift and the ion Monte Carlo (``ion_cross_section: phelps``)."""
+        return self.ion_cross_section == "phelps"
+
+    def transport(self, mesh: Mesh | None = None) -> CCPTransport:
+        """The bulk transport of this recipe on ``mesh`` (default: the setup's)."""
+        m = self.mesh if mesh is None else mesh
+        return CCPTransport(m, self.coef, sigma_low=low_field_sigma(self.coef.m_i, self.coef.T_i_eV)
+                            if self.phelps else None)
 
     @property
     def sheath_regime(self) -> str:
@@ -151,7 +165,46 @@ class CCPResult:
 class CCPTransport(TransportResidual):
     """:class:`TransportResidual` whose walls take 2T_e + T_e/2 per pair from the electrons
     (the floating-sheath drop V_s of the ICP walls is given back: in a CCP the RF source,
-    not the electrons, gives the ions their sheath energy)."""
+    not the electrons, gives the ions their sheath energy).  ``sigma_low`` (``ion_cross_section:
+    phelps``): the ion drift eE/M = u(v̄/λ₀ + (π/2)u/λ_h) of :mod:`.ccp_xs` — λ₀ = 1/(n σ₀) the
+    measured zero-field mobility, λ_h = 1/(n σ_eq(ε)) Phelps's momentum transfer at the energy
+    gained over one mean free path — instead of one constant λ_i in both terms."""
+
+    def __init__(self, mesh: Mesh, coef: PlasmaCoefficients, sigma_low: float | None = None):
+        super().__init__(mesh, coef)
+        self.sigma_low = sigma_low
+
+    def _drift(self, E_eff, ng):
+        """(a, v̄') of :func:`.transport.ion_drift` for the effective field E_eff (V/m)."""
+        c = self.c
+        vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
+        if self.sigma_low is None:
+            return EV / (ng * c.sigma_i) / c.m_i * E_eff, vbar
+        s_h = field_sigma(E_eff, ng)
+        return EV / (ng * s_h) / c.m_i * E_eff, vbar * self.sigma_low / s_h      # v̄ λ_h/λ₀
+
+    def _face_flux(self, lnn_a, lnn_b, Te_a, Te_b, d, ng_f):
+        if self.sigma_low is None:
+            return super()._face_flux(lnn_a, lnn_b, Te_a, Te_b, d, ng_f)
+        g = (lnn_b - lnn_a) / d
+        Tf = 0.5 * (Te_a + Te_b)
+        u = ion_drift(*self._drift((Tf + self.c.T_i_eV) * np.abs(g), ng_f))
+        nf = np.exp(lnn_a) * _expm1_ratio(lnn_b - lnn_a)         # logarithmic mean
+        return -np.sign(g) * nf * u, Tf, g
+
+    def wall_edge(self, lnn_P, Te_P, d, ng):
+        if self.sigma_low is None:
+            return super().wall_edge(lnn_P, Te_P, d, ng)
+        uB = np.sqrt(EV * Te_P / self.c.m_i)
+        E0 = (Te_P + self.c.T_i_eV) / d
+        lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
+        for _ in range(64):
+            y = 0.5 * (lo + hi)
+            f = _expm1_ratio(-y) * ion_drift(*self._drift(E0 * y, ng)) - uB * np.exp(-y)
+            hi = np.where(f > 0, y, hi)
+            lo = np.where(f > 0, lo, y)
+        y = 0.5 * (lo + hi)
+        return y, uB * np.exp(lnn_P - y)
 
     def evaluate(self, lnn, Te, *, details: bool = False):
         Fn, FE, d = super().evaluate(lnn, Te, details=True)
@@ -210,16 +263,19 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
         raise RecipeError(f"the 2D CCP models an electropositive plasma of one gas and one positive ion "
                           f"(argon); chemistry {chem.name!r} has {', '.join(gm.names)}; use model: global",
                           path="reactor.chemistry", value=chem.name)
-    if c.ion_cross_section == "phelps" and gm.names[int(gm.neu[0])] != "Ar":
+    gas = gm.names[int(gm.neu[0])]
+    xs = resolve_ion_cross_section(c.ion_cross_section, gas)
+    if xs == "phelps" and gas not in PHELPS_GASES:
         raise RecipeError(f"ion_cross_section 'phelps' is the Ar+ / Ar cross section (Phelps 1994); the gas is "
-                          f"{gm.names[int(gm.neu[0])]!r}: use 'constant'",
+                          f"{gas!r}: use 'constant'",
                           path="reactor.fluid2d.ccp.ion_cross_section", value=c.ion_cross_section)
     coef = plasma_coefficients(gm)
     omega = 2 * PI * c.frequency
-    lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
 
     series = c.mean_voltage == "series"
     tables = {k: SeriesKappa.of("collisional" if k else "collisionless") if series else None for k in (False, True)}
+
+    lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
 
     def reference(collisional: bool) -> HomogeneousCCP:
         tab = tables[collisional]
@@ -246,8 +302,8 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
         ref = reference(True)
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
     return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
-                    coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])],
-                    collisional=collisional, lambda_i=lam_i, kappa=tables[collisional])
+                    coef=coef, reference=ref, mesh=mesh, neutral=gas, collisional=collisional,
+                    lambda_i=lam_i, kappa=tables[collisional], ion_cross_section=xs)
 
 
 def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
@@ -304,7 +360,7 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
             _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
         m = bulk_mesh(R, d, nr, nz)
         setup = dataclasses.replace(setup, mesh=m)
-        tr = CCPTransport(m, coef)
+        tr = setup.transport(m)
         lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
         if s.gas_heating:
             tr.set_state(n_g, np.zeros(m.shape))
@@ -363,7 +419,7 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
 def energy_channels(res: CCPResult) -> dict[str, float]:
     """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair) + the work
     against the ambipolar field (the ions' Joule heating)."""
-    tr = CCPTransport(res.setup.mesh, res.setup.coef)
+    tr = res.setup.transport()
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
