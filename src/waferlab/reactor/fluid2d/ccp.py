@@ -49,7 +49,7 @@ from .mesh import Mesh
 from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
-from .ccp_xs import PHELPS_GASES, field_sigma, low_field_sigma, resolve_ion_cross_section
+from .ccp_xs import PHELPS_GASES, field_sigma, low_field_sigma, momentum_sigma, resolve_ion_cross_section
 from .transport import PlasmaCoefficients, TransportResidual, _expm1_ratio, gas_density, ion_drift
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
@@ -280,9 +280,17 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
     def reference(collisional: bool) -> HomogeneousCCP:
         tab = tables[collisional]
         try:
-            return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
-                                   electrons_only=c.power_absorbed_by == "electrons", collisional=collisional,
-                                   kappa=1.0 if tab is None else tab(1.0)[0])
+            def at(sigma_h):
+                return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power,
+                                       omega, electrons_only=c.power_absorbed_by == "electrons",
+                                       collisional=collisional, kappa=1.0 if tab is None else tab(1.0)[0],
+                                       sigma_h=sigma_h)
+            if xs != "phelps":
+                return at(None)
+            # Godyak's h-factors assume a constant λ_i in the ions' high-field drift (the presheath,
+            # ions near the Bohm energy T_e/2): the bulk's Phelps λ_h = 1/(n σ_eq(T_e/2)), T_e iterated once
+            h = at(float(momentum_sigma(1.5)))
+            return at(float(momentum_sigma(0.5 * h.T_e_eV)))
         except ValueError as exc:
             raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa, "
                               f"{'collisional' if collisional else 'collisionless'} sheaths): give a larger gap "
