@@ -148,10 +148,8 @@ def test_divider_heating_on_a_mesh_keeps_current_and_power():
 
 
 def test_homogeneous_model_closes_its_balances():
-    """Particle balance (T_e), P = P_e + P_i, the heating at its J₁ and d = gap − 2s_m — with the
-    chemistry's λ_i in the h-factors (``ion_cross_section: constant``; the default ``phelps`` puts
-    the bulk's λ_h = 1/(n σ_eq(T_e/2)) there instead, the same equations)."""
-    setup = build_ccp(make({"ccp": {"ion_cross_section": "constant"}}))
+    """Particle balance (T_e), P = P_e + P_i, the heating at its J₁ and d = gap − 2s_m."""
+    setup = build_ccp(make())
     h, c = setup.reference, setup.coef
     n_g = setup.global_model.n_g0
     nu_iz, loss, nu_m = (float(v[0]) for v in c.rates(np.array([h.T_e_eV]), np.array([n_g])))

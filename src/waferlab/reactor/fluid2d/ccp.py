@@ -49,8 +49,8 @@ from .mesh import Mesh
 from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
-from .ccp_xs import PHELPS_GASES, field_sigma, low_field_sigma, momentum_sigma, resolve_ion_cross_section
-from .transport import PlasmaCoefficients, TransportResidual, _expm1_ratio, gas_density, ion_drift
+from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
+from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
 
@@ -79,15 +79,9 @@ class CCPSetup:
 
     @property
     def phelps(self) -> bool:
-        """Ar⁺/Ar momentum transfer of Phelps 1994 (:mod:`.ccp_xs`) in the sheath law, the bulk
-        drift and the ion Monte Carlo (``ion_cross_section: phelps``)."""
+        """Phelps's energy-dependent Ar⁺/Ar cross sections in the ion Monte Carlo
+        (``ion_cross_section: phelps``, the default for argon; :mod:`.ccp_xs`)."""
         return self.ion_cross_section == "phelps"
-
-    def transport(self, mesh: Mesh | None = None) -> CCPTransport:
-        """The bulk transport of this recipe on ``mesh`` (default: the setup's)."""
-        m = self.mesh if mesh is None else mesh
-        return CCPTransport(m, self.coef, sigma_low=low_field_sigma(self.coef.m_i, self.coef.T_i_eV)
-                            if self.phelps else None)
 
     @property
     def sheath_regime(self) -> str:
@@ -102,6 +96,10 @@ class CCPSetup:
     @property
     def electrons_only(self) -> bool:
         return self.ccp.power_absorbed_by == "electrons"
+
+    def transport(self, mesh: Mesh | None = None) -> CCPTransport:
+        """The bulk transport of this recipe on ``mesh`` (default: the setup's)."""
+        return CCPTransport(self.mesh if mesh is None else mesh, self.coef)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,46 +163,7 @@ class CCPResult:
 class CCPTransport(TransportResidual):
     """:class:`TransportResidual` whose walls take 2T_e + T_e/2 per pair from the electrons
     (the floating-sheath drop V_s of the ICP walls is given back: in a CCP the RF source,
-    not the electrons, gives the ions their sheath energy).  ``sigma_low`` (``ion_cross_section:
-    phelps``): the ion drift eE/M = u(v̄/λ₀ + (π/2)u/λ_h) of :mod:`.ccp_xs` — λ₀ = 1/(n σ₀) the
-    measured zero-field mobility, λ_h = 1/(n σ_eq(ε)) Phelps's momentum transfer at the energy
-    gained over one mean free path — instead of one constant λ_i in both terms."""
-
-    def __init__(self, mesh: Mesh, coef: PlasmaCoefficients, sigma_low: float | None = None):
-        super().__init__(mesh, coef)
-        self.sigma_low = sigma_low
-
-    def _drift(self, E_eff, ng):
-        """(a, v̄') of :func:`.transport.ion_drift` for the effective field E_eff (V/m)."""
-        c = self.c
-        vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
-        if self.sigma_low is None:
-            return EV / (ng * c.sigma_i) / c.m_i * E_eff, vbar
-        s_h = field_sigma(E_eff, ng)
-        return EV / (ng * s_h) / c.m_i * E_eff, vbar * self.sigma_low / s_h      # v̄ λ_h/λ₀
-
-    def _face_flux(self, lnn_a, lnn_b, Te_a, Te_b, d, ng_f):
-        if self.sigma_low is None:
-            return super()._face_flux(lnn_a, lnn_b, Te_a, Te_b, d, ng_f)
-        g = (lnn_b - lnn_a) / d
-        Tf = 0.5 * (Te_a + Te_b)
-        u = ion_drift(*self._drift((Tf + self.c.T_i_eV) * np.abs(g), ng_f))
-        nf = np.exp(lnn_a) * _expm1_ratio(lnn_b - lnn_a)         # logarithmic mean
-        return -np.sign(g) * nf * u, Tf, g
-
-    def wall_edge(self, lnn_P, Te_P, d, ng):
-        if self.sigma_low is None:
-            return super().wall_edge(lnn_P, Te_P, d, ng)
-        uB = np.sqrt(EV * Te_P / self.c.m_i)
-        E0 = (Te_P + self.c.T_i_eV) / d
-        lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
-        for _ in range(64):
-            y = 0.5 * (lo + hi)
-            f = _expm1_ratio(-y) * ion_drift(*self._drift(E0 * y, ng)) - uB * np.exp(-y)
-            hi = np.where(f > 0, y, hi)
-            lo = np.where(f > 0, lo, y)
-        y = 0.5 * (lo + hi)
-        return y, uB * np.exp(lnn_P - y)
+    not the electrons, gives the ions their sheath energy)."""
 
     def evaluate(self, lnn, Te, *, details: bool = False):
         Fn, FE, d = super().evaluate(lnn, Te, details=True)
@@ -280,17 +239,9 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
     def reference(collisional: bool) -> HomogeneousCCP:
         tab = tables[collisional]
         try:
-            def at(sigma_h):
-                return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power,
-                                       omega, electrons_only=c.power_absorbed_by == "electrons",
-                                       collisional=collisional, kappa=1.0 if tab is None else tab(1.0)[0],
-                                       sigma_h=sigma_h)
-            if xs != "phelps":
-                return at(None)
-            # Godyak's h-factors assume a constant λ_i in the ions' high-field drift (the presheath,
-            # ions near the Bohm energy T_e/2): the bulk's Phelps λ_h = 1/(n σ_eq(T_e/2)), T_e iterated once
-            h = at(float(momentum_sigma(1.5)))
-            return at(float(momentum_sigma(0.5 * h.T_e_eV)))
+            return homogeneous_ccp(coef.rates, coef.m_i, coef.sigma_i, gm.n_g0, R, gap, spec.source.power, omega,
+                                   electrons_only=c.power_absorbed_by == "electrons", collisional=collisional,
+                                   kappa=1.0 if tab is None else tab(1.0)[0])
         except ValueError as exc:
             raise RecipeError(f"{exc} (homogeneous CCP model at {spec.source.power:g} W, {spec.pressure:g} Pa, "
                               f"{'collisional' if collisional else 'collisionless'} sheaths): give a larger gap "

@@ -316,7 +316,7 @@ class HomogeneousCCP:
 
 def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap: float, power: float,
                     omega: float, *, electrons_only: bool = False, collisional: bool = False,
-                    iterations: int = 200, kappa: float = 1.0, sigma_h: float | None = None) -> HomogeneousCCP:
+                    iterations: int = 200, kappa: float = 1.0) -> HomogeneousCCP:
     """Symmetric parallel plates of radius R (electrodes = chamber), bulk d = gap − 2 s_m of
     uniform density n₀ (the global-model convention of L&L 2005 §10.2, §11.2):
 
@@ -331,14 +331,11 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
     eq. (1) (``collisional``: its collisional law with λ_i = 1/(n_g σ_i)) gives s_m, so d;
     iterated to a fixed point.  ``rates`` is
     :attr:`PlasmaCoefficients.rates`; ``kappa``: the sheaths' V̄/V₁ factor (:func:`rf_sheath`; equal
-    sheaths of ``mean_voltage: series``: :class:`..sheath_rf.SeriesKappa` at ratio 1); ``sigma_h``: the
-    cross section of the h-factors' λ_i where the bulk ions drift with another one than the sheath
-    law's σ_i (``ion_cross_section: phelps``: :mod:`.ccp_xs`)."""
+    sheaths of ``mean_voltage: series``: :class:`..sheath_rf.SeriesKappa` at ratio 1)."""
     lam = 1.0 / (n_g * sigma_i)
-    lam_h = lam if sigma_h is None else 1.0 / (n_g * sigma_h)
     d = 0.8 * gap
     for _ in range(iterations):
-        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional, kappa, lam_h)
+        st = _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional, kappa)
         d_new = gap - 2 * st["s_m"]
         if d_new <= 0.05 * gap:
             raise ValueError(f"the sheaths (s_m = {st['s_m'] * 1e3:.3g} mm each) fill the gap {gap * 1e3:.3g} mm")
@@ -353,11 +350,11 @@ def homogeneous_ccp(rates, m_i: float, sigma_i: float, n_g: float, R: float, gap
 
 
 def _homogeneous_at(d, rates, m_i, lam, n_g, R, power, omega, electrons_only, collisional,
-                    kappa=1.0, lam_h=None) -> dict[str, float]:
+                    kappa=1.0) -> dict[str, float]:
     """The homogeneous model's balances at a fixed bulk length d."""
     ng = np.array([n_g])
     A = PI * R ** 2
-    hl, hR = h_factors(d, R, lam if lam_h is None else lam_h)
+    hl, hR = h_factors(d, R, lam)
     A_eff = 2 * A * hl + 2 * PI * R * d * hR
 
     def balance(Te):
