@@ -6,8 +6,9 @@ Plasma Sources Sci. Technol. 30, 095017, 2021; argon, 2.5 cm gap, 10 Pa, 350 K, 
    equal electrodes of radius 0.3 m (rf_return: electrode; 1.0 m to show the radial loss does not
    matter): ours against the PIC's mid-gap density, RF voltage, ion flux, RF current, plasma
    potential, ion power, T_e (against the EEPF's 1–10 eV slope), and the ion Monte Carlo's
-   energy distribution at the electrode (centre column, 4000 ions) with the constant σ_i = 1e-18 m²
-   and with the energy-dependent Phelps (1994) cross sections (``ion_cross_section: phelps``).
+   energy distribution at the electrode (centre column, 4000 ions) with the default energy-dependent
+   Phelps (1994) cross sections (``ion_cross_section: phelps``: sheath Monte Carlo and bulk ion
+   drift) and with the constant σ_i = 1e-18 m² (``constant``, the default before session 12).
 2. Matched voltage: the power per area at which V_T = 250 V (secant on ln P), the same table.
 3. The diagnosis: n = Γ/(h u_B): the density ratio against (flux ratio) × √(T_PIC/T_e) with the
    PIC's mid-gap ⅔⟨ε⟩ = 1.03 eV; the electron energy spent per lost pair (electron power over the
@@ -73,12 +74,14 @@ def main() -> None:
     # 1. matched power
     res, cpu = solve()
     out += ["## Matched power: 121.7 W/m² (the PIC's ⟨j·E⟩, electrons 39.6 + ions 82.1)", ""]
-    out += table(res, "radius 0.3 m, 16 × 16", cpu)
+    out += table(res, "radius 0.3 m, 16 × 16 (default `ion_cross_section: phelps`)", cpu)
     big, cpu_b = solve(radius_m=1.0)
     out += table(big, "radius 1.0 m, 16 × 16 (radial loss: the centre column does not move)", cpu_b)
     fine, cpu_f = solve(mesh=(24, 24))
     out += table(fine, "radius 0.3 m, 24 × 24", cpu_f)
-    phelps, cpu_p = solve(ccp={"ion_cross_section": "phelps"})
+    const, cpu_c = solve(ccp={"ion_cross_section": "constant"})
+    out += table(const, "radius 0.3 m, 16 × 16, `ion_cross_section: constant` (σ_i = 1e-18 m² in the bulk and "
+                 "the Monte Carlo)", cpu_c)
     pic = ifed_stats(np.arange(0.0, 121.0), IFED_POWERED)
     out += ["Ion energy at the electrode (centre column, 4000 ions, seed 1; eduPIC: the powered electrode's "
             "flux–energy distribution; ± the standard error)", "",
@@ -86,8 +89,8 @@ def main() -> None:
             "|---|---|---|---|---|---|---|",
             f"| eduPIC (Phelps 1994 isotropic + backward) | {pic['mean_eV']:.2f} | {pic['median_eV']:.1f} | "
             f"{pic['below_10eV']:.3f} | {pic['above_100eV']:.4f} | — | — |"]
-    r_c, m_c = ions_rows(res, "ours, constant σ_i = 1e-18 m² (all charge exchange)")
-    r_p, m_p = ions_rows(phelps, "ours, `ion_cross_section: phelps`")
+    r_c, m_c = ions_rows(const, "ours, `constant` σ_i = 1e-18 m² (all charge exchange)")
+    r_p, m_p = ions_rows(res, "ours, `phelps` (default)")
     out += r_c + r_p + ["", f"Mean ion energy ours / eduPIC: constant {m_c / EDUPIC.ion_energy_mean_eV:.3f}, "
                         f"phelps {m_p / EDUPIC.ion_energy_mean_eV:.3f}.", ""]
     # 2. matched voltage: secant on ln P for V_T = 250 V

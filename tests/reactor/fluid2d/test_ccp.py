@@ -385,7 +385,7 @@ def test_example_recipe_writes_fields_wafer_csv_png_and_json(tmp_path):
     f2 = data["fluid2d"]
     assert f2["absorbed_power_W"] == pytest.approx(30.0, rel=1e-9)
     assert f2["sheath_regime"] == "collisional" and f2["ion_mean_free_path_over_sheath"] < 1
-    assert f2["iedf_monte_carlo"]["ion_cross_section"] == "constant" and f2["iedf_monte_carlo"]["seed"] == 0
+    assert f2["iedf_monte_carlo"]["ion_cross_section"] == "phelps" and f2["iedf_monte_carlo"]["seed"] == 0
     assert f2["self_bias_V"] == data["V_dc_V"] < -50 and f2["rf_return"] == "chamber"
     # V_T between the plates (new key, and the old one kept) = powered + grounded sheaths' amplitudes;
     # the global model's V_rf_V is the wafer sheath's
@@ -449,7 +449,7 @@ def test_wafer_map_example_sputters_with_the_ccp_ion_profile(tmp_path):
     assert G[1] / G[0] == pytest.approx(i1 / i0, rel=1e-6)
     # collisional sheath (s_m/λ_i ≈ 5): the ion Monte Carlo's mean, far below T_e/2 + V̄ ≈ 445 eV
     assert E[1] - E[0] == pytest.approx(dE1 - dE0, abs=1e-6) and 60 < E[0] < 300
-    # ≈ 140 eV mean (collisionless: ≈ 447 eV): the 600 s example etches 8.8–10.9 nm, so 300 s ≈ 4.4–5.5 nm
+    # ≈ 260 eV mean with the default Phelps cross sections (constant σ_i: ≈ 140 eV; collisionless ≈ 447 eV)
     assert all(float(x["etch_depth_m"]) > 2e-9 for x in rows)
 
 

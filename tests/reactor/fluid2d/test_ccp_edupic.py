@@ -5,11 +5,12 @@ PIC's absorbed power per area (121.7 W/m²) on equal 0.3 m electrodes.
 Tolerances, set before the comparison (the module docstring of ccp_edupic argues them): plasma
 density and ion flux within a factor 2, the RF voltage, RF current and plasma potential within
 30 %, the Monte Carlo's mean ion energy at the electrode within 30 %.  Measured (commit of
-bench/results/reactor_fluid2d_ccp_edupic.md): n 0.498, Γ 0.793, V_T 1.212, J₁ 1.199, V_p 1.126,
-mean ion energy 1.116 with ``ion_cross_section: phelps`` (0.515 with the constant σ_i).  The
-density misses its factor 2 by 0.4 %: the Maxwellian T_e (2.59 eV) against the PIC's cold bulk
-(⅔⟨ε⟩ = 1.03 eV) makes the Bohm loss 1.59 times faster — an expected failure (strict) until the
-model has a non-Maxwellian EEDF."""
+bench/results/reactor_fluid2d_ccp_edupic.md), with the default ``ion_cross_section: phelps``
+(session 12; Phelps's Ar⁺/Ar cross sections in the sheath's ion Monte Carlo): n 0.498, Γ 0.793,
+V_T 1.212, J₁ 1.199, V_p 1.126, mean ion energy 1.116 (0.515 with ``constant``, the constant σ_i).
+The density misses its factor 2 by 0.4 %: the Maxwellian T_e (2.59 eV) against the PIC's cold
+bulk (⅔⟨ε⟩ = 1.03 eV) makes the Bohm loss 1.59 times faster — an expected failure (strict) until
+the model has a non-Maxwellian EEDF."""
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,9 @@ def test_reference_numbers_match_the_tabulated_distribution():
 def matched():
     from waferlab.reactor.fluid2d.ccp import solve_ccp
 
-    return solve_ccp(edupic_spec(ccp={"ion_cross_section": "phelps"}))
+    res = solve_ccp(edupic_spec())            # the default cross section: Phelps's, argon
+    assert res.setup.ion_cross_section == "phelps"
+    return res
 
 
 @pytest.mark.slow

@@ -49,6 +49,7 @@ from .mesh import Mesh
 from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
+from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
@@ -74,6 +75,13 @@ class CCPSetup:
     collisional: bool = False
     lambda_i: float = 0.0
     kappa: SeriesKappa | None = None
+    ion_cross_section: str = "constant"
+
+    @property
+    def phelps(self) -> bool:
+        """Phelps's energy-dependent Ar⁺/Ar cross sections in the ion Monte Carlo
+        (``ion_cross_section: phelps``, the default for argon; :mod:`.ccp_xs`)."""
+        return self.ion_cross_section == "phelps"
 
     @property
     def sheath_regime(self) -> str:
@@ -88,6 +96,10 @@ class CCPSetup:
     @property
     def electrons_only(self) -> bool:
         return self.ccp.power_absorbed_by == "electrons"
+
+    def transport(self, mesh: Mesh | None = None) -> CCPTransport:
+        """The bulk transport of this recipe on ``mesh`` (default: the setup's)."""
+        return CCPTransport(self.mesh if mesh is None else mesh, self.coef)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,16 +222,19 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
         raise RecipeError(f"the 2D CCP models an electropositive plasma of one gas and one positive ion "
                           f"(argon); chemistry {chem.name!r} has {', '.join(gm.names)}; use model: global",
                           path="reactor.chemistry", value=chem.name)
-    if c.ion_cross_section == "phelps" and gm.names[int(gm.neu[0])] != "Ar":
+    gas = gm.names[int(gm.neu[0])]
+    xs = resolve_ion_cross_section(c.ion_cross_section, gas)
+    if xs == "phelps" and gas not in PHELPS_GASES:
         raise RecipeError(f"ion_cross_section 'phelps' is the Ar+ / Ar cross section (Phelps 1994); the gas is "
-                          f"{gm.names[int(gm.neu[0])]!r}: use 'constant'",
+                          f"{gas!r}: use 'constant'",
                           path="reactor.fluid2d.ccp.ion_cross_section", value=c.ion_cross_section)
     coef = plasma_coefficients(gm)
     omega = 2 * PI * c.frequency
-    lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
 
     series = c.mean_voltage == "series"
     tables = {k: SeriesKappa.of("collisional" if k else "collisionless") if series else None for k in (False, True)}
+
+    lam_i = 1.0 / (gm.n_g0 * coef.sigma_i)
 
     def reference(collisional: bool) -> HomogeneousCCP:
         tab = tables[collisional]
@@ -246,8 +261,8 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
         ref = reference(True)
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
     return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
-                    coef=coef, reference=ref, mesh=mesh, neutral=gm.names[int(gm.neu[0])],
-                    collisional=collisional, lambda_i=lam_i, kappa=tables[collisional])
+                    coef=coef, reference=ref, mesh=mesh, neutral=gas, collisional=collisional,
+                    lambda_i=lam_i, kappa=tables[collisional], ion_cross_section=xs)
 
 
 def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
@@ -304,7 +319,7 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
             _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
         m = bulk_mesh(R, d, nr, nz)
         setup = dataclasses.replace(setup, mesh=m)
-        tr = CCPTransport(m, coef)
+        tr = setup.transport(m)
         lnn, Te = x[:N].reshape(nr, nz), x[N:].reshape(nr, nz)
         if s.gas_heating:
             tr.set_state(n_g, np.zeros(m.shape))
@@ -363,7 +378,7 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
 def energy_channels(res: CCPResult) -> dict[str, float]:
     """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair) + the work
     against the ambipolar field (the ions' Joule heating)."""
-    tr = CCPTransport(res.setup.mesh, res.setup.coef)
+    tr = res.setup.transport()
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)

@@ -72,7 +72,7 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
     T_i = float(setup.global_model.T_ion_eV)
     # mean_voltage: series — the powered sheath's front of the two-sheath waveform (sheath_rf.pair_front)
     front = None if setup.kappa is None else pair_front(h.V_a / h.V_b, "collisional")
-    xs = "phelps_ar" if setup.ccp.ion_cross_section == "phelps" else "constant"
+    xs = "phelps_ar" if setup.phelps else "constant"
     cols = []
     for k, c in enumerate(idx):
         mfp = 1.0 / (float(res.n_gas[c, 0]) * setup.coef.sigma_i)

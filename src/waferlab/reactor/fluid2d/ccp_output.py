@@ -93,7 +93,7 @@ def reactor_state_ccp(res: CCPResult, ions=_NOT_GIVEN) -> ReactorState:
     spread = max(gm.T_ion_eV, 1e-3)
     grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
     E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
-    mfp = 1.0 / (float(res.n_gas[w, 0].mean()) * coef.sigma_i)
+    mfp = 1.0 / (float(res.n_gas[w, 0].mean()) * res.setup.coef.sigma_i)
     A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
     if ions is not None:
         E_dist, A_dist = ions.iedf, ions.iadf
@@ -237,7 +237,7 @@ def run_ccp(spec: ReactorSpec, out: Path, name: str, *, checkpoint: Path, resume
     if ions is not None:
         result["fluid2d"]["iedf_monte_carlo"] = {
             "ions": ions.n_ions, "lost": ions.lost, "cpu_s": ions.cpu_s, "seed": seed,
-            "ion_cross_section": res.setup.ccp.ion_cross_section,
+            "ion_cross_section": res.setup.ion_cross_section,
             "sheath_collisionality_centre": float(ions.collisionality[0]),
             "ion_energy_collisionless_eV": float((ions.weights * ions.sheath_energy_eV).sum())} | ions.shape
     write_json(out / "reactor.json", result)

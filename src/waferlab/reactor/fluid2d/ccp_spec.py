@@ -58,7 +58,7 @@ class CCPSettings(SpecModel):
     rf_return: Literal["chamber", "electrode"] = "chamber"
     sheath: Literal["auto", "collisionless", "collisional"] = "auto"
     mean_voltage: Literal["sinusoidal", "series"] = "series"
-    ion_cross_section: Literal["constant", "phelps"] = "constant"
+    ion_cross_section: Literal["constant", "phelps"] | None = None
 
     @model_validator(mode="after")
     def _check(self):
