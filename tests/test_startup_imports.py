@@ -1,11 +1,10 @@
 """Start-up guards (no timing): what a small run imports, the written-out constants, the
-matplotlib-free point-in-polygon test and the command's garbage-collector setting.
+matplotlib-free point-in-polygon test.
 
 Each import check runs in a fresh interpreter (``sys.modules`` of this test process is
 whatever the suite imported before).  The costs they guard (CPU, this project's 2-core
 machine; bench/results/startup_s12.md): ``matplotlib.path`` ~0.2 s, ``scipy.constants``
-~0.06-0.16 s, the oxidize/anneal/thermal step modules ~0.03 s, the collector's rescans
-of the start-up's objects ~0.1-0.3 s.
+~0.06-0.16 s, the oxidize/anneal/thermal step modules ~0.03 s.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -101,25 +99,3 @@ def test_inside_polygon_equals_matplotlib():
     assert n_in > 1000                                  # both answers occur
     assert not inside_polygon(np.array([[np.nan, 0.0]]), [[0, -1], [1, 1], [-1, 1]]).any()
     assert not inside_polygon(np.zeros((1, 2)), [[0, 0], [1, 1]]).any()
-
-
-@pytest.mark.parametrize("argv0", [None, "waferlab"])
-def test_gc_setting_only_for_the_command(argv0):
-    """A library import leaves the collector alone; the command raises its gen-0 threshold
-    while it starts, and ``_end_start_up`` freezes the start-up's objects and puts the
-    default thresholds back (once)."""
-    code = ("import gc, json; before = gc.get_threshold()\n"
-            "import waferlab\n"
-            "during = gc.get_threshold()\n"
-            "waferlab._end_start_up(); waferlab._end_start_up()\n"
-            "print(json.dumps([before, during, gc.get_threshold(), gc.get_freeze_count()]))")
-    env = dict(os.environ, PYTHONPATH=SRC)
-    pre = f"import sys; sys.argv[0] = {argv0!r}\n" if argv0 else ""
-    out = subprocess.run([sys.executable, "-c", pre + code], env=env, capture_output=True,
-                         text=True, timeout=60, check=True).stdout
-    before, during, after, frozen = json.loads(out.strip().splitlines()[-1])
-    if argv0 is None:
-        assert during == before and frozen == 0
-    else:
-        assert tuple(during) == (100_000, 50, 1000) and frozen > 0
-    assert after == before

@@ -8,7 +8,6 @@ the ``waferlab`` command itself.
 """
 from __future__ import annotations
 
-import gc as _gc
 import os as _os
 import signal as _signal
 import sys as _sys
@@ -32,21 +31,9 @@ def _command_start_up() -> None:
     set it (numba's OpenMP pool otherwise spins between parallel loops: about 20x the CPU
     of the band rebuild on a loaded 2-core machine, and what the benchmarks in bench/
     measure with); effective because this runs before numpy and numba are imported.  A
-    library import does neither (see :func:`blas_threads` for a scoped setting in Python).
-
-    Python's cyclic garbage collector runs rarely while the command starts (a gen-0
-    threshold of ``_START_UP_GC[0]`` allocations instead of 700): the imports (numpy,
-    numba and its target's registries, scipy, pydantic) allocate ~10^6 long-lived objects
-    which the default thresholds rescan again and again (6-9 % of a small run's CPU under
-    ``perf``).  :func:`_end_start_up` (the runner calls it after the first time step, when
-    the numba kernels are loaded) freezes what start-up built (``gc.freeze``: never
-    scanned again) and puts the default thresholds back.  Nothing a run computes depends
-    on when the collector runs."""
+    library import does neither (see :func:`blas_threads` for a scoped setting in Python)."""
     if not _is_command():
         return
-    global _gc_default
-    _gc_default = _gc.get_threshold()
-    _gc.set_threshold(*_START_UP_GC)
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         _os.environ.setdefault(var, "1")
     _os.environ.setdefault("OMP_WAIT_POLICY", "passive")
@@ -58,23 +45,6 @@ def _command_start_up() -> None:
         _signal.signal(_signal.SIGINT, _interrupted)
     except ValueError:                         # not the main thread
         pass
-
-
-#: the collector's thresholds while the command starts (see _command_start_up)
-_START_UP_GC = (100_000, 50, 1000)
-_gc_default: tuple[int, ...] | None = None
-
-
-def _end_start_up() -> None:
-    """The ``waferlab`` command only, once: freeze the start-up's objects out of the
-    cyclic collector and restore its default thresholds (a no-op in a library process
-    and on every later call)."""
-    global _gc_default
-    if _gc_default is None:
-        return
-    default, _gc_default = _gc_default, None
-    _gc.freeze()
-    _gc.set_threshold(*default)
 
 
 _command_start_up()

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import yaml
 
-from . import _end_start_up
 from .context import RunContext
 from .errors import RecipeError, SimulationError
 from .io.atomic import staged, write_csv, write_json, write_text
@@ -378,8 +377,6 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
             def on_step(t: float, dt: float, geometry, resumable: bool = False, _i=i,
                         _step=step, carry=None, _done=done_before, _wafer=shell) -> None:
                 counter[0] += 1
-                if counter[0] == 1:
-                    _end_start_up()                   # the command's start-up GC setting
                 if not np.isfinite(dt) or dt <= 0:
                     raise SimulationError(f"step {_i + 1}: time step {dt!r} is not positive")
                 bar.update(_i, _step.kind, _done + t)
@@ -405,7 +402,6 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
             del wafer
             wafer = step.apply(handed.pop(), step_ctx, start=start, on_step=on_step)
             del start
-            _end_start_up()                           # also after a step without time steps
             timings.append((f"step {i + 1}: {step.describe()}", time.perf_counter() - t_step))
             wafer = track_films(wafer, step)          # film stress records (Stoney bow)
             wafer = replace(wafer, fields=wafer.fields + _pinch(wafer, pinch[0]))
