@@ -37,7 +37,6 @@ from .recipe import Recipe, recipe_from_dict
 from .process.expose import expose_metrics, write_expose_outputs
 from .process.doping import doping_metrics, write_doping_outputs
 from .process.film_stress import stress_metrics, track_films
-from .process.oxidize import oxidation_metrics
 from .wafer import Wafer
 
 __all__ = ["initial_wafer", "initial_record", "run_recipe", "run_recipe_dict", "recipe_hash", "collect_metrics",
@@ -423,7 +422,9 @@ def _execute(recipe: Recipe, ctx: RunContext, *, resume: bool = False) -> RunOut
     metrics.update(expose_metrics(wafer))          # expose_cd_m, expose_nils of expose steps
     metrics.update(doping_metrics(wafer))          # junction depth, sheet resistance (implant)
     metrics.update(stress_metrics(wafer))          # film stresses, wafer curvature and bow
-    metrics.update(oxidation_metrics(wafer))       # oxide grown, LOCOS bird's beak
+    if any(k == "oxidation" for k, _ in wafer.fields):   # its module only when needed
+        from .process.oxidize import oxidation_metrics
+        metrics.update(oxidation_metrics(wafer))   # oxide grown, LOCOS bird's beak
     metrics["time_steps"] = counter[0]
     return _finish(recipe, ctx, out, initial, wafer, metrics, steps=len(steps),
                    simulated=float(wafer.time), t_wall0=t_wall0,
@@ -517,8 +518,9 @@ def write_outputs(out: Path, recipe: Recipe, initial: Wafer, wafer: Wafer,
         surface = extract_surface(wafer.geometry)
         write_vtu_surface(out / "final_surface.vtu", surface, wafer.geometry.materials)
         write_materials(out, wafer.geometry, recipe.spec.output.volume)
-    from .process.wafer_map import write_wafer_map
-    write_wafer_map(out, wafer)               # wafer_map.csv/.png of a plasma_etch wafer map
+    if dict(wafer.fields).get("wafer_map") is not None:   # its module only when needed
+        from .process.wafer_map import write_wafer_map
+        write_wafer_map(out, wafer)           # wafer_map.csv/.png of a plasma_etch wafer map
     write_expose_outputs(out, wafer, plot=recipe.spec.output.plot)   # expose_<k>_aerial.*
     write_doping_outputs(out, wafer, plot=recipe.spec.output.plot)   # doping.nc, doping.png
     if recipe.spec.output.plot:

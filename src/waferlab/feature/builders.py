@@ -258,7 +258,7 @@ def _profile(kind: str, half: float, tan: float, z_top: float, z_b: float, t_k: 
 
 def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray:
     """Exact signed distance to a simple polygon (negative inside), vertices (n, 2)."""
-    from matplotlib.path import Path
+    from .._inside import inside_polygon     # matplotlib.path's test, without its import
 
     poly = np.asarray(poly, dtype=np.float64)
     if poly.ndim != 2 or poly.shape[1] != 2 or len(poly) < 3:
@@ -273,7 +273,7 @@ def _polygon_sdf(px: np.ndarray, py: np.ndarray, poly: np.ndarray) -> np.ndarray
         ll = ex * ex + ey * ey
         t = np.clip(((px - ax) * ex + (py - ay) * ey) / ll, 0.0, 1.0) if ll > 0 else 0.0
         d2 = np.minimum(d2, (px - ax - t * ex) ** 2 + (py - ay - t * ey) ** 2)
-    inside = Path(poly).contains_points(np.column_stack([px.ravel(), py.ravel()]))
+    inside = inside_polygon(np.column_stack([px.ravel(), py.ravel()]), poly)
     d = np.sqrt(d2)
     return np.where(inside.reshape(px.shape), -d, d)
 

@@ -224,12 +224,12 @@ def doping_metrics(wafer) -> dict[str, Any]:
     """Junction depth and sheet resistance at the probe column (plus the probe position,
     the doses in silicon, the blocked/consumed doses and the anneal steps); {} for a
     wafer without doping."""
-    from ..thermal.dopants import DOPANTS
-    from ..thermal.electrical import junction_depths, sheet_resistance
-
     d = doping_of(wafer)
     if d is None:
         return {}
+    from ..thermal.dopants import DOPANTS
+    from ..thermal.electrical import junction_depths, sheet_resistance
+
     g = wafer.geometry
     j = probe_column(d)
     si = silicon_nodes(g, d)
