@@ -45,7 +45,7 @@ class Checkpoint:
     seed: int | None = None
 
 
-def _hash_head(phi: np.ndarray):
+def _hash_head(phi: np.ndarray) -> "hashlib._Hash":
     """SHA-256 started on the level sets' dtype and shape (the bytes and the metadata
     text follow: :func:`_checksum`)."""
     h = hashlib.sha256()
@@ -120,6 +120,20 @@ def _num(meta: dict, key: str, kind: type, path: Path, *, lo: float | None = Non
     return v
 
 
+def _owned(phi: np.ndarray) -> np.ndarray:
+    """``phi`` as the array that owns its buffer (numpy reads a .npy member into a flat
+    array and returns a reshaped view of it): the run can then grow it in place
+    (:func:`~waferlab.feature.levelset.grow_vertical`) and no copy is needed on load."""
+    base = phi.base
+    if (isinstance(base, np.ndarray) and base.flags.owndata and base.flags.c_contiguous
+            and phi.flags.c_contiguous and base.dtype == phi.dtype and base.size == phi.size):
+        shape = phi.shape
+        del phi
+        base.shape = shape                  # in place, as levelset.grow_vertical does
+        return base
+    return phi
+
+
 def _read(path: Path) -> tuple[np.ndarray, dict]:
     try:
         size = path.stat().st_size
@@ -132,7 +146,7 @@ def _read(path: Path) -> tuple[np.ndarray, dict]:
             names = set(data.files)
             if not {"phi", "meta", "checksum"} <= names:
                 raise _bad(path, f"it lacks {sorted({'phi', 'meta', 'checksum'} - names)}")
-            phi = data["phi"]
+            phi = _owned(data["phi"])
             text = str(data["meta"])
             checksum = str(data["checksum"])
     except CheckpointError:
