@@ -16,7 +16,8 @@ is recorded (the machine is shared).  The numba cache is warmed once before timi
 after installation).
 
 Run: python bench/bench_scale.py [--sizes 2.56 5.12 10.24] [--only-waferlab 40.96]
-     [--repeat 2] [--tag after]  -> bench/results/scale.md (+ scale.json)
+     [--repeat 2] [--tag after] [--checkpoint-interval S --stem NAME]
+     -> bench/results/scale.md (+ scale.json); with --stem only NAME.json
 """
 from __future__ import annotations
 
@@ -40,9 +41,12 @@ RATE_UM_MIN = 1.0
 TIME_MIN = 0.5
 
 
-def recipe(L: float) -> dict:
-    """The waferlab recipe of an L µm cell (defaults everywhere else)."""
-    return {"name": f"scale-hole-{L:g}", "seed": 1,
+def recipe(L: float, checkpoint_interval: float | None = None) -> dict:
+    """The waferlab recipe of an L µm cell (defaults everywhere else); with
+    ``checkpoint_interval`` (s of wall time) checkpoints fall inside the etch step."""
+    out = {} if checkpoint_interval is None else {
+        "output": {"checkpoint_interval": f"{checkpoint_interval} s"}}
+    return out | {"name": f"scale-hole-{L:g}", "seed": 1,
             "grid": {"dimension": 3, "spacing": f"{H_UM} um", "extent": [f"{L} um", f"{L} um"],
                      "boundary": "periodic"},
             "structure": {"substrate": {"material": "Si"},
@@ -90,13 +94,14 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     return {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss, "rc": p.returncode}
 
 
-def run_waferlab(L: float, work: Path, src: str | None = None) -> dict:
+def run_waferlab(L: float, work: Path, src: str | None = None,
+                 checkpoint_interval: float | None = None) -> dict:
     """One waferlab run; ``src``: another checkout's src directory (a baseline) on
     PYTHONPATH instead of the present one."""
     import yaml
     d = work / (f"wl-{L:g}" if src is None else f"base-{L:g}")
     d.mkdir(parents=True, exist_ok=True)
-    (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L), sort_keys=False))
+    (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L, checkpoint_interval), sort_keys=False))
     env = None if src is None else dict(ENV, PYTHONPATH=src)
     r = timed([sys.executable, "-m", "waferlab", "run", "recipe.yaml", "--out", "out",
                "--threads", "2", "--quiet", "--overwrite"], d, env)
@@ -137,7 +142,11 @@ def main() -> int:
     ap.add_argument("--no-viennaps", action="store_true")
     ap.add_argument("--baseline", default=None,
                     help="src directory of a baseline checkout, run in the same launch")
+    ap.add_argument("--checkpoint-interval", type=float, default=None,
+                    help="output.checkpoint_interval in s (wall): force checkpoints inside the step")
+    ap.add_argument("--stem", default="scale", help="results file stem (bench/results/STEM.json)")
     a = ap.parse_args()
+    ck = a.checkpoint_interval
     try:
         import viennaps
         vver = getattr(viennaps, "__version__", "?")
@@ -155,9 +164,9 @@ def main() -> int:
         wl, vp, base = [], [], []
         for _ in range(a.repeat):
             if a.baseline:
-                base.append(run_waferlab(L, work, a.baseline))
+                base.append(run_waferlab(L, work, a.baseline, ck))
                 print("baseline", L, base[-1], flush=True)
-            wl.append(run_waferlab(L, work))
+            wl.append(run_waferlab(L, work, checkpoint_interval=ck))
             print("waferlab", L, wl[-1], flush=True)
             if vver and L not in a.only_waferlab:
                 vp.append(run_viennaps(L, work))
@@ -172,14 +181,15 @@ def main() -> int:
     load1 = os.getloadavg()
     stamp = commit()
     RESULTS.mkdir(exist_ok=True)
-    js = RESULTS / "scale.json"
+    js = RESULTS / f"{a.stem}.json"
     data = json.loads(js.read_text()) if js.exists() else {}
     data[a.tag] = {"commit": stamp, "load": [load0[0], load1[0]], "rows": rows,
                    "viennaps": vver}
     if a.baseline:
         data[a.tag]["baseline"] = a.baseline
     js.write_text(json.dumps(data, indent=1))
-    write_md(data)
+    if a.stem == "scale":
+        write_md(data)
     return 0
 
 

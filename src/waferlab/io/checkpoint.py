@@ -28,6 +28,7 @@ from .atomic import atomic_path
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "CheckpointError"]
 
 FORMAT = 2
+CHUNK_BYTES = 4 << 20          # slice of the level sets written at a time
 
 
 class CheckpointError(SimulationError):
@@ -44,10 +45,17 @@ class Checkpoint:
     seed: int | None = None
 
 
-def _checksum(phi: np.ndarray, meta_text: str) -> str:
+def _hash_head(phi: np.ndarray) -> "hashlib._Hash":
+    """SHA-256 started on the level sets' dtype and shape (the bytes and the metadata
+    text follow: :func:`_checksum`)."""
     h = hashlib.sha256()
     h.update(str(phi.dtype.str).encode())
     h.update(repr(phi.shape).encode())
+    return h
+
+
+def _checksum(phi: np.ndarray, meta_text: str) -> str:
+    h = _hash_head(phi)
     # the bytes, no copy; ndarray exports the buffer protocol, which numpy's stubs declare
     # (__buffer__) only for Python >= 3.12
     h.update(np.ascontiguousarray(phi).reshape(-1).view(np.uint8))  # type: ignore[arg-type]
@@ -55,8 +63,32 @@ def _checksum(phi: np.ndarray, meta_text: str) -> str:
     return h.hexdigest()
 
 
+def _write_npz(fh, phi: np.ndarray, text: str) -> None:
+    """The .npz of ``np.savez_compressed(fh, phi=phi, meta=..., checksum=...)`` (same
+    members, same ``.npy`` bytes in each), written with a fixed working set: the level
+    sets go into the zip member in :data:`CHUNK_BYTES` slices of their own buffer (no
+    copy of the volume; numpy's writer would copy each 16 MiB block through a buffered
+    iterator), and the checksum is taken in the same pass."""
+    flat = memoryview(phi.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+    h = _hash_head(phi)
+    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        with zf.open("phi.npy", "w", force_zip64=True) as fid:
+            np.lib.format.write_array_header_1_0(fid, np.lib.format.header_data_from_array_1_0(phi))
+            for lo in range(0, len(flat), CHUNK_BYTES):
+                part = flat[lo:lo + CHUNK_BYTES]
+                h.update(part)
+                fid.write(part)
+        h.update(text.encode("utf-8"))
+        for name, value in (("meta", text), ("checksum", h.hexdigest())):
+            with zf.open(name + ".npy", "w", force_zip64=True) as fid:
+                np.lib.format.write_array(fid, np.array(value), allow_pickle=False)
+
+
 def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float,
                     recipe_hash: str, steps_taken: int = 0, seed: int | None = None) -> None:
+    """Write the checkpoint atomically (temporary file, then ``os.replace``).  Beyond the
+    live level sets it needs about 2 × :data:`CHUNK_BYTES` (a slice and its compressed
+    form), not a copy of the volume (#18)."""
     g = wafer.geometry
     meta = {"format": FORMAT, "materials": list(g.materials), "z0": float(g.z0),
             "time": float(wafer.time),
@@ -67,12 +99,11 @@ def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float
             "fields": [[name, value] for name, value in wafer.fields],
             "grid": {"dimension": g.grid.dimension, "spacing": g.grid.spacing,
                      "extent": list(g.grid.extent), "boundary": str(g.grid.boundary)}}
-    phi = np.ascontiguousarray(np.asarray(g.phi, dtype=np.float64))
+    phi = np.ascontiguousarray(np.asarray(g.phi, dtype=np.float64))   # no copy when dense
     text = json.dumps(meta)
     with atomic_path(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, phi=phi, meta=np.array(text),
-                                checksum=np.array(_checksum(phi, text)))
+            _write_npz(fh, phi, text)
 
 
 def _bad(path: Path, why: str) -> CheckpointError:
@@ -89,6 +120,20 @@ def _num(meta: dict, key: str, kind: type, path: Path, *, lo: float | None = Non
     return v
 
 
+def _owned(phi: np.ndarray) -> np.ndarray:
+    """``phi`` as the array that owns its buffer (numpy reads a .npy member into a flat
+    array and returns a reshaped view of it): the run can then grow it in place
+    (:func:`~waferlab.feature.levelset.grow_vertical`) and no copy is needed on load."""
+    base = phi.base
+    if (isinstance(base, np.ndarray) and base.flags.owndata and base.flags.c_contiguous
+            and phi.flags.c_contiguous and base.dtype == phi.dtype and base.size == phi.size):
+        shape = phi.shape
+        del phi
+        base.shape = shape                  # in place, as levelset.grow_vertical does
+        return base
+    return phi
+
+
 def _read(path: Path) -> tuple[np.ndarray, dict]:
     try:
         size = path.stat().st_size
@@ -101,7 +146,7 @@ def _read(path: Path) -> tuple[np.ndarray, dict]:
             names = set(data.files)
             if not {"phi", "meta", "checksum"} <= names:
                 raise _bad(path, f"it lacks {sorted({'phi', 'meta', 'checksum'} - names)}")
-            phi = data["phi"]
+            phi = _owned(data["phi"])
             text = str(data["meta"])
             checksum = str(data["checksum"])
     except CheckpointError:
@@ -157,7 +202,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                     extent=tuple(g["extent"]), boundary=g["boundary"])
         if phi.shape[0] != len(mats):
             raise ValueError(f"{phi.shape[0]} level sets for {len(mats)} materials")
-        geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi.copy(), materials=tuple(mats),
+        geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(mats),
                              reference_top=meta["reference_top"])
         wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(hist),
                       fields=tuple((name, value) for name, value in fields))
