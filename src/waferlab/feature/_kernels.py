@@ -198,6 +198,14 @@ def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
     if v == 0.0 and mode != LF:
         return 0.0
     i, j, k, inner = _node_ijk(src, n, order, ndim)
+    return _hamiltonian_at(src, flat, n, i, j, k, inner, h, order, mode, v, alpha, ndim, px, py)
+
+
+@njit(cache=True, inline="always")
+def _hamiltonian_at(src, flat, n, i, j, k, inner, h, order, mode, v, alpha, ndim, px, py):
+    """The sum over axes of ``_hamiltonian`` at node (i, j, k) of ``src`` (flat index n;
+    ``inner``: the node's whole stencil lies inside the array), shared with the tiled
+    step's slab kernel (``_tile_kernels.stage_slab``), which indexes a slab copy."""
     gp = 0.0
     gm = 0.0
     gc = 0.0

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import BEAM, EO, LF, _axis_pair, _interp, _unit_gradient
+from ._kernels import LF, _interp, _unit_gradient, _hamiltonian_at
 from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner
 
 __all__: list[str] = []
@@ -46,35 +46,8 @@ def stage_slab(loc, x0, nx, base, out, band, speed, dt, wa, wb, h, order, mode, 
             k = r - j * nz
             inner = (g <= i < nx - g and g <= k < nz - g and (ndim == 2 or g <= j < ny - g))
             il = i - x0
-            gp = 0.0
-            gm = 0.0
-            gc = 0.0
-            cp = 0.0
-            diss = 0.0
-            for ax in range(3):
-                if ax == 1 and ndim == 2:
-                    continue
-                if mode == BEAM and alpha[3] == 0.0 and alpha[ax] == 0.0:
-                    continue
-                dm, dp = _axis_pair(loc, flat, nl, il, j, k, inner, ax, h, order, False, py)
-                if mode == EO:
-                    gp += max(dm, 0.0) ** 2 + min(dp, 0.0) ** 2
-                    gm += min(dm, 0.0) ** 2 + max(dp, 0.0) ** 2
-                else:
-                    c = 0.5 * (dm + dp)
-                    gc += c * c
-                    if mode == LF:
-                        diss += 0.5 * alpha[ax] * (dp - dm)
-                    else:
-                        cp += alpha[ax] * c
-                        diss += 0.5 * abs(v) * ((1.0 - alpha[3]) * abs(alpha[ax]) + alpha[3]) \
-                            * (dp - dm)
-            if mode == EO:
-                ham = v * np.sqrt(gp) if v > 0 else v * np.sqrt(gm)
-            elif mode == LF:
-                ham = v * np.sqrt(gc) - diss
-            else:
-                ham = v * ((1.0 - alpha[3]) * max(0.0, cp) + alpha[3] * np.sqrt(gc)) - diss
+            ham = _hamiltonian_at(loc, flat, nl, il, j, k, inner, h, order, mode, v, alpha,
+                                 ndim, False, py)
         out[b] = wa * base[b] + wb * (flat[nl] - dt * ham)
 
 
