@@ -208,16 +208,24 @@ ITERATIONS = 2   # forward + backward chamfer passes per rebuild
 
 @njit(cache=True)
 def _apply(a, cand, val, fixed, h):
-    """Write the classified values; returns (targets, k_lo, k_hi)."""
-    nz = a.shape[2]
+    """Write the classified values; returns (targets, k_lo, k_hi) (``apply_meta``)."""
     flat = a.reshape(-1)
+    for c in range(cand.shape[0]):
+        flat[cand[c]] = val[c]
+    return apply_meta(cand, val, fixed, h, a.shape[2])
+
+
+@njit(cache=True)
+def apply_meta(cand, val, fixed, h, nz):
+    """The candidates still to relax (not fixed) and the z range [k_lo, k_hi] of the
+    fixed ones within 1.5 h of the surface ((-1, -1) if none), for ``_apply`` and the
+    tiled step (which scatters the values into its tiles itself)."""
     nc = cand.shape[0]
     k_lo = nz
     k_hi = -1
     targets = np.empty(nc, dtype=cand.dtype)
     nt = 0
     for c in range(nc):
-        flat[cand[c]] = val[c]
         if fixed[c]:
             if abs(val[c]) < 1.5 * h:
                 k = cand[c] % nz
@@ -315,6 +323,38 @@ def new_band(a, cand, width):
 CLASSIFY_CHUNKS = 16    # the candidates are classified in about this many chunks of x-planes
 
 
+def delayed_chunks(nx, planes, step, head, put, dtype, classify_chunk):
+    """The chunk loop of ``classify_apply`` (its docstring gives the order): for each
+    chunk [a0, b) of x-planes, ``classify_chunk(a0, b, sa, sb)`` gives the values and
+    flags of candidates sa:sb (``planes``: the first candidate of each plane); ``put(lo,
+    hi, val, fixed)`` writes candidates lo:hi and returns their targets.  The planes below
+    b − 1 are written at once, the last waits for the next chunk, the first plane
+    (candidates below ``head``) for the end.  Returns the targets in candidate order."""
+    pieces = []
+    first = pending = None
+    for a0 in range(0, nx, step):
+        b = min(a0 + step, nx)
+        sa, sb = int(planes[a0]), int(planes[b])
+        val, fixed = classify_chunk(a0, b, sa, sb)
+        if a0 == 0:
+            first = (val[:head].copy(), fixed[:head].copy())
+        if pending is not None:
+            pieces.append(put(*pending))
+        lo = max(sa, head)
+        hi = max(lo, int(planes[max(b - 1, a0)]))
+        if hi > lo:
+            pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
+        pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
+        del val, fixed
+    if pending is not None:
+        pieces.append(put(*pending))
+    del pending
+    if first is not None and head > 0:
+        pieces.insert(0, put(0, head, *first))
+    del first
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=dtype)
+
+
 def classify_apply(a, cand, h, keep, cap, ndim, px, py):
     """``classify`` then ``_apply`` (targets, k_lo, k_hi), by chunks of x-planes: the
     per-candidate values and flags are held for a chunk at a time, not for all
@@ -334,7 +374,6 @@ def classify_apply(a, cand, h, keep, cap, ndim, px, py):
     planes = np.searchsorted(cand, (np.arange(nx + 1) * (ny * nz)).astype(cand.dtype))
     step = max(4, -(-nx // CLASSIFY_CHUNKS))
     head = int(planes[1])
-    pieces = []
     lims = [nz, -1]
 
     def put(lo, hi, v, f):
@@ -344,29 +383,9 @@ def classify_apply(a, cand, h, keep, cap, ndim, px, py):
             lims[1] = max(lims[1], k1)
         return t
 
-    first = pending = None
-    for a0 in range(0, nx, step):
-        b = min(a0 + step, nx)
-        sa, sb = int(planes[a0]), int(planes[b])
-        val, fixed = classify(a, cand[sa:sb], h, keep, cap, ndim, px, py)
-        if a0 == 0:
-            first = (val[:head].copy(), fixed[:head].copy())
-        if pending is not None:
-            pieces.append(put(*pending))
-        lo = max(sa, head)
-        hi = max(lo, int(planes[max(b - 1, a0)]))
-        if hi > lo:
-            pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
-        pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
-        del val, fixed
-    if pending is not None:
-        pieces.append(put(*pending))
-    del pending
-    if first is not None and head > 0:
-        pieces.insert(0, put(0, head, *first))
-    del first
-    targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
-    del pieces
+    targets = delayed_chunks(nx, planes, step, head, put, cand.dtype,
+                             lambda a0, b, sa, sb: classify(a, cand[sa:sb], h, keep, cap,
+                                                            ndim, px, py))
     k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
     return targets, k_lo, k_hi
 

@@ -119,8 +119,15 @@ def _closest_point(a, flat, n, h, origin, ndim, px, py):
     r = n - i * ny * nz
     j = r // nz
     k = r - j * nz
-    g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, 0.5 / h, ndim, px, py)
-    v = a[i, j, k]
+    return closest_at(a, flat, n, i, i, j, k, h, origin, ndim, px, py)
+
+
+@njit(cache=True, inline="always")
+def closest_at(a, flat, n, il, i, j, k, h, origin, ndim, px, py):
+    """``_closest_point`` of the node stored at (il, j, k) of ``a`` (flat index n) whose
+    global x index is i (il = i for the whole array; the tiled step passes a slab)."""
+    g0, g1, g2, gn = _unit_gradient(a, flat, n, il, j, k, 0.5 / h, ndim, px, py)
+    v = a[il, j, k]
     p0 = origin[0] + i * h - v * g0 / gn
     p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
     p2 = origin[2] + k * h - v * g2 / gn
@@ -149,6 +156,13 @@ def material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py):
     combination of the corners, computed to within 9 roundings).  The same result."""
     nx, ny, nz = a.shape
     fx, fy, fz = _closest_point(a, flat, n, h, origin, ndim, px, py)
+    return layer_bounded(fx, fy, fz, nx, ny, nz, phi4, tols, bmin, ndim, px, py)
+
+
+@njit(cache=True, inline="always")
+def layer_bounded(fx, fy, fz, nx, ny, nz, phi4, tols, bmin, ndim, px, py):
+    """The layer search of ``material_at_bounded`` at the point (fx, fy, fz) (grid units
+    of an nx × ny × nz grid); shared with the tiled step's ``materials_slab``."""
     s = BLOCK_SHIFT
     ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
     I = J = Kb = 0

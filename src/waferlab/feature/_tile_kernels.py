@@ -15,8 +15,8 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import LF, _interp, _unit_gradient, _hamiltonian_at
-from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner
+from ._kernels import LF, _unit_gradient, _hamiltonian_at
+from ._query_kernels import closest_at, layer_bounded
 
 __all__: list[str] = []
 
@@ -59,7 +59,6 @@ def materials_slab(loc, x0, band, h, origin, phi4, tols, bmin, ndim, px, py, out
     nx = phi4.shape[1]
     plane = ny * nz
     flat = loc.reshape(-1)
-    s = BLOCK_SHIFT
     for b in prange(band.shape[0]):
         n = band[b]
         i = n // plane
@@ -68,32 +67,8 @@ def materials_slab(loc, x0, band, h, origin, phi4, tols, bmin, ndim, px, py, out
         k = r - j * nz
         nl = n - x0 * plane
         il = i - x0
-        g0, g1, g2, gn = _unit_gradient(loc, flat, nl, il, j, k, 0.5 / h, ndim, False, py)
-        v = loc[il, j, k]
-        p0 = origin[0] + i * h - v * g0 / gn
-        p1 = origin[1] + j * h - v * g1 / gn if ndim == 3 else 0.0
-        p2 = origin[2] + k * h - v * g2 / gn
-        fx = (p0 - origin[0]) / h
-        fy = (p1 - origin[1]) / h
-        fz = (p2 - origin[2]) / h
-        ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
-        I = J = Kb = 0
-        if ok:
-            I = _low_corner(fx, nx, px) >> s
-            J = (_low_corner(fy, ny, py) >> s) if ndim == 3 else 0
-            fzc = min(max(fz, 0.0), nz - 1.0)
-            Kb = min(int(fzc), nz - 2) >> s
-            ok = (0 <= I < bmin.shape[1] and 0 <= J < bmin.shape[2] and 0 <= Kb < bmin.shape[3])
-        res = -1
-        for l in range(phi4.shape[0]):
-            if ok:
-                m = bmin[l, I, J, Kb]
-                if m > 0.0 and m * (1.0 - _SKIP_MARGIN) > tols[l]:
-                    continue
-            if _interp(phi4[l], fx, fy, fz, ndim, px, py) <= tols[l]:
-                res = l
-                break
-        out[b] = res
+        fx, fy, fz = closest_at(loc, flat, nl, il, i, j, k, h, origin, ndim, False, py)
+        out[b] = layer_bounded(fx, fy, fz, nx, ny, nz, phi4, tols, bmin, ndim, px, py)
 
 
 @njit(cache=True)
@@ -144,29 +119,6 @@ def chamfer_slab(loc, targets, x0, h, cap, ndim, py, back, fwd):
         _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, -1, bo, bw)
     for t in range(targets.shape[0] - 1, -1, -1):
         _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, 1, fo, fw)
-
-
-@njit(cache=True)
-def apply_meta(cand, val, fixed, h, nz):
-    """``_band._apply`` without the writes (the caller scatters ``val``): (targets,
-    k_lo, k_hi)."""
-    nc = cand.shape[0]
-    k_lo = nz
-    k_hi = -1
-    targets = np.empty(nc, dtype=cand.dtype)
-    nt = 0
-    for c in range(nc):
-        if fixed[c]:
-            if abs(val[c]) < 1.5 * h:
-                k = cand[c] % nz
-                k_lo = min(k_lo, k)
-                k_hi = max(k_hi, k)
-        else:
-            targets[nt] = cand[c]
-            nt += 1
-    if k_hi < 0:
-        k_lo = -1
-    return targets[:nt].copy(), k_lo, k_hi
 
 
 @njit(cache=True, inline="always")

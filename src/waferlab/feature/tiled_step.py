@@ -311,43 +311,23 @@ class TiledWork:
         starts = self.plane_starts(cand)
         step = max(4, -(-nx // KB.CLASSIFY_CHUNKS))
         head = int(starts[1])
-        pieces = []
         lims = [nz, -1]
 
         def put(lo, hi, v, f):
-            t, k0, k1 = T.apply_meta(cand[lo:hi], v, f, h, nz)
+            t, k0, k1 = KB.apply_meta(cand[lo:hi], v, f, h, nz)
             tv.scatter(cand[lo:hi], v)
             if k1 >= 0:
                 lims[0] = min(lims[0], k0)
                 lims[1] = max(lims[1], k1)
             return t
 
-        first = pending = None
-        for a0 in range(0, nx, step):
-            b = min(a0 + step, nx)
-            sa, sb = int(starts[a0]), int(starts[b])
+        def chunk(a0, b, sa, sb):
             loc, x0 = self.slab(a0, b, 1)
             cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
-            val, fixed = KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
-                                     g.periodic)
-            del loc, cl
-            if a0 == 0:
-                first = (val[:head].copy(), fixed[:head].copy())
-            if pending is not None:
-                pieces.append(put(*pending))
-            lo = max(sa, head)
-            hi = max(lo, int(starts[max(b - 1, a0)]))
-            if hi > lo:
-                pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
-            pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
-            del val, fixed
-        if pending is not None:
-            pieces.append(put(*pending))
-        del pending
-        if first is not None and head > 0:
-            pieces.insert(0, put(0, head, *first))
-        del first
-        targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
+            return KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
+                               g.periodic)
+
+        targets = KB.delayed_chunks(nx, starts, step, head, put, cand.dtype, chunk)
         k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
         return targets, k_lo, k_hi
 
