@@ -323,36 +323,37 @@ def new_band(a, cand, width):
 CLASSIFY_CHUNKS = 16    # the candidates are classified in about this many chunks of x-planes
 
 
-def delayed_chunks(nx, planes, step, head, put, dtype, classify_chunk):
-    """The chunk loop of ``classify_apply`` (its docstring gives the order): for each
-    chunk [a0, b) of x-planes, ``classify_chunk(a0, b, sa, sb)`` gives the values and
-    flags of candidates sa:sb (``planes``: the first candidate of each plane); ``put(lo,
-    hi, val, fixed)`` writes candidates lo:hi and returns their targets.  The planes below
-    b − 1 are written at once, the last waits for the next chunk, the first plane
-    (candidates below ``head``) for the end.  Returns the targets in candidate order."""
-    pieces = []
+def delayed_chunks(nx, planes, step, reach, compute, put):
+    """The chunk loop with delayed write-back of ``classify_apply`` (reach 1) and of the
+    Runge–Kutta stages (``advect.stage_chunked``, reach 3): for each chunk [a, b) of
+    x-planes, ``compute(a, b, sa, sb)`` gives a tuple of arrays over the band nodes sa:sb
+    (``planes``: the first node of each plane), read from the array before any plane it
+    reads is written; ``put(lo, hi, *arrays)`` writes nodes lo:hi.  The planes below
+    b − reach are written at once, the last ``reach`` planes wait for the next chunk, the
+    first ``reach`` planes for the end.  Returns the values of ``put`` in node order."""
+    head = int(planes[min(reach, nx)])
+    out = []
     first = pending = None
-    for a0 in range(0, nx, step):
-        b = min(a0 + step, nx)
-        sa, sb = int(planes[a0]), int(planes[b])
-        val, fixed = classify_chunk(a0, b, sa, sb)
-        if a0 == 0:
-            first = (val[:head].copy(), fixed[:head].copy())
+    for a in range(0, nx, step):
+        b = min(a + step, nx)
+        sa, sb = int(planes[a]), int(planes[b])
+        vals = compute(a, b, sa, sb)
+        if a == 0:
+            first = tuple(v[:head].copy() for v in vals)
         if pending is not None:
-            pieces.append(put(*pending))
+            out.append(put(*pending))
         lo = max(sa, head)
-        hi = max(lo, int(planes[max(b - 1, a0)]))
+        hi = max(lo, int(planes[max(b - reach, a)]))
         if hi > lo:
-            pieces.append(put(lo, hi, val[lo - sa:hi - sa], fixed[lo - sa:hi - sa]))
-        pending = (hi, sb, val[hi - sa:], fixed[hi - sa:])
-        del val, fixed
+            out.append(put(lo, hi, *(v[lo - sa:hi - sa] for v in vals)))
+        pending = (hi, sb, *(v[hi - sa:] for v in vals))
+        del vals
     if pending is not None:
-        pieces.append(put(*pending))
+        out.append(put(*pending))
     del pending
     if first is not None and head > 0:
-        pieces.insert(0, put(0, head, *first))
-    del first
-    return np.concatenate(pieces) if pieces else np.empty(0, dtype=dtype)
+        out.insert(0, put(0, head, *first))
+    return out
 
 
 def classify_apply(a, cand, h, keep, cap, ndim, px, py):
@@ -373,7 +374,6 @@ def classify_apply(a, cand, h, keep, cap, ndim, px, py):
         return _apply(a, cand, val, fixed, h)
     planes = np.searchsorted(cand, (np.arange(nx + 1) * (ny * nz)).astype(cand.dtype))
     step = max(4, -(-nx // CLASSIFY_CHUNKS))
-    head = int(planes[1])
     lims = [nz, -1]
 
     def put(lo, hi, v, f):
@@ -383,9 +383,10 @@ def classify_apply(a, cand, h, keep, cap, ndim, px, py):
             lims[1] = max(lims[1], k1)
         return t
 
-    targets = delayed_chunks(nx, planes, step, head, put, cand.dtype,
-                             lambda a0, b, sa, sb: classify(a, cand[sa:sb], h, keep, cap,
-                                                            ndim, px, py))
+    pieces = delayed_chunks(nx, planes, step, 1, lambda a0, b, sa, sb: classify(
+        a, cand[sa:sb], h, keep, cap, ndim, px, py), put)
+    targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
+    del pieces
     k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
     return targets, k_lo, k_hi
 

@@ -219,27 +219,15 @@ def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray
         return
     nx = len(planes) - 1
     step = max(2 * _REACH + 2, -(-nx // STAGE_CHUNKS))
-    head = int(planes[_REACH])                # nodes of the first three planes
-    first = pending = None
-    for a in range(0, nx, step):
-        b = min(a + step, nx)
-        sa, sb = int(planes[a]), int(planes[b])
+
+    def compute(a, b, sa, sb):
         cur = np.empty(sb - sa)
         if sb > sa:
             K.stage_band(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
-        if a == 0:
-            first = cur[:head].copy()
-        if pending is not None:               # the previous chunk's last three planes
-            K.scatter(u, band[pending[0]:pending[1]], pending[2])
-        lo = max(sa, head)
-        hi = max(lo, int(planes[max(b - _REACH, a)]))
-        if hi > lo:
-            K.scatter(u, band[lo:hi], cur[lo - sa:hi - sa])
-        pending = (hi, sb, cur[hi - sa:])
-    if pending is not None:
-        K.scatter(u, band[pending[0]:pending[1]], pending[2])
-    if first is not None and head > 0:
-        K.scatter(u, band[:head], first)
+        return (cur,)
+
+    KB.delayed_chunks(nx, planes, step, _REACH, compute,
+                      lambda lo, hi, c: K.scatter(u, band[lo:hi], c))
 
 
 class _Work:

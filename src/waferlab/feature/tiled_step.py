@@ -310,7 +310,6 @@ class TiledWork:
         nx, ny, nz = tv.shape
         starts = self.plane_starts(cand)
         step = max(4, -(-nx // KB.CLASSIFY_CHUNKS))
-        head = int(starts[1])
         lims = [nz, -1]
 
         def put(lo, hi, v, f):
@@ -327,7 +326,8 @@ class TiledWork:
             return KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
                                g.periodic)
 
-        targets = KB.delayed_chunks(nx, starts, step, head, put, cand.dtype, chunk)
+        pieces = KB.delayed_chunks(nx, starts, step, 1, chunk, put)
+        targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
         k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
         return targets, k_lo, k_hi
 
@@ -408,29 +408,19 @@ class TiledWork:
         if self.planes is None:
             self.planes = self.plane_starts(band)
         planes = self.planes
-        head = int(planes[min(reach, nx)])
         pool, pos = tv.pool.reshape(-1), self.pos
-        first = pending = None
-        for a, b, sa, sb in self.chunks(planes):
+
+        def compute(a, b, sa, sb):
             cur = np.empty(sb - sa)
             if sb > sa:
                 loc, x0 = self.slab(a, b, reach)
                 T.stage_slab(loc, x0, nx, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb,
                              h, order, mode, alpha, g.dimension, g.periodic)
-                del loc
-            if a == 0:
-                first = cur[:head].copy()
-            if pending is not None:
-                T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
-            lo = max(sa, head)
-            hi = max(lo, int(planes[max(b - reach, a)]))
-            if hi > lo:
-                T.put_at(pool, pos[lo:hi], cur[lo - sa:hi - sa])
-            pending = (hi, sb, cur[hi - sa:])
-        if pending is not None:
-            T.put_at(pool, pos[pending[0]:pending[1]], pending[2])
-        if first is not None and head > 0:
-            T.put_at(pool, pos[:head], first)
+            return (cur,)
+
+        step = max(8, -(-nx // SLAB_CHUNKS))                   # as ``chunks``
+        KB.delayed_chunks(nx, planes, step, reach, compute,
+                          lambda lo, hi, c: T.put_at(pool, pos[lo:hi], c))
 
     def gather(self) -> np.ndarray:
         return T.take_at(self.top.pool.reshape(-1), self.pos)
