@@ -557,15 +557,20 @@ def band_cutoff(a, band, beta, gamma, den):
     out = np.empty(band.shape[0])
     b3 = 3 * beta
     for b in prange(band.shape[0]):
-        x = abs(flat[band[b]])
-        if x <= beta:
-            out[b] = 1.0
-        elif x >= gamma:
-            out[b] = 0.0
-        else:
-            d = x - gamma
-            out[b] = d * d * (2 * x + gamma - b3) / den
+        out[b] = taper_of(abs(flat[band[b]]), beta, gamma, b3, den)
     return out
+
+
+@njit(cache=True, inline="always")
+def taper_of(x, beta, gamma, b3, den):
+    """``band_cutoff``'s taper at |φ| = x (b3 = 3β, den = (γ − β)³); shared with the
+    tiled step's ``_tile_kernels.band_cutoff``."""
+    if x <= beta:
+        return 1.0
+    if x >= gamma:
+        return 0.0
+    d = x - gamma
+    return d * d * (2 * x + gamma - b3) / den
 
 
 @njit(cache=True)

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import LF, _unit_gradient, _hamiltonian_at
+from ._kernels import LF, _hamiltonian_at, _unit_gradient, taper_of
 from ._query_kernels import closest_at, layer_bounded
 
 __all__: list[str] = []
@@ -161,14 +161,7 @@ def band_cutoff(tmap, const, pool, ny, nz, band, beta, gamma, den):
     out = np.empty(band.shape[0])
     b3 = 3 * beta
     for b in prange(band.shape[0]):
-        x = abs(_get(tmap, const, pool, band[b], ny, nz))
-        if x <= beta:
-            out[b] = 1.0
-        elif x >= gamma:
-            out[b] = 0.0
-        else:
-            d = x - gamma
-            out[b] = d * d * (2 * x + gamma - b3) / den
+        out[b] = taper_of(abs(_get(tmap, const, pool, band[b], ny, nz)), beta, gamma, b3, den)
     return out
 
 
