@@ -204,8 +204,7 @@ def _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py):
 @njit(cache=True, inline="always")
 def _hamiltonian_at(src, flat, n, i, j, k, inner, h, order, mode, v, alpha, ndim, px, py):
     """The sum over axes of ``_hamiltonian`` at node (i, j, k) of ``src`` (flat index n;
-    ``inner``: the node's whole stencil lies inside the array), shared with the tiled
-    step's slab kernel (``_tile_kernels.stage_slab``), which indexes a slab copy."""
+    ``inner``: its stencil lies inside); ``_tile_kernels.stage_slab`` passes a slab."""
     gp = 0.0
     gm = 0.0
     gc = 0.0
@@ -563,14 +562,11 @@ def band_cutoff(a, band, beta, gamma, den):
 
 @njit(cache=True, inline="always")
 def taper_of(x, beta, gamma, b3, den):
-    """``band_cutoff``'s taper at |φ| = x (b3 = 3β, den = (γ − β)³); shared with the
-    tiled step's ``_tile_kernels.band_cutoff``."""
+    """``band_cutoff``'s taper at |φ| = x (b3 = 3β, den = (γ − β)³), tiled step too."""
     if x <= beta:
         return 1.0
-    if x >= gamma:
-        return 0.0
     d = x - gamma
-    return d * d * (2 * x + gamma - b3) / den
+    return 0.0 if x >= gamma else d * d * (2 * x + gamma - b3) / den
 
 
 @njit(cache=True)
