@@ -15,8 +15,15 @@ ViennaPS, waferlab, ...), best wall time of ``--repeat`` launches each; the load
 is recorded (the machine is shared).  The numba cache is warmed once before timing (as
 after installation).
 
+Variants (``--variants``, each run beside the default in the same launch): ``eo`` puts
+``scheme: eo`` in the etch step (the peer's scheme); ``tiled`` runs the step with the top
+set in tiles (``tiled_run.AUTO_TILES`` on from any size, through a ``python -c`` wrapper
+of the CLI: no recipe key selects it).  A ``--watchdog-gb`` limit kills a run whose
+resident set passes it (the 40.96 µm cell) and records the peak it reached.
+
 Run: python bench/bench_scale.py [--sizes 2.56 5.12 10.24] [--only-waferlab 40.96]
      [--repeat 2] [--tag after] [--checkpoint-interval S --stem NAME]
+     [--variants eo tiled] [--watchdog-gb 7]
      -> bench/results/scale.md (+ scale.json); with --stem only NAME.json
 """
 from __future__ import annotations
@@ -41,11 +48,14 @@ RATE_UM_MIN = 1.0
 TIME_MIN = 0.5
 
 
-def recipe(L: float, checkpoint_interval: float | None = None) -> dict:
+def recipe(L: float, checkpoint_interval: float | None = None,
+           scheme: str | None = None) -> dict:
     """The waferlab recipe of an L µm cell (defaults everywhere else); with
-    ``checkpoint_interval`` (s of wall time) checkpoints fall inside the etch step."""
+    ``checkpoint_interval`` (s of wall time) checkpoints fall inside the etch step;
+    ``scheme`` names the etch step's scheme (None: the model's default)."""
     out = {} if checkpoint_interval is None else {
         "output": {"checkpoint_interval": f"{checkpoint_interval} s"}}
+    numerics = {} if scheme is None else {"scheme": scheme}
     return out | {"name": f"scale-hole-{L:g}", "seed": 1,
             "grid": {"dimension": 3, "spacing": f"{H_UM} um", "extent": [f"{L} um", f"{L} um"],
                      "boundary": "periodic"},
@@ -55,7 +65,7 @@ def recipe(L: float, checkpoint_interval: float | None = None) -> dict:
                                       "depth": f"{MASK_UM} um"}},
             "steps": [{"etch": {"model": "directional", "rates": {"Si": f"{RATE_UM_MIN} um/min"},
                                 "direction": [0, 0, -1], "isotropic_fraction": 0,
-                                "time": f"{TIME_MIN} min"}}]}
+                                "time": f"{TIME_MIN} min"} | numerics}]}
 
 
 VIENNAPS = """
@@ -73,11 +83,49 @@ d.saveSurfaceMesh(out + "/final.vtp")
 """.format(h=H_UM, mask=MASK_UM, rate=RATE_UM_MIN, time=TIME_MIN)
 
 
-def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Run ``cmd`` under /usr/bin/time -v: wall s, cpu s, peak RSS MB, rc."""
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=env or ENV,
-                       capture_output=True, text=True)
-    err = p.stderr
+TILED = ("import sys, waferlab.feature.tiled_run as T; T.AUTO_TILES = True; "
+         "T.TILED_MIN_NODES = 0; from waferlab.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def _watch(proc: subprocess.Popen, limit_mb: float) -> tuple[bool, float]:
+    """Poll the resident set of ``proc``'s children (the timed process under
+    /usr/bin/time) every 0.2 s; kill the whole group past ``limit_mb``.  Returns (killed,
+    largest resident set seen, MB)."""
+    import time as _t
+    seen = 0.0
+    while proc.poll() is None:
+        rss = 0.0
+        try:
+            kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            for k in kids:
+                for line in Path(f"/proc/{k}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss += float(line.split()[1]) / 1024
+        except OSError:
+            pass
+        seen = max(seen, rss)
+        if rss > limit_mb:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            return True, seen
+        _t.sleep(0.2)
+    return False, seen
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None,
+          watchdog_mb: float | None = None) -> dict:
+    """Run ``cmd`` under /usr/bin/time -v: wall s, cpu s, peak RSS MB, rc; with
+    ``watchdog_mb`` the run is killed once its resident set passes that (``killed``)."""
+    import time as _t
+    t0 = _t.monotonic()
+    p = subprocess.Popen(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=env or ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    killed, seen = _watch(p, watchdog_mb) if watchdog_mb else (False, 0.0)
+    out, err = p.communicate()
+    if killed:
+        return {"wall_s": _t.monotonic() - t0, "cpu_s": float("nan"), "rss_mb": seen,
+                "rc": -9, "killed": True, "stdout_tail": out[-2000:]}
 
     def grab(pat, conv=float):
         m = re.search(pat, err)
@@ -95,17 +143,22 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
 
 
 def run_waferlab(L: float, work: Path, src: str | None = None,
-                 checkpoint_interval: float | None = None) -> dict:
+                 checkpoint_interval: float | None = None, variant: str = "default",
+                 watchdog_mb: float | None = None) -> dict:
     """One waferlab run; ``src``: another checkout's src directory (a baseline) on
-    PYTHONPATH instead of the present one."""
+    PYTHONPATH instead of the present one; ``variant``: default, eo or tiled."""
     import yaml
-    d = work / (f"wl-{L:g}" if src is None else f"base-{L:g}")
+    d = work / (f"wl-{variant}-{L:g}" if src is None else f"base-{L:g}")
     d.mkdir(parents=True, exist_ok=True)
-    (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L, checkpoint_interval), sort_keys=False))
+    scheme = "eo" if variant == "eo" else None
+    (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L, checkpoint_interval, scheme),
+                                                  sort_keys=False))
     env = None if src is None else dict(ENV, PYTHONPATH=src)
-    r = timed([sys.executable, "-m", "waferlab", "run", "recipe.yaml", "--out", "out",
-               "--threads", "2", "--quiet", "--overwrite"], d, env)
+    head = ["-c", TILED] if variant == "tiled" else ["-m", "waferlab"]
+    r = timed([sys.executable, *head, "run", "recipe.yaml", "--out", "out",
+               "--threads", "2", "--quiet", "--overwrite"], d, env, watchdog_mb)
     m = json.loads((d / "out" / "metrics.json").read_text()) if r["rc"] == 0 else {}
+    r["variant"] = variant
     r["time_steps"] = m.get("time_steps")
     r["depth_um"] = m["etch_depth_m"] * 1e6 if m.get("etch_depth_m") else None
     r["inner_s"] = m.get("wall_time_s")
@@ -145,7 +198,12 @@ def main() -> int:
     ap.add_argument("--checkpoint-interval", type=float, default=None,
                     help="output.checkpoint_interval in s (wall): force checkpoints inside the step")
     ap.add_argument("--stem", default="scale", help="results file stem (bench/results/STEM.json)")
+    ap.add_argument("--variants", nargs="*", default=[], choices=["eo", "tiled"],
+                    help="waferlab variants run beside the default in the same launch")
+    ap.add_argument("--watchdog-gb", type=float, default=None,
+                    help="kill a waferlab run whose resident set passes this (GB)")
     a = ap.parse_args()
+    wd = None if a.watchdog_gb is None else a.watchdog_gb * 1024
     ck = a.checkpoint_interval
     try:
         import viennaps
@@ -156,18 +214,25 @@ def main() -> int:
         vver = None
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     run_waferlab(0.64, work)                       # warm the numba cache
+    for v in a.variants:
+        run_waferlab(0.64, work, variant=v)
     if a.baseline:
         run_waferlab(0.64, work, a.baseline)
     load0 = os.getloadavg()
     rows = []
     for L in a.sizes + a.only_waferlab:
         wl, vp, base = [], [], []
+        var: dict[str, list] = {v: [] for v in a.variants}
         for _ in range(a.repeat):
             if a.baseline:
                 base.append(run_waferlab(L, work, a.baseline, ck))
                 print("baseline", L, base[-1], flush=True)
-            wl.append(run_waferlab(L, work, checkpoint_interval=ck))
+            wl.append(run_waferlab(L, work, checkpoint_interval=ck, watchdog_mb=wd))
             print("waferlab", L, wl[-1], flush=True)
+            for v in a.variants:
+                var[v].append(run_waferlab(L, work, checkpoint_interval=ck, variant=v,
+                                           watchdog_mb=wd))
+                print("waferlab", v, L, var[v][-1], flush=True)
             if vver and L not in a.only_waferlab:
                 vp.append(run_viennaps(L, work))
                 print("viennaps", L, vp[-1], flush=True)
@@ -178,6 +243,9 @@ def main() -> int:
         if base:
             rows[-1]["baseline"] = min(base, key=lambda r: r["wall_s"])
             rows[-1]["baseline_all"] = base
+        for v, runs in var.items():
+            rows[-1][f"waferlab_{v}"] = min(runs, key=lambda r: r["wall_s"])
+            rows[-1][f"waferlab_{v}_all"] = runs
     load1 = os.getloadavg()
     stamp = commit()
     RESULTS.mkdir(exist_ok=True)
@@ -188,20 +256,22 @@ def main() -> int:
     if a.baseline:
         data[a.tag]["baseline"] = a.baseline
     js.write_text(json.dumps(data, indent=1))
-    if a.stem == "scale":
-        write_md(data)
+    write_md(data, RESULTS / f"{a.stem}.md")
     return 0
 
 
 def _cell(r):
     if r is None:
         return "n/a"
+    if r.get("killed"):
+        return (f"killed by the watchdog after {r['wall_s']:.0f} s wall at "
+                f"{r['rss_mb'] / 1024:.2f} GB resident")
     if r["rc"] != 0:
         return f"failed (rc {r['rc']}, {r['wall_s']:.0f} s, {r['rss_mb'] / 1024:.2f} GB)"
     return f"{r['wall_s']:.1f} s / {r['cpu_s']:.1f} s / {r['rss_mb']:.0f} MB"
 
 
-def write_md(data: dict) -> None:
+def write_md(data: dict, path: Path = RESULTS / "scale.md") -> None:
     lines = ["# Whole process against the lateral cell size (issue #18)", "",
              __doc__.split("Run:")[0].strip().replace("\n", " "), "",
              f"Machine: {platform.machine()}, 2 cores shared with other jobs; Python "
@@ -232,10 +302,24 @@ def write_md(data: dict) -> None:
                       "peak |", "|---|---|---|"]
             lines += [f"| {row['L_um']:g} µm | {_cell(row.get('baseline'))} | "
                       f"{_cell(row['waferlab'])} |" for row in d["rows"]]
+        variants = sorted({k[9:] for row in d["rows"] for k in row
+                           if k.startswith("waferlab_") and not k.endswith("_all")})
+        if variants:
+            lines += ["", "Variants in the same launch (CPU ratio against ViennaPS's CPU):", "",
+                      "| lateral size | default | " + " | ".join(variants) + " |",
+                      "|---|---|" + "---|" * len(variants)]
+            for row in d["rows"]:
+                v = row["viennaps"]
+                cells = []
+                for r in [row["waferlab"]] + [row.get(f"waferlab_{x}") for x in variants]:
+                    ratio = (f" (CPU ratio {r['cpu_s'] / v['cpu_s']:.2f})"
+                             if r and v and r["rc"] == 0 and v["rc"] == 0 else "")
+                    cells.append(_cell(r) + ratio)
+                lines.append(f"| {row['L_um']:g} µm | " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["Targets (issue #18): at 10.24 µm peak memory < 500 MB and wall ratio ≤ 1.0; "
               "a 40.96 µm cell within 4 GB.", ""]
-    (RESULTS / "scale.md").write_text("\n".join(lines))
+    path.write_text("\n".join(lines))
 
 
 if __name__ == "__main__":
