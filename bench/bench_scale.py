@@ -23,7 +23,7 @@ resident set passes it (the 40.96 µm cell) and records the peak it reached.
 
 Run: python bench/bench_scale.py [--sizes 2.56 5.12 10.24] [--only-waferlab 40.96]
      [--repeat 2] [--tag after] [--checkpoint-interval S --stem NAME]
-     [--variants eo tiled] [--watchdog-gb 7]
+     [--variants eo tiled] [--watchdog-gb 7 --no-memory-check]
      -> bench/results/scale.md (+ scale.json); with --stem only NAME.json
 """
 from __future__ import annotations
@@ -87,6 +87,13 @@ TILED = ("import sys, waferlab.feature.tiled_run as T; T.AUTO_TILES = True; "
          "T.TILED_MIN_NODES = 0; from waferlab.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
+# the recipe's memory check bypassed (a cell larger than it allows, under the watchdog);
+# the arguments are the CLI's: run RECIPE --out OUT ...
+NOCHECK = ("import sys; from waferlab.api import load_recipe, run; "
+           "run(load_recipe(sys.argv[2], check_memory=False), sys.argv[4], threads=2, "
+           "overwrite=True)")
+
+
 def _watch(proc: subprocess.Popen, limit_mb: float) -> tuple[bool, float]:
     """Poll the resident set of ``proc``'s children (the timed process under
     /usr/bin/time) every 0.2 s; kill the whole group past ``limit_mb``.  Returns (killed,
@@ -144,9 +151,10 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None,
 
 def run_waferlab(L: float, work: Path, src: str | None = None,
                  checkpoint_interval: float | None = None, variant: str = "default",
-                 watchdog_mb: float | None = None) -> dict:
+                 watchdog_mb: float | None = None, check_memory: bool = True) -> dict:
     """One waferlab run; ``src``: another checkout's src directory (a baseline) on
-    PYTHONPATH instead of the present one; ``variant``: default, eo or tiled."""
+    PYTHONPATH instead of the present one; ``variant``: default, eo or tiled;
+    ``check_memory`` False: through ``load_recipe(..., check_memory=False)`` (NOCHECK)."""
     import yaml
     d = work / (f"wl-{variant}-{L:g}" if src is None else f"base-{L:g}")
     d.mkdir(parents=True, exist_ok=True)
@@ -154,7 +162,8 @@ def run_waferlab(L: float, work: Path, src: str | None = None,
     (d / "recipe.yaml").write_text(yaml.safe_dump(recipe(L, checkpoint_interval, scheme),
                                                   sort_keys=False))
     env = None if src is None else dict(ENV, PYTHONPATH=src)
-    head = ["-c", TILED] if variant == "tiled" else ["-m", "waferlab"]
+    head = (["-c", TILED] if variant == "tiled" else ["-m", "waferlab"] if check_memory
+            else ["-c", NOCHECK])
     r = timed([sys.executable, *head, "run", "recipe.yaml", "--out", "out",
                "--threads", "2", "--quiet", "--overwrite"], d, env, watchdog_mb)
     m = json.loads((d / "out" / "metrics.json").read_text()) if r["rc"] == 0 else {}
@@ -202,6 +211,8 @@ def main() -> int:
                     help="waferlab variants run beside the default in the same launch")
     ap.add_argument("--watchdog-gb", type=float, default=None,
                     help="kill a waferlab run whose resident set passes this (GB)")
+    ap.add_argument("--no-memory-check", action="store_true",
+                    help="run the --only-waferlab sizes past the recipe's memory check")
     a = ap.parse_args()
     wd = None if a.watchdog_gb is None else a.watchdog_gb * 1024
     ck = a.checkpoint_interval
@@ -227,7 +238,9 @@ def main() -> int:
             if a.baseline:
                 base.append(run_waferlab(L, work, a.baseline, ck))
                 print("baseline", L, base[-1], flush=True)
-            wl.append(run_waferlab(L, work, checkpoint_interval=ck, watchdog_mb=wd))
+            wl.append(run_waferlab(L, work, checkpoint_interval=ck, watchdog_mb=wd,
+                                   check_memory=not (a.no_memory_check
+                                                     and L in a.only_waferlab)))
             print("waferlab", L, wl[-1], flush=True)
             for v in a.variants:
                 var[v].append(run_waferlab(L, work, checkpoint_interval=ck, variant=v,
