@@ -357,7 +357,10 @@ def held_block(model: Any, state: Any, n_layers: int, kind: str) -> int:
 
 def default_scheme(model: Any) -> str:
     """The scheme of a step that names none: "eo" for a model with fused first-order steps
-    (``FusedSteps``, wet etching: exact on facets, 1 stage per step), else "weno5"."""
+    (``FusedSteps``, wet etching: exact on facets, 1 stage per step), else "weno5".
+    Directional beams keep "weno5": "eo" is exact on flat bottoms but rounds the bottom
+    corner by 0.9–2.0 h (WENO5 0.5 h), more in units of h on finer grids (docs/levelset.md,
+    "Schemes"; tests/feature/test_scheme_default.py)."""
     if isinstance(model, FusedSteps) and model.normal_dependent:
         return "eo"
     return "weno5"
