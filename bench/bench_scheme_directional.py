@@ -17,13 +17,15 @@ with a = radius; for a tilted beam (in x–z) the slice y = 0 of the hole's answ
 extracted surface points to the exact boundary, in units of h, by region: flat bottom,
 walls, the bottom corners, the mask corners (top rim and the mask–Si junction), mask top.
 
-Run: python bench/bench_scheme_directional.py [--quick] -> bench/results/scheme_directional.json
+Run: python bench/bench_scheme_directional.py [--quick] [--render-only]
+     -> bench/results/scheme_directional.json and .md (stamped with the commit)
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -205,12 +207,57 @@ CASES = [dict(f=0.0, theta_deg=0.0), dict(f=0.2, theta_deg=0.0),
          dict(f=0.0, theta_deg=15.0), dict(f=0.2, theta_deg=15.0)]
 
 
+KEYS = ("bottom", "wall", "bottom_corner", "mask_corner", "undercut")
+
+
+def commit() -> str:
+    c = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+                       capture_output=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                           text=True, capture_output=True).stdout.strip()
+    return c + ("+dirty" if dirty else "")
+
+
+def render(rows: list[dict], stamp: str) -> str:
+    """The markdown table: largest distance to the exact profile per region, in h."""
+    out = ["# Directional beam: eo against WENO5, distance to the exact profile (issue #18)", "",
+           __doc__.split("Run:")[0].strip().replace("\n", " "), "",
+           f"Commit: {stamp}.  Cells: largest distance in h, WENO5 / eo; a region within "
+           "3 h of a corner belongs to that corner; the CPU time of each run is in the "
+           ".json (shared 2-core machine: noisy).", "",
+           "| case | h | " + " | ".join(f"{k} WENO5 / eo" for k in KEYS) + " | steps |",
+           "|---|---|" + "---|" * len(KEYS) + "---|"]
+    by = {(r["dim"], r["f"], r["theta_deg"], r["h"], r["scheme"]): r for r in rows}
+    seen = []
+    for r in rows:
+        k = (r["dim"], r["f"], r["theta_deg"], r["h"])
+        w, e = by.get(k + ("weno5",)), by.get(k + ("eo",))
+        if k in seen or not (w and e):
+            continue
+        seen.append(k)
+        cells = []
+        for key in KEYS:
+            a, b = w["regions"].get(key), e["regions"].get(key)
+            cells.append("—" if a is None and b is None else
+                         f"{a['max_h'] if a else math.nan:.2f} / {b['max_h'] if b else math.nan:.2f}")
+        beam = "vertical" if r["theta_deg"] == 0 else f"tilted {r['theta_deg']:g}°"
+        out.append(f"| {r['dim']}D {beam}, f = {r['f']:g} | {r['h']:g} | " + " | ".join(cells)
+                   + f" | {w['steps']} |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--dims", type=int, nargs="*", default=[2, 3])
     ap.add_argument("--out", default=str(HERE / "results" / "scheme_directional.json"))
+    ap.add_argument("--render-only", action="store_true", help="only write the .md from --out")
+    ap.add_argument("--stamp", default=None, help="commit to stamp (default: this checkout's)")
     a = ap.parse_args()
+    md = Path(a.out).with_suffix(".md")
+    if a.render_only:
+        md.write_text(render(json.loads(Path(a.out).read_text()), a.stamp or commit()))
+        return 0
     rows = []
     geo2 = dict(a=0.5, cut_below=0.2, mask_t=0.4, R=1.0, T=0.5, L=3.0)     # validation's trench
     geo3 = dict(a=0.32, cut_below=0.0, mask_t=0.3, R=1.0, T=0.5, L=1.28)   # bench_scale's hole
@@ -227,6 +274,7 @@ def main() -> int:
                           f"steps={r['steps']} cpu={r['cpu_s']:.1f} " +
                           " ".join(f"{k}={v['max_h']:.3f}" for k, v in reg.items()), flush=True)
                     Path(a.out).write_text(json.dumps(rows, indent=1))
+    md.write_text(render(rows, a.stamp or commit()))
     return 0
 
 
