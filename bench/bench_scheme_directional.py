@@ -17,7 +17,11 @@ with a = radius; for a tilted beam (in x–z) the slice y = 0 of the hole's answ
 extracted surface points to the exact boundary, in units of h, by region: flat bottom,
 walls, the bottom corners, the mask corners (top rim and the mask–Si junction), mask top.
 
-Run: python bench/bench_scheme_directional.py [--quick] [--render-only]
+``--viennaps`` measures ViennaPS 4.7's first-order scheme on the same 2D trench
+(``MakeTrench`` + ``DirectionalProcess``, its surface read from ``saveSurfaceMesh``; the
+buried Si/mask interface it also writes is left out).
+
+Run: python bench/bench_scheme_directional.py [--quick] [--render-only] [--viennaps]
      -> bench/results/scheme_directional.json and .md (stamped with the commit)
 """
 from __future__ import annotations
@@ -207,6 +211,55 @@ CASES = [dict(f=0.0, theta_deg=0.0), dict(f=0.2, theta_deg=0.0),
          dict(f=0.0, theta_deg=15.0), dict(f=0.2, theta_deg=15.0)]
 
 
+VPS2D = """
+import sys
+import viennaps as vps
+import viennaps.d2 as D
+vps.Logger.setLogLevel(vps.LogLevel.ERROR)
+h, f, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+d = D.Domain(h, 3.0, vps.BoundaryType.REFLECTIVE_BOUNDARY)
+D.MakeTrench(d, 1.0, 0.2, 0.0, 0.4, 0.0, False, vps.Material.Si, vps.Material.Mask).apply()
+D.Process(d, D.DirectionalProcess([0.0, -1.0, 0.0], -(1.0 - f), -f, vps.Material.Mask), 0.5).apply()
+d.saveSurfaceMesh(out)
+"""
+
+
+def vtp_points(path: str) -> np.ndarray:
+    """The Points array of a VTK XML PolyData file (zlib-compressed binary, UInt32 header)."""
+    import base64
+    import re
+    import struct
+    import zlib
+    txt = Path(path).read_text()
+    m = re.search(r'<Points>\s*<DataArray type="(\w+)"[^>]*NumberOfComponents="(\d+)"'
+                  r'[^>]*format="binary"[^>]*>\s*([^<]+)<', txt)
+    assert m is not None, path
+    typ, nc, b64 = m.group(1), int(m.group(2)), m.group(3).strip()
+    nb = struct.unpack("<I", base64.b64decode(b64[:8])[:4])[0]
+    hlen = 4 * (3 + nb)
+    hchars = (hlen + 2) // 3 * 4
+    head = struct.unpack(f"<{3 + nb}I", base64.b64decode(b64[:hchars])[:hlen])
+    data, raw, off = base64.b64decode(b64[hchars:]), b"", 0
+    for c in head[3:]:
+        raw += zlib.decompress(data[off:off + c])
+        off += c
+    return np.frombuffer(raw, dtype={"Float32": "<f4", "Float64": "<f8"}[typ]).reshape(-1, nc)
+
+
+def run_viennaps(h: float, f: float) -> dict:
+    """ViennaPS on the 2D validation trench (vertical beam): region errors in h."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "run.py").write_text(VPS2D)
+        subprocess.run([sys.executable, "run.py", str(h), str(f), "s.vtp"], cwd=tmp, check=True)
+        p = vtp_points(str(Path(tmp) / "s.vtp"))[:, :2].astype(np.float64)
+    a, rho = 0.5, f * 0.5
+    buried = (np.abs(p[:, 1]) < 0.01 * h) & (np.abs(p[:, 0]) > a + rho + 0.5 * h)
+    segs, labels, corners, _ = exact_profile(a, -0.2, 0.4, 1.0, 0.5, f, 0.0, 6.0)
+    return {"dim": 2, "h": h, "scheme": "viennaps-eo", "f": f, "theta_deg": 0.0,
+            "regions": region_errors(p[~buried], h, segs, labels, corners)}
+
+
 KEYS = ("bottom", "wall", "bottom_corner", "mask_corner", "undercut")
 
 
@@ -252,11 +305,21 @@ def main() -> int:
     ap.add_argument("--dims", type=int, nargs="*", default=[2, 3])
     ap.add_argument("--out", default=str(HERE / "results" / "scheme_directional.json"))
     ap.add_argument("--render-only", action="store_true", help="only write the .md from --out")
+    ap.add_argument("--viennaps", action="store_true",
+                    help="also ViennaPS's first-order scheme on the 2D trench (vertical beam)")
     ap.add_argument("--stamp", default=None, help="commit to stamp (default: this checkout's)")
     a = ap.parse_args()
     md = Path(a.out).with_suffix(".md")
     if a.render_only:
         md.write_text(render(json.loads(Path(a.out).read_text()), a.stamp or commit()))
+        return 0
+    if a.viennaps:
+        vrows = [run_viennaps(h, f) for f in (0.0, 0.2) for h in (0.05, 0.025, 0.0125)]
+        for r in vrows:
+            print(f"viennaps 2D f={r['f']} h={r['h']} " + " ".join(
+                f"{k}={v['max_h']:.3f}" for k, v in r["regions"].items()), flush=True)
+        vp = Path(a.out).with_name("scheme_directional_viennaps.json")
+        vp.write_text(json.dumps(vrows, indent=1))
         return 0
     rows = []
     geo2 = dict(a=0.5, cut_below=0.2, mask_t=0.4, R=1.0, T=0.5, L=3.0)     # validation's trench
