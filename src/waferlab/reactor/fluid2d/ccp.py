@@ -430,13 +430,15 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
 
 
 def energy_channels(res: CCPResult) -> dict[str, float]:
-    """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair) + the work
-    against the ambipolar field (the ions' Joule heating)."""
+    """Electron power balance (W): absorbed = collisions + walls (2T_e + T_B/2 per pair; T_B = T_e
+    unless ``eedf: boltzmann``) + the work against the ambipolar field (the ions' Joule heating)."""
     tr = res.setup.transport()
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
-    P_wall = sum(float((A * d["wall"][sd][0] * 2.5 * res.T_e[sl]).sum()) * EV for sd, (sl, A, _) in tr.walls.items())
+    TB = (lambda T: T) if tr.bohm is None else tr.bohm                 # noqa: E731
+    P_wall = sum(float((A * d["wall"][sd][0] * (2 * res.T_e[sl] + 0.5 * TB(res.T_e[sl]))).sum()) * EV
+                 for sd, (sl, A, _) in tr.walls.items())
     created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
     lost = sum(float((A * d["wall"][sd][0]).sum()) for sd, (_, A, _) in tr.walls.items())
     P_field = float(d["heat_ion_eV_s"].sum()) * EV          # work against the ambipolar field

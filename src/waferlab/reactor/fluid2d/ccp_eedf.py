@@ -66,7 +66,8 @@ class MeanEnergyTable:
     Boltzmann rate coefficient of each reaction (m³/s; 0 for reactions without a cross section),
     ``factor`` (n_rx, m) the ratio to the Maxwellian rate of the same cross section at
     T_e = ⅔ε̄ (1 where no cross section), ``EN`` (m,) the reduced field (V m²; rms),
-    ``T_bohm_ratio`` (m,) T_B/(⅔ε̄)."""
+    ``T_bohm_ratio`` (m,) T_B/(⅔ε̄); ``names`` the reactions' ids, ``ion_degree`` the n_e/N of the
+    e–e collisions."""
 
     mean_energy_eV: np.ndarray
     EN: np.ndarray
@@ -74,6 +75,7 @@ class MeanEnergyTable:
     factor: np.ndarray
     T_bohm_ratio: np.ndarray
     names: tuple[str, ...] = field(default=())
+    ion_degree: float = 0.0
 
     def _interp(self, y: np.ndarray, Te) -> np.ndarray:
         """ln y interpolated linearly in ln ε̄, ε̄ = 3/2 T_e clipped to the table."""
@@ -148,4 +150,4 @@ def _table(chem, n_g, T_gas_K, omega, ion_degree, n_e, grid, means, maxw) -> Mea
             kM = np.array([float((w * p.process.sigma * maxwellian(grid, e / 1.5)).sum()) for e in eps])
             fac[p.rx] = np.where(kM > 1e-300, rate[p.rx] / np.maximum(kM, 1e-300), 1.0)
     return MeanEnergyTable(mean_energy_eV=eps, EN=EN, rate=rate, factor=np.maximum(fac, FACTOR_FLOOR), T_bohm_ratio=TB,
-                           names=tuple(r.id for r in chem.reactions))
+                           names=tuple(r.id for r in chem.reactions), ion_degree=ion_degree)
