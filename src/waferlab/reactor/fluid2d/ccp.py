@@ -334,7 +334,9 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
                               electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa,
                               bohm=setup.bohm)
     except ValueError as exc:
-        raise SimulationError(f"CCP: {exc}") from None
+        raise SimulationError(f"CCP: the RF amplitude that absorbs {setup.spec.source.power:g} W was not found "
+                              f"({exc}; T_e {float(Te.min()):.3g}–{float(Te.max()):.3g} eV, n_e "
+                              f"{float(np.exp(lnn).min()):.3g}–{float(np.exp(lnn).max()):.3g} m⁻³)") from None
 
 
 def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,

@@ -148,7 +148,7 @@ def _table(chem, n_g, T_gas_K, omega, ion_degree, n_e, grid, means, maxw) -> Mea
     for p in eprocs:        # threshold rates rise with ε̄: drop the solver's round-off (|F0| ~ 1e-16 F0_max)
         if p.process.kind == "inelastic" and not maxw:
             rate[p.rx] = np.minimum.accumulate(rate[p.rx][::-1])[::-1]
-            kM = np.array([float((w * p.process.sigma * maxwellian(grid, e / 1.5)).sum()) for e in eps])
-            fac[p.rx] = np.where(kM > 1e-300, rate[p.rx] / np.maximum(kM, 1e-300), 1.0)
+            kMs = np.array([float((w * p.process.sigma * maxwellian(grid, e / 1.5)).sum()) for e in eps])
+            fac[p.rx] = np.where(kMs > 1e-300, rate[p.rx] / np.maximum(kMs, 1e-300), 1.0)
     return MeanEnergyTable(mean_energy_eV=eps, EN=EN, rate=rate, factor=np.maximum(fac, FACTOR_FLOOR), T_bohm_ratio=TB,
                            names=tuple(r.id for r in chem.reactions), ion_degree=ion_degree)
