@@ -472,7 +472,7 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
         folder = prepare_output(path, command="flux", identity=recipe_hash(r, seed),
                                 label=f"recipe {r.name!r}, seed {seed}", overwrite=overwrite)
     geometry = initial_wafer(r).geometry
-    species, rays = _flux_species(r, geometry)
+    species, rays = _flux_species(r, geometry, int(seed))
     ctx = RunContext(seed=int(seed), threads=threads, out_dir=path)
     surface = extract_surface(geometry)
     with ctx.apply_threads():
@@ -498,19 +498,33 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
     return probe
 
 
-def _flux_species(recipe: Recipe, geometry) -> tuple[list, int]:
-    """The species the recipe's flux-model steps trace, and the most rays per point."""
+def _flux_species(recipe: Recipe, geometry, seed: int = 0) -> tuple[list, int]:
+    """The species the recipe's flux-model steps trace, and the most rays per point.
+
+    A reactor-coupled step (``plasma_etch`` with ``reactor:``) is solved with the seed that
+    ``waferlab run`` gives that step (derived from the run's ``seed`` and the step's position, as
+    in :mod:`.runner`; the 2D CCP's ion Monte Carlo draws from it), so flux.csv shows the fluxes
+    of the run with the same seed.  Its species
+    are not listable without the solve — the ion's energy distribution (the yield columns of
+    flux.csv), its angular exponent and the neutrals' coverage-dependent sticking come from the
+    solved fluxes, and the model with placeholder fluxes has no ion or etchant at all
+    (bench/results/reactor_fluid2d_ccp_eedf_s13.md)."""
     from .feature.registry import TracesFluxes
     from .process.registry import ModelDriven, ReactorCoupled
 
     species: list = []
     rays = 0
+    first: dict[int, int] = {}
+    for i, s in enumerate(recipe.leaf_steps):      # a step's first position (cycles unrolled)
+        first.setdefault(id(s), i)
     for step in {id(s): s for s in recipe.leaf_steps}.values():
         if not isinstance(step, ModelDriven):     # e.g. ald: traces its own reactants
             continue
         mats = tuple(geometry.materials) + ((step.material,) if step.kind == "deposit" else ())
         if isinstance(step, ReactorCoupled):      # plasma_etch: fluxes come from the reactor
-            model = step.couple(geometry)[1].build(kind="etch", materials=mats, target=None)
+            seq = RunContext(seed=int(seed)).seed_sequence("step", first[id(step)])
+            step_seed = int(seq.generate_state(1)[0] >> 1)
+            model = step.couple(geometry, seed=step_seed)[1].build(kind="etch", materials=mats, target=None)
         else:
             model = step.velocity_model(mats)
         if not isinstance(model, TracesFluxes):   # directional, isotropic, wet: no fluxes

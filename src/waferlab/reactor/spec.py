@@ -158,8 +158,10 @@ class ReactorSpec(SpecModel):
     def _fluid2d_needs_model(self):
         if self.fluid2d is not None and self.model != "fluid2d":
             raise ValueError("fluid2d: settings are given but model is 'global'; add model: fluid2d")
-        if self.eedf == EEDFModel.BOLTZMANN and self.model != ReactorModel.GLOBAL:
-            raise ValueError("eedf: boltzmann needs model: global (the 2D model is Maxwellian)")
+        if (self.eedf == EEDFModel.BOLTZMANN and self.model != ReactorModel.GLOBAL
+                and self.source.type != "ccp"):
+            raise ValueError("eedf: boltzmann needs model: global, or model: fluid2d with source.type: ccp "
+                             "(the 2D ICP is Maxwellian)")
         return self
 
 

@@ -109,19 +109,21 @@ def ifed_stats(edges_eV: np.ndarray, fraction: np.ndarray) -> dict[str, float]:
 
 
 def edupic_spec(*, power_W_m2: float = EDUPIC.power_W_m2, radius_m: float = 0.3, mesh: tuple[int, int] = (16, 16),
-                ccp: dict | None = None):
+                ccp: dict | None = None, eedf: str = "maxwellian"):
     """The eduPIC case as a 2D CCP recipe: equal electrodes of radius ``radius_m`` filling the
     chamber (``rf_return: electrode``: symmetric, no self-bias), the gap, pressure and gas
     temperature of the benchmark (no gas heating: the PIC's gas is at 350 K), and the absorbed
     power ``power_W_m2`` × the electrode area.  A large radius makes the radial loss small
-    (the PIC is 1D); the comparison uses the centre column."""
+    (the PIC is 1D); the comparison uses the centre column.  ``eedf``: ``reactor.eedf``
+    (``boltzmann``: the local mean-energy tables of :mod:`..reactor.fluid2d.ccp_eedf`)."""
     from ..reactor.spec import ReactorSpec
     from ..recipe_io import validate_section
 
     R = radius_m
     c = EDUPIC
     return validate_section(ReactorSpec, {
-        "model": "fluid2d", "chamber": {"radius": f"{R} m", "length": f"{c.gap_m} m", "wafer_radius": f"{R / 2} m"},
+        "model": "fluid2d", "eedf": eedf,
+        "chamber": {"radius": f"{R} m", "length": f"{c.gap_m} m", "wafer_radius": f"{R / 2} m"},
         "gas_temperature": f"{c.gas_temperature_K} K", "pressure": f"{c.pressure_Pa} Pa", "gases": {"Ar": "50 sccm"},
         "source": {"type": "ccp", "power": f"{power_W_m2 * math.pi * R * R} W"},
         "fluid2d": {"ccp": {"gap": f"{c.gap_m} m", "electrode_radius": f"{R} m", "frequency": f"{c.frequency_Hz} Hz",

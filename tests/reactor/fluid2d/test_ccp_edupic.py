@@ -9,8 +9,10 @@ bench/results/reactor_fluid2d_ccp_edupic.md), with the default ``ion_cross_secti
 (session 12; Phelps's Ar⁺/Ar cross sections in the sheath's ion Monte Carlo): n 0.498, Γ 0.793,
 V_T 1.212, J₁ 1.199, V_p 1.126, mean ion energy 1.116 (0.515 with ``constant``, the constant σ_i).
 The density misses its factor 2 by 0.4 %: the Maxwellian T_e (2.59 eV) against the PIC's cold
-bulk (⅔⟨ε⟩ = 1.03 eV) makes the Bohm loss 1.59 times faster — an expected failure (strict) until
-the model has a non-Maxwellian EEDF."""
+bulk (⅔⟨ε⟩ = 1.03 eV) makes the Bohm loss 1.59 times faster — an expected failure (strict).
+Session 13: the local two-term Boltzmann EEDF (``eedf: boltzmann``) moves the density the other way
+(0.225): its depleted tail needs a hotter bulk to ionise; the PIC's ionising electrons are non-local
+(bench/results/reactor_fluid2d_ccp_eedf_s13.md) — a second strict xfail."""
 from __future__ import annotations
 
 import numpy as np
@@ -72,3 +74,34 @@ def test_edupic_ion_energy_with_phelps_cross_sections(matched):
     h, _ = np.histogram(col.energy_eV, e)
     pic = ifed_stats(np.arange(0.0, 121.0), IFED_POWERED)
     assert ifed_stats(e, h)["below_10eV"] == pytest.approx(pic["below_10eV"], abs=0.10)
+
+
+@pytest.fixture(scope="module")
+def matched_boltzmann():
+    from waferlab.reactor.fluid2d.ccp import solve_ccp
+
+    return solve_ccp(edupic_spec(eedf="boltzmann"))
+
+
+@pytest.mark.slow
+def test_edupic_boltzmann_eedf_electrical_quantities(matched_boltzmann):
+    """``eedf: boltzmann`` (the local mean-energy tables, waferlab.reactor.fluid2d.ccp_eedf) at the
+    matched power: the ion flux within a factor 2, V_T, J₁ and V̄ + T_e/2 within 30 % (measured
+    0.562, 0.874, 0.812, 0.896: bench/results/reactor_fluid2d_ccp_eedf_s13.md); the bulk is hotter
+    than the Maxwellian's (⅔ε̄ 4.9 eV against 2.59: the local EEDF's depleted tail)."""
+    c = compare(matched_boltzmann)
+    a, b = c["ion_flux_m2s"]
+    assert 0.5 < a / b < 2.0
+    for k in ("rf_voltage_V", "rf_current_A_m2", "plasma_potential_V"):
+        a, b = c[k]
+        assert a / b == pytest.approx(1.0, abs=0.30), k
+    assert c["T_e_eV"][0] > 3.0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="local Boltzmann EEDF (LMEA): the depleted tail needs 2/3 eps = 4.9 eV for "
+                   "the ionisation and T_B = 7.1 eV sets the Bohm loss; the PIC's ionising electrons are non-local; "
+                   "measured n ratio 0.225")
+def test_edupic_density_within_a_factor_two_with_the_boltzmann_eedf(matched_boltzmann):
+    a, b = compare(matched_boltzmann)["n_peak_m3"]
+    assert 0.5 < a / b < 2.0

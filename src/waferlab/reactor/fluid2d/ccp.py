@@ -19,6 +19,12 @@ the cells at each RF sheath's edge (electrodes; side wall with ``rf_return: cham
 amplitude set so that the discharge absorbs ``source.power`` (electrons + ions, or electrons
 alone, ``fluid2d.ccp.power_absorbed_by``).
 
+Electrons: Maxwellian (``reactor.eedf: maxwellian``, the default: the chemistry's T_e fits), or
+the local mean-energy approximation with the two-term Boltzmann EEDF (``eedf: boltzmann``,
+:mod:`.ccp_eedf`: every rate, the collision frequency and the Bohm temperature T_B read at the
+local mean energy 3/2 T_e from tables of the Boltzmann solver; the ions leave at √(eT_B/m_i) and
+take T_B/2 from the electrons in the presheath).
+
 Steady state: pseudo-transient continuation with Newton steps (as :mod:`.model`), the power,
 the sheaths and the bulk length updated before each step; converged when the scaled residual
 is below the tolerance and the bulk length moved by less than 1e-7 of the gap.  The start is
@@ -39,10 +45,12 @@ from scipy.special import j0
 from ...constants import EV, M_E, PI
 from ...errors import RecipeError, SimulationError
 from ..global_model import GlobalModel
+from ..modes import EEDFModel
 from ..sheath import plasma_potential
 from ..sheath_rf import SeriesKappa
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
+from .ccp_eedf import MeanEnergyTable, mean_energy_table
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
 from .ccp_spec import CCPSettings
 from .mesh import Mesh
@@ -50,7 +58,7 @@ from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositiv
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
-from .transport import PlasmaCoefficients, TransportResidual, gas_density
+from .transport import PlasmaCoefficients, TransportResidual, _expm1_ratio, gas_density, ion_drift
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
 
@@ -76,6 +84,13 @@ class CCPSetup:
     lambda_i: float = 0.0
     kappa: SeriesKappa | None = None
     ion_cross_section: str = "constant"
+    eedf_table: MeanEnergyTable | None = None
+    bohm_from_eedf: bool = True
+
+    @property
+    def bohm(self):
+        """T_e ↦ the Bohm temperature T_B (eV) of the EEDF (``eedf: boltzmann``), None: T_B = T_e."""
+        return self.eedf_table.bohm_temperature if self.eedf_table is not None and self.bohm_from_eedf else None
 
     @property
     def phelps(self) -> bool:
@@ -99,7 +114,7 @@ class CCPSetup:
 
     def transport(self, mesh: Mesh | None = None) -> CCPTransport:
         """The bulk transport of this recipe on ``mesh`` (default: the setup's)."""
-        return CCPTransport(self.mesh if mesh is None else mesh, self.coef)
+        return CCPTransport(self.mesh if mesh is None else mesh, self.coef, bohm=self.bohm)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,15 +176,43 @@ class CCPResult:
 
 
 class CCPTransport(TransportResidual):
-    """:class:`TransportResidual` whose walls take 2T_e + T_e/2 per pair from the electrons
+    """:class:`TransportResidual` whose walls take 2T_e + T_B/2 per pair from the electrons
     (the floating-sheath drop V_s of the ICP walls is given back: in a CCP the RF source,
-    not the electrons, gives the ions their sheath energy)."""
+    not the electrons, gives the ions their sheath energy).  ``bohm``: T_e ↦ T_B, the Bohm
+    temperature of a non-Maxwellian EEDF (:mod:`.ccp_eedf`; None: T_B = T_e): the ions reach
+    the sheath edge at u_B = √(eT_B/m_i) after the presheath drop T_B/2."""
+
+    def __init__(self, mesh: Mesh, coef: PlasmaCoefficients, bohm=None):
+        super().__init__(mesh, coef)
+        self.bohm = bohm
+
+    def wall_edge(self, lnn_P, Te_P, d, ng):
+        """:meth:`TransportResidual.wall_edge` with u_B = √(eT_B/m_i): the edge density n_s solves
+        n_s u_B(T_B) = n_f u(y/d) (the presheath drift keeps T_e + T_i)."""
+        if self.bohm is None:
+            return super().wall_edge(lnn_P, Te_P, d, ng)
+        c = self.c
+        lam = 1.0 / (ng * c.sigma_i)
+        vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
+        uB = np.sqrt(EV * self.bohm(Te_P) / c.m_i)
+        a0 = EV * lam / c.m_i * (Te_P + c.T_i_eV) / d
+        lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
+        for _ in range(64):
+            y = 0.5 * (lo + hi)
+            f = _expm1_ratio(-y) * ion_drift(a0 * y, vbar) - uB * np.exp(-y)
+            hi = np.where(f > 0, y, hi)
+            lo = np.where(f > 0, lo, y)
+        y = 0.5 * (lo + hi)
+        return y, uB * np.exp(lnn_P - y)
 
     def evaluate(self, lnn, Te, *, details: bool = False):
         Fn, FE, d = super().evaluate(lnn, Te, details=True)
         k = 0.5 * np.log(self.c.m_i / (2 * PI * M_E))
         for side, (sl, A, _) in self.walls.items():
-            FE[sl] += A * d["wall"][side][0] * np.maximum(Te[sl], 0.05) * k
+            Tw = np.maximum(Te[sl], 0.05)
+            FE[sl] += A * d["wall"][side][0] * Tw * k
+            if self.bohm is not None:            # presheath T_B/2 instead of T_e/2
+                FE[sl] -= A * d["wall"][side][0] * 0.5 * (self.bohm(Tw) - Tw)
         return (Fn, FE, d) if details else (Fn, FE)
 
 
@@ -184,8 +227,11 @@ def _mean_width(setup: CCPSetup, s: np.ndarray) -> float:
     return float((s[e] * w).sum() / w.sum())
 
 
-def build_ccp(spec: ReactorSpec) -> CCPSetup:
-    """Check the recipe (RecipeError naming the field) and solve the homogeneous model."""
+def build_ccp(spec: ReactorSpec, *, bohm_from_eedf: bool = True) -> CCPSetup:
+    """Check the recipe (RecipeError naming the field) and solve the homogeneous model; with
+    ``eedf: boltzmann`` build the mean-energy tables (:mod:`.ccp_eedf`) at the homogeneous
+    Maxwellian model's ionisation degree, then re-solve the homogeneous model with them.
+    ``bohm_from_eedf`` (diagnostic): False keeps T_B = T_e with the Boltzmann rates."""
     s = spec.fluid2d or Fluid2DSpec()
     c = s.ccp or CCPSettings()
     R, L = spec.chamber.radius, spec.chamber.length
@@ -259,10 +305,16 @@ def build_ccp(spec: ReactorSpec) -> CCPSetup:
     if ref is None or (c.sheath == "auto" and lam_i < ref.s_m_m):   # the ions collide while crossing the sheath
         collisional = True
         ref = reference(True)
+    table = None
+    if spec.eedf == EEDFModel.BOLTZMANN:
+        table = mean_energy_table(gm.chem, gm.n_g0, spec.gas_temperature, omega, ref.n0_m3 / gm.n_g0, ref.n0_m3)
+        gm.rate_factor = table.rate_factor                 # coef.rates reads k through gm: Boltzmann rates
+        ref = reference(collisional)
     mesh = bulk_mesh(R, ref.d_m, s.mesh.nr, s.mesh.nz)
     return CCPSetup(spec=spec, settings=s, ccp=c, gap=gap, electrode_radius=R_e, omega=omega, global_model=gm,
                     coef=coef, reference=ref, mesh=mesh, neutral=gas, collisional=collisional,
-                    lambda_i=lam_i, kappa=tables[collisional], ion_cross_section=xs)
+                    lambda_i=lam_i, kappa=tables[collisional], ion_cross_section=xs, eedf_table=table,
+                    bohm_from_eedf=bohm_from_eedf)
 
 
 def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
@@ -279,17 +331,21 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
                               setup.electrode, setup.spec.source.power, setup.coef.m_i, setup.omega,
                               lam=1.0 / (n_g * setup.coef.sigma_i) if setup.collisional else None,
                               side_grounded=chamber, ring_grounded=chamber,
-                              electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa)
+                              electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa,
+                              bohm=setup.bohm)
     except ValueError as exc:
-        raise SimulationError(f"CCP: {exc}") from None
+        raise SimulationError(f"CCP: the RF amplitude that absorbs {setup.spec.source.power:g} W was not found "
+                              f"({exc}; T_e {float(Te.min()):.3g}–{float(Te.max()):.3g} eV, n_e "
+                              f"{float(np.exp(lnn).min()):.3g}–{float(np.exp(lnn).max()):.3g} m⁻³)") from None
 
 
 def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
-              resume: bool = False) -> CCPResult:
+              resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
     """Steady state of the 2D CCP (module docstring).  ``checkpoint``/``resume`` as
-    :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved)."""
+    :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved);
+    ``bohm_from_eedf``: :func:`build_ccp`."""
     t0 = time.perf_counter()
-    setup = build_ccp(spec)
+    setup = build_ccp(spec, bohm_from_eedf=bohm_from_eedf)
     s, ref, gm, coef = setup.settings, setup.reference, setup.global_model, setup.coef
     R, gap = spec.chamber.radius, setup.gap
     nr, nz = s.mesh.nr, s.mesh.nz
@@ -376,13 +432,15 @@ def _result(setup: CCPSetup, tr: CCPTransport, x, heat: ColumnHeating, T_g, n_g,
 
 
 def energy_channels(res: CCPResult) -> dict[str, float]:
-    """Electron power balance (W): absorbed = collisions + walls (5T_e/2 per pair) + the work
-    against the ambipolar field (the ions' Joule heating)."""
+    """Electron power balance (W): absorbed = collisions + walls (2T_e + T_B/2 per pair; T_B = T_e
+    unless ``eedf: boltzmann``) + the work against the ambipolar field (the ions' Joule heating)."""
     tr = res.setup.transport()
     tr.set_state(res.n_gas, res.power)
     _, _, d = tr.evaluate(np.log(res.n_e), res.T_e, details=True)
     P_coll = float((res.n_e * d["loss"] * res.setup.mesh.volume).sum() * EV)
-    P_wall = sum(float((A * d["wall"][sd][0] * 2.5 * res.T_e[sl]).sum()) * EV for sd, (sl, A, _) in tr.walls.items())
+    TB = (lambda T: T) if tr.bohm is None else tr.bohm                 # noqa: E731
+    P_wall = sum(float((A * d["wall"][sd][0] * (2 * res.T_e[sl] + 0.5 * TB(res.T_e[sl]))).sum()) * EV
+                 for sd, (sl, A, _) in tr.walls.items())
     created = float((d["nu_iz"] * res.n_e * res.setup.mesh.volume).sum())
     lost = sum(float((A * d["wall"][sd][0]).sum()) for sd, (_, A, _) in tr.walls.items())
     P_field = float(d["heat_ion_eV_s"].sum()) * EV          # work against the ambipolar field

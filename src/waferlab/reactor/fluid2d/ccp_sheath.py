@@ -187,7 +187,8 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
                    ns_top: np.ndarray, ns_side: np.ndarray, electrode: np.ndarray, power: float, m_i: float,
                    omega: float, *, lam: np.ndarray | None = None, side_grounded: bool = True,
                    ring_grounded: bool = True, electrons_only: bool = False,
-                   V_guess: float = 300.0, kappa: SeriesKappa | None = None) -> ColumnHeating:
+                   V_guess: float = 300.0, kappa: SeriesKappa | None = None,
+                   bohm=None) -> ColumnHeating:
     """Ohmic + stochastic power of the capacitive divider (module docstring) on ``mesh`` (the
     bulk's :class:`.mesh.Mesh`) whose amplitude V_T gives the absorbed ``power`` (W): electrons +
     ions (e V̄ u_B n_s at every RF sheath, L&L §11.2), or the electrons alone
@@ -197,7 +198,8 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     the electron power is then scaled by 1 ± 1e-12 so that the total is exact.  ``kappa``
     (``mean_voltage: series``, the default): V̄/V₁ of the powered and the grounded sheaths from the ratio of
     their amplitudes (:class:`..sheath_rf.SeriesKappa`), iterated with the split to 1e-10;
-    None (``sinusoidal``): V̄ of a sinusoidal sheath voltage (κ = 1)."""
+    None (``sinusoidal``): V̄ of a sinusoidal sheath voltage (κ = 1).  ``bohm``: T_e ↦ the Bohm
+    temperature T_B of the ions' wall flux n_s √(eT_B/m_i) (None: T_B = T_e; ``eedf: boltzmann``)."""
     e = np.asarray(electrode, bool)
     nr, nz = n.shape
     ring = ~e if ring_grounded else np.zeros(nr, bool)
@@ -215,7 +217,8 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     grounded = Surface(cat[0], cat[1], cat[2], None if lam is None else np.concatenate([p.lam for p in parts_b]))
     zc = (mesh.z - mesh.z_faces[0]) / (mesh.z_faces[-1] - mesh.z_faces[0])
     d = mesh.z_faces[-1] - mesh.z_faces[0]
-    Gb, Gt, Gs = (ns * np.sqrt(EV * T / m_i) for ns, T in ((ns_bottom, Tb), (ns_top, Tt), (ns_side, Ts)))
+    TB = (lambda T: T) if bohm is None else bohm                         # noqa: E731
+    Gb, Gt, Gs = (ns * np.sqrt(EV * TB(T) / m_i) for ns, T in ((ns_bottom, Tb), (ns_top, Tt), (ns_side, Ts)))
 
     # the series κ fixed point starts from the last V_T's converged pair (Brent's V_T steps
     # move κ little: ≈ 3 sweeps instead of ≈ 15 from the equal-sheath value)
