@@ -68,6 +68,29 @@ def _read_planes(tmap, const, pool, ny, nz, gi, out):
 
 
 @njit(cache=True, parallel=True)
+def _read_y(tmap, const, pool, nx, nz, j0, out):
+    """out[:, q] = the y-row j0 + q of every x-plane (dense (nx, n, nz))."""
+    for i in prange(nx):
+        ti = i >> _S
+        ii = i & _M
+        for q in range(out.shape[1]):
+            j = j0 + q
+            tj = j >> _S
+            jj = j & _M
+            for tk in range(tmap.shape[2]):
+                k0 = tk << _S
+                k1 = min(k0 + TILE, nz)
+                s = tmap[ti, tj, tk]
+                if s < 0:
+                    c = const[ti, tj, tk]
+                    for k in range(k0, k1):
+                        out[i, q, k] = c
+                else:
+                    for k in range(k0, k1):
+                        out[i, q, k] = pool[s, ii, jj, k - k0]
+
+
+@njit(cache=True, parallel=True)
 def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need):
     """need[ti, tj, tk] = 1 for the uniform tiles of planes i0 … i0 + n − 1 where
     ``src`` (int64 bits) differs from the tile's constant (parallel: the flags are only
@@ -274,6 +297,26 @@ class TiledVolume:
             out = np.empty((gi.size, ny, nz))
         _read_planes(self.tmap, self.const, self.pool, ny, nz, gi, out)
         return out
+
+    def read_y(self, j0: int, j1: int) -> np.ndarray:
+        """Dense (nx, j1 − j0, nz) copy of the y-rows j0 … j1 − 1 of every x-plane."""
+        nx, ny, nz = self.shape
+        if not 0 <= j0 <= j1 <= ny:
+            raise ValueError(f"rows {j0}:{j1} outside 0:{ny}")
+        out = np.empty((nx, j1 - j0, nz))
+        _read_y(self.tmap, self.const, self.pool, nx, nz, int(j0), out)
+        return out
+
+    def copy(self) -> "TiledVolume":
+        """An independent copy (the stored slots only)."""
+        tv = TiledVolume.__new__(TiledVolume)
+        tv.shape = self.shape
+        tv.tmap = self.tmap.copy()
+        tv.const = self.const.copy()
+        tv.pool = np.empty_like(self.pool)
+        tv.pool[:self.n_slots] = self.pool[:self.n_slots]
+        tv.n_slots = self.n_slots
+        return tv
 
     def write_planes(self, i0: int, src: np.ndarray) -> None:
         """Planes i0 … i0 + len(src) − 1 = src (dense (n, ny, nz) float64, C order); a
