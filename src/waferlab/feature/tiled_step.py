@@ -138,6 +138,8 @@ class TiledWork:
         self.taper_val: np.ndarray = np.empty(0)
         self.pos = np.empty(0, dtype=np.int64)
         self._buf = np.empty(0)
+        self.act: np.ndarray | None = None
+        self._act_key: tuple | None = None
         self.at_rebuild = False
         self.dense_phi: np.ndarray | None = None
         self.held = 0
@@ -225,12 +227,22 @@ class TiledWork:
 
     def planes_of(self, gi: np.ndarray) -> np.ndarray:
         """Dense copy of the top set's planes gi, in one buffer reused by every pass (a
-        slab is used before the next is read; no allocator churn per slab)."""
-        _, ny, nz = self.top.shape
+        slab is used before the next is read; no allocator churn per slab).  Only the
+        stored tiles and their 26 neighbour tiles are copied (``self.act``, remade when
+        the stored set changes): every pass reads at most three nodes along an axis or
+        one node diagonally from a band node or a rebuild candidate, which lie in stored
+        tiles, so the nodes left out are never read; a slab written back
+        (``_chamfer``) is written through the same flags."""
+        tv = self.top
+        _, ny, nz = tv.shape
+        key = (id(tv), tv.version)
+        if self._act_key != key:
+            self.act = tv.active_near_stored(self.grid.periodic)
+            self._act_key = key
         n = len(gi) * ny * nz
         if self._buf.size < n:
             self._buf = np.empty(n)
-        return self.top.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz))
+        return tv.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz), self.act)
 
     def chunks(self, starts: np.ndarray):
         """(a, b, sa, sb): the x-plane chunks [a, b) and their band ranges [sa, sb)."""
@@ -368,9 +380,10 @@ class TiledWork:
                     else:
                         r0, r1 = max(a - 1, 0), min(b + 1, nx)
                     loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
+                    act = self.act
                     T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
                                    g.periodic, back, fwd)
-                    tv.write_planes(a, loc[a - r0:b - r0])
+                    tv.write_planes(a, loc[a - r0:b - r0], act)
                     del loc
 
     # ---- per step ------------------------------------------------------------------
