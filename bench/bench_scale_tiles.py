@@ -83,11 +83,14 @@ def main() -> int:
     ap.add_argument("--tag", default="s13")
     ap.add_argument("--no-viennaps", action="store_true")
     ap.add_argument("--nocheck", action="store_true", help="recipe memory check off (40.96 µm)")
+    ap.add_argument("--json", default="scale_tiles_s13.json", help="results file in bench/results")
+    ap.add_argument("--no-warm", action="store_true", help="skip the 0.64 µm warm-up runs")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-tiles-"))
-    run(0.64, "weno5", "tiled", work, False)          # warm the numba cache
-    run(0.64, "eo", "dense", work, False)
-    js = RESULTS / "scale_tiles_s13.json"
+    if not a.no_warm:
+        run(0.64, "weno5", "tiled", work, False)      # warm the numba cache
+        run(0.64, "eo", "dense", work, False)
+    js = RESULTS / a.json
     data = json.loads(js.read_text()) if js.exists() else {}
     rows = data.setdefault(a.tag, {"commit": S.commit(), "rows": []})["rows"]
     for L in a.sizes:

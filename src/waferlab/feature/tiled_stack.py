@@ -23,7 +23,7 @@ from . import _tile_kernels as T
 from .levelset import LevelSetStack
 from .tiles import TILE, TiledVolume
 
-__all__ = ["TiledStack", "SLAB_PLANES"]
+__all__ = ["TiledStack", "SLAB_PLANES", "contain_tiled"]
 
 SLAB_PLANES = 4 * TILE      # x-planes read at a time by the passes over the whole stack
 
