@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import LF, _hamiltonian_at, _unit_gradient, taper_of
+from ._kernels import LF, _hamiltonian_at, _interp, _unit_gradient, taper_of
 from ._query_kernels import closest_at, layer_bounded
 
 __all__: list[str] = []
@@ -224,3 +224,87 @@ def hold_at(pool_flat, pos, held, band):
         p = pos[b]
         if s_[band[b]] < pool_flat[p]:
             pool_flat[p] = s_[band[b]]
+
+
+# ---- queries of a tiled stack (the lower layers dense, the top set tiled) ------------
+
+@njit(cache=True, inline="always")
+def _tv(tmap, const, pool, i, j, k):
+    s = tmap[i >> _S, j >> _S, k >> _S]
+    if s < 0:
+        return const[i >> _S, j >> _S, k >> _S]
+    return pool[s, i & _M, j & _M, k & _M]
+
+
+@njit(cache=True, inline="always")
+def _interp_tiled(tmap, const, pool, nx, ny, nz, fx, fy, fz, px, py):
+    """``_kernels._interp`` (3D) of the tiled top set: the same indices, weights and
+    products in the same order, the node values read through the tile map."""
+    if px:
+        x0 = int(np.floor(fx))
+        tx = fx - x0
+        x1 = (x0 + 1) % nx
+        x0 = x0 % nx
+    else:
+        fx = min(max(fx, 0.0), nx - 1.0)
+        x0 = min(int(fx), nx - 2) if nx > 1 else 0
+        tx = fx - x0
+        x1 = min(x0 + 1, nx - 1)
+    if py:
+        y0 = int(np.floor(fy))
+        ty = fy - y0
+        y1 = (y0 + 1) % ny
+        y0 = y0 % ny
+    else:
+        fy = min(max(fy, 0.0), ny - 1.0)
+        y0 = min(int(fy), ny - 2) if ny > 1 else 0
+        ty = fy - y0
+        y1 = min(y0 + 1, ny - 1)
+    fz = min(max(fz, 0.0), nz - 1.0)
+    z0 = min(int(fz), nz - 2)
+    tz = fz - z0
+    z1 = z0 + 1
+    c00 = _tv(tmap, const, pool, x0, y0, z0) * (1 - tx) + _tv(tmap, const, pool, x1, y0, z0) * tx
+    c01 = _tv(tmap, const, pool, x0, y0, z1) * (1 - tx) + _tv(tmap, const, pool, x1, y0, z1) * tx
+    c10 = _tv(tmap, const, pool, x0, y1, z0) * (1 - tx) + _tv(tmap, const, pool, x1, y1, z0) * tx
+    c11 = _tv(tmap, const, pool, x0, y1, z1) * (1 - tx) + _tv(tmap, const, pool, x1, y1, z1) * tx
+    c0 = c00 * (1 - ty) + c10 * ty
+    c1 = c01 * (1 - ty) + c11 * ty
+    return c0 * (1 - tz) + c1 * tz
+
+
+@njit(cache=True, parallel=True)
+def interp_stack(low, tmap, const, pool, nz, fidx, px, py, top_only):
+    """``_kernels.interp_layers`` (3D) of a stack whose lower layers are ``low`` (dense
+    (L − 1, nx, ny, nz)) and whose top set is tiled; ``top_only``: the top row only."""
+    L = low.shape[0] + 1
+    nx, ny = low.shape[1], low.shape[2]
+    m = fidx.shape[0]
+    first = L - 1 if top_only else 0
+    out = np.empty((L - first, m))
+    for p in prange(m):
+        for l in range(first, L - 1):
+            out[l - first, p] = _interp(low[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], 3, px, py)
+        out[L - 1 - first, p] = _interp_tiled(tmap, const, pool, nx, ny, nz, fidx[p, 0],
+                                              fidx[p, 1], fidx[p, 2], px, py)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def material_index_stack(low, tmap, const, pool, nz, fidx, tols, px, py):
+    """``_kernels.material_index_tols`` (3D) of a stack with the top set tiled."""
+    L = low.shape[0] + 1
+    nx, ny = low.shape[1], low.shape[2]
+    m = fidx.shape[0]
+    out = np.full(m, -1, dtype=np.int32)
+    for p in prange(m):
+        for l in range(L):
+            if l < L - 1:
+                v = _interp(low[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], 3, px, py)
+            else:
+                v = _interp_tiled(tmap, const, pool, nx, ny, nz, fidx[p, 0], fidx[p, 1],
+                                  fidx[p, 2], px, py)
+            if v <= tols[l]:
+                out[p] = l
+                break
+    return out

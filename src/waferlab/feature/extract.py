@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 from skimage import measure
 
-from . import _kernels as K
 from .levelset import LevelSetStack
 from .surface import Surface
 
-__all__ = ["extract_surface", "contours_2d", "padded_top", "planes_below_vacuum"]
+__all__ = ["extract_surface", "contours_2d", "padded_top", "padded_stack_top", "planes_below_vacuum",
+           "stack_planes_below_vacuum"]
 
 
 def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
@@ -26,6 +26,37 @@ def _pad_axis(a: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
     return np.concatenate([first, a, last], axis=axis)
 
 
+def _coords(geometry: LevelSetStack) -> list[np.ndarray]:
+    """Node coordinates per axis of the padded array (the boundary columns added)."""
+    g = geometry.grid
+    coords = []
+    for ax in range(g.dimension - 1):
+        L = g.extent[ax]
+        coords.append(np.concatenate([[-0.5 * L], g.lateral_coords(ax), [0.5 * L]]))
+    coords.append(geometry.z_coords)
+    return coords
+
+
+def _pad_3d(a: np.ndarray, first: np.ndarray, last: np.ndarray, col0: np.ndarray,
+            col1: np.ndarray, periodic: bool) -> np.ndarray:
+    """The boundary columns of ``a`` (interior filled) from the float64 end planes
+    ``first``/``last`` (1, ny, nz) and end columns ``col0``/``col1`` (nx, 1, nz) of the
+    field: the values of padding x, then y, with ``_pad_axis``'s arithmetic."""
+    if periodic:
+        first = last = 0.5 * (first + last)
+    a[:1, 1:-1] = first
+    a[-1:, 1:-1] = last
+    # the y padding from the float64 end columns of the x-padded field
+    c0 = np.concatenate([first[:, :1], col0, last[:, :1]], axis=0)
+    c1 = np.concatenate([first[:, -1:], col1, last[:, -1:]], axis=0)
+    if periodic:
+        a[:, :1] = a[:, -1:] = 0.5 * (c0 + c1)
+    else:
+        a[:, :1] = c0
+        a[:, -1:] = c1
+    return a
+
+
 def padded_top(field: np.ndarray, geometry: LevelSetStack,
                dtype: type = np.float64) -> tuple[np.ndarray, list[np.ndarray]]:
     """``field`` (a layer array) with boundary columns added, and the node coordinates per
@@ -33,32 +64,17 @@ def padded_top(field: np.ndarray, geometry: LevelSetStack,
     the padding values are formed in float64 from ``field`` and rounded once, so the
     result equals the float64 padding cast to float32, without that float64 copy (#18)."""
     g = geometry.grid
-    coords = []
-    for ax in range(g.dimension - 1):
-        L = g.extent[ax]
-        coords.append(np.concatenate([[-0.5 * L], g.lateral_coords(ax), [0.5 * L]]))
-    coords.append(geometry.z_coords)
+    coords = _coords(geometry)
     if g.dimension == 2:
         return _pad_axis(field, 0, g.periodic).astype(dtype, copy=False), coords
-    # 3D: one padded array filled in place (the values of padding x, then y, with
-    # ``_pad_axis``'s arithmetic; no second full-size temporary)
+    # 3D: one padded array filled in place (no second full-size temporary)
     nx, ny, nz = field.shape
     a = np.empty((nx + 2, ny + 2, nz), dtype=dtype)
     a[1:-1, 1:-1] = field
-    first, last = field[:1], field[-1:]
-    if g.periodic:
-        first = last = 0.5 * (first + last)
-    a[:1, 1:-1] = first
-    a[-1:, 1:-1] = last
-    # the y padding from the float64 end columns of the x-padded field
-    c0 = np.concatenate([first[:, :1], field[:, :1], last[:, :1]], axis=0)
-    c1 = np.concatenate([first[:, -1:], field[:, -1:], last[:, -1:]], axis=0)
-    if g.periodic:
-        a[:, :1] = a[:, -1:] = 0.5 * (c0 + c1)
-    else:
-        a[:, :1] = c0
-        a[:, -1:] = c1
-    return a, coords
+    return _pad_3d(a, field[:1], field[-1:], field[:, :1], field[:, -1:], g.periodic), coords
+
+
+SLAB = 32     # x-planes of the top set read at a time by the 3D extraction
 
 
 VACUUM_FLOOR = 1e-30     # a node above it is > 0 in float32, and so is any periodic mean
@@ -84,10 +100,40 @@ def _to_coords(idx: np.ndarray, coords: list[np.ndarray]) -> np.ndarray:
 
 
 def _top_values(geometry: LevelSetStack, pts: np.ndarray) -> np.ndarray:
+    return geometry.values_at(pts, top_only=True)[0]
+
+
+def stack_planes_below_vacuum(geometry: LevelSetStack) -> int:
+    """``planes_below_vacuum`` of the top set of a 3D stack, read by slabs of x-planes
+    (the minimum is exact in any order)."""
+    nx, _, nz = geometry.shape
+    low = np.full(nz, np.inf)
+    for i0 in range(0, nx, SLAB):
+        low = np.minimum(low, geometry.layer_planes(-1, i0, min(i0 + SLAB, nx)).min(axis=(0, 1)))
+    ks = np.flatnonzero(low <= VACUUM_FLOOR)
+    return 0 if len(ks) == 0 else min(nz, int(ks[-1]) + 2)
+
+
+def padded_stack_top(geometry: LevelSetStack, nzc: int, dtype: type = np.float32
+                     ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``padded_top(geometry.top[:, :, :nzc], geometry, dtype)`` (3D) with the top set read
+    by slabs of x-planes: the same arithmetic on the same float64 values, so the same
+    array, without the top set as one dense array."""
     g = geometry.grid
-    top = np.ascontiguousarray(geometry.phi4()[-1:])
-    return K.interp_layers(top, geometry.fractional_index(pts), g.dimension, g.periodic,
-                           g.periodic)[0]
+    nx, ny, _ = geometry.shape
+    a: np.ndarray = np.empty((nx + 2, ny + 2, nzc), dtype=dtype)
+    col0 = np.empty((nx, 1, nzc))
+    col1 = np.empty((nx, 1, nzc))
+    for i0 in range(0, nx, SLAB):
+        i1 = min(i0 + SLAB, nx)
+        f = geometry.layer_planes(-1, i0, i1)[:, :, :nzc]
+        a[1 + i0:1 + i1, 1:-1] = f
+        col0[i0:i1] = f[:, :1]
+        col1[i0:i1] = f[:, -1:]
+        del f
+    first = np.array(geometry.layer_planes(-1, 0, 1)[:, :, :nzc])
+    last = np.array(geometry.layer_planes(-1, nx - 1, nx)[:, :, :nzc])
+    return _pad_3d(a, first, last, col0, col1, g.periodic), _coords(geometry)
 
 
 def contours_2d(field: np.ndarray, geometry: LevelSetStack) -> list[np.ndarray]:
@@ -123,12 +169,10 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
     else:
         # float32: what marching cubes computes in (it would make that copy itself); only
         # the planes up to one above the highest one holding φ ≤ 0 (#18, below)
-        top = geometry.top
-        nzc = planes_below_vacuum(top)
+        nzc = stack_planes_below_vacuum(geometry)
         if nzc == 0:
             return _empty(geometry)
-        a, coords = padded_top(top[:, :, :nzc], geometry, np.float32)
-        del top
+        a, coords = padded_stack_top(geometry, nzc, np.float32)
         if not (a.min() < 0 < a.max()):
             return _empty(geometry)
         verts, faces, _, _ = measure.marching_cubes(a, level=0.0, allow_degenerate=False)
@@ -155,9 +199,7 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
     if held > 0 and geometry.n_layers > 1:
         tols = np.full(geometry.n_layers, 0.5 * h)
         tols[:held] = 0.0
-        mats = K.material_index_tols(np.ascontiguousarray(geometry.phi4()),
-                                     geometry.fractional_index(centre), tols, g.dimension,
-                                     g.periodic, g.periodic)
+        mats = geometry.material_index_tols_at(centre, tols)
     else:
         mats = geometry.material_index_at(centre)
     mats = np.where(mats < 0, geometry.n_layers - 1, mats).astype(np.int32)

@@ -14,6 +14,7 @@ narrow band around the surface.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterator
 
 import numpy as np
 from numba import njit
@@ -158,19 +159,59 @@ class LevelSetStack:
             return self
         return self.replace(phi=extend_vertical(self.phi, below, above, h), z0=self.z0 - below * h)
 
+    # ---- reading by parts (a tiled stack, ``tiled_stack``, answers these from its
+    # tiles without forming φ: the post-step passes of a run read only through them) ----
+    def layer_planes(self, k: int, i0: int, i1: int) -> np.ndarray:
+        """x-planes [i0, i1) of layer k, (i1 − i0, *rest) (a view when dense)."""
+        return self.phi[k, i0:i1]
+
+    def x_planes(self, i0: int, i1: int) -> np.ndarray:
+        """x-planes [i0, i1) of every layer, (L, i1 − i0, *rest)."""
+        return self.phi[:, i0:i1]
+
+    def y_planes(self, j0: int, j1: int) -> np.ndarray:
+        """y-rows [j0, j1) of every layer, (L, nx, j1 − j0, nz) (3D)."""
+        return self.phi[:, :, j0:j1, :]
+
+    def layer_rows(self, k: int, r0: int, r1: int) -> np.ndarray:
+        """Vertical rows [r0, r1) of layer k (row = one column of nz nodes, C order of the
+        lateral indices), flat: ``phi[k].reshape(-1)[r0·nz:r1·nz]``."""
+        nz = self.nz
+        lat = int(np.prod(self.shape[1:-1]))          # rows per x-plane
+        i0, i1 = r0 // lat, -(-r1 // lat)
+        part = np.ascontiguousarray(self.layer_planes(k, i0, i1)).reshape(-1)
+        return part[(r0 - i0 * lat) * nz:(r1 - i0 * lat) * nz]
+
+    def chunks(self, nbytes: int) -> Iterator[memoryview]:
+        """The bytes of φ in C order, ``nbytes`` at a time (the last piece shorter)."""
+        flat = memoryview(np.ascontiguousarray(self.phi).reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+        for lo in range(0, len(flat), nbytes):
+            yield flat[lo:lo + nbytes]
+
+    def cell_materials(self) -> np.ndarray:
+        """``_kernels.cell_materials`` of the stack (the material of each grid cell)."""
+        return K.cell_materials(np.ascontiguousarray(self.phi4()), self.grid.dimension)
+
     # ---- queries ---------------------------------------------------------------
     def material_index_at(self, points: np.ndarray, tol: float | None = None) -> np.ndarray:
         """Index of the lowest layer with φ_k <= tol (default h/2) at each point; -1 = vacuum."""
         tol = 0.5 * self.grid.spacing if tol is None else float(tol)
-        f = self.fractional_index(points)
-        g = self.grid
-        return K.material_index(np.ascontiguousarray(self.phi4()), f, tol, g.dimension,
-                                g.periodic, g.periodic)
+        return self.material_index_tols_at(points, np.full(self.n_layers, tol))
 
-    def values_at(self, points: np.ndarray) -> np.ndarray:
-        """(n_layers, m) interpolated φ of every layer at points (m, d)."""
+    def material_index_tols_at(self, points: np.ndarray, tols: np.ndarray) -> np.ndarray:
+        """``material_index_at`` with a tolerance per layer (tols[l] for layer l)."""
         g = self.grid
-        return K.interp_layers(np.ascontiguousarray(self.phi4()), self.fractional_index(points),
+        return K.material_index_tols(np.ascontiguousarray(self.phi4()),
+                                     self.fractional_index(points),
+                                     np.asarray(tols, dtype=np.float64), g.dimension,
+                                     g.periodic, g.periodic)
+
+    def values_at(self, points: np.ndarray, top_only: bool = False) -> np.ndarray:
+        """(n_layers, m) interpolated φ of every layer at points (m, d); ``top_only``:
+        (1, m), the top set's."""
+        g = self.grid
+        phi4 = self.phi4()[-1:] if top_only else self.phi4()
+        return K.interp_layers(np.ascontiguousarray(phi4), self.fractional_index(points),
                                g.dimension, g.periodic, g.periodic)
 
     def amounts(self, *, floor: float | None = None) -> dict[str, float]:
@@ -190,20 +231,20 @@ class LevelSetStack:
         out: dict[str, float] = {}
         prev = 0.0
         nz = self.nz
+        size = int(np.prod(self.shape))
         for k, name in enumerate(self.materials):
-            flat = self.phi[k].reshape(-1)
 
-            def hw(i: int, j: int, flat=flat) -> np.ndarray:
+            def hw(i: int, j: int, k=k) -> np.ndarray:
                 """H·w_z of the flat node range [i, j) of layer k (whole z rows computed,
                 then cut: elementwise, so the same numbers as over the whole layer)."""
                 r0, r1 = i // nz, -(-j // nz)
-                s = np.clip(-flat[r0 * nz:r1 * nz].reshape(-1, nz) / eps, -1.0, 1.0)
+                s = np.clip(-self.layer_rows(k, r0, r1).reshape(-1, nz) / eps, -1.0, 1.0)
                 v = 0.5 * (1.0 + s + np.sin(np.pi * s) / np.pi) * wz
                 return v.reshape(-1)[i - r0 * nz:j - r0 * nz]
 
             # summed by chunks in numpy's own pairwise order: the same sum, bit for bit,
             # as ``Hw.sum()`` of the whole layer, without that full-window scratch (#18)
-            tot = float(pairwise_sum(hw, flat.size) * cell)
+            tot = float(pairwise_sum(hw, size) * cell)
             out[name] = out.get(name, 0.0) + max(tot - prev, 0.0)
             prev = max(tot, prev)
         return out

@@ -115,7 +115,8 @@ def center_cut(geometry: LevelSetStack) -> LevelSetStack:
     j0 = int(math.floor(fy))
     w = fy - j0
     j1 = min(j0 + 1, g.lateral_shape[1] - 1)
-    phi = (1 - w) * geometry.phi[:, :, j0, :] + w * geometry.phi[:, :, j1, :]
+    ys = geometry.y_planes(j0, j1 + 1)     # the two rows only (a tiled stack: no dense φ)
+    phi = (1 - w) * ys[:, :, 0, :] + w * ys[:, :, j1 - j0, :]
     g2 = Grid(dimension=2, spacing=g.spacing, extent=(g.extent[0],), boundary=g.boundary)
     return LevelSetStack(grid=g2, z0=geometry.z0, phi=phi, materials=geometry.materials,
                          reference_top=geometry.reference_top)

@@ -40,9 +40,11 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` — off for now: with the lower layers and the post-step passes still
-    dense, the tiled step saved no whole-process memory and cost CPU (10.24 µm scale
-    cell: 725 MB / 104 s against 694 MB / 89 s, docs/scale.md "Session 12")."""
+    ``AUTO_TILES`` — off: with the post-step passes on the tiles too (session 13) the
+    whole-process peak is still set by what stays dense (the initial wafer, the lower
+    layers, the band arrays) and the tiled step costs 7–28 % more CPU (10.24 µm scale
+    cell, WENO5: 715 MB / 114 s tiled against 681 MB / 94 s dense; EO 658 / 60 against
+    638 / 52; bench/results/scale_tiles_s13.md)."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from . import _band as KB
-from . import _kernels as K
 from . import _tile_kernels as T
 from .levelset import LevelSetStack, extend_vertical, grow_vertical
+from .tiled_stack import TiledStack, contain_tiled
 from .tiles import TiledVolume, ghost_planes
 
 __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
@@ -32,19 +32,21 @@ __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
 SLAB_CHUNKS = 16      # a pass runs over the x-planes in about this many slabs
 
 
-class LazyStack(LevelSetStack):
-    """A ``LevelSetStack`` of the tiled engine whose dense φ is formed on first access
-    (``phi``); the shape, the layers and the coordinates are answered without it."""
+class LazyStack(TiledStack):
+    """The tiled stack of the step in progress (``TiledWork.view``): it reads the work's
+    lower layers and tiles as they are now (the passes by parts read them, so a
+    checkpoint inside the step forms no dense φ); its dense φ, if something reads
+    ``phi``, is formed by the work (in place at a resumable point, ``densify``)."""
 
     _work: "TiledWork"
-    _dense: np.ndarray | None
     _shape3: tuple[int, ...]
 
     def __init__(self, work: "TiledWork"):      # noqa: D107 - frozen: set directly
         for name, v in (("grid", work.grid), ("z0", float(work.z0)),
                         ("materials", tuple(work.materials)),
                         ("reference_top", work.reference_top), ("_work", work),
-                        ("_dense", None), ("_shape3", tuple(work.top.shape))):
+                        ("_dense", None), ("_low", work.low), ("_tiles", work.top),
+                        ("_shape3", tuple(work.top.shape))):
             object.__setattr__(self, name, v)
 
     @property
@@ -55,10 +57,6 @@ class LazyStack(LevelSetStack):
             d.flags.writeable = False
             object.__setattr__(self, "_dense", d)
         return d
-
-    @property
-    def n_layers(self) -> int:
-        return len(self.materials)
 
     def replace(self, **changes) -> LevelSetStack:
         """A plain (dense) ``LevelSetStack`` with ``changes``."""
@@ -71,12 +69,7 @@ class LazyStack(LevelSetStack):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        s = self._shape3
-        return s if self.grid.dimension == 3 else (s[0], s[2])
-
-    @property
-    def nz(self) -> int:
-        return int(self._shape3[2])
+        return self._shape3
 
 
 def _trim() -> None:
@@ -101,6 +94,11 @@ def _clamped(a: np.ndarray, cap: float):
     return lambda i0, i1: np.clip(a[i0:i1], -cap, cap)
 
 
+def _clamped_tiles(tv: TiledVolume, cap: float):
+    """Planes [i0, i1) of ``tv`` clamped to ±cap."""
+    return lambda i0, i1: np.clip(tv.read_planes(np.arange(i0, i1)), -cap, cap)
+
+
 def _extended(tv: TiledVolume, below: int, above: int, h: float, cap: float):
     """Planes [i0, i1) of ``tv`` with the vertical rows of ``extend_vertical`` added, then
     clamped to ±cap (the dense engine's ``grow_vertical`` and ``_reset``)."""
@@ -120,15 +118,28 @@ class TiledWork:
         self.width, self.beta, self.keep, self.cap, self.rings = width, beta, keep, cap, rings
         # the lower layers dense (read at the band's closest points); the top set clamped
         # to ±W_cap (``advect._Work._reset``) and tiled, a slab at a time
-        self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
-        self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
-        self.top.fill_from(_clamped(geo.phi[-1], cap))
+        if isinstance(geo, TiledStack) and not geo.is_dense:
+            # the tiled stack of a step before: its parts copied (the step changes them),
+            # the top clamped to ±W_cap as ``_reset`` does (values already within it
+            # keep their bits: a tile is rewritten only where a value changes)
+            low, tv = geo._low, geo._tiles
+            assert low is not None and tv is not None
+            self.low = np.array(low, dtype=np.float64, order="C", copy=True)
+            nx, ny, nz = tv.shape
+            self.top = TiledVolume((nx, ny, nz), fill=cap)
+            self.top.fill_from(_clamped_tiles(tv, cap))
+        else:
+            self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
+            self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
+            self.top.fill_from(_clamped(geo.phi[-1], cap))
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff: np.ndarray = np.empty(0)
         self.taper_idx: np.ndarray = np.empty(0)
         self.taper_val: np.ndarray = np.empty(0)
         self.pos = np.empty(0, dtype=np.int64)
         self._buf = np.empty(0)
+        self.act: np.ndarray | None = None
+        self._act_key: tuple | None = None
         self.at_rebuild = False
         self.dense_phi: np.ndarray | None = None
         self.held = 0
@@ -216,12 +227,22 @@ class TiledWork:
 
     def planes_of(self, gi: np.ndarray) -> np.ndarray:
         """Dense copy of the top set's planes gi, in one buffer reused by every pass (a
-        slab is used before the next is read; no allocator churn per slab)."""
-        _, ny, nz = self.top.shape
+        slab is used before the next is read; no allocator churn per slab).  Only the
+        stored tiles and their 26 neighbour tiles are copied (``self.act``, remade when
+        the stored set changes): every pass reads at most three nodes along an axis or
+        one node diagonally from a band node or a rebuild candidate, which lie in stored
+        tiles, so the nodes left out are never read; a slab written back
+        (``_chamfer``) is written through the same flags."""
+        tv = self.top
+        _, ny, nz = tv.shape
+        key = (id(tv), tv.version)
+        if self._act_key != key:
+            self.act = tv.active_near_stored(self.grid.periodic)
+            self._act_key = key
         n = len(gi) * ny * nz
         if self._buf.size < n:
             self._buf = np.empty(n)
-        return self.top.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz))
+        return tv.read_planes(gi, self._buf[:n].reshape(len(gi), ny, nz), self.act)
 
     def chunks(self, starts: np.ndarray):
         """(a, b, sa, sb): the x-plane chunks [a, b) and their band ranges [sa, sb)."""
@@ -359,9 +380,10 @@ class TiledWork:
                     else:
                         r0, r1 = max(a - 1, 0), min(b + 1, nx)
                     loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
+                    act = self.act
                     T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
                                    g.periodic, back, fwd)
-                    tv.write_planes(a, loc[a - r0:b - r0])
+                    tv.write_planes(a, loc[a - r0:b - r0], act)
                     del loc
 
     # ---- per step ------------------------------------------------------------------
@@ -443,13 +465,21 @@ class TiledWork:
         T.put_at(pool, self.pos, vals)
 
     def finish(self, clearance: int) -> LevelSetStack:
-        """The last rebuild, the hold, the dense stack (the containment restored)."""
+        """The last rebuild, the hold, and the stack in tiles (the lower layers contained
+        by slabs, ``_kernels.contain``): a ``TiledStack``, read by parts by the post-step
+        passes (no dense φ)."""
         self.rebuild(clearance)
         self.hold()
         self.bmin = None
-        L = self.n_layers
-        phi = self.densify()
-        self.dense_phi = None
-        K.contain(phi.reshape(L, -1))
-        return LevelSetStack(grid=self.grid, z0=self.z0, phi=phi, materials=self.materials,
-                             reference_top=self.reference_top)
+        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
+        self.cutoff = np.empty(0)
+        self.planes = None
+        self._buf = np.empty(0)
+        if self.dense_phi is not None:       # (a checkpoint formed it at the last step)
+            self.retile()
+        low, tv = self.low, self.top
+        self.low, self.top = np.empty(0), TiledVolume((1, 1, 1))
+        contain_tiled(low, tv)
+        _trim()
+        return TiledStack(grid=self.grid, z0=self.z0, materials=self.materials,
+                          reference_top=self.reference_top, low=low, tiles=tv)

@@ -68,10 +68,59 @@ def _read_planes(tmap, const, pool, ny, nz, gi, out):
 
 
 @njit(cache=True, parallel=True)
-def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need):
+def _read_planes_active(tmap, const, pool, ny, nz, gi, out, active):
+    """``_read_planes`` of the tiles flagged in ``active`` only (the others' nodes in
+    ``out`` are left as they were: callers never read them)."""
+    for p in prange(gi.shape[0]):
+        i = gi[p]
+        ti = i >> _S
+        ii = i & _M
+        for j in range(ny):
+            tj = j >> _S
+            jj = j & _M
+            for tk in range(tmap.shape[2]):
+                if active[ti, tj, tk] == 0:
+                    continue
+                k0 = tk << _S
+                k1 = min(k0 + TILE, nz)
+                s = tmap[ti, tj, tk]
+                if s < 0:
+                    c = const[ti, tj, tk]
+                    for k in range(k0, k1):
+                        out[p, j, k] = c
+                else:
+                    for k in range(k0, k1):
+                        out[p, j, k] = pool[s, ii, jj, k - k0]
+
+
+@njit(cache=True, parallel=True)
+def _read_y(tmap, const, pool, nx, nz, j0, out):
+    """out[:, q] = the y-row j0 + q of every x-plane (dense (nx, n, nz))."""
+    for i in prange(nx):
+        ti = i >> _S
+        ii = i & _M
+        for q in range(out.shape[1]):
+            j = j0 + q
+            tj = j >> _S
+            jj = j & _M
+            for tk in range(tmap.shape[2]):
+                k0 = tk << _S
+                k1 = min(k0 + TILE, nz)
+                s = tmap[ti, tj, tk]
+                if s < 0:
+                    c = const[ti, tj, tk]
+                    for k in range(k0, k1):
+                        out[i, q, k] = c
+                else:
+                    for k in range(k0, k1):
+                        out[i, q, k] = pool[s, ii, jj, k - k0]
+
+
+@njit(cache=True, parallel=True)
+def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need, active):
     """need[ti, tj, tk] = 1 for the uniform tiles of planes i0 … i0 + n − 1 where
     ``src`` (int64 bits) differs from the tile's constant (parallel: the flags are only
-    ever set to 1)."""
+    ever set to 1); tiles with ``active`` 0 are skipped."""
     for p in prange(src_bits.shape[0]):
         i = i0 + p
         ti = i >> _S
@@ -80,14 +129,15 @@ def _mark_changed(tmap, cbits, nx, ny, nz, i0, src_bits, need):
             for k in range(nz):
                 tk = k >> _S
                 if tmap[ti, tj, tk] < 0 and need[ti, tj, tk] == 0 \
+                        and active[ti, tj, tk] != 0 \
                         and src_bits[p, j, k] != cbits[ti, tj, tk]:
                     need[ti, tj, tk] = 1
 
 
 @njit(cache=True, parallel=True)
-def _write_planes(tmap, pool, ny, nz, i0, src):
+def _write_planes(tmap, pool, ny, nz, i0, src, active):
     """Stored tiles of planes i0 … get ``src``; uniform tiles are left (callers allocate
-    the tiles whose values change first)."""
+    the tiles whose values change first), and so are tiles with ``active`` 0."""
     for p in prange(src.shape[0]):
         i = i0 + p
         ti = i >> _S
@@ -97,7 +147,7 @@ def _write_planes(tmap, pool, ny, nz, i0, src):
             jj = j & _M
             for k in range(nz):
                 s = tmap[ti, tj, k >> _S]
-                if s >= 0:
+                if s >= 0 and active[ti, tj, k >> _S] != 0:
                     pool[s, ii, jj, k & _M] = src[p, j, k]
 
 
@@ -211,6 +261,7 @@ class TiledVolume:
         # at the start by ``compact``) are resident, and the pool never moves
         self.pool = np.empty((self.tmap.size, TILE, TILE, TILE))
         self.n_slots = 0
+        self.version = 0          # counts the changes of the set of stored tiles
 
     # ---- size ------------------------------------------------------------------
     @property
@@ -234,6 +285,7 @@ class TiledVolume:
         tm[tiles] = np.arange(n0, n1, dtype=np.int32)
         self.pool[n0:n1] = self.const.reshape(-1)[tiles][:, None, None, None]
         self.n_slots = n1
+        self.version += 1
 
     def ensure(self, idx: np.ndarray) -> None:
         """Store every tile holding one of the flat node indices ``idx``."""
@@ -264,29 +316,77 @@ class TiledVolume:
         tm[live] = remap[tm[live]]
         _pack(self.pool, keep)                # in place, towards the start (order kept)
         self.n_slots = int(keep.size)
+        self.version += 1
 
     # ---- planes ----------------------------------------------------------------
-    def read_planes(self, gi: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Dense (len(gi), ny, nz) copy of the planes gi (array indices, any order)."""
+    def read_planes(self, gi: np.ndarray, out: np.ndarray | None = None,
+                    active: np.ndarray | None = None) -> np.ndarray:
+        """Dense (len(gi), ny, nz) copy of the planes gi (array indices, any order);
+        with ``active`` (uint8 per tile) only the flagged tiles are copied."""
         gi = np.ascontiguousarray(gi, dtype=np.int64)
         ny, nz = self.shape[1], self.shape[2]
         if out is None:
             out = np.empty((gi.size, ny, nz))
-        _read_planes(self.tmap, self.const, self.pool, ny, nz, gi, out)
+        if active is None:
+            _read_planes(self.tmap, self.const, self.pool, ny, nz, gi, out)
+        else:
+            _read_planes_active(self.tmap, self.const, self.pool, ny, nz, gi, out, active)
         return out
 
-    def write_planes(self, i0: int, src: np.ndarray) -> None:
+    def active_near_stored(self, periodic: bool) -> np.ndarray:
+        """uint8 per tile: 1 for the stored tiles and their 26 neighbours (wrapped
+        laterally when ``periodic``): what a pass reading at most one tile away from a
+        stored tile's nodes needs of a slab (``read_planes(..., active=)``)."""
+        a = self.tmap >= 0
+        for ax in range(3):
+            wrap = periodic and ax < 2
+            lo = np.roll(a, 1, axis=ax)
+            hi = np.roll(a, -1, axis=ax)
+            if not wrap:
+                idx: list = [slice(None)] * 3
+                idx[ax] = 0
+                lo[tuple(idx)] = False
+                idx[ax] = -1
+                hi[tuple(idx)] = False
+            a = a | lo | hi
+        return a.astype(np.uint8)
+
+    def read_y(self, j0: int, j1: int) -> np.ndarray:
+        """Dense (nx, j1 − j0, nz) copy of the y-rows j0 … j1 − 1 of every x-plane."""
+        nx, ny, nz = self.shape
+        if not 0 <= j0 <= j1 <= ny:
+            raise ValueError(f"rows {j0}:{j1} outside 0:{ny}")
+        out = np.empty((nx, j1 - j0, nz))
+        _read_y(self.tmap, self.const, self.pool, nx, nz, int(j0), out)
+        return out
+
+    def copy(self) -> "TiledVolume":
+        """An independent copy (the stored slots only)."""
+        tv = TiledVolume.__new__(TiledVolume)
+        tv.shape = self.shape
+        tv.tmap = self.tmap.copy()
+        tv.const = self.const.copy()
+        tv.pool = np.empty_like(self.pool)
+        tv.pool[:self.n_slots] = self.pool[:self.n_slots]
+        tv.n_slots = self.n_slots
+        tv.version = 0
+        return tv
+
+    def write_planes(self, i0: int, src: np.ndarray, active: np.ndarray | None = None) -> None:
         """Planes i0 … i0 + len(src) − 1 = src (dense (n, ny, nz) float64, C order); a
-        uniform tile is stored only where a value's bits differ from its constant."""
+        uniform tile is stored only where a value's bits differ from its constant; with
+        ``active``, only the flagged tiles are written (``src`` holds nothing elsewhere)."""
         src = np.ascontiguousarray(src, dtype=np.float64)
         nx, ny, nz = self.shape
         if src.shape[1:] != (ny, nz) or not 0 <= i0 <= nx - src.shape[0]:
             raise ValueError(f"planes {i0} + {src.shape} do not fit {self.shape}")
+        if active is None:
+            active = np.ones(self.tmap.shape, dtype=np.uint8)
         need = np.zeros(self.tmap.shape, dtype=np.uint8)
         _mark_changed(self.tmap, self.const.view(np.int64), nx, ny, nz, int(i0),
-                      src.view(np.int64), need)
+                      src.view(np.int64), need, active)
         self._alloc(need)
-        _write_planes(self.tmap, self.pool, ny, nz, int(i0), src)
+        _write_planes(self.tmap, self.pool, ny, nz, int(i0), src, active)
 
     # ---- nodes -----------------------------------------------------------------
     def gather(self, idx: np.ndarray) -> np.ndarray:

@@ -63,19 +63,34 @@ def _checksum(phi: np.ndarray, meta_text: str) -> str:
     return h.hexdigest()
 
 
-def _write_npz(fh, phi: np.ndarray, text: str) -> None:
+def _array_chunks(phi: np.ndarray, nbytes: int):
+    flat = memoryview(np.ascontiguousarray(phi, dtype=np.float64).reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+    for lo in range(0, len(flat), nbytes):
+        yield flat[lo:lo + nbytes]
+
+
+def _write_npz(fh, geometry, text: str) -> None:
     """The .npz of ``np.savez_compressed(fh, phi=phi, meta=..., checksum=...)`` (same
     members, same ``.npy`` bytes in each), written with a fixed working set: the level
-    sets go into the zip member in :data:`CHUNK_BYTES` slices of their own buffer (no
-    copy of the volume; numpy's writer would copy each 16 MiB block through a buffered
-    iterator), and the checksum is taken in the same pass."""
-    flat = memoryview(phi.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
-    h = _hash_head(phi)
+    sets go into the zip member in :data:`CHUNK_BYTES` slices (of their own buffer when
+    dense, read a slab of planes at a time from a tiled stack: no copy of the volume;
+    numpy's writer would copy each 16 MiB block through a buffered iterator), and the
+    checksum is taken in the same pass."""
+    if isinstance(geometry, np.ndarray):       # the level sets themselves
+        shape = tuple(int(n) for n in geometry.shape)
+        parts = _array_chunks(geometry, CHUNK_BYTES)
+    else:                                      # a stack (tiled: read by slabs)
+        shape = (geometry.n_layers,) + tuple(int(n) for n in geometry.shape)
+        parts = geometry.chunks(CHUNK_BYTES)
+    h = hashlib.sha256()                   # = _hash_head of the dense φ
+    h.update(str(np.dtype(np.float64).str).encode())
+    h.update(repr(shape).encode())
+    header = {"shape": shape, "fortran_order": False,
+              "descr": np.lib.format.dtype_to_descr(np.dtype(np.float64))}
     with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         with zf.open("phi.npy", "w", force_zip64=True) as fid:
-            np.lib.format.write_array_header_1_0(fid, np.lib.format.header_data_from_array_1_0(phi))
-            for lo in range(0, len(flat), CHUNK_BYTES):
-                part = flat[lo:lo + CHUNK_BYTES]
+            np.lib.format.write_array_header_1_0(fid, header)
+            for part in parts:
                 h.update(part)
                 fid.write(part)
         h.update(text.encode("utf-8"))
@@ -99,11 +114,10 @@ def save_checkpoint(path: str | Path, wafer, *, next_step: int, step_time: float
             "fields": [[name, value] for name, value in wafer.fields],
             "grid": {"dimension": g.grid.dimension, "spacing": g.grid.spacing,
                      "extent": list(g.grid.extent), "boundary": str(g.grid.boundary)}}
-    phi = np.ascontiguousarray(np.asarray(g.phi, dtype=np.float64))   # no copy when dense
     text = json.dumps(meta)
     with atomic_path(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            _write_npz(fh, phi, text)
+            _write_npz(fh, g, text)
 
 
 def _bad(path: Path, why: str) -> CheckpointError:

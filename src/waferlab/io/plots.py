@@ -32,13 +32,13 @@ def cross_section(geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, vertical, phi[layers, nx, nv]) of the 2D section; in 3D the cut at y = 0
     (linear interpolation between the two node planes around y = 0)."""
     coords = geometry.coords()
-    phi = np.asarray(geometry.phi)
-    if phi.ndim == 3:
-        return coords[0], coords[1], phi
+    if geometry.grid.dimension == 2:
+        return coords[0], coords[1], np.asarray(geometry.phi)
     y = coords[1]
     j = int(np.clip(np.searchsorted(y, 0.0) - 1, 0, len(y) - 2))
     w = (0.0 - y[j]) / (y[j + 1] - y[j])
-    return coords[0], coords[2], (1 - w) * phi[:, :, j, :] + w * phi[:, :, j + 1, :]
+    ys = geometry.y_planes(j, j + 2)          # the two rows (a tiled stack: no dense φ)
+    return coords[0], coords[2], (1 - w) * ys[:, :, 0, :] + w * ys[:, :, 1, :]
 
 
 def subplots(*grid: int, figsize=None, dpi=None, layout=None, **kw):
@@ -113,13 +113,20 @@ def picture_geometry(geometry, max_nodes: int = PICTURE_NODES):
     s = math.ceil(math.sqrt(nx * ny / max_nodes))
     while s <= min(nx, ny) // 2 and (nx % s or ny % s):
         s += 1
-    nz = geometry.phi.shape[-1]
+    nz = geometry.shape[-1]
     if s > min(nx, ny) // 2 or (nz - 1) // s + 1 < 4:
         return geometry
     from ..feature.grid import Grid
 
-    sub = geometry.phi[..., ::s]
-    phi = sub.reshape(sub.shape[0], nx // s, s, ny // s, s, sub.shape[-1]).mean(axis=(2, 4))
+    # by slabs of whole s-blocks of x-planes (each block's mean is the same numbers)
+    step = s * max(1, 32 // s)
+    parts = []
+    for i0 in range(0, nx, step):
+        sub = geometry.x_planes(i0, min(i0 + step, nx))[..., ::s]
+        parts.append(sub.reshape(sub.shape[0], sub.shape[1] // s, s, ny // s, s,
+                                 sub.shape[-1]).mean(axis=(2, 4)))
+        del sub
+    phi = np.concatenate(parts, axis=1)
     return geometry.replace(grid=Grid(dimension=3, spacing=s * g.spacing, extent=g.extent,
                                       boundary=g.boundary), phi=phi)
 

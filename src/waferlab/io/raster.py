@@ -216,7 +216,7 @@ def profile_image(geometry, *, title: str = "", initial=None):
     lab = _font(16)
     _text(draw, ((box[0] + box[2]) / 2, box[3] + 30), f"x ({unit})", lab, anchor="ma")
     _vertical_text(img, (max(box[0] - 18 - widest, 10), (box[1] + box[3]) / 2),
-                   f"{'y' if np.asarray(geometry.phi).ndim == 3 else 'z'} ({unit})", lab)
+                   f"{'y' if geometry.grid.dimension == 2 else 'z'} ({unit})", lab)
     _text(draw, ((box[0] + box[2]) / 2, top - 12), title or "cross-section", _font(19),
           anchor="md")
     seen: list[str] = []

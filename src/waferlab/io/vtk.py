@@ -205,11 +205,9 @@ def write_vti_materials(path: str | Path, geometry) -> None:
     :func:`write_vtu_materials`; a cell's material is the lowest layer whose φ averaged
     over the cell's corners is negative.  In 2D the (x, y) section lies in the VTK x–y
     plane."""
-    from ..feature import _kernels as K
-
     g = geometry.grid
     h = g.spacing
-    mat = K.cell_materials(np.ascontiguousarray(geometry.phi4()), g.dimension)
+    mat = geometry.cell_materials()      # (a tiled stack: by slabs, no dense φ)
     o = [float(v) for v in geometry.origin3()]
     nx, nz = geometry.shape[0], geometry.shape[-1]
     if g.dimension == 3:
