@@ -18,7 +18,18 @@ diagonal ½|E_i|² part is cell-local and joins the sparse matrix; the rest — 
 energy rows, written as a truncated SVD (singular values above RANK_TOL of the largest), and
 the step (M/Δt − J)δx = F is solved by the Woodbury formula on one sparse LU.
 
-Before session 13 p was computed before each step and held inside it (∂p/∂x = 0).
+Measured (session 13, bench/results/fluid2d_jacobian_s13.md).  Until session 12 the step held p
+(∂p/∂x = 0); sessions 11–12 put the SF6/O2 stalls down to "the algebraic rows and the power
+outside the Jacobian".  Dense differences of the residual show that every local row, the
+algebraic ones (quasi-neutrality, Σθ = 1) included, was already differentiated exactly by the
+coloured differences (1e-4 of the row maximum on a stalled 4 × 24 state); the one missing block
+is ∂p/∂x (76 % of the energy rows' n_e column).  With it (this module) SG on 4 × 24 takes 37
+steps (38 with p held), but SG still diverges on 4 × 54 and ``ion_flux: pressure`` from the
+global profile still runs away: the stalls are not the Jacobian's.  On the default 24 × 32 mesh
+the dense part has rank 321 at RANK_TOL, and one step costs +12 s (this function) and +24 s
+(the Woodbury solve) of CPU on top of ≈ 6 s.  So the pseudo-transient solve keeps p held by
+default (``consistent=False`` in :func:`.ptc.pseudo_transient`) and this Jacobian is the checked
+reference (tests/reactor/fluid2d/test_newton.py) and the bench's alternative.
 """
 from __future__ import annotations
 

@@ -6,17 +6,20 @@ T_e, the wall coverages and, with gas heating, the gas temperature (:mod:`.speci
 (M/Δt − J)δx = F(x) with switched evolution relaxation (at least ×1.5 per step while the
 residual falls; Kelley & Keyes, SIAM J. Numer. Anal. 35, 508, 1998); M is 1 for the species,
 coverages and T_g (its row scaled to a relative rate), 3/2 for T_e and 0 for the algebraic rows
-(quasi-neutrality, Σθ = 1).  J is the Jacobian of the whole residual, the power density's
-dependence on the state included (:mod:`.newton`; session 13).  A step whose residual is not
+(quasi-neutrality, Σθ = 1).  J is the Jacobian of the residual by coloured differences with
+the power density held in the step (exact for every other row and the algebraic rows, checked);
+``consistent=True`` adds the power's dependence on the state (:mod:`.newton`, session 13: the
+whole Jacobian, not the default because it did not remove the stalls and costs 6× per step on
+the default mesh).  A step whose residual is not
 finite or grows threefold is rejected and Δt quartered; a residual DIVERGED times its best
 ends the solve (a SimulationError with the history, :func:`.model._not_converged`).
 
 ``ion_flux: pressure`` (:mod:`.ionflux`) is reached by continuation (:func:`pseudo_transient`):
 the Scharfetter–Gummel steady state first, then the pressure form from it with the first step
 10/ν_ref.  From the global model's profile the pressure form's transient ran away on every
-mesh above 4 × 16 (Δt driven to 1e-8 s, the residual 1e5 → 1e7; the neutrals' rows worst), with
-the consistent Jacobian too; from the SG steady state it converges
-(bench/results/fluid2d_jacobian_s13.md).
+mesh of 24 cells in z (Δt driven to 1e-8 s, the residual 1e5 → 1e7; the neutrals' rows worst),
+with the whole Jacobian too; from the SG steady state with a small first step it converges
+(bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ __all__ = ["pseudo_transient", "DIVERGED"]
 
 def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
                      z_faces=None, stage: int | None = None, size_only: bool = False,
-                     consistent: bool = True):
+                     consistent: bool = False):
     """The steady state on ``setup.mesh`` (:func:`_stage`'s dict); with ``ion_flux: pressure``
     and no start ``x0``, the SG steady state first and the pressure form from it (module
     docstring; the history holds both stages)."""
@@ -54,7 +57,7 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
 
 
 def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
-           z_faces=None, stage: int | None = None, size_only: bool = False, consistent: bool = True,
+           z_faces=None, stage: int | None = None, size_only: bool = False, consistent: bool = False,
            ion_flux: str | None = None):
     """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
     profile, :func:`.multi._initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with
