@@ -8,7 +8,7 @@ default grading, and the default mesh (24 × 32, every mesh key at its default).
 time.process_time of the solve on the shared 2-core machine; the load average is recorded with
 every row; the residual history (scaled max-norm per step) is kept.
 
-Run:  python bench/bench_fluid2d_jacobian.py run FLUX NR NZ [old]   (FLUX pressure |
+Run:  python bench/bench_fluid2d_jacobian.py run FLUX NR NZ [old|whole]   (FLUX pressure |
       scharfetter_gummel; NR NZ = default 0: the default mesh; ``old``: the power held in the
       step; appends to bench/results/fluid2d_jacobian_s13.json)
       python bench/bench_fluid2d_jacobian.py report      (writes bench/results/fluid2d_jacobian_s13.md)
@@ -28,7 +28,7 @@ import warnings  # noqa: E402
 RAW = harness.RESULTS / "fluid2d_jacobian_s13.json"
 
 
-def run(flux: str, nr: str, nz: str, jac: str = "whole") -> None:
+def run(flux: str, nr: str, nz: str, jac: str = "old") -> None:
     from bench_fluid2d_mesh import spec, wafer_quantities
     from bench_reactor_fluid2d_sf6 import sf6_spec
 
@@ -40,7 +40,7 @@ def run(flux: str, nr: str, nz: str, jac: str = "whole") -> None:
     s = s.model_copy(update={"fluid2d": s.fluid2d.model_copy(update={"ion_flux": flux})})
     kw = ptc.pseudo_transient.__kwdefaults__
     assert kw is not None
-    kw["consistent"] = jac != "old"                 # bench only: the pre-session-13 Jacobian
+    kw["consistent"] = jac == "whole"               # bench only: "whole" (newton.py), "old": lagged
     t0, c0 = time.perf_counter(), time.process_time()
     row: dict = {"flux": flux, "jacobian": jac, "mesh": "default" if nr == "default" else "column",
                  "commit": harness.commit()}
@@ -67,32 +67,36 @@ def _hist(h: list) -> str:
     return ", ".join(f"{v:.1e}" for v in h[:4]) + " … " + ", ".join(f"{v:.1e}" for v in h[-4:])
 
 
+def _num(v, fmt: str) -> str:
+    return "—" if v is None or v != v else format(v, fmt)
+
+
 def report() -> None:
     rows = json.loads(RAW.read_text())
     out = [f"## fluid2d: Newton Jacobian of the whole residual (session 13) — commit {harness.commit()}", "",
            "`python bench/bench_fluid2d_jacobian.py`; SF6/O2 case sf6heat (Kokkoris et al. chamber, gas heating); "
-           "columns n_r = 4 with the default z grading, and the default mesh.  jacobian: `whole` = session 13 "
-           "(the power's dependence on the state in the Jacobian), `old` = the power held in the step.  "
-           "ion_flux pressure runs are the SG steady state followed by the pressure form (continuation; steps "
-           "count both).  CPU = time.process_time on the shared 2-core machine, load = 1-min load average at "
-           "the end of the run.", "",
-           "| ion_flux | jacobian | mesh | wafer cell (mm) | converged | steps | CPU (s) | wall (s) | load | "
-           "ion flux, centre (m⁻²s⁻¹) | F flux, centre | element balance (max) | commit |",
+           "columns n_r = 4 with the default z grading, and the default mesh.  jacobian: `lagged` = the power "
+           "density held in the step (sessions 9–12, and the default), `whole` = with the power's dependence on "
+           "the state (session 13, waferlab.reactor.fluid2d.newton).  ion_flux pressure without a variant is the "
+           "default path: the SG steady state, then the pressure form from it (continuation; steps and CPU count "
+           "both stages).  Rows with a variant are the session's diagnostic runs (scripts on the working tree, "
+           "same solver code).  CPU = time.process_time on the shared 2-core machine, load = 1-min load average.",
+           "", "| ion_flux | jacobian | variant | mesh | converged | steps | CPU (s) | load | "
+           "ion flux, centre (m⁻²s⁻¹) | F flux, centre | element balance (max) | note | commit |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    key = lambda x: (x["mesh"] != "column", x["flux"], x["jacobian"], x["nz"])   # noqa: E731
+    key = lambda x: (x["mesh"] != "column", x["nz"], "variant" in x, x["flux"], x["jacobian"])   # noqa: E731
     for x in sorted(rows, key=key):
-        ok = x["converged"]
-        eb = max(abs(v) for v in x["element_balance"].values()) if ok else float("nan")
-        out.append(f"| {x['flux']} | {x['jacobian']} | {x['nr']} × {x['nz']} | "
-                   f"{x.get('dz_wafer_mm', float('nan')):.2f} | {'yes' if ok else 'NO'} | {x.get('steps', '—')} | "
-                   f"{x['cpu_s']:.0f} | {x['wall_s']:.0f} | {x['load']:.0f} | "
-                   f"{x['ion_centre']:.4g} | {x['F_centre']:.4g} | {eb:.1e} | {x['commit']} |" if ok else
-                   f"| {x['flux']} | {x['jacobian']} | {x['nr']} × {x['nz']} | — | NO | — | {x['cpu_s']:.0f} | "
-                   f"{x['wall_s']:.0f} | {x['load']:.0f} | — | — | — | {x['commit']} |")
-    out += ["", "Residual histories (first four … last four steps; scaled max-norm):", ""]
+        jac = "lagged" if x["jacobian"] == "old" else x["jacobian"]
+        eb = max(abs(v) for v in x["element_balance"].values()) if x.get("element_balance") else None
+        out.append(f"| {x['flux']} | {jac} | {x.get('variant', '')} | {x['nr']} × {x['nz']} | "
+                   f"{'yes' if x['converged'] else 'NO'} | {x.get('steps', '—')} | {x['cpu_s']:.0f} | "
+                   f"{x['load']:.0f} | {_num(x.get('ion_centre'), '.4g')} | {_num(x.get('F_centre'), '.4g')} | "
+                   f"{_num(eb, '.1e')} | {x.get('note', '')} | {x['commit']} |")
+    out += ["", "Residual histories (scaled max-norm per step; first four … last four):", ""]
     for x in sorted(rows, key=key):
         h = x.get("history") or []
-        out.append(f"- {x['flux']}, {x['jacobian']}, {x['nr']} × {x['nz']}: "
+        jac = "lagged" if x["jacobian"] == "old" else x["jacobian"]
+        out.append(f"- {x['flux']}, {jac}, {x.get('variant', 'default path')}, {x['nr']} × {x['nz']}: "
                    + (_hist(h) if h else x.get("error", "")))
     (harness.RESULTS / "fluid2d_jacobian_s13.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))

@@ -134,12 +134,13 @@ def consistent_jacobian(fun: Callable[[np.ndarray], np.ndarray], sysm, x: np.nda
 
 
 def woodbury_solve(A: sp.spmatrix, Y: np.ndarray, Z: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """δx of (A − Y Zᵀ)δx = f on one LU of A (NaN when singular)."""
+    """δx of (A − Y Zᵀ)δx = f on one LU of A (NaN when singular); without Y (k = 0) the plain
+    sparse solve of sessions 9–12, so that the default path's arithmetic is unchanged."""
     try:
+        if Y.shape[1] == 0:
+            return spla.spsolve(sp.csc_matrix(A), f)
         lu = spla.splu(sp.csc_matrix(A))
         y = lu.solve(f)
-        if Y.shape[1] == 0:
-            return y
         W = lu.solve(Y)
         cap = np.eye(Y.shape[1]) - Z.T @ W
         return y + W @ np.linalg.solve(cap, Z.T @ y)
