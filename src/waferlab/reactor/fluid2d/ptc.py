@@ -53,7 +53,10 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
     if not first["converged"]:
         return first
     left = max_it - (len(first["history"]) - len(history0))
-    return _stage(setup, gst, first["x"], None, first["history"], left, checkpoint, key, **args)
+    # a fresh history for the step control and the divergence test (the SG stage's converged
+    # residual is not this stage's best); the result's history holds both stages
+    second = _stage(setup, gst, first["x"], None, [], left, checkpoint, key, **args)
+    return {**second, "history": first["history"] + second["history"]}
 
 
 def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
