@@ -21,7 +21,7 @@ from waferlab.recipe_io import validate_section
 
 def sf6(nr, nz, **fluid):
     d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
-         "pressure": "10 mTorr", "gases": {"SF6": "40 sccm", "O2": "10 sccm"}, "source": {"power": "500 W"},
+         "pressure": "10 mTorr", "gases": {"SF6": "50 sccm", "O2": "10 sccm"}, "source": {"power": "500 W"},
          "chemistry": "sf6o2", "fluid2d": {"mesh": {"nr": nr, "nz": nz}, **fluid}}
     return validate_section(ReactorSpec, d, "reactor")
 
@@ -128,17 +128,31 @@ def test_jacobian_is_the_jacobian_of_the_whole_residual(perturbed):
     assert old[T, ne] > 0.05 and old.max() > 100 * err.max()
 
 
+def kokkoris_column(ion_flux):
+    """The bench's sf6heat case (Kokkoris et al. chamber, SF6/O2 100/20 sccm, 0.921 Pa, 2 kW, gas
+    heating) on a column of 4 × 16 cells (bench/bench_fluid2d_jacobian.py)."""
+    d = {"model": "fluid2d", "chamber": {"radius": "19 cm", "length": "38 cm", "wafer_radius": "7.5 cm"},
+         "gas_temperature": "315 K", "pressure": "0.921 Pa", "gases": {"SF6": "100 sccm", "O2": "20 sccm"},
+         "source": {"power": "2000 W"}, "bias": {"frequency": "13.56 MHz", "voltage": "150 V"},
+         "fluid2d": {"mesh": {"nr": 4, "nz": 16, "wafer_cell": "5.9375 mm", "window_cell": "5.9375 mm",
+                              "adapt": False},
+                     "flow": {"inlet_radius": "3 cm", "pump": "bottom"}, "gas_heating": True, "ion_flux": ion_flux}}
+    return validate_section(ReactorSpec, d, "reactor")
+
+
 @pytest.mark.slow
 def test_pressure_flux_converges_by_continuation_on_a_small_mesh():
     """ion_flux: pressure reaches the tolerance (SG steady state first, then the pressure form),
-    closes the element balance and matches SG in the limit's direction: its wafer-centre ion flux
-    is below SG's on the same coarse mesh (SG over-predicts through the ion–ion layers)."""
+    closes the element balance, and its wafer-centre ion flux is below SG's on the same coarse
+    mesh (SG over-predicts through the ion–ion layers: 5.33e18 against 7.39e18 in the bench).
+    Not every recipe converges this way: SF6/O2 at 10 mTorr, 500 W on 8 × 10 (``sf6`` above)
+    stalls in the pressure stage at a residual of 21 (docs/reactor.md)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sg = solve_fluid2d(sf6(6, 12, gas_heating=False))
-        pr = solve_fluid2d(sf6(6, 12, gas_heating=False, ion_flux="pressure"))
+        sg = solve_fluid2d(kokkoris_column("scharfetter_gummel"))
+        pr = solve_fluid2d(kokkoris_column("pressure"))
     assert pr.residual_history[-1] < pr.setup.settings.tolerance
     assert max(abs(v) for v in pr.element_balance.values()) < 1e-6
     pos = pr.setup.global_model.pos
     c_sg, c_pr = (r.wall_flux[1][pos].sum(axis=0)[0] for r in (sg, pr))
-    assert c_pr < c_sg
+    assert c_pr < 0.85 * c_sg
