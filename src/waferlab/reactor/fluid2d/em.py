@@ -27,7 +27,7 @@ import scipy.sparse.linalg as spla
 from ...constants import EV, M_E
 from .mesh import Mesh, diffusion_operator
 
-__all__ = ["EPS0", "MU0", "C_LIGHT", "conductivity", "solve_field", "skin_depth", "CoilField"]
+__all__ = ["EPS0", "MU0", "C_LIGHT", "conductivity", "solve_field", "field_derivative", "skin_depth", "CoilField"]
 
 EPS0 = 8.8541878128e-12
 MU0 = 1.25663706212e-6
@@ -58,12 +58,8 @@ class CoilField:
         return 0.5 * self.sigma.real * np.abs(self.E) ** 2
 
 
-def solve_field(mesh: Mesh, sigma: np.ndarray, omega: float, *, eps_r: np.ndarray | float = 1.0,
-                coil: tuple[tuple[float, float], ...] = (), current: float = 1.0,
-                boundary: dict | None = None) -> CoilField:
-    """E_θ on ``mesh`` for conductivity ``sigma`` (nr, nz) and coil turns ``coil`` = ((r, z), ...)
-    each carrying ``current`` (A).  ``boundary`` overrides the metal walls (E_θ = 0) with
-    ``{side: ("dirichlet", E_face)}`` for validation problems."""
+def _operator(mesh: Mesh, sigma, omega: float, eps_r, coil, current: float, boundary: dict | None):
+    """(A, rhs) of the ψ = r E_θ system A ψ = rhs (module docstring), A complex symmetric."""
     nr, nz = mesh.shape
     rc = mesh.r
     k_r = np.empty((nr + 1, nz))
@@ -77,14 +73,47 @@ def solve_field(mesh: Mesh, sigma: np.ndarray, omega: float, *, eps_r: np.ndarra
         bc[side] = (kind, np.asarray(val) * r_face)        # E -> ψ = r E
     A, b = diffusion_operator(mesh, None, bc, axisym=False, k_face_r=k_r, k_face_z=k_z)
     k2 = (omega / C_LIGHT) ** 2 * eps_r - 1j * omega * MU0 * np.asarray(sigma)
-    area = mesh.dr[:, None] * mesh.dz[None, :]
-    A = A.astype(complex) + sp.diags((np.broadcast_to(k2, (nr, nz)) / rc[:, None] * area).ravel())
+    A = A.astype(complex) + sp.diags((np.broadcast_to(k2, (nr, nz)) / rc[:, None] * _area(mesh)).ravel())
     rhs = -b.astype(complex)
     src = np.zeros((nr, nz), complex)
     for r_k, z_k in coil:
         i = int(np.clip(np.searchsorted(mesh.r_faces, r_k) - 1, 0, nr - 1))
         j = int(np.clip(np.searchsorted(mesh.z_faces, z_k) - 1, 0, nz - 1))
         src[i, j] += 1j * omega * MU0 * current
-    rhs = rhs + src.ravel()
-    psi = spla.spsolve(A.tocsc(), rhs).reshape(nr, nz)
-    return CoilField(mesh=mesh, E=psi / rc[:, None], sigma=np.broadcast_to(sigma, (nr, nz)))
+    return A, rhs + src.ravel()
+
+
+def _area(mesh: Mesh) -> np.ndarray:
+    return mesh.dr[:, None] * mesh.dz[None, :]
+
+
+def solve_field(mesh: Mesh, sigma: np.ndarray, omega: float, *, eps_r: np.ndarray | float = 1.0,
+                coil: tuple[tuple[float, float], ...] = (), current: float = 1.0,
+                boundary: dict | None = None) -> CoilField:
+    """E_θ on ``mesh`` for conductivity ``sigma`` (nr, nz) and coil turns ``coil`` = ((r, z), ...)
+    each carrying ``current`` (A).  ``boundary`` overrides the metal walls (E_θ = 0) with
+    ``{side: ("dirichlet", E_face)}`` for validation problems."""
+    A, rhs = _operator(mesh, sigma, omega, eps_r, coil, current, boundary)
+    psi = spla.spsolve(A.tocsc(), rhs).reshape(mesh.shape)
+    return CoilField(mesh=mesh, E=psi / mesh.r[:, None], sigma=np.broadcast_to(sigma, mesh.shape))
+
+
+def field_derivative(mesh: Mesh, sigma: np.ndarray, omega: float, shape: tuple[int, int], *,
+                     eps_r: np.ndarray | float = 1.0, coil: tuple[tuple[float, float], ...] = ()):
+    """(E, dE): E_θ on the cells [:nr, :nz] of ``mesh`` (``shape`` = (nr, nz), the plasma) and
+    its derivative dE[i, j] = ∂E_i/∂σ_j (complex σ_j, both flattened over the plasma cells).
+    σ_j enters only the diagonal of A, ∂A_jj/∂σ_j = −iωμ₀ a_j/r_j (a_j the cell's area), so
+    ∂ψ/∂σ_j = −A⁻¹ e_j (∂A_jj/∂σ_j) ψ_j: one LU of A and one solve per plasma cell."""
+    A, rhs = _operator(mesh, sigma, omega, eps_r, coil, 1.0, None)
+    lu = spla.splu(A.tocsc())
+    psi = lu.solve(rhs)
+    nr, nz = shape
+    idx = np.arange(mesh.size).reshape(mesh.shape)[:nr, :nz].ravel()
+    dA = (-1j * omega * MU0 * _area(mesh) / mesh.r[:, None]).ravel()[idx]
+    unit = np.zeros((mesh.size, idx.size), complex)
+    unit[idx, np.arange(idx.size)] = 1.0
+    G = lu.solve(unit)[idx]                            # (A⁻¹)_ij over the plasma cells
+    r_p = np.broadcast_to(mesh.r[:, None], mesh.shape).ravel()[idx]
+    E = psi[idx] / r_p
+    dE = -G * (dA * psi[idx])[None, :] / r_p[:, None]
+    return E.reshape(shape), dE
