@@ -10,6 +10,10 @@ incident (weight arriving) and absorbed (weight × sticking).  Rays leaving upwa
 lost; rays leaving below the lowest surface point (open-bottom test channels) are counted
 as transmitted.
 
+Launch (2D): stratified per chunk by default (``_kernels.trace2d``: positions by ray
+index, in-plane directions from a scrambled net or Latin-hypercube strata); each ray is
+still uniform, so the estimate is unbiased and the chunks stay independent.
+
 Standard error: the N rays are split into K fixed chunks (independent streams); with
 f_k the chunk estimates and N_k their sizes, σ² = K/(K−1) Σ_k (N_k/N)² (f_k − f)²
 (batch means).  Smoothing, when asked, is a linear operator applied to each chunk's
