@@ -26,7 +26,7 @@ from numba import njit, prange
 from .flux._ion_kernels import reflected_energy_th, table_at
 from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone_th,
                             side_exit)
-from .flux._rng import _seed_state, _uniform
+from .flux._rng import _seed_state, _uniform, owen_vdc, shuffled
 
 __all__: list[str] = []
 
@@ -35,13 +35,24 @@ __all__: list[str] = []
 def _beam_direction(s, p, sa, ca, inv_n1):
     """One source direction (3D): p = (tilt, azimuth, rotating, exponent); sa, ca = sin,
     cos of the tilt and inv_n1 = 1/(n + 1), computed once per chunk by the caller."""
-    psi = 2.0 * math.pi * _uniform(s) if p[2] > 0.0 else p[1]
+    u_psi = _uniform(s) if p[2] > 0.0 else 0.0
+    if p[3] < 0.0:
+        return _beam_direction_u(u_psi, 0.0, 0.0, p, sa, ca, inv_n1)
+    u_ct = _uniform(s)
+    return _beam_direction_u(u_psi, u_ct, _uniform(s), p, sa, ca, inv_n1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _beam_direction_u(u_psi, u_ct, u_ph, p, sa, ca, inv_n1):
+    """``_beam_direction`` from its uniform numbers (azimuth of a rotating beam, cos θ
+    and φ of the spread; stratified ones in a stratified launch)."""
+    psi = 2.0 * math.pi * u_psi if p[2] > 0.0 else p[1]
     ax, ay, az = sa * math.cos(psi), sa * math.sin(psi), -ca
     if p[3] < 0.0:
         return ax, ay, az
-    ct = (1.0 - _uniform(s)) ** inv_n1
+    ct = (1.0 - u_ct) ** inv_n1
     st = math.sqrt(max(0.0, 1.0 - ct * ct))
-    ph = 2.0 * math.pi * _uniform(s)
+    ph = 2.0 * math.pi * u_ph
     dx, dy, dz = _about(ax, ay, az, st * math.cos(ph), st * math.sin(ph), ct)
     if dz >= 0.0:
         dx, dy, dz = -dx, -dy, -dz
@@ -66,8 +77,13 @@ def _sticking(th, th_min, th_max):
 @njit(cache=True, error_model="numpy", parallel=True)
 def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
                eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
-               inc, ytal, redep, counts):
+               inc, ytal, redep, counts, strat, a_tab):
     """Trace ``nrays[k]`` beam rays per chunk k; tallies (K, m) in inc, ytal, redep.
+
+    strat (2D only): the stratified launch of ``flux._kernels.trace2d`` — position by ray
+    index, the spread's number by ``_rng.owen_vdc``, azimuth and energy numbers in
+    Latin-hypercube strata per chunk; a_tab
+    the in-plane inverse CDF of the cosⁿ spread (``inplane_inverse_cdf``; zeros(2): none).
 
     beam = (tilt, azimuth, rotating, exponent); refl = (θ_min, θ_max, cone, redeposit,
     redeposition threshold); skip the empty layers per cell of the 3D cast
@@ -77,24 +93,53 @@ def trace_beam(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, period
     for k in prange(seeds.shape[0]):
         _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
                    eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
-                   inc, ytal, redep, counts)
+                   inc, ytal, redep, counts, strat and dim == 2, a_tab)
 
 
 @njit(cache=True, error_model="numpy")
 def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, z_launch,
                 eps, beam, e_tab, sqrt_eth, ytab, refl, law, seeds, nrays, max_events,
-                inc, ytal, redep, counts):
+                inc, ytal, redep, counts, strat, a_tab):
     """The rays of chunk k (the body of :func:`trace_beam`'s parallel loop: a small
     parallel region compiles fast while the cast is inlined here)."""
     s = np.empty(4, np.uint64)
     _seed_state(seeds[k], s)
     sa, ca, inv_n1 = math.sin(beam[0]), math.cos(beam[0]), 1.0 / (beam[3] + 1.0)
-    for _r in range(nrays[k]):
-        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+    n_k = nrays[k]
+    if strat:
+        scramble = np.uint64(_uniform(s) * 4294967296.0)
+        p_psi, p_ph, p_e = shuffled(s, n_k), shuffled(s, n_k), shuffled(s, n_k)
+    else:
+        scramble = np.uint64(0)
+        p_psi = p_ph = p_e = np.zeros(0, np.int64)
+    inv_n = 1.0 / max(n_k, 1)
+    # a fixed azimuth in the (x, z) plane: the 2D direction is the tilt plus the in-plane
+    # angle of the cosⁿ lobe (the lobe about an axis in the plane projects like one about
+    # the vertical, ``flux.sources.inplane_inverse_cdf``)
+    cps = math.cos(beam[1])
+    in_plane = a_tab.shape[0] > 1 and beam[2] <= 0.0 and abs(abs(cps) - 1.0) < 1e-12
+    tilt_s = beam[0] if cps > 0.0 else -beam[0]
+    for _r in range(n_k):
         oz = z_launch
-        dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
-        energy = table_at(e_tab, _uniform(s))
+        if strat:
+            ox = blo[0] + (_r + _uniform(s)) * inv_n * (bhi[0] - blo[0])
+            oy = 0.0
+            u_ct = owen_vdc(_r, scramble, s)
+            if in_plane:        # tilt (signed) + α, α of density ∝ cosⁿα (a_tab)
+                al = tilt_s + (table_at(a_tab, u_ct) if beam[3] >= 0.0 else 0.0)
+                dx, dy, dz = math.sin(al), 0.0, -math.cos(al)
+                if dz >= 0.0:
+                    dx, dz = -dx, -dz
+            else:
+                u_psi = (p_psi[_r] + _uniform(s)) * inv_n
+                dx, dy, dz = _beam_direction_u(u_psi, u_ct, (p_ph[_r] + _uniform(s)) * inv_n,
+                                               beam, sa, ca, inv_n1)
+            energy = table_at(e_tab, (p_e[_r] + _uniform(s)) * inv_n)
+        else:
+            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
+            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+            dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
+            energy = table_at(e_tab, _uniform(s))
         if dim == 2:
             nn = math.sqrt(dx * dx + dz * dz)
             dx, dy, dz = dx / nn, 0.0, dz / nn

@@ -45,7 +45,7 @@ from . import _ion_beam_kernels as KB
 from .flux.engine import FluxResult, FluxTracer, SpeciesFlux, _batch
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS, energy_inverse_cdf
 from .flux.models import step_label
-from .flux.sources import Species
+from .flux.sources import Species, inplane_inverse_cdf
 from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
@@ -211,7 +211,8 @@ class BeamTransport(TracedTransport):
                                     1.0 if model.redeposition > 0 else 0.0,
                                     model.redeposition_threshold]),
                           VIENNAPS_ION_ENERGY_LOSS.params(), seeds, nrays, 1_000_000,
-                          inc, ytal, red, counts)
+                          inc, ytal, red, counts, self.tracing.launch != "uniform",
+                          inplane_inverse_cdf(b.exponent) if b.exponent >= 0 else np.zeros(2))
         with np.errstate(divide="ignore", invalid="ignore"):
             norm = np.where(tr.valid, tr.domain_area / tr.areas, np.nan)
         i_mean, i_err, _ = _batch(inc, nrays, norm)

@@ -10,6 +10,10 @@ incident (weight arriving) and absorbed (weight × sticking).  Rays leaving upwa
 lost; rays leaving below the lowest surface point (open-bottom test channels) are counted
 as transmitted.
 
+Launch (2D): stratified per chunk by default (``_kernels.trace2d``: positions by ray
+index, in-plane directions from a scrambled net or Latin-hypercube strata); each ray is
+still uniform, so the estimate is unbiased and the chunks stay independent.
+
 Standard error: the N rays are split into K fixed chunks (independent streams); with
 f_k the chunk estimates and N_k their sizes, σ² = K/(K−1) Σ_k (N_k/N)² (f_k − f)²
 (batch means).  Smoothing, when asked, is a linear operator applied to each chunk's
@@ -27,11 +31,12 @@ from ..surface import Surface
 from . import _batch_kernels as KS
 from . import _kernels as K
 from ._cast3d import skip_field
-from .sources import Species
+from .sources import Species, inplane_inverse_cdf
 
-__all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes", "groupable"]
+__all__ = ["SpeciesFlux", "FluxResult", "FluxTracer", "trace_fluxes", "groupable", "LAUNCHES"]
 
 _BOUNDARIES = ("reflective", "periodic")
+LAUNCHES = ("stratified", "uniform")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +48,7 @@ class SpeciesFlux:
     stderr            Monte Carlo standard error of ``incident``
     absorbed_stderr   Monte Carlo standard error of ``absorbed``
     transmitted       fraction of launched rays (weighted) leaving through the bottom
-    transmitted_stderr its standard error (per-ray statistics)
+    transmitted_stderr its standard error (batch means over the chunks)
     yields            {channel: ⟨YΓ⟩/Γ0} for species with ``yield_channels`` (per-hit
                       yield-weighted incident flux, normalised like ``incident``), else {}
     yields_stderr     their standard errors
@@ -199,10 +204,13 @@ class FluxTracer:
                          max_events)[:5]
 
     def _run(self, group, n_rays, seeds, rr_threshold=0.1, rr_weight=0.3,
-             max_events=1_000_000):
+             max_events=1_000_000, launch="stratified"):
         """One kernel launch for ``group`` (one species with ``yield_channels``, or species
         that share rays): inc, absb (K, S, m), trans (K, S, 2), counts, nrays and the
-        yield tallies ytal (K, C, m) (None without yield channels)."""
+        yield tallies ytal (K, C, m) (None without yield channels).  ``launch``: see
+        :func:`trace_fluxes` (3D: always uniform)."""
+        if launch not in LAUNCHES:
+            raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
         names = self.surface.material_names
         per_element = any(sp.per_element for sp in group)
         if per_element:         # every element its own sticking: index the kernels by element
@@ -227,13 +235,20 @@ class FluxTracer:
         inc, absb = np.zeros((K_, S, m)), np.zeros((K_, S, m))
         trans, counts = np.zeros((K_, S, 2)), np.zeros((K_, 3), np.int64)
         ytal = np.zeros((K_, yA.shape[0], m))
+        more: tuple = ()
+        if self.dim == 2:
+            strat = launch == "stratified"
+            mode, expo, _ = group[0].source_params()
+            a_tab = (inplane_inverse_cdf(expo) if strat and mode == 0 and expo != 1.0
+                     else np.zeros(2))
+            more = (strat, a_tab)
         with numba.parallel_chunksize(1):    # chunks handed out one at a time (busy cores)
             (K.trace2d if self.dim == 2 else K.trace3d)(
                 *head, *tail[:4], np.ascontiguousarray(e_tab, float),
                 np.ascontiguousarray(yA, float), np.ascontiguousarray(ysth, float),
                 np.ascontiguousarray(yf, float), np.ascontiguousarray(law, float), float(cut),
                 tail[4], nrays, float(rr_threshold), float(max(rr_weight, rr_threshold)),
-                int(max_events), inc, absb, trans, counts, ytal)
+                int(max_events), inc, absb, trans, counts, ytal, *more)
         return inc, absb, trans, counts, nrays, (ytal if scored else None)
 
     def _arguments(self, species: Species, stick: np.ndarray, n_rays: int, seeds,
@@ -384,7 +399,8 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  rays_per_point: int | None = None, n_rays: int | None = None,
                  n_chunks: int = 64, smoothing: float = 0.0,
                  stream: tuple = ("flux",), cell_factor: float | None = None,
-                 keep_chunks: bool = False, tracer: "FluxTracer | None" = None) -> FluxResult:
+                 keep_chunks: bool = False, tracer: "FluxTracer | None" = None,
+                 launch: str = "stratified") -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
     rays_per_point  rays per species = rays_per_point × ``surface.grid_points`` (the
@@ -397,7 +413,12 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     keep_chunks     keep the (n_chunks, m) chunk estimates (for ``region_mean``)
     tracer          a ``FluxTracer`` already built on ``surface`` (reused when the same
                     surface is traced again, e.g. the sub-doses of an ALD half-cycle)
+    launch          2D: "stratified" (default; a Latin-hypercube launch per chunk,
+                    ``_kernels.trace2d``: the same mean, less noise per ray) or "uniform"
+                    (independent draws, the launch before session 13); 3D: uniform
     """
+    if launch not in LAUNCHES:
+        raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
     if (rays_per_point is None) == (n_rays is None):
         raise ValueError("give exactly one of rays_per_point and n_rays")
     species = tuple(species)
@@ -423,7 +444,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     tallies = {}
     for group in _groups(species):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
-        inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds)
+        inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds, launch=launch)
         for q, sp in enumerate(group):
             tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, ytal)
     for sp in species:
@@ -438,10 +459,13 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
             if chunks is not None:                 # keep_chunks
                 chunks[f"yield:{cname}"] = y_k
         T = trans[:, 0].sum() / N
-        T2 = trans[:, 1].sum() / N
+        Tk = trans[:, 0] / np.maximum(nrays, 1)         # batch means: the chunks are
+        wk = nrays / N                                  # independent, the rays in a
+        Kc = len(nrays)                                 # stratified chunk are not
+        T_err = np.sqrt(Kc / max(Kc - 1, 1) * float(((wk * (Tk - T)) ** 2).sum()))
         out[sp.name] = SpeciesFlux(
             incident=i_mean, absorbed=a_mean, stderr=i_err, absorbed_stderr=a_err,
-            transmitted=float(T), transmitted_stderr=float(np.sqrt(max(T2 - T * T, 0.0) / N)),
+            transmitted=float(T), transmitted_stderr=float(T_err),
             n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()),
             chunks=chunks, yields=ymean, yields_stderr=yerr)
     return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N,

@@ -23,16 +23,40 @@ import numpy as np
 from ...atomic.yields import IonYield
 from .ions import ReflectedEnergyLaw, energy_inverse_cdf, yield_tables
 
-__all__ = ["AngularTable", "Species", "VIENNAPS_ION_CONE", "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE",
-           "VIENNAPS_ION_STICKING"]
+__all__ = ["AngularTable", "Species", "inplane_inverse_cdf", "VIENNAPS_ION_CONE",
+           "SPEC_TABLE_SIZE", "SOURCE_TABLE_SIZE", "INPLANE_TABLE_SIZE", "VIENNAPS_ION_STICKING"]
 
 SPEC_TABLE_SIZE = 91       # specular probability tabulated on a uniform θ grid of [0, π/2]
 SOURCE_TABLE_SIZE = 4097   # inverse CDF of the source polar angle on a uniform ξ grid
+INPLANE_TABLE_SIZE = 16385  # inverse CDF of the 2D in-plane angle (stratified launch)
 
 # (θ, g): ion sticking factor of ViennaPS's SF6O2/plasma-etching ion (thetaRMin 70°,
 # thetaRMax 90°); both kinks lie on the 1° table grid, so the table is exact.
 VIENNAPS_ION_STICKING = ((0.0, float(np.deg2rad(70.0)), float(np.pi / 2)), (1.0, 1.0, 0.0))
 VIENNAPS_ION_CONE = float(np.deg2rad(80.0))     # minAngle of ViennaPS's plasma-etching ion
+
+
+def inplane_inverse_cdf(exponent: float) -> np.ndarray:
+    """Inverse CDF of the in-plane angle α of the 2D projection of a cosⁿθ source, on a
+    uniform grid of INPLANE_TABLE_SIZE numbers in [0, 1] (the stratified 2D launch).
+
+    With d = (cos β sin α, sin β, cos β cos α) (α in the plane, β out of it) the solid
+    angle is cos β dα dβ and cos θ = cos α cos β, so the density of α is
+    ∫ cosⁿα cosⁿ⁺¹β dβ ∝ cosⁿα on [−π/2, π/2] (n = 1: sin α uniform).  The CDF is the
+    trapezoid sum on 200 001 nodes over |α| ≤ α_max, cosⁿα_max = e⁻⁴⁰; memoised per n."""
+    return _inplane_of(float(exponent)).copy()
+
+
+@lru_cache(maxsize=32)
+def _inplane_of(n: float) -> np.ndarray:
+    amax = 0.5 * np.pi if n <= 0 else float(np.arccos(min(1.0, np.exp(-40.0 / n))))
+    a = np.linspace(-amax, amax, 200_001)
+    with np.errstate(divide="ignore"):
+        p = np.exp(n * np.log(np.maximum(np.cos(a), 0.0)))
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]))])
+    cdf /= cdf[-1]
+    keep = np.concatenate([[True], np.diff(cdf) > 0])
+    return np.interp(np.linspace(0.0, 1.0, INPLANE_TABLE_SIZE), cdf[keep], a[keep])
 
 
 def _energy_table(iedf) -> np.ndarray:

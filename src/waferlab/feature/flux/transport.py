@@ -35,7 +35,7 @@ import numpy as np
 
 from ...errors import SimulationError
 from ..surface import Surface
-from .engine import FluxResult, SpeciesFlux, trace_fluxes
+from .engine import LAUNCHES, FluxResult, SpeciesFlux, trace_fluxes
 from .sources import Species
 
 __all__ = ["RayTracing", "Evaluation", "SurfaceRates", "SurfaceModel", "CoverageCoupled",
@@ -54,6 +54,8 @@ class RayTracing:
     lagged_coverages     from the second time step on, the coverage-coupled species use
                          the previous time step's coverages (nearest previous element)
                          instead of ``coverage_iterations``
+    launch               "stratified" (2D: a Latin-hypercube launch, less noise per ray)
+                         or "uniform" (``trace_fluxes``)
     """
 
     rays_per_point: int = 1000
@@ -61,8 +63,11 @@ class RayTracing:
     neighbours: int = 4
     coverage_iterations: int = 0
     lagged_coverages: bool = False
+    launch: str = "stratified"
 
     def __post_init__(self):
+        if self.launch not in LAUNCHES:
+            raise ValueError(f"launch = {self.launch!r}; allowed: {LAUNCHES}")
         if self.rays_per_point <= 0 or self.neighbours <= 0:
             raise ValueError("rays_per_point and neighbours must be positive")
         if self.smoothing < 0 or self.coverage_iterations < 0:
@@ -292,7 +297,8 @@ class TracedTransport:
         if not species:
             return None
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
-                            smoothing=self.tracing.smoothing, stream=stream)
+                            smoothing=self.tracing.smoothing, stream=stream,
+                            launch=self.tracing.launch)
 
     def _retrace(self, surface, species, ctx, stream, first) -> FluxResult | None:
         """A further trace of the same surface: the first trace's geometry (cell lists)
@@ -301,7 +307,8 @@ class TracedTransport:
         if not species or tracer is None or type(self)._trace is not TracedTransport._trace:
             return self._trace(surface, species, ctx, stream)
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
-                            smoothing=self.tracing.smoothing, stream=stream, tracer=tracer)
+                            smoothing=self.tracing.smoothing, stream=stream, tracer=tracer,
+                            launch=self.tracing.launch)
 
     def _rates(self, fields, ok, surface) -> SurfaceRates:
         sel = {k: v[ok] for k, v in fields.items()}
