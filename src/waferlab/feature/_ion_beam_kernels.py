@@ -1,6 +1,7 @@
 """Numba kernel of the ion-beam tracer (private; model ``ion_beam``).
 
-Rays start on a plane above the surface (positions uniform over the lateral domain) and
+Rays start on a plane above the surface (positions uniform over the lateral domain; in
+3D stratified over it, with the energies stratified per chunk: ``flux._strata``) and
 travel along a beam axis a = (sin α cos ψ, sin α sin ψ, −cos α) — tilt α, azimuth ψ
 (uniform in [0, 2π) per ray for a rotating wafer) — spread by a cosⁿ law about a
 (n < 0: exactly along a); a direction pointing upwards is reversed.  In 2D the 3D
@@ -27,6 +28,7 @@ from .flux._ion_kernels import reflected_energy_th, table_at
 from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone_th,
                             side_exit)
 from .flux._rng import _seed_state, _uniform
+from .flux._strata import cell_point, launch_plan, shuffled
 
 __all__: list[str] = []
 
@@ -89,12 +91,22 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
     s = np.empty(4, np.uint64)
     _seed_state(seeds[k], s)
     sa, ca, inv_n1 = math.sin(beam[0]), math.cos(beam[0]), 1.0 / (beam[3] + 1.0)
-    for _r in range(nrays[k]):
-        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+    n = nrays[k]
+    lx = bhi[0] - blo[0]
+    ly = bhi[1] - blo[1] if dim == 3 else lx
+    pl = launch_plan(nrays, k, lx, ly)  # 3D: stratified (``flux._strata``)
+    eperm = shuffled(s, n if dim == 3 else 0)               # 2D: no draws, as before
+    for r in range(n):
+        if dim == 3:                    # position cell pl[4] (global ray pl[5]), energy stratum
+            px, py = cell_point(s, pl[4] if pl[5] < pl[2] else -1, pl[0], pl[1])
+            ox, oy = blo[0] + px * lx, blo[1] + py * ly
+            pl[5] += 1
+            pl[4] = pl[4] + pl[3] - pl[2] if pl[4] + pl[3] >= pl[2] else pl[4] + pl[3]
+        else:
+            ox, oy = blo[0] + _uniform(s) * (bhi[0] - blo[0]), 0.0
         oz = z_launch
         dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
-        energy = table_at(e_tab, _uniform(s))
+        energy = table_at(e_tab, (eperm[r] + _uniform(s)) / n if dim == 3 else _uniform(s))
         if dim == 2:
             nn = math.sqrt(dx * dx + dz * dz)
             dx, dy, dz = dx / nn, 0.0, dz / nn
