@@ -7,8 +7,8 @@ For each case the model's 3D bench run is executed once (this tree) with the tra
 processes, alternating: ``--base`` (default /work/main/src: the plain launch) and this
 tree (the stratified launch), at the recorded rays per point and at fractions of it.
 Reported per species and quantity (incident, absorbed, yields): the median over elements
-of the relative σ over seeds (σ_e / |mean_e|, elements with a mean above 5 % of the
-largest), the ray count at which the stratified launch has the old noise (σ ∝ N^−½
+of the relative σ over seeds (σ_e / |mean_e|, mean_e of the plain launch, elements whose
+plain mean is above 5 % of the largest), the ray count at which the stratified launch has the old noise (σ ∝ N^−½
 interpolated between the fractions run), and the bias check: the fraction of elements
 whose two means differ by more than 3 combined standard errors (≈ 2 % expected with
 8 seeds: the standard errors are estimated, Student t with 7 degrees of freedom).
@@ -41,6 +41,7 @@ SRC = HERE.parent / "src"
 TMP = Path(os.environ.get("STRATA_TMP", "/tmp/strata3d"))
 OUT = harness.RESULTS / "strata3d_noise.md"
 FRACTIONS = (1.0, 0.5, 0.25)
+REUSE = "--reuse" in sys.argv          # tabulate the children's saved results again
 
 
 # ----------------------------------------------------------------------- frozen cases
@@ -164,19 +165,39 @@ def _stats(a: np.ndarray, ref_mean=None):
     """(median relative σ over elements, mean per element, σ per element)."""
     mean = np.nanmean(a, 0)
     sd = np.nanstd(a, 0, ddof=1)
-    ok = np.isfinite(mean) & (np.abs(mean) > 0.05 * np.nanmax(np.abs(mean)))
-    if ref_mean is not None:
-        ok &= np.isfinite(ref_mean) & (np.abs(ref_mean) > 0.05 * np.nanmax(np.abs(ref_mean)))
-    return float(np.median(sd[ok] / np.abs(mean[ok]))) if ok.any() else float("nan"), mean, sd, ok
+    ref = mean if ref_mean is None else ref_mean      # elements chosen by the plain launch
+    ok = np.isfinite(mean) & np.isfinite(ref) & (np.abs(ref) > 0.05 * np.nanmax(np.abs(ref)))
+    rel = sd[ok] / np.abs(ref[ok])                  # relative to the plain launch's mean
+    return float(np.median(rel)) if ok.any() else float("nan"), mean, sd, ok
+
+
+def _groups(calls: list) -> dict:
+    """The middle recorded trace of each species group: {group name: call}."""
+    by: dict[str, list] = {}
+    for c in calls:
+        sp = c[3] if c[0] == "beam" else c[1]
+        by.setdefault("+".join(s.name for s in sp), []).append(c)
+    return {k: v[len(v) // 2] for k, v in by.items()}
 
 
 def compare(case: str, base: str, seeds: int) -> list[str]:
     TMP.mkdir(parents=True, exist_ok=True)
     rows = []
-    calls = capture(case)
-    call = calls[len(calls) // 2]
+    if REUSE:                                  # the frozen calls of an earlier launch
+        groups = {f.stem[len(case) + 2:-1]: pickle.loads(f.read_bytes())
+                  for f in sorted(TMP.glob(f"{case} [[]*].pkl"))}
+    else:
+        groups = _groups(capture(case))
+    for gname, call in groups.items():
+        rows += _compare_call(f"{case} [{gname}]", call, base, seeds)
+    return rows
+
+
+def _compare_call(case: str, call, base: str, seeds: int) -> list[str]:
+    rows = []
     frozen = TMP / f"{case}.pkl"
-    frozen.write_bytes(pickle.dumps(call))
+    if not REUSE:
+        frozen.write_bytes(pickle.dumps(call))
     surf = call[2] if call[0] == "beam" else call[0]
     m = len(surf.areas)
     runs = {}
@@ -185,7 +206,8 @@ def compare(case: str, base: str, seeds: int) -> list[str]:
             if tag == "plain" and frac != 1.0:
                 continue
             out = TMP / f"{case}_{tag}_{frac}.npz"
-            _child(src, frozen, seeds, frac, out)
+            if not (REUSE and out.exists()):
+                _child(src, frozen, seeds, frac, out)
             runs[tag, frac] = np.load(out)
     p = runs["plain", 1.0]
     load = os.getloadavg()[0]
@@ -197,6 +219,12 @@ def compare(case: str, base: str, seeds: int) -> list[str]:
         _, m1, sd1, _ = _stats(runs["strata", 1.0][key])
         z = np.abs(m1 - m0) / np.sqrt((sd0 ** 2 + sd1 ** 2) / seeds)
         bias = float(np.mean(z[ok] > 3.0)) if ok.any() else float("nan")
+        a = surf.areas
+        t0 = np.nansum(p[key][:, ok] * a[ok], 1)                 # compared area's total
+        t1 = np.nansum(runs["strata", 1.0][key][:, ok] * a[ok], 1)
+        se = np.sqrt((t0.var(ddof=1) + t1.var(ddof=1)) / seeds)
+        exact = se <= 1e-9 * abs(t0.mean())       # every ray lands once (a flat surface)
+        zagg = f"{(t1.mean() - t0.mean()) / se:+.1f}" if not exact else "exact"
         # fewest rays with the old noise: log σ linear in log N through the fractions run
         lf = np.log(np.array(FRACTIONS))
         ls = np.log(np.array([sig[f] for f in FRACTIONS]))
@@ -206,7 +234,7 @@ def compare(case: str, base: str, seeds: int) -> list[str]:
                call[2] if call[2] is not None else call[3])
         rows.append(f"| {case} | {key} | {m} | {int(ok.sum())} | {100 * s0:.2f} | "
                     + " | ".join(f"{100 * sig[f]:.2f}" for f in FRACTIONS)
-                    + f" | {s0 / sig[1.0]:.2f} | {need * rpp:.0f} of {rpp} | {100 * bias:.1f} | "
+                    + f" | {s0 / sig[1.0]:.2f} | {need * rpp:.0f} of {rpp} | {100 * bias:.1f} | {zagg} | "
                     f"{p['cpu']:.2f} / {runs['strata', 1.0]['cpu']:.2f} | {load:.1f} |")
         print(rows[-1], flush=True)
     return rows
@@ -219,6 +247,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=8)
     ap.add_argument("--base", default="/work/main/src")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--worker")
     ap.add_argument("--fraction", type=float, default=1.0)
     ap.add_argument("--to")
@@ -234,15 +263,17 @@ def main() -> None:
             "frozen, re-traced with the seeds in child processes by the plain launch "
             f"(`{a.base}`) and the stratified launch (this tree) at "
             + ", ".join(f"{f:g}" for f in FRACTIONS) + " × its rays.  σ: median over elements "
-            "(mean above 5 % of the largest) of σ_e/|mean_e| over seeds, %.  'rays for the "
+            "(mean above 5 % of the largest) of σ_e over seeds / |mean_e| of the plain launch, %.  'rays for the "
             "old σ': the stratified launch's ray count with the plain launch's σ "
             "(σ ∝ N^−½ between the fractions run).  'bias': elements whose means differ by "
             "more than 3 standard errors (≈ 2 % expected without bias: Student t, S − 1 "
-            "degrees of freedom).  CPU: per trace, 2 threads.", "",
+            "degrees of freedom); 'total z': the difference of the compared elements' "
+            "area-weighted totals over its standard error.  CPU: per trace, 2 threads.", "",
             "| case | quantity | elements | compared | σ plain % | "
             + " | ".join(f"σ strata {f:g}× %" for f in FRACTIONS)
-            + " | σ ratio at equal rays | rays/point for the old σ | bias % | CPU plain / strata (s) | load |",
-            "|---|---|---|---|---|" + "---|" * len(FRACTIONS) + "---|---|---|---|---|", *rows, "",
+            + " | σ ratio at equal rays | rays/point for the old σ | bias % | total z "
+            "| CPU plain / strata (s) | load |",
+            "|---|---|---|---|---|" + "---|" * len(FRACTIONS) + "---|---|---|---|---|---|", *rows, "",
             f"Finished {time.strftime('%H:%M UTC', time.gmtime())}."]
     harness.write_text(a.out, "\n".join(text))
     print(f"wrote {a.out}")
