@@ -1,6 +1,7 @@
 """Numba kernel of the ion-beam tracer (private; model ``ion_beam``).
 
-Rays start on a plane above the surface (positions uniform over the lateral domain) and
+Rays start on a plane above the surface (positions uniform over the lateral domain; in
+3D stratified over it, with the energies stratified per chunk: ``flux._strata``) and
 travel along a beam axis a = (sin α cos ψ, sin α sin ψ, −cos α) — tilt α, azimuth ψ
 (uniform in [0, 2π) per ray for a rotating wafer) — spread by a cosⁿ law about a
 (n < 0: exactly along a); a direction pointing upwards is reversed.  In 2D the 3D
@@ -27,6 +28,7 @@ from .flux._ion_kernels import reflected_energy_th, table_at
 from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone_th,
                             side_exit)
 from .flux._rng import _seed_state, _uniform, owen_vdc, shuffled
+from .flux._strata import cell_point, launch_plan
 
 __all__: list[str] = []
 
@@ -119,6 +121,10 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
     cps = math.cos(beam[1])
     in_plane = a_tab.shape[0] > 1 and beam[2] <= 0.0 and abs(abs(cps) - 1.0) < 1e-12
     tilt_s = beam[0] if cps > 0.0 else -beam[0]
+    lx = bhi[0] - blo[0]
+    ly = bhi[1] - blo[1] if dim == 3 else lx
+    pl = launch_plan(nrays, k, lx, ly)  # 3D: stratified (``flux._strata``)
+    eperm = shuffled(s, n_k if dim == 3 else 0)             # 2D: no draws
     for _r in range(n_k):
         oz = z_launch
         if strat:
@@ -135,9 +141,15 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
                 dx, dy, dz = _beam_direction_u(u_psi, u_ct, (p_ph[_r] + _uniform(s)) * inv_n,
                                                beam, sa, ca, inv_n1)
             energy = table_at(e_tab, (p_e[_r] + _uniform(s)) * inv_n)
-        else:
-            ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-            oy = blo[1] + _uniform(s) * (bhi[1] - blo[1]) if dim == 3 else 0.0
+        elif dim == 3:                  # position cell pl[4] (global ray pl[5]), energy stratum
+            px, py = cell_point(s, pl[4] if pl[5] < pl[2] else -1, pl[0], pl[1])
+            ox, oy = blo[0] + px * lx, blo[1] + py * ly
+            pl[5] += 1
+            pl[4] = pl[4] + pl[3] - pl[2] if pl[4] + pl[3] >= pl[2] else pl[4] + pl[3]
+            dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
+            energy = table_at(e_tab, (eperm[_r] + _uniform(s)) / n_k)
+        else:                           # 2D, launch="uniform": independent draws
+            ox, oy = blo[0] + _uniform(s) * (bhi[0] - blo[0]), 0.0
             dx, dy, dz = _beam_direction(s, beam, sa, ca, inv_n1)
             energy = table_at(e_tab, _uniform(s))
         if dim == 2:

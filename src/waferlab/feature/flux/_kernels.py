@@ -19,6 +19,7 @@ from numba import njit, prange
 from ._cast3d import cast3d as _cast3d
 from ._ion_kernels import reflected_energy_th, score_yields, table_at
 from ._rng import _seed_state, _uniform, owen_vdc, shuffled
+from ._strata import cell_point, grid_shape, launch_plan, source_cos_at
 
 __all__ = ["bin_elements", "side_exit", "trace2d", "trace3d"]
 
@@ -526,14 +527,25 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
     w = np.empty(stick.shape[0])              # one weight per species of the group
     scored = yA.shape[0] > 0
     need_th = _needs_th(stick_tab, spec_tab, cone_min, scored and law.shape[0] > 0)
-    for _r in range(nrays[k]):
-        ox = blo[0] + _uniform(s) * (bhi[0] - blo[0])
-        oy = blo[1] + _uniform(s) * (bhi[1] - blo[1])
+    lx, ly = bhi[0] - blo[0], bhi[1] - blo[1]
+    pl = launch_plan(nrays, k, lx, ly)               # stratified launch (``_strata``)
+    nx, ny, M, P, c, j = pl[0], pl[1], pl[2], pl[3], pl[4], pl[5]
+    n = nrays[k]
+    mt, mp = grid_shape(n, 1.0, 1.0)
+    dperm = shuffled(s, n)
+    eperm = shuffled(s, n if scored else 0)
+    for r in range(n):
+        px, py = cell_point(s, c if j < M else -1, nx, ny)
+        ox = blo[0] + px * lx
+        oy = blo[1] + py * ly
         oz = z_launch
-        ct = _source_cos(s, src_mode, src_exp, src_tab)
+        xt, xp = cell_point(s, dperm[r] if dperm[r] < mt * mp else -1, mt, mp)
+        ct = source_cos_at(xt, src_mode, src_exp, src_tab)
         st = math.sqrt(max(0.0, 1.0 - ct * ct))
-        ph = 2.0 * math.pi * _uniform(s)
-        energy = table_at(e_tab, _uniform(s)) if scored else 0.0
+        ph = 2.0 * math.pi * xp
+        energy = table_at(e_tab, (eperm[r] + _uniform(s)) / n) if scored else 0.0
+        j += 1
+        c = c + P - M if c + P >= M else c + P
         dx = st * math.cos(ph)
         dy = st * math.sin(ph)
         dz = -ct
