@@ -290,39 +290,30 @@ def scatter(a, band, vals):
 
 
 @njit(cache=True, inline="always")
+def axis_cell(f, n, periodic):
+    """The two nodes i0, i1 around fractional index f on an axis of n nodes and the weight
+    t of i1: wrapped when periodic, else f clamped to the axis (``_interp``'s arithmetic)."""
+    if periodic:
+        i0 = int(np.floor(f))
+        t = f - i0
+        return i0 % n, (i0 + 1) % n, t
+    f = min(max(f, 0.0), n - 1.0)
+    i0 = min(int(f), n - 2) if n > 1 else 0
+    return i0, min(i0 + 1, n - 1), f - i0
+
+
+@njit(cache=True, inline="always")
 def _interp(a, fx, fy, fz, ndim, px, py):
     """Multilinear interpolation of a at fractional node indices (fx, fy, fz)."""
     nx, ny, nz = a.shape
-    # x
-    if px:
-        x0 = int(np.floor(fx))
-        tx = fx - x0
-        x1 = (x0 + 1) % nx
-        x0 = x0 % nx
-    else:
-        fx = min(max(fx, 0.0), nx - 1.0)
-        x0 = min(int(fx), nx - 2) if nx > 1 else 0
-        tx = fx - x0
-        x1 = min(x0 + 1, nx - 1)
+    x0, x1, tx = axis_cell(fx, nx, px)
     if ndim == 3:
-        if py:
-            y0 = int(np.floor(fy))
-            ty = fy - y0
-            y1 = (y0 + 1) % ny
-            y0 = y0 % ny
-        else:
-            fy = min(max(fy, 0.0), ny - 1.0)
-            y0 = min(int(fy), ny - 2) if ny > 1 else 0
-            ty = fy - y0
-            y1 = min(y0 + 1, ny - 1)
+        y0, y1, ty = axis_cell(fy, ny, py)
     else:
         y0 = 0
         y1 = 0
         ty = 0.0
-    fz = min(max(fz, 0.0), nz - 1.0)
-    z0 = min(int(fz), nz - 2)
-    tz = fz - z0
-    z1 = z0 + 1
+    z0, z1, tz = axis_cell(fz, nz, False)
     c00 = a[x0, y0, z0] * (1 - tx) + a[x1, y0, z0] * tx
     c01 = a[x0, y0, z1] * (1 - tx) + a[x1, y0, z1] * tx
     c10 = a[x0, y1, z0] * (1 - tx) + a[x1, y1, z0] * tx

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import LF, _hamiltonian_at, _interp, _unit_gradient, taper_of
+from ._kernels import LF, _hamiltonian_at, _interp, _unit_gradient, axis_cell, taper_of
 from ._query_kernels import closest_at, layer_bounded
 
 __all__: list[str] = []
@@ -240,30 +240,9 @@ def _tv(tmap, const, pool, i, j, k):
 def _interp_tiled(tmap, const, pool, nx, ny, nz, fx, fy, fz, px, py):
     """``_kernels._interp`` (3D) of the tiled top set: the same indices, weights and
     products in the same order, the node values read through the tile map."""
-    if px:
-        x0 = int(np.floor(fx))
-        tx = fx - x0
-        x1 = (x0 + 1) % nx
-        x0 = x0 % nx
-    else:
-        fx = min(max(fx, 0.0), nx - 1.0)
-        x0 = min(int(fx), nx - 2) if nx > 1 else 0
-        tx = fx - x0
-        x1 = min(x0 + 1, nx - 1)
-    if py:
-        y0 = int(np.floor(fy))
-        ty = fy - y0
-        y1 = (y0 + 1) % ny
-        y0 = y0 % ny
-    else:
-        fy = min(max(fy, 0.0), ny - 1.0)
-        y0 = min(int(fy), ny - 2) if ny > 1 else 0
-        ty = fy - y0
-        y1 = min(y0 + 1, ny - 1)
-    fz = min(max(fz, 0.0), nz - 1.0)
-    z0 = min(int(fz), nz - 2)
-    tz = fz - z0
-    z1 = z0 + 1
+    x0, x1, tx = axis_cell(fx, nx, px)
+    y0, y1, ty = axis_cell(fy, ny, py)
+    z0, z1, tz = axis_cell(fz, nz, False)
     c00 = _tv(tmap, const, pool, x0, y0, z0) * (1 - tx) + _tv(tmap, const, pool, x1, y0, z0) * tx
     c01 = _tv(tmap, const, pool, x0, y0, z1) * (1 - tx) + _tv(tmap, const, pool, x1, y0, z1) * tx
     c10 = _tv(tmap, const, pool, x0, y1, z0) * (1 - tx) + _tv(tmap, const, pool, x1, y1, z0) * tx
