@@ -333,10 +333,15 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
                               side_grounded=chamber, ring_grounded=chamber,
                               electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa,
                               bohm=setup.bohm)
-    except ValueError as exc:
-        raise SimulationError(f"CCP: the RF amplitude that absorbs {setup.spec.source.power:g} W was not found "
-                              f"({exc}; T_e {float(Te.min()):.3g}–{float(Te.max()):.3g} eV, n_e "
-                              f"{float(np.exp(lnn).min()):.3g}–{float(np.exp(lnn).max()):.3g} m⁻³)") from None
+    except ValueError:
+        hint = ("; with eedf: boltzmann the mean-energy table can be too steep for this "
+                "pressure — try eedf: maxwellian (docs/reactor.md, 'Non-Maxwellian electrons')"
+                if setup.eedf_table is not None else "")
+        raise SimulationError(f"CCP: no RF amplitude absorbs the recipe's source.power = "
+                              f"{setup.spec.source.power:g} W in the present plasma (T_e "
+                              f"{float(Te.min()):.3g}–{float(Te.max()):.3g} eV, n_e "
+                              f"{float(np.exp(lnn).min()):.3g}–{float(np.exp(lnn).max()):.3g} m⁻³)"
+                              f"{hint}") from None
 
 
 def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
