@@ -43,10 +43,10 @@ _FILES = {"_kernels": "src/waferlab/feature/flux/_kernels.py",
           "_rng": "src/waferlab/feature/flux/_rng.py",
           "_ion_beam_kernels": "src/waferlab/feature/_ion_beam_kernels.py"}
 # the arguments that are tallies (zeroed before each run) and the rays per chunk (since
-# session 13 trace2d and trace_beam end with (strat, a_tab): calls captured before then
-# do not replay on these kernels, nor these calls on older ones)
-_OUTS = {"trace2d": (-7, -2), "trace3d": (-5, 0), "trace_beam": (-6, -2)}
-_NRAYS = {"trace2d": -11, "trace3d": -9, "trace_beam": -8}
+# session 13 trace2d and trace_beam end with (strat, a_tab), trace3d with strat: calls
+# captured before then do not replay on these kernels, nor these calls on older ones)
+_OUTS = {"trace2d": (-7, -2), "trace3d": (-6, -1), "trace_beam": (-6, -2)}
+_NRAYS = {"trace2d": -11, "trace3d": -10, "trace_beam": -8}
 # where the 3D kernels take (gn, cstart, skip): each side recomputes ``skip`` with its own
 # ``_cast3d.skip_field`` (the engine builds it from the cell lists)
 _SKIP = {"trace3d": (9, 10, 16), "trace_beam": (5, 6, 8)}

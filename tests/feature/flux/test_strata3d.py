@@ -3,6 +3,7 @@ per-element variance than independent launches (the Binomial σ of a plain launc
 computed), and the same numbers for any thread count."""
 import numba
 import numpy as np
+from scipy import stats
 
 from waferlab.feature.flux import Species, shapes, trace_fluxes
 from waferlab.feature.flux._strata import _coprime_near, _mulmod, grid_shape
@@ -11,9 +12,9 @@ from waferlab.validation.feature import viewfactor_hole_bottom
 SEEDS = 8
 
 
-def _over_seeds(ctx, surf, sp, n_rays):
-    return np.array([trace_fluxes(surf, [sp], ctx.with_(seed=ctx.seed + i),
-                                  n_rays=n_rays)[sp.name].incident for i in range(SEEDS)])
+def _over_seeds(ctx, surf, sp, n_rays, launch="stratified"):
+    return np.array([trace_fluxes(surf, [sp], ctx.with_(seed=ctx.seed + i), n_rays=n_rays,
+                                  launch=launch)[sp.name].incident for i in range(SEEDS)])
 
 
 def _plain_sigma(surf, n_rays, mean):
@@ -46,6 +47,31 @@ def test_flat_beam_noise_below_plain_launch(ctx):
     ratio = sd / _plain_sigma(surf, n, 1.0)
     assert abs(f.mean() - 1.0) < 1e-12                 # every ray lands once
     assert np.median(ratio) < 0.5, np.median(ratio)
+
+
+def test_flat_beam_uniform_launch_is_binomial(ctx):
+    """launch="uniform" turns the 3D strata off (independent draws, the launch before
+    session 13; bit for bit against commit 79ab262, checked when it was wired): on the flat
+    surface of the test above each element's count is Binomial, so its sample σ over the
+    S = 8 seeds is the Binomial σ times √(χ²_{S−1}/(S−1)); the median over the m = 512
+    elements of that ratio must be the χ distribution's median (0.952) within 4 standard
+    errors of a sample median, 1/(2 f(med) √m) ≈ 0.016 (f the density of √(χ²_7/7)),
+    and the stratified launch's median must stay below half of it."""
+    surf = shapes.plane3d(16, "periodic")
+    sp = Species(name="ion", sticking=1.0, source_exponent=100.0)
+    n = 200_000
+    f = _over_seeds(ctx, surf, sp, n, launch="uniform")
+    g = _over_seeds(ctx, surf, sp, n)
+    assert not np.array_equal(f[0], g[0])               # the launches differ
+    assert abs(f.mean() - 1.0) < 1e-12
+    ratio = f.std(0, ddof=1) / _plain_sigma(surf, n, 1.0)
+    dof = SEEDS - 1
+    med = np.sqrt(stats.chi2.median(dof) / dof)
+    dens = stats.chi2.pdf(med**2 * dof, dof) * 2 * med * dof     # density of √(χ²/dof) at med
+    se = 1.0 / (2 * dens * np.sqrt(surf.areas.size))
+    assert abs(np.median(ratio) - med) < 4 * se, (np.median(ratio), med, se)
+    strat = g.std(0, ddof=1) / _plain_sigma(surf, n, 1.0)
+    assert np.median(strat) < 0.5 * np.median(ratio), (np.median(strat), np.median(ratio))
 
 
 def test_hole_floor_unbiased(ctx):

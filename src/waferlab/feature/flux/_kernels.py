@@ -503,23 +503,26 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
 def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
             blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
             e_tab, yA, ysth, yf, law, cutoff,
-            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
+            seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal,
+            strat):
     """3D counterpart of :func:`trace2d`; cd (items, 12) = v0, A, B, n with A = (e2 × g)/|g|²,
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
     u = (P − v0)·A, v = (P − v0)·B; ``skip`` the empty layers per cell of the cast's
-    empty-space skipping (``_cast3d``)."""
+    empty-space skipping (``_cast3d``); strat: the stratified launch of ``_strata``, else
+    independent draws (the launch before session 13, draw for draw)."""
     for k in prange(seeds.shape[0]):
         _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart,
                  citems, blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
                  e_tab, yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold, rr_weight,
-                 max_events, inc, absb, trans, counts, ytal)
+                 max_events, inc, absb, trans, counts, ytal, strat)
 
 
 @njit(cache=True, error_model="numpy")
 def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
              blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
              e_tab, yA, ysth, yf, law, cutoff,
-             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal):
+             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal,
+             strat):
     """The rays of chunk k (the body of :func:`trace3d`'s parallel loop: a small parallel
     region compiles fast while the cast is inlined here)."""
     s = np.empty(4, np.uint64)
@@ -532,23 +535,25 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
     nx, ny, M, P, c, j = pl[0], pl[1], pl[2], pl[3], pl[4], pl[5]
     n = nrays[k]
     mt, mp = grid_shape(n, 1.0, 1.0)
-    dperm = shuffled(s, n)
-    eperm = shuffled(s, n if scored else 0)
+    dperm = shuffled(s, n if strat else 0)
+    eperm = shuffled(s, n if scored and strat else 0)
     for r in range(n):
-        px, py = cell_point(s, c if j < M else -1, nx, ny)
-        ox = blo[0] + px * lx
-        oy = blo[1] + py * ly
-        oz = z_launch
-        xt, xp = cell_point(s, dperm[r] if dperm[r] < mt * mp else -1, mt, mp)
-        ct = source_cos_at(xt, src_mode, src_exp, src_tab)
+        if strat:
+            px, py = cell_point(s, c if j < M else -1, nx, ny)
+            xt, xp = cell_point(s, dperm[r] if dperm[r] < mt * mp else -1, mt, mp)
+            ct = source_cos_at(xt, src_mode, src_exp, src_tab)
+        else:                                        # independent: the pre-session-13 draws
+            px, py = _uniform(s), _uniform(s)
+            ct = _source_cos(s, src_mode, src_exp, src_tab)
+            xp = _uniform(s)
+        ox, oy, oz = blo[0] + px * lx, blo[1] + py * ly, z_launch
         st = math.sqrt(max(0.0, 1.0 - ct * ct))
         ph = 2.0 * math.pi * xp
-        energy = table_at(e_tab, (eperm[r] + _uniform(s)) / n) if scored else 0.0
+        xe = ((eperm[r] + _uniform(s)) / n if strat else _uniform(s)) if scored else 0.0
+        energy = table_at(e_tab, xe) if scored else 0.0
         j += 1
         c = c + P - M if c + P >= M else c + P
-        dx = st * math.cos(ph)
-        dy = st * math.sin(ph)
-        dz = -ct
+        dx, dy, dz = st * math.cos(ph), st * math.sin(ph), -ct
         w[:] = 1.0
         done = False
         for _ev in range(max_events):
@@ -556,9 +561,7 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
                                     cstart, citems, blo, bhi, skip)
             if code == HIT:
                 n0, n1, n2 = nrm[e, 0], nrm[e, 1], nrm[e, 2]
-                hx = ox + t * dx
-                hy = oy + t * dy
-                hz = oz + t * dz
+                hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
                 cin = -(dx * n0 + dy * n1 + dz * n2)
                 th = math.acos(min(1.0, max(0.0, cin))) if need_th else 0.0
                 ended, energy = _interact(w, inc, absb, ytal, k, e, emat[e], cin, th, energy,
@@ -572,9 +575,7 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
                     dy += 2.0 * cin * n1
                     dz += 2.0 * cin * n2
                     nn = math.sqrt(dx * dx + dy * dy + dz * dz)
-                    dx /= nn
-                    dy /= nn
-                    dz /= nn
+                    dx, dy, dz = dx / nn, dy / nn, dz / nn
                     dx, dy, dz = _cone_th(s, dx, dy, dz, n0, n1, n2, th, cone_min)
                 else:
                     # cosine law about n

@@ -28,7 +28,8 @@ noise of a hole floor, the positions and directions of a chunk being correlated.
 jitters and orders come from the chunk's own stream, re-emission and roulette too, as
 before; nothing depends on the thread count.  The chunks stay independent, but each
 covers its own position cells, so the engine's batch-means σ over chunks over-states the
-launch's error (a conservative bound).
+launch's error (a conservative bound).  ``launch="uniform"`` (``trace3d``'s ``strat``
+False) skips all of this: the independent draws of the launch before session 13.
 """
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ as transmitted.
 
 Launch (2D): stratified per chunk by default (``_kernels.trace2d``: positions by ray
 index, in-plane directions from a scrambled net or Latin-hypercube strata); each ray is
-still uniform, so the estimate is unbiased and the chunks stay independent.
+still uniform, so the estimate is unbiased and the chunks stay independent.  Launch
+(3D): stratified over the whole trace (``_strata``); ``launch="uniform"``: independent
+draws in both (the launch before session 13).
 
 Standard error: the N rays are split into K fixed chunks (independent streams); with
 f_k the chunk estimates and N_k their sizes, σ² = K/(K−1) Σ_k (N_k/N)² (f_k − f)²
@@ -208,7 +210,7 @@ class FluxTracer:
         """One kernel launch for ``group`` (one species with ``yield_channels``, or species
         that share rays): inc, absb (K, S, m), trans (K, S, 2), counts, nrays and the
         yield tallies ytal (K, C, m) (None without yield channels).  ``launch``: see
-        :func:`trace_fluxes` (3D: always uniform)."""
+        :func:`trace_fluxes` (passed to trace2d and trace3d alike)."""
         if launch not in LAUNCHES:
             raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
         names = self.surface.material_names
@@ -235,9 +237,9 @@ class FluxTracer:
         inc, absb = np.zeros((K_, S, m)), np.zeros((K_, S, m))
         trans, counts = np.zeros((K_, S, 2)), np.zeros((K_, 3), np.int64)
         ytal = np.zeros((K_, yA.shape[0], m))
-        more: tuple = ()
+        strat = launch == "stratified"
+        more: tuple = (strat,)
         if self.dim == 2:
-            strat = launch == "stratified"
             mode, expo, _ = group[0].source_params()
             a_tab = (inplane_inverse_cdf(expo) if strat and mode == 0 and expo != 1.0
                      else np.zeros(2))
@@ -415,7 +417,9 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                     surface is traced again, e.g. the sub-doses of an ALD half-cycle)
     launch          2D: "stratified" (default; a Latin-hypercube launch per chunk,
                     ``_kernels.trace2d``: the same mean, less noise per ray) or "uniform"
-                    (independent draws, the launch before session 13); 3D: uniform
+                    (independent draws, the launch before session 13); 3D: "stratified"
+                    (default; ``_strata``: positions over the whole trace, directions and
+                    energies Latin hypercubes per chunk) or "uniform" (the old draws)
     """
     if launch not in LAUNCHES:
         raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")

@@ -54,8 +54,9 @@ class RayTracing:
     lagged_coverages     from the second time step on, the coverage-coupled species use
                          the previous time step's coverages (nearest previous element)
                          instead of ``coverage_iterations``
-    launch               "stratified" (2D: a Latin-hypercube launch, less noise per ray)
-                         or "uniform" (``trace_fluxes``)
+    launch               "stratified" (2D and 3D ray tracer: a stratified launch, less
+                         noise per ray) or "uniform" (independent draws, the launch before
+                         session 13; ``trace_fluxes``)
     """
 
     rays_per_point: int = 1000
