@@ -124,20 +124,7 @@ def _source_cos(s, mode, exponent, table):
     """cos θ of a source direction: cosⁿ law (mode 0) or tabulated inverse CDF of θ.
     n = 1 (the cosine source of neutrals): √(1 − ξ), the same number as (1 − ξ)^½ to the
     last bit but for pow's rare last-bit rounding, at a fraction of pow's cost."""
-    return _source_cos_u(_uniform(s), mode, exponent, table)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _source_cos_u(xi, mode, exponent, table):
-    """``_source_cos`` at the uniform number ξ (a stratified one in ``trace2d``)."""
-    if mode == 0:
-        if exponent == 1.0:
-            return math.sqrt(1.0 - xi)
-        return (1.0 - xi) ** (1.0 / (exponent + 1.0))
-    f = xi * (table.shape[0] - 1)
-    i = min(int(f), table.shape[0] - 2)
-    th = table[i] + (f - i) * (table[i + 1] - table[i])
-    return math.cos(th)
+    return source_cos_at(_uniform(s), mode, exponent, table)
 
 
 @njit(cache=True, error_model="numpy")
@@ -432,7 +419,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
                         sa = math.sin(table_at(a_tab, ua))
                     dx, dy = sa, -math.sqrt(max(0.0, 1.0 - sa * sa))
                 else:                       # tabulated θ: (θ, φ) from (ua, ue)
-                    ct = _source_cos_u(ua, src_mode, src_exp, src_tab)
+                    ct = source_cos_at(ua, src_mode, src_exp, src_tab)
                     dx = math.sqrt(max(0.0, 1.0 - ct * ct)) * math.cos(2.0 * math.pi * ue)
                     dy = -ct
                     ue = _uniform(s)

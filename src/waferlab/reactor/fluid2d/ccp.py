@@ -58,7 +58,7 @@ from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositiv
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
-from .transport import PlasmaCoefficients, TransportResidual, _expm1_ratio, gas_density, ion_drift
+from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
 
@@ -186,24 +186,12 @@ class CCPTransport(TransportResidual):
         super().__init__(mesh, coef)
         self.bohm = bohm
 
-    def wall_edge(self, lnn_P, Te_P, d, ng):
+    def wall_edge(self, lnn_P, Te_P, d, ng, T_bohm=None):
         """:meth:`TransportResidual.wall_edge` with u_B = √(eT_B/m_i): the edge density n_s solves
         n_s u_B(T_B) = n_f u(y/d) (the presheath drift keeps T_e + T_i)."""
-        if self.bohm is None:
-            return super().wall_edge(lnn_P, Te_P, d, ng)
-        c = self.c
-        lam = 1.0 / (ng * c.sigma_i)
-        vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
-        uB = np.sqrt(EV * self.bohm(Te_P) / c.m_i)
-        a0 = EV * lam / c.m_i * (Te_P + c.T_i_eV) / d
-        lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
-        for _ in range(64):
-            y = 0.5 * (lo + hi)
-            f = _expm1_ratio(-y) * ion_drift(a0 * y, vbar) - uB * np.exp(-y)
-            hi = np.where(f > 0, y, hi)
-            lo = np.where(f > 0, lo, y)
-        y = 0.5 * (lo + hi)
-        return y, uB * np.exp(lnn_P - y)
+        if T_bohm is None and self.bohm is not None:
+            T_bohm = self.bohm(Te_P)
+        return super().wall_edge(lnn_P, Te_P, d, ng, T_bohm)
 
     def evaluate(self, lnn, Te, *, details: bool = False):
         Fn, FE, d = super().evaluate(lnn, Te, details=True)

@@ -115,13 +115,13 @@ class TransportResidual:
         nf = np.exp(lnn_a) * _expm1_ratio(lnn_b - lnn_a)         # logarithmic mean
         return -np.sign(g) * nf * u, Tf, g
 
-    def wall_edge(self, lnn_P, Te_P, d, ng):
+    def wall_edge(self, lnn_P, Te_P, d, ng, T_bohm=None):
         """y = ln(n_P/n_s) at a wall face: n_s u_B = n_f u(y/d), n_f the logarithmic mean of
-        n_P and n_s (bisection)."""
+        n_P and n_s (bisection); u_B = √(eT_B/m_i), T_B = ``T_bohm`` (eV; None: T_e)."""
         c = self.c
         lam = 1.0 / (ng * c.sigma_i)
         vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
-        uB = np.sqrt(EV * Te_P / c.m_i)
+        uB = np.sqrt(EV * (Te_P if T_bohm is None else T_bohm) / c.m_i)
         a0 = EV * lam / c.m_i * (Te_P + c.T_i_eV) / d
         lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
         for _ in range(64):
