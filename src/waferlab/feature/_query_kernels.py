@@ -217,6 +217,18 @@ def taper_at(V, idx, val):
         V[idx[q]] = V[idx[q]] * val[q]
 
 
+@njit(cache=True, inline="always")
+def beam_bound_factors(alpha):
+    """(f, ‖c‖₁, cb) of a beam alpha = (c, f): S = |V|((1 − f)‖c‖₁ + f·d) bounds Σ|∂H/∂p_i|,
+    and |V|·cb ≥ |V|·|(1 − f)c·n + f| for a unit normal (|c·n| ≤ |c|; the margin covers
+    rounding), so a node whose |V|·cb cannot raise the maximum skips its gradient."""
+    f = alpha[3]
+    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
+    cb = (abs(1.0 - f) * np.sqrt(alpha[0] ** 2 + alpha[1] ** 2 + alpha[2] ** 2) + abs(f)) \
+        * (1.0 + 1e-9)
+    return f, c1, cb
+
+
 @njit(cache=True)
 def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
     """``speed_bounds`` in BEAM mode with the normals recomputed per node (as
@@ -225,12 +237,7 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
     nx, ny, nz = a.shape
     flat = a.reshape(-1)
     i2h = 0.5 / h
-    f = alpha[3]
-    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
-    # |c·n| <= |c| for a unit normal: a node whose bound cannot raise vmax skips the
-    # gradient (the margin covers rounding; the maximum is the same number)
-    cb = (abs(1.0 - f) * np.sqrt(alpha[0] ** 2 + alpha[1] ** 2 + alpha[2] ** 2) + abs(f)) \
-        * (1.0 + 1e-9)
+    f, c1, cb = beam_bound_factors(alpha)
     vmax = 0.0
     smax = 0.0
     tapered = cutoff.shape[0] == 0

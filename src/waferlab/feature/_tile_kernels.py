@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from ._band import _relax_at
 from ._kernels import LF, _hamiltonian_at, _interp, _unit_gradient, axis_cell, taper_of
-from ._query_kernels import closest_at, layer_bounded
+from ._query_kernels import beam_bound_factors, closest_at, layer_bounded
 
 __all__: list[str] = []
 
@@ -80,10 +80,7 @@ def speed_bounds_slab(V, loc, x0, band, h, alpha, ndim, py, vmax, smax):
     plane = ny * nz
     flat = loc.reshape(-1)
     i2h = 0.5 / h
-    f = alpha[3]
-    c1 = abs(alpha[0]) + abs(alpha[1]) + abs(alpha[2])
-    cb = (abs(1.0 - f) * np.sqrt(alpha[0] ** 2 + alpha[1] ** 2 + alpha[2] ** 2) + abs(f)) \
-        * (1.0 + 1e-9)
+    f, c1, cb = beam_bound_factors(alpha)
     for b in range(V.shape[0]):
         v = V[b]
         if not np.isfinite(v):

@@ -50,7 +50,7 @@ from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
 from . import tiled_run
-from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical
+from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
@@ -81,6 +81,18 @@ class BandSettings:
     keep: float | None = None
     reinit_distance: float | None = None
     reinit_steps: int = 25
+
+    def lengths(self, h: float) -> tuple[float, float, float, float, int]:
+        """(width, beta, keep, cap, rings) of a filled-in band at spacing h: the band
+        |φ| < width, the taper from beta, the kept distances, the clamp cap = width + h
+        (the surface moves < reinit_distance + 1 spacings between rebuilds) and that many
+        rings of new candidates around |φ| < cap, which keep the distances ahead of it."""
+        # advance() passes the band with BAND_DEFAULTS filled in
+        assert (self.half_width is not None and self.taper is not None and self.keep is not None
+                and self.reinit_distance is not None)
+        width = self.half_width * h
+        return (width, max(width - self.taper * h, 0.0), self.keep * h, width + h,
+                int(math.ceil(self.reinit_distance)) + 1)
 
 
 # EO reads one neighbour, WENO5 three: its band must hold three smooth distance layers
@@ -240,18 +252,7 @@ class _Work:
         self.reference_top = geo.reference_top
         self.z0 = geo.z0
         self.phi = np.array(geo.phi, dtype=np.float64, order="C", copy=True)
-        h = geo.grid.spacing
-        # advance() passes the band with BAND_DEFAULTS filled in
-        assert (band.half_width is not None and band.taper is not None and band.keep is not None
-                and band.reinit_distance is not None)
-        self.width = band.half_width * h
-        self.beta = max(self.width - band.taper * h, 0.0)
-        self.keep = band.keep * h
-        # the surface moves < reinit_distance + 1 spacings between rebuilds
-        self.cap = self.width + h
-        # the surface moves < reinit_distance + 1 spacings between rebuilds: that many
-        # rings of new candidates around |φ| < cap keep the computed distances ahead of it
-        self.rings = int(math.ceil(band.reinit_distance)) + 1
+        self.width, self.beta, self.keep, self.cap, self.rings = band.lengths(geo.grid.spacing)
         self.band: np.ndarray                # the first rebuild() sets it
         self.clamped = False     # the top set is clamped to ±W_cap (``_reset``)
         # a beam model's taper is held sparse (``rebuild``); advance() sets the flag
@@ -299,14 +300,10 @@ class _Work:
             self.band = band
             if k_hi < 0:
                 break
-            nz = self.phi.shape[-1]
-            lo = clearance - k_lo
-            hi = k_hi - (nz - 1 - clearance)
-            if lo <= 0 and hi <= 0:
+            growth = window_growth(clearance, k_lo, k_hi, self.phi.shape[-1])
+            if growth is None:
                 break
-            grow = max(MARGIN_NODES, nz // 4)
-            below = grow + lo if lo > 0 else 0
-            above = grow + hi if hi > 0 else 0
+            below, above = growth
             # the window grows in place (no old and new window at once), then the
             # scratch mask of the old size goes before the new one is made
             box, self.phi = [self.phi], np.empty(0)

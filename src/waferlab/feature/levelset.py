@@ -22,7 +22,7 @@ from numba import njit
 from . import _kernels as K
 from .grid import Grid
 
-__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS", "extend_vertical", "grow_vertical",
+__all__ = ["LevelSetStack", "MARGIN_NODES", "WORK_ARRAYS", "extend_vertical", "grow_vertical", "window_growth",
            "pairwise_sum"]
 
 MARGIN_NODES = 16      # vertical nodes kept between the surface and the window edges
@@ -330,6 +330,18 @@ def _shift_rows(flat, rows, nz, below, above, h):
         s_hi = -1.0 if e_hi < 0 else 1.0
         for m in range(above):
             flat[dst + nz + m] = e_hi + s_hi * (h * (m + 1))
+
+
+def window_growth(clearance: int, k_lo: int, k_hi: int, nz: int) -> tuple[int, int] | None:
+    """Nodes to add (below, above) so that the band's lowest and highest vertical nodes
+    k_lo, k_hi keep ``clearance`` nodes to the window's edges, each growth by at least
+    max(MARGIN_NODES, nz/4) so that the window grows seldom; None when it need not grow."""
+    lo = clearance - k_lo
+    hi = k_hi - (nz - 1 - clearance)
+    if lo <= 0 and hi <= 0:
+        return None
+    grow = max(MARGIN_NODES, nz // 4)
+    return (grow + lo if lo > 0 else 0), (grow + hi if hi > 0 else 0)
 
 
 def grow_vertical(box: list[np.ndarray], below: int, above: int, h: float) -> np.ndarray:

@@ -71,8 +71,7 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
     g = geometry.grid
     h = g.spacing
     d = g.dimension
-    w = TiledWork(geometry, band.half_width * h, max(band.half_width * h - band.taper * h, 0.0),
-                  band.keep * h, band.half_width * h + h, int(math.ceil(band.reinit_distance)) + 1)
+    w = TiledWork(geometry, *band.lengths(h))
     del geometry
     t, steps = float(t0), 0
     t_end = t + duration

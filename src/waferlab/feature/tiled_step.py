@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _band as KB
 from . import _tile_kernels as T
-from .levelset import LevelSetStack, extend_vertical, grow_vertical
+from .levelset import LevelSetStack, extend_vertical, grow_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
 from .tiles import TiledVolume, ghost_planes
 
@@ -291,14 +291,10 @@ class TiledWork:
             tv.compact()
             if k_hi < 0:
                 break
-            lo = clearance - k_lo
-            hi = k_hi - (nz - 1 - clearance)
-            if lo <= 0 and hi <= 0:
+            growth = window_growth(clearance, k_lo, k_hi, nz)
+            if growth is None:
                 break
-            from .levelset import MARGIN_NODES
-            grow = max(MARGIN_NODES, nz // 4)
-            below = grow + lo if lo > 0 else 0
-            above = grow + hi if hi > 0 else 0
+            below, above = growth
             self.band = np.empty(0, dtype=np.int64)
             cap = self.cap
             new = TiledVolume((nx, ny, nz + below + above), fill=cap)
