@@ -182,6 +182,9 @@ def main() -> None:
     ap.add_argument("--h3", nargs="+", type=float, default=[0.03])
     ap.add_argument("--rays", type=int, default=300)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--reference", action="store_true",
+                    help="3D: also the quasi-static exact depth of a straight hole "
+                         "(bench_coverage_hole.depth_reference)")
     a = ap.parse_args()
     if a.worker:
         dim, model = a.dims[0], a.models[0]
@@ -208,6 +211,23 @@ def main() -> None:
                     print(rows[-1], flush=True)
             href = min(hs)
             ref = res[("viennaps", href)]
+            if a.reference and dim == 3:
+                import bench_coverage_hole
+                c0 = time.process_time()
+                d_ref, table = bench_coverage_hole.depth_reference(
+                    model, TIME3, [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35])
+                rows.append(f"| {model} | 3D | | exact, straight hole | {d_ref:.4f} | | | | "
+                            f"{time.process_time() - c0:.1f} |")
+                notes.append(f"- {model} 3D: the exact bottom speed of a straight hole "
+                             "(`validation.coverage_hole`, bench_coverage_hole.py) at D_si = "
+                             + ", ".join(f"{d:g}" for d, _ in table) + " µm: "
+                             + ", ".join(f"{v:.5f}" for _, v in table) + " µm/s; dD/dt = v(D) "
+                             f"integrated over {TIME3:g} s gives {d_ref:.4f} µm.")
+                for h in hs:
+                    w, p = res[("waferlab", h)], res[("viennaps", h)]
+                    notes.append(f"- {model} 3D, h = {h:g} µm, against that depth: waferlab "
+                                 f"{100 * (w['depth'] / d_ref - 1):+.2f} %, ViennaPS "
+                                 f"{100 * (p['depth'] / d_ref - 1):+.2f} %.")
             for h in hs:
                 w, p = res[("waferlab", h)], res[("viennaps", h)]
                 notes.append(
@@ -226,7 +246,7 @@ def main() -> None:
     if profiles:
         plot(profiles, IMG)
     text = [f"## hbro2 / cf4o2 vs ViennaPS HBrO2Etching / CF4O2Etching (commit {_commit()})", "",
-            "Each model's defaults (= the peer's defaults), 300 rays/point, 2 threads each, one "
+            f"Each model's defaults (= the peer's defaults), {a.rays} rays/point, 2 threads each, one "
             "process per run (wall and CPU of the whole process). 2D: trench 0.3 µm in a 0.3 µm "
             "mask, extent 1 µm, 10 s. 3D: quarter hole r = 0.15 µm, mask 0.3 µm, 5 s. CD: width "
             "at half the depth (2D), twice the mean radius there (3D).", "",

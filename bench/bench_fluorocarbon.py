@@ -26,6 +26,7 @@ import harness
 harness.configure(threads=2)
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -59,20 +60,22 @@ def recipe(dim: int, h: float, k_ie: float, time_s: float, rays: int) -> dict:
                                 "cfl": 0.5, "time": f"{time_s} s"}}]}
 
 
-def viennaps_balances() -> None:
+def viennaps_balances(on: bool = True) -> None:
     """Make waferlab's ``fluorocarbon`` solve ViennaPS 4.7's coverage balances
-    (``validation.coverage_trench.viennaps_rules``) in this process: a like-with-like
-    check of the transport and profile evolution (``--balances viennaps``)."""
+    (``validation.coverage_trench.viennaps_rules``) in this process (``on``), or its own
+    published ones again: a like-with-like check of the transport and profile evolution
+    (``--balances viennaps``; never a default of the model)."""
     from waferlab.feature.fluorocarbon import FluorocarbonEtch
     from waferlab.validation.coverage_trench import viennaps_rules
 
-    own = FluorocarbonEtch.element_speeds
+    own = getattr(FluorocarbonEtch, "_published_speeds", FluorocarbonEtch.element_speeds)
+    FluorocarbonEtch._published_speeds = own             # type: ignore[attr-defined]
 
     def element_speeds(self, fields, mats):
         v, cov = own(self, fields, mats)
         return viennaps_rules(self, fields, self._index(mats), v, cov)
 
-    FluorocarbonEtch.element_speeds = element_speeds      # type: ignore[method-assign]
+    FluorocarbonEtch.element_speeds = element_speeds if on else own  # type: ignore[method-assign]
 
 
 def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
@@ -111,6 +114,15 @@ def peer_parameters(ps, ion: float, etchant: float, poly: float):
     return p
 
 
+def run_waferlab_vps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
+    """``run_waferlab`` with ViennaPS 4.7's coverage balances (``viennaps_balances``)."""
+    viennaps_balances(True)
+    try:
+        return run_waferlab(dim, h, k_ie, time_s, rays)
+    finally:
+        viennaps_balances(False)
+
+
 def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     import viennaps as ps
 
@@ -136,7 +148,25 @@ def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     return depth, width, harness.peer_layer_width(ps, d, ps.Material.SiO2, depth)
 
 
-CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
+CODES = (("waferlab", run_waferlab), ("waferlab, ViennaPS balances", run_waferlab_vps),
+         ("ViennaPS 4.7", run_viennaps))
+PEER = CODES[2][0]
+
+
+def isolated(name: str):
+    """A code run as its own process (``--child``): the peer's 2D run at 2 nm crashed
+    (a stack overflow in libc) after other runs in the same process.  The child times
+    the etch itself (``harness.timed``) and prints (result, wall, CPU) as JSON."""
+    import json
+    import subprocess
+    import sys
+
+    def fn(*case):
+        cmd = [sys.executable, __file__, "--child", name, *map(repr, case)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        m, wall, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+        return tuple(m), wall, cpu
+    return fn
 
 NOTES = [
              "- k_ie = 2 (the paper's value): ViennaPS etches about half as deep.  On a flat SiO2 "
@@ -164,60 +194,99 @@ def main() -> None:
     ap.add_argument("--dim", type=int, choices=(2, 3), default=2)
     ap.add_argument("--kie", type=float, nargs="+", help="k_ie values (2D default: 2 0)")
     ap.add_argument("--rays", type=int, help="rays per point (default 300 in 2D, 100 in 3D)")
+    ap.add_argument("--time", type=float, help="etch time (s; default 30 in 2D, 15 in 3D)")
     ap.add_argument("--out", help="results file name under bench/results")
-    ap.add_argument("--balances", choices=("published", "viennaps"), default="published",
-                    help="waferlab's coverage balances: the published ones (default) or "
-                         "ViennaPS 4.7's (validation.coverage_trench.viennaps_rules)")
-    ap.add_argument("--only", choices=("waferlab", "ViennaPS 4.7"),
-                    help="run one code (each code in its own process at 2 nm)")
+    ap.add_argument("--balances", choices=("published", "viennaps"), nargs="+",
+                    default=["published"],
+                    help="waferlab's coverage balances, each a row: the published ones "
+                         "(the model's) and/or ViennaPS 4.7's "
+                         "(validation.coverage_trench.viennaps_rules)")
+    ap.add_argument("--only", choices=("waferlab", PEER),
+                    help="run waferlab only or the peer only")
+    ap.add_argument("--isolate", action="store_true",
+                    help="every run in its own process (the etch timed inside it)")
+    ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     ap.add_argument("spacings", nargs="*", type=float)
     a = ap.parse_args()
+    if a.child:
+        import json
+        fn = dict(CODES)[a.child[0]]
+        d, h, k, t, r = (float(x) for x in a.child[1:])
+        m, wall, cpu = harness.timed(fn, int(d), h, k, t, int(r))
+        print(json.dumps([list(m), wall, cpu]))
+        return
     dim = a.dim
     hs = a.spacings or ([4.0, 2.0] if dim == 2 else [5.0])
     t, rays, kies = (TIME, 300, (2.0, 0.0)) if dim == 2 else (TIME3, RAYS3, (0.0,))
-    rays, kies = a.rays or rays, tuple(a.kie or kies)
-    if a.balances == "viennaps":
-        viennaps_balances()
-    codes = tuple(c for c in CODES if a.only in (None, c[0]))
-    if a.only != "ViennaPS 4.7":
-        run_waferlab(dim, hs[0], kies[-1], 1.0, rays)      # numba warm-up
+    t, rays, kies = a.time or t, a.rays or rays, tuple(a.kie or kies)
+    names = [n for n, b in (("waferlab", "published"), (CODES[1][0], "viennaps"))
+             if b in a.balances and a.only != PEER] + [PEER] * (a.only != "waferlab")
+    codes = tuple((n, isolated(n) if a.isolate else fn) for n, fn in CODES if n in names)
+    load0 = os.getloadavg()[0]
+    if a.only != PEER:
+        harness.timed(codes[0][1], dim, hs[0], kies[-1], 1.0, rays)     # numba warm-up
     cases = [(dim, h, k, t, rays) for k in kies for h in hs]
+
     def row(c, name, m, wall, cpu):
         sio2 = f" {m[2]:.2f} |" if dim == 2 else ""
         return (f"| {c[2]:g} | {c[1]:g} | {name} | {m[0]:.2f} | {m[1]:.2f} |{sio2} {wall:.1f} | "
                 f"{cpu:.1f} |")
-    res = harness.side_by_side(cases, codes, row)
+    if a.isolate:
+        res = {}
+        for c in cases:
+            for name, fn in codes:
+                res[(c, name)] = fn(*c)
+                print(row(c, name, *res[(c, name)]), flush=True)
+    else:
+        res = harness.side_by_side(cases, codes, row)
+    load1 = os.getloadavg()[0]
     rows = [row(c, name, *v) for (c, name), v in res.items()]
     what = (f"Trench {WIDTH:g} nm" if dim == 2 else f"Hole r = {R:g} nm") + \
         f" in a {MASK:g} nm mask over SiO2, extent {EXTENT:g} nm" + ("" if dim == 2 else " square")
-    args = " ".join([f"--balances {a.balances}"] * (a.balances != "published")
-                    + [f"--only '{a.only}'"] * bool(a.only)
+    args = " ".join([f"--balances {' '.join(a.balances)}"] * (a.balances != ["published"])
+                    + [f"--only '{a.only}'"] * bool(a.only) + ["--isolate"] * a.isolate
                     + [f"--kie {' '.join(f'{k:g}' for k in kies)}"] * bool(a.kie)
-                    + [f"--rays {rays}"] * bool(a.rays) + [f"{h:g}" for h in hs])
+                    + [f"--rays {rays}"] * bool(a.rays) + [f"--time {t:g}"] * bool(a.time)
+                    + [f"{h:g}" for h in hs])
     text = [f"# fluorocarbon {dim}D contact etch vs ViennaPS FluorocarbonEtching (issue #17)", "",
             f"`python bench/bench_fluorocarbon.py{' --dim 3' if dim == 3 else ''} {args}`. "
             f"{what}, Γ_i/Γ_e/Γ_p = 56/150/5 ×10¹⁵ cm⁻²s⁻¹, 100 ± 10 eV, n = 100, {rays} "
             f"rays/point, {t:g} s, 2 threads each, one launch, interleaved (waferlab after a "
-            "1 s warm-up run).  Depth below the mask at the centre and "
+            "1 s warm-up run"
+            + ("; each run in its own process, the etch timed inside it" if a.isolate else "")
+            + ").  Depth below the mask at the centre and "
             f"{'width' if dim == 2 else 'diameter'} at half that depth (nm) of the top surface "
             "(polymer included; the peer's from `getSurfaceMesh(addInterfaces=False)`)"
             + (", and of the SiO2 level set under the polymer" if dim == 2 else "")
             + "; wall and CPU (process time, all threads) of the etch."
-            + (" **waferlab with ViennaPS 4.7's coverage balances** (`--balances viennaps`)."
-               if a.balances == "viennaps" else ""), "",
+            + (" Rows *waferlab, ViennaPS balances*: waferlab with ViennaPS 4.7's coverage "
+               "balances (`--balances viennaps`; `validation.coverage_trench.viennaps_rules`), "
+               "the same physics as the peer, to compare transport and advection."
+               if "viennaps" in a.balances else "")
+            + f" Load average {load0:.1f} at the start, {load1:.1f} at the end.", "",
             f"| k_ie | h (nm) | code | depth (nm) | {'width' if dim == 2 else 'diameter'} (nm) |"
             + (" SiO2 width (nm) |" if dim == 2 else "") + " wall (s) | CPU (s) |",
             "|---|---|---|---|---|" + ("---|" if dim == 2 else "") + "---|---|", *rows, ""]
-    for c in cases:
-        if len(codes) < 2:
-            break
-        (o, wo, co), (p, wp, cp) = res[(c, CODES[0][0])], res[(c, CODES[1][0])]
-        text.append(f"- k_ie = {c[2]:g}, h = {c[1]:g} nm: depth {100 * (o[0] / p[0] - 1):+.1f} %, "
-                    f"{'width' if dim == 2 else 'diameter'} {(o[1] - p[1]) / c[1]:+.2f} grid "
-                    "spacings" + (f", SiO2 width {(o[2] - p[2]) / c[1]:+.2f}" if dim == 2 else "")
-                    + f", wall-time ratio waferlab/ViennaPS **{wo / wp:.2f}** "
-                    f"(CPU {co / max(cp, 1e-9):.2f}).")
-    if dim == 2:
+    if PEER in names:
+        for c in cases:
+            p, wp, cp = res[(c, PEER)]
+            for name in names[:-1]:
+                o, wo, co = res[(c, name)]
+                text.append(
+                    f"- k_ie = {c[2]:g}, h = {c[1]:g} nm, {name} vs ViennaPS: depth "
+                    f"{100 * (o[0] / p[0] - 1):+.1f} %, {'width' if dim == 2 else 'diameter'} "
+                    f"{(o[1] - p[1]) / c[1]:+.2f} grid spacings"
+                    + (f", SiO2 width {(o[2] - p[2]) / c[1]:+.2f}" if dim == 2 else "")
+                    + f", wall-time ratio **{wo / wp:.2f}** (CPU {co / max(cp, 1e-9):.2f}).")
+        for k in kies:
+            if len(hs) > 1:
+                (p1, *_), (p2, *_) = res[((dim, hs[0], k, t, rays), PEER)], \
+                    res[((dim, hs[-1], k, t, rays), PEER)]
+                text.append(f"- k_ie = {k:g}: ViennaPS h {hs[0]:g} → {hs[-1]:g} nm moves the "
+                            f"depth {100 * (p2[0] / p1[0] - 1):+.1f} %, the "
+                            f"{'width' if dim == 2 else 'diameter'} {p2[1] - p1[1]:+.2f} nm "
+                            f"({(p2[1] - p1[1]) / hs[-1]:+.2f} h at {hs[-1]:g} nm).")
+    if dim == 2 and a.time is None:
         text += ["", "Notes.", *NOTES]
     out = harness.RESULTS / (a.out or ("fluorocarbon.md" if dim == 2 else "fluorocarbon_3d.md"))
     harness.write_text(out, "\n".join(text))

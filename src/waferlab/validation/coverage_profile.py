@@ -276,17 +276,26 @@ def resample(points: np.ndarray, spacing: float) -> np.ndarray:
 def evolve_profile(model, points: np.ndarray, duration: float, *, material_of, held,
                    spacing: float, max_step: float, rules: str = "model",
                    n_ions: int = 400_000, K: int = 4, J: int = 512, seed: int = 1,
-                   tol: float = 1e-8, callback=None) -> np.ndarray:
+                   tol: float = 1e-8, corners: str = "mean", callback=None) -> np.ndarray:
     """The profile after ``duration`` (s) of etching with the reference rates, moved as a
     string (front tracking, a reference for the level-set codes): each step the rates of
     ``coverage_profile`` on the current polyline (``material_of(xy)``: material indices of
     points, used for the elements' centroids and the nodes); a node moves with the
     length-weighted mean of V_n n of its elements of its own material (of both if
-    neither is), nodes of the ``held`` materials (a mask: its sputtering, < 0.01 nm/s
-    here, is left out) and the two ends on the mouth line do not move; a node that would
-    cross into another material is put back on the last position of its own (bisection);
+    neither is) — or, with ``corners="intersect"``, at a corner that ``resample`` keeps
+    (the walk turns by more than 30°) between two elements of the node's material, the
+    intersection of the two elements' moved lines, v·n_a = V_a, v·n_b = V_b (the corner
+    of the offset polygon; exact for a directional rate V_n = V_0 n_y, which translates
+    every facet, where the mean lags a convex corner such as a V's tip by O(spacing^½):
+    −12 nm at 2 nm spacing on a 16.7° V after 70 nm; test_fluorocarbon_reference.py);
+    nodes of the ``held`` materials (a mask: its sputtering, < 0.01 nm/s here, is left
+    out) and the two ends on the mouth line do not move; a node that would cross into
+    another material is put back on the last position of its own (bisection);
     the step moves no node more than ``max_step`` (m); then ``resample`` at ``spacing``.
     ``callback(t, points, result)`` after each rate evaluation."""
+    if corners not in ("mean", "intersect"):
+        raise ValueError(f"corners must be 'mean' or 'intersect'; got {corners!r}")
+    sin_corner = math.sin(math.pi / 6)
     P = resample(np.asarray(points, float), spacing)
     t, k = 0.0, 0
     held = np.asarray(held, int)
@@ -302,6 +311,13 @@ def evolve_profile(model, points: np.ndarray, duration: float, *, material_of, h
         vel = np.zeros_like(P)
         for j in range(1, len(P) - 1):
             el = [i for i in (j - 1, j) if me[i] == mn[j]] or [j - 1, j]
+            if corners == "intersect" and len(el) == 2:
+                na, nb = r.normal[j - 1], r.normal[j]
+                det = na[0] * nb[1] - na[1] * nb[0]
+                if abs(det) > sin_corner:
+                    va, vb = r.speed[j - 1], r.speed[j]
+                    vel[j] = ((va * nb[1] - vb * na[1]) / det, (na[0] * vb - nb[0] * va) / det)
+                    continue
             w = r.length[el]
             vel[j] = (vn[el] * w[:, None]).sum(0) / w.sum()
         vel[np.isin(mn, held)] = 0.0
