@@ -20,6 +20,11 @@ Run: OMP_WAIT_POLICY=passive python bench/bench_etch_chemistries.py [--models hb
 The 3D refinement (bench/results/etch_chemistries_3d.md):
      python bench/bench_etch_chemistries.py --dims 3 --h3 0.02 0.015 \
          --out bench/results/etch_chemistries_3d.md
+``--reference`` (3D) adds the quasi-static exact depth of a straight hole
+(bench_coverage_hole.depth_reference) and each code's depth against it
+(bench/results/etch_chemistries_s14.md):
+     python bench/bench_etch_chemistries.py --models hbro2 --dims 3 --h3 0.02 0.01 \
+         --reference --out bench/results/etch_chemistries_s14.md
 """
 from __future__ import annotations
 

@@ -18,6 +18,11 @@ fluorocarbon_3d.md (3D).
 
 Run: python bench/bench_fluorocarbon.py [spacings in nm, default 4 2]
      python bench/bench_fluorocarbon.py --dim 3 [spacing in nm, default 5]
+The session-14 row (bench/results/fluorocarbon_s14.md): waferlab with its published
+balances and with ViennaPS 4.7's (``--balances published viennaps``: each a row, the
+peer's never a default of the model) beside the peer, every run its own process:
+     python bench/bench_fluorocarbon.py --balances published viennaps --isolate --kie 0 \
+         --out fluorocarbon_s14.md 4 2
 """
 from __future__ import annotations
 
