@@ -49,6 +49,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
+from . import _step_kernels as KS
 from . import tiled_run
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
 from .modes import Scheme
@@ -191,8 +192,8 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
     if w.sparse_taper:       # the taper held at its nodes only: applied first, same products
         K.taper_at(V, w.taper_idx, w.taper_val)
-    vmax, S = K.speed_bounds_beam(V, w.cutoff, top3, w.band, g.spacing, alpha, d, g.periodic,
-                                  g.periodic)
+    vmax, S = KS.speed_bounds_beam_par(V, w.cutoff, top3, w.band, g.spacing, alpha, d,
+                                       g.periodic, g.periodic)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
     return K.BEAM, V, alpha, vmax, S
@@ -214,9 +215,12 @@ def plane_starts(band: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
 
 def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray,
                   planes: np.ndarray | None, dt: float, wa: float, wb: float,
-                  args: tuple) -> None:
+                  args: tuple, *, first: bool = False, last: bool = False) -> int:
     """One Runge–Kutta stage, u[band] = wa·u0 + wb·(u + dt·L(u)) (``K.stage_band``), with
     the results held for a few x-planes at a time instead of a band-size array (#18).
+    ``first``: u holds φⁿ and u0 is filled with it as the stage reads it
+    (``KS.stage_band_first``: the gather folded in); ``last``: the write-back counts the
+    non-finite values it writes (``KS.scatter_finite``), returned (else 0).
 
     A node reads u at most ``_REACH`` x-planes away (wrapped or mirrored into the first
     and last three planes), so the chunk of planes [a, b) is computed from u before any
@@ -224,22 +228,29 @@ def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray
     b − 3 (but the first three) are written back, the last three wait for the next
     chunk, and the first three for the end.  Every node gets exactly the numbers of the
     whole-band stage."""
+    kernel = KS.stage_band_first if first else K.stage_band
     if planes is None:
         new = np.empty_like(u0)
-        K.stage_band(u, u0, new, band, V, dt, wa, wb, *args)
+        kernel(u, u0, new, band, V, dt, wa, wb, *args)
+        if last:
+            return int(KS.scatter_finite(u, band, new))
         K.scatter(u, band, new)
-        return
+        return 0
     nx = len(planes) - 1
     step = max(2 * _REACH + 2, -(-nx // STAGE_CHUNKS))
 
     def compute(a, b, sa, sb):
         cur = np.empty(sb - sa)
         if sb > sa:
-            K.stage_band(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
+            kernel(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
         return (cur,)
 
+    if last:
+        return sum(KB.delayed_chunks(nx, planes, step, _REACH, compute,
+                                     lambda lo, hi, c: int(KS.scatter_finite(u, band[lo:hi], c))))
     KB.delayed_chunks(nx, planes, step, _REACH, compute,
                       lambda lo, hi, c: K.scatter(u, band[lo:hi], c))
+    return 0
 
 
 class _Work:
@@ -466,7 +477,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
             mats = K.band_materials_bounded(top3, w.band, h, origin, phi4, tols, w.bmin, d,
                                             g.periodic, g.periodic)
-            mats[mats < 0] = w.phi.shape[0] - 1
+            KS.fill_negative(mats, w.phi.shape[0] - 1)
             if custom:          # the stage evaluates H itself; bounds from the model
                 vmax, a3 = model.stage_bounds(d)
                 mode, V, alpha = CUSTOM, np.zeros(1), np.zeros(4)
@@ -501,26 +512,37 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
         del mats                          # the materials are in V (or the custom stage)
-        u0 = K.gather(u, w.band)
         if mode == CUSTOM:
+            u0 = K.gather(u, w.band)
             new = np.empty_like(u0)
             for wa, wb in weights:
                 stage(u, u0, new, w.band, dt, wa, wb, h, order, d, g.periodic)
                 K.scatter(u, w.band, new)
             del new, stage
+            finite = K.all_finite(top3, w.band)
         else:                 # by chunks of x-planes, each written back once no chunk reads it
             if w.planes is None:
                 w.planes = plane_starts(w.band, u.shape)
-            for wa, wb in weights:
-                stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args)
+            # φⁿ on the band is gathered by the first stage, the finite check made by the
+            # last stage's write-back (one pass less each)
+            u0 = np.empty(len(w.band))
+            nw = len(weights)
+            for q, (wa, wb) in enumerate(weights):
+                bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
+                                    first=q == 0, last=q == nw - 1)
+            finite = bad == 0
         del u0
-        if not K.all_finite(top3, w.band):
+        if not finite:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
             if kind == "etch":
                 w.hold()
-                K.clip_below(phi4, top3, w.band)
+                if w.phi.flags.c_contiguous:     # flat views of the same memory
+                    KS.clip_below_flat(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                       w.phi[-1].reshape(-1), w.band)
+                else:
+                    K.clip_below(phi4, top3, w.band)
             elif float(V.min()) < 0:
                 flat = w.phi[-1].reshape(-1)
                 flat[w.band] = np.minimum(flat[w.band], w.phi[-2].reshape(-1)[w.band])
