@@ -241,6 +241,8 @@ def main(argv=None) -> int:
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--split", type=float, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--note", default="")
+    ap.add_argument("--src", default=None, help="src directory of another checkout (a baseline)")
+    ap.add_argument("--json", default=None, help="also write the raw counters here")
     a = ap.parse_args(argv)
     if a.child:
         child(*map(Path, a.child))
@@ -254,7 +256,7 @@ def main(argv=None) -> int:
 
     import bench_scale as BS
 
-    env = dict(os.environ, PYTHONPATH=str(harness.ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=a.src or str(harness.ROOT / "src"))
     res = {}
     with tempfile.TemporaryDirectory() as tmp:
         warm = Path(tmp) / "warm.yaml"
@@ -279,6 +281,11 @@ def main(argv=None) -> int:
             res[L] = (r, p, data, split)
             print(L, f"{r['cpu_s']:.2f} s CPU", {k: round(v, 2) for k, v in p.items()},
                   data["cnt"], split, flush=True)
+    if a.json:
+        Path(a.json).write_text(json.dumps({str(L): {"process": {k: v for k, v in r.items()
+                                                                 if k != "stderr"},
+                                                     "phases": p, "raw": d, "split": s}
+                                            for L, (r, p, d, s) in res.items()}, indent=1))
     harness.write_text(harness.RESULTS / f"{a.out}.md", render(res, a.note))
     return 0
 

@@ -56,7 +56,7 @@ from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
 __all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
-           "BAND_DEFAULTS", "SCHEMES", "KINDS", "plane_starts", "stage_chunked"]
+           "BAND_DEFAULTS", "BEAM_WENO5_BAND", "SCHEMES", "KINDS", "plane_starts", "stage_chunked"]
 
 SCHEMES: dict[str, int] = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
@@ -101,6 +101,11 @@ class BandSettings:
 BAND_DEFAULTS: dict[str, dict[str, Any]] = {
     "eo": dict(half_width=4.0, taper=0.5, keep=1.0, reinit_distance=1.5),
     "weno5": dict(half_width=10.0, taper=2.0, keep=8.0, reinit_distance=1.0)}
+# a beam model's WENO5 band (session 14, #18): 7 spacings, as accurate against the exact
+# Hopf–Lax profiles of bench/bench_numerics_accuracy.py as 10 (the sum of the largest
+# region errors 21.66 → 21.11 h over 98 regions; 14 better, 6 worse by more than 0.005 h,
+# the worst a mask corner 0.46 → 0.50 h) on 30 % fewer band nodes
+BEAM_WENO5_BAND: dict[str, Any] = dict(half_width=7.0, taper=2.0, keep=5.0, reinit_distance=1.0)
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -415,7 +420,10 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
     fused = order == 1 and isinstance(model, FusedSteps) and bool(model.normal_dependent)
-    defaults = model.fused_band() if fused else BAND_DEFAULTS[scheme]
+    beam = (isinstance(model, BeamModel)
+            and not (isinstance(model, CustomStage) and bool(model.normal_dependent)))
+    defaults = (model.fused_band() if fused else
+                BEAM_WENO5_BAND if beam and scheme == Scheme.WENO5 else BAND_DEFAULTS[scheme])
     band = dataclasses.replace(band, **{k: v for k, v in defaults.items()
                                         if getattr(band, k) is None})
     assert (band.half_width is not None and band.taper is not None and band.keep is not None
