@@ -20,7 +20,8 @@ parents, so the rows add up to the process's CPU (``os.wait4`` of the child):
     RK stages          ``stage_band``: WENO5 derivatives + the beam Hamiltonian + the
                        Runge–Kutta combination, over the band (3 per time step)
     stage traffic      gather of φⁿ, scatter of each stage, the chunk loop
-    finite check       ``all_finite`` once per time step
+    finite check       ``all_finite`` once per time step (session 14: folded into the
+                       last stage's write-back, so in "stage traffic")
     clip / hold        the etch clip of the lower layer (``clip_below``), ``hold_top``
     per-step callback  the runner's ``on_step`` (progress, in-step checkpoints)
     step rest          the rest of ``advect.advance`` (its Python, ``finish``: contain)
@@ -59,10 +60,12 @@ WRAPPED = [
     ("waferlab.feature._kernels", "block_min", "materials"),
     ("waferlab.feature.advect", "_beam_speeds", "speeds"),
     ("waferlab.feature._kernels", "stage_band", "stage"),
+    ("waferlab.feature._step_kernels", "stage_band_first", "stage"),
     ("waferlab.feature.advect", "stage_chunked", "stage_all"),
     ("waferlab.feature._kernels", "gather", "traffic"),
     ("waferlab.feature._kernels", "all_finite", "finite"),
     ("waferlab.feature._kernels", "clip_below", "clip"),
+    ("waferlab.feature._step_kernels", "clip_below_flat", "clip"),
     ("waferlab.feature._kernels", "hold_top", "clip"),
     ("waferlab.feature._kernels", "contain", "contain"),
     ("waferlab.feature.models_basic", "DirectionalVelocity.prepare", "prepare"),
@@ -104,10 +107,15 @@ def child(recipe: Path, out: Path, result: Path) -> None:
     band_sizes: list[int] = []
 
     def wrap(modname: str, qual: str, label: str) -> None:
-        obj = importlib.import_module(modname)
+        try:                         # a baseline checkout may lack a newer kernel
+            obj = importlib.import_module(modname)
+        except ImportError:
+            return
         *outer, name = qual.split(".")
         for part in outer:
             obj = getattr(obj, part)
+        if not hasattr(obj, name):
+            return
         f = getattr(obj, name)
 
         def counted(*a, **k):
@@ -243,12 +251,26 @@ def main(argv=None) -> int:
     ap.add_argument("--note", default="")
     ap.add_argument("--src", default=None, help="src directory of another checkout (a baseline)")
     ap.add_argument("--json", default=None, help="also write the raw counters here")
+    ap.add_argument("--combine", nargs=2, metavar=("BEFORE_JSON", "AFTER_JSON"), default=None,
+                    help="write NAME.md from two --json files side by side")
     a = ap.parse_args(argv)
     if a.child:
         child(*map(Path, a.child))
         return 0
     if a.split is not None:
         print(json.dumps(stage_split(a.split)))
+        return 0
+    if a.combine:
+        runs = [json.loads(Path(f).read_text()) for f in a.combine]
+        res = {}
+        for tag, run in zip(("before", "after"), runs):
+            for L, x in run.items():
+                res[f"{float(L):g} µm {tag}"] = (x["process"], x["phases"], x["raw"], x["split"],
+                                                 float(L))
+        keys = sorted(res, key=lambda k: (res[k][4], k.endswith("after")))
+        harness.write_text(harness.RESULTS / f"{a.out}.md",
+                           render({k: res[k][:4] for k in keys}, a.note,
+                                  cells={k: res[k][4] for k in keys}))
         return 0
     import subprocess
 
@@ -290,9 +312,13 @@ def main(argv=None) -> int:
     return 0
 
 
-def render(res: dict, note: str) -> str:
+def render(res: dict, note: str, cells: dict | None = None) -> str:
+    """The table; ``res`` keyed by cell size (µm), or by a label with ``cells`` giving
+    each label's size."""
     sizes = list(res)
-    head = "| phase | " + " | ".join(f"{L:g} µm CPU s (%)" for L in sizes) + " |"
+    size = cells or {L: L for L in sizes}
+    label = (lambda L: L) if cells else (lambda L: f"{L:g} µm")  # noqa: E731
+    head = "| phase | " + " | ".join(f"{label(L)} CPU s (%)" for L in sizes) + " |"
     rows = []
     for name, key in ROWS:
         cells = [f"{res[L][1].get(key, 0.0):.2f} ({100 * res[L][1].get(key, 0.0) / res[L][0]['cpu_s']:.0f} %)"
@@ -301,7 +327,7 @@ def render(res: dict, note: str) -> str:
     rows.append("| **whole process** (os.wait4) | " + " | ".join(
         f"**{res[L][0]['cpu_s']:.2f}** (wall {res[L][0]['wall_s']:.1f}, load "
         f"{res[L][0]['load']:.1f})" for L in sizes) + " |")
-    cnt = ["", "| count | " + " | ".join(f"{L:g} µm" for L in sizes) + " |",
+    cnt = ["", "| count | " + " | ".join(label(L) for L in sizes) + " |",
            "|---|" + "---|" * len(sizes)]
 
     def c(L, k):
@@ -313,10 +339,10 @@ def render(res: dict, note: str) -> str:
     cnt.append("| band nodes per step (mean) | " + " | ".join(
         f"{sum(res[L][2]['band']) / max(len(res[L][2]['band']), 1):,.0f}" for L in sizes) + " |")
     cnt.append("| band nodes per column | " + " | ".join(
-        f"{sum(res[L][2]['band']) / max(len(res[L][2]['band']), 1) / (L / 0.02) ** 2:.1f}"
+        f"{sum(res[L][2]['band']) / max(len(res[L][2]['band']), 1) / (size[L] / 0.02) ** 2:.1f}"
         for L in sizes) + " |")
     sp = ["", "One stage on the first step's band (best of 5, CPU of 2 threads):", "",
-          "| stage | " + " | ".join(f"{L:g} µm" for L in sizes) + " |",
+          "| stage | " + " | ".join(label(L) for L in sizes) + " |",
           "|---|" + "---|" * len(sizes)]
     for k in ("band_nodes", "weno5", "first order", "zero speed"):
         sp.append(f"| {k} | " + " | ".join(
