@@ -161,7 +161,10 @@ def region_errors(pts2: np.ndarray, h: float, segs, labels, corners, radius_h: f
 
 
 def run_case(dim: int, h: float, scheme: str, *, f: float, theta_deg: float, a: float,
-             cut_below: float, mask_t: float, R: float, T: float, L: float) -> dict:
+             cut_below: float, mask_t: float, R: float, T: float, L: float,
+             cfl: float = 0.4, band=None) -> dict:
+    """One etch against the exact profile (``cfl``, ``band``: advance's numerics, for
+    bench_numerics_accuracy.py's variants)."""
     th = math.radians(theta_deg)
     if dim == 2:
         g = Grid(dimension=2, spacing=h, extent=(L,))
@@ -176,7 +179,8 @@ def run_case(dim: int, h: float, scheme: str, *, f: float, theta_deg: float, a: 
     model = DirectionalVelocity(layer_speed=np.array([-R, 0.0]), direction=direction,
                                 isotropic_fraction=f)
     c0 = time.process_time()
-    out, steps = advance(geo, model, T, CTX, kind="etch", scheme=scheme)
+    out, steps = advance(geo, model, T, CTX, kind="etch", scheme=scheme, cfl=cfl,
+                         **({} if band is None else {"band": band}))
     cpu = time.process_time() - c0
     pts = extract_surface(out).points
     if dim == 2:

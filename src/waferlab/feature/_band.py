@@ -138,22 +138,85 @@ def _next_to_zero(a, i, j, k, ndim, px, py):
     return False
 
 
+@njit(cache=True, inline="always")
+def _inner(i, j, k, nx, ny, nz, ndim):
+    """Every 26-neighbour of (i, j, k) lies inside the array (no wrapping or clamping)."""
+    return 0 < i < nx - 1 and 0 < k < nz - 1 and (ndim == 2 or 0 < j < ny - 1)
+
+
+@njit(cache=True, inline="always")
+def _next_to_zero_flat(flat, n, ny, nz, ndim):
+    """``_next_to_zero`` of an inner node (``_inner``) through flat offsets: the same
+    26 (8) neighbours, so the same answer."""
+    pos = flat[n] > 0
+    sx = ny * nz
+    for di in range(-1, 2):
+        for dj in range(-1, 2):
+            if ndim == 2 and dj != 0:
+                continue
+            base = n + di * sx + dj * nz
+            for dk in range(-1, 2):
+                if (flat[base + dk] > 0) != pos:
+                    return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _gradient_flat(flat, n, ny, nz, h, ndim):
+    """``_kernels.gradient_at`` of an inner node through flat offsets: the same values in
+    the same order of operations, so the same (|∇φ|, near) bit for bit."""
+    c = flat[n]
+    near = False
+    g2 = 0.0
+    o2 = 0.0
+    for ax in range(3):
+        if ax == 1 and ndim == 2:
+            continue
+        st = ny * nz if ax == 0 else (nz if ax == 1 else 1)
+        m = flat[n - st]
+        p = flat[n + st]
+        if (m > 0) != (c > 0) or (p > 0) != (c > 0):
+            near = True
+        d = 0.5 * (p - m) / h
+        g2 += d * d
+        o = max(abs(p - c), abs(c - m), 1e-12 * h) / h
+        o2 += o * o
+    g = np.sqrt(g2)
+    if g < 0.5 * np.sqrt(o2):
+        g = np.sqrt(o2)
+    return g, near
+
+
 @njit(cache=True, parallel=True)
 def classify(a, cand, h, keep, cap, ndim, px, py):
-    """New values and 'fixed' flags of the candidates (reads a, writes nothing in it)."""
+    """New values and 'fixed' flags of the candidates (reads a, writes nothing in it).
+    Inner nodes read their neighbours through flat offsets (``_next_to_zero_flat``,
+    ``_gradient_flat``: the same numbers without the per-neighbour wrapping)."""
     nx, ny, nz = a.shape
     nc = cand.shape[0]
     val = np.empty(nc)
     fixed = np.zeros(nc, dtype=np.bool_)
+    flat = a.reshape(-1)
     for c in prange(nc):
-        i, j, k = _unravel(cand[c], ny, nz)
-        v = a[i, j, k]
-        if abs(v) >= keep and abs(v) >= 0.5 * h and not _next_to_zero(a, i, j, k, ndim, px, py):
-            val[c] = cap if v > 0 else -cap      # neither kept nor next to the zero set
-            continue
-        g, near = gradient_at(a, i, j, k, h, ndim, px, py)
+        n = cand[c]
+        i, j, k = _unravel(n, ny, nz)
+        v = flat[n]
+        inner = _inner(i, j, k, nx, ny, nz, ndim)
+        if abs(v) >= keep and abs(v) >= 0.5 * h:
+            if inner:
+                nz0 = _next_to_zero_flat(flat, n, ny, nz, ndim)
+            else:
+                nz0 = _next_to_zero(a, i, j, k, ndim, px, py)
+            if not nz0:
+                val[c] = cap if v > 0 else -cap      # neither kept nor next to the zero set
+                continue
+        if inner:
+            g, near = _gradient_flat(flat, n, ny, nz, h, ndim)
+        else:
+            g, near = gradient_at(a, i, j, k, h, ndim, px, py)
         if not near and abs(v) < 0.5 * h:
-            near = _next_to_zero(a, i, j, k, ndim, px, py)
+            near = (_next_to_zero_flat(flat, n, ny, nz, ndim) if inner
+                    else _next_to_zero(a, i, j, k, ndim, px, py))
         good = g > 0.8 and g < 1.25
         if near:
             val[c] = v if good else v / g

@@ -49,13 +49,14 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
+from . import _step_kernels as KS
 from . import tiled_run
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
 
 __all__ = ["advance", "default_scheme", "held_block", "stable_dt", "BandSettings",
-           "BAND_DEFAULTS", "SCHEMES", "KINDS", "plane_starts", "stage_chunked"]
+           "BAND_DEFAULTS", "BEAM_WENO5_BAND", "SCHEMES", "KINDS", "plane_starts", "stage_chunked"]
 
 SCHEMES: dict[str, int] = {Scheme.EO: 1, Scheme.WENO5: 5}      # name -> spatial order of the one-sided derivatives
 KINDS = ("deposit", "etch")
@@ -100,6 +101,11 @@ class BandSettings:
 BAND_DEFAULTS: dict[str, dict[str, Any]] = {
     "eo": dict(half_width=4.0, taper=0.5, keep=1.0, reinit_distance=1.5),
     "weno5": dict(half_width=10.0, taper=2.0, keep=8.0, reinit_distance=1.0)}
+# a beam model's WENO5 band (session 14, #18): 7 spacings, as accurate against the exact
+# Hopf–Lax profiles of bench/bench_numerics_accuracy.py as 10 (the sum of the largest
+# region errors 21.66 → 21.11 h over 98 regions; 14 better, 6 worse by more than 0.005 h,
+# the worst a mask corner 0.46 → 0.50 h) on 30 % fewer band nodes
+BEAM_WENO5_BAND: dict[str, Any] = dict(half_width=7.0, taper=2.0, keep=5.0, reinit_distance=1.0)
 
 
 def stable_dt(rate_sum: float, spacing: float, cfl: float = 0.4) -> float:
@@ -191,8 +197,8 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
         raise SimulationError(f"model speed has shape {V.shape}, expected ({n},)")
     if w.sparse_taper:       # the taper held at its nodes only: applied first, same products
         K.taper_at(V, w.taper_idx, w.taper_val)
-    vmax, S = K.speed_bounds_beam(V, w.cutoff, top3, w.band, g.spacing, alpha, d, g.periodic,
-                                  g.periodic)
+    vmax, S = KS.speed_bounds_beam_par(V, w.cutoff, top3, w.band, g.spacing, alpha, d,
+                                       g.periodic, g.periodic)
     if not (math.isfinite(vmax) and math.isfinite(S)):
         raise SimulationError(f"surface speed is NaN or infinite at t = {t:.6g} s")
     return K.BEAM, V, alpha, vmax, S
@@ -214,9 +220,12 @@ def plane_starts(band: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
 
 def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray,
                   planes: np.ndarray | None, dt: float, wa: float, wb: float,
-                  args: tuple) -> None:
+                  args: tuple, *, first: bool = False, last: bool = False) -> int:
     """One Runge–Kutta stage, u[band] = wa·u0 + wb·(u + dt·L(u)) (``K.stage_band``), with
     the results held for a few x-planes at a time instead of a band-size array (#18).
+    ``first``: u holds φⁿ and u0 is filled with it as the stage reads it
+    (``KS.stage_band_first``: the gather folded in); ``last``: the write-back counts the
+    non-finite values it writes (``KS.scatter_finite``), returned (else 0).
 
     A node reads u at most ``_REACH`` x-planes away (wrapped or mirrored into the first
     and last three planes), so the chunk of planes [a, b) is computed from u before any
@@ -224,22 +233,29 @@ def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray
     b − 3 (but the first three) are written back, the last three wait for the next
     chunk, and the first three for the end.  Every node gets exactly the numbers of the
     whole-band stage."""
+    kernel = KS.stage_band_first if first else K.stage_band
     if planes is None:
         new = np.empty_like(u0)
-        K.stage_band(u, u0, new, band, V, dt, wa, wb, *args)
+        kernel(u, u0, new, band, V, dt, wa, wb, *args)
+        if last:
+            return int(KS.scatter_finite(u, band, new))
         K.scatter(u, band, new)
-        return
+        return 0
     nx = len(planes) - 1
     step = max(2 * _REACH + 2, -(-nx // STAGE_CHUNKS))
 
     def compute(a, b, sa, sb):
         cur = np.empty(sb - sa)
         if sb > sa:
-            K.stage_band(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
+            kernel(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
         return (cur,)
 
+    if last:
+        return sum(KB.delayed_chunks(nx, planes, step, _REACH, compute,
+                                     lambda lo, hi, c: int(KS.scatter_finite(u, band[lo:hi], c))))
     KB.delayed_chunks(nx, planes, step, _REACH, compute,
                       lambda lo, hi, c: K.scatter(u, band[lo:hi], c))
+    return 0
 
 
 class _Work:
@@ -404,7 +420,10 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
     dims = [0, 2] if d == 2 else [0, 1, 2]
     order = SCHEMES[scheme]
     fused = order == 1 and isinstance(model, FusedSteps) and bool(model.normal_dependent)
-    defaults = model.fused_band() if fused else BAND_DEFAULTS[scheme]
+    beam = (isinstance(model, BeamModel)
+            and not (isinstance(model, CustomStage) and bool(model.normal_dependent)))
+    defaults = (model.fused_band() if fused else
+                BEAM_WENO5_BAND if beam and scheme == Scheme.WENO5 else BAND_DEFAULTS[scheme])
     band = dataclasses.replace(band, **{k: v for k, v in defaults.items()
                                         if getattr(band, k) is None})
     assert (band.half_width is not None and band.taper is not None and band.keep is not None
@@ -466,7 +485,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
             mats = K.band_materials_bounded(top3, w.band, h, origin, phi4, tols, w.bmin, d,
                                             g.periodic, g.periodic)
-            mats[mats < 0] = w.phi.shape[0] - 1
+            KS.fill_negative(mats, w.phi.shape[0] - 1)
             if custom:          # the stage evaluates H itself; bounds from the model
                 vmax, a3 = model.stage_bounds(d)
                 mode, V, alpha = CUSTOM, np.zeros(1), np.zeros(4)
@@ -501,26 +520,37 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
         del mats                          # the materials are in V (or the custom stage)
-        u0 = K.gather(u, w.band)
         if mode == CUSTOM:
+            u0 = K.gather(u, w.band)
             new = np.empty_like(u0)
             for wa, wb in weights:
                 stage(u, u0, new, w.band, dt, wa, wb, h, order, d, g.periodic)
                 K.scatter(u, w.band, new)
             del new, stage
+            finite = K.all_finite(top3, w.band)
         else:                 # by chunks of x-planes, each written back once no chunk reads it
             if w.planes is None:
                 w.planes = plane_starts(w.band, u.shape)
-            for wa, wb in weights:
-                stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args)
+            # φⁿ on the band is gathered by the first stage, the finite check made by the
+            # last stage's write-back (one pass less each)
+            u0 = np.empty(len(w.band))
+            nw = len(weights)
+            for q, (wa, wb) in enumerate(weights):
+                bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
+                                    first=q == 0, last=q == nw - 1)
+            finite = bad == 0
         del u0
-        if not K.all_finite(top3, w.band):
+        if not finite:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
             if kind == "etch":
                 w.hold()
-                K.clip_below(phi4, top3, w.band)
+                if w.phi.flags.c_contiguous:     # flat views of the same memory
+                    KS.clip_below_flat(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                       w.phi[-1].reshape(-1), w.band)
+                else:
+                    K.clip_below(phi4, top3, w.band)
             elif float(V.min()) < 0:
                 flat = w.phi[-1].reshape(-1)
                 flat[w.band] = np.minimum(flat[w.band], w.phi[-2].reshape(-1)[w.band])

@@ -166,8 +166,11 @@ class DirectionalVelocity:
     def beam_hamiltonian(self, state, materials):
         """(s per node, c = −d̂, f): the engine evaluates H(p) = s[(1 − f)·max(0, c·p)
         + f|p|] itself, so that walls parallel to the beam stay exactly in place."""
+        from ._step_kernels import take_rates      # numba only once a step runs
+
         s, dvec = state
-        return s[materials], -dvec, self.isotropic_fraction
+        return take_rates(np.asarray(s, dtype=np.float64), materials), -dvec, \
+            self.isotropic_fraction
 
     def speed(self, state, points, normals, materials):
         s, dvec = state

@@ -1,0 +1,135 @@
+"""Numba kernels of the dense time step, part 3 (private): passes of ``advect.advance``
+fused or made parallel (issue #18, session 14).  Each kernel computes exactly the
+numbers of the kernel or NumPy expression it replaces (named in its docstring), so
+the outputs are bit-identical:
+
+- ``stage_band_first``: the first Runge–Kutta stage with the gather of φⁿ on the band
+  folded in (one pass less per time step);
+- ``scatter_finite``: the last stage's write-back with the finite check of
+  ``_kernels.all_finite`` folded in;
+- ``clip_below_flat``: ``_kernels.clip_below`` through flat indices (no per-node
+  unravelling);
+- ``take_rates``, ``fill_negative``: ``s[materials]`` of a beam model and
+  ``a[a < 0] = v`` (NumPy, serial) in parallel;
+- ``speed_bounds_beam_par``: ``_query_kernels.speed_bounds_beam`` over chunks of the
+  band in parallel (the maximum does not depend on the order).
+
+Array conventions as in ``_kernels``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ._kernels import _hamiltonian, _tapered, _unit_gradient
+from ._query_kernels import beam_bound_factors
+
+__all__: list[str] = []
+
+BOUND_CHUNKS = 64       # chunks of the band in the parallel speed bound
+
+
+@njit(cache=True, parallel=True)
+def stage_band_first(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim,
+                     px, py):
+    """``_kernels.stage_band`` that also writes base[b] = src.flat[band[b]] (the gather of
+    φⁿ) and reads φⁿ from src itself: the same arithmetic wa·φⁿ + wb·(φⁿ − dt·Ĥ), so the
+    same numbers, when src still holds φⁿ (the first stage)."""
+    nb = band.shape[0]
+    flat = src.reshape(-1)
+    for b in prange(nb):
+        n = band[b]
+        x = flat[n]
+        base[b] = x
+        ham = _hamiltonian(src, flat, n, h, order, mode, speed[b], alpha, ndim, px, py)
+        out[b] = wa * x + wb * (x - dt * ham)
+
+
+@njit(cache=True, parallel=True)
+def scatter_finite(a, band, vals):
+    """a.flat[band] = vals; returns the number of non-finite values written (0: the
+    ``all_finite`` check of those nodes passes)."""
+    flat = a.reshape(-1)
+    bad = 0
+    for b in prange(band.shape[0]):
+        v = vals[b]
+        flat[band[b]] = v
+        if not np.isfinite(v):
+            bad += 1
+    return bad
+
+
+@njit(cache=True, parallel=True)
+def clip_below_flat(lower, top, band):
+    """φ_l = max(φ_l, φ_top) on band nodes for every lower layer (``clip_below``):
+    ``lower`` (L, N) and ``top`` (N,) flat views of the same grid."""
+    L = lower.shape[0]
+    for b in prange(band.shape[0]):
+        n = band[b]
+        t = top[n]
+        for l in range(L):
+            if lower[l, n] < t:
+                lower[l, n] = t
+
+
+@njit(cache=True, parallel=True)
+def take_rates(s, materials):
+    """s[materials] (a rate per node; a negative index counts from the end, as NumPy's;
+    indices must lie in [−len(s), len(s)))."""
+    out = np.empty(materials.shape[0])
+    ns = s.shape[0]
+    for b in prange(materials.shape[0]):
+        m = materials[b]
+        out[b] = s[m + ns if m < 0 else m]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def speed_bounds_beam_par(V, cutoff, a, band, h, alpha, ndim, px, py):
+    """``_query_kernels.speed_bounds_beam`` (taper V in place unless ``cutoff`` is empty;
+    (max |V_n|, max Σ|∂H/∂p_i|)) with the band split into ``BOUND_CHUNKS`` chunks run in
+    parallel, each skipping the normals that cannot raise its own maximum; a max does
+    not depend on the order, so the same two numbers."""
+    nx, ny, nz = a.shape
+    flat = a.reshape(-1)
+    i2h = 0.5 / h
+    f, c1, cb = beam_bound_factors(alpha)
+    nb = V.shape[0]
+    tapered = cutoff.shape[0] == 0
+    nch = BOUND_CHUNKS
+    vm = np.zeros(nch)
+    sm = np.zeros(nch)
+    for q in prange(nch):
+        lo = q * nb // nch
+        hi = (q + 1) * nb // nch
+        vmax = 0.0
+        smax = 0.0
+        for b in range(lo, hi):
+            v = V[b] if tapered else _tapered(V, cutoff, b)
+            if not np.isfinite(v):
+                vmax = np.inf
+                continue
+            sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
+            smax = max(smax, sn)
+            if abs(v) * cb <= vmax:
+                continue
+            n = band[b]
+            i = n // (ny * nz)
+            r = n - i * ny * nz
+            j = r // nz
+            k = r - j * nz
+            g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
+            cn = g0 / gn * alpha[0] + g1 / gn * alpha[1] + g2 / gn * alpha[2]
+            vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
+            vmax = max(vmax, vn)
+        vm[q] = vmax
+        sm[q] = smax
+    return vm.max(), sm.max()
+
+
+@njit(cache=True, parallel=True)
+def fill_negative(a, v):
+    """a[a < 0] = v, in place."""
+    for b in prange(a.shape[0]):
+        if a[b] < 0:
+            a[b] = v
