@@ -30,11 +30,26 @@ def _captured(monkeypatch) -> dict:
     return seen
 
 
+class _Tracing:                       # RayTracing with a reemission field
+    reemission = "from-ray-tracing"
+
+
+class _OldTracing:                    # RayTracing without one
+    pass
+
+
 def test_flux_probe_passes_the_run_default(monkeypatch):
     monkeypatch.setattr(transport, "DEFAULT_REEMISSION", "probe-check", raising=False)
     assert _captured(monkeypatch)["reemission"] == "probe-check"
 
 
+def test_flux_probe_reads_ray_tracing_default(monkeypatch):
+    monkeypatch.delattr(transport, "DEFAULT_REEMISSION", raising=False)
+    monkeypatch.setattr(transport, "RayTracing", _Tracing)
+    assert _captured(monkeypatch)["reemission"] == "from-ray-tracing"
+
+
 def test_flux_probe_without_a_choice_passes_none(monkeypatch):
     monkeypatch.delattr(transport, "DEFAULT_REEMISSION", raising=False)
+    monkeypatch.setattr(transport, "RayTracing", _OldTracing)
     assert "reemission" not in _captured(monkeypatch)

@@ -448,12 +448,15 @@ class FluxProbe:
 
 
 def _run_reemission() -> dict[str, Any]:
-    """``reemission=`` as a run's flux step traces (``transport.DEFAULT_REEMISSION``), so
-    that ``waferlab flux`` shows the fluxes a run uses; nothing where the flux package has
-    no such choice (its one estimator is then the run's too)."""
+    """``reemission=`` as a run's flux step traces (``transport.DEFAULT_REEMISSION``, else
+    the default of ``RayTracing.reemission``), so that ``waferlab flux`` shows the fluxes
+    a run uses; nothing where the flux package has no such choice (its one estimator is
+    then the run's too)."""
     from .feature.flux import transport
 
     default = getattr(transport, "DEFAULT_REEMISSION", None)
+    if default is None:
+        default = getattr(transport.RayTracing(), "reemission", None)
     return {} if default is None else {"reemission": default}
 
 
