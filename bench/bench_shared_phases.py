@@ -27,7 +27,9 @@ same recipe as its ``--worker``, run here through ``waferlab run`` with every de
 output) can be split the same way.
 
 Run: python bench/bench_shared_phases.py [--cases A,B,H0.2,hbro2,cf4o2] [--scale 1]
-     [--out bench/results/shared_phases.md]
+     [--repeat N] [--base OTHER_TREE/src] [--out bench/results/shared_phases.md]
+(``--base``: a second source tree, e.g. main's, run alternating with this one in the same
+launch: columns "(before)"; ``--repeat``: medians over N launches of each.)
 """
 from __future__ import annotations
 
@@ -65,9 +67,14 @@ ROWS = [("start-up", "start-up"), ("numba kernel loads", "numba"), ("set-up", "s
 
 
 def child(recipe: Path, out: Path, result: Path) -> None:
-    """Run ``waferlab run recipe`` in this process with the phases counted."""
+    """Run ``waferlab run recipe`` in this process with the phases counted, as the
+    ``waferlab`` command (``sys.argv[0]`` is the command's: waferlab/__init__'s command
+    start-up, e.g. the garbage collector held off until the run, applies as it does to
+    the user's command)."""
     import importlib
     import time
+
+    sys.argv[0] = "waferlab"
 
     acc: dict[str, float] = {}
     busy: set[str] = set()
@@ -136,35 +143,53 @@ def main(argv=None) -> int:
     ap.add_argument("--cases", default="A,B,H0.2")
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--base", type=Path, default=None,
+                    help="a second source tree (e.g. main's src) run in the same launch, "
+                         "alternating case by case: columns '(before)'")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="launches per case and tree (alternating); the median of each row")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         child(*map(Path, a.child))
         return 0
+    import statistics
+
     import yaml
     from bench_shared_cases import _byte_compile
 
-    _byte_compile([harness.ROOT / "src", HERE])
-    env = dict(os.environ, PYTHONPATH=str(harness.ROOT / "src"))
-    res = {}
+    trees = {"": harness.ROOT / "src"}
+    if a.base is not None:
+        trees[" (before)"] = a.base.resolve()
+    _byte_compile([*trees.values(), HERE])
+    runs: dict[str, list[tuple[dict, dict]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for case in a.cases.split(","):
-            d = Path(tmp) / case
-            d.mkdir()
-            (d / "case.yaml").write_text(yaml.safe_dump(case_recipe(case, a.scale),
-                                                        sort_keys=False))
-            r = harness.process([sys.executable, __file__, "--child", str(d / "case.yaml"),
-                                 str(d / "out"), str(d / "phases.json")], env=env)
-            if r["rc"] != 0:
-                print(r["stderr"], file=sys.stderr)
-                return 1
-            p = phases(json.loads((d / "phases.json").read_text()))
-            # start-up: the whole process (os.wait4) less every phase counted inside it
-            p["start-up"] = r["cpu_s"] - sum(v for k, v in p.items() if k != "start-up")
-            res[case] = (r, p)
-            print(case, f"{r['cpu_s']:.2f} s CPU", {k: round(v, 2) for k, v in res[case][1].items()},
-                  flush=True)
-    harness.write_text(a.out, render(res, a.scale))
+            for k in range(a.repeat):
+                for tag, src in trees.items():
+                    d = Path(tmp) / f"{case}{tag.strip(' ()')}{k}"
+                    d.mkdir()
+                    (d / "case.yaml").write_text(yaml.safe_dump(case_recipe(case, a.scale),
+                                                                sort_keys=False))
+                    env = dict(os.environ, PYTHONPATH=str(src))
+                    r = harness.process([sys.executable, __file__, "--child",
+                                         str(d / "case.yaml"), str(d / "out"),
+                                         str(d / "phases.json")], env=env)
+                    if r["rc"] != 0:
+                        print(r["stderr"], file=sys.stderr)
+                        return 1
+                    p = phases(json.loads((d / "phases.json").read_text()))
+                    # start-up: the whole process (os.wait4) less every phase counted in it
+                    p["start-up"] = r["cpu_s"] - sum(v for kk, v in p.items() if kk != "start-up")
+                    runs.setdefault(case + tag, []).append((r, p))
+                    print(case + tag, f"{r['cpu_s']:.2f} s CPU",
+                          {kk: round(v, 2) for kk, v in p.items()}, flush=True)
+    res = {}
+    for name, rs in runs.items():                 # the median of each row over the repeats
+        r = {kk: statistics.median(x[0][kk] for x in rs) for kk in ("cpu_s", "wall_s", "load")}
+        p = {kk: statistics.median(x[1][kk] for x in rs) for kk in rs[0][1]}
+        res[name] = (r, p)
+    harness.write_text(a.out, render(res, a.scale, a.repeat))
     print(f"wrote {a.out}")
     return 0
 
@@ -189,7 +214,7 @@ def case_recipe(case: str, scale: float = 1.0) -> dict:
     return recipe(case, scale)
 
 
-def render(res: dict, scale: float) -> str:
+def render(res: dict, scale: float, repeat: int = 1) -> str:
     cases = list(res)
     head = "| phase | " + " | ".join(f"{c} CPU s (%)" for c in cases) + " |"
     rows = []
@@ -206,7 +231,9 @@ def render(res: dict, scale: float) -> str:
         "# Where the shared cases' CPU goes (issue #18 item 3)", "",
         "`waferlab run case.yaml --threads 2 --quiet` (every default output) on "
         "bench_shared_cases.py's recipes" + (f" (process times × {scale:g})" if scale != 1 else "")
-        + ", one process per case, CPU (user + system, all threads) per phase from "
+        + ", one process per case" + (f" (median of {repeat} alternating launches per "
+                                      "row)" if repeat > 1 else "")
+        + ", CPU (user + system, all threads) per phase from "
         "`time.process_time` around the phase's functions, nested phases subtracted "
         "(bench/bench_shared_phases.py's docstring defines each row); the start-up row "
         "also holds the interpreter's own start (whole process less what was counted).  "

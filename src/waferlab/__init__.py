@@ -31,12 +31,20 @@ def _command_start_up() -> None:
     set it (numba's OpenMP pool otherwise spins between parallel loops: about 20x the CPU
     of the band rebuild on a loaded 2-core machine, and what the benchmarks in bench/
     measure with); effective because this runs before numpy and numba are imported.  A
-    library import does neither (see :func:`blas_threads` for a scoped setting in Python)."""
+    library import does neither (see :func:`blas_threads` for a scoped setting in Python).
+
+    The cyclic garbage collector is held off until the command's work begins
+    (``waferlab.cli.resume_collector``): the start-up's imports create ~10⁶ long-lived
+    objects (modules, classes, numba's typing tables) that every full collection would
+    walk again (bench/results/startup_s14.md)."""
     if not _is_command():
         return
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         _os.environ.setdefault(var, "1")
     _os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    import gc
+
+    gc.disable()
 
     def _interrupted(signum, frame):          # pragma: no cover - exercised in a subprocess
         _os.write(2, b"interrupted\n")

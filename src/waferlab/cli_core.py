@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .cli import resume_collector
+
 __all__ = ["add_cli", "demo_recipe_path", "seed_arg", "threads_arg", "add_overwrite",
            "prepare_run_output", "kernels_cached", "resume_command", "add_common", "default_out"]
 
@@ -164,6 +166,7 @@ def _run(args: argparse.Namespace) -> int:
     from .api import load_recipe, run
 
     recipe = load_recipe(args.recipe)
+    resume_collector()
     out = Path(args.out) if args.out else default_out(recipe.name)
     _announce_compilation(args)
     with _resume_hint(args, out, "run"):
@@ -177,6 +180,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .api import load_recipe, run
 
     recipe = load_recipe(demo_recipe_path())
+    resume_collector()
     if getattr(args, "wafer_map", False):
         from .process.wafer_map import demo_wafer_map_recipe
         recipe = demo_wafer_map_recipe(recipe)
@@ -280,7 +284,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                                  "reduced to letters, digits, '.', '-' and '_')")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     _common(p)
-    p.set_defaults(func=_run)
+    p.set_defaults(func=_run, holds_collector=True)
 
     p = sub.add_parser("demo", help="run the built-in demo recipe into ./waferlab-demo")
     p.add_argument("--out", help="output folder (default: ./waferlab-demo, with --wafer-map "
@@ -289,7 +293,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wafer-map", action="store_true",
                    help="also etch at the wafer centre, mid-radius and edge (wafer_map.csv/.png)")
     _common(p)
-    p.set_defaults(func=_demo)
+    p.set_defaults(func=_demo, holds_collector=True)
 
     p = sub.add_parser("flux", help="Monte Carlo fluxes on the recipe's initial structure")
     p.add_argument("recipe", help="recipe YAML file (species come from its flux-model steps)")

@@ -176,10 +176,14 @@ def profile_image(geometry, *, title: str = "", initial=None):
     dx, dv = xs[1] - xs[0], vs[1] - vs[0]
     fi, fj = (px - xs[0]) / dx, (py - vs[0]) / dv
     names = list(geometry.materials)
-    rgb = np.full((pw * k, ph * k, 3), 255, np.uint8)
+    # each pixel's material index (len(names): none, white), then one palette lookup into
+    # the picture's row-major layout (cheaper than painting three channels per material)
+    idx = np.full((pw * k, ph * k), len(names), np.uint8 if len(names) < 255 else np.int64)
     for m in range(len(names) - 1, -1, -1):     # the lowest layer painted last, as matplotlib
-        rgb[_bilinear(phi[m], fi, fj) < 0] = _color(names, m)
-    big = Image.fromarray(np.ascontiguousarray(rgb.transpose(1, 0, 2)))
+        idx[_bilinear(phi[m], fi, fj) < 0] = m
+    palette = np.array([_color(names, m) for m in range(len(names))] + [(255, 255, 255)],
+                       np.uint8)
+    big = Image.fromarray(palette[idx.T])
     d = ImageDraw.Draw(big)
 
     def to_px(c: np.ndarray) -> np.ndarray:         # (fractional i, j) -> supersampled px
