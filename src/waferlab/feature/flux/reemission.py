@@ -1,0 +1,140 @@
+"""Neutral fluxes in 2D by a radiosity solve: diffuse re-emission without a random walk.
+
+A neutral with a cosine (isotropic-flux) source, a sticking s_e per element (per material
+or per element, any values in [0, 1]), no specular part and no angle-dependent sticking
+obeys, element by element (incident flux Γ_e normalised to the open-field flux Γ0,
+elements of length a_e, view factor F_ij from element i to element j),
+
+    Γ_j = D_j + Σ_i F_ij a_i (1 − s_i) Γ_i / a_j,                                   (1)
+
+the radiosity balance of diffuse emitters (Siegel & Howell, *Thermal Radiation Heat
+Transfer*, 4th ed., 2002, ch. 5; reciprocity a_i F_ij = a_j F_ji turns "what i sends to
+j" into the flux at j).  D_j, the flux straight from the source, is by the same
+reciprocity the fraction of j's own cosine emission that leaves through the top: a cosine
+source above the surface is a diffuse emitter of unit radiosity, so D_j = F_j→top.  The
+flux engine's Monte Carlo walk (``_kernels.trace2d``) estimates the same Γ by following
+each particle from hit to hit; inside a feature its noise is that of the random
+re-emission directions, which the stratified launch (session 13) does not touch.
+
+View factors (``_emit_kernels.sweep2d``): in 2D the diffuse emission of a point has
+sin φ uniform on [−1, 1] (the in-plane projection of the cosine law, the kernel's
+re-emission and Hottel's crossed strings alike), and between the directions of two
+consecutive surface vertices (and their images across the domain sides) it sees one
+element, found by one cast.  So F(point → j) is exact, and F_ij is its Gauss–Legendre
+mean over ``GAUSS`` points of element i.  The result is deterministic: no noise, a
+quadrature error (the point factor is smooth along i except where a shadow edge
+crosses it), checked against Hottel's crossed strings in a rectangular trench
+(``radiosity.trench_transport``: tests/feature/flux/test_reemission.py).  Cost: about
+(3 × vertices) casts per Gauss point, i.e. O(m²) for m elements, once per surface
+(``FluxTracer.view_factors``), shared by every such species and every coverage re-trace
+of the surface, which then costs one dense solve of (1).
+
+Assumption, as in any radiosity method: each element re-emits uniformly along itself
+(the walk re-emits from the hit point); the difference is of the order of the flux's
+variation over one element.
+
+Transmission through an open bottom: T = Σ_e a_e (1 − s_e) Γ_e F_e→bottom / A + T_direct
+with T_direct = 1 − Σ_e a_e D_e / A (what the source sends past every element; A: the
+domain width).  Standard errors are 0 (nothing random); the per-chunk estimates that
+``region_mean`` reads are the solution itself.
+
+Not done in 3D: the exact point-to-triangle factors with visibility are a hemicube-like
+problem whose O(m²) cost at 10⁴–10⁵ triangles exceeds the walk's; an emission-sampled F
+(n stratified rays per element) was tried in 2D first and gave 4× the walk's noise at
+equal CPU (the targets are single elements, smaller than a direction stratum, so each
+F_ij is a Bernoulli count).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import _emit_kernels as KE
+from .sources import Species
+
+__all__ = ["REEMISSIONS", "GAUSS", "eligible", "view_factors", "radiosity_fluxes"]
+
+REEMISSIONS = ("mc", "radiosity")
+GAUSS = 3                 # Gauss–Legendre points per emitting element
+N_UNIFORM = 64            # extra equal cuts of sin φ (guards the side images' corners)
+MAX_ELEMENTS = 6000       # larger 2D surfaces: the walk (dense F of m² doubles)
+
+
+def eligible(sp: Species, dim: int, n_elements: int) -> bool:
+    """Whether ``sp`` can be solved by radiosity on a ``dim``-D surface of ``n_elements``
+    elements: 2D, no per-hit yields, a cosine source (cosⁿ with n = 1), no specular
+    re-emission, no angle-dependent sticking."""
+    if dim != 2 or n_elements > MAX_ELEMENTS or sp.yield_channels:
+        return False
+    mode, expo, _ = sp.source_params()
+    if mode != 0 or expo != 1.0:
+        return False
+    if np.any(np.asarray(sp.specular_table()) != 0.0):
+        return False
+    tab = np.asarray(sp.sticking_angle_table())
+    return bool(tab.shape[0] == 1 and tab[0] == 1.0)
+
+
+def view_factors(tracer, *, gauss: int = GAUSS, n_uniform: int = N_UNIFORM,
+                 max_events: int = 10_000) -> np.ndarray:
+    """F (m, m + 3) of ``tracer``'s 2D surface: columns 0 … m − 1 the elements, then the
+    top, the bottom and what was dropped (after ``max_events`` side crossings); rows of
+    valid elements sum to 1."""
+    if tracer.dim != 2:
+        raise ValueError("view_factors: 2D surfaces only")
+    m = tracer.n_elements
+    pts = np.ascontiguousarray(tracer.surface.points, float)[:, :2]
+    el = np.asarray(tracer.surface.elements, np.int64)
+    ends = np.ascontiguousarray(pts[el])
+    x, w = np.polynomial.legendre.leggauss(int(gauss))
+    F = np.zeros((m, m + 3))
+    KE.sweep2d(tracer.cdata, tracer.normals, ends, np.ascontiguousarray(pts),
+               np.ascontiguousarray(tracer.valid), tracer.glo, tracer.gh, tracer.gn,
+               tracer.cstart, tracer.citems, float(tracer.lateral[0, 0]),
+               float(tracer.lateral[0, 1]), tracer.surface.boundary == "periodic",
+               tracer.eps, 0.5 * (x + 1.0), 0.5 * w, int(n_uniform), int(max_events), F)
+    return F
+
+
+def radiosity_fluxes(tracer, species: Sequence[Species], F: np.ndarray, n_chunks: int,
+                     smoother=None, keep_chunks: bool = False) -> dict:
+    """SpeciesFlux of every species in ``species`` (all ``eligible``) on ``tracer``'s
+    surface from its view factors ``F`` (module docstring)."""
+    from .engine import SpeciesFlux
+
+    names = tracer.surface.material_names
+    m = tracer.n_elements
+    valid = tracer.valid
+    idx = np.flatnonzero(valid)
+    a = tracer.areas[idx]
+    Fv = F[np.ix_(idx, idx)]
+    D = F[idx, m]
+    Fb = F[idx, m + 1]
+    A_dom = tracer.domain_area
+    T_direct = 1.0 - float((a * D).sum()) / A_dom
+    out = {}
+    for sp in species:
+        s = np.asarray(sp.element_sticking(names, tracer.emat), float)
+        keep = 1.0 - s[idx]
+        M = -(Fv.T * (a * keep)[None, :]) / a[:, None]
+        M[np.diag_indices(len(idx))] += 1.0
+        g = np.full(m, np.nan)
+        g[idx] = np.linalg.solve(M, D) if len(idx) else 0.0
+        T = T_direct + float((a * keep * g[idx] * Fb).sum()) / A_dom
+        inc = g
+        if smoother is not None:
+            inc = np.asarray(smoother @ np.nan_to_num(g))
+            inc[~valid] = np.nan
+        absb = inc * s
+        zero = np.where(valid, 0.0, np.nan)
+        chunks = None
+        if keep_chunks:
+            chunks = {"incident": np.tile(inc, (n_chunks, 1)),
+                      "absorbed": np.tile(absb, (n_chunks, 1)),
+                      "weights": np.full(n_chunks, 1.0 / n_chunks)}
+        out[sp.name] = SpeciesFlux(
+            incident=inc, absorbed=absb, stderr=zero, absorbed_stderr=zero.copy(),
+            transmitted=T, transmitted_stderr=0.0, n_rays=0, lost_top=0,
+            dropped=0, chunks=chunks)
+    return out
