@@ -70,7 +70,7 @@ class RayTracing:
     coverage_iterations: int = 0
     lagged_coverages: bool = False
     launch: str = "stratified"
-    reemission: str = "mc"
+    reemission: str = "radiosity"
 
     def __post_init__(self):
         if self.launch not in LAUNCHES:
