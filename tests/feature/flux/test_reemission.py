@@ -5,7 +5,7 @@ References: Hottel's crossed strings in a rectangular trench (``radiosity.trench
 (docs/reference-data.md §1; Berman, J. Appl. Phys. 36, 3356, 1965, 5 digits) and the
 direct (black-wall) slit transmission √(1 + (L/H)²) − L/H.  The estimator has no
 randomness; its error is the piecewise-constant radiosity of elements of size h and the
-3-point Gauss quadrature of each element's view factor, measured at ≤ 0.05 % on region
+2-point Gauss quadrature of each element's view factor, measured at ≤ 0.05 % on region
 means of the h = 0.05 trench: the tolerances (0.2 %) leave 4× room and are 10× tighter
 than the Monte Carlo walk's 3σ at 1000 rays per point (≈ 1 %, checked below).
 """
@@ -91,8 +91,9 @@ def test_slit_direct_transmission_exact(ctx, LH):
 
 
 def test_handover_sweep_equals_one_cast_per_interval(ctx):
-    """The sweep's hand-over rule (casts only at silhouettes) gives the view factors of
-    one cast per interval, to round-off, on a rounded level-set trench with overhangs
+    """The sweep's hand-over rule (casts only at silhouettes) and its pruning of image
+    vertices below the sides' surface give the view factors of one cast per interval
+    with every image a cut, to round-off, on a rounded level-set trench with overhangs
     seen across a periodic side; rows sum to 1 and reciprocity a_i F_ij = a_j F_ji holds
     to the quadrature error."""
     from waferlab.feature.extract import extract_surface

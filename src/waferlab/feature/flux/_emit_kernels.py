@@ -43,7 +43,7 @@ def _u_of(px, py, n0, n1, t0, t1, vx, vy):
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def sweep2d(cd, nrm, ends, pts, el, vel, valid, glo, gh, gn, cstart, citems, xlo, xhi,
-            periodic, eps, gx, gw, n_uniform, max_events, brute, F):
+            periodic, eps, gx, gw, n_uniform, max_events, brute, side_y, F):
     """View factors of every segment by exact angular sweeps (``reemission``).
 
     For each Gauss point x_q = a + g_q (b − a) (nodes ``gx`` in [0, 1], weights ``gw``
@@ -53,7 +53,9 @@ def sweep2d(cd, nrm, ends, pts, el, vel, valid, glo, gh, gn, cstart, citems, xlo
     equal steps of sin φ; between two consecutive cuts one element is seen (the surface
     is a union of non-crossing segments).  The projected cosine law has sin φ uniform on
     [−1, 1], so that interval adds gw_q (u₁ − u₀)/2 to F[e, target] (columns: elements,
-    then top, bottom, dropped).
+    then top, bottom, dropped).  An image vertex whose line of sight crosses its side
+    below ``side_y`` (the lowest surface point at that side: inside the material) is
+    not a cut.
 
     The target of an interval is found by one cast at its middle direction (``brute``:
     always), or, after an element j seen directly (no side crossing), without a cast:
@@ -90,6 +92,10 @@ def sweep2d(cd, nrm, ends, pts, el, vel, valid, glo, gh, gn, cstart, citems, xlo
                     rn = rx * n0 + ry * n1
                     if rn <= 0.0:
                         continue
+                    if c > 0 and rx != 0.0:
+                        xs = xlo if c == 1 else xhi
+                        if py + (xs - px) * ry / rx < side_y[c - 1]:
+                            continue
                     r = math.sqrt(rx * rx + ry * ry)
                     us[k] = (rx * t0 + ry * t1) / r
                     ds[k] = r
