@@ -59,7 +59,7 @@ __all__ = ["REEMISSIONS", "GAUSS", "eligible", "view_factors", "radiosity_fluxes
 REEMISSIONS = ("mc", "radiosity")
 GAUSS = 2                 # Gauss–Legendre points per emitting element (3: the same to 1e-5)
 N_UNIFORM = 64            # extra equal cuts of sin φ (guards the side images' corners)
-MAX_ELEMENTS = 6000       # larger 2D surfaces: the walk (dense F of m² doubles)
+MAX_ELEMENTS = 2000       # larger 2D surfaces: the walk (F and its transpose: 2 m² doubles)
 
 
 def eligible(sp: Species, dim: int, n_elements: int) -> bool:
