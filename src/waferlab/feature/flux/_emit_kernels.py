@@ -1,5 +1,5 @@
-"""Numba kernel of the radiosity estimator (private): exact 2D view factors by angular
-sweeps (``reemission``)."""
+"""Numba kernels of the radiosity estimator (private): exact 2D view factors by angular
+sweeps and the dense solve of the balance (``reemission``)."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,7 @@ from numba import njit, prange
 
 from ._kernels import HIT, SIDE_HI, SIDE_LO, TOP, _cast2d, side_exit
 
-__all__ = ["sweep2d"]
+__all__ = ["solve_balance", "sweep2d"]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -147,3 +147,34 @@ def sweep2d(cd, nrm, ends, pts, el, vel, valid, glo, gh, gn, cstart, citems, xlo
                     cur, direct = _target2d(px, py, dx, dy, cd, glo, gh, gn, cstart, citems,
                                             xlo, xhi, periodic, m, max_events)
                 F[e, cur] += w * du
+
+
+@njit(cache=True, error_model="numpy")
+def solve_balance(FT, a, w, D):
+    """Γ of (I − A) Γ = D with A_jk = FT[j, k] w_k / a_j (``reemission``'s balance (1)) by
+    Gaussian elimination without pivoting, single-threaded (a LAPACK solve would wake
+    BLAS threads that spin against the tracer's).  Stable without pivoting: with
+    weights a, Σ_j a_j A_jk = w_k Σ_j F_kj < a_k, so (I − A) is strictly column
+    diagonally dominant in the a-weighted norm, and elimination keeps that (Golub & Van
+    Loan, Matrix Computations, 4th ed., 2013, §4.1.1)."""
+    n = a.shape[0]
+    M = np.empty((n, n))
+    for j in range(n):
+        for k in range(n):
+            M[j, k] = -FT[j, k] * w[k] / a[j]
+        M[j, j] += 1.0
+    x = D.copy()
+    for p in range(n):
+        piv = M[p, p]
+        for r in range(p + 1, n):
+            f = M[r, p] / piv
+            if f != 0.0:
+                for c in range(p + 1, n):
+                    M[r, c] -= f * M[p, c]
+                x[r] -= f * x[p]
+    for p in range(n - 1, -1, -1):
+        s = x[p]
+        for c in range(p + 1, n):
+            s -= M[p, c] * x[c]
+        x[p] = s / M[p, p]
+    return x

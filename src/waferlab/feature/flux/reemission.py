@@ -59,6 +59,7 @@ __all__ = ["REEMISSIONS", "GAUSS", "eligible", "view_factors", "radiosity_fluxes
 REEMISSIONS = ("mc", "radiosity")
 GAUSS = 2                 # Gauss–Legendre points per emitting element (3: the same to 1e-5)
 N_UNIFORM = 64            # extra equal cuts of sin φ (guards the side images' corners)
+DENSE_MAX = 600           # up to this many elements (1) is solved by LU, above by GMRES
 MAX_ELEMENTS = 2000       # larger 2D surfaces: the walk (F and its transpose: 2 m² doubles)
 
 
@@ -112,11 +113,14 @@ def _solve(FT: np.ndarray, a: np.ndarray, keep: np.ndarray, D: np.ndarray) -> np
     """Γ of (1): (I − A) Γ = D with A Γ = (Fᵀ (a (1 − s) Γ)) / a, by GMRES (Saad &
     Schultz, SIAM J. Sci. Stat. Comput. 7, 1986) to a relative residual of 1e-12 from
     Γ = D (the spectrum of A lies in the disk of radius max(1 − s) < 1 around 0: a few
-    tens of products with the dense F); a dense LU where GMRES stalls."""
-    from scipy.sparse.linalg import LinearOperator, gmres
-
+    tens of products with the dense F); Gaussian elimination (``_emit_kernels.solve_balance``)
+    up to ``DENSE_MAX`` elements and where GMRES stalls."""
     n = len(a)
     w = a * keep
+    if n <= DENSE_MAX:                 # small: one LU is cheaper than GMRES's Python loop
+        return KE.solve_balance(FT, a, w, np.ascontiguousarray(D, float))
+    from scipy.sparse.linalg import LinearOperator, gmres
+
 
     def mv(x):
         x = np.ravel(x)
@@ -125,9 +129,7 @@ def _solve(FT: np.ndarray, a: np.ndarray, keep: np.ndarray, D: np.ndarray) -> np
     op = LinearOperator((n, n), matvec=mv, dtype=float)
     x, info = gmres(op, D, x0=D.copy(), rtol=1e-12, atol=0.0, restart=60, maxiter=20)
     if info != 0:
-        M = -(FT * w[None, :]) / a[:, None]
-        M[np.diag_indices(n)] += 1.0
-        x = np.linalg.solve(M, D)
+        x = KE.solve_balance(FT, a, w, np.ascontiguousarray(D, float))
     return x
 
 
