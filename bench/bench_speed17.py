@@ -8,8 +8,9 @@ code's depth / CD in the bench's units, to show the results did not move).  The 
 cost of the tracer is bench_tracer_rays.py's.
 
 For the in-process cases the share of waferlab's CPU spent in the Monte Carlo tracer is
-listed too: the process time inside the ray kernels (``flux._kernels.trace2d/trace3d``
-and the ion-beam kernel ``trace_beam``, both threads) and inside the whole flux engine
+listed too: the process time inside the ray kernels (``flux._kernels.trace2d/trace3d``,
+the ion-beam kernel ``trace_beam`` and, since session 14, the view-factor sweep of the
+2D neutrals ``flux._emit_kernels.sweep2d``, both threads) and inside the whole flux engine
 (``trace_fluxes``: binning, kernels, batch statistics, smoothing; the ion beam does not
 call it: "—"), as fractions of the run's CPU.
 
@@ -51,9 +52,10 @@ def _counted(fn, key):
 def _count_tracer() -> None:
     """Time the ray kernels and the flux engine (module attributes, looked up per call)."""
     from waferlab.feature import _ion_beam_kernels as KB
+    from waferlab.feature.flux import _emit_kernels as KE
     from waferlab.feature.flux import _kernels as K
     from waferlab.feature.flux import transport as T
-    for mod, name in ((K, "trace2d"), (K, "trace3d"), (KB, "trace_beam")):
+    for mod, name in ((K, "trace2d"), (K, "trace3d"), (KB, "trace_beam"), (KE, "sweep2d")):
         setattr(mod, name, _counted(getattr(mod, name), "kernel"))
     T.trace_fluxes = _counted(T.trace_fluxes, "engine")
 

@@ -32,6 +32,7 @@ import numpy as np
 from ..surface import Surface
 from . import _batch_kernels as KS
 from . import _kernels as K
+from . import reemission as RE
 from ._cast3d import skip_field
 from .sources import Species, inplane_inverse_cdf
 
@@ -171,6 +172,14 @@ class FluxTracer:
         self.normals = nrm
         self.emat = np.ascontiguousarray(surface.materials, np.int64)
         self.domain_area = float(np.prod(lat[:, 1] - lat[:, 0]))
+        self._F: np.ndarray | None = None
+
+    def view_factors(self) -> np.ndarray:
+        """The 2D surface's view factors (``reemission.view_factors``), computed once:
+        re-traces of the same surface reuse them."""
+        if self._F is None:
+            self._F = RE.view_factors(self)
+        return self._F
 
     def trace(self, species: Species, n_rays: int, seeds: np.ndarray, *,
               rr_threshold: float = 0.1, rr_weight: float = 0.3, max_events: int = 1_000_000):
@@ -402,7 +411,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                  n_chunks: int = 64, smoothing: float = 0.0,
                  stream: tuple = ("flux",), cell_factor: float | None = None,
                  keep_chunks: bool = False, tracer: "FluxTracer | None" = None,
-                 launch: str = "stratified") -> FluxResult:
+                 launch: str = "stratified", reemission: str = "mc") -> FluxResult:
     """Trace every species on ``surface`` and return normalised fluxes per element.
 
     rays_per_point  rays per species = rays_per_point × ``surface.grid_points`` (the
@@ -420,9 +429,17 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                     (independent draws, the launch before session 13); 3D: "stratified"
                     (default; ``_strata``: positions over the whole trace, directions and
                     energies Latin hypercubes per chunk) or "uniform" (the old draws)
+    reemission      "mc" (default: every species by the Monte Carlo walk) or "radiosity":
+                    in 2D the species that ``reemission.eligible`` accepts (cosine
+                    source, diffuse re-emission, no yields) by the radiosity solve of
+                    ``reemission`` with exact view factors (computed once per
+                    ``tracer``; no rays from the source, stderr 0); the others, and
+                    every species in 3D, as with "mc"
     """
     if launch not in LAUNCHES:
         raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
+    if reemission not in RE.REEMISSIONS:
+        raise ValueError(f"reemission = {reemission!r}; allowed: {RE.REEMISSIONS}")
     if (rays_per_point is None) == (n_rays is None):
         raise ValueError("give exactly one of rays_per_point and n_rays")
     species = tuple(species)
@@ -446,12 +463,19 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     smoother = smoothing_operator(surface, smoothing) if smoothing > 0 else None
     out = {}
     tallies = {}
-    for group in _groups(species):
+    solved = [sp for sp in species if reemission == "radiosity"
+              and RE.eligible(sp, tracer.dim, tracer.n_elements)]
+    if solved:
+        out.update(RE.radiosity_fluxes(tracer, solved, tracer.view_factors(), n_chunks,
+                                       smoother, keep_chunks))
+    for group in _groups([sp for sp in species if sp.name not in out]):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
         inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds, launch=launch)
         for q, sp in enumerate(group):
             tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, ytal)
     for sp in species:
+        if sp.name in out:
+            continue
         inc, absb, trans, counts, nrays, ytal = tallies[sp.name]
         i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
         a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother)
@@ -472,5 +496,6 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
             transmitted=float(T), transmitted_stderr=float(T_err),
             n_rays=N, lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 2].sum()),
             chunks=chunks, yields=ymean, yields_stderr=yerr)
-    return FluxResult(surface=surface, species=tuple(names), fluxes=out, n_rays=N,
+    return FluxResult(surface=surface, species=tuple(names),
+                      fluxes={name: out[name] for name in names}, n_rays=N,
                       tracer=tracer)

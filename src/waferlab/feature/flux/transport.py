@@ -36,6 +36,7 @@ import numpy as np
 from ...errors import SimulationError
 from ..surface import Surface
 from .engine import LAUNCHES, FluxResult, SpeciesFlux, trace_fluxes
+from .reemission import REEMISSIONS
 from .sources import Species
 
 __all__ = ["RayTracing", "Evaluation", "SurfaceRates", "SurfaceModel", "CoverageCoupled",
@@ -57,6 +58,10 @@ class RayTracing:
     launch               "stratified" (2D and 3D ray tracer: a stratified launch, less
                          noise per ray) or "uniform" (independent draws, the launch before
                          session 13; ``trace_fluxes``)
+    reemission           "mc" (every species by the Monte Carlo walk) or "radiosity" (in
+                         2D the neutrals with a cosine source and diffuse re-emission by
+                         the radiosity solve with exact view factors, ``reemission``;
+                         ``trace_fluxes``)
     """
 
     rays_per_point: int = 1000
@@ -65,10 +70,13 @@ class RayTracing:
     coverage_iterations: int = 0
     lagged_coverages: bool = False
     launch: str = "stratified"
+    reemission: str = "radiosity"
 
     def __post_init__(self):
         if self.launch not in LAUNCHES:
             raise ValueError(f"launch = {self.launch!r}; allowed: {LAUNCHES}")
+        if self.reemission not in REEMISSIONS:
+            raise ValueError(f"reemission = {self.reemission!r}; allowed: {REEMISSIONS}")
         if self.rays_per_point <= 0 or self.neighbours <= 0:
             raise ValueError("rays_per_point and neighbours must be positive")
         if self.smoothing < 0 or self.coverage_iterations < 0:
@@ -299,7 +307,7 @@ class TracedTransport:
             return None
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
                             smoothing=self.tracing.smoothing, stream=stream,
-                            launch=self.tracing.launch)
+                            launch=self.tracing.launch, reemission=self.tracing.reemission)
 
     def _retrace(self, surface, species, ctx, stream, first) -> FluxResult | None:
         """A further trace of the same surface: the first trace's geometry (cell lists)
@@ -309,7 +317,7 @@ class TracedTransport:
             return self._trace(surface, species, ctx, stream)
         return trace_fluxes(surface, species, ctx, rays_per_point=self.tracing.rays_per_point,
                             smoothing=self.tracing.smoothing, stream=stream, tracer=tracer,
-                            launch=self.tracing.launch)
+                            launch=self.tracing.launch, reemission=self.tracing.reemission)
 
     def _rates(self, fields, ok, surface) -> SurfaceRates:
         sel = {k: v[ok] for k, v in fields.items()}
