@@ -1,5 +1,5 @@
 """``waferlab flux`` traces with the re-emission estimator a run's flux step uses
-(``transport.DEFAULT_REEMISSION`` where the flux package has that choice)."""
+(the default of ``RayTracing.reemission``), so flux.csv shows the fluxes a run sees."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,26 +30,14 @@ def _captured(monkeypatch) -> dict:
     return seen
 
 
-class _Tracing:                       # RayTracing with a reemission field
+class _Tracing:                       # RayTracing with another default
     reemission = "from-ray-tracing"
 
 
-class _OldTracing:                    # RayTracing without one
-    pass
-
-
 def test_flux_probe_passes_the_run_default(monkeypatch):
-    monkeypatch.setattr(transport, "DEFAULT_REEMISSION", "probe-check", raising=False)
-    assert _captured(monkeypatch)["reemission"] == "probe-check"
+    assert _captured(monkeypatch)["reemission"] == transport.RayTracing().reemission
 
 
-def test_flux_probe_reads_ray_tracing_default(monkeypatch):
-    monkeypatch.delattr(transport, "DEFAULT_REEMISSION", raising=False)
+def test_flux_probe_follows_ray_tracing_default(monkeypatch):
     monkeypatch.setattr(transport, "RayTracing", _Tracing)
     assert _captured(monkeypatch)["reemission"] == "from-ray-tracing"
-
-
-def test_flux_probe_without_a_choice_passes_none(monkeypatch):
-    monkeypatch.delattr(transport, "DEFAULT_REEMISSION", raising=False)
-    monkeypatch.setattr(transport, "RayTracing", _OldTracing)
-    assert "reemission" not in _captured(monkeypatch)

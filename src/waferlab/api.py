@@ -447,19 +447,6 @@ class FluxProbe:
         return flux_figure(self.surface, self.result, species or self.names[0], quantity=quantity)
 
 
-def _run_reemission() -> dict[str, Any]:
-    """``reemission=`` as a run's flux step traces (``transport.DEFAULT_REEMISSION``, else
-    the default of ``RayTracing.reemission``), so that ``waferlab flux`` shows the fluxes
-    a run uses; nothing where the flux package has no such choice (its one estimator is
-    then the run's too)."""
-    from .feature.flux import transport
-
-    default = getattr(transport, "DEFAULT_REEMISSION", None)
-    if default is None:
-        default = getattr(transport.RayTracing(), "reemission", None)
-    return {} if default is None else {"reemission": default}
-
-
 def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None,
                  seed: int | None = None, threads: int | None = None, *,
                  overwrite: bool = False) -> FluxProbe:
@@ -469,6 +456,7 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
     from .feature.extract import extract_surface
     from .feature.flux import trace_fluxes
     from .feature.flux.probe import flux_table
+    from .feature.flux.transport import RayTracing
     from .runner import initial_wafer
 
     r = load_recipe(recipe)
@@ -490,7 +478,7 @@ def probe_fluxes(recipe: RecipeLike, out: "str | os.PathLike[str] | None" = None
     surface = extract_surface(geometry)
     with ctx.apply_threads():
         result = trace_fluxes(surface, species, ctx, rays_per_point=rays, stream=("flux-probe",),
-                              **_run_reemission())
+                              reemission=RayTracing().reemission)
     probe = FluxProbe(surface=surface, species=tuple(species), result=result,
                       table=flux_table(surface, result), rays=rays, out_dir=path)
     if folder is not None:
