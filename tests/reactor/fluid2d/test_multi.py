@@ -18,7 +18,10 @@ from waferlab.validation.reactor_fluid2d import observed_order, slip_poiseuille_
 def make(gases, **over):
     d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
          "pressure": "10 mTorr", "gases": gases, "source": {"power": "500 W"}, "chemistry": "sf6o2",
-         "fluid2d": {"mesh": {"nr": 8, "nz": 10}, "gas_heating": False, "max_iterations": 80}}
+         "fluid2d": {"mesh": {"nr": 8, "nz": 10}, "gas_heating": False, "max_iterations": 80,
+                     # these tests check conservation, checkpoints and the SG path's own numbers; the
+                     # default (auto: the pressure form after SG) is tested in test_ionflux_default.py
+                     "ion_flux": "scharfetter_gummel"}}
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(d.get(k), dict):
             d[k] = {**d[k], **v}
