@@ -19,7 +19,10 @@ the Scharfetter–Gummel steady state first, then the pressure form from it with
 10/ν_ref.  From the global model's profile the pressure form's transient ran away on every
 mesh of 24 cells in z (Δt driven to 1e-8 s, the residual 1e5 → 1e7; the neutrals' rows worst),
 with the whole Jacobian too; from the SG steady state with a small first step it converges
-(bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).
+(bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).  The
+default ``ion_flux: auto`` takes this path wherever the chemistry has negative ions
+(:func:`ion_flux_of`); a pressure stage that stalls (PLATEAU) or diverges hands back the SG steady
+state, which :mod:`.multi` returns with a RuntimeWarning (session 14).
 """
 from __future__ import annotations
 
