@@ -184,6 +184,8 @@ def test_sf6o2_example_writes_every_file(tmp_path):
     assert T.max() > 400 and abs(f2["gas_heat_W"]["residual"]) < 1e-6
     assert f2["T_gas_max_K"] == pytest.approx(T.max(), rel=1e-12)
     assert {"wafer", "max", "wafer_face_excess", "T_i_eV"} <= set(f2["sheath_edge_check"])
+    # the default ion_flux (auto) reaches the pressure form here (session 14: 54 SG + 28 steps)
+    assert f2["ion_flux"] == "pressure" and f2["ion_flux_fallback_residuals"] == []
 
 
 def _heated(**fl):
