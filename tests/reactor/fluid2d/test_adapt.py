@@ -83,7 +83,7 @@ def _oxygen(**mesh):
         "model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
         "pressure": "10 mTorr", "gases": {"O2": "50 sccm"}, "source": {"power": "500 W"}, "chemistry": "sf6o2",
         "fluid2d": {"mesh": {"nr": 6, "nz": 20, "adapt": True, **mesh}, "gas_heating": False,
-                    "max_iterations": 200}}, "reactor")
+                    "max_iterations": 200, "ion_flux": "scharfetter_gummel"}}, "reactor")
 
 
 @pytest.fixture(scope="module")

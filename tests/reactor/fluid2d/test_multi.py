@@ -18,7 +18,10 @@ from waferlab.validation.reactor_fluid2d import observed_order, slip_poiseuille_
 def make(gases, **over):
     d = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
          "pressure": "10 mTorr", "gases": gases, "source": {"power": "500 W"}, "chemistry": "sf6o2",
-         "fluid2d": {"mesh": {"nr": 8, "nz": 10}, "gas_heating": False, "max_iterations": 80}}
+         "fluid2d": {"mesh": {"nr": 8, "nz": 10}, "gas_heating": False, "max_iterations": 80,
+                     # these tests check conservation, checkpoints and the SG path's own numbers; the
+                     # default (auto: the pressure form after SG) is tested in test_ionflux_default.py
+                     "ion_flux": "scharfetter_gummel"}}
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(d.get(k), dict):
             d[k] = {**d[k], **v}
@@ -181,6 +184,8 @@ def test_sf6o2_example_writes_every_file(tmp_path):
     assert T.max() > 400 and abs(f2["gas_heat_W"]["residual"]) < 1e-6
     assert f2["T_gas_max_K"] == pytest.approx(T.max(), rel=1e-12)
     assert {"wafer", "max", "wafer_face_excess", "T_i_eV"} <= set(f2["sheath_edge_check"])
+    # the default ion_flux (auto) reaches the pressure form here (session 14: 54 SG + 28 steps)
+    assert f2["ion_flux"] == "pressure" and f2["ion_flux_fallback_residuals"] == []
 
 
 def _heated(**fl):

@@ -55,6 +55,8 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
             f"wafer_{rad}_flux_nonuniformity": float((F.max() - F.min()) / (F.max() + F.min())),
             "reynolds": res.reynolds, "knudsen": res.knudsen, "gas_heat_W": dict(res.gas_heat),
             "sheath_edge_check": dict(res.potential_steps),   # steps in T_i, wafer_face_excess
+            "ion_flux": "pressure" if res.ion_flux == "pressure" else "scharfetter_gummel",
+            "ion_flux_fallback_residuals": list(res.ion_flux_fallback),
             "mesh_adapt": {"coarse_stages": [{"mesh": st["mesh"], "steps": st["steps"]} for st in res.stages],
                            "wafer_cell_m": float(m.dz[0]), "z_faces_m": m.z_faces.tolist()},
             "T_gas_avg_K": float(res.setup.mesh.volume_average(res.T_gas)),

@@ -32,7 +32,7 @@ from .flow import FlowField, knudsen_regime, stokes_flow
 from .mesh import FieldAverages
 from .neutral import feed_conductivity
 from .species import Ports, SpeciesSystem, potential_steps
-from .ptc import DIVERGED, pseudo_transient as _pseudo_transient  # noqa: F401  (DIVERGED: re-exported)
+from .ptc import DIVERGED, ion_flux_of, pseudo_transient as _pseudo_transient  # noqa: F401  (DIVERGED: re-exported)
 
 if TYPE_CHECKING:
     from ..global_model import SteadyState
@@ -77,6 +77,8 @@ class MultiResult(FieldAverages):
     gas_heat: dict = field(default_factory=dict)   # W: electrons_W, ions_W, walls_W, residual
     potential_steps: dict = field(default_factory=dict)  # eΔφ/T_i per cell (species.potential_steps)
     stages: tuple = ()            # the coarse solves before the adapted mesh (mesh, steps, z faces)
+    ion_flux: str = "sg"          # the positive-ion face flux of the result: "sg" or "pressure"
+    ion_flux_fallback: tuple = ()  # the pressure stage's residuals when it stalled (result: SG)
 
     def state_vector(self) -> np.ndarray:
         """The converged unknowns (ln n, ln n_e, T_e, ln θ; field-major)."""
@@ -139,7 +141,7 @@ def species_system(setup, ports: Ports, fl: FlowField | None) -> SpeciesSystem:
                          flow_fluxes=fl.volume_fluxes() if fl is not None and s.flow.convection else None,
                          heat=feed_conductivity(setup.spec.gases) if s.gas_heating else None,
                          T_walls=_walls(setup.spec))
-    sysm.ion_flux = "sg" if s.ion_flux == "scharfetter_gummel" else "pressure"
+    sysm.ion_flux = ion_flux_of(setup)
     return sysm
 
 
@@ -239,6 +241,14 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
     if not st["converged"]:
         _not_converged(checkpoint, key, st["x"], st["dt"], st["history"], s.tolerance, z_faces=zf, stage=stage)
     x, sysm, fl = st["x"], st["sysm"], st["flow"]
+    if st.get("fallback"):
+        fb = st["fallback"]
+        warnings.warn(f"reactor.fluid2d.ion_flux: the pressure form did not converge from the "
+                      f"Scharfetter-Gummel steady state ({len(fb)} steps, residual {fb[0]:.2g} -> best "
+                      f"{min(fb):.2g}, last {fb[-1]:.2g}); the result is the Scharfetter-Gummel steady state, "
+                      f"whose wafer ion flux is over-estimated on coarse meshes (docs/reactor.md, 'Positive-ion "
+                      f"face flux'); give ion_flux: scharfetter_gummel to skip the pressure stage",
+                      RuntimeWarning, stacklevel=3)
     gm = setup.global_model
     history = st["history"]
     _, det = sysm.residual(x, details=True)
@@ -268,7 +278,8 @@ def solve_multi(setup, gst, *, t0: float, max_iterations=None, checkpoint: Path 
                       residual_history=tuple(history), iterations=len(history),
                       seconds=time.perf_counter() - t0, global_state=gst, reynolds=st["reynolds"],
                       knudsen=st["knudsen"], x=x, gas_heat=gh, potential_steps=steps,
-                      stages=tuple(stages))
+                      stages=tuple(stages), ion_flux=sysm.ion_flux,
+                      ion_flux_fallback=tuple(st.get("fallback") or ()))
     return _with_balance(res, sysm)
 
 

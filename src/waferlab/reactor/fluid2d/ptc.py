@@ -19,7 +19,10 @@ the Scharfetter–Gummel steady state first, then the pressure form from it with
 10/ν_ref.  From the global model's profile the pressure form's transient ran away on every
 mesh of 24 cells in z (Δt driven to 1e-8 s, the residual 1e5 → 1e7; the neutrals' rows worst),
 with the whole Jacobian too; from the SG steady state with a small first step it converges
-(bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).
+(bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).  The
+default ``ion_flux: auto`` takes this path wherever the chemistry has negative ions
+(:func:`ion_flux_of`); a pressure stage that stalls (PLATEAU) or diverges hands back the SG steady
+state, which :mod:`.multi` returns with a RuntimeWarning (session 14).
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ from .transport import coloured_jacobian
 
 _LOG = logging.getLogger(__name__)
 
-__all__ = ["pseudo_transient", "DIVERGED"]
+__all__ = ["pseudo_transient", "ion_flux_of", "DIVERGED", "PLATEAU"]
 
 
 def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
@@ -47,7 +50,7 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
     and no start ``x0``, the SG steady state first and the pressure form from it (module
     docstring; the history holds both stages)."""
     args = dict(z_faces=z_faces, stage=stage, size_only=size_only, consistent=consistent)
-    if size_only or x0 is not None or setup.settings.ion_flux != "pressure":
+    if size_only or x0 is not None or ion_flux_of(setup) != "pressure":
         return _stage(setup, gst, x0, dt0, history0, max_it, checkpoint, key, **args)
     first = _stage(setup, gst, None, dt0, history0, max_it, checkpoint, key, ion_flux="sg", **args)
     if not first["converged"]:
@@ -55,19 +58,35 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
     left = max_it - (len(first["history"]) - len(history0))
     # a fresh history for the step control and the divergence test (the SG stage's converged
     # residual is not this stage's best); the result's history holds both stages
-    second = _stage(setup, gst, first["x"], None, [], left, checkpoint, key, **args)
-    return {**second, "history": first["history"] + second["history"]}
+    second = _stage(setup, gst, first["x"], None, [], left, checkpoint, key, plateau=PLATEAU, **args)
+    if not second["converged"]:
+        # the pressure stage stalled or ran away: the SG steady state is the result, with a
+        # warning (.multi) that names the stage's residuals; never a silent non-converged state
+        return {**first, "ion_flux": "sg", "fallback": [float(h) for h in second["history"]]}
+    return {**second, "history": first["history"] + second["history"], "ion_flux": "pressure"}
+
+
+def ion_flux_of(setup) -> str:
+    """The positive-ion face flux a recipe asks for, "sg" or "pressure": ``ion_flux: auto`` (the
+    default) is the pressure form when the chemistry has negative ions (the ion–ion layers where
+    SG over-estimates the flux, :mod:`.ionflux`), SG otherwise."""
+    key = setup.settings.ion_flux
+    if key == "auto":
+        return "pressure" if setup.global_model.neg.size else "sg"
+    return "pressure" if key == "pressure" else "sg"
 
 
 def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
            z_faces=None, stage: int | None = None, size_only: bool = False, consistent: bool = False,
-           ion_flux: str | None = None):
+           ion_flux: str | None = None, plateau: int | None = None):
     """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
     profile, :func:`.multi._initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with
     the final x, dt, history, whether it converged, the residual system, flow, Reynolds and
     Knudsen numbers (``size_only``: the number of unknowns).  ``consistent``: the Jacobian of
     the whole residual (:mod:`.newton`; False: the power held in the step, as before session 13);
-    ``ion_flux`` ("sg" or "pressure") overrides the recipe's positive-ion face flux."""
+    ``ion_flux`` ("sg" or "pressure") overrides the recipe's positive-ion face flux; ``plateau``
+    (steps): stop when the best residual of the last ``plateau`` steps is not a tenth of the best
+    before them (a stalled stage; None: run to ``max_it``)."""
     from .model import _save_checkpoint
     from .multi import _initial, gas_flow, ports_of, species_system
 
@@ -166,6 +185,9 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
             history.append(norm)                         # (SimulationError with the history) instead
             break                                        # of running on to max_iterations
         history.append(norm)
+        if plateau is not None and len(history) > plateau and \
+                min(history[-plateau:]) > 0.1 * min(history[:-plateau]):
+            break                                        # stalled on a plateau
         if _LOG.isEnabledFor(logging.DEBUG):
             fs = np.abs(f * scale).reshape(nf, Nc)
             k = int(np.argmax(fs.max(axis=1)))
@@ -202,6 +224,11 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
 
 
 
+
+# The pressure stage of the continuation stops when PLATEAU steps have not lowered its best
+# residual tenfold (the 10 mTorr, 8 × 10 test recipe sat at 21 for 250 steps in session 13; the
+# converged pressure stages lower it tenfold every 2–8 steps once past the first ≈ 10).
+PLATEAU = 40
 
 # A pseudo-transient solve whose residual exceeds DIVERGED times its best so far has diverged
 # (the SF6/O2 stalls of sessions 11–12 ran on to 300 steps at residuals of 1e15–1e19).

@@ -139,10 +139,12 @@ class Fluid2DSpec(SpecModel):
     flow: FlowSettings = FlowSettings()
     ccp: CCPSettings | None = None        # source.type: ccp (see .ccp_spec)
     gas_heating: bool = True
-    # positive-ion face flux of the multi-species model: "scharfetter_gummel" (the default) or
-    # "pressure" (the charge-weighted momentum balance of .ionflux; session 12, opt-in: more
-    # accurate on coarse meshes, not yet robust enough to be the default — docs/reactor.md)
-    ion_flux: Literal["pressure", "scharfetter_gummel"] = "scharfetter_gummel"
+    # positive-ion face flux of the multi-species model: "auto" (the default: "pressure" when the
+    # chemistry has negative ions, else "scharfetter_gummel"), "pressure" (the charge-weighted
+    # momentum balance of .ionflux, reached from the SG steady state; falls back to it with a
+    # warning when it stalls) or "scharfetter_gummel" (+30 % on the SF6/O2 wafer ion flux of the
+    # default mesh: bench/results/fluid2d_ionflux_s14.md, docs/reactor.md)
+    ion_flux: Literal["auto", "pressure", "scharfetter_gummel"] = "auto"
     max_iterations: int = 300
     tolerance: float = 1e-7
 

@@ -1,0 +1,66 @@
+"""The default positive-ion face flux of the multi-species model (``ion_flux: auto``, session 14):
+the pressure form (:mod:`waferlab.reactor.fluid2d.ionflux`) wherever the chemistry has negative
+ions, reached by continuation from the Scharfetter–Gummel steady state, and a clean fall-back to
+that SG steady state (a RuntimeWarning with the pressure stage's residuals) when it stalls."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from waferlab.reactor.fluid2d.ptc import PLATEAU, ion_flux_of
+from waferlab.reactor.spec import ReactorSpec
+from waferlab.recipe_io import validate_section
+
+
+def _setup(key: str, negative_ions: int):
+    return SimpleNamespace(settings=SimpleNamespace(ion_flux=key),
+                           global_model=SimpleNamespace(neg=np.arange(negative_ions)))
+
+
+@pytest.mark.parametrize("key, neg, want", [("auto", 2, "pressure"), ("auto", 0, "sg"),
+                                            ("pressure", 0, "pressure"), ("scharfetter_gummel", 2, "sg")])
+def test_auto_is_the_pressure_form_where_there_are_negative_ions(key, neg, want):
+    assert ion_flux_of(_setup(key, neg)) == want
+
+
+def test_the_default_key_is_auto_and_bad_keys_name_the_field():
+    from waferlab.errors import RecipeError
+
+    base = {"model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm"}, "pressure": "10 mTorr",
+            "gases": {"SF6": "50 sccm"}, "source": {"power": "500 W"}}
+    from waferlab.reactor.fluid2d.spec import Fluid2DSpec
+
+    assert Fluid2DSpec().ion_flux == "auto"
+    assert validate_section(ReactorSpec, {**base, "fluid2d": {"gas_heating": False}}, "reactor").fluid2d.ion_flux \
+        == "auto"
+    with pytest.raises(RecipeError, match="ion_flux"):
+        validate_section(ReactorSpec, {**base, "fluid2d": {"ion_flux": "upwind"}}, "reactor")
+
+
+def _stalling(ion_flux: str):
+    """SF6/O2 50/10 sccm, 10 mTorr, 500 W on 8 × 10 without gas heating: SG converges, the
+    pressure stage from its steady state stalls (residual ≈ 20; session 13)."""
+    return validate_section(ReactorSpec, {
+        "model": "fluid2d", "chamber": {"radius": "15 cm", "length": "20 cm", "wafer_radius": "10 cm"},
+        "pressure": "10 mTorr", "gases": {"SF6": "50 sccm", "O2": "10 sccm"}, "source": {"power": "500 W"},
+        "chemistry": "sf6o2", "fluid2d": {"mesh": {"nr": 8, "nz": 10}, "gas_heating": False,
+                                          "max_iterations": 300, "ion_flux": ion_flux}}, "reactor")
+
+
+@pytest.mark.slow
+def test_a_stalled_pressure_stage_falls_back_to_the_sg_steady_state_with_a_warning():
+    """The default (auto = pressure here) on the recipe whose pressure stage stalls: a
+    RuntimeWarning that names the stage and its residuals, and the result is exactly the SG
+    steady state (the same unknowns to the last bit as ``ion_flux: scharfetter_gummel``), marked
+    as such — never a silent non-converged state and no 300-step run-on."""
+    from waferlab.reactor.fluid2d.model import solve_fluid2d
+
+    with pytest.warns(RuntimeWarning, match="pressure form did not converge"):
+        fb = solve_fluid2d(_stalling("auto"))
+    sg = solve_fluid2d(_stalling("scharfetter_gummel"))
+    assert fb.ion_flux == "sg" and sg.ion_flux == "sg"
+    assert PLATEAU < len(fb.ion_flux_fallback) < 300 - sg.iterations
+    assert min(fb.ion_flux_fallback) > fb.setup.settings.tolerance
+    assert np.array_equal(fb.x, sg.x) and fb.residual_history == sg.residual_history
