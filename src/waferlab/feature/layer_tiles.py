@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._kernels import axis_cell
-from .tiles import TILE
+from .tiles import TILE, _store, reserve_pool
 
 __all__ = ["LayerTiles"]
 
@@ -98,30 +98,6 @@ def _classify(src_bits, i0, nx, ny, nz, tmap_l, cols_l, src):
                 cols_l[ti, tj, tk, kk] = src[p0, j0, k0 + kk] if kk < nk else 0.0
         else:
             tmap_l[ti, tj, tk] = -2
-
-
-@njit(cache=True, parallel=True)
-def _store(i0, ny, nz, tmap_l, pool, src):
-    """pool[slot] = the tile's values for the stored tiles of planes i0 … (the part of an
-    edge tile outside the array set to 0)."""
-    n = src.shape[0]
-    tx0 = i0 >> _S
-    ntx = (n + _M) >> _S
-    tyn, tzn = tmap_l.shape[1], tmap_l.shape[2]
-    for q in prange(ntx * tyn * tzn):
-        a = q // (tyn * tzn)
-        r = q - a * tyn * tzn
-        tj = r // tzn
-        tk = r - tj * tzn
-        s = tmap_l[tx0 + a, tj, tk]
-        if s < 0:
-            continue
-        p0, j0, k0 = a << _S, tj << _S, tk << _S
-        for ii in range(TILE):
-            for jj in range(TILE):
-                for kk in range(TILE):
-                    p, j, k = p0 + ii, j0 + jj, k0 + kk
-                    pool[s, ii, jj, kk] = src[p, j, k] if (p < n and j < ny and k < nz) else 0.0
 
 
 @njit(cache=True, parallel=True)
@@ -258,7 +234,7 @@ class LayerTiles:
         tshape = (self.nl,) + tuple(-(-s // TILE) for s in self.shape)
         self.tmap = np.full(tshape, -1, dtype=np.int32)
         self.cols = np.zeros(tshape + (TILE,))
-        self.pool = np.empty((max(self.tmap.size, 1), TILE, TILE, TILE))
+        self.pool = reserve_pool(self.tmap.size)
         self.n_slots = 0
 
     # ---- building ------------------------------------------------------------------
