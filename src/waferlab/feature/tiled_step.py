@@ -85,6 +85,20 @@ def _trim() -> None:
         pass
 
 
+def _map_large() -> None:
+    """Have the C library map every allocation of 256 kB or more on its own (glibc
+    ``mallopt(M_MMAP_THRESHOLD)``; a no-op elsewhere), so a freed band array goes back to
+    the system at once.  By default glibc raises that threshold up to 32 MB after the
+    first large free, and the rebuild's and stages' arrays below it (the candidates'
+    masks and indices, the stage chunks) then stay resident in the heap after use.
+    Only where memory is mapped changes, never a value."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").mallopt(-3, 256 * 1024)      # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def _clamped(a: np.ndarray, cap: float):
     """Planes [i0, i1) of ``a`` clamped to ±cap (``advect._Work._reset``)."""
     return lambda i0, i1: np.clip(a[i0:i1], -cap, cap)
@@ -119,6 +133,7 @@ class TiledWork:
         self.reference_top = geo.reference_top
         self.z0 = geo.z0
         self.width, self.beta, self.keep, self.cap, self.rings = width, beta, keep, cap, rings
+        _map_large()
         # the lower layers tiled as they are; the top set clamped to ±W_cap
         # (``advect._Work._reset``) and tiled, a slab at a time (no dense copy)
         self.low: LayerTiles
@@ -270,6 +285,7 @@ class TiledWork:
         self.taper_idx = np.flatnonzero(self.cutoff != 1.0).astype(self.band.dtype)
         self.taper_val = self.cutoff[self.taper_idx]
         self.cutoff = np.empty(0)
+        _trim()                       # the candidates' arrays freed above
 
     def _classify_apply(self, cand: np.ndarray):
         """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
