@@ -86,15 +86,17 @@ def _trim() -> None:
 
 
 def _map_large() -> None:
-    """Have the C library map every allocation of 256 kB or more on its own (glibc
-    ``mallopt(M_MMAP_THRESHOLD)``; a no-op elsewhere), so a freed band array goes back to
-    the system at once.  By default glibc raises that threshold up to 32 MB after the
-    first large free, and the rebuild's and stages' arrays below it (the candidates'
-    masks and indices, the stage chunks) then stay resident in the heap after use.
-    Only where memory is mapped changes, never a value."""
+    """Have the C library map every allocation of 4 MB or more on its own (glibc
+    ``mallopt(M_MMAP_THRESHOLD)``; a no-op elsewhere), so a freed band-sized array goes
+    back to the system at once.  By default glibc raises that threshold up to 32 MB after
+    the first large free, and the rebuild's arrays below it (the candidates' masks and
+    indices) then stay resident in the heap after use.  4 MB, not less: the stages'
+    per-chunk arrays stay in the heap and are reused (at 256 kB their fresh pages cost
+    ≈ 6 s of system time at 5.12 µm; bench/results/scale_tiles_s14.md).  Only where
+    memory is mapped changes, never a value."""
     try:
         import ctypes
-        ctypes.CDLL("libc.so.6").mallopt(-3, 256 * 1024)      # M_MMAP_THRESHOLD
+        ctypes.CDLL("libc.so.6").mallopt(-3, 4 << 20)         # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
