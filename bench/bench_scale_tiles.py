@@ -9,7 +9,8 @@ scheme are compared file by file (metrics.json without its wall time).
 
 Run: python bench/bench_scale_tiles.py [--sizes 2.56 5.12 10.24] [--schemes weno5 eo]
      [--storages dense tiled] [--tag NAME] [--no-viennaps] [--nocheck]
-     -> bench/results/scale_tiles_s13.json (the .md is written by hand from it)
+     [--watchdog-gb G]
+     -> bench/results/scale_tiles_s14.json (the .md is written by hand from it)
 """
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ sys.exit(main(["run", "recipe.yaml", "--out", "out", "--threads", "2", "--quiet"
 """
 
 
-def run(L: float, scheme: str, storage: str, work: Path, nocheck: bool) -> dict:
+def run(L: float, scheme: str, storage: str, work: Path, nocheck: bool,
+        watchdog_gb: float | None = None) -> dict:
     d = work / f"wl-{L:g}-{scheme}-{storage}"
     d.mkdir(parents=True, exist_ok=True)
     r = S.recipe(L)
@@ -51,7 +53,8 @@ def run(L: float, scheme: str, storage: str, work: Path, nocheck: bool) -> dict:
     (d / "recipe.yaml").write_text(yaml.safe_dump(r, sort_keys=False))
     (d / "drive.py").write_text(DRIVER)
     res = S.timed(["nice", "-n", "5", sys.executable, "drive.py", storage,
-                   "nocheck" if nocheck else "check"], d)
+                   "nocheck" if nocheck else "check"], d,
+                  watchdog_mb=None if watchdog_gb is None else 1024 * watchdog_gb)
     m = json.loads((d / "out" / "metrics.json").read_text()) if res["rc"] == 0 else {}
     res["time_steps"] = m.get("time_steps")
     res["depth_um"] = m["etch_depth_m"] * 1e6 if m.get("etch_depth_m") else None
@@ -80,10 +83,12 @@ def main() -> int:
     ap.add_argument("--sizes", type=float, nargs="*", default=[2.56, 5.12, 10.24])
     ap.add_argument("--schemes", nargs="*", default=["weno5", "eo"])
     ap.add_argument("--storages", nargs="*", default=["dense", "tiled"])
-    ap.add_argument("--tag", default="s13")
+    ap.add_argument("--tag", default="s14")
     ap.add_argument("--no-viennaps", action="store_true")
     ap.add_argument("--nocheck", action="store_true", help="recipe memory check off (40.96 µm)")
-    ap.add_argument("--json", default="scale_tiles_s13.json", help="results file in bench/results")
+    ap.add_argument("--json", default="scale_tiles_s14.json", help="results file in bench/results")
+    ap.add_argument("--watchdog-gb", type=float, default=None,
+                    help="kill a run whose resident set passes this (large cells)")
     ap.add_argument("--no-warm", action="store_true", help="skip the 0.64 µm warm-up runs")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-tiles-"))
@@ -97,7 +102,7 @@ def main() -> int:
         for scheme in a.schemes:
             got = {}
             for st in a.storages:
-                got[st] = run(L, scheme, st, work, a.nocheck)
+                got[st] = run(L, scheme, st, work, a.nocheck, a.watchdog_gb)
                 print(L, scheme, st, {k: got[st][k] for k in ("cpu_s", "rss_mb", "wall_s", "rc",
                                                               "load")}, flush=True)
             row = {"L_um": L, "scheme": scheme, **got}

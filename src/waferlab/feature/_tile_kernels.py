@@ -15,8 +15,9 @@ import numpy as np
 from numba import njit, prange
 
 from ._band import _relax_at
-from ._kernels import LF, _hamiltonian_at, _interp, _unit_gradient, axis_cell, taper_of
-from ._query_kernels import beam_bound_factors, closest_at, layer_bounded
+from ._kernels import LF, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
+from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner, beam_bound_factors, closest_at
+from .layer_tiles import interp_low
 
 __all__: list[str] = []
 
@@ -51,12 +52,36 @@ def stage_slab(loc, x0, nx, base, out, band, speed, dt, wa, wb, h, order, mode, 
         out[b] = wa * base[b] + wb * (flat[nl] - dt * ham)
 
 
+@njit(cache=True, inline="always")
+def layer_bounded_low(fx, fy, fz, nx, ny, nz, ltm, lcols, lpool, tols, bmin, px, py):
+    """``_query_kernels.layer_bounded`` (3D) with the lower layers tiled
+    (``layer_tiles``): the same skip test and interpolation, node values read through
+    the tile map."""
+    s = BLOCK_SHIFT
+    ok = np.isfinite(fx) and np.isfinite(fy) and np.isfinite(fz)
+    I = J = Kb = 0
+    if ok:
+        I = _low_corner(fx, nx, px) >> s
+        J = _low_corner(fy, ny, py) >> s
+        fzc = min(max(fz, 0.0), nz - 1.0)
+        Kb = min(int(fzc), nz - 2) >> s
+        ok = (0 <= I < bmin.shape[1] and 0 <= J < bmin.shape[2] and 0 <= Kb < bmin.shape[3])
+    for l in range(ltm.shape[0]):
+        if ok:
+            m = bmin[l, I, J, Kb]
+            if m > 0.0 and m * (1.0 - _SKIP_MARGIN) > tols[l]:
+                continue
+        if interp_low(ltm, lcols, lpool, l, nx, ny, nz, fx, fy, fz, px, py) <= tols[l]:
+            return l
+    return -1
+
+
 @njit(cache=True, parallel=True)
-def materials_slab(loc, x0, band, h, origin, phi4, tols, bmin, ndim, px, py, out):
+def materials_slab(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin, ndim, px,
+                   py, out):
     """``_query_kernels.band_materials_bounded`` for band nodes in the slab (the top
-    set's central gradient from ``loc``, the lower layers ``phi4`` dense)."""
+    set's central gradient from ``loc``, the lower layers tiled: ``layer_tiles``)."""
     _, ny, nz = loc.shape
-    nx = phi4.shape[1]
     plane = ny * nz
     flat = loc.reshape(-1)
     for b in prange(band.shape[0]):
@@ -68,7 +93,8 @@ def materials_slab(loc, x0, band, h, origin, phi4, tols, bmin, ndim, px, py, out
         nl = n - x0 * plane
         il = i - x0
         fx, fy, fz = closest_at(loc, flat, nl, il, i, j, k, h, origin, ndim, False, py)
-        out[b] = layer_bounded(fx, fy, fz, nx, ny, nz, phi4, tols, bmin, ndim, px, py)
+        out[b] = layer_bounded_low(fx, fy, fz, nx, ny, nz, ltm, lcols, lpool, tols, bmin,
+                                   px, py)
 
 
 @njit(cache=True)
@@ -201,29 +227,16 @@ def finite_at(pool_flat, pos):
 
 
 @njit(cache=True, parallel=True)
-def clip_below_at(phi4, pool_flat, pos, band):
-    """``_kernels.clip_below`` with the top's band values at pool positions ``pos``."""
-    L = phi4.shape[0]
-    for l in range(L):
-        low = phi4[l].reshape(-1)
-        for b in prange(band.shape[0]):
-            t = pool_flat[pos[b]]
-            n = band[b]
-            if low[n] < t:
-                low[n] = t
-
-
-@njit(cache=True, parallel=True)
-def hold_at(pool_flat, pos, held, band):
-    """``_kernels.hold_top`` with the top's band values at pool positions ``pos``."""
-    s_ = held.reshape(-1)
-    for b in prange(band.shape[0]):
+def hold_at(pool_flat, pos, held):
+    """``_kernels.hold_top`` with the top's band values at pool positions ``pos`` and the
+    held layer's values at the band nodes ``held``."""
+    for b in prange(pos.shape[0]):
         p = pos[b]
-        if s_[band[b]] < pool_flat[p]:
-            pool_flat[p] = s_[band[b]]
+        if held[b] < pool_flat[p]:
+            pool_flat[p] = held[b]
 
 
-# ---- queries of a tiled stack (the lower layers dense, the top set tiled) ------------
+# ---- queries of a tiled stack (the lower layers and the top set tiled) ---------------
 
 @njit(cache=True, inline="always")
 def _tv(tmap, const, pool, i, j, k):
@@ -250,33 +263,34 @@ def _interp_tiled(tmap, const, pool, nx, ny, nz, fx, fy, fz, px, py):
 
 
 @njit(cache=True, parallel=True)
-def interp_stack(low, tmap, const, pool, nz, fidx, px, py, top_only):
-    """``_kernels.interp_layers`` (3D) of a stack whose lower layers are ``low`` (dense
-    (L − 1, nx, ny, nz)) and whose top set is tiled; ``top_only``: the top row only."""
-    L = low.shape[0] + 1
-    nx, ny = low.shape[1], low.shape[2]
+def interp_stack(ltm, lcols, lpool, tmap, const, pool, nx, ny, nz, fidx, px, py, top_only):
+    """``_kernels.interp_layers`` (3D) of a stack whose lower layers (``layer_tiles``)
+    and top set (``tiles``) are tiled; ``top_only``: the top row only."""
+    L = ltm.shape[0] + 1
     m = fidx.shape[0]
     first = L - 1 if top_only else 0
     out = np.empty((L - first, m))
     for p in prange(m):
         for l in range(first, L - 1):
-            out[l - first, p] = _interp(low[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], 3, px, py)
+            out[l - first, p] = interp_low(ltm, lcols, lpool, l, nx, ny, nz, fidx[p, 0],
+                                           fidx[p, 1], fidx[p, 2], px, py)
         out[L - 1 - first, p] = _interp_tiled(tmap, const, pool, nx, ny, nz, fidx[p, 0],
                                               fidx[p, 1], fidx[p, 2], px, py)
     return out
 
 
 @njit(cache=True, parallel=True)
-def material_index_stack(low, tmap, const, pool, nz, fidx, tols, px, py):
-    """``_kernels.material_index_tols`` (3D) of a stack with the top set tiled."""
-    L = low.shape[0] + 1
-    nx, ny = low.shape[1], low.shape[2]
+def material_index_stack(ltm, lcols, lpool, tmap, const, pool, nx, ny, nz, fidx, tols, px,
+                         py):
+    """``_kernels.material_index_tols`` (3D) of a stack with every layer tiled."""
+    L = ltm.shape[0] + 1
     m = fidx.shape[0]
     out = np.full(m, -1, dtype=np.int32)
     for p in prange(m):
         for l in range(L):
             if l < L - 1:
-                v = _interp(low[l], fidx[p, 0], fidx[p, 1], fidx[p, 2], 3, px, py)
+                v = interp_low(ltm, lcols, lpool, l, nx, ny, nz, fidx[p, 0], fidx[p, 1],
+                               fidx[p, 2], px, py)
             else:
                 v = _interp_tiled(tmap, const, pool, nx, ny, nz, fidx[p, 0], fidx[p, 1],
                                   fidx[p, 2], px, py)

@@ -88,12 +88,11 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         origin = view.origin3()
         w.held = held_block(model, state, L, kind)
-        phi4 = w.low
         tols = np.full(L - 1, 0.5 * h)
         tols[:w.held] = 0.0
         if w.bmin is None:
-            w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
-        mats = w.materials_at(h, origin, phi4, tols, w.bmin)
+            w.bmin = w.low.block_min(g.periodic)
+        mats = w.materials_at(h, origin, tols, w.bmin)
         mats[mats < 0] = L - 1
         mode, V, alpha, vmax, S = beam_speeds(model, state, mats, w, d, t, _own)
         dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
@@ -125,11 +124,9 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         if stateful:
             carry = state.carry
         if on_step is not None:
-            sv = w.view(rebuild)
+            sv = w.view()
             on_step(t, dt, sv, rebuild, **({"carry": carry} if stateful else {}))
             object.__setattr__(sv, "_dense", None)
             del sv
-            w.retile()                  # if a checkpoint read the dense φ
-        w.at_rebuild = False
-        del V, state, view, phi4
+        del V, state, view
     return w.finish(clearance), steps

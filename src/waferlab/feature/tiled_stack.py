@@ -2,7 +2,8 @@
 proportion to the surface, after the step as during it).
 
 ``TiledStack`` is what the tiled engine (``tiled_run``) returns and hands to ``on_step``:
-the lower layers dense (L − 1, nx, ny, nz), the top set a ``tiles.TiledVolume``.  It is a
+the lower layers in tiles (``layer_tiles.LayerTiles``: a tile of 64 equal z-columns
+kept as one column), the top set a ``tiles.TiledVolume``.  It is a
 ``LevelSetStack``: everything that reads ``phi`` gets the dense stack, formed once on the
 first read (and kept); the post-step passes of a run read it by parts instead, through the
 methods every ``LevelSetStack`` has (``layer_planes``, ``y_planes``, ``layer_rows``,
@@ -20,6 +21,7 @@ import numpy as np
 
 from . import _kernels as K
 from . import _tile_kernels as T
+from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack
 from .tiles import TILE, TiledVolume
 
@@ -29,15 +31,16 @@ SLAB_PLANES = 4 * TILE      # x-planes read at a time by the passes over the who
 
 
 class TiledStack(LevelSetStack):
-    """A ``LevelSetStack`` (3D) of dense lower layers ``low`` and a tiled top set ``tiles``
-    (module docstring).  Frozen like its base; ``phi`` is formed on first access."""
+    """A ``LevelSetStack`` (3D) of tiled lower layers ``low`` (a ``LayerTiles``; a dense
+    (L − 1, nx, ny, nz) array is tiled here) and a tiled top set ``tiles`` (module
+    docstring).  Frozen like its base; ``phi`` is formed on first access."""
 
-    _low: np.ndarray | None
+    _low: LayerTiles | None
     _tiles: TiledVolume | None
     _dense: np.ndarray | None
 
     def __init__(self, *, grid: Any, z0: float, materials: tuple[str, ...],
-                 reference_top: float = 0.0, low: np.ndarray | None = None,
+                 reference_top: float = 0.0, low: LayerTiles | np.ndarray | None = None,
                  tiles: TiledVolume | None = None, phi: np.ndarray | None = None):
         # (``dataclasses.replace`` passes ``phi``: the stack then holds that dense φ)
         if phi is not None:
@@ -49,16 +52,18 @@ class TiledStack(LevelSetStack):
             return
         if grid.dimension != 3 or low is None or tiles is None:
             raise ValueError("a tiled stack is 3D, with its lower layers and top tiles")
-        if low.shape[1:] != tiles.shape or low.shape[0] + 1 != len(materials):
-            raise ValueError(f"lower layers {low.shape} and top {tiles.shape} do not match "
-                             f"{len(materials)} materials")
+        if not isinstance(low, LayerTiles):
+            low = LayerTiles.from_dense(low)
+        if low.shape != tiles.shape or low.nl + 1 != len(materials):
+            raise ValueError(f"lower layers {low.nl} × {low.shape} and top {tiles.shape} do "
+                             f"not match {len(materials)} materials")
         for name, v in (("grid", grid), ("z0", float(z0)), ("materials", tuple(materials)),
                         ("reference_top", float(reference_top)), ("_low", low),
                         ("_tiles", tiles), ("_dense", None)):
             object.__setattr__(self, name, v)
 
     # ---- storage ---------------------------------------------------------------------
-    def _parts(self) -> tuple[np.ndarray, TiledVolume] | None:
+    def _parts(self) -> tuple[LayerTiles, TiledVolume] | None:
         """(lower layers, top tiles), or None when the stack is held dense."""
         if self._dense is not None or self._tiles is None or self._low is None:
             return None
@@ -71,8 +76,8 @@ class TiledStack(LevelSetStack):
             parts = self._parts()
             assert parts is not None
             low, tv = parts
-            d = np.empty((low.shape[0] + 1,) + tv.shape)
-            d[:-1] = low
+            d = np.empty((low.nl + 1,) + tv.shape)
+            low.to_dense(d[:-1])
             tv.to_dense(d[-1])
             d.flags.writeable = False
             object.__setattr__(self, "_dense", d)
@@ -127,8 +132,8 @@ class TiledStack(LevelSetStack):
             return LevelSetStack.layer_planes(self, k, i0, i1)
         low, tv = parts
         k = k % self.n_layers
-        if k < low.shape[0]:
-            return low[k, i0:i1]
+        if k < low.nl:
+            return low.read_planes(k, np.arange(i0, i1))
         return tv.read_planes(np.arange(i0, i1))
 
     def x_planes(self, i0: int, i1: int) -> np.ndarray:
@@ -136,9 +141,11 @@ class TiledStack(LevelSetStack):
         if parts is None:
             return LevelSetStack.x_planes(self, i0, i1)
         low, tv = parts
-        out = np.empty((low.shape[0] + 1, i1 - i0) + tv.shape[1:])
-        out[:-1] = low[:, i0:i1]
-        tv.read_planes(np.arange(i0, i1), out[-1])
+        out = np.empty((low.nl + 1, i1 - i0) + tv.shape[1:])
+        gi = np.arange(i0, i1)
+        for k in range(low.nl):
+            low.read_planes(k, gi, out[k])
+        tv.read_planes(gi, out[-1])
         return out
 
     def y_planes(self, j0: int, j1: int) -> np.ndarray:
@@ -147,8 +154,9 @@ class TiledStack(LevelSetStack):
             return LevelSetStack.y_planes(self, j0, j1)
         low, tv = parts
         nx, _, nz = tv.shape
-        out = np.empty((low.shape[0] + 1, nx, j1 - j0, nz))
-        out[:-1] = low[:, :, j0:j1]
+        out = np.empty((low.nl + 1, nx, j1 - j0, nz))
+        for k in range(low.nl):
+            out[k] = low.read_y(k, j0, j1)
         out[-1] = tv.read_y(j0, j1)
         return out
 
@@ -178,8 +186,10 @@ class TiledStack(LevelSetStack):
             return LevelSetStack.values_at(self, points, top_only)
         low, tv = parts
         g = self.grid
-        return T.interp_stack(low, tv.tmap, tv.const, tv.pool, tv.shape[2],
-                              self.fractional_index(points), g.periodic, g.periodic, top_only)
+        nx, ny, nz = tv.shape
+        return T.interp_stack(low.tmap, low.cols, low.pool, tv.tmap, tv.const, tv.pool,
+                              nx, ny, nz, self.fractional_index(points), g.periodic,
+                              g.periodic, top_only)
 
     def material_index_tols_at(self, points: np.ndarray, tols: np.ndarray) -> np.ndarray:
         parts = self._parts()
@@ -187,8 +197,9 @@ class TiledStack(LevelSetStack):
             return LevelSetStack.material_index_tols_at(self, points, tols)
         low, tv = parts
         g = self.grid
-        return T.material_index_stack(low, tv.tmap, tv.const, tv.pool, tv.shape[2],
-                                      self.fractional_index(points),
+        nx, ny, nz = tv.shape
+        return T.material_index_stack(low.tmap, low.cols, low.pool, tv.tmap, tv.const,
+                                      tv.pool, nx, ny, nz, self.fractional_index(points),
                                       np.asarray(tols, dtype=np.float64), g.periodic, g.periodic)
 
     def cell_materials(self) -> np.ndarray:
@@ -205,17 +216,23 @@ class TiledStack(LevelSetStack):
         return out
 
 
-def contain_tiled(low: np.ndarray, tv: TiledVolume) -> None:
+def contain_tiled(low: LayerTiles, tv: TiledVolume) -> LayerTiles:
     """``_kernels.contain`` (φ_k = max(φ_k, φ_{k+1}, …)) of the lower layers against the
-    tiled top set, by slabs of x-planes (the top set is not changed)."""
-    L = low.shape[0] + 1
+    tiled top set, by slabs of x-planes: the contained lower layers, tiled anew (the top
+    set is not changed)."""
+    L = low.nl + 1
     if L < 2:
-        return
+        return low
     nx = tv.shape[0]
+    out = LayerTiles(low.nl, low.shape)
     for i0 in range(0, nx, SLAB_PLANES):
         i1 = min(i0 + SLAB_PLANES, nx)
+        gi = np.arange(i0, i1)
         slab = np.empty((L, i1 - i0) + tv.shape[1:])
-        slab[:-1] = low[:, i0:i1]
-        tv.read_planes(np.arange(i0, i1), slab[-1])
+        for k in range(L - 1):
+            low.read_planes(k, gi, slab[k])
+        tv.read_planes(gi, slab[-1])
         K.contain(slab.reshape(L, -1))
-        low[:, i0:i1] = slab[:-1]
+        for k in range(L - 1):
+            out._put_slab(k, i0, slab[k])
+    return out

@@ -9,8 +9,9 @@ boundary) and write back into the tiles, in the order of the dense engine's chun
 passes (``advect.stage_chunked``, ``_band.classify_apply``, the chamfer's fixed
 slabs), and every node's arithmetic is that of the dense kernels
 (``_tile_kernels``): the level sets, and so every output, are bit-identical to the
-dense engine's.  The lower layers stay dense (they are read at the closest points of
-the band, up to W away).  Used for 3D beam models (``directional``: the default 3D
+dense engine's.  The lower layers are tiled too (``layer_tiles``: a tile whose 64
+z-columns are equal is one column; the band's material lookup interpolates them at
+its closest points, the etch's clip raises their band nodes).  Used for 3D beam models (``directional``: the default 3D
 path of the scale benchmark, bench/bench_scale.py); the geometry handed to the model
 and to ``on_step`` is a view whose dense φ is formed only if something reads it (a
 checkpoint); the step returns a dense stack.
@@ -23,7 +24,8 @@ import numpy as np
 
 from . import _band as KB
 from . import _tile_kernels as T
-from .levelset import LevelSetStack, extend_vertical, grow_vertical, window_growth
+from .layer_tiles import LayerTiles
+from .levelset import LevelSetStack, extend_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
 from .tiles import TiledVolume, ghost_planes
 
@@ -36,7 +38,7 @@ class LazyStack(TiledStack):
     """The tiled stack of the step in progress (``TiledWork.view``): it reads the work's
     lower layers and tiles as they are now (the passes by parts read them, so a
     checkpoint inside the step forms no dense φ); its dense φ, if something reads
-    ``phi``, is formed by the work (in place at a resumable point, ``densify``)."""
+    ``phi``, is a copy formed by the work."""
 
     _work: "TiledWork"
     _shape3: tuple[int, ...]
@@ -83,10 +85,20 @@ def _trim() -> None:
         pass
 
 
-def _planes(phi: np.ndarray, layer: int):
-    """Planes [i0, i1) of layer ``layer`` of ``phi`` (a view; the closure dies with the
-    call it is handed to)."""
-    return lambda i0, i1: phi[layer, i0:i1]
+def _map_large() -> None:
+    """Have the C library map every allocation of 4 MB or more on its own (glibc
+    ``mallopt(M_MMAP_THRESHOLD)``; a no-op elsewhere), so a freed band-sized array goes
+    back to the system at once.  By default glibc raises that threshold up to 32 MB after
+    the first large free, and the rebuild's arrays below it (the candidates' masks and
+    indices) then stay resident in the heap after use.  4 MB, not less: the stages'
+    per-chunk arrays stay in the heap and are reused (at 256 kB their fresh pages cost
+    ≈ 6 s of system time at 5.12 µm; bench/results/scale_tiles_s14.md).  Only where
+    memory is mapped changes, never a value."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").mallopt(-3, 4 << 20)         # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def _clamped(a: np.ndarray, cap: float):
@@ -97,6 +109,13 @@ def _clamped(a: np.ndarray, cap: float):
 def _clamped_tiles(tv: TiledVolume, cap: float):
     """Planes [i0, i1) of ``tv`` clamped to ±cap."""
     return lambda i0, i1: np.clip(tv.read_planes(np.arange(i0, i1)), -cap, cap)
+
+
+def _extended_low(low: LayerTiles, below: int, above: int, h: float):
+    """Planes [i0, i1) of lower layer l with the rows of ``extend_vertical`` added (the
+    dense engine's ``grow_vertical``: the same values)."""
+    return lambda l, i0, i1: extend_vertical(low.read_planes(l, np.arange(i0, i1)), below,
+                                             above, h)
 
 
 def _extended(tv: TiledVolume, below: int, above: int, h: float, cap: float):
@@ -116,22 +135,27 @@ class TiledWork:
         self.reference_top = geo.reference_top
         self.z0 = geo.z0
         self.width, self.beta, self.keep, self.cap, self.rings = width, beta, keep, cap, rings
-        # the lower layers dense (read at the band's closest points); the top set clamped
-        # to ±W_cap (``advect._Work._reset``) and tiled, a slab at a time
+        _map_large()
+        # the lower layers tiled as they are; the top set clamped to ±W_cap
+        # (``advect._Work._reset``) and tiled, a slab at a time (no dense copy)
+        self.low: LayerTiles
         if isinstance(geo, TiledStack) and not geo.is_dense:
             # the tiled stack of a step before: its parts copied (the step changes them),
             # the top clamped to ±W_cap as ``_reset`` does (values already within it
             # keep their bits: a tile is rewritten only where a value changes)
             low, tv = geo._low, geo._tiles
             assert low is not None and tv is not None
-            self.low = np.array(low, dtype=np.float64, order="C", copy=True)
+            self.low = low.copy()
             nx, ny, nz = tv.shape
             self.top = TiledVolume((nx, ny, nz), fill=cap)
             self.top.fill_from(_clamped_tiles(tv, cap))
         else:
-            self.low = np.array(geo.phi[:-1], dtype=np.float64, order="C", copy=True)
-            self.top = TiledVolume(geo.phi[-1].shape, fill=cap)
-            self.top.fill_from(_clamped(geo.phi[-1], cap))
+            phi = geo.phi
+            self.low = LayerTiles.from_planes(phi.shape[0] - 1, phi.shape[1:],
+                                              lambda l, i0, i1: phi[l, i0:i1])
+            self.top = TiledVolume(phi.shape[1:], fill=cap)
+            self.top.fill_from(_clamped(phi[-1], cap))
+            del phi
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff: np.ndarray = np.empty(0)
         self.taper_idx: np.ndarray = np.empty(0)
@@ -140,8 +164,6 @@ class TiledWork:
         self._buf = np.empty(0)
         self.act: np.ndarray | None = None
         self._act_key: tuple | None = None
-        self.at_rebuild = False
-        self.dense_phi: np.ndarray | None = None
         self.held = 0
         self.bmin: np.ndarray | None = None
         self.planes: np.ndarray | None = None
@@ -151,71 +173,17 @@ class TiledWork:
     def n_layers(self) -> int:
         return len(self.materials)
 
-    def view(self, resumable: bool = False) -> LazyStack:
-        """The geometry handed to the model and to ``on_step``; at a ``resumable`` point
-        (the next step starts with a rebuild) its dense φ, if read, is formed in place
-        (``densify``) instead of copied."""
-        self.at_rebuild = resumable
+    def view(self) -> LazyStack:
+        """The geometry handed to the model and to ``on_step``."""
         return LazyStack(self)
 
     def dense(self) -> np.ndarray:
-        """(L, nx, ny, nz) dense φ of every layer: formed in place at a resumable point
-        (``densify``; ``retile`` restores the tiles), else a copy."""
-        if self.at_rebuild:
-            return self.densify().view()
+        """(L, nx, ny, nz) dense φ of every layer (a copy: only code that reads ``phi``
+        of a step's view forms it; the passes by parts do not)."""
         out = np.empty((self.n_layers,) + self.top.shape)
-        out[:-1] = self.low
+        self.low.to_dense(out[:-1])
         self.top.to_dense(out[-1])
         return out
-
-    def densify(self) -> np.ndarray:
-        """Turn the storage dense in place: the band arrays freed (the next step rebuilds
-        them), the lower layers' buffer grown to every layer and the top set written
-        into it, the tiles freed.  A checkpoint inside the step then holds one dense
-        stack, as the dense engine does, not the tiles, the lower layers and a copy."""
-        if self.dense_phi is not None:
-            return self.dense_phi
-        self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
-        self.cutoff = np.empty(0)
-        self.planes = None
-        self._buf = np.empty(0)
-        _trim()
-        L = self.n_layers
-        shape = self.top.shape
-        n = int(np.prod(shape))
-        phi, self.low = self.low, np.empty(0)
-        try:                                  # in place: the lower layers' buffer grows
-            phi.resize(L * n, refcheck=True)
-        except ValueError:
-            grown = np.empty(L * n)
-            grown[:(L - 1) * n] = phi.reshape(-1)
-            phi = grown
-        phi.shape = (L,) + shape
-        self.top.to_dense(phi[-1])
-        self.top = TiledVolume((1, 1, 1))
-        self.dense_phi = phi
-        return phi
-
-    def retile(self) -> None:
-        """Back from ``densify``: the top set tiled again (the same bits), the buffer
-        shrunk to the lower layers."""
-        phi = self.dense_phi
-        if phi is None:
-            return
-        self.dense_phi = None
-        L = self.n_layers
-        shape = phi.shape[1:]
-        n = int(np.prod(shape))
-        self.top = TiledVolume(shape, fill=self.cap)
-        self.top.fill_from(_planes(phi, L - 1))
-        try:
-            phi.resize((L - 1) * n, refcheck=True)
-            phi.shape = (L - 1,) + shape
-            self.low = phi
-        except ValueError:
-            self.low = np.array(phi[:-1], copy=True)
-        del phi
-        _trim()
 
     # ---- slabs ---------------------------------------------------------------------
     def slab(self, a: int, b: int, reach: int) -> tuple[np.ndarray, int]:
@@ -301,8 +269,10 @@ class TiledWork:
             new.fill_from(_extended(tv, below, above, h, cap))
             self.top = new
             del tv, new
-            box, self.low = [self.low], np.empty(0)
-            self.low = grow_vertical(box, below, above, h)
+            low = self.low
+            self.low = LayerTiles.from_planes(low.nl, (nx, ny, nz + below + above),
+                                              _extended_low(low, below, above, h))
+            del low
             self.z0 -= below * h
             self.bmin = None
         tv = self.top
@@ -317,6 +287,7 @@ class TiledWork:
         self.taper_idx = np.flatnonzero(self.cutoff != 1.0).astype(self.band.dtype)
         self.taper_val = self.cutoff[self.taper_idx]
         self.cutoff = np.empty(0)
+        _trim()                       # the candidates' arrays freed above
 
     def _classify_apply(self, cand: np.ndarray):
         """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
@@ -383,18 +354,20 @@ class TiledWork:
                     del loc
 
     # ---- per step ------------------------------------------------------------------
-    def materials_at(self, h: float, origin: np.ndarray, phi4: np.ndarray, tols: np.ndarray,
+    def materials_at(self, h: float, origin: np.ndarray, tols: np.ndarray,
                      bmin: np.ndarray) -> np.ndarray:
-        """``K.band_materials_bounded`` by slabs."""
+        """``K.band_materials_bounded`` by slabs (the lower layers tiled)."""
         g = self.grid
         out = np.full(len(self.band), -1, dtype=np.int32)
+        low = self.low
         if self.planes is None:
             self.planes = self.plane_starts(self.band)
         for a, b, sa, sb in self.chunks(self.planes):
             if sb > sa:
                 loc, x0 = self.slab(a, b, 1)
-                T.materials_slab(loc, x0, self.band[sa:sb], h, origin, phi4, tols, bmin,
-                                 g.dimension, g.periodic, g.periodic, out[sa:sb])
+                T.materials_slab(loc, x0, self.band[sa:sb], h, origin, self.top.shape[0],
+                                 low.tmap, low.cols, low.pool, tols, bmin, g.dimension,
+                                 g.periodic, g.periodic, out[sa:sb])
         return out
 
     def speed_bounds(self, V: np.ndarray, alpha: np.ndarray) -> tuple[float, float]:
@@ -449,15 +422,19 @@ class TiledWork:
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (``advect._Work.hold``)."""
         if self.held:
-            T.hold_at(self.top.pool.reshape(-1), self.pos, self.low[self.held - 1], self.band)
+            T.hold_at(self.top.pool.reshape(-1), self.pos,
+                      self.low.gather(self.held - 1, self.band))
 
     def clip_below(self) -> None:
-        T.clip_below_at(self.low, self.top.pool.reshape(-1), self.pos, self.band)
+        """φ_k = max(φ_k, φ_top) on the band for every lower layer (``_kernels.clip_below``)."""
+        top = T.take_at(self.top.pool.reshape(-1), self.pos)
+        for k in range(self.low.nl):
+            self.low.raise_to(k, self.band, top)
 
     def floor_top(self) -> None:
         """φ_top = min(φ_top, φ_{L−2}) on the band (a deposit with negative speeds)."""
         pool = self.top.pool.reshape(-1)
-        vals = np.minimum(T.take_at(pool, self.pos), self.low[-1].reshape(-1)[self.band])
+        vals = np.minimum(T.take_at(pool, self.pos), self.low.gather(-1, self.band))
         T.put_at(pool, self.pos, vals)
 
     def finish(self, clearance: int) -> LevelSetStack:
@@ -471,11 +448,9 @@ class TiledWork:
         self.cutoff = np.empty(0)
         self.planes = None
         self._buf = np.empty(0)
-        if self.dense_phi is not None:       # (a checkpoint formed it at the last step)
-            self.retile()
         low, tv = self.low, self.top
-        self.low, self.top = np.empty(0), TiledVolume((1, 1, 1))
-        contain_tiled(low, tv)
+        self.low, self.top = LayerTiles(0, (1, 1, 1)), TiledVolume((1, 1, 1))
+        low = contain_tiled(low, tv)
         _trim()
         return TiledStack(grid=self.grid, z0=self.z0, materials=self.materials,
                           reference_top=self.reference_top, low=low, tiles=tv)

@@ -22,10 +22,12 @@ array).
 """
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["TILE", "TiledVolume", "ghost_planes"]
+__all__ = ["TILE", "TiledVolume", "ghost_planes", "reserve_pool", "release_tail"]
 
 TILE = 8
 _S = 3            # log2(TILE)
@@ -241,6 +243,88 @@ def _pack(pool, keep):
                         pool[q, a, b, c] = pool[s, a, b, c]
 
 
+@njit(cache=True, parallel=True)
+def _store(i0, ny, nz, tmap_l, pool, src):
+    """pool[slot] = the tile's values for the stored tiles of planes i0 … (the part of an
+    edge tile outside the array set to 0)."""
+    n = src.shape[0]
+    tx0 = i0 >> _S
+    ntx = (n + _M) >> _S
+    tyn, tzn = tmap_l.shape[1], tmap_l.shape[2]
+    for q in prange(ntx * tyn * tzn):
+        a = q // (tyn * tzn)
+        r = q - a * tyn * tzn
+        tj = r // tzn
+        tk = r - tj * tzn
+        s = tmap_l[tx0 + a, tj, tk]
+        if s < 0:
+            continue
+        p0, j0, k0 = a << _S, tj << _S, tk << _S
+        for ii in range(TILE):
+            for jj in range(TILE):
+                for kk in range(TILE):
+                    p, j, k = p0 + ii, j0 + jj, k0 + kk
+                    pool[s, ii, jj, kk] = src[p, j, k] if (p < n and j < ny and k < nz) else 0.0
+
+
+@njit(cache=True, parallel=True)
+def _classify_uniform(src_bits, i0, ny, nz, tmap, const, src):
+    """For the tiles of planes i0 … i0 + n − 1 (i0 a multiple of 8) of a volume being
+    filled: tmap = −1 and const = the value where the tile's nodes inside the array hold
+    one bit pattern, else −2 (to be stored)."""
+    n = src.shape[0]
+    tx0 = i0 >> _S
+    ntx = (n + _M) >> _S
+    tyn, tzn = tmap.shape[1], tmap.shape[2]
+    for q in prange(ntx * tyn * tzn):
+        a = q // (tyn * tzn)
+        r = q - a * tyn * tzn
+        tj = r // tzn
+        tk = r - tj * tzn
+        p0, j0, k0 = a << _S, tj << _S, tk << _S
+        v = src_bits[p0, j0, k0]
+        same = True
+        for ii in range(p0, min(p0 + TILE, n)):
+            for jj in range(j0, min(j0 + TILE, ny)):
+                for kk in range(k0, min(k0 + TILE, nz)):
+                    if src_bits[ii, jj, kk] != v:
+                        same = False
+                        break
+                if not same:
+                    break
+            if not same:
+                break
+        if same:
+            tmap[tx0 + a, tj, tk] = -1
+            const[tx0 + a, tj, tk] = src[p0, j0, k0]
+        else:
+            tmap[tx0 + a, tj, tk] = -2
+
+
+def reserve_pool(n_tiles: int) -> np.ndarray:
+    """A (n_tiles, 8, 8, 8) float64 pool reserved in an anonymous memory map: its pages
+    become resident on first write only, and ``release_tail`` hands the pages of slots
+    no longer used back to the system (a packed pool's high-water mark does not stay
+    resident).  A tile is 4096 B, one page."""
+    n = max(int(n_tiles), 1)
+    flags = getattr(mmap, "MAP_PRIVATE", 0) | getattr(mmap, "MAP_ANONYMOUS", 0)
+    mm = mmap.mmap(-1, n * TILE ** 3 * 8, flags=flags) if flags else mmap.mmap(-1, n * TILE ** 3 * 8)
+    return np.frombuffer(mm, dtype=np.float64).reshape(n, TILE, TILE, TILE)
+
+
+def release_tail(pool: np.ndarray, used: int) -> None:
+    """Hand the pages of slots ``used`` … of a ``reserve_pool`` pool back to the system
+    (they read 0 afterwards; a no-op for other arrays or without ``madvise``)."""
+    mm = pool.base
+    while mm is not None and not isinstance(mm, mmap.mmap):
+        mm = getattr(mm, "base", None) if not isinstance(mm, memoryview) else mm.obj
+    if not isinstance(mm, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    start = -(-int(used) * TILE ** 3 * 8 // mmap.PAGESIZE) * mmap.PAGESIZE
+    if start < len(mm):
+        mm.madvise(mmap.MADV_DONTNEED, start, len(mm) - start)
+
+
 class TiledVolume:
     """A (nx, ny, nz) float64 field in 8³ tiles (module docstring).
 
@@ -259,7 +343,7 @@ class TiledVolume:
         # room for every tile, reserved, not touched: the pages of a large np.empty are
         # mapped by the C library on first write, so only the slots in use (kept packed
         # at the start by ``compact``) are resident, and the pool never moves
-        self.pool = np.empty((self.tmap.size, TILE, TILE, TILE))
+        self.pool = reserve_pool(self.tmap.size)
         self.n_slots = 0
         self.version = 0          # counts the changes of the set of stored tiles
 
@@ -316,6 +400,7 @@ class TiledVolume:
         tm[live] = remap[tm[live]]
         _pack(self.pool, keep)                # in place, towards the start (order kept)
         self.n_slots = int(keep.size)
+        release_tail(self.pool, self.n_slots)
         self.version += 1
 
     # ---- planes ----------------------------------------------------------------
@@ -366,7 +451,7 @@ class TiledVolume:
         tv.shape = self.shape
         tv.tmap = self.tmap.copy()
         tv.const = self.const.copy()
-        tv.pool = np.empty_like(self.pool)
+        tv.pool = reserve_pool(self.pool.shape[0])
         tv.pool[:self.n_slots] = self.pool[:self.n_slots]
         tv.n_slots = self.n_slots
         tv.version = 0
@@ -411,13 +496,26 @@ class TiledVolume:
         return tv
 
     def fill_from(self, planes_of, planes: int = 4 * TILE) -> None:
-        """Write the whole field from ``planes_of(i0, i1)`` (dense planes [i0, i1)), a
-        slab at a time, then ``compact``."""
-        nx = self.shape[0]
+        """Write the whole field of a new volume (no tile stored yet) from
+        ``planes_of(i0, i1)`` (dense planes [i0, i1)), a slab at a time: a tile whose
+        nodes hold one bit pattern becomes uniform at once, only the others take a slot
+        (the pool's high-water mark is the tiles kept)."""
+        if self.n_slots:
+            raise ValueError("fill_from fills a new volume")
+        nx, ny, nz = self.shape
         planes = max(TILE, planes - planes % TILE)
         for i0 in range(0, nx, planes):
-            self.write_planes(i0, planes_of(i0, min(i0 + planes, nx)))
-        self.compact()
+            src = np.ascontiguousarray(planes_of(i0, min(i0 + planes, nx)), dtype=np.float64)
+            if src.shape != (min(i0 + planes, nx) - i0, ny, nz):
+                raise ValueError(f"planes {i0} + {src.shape} do not fit {self.shape}")
+            _classify_uniform(src.view(np.int64), i0, ny, nz, self.tmap, self.const, src)
+            t0, t1 = i0 >> _S, (i0 + src.shape[0] + _M) >> _S
+            part = self.tmap[t0:t1].reshape(-1)
+            new = np.flatnonzero(part == -2)
+            part[new] = np.arange(self.n_slots, self.n_slots + new.size, dtype=np.int32)
+            self.n_slots += int(new.size)
+            _store(i0, ny, nz, self.tmap, self.pool, src)
+        self.version += 1
 
     def to_dense(self, out: np.ndarray | None = None) -> np.ndarray:
         """The dense (nx, ny, nz) array (into ``out`` when given)."""
