@@ -33,7 +33,6 @@ the homogeneous CCP model (:func:`.ccp_sheath.homogeneous_ccp`), also the refere
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,7 @@ from ..sheath_rf import SeriesKappa
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .ccp_eedf import MeanEnergyTable, mean_energy_table
-from .ccp_nonlocal import NonlocalEEDF, NonlocalFactors, column_factors, kinetic_processes, nonlocal_eedf
+from .ccp_nonlocal import NonlocalEEDF, kinetic_processes, nonlocal_eedf
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
 from .ccp_spec import CCPSettings
 from .mesh import Mesh
@@ -63,10 +62,9 @@ from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
 from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
-KINETIC_TOL = 1e-3     # fluid ↔ kinetics fixed point: largest change of ln(factor), ln T_B
-KINETIC_ITERATIONS = 40
 
-__all__ = ["CCPSetup", "CCPResult", "CCPTransport", "build_ccp", "solve_ccp", "bulk_mesh", "energy_channels"]
+__all__ = ["CCPSetup", "CCPResult", "CCPTransport", "build_ccp", "solve_ccp", "bulk_mesh", "energy_channels",
+           "kinetic_column"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +86,7 @@ class CCPSetup:
     lambda_i: float = 0.0
     kappa: SeriesKappa | None = None
     ion_cross_section: str = "constant"
-    eedf_table: MeanEnergyTable | NonlocalFactors | None = None
+    eedf_table: MeanEnergyTable | None = None
     bohm_from_eedf: bool = True
 
     @property
@@ -221,7 +219,7 @@ def _mean_width(setup: CCPSetup, s: np.ndarray) -> float:
     return float((s[e] * w).sum() / w.sum())
 
 
-def build_ccp(spec: ReactorSpec, *, bohm_from_eedf: bool = True, factors: NonlocalFactors | None = None) -> CCPSetup:
+def build_ccp(spec: ReactorSpec, *, bohm_from_eedf: bool = True) -> CCPSetup:
     """Check the recipe (RecipeError naming the field) and solve the homogeneous model; with
     ``eedf: boltzmann`` build the mean-energy tables (:mod:`.ccp_eedf`) at the homogeneous
     Maxwellian model's ionisation degree, then re-solve the homogeneous model with them.
@@ -299,12 +297,8 @@ def build_ccp(spec: ReactorSpec, *, bohm_from_eedf: bool = True, factors: Nonloc
     if ref is None or (c.sheath == "auto" and lam_i < ref.s_m_m):   # the ions collide while crossing the sheath
         collisional = True
         ref = reference(True)
-    table: MeanEnergyTable | NonlocalFactors | None = None
-    if factors is not None:                                # non-local kinetics (ccp_nonlocal): fixed factors
-        table = factors
-        gm.rate_factor = factors.rate_factor
-        ref = reference(collisional)
-    elif spec.eedf == EEDFModel.BOLTZMANN:
+    table = None
+    if spec.eedf == EEDFModel.BOLTZMANN:
         table = mean_energy_table(gm.chem, gm.n_g0, spec.gas_temperature, omega, ref.n0_m3 / gm.n_g0, ref.n0_m3)
         gm.rate_factor = table.rate_factor                 # coef.rates reads k through gm: Boltzmann rates
         ref = reference(collisional)
@@ -343,28 +337,28 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
 
 
 def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
-              resume: bool = False, bohm_from_eedf: bool = True, factors: NonlocalFactors | None = None) -> CCPResult:
+              resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
     """Steady state of the 2D CCP (module docstring).  ``checkpoint``/``resume`` as
     :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved);
     ``bohm_from_eedf``: :func:`build_ccp`.  With ``fluid2d.ccp.electrons: nonlocal`` the fluid
-    and the non-local kinetics of the centre column (:mod:`.ccp_nonlocal`) are iterated to a fixed
-    point (``factors``: fixed kinetic factors instead, one fluid solve)."""
+    the bulk's electrons are the non-local kinetics of :mod:`.ccp_kinetic` (checkpoints: not with it)."""
     c = (spec.fluid2d or Fluid2DSpec()).ccp or CCPSettings()
-    if c.electrons == "local" or factors is not None:
+    if c.electrons == "local":
         return _solve_fluid(spec, max_iterations=max_iterations, checkpoint=checkpoint, resume=resume,
-                            bohm_from_eedf=bohm_from_eedf, factors=factors)
+                            bohm_from_eedf=bohm_from_eedf)
     if spec.eedf == EEDFModel.BOLTZMANN:
         raise RecipeError("electrons: nonlocal computes its own EEDF (the non-local kinetics); remove "
                           "reactor.eedf: boltzmann or set fluid2d.ccp.electrons: local",
                           path="reactor.fluid2d.ccp.electrons", value="nonlocal")
-    return _solve_nonlocal(spec, max_iterations)
+    from .ccp_kinetic import solve_nonlocal            # imports this module
+    return solve_nonlocal(spec, max_iterations)
 
 
 def kinetic_column(res: CCPResult, U0=None) -> NonlocalEEDF:
-    """The non-local kinetics (:func:`.ccp_nonlocal.nonlocal_eedf`) of the centre column of a fluid
-    result: its density profile and gas density, the electrons' absorbed power per area of the
-    column (ohmic + both sheaths' stochastic), the sheath-edge densities of its stochastic heating
-    (S_stoc = ½m v̄ J₁²/(e²n_s) inverted)."""
+    """The non-local kinetics (:func:`.ccp_nonlocal.nonlocal_eedf`) of the centre column of a
+    result (a diagnostic of a local solution): its density profile and gas density, the electrons'
+    absorbed power per area of the column (ohmic + both sheaths' stochastic), the sheath-edge
+    densities of its stochastic heating (S_stoc = ½m v̄ J₁²/(e²n_s) inverted)."""
     from .ccp_sheath import stochastic_heating
     m, h = res.setup.mesh, res.heating
     dz = m.dz
@@ -378,35 +372,11 @@ def kinetic_column(res: CCPResult, U0=None) -> NonlocalEEDF:
                          T_gas_K=float(res.T_gas[0].mean()), omega=res.setup.omega, U0=U0, stochastic=bool(S.sum() > 0))
 
 
-def _solve_nonlocal(spec: ReactorSpec, max_iterations: int | None) -> CCPResult:
-    """Fluid ↔ kinetics: fluid (Maxwellian start) → the centre column's non-local EEDF → factors on
-    the fluid's rates and T_B (:func:`.ccp_nonlocal.column_factors`, geometric under-relaxation ½)
-    → fluid …, until ln(factors) and ln T_B move by less than KINETIC_TOL."""
-    res = _solve_fluid(spec, max_iterations=max_iterations)
-    fac, sol, change = None, None, np.inf
-    for it in range(1, KINETIC_ITERATIONS + 1):
-        sol = kinetic_column(res, None if sol is None else sol.U)
-        gm = res.setup.global_model
-        gm.rate_factor = None                       # the chemistry's Maxwellian rates at the fluid's T_e
-        kM = gm.rate_coefficients(res.T_e[0], res.n_gas[0])
-        new = column_factors(sol, kinetic_processes(gm.chem), kM, res.n_e[0], res.setup.mesh.dz, gm.n_rx)
-        if fac is not None:
-            new = NonlocalFactors(factor=np.sqrt(fac.factor * new.factor), T_bohm=math.sqrt(fac.T_bohm * new.T_bohm))
-            change = max(float(np.max(np.abs(np.log(new.factor / fac.factor)))), abs(math.log(new.T_bohm / fac.T_bohm)))
-        fac = new
-        res = _solve_fluid(spec, max_iterations=max_iterations, factors=fac)
-        if change < KINETIC_TOL:
-            return dataclasses.replace(res, kinetics=sol, kinetic_iterations=it)
-    raise SimulationError(f"fluid2d CCP with electrons: nonlocal: the fluid and the non-local kinetics did not "
-                          f"reach a fixed point in {KINETIC_ITERATIONS} iterations (last change of the rate "
-                          f"factors {change:.2e}, tolerance {KINETIC_TOL:g})")
-
-
 def _solve_fluid(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
-                 resume: bool = False, bohm_from_eedf: bool = True, factors: NonlocalFactors | None = None) -> CCPResult:
+                 resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
     """One fluid solve (:func:`solve_ccp`) with fixed rates."""
     t0 = time.perf_counter()
-    setup = build_ccp(spec, bohm_from_eedf=bohm_from_eedf, factors=factors)
+    setup = build_ccp(spec, bohm_from_eedf=bohm_from_eedf)
     s, ref, gm, coef = setup.settings, setup.reference, setup.global_model, setup.coef
     R, gap = spec.chamber.radius, setup.gap
     nr, nz = s.mesh.nr, s.mesh.nz

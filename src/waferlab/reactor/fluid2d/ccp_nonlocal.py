@@ -54,8 +54,7 @@ from scipy.sparse.linalg import spsolve
 from ...constants import EV, K_B, M_E
 from ..boltzmann import GAMMA, Grid, Process, _bernoulli, inelastic_matrix
 
-__all__ = ["NLA_GRID", "NonlocalEEDF", "NonlocalFactors", "nonlocal_eedf", "column_factors", "cell_weights",
-           "kinetic_processes"]
+__all__ = ["NLA_GRID", "NonlocalEEDF", "nonlocal_eedf", "cell_weights", "kinetic_processes"]
 
 NLA_GRID = Grid(n=500, u_max=50.0)
 
@@ -218,7 +217,7 @@ def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, 
         J2 = math.exp(2 * lj)
         return 0.5 * J2 / (n_gas * sig) ** 2, J2 * b_unit
 
-    for it in range(1, max_iterations + 1):
+    for it in range(1, max_iterations + 1):            # noqa: B007 (the count is reported)
         def absorbed(lj, col=col):
             a, b = coefficients(lj)
             Fx = col.solve(a, b, total)
@@ -233,7 +232,8 @@ def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, 
             lo, hi, flo = hi, hi + 1.0, fhi
             fhi = absorbed(hi)
         lnJ = brentq(absorbed, lo, hi, xtol=1e-10)
-        F = col.solve(*coefficients(lnJ), total)
+        a, b = coefficients(lnJ)
+        F = col.solve(a, b, total)
         sig_new = _conductivity(grid, col, F, n_gas, omega)
         change = float(np.max(np.abs(np.log(sig_new / sig))))
         sig = np.sqrt(sig * sig_new)
@@ -294,34 +294,3 @@ def kinetic_processes(chem, grid: Grid = NLA_GRID) -> list:
                               threshold_eV=PP_EXCITATION_EV)),
             mk(iz[0], Process("ionisation (Phelps & Petrovic 1999)", "inelastic", xs["ionisation"],
                               threshold_eV=PP_IONISATION_EV))]
-
-
-@dataclass(frozen=True)
-class NonlocalFactors:
-    """What the fluid solve reads from the kinetics (the duck type of :class:`.ccp_eedf.MeanEnergyTable`):
-    ``factor`` (n_rx,) on each reaction's Maxwellian rate (frozen between two kinetic solves) and
-    ``T_bohm`` the Bohm temperature (eV) at the sheath edges (absolute: the fluid's T_e is then the
-    temperature of its ambipolar transport, set by its particle balance)."""
-
-    factor: np.ndarray
-    T_bohm: float
-
-    def rate_factor(self, Te) -> np.ndarray:
-        return np.repeat(self.factor[:, None], np.size(Te), axis=1)
-
-    def bohm_temperature(self, Te) -> np.ndarray:
-        return np.full(np.shape(Te), self.T_bohm)
-
-
-def column_factors(sol: NonlocalEEDF, eprocs, k_maxwell: np.ndarray, n: np.ndarray, dz: np.ndarray,
-                   n_rx: int) -> NonlocalFactors:
-    """The kinetics ``sol`` (its processes ``eprocs``, :func:`kinetic_processes`) as factors on the
-    fluid's Maxwellian rates ``k_maxwell`` (n_rx, nz) at its T_e on the same column (density ``n``):
-    c_r = Σ n k_r Δz / Σ n k_r(T_e) Δz; T_B the mean of the two sheath edges'."""
-    c = np.ones(n_rx)
-    w = n * dz
-    for i, p in enumerate(eprocs):
-        num = float((w * sol.rate[i]).sum())
-        den = float((w * k_maxwell[p.rx]).sum())
-        c[p.rx] = max(num, 1e-300) / den if den > 0 else 1.0
-    return NonlocalFactors(factor=c, T_bohm=float(0.5 * (sol.T_bohm[0] + sol.T_bohm[-1])))
