@@ -84,3 +84,13 @@ def test_the_well_reproduces_the_density_shape(column):
     n_check = np.array([(cell_weights(column.grid, u, 0.5) * column.F).sum() for u in column.U])
     assert np.allclose(n_check, column.n, rtol=1e-12)
     assert column.T_bohm[0] < 2 / 3 * column.mean_energy[0]
+
+
+def test_nonlocal_electrons_refuse_the_local_boltzmann_tables():
+    """``electrons: nonlocal`` computes its own EEDF: with ``eedf: boltzmann`` a RecipeError names the key."""
+    from waferlab.errors import RecipeError
+    from waferlab.reactor.fluid2d.ccp import solve_ccp
+    from waferlab.validation.ccp_edupic import edupic_spec
+
+    with pytest.raises(RecipeError, match="electrons"):
+        solve_ccp(edupic_spec(eedf="boltzmann", ccp={"electrons": "nonlocal"}))

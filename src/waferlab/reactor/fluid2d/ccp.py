@@ -51,7 +51,7 @@ from ..sheath_rf import SeriesKappa
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .ccp_eedf import MeanEnergyTable, mean_energy_table
-from .ccp_nonlocal import NonlocalEEDF, kinetic_processes, nonlocal_eedf
+from .ccp_nonlocal import NonlocalEEDF
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
 from .ccp_spec import CCPSettings
 from .mesh import Mesh
@@ -63,8 +63,7 @@ from .transport import PlasmaCoefficients, TransportResidual, gas_density
 
 RELAX = 0.5            # under-relaxation of the heating and the bulk length between Newton steps
 
-__all__ = ["CCPSetup", "CCPResult", "CCPTransport", "build_ccp", "solve_ccp", "bulk_mesh", "energy_channels",
-           "kinetic_column"]
+__all__ = ["CCPSetup", "CCPResult", "CCPTransport", "build_ccp", "solve_ccp", "bulk_mesh", "energy_channels"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -352,24 +351,6 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
                           path="reactor.fluid2d.ccp.electrons", value="nonlocal")
     from .ccp_kinetic import solve_nonlocal            # imports this module
     return solve_nonlocal(spec, max_iterations)
-
-
-def kinetic_column(res: CCPResult, U0=None) -> NonlocalEEDF:
-    """The non-local kinetics (:func:`.ccp_nonlocal.nonlocal_eedf`) of the centre column of a
-    result (a diagnostic of a local solution): its density profile and gas density, the electrons'
-    absorbed power per area of the column (ohmic + both sheaths' stochastic), the sheath-edge
-    densities of its stochastic heating (S_stoc = ½m v̄ J₁²/(e²n_s) inverted)."""
-    from .ccp_sheath import stochastic_heating
-    m, h = res.setup.mesh, res.heating
-    dz = m.dz
-    S = np.array([h.stochastic[0, 0] * dz[0], h.stochastic[0, -1] * dz[-1]])
-    P = float((h.ohmic[0] * dz).sum() + S.sum())
-    J = np.array([h.J1[0], h.J1_top[0]])
-    Te = np.array([res.T_e[0, 0], res.T_e[0, -1]])
-    n_s = np.where(S > 0, J ** 2 * stochastic_heating(1.0, 1.0, Te) / np.maximum(S, 1e-300), res.n_e[0, [0, -1]])
-    procs = [p.process for p in kinetic_processes(res.setup.global_model.chem)]
-    return nonlocal_eedf(procs, dz, res.n_e[0], P, n_s, n_gas=float(res.n_gas[0].mean()),
-                         T_gas_K=float(res.T_gas[0].mean()), omega=res.setup.omega, U0=U0, stochastic=bool(S.sum() > 0))
 
 
 def _solve_fluid(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,

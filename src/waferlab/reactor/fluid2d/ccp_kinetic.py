@@ -81,8 +81,9 @@ def _kinetics(procs, setup: CCPSetup, shape, P, n_s_rel, n_g, T_g, U0, nu, n_gue
                           f"rate {nu:.3g} s⁻¹ (last mismatch {fb:.2e} in ln ν)")
 
 
-def solve_nonlocal(spec, max_iterations: int | None = None) -> CCPResult:
-    """Steady state of the CCP with non-local electrons (module docstring)."""
+def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CCPResult:
+    """Steady state of the CCP with non-local electrons (module docstring); ``progress``: called
+    with (step, change, n_max, bulk length change / gap) after each kinetic step."""
     import time
     t0 = time.perf_counter()
     res = _solve_fluid(spec, max_iterations=max_iterations)
@@ -117,6 +118,8 @@ def solve_nonlocal(spec, max_iterations: int | None = None) -> CCPResult:
         heat = _heating(setup, tr, lnn, Ts, n_g, heat.V_T)
         d_new = gap - _mean_width(setup, heat.s_bottom) - _mean_width(setup, heat.s_top)
         moved = abs(d_new - d)
+        if progress is not None:
+            progress(len(history), change, n_max, moved / gap)
         if change < KINETIC_TOL and moved < 1e-4 * gap:
             break
         d = d + float(np.clip(RELAX * (max(d_new, 0.1 * gap) - d), -0.05 * gap, 0.05 * gap))
