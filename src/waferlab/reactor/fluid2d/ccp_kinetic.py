@@ -21,8 +21,9 @@ with T_e := T_s(z) (the same in every column) gives the density shape and the io
 ν that sustains it (:meth:`.transport.TransportResidual.sustaining_mode`); (b) the density scale
 n_max for which the kinetics of the centre column, absorbing the column's electron power less its
 wall loss, ionise at that ν (secant in ln n_max); (c) the sheaths and the RF amplitude of the new
-plasma (:func:`.ccp._heating`: the power of the recipe), the bulk length between them, the new T_s —
-until n_max and T_s move by less than KINETIC_TOL.  The ions' energy at the electrodes, the sheath
+plasma (:func:`.ccp._heating`: the power of the recipe), the bulk length between them (under-relaxed as in
+:func:`.ccp.solve_ccp`), the new T_s and n_max (geometric under-relaxation ½) — until n_max and T_s
+move by less than KINETIC_TOL and the bulk length by less than 1e-3 of the gap.  The ions' energy at the electrodes, the sheath
 voltages and the RF current follow from the sheath model as with local electrons.
 """
 from __future__ import annotations
@@ -113,14 +114,14 @@ def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CC
         Ts_new = np.broadcast_to(np.maximum(sol.T_bohm, 0.05)[None, :], (nr, nz)).copy()
         change = max(abs(math.log(n_new / n_max)), float(np.max(np.abs(Ts_new / Ts - 1))))
         history.append(change)
-        n_max, Ts = n_new, Ts_new
+        n_max, Ts = math.sqrt(n_max * n_new), np.sqrt(Ts * Ts_new)       # geometric under-relaxation ½
         lnn = lnn - lnn[0].max() + math.log(n_max)
         heat = _heating(setup, tr, lnn, Ts, n_g, heat.V_T)
         d_new = gap - _mean_width(setup, heat.s_bottom) - _mean_width(setup, heat.s_top)
         moved = abs(d_new - d)
         if progress is not None:
             progress(len(history), change, n_max, moved / gap)
-        if change < KINETIC_TOL and moved < 1e-4 * gap:
+        if change < KINETIC_TOL and moved < 1e-3 * gap:
             break
         d = d + float(np.clip(RELAX * (max(d_new, 0.1 * gap) - d), -0.05 * gap, 0.05 * gap))
         setup = dataclasses.replace(setup, mesh=bulk_mesh(R, d, nr, nz))
