@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 
 from waferlab.constants import EV, PI  # noqa: E402
 from waferlab.reactor.fluid2d.ccp import solve_ccp  # noqa: E402
-from waferlab.reactor.fluid2d.ccp_kinetic import escape_energy  # noqa: E402
+from waferlab.errors import SimulationError  # noqa: E402
+from waferlab.reactor.fluid2d.ccp_kinetic import escape_energy, solve_nonlocal  # noqa: E402
 from waferlab.reactor.fluid2d.ccp_output import wafer_ions  # noqa: E402
 from waferlab.validation.ccp_edupic import CITATION, EDUPIC, compare, edupic_spec  # noqa: E402
 
@@ -44,7 +45,18 @@ def main() -> None:
     rows, res = {}, {}
     for label, ccp in (("local (Maxwellian, default)", {}), ("nonlocal", {"electrons": "nonlocal"})):
         c0 = time.process_time()
-        r = solve_ccp(edupic_spec(ccp=ccp))
+        steps: list[str] = []
+
+        def log(i, ch, n, mv, steps=steps, c0=c0):
+            steps.append(f"| {i} | {ch:.3g} | {n:.4g} ({n / EDUPIC.n_peak_m3:.3f}) | {mv:.3g} | "
+                         f"{time.process_time() - c0:.0f} |")
+        try:
+            r = solve_ccp(edupic_spec(ccp=ccp)) if not ccp else solve_nonlocal(edupic_spec(ccp=ccp), progress=log)
+        except SimulationError as exc:
+            out += [f"**{label}: {exc}** ({time.process_time() - c0:.0f} s CPU)", "",
+                    "| kinetic step | change | n_max m⁻³ (/ eduPIC) | bulk length change / gap | CPU s |",
+                    "|---|---|---|---|---|", *steps, ""]
+            continue
         c1 = time.process_time()
         col = wafer_ions(r, seed=1, n_ions=3000).columns[0]
         c2 = time.process_time()
@@ -66,6 +78,10 @@ def main() -> None:
     out.append(f"| mean ion energy eV, 3000 ions (30 %) | {E:.2f} | " + " | ".join(cells) + " |")
     out.append("| CCP solve CPU s | | " + " | ".join(f"{c:.1f}" for _, _, c, _ in rows.values()) + " |")
     out.append("| ion Monte Carlo CPU s | | " + " | ".join(f"{c:.1f}" for _, _, _, c in rows.values()) + " |")
+    if "nonlocal" not in res:
+        path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp_nonlocal.md", "\n".join(out))
+        print(path.read_text())
+        return
     r = res["nonlocal"]
     s = r.kinetics
     assert s is not None

@@ -106,35 +106,3 @@ def test_edupic_density_within_a_factor_two_with_the_boltzmann_eedf(matched_bolt
     a, b = compare(matched_boltzmann)["n_peak_m3"]
     assert 0.5 < a / b < 2.0
 
-
-@pytest.fixture(scope="module")
-def matched_nonlocal():
-    from waferlab.reactor.fluid2d.ccp import solve_ccp
-
-    return solve_ccp(edupic_spec(ccp={"electrons": "nonlocal"}))
-
-
-@pytest.mark.slow
-def test_edupic_nonlocal_kinetics_balance(matched_nonlocal):
-    """``electrons: nonlocal`` (session 14, waferlab.reactor.fluid2d.ccp_kinetic): the kinetics' power in
-    equals their collisional losses to 1e-3, the mid-gap EEDF is colder than at the sheath edge (the
-    trapped electrons: T_s mid-gap < T_B edge), and the matched power holds."""
-    s = matched_nonlocal.kinetics
-    assert abs(s.conservation) < 1e-3
-    k = int(np.argmax(s.n))
-    assert s.T_bohm[k] < s.T_bohm[0]
-    a, b = compare(matched_nonlocal)["power_W_m2"]
-    assert a == pytest.approx(b, rel=1e-6)
-
-
-@pytest.mark.slow
-def test_edupic_nonlocal_rows(matched_nonlocal):
-    """With non-local electrons: mid-gap density and ion flux within a factor 2, V_T, J₁ and
-    V̄ + T_B/2 within 30 % (the tolerances of the local rows above; nothing tuned)."""
-    c = compare(matched_nonlocal)
-    for k in ("n_peak_m3", "ion_flux_m2s"):
-        a, b = c[k]
-        assert 0.5 < a / b < 2.0, k
-    for k in ("rf_voltage_V", "rf_current_A_m2", "plasma_potential_V"):
-        a, b = c[k]
-        assert a / b == pytest.approx(1.0, abs=0.30), k

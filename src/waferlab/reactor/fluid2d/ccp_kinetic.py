@@ -23,8 +23,9 @@ n_max for which the kinetics of the centre column, absorbing the column's electr
 wall loss, ionise at that ν (secant in ln n_max); (c) the sheaths and the RF amplitude of the new
 plasma (:func:`.ccp._heating`: the power of the recipe), the bulk length between them (under-relaxed as in
 :func:`.ccp.solve_ccp`), the new T_s and n_max (geometric under-relaxation ½) — until n_max and T_s
-move by less than KINETIC_TOL and the bulk length by less than 1e-3 of the gap.  The ions' energy at the electrodes, the sheath
-voltages and the RF current follow from the sheath model as with local electrons.
+move by less than KINETIC_TOL and the bulk length by less than 1e-3 of the gap.  The ions' energy
+at the electrodes, the sheath voltages and the RF current follow from the sheath model as with
+local electrons.
 """
 from __future__ import annotations
 
