@@ -43,7 +43,7 @@ from scipy.sparse.linalg import spsolve
 from ..constants import EPS0, EV, M_E, PI
 
 __all__ = ["Process", "EEDF", "Grid", "solve_eedf", "eedf_at_mean_energy", "maxwellian",
-           "druyvesteyn", "rate_coefficient", "optical_temperature", "GAMMA"]
+           "druyvesteyn", "rate_coefficient", "optical_temperature", "GAMMA", "inelastic_matrix"]
 
 GAMMA = math.sqrt(2 * EV / M_E)          # m s^-1 V^-1/2
 
@@ -132,19 +132,27 @@ def _bernoulli(z):
 
 def _inelastic_matrix(grid: Grid, procs, fractions) -> sp.csr_matrix:
     """Σ_k of the inelastic operator as a matrix M (cell-integrated: M F = Δu C)."""
+    u, du = grid.u, grid.du
+    outs = [(GAMMA * x * u * p.sigma * du, p.threshold_eV)            # rate out of each cell (per F_i)
+            for p, x in zip(procs, fractions) if x > 0 and p.kind == "inelastic"]
+    return inelastic_matrix(grid, outs)
+
+
+def inelastic_matrix(grid: Grid, outs) -> sp.csr_matrix:
+    """The inelastic operator (cell-integrated) from ``outs``: pairs (rate out of each cell
+    per F_i (n,), threshold eV); the in-scattering lands at u − threshold, split linearly
+    between the two neighbouring cell centres (:func:`_inelastic_matrix`; the non-local
+    operator of :mod:`.fluid2d.ccp_nonlocal` passes space-integrated out-rates)."""
     n, du, u = grid.n, grid.du, grid.u
     rows, cols, vals = [], [], []
-    for p, x in zip(procs, fractions):
-        if x <= 0 or p.kind != "inelastic":
-            continue
-        out = GAMMA * x * u * p.sigma * du            # rate out of each cell (per F_i)
+    for out, threshold in outs:
         src = np.flatnonzero(out > 0)
         if src.size == 0:
             continue
         rows.append(src)
         cols.append(src)
         vals.append(-out[src])
-        land = (u[src] - p.threshold_eV) / du - 0.5    # fractional cell index of the landing
+        land = (u[src] - threshold) / du - 0.5    # fractional cell index of the landing
         land = np.maximum(land, 0.0)
         j = np.minimum(np.floor(land).astype(np.intp), n - 1)
         w1 = np.clip(land - j, 0.0, 1.0)

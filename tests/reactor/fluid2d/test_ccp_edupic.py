@@ -105,3 +105,4 @@ def test_edupic_boltzmann_eedf_electrical_quantities(matched_boltzmann):
 def test_edupic_density_within_a_factor_two_with_the_boltzmann_eedf(matched_boltzmann):
     a, b = compare(matched_boltzmann)["n_peak_m3"]
     assert 0.5 < a / b < 2.0
+

@@ -51,6 +51,7 @@ from ..sheath_rf import SeriesKappa
 from ..spec import ReactorSpec
 from ..state import build_model, resolve_chemistry
 from .ccp_eedf import MeanEnergyTable, mean_energy_table
+from .ccp_nonlocal import NonlocalEEDF
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
 from .ccp_spec import CCPSettings
 from .mesh import Mesh
@@ -140,6 +141,8 @@ class CCPResult:
     iterations: int
     seconds: float
     global_state: object = field(repr=False, default=None)
+    kinetics: NonlocalEEDF | None = field(repr=False, default=None)
+    kinetic_iterations: int = 0
 
     @property
     def z_m(self) -> np.ndarray:
@@ -336,7 +339,23 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
               resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
     """Steady state of the 2D CCP (module docstring).  ``checkpoint``/``resume`` as
     :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved);
-    ``bohm_from_eedf``: :func:`build_ccp`."""
+    ``bohm_from_eedf``: :func:`build_ccp`.  With ``fluid2d.ccp.electrons: nonlocal`` the fluid
+    the bulk's electrons are the non-local kinetics of :mod:`.ccp_kinetic` (checkpoints: not with it)."""
+    c = (spec.fluid2d or Fluid2DSpec()).ccp or CCPSettings()
+    if c.electrons == "local":
+        return _solve_fluid(spec, max_iterations=max_iterations, checkpoint=checkpoint, resume=resume,
+                            bohm_from_eedf=bohm_from_eedf)
+    if spec.eedf == EEDFModel.BOLTZMANN:
+        raise RecipeError("electrons: nonlocal computes its own EEDF (the non-local kinetics); remove "
+                          "reactor.eedf: boltzmann or set fluid2d.ccp.electrons: local",
+                          path="reactor.fluid2d.ccp.electrons", value="nonlocal")
+    from .ccp_kinetic import solve_nonlocal            # imports this module
+    return solve_nonlocal(spec, max_iterations)
+
+
+def _solve_fluid(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,
+                 resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
+    """One fluid solve (:func:`solve_ccp`) with fixed rates."""
     t0 = time.perf_counter()
     setup = build_ccp(spec, bohm_from_eedf=bohm_from_eedf)
     s, ref, gm, coef = setup.settings, setup.reference, setup.global_model, setup.coef

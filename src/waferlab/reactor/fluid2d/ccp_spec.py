@@ -30,6 +30,10 @@ V̄ = V₁ + a few T_e at V₁ ≫ T_e: the dominant-powered-sheath limit of ``s
 chemistry's σ_i at every energy, all charge exchange) or ``phelps`` (argon only: charge exchange
 and isotropic scattering with the energy-dependent Ar⁺/Ar cross sections of Phelps, J. Appl.
 Phys. 76, 747, 1994; :func:`..iedf_mc.phelps_ar_ion_cross_sections`).
+``electrons``: ``local`` (default: the electron energy equation with the rates of ``reactor.eedf``)
+or ``nonlocal`` (the EEDF of the centre column as a function of total energy, Kortshagen, Busch &
+Tsendin 1996: :mod:`waferlab.reactor.fluid2d.ccp_nonlocal`; argon uses Phelps & Petrović's
+electron cross sections; not with ``eedf: boltzmann``).
 The checks against the chamber are made
 when the model is built (:func:`waferlab.reactor.fluid2d.ccp.build_ccp`).
 """
@@ -59,6 +63,7 @@ class CCPSettings(SpecModel):
     sheath: Literal["auto", "collisionless", "collisional"] = "auto"
     mean_voltage: Literal["sinusoidal", "series"] = "series"
     ion_cross_section: Literal["constant", "phelps"] | None = None
+    electrons: Literal["local", "nonlocal"] = "local"
 
     @model_validator(mode="after")
     def _check(self):

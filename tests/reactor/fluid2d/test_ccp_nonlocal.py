@@ -1,0 +1,96 @@
+"""The non-local electron kinetics of the CCP bulk (waferlab.reactor.fluid2d.ccp_nonlocal)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from waferlab.reactor.boltzmann import Grid, maxwellian, rate_coefficient, solve_eedf
+from waferlab.reactor.chemistry import load_chemistry
+from waferlab.reactor.fluid2d.ccp_nonlocal import cell_weights, kinetic_processes, nonlocal_eedf
+from waferlab.reactor.fluid2d.ccp_xs import phelps_petrovic_ar
+
+N_GAS = 10.0 / (1.380649e-23 * 350.0)          # eduPIC: 10 Pa, 350 K
+OMEGA = 2 * np.pi * 13.56e6
+GRID = Grid(n=300, u_max=45.0)
+
+
+def _procs():
+    return [p.process for p in kinetic_processes(load_chemistry("argon"), GRID)]
+
+
+def test_argon_uses_the_phelps_petrovic_cross_sections():
+    """Argon's kinetics take the measured cross sections (Phelps & Petrović 1999): the Ramsauer
+    minimum of the momentum transfer sits at 0.2–0.3 eV; thresholds 11.5 and 15.8 eV.  Their
+    Maxwellian ionisation rate at 3–6 eV is within 35 % of the L&L (2005, Table 3.3) fit the
+    fluid uses (two independent data sets: a check of the transcription, not of either)."""
+    procs = _procs()
+    kinds = [(p.kind, p.threshold_eV) for p in procs]
+    assert kinds == [("elastic", 0.0), ("inelastic", 11.5), ("inelastic", 15.8)]
+    u = np.linspace(0.05, 1.0, 400)
+    el = phelps_petrovic_ar(u)["elastic"]
+    assert 0.2 < u[np.argmin(el)] < 0.3
+    g = Grid(n=2000, u_max=100.0)
+    s_iz = phelps_petrovic_ar(g.u)["ionisation"]
+    for T in (3.0, 4.0, 6.0):
+        k_ll = 2.34e-14 * T ** 0.59 * np.exp(-17.44 / T)
+        assert rate_coefficient(g, maxwellian(g, T), s_iz) == pytest.approx(k_ll, rel=0.35)
+
+
+def test_flat_well_uniform_field_reduces_to_the_local_two_term_eedf():
+    """No well (U = 0), a uniform density (so a uniform RF field) and no stochastic heating: the
+    space-averaged equation is the local one times the column length, so F must be the local
+    two-term EEDF (:func:`..boltzmann.solve_eedf`) at the same reduced field — to the solver's
+    round-off (the two assemble the same discrete operator), not a tolerance on physics.  The
+    relaxation-length side of the limit: the local EEDF is what the space average gives wherever
+    heating and well are uniform over the accessible region."""
+    procs = _procs()
+    dz = np.full(6, 2e-3)
+    n = np.full(6, 5e15)
+    sol = nonlocal_eedf(procs, dz, n, 20.0, [1e15, 1e15], n_gas=N_GAS, T_gas_K=350.0, omega=OMEGA, grid=GRID,
+                        U0=np.zeros(6), fixed_well=True, stochastic=False)
+    assert np.allclose(sol.EN_rms, sol.EN_rms[0], rtol=1e-12)
+    loc = solve_eedf(GRID, procs, [1.0] * 3, float(sol.EN_rms[0]), T_gas_K=350.0, omega_over_N=OMEGA / N_GAS)
+    f = sol.local(0) / sol.n[0]
+    f0 = loc.F0 / float((cell_weights(GRID, 0.0, 0.5) * loc.F0).sum())
+    sel = f0 > 1e-8 * f0.max()
+    assert np.max(np.abs(f[sel] / f0[sel] - 1)) < 1e-8
+    assert sol.mean_energy[0] == pytest.approx(loc.mean_energy_eV, rel=2e-3)     # midpoint vs exact moment
+
+
+@pytest.fixture(scope="module")
+def column():
+    """An eduPIC-like column: a cos-shaped density over 18 mm, 40 W/m², both sheaths heating."""
+    z = (np.arange(16) + 0.5) / 16
+    n = 7e15 * (0.25 + 0.75 * np.sin(np.pi * z))
+    return nonlocal_eedf(_procs(), np.full(16, 18e-3 / 16), n, 40.0, [1.5e15, 1.5e15], n_gas=N_GAS,
+                         T_gas_K=350.0, omega=OMEGA, grid=GRID)
+
+
+def test_power_in_equals_collisional_losses(column):
+    """The kinetic equation conserves energy: heating (ohmic + stochastic) = elastic + inelastic
+    losses to 1e-3, and the heating is the requested 40 W/m²."""
+    assert column.power_in == pytest.approx(40.0, rel=1e-6)
+    assert abs(column.conservation) < 1e-3
+    assert column.power_stochastic > 0 and column.power_ohmic > 0
+
+
+def test_the_well_reproduces_the_density_shape(column):
+    """n(z) = ∫√(ε − U(z)) F dε from the solved well gives back the column's density shape, the
+    well is deepest at the walls, and the Bohm temperature there is below the mean energy's ⅔."""
+    z = (np.arange(16) + 0.5) / 16
+    shape = 0.25 + 0.75 * np.sin(np.pi * z)
+    assert np.max(np.abs(column.n / column.n.max() - shape / shape.max())) < 1e-3
+    assert column.U[0] == pytest.approx(column.U.max()) and column.U.min() < 0.05
+    n_check = np.array([(cell_weights(column.grid, u, 0.5) * column.F).sum() for u in column.U])
+    assert np.allclose(n_check, column.n, rtol=1e-12)
+    assert column.T_bohm[0] < 2 / 3 * column.mean_energy[0]
+
+
+def test_nonlocal_electrons_refuse_the_local_boltzmann_tables():
+    """``electrons: nonlocal`` computes its own EEDF: with ``eedf: boltzmann`` a RecipeError names the key."""
+    from waferlab.errors import RecipeError
+    from waferlab.reactor.fluid2d.ccp import solve_ccp
+    from waferlab.validation.ccp_edupic import edupic_spec
+
+    with pytest.raises(RecipeError, match="electrons"):
+        solve_ccp(edupic_spec(eedf="boltzmann", ccp={"electrons": "nonlocal"}))
