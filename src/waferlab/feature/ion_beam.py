@@ -236,8 +236,10 @@ class BeamTransport(TracedTransport):
 _K_INPLANE = 64          # 2D beam in the drawing plane: quantiles of the in-plane angle
 _K_CONE = (4, 8)         # 3D cosⁿ spread: cos θ × φ quantiles
 _K_ROT = 32              # a rotating wafer: azimuths
-_S_2D = 2                # visibility samples per 2D element
+_S_2D = 2                # visibility samples per 2D element (3D: the centroid)
+_S_SHARP = (32, 4)       # a collimated beam: per 2D element; per side of a triangle
 _MAX_CASTS = 1.0         # direct only when its casts ≤ this × the Monte Carlo rays
+_MAX_FLIP = 1e-6         # … and the beam's share beyond 90° − tilt, ≤ sin(tilt)ⁿ⁺¹, below this
 
 
 def beam_directions(b: Beam, dim: int) -> np.ndarray:
@@ -256,6 +258,7 @@ def beam_directions(b: Beam, dim: int) -> np.ndarray:
             u = (np.arange(_K_INPLANE) + 0.5) / _K_INPLANE
             al = tilt + np.interp(u * (tab.size - 1), np.arange(tab.size), tab)
         d = np.stack([np.sin(al), np.zeros_like(al), -np.cos(al)], axis=1)
+        d = np.where(d[:, 2:3] >= 0.0, -d, d)         # pointing up: reversed, as traced
     else:
         kp = _K_ROT if b.rotating else 1
         psi = (2.0 * math.pi * (np.arange(kp) + 0.5) / kp if b.rotating
@@ -285,19 +288,24 @@ def beam_directions(b: Beam, dim: int) -> np.ndarray:
     return np.ascontiguousarray(d)
 
 
-def _sample_points(surface, dim: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _sample_points(surface, dim: int, per_side: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Points on every element where the beam's visibility is sampled: (P, 3) (vertical
-    at index 2), their elements (P,), points per element S (2D: ¼ and ¾ along the
-    segment; 3D: the centroid)."""
+    at index 2), their elements (P,), points per element S — the centres of the
+    ``per_side`` equal parts of a segment (2D), of the per_side² equal sub-triangles of a
+    triangle (3D)."""
     v = np.asarray(surface.points, float)[np.asarray(surface.elements, np.int64)]
-    m = v.shape[0]
+    m, L = v.shape[0], per_side
     if dim == 2:
-        t = (np.arange(_S_2D) + 0.5) / _S_2D
+        t = (np.arange(L) + 0.5) / L
         q = v[:, None, 0, :] + t[None, :, None] * (v[:, None, 1, :] - v[:, None, 0, :])
-        pts = np.zeros((m, t.size, 3))
+        pts = np.zeros((m, L, 3))
         pts[:, :, 0], pts[:, :, 2] = q[:, :, 0], q[:, :, 1]
     else:
-        pts = v.mean(axis=1)[:, None, :]
+        bary = [((i + 1 / 3) / L, (j + 1 / 3) / L) for i in range(L) for j in range(L - i)]
+        bary += [((i + 2 / 3) / L, (j + 2 / 3) / L) for i in range(L) for j in range(L - i - 1)]
+        b = np.array(bary)                                       # (L², 2)
+        pts = (v[:, None, 0, :] + b[None, :, 0, None] * (v[:, None, 1, :] - v[:, None, 0, :])
+               + b[None, :, 1, None] * (v[:, None, 2, :] - v[:, None, 0, :]))
     S = pts.shape[1]
     return np.ascontiguousarray(pts.reshape(-1, 3)), np.repeat(np.arange(m), S), S
 
@@ -313,11 +321,21 @@ def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: i
     sample points that see the source along −d (``beam_visibility``); the yield tally is
     ⟨g⟩ Φ_e Y(cos θ) averaged the same way.  What the first hits reflect, (1 − S(θ)) of
     it, is traced from the sample points (``trace_reflected``), N·Ω rays for a reflected
-    fraction Ω of the N the Monte Carlo beam would launch, and added."""
+    fraction Ω of the N the Monte Carlo beam would launch, and added.
+
+    Returns None (the caller traces the beam by Monte Carlo) where the casts would
+    outnumber the N rays, or where the cosⁿ spread has a share above ``_MAX_FLIP`` of
+    directions that reach past the horizontal (sin(tilt)ⁿ⁺¹ bounds it): the traced beam
+    reverses those, and their grazing hits, weighted by 1/|d_z|, need more directions than
+    the quadrature has."""
     b = model.beam
     dim = tr.dim
+    if b.exponent >= 0 and math.sin(b.tilt) ** (b.exponent + 1.0) > _MAX_FLIP:
+        return None     # its tail reaches past the horizontal: reversed rays, traced
     dirs = beam_directions(b, dim)
-    pts, owner, S = _sample_points(surface, dim)
+    # a sharp (collimated) shadow edge is sampled finer along the element
+    per_side = (_S_2D if dim == 2 else 1) if dirs.shape[0] > 1 else _S_SHARP[dim - 2]
+    pts, owner, S = _sample_points(surface, dim, per_side)
     N = max(int(rays_per_point * surface.grid_points), 64)
     if pts.shape[0] * dirs.shape[0] > _MAX_CASTS * N:
         return None                           # cheaper by Monte Carlo: the caller traces it
