@@ -155,9 +155,61 @@ def _beam_chunk(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, pe
         if dim == 2:
             nn = math.sqrt(dx * dx + dz * dz)
             dx, dy, dz = dx / nn, 0.0, dz / nn
-        _follow(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic, eps,
-                sqrt_eth, ytab, refl, law, max_events, inc, ytal, redep, counts, s,
-                ox, oy, oz, dx, dy, dz, energy)
+        w = 1.0
+        carried = 0.0
+        done = False
+        for _ev in range(max_events):
+            if dim == 2:
+                e, t, code = _cast2d(ox, oz, dx, dz, cd, glo, gh, gn, cstart, citems)
+                a = 0
+            else:
+                e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
+                                        cstart, citems, blo, bhi, skip)
+            if code == HIT:
+                n0, n1, n2 = nrm[e, 0], (nrm[e, 1] if dim == 3 else 0.0), nrm[e, dim - 1]
+                hx, hy, hz = ox + t * dx, oy + t * dy, oz + t * dz
+                cin = -(dx * n0 + dy * n1 + dz * n2)
+                th = math.acos(min(1.0, max(0.0, cin)))   # shared by S(θ), the law, the lobe
+                inc[k, e] += w
+                y = max(math.sqrt(max(energy, 0.0)) - sqrt_eth, 0.0) * _yield(ytab, cin)
+                ytal[k, e] += w * y
+                if carried > 0.0:
+                    redep[k, e] += carried
+                carried = w * y if refl[3] > 0.0 else 0.0
+                w *= 1.0 - _sticking(th, refl[0], refl[1])
+                if w <= 0.0 and carried <= refl[4]:     # stuck, nothing to carry
+                    done = True
+                    break
+                energy = reflected_energy_th(s, energy, th, law)
+                if energy <= sqrt_eth * sqrt_eth and carried <= refl[4]:
+                    done = True
+                    break
+                if w < 0.1 and carried <= refl[4]:      # Russian roulette (unbiased)
+                    if w <= 0.0 or _uniform(s) * 0.3 >= w:
+                        done = True
+                        break
+                    w = 0.3
+                dx += 2.0 * cin * n0
+                dy += 2.0 * cin * n1
+                dz += 2.0 * cin * n2
+                nn = math.sqrt(dx * dx + dy * dy + dz * dz)
+                dx, dy, dz = _cone_th(s, dx / nn, dy / nn, dz / nn, n0, n1, n2, th, refl[2])
+                if dim == 2:
+                    nn = math.sqrt(dx * dx + dz * dz)
+                    dx, dy, dz = dx / nn, 0.0, dz / nn
+                ox, oy, oz = hx + eps * n0, hy + eps * n1, hz + eps * n2
+            elif code == SIDE_LO or code == SIDE_HI:
+                ox, oy, oz, dx, dy = side_exit(code, a, t, ox, oy, oz, dx, dy, dz, blo,
+                                               bhi, periodic)
+            elif code == TOP:
+                counts[k, 0] += 1
+                done = True
+                break
+            else:
+                done = True
+                break
+        if not done:
+            counts[k, 1] += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -165,8 +217,9 @@ def _follow(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, period
             sqrt_eth, ytab, refl, law, max_events, inc, ytal, redep, counts, s,
             ox, oy, oz, dx, dy, dz, energy):
     """Follow one ray (weight 1) from o along d with its energy: score its hits, stick,
-    reflect, until it ends (the event loop of :func:`_beam_chunk` and of the reflected
-    rays of :func:`trace_reflected`)."""
+    reflect, until it ends (the reflected rays of :func:`trace_reflected`).  The same
+    event loop as :func:`_beam_chunk`'s, which keeps its own copy inline: a call per ray
+    there cost the traced beam 40-60 % more CPU (measured, session 14)."""
     w = 1.0
     carried = 0.0
     done = False
