@@ -236,7 +236,8 @@ class BeamTransport(TracedTransport):
 _K_INPLANE = 64          # 2D beam in the drawing plane: quantiles of the in-plane angle
 _K_CONE = (4, 8)         # 3D cosⁿ spread: cos θ × φ quantiles
 _K_ROT = 32              # a rotating wafer: azimuths
-_S_2D = 2                # visibility samples per 2D element (3D: the centroid)
+_S_2D = 2                # visibility samples per 2D element
+_S_3D = 1                # … per side of a triangle (1: the centroid)
 _S_SHARP = (32, 4)       # a collimated beam: per 2D element; per side of a triangle
 _MAX_CASTS = 1.0         # direct only when its casts ≤ this × the Monte Carlo rays
 _MAX_FLIP = 1e-6         # … and the beam's share beyond 90° − tilt, ≤ sin(tilt)ⁿ⁺¹, below this
@@ -334,7 +335,7 @@ def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: i
         return None     # its tail reaches past the horizontal: reversed rays, traced
     dirs = beam_directions(b, dim)
     # a sharp (collimated) shadow edge is sampled finer along the element
-    per_side = (_S_2D if dim == 2 else 1) if dirs.shape[0] > 1 else _S_SHARP[dim - 2]
+    per_side = (_S_2D if dim == 2 else _S_3D) if dirs.shape[0] > 1 else _S_SHARP[dim - 2]
     pts, owner, S = _sample_points(surface, dim, per_side)
     N = max(int(rays_per_point * surface.grid_points), 64)
     if pts.shape[0] * dirs.shape[0] > _MAX_CASTS * N:
