@@ -243,12 +243,15 @@ _MAX_CASTS = 1.0         # direct only when its casts ≤ this × the Monte Carl
 _MAX_FLIP = 1e-6         # … and the beam's share beyond 90° − tilt, ≤ sin(tilt)ⁿ⁺¹, below this
 
 
-def beam_directions(b: Beam, dim: int) -> np.ndarray:
+def beam_directions(b: Beam, dim: int, shift=(0.5, 0.5, 0.5)) -> np.ndarray:
     """(K, 3) directions of equal weight that stand for the beam (the quadrature of the
     direct flux): midpoints of K equal-probability strata of the source's numbers — the
     in-plane angle of a 2D beam in the drawing plane, else the azimuth of a rotating
     wafer × the cosⁿ spread's cos θ and φ (``_ion_beam_kernels._beam_direction_u``),
-    projected onto the (x, vertical) plane in 2D.  Vertical component at index 2."""
+    projected onto the (x, vertical) plane in 2D.  Vertical component at index 2.
+    ``shift`` (in [0, 1)³): where in its stratum each number lies (the same for all
+    strata: a Cranley–Patterson rotation; ½ the midpoints) for the in-plane angle or the
+    spread's cos θ, the spread's φ and the rotating wafer's azimuth."""
     cps = math.cos(b.azimuth)
     if dim == 2 and not b.rotating and abs(abs(cps) - 1.0) < 1e-12:
         tilt = b.tilt if cps > 0.0 else -b.tilt
@@ -256,13 +259,13 @@ def beam_directions(b: Beam, dim: int) -> np.ndarray:
             al = np.array([tilt])
         else:
             tab = inplane_inverse_cdf(b.exponent)
-            u = (np.arange(_K_INPLANE) + 0.5) / _K_INPLANE
+            u = (np.arange(_K_INPLANE) + shift[0]) / _K_INPLANE
             al = tilt + np.interp(u * (tab.size - 1), np.arange(tab.size), tab)
         d = np.stack([np.sin(al), np.zeros_like(al), -np.cos(al)], axis=1)
         d = np.where(d[:, 2:3] >= 0.0, -d, d)         # pointing up: reversed, as traced
     else:
         kp = _K_ROT if b.rotating else 1
-        psi = (2.0 * math.pi * (np.arange(kp) + 0.5) / kp if b.rotating
+        psi = (2.0 * math.pi * (np.arange(kp) + shift[2]) / kp if b.rotating
                else np.array([b.azimuth]))
         sa, ca = math.sin(b.tilt), math.cos(b.tilt)
         ax = np.stack([sa * np.cos(psi), sa * np.sin(psi), np.full(kp, -ca)], axis=1)
@@ -270,9 +273,9 @@ def beam_directions(b: Beam, dim: int) -> np.ndarray:
             d = ax
         else:
             kt, kf = _K_CONE
-            ct = (1.0 - (np.arange(kt) + 0.5) / kt) ** (1.0 / (b.exponent + 1.0))
+            ct = (1.0 - (np.arange(kt) + shift[0]) / kt) ** (1.0 / (b.exponent + 1.0))
             st = np.sqrt(np.maximum(0.0, 1.0 - ct * ct))
-            ph = 2.0 * math.pi * (np.arange(kf) + 0.5) / kf
+            ph = 2.0 * math.pi * (np.arange(kf) + shift[1]) / kf
             out = []
             for a in ax:              # an orthonormal frame (e1, e2, a) about each axis
                 e1 = np.cross(a, [0.0, 1.0, 0.0] if abs(a[1]) < 0.9 else [1.0, 0.0, 0.0])
@@ -333,7 +336,9 @@ def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: i
     dim = tr.dim
     if b.exponent >= 0 and math.sin(b.tilt) ** (b.exponent + 1.0) > _MAX_FLIP:
         return None     # its tail reaches past the horizontal: reversed rays, traced
-    dirs = beam_directions(b, dim)
+    # the strata's numbers shifted by one random vector per trace (unbiased over steps)
+    shift = np.random.default_rng(int(seeds[-1])).random(3)
+    dirs = beam_directions(b, dim, shift)
     # a sharp (collimated) shadow edge is sampled finer along the element
     per_side = (_S_2D if dim == 2 else _S_3D) if dirs.shape[0] > 1 else _S_SHARP[dim - 2]
     pts, owner, S = _sample_points(surface, dim, per_side)
