@@ -13,8 +13,10 @@ waferlab's ``rates`` is the normal-beam rate, so Si: 1/(cos 35° · Y(35°)) µm
 the same flat rate.
 Also a flat wafer at 60° tilt in both codes (the rate normalisation).
 
-Run: OMP_WAIT_POLICY=passive python bench/bench_ion_beam.py
-Writes bench/results/ion_beam.md (stamped with the commit).
+Run: OMP_WAIT_POLICY=passive python bench/bench_ion_beam.py [--traced] [--out NAME.md]
+Writes bench/results/ion_beam.md (or NAME.md; stamped with the commit).  waferlab runs
+its default, the direct first-hit flux (``direct: true``); ``--traced`` adds the whole
+beam by Monte Carlo (``direct: false``) as a third code in the same launch.
 
 ``--flat``: the flat-wafer rate at 60° against the exact value (``flat_exact``: the
 model's yield averaged over the beam's cosⁿ cone, projected onto the plane in 2D as both
@@ -82,7 +84,7 @@ def measure(xz: np.ndarray) -> dict:
 
 def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
                  rotating: bool = False, minutes: float = TIME, rays: int = RPP,
-                 seed: int = 1) -> dict:
+                 seed: int = 1, direct: bool = True) -> dict:
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
@@ -103,7 +105,7 @@ def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
                                 "exponent": EXPONENT, "energy": f"{E0} eV",
                                 "energy_sigma": f"{SIG} eV", "threshold": f"{ETH} eV",
                                 "yield_coefficients": list(A), "rays_per_point": rays,
-                                "cfl": 0.5, "time": f"{minutes} min"}}]}
+                                "direct": direct, "cfl": 0.5, "time": f"{minutes} min"}}]}
     r = recipe_from_dict(data)
     ctx = RunContext(seed=seed, threads=2)
     w = harness.extruded_wafer(r, dim, 4 * h * 1e-6)
@@ -149,7 +151,13 @@ def run_viennaps(dim: int, h: float, flat: bool = False, tilt: float = TILT,
     return measure(xz)
 
 
+def run_waferlab_traced(*args) -> dict:
+    """waferlab with ``direct: false`` (the whole beam by Monte Carlo, as before session 14)."""
+    return run_waferlab(*args, direct=False)
+
+
 CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
+TRACED = ("waferlab, direct: false", run_waferlab_traced)
 
 
 def _row(case, name, m, wall, cpu) -> str:
@@ -204,16 +212,70 @@ def flat_main() -> None:
     print(f"wrote {out}")
 
 
+def accuracy_main() -> None:
+    """The direct first-hit flux against the traced beam at 300 and 3000 rays (the exact
+    mean of the model at this grid) and against itself with a 4× finer quadrature
+    (256 in-plane directions, 4 points per element): 2D trench, h 0.1 and 0.05 µm."""
+    import time
+
+    import waferlab.feature.ion_beam as IB
+
+    load0 = os.getloadavg()[0]
+    run_waferlab(2, 0.2)
+    run_waferlab(2, 0.2, direct=False)
+    rows = []
+    for h in (0.1, 0.05):
+        runs = [("direct (default: 64 directions, 2 points/element)", {}, None),
+                ("direct, 256 directions, 4 points/element", {}, (256, 4)),
+                *[(f"traced, 300 rays, seed {s}", {"direct": False, "seed": s}, None)
+                  for s in (1, 2, 3)],
+                ("traced, 3000 rays, seed 1", {"direct": False, "rays": 3000}, None)]
+        for label, kw, quad in runs:
+            saved = IB._K_INPLANE, IB._S_2D, IB._MAX_CASTS
+            if quad is not None:
+                IB._K_INPLANE, IB._S_2D, IB._MAX_CASTS = quad[0], quad[1], 1e9
+            c0 = time.process_time()
+            m = run_waferlab(2, h, **kw)
+            cpu = time.process_time() - c0
+            IB._K_INPLANE, IB._S_2D, IB._MAX_CASTS = saved
+            rows.append(f"| {h:g} | {label} | {m['depth']:.4f} | {m['lowest']:.4f} | "
+                        f"{m['cd']:.4f} | {cpu:.1f} |")
+            print(rows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam trench (35°): the direct first-hit flux against the traced beam", "",
+            "`python bench/bench_ion_beam.py --accuracy`: the bench's 2D trench (300 rays/point "
+            "unless stated), waferlab only; traced = `direct: false` (the whole beam by Monte "
+            "Carlo); the traced beam at 3000 rays stands for the model's exact mean at this grid. "
+            f"CPU: process time (s), 2 threads. Load average {load0:.1f} at the start, "
+            f"{load:.1f} at the end.", "",
+            "| h (µm) | run | depth (µm) | lowest (µm) | opening (µm) | CPU (s) |",
+            "|---|---|---|---|---|---|", *rows, ""]
+    out = harness.RESULTS / "ion_beam_direct_s14.md"
+    harness.write_text(out, "\n".join(text))
+    print(f"wrote {out}")
+
+
 def main() -> None:
     import sys
     if "--flat" in sys.argv[1:]:
         flat_main()
         return
+    if "--accuracy" in sys.argv[1:]:
+        accuracy_main()
+        return
+    out = OUT
+    if "--out" in sys.argv[1:]:
+        out = harness.RESULTS / sys.argv[sys.argv.index("--out") + 1]
+    codes = (*CODES, TRACED) if "--traced" in sys.argv[1:] else CODES
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
+    run_waferlab(3, 0.2)
+    if "--traced" in sys.argv[1:]:
+        run_waferlab_traced(2, 0.2)
+        run_waferlab_traced(3, 0.2)
     cases = [(2, 0.1, True, 60.0), (2, 0.1, False, TILT), (2, 0.05, False, TILT),
              (3, 0.1, False, TILT)]
-    res = harness.side_by_side(cases, CODES, _row)
+    res = harness.side_by_side(cases, codes, _row)
     rows = [_row(c, name, *v) for (c, name), v in res.items()]
     notes = []
     for c in cases[1:]:
@@ -223,6 +285,12 @@ def main() -> None:
                      f"lowest point {100 * (a['lowest'] / b['lowest'] - 1):+.2f} %, opening "
                      f"{(a['cd'] - b['cd']) / h:+.2f} h; wall-time ratio {wa / wb:.2f} "
                      f"(CPU {ca / cb:.2f}).")
+        if (c, TRACED[0]) in res:
+            t, wt, ct = res[(c, TRACED[0])]
+            notes.append(f"  direct: false (traced beam) in the same launch: depth "
+                         f"{100 * (t['depth'] / b['depth'] - 1):+.2f} %, opening "
+                         f"{(t['cd'] - b['cd']) / h:+.2f} h; CPU {ct:.1f} s, ratio {ct / cb:.2f}; "
+                         f"the default's CPU / the traced one's {ca / ct:.2f}.")
     load = os.getloadavg()[0]
     text = ["## Ion beam etching, masked Si trench at 35° tilt (waferlab vs ViennaPS)", "",
             f"Extent {EXTENT} µm, trench {WIDTH} µm through a {MASK} µm "
@@ -233,12 +301,14 @@ def main() -> None:
             f"threads) of each run; load average {load0:.1f} at the start, {load:.1f} at the "
             f"end on 2 cores. Depth: below the initial floor at the centre; lowest: "
             "the floor's lowest point; opening: Si width at 0.5 µm below the initial floor. "
-            "3D: the trench extruded along y (4 spacings).", "",
+            "3D: the trench extruded along y (4 spacings). waferlab: its default, the beam's "
+            "first hits without Monte Carlo noise (`direct: true`); `waferlab, direct: false`: "
+            "the whole beam traced (before session 14).", "",
             "| case | h (µm) | code | depth (µm) | lowest (µm) | opening (µm) | wall (s) | "
             "CPU (s) |", "|---|---|---|---|---|---|---|---|", *rows, "", *notes, ""]
-    harness.write_text(OUT, "\n".join(text))
+    harness.write_text(out, "\n".join(text))
     print("\n".join(notes))
-    print(f"wrote {OUT}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -194,3 +194,38 @@ def test_stratified_beam_flat_flux_is_exact_per_element():
     assert np.mean(fs.stderr ** 2) < 0.1 * np.mean(fu.stderr ** 2)
     assert abs(fs.incident.mean() - fu.incident.mean()) <= 3 * np.hypot(
         fs.stderr.mean(), fu.stderr.mean()) / np.sqrt(len(fs.incident))
+
+
+@pytest.mark.parametrize("tilt, exponent", [("35 deg", 100), ("75 deg", None)])
+def test_direct_beam_flux_is_the_traced_one_without_its_noise(tilt, exponent):
+    """The default (direct first hits, traced reflections) against the all-Monte-Carlo
+    beam at 20× the rays on a wide 2D trench (35°, n = 100: the bench's beam; 75°
+    collimated: the lit floor reflects a quarter onto the lit wall): the yield-weighted
+    flux summed over each region (mask top, floor, walls) within 3σ of the traced one (σ
+    from both codes' batch means, plus 0.2 % for the quadrature of the beam's directions
+    and the point-sampled partial shadows); on the flat mask top the direct flux is the
+    same on every element, and with direct: false it is not."""
+    h = 0.05e-6
+    g = Grid(dimension=2, spacing=h, extent=(2.0e-6,), boundary="reflective")
+    geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 4 * h)]), "trench", width=1.6e-6,
+                        depth=4 * h + 0.1e-6)
+    surf = extract_surface(geo)
+    res = {}
+    for direct, rays in ((True, 200), (False, 4000)):
+        m = _spec(rates={"Si": "0.4 um/min"}, exponent=exponent, tilt=tilt,
+                  rays_per_point=rays, direct=direct).build(kind="etch", materials=geo.materials)
+        res[direct] = m.element_rates(surf, RunContext(seed=5), ("t",)).result["ion"]
+    c, n, a = surf.centroids, surf.normals, surf.areas
+    top = (n[:, 1] > 0.99) & (c[:, 1] > 0.0)
+    regions = {"mask top": top, "floor": (n[:, 1] > 0.99) & ~top,
+               "left wall": n[:, 0] > 0.7, "right wall": n[:, 0] < -0.7}
+    for name, sel in regions.items():
+        sel = sel & np.isfinite(res[True].yields["sputter"])
+        assert sel.sum() >= 4, name
+        tot = {k: float(a[sel] @ f.yields["sputter"][sel]) for k, f in res.items()}
+        err = math.hypot(*(float(np.sqrt(np.sum((a[sel] * f.yields_stderr["sputter"][sel]) ** 2)))
+                           for f in res.values()))
+        assert abs(tot[True] - tot[False]) <= 3 * err + 2e-3 * abs(tot[False]), (name, tot, err)
+    yt = res[True].yields["sputter"][top]
+    assert np.ptp(yt) <= 1e-9 * yt.mean()
+    assert np.ptp(res[False].yields["sputter"][top]) > 1e-3 * yt.mean()

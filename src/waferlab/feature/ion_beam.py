@@ -54,6 +54,7 @@ __all__ = [
     "BeamTransport",
     "IonBeamEtch",
     "IonBeamSpec",
+    "beam_directions",
     "cos4_yield",
     "flat_rate",
 ]
@@ -133,6 +134,7 @@ class IonBeamEtch:
     theta_min: float = math.radians(70.0)
     theta_max: float = math.radians(90.0)
     cone: float = math.radians(85.0)
+    direct: bool = True
     name: str = "ion_beam"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _rate_vec: np.ndarray = field(init=False, repr=False, compare=False)
@@ -190,6 +192,11 @@ class BeamTransport(TracedTransport):
         b = model.beam
         ctx.apply_threads()
         tr = FluxTracer(surface)
+        if model.direct and model.redeposition <= 0 and self.tracing.launch != "uniform":
+            res = _trace_direct(model, tr, surface, self.tracing.rays_per_point,
+                                ctx.seeds(64, *stream, "ion_beam", "reflected"))
+            if res is not None:
+                return res
         n_chunks = 64
         N = max(int(self.tracing.rays_per_point * surface.grid_points), n_chunks)
         seeds = ctx.seeds(n_chunks, *stream, "ion_beam")
@@ -226,6 +233,179 @@ class BeamTransport(TracedTransport):
         return FluxResult(surface=surface, species=("ion",), fluxes={"ion": flux}, n_rays=N)
 
 
+_K_INPLANE = 64          # 2D beam in the drawing plane: quantiles of the in-plane angle
+_K_CONE = (4, 8)         # 3D cosⁿ spread: cos θ × φ quantiles
+_K_ROT = 32              # a rotating wafer: azimuths
+_S_2D = 2                # visibility samples per 2D element
+_S_3D = 1                # … per side of a triangle (1: the centroid)
+_S_SHARP = (32, 4)       # a collimated beam: per 2D element; per side of a triangle
+_MAX_CASTS = 1.0         # direct only when its casts ≤ this × the Monte Carlo rays
+_MAX_FLIP = 1e-6         # … and the beam's share beyond 90° − tilt, ≤ sin(tilt)ⁿ⁺¹, below this
+
+
+def beam_directions(b: Beam, dim: int, shift=(0.5, 0.5, 0.5)) -> np.ndarray:
+    """(K, 3) directions of equal weight that stand for the beam (the quadrature of the
+    direct flux): midpoints of K equal-probability strata of the source's numbers — the
+    in-plane angle of a 2D beam in the drawing plane, else the azimuth of a rotating
+    wafer × the cosⁿ spread's cos θ and φ (``_ion_beam_kernels._beam_direction_u``),
+    projected onto the (x, vertical) plane in 2D.  Vertical component at index 2.
+    ``shift`` (in [0, 1)³): where in its stratum each number lies (the same for all
+    strata: a Cranley–Patterson rotation; ½ the midpoints) for the in-plane angle or the
+    spread's cos θ, the spread's φ and the rotating wafer's azimuth."""
+    cps = math.cos(b.azimuth)
+    if dim == 2 and not b.rotating and abs(abs(cps) - 1.0) < 1e-12:
+        tilt = b.tilt if cps > 0.0 else -b.tilt
+        if b.exponent < 0:
+            al = np.array([tilt])
+        else:
+            tab = inplane_inverse_cdf(b.exponent)
+            u = (np.arange(_K_INPLANE) + shift[0]) / _K_INPLANE
+            al = tilt + np.interp(u * (tab.size - 1), np.arange(tab.size), tab)
+        d = np.stack([np.sin(al), np.zeros_like(al), -np.cos(al)], axis=1)
+        d = np.where(d[:, 2:3] >= 0.0, -d, d)         # pointing up: reversed, as traced
+    else:
+        kp = _K_ROT if b.rotating else 1
+        psi = (2.0 * math.pi * (np.arange(kp) + shift[2]) / kp if b.rotating
+               else np.array([b.azimuth]))
+        sa, ca = math.sin(b.tilt), math.cos(b.tilt)
+        ax = np.stack([sa * np.cos(psi), sa * np.sin(psi), np.full(kp, -ca)], axis=1)
+        if b.exponent < 0:
+            d = ax
+        else:
+            kt, kf = _K_CONE
+            ct = (1.0 - (np.arange(kt) + shift[0]) / kt) ** (1.0 / (b.exponent + 1.0))
+            st = np.sqrt(np.maximum(0.0, 1.0 - ct * ct))
+            ph = 2.0 * math.pi * (np.arange(kf) + shift[1]) / kf
+            out = []
+            for a in ax:              # an orthonormal frame (e1, e2, a) about each axis
+                e1 = np.cross(a, [0.0, 1.0, 0.0] if abs(a[1]) < 0.9 else [1.0, 0.0, 0.0])
+                e1 /= np.linalg.norm(e1)
+                e2 = np.cross(a, e1)
+                c = (st[:, None, None] * (np.cos(ph)[None, :, None] * e1 + np.sin(ph)[None, :, None] * e2)
+                     + ct[:, None, None] * a)
+                out.append(c.reshape(-1, 3))
+            d = np.concatenate(out)
+        d = np.where(d[:, 2:3] >= 0.0, -d, d)
+        if dim == 2:
+            d[:, 1] = 0.0
+            d /= np.linalg.norm(d, axis=1, keepdims=True)
+    return np.ascontiguousarray(d)
+
+
+def _sample_points(surface, dim: int, per_side: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Points on every element where the beam's visibility is sampled: (P, 3) (vertical
+    at index 2), their elements (P,), points per element S — the centres of the
+    ``per_side`` equal parts of a segment (2D), of the per_side² equal sub-triangles of a
+    triangle (3D)."""
+    v = np.asarray(surface.points, float)[np.asarray(surface.elements, np.int64)]
+    m, L = v.shape[0], per_side
+    if dim == 2:
+        t = (np.arange(L) + 0.5) / L
+        q = v[:, None, 0, :] + t[None, :, None] * (v[:, None, 1, :] - v[:, None, 0, :])
+        pts = np.zeros((m, L, 3))
+        pts[:, :, 0], pts[:, :, 2] = q[:, :, 0], q[:, :, 1]
+    else:
+        bary = [((i + 1 / 3) / L, (j + 1 / 3) / L) for i in range(L) for j in range(L - i)]
+        bary += [((i + 2 / 3) / L, (j + 2 / 3) / L) for i in range(L) for j in range(L - i - 1)]
+        b = np.array(bary)                                       # (L², 2)
+        pts = (v[:, None, 0, :] + b[None, :, 0, None] * (v[:, None, 1, :] - v[:, None, 0, :])
+               + b[None, :, 1, None] * (v[:, None, 2, :] - v[:, None, 0, :]))
+    S = pts.shape[1]
+    return np.ascontiguousarray(pts.reshape(-1, 3)), np.repeat(np.arange(m), S), S
+
+
+def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: int,
+                  seeds: np.ndarray) -> FluxResult | None:
+    """The beam's first hits without Monte Carlo noise, its reflections by Monte Carlo.
+
+    A ray of the beam launched uniformly over the lateral domain (area A_D) along d hits an
+    unshadowed element e (area A_e, normal n) with probability A_e max(0, −n·d)/(|d_z| A_D),
+    so the incident flux normalised as the traced one is Φ_e = ⟨max(0, −n·d)/|d_z| · v_e(d)⟩
+    over the beam's directions (``beam_directions``), v_e(d) the fraction of the element's
+    sample points that see the source along −d (``beam_visibility``); the yield tally is
+    ⟨g⟩ Φ_e Y(cos θ) averaged the same way.  What the first hits reflect, (1 − S(θ)) of
+    it, is traced from the sample points (``trace_reflected``), N·Ω rays for a reflected
+    fraction Ω of the N the Monte Carlo beam would launch, and added.
+
+    Returns None (the caller traces the beam by Monte Carlo) where the casts would
+    outnumber the N rays, or where the cosⁿ spread has a share above ``_MAX_FLIP`` of
+    directions that reach past the horizontal (sin(tilt)ⁿ⁺¹ bounds it): the traced beam
+    reverses those, and their grazing hits, weighted by 1/|d_z|, need more directions than
+    the quadrature has."""
+    b = model.beam
+    dim = tr.dim
+    if b.exponent >= 0 and math.sin(b.tilt) ** (b.exponent + 1.0) > _MAX_FLIP:
+        return None     # its tail reaches past the horizontal: reversed rays, traced
+    # the strata's numbers shifted by one random vector per trace (unbiased over steps)
+    shift = np.random.default_rng(int(seeds[-1])).random(3)
+    dirs = beam_directions(b, dim, shift)
+    # a sharp (collimated) shadow edge is sampled finer along the element
+    per_side = (_S_2D if dim == 2 else _S_3D) if dirs.shape[0] > 1 else _S_SHARP[dim - 2]
+    pts, owner, S = _sample_points(surface, dim, per_side)
+    N = max(int(rays_per_point * surface.grid_points), 64)
+    if pts.shape[0] * dirs.shape[0] > _MAX_CASTS * N:
+        return None                           # cheaper by Monte Carlo: the caller traces it
+    nrm = np.zeros((tr.n_elements, 3))
+    nrm[:, 0], nrm[:, 2] = tr.normals[:, 0], tr.normals[:, dim - 1]
+    if dim == 3:
+        nrm[:, 1] = tr.normals[:, 1]
+    pn = np.ascontiguousarray(nrm[owner])
+    lat = tr.lateral
+    blo, bhi = np.ascontiguousarray(lat[:, 0]), np.ascontiguousarray(lat[:, 1])
+    periodic = surface.boundary == "periodic"
+    vis = np.zeros((pts.shape[0], dirs.shape[0]), np.uint8)
+    KB.beam_visibility(dim, tr.cdata, tr.glo, tr.gh, tr.gn, tr.cstart, tr.citems, tr.skip,
+                       blo, bhi, periodic, tr.eps, pts, pn, dirs, vis)
+    cin = np.clip(-(pn @ dirs.T), 0.0, 1.0)                     # (P, K) cos θ
+    w = vis * cin / np.abs(dirs[:, 2])[None, :] / (dirs.shape[0] * S)
+    m = tr.n_elements
+    inc = np.bincount(owner, weights=w.sum(axis=1), minlength=m)
+    ytal = b.mean_g() * np.bincount(owner, weights=(w * cos4_yield(cin, b.yield_a)).sum(axis=1),
+                                    minlength=m)
+    th = np.arccos(cin)
+    stick = np.clip(1.0 - (th - model.theta_min) / (model.theta_max - model.theta_min), 0.0, 1.0)
+    omega = (w * (1.0 - stick)) * (tr.areas[owner] / tr.domain_area)[:, None]
+    Omega = float(omega.sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        norm = np.where(tr.valid, tr.domain_area / tr.areas, np.nan)
+    bad = ~tr.valid
+    inc[bad] = np.nan
+    ytal[bad] = np.nan
+    zero = np.zeros(m)
+    i_err, y_err, r_mean, r_err = zero.copy(), zero.copy(), zero.copy(), zero.copy()
+    counts = np.zeros((seeds.size, 2), np.int64)
+    n_sec = 0
+    if Omega > 0.0:
+        n_chunks = seeds.size
+        n_sec = max(int(math.ceil(N * Omega)), n_chunks)
+        nrays = np.full(n_chunks, n_sec // n_chunks, np.int64)
+        nrays[: n_sec % n_chunks] += 1
+        p_idx, k_idx = np.nonzero(omega > 0.0)
+        cdf = np.cumsum(omega[p_idx, k_idx])
+        cdf /= cdf[-1]
+        ti, ty, tre = (np.zeros((n_chunks, m)) for _ in range(3))
+        KB.trace_reflected(dim, tr.cdata, tr.normals, tr.glo, tr.gh, tr.gn, tr.cstart,
+                           tr.citems, tr.skip, blo, bhi, periodic, tr.eps, cdf,
+                           np.ascontiguousarray(pts[p_idx]), np.ascontiguousarray(owner[p_idx]),
+                           np.ascontiguousarray(dirs[k_idx]), b.energy_table(),
+                           math.sqrt(b.threshold_eV), cos4_yield(np.linspace(0.0, 1.0, _TABLE),
+                                                                 b.yield_a),
+                           np.array([model.theta_min, model.theta_max, model.cone, 0.0,
+                                     model.redeposition_threshold]),
+                           VIENNAPS_ION_ENERGY_LOSS.params(), seeds, nrays, 1_000_000,
+                           ti, ty, tre, counts)
+        i2, i_err, _ = _batch(ti, nrays, norm * Omega)
+        y2, y_err, _ = _batch(ty, nrays, norm * Omega)
+        inc = inc + i2
+        ytal = ytal + y2
+    flux = SpeciesFlux(incident=inc, absorbed=inc, stderr=i_err, absorbed_stderr=i_err,
+                       transmitted=0.0, transmitted_stderr=0.0, n_rays=N,
+                       lost_top=int(counts[:, 0].sum()), dropped=int(counts[:, 1].sum()),
+                       yields={"sputter": ytal, "redep": r_mean},
+                       yields_stderr={"sputter": y_err, "redep": r_err})
+    return FluxResult(surface=surface, species=("ion",), fluxes={"ion": flux}, n_rays=N)
+
+
 class IonBeamSpec(SpecModel):
     """``{model: ion_beam, rates: {Si: 20 nm/min, Mask: 5 nm/min}, tilt: 30 deg,
     rotating: true, exponent: 100, energy: 250 eV}`` (module docstring)."""
@@ -245,6 +425,7 @@ class IonBeamSpec(SpecModel):
     redeposition: Rate = 0.0
     redeposition_threshold: float = Field(default=0.1, ge=0)
     rays_per_point: int = Field(default=1000, gt=0, le=1_000_000)
+    direct: bool = True
 
     def build(self, *, kind: str, materials: tuple[str, ...], target: str | None = None):
         if kind != "etch":
@@ -285,7 +466,8 @@ class IonBeamSpec(SpecModel):
         model = IonBeamEtch(beam=beam, plane_rates=dict(self.rates), materials=materials,
                             redeposition=float(self.redeposition),
                             redeposition_threshold=float(self.redeposition_threshold),
-                            theta_min=float(self.theta_min), theta_max=float(self.theta_max))
+                            theta_min=float(self.theta_min), theta_max=float(self.theta_max),
+                            direct=self.direct)
         return BeamTransport(model=model, step=step_label(kind, None),
                              tracing=RayTracing(rays_per_point=self.rays_per_point))
 
