@@ -211,6 +211,30 @@ def dilate_columns(mark, r, px, py):
 
 
 @njit(cache=True, parallel=True)
+def materials_carry(a, band, h, origin, phi4, tols, bmin, ndim, px, py, old_band, old_mats,
+                    cols, fill):
+    """``band_materials_bounded`` + ``fill_negative`` on a new band, with the value of
+    the old band (sorted) kept for a node that was in it and whose column (n // nz) is
+    not marked in ``cols``."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    cf = cols.reshape(-1)
+    nb = band.shape[0]
+    no = old_band.shape[0]
+    out = np.empty(nb, dtype=np.int32)
+    for b in prange(nb):
+        n = band[b]
+        if not cf[n // nz]:
+            q = np.searchsorted(old_band, n)
+            if q < no and old_band[q] == n:
+                out[b] = old_mats[q]
+                continue
+        m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
+        out[b] = fill if m < 0 else m
+    return out
+
+
+@njit(cache=True, parallel=True)
 def materials_update(a, band, h, origin, phi4, tols, bmin, ndim, px, py, mats, cols, fill):
     """mats[b] = ``band_materials_bounded``'s value at node band[b] (−1 replaced by
     ``fill``, as ``fill_negative``) for the nodes whose column (n // nz) is marked in

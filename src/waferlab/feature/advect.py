@@ -297,6 +297,7 @@ class _Work:
         self.mats: np.ndarray | None = None
         self.colmark: np.ndarray | None = None
         self.mats_key: tuple = ()
+        self.carry: tuple | None = None
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -317,6 +318,10 @@ class _Work:
         h = g.spacing
         if not self.clamped:
             self._reset()
+        # a beam's last materials travel with the old band and the columns changed since
+        # (the last step's, and the rebuild's own: ``_reuse.beam_materials``)
+        self.carry = (None if self.mats is None or self.colmark is None
+                      else (self.band, self.mats, self.colmark))
         # the old band and its taper are not needed while the new ones are built
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         self.planes = None
@@ -328,7 +333,8 @@ class _Work:
             mark = np.zeros(top3.shape, dtype=np.uint8)
             band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h,
                                                 self.width, self.keep, self.cap,
-                                                g.dimension, g.periodic, g.periodic, self.rings)
+                                                g.dimension, g.periodic, g.periodic, self.rings,
+                                                colmark=None if self.carry is None else self.carry[2])
             del _cand, mark
             self.band = band
             if k_hi < 0:
@@ -342,7 +348,7 @@ class _Work:
             box, self.phi = [self.phi], np.empty(0)
             del top3
             self.clamped = False
-            self.bmin = None
+            self.bmin = self.carry = None
             self.phi = grow_vertical(box, below, above, h)
             self.z0 -= below * h
             self._reset()
@@ -362,6 +368,7 @@ class _Work:
             K.hold_top(self.phi[-1], self.phi[self.held - 1], self.band)
 
     def finish(self, clearance: int) -> LevelSetStack:
+        self.mats = None
         self.rebuild(clearance)
         self.hold()
         g = self.grid
