@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import bench_scheme_directional as SD
+from waferlab.feature import advect
 from waferlab.feature.advect import BandSettings
 
 HERE = Path(__file__).parent
@@ -35,6 +36,10 @@ VARIANTS: dict[str, dict] = {
     "w6": {"band": BandSettings(half_width=6.0, keep=4.0)},
     "w7cfl0.5": {"cfl": 0.5, "band": BandSettings(half_width=7.0, keep=5.0)},
     "w7reinit1.5": {"band": BandSettings(half_width=7.0, keep=5.0, reinit_distance=1.5)},
+    # session 14b (lane maskhold): the zero-speed nodes held bit for bit in the RK stages
+    # (advect.HOLD_ZERO_SPEED, the default since) against the same W = 7 band without it
+    "w7nohold": {"band": BandSettings(half_width=7.0, keep=5.0), "hold": False},
+    "w7hold": {"band": BandSettings(half_width=7.0, keep=5.0), "hold": True},
 }
 
 GEO2 = dict(a=0.5, cut_below=0.2, mask_t=0.4, R=1.0, T=0.5, L=3.0)
@@ -65,7 +70,9 @@ def main() -> int:
         for v in a.variants:
             if (v, dim, h, case["f"], case["theta_deg"]) in done:
                 continue
-            r = SD.run_case(dim, h, "weno5", **case, **geo, **VARIANTS[v])
+            kw = dict(VARIANTS[v])
+            advect.HOLD_ZERO_SPEED = kw.pop("hold", True)
+            r = SD.run_case(dim, h, "weno5", **case, **geo, **kw)
             r["variant"] = v
             rows.append(r)
             print(f"{v:8s} {dim}D f={case['f']} th={case['theta_deg']} h={h} steps={r['steps']} "

@@ -67,6 +67,13 @@ WRAPPED = [
     ("waferlab.feature._kernels", "clip_below", "clip"),
     ("waferlab.feature._step_kernels", "clip_below_flat", "clip"),
     ("waferlab.feature._kernels", "hold_top", "clip"),
+    # session 14b (lane maskhold): the held stage, the marking clip, the partial re-query
+    ("waferlab.feature._step_kernels", "stage_band_hold", "stage"),
+    ("waferlab.feature._step_kernels", "clip_below_mark", "clip"),
+    ("waferlab.feature._step_kernels", "materials_update", "materials"),
+    ("waferlab.feature._step_kernels", "dilate_columns", "materials"),
+    ("waferlab.feature._step_kernels", "materials_carry", "materials"),
+    ("waferlab.feature._band", "mark_changed", "rb_rest"),
     ("waferlab.feature._kernels", "contain", "contain"),
     ("waferlab.feature.models_basic", "DirectionalVelocity.prepare", "prepare"),
     ("waferlab.feature.advect", "advance", "advance"),

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _wrap, gradient_at
+from ._kernels import _wrap, gather, gradient_at
 
 __all__: list[str] = []
 
@@ -454,19 +454,26 @@ def classify_apply(a, cand, h, keep, cap, ndim, px, py):
     return targets, k_lo, k_hi
 
 
-def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITERATIONS):
+def rebuild(a, mark, h, width, keep, cap, ndim, px, py, rings=2, iterations=ITERATIONS,
+            colmark=None):
     """One band rebuild (module docstring); returns (new band, cand, k_lo, k_hi).
+    ``colmark``: (nx·ny,) uint8 or None; marked 1 at the column n // nz of every node
+    whose value the rebuild changed (``advect``'s material re-query).
 
     a: top level set (nx, ny, nz), changed in place on the candidates only; mark:
     uint8 zeros of the same shape (scratch, left zero).
     k_lo/k_hi: lowest/highest vertical index of a node next to the zero set (-1 if none).
     """
     cand = candidates(a, mark, h, cap, ndim, px, py, rings)
+    before = gather(a, cand) if colmark is not None else None
     targets, k_lo, k_hi = classify_apply(a, cand, h, keep, cap, ndim, px, py)
     ny, nz = a.shape[1], a.shape[2]
     chamfer(a, targets, h, cap, ndim, px, py, iterations,
             half_mask(ny, nz, h, ndim, -1), half_mask(ny, nz, h, ndim, 1))
     del targets
+    if before is not None:
+        mark_changed(a, cand, before, colmark)
+        del before
     return new_band(a, cand, width), cand, k_lo, k_hi
 
 
@@ -495,6 +502,17 @@ def scan_mask(m, like):
                     out[p] = (i * ny + j) * nz + k
                     p += 1
     return out
+
+
+@njit(cache=True, parallel=True)
+def mark_changed(a, nodes, before, colmark):
+    """colmark[n // nz] = 1 for the nodes n whose value in a differs from ``before``."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    for b in prange(nodes.shape[0]):
+        n = nodes[b]
+        if flat[n] != before[b]:
+            colmark[n // nz] = 1
 
 
 @njit(cache=True)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _hamiltonian, _tapered, _unit_gradient
-from ._query_kernels import beam_bound_factors
+from ._kernels import LF, _hamiltonian, _tapered, _unit_gradient
+from ._query_kernels import beam_bound_factors, material_at_bounded
 
 __all__: list[str] = []
 
@@ -133,3 +133,118 @@ def fill_negative(a, v):
     for b in prange(a.shape[0]):
         if a[b] < 0:
             a[b] = v
+
+
+# ---- session 14b (#18, lane maskhold): zero-speed nodes held, materials re-queried
+# only where their inputs changed
+
+
+@njit(cache=True, parallel=True)
+def stage_band_hold(src, base, out, band, speed, dt, wa, wb, h, order, mode, alpha, ndim,
+                    px, py):
+    """``_kernels.stage_band`` with the zero-speed nodes held: out[b] = base[b] where
+    speed[b] = 0 (Ĥ = 0 there exactly for EO and BEAM, so the stage's update is
+    wa·φⁿ + wb·φ⁽ᵏ⁾ = φⁿ up to the rounding of the combination, which the hold drops:
+    such nodes keep φⁿ bit for bit).  LF (dissipation at V = 0) is never held."""
+    nb = band.shape[0]
+    flat = src.reshape(-1)
+    for b in prange(nb):
+        v = speed[b]
+        if v == 0.0 and mode != LF:
+            out[b] = base[b]
+            continue
+        n = band[b]
+        ham = _hamiltonian(src, flat, n, h, order, mode, v, alpha, ndim, px, py)
+        out[b] = wa * base[b] + wb * (flat[n] - dt * ham)
+
+
+@njit(cache=True, parallel=True)
+def clip_below_mark(lower, top, band, before, colmark, nz):
+    """``clip_below_flat`` (φ_l = max(φ_l, φ_top) on band nodes, the same numbers) that
+    also marks colmark[n // nz] = 1 for each node whose top value differs from
+    ``before`` (φ_top at the start of the step, on the band) or whose lower layer it
+    raised: the columns where a material query's inputs changed."""
+    L = lower.shape[0]
+    for b in prange(band.shape[0]):
+        n = band[b]
+        t = top[n]
+        changed = t != before[b]
+        for l in range(L):
+            if lower[l, n] < t:
+                lower[l, n] = t
+                changed = True
+        if changed:
+            colmark[n // nz] = 1
+
+
+@njit(cache=True)
+def dilate_columns(mark, r, px, py):
+    """The (nx, ny) byte mask ``mark`` dilated by r columns along x and y (a square of
+    side 2r + 1; wrapped on periodic axes, clipped otherwise); returns a new mask."""
+    nx, ny = mark.shape
+    tmp = np.zeros_like(mark)
+    for i in range(nx):
+        for j in range(ny):
+            if mark[i, j]:
+                for di in range(-r, r + 1):
+                    ii = i + di
+                    if px:
+                        ii %= nx
+                    elif ii < 0 or ii >= nx:
+                        continue
+                    tmp[ii, j] = 1
+    out = np.zeros_like(mark)
+    for i in range(nx):
+        for j in range(ny):
+            if tmp[i, j]:
+                if ny == 1:
+                    out[i, j] = 1
+                    continue
+                for dj in range(-r, r + 1):
+                    jj = j + dj
+                    if py:
+                        jj %= ny
+                    elif jj < 0 or jj >= ny:
+                        continue
+                    out[i, jj] = 1
+    return out
+
+
+@njit(cache=True, parallel=True)
+def materials_carry(a, band, h, origin, phi4, tols, bmin, ndim, px, py, old_band, old_mats,
+                    cols, fill):
+    """``band_materials_bounded`` + ``fill_negative`` on a new band, with the value of
+    the old band (sorted) kept for a node that was in it and whose column (n // nz) is
+    not marked in ``cols``."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    cf = cols.reshape(-1)
+    nb = band.shape[0]
+    no = old_band.shape[0]
+    out = np.empty(nb, dtype=np.int32)
+    for b in prange(nb):
+        n = band[b]
+        if not cf[n // nz]:
+            q = np.searchsorted(old_band, n)
+            if q < no and old_band[q] == n:
+                out[b] = old_mats[q]
+                continue
+        m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
+        out[b] = fill if m < 0 else m
+    return out
+
+
+@njit(cache=True, parallel=True)
+def materials_update(a, band, h, origin, phi4, tols, bmin, ndim, px, py, mats, cols, fill):
+    """mats[b] = ``band_materials_bounded``'s value at node band[b] (−1 replaced by
+    ``fill``, as ``fill_negative``) for the nodes whose column (n // nz) is marked in
+    ``cols``; the others keep their value (the same numbers where their inputs did not
+    change)."""
+    nz = a.shape[2]
+    flat = a.reshape(-1)
+    cf = cols.reshape(-1)
+    for b in prange(band.shape[0]):
+        n = band[b]
+        if cf[n // nz]:
+            m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
+            mats[b] = fill if m < 0 else m

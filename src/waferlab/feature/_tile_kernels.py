@@ -39,6 +39,9 @@ def stage_slab(loc, x0, nx, base, out, band, speed, dt, wa, wb, h, order, mode, 
         n = band[b]
         nl = n - x0 * plane
         v = speed[b]
+        if v == 0.0 and mode != LF:    # held bit for bit, as the dense step (stage_band_hold)
+            out[b] = base[b]
+            continue
         ham = 0.0
         if not (v == 0.0 and mode != LF):
             i = n // plane

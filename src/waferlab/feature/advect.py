@@ -49,6 +49,7 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
+from . import _reuse
 from . import _step_kernels as KS
 from . import tiled_run
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
@@ -63,6 +64,13 @@ KINDS = ("deposit", "etch")
 CFL_LIMIT = 1.0
 STABILITY = 0.9      # dt·Σ_i|∂H/∂p_i|/h never exceeds this (monotone upwind / LF bound)
 CUSTOM = int(K.Hamiltonian.CUSTOM)   # a normal-dependent model with ``hamiltonian_stage``: its own LF stage
+# session 14b (#18): a beam's zero-speed nodes keep φⁿ bit for bit through the RK stages
+# (``KS.stage_band_hold``; the accuracy against the exact profiles: bench/results/
+# numerics_accuracy.md), and its etch re-queries the materials only in the columns the
+# last step changed (``_reuse.beam_materials``: the same numbers); constants, switched
+# off only by the benches/tests that compare
+HOLD_ZERO_SPEED = True
+REUSE_MATERIALS = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -220,12 +228,15 @@ def plane_starts(band: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
 
 def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray,
                   planes: np.ndarray | None, dt: float, wa: float, wb: float,
-                  args: tuple, *, first: bool = False, last: bool = False) -> int:
+                  args: tuple, *, first: bool = False, last: bool = False,
+                  hold: bool = False) -> int:
     """One Runge–Kutta stage, u[band] = wa·u0 + wb·(u + dt·L(u)) (``K.stage_band``), with
     the results held for a few x-planes at a time instead of a band-size array (#18).
     ``first``: u holds φⁿ and u0 is filled with it as the stage reads it
     (``KS.stage_band_first``: the gather folded in); ``last``: the write-back counts the
-    non-finite values it writes (``KS.scatter_finite``), returned (else 0).
+    non-finite values it writes (``KS.scatter_finite``), returned (else 0); ``hold``:
+    the zero-speed nodes keep u0 exactly (``KS.stage_band_hold``; the first stage
+    keeps them anyway).
 
     A node reads u at most ``_REACH`` x-planes away (wrapped or mirrored into the first
     and last three planes), so the chunk of planes [a, b) is computed from u before any
@@ -233,7 +244,7 @@ def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray
     b − 3 (but the first three) are written back, the last three wait for the next
     chunk, and the first three for the end.  Every node gets exactly the numbers of the
     whole-band stage."""
-    kernel = KS.stage_band_first if first else K.stage_band
+    kernel = KS.stage_band_first if first else KS.stage_band_hold if hold else K.stage_band
     if planes is None:
         new = np.empty_like(u0)
         kernel(u, u0, new, band, V, dt, wa, wb, *args)
@@ -281,6 +292,12 @@ class _Work:
         self.bmin: np.ndarray | None = None
         # band index where each x-plane starts (``plane_starts``), made per band
         self.planes: np.ndarray | None = None
+        # a beam's materials of the last step and the columns (n // nz) where the
+        # step changed φ_top or a lower layer (``_reuse.beam_materials``); None after a rebuild
+        self.mats: np.ndarray | None = None
+        self.colmark: np.ndarray | None = None
+        self.mats_key: tuple = ()
+        self.carry: tuple | None = None
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -301,9 +318,14 @@ class _Work:
         h = g.spacing
         if not self.clamped:
             self._reset()
+        # a beam's last materials travel with the old band and the columns changed since
+        # (the last step's, and the rebuild's own: ``_reuse.beam_materials``)
+        self.carry = (None if self.mats is None or self.colmark is None
+                      else (self.band, self.mats, self.colmark))
         # the old band and its taper are not needed while the new ones are built
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         self.planes = None
+        self.mats = self.colmark = None
         while True:
             top3 = as3(self.phi[-1])
             # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
@@ -311,7 +333,8 @@ class _Work:
             mark = np.zeros(top3.shape, dtype=np.uint8)
             band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h,
                                                 self.width, self.keep, self.cap,
-                                                g.dimension, g.periodic, g.periodic, self.rings)
+                                                g.dimension, g.periodic, g.periodic, self.rings,
+                                                colmark=None if self.carry is None else self.carry[2])
             del _cand, mark
             self.band = band
             if k_hi < 0:
@@ -325,7 +348,7 @@ class _Work:
             box, self.phi = [self.phi], np.empty(0)
             del top3
             self.clamped = False
-            self.bmin = None
+            self.bmin = self.carry = None
             self.phi = grow_vertical(box, below, above, h)
             self.z0 -= below * h
             self._reset()
@@ -345,6 +368,7 @@ class _Work:
             K.hold_top(self.phi[-1], self.phi[self.held - 1], self.band)
 
     def finish(self, clearance: int) -> LevelSetStack:
+        self.mats = None
         self.rebuild(clearance)
         self.hold()
         g = self.grid
@@ -460,6 +484,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         tols = np.full(w.phi.shape[0] - 1, 0.5 * h)
         tols[:w.held] = 0.0
         custom = isinstance(model, CustomStage) and bool(model.normal_dependent)
+        # a beam's etch re-queries materials only where the last step changed the set
+        reuse = (REUSE_MATERIALS and kind == "etch" and not custom and w.phi.shape[0] > 1
+                 and w.phi.flags.c_contiguous and isinstance(model, BeamModel))
         if fused:
             # forward-Euler steps fused in one kernel call up to the next rebuild point
             # the surface moves cfl·h per step (ViennaPS' rule), kept monotone
@@ -481,11 +508,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             continue
         if isinstance(model, BeamModel) or custom:
             # a beam or a custom stage needs only the material at the closest points
-            if w.bmin is None:
-                w.bmin = K.block_min(phi4, d, g.periodic, g.periodic)
-            mats = K.band_materials_bounded(top3, w.band, h, origin, phi4, tols, w.bmin, d,
-                                            g.periodic, g.periodic)
-            KS.fill_negative(mats, w.phi.shape[0] - 1)
+            mats = _reuse.beam_materials(w, phi4, tols, origin, reuse)
             if custom:          # the stage evaluates H itself; bounds from the model
                 vmax, a3 = model.stage_bounds(d)
                 mode, V, alpha = CUSTOM, np.zeros(1), np.zeros(4)
@@ -537,16 +560,21 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             nw = len(weights)
             for q, (wa, wb) in enumerate(weights):
                 bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
-                                    first=q == 0, last=q == nw - 1)
+                                    first=q == 0, last=q == nw - 1,
+                                    hold=HOLD_ZERO_SPEED and mode == K.BEAM)
             finite = bad == 0
-        del u0
         if not finite:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if w.phi.shape[0] > 1:
             if kind == "etch":
                 w.hold()
-                if w.phi.flags.c_contiguous:     # flat views of the same memory
+                if reuse:        # the clip marks the columns the step changed
+                    w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
+                    KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                       w.phi[-1].reshape(-1), w.band, u0, w.colmark,
+                                       w.phi.shape[-1])
+                elif w.phi.flags.c_contiguous:     # flat views of the same memory
                     KS.clip_below_flat(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
                                        w.phi[-1].reshape(-1), w.band)
                 else:
@@ -567,5 +595,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
         # per-node arrays freed before the next rebuild, and every view of φ: a rebuild
         # that grows the window would otherwise keep the old array alive beside the new
-        del V, state, view, top3, u, phi4
+        del V, state, view, top3, u, phi4, u0
     return w.finish(clearance), steps
