@@ -147,7 +147,7 @@ class _Column:
         diag = np.zeros(n)
         diag[:-1] += lo
         diag[1:] += hi
-        A = sp.diags([diag, -hi, -lo], [0, 1, -1], shape=(n, n), format="lil") - self.Minel.tolil()
+        A = (sp.diags([diag, -hi, -lo], [0, 1, -1], shape=(n, n)) - self.Minel).tolil()   # a difference is CSR
         A[n - 1, :] = self.count.reshape(1, -1)
         rhs = np.zeros(n)
         rhs[-1] = total
