@@ -230,18 +230,16 @@ def beam_bound_factors(alpha):
 
 
 @njit(cache=True)
-def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
-    """``speed_bounds`` in BEAM mode with the normals recomputed per node (as
-    ``band_geometry`` forms them) instead of read from an (nb, 3) array.  An empty
-    ``cutoff``: V is tapered already (``taper_at``)."""
+def beam_bounds_range(V, cutoff, a, flat, band, lo, hi, i2h, alpha, ndim, px, py):
+    """(max |V_n|, max Σ|∂H/∂p_i|) of :func:`speed_bounds_beam` over band nodes [lo, hi),
+    skipping the normals that cannot raise the running maximum (a max does not depend on
+    the order, so any split of the band gives the same two numbers)."""
     nx, ny, nz = a.shape
-    flat = a.reshape(-1)
-    i2h = 0.5 / h
     f, c1, cb = beam_bound_factors(alpha)
     vmax = 0.0
     smax = 0.0
     tapered = cutoff.shape[0] == 0
-    for b in range(V.shape[0]):
+    for b in range(lo, hi):
         v = V[b] if tapered else _tapered(V, cutoff, b)
         if not np.isfinite(v):
             vmax = np.inf
@@ -260,3 +258,12 @@ def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
         vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
         vmax = max(vmax, vn)
     return vmax, smax
+
+
+@njit(cache=True)
+def speed_bounds_beam(V, cutoff, a, band, h, alpha, ndim, px, py):
+    """``speed_bounds`` in BEAM mode with the normals recomputed per node (as
+    ``band_geometry`` forms them) instead of read from an (nb, 3) array.  An empty
+    ``cutoff``: V is tapered already (``taper_at``)."""
+    return beam_bounds_range(V, cutoff, a, a.reshape(-1), band, 0, V.shape[0], 0.5 / h, alpha,
+                             ndim, px, py)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import LF, _hamiltonian, _tapered, _unit_gradient
-from ._query_kernels import beam_bound_factors, material_at_bounded
+from ._kernels import LF, _hamiltonian
+from ._query_kernels import beam_bounds_range, material_at_bounded
 
 __all__: list[str] = []
 
@@ -90,40 +90,14 @@ def speed_bounds_beam_par(V, cutoff, a, band, h, alpha, ndim, px, py):
     (max |V_n|, max Σ|∂H/∂p_i|)) with the band split into ``BOUND_CHUNKS`` chunks run in
     parallel, each skipping the normals that cannot raise its own maximum; a max does
     not depend on the order, so the same two numbers."""
-    nx, ny, nz = a.shape
     flat = a.reshape(-1)
-    i2h = 0.5 / h
-    f, c1, cb = beam_bound_factors(alpha)
     nb = V.shape[0]
-    tapered = cutoff.shape[0] == 0
     nch = BOUND_CHUNKS
     vm = np.zeros(nch)
     sm = np.zeros(nch)
     for q in prange(nch):
-        lo = q * nb // nch
-        hi = (q + 1) * nb // nch
-        vmax = 0.0
-        smax = 0.0
-        for b in range(lo, hi):
-            v = V[b] if tapered else _tapered(V, cutoff, b)
-            if not np.isfinite(v):
-                vmax = np.inf
-                continue
-            sn = abs(v) * ((1.0 - f) * c1 + f * ndim)
-            smax = max(smax, sn)
-            if abs(v) * cb <= vmax:
-                continue
-            n = band[b]
-            i = n // (ny * nz)
-            r = n - i * ny * nz
-            j = r // nz
-            k = r - j * nz
-            g0, g1, g2, gn = _unit_gradient(a, flat, n, i, j, k, i2h, ndim, px, py)
-            cn = g0 / gn * alpha[0] + g1 / gn * alpha[1] + g2 / gn * alpha[2]
-            vn = abs(v * ((1.0 - f) * max(0.0, cn) + f))
-            vmax = max(vmax, vn)
-        vm[q] = vmax
-        sm[q] = smax
+        vm[q], sm[q] = beam_bounds_range(V, cutoff, a, flat, band, q * nb // nch, (q + 1) * nb // nch,
+                                         0.5 / h, alpha, ndim, px, py)
     return vm.max(), sm.max()
 
 
