@@ -308,14 +308,19 @@ def build_ccp(spec: ReactorSpec, *, bohm_from_eedf: bool = True) -> CCPSetup:
                     bohm_from_eedf=bohm_from_eedf)
 
 
-def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) -> ColumnHeating:
+def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float, *, nu_m=None,
+             T_stochastic=None) -> ColumnHeating:
+    """:func:`.ccp_sheath.column_heating` of the present plasma; ``nu_m`` (the cells' effective
+    momentum-transfer frequency of the ohmic heating) and ``T_stochastic`` replace the
+    Maxwellian ones at T_e (non-local electrons, :mod:`.ccp_kinetic`)."""
     Te = np.maximum(Te, 0.05)
     ns = {}
     for side in ("z_min", "z_max", "r_max"):
         sl, _, dw = tr.walls[side]
         y, _ = tr.wall_edge(lnn[sl], Te[sl], dw, n_g[sl])
         ns[side] = np.exp(lnn[sl] - y)
-    _, _, nu_m = setup.coef.rates(Te, n_g)
+    if nu_m is None:
+        _, _, nu_m = setup.coef.rates(Te, n_g)
     chamber = setup.ccp.rf_return == "chamber"
     try:
         return column_heating(setup.mesh, np.exp(lnn), Te, nu_m, ns["z_min"], ns["z_max"], ns["r_max"],
@@ -323,7 +328,7 @@ def _heating(setup: CCPSetup, tr: CCPTransport, lnn, Te, n_g, V_guess: float) ->
                               lam=1.0 / (n_g * setup.coef.sigma_i) if setup.collisional else None,
                               side_grounded=chamber, ring_grounded=chamber,
                               electrons_only=setup.electrons_only, V_guess=V_guess, kappa=setup.kappa,
-                              bohm=setup.bohm)
+                              bohm=setup.bohm, T_stochastic=T_stochastic)
     except ValueError:
         hint = ("; with eedf: boltzmann the mean-energy table can be too steep for this "
                 "pressure — try eedf: maxwellian (docs/reactor.md, 'Non-Maxwellian electrons')"

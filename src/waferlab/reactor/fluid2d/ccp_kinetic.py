@@ -35,20 +35,26 @@ import math
 import numpy as np
 
 from ...errors import SimulationError
-from .ccp import RELAX, CCPResult, CCPSetup, _heating, _mean_width, _result, _solve_fluid, bulk_mesh
+from ...constants import EV, M_E, PI
+from .ccp import CCPResult, CCPSetup, _heating, _mean_width, _result, _solve_fluid, bulk_mesh
 from .ccp_nonlocal import NonlocalEEDF, cell_weights, kinetic_processes, nonlocal_eedf
 
-__all__ = ["solve_nonlocal", "escape_energy", "KINETIC_TOL", "KINETIC_ITERATIONS"]
+__all__ = ["solve_nonlocal", "escape_energy", "kinetic_prices", "KINETIC_TOL", "KINETIC_ITERATIONS", "ANDERSON_DEPTH",
+           "MIXING"]
 
-KINETIC_TOL = 1e-3          # largest relative change of n_max and T_s between two kinetic steps
-KINETIC_ITERATIONS = 30
+KINETIC_TOL = 1e-3          # largest change of the state (relative for n_max, T_s, ν_eff, …; d/gap) in one step
+KINETIC_ITERATIONS = 40
+ANDERSON_DEPTH = 5          # residuals kept by the Anderson mixing
+MIXING = 0.5                # its damping β
 
 
 def escape_energy(sol: NonlocalEEDF, j: int) -> float:
-    """Energy (eV) an electron reaching the wall from cell j takes out of the bulk: the well U_j plus
-    the mean kinetic energy of an isotropic flux, ∫u²f du/∫u f du."""
-    w1, w2 = cell_weights(sol.grid, sol.U[j], 1.0), cell_weights(sol.grid, sol.U[j], 2.0)
-    return float(sol.U[j] + (w2 * sol.F).sum() / (w1 * sol.F).sum())
+    """Energy (eV) an electron reaching the wall next to cell j takes out of the bulk: the well U_s
+    at the sheath edge (the cell's U_j without ``U_edge``) plus the mean kinetic energy of an
+    isotropic flux there, ∫u²f du/∫u f du."""
+    U = sol.U[j] if sol.U_edge is None else float(sol.U_edge[0 if j == 0 else -1])
+    w1, w2 = cell_weights(sol.grid, U, 1.0), cell_weights(sol.grid, U, 2.0)
+    return float(U + (w2 * sol.F).sum() / (w1 * sol.F).sum())
 
 
 def _column_power(res_heat, setup: CCPSetup) -> float:
@@ -57,19 +63,25 @@ def _column_power(res_heat, setup: CCPSetup) -> float:
                  + res_heat.stochastic[0, -1] * dz[-1])
 
 
-def _kinetics(procs, setup: CCPSetup, shape, P, n_s_rel, n_g, T_g, U0, nu, n_guess) -> tuple[NonlocalEEDF, float]:
-    """Secant in ln n_max: the centre column's kinetics ionise at the sustaining ν."""
+def _kinetics(procs, setup: CCPSetup, shape, P, n_s_rel, n_g, T_g, U0, nu, n_guess, warm=None
+              ) -> tuple[NonlocalEEDF, float]:
+    """Secant in ln n_max: the centre column's kinetics ionise at the sustaining ν.  ``warm``: a
+    previous solution (its RF current and conductivity per electron start the inner iteration)."""
     dz = setup.mesh.dz
+    kw = {} if warm is None else {"J_guess": warm.J1, "sigma_guess": warm.sigma / warm.n, "U_edge0": warm.U_edge}
 
     def run(ln_n):
         n = shape * math.exp(ln_n)
         s = nonlocal_eedf(procs, dz, n, P, n_s_rel * math.exp(ln_n), n_gas=n_g, T_gas_K=T_g, omega=setup.omega,
-                          U0=U0)
+                          U0=U0, **kw)
         return s, math.log(float((s.rate[-1] * n * dz).sum() / (n * dz).sum()) * n_g / nu)
 
     a = math.log(n_guess)
-    _, fa = run(a)
-    b = a + 0.3 * math.copysign(1.0, fa)           # ionising too fast: more electrons share the power
+    sa, fa = run(a)
+    if abs(fa) < 1e-5:
+        return sa, math.exp(a)
+    # ionising too fast: more electrons share the power (d ln ν / d ln n ≈ −3 in the eduPIC case)
+    b = a + float(np.clip(fa / 3.0, -0.3, 0.3))
     sb, fb = run(b)
     for _ in range(30):
         if abs(fb) < 1e-5:
@@ -83,56 +95,113 @@ def _kinetics(procs, setup: CCPSetup, shape, P, n_s_rel, n_g, T_g, U0, nu, n_gue
                           f"rate {nu:.3g} s⁻¹ (last mismatch {fb:.2e} in ln ν)")
 
 
+def kinetic_prices(sol: NonlocalEEDF, dz: np.ndarray, n_sheath: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the kinetics charge for the RF current: (ν_eff (nz,) s⁻¹, T_stoc (2,) eV) such that the
+    sheath model's Maxwellian-form heating, ½J₁²m_eν_eff/(e²n) per cell and ½m_e v̄(T_stoc)J₁²/(e²n_s)
+    per sheath (:mod:`.ccp_sheath` eqs. 2), absorbs what the kinetic EEDF absorbs at the same J₁:
+    ν_eff = Re(1/⟨1/(ν_m + iω)⟩)-weighted power of the cell, i.e. ½J₁²Re(1/σ_p) with the kinetic σ_p,
+    and T_stoc the Maxwellian temperature whose edge flux gives the same Fermi heating."""
+    J2 = sol.J1 ** 2
+    assert sol.ohmic_cells is not None and sol.stochastic_edges is not None
+    nu = 2 * EV ** 2 * sol.n * sol.ohmic_cells / (M_E * dz * J2)
+    vbar = 2 * EV ** 2 * np.asarray(n_sheath, float) * sol.stochastic_edges / (M_E * J2)
+    return nu, PI * M_E * vbar ** 2 / (8 * EV)
+
+
+def _anderson(X: list, R: list, x: np.ndarray, r: np.ndarray, beta: float) -> np.ndarray:
+    """Anderson mixing (type II, depth len(X) − 1; H. F. Walker & P. Ni, SIAM J. Numer. Anal. 49,
+    1715, 2011): the next iterate from the last iterates X and residuals R = G(X) − X."""
+    if len(X) < 2:
+        return x + beta * r
+    dX = np.stack([X[i + 1] - X[i] for i in range(len(X) - 1)], axis=1)
+    dR = np.stack([R[i + 1] - R[i] for i in range(len(R) - 1)], axis=1)
+    g, *_ = np.linalg.lstsq(dR, r, rcond=None)
+    return x + beta * r - (dX + beta * dR) @ g
+
+
 def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CCPResult:
     """Steady state of the CCP with non-local electrons (module docstring); ``progress``: called
     with (step, change, n_max, bulk length change / gap) after each kinetic step."""
     import time
     t0 = time.perf_counter()
     res = _solve_fluid(spec, max_iterations=max_iterations)
-    setup = res.setup
-    gap, R = setup.gap, spec.chamber.radius
-    nr, nz = setup.mesh.shape
-    procs = [p.process for p in kinetic_processes(setup.global_model.chem)]
+    setup0 = res.setup
+    gap, R = setup0.gap, spec.chamber.radius
+    nr, nz = setup0.mesh.shape
+    procs = [p.process for p in kinetic_processes(setup0.global_model.chem)]
     if [p.kind for p in procs][-1] != "inelastic" or procs[-1].threshold_eV < max(p.threshold_eV for p in procs):
         raise SimulationError("electrons: nonlocal needs the ionisation as the last kinetic process")
-    lnn, heat, Ts = np.log(res.n_e), res.heating, res.T_e.copy()
     n_g, T_g = res.n_gas, res.T_gas
     ng0, Tg0 = float(n_g[0].mean()), float(T_g[0].mean())
-    tr = setup.transport(setup.mesh)
-    tr.set_state(n_g, heat.power)
-    n_max, sol, d = float(res.n_e[0].max()), None, setup.mesh.z[-1] + 0.5 * setup.mesh.dz[-1]
-    history: list[float] = []
-    for _ in range(KINETIC_ITERATIONS):
-        lnn, nu = tr.sustaining_mode(Ts, lnn)
-        shape = np.exp(lnn[0] - lnn[0].max())
-        P = _column_power(heat, setup)
-        _, _, det = tr.evaluate(lnn - lnn[0].max() + math.log(n_max), Ts, details=True)
-        if sol is not None:
-            P -= sum(float(det["wall"][s][0][0]) * escape_energy(sol, j) * 1.602176634e-19
-                     for s, j in (("z_min", 0), ("z_max", nz - 1)))
-        n_s_rel = np.array([det["wall"]["z_min"][1][0], det["wall"]["z_max"][1][0]]) / n_max
-        sol, n_new = _kinetics(procs, setup, shape, P, n_s_rel, ng0, Tg0, None if sol is None else sol.U, nu, n_max)
-        Ts_new = np.broadcast_to(np.maximum(sol.T_bohm, 0.05)[None, :], (nr, nz)).copy()
-        change = max(abs(math.log(n_new / n_max)), float(np.max(np.abs(Ts_new / Ts - 1))))
-        history.append(change)
-        n_max, Ts = math.sqrt(n_max * n_new), np.sqrt(Ts * Ts_new)       # geometric under-relaxation ½
-        lnn = lnn - lnn[0].max() + math.log(n_max)
-        heat = _heating(setup, tr, lnn, Ts, n_g, heat.V_T)
-        d_new = gap - _mean_width(setup, heat.s_bottom) - _mean_width(setup, heat.s_top)
-        moved = abs(d_new - d)
-        if progress is not None:
-            progress(len(history), change, n_max, moved / gap)
-        if change < KINETIC_TOL and moved < 1e-3 * gap:
-            break
-        d = d + float(np.clip(RELAX * (max(d_new, 0.1 * gap) - d), -0.05 * gap, 0.05 * gap))
-        setup = dataclasses.replace(setup, mesh=bulk_mesh(R, d, nr, nz))
+    # the state: ln n_max, ln T_s(z), ln ν_eff(z), ln T_stoc (2), ln escape energy (2), d / gap
+    i_T, i_nu, i_st, i_es = 1, 1 + nz, 1 + 2 * nz, 3 + 2 * nz
+    _, _, nu_m = setup0.coef.rates(res.T_e, n_g)
+    Te_edge = res.T_e[0, [0, -1]]
+    d0 = gap - _mean_width(setup0, res.heating.s_bottom) - _mean_width(setup0, res.heating.s_top)
+    x = np.concatenate([[math.log(float(res.n_e[0].max()))], np.log(res.T_e[0]), np.log(nu_m[0]),
+                        np.log(Te_edge), np.log(2.5 * Te_edge), [d0 / gap]])
+    cache: dict = {"lnn": np.log(res.n_e), "sol": None, "V_T": res.heating.V_T}
+
+    def G(x):
+        d = x[-1] * gap
+        setup = dataclasses.replace(setup0, mesh=bulk_mesh(R, d, nr, nz))
         tr = setup.transport(setup.mesh)
+        tr.set_state(n_g, np.zeros((nr, nz)))
+        Ts = np.broadcast_to(np.exp(x[i_T:i_nu])[None, :], (nr, nz)).copy()
+        lnn, nu = tr.sustaining_mode(Ts, cache["lnn"])
+        cache["lnn"] = lnn
+        lnn = lnn - lnn[0].max() + x[0]
+        shape = np.exp(lnn[0] - lnn[0].max())
+        Tst = np.exp(x[i_st:i_es])
+        heat = _heating(setup, tr, lnn, Ts, n_g, cache["V_T"],
+                        nu_m=np.broadcast_to(np.exp(x[i_nu:i_st])[None, :], (nr, nz)).copy(),
+                        T_stochastic=(np.full(nr, Tst[0]), np.full(nr, Tst[1]), np.full(nz, Tst[1])))
+        cache["V_T"] = heat.V_T
+        d_new = max(gap - _mean_width(setup, heat.s_bottom) - _mean_width(setup, heat.s_top), 0.1 * gap)
         tr.set_state(n_g, heat.power)
+        _, _, det = tr.evaluate(lnn, Ts, details=True)
+        E_esc = np.exp(x[i_es:-1])
+        P = _column_power(heat, setup) - EV * sum(float(det["wall"][s][0][0]) * E_esc[k]
+                                                  for k, s in enumerate(("z_min", "z_max")))
+        n_max = math.exp(x[0])
+        n_s_rel = np.array([det["wall"]["z_min"][1][0], det["wall"]["z_max"][1][0]]) / n_max
+        prev = cache["sol"]
+        sol, n_new = _kinetics(procs, setup, shape, P, n_s_rel, ng0, Tg0, None if prev is None else prev.U, nu,
+                               n_max, warm=prev)
+        cache["sol"] = sol
+        nu_eff, T_stoc = kinetic_prices(sol, setup.mesh.dz, n_s_rel * n_new)
+        esc = np.array([escape_energy(sol, 0), escape_energy(sol, nz - 1)])
+        x_new = np.concatenate([[math.log(n_new)], np.log(np.maximum(sol.T_bohm, 0.05)), np.log(nu_eff),
+                                np.log(T_stoc), np.log(esc), [d_new / gap]])
+        return x_new, (setup, tr, lnn, Ts, heat, sol)
+
+    history: list[float] = []
+    X: list[np.ndarray] = []
+    Rs: list[np.ndarray] = []
+    x_new, out = G(x)
+    x = x_new                               # the first kinetic pass replaces the Maxwellian state
+    for _ in range(KINETIC_ITERATIONS):
+        x_new, out = G(x)
+        r = x_new - x
+        change = float(np.max(np.abs(r)))
+        history.append(change)
+        if progress is not None:
+            progress(len(history), change, math.exp(x[0]), abs(float(r[-1])))
+        if change < KINETIC_TOL:
+            break
+        X.append(x.copy())
+        Rs.append(r.copy())
+        del X[:-ANDERSON_DEPTH - 1], Rs[:-ANDERSON_DEPTH - 1]
+        step = _anderson(X, Rs, x, r, MIXING) - x
+        step[:-1] = np.clip(step[:-1], -0.5, 0.5)
+        step[-1] = float(np.clip(step[-1], -0.05, 0.05))
+        x = x + step
     else:
         raise SimulationError(f"fluid2d CCP with electrons: nonlocal: the kinetics did not reach a steady state in "
                               f"{KINETIC_ITERATIONS} steps (changes: {', '.join(f'{h:.1e}' for h in history[-6:])}; "
                               f"tolerance {KINETIC_TOL:g})")
+    setup, tr, lnn, Ts, heat, sol = out
     tr.set_state(n_g, heat.power)
-    x = np.concatenate([lnn.ravel(), Ts.ravel()])
-    out = _result(setup, tr, x, heat, T_g, n_g, list(res.residual_history) + history, t0)
-    return dataclasses.replace(out, kinetics=sol, kinetic_iterations=len(history))
+    xf = np.concatenate([lnn.ravel(), Ts.ravel()])
+    result = _result(setup, tr, xf, heat, T_g, n_g, list(res.residual_history) + history, t0)
+    return dataclasses.replace(result, kinetics=sol, kinetic_iterations=len(history))

@@ -21,7 +21,12 @@ The stochastic term is the Fermi acceleration of electrons reflected by the osci
 (velocity amplitude u₀): each reflection changes the energy by 2m v_z u₀ sin ωt, ⟨Δu²⟩ = 2u m u₀²/e
 on the flux (¼ v) of electrons of energy u, so the energy diffusion coefficient per area is
 (m u₀²/e) γ u²/4, whose heating of a Maxwellian is exactly Lieberman's S_stoc = ½ m v̄ n_s u₀²
-(:func:`.ccp_sheath.stochastic_heating`).  Only electrons with ε > U(edge) reach the sheath: the
+(:func:`.ccp_sheath.stochastic_heating`).  The reflection happens at the sheath edge, whose density
+is the edge density n_s of the ion transport, below that of the edge cell: u is the kinetic energy
+there, u = ε − U_s with n_F(U_s) = n_s (until session 15 the edge cell's centre, which counted the
+flux of the denser cell: (n_cell/n_s) times the heating per J₁²; Lieberman & Godyak, IEEE Trans.
+Plasma Sci. 26, 955, 1998: the Fermi heating is set by the electron flux onto the moving edge).
+Only electrons with ε > U_s reach the sheath: the
 cold electrons trapped in the well are heated by the weak bulk field alone — the bi-Maxwellian
 EEDF of the low-pressure CCP (Godyak & Piejak 1990; Kaganovich & Tsendin 1992).
 
@@ -43,13 +48,14 @@ rate (the column's n-weighted integral of k_r over that of k_r(T_e)) and T_B/T_e
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
+from scipy.linalg import solve_banded
 from scipy.optimize import brentq
-from scipy.sparse.linalg import spsolve
 
 from ...constants import EV, K_B, M_E
 from ..boltzmann import GAMMA, Grid, Process, _bernoulli, inelastic_matrix
@@ -72,7 +78,10 @@ class NonlocalEEDF:
     ``n`` (m⁻³), ``mean_energy`` (eV), ``T_bohm`` (eV) per cell of the column; ``rate`` (n_proc, nz)
     each process's rate coefficient (m³/s, order of ``procs``); ``power_in`` (heating) and
     ``power_lost`` (elastic + inelastic) in W/m² of the column; ``J1`` the RF current amplitude (A/m²),
-    ``EN_rms`` (nz,) the reduced rms RF field of each cell (V m²)."""
+    ``EN_rms`` (nz,) the reduced rms RF field of each cell (V m²); ``ohmic_cells`` (nz,) the ohmic
+    power absorbed in each cell and ``stochastic_edges`` (2,) that of each sheath (W/m²; their sum is
+    ``power_in``); ``sigma`` (nz,) the cells' kinetic |σ_p| (S/m) used for the field; ``U_edge`` (2,) the well
+    at the two sheath edges (eV; where n_F = n_sheath), where the stochastic heating acts."""
 
     grid: Grid
     F: np.ndarray
@@ -88,6 +97,10 @@ class NonlocalEEDF:
     iterations: int
     J1: float
     EN_rms: np.ndarray
+    ohmic_cells: np.ndarray | None = None
+    stochastic_edges: np.ndarray | None = None
+    sigma: np.ndarray | None = None
+    U_edge: np.ndarray | None = None
 
     @property
     def conservation(self) -> float:
@@ -103,7 +116,7 @@ class NonlocalEEDF:
 class _Column:
     """The ε-independent parts of the space-averaged operator for one well U."""
 
-    def __init__(self, grid: Grid, procs, dz, U, n_gas: float, T_gas_K: float, omega: float, edges):
+    def __init__(self, grid: Grid, procs, dz, U, n_gas: float, T_gas_K: float, omega: float, U_edges):
         self.grid, self.dz, self.U = grid, dz, U
         nz, fa, uc = dz.size, grid.faces, grid.u
         sig_m_of = sum(p.sigma for p in procs if p.kind in ("elastic", "inelastic"))
@@ -127,16 +140,32 @@ class _Column:
             u_c = uc - U[j]
             for i in outs:
                 outs[i] += dz[j] * GAMMA * np.maximum(u_c, 0.0) * np.interp(u_c, uc, procs[i].sigma, left=0.0) * grid.du
-        self.D_stoc = np.zeros((len(edges), fa.size))
-        for s, j in enumerate(edges):
-            u = np.maximum(fa - U[j], 0.0)
+        self.D_stoc = np.zeros((len(U_edges), fa.size))
+        for s, Us in enumerate(U_edges):                # kinetic energy at the sheath edge
+            u = np.maximum(fa - Us, 0.0)
             self.D_stoc[s] = u ** 2
         self.outs = outs
         self.thresholds = {i: procs[i].threshold_eV for i in outs}
         self.Minel = inelastic_matrix(grid, [(outs[i], self.thresholds[i]) for i in outs])
         self.count = sum(dz[j] * cell_weights(grid, U[j], 0.5) for j in range(nz))   # electrons per F_i
 
+    def _banded(self):
+        """The inelastic operator in the banded layout of :meth:`solve` (built once)."""
+        n = self.grid.n
+        M = self.Minel.tocoo()
+        keep = (M.row <= n - 2) & (M.col >= 1)
+        up = max(1, int(np.max(M.col[keep] - 1 - M.row[keep], initial=0)))
+        ab = np.zeros((up + 3, n - 1))
+        np.add.at(ab, (up + M.row[keep] - (M.col[keep] - 1), M.col[keep] - 1), -M.data[keep])
+        col0 = np.asarray(self.Minel[:, [0]].todense()).ravel()[: n - 1]
+        self._band = (up, ab, col0)
+        return self._band
+
     def solve(self, a: np.ndarray, b: np.ndarray, total: float) -> np.ndarray:
+        """F of the space-averaged equation at the amplitudes a, b with Σ count·F = total.  The
+        conservative operator A has one redundant row (the last, which the normalisation replaces):
+        rows 0 … n−2 are solved for F[1:] with F[0] = 1 pinned, as a banded system (lower bandwidth 2,
+        upper the largest inelastic threshold), then F is scaled to ``total``."""
         g = self.grid
         n, du = g.n, g.du
         D = self.D0 + a @ self.D_ohm + b @ self.D_stoc
@@ -147,11 +176,18 @@ class _Column:
         diag = np.zeros(n)
         diag[:-1] += lo
         diag[1:] += hi
-        A = (sp.diags([diag, -hi, -lo], [0, 1, -1], shape=(n, n)) - self.Minel).tolil()   # a difference is CSR
-        A[n - 1, :] = self.count.reshape(1, -1)
-        rhs = np.zeros(n)
-        rhs[-1] = total
-        return np.maximum(spsolve(A.tocsc(), rhs), 0.0)
+        up, abM, col0 = getattr(self, "_band", None) or self._banded()
+        ab = abM.copy()
+        # A[i, i] = diag (column j' = i − 1), A[i, i+1] = −hi[i] (j' = i), A[i+1, i] = −lo[i] (row i+1, j' = i − 1)
+        ab[up + 1, : n - 2] += diag[1: n - 1]
+        ab[up, :] -= hi
+        ab[up + 2, : n - 3] -= lo[1: n - 2]
+        rhs = col0.copy()                               # −A[:, 0] = M[:, 0] − T[:, 0]
+        rhs[0] -= diag[0]
+        rhs[1] += lo[0]
+        F = np.concatenate([[1.0], solve_banded((2, up), ab, rhs)])
+        F *= total / float(self.count @ F)
+        return np.maximum(F, 0.0)
 
     def heating(self, F: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Power (in units of N e) absorbed per cell from the field and per sheath, central differences."""
@@ -167,10 +203,19 @@ class _Column:
         return el + inel
 
 
+@functools.lru_cache(maxsize=4)
+def _well_table(n: int, u_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """The wells U_t (2001 up to u_max/2) and the matrix of :func:`cell_weights` (U_t, ½) on the grid."""
+    g = Grid(n=n, u_max=u_max)
+    Ut = np.linspace(0.0, 0.5 * u_max, 2001)
+    f = np.maximum(g.faces[None, :] - Ut[:, None], 0.0) ** 1.5
+    return Ut, (f[:, 1:] - f[:, :-1]) / 1.5
+
+
 def _invert_well(grid: Grid, F: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """U(z) with n_F(U)/n_F(0) = shape (≤ 1): the Boltzmann relation of the distribution F."""
-    Ut = np.linspace(0.0, 0.5 * grid.u_max, 2001)
-    nU = np.array([(cell_weights(grid, x, 0.5) * F).sum() for x in Ut])
+    Ut, Wt = _well_table(grid.n, grid.u_max)
+    nU = Wt @ F
     r = nU / nU[0]
     r = np.minimum.accumulate(r)
     return np.interp(-np.clip(shape, r[-1], 1.0), -r, Ut)
@@ -193,7 +238,8 @@ def _conductivity(grid: Grid, col: _Column, F: np.ndarray, n_gas: float, omega: 
 
 def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, n_gas: float, T_gas_K: float,
                   omega: float, grid: Grid = NLA_GRID, U0=None, max_iterations: int = 200, tol: float = 1e-6,
-                  fixed_well: bool = False, stochastic: bool = True) -> NonlocalEEDF:
+                  fixed_well: bool = False, stochastic: bool = True, J_guess: float = 10.0,
+                  sigma_guess=None, U_edge0=None) -> NonlocalEEDF:
     """The non-local EEDF of a column of cells ``dz`` (m) between two sheaths (module docstring):
     ``n_shape`` (nz,) the electron density (m⁻³; its shape sets the well, its integral the number
     of electrons), ``power`` (W/m²) what the electrons absorb, ``n_sheath`` (2,) the densities at
@@ -201,17 +247,23 @@ def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, 
     ``omega`` the RF angular frequency.  The RF current amplitude J₁ through the column is the one
     that makes the electrons absorb ``power``: ohmic in each cell with the field J₁/|σ_p| of the
     cell's kinetic conductivity, stochastic at each sheath edge (``stochastic``: False, ohmic alone).
-    ``U0`` a starting (or, with ``fixed_well``, the) well in eV."""
+    ``U0`` a starting (or, with ``fixed_well``, the) well in eV; ``J_guess`` (A/m²) and ``sigma_guess``
+    ((nz,), S/m) a starting RF current and conductivity per electron (|σ_p|/n, S m³; a previous
+    solution's: fewer iterations, the same fixed point), ``U_edge0`` (2,) a starting well at the sheath
+    edges (eV; default: that of the edge cells; with ``fixed_well`` kept)."""
     dz, n_shape = np.asarray(dz, float), np.asarray(n_shape, float)
     n_sheath = np.asarray(n_sheath, float)
     nz = dz.size
     total = float((n_shape * dz).sum())
-    edges = [0, nz - 1]
     U = np.zeros(nz) if U0 is None else np.asarray(U0, float)
-    col = _Column(grid, procs, dz, U, n_gas, T_gas_K, omega, edges)
+    # the well at the sheath edges, where the density is n_sheath: the electrons are reflected there
+    U_edge = U[[0, -1]].copy() if U_edge0 is None else np.asarray(U_edge0, float)
+    col = _Column(grid, procs, dz, U, n_gas, T_gas_K, omega, U_edge)
     sig = EV ** 2 * n_shape / (M_E * np.hypot(n_gas * 1e-19 * 1e6, omega))        # a first guess of |σ_p|
+    if sigma_guess is not None:
+        sig = np.asarray(sigma_guess, float) * n_shape
     b_unit = (M_E / EV) * GAMMA / 4.0 / (EV * n_sheath) ** 2 / n_gas * (1.0 if stochastic else 0.0)
-    lnJ, F, it, change = math.log(10.0), None, 0, np.inf
+    lnJ, F, it, change = math.log(J_guess), None, 0, np.inf
 
     def coefficients(lj):
         J2 = math.exp(2 * lj)
@@ -223,7 +275,7 @@ def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, 
             Fx = col.solve(a, b, total)
             ha, hb = col.heating(Fx, a, b)
             return math.log(max((ha.sum() + hb.sum()) * n_gas * EV, 1e-300) / power)
-        lo, hi = lnJ - 0.5, lnJ + 0.5
+        lo, hi = lnJ - 0.1, lnJ + 0.1
         flo, fhi = absorbed(lo), absorbed(hi)
         while flo > 0:
             lo, hi, fhi = lo - 1.0, lo, flo
@@ -239,18 +291,20 @@ def nonlocal_eedf(procs: list[Process], dz, n_shape, power: float, n_sheath, *, 
         sig = np.sqrt(sig * sig_new)
         if not fixed_well:
             U_new = _invert_well(grid, F, n_shape / n_shape.max())
-            change = max(change, float(np.max(np.abs(U_new - U))))
-            U = 0.5 * (U + U_new)
-            col = _Column(grid, procs, dz, U, n_gas, T_gas_K, omega, edges)
+            Ue_new = _invert_well(grid, F, np.minimum(n_sheath, n_shape[[0, -1]]) / n_shape.max())
+            change = max(change, float(np.max(np.abs(U_new - U))), float(np.max(np.abs(Ue_new - U_edge))))
+            U, U_edge = 0.5 * (U + U_new), 0.5 * (U_edge + Ue_new)
+            col = _Column(grid, procs, dz, U, n_gas, T_gas_K, omega, U_edge)
         if change < tol:
             break
     a, b = coefficients(lnJ)
     F = col.solve(a, b, total)
     ha, hb = col.heating(F, a, b)
-    return _finish(grid, procs, col, F, dz, U, ha, hb, n_gas, it, math.exp(lnJ), np.sqrt(a))
+    out = _finish(grid, procs, col, F, dz, U, ha, hb, n_gas, it, math.exp(lnJ), np.sqrt(a), sig)
+    return dataclasses.replace(out, U_edge=U_edge)
 
 
-def _finish(grid, procs, col, F, dz, U, ha, hb, n_gas, it, J1, EN) -> NonlocalEEDF:
+def _finish(grid, procs, col, F, dz, U, ha, hb, n_gas, it, J1, EN, sig) -> NonlocalEEDF:
     nz, uc = dz.size, grid.u
     n = np.array([(cell_weights(grid, U[j], 0.5) * F).sum() for j in range(nz)])
     m = np.array([(cell_weights(grid, U[j], 1.5) * F).sum() for j in range(nz)]) / n
@@ -265,7 +319,7 @@ def _finish(grid, procs, col, F, dz, U, ha, hb, n_gas, it, J1, EN) -> NonlocalEE
     return NonlocalEEDF(grid=grid, F=F, U=U, n=n, mean_energy=m, T_bohm=TB, rate=rate,
                         power_in=float(ha.sum() + hb.sum()) * f, power_lost=col.losses(F) * f,
                         power_ohmic=float(ha.sum()) * f, power_stochastic=float(hb.sum()) * f, iterations=it,
-                        J1=J1, EN_rms=EN)
+                        J1=J1, EN_rms=EN, ohmic_cells=ha * f, stochastic_edges=hb * f, sigma=sig)
 
 
 def kinetic_processes(chem, grid: Grid = NLA_GRID) -> list:

@@ -188,7 +188,7 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
                    omega: float, *, lam: np.ndarray | None = None, side_grounded: bool = True,
                    ring_grounded: bool = True, electrons_only: bool = False,
                    V_guess: float = 300.0, kappa: SeriesKappa | None = None,
-                   bohm=None) -> ColumnHeating:
+                   bohm=None, T_stochastic=None) -> ColumnHeating:
     """Ohmic + stochastic power of the capacitive divider (module docstring) on ``mesh`` (the
     bulk's :class:`.mesh.Mesh`) whose amplitude V_T gives the absorbed ``power`` (W): electrons +
     ions (e V̄ u_B n_s at every RF sheath, L&L §11.2), or the electrons alone
@@ -199,12 +199,16 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
     (``mean_voltage: series``, the default): V̄/V₁ of the powered and the grounded sheaths from the ratio of
     their amplitudes (:class:`..sheath_rf.SeriesKappa`), iterated with the split to 1e-10;
     None (``sinusoidal``): V̄ of a sinusoidal sheath voltage (κ = 1).  ``bohm``: T_e ↦ the Bohm
-    temperature T_B of the ions' wall flux n_s √(eT_B/m_i) (None: T_B = T_e; ``eedf: boltzmann``)."""
+    temperature T_B of the ions' wall flux n_s √(eT_B/m_i) (None: T_B = T_e; ``eedf: boltzmann``).
+    ``T_stochastic``: (bottom (nr,), top (nr,), side (nz,)) the temperatures whose Maxwellian
+    v̄_e = √(8eT/πm_e) in eq. (2) gives each edge's stochastic heating (non-local electrons,
+    :mod:`.ccp_kinetic`: the Fermi heating of the kinetic EEDF); None: the edge cells' T_e."""
     e = np.asarray(electrode, bool)
     nr, nz = n.shape
     ring = ~e if ring_grounded else np.zeros(nr, bool)
     A_side = 2 * PI * mesh.r_faces[-1] * mesh.dz
     Tb, Tt, Ts = Te[:, 0], Te[:, -1], Te[-1, :]
+    Sb, St, Ss = (Tb, Tt, Ts) if T_stochastic is None else T_stochastic
     lb, lt, ls = (None, None, None) if lam is None else (lam[:, 0], lam[:, -1], lam[-1, :])
     pick = (lambda a, k: None if a is None else a[k])   # noqa: E731
     powered = Surface(mesh.ring_area[e], ns_bottom[e], Tb[e], pick(lb, e))
@@ -260,10 +264,10 @@ def column_heating(mesh, n: np.ndarray, Te: np.ndarray, nu_m: np.ndarray, ns_bot
         Jr = 0.5 * (Jr_f[:-1] + Jr_f[1:])
         ohm = ohmic_power_density(np.hypot(Jz, Jr[:, None]), n, nu_m)
         sto = np.zeros_like(n)
-        sto[:, 0] = stochastic_heating(Jb, ns_bottom, Tb) / mesh.dz[0]
-        sto[:, -1] += stochastic_heating(Jt, ns_top, Tt) / mesh.dz[-1]
+        sto[:, 0] = stochastic_heating(Jb, ns_bottom, Sb) / mesh.dz[0]
+        sto[:, -1] += stochastic_heating(Jt, ns_top, St) / mesh.dz[-1]
         if side_grounded:
-            sto[-1, :] += stochastic_heating(Js, ns_side, Ts) * A_side / mesh.volume[-1, :]
+            sto[-1, :] += stochastic_heating(Js, ns_side, Ss) * A_side / mesh.volume[-1, :]
         P_i = 0.0 if electrons_only else EV * float((mesh.ring_area * (Gb * Vbb + Gt * Vbt)).sum()
                                                     + (A_side * Gs * Vbs).sum())
         return ohm, sto, P_i
