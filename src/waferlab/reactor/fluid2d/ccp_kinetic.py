@@ -39,8 +39,8 @@ from ...constants import EV, M_E, PI
 from .ccp import CCPResult, CCPSetup, _heating, _mean_width, _result, _solve_fluid, bulk_mesh
 from .ccp_nonlocal import NonlocalEEDF, cell_weights, kinetic_processes, nonlocal_eedf
 
-__all__ = ["solve_nonlocal", "escape_energy", "kinetic_prices", "KINETIC_TOL", "KINETIC_ITERATIONS", "ANDERSON_DEPTH",
-           "MIXING"]
+__all__ = ["solve_nonlocal", "escape_energy", "kinetic_prices", "column_modes", "KINETIC_TOL", "KINETIC_ITERATIONS",
+           "ANDERSON_DEPTH", "MIXING"]
 
 KINETIC_TOL = 1e-3          # largest change of the state (relative for n_max, T_s, ν_eff, …; d/gap) in one step
 KINETIC_ITERATIONS = 40
@@ -95,6 +95,48 @@ def _kinetics(procs, setup: CCPSetup, shape, P, n_s_rel, n_g, T_g, U0, nu, n_gue
                           f"rate {nu:.3g} s⁻¹ (last mismatch {fb:.2e} in ln ν)")
 
 
+def column_modes(tr, Te: np.ndarray, lnn0: np.ndarray, weight: np.ndarray, *, tol: float = 1e-10,
+                 max_iter: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """Density shape and the ionisation frequency ν_i of each column i that sustain a steady
+    discharge at fixed T_e: ∇·Γ = ν_i n in column i, each column's mean density fixed at
+    ``weight`` (nr,) times the centre column's (Newton on the bordered system, as
+    :meth:`.transport.TransportResidual.sustaining_mode`, which has one ν for the whole chamber and
+    so the chamber's J₀ eigenmode).  Returns (ln n, ν (nr,))."""
+    from scipy.sparse import bmat, csr_matrix
+    from scipy.sparse.linalg import spsolve
+
+    from .transport import coloured_jacobian
+
+    nr, nz = tr.mesh.shape
+    N = nr * nz
+    V = tr.V
+
+    def f(lnn):
+        n = np.exp(lnn).reshape(nr, nz)
+        return (tr.flux_divergence(lnn.reshape(nr, nz), Te) / (n * V)).ravel()
+
+    col = np.repeat(np.arange(nr), nz)
+    E = csr_matrix((np.ones(N), (np.arange(N), col)), shape=(N, nr))
+    Vc = V.sum(axis=1)
+    x = lnn0.ravel().copy()
+    total = float((np.exp(x) * V.ravel()).sum())
+    target = np.asarray(weight, float) * Vc / float((np.asarray(weight, float) * Vc).sum())   # column shares
+    nu = np.array([np.median(v) for v in f(x).reshape(nr, nz)])
+    for _ in range(max_iter):
+        g = f(x)
+        nV = np.exp(x) * V.ravel()
+        share = np.bincount(col, nV, nr) / total
+        F = np.concatenate([g - nu[col], share - target])
+        J = coloured_jacobian(f, x, g, (nr, nz), 1)
+        C = csr_matrix((nV / total, (col, np.arange(N))), shape=(nr, N))
+        d = spsolve(bmat([[J, -E], [C, None]], format="csc"), -F)
+        x += np.clip(d[:N], -1.0, 1.0)
+        nu += d[N:]
+        if np.max(np.abs(d[:N])) < tol:
+            break
+    return x.reshape(nr, nz), nu
+
+
 def kinetic_prices(sol: NonlocalEEDF, dz: np.ndarray, n_sheath: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the kinetics charge for the RF current: (ν_eff (nz,) s⁻¹, T_stoc (2,) eV) such that the
     sheath model's Maxwellian-form heating, ½J₁²m_eν_eff/(e²n) per cell and ½m_e v̄(T_stoc)J₁²/(e²n_s)
@@ -141,6 +183,9 @@ def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CC
     x = np.concatenate([[math.log(float(res.n_e[0].max()))], np.log(res.T_e[0]), np.log(nu_m[0]),
                         np.log(Te_edge), np.log(2.5 * Te_edge), [d0 / gap]])
     cache: dict = {"lnn": np.log(res.n_e), "sol": None, "V_T": res.heating.V_T}
+    # the columns' mean densities relative to the centre's: the local solution's (the kinetics are the
+    # centre column's, and every column takes its T_s, so they cannot set a radial profile)
+    weight = res.n_e.mean(axis=1) / float(res.n_e[0].mean())
 
     def G(x):
         d = x[-1] * gap
@@ -148,7 +193,8 @@ def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CC
         tr = setup.transport(setup.mesh)
         tr.set_state(n_g, np.zeros((nr, nz)))
         Ts = np.broadcast_to(np.exp(x[i_T:i_nu])[None, :], (nr, nz)).copy()
-        lnn, nu = tr.sustaining_mode(Ts, cache["lnn"])
+        lnn, nus = column_modes(tr, Ts, cache["lnn"], weight)
+        nu = float(nus[0])
         cache["lnn"] = lnn
         lnn = lnn - lnn[0].max() + x[0]
         shape = np.exp(lnn[0] - lnn[0].max())
