@@ -6,7 +6,8 @@ launch.  Rows: the eduPIC comparison, the Monte Carlo mean ion energy (centre co
 kinetics' diagnostics (mid-gap ⅔⟨ε⟩ against the PIC's 1.03 eV, T_B at the sheath edge, the well,
 the electron energy per lost pair against the PIC's 54.0 eV, the energy balance), CPU times.
 
-Writes bench/results/reactor_fluid2d_ccp_nonlocal.md.  Run: python bench/bench_reactor_fluid2d_ccp_nonlocal.py
+Writes bench/results/ccp_nonlocal_s15.md (the kinetic loop's residual history included).
+Run: python bench/bench_reactor_fluid2d_ccp_nonlocal.py
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def main() -> None:
            f"Reference: {CITATION}.  Load before: {os.getloadavg()[0]:.1f}.  CPU = time.process_time of this "
            "process; both runs in the same launch.", ""]
     rows, res = {}, {}
+    hist: list[str] = []
     for label, ccp in (("local (Maxwellian, default)", {}), ("nonlocal", {"electrons": "nonlocal"})):
         c0 = time.process_time()
         steps: list[str] = []
@@ -58,6 +60,8 @@ def main() -> None:
                     "|---|---|---|---|---|", *steps, ""]
             continue
         c1 = time.process_time()
+        if ccp:
+            hist = steps
         col = wafer_ions(r, seed=1, n_ions=3000).columns[0]
         c2 = time.process_time()
         rows[label] = (compare(r, None), col, c1 - c0, c2 - c1)
@@ -79,7 +83,7 @@ def main() -> None:
     out.append("| CCP solve CPU s | | " + " | ".join(f"{c:.1f}" for _, _, c, _ in rows.values()) + " |")
     out.append("| ion Monte Carlo CPU s | | " + " | ".join(f"{c:.1f}" for _, _, _, c in rows.values()) + " |")
     if "nonlocal" not in res:
-        path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp_nonlocal.md", "\n".join(out))
+        path = harness.write_text(harness.RESULTS / "ccp_nonlocal_s15.md", "\n".join(out))
         print(path.read_text())
         return
     r = res["nonlocal"]
@@ -91,9 +95,18 @@ def main() -> None:
     iz = float((s.rate[-1] * s.n * r.setup.mesh.dz).sum()) * float(r.n_gas[0].mean())
     esc = [escape_energy(s, 0), escape_energy(s, s.n.size - 1)]
     P_e = (r.absorbed_power - r.heating.ion_power) / area
+    out += ["", "## Residual history of the kinetic loop (Anderson mixing, depth 5, β = 0.5; tolerance 1e-3)", "",
+            "change: the largest change of the state in the step (relative for n_max, T_s(z), ν_eff(z), T_stoc, "
+            "the escape energies; the bulk length in units of the gap); the first kinetic pass (from the "
+            "Maxwellian local state) is not counted.", "",
+            "| kinetic step | change | n_max m⁻³ (/ eduPIC) | bulk length change / gap | CPU s |",
+            "|---|---|---|---|---|", *hist]
     out += ["", "## The kinetics (centre column, nonlocal)", "",
             f"- kinetic steps {r.kinetic_iterations}; RF current the kinetics need for the column's power: "
-            f"{s.J1:.2f} A/m² (the sheath model's J₁ {r.heating.J1[0]:.2f}; PIC {EDUPIC.rf_current_A_m2}).",
+            f"{s.J1:.2f} A/m² (the sheath model's J₁ {r.heating.J1[0]:.2f}, which also heats what the electrons "
+            f"take to the walls; PIC {EDUPIC.rf_current_A_m2}); the kinetic prices: ν_eff mid-gap "
+            f"{_nu_mid(r):.3g} s⁻¹, T_stoc {_tst(r):.2f} eV; the well at the sheath edges U_s "
+            f"{s.U_edge[0]:.2f} eV (edge cell {s.U[0]:.2f} eV).",
             f"- mid-gap ⅔⟨ε⟩ = {2 / 3 * s.mean_energy[k]:.2f} eV (PIC {2 / 3 * EDUPIC.mean_electron_energy_eV:.2f}); "
             f"screening temperature T_s mid-gap {s.T_bohm[k]:.2f} eV, sheath edges {s.T_bohm[0]:.2f} / "
             f"{s.T_bohm[-1]:.2f} eV (T_B); well depth U_edge {s.U[0]:.2f} eV; escape energy "
@@ -107,8 +120,24 @@ def main() -> None:
             f"- energy balance of the kinetics: (in − collisions)/in = {s.conservation:.1e}; ohmic "
             f"{s.power_ohmic:.2f} + stochastic {s.power_stochastic:.2f} W/m².",
             "", f"Load after: {os.getloadavg()[0]:.1f}."]
-    path = harness.write_text(harness.RESULTS / "reactor_fluid2d_ccp_nonlocal.md", "\n".join(out))
+    path = harness.write_text(harness.RESULTS / "ccp_nonlocal_s15.md", "\n".join(out))
     print(path.read_text())
+
+
+def _prices(r):
+    from waferlab.reactor.fluid2d.ccp_kinetic import kinetic_prices
+    s = r.kinetics
+    return kinetic_prices(s, r.setup.mesh.dz, np.array([r.n_s_wafer[0], r.n_s_wafer[0]]))
+
+
+def _nu_mid(r) -> float:
+    nu, _ = _prices(r)
+    return float(nu[nu.size // 2])
+
+
+def _tst(r) -> float:
+    _, T = _prices(r)
+    return float(T[0])
 
 
 def _slope(s, j: int, a: float, b: float) -> float:

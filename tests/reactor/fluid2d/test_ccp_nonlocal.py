@@ -149,3 +149,75 @@ def test_fermi_heating_of_a_maxwellian_edge_is_liebermans(T):
 
 def _procs_on(grid):
     return [p.process for p in kinetic_processes(load_chemistry("argon"), grid)]
+
+
+@pytest.fixture(scope="module")
+def edupic_nonlocal():
+    from waferlab.reactor.fluid2d.ccp import solve_ccp
+    from waferlab.validation.ccp_edupic import edupic_spec
+
+    return solve_ccp(edupic_spec(ccp={"electrons": "nonlocal"}))
+
+
+@pytest.mark.slow
+def test_edupic_rows_with_nonlocal_electrons(edupic_nonlocal):
+    """The eduPIC reference case (Donkó et al., PSST 30, 095017, 2021) at its absorbed power with
+    ``electrons: nonlocal``: the kinetic loop reaches its 1e-3, and every row is inside the tolerance
+    set before the comparison (waferlab.validation.ccp_edupic): n and Γ within a factor 2, V_T, J₁
+    and V̄ + T_B/2 within 30 % (measured 0.558, 0.852, 1.163, 1.211, 1.086;
+    bench/results/ccp_nonlocal_s15.md).  The local model's density misses its factor 2 (0.498, the
+    strict xfail of test_ccp_edupic.py); here the mid-gap screening temperature is below the
+    sheath edges' Bohm temperature (trapped electrons: a weaker ambipolar field at mid-gap)."""
+    from waferlab.validation.ccp_edupic import EDUPIC, compare
+
+    r = edupic_nonlocal
+    assert r.residual_history[-1] < 1e-3 and r.kinetic_iterations >= 1
+    c = compare(r)
+    assert c["power_W_m2"][0] == pytest.approx(EDUPIC.power_W_m2, rel=1e-6)
+    for k in ("n_peak_m3", "ion_flux_m2s"):
+        a, b = c[k]
+        assert 0.5 < a / b < 2.0, k
+    for k in ("rf_voltage_V", "rf_current_A_m2", "plasma_potential_V"):
+        a, b = c[k]
+        assert a / b == pytest.approx(1.0, abs=0.30), k
+    k = int(np.argmax(r.n_e[0]))
+    assert r.T_e[0, k] < r.T_e[0, 0]
+    assert abs(r.kinetics.conservation) < 1e-6
+
+
+@pytest.mark.slow
+def test_edupic_ion_energy_with_nonlocal_electrons(edupic_nonlocal):
+    """The Monte Carlo's mean ion energy at the electrode (centre column, 3000 ions) within 30 % of
+    the PIC's 33.46 eV, as for the local electrons."""
+    from waferlab.reactor.fluid2d.ccp_output import wafer_ions
+    from waferlab.validation.ccp_edupic import EDUPIC
+
+    col = wafer_ions(edupic_nonlocal, seed=1, n_ions=3000).columns[0]
+    assert col.lost == 0
+    assert col.mean_energy_eV == pytest.approx(EDUPIC.ion_energy_mean_eV, rel=0.30)
+
+
+@pytest.mark.slow
+def test_nonlocal_checkpoint_resumes_to_the_same_state(edupic_nonlocal, tmp_path, monkeypatch):
+    """A kinetic loop stopped after 2 steps (SimulationError) leaves its state in the checkpoint;
+    ``resume`` continues from it to the uninterrupted run's steady state: n_max, V_T and J₁ within
+    3e-3 (both stop when a step changes the state by less than 1e-3; Anderson's history restarts,
+    so the two stopping points differ by a few tolerances at most)."""
+    import waferlab.reactor.fluid2d.ccp_kinetic as K
+    from waferlab.errors import SimulationError
+    from waferlab.reactor.fluid2d.ccp import solve_ccp
+    from waferlab.validation.ccp_edupic import edupic_spec
+
+    spec = edupic_spec(ccp={"electrons": "nonlocal"})
+    ck = tmp_path / "ck.npz"
+    with monkeypatch.context() as m:
+        m.setattr(K, "KINETIC_ITERATIONS", 2)
+        with pytest.raises(SimulationError, match="did not reach"):
+            solve_ccp(spec, checkpoint=ck)
+    assert ck.is_file()
+    r = solve_ccp(spec, checkpoint=ck, resume=True)
+    a = edupic_nonlocal
+    assert r.kinetic_iterations >= 1
+    assert r.n_e[0].max() == pytest.approx(a.n_e[0].max(), rel=3e-3)
+    assert r.heating.V_T == pytest.approx(a.heating.V_T, rel=3e-3)
+    assert r.heating.J1[0] == pytest.approx(a.heating.J1[0], rel=3e-3)

@@ -344,8 +344,9 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
               resume: bool = False, bohm_from_eedf: bool = True) -> CCPResult:
     """Steady state of the 2D CCP (module docstring).  ``checkpoint``/``resume`` as
     :func:`.model.solve_fluid2d` (the iterate, the bulk length and the RF amplitude are saved);
-    ``bohm_from_eedf``: :func:`build_ccp`.  With ``fluid2d.ccp.electrons: nonlocal`` the fluid
-    the bulk's electrons are the non-local kinetics of :mod:`.ccp_kinetic` (checkpoints: not with it)."""
+    ``bohm_from_eedf``: :func:`build_ccp`.  With ``fluid2d.ccp.electrons: nonlocal``
+    the bulk's electrons are the non-local kinetics of :mod:`.ccp_kinetic` (its checkpoint holds the
+    kinetic loop's state)."""
     c = (spec.fluid2d or Fluid2DSpec()).ccp or CCPSettings()
     if c.electrons == "local":
         return _solve_fluid(spec, max_iterations=max_iterations, checkpoint=checkpoint, resume=resume,
@@ -355,7 +356,7 @@ def solve_ccp(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoin
                           "reactor.eedf: boltzmann or set fluid2d.ccp.electrons: local",
                           path="reactor.fluid2d.ccp.electrons", value="nonlocal")
     from .ccp_kinetic import solve_nonlocal            # imports this module
-    return solve_nonlocal(spec, max_iterations)
+    return solve_nonlocal(spec, max_iterations, checkpoint=checkpoint, resume=resume)
 
 
 def _solve_fluid(spec: ReactorSpec, *, max_iterations: int | None = None, checkpoint: Path | None = None,

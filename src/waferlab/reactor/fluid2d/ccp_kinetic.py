@@ -15,17 +15,35 @@ things of the fluid model used one:
    that reach a wall taking out U_edge + ∫u²f/∫uf each (the well, and the kinetic energy of an
    isotropic flux).
 
-The steady state.  Start: the local (Maxwellian) fluid solution, whose sheaths and heating give the
-electron power of the centre column.  Then repeat: (a) the ion transport of :mod:`.transport`
-with T_e := T_s(z) (the same in every column) gives the density shape and the ionisation frequency
-ν that sustains it (:meth:`.transport.TransportResidual.sustaining_mode`); (b) the density scale
-n_max for which the kinetics of the centre column, absorbing the column's electron power less its
-wall loss, ionise at that ν (secant in ln n_max); (c) the sheaths and the RF amplitude of the new
-plasma (:func:`.ccp._heating`: the power of the recipe), the bulk length between them (under-relaxed as in
-:func:`.ccp.solve_ccp`), the new T_s and n_max (geometric under-relaxation ½) — until n_max and T_s
-move by less than KINETIC_TOL and the bulk length by less than 1e-3 of the gap.  The ions' energy
-at the electrodes, the sheath voltages and the RF current follow from the sheath model as with
-local electrons.
+The heating priced by the kinetics (session 15).  The sheath model (:func:`.ccp_sheath.column_heating`)
+sets the RF amplitude V_T at which the discharge absorbs the recipe's power, and so J₁, the sheath
+voltages and widths and the ions' power eΓV̄.  With Maxwellian formulas at T_s it would price the
+electrons' heating at ν_m(T_s) and v̄(T_B), while the kinetics absorb the same power at another J₁
+(session 14: 1.47 against 1.07 of the PIC's J₁).  Here its two prices are the kinetics' own
+(:func:`kinetic_prices`): per cell the ν_eff with ½J₁²m_eν_eff/(e²n) = ½J₁²Re(1/σ_p) (the kinetic
+conductivity σ_p = (e²n/m)⟨1/(ν + iω)⟩ of the cell's EEDF), per sheath the T_stoc whose Maxwellian
+S_stoc = ½m_e v̄ J₁²/(e²n_s) equals the kinetic Fermi heating of the electrons that reach that edge.
+For a constant ν, ν_eff = ν, and for a Maxwellian edge T_stoc = T (tests).  The electrons then
+absorb, at the sheath model's J₁, what the kinetics need for their collisions, plus what the
+electrons reaching the walls take out.
+
+Columns.  The kinetics are the centre column's; every column takes its T_s(z).  The density shape
+is the ion transport's with one ionisation frequency per column (:func:`column_modes`, each
+column's mean density in the local solution's ratio to the centre's): with one frequency for the
+chamber (its J₀ eigenmode, session 14) the outer columns of the 0.3 m eduPIC chamber fell to 0.1 of
+the centre, their sheaths widened to 18 mm, and the area-mean bulk length collapsed — the cycle
+that kept the session-14 loop from converging.
+
+The steady state.  Start: the local (Maxwellian) fluid solution.  The state x = (ln n_max, ln T_s(z),
+ln ν_eff(z), ln T_stoc (2), ln escape energy (2), d/gap) is mapped by G: (a) the column modes at
+T_s(z) give the density shape and the centre's ionisation frequency ν; (b) the sheath model with the
+state's prices gives V_T, J₁, the sheaths and the new bulk length; (c) the kinetics of the centre
+column, absorbing the column's electron power less its wall loss, at the density scale n_max for
+which they ionise at ν (secant in ln n_max); their T_s (Riemann's T_B per cell), prices and escape
+energies.  The first pass replaces the Maxwellian state; then Anderson mixing (depth
+ANDERSON_DEPTH, damping MIXING; Walker & Ni, SIAM J. Numer. Anal. 49, 1715, 2011) on G(x) − x until
+no component changes by KINETIC_TOL (1e-3; eduPIC: 6 steps).  The ions' energy at the electrodes,
+the sheath voltages and the RF current follow from the sheath model.
 """
 from __future__ import annotations
 
@@ -34,9 +52,12 @@ import math
 
 import numpy as np
 
+from pathlib import Path
+
 from ...errors import SimulationError
 from ...constants import EV, M_E, PI
 from .ccp import CCPResult, CCPSetup, _heating, _mean_width, _result, _solve_fluid, bulk_mesh
+from .model import _load_checkpoint_faces, _save_checkpoint, spec_hash
 from .ccp_nonlocal import NonlocalEEDF, cell_weights, kinetic_processes, nonlocal_eedf
 
 __all__ = ["solve_nonlocal", "escape_energy", "kinetic_prices", "column_modes", "KINETIC_TOL", "KINETIC_ITERATIONS",
@@ -44,6 +65,7 @@ __all__ = ["solve_nonlocal", "escape_energy", "kinetic_prices", "column_modes", 
 
 KINETIC_TOL = 1e-3          # largest change of the state (relative for n_max, T_s, ν_eff, …; d/gap) in one step
 KINETIC_ITERATIONS = 40
+KINETIC_STAGE = 2           # the checkpoint's stage marker of the kinetic loop
 ANDERSON_DEPTH = 5          # residuals kept by the Anderson mixing
 MIXING = 0.5                # its damping β
 
@@ -161,9 +183,14 @@ def _anderson(X: list, R: list, x: np.ndarray, r: np.ndarray, beta: float) -> np
     return x + beta * r - (dX + beta * dR) @ g
 
 
-def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CCPResult:
+def solve_nonlocal(spec, max_iterations: int | None = None, progress=None, checkpoint: Path | None = None,
+                   resume: bool = False) -> CCPResult:
     """Steady state of the CCP with non-local electrons (module docstring); ``progress``: called
-    with (step, change, n_max, bulk length change / gap) after each kinetic step."""
+    with (step, change, n_max, bulk length change / gap) after each kinetic step.  ``checkpoint``:
+    the kinetic state (n_max, T_s, the prices, the escape energies, the bulk length) is saved there
+    after every step and when the loop stops (stage 2 of the fluid2d checkpoint format);
+    ``resume`` continues the loop from it (the local start is solved again: it is deterministic
+    and takes seconds; the Anderson history restarts)."""
     import time
     t0 = time.perf_counter()
     res = _solve_fluid(spec, max_iterations=max_iterations)
@@ -224,8 +251,17 @@ def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CC
     history: list[float] = []
     X: list[np.ndarray] = []
     Rs: list[np.ndarray] = []
-    x_new, out = G(x)
-    x = x_new                               # the first kinetic pass replaces the Maxwellian state
+    key = spec_hash(spec) if checkpoint is not None else ""
+    loaded = None
+    if resume and checkpoint is not None and Path(checkpoint).is_file():
+        xs, _, hist0, _, stage = _load_checkpoint_faces(Path(checkpoint), key, x.size)
+        if stage == KINETIC_STAGE:
+            loaded, history = xs, hist0
+    if loaded is None:
+        x_new, out = G(x)
+        x = x_new                           # the first kinetic pass replaces the Maxwellian state
+    else:
+        x = loaded
     for _ in range(KINETIC_ITERATIONS):
         x_new, out = G(x)
         r = x_new - x
@@ -233,6 +269,8 @@ def solve_nonlocal(spec, max_iterations: int | None = None, progress=None) -> CC
         history.append(change)
         if progress is not None:
             progress(len(history), change, math.exp(x[0]), abs(float(r[-1])))
+        if checkpoint is not None:
+            _save_checkpoint(Path(checkpoint), key, x, 0.0, history, stage=KINETIC_STAGE)
         if change < KINETIC_TOL:
             break
         X.append(x.copy())
