@@ -119,9 +119,34 @@ def main() -> None:
             f"eduPIC {EDUPIC.power_electrons_W_m2 / (2 * EDUPIC.ion_flux_m2s * EV):.1f} eV.",
             f"- energy balance of the kinetics: (in − collisions)/in = {s.conservation:.1e}; ohmic "
             f"{s.power_ohmic:.2f} + stochastic {s.power_stochastic:.2f} W/m².",
-            "", f"Load after: {os.getloadavg()[0]:.1f}."]
+            ""]
+    out += _example()
+    out += ["", f"Load after: {os.getloadavg()[0]:.1f}."]
     path = harness.write_text(harness.RESULTS / "ccp_nonlocal_s15.md", "\n".join(out))
     print(path.read_text())
+
+
+def _example() -> list[str]:
+    """The shipped example (examples/fluid2d/reactor-argon-ccp.yaml: 10 mTorr, 30 W, 5 cm gap, 15 cm
+    radius, RF return through the chamber) with local and non-local electrons: CPU and the main
+    numbers (no reference: the cost of making nonlocal the default)."""
+    from waferlab.recipe_io import load_yaml, validate_section
+    from waferlab.reactor.spec import ReactorSpec
+
+    d = load_yaml(harness.ROOT / "examples/fluid2d/reactor-argon-ccp.yaml")["reactor"]
+    out = ["## The example (examples/fluid2d/reactor-argon-ccp.yaml: 10 mTorr, 30 W, 5 cm gap): the cost", "",
+           "| electrons | CCP solve CPU s | kinetic steps (last change) | n_max m⁻³ | centre mid-gap T (T_e or T_s) "
+           "eV | V_T V | J₁ A/m² | centre ion flux m⁻²s⁻¹ |", "|---|---|---|---|---|---|---|---|"]
+    for el in ("local", "nonlocal"):
+        d["fluid2d"]["ccp"]["electrons"] = el
+        c0 = time.process_time()
+        r = solve_ccp(validate_section(ReactorSpec, d, "reactor"))
+        c = time.process_time() - c0
+        k = int(np.argmax(r.n_e[0]))
+        steps = f"{r.kinetic_iterations} ({r.residual_history[-1]:.1e})" if el == "nonlocal" else "—"
+        out.append(f"| {el} | {c:.1f} | {steps} | {r.n_e.max():.4g} | {r.T_e[0, k]:.2f} | {r.heating.V_T:.1f} | "
+                   f"{r.heating.J1[0]:.2f} | {r.ion_flux_wafer[0]:.4g} |")
+    return out
 
 
 def _prices(r):
