@@ -12,7 +12,9 @@ The density misses its factor 2 by 0.4 %: the Maxwellian T_e (2.59 eV) against t
 bulk (⅔⟨ε⟩ = 1.03 eV) makes the Bohm loss 1.59 times faster — an expected failure (strict).
 Session 13: the local two-term Boltzmann EEDF (``eedf: boltzmann``) moves the density the other way
 (0.225): its depleted tail needs a hotter bulk to ionise; the PIC's ionising electrons are non-local
-(bench/results/reactor_fluid2d_ccp_eedf_s13.md) — a second strict xfail."""
+(bench/results/reactor_fluid2d_ccp_eedf_s13.md) — a second strict xfail.  Session 15: the non-local
+electrons (``electrons: nonlocal``, opt-in) meet every row, the density at 0.558
+(tests/reactor/fluid2d/test_ccp_nonlocal.py; bench/results/ccp_nonlocal_s15.md)."""
 from __future__ import annotations
 
 import numpy as np
