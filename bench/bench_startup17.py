@@ -29,19 +29,25 @@ H = 0.02
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--before", required=True, help="src directory of the code before")
+    ap.add_argument("--extra", action="append", default=[], metavar="LABEL=SRC",
+                    help="a further tree, run after 'after' (e.g. a variant)")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--models", nargs="+", default=["hbro2", "cf4o2"])
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     trees = {"before": str(Path(a.before).resolve()), "after": str(harness.ROOT / "src")}
+    for item in a.extra:
+        label, _, src = item.partition("=")
+        trees[label] = str(Path(src).resolve())
+    labels = [*trees, "ViennaPS"]
     for src in trees.values():                             # numba caches of both trees
         os.environ["PYTHONPATH"] = src
         chem.launch("waferlab", "hbro2", 2, 0.05, 20)
     runs: dict[tuple[str, str], list[dict]] = {}
     for _ in range(a.repeat):
         for m in a.models:
-            for label, code in (("before", "waferlab"), ("after", "waferlab"),
-                                ("ViennaPS", "viennaps")):
+            for label in labels:
+                code = "viennaps" if label == "ViennaPS" else "waferlab"
                 os.environ["PYTHONPATH"] = trees["after" if label == "ViennaPS" else label]
                 l0 = os.getloadavg()[0]
                 r = chem.launch(code, m, 2, H, 300)
@@ -54,7 +60,7 @@ def main() -> None:
     rows = []
     for m in a.models:
         p = med[(m, "ViennaPS")]
-        for label in ("before", "after"):
+        for label in labels[:-1]:
             r = med[(m, label)]
             cpus = " / ".join(f"{x['cpu']:.2f}" for x in runs[(m, label)])
             pc = " / ".join(f"{x['cpu']:.2f}" for x in runs[(m, "ViennaPS")])
@@ -63,6 +69,7 @@ def main() -> None:
                         f"{p['cpu']:.2f} ({pc}) | **{r['cpu'] / p['cpu']:.2f}** | "
                         f"{r['wall'] / p['wall']:.2f} | {last['depth']:.4f} / {last['cd']:.4f} | "
                         f"{r['load']:.0f} / {p['load']:.0f} |")
+    extra = "".join(f"; {k}: {v}" for k, v in trees.items() if k not in ("before", "after"))
     text = ["# #17 2D rows, whole processes: start-up before / after, with ViennaPS 4.7", "",
             f"`python bench/bench_startup17.py --before {a.before} --repeat {a.repeat}`: per "
             "repeat and case, `waferlab run` (every default output) on the tree before, on "
@@ -73,7 +80,7 @@ def main() -> None:
             "| case | waferlab | waferlab CPU s | ViennaPS CPU s | CPU ratio | wall ratio | "
             "waferlab depth / CD (µm, last launch) | load (ours / peer) |",
             "|---|---|---|---|---|---|---|---|", *rows, "",
-            f"Before: {a.before}.  Finished {time.strftime('%H:%M UTC', time.gmtime())}."]
+            f"Before: {a.before}{extra}.  Finished {time.strftime('%H:%M UTC', time.gmtime())}."]
     harness.write_text(a.out, "\n".join(text))
     print(f"wrote {a.out}")
 
