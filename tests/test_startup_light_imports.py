@@ -48,6 +48,9 @@ import scipy.linalg
 import scipy.linalg.cython_blas
 seen["same_blas"] = scipy.linalg.cython_blas is blas
 seen["solve"] = float(scipy.linalg.solve(np.eye(2) * 2.0, np.ones(2))[0])
+import inspect
+seen["source"] = "def solve" in inspect.getsource(scipy.linalg._basic)   # loaders still work
+seen["package_loader"] = scipy.linalg.__loader__.is_package("scipy.linalg")
 import cffi
 seen["cffi_later"] = hasattr(cffi, "FFI")
 print(json.dumps(seen))
@@ -63,6 +66,7 @@ def test_command_numba_start_skips_scipy_linalg_and_cffi():
     assert seen["blas"] is True and seen["linalg"] is False
     assert seen["cffi"] is False and seen["numba_cffi"] is False
     assert seen["same_blas"] is True and seen["solve"] == 0.5 and seen["cffi_later"] is True
+    assert seen["source"] is True and seen["package_loader"] is True
 
 
 def test_library_import_leaves_numba_start_alone():

@@ -110,6 +110,9 @@ class _Wrapped:
     def __init__(self, loader, before: Callable[[], Any], after: Callable[[ModuleType], None]):
         self.loader, self.before, self.after = loader, before, after
 
+    def __getattr__(self, name: str) -> Any:          # get_source, is_package, resources ...
+        return getattr(self.loader, name)
+
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
