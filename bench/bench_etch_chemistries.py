@@ -9,10 +9,15 @@ radius 0.15 µm, mask 0.3 µm, x/yExtent 1 µm → [0, 0.5 rounded up to whole s
 and waferlab's quarter hole on the same domain, 5 s.  Recorded: depth etched into Si
 at the trench centre / hole axis, the width (2D) or radius (3D) at half that depth.
 
-Each run is its own process (``--worker``), started one after the other, waferlab and
-the peer interleaved; the wall and CPU times are those of the whole process (imports,
-geometry, etch, measurement), taken by the driver (CPU: the children's user + system
-time).  A small waferlab run first warms numba's cache.  Writes
+Each run is its own process, started one after the other, waferlab and the peer
+interleaved; the wall and CPU times are those of the whole process (imports, geometry,
+etch, measurement), taken by the driver (CPU: the children's user + system time).
+waferlab's runs are the ``waferlab run case.yaml --threads 2 --quiet`` command, as a user
+runs it (every default output written; depth / CD measured afterwards on the final
+geometry of its checkpoint.npz; since session 15 — before, a library worker, so the
+command's own start-up, e.g. the garbage collector held off while it imports, was not in
+these rows); the peer's are this script's ``--worker`` (WAFERLAB_BENCH_WORKER=1: waferlab's
+worker too, a library import without outputs).  A small waferlab run first warms numba's cache.  Writes
 bench/results/etch_chemistries.md.
 
 Run: OMP_WAIT_POLICY=passive python bench/bench_etch_chemistries.py [--models hbro2 cf4o2]
@@ -74,12 +79,8 @@ def measure3(xyz: np.ndarray, h: float) -> dict:
     return {"depth": depth, "cd": 2.0 * rad, "mask_top": float(z[r > 0.3].max())}
 
 
-def worker_waferlab(model: str, dim: int, h: float, rays: int, seed: int = 1) -> dict:
-    from waferlab.context import RunContext
-    from waferlab.feature.extract import extract_surface
-    from waferlab.recipe import recipe_from_dict
-    from waferlab.runner import initial_wafer
-
+def recipe_dict(model: str, dim: int, h: float, rays: int, seed: int = 1) -> dict:
+    """The case as a waferlab recipe (the worker's, and what ``waferlab run`` is given)."""
     if dim == 2:
         grid = {"dimension": 2, "spacing": f"{h!r} um", "extent": [f"{EXTENT} um"]}
         feat = {"type": "trench", "width": f"{WIDTH} um", "depth": f"{MASK} um"}
@@ -97,15 +98,31 @@ def worker_waferlab(model: str, dim: int, h: float, rays: int, seed: int = 1) ->
                           "feature": feat},
             "steps": [{"etch": {"model": model, "rays_per_point": rays, "cfl": 0.5,
                                 "time": f"{t} s"}}]}
-    r = recipe_from_dict(data)
+    return data
+
+
+def worker_waferlab(model: str, dim: int, h: float, rays: int, seed: int = 1) -> dict:
+    from waferlab.context import RunContext
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+
+    r = recipe_from_dict(recipe_dict(model, dim, h, rays, seed))
     w = initial_wafer(r)
     for st in r.steps:
         w = st.apply(w, RunContext(seed=seed, threads=2))
-    pts = extract_surface(w.geometry).points * 1e6
+    return measure_geometry(w.geometry, dim, h)
+
+
+def measure_geometry(geometry, dim: int, h: float) -> dict:
+    """depth / CD / mask top of waferlab's final geometry (the worker's, or the one the
+    command's checkpoint.npz holds)."""
+    from waferlab.feature.extract import extract_surface
+
+    pts = extract_surface(geometry).points * 1e6
     if dim == 2:
         return {**measure2(pts, h), "pts": pts[:, :2].round(5).tolist()}
     from waferlab.feature.builders import feature_center
-    c = np.array([1e6 * v for v in feature_center(w.geometry.grid, "quarter")])
+    c = np.array([1e6 * v for v in feature_center(geometry.grid, "quarter")])
     pts[:, :2] -= c
     return measure3(pts, h)
 
@@ -134,8 +151,45 @@ def worker_viennaps(model: str, dim: int, h: float, rays: int) -> dict:
     return measure3(nodes, h)
 
 
+def _command() -> list[str]:
+    """The ``waferlab`` command of this interpreter's environment (its console script,
+    else ``python -m waferlab``, the same command)."""
+    script = Path(sys.executable).parent / "waferlab"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "waferlab"]
+
+
+def launch_command(model: str, dim: int, h: float, rays: int) -> dict:
+    """The case as a user runs it, ``waferlab run case.yaml --threads 2 --quiet`` in a
+    temporary folder (every default output written), the whole process; depth / CD
+    measured afterwards, in this process, on the final geometry of the checkpoint.npz it
+    wrote (the worker's measurement, measure_geometry)."""
+    import tempfile
+
+    import yaml
+    from waferlab.io.checkpoint import load_checkpoint
+
+    with tempfile.TemporaryDirectory() as tmp:
+        case = Path(tmp) / "case.yaml"
+        case.write_text(yaml.safe_dump(recipe_dict(model, dim, h, rays), sort_keys=False))
+        cmd = [*_command(), "run", str(case), "--out", str(Path(tmp) / "out"),
+               "--threads", "2", "--quiet"]
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        geometry = load_checkpoint(Path(tmp) / "out" / "checkpoint.npz").wafer.geometry
+    res = measure_geometry(geometry, dim, h)
+    res.update(wall=wall, cpu=(r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    return res
+
+
 def launch(code: str, model: str, dim: int, h: float, rays: int) -> dict:
-    """One whole process; its result with wall and CPU seconds."""
+    """One whole process; its result with wall and CPU seconds.  waferlab: the
+    ``waferlab run`` command (launch_command), as the user runs it; the peer (and
+    waferlab with WAFERLAB_BENCH_WORKER=1): this script's ``--worker``."""
+    if code == "waferlab" and not os.environ.get("WAFERLAB_BENCH_WORKER"):
+        return launch_command(model, dim, h, rays)
     cmd = [sys.executable, __file__, "--worker", code, "--models", model, "--dims", str(dim),
            "--h2", repr(h), "--h3", repr(h), "--rays", str(rays)]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -181,6 +235,9 @@ def _commit() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", choices=("waferlab", "viennaps"))
+    ap.add_argument("--launch", choices=("waferlab", "viennaps"),
+                    help="one run as launch() makes it (waferlab: the command), its result "
+                         "with the run's wall and CPU (for bench_etchspeed17)")
     ap.add_argument("--models", nargs="+", default=["hbro2", "cf4o2"])
     ap.add_argument("--dims", nargs="+", type=int, default=[2, 3])
     ap.add_argument("--h2", nargs="+", type=float, default=[0.02, 0.01])
@@ -191,6 +248,10 @@ def main() -> None:
                     help="3D: also the quasi-static exact depth of a straight hole "
                          "(bench_coverage_hole.depth_reference)")
     a = ap.parse_args()
+    if a.launch:
+        dim, model = a.dims[0], a.models[0]
+        print(json.dumps(launch(a.launch, model, dim, a.h2[0] if dim == 2 else a.h3[0], a.rays)))
+        return
     if a.worker:
         dim, model = a.dims[0], a.models[0]
         h = a.h2[0] if dim == 2 else a.h3[0]

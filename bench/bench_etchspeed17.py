@@ -3,7 +3,9 @@ case run by waferlab at the code before (``--before SRC``: a checkout's ``src``)
 waferlab at this checkout, and by the peer, in that order per case (interleaved), each a
 child process, 2 threads each.  Fluorocarbon 3D and Bosch: the CPU and wall of the
 etch in the child (as bench_speed17), with the engine's time-step count; hbro2/cf4o2:
-whole processes (bench_etch_chemistries workers).  The settings are the model benches'.
+whole processes (bench_etch_chemistries.launch: waferlab's is the ``waferlab run``
+command, as a user runs it, since session 15; the peer's its worker).  The settings are
+the model benches'.
 
 Run: python bench/bench_etchspeed17.py --before /path/to/old/src [--after SRC]
      [--only ib3 fc3 fc2 bosch chem]
@@ -103,7 +105,7 @@ def main() -> None:
     if "chem" in a.only:
         cases += [(f"{m} 2D h 0.02 µm (whole process)",
                    lambda src, code, m=m: _child(
-                       ["bench_etch_chemistries.py", "--worker", code, "--models", m, "--dims",
+                       ["bench_etch_chemistries.py", "--launch", code, "--models", m, "--dims",
                         "2", "--h2", "0.02", "--rays", "300"], src)) for m in ("hbro2", "cf4o2")]
     for key, name in (("ib3", "ion beam 3D h 0.1 µm (etch)"),
                       ("bosch", "Bosch 2D h 10 nm, 3 cycles (etch)"),

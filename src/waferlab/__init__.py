@@ -36,7 +36,9 @@ def _command_start_up() -> None:
     The cyclic garbage collector is held off until the command's work begins
     (``waferlab.cli.resume_collector``): the start-up's imports create ~10⁶ long-lived
     objects (modules, classes, numba's typing tables) that every full collection would
-    walk again (bench/results/startup_s14.md)."""
+    walk again (bench/results/startup_s14.md).  numba's own start-up skips scipy.linalg's
+    ``__init__`` and cffi (``waferlab._lazy.light_numba_start``: ≈0.25 s CPU,
+    bench/results/startup_s15.md)."""
     if not _is_command():
         return
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -45,6 +47,9 @@ def _command_start_up() -> None:
     import gc
 
     gc.disable()
+    from ._lazy import light_numba_start
+
+    light_numba_start()
 
     def _interrupted(signum, frame):          # pragma: no cover - exercised in a subprocess
         _os.write(2, b"interrupted\n")

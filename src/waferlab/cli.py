@@ -35,6 +35,16 @@ _PLUGINS = (
     "waferlab.validation.cli",
 )
 
+# the plug-in that adds each sub-command: ``waferlab COMMAND ...`` builds only that one's
+# parser (importing every plug-in's costs ~0.02 s of CPU a run); tests/test_cli_commands.py
+# checks the table against the plug-ins
+_COMMANDS = {
+    **dict.fromkeys(("run", "demo", "flux", "info"), "waferlab.cli_core"),
+    "study": "waferlab.study.cli", "image": "waferlab.litho.cli",
+    "reactor": "waferlab.reactor.cli", "thermal": "waferlab.thermal.cli",
+    "validate": "waferlab.validation.cli",
+}
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit code 2) instead of usage + error."""
@@ -49,14 +59,16 @@ def one_line(text: str) -> str:
     return s if len(s) <= MAX_MESSAGE else s[:MAX_MESSAGE - 30] + f"... ({len(s)} characters)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command's parser, every sub-command in it; ``command`` (a name of
+    ``_COMMANDS``): only the plug-in that adds that sub-command."""
     parser = _Parser(
         prog="waferlab",
         description="waferlab: recipe -> plasma -> fluxes -> profile.  See docs/recipe.md; "
                     "exit codes and the output-folder policy: docs/cli.md.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in _PLUGINS:
+    for name in (_COMMANDS[command],) if command in _COMMANDS else _PLUGINS:
         importlib.import_module(name).add_cli(sub)
     for p in sub.choices.values():       # `waferlab run --debug ...` works as `waferlab --debug run`
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -115,7 +127,9 @@ def _main(argv: list[str] | None) -> int:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         except ValueError:                            # not the main thread
             pass
-        parser = build_parser()
+        words = sys.argv[1:] if argv is None else argv
+        first = next((w for w in words if not w.startswith("-")), None)
+        parser = build_parser(first if first in _COMMANDS else None)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

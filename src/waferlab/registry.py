@@ -17,8 +17,9 @@ Groups: ``waferlab.models``, ``waferlab.steps``, ``waferlab.evaluators`` and
 second, different object under the same name is a ``ValueError`` naming both owners, so a
 plug-in cannot silently replace a built-in model.  A plug-in that fails to import is
 reported with its entry point and left out; the built-ins keep working.  A lookup by
-name (``get``: a recipe's model) imports the built-in modules only until the name is
-found; listing or testing names loads everything, plug-ins included.
+name (``get``: a recipe's model) imports the module its ``where`` table names for it
+first, then the built-in modules in order only until the name is found; listing or testing
+names loads everything, plug-ins included.
 
 The tables are filled at import time and read-only afterwards (no run state lives here).
 """
@@ -50,12 +51,16 @@ class Registry(Generic[V]):
     """Names → objects of one kind (``what``: "model", "step kind", ...), filled by the
     import of ``modules`` and by the entry points of ``group``."""
 
-    def __init__(self, what: str, modules: tuple[str, ...] = (), group: str | None = None):
+    def __init__(self, what: str, modules: tuple[str, ...] = (), group: str | None = None,
+                 where: dict[str, str] | None = None):
         if group is not None and group not in ENTRY_POINT_GROUPS:
             raise ValueError(f"entry-point group {group!r}; allowed: {', '.join(ENTRY_POINT_GROUPS)}")
         self.what = what
         self.modules = modules
         self.group = group
+        # built-in name → the module (of ``modules``) that registers it: a lookup imports
+        # that one first (a hint only: where it is stale, the lookup goes on in order)
+        self.where = dict(where or {})
         self._items: dict[str, V] = {}
         self._loaded = False
         self._loading = False
@@ -103,7 +108,8 @@ class Registry(Generic[V]):
             return
         self._loading = True
         try:
-            for mod in self.modules:
+            hint = self.where.get(name) if isinstance(name, str) else None
+            for mod in ((hint,) if hint in self.modules else ()) + self.modules:
                 if isinstance(name, str) and name in self._items:
                     return
                 importlib.import_module(mod)

@@ -72,7 +72,21 @@ _MODEL_MODULES: tuple[str, ...] = (
     "waferlab.feature.wet_etch",
     "waferlab.feature.ion_beam",
 )
-_MODELS: Registry[type[BaseModel]] = Registry("model", _MODEL_MODULES, group="waferlab.models")
+# which of those registers each built-in model: a recipe's lookup imports only that one
+# (tests/test_registry_where.py checks the table against the modules)
+_MODEL_WHERE: dict[str, str] = {
+    **dict.fromkeys(("directional", "isotropic"), "waferlab.feature.models_basic"),
+    **dict.fromkeys(("multi_particle", "single_particle"), "waferlab.feature.flux.models"),
+    **dict.fromkeys(("ion_enhanced", "sf6o2"), "waferlab.feature.etch_models"),
+    **dict.fromkeys(("cvd", "pecvd"), "waferlab.feature.deposition_models"),
+    "fluorocarbon": "waferlab.feature.fluorocarbon",
+    "sf6c4f8": "waferlab.feature.bosch",
+    **dict.fromkeys(("cf4o2", "hbro2"), "waferlab.feature.etch_chemistries"),
+    "wet_anisotropic": "waferlab.feature.wet_etch",
+    "ion_beam": "waferlab.feature.ion_beam",
+}
+_MODELS: Registry[type[BaseModel]] = Registry("model", _MODEL_MODULES, group="waferlab.models",
+                                              where=_MODEL_WHERE)
 
 
 T = TypeVar("T", bound=type[BaseModel])

@@ -391,7 +391,8 @@ def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
 def smoothing_operator(surface: Surface, radius: float):
     """Area-weighted Gaussian average over elements within 2·radius (sparse, rows sum to 1)."""
     from scipy.sparse import coo_matrix
-    from scipy.spatial import cKDTree
+    from ..._lazy import ckdtree      # scipy's cKDTree (the command: without scipy.spatial's __init__)
+    cKDTree = ckdtree()
 
     c = surface.centroids
     a = surface.areas

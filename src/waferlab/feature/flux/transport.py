@@ -224,7 +224,8 @@ def _pooled(values: dict, surface: Surface, result) -> FluxState:
     (Σ a_e f_e / Σ a_e over the star) over the elements with finite values."""
     if len(surface.elements) == 0:
         return FluxState(result=result, tree=None, index=np.zeros(0, int), values=values, eps2=1.0)
-    from scipy.spatial import cKDTree
+    from ..._lazy import ckdtree      # scipy's cKDTree (the command: without scipy.spatial's __init__)
+    cKDTree = ckdtree()
     el = np.asarray(surface.elements)
     a = np.asarray(surface.areas, float)
     ok = np.all([np.isfinite(v) for v in values.values()], axis=0)
@@ -248,7 +249,8 @@ def _pooled(values: dict, surface: Surface, result) -> FluxState:
 
 
 def _at_centroids(v: np.ndarray, ok: np.ndarray, surface: Surface, result) -> FluxState:
-    from scipy.spatial import cKDTree
+    from ..._lazy import ckdtree      # scipy's cKDTree (the command: without scipy.spatial's __init__)
+    cKDTree = ckdtree()
     idx = np.flatnonzero(ok)
     size = float(np.median(surface.areas)) ** (1.0 / (surface.dimension - 1))
     return FluxState(result=result, tree=cKDTree(surface.centroids[idx]), index=idx,
@@ -373,7 +375,8 @@ class TracedTransport:
     @staticmethod
     def _carried(surface: Surface, carry: Mapping) -> dict[str, np.ndarray]:
         """The carried coverages at each element: those of the nearest previous element."""
-        from scipy.spatial import cKDTree
+        from ..._lazy import ckdtree      # scipy's cKDTree (the command: without scipy.spatial's __init__)
+        cKDTree = ckdtree()
         _, j = cKDTree(np.asarray(carry["centroids"], float)).query(surface.centroids)
         return {k: np.asarray(v, float)[j] for k, v in carry.items() if k != "centroids"}
 
