@@ -24,6 +24,10 @@ codes do, and over the energy spread), both codes over seeds and ray counts, aft
 time step (``FLAT_SHORT`` min: the plane still flat) and after the full time (the
 surface roughens under the oblique beam, and the reflective side walls shape its ends).
 Writes bench/results/ion_beam_flat.md.
+
+``--reference``: both codes' walls and opening at h 0.1 / 0.05 µm against the h → 0
+limit of bench_ion_beam_ref.py (bench/results/ion_beam_ref_s15.md); writes
+bench/results/ion_beam_s15_ref_cmp.md.
 """
 from __future__ import annotations
 
