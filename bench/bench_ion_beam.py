@@ -24,6 +24,10 @@ codes do, and over the energy spread), both codes over seeds and ray counts, aft
 time step (``FLAT_SHORT`` min: the plane still flat) and after the full time (the
 surface roughens under the oblique beam, and the reflective side walls shape its ends).
 Writes bench/results/ion_beam_flat.md.
+
+``--reference``: both codes' walls and opening at h 0.1 / 0.05 µm against the h → 0
+limit of bench_ion_beam_ref.py (bench/results/ion_beam_ref_s15.md); writes
+bench/results/ion_beam_s15_ref_cmp.md.
 """
 from __future__ import annotations
 
@@ -79,6 +83,8 @@ def measure(xz: np.ndarray) -> dict:
     sel = np.abs(z + 0.5) < 0.06
     xr, xl = x[sel & (x > 0)], x[sel & (x < 0)]
     out["cd"] = float(xr.mean() - xl.mean()) if xr.size and xl.size else float("nan")
+    out["xl"] = float(xl.mean()) if xl.size else float("nan")
+    out["xr"] = float(xr.mean()) if xr.size else float("nan")
     return out
 
 
@@ -255,8 +261,53 @@ def accuracy_main() -> None:
     print(f"wrote {out}")
 
 
+def reference_main() -> None:
+    """Both codes' walls and opening at h 0.1 and 0.05 µm against the independent
+    reference of bench_ion_beam_ref.py (its h → 0 limit, read from
+    bench/results/ion_beam_ref_s15.md): x of the shadowed left and the lit right wall at
+    0.5 µm below the initial floor, in µm and in h.  Writes ion_beam_s15_ref_cmp.md."""
+    import re
+    import time
+
+    ref_text = (harness.RESULTS / "ion_beam_ref_s15.md").read_text(encoding="utf-8")
+    row = next(ln for ln in ref_text.splitlines() if ln.startswith("| → 0"))
+    vals = [float(v) for v in re.findall(r"\| (-?[0-9.]+) \(p", row)]
+    ref = dict(zip(("xl", "xr", "cd", "depth", "lowest"), vals))
+    load0 = os.getloadavg()[0]
+    run_waferlab(2, 0.2)
+    rows = [f"| reference (h → 0) | | {ref['xl']:.4f} | {ref['xr']:.4f} | {ref['cd']:.4f} | "
+            f"| | | {ref['depth']:.4f} | |"]
+    for h in (0.1, 0.05):
+        for name, fn in CODES:
+            c0 = time.process_time()
+            m = fn(2, h)
+            cpu = time.process_time() - c0
+            d = {k: (m[k] - ref[k]) / h for k in ("xl", "xr", "cd")}
+            rows.append(f"| {name} | {h:g} | {m['xl']:.4f} | {m['xr']:.4f} | {m['cd']:.4f} | "
+                        f"{d['xl']:+.2f} | {d['xr']:+.2f} | {d['cd']:+.2f} | {m['depth']:.4f} | "
+                        f"{cpu:.1f} |")
+            print(rows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam trench (35°): both codes against the independent reference", "",
+            "`python bench/bench_ion_beam.py --reference`: the bench's 2D trench, x of the "
+            "shadowed left wall and the lit (undercut) right wall 0.5 µm below the initial "
+            "floor (the bench's `measure`), and their difference from the h → 0 limit of "
+            "bench/results/ion_beam_ref_s15.md in units of h (the reference leaves out "
+            "reflected ions: they move waferlab's right wall by +0.010 / +0.002 µm at h 0.1 "
+            f"/ 0.05 µm).  CPU (s), 2 threads; load average {load0:.1f} at the start, "
+            f"{load:.1f} at the end.", "",
+            "| code | h (µm) | x_left | x_right | opening | left (h) | right (h) | opening (h) "
+            "| depth | CPU (s) |", "|---|---|---|---|---|---|---|---|---|---|", *rows, ""]
+    out = harness.RESULTS / "ion_beam_s15_ref_cmp.md"
+    harness.write_text(out, "\n".join(text))
+    print(f"wrote {out}")
+
+
 def main() -> None:
     import sys
+    if "--reference" in sys.argv[1:]:
+        reference_main()
+        return
     if "--flat" in sys.argv[1:]:
         flat_main()
         return

@@ -137,6 +137,41 @@ def test_mask_erodes_with_its_own_rate_and_errors_name_the_field():
     assert e.value.path == "energy"
 
 
+def test_unetched_mask_keeps_its_edge_and_its_shadow_over_an_undercut():
+    """A collimated beam at 35° under a mask it does not etch: the lit Si wall below
+    the mask recedes to the mask's shadow, the line through the mask's lower corner C
+    along the beam (x = x_C + |z| tan 35°: lit Si is etched, shadowed Si is not; exact).
+    Within ¼ h of it over 0.1–0.6 µm below C, and no surface inside the mask.  With the
+    engine's h/2 layer test at the corner (before ``held_layer_at``) the mask's edge
+    eroded and the wall sat 0.75–0.84 h beyond the line (issue #17)."""
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+
+    h = 0.1
+    r = recipe_from_dict({
+        "name": "undercut", "seed": 1,
+        "grid": {"dimension": 2, "spacing": f"{h} um", "extent": ["6 um"],
+                 "boundary": "reflective"},
+        "structure": {"substrate": {"material": "Si"},
+                      "layers": [{"material": "Mask", "thickness": "0.6 um"}],
+                      "feature": {"type": "trench", "width": "3 um", "depth": "1.0 um"}},
+        "steps": [{"etch": {"model": "ion_beam", "rates": {"Si": "1 um/min"},
+                            "tilt": "35 deg", "energy": "100 eV", "threshold": "10 eV",
+                            "energy_sigma": "0 eV", "rays_per_point": 100,
+                            "time": "1 min"}}]})
+    w = initial_wafer(r)
+    for st in r.steps:
+        w = st.apply(w, RunContext(seed=1, threads=1))
+    xz = extract_surface(w.geometry).centroids * 1e6      # µm; Si top z = 0, C = (1.5, 0)
+    x, z = xz[:, 0], xz[:, 1]
+    inside = (x > 1.5 + 0.05 * h) & (z > 0.05 * h) & (z < 0.4)
+    assert not inside.any(), xz[inside]
+    wall = (x > 1.5) & (z < -0.1) & (z > -0.6)
+    off = (x[wall] - (1.5 - z[wall] * math.tan(math.radians(35.0)))) / h
+    assert wall.sum() >= 4
+    assert np.all(np.abs(off) < 0.25), off
+
+
 def test_redeposition_puts_sputtered_material_on_the_walls():
     """Reflecting ions (sticking ramp 0°–30°) carry sputtered material to their next hit:
     with redeposition on, the trench walls gain material (V_n higher than without, by

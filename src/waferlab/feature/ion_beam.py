@@ -46,7 +46,7 @@ from .flux.engine import FluxResult, FluxTracer, SpeciesFlux, _batch
 from .flux.ions import VIENNAPS_ION_ENERGY_LOSS, energy_inverse_cdf
 from .flux.models import step_label
 from .flux.sources import Species, inplane_inverse_cdf
-from .flux.transport import Evaluation, RayTracing, SurfaceRates, TracedTransport
+from .flux.transport import Evaluation, FluxState, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
 __all__ = [
@@ -176,9 +176,90 @@ class IonBeamEtch:
         return self._rate_vec[np.where((m >= 0) & (m < len(self.materials)), m, -1)] > 0
 
 
+HELD_DEPTH = 0.25       # the layer test looks this far (in h) inside the surface
+
+
+@dataclass(frozen=True, eq=False)
+class _HeldState(FluxState):
+    """The traced state and what ``BeamTransport.speed`` needs to tell held layers apart."""
+
+    geometry: object = None
+    held: np.ndarray | None = None          # per layer: True where the beam does not etch it
+
+
+def held_layer_at(geometry, points: np.ndarray, normals: np.ndarray,
+                  held: np.ndarray) -> np.ndarray:
+    """True where a surface point (outward unit normal n̂) lies on a layer the step does
+    not etch: the material just inside the surface, at p − τ n̂ (τ = ``HELD_DEPTH``·h),
+    is the lowest layer whose set contains that point (φ_k ≤ 0), and that layer is held.
+
+    The engine's own rule (the lowest layer with φ_k(p) ≤ h/2, docs/levelset.md) holds
+    a layer *below* the front exactly, but takes a held layer *above* an etched one — a
+    mask over the Si whose undercut it shadows — for the etched layer within h/2 of
+    their interface: the mask's edge erodes by ≈ 1.6 h and its shadow moves (issue #17,
+    the beam's opening +1.0 h against the peer).  Looking inside the surface classifies
+    every point of the mask's face and underside as mask, whatever its distance to the
+    interface; an exposed layer whose set lies up to τ inside the top set (the top's
+    reinitialisation leaves such a film: the relative test φ_k − φ_top ≤ 0 stalled the
+    etch at h 0.05 µm) is still taken as exposed."""
+    pts = np.asarray(points, float)
+    if pts.shape[0] == 0:
+        return np.zeros(0, bool)
+    tau = HELD_DEPTH * float(geometry.grid.spacing)
+    vals = np.asarray(geometry.values_at(pts - tau * np.asarray(normals, float)))
+    n = vals.shape[0]
+    layer = np.full(pts.shape[0], -1)
+    for k in range(n - 1, -1, -1):                 # the lowest layer containing the point
+        layer = np.where(vals[k] <= 0.0, k, layer)
+    return np.where(layer >= 0, np.asarray(held, bool)[np.maximum(layer, 0)], False)
+
+
 @dataclass(frozen=True, kw_only=True)
 class BeamTransport(TracedTransport):
-    """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``)."""
+    """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``);
+    a layer it does not etch keeps speed 0 up to its edge (``held_layer_at``)."""
+
+    def prepare(self, geometry, ctx, t: float, carry=None) -> FluxState:
+        state = super().prepare(geometry, ctx, t, carry)
+        model: IonBeamEtch = self.model             # type: ignore[assignment]
+        n = getattr(geometry, "n_layers", 1)
+        if n < 2 or model.redeposition > 0 or state.rates is None or state.tree is None:
+            return state
+        held = ~np.asarray(model.moving(np.arange(n)), bool)
+        if held.all():
+            return state
+        # the bottom block the engine holds itself (its etch stop, tolerance 0 and the
+        # clip: docs/levelset.md) is left to it; this test is for held layers above
+        held[: int(np.argmin(held))] = False
+        if not held.any():
+            return state
+        # the elements on a held layer (the test above) keep speed 0
+        surf = state.rates.surface
+        v = np.asarray(state.values["v"], float).copy()
+        idx = state.index
+        moving = v != 0.0
+        if moving.any():
+            on_held = held_layer_at(geometry, np.asarray(surf.centroids)[idx[moving]],
+                                    np.asarray(surf.normals)[idx[moving]], held)
+            vm = v[moving]
+            vm[on_held] = 0.0
+            v[moving] = vm
+        return _HeldState(result=state.result, tree=state.tree, index=idx, values={"v": v},
+                          eps2=state.eps2, carry=state.carry, rates=state.rates,
+                          geometry=geometry, held=held)
+
+    def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
+        """V_n at the band's closest points; 0 at those on a held layer (``held_layer_at``)."""
+        v = super().speed(state, points, normals, materials)
+        if not isinstance(state, _HeldState) or state.geometry is None or state.held is None:
+            return v
+        moving = np.flatnonzero(v != 0.0)
+        if moving.size:
+            v = np.array(v, float)
+            on_held = held_layer_at(state.geometry, np.asarray(points)[moving],
+                                    np.asarray(normals)[moving], state.held)
+            v[moving[on_held]] = 0.0
+        return v
 
     def species(self) -> tuple[Species, ...]:
         """Nothing for ``waferlab flux`` to probe: its sources are the engine's vertical
