@@ -22,7 +22,9 @@ with the whole Jacobian too; from the SG steady state with a small first step it
 (bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).  The
 default ``ion_flux: auto`` takes this path wherever the chemistry has negative ions
 (:func:`ion_flux_of`); a pressure stage that stalls (PLATEAU) or diverges hands back the SG steady
-state, which :mod:`.multi` returns with a RuntimeWarning (session 14).
+state, which :mod:`.multi` returns with a RuntimeWarning (session 14).  The pressure stage's Δt
+grows at least RAMP-fold per accepted step, also while its residual rises (session 15: the
+10 mTorr recipes had stalled because the SER step control cut Δt through that rise; see RAMP).
 """
 from __future__ import annotations
 
@@ -87,8 +89,9 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
     ``ion_flux`` ("sg" or "pressure") overrides the recipe's positive-ion face flux; ``plateau``
     (steps): stop when the stage has stalled (:func:`_stalled`: the last ``plateau`` steps did not
     lower the best residual before them tenfold, counted from the residual's peak; None: run to
-    ``max_it``); ``ramp``: the least factor by which Δt grows after an accepted step, also while
-    the residual rises (None: the SER of the SG solve, which shrinks Δt when it rises)."""
+    ``max_it``); ``ramp``: the factor by which Δt grows after an accepted step while the
+    residual rises (None: the SER's max(ratio, 0.5), which shrinks Δt then; while it falls the
+    SER's max(ratio, 1.5) either way)."""
     from .model import _save_checkpoint
     from .multi import _initial, gas_flow, ports_of, species_system
 
@@ -200,7 +203,7 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
             break
         if prev is not None:                     # SER, at least ×1.5 while the residual falls
             ratio = prev / norm
-            dt *= min(max(ratio, 1.5 if ratio > 1 else 0.5), 4.0) if ramp is None else min(max(ratio, ramp), 4.0)
+            dt *= min(max(ratio, 1.5 if ratio > 1 else (0.5 if ramp is None else ramp)), 4.0)
         prev = norm
         if consistent:
             J, Y, Z = consistent_jacobian(scaled, sysm, x, f, pj, m.shape, nf)
@@ -231,7 +234,8 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
 # converged pressure stages lower it tenfold every 2–8 steps once past the first ≈ 10).
 PLATEAU = 40
 
-# The pressure stage's Δt grows at least RAMP-fold per accepted step (``_stage(ramp=...)``).  At the
+# The pressure stage's Δt grows RAMP-fold after an accepted step whose residual rose, where the SER
+# would shrink it (``_stage(ramp=...)``; where the residual falls the SER is unchanged).  At the
 # SG steady state the pressure form changes the ions' face fluxes, hence the electron flux
 # Γ_e = Σ z_k Γ_k (a small difference of large ion fluxes where n_-/n_e ≈ 15) and T_e and n_e;
 # they relax in microseconds while the neutrals, whose rows are scaled by the pumping rate, see
