@@ -243,9 +243,11 @@ PLATEAU = 40
 # rises for the first ≈ 15 steps (10 mTorr, 8 × 10: 2.2 → 31, in the SF5 and O rows of wall
 # cells) before it falls.  The SG solve's SER cuts Δt while the residual rises, so the stage
 # never reached the neutrals' time scale (Δt stuck at 5e-8 s, a pumping time being ≈ 0.1 s) and
-# stalled on every first step tried (session 14); with the ramp the 8 × 10 recipe converges in
-# 58 steps (session 15, bench/results/fluid2d_sf6_s15.md).  Each step is still implicit (one
-# Newton step of (M/Δt − J)δx = F) and a step that triples the residual is still rejected.
+# stalled on every first step tried (session 14); with the ramp the 8 × 10 recipe's pressure stage
+# converges in 53 steps (4 of them rejected first steps; residual 2.2 → 31 → 1e-7; session 15,
+# bench/results/fluid2d_sf6_s15.md).  Each step is still implicit (one Newton step of
+# (M/Δt − J)δx = F) and a step that triples the residual is still rejected; where the residual
+# falls the step control is the SER's, so a stage that never rises is unchanged bit for bit.
 RAMP = 1.3
 
 
