@@ -11,7 +11,8 @@ fine solution's error (Roache, Verification and Validation in Computational Scie
 Engineering, 1998, §5.4; order p = 2, the formal order — the observed orders are higher, so the
 estimate is on the safe side):
 
-    e = (Γ_h − Γ_2h)/((2^p − 1) Γ_h),
+    e = (Γ_2h − Γ_h)/((2^p − 1) Γ_h)        (≈ (Γ_h − Γ*)/Γ* with Γ* the r limit; the sign:
+                                              the fine flux above the limit when e > 0)
 
 per coarse wafer column, with Γ_h the fine wafer ion flux averaged (by ring area) over the two
 fine columns of a coarse one.  The largest |e| over the wafer columns is the check's number
@@ -96,7 +97,7 @@ def r_error(setup, gst, x: np.ndarray, wafer_flux: np.ndarray, *, max_it: int) -
     G_c = det["wall_flux"][1][gm.pos].sum(axis=0)
     A = m.ring_area
     G_h = np.array([(wafer_flux[g] * A[g]).sum() / A[g].sum() for g in _groups(m.nr)])
-    e = (G_h - G_c) / ((2.0 ** ORDER - 1.0) * G_h)
+    e = (G_c - G_h) / ((2.0 ** ORDER - 1.0) * G_h)
     wafer = rc < R_w
     k = int(np.argmax(np.where(wafer, np.abs(e), -1.0)))
     out.update(r_error=float(abs(e[k])), r_error_r_m=float(rc[k]), r_error_centre=float(e[0]))
