@@ -23,7 +23,7 @@ with the whole Jacobian too; from the SG steady state with a small first step it
 default ``ion_flux: auto`` takes this path wherever the chemistry has negative ions
 (:func:`ion_flux_of`); a pressure stage that stalls (PLATEAU) or diverges hands back the SG steady
 state, which :mod:`.multi` returns with a RuntimeWarning (session 14).  The pressure stage's Δt
-grows at least RAMP-fold per accepted step, also while its residual rises (session 15: the
+grows RAMP-fold after an accepted step whose residual rose (session 15: the
 10 mTorr recipes had stalled because the SER step control cut Δt through that rise; see RAMP).
 """
 from __future__ import annotations
@@ -89,7 +89,8 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
     ``ion_flux`` ("sg" or "pressure") overrides the recipe's positive-ion face flux; ``plateau``
     (steps): stop when the stage has stalled (:func:`_stalled`: the last ``plateau`` steps did not
     lower the best residual before them tenfold, counted from the residual's peak; None: run to
-    ``max_it``); ``ramp``: the factor by which Δt grows after an accepted step while the
+    ``max_it``; the accepted steps' residuals only, a rejected step's is not the transient's
+    peak); ``ramp``: the factor by which Δt grows after an accepted step while the
     residual rises (None: the SER's max(ratio, 0.5), which shrinks Δt then; while it falls the
     SER's max(ratio, 1.5) either way)."""
     from .model import _save_checkpoint
@@ -164,6 +165,7 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
     power = None
     it = 0
     x_prev = x
+    accepted: list[float] = []                   # the residuals of the accepted steps (plateau test)
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
@@ -190,8 +192,9 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
             history.append(norm)                         # (SimulationError with the history) instead
             break                                        # of running on to max_iterations
         history.append(norm)
-        if plateau is not None and _stalled(history, plateau):
-            break                                        # stalled on a plateau
+        accepted.append(norm)
+        if plateau is not None and _stalled(accepted, plateau):
+            break                                        # stalled on a plateau (accepted steps only)
         if _LOG.isEnabledFor(logging.DEBUG):
             fs = np.abs(f * scale).reshape(nf, Nc)
             k = int(np.argmax(fs.max(axis=1)))
