@@ -434,7 +434,8 @@ def _check_sheath_edge(setup, det, sysm: SpeciesSystem, x, *, gst=None, max_it: 
             warnings.warn(f"reactor.fluid2d.mesh: the wafer ion flux (ion_flux: pressure) has an estimated r "
                           f"discretisation error of {ps['r_error'] * 100:.1f} % at r = "
                           f"{ps['r_error_r_m'] * 1e3:.0f} mm "
-                          f"(Richardson, order 2, from a second solve on {ps['r_error_coarse_mesh'][0]} columns "
+                          f"(grid convergence index: 1.25 x Richardson's, order 2, from a second solve on "
+                          f"{ps['r_error_coarse_mesh'][0]} columns "
                           f"instead of {m.nr}; centre {ps['r_error_centre'] * 100:+.1f} %), above "
                           f"{WAFER_EXCESS * 100:.0f} %; give more columns (mesh.nr)", RuntimeWarning, stacklevel=3)
         return ps
