@@ -22,7 +22,9 @@ with the whole Jacobian too; from the SG steady state with a small first step it
 (bench/results/fluid2d_jacobian_s13.md; first steps of 0.01–1 s from there ran away).  The
 default ``ion_flux: auto`` takes this path wherever the chemistry has negative ions
 (:func:`ion_flux_of`); a pressure stage that stalls (PLATEAU) or diverges hands back the SG steady
-state, which :mod:`.multi` returns with a RuntimeWarning (session 14).
+state, which :mod:`.multi` returns with a RuntimeWarning (session 14).  The pressure stage's Δt
+grows RAMP-fold after an accepted step whose residual rose (session 15: the
+10 mTorr recipes had stalled because the SER step control cut Δt through that rise; see RAMP).
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
     left = max_it - (len(first["history"]) - len(history0))
     # a fresh history for the step control and the divergence test (the SG stage's converged
     # residual is not this stage's best); the result's history holds both stages
-    second = _stage(setup, gst, first["x"], None, [], left, checkpoint, key, plateau=PLATEAU, **args)
+    second = _stage(setup, gst, first["x"], None, [], left, checkpoint, key, plateau=PLATEAU, ramp=RAMP, **args)
     if not second["converged"]:
         # the pressure stage stalled or ran away: the SG steady state is the result, with a
         # warning (.multi) that names the stage's residuals; never a silent non-converged state
@@ -78,15 +80,19 @@ def ion_flux_of(setup) -> str:
 
 def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
            z_faces=None, stage: int | None = None, size_only: bool = False, consistent: bool = False,
-           ion_flux: str | None = None, plateau: int | None = None):
+           ion_flux: str | None = None, plateau: int | None = None, ramp: float | None = None):
     """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
     profile, :func:`.multi._initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with
     the final x, dt, history, whether it converged, the residual system, flow, Reynolds and
     Knudsen numbers (``size_only``: the number of unknowns).  ``consistent``: the Jacobian of
     the whole residual (:mod:`.newton`; False: the power held in the step, as before session 13);
     ``ion_flux`` ("sg" or "pressure") overrides the recipe's positive-ion face flux; ``plateau``
-    (steps): stop when the best residual of the last ``plateau`` steps is not a tenth of the best
-    before them (a stalled stage; None: run to ``max_it``)."""
+    (steps): stop when the stage has stalled (:func:`_stalled`: the last ``plateau`` steps did not
+    lower the best residual before them tenfold, counted from the residual's peak; None: run to
+    ``max_it``; the accepted steps' residuals only, a rejected step's is not the transient's
+    peak); ``ramp``: the factor by which Δt grows after an accepted step while the
+    residual rises (None: the SER's max(ratio, 0.5), which shrinks Δt then; while it falls the
+    SER's max(ratio, 1.5) either way)."""
     from .model import _save_checkpoint
     from .multi import _initial, gas_flow, ports_of, species_system
 
@@ -159,6 +165,7 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
     power = None
     it = 0
     x_prev = x
+    accepted: list[float] = []                   # the residuals of the accepted steps (plateau test)
     while it < max_it:
         it += 1
         if checkpoint is not None and it % 5 == 0:
@@ -185,9 +192,9 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
             history.append(norm)                         # (SimulationError with the history) instead
             break                                        # of running on to max_iterations
         history.append(norm)
-        if plateau is not None and len(history) > plateau and \
-                min(history[-plateau:]) > 0.1 * min(history[:-plateau]):
-            break                                        # stalled on a plateau
+        accepted.append(norm)
+        if plateau is not None and _stalled(accepted, plateau):
+            break                                        # stalled on a plateau (accepted steps only)
         if _LOG.isEnabledFor(logging.DEBUG):
             fs = np.abs(f * scale).reshape(nf, Nc)
             k = int(np.argmax(fs.max(axis=1)))
@@ -199,7 +206,7 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
             break
         if prev is not None:                     # SER, at least ×1.5 while the residual falls
             ratio = prev / norm
-            dt *= min(max(ratio, 1.5 if ratio > 1 else 0.5), 4.0)
+            dt *= min(max(ratio, 1.5 if ratio > 1 else (0.5 if ramp is None else ramp)), 4.0)
         prev = norm
         if consistent:
             J, Y, Z = consistent_jacobian(scaled, sysm, x, f, pj, m.shape, nf)
@@ -229,6 +236,36 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
 # residual tenfold (the 10 mTorr, 8 × 10 test recipe sat at 21 for 250 steps in session 13; the
 # converged pressure stages lower it tenfold every 2–8 steps once past the first ≈ 10).
 PLATEAU = 40
+
+# The pressure stage's Δt grows RAMP-fold after an accepted step whose residual rose, where the SER
+# would shrink it (``_stage(ramp=...)``; where the residual falls the SER is unchanged).  At the
+# SG steady state the pressure form changes the ions' face fluxes, hence the electron flux
+# Γ_e = Σ z_k Γ_k (a small difference of large ion fluxes where n_-/n_e ≈ 15) and T_e and n_e;
+# they relax in microseconds while the neutrals, whose rows are scaled by the pumping rate, see
+# the new dissociation rates before they can respond (a pumping time), so the scaled residual
+# rises for the first ≈ 15 steps (10 mTorr, 8 × 10: 2.2 → 31, in the SF5 and O rows of wall
+# cells) before it falls.  The SG solve's SER cuts Δt while the residual rises, so the stage
+# never reached the neutrals' time scale (Δt stuck at 5e-8 s, a pumping time being ≈ 0.1 s) and
+# stalled on every first step tried (session 14); with the ramp the 8 × 10 recipe's pressure stage
+# converges in 53 steps (4 of them rejected first steps; residual 2.2 → 31 → 1e-7; session 15,
+# bench/results/fluid2d_sf6_s15.md).  Each step is still implicit (one Newton step of
+# (M/Δt − J)δx = F) and a step that triples the residual is still rejected; where the residual
+# falls the step control is the SER's, so a stage that never rises is unchanged bit for bit.
+RAMP = 1.3
+
+
+def _stalled(h: list, plateau: int) -> bool:
+    """Whether a stage with the residual history ``h`` has stalled: counted from the largest
+    residual (the peak the stage rises to before it falls), the last ``plateau`` steps have not
+    lowered the best residual before them tenfold; while the peak is among the last ``plateau``
+    steps the stage is still in its transient, up to 3 × ``plateau`` steps in all."""
+    if len(h) <= plateau:
+        return False
+    k = int(np.argmax(h))
+    if k >= len(h) - plateau:
+        return len(h) > 3 * plateau
+    return min(h[-plateau:]) > 0.1 * min(h[k:-plateau])
+
 
 # A pseudo-transient solve whose residual exceeds DIVERGED times its best so far has diverged
 # (the SF6/O2 stalls of sessions 11–12 ran on to 300 steps at residuals of 1e15–1e19).
