@@ -26,6 +26,7 @@ harness.configure(threads=1)
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402
+import inspect  # noqa: E402
 import os  # noqa: E402
 import pickle  # noqa: E402
 import subprocess  # noqa: E402
@@ -41,6 +42,7 @@ _FILES = {"_kernels": "src/waferlab/feature/flux/_kernels.py",
           "_cast3d": "src/waferlab/feature/flux/_cast3d.py",
           "_ion_kernels": "src/waferlab/feature/flux/_ion_kernels.py",
           "_rng": "src/waferlab/feature/flux/_rng.py",
+          "_strata": "src/waferlab/feature/flux/_strata.py",
           "_ion_beam_kernels": "src/waferlab/feature/_ion_beam_kernels.py"}
 # the arguments that are tallies (zeroed before each run) and the rays per chunk (since
 # session 13 trace2d and trace_beam end with (strat, a_tab), trace3d with strat: calls
@@ -108,14 +110,14 @@ def base_package(rev: str):
     name = f"_tbase_{sha}"
     root = Path("/tmp/waferlab_tracer_base")
     pkg = root / name
-    if not (pkg / "_kernels.py").exists():
-        pkg.mkdir(parents=True, exist_ok=True)
-        for mod, path in _FILES.items():
+    pkg.mkdir(parents=True, exist_ok=True)
+    for mod, path in _FILES.items():
+        if not (pkg / f"{mod}.py").exists():
             src = subprocess.run(["git", "show", f"{sha}:{path}"], cwd=harness.ROOT,
                                  capture_output=True, text=True, check=True).stdout
             src = src.replace("from .flux._", "from ._")
             (pkg / f"{mod}.py").write_text(src)
-        (pkg / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
     sys.path.insert(0, str(root))
     return sha, {m: importlib.import_module(f"{name}.{m}")
                  for m in ("_kernels", "_ion_beam_kernels", "_cast3d")}
@@ -125,11 +127,29 @@ def _kernel(mods, name):
     return getattr(mods["_ion_beam_kernels" if name == "trace_beam" else "_kernels"], name)
 
 
-def _own_skip(mods, name, args):
-    """The call's arguments with the skip field of this side's ``skip_field``."""
+def _params(fn) -> list:
+    """The parameter names of a numba kernel."""
+    return list(inspect.signature(getattr(fn, "py_func", fn)).parameters)
+
+
+def _own_skip(mods, name, args, captured=None):
+    """The call's arguments with the skip field of this side's ``skip_field``; for
+    trace3d, the top height ``ztop`` (session 15) dropped where this side's kernel does
+    not take it, or set to +inf (no shortcut: the cast of every ray, as before it) where
+    the captured call lacks it (``captured``: the parameter names of the kernel that
+    made the call)."""
     a = list(args)
+    if name == "trace3d" and captured is not None:
+        own = _params(_kernel(mods, name))
+        if "ztop" in captured and "ztop" not in own:
+            del a[captured.index("ztop")]
+        elif "ztop" in own and "ztop" not in captured:
+            a.insert(own.index("ztop"), np.inf)
     if name in _SKIP and (name == "trace3d" or a[0] == 3):
         gn, cs, sk = _SKIP[name]
+        if name == "trace3d":
+            pn = _params(_kernel(mods, name))
+            gn, cs, sk = pn.index("gn"), pn.index("cstart"), pn.index("skip")
         a[sk] = mods["_cast3d"].skip_field(a[cs], np.asarray(a[gn], np.int64))
     return a
 
@@ -160,7 +180,10 @@ def replay(rev: str, reps: int, path: Path, out: Path, only=None) -> None:
             continue
         nr = int(np.sum(args[_NRAYS[name]]))
         fb, fn = _kernel(base, name), _kernel(new, name)
-        argv = {"base": _own_skip(base, name, args), "new": _own_skip(new, name, args)}
+        pnew = _params(_kernel(new, name))          # which kernel's arguments were captured
+        made = pnew if len(args) == len(pnew) else _params(_kernel(base, name))
+        argv = {"base": _own_skip(base, name, args, made),
+                "new": _own_skip(new, name, args, made)}
         best = {"base": 1e9, "new": 1e9}
         res = {}
         for key, f in (("base", fb), ("new", fn)):          # compile / warm

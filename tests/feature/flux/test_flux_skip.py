@@ -136,3 +136,27 @@ def test_edge_cells_jump_like_the_plain_dda():
     np.testing.assert_array_equal(got[codes == C.HIT, 1], plain[codes == C.HIT, 1])
     assert (codes == C.HIT).mean() > 0.05 and (codes == C.SIDE_LO).any() \
         and (codes == C.SIDE_HI).any()
+
+
+def test_top_exit_without_a_cast_changes_no_tally():
+    """A ray above the highest vertex heading up leaves by the top without a cast
+    (``_chunk3d``'s ``ztop``): the same tallies bit for bit as casting it (ztop = +inf
+    turns the shortcut off), on mirror and periodic sides, diffuse neutrals and a coned
+    specular ion; a ztop below the top would cut rays short (the check can fail)."""
+    sp = [(Species(name="a", sticking=0.05), Species(name="b", sticking=0.5)),
+          (Species(name="ion", sticking=0.2, source_exponent=50.0, specular=1.0,
+                   specular_cone=1.3),)]
+    seeds = np.arange(1, 17, dtype=np.uint64) * 104729
+    for s in _surfaces()[:3]:
+        short = FluxTracer(s)
+        cast = FluxTracer(s)
+        cast.ztop = np.inf
+        wrong = FluxTracer(s)
+        wrong.ztop = float(np.median(s.points[:, 2]))
+        for grp in sp:
+            a = short._run(grp, 4000, seeds)
+            b = cast._run(grp, 4000, seeds)
+            for x, y in zip(a[:5], b[:5]):
+                np.testing.assert_array_equal(x, y)
+            c = wrong._run(grp, 4000, seeds)
+            assert not np.array_equal(a[0], c[0])

@@ -488,7 +488,7 @@ def trace2d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
 # --------------------------------------------------------------------------- 3D
 @njit(cache=True, error_model="numpy", parallel=True)
 def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
-            blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+            blo, bhi, periodic, z_launch, ztop, skip, eps, src_mode, src_exp, src_tab,
             e_tab, yA, ysth, yf, law, cutoff,
             seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal,
             strat):
@@ -496,17 +496,19 @@ def trace3d(cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cs
     B = (g × e1)/|g|², g = e1 × e2: a point P in the plane has barycentrics
     u = (P − v0)·A, v = (P − v0)·B; ``skip`` the empty layers per cell of the cast's
     empty-space skipping (``_cast3d``); strat: the stratified launch of ``_strata``, else
-    independent draws (the launch before session 13, draw for draw)."""
+    independent draws (the launch before session 13, draw for draw); ztop: the highest
+    vertex z — a ray above it heading up leaves by the top without a cast (nothing lies
+    above ztop, the side exits keep dz; the same exit and tallies as the cast's)."""
     for k in prange(seeds.shape[0]):
         _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart,
-                 citems, blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+                 citems, blo, bhi, periodic, z_launch, ztop, skip, eps, src_mode, src_exp, src_tab,
                  e_tab, yA, ysth, yf, law, cutoff, seeds, nrays, rr_threshold, rr_weight,
                  max_events, inc, absb, trans, counts, ytal, strat)
 
 
 @njit(cache=True, error_model="numpy")
 def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn, cstart, citems,
-             blo, bhi, periodic, z_launch, skip, eps, src_mode, src_exp, src_tab,
+             blo, bhi, periodic, z_launch, ztop, skip, eps, src_mode, src_exp, src_tab,
              e_tab, yA, ysth, yf, law, cutoff,
              seeds, nrays, rr_threshold, rr_weight, max_events, inc, absb, trans, counts, ytal,
              strat):
@@ -544,6 +546,10 @@ def _chunk3d(k, cd, nrm, emat, stick, spec_tab, stick_tab, cone_min, glo, gh, gn
         w[:] = 1.0
         done = False
         for _ev in range(max_events):
+            if dz > 0.0 and oz > ztop:               # above every element, heading up
+                _left(TOP, w, k, trans, counts)
+                done = True
+                break
             e, t, code, a = _cast3d(ox, oy, oz, dx, dy, dz, cd, glo, gh, gn,
                                     cstart, citems, blo, bhi, skip)
             if code == HIT:

@@ -132,6 +132,7 @@ class FluxTracer:
         scale = max(float(np.max(lat[:, 1] - lat[:, 0])), ztop - zlo, 1e-300)
         self.eps = 1e-9 * scale
         self.z_launch = ztop + 1e-7 * scale
+        self.ztop = ztop
         hi_z = ztop + 2e-7 * scale
         lo_z = zlo - 1e-7 * scale
         lo = np.concatenate([lat[:, 0], [lo_z]])
@@ -286,7 +287,7 @@ class FluxTracer:
         else:
             head = args + (np.ascontiguousarray(self.lateral[:, 0]),
                            np.ascontiguousarray(self.lateral[:, 1]), periodic, self.z_launch,
-                           self.skip)
+                           self.ztop, self.skip)
         tail = (self.eps, mode, expo, table, np.asarray(seeds, np.uint64))
         return head, tail, nrays
 
