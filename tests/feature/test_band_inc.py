@@ -67,3 +67,26 @@ def test_incremental_rebuild_can_fail(monkeypatch):
     a, _, _ = _run(2, True, monkeypatch)
     b, _, _ = _run(2, False, monkeypatch)
     assert a.shape != b.shape or a.tobytes() != b.tobytes()
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_moving_only_stages_are_exact(dim, monkeypatch):
+    """``advect.MOVING_ONLY`` (the stages visit the moving nodes only, ``_stage.
+    moving_stages``): the same bytes as the whole-band stages; the case has zero-speed
+    nodes (the mask) next to moving ones."""
+    from waferlab.feature import _stage
+    seen = []
+    real = _stage.moving_stages
+
+    def spy(u, band, V, *a):
+        seen.append((int(np.count_nonzero(V)), len(V)))
+        return real(u, band, V, *a)
+
+    monkeypatch.setattr(advect, "moving_stages", spy)
+    monkeypatch.setattr(advect, "MOVING_ONLY", True)
+    a, z0a, na = _run(dim, True, monkeypatch, T=0.3, wide=False)
+    monkeypatch.setattr(advect, "MOVING_ONLY", False)
+    b, z0b, nb = _run(dim, True, monkeypatch, T=0.3, wide=False)
+    assert seen and all(0 < m < n for m, n in seen)
+    assert (na, z0a) == (nb, z0b)
+    assert a.shape == b.shape and a.tobytes() == b.tobytes()

@@ -8,7 +8,7 @@ from . import _band as KB
 from . import _kernels as K
 from . import _step_kernels as KS
 
-__all__ = ["STAGE_CHUNKS", "plane_starts", "stage_chunked"]
+__all__ = ["STAGE_CHUNKS", "moving_stages", "plane_starts", "stage_chunked"]
 
 STAGE_CHUNKS = 16     # a stage runs over the band's x-planes in about this many chunks
 _REACH = 3            # x-planes a stage reads on each side of a node (WENO5; EO reads 1)
@@ -65,3 +65,26 @@ def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray
     KB.delayed_chunks(nx, planes, step, _REACH, compute,
                       lambda lo, hi, c: K.scatter(u, band[lo:hi], c))
     return 0
+
+
+def moving_stages(u: np.ndarray, band: np.ndarray, V: np.ndarray, dt: float,
+                  weights: tuple, args: tuple) -> tuple[np.ndarray, np.ndarray, int]:
+    """The Runge–Kutta stages of a beam (``stage_chunked`` with ``hold``) over the band
+    nodes that move (V ≠ 0) only (issue #18, session 15): a zero-speed node keeps φⁿ bit
+    for bit in every stage (the first stage's 0·φⁿ + 1·(φⁿ − dt·0) = φⁿ, the later ones
+    by the hold), so it need not be visited, and its neighbours read φⁿ from u whenever
+    they read it, as in the whole-band stages.  The same numbers on every node.
+
+    Returns (the moving nodes, φⁿ on them, the number of non-finite values written)."""
+    mv = np.flatnonzero(V != 0.0)
+    mb = band[mv]
+    Vm = V[mv]
+    del mv
+    planes = plane_starts(mb, u.shape)
+    u0 = np.empty(len(mb))
+    bad = 0
+    nw = len(weights)
+    for q, (wa, wb) in enumerate(weights):
+        bad = stage_chunked(u, u0, mb, Vm, planes, dt, wa, wb, args,
+                            first=q == 0, last=q == nw - 1, hold=True)
+    return mb, u0, bad

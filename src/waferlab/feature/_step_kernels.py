@@ -222,3 +222,18 @@ def materials_update(a, band, h, origin, phi4, tols, bmin, ndim, px, py, mats, c
         if cf[n // nz]:
             m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
             mats[b] = fill if m < 0 else m
+
+
+@njit(cache=True, parallel=True)
+def clip_below_raise(lower, top, band, colmark, nz):
+    """``clip_below_flat`` (the same numbers) that marks colmark[n // nz] = 1 where it
+    raised a lower layer (``clip_below_mark`` without the comparison with φⁿ, which
+    ``advect`` makes on the moving nodes alone: ``_band.mark_changed``)."""
+    L = lower.shape[0]
+    for b in prange(band.shape[0]):
+        n = band[b]
+        t = top[n]
+        for l in range(L):
+            if lower[l, n] < t:
+                lower[l, n] = t
+                colmark[n // nz] = 1

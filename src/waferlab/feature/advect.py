@@ -53,7 +53,7 @@ from . import _band_inc as KBI
 from . import _reuse
 from . import _step_kernels as KS
 from . import tiled_run
-from ._stage import STAGE_CHUNKS, _REACH, plane_starts, stage_chunked  # noqa: F401
+from ._stage import STAGE_CHUNKS, _REACH, moving_stages, plane_starts, stage_chunked  # noqa: F401
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
@@ -76,6 +76,7 @@ REUSE_MATERIALS = True
 # session 15 (#18): a beam etch's rebuilds recompute only the candidates near the columns
 # the steps and the last rebuild changed (``_band_inc``: the same numbers)
 INCREMENTAL_REBUILD = True
+MOVING_ONLY = True       # ... and its stages visit the moving nodes only (``_stage``)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -500,6 +501,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
+        # a beam etch with nothing held: the stages visit the moving nodes only (exact)
+        moving = (MOVING_ONLY and HOLD_ZERO_SPEED and mode == K.BEAM and reuse and w.held == 0)
+        mb = None
         del mats                          # the materials are in V (or the custom stage)
         if mode == CUSTOM:
             u0 = K.gather(u, w.band)
@@ -510,16 +514,19 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             del new, stage
             finite = K.all_finite(top3, w.band)
         else:                 # by chunks of x-planes, each written back once no chunk reads it
-            if w.planes is None:
-                w.planes = plane_starts(w.band, u.shape)
-            # φⁿ on the band is gathered by the first stage, the finite check made by the
-            # last stage's write-back (one pass less each)
-            u0 = np.empty(len(w.band))
-            nw = len(weights)
-            for q, (wa, wb) in enumerate(weights):
-                bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
-                                    first=q == 0, last=q == nw - 1,
-                                    hold=HOLD_ZERO_SPEED and mode == K.BEAM)
+            if moving:        # the zero-speed nodes keep φⁿ: not visited (``_stage``)
+                mb, u0, bad = moving_stages(u, w.band, V, dt, weights, args)
+            else:
+                if w.planes is None:
+                    w.planes = plane_starts(w.band, u.shape)
+                # φⁿ on the band is gathered by the first stage, the finite check made by
+                # the last stage's write-back (one pass less each)
+                u0 = np.empty(len(w.band))
+                nw = len(weights)
+                for q, (wa, wb) in enumerate(weights):
+                    bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
+                                        first=q == 0, last=q == nw - 1,
+                                        hold=HOLD_ZERO_SPEED and mode == K.BEAM)
             finite = bad == 0
         if not finite:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
@@ -529,9 +536,15 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 w.hold()
                 if reuse:        # the clip marks the columns the step changed
                     w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
-                    KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
-                                       w.phi[-1].reshape(-1), w.band, u0, w.colmark,
-                                       w.phi.shape[-1])
+                    if moving:   # φ_top changed at most on the moving nodes: the same marks
+                        KS.clip_below_raise(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                            w.phi[-1].reshape(-1), w.band, w.colmark,
+                                            w.phi.shape[-1])
+                        KB.mark_changed(top3, mb, u0, w.colmark)
+                    else:
+                        KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                           w.phi[-1].reshape(-1), w.band, u0, w.colmark,
+                                           w.phi.shape[-1])
                     w.memo.step_changed(w.colmark)      # φ_top changed only there
                 elif w.phi.flags.c_contiguous:     # flat views of the same memory
                     KS.clip_below_flat(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
@@ -556,5 +569,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
         # per-node arrays freed before the next rebuild, and every view of φ: a rebuild
         # that grows the window would otherwise keep the old array alive beside the new
-        del V, state, view, top3, u, phi4, u0
+        del V, state, view, top3, u, phi4, u0, mb
     return w.finish(clearance), steps
