@@ -40,6 +40,8 @@ from ._step_kernels import dilate_columns
 
 __all__ = ["RebuildMemo", "rebuild_incremental"]
 
+CHUNKS = 64          # chunks of the nodes in the parallel put-back
+
 
 class RebuildMemo:
     """What an incremental rebuild needs from the last one, for a window of (nx, ny, nz)
@@ -74,9 +76,15 @@ def _select(cand, cols, nz):
     """The candidates (sorted) whose column n // nz is marked in ``cols``."""
     out = np.empty(cand.shape[0], dtype=cand.dtype)
     m = 0
+    nxt = -1              # the first node of the next column: one division per column
+    mk = False
     for c in range(cand.shape[0]):
         n = cand[c]
-        if cols[n // nz]:
+        if n >= nxt:
+            col = n // nz
+            nxt = (col + 1) * nz
+            mk = cols[col] != 0
+        if mk:
             out[m] = n
             m += 1
     return out[:m].copy()
@@ -111,14 +119,22 @@ def _restore_mark(a, nodes, before, keep_cols, changed):
     for the others: changed[n // nz] = 1 where the value differs from the input."""
     nz = a.shape[2]
     flat = a.reshape(-1)
-    for b in prange(nodes.shape[0]):
-        n = nodes[b]
-        col = n // nz
-        if keep_cols[col]:
-            if flat[n] != before[b]:
-                changed[col] = 1
-        else:
-            flat[n] = before[b]
+    nb = nodes.shape[0]
+    for q in prange(CHUNKS):
+        nxt = -1
+        col = 0
+        mk = False
+        for b in range(q * nb // CHUNKS, (q + 1) * nb // CHUNKS):
+            n = nodes[b]
+            if n >= nxt:
+                col = n // nz
+                nxt = (col + 1) * nz
+                mk = keep_cols[col] != 0
+            if mk:
+                if flat[n] != before[b]:
+                    changed[col] = 1
+            else:
+                flat[n] = before[b]
 
 
 @njit(cache=True)
