@@ -90,3 +90,30 @@ def test_moving_only_stages_are_exact(dim, monkeypatch):
     assert seen and all(0 < m < n for m, n in seen)
     assert (na, z0a) == (nb, z0b)
     assert a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_incremental_candidates_equal_full(dim):
+    """``_band_inc.candidates_incremental``: the last candidates kept away from the
+    changed columns, recomputed near them: the same sorted indices as ``_band.candidates``
+    on the new φ (and different from the old candidates, so the test can fail)."""
+    from waferlab.feature import _band as KB
+    rng = np.random.default_rng(5)
+    shape = (20, 1, 30) if dim == 2 else (14, 12, 24)
+    h, cap, rings = 1.0, 4.0, 2
+    z = np.arange(shape[2]) - 11.5
+    phi0 = np.broadcast_to(z, shape).copy() + rng.normal(0.0, 0.3, shape)
+    phi0 = np.clip(phi0, -cap, cap)
+    old = KB.candidates(phi0, np.zeros(shape, np.uint8), h, cap, dim, True, True, rings)
+    dirty = np.zeros(shape[:2], np.uint8)
+    dirty[3, 0] = 1
+    dirty[9, shape[1] - 1] = 1
+    phi1 = phi0.copy()
+    phi1[dirty.astype(bool)] -= 5.0                  # the surface moved down there
+    phi1 = np.clip(phi1, -cap, cap)
+    full = KB.candidates(phi1, np.zeros(shape, np.uint8), h, cap, dim, True, True, rings)
+    cols1 = _band_inc.dilate_columns(dirty, rings + 1, True, True).reshape(-1)
+    inc = _band_inc.candidates_incremental(phi1, np.zeros(shape, np.uint8), cap, dim, True,
+                                           True, rings, cols1, old)
+    assert not np.array_equal(full, old)
+    assert inc.dtype == full.dtype and np.array_equal(inc, full)

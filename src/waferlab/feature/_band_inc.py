@@ -38,9 +38,12 @@ from . import _band as KB
 from ._kernels import gather
 from ._step_kernels import dilate_columns
 
-__all__ = ["RebuildMemo", "rebuild_incremental"]
+__all__ = ["RebuildMemo", "candidates_incremental", "rebuild_incremental"]
 
 CHUNKS = 64          # chunks of the nodes in the parallel put-back
+# the candidates too are recomputed near the dirty columns only (``candidates_incremental``;
+# the last rebuild's candidates are kept between rebuilds: 4 B per candidate)
+INCREMENTAL_CANDIDATES = True
 
 
 class RebuildMemo:
@@ -56,10 +59,12 @@ class RebuildMemo:
         self.dirty = np.zeros(0, dtype=np.uint8)
         self.klo = np.zeros(0, dtype=np.int32)
         self.khi = np.zeros(0, dtype=np.int32)
+        self.cand: np.ndarray | None = None     # the last rebuild's candidates
 
     def invalidate(self) -> None:
         self.valid = False
         self.dirty = np.zeros(0, dtype=np.uint8)
+        self.cand = None
 
     def step_changed(self, colmark: np.ndarray | None) -> None:
         """Or a step's changed columns into the dirty ones (None: unknown → invalid)."""
@@ -180,16 +185,20 @@ def rebuild_incremental(a, mark, h, width, keep, cap, ndim, px, py, rings, memo:
     are or-ed in)."""
     nx, ny, nz = a.shape
     ncol = nx * ny
-    cand = KB.candidates(a, mark, h, cap, ndim, px, py, rings)
     changed = np.zeros(ncol, dtype=np.uint8)
     if memo.valid and memo.shape == a.shape:
         ncap = int(math.ceil(cap / h - 1e-9))
         d2 = memo.dirty.reshape(nx, ny)
         cols1 = dilate_columns(d2, ncap + rings + 2, px, py).reshape(-1)
+        if INCREMENTAL_CANDIDATES and memo.cand is not None:
+            cand = candidates_incremental(a, mark, cap, ndim, px, py, rings, cols1, memo.cand)
+        else:
+            cand = KB.candidates(a, mark, h, cap, ndim, px, py, rings)
         cols2 = dilate_columns(cols1.reshape(nx, ny), ncap + 2, px, py).reshape(-1)
         sub = _select(cand, cols2, nz)
         _reset_cols(cols2, memo.klo, memo.khi, nz)
     else:
+        cand = KB.candidates(a, mark, h, cap, ndim, px, py, rings)
         cols1 = cols2 = np.ones(ncol, dtype=np.uint8)
         sub = cand
         memo.klo = np.full(ncol, nz, dtype=np.int32)
@@ -207,4 +216,125 @@ def rebuild_incremental(a, mark, h, width, keep, cap, ndim, px, py, rings, memo:
     memo.valid = True
     memo.shape = a.shape
     memo.dirty = changed
+    memo.cand = cand if INCREMENTAL_CANDIDATES else None
     return KB.new_band(a, cand, width), cand, int(k_lo), int(k_hi)
+
+
+# ---- the candidates, recomputed in the columns near the dirty ones only ---------------
+
+
+@njit(cache=True, parallel=True)
+def _threshold_cols(a, cap, out, cols):
+    """out = (|φ| < cap) in the marked columns (the others are not written)."""
+    nx, ny, nz = a.shape
+    for i in prange(nx):
+        for j in range(ny):
+            if cols[i * ny + j]:
+                for k in range(nz):
+                    out[i, j, k] = 1 if abs(a[i, j, k]) < cap else 0
+
+
+@njit(cache=True, parallel=True)
+def _dilate_cols(src, dst, axis, r, periodic, cols):
+    """``_band._dilate`` (dst = max of src over ±r nodes along ``axis``) in the marked
+    columns only; src must be valid wherever a marked column reads it."""
+    nx, ny, nz = src.shape
+    for i in prange(nx):
+        for j in range(ny):
+            if not cols[i * ny + j]:
+                continue
+            for k in range(nz):
+                dst[i, j, k] = 0
+            for o in range(-r, r + 1):
+                if axis == 0:
+                    q = KB._shift(i, o, nx, periodic)
+                    if q < 0:
+                        continue
+                    for k in range(nz):
+                        dst[i, j, k] |= src[q, j, k]
+                elif axis == 1:
+                    q = KB._shift(j, o, ny, periodic)
+                    if q < 0:
+                        continue
+                    for k in range(nz):
+                        dst[i, j, k] |= src[i, q, k]
+                else:
+                    lo = max(0, -o)
+                    hi = min(nz, nz - o)
+                    for k in range(lo, hi):
+                        dst[i, j, k] |= src[i, j, k + o]
+
+
+@njit(cache=True, parallel=True)
+def _merge_cand(m, cols, old, like):
+    """Sorted flat indices: the non-zero entries of the mask m in the marked columns and
+    the entries of ``old`` (sorted) in the others."""
+    nx, ny, nz = m.shape
+    po = np.searchsorted(old, (np.arange(nx + 1) * (ny * nz)).astype(old.dtype))
+    counts = np.zeros(nx, dtype=np.int64)
+    for i in prange(nx):
+        c = 0
+        p = po[i]
+        for j in range(ny):
+            end = (i * ny + j + 1) * nz
+            q = p
+            while q < po[i + 1] and old[q] < end:
+                q += 1
+            if cols[i * ny + j]:
+                for k in range(nz):
+                    if m[i, j, k] != 0:
+                        c += 1
+            else:
+                c += q - p
+            p = q
+        counts[i] = c
+    offs = np.zeros(nx + 1, dtype=np.int64)
+    for i in range(nx):
+        offs[i + 1] = offs[i] + counts[i]
+    out = np.empty(offs[nx], dtype=like.dtype)
+    for i in prange(nx):
+        w = offs[i]
+        p = po[i]
+        for j in range(ny):
+            end = (i * ny + j + 1) * nz
+            q = p
+            while q < po[i + 1] and old[q] < end:
+                q += 1
+            if cols[i * ny + j]:
+                for k in range(nz):
+                    if m[i, j, k] != 0:
+                        out[w] = (i * ny + j) * nz + k
+                        w += 1
+            else:
+                for t in range(p, q):
+                    out[w] = old[t]
+                    w += 1
+            p = q
+    return out
+
+
+def candidates_incremental(a, mark, cap, ndim, px, py, rings, cols1, old):
+    """``_band.candidates`` (the same sorted indices) from the last rebuild's candidates
+    ``old``: a node's membership reads |φ| < cap within ``rings`` nodes, so it can change
+    only in columns within ``rings`` of a dirty one (inside ``cols1``); there the byte
+    mask is built by the same separable passes, restricted to the columns each pass
+    needs (cols1 dilated by 2·rings, rings, 0), and elsewhere ``old`` is kept."""
+    nx, ny, _ = a.shape
+    if ndim == 3:
+        e1 = dilate_columns(cols1.reshape(nx, ny), rings, px, py)
+        e2 = dilate_columns(e1, rings, px, py).reshape(-1)
+        e1 = e1.reshape(-1)
+    else:
+        e1 = dilate_columns(cols1.reshape(nx, ny), rings, px, py).reshape(-1)
+        e2 = e1
+    other = np.zeros_like(mark)
+    _threshold_cols(a, cap, mark, e2)
+    _dilate_cols(mark, other, 2, rings, False, e2)
+    if ndim == 3:
+        _dilate_cols(other, mark, 1, rings, py, e1)
+        _dilate_cols(mark, other, 0, rings, px, cols1)
+        res = other
+    else:
+        _dilate_cols(other, mark, 0, rings, px, cols1)
+        res = mark
+    return _merge_cand(res, cols1, old, old)
