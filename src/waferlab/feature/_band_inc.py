@@ -23,6 +23,10 @@ only lower a distance, along a path shorter than cap, so by less than R2 columns
 D2; D1 is not reached.  The window-growth limits (the z range of the kept nodes within
 1.5 h of the surface) are held per column and recomputed in D2.
 
+The candidates (``candidates_incremental``) are the last rebuild's outside the columns
+within ``rings`` of a dirty one (membership reads |φ| < cap within ``rings`` nodes), and
+recomputed by the same byte-mask passes in the columns of D1.
+
 The first rebuild of a window (``RebuildMemo.valid`` False) is a full one and fills the
 per-column records.  Tests: tests/feature/test_band_inc.py (the same bytes as the full
 rebuild, step after step).
