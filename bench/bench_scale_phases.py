@@ -74,6 +74,11 @@ WRAPPED = [
     ("waferlab.feature._step_kernels", "dilate_columns", "materials"),
     ("waferlab.feature._step_kernels", "materials_carry", "materials"),
     ("waferlab.feature._band", "mark_changed", "rb_rest"),
+    # session 15 (lane rebuild): the incremental rebuild's classification and put-back
+    ("waferlab.feature._band_inc", "_classify_apply_cols", "rb_classify"),
+    ("waferlab.feature._band_inc", "candidates_incremental", "rb_cand"),
+    ("waferlab.feature.advect", "moving_stages", "stage_all"),
+    ("waferlab.feature._step_kernels", "clip_below_raise", "clip"),
     ("waferlab.feature._kernels", "contain", "contain"),
     ("waferlab.feature.models_basic", "DirectionalVelocity.prepare", "prepare"),
     ("waferlab.feature.advect", "advance", "advance"),

@@ -49,9 +49,11 @@ import numpy as np
 from ..errors import SimulationError
 from . import _band as KB
 from . import _kernels as K
+from . import _band_inc as KBI
 from . import _reuse
 from . import _step_kernels as KS
 from . import tiled_run
+from ._stage import STAGE_CHUNKS, _REACH, moving_stages, plane_starts, stage_chunked  # noqa: F401
 from .levelset import MARGIN_NODES, LevelSetStack, as3, grow_vertical, window_growth
 from .modes import Scheme
 from .velocity import BeamModel, CustomStage, FusedSteps, HoldsLayers, Stateful
@@ -71,6 +73,10 @@ CUSTOM = int(K.Hamiltonian.CUSTOM)   # a normal-dependent model with ``hamiltoni
 # off only by the benches/tests that compare
 HOLD_ZERO_SPEED = True
 REUSE_MATERIALS = True
+# session 15 (#18): a beam etch's rebuilds recompute only the candidates near the columns
+# the steps and the last rebuild changed (``_band_inc``: the same numbers)
+INCREMENTAL_REBUILD = True
+MOVING_ONLY = True       # ... and its stages visit the moving nodes only (``_stage``)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,62 +218,6 @@ def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: 
     return K.BEAM, V, alpha, vmax, S
 
 
-STAGE_CHUNKS = 16     # a stage runs over the band's x-planes in about this many chunks
-_REACH = 3            # x-planes a stage reads on each side of a node (WENO5; EO reads 1)
-
-
-def plane_starts(band: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
-    """Band index at which each x-plane of a (nx, ny, nz) array starts (nx + 1 entries;
-    the band is sorted), or None for grids too small to stage by chunks."""
-    nx = shape[0]
-    if nx < 4 * _REACH * 2:
-        return None
-    per = int(np.prod(shape[1:]))
-    return np.searchsorted(band, (np.arange(nx + 1) * per).astype(band.dtype))
-
-
-def stage_chunked(u: np.ndarray, u0: np.ndarray, band: np.ndarray, V: np.ndarray,
-                  planes: np.ndarray | None, dt: float, wa: float, wb: float,
-                  args: tuple, *, first: bool = False, last: bool = False,
-                  hold: bool = False) -> int:
-    """One Runge–Kutta stage, u[band] = wa·u0 + wb·(u + dt·L(u)) (``K.stage_band``), with
-    the results held for a few x-planes at a time instead of a band-size array (#18).
-    ``first``: u holds φⁿ and u0 is filled with it as the stage reads it
-    (``KS.stage_band_first``: the gather folded in); ``last``: the write-back counts the
-    non-finite values it writes (``KS.scatter_finite``), returned (else 0); ``hold``:
-    the zero-speed nodes keep u0 exactly (``KS.stage_band_hold``; the first stage
-    keeps them anyway).
-
-    A node reads u at most ``_REACH`` x-planes away (wrapped or mirrored into the first
-    and last three planes), so the chunk of planes [a, b) is computed from u before any
-    of planes [a − 3, nx) or the first three is written; after it, the planes below
-    b − 3 (but the first three) are written back, the last three wait for the next
-    chunk, and the first three for the end.  Every node gets exactly the numbers of the
-    whole-band stage."""
-    kernel = KS.stage_band_first if first else KS.stage_band_hold if hold else K.stage_band
-    if planes is None:
-        new = np.empty_like(u0)
-        kernel(u, u0, new, band, V, dt, wa, wb, *args)
-        if last:
-            return int(KS.scatter_finite(u, band, new))
-        K.scatter(u, band, new)
-        return 0
-    nx = len(planes) - 1
-    step = max(2 * _REACH + 2, -(-nx // STAGE_CHUNKS))
-
-    def compute(a, b, sa, sb):
-        cur = np.empty(sb - sa)
-        if sb > sa:
-            kernel(u, u0[sa:sb], cur, band[sa:sb], V[sa:sb], dt, wa, wb, *args)
-        return (cur,)
-
-    if last:
-        return sum(KB.delayed_chunks(nx, planes, step, _REACH, compute,
-                                     lambda lo, hi, c: int(KS.scatter_finite(u, band[lo:hi], c))))
-    KB.delayed_chunks(nx, planes, step, _REACH, compute,
-                      lambda lo, hi, c: K.scatter(u, band[lo:hi], c))
-    return 0
-
 
 class _Work:
     """Mutable working state of one ``advance`` call (private): dense φ, the sparse
@@ -298,6 +248,8 @@ class _Work:
         self.colmark: np.ndarray | None = None
         self.mats_key: tuple = ()
         self.carry: tuple | None = None
+        # the dirty columns and per-column limits of the last rebuild (``_band_inc``)
+        self.memo = KBI.RebuildMemo()
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -331,10 +283,15 @@ class _Work:
             # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
             # not resident between rebuilds, 1 B per node of the window)
             mark = np.zeros(top3.shape, dtype=np.uint8)
-            band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h,
-                                                self.width, self.keep, self.cap,
-                                                g.dimension, g.periodic, g.periodic, self.rings,
-                                                colmark=None if self.carry is None else self.carry[2])
+            colmark = None if self.carry is None else self.carry[2]
+            if INCREMENTAL_REBUILD:
+                band, _cand, k_lo, k_hi = KBI.rebuild_incremental(
+                    top3, mark, h, self.width, self.keep, self.cap, g.dimension, g.periodic,
+                    g.periodic, self.rings, self.memo, colmark=colmark)
+            else:
+                band, _cand, k_lo, k_hi = KB.rebuild(top3, mark, h, self.width, self.keep,
+                                                    self.cap, g.dimension, g.periodic,
+                                                    g.periodic, self.rings, colmark=colmark)
             del _cand, mark
             self.band = band
             if k_hi < 0:
@@ -349,6 +306,7 @@ class _Work:
             del top3
             self.clamped = False
             self.bmin = self.carry = None
+            self.memo.invalidate()
             self.phi = grow_vertical(box, below, above, h)
             self.z0 -= below * h
             self._reset()
@@ -500,6 +458,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             if not ok:
                 raise SimulationError(f"NaN in the level set at t = {t1:.6g} s")
             dt, t = t1 - t, t1
+            w.memo.invalidate()
             steps, since, moved = steps + n, since + n, moved + dm
             rebuild = moved >= band.reinit_distance * h or since >= band.reinit_steps
             if on_step is not None:
@@ -542,6 +501,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         if mode == CUSTOM:    # the model's own stage kernel (H evaluated at every stage)
             stage = model.hamiltonian_stage(state, mats, w.cutoff, alpha)
+        # a beam etch with nothing held: the stages visit the moving nodes only (exact)
+        moving = (MOVING_ONLY and HOLD_ZERO_SPEED and mode == K.BEAM and reuse and w.held == 0)
+        mb = None
         del mats                          # the materials are in V (or the custom stage)
         if mode == CUSTOM:
             u0 = K.gather(u, w.band)
@@ -552,16 +514,19 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             del new, stage
             finite = K.all_finite(top3, w.band)
         else:                 # by chunks of x-planes, each written back once no chunk reads it
-            if w.planes is None:
-                w.planes = plane_starts(w.band, u.shape)
-            # φⁿ on the band is gathered by the first stage, the finite check made by the
-            # last stage's write-back (one pass less each)
-            u0 = np.empty(len(w.band))
-            nw = len(weights)
-            for q, (wa, wb) in enumerate(weights):
-                bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
-                                    first=q == 0, last=q == nw - 1,
-                                    hold=HOLD_ZERO_SPEED and mode == K.BEAM)
+            if moving:        # the zero-speed nodes keep φⁿ: not visited (``_stage``)
+                mb, u0, bad = moving_stages(u, w.band, V, dt, weights, args)
+            else:
+                if w.planes is None:
+                    w.planes = plane_starts(w.band, u.shape)
+                # φⁿ on the band is gathered by the first stage, the finite check made by
+                # the last stage's write-back (one pass less each)
+                u0 = np.empty(len(w.band))
+                nw = len(weights)
+                for q, (wa, wb) in enumerate(weights):
+                    bad = stage_chunked(u, u0, w.band, V, w.planes, dt, wa, wb, args,
+                                        first=q == 0, last=q == nw - 1,
+                                        hold=HOLD_ZERO_SPEED and mode == K.BEAM)
             finite = bad == 0
         if not finite:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
@@ -571,9 +536,16 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 w.hold()
                 if reuse:        # the clip marks the columns the step changed
                     w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
-                    KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
-                                       w.phi[-1].reshape(-1), w.band, u0, w.colmark,
-                                       w.phi.shape[-1])
+                    if moving:   # φ_top changed at most on the moving nodes: the same marks
+                        KS.clip_below_raise(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                            w.phi[-1].reshape(-1), w.band, w.colmark,
+                                            w.phi.shape[-1])
+                        KB.mark_changed(top3, mb, u0, w.colmark)
+                    else:
+                        KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
+                                           w.phi[-1].reshape(-1), w.band, u0, w.colmark,
+                                           w.phi.shape[-1])
+                    w.memo.step_changed(w.colmark)      # φ_top changed only there
                 elif w.phi.flags.c_contiguous:     # flat views of the same memory
                     KS.clip_below_flat(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
                                        w.phi[-1].reshape(-1), w.band)
@@ -583,6 +555,8 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 flat = w.phi[-1].reshape(-1)
                 flat[w.band] = np.minimum(flat[w.band], w.phi[-2].reshape(-1)[w.band])
                 del flat
+        if not reuse:                 # φ_top changed where no column was marked
+            w.memo.invalidate()
         t += dt
         steps += 1
         moved += vmax * dt                   # the surface moves |V|·dt per step
@@ -595,5 +569,5 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
             on_step(t, dt, w.view(), rebuild, **({"carry": carry} if stateful else {}))
         # per-node arrays freed before the next rebuild, and every view of φ: a rebuild
         # that grows the window would otherwise keep the old array alive beside the new
-        del V, state, view, top3, u, phi4, u0
+        del V, state, view, top3, u, phi4, u0, mb
     return w.finish(clearance), steps
