@@ -40,7 +40,7 @@ def _run(P0, law, T, spacing_nm, **kw):
                           rates=law, **kw)
 
 
-@pytest.mark.parametrize("spacing_nm", [4.0, 2.0])
+@pytest.mark.parametrize("spacing_nm", [4.0, pytest.param(2.0, marks=pytest.mark.slow)])
 def test_isotropic_v_tip_descends_by_v0_t(spacing_nm):
     P = _run(V_SHAPE, _iso, 10.0, spacing_nm)
     # exact 150 + 70 = 220 nm; chords of the arc (radius 70 nm) cut it by < spacing²/(8 r)
@@ -62,7 +62,7 @@ def test_isotropic_v_without_fans_overshoots():
     assert -P[:, 1].min() / NM > 250.0
 
 
-@pytest.mark.parametrize("spacing_nm", [4.0, 2.0])
+@pytest.mark.parametrize("spacing_nm", [4.0, pytest.param(2.0, marks=pytest.mark.slow)])
 def test_directional_v_translates(spacing_nm):
     P = _run(V_SHAPE, _directional, 10.0, spacing_nm)
     assert -P[:, 1].min() / NM == pytest.approx(220.0, abs=0.05)
