@@ -68,7 +68,7 @@ def reference(method: str, rules: str, T: float, spacing: float, n_ions: int, ou
 
 
 def measure(poly: np.ndarray) -> tuple[float, float, float]:
-    """(depth below the mask top, width at half depth as bench_fluorocarbon.py, x of the
+    """(depth below the mask's bottom edge, width at half depth as bench_fluorocarbon.py, x of the
     deepest node)."""
     from bench_fluorocarbon_evolve import half_widths
     P = np.asarray(poly, float)
@@ -124,7 +124,7 @@ def main() -> None:
             "concave ones, fan facets fan_length × spacing long); mean / intersect: "
             "`coverage_profile.evolve_profile(corners=...)`.  Every step: exact view factors "
             "and balances, the ions by Monte Carlo (the ions per step given), ≤ spacing/2 "
-            "per step.  Depth below the mask top (nm), width at half depth (nm, "
+            "per step.  Depth below the mask's bottom edge (the SiO2 top, nm), width at half depth (nm, "
             "bench_fluorocarbon's CD), x of the deepest node, steps, CPU (s).", "",
             "| balances | corners | spacing (nm) | depth | width at ½ depth | tip x | steps "
             "| CPU (s) |", "|---|---|---|---|---|---|---|---|", *rows, ""]
