@@ -18,6 +18,7 @@ from ._band import _relax_at
 from ._kernels import LF, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
 from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner, beam_bound_factors, closest_at
 from .layer_tiles import interp_low
+from .tiles import unravel_r
 
 __all__: list[str] = []
 
@@ -206,10 +207,7 @@ def chamfer_slab(loc, targets, x0, h, cap, ndim, py, back, fwd):
 
 @njit(cache=True, inline="always")
 def _get(tmap, const, pool, n, ny, nz):
-    i = n // (ny * nz)
-    r = n - i * ny * nz
-    j = r // nz
-    k = r - j * nz
+    i, j, k = unravel_r(n, ny, nz, 1.0 / ny, 1.0 / nz)
     s = tmap[i >> _S, j >> _S, k >> _S]
     return const[i >> _S, j >> _S, k >> _S] if s < 0 else pool[s, i & _M, j & _M, k & _M]
 
@@ -228,14 +226,19 @@ def threshold(tmap, const, pool, nx, ny, nz, cap, mark):
 
 
 @njit(cache=True, parallel=True)
-def band_mask(tmap, const, pool, ny, nz, cand, width, out):
+def band_mask(tmap, const, pool, ny, nz, cand, width, out, before, colmark):
     """out[c] = 1 for the candidates of ``_band.new_band`` (|φ| < width, away from the
-    window's vertical edges), from the tiles."""
+    window's vertical edges), from the tiles; with ``before`` not empty (the candidates'
+    values before the rebuild), colmark[n // nz] = 1 where a value changed
+    (``_band.mark_changed``)."""
+    mark = before.shape[0] > 0
     for c in prange(cand.shape[0]):
         n = cand[c]
+        v = _get(tmap, const, pool, n, ny, nz)
         k = n % nz
-        out[c] = 1 if (abs(_get(tmap, const, pool, n, ny, nz)) < width and k >= 3
-                       and k < nz - 3) else 0
+        out[c] = 1 if (abs(v) < width and k >= 3 and k < nz - 3) else 0
+        if mark and v != before[c]:
+            colmark[n // nz] = 1
 
 
 @njit(cache=True, parallel=True)
@@ -254,12 +257,9 @@ def positions(tmap, ny, nz, band, out):
     its tile is uniform: the band's values are read and written through it between two
     rebuilds (no slot moves then) without the index arithmetic per access (into
     ``out``, int32 or int64)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(band.shape[0]):
-        n = band[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
+        i, j, k = unravel_r(band[b], ny, nz, rny, rnz)
         s = tmap[i >> _S, j >> _S, k >> _S]
         out[b] = -1 if s < 0 else (np.int64(s) << 9) + ((i & _M) << 6) + ((j & _M) << 3) + (k & _M)
 
@@ -297,16 +297,6 @@ def mark_top_changed(pool_flat, pos, band, before, nz, colmark):
     for b in prange(pos.shape[0]):
         if pool_flat[pos[b]] != before[b]:
             colmark[band[b] // nz] = 1
-
-
-@njit(cache=True, parallel=True)
-def mark_changed_tiles(tmap, const, pool, ny, nz, nodes, before, colmark):
-    """``_band.mark_changed`` of a tiled top set: colmark[n // nz] = 1 where node n's
-    value differs from ``before``."""
-    for b in prange(nodes.shape[0]):
-        n = nodes[b]
-        if _get(tmap, const, pool, n, ny, nz) != before[b]:
-            colmark[n // nz] = 1
 
 
 @njit(cache=True, parallel=True)

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._kernels import axis_cell
-from .tiles import TILE, _store, reserve_pool
+from .tiles import TILE, _store, divmod_r, reserve_pool
 
 __all__ = ["LayerTiles"]
 
@@ -178,12 +178,10 @@ def _raise(tmap, pool, l, ny, nz, idx, vals):
 def _mark_raised_at(tmap, cols, l, ny, nz, idx, src, pos, need):
     """``_mark_raised`` with the values read at pool positions ``pos`` of ``src`` (the
     top set's band values: no gathered copy)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        c = n // nz
-        k = n - c * nz
-        i = c // ny
-        j = c - i * ny
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
         ti, tj, tk = i >> _S, j >> _S, k >> _S
         if tmap[l, ti, tj, tk] < 0 and need[ti, tj, tk] == 0 \
                 and cols[l, ti, tj, tk, k & _M] < src[pos[b]]:
@@ -195,12 +193,10 @@ def _raise_at(tmap, pool, l, ny, nz, idx, src, pos, colmark):
     """``_raise`` with the values at pool positions ``pos`` of ``src``; colmark[n // nz] =
     1 for each node raised (when colmark is not empty)."""
     mark = colmark.shape[0] > 0
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        c = n // nz
-        k = n - c * nz
-        i = c // ny
-        j = c - i * ny
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
         s = tmap[l, i >> _S, j >> _S, k >> _S]
         v = src[pos[b]]
         if s >= 0 and pool[s, i & _M, j & _M, k & _M] < v:
@@ -213,12 +209,11 @@ def _raise_at(tmap, pool, l, ny, nz, idx, src, pos, colmark):
 def _hold_at(tmap, cols, pool, l, ny, nz, idx, dst, pos):
     """dst[pos[b]] = min(dst[pos[b]], layer l at node idx[b]) (``_kernels.hold_top``'s
     test: written only where the layer is below)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        c = n // nz
-        k = n - c * nz
-        i = c // ny
-        v = _lv(tmap, cols, pool, l, i, c - i * ny, k)
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
+        v = _lv(tmap, cols, pool, l, i, j, k)
         p = pos[b]
         if v < dst[p]:
             dst[p] = v

@@ -33,6 +33,7 @@ __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
 
 SLAB_CHUNKS = 16      # a pass runs over the x-planes in about this many slabs
 BOUND_PARTS = 8       # pieces of a slab's band run in parallel in the speed bound
+MMAP_THRESHOLD = 32 << 20     # bytes: larger allocations mapped on their own (``_map_large``)
 
 
 class LazyStack(TiledStack):
@@ -97,7 +98,7 @@ def _map_large() -> None:
     memory is mapped changes, never a value."""
     try:
         import ctypes
-        ctypes.CDLL("libc.so.6").mallopt(-3, 4 << 20)         # M_MMAP_THRESHOLD
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
@@ -263,17 +264,16 @@ class TiledWork:
             cand = KB.scan_mask(other, KB.index_like(other.size))
             del other
             tv.ensure(cand)
-            before = tv.gather(cand) if self.carry is not None else None
-            targets, k_lo, k_hi = self._classify_apply(cand)
+            # the candidates' values before the rebuild, taken from the classification's
+            # slabs, mark the columns the rebuild changes (``_band.mark_changed``)
+            before = np.empty(len(cand) if self.carry is not None else 0)
+            targets, k_lo, k_hi = self._classify_apply(cand, before)
             self._chamfer(targets)
             del targets
-            if before is not None:
-                assert self.carry is not None
-                T.mark_changed_tiles(tv.tmap, tv.const, tv.pool, ny, nz, cand, before,
-                                     self.carry[2])
-                del before
             keep = np.empty(len(cand), dtype=np.uint8)
-            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep)
+            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep, before,
+                        self.carry[2] if self.carry is not None else np.empty(0, np.uint8))
+            del before
             self.band = cand[keep.view(np.bool_)]
             del keep
             del cand
@@ -311,9 +311,10 @@ class TiledWork:
         _trim()                       # the candidates' arrays freed above
         self.u0 = np.empty(len(self.band))
 
-    def _classify_apply(self, cand: np.ndarray):
+    def _classify_apply(self, cand: np.ndarray, before: np.ndarray):
         """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
-        and the values written into the tiles, in the same order."""
+        and the values written into the tiles, in the same order; ``before`` (empty or
+        one per candidate) gets the candidates' values as the slabs read them."""
         g = self.grid
         h = g.spacing
         tv = self.top
@@ -333,6 +334,8 @@ class TiledWork:
         def chunk(a0, b, sa, sb):
             loc, x0 = self.slab(a0, b, 1)
             cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
+            if before.size:
+                before[sa:sb] = loc.reshape(-1)[cl]
             return KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
                                g.periodic)
 
