@@ -40,11 +40,10 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` — off: with the post-step passes on the tiles too (session 13) the
-    whole-process peak is still set by what stays dense (the initial wafer, the lower
-    layers, the band arrays) and the tiled step costs 7–28 % more CPU (10.24 µm scale
-    cell, WENO5: 715 MB / 114 s tiled against 681 MB / 94 s dense; EO 658 / 60 against
-    638 / 52; bench/results/scale_tiles_s13.md)."""
+    ``AUTO_TILES`` — off: the tiled step gives the dense step's bits at a lower peak
+    (10.24 µm scale cell: 472–473 MB against 718 MB) but still costs more CPU (whole
+    process 1.23 × dense at 5.12 µm, 1.43–1.45 × at 10.24 µm; bench/results/
+    scale_tiles_s15.md)."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
