@@ -24,7 +24,6 @@ import numpy as np
 
 from . import _band as KB
 from . import _tile_kernels as T
-from ._tile_chamfer import chamfer_phase
 from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack, extend_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
@@ -361,15 +360,23 @@ class TiledWork:
         bounds = [int(np.searchsorted(targets, (s * nx // ns) * ny * nz)) for s in range(ns + 1)]
         back = KB.half_mask(ny, nz, h, g.dimension, -1)
         fwd = KB.half_mask(ny, nz, h, g.dimension, 1)
-        key = (id(tv), tv.version)
-        if self._act_key != key:
-            self.act = tv.active_near_stored(g.periodic)
-            self._act_key = key
-        bnd = np.array(bounds, dtype=np.int64)
         for _it in range(KB.ITERATIONS):
-            for parity in range(2):      # the slabs of one parity in parallel (same numbers)
-                chamfer_phase(tv.tmap, tv.const, tv.pool, self.act, nx, ny, nz, ns, parity,
-                              bnd, targets, h, self.cap, g.dimension, g.periodic, back, fwd)
+            for parity in range(2):
+                for s in range(parity, ns, 2):
+                    lo, hi = bounds[s], bounds[s + 1]
+                    if hi <= lo:
+                        continue
+                    a, b = s * nx // ns, (s + 1) * nx // ns
+                    if g.periodic:
+                        r0, r1 = a - 1, b + 1
+                    else:
+                        r0, r1 = max(a - 1, 0), min(b + 1, nx)
+                    loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
+                    act = self.act
+                    T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
+                                   g.periodic, back, fwd)
+                    tv.write_planes(a, loc[a - r0:b - r0], act)
+                    del loc
 
     # ---- per step ------------------------------------------------------------------
     def materials_at(self, h: float, origin: np.ndarray, tols: np.ndarray,
