@@ -18,6 +18,7 @@ from ._band import _relax_at
 from ._kernels import LF, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
 from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner, beam_bound_factors, closest_at
 from .layer_tiles import interp_low
+from .tiles import unravel_r
 
 __all__: list[str] = []
 
@@ -79,25 +80,82 @@ def layer_bounded_low(fx, fy, fz, nx, ny, nz, ltm, lcols, lpool, tols, bmin, px,
     return -1
 
 
-@njit(cache=True, parallel=True)
-def materials_slab(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin, ndim, px,
-                   py, out):
-    """``_query_kernels.band_materials_bounded`` for band nodes in the slab (the top
-    set's central gradient from ``loc``, the lower layers tiled: ``layer_tiles``)."""
+@njit(cache=True, inline="always")
+def _material_node(loc, flat, x0, n, h, origin, nx, ltm, lcols, lpool, tols, bmin, ndim,
+                   px, py, fill):
+    """The material of band node n (global flat index) read from the slab: −1 → fill."""
     _, ny, nz = loc.shape
     plane = ny * nz
+    i = n // plane
+    r = n - i * plane
+    j = r // nz
+    k = r - j * nz
+    fx, fy, fz = closest_at(loc, flat, n - x0 * plane, i - x0, i, j, k, h, origin, ndim,
+                            False, py)
+    m = layer_bounded_low(fx, fy, fz, nx, ny, nz, ltm, lcols, lpool, tols, bmin, px, py)
+    return fill if m < 0 else m
+
+
+@njit(cache=True, parallel=True)
+def materials_slab(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin, ndim, px,
+                   py, fill, out):
+    """``_query_kernels.band_materials_bounded`` + ``_step_kernels.fill_negative`` for
+    band nodes in the slab (the top set's central gradient from ``loc``, the lower
+    layers tiled: ``layer_tiles``)."""
     flat = loc.reshape(-1)
     for b in prange(band.shape[0]):
+        out[b] = _material_node(loc, flat, x0, band[b], h, origin, nx, ltm, lcols, lpool,
+                                tols, bmin, ndim, px, py, fill)
+
+
+@njit(cache=True, parallel=True)
+def materials_slab_update(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin,
+                          ndim, px, py, fill, cols, mats):
+    """``_step_kernels.materials_update`` on the slab: mats[b] re-queried where the
+    node's column (n // nz) is marked in ``cols`` (flat (nx·ny,)), kept elsewhere."""
+    flat = loc.reshape(-1)
+    nz = loc.shape[2]
+    for b in prange(band.shape[0]):
         n = band[b]
-        i = n // plane
-        r = n - i * plane
-        j = r // nz
-        k = r - j * nz
-        nl = n - x0 * plane
-        il = i - x0
-        fx, fy, fz = closest_at(loc, flat, nl, il, i, j, k, h, origin, ndim, False, py)
-        out[b] = layer_bounded_low(fx, fy, fz, nx, ny, nz, ltm, lcols, lpool, tols, bmin,
-                                   px, py)
+        if cols[n // nz]:
+            mats[b] = _material_node(loc, flat, x0, n, h, origin, nx, ltm, lcols, lpool,
+                                     tols, bmin, ndim, px, py, fill)
+
+
+@njit(cache=True, parallel=True)
+def materials_slab_carry(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin,
+                         ndim, px, py, fill, cols, old_band, old_mats, out):
+    """``_step_kernels.materials_carry`` on the slab: a node of the old band (sorted)
+    whose column is not marked in ``cols`` keeps its old value, the others are
+    queried."""
+    flat = loc.reshape(-1)
+    nz = loc.shape[2]
+    no = old_band.shape[0]
+    for b in prange(band.shape[0]):
+        n = band[b]
+        if not cols[n // nz]:
+            q = np.searchsorted(old_band, n)
+            if q < no and old_band[q] == n:
+                out[b] = old_mats[q]
+                continue
+        out[b] = _material_node(loc, flat, x0, n, h, origin, nx, ltm, lcols, lpool, tols,
+                                bmin, ndim, px, py, fill)
+
+
+@njit(cache=True, parallel=True)
+def speed_bounds_slab_par(V, loc, x0, band, h, alpha, ndim, py, parts):
+    """``speed_bounds_slab`` over ``parts`` pieces of the slab's band nodes in parallel,
+    each with its own running maximum (a max does not depend on the order or on the
+    normals skipped: the same two numbers, as ``_step_kernels.speed_bounds_beam_par``)."""
+    nb = V.shape[0]
+    vm = np.zeros(parts)
+    sm = np.zeros(parts)
+    for q in prange(parts):
+        lo = q * nb // parts
+        hi = (q + 1) * nb // parts
+        vm[q], sm[q] = speed_bounds_slab(V[lo:hi], loc, x0, band[lo:hi], h, alpha, ndim, py,
+                                         0.0, 0.0)
+    return vm.max(), sm.max()
 
 
 @njit(cache=True)
@@ -149,10 +207,7 @@ def chamfer_slab(loc, targets, x0, h, cap, ndim, py, back, fwd):
 
 @njit(cache=True, inline="always")
 def _get(tmap, const, pool, n, ny, nz):
-    i = n // (ny * nz)
-    r = n - i * ny * nz
-    j = r // nz
-    k = r - j * nz
+    i, j, k = unravel_r(n, ny, nz, 1.0 / ny, 1.0 / nz)
     s = tmap[i >> _S, j >> _S, k >> _S]
     return const[i >> _S, j >> _S, k >> _S] if s < 0 else pool[s, i & _M, j & _M, k & _M]
 
@@ -171,14 +226,19 @@ def threshold(tmap, const, pool, nx, ny, nz, cap, mark):
 
 
 @njit(cache=True, parallel=True)
-def band_mask(tmap, const, pool, ny, nz, cand, width, out):
+def band_mask(tmap, const, pool, ny, nz, cand, width, out, before, colmark):
     """out[c] = 1 for the candidates of ``_band.new_band`` (|φ| < width, away from the
-    window's vertical edges), from the tiles."""
+    window's vertical edges), from the tiles; with ``before`` not empty (the candidates'
+    values before the rebuild), colmark[n // nz] = 1 where a value changed
+    (``_band.mark_changed``)."""
+    mark = before.shape[0] > 0
     for c in prange(cand.shape[0]):
         n = cand[c]
+        v = _get(tmap, const, pool, n, ny, nz)
         k = n % nz
-        out[c] = 1 if (abs(_get(tmap, const, pool, n, ny, nz)) < width and k >= 3
-                       and k < nz - 3) else 0
+        out[c] = 1 if (abs(v) < width and k >= 3 and k < nz - 3) else 0
+        if mark and v != before[c]:
+            colmark[n // nz] = 1
 
 
 @njit(cache=True, parallel=True)
@@ -197,12 +257,9 @@ def positions(tmap, ny, nz, band, out):
     its tile is uniform: the band's values are read and written through it between two
     rebuilds (no slot moves then) without the index arithmetic per access (into
     ``out``, int32 or int64)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(band.shape[0]):
-        n = band[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
+        i, j, k = unravel_r(band[b], ny, nz, rny, rnz)
         s = tmap[i >> _S, j >> _S, k >> _S]
         out[b] = -1 if s < 0 else (np.int64(s) << 9) + ((i & _M) << 6) + ((j & _M) << 3) + (k & _M)
 
@@ -211,6 +268,35 @@ def positions(tmap, ny, nz, band, out):
 def put_at(pool_flat, pos, vals):
     for b in prange(pos.shape[0]):
         pool_flat[pos[b]] = vals[b]
+
+
+@njit(cache=True, parallel=True)
+def put_at_finite(pool_flat, pos, vals):
+    """``put_at`` that returns the number of non-finite values written (the finite check
+    of the time step folded into the last stage's write-back, as the dense
+    ``_step_kernels.scatter_finite``)."""
+    bad = 0
+    for b in prange(pos.shape[0]):
+        v = vals[b]
+        pool_flat[pos[b]] = v
+        if not np.isfinite(v):
+            bad += 1
+    return bad
+
+
+@njit(cache=True, parallel=True)
+def take_into(pool_flat, pos, out):
+    for b in prange(pos.shape[0]):
+        out[b] = pool_flat[pos[b]]
+
+
+@njit(cache=True, parallel=True)
+def mark_top_changed(pool_flat, pos, band, before, nz, colmark):
+    """colmark[n // nz] = 1 where the top set's band value differs from ``before``
+    (``_step_kernels.clip_below_mark``'s test of φ_top)."""
+    for b in prange(pos.shape[0]):
+        if pool_flat[pos[b]] != before[b]:
+            colmark[band[b] // nz] = 1
 
 
 @njit(cache=True, parallel=True)

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._kernels import axis_cell
-from .tiles import TILE, _store, reserve_pool
+from .tiles import TILE, _store, divmod_r, reserve_pool
 
 __all__ = ["LayerTiles"]
 
@@ -172,6 +172,51 @@ def _raise(tmap, pool, l, ny, nz, idx, vals):
         s = tmap[l, i >> _S, j >> _S, k >> _S]
         if s >= 0 and pool[s, i & _M, j & _M, k & _M] < vals[b]:
             pool[s, i & _M, j & _M, k & _M] = vals[b]
+
+
+@njit(cache=True, parallel=True)
+def _mark_raised_at(tmap, cols, l, ny, nz, idx, src, pos, need):
+    """``_mark_raised`` with the values read at pool positions ``pos`` of ``src`` (the
+    top set's band values: no gathered copy)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in prange(idx.shape[0]):
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
+        ti, tj, tk = i >> _S, j >> _S, k >> _S
+        if tmap[l, ti, tj, tk] < 0 and need[ti, tj, tk] == 0 \
+                and cols[l, ti, tj, tk, k & _M] < src[pos[b]]:
+            need[ti, tj, tk] = 1
+
+
+@njit(cache=True, parallel=True)
+def _raise_at(tmap, pool, l, ny, nz, idx, src, pos, colmark):
+    """``_raise`` with the values at pool positions ``pos`` of ``src``; colmark[n // nz] =
+    1 for each node raised (when colmark is not empty)."""
+    mark = colmark.shape[0] > 0
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in prange(idx.shape[0]):
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
+        s = tmap[l, i >> _S, j >> _S, k >> _S]
+        v = src[pos[b]]
+        if s >= 0 and pool[s, i & _M, j & _M, k & _M] < v:
+            pool[s, i & _M, j & _M, k & _M] = v
+            if mark:
+                colmark[c] = 1
+
+
+@njit(cache=True, parallel=True)
+def _hold_at(tmap, cols, pool, l, ny, nz, idx, dst, pos):
+    """dst[pos[b]] = min(dst[pos[b]], layer l at node idx[b]) (``_kernels.hold_top``'s
+    test: written only where the layer is below)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in prange(idx.shape[0]):
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
+        v = _lv(tmap, cols, pool, l, i, j, k)
+        p = pos[b]
+        if v < dst[p]:
+            dst[p] = v
 
 
 @njit(cache=True, parallel=True)
@@ -346,6 +391,25 @@ class LayerTiles:
         return out
 
     # ---- writing -------------------------------------------------------------------
+    def raise_at(self, l: int, idx: np.ndarray, src: np.ndarray, pos: np.ndarray,
+                 colmark: np.ndarray) -> None:
+        """``raise_to`` with vals = src[pos] (the top set's pool and the band's positions in
+        it); colmark[n // nz] = 1 where a node is raised (colmark empty: no marks)."""
+        ny, nz = self.shape[1], self.shape[2]
+        need = np.zeros(self.tmap.shape[1:], dtype=np.uint8)
+        _mark_raised_at(self.tmap, self.cols, int(l), ny, nz, idx, src, pos, need)
+        tiles = np.flatnonzero(need.reshape(-1))
+        if tiles.size:
+            slots = np.arange(self.n_slots, self.n_slots + tiles.size, dtype=np.int32)
+            _expand(self.tmap[l], self.cols[l], self.pool, tiles, slots)
+            self.n_slots += int(tiles.size)
+        _raise_at(self.tmap, self.pool, int(l), ny, nz, idx, src, pos, colmark)
+
+    def hold_into(self, l: int, idx: np.ndarray, dst: np.ndarray, pos: np.ndarray) -> None:
+        """dst[pos] = min(dst[pos], layer l at idx) (``_kernels.hold_top`` on the band)."""
+        _hold_at(self.tmap, self.cols, self.pool, int(l) % self.nl, self.shape[1],
+                 self.shape[2], idx, dst, pos)
+
     def raise_to(self, l: int, idx: np.ndarray, vals: np.ndarray) -> None:
         """Layer l at the nodes idx = max(node, vals) where node < vals (the column
         tiles that change stored first; the others keep their bits)."""

@@ -40,11 +40,10 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` — off: with the post-step passes on the tiles too (session 13) the
-    whole-process peak is still set by what stays dense (the initial wafer, the lower
-    layers, the band arrays) and the tiled step costs 7–28 % more CPU (10.24 µm scale
-    cell, WENO5: 715 MB / 114 s tiled against 681 MB / 94 s dense; EO 658 / 60 against
-    638 / 52; bench/results/scale_tiles_s13.md)."""
+    ``AUTO_TILES`` — off: the tiled step gives the dense step's bits at a lower peak
+    (10.24 µm scale cell: 472–473 MB against 718 MB) but still costs more CPU (whole
+    process 1.23 × dense at 5.12 µm, 1.43–1.45 × at 10.24 µm; bench/results/
+    scale_tiles_s15.md)."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
@@ -66,7 +65,7 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         carry0: Any) -> tuple[LevelSetStack, int]:
     """The time loop of ``advect.advance`` for a beam model with the top set in tiles
     (the same sequence of operations, each on the tiles: see the module docstring)."""
-    from .advect import STABILITY, _own, held_block, stable_dt
+    from .advect import REUSE_MATERIALS, STABILITY, _own, held_block, stable_dt
     from .velocity import Stateful
     g = geometry.grid
     h = g.spacing
@@ -80,6 +79,9 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
     stateful = isinstance(model, Stateful) and bool(model.carries_state)
     carry = carry0
     L = w.n_layers
+    # a beam's etch re-queries materials only where the last step changed the set
+    # (``advect``'s rule for a beam model; the same numbers)
+    reuse = REUSE_MATERIALS and kind == "etch" and L > 1
     while t_end - t > tiny:
         if rebuild:
             w.rebuild(clearance)
@@ -92,8 +94,7 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         tols[:w.held] = 0.0
         if w.bmin is None:
             w.bmin = w.low.block_min(g.periodic)
-        mats = w.materials_at(h, origin, tols, w.bmin)
-        mats[mats < 0] = L - 1
+        mats = w.materials_at(h, origin, tols, w.bmin, L - 1, reuse)
         mode, V, alpha, vmax, S = beam_speeds(model, state, mats, w, d, t, _own)
         dt = min(stable_dt(vmax, h, cfl), stable_dt(S, h, STABILITY))
         if not math.isfinite(dt):
@@ -103,16 +104,16 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         del mats
         u0 = w.gather()
-        for wa, wb in weights:
-            w.stage(u0, V, dt, wa, wb, order, mode, alpha)
-        del u0
-        if not w.all_finite():
+        bad = 0
+        for q, (wa, wb) in enumerate(weights):
+            bad = w.stage(u0, V, dt, wa, wb, order, mode, alpha, last=q == len(weights) - 1)
+        if bad:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if L > 1:
             if kind == "etch":
                 w.hold()
-                w.clip_below()
+                w.clip_below(u0 if reuse else None)
             elif float(V.min()) < 0:
                 w.floor_top()
         t += dt
@@ -128,5 +129,5 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
             on_step(t, dt, sv, rebuild, **({"carry": carry} if stateful else {}))
             object.__setattr__(sv, "_dense", None)
             del sv
-        del V, state, view
+        del V, state, view, u0
     return w.finish(clearance), steps

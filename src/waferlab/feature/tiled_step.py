@@ -32,6 +32,8 @@ from .tiles import TiledVolume, ghost_planes
 __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
 
 SLAB_CHUNKS = 16      # a pass runs over the x-planes in about this many slabs
+BOUND_PARTS = 8       # pieces of a slab's band run in parallel in the speed bound
+MMAP_THRESHOLD = 32 << 20     # bytes: larger allocations mapped on their own (``_map_large``)
 
 
 class LazyStack(TiledStack):
@@ -96,7 +98,7 @@ def _map_large() -> None:
     memory is mapped changes, never a value."""
     try:
         import ctypes
-        ctypes.CDLL("libc.so.6").mallopt(-3, 4 << 20)         # M_MMAP_THRESHOLD
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
@@ -167,6 +169,14 @@ class TiledWork:
         self.held = 0
         self.bmin: np.ndarray | None = None
         self.planes: np.ndarray | None = None
+        # φⁿ on the band, one buffer per band (the stages' base; no fresh band-size array
+        # per step), and a beam etch's materials re-queried only where the last step
+        # changed the set (``_reuse``'s rule: ``materials_at``)
+        self.u0 = np.empty(0)
+        self.mats: np.ndarray | None = None
+        self.colmark: np.ndarray | None = None
+        self.mats_key: tuple = ()
+        self.carry: tuple | None = None
 
     # ---- views ---------------------------------------------------------------------
     @property
@@ -232,8 +242,14 @@ class TiledWork:
         g = self.grid
         h = g.spacing
         px, py = g.periodic, g.periodic
+        # a beam's last materials travel with the old band and the columns changed since
+        # (the last step's, and this rebuild's own: ``_reuse.beam_materials``)
+        self.carry = (None if self.mats is None or self.colmark is None
+                      else (self.band, self.mats, self.colmark))
+        self.mats = self.colmark = None
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         self.pos = np.empty(0, dtype=np.int64)
+        self.u0 = np.empty(0)
         self.planes = None
         while True:
             tv = self.top
@@ -248,11 +264,16 @@ class TiledWork:
             cand = KB.scan_mask(other, KB.index_like(other.size))
             del other
             tv.ensure(cand)
-            targets, k_lo, k_hi = self._classify_apply(cand)
+            # the candidates' values before the rebuild, taken from the classification's
+            # slabs, mark the columns the rebuild changes (``_band.mark_changed``)
+            before = np.empty(len(cand) if self.carry is not None else 0)
+            targets, k_lo, k_hi = self._classify_apply(cand, before)
             self._chamfer(targets)
             del targets
             keep = np.empty(len(cand), dtype=np.uint8)
-            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep)
+            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep, before,
+                        self.carry[2] if self.carry is not None else np.empty(0, np.uint8))
+            del before
             self.band = cand[keep.view(np.bool_)]
             del keep
             del cand
@@ -274,7 +295,7 @@ class TiledWork:
                                               _extended_low(low, below, above, h))
             del low
             self.z0 -= below * h
-            self.bmin = None
+            self.bmin = self.carry = None
         tv = self.top
         tv.ensure(self.band)          # (the band's tiles are stored: |φ| < W there)
         # the band's pool positions, fixed until the next rebuild (no slot moves)
@@ -288,10 +309,12 @@ class TiledWork:
         self.taper_val = self.cutoff[self.taper_idx]
         self.cutoff = np.empty(0)
         _trim()                       # the candidates' arrays freed above
+        self.u0 = np.empty(len(self.band))
 
-    def _classify_apply(self, cand: np.ndarray):
+    def _classify_apply(self, cand: np.ndarray, before: np.ndarray):
         """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
-        and the values written into the tiles, in the same order."""
+        and the values written into the tiles, in the same order; ``before`` (empty or
+        one per candidate) gets the candidates' values as the slabs read them."""
         g = self.grid
         h = g.spacing
         tv = self.top
@@ -311,6 +334,8 @@ class TiledWork:
         def chunk(a0, b, sa, sb):
             loc, x0 = self.slab(a0, b, 1)
             cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
+            if before.size:
+                before[sa:sb] = loc.reshape(-1)[cl]
             return KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
                                g.periodic)
 
@@ -355,20 +380,54 @@ class TiledWork:
 
     # ---- per step ------------------------------------------------------------------
     def materials_at(self, h: float, origin: np.ndarray, tols: np.ndarray,
-                     bmin: np.ndarray) -> np.ndarray:
-        """``K.band_materials_bounded`` by slabs (the lower layers tiled)."""
+                     bmin: np.ndarray, fill: int, reuse: bool) -> np.ndarray:
+        """``_reuse.beam_materials`` by slabs (the lower layers tiled): the material at
+        each band node's closest point (−1 → ``fill``); ``reuse``: the last step's values
+        kept where no input of the query changed (outside the marked columns dilated by
+        ceil(cap/h) + ``_reuse.REACH_EXTRA``), the first step of a band keeping the old
+        band's values on the same terms.  The same numbers as a full query; a chunk of
+        planes with no marked column reads no slab."""
+        from ._reuse import REACH_EXTRA
+        from ._step_kernels import dilate_columns
         g = self.grid
-        out = np.full(len(self.band), -1, dtype=np.int32)
         low = self.low
+        nx, ny, _ = self.top.shape
         if self.planes is None:
             self.planes = self.plane_starts(self.band)
-        for a, b, sa, sb in self.chunks(self.planes):
-            if sb > sa:
-                loc, x0 = self.slab(a, b, 1)
-                T.materials_slab(loc, x0, self.band[sa:sb], h, origin, self.top.shape[0],
-                                 low.tmap, low.cols, low.pool, tols, bmin, g.dimension,
-                                 g.periodic, g.periodic, out[sa:sb])
-        return out
+        key = (self.held, tuple(origin.tolist()))
+        carry, self.carry = self.carry, None
+        mats = self.mats
+        args = (h, origin, nx, low.tmap, low.cols, low.pool, tols, bmin, g.dimension,
+                g.periodic, g.periodic, fill)
+        r = int(np.ceil(self.cap / h)) + REACH_EXTRA
+        if reuse and mats is not None and self.colmark is not None and self.mats_key == key:
+            cols = dilate_columns(self.colmark.reshape(nx, ny), r, g.periodic, g.periodic)
+            cx = cols.reshape(nx, ny).any(axis=1)
+            cf = cols.reshape(-1)
+            for a, b, sa, sb in self.chunks(self.planes):
+                if sb > sa and cx[a:b].any():
+                    loc, x0 = self.slab(a, b, 1)
+                    T.materials_slab_update(loc, x0, self.band[sa:sb], *args, cf, mats[sa:sb])
+        elif reuse and carry is not None and self.mats_key == key:
+            old_band, old_mats, colmark = carry
+            del carry
+            cf = dilate_columns(colmark.reshape(nx, ny), r, g.periodic, g.periodic).reshape(-1)
+            mats = np.empty(len(self.band), dtype=np.int32)
+            for a, b, sa, sb in self.chunks(self.planes):
+                if sb > sa:
+                    loc, x0 = self.slab(a, b, 1)
+                    T.materials_slab_carry(loc, x0, self.band[sa:sb], *args, cf, old_band,
+                                           old_mats, mats[sa:sb])
+            del old_band, old_mats
+        else:
+            mats = np.empty(len(self.band), dtype=np.int32)
+            for a, b, sa, sb in self.chunks(self.planes):
+                if sb > sa:
+                    loc, x0 = self.slab(a, b, 1)
+                    T.materials_slab(loc, x0, self.band[sa:sb], *args, mats[sa:sb])
+        self.colmark = None
+        self.mats, self.mats_key = (mats, key) if reuse else (None, ())
+        return mats
 
     def speed_bounds(self, V: np.ndarray, alpha: np.ndarray) -> tuple[float, float]:
         """``K.speed_bounds_beam`` (V tapered) by slabs, in band order."""
@@ -379,13 +438,14 @@ class TiledWork:
         for a, b, sa, sb in self.chunks(self.planes):
             if sb > sa:
                 loc, x0 = self.slab(a, b, 1)
-                vmax, smax = T.speed_bounds_slab(V[sa:sb], loc, x0, self.band[sa:sb],
+                vm, sm = T.speed_bounds_slab_par(V[sa:sb], loc, x0, self.band[sa:sb],
                                                  g.spacing, alpha, g.dimension, g.periodic,
-                                                 vmax, smax)
+                                                 BOUND_PARTS)
+                vmax, smax = max(vmax, vm), max(smax, sm)
         return vmax, smax
 
     def stage(self, u0: np.ndarray, V: np.ndarray, dt: float, wa: float, wb: float,
-              order: int, mode: int, alpha: np.ndarray) -> None:
+              order: int, mode: int, alpha: np.ndarray, last: bool = False) -> int:
         """``advect.stage_chunked`` on the tiles: the chunk [a, b) is computed from a slab
         of planes [a − 3, b + 3) read before any plane it reads is written; its results
         go back once no later chunk reads them (the last three planes of a chunk with
@@ -410,11 +470,19 @@ class TiledWork:
             return (cur,)
 
         step = max(8, -(-nx // SLAB_CHUNKS))                   # as ``chunks``
+        if last:          # the write-back counts the non-finite values (``all_finite``)
+            return sum(KB.delayed_chunks(nx, planes, step, reach, compute,
+                                         lambda lo, hi, c: int(T.put_at_finite(pool, pos[lo:hi], c))))
         KB.delayed_chunks(nx, planes, step, reach, compute,
                           lambda lo, hi, c: T.put_at(pool, pos[lo:hi], c))
+        return 0
 
     def gather(self) -> np.ndarray:
-        return T.take_at(self.top.pool.reshape(-1), self.pos)
+        """φⁿ on the band, into the band's buffer ``u0``."""
+        if self.u0.shape != self.pos.shape:
+            self.u0 = np.empty(len(self.pos))
+        T.take_into(self.top.pool.reshape(-1), self.pos, self.u0)
+        return self.u0
 
     def all_finite(self) -> bool:
         return bool(T.finite_at(self.top.pool.reshape(-1), self.pos))
@@ -422,14 +490,21 @@ class TiledWork:
     def hold(self) -> None:
         """φ_top = min(φ_top, φ_{K−1}) on the band (``advect._Work.hold``)."""
         if self.held:
-            T.hold_at(self.top.pool.reshape(-1), self.pos,
-                      self.low.gather(self.held - 1, self.band))
+            self.low.hold_into(self.held - 1, self.band, self.top.pool.reshape(-1), self.pos)
 
-    def clip_below(self) -> None:
-        """φ_k = max(φ_k, φ_top) on the band for every lower layer (``_kernels.clip_below``)."""
-        top = T.take_at(self.top.pool.reshape(-1), self.pos)
+    def clip_below(self, before: np.ndarray | None = None) -> None:
+        """φ_k = max(φ_k, φ_top) on the band for every lower layer (``_kernels.clip_below``);
+        with ``before`` (φ_top on the band at the step's start) the columns where φ_top
+        changed or a layer was raised are marked in ``colmark``
+        (``_step_kernels.clip_below_mark``: the material query's inputs)."""
+        pool = self.top.pool.reshape(-1)
+        nx, ny, nz = self.top.shape
+        mark = np.zeros(nx * ny if before is not None else 0, dtype=np.uint8)
         for k in range(self.low.nl):
-            self.low.raise_to(k, self.band, top)
+            self.low.raise_at(k, self.band, pool, self.pos, mark)
+        if before is not None:
+            T.mark_top_changed(pool, self.pos, self.band, before, nz, mark)
+            self.colmark = mark
 
     def floor_top(self) -> None:
         """φ_top = min(φ_top, φ_{L−2}) on the band (a deposit with negative speeds)."""
@@ -441,13 +516,14 @@ class TiledWork:
         """The last rebuild, the hold, and the stack in tiles (the lower layers contained
         by slabs, ``_kernels.contain``): a ``TiledStack``, read by parts by the post-step
         passes (no dense φ)."""
+        self.mats = None
         self.rebuild(clearance)
         self.hold()
         self.bmin = None
         self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
         self.cutoff = np.empty(0)
         self.planes = None
-        self._buf = np.empty(0)
+        self._buf = self.u0 = np.empty(0)
         low, tv = self.low, self.top
         self.low, self.top = LayerTiles(0, (1, 1, 1)), TiledVolume((1, 1, 1))
         low = contain_tiled(low, tv)

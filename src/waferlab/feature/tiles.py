@@ -46,6 +46,30 @@ def ghost_planes(i0: int, i1: int, nx: int, periodic: bool) -> np.ndarray:
     return np.maximum(i, 0)
 
 
+@njit(cache=True, inline="always")
+def divmod_r(n, d, rd):
+    """(n // d, n % d) of integers 0 <= n < 2^50, d >= 1, through the float reciprocal
+    rd = 1/d and one correction step (exact: the float quotient is within 1 of the
+    integer one; an integer division costs several times more in the band loops)."""
+    q = np.int64(n * rd)
+    r = n - q * d
+    if r < 0:
+        q -= 1
+        r += d
+    elif r >= d:
+        q += 1
+        r -= d
+    return q, r
+
+
+@njit(cache=True, inline="always")
+def unravel_r(n, ny, nz, rny, rnz):
+    """(i, j, k) of flat node n of an (nx, ny, nz) array (rny = 1/ny, rnz = 1/nz)."""
+    c, k = divmod_r(np.int64(n), nz, rnz)
+    i, j = divmod_r(c, ny, rny)
+    return i, j, k
+
+
 @njit(cache=True, parallel=True)
 def _read_planes(tmap, const, pool, ny, nz, gi, out):
     """out[p] = plane gi[p] of the field (dense (n, ny, nz))."""
@@ -156,12 +180,9 @@ def _write_planes(tmap, pool, ny, nz, i0, src, active):
 @njit(cache=True, parallel=True)
 def _gather(tmap, const, pool, ny, nz, idx):
     out = np.empty(idx.shape[0])
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
+        i, j, k = unravel_r(idx[b], ny, nz, rny, rnz)
         s = tmap[i >> _S, j >> _S, k >> _S]
         out[b] = const[i >> _S, j >> _S, k >> _S] if s < 0 else pool[s, i & _M, j & _M, k & _M]
     return out
@@ -172,12 +193,9 @@ def _scatter(tmap, pool, ny, nz, idx, vals):
     """pool at flat nodes idx = vals; returns the number of nodes in uniform tiles (not
     written: the caller ``ensure``s those tiles first)."""
     bad = 0
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
+        i, j, k = unravel_r(idx[b], ny, nz, rny, rnz)
         s = tmap[i >> _S, j >> _S, k >> _S]
         if s < 0:
             bad += 1
@@ -189,12 +207,9 @@ def _scatter(tmap, pool, ny, nz, idx, vals):
 @njit(cache=True, parallel=True)
 def _mark_nodes(tmap, ny, nz, idx, need):
     """need = 1 for the uniform tiles holding a node of ``idx`` (flags only set to 1)."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
     for b in prange(idx.shape[0]):
-        n = idx[b]
-        i = n // (ny * nz)
-        r = n - i * ny * nz
-        j = r // nz
-        k = r - j * nz
+        i, j, k = unravel_r(idx[b], ny, nz, rny, rnz)
         ti, tj, tk = i >> _S, j >> _S, k >> _S
         if tmap[ti, tj, tk] < 0 and need[ti, tj, tk] == 0:
             need[ti, tj, tk] = 1
