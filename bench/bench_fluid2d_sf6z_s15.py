@@ -6,7 +6,9 @@ the shipped mesh) with the default ``ion_flux: auto`` and the mesh checks, and a
 bench/results/fluid2d_sf6z_s15.json: the mesh, the result's flux, the steps, CPU
 (time.process_time of the whole solve with the checks), the load, the wafer ion flux (centre,
 extrapolated in r² to r = 0; the wafer average), the r and z checks' numbers and the warnings.
-``WAFERLAB_NO_CHECK=1`` skips the checks (the series runs: CPU of the solve alone).
+``WAFERLAB_NO_CHECK=1`` skips the checks (the series runs: CPU of the solve alone);
+``WAFERLAB_ONLY_Z=1`` skips the r check's solve (the z check's coarse solve is the series' point on
+every other z face).
 
 Run:  python bench/bench_fluid2d_sf6z_s15.py solve test 8 40
 """
@@ -24,7 +26,8 @@ import warnings  # noqa: E402
 
 RAW = harness.RESULTS / "fluid2d_sf6z_s15.json"
 KEYS = ("r_error", "r_error_r_m", "r_error_centre", "r_error_coarse_mesh", "r_error_steps", "r_error_note",
-        "z_error", "z_error_r_m", "z_error_centre", "z_error_coarse_mesh", "z_error_steps", "z_error_note")
+        "z_error", "z_error_r_m", "z_error_centre", "z_error_coarse_mesh", "z_error_steps", "z_error_note",
+        "z_error_coarse_flux")
 
 
 def main(name: str, nr: int, nz: int) -> None:
@@ -37,12 +40,20 @@ def main(name: str, nr: int, nz: int) -> None:
     check = os.environ.get("WAFERLAB_NO_CHECK") != "1"
     if not check:
         multi._check_sheath_edge = lambda *a, **k: {}
+    if os.environ.get("WAFERLAB_ONLY_Z") == "1":          # the z check only (its r solve skipped)
+        from waferlab.reactor.fluid2d import rcheck
+
+        rcheck.r_error = lambda *a, **k: {"r_error": 0.0, "r_error_r_m": 0.0, "r_error_centre": 0.0,
+                                          "r_error_coarse_mesh": None, "r_error_steps": 0,
+                                          "r_error_note": "skipped (WAFERLAB_ONLY_Z)"}
     spec = recipe(name, nr, nz) if nr else recipe(name)
     c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         res = solve_fluid2d(spec)
     ps = dict(res.potential_steps or {})
+    if os.environ.get("WAFERLAB_ONLY_Z") == "1":
+        check = "z"
     row = {"name": name, "shipped": not nr, "mesh": list(res.setup.mesh.shape), "check": check,
            "ion_flux": res.ion_flux, "steps": res.iterations, "fallback_steps": len(res.ion_flux_fallback),
            "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0, "load": os.getloadavg()[0],

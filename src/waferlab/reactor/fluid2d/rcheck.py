@@ -107,8 +107,9 @@ def r_error(setup, gst, x: np.ndarray, wafer_flux: np.ndarray, *, max_it: int) -
     positive ions through the bottom faces) of the pressure-form steady state ``x`` on
     ``setup.mesh`` (module docstring).  Keys: ``r_error`` (SAFETY × the largest |e| over the
     wafer columns, None when it could not be measured), ``r_error_r_m`` (its coarse column's centre),
-    ``r_error_centre`` (e of the first column, signed), ``r_error_coarse_mesh``, ``r_error_steps``
-    and ``r_error_note`` (why it is None)."""
+    ``r_error_centre`` (e of the first column, signed), ``r_error_coarse_mesh``, ``r_error_steps``,
+    ``r_error_coarse_flux`` (the coarse solve's wafer ion flux per coarse column, m⁻²s⁻¹) and
+    ``r_error_note`` (why it is None)."""
     return _error(setup, gst, x, wafer_flux, max_it=max_it, axis="r")
 
 
@@ -161,5 +162,6 @@ def _error(setup, gst, x: np.ndarray, wafer_flux: np.ndarray, *, max_it: int, ax
     e = (G_c - G_h) / ((2.0 ** order - 1.0) * G_h)
     wafer = rc < R_w
     k = int(np.argmax(np.where(wafer, np.abs(e), -1.0)))
-    out.update({k_: float(SAFETY * abs(e[k])), f"{k_}_r_m": float(rc[k]), f"{k_}_centre": float(e[0])})
+    out.update({k_: float(SAFETY * abs(e[k])), f"{k_}_r_m": float(rc[k]), f"{k_}_centre": float(e[0]),
+                f"{k_}_coarse_flux": G_c.tolist()})
     return out
