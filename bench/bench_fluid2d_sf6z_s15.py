@@ -7,6 +7,7 @@ bench/results/fluid2d_sf6z_s15.json: the mesh, the result's flux, the steps, CPU
 (time.process_time of the whole solve with the checks), the load, the wafer ion flux (centre,
 extrapolated in r² to r = 0; the wafer average), the r and z checks' numbers and the warnings.
 ``WAFERLAB_NO_CHECK=1`` skips the checks (the series runs: CPU of the solve alone);
+``WAFERLAB_KEEP_ADAPT=1`` keeps the shipped mesh settings (``adapt``) on NR × NZ;
 ``WAFERLAB_ONLY_Z=1`` skips the r check's solve (the z check's coarse solve is the series' point on
 every other z face).
 
@@ -47,6 +48,10 @@ def main(name: str, nr: int, nz: int) -> None:
                                           "r_error_coarse_mesh": None, "r_error_steps": 0,
                                           "r_error_note": "skipped (WAFERLAB_ONLY_Z)"}
     spec = recipe(name, nr, nz) if nr else recipe(name)
+    if nr and os.environ.get("WAFERLAB_KEEP_ADAPT") == "1":      # the shipped mesh settings, NR × NZ cells
+        base = recipe(name)
+        spec = base.model_copy(update={"fluid2d": base.fluid2d.model_copy(update={
+            "mesh": base.fluid2d.mesh.model_copy(update={"nr": nr, "nz": nz})})})
     c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
