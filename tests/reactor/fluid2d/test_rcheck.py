@@ -7,7 +7,7 @@ import pytest
 
 from waferlab.reactor.fluid2d.mesh import Mesh
 from waferlab.reactor.fluid2d.ptc import _stalled
-from waferlab.reactor.fluid2d.rcheck import ORDER, coarse_r_faces, restrict_r
+from waferlab.reactor.fluid2d.rcheck import ORDER, coarse_r_faces, coarse_z_faces, restrict_r, restrict_z
 
 
 @pytest.mark.parametrize("nr", [4, 5, 8, 9])
@@ -49,6 +49,38 @@ def test_restriction_conserves_particles_quasi_neutrality_and_keeps_the_wall_cov
     assert np.allclose((Xc[8] * mc.volume).sum(), (Tg * m.volume).sum(), rtol=1e-12)
     assert np.array_equal(Xc[6:8, -1], th[:, -1])
     assert ORDER == 2.0
+
+
+@pytest.mark.parametrize("nz", [4, 7])
+def test_z_restriction_conserves_particles_per_column_and_keeps_the_wall_rows(nz):
+    """The z check's restriction (every other z face of a graded column): Σ n V per column is kept
+    for every species and n_e (so Σ z n = n_e holds), T_e and T_g are volume means; θ is the wafer
+    row's in the first coarse row and the upper fine row's elsewhere (the window's in the last)."""
+    zf = 0.2 * (1 - np.cos(np.linspace(0, np.pi / 2, nz + 1)))     # graded towards the wafer
+    m = Mesh(np.linspace(0.0, 0.15, 5), zf)
+    zc = coarse_z_faces(m.z_faces)
+    assert zc[0] == zf[0] and zc[-1] == zf[-1] and zc.size - 1 == (nz + 1) // 2
+    assert set(zc.tolist()) <= set(zf.tolist())
+    rng = np.random.default_rng(5)
+    z = np.array([0.0, 1.0, 1.0, -1.0])
+    n = rng.uniform(1e15, 1e17, (4,) + m.shape)
+    n_e = (z[:, None, None] * n).sum(axis=0)
+    n[1] += np.maximum(-n_e, 0) + 1e15
+    n_e = (z[:, None, None] * n).sum(axis=0)
+    Te = rng.uniform(2, 5, m.shape)
+    th = np.log(rng.uniform(0.1, 0.9, (2,) + m.shape))
+    Tg = rng.uniform(300, 900, m.shape)
+    x = np.concatenate([np.log(n).ravel(), np.log(n_e).ravel(), Te.ravel(), th.ravel(), Tg.ravel()])
+    nf = 9
+    Xc = restrict_z(x, m, nf, 5, 2).reshape((nf, m.nr, zc.size - 1))
+    mc = Mesh(m.r_faces, zc)
+    nc, nec = np.exp(Xc[:4]), np.exp(Xc[4])
+    for k in range(4):
+        assert np.allclose((nc[k] * mc.volume).sum(axis=1), (n[k] * m.volume).sum(axis=1), rtol=1e-12)
+    assert np.allclose((z[:, None, None] * nc).sum(axis=0), nec, rtol=1e-12)
+    assert np.allclose((Xc[5] * mc.volume).sum(axis=1), (Te * m.volume).sum(axis=1), rtol=1e-12)
+    assert np.allclose((Xc[8] * mc.volume).sum(axis=1), (Tg * m.volume).sum(axis=1), rtol=1e-12)
+    assert np.array_equal(Xc[6:8, :, 0], th[:, :, 0]) and np.array_equal(Xc[6:8, :, -1], th[:, :, -1])
 
 
 def test_the_plateau_is_counted_from_the_peak_of_the_transient():

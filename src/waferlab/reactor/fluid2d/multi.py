@@ -438,6 +438,7 @@ def _check_sheath_edge(setup, det, sysm: SpeciesSystem, x, *, gst=None, max_it: 
                           f"{ps['r_error_coarse_mesh'][0]} columns "
                           f"instead of {m.nr}; centre {ps['r_error_centre'] * 100:+.1f} %), above "
                           f"{WAFER_EXCESS * 100:.0f} %; give more columns (mesh.nr)", RuntimeWarning, stacklevel=3)
+        _check_z(setup, gst, x, G_w, max(max_it, 1), ps)
         return ps
     if exc[k] > WAFER_EXCESS:
         alpha = sysm.alpha_of(det["n"][:, k, :2], det["n_e"][k, :2])
@@ -451,3 +452,23 @@ def _check_sheath_edge(setup, det, sysm: SpeciesSystem, x, *, gst=None, max_it: 
                       f"plasma: {ps['max']:.3g} T_i at r = {ps['max_r_m'] * 1e3:.0f} mm, z = "
                       f"{ps['max_z_m'] * 1e3:.0f} mm", RuntimeWarning, stacklevel=3)
     return ps
+
+
+def _check_z(setup, gst, x, G_w, max_it: int, ps: dict) -> None:
+    """The pressure form's z error estimate (:func:`.rcheck.z_error`: a second solve on every other
+    z face) into ``ps``; a RuntimeWarning when it is above WAFER_EXCESS or could not be made."""
+    from .rcheck import ORDER_Z, z_error
+
+    ps.update(z_error(setup, gst, x, G_w, max_it=max_it))
+    nz = setup.mesh.nz
+    if ps["z_error"] is None:
+        warnings.warn(f"reactor.fluid2d.mesh: the z error of the wafer ion flux (ion_flux: pressure) could "
+                      f"not be estimated: {ps['z_error_note']}; check the wafer fluxes on two meshes",
+                      RuntimeWarning, stacklevel=4)
+    elif ps["z_error"] > WAFER_EXCESS:
+        warnings.warn(f"reactor.fluid2d.mesh: the wafer ion flux (ion_flux: pressure) has an estimated z "
+                      f"discretisation error of {ps['z_error'] * 100:.1f} % at r = {ps['z_error_r_m'] * 1e3:.0f} mm "
+                      f"(grid convergence index: 1.25 x Richardson's, order {ORDER_Z:g}, from a second solve on "
+                      f"{ps['z_error_coarse_mesh'][1]} rows instead of {nz}; centre "
+                      f"{ps['z_error_centre'] * 100:+.1f} %), above {WAFER_EXCESS * 100:.0f} %; give more rows "
+                      f"(mesh.nz)", RuntimeWarning, stacklevel=4)
