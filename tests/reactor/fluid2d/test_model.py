@@ -105,8 +105,17 @@ def test_a_coarse_window_cell_warns_with_the_numbers():
 
 
 def test_non_convergence_reports_the_residual_history():
-    with pytest.raises(SimulationError, match=r"residual history: \d\.\d\de[+-]\d\d"):
+    with pytest.raises(SimulationError, match=r"residual history: \d\.\d\de[+-]\d\d") as err:
         solve_fluid2d(make(fluid2d={"mesh": {"nr": 10, "nz": 14}, "max_iterations": 3}))
+    shown = str(err.value).split("residual history: ")[1].split(", ")
+    assert "..." not in str(err.value) and len(shown) == 3       # 3 steps, each shown once
+
+
+def test_a_long_residual_history_shows_its_first_three_and_last_eight_values():
+    from waferlab.reactor.fluid2d.model import residual_history_text
+    text = residual_history_text([float(k) for k in range(1, 21)])
+    assert text.startswith("1.00e+00, 2.00e+00, 3.00e+00 ... 1.30e+01,") and text.endswith("2.00e+01")
+    assert residual_history_text([1.0] * 11).count("1.00e+00") == 11
 
 
 def test_a_stopped_run_resumes_from_its_checkpoint(argon, tmp_path):

@@ -55,7 +55,8 @@ from .ccp_nonlocal import NonlocalEEDF
 from .ccp_sheath import ColumnHeating, HomogeneousCCP, column_heating, h_factors, homogeneous_ccp
 from .ccp_spec import CCPSettings
 from .mesh import Mesh
-from .model import _load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients, spec_hash
+from .model import (_load_checkpoint, _save_checkpoint, _walls, is_electropositive, plasma_coefficients,
+                    residual_history_text, spec_hash)
 from .neutral import ARGON_CONDUCTIVITY, gas_temperature
 from .spec import Fluid2DSpec
 from .ccp_xs import PHELPS_GASES, resolve_ion_cross_section
@@ -426,7 +427,7 @@ def _solve_fluid(spec: ReactorSpec, *, max_iterations: int | None = None, checkp
     if not ok or heat is None:
         if checkpoint is not None and np.all(np.isfinite(x)):
             _save_checkpoint(Path(checkpoint), key, np.concatenate([x, [d, V_T]]), dt, history)
-        shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + ", ".join(f"{h:.2e}" for h in history[-8:])
+        shown = residual_history_text(history)
         raise SimulationError(f"fluid2d CCP did not reach a steady state in {len(history)} pseudo-time steps "
                               f"(tolerance {s.tolerance:g}, bulk length change {moved / gap:.1e} of the gap); "
                               f"scaled residual history: {shown}")

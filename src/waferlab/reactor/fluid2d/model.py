@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Fluid2DSetup", "Fluid2DResult", "build", "plasma_coefficients", "solve_fluid2d", "spec_hash",
            "is_electropositive", "global_collision_frequency", "plasma_faces",
-           "MAX_GROWTH"]
+           "MAX_GROWTH", "residual_history_text"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -339,10 +339,18 @@ def _not_converged(checkpoint, key: str, x, dt, history: list, tolerance: float,
     the residual history."""
     if checkpoint is not None and np.all(np.isfinite(x)):
         _save_checkpoint(Path(checkpoint), key, x, dt, history, z_faces=z_faces, stage=stage)
-    shown = ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
-        ", ".join(f"{h:.2e}" for h in history[-8:])
+    shown = residual_history_text(history)
     raise SimulationError(f"fluid2d did not reach a steady state in {len(history)} pseudo-time steps "
                           f"(tolerance {tolerance:g}); scaled residual history: {shown}")
+
+
+def residual_history_text(history: list) -> str:
+    """The residual history for an error message: every value when there are at most 11,
+    else the first 3 and the last 8 (no value shown twice)."""
+    if len(history) <= 11:
+        return ", ".join(f"{h:.2e}" for h in history)
+    return ", ".join(f"{h:.2e}" for h in history[:3]) + " ... " + \
+        ", ".join(f"{h:.2e}" for h in history[-8:])
 
 
 def _save_checkpoint(path: Path, key: str, x, dt, history, *, z_faces=None, stage: int | None = None) -> None:
