@@ -97,3 +97,25 @@ def test_the_plateau_is_counted_from_the_peak_of_the_transient():
     falling = [2.2, 1.0, 0.5, 0.4, 0.3, 0.25, 0.22, 0.21]
     assert _stalled(falling, P) and not _stalled(falling[:-1] + [0.01], P)
     assert not _stalled(rise, P)
+
+
+@pytest.mark.parametrize("axis, key", [("r", "mesh.nr"), ("z", "mesh.nz")])
+def test_the_mesh_error_warning_names_the_axis_and_the_key_and_is_silent_below_the_threshold(axis, key):
+    """multi._warn_mesh_error: above WAFER_EXCESS it warns with the estimate and the mesh key to
+    raise; at or below it, silent; no estimate: it says so."""
+    import warnings
+
+    from waferlab.reactor.fluid2d.multi import WAFER_EXCESS, _warn_mesh_error
+
+    ps = {f"{axis}_error": 2 * WAFER_EXCESS, f"{axis}_error_r_m": 0.0125,
+          f"{axis}_error_coarse_mesh": (4, 5), f"{axis}_error_centre": -0.1, f"{axis}_error_note": "too few"}
+    with pytest.warns(RuntimeWarning, match=rf"estimated {axis} discretisation error of "
+                                            rf"{2 * WAFER_EXCESS * 100:.1f} % .*\({key}\)"):
+        _warn_mesh_error(ps, axis, 2, 8, stacklevel=2)
+    ps[f"{axis}_error"] = WAFER_EXCESS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_mesh_error(ps, axis, 2, 8, stacklevel=2)
+    ps[f"{axis}_error"] = None
+    with pytest.warns(RuntimeWarning, match=rf"the {axis} error .* could not be estimated: too few"):
+        _warn_mesh_error(ps, axis, 2, 8, stacklevel=2)

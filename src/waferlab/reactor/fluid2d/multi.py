@@ -426,18 +426,7 @@ def _check_sheath_edge(setup, det, sysm: SpeciesSystem, x, *, gst=None, max_it: 
 
         G_w = det["wall_flux"][1][setup.global_model.pos].sum(axis=0)
         ps.update(r_error(setup, gst, x, G_w, max_it=max(max_it, 1)))
-        if ps["r_error"] is None:
-            warnings.warn(f"reactor.fluid2d.mesh: the r error of the wafer ion flux (ion_flux: pressure) could "
-                          f"not be estimated: {ps['r_error_note']}; check the wafer fluxes on two meshes",
-                          RuntimeWarning, stacklevel=3)
-        elif ps["r_error"] > WAFER_EXCESS:
-            warnings.warn(f"reactor.fluid2d.mesh: the wafer ion flux (ion_flux: pressure) has an estimated r "
-                          f"discretisation error of {ps['r_error'] * 100:.1f} % at r = "
-                          f"{ps['r_error_r_m'] * 1e3:.0f} mm "
-                          f"(grid convergence index: 1.25 x Richardson's, order 2, from a second solve on "
-                          f"{ps['r_error_coarse_mesh'][0]} columns "
-                          f"instead of {m.nr}; centre {ps['r_error_centre'] * 100:+.1f} %), above "
-                          f"{WAFER_EXCESS * 100:.0f} %; give more columns (mesh.nr)", RuntimeWarning, stacklevel=3)
+        _warn_mesh_error(ps, "r", 2, m.nr, stacklevel=4)
         _check_z(setup, gst, x, G_w, max(max_it, 1), ps)
         return ps
     if exc[k] > WAFER_EXCESS:
@@ -460,15 +449,23 @@ def _check_z(setup, gst, x, G_w, max_it: int, ps: dict) -> None:
     from .rcheck import ORDER_Z, z_error
 
     ps.update(z_error(setup, gst, x, G_w, max_it=max_it))
-    nz = setup.mesh.nz
-    if ps["z_error"] is None:
-        warnings.warn(f"reactor.fluid2d.mesh: the z error of the wafer ion flux (ion_flux: pressure) could "
-                      f"not be estimated: {ps['z_error_note']}; check the wafer fluxes on two meshes",
-                      RuntimeWarning, stacklevel=4)
-    elif ps["z_error"] > WAFER_EXCESS:
-        warnings.warn(f"reactor.fluid2d.mesh: the wafer ion flux (ion_flux: pressure) has an estimated z "
-                      f"discretisation error of {ps['z_error'] * 100:.1f} % at r = {ps['z_error_r_m'] * 1e3:.0f} mm "
-                      f"(grid convergence index: 1.25 x Richardson's, order {ORDER_Z:g}, from a second solve on "
-                      f"{ps['z_error_coarse_mesh'][1]} rows instead of {nz}; centre "
-                      f"{ps['z_error_centre'] * 100:+.1f} %), above {WAFER_EXCESS * 100:.0f} %; give more rows "
-                      f"(mesh.nz)", RuntimeWarning, stacklevel=4)
+    _warn_mesh_error(ps, "z", ORDER_Z, setup.mesh.nz, stacklevel=5)
+
+
+def _warn_mesh_error(ps: dict, axis: str, order: float, n_fine: int, *, stacklevel: int) -> None:
+    """The RuntimeWarning of the pressure form's ``axis`` ("r" or "z") error estimate in ``ps``
+    (:mod:`.rcheck`): when it could not be made, or when it is above WAFER_EXCESS."""
+    cells, key = ("columns", "mesh.nr") if axis == "r" else ("rows", "mesh.nz")
+    e = ps[f"{axis}_error"]
+    if e is None:
+        warnings.warn(f"reactor.fluid2d.mesh: the {axis} error of the wafer ion flux (ion_flux: pressure) could "
+                      f"not be estimated: {ps[f'{axis}_error_note']}; check the wafer fluxes on two meshes",
+                      RuntimeWarning, stacklevel=stacklevel)
+    elif e > WAFER_EXCESS:
+        coarse = ps[f"{axis}_error_coarse_mesh"][0 if axis == "r" else 1]
+        warnings.warn(f"reactor.fluid2d.mesh: the wafer ion flux (ion_flux: pressure) has an estimated {axis} "
+                      f"discretisation error of {e * 100:.1f} % at r = {ps[f'{axis}_error_r_m'] * 1e3:.0f} mm "
+                      f"(grid convergence index: 1.25 x Richardson's, order {order:g}, from a second solve on "
+                      f"{coarse} {cells} instead of {n_fine}; centre {ps[f'{axis}_error_centre'] * 100:+.1f} %), "
+                      f"above {WAFER_EXCESS * 100:.0f} %; give more {cells} ({key})", RuntimeWarning,
+                      stacklevel=stacklevel)
