@@ -3,8 +3,9 @@ estimated from second steady states on half the columns and on half the rows (se
 
 The positive-ion face flux of the pressure form (:mod:`.ionflux`) is exact through a
 constant-flux ion–ion layer, so its z error was small on the default recipe (at 10 mTorr it
-is not: **z** below); there its error is in r and second order (session 14, bench/results/fluid2d_ionflux_s14.md: observed orders 2.45 and 1.88 on the SF6/O2
-Kokkoris chamber, +23.5 / +6.1 / +2.3 / +0.4 % at n_r = 4 / 8 / 12 / 24).  The check solves the
+is not: **z** below); there its error is in r and second order (session 14,
+bench/results/fluid2d_ionflux_s14.md: observed orders 2.45 and 1.88 on the SF6/O2 Kokkoris chamber,
++23.5 / +6.1 / +2.3 / +0.4 % at n_r = 4 / 8 / 12 / 24).  The check solves the
 same recipe with the pressure form on the mesh with every other r face (the z faces kept),
 started from the fine steady state averaged onto it, and takes Richardson's estimate of the
 fine solution's error (Roache, Verification and Validation in Computational Science and
