@@ -5,6 +5,8 @@ PEER_HOLE      the peer's hole-benchmark fluxes and yields as an ``sf6o2`` recip
 spec(data)     the model spec of a step mapping, validated as ``steps[0].etch``
 polyline(...)  a 2D Surface from straight pieces, left to right, vacuum above
 trench(...)    a Si trench of width w and depth d in a Mask field of lateral size L
+tilted_beam_case(dim, wide)  a masked trench (2D) or hole (3D) and a 15° tilted, 20 %
+               isotropic beam etching Si only (the exactness tests of the dense step)
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from waferlab.feature.registry import get_model_spec
 from waferlab.feature.surface import Surface
 from waferlab.recipe_io import validate_section
 
-__all__ = ["PEER_HOLE", "spec", "polyline", "trench"]
+__all__ = ["PEER_HOLE", "spec", "polyline", "trench", "tilted_beam_case"]
 
 PEER_HOLE = {"model": "sf6o2", "ion_flux": "10e15 cm^-2 s^-1",
              "etchant_flux": "4500e15 cm^-2 s^-1", "oxygen_flux": "800e15 cm^-2 s^-1",
@@ -50,3 +52,27 @@ def trench(w, d, L, n_per_w):
                      ((-w / 2, -d), (w / 2, -d), 0, nn(w)),
                      ((w / 2, -d), (w / 2, 0), 1, nn(d)),
                      ((w / 2, 0), (L / 2, 0), 1, nn((L - w) / 2))], ("Si", "Mask"), L)
+
+
+def tilted_beam_case(dim: int, wide: bool = False):
+    """(geometry, model): a Si trench (2D, h 0.05 µm) or hole (3D, h 0.04 µm) under a Mask,
+    etched by a beam tilted 15° with a 20 % isotropic part (Si −1, Mask 0), so the surface
+    moves sideways under the mask edge; ``wide`` doubles the 2D cell and widens the 3D one
+    (more columns away from the feature)."""
+    from waferlab.feature import builders as B
+    from waferlab.feature.grid import Grid
+    from waferlab.feature.models_basic import DirectionalVelocity
+
+    if dim == 2:
+        g = Grid(dimension=2, spacing=0.05, extent=(6.0 if wide else 3.0,))
+        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.4)]), "trench", width=1.0,
+                            depth=0.6)
+        direction = (np.sin(np.radians(15.0)), -np.cos(np.radians(15.0)))
+    else:
+        g = Grid(dimension=3, spacing=0.04, extent=(3.84, 3.84) if wide else (2.56, 2.56))
+        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.3)]), "hole", radius=0.32,
+                            depth=0.3)
+        direction = (np.sin(np.radians(15.0)), 0.0, -np.cos(np.radians(15.0)))
+    model = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]), direction=direction,
+                                isotropic_fraction=0.2)
+    return geo, model

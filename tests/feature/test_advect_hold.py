@@ -15,34 +15,16 @@ import pytest
 
 from waferlab.context import RunContext
 from waferlab.feature import _reuse, advect
-from waferlab.feature import builders as B
 from waferlab.feature.advect import advance
-from waferlab.feature.grid import Grid
-from waferlab.feature.models_basic import DirectionalVelocity
+from etch_cases import tilted_beam_case
 
 CTX = RunContext()
-
-
-def _case(dim: int):
-    if dim == 2:
-        g = Grid(dimension=2, spacing=0.05, extent=(3.0,))
-        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.4)]), "trench", width=1.0,
-                            depth=0.6)
-        direction = (np.sin(np.radians(15.0)), -np.cos(np.radians(15.0)))
-    else:
-        g = Grid(dimension=3, spacing=0.04, extent=(2.56, 2.56))
-        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.3)]), "hole", radius=0.32,
-                            depth=0.3)
-        direction = (np.sin(np.radians(15.0)), 0.0, -np.cos(np.radians(15.0)))
-    model = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]), direction=direction,
-                                isotropic_fraction=0.2)
-    return geo, model
 
 
 def _run(dim: int, hold: bool, reuse: bool, monkeypatch, T: float = 0.3):
     monkeypatch.setattr(advect, "HOLD_ZERO_SPEED", hold)
     monkeypatch.setattr(advect, "REUSE_MATERIALS", reuse)
-    geo, model = _case(dim)
+    geo, model = tilted_beam_case(dim)
     out, steps = advance(geo, model, T, CTX, kind="etch")
     return np.asarray(out.phi), out.z0, steps
 

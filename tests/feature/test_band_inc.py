@@ -10,33 +10,15 @@ import pytest
 
 from waferlab.context import RunContext
 from waferlab.feature import _band_inc, advect
-from waferlab.feature import builders as B
 from waferlab.feature.advect import advance
-from waferlab.feature.grid import Grid
-from waferlab.feature.models_basic import DirectionalVelocity
+from etch_cases import tilted_beam_case
 
 CTX = RunContext()
 
 
-def _case(dim: int, wide: bool):
-    if dim == 2:
-        g = Grid(dimension=2, spacing=0.05, extent=(6.0 if wide else 3.0,))
-        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.4)]), "trench", width=1.0,
-                            depth=0.6)
-        direction = (np.sin(np.radians(15.0)), -np.cos(np.radians(15.0)))
-    else:
-        g = Grid(dimension=3, spacing=0.04, extent=(3.84, 3.84) if wide else (2.56, 2.56))
-        geo = B.cut_feature(B.layer_stack(g, "Si", [("Mask", 0.3)]), "hole", radius=0.32,
-                            depth=0.3)
-        direction = (np.sin(np.radians(15.0)), 0.0, -np.cos(np.radians(15.0)))
-    model = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]), direction=direction,
-                                isotropic_fraction=0.2)
-    return geo, model
-
-
 def _run(dim, inc, monkeypatch, T=0.4, wide=True):
     monkeypatch.setattr(advect, "INCREMENTAL_REBUILD", inc)
-    geo, model = _case(dim, wide)
+    geo, model = tilted_beam_case(dim, wide)
     out, steps = advance(geo, model, T, CTX, kind="etch")
     return np.asarray(out.phi), out.z0, steps
 
