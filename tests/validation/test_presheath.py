@@ -1,0 +1,79 @@
+"""The exact kinetic plane discharge (validation.presheath) and the two wall-loss models of
+issue #14 checked against it: the global model's h-factor and fluid2d's drift + Bohm wall."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from waferlab.constants import K_B, TORR
+from waferlab.reactor import ReactorSpec
+from waferlab.reactor.global_model import ion_temperature_eV
+from waferlab.reactor.state import build_model
+from waferlab.recipe_io import validate_section
+from waferlab.validation.presheath import fluid2d_plane_h, plane_presheath, plane_presheath_at
+
+M_AR = 39.948 * 1.66053907e-27
+SIGMA = 1.0e-18          # the argon chemistry's σ_i (reactor/data/argon.yaml)
+
+
+def test_tonks_langmuir_harrison_thompson():
+    """Collisionless limit: Harrison & Thompson (Proc. Phys. Soc. 74, 145, 1959) give the plasma
+    edge at η_s = 0.854 and the edge flux 0.3444 n₀ √(2T_e/M).  Tolerance: their 3–4 printed
+    digits (±5e-4 on η_s, ±5e-5 on the flux) plus our discretisation error, measured as the
+    change dt 2e-3 → 1e-3 (2e-5 on η_s, 3e-5 on the flux)."""
+    sol = plane_presheath(math.inf, dt=2e-3)
+    assert abs(sol.eta_edge - 0.854) < 6e-4
+    assert abs(sol.flux / math.sqrt(2) - 0.3444) < 1e-4
+    assert sol.h_avg == sol.s_edge and abs(sol.n_edge - math.exp(-0.854)) < 6e-4
+    coarse = plane_presheath(math.inf, dt=8e-3)      # converges: the coarse grid is further off
+    assert abs(coarse.flux / math.sqrt(2) - 0.3444) > abs(sol.flux / math.sqrt(2) - 0.3444)
+
+
+def _argon(shape_L: str, p_mTorr: float):
+    spec = validate_section(ReactorSpec, {
+        "model": "global", "chamber": {"radius": "20 cm", "length": shape_L, "wafer_radius": "15 cm"},
+        "pressure": f"{p_mTorr} mTorr", "gases": {"Ar": "50 sccm"}, "gas_temperature": "300 K",
+        "source": {"power": "500 W"}}, "reactor")
+    return build_model(spec)
+
+
+@pytest.mark.parametrize("p_mTorr", [0.1, 1.0, 3.0, 10.0, 30.0, 90.0])
+def test_global_h_l_against_exact(p_mTorr):
+    """The global model's axial h-factor (its own ``h_factors``, L&L 2005 eq. 10.2.1) against the
+    exact centre h = Γ_wall/(n₀u_B) of the kinetic plane discharge at the same l/λ (0.3 … 290).
+    Measured deviation ≤ 1.8 % (worst at l/λ ≈ 3); tolerance 2.5 % — the fit's accuracy, not
+    ours (discretisation 1e-4): a 0.86 → 0.84 change already fails at l/λ ≈ 3."""
+    gm = _argon("10 cm", p_mTorr)
+    n_g = p_mTorr * 1e-3 * TORR / (K_B * 300.0)
+    hL, _ = gm.h_factors(np.array([n_g]), np.array([0.0]), np.array([3.0]))
+    lol = gm.L * n_g * float(gm.sigma[gm.pos[0]])
+    exact = plane_presheath_at(lol, dt=4e-3)
+    assert abs(float(hL[0, 0]) / exact.h_centre - 1) < 0.025, (lol, float(hL[0, 0]), exact.h_centre)
+
+
+def test_fluid2d_drift_collisional_limit():
+    """At l/λ = 290 the kinetic model's ions reach the variable-mobility drift u² = 2eEλ/(πM)
+    (mean speed over exponentially distributed free paths from rest), fluid2d's high-field law:
+    with cold ions its wall loss must agree with the exact one.  Measured h_avg −1.9 % at
+    nz 32 (the neglected inertia, O(√(λ/l))); tolerance 4 %."""
+    lol = 290.0
+    h_c, h_avg, _ = fluid2d_plane_h(0.1, lol / (0.1 * SIGMA), m_i=M_AR, sigma_i=SIGMA, nz=32)
+    exact = plane_presheath_at(lol, dt=4e-3)
+    assert abs(h_avg / exact.h_avg - 1) < 0.04
+    assert abs(h_c / exact.h_centre - 1) < 0.04
+
+
+@pytest.mark.xfail(strict=True, reason="issue #14: fluid2d's ion drift has no inertia, so at low "
+                   "pressure its wall loss is too high (1 mTorr, 10 cm: h_avg +22 % of the exact "
+                   "kinetic value with its T_i = 0.5 eV, +40 % with cold ions; → 1 as λ → ∞)")
+def test_fluid2d_wall_loss_low_pressure():
+    """1 mTorr, plates 10 cm apart (the flat chamber of the #14 consistency table, l/λ = 3.2),
+    fluid2d's own T_i (Lee & Lieberman 1995): h_avg within 10 % of the exact kinetic value."""
+    p = 1e-3 * TORR
+    n_g = p / (K_B * 300.0)
+    h_c, h_avg, _ = fluid2d_plane_h(0.1, n_g, m_i=M_AR, sigma_i=SIGMA, T_i_eV=ion_temperature_eV(p, 300.0),
+                                    nz=32)
+    exact = plane_presheath_at(0.1 * n_g * SIGMA, dt=4e-3)
+    assert abs(h_avg / exact.h_avg - 1) < 0.10
