@@ -168,17 +168,19 @@ def plane_presheath_at(l_over_lambda: float, **kw) -> PresheathSolution:
 
     # l/λ = 2 s₁/Λ with s₁ between ~√Λ-scaling (collisional) and 0.49 (collisionless)
     lo, hi = math.log(1e-5), math.log(1e4)
-    logL = brentq(mismatch, lo, hi, xtol=1e-10)
+    logL = brentq(mismatch, lo, hi, xtol=1e-7)
     return plane_presheath(math.exp(logL), **kw)
 
 
 def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float = 1e-4,
-                    m_i: float, sigma_i: float, nz: int = 64) -> tuple[float, float, float]:
+                    m_i: float, sigma_i: float, nz: int = 64,
+                    ion_inertia: bool = False) -> tuple[float, float, float]:
     """(h_centre, h_avg, n̄/n₀) of fluid2d's transport (:class:`TransportResidual`, its ion drift
     and Bohm wall closure) for a plane slab of thickness ``L`` (m): one radial column, the
     radial wall removed, uniform T_e and gas density ``n_g`` (m⁻³), the sustaining
-    eigenmode at fixed T_e (ionisation ∝ n).  h_avg = ν L/(2u_B) (ν n̄ L = 2Γ_wall),
-    h_centre = Γ_wall/(n₀ u_B), n₀ from n = a + bζ² through the two middle cells."""
+    eigenmode at fixed T_e (ionisation ∝ n; with ``ion_inertia`` the drift's ν_iz is iterated
+    to the eigenvalue).  h_avg = ν L/(2u_B) (ν n̄ L = 2Γ_wall), h_centre = Γ_wall/(n₀ u_B),
+    n₀ from n = a + bζ² through the two middle cells."""
     from waferlab.constants import EV
     from waferlab.reactor.fluid2d.mesh import Mesh
     from waferlab.reactor.fluid2d.transport import PlasmaCoefficients, TransportResidual
@@ -186,20 +188,34 @@ def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float 
     if nz % 2:
         raise ValueError("fluid2d_plane_h: nz must be even")
     mesh = Mesh.uniform(0.1, L, 1, nz)
+    uB = math.sqrt(EV * T_e_eV / m_i)
+    nu_iz = [2 * 0.5 * uB / L]
 
     def rates(T, n):
         one = np.ones_like(np.asarray(T, float))
-        return one, 0.0 * one, one
+        return nu_iz[0] * one, 0.0 * one, one
 
-    coef = PlasmaCoefficients(m_i=m_i, sigma_i=sigma_i, T_i_eV=T_i_eV, rates=rates)
+    coef = PlasmaCoefficients(m_i=m_i, sigma_i=sigma_i, T_i_eV=T_i_eV, rates=rates, ion_inertia=ion_inertia)
     tr = TransportResidual(mesh, coef)
     tr.walls.pop("r_max")
     tr.set_state(np.full(mesh.shape, n_g), None)
     Te = np.full(mesh.shape, T_e_eV)
     zeta = (mesh.z - 0.5 * L) / L
-    lnn, nu = tr.sustaining_mode(Te, np.log(np.cos(2.8 * zeta))[None, :])
+    lnn = np.log(np.cos(2.8 * zeta))[None, :]
+    lnn, nu = tr.sustaining_mode(Te, lnn)
+    if ion_inertia:             # ν_iz in the drift = the eigenvalue: secant on f(ν) = ν_out(ν) − ν
+        x0, f0 = nu_iz[0], nu - nu_iz[0]
+        x1 = nu
+        for _ in range(30):
+            nu_iz[0] = x1
+            lnn, nu = tr.sustaining_mode(Te, lnn)
+            f1 = nu - x1
+            if abs(f1) < 1e-10 * x1:
+                break
+            x0, f0, x1 = x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0)
+        else:
+            raise RuntimeError("fluid2d_plane_h: ν_iz did not converge")
     _, _, d = tr.evaluate(lnn, Te, details=True)
-    uB = math.sqrt(EV * T_e_eV / m_i)
     n = np.exp(lnn[0])
     n1, n2 = n[nz // 2], n[nz // 2 + 1]
     n0 = (9 * n1 - n2) / 8

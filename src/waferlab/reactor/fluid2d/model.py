@@ -20,7 +20,7 @@ import json
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -255,6 +255,8 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
                           f"chemistry whose ions return as neutrals (e.g. sf6o2)", path="reactor.chemistry",
                           value=chem.name)
     coef = plasma_coefficients(gm) if is_electropositive(gm) and not multi else None
+    if coef is not None:        # ICP: ion inertia in the drift (validation.presheath; the CCP keeps the drift law)
+        coef = replace(coef, ion_inertia=True)
     if global_state is None:
         global_state = gm.steady_state()
     omega = 2 * PI * s.coil.frequency

@@ -39,7 +39,8 @@ import scipy.sparse.linalg as spla
 from ...constants import EV, K_B, M_E, PI
 from .mesh import Mesh
 
-__all__ = ["PlasmaCoefficients", "TransportResidual", "ion_drift", "colour_groups", "coloured_jacobian", "gas_density"]
+__all__ = ["PlasmaCoefficients", "TransportResidual", "ion_drift", "ion_drift_inertial",
+           "colour_groups", "coloured_jacobian", "gas_density"]
 
 _EDGE_SIDES = ("r_max", "z_min", "z_max")
 
@@ -56,6 +57,7 @@ class PlasmaCoefficients:
     sigma_i: float
     T_i_eV: float
     rates: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    ion_inertia: bool = False        # True: the drift law with ion inertia (:func:`ion_drift_inertial`)
 
 
 def _expm1_ratio(d):
@@ -68,6 +70,24 @@ def _expm1_ratio(d):
 def ion_drift(a: np.ndarray, vbar: np.ndarray) -> np.ndarray:
     """Positive root u of (π/2)u² + v̄u = a (m/s), a ≥ 0."""
     return 2 * a / (vbar + np.sqrt(vbar ** 2 + 2 * PI * a))
+
+
+def ion_drift_inertial(a: np.ndarray, vbar: np.ndarray, lam_G: np.ndarray, lam_nu: np.ndarray) -> np.ndarray:
+    """Positive root u of (π/2 + λG)u² + (v̄ + 2λν_iz)u = a (m/s), a = λ c_s²(1 + T_i/T_e) G ≥ 0,
+    ``lam_G`` = λG, ``lam_nu`` = λν_iz.
+
+    The steady momentum equation of cold ions born at rest, ∇·(n u u) = (e/M) n E − ∇p_i/M − ν_in n u,
+    with Boltzmann electrons and the continuity ∇·(n u) = ν_iz n substituted along the flux direction
+    (exact in a plane slab): u du/dξ = u ν_iz + u² G, G = −∂ln n/∂ξ, so
+
+        (c_s²(1 + T_i/T_e) − u²) G = u (ν_in(u) + 2ν_iz),   ν_in = (v̄ + πu/2)/λ
+
+    (the fluid presheath; Lieberman & Lichtenberg 2005, §5.1–5.3).  Local in u and G, so the
+    5-point stencil stays.  λG → 0 and λν_iz/v̄ → 0 give :func:`ion_drift` (variable mobility);
+    at low pressure u stays below the sound speed c_s√(1 + T_i/T_e) however steep the density
+    falls, which the drift law alone does not (its u grows as √(λG) without bound)."""
+    b = vbar + 2 * lam_nu
+    return 2 * a / (b + np.sqrt(b ** 2 + 4 * (0.5 * PI + lam_G) * a))
 
 
 def colour_groups(shape: tuple[int, int]) -> np.ndarray:
@@ -104,29 +124,37 @@ class TransportResidual:
         self.power = None if power_W_m3 is None else np.asarray(power_W_m3, float)
 
     # -------------------------------------------------------------- fluxes
-    def _face_flux(self, lnn_a, lnn_b, Te_a, Te_b, d, ng_f):
-        """Ion flux (m⁻²s⁻¹) from cell a to cell b across a face at distance d."""
+    def _face_flux(self, lnn_a, lnn_b, Te_a, Te_b, d, ng_f, nu_f=None):
+        """Ion flux (m⁻²s⁻¹) from cell a to cell b across a face at distance d (``nu_f``: ν_iz at
+        the face, used with ``ion_inertia``)."""
         c = self.c
         g = (lnn_b - lnn_a) / d
         Tf = 0.5 * (Te_a + Te_b)
         lam = 1.0 / (ng_f * c.sigma_i)
         vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
-        u = ion_drift(EV * lam / c.m_i * (Tf + c.T_i_eV) * np.abs(g), vbar)
+        a = EV * lam / c.m_i * (Tf + c.T_i_eV) * np.abs(g)
+        if c.ion_inertia and nu_f is not None:
+            u = ion_drift_inertial(a, vbar, lam * np.abs(g), lam * nu_f)
+        else:
+            u = ion_drift(a, vbar)
         nf = np.exp(lnn_a) * _expm1_ratio(lnn_b - lnn_a)         # logarithmic mean
         return -np.sign(g) * nf * u, Tf, g
 
-    def wall_edge(self, lnn_P, Te_P, d, ng, T_bohm=None):
+    def wall_edge(self, lnn_P, Te_P, d, ng, T_bohm=None, nu=None):
         """y = ln(n_P/n_s) at a wall face: n_s u_B = n_f u(y/d), n_f the logarithmic mean of
-        n_P and n_s (bisection); u_B = √(eT_B/m_i), T_B = ``T_bohm`` (eV; None: T_e)."""
+        n_P and n_s (bisection); u_B = √(eT_B/m_i), T_B = ``T_bohm`` (eV; None: T_e); ``nu``:
+        ν_iz of the wall cell, used with ``ion_inertia``."""
         c = self.c
         lam = 1.0 / (ng * c.sigma_i)
         vbar = np.sqrt(8 * EV * c.T_i_eV / (PI * c.m_i))
         uB = np.sqrt(EV * (Te_P if T_bohm is None else T_bohm) / c.m_i)
         a0 = EV * lam / c.m_i * (Te_P + c.T_i_eV) / d
+        inertial = c.ion_inertia and nu is not None
         lo, hi = np.zeros_like(Te_P), np.full_like(Te_P, 40.0)
         for _ in range(64):
             y = 0.5 * (lo + hi)
-            f = _expm1_ratio(-y) * ion_drift(a0 * y, vbar) - uB * np.exp(-y)
+            u = ion_drift_inertial(a0 * y, vbar, lam * y / d, lam * nu) if inertial else ion_drift(a0 * y, vbar)
+            f = _expm1_ratio(-y) * u - uB * np.exp(-y)
             hi = np.where(f > 0, y, hi)
             lo = np.where(f > 0, lo, y)
         y = 0.5 * (lo + hi)
@@ -147,7 +175,7 @@ class TransportResidual:
             a = np.s_[:-1, :] if axis == 0 else np.s_[:, :-1]
             b = np.s_[1:, :] if axis == 0 else np.s_[:, 1:]
             ngf = 0.5 * (ng[a] + ng[b])
-            G, Tf, g = self._face_flux(lnn[a], lnn[b], Te[a], Te[b], d, ngf)
+            G, Tf, g = self._face_flux(lnn[a], lnn[b], Te[a], Te[b], d, ngf, 0.5 * (nu_iz[a] + nu_iz[b]))
             kap = 2.5 * 0.5 * (n[a] * De[a] + n[b] * De[b])
             Q = 2.5 * Tf * G - kap * (Te[b] - Te[a]) / d
             Fn[a] -= A * G
@@ -164,7 +192,8 @@ class TransportResidual:
         wall = {}
         for side, (sl, A, d) in self.walls.items():
             Tp = Te[sl]
-            y, G = self.wall_edge(lnn[sl], Tp, d, ng[sl])
+            kw = {"nu": nu_iz[sl]} if c.ion_inertia else {}     # (subclasses without it keep theirs)
+            y, G = self.wall_edge(lnn[sl], Tp, d, ng[sl], **kw)
             Vs = Tp * 0.5 * np.log(c.m_i / (2 * PI * M_E))
             Fn[sl] -= A * G
             FE[sl] -= A * G * (2.5 * Tp + Vs)

@@ -1,0 +1,129 @@
+"""Which wall loss is wrong at low pressure: the global model's h-factor or fluid2d's (issue #14)?
+
+Part A — the exact reference: the kinetic plane discharge of :mod:`waferlab.validation.presheath`
+(Tonks–Langmuir with constant-λ charge exchange; collisionless limit = Harrison & Thompson 1959)
+against (1) the global model's own axial h-factor (``GlobalModel.h_factors``, L&L 2005
+0.86 (3 + l/2λ)^-½) and (2) fluid2d's transport residual (its ion drift and Bohm wall closure) on a
+one-column mesh without the radial wall, at fixed T_e = 3 eV, argon σ_i = 1e-18 m², 300 K gas,
+for the two chamber lengths of the #14 table (10 and 30 cm) at 1/3/10/30 mTorr, with fluid2d's
+T_i (Lee & Lieberman 1995, as in ``model: fluid2d``) and with cold ions (the reference's).
+h_c = Γ_wall/(n₀u_B) (centre-based, L&L's definition), h_avg = Γ_wall/(n̄u_B).
+
+Part B — the 16-row consistency table of #14 re-measured (argon 50 sccm, 300 K gas, 200/1000 W,
+chambers R 15 × L 30 cm and R 20 × L 10 cm, default 2D mesh), with the Part-A wall-loss error of
+fluid2d at the row's p and L beside it.
+
+Writes bench/results/hfactor_s16.md, stamped with the commit.
+
+Run:  nice -n 5 python bench/bench_reactor_consistency_hfactor.py
+"""
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ[_v] = "2"
+
+import math  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from bench_reactor_fluid2d import HERE, POWERS, PRESSURES, SHAPES, commit, spec  # noqa: E402
+from waferlab.constants import K_B, TORR  # noqa: E402
+from waferlab.reactor import solve  # noqa: E402
+from waferlab.reactor.fluid2d.model import solve_fluid2d  # noqa: E402
+from waferlab.reactor.global_model import ion_temperature_eV  # noqa: E402
+from waferlab.reactor.state import build_model  # noqa: E402
+from waferlab.validation.presheath import fluid2d_plane_h, plane_presheath, plane_presheath_at  # noqa: E402
+
+T_GAS = 300.0
+
+
+def part_a(lines: list[str]) -> dict:
+    c0 = time.process_time()
+    lines += ["### A. Plane discharge: exact kinetic h against the global model and fluid2d", "",
+              "T_e 3 eV, argon, σ_i 1e-18 m², 300 K gas; fluid2d one column, nz 64, radial wall removed. "
+              "Percentages: model/exact − 1.", "",
+              "| L | p | l/λ | exact h_c | exact h_avg | exact n̄/n₀ | global h_L | global/exact h_c | "
+              "fluid2d T_i (eV) | fluid2d h_c | fluid2d h_avg | fluid2d/exact h_avg | fluid2d cold h_avg | "
+              "cold/exact h_avg |", "|---" * 14 + "|"]
+    sol = plane_presheath(math.inf)
+    lines.append(f"| any | 0 (collisionless) | 0 | {sol.h_centre:.4f} | {sol.h_avg:.4f} | {sol.n_avg:.4f} | "
+                 f"{0.86 / math.sqrt(3):.4f} | {0.86 / math.sqrt(3) / sol.h_centre - 1:+.1%} | — | — | → 1 | — | "
+                 "→ 1 | — |")
+    err = {}
+    for L_cm, name in ((10, "R 20 cm, L 10 cm (flat)"), (30, "R 15 cm, L 30 cm (L&L)")):
+        for p in PRESSURES:
+            p_mT = float(p.split()[0])
+            gm = build_model(spec(name, p, "500 W", model="global"))
+            n_g = p_mT * 1e-3 * TORR / (K_B * T_GAS)
+            sig = float(gm.sigma[gm.pos[0]])
+            m_i = float(gm.mass[gm.pos[0]])
+            lol = gm.L * n_g * sig
+            ex = plane_presheath_at(lol)
+            hL = float(gm.h_factors(np.array([n_g]), np.array([0.0]), np.array([3.0]))[0][0, 0])
+            Ti = ion_temperature_eV(p_mT * 1e-3 * TORR, T_GAS)
+            hc, ha, _ = fluid2d_plane_h(gm.L, n_g, T_i_eV=Ti, m_i=m_i, sigma_i=sig)
+            _, ha0, _ = fluid2d_plane_h(gm.L, n_g, m_i=m_i, sigma_i=sig)
+            err[(name, p)] = ha / ex.h_avg
+            lines.append(f"| {L_cm} cm | {p} | {lol:.2f} | {ex.h_centre:.4f} | {ex.h_avg:.4f} | {ex.n_avg:.3f} | "
+                         f"{hL:.4f} | {hL / ex.h_centre - 1:+.1%} | {Ti:.3f} | {hc:.4f} | {ha:.4f} | "
+                         f"{ha / ex.h_avg - 1:+.1%} | {ha0:.4f} | {ha0 / ex.h_avg - 1:+.1%} |")
+            print(lines[-1], flush=True)
+    lol = 0.3
+    ex = plane_presheath_at(lol)
+    _, ha0, _ = fluid2d_plane_h(0.1, lol / (0.1 * 1e-18), m_i=float(gm.mass[gm.pos[0]]), sigma_i=1e-18)
+    lines += ["", f"Near-collisionless, l/λ = 0.3: exact h_avg {ex.h_avg:.4f}, fluid2d (cold ions) {ha0:.4f} "
+              f"({ha0 / ex.h_avg - 1:+.0%}): without ion inertia nothing but the wall's Bohm flux limits the "
+              "drift, the profile goes flat and h_avg → 1.", "",
+              f"Part A: {time.process_time() - c0:.1f} s CPU.", ""]
+    return err
+
+
+def part_b(lines: list[str], err: dict) -> None:
+    c0, w0 = time.process_time(), time.perf_counter()
+    lines += ["### B. The #14 consistency table (argon, 2D ⟨n_e⟩ and ⟨T_e⟩_n against `model: global`)", "",
+              "⟨n_e⟩/n₀: the 2D volume average over the global model's n₀ (the s15 reading); n_max/n₀: the 2D "
+              "peak density over n₀ (n₀ is the centre density of the h-factor model); the last column is "
+              "fluid2d's plane wall-loss error at the row's p and L from part A (h_avg fluid2d/exact).", "",
+              "| chamber | p | P | T_e 2D/global | ⟨n_e⟩/n₀ | n_max/n₀ | ∫p dV/P − 1 | fluid2d h_avg/exact (A) |",
+              "|---" * 8 + "|"]
+    ok = {"T": 0, "n": 0, "P": 0, "all": 0}
+    for shape in SHAPES:
+        for p in PRESSURES:
+            for P in POWERS:
+                g = solve(spec(shape, p, P, model="global"))
+                a = solve_fluid2d(spec(shape, p, P))
+                rT = a.T_e_density_weighted / g.T_e_eV
+                r0 = a.n_e_avg / g.n_e_center_m3
+                rmax = float(np.max(a.n_e)) / g.n_e_center_m3
+                dP = a.absorbed_power / float(P.split()[0]) - 1
+                ok["T"] += abs(rT - 1) <= 0.10
+                ok["n"] += abs(r0 - 1) <= 0.30
+                ok["P"] += abs(dP) <= 0.01
+                ok["all"] += 1
+                lines.append(f"| {shape} | {p} | {P} | {rT:.3f} | {r0:.3f} | {rmax:.3f} | {dP:.1e} | "
+                             f"{err[(shape, p)]:.3f} |")
+                print(lines[-1], flush=True)
+    n = ok["all"]
+    lines += ["", f"T_e within 10 %: {ok['T']}/{n}; ⟨n_e⟩ within 30 % of the global n₀: {ok['n']}/{n}; absorbed "
+              f"power within 1 %: {ok['P']}/{n}.", "",
+              f"Part B: {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - w0:.0f} s wall.", ""]
+
+
+def main() -> None:
+    t0, c0 = time.perf_counter(), time.process_time()
+    lines = [f"## hfactor: the global h-factor and fluid2d's wall loss against the exact kinetic plane "
+             f"discharge — commit {commit()}", ""]
+    err = part_a(lines)
+    if "--a-only" not in sys.argv:
+        part_b(lines, err)
+    lines += [f"Total {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - t0:.0f} s wall; load average "
+              f"{os.getloadavg()[0]:.1f} (2 cores shared)."]
+    (HERE / "results" / "hfactor_s16.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
