@@ -54,15 +54,16 @@ class PresheathSolution:
     Lambda: float
     eta_edge: float
     s_edge: float
-    flux: float
+    flux: float                  # plane: Γ_wall/(n₀c_s); cylinder: ∫₀^{s₁} e^{−η} s ds
+    geometry: str = "plane"
 
     @property
     def h_centre(self) -> float:
-        return self.flux
+        return self.flux if self.geometry == "plane" else self.flux / self.s_edge
 
     @property
     def h_avg(self) -> float:
-        return self.s_edge
+        return self.s_edge if self.geometry == "plane" else 0.5 * self.s_edge
 
     @property
     def n_edge(self) -> float:
@@ -70,11 +71,14 @@ class PresheathSolution:
 
     @property
     def n_avg(self) -> float:
-        return self.flux / self.s_edge
+        return self.h_centre / self.h_avg
 
     @property
     def l_over_lambda(self) -> float:
-        return 0.0 if math.isinf(self.Lambda) else 2 * self.s_edge / self.Lambda
+        """Plane: l/λ = 2x₁/λ; cylinder: R/λ."""
+        if math.isinf(self.Lambda):
+            return 0.0
+        return (2 if self.geometry == "plane" else 1) * self.s_edge / self.Lambda
 
 
 def ll_h_l(l_over_lambda):
@@ -92,13 +96,22 @@ def _weights(eta_k: float, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np
     return (r3 - ub * r1) / den, (ua * r1 - r3) / den
 
 
-def plane_presheath(Lambda: float, *, dt: float = 2e-3, t_max: float = 60.0) -> PresheathSolution:
+def plane_presheath(Lambda: float, *, dt: float = 2e-3, t_max: float = 60.0,
+                    geometry: str = "plane") -> PresheathSolution:
     """Solve the plane kinetic problem for Λ = λν/c_s (``math.inf``: collisionless).
+
+    ``geometry="cylinder"``: an infinite cylinder of radius x₁ (ions move radially), every
+    source and flux integral weighted by s'/s (Self, Phys. Fluids 6, 1762, 1963, with charge
+    exchange as above); then ``h_centre`` = Γ_wall/(n₀u_B), ``h_avg`` = s₁/2 (ν n̄ πR² = Γ 2πR)
+    and ``l_over_lambda`` = R/λ (the global model's h_R variable).
 
     The η nodes are η = t² for t ≤ 1 and 2t − 1 beyond (t = k·dt), fine where s ∝ √η near the
     centre.  The edge is located by the vanishing of ds/dη (quadratic fit through the last
     three nodes of s(η)); the error is O(dt²) (tests check the Harrison–Thompson values)."""
     inv_L = 0.0 if math.isinf(Lambda) else 1.0 / Lambda
+    if geometry not in ("plane", "cylinder"):
+        raise ValueError(f"geometry = {geometry!r}: 'plane' or 'cylinder'")
+    cyl = geometry == "cylinder"
     nmax = int(t_max / dt) + 2
     eta = np.empty(nmax)
     s = np.zeros(nmax)
@@ -119,7 +132,7 @@ def plane_presheath(Lambda: float, *, dt: float = 2e-3, t_max: float = 60.0) -> 
         # intervals 1..k-1 with the attenuation to s_{k-1}; the last one depends on Δs
         if k > 1:
             att = np.exp(-(s[k - 1] - s[:k]) * inv_L)
-            g = S[:k] * att
+            g = S[:k] * att * s[:k] if cyl else S[:k] * att
             slope = (s[1:k] - s[: k - 1]) / (eta[1:k] - eta[: k - 1])
             B = float((slope * (g[: k - 1] * WL[1:k] + g[1:k] * WR[1:k])).sum())
         else:
@@ -129,20 +142,31 @@ def plane_presheath(Lambda: float, *, dt: float = 2e-3, t_max: float = 60.0) -> 
 
         def resid(ds, B=B, d_eta=d_eta, e_prev=e_prev, e_k=e_k, k=k):
             a = math.exp(-ds * inv_L)
+            if cyl:             # weights s'/s; F is ∫ e^{−η} s ds, the CX source F/(sΛ)
+                sp, sk = s[k - 1], s[k - 1] + ds
+                if sk <= 0.0:
+                    return -e_k
+                Fk = F[k - 1] + 0.5 * (e_prev * sp + e_k * sk) * ds
+                Sk = e_k + Fk * inv_L / sk
+                return (a * B + ds / d_eta * (S[k - 1] * sp * a * WL[k] + Sk * sk * WR[k])) / sk - e_k
             Fk = F[k - 1] + 0.5 * (e_prev + e_k) * ds
             Sk = e_k + Fk * inv_L
             return a * B + ds / d_eta * (S[k - 1] * a * WL[k] + Sk * WR[k]) - e_k
 
         r0 = resid(0.0)
-        if r0 >= 0.0:           # no root with ds ≥ 0: the plasma edge lies before η_k
+        if r0 >= 0.0 and k > 1:  # no root with ds ≥ 0: the plasma edge lies before η_k
             break
         hi = max(s[k - 1], 1e-3) * 0.5 + 1e-3
         while resid(hi) < 0.0:
             hi *= 2.0
         ds = brentq(resid, 0.0, hi, xtol=1e-15, rtol=1e-14)
         s[k] = s[k - 1] + ds
-        F[k] = F[k - 1] + 0.5 * (e_prev + e_k) * ds
-        S[k] = e_k + F[k] * inv_L
+        if cyl:
+            F[k] = F[k - 1] + 0.5 * (e_prev * s[k - 1] + e_k * s[k]) * ds
+            S[k] = e_k + F[k] * inv_L / s[k]
+        else:
+            F[k] = F[k - 1] + 0.5 * (e_prev + e_k) * ds
+            S[k] = e_k + F[k] * inv_L
     n = k                        # nodes 0..n-1 solved
     # the edge: maximum of s(η) — quadratic through the last three nodes
     e3, s3 = eta[n - 3:n], s[n - 3:n]
@@ -154,11 +178,12 @@ def plane_presheath(Lambda: float, *, dt: float = 2e-3, t_max: float = 60.0) -> 
     f3 = F[n - 3:n]
     q2, q1, q0 = np.polyfit(e3, f3, 2)
     flux = float(q0 + q1 * eta_s + q2 * eta_s ** 2)
-    return PresheathSolution(Lambda=Lambda, eta_edge=eta_s, s_edge=s_edge, flux=flux)
+    return PresheathSolution(Lambda=Lambda, eta_edge=eta_s, s_edge=s_edge, flux=flux, geometry=geometry)
 
 
 def plane_presheath_at(l_over_lambda: float, **kw) -> PresheathSolution:
-    """The solution with a given l/λ = 2 s₁/Λ (l the plate separation; 0: collisionless)."""
+    """The solution with a given l/λ = 2 s₁/Λ (l the plate separation; 0: collisionless);
+    with ``geometry="cylinder"`` the argument is R/λ."""
     if l_over_lambda <= 0.0:
         return plane_presheath(math.inf, **kw)
 
@@ -173,23 +198,26 @@ def plane_presheath_at(l_over_lambda: float, **kw) -> PresheathSolution:
 
 
 def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float = 1e-4,
-                    m_i: float, sigma_i: float, nz: int = 64,
-                    ion_inertia: bool = False) -> tuple[float, float, float]:
+                    m_i: float, sigma_i: float, nz: int = 64, ion_inertia: bool = False,
+                    geometry: str = "plane") -> tuple[float, float, float]:
     """(h_centre, h_avg, n̄/n₀) of fluid2d's transport (:class:`TransportResidual`, its ion drift
     and Bohm wall closure) for a plane slab of thickness ``L`` (m): one radial column, the
     radial wall removed, uniform T_e and gas density ``n_g`` (m⁻³), the sustaining
     eigenmode at fixed T_e (ionisation ∝ n; with ``ion_inertia`` the drift's ν_iz is iterated
     to the eigenvalue).  h_avg = ν L/(2u_B) (ν n̄ L = 2Γ_wall), h_centre = Γ_wall/(n₀ u_B),
-    n₀ from n = a + bζ² through the two middle cells."""
+    n₀ from n = a + bζ² through the two cells next to the centre.  ``geometry="cylinder"``: a
+    long cylinder of radius ``L`` (``nz`` radial cells, one axial layer, the end walls
+    removed), h_avg = ν L/(2u_B) (ν n̄ πR² = Γ 2πR)."""
     from waferlab.constants import EV
     from waferlab.reactor.fluid2d.mesh import Mesh
     from waferlab.reactor.fluid2d.transport import PlasmaCoefficients, TransportResidual
 
-    if nz % 2:
+    cyl = geometry == "cylinder"
+    if nz % 2 and not cyl:
         raise ValueError("fluid2d_plane_h: nz must be even")
-    mesh = Mesh.uniform(0.1, L, 1, nz)
+    mesh = Mesh.uniform(L, 0.1, nz, 1) if cyl else Mesh.uniform(0.1, L, 1, nz)
     uB = math.sqrt(EV * T_e_eV / m_i)
-    nu_iz = [2 * 0.5 * uB / L]
+    nu_iz = [uB / L]
 
     def rates(T, n):
         one = np.ones_like(np.asarray(T, float))
@@ -197,11 +225,14 @@ def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float 
 
     coef = PlasmaCoefficients(m_i=m_i, sigma_i=sigma_i, T_i_eV=T_i_eV, rates=rates, ion_inertia=ion_inertia)
     tr = TransportResidual(mesh, coef)
-    tr.walls.pop("r_max")
+    for side in (("z_min", "z_max") if cyl else ("r_max",)):
+        tr.walls.pop(side)
     tr.set_state(np.full(mesh.shape, n_g), None)
     Te = np.full(mesh.shape, T_e_eV)
-    zeta = (mesh.z - 0.5 * L) / L
-    lnn = np.log(np.cos(2.8 * zeta))[None, :]
+    if cyl:
+        lnn = np.log(np.cos(1.4 * mesh.r / L))[:, None]
+    else:
+        lnn = np.log(np.cos(2.8 * (mesh.z - 0.5 * L) / L))[None, :]
     lnn, nu = tr.sustaining_mode(Te, lnn)
     if ion_inertia:             # ν_iz in the drift = the eigenvalue: secant on f(ν) = ν_out(ν) − ν
         x0, f0 = nu_iz[0], nu - nu_iz[0]
@@ -216,8 +247,15 @@ def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float 
         else:
             raise RuntimeError("fluid2d_plane_h: ν_iz did not converge")
     _, _, d = tr.evaluate(lnn, Te, details=True)
-    n = np.exp(lnn[0])
-    n1, n2 = n[nz // 2], n[nz // 2 + 1]
+    if cyl:
+        n = np.exp(lnn[:, 0])
+        n1, n2 = n[0], n[1]
+        G = float(d["wall"]["r_max"][0][0])
+        n_avg = float((n * mesh.volume[:, 0]).sum() / mesh.volume.sum())
+    else:
+        n = np.exp(lnn[0])
+        n1, n2 = n[nz // 2], n[nz // 2 + 1]
+        G = float(d["wall"]["z_max"][0][0])
+        n_avg = float(n.mean())
     n0 = (9 * n1 - n2) / 8
-    G = float(d["wall"]["z_max"][0][0])
-    return G / (n0 * uB), nu * L / (2 * uB), float(n.mean() / n0)
+    return G / (n0 * uB), nu * L / (2 * uB), n_avg / n0

@@ -10,6 +10,14 @@ variable mobility u² = 2eλ_iE/(π m_i) at high field (Lieberman & Lichtenberg 
 
     (π/2) u² + v̄_i u = (e λ_i/m_i) (T_e + T_i) |∂ ln n/∂ξ|.
 
+With ``PlasmaCoefficients.ion_inertia`` (the ICP model) the ions' inertia and ionisation drag
+are kept: the steady momentum equation of ions born at rest with the continuity substituted
+along ξ, (c_s²(1 + T_i/T_e) − u²) G = u(ν_in + 2ν_iz), G = |∂ ln n/∂ξ|, i.e. λG u² and 2λν_iz u
+added to the two terms on the left (:func:`ion_drift_inertial`).  Without them the drift grows
+as √(λG) and, at low pressure, the profile goes flat and the wall loss tends to n u_B A
+(h → 1); with them u stays below the sound speed and the wall loss agrees with the exact
+kinetic plane discharge (:mod:`waferlab.validation.presheath`) within 3.5 % for l/λ = 0.3–290.
+
     ∇·Γ = ν_iz n                                              (continuity)
     ∇·(5/2 T_e Γ − κ_e ∇T_e) = p/e − n Σ_r ν_r E_r − Γ·∇φ     (electron energy, eV units)
 
