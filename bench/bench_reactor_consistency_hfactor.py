@@ -13,7 +13,8 @@ Part B — the 16-row consistency table of #14 re-measured (argon 50 sccm, 300 K
 chambers R 15 × L 30 cm and R 20 × L 10 cm, default 2D mesh), with the Part-A wall-loss error of
 fluid2d at the row's p and L beside it.
 
-Writes bench/results/hfactor_s16.md, stamped with the commit.
+Writes bench/results/hfactor_s16.md, stamped with the commit (``--cold-ions``: part B with fluid2d's
+ions cold, the reference's assumption, to bench/results/hfactor_s16_cold_ions.md; ``--a-only``).
 
 Run:  nice -n 5 python bench/bench_reactor_consistency_hfactor.py
 """
@@ -47,12 +48,13 @@ def part_a(lines: list[str]) -> dict:
               "T_e 3 eV, argon, σ_i 1e-18 m², 300 K gas; fluid2d one column, nz 64, radial wall removed. "
               "Percentages: model/exact − 1.", "",
               "| L | p | l/λ | exact h_c | exact h_avg | exact n̄/n₀ | global h_L | global/exact h_c | "
-              "fluid2d T_i (eV) | fluid2d h_c | fluid2d h_avg | fluid2d/exact h_avg | fluid2d cold h_avg | "
-              "cold/exact h_avg |", "|---" * 14 + "|"]
+              "fluid2d T_i (eV) | drift law, its T_i: h_avg/exact | drift law, cold: h_avg/exact | "
+              "inertia, cold: h_c/exact | inertia, cold: h_avg/exact | inertia, its T_i: h_avg/exact |",
+              "|---" * 14 + "|"]
     sol = plane_presheath(math.inf)
     lines.append(f"| any | 0 (collisionless) | 0 | {sol.h_centre:.4f} | {sol.h_avg:.4f} | {sol.n_avg:.4f} | "
-                 f"{0.86 / math.sqrt(3):.4f} | {0.86 / math.sqrt(3) / sol.h_centre - 1:+.1%} | — | — | → 1 | — | "
-                 "→ 1 | — |")
+                 f"{0.86 / math.sqrt(3):.4f} | {0.86 / math.sqrt(3) / sol.h_centre - 1:+.1%} | — | — | h → 1 | — | — "
+                 "| — |")
     err = {}
     for L_cm, name in ((10, "R 20 cm, L 10 cm (flat)"), (30, "R 15 cm, L 30 cm (L&L)")):
         for p in PRESSURES:
@@ -65,19 +67,35 @@ def part_a(lines: list[str]) -> dict:
             ex = plane_presheath_at(lol)
             hL = float(gm.h_factors(np.array([n_g]), np.array([0.0]), np.array([3.0]))[0][0, 0])
             Ti = ion_temperature_eV(p_mT * 1e-3 * TORR, T_GAS)
-            hc, ha, _ = fluid2d_plane_h(gm.L, n_g, T_i_eV=Ti, m_i=m_i, sigma_i=sig)
-            _, ha0, _ = fluid2d_plane_h(gm.L, n_g, m_i=m_i, sigma_i=sig)
-            err[(name, p)] = ha / ex.h_avg
+            kw = dict(m_i=m_i, sigma_i=sig)
+            _, ha, _ = fluid2d_plane_h(gm.L, n_g, T_i_eV=Ti, **kw)
+            _, ha0, _ = fluid2d_plane_h(gm.L, n_g, **kw)
+            hci, hai, _ = fluid2d_plane_h(gm.L, n_g, ion_inertia=True, **kw)
+            _, haw, _ = fluid2d_plane_h(gm.L, n_g, T_i_eV=Ti, ion_inertia=True, **kw)
+            err[(name, p)] = (ha / ex.h_avg, haw / ex.h_avg)
             lines.append(f"| {L_cm} cm | {p} | {lol:.2f} | {ex.h_centre:.4f} | {ex.h_avg:.4f} | {ex.n_avg:.3f} | "
-                         f"{hL:.4f} | {hL / ex.h_centre - 1:+.1%} | {Ti:.3f} | {hc:.4f} | {ha:.4f} | "
-                         f"{ha / ex.h_avg - 1:+.1%} | {ha0:.4f} | {ha0 / ex.h_avg - 1:+.1%} |")
+                         f"{hL:.4f} | {hL / ex.h_centre - 1:+.1%} | {Ti:.3f} | {ha / ex.h_avg - 1:+.1%} | "
+                         f"{ha0 / ex.h_avg - 1:+.1%} | {hci / ex.h_centre - 1:+.1%} | {hai / ex.h_avg - 1:+.1%} | "
+                         f"{haw / ex.h_avg - 1:+.1%} |")
             print(lines[-1], flush=True)
-    lol = 0.3
-    ex = plane_presheath_at(lol)
-    _, ha0, _ = fluid2d_plane_h(0.1, lol / (0.1 * 1e-18), m_i=float(gm.mass[gm.pos[0]]), sigma_i=1e-18)
-    lines += ["", f"Near-collisionless, l/λ = 0.3: exact h_avg {ex.h_avg:.4f}, fluid2d (cold ions) {ha0:.4f} "
-              f"({ha0 / ex.h_avg - 1:+.0%}): without ion inertia nothing but the wall's Bohm flux limits the "
-              "drift, the profile goes flat and h_avg → 1.", "",
+    kw = dict(m_i=float(gm.mass[gm.pos[0]]), sigma_i=1e-18)
+    lines += ["", "Cold ions, plates 10 cm apart (plane) and a long cylinder of radius 15 cm (radial faces "
+              "only; global: h_R = 0.80 (4 + R/λ)^-½), across the collisionless → collisional range:", "",
+              "| geometry | l/λ or R/λ | exact h_c | exact h_avg | exact n̄/n₀ | global/exact h_c | "
+              "drift law h_avg/exact | inertia h_avg/exact |", "|---" * 8 + "|"]
+    for geom, X, vals in (("plane", 0.1, (0.3, 1.0, 3.22, 9.66, 32.2, 96.6, 290.0)),
+                          ("cylinder", 0.15, (0.3, 1.0, 4.8, 14.5, 48.0, 145.0))):
+        for v in vals:
+            ex = plane_presheath_at(v, geometry=geom)
+            hg = 0.86 / math.sqrt(3 + v / 2) if geom == "plane" else 0.80 / math.sqrt(4 + v)
+            n_g = v / (X * 1e-18)
+            _, ha0, _ = fluid2d_plane_h(X, n_g, geometry=geom, nz=64, **kw)
+            _, ha1, _ = fluid2d_plane_h(X, n_g, geometry=geom, nz=64, ion_inertia=True, **kw)
+            lines.append(f"| {geom} | {v:g} | {ex.h_centre:.4f} | {ex.h_avg:.4f} | {ex.n_avg:.3f} | "
+                         f"{hg / ex.h_centre - 1:+.1%} | {ha0 / ex.h_avg - 1:+.1%} | {ha1 / ex.h_avg - 1:+.1%} |")
+            print(lines[-1], flush=True)
+    lines += ["", "Without ion inertia nothing but the wall's Bohm flux bounds fluid2d's drift: the profile "
+              "goes flat and h_avg → 1 as λ → ∞.", "",
               f"Part A: {time.process_time() - c0:.1f} s CPU.", ""]
     return err
 
@@ -87,7 +105,8 @@ def part_b(lines: list[str], err: dict) -> None:
     lines += ["### B. The #14 consistency table (argon, 2D ⟨n_e⟩ and ⟨T_e⟩_n against `model: global`)", "",
               "⟨n_e⟩/n₀: the 2D volume average over the global model's n₀ (the s15 reading); n_max/n₀: the 2D "
               "peak density over n₀ (n₀ is the centre density of the h-factor model); the last column is "
-              "fluid2d's plane wall-loss error at the row's p and L from part A (h_avg fluid2d/exact).", "",
+              "fluid2d's plane wall-loss error at the row's p and L from part A (h_avg fluid2d/exact, its T_i; "
+              "drift law → with inertia).  This run is the code as committed (ICP: ion inertia on).", "",
               "| chamber | p | P | T_e 2D/global | ⟨n_e⟩/n₀ | n_max/n₀ | ∫p dV/P − 1 | fluid2d h_avg/exact (A) |",
               "|---" * 8 + "|"]
     ok = {"T": 0, "n": 0, "P": 0, "all": 0}
@@ -105,7 +124,7 @@ def part_b(lines: list[str], err: dict) -> None:
                 ok["P"] += abs(dP) <= 0.01
                 ok["all"] += 1
                 lines.append(f"| {shape} | {p} | {P} | {rT:.3f} | {r0:.3f} | {rmax:.3f} | {dP:.1e} | "
-                             f"{err[(shape, p)]:.3f} |")
+                             f"{err[(shape, p)][0]:.3f} → {err[(shape, p)][1]:.3f} |")
                 print(lines[-1], flush=True)
     n = ok["all"]
     lines += ["", f"T_e within 10 %: {ok['T']}/{n}; ⟨n_e⟩ within 30 % of the global n₀: {ok['n']}/{n}; absorbed "
@@ -113,7 +132,20 @@ def part_b(lines: list[str], err: dict) -> None:
               f"Part B: {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - w0:.0f} s wall.", ""]
 
 
+def cold_ions() -> None:
+    """Diagnostic (``--cold-ions``): fluid2d's ions cold (T_i 1e-4 eV, the exact reference's
+    assumption) instead of the global model's T_i; everything else as shipped."""
+    from dataclasses import replace
+
+    import waferlab.reactor.fluid2d.model as fm
+
+    orig = fm.plasma_coefficients
+    fm.plasma_coefficients = lambda gm: replace(orig(gm), T_i_eV=1e-4)
+
+
 def main() -> None:
+    if "--cold-ions" in sys.argv:
+        cold_ions()
     t0, c0 = time.perf_counter(), time.process_time()
     lines = [f"## hfactor: the global h-factor and fluid2d's wall loss against the exact kinetic plane "
              f"discharge — commit {commit()}", ""]
@@ -122,7 +154,8 @@ def main() -> None:
         part_b(lines, err)
     lines += [f"Total {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - t0:.0f} s wall; load average "
               f"{os.getloadavg()[0]:.1f} (2 cores shared)."]
-    (HERE / "results" / "hfactor_s16.md").write_text("\n".join(lines) + "\n")
+    name = "hfactor_s16_cold_ions.md" if "--cold-ions" in sys.argv else "hfactor_s16.md"
+    (HERE / "results" / name).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
