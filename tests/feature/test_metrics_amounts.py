@@ -83,3 +83,21 @@ def test_used_points_is_unique():
     used = _used_points(el, 520)
     np.testing.assert_array_equal(used, np.unique(el))
     assert used.dtype == np.unique(el).dtype
+
+
+def test_band_amounts_by_small_chunks_hold_no_full_window_scratch(monkeypatch):
+    """With small pairwise chunks: still the dense sum bit for bit (the chunk boundaries
+    fall inside rows), and the working set is a few chunks, not a layer."""
+    import tracemalloc
+
+    from waferlab.feature import levelset
+
+    monkeypatch.setattr(levelset, "PAIRWISE_CHUNK", 1 << 12)
+    geo = _geometry(3, extent_um=1.5)
+    assert material_amounts(geo) == geo.amounts()
+    layer = geo.phi[0].nbytes
+    tracemalloc.start()
+    material_amounts(geo)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.25 * layer, (peak, layer)
