@@ -183,12 +183,13 @@ def run_viennaps(L: float, work: Path) -> dict:
     return timed([sys.executable, "run.py", str(L), str(d)], d)
 
 
-def commit() -> str:
+def commit(where: Path = HERE) -> str:
+    """The short commit of the checkout holding ``where`` (+dirty with local changes)."""
     try:
-        c = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+        c = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=where, text=True,
                            capture_output=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
-                               text=True, capture_output=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=where, text=True, capture_output=True).stdout.strip()
         return c + ("+dirty" if dirty else "")
     except OSError:
         return "?"
@@ -268,6 +269,7 @@ def main() -> int:
                    "viennaps": vver}
     if a.baseline:
         data[a.tag]["baseline"] = a.baseline
+        data[a.tag]["baseline_commit"] = commit(Path(a.baseline))
     js.write_text(json.dumps(data, indent=1))
     write_md(data, RESULTS / f"{a.stem}.md")
     return 0

@@ -174,8 +174,9 @@ def collect_metrics(recipe: Recipe, initial: Wafer, final: Wafer, *,
     g = _unfolded(recipe, final.geometry) if full is None else full
     out: dict[str, Any] = fm.run_metrics(g0, g, pinch_off_time=pinch_off_time,
                                          with_scallops=is_cyclic(recipe))
+    from .feature.amounts import material_amounts   # = g.amounts, the sine on the band only
     out[f"amounts_m{g.grid.dimension}"] = {k: float(v) for k, v in
-                                           g.amounts(floor=g0.z_range[0]).items()}
+                                           material_amounts(g, floor=g0.z_range[0]).items()}
     return out
 
 

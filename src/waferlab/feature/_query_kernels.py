@@ -67,19 +67,30 @@ def _low_corner(f, n, periodic):
     return min(int(f), n - 2) if n > 1 else 0
 
 
+CELL_BLOCK = 64          # x-cells per task of ``cell_materials`` (one 64-byte line of output)
+
+
 @njit(cache=True, parallel=True)
 def cell_materials(phi4, ndim):
     """Material of each grid cell (between 2^d nodes): the lowest layer whose φ averaged
     over the cell's corners is negative, -1 for none.  Returned in VTK order (x fastest):
-    (nz−1, ny−1, nx−1) in 3D, (nz−1, 1, nx−1) in 2D (phi4: (L, nx, ny, nz), ny = 1 in 2D)."""
+    (nz−1, ny−1, nx−1) in 3D, (nz−1, 1, nx−1) in 2D (phi4: (L, nx, ny, nz), ny = 1 in 2D).
+
+    Each cell's corner sum is formed in the same order as ever, so the result is the same;
+    the loops run along z (contiguous in φ) inside blocks of ``CELL_BLOCK`` x-cells of one
+    y-row, so the corner columns are read in order instead of a stride of ny·nz between
+    neighbouring cells (#18: 3× less CPU on the 10.24 µm cell)."""
     L, nx, ny, nz = phi4.shape
     cy = ny - 1 if ndim == 3 else 1
     dy = 1 if ndim == 3 else 0
     w = 1.0 / (8.0 if ndim == 3 else 4.0)
     out = np.full((nz - 1, cy, nx - 1), -1, dtype=np.int8)
-    for k in prange(nz - 1):
-        for j in range(cy):
-            for i in range(nx - 1):
+    nb = (nx - 1 + CELL_BLOCK - 1) // CELL_BLOCK
+    for q in prange(cy * nb):
+        j = q // nb
+        b = q - j * nb
+        for i in range(b * CELL_BLOCK, min((b + 1) * CELL_BLOCK, nx - 1)):
+            for k in range(nz - 1):
                 for l in range(L):
                     s = phi4[l, i, j, k] + phi4[l, i + 1, j, k] + phi4[l, i, j, k + 1] \
                         + phi4[l, i + 1, j, k + 1]

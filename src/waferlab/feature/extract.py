@@ -203,7 +203,7 @@ def extract_surface(geometry: LevelSetStack, held: int = 0) -> Surface:
     else:
         mats = geometry.material_index_at(centre)
     mats = np.where(mats < 0, geometry.n_layers - 1, mats).astype(np.int32)
-    used = np.unique(elements)
+    used = _used_points(elements, len(points))
     remap = np.full(len(points), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     return Surface(points=points[used], elements=remap[elements], normals=normals,
@@ -238,6 +238,14 @@ def _centroids(points: np.ndarray, elements: np.ndarray) -> np.ndarray:
         return np.zeros((0, points.shape[1]))
     return np.concatenate([points[elements[i0:i0 + FACE_CHUNK]].mean(axis=1)
                            for i0 in range(0, len(elements), FACE_CHUNK)])
+
+
+def _used_points(elements: np.ndarray, n_points: int) -> np.ndarray:
+    """``np.unique(elements)`` (the sorted indices of the points some element uses) by a
+    flag per point instead of a sort of every element index: the same array, in O(n)."""
+    used = np.zeros(n_points, dtype=bool)
+    used[elements.reshape(-1)] = True
+    return np.flatnonzero(used)
 
 
 def _empty(geometry: LevelSetStack) -> Surface:
