@@ -103,22 +103,32 @@ def shadow_x(z: float, tilt_deg: float = IBB.TILT) -> float:
 
 
 @contextlib.contextmanager
-def lax_friedrichs():
+def lax_friedrichs(alpha: float | None = None):
     """waferlab's ion beam stepped by the engine's Lax–Friedrichs scheme (the speed at each
     node from its own normal, α = ``max_rate``) instead of its Engquist–Osher default:
-    the built transport with ``normal_dependent=True`` (a bench-only switch)."""
+    the built transport with ``normal_dependent=True`` (a bench-only switch).  ``alpha``:
+    α = alpha · R ⟨g⟩/g(E₀) (a tight bound: the direct flux's speed is at most
+    R ⟨g⟩/g(E₀) max_c c Y(c) = R ⟨g⟩/g(E₀) for this yield) instead of ``max_rate``'s
+    2 R Y_max g_max/g(E₀)."""
     from waferlab.feature import ion_beam as IB
 
-    build = IB.IonBeamSpec.build
+    build, max_rate = IB.IonBeamSpec.build, IB.IonBeamEtch.max_rate
 
     def lf_build(self, **kw):
         return dataclasses.replace(build(self, **kw), normal_dependent=True)
 
+    def tight(self):
+        b = self.beam
+        return alpha * float(self._rate_vec.max()) * b.mean_g() / b.g(b.energy_eV)
+
     IB.IonBeamSpec.build = lf_build         # type: ignore[method-assign]
+    if alpha is not None:
+        IB.IonBeamEtch.max_rate = tight     # type: ignore[method-assign]
     try:
         yield
     finally:
         IB.IonBeamSpec.build = build        # type: ignore[method-assign]
+        IB.IonBeamEtch.max_rate = max_rate  # type: ignore[method-assign]
 
 
 def trench_recipe(h: float, exponent: float | None, reflections: bool) -> dict:
@@ -145,7 +155,7 @@ def trench_recipe(h: float, exponent: float | None, reflections: bool) -> dict:
 
 
 def run_waferlab(h: float, exponent: float | None = None, reflections: bool = False,
-                 lf: bool = False) -> dict:
+                 lf: bool = False, alpha: float | None = None) -> dict:
     """waferlab on the trench; the bench's ``measure`` (x_left, x_right at z = −1.5)."""
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
@@ -153,7 +163,7 @@ def run_waferlab(h: float, exponent: float | None = None, reflections: bool = Fa
 
     r = recipe_from_dict(trench_recipe(h, exponent, reflections))
     w = harness.extruded_wafer(r, 2, 4 * h * 1e-6)
-    with lax_friedrichs() if lf else contextlib.nullcontext():
+    with lax_friedrichs(alpha) if lf else contextlib.nullcontext():
         for st in r.steps:
             w = st.apply(w, RunContext(seed=1, threads=2))
     xz = extract_surface(w.geometry).centroids * 1e6
@@ -209,8 +219,42 @@ def reference_collimated(hs=(0.04, 0.02, 0.01)) -> list[tuple[float, dict, float
     return out
 
 
+def tight_main() -> None:
+    """``--tight``: waferlab's default step against the Lax–Friedrichs step with the tight
+    α = 1.3 R ⟨g⟩/g(E₀), same launch, both walls: collimated (against the exact wall; the
+    exact shadowed left wall is the left mask's shadow line, x = −0.7491) and the bench's
+    divergent beam (against the reference's limits x_left −1.0345, x_right 3.5463)."""
+    load0 = os.getloadavg()[0]
+    xe, xle = exact_xr(Z_MEASURE, T_END), -HALF + math.tan(math.radians(IBB.TILT)) * (MASK_TOP - Z_MEASURE)
+    run_waferlab(0.2)
+    rows = []
+    for h in (0.1, 0.05):
+        for exp, refl, (rl, rr) in ((None, False, (xle, xe)), (IBB.EXPONENT, True, (-1.0345, REF_DIVERGENT_XR))):
+            for name, kw in (("default (EO)", {}), ("Lax–Friedrichs, α 1.3", {"lf": True, "alpha": 1.3})):
+                c0 = time.process_time()
+                m = run_waferlab(h, exp, reflections=refl, **kw)
+                cpu = time.process_time() - c0
+                rows.append(f"| {'collimated' if exp is None else f'n = {exp:g}'} | {h:g} | {name} | "
+                            f"{m['xl']:.4f} | {(m['xl'] - rl) / h:+.2f} | {m['xr']:.4f} | "
+                            f"{(m['xr'] - rr) / h:+.2f} | {cpu:.2f} |")
+                print(rows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam trench: waferlab's default step against a tight Lax–Friedrichs step", "",
+            "`python bench/bench_ion_beam_wall.py --tight` (``tight_main``): x of both walls at "
+            "z = −1.5 µm against the exact solution (collimated, no reflections) or the "
+            "reference's limit (n = 100, reflections on), in h; CPU (s), 2 threads. Load "
+            f"average {load0:.1f} at the start, {load:.1f} at the end.", "",
+            "| beam | h (µm) | step | x_left | left (h) | x_right | right (h) | CPU (s) |",
+            "|---|---|---|---|---|---|---|---|", *rows, ""]
+    harness.write_text(harness.RESULTS / "beamwall_s16_tight.md", "\n".join(text))
+
+
 def main() -> None:
     import bench_ion_beam_ref as R
+
+    if "--tight" in sys.argv:
+        tight_main()
+        return
 
     load0 = os.getloadavg()[0]
     xe = exact_xr(Z_MEASURE, T_END)
