@@ -171,7 +171,8 @@ def run_waferlab(h: float, exponent: float | None = None, reflections: bool = Fa
     return IBB.measure(xz)
 
 
-def run_viennaps(h: float, exponent: float = 1e6, reflections: bool = False) -> dict:
+def run_viennaps(h: float, exponent: float = 1e6, reflections: bool = False,
+                 scheme: str | None = None) -> dict:
     """ViennaPS IonBeamEtching on the trench (bench_ion_beam.run_viennaps) with a
     near-collimated cosⁿ beam (n = 10⁶) and reflections off (thetaRMin 89.99°)."""
     import viennaps as ps
@@ -195,7 +196,12 @@ def run_viennaps(h: float, exponent: float = 1e6, reflections: bool = False) -> 
     model = ps.IonBeamEtching(parameters=p, maskMaterials=[ps.Material.Mask])
     model.setPrimaryDirection([math.sin(math.radians(IBB.TILT)),
                                -math.cos(math.radians(IBB.TILT)), 0.0])
-    harness.peer_process(ps, d, model, IBB.TIME, IBB.RPP)
+    extra = []
+    if scheme is not None:                 # the peer's spatial scheme (default EO 1st order)
+        ap = ps.AdvectionParameters()
+        ap.spatialScheme = getattr(ps.SpatialScheme, scheme)
+        extra.append(ap)
+    harness.peer_process(ps, d, model, IBB.TIME, IBB.RPP, *extra)
     xz = np.asarray(d.getSurfaceMesh().getNodes())[:, [0, 1]]
     xz[:, -1] -= floor
     return IBB.measure(xz)
@@ -249,9 +255,37 @@ def tight_main() -> None:
     harness.write_text(harness.RESULTS / "beamwall_s16_tight.md", "\n".join(text))
 
 
+def peer_schemes_main() -> None:
+    """``--peer``: ViennaPS with its default Engquist–Osher step and with its
+    Lax–Friedrichs step (``LAX_FRIEDRICHS_1ST_ORDER``, dissipationAlpha 1) on the
+    collimated trench, against the exact wall."""
+    load0 = os.getloadavg()[0]
+    xe = exact_xr(Z_MEASURE, T_END)
+    rows = []
+    for h in (0.1, 0.05):
+        for scheme in ("ENGQUIST_OSHER_1ST_ORDER", "LAX_FRIEDRICHS_1ST_ORDER"):
+            c0 = time.process_time()
+            m = run_viennaps(h, scheme=scheme)
+            cpu = time.process_time() - c0
+            rows.append(f"| {scheme} | {h:g} | {m['xl']:.4f} | {m['xr']:.4f} | "
+                        f"{(m['xr'] - xe) / h:+.2f} | {cpu:.2f} |")
+            print(rows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam trench, collimated: ViennaPS's two steps against the exact lit wall", "",
+            "`python bench/bench_ion_beam_wall.py --peer`: x of the walls at z = −1.5 µm, the "
+            f"lit wall against the exact {xe:.4f} µm in h; CPU (s), 2 threads. Load average "
+            f"{load0:.1f} at the start, {load:.1f} at the end.", "",
+            "| ViennaPS spatial scheme | h (µm) | x_left | x_right | right (h) | CPU (s) |",
+            "|---|---|---|---|---|---|", *rows, ""]
+    harness.write_text(harness.RESULTS / "beamwall_s16_peer.md", "\n".join(text))
+
+
 def main() -> None:
     import bench_ion_beam_ref as R
 
+    if "--peer" in sys.argv:
+        peer_schemes_main()
+        return
     if "--tight" in sys.argv:
         tight_main()
         return
