@@ -131,7 +131,8 @@ def lax_friedrichs(alpha: float | None = None):
         IB.IonBeamEtch.max_rate = max_rate  # type: ignore[method-assign]
 
 
-def trench_recipe(h: float, exponent: float | None, reflections: bool) -> dict:
+def trench_recipe(h: float, exponent: float | None, reflections: bool,
+                  cfl: float = 0.5) -> dict:
     """The bench's trench (bench_ion_beam.run_waferlab) with a collimated beam
     (``exponent`` None) and/or reflections off (sticking 1 up to 89.99°)."""
     tilt = IBB.TILT
@@ -139,7 +140,7 @@ def trench_recipe(h: float, exponent: float | None, reflections: bool) -> dict:
     et = {"model": "ion_beam", "rates": {"Si": f"{rate} um/min"}, "tilt": f"{tilt} deg",
           "energy": f"{IBB.E0} eV", "energy_sigma": f"{IBB.SIG} eV",
           "threshold": f"{IBB.ETH} eV", "yield_coefficients": list(IBB.A),
-          "rays_per_point": IBB.RPP, "direct": True, "cfl": 0.5, "time": f"{IBB.TIME} min"}
+          "rays_per_point": IBB.RPP, "direct": True, "cfl": cfl, "time": f"{IBB.TIME} min"}
     if exponent is not None:
         et["exponent"] = exponent
     if not reflections:
@@ -155,13 +156,13 @@ def trench_recipe(h: float, exponent: float | None, reflections: bool) -> dict:
 
 
 def run_waferlab(h: float, exponent: float | None = None, reflections: bool = False,
-                 lf: bool = False, alpha: float | None = None) -> dict:
+                 lf: bool = False, alpha: float | None = None, cfl: float = 0.5) -> dict:
     """waferlab on the trench; the bench's ``measure`` (x_left, x_right at z = −1.5)."""
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
 
-    r = recipe_from_dict(trench_recipe(h, exponent, reflections))
+    r = recipe_from_dict(trench_recipe(h, exponent, reflections, cfl))
     w = harness.extruded_wafer(r, 2, 4 * h * 1e-6)
     with lax_friedrichs(alpha) if lf else contextlib.nullcontext():
         for st in r.steps:
