@@ -83,13 +83,17 @@ def viennaps_balances(on: bool = True) -> None:
     FluorocarbonEtch.element_speeds = element_speeds if on else own  # type: ignore[method-assign]
 
 
-def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int):
+def run_waferlab(dim: int, h: float, k_ie: float, time_s: float, rays: int,
+                 scheme: str | None = None):
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
     from waferlab.runner import initial_wafer
 
-    r = recipe_from_dict(recipe(dim, h, k_ie, time_s, rays))
+    data = recipe(dim, h, k_ie, time_s, rays)
+    if scheme:
+        data["steps"][0]["etch"]["scheme"] = scheme
+    r = recipe_from_dict(data)
     w = initial_wafer(r)
     ctx = RunContext(seed=1, threads=2)
     for st in r.steps:
@@ -128,6 +132,12 @@ def run_waferlab_vps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
         viennaps_balances(False)
 
 
+def run_waferlab_weno5(dim: int, h: float, k_ie: float, time_s: float, rays: int):
+    """``run_waferlab`` with ``scheme: weno5`` (the fluorocarbon default before session 16,
+    ``--balances weno5``)."""
+    return run_waferlab(dim, h, k_ie, time_s, rays, scheme="weno5")
+
+
 def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
     import viennaps as ps
 
@@ -154,7 +164,7 @@ def run_viennaps(dim: int, h: float, k_ie: float, time_s: float, rays: int):
 
 
 CODES = (("waferlab", run_waferlab), ("waferlab, ViennaPS balances", run_waferlab_vps),
-         ("ViennaPS 4.7", run_viennaps))
+         ("ViennaPS 4.7", run_viennaps), ("waferlab, WENO5", run_waferlab_weno5))
 PEER = CODES[2][0]
 
 
@@ -201,11 +211,12 @@ def main() -> None:
     ap.add_argument("--rays", type=int, help="rays per point (default 300 in 2D, 100 in 3D)")
     ap.add_argument("--time", type=float, help="etch time (s; default 30 in 2D, 15 in 3D)")
     ap.add_argument("--out", help="results file name under bench/results")
-    ap.add_argument("--balances", choices=("published", "viennaps"), nargs="+",
+    ap.add_argument("--balances", choices=("published", "viennaps", "weno5"), nargs="+",
                     default=["published"],
-                    help="waferlab's coverage balances, each a row: the published ones "
-                         "(the model's) and/or ViennaPS 4.7's "
-                         "(validation.coverage_trench.viennaps_rules)")
+                    help="waferlab's rows: the published balances (the model's), "
+                         "ViennaPS 4.7's (validation.coverage_trench.viennaps_rules), "
+                         "and/or the published ones with scheme weno5 (the default before "
+                         "session 16)")
     ap.add_argument("--only", choices=("waferlab", PEER),
                     help="run waferlab only or the peer only")
     ap.add_argument("--isolate", action="store_true",
@@ -224,9 +235,10 @@ def main() -> None:
     hs = a.spacings or ([4.0, 2.0] if dim == 2 else [5.0])
     t, rays, kies = (TIME, 300, (2.0, 0.0)) if dim == 2 else (TIME3, RAYS3, (0.0,))
     t, rays, kies = a.time or t, a.rays or rays, tuple(a.kie or kies)
-    names = [n for n, b in (("waferlab", "published"), (CODES[1][0], "viennaps"))
+    names = [n for n, b in (("waferlab", "published"), (CODES[1][0], "viennaps"),
+                            (CODES[3][0], "weno5"))
              if b in a.balances and a.only != PEER] + [PEER] * (a.only != "waferlab")
-    codes = tuple((n, isolated(n) if a.isolate else fn) for n, fn in CODES if n in names)
+    codes = tuple((n, isolated(n) if a.isolate else dict(CODES)[n]) for n in names)
     load0 = os.getloadavg()[0]
     if a.only != PEER:
         harness.timed(codes[0][1], dim, hs[0], kies[-1], 1.0, rays)     # numba warm-up

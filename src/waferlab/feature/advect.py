@@ -355,7 +355,11 @@ def default_scheme(model: Any) -> str:
     (``FusedSteps``, wet etching: exact on facets, 1 stage per step), else "weno5".
     Directional beams keep "weno5": "eo" is exact on flat bottoms but rounds the bottom
     corner by 0.9–2.0 h (WENO5 0.5 h), more in units of h on finer grids (docs/levelset.md,
-    "Schemes"; tests/feature/test_scheme_default.py)."""
+    "Schemes"; tests/feature/test_scheme_default.py).  A traced model's surface model may
+    name its own (``preferred_scheme``: ``fluorocarbon``'s "eo", docs/fluorocarbon-bosch.md)."""
+    own = getattr(getattr(model, "model", None), "preferred_scheme", None)
+    if own in ("eo", "weno5"):
+        return own
     if isinstance(model, FusedSteps) and model.normal_dependent:
         return "eo"
     return "weno5"
