@@ -4,44 +4,58 @@ The Monte Carlo walk (``_kernels.trace3d``) follows a diffuse neutral from hit t
 In a deep feature with low sticking most of its casts, and most of the noise of the
 per-element flux, come after the second hit (session 15: B hole, s = 0.1, per-element
 relative error 6.4 % for the whole walk, 3.2 % for the first hit's tally alone).  The
-hybrid estimator keeps the walk for the first ``n_hits`` hits and replaces the rest by
-the expected value of a Markov chain on the surface.
+hybrid estimator keeps the walk for the first ``N_HITS`` hits and replaces the rest by
+the expected value of a Markov chain on surface patches ("clusters").
 
 Write Γ = Γ_{≤H} + Γ_{>H}.  After its H-th hit a ray leaves element e with weight w
-(after sticking), a diffuse emitter.  If P(c → j) is the probability that a cosine
-emission from a point of the surface patch ("cluster") c lands first on element j
-(or leaves by the top/bottom), and k_j = 1 − s_j, the weight leaving each cluster,
-z_c, counting every later re-emission, solves
+(after sticking), a diffuse emitter.  With P(c → j) the probability that a cosine
+emission from cluster c lands first on element j (or leaves by the top / the bottom),
+k_j = 1 − s_j and r_c the weight re-emitted after hit H in c, the weight leaving each
+cluster over all later re-emissions, z_c, solves
 
-    z_c = r_c + Σ_d Σ_{j ∈ d} ... ,   z = r + Qᵀ z,   Q_cd = Σ_{j∈d} P(c → j) k_j,      (1)
+    z = r + Qᵀ z,      Q_cd = Σ_{j ∈ d} P(c → j) k_j,                               (1)
 
-with r_c = Σ (weights re-emitted after hit H in c); then
+and then
 
-    Γ_{>H, j} = Σ_c z_c P(c → j),      transmitted_{>H} = Σ_c z_c P(c → bottom)      (2)
+    Γ_{>H, j} = Σ_c z_c P(c → j) A / a_j,    transmitted_{>H} = Σ_c z_c P(c → bottom)   (2)
 
-(the radiosity balance of Siegel & Howell, *Thermal Radiation Heat Transfer*, 4th ed.,
-2002, ch. 5, written for emission totals per patch: ``reemission`` solves the same
-balance in 2D with exact view factors).  P is estimated from the casts the walk makes
-anyway: every cast that starts at a diffuse re-emission after hits 1 … H − 1 is one
-sample of P(c → ·) from its cluster, P̂(c → j) = n_cj / n_c.  (1)–(2) are then solved
-per chunk (the chunks' r) with the same P̂, so the batch-means standard error counts
-the noise of r, not that of P̂.
+(A the domain area, a_j the element area, normalised like the walk's tallies): the
+radiosity balance of diffuse emitters (Siegel & Howell, *Thermal Radiation Heat
+Transfer*, 4th ed., 2002, ch. 5) written for emission totals per cluster; ``reemission``
+solves the same balance in 2D with exact view factors.
 
-What is assumed (the bias, measured against the full walk in
-tests/feature/flux/test_hybrid.py and bench/bench_hybrid3d.py):
-- a cluster's emission after hit H has the transition law of its sampled emissions
-  (the within-cluster distribution of the emitting points differs between hit orders;
-  the error is second order in the cluster size: ``CLUSTER`` level-set cells);
+P is estimated from casts: after hit H the walk casts the ray's diffuse re-emission once
+more (recorded, not tallied), and every recorded cast from hits ``FIRST`` … H is one
+sample of P(c → ·), P̂(c → j) = n_cj / n_c.  With FIRST = H the samples are drawn from
+exactly the emission points that r holds.  (1) is solved densely on the clusters that
+exchange anything (a flat field top sends every emission away and drops out), per
+chunk (the chunks' r); Γ_{>H} is smoothed over ``SMOOTH`` cells along the surface
+(``remainder_smoother``: Gaussian, elements facing within 60°), because few samples
+land on one element while the many-bounce flux is smooth.
+
+Cost per ray: H + 1 casts at most instead of the walk's 1/s-odd in a deep feature.
+
+What is assumed (the bias, measured against the full walk: bench/bench_hybrid3d.py,
+bench/results/hybrid3d_s16.md; tests/feature/flux/test_hybrid.py):
+- every later emission of a cluster has the transition law of its sampled emissions
+  (the within-cluster distribution of emitting points drifts with the hit order); the
+  error is of second order in the cluster size, ``CLUSTER`` cells (clusters: cubes ×
+  the dominant axis of the normal, so a corner's floor and wall are apart);
 - a cluster with fewer than ``MIN_SAMPLES`` samples borrows the row of its coarse
-  parent (``COARSE`` cells); a cluster with none at either level sends its weight back
-  to the MC walk's tally?  No: its r is counted as lost and reported (``lost``), checked
-  to be ≪ the noise in the tests;
-- P̂ and r come from the same rays: E[f(P̂)] ≠ f(P) for the non-linear (I − Qᵀ)⁻¹, a
-  bias of order 1/n_c (hundreds of samples per cluster in the shared cases).
+  parent (``COARSE``³ cubes); weight left in a cluster without any sample is lost and
+  reported (``info["lost"]``: 0 in the shared cases);
+- the smoothing's error is second order in its radius where the flux is smooth;
+- P̂ and r come from the same rays, so E[(I − Q̂ᵀ)⁻¹] ≠ (I − Qᵀ)⁻¹: a bias of order
+  1/n_c (tens to thousands of samples per cluster).
+The batch-means standard error counts the noise of the walk's part and of r, not that of
+P̂ (one P̂ for all chunks): in an open tube with non-sticking walls (all balance) the
+spread of independent traces is ≈5× the reported σ; on the B hole the per-element
+error is ≈1.15× the reported σ.
 
 Eligible species (``eligible``): 3D, no per-hit yields, no specular re-emission, no
 angle-dependent sticking (the transition law must not depend on how the ray arrived);
-any source distribution (the first hit is the walk's).
+any source distribution (the first hit is the walk's).  Used by ``trace_fluxes`` with
+``reemission="radiosity"`` (the transport default) and the stratified launch.
 """
 from __future__ import annotations
 

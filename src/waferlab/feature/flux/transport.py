@@ -60,7 +60,9 @@ class RayTracing:
                          session 13; ``trace_fluxes``)
     reemission           "mc" (every species by the Monte Carlo walk) or "radiosity" (in
                          2D the neutrals with a cosine source and diffuse re-emission by
-                         the radiosity solve with exact view factors, ``reemission``;
+                         the radiosity solve with exact view factors, ``reemission``; in
+                         3D the diffuse neutrals by the walk's first two hits and a
+                         clustered radiosity balance for the rest, ``hybrid``;
                          ``trace_fluxes``)
     """
 
