@@ -1,7 +1,7 @@
 """Accuracy and cost of the 3D hybrid neutral estimator (``flux.hybrid``) against the full
 walk, on the neutral traces of the shared 3D cases.
 
-A short run of each case is made with the hybrid on; the ``--call``-th neutral ray group
+A short run of each case is made with the hybrid on (``reemission="hybrid"``); the ``--call``-th neutral ray group
 it traces (the surface, the species with their per-element sticking, the ray count N) is
 kept, and on that trace:
 - reference: the full walk (``FluxTracer._run``) with 16 N rays;
@@ -44,7 +44,17 @@ def capture(case: str, call: int):
             raise StopIteration
         return orig(tracer, group, n_rays, seeds, **kw)
 
+    from waferlab.feature.flux import transport as TR
+
+    plain = TR.trace_fluxes
+
+    def hybrid_on(*args, **kw):                 # the case as with reemission="hybrid"
+        if kw.get("reemission") == "radiosity":
+            kw["reemission"] = "hybrid"
+        return plain(*args, **kw)
+
     HY.run_cut = keep
+    TR.trace_fluxes = hybrid_on
     try:
         if case == "fc3":
             import bench_fluorocarbon as fc
@@ -65,6 +75,7 @@ def capture(case: str, call: int):
                 pass
     finally:
         HY.run_cut = orig
+        TR.trace_fluxes = plain
     return got[-1]
 
 

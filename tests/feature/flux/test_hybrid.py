@@ -57,7 +57,7 @@ def test_hybrid_tube_clausing(ctx):
     lat = np.asarray(s.lateral_bounds)
     fac = np.prod(lat[:, 1] - lat[:, 0]) / shapes.polygon_area(1.0, 96)
     W = np.array([trace_fluxes(s, [sp], ctx, n_rays=100_000, tracer=tr, stream=("t", i),
-                               reemission="radiosity")["n"].transmitted * fac
+                               reemission="hybrid")["n"].transmitted * fac
                   for i in range(4)])
     sig = W.std(ddof=1) / 2.0
     assert abs(W.mean() - K_TUBE4) < 3 * sig + (0.005 + BIAS) * K_TUBE4, (W, sig)
@@ -68,7 +68,7 @@ def test_hybrid_coburn_winters_3d(ctx, S):
     surface = shapes.hole(1.0, 4.0, h=0.1)
     sp = Species(name="n", sticking={"top": 1.0, "wall": 0.0, "bottom": S})
     f = trace_fluxes(surface, [sp], ctx, n_rays=200_000, keep_chunks=True,
-                     reemission="radiosity")["n"]
+                     reemission="hybrid")["n"]
     mean, sig = f.region_mean(np.where(surface.materials == 2, surface.areas, 0.0))
     ref = K_TUBE4 / (K_TUBE4 + S * (1 - K_TUBE4))
     assert abs(mean - ref) < (0.02 + BIAS) * ref + 3 * sig, (mean, sig)
@@ -95,7 +95,7 @@ def test_hybrid_matches_the_full_walk_in_a_hole(ctx):
     ref = _bands(s, trace_fluxes(s, [sp], ctx, n_rays=2_000_000, keep_chunks=True,
                                  tracer=tr, stream=("ref",))["n"], edges)
     hy = np.array([_bands(s, trace_fluxes(s, [sp], ctx, n_rays=200_000, keep_chunks=True,
-                                          tracer=tr, reemission="radiosity",
+                                          tracer=tr, reemission="hybrid",
                                           stream=("hy", i))["n"], edges)
                    for i in range(4)])
     mean = hy[:, :, 0].mean(axis=0)

@@ -433,15 +433,16 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                     (independent draws, the launch before session 13); 3D: "stratified"
                     (default; ``_strata``: positions over the whole trace, directions and
                     energies Latin hypercubes per chunk) or "uniform" (the old draws)
-    reemission      "mc" (default: every species by the Monte Carlo walk) or "radiosity":
+    reemission      "mc" (default: every species by the Monte Carlo walk), "radiosity":
                     in 2D the species that ``reemission.eligible`` accepts (cosine
                     source, diffuse re-emission, no yields) by the radiosity solve of
                     ``reemission`` with exact view factors (computed once per
-                    ``tracer``; no rays from the source, stderr 0); in 3D the
-                    species that ``hybrid.eligible`` accepts (no yields, diffuse
-                    re-emission, no angle-dependent sticking; stratified launch) by the
-                    walk for their first ``hybrid.N_HITS`` hits and a clustered
-                    radiosity balance for the rest (``hybrid``); the others as with "mc"
+                    ``tracer``; no rays from the source, stderr 0); the others, and
+                    every species in 3D, as with "mc"; or "hybrid" (opt-in): 2D as
+                    "radiosity", in 3D the species that ``hybrid.eligible`` accepts (no
+                    yields, diffuse re-emission, no angle-dependent sticking; stratified
+                    launch) by the walk for their first ``hybrid.N_HITS`` hits and a
+                    clustered radiosity balance for the rest (``hybrid``)
     """
     if launch not in LAUNCHES:
         raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
@@ -470,14 +471,14 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     smoother = smoothing_operator(surface, smoothing) if smoothing > 0 else None
     out = {}
     tallies = {}
-    solved = [sp for sp in species if reemission == "radiosity"
+    solved = [sp for sp in species if reemission in ("radiosity", "hybrid")
               and RE.eligible(sp, tracer.dim, tracer.n_elements)]
     if solved:
         out.update(RE.radiosity_fluxes(tracer, solved, tracer.view_factors(), n_chunks,
                                        smoother, keep_chunks))
     for group in _groups([sp for sp in species if sp.name not in out]):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
-        if (reemission == "radiosity" and tracer.dim == 3 and launch == "stratified"
+        if (reemission == "hybrid" and tracer.dim == 3 and launch == "stratified"
                 and all(HY.eligible(sp) for sp in group)):
             inc, absb, trans, counts, nrays = HY.run_cut(tracer, group, N, seeds)
             ytal = None

@@ -55,7 +55,8 @@ error is ≈1.15× the reported σ.
 Eligible species (``eligible``): 3D, no per-hit yields, no specular re-emission, no
 angle-dependent sticking (the transition law must not depend on how the ray arrived);
 any source distribution (the first hit is the walk's).  Used by ``trace_fluxes`` with
-``reemission="radiosity"`` (the transport default) and the stratified launch.
+``reemission="hybrid"`` (opt-in, not the default: see bench/results/est3d_s16.md) and the
+stratified launch.
 """
 from __future__ import annotations
 
