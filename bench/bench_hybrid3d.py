@@ -138,7 +138,8 @@ def study(case: str, call: int, seeds_n: int) -> list[str]:
         line = {}
         for name in runs:
             ms = np.array([np.nan_to_num(r[q][0]) for r in runs[name]])
-            rel = [np.sqrt(np.mean(((mm - m_ref) / m_ref)[ok] ** 2)) for mm in ms]
+            pos = ok & (np.nan_to_num(m_ref) > 0)
+            rel = [np.sqrt(np.mean(((mm - m_ref)[pos] / m_ref[pos]) ** 2)) for mm in ms]
             bands = ms @ Wn.T                                   # (seeds, nb)
             bias = bands.mean(axis=0) - band_ref
             sig = np.hypot(band_ref_sig, bands.std(axis=0, ddof=1) / np.sqrt(len(ms)))

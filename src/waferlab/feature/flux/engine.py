@@ -478,6 +478,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                                        smoother, keep_chunks))
     for group in _groups([sp for sp in species if sp.name not in out]):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
+        ytal: np.ndarray | None
         if (reemission == "hybrid" and tracer.dim == 3 and launch == "stratified"
                 and all(HY.eligible(sp) for sp in group)):
             inc, absb, trans, counts, nrays = HY.run_cut(tracer, group, N, seeds)
@@ -497,6 +498,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                   if keep_chunks else None)
         ymean, yerr = {}, {}
         for c, cname in enumerate(sp.yield_channels if ytal is not None else ()):
+            assert ytal is not None
             ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother)
             if chunks is not None:                 # keep_chunks
                 chunks[f"yield:{cname}"] = y_k
