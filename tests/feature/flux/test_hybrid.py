@@ -15,6 +15,10 @@ radiosity balance for the rest.
 import numpy as np
 import pytest
 
+# the hybrid is opt-in, and its cut-walk kernel costs ≈50 s of CPU to compile on a cold
+# numba cache: kept out of the default suite (CI budget)
+pytestmark = pytest.mark.slow
+
 from waferlab.feature.flux import Species, shapes, trace_fluxes
 from waferlab.feature.flux import hybrid as HY
 from waferlab.feature.flux.engine import FluxTracer
@@ -84,7 +88,6 @@ def _bands(surface, f, edges):
     return np.array(out)
 
 
-@pytest.mark.slow
 def test_hybrid_matches_the_full_walk_in_a_hole(ctx):
     s = _hole()
     tr = FluxTracer(s)
