@@ -15,13 +15,13 @@ radiosity balance for the rest.
 import numpy as np
 import pytest
 
-# the hybrid is opt-in, and its cut-walk kernel costs ≈50 s of CPU to compile on a cold
-# numba cache: kept out of the default suite (CI budget)
-pytestmark = pytest.mark.slow
-
 from waferlab.feature.flux import Species, shapes, trace_fluxes
 from waferlab.feature.flux import hybrid as HY
 from waferlab.feature.flux.engine import FluxTracer
+
+# the hybrid is opt-in, and its cut-walk kernel costs ≈50 s of CPU to compile on a cold
+# numba cache: kept out of the default suite (CI budget)
+pytestmark = pytest.mark.slow
 
 K_TUBE4 = 0.35657   # tube L/R = 4, Clausing
 BIAS = 0.01         # bias bound of the balance (relative), bench/results/est3d_s16.md
