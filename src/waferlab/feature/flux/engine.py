@@ -32,6 +32,7 @@ import numpy as np
 from ..surface import Surface
 from . import _batch_kernels as KS
 from . import _kernels as K
+from . import hybrid as HY
 from . import reemission as RE
 from ._cast3d import skip_field
 from .sources import Species, inplane_inverse_cdf
@@ -174,6 +175,7 @@ class FluxTracer:
         self.emat = np.ascontiguousarray(surface.materials, np.int64)
         self.domain_area = float(np.prod(lat[:, 1] - lat[:, 0]))
         self._F: np.ndarray | None = None
+        self.cache: dict = {}        # the hybrid estimator's clusters and smoother
 
     def view_factors(self) -> np.ndarray:
         """The 2D surface's view factors (``reemission.view_factors``), computed once:
@@ -431,12 +433,16 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                     (independent draws, the launch before session 13); 3D: "stratified"
                     (default; ``_strata``: positions over the whole trace, directions and
                     energies Latin hypercubes per chunk) or "uniform" (the old draws)
-    reemission      "mc" (default: every species by the Monte Carlo walk) or "radiosity":
+    reemission      "mc" (default: every species by the Monte Carlo walk), "radiosity":
                     in 2D the species that ``reemission.eligible`` accepts (cosine
                     source, diffuse re-emission, no yields) by the radiosity solve of
                     ``reemission`` with exact view factors (computed once per
                     ``tracer``; no rays from the source, stderr 0); the others, and
-                    every species in 3D, as with "mc"
+                    every species in 3D, as with "mc"; or "hybrid" (opt-in): 2D as
+                    "radiosity", in 3D the species that ``hybrid.eligible`` accepts (no
+                    yields, diffuse re-emission, no angle-dependent sticking; stratified
+                    launch) by the walk for their first ``hybrid.N_HITS`` hits and a
+                    clustered radiosity balance for the rest (``hybrid``)
     """
     if launch not in LAUNCHES:
         raise ValueError(f"launch = {launch!r}; allowed: {LAUNCHES}")
@@ -465,14 +471,21 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
     smoother = smoothing_operator(surface, smoothing) if smoothing > 0 else None
     out = {}
     tallies = {}
-    solved = [sp for sp in species if reemission == "radiosity"
+    solved = [sp for sp in species if reemission in ("radiosity", "hybrid")
               and RE.eligible(sp, tracer.dim, tracer.n_elements)]
     if solved:
         out.update(RE.radiosity_fluxes(tracer, solved, tracer.view_factors(), n_chunks,
                                        smoother, keep_chunks))
     for group in _groups([sp for sp in species if sp.name not in out]):
         seeds = ctx.seeds(n_chunks, *stream, "+".join(sp.name for sp in group))
-        inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds, launch=launch)
+        ytal: np.ndarray | None
+        if (reemission == "hybrid" and tracer.dim == 3 and launch == "stratified"
+                and all(HY.eligible(sp) for sp in group)):
+            inc, absb, trans, counts, nrays = HY.run_cut(tracer, group, N, seeds)
+            ytal = None
+        else:
+            inc, absb, trans, counts, nrays, ytal = tracer._run(group, N, seeds,
+                                                                launch=launch)
         for q, sp in enumerate(group):
             tallies[sp.name] = (inc[:, q], absb[:, q], trans[:, q], counts, nrays, ytal)
     for sp in species:
@@ -485,6 +498,7 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
                   if keep_chunks else None)
         ymean, yerr = {}, {}
         for c, cname in enumerate(sp.yield_channels if ytal is not None else ()):
+            assert ytal is not None
             ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother)
             if chunks is not None:                 # keep_chunks
                 chunks[f"yield:{cname}"] = y_k

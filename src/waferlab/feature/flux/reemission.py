@@ -56,7 +56,7 @@ from .sources import Species
 
 __all__ = ["REEMISSIONS", "GAUSS", "eligible", "view_factors", "radiosity_fluxes"]
 
-REEMISSIONS = ("mc", "radiosity")
+REEMISSIONS = ("mc", "radiosity", "hybrid")   # hybrid: 2D as radiosity, 3D ``hybrid``
 GAUSS = 2                 # Gauss–Legendre points per emitting element (3: the same to 1e-5)
 N_UNIFORM = 64            # extra equal cuts of sin φ (guards the side images' corners)
 DENSE_MAX = 600           # up to this many elements (1) is solved by LU, above by GMRES

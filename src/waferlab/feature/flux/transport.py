@@ -61,7 +61,9 @@ class RayTracing:
     reemission           "mc" (every species by the Monte Carlo walk) or "radiosity" (in
                          2D the neutrals with a cosine source and diffuse re-emission by
                          the radiosity solve with exact view factors, ``reemission``;
-                         ``trace_fluxes``)
+                         ``trace_fluxes``) or "hybrid" (opt-in: 2D as "radiosity", 3D
+                         diffuse neutrals by the walk's first two hits and a clustered
+                         radiosity balance for the rest, ``hybrid``)
     """
 
     rays_per_point: int = 1000
