@@ -27,7 +27,7 @@ from . import _tile_kernels as T
 from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack, extend_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
-from .tiles import TiledVolume, ghost_planes
+from .tiles import TILE, TiledVolume, ghost_planes
 
 __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
 
@@ -345,11 +345,12 @@ class TiledWork:
         return targets, k_lo, k_hi
 
     def _chamfer(self, targets: np.ndarray) -> None:
-        """``_band.chamfer`` by its fixed x-slabs (even slabs, then odd ones), each on a
-        dense copy of the slab and one plane on each side: a slab reads only planes of
-        the idle slabs beside it, so the sequence is that of the dense kernel.  On a
-        reflective boundary the edge slab is copied without ghost planes, so the
-        mirrored reads see the slab's own updated values as in the dense array."""
+        """``_band.chamfer`` in place on the tiles (``_tile_kernels.chamfer_tiles``): its
+        fixed x-slabs, even slabs then odd ones in parallel, each reading only planes of
+        the idle slabs beside it, so the sequence is that of the dense kernel; the
+        targets' tiles are stored (``ensure`` of the candidates), so nothing is
+        allocated and no slab is copied (session 15's slab copies: +1.4 s at 5.12 µm;
+        copies per thread: +25 MB at 10.24 µm)."""
         g = self.grid
         h = g.spacing
         tv = self.top
@@ -357,26 +358,12 @@ class TiledWork:
         ns = min(KB.N_SLABS, max(nx // 2, 1))
         if ns > 1 and ns % 2 == 1:
             ns -= 1
-        bounds = [int(np.searchsorted(targets, (s * nx // ns) * ny * nz)) for s in range(ns + 1)]
-        back = KB.half_mask(ny, nz, h, g.dimension, -1)
-        fwd = KB.half_mask(ny, nz, h, g.dimension, 1)
-        for _it in range(KB.ITERATIONS):
-            for parity in range(2):
-                for s in range(parity, ns, 2):
-                    lo, hi = bounds[s], bounds[s + 1]
-                    if hi <= lo:
-                        continue
-                    a, b = s * nx // ns, (s + 1) * nx // ns
-                    if g.periodic:
-                        r0, r1 = a - 1, b + 1
-                    else:
-                        r0, r1 = max(a - 1, 0), min(b + 1, nx)
-                    loc = self.planes_of(ghost_planes(r0, r1, nx, g.periodic))
-                    act = self.act
-                    T.chamfer_slab(loc, targets[lo:hi], r0, h, self.cap, g.dimension,
-                                   g.periodic, back, fwd)
-                    tv.write_planes(a, loc[a - r0:b - r0], act)
-                    del loc
+        bounds = np.searchsorted(targets, (np.arange(ns + 1) * nx // ns) * (ny * nz))
+        back = KB.half_mask(TILE, TILE, h, 3, -1)
+        fwd = KB.half_mask(TILE, TILE, h, 3, 1)
+        T.chamfer_tiles(tv.tmap, tv.const, tv.pool, nx, ny, nz, targets,
+                        bounds.astype(np.int64), h, self.cap, g.periodic, KB.ITERATIONS,
+                        back, fwd)
 
     # ---- per step ------------------------------------------------------------------
     def materials_at(self, h: float, origin: np.ndarray, tols: np.ndarray,
