@@ -40,10 +40,12 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` — off: the tiled step gives the dense step's bits at a lower peak
-    (10.24 µm scale cell: 472–473 MB against 718 MB) but still costs more CPU (whole
-    process 1.23 × dense at 5.12 µm, 1.43–1.45 × at 10.24 µm; bench/results/
-    scale_tiles_s15.md)."""
+    ``AUTO_TILES`` (on).  Both give the same bits; the tiled step holds the top set in
+    tiles and the lower layers in column tiles, so its peak grows with the surface, at
+    some extra CPU.  The size rule, measured on the scale cell (bench_scale.py, 0.02 µm,
+    whole process; bench/results/scale_tiles_s16.md): 5.12 µm (256² × 48 = 3.1 M nodes
+    per layer, dense peak 351 MB) stays dense, 10.24 µm (12.6 M nodes) runs tiled
+    (peak 718 MB dense → < 500 MB tiled)."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
@@ -56,7 +58,7 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     return AUTO_TILES and ok and int(np.prod(geometry.shape)) >= TILED_MIN_NODES
 
 
-AUTO_TILES = False             # automatic choice of the tiled step (see ``use_tiles``)
+AUTO_TILES = True              # automatic choice of the tiled step (see ``use_tiles``)
 TILED_MIN_NODES = 1 << 22      # ... from 2^22 nodes per layer
 
 
