@@ -361,6 +361,15 @@ def mark_top_changed(pool_flat, pos, band, before, nz, colmark):
             colmark[band[b] // nz] = 1
 
 
+@njit(cache=True)
+def mark_tiles(ny, nz, idx, out):
+    """out[tile] = 1 for the tile of every flat node of ``idx``."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in range(idx.shape[0]):
+        i, j, k = unravel_r(idx[b], ny, nz, rny, rnz)
+        out[i >> _S, j >> _S, k >> _S] = 1
+
+
 @njit(cache=True, parallel=True)
 def take_at(pool_flat, pos):
     out = np.empty(pos.shape[0])

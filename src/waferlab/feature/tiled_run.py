@@ -67,7 +67,8 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         carry0: Any) -> tuple[LevelSetStack, int]:
     """The time loop of ``advect.advance`` for a beam model with the top set in tiles
     (the same sequence of operations, each on the tiles: see the module docstring)."""
-    from .advect import REUSE_MATERIALS, STABILITY, _own, held_block, stable_dt
+    from .advect import (HOLD_ZERO_SPEED, MOVING_ONLY, REUSE_MATERIALS, STABILITY, _own,
+                         held_block, stable_dt)
     from .velocity import Stateful
     g = geometry.grid
     h = g.spacing
@@ -105,17 +106,26 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         dt = min(dt, t_end - t)
         weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         del mats
-        u0 = w.gather()
+        # a beam etch with nothing held: the stages visit the moving nodes only (exact;
+        # ``advect``'s rule)
+        moving = MOVING_ONLY and HOLD_ZERO_SPEED and mode == K.BEAM and reuse and w.held == 0
+        movers = None
         bad = 0
-        for q, (wa, wb) in enumerate(weights):
-            bad = w.stage(u0, V, dt, wa, wb, order, mode, alpha, last=q == len(weights) - 1)
+        if moving:
+            mb, pm, u0, bad = w.moving_stages(V, dt, weights, order, mode, alpha)
+            movers = (pm, mb)
+            del mb, pm
+        else:
+            u0 = w.gather()
+            for q, (wa, wb) in enumerate(weights):
+                bad = w.stage(u0, V, dt, wa, wb, order, mode, alpha, last=q == len(weights) - 1)
         if bad:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if L > 1:
             if kind == "etch":
                 w.hold()
-                w.clip_below(u0 if reuse else None)
+                w.clip_below(u0 if reuse else None, movers)
             elif float(V.min()) < 0:
                 w.floor_top()
         t += dt
@@ -131,5 +141,5 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
             on_step(t, dt, sv, rebuild, **({"carry": carry} if stateful else {}))
             object.__setattr__(sv, "_dense", None)
             del sv
-        del V, state, view, u0
+        del V, state, view, u0, movers
     return w.finish(clearance), steps
