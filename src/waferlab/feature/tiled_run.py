@@ -42,10 +42,12 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
     ``AUTO_TILES`` (on).  Both give the same bits; the tiled step holds the top set in
     tiles and the lower layers in column tiles, so its peak grows with the surface, at
-    some extra CPU.  The size rule, measured on the scale cell (bench_scale.py, 0.02 µm,
-    whole process; bench/results/scale_tiles_s16.md): 5.12 µm (256² × 48 = 3.1 M nodes
-    per layer, dense peak 351 MB) stays dense, 10.24 µm (12.6 M nodes) runs tiled
-    (peak 718 MB dense → < 500 MB tiled)."""
+    extra CPU.  The size rule, measured on the scale cell (bench_scale.py, 0.02 µm,
+    whole process, one launch at load 22–33; bench/results/tiles_s16.md): 5.12 µm
+    (256² × 48 = 3.1 M nodes per layer, dense peak 398 MB) stays dense; 10.24 µm
+    (12.6 M nodes) runs tiled: peak 729 → 486 MB, CPU 41.4 → 79.7 s (1.92 × — the tiled
+    rebuild has no incremental path yet).  ``AUTO_TILES = False`` gives back the dense
+    default (the same bits)."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
