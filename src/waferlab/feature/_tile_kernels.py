@@ -191,36 +191,22 @@ def speed_bounds_slab(V, loc, x0, band, h, alpha, ndim, py, vmax, smax):
 
 @njit(cache=True, inline="always")
 def _relax_tiles(tmap, const, pool, flatpool, n, nx, ny, nz, rny, rnz, h, cap, periodic,
-                 half, toff, wts, dirs):
+                 half, toff, wts):
     """``_band._relax_at`` of node n read and written in the tiles (n's tile is stored):
     the same neighbours in the same order, so the same number.  A node inside its tile
     and away from the window's faces reads its 13 neighbours through offsets within the
-    tile's slot (``toff``: ``_band.half_mask`` of an 8 x 8 x 8 block), a node away from
-    the window's faces through the tile map at (i, j, k) + ``dirs`` (the same
-    neighbours, the same order), any other as ``_band._relax`` (wrapped or mirrored)."""
+    tile's slot (``toff``: ``_band.half_mask`` of an 8 x 8 x 8 block); any other through
+    the tile map, wrapped or mirrored as ``_band._relax``."""
     i, j, k = unravel_r(n, ny, nz, rny, rnz)
     li, lj, lk = i & _M, j & _M, k & _M
     p = tmap[i >> _S, j >> _S, k >> _S] * (_M + 1) ** 3 + (li << (2 * _S)) + (lj << _S) + lk
     c = flatpool[p]
     pos = c > 0
     best = abs(c)
-    inner = 0 < i < nx - 1 and 0 < j < ny - 1 and 0 < k < nz - 1
-    if inner and 0 < li < _M and 0 < lj < _M and 0 < lk < _M:
+    if (0 < li < _M and 0 < lj < _M and 0 < lk < _M and 0 < i < nx - 1 and 0 < j < ny - 1
+            and 0 < k < nz - 1):
         for q in range(toff.shape[0]):
             v = flatpool[p + toff[q]]
-            if (v > 0) == pos:
-                d = abs(v) + wts[q]
-                if d < best:
-                    best = d
-    elif inner:                     # no wrap needed: the neighbour's tile by the map
-        for q in range(toff.shape[0]):
-            ii = i + dirs[q, 0]
-            jj = j + dirs[q, 1]
-            kk = k + dirs[q, 2]
-            s = tmap[ii >> _S, jj >> _S, kk >> _S]
-            v = (const[ii >> _S, jj >> _S, kk >> _S] if s < 0
-                 else flatpool[s * (_M + 1) ** 3 + ((ii & _M) << (2 * _S)) + ((jj & _M) << _S)
-                               + (kk & _M)])
             if (v > 0) == pos:
                 d = abs(v) + wts[q]
                 if d < best:
@@ -261,13 +247,12 @@ def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, period
     ``iterations`` times.  A slab at least 2 planes wide reads only planes of the idle
     slabs beside it, and every target's tile is stored, so each node gets the dense
     kernel's number and no slab copy is made (``back``/``fwd``: the tile offsets and
-    weights of ``_band.half_mask(8, 8, h, 3, -1 / +1)`` and the (di, dj, dk) of each,
-    ``tiled_step.half_dirs``)."""
+    weights of ``_band.half_mask(8, 8, h, 3, -1 / +1)``)."""
     flatpool = pool.reshape(-1)
     rny, rnz = 1.0 / ny, 1.0 / nz
     ns = bounds.shape[0] - 1
-    bo, bw, bd = back
-    fo, fw, fd = fwd
+    bo, bw = back
+    fo, fw = fwd
     for _it in range(iterations):
         for parity in range(2):
             for q in prange((ns + 1 - parity) // 2):
@@ -276,10 +261,10 @@ def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, period
                 hi = bounds[s + 1]
                 for t in range(lo, hi):
                     _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
-                                 rnz, h, cap, periodic, -1, bo, bw, bd)
+                                 rnz, h, cap, periodic, -1, bo, bw)
                 for t in range(hi - 1, lo - 1, -1):
                     _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
-                                 rnz, h, cap, periodic, 1, fo, fw, fd)
+                                 rnz, h, cap, periodic, 1, fo, fw)
 
 
 @njit(cache=True, inline="always")

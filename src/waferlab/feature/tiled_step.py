@@ -103,15 +103,6 @@ def _map_large() -> None:
         pass
 
 
-def half_dirs(half: int) -> np.ndarray:
-    """(13, 3) int64: the (di, dj, dk) of ``_band.half_mask``'s neighbours (3D), in its
-    order."""
-    out = [(di, dj, dk) for di in (-1, 0, 1) for dj in (-1, 0, 1) for dk in (-1, 0, 1)
-           if (di, dj, dk) != (0, 0, 0)
-           and (di if di != 0 else (dj if dj != 0 else dk)) == half]
-    return np.array(out, dtype=np.int64)
-
-
 def near_tiles(a: np.ndarray, periodic: bool) -> np.ndarray:
     """uint8 per tile: 1 for the tiles flagged in ``a`` (bool) and their 26 neighbours
     (wrapped laterally when ``periodic``)."""
@@ -388,8 +379,8 @@ class TiledWork:
         if ns > 1 and ns % 2 == 1:
             ns -= 1
         bounds = np.searchsorted(targets, (np.arange(ns + 1) * nx // ns) * (ny * nz))
-        back = KB.half_mask(TILE, TILE, h, 3, -1) + (half_dirs(-1),)
-        fwd = KB.half_mask(TILE, TILE, h, 3, 1) + (half_dirs(1),)
+        back = KB.half_mask(TILE, TILE, h, 3, -1)
+        fwd = KB.half_mask(TILE, TILE, h, 3, 1)
         T.chamfer_tiles(tv.tmap, tv.const, tv.pool, nx, ny, nz, targets,
                         bounds.astype(np.int64), h, self.cap, g.periodic, KB.ITERATIONS,
                         back, fwd)
