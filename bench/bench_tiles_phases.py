@@ -61,7 +61,7 @@ FINE = [
     ("waferlab.feature.tiles", "TiledVolume.scatter", "f_scatter"),
     ("waferlab.feature.tiles", "TiledVolume.write_planes", "f_write_planes"),
     ("waferlab.feature._band", "classify", "f_classify"),
-    ("waferlab.feature._tile_kernels", "chamfer_slab", "f_chamfer"),
+    ("waferlab.feature._tile_kernels", "chamfer_tiles", "f_chamfer"),
     ("waferlab.feature._tile_kernels", "band_mask", "f_band_mask"),
     ("waferlab.feature._tile_kernels", "positions", "f_positions"),
     ("waferlab.feature._tile_kernels", "band_cutoff", "f_cutoff"),

@@ -137,6 +137,33 @@ def test_storage_choice():
         use_tiles(geo, m, False, "sparse")
 
 
+def test_automatic_storage_follows_the_size_rule(monkeypatch):
+    """With ``AUTO_TILES`` on, the 10.24 µm scale cell's window (512² × 48 nodes per
+    layer) runs tiled and the 5.12 µm one (256² × 48) dense; 2D and non-beam models
+    stay dense at any size.  Off (the default until the tiled rebuild is incremental),
+    every size is dense."""
+    from types import SimpleNamespace
+
+    from waferlab.feature import tiled_run
+    from waferlab.feature.models_basic import IsotropicVelocity
+    assert not tiled_run.AUTO_TILES
+    m0 = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]) * UM / 60)
+    big = SimpleNamespace(grid=SimpleNamespace(dimension=3), shape=(512, 512, 48))
+    assert not use_tiles(big, m0, False, None)
+    monkeypatch.setattr(tiled_run, "AUTO_TILES", True)
+    m = DirectionalVelocity(layer_speed=np.array([-1.0, 0.0]) * UM / 60)
+
+    def geo(shape, dim=3):
+        return SimpleNamespace(grid=SimpleNamespace(dimension=dim), shape=shape)
+
+    assert use_tiles(geo((512, 512, 48)), m, False, None)
+    assert not use_tiles(geo((256, 256, 48)), m, False, None)
+    assert not use_tiles(geo((512, 512, 48)), m, True, None)        # fused steps
+    assert not use_tiles(geo((4096, 4096), dim=2), m, False, None)
+    iso = IsotropicVelocity(layer_speed=np.array([-1.0, 0.0]) * UM / 60)
+    assert not use_tiles(geo((512, 512, 48)), iso, False, None)
+
+
 def test_step_views_are_lazy_and_equal_the_dense_views():
     """What ``on_step`` sees (a checkpoint writes it): the layer count without forming φ,
     and, when read, the dense engine's φ of the same step to the last bit."""

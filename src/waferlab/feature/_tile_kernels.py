@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._band import _relax_at
-from ._kernels import LF, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
+from ._kernels import LF, _wrap, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
 from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner, beam_bound_factors, closest_at
 from .layer_tiles import interp_low
 from .tiles import unravel_r
@@ -190,19 +189,82 @@ def speed_bounds_slab(V, loc, x0, band, h, alpha, ndim, py, vmax, smax):
     return vmax, smax
 
 
-@njit(cache=True)
-def chamfer_slab(loc, targets, x0, h, cap, ndim, py, back, fwd):
-    """One slab's forward then backward chamfer pass of ``_band.chamfer`` (targets:
-    global flat indices, sorted, in the slab's inner planes)."""
-    _, ny, nz = loc.shape
-    flat = loc.reshape(-1)
-    off = x0 * ny * nz
+@njit(cache=True, inline="always")
+def _relax_tiles(tmap, const, pool, flatpool, n, nx, ny, nz, rny, rnz, h, cap, periodic,
+                 half, toff, wts):
+    """``_band._relax_at`` of node n read and written in the tiles (n's tile is stored):
+    the same neighbours in the same order, so the same number.  A node inside its tile
+    and away from the window's faces reads its 13 neighbours through offsets within the
+    tile's slot (``toff``: ``_band.half_mask`` of an 8 x 8 x 8 block); any other through
+    the tile map, wrapped or mirrored as ``_band._relax``."""
+    i, j, k = unravel_r(n, ny, nz, rny, rnz)
+    li, lj, lk = i & _M, j & _M, k & _M
+    p = tmap[i >> _S, j >> _S, k >> _S] * (_M + 1) ** 3 + (li << (2 * _S)) + (lj << _S) + lk
+    c = flatpool[p]
+    pos = c > 0
+    best = abs(c)
+    if (0 < li < _M and 0 < lj < _M and 0 < lk < _M and 0 < i < nx - 1 and 0 < j < ny - 1
+            and 0 < k < nz - 1):
+        for q in range(toff.shape[0]):
+            v = flatpool[p + toff[q]]
+            if (v > 0) == pos:
+                d = abs(v) + wts[q]
+                if d < best:
+                    best = d
+    else:
+        w2 = h * np.sqrt(2.0)
+        w3 = h * np.sqrt(3.0)
+        for di in range(-1, 2):
+            ii = _wrap(i + di, nx, periodic)
+            for dj in range(-1, 2):
+                jj = _wrap(j + dj, ny, periodic)
+                for dk in range(-1, 2):
+                    m = abs(di) + abs(dj) + abs(dk)
+                    if m == 0:
+                        continue
+                    if (di if di != 0 else (dj if dj != 0 else dk)) != half:
+                        continue
+                    kk = k + dk
+                    if kk < 0 or kk >= nz:
+                        continue
+                    s = tmap[ii >> _S, jj >> _S, kk >> _S]
+                    v = (const[ii >> _S, jj >> _S, kk >> _S] if s < 0
+                         else pool[s, ii & _M, jj & _M, kk & _M])
+                    if (v > 0) != pos:
+                        continue
+                    d = abs(v) + (h if m == 1 else (w2 if m == 2 else w3))
+                    if d < best:
+                        best = d
+    best = min(best, cap)
+    flatpool[p] = best if pos else -best
+
+
+@njit(cache=True, parallel=True)
+def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, periodic,
+                  iterations, back, fwd):
+    """``_band.chamfer`` (3D) on the tiles in place: the fixed x-slabs ``bounds`` (target
+    ranges), even slabs then odd ones in parallel, forward then backward raster passes,
+    ``iterations`` times.  A slab at least 2 planes wide reads only planes of the idle
+    slabs beside it, and every target's tile is stored, so each node gets the dense
+    kernel's number and no slab copy is made (``back``/``fwd``: the tile offsets and
+    weights of ``_band.half_mask(8, 8, h, 3, -1 / +1)``)."""
+    flatpool = pool.reshape(-1)
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    ns = bounds.shape[0] - 1
     bo, bw = back
     fo, fw = fwd
-    for t in range(targets.shape[0]):
-        _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, -1, bo, bw)
-    for t in range(targets.shape[0] - 1, -1, -1):
-        _relax_at(loc, flat, targets[t] - off, h, cap, ndim, False, py, 1, fo, fw)
+    for _it in range(iterations):
+        for parity in range(2):
+            for q in prange((ns + 1 - parity) // 2):
+                s = 2 * q + parity
+                lo = bounds[s]
+                hi = bounds[s + 1]
+                for t in range(lo, hi):
+                    _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
+                                 rnz, h, cap, periodic, -1, bo, bw)
+                for t in range(hi - 1, lo - 1, -1):
+                    _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
+                                 rnz, h, cap, periodic, 1, fo, fw)
 
 
 @njit(cache=True, inline="always")
@@ -297,6 +359,15 @@ def mark_top_changed(pool_flat, pos, band, before, nz, colmark):
     for b in prange(pos.shape[0]):
         if pool_flat[pos[b]] != before[b]:
             colmark[band[b] // nz] = 1
+
+
+@njit(cache=True)
+def mark_tiles(ny, nz, idx, out):
+    """out[tile] = 1 for the tile of every flat node of ``idx``."""
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in range(idx.shape[0]):
+        i, j, k = unravel_r(idx[b], ny, nz, rny, rnz)
+        out[i >> _S, j >> _S, k >> _S] = 1
 
 
 @njit(cache=True, parallel=True)

@@ -206,6 +206,27 @@ def _raise_at(tmap, pool, l, ny, nz, idx, src, pos, colmark):
 
 
 @njit(cache=True, parallel=True)
+def _raise_mark_at(tmap, cols, pool, l, ny, nz, idx, src, pos, need, colmark):
+    """``_raise_at`` on the nodes in stored tiles and ``_mark_raised_at`` on the others,
+    in one pass (a node is in one or the other)."""
+    mark = colmark.shape[0] > 0
+    rny, rnz = 1.0 / ny, 1.0 / nz
+    for b in prange(idx.shape[0]):
+        c, k = divmod_r(np.int64(idx[b]), nz, rnz)
+        i, j = divmod_r(c, ny, rny)
+        ti, tj, tk = i >> _S, j >> _S, k >> _S
+        s = tmap[l, ti, tj, tk]
+        v = src[pos[b]]
+        if s >= 0:
+            if pool[s, i & _M, j & _M, k & _M] < v:
+                pool[s, i & _M, j & _M, k & _M] = v
+                if mark:
+                    colmark[c] = 1
+        elif need[ti, tj, tk] == 0 and cols[l, ti, tj, tk, k & _M] < v:
+            need[ti, tj, tk] = 1
+
+
+@njit(cache=True, parallel=True)
 def _hold_at(tmap, cols, pool, l, ny, nz, idx, dst, pos):
     """dst[pos[b]] = min(dst[pos[b]], layer l at node idx[b]) (``_kernels.hold_top``'s
     test: written only where the layer is below)."""
@@ -397,13 +418,17 @@ class LayerTiles:
         it); colmark[n // nz] = 1 where a node is raised (colmark empty: no marks)."""
         ny, nz = self.shape[1], self.shape[2]
         need = np.zeros(self.tmap.shape[1:], dtype=np.uint8)
-        _mark_raised_at(self.tmap, self.cols, int(l), ny, nz, idx, src, pos, need)
+        # one pass: nodes in stored tiles raised, column tiles to store flagged; a second
+        # pass only if some were (the nodes raised already are not raised again, so
+        # every node gets the value of ``raise_to``)
+        _raise_mark_at(self.tmap, self.cols, self.pool, int(l), ny, nz, idx, src, pos,
+                       need, colmark)
         tiles = np.flatnonzero(need.reshape(-1))
         if tiles.size:
             slots = np.arange(self.n_slots, self.n_slots + tiles.size, dtype=np.int32)
             _expand(self.tmap[l], self.cols[l], self.pool, tiles, slots)
             self.n_slots += int(tiles.size)
-        _raise_at(self.tmap, self.pool, int(l), ny, nz, idx, src, pos, colmark)
+            _raise_at(self.tmap, self.pool, int(l), ny, nz, idx, src, pos, colmark)
 
     def hold_into(self, l: int, idx: np.ndarray, dst: np.ndarray, pos: np.ndarray) -> None:
         """dst[pos] = min(dst[pos], layer l at idx) (``_kernels.hold_top`` on the band)."""

@@ -40,10 +40,14 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` — off: the tiled step gives the dense step's bits at a lower peak
-    (10.24 µm scale cell: 472–473 MB against 718 MB) but still costs more CPU (whole
-    process 1.23 × dense at 5.12 µm, 1.43–1.45 × at 10.24 µm; bench/results/
-    scale_tiles_s15.md)."""
+    ``AUTO_TILES`` (off until the tiled rebuild is incremental).  Both give the same
+    bits; the tiled step holds the top set in tiles and the lower layers in column
+    tiles, so its peak grows with the surface, at extra CPU.  The size rule, measured
+    on the scale cell (bench_scale.py, 0.02 µm, whole process, one launch at load
+    22–33; bench/results/tiles_s16.md): 5.12 µm (256² × 48 = 3.1 M nodes per layer,
+    dense peak 398 MB) would stay dense; 10.24 µm (12.6 M nodes) would run tiled: peak
+    729 → 486 MB, CPU 41.4 → 79.7 s (1.92 × — the tiled rebuild has no incremental path
+    yet), so ``AUTO_TILES`` is off: the dense step is the default at every size."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
@@ -65,7 +69,8 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         carry0: Any) -> tuple[LevelSetStack, int]:
     """The time loop of ``advect.advance`` for a beam model with the top set in tiles
     (the same sequence of operations, each on the tiles: see the module docstring)."""
-    from .advect import REUSE_MATERIALS, STABILITY, _own, held_block, stable_dt
+    from .advect import (HOLD_ZERO_SPEED, MOVING_ONLY, REUSE_MATERIALS, STABILITY, _own,
+                         held_block, stable_dt)
     from .velocity import Stateful
     g = geometry.grid
     h = g.spacing
@@ -103,17 +108,26 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
         dt = min(dt, t_end - t)
         weights = ((0.0, 1.0), (0.75, 0.25), (1.0 / 3.0, 2.0 / 3.0)) if order > 1 else ((0.0, 1.0),)
         del mats
-        u0 = w.gather()
+        # a beam etch with nothing held: the stages visit the moving nodes only (exact;
+        # ``advect``'s rule)
+        moving = MOVING_ONLY and HOLD_ZERO_SPEED and mode == K.BEAM and reuse and w.held == 0
+        movers = None
         bad = 0
-        for q, (wa, wb) in enumerate(weights):
-            bad = w.stage(u0, V, dt, wa, wb, order, mode, alpha, last=q == len(weights) - 1)
+        if moving:
+            mb, pm, u0, bad = w.moving_stages(V, dt, weights, order, mode, alpha)
+            movers = (pm, mb)
+            del mb, pm
+        else:
+            u0 = w.gather()
+            for q, (wa, wb) in enumerate(weights):
+                bad = w.stage(u0, V, dt, wa, wb, order, mode, alpha, last=q == len(weights) - 1)
         if bad:
             raise SimulationError(f"NaN in the level set at t = {t:.6g} s (dt = {dt:.6g} s, "
                                   f"stable limit {stable_dt(S, h, 1.0):.6g} s)")
         if L > 1:
             if kind == "etch":
                 w.hold()
-                w.clip_below(u0 if reuse else None)
+                w.clip_below(u0 if reuse else None, movers)
             elif float(V.min()) < 0:
                 w.floor_top()
         t += dt
@@ -129,5 +143,5 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
             on_step(t, dt, sv, rebuild, **({"carry": carry} if stateful else {}))
             object.__setattr__(sv, "_dense", None)
             del sv
-        del V, state, view, u0
+        del V, state, view, u0, movers
     return w.finish(clearance), steps

@@ -1,0 +1,102 @@
+"""Peak memory and CPU of the large scale cells by phase, in one process (issue #18: "a
+40.96 µm cell runs within 4 GB"; session 16, lane tiles).
+
+bench_scale.py's cell (3D periodic L × L, hole of radius L/4 through 0.3 µm of mask,
+directional etch 1 µm/min straight down, h = 0.02 µm), built by the runner's
+``initial_wafer`` (the recipe's memory check off), then ``advect.advance`` with the
+storage asked for (default: the automatic choice, ``tiled_run.use_tiles``) for
+``--time`` seconds of the etch (a few time steps: the whole 0.5 min at 40.96 µm takes
+hours of CPU on this machine).  The resident set is sampled every 20 ms by a thread
+(``/proc/self/statm``); per phase: CPU (``time.process_time``: user + system of every
+thread), the resident set at its end and the highest sample during it.
+
+Run: python bench/bench_tiles_large.py [--size 40.96] [--time 1.0] [--storage auto]
+"""
+from __future__ import annotations
+
+import harness
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+harness.configure(threads=2)
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class Sampler(threading.Thread):
+    """The highest resident set (MB) since the last ``reset``."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.stop = False
+
+    @staticmethod
+    def rss() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * PAGE / 2**20
+
+    def run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, self.rss())
+            time.sleep(0.02)
+
+    def reset(self) -> None:
+        self.peak = self.rss()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=float, default=40.96)
+    ap.add_argument("--time", type=float, default=1.0, help="etch seconds to run")
+    ap.add_argument("--storage", default="auto", choices=["auto", "dense", "tiled"])
+    a = ap.parse_args(argv)
+    import yaml
+
+    import bench_scale as BS
+    from waferlab.api import load_recipe
+    from waferlab.context import RunContext
+    from waferlab.feature import advect
+    from waferlab.runner import initial_wafer
+
+    s = Sampler()
+    s.start()
+    rows = []
+
+    def phase(name, f):
+        s.reset()
+        t0 = time.process_time()
+        out = f()
+        rows.append((name, time.process_time() - t0, s.rss(), max(s.peak, s.rss())))
+        print(f"{name:24s} CPU {rows[-1][1]:8.2f} s   RSS after {rows[-1][2]:8.0f} MB   "
+              f"peak {rows[-1][3]:8.0f} MB   load {os.getloadavg()[0]:.1f}", flush=True)
+        return out
+
+    p = Path(tempfile.mkdtemp()) / "r.yaml"
+    p.write_text(yaml.safe_dump(BS.recipe(a.size), sort_keys=False))
+    rec = phase("load recipe", lambda: load_recipe(p, check_memory=False))
+    step = rec.steps[0]
+    ctx = RunContext(seed=1, threads=2)
+    wafer = phase("initial wafer (build)", lambda: initial_wafer(rec))
+    geo = wafer.geometry
+    print(f"  window {geo.phi.shape} ({geo.phi.nbytes / 2**20:.0f} MB dense)", flush=True)
+    model = step.velocity_model(tuple(geo.materials))
+    st = None if a.storage == "auto" else a.storage
+    out, n = phase(f"step {a.time:g} s ({a.storage})",
+                   lambda: advect.advance(geo, model, a.time, ctx, kind="etch", storage=st))
+    print(f"  {n} time steps; result {type(out).__name__}", flush=True)
+    s.stop = True
+    print("| phase | CPU s | RSS after MB | peak MB |")
+    print("|---|---|---|---|")
+    for name, cpu, rss, peak in rows:
+        print(f"| {name} | {cpu:.1f} | {rss:.0f} | {peak:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
