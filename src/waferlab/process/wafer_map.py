@@ -166,10 +166,10 @@ def reactor_profile(reactor_spec, *, seed: int = 0) -> RadialProfile:
         return fluid_profile(*ccp_wafer(reactor_spec, seed=seed))
     if reactor_spec.model == ReactorModel.FLUID2D:
         from ..reactor.fluid2d.model import solve_fluid2d
-        from ..reactor.fluid2d.output import _wafer_cells, wafer_profile
+        from ..reactor.fluid2d.output import WaferRows, wafer_profile
 
         res = solve_fluid2d(reactor_spec)
-        return fluid_profile(wafer_profile(res), res.setup.mesh.ring_area[_wafer_cells(res)])
+        return fluid_profile(wafer_profile(res), WaferRows.of(res).weights)
     return global_profile(ch.radius, r_w)
 
 

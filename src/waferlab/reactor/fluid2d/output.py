@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from .multi import MultiResult
 
-__all__ = ["wafer_profile", "reactor_state", "particle_balance", "write_fields", "write_wafer_csv",
+__all__ = ["WaferRows", "wafer_profile", "reactor_state", "particle_balance", "write_fields", "write_wafer_csv",
            "plot_reactor"]
 
 
@@ -42,9 +42,56 @@ def _coef(res: Fluid2DResult) -> PlasmaCoefficients:
 
 
 def _wafer_cells(res: Fluid2DResult | MultiResult) -> np.ndarray:
-    spec = res.setup.spec
-    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
-    return res.setup.mesh.r_faces[:-1] < r_w
+    """The columns whose centre lies on the wafer, r_i < r_w (bool, (nr,))."""
+    return WaferRows.of(res).cells
+
+
+class WaferRows:
+    """The rows of wafer.csv: one per column whose centre lies on the wafer (r_i < r_w), then,
+    where a column lies beyond the wafer, one row at r = r_w exactly, linearly interpolated
+    between the last column on the wafer and the first beyond it (a second-order point value of
+    the smooth bottom-wall field; the wafer is not a separate boundary).  ``weights`` are the
+    rows' areas on the wafer, π(min(r_{i+½}, r_w)² − r_{i−½}²), the edge row taking the part of
+    the wafer outside the last centre's cell, so Σ weights = π r_w² and a weighted average is
+    the wafer average.  (Before session 16 the rows were the columns with r_{i−½} < r_w, which
+    took in a column wholly outside the wafer when a face sat at r_w to rounding: r 106.25 mm
+    on a 10 cm wafer.)"""
+
+    def __init__(self, r_faces: np.ndarray, r_w: float):
+        rf = np.asarray(r_faces, float)
+        rc = 0.5 * (rf[1:] + rf[:-1])
+        self.cells = rc < r_w
+        k = int(self.cells.sum())                  # first column beyond the wafer
+        if k == 0:
+            raise ValueError(f"no cell centre on the wafer (r_w = {r_w:g} m, first centre {rc[0]:g} m)")
+        area = PI * (np.minimum(rf[1:k + 1], r_w) ** 2 - rf[:k] ** 2)
+        self.edge = None
+        r = rc[:k]
+        if k < rc.size:
+            t = (r_w - rc[k - 1]) / (rc[k] - rc[k - 1])
+            self.edge = (k - 1, k, float(t))
+            area = np.append(area, PI * max(r_w ** 2 - rf[k] ** 2, 0.0))
+            r = np.append(r, r_w)
+        self.r_m, self.weights = r, area
+
+    @classmethod
+    def of(cls, res) -> WaferRows:
+        spec = res.setup.spec
+        r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
+        return cls(res.setup.mesh.r_faces, r_w)
+
+    def __call__(self, f) -> np.ndarray:
+        """The rows of a per-column array ``f`` (last axis: the nr columns)."""
+        f = np.asarray(f, float)
+        out = f[..., self.cells]
+        if self.edge is not None:
+            i, j, t = self.edge
+            out = np.concatenate([out, ((1 - t) * f[..., i] + t * f[..., j])[..., None]], axis=-1)
+        return out
+
+    def average(self, f) -> float:
+        """The wafer average of row values ``f``."""
+        return float((np.asarray(f) * self.weights).sum() / self.weights.sum())
 
 
 def _bias_amplitude(res: Fluid2DResult | MultiResult, flux: float, Te: float,
@@ -76,20 +123,19 @@ def wafer_profile(res: Fluid2DResult | MultiResult) -> dict[str, np.ndarray]:
         from . import output_multi
 
         return output_multi.wafer_profile_multi(res)
-    w = _wafer_cells(res)
+    rows = WaferRows.of(res)
     m_i = _coef(res).m_i
-    ring = res.setup.mesh.ring_area[w]
-    G, Te = res.ion_flux_wafer[w], res.T_e_wafer[w]
-    V_rf, _ = _bias_amplitude(res, float((G * ring).sum() / ring.sum()), float((Te * ring).sum() / ring.sum()))
+    G, Te = rows(res.ion_flux_wafer), rows(res.T_e_wafer)
+    V_rf, _ = _bias_amplitude(res, rows.average(G), rows.average(Te))
     E = 0.5 * Te + mean_sheath_voltage(V_rf, Te, m_i)
     gm = res.setup.global_model
     m_n = gm.mass[gm.neu[0]]
     from .output_multi import wafer_face_temperature
 
     T_f = wafer_face_temperature(res.setup.spec)     # at the wafer face: n = p/(k_B T_wafer)
-    flux_n = 0.25 * res.n_gas[w, 0] * res.T_gas[w, 0] / T_f * np.sqrt(8 * K_B * T_f / (PI * m_n))
-    return {"r_m": res.wafer_r[w], "ion_flux_m2s": G, "ion_energy_mean_eV": E,
-            f"{res.setup.neutral}_flux_m2s": flux_n}
+    flux_n = 0.25 * res.n_gas[:, 0] * res.T_gas[:, 0] / T_f * np.sqrt(8 * K_B * T_f / (PI * m_n))
+    return {"r_m": rows.r_m, "ion_flux_m2s": G, "ion_energy_mean_eV": E,
+            f"{res.setup.neutral}_flux_m2s": rows(flux_n)}
 
 
 def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
@@ -101,10 +147,10 @@ def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
     setup, m = res.setup, res.setup.mesh
     gm, m_i = setup.global_model, _coef(res).m_i
     prof = wafer_profile(res)
-    ring = m.ring_area[_wafer_cells(res)]
-    avg = lambda a: float((a * ring).sum() / ring.sum())  # noqa: E731
+    rows = WaferRows.of(res)
+    avg = rows.average
     Gam = avg(prof["ion_flux_m2s"])
-    Te_w = avg(res.T_e_wafer[_wafer_cells(res)])
+    Te_w = avg(rows(res.T_e_wafer))
     V_rf, f_rf = _bias_amplitude(res, Gam, Te_w)
     V_bar = float(mean_sheath_voltage(V_rf, Te_w, m_i))
     E_mean = 0.5 * Te_w + V_bar
@@ -114,7 +160,7 @@ def reactor_state(res: Fluid2DResult | MultiResult) -> ReactorState:
     spread = max(gm.T_ion_eV, 1e-3)
     grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
     E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
-    n_g_w = float(res.n_gas[_wafer_cells(res), 0].mean())
+    n_g_w = float(res.n_gas[rows.cells, 0].mean())
     mfp = 1.0 / (n_g_w * _coef(res).sigma_i)
     A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
     ion = gm.names[int(gm.pos[0])]

@@ -18,7 +18,7 @@ from ...io.atomic import atomic_path
 from ..sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                       iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential)
 from ..state import ReactorState
-from .output import _bias_amplitude
+from .output import WaferRows, _bias_amplitude
 
 __all__ = ["wafer_profile_multi", "reactor_state_multi", "write_fields_multi", "plot_multi",
            "energy_channels_multi", "nonuniformity", "wafer_face_temperature"]
@@ -30,10 +30,6 @@ def nonuniformity(a) -> float:
     return float((a.max() - a.min()) / (a.max() + a.min()))
 
 
-def _wafer(res) -> np.ndarray:
-    spec = res.setup.spec
-    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
-    return res.setup.mesh.r_faces[:-1] < r_w
 
 
 def _ion_mass(res, G) -> np.ndarray:
@@ -46,29 +42,27 @@ def wafer_profile_multi(res) -> dict[str, np.ndarray]:
     """Columns of wafer.csv: r_m, ion_flux_m2s, ion_energy_mean_eV, <ion>_flux_m2s and
     <neutral>_flux_m2s of every species."""
     gm = res.setup.global_model
-    w = _wafer(res)
-    ring = res.setup.mesh.ring_area[w]
-    Gw = res.wall_flux[1][:, w]                                 # bottom wall, (N, m)
-    Gi = Gw[gm.pos]
+    rows = WaferRows.of(res)                                     # the wafer's rows (.output)
+    Gw = res.wall_flux[1]                                        # bottom wall, (N, nr)
+    Gi = rows(Gw[gm.pos])
     G = Gi.sum(axis=0)
-    Te = res.T_e[w, 0]
+    Te = rows(res.T_e[:, 0])
     m_i = _ion_mass(res, Gi)
-    avg = lambda a: float((a * ring).sum() / ring.sum())      # noqa: E731
-    V_rf, _ = _bias_amplitude(res, avg(G), avg(Te), float(avg(m_i)))
+    V_rf, _ = _bias_amplitude(res, rows.average(G), rows.average(Te), rows.average(m_i))
     E = 0.5 * Te + mean_sheath_voltage(V_rf, Te, m_i)
-    out = {"r_m": res.setup.mesh.r[w], "ion_flux_m2s": G, "ion_energy_mean_eV": E}
+    out = {"r_m": rows.r_m, "ion_flux_m2s": G, "ion_energy_mean_eV": E}
     for k, i in enumerate(gm.pos):
         out[f"{gm.names[i]}_flux_m2s"] = Gi[k]
-    Tg = res.T_gas[w, 0]
+    Tg = res.T_gas[:, 0]
     T_f = wafer_face_temperature(res.setup.spec)
     d = 0.5 * float(res.setup.mesh.dz[0])
     for i in gm.neu:
         # density at the wafer face, not in the wall cell (a first-order offset): the wall cell's
         # partial pressure carried across the half cell with the wall loss flux Γ_w (the
         # boundary flux of .species), n_f = (n_P − Γ_w d/D_P) T_P/T_wafer
-        D = PI / 8 * np.sqrt(8 * K_B * Tg / (PI * gm.mass[i])) / (res.n_gas[w, 0] * gm.sigma[i])
-        n_f = (res.n[i][w, 0] - Gw[i] * d / D) * Tg / T_f
-        out[f"{gm.names[i]}_flux_m2s"] = 0.25 * n_f * np.sqrt(8 * K_B * T_f / (PI * gm.mass[i]))
+        D = PI / 8 * np.sqrt(8 * K_B * Tg / (PI * gm.mass[i])) / (res.n_gas[:, 0] * gm.sigma[i])
+        n_f = (res.n[i][:, 0] - Gw[i] * d / D) * Tg / T_f
+        out[f"{gm.names[i]}_flux_m2s"] = rows(0.25 * n_f * np.sqrt(8 * K_B * T_f / (PI * gm.mass[i])))
     return out
 
 
@@ -104,11 +98,11 @@ def reactor_state_multi(res) -> ReactorState:
     setup, m = res.setup, res.setup.mesh
     gm = setup.global_model
     prof = wafer_profile_multi(res)
-    w = _wafer(res)
-    ring = m.ring_area[w]
-    avg = lambda a: float((np.asarray(a) * ring).sum() / ring.sum())   # noqa: E731
+    rows = WaferRows.of(res)
+    w = rows.cells
+    avg = rows.average
     Gam = avg(prof["ion_flux_m2s"])
-    Te_w = avg(res.T_e[w, 0])
+    Te_w = avg(rows(res.T_e[:, 0]))
     Gi = np.array([avg(prof[f"{gm.names[i]}_flux_m2s"]) for i in gm.pos])
     wts = Gi / Gi.sum()
     m_eff = float(wts @ gm.mass[gm.pos])
