@@ -72,6 +72,7 @@ WRAPPED = [
     ("waferlab.feature._step_kernels", "clip_below_mark", "clip"),
     ("waferlab.feature._step_kernels", "materials_update", "materials"),
     ("waferlab.feature._step_kernels", "dilate_columns", "materials"),
+    ("waferlab.feature._step_kernels", "column_distance", "materials"),
     ("waferlab.feature._step_kernels", "materials_carry", "materials"),
     ("waferlab.feature._band", "mark_changed", "rb_rest"),
     # session 15 (lane rebuild): the incremental rebuild's classification and put-back

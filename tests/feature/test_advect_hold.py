@@ -69,3 +69,21 @@ def test_hold_moves_profile_by_rounding_only(monkeypatch):
     a, _, _ = _run(2, True, True, monkeypatch)
     b, _, _ = _run(2, False, False, monkeypatch)
     assert np.max(np.abs(a - b)) < 1e-9 * 0.05
+
+
+@pytest.mark.parametrize("shape,px,py", [((23, 17), True, True), ((23, 17), False, False),
+                                         ((19, 1), True, True), ((30, 25), True, False)])
+def test_column_distance_thresholds_are_the_dilations(shape, px, py):
+    """``column_distance`` (session 16: the per-node reach of the material re-query):
+    its threshold at q is ``dilate_columns``' mask of radius q for every q <= r, r + 1
+    beyond (wrapped on periodic axes); a shifted distance would fail it."""
+    from waferlab.feature import _step_kernels as KS
+    rng = np.random.default_rng(5)
+    mark = (rng.random(shape) < 0.03).astype(np.uint8)
+    mark[0, 0] = 1                       # a mark on the edge: the wrap is exercised
+    r = 6
+    dist = KS.column_distance(mark, r, px, py)
+    assert dist.dtype == np.uint8 and dist.max() <= r + 1
+    for q in range(r + 1):
+        assert np.array_equal(dist <= q, KS.dilate_columns(mark, q, px, py) != 0)
+    assert np.array_equal(KS.column_distance(mark, -1, px, py) <= -1, np.zeros(shape, bool))

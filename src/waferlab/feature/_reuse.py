@@ -8,8 +8,10 @@ gradient) and of the lower layers at the corners of the cell around the point, w
 speed is not 0 (the zero-speed nodes are held bit for bit: ``advect.HOLD_ZERO_SPEED``)
 and the lower layers only where the clip raises them to φ_top; ``_step_kernels.
 clip_below_mark`` marks the columns (i, j) of those nodes, and a node whose column lies
-farther than ceil(cap/h) + 4 columns from every marked one keeps its material.  So the
-numbers equal a full query.  Across a band rebuild the same holds with the columns whose
+farther than ceil(|φ_n|/h) + 4 columns from every marked one keeps its material (session
+16: its own |φ_n|, not the bound cap — ``_step_kernels._stale``; a ring of the columns
+around a moving floor within cap of it re-queried only the nodes far enough from the
+surface to reach it).  So the numbers equal a full query.  Across a band rebuild the same holds with the columns whose
 values the rebuild changed marked too (``_band.rebuild(colmark=...)``).  Tests:
 tests/feature/test_advect_hold.py compares them byte for byte.
 """
@@ -34,9 +36,9 @@ def beam_materials(w: Any, phi4: np.ndarray, tols: np.ndarray, origin: np.ndarra
     """The material at each band node's closest point (``K.band_materials_bounded``,
     −1 → the top layer).  ``reuse``: the last step's values are kept where no input
     of the query changed — φ_top within one node and the lower layers within
-    ``|φ| + 1`` nodes, so outside the columns the step marked (``colmark``) dilated
-    by ceil(cap/h) + 4 — and re-queried elsewhere (``KS.materials_update``): the same
-    numbers.  From one step to the next of the same band; across a rebuild
+    ``|φ| + 1`` nodes, so where the column's distance to the columns the step marked
+    (``colmark``; ``KS.column_distance``) exceeds ceil(|φ_n|/h) + 4 — and re-queried
+    elsewhere (``KS.materials_update``): the same numbers.  From one step to the next of the same band; across a rebuild
     (``w.carry``: the old band, its materials, the columns changed by the last step and
     the rebuild) a node of the new band that was in the old one keeps its value on the
     same terms (``KS.materials_carry``).
@@ -50,19 +52,21 @@ def beam_materials(w: Any, phi4: np.ndarray, tols: np.ndarray, origin: np.ndarra
     key = (w.held, tuple(origin.tolist()))
     mats = w.mats
     carry, w.carry = w.carry, None
+    # the reach: ceil(cap/h) + REACH_EXTRA columns at most, ceil(|φ_n|/h) + REACH_EXTRA
+    # for node n (``KS._stale``); -1: nothing re-queried
+    r = min(max(int(math.ceil(w.cap / g.spacing)) + REACH_EXTRA, -1), 254)
     if reuse and mats is not None and w.colmark is not None and w.mats_key == key:
         nx, ny = top3.shape[:2]
-        cols = KS.dilate_columns(w.colmark.reshape(nx, ny),
-                                 int(math.ceil(w.cap / g.spacing)) + REACH_EXTRA, g.periodic, g.periodic)
+        dist = KS.column_distance(w.colmark.reshape(nx, ny), r, g.periodic, g.periodic)
         KS.materials_update(top3, w.band, g.spacing, origin, phi4, tols, w.bmin, d,
-                            g.periodic, g.periodic, mats, cols, fill)
+                            g.periodic, g.periodic, mats, dist, r, REACH_EXTRA, fill)
     elif reuse and carry is not None and w.mats_key == key:     # the first step of a band
         old_band, old_mats, colmark = carry
         nx, ny = top3.shape[:2]
-        cols = KS.dilate_columns(colmark.reshape(nx, ny),
-                                 int(math.ceil(w.cap / g.spacing)) + REACH_EXTRA, g.periodic, g.periodic)
+        dist = KS.column_distance(colmark.reshape(nx, ny), r, g.periodic, g.periodic)
         mats = KS.materials_carry(top3, w.band, g.spacing, origin, phi4, tols, w.bmin, d,
-                                  g.periodic, g.periodic, old_band, old_mats, cols, fill)
+                                  g.periodic, g.periodic, old_band, old_mats, dist, r,
+                                  REACH_EXTRA, fill)
         del carry, old_band, old_mats
     else:
         mats = K.band_materials_bounded(top3, w.band, g.spacing, origin, phi4, tols,

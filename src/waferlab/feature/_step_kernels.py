@@ -185,15 +185,71 @@ def dilate_columns(mark, r, px, py):
     return out
 
 
+@njit(cache=True)
+def column_distance(mark, r, px, py):
+    """min(r + 1, the Chebyshev distance in columns from (i, j) to the nearest column
+    marked in the (nx, ny) byte mask ``mark``) (wrapped on periodic axes, clipped
+    otherwise), as uint8 (r <= 254): ``dilate_columns(mark, q) == (out <= q)`` for every
+    q <= r.  Separable: the distance along x, then min over dj of max(|dj|, that)."""
+    nx, ny = mark.shape
+    far = r + 1
+    tmp = np.full((nx, ny), far, dtype=np.uint8)
+    for i in range(nx):
+        for j in range(ny):
+            if mark[i, j]:
+                for di in range(-r, r + 1):
+                    ii = i + di
+                    if px:
+                        ii %= nx
+                    elif ii < 0 or ii >= nx:
+                        continue
+                    a = abs(di)
+                    if a < tmp[ii, j]:
+                        tmp[ii, j] = a
+    if ny == 1:
+        return tmp
+    out = np.full((nx, ny), far, dtype=np.uint8)
+    for i in range(nx):
+        for j in range(ny):
+            t = tmp[i, j]
+            if t < far:
+                for dj in range(-r, r + 1):
+                    jj = j + dj
+                    if py:
+                        jj %= ny
+                    elif jj < 0 or jj >= ny:
+                        continue
+                    v = max(abs(dj), t)
+                    if v < out[i, jj]:
+                        out[i, jj] = v
+    return out
+
+
+@njit(cache=True, inline="always")
+def _stale(dc, r, x, h, extra):
+    """Whether a band node (φ = x) whose column lies dc columns (``column_distance``)
+    from the nearest changed column must be re-queried: dc <= ceil(|x|/h) + extra (its
+    closest point lies |x| from it, the gradient reads 1 column, the cell 1 more), with
+    a margin of one column on the rounding of |x|/h, and never beyond r (the radius
+    ``dilate_columns`` used with |x| <= cap); a non-finite x always."""
+    if dc > r:
+        return False
+    if dc <= extra + 1:
+        return True
+    ax = abs(x)
+    return not (ax <= (dc - extra - 2) * h)
+
+
 @njit(cache=True, parallel=True)
 def materials_carry(a, band, h, origin, phi4, tols, bmin, ndim, px, py, old_band, old_mats,
-                    cols, fill):
+                    dist, r, extra, fill):
     """``band_materials_bounded`` + ``fill_negative`` on a new band, with the value of
-    the old band (sorted) kept for a node that was in it and whose column (n // nz) is
-    not marked in ``cols``."""
+    the old band (sorted) kept for a node that was in it and is not stale
+    (``_stale``: its column's distance ``dist`` (``column_distance``) to the columns
+    changed since, against its own |φ|)."""
     nz = a.shape[2]
     flat = a.reshape(-1)
-    cf = cols.reshape(-1)
+    cf = dist.reshape(-1)
     nb = band.shape[0]
     no = old_band.shape[0]
     out = np.empty(nb, dtype=np.int32)
@@ -207,16 +263,16 @@ def materials_carry(a, band, h, origin, phi4, tols, bmin, ndim, px, py, old_band
             continue
         q = np.searchsorted(old_band, band[lo])
         nxt = -1          # the first node of the next column (one division per column)
-        mk = False
+        dc = 0
         for b in range(lo, hi):
             n = band[b]
             if n >= nxt:
                 col = n // nz
                 nxt = (col + 1) * nz
-                mk = cf[col] != 0
+                dc = cf[col]
             while q < no and old_band[q] < n:
                 q += 1
-            if not mk and q < no and old_band[q] == n:
+            if q < no and old_band[q] == n and not _stale(dc, r, flat[n], h, extra):
                 out[b] = old_mats[q]
                 continue
             m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
@@ -225,26 +281,27 @@ def materials_carry(a, band, h, origin, phi4, tols, bmin, ndim, px, py, old_band
 
 
 @njit(cache=True, parallel=True)
-def materials_update(a, band, h, origin, phi4, tols, bmin, ndim, px, py, mats, cols, fill):
+def materials_update(a, band, h, origin, phi4, tols, bmin, ndim, px, py, mats, dist, r, extra,
+                     fill):
     """mats[b] = ``band_materials_bounded``'s value at node band[b] (−1 replaced by
-    ``fill``, as ``fill_negative``) for the nodes whose column (n // nz) is marked in
-    ``cols``; the others keep their value (the same numbers where their inputs did not
-    change)."""
+    ``fill``, as ``fill_negative``) for the stale nodes (``_stale``: the column's
+    distance ``dist`` to the changed columns against the node's own |φ|); the others
+    keep their value (the same numbers where their inputs did not change)."""
     nz = a.shape[2]
     flat = a.reshape(-1)
-    cf = cols.reshape(-1)
+    cf = dist.reshape(-1)
     nb = band.shape[0]
     nch = CARRY_CHUNKS
     for c in prange(nch):          # by chunks: one division per column, not per node
         nxt = -1
-        mk = False
+        dc = 0
         for b in range(c * nb // nch, (c + 1) * nb // nch):
             n = band[b]
             if n >= nxt:
                 col = n // nz
                 nxt = (col + 1) * nz
-                mk = cf[col] != 0
-            if mk:
+                dc = cf[col]
+            if dc <= r and _stale(dc, r, flat[n], h, extra):
                 m = material_at_bounded(a, flat, n, h, origin, phi4, tols, bmin, ndim, px, py)
                 mats[b] = fill if m < 0 else m
 
