@@ -198,6 +198,41 @@ def navg(lines: list[str]) -> None:
     fm.plasma_coefficients = orig
 
 
+def consistent_global(lines: list[str]) -> None:
+    """Diagnostic (``--consistent-global``): the global model with its volume terms at the volume
+    average n̄ and its wall flux at the centre density n₀ = n̄/a (a = the kinetic ⟨n⟩/n₀ of
+    ``reactor.state.profile_average``), i.e. L&L's h-factors divided by a.  L&L's own balance
+    (2005, eq. 10.2.1) puts n₀ into the volume ionisation K_iz n_g n₀ V; with the exact profiles
+    that term is K_iz n_g n̄ V.  Global model only (the 2D numbers are in navg_s16_table.md)."""
+    from waferlab.reactor.global_model import GlobalModel
+    from waferlab.reactor.state import profile_average
+
+    orig = GlobalModel.h_factors
+
+    def h_over_a(self, n_g, alpha, Te):
+        hL, hR = orig(self, n_g, alpha, Te)
+        lam_inv = np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None]
+        a = np.vectorize(profile_average)(self.L * lam_inv, self.R * lam_inv)
+        return hL / a, hR / a
+
+    lines += ["### The global model with n̄ in its volume terms (h-factors / a; diagnostic)", "",
+              "| chamber | p | P | T_e consistent/shipped | n̄ consistent / shipped n_e_avg_m3 | "
+              "n̄ consistent / shipped n₀ |", "|---" * 6 + "|"]
+    for shape in SHAPES:
+        for p in PRESSURES:
+            for P in POWERS:
+                g = solve(spec(shape, p, P, model="global"))
+                GlobalModel.h_factors = h_over_a  # type: ignore[method-assign]
+                try:
+                    c = solve(spec(shape, p, P, model="global"))
+                finally:
+                    GlobalModel.h_factors = orig  # type: ignore[method-assign]
+                lines.append(f"| {shape} | {p} | {P} | {c.T_e_eV / g.T_e_eV:.3f} | "
+                             f"{c.n_e_center_m3 / g.n_e_avg_m3:.3f} | {c.n_e_center_m3 / g.n_e_center_m3:.3f} |")
+                print(lines[-1], flush=True)
+    lines.append("")
+
+
 def cold_ions() -> None:
     """Diagnostic (``--cold-ions``): fluid2d's ions cold (T_i 1e-4 eV, the exact reference's
     assumption) instead of the global model's T_i; everything else as shipped."""
@@ -213,6 +248,12 @@ def main() -> None:
     if "--cold-ions" in sys.argv:
         cold_ions()
     t0, c0 = time.perf_counter(), time.process_time()
+    if "--consistent-global" in sys.argv:
+        lines = [f"## navg: the global model with the volume average in its volume terms — commit {commit()}", ""]
+        consistent_global(lines)
+        lines += [f"Total {time.process_time() - c0:.1f} s CPU; load average {os.getloadavg()[0]:.1f}."]
+        (HERE / "results" / "navg_s16_consistent.md").write_text("\n".join(lines) + "\n")
+        return
     if "--navg" in sys.argv:
         lines = [f"## navg: #14 argon consistency, fluid2d ⟨n_e⟩ against the global model's volume average "
                  f"(kinetic profile average) and centre density — commit {commit()}", ""]
