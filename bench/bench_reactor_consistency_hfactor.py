@@ -16,7 +16,8 @@ fluid2d at the row's p and L beside it.
 Writes bench/results/hfactor_s16.md, stamped with the commit (``--cold-ions``: part B with fluid2d's
 ions cold, the reference's assumption, to bench/results/hfactor_s16_cold_ions.md; ``--a-only``;
 ``--navg``: part B for fluid2d's T_i as shipped / T_gas / cold, against the global model's volume
-average ``n_e_avg_m3`` and its n₀, to bench/results/navg_s16_table.md).
+average ``n_e_avg_m3`` and its n₀, to bench/results/navg_s16_table.md; ``--consistent-global``,
+``--ti-1d``: the navg diagnostics, to navg_s16_consistent.md / navg_s16_ti1d.md).
 
 Run:  nice -n 5 python bench/bench_reactor_consistency_hfactor.py
 """
@@ -233,6 +234,30 @@ def consistent_global(lines: list[str]) -> None:
     lines.append("")
 
 
+def ti_1d(lines: list[str]) -> None:
+    """Which ion temperature in fluid2d's drag (``--ti-1d``): its 1D plane wall flux (inertia on, as
+    shipped for the ICP) with the global model's T_i, with T_gas and cold, against the exact
+    kinetic reference (cold ions, cold gas), at the 8 (L, p) of the #14 table."""
+    from waferlab.constants import EV
+
+    lines += ["### fluid2d 1D plane h_avg (inertia) against the exact kinetic h_avg, three ion temperatures", "",
+              "| L | p | l/λ | exact n̄/n₀ | T_i global (eV) | h_avg/exact − 1 | T_gas 0.026 eV | cold |",
+              "|---" * 8 + "|"]
+    m_i = 39.948 * 1.66053907e-27
+    for L in (0.10, 0.30):
+        for p in PRESSURES:
+            p_mT = float(p.split()[0])
+            n_g = p_mT * 1e-3 * TORR / (K_B * T_GAS)
+            ex = plane_presheath_at(L * n_g * 1e-18)
+            Ti = ion_temperature_eV(p_mT * 1e-3 * TORR, T_GAS)
+            r = [fluid2d_plane_h(L, n_g, T_i_eV=t, m_i=m_i, sigma_i=1e-18, ion_inertia=True)[1] / ex.h_avg - 1
+                 for t in (Ti, K_B * T_GAS / EV, 1e-4)]
+            lines.append(f"| {L * 100:g} cm | {p} | {L * n_g * 1e-18:.1f} | {ex.n_avg:.3f} | {Ti:.3f} | "
+                         f"{r[0]:+.1%} | {r[1]:+.1%} | {r[2]:+.1%} |")
+            print(lines[-1], flush=True)
+    lines.append("")
+
+
 def cold_ions() -> None:
     """Diagnostic (``--cold-ions``): fluid2d's ions cold (T_i 1e-4 eV, the exact reference's
     assumption) instead of the global model's T_i; everything else as shipped."""
@@ -248,6 +273,13 @@ def main() -> None:
     if "--cold-ions" in sys.argv:
         cold_ions()
     t0, c0 = time.perf_counter(), time.process_time()
+    if "--ti-1d" in sys.argv:
+        lines = [f"## navg: fluid2d's ion temperature in the drag, 1D against the exact reference — commit "
+                 f"{commit()}", ""]
+        ti_1d(lines)
+        lines += [f"Total {time.process_time() - c0:.1f} s CPU; load average {os.getloadavg()[0]:.1f}."]
+        (HERE / "results" / "navg_s16_ti1d.md").write_text("\n".join(lines) + "\n")
+        return
     if "--consistent-global" in sys.argv:
         lines = [f"## navg: the global model with the volume average in its volume terms — commit {commit()}", ""]
         consistent_global(lines)
