@@ -14,7 +14,10 @@ chambers R 15 × L 30 cm and R 20 × L 10 cm, default 2D mesh), with the Part-A 
 fluid2d at the row's p and L beside it.
 
 Writes bench/results/hfactor_s16.md, stamped with the commit (``--cold-ions``: part B with fluid2d's
-ions cold, the reference's assumption, to bench/results/hfactor_s16_cold_ions.md; ``--a-only``).
+ions cold, the reference's assumption, to bench/results/hfactor_s16_cold_ions.md; ``--a-only``;
+``--navg``: part B for fluid2d's T_i as shipped / T_gas / cold, against the global model's volume
+average ``n_e_avg_m3`` and its n₀, to bench/results/navg_s16_table.md; ``--consistent-global``,
+``--ti-1d``: the navg diagnostics, to navg_s16_consistent.md / navg_s16_ti1d.md).
 
 Run:  nice -n 5 python bench/bench_reactor_consistency_hfactor.py
 """
@@ -132,6 +135,129 @@ def part_b(lines: list[str], err: dict) -> None:
               f"Part B: {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - w0:.0f} s wall.", ""]
 
 
+def cos_j0_average(g) -> float:
+    """⟨n⟩/n₀ of the pre-session-16 global model (cos(kz)·J0(βr) with the h-factors as edge ratios)."""
+    from scipy.optimize import brentq
+    from scipy.special import j0, j1
+
+    gm = build_model(spec(g[0], g[1], g[2], model="global"))
+    st = g[3]
+    n_g = st.pressure_Pa / (K_B * gm.T_gas)
+    hL, hR = gm.h_factors(np.array([n_g]), np.array([0.0]), np.array([st.T_e_eV]))
+    a = math.acos(min(float(hL[0, 0]), 1.0))
+    y = brentq(lambda t: j0(t) - min(float(hR[0, 0]), 1.0), 1e-12, 2.404825557695773)
+    return math.sin(a) / a * 2 * j1(y) / y
+
+
+def navg(lines: list[str]) -> None:
+    """Part B three times (fluid2d's ion temperature in the drag: as shipped = the global model's
+    T_i; the gas temperature; cold = the exact reference's), each row against the global model's
+    volume average ``n_e_avg_m3`` (the issue's literal words) and its centre density n₀."""
+    from dataclasses import replace
+
+    import waferlab.reactor.fluid2d.model as fm
+    from waferlab.constants import EV
+
+    orig = fm.plasma_coefficients
+    variants = (("as shipped (T_i of the global model, Lee & Lieberman 1995)", orig),
+                ("T_i = T_gas (300 K, 0.026 eV)", lambda gm: replace(orig(gm), T_i_eV=K_B * gm.T_gas / EV)),
+                ("cold ions (1e-4 eV, the exact reference's)", lambda gm: replace(orig(gm), T_i_eV=1e-4)))
+    glob = {}
+    for shape in SHAPES:
+        for p in PRESSURES:
+            for P in POWERS:
+                g = solve(spec(shape, p, P, model="global"))
+                glob[(shape, p, P)] = (g, cos_j0_average((shape, p, P, g)))
+    for title, fn in variants:
+        fm.plasma_coefficients = fn
+        c0 = time.process_time()
+        lines += [f"### fluid2d ion temperature in the drag: {title}", "",
+                  "| chamber | p | P | T_e 2D/global | ⟨n_e⟩ 2D/`n_e_avg` (literal) | global ⟨n⟩/n₀ (kinetic) | "
+                  "⟨n_e⟩ 2D/n₀ | before: global ⟨n⟩/n₀ (cos·J0) | before: literal |", "|---" * 9 + "|"]
+        ok = {"T": 0, "lit": 0, "n0": 0, "old": 0, "all": 0}
+        for shape in SHAPES:
+            for p in PRESSURES:
+                for P in POWERS:
+                    g, old = glob[(shape, p, P)]
+                    a = solve_fluid2d(spec(shape, p, P))
+                    rT = a.T_e_density_weighted / g.T_e_eV
+                    lit = a.n_e_avg / g.n_e_avg_m3
+                    r0 = a.n_e_avg / g.n_e_center_m3
+                    rold = r0 / old
+                    ok["T"] += abs(rT - 1) <= 0.10
+                    ok["lit"] += abs(lit - 1) <= 0.30
+                    ok["n0"] += abs(r0 - 1) <= 0.30
+                    ok["old"] += abs(rold - 1) <= 0.30
+                    ok["all"] += 1
+                    lines.append(f"| {shape} | {p} | {P} | {rT:.3f} | {lit:.3f} | "
+                                 f"{g.n_e_avg_m3 / g.n_e_center_m3:.3f} | {r0:.3f} | {old:.3f} | {rold:.2f} |")
+                    print(lines[-1], flush=True)
+        n = ok["all"]
+        lines += ["", f"T_e within 10 %: {ok['T']}/{n}; ⟨n_e⟩ within 30 % of `n_e_avg_m3` (literal): "
+                  f"{ok['lit']}/{n}; of n₀: {ok['n0']}/{n}; of the cos·J0 `n_e_avg_m3` (before): {ok['old']}/{n}.  "
+                  f"{time.process_time() - c0:.1f} s CPU.", ""]
+    fm.plasma_coefficients = orig
+
+
+def consistent_global(lines: list[str]) -> None:
+    """Diagnostic (``--consistent-global``): the global model with its volume terms at the volume
+    average n̄ and its wall flux at the centre density n₀ = n̄/a (a = the kinetic ⟨n⟩/n₀ of
+    ``reactor.state.profile_average``), i.e. L&L's h-factors divided by a.  L&L's own balance
+    (2005, eq. 10.2.1) puts n₀ into the volume ionisation K_iz n_g n₀ V; with the exact profiles
+    that term is K_iz n_g n̄ V.  Global model only (the 2D numbers are in navg_s16_table.md)."""
+    from waferlab.reactor.global_model import GlobalModel
+    from waferlab.reactor.state import profile_average
+
+    orig = GlobalModel.h_factors
+
+    def h_over_a(self, n_g, alpha, Te):
+        hL, hR = orig(self, n_g, alpha, Te)
+        lam_inv = np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None]
+        a = np.vectorize(profile_average)(self.L * lam_inv, self.R * lam_inv)
+        return hL / a, hR / a
+
+    lines += ["### The global model with n̄ in its volume terms (h-factors / a; diagnostic)", "",
+              "| chamber | p | P | T_e consistent/shipped | n̄ consistent / shipped n_e_avg_m3 | "
+              "n̄ consistent / shipped n₀ |", "|---" * 6 + "|"]
+    for shape in SHAPES:
+        for p in PRESSURES:
+            for P in POWERS:
+                g = solve(spec(shape, p, P, model="global"))
+                GlobalModel.h_factors = h_over_a  # type: ignore[method-assign]
+                try:
+                    c = solve(spec(shape, p, P, model="global"))
+                finally:
+                    GlobalModel.h_factors = orig  # type: ignore[method-assign]
+                lines.append(f"| {shape} | {p} | {P} | {c.T_e_eV / g.T_e_eV:.3f} | "
+                             f"{c.n_e_center_m3 / g.n_e_avg_m3:.3f} | {c.n_e_center_m3 / g.n_e_center_m3:.3f} |")
+                print(lines[-1], flush=True)
+    lines.append("")
+
+
+def ti_1d(lines: list[str]) -> None:
+    """Which ion temperature in fluid2d's drag (``--ti-1d``): its 1D plane wall flux (inertia on, as
+    shipped for the ICP) with the global model's T_i, with T_gas and cold, against the exact
+    kinetic reference (cold ions, cold gas), at the 8 (L, p) of the #14 table."""
+    from waferlab.constants import EV
+
+    lines += ["### fluid2d 1D plane h_avg (inertia) against the exact kinetic h_avg, three ion temperatures", "",
+              "| L | p | l/λ | exact n̄/n₀ | T_i global (eV) | h_avg/exact − 1 | T_gas 0.026 eV | cold |",
+              "|---" * 8 + "|"]
+    m_i = 39.948 * 1.66053907e-27
+    for L in (0.10, 0.30):
+        for p in PRESSURES:
+            p_mT = float(p.split()[0])
+            n_g = p_mT * 1e-3 * TORR / (K_B * T_GAS)
+            ex = plane_presheath_at(L * n_g * 1e-18)
+            Ti = ion_temperature_eV(p_mT * 1e-3 * TORR, T_GAS)
+            r = [fluid2d_plane_h(L, n_g, T_i_eV=t, m_i=m_i, sigma_i=1e-18, ion_inertia=True)[1] / ex.h_avg - 1
+                 for t in (Ti, K_B * T_GAS / EV, 1e-4)]
+            lines.append(f"| {L * 100:g} cm | {p} | {L * n_g * 1e-18:.1f} | {ex.n_avg:.3f} | {Ti:.3f} | "
+                         f"{r[0]:+.1%} | {r[1]:+.1%} | {r[2]:+.1%} |")
+            print(lines[-1], flush=True)
+    lines.append("")
+
+
 def cold_ions() -> None:
     """Diagnostic (``--cold-ions``): fluid2d's ions cold (T_i 1e-4 eV, the exact reference's
     assumption) instead of the global model's T_i; everything else as shipped."""
@@ -147,6 +273,27 @@ def main() -> None:
     if "--cold-ions" in sys.argv:
         cold_ions()
     t0, c0 = time.perf_counter(), time.process_time()
+    if "--ti-1d" in sys.argv:
+        lines = [f"## navg: fluid2d's ion temperature in the drag, 1D against the exact reference — commit "
+                 f"{commit()}", ""]
+        ti_1d(lines)
+        lines += [f"Total {time.process_time() - c0:.1f} s CPU; load average {os.getloadavg()[0]:.1f}."]
+        (HERE / "results" / "navg_s16_ti1d.md").write_text("\n".join(lines) + "\n")
+        return
+    if "--consistent-global" in sys.argv:
+        lines = [f"## navg: the global model with the volume average in its volume terms — commit {commit()}", ""]
+        consistent_global(lines)
+        lines += [f"Total {time.process_time() - c0:.1f} s CPU; load average {os.getloadavg()[0]:.1f}."]
+        (HERE / "results" / "navg_s16_consistent.md").write_text("\n".join(lines) + "\n")
+        return
+    if "--navg" in sys.argv:
+        lines = [f"## navg: #14 argon consistency, fluid2d ⟨n_e⟩ against the global model's volume average "
+                 f"(kinetic profile average) and centre density — commit {commit()}", ""]
+        navg(lines)
+        lines += [f"Total {time.process_time() - c0:.1f} s CPU, {time.perf_counter() - t0:.0f} s wall; load "
+                  f"average {os.getloadavg()[0]:.1f} (2 cores shared)."]
+        (HERE / "results" / "navg_s16_table.md").write_text("\n".join(lines) + "\n")
+        return
     lines = [f"## hfactor: the global h-factor and fluid2d's wall loss against the exact kinetic plane "
              f"discharge — commit {commit()}", ""]
     err = part_a(lines)

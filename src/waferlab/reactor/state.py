@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import j0, j1
 
 from ..constants import EV, K_B, N_A, PI
 from ..errors import RecipeError, SimulationError
@@ -154,19 +152,41 @@ def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel
         raise RecipeError(f"reactor.chamber.neutral_volume: {exc}") from None
 
 
-def profile_average(h_L: float, h_R: float, L: float, R: float) -> float:
-    """⟨n⟩/n_0 of cos(kz)·J0(βr) profiles whose edge-to-centre ratios are h_L and h_R.
+# ⟨n⟩/n₀ of the exact kinetic discharge (cold ions born at rest, Boltzmann electrons, charge
+# exchange with a constant mean free path λ: validation.presheath.plane_presheath, dt 5e-4) at
+# nodes of t = (1 + x)^(-1/2), x = l/λ (plane, plates l apart) or R/λ (long cylinder).  t = 1 is
+# the collisionless Tonks–Langmuir / Self limit; t = 0 (x → ∞) the variable-mobility limit
+# y y' = −(∫y)² (plane), y y' = −(∫y s ds / s)² (cylinder), integrated to y = 0: 0.82699, 0.69861.
+# The table is regenerated and checked by tests/reactor/test_state_profile.py.
+_PLANE_T = (0.000000, 0.046573, 0.069773, 0.101130, 0.152507, 0.223012, 0.339690, 0.493486,
+            0.697478, 0.854295, 0.947708, 0.981525, 0.994348, 1.000000)
+_PLANE_AVG = (0.82699, 0.82968, 0.83205, 0.83509, 0.83946, 0.84382, 0.84769, 0.84969, 0.85067,
+              0.85109, 0.85129, 0.85135, 0.85138, 0.85139)
+_CYL_T = (0.000000, 0.051076, 0.076404, 0.110483, 0.165832, 0.240634, 0.361237, 0.514733, 0.711965,
+          0.861333, 0.950186, 0.982377, 0.994594, 1.000000)
+_CYL_AVG = (0.69861, 0.70078, 0.70360, 0.70669, 0.71081, 0.71430, 0.71553, 0.71276, 0.70732,
+            0.70345, 0.70142, 0.70073, 0.70048, 0.70037)
 
-    cos(kL/2) = h_L, J0(βR) = h_R ⇒ ⟨n⟩/n_0 = [sin(kL/2)/(kL/2)]·[2 J1(βR)/(βR)].
+
+def _table_average(x: float, nodes: tuple[float, ...], values: tuple[float, ...]) -> float:
+    t = 1.0 / math.sqrt(1.0 + max(x, 0.0))
+    return float(np.interp(t, nodes, values))
+
+
+def profile_average(L_over_lambda: float, R_over_lambda: float) -> float:
+    """⟨n⟩/n_0 of a cylindrical chamber (length L, radius R) from the exact kinetic profiles.
+
+    ⟨n⟩/n_0 = a_plane(L/λ) · a_cyl(R/λ): the axial and radial averages of the exact
+    low-pressure discharge (Tonks–Langmuir with constant-λ charge exchange, Riemann, J. Phys. D
+    24, 493, 1991; :mod:`waferlab.validation.presheath`), tabulated in t = (1 + x)^-½ and
+    interpolated linearly (within 0.3 % of the exact solution at every x, tests).  The product
+    is the separation that the global model's h_L/h_R (L&L 2005, §10.2) already assumes; it is
+    exact for a separable (diffusion) profile.  a_plane is 0.827–0.851 and a_cyl 0.699–0.716: the
+    kinetic profiles are flat-topped (the cos(kz)·J0(βr) shape with the h-factors as edge ratios,
+    used before session 16, gave 0.3–0.6 for the product and is the constant-mobility shape).
     """
-    a = math.acos(min(max(h_L, 0.0), 1.0))
-    ax = math.sin(a) / a if a > 0 else 1.0
-    if h_R >= 1.0:
-        rad = 1.0
-    else:
-        y = brentq(lambda t: j0(t) - h_R, 1e-12, 2.404825557695773)
-        rad = 2 * j1(y) / y
-    return ax * rad
+    return (_table_average(L_over_lambda, _PLANE_T, _PLANE_AVG)
+            * _table_average(R_over_lambda, _CYL_T, _CYL_AVG))
 
 
 def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorState:
@@ -186,15 +206,17 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
             fluxes[names[i]] = float(gam[k])
         w = gam / gam.sum()
         m_eff = float(w @ model.mass[model.pos])
-        hL_e, hR_e = float(w @ hL[:, 0]), float(w @ hR[:, 0])
+        hL_e = float(w @ hL[:, 0])
         sig_i = float(w @ model.sigma[model.pos])
     else:
-        gam, w, m_eff, hL_e, hR_e, sig_i = np.zeros(0), np.zeros(0), 40 * 1.66e-27, 1.0, 1.0, 1e-18
+        gam, w, m_eff, hL_e, sig_i = np.zeros(0), np.zeros(0), 40 * 1.66e-27, 1.0, 1e-18
     for i in model.neg:
         fluxes[names[i]] = 0.0
     Gamma = float(gam.sum())
-    f_en = (1 + 3 * alpha[0] / (st.T_e / model.T_ion_eV)) / (1 + alpha[0])
-    avg = profile_average(min(hL_e / f_en, 1.0), min(hR_e / f_en, 1.0), model.L, model.R)
+    # ⟨n_e⟩/n₀ from the electropositive kinetic profiles at the ions' flux-weighted 1/λ_i (as
+    # before, the electronegative factor of the h-factors is not a profile shape: not applied)
+    inv_lam = float(n_g[0]) * sig_i
+    avg = profile_average(model.L * inv_lam, model.R * inv_lam)
     # sheath at the wafer
     V_p = float(plasma_potential(st.T_e, m_eff))
     A_w = PI * _wafer_radius(spec) ** 2

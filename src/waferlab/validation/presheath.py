@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-__all__ = ["PresheathSolution", "plane_presheath", "plane_presheath_at", "ll_h_l", "fluid2d_plane_h"]
+__all__ = ["PresheathSolution", "plane_presheath", "plane_presheath_at", "ll_h_l", "fluid2d_plane_h",
+           "variable_mobility_average"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,38 @@ def plane_presheath_at(l_over_lambda: float, **kw) -> PresheathSolution:
     lo, hi = math.log(1e-5), math.log(1e4)
     logL = brentq(mismatch, lo, hi, xtol=1e-7)
     return plane_presheath(math.exp(logL), **kw)
+
+
+def variable_mobility_average(geometry: str = "plane") -> float:
+    """n̄/n₀ of the collisional limit (l/λ → ∞) of :func:`plane_presheath`.
+
+    With λ ≪ l the ion momentum balance is eE = M u²/λ (constant-λ drag, inertia and the
+    ionisation drag O(λ/l)), the electrons Boltzmann, eE = −T_e n'/n, and the flux Γ = n u =
+    ν∫n (plane) or ν∫n s ds/s (cylinder); in units of n₀ and of the length (λ c_s²/ν²)^⅓ this is
+    y y' = −G², G' = y (plane) or y y' = −(G/s)², G' = s y (cylinder), y(0) = 1, to y = 0 (the
+    presheath shrinks to the wall as λ/l → 0).  The variable-mobility profile of Godyak (Soviet
+    radio-frequency discharge research, 1986) / Lieberman & Lichtenberg (2005, §5.2); n̄/n₀ =
+    G(s₁)/s₁ (plane), 2 G(s₁)/s₁² (cylinder).  0.82699 and 0.69861."""
+    from scipy.integrate import solve_ivp
+
+    if geometry not in ("plane", "cylinder"):
+        raise ValueError(f"geometry = {geometry!r}: 'plane' or 'cylinder'")
+    cyl = geometry == "cylinder"
+
+    def rhs(s, v):
+        y, G = v
+        q = G / s if cyl else G
+        return [-q * q / max(y, 1e-14), s * y if cyl else y]
+
+    def edge(s, v):
+        return v[0] - 1e-10
+
+    edge.terminal = True  # type: ignore[attr-defined]
+    s0 = 1e-9
+    sol = solve_ivp(rhs, [s0, 10.0], [1.0, 0.5 * s0 * s0 if cyl else s0], events=edge, rtol=1e-11,
+                    atol=1e-13, max_step=1e-3)
+    s1, G1 = float(sol.t[-1]), float(sol.y[1, -1])
+    return 2.0 * G1 / s1 ** 2 if cyl else G1 / s1
 
 
 def fluid2d_plane_h(L: float, n_g: float, *, T_e_eV: float = 3.0, T_i_eV: float = 1e-4,
