@@ -24,22 +24,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-# Numba compilation is most of the suite's CPU (a fresh cache, as CI has: the first example
-# run spends 91 of its 93 CPU seconds compiling).  The tests' arrays are small, so LLVM's
-# level-3 optimisation costs far more than it saves: the suite compiles at NUMBA_OPT=1
-# (bench/results/cibudget_s16.md).  No kernel uses fastmath and SVML is not used, so the
-# optimisation level changes no floating-point result, only speed.  Numba's cache index does
-# not record the level, so the level-1 kernels go to a cache folder of their own (under
-# NUMBA_CACHE_DIR when it is set) and never reach the cache that `waferlab` runs and the
-# benchmarks load.  An explicit NUMBA_OPT is left alone.  Set before numba loads; xdist
-# workers and subprocesses (CLI tests, notebook kernels) inherit both variables.
-if "NUMBA_OPT" not in os.environ:
-    import tempfile
-
-    os.environ["NUMBA_OPT"] = "1"
-    _base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "waferlab-numba")
-    os.environ["NUMBA_CACHE_DIR"] = os.path.join(_base, "tests-opt1")
-
 
 @pytest.fixture
 def stop_then_resume(monkeypatch) -> Callable[..., dict[str, Any]]:
