@@ -162,8 +162,20 @@ def run_waferlab_traced(*args) -> dict:
     return run_waferlab(*args, direct=False)
 
 
+def run_waferlab_nosub(*args) -> dict:
+    """waferlab without the 2D beam sub-steps (``ion_beam.SUBSTEP = 0``: before session 16)."""
+    from waferlab.feature import ion_beam as IB
+    keep = IB.SUBSTEP
+    IB.SUBSTEP = 0.0
+    try:
+        return run_waferlab(*args)
+    finally:
+        IB.SUBSTEP = keep
+
+
 CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
 TRACED = ("waferlab, direct: false", run_waferlab_traced)
+NOSUB = ("waferlab, no sub-steps", run_waferlab_nosub)
 
 
 def _row(case, name, m, wall, cpu) -> str:
@@ -318,6 +330,8 @@ def main() -> None:
     if "--out" in sys.argv[1:]:
         out = harness.RESULTS / sys.argv[sys.argv.index("--out") + 1]
     codes = (*CODES, TRACED) if "--traced" in sys.argv[1:] else CODES
+    if "--nosub" in sys.argv[1:]:        # the default without sub-steps, same launch
+        codes = (*codes, NOSUB)
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
     run_waferlab(3, 0.2)
@@ -336,6 +350,11 @@ def main() -> None:
                      f"lowest point {100 * (a['lowest'] / b['lowest'] - 1):+.2f} %, opening "
                      f"{(a['cd'] - b['cd']) / h:+.2f} h; wall-time ratio {wa / wb:.2f} "
                      f"(CPU {ca / cb:.2f}).")
+        if (c, NOSUB[0]) in res:
+            ns, wn, cn = res[(c, NOSUB[0])]
+            notes.append(f"  without the 2D sub-steps (same launch): opening "
+                         f"{(ns['cd'] - b['cd']) / h:+.2f} h; CPU {cn:.2f} s, ratio {cn / cb:.2f}; "
+                         f"the default's CPU / this one's {ca / cn:.2f}.")
         if (c, TRACED[0]) in res:
             t, wt, ct = res[(c, TRACED[0])]
             notes.append(f"  direct: false (traced beam) in the same launch: depth "

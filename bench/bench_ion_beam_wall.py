@@ -115,7 +115,7 @@ def lax_friedrichs(alpha: float | None = None):
     build, max_rate = IB.IonBeamSpec.build, IB.IonBeamEtch.max_rate
 
     def lf_build(self, **kw):
-        return dataclasses.replace(build(self, **kw), normal_dependent=True)
+        return dataclasses.replace(build(self, **kw), normal_dependent=True, substep=0.0)
 
     def tight(self):
         b = self.beam

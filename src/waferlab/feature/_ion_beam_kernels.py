@@ -24,6 +24,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._kernels import _derivatives
 from .flux._ion_kernels import reflected_energy_th, table_at
 from .flux._kernels import (HIT, SIDE_HI, SIDE_LO, TOP, _about, _cast2d, _cast3d, _cone_th,
                             side_exit)
@@ -354,3 +355,92 @@ def trace_reflected(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, p
             _follow(k, dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, periodic,
                     eps, sqrt_eth, ytab, refl, law, max_events, inc, ytal, redep, counts, s,
                     ox, oy, oz, dx, dy, dz, energy)
+
+
+@njit(cache=True, error_model="numpy")
+def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya, nsub, dt, h,
+                  ndim, px, py, work):
+    """``nsub`` forward-Euler Engquist–Osher steps of dt each on the band nodes of ``src``
+    (in place), the speed of node b re-evaluated at every sub-step from its current
+    central normal n̂ = ∇φ/|∇φ| (into the vacuum):
+
+        V_b = refl_b + coef_b Σ_k vis_bk c_k Y(c_k)/|d_k,z|,   c_k = max(0, −n̂·d_k),
+
+    vis_bk = Σ_j wts_bj evis[near_bj, k] the fraction of the node's nearest surface elements
+    that sees the source along −d_k (kept from the step's trace; ``near``, ``wts`` the
+    k-nearest elements and their weights), Y the cos⁴ yield with coefficients ``ya`` (2D nodes that
+    see every direction, ``full``: the sum from ``table``, tabulated on the normal's angle
+    atan2(n_x, n_z) over [−π, π], linear); then
+    φ ← φ − dt Ĥ_EO(D⁻φ, D⁺φ) with Ĥ = V|∇φ| upwinded.  ``work``: (nb,) scratch."""
+    flat = src.reshape(-1)
+    nb = band.shape[0]
+    nk = dirs.shape[0]
+    ys = ya[0] + ya[1] + ya[2] + ya[3]
+    for _s in range(nsub):
+        for b in range(nb):
+            n = band[b]
+            if coef[b] == 0.0 and refl[b] == 0.0:
+                work[b] = flat[n]
+                continue
+            dm0, dp0, dm1, dp1, dm2, dp2 = _derivatives(src, flat, n, h, 1, ndim, px, py)
+            c0 = 0.5 * (dm0 + dp0)
+            c1 = 0.5 * (dm1 + dp1)
+            c2 = 0.5 * (dm2 + dp2)
+            gn = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+            v = refl[b]
+            if gn > 0.0 and full[b]:
+                f = (math.atan2(c0, c2) + math.pi) / (2.0 * math.pi) * (table.shape[0] - 1)
+                i0 = min(int(f), table.shape[0] - 2)
+                t = f - i0
+                v += coef[b] * ((1.0 - t) * table[i0] + t * table[i0 + 1])
+            elif gn > 0.0:
+                acc = 0.0
+                for k in range(nk):
+                    vk = 0.0
+                    for q in range(near.shape[1]):
+                        vk += wts[b, q] * evis[near[b, q], k]
+                    if vk <= 0.0:
+                        continue
+                    c = -(c0 * dirs[k, 0] + c1 * dirs[k, 1] + c2 * dirs[k, 2]) / gn
+                    if c <= 0.0:
+                        continue
+                    c = min(c, 1.0)
+                    y = 1.0
+                    if ys != 0.0:
+                        y = c * (ya[0] + c * (ya[1] + c * (ya[2] + c * ya[3]))) / ys
+                    acc += vk * c * y / abs(dirs[k, 2])
+                v += coef[b] * acc
+            if v > 0.0:
+                g2 = max(dm0, 0.0) ** 2 + min(dp0, 0.0) ** 2 + max(dm2, 0.0) ** 2 + min(dp2, 0.0) ** 2
+                if ndim == 3:
+                    g2 += max(dm1, 0.0) ** 2 + min(dp1, 0.0) ** 2
+            else:
+                g2 = min(dm0, 0.0) ** 2 + max(dp0, 0.0) ** 2 + min(dm2, 0.0) ** 2 + max(dp2, 0.0) ** 2
+                if ndim == 3:
+                    g2 += min(dm1, 0.0) ** 2 + max(dp1, 0.0) ** 2
+            work[b] = flat[n] - dt * v * math.sqrt(g2)
+        for b in range(nb):
+            flat[band[b]] = work[b]
+
+
+@njit(cache=True, error_model="numpy")
+def beam_speed_table(dirs, ya, n):
+    """Σ_k c_k Y(c_k)/|d_k,z| (c_k = max(0, −n̂·d_k)) at the 2D normals
+    n̂ = (sin a, cos a), a on n equal steps over [−π, π] (``beam_substeps``' table)."""
+    out = np.zeros(n)
+    ys = ya[0] + ya[1] + ya[2] + ya[3]
+    for i in range(n):
+        a = -math.pi + 2.0 * math.pi * i / (n - 1)
+        sx, cz = math.sin(a), math.cos(a)
+        acc = 0.0
+        for k in range(dirs.shape[0]):
+            c = -(sx * dirs[k, 0] + cz * dirs[k, 2])
+            if c <= 0.0:
+                continue
+            c = min(c, 1.0)
+            y = 1.0
+            if ys != 0.0:
+                y = c * (ya[0] + c * (ya[1] + c * (ya[2] + c * ya[3]))) / ys
+            acc += c * y / abs(dirs[k, 2])
+        out[i] = acc
+    return out

@@ -176,6 +176,7 @@ class IonBeamEtch:
         return self._rate_vec[np.where((m >= 0) & (m < len(self.materials)), m, -1)] > 0
 
 
+SUBSTEP = 0.2           # a 2D step's sub-steps move the surface at most this × h (0: off)
 HELD_DEPTH = 0.25       # the layer test looks this far (in h) inside the surface
 
 
@@ -217,9 +218,42 @@ def held_layer_at(geometry, points: np.ndarray, normals: np.ndarray,
 @dataclass(frozen=True, kw_only=True)
 class BeamTransport(TracedTransport):
     """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``);
-    a layer it does not etch keeps speed 0 up to its edge (``held_layer_at``)."""
+    a layer it does not etch keeps speed 0 up to its edge (``held_layer_at``).
+
+    ``substep`` > 0 (2D, direct beam): each engine step, traced once, is advanced in
+    sub-steps that move the surface at most ``substep``·h, every node's speed
+    re-evaluated from its current normal and the beam directions its surface element
+    sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md)."""
+
+    substep: float = 0.0
+    _sub: dict = field(default_factory=dict, compare=False, repr=False)
 
     def prepare(self, geometry, ctx, t: float, carry=None) -> FluxState:
+        self._sub.clear()
+        if hasattr(geometry, "origin3"):
+            self._sub["origin"] = geometry.origin3()
+            if self.substep > 0 and geometry.grid.dimension == 2:
+                object.__setattr__(self, "normal_dependent", True)    # the engine's CustomStage
+        state = self._prepare(geometry, ctx, t, carry)
+        v = state.values.get("v") if state.values else None
+        self._sub["vmax"] = float(np.max(np.abs(v))) if v is not None and len(v) else 0.0
+        return state
+
+    def stage_bounds(self, d: int) -> tuple[float, np.ndarray]:
+        """(max |V_n| over the traced elements, (V, 0, 0)): dt = cfl·h/max|V|, the rule of
+        the engine's Engquist–Osher step (the sub-steps keep themselves stable)."""
+        if self.substep <= 0:      # switched on by a caller: the engine's Lax–Friedrichs rule
+            a = float(self.max_rate())
+            return a, np.array([a, a if d == 3 else 0.0, a])
+        v = self._sub.get("vmax", 0.0)
+        return v, np.array([v, 0.0, 0.0])
+
+    def hamiltonian_stage(self, state, materials, cutoff, alpha):
+        """The engine's stage (``_ion_beam_sub.make_stage``)."""
+        from ._ion_beam_sub import make_stage
+        return make_stage(self, state, materials, cutoff, alpha)
+
+    def _prepare(self, geometry, ctx, t: float, carry=None) -> FluxState:
         state = super().prepare(geometry, ctx, t, carry)
         model: IonBeamEtch = self.model             # type: ignore[assignment]
         n = getattr(geometry, "n_layers", 1)
@@ -274,9 +308,13 @@ class BeamTransport(TracedTransport):
         ctx.apply_threads()
         tr = FluxTracer(surface)
         if model.direct and model.redeposition <= 0 and self.tracing.launch != "uniform":
+            keep: dict | None = {} if self.substep > 0 else None
             res = _trace_direct(model, tr, surface, self.tracing.rays_per_point,
-                                ctx.seeds(64, *stream, "ion_beam", "reflected"))
+                                ctx.seeds(64, *stream, "ion_beam", "reflected"), keep)
             if res is not None:
+                if keep:
+                    keep["result"] = res
+                    self._sub["direct"] = keep
                 return res
         n_chunks = 64
         N = max(int(self.tracing.rays_per_point * surface.grid_points), n_chunks)
@@ -396,7 +434,7 @@ def _sample_points(surface, dim: int, per_side: int) -> tuple[np.ndarray, np.nda
 
 
 def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: int,
-                  seeds: np.ndarray) -> FluxResult | None:
+                  seeds: np.ndarray, keep: dict | None = None) -> FluxResult | None:
     """The beam's first hits without Monte Carlo noise, its reflections by Monte Carlo.
 
     A ray of the beam launched uniformly over the lateral domain (area A_D) along d hits an
@@ -445,6 +483,10 @@ def _trace_direct(model: IonBeamEtch, tr: FluxTracer, surface, rays_per_point: i
                                     minlength=m)
     th = np.arccos(cin)
     stick = np.clip(1.0 - (th - model.theta_min) / (model.theta_max - model.theta_min), 0.0, 1.0)
+    if keep is not None:     # per element: the visible share of each direction (sub-steps)
+        keep["vis"] = vis.reshape(m, S, -1).mean(axis=1)
+        keep["dirs"] = dirs
+        keep["direct"] = ytal.copy()
     omega = (w * (1.0 - stick)) * (tr.areas[owner] / tr.domain_area)[:, None]
     Omega = float(omega.sum())
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -549,7 +591,7 @@ class IonBeamSpec(SpecModel):
                             redeposition_threshold=float(self.redeposition_threshold),
                             theta_min=float(self.theta_min), theta_max=float(self.theta_max),
                             direct=self.direct)
-        return BeamTransport(model=model, step=step_label(kind, None),
+        return BeamTransport(model=model, step=step_label(kind, None), substep=SUBSTEP,
                              tracing=RayTracing(rays_per_point=self.rays_per_point))
 
 

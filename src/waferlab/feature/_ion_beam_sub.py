@@ -1,0 +1,106 @@
+"""The ion beam's 2D sub-steps (private; ``ion_beam.BeamTransport.substep``): one traced
+engine step advanced in forward-Euler Engquist–Osher sub-steps, each node's speed
+re-evaluated from its current normal and the beam directions its surface elements see.
+
+Why: at the convex corner where a lit wall meets the trench floor, the band nodes ahead of
+the front otherwise keep the floor's speed for the whole step (h/2 at cfl 0.5) and the
+wall runs out to the mask's shadow line instead of the exact (Hopf) wall (issue #17,
+bench/results/beamwall_s16.md, beamfix_s16.md).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _ion_beam_kernels as KB
+from . import _kernels as K
+
+__all__ = ["make_stage", "substep_band"]
+
+_ANGLES = 2049          # the table of a fully lit node's speed over its normal's angle
+
+
+def substep_band(model, neighbours: int, substep: float, state, keep: dict, src, band, pts,
+                 nrm, v0, cut, mats, dt: float, h: float, ndim: int, periodic: bool) -> None:
+    """Advance the band of ``src`` (in place) over dt in sub-steps that move the surface at
+    most ``substep``·h (``BeamTransport.substep``; ``_ion_beam_kernels.beam_substeps``).
+
+    Per node: its ``neighbours`` nearest traced elements (the weights of
+    ``FluxState.at``) give the visible share of each beam direction (``keep['vis']``, the
+    direct trace's) and the reflected ions' yield (the trace's total minus its direct
+    part, fixed over the step); coef = −R_m cos α ⟨g⟩/(g(E₀) K) on nodes whose step speed
+    ``v0`` is not 0, tapered by ``cut``; the speed is then V = refl + coef Σ_k vis_k c_k
+    Y(c_k)/|d_k,z| at the node's current normal (module docstring of ``ion_beam``)."""
+    b = model.beam
+    k = min(neighbours, len(state.index))
+    dq, j = state.tree.query(np.asarray(pts, float), k=k)
+    if k == 1:
+        dq, j = dq[:, None], j[:, None]
+    w = 1.0 / (dq * dq + state.eps2)
+    w /= w.sum(axis=1, keepdims=True)
+    e = np.asarray(state.index)[j]
+    evis = np.ascontiguousarray(keep["vis"], float)
+    ytot = np.asarray(keep["result"].fluxes["ion"].yields["sputter"], float)
+    refl_e = np.nan_to_num(ytot - keep["direct"])
+    dirs = np.ascontiguousarray(keep["dirs"], float)
+    m = mats.astype(np.int64)
+    r = model._rate_vec[np.where((m >= 0) & (m < len(model.materials)), m, -1)]
+    on = (v0 != 0.0) * cut
+    g0 = b.g(b.energy_eV)
+    coef = -r * math.cos(b.tilt) * b.mean_g() / (g0 * dirs.shape[0]) * on
+    refl = -r * math.cos(b.tilt) / g0 * (w * refl_e[e]).sum(axis=1) * on
+    # the speed at the nodes' normals now sets the sub-step (it moves ≤ substep·h),
+    # bounded by a fully lit node's (the table); the bound over all normals keeps
+    # it stable (dt·|V|·√d ≤ 0.9 h)
+    nb = len(band)
+    ya = np.array(b.yield_a, float)
+    table = KB.beam_speed_table(dirs, ya, _ANGLES)
+    if nb:
+        ang = np.arctan2(nrm[:, 0], nrm[:, -1])
+        vn = float(np.max(np.abs(refl) + np.abs(coef) * np.interp(
+            ang, np.linspace(-math.pi, math.pi, _ANGLES), table)))
+        vbound = float(np.max(np.abs(refl) + np.abs(coef) * float(table.max())))
+    else:
+        vn = vbound = 0.0
+    nsub = max(1, int(math.ceil(dt * vn / (substep * h) - 1e-9)),
+               int(math.ceil(dt * vbound * math.sqrt(ndim) / (0.9 * h) - 1e-9)))
+    full = np.all(np.all(evis >= 1.0 - 1e-12, axis=1)[e], axis=1)
+    KB.beam_substeps(src, band, evis, np.ascontiguousarray(e), np.ascontiguousarray(w),
+                     full, table, dirs,
+                     np.ascontiguousarray(coef), np.ascontiguousarray(refl),
+                     ya, nsub, dt / nsub, h, ndim, periodic,
+                     periodic, np.empty(nb))
+
+
+def make_stage(tr, state, materials, cutoff, alpha):
+    """``BeamTransport.hamiltonian_stage``: the step's sub-steps (``substep_band``) on
+    the stage's first call (the later Runge–Kutta calls keep the result), or, without the
+    trace's direct data, the engine's Engquist–Osher stage on ``tr.speed`` (its
+    Lax–Friedrichs stage where a caller set ``normal_dependent`` with ``substep`` 0)."""
+    mats = np.asarray(materials)
+    cut = np.asarray(cutoff, float)
+    memo: dict = {}
+
+    def run(src, base, out, band, dt, wa, wb, h, order, ndim, periodic):
+        if "v0" not in memo:
+            dims = [0, 2] if ndim == 2 else [0, 1, 2]
+            pts, nrm = K.band_geometry(src, band, h, tr._sub["origin"], ndim,
+                                       periodic, periodic)
+            v0 = np.asarray(tr.speed(state, pts[:, dims], nrm[:, dims], mats), float) * cut
+            memo["v0"] = v0
+            keep = tr._sub.get("direct")
+            if keep is None or keep["result"] is not state.result or state.tree is None:
+                memo["sub"] = False
+            else:
+                memo["sub"] = True
+                substep_band(tr.model, tr.tracing.neighbours, tr.substep, state,
+                             keep, src, band, pts[:, dims], nrm[:, dims], v0, cut, mats,
+                             dt, h, ndim, periodic)
+        if memo["sub"]:
+            out[:] = K.gather(src, band)
+        else:
+            mode = K.EO if tr.substep > 0 else K.LF
+            K.stage_band(src, base, out, band, memo["v0"], dt, wa, wb, h, order, mode,
+                         alpha, ndim, periodic, periodic)
+    return run
