@@ -357,6 +357,15 @@ def trace_reflected(dim, cd, nrm, glo, gh, gn, cstart, citems, skip, blo, bhi, p
                     ox, oy, oz, dx, dy, dz, energy)
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _cos4(c, ya, ys):
+    """Y(c) = Σ a_i cⁱ / Σ a_i (Horner; 1 when ys = Σ a_i = 0): ``ion_beam.cos4_yield``
+    for one cosine, shared by ``beam_substeps`` and ``beam_speed_table``."""
+    if ys == 0.0:
+        return 1.0
+    return c * (ya[0] + c * (ya[1] + c * (ya[2] + c * ya[3]))) / ys
+
+
 @njit(cache=True, error_model="numpy")
 def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya, nsub, dt, h,
                   ndim, px, py, work):
@@ -405,10 +414,7 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
                     if c <= 0.0:
                         continue
                     c = min(c, 1.0)
-                    y = 1.0
-                    if ys != 0.0:
-                        y = c * (ya[0] + c * (ya[1] + c * (ya[2] + c * ya[3]))) / ys
-                    acc += vk * c * y / abs(dirs[k, 2])
+                    acc += vk * c * _cos4(c, ya, ys) / abs(dirs[k, 2])
                 v += coef[b] * acc
             if v > 0.0:
                 g2 = max(dm0, 0.0) ** 2 + min(dp0, 0.0) ** 2 + max(dm2, 0.0) ** 2 + min(dp2, 0.0) ** 2
@@ -438,9 +444,6 @@ def beam_speed_table(dirs, ya, n):
             if c <= 0.0:
                 continue
             c = min(c, 1.0)
-            y = 1.0
-            if ys != 0.0:
-                y = c * (ya[0] + c * (ya[1] + c * (ya[2] + c * ya[3]))) / ys
-            acc += c * y / abs(dirs[k, 2])
+            acc += c * _cos4(c, ya, ys) / abs(dirs[k, 2])
         out[i] = acc
     return out

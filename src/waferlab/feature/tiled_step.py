@@ -27,7 +27,7 @@ from . import _tile_kernels as T
 from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack, extend_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
-from .tiles import TILE, TiledVolume, ghost_planes
+from .tiles import TILE, TiledVolume, ghost_planes, near_tiles
 
 __all__ = ["TiledWork", "LazyStack", "SLAB_CHUNKS"]
 
@@ -101,23 +101,6 @@ def _map_large() -> None:
         ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
-
-
-def near_tiles(a: np.ndarray, periodic: bool) -> np.ndarray:
-    """uint8 per tile: 1 for the tiles flagged in ``a`` (bool) and their 26 neighbours
-    (wrapped laterally when ``periodic``)."""
-    for ax in range(3):
-        wrap = periodic and ax < 2
-        lo = np.roll(a, 1, axis=ax)
-        hi = np.roll(a, -1, axis=ax)
-        if not wrap:
-            idx: list = [slice(None)] * 3
-            idx[ax] = 0
-            lo[tuple(idx)] = False
-            idx[ax] = -1
-            hi[tuple(idx)] = False
-        a = a | lo | hi
-    return a.astype(np.uint8)
 
 
 def _clamped(a: np.ndarray, cap: float):

@@ -27,7 +27,7 @@ import mmap
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["TILE", "TiledVolume", "ghost_planes", "reserve_pool", "release_tail"]
+__all__ = ["TILE", "TiledVolume", "ghost_planes", "near_tiles", "reserve_pool", "release_tail"]
 
 TILE = 8
 _S = 3            # log2(TILE)
@@ -437,19 +437,7 @@ class TiledVolume:
         """uint8 per tile: 1 for the stored tiles and their 26 neighbours (wrapped
         laterally when ``periodic``): what a pass reading at most one tile away from a
         stored tile's nodes needs of a slab (``read_planes(..., active=)``)."""
-        a = self.tmap >= 0
-        for ax in range(3):
-            wrap = periodic and ax < 2
-            lo = np.roll(a, 1, axis=ax)
-            hi = np.roll(a, -1, axis=ax)
-            if not wrap:
-                idx: list = [slice(None)] * 3
-                idx[ax] = 0
-                lo[tuple(idx)] = False
-                idx[ax] = -1
-                hi[tuple(idx)] = False
-            a = a | lo | hi
-        return a.astype(np.uint8)
+        return near_tiles(self.tmap >= 0, periodic)
 
     def read_y(self, j0: int, j1: int) -> np.ndarray:
         """Dense (nx, j1 − j0, nz) copy of the y-rows j0 … j1 − 1 of every x-plane."""
@@ -537,3 +525,20 @@ class TiledVolume:
         if out is None:
             out = np.empty(self.shape)
         return self.read_planes(np.arange(self.shape[0]), out)
+
+
+def near_tiles(a: np.ndarray, periodic: bool) -> np.ndarray:
+    """uint8 per tile: 1 for the tiles flagged in ``a`` (bool) and their 26 neighbours
+    (wrapped laterally when ``periodic``)."""
+    for ax in range(3):
+        wrap = periodic and ax < 2
+        lo = np.roll(a, 1, axis=ax)
+        hi = np.roll(a, -1, axis=ax)
+        if not wrap:
+            idx: list = [slice(None)] * 3
+            idx[ax] = 0
+            lo[tuple(idx)] = False
+            idx[ax] = -1
+            hi[tuple(idx)] = False
+        a = a | lo | hi
+    return a.astype(np.uint8)

@@ -391,8 +391,9 @@ def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
     return mean, np.sqrt(var), fk
 
 
-def smoothing_operator(surface: Surface, radius: float):
-    """Area-weighted Gaussian average over elements within 2·radius (sparse, rows sum to 1)."""
+def smoothing_operator(surface: Surface, radius: float, min_cos: float | None = None):
+    """Area-weighted Gaussian average over elements within 2·radius (sparse, rows sum to 1);
+    with ``min_cos``, only over pairs whose normals differ by less than acos(min_cos)."""
     from scipy.sparse import coo_matrix
     from ..._lazy import ckdtree      # scipy's cKDTree (the command: without scipy.spatial's __init__)
     cKDTree = ckdtree()
@@ -400,6 +401,9 @@ def smoothing_operator(surface: Surface, radius: float):
     c = surface.centroids
     a = surface.areas
     pairs = cKDTree(c).query_pairs(2.0 * radius, output_type="ndarray")
+    if min_cos is not None:
+        n = np.asarray(surface.normals, float)
+        pairs = pairs[(n[pairs[:, 0]] * n[pairs[:, 1]]).sum(axis=1) > min_cos]
     i = np.concatenate([np.arange(len(c)), pairs[:, 0], pairs[:, 1]])
     j = np.concatenate([np.arange(len(c)), pairs[:, 1], pairs[:, 0]])
     w = np.exp(-0.5 * (np.linalg.norm(c[i] - c[j], axis=1) / radius) ** 2) * a[j]

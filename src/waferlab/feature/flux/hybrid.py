@@ -135,23 +135,9 @@ def remainder_smoother(surface, radius: float, min_cos: float = 0.5):
     """Area-weighted Gaussian average (rows sum to 1) over elements within 2·radius whose
     normals differ by less than acos(min_cos): the many-bounce remainder is smooth along
     the surface, its per-element noise (few samples land on one element) is not."""
-    from scipy.sparse import coo_matrix, diags
+    from .engine import smoothing_operator
 
-    from ..._lazy import ckdtree
-
-    c = surface.centroids
-    a = surface.areas
-    n = np.asarray(surface.normals, float)
-    pairs = ckdtree()(c).query_pairs(2.0 * radius, output_type="ndarray")
-    ok = (n[pairs[:, 0]] * n[pairs[:, 1]]).sum(axis=1) > min_cos
-    pairs = pairs[ok]
-    i = np.concatenate([np.arange(len(c)), pairs[:, 0], pairs[:, 1]])
-    j = np.concatenate([np.arange(len(c)), pairs[:, 1], pairs[:, 0]])
-    w = np.exp(-0.5 * (np.linalg.norm(c[i] - c[j], axis=1) / radius) ** 2) * a[j]
-    S = coo_matrix((w, (i, j)), shape=(len(c), len(c))).tocsr()
-    rs = np.asarray(S.sum(axis=1)).ravel()
-    rs[rs == 0] = 1.0
-    return (diags(1.0 / rs) @ S).tocsr()
+    return smoothing_operator(surface, radius, min_cos).tocsr()
 
 
 def _rows(tsrc, tdst, C, m):
