@@ -162,6 +162,9 @@ class Selective(Protocol):
 
 
 _PARALLEL_QUERY = 4096    # query points from which the k-nearest search uses the threads
+_GRID_QUERY = 2048        # query points from which ``FluxState.at`` uses the grid search
+_GRID_CELL = 6.0          # its cell edge in units of ε (= a quarter of the element size)
+_GRID_CELLS_PER_POINT = 16  # at most this many cells per data point (and 2^23 in all)
 
 
 def _threads() -> int:
@@ -190,13 +193,20 @@ class FluxState:
     eps2: float
     carry: dict | None = None    # what a stateful model keeps for the next time step
     rates: "ElementRates | None" = None
+    _grid: dict = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
-        """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights)."""
+        """Each per-element value at the query points (k-nearest, 1/(d² + ε²) weights).
+
+        From ``_GRID_QUERY`` query points on, the uniform-grid search of ``_knn_kernels``
+        (the tree's neighbours and arithmetic, bit for bit; built once per state), else
+        the tree."""
         n = len(points)
         if self.tree is None or n == 0:
             return {name: np.zeros(n) for name in self.values}
         k = min(k, len(self.index))
+        if n >= _GRID_QUERY and self.values and np.asarray(points).shape[1] in (2, 3):
+            return self._grid_at(np.asarray(points, float), k)
         # the kernels' thread count (``RunContext.apply_threads``); each query point is
         # independent, so the result does not depend on it
         d, j = self.tree.query(np.asarray(points, float), k=k,
@@ -206,6 +216,34 @@ class FluxState:
         w = 1.0 / (d * d + self.eps2)
         w /= w.sum(axis=1, keepdims=True)
         return {name: (v[j] * w).sum(axis=1) for name, v in self.values.items()}
+
+    def _grid_at(self, points: np.ndarray, k: int) -> dict[str, np.ndarray]:
+        """``at`` by the grid search (``_knn_kernels.knn_weighted``)."""
+        from . import _knn_kernels as KN
+        g = self._grid
+        if not g:
+            data = np.asarray(self.tree.data, float)
+            pts = np.zeros((len(data), 3))
+            pts[:, : data.shape[1]] = data
+            lo = pts.min(axis=0)
+            ext = pts.max(axis=0) - lo
+            c = max(_GRID_CELL * float(np.sqrt(self.eps2)), float(ext.max()) / 4096.0)
+            c = c if c > 0.0 else 1.0            # one point (or all in one place)
+            ncell = np.maximum(1, np.ceil(ext / c).astype(np.int64) + 1)
+            while int(np.prod(ncell)) > min(_GRID_CELLS_PER_POINT * len(pts) + 4096, 1 << 23):
+                c *= 1.25
+                ncell = np.maximum(1, np.ceil(ext / c).astype(np.int64) + 1)
+            cstart, items = KN.build_grid(pts, lo, c, ncell)
+            names = list(self.values)
+            g.update(pts=pts, lo=lo, c=c, n=ncell, cstart=cstart, items=items, names=names,
+                     values=np.ascontiguousarray(np.stack([np.asarray(self.values[nm], float)
+                                                           for nm in names])))
+        q = np.zeros((len(points), 3))
+        q[:, : points.shape[1]] = points
+        out = np.empty((len(g["names"]), len(points)))
+        KN.knn_weighted(g["pts"], g["lo"], float(g["c"]), g["n"], g["cstart"], g["items"], q,
+                        int(k), float(self.eps2), g["values"], out)
+        return {name: out[f] for f, name in enumerate(g["names"])}
 
 
 @dataclass(frozen=True, eq=False)
