@@ -74,3 +74,17 @@ def test_grid_finds_the_nearest_on_a_lattice():
     idx = rng.integers(0, len(g), 4000)
     got = st.at(g[idx], 1)
     assert np.array_equal(got["v"], vals["v"][idx])
+
+
+def test_equidistant_neighbours_follow_the_tree():
+    """Queries on the lattice's symmetry planes (several neighbours at exactly the same
+    distance): the flagged points are taken from the tree, so the values are its own."""
+    g = np.stack(np.meshgrid(np.arange(16.0), np.arange(16.0), np.arange(4.0),
+                             indexing="ij"), axis=-1).reshape(-1, 3)
+    rng = np.random.default_rng(2)
+    vals = {"v": rng.uniform(size=len(g))}
+    st = _state(g, vals, 0.01)
+    q = np.round(rng.uniform(0, 15, (4000, 3)) * 2) / 2          # on half-lattice points
+    q[:, 2] = np.clip(q[:, 2], 0, 3)
+    got, ref = st.at(q, 4), _tree_at(st, q, 4)
+    assert got["v"].tobytes() == ref["v"].tobytes()

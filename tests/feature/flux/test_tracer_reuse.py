@@ -29,6 +29,12 @@ def test_batch_statistics_kernel_equals_numpy_bit_for_bit():
         norm[:: max(1, m // 4)] = np.nan                  # elements without area
         for a, b in zip(_numpy_batch(tally, nrays, norm), _batch(tally, nrays, norm)):
             np.testing.assert_array_equal(a, b)           # NaN where NaN, else equal bits
+        # without the chunk estimates stored: the same mean and σ, bit for bit
+        ref = _batch(tally, nrays, norm)
+        lean = _batch(tally, nrays, norm, keep=False)
+        assert lean[2].shape == (0, m)
+        for a, b in zip(ref[:2], lean[:2]):
+            assert a.tobytes() == b.tobytes()
 
 
 def test_retrace_with_the_first_tracer_is_bit_identical(ctx):

@@ -9,23 +9,26 @@ __all__ = ["batch_stats"]
 
 
 @njit(cache=True, error_model="numpy")
-def batch_stats(tally, nrays, norm, bad):
+def batch_stats(tally, nrays, norm, bad, keep=True):
     """Batch means of per-chunk tallies (K, m): fk = tally/nrays·norm (0 where ``bad``),
     mean = Σ_k w_k fk, var = K/(K−1) Σ_k (w_k (fk − mean))², w_k = nrays_k/N; the same
     operations in the same order as the NumPy expressions of ``engine._batch`` (one pass
-    per row instead of five (K, m) temporaries).  Returns (mean, σ, fk)."""
+    per row instead of five (K, m) temporaries).  Returns (mean, σ, fk); without ``keep``
+    fk is not stored (a (0, m) array; the second pass recomputes each fk the same way,
+    so mean and σ are the same bits)."""
     K, m = tally.shape
     N = 0
     for k in range(K):
         N += nrays[k]
-    fk = np.empty((K, m))
+    fk = np.empty((K if keep else 0, m))
     mean = np.zeros(m)
     for k in range(K):
         wk = nrays[k] / N
         for j in range(m):
             nj = 0.0 if bad[j] else norm[j]
             f = tally[k, j] / nrays[k] * nj
-            fk[k, j] = f
+            if keep:
+                fk[k, j] = f
             if k == 0:
                 mean[j] = wk * f
             else:
@@ -34,7 +37,12 @@ def batch_stats(tally, nrays, norm, bad):
     for k in range(K):
         wk = nrays[k] / N
         for j in range(m):
-            d = wk * (fk[k, j] - mean[j])
+            if keep:
+                f = fk[k, j]
+            else:
+                nj = 0.0 if bad[j] else norm[j]
+                f = tally[k, j] / nrays[k] * nj
+            d = wk * (f - mean[j])
             if k == 0:
                 var[j] = d * d
             else:
@@ -45,6 +53,6 @@ def batch_stats(tally, nrays, norm, bad):
         if bad[j]:
             mean[j] = np.nan
             var[j] = np.nan
-            for k in range(K):
+            for k in range(fk.shape[0]):
                 fk[k, j] = np.nan
     return mean, var, fk

@@ -12,8 +12,10 @@ d = √s, and the weights and sums follow ``FluxState.at``'s NumPy expressions i
 order: w_j = 1/(d_j·d_j + ε²) (nearest first), w_j ← w_j / Σ w, f = Σ_j f(j)·w_j.  With
 no two data points at exactly the same distance from a query point the neighbours, their
 order and so every output are those of the tree (checked in
-tests/feature/flux/test_knn.py); on an exact tie the tree's choice may differ from the
-first found, which changes only the order of a sum.
+tests/feature/flux/test_knn.py).  Where two of the k + 1 nearest lie at exactly the same
+distance (a query on a symmetry plane of a lattice-aligned surface) the tree's choice
+and order among them are its own: those points are flagged and the caller takes them
+from the tree.
 """
 from __future__ import annotations
 
@@ -128,19 +130,26 @@ def _query_one(pts, lo, c, n, cstart, items, qx, qy, qz, k, bs, bi):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def knn_weighted(pts, lo, c, n, cstart, items, queries, k, eps2, values, out):
+def knn_weighted(pts, lo, c, n, cstart, items, queries, k, eps2, values, out, tied):
     """out[f, i] = Σ_j values[f, j_i]·w_ij over the k nearest data points j_i of query i,
-    w_ij = 1/(d² + eps2) normalised to sum 1 (the module docstring's order)."""
+    w_ij = 1/(d² + eps2) normalised to sum 1 (the module docstring's order).  tied[i] = 1
+    where two of the k + 1 nearest are at exactly the same distance (the tree may choose
+    or order them otherwise: the caller asks the tree for those points)."""
     m = queries.shape[0]
     nf = values.shape[0]
+    kk = min(k + 1, pts.shape[0])
     nchunk = (m + _CHUNK - 1) // _CHUNK
     for ch in prange(nchunk):
-        bs = np.empty(k)
-        bi = np.empty(k, np.int64)
+        bs = np.empty(kk)
+        bi = np.empty(kk, np.int64)
         w = np.empty(k)
         for i in range(ch * _CHUNK, min(m, (ch + 1) * _CHUNK)):
             _query_one(pts, lo, c, n, cstart, items, queries[i, 0], queries[i, 1],
-                       queries[i, 2], k, bs, bi)
+                       queries[i, 2], kk, bs, bi)
+            tied[i] = 0
+            for j in range(kk - 1):
+                if bs[j] == bs[j + 1]:
+                    tied[i] = 1
             for j in range(k):
                 d = math.sqrt(bs[j])
                 w[j] = 1.0 / (d * d + eps2)
@@ -150,7 +159,7 @@ def knn_weighted(pts, lo, c, n, cstart, items, queries, k, eps2, values, out):
             for j in range(k):
                 w[j] = w[j] / tot
             for f in range(nf):
-                acc = values[f, bi[0]] * w[0]
-                for j in range(1, k):
+                acc = 0.0               # from +0: a sum of −0 products is +0, as NumPy's
+                for j in range(k):
                     acc += values[f, bi[j]] * w[j]
                 out[f, i] = acc

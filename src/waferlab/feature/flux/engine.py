@@ -373,13 +373,14 @@ def _pack(v: np.ndarray, nrm: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def _batch(tally: np.ndarray, nrays: np.ndarray, norm: np.ndarray,
-           smoother=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           smoother=None, keep: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and batch-means standard error of per-chunk tallies (K, m) (without smoothing
-    in one kernel pass, ``_batch_kernels.batch_stats``: the same numbers)."""
+    in one kernel pass, ``_batch_kernels.batch_stats``: the same numbers) and the (K, m)
+    chunk estimates (without smoothing and ``keep`` False: not stored, (0, m))."""
     bad = ~np.isfinite(norm)
     if smoother is None:
         return KS.batch_stats(np.ascontiguousarray(tally, float), np.asarray(nrays, np.int64),
-                             np.ascontiguousarray(norm, float), bad)
+                             np.ascontiguousarray(norm, float), bad, bool(keep))
     N = nrays.sum()
     fk = tally / nrays[:, None] * np.where(bad, 0.0, norm)[None, :]
     fk = np.asarray(smoother @ fk.T).T
@@ -496,14 +497,15 @@ def trace_fluxes(surface: Surface, species: Sequence[Species], ctx, *,
         if sp.name in out:
             continue
         inc, absb, trans, counts, nrays, ytal = tallies[sp.name]
-        i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother)
-        a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother)
+        i_mean, i_err, i_k = _batch(inc, nrays, norm, smoother, keep_chunks)
+        a_mean, a_err, a_k = _batch(absb, nrays, norm, smoother, keep_chunks)
         chunks = ({"incident": i_k, "absorbed": a_k, "weights": nrays / N}
                   if keep_chunks else None)
         ymean, yerr = {}, {}
         for c, cname in enumerate(sp.yield_channels if ytal is not None else ()):
             assert ytal is not None
-            ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother)
+            ymean[cname], yerr[cname], y_k = _batch(ytal[:, c, :], nrays, norm, smoother,
+                                                          keep_chunks)
             if chunks is not None:                 # keep_chunks
                 chunks[f"yield:{cname}"] = y_k
         T = trans[:, 0].sum() / N

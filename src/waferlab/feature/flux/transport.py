@@ -241,9 +241,20 @@ class FluxState:
         q = np.zeros((len(points), 3))
         q[:, : points.shape[1]] = points
         out = np.empty((len(g["names"]), len(points)))
+        tied = np.empty(len(points), np.uint8)
         KN.knn_weighted(g["pts"], g["lo"], float(g["c"]), g["n"], g["cstart"], g["items"], q,
-                        int(k), float(self.eps2), g["values"], out)
-        return {name: out[f] for f, name in enumerate(g["names"])}
+                        int(k), float(self.eps2), g["values"], out, tied)
+        res = {name: out[f] for f, name in enumerate(g["names"])}
+        ti = np.flatnonzero(tied)
+        if ti.size:                      # equidistant neighbours: the tree's own choice
+            d, j = self.tree.query(points[ti], k=k)
+            if k == 1:
+                d, j = d[:, None], j[:, None]
+            w = 1.0 / (d * d + self.eps2)
+            w /= w.sum(axis=1, keepdims=True)
+            for name, v in self.values.items():
+                res[name][ti] = (v[j] * w).sum(axis=1)
+        return res
 
 
 @dataclass(frozen=True, eq=False)
