@@ -16,7 +16,8 @@ Interpolation.  Elements carry the traced fields; a model evaluated at ``POINTS`
 its fields pooled onto the vertices (area-weighted mean over each vertex's elements,
 which pools the rays of ~6 triangles or 2 segments) and a query point takes the
 inverse-square-distance weighted mean of its k nearest vertices, 1/(d² + ε²) with
-ε = h/4 (scipy cKDTree); the model is evaluated there.  A model evaluated at
+ε = h/4 (scipy cKDTree; from ``_GRID_QUERY`` query points on the same neighbours and
+arithmetic by a uniform-grid search, ``_knn_kernels``); the model is evaluated there.  A model evaluated at
 ``ELEMENTS`` gets its velocity per element, interpolated the same way from the
 element centroids.
 
