@@ -77,6 +77,8 @@ REUSE_MATERIALS = True
 # the steps and the last rebuild changed (``_band_inc``: the same numbers)
 INCREMENTAL_REBUILD = True
 MOVING_ONLY = True       # ... and its stages visit the moving nodes only (``_stage``)
+# session 17 (#18): ... and between two rebuilds the etch clip visits them only too
+CLIP_MOVING_ONLY = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,10 +190,23 @@ def _own(s: Any) -> np.ndarray:
     not copied (one band-size array less at the speed-bound peak), where the reference
     count can prove it (``_REFCOUNT_EXACT``): a model's own array must never be tapered."""
     if (_REFCOUNT_EXACT and isinstance(s, np.ndarray) and s.dtype == np.float64 and s.ndim == 1
-            and s.flags.owndata and s.flags.c_contiguous and s.flags.writeable
-            and sys.getrefcount(s) <= 3):        # the caller's name and this argument
+            and s.flags.c_contiguous and s.flags.writeable
+            and sys.getrefcount(s) <= 3          # the caller's name and this argument
+            and (s.flags.owndata or _numba_owned(s))):
         return s
     return np.array(s, dtype=np.float64)
+
+
+def _numba_owned(s: np.ndarray) -> bool:
+    """Whether ``s`` is an array a Numba kernel returned and nothing else shares: its
+    base is Numba's memory record (``_nrt_python._MemInfo``, which owns the buffer),
+    referred to by ``s`` alone (a view or another array on the same buffer would hold it
+    too).  Such an array (``_step_kernels.take_rates``' s[materials]) needs no copy
+    (session 17: the copy was ≈ 1 s CPU of the 10.24 µm scale case)."""
+    b = s.base
+    return (type(b).__name__ == "_MemInfo" and s.ctypes.data == b.data
+            and getattr(b, "refcount", 2) == 1      # Numba's own count: this array alone
+            and sys.getrefcount(b) <= 3)    # s.base, this name and the argument
 
 
 def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: _Work,
@@ -250,6 +265,9 @@ class _Work:
         self.carry: tuple | None = None
         # the dirty columns and per-column limits of the last rebuild (``_band_inc``)
         self.memo = KBI.RebuildMemo()
+        # the last step clipped the whole band (or its moving nodes after such a clip)
+        # and nothing changed φ_top off the moving nodes since (``CLIP_MOVING_ONLY``)
+        self.clipped = False
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -278,6 +296,7 @@ class _Work:
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         self.planes = None
         self.mats = self.colmark = None
+        self.clipped = False     # φ_top changes off the moving nodes: the next clip is whole
         while True:
             top3 = as3(self.phi[-1])
             # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
@@ -437,6 +456,9 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if rebuild:
             w.rebuild(clearance)
             rebuild, moved, since = False, 0.0, 0
+        # only the moving-node clip below sets it again (any other step may change φ_top
+        # anywhere on the band)
+        clip_moving, w.clipped = w.clipped, False
         view = w.view()
         state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         top3 = as3(w.phi[-1])
@@ -541,9 +563,15 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 if reuse:        # the clip marks the columns the step changed
                     w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
                     if moving:   # φ_top changed at most on the moving nodes: the same marks
+                        # after a clip of the whole band, φ_k >= φ_top holds on it and the
+                        # next steps change φ_top on their moving nodes only: the clip of
+                        # those nodes is the whole band's (session 17; the rebuild
+                        # changes φ_top elsewhere too, so the first step after it clips all)
                         KS.clip_below_raise(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
-                                            w.phi[-1].reshape(-1), w.band, w.colmark,
+                                            w.phi[-1].reshape(-1),
+                                            mb if clip_moving else w.band, w.colmark,
                                             w.phi.shape[-1])
+                        w.clipped = CLIP_MOVING_ONLY
                         KB.mark_changed(top3, mb, u0, w.colmark)
                     else:
                         KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
