@@ -203,7 +203,7 @@ def _numba_owned(s: np.ndarray) -> bool:
     referred to by ``s`` alone (a view or another array on the same buffer would hold it
     too).  Such an array (``_step_kernels.take_rates``' s[materials]) needs no copy
     (session 17: the copy was ≈ 1 s CPU of the 10.24 µm scale case)."""
-    b = s.base
+    b: Any = s.base
     return (type(b).__name__ == "_MemInfo" and s.ctypes.data == b.data
             and getattr(b, "refcount", 2) == 1      # Numba's own count: this array alone
             and sys.getrefcount(b) <= 3)    # s.base, this name and the argument
