@@ -198,11 +198,9 @@ def _own(s: Any) -> np.ndarray:
 
 
 def _numba_owned(s: np.ndarray) -> bool:
-    """Whether ``s`` is an array a Numba kernel returned and nothing else shares: its
-    base is Numba's memory record (``_nrt_python._MemInfo``, which owns the buffer),
-    referred to by ``s`` alone (a view or another array on the same buffer would hold it
-    too).  Such an array (``_step_kernels.take_rates``' s[materials]) needs no copy
-    (session 17: the copy was ≈ 1 s CPU of the 10.24 µm scale case)."""
+    """Whether ``s`` is a Numba kernel's result that nothing else shares: its base is
+    Numba's memory record (which owns the buffer) held by ``s`` alone (session 17:
+    ``take_rates``' s[materials] was copied every step, ≈ 1 s CPU at 10.24 µm)."""
     b: Any = s.base
     return (type(b).__name__ == "_MemInfo" and s.ctypes.data == b.data
             and getattr(b, "refcount", 2) == 1      # Numba's own count: this array alone
@@ -265,8 +263,7 @@ class _Work:
         self.carry: tuple | None = None
         # the dirty columns and per-column limits of the last rebuild (``_band_inc``)
         self.memo = KBI.RebuildMemo()
-        # the last step clipped the whole band (or its moving nodes after such a clip)
-        # and nothing changed φ_top off the moving nodes since (``CLIP_MOVING_ONLY``)
+        # φ_k >= φ_top holds on the band off the moving nodes (``CLIP_MOVING_ONLY``)
         self.clipped = False
 
     def view(self) -> LevelSetStack:
@@ -456,9 +453,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if rebuild:
             w.rebuild(clearance)
             rebuild, moved, since = False, 0.0, 0
-        # only the moving-node clip below sets it again (any other step may change φ_top
-        # anywhere on the band)
-        clip_moving, w.clipped = w.clipped, False
+        clip_moving, w.clipped = w.clipped, False      # set again by the moving clip only
         view = w.view()
         state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         top3 = as3(w.phi[-1])
@@ -563,10 +558,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 if reuse:        # the clip marks the columns the step changed
                     w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
                     if moving:   # φ_top changed at most on the moving nodes: the same marks
-                        # after a clip of the whole band, φ_k >= φ_top holds on it and the
-                        # next steps change φ_top on their moving nodes only: the clip of
-                        # those nodes is the whole band's (session 17; the rebuild
-                        # changes φ_top elsewhere too, so the first step after it clips all)
+                        # after a whole-band clip only the moving nodes can need one (s17)
                         KS.clip_below_raise(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
                                             w.phi[-1].reshape(-1),
                                             mb if clip_moving else w.band, w.colmark,
