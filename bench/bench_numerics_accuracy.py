@@ -40,6 +40,16 @@ VARIANTS: dict[str, dict] = {
     # (advect.HOLD_ZERO_SPEED, the default since) against the same W = 7 band without it
     "w7nohold": {"band": BandSettings(half_width=7.0, keep=5.0), "hold": False},
     "w7hold": {"band": BandSettings(half_width=7.0, keep=5.0), "hold": True},
+    # session 17 (lane densecpu): a larger step with rebuilds every 3 steps still, and
+    # rarer rebuilds at the default step, on the default W = 7 band
+    "w7cfl0.5r1.4": {"cfl": 0.5, "band": BandSettings(half_width=7.0, keep=5.0,
+                                                      reinit_distance=1.4)},
+    "w7r1.5": {"band": BandSettings(half_width=7.0, keep=5.0, reinit_distance=1.5)},
+    "w7cfl0.5r1.9": {"cfl": 0.5, "band": BandSettings(half_width=7.0, keep=5.0,
+                                                      reinit_distance=1.9)},
+    "w7r1.9": {"band": BandSettings(half_width=7.0, keep=5.0, reinit_distance=1.9)},
+    "w7cfl0.45r1.3": {"cfl": 0.45, "band": BandSettings(half_width=7.0, keep=5.0,
+                                                        reinit_distance=1.3)},
 }
 
 GEO2 = dict(a=0.5, cut_below=0.2, mask_t=0.4, R=1.0, T=0.5, L=3.0)

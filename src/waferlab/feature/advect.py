@@ -77,6 +77,8 @@ REUSE_MATERIALS = True
 # the steps and the last rebuild changed (``_band_inc``: the same numbers)
 INCREMENTAL_REBUILD = True
 MOVING_ONLY = True       # ... and its stages visit the moving nodes only (``_stage``)
+# session 17 (#18): ... and between two rebuilds the etch clip visits them only too
+CLIP_MOVING_ONLY = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,10 +190,21 @@ def _own(s: Any) -> np.ndarray:
     not copied (one band-size array less at the speed-bound peak), where the reference
     count can prove it (``_REFCOUNT_EXACT``): a model's own array must never be tapered."""
     if (_REFCOUNT_EXACT and isinstance(s, np.ndarray) and s.dtype == np.float64 and s.ndim == 1
-            and s.flags.owndata and s.flags.c_contiguous and s.flags.writeable
-            and sys.getrefcount(s) <= 3):        # the caller's name and this argument
+            and s.flags.c_contiguous and s.flags.writeable
+            and sys.getrefcount(s) <= 3          # the caller's name and this argument
+            and (s.flags.owndata or _numba_owned(s))):
         return s
     return np.array(s, dtype=np.float64)
+
+
+def _numba_owned(s: np.ndarray) -> bool:
+    """Whether ``s`` is a Numba kernel's result that nothing else shares: its base is
+    Numba's memory record (which owns the buffer) held by ``s`` alone (session 17:
+    ``take_rates``' s[materials] was copied every step, ≈ 1 s CPU at 10.24 µm)."""
+    b: Any = s.base
+    return (type(b).__name__ == "_MemInfo" and s.ctypes.data == b.data
+            and getattr(b, "refcount", 2) == 1      # Numba's own count: this array alone
+            and sys.getrefcount(b) <= 3)    # s.base, this name and the argument
 
 
 def _beam_speeds(model: Any, state: Any, mats: np.ndarray, top3: np.ndarray, w: _Work,
@@ -250,6 +263,8 @@ class _Work:
         self.carry: tuple | None = None
         # the dirty columns and per-column limits of the last rebuild (``_band_inc``)
         self.memo = KBI.RebuildMemo()
+        # φ_k >= φ_top holds on the band off the moving nodes (``CLIP_MOVING_ONLY``)
+        self.clipped = False
 
     def view(self) -> LevelSetStack:
         v = self.phi.view()
@@ -278,6 +293,7 @@ class _Work:
         self.band = self.cutoff = self.taper_idx = self.taper_val = np.empty(0, dtype=np.int64)
         self.planes = None
         self.mats = self.colmark = None
+        self.clipped = False     # φ_top changes off the moving nodes: the next clip is whole
         while True:
             top3 = as3(self.phi[-1])
             # the candidates' byte mask lives for the rebuild only (calloc'd zero pages:
@@ -437,6 +453,7 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
         if rebuild:
             w.rebuild(clearance)
             rebuild, moved, since = False, 0.0, 0
+        clip_moving, w.clipped = w.clipped, False      # set again by the moving clip only
         view = w.view()
         state = model.prepare(view, ctx, t, carry=carry) if stateful else model.prepare(view, ctx, t)
         top3 = as3(w.phi[-1])
@@ -541,9 +558,12 @@ def advance(geometry: LevelSetStack, model: Any, duration: float, ctx: Any, *, k
                 if reuse:        # the clip marks the columns the step changed
                     w.colmark = np.zeros(int(np.prod(w.phi.shape[1:-1])), dtype=np.uint8)
                     if moving:   # φ_top changed at most on the moving nodes: the same marks
+                        # after a whole-band clip only the moving nodes can need one (s17)
                         KS.clip_below_raise(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
-                                            w.phi[-1].reshape(-1), w.band, w.colmark,
+                                            w.phi[-1].reshape(-1),
+                                            mb if clip_moving else w.band, w.colmark,
                                             w.phi.shape[-1])
+                        w.clipped = CLIP_MOVING_ONLY
                         KB.mark_changed(top3, mb, u0, w.colmark)
                     else:
                         KS.clip_below_mark(w.phi[:-1].reshape(w.phi.shape[0] - 1, -1),
