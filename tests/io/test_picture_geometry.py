@@ -48,3 +48,18 @@ def test_a_large_cell_is_averaged_down(n, cap, s):
     assert abs(radius(pic) - radius(geo)) <= s * H
     n_fine, n_coarse = len(extract_surface(geo).elements), len(extract_surface(pic).elements)
     assert n_coarse < 2.0 * n_fine / s**2
+
+
+def test_a_shallow_cell_keeps_four_vertical_nodes():
+    """A wide, shallow cell (the 40.96 µm case: 2048² × 48 nodes) once fell back to the
+    full geometry because the stride that meets the cap leaves < 4 vertical nodes; the
+    stride is now lowered to the next common divisor of the lateral counts instead."""
+    geo = _hole(64)
+    nz = geo.phi.shape[-1]
+    cap = 4 * 4                                   # asks for s = 16
+    pic = picture_geometry(geo, max_nodes=cap)
+    s = round(pic.grid.spacing / H)
+    want = max(d for d in range(2, 16) if 64 % d == 0 and (nz - 1) // d + 1 >= 4)
+    assert (nz - 1) // 16 + 1 < 4                 # the cap's stride would leave < 4
+    assert pic is not geo and s == want
+    assert pic.phi.shape[-1] == len(range(0, nz, s))

@@ -104,7 +104,8 @@ def picture_geometry(geometry, max_nodes: int = PICTURE_NODES):
     ``max_nodes`` lateral nodes (or is 2D), else the same layers on an s-times coarser
     grid, s the smallest integer that brings the count under ``max_nodes`` and divides
     both lateral node counts: lateral φ averaged over s × s blocks (whose centres are the
-    coarse cell-centred nodes), every s-th vertical node kept.  The average of a signed
+    coarse cell-centred nodes), every s-th vertical node kept (s lowered to the next
+    common divisor while that leaves fewer than 4 vertical nodes).  The average of a signed
     distance stays within s·h/2 of one, below the resolution of the picture."""
     g = geometry.grid
     if g.dimension != 3 or g.lateral_nodes() <= max_nodes:
@@ -114,7 +115,11 @@ def picture_geometry(geometry, max_nodes: int = PICTURE_NODES):
     while s <= min(nx, ny) // 2 and (nx % s or ny % s):
         s += 1
     nz = geometry.shape[-1]
-    if s > min(nx, ny) // 2 or (nz - 1) // s + 1 < 4:
+    while s > 1 and (nz - 1) // s + 1 < 4:     # keep >= 4 vertical nodes: a finer
+        s -= 1                                  # stride that still divides both counts
+        while s > 1 and (nx % s or ny % s):
+            s -= 1
+    if s < 2 or s > min(nx, ny) // 2:
         return geometry
     from ..feature.grid import Grid
 
