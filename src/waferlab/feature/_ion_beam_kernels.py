@@ -377,9 +377,9 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
 
     vis_bk = Σ_j wts_bj evis[near_bj, k] the fraction of the node's nearest surface elements
     that sees the source along −d_k (kept from the step's trace; ``near``, ``wts`` the
-    k-nearest elements and their weights), Y the cos⁴ yield with coefficients ``ya`` (2D nodes that
-    see every direction, ``full``: the sum from ``table``, tabulated on the normal's angle
-    atan2(n_x, n_z) over [−π, π], linear); then
+    k-nearest elements and their weights), Y the cos⁴ yield with coefficients ``ya`` (nodes that
+    see every direction, ``full``: vis_bk = 1; in 2D the sum from ``table``, tabulated on
+    the normal's angle atan2(n_x, n_z) over [−π, π], linear; in 3D summed); then
     φ ← φ − dt Ĥ_EO(D⁻φ, D⁺φ) with Ĥ = V|∇φ| upwinded.  ``work``: (nb,) scratch."""
     flat = src.reshape(-1)
     nb = band.shape[0]
@@ -397,7 +397,7 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
             c2 = 0.5 * (dm2 + dp2)
             gn = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
             v = refl[b]
-            if gn > 0.0 and full[b]:
+            if gn > 0.0 and full[b] and ndim == 2:
                 f = (math.atan2(c0, c2) + math.pi) / (2.0 * math.pi) * (table.shape[0] - 1)
                 i0 = min(int(f), table.shape[0] - 2)
                 t = f - i0
@@ -405,9 +405,12 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
             elif gn > 0.0:
                 acc = 0.0
                 for k in range(nk):
-                    vk = 0.0
-                    for q in range(near.shape[1]):
-                        vk += wts[b, q] * evis[near[b, q], k]
+                    if full[b]:             # 3D: a node that sees every direction
+                        vk = 1.0
+                    else:
+                        vk = 0.0
+                        for q in range(near.shape[1]):
+                            vk += wts[b, q] * evis[near[b, q], k]
                     if vk <= 0.0:
                         continue
                     c = -(c0 * dirs[k, 0] + c1 * dirs[k, 1] + c2 * dirs[k, 2]) / gn
@@ -441,6 +444,24 @@ def beam_speed_table(dirs, ya, n):
         acc = 0.0
         for k in range(dirs.shape[0]):
             c = -(sx * dirs[k, 0] + cz * dirs[k, 2])
+            if c <= 0.0:
+                continue
+            c = min(c, 1.0)
+            acc += c * _cos4(c, ya, ys) / abs(dirs[k, 2])
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def beam_speed_at(nrm, dirs, ya):
+    """Σ_k c_k Y(c_k)/|d_k,z| (c_k = max(0, −n̂·d_k)) at the unit normals ``nrm`` (n, 3),
+    vertical at index 2: a fully lit node's sum (3D sub-step bounds, ``_ion_beam_sub``)."""
+    out = np.zeros(nrm.shape[0])
+    ys = ya[0] + ya[1] + ya[2] + ya[3]
+    for i in range(nrm.shape[0]):
+        acc = 0.0
+        for k in range(dirs.shape[0]):
+            c = -(nrm[i, 0] * dirs[k, 0] + nrm[i, 1] * dirs[k, 1] + nrm[i, 2] * dirs[k, 2])
             if c <= 0.0:
                 continue
             c = min(c, 1.0)

@@ -19,6 +19,7 @@ from . import _kernels as K
 __all__ = ["make_stage", "substep_band"]
 
 _ANGLES = 2049          # the table of a fully lit node's speed over its normal's angle
+_SPHERE = 4096          # 3D: normals sampled for the bound on that speed
 
 
 def substep_band(model, neighbours: int, substep: float, state, keep: dict, src, band, pts,
@@ -55,14 +56,24 @@ def substep_band(model, neighbours: int, substep: float, state, keep: dict, src,
     # it stable (dt·|V|·√d ≤ 0.9 h)
     nb = len(band)
     ya = np.array(b.yield_a, float)
-    table = KB.beam_speed_table(dirs, ya, _ANGLES)
-    if nb:
+    if ndim == 2:
+        table = KB.beam_speed_table(dirs, ya, _ANGLES)
+        smax = float(table.max())
+    else:           # 3D: the fully lit sum at the nodes' normals; its bound over the sphere
+        table = np.zeros(2)
+        smax = float(KB.beam_speed_at(_sphere(dirs), dirs, ya).max())
+    if nb and ndim == 2:
         ang = np.arctan2(nrm[:, 0], nrm[:, -1])
         vn = float(np.max(np.abs(refl) + np.abs(coef) * np.interp(
             ang, np.linspace(-math.pi, math.pi, _ANGLES), table)))
-        vbound = float(np.max(np.abs(refl) + np.abs(coef) * float(table.max())))
+    elif nb:
+        n3 = np.asarray(nrm, float)
+        n3 = n3 / np.maximum(np.linalg.norm(n3, axis=1, keepdims=True), 1e-300)
+        vn = float(np.max(np.abs(refl) + np.abs(coef)
+                          * KB.beam_speed_at(np.ascontiguousarray(n3), dirs, ya)))
     else:
-        vn = vbound = 0.0
+        vn = 0.0
+    vbound = float(np.max(np.abs(refl) + np.abs(coef) * smax)) if nb else 0.0
     nsub = max(1, int(math.ceil(dt * vn / (substep * h) - 1e-9)),
                int(math.ceil(dt * vbound * math.sqrt(ndim) / (0.9 * h) - 1e-9)))
     full = np.all(np.all(evis >= 1.0 - 1e-12, axis=1)[e], axis=1)
@@ -71,6 +82,17 @@ def substep_band(model, neighbours: int, substep: float, state, keep: dict, src,
                      np.ascontiguousarray(coef), np.ascontiguousarray(refl),
                      ya, nsub, dt / nsub, h, ndim, periodic,
                      periodic, np.empty(nb))
+
+
+def _sphere(dirs: np.ndarray, n: int = _SPHERE) -> np.ndarray:
+    """Unit normals for the 3D bound on a fully lit node's sum: a Fibonacci lattice of n
+    points on the sphere and −d_k for every beam direction (where c_k = 1)."""
+    i = np.arange(n) + 0.5
+    z = 1.0 - 2.0 * i / n
+    r = np.sqrt(np.maximum(0.0, 1.0 - z * z))
+    a = math.pi * (3.0 - math.sqrt(5.0)) * i
+    pts = np.stack([r * np.cos(a), r * np.sin(a), z], axis=1)
+    return np.ascontiguousarray(np.concatenate([pts, -np.asarray(dirs, float)]))
 
 
 def make_stage(tr, state, materials, cutoff, alpha):

@@ -232,7 +232,7 @@ class BeamTransport(TracedTransport):
         self._sub.clear()
         if hasattr(geometry, "origin3"):
             self._sub["origin"] = geometry.origin3()
-            if self.substep > 0 and geometry.grid.dimension == 2:
+            if self.substep > 0:
                 object.__setattr__(self, "normal_dependent", True)    # the engine's CustomStage
         state = self._prepare(geometry, ctx, t, carry)
         v = state.values.get("v") if state.values else None
