@@ -1,4 +1,4 @@
-"""The ion beam's 2D sub-steps (private; ``ion_beam.BeamTransport.substep``): one traced
+"""The ion beam's sub-steps (2D and 3D) (private; ``ion_beam.BeamTransport.substep``): one traced
 engine step advanced in forward-Euler Engquist–Osher sub-steps, each node's speed
 re-evaluated from its current normal and the beam directions its surface elements see.
 
@@ -16,30 +16,44 @@ import numpy as np
 from . import _ion_beam_kernels as KB
 from . import _kernels as K
 
-__all__ = ["make_stage", "substep_band"]
+__all__ = ["make_stage", "near_speed", "substep_band"]
 
 _ANGLES = 2049          # the table of a fully lit node's speed over its normal's angle
 _SPHERE = 4096          # 3D: normals sampled for the bound on that speed
 
 
-def substep_band(model, neighbours: int, substep: float, state, keep: dict, src, band, pts,
-                 nrm, v0, cut, mats, dt: float, h: float, ndim: int, periodic: bool) -> None:
+def near_speed(tr, state, pts, nrm, mats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``tr.speed`` at the points with its k-nearest query kept for the sub-steps: (V_n,
+    the nearest elements' rows in the state's values, their weights) — the arithmetic of
+    ``FluxState.at`` and ``BeamTransport.speed``, so V_n is the same bit for bit."""
+    from .flux import transport as T
+    k = min(tr.tracing.neighbours, len(state.index))
+    n = len(pts)
+    dq, j = state.tree.query(np.asarray(pts, float), k=k,
+                             workers=T._threads() if n >= T._PARALLEL_QUERY else 1)
+    if k == 1:
+        dq, j = dq[:, None], j[:, None]
+    w = 1.0 / (dq * dq + state.eps2)
+    w /= w.sum(axis=1, keepdims=True)
+    v = (state.values["v"][j] * w).sum(axis=1)
+    if tr._is_sel:
+        v = np.where(tr.model.moving(np.asarray(mats, int)), v, 0.0)
+    return tr.held_zero(state, v, pts, nrm), j, w
+
+
+def substep_band(model, near: tuple[np.ndarray, np.ndarray], substep: float, state,
+                 keep: dict, src, band, nrm, v0, cut, mats, dt: float, h: float, ndim: int,
+                 periodic: bool) -> None:
     """Advance the band of ``src`` (in place) over dt in sub-steps that move the surface at
     most ``substep``·h (``BeamTransport.substep``; ``_ion_beam_kernels.beam_substeps``).
 
-    Per node: its ``neighbours`` nearest traced elements (the weights of
-    ``FluxState.at``) give the visible share of each beam direction (``keep['vis']``, the
+    Per node: its nearest traced elements ``near`` = (rows, weights) (``near_speed``) give the visible share of each beam direction (``keep['vis']``, the
     direct trace's) and the reflected ions' yield (the trace's total minus its direct
     part, fixed over the step); coef = −R_m cos α ⟨g⟩/(g(E₀) K) on nodes whose step speed
     ``v0`` is not 0, tapered by ``cut``; the speed is then V = refl + coef Σ_k vis_k c_k
     Y(c_k)/|d_k,z| at the node's current normal (module docstring of ``ion_beam``)."""
     b = model.beam
-    k = min(neighbours, len(state.index))
-    dq, j = state.tree.query(np.asarray(pts, float), k=k)
-    if k == 1:
-        dq, j = dq[:, None], j[:, None]
-    w = 1.0 / (dq * dq + state.eps2)
-    w /= w.sum(axis=1, keepdims=True)
+    j, w = near
     e = np.asarray(state.index)[j]
     evis = np.ascontiguousarray(keep["vis"], float)
     ytot = np.asarray(keep["result"].fluxes["ion"].yields["sputter"], float)
@@ -109,16 +123,17 @@ def make_stage(tr, state, materials, cutoff, alpha):
             dims = [0, 2] if ndim == 2 else [0, 1, 2]
             pts, nrm = K.band_geometry(src, band, h, tr._sub["origin"], ndim,
                                        periodic, periodic)
-            v0 = np.asarray(tr.speed(state, pts[:, dims], nrm[:, dims], mats), float) * cut
-            memo["v0"] = v0
             keep = tr._sub.get("direct")
             if keep is None or keep["result"] is not state.result or state.tree is None:
                 memo["sub"] = False
+                memo["v0"] = np.asarray(tr.speed(state, pts[:, dims], nrm[:, dims], mats),
+                                        float) * cut
             else:
                 memo["sub"] = True
-                substep_band(tr.model, tr.tracing.neighbours, tr.substep, state,
-                             keep, src, band, pts[:, dims], nrm[:, dims], v0, cut, mats,
-                             dt, h, ndim, periodic)
+                v, j, w = near_speed(tr, state, pts[:, dims], nrm[:, dims], mats)
+                memo["v0"] = v0 = np.asarray(v, float) * cut
+                substep_band(tr.model, (j, w), tr.substep, state, keep, src, band,
+                             nrm[:, dims], v0, cut, mats, dt, h, ndim, periodic)
         if memo["sub"]:
             out[:] = K.gather(src, band)
         else:

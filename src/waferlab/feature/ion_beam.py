@@ -57,6 +57,7 @@ __all__ = [
     "beam_directions",
     "cos4_yield",
     "flat_rate",
+    "substep_scheme",
 ]
 
 _TABLE = 2049          # yield table on a uniform cos θ grid
@@ -109,6 +110,21 @@ class Beam:
         return float(np.mean(np.maximum(np.sqrt(e) - math.sqrt(self.threshold_eV), 0.0)))
 
 
+def substep_scheme(beam: Beam, direct: bool, redeposition: float, substep: float) -> str | None:
+    """"eo" where the engine's steps are the beam's sub-steps (``_ion_beam_sub``): those
+    advance the whole step in the first Runge–Kutta stage and the later WENO5 stages only
+    copy it, so the one-stage scheme runs the same sub-steps on the thinner first-order band
+    (bench/results/beam3d_s17.md: as accurate against the exact lit wall).  None (WENO5)
+    where the beam is traced by Monte Carlo (redeposition, ``direct`` off, a cosⁿ tail past
+    the horizontal, a rotating wafer — its 3D direct casts outnumber the rays) and the
+    engine's own stage runs."""
+    if substep <= 0 or not direct or redeposition > 0 or beam.rotating:
+        return None
+    if beam.exponent >= 0 and math.sin(beam.tilt) ** (beam.exponent + 1.0) > _MAX_FLIP:
+        return None
+    return "eo"
+
+
 def flat_rate(rate: float, beam: Beam) -> float:
     """Etch rate (m/s) of a flat wafer with normal-beam rate ``rate`` under ``beam``:
     R cos α Y(α) (a collimated beam; ⟨g⟩/g(E₀) for the energy spread)."""
@@ -124,6 +140,9 @@ class IonBeamEtch:
     materials      the wafer's material names
     redeposition   R_dep (m/s per unit redeposited yield flux); 0: off
     theta_min, theta_max   the sticking ramp (rad); cone: the specular lobe's minAngle
+    preferred_scheme   the level-set scheme of a step that names none
+                   (``advect.default_scheme``): "eo" where every step runs the beam's
+                   sub-steps (``substep_scheme``), else None (WENO5)
     """
 
     beam: Beam
@@ -135,6 +154,7 @@ class IonBeamEtch:
     theta_max: float = math.radians(90.0)
     cone: float = math.radians(85.0)
     direct: bool = True
+    preferred_scheme: str | None = None
     name: str = "ion_beam"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _rate_vec: np.ndarray = field(init=False, repr=False, compare=False)
@@ -176,7 +196,7 @@ class IonBeamEtch:
         return self._rate_vec[np.where((m >= 0) & (m < len(self.materials)), m, -1)] > 0
 
 
-SUBSTEP = 0.2           # a 2D step's sub-steps move the surface at most this × h (0: off)
+SUBSTEP = 0.2           # a step's sub-steps move the surface at most this × h (0: off)
 HELD_DEPTH = 0.25       # the layer test looks this far (in h) inside the surface
 
 
@@ -284,7 +304,11 @@ class BeamTransport(TracedTransport):
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at the band's closest points; 0 at those on a held layer (``held_layer_at``)."""
-        v = super().speed(state, points, normals, materials)
+        return self.held_zero(state, super().speed(state, points, normals, materials),
+                              points, normals)
+
+    def held_zero(self, state: FluxState, v: np.ndarray, points, normals) -> np.ndarray:
+        """``v`` with 0 at the points on a held layer (``held_layer_at``)."""
         if not isinstance(state, _HeldState) or state.geometry is None or state.held is None:
             return v
         moving = np.flatnonzero(v != 0.0)
@@ -590,7 +614,9 @@ class IonBeamSpec(SpecModel):
                             redeposition=float(self.redeposition),
                             redeposition_threshold=float(self.redeposition_threshold),
                             theta_min=float(self.theta_min), theta_max=float(self.theta_max),
-                            direct=self.direct)
+                            direct=self.direct,
+                            preferred_scheme=substep_scheme(beam, self.direct,
+                                                            float(self.redeposition), SUBSTEP))
         return BeamTransport(model=model, step=step_label(kind, None), substep=SUBSTEP,
                              tracing=RayTracing(rays_per_point=self.rays_per_point))
 
