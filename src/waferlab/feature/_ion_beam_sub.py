@@ -47,8 +47,9 @@ def substep_band(model, near: tuple[np.ndarray, np.ndarray], substep: float, sta
     """Advance the band of ``src`` (in place) over dt in sub-steps that move the surface at
     most ``substep``·h (``BeamTransport.substep``; ``_ion_beam_kernels.beam_substeps``).
 
-    Per node: its nearest traced elements ``near`` = (rows, weights) (``near_speed``) give the visible share of each beam direction (``keep['vis']``, the
-    direct trace's) and the reflected ions' yield (the trace's total minus its direct
+    Per node: its nearest traced elements ``near`` = (rows, weights) (``near_speed``)
+    give the visible share of each beam direction (``keep['vis']``, the direct trace's) and
+    the reflected ions' yield (the trace's total minus its direct
     part, fixed over the step); coef = −R_m cos α ⟨g⟩/(g(E₀) K) on nodes whose step speed
     ``v0`` is not 0, tapered by ``cut``; the speed is then V = refl + coef Σ_k vis_k c_k
     Y(c_k)/|d_k,z| at the node's current normal (module docstring of ``ion_beam``)."""
