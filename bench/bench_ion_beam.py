@@ -164,9 +164,10 @@ def run_waferlab_traced(*args) -> dict:
     return run_waferlab(*args, direct=False)
 
 
-def run_waferlab_weno5(*args) -> dict:
-    """waferlab with ``scheme: weno5`` (the sub-steps under WENO5: session 16's default)."""
-    return run_waferlab(*args, scheme="weno5")
+def run_waferlab_eo(*args) -> dict:
+    """waferlab with ``scheme: eo`` (the sub-steps in one Runge–Kutta stage, on the
+    first-order band; the default WENO5's later stages copy the sub-stepped result)."""
+    return run_waferlab(*args, scheme="eo")
 
 
 def run_waferlab_nosub(*args) -> dict:
@@ -184,7 +185,7 @@ def run_waferlab_nosub(*args) -> dict:
 CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
 TRACED = ("waferlab, direct: false", run_waferlab_traced)
 NOSUB = ("waferlab, no sub-steps", run_waferlab_nosub)
-WENO5 = ("waferlab, weno5", run_waferlab_weno5)
+EO = ("waferlab, eo", run_waferlab_eo)
 REF_XL, REF_XR, REF_CD = -1.0345, 3.5463, 4.5833    # bench/results/ion_beam_ref_s15.md, h → 0
 
 
@@ -342,8 +343,8 @@ def main() -> None:
     codes = (*CODES, TRACED) if "--traced" in sys.argv[1:] else CODES
     if "--nosub" in sys.argv[1:]:        # the default without sub-steps, same launch
         codes = (*codes, NOSUB)
-    if "--weno5" in sys.argv[1:]:        # the sub-steps under WENO5, same launch
-        codes = (*codes, WENO5)
+    if "--eo" in sys.argv[1:]:           # the sub-steps in one stage (eo), same launch
+        codes = (*codes, EO)
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
     run_waferlab(3, 0.2)
@@ -366,7 +367,7 @@ def main() -> None:
                      f"x_left {(a['xl'] - REF_XL) / h:+.2f} h, x_right {(a['xr'] - REF_XR) / h:+.2f} h, "
                      f"opening {(a['cd'] - REF_CD) / h:+.2f} h ({a['cd'] - REF_CD:+.4f} µm); the peer "
                      f"{(b['cd'] - REF_CD) / h:+.2f} h.")
-        for extra in (WENO5, NOSUB):
+        for extra in (EO, NOSUB):
             if (c, extra[0]) in res:
                 e, we, ce = res[(c, extra[0])]
                 notes.append(f"  {extra[0]} (same launch): depth {100 * (e['depth'] / b['depth'] - 1):+.2f} %, "
@@ -394,8 +395,8 @@ def main() -> None:
             "the whole beam traced (before session 14).", "",
             "| case | h (µm) | code | depth (µm) | lowest (µm) | opening (µm) | wall (s) | "
             "CPU (s) |", "|---|---|---|---|---|---|---|---|", *rows, "", *notes, ""]
-    text[2] = text[2] + (" Opening column: width (x_left … x_right). `waferlab, weno5`: the "
-                         "sub-steps under WENO5 (session 16's default); `waferlab, no sub-steps`: "
+    text[2] = text[2] + (" Opening column: width (x_left … x_right). `waferlab, eo`: the "
+                         "sub-steps under the one-stage scheme; `waferlab, no sub-steps`: "
                          "ion_beam.SUBSTEP = 0.")
     harness.write_text(out, "\n".join(text))
     print("\n".join(notes))

@@ -298,18 +298,18 @@ REF_DIVERGENT_XL, REF_DIVERGENT_CD = -1.0345, 4.5833  # the same reference's lim
 
 
 def s17_main() -> None:
-    """``--s17`` (session 17, lane beam3d): 2D and 3D (extruded) with the sub-steps and
-    the one-stage scheme (the default), the sub-steps under WENO5 (session 16's default)
-    and without sub-steps: the collimated walls against the exact ones (lit: Hopf; shadowed:
-    the left mask's shadow line) and the bench's divergent beam against the reference."""
+    """``--s17`` (session 17, lane beam3d): 2D and 3D (extruded) with the sub-steps (the
+    default, WENO5), the sub-steps under the one-stage ``eo`` scheme and without sub-steps:
+    the collimated walls against the exact ones (lit: Hopf; shadowed: the left mask's
+    shadow line) and the bench's divergent beam against the reference."""
     load0 = os.getloadavg()[0]
     xe = exact_xr(Z_MEASURE, T_END)
     xle = -HALF + math.tan(math.radians(IBB.TILT)) * (MASK_TOP - Z_MEASURE)
     run_waferlab(0.2)
     run_waferlab(0.2, dim=3)
-    variants = (("default (sub-steps, eo)", {}),
-                ("sub-steps, weno5 (session 16)", {"scheme": "weno5"}),
-                ("no sub-steps, weno5 (session 15)", {"substep": 0.0}))
+    variants = (("default (sub-steps, weno5)", {}),
+                ("sub-steps, eo (one stage)", {"scheme": "eo"}),
+                ("no sub-steps (weno5)", {"substep": 0.0}))
     rows, drows = [], []
     for dim in (2, 3):
         for h in (0.1, 0.05):
@@ -330,7 +330,7 @@ def s17_main() -> None:
                              f"{(m['cd'] - REF_DIVERGENT_CD) / h:+.2f} | {cpu:.2f} |")
                 print(drows[-1], flush=True)
     load = os.getloadavg()[0]
-    text = ["## Ion beam trench: sub-steps in 2D and 3D, the one-stage scheme (session 17, beam3d)", "",
+    text = ["## Ion beam trench: sub-steps in 2D and 3D, WENO5 against the one-stage scheme (session 17, beam3d)", "",
             "`python bench/bench_ion_beam_wall.py --s17` (``s17_main``): x of both walls at "
             "z = −1.5 µm (0.5 µm below the initial floor) after 2 min; 3D: the trench "
             "extruded along y over 4 spacings (the walls of every y). CPU: process time (s), "

@@ -83,20 +83,19 @@ def test_default_step_lit_wall_in_3d_is_exact_within_half_a_spacing():
     assert m["xr"] < W.shadow_x(Z)
 
 
-def test_one_stage_scheme_where_every_step_is_sub_stepped():
-    """The ion beam asks ``advect.default_scheme`` for "eo" where each step runs its
-    sub-steps (the later WENO5 stages only copy the first's result), WENO5 where the beam
-    is traced by Monte Carlo and the engine's Runge–Kutta stages do the work."""
+@pytest.mark.slow
+def test_sub_steps_keep_the_weno5_band_for_the_shadowed_wall():
+    """The sub-steps make the later WENO5 stages copies, but the default stays WENO5: on
+    the one-stage ``eo`` band (half-width 4, taper 0.5) the collimated walls at h 0.05 um
+    move away from the exact ones (lit +0.59 h, shadowed −0.75 h against WENO5's +0.44 /
+    −0.52 h; bench/results/beam3d_s17_wall_eo.md).  The default's shadowed wall lies
+    within 0.6 h of the left mask's shadow line."""
     from waferlab.feature import advect
     from waferlab.feature.ion_beam import IonBeamSpec
 
-    def scheme(**kw):
-        spec = IonBeamSpec(model="ion_beam", rates={"Si": "10 nm/min"}, tilt="35 deg", **kw)
-        return advect.default_scheme(spec.build(kind="etch", materials=("Si",)))
-
-    assert scheme() == "eo"
-    assert scheme(exponent=100.0) == "eo"
-    assert scheme(rotating=True) == "weno5"
-    assert scheme(direct=False) == "weno5"
-    assert scheme(redeposition="1 nm/min") == "weno5"
-    assert scheme(exponent=0.0) == "weno5"         # cos⁰ tail past the horizontal: traced
+    spec = IonBeamSpec(model="ion_beam", rates={"Si": "10 nm/min"}, tilt="35 deg")
+    assert advect.default_scheme(spec.build(kind="etch", materials=("Si",))) == "weno5"
+    h = 0.05
+    m = W.run_waferlab(h)
+    xl = -W.HALF + math.tan(math.radians(W.IBB.TILT)) * (W.MASK_TOP - Z)
+    assert abs(m["xl"] - xl) <= 0.6 * h

@@ -57,7 +57,6 @@ __all__ = [
     "beam_directions",
     "cos4_yield",
     "flat_rate",
-    "substep_scheme",
 ]
 
 _TABLE = 2049          # yield table on a uniform cos θ grid
@@ -110,21 +109,6 @@ class Beam:
         return float(np.mean(np.maximum(np.sqrt(e) - math.sqrt(self.threshold_eV), 0.0)))
 
 
-def substep_scheme(beam: Beam, direct: bool, redeposition: float, substep: float) -> str | None:
-    """"eo" where the engine's steps are the beam's sub-steps (``_ion_beam_sub``): those
-    advance the whole step in the first Runge–Kutta stage and the later WENO5 stages only
-    copy it, so the one-stage scheme runs the same sub-steps on the thinner first-order band
-    (bench/results/beam3d_s17.md: as accurate against the exact lit wall).  None (WENO5)
-    where the beam is traced by Monte Carlo (redeposition, ``direct`` off, a cosⁿ tail past
-    the horizontal, a rotating wafer — its 3D direct casts outnumber the rays) and the
-    engine's own stage runs."""
-    if substep <= 0 or not direct or redeposition > 0 or beam.rotating:
-        return None
-    if beam.exponent >= 0 and math.sin(beam.tilt) ** (beam.exponent + 1.0) > _MAX_FLIP:
-        return None
-    return "eo"
-
-
 def flat_rate(rate: float, beam: Beam) -> float:
     """Etch rate (m/s) of a flat wafer with normal-beam rate ``rate`` under ``beam``:
     R cos α Y(α) (a collimated beam; ⟨g⟩/g(E₀) for the energy spread)."""
@@ -140,9 +124,6 @@ class IonBeamEtch:
     materials      the wafer's material names
     redeposition   R_dep (m/s per unit redeposited yield flux); 0: off
     theta_min, theta_max   the sticking ramp (rad); cone: the specular lobe's minAngle
-    preferred_scheme   the level-set scheme of a step that names none
-                   (``advect.default_scheme``): "eo" where every step runs the beam's
-                   sub-steps (``substep_scheme``), else None (WENO5)
     """
 
     beam: Beam
@@ -154,7 +135,6 @@ class IonBeamEtch:
     theta_max: float = math.radians(90.0)
     cone: float = math.radians(85.0)
     direct: bool = True
-    preferred_scheme: str | None = None
     name: str = "ion_beam"
     evaluation: ClassVar[Evaluation] = Evaluation.ELEMENTS
     _rate_vec: np.ndarray = field(init=False, repr=False, compare=False)
@@ -240,10 +220,13 @@ class BeamTransport(TracedTransport):
     """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``);
     a layer it does not etch keeps speed 0 up to its edge (``held_layer_at``).
 
-    ``substep`` > 0 (2D, direct beam): each engine step, traced once, is advanced in
+    ``substep`` > 0 (direct beam, 2D and 3D): each engine step, traced once, is advanced in
     sub-steps that move the surface at most ``substep``·h, every node's speed
     re-evaluated from its current normal and the beam directions its surface element
-    sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md)."""
+    sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md,
+    beam3d_s17.md).  The default scheme stays WENO5: its later Runge–Kutta stages only
+    copy the sub-stepped result, but its wider band is more accurate than the one-stage
+    ``eo`` band (bench/results/beam3d_s17_wall_eo.md)."""
 
     substep: float = 0.0
     _sub: dict = field(default_factory=dict, compare=False, repr=False)
@@ -614,9 +597,7 @@ class IonBeamSpec(SpecModel):
                             redeposition=float(self.redeposition),
                             redeposition_threshold=float(self.redeposition_threshold),
                             theta_min=float(self.theta_min), theta_max=float(self.theta_max),
-                            direct=self.direct,
-                            preferred_scheme=substep_scheme(beam, self.direct,
-                                                            float(self.redeposition), SUBSTEP))
+                            direct=self.direct)
         return BeamTransport(model=model, step=step_label(kind, None), substep=SUBSTEP,
                              tracing=RayTracing(rays_per_point=self.rays_per_point))
 
