@@ -43,9 +43,10 @@ def near_speed(tr, state, pts, nrm, mats) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def substep_band(model, near: tuple[np.ndarray, np.ndarray], substep: float, state,
                  keep: dict, src, band, nrm, v0, cut, mats, dt: float, h: float, ndim: int,
-                 periodic: bool) -> None:
+                 periodic: bool) -> np.ndarray:
     """Advance the band of ``src`` (in place) over dt in sub-steps that move the surface at
-    most ``substep``·h (``BeamTransport.substep``; ``_ion_beam_kernels.beam_substeps``).
+    most ``substep``·h (``BeamTransport.substep``; ``_ion_beam_kernels.beam_substeps``);
+    returns the band's new values (``src`` at ``band``).
 
     Per node: its nearest traced elements ``near`` = (rows, weights) (``near_speed``)
     give the visible share of each beam direction (``keep['vis']``, the direct trace's) and
@@ -92,11 +93,13 @@ def substep_band(model, near: tuple[np.ndarray, np.ndarray], substep: float, sta
     nsub = max(1, int(math.ceil(dt * vn / (substep * h) - 1e-9)),
                int(math.ceil(dt * vbound * math.sqrt(ndim) / (0.9 * h) - 1e-9)))
     full = np.all(np.all(evis >= 1.0 - 1e-12, axis=1)[e], axis=1)
+    work = np.empty(nb)
     KB.beam_substeps(src, band, evis, np.ascontiguousarray(e), np.ascontiguousarray(w),
                      full, table, dirs,
                      np.ascontiguousarray(coef), np.ascontiguousarray(refl),
                      ya, nsub, dt / nsub, h, ndim, periodic,
-                     periodic, np.empty(nb))
+                     periodic, work)
+    return work
 
 
 def _sphere(dirs: np.ndarray, n: int = _SPHERE) -> np.ndarray:
@@ -112,7 +115,8 @@ def _sphere(dirs: np.ndarray, n: int = _SPHERE) -> np.ndarray:
 
 def make_stage(tr, state, materials, cutoff, alpha):
     """``BeamTransport.hamiltonian_stage``: the step's sub-steps (``substep_band``) on
-    the stage's first call (the later Runge–Kutta calls keep the result), or, without the
+    the stage's first call (the later Runge–Kutta calls keep the result: no copy where the
+    engine passes the same ``out``), or, without the
     trace's direct data, the engine's Engquist–Osher stage on ``tr.speed`` (its
     Lax–Friedrichs stage where a caller set ``normal_dependent`` with ``substep`` 0)."""
     mats = np.asarray(materials)
@@ -133,10 +137,15 @@ def make_stage(tr, state, materials, cutoff, alpha):
                 memo["sub"] = True
                 v, j, w = near_speed(tr, state, pts[:, dims], nrm[:, dims], mats)
                 memo["v0"] = v0 = np.asarray(v, float) * cut
-                substep_band(tr.model, (j, w), tr.substep, state, keep, src, band,
-                             nrm[:, dims], v0, cut, mats, dt, h, ndim, periodic)
+                out[:] = substep_band(tr.model, (j, w), tr.substep, state, keep, src, band,
+                                      nrm[:, dims], v0, cut, mats, dt, h, ndim, periodic)
+                memo["out"] = out
+                return
         if memo["sub"]:
-            out[:] = K.gather(src, band)
+            # a later Runge–Kutta call: the band already holds the step's result; ``out``
+            # holds it too where the engine hands the same array again (advect does)
+            if memo.get("out") is not out:
+                out[:] = K.gather(src, band)
         else:
             mode = K.EO if tr.substep > 0 else K.LF
             K.stage_band(src, base, out, band, memo["v0"], dt, wa, wb, h, order, mode,
