@@ -49,15 +49,8 @@ from .flux.sources import Species, inplane_inverse_cdf
 from .flux.transport import Evaluation, FluxState, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
-__all__ = [
-    "Beam",
-    "BeamTransport",
-    "IonBeamEtch",
-    "IonBeamSpec",
-    "beam_directions",
-    "cos4_yield",
-    "flat_rate",
-]
+__all__ = ["Beam", "BeamTransport", "IonBeamEtch", "IonBeamSpec", "beam_directions",
+           "cos4_yield", "flat_rate"]
 
 _TABLE = 2049          # yield table on a uniform cos θ grid
 
@@ -224,9 +217,7 @@ class BeamTransport(TracedTransport):
     sub-steps that move the surface at most ``substep``·h, every node's speed
     re-evaluated from its current normal and the beam directions its surface element
     sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md,
-    beam3d_s17.md).  The default scheme stays WENO5: its later Runge–Kutta stages only
-    copy the sub-stepped result, but its wider band is more accurate than the one-stage
-    ``eo`` band (bench/results/beam3d_s17_wall_eo.md)."""
+    beam3d_s17*.md: WENO5 stays, its band beats the one-stage ``eo`` band)."""
 
     substep: float = 0.0
     _sub: dict = field(default_factory=dict, compare=False, repr=False)
@@ -287,8 +278,7 @@ class BeamTransport(TracedTransport):
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at the band's closest points; 0 at those on a held layer (``held_layer_at``)."""
-        return self.held_zero(state, super().speed(state, points, normals, materials),
-                              points, normals)
+        return self.held_zero(state, super().speed(state, points, normals, materials), points, normals)
 
     def held_zero(self, state: FluxState, v: np.ndarray, points, normals) -> np.ndarray:
         """``v`` with 0 at the points on a held layer (``held_layer_at``)."""
