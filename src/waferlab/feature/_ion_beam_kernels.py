@@ -468,3 +468,93 @@ def beam_speed_at(nrm, dirs, ya):
             acc += c * _cos4(c, ya, ys) / abs(dirs[k, 2])
         out[i] = acc
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def grid_bins(data, cell):
+    """The points ``data`` (m, d) binned on a uniform grid of spacing ``cell``: (lo (d,),
+    n (d,) cells per axis, start (prod n + 1,), items (m,)) — a counting sort by cell."""
+    m, d = data.shape
+    lo = np.empty(d)
+    n = np.ones(d, np.int64)
+    for a in range(d):
+        lo[a] = data[:, a].min() if m else 0.0
+        n[a] = (int((data[:, a].max() - lo[a]) / cell) + 1) if m else 1
+    cid = np.empty(m, np.int64)
+    for i in range(m):
+        c = 0
+        for a in range(d):
+            c = c * n[a] + min(int((data[i, a] - lo[a]) / cell), n[a] - 1)
+        cid[i] = c
+    start = np.zeros(int(np.prod(n)) + 1, np.int64)
+    for i in range(m):
+        start[cid[i] + 1] += 1
+    for c in range(start.shape[0] - 1):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    items = np.empty(m, np.int64)
+    for i in range(m):
+        items[fill[cid[i]]] = i
+        fill[cid[i]] += 1
+    return lo, n, start, items
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def grid_knn(data, lo, n, start, items, cell, pts, k, dist, idx):
+    """The k nearest of ``data`` to each of ``pts`` (n_p, d) (Euclidean, the squares
+    summed over the axes in order, as scipy's cKDTree does; ties to the lower index):
+    ``dist`` (n_p, k) their distances ascending, ``idx`` their rows.  Cells are visited
+    in Chebyshev rings about the point's (clamped) cell until k are found and the next
+    ring lies beyond the k-th distance (a cell r + 1 rings away is ≥ r·cell away)."""
+    d = data.shape[1]
+    big = max(n[0], n[1] if d > 1 else 1, n[2] if d > 2 else 1)
+    for p in prange(pts.shape[0]):
+        c0 = np.empty(3, np.int64)
+        for a in range(3):
+            c0[a] = 0
+        for a in range(d):
+            c0[a] = min(max(int(math.floor((pts[p, a] - lo[a]) / cell)), 0), n[a] - 1)
+        bd = np.full(k, np.inf)
+        bi = np.full(k, -1, np.int64)
+        found = 0
+        for r in range(big + 1):
+            lo0, hi0 = c0[0] - r, c0[0] + r
+            lo1, hi1 = (c0[1] - r, c0[1] + r) if d > 1 else (0, 0)
+            lo2, hi2 = (c0[2] - r, c0[2] + r) if d > 2 else (0, 0)
+            for i0 in range(max(lo0, 0), min(hi0, n[0] - 1) + 1):
+                for i1 in range(max(lo1, 0), min(hi1, (n[1] if d > 1 else 1) - 1) + 1):
+                    for i2 in range(max(lo2, 0), min(hi2, (n[2] if d > 2 else 1) - 1) + 1):
+                        on = i0 == lo0 or i0 == hi0
+                        if d > 1 and (i1 == lo1 or i1 == hi1):
+                            on = True
+                        if d > 2 and (i2 == lo2 or i2 == hi2):
+                            on = True
+                        if not on:
+                            continue            # inside the ring: visited before
+                        c = i0
+                        if d > 1:
+                            c = c * n[1] + i1
+                        if d > 2:
+                            c = c * n[2] + i2
+                        for q in range(start[c], start[c + 1]):
+                            j = items[q]
+                            s = 0.0
+                            for a in range(d):
+                                t = pts[p, a] - data[j, a]
+                                s += t * t
+                            if found == k and (s > bd[k - 1] or (s == bd[k - 1] and j > bi[k - 1])):
+                                continue
+                            m = min(found, k - 1)
+                            while m > 0 and (bd[m - 1] > s or (bd[m - 1] == s and bi[m - 1] > j)):
+                                bd[m] = bd[m - 1]
+                                bi[m] = bi[m - 1]
+                                m -= 1
+                            bd[m] = s
+                            bi[m] = j
+                            if found < k:
+                                found += 1
+            if found == k and bd[k - 1] < (r * cell) ** 2:
+                break
+        for q in range(k):
+            dist[p, q] = math.sqrt(bd[q])
+            idx[p, q] = bi[q]
