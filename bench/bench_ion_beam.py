@@ -90,7 +90,7 @@ def measure(xz: np.ndarray) -> dict:
 
 def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
                  rotating: bool = False, minutes: float = TIME, rays: int = RPP,
-                 seed: int = 1, direct: bool = True) -> dict:
+                 seed: int = 1, direct: bool = True, scheme: str | None = None) -> dict:
     from waferlab.context import RunContext
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
@@ -112,6 +112,8 @@ def run_waferlab(dim: int, h: float, flat: bool = False, tilt: float = TILT,
                                 "energy_sigma": f"{SIG} eV", "threshold": f"{ETH} eV",
                                 "yield_coefficients": list(A), "rays_per_point": rays,
                                 "direct": direct, "cfl": 0.5, "time": f"{minutes} min"}}]}
+    if scheme is not None:
+        data["steps"][0]["etch"]["scheme"] = scheme
     r = recipe_from_dict(data)
     ctx = RunContext(seed=seed, threads=2)
     w = harness.extruded_wafer(r, dim, 4 * h * 1e-6)
@@ -162,8 +164,15 @@ def run_waferlab_traced(*args) -> dict:
     return run_waferlab(*args, direct=False)
 
 
+def run_waferlab_eo(*args) -> dict:
+    """waferlab with ``scheme: eo`` (the sub-steps in one Runge–Kutta stage, on the
+    first-order band; the default WENO5's later stages copy the sub-stepped result)."""
+    return run_waferlab(*args, scheme="eo")
+
+
 def run_waferlab_nosub(*args) -> dict:
-    """waferlab without the 2D beam sub-steps (``ion_beam.SUBSTEP = 0``: before session 16)."""
+    """waferlab without the beam sub-steps (``ion_beam.SUBSTEP = 0``: before session 16 in
+    2D, before session 17 in 3D)."""
     from waferlab.feature import ion_beam as IB
     keep = IB.SUBSTEP
     IB.SUBSTEP = 0.0
@@ -176,6 +185,8 @@ def run_waferlab_nosub(*args) -> dict:
 CODES = (("waferlab", run_waferlab), ("ViennaPS 4.7", run_viennaps))
 TRACED = ("waferlab, direct: false", run_waferlab_traced)
 NOSUB = ("waferlab, no sub-steps", run_waferlab_nosub)
+EO = ("waferlab, eo", run_waferlab_eo)
+REF_XL, REF_XR, REF_CD = -1.0345, 3.5463, 4.5833    # bench/results/ion_beam_ref_s15.md, h → 0
 
 
 def _row(case, name, m, wall, cpu) -> str:
@@ -184,7 +195,7 @@ def _row(case, name, m, wall, cpu) -> str:
         return (f"| 2D flat, tilt 60° | {h:g} | {name} | {m['depth']:.4f} | – | – | "
                 f"{wall:.1f} | {cpu:.1f} |")
     return (f"| {dim}D trench | {h:g} | {name} | {m['depth']:.4f} | {m['lowest']:.4f} | "
-            f"{m['cd']:.4f} | {wall:.1f} | {cpu:.1f} |")
+            f"{m['cd']:.4f} ({m['xl']:.4f} … {m['xr']:.4f}) | {wall:.1f} | {cpu:.1f} |")
 
 
 def flat_main() -> None:
@@ -332,6 +343,8 @@ def main() -> None:
     codes = (*CODES, TRACED) if "--traced" in sys.argv[1:] else CODES
     if "--nosub" in sys.argv[1:]:        # the default without sub-steps, same launch
         codes = (*codes, NOSUB)
+    if "--eo" in sys.argv[1:]:           # the sub-steps in one stage (eo), same launch
+        codes = (*codes, EO)
     load0 = os.getloadavg()[0]
     run_waferlab(2, 0.2)                                  # numba warm-up
     run_waferlab(3, 0.2)
@@ -350,11 +363,17 @@ def main() -> None:
                      f"lowest point {100 * (a['lowest'] / b['lowest'] - 1):+.2f} %, opening "
                      f"{(a['cd'] - b['cd']) / h:+.2f} h; wall-time ratio {wa / wb:.2f} "
                      f"(CPU {ca / cb:.2f}).")
-        if (c, NOSUB[0]) in res:
-            ns, wn, cn = res[(c, NOSUB[0])]
-            notes.append(f"  without the 2D sub-steps (same launch): opening "
-                         f"{(ns['cd'] - b['cd']) / h:+.2f} h; CPU {cn:.2f} s, ratio {cn / cb:.2f}; "
-                         f"the default's CPU / this one's {ca / cn:.2f}.")
+        notes.append(f"  against the divergent-beam reference (h → 0; first hits only): "
+                     f"x_left {(a['xl'] - REF_XL) / h:+.2f} h, x_right {(a['xr'] - REF_XR) / h:+.2f} h, "
+                     f"opening {(a['cd'] - REF_CD) / h:+.2f} h ({a['cd'] - REF_CD:+.4f} µm); the peer "
+                     f"{(b['cd'] - REF_CD) / h:+.2f} h.")
+        for extra in (EO, NOSUB):
+            if (c, extra[0]) in res:
+                e, we, ce = res[(c, extra[0])]
+                notes.append(f"  {extra[0]} (same launch): depth {100 * (e['depth'] / b['depth'] - 1):+.2f} %, "
+                             f"opening {(e['cd'] - b['cd']) / h:+.2f} h vs the peer, "
+                             f"{(e['cd'] - REF_CD) / h:+.2f} h vs the reference; CPU {ce:.2f} s, "
+                             f"ratio {ce / cb:.2f}; the default's CPU / this one's {ca / ce:.2f}.")
         if (c, TRACED[0]) in res:
             t, wt, ct = res[(c, TRACED[0])]
             notes.append(f"  direct: false (traced beam) in the same launch: depth "
@@ -376,6 +395,9 @@ def main() -> None:
             "the whole beam traced (before session 14).", "",
             "| case | h (µm) | code | depth (µm) | lowest (µm) | opening (µm) | wall (s) | "
             "CPU (s) |", "|---|---|---|---|---|---|---|---|", *rows, "", *notes, ""]
+    text[2] = text[2] + (" Opening column: width (x_left … x_right). `waferlab, eo`: the "
+                         "sub-steps under the one-stage scheme; `waferlab, no sub-steps`: "
+                         "ion_beam.SUBSTEP = 0.")
     harness.write_text(out, "\n".join(text))
     print("\n".join(notes))
     print(f"wrote {out}")

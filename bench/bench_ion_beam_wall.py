@@ -156,18 +156,31 @@ def trench_recipe(h: float, exponent: float | None, reflections: bool,
 
 
 def run_waferlab(h: float, exponent: float | None = None, reflections: bool = False,
-                 lf: bool = False, alpha: float | None = None, cfl: float = 0.5) -> dict:
-    """waferlab on the trench; the bench's ``measure`` (x_left, x_right at z = −1.5)."""
+                 lf: bool = False, alpha: float | None = None, cfl: float = 0.5,
+                 dim: int = 2, scheme: str | None = None, substep: float | None = None) -> dict:
+    """waferlab on the trench (3D: extruded along y over 4 spacings); the bench's
+    ``measure`` (x_left, x_right at z = −1.5).  ``scheme``: the step's ``scheme`` key
+    (None: the model's default); ``substep``: ``ion_beam.SUBSTEP`` for this run."""
     from waferlab.context import RunContext
+    from waferlab.feature import ion_beam as IB
     from waferlab.feature.extract import extract_surface
     from waferlab.recipe import recipe_from_dict
 
-    r = recipe_from_dict(trench_recipe(h, exponent, reflections, cfl))
-    w = harness.extruded_wafer(r, 2, 4 * h * 1e-6)
-    with lax_friedrichs(alpha) if lf else contextlib.nullcontext():
-        for st in r.steps:
-            w = st.apply(w, RunContext(seed=1, threads=2))
-    xz = extract_surface(w.geometry).centroids * 1e6
+    data = trench_recipe(h, exponent, reflections, cfl)
+    if scheme is not None:
+        data["steps"][0]["etch"]["scheme"] = scheme
+    keep = IB.SUBSTEP
+    if substep is not None:
+        IB.SUBSTEP = substep
+    try:
+        r = recipe_from_dict(data)
+        w = harness.extruded_wafer(r, dim, 4 * h * 1e-6)
+        with lax_friedrichs(alpha) if lf else contextlib.nullcontext():
+            for st in r.steps:
+                w = st.apply(w, RunContext(seed=1, threads=2))
+    finally:
+        IB.SUBSTEP = keep
+    xz = extract_surface(w.geometry).centroids[:, [0, -1]] * 1e6
     xz[:, -1] += IBB.PRE
     return IBB.measure(xz)
 
@@ -281,8 +294,68 @@ def peer_schemes_main() -> None:
     harness.write_text(harness.RESULTS / "beamwall_s16_peer.md", "\n".join(text))
 
 
+REF_DIVERGENT_XL, REF_DIVERGENT_CD = -1.0345, 4.5833  # the same reference's limits
+
+
+def s17_main() -> None:
+    """``--s17`` (session 17, lane beam3d): 2D and 3D (extruded) with the sub-steps (the
+    default, WENO5), the sub-steps under the one-stage ``eo`` scheme and without sub-steps:
+    the collimated walls against the exact ones (lit: Hopf; shadowed: the left mask's
+    shadow line) and the bench's divergent beam against the reference."""
+    load0 = os.getloadavg()[0]
+    xe = exact_xr(Z_MEASURE, T_END)
+    xle = -HALF + math.tan(math.radians(IBB.TILT)) * (MASK_TOP - Z_MEASURE)
+    run_waferlab(0.2)
+    run_waferlab(0.2, dim=3)
+    variants = (("default (sub-steps, weno5)", {}),
+                ("sub-steps, eo (one stage)", {"scheme": "eo"}),
+                ("no sub-steps (weno5)", {"substep": 0.0}))
+    rows, drows = [], []
+    for dim in (2, 3):
+        for h in (0.1, 0.05):
+            for name, kw in variants:
+                c0 = time.process_time()
+                m = run_waferlab(h, dim=dim, **kw)
+                cpu = time.process_time() - c0
+                rows.append(f"| {dim}D | {h:g} | {name} | {m['xl']:.4f} | {(m['xl'] - xle) / h:+.2f} | "
+                            f"{m['xr']:.4f} | {(m['xr'] - xe) / h:+.2f} | {m['depth']:.4f} | {cpu:.2f} |")
+                print(rows[-1], flush=True)
+            for name, kw in variants[:2]:
+                c0 = time.process_time()
+                m = run_waferlab(h, IBB.EXPONENT, reflections=True, dim=dim, **kw)
+                cpu = time.process_time() - c0
+                drows.append(f"| {dim}D | {h:g} | {name} | {m['xl']:.4f} | "
+                             f"{(m['xl'] - REF_DIVERGENT_XL) / h:+.2f} | {m['xr']:.4f} | "
+                             f"{(m['xr'] - REF_DIVERGENT_XR) / h:+.2f} | {m['cd']:.4f} | "
+                             f"{(m['cd'] - REF_DIVERGENT_CD) / h:+.2f} | {cpu:.2f} |")
+                print(drows[-1], flush=True)
+    load = os.getloadavg()[0]
+    text = ["## Ion beam trench: sub-steps in 2D and 3D, WENO5 against the one-stage scheme (session 17, beam3d)", "",
+            "`python bench/bench_ion_beam_wall.py --s17` (``s17_main``): x of both walls at "
+            "z = −1.5 µm (0.5 µm below the initial floor) after 2 min; 3D: the trench "
+            "extruded along y over 4 spacings (the walls of every y). CPU: process time (s), "
+            f"2 threads. Load average {load0:.1f} at the start, {load:.1f} at the end (2 cores).", "",
+            f"Collimated beam, no reflections, against the exact walls (lit: Hopf, {xe:.4f} µm; "
+            f"shadowed: the left mask's shadow line, {xle:.4f} µm):", "",
+            "| dim | h (µm) | step | x_left | left − exact (h) | x_right | right − exact (h) | "
+            "depth (µm) | CPU (s) |", "|---|---|---|---|---|---|---|---|---|", *rows, "",
+            f"The bench's divergent beam (n = {IBB.EXPONENT:g}, reflections on) against the "
+            f"reference's limits (bench/results/ion_beam_ref_s15.md: x_left {REF_DIVERGENT_XL}, "
+            f"x_right {REF_DIVERGENT_XR}, opening {REF_DIVERGENT_CD}; its first hits only, the "
+            "reflected ions add a little):", "",
+            "| dim | h (µm) | step | x_left | − ref (h) | x_right | − ref (h) | opening | − ref (h) | "
+            "CPU (s) |", "|---|---|---|---|---|---|---|---|---|---|", *drows, ""]
+    out = harness.RESULTS / "beam3d_s17_wall.md"
+    harness.write_text(out, "\n".join(text))
+    print("wrote", out)
+
+
 def main() -> None:
     import bench_ion_beam_ref as R
+
+    if "--s17" in sys.argv:
+        s17_main()
+        return
 
     if "--peer" in sys.argv:
         peer_schemes_main()

@@ -377,9 +377,9 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
 
     vis_bk = Σ_j wts_bj evis[near_bj, k] the fraction of the node's nearest surface elements
     that sees the source along −d_k (kept from the step's trace; ``near``, ``wts`` the
-    k-nearest elements and their weights), Y the cos⁴ yield with coefficients ``ya`` (2D nodes that
-    see every direction, ``full``: the sum from ``table``, tabulated on the normal's angle
-    atan2(n_x, n_z) over [−π, π], linear); then
+    k-nearest elements and their weights), Y the cos⁴ yield with coefficients ``ya`` (nodes that
+    see every direction, ``full``: vis_bk = 1; in 2D the sum from ``table``, tabulated on
+    the normal's angle atan2(n_x, n_z) over [−π, π], linear; in 3D summed); then
     φ ← φ − dt Ĥ_EO(D⁻φ, D⁺φ) with Ĥ = V|∇φ| upwinded.  ``work``: (nb,) scratch."""
     flat = src.reshape(-1)
     nb = band.shape[0]
@@ -397,7 +397,7 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
             c2 = 0.5 * (dm2 + dp2)
             gn = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
             v = refl[b]
-            if gn > 0.0 and full[b]:
+            if gn > 0.0 and full[b] and ndim == 2:
                 f = (math.atan2(c0, c2) + math.pi) / (2.0 * math.pi) * (table.shape[0] - 1)
                 i0 = min(int(f), table.shape[0] - 2)
                 t = f - i0
@@ -405,9 +405,12 @@ def beam_substeps(src, band, evis, near, wts, full, table, dirs, coef, refl, ya,
             elif gn > 0.0:
                 acc = 0.0
                 for k in range(nk):
-                    vk = 0.0
-                    for q in range(near.shape[1]):
-                        vk += wts[b, q] * evis[near[b, q], k]
+                    if full[b]:             # 3D: a node that sees every direction
+                        vk = 1.0
+                    else:
+                        vk = 0.0
+                        for q in range(near.shape[1]):
+                            vk += wts[b, q] * evis[near[b, q], k]
                     if vk <= 0.0:
                         continue
                     c = -(c0 * dirs[k, 0] + c1 * dirs[k, 1] + c2 * dirs[k, 2]) / gn
@@ -447,3 +450,111 @@ def beam_speed_table(dirs, ya, n):
             acc += c * _cos4(c, ya, ys) / abs(dirs[k, 2])
         out[i] = acc
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def beam_speed_at(nrm, dirs, ya):
+    """Σ_k c_k Y(c_k)/|d_k,z| (c_k = max(0, −n̂·d_k)) at the unit normals ``nrm`` (n, 3),
+    vertical at index 2: a fully lit node's sum (3D sub-step bounds, ``_ion_beam_sub``)."""
+    out = np.zeros(nrm.shape[0])
+    ys = ya[0] + ya[1] + ya[2] + ya[3]
+    for i in range(nrm.shape[0]):
+        acc = 0.0
+        for k in range(dirs.shape[0]):
+            c = -(nrm[i, 0] * dirs[k, 0] + nrm[i, 1] * dirs[k, 1] + nrm[i, 2] * dirs[k, 2])
+            if c <= 0.0:
+                continue
+            c = min(c, 1.0)
+            acc += c * _cos4(c, ya, ys) / abs(dirs[k, 2])
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def grid_bins(data, cell):
+    """The points ``data`` (m, d) binned on a uniform grid of spacing ``cell``: (lo (d,),
+    n (d,) cells per axis, start (prod n + 1,), items (m,)) — a counting sort by cell."""
+    m, d = data.shape
+    lo = np.empty(d)
+    n = np.ones(d, np.int64)
+    for a in range(d):
+        lo[a] = data[:, a].min() if m else 0.0
+        n[a] = (int((data[:, a].max() - lo[a]) / cell) + 1) if m else 1
+    cid = np.empty(m, np.int64)
+    for i in range(m):
+        c = 0
+        for a in range(d):
+            c = c * n[a] + min(int((data[i, a] - lo[a]) / cell), n[a] - 1)
+        cid[i] = c
+    start = np.zeros(int(np.prod(n)) + 1, np.int64)
+    for i in range(m):
+        start[cid[i] + 1] += 1
+    for c in range(start.shape[0] - 1):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    items = np.empty(m, np.int64)
+    for i in range(m):
+        items[fill[cid[i]]] = i
+        fill[cid[i]] += 1
+    return lo, n, start, items
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def grid_knn(data, lo, n, start, items, cell, pts, k, dist, idx):
+    """The k nearest of ``data`` to each of ``pts`` (n_p, d) (Euclidean, the squares
+    summed over the axes in order, as scipy's cKDTree does; ties to the lower index):
+    ``dist`` (n_p, k) their distances ascending, ``idx`` their rows.  Cells are visited
+    in Chebyshev rings about the point's (clamped) cell until k are found and the next
+    ring lies beyond the k-th distance (a cell r + 1 rings away is ≥ r·cell away)."""
+    d = data.shape[1]
+    big = max(n[0], n[1] if d > 1 else 1, n[2] if d > 2 else 1)
+    for p in prange(pts.shape[0]):
+        c0 = np.empty(3, np.int64)
+        for a in range(3):
+            c0[a] = 0
+        for a in range(d):
+            c0[a] = min(max(int(math.floor((pts[p, a] - lo[a]) / cell)), 0), n[a] - 1)
+        bd = np.full(k, np.inf)
+        bi = np.full(k, -1, np.int64)
+        found = 0
+        for r in range(big + 1):
+            lo0, hi0 = c0[0] - r, c0[0] + r
+            lo1, hi1 = (c0[1] - r, c0[1] + r) if d > 1 else (0, 0)
+            lo2, hi2 = (c0[2] - r, c0[2] + r) if d > 2 else (0, 0)
+            for i0 in range(max(lo0, 0), min(hi0, n[0] - 1) + 1):
+                for i1 in range(max(lo1, 0), min(hi1, (n[1] if d > 1 else 1) - 1) + 1):
+                    for i2 in range(max(lo2, 0), min(hi2, (n[2] if d > 2 else 1) - 1) + 1):
+                        on = i0 == lo0 or i0 == hi0
+                        if d > 1 and (i1 == lo1 or i1 == hi1):
+                            on = True
+                        if d > 2 and (i2 == lo2 or i2 == hi2):
+                            on = True
+                        if not on:
+                            continue            # inside the ring: visited before
+                        c = i0
+                        if d > 1:
+                            c = c * n[1] + i1
+                        if d > 2:
+                            c = c * n[2] + i2
+                        for q in range(start[c], start[c + 1]):
+                            j = items[q]
+                            s = 0.0
+                            for a in range(d):
+                                t = pts[p, a] - data[j, a]
+                                s += t * t
+                            if found == k and (s > bd[k - 1] or (s == bd[k - 1] and j > bi[k - 1])):
+                                continue
+                            m = min(found, k - 1)
+                            while m > 0 and (bd[m - 1] > s or (bd[m - 1] == s and bi[m - 1] > j)):
+                                bd[m] = bd[m - 1]
+                                bi[m] = bi[m - 1]
+                                m -= 1
+                            bd[m] = s
+                            bi[m] = j
+                            if found < k:
+                                found += 1
+            if found == k and bd[k - 1] < (r * cell) ** 2:
+                break
+        for q in range(k):
+            dist[p, q] = math.sqrt(bd[q])
+            idx[p, q] = bi[q]

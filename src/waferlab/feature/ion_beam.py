@@ -49,15 +49,8 @@ from .flux.sources import Species, inplane_inverse_cdf
 from .flux.transport import Evaluation, FluxState, RayTracing, SurfaceRates, TracedTransport
 from .registry import register_model
 
-__all__ = [
-    "Beam",
-    "BeamTransport",
-    "IonBeamEtch",
-    "IonBeamSpec",
-    "beam_directions",
-    "cos4_yield",
-    "flat_rate",
-]
+__all__ = ["Beam", "BeamTransport", "IonBeamEtch", "IonBeamSpec", "beam_directions",
+           "cos4_yield", "flat_rate"]
 
 _TABLE = 2049          # yield table on a uniform cos θ grid
 
@@ -176,7 +169,7 @@ class IonBeamEtch:
         return self._rate_vec[np.where((m >= 0) & (m < len(self.materials)), m, -1)] > 0
 
 
-SUBSTEP = 0.2           # a 2D step's sub-steps move the surface at most this × h (0: off)
+SUBSTEP = 0.2           # a step's sub-steps move the surface at most this × h (0: off)
 HELD_DEPTH = 0.25       # the layer test looks this far (in h) inside the surface
 
 
@@ -220,10 +213,11 @@ class BeamTransport(TracedTransport):
     """``TracedTransport`` whose ions come from the tilted beam (``_ion_beam_kernels``);
     a layer it does not etch keeps speed 0 up to its edge (``held_layer_at``).
 
-    ``substep`` > 0 (2D, direct beam): each engine step, traced once, is advanced in
+    ``substep`` > 0 (direct beam, 2D and 3D): each engine step, traced once, is advanced in
     sub-steps that move the surface at most ``substep``·h, every node's speed
     re-evaluated from its current normal and the beam directions its surface element
-    sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md)."""
+    sees (``_ion_beam_sub``; a ``velocity.CustomStage``; issue #17, beamfix_s16.md,
+    beam3d_s17*.md: WENO5 stays, its band beats the one-stage ``eo`` band)."""
 
     substep: float = 0.0
     _sub: dict = field(default_factory=dict, compare=False, repr=False)
@@ -232,7 +226,7 @@ class BeamTransport(TracedTransport):
         self._sub.clear()
         if hasattr(geometry, "origin3"):
             self._sub["origin"] = geometry.origin3()
-            if self.substep > 0 and geometry.grid.dimension == 2:
+            if self.substep > 0:
                 object.__setattr__(self, "normal_dependent", True)    # the engine's CustomStage
         state = self._prepare(geometry, ctx, t, carry)
         v = state.values.get("v") if state.values else None
@@ -284,7 +278,10 @@ class BeamTransport(TracedTransport):
 
     def speed(self, state: FluxState, points, normals, materials) -> np.ndarray:
         """V_n at the band's closest points; 0 at those on a held layer (``held_layer_at``)."""
-        v = super().speed(state, points, normals, materials)
+        return self.held_zero(state, super().speed(state, points, normals, materials), points, normals)
+
+    def held_zero(self, state: FluxState, v: np.ndarray, points, normals) -> np.ndarray:
+        """``v`` with 0 at the points on a held layer (``held_layer_at``)."""
         if not isinstance(state, _HeldState) or state.geometry is None or state.held is None:
             return v
         moving = np.flatnonzero(v != 0.0)
