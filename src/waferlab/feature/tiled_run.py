@@ -128,8 +128,12 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
             if kind == "etch":
                 w.hold()
                 w.clip_below(u0 if reuse else None, movers)
+                if reuse:                    # φ_top changed only in the marked columns
+                    w.memo.step_changed(w.colmark)
             elif float(V.min()) < 0:
                 w.floor_top()
+        if not reuse:                        # φ_top changed where no column was marked
+            w.memo.invalidate()
         t += dt
         steps += 1
         moved += vmax * dt
