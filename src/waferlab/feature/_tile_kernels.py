@@ -16,7 +16,6 @@ from numba import njit, prange
 
 from ._kernels import LF, _wrap, _hamiltonian_at, _unit_gradient, axis_cell, taper_of
 from ._query_kernels import _SKIP_MARGIN, BLOCK_SHIFT, _low_corner, beam_bound_factors, closest_at
-from ._step_kernels import _stale
 from .layer_tiles import interp_low
 from .tiles import unravel_r
 
@@ -110,38 +109,34 @@ def materials_slab(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin, 
 
 @njit(cache=True, parallel=True)
 def materials_slab_update(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin,
-                          ndim, px, py, fill, dist, r, extra, mats):
-    """``_step_kernels.materials_update`` on the slab: mats[b] re-queried where the node
-    is stale (``_step_kernels._stale``: its column's distance ``dist`` (flat (nx·ny,),
-    ``column_distance``) to the changed columns against its own |φ|), kept elsewhere."""
+                          ndim, px, py, fill, cols, mats):
+    """``_step_kernels.materials_update`` on the slab: mats[b] re-queried where the
+    node's column (n // nz) is marked in ``cols`` (flat (nx·ny,)), kept elsewhere."""
     flat = loc.reshape(-1)
     nz = loc.shape[2]
-    plane = loc.shape[1] * nz
     for b in prange(band.shape[0]):
         n = band[b]
-        dc = dist[n // nz]
-        if dc <= r and _stale(dc, r, flat[n - x0 * plane], h, extra):
+        if cols[n // nz]:
             mats[b] = _material_node(loc, flat, x0, n, h, origin, nx, ltm, lcols, lpool,
                                      tols, bmin, ndim, px, py, fill)
 
 
 @njit(cache=True, parallel=True)
 def materials_slab_carry(loc, x0, band, h, origin, nx, ltm, lcols, lpool, tols, bmin,
-                         ndim, px, py, fill, dist, r, extra, old_band, old_mats, out):
+                         ndim, px, py, fill, cols, old_band, old_mats, out):
     """``_step_kernels.materials_carry`` on the slab: a node of the old band (sorted)
-    that is not stale (as ``materials_slab_update``) keeps its old value, the others
-    are queried."""
+    whose column is not marked in ``cols`` keeps its old value, the others are
+    queried."""
     flat = loc.reshape(-1)
     nz = loc.shape[2]
-    plane = loc.shape[1] * nz
     no = old_band.shape[0]
     for b in prange(band.shape[0]):
         n = band[b]
-        q = np.searchsorted(old_band, n)
-        if (q < no and old_band[q] == n
-                and not _stale(dist[n // nz], r, flat[n - x0 * plane], h, extra)):
-            out[b] = old_mats[q]
-            continue
+        if not cols[n // nz]:
+            q = np.searchsorted(old_band, n)
+            if q < no and old_band[q] == n:
+                out[b] = old_mats[q]
+                continue
         out[b] = _material_node(loc, flat, x0, n, h, origin, nx, ltm, lcols, lpool, tols,
                                 bmin, ndim, px, py, fill)
 
@@ -196,15 +191,12 @@ def speed_bounds_slab(V, loc, x0, band, h, alpha, ndim, py, vmax, smax):
 
 @njit(cache=True, inline="always")
 def _relax_tiles(tmap, const, pool, flatpool, n, nx, ny, nz, rny, rnz, h, cap, periodic,
-                 half, toff, wts, tdx):
+                 half, toff, wts):
     """``_band._relax_at`` of node n read and written in the tiles (n's tile is stored):
     the same neighbours in the same order, so the same number.  A node inside its tile
     and away from the window's faces reads its 13 neighbours through offsets within the
-    tile's slot (``toff``: ``_band.half_mask`` of an 8 x 8 x 8 block); one on a tile's
-    face but inside the window through the tile map at the same 13 offsets (``tdx``:
-    their (di, dj, dk)); one on the window's faces through the tile map, wrapped or
-    mirrored as ``_band._relax``.  The minimum does not depend on the order of the
-    neighbours (a strict ``<`` over the same values)."""
+    tile's slot (``toff``: ``_band.half_mask`` of an 8 x 8 x 8 block); any other through
+    the tile map, wrapped or mirrored as ``_band._relax``."""
     i, j, k = unravel_r(n, ny, nz, rny, rnz)
     li, lj, lk = i & _M, j & _M, k & _M
     p = tmap[i >> _S, j >> _S, k >> _S] * (_M + 1) ** 3 + (li << (2 * _S)) + (lj << _S) + lk
@@ -215,21 +207,6 @@ def _relax_tiles(tmap, const, pool, flatpool, n, nx, ny, nz, rny, rnz, h, cap, p
             and 0 < k < nz - 1):
         for q in range(toff.shape[0]):
             v = flatpool[p + toff[q]]
-            if (v > 0) == pos:
-                d = abs(v) + wts[q]
-                if d < best:
-                    best = d
-    elif 0 < i < nx - 1 and 0 < j < ny - 1 and 0 < k < nz - 1:
-        # on a tile's face, inside the window: the same 13 neighbours, each through the
-        # tile map (no wrapping; the order of a minimum does not change it)
-        for q in range(toff.shape[0]):
-            ii = i + tdx[q, 0]
-            jj = j + tdx[q, 1]
-            kk = k + tdx[q, 2]
-            s = tmap[ii >> _S, jj >> _S, kk >> _S]
-            v = (const[ii >> _S, jj >> _S, kk >> _S] if s < 0
-                 else flatpool[(np.int64(s) << 9) + ((ii & _M) << 6) + ((jj & _M) << 3)
-                               + (kk & _M)])
             if (v > 0) == pos:
                 d = abs(v) + wts[q]
                 if d < best:
@@ -262,21 +239,6 @@ def _relax_tiles(tmap, const, pool, flatpool, n, nx, ny, nz, rny, rnz, h, cap, p
     flatpool[p] = best if pos else -best
 
 
-@njit(cache=True)
-def _tile_steps(toff):
-    """(di, dj, dk) of each flat offset of an 8 x 8 x 8 block (components in −1 … 1)."""
-    out = np.empty((toff.shape[0], 3), dtype=np.int64)
-    for q in range(toff.shape[0]):
-        o = toff[q]
-        di = (o + 64 + 32) // 64 - 1          # round(o / 64)
-        r = o - 64 * di
-        dj = (r + 8 + 4) // 8 - 1             # round(r / 8)
-        out[q, 0] = di
-        out[q, 1] = dj
-        out[q, 2] = r - 8 * dj
-    return out
-
-
 @njit(cache=True, parallel=True)
 def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, periodic,
                   iterations, back, fwd):
@@ -291,8 +253,6 @@ def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, period
     ns = bounds.shape[0] - 1
     bo, bw = back
     fo, fw = fwd
-    bd = _tile_steps(bo)
-    fd = _tile_steps(fo)
     for _it in range(iterations):
         for parity in range(2):
             for q in prange((ns + 1 - parity) // 2):
@@ -301,10 +261,10 @@ def chamfer_tiles(tmap, const, pool, nx, ny, nz, targets, bounds, h, cap, period
                 hi = bounds[s + 1]
                 for t in range(lo, hi):
                     _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
-                                 rnz, h, cap, periodic, -1, bo, bw, bd)
+                                 rnz, h, cap, periodic, -1, bo, bw)
                 for t in range(hi - 1, lo - 1, -1):
                     _relax_tiles(tmap, const, pool, flatpool, targets[t], nx, ny, nz, rny,
-                                 rnz, h, cap, periodic, 1, fo, fw, fd)
+                                 rnz, h, cap, periodic, 1, fo, fw)
 
 
 @njit(cache=True, inline="always")

@@ -405,13 +405,12 @@ class TiledWork:
                      bmin: np.ndarray, fill: int, reuse: bool) -> np.ndarray:
         """``_reuse.beam_materials`` by slabs (the lower layers tiled): the material at
         each band node's closest point (−1 → ``fill``); ``reuse``: the last step's values
-        kept where no input of the query changed (``_step_kernels._stale``: the node's
-        column farther from the marked columns than ceil(|φ|/h) + ``_reuse.REACH_EXTRA``,
-        the dense step's rule), the first step of a band keeping the old band's values on
-        the same terms.  The same numbers as a full query; a chunk of
+        kept where no input of the query changed (outside the marked columns dilated by
+        ceil(cap/h) + ``_reuse.REACH_EXTRA``), the first step of a band keeping the old
+        band's values on the same terms.  The same numbers as a full query; a chunk of
         planes with no marked column reads no slab."""
         from ._reuse import REACH_EXTRA
-        from ._step_kernels import column_distance
+        from ._step_kernels import dilate_columns
         g = self.grid
         low = self.low
         nx, ny, _ = self.top.shape
@@ -422,27 +421,25 @@ class TiledWork:
         mats = self.mats
         args = (h, origin, nx, low.tmap, low.cols, low.pool, tols, bmin, g.dimension,
                 g.periodic, g.periodic, fill)
-        r = min(int(np.ceil(self.cap / h)) + REACH_EXTRA, 254)
+        r = int(np.ceil(self.cap / h)) + REACH_EXTRA
         if reuse and mats is not None and self.colmark is not None and self.mats_key == key:
-            dist = column_distance(self.colmark.reshape(nx, ny), r, g.periodic, g.periodic)
-            cx = (dist <= r).any(axis=1)
-            cf = dist.reshape(-1)
+            cols = dilate_columns(self.colmark.reshape(nx, ny), r, g.periodic, g.periodic)
+            cx = cols.reshape(nx, ny).any(axis=1)
+            cf = cols.reshape(-1)
             for a, b, sa, sb in self.chunks(self.planes):
                 if sb > sa and cx[a:b].any():
                     loc, x0 = self.slab(a, b, 1)
-                    T.materials_slab_update(loc, x0, self.band[sa:sb], *args, cf, r,
-                                            REACH_EXTRA, mats[sa:sb])
+                    T.materials_slab_update(loc, x0, self.band[sa:sb], *args, cf, mats[sa:sb])
         elif reuse and carry is not None and self.mats_key == key:
             old_band, old_mats, colmark = carry
             del carry
-            cf = column_distance(colmark.reshape(nx, ny), r, g.periodic,
-                                 g.periodic).reshape(-1)
+            cf = dilate_columns(colmark.reshape(nx, ny), r, g.periodic, g.periodic).reshape(-1)
             mats = np.empty(len(self.band), dtype=np.int32)
             for a, b, sa, sb in self.chunks(self.planes):
                 if sb > sa:
                     loc, x0 = self.slab(a, b, 1)
-                    T.materials_slab_carry(loc, x0, self.band[sa:sb], *args, cf, r,
-                                           REACH_EXTRA, old_band, old_mats, mats[sa:sb])
+                    T.materials_slab_carry(loc, x0, self.band[sa:sb], *args, cf, old_band,
+                                           old_mats, mats[sa:sb])
             del old_band, old_mats
         else:
             mats = np.empty(len(self.band), dtype=np.int32)
