@@ -285,7 +285,6 @@ class TiledWork:
             memo.valid = True
             memo.shape = tv.shape
             memo.dirty = changed
-            memo.cand = cand
             keep = np.empty(len(cand), dtype=np.uint8)
             T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep,
                         np.empty(0), np.empty(0, np.uint8))
