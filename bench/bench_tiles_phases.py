@@ -78,6 +78,8 @@ FINE = [
     ("waferlab.feature._band", "candidates", "f_candidates"),
     ("waferlab.feature._band", "new_band", "f_new_band"),
     ("waferlab.feature._band", "mark_changed", "f_mark_changed"),
+    ("waferlab.feature.tiled_rebuild", "sub_candidates", "f_sub_candidates"),
+    ("waferlab.feature.tiled_rebuild", "restore_mark", "f_restore"),
 ]
 
 

@@ -140,7 +140,7 @@ def test_storage_choice():
 def test_automatic_storage_follows_the_size_rule(monkeypatch):
     """With ``AUTO_TILES`` on, the 10.24 µm scale cell's window (512² × 48 nodes per
     layer) runs tiled and the 5.12 µm one (256² × 48) dense; 2D and non-beam models
-    stay dense at any size.  Off (the default until the tiled rebuild is incremental),
+    stay dense at any size.  Off (the default: the tiled step costs more CPU),
     every size is dense."""
     from types import SimpleNamespace
 

@@ -40,14 +40,16 @@ def use_tiles(geometry: LevelSetStack, model: Any, fused: bool, storage: str | N
     """Whether ``advect.advance`` runs the tiled engine: ``storage`` "tiled" or "dense",
     or None: automatic, the tiled step for 3D beam models (no custom stage, no fused
     steps) on windows of at least ``TILED_MIN_NODES`` nodes per layer when
-    ``AUTO_TILES`` (off until the tiled rebuild is incremental).  Both give the same
+    ``AUTO_TILES`` (off: see below).  Both give the same
     bits; the tiled step holds the top set in tiles and the lower layers in column
     tiles, so its peak grows with the surface, at extra CPU.  The size rule, measured
     on the scale cell (bench_scale.py, 0.02 µm, whole process, one launch at load
-    22–33; bench/results/tiles_s16.md): 5.12 µm (256² × 48 = 3.1 M nodes per layer,
-    dense peak 398 MB) would stay dense; 10.24 µm (12.6 M nodes) would run tiled: peak
-    729 → 486 MB, CPU 41.4 → 79.7 s (1.92 × — the tiled rebuild has no incremental path
-    yet), so ``AUTO_TILES`` is off: the dense step is the default at every size."""
+    14–16, session 17 with the incremental tiled rebuild; bench/results/tileinc_s17.md):
+    5.12 µm (256² × 48 = 3.1 M nodes per layer) dense 12.8 s / 340 MB, tiled 19.7 s /
+    282 MB (1.55 ×); 10.24 µm (12.6 M nodes) dense 39.7 s / 726 MB, tiled 63.2 s /
+    490 MB (1.59 ×; session 16's full tiled rebuild: 1.92 ×).  The target for turning it
+    on (≤ ≈ 1.05 × the dense CPU) holds at no measured size, so ``AUTO_TILES`` is off:
+    the dense step is the default at every size."""
     from .velocity import BeamModel, CustomStage
     if storage not in (None, "dense", "tiled"):
         raise ValueError(f"storage = {storage!r}: allowed 'dense', 'tiled' (or None: automatic)")
@@ -128,8 +130,12 @@ def run(geometry: LevelSetStack, model: Any, ctx: Any, *, t0: float, duration: f
             if kind == "etch":
                 w.hold()
                 w.clip_below(u0 if reuse else None, movers)
+                if reuse:                    # φ_top changed only in the marked columns
+                    w.memo.step_changed(w.colmark)
             elif float(V.min()) < 0:
                 w.floor_top()
+        if not reuse:                        # φ_top changed where no column was marked
+            w.memo.invalidate()
         t += dt
         steps += 1
         moved += vmax * dt

@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from . import _band as KB
+from . import _band_inc as KBI
 from . import _tile_kernels as T
+from . import tiled_rebuild as TR
 from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack, extend_vertical, window_growth
 from .tiled_stack import TiledStack, contain_tiled
@@ -177,6 +179,8 @@ class TiledWork:
         self.colmark: np.ndarray | None = None
         self.mats_key: tuple = ()
         self.carry: tuple | None = None
+        # the dirty columns, per-column limits and candidates of the last rebuild
+        self.memo = KBI.RebuildMemo()
 
     # ---- views ---------------------------------------------------------------------
     @property
@@ -254,29 +258,36 @@ class TiledWork:
         self.pos = np.empty(0, dtype=np.int64)
         self.u0 = np.empty(0)
         self.planes = None
+        memo = self.memo
         while True:
             tv = self.top
             nx, ny, nz = tv.shape
-            mark = np.zeros(tv.shape, dtype=np.uint8)
-            T.threshold(tv.tmap, tv.const, tv.pool, nx, ny, nz, self.cap, mark)
-            other = np.empty_like(mark)
-            KB._dilate(mark, other, 2, self.rings, False)
-            KB._dilate(other, mark, 1, self.rings, py)
-            KB._dilate(mark, other, 0, self.rings, px)
-            del mark
-            cand = KB.scan_mask(other, KB.index_like(other.size))
-            del other
-            tv.ensure(cand)
-            # the candidates' values before the rebuild, taken from the classification's
-            # slabs, mark the columns the rebuild changes (``_band.mark_changed``)
-            before = np.empty(len(cand) if self.carry is not None else 0)
-            targets, k_lo, k_hi = self._classify_apply(cand, before)
+            # the candidates, and those to recompute: near the columns changed since the
+            # last rebuild (``tiled_rebuild``: ``_band_inc``'s rule), or all of them
+            cand, sub, cols1 = TR.sub_candidates(memo, tv, self.cap, h, self.rings, px, py,
+                                                 lambda tv=tv: self._candidates(tv))
+            tv.ensure(sub)
+            # the recomputed candidates' values before the rebuild, taken from the
+            # classification's slabs: put back outside D1, and the changed columns marked
+            before = np.empty(len(sub))
+            targets = self._classify_apply(sub, before, memo.klo, memo.khi,
+                                           cols1 is not None)
             self._chamfer(targets)
             del targets
+            changed = np.zeros(nx * ny, dtype=np.uint8)
+            TR.restore_mark(tv.tmap, tv.pool, ny, nz, sub, before,
+                            cols1 if cols1 is not None else np.ones(nx * ny, np.uint8),
+                            changed)
+            del before, sub, cols1
+            if self.carry is not None:
+                np.bitwise_or(self.carry[2], changed, out=self.carry[2])
+            k_lo, k_hi = TR.limits(memo.klo, memo.khi, nz)
+            memo.valid = True
+            memo.shape = tv.shape
+            memo.dirty = changed
             keep = np.empty(len(cand), dtype=np.uint8)
-            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep, before,
-                        self.carry[2] if self.carry is not None else np.empty(0, np.uint8))
-            del before
+            T.band_mask(tv.tmap, tv.const, tv.pool, ny, nz, cand, self.width, keep,
+                        np.empty(0), np.empty(0, np.uint8))
             self.band = cand[keep.view(np.bool_)]
             del keep
             del cand
@@ -299,6 +310,7 @@ class TiledWork:
             del low
             self.z0 -= below * h
             self.bmin = self.carry = None
+            memo.invalidate()
         tv = self.top
         tv.ensure(self.band)          # (the band's tiles are stored: |φ| < W there)
         # the band's pool positions, fixed until the next rebuild (no slot moves)
@@ -314,38 +326,57 @@ class TiledWork:
         _trim()                       # the candidates' arrays freed above
         self.u0 = np.empty(len(self.band))
 
-    def _classify_apply(self, cand: np.ndarray, before: np.ndarray):
+    def _candidates(self, tv: TiledVolume) -> np.ndarray:
+        """``_band.candidates`` from the tiles: {|φ| < cap} dilated by ``rings`` rings."""
+        nx, ny, nz = tv.shape
+        px = py = self.grid.periodic
+        mark = np.zeros(tv.shape, dtype=np.uint8)
+        T.threshold(tv.tmap, tv.const, tv.pool, nx, ny, nz, self.cap, mark)
+        other = np.empty_like(mark)
+        KB._dilate(mark, other, 2, self.rings, False)
+        KB._dilate(other, mark, 1, self.rings, py)
+        KB._dilate(mark, other, 0, self.rings, px)
+        del mark
+        return KB.scan_mask(other, KB.index_like(other.size))
+
+    def _classify_apply(self, cand: np.ndarray, before: np.ndarray, klo: np.ndarray,
+                        khi: np.ndarray, sparse: bool) -> np.ndarray:
         """``_band.classify_apply`` with the candidates classified on slabs (reach 1)
-        and the values written into the tiles, in the same order; ``before`` (empty or
-        one per candidate) gets the candidates' values as the slabs read them."""
+        and the values written into the tiles, in the same order; ``before`` (one per
+        candidate) gets the candidates' values as the slabs read them; the per-column
+        limits go into klo/khi (``_band_inc``).  ``sparse``: the slabs copy only the
+        tiles within one tile of a candidate (a few columns of the window), and a chunk
+        without candidates reads none; returns the targets of the chamfer."""
         g = self.grid
         h = g.spacing
         tv = self.top
         nx, ny, nz = tv.shape
         starts = self.plane_starts(cand)
         step = max(4, -(-nx // KB.CLASSIFY_CHUNKS))
-        lims = [nz, -1]
+        act = None
+        if sparse:
+            tm = np.zeros(tv.tmap.shape, dtype=np.uint8)
+            T.mark_tiles(ny, nz, cand, tm)
+            act = near_tiles(tm.view(np.bool_), g.periodic)
+            del tm
 
         def put(lo, hi, v, f):
-            t, k0, k1 = KB.apply_meta(cand[lo:hi], v, f, h, nz)
+            t, _k0, _k1 = KB.apply_meta(cand[lo:hi], v, f, h, nz)
+            TR.col_kranges(cand[lo:hi], v, f, h, nz, klo, khi)
             tv.scatter(cand[lo:hi], v)
-            if k1 >= 0:
-                lims[0] = min(lims[0], k0)
-                lims[1] = max(lims[1], k1)
             return t
 
         def chunk(a0, b, sa, sb):
-            loc, x0 = self.slab(a0, b, 1)
+            if sb == sa and sparse:
+                return np.empty(0), np.empty(0, dtype=np.bool_)
+            loc, x0 = self.slab(a0, b, 1, act)
             cl = cand[sa:sb].astype(np.int64) - x0 * (ny * nz)
-            if before.size:
-                before[sa:sb] = loc.reshape(-1)[cl]
+            before[sa:sb] = loc.reshape(-1)[cl]
             return KB.classify(loc, cl, h, self.keep, self.cap, g.dimension, False,
                                g.periodic)
 
         pieces = KB.delayed_chunks(nx, starts, step, 1, chunk, put)
-        targets = np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
-        k_lo, k_hi = (lims[0], lims[1]) if lims[1] >= 0 else (-1, -1)
-        return targets, k_lo, k_hi
+        return np.concatenate(pieces) if pieces else np.empty(0, dtype=cand.dtype)
 
     def _chamfer(self, targets: np.ndarray) -> None:
         """``_band.chamfer`` in place on the tiles (``_tile_kernels.chamfer_tiles``): its
@@ -545,6 +576,7 @@ class TiledWork:
         passes (no dense φ)."""
         self.mats = None
         self.rebuild(clearance)
+        self.memo.invalidate()        # (its candidates: not needed after the last rebuild)
         self.hold()
         self.bmin = None
         self.band = self.taper_idx = self.taper_val = self.pos = np.empty(0, dtype=np.int64)
