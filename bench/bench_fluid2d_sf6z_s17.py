@@ -1,11 +1,12 @@
 """Session 17 (lane sf6z): the z convergence of the SF6/O2 wafer ion flux term by term, and the
 default recipes with the mesh checks.
 
-``zsolve NR NZ [sg|cf]``: the 10 mTorr test recipe of bench_fluid2d_sf6_s15 (R 15 × L 20 cm,
+``zsolve NR NZ [sg|cf3]``: the 10 mTorr test recipe of bench_fluid2d_sf6_s15 (R 15 × L 20 cm,
 10 cm wafer, SF6/O2 50/10 sccm, 500 W, no gas heating) on NR × NZ (default Vinokur grading, no
 mesh checks), with the charged species' Scharfetter–Gummel face fluxes plain (``sg``, the
-session-16 scheme) or with the complete-flux source correction (``cf``,
-``species.centroid_offset``).  Prints the wafer-centre column's wall ion flux, the steps and the
+session-16 scheme) or with the complete-flux source correction as a third stage from the pressure
+form's steady state (``cf3``: ``ptc.COMPLETE_FLUX``, ``species.centroid_offset``; from the global state, in
+every stage, it diverged on 4 × 20: bench/results/sf6z_s17.md).  Prints the wafer-centre column's wall ion flux, the steps and the
 CPU (time.process_time of the solve), and the centre column's ln n_e, T_e and α at fixed heights
 (for the error profile against a finer mesh); appends a row to bench/results/fluid2d_sf6z_s17.json.
 
@@ -13,7 +14,7 @@ CPU (time.process_time of the solve), and the centre column's ln n_e, T_e and α
 mesh checks; ``wafer_map``: the wafer-map example's reactor), its row appended to
 bench/results/fluid2d_sf6mesh_s16.json with this commit.
 
-Run:  python bench/bench_fluid2d_sf6z_s17.py zsolve 4 40 cf
+Run:  python bench/bench_fluid2d_sf6z_s17.py zsolve 4 40 cf3
       python bench/bench_fluid2d_sf6z_s17.py run wafer_map
 """
 from __future__ import annotations
@@ -37,20 +38,11 @@ Z_AT = (0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.07, 0.09, 0.11, 0.13, 0.15, 0.17
 def zsolve(nr: int, nz: int, scheme: str) -> None:
     from bench_fluid2d_sf6_s15 import recipe
 
-    from waferlab.reactor.fluid2d import multi
+    from waferlab.reactor.fluid2d import multi, ptc
     from waferlab.reactor.fluid2d.model import solve_fluid2d
 
     multi._check_sheath_edge = lambda *a, **k: {}
-    orig = multi.species_system
-
-    def species_system(*a, **k):
-        s = orig(*a, **k)
-        s.source_flux = scheme == "cf"
-        return s
-
-    from waferlab.reactor.fluid2d import ptc
     ptc.COMPLETE_FLUX = scheme == "cf3"
-    multi.species_system = species_system
     seen: dict = {}
     pt = ptc.pseudo_transient
 
@@ -71,7 +63,8 @@ def zsolve(nr: int, nz: int, scheme: str) -> None:
     row = {"scheme": scheme, "mesh": [nr, nz], "wafer_cell_m": float(m.dz[0]), "steps": res.iterations,
            "ion_flux": res.ion_flux, "fallback_steps": len(res.ion_flux_fallback),
            "fallback": [float(h) for h in res.ion_flux_fallback][-5:], "complete_flux": seen.get("cf"),
-           "cf_fallback_steps": len(seen.get("cf_fallback", [])), "cf_fallback": seen.get("cf_fallback", [])[-5:], "cpu_s": cpu, "load": os.getloadavg()[0], "commit": harness.commit(), "centre_wall_ion_flux": G,
+           "cf_fallback_steps": len(seen.get("cf_fallback", [])), "cf_fallback": seen.get("cf_fallback", [])[-5:],
+           "cpu_s": cpu, "load": os.getloadavg()[0], "commit": harness.commit(), "centre_wall_ion_flux": G,
            "z_m": list(Z_AT), "ln_ne": np.interp(Z_AT, m.z, np.log(res.n_e[0])).tolist(),
            "T_e": np.interp(Z_AT, m.z, res.T_e[0]).tolist(), "alpha": np.interp(Z_AT, m.z, al).tolist()}
     rows = json.loads(RAW.read_text()) if RAW.is_file() else []
