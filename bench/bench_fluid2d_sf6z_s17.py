@@ -7,7 +7,8 @@ mesh checks), with the charged species' Scharfetter–Gummel face fluxes plain (
 session-16 scheme) or with the complete-flux source correction as a third stage from the pressure
 form's steady state (``cf3``: ``ptc.COMPLETE_FLUX``, ``species.centroid_offset``; from the global state, in
 every stage, it diverged on 4 × 20: bench/results/sf6z_s17.md).  Prints the wafer-centre column's
-wall ion flux, the steps and the CPU (time.process_time of the solve), and the centre column's ln n_e, T_e and α at fixed heights
+wall ion flux, the steps and the CPU (time.process_time of the solve), and the centre column's
+ln n_e, T_e and α at fixed heights
 (for the error profile against a finer mesh); appends a row to bench/results/fluid2d_sf6z_s17.json.
 
 ``run CASE``: bench_fluid2d_sf6mesh_s16's ``run`` (``sf6``: the default SF6/O2 recipe with both
