@@ -1,11 +1,12 @@
 """Session 17 (lane sf6z): the z convergence of the SF6/O2 wafer ion flux term by term, and the
 default recipes with the mesh checks.
 
-``zsolve NR NZ [sg|cf3]``: the 10 mTorr test recipe of bench_fluid2d_sf6_s15 (R 15 × L 20 cm,
+``zsolve NR NZ [sg|cf3|cf3z]``: the 10 mTorr test recipe of bench_fluid2d_sf6_s15 (R 15 × L 20 cm,
 10 cm wafer, SF6/O2 50/10 sccm, 500 W, no gas heating) on NR × NZ (default Vinokur grading, no
 mesh checks), with the charged species' Scharfetter–Gummel face fluxes plain (``sg``, the
 session-16 scheme) or with the complete-flux source correction as a third stage from the pressure
-form's steady state (``cf3``: ``ptc.COMPLETE_FLUX``, ``species.centroid_offset``; from the global state, in
+form's steady state (``cf3``: every face; ``cf3z``: the z faces only; ``ptc.COMPLETE_FLUX``,
+``species.centroid_offset``; from the global state, in
 every stage, it diverged on 4 × 20: bench/results/sf6z_s17.md).  Prints the wafer-centre column's
 wall ion flux, the steps and the CPU (time.process_time of the solve), and the centre column's
 ln n_e, T_e and α at fixed heights
@@ -43,7 +44,7 @@ def zsolve(nr: int, nz: int, scheme: str) -> None:
     from waferlab.reactor.fluid2d.model import solve_fluid2d
 
     multi._check_sheath_edge = lambda *a, **k: {}
-    ptc.COMPLETE_FLUX = scheme == "cf3"
+    ptc.COMPLETE_FLUX = {"cf3": True, "cf3z": "z"}.get(scheme, False)
     seen: dict = {}
     pt = ptc.pseudo_transient
 

@@ -69,7 +69,7 @@ def pseudo_transient(setup, gst, x0, dt0, history0: list, max_it: int, checkpoin
         return {**second, "history": first["history"] + second["history"], "ion_flux": "pressure"}
     left -= len(second["history"])
     third = _stage(setup, gst, second["x"], None, [], left, checkpoint, key, plateau=PLATEAU, ramp=RAMP,
-                   source_flux=True, **args)
+                   source_flux=COMPLETE_FLUX, **args)
     if not third["converged"]:
         return {**second, "history": first["history"] + second["history"], "ion_flux": "pressure",
                 "fallback_cf": [float(h) for h in third["history"]]}
@@ -90,7 +90,7 @@ def ion_flux_of(setup) -> str:
 def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: str, *,
            z_faces=None, stage: int | None = None, size_only: bool = False, consistent: bool = False,
            ion_flux: str | None = None, plateau: int | None = None, ramp: float | None = None,
-           source_flux: bool = False):
+           source_flux: bool | str = False):
     """Pseudo-transient continuation on ``setup.mesh`` from ``x0`` (None: the global state's
     profile, :func:`.multi._initial`) with the first step ``dt0`` (None: 10/ν_ref); a dict with
     the final x, dt, history, whether it converged, the residual system, flow, Reynolds and
@@ -248,7 +248,13 @@ def _stage(setup, gst, x0, dt0, history0: list, max_it: int, checkpoint, key: st
 # converged pressure stages lower it tenfold every 2–8 steps once past the first ≈ 10).
 PLATEAU = 40
 
-COMPLETE_FLUX = False
+# A third stage from the pressure form's steady state with the complete-flux correction of the SG
+# fluxes (``SpeciesSystem.source_flux``, :func:`.species.centroid_offset`; session 17): a study path,
+# off.  On the 10 mTorr test recipe it converges only with the correction limited to half the larger
+# one-way flux, moves the wafer ion flux +0.9 % (4 × 20) and −2.8 % (4 × 40) against the plain
+# pressure form, and adds 50–70 steps (bench/results/sf6z_s17.md); a stage that does not converge
+# hands back the pressure state.
+COMPLETE_FLUX: bool | str = False          # True: every face; "z": the z faces only
 
 # The pressure stage's Δt grows RAMP-fold after an accepted step whose residual rose, where the SER
 # would shrink it (``_stage(ramp=...)``; where the residual falls the SER is unchanged).  At the

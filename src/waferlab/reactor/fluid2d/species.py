@@ -61,7 +61,8 @@ from .ionflux import charged_pressure_flux
 from .mesh import Mesh
 from .neutral import GasConductivity
 
-__all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "potential_steps", "SIGMA_M_FALLBACK"]
+__all__ = ["Ports", "SpeciesSystem", "bernoulli", "centroid_offset", "edge_factors", "potential_steps",
+           "SIGMA_M_FALLBACK"]
 
 # Electron momentum-transfer cross-section (m²) for chemistries without elastic reactions:
 # ν_m = n_g σ_m v̄_e.  1e-19 m² is the order of the momentum-transfer cross-sections of O2
@@ -249,7 +250,10 @@ class SpeciesSystem:
         self.power: np.ndarray | None = None
         self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
         self.ion_flux = "sg"            # positive-ion face flux: "sg" or "pressure" (.ionflux)
-        self.source_flux = False        # complete-flux correction of the SG fluxes (centroid_offset)
+        # complete-flux correction of the SG fluxes in the pressure form (centroid_offset; a study
+        # path, off: .ptc.COMPLETE_FLUX), limited to half the larger one-way flux (positivity);
+        # True: every face, "z": the z faces only
+        self.source_flux: bool | str = False
 
     # ------------------------------------------------------------------ state
     def set_state(self, n_g, T_g, power) -> None:
@@ -360,7 +364,7 @@ class SpeciesSystem:
             Dk = mu * self.T_i
             Pe = -zch * dphi / self.T_i
             Gi = Dk / d * (bernoulli(-Pe) * n[ch][a] - bernoulli(Pe) * n[ch][b])
-            if self.source_flux and self.ion_flux == "pressure":
+            if self.source_flux and self.ion_flux == "pressure" and (self.source_flux is True or axis == 1):
                 corr = 0.5 * (dn[ch][a] + dn[ch][b]) * d * centroid_offset(-Pe)
                 f_ab, f_ba = Dk / d * bernoulli(-Pe) * n[ch][a], Dk / d * bernoulli(Pe) * n[ch][b]
                 cap = 0.5 * np.maximum(f_ab, f_ba)        # at most half the larger one-way flux
