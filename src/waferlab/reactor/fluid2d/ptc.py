@@ -250,10 +250,10 @@ PLATEAU = 40
 
 # A third stage from the pressure form's steady state with the complete-flux correction of the SG
 # fluxes (``SpeciesSystem.source_flux``, :func:`.species.centroid_offset`; session 17): a study path,
-# off.  On the 10 mTorr test recipe it converges only with the correction limited to half the larger
-# one-way flux, moves the wafer ion flux +0.9 % (4 × 20) and −2.8 % (4 × 40) against the plain
-# pressure form, and adds 50–70 steps (bench/results/sf6z_s17.md); a stage that does not converge
-# hands back the pressure state.
+# off.  On the 10 mTorr test recipe (n_r 4) it converges only limited (half the larger one-way flux);
+# on the z faces ("z") its centre ion flux is 4.591 / 4.561 / 4.581e18 on 20 / 40 / 80 rows (the plain
+# pressure form 4.306 / 4.425 / 4.524e18), at 15–70 more steps; a stage that does not converge hands
+# back the pressure state (bench/results/sf6z_s17.md).
 COMPLETE_FLUX: bool | str = False          # True: every face; "z": the z faces only
 
 # The pressure stage's Δt grows RAMP-fold after an accepted step whose residual rose, where the SER
