@@ -223,36 +223,40 @@ def test_ion_energy_at_the_wafer_is_the_sheath_models(ccp):
     import dataclasses
 
     from waferlab.reactor.fluid2d.ccp_iedf import ccp_ions
-    from waferlab.reactor.fluid2d.ccp_output import reactor_state_ccp, wafer_ions, wafer_profile_ccp
+    from waferlab.reactor.fluid2d.ccp_output import reactor_state_ccp, wafer_ions, wafer_profile_ccp, wafer_rows
 
     r, h = ccp, ccp.heating
     ions = wafer_ions(r, n_ions=1000)
     wp = wafer_profile_ccp(r, ions)
-    k = wp["r_m"].size
-    Te = r.T_e_wafer[:k]
+    rows = wafer_rows(r)                                      # wafer.csv's rows (session 17)
+    c = rows.columns                                          # the columns they read (traced)
+    Te = r.T_e_wafer
     # the default mean_voltage: series — V̄ = mean_sheath_voltage(V₁) − (1 − κ_a)V₁, κ_a < 1
     assert r.setup.kappa is not None and 0.79 < h.kappa_a < 1.0
-    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom[:k], Te, M_AR) - (1.0 - h.kappa_a) * h.V1_bottom[:k]
-    assert wp["sheath_energy_eV"] == pytest.approx(E_sheath, rel=1e-4)
+    E_sheath = 0.5 * Te + mean_sheath_voltage(h.V1_bottom, Te, M_AR) - (1.0 - h.kappa_a) * h.V1_bottom
+    assert wp["sheath_energy_eV"] == pytest.approx(rows(E_sheath), rel=1e-4)
     assert r.setup.collisional and ions is not None and ions.lost == 0
-    assert np.array_equal(wp["ion_energy_mean_eV"], ions.mean_energy_eV)
-    assert wp["sheath_collisionality"] == pytest.approx(ions.collisionality, rel=1e-12)
-    assert np.all(ions.collisionality > 1.5) and np.all(wp["ion_energy_mean_eV"] < 0.8 * E_sheath)
-    J, _, _ = rf_sheath(h.V1_bottom[:k], r.n_s_wafer[:k], Te, M_AR, OMEGA, r.setup.lambda_i, h.kappa_a)
-    assert J == pytest.approx(h.J1[:k], rel=1e-6)
+    E_mc = np.full(Te.size, np.nan)
+    E_mc[c] = ions.mean_energy_eV
+    assert np.array_equal(wp["ion_energy_mean_eV"], rows(E_mc))
+    assert h.s_bottom[c] * r.n_gas[c, 0] * r.setup.coef.sigma_i == pytest.approx(ions.collisionality, rel=1e-12)
+    assert np.all(ions.collisionality > 1.5) and np.all(ions.mean_energy_eV < 0.8 * E_sheath[c])
+    J, _, _ = rf_sheath(h.V1_bottom[c], r.n_s_wafer[c], Te[c], M_AR, OMEGA, r.setup.lambda_i, h.kappa_a)
+    assert J == pytest.approx(h.J1[c], rel=1e-6)
     st = reactor_state_ccp(r, ions)
-    ring = r.setup.mesh.ring_area[:k]
+    ring = rows.weights
     G = wp["ion_flux_m2s"]
-    assert ions.weights == pytest.approx(G * ring / (G * ring).sum(), rel=1e-12)
+    w = rows.column_weights(G)
+    assert ions.weights == pytest.approx(w / w.sum(), rel=1e-12)
     bin_eV = float(st.iedf.x[1] - st.iedf.x[0])               # the histogram's mean: within a bin
     assert st.ion_energy_mean_eV == pytest.approx(float((ions.weights * ions.mean_energy_eV).sum()), abs=bin_eV)
     assert st.V_rf > st.ion_energy_mean_eV
     st0 = reactor_state_ccp(r, None)                          # the collisionless path, unchanged
-    assert st0.ion_energy_mean_eV == pytest.approx(float((E_sheath * ring).sum() / ring.sum()), rel=1e-3)
+    assert st0.ion_energy_mean_eV == pytest.approx(float((rows(E_sheath) * ring).sum() / ring.sum()), rel=1e-3)
     # V̄ = κ_a V₁ + a few T_e (series): between κ_a V_rf and V_rf (sinusoidal: V̄ > V₁)
     assert h.kappa_a * st0.V_rf < st0.ion_energy_mean_eV < st0.V_rf and st0.V_rf > 100.0
     assert ccp_ions(dataclasses.replace(r, setup=dataclasses.replace(r.setup, collisional=False)),
-                    np.ones(k, bool)) is None
+                    np.ones(Te.size, bool)) is None
     assert st.V_dc == h.self_bias and -h.V_a < h.self_bias < -0.2 * h.V_a
     assert h.V_a > h.V_b
     assert st.ion_flux_m2s == pytest.approx(float((wp["ion_flux_m2s"] * ring).sum() / ring.sum()), rel=1e-12)

@@ -60,9 +60,13 @@ class CCPIons:
         return int(sum(c.lost for c in self.columns))
 
 
-def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> CCPIons | None:
+def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS,
+             weights: np.ndarray | None = None) -> CCPIons | None:
     """The Monte Carlo of the module docstring for the columns ``wafer`` (bool, (nr,)) of the
-    :class:`.ccp.CCPResult` ``res``; None where the sheaths are collisionless."""
+    :class:`.ccp.CCPResult` ``res``; None where the sheaths are collisionless.  ``weights``
+    (one per column of ``wafer``): each column's share of the wafer's ion current (default
+    Γ(r) A(r) with the column's ring area; :meth:`.output.WaferRows.column_weights` for the
+    wafer's rows)."""
     setup = res.setup
     if not setup.collisional:
         return None
@@ -82,7 +86,7 @@ def ccp_ions(res, wafer: np.ndarray, *, seed: int = 0, n_ions: int = N_IONS) -> 
                                 T_ion_eV=T_i, T_gas_K=float(res.T_gas[c, 0]), n_ions=n_ions,
                                 seed=int(seeds[k]), front=front, cross_section=xs,
                                 n_gas=float(res.n_gas[c, 0])))
-    G = res.ion_flux_wafer[idx] * m.ring_area[idx]
+    G = res.ion_flux_wafer[idx] * m.ring_area[idx] if weights is None else np.asarray(weights, float)
     wk = G / G.sum()
     E = np.concatenate([c.energy_eV for c in cols])
     th = np.concatenate([c.angle_rad for c in cols])

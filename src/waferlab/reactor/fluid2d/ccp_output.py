@@ -24,23 +24,41 @@ from ..state import ReactorState
 from .ccp import CCPResult, energy_channels, solve_ccp
 from .ccp_iedf import N_IONS, CCPIons, ccp_ions
 from .ccp_sheath import SM_OVER_CHILD, SM_OVER_DC_COLLISIONAL
+from .output import WaferRows
 
 __all__ = ["wafer_profile_ccp", "reactor_state_ccp", "ccp_wafer", "write_fields_ccp", "plot_ccp", "run_ccp",
-           "wafer_ions"]
+           "wafer_ions", "wafer_rows"]
 
 _NOT_GIVEN = object()
 
 
-def _wafer(res: CCPResult) -> np.ndarray:
-    spec = res.setup.spec
-    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else res.setup.electrode_radius
-    return res.setup.mesh.r_faces[:-1] < r_w
+def wafer_rows(res: CCPResult) -> WaferRows:
+    """The rows of wafer.csv (:class:`.output.WaferRows`): the columns whose centre is on the wafer
+    (radius ``chamber.wafer_radius``, default the powered electrode's), then one row at r_w,
+    interpolated towards the next column only where that column is on the electrode (r_i < R_e;
+    otherwise the last column's value).  Before session 17 the rows were the columns with
+    r_{i−½} < r_w, which took in a column wholly past the wafer (and past the electrode when
+    r_w = R_e) wherever a face sat on r_w to rounding."""
+    spec, setup = res.setup.spec, res.setup
+    r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else setup.electrode_radius
+    return WaferRows(setup.mesh.r_faces, r_w, r_field=setup.electrode_radius)
 
 
 def wafer_ions(res: CCPResult, *, seed: int = 0, n_ions: int = N_IONS) -> CCPIons | None:
-    """The ion Monte Carlo of the wafer columns (:func:`.ccp_iedf.ccp_ions`, ``n_ions`` per column);
-    None where the sheaths are collisionless."""
-    return ccp_ions(res, _wafer(res), seed=seed, n_ions=n_ions)
+    """The ion Monte Carlo of the columns the wafer rows read (:func:`.ccp_iedf.ccp_ions`,
+    ``n_ions`` per column; :attr:`.output.WaferRows.columns`), each weighted by its share of the
+    wafer's ion current (:meth:`.output.WaferRows.column_weights`); None where the sheaths are
+    collisionless."""
+    rows = wafer_rows(res)
+    return ccp_ions(res, rows.columns, seed=seed, n_ions=n_ions,
+                    weights=rows.column_weights(rows(res.ion_flux_wafer)))
+
+
+def _per_column(res: CCPResult, rows: WaferRows, values: np.ndarray) -> np.ndarray:
+    """Values of the traced columns (``rows.columns``) spread onto all columns (nan elsewhere)."""
+    out = np.full(res.setup.mesh.nr, np.nan)
+    out[rows.columns] = values
+    return out
 
 
 def _ions(res: CCPResult, ions) -> CCPIons | None:
@@ -54,24 +72,24 @@ def wafer_profile_ccp(res: CCPResult, ions=_NOT_GIVEN) -> dict[str, np.ndarray]:
     (s_m), rf_current_A_m2 (J₁), sheath_energy_eV (T_e/2 + V̄, the collisionless ion energy) and
     sheath_collisionality (s_m/λ_i)."""
     ions = _ions(res, ions)
-    w, h = _wafer(res), res.heating
+    w, h = wafer_rows(res), res.heating
     gm = res.setup.global_model
     m_n = gm.mass[gm.neu[0]]
-    Tg = res.T_gas[w, 0]
-    flux_n = 0.25 * res.n_gas[w, 0] * np.sqrt(8 * K_B * Tg / (PI * m_n))
-    E_sheath = 0.5 * res.T_e_wafer[w] + h.Vbar_bottom[w]
-    return {"r_m": res.wafer_r[w], "ion_flux_m2s": res.ion_flux_wafer[w],
-            "ion_energy_mean_eV": E_sheath if ions is None else ions.mean_energy_eV,
-            f"{res.setup.neutral}_flux_m2s": flux_n, "sheath_rf_voltage_V": h.V1_bottom[w],
-            "sheath_mean_voltage_V": h.Vbar_bottom[w], "sheath_width_m": h.s_bottom[w],
-            "rf_current_A_m2": h.J1[w], "sheath_energy_eV": E_sheath,
-            "sheath_collisionality": h.s_bottom[w] * res.n_gas[w, 0] * res.setup.coef.sigma_i}
+    Tg = res.T_gas[:, 0]
+    flux_n = 0.25 * res.n_gas[:, 0] * np.sqrt(8 * K_B * Tg / (PI * m_n))
+    E_sheath = 0.5 * res.T_e_wafer + h.Vbar_bottom
+    return {"r_m": w.r_m, "ion_flux_m2s": w(res.ion_flux_wafer),
+            "ion_energy_mean_eV": w(E_sheath if ions is None else _per_column(res, w, ions.mean_energy_eV)),
+            f"{res.setup.neutral}_flux_m2s": w(flux_n), "sheath_rf_voltage_V": w(h.V1_bottom),
+            "sheath_mean_voltage_V": w(h.Vbar_bottom), "sheath_width_m": w(h.s_bottom),
+            "rf_current_A_m2": w(h.J1), "sheath_energy_eV": w(E_sheath),
+            "sheath_collisionality": w(h.s_bottom * res.n_gas[:, 0] * res.setup.coef.sigma_i)}
 
 
 def ccp_wafer(spec: ReactorSpec, *, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Solve and return the wafer profile with the ring areas of its columns (the wafer map's input)."""
     res = solve_ccp(spec)
-    return wafer_profile_ccp(res, wafer_ions(res, seed=seed)), res.setup.mesh.ring_area[_wafer(res)]
+    return wafer_profile_ccp(res, wafer_ions(res, seed=seed)), wafer_rows(res).weights
 
 
 def reactor_state_ccp(res: CCPResult, ions=_NOT_GIVEN) -> ReactorState:
@@ -81,19 +99,18 @@ def reactor_state_ccp(res: CCPResult, ions=_NOT_GIVEN) -> ReactorState:
     ions = _ions(res, ions)
     setup, m, h = res.setup, res.setup.mesh, res.heating
     gm, coef = setup.global_model, setup.coef
-    w = _wafer(res)
-    ring = m.ring_area[w]
-    avg = lambda a: float((a * ring).sum() / ring.sum())  # noqa: E731
+    w = wafer_rows(res)
+    avg = lambda a: w.average(a)  # noqa: E731
     prof = wafer_profile_ccp(res, ions)
-    Gam, Te_w = avg(prof["ion_flux_m2s"]), avg(res.T_e_wafer[w])
-    V_rf, V_bar = avg(h.V1_bottom[w]), avg(h.Vbar_bottom[w])
+    Gam, Te_w = avg(prof["ion_flux_m2s"]), avg(w(res.T_e_wafer))
+    V_rf, V_bar = avg(prof["sheath_rf_voltage_V"]), avg(prof["sheath_mean_voltage_V"])
     E_mean = avg(prof["ion_energy_mean_eV"])
-    s = avg(h.s_bottom[w]) / (SM_OVER_DC_COLLISIONAL if setup.collisional else SM_OVER_CHILD)  # DC law's width
+    s = avg(prof["sheath_width_m"]) / (SM_OVER_DC_COLLISIONAL if setup.collisional else SM_OVER_CHILD)  # DC law's
     dE = float(iedf_splitting(V_rf, V_bar, s, coef.m_i, setup.ccp.frequency))
     spread = max(gm.T_ion_eV, 1e-3)
     grid = np.linspace(max(E_mean - dE / 2 - 6 * spread, 0.0), E_mean + dE / 2 + 6 * spread, 801)
     E_dist = iedf(E_mean, dE, spread_eV=spread, grid=grid)
-    mfp = 1.0 / (float(res.n_gas[w, 0].mean()) * res.setup.coef.sigma_i)
+    mfp = 1.0 / (avg(w(res.n_gas[:, 0])) * res.setup.coef.sigma_i)
     A_dist: Distribution = iadf(E_mean, gm.T_ion_eV, s=s, mfp=mfp, T_gas_eV=setup.spec.gas_temperature * K_B / EV)
     if ions is not None:
         E_dist, A_dist = ions.iedf, ions.iadf
@@ -101,7 +118,7 @@ def reactor_state_ccp(res: CCPResult, ions=_NOT_GIVEN) -> ReactorState:
     n_avg = res.n_e_avg
     ch = energy_channels(res)
     Tw = setup.spec.wafer_temperature if setup.spec.wafer_temperature is not None else setup.spec.gas_temperature
-    V_top = avg(h.Vbar_top[w])
+    V_top = avg(w(h.Vbar_top))
     return ReactorState(
         chemistry=gm.chem.name, T_e_eV=res.T_e_density_weighted, n_e_center_m3=float(res.n_e[0].max()),
         n_e_avg_m3=n_avg, densities_m3={neutral: m.volume_average(res.n_gas), ion: n_avg, "e": n_avg},

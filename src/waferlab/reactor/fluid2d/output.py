@@ -55,9 +55,14 @@ class WaferRows:
     the wafer outside the last centre's cell, so Σ weights = π r_w² and a weighted average is
     the wafer average.  (Before session 16 the rows were the columns with r_{i−½} < r_w, which
     took in a column wholly outside the wafer when a face sat at r_w to rounding: r 106.25 mm
-    on a 10 cm wafer.)"""
+    on a 10 cm wafer.)
 
-    def __init__(self, r_faces: np.ndarray, r_w: float):
+    ``r_field`` (the 2D CCP's powered electrode, whose columns are those with r_i < R_e): the
+    field is smooth only for r_i < r_field; where the first column beyond the wafer lies past it
+    (an unpowered column beyond the electrode's edge) the edge row holds the last column's value
+    (t = 0) instead of interpolating across the edge."""
+
+    def __init__(self, r_faces: np.ndarray, r_w: float, r_field: float | None = None):
         rf = np.asarray(r_faces, float)
         rc = 0.5 * (rf[1:] + rf[:-1])
         self.cells = rc < r_w
@@ -69,7 +74,7 @@ class WaferRows:
         r = rc[:k]
         if k < rc.size:
             t = (r_w - rc[k - 1]) / (rc[k] - rc[k - 1])
-            self.edge = (k - 1, k, float(t))
+            self.edge = (k - 1, k, float(t)) if r_field is None or rc[k] < r_field else (k - 1, k - 1, 0.0)
             area = np.append(area, PI * max(r_w ** 2 - rf[k] ** 2, 0.0))
             r = np.append(r, r_w)
         self.r_m, self.weights = r, area
@@ -79,6 +84,30 @@ class WaferRows:
         spec = res.setup.spec
         r_w = spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
         return cls(res.setup.mesh.r_faces, r_w)
+
+    @property
+    def columns(self) -> np.ndarray:
+        """The columns the rows read (bool, (nr,)): those on the wafer and, where the edge row
+        interpolates, the first beyond it."""
+        c = self.cells.copy()
+        if self.edge is not None:
+            c[self.edge[1]] = True
+        return c
+
+    def column_weights(self, f) -> np.ndarray:
+        """Per column of :attr:`columns`: the weight of that column in Σ_rows w_row f_row g_row
+        when g_row of the edge row is interpolated as (1 − t) g_i + t g_j — the row weight times
+        the row value ``f`` (e.g. the ion flux), the edge row's split (1 − t, t) between its two
+        columns (a flux-weighted distribution of the wafer from per-column distributions)."""
+        wf = self.weights * np.asarray(f, float)
+        out = np.zeros(self.cells.size)
+        k = int(self.cells.sum())
+        out[:k] = wf[:k]
+        if self.edge is not None:
+            i, j, t = self.edge
+            out[i] += (1 - t) * wf[-1]
+            out[j] += t * wf[-1]
+        return out[self.columns]
 
     def __call__(self, f) -> np.ndarray:
         """The rows of a per-column array ``f`` (last axis: the nr columns)."""

@@ -61,7 +61,8 @@ from .ionflux import charged_pressure_flux
 from .mesh import Mesh
 from .neutral import GasConductivity
 
-__all__ = ["Ports", "SpeciesSystem", "bernoulli", "edge_factors", "potential_steps", "SIGMA_M_FALLBACK"]
+__all__ = ["Ports", "SpeciesSystem", "bernoulli", "centroid_offset", "edge_factors", "potential_steps",
+           "SIGMA_M_FALLBACK"]
 
 # Electron momentum-transfer cross-section (m²) for chemistries without elastic reactions:
 # ν_m = n_g σ_m v̄_e.  1e-19 m² is the order of the momentum-transfer cross-sections of O2
@@ -154,6 +155,20 @@ def bernoulli(x):
     return out
 
 
+def centroid_offset(p):
+    """½ − W(p), W(p) = 1/p − 1/(e^p − 1): the offset (in units of the face distance d, from the
+    face midpoint) of the point whose flux the Scharfetter–Gummel formula returns, for a species
+    whose Slotboom weight e^{ψ} grows by e^p from cell a to cell b (p = z_kΔφ/T_i = −Pe); the
+    complete-flux scheme of ten Thije Boonkkamp & Anthonissen (J. Sci. Comput. 46, 47, 2011):
+    Γ(face) = Γ_SG − S d (½ − W(p)) with S = dΓ/dx the species' net volume source.  0 at p = 0,
+    → ±½ for |p| → ∞ (SG then returns the flux at the sparse end: first order in d)."""
+    p = np.asarray(p, float)
+    small = np.abs(p) < 1e-4
+    ps = np.where(small, 1.0, p)
+    out = 0.5 - (1.0 - bernoulli(ps)) / ps
+    return np.where(small, p / 12.0, out)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Ports:
     """Boundary faces: ``inlet`` (nr,) bool on the top (z_max) faces; ``pump_bottom`` (nr,)
@@ -235,6 +250,10 @@ class SpeciesSystem:
         self.power: np.ndarray | None = None
         self.live_ng = True            # mean free paths from the iterate (exact Jacobian)
         self.ion_flux = "sg"            # positive-ion face flux: "sg" or "pressure" (.ionflux)
+        # complete-flux correction of the SG fluxes in the pressure form (centroid_offset; a study
+        # path, off: .ptc.COMPLETE_FLUX), limited to half the larger one-way flux (positivity);
+        # True: every face, "z": the z faces only
+        self.source_flux: bool | str = False
 
     # ------------------------------------------------------------------ state
     def set_state(self, n_g, T_g, power) -> None:
@@ -345,6 +364,11 @@ class SpeciesSystem:
             Dk = mu * self.T_i
             Pe = -zch * dphi / self.T_i
             Gi = Dk / d * (bernoulli(-Pe) * n[ch][a] - bernoulli(Pe) * n[ch][b])
+            if self.source_flux and self.ion_flux == "pressure" and (self.source_flux is True or axis == 1):
+                corr = 0.5 * (dn[ch][a] + dn[ch][b]) * d * centroid_offset(-Pe)
+                f_ab, f_ba = Dk / d * bernoulli(-Pe) * n[ch][a], Dk / d * bernoulli(Pe) * n[ch][b]
+                cap = 0.5 * np.maximum(f_ab, f_ba)        # at most half the larger one-way flux
+                Gi = Gi - corr / (1.0 + np.abs(corr) / np.maximum(cap, 1e-300))
             if self.ion_flux == "pressure":
                 Gi = charged_pressure_flux(Gi, mu, zch[:, 0, 0], n[ch][a], n[ch][b], n_e[a2], n_e[b2],
                                            Te[a2], Te[b2], self.T_i, d)
