@@ -13,7 +13,10 @@ R_r = k_r Π n (rate forms in :mod:`.rates`), E_r the electron energy lost per e
 electrons, ε_a = 3/2 T_e + T_e² d ln k_a/dT_e the mean energy of the consumed electrons
 (exact for a Maxwellian EEDF; attachment,
 recombination).  Positive ions leave at the Bohm speed through the h-factor area
-A_eff = 2πR² h_L + 2πRL h_R, h_L = 0.86 (3 + L/2λ_i)^-½ f, h_R = 0.80 (4 + R/λ_i)^-½ f,
+A_eff = 2πR² h_L/a_L + 2πRL h_R/a_R (below), h_L = 0.86 (3 + L/2λ_i + (0.86 L u_B/(π D_a))²)^-½ f,
+h_R = 0.80 (4 + R/λ_i + (0.80 R u_B/(2.405 J_1(2.405) D_a))²)^-½ f (L&L 2005 eqs. 10.2.1-2;
+D_a = D_i (1 + T_e/T_g), D_i = e T_g λ_i/(M v̄), ions at the gas temperature at low field;
+the last term only with ``volume_average``),
 f = (1 + 3α/γ)/(1 + α) (α = n_-/n_e, γ = T_e/T_i, T_i from :func:`ion_temperature_eV`;
 f = 1 without negative ions, as in Lieberman & Lichtenberg 2005 ch. 10).  Neutrals with a wall
 probability γ are lost at the Chantry rate ν = [Λ²/D + 2V(2-γ)/(A v̄ γ)]⁻¹ (Chantry,
@@ -22,8 +25,18 @@ wall-coverage model (sites θ, reactions gas + site -> products, probability s_j
 total probability Σ s_j θ_j enters the same rate and is split between the reactions
 (Kokkoris et al., J. Phys. D 42, 055209, 2009).  Pumping: k_p = S/V with the pumping speed S
 fixed by the feed and the gas pressure without plasma, S = Q k T_g / p.  Negative ions
-are confined by the sheaths (no wall loss, no pumping).  The density variable is the
-centre density n_0 of the h-factor model, as in L&L.
+are confined by the sheaths (no wall loss, no pumping).
+
+The density variables are volume averages n̄ (``volume_average=True``, the default): the
+volume terms ∫k n_e n_j dV = k n̄_e n̄_j V at uniform T_e, and the wall loss divides L&L's
+edge-to-centre h_L, h_R by the axial and radial profile averages a_L = n̄/n₀ of the exact
+kinetic plane (L/λ_i) and a_R of the long cylinder (R/λ_i) (``validation.presheath``; tables
+below), which is exact for a separable profile n₀ f(z) g(r): the end walls lose
+h_L n₀ u_B · a_R πR² each = (h_L/a_L) n̄ u_B πR², the side wall (h_R/a_R) n̄ u_B 2πRL, and
+n₀ = n̄/(a_L a_R).  In a plane this is the exact kinetic eigenvalue ν_iz l/2 = h_avg u_B
+(h_avg = h_c/a_L); L&L's eq. 10.2.1 puts n₀ into the volume ionisation, K_iz n_g n₀ V =
+n₀ u_B A_eff, i.e. ν_iz too low by a_L (0.83–0.85) in a plane, so T_e too low
+(``volume_average=False`` keeps that form: the density variable is then n₀, as in L&L).
 
 Unknowns are x = (ln n_j, ln n_e, ln T_e, ln θ_k); the steady state is found by
 integrating the stiff ODE with BDF (finite-difference Jacobian evaluated in one
@@ -42,6 +55,7 @@ from scipy.integrate import solve_ivp
 from ..constants import EV, K_B, M_E, PI, TORR
 from ..errors import SimulationError
 from .chemistry import Chemistry, parse_formula
+from .kinetic_profile import cylinder_average, plane_average
 from .rates import RATE_FORMS
 
 __all__ = ["Loss", "GlobalModel", "SteadyState", "ion_temperature_eV"]
@@ -90,8 +104,10 @@ class GlobalModel:
     def __init__(self, chem: Chemistry, *, radius: float, length: float, T_gas: float,
                  pressure: float, feeds: dict[str, float], power: float,
                  losses: tuple[Loss, ...] = (), T_ion: float | None = None,
-                 neutral_volume: float | None = None, neutral_area: float | None = None):
+                 neutral_volume: float | None = None, neutral_area: float | None = None,
+                 volume_average: bool = True):
         self.chem = chem
+        self.volume_average = bool(volume_average)
         self.R, self.L = float(radius), float(length)
         self.V = PI * self.R ** 2 * self.L
         self.A_ax, self.A_rad = 2 * PI * self.R ** 2, 2 * PI * self.R * self.L
@@ -309,12 +325,43 @@ class GlobalModel:
             eps[ids] += Te1 * np.log(k2 / k1) / np.log1p(h)
         return np.maximum(eps, 0.0)
 
+    def profile_ratios(self, n_g):
+        """(a_L, a_R) = n̄/n₀ of the exact kinetic plane (L/λ_i) and cylinder (R/λ_i) profiles
+        of each positive ion, shape (n_pos, B); (1, 1) with ``volume_average=False``."""
+        inv_lam = np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None]
+        if not self.volume_average:
+            one = np.ones_like(inv_lam)
+            return one, one
+        return plane_average(self.L * inv_lam), cylinder_average(self.R * inv_lam)
+
+    def centre_density(self, st: SteadyState) -> float:
+        """Electron density at the chamber centre, n₀ = n̄/(a_L a_R) at the positive ions'
+        density-weighted 1/λ_i (= ``st.n_e`` with ``volume_average=False``)."""
+        if not self.volume_average or not self.pos.size:
+            return float(st.n_e)
+        w = st.n[self.pos] / max(float(st.n[self.pos].sum()), 1e-300)
+        n_g = float(st.n[self.neu].sum())
+        inv_lam = n_g * float(w @ self.sigma[self.pos])
+        return float(st.n_e / (plane_average(self.L * inv_lam) * cylinder_average(self.R * inv_lam)))
+
     def h_factors(self, n_g, alpha, Te):
-        """h_L, h_R of each positive ion, shape (n_pos, B)."""
+        """Wall-loss h-factors of each positive ion, shape (n_pos, B): the wall flux per unit
+        density variable and Bohm speed.  L&L's edge-to-centre h_L, h_R divided by the profile
+        averages a_L, a_R (edge-to-volume-average, :meth:`profile_ratios`)."""
         lam = 1.0 / (np.atleast_1d(n_g)[None, :] * self.sigma[self.pos][:, None])
         f = (1 + 3 * alpha / (Te / self.T_ion_eV)) / (1 + alpha)
-        hL = 0.86 / np.sqrt(3 + self.L / (2 * lam)) * f
-        hR = 0.80 / np.sqrt(4 + self.R / lam) * f
+        aL, aR = self.profile_ratios(n_g)
+        xL, xR = 3 + self.L / (2 * lam), 4 + self.R / lam
+        if self.volume_average:
+            # L&L 2005 eq. 10.2.1-2's constant-mobility term, D_a = D_i (1 + T_e/T_g), D_i = e T_g λ_i/(M v̄)
+            Tg = self.T_gas * K_B / EV
+            M = self.mass[self.pos][:, None]
+            Da = EV * Tg * lam / (M * np.sqrt(8 * EV * Tg / (PI * M))) * (1 + Te[None, :] / Tg)
+            uB = np.sqrt(EV * Te[None, :] / M)
+            xL = xL + (0.86 * self.L * uB / (PI * Da)) ** 2
+            xR = xR + (0.80 * self.R * uB / (2.405 * 0.5191 * Da)) ** 2
+        hL = 0.86 / np.sqrt(xL) * f / aL
+        hR = 0.80 / np.sqrt(xR) * f / aR
         return hL, hR
 
     def bohm(self, Te):

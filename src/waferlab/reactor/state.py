@@ -2,11 +2,12 @@
 
 The global model (:mod:`.global_model`) gives densities and T_e; the sheath module
 turns them into what the feature scale needs at the wafer (on an end wall): ion
-fluxes h_L n_i u_B,i, neutral fluxes n v̄/4, the IEDF and IADF of the ions.
+fluxes h_L n_i u_B,i (the end wall's average: L&L's h_L over the axial profile average a_L,
+times the volume-average n_i; :class:`.global_model.GlobalModel`), neutral fluxes n v̄/4, the
+IEDF and IADF of the ions.
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +18,7 @@ from ..constants import EV, K_B, N_A, PI
 from ..errors import RecipeError, SimulationError
 from .chemistry import Chemistry, chemistry_for_gases, load_chemistry
 from .global_model import GlobalModel, Loss, SteadyState
+from .kinetic_profile import _CYL_AVG, _CYL_T, _PLANE_AVG, _PLANE_T, _table_average  # noqa: F401
 from .sheath import (Distribution, child_sheath_thickness, cos_exponent, dc_self_bias, iadf, iedf,
                      iedf_splitting, ion_transit_time, mean_sheath_voltage, plasma_potential,
                      rf_amplitude_from_power)
@@ -121,8 +123,9 @@ def _wafer_radius(spec: ReactorSpec) -> float:
     return spec.chamber.wafer_radius if spec.chamber.wafer_radius is not None else spec.chamber.radius
 
 
-def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel:
-    """The compiled :class:`GlobalModel` of a spec."""
+def build_model(spec: ReactorSpec, chem: Chemistry | None = None, *, volume_average: bool = True) -> GlobalModel:
+    """The compiled :class:`GlobalModel` of a spec (``volume_average=False``: L&L's balance with
+    the centre density in the volume terms, to reproduce published models of that form)."""
     chem = chem or resolve_chemistry(spec)
     names = {s.name for s in chem.species}
     losses = []
@@ -147,30 +150,10 @@ def build_model(spec: ReactorSpec, chem: Chemistry | None = None) -> GlobalModel
     try:
         return GlobalModel(chem, radius=spec.chamber.radius, length=spec.chamber.length,
                            T_gas=spec.gas_temperature, pressure=spec.pressure, feeds=feeds,
-                           power=spec.source.power, losses=tuple(losses), **extra)
+                           power=spec.source.power, losses=tuple(losses), volume_average=volume_average,
+                           **extra)
     except ValueError as exc:
         raise RecipeError(f"reactor.chamber.neutral_volume: {exc}") from None
-
-
-# ⟨n⟩/n₀ of the exact kinetic discharge (cold ions born at rest, Boltzmann electrons, charge
-# exchange with a constant mean free path λ: validation.presheath.plane_presheath, dt 5e-4) at
-# nodes of t = (1 + x)^(-1/2), x = l/λ (plane, plates l apart) or R/λ (long cylinder).  t = 1 is
-# the collisionless Tonks–Langmuir / Self limit; t = 0 (x → ∞) the variable-mobility limit
-# y y' = −(∫y)² (plane), y y' = −(∫y s ds / s)² (cylinder), integrated to y = 0: 0.82699, 0.69861.
-# The table is regenerated and checked by tests/reactor/test_state_profile.py.
-_PLANE_T = (0.000000, 0.046573, 0.069773, 0.101130, 0.152507, 0.223012, 0.339690, 0.493486,
-            0.697478, 0.854295, 0.947708, 0.981525, 0.994348, 1.000000)
-_PLANE_AVG = (0.82699, 0.82968, 0.83205, 0.83509, 0.83946, 0.84382, 0.84769, 0.84969, 0.85067,
-              0.85109, 0.85129, 0.85135, 0.85138, 0.85139)
-_CYL_T = (0.000000, 0.051076, 0.076404, 0.110483, 0.165832, 0.240634, 0.361237, 0.514733, 0.711965,
-          0.861333, 0.950186, 0.982377, 0.994594, 1.000000)
-_CYL_AVG = (0.69861, 0.70078, 0.70360, 0.70669, 0.71081, 0.71430, 0.71553, 0.71276, 0.70732,
-            0.70345, 0.70142, 0.70073, 0.70048, 0.70037)
-
-
-def _table_average(x: float, nodes: tuple[float, ...], values: tuple[float, ...]) -> float:
-    t = 1.0 / math.sqrt(1.0 + max(x, 0.0))
-    return float(np.interp(t, nodes, values))
 
 
 def profile_average(L_over_lambda: float, R_over_lambda: float) -> float:
@@ -217,6 +200,8 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
     # before, the electronegative factor of the h-factors is not a profile shape: not applied)
     inv_lam = float(n_g[0]) * sig_i
     avg = profile_average(model.L * inv_lam, model.R * inv_lam)
+    # the model's density variable: the volume average n̄ (default) or L&L's centre density n₀
+    n_c, n_avg = (st.n_e / avg, st.n_e) if model.volume_average else (st.n_e, st.n_e * avg)
     # sheath at the wafer
     V_p = float(plasma_potential(st.T_e, m_eff))
     A_w = PI * _wafer_radius(spec) ** 2
@@ -250,7 +235,7 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
     A_dist = iadf(E_mean, T_i, s=s, mfp=mfp, T_gas_eV=model.T_gas * K_B / EV)
     Tw = spec.wafer_temperature if spec.wafer_temperature is not None else spec.gas_temperature
     return ReactorState(
-        chemistry=model.chem.name, T_e_eV=st.T_e, n_e_center_m3=st.n_e, n_e_avg_m3=st.n_e * avg,
+        chemistry=model.chem.name, T_e_eV=st.T_e, n_e_center_m3=n_c, n_e_avg_m3=n_avg,
         densities_m3={nm: float(v) for nm, v in zip(names, st.n)} | {"e": st.n_e},
         fluxes_to_wafer_m2s=fluxes, ion_species=ions, ion_flux_m2s=Gamma, iedf=E_dist,
         iadf=A_dist, ion_energy_mean_eV=E_dist.mean(), ion_cos_exponent=cos_exponent(A_dist),
@@ -263,14 +248,16 @@ def _state(spec: ReactorSpec, model: GlobalModel, st: SteadyState) -> ReactorSta
 
 
 def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
-          initial: "ReactorState | SteadyState | None" = None, seed: int = 0) -> ReactorState:
+          initial: "ReactorState | SteadyState | None" = None, seed: int = 0,
+          volume_average: bool = True) -> ReactorState:
     """Steady state of the reactor described by ``spec`` (the plasma-etch step's call).
 
     ``chemistry`` overrides the spec's; ``initial`` (a previous state of the same
     chemistry, e.g. along a sweep or in the reactor <-> feature loading loop) starts
     Newton from there and skips the time integration when that converges.  ``seed``: the base
     seed of the random streams (the 2D CCP's ion Monte Carlo draws ``("reactor", "iedf", k)`` of
-    it; a plasma_etch step passes its RunContext's seed).
+    it; a plasma_etch step passes its RunContext's seed).  ``volume_average=False``: the global
+    model in L&L's form (:class:`GlobalModel`), for reproducing published models of that form.
     """
     if spec.model == ReactorModel.FLUID2D and chemistry is None:
         if spec.source.type == SourceType.CCP:               # the parallel-plate reactor
@@ -281,7 +268,7 @@ def solve(spec: ReactorSpec, *, chemistry: Chemistry | None = None,
         from .fluid2d.output import reactor_state
 
         return reactor_state(solve_fluid2d(spec))           # wafer averages of the 2D fields
-    model = build_model(spec, chemistry)
+    model = build_model(spec, chemistry, volume_average=volume_average)
     raw = initial.steady if isinstance(initial, ReactorState) else initial
     st = None
     if raw is not None and raw.names == model.names and len(raw.theta) == model.Ns:
@@ -350,7 +337,8 @@ def simulate(spec: ReactorSpec, t_end: float, *, n_out: int = 200,
     from the steady state ``start``; ``power(t)`` (W) drives e.g. a pulsed source
     (give ``max_step`` below the pulse length so no pulse is stepped over).
 
-    Returns ``t`` (s), ``n_e`` (m⁻³), ``T_e_eV`` and ``densities`` (species × time).
+    Returns ``t`` (s), ``n_e`` (m⁻³; the model's density variable: the volume average, as
+    ``n_e_avg_m3``), ``T_e_eV`` and ``densities`` (species × time).
     """
     model = build_model(spec, chemistry)
     t = (np.concatenate([[0.0], np.geomspace(1e-9 * t_end, t_end, n_out - 1)])

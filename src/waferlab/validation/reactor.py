@@ -1,5 +1,8 @@
 """Reactor-scale reference problems: the argon global model against Lieberman &
-Lichtenberg's §3 formulas solved independently here with brentq.
+Lichtenberg's §3 formulas solved independently here with brentq.  The model runs in L&L's form
+(``volume_average=False``: the centre density n₀ in the volume terms, the book's eq. 10.2.1, and
+the two-term h-factors), which is what these formulas are; the shipped form is checked against
+the exact kinetic discharge in tests/reactor/test_argon.py.
 
 Reference: M. A. Lieberman & A. J. Lichtenberg, *Principles of Plasma Discharges and
 Materials Processing*, 2nd ed., Wiley (2005), §3.5 and §10.2; rate fits of their Table 3.3
@@ -62,7 +65,7 @@ def _model_state(R, l, p, P):
     from ..reactor.global_model import GlobalModel
 
     m = GlobalModel(load_chemistry("argon"), radius=R, length=l, T_gas=300.0, pressure=p,
-                    feeds={"Ar": 50 * SCCM}, power=P)
+                    feeds={"Ar": 50 * SCCM}, power=P, volume_average=False)
     st = m.steady_state()
     hL, _ = m.h_factors(np.array([st.n[0]]), np.array([0.0]), np.array([st.T_e]))
     return st.T_e, st.n_e, float(hL[0, 0]) * st.n_e * _uB(st.T_e)

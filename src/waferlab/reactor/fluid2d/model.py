@@ -29,7 +29,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import j0
 
-from ...constants import PI
+from ...constants import EV, K_B, PI
 from ...errors import RecipeError, SimulationError
 from ...io.atomic import atomic_path
 from ..global_model import GlobalModel, SteadyState
@@ -256,7 +256,10 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
                           value=chem.name)
     coef = plasma_coefficients(gm) if is_electropositive(gm) and not multi else None
     if coef is not None:        # ICP: ion inertia in the drift (validation.presheath; the CCP keeps the drift law)
-        coef = replace(coef, ion_inertia=True)
+        # and the gas temperature in the drag's thermal speed: the ions' field-driven motion is
+        # the drift term π|u|/2 itself, so the global model's T_i (Lee & Lieberman 1995, which
+        # includes that heating) would count it twice (bench/results/gcons_s17.md)
+        coef = replace(coef, ion_inertia=True, T_i_eV=K_B * spec.gas_temperature / EV)
     if global_state is None:
         global_state = gm.steady_state()
     omega = 2 * PI * s.coil.frequency
@@ -265,7 +268,8 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
         nu_m = float(nu_m_arr[0])
     else:
         nu_m = global_collision_frequency(gm, global_state)
-    delta = skin_depth(global_state.n_e, nu_m, omega)
+    n_ref = gm.centre_density(global_state)          # the start's peak density
+    delta = skin_depth(n_ref, nu_m, omega)
     n_side = s.mesh.nr if cyl else s.mesh.nz
     from .spec import WAFER_FRACTION
 
@@ -275,7 +279,7 @@ def build(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     h_w = s.mesh.window_cell if s.mesh.window_cell is not None else min(delta / 4, h_u)
     if h_w > delta / 1.5:
         raise RecipeError(f"the finest cell at the window, {h_w * 1e3:.3g} mm, cannot resolve the "
-                          f"skin depth {delta * 1e3:.3g} mm (global-model n_e = {global_state.n_e:.3g} m^-3); "
+                          f"skin depth {delta * 1e3:.3g} mm (global-model centre n_e = {n_ref:.3g} m^-3); "
                           f"give window_cell <= {delta / 3 * 1e3:.3g} mm",
                           path="reactor.fluid2d.mesh.window_cell", value=h_w)
     if h_w > delta / 3:
@@ -411,7 +415,7 @@ def solve_fluid2d(spec: ReactorSpec, *, global_state: SteadyState | None = None,
     n_g = gas_density(spec.pressure, T_g)
     R, L = spec.chamber.radius, spec.chamber.length
     shape0 = np.maximum(j0(2.405 * m.r / R)[:, None] * np.sin(PI * m.z / L)[None, :], 0.05)
-    x = np.concatenate([np.log(gst.n_e * shape0).ravel(), np.full(N, gst.T_e)])
+    x = np.concatenate([np.log(gm.centre_density(gst) * shape0).ravel(), np.full(N, gst.T_e)])
     nu_ref, _, _ = setup.coef.rates(np.array([gst.T_e]), np.array([gm.n_g0]))
     scale = np.concatenate([np.full(N, 1.0 / nu_ref[0]), np.full(N, 1.0 / (nu_ref[0] * gst.T_e))])
     M = sp.diags(np.concatenate([np.ones(N), np.full(N, 1.5)]))
