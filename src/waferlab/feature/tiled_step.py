@@ -155,8 +155,9 @@ class TiledWork:
             # read by parts (a dense stack: views of φ; a column stack, the builders'
             # tiled wafer: its slabs, no dense φ formed)
             L = geo.n_layers
-            self.low = LayerTiles.from_planes(L - 1, geo.shape, geo.layer_planes)
-            self.top = TiledVolume(geo.shape, fill=cap)
+            nx, ny, nz = geo.shape
+            self.low = LayerTiles.from_planes(L - 1, (nx, ny, nz), geo.layer_planes)
+            self.top = TiledVolume((nx, ny, nz), fill=cap)
             self.top.fill_from(lambda i0, i1: np.clip(geo.layer_planes(L - 1, i0, i1), -cap, cap))
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff: np.ndarray = np.empty(0)

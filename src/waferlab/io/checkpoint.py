@@ -305,15 +305,17 @@ def load_checkpoint(path: str | Path, *, tiled: bool | None = None) -> Checkpoin
     try:
         grid = Grid(dimension=g["dimension"], spacing=g["spacing"],
                     extent=tuple(g["extent"]), boundary=g["boundary"])
-        n_sets = cols.nl if cols is not None else phi.shape[0]
-        if n_sets != len(mats):
-            raise ValueError(f"{n_sets} level sets for {len(mats)} materials")
         if cols is not None:
             from ..feature.column_stack import ColumnStack
+            if cols.nl != len(mats):
+                raise ValueError(f"{cols.nl} level sets for {len(mats)} materials")
             geom: LevelSetStack = ColumnStack(grid=grid, z0=meta["z0"], cols=cols,
                                               materials=tuple(mats),
                                               reference_top=meta["reference_top"])
         else:
+            assert phi is not None
+            if phi.shape[0] != len(mats):
+                raise ValueError(f"{phi.shape[0]} level sets for {len(mats)} materials")
             geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(mats),
                                  reference_top=meta["reference_top"])
         wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(hist),
