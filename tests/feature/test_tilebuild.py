@@ -160,3 +160,30 @@ def test_checkpoint_of_a_column_stack_and_its_tiled_load(tmp_path):
     for tiled in (True, False):
         with pytest.raises(C.CheckpointError, match="checksum"):
             C.load_checkpoint(bad, tiled=tiled)
+
+
+def test_initial_wafer_builds_tiles_when_the_tiled_step_is_automatic(monkeypatch):
+    """``runner.initial_wafer``: column tiles when the tiled step would be the automatic
+    choice (AUTO_TILES, the size rule), dense otherwise (the default: AUTO_TILES off);
+    the same bytes either way."""
+    from waferlab.feature import tiled_run
+    from waferlab.recipe import recipe_from_dict
+    from waferlab.runner import initial_wafer
+
+    rec = recipe_from_dict({
+        "name": "t", "grid": {"dimension": 3, "spacing": "0.02 um",
+                              "extent": ["0.32 um", "0.32 um"], "boundary": "periodic"},
+        "structure": {"substrate": {"material": "Si"},
+                      "layers": [{"material": "Mask", "thickness": "0.1 um"}],
+                      "feature": {"type": "hole", "radius": "0.08 um", "depth": "0.1 um"}},
+        "steps": [{"etch": {"model": "directional", "rates": {"Si": "1 um/min"},
+                            "time": "1 s"}}]})
+    dense = initial_wafer(rec).geometry
+    assert type(dense).__name__ == "LevelSetStack"
+    monkeypatch.setattr(tiled_run, "AUTO_TILES", True)
+    monkeypatch.setattr(tiled_run, "TILED_MIN_NODES", 16 * 16 * 38 + 1)
+    assert type(initial_wafer(rec).geometry).__name__ == "LevelSetStack"   # below the rule
+    monkeypatch.setattr(tiled_run, "TILED_MIN_NODES", 16 * 16 * 38)
+    tiled = initial_wafer(rec).geometry
+    assert isinstance(tiled, ColumnStack) and not tiled.is_dense
+    assert raw(tiled) == dense.phi.tobytes()
