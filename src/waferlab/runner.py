@@ -131,9 +131,16 @@ def _check_resume(cp, recipe: Recipe, rhash: str, seed: int, ck: Path) -> None:
         raise CheckpointError(f"checkpoint {ck} names materials the recipe does not know")
 
 
-def initial_wafer(recipe: Recipe) -> Wafer:
-    """The wafer the recipe's ``structure`` describes on its ``grid``."""
-    from .feature.builders import cut_feature, layer_stack
+def initial_wafer(recipe: Recipe, tiled: bool | None = None) -> Wafer:
+    """The wafer the recipe's ``structure`` describes on its ``grid``.
+
+    ``tiled``: build the layers and the cut in column tiles
+    (``feature.column_stack.ColumnStack``: no dense φ of the cell; the same values);
+    None: when the tiled step would be the automatic choice for the cell
+    (``tiled_run.AUTO_TILES``, 3D, at least ``TILED_MIN_NODES`` nodes per layer) and
+    no pattern is applied."""
+    from .feature import tiled_run
+    from .feature.builders import cut_feature, layer_stack, window_nodes
     from .feature.grid import Grid
 
     g, st = recipe.spec.grid, recipe.spec.structure
@@ -141,7 +148,11 @@ def initial_wafer(recipe: Recipe) -> Wafer:
     grid = Grid(dimension=g.dimension, spacing=g.spacing, extent=tuple(g.extent),
                 boundary=g.boundary)
     layers = [(layer.material, layer.thickness) for layer in st.layers]
-    geom = layer_stack(grid, st.substrate.material, layers)
+    if tiled is None:
+        nz = window_nodes(grid, 0.0, sum(float(t) for _, t in layers))
+        tiled = (tiled_run.AUTO_TILES and grid.dimension == 3 and st.pattern is None
+                 and grid.lateral_nodes() * nz >= tiled_run.TILED_MIN_NODES)
+    geom = layer_stack(grid, st.substrate.material, layers, tiled=bool(tiled))
     f = st.feature
     if f is not None:
         geom = cut_feature(geom, kind=f.type, width=f.width, radius=f.radius, depth=f.depth,

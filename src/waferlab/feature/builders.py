@@ -23,7 +23,7 @@ from .grid import Grid
 from .levelset import MARGIN_NODES, LevelSetStack
 from .reinit import reinitialise
 
-__all__ = ["plane", "layer_stack", "cut_feature", "from_polygons", "FEATURE_KINDS",
+__all__ = ["plane", "layer_stack", "window_nodes", "cut_feature", "from_polygons", "FEATURE_KINDS",
            "SYMMETRIES", "check_symmetry", "feature_center", "unfold"]
 
 FEATURE_KINDS = ("trench", "hole", "line")
@@ -93,6 +93,11 @@ def _window(grid: Grid, z_lo: float, z_hi: float) -> tuple[float, int]:
     return k0 * h, k1 - k0 + 1
 
 
+def window_nodes(grid: Grid, z_lo: float, z_hi: float) -> int:
+    """Vertical nodes of the window a builder gives the heights [z_lo, z_hi] (m)."""
+    return _window(grid, z_lo, z_hi)[1]
+
+
 def _mesh(grid: Grid, z0: float, nz: int) -> tuple[np.ndarray, ...]:
     axes = [grid.lateral_coords(a) for a in range(grid.dimension - 1)]
     axes.append(z0 + grid.spacing * np.arange(nz))
@@ -105,10 +110,12 @@ def plane(grid: Grid, material: str, height: float = 0.0) -> LevelSetStack:
 
 
 def layer_stack(grid: Grid, substrate: str, layers: Sequence[tuple[str, float]], *,
-                base_height: float = 0.0) -> LevelSetStack:
+                base_height: float = 0.0, tiled: bool = False) -> LevelSetStack:
     """Substrate with its top at ``base_height`` (default 0) and flat layers on top.
 
     layers: [(material, thickness m), ...] bottom first; φ_k = z − (top of layer k).
+    ``tiled`` (3D): a ``column_stack.ColumnStack`` (every tile one z-column; no dense
+    array of the cell), the same values.
     """
     tops = [float(base_height)]
     for idx, (name, t) in enumerate(layers):
@@ -119,10 +126,15 @@ def layer_stack(grid: Grid, substrate: str, layers: Sequence[tuple[str, float]],
     z0, nz = _window(grid, tops[0], tops[-1])
     z = z0 + grid.spacing * np.arange(nz)
     shape = grid.lateral_shape + (nz,)
+    names = (substrate,) + tuple(n for n, _ in layers)
+    if tiled and grid.dimension == 3:
+        from .column_stack import ColumnStack
+        return ColumnStack.from_planes(
+            grid=grid, z0=z0, materials=names, reference_top=tops[-1], nz=nz,
+            planes_of=lambda k, i0, i1: np.broadcast_to(z - tops[k], (i1 - i0,) + shape[1:]))
     phi = np.empty((len(tops),) + shape)
     for k, top in enumerate(tops):
         phi[k] = np.broadcast_to(z - top, shape)
-    names = (substrate,) + tuple(n for n, _ in layers)
     return LevelSetStack(grid=grid, z0=z0, phi=phi, materials=names, reference_top=tops[-1])
 
 
@@ -209,6 +221,11 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
         return d_cut
 
     far = 10.0 * (max(g.extent) + abs(geo.z0) + geo.nz * g.spacing)
+    if getattr(geo, "tiled", None) is not None:
+        cut = _cut_tiled(geo, kind, half, tan, z_top, z_b, far, axes, center)
+        if cut is not None:
+            return cut
+        geo = geo.replace(phi=np.array(geo.phi))     # a layer not flat: the dense path
     # the layers are written into one array (no list of layers and its stacked copy
     # alive at once: the builder's peak was input + layers + stack, #18); a layer's new
     # values never read another layer and are computed from the layer before they are
@@ -230,15 +247,71 @@ def cut_feature(geometry: LevelSetStack, kind: str, *, width: float | None = Non
     return geo.replace(phi=phi)
 
 
+def _cut_tiled(geo, kind: str, half: float, tan: float, z_top: float, z_b: float,
+               far: float, axes: list, center: tuple[float, ...]):
+    """``cut_feature`` of a column stack (``column_stack.ColumnStack``) whose layers are
+    all flat, written into column tiles a slab of x-planes at a time: each node's
+    value is computed as in the dense path (elementwise, so the same bits); None when a
+    layer is not flat (the caller then takes the dense path)."""
+    from .column_stack import ColumnStack
+
+    tops = [_flat_top_tiled(geo, k) for k in range(geo.n_layers)]
+    if any(t is None for t in tops):
+        return None
+
+    def planes_of(k: int, i0: int, i1: int) -> np.ndarray:
+        t_k = tops[k]
+        assert t_k is not None
+        if t_k <= z_b:                       # entirely below the cut
+            return geo.layer_planes(k, i0, i1)
+        poly = _profile(kind, half, tan, z_top, z_b, t_k, far)
+        X = np.meshgrid(axes[0][i0:i1], *axes[1:], indexing="ij")
+        x = X[0] - center[0]
+        s = np.hypot(x, X[1] - center[1]) if kind == "hole" else x
+        return _polygon_sdf(s, X[-1], poly)
+
+    plane = int(np.prod([len(a) for a in axes[1:]]))
+    return ColumnStack.from_planes(grid=geo.grid, z0=geo.z0, materials=geo.materials,
+                                   reference_top=geo.reference_top, nz=geo.nz,
+                                   planes_of=planes_of, planes=SLAB_NODES // max(plane, 1))
+
+
+def _flat_top_tiled(geo, k: int) -> float | None:
+    """``_flat_top`` of layer k of a column stack: its column tiles compared first (every
+    tile one column, all equal bit for bit: uniform), else its planes by slabs."""
+    c = geo.tiled
+    if bool((c.tmap[k] < 0).all()) and bool((c.cols[k] == c.cols[k, :1, :1]).all()):
+        return _flat_height(geo.layer_planes(k, 0, 1)[0, 0], geo)
+    nx, nz = geo.shape[0], geo.nz
+    step = max(1, SLAB_NODES // (geo.shape[1] * nz))
+    return _flat_top_rows((geo.layer_planes(k, i0, min(i0 + step, nx)).reshape(-1, nz)
+                           for i0 in range(0, nx, step)), geo)
+
+
 def _flat_top(phi_k: np.ndarray, geo: LevelSetStack) -> float | None:
     """Height of the zero of a laterally uniform φ_k = z − T (None if not of that form)."""
     col = phi_k.reshape(-1, phi_k.shape[-1])
-    atol = 1e-9 * geo.grid.spacing
     rows = max(1, SLAB_NODES // col.shape[1])    # by slabs: no full-size temporaries
-    for r0 in range(0, col.shape[0], rows):
-        if not np.allclose(col[r0:r0 + rows], col[:1], rtol=0, atol=atol):
+    return _flat_top_rows((col[r0:r0 + rows] for r0 in range(0, col.shape[0], rows)), geo)
+
+
+def _flat_top_rows(blocks, geo: LevelSetStack) -> float | None:
+    """``_flat_top`` of the z-rows given by blocks of (n, nz) rows (the first row of the
+    first block is the reference)."""
+    atol = 1e-9 * geo.grid.spacing
+    first = None
+    for b in blocks:
+        if first is None:
+            first = np.array(b[:1])
+        if not np.allclose(b, first, rtol=0, atol=atol):
             return None
-    t = geo.z_coords - col[0]
+    assert first is not None
+    return _flat_height(first[0], geo)
+
+
+def _flat_height(col0: np.ndarray, geo: LevelSetStack) -> float | None:
+    """The top T of a column φ = z − T (None if the column is not of that form)."""
+    t = geo.z_coords - col0
     if np.ptp(t) > 1e-6 * geo.grid.spacing:
         return None
     return float(t.mean())

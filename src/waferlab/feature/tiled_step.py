@@ -154,12 +154,13 @@ class TiledWork:
             self.top = TiledVolume((nx, ny, nz), fill=cap)
             self.top.fill_from(_clamped_tiles(tv, cap))
         else:
-            phi = geo.phi
-            self.low = LayerTiles.from_planes(phi.shape[0] - 1, phi.shape[1:],
-                                              lambda l, i0, i1: phi[l, i0:i1])
-            self.top = TiledVolume(phi.shape[1:], fill=cap)
-            self.top.fill_from(_clamped(phi[-1], cap))
-            del phi
+            # read by parts (a dense stack: views of φ; a column stack, the builders'
+            # tiled wafer: its slabs, no dense φ formed)
+            L = geo.n_layers
+            nx, ny, nz = geo.shape
+            self.low = LayerTiles.from_planes(L - 1, (nx, ny, nz), geo.layer_planes)
+            self.top = TiledVolume((nx, ny, nz), fill=cap)
+            self.top.fill_from(lambda i0, i1: np.clip(geo.layer_planes(L - 1, i0, i1), -cap, cap))
         self.band: np.ndarray = np.empty(0, dtype=np.int64)
         self.cutoff: np.ndarray = np.empty(0)
         self.taper_idx: np.ndarray = np.empty(0)

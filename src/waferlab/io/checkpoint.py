@@ -188,14 +188,100 @@ def _read(path: Path) -> tuple[np.ndarray, dict]:
     return phi, meta
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    """Read and check a checkpoint; raises :class:`CheckpointError` when it is not sound."""
+def _phi_header(fid) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran_order, dtype) of the ``phi.npy`` member open as ``fid``."""
+    version = np.lib.format.read_magic(fid)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(fid)
+    return np.lib.format.read_array_header_2_0(fid)
+
+
+def _tiled_wanted(path: Path, tiled: bool | None) -> bool:
+    """Whether to read the level sets into column tiles: ``tiled``, or None: when the
+    tiled step is the automatic choice for a 3D stack of this size
+    (``tiled_run.AUTO_TILES`` and ``TILED_MIN_NODES``).  False when the header cannot be
+    read (the dense reader then names what is wrong)."""
+    if tiled is False:
+        return False
+    from ..feature import tiled_run
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("phi.npy") as fid:
+            shape, _, _ = _phi_header(fid)
+    except Exception:
+        return False
+    if len(shape) != 4:
+        return False
+    if tiled:
+        return True
+    return tiled_run.AUTO_TILES and int(np.prod(shape[1:])) >= tiled_run.TILED_MIN_NODES
+
+
+def _read_tiled(path: Path):
+    """``_read`` into column tiles (``feature.layer_tiles.LayerTiles``): the ``phi``
+    member is streamed a slab of x-planes at a time and hashed in the same pass, so no
+    dense φ is formed (a resumed large cell, #18); the checksum is checked at the end."""
+    from ..feature.layer_tiles import LayerTiles
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
+            if not {"phi", "meta", "checksum"} <= names:
+                raise _bad(path, f"it lacks {sorted({'phi', 'meta', 'checksum'} - names)}")
+            with zf.open("meta.npy") as fid:
+                text = str(np.lib.format.read_array(fid, allow_pickle=False))
+            with zf.open("checksum.npy") as fid:
+                checksum = str(np.lib.format.read_array(fid, allow_pickle=False))
+            with zf.open("phi.npy") as fid:
+                shape, fortran, dtype = _phi_header(fid)
+                if dtype != np.float64 or len(shape) != 4 or fortran:
+                    raise _bad(path, f"level sets of dtype {dtype} and {len(shape)} dimensions")
+                h = hashlib.sha256()                 # = _hash_head of the dense φ
+                h.update(str(np.dtype(np.float64).str).encode())
+                h.update(repr(tuple(shape)).encode())
+                plane = int(shape[2]) * int(shape[3])
+
+                def planes_of(k: int, i0: int, i1: int) -> np.ndarray:
+                    n = (i1 - i0) * plane * 8
+                    raw = fid.read(n)
+                    if len(raw) != n:
+                        raise _bad(path, "the level sets are truncated")
+                    h.update(raw)
+                    return np.frombuffer(raw, dtype=np.float64).reshape(i1 - i0, *shape[2:])
+
+                cols = LayerTiles.from_planes(int(shape[0]), tuple(shape[1:]), planes_of)
+    except CheckpointError:
+        raise
+    except Exception as exc:                       # zip, zlib and header errors
+        raise _bad(path, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    h.update(text.encode("utf-8"))
+    if h.hexdigest() != checksum:
+        raise _bad(path, "checksum mismatch: the file was changed after it was written")
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        raise _bad(path, "metadata is not JSON") from None
+    if not isinstance(meta, dict):
+        raise _bad(path, "metadata is not a mapping")
+    return cols, meta
+
+
+def load_checkpoint(path: str | Path, *, tiled: bool | None = None) -> Checkpoint:
+    """Read and check a checkpoint; raises :class:`CheckpointError` when it is not sound.
+
+    ``tiled`` (3D): the level sets read into a ``feature.column_stack.ColumnStack`` a
+    slab at a time (the same values; no dense φ formed); None: when the tiled step is
+    the automatic choice for the cell (:func:`_tiled_wanted`)."""
     from ..feature.grid import Grid
     from ..feature.levelset import LevelSetStack
     from ..wafer import Wafer
 
     path = Path(path)
-    phi, meta = _read(path)
+    cols = None
+    if _tiled_wanted(path, tiled):
+        cols, meta = _read_tiled(path)
+        phi = None
+    else:
+        phi, meta = _read(path)
     if meta.get("format") != FORMAT:
         raise _bad(path, f"format {meta.get('format')!r}, expected {FORMAT}")
     for key in ("z0", "time", "reference_top", "step_time"):
@@ -219,10 +305,19 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     try:
         grid = Grid(dimension=g["dimension"], spacing=g["spacing"],
                     extent=tuple(g["extent"]), boundary=g["boundary"])
-        if phi.shape[0] != len(mats):
-            raise ValueError(f"{phi.shape[0]} level sets for {len(mats)} materials")
-        geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(mats),
-                             reference_top=meta["reference_top"])
+        if cols is not None:
+            from ..feature.column_stack import ColumnStack
+            if cols.nl != len(mats):
+                raise ValueError(f"{cols.nl} level sets for {len(mats)} materials")
+            geom: LevelSetStack = ColumnStack(grid=grid, z0=meta["z0"], cols=cols,
+                                              materials=tuple(mats),
+                                              reference_top=meta["reference_top"])
+        else:
+            assert phi is not None
+            if phi.shape[0] != len(mats):
+                raise ValueError(f"{phi.shape[0]} level sets for {len(mats)} materials")
+            geom = LevelSetStack(grid=grid, z0=meta["z0"], phi=phi, materials=tuple(mats),
+                                 reference_top=meta["reference_top"])
         wafer = Wafer(geometry=geom, time=meta["time"], history=tuple(hist),
                       fields=tuple((name, value) for name, value in fields))
     except CheckpointError:

@@ -14,7 +14,7 @@ Loading effect: Mogab, J. Electrochem. Soc. 124, 1262 (1977).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Literal
 
 import numpy as np
@@ -263,8 +263,13 @@ class PlasmaEtch:
         elif self.wafer_map is not None:
             ctx.log("wafer map skipped: the step was resumed from a mid-step checkpoint")
         model = spec.build(kind="etch", materials=tuple(geometry.materials), target=None)
+        wafer = replace(wafer, geometry=None)   # the input's volume: only `geometry` holds it
         if self.time - done > 0:
-            geometry, _ = advance(geometry, model, self.time - done, ctx, kind="etch",
+            # advance gets the only reference this frame holds (a caller that handed its
+            # wafer over lets the engine free the input once copied, #18)
+            handed = [geometry]
+            del geometry, start
+            geometry, _ = advance(handed.pop(), model, self.time - done, ctx, kind="etch",
                                   scheme=self.numerics.scheme, cfl=self.numerics.cfl, t0=done,
                                   on_step=on_step, carry0=carry)
         return wafer.evolve(geometry=geometry, dt=self.time, note=self.describe(),
