@@ -40,7 +40,9 @@ def run_fluid2d(spec: ReactorSpec, out: Path, name: str, *, quiet: bool = True, 
         "absorbed_power_W": res.absorbed_power, "particle_balance": particle_balance(res),
         "T_e_density_weighted_eV": res.T_e_density_weighted,
         "n_e_max_m3": float(res.n_e.max()), "T_gas_max_K": float(res.T_gas.max()),
-        "global_model": {"T_e_eV": float(res.global_state.T_e), "n_e_center_m3": float(res.global_state.n_e)}}
+        "global_model": {"T_e_eV": float(res.global_state.T_e),     # n_e: the volume average n̄
+                         "n_e_avg_m3": float(res.global_state.n_e),
+                         "n_e_center_m3": res.setup.global_model.centre_density(res.global_state)}}
     prof = wafer_profile(res)
     G = prof["ion_flux_m2s"]
     result["fluid2d"]["wafer_ion_flux_edge_to_centre"] = float(G[-1] / G[0])
