@@ -142,7 +142,7 @@ def _closed() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--refs", required=True, help="directory of the reference JSON files")
+    ap.add_argument("--refs", help="directory of the reference JSON files")
     ap.add_argument("--h", type=float, nargs="*", default=[4.0, 2.0, 1.0])
     ap.add_argument("--peer-h", type=float, nargs="*", default=[4.0, 2.0])
     ap.add_argument("--partial", help="log of a reference still running (1 nm)")
@@ -154,6 +154,8 @@ def main() -> None:
         (child_waferlab if a.child[0] == "waferlab" else child_peer)(float(a.child[1]),
                                                                      a.child[2])
         return
+    if not a.refs:
+        ap.error("--refs is required")
     load0 = os.getloadavg()[0]
     refs = {s: np.asarray(json.load(open(p))["poly"]) for s in SPACINGS
             if os.path.exists(p := os.path.join(a.refs, REF.format(s)))}
