@@ -69,12 +69,15 @@ def child(h: float, T: float, extra: dict, out: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", help="the reference's JSON at the same T")
+    ap.add_argument("--also", nargs="*", default=[],
+                    help="LABEL:JSON more polylines (e.g. the reference at another spacing)")
     ap.add_argument("--time", type=float, default=12.0)
     ap.add_argument("--h", type=float, nargs="+", default=[2.0])
     ap.add_argument("--variant", nargs="*", default=[], help="NAME:JSON of etch keys")
     ap.add_argument("--levels", type=float, nargs="+",
                     default=[5, 10, 20, 30, 40, 50, 60, 70, 80])
     ap.add_argument("--dir", default=None, help="where the runs' JSON go (reused)")
+    ap.add_argument("--out", help="also write the table to bench/results/OUT")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -83,9 +86,19 @@ def main() -> None:
     d = a.dir or os.path.dirname(os.path.abspath(a.ref))
     R = np.asarray(json.load(open(a.ref))["poly"])
     r = half_width(R, a.levels)
+    lines: list[str] = []
+
+    def print(s: str = "", flush: bool = False) -> None:      # noqa: A001
+        lines.append(s)
+        sys.stdout.write(s + "\n")
     print("| run | depth (nm) | " + " | ".join(f"{x:g}" for x in a.levels) + " | CPU (s) |")
     print("|---|---|" + "---|" * len(a.levels) + "---|")
     print(f"| reference | {-R[:, 1].min():.2f} | " + " | ".join(f"{x:.2f}" for x in r) + " | |")
+    for v in a.also:
+        label, path = v.split(":", 1)
+        P = np.asarray(json.load(open(path))["poly"])
+        print(f"| {label} | {-P[:, 1].min():.2f} | "
+              + " | ".join(f"{x:+.2f}" for x in half_width(P, a.levels) - r) + " | |")
     runs = [(f"h {h:g}, defaults", h, {}) for h in a.h]
     for v in a.variant:
         name, js = v.split(":", 1)
@@ -101,7 +114,15 @@ def main() -> None:
         print(f"| {label} | {-P[:, 1].min():.2f} | "
               + " | ".join(f"{x:+.2f}" for x in half_width(P, a.levels) - r)
               + f" | {run['cpu']:.1f} |", flush=True)
-    print(f"\nload {os.getloadavg()[0]:.1f}; {harness.stamp()}")
+    print(f"\nload {os.getloadavg()[0]:.1f}")
+    if a.out:
+        head = [f"# fluorocarbon 2D: waferlab's half-widths against the fan reference at "
+                f"t = {a.time:g} s (issue #17, the CD)", "",
+                "`python bench/bench_fluorocarbon_cdtrack.py " + " ".join(sys.argv[1:]) + "`. "
+                "Reference: its depth and the mean half-width (nm) at each depth below the "
+                "mask's bottom edge; runs: their depth and half-width − the reference's "
+                "(nm per side; < 0 narrower).  CPU of each run (process time after the imports).", ""]
+        harness.write_text(harness.RESULTS / a.out, "\n".join(head + lines))
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ def main() -> None:
     ap.add_argument("--partial", help="log of a reference still running (1 nm)")
     ap.add_argument("--runs", help="directory for the runs' JSON (reused when present)")
     ap.add_argument("--out", default="fcref_s17.md")
+    ap.add_argument("--note", default="", help="a line on the launch of reused runs")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -240,7 +241,7 @@ def main() -> None:
             print(text[-1], flush=True)
     text += ["", "CPU ratio waferlab / ViennaPS (same launch): " + ", ".join(
         f"h {h:g} nm **{res[(h, 'waferlab')]['cpu'] / res[(h, 'ViennaPS')]['cpu']:.2f}**"
-        for h in a.h if (h, "ViennaPS") in res) + ".", "",
+        for h in a.h if (h, "ViennaPS") in res) + ".", *([a.note] if a.note else []), "",
         "waferlab's width profile (nm) against the reference's:", "",
         "| | " + " | ".join(f"w@{lv}" for lv in LEVELS) + " |", "|---|" + "---|" * len(LEVELS)]
     for s in refs:
