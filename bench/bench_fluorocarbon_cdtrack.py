@@ -74,6 +74,8 @@ def main() -> None:
     ap.add_argument("--time", type=float, default=12.0)
     ap.add_argument("--h", type=float, nargs="+", default=[2.0])
     ap.add_argument("--variant", nargs="*", default=[], help="NAME:JSON of etch keys")
+    ap.add_argument("--variant-h", type=float, nargs="+", default=None,
+                    help="the spacings of the variants (default: --h)")
     ap.add_argument("--levels", type=float, nargs="+",
                     default=[5, 10, 20, 30, 40, 50, 60, 70, 80])
     ap.add_argument("--dir", default=None, help="where the runs' JSON go (reused)")
@@ -102,7 +104,7 @@ def main() -> None:
     runs = [(f"h {h:g}, defaults", h, {}) for h in a.h]
     for v in a.variant:
         name, js = v.split(":", 1)
-        runs += [(f"h {h:g}, {name}", h, json.loads(js)) for h in a.h]
+        runs += [(f"h {h:g}, {name}", h, json.loads(js)) for h in a.variant_h or a.h]
     for label, h, extra in runs:
         key = "_".join(f"{k}{v}" for k, v in sorted(extra.items())) or "default"
         path = os.path.join(d, f"cdtrack_{h:g}_{a.time:g}_{key}.json")
