@@ -203,7 +203,8 @@ def main() -> None:
                  "depth (nm) against t beside the finished tracks.", "",
                  "| t (s) | 1 nm | " + " | ".join(f"{s:g} nm" for s in refs) + " |",
                  "|---|---|" + "---|" * len(refs)]
-        for t, d in tr[::max(1, len(tr) // 12)] + [tr[-1]]:
+        sel = tr[::max(1, len(tr) // 12)]
+        for t, d in sel + ([tr[-1]] if sel[-1] != tr[-1] else []):
             others = [float(np.interp(t, *np.asarray(tracks[s]).T)) for s in refs]
             text.append(f"| {t:.2f} | {d:.2f} | " + " | ".join(f"{x:.2f}" for x in others)
                         + " |")
