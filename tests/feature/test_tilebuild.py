@@ -101,7 +101,8 @@ def test_replace_keeps_the_tiles_unless_phi_changes():
     assert type(d).__name__ == "LevelSetStack" and not t.is_dense
 
 
-@pytest.mark.parametrize("order", ["weno5", "eo"])
+@pytest.mark.slow              # compiles the tiled step's kernels (134 s in a CI worker);
+@pytest.mark.parametrize("order", ["weno5", "eo"])   # test_tiles covers tiled = dense
 def test_tiled_step_from_the_column_stack_equals_the_dense_start(monkeypatch, order):
     """advance(storage='tiled') started from the tiled builders' stack gives the bits
     of the same step started from the dense builders' stack, and never forms the
