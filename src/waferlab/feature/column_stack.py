@@ -27,14 +27,11 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from . import _kernels as K
 from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack, extend_vertical
-from .tiles import TILE
+from .tiled_stack import SLAB_PLANES, slab_cell_materials
 
-__all__ = ["ColumnStack", "SLAB_PLANES", "planes_chunks"]
-
-SLAB_PLANES = 4 * TILE      # x-planes read at a time by the passes over the whole stack
+__all__ = ["ColumnStack", "planes_chunks"]
 
 
 def planes_chunks(planes_of: Callable[[int, int, int], np.ndarray], n_layers: int, nx: int,
@@ -209,9 +206,4 @@ class ColumnStack(LevelSetStack):
         corners: the same numbers)."""
         if self.tiled is None:
             return LevelSetStack.cell_materials(self)
-        nx, ny, nz = self.shape
-        out = np.empty((nz - 1, ny - 1, nx - 1), dtype=np.int8)
-        for i0 in range(0, nx - 1, SLAB_PLANES):
-            i1 = min(i0 + SLAB_PLANES, nx - 1)
-            out[:, :, i0:i1] = K.cell_materials(self.x_planes(i0, i1 + 1), 3)
-        return out
+        return slab_cell_materials(self)

@@ -25,9 +25,21 @@ from .layer_tiles import LayerTiles
 from .levelset import LevelSetStack
 from .tiles import TILE, TiledVolume
 
-__all__ = ["TiledStack", "SLAB_PLANES", "contain_tiled"]
+__all__ = ["TiledStack", "SLAB_PLANES", "contain_tiled", "slab_cell_materials"]
 
 SLAB_PLANES = 4 * TILE      # x-planes read at a time by the passes over the whole stack
+
+
+def slab_cell_materials(stack: LevelSetStack) -> np.ndarray:
+    """``_kernels.cell_materials`` of a 3D stack by slabs of ``SLAB_PLANES`` x-planes read
+    through ``stack.x_planes`` (each cell reads its own eight corners: the same numbers as
+    the whole-array call, without the dense φ)."""
+    nx, ny, nz = stack.shape
+    out = np.empty((nz - 1, ny - 1, nx - 1), dtype=np.int8)
+    for i0 in range(0, nx - 1, SLAB_PLANES):
+        i1 = min(i0 + SLAB_PLANES, nx - 1)
+        out[:, :, i0:i1] = K.cell_materials(stack.x_planes(i0, i1 + 1), 3)
+    return out
 
 
 class TiledStack(LevelSetStack):
@@ -208,12 +220,7 @@ class TiledStack(LevelSetStack):
         parts = self._parts()
         if parts is None:
             return LevelSetStack.cell_materials(self)
-        nx, ny, nz = self.shape
-        out = np.empty((nz - 1, ny - 1, nx - 1), dtype=np.int8)
-        for i0 in range(0, nx - 1, SLAB_PLANES):
-            i1 = min(i0 + SLAB_PLANES, nx - 1)
-            out[:, :, i0:i1] = K.cell_materials(self.x_planes(i0, i1 + 1), 3)
-        return out
+        return slab_cell_materials(self)
 
 
 def contain_tiled(low: LayerTiles, tv: TiledVolume) -> LayerTiles:

@@ -179,12 +179,7 @@ def _read(path: Path) -> tuple[np.ndarray, dict]:
         raise _bad(path, f"level sets of dtype {phi.dtype} and {phi.ndim} dimensions")
     if _checksum(phi, text) != checksum:
         raise _bad(path, "checksum mismatch: the file was changed after it was written")
-    try:
-        meta = json.loads(text)
-    except ValueError:
-        raise _bad(path, "metadata is not JSON") from None
-    if not isinstance(meta, dict):
-        raise _bad(path, "metadata is not a mapping")
+    meta = _meta(path, text)
     return phi, meta
 
 
@@ -256,13 +251,19 @@ def _read_tiled(path: Path):
     h.update(text.encode("utf-8"))
     if h.hexdigest() != checksum:
         raise _bad(path, "checksum mismatch: the file was changed after it was written")
+    meta = _meta(path, text)
+    return cols, meta
+
+
+def _meta(path: Path, text: str) -> dict:
+    """The checkpoint's metadata mapping from its JSON text (CheckpointError otherwise)."""
     try:
         meta = json.loads(text)
     except ValueError:
         raise _bad(path, "metadata is not JSON") from None
     if not isinstance(meta, dict):
         raise _bad(path, "metadata is not a mapping")
-    return cols, meta
+    return meta
 
 
 def load_checkpoint(path: str | Path, *, tiled: bool | None = None) -> Checkpoint:
